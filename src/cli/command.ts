@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+/** What a CLI command gets: its own arguments (after the command name) and the process's streams. */
+export interface CommandContext {
+  argv: string[];
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** A command: resolves to the exit code (SPEC §3: 0 ok, 1 invalid input or failed, 2 usage). */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** A usage error: printed as `anomaly-hunter: error: …` with exit code 2. */
+export class UsageError extends Error {}
+
+/** An input error with a position: printed as `path[:line[:col]]: error: message` with exit code 1. */
+export class InputError extends Error {
+  constructor(message: string, readonly path?: string, readonly line?: number, readonly column?: number) {
+    super(message);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs in strict mode, with its errors turned into UsageError. */
+export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+/** Parses a number option: throws UsageError when it is not a finite number inside [min, max]. */
+export function numberOption(name: string, raw: string | undefined, min = -Infinity, max = Infinity): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) {
+    throw new UsageError(`--${name} must be a number${min > -Infinity ? ` ≥ ${min}` : ''}${max < Infinity ? ` and ≤ ${max}` : ''}, got '${raw}'`);
+  }
+  return v;
+}

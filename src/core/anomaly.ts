@@ -1,0 +1,26 @@
+import type { Severity } from './severity.ts';
+
+/** The detectors whose findings share one scale and one shape (SPEC §3). */
+export type DetectorId = 'iforest' | 'forecast' | 'rule';
+
+/** One finding, exactly the SPEC §3 JSON shape. `row` is the 0-based data row. */
+export interface Anomaly {
+  row: number;
+  /** ISO 8601 (UTC) when the data has a timestamp column, else null. */
+  timestamp: string | null;
+  detector: DetectorId;
+  /** The rule's name, for detector "rule" only. */
+  rule?: string;
+  metric: string | null;
+  value: number | null;
+  /** 0–100 (SPEC §4). */
+  score: number;
+  severity: Severity;
+  message: string;
+}
+
+/** ISO 8601 text of an epoch-ms timestamp, or null when there is none (NaN). */
+export function isoOf(ms: number | undefined | null): string | null {
+  if (ms === undefined || ms === null || !Number.isFinite(ms)) return null;
+  return new Date(ms).toISOString();
+}

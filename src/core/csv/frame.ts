@@ -1,0 +1,69 @@
+/**
+ * A columnar table of metrics: one Float64Array per numeric column (NaN where a value is missing),
+ * timestamps as epoch milliseconds. Rows are in time order (sorted stably at load).
+ */
+export interface Frame {
+  /** Epoch ms per row, or null when the data has no timestamp column (row numbers stand in for time). */
+  timestamps: Float64Array | null;
+  /** The timestamp column's name exactly as in the header, or null. */
+  timestampColumn: string | null;
+  /** Metric (numeric) column names, exactly as in the header, in file order. */
+  metrics: string[];
+  /** One array per metric, same order as `metrics`, length `rows`. */
+  values: Float64Array[];
+  /** Number of data rows. */
+  rows: number;
+  /** 1-based line in the source file of each row (after sorting), for "Reveal in CSV" and diagnostics. */
+  lines: Int32Array;
+  /** Inferred sampling step in ms (median gap between consecutive timestamps), or null. */
+  stepMs: number | null;
+}
+
+/** A problem found while reading data: a position and a message, never an exception. */
+export interface DataIssue {
+  severity: 'error' | 'warning';
+  message: string;
+  /** 1-based line, when the problem has one. */
+  line?: number;
+  /** 1-based column, when the problem has one. */
+  column?: number;
+  code: string;
+}
+
+/** Values of the metric named `name`, or undefined when the frame has no such metric. */
+export function metricValues(frame: Frame, name: string): Float64Array | undefined {
+  const i = frame.metrics.indexOf(name);
+  return i < 0 ? undefined : frame.values[i];
+}
+
+/** A frame built from plain arrays (tests, generated data); timestamps may be omitted. */
+export function frameOf(columns: Record<string, ArrayLike<number>>, timestamps?: ArrayLike<number>): Frame {
+  const metrics = Object.keys(columns);
+  const rows = metrics.length ? columns[metrics[0]].length : (timestamps?.length ?? 0);
+  const lines = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) lines[i] = i + 2;
+  const ts = timestamps ? Float64Array.from(timestamps) : null;
+  return {
+    timestamps: ts,
+    timestampColumn: ts ? 'timestamp' : null,
+    metrics,
+    values: metrics.map((m) => Float64Array.from(columns[m])),
+    rows,
+    lines,
+    stepMs: ts ? medianStep(ts) : null,
+  };
+}
+
+/** Median of the positive gaps between consecutive timestamps (ms), or null with fewer than two. */
+export function medianStep(ts: Float64Array): number | null {
+  if (ts.length < 2) return null;
+  const gaps = new Float64Array(ts.length - 1);
+  let n = 0;
+  for (let i = 1; i < ts.length; i++) {
+    const g = ts[i] - ts[i - 1];
+    if (g > 0 && Number.isFinite(g)) gaps[n++] = g;
+  }
+  if (n === 0) return null;
+  const s = gaps.subarray(0, n).sort();
+  return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
