@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { DataIssue, Frame } from '../core/csv/frame.ts';
+import { createCsvReader } from '../core/csv/parse.ts';
+
+/** The outcome of loading a CSV file: the frame (null when unusable), its problems, the file's sha256. */
+export interface LoadedCsv {
+  frame: Frame | null;
+  issues: DataIssue[];
+  sha256: string;
+  bytes: number;
+  delimiter: string;
+}
+
+/**
+ * Streams a CSV file from disk through the core reader in 1 MiB pieces (the text is never held whole),
+ * hashing it on the way. A missing or unreadable file is an error issue, not an exception.
+ */
+export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void): Promise<LoadedCsv> {
+  const hash = createHash('sha256');
+  const reader = createCsvReader();
+  let bytes = 0;
+  let total = 0;
+  try {
+    total = (await stat(path)).size;
+    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+    const decoder = new TextDecoder('utf-8');
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      reader.push(decoder.decode(chunk, { stream: true }));
+      onProgress?.(bytes, total);
+    }
+    reader.push(decoder.decode());
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file' : `cannot read the file (${err.code ?? err.message})`;
+    return { frame: null, issues: [{ severity: 'error', code: 'io', message }], sha256: '', bytes, delimiter: '' };
+  }
+  const result = reader.end();
+  return { ...result, sha256: hash.digest('hex'), bytes };
+}

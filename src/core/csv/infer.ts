@@ -1,0 +1,91 @@
+import { parseTimestamp } from './time.ts';
+
+/** How a column's text turns into numbers. */
+export type ColumnKind = 'iso-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
+
+/** Texts that mean "no value" in metric exports; read as NaN without a warning. */
+const MISSING = new Set(['', 'nan', 'NaN', 'NAN', 'na', 'NA', 'N/A', 'n/a', 'null', 'NULL', 'None', 'none', '-', '?']);
+
+/** True when the text stands for a missing value. */
+export function isMissing(text: string): boolean {
+  return MISSING.has(text) || (text.length < 8 && MISSING.has(text.trim()));
+}
+
+/** The number a cell holds, NaN when it is missing or not a number (`decimalComma` reads `1,5` as 1.5). */
+export function parseNumber(text: string, decimalComma = false): number {
+  if (text.length === 0) return NaN;
+  const v = +text;
+  if (v === v && (v !== 0 || text.trim() !== '')) return v;
+  if (decimalComma && /^\s*[-+]?\d+,\d+\s*$/.test(text)) return +text.replace(',', '.');
+  return NaN;
+}
+
+const TIME_NAME = /(^|[_\s.-])(time|timestamp|ts|date|datetime|epoch|when)([_\s.-]|$)|time$|^ts$/i;
+const EPOCH_S = [1e8, 1e10];
+const EPOCH_MS = [1e11, 1e13];
+
+export interface Inference {
+  timestampIndex: number;
+  timestampKind: ColumnKind | null;
+  /** Column indices of the metrics, in file order. */
+  metricIndices: number[];
+  /** Column indices that are neither timestamp nor metric (text). */
+  textIndices: number[];
+  decimalComma: boolean;
+}
+
+/** Decides the timestamp column and the metric columns from the header and the first rows. */
+export function inferColumns(header: string[], sample: string[][], delimiter: string): Inference {
+  const n = header.length;
+  const decimalComma = delimiter === ';' && sample.some((r) => r.some((c) => /^\s*[-+]?\d+,\d+\s*$/.test(c)));
+  const kinds: ColumnKind[] = [];
+  const integerEpoch: ('s' | 'ms' | null)[] = [];
+  const increasing: boolean[] = [];
+  for (let c = 0; c < n; c++) {
+    let nonEmpty = 0, numeric = 0, iso = 0, epochS = 0, epochMs = 0, inc = true, prev = -Infinity;
+    for (const row of sample) {
+      const t = row[c];
+      if (t === undefined || isMissing(t)) continue;
+      nonEmpty++;
+      const v = parseNumber(t, decimalComma);
+      if (v === v) {
+        numeric++;
+        if (Number.isInteger(v) || /^\d+\.\d+$/.test(t.trim())) {
+          if (v >= EPOCH_S[0] && v < EPOCH_S[1]) epochS++;
+          else if (v >= EPOCH_MS[0] && v < EPOCH_MS[1]) epochMs++;
+        }
+        if (v < prev) inc = false;
+        prev = v;
+      } else if (parseTimestamp(t) === parseTimestamp(t)) {
+        iso++;
+      }
+    }
+    increasing.push(inc);
+    if (nonEmpty === 0) { kinds.push('text'); integerEpoch.push(null); continue; }
+    if (iso >= 0.9 * nonEmpty) kinds.push('iso-time');
+    else if (numeric >= 0.8 * nonEmpty) kinds.push('number');
+    else kinds.push('text');
+    integerEpoch.push(epochS === nonEmpty ? 's' : epochMs === nonEmpty ? 'ms' : null);
+  }
+  let ts = kinds.indexOf('iso-time');
+  let tsKind: ColumnKind | null = ts >= 0 ? 'iso-time' : null;
+  if (ts < 0) {
+    // A numeric epoch column: named like a time, or the first column when it only increases.
+    for (let c = 0; c < n; c++) {
+      if (kinds[c] !== 'number' || !integerEpoch[c]) continue;
+      if (TIME_NAME.test(header[c]) || (c === 0 && increasing[c])) {
+        ts = c;
+        tsKind = integerEpoch[c] === 's' ? 'epoch-s' : 'epoch-ms';
+        break;
+      }
+    }
+  }
+  const metricIndices: number[] = [];
+  const textIndices: number[] = [];
+  for (let c = 0; c < n; c++) {
+    if (c === ts) continue;
+    if (kinds[c] === 'number') metricIndices.push(c);
+    else textIndices.push(c);
+  }
+  return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma };
+}

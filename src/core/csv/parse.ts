@@ -1,0 +1,351 @@
+import Papa from 'papaparse';
+import type { DataIssue, Frame } from './frame.ts';
+import { medianStep } from './frame.ts';
+import { inferColumns, isMissing, parseNumber } from './infer.ts';
+import type { Inference } from './infer.ts';
+import { parseTimestamp } from './time.ts';
+
+/** Rows read before the column kinds are decided. */
+const SAMPLE_ROWS = 500;
+/** A text block with no safe split point (an unclosed quote) may not grow past this many characters. */
+const MAX_PENDING = 16 * 1024 * 1024;
+/** Distinct messages kept per issue code; the rest are counted. */
+const MAX_EXAMPLES = 3;
+
+/** The outcome of reading a CSV: a frame (null when the input cannot be used) and every problem found. */
+export interface CsvResult {
+  frame: Frame | null;
+  issues: DataIssue[];
+  /** Detected delimiter, for reports. */
+  delimiter: string;
+}
+
+/** An incremental reader: push text in pieces of any size, then end(). Memory is the frame plus one block. */
+export interface CsvReader {
+  push(text: string): void;
+  end(): CsvResult;
+}
+
+class Column {
+  data = new Float64Array(1024);
+  length = 0;
+  add(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  done(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/** Creates an incremental CSV reader (comma, semicolon or tab; BOM; CRLF; quoted headers and fields). */
+export function createCsvReader(): CsvReader {
+  let pending = '';
+  let started = false;
+  let fatal: DataIssue | null = null;
+  let delimiter = '';
+  let newline = '';
+  let header: string[] | null = null;
+  let headerColumns = 0;
+  let line = 1; // line number of the next row to be read
+  const sample: string[][] = [];
+  const sampleLines: number[] = [];
+  let inference: Inference | null = null;
+  let tsCol: Column | null = null;
+  let metricCols: Column[] = [];
+  let lineArr = new Int32Array(1024);
+  let rows = 0;
+  let unsorted = false;
+  let lastTs = -Infinity;
+  const counts = new Map<string, { n: number; first: DataIssue }>();
+  const examples: DataIssue[] = [];
+
+  const warn = (code: string, message: string, at?: number, column?: number): void => {
+    const c = counts.get(code);
+    if (c) {
+      c.n++;
+      if (c.n <= MAX_EXAMPLES) examples.push({ severity: 'warning', code, message, line: at, column });
+      return;
+    }
+    const issue: DataIssue = { severity: 'warning', code, message, line: at, column };
+    counts.set(code, { n: 1, first: issue });
+    examples.push(issue);
+  };
+  const fail = (code: string, message: string, at?: number, column?: number): void => {
+    if (!fatal) fatal = { severity: 'error', code, message, line: at, column };
+  };
+
+  const addLine = (l: number): void => {
+    if (rows === lineArr.length) {
+      const next = new Int32Array(lineArr.length * 2);
+      next.set(lineArr);
+      lineArr = next;
+    }
+    lineArr[rows] = l;
+  };
+
+  const startColumns = (): void => {
+    inference = inferColumns(header!, sample, delimiter);
+    if (inference.metricIndices.length === 0) {
+      fail('no-numeric-column', `no numeric column: the columns are ${header!.map((h) => JSON.stringify(h)).join(', ')}`, 1, 1);
+      return;
+    }
+    tsCol = inference.timestampIndex >= 0 ? new Column() : null;
+    metricCols = inference.metricIndices.map(() => new Column());
+    for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
+    sample.length = 0;
+    sampleLines.length = 0;
+  };
+
+  const addRow = (row: string[], at: number): void => {
+    const inf = inference!;
+    if (tsCol) {
+      const raw = row[inf.timestampIndex];
+      let t: number;
+      if (inf.timestampKind === 'iso-time') t = parseTimestamp(raw);
+      else {
+        const v = parseNumber(raw);
+        t = inf.timestampKind === 'epoch-s' ? v * 1000 : v;
+      }
+      if (t !== t) {
+        warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
+        return;
+      }
+      if (t < lastTs) unsorted = true;
+      lastTs = t;
+      tsCol.add(t);
+    }
+    const idx = inf.metricIndices;
+    for (let k = 0; k < idx.length; k++) {
+      const text = row[idx[k]];
+      let v = parseNumber(text, inf.decimalComma);
+      if (v !== v && !isMissing(text)) {
+        warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(header![idx[k]])} is not a number: read as missing`, at, idx[k] + 1);
+        v = NaN;
+      }
+      metricCols[k].add(v);
+    }
+    addLine(at);
+    rows++;
+  };
+
+  const handleRows = (data: string[][], firstLine: number, hasQuotes: boolean): void => {
+    let at = firstLine;
+    for (let r = 0; r < data.length; r++) {
+      const row = data[r];
+      const rowLine = at;
+      let span = 1;
+      if (hasQuotes) for (const f of row) for (let p = f.indexOf('\n'); p >= 0; p = f.indexOf('\n', p + 1)) span++;
+      at += span;
+      if (row.length === 1 && row[0].trim() === '') continue; // blank line
+      if (!header) {
+        header = dedupeHeader(row, warn);
+        headerColumns = row.length;
+        continue;
+      }
+      if (row.length !== headerColumns) {
+        const extraEmpty = row.length > headerColumns && row.slice(headerColumns).every((f) => f.trim() === '');
+        if (!extraEmpty) {
+          warn('ragged-row', `row skipped: ${row.length} fields where the header has ${headerColumns}`, rowLine, 1);
+          continue;
+        }
+      }
+      if (!inference) {
+        sample.push(row);
+        sampleLines.push(rowLine);
+        if (sample.length >= SAMPLE_ROWS) startColumns();
+      } else if (!fatal) {
+        addRow(row, rowLine);
+      }
+      if (fatal) return;
+    }
+  };
+
+  const parseBlock = (block: string, final: boolean): void => {
+    if (fatal || block.length === 0) return;
+    const hasQuotes = block.indexOf('"') >= 0;
+    const result = Papa.parse<string[]>(block, {
+      delimiter: delimiter || undefined,
+      newline: (newline || undefined) as Papa.ParseConfig['newline'],
+      delimitersToGuess: [',', ';', '\t', '|'],
+      skipEmptyLines: false,
+    });
+    if (!delimiter) {
+      delimiter = result.meta.delimiter || ',';
+      newline = result.meta.linebreak || '\n';
+    }
+    // A trailing newline yields one empty last row: drop it so line numbers stay exact.
+    const data = result.data;
+    if (data.length && data[data.length - 1].length === 1 && data[data.length - 1][0] === '') data.pop();
+    const quoteError = result.errors.find((e) => e.code === 'MissingQuotes' || e.code === 'InvalidQuotes');
+    if (quoteError && (final || quoteError.code === 'MissingQuotes')) {
+      const rowIdx = quoteError.row ?? 0;
+      handleRows(data.slice(0, rowIdx), line, hasQuotes);
+      const at = lineOfOffset(block, line, quoteError.index ?? 0);
+      fail('unclosed-quote', 'unclosed quoted field: a \'"\' opens a field that never ends', at.line, at.column);
+      return;
+    }
+    handleRows(data, line, hasQuotes);
+    line += countNewlines(block) + (block.endsWith('\n') ? 0 : 1);
+  };
+
+  return {
+    push(text: string): void {
+      if (fatal || text.length === 0) return;
+      if (!started) {
+        started = true;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        if (looksBinary(text)) {
+          fail('binary', 'this is not a text CSV file (binary content)', 1, 1);
+          return;
+        }
+      }
+      const buf = pending + text;
+      const cut = safeSplit(buf);
+      if (cut < 0) {
+        pending = buf;
+        if (pending.length > MAX_PENDING) {
+          const at = unclosedQuoteAt(pending, line);
+          fail('unclosed-quote', 'unclosed quoted field: a \'"\' opens a field that never ends', at.line, at.column);
+          pending = '';
+        }
+        return;
+      }
+      pending = buf.slice(cut + 1);
+      parseBlock(buf.slice(0, cut + 1), false);
+    },
+    end(): CsvResult {
+      if (!fatal && pending) parseBlock(pending, true);
+      pending = '';
+      if (!fatal && !started) fail('empty', 'the file is empty', 1, 1);
+      if (!fatal && !header) fail('empty', 'the file has no header row', 1, 1);
+      if (!fatal && !inference && sample.length === 0) fail('no-rows', 'the file has a header but no data rows', 1, 1);
+      if (!fatal && !inference) startColumns();
+      if (!fatal && rows === 0) fail('no-rows', 'no usable data rows (every row was skipped)', 2, 1);
+      const issues: DataIssue[] = [];
+      if (fatal) issues.push(fatal);
+      for (const ex of examples) issues.push(ex);
+      for (const [code, c] of counts) {
+        if (c.n > MAX_EXAMPLES) issues.push({ severity: 'warning', code, message: `${c.n - MAX_EXAMPLES} more like this (${code})`, line: c.first.line });
+      }
+      if (fatal) return { frame: null, issues, delimiter };
+      const inf = inference!;
+      let timestamps = tsCol ? (tsCol as Column).done() : null;
+      let values = metricCols.map((c) => c.done());
+      let lines = lineArr.slice(0, rows);
+      if (timestamps && unsorted) {
+        const order = stableOrder(timestamps);
+        timestamps = permute(timestamps, order);
+        values = values.map((v) => permute(v, order));
+        const l2 = new Int32Array(rows);
+        for (let i = 0; i < rows; i++) l2[i] = lines[order[i]];
+        lines = l2;
+        issues.push({ severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: 2 });
+      }
+      if (timestamps) {
+        let dups = 0, firstDup = -1;
+        for (let i = 1; i < rows; i++) if (timestamps[i] === timestamps[i - 1]) { if (firstDup < 0) firstDup = lines[i]; dups++; }
+        if (dups) issues.push({ severity: 'warning', code: 'duplicate-timestamp', message: `${dups} duplicate timestamp${dups > 1 ? 's' : ''}: all rows kept`, line: firstDup });
+      }
+      const frame: Frame = {
+        timestamps,
+        timestampColumn: inf.timestampIndex >= 0 ? header![inf.timestampIndex] : null,
+        metrics: inf.metricIndices.map((i) => header![i]),
+        values,
+        rows,
+        lines,
+        stepMs: timestamps ? medianStep(timestamps) : null,
+      };
+      return { frame, issues, delimiter };
+    },
+  };
+}
+
+/** Parses a whole CSV text (see createCsvReader). */
+export function parseCsv(text: string): CsvResult {
+  const r = createCsvReader();
+  r.push(text);
+  return r.end();
+}
+
+function clip(s: string | undefined): string {
+  if (s === undefined) return '';
+  return s.length > 40 ? s.slice(0, 37) + '…' : s;
+}
+
+function dedupeHeader(row: string[], warn: (code: string, m: string, l?: number, c?: number) => void): string[] {
+  const seen = new Set<string>();
+  return row.map((raw, i) => {
+    let name = raw === '' ? `column_${i + 1}` : raw;
+    if (seen.has(name)) {
+      let k = 2;
+      while (seen.has(`${name}_${k}`)) k++;
+      warn('duplicate-column', `column name ${JSON.stringify(name)} appears twice: the second is read as ${JSON.stringify(`${name}_${k}`)}`, 1, i + 1);
+      name = `${name}_${k}`;
+    }
+    seen.add(name);
+    return name;
+  });
+}
+
+/** Index of the last newline outside quotes, or -1. */
+function safeSplit(s: string): number {
+  if (s.indexOf('"') < 0) return s.lastIndexOf('\n');
+  let inQuote = false, last = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) inQuote = !inQuote;
+    else if (c === 10 && !inQuote) last = i;
+  }
+  return last;
+}
+
+function unclosedQuoteAt(s: string, firstLine: number): { line: number; column: number } {
+  let inQuote = false, open = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) === 34) {
+      if (!inQuote) open = i;
+      inQuote = !inQuote;
+    }
+  }
+  return lineOfOffset(s, firstLine, open);
+}
+
+function lineOfOffset(s: string, firstLine: number, offset: number): { line: number; column: number } {
+  let lineNo = firstLine, lineStart = 0;
+  for (let i = 0; i < offset && i < s.length; i++) if (s.charCodeAt(i) === 10) { lineNo++; lineStart = i + 1; }
+  return { line: lineNo, column: offset - lineStart + 1 };
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let p = s.indexOf('\n'); p >= 0; p = s.indexOf('\n', p + 1)) n++;
+  return n;
+}
+
+function looksBinary(s: string): boolean {
+  const n = Math.min(s.length, 8192);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) return true;
+    if ((c < 9 || (c > 13 && c < 32)) || c === 0xfffd) bad++;
+  }
+  return bad > n * 0.05;
+}
+
+function stableOrder(t: Float64Array): Uint32Array {
+  const idx = new Uint32Array(t.length);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  return idx.sort((a, b) => t[a] - t[b] || a - b);
+}
+
+function permute(v: Float64Array, order: Uint32Array): Float64Array {
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[order[i]];
+  return out;
+}

@@ -1,0 +1,80 @@
+/**
+ * Timestamp parsing for metric exports. Accepted: ISO 8601 dates and date-times with or without a zone
+ * (`2024-01-05T10:00:00Z`, `…+02:00`, `…T10:00:00.123`), `YYYY-MM-DD HH:MM[:SS[.fff]]`, `YYYY/MM/DD …`.
+ * Times without a zone are read as UTC, so results never depend on the machine's time zone.
+ * Epoch seconds and milliseconds are recognised by the column inference (see infer.ts), not here.
+ */
+
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+function daysFromCivil(y: number, m: number, d: number): number {
+  // Days since 1970-01-01 in the proleptic Gregorian calendar (no Date allocation on the hot path).
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const yy = y - 1;
+  const days = 365 * (y - 1970) + (Math.floor(yy / 4) - Math.floor(yy / 100) + Math.floor(yy / 400)) - 477;
+  return days + DAYS_BEFORE_MONTH[m - 1] + (leap && m > 2 ? 1 : 0) + d - 1;
+}
+
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = s.charCodeAt(i + k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Epoch milliseconds of a date or date-time text, or NaN when it is not one of the accepted forms. */
+export function parseTimestamp(text: string): number {
+  let s = text;
+  if (s.length < 10) return NaN;
+  if (s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32) s = s.trim();
+  const y = digits(s, 0, 4);
+  const sep = s[4];
+  if (y < 0 || (sep !== '-' && sep !== '/') || s[7] !== sep) return NaN;
+  const mo = digits(s, 5, 2), d = digits(s, 8, 2);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return NaN;
+  let ms = daysFromCivil(y, mo, d) * 86400000;
+  if (s.length === 10) return ms;
+  const t = s[10];
+  if (t !== 'T' && t !== ' ' && t !== 't') return NaN;
+  const h = digits(s, 11, 2), mi = digits(s, 14, 2);
+  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s[13] !== ':') return NaN;
+  ms += h * 3600000 + mi * 60000;
+  let i = 16;
+  if (s[i] === ':') {
+    const sec = digits(s, i + 1, 2);
+    if (sec < 0 || sec > 60) return NaN;
+    ms += sec * 1000;
+    i += 3;
+    if (s[i] === '.' || s[i] === ',') {
+      i++;
+      let frac = 0, scale = 100;
+      while (i < s.length) {
+        const c = s.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) break;
+        frac += c * scale;
+        scale /= 10;
+        i++;
+      }
+      ms += Math.round(frac);
+    }
+  }
+  if (i === s.length) return ms;
+  const z = s[i];
+  if ((z === 'Z' || z === 'z') && i + 1 === s.length) return ms;
+  if (z === ' ' && s.slice(i + 1) === 'UTC') return ms;
+  if (z === '+' || z === '-') {
+    const oh = digits(s, i + 1, 2);
+    let om = 0;
+    const rest = s.length - (i + 3);
+    if (rest === 3 && s[i + 3] === ':') om = digits(s, i + 4, 2);
+    else if (rest === 2) om = digits(s, i + 3, 2);
+    else if (rest !== 0) return NaN;
+    if (oh < 0 || om < 0) return NaN;
+    const off = (oh * 60 + om) * 60000;
+    return z === '+' ? ms - off : ms + off;
+  }
+  return NaN;
+}
