@@ -1,0 +1,155 @@
+import type { Anomaly } from '../anomaly.ts';
+import type { Severity } from '../severity.ts';
+import type { DeliverOptions, FetchLike } from './deliver.ts';
+import { deliver } from './deliver.ts';
+import type { WebhookFormat, WebhookMessage } from './payloads.ts';
+import { buildMessages } from './payloads.ts';
+import type { AlertState, SkipReason } from './throttle.ts';
+import { emptyAlertState, recordDelivered, selectAnomalies } from './throttle.ts';
+import { checkWebhookUrl, maskUrl } from './url.ts';
+
+/** Why anomalies were held back, with the count per reason ('over-limit': past `maxMessages`). */
+export type SkipCounts = Record<SkipReason | 'over-limit', number>;
+
+/** Options of `planAnomalies`. */
+export interface PlanOptions {
+  format: WebhookFormat;
+  /** @default 'warning' */
+  minSeverity?: Severity;
+  /** Throttle window, ms (see `selectAnomalies`). @default 0 */
+  throttleMs?: number;
+  /** Fingerprint time bucket, ms. @default throttleMs */
+  bucketMs?: number;
+  /** @default empty */
+  state?: AlertState;
+  /** The caller's clock, epoch ms. */
+  now: number;
+  /** Most HTTP requests one send may make; the rest wait for the next send. @default 50 */
+  maxMessages?: number;
+}
+
+/** A planned message: its body and the fingerprints and alert keys it carries. */
+export interface PlannedMessage extends WebhookMessage {
+  keys: string[];
+}
+
+/** What a send would do: the exact messages, and what was held back and why. */
+export interface Plan {
+  messages: PlannedMessage[];
+  skipped: SkipCounts;
+  /** Anomalies in `messages`. */
+  count: number;
+}
+
+/**
+ * Plans a send without sending: min-severity filter, dedup, throttle, payload building and splitting,
+ * capped at `maxMessages` requests. What `--dry-run` prints. Empty input gives no messages.
+ */
+export function planAnomalies(anomalies: readonly Anomaly[], opts: PlanOptions): Plan {
+  const sel = selectAnomalies(anomalies, opts);
+  const keyOf = new Map(sel.send.map((s) => [s.fingerprint, s.key]));
+  const built = buildMessages(opts.format, sel.send, { now: opts.now });
+  const max = Math.max(1, Math.floor(opts.maxMessages ?? 50));
+  const messages = built.slice(0, max).map((m) => ({ ...m, keys: m.fingerprints.map((f) => keyOf.get(f) ?? '') }));
+  const overLimit = built.slice(max).reduce((n, m) => n + m.fingerprints.length, 0);
+  return {
+    messages,
+    skipped: { ...sel.skipped, 'over-limit': overLimit },
+    count: messages.reduce((n, m) => n + m.fingerprints.length, 0),
+  };
+}
+
+/** Options of `sendAnomalies`: a plan's options, the secret URL, and delivery's (fetch, clock, limits). */
+export interface SendOptions extends Omit<PlanOptions, 'now'>, Omit<DeliverOptions, 'fetch' | 'idempotencyKey'> {
+  url: string;
+  fetch: FetchLike;
+  /** Clock, epoch ms. @default Date.now */
+  now?: () => number;
+  /** False in an untrusted workspace (VS Code Workspace Trust): then nothing is sent. @default true */
+  trusted?: boolean;
+}
+
+/** The outcome of a send; `reason` and `summary` never contain the URL, only its masked form. */
+export interface SendOutcome {
+  /** True when every planned message was delivered (also when there was nothing to send). */
+  ok: boolean;
+  /** Anomalies delivered. */
+  delivered: number;
+  /** Messages delivered and planned. */
+  messages: { delivered: number; planned: number };
+  skipped: SkipCounts;
+  /** HTTP attempts made in total. */
+  attempts: number;
+  /** Why the send failed, when it did. */
+  reason?: string;
+  /** The state to keep for the next send (unchanged when nothing was delivered). */
+  state: AlertState;
+  /** One line for people: "delivered 3 anomalies in 1 message to https://hooks.slack.com/***; skipped 2 (below min severity)". */
+  summary: string;
+}
+
+/**
+ * Filters, dedups, throttles, builds and delivers anomalies to a webhook, one message after the
+ * other, stopping at the first message that fails (a broken receiver is not hammered). Resolves,
+ * never rejects. The returned state records only what was delivered.
+ */
+export async function sendAnomalies(anomalies: readonly Anomaly[], opts: SendOptions): Promise<SendOutcome> {
+  const now = opts.now ?? Date.now;
+  const state = opts.state ?? emptyAlertState();
+  const noSkips: SkipCounts = { 'below-min-severity': 0, duplicate: 0, throttled: 0, 'over-limit': 0 };
+  const refuse = (reason: string): SendOutcome => ({
+    ok: false, delivered: 0, messages: { delivered: 0, planned: 0 }, skipped: noSkips, attempts: 0, reason, state,
+    summary: `not sent: ${reason}`,
+  });
+  if (opts.trusted === false) return refuse('this workspace is not trusted, and webhooks are never sent from an untrusted workspace');
+  const check = checkWebhookUrl(opts.url);
+  if (!check.ok) return refuse(check.reason);
+  const masked = maskUrl(opts.url);
+
+  const plan = planAnomalies(anomalies, { ...opts, now: now() });
+  let delivered = 0;
+  let messagesDelivered = 0;
+  let attempts = 0;
+  const done: { fingerprint: string; key: string }[] = [];
+  let reason: string | undefined;
+  for (const m of plan.messages) {
+    const res = await deliver(opts.url, m.body, { ...opts, now });
+    attempts += res.attempts;
+    if (!res.ok) {
+      reason = res.reason;
+      break;
+    }
+    messagesDelivered++;
+    delivered += m.fingerprints.length;
+    m.fingerprints.forEach((f, i) => done.push({ fingerprint: f, key: m.keys[i] }));
+  }
+  const newState = done.length ? recordDelivered(state, done, now()) : state;
+  const skippedText = describeSkips(plan.skipped);
+  const planned = plan.messages.length;
+  let summary: string;
+  if (reason !== undefined) {
+    summary = `not delivered to ${masked}: ${reason}` + (messagesDelivered ? ` (${delivered} ${plural(delivered, 'anomaly', 'anomalies')} in ${messagesDelivered} of ${planned} messages went out before the failure)` : '');
+  } else if (planned === 0) {
+    summary = `nothing to send${skippedText ? `: ${skippedText}` : ''}`;
+  } else {
+    summary = `delivered ${delivered} ${plural(delivered, 'anomaly', 'anomalies')} in ${planned} ${plural(planned, 'message', 'messages')} to ${masked}${skippedText ? `; ${skippedText}` : ''}`;
+  }
+  const out: SendOutcome = {
+    ok: reason === undefined, delivered, messages: { delivered: messagesDelivered, planned }, skipped: plan.skipped, attempts, state: newState, summary,
+  };
+  if (reason !== undefined) out.reason = reason;
+  return out;
+}
+
+/** "skipped 2 (below min severity), 1 (duplicate)" for the non-zero counts; all zero gives ''. */
+export function describeSkips(s: SkipCounts): string {
+  const labels: Record<keyof SkipCounts, string> = {
+    'below-min-severity': 'below min severity', duplicate: 'already sent', throttled: 'throttled', 'over-limit': 'over the per-send message limit',
+  };
+  const parts = (Object.keys(labels) as (keyof SkipCounts)[]).filter((k) => s[k] > 0).map((k) => `${s[k]} ${labels[k]}`);
+  return parts.length ? `skipped ${parts.join(', ')}` : '';
+}
+
+function plural(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}

@@ -1,0 +1,118 @@
+import type { Anomaly } from '../anomaly.ts';
+import type { Severity } from '../severity.ts';
+import { severityRank } from '../severity.ts';
+import { alertKey, fingerprint } from './fingerprint.ts';
+
+/**
+ * What the alerting remembers between sends, as plain JSON the caller may persist (extension
+ * globalState, a file): when each fingerprint was delivered and when each alert key last sent.
+ * Times are the caller's clock in epoch ms.
+ */
+export interface AlertState {
+  /** fingerprint → epoch ms of its delivery. */
+  sent: Record<string, number>;
+  /** alert key (rule or detector + metric) → epoch ms of its last delivered message. */
+  lastSent: Record<string, number>;
+}
+
+/** An empty state: nothing sent yet. */
+export function emptyAlertState(): AlertState {
+  return { sent: {}, lastSent: {} };
+}
+
+/** Why an anomaly was held back. */
+export type SkipReason = 'below-min-severity' | 'duplicate' | 'throttled';
+
+/** The decision of `selectAnomalies`: what to send (with fingerprints) and what was held back, by reason. */
+export interface Selection {
+  send: { anomaly: Anomaly; fingerprint: string; key: string }[];
+  skipped: Record<SkipReason, number>;
+}
+
+/** Options of `selectAnomalies`. */
+export interface SelectOptions {
+  /** Lowest severity sent. @default 'warning' (everything) */
+  minSeverity?: Severity;
+  /** Throttle window in ms: at most one delivery per alert key per window of the caller's clock. @default 0 (off) */
+  throttleMs?: number;
+  /**
+   * Data-time bucket of the fingerprint, ms. @default throttleMs, so that, within one send, one
+   * anomaly per rule/detector and metric per throttle window of data time goes out.
+   */
+  bucketMs?: number;
+  /** The state of earlier sends. @default empty */
+  state?: AlertState;
+  /** The caller's clock, epoch ms. */
+  now: number;
+}
+
+/**
+ * Filters anomalies for sending: drops those below `minSeverity`, those whose fingerprint was
+ * already delivered or appears earlier in the same batch (keeping the most severe, then the
+ * earliest), and those whose alert key was delivered less than `throttleMs` ago. Pure: reads
+ * `state`, never changes it. Empty input gives an empty selection.
+ */
+export function selectAnomalies(anomalies: readonly Anomaly[], opts: SelectOptions): Selection {
+  const minRank = severityRank(opts.minSeverity ?? 'warning');
+  const throttleMs = opts.throttleMs && opts.throttleMs > 0 ? opts.throttleMs : 0;
+  const bucketMs = opts.bucketMs ?? throttleMs;
+  const state = opts.state ?? emptyAlertState();
+  const skipped: Record<SkipReason, number> = { 'below-min-severity': 0, duplicate: 0, throttled: 0 };
+
+  // Most severe first so the copy kept for a fingerprint is the one worth waking someone for;
+  // the sort is stable, so ties keep input (time) order.
+  const order = anomalies
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => severityRank(x.a.severity) - severityRank(y.a.severity) || y.a.score - x.a.score || x.i - y.i);
+  const chosen = new Map<string, { anomaly: Anomaly; fingerprint: string; key: string; i: number }>();
+  for (const { a, i } of order) {
+    if (severityRank(a.severity) > minRank) {
+      skipped['below-min-severity']++;
+      continue;
+    }
+    const fp = fingerprint(a, bucketMs);
+    if (Object.hasOwn(state.sent, fp) || chosen.has(fp)) {
+      skipped.duplicate++;
+      continue;
+    }
+    const key = alertKey(a);
+    const last = state.lastSent[key];
+    if (throttleMs > 0 && last !== undefined && opts.now - last < throttleMs) {
+      skipped.throttled++;
+      continue;
+    }
+    chosen.set(fp, { anomaly: a, fingerprint: fp, key, i });
+  }
+  const send = [...chosen.values()].sort((x, y) => x.i - y.i).map(({ anomaly, fingerprint: f, key }) => ({ anomaly, fingerprint: f, key }));
+  return { send, skipped };
+}
+
+/**
+ * The state after delivering `delivered` at `now`: their fingerprints and keys recorded, and
+ * entries older than `retainMs` (default 7 days) dropped so a persisted state stays small.
+ */
+export function recordDelivered(state: AlertState, delivered: readonly { fingerprint: string; key: string }[], now: number, retainMs = 7 * 24 * 3600_000): AlertState {
+  const sent: Record<string, number> = {};
+  const lastSent: Record<string, number> = {};
+  for (const [k, t] of Object.entries(state.sent)) if (now - t < retainMs) sent[k] = t;
+  for (const [k, t] of Object.entries(state.lastSent)) if (now - t < retainMs) lastSent[k] = t;
+  for (const d of delivered) {
+    sent[d.fingerprint] = now;
+    lastSent[d.key] = now;
+  }
+  return { sent, lastSent };
+}
+
+/** A state read from untrusted JSON (a persisted file): malformed parts are dropped, never thrown. */
+export function alertStateFrom(raw: unknown): AlertState {
+  const out = emptyAlertState();
+  if (typeof raw !== 'object' || raw === null) return out;
+  for (const field of ['sent', 'lastSent'] as const) {
+    const m = (raw as Record<string, unknown>)[field];
+    if (typeof m !== 'object' || m === null) continue;
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+      if (typeof v === 'number' && Number.isFinite(v)) out[field][k] = v;
+    }
+  }
+  return out;
+}
