@@ -1,0 +1,299 @@
+import type { Anomaly } from '../anomaly.ts';
+import { isoOf } from '../anomaly.ts';
+import type { Frame } from '../csv/frame.ts';
+import { scoreOfSeverity } from '../severity.ts';
+import type { Rule, RuleOp, RulesFile } from './model.ts';
+import { formatValue, renderTemplate } from './template.ts';
+
+/** Where one rule fires over a frame. Rows are 0-based data rows. */
+export interface RuleFiring {
+  /** Number of rows on which the rule fires. */
+  fires: number;
+  /** Number of separate firing episodes (runs of consecutive firing rows). */
+  episodes: number;
+  firstRow: number | null;
+  lastRow: number | null;
+  /** Firing episodes as inclusive [start, end] row pairs: start0, end0, start1, end1… */
+  ranges: Uint32Array;
+  /** Why the rule was not evaluated. */
+  skipped?: 'disabled' | 'unknown-metric';
+}
+
+/** Options of `evaluateRules`. */
+export interface EvaluateOptions {
+  /** Thresholds that replace the file's, by rule name (the dashboard's sliders). */
+  thresholds?: Record<string, number>;
+  /** Whether to build the anomaly objects (false: counts and ranges only, for hover and lenses). @default true */
+  anomalies?: boolean;
+  /**
+   * A gap between consecutive timestamps longer than this ends a run of the condition, as absent data
+   * would in Prometheus. @default 2 × the frame's step (no limit when the step is unknown)
+   */
+  maxGapMs?: number;
+}
+
+/** The result of evaluating rules: SPEC §3 anomalies (sorted by row, then rule order) and a summary per rule. */
+export interface RulesEvaluation {
+  anomalies: Anomaly[];
+  perRule: Record<string, RuleFiring>;
+}
+
+/** Without a timestamp column, row i stands at i seconds, so `for: 5s` means five rows. */
+export const ROW_MS = 1000;
+
+/**
+ * Evaluates each enabled rule on every row of a frame, honouring `for` and `keep_firing_for` on the
+ * frame's timestamps (Prometheus semantics). A NaN value is "no data": the condition is false there.
+ */
+export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, options: EvaluateOptions = {}): RulesEvaluation {
+  const list: readonly Rule[] = Array.isArray(rules) ? rules : (rules as RulesFile).rules;
+  const withAnomalies = options.anomalies !== false;
+  const ts = frame.timestamps;
+  const step = ts ? frame.stepMs ?? ROW_MS : ROW_MS;
+  const maxGap = ts ? options.maxGapMs ?? (frame.stepMs ? 2 * frame.stepMs : Infinity) : Infinity;
+  const runs = new RangeBuffer();
+  const firing = new RangeBuffer();
+  const perRule: Record<string, RuleFiring> = {};
+  const anomalies: Anomaly[] = [];
+  for (const rule of list) {
+    if (!rule.enabled) { perRule[rule.name] = noFiring('disabled'); continue; }
+    const mi = frame.metrics.indexOf(rule.metric);
+    if (mi < 0) { perRule[rule.name] = noFiring('unknown-metric'); continue; }
+    const values = frame.values[mi];
+    const override = options.thresholds?.[rule.name];
+    const threshold = typeof override === 'number' && Number.isFinite(override) ? override : rule.threshold;
+    runs.clear();
+    conditionRuns(rule.op, values, threshold, frame.rows, runs);
+    if (ts && maxGap < Infinity && runs.length) splitAtGaps(runs, ts, maxGap);
+    firing.clear();
+    applyTiming(runs, firing, ts, frame.rows, rule.forMs, rule.keepFiringForMs, step, maxGap);
+    const ranges = firing.toUint32();
+    let fires = 0;
+    for (let k = 0; k < ranges.length; k += 2) fires += ranges[k + 1] - ranges[k] + 1;
+    perRule[rule.name] = {
+      fires, episodes: ranges.length / 2,
+      firstRow: ranges.length ? ranges[0] : null, lastRow: ranges.length ? ranges[ranges.length - 1] : null, ranges,
+    };
+    if (withAnomalies && fires) pushAnomalies(anomalies, rule, threshold, values, ts, ranges);
+  }
+  // Stable sort: rows in order, rules in file order within a row.
+  if (list.length > 1) anomalies.sort((a, b) => a.row - b.row);
+  return { anomalies, perRule };
+}
+
+function noFiring(skipped: RuleFiring['skipped']): RuleFiring {
+  const f: RuleFiring = { fires: 0, episodes: 0, firstRow: null, lastRow: null, ranges: new Uint32Array(0) };
+  if (skipped) f.skipped = skipped;
+  return f;
+}
+
+/** A growable list of inclusive [start, end] row pairs; reused across rules to avoid allocation. */
+class RangeBuffer {
+  data = new Int32Array(256);
+  length = 0;
+
+  clear(): void { this.length = 0; }
+
+  push(start: number, end: number): void {
+    if (this.length + 2 > this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = start;
+    this.data[this.length++] = end;
+  }
+
+  /** Appends, merging with the last pair when they touch. */
+  append(start: number, end: number): void {
+    if (end < start) return;
+    if (this.length && this.data[this.length - 1] + 1 >= start) {
+      if (end > this.data[this.length - 1]) this.data[this.length - 1] = end;
+      return;
+    }
+    this.push(start, end);
+  }
+
+  toUint32(): Uint32Array { return Uint32Array.from(this.data.subarray(0, this.length)); }
+}
+
+/**
+ * Runs of rows where `value op threshold` holds. One loop per operator so each stays monomorphic and
+ * branch-predictable: the cost is one compare per row while nothing matches.
+ */
+function conditionRuns(op: RuleOp, v: Float64Array, t: number, n: number, out: RangeBuffer): void {
+  switch (op) {
+    case '>': return runsGt(v, t, n, out);
+    case '>=': return runsGe(v, t, n, out);
+    case '<': return runsLt(v, t, n, out);
+    case '<=': return runsLe(v, t, n, out);
+    case '==': return runsEq(v, t, n, out);
+    case '!=': return runsNe(v, t, n, out);
+  }
+}
+
+function runsGt(v: Float64Array, t: number, n: number, out: RangeBuffer): void {
+  let i = 0;
+  for (;;) {
+    while (i < n && !(v[i] > t)) i++;
+    if (i >= n) return;
+    const s = i;
+    while (i < n && v[i] > t) i++;
+    out.push(s, i - 1);
+  }
+}
+
+function runsGe(v: Float64Array, t: number, n: number, out: RangeBuffer): void {
+  let i = 0;
+  for (;;) {
+    while (i < n && !(v[i] >= t)) i++;
+    if (i >= n) return;
+    const s = i;
+    while (i < n && v[i] >= t) i++;
+    out.push(s, i - 1);
+  }
+}
+
+function runsLt(v: Float64Array, t: number, n: number, out: RangeBuffer): void {
+  let i = 0;
+  for (;;) {
+    while (i < n && !(v[i] < t)) i++;
+    if (i >= n) return;
+    const s = i;
+    while (i < n && v[i] < t) i++;
+    out.push(s, i - 1);
+  }
+}
+
+function runsLe(v: Float64Array, t: number, n: number, out: RangeBuffer): void {
+  let i = 0;
+  for (;;) {
+    while (i < n && !(v[i] <= t)) i++;
+    if (i >= n) return;
+    const s = i;
+    while (i < n && v[i] <= t) i++;
+    out.push(s, i - 1);
+  }
+}
+
+function runsEq(v: Float64Array, t: number, n: number, out: RangeBuffer): void {
+  let i = 0;
+  for (;;) {
+    while (i < n && v[i] !== t) i++;
+    if (i >= n) return;
+    const s = i;
+    while (i < n && v[i] === t) i++;
+    out.push(s, i - 1);
+  }
+}
+
+function runsNe(v: Float64Array, t: number, n: number, out: RangeBuffer): void {
+  // NaN is missing data: it never satisfies a condition, not even `!=`.
+  let i = 0;
+  for (;;) {
+    while (i < n && (v[i] === t || v[i] !== v[i])) i++;
+    if (i >= n) return;
+    const s = i;
+    while (i < n && v[i] !== t && v[i] === v[i]) i++;
+    out.push(s, i - 1);
+  }
+}
+
+/** Splits runs where consecutive timestamps are more than `maxGap` apart (or not finite). */
+function splitAtGaps(runs: RangeBuffer, ts: Float64Array, maxGap: number): void {
+  const src = runs.data.slice(0, runs.length);
+  runs.clear();
+  for (let k = 0; k < src.length; k += 2) {
+    let s = src[k];
+    const e = src[k + 1];
+    for (let j = s + 1; j <= e; j++) {
+      if (!(ts[j] - ts[j - 1] <= maxGap)) { runs.push(s, j - 1); s = j; }
+    }
+    runs.push(s, e);
+  }
+}
+
+/**
+ * Turns condition runs into firing ranges (Prometheus's alerting state machine): a run fires from its
+ * first row at least `forMs` after its start; after the condition clears the rule keeps firing while
+ * less than `keepMs` has passed, and a condition that returns within that time continues the episode
+ * without waiting `for` again.
+ */
+function applyTiming(runs: RangeBuffer, out: RangeBuffer, ts: Float64Array | null, n: number, forMs: number, keepMs: number, step: number, maxGap: number): void {
+  const time = (i: number) => (ts ? ts[i] : i * ROW_MS);
+  // When the condition is first seen false after row `end`: the next row, or one step after `end` across a gap.
+  const clearTime = (end: number) => (end + 1 < n && time(end + 1) - time(end) <= maxGap ? time(end + 1) : time(end) + step);
+  const r = runs.data;
+  let firing = false;
+  let prevEnd = -1;
+  for (let k = 0; k < runs.length; k += 2) {
+    const s = r[k];
+    const e = r[k + 1];
+    let resumed = false;
+    if (firing) {
+      const clear = clearTime(prevEnd);
+      let j = prevEnd + 1;
+      while (j < s && time(j) - clear < keepMs) j++;
+      out.append(prevEnd + 1, j - 1);
+      resumed = j === s && time(s) - clear < keepMs;
+    }
+    if (resumed) {
+      out.append(s, e);
+      firing = true;
+    } else {
+      const j = forMs > 0 ? firstAtLeast(time, s, e, time(s) + forMs) : s;
+      firing = j <= e;
+      if (firing) out.append(j, e);
+    }
+    prevEnd = e;
+  }
+  if (firing && keepMs > 0) {
+    const clear = clearTime(prevEnd);
+    let j = prevEnd + 1;
+    while (j < n && time(j) - clear < keepMs) j++;
+    out.append(prevEnd + 1, j - 1);
+  }
+}
+
+/** First row in [lo, hi] whose time is ≥ target (times ascend), or hi + 1. */
+function firstAtLeast(time: (i: number) => number, lo: number, hi: number, target: number): number {
+  let a = lo;
+  let b = hi + 1;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (time(mid) >= target) b = mid;
+    else a = mid + 1;
+  }
+  return a;
+}
+
+function holds(op: RuleOp, v: number, t: number): boolean {
+  switch (op) {
+    case '>': return v > t;
+    case '>=': return v >= t;
+    case '<': return v < t;
+    case '<=': return v <= t;
+    case '==': return v === t;
+    case '!=': return v === v && v !== t;
+  }
+}
+
+function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array): void {
+  const score = scoreOfSeverity(rule.severity);
+  const summary = rule.annotations.summary;
+  const thr = formatValue(threshold);
+  for (let k = 0; k < ranges.length; k += 2) {
+    for (let row = ranges[k]; row <= ranges[k + 1]; row++) {
+      const v = values[row];
+      const timestamp = ts ? isoOf(ts[row]) : null;
+      const value = v === v ? v : null;
+      const message = summary !== undefined
+        ? renderTemplate(summary, {
+          name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatValue(value), threshold: thr,
+          timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels,
+        })
+        : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatValue(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
+      out.push({ row, timestamp, detector: 'rule', rule: rule.name, metric: rule.metric, value, score, severity: rule.severity, message });
+    }
+  }
+}
