@@ -194,17 +194,22 @@ const NETWORK_CODES: Record<string, string> = {
 /** A short reason for a fetch rejection from its error code (undici puts it on `cause`), never its raw message. */
 function networkReason(e: unknown): string {
   const codes: string[] = [];
+  let detail = '';
   let cur: unknown = e;
   for (let depth = 0; cur && depth < 4; depth++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === 'string') codes.push(code);
+    const message = (cur as { message?: unknown }).message;
+    // The innermost message is the specific one ("bad port"); the caller scrubs the URL from it.
+    if (depth > 0 && typeof message === 'string' && message) detail = message.slice(0, 120);
     // An AggregateError (happy eyeballs trying IPv4 and IPv6) carries the codes in `errors`.
     const errors = (cur as { errors?: unknown }).errors;
     if (Array.isArray(errors)) for (const x of errors) if (typeof (x as { code?: unknown }).code === 'string') codes.push((x as { code: string }).code);
     cur = (cur as { cause?: unknown }).cause;
   }
   for (const c of codes) if (NETWORK_CODES[c]) return NETWORK_CODES[c];
-  return codes.length ? `network error (${codes[0]})` : 'network error';
+  if (codes.length) return `network error (${codes[0]})`;
+  return detail ? `network error (${detail})` : 'network error';
 }
 
 function hostOf(location: string | null, base: string): string | null {

@@ -109,7 +109,7 @@ export function alertStateFrom(raw: unknown): AlertState {
   if (typeof raw !== 'object' || raw === null) return out;
   for (const field of ['sent', 'lastSent'] as const) {
     const m = (raw as Record<string, unknown>)[field];
-    if (typeof m !== 'object' || m === null) continue;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) continue;
     for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
       if (typeof v === 'number' && Number.isFinite(v)) out[field][k] = v;
     }

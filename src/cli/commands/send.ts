@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FetchLike } from '../../core/alerting/deliver.ts';
+import type { WebhookFormat } from '../../core/alerting/payloads.ts';
+import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
+import { describeSkips, planAnomalies, sendAnomalies } from '../../core/alerting/send.ts';
+import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
+import { readResultJson } from '../../core/export/readResult.ts';
+import type { Severity } from '../../core/severity.ts';
+import { SEVERITIES } from '../../core/severity.ts';
+import type { Command, CommandContext } from '../command.ts';
+import { InputError, UsageError, parseCommandArgs } from '../command.ts';
+
+/** The environment variable that holds the webhook URL (a secret: prefer it to --url, which shell history keeps). */
+export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
+
+const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager]
+                           [--min-severity critical|major|minor|warning] [--dry-run] [--url URL]
+
+Sends the anomalies of a results file (analyze --format json) to a webhook.
+The URL is read from ${WEBHOOK_URL_ENV}, or from --url (which your shell history
+keeps: prefer the variable). It must be https (http only for localhost) and is
+never printed unmasked. Retries on network errors, 5xx and 429 (honouring
+Retry-After), at most 30 s in all; never follows redirects.
+
+  --format F         payload format (default zapier)
+  --min-severity S   send only anomalies of severity S or worse (default warning)
+  --dry-run          print the exact payload(s), one JSON per line, and send nothing
+  --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
+  -h, --help         show this help
+
+Exit status: 0 delivered (or nothing to send), 1 invalid results file or not delivered, 2 usage.`;
+
+/** `anomaly-hunter send` (SPEC §3). `fetch` is injectable for tests; the CLI uses Node's global fetch. */
+export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown as FetchLike): Command {
+  return {
+    name: 'send',
+    summary: 'send the anomalies of a results file to a webhook (zapier, slack, alertmanager)',
+    usage,
+    async run(ctx: CommandContext): Promise<number> {
+      const { values, positionals } = parseCommandArgs(ctx.argv, {
+        format: { type: 'string' },
+        'min-severity': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        url: { type: 'string' },
+      });
+      if (values.help) {
+        ctx.stdout(usage + '\n');
+        return 0;
+      }
+      if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one results file, got ${positionals.length} arguments` : 'missing the results file (output of `analyze --format json`)');
+      const format = (values.format ?? 'zapier') as WebhookFormat;
+      if (!WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${WEBHOOK_FORMATS.join(', ')}, got '${values.format}'`);
+      const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
+      if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, got '${values['min-severity']}'`);
+
+      const rawUrl = values.url ?? ctx.env[WEBHOOK_URL_ENV] ?? '';
+      const dryRun = values['dry-run'] === true;
+      if (!dryRun || rawUrl.trim() !== '') {
+        const check = checkWebhookUrl(rawUrl);
+        if (!check.ok) {
+          throw new UsageError(rawUrl.trim() === '' ? `no webhook URL: set ${WEBHOOK_URL_ENV} or pass --url` : check.reason);
+        }
+      }
+
+      const file = positionals[0];
+      let text: string;
+      try {
+        text = await readFile(resolve(ctx.cwd, file), 'utf8');
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? (e as Error).message})`);
+      }
+      const read = readResultJson(text);
+      if (!read.ok) throw new InputError(read.message, file, read.position.line, read.position.column);
+
+      if (dryRun) {
+        const plan = planAnomalies(read.anomalies, { format, minSeverity, now: Date.now() });
+        for (const m of plan.messages) ctx.stdout(m.body + '\n');
+        const skipped = describeSkips(plan.skipped);
+        ctx.stderr(`dry run: ${plan.count} of ${read.anomalies.length} anomalies in ${plan.messages.length} ${format} message(s)${skipped ? `; ${skipped}` : ''}; nothing sent${rawUrl ? ` to ${maskUrl(rawUrl)}` : ''}\n`);
+        return 0;
+      }
+
+      const outcome = await sendAnomalies(read.anomalies, { format, minSeverity, url: rawUrl, fetch });
+      if (outcome.ok) {
+        ctx.stdout(`${outcome.summary}\n`);
+        return 0;
+      }
+      ctx.stderr(`anomaly-hunter: error: ${outcome.summary}\n`);
+      return 1;
+    },
+  };
+}
+
+/** The `send` command with Node's global fetch. */
+export const sendCommand: Command = makeSendCommand();

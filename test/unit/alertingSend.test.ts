@@ -1,0 +1,296 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import type { FetchLike } from '../../src/core/alerting/deliver.ts';
+import { alertKey, fingerprint } from '../../src/core/alerting/fingerprint.ts';
+import { alertmanagerPayload, buildMessages, SLACK_LIMITS, zapierRow } from '../../src/core/alerting/payloads.ts';
+import { planAnomalies, sendAnomalies } from '../../src/core/alerting/send.ts';
+import { alertStateFrom, emptyAlertState, selectAnomalies } from '../../src/core/alerting/throttle.ts';
+import { checkWebhookUrl, maskUrl, scrubUrl } from '../../src/core/alerting/url.ts';
+import { makeSendCommand } from '../../src/cli/commands/send.ts';
+import { InputError, UsageError } from '../../src/cli/command.ts';
+import { startServer } from './alertingServer.ts';
+
+const T0 = Date.parse('2025-03-01T12:00:00Z');
+const MIN = 60_000;
+
+function anomaly(over: Partial<Anomaly> = {}): Anomaly {
+  return { row: 0, timestamp: new Date(T0).toISOString(), detector: 'rule', rule: 'high-cpu', metric: 'cpu', value: 97, score: 90, severity: 'critical', message: 'CPU 97 > 90', ...over };
+}
+
+/** Anomalies of one rule at consecutive minutes. */
+function series(n: number, over: (i: number) => Partial<Anomaly> = () => ({})): Anomaly[] {
+  return Array.from({ length: n }, (_, i) => anomaly({ row: i, timestamp: new Date(T0 + i * MIN).toISOString(), ...over(i) }));
+}
+
+/** An in-memory receiver: answers `status` and records bodies. */
+function memoryFetch(status = 200) {
+  const bodies: string[] = [];
+  const fetch: FetchLike = async (_url, init) => {
+    bodies.push(init.body);
+    return { status, headers: { get: () => null }, text: async () => '' };
+  };
+  return { bodies, fetch };
+}
+
+const servers: { close(): Promise<void> }[] = [];
+after(async () => { await Promise.all(servers.map((s) => s.close())); });
+
+describe('webhook URLs are secrets', () => {
+  test('checkWebhookUrl accepts https anywhere and http only on loopback, without repeating the URL', () => {
+    const verdicts = ['https://hooks.slack.com/services/T/B/X', 'http://localhost:8080/h', 'http://127.0.0.1/h', 'http://[::1]:9/h',
+      'http://hooks.example.com/secret', 'ftp://x/y', 'not a url', '  '].map((u) => {
+      const c = checkWebhookUrl(u);
+      return c.ok ? 'ok' : c.reason;
+    });
+    assert.deepEqual(verdicts, ['ok', 'ok', 'ok', 'ok',
+      'the webhook URL must use https (plain http is allowed only for localhost), got http to hooks.example.com',
+      'the webhook URL must use https, got ftp', 'the webhook URL is not a valid absolute URL', 'no webhook URL configured']);
+  });
+
+  test('maskUrl keeps the scheme and host and hides path, query and credentials', () => {
+    assert.deepEqual(
+      ['https://hooks.slack.com/services/T0/B0/XYZ', 'https://user:pw@example.com/', 'https://example.com', 'https://example.com/?token=abc', 'garbage'].map(maskUrl),
+      ['https://hooks.slack.com/***', 'https://example.com/***', 'https://example.com', 'https://example.com/***', '***'],
+    );
+  });
+
+  test('scrubUrl removes the URL and its path from any text', () => {
+    const url = 'https://hooks.zapier.com/hooks/catch/123/abc/';
+    assert.equal(scrubUrl(`POST ${url} failed; path /hooks/catch/123/abc/ rejected`, url), 'POST *** failed; path *** rejected');
+  });
+});
+
+describe('fingerprints, dedup and throttle', () => {
+  test('the fingerprint is the rule or detector, the metric and the time bucket', () => {
+    const a = anomaly();
+    assert.equal(alertKey(a), 'rule:high-cpu|cpu');
+    assert.equal(alertKey(anomaly({ detector: 'iforest', rule: undefined, metric: null })), 'iforest|*');
+    assert.match(fingerprint(a, 5 * MIN), /^[0-9a-f]{16}$/);
+    const at = (ms: number, o: Partial<Anomaly> = {}) => fingerprint(anomaly({ timestamp: new Date(T0 + ms).toISOString(), ...o }), 5 * MIN);
+    assert.equal(at(MIN), at(4 * MIN));
+    assert.notEqual(at(MIN), at(5 * MIN));
+    assert.notEqual(at(MIN), at(MIN, { metric: 'memory' }));
+    assert.notEqual(at(MIN), at(MIN, { rule: 'low-cpu' }));
+    assert.notEqual(at(MIN), at(MIN, { detector: 'iforest', rule: undefined }));
+    // Same severity or value does not matter: it is the same anomaly.
+    assert.equal(at(MIN), at(MIN, { severity: 'minor', value: 3 }));
+  });
+
+  test('one batch keeps one anomaly per fingerprint, the most severe, and filters by min severity', () => {
+    const batch = [
+      anomaly({ row: 1, severity: 'major', score: 60 }),
+      anomaly({ row: 2, severity: 'critical', score: 80, timestamp: new Date(T0 + MIN).toISOString() }),
+      anomaly({ row: 3, detector: 'iforest', rule: undefined, metric: null, severity: 'warning', score: 10 }),
+    ];
+    const sel = selectAnomalies(batch, { now: T0, throttleMs: 5 * MIN, minSeverity: 'minor' });
+    assert.deepEqual(sel.send.map((s) => s.anomaly.row), [2]);
+    assert.deepEqual(sel.skipped, { 'below-min-severity': 1, duplicate: 1, throttled: 0 });
+  });
+
+  test('over a simulated clock: a fingerprint is sent once and a rule at most once per throttle window', async () => {
+    const { bodies, fetch } = memoryFetch();
+    let clock = T0;
+    let state = emptyAlertState();
+    const send = async (batch: Anomaly[]) => {
+      const out = await sendAnomalies(batch, { format: 'zapier', url: 'https://hooks.example.com/x', fetch, now: () => clock, state, throttleMs: 5 * MIN });
+      // Persisted and reloaded between sends, as the extension does.
+      state = alertStateFrom(JSON.parse(JSON.stringify(out.state)));
+      return [out.delivered, out.skipped.duplicate, out.skipped.throttled];
+    };
+    const first = series(1)[0];
+    assert.deepEqual(await send([first]), [1, 0, 0]);
+    clock += MIN;
+    assert.deepEqual(await send([first]), [0, 1, 0], 'the same anomaly again');
+    const later = anomaly({ row: 7, timestamp: new Date(T0 + 7 * MIN).toISOString() });
+    assert.deepEqual(await send([later]), [0, 0, 1], 'a new bucket inside the throttle window');
+    const other = anomaly({ row: 7, metric: 'memory', timestamp: later.timestamp });
+    assert.deepEqual(await send([other]), [1, 0, 0], 'another metric is another alert');
+    clock = T0 + 5 * MIN;
+    assert.deepEqual(await send([first, later]), [1, 1, 0], 'after the window: the new one goes, the old one stays deduplicated');
+    assert.equal(bodies.length, 3);
+  });
+
+  test('alertStateFrom drops malformed entries instead of throwing', () => {
+    assert.deepEqual(alertStateFrom({ sent: { a: 1, b: 'x', c: null }, lastSent: [1], extra: 1 }), { sent: { a: 1 }, lastSent: {} });
+    assert.deepEqual(alertStateFrom('nope'), emptyAlertState());
+  });
+});
+
+describe('payloads', () => {
+  test('zapier rows are flat, blank where there is no value, and never run as a Sheets formula', () => {
+    assert.deepEqual(zapierRow({ anomaly: anomaly({ message: '=HYPERLINK("http://evil")', value: -3.5, metric: null, detector: 'iforest', rule: undefined }), fingerprint: 'f' }), {
+      source: 'anomaly-hunter', fingerprint: 'f', timestamp: '2025-03-01T12:00:00.000Z', row: 0, severity: 'critical', score: 90,
+      detector: 'iforest', rule: '', metric: '', value: -3.5, message: '\'=HYPERLINK("http://evil")',
+    });
+  });
+
+  test('an alertmanager payload is version 4 with labels, annotations, times and fingerprints', () => {
+    const items = [
+      { anomaly: anomaly(), fingerprint: 'aaaa' },
+      { anomaly: anomaly({ detector: 'iforest', rule: undefined, metric: null, value: null, timestamp: null, row: 4, score: 55, severity: 'major', message: 'isolated' }), fingerprint: 'bbbb' },
+    ];
+    assert.deepEqual(alertmanagerPayload(items, { now: T0 }), {
+      version: '4', groupKey: '{}:{source="anomaly-hunter"}', truncatedAlerts: 0, status: 'firing', receiver: 'anomaly-hunter',
+      groupLabels: { source: 'anomaly-hunter' }, commonLabels: { source: 'anomaly-hunter' }, commonAnnotations: {}, externalURL: '',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'high-cpu', detector: 'rule', severity: 'critical', source: 'anomaly-hunter', metric: 'cpu' },
+          annotations: { summary: 'CPU 97 > 90', score: '90', row: '0', value: '97' },
+          startsAt: '2025-03-01T12:00:00.000Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'aaaa' },
+        { status: 'firing', labels: { alertname: 'IsolationForestAnomaly', detector: 'iforest', severity: 'major', source: 'anomaly-hunter' },
+          annotations: { summary: 'isolated', score: '55', row: '4' },
+          startsAt: '2025-03-01T12:00:00.000Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'bbbb' },
+      ],
+    });
+  });
+
+  test('slack messages stay within 50 blocks and the text limits, and escape mrkdwn', () => {
+    const items = series(100, (i) => ({ message: i === 0 ? `<!channel> ${'x'.repeat(5000)}` : `m${i} & <b>` })).map((a, i) => ({ anomaly: a, fingerprint: `f${i}` }));
+    const msgs = buildMessages('slack', items, { now: T0 });
+    const parsed = msgs.map((m) => JSON.parse(m.body) as { text: string; blocks: { type: string; text?: { text: string }; fields?: { text: string }[] }[] });
+    assert.deepEqual(parsed.map((p) => p.blocks.length), [50, 50, 6]);
+    assert.deepEqual(msgs.map((m) => m.fingerprints.length), [48, 48, 4]);
+    assert.equal(parsed[0].text, 'Anomaly Hunter: 48 anomalies: 48 critical (part 1 of 3)');
+    const first = parsed[0].blocks[1];
+    assert.equal(first.text!.text.length, SLACK_LIMITS.sectionText);
+    assert.ok(first.text!.text.includes('&lt;!channel&gt;') && !first.text!.text.includes('<!channel>'));
+    assert.equal(parsed[0].blocks[2].text!.text, ':red_circle: *critical* · rule high-cpu\nm1 &amp; &lt;b&gt;');
+    for (const p of parsed) {
+      for (const b of p.blocks) for (const f of b.fields ?? []) assert.ok(f.text.length <= SLACK_LIMITS.fieldText);
+    }
+  });
+
+  test('long slack messages are split by total block text, not only by block count', () => {
+    const items = series(40, () => ({ message: 'y'.repeat(1500) })).map((a, i) => ({ anomaly: a, fingerprint: `f${i}` }));
+    const msgs = buildMessages('slack', items, { now: T0 });
+    assert.ok(msgs.length > 1);
+    assert.equal(msgs.reduce((n, m) => n + m.fingerprints.length, 0), 40);
+    for (const m of msgs) {
+      const blocks = (JSON.parse(m.body) as { blocks: unknown[] }).blocks;
+      assert.ok(JSON.stringify(blocks).length < 15_000);
+    }
+  });
+});
+
+describe('sendAnomalies against a real local HTTP server', () => {
+  test('100 anomalies go to slack in 3 messages, and sending them again sends nothing', async () => {
+    const s = await startServer((res) => res.end('ok'));
+    servers.push(s);
+    const url = `${s.origin}/services/T0/B0/SECRET`;
+    const out = await sendAnomalies(series(100), { format: 'slack', url, fetch: globalThis.fetch as unknown as FetchLike, now: () => T0 });
+    assert.deepEqual({ ...out, state: undefined }, {
+      ok: true, delivered: 100, messages: { delivered: 3, planned: 3 }, attempts: 3, state: undefined,
+      skipped: { 'below-min-severity': 0, duplicate: 0, throttled: 0, 'over-limit': 0 },
+      summary: `delivered 100 anomalies in 3 messages to ${s.origin}/***`,
+    });
+    assert.equal(s.requests.length, 3);
+    const again = await sendAnomalies(series(100), { format: 'slack', url, fetch: globalThis.fetch as unknown as FetchLike, now: () => T0 + MIN, state: out.state });
+    assert.deepEqual([again.ok, again.delivered, again.skipped.duplicate, again.summary], [true, 0, 100, 'nothing to send: skipped 100 already sent']);
+    assert.equal(s.requests.length, 3);
+  });
+
+  test('a failure stops the send, records only what was delivered and never shows the URL', async () => {
+    const s = await startServer((res, n) => {
+      res.statusCode = n === 0 ? 200 : 400;
+      res.end(n === 0 ? 'ok' : 'invalid_blocks');
+    });
+    servers.push(s);
+    const url = `${s.origin}/services/T0/B0/SECRET`;
+    const out = await sendAnomalies(series(100), { format: 'slack', url, fetch: globalThis.fetch as unknown as FetchLike, now: () => T0 });
+    assert.equal(out.ok, false);
+    assert.equal(out.delivered, 48);
+    assert.equal(Object.keys(out.state.sent).length, 48);
+    assert.equal(out.reason, 'HTTP 400 Bad Request: invalid_blocks');
+    assert.equal(out.summary, `not delivered to ${s.origin}/***: HTTP 400 Bad Request: invalid_blocks (48 anomalies in 1 of 3 messages went out before the failure)`);
+    assert.equal(s.requests.length, 2);
+  });
+
+  test('nothing is sent from an untrusted workspace or to a plain-http remote URL', async () => {
+    const { bodies, fetch } = memoryFetch();
+    const untrusted = await sendAnomalies(series(2), { format: 'zapier', url: 'https://hooks.example.com/x', fetch, trusted: false });
+    const insecure = await sendAnomalies(series(2), { format: 'zapier', url: 'http://hooks.example.com/secret', fetch });
+    assert.deepEqual([untrusted.ok, untrusted.reason], [false, 'this workspace is not trusted, and webhooks are never sent from an untrusted workspace']);
+    assert.deepEqual([insecure.ok, insecure.summary], [false, 'not sent: the webhook URL must use https (plain http is allowed only for localhost), got http to hooks.example.com']);
+    assert.equal(bodies.length, 0);
+  });
+
+  test('zapier gets one request per anomaly, capped by maxMessages', () => {
+    const plan = planAnomalies(series(5), { format: 'zapier', now: T0, maxMessages: 3 });
+    assert.deepEqual([plan.messages.length, plan.count, plan.skipped['over-limit']], [3, 3, 2]);
+    assert.deepEqual(JSON.parse(plan.messages[1].body).row, 1);
+  });
+});
+
+describe('anomaly-hunter send', () => {
+  const results = JSON.stringify({ meta: { tool: 'anomaly-hunter' }, rows: 3, anomalies: series(3, (i) => ({ severity: i === 2 ? 'warning' : 'critical', score: i === 2 ? 10 : 90 })) }, null, 2);
+  async function run(argv: string[], env: Record<string, string> = {}, fetch?: FetchLike) {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'ah-send-'));
+    await writeFile(join(dir, 'results.json'), results);
+    await writeFile(join(dir, 'bad.json'), '{\n  "anomalies": [\n    {"row": -1}\n  ]\n}\n');
+    let stdout = '';
+    let stderr = '';
+    const cmd = fetch ? makeSendCommand(fetch) : makeSendCommand();
+    try {
+      const code = await cmd.run({ argv, env, cwd: dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+      return { code, stdout, stderr };
+    } catch (e) {
+      return { code: e instanceof UsageError ? 2 : e instanceof InputError ? 1 : -1, stdout, stderr, error: e as Error };
+    }
+  }
+
+  test('--dry-run prints the exact payloads and sends nothing', async () => {
+    const { bodies, fetch } = memoryFetch();
+    const r = await run(['results.json', '--dry-run', '--format', 'alertmanager', '--min-severity', 'major'], { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.example.com/secret' }, fetch);
+    assert.equal(r.code, 0);
+    const printed = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(printed.length, 1);
+    assert.deepEqual(printed[0].alerts.map((a: { annotations: { row: string } }) => a.annotations.row), ['0', '1']);
+    assert.equal(r.stderr, 'dry run: 2 of 3 anomalies in 1 alertmanager message(s); skipped 1 below min severity; nothing sent to https://hooks.example.com/***\n');
+    assert.equal(bodies.length, 0);
+  });
+
+  test('delivers to the URL from the environment and exits 0', async () => {
+    const s = await startServer((res) => res.end('ok'));
+    servers.push(s);
+    const r = await run(['results.json', '--format', 'slack'], { ANOMALY_HUNTER_WEBHOOK_URL: `${s.origin}/hook/SECRET` });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `delivered 3 anomalies in 1 message to ${s.origin}/***\n`, '']);
+    assert.equal(s.requests[0].url, '/hook/SECRET');
+  });
+
+  test('exits 1 when the webhook refuses, without printing the URL', async () => {
+    const s = await startServer((res) => {
+      res.statusCode = 403;
+      res.end('action_prohibited');
+    });
+    servers.push(s);
+    const r = await run(['results.json', '--url', `${s.origin}/hook/SECRET`]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `anomaly-hunter: error: not delivered to ${s.origin}/***: HTTP 403 Forbidden: action_prohibited\n`);
+    assert.ok(!(r.stdout + r.stderr).includes('SECRET'));
+  });
+
+  test('usage errors: no URL, an http URL, a missing file, a bad format', async () => {
+    const msgs = await Promise.all([
+      run(['results.json']),
+      run(['results.json', '--url', 'http://hooks.example.com/SECRET']),
+      run(['missing.json', '--dry-run']),
+      run(['results.json', '--dry-run', '--format', 'teams']),
+    ]);
+    assert.deepEqual(msgs.map((m) => [m.code, m.error?.message]), [
+      [2, 'no webhook URL: set ANOMALY_HUNTER_WEBHOOK_URL or pass --url'],
+      [2, 'the webhook URL must use https (plain http is allowed only for localhost), got http to hooks.example.com'],
+      [2, 'missing.json: no such file'],
+      [2, "--format must be one of zapier, slack, alertmanager, got 'teams'"],
+    ]);
+  });
+
+  test('an invalid results file is an input error at the offending value', async () => {
+    const r = await run(['bad.json', '--dry-run']);
+    assert.equal(r.code, 1);
+    const e = r.error as InputError;
+    assert.deepEqual([e.message, e.path, e.line, e.column], ['anomalies[0].row: expected a 0-based row number, got -1', 'bad.json', 3, 13]);
+  });
+});
