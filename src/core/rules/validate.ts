@@ -41,6 +41,8 @@ export interface RulesAnalysis {
   sites: RuleSite[];
   diagnostics: Diagnostic[];
   lines: Int32Array;
+  /** Offsets of the `data:` value, for diagnostics about the data file itself. */
+  dataSpan: { startOffset: number; endOffset: number } | null;
 }
 
 const OPS: readonly RuleOp[] = ['>', '>=', '<', '<=', '==', '!='];
@@ -72,18 +74,28 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
         title: 'Add version and rules', edits: [{ startOffset: 0, endOffset: 0, newText: 'version: 1\nrules: []\n' }],
       });
     }
-    return { text, root: null, file: emptyFile, sites: [], diagnostics: out.sorted(), lines };
+    return { text, root: null, file: emptyFile, sites: [], diagnostics: out.sorted(), lines, dataSpan: null };
   }
   checkKeys(root, out);
   const value = toPlain(root);
   mapSchemaErrors(schemaErrors(value), root, out, context);
   const { file, sites } = buildFile(root, lines);
   semanticChecks(root, file, sites, out, context.data);
-  return { text, root, file, sites, diagnostics: out.sorted(), lines };
+  const top = deref(root);
+  const dataNode = top.kind === 'map' ? scalarAt(top, 'data') : undefined;
+  const dataSpan = dataNode && !dataNode.empty ? { startOffset: dataNode.start, endOffset: dataNode.end } : null;
+  return { text, root, file, sites, diagnostics: out.sorted(), lines, dataSpan };
 }
 
 function emptyRulesFile(): RulesFile {
   return { version: 1, data: null, defaults: { severity: 'warning', forMs: 0, keepFiringForMs: 0 }, rules: [], detectors: {}, alerts: {} };
+}
+
+/** A diagnostic at offsets of `text` (for problems found outside the engine, such as an unreadable data file). */
+export function diagnosticAt(text: string, severity: Diagnostic['severity'], code: string, message: string, startOffset: number, endOffset: number): Diagnostic {
+  const sink = new DiagnosticSink(text, lineStarts(text));
+  sink.add(severity, 'semantic', code, message, startOffset, endOffset);
+  return sink.list[0];
 }
 
 /** Collects diagnostics, computing line/column once per diagnostic. */

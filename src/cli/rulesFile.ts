@@ -1,0 +1,82 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { Frame } from '../core/csv/frame.ts';
+import type { Diagnostic, RulesFile } from '../core/rules/model.ts';
+import { analyzeRules, dataContextOf, diagnosticAt } from '../core/rules/validate.ts';
+import { InputError, UsageError } from './command.ts';
+import { loadCsvFile } from './loadCsv.ts';
+
+/** A rules file read from disk and validated against its data (when known). */
+export interface LoadedRules {
+  path: string;
+  text: string;
+  /** The valid file, or null when any diagnostic is an error. */
+  rules: RulesFile | null;
+  diagnostics: Diagnostic[];
+  /** The CSV the rules were checked against (resolved path), or null. */
+  dataPath: string | null;
+  frame: Frame | null;
+}
+
+/** Options of `loadRulesFile`. */
+export interface LoadRulesOptions {
+  /** Working directory for relative paths. */
+  cwd: string;
+  /** A CSV to check against (the CLI's --data); a missing file is a usage error. */
+  dataPath?: string;
+  /** Data already loaded (analyze's CSV): checked against it, no other file is read. */
+  frame?: Frame;
+  /** Display name of `frame`. */
+  frameName?: string;
+}
+
+const MAX_BYTES = 4 << 20;
+
+/**
+ * Reads and validates a rules file. The data comes from `frame`, else `dataPath`, else the file's
+ * `data:` key (relative to the rules file; unreadable gives a warning on that key, not a failure).
+ */
+export async function loadRulesFile(path: string, options: LoadRulesOptions): Promise<LoadedRules> {
+  const full = resolve(options.cwd, path);
+  let text: string;
+  try {
+    const info = await stat(full);
+    if (info.isDirectory()) throw new UsageError(`${path}: is a directory, not a rules file`);
+    if (info.size > MAX_BYTES) throw new InputError(`file is too large for a rules file (${info.size} bytes)`, path);
+    text = await readFile(full, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
+  }
+  if (options.frame) {
+    const a = analyzeRules(text, { data: dataContextOf(options.frame, options.frameName ?? 'the data') });
+    return finish(path, text, a.diagnostics, a.file, null, options.frame);
+  }
+  const first = analyzeRules(text);
+  let dataPath: string | null = null;
+  let fromKey = false;
+  if (options.dataPath !== undefined) dataPath = resolve(options.cwd, options.dataPath);
+  else if (first.file.data) { dataPath = resolve(dirname(full), first.file.data); fromKey = true; }
+  if (!dataPath) return finish(path, text, first.diagnostics, first.file, null, null);
+  const csv = await loadCsvFile(dataPath);
+  if (!csv.frame) {
+    const issue = csv.issues.find((i) => i.severity === 'error') ?? csv.issues[0];
+    const why = issue?.message ?? 'no usable data';
+    if (!fromKey) {
+      if (issue?.code === 'io') throw new UsageError(`${options.dataPath}: ${why}`);
+      throw new InputError(why, options.dataPath, issue?.line, issue?.column);
+    }
+    const span = first.dataSpan ?? { startOffset: 0, endOffset: 0 };
+    const warning = diagnosticAt(text, 'warning', 'data-unreadable', `cannot check the rules against ${first.file.data}: ${why}`, span.startOffset, span.endOffset);
+    const diagnostics = [...first.diagnostics, warning].sort((a, b) => a.startOffset - b.startOffset);
+    return finish(path, text, diagnostics, first.file, dataPath, null);
+  }
+  const a = analyzeRules(text, { data: dataContextOf(csv.frame, basename(dataPath)) });
+  return finish(path, text, a.diagnostics, a.file, dataPath, csv.frame);
+}
+
+function finish(path: string, text: string, diagnostics: Diagnostic[], file: RulesFile, dataPath: string | null, frame: Frame | null): LoadedRules {
+  const ok = !diagnostics.some((d) => d.severity === 'error');
+  return { path, text, rules: ok ? file : null, diagnostics, dataPath, frame };
+}

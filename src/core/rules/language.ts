@@ -1,0 +1,325 @@
+import { isoOf } from '../anomaly.ts';
+import { SEVERITY_FLOOR } from '../severity.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import { evaluateRules } from './evaluate.ts';
+import type { RulesDataContext, TextEdit } from './model.ts';
+import { resolveRef, schemaAt } from './schema.ts';
+import type { SchemaNode } from './schema.ts';
+import { formatValue } from './template.ts';
+import { analyzeRules } from './validate.ts';
+import { deref, getPair, lineStarts, parseYamlAst, positionAt } from './yamlAst.ts';
+import type { YNode, YScalar } from './yamlAst.ts';
+
+/** One completion proposal; `snippet` items use VS Code snippet syntax (`${1:name}`). */
+export interface CompletionItem {
+  label: string;
+  kind: 'key' | 'value' | 'metric' | 'duration' | 'snippet';
+  insertText: string;
+  detail?: string;
+  documentation?: string;
+}
+
+/** Where a rule starts, for CodeLens: its name, the offset and 1-based line of its first key. */
+export interface RuleLocation {
+  name: string;
+  startOffset: number;
+  endOffset: number;
+  line: number;
+}
+
+type Hit = { path: (string | number)[]; node: YNode; key: YScalar | null; onKey: boolean };
+
+/** The innermost node under an offset, with its path from the root (keys and item indexes). */
+function nodeAt(root: YNode, offset: number): Hit | null {
+  let node = root;
+  const path: (string | number)[] = [];
+  let key: YScalar | null = null;
+  for (let depth = 0; depth < 200; depth++) {
+    const n = deref(node);
+    let next: YNode | null = null;
+    if (n.kind === 'map') {
+      for (const p of n.pairs) {
+        if (p.key.kind === 'scalar' && offset >= p.key.start && offset <= p.key.end) {
+          return { path: [...path, p.key.text], node: p.value, key: p.key, onKey: true };
+        }
+        if (offset >= p.value.start && offset <= p.value.end && !(p.value.kind === 'scalar' && p.value.empty)) {
+          path.push(p.key.kind === 'scalar' ? p.key.text : '?');
+          key = p.key.kind === 'scalar' ? p.key : null;
+          next = p.value;
+          break;
+        }
+      }
+    } else if (n.kind === 'seq') {
+      const i = n.items.findIndex((it) => offset >= it.start && offset <= it.end);
+      if (i >= 0) { path.push(i); key = null; next = n.items[i]; }
+    }
+    if (!next) return path.length ? { path, node: n, key, onKey: false } : null;
+    node = next;
+  }
+  return null;
+}
+
+function describe(schema: SchemaNode | undefined): string | null {
+  if (!schema) return null;
+  const s = resolveRef(schema);
+  const text = s.markdownDescription ?? s.description;
+  if (!text) return null;
+  const allowed = s.enum ? `\n\nOne of: ${s.enum.map((v) => `\`${String(v)}\``).join(' ')}` : '';
+  return text + allowed;
+}
+
+function stepWords(ms: number | null): string {
+  return ms ? formatDuration(ms) : 'unknown';
+}
+
+/** Markdown hover at an offset: a key's schema description, a metric's statistics, a rule's firings; null when nothing applies. */
+export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): string | null {
+  const parsed = parseYamlAst(text);
+  if (!parsed.root) return null;
+  const hit = nodeAt(parsed.root, offset);
+  if (!hit) return null;
+  const last = hit.path[hit.path.length - 1];
+  if (hit.onKey) {
+    const doc = describe(schemaAt(hit.path));
+    return doc ? `**${String(last)}** — ${doc}` : null;
+  }
+  const node = deref(hit.node);
+  const parentKey = hit.path[hit.path.length - 2];
+  const isMetric = (last === 'metric' && hit.path[0] === 'rules') || (typeof last === 'number' && parentKey === 'metrics' && hit.path[0] === 'detectors');
+  if (isMetric && node.kind === 'scalar' && ctx) return metricHover(node.text, ctx);
+  if (last === 'name' && hit.path[0] === 'rules' && typeof hit.path[1] === 'number' && node.kind === 'scalar') return ruleHover(text, hit.path[1], node.text, ctx);
+  if (node.kind === 'scalar' && typeof node.value === 'string' && /^([0-9]+(ms|s|m|h|d|w|y))+$/.test(node.value)) {
+    const ms = parseDuration(node.value);
+    const rows = ctx?.stepMs ? ` — ${formatValue(ms / ctx.stepMs)} rows at the ${stepWords(ctx.stepMs)} step of ${ctx.name}` : '';
+    return `**${node.value}** = ${formatValue(ms / 1000)} s${rows}\n\n${describe(schemaAt(hit.path)) ?? ''}`.trim();
+  }
+  const doc = describe(schemaAt(hit.path));
+  return doc ? `**${String(last)}** — ${doc}` : null;
+}
+
+function metricHover(name: string, ctx: RulesDataContext): string {
+  const s = ctx.stats[name];
+  if (!s) return `**${name}** is not a numeric column of ${ctx.name}. Its metrics: ${ctx.metrics.join(', ')}`;
+  if (!s.count) return `**${name}** in ${ctx.name}: no values`;
+  return `**${name}** in ${ctx.name}\n\nmin ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;
+}
+
+function ruleHover(text: string, index: number, name: string, ctx?: RulesDataContext): string | null {
+  const schemaDoc = describe(schemaAt(['rules', index, 'name']));
+  if (!ctx?.frame) return schemaDoc ? `**name** — ${schemaDoc}` : null;
+  const a = analyzeRules(text, { data: ctx });
+  const site = a.sites.find((s) => s.index === index);
+  if (!site?.rule) return `**${name}**: fix this rule's errors to see how often it fires in ${ctx.name}`;
+  const f = evaluateRules([{ ...site.rule, enabled: true }], ctx.frame, { anomalies: false }).perRule[site.rule.name];
+  const when = (row: number | null) => (row === null ? '' : (isoOf(ctx.frame?.timestamps?.[row]) ?? `row ${row}`));
+  const disabled = site.rule.enabled ? '' : ' (if enabled: it is disabled)';
+  if (!f || f.fires === 0) return `**${name}** never fires in ${ctx.name}${disabled}`;
+  return `**${name}** fires on ${f.fires} row${f.fires === 1 ? '' : 's'} in ${f.episodes} episode${f.episodes === 1 ? '' : 's'} in ${ctx.name}${disabled}\n\nfirst at ${when(f.firstRow)} · last at ${when(f.lastRow)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completion works on the raw lines, not the YAML tree: the text is usually broken while typing.
+
+type LineInfo = { indent: number; dash: number; keyCol: number; key: string | null; hasValue: boolean; blank: boolean };
+
+function lineInfo(line: string): LineInfo {
+  const m = /^( *)(- +)?(.*)$/.exec(line) as RegExpExecArray;
+  const indent = m[1].length;
+  const dash = m[2] ? indent : -1;
+  const keyCol = indent + (m[2]?.length ?? 0);
+  const rest = m[3];
+  const blank = rest.trim() === '' || rest.trimStart().startsWith('#');
+  const km = /^([A-Za-z_][\w.-]*|"[^"]*"|'[^']*'):(\s|$)(.*)$/.exec(rest);
+  const key = km ? km[1].replace(/^["']|["']$/g, '') : null;
+  const hasValue = km ? km[3].replace(/#.*$/, '').trim() !== '' : false;
+  return { indent, dash, keyCol, key, hasValue, blank: blank && !m[2] };
+}
+
+/** The path of the mapping whose keys sit at `col` on line `lineNo` (dashCol ≥ 0 when that mapping is a list item). */
+function mappingPath(lines: string[], lineNo: number, col: number, dashCol: number): { path: (string | number)[]; siblings: Set<string> } {
+  const segs: (string | number)[] = [];
+  const siblings = new Set<string>();
+  let collecting = true;
+  for (let i = lineNo - 1; i >= 0 && col > 0; i--) {
+    const L = lineInfo(lines[i]);
+    if (L.blank) continue;
+    if (dashCol < 0) {
+      if (L.keyCol === col) {
+        if (collecting && L.key) siblings.add(L.key);
+        if (L.dash >= 0) { dashCol = L.dash; collecting = false; }
+        continue;
+      }
+      if (L.keyCol > col) continue;
+      if (!L.key) break;
+      segs.unshift(L.key);
+      col = L.keyCol;
+      dashCol = L.dash;
+      collecting = false;
+    } else {
+      if (L.dash === dashCol) { collecting = false; continue; }
+      if (L.keyCol > dashCol || (L.keyCol === dashCol && !L.key)) continue;
+      if (!L.key) break;
+      segs.unshift(L.key, 0);
+      col = L.keyCol;
+      dashCol = L.dash;
+      collecting = false;
+    }
+  }
+  if (dashCol >= 0 && col === 0) segs.unshift(0);
+  // Keys below the cursor in the same mapping also count as present.
+  for (let i = lineNo + 1; i < lines.length; i++) {
+    const L = lineInfo(lines[i]);
+    if (L.blank) continue;
+    if (L.keyCol < col || L.dash >= 0 && L.dash < col) break;
+    if (L.keyCol === col && L.dash < 0 && L.key) siblings.add(L.key);
+  }
+  return { path: segs, siblings };
+}
+
+const DURATIONS = ['0s', '30s', '1m', '2m', '5m', '10m', '15m', '30m', '1h', '6h', '1d'];
+
+function ruleSnippet(ctx?: RulesDataContext): CompletionItem {
+  const metric = ctx?.metrics[0] ?? 'cpu';
+  const metricChoice = ctx?.metrics.length ? `\${2|${ctx.metrics.map((m) => m.replace(/[|,$}\\]/g, '')).join(',')}|}` : `\${2:${metric}}`;
+  return {
+    label: 'rule', kind: 'snippet', detail: 'A new alerting rule',
+    insertText: `name: \${1:high-${metric}}\n  metric: ${metricChoice}\n  op: "\${3|>,>=,<,<=,==,!=|}"\n  threshold: \${4:90}\n  for: \${5:5m}\n  severity: \${6|critical,major,minor,warning|}\n  annotations:\n    summary: "\${7:{{ metric }} is {{ value }} at {{ timestamp }}}"`,
+  };
+}
+
+/** Completion proposals at an offset: keys valid there, enum values, metric names, durations, a rule snippet. */
+export function completionsAt(text: string, offset: number, ctx?: RulesDataContext): CompletionItem[] {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lines = text.split('\n');
+  const lineNo = positionAt(lineStarts(text), offset).line - 1;
+  const prefix = text.slice(lineStart, offset);
+  const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*):[ \t]+(.*)$/.exec(prefix) ?? /^( *)(- +)?([A-Za-z_][\w.-]*):()$/.exec(prefix);
+  if (valueMatch) {
+    const keyCol = valueMatch[1].length + (valueMatch[2]?.length ?? 0);
+    const dashCol = valueMatch[2] ? valueMatch[1].length : -1;
+    const { path } = mappingPath(lines, lineNo, keyCol, dashCol);
+    const items = valueCompletions([...path, valueMatch[3]], valueMatch[4], ctx);
+    // Right after `key:` YAML needs a space before the value.
+    return prefix.endsWith(':') ? items.map((it) => ({ ...it, insertText: ` ${it.insertText}` })) : items;
+  }
+  const keyMatch = /^( *)(- +)?([\w.-]*)$/.exec(prefix);
+  if (!keyMatch) return [];
+  const keyCol = keyMatch[1].length + (keyMatch[2]?.length ?? 0);
+  const dashCol = keyMatch[2] ? keyMatch[1].length : -1;
+  const { path, siblings } = mappingPath(lines, lineNo, keyCol, dashCol);
+  const schema = schemaAt(path);
+  const items: CompletionItem[] = [];
+  if (schema?.properties) {
+    for (const [k, sub] of Object.entries(schema.properties)) {
+      if (siblings.has(k)) continue;
+      const s = resolveRef(sub);
+      const container = s.type === 'object' || s.type === 'array' || (k === 'rules' && path.length === 0);
+      items.push({ label: k, kind: 'key', insertText: container ? `${k}:\n${' '.repeat(keyCol + 2)}` : `${k}: `, detail: schemaType(s), documentation: s.description });
+    }
+  }
+  if (path[0] === 'rules' && path.length === 2 && keyMatch[2] && siblings.size === 0 && keyMatch[3] === '') items.unshift(ruleSnippet(ctx));
+  if (path.length === 1 && path[0] === 'rules' && dashCol < 0) items.unshift({ ...ruleSnippet(ctx), insertText: `- ${ruleSnippet(ctx).insertText}` });
+  return items;
+}
+
+function schemaType(s: SchemaNode): string {
+  if (s.enum) return s.enum.map(String).join(' | ');
+  if (s.anyOf) return s.anyOf.map((a) => (a.enum ? a.enum.map(String).join(' | ') : String(a.type))).join(' | ');
+  if (s.pattern?.includes('ms|s|m')) return 'duration';
+  return Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? '';
+}
+
+function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesDataContext): CompletionItem[] {
+  const key = path[path.length - 1];
+  const inFlowList = /^\[/.test(typed);
+  if ((key === 'metric' || key === 'metrics') && ctx) {
+    return ctx.metrics.map((m) => {
+      const s = ctx.stats[m];
+      return { label: m, kind: 'metric' as const, insertText: inFlowList || key === 'metric' ? m : `[${m}]`, detail: s?.count ? `min ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)}` : undefined };
+    });
+  }
+  const schema = schemaAt(path);
+  if (!schema) return [];
+  const s = resolveRef(schema);
+  if (s.pattern?.includes('ms|s|m')) {
+    const set = new Set(DURATIONS);
+    if (ctx?.stepMs) for (const k of [1, 3, 5, 10]) set.add(formatDuration(ctx.stepMs * k));
+    return [...set].sort((a, b) => parseDuration(a) - parseDuration(b)).map((d) => ({
+      label: d, kind: 'duration' as const, insertText: d,
+      detail: ctx?.stepMs ? `${formatValue(parseDuration(d) / ctx.stepMs)} rows of ${ctx.name}` : undefined,
+    }));
+  }
+  const values: unknown[] = [];
+  if (s.enum) values.push(...s.enum);
+  for (const a of s.anyOf ?? []) {
+    if (a.enum) values.push(...a.enum);
+    if (a.type === 'boolean') values.push(true, false);
+  }
+  if (s.type === 'boolean') values.push(true, false);
+  if (s.const !== undefined) values.push(s.const);
+  return values.map((v) => {
+    const text = String(v);
+    const needsQuotes = /^[>!|<=]/.test(text);
+    const detail = key === 'severity' || key === 'min_severity' ? `score ≥ ${SEVERITY_FLOOR[text as keyof typeof SEVERITY_FLOOR] ?? ''}` : undefined;
+    return { label: text, kind: 'value' as const, insertText: needsQuotes ? `"${text}"` : text, detail };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Edits that set rules' thresholds (by rule name) in place, touching only the threshold scalars so
+ * comments and formatting survive; unknown names and non-finite numbers are skipped.
+ */
+export function thresholdEdits(text: string, thresholds: Record<string, number>): TextEdit[] {
+  const parsed = parseYamlAst(text);
+  const edits: TextEdit[] = [];
+  const top = parsed.root ? deref(parsed.root) : null;
+  if (top?.kind !== 'map') return edits;
+  const rules = getPair(top, 'rules');
+  const seq = rules ? deref(rules.value) : null;
+  if (seq?.kind !== 'seq') return edits;
+  for (const item of seq.items) {
+    const m = deref(item);
+    if (m.kind !== 'map') continue;
+    const name = getPair(m, 'name');
+    const nameNode = name ? deref(name.value) : null;
+    if (nameNode?.kind !== 'scalar' || !Object.hasOwn(thresholds, nameNode.text)) continue;
+    const value = thresholds[nameNode.text];
+    const thr = getPair(m, 'threshold');
+    if (!thr || thr.value.kind !== 'scalar' || !Number.isFinite(value)) continue;
+    const v = thr.value;
+    if (v.empty) edits.push({ startOffset: v.start, endOffset: v.end, newText: ` ${String(value)}` });
+    else edits.push({ startOffset: v.start, endOffset: v.end, newText: String(value) });
+  }
+  return edits;
+}
+
+/** Applies non-overlapping edits to a text (in any order). */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.startOffset - a.startOffset);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.startOffset) + e.newText + out.slice(e.endOffset);
+  return out;
+}
+
+/** Where each named rule starts (first key of its item), for CodeLens; works on files with errors too. */
+export function ruleRanges(text: string): RuleLocation[] {
+  const parsed = parseYamlAst(text);
+  const out: RuleLocation[] = [];
+  const top = parsed.root ? deref(parsed.root) : null;
+  if (top?.kind !== 'map') return out;
+  const rules = getPair(top, 'rules');
+  const seq = rules ? deref(rules.value) : null;
+  if (seq?.kind !== 'seq') return out;
+  const lines = lineStarts(text);
+  for (const item of seq.items) {
+    if (item.kind !== 'map' || !item.pairs.length) continue;
+    const name = getPair(item, 'name');
+    const nameNode = name ? deref(name.value) : null;
+    if (nameNode?.kind !== 'scalar' || !nameNode.text) continue;
+    const start = item.pairs[0].key.start;
+    out.push({ name: nameNode.text, startOffset: start, endOffset: item.end, line: positionAt(lines, start).line });
+  }
+  return out;
+}
