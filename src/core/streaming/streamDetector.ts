@@ -1,0 +1,284 @@
+/**
+ * The online (causal, bounded-memory) anomaly detector behind `anomaly-hunter stream`.
+ *
+ * Method, per metric, at each new row t (only rows ≤ t are ever read):
+ *
+ * 1. Novelty at two time scales — the distance from the subsequence that ends at t to its nearest
+ *    neighbour among the non-overlapping subsequences of the last `history` rows that end before it.
+ *    This is the causal "left matrix profile" / time-series discord score (Yeh et al., "Matrix Profile I",
+ *    ICDM 2016; Zhu et al., "Matrix Profile VII: Time series chains", ICDM 2017, for the left profile).
+ *    Scales: the value itself (a level never seen in the history: spikes, level shifts, drops), and the
+ *    shape of the last day as 12 bin means (a daily pattern that does not happen: a missing peak, a flat
+ *    day, a higher day). Distances are divided by the rolling standard deviation of the metric.
+ * 2. Calibration — each raw distance (log1p, because nearest-neighbour distances are right-skewed) is
+ *    turned into a tail probability under a Gaussian fitted to the same scale's raw distances of the
+ *    last `likelihoodWindow` rows: Numenta's "anomaly likelihood" (Ahmad, Lavin, Purdy & Agha,
+ *    "Unsupervised real-time anomaly detection for streaming data", Neurocomputing 262, 2017, §4). This
+ *    is what makes one threshold work for every metric: the score is a probability, not a distance.
+ * 3. Combination — a metric's surprise S = −log10 p of its most significant scale, less log10(#scales)
+ *    (Bonferroni: the best of k tests is k times likelier to look surprising by chance). The row's
+ *    surprise is the maximum over metrics; the score is S / (S + halfScore), in [0, 1).
+ * 4. Alert de-duplication — a row's surprise is multiplied by `repeatFactor` unless it beats every row of
+ *    the last `refractory` rows: an alert no worse than one raised in the last half day adds no
+ *    information (the same idea as an alert throttle), and NAB counts only the first detection of each
+ *    anomaly while charging every later one as a false positive.
+ *
+ * Knobs and why (docs/record): the defaults are spans of 5-minute metric data — history two weeks, the
+ * likelihood window 30 days as in Ahmad et al., the daily shape one day, the de-duplication half a day.
+ * They were compared with `npm run bench:nab` on the shared NAB folders (see bench/nab.ts): the likelihood
+ * window, the history and the de-duplication span moved the score by several points, so these choices are
+ * the ones most at risk of not transferring; nothing depends on file names, lengths or value ranges.
+ * Deterministic: no randomness is used (`seed` is accepted for API symmetry).
+ */
+import { Ring, RollingMax, RollingMoments } from './rolling.ts';
+import { gaussianSurprise } from './gaussianTail.ts';
+
+/** One scale of the shape-novelty score: `length` bins of `bin` consecutive rows each. */
+export interface ShapeScale {
+  bin: number;
+  length: number;
+}
+
+/** Options of `createStreamDetector`; every field has a documented default. */
+export interface StreamDetectorOptions {
+  /** Metric names, in the order of the values passed to `update`. */
+  metrics: string[];
+  /** Seed for any randomised choice (reserved: the current method is deterministic). @default 0 */
+  seed?: number;
+  /** Rows of past kept for nearest-neighbour search and the metric's spread. @default 4032 (two weeks of 5-minute rows: two weekly cycles) */
+  history?: number;
+  /** Shape scales. @default [{bin:1,length:1},{bin:24,length:12}] — the value itself, and 12 bins of 24 rows (one day at 5 min) */
+  scales?: ShapeScale[];
+  /** Rows of raw scores in the likelihood's long-run distribution. @default 8640 (Ahmad et al.'s 30 days of 5-minute rows) */
+  likelihoodWindow?: number;
+  /** Rows averaged into the likelihood's short-term score (Ahmad et al. use 10). @default 1 */
+  shortWindow?: number;
+  /** Rows before a metric's scores are emitted (too little past to compare with). @default 150 */
+  warmup?: number;
+  /** Rows over which a repeated, not-worse score is damped. @default 144 (12 h of 5-minute rows) */
+  refractory?: number;
+  /** Factor applied to the surprise of a row that does not beat the last `refractory` rows. @default 0.25 */
+  repeatFactor?: number;
+  /** Transform raw distances with log1p before fitting the Gaussian. @default true */
+  logRaw?: boolean;
+  /** Surprise (−log10 p) that maps to score 0.5: score = S / (S + halfScore). @default 5 */
+  halfScore?: number;
+  /** Floor on the standard deviation of the log1p raw scores: below 1 % of the metric's spread, a change is not evidence. @default 0.01 */
+  minSpread?: number;
+}
+
+/** What one `update` returns. */
+export interface StreamScore {
+  /** Combined anomaly score in [0, 1] (0 during warm-up and for rows with no values). */
+  score: number;
+  /** Per-metric score in [0, 1] before de-duplication, same order as `metrics`. */
+  perMetric: Float64Array;
+  /** Index of the metric that drove `score`, or -1 when no metric had a score. */
+  topMetric: number;
+  /** Index of the scale (in `scales`) that drove the top metric's score, or -1. */
+  topScale: number;
+  /** 0-based index of this row in the stream. */
+  row: number;
+}
+
+/** The online detector: feed rows in time order; memory is fixed at creation. */
+export interface StreamDetector {
+  readonly metrics: readonly string[];
+  /** Scores one row (epoch ms or NaN; one value per metric, NaN = missing) using only earlier rows. */
+  update(timestamp: number, values: ArrayLike<number>): StreamScore;
+  /** Rows seen so far. */
+  readonly rows: number;
+  /** Number of numbers held in all internal buffers: constant after creation (the memory bound). */
+  footprint(): number;
+}
+
+const DEFAULT_SCALES: ShapeScale[] = [{ bin: 1, length: 1 }, { bin: 24, length: 12 }];
+
+/** Creates an online detector for rows of `options.metrics`; see the module comment for the method. */
+export function createStreamDetector(options: StreamDetectorOptions): StreamDetector {
+  const history = Math.max(16, Math.floor(options.history ?? 4032));
+  const scales = (options.scales ?? DEFAULT_SCALES).map((s) => ({ bin: Math.max(1, Math.floor(s.bin)), length: Math.max(1, Math.floor(s.length)) }));
+  const cfg: Config = {
+    history,
+    scales,
+    likelihoodWindow: Math.max(16, Math.floor(options.likelihoodWindow ?? 8640)),
+    shortWindow: Math.max(1, Math.floor(options.shortWindow ?? 1)),
+    warmup: Math.max(2, Math.floor(options.warmup ?? 150)),
+    logRaw: options.logRaw ?? true,
+    minSpread: options.minSpread ?? 0.01,
+  };
+  const halfScore = options.halfScore ?? 5;
+  const refractory = Math.max(1, Math.floor(options.refractory ?? 144));
+  const repeatFactor = options.repeatFactor ?? 0.25;
+  const models = options.metrics.map(() => new MetricModel(cfg));
+  const recent = new RollingMax(refractory);
+  let rows = 0;
+
+  return {
+    metrics: options.metrics,
+    get rows() { return rows; },
+    update(_timestamp, values) {
+      const perMetric = new Float64Array(models.length);
+      let best = 0, topMetric = -1, topScale = -1;
+      for (let m = 0; m < models.length; m++) {
+        const r = models[m].update(m < values.length ? Number(values[m]) : NaN);
+        perMetric[m] = r.surprise / (r.surprise + halfScore);
+        if (r.surprise > best || (topMetric < 0 && r.scale >= 0)) {
+          best = r.surprise;
+          topMetric = m;
+          topScale = r.scale;
+        }
+      }
+      const previous = recent.max;
+      recent.push(best);
+      const surprise = best > previous ? best : best * repeatFactor;
+      const score = surprise / (surprise + halfScore);
+      return { score, perMetric, topMetric, topScale, row: rows++ };
+    },
+    footprint() {
+      return models.reduce((s, m) => s + m.footprint(), recent.footprint);
+    },
+  };
+}
+
+interface Config {
+  history: number;
+  scales: ShapeScale[];
+  likelihoodWindow: number;
+  shortWindow: number;
+  warmup: number;
+  logRaw: boolean;
+  minSpread: number;
+}
+
+/** Binned copy of a metric at one scale: the mean of the last `bin` values, recorded at every row. */
+class ScaleState {
+  readonly bin: number;
+  readonly length: number;
+  readonly span: number;
+  readonly binned: Ring;
+  private readonly q: Float64Array;
+  private readonly lastValues: Ring;
+  private binSum = 0;
+  readonly moments: RollingMoments;
+  readonly shortRaw: Ring;
+  private shortSum = 0;
+
+  constructor(spec: ShapeScale, cfg: Config) {
+    this.bin = spec.bin;
+    this.length = spec.length;
+    this.span = spec.bin * spec.length;
+    this.q = new Float64Array(spec.length);
+    this.binned = new Ring(cfg.history + this.span);
+    this.lastValues = new Ring(spec.bin);
+    this.moments = new RollingMoments(cfg.likelihoodWindow);
+    this.shortRaw = new Ring(cfg.shortWindow);
+  }
+
+  pushValue(x: number): void {
+    if (this.lastValues.length === this.bin) this.binSum -= this.lastValues.at(this.bin - 1);
+    this.lastValues.push(x);
+    this.binSum += x;
+    this.binned.push(this.binSum / this.lastValues.length);
+  }
+
+  /** RMS distance from the newest subsequence to its nearest non-overlapping predecessor; NaN when none. */
+  nearest(): number {
+    const { buf, head } = this.binned.raw();
+    const cap = this.binned.capacity;
+    const n = this.binned.length;
+    const { bin, length, span } = this;
+    // Candidates end at lag ≥ span (no overlap with the query) and start inside the ring.
+    const maxLag = n - 1 - (length - 1) * bin;
+    if (maxLag < span) return NaN;
+    const q = this.q;
+    for (let i = 0; i < length; i++) {
+      let k = head - i * bin;
+      if (k < 0) k += cap;
+      q[i] = buf[k];
+    }
+    let best = Infinity;
+    for (let lag = span; lag <= maxLag; lag++) {
+      let d = 0;
+      let k = head - lag;
+      if (k < 0) k += cap;
+      for (let i = 0; i < length && d < best; i++) {
+        const diff = buf[k] - q[i];
+        d += diff * diff;
+        k -= bin;
+        if (k < 0) k += cap;
+      }
+      if (d < best) best = d;
+    }
+    return Math.sqrt(best / length);
+  }
+
+  pushRaw(r: number): number {
+    if (this.shortRaw.length === this.shortRaw.capacity) this.shortSum -= this.shortRaw.at(this.shortRaw.capacity - 1);
+    this.shortRaw.push(r);
+    this.shortSum += r;
+    return this.shortSum / this.shortRaw.length;
+  }
+
+  footprint(): number {
+    return this.binned.footprint + this.bin + this.moments.footprint + this.shortRaw.footprint;
+  }
+}
+
+class MetricModel {
+  private readonly cfg: Config;
+  private readonly scales: ScaleState[];
+  private readonly level: RollingMoments;
+  private seen = 0;
+  private last = NaN;
+
+  constructor(cfg: Config) {
+    this.cfg = cfg;
+    this.scales = cfg.scales.map((s) => new ScaleState(s, cfg));
+    this.level = new RollingMoments(cfg.history);
+  }
+
+  update(value: number): { surprise: number; scale: number } {
+    let x = value;
+    if (!Number.isFinite(x)) {
+      // A missing value is carried forward for the shape buffers but never scored.
+      if (Number.isNaN(this.last)) return { surprise: 0, scale: -1 };
+      x = this.last;
+      for (const s of this.scales) s.pushValue(x);
+      return { surprise: 0, scale: -1 };
+    }
+    this.last = x;
+    this.level.push(x);
+    const sd = this.level.std;
+    // Unit-free distances; the floor keeps a constant series at distance 0 rather than 0/0.
+    const unit = sd > 0 ? sd : 1;
+    let maxSurprise = 0, topScale = -1;
+    for (let j = 0; j < this.scales.length; j++) {
+      const s = this.scales[j];
+      s.pushValue(x);
+      const d = s.nearest();
+      if (Number.isNaN(d)) continue;
+      let raw = d / unit;
+      if (this.cfg.logRaw) raw = Math.log1p(raw);
+      const avg = s.pushRaw(raw);
+      const m = s.moments;
+      if (m.count >= this.cfg.warmup && this.seen >= this.cfg.warmup) {
+        // Floor on the spread: a perfectly regular past must not turn round-off into certainty.
+        const surprise = gaussianSurprise((avg - m.mean) / Math.max(m.std, this.cfg.minSpread));
+        if (surprise > maxSurprise || topScale < 0) {
+          maxSurprise = surprise;
+          topScale = j;
+        }
+      }
+      m.push(avg);
+    }
+    this.seen++;
+    if (topScale < 0) return { surprise: 0, scale: -1 };
+    // Bonferroni: the best of k scales is k times likelier to look surprising by chance.
+    return { surprise: Math.max(0, maxSurprise - Math.log10(this.scales.length)), scale: topScale };
+  }
+
+  footprint(): number {
+    return this.scales.reduce((s, sc) => s + sc.footprint(), this.level.footprint);
+  }
+}
