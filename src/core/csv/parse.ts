@@ -4,6 +4,7 @@ import { medianStep } from './frame.ts';
 import { inferColumns, isMissing, parseNumber } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestamp } from './time.ts';
+import { scanNumber } from './fastNumber.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -101,10 +102,16 @@ export function createCsvReader(): CsvReader {
     sampleLines.length = 0;
   };
 
+  const nanRow = new Float64Array(256);
   const addRow = (row: string[], at: number): void => {
+    const vals = nanRow.length >= row.length ? nanRow.fill(NaN) : new Float64Array(row.length).fill(NaN);
+    addParsedRow(inference!.timestampIndex >= 0 ? row[inference!.timestampIndex] : '', row, vals, at);
+  };
+
+  /** Adds a row: `vals` holds the metric values read so far; NaN cells are re-read from the texts in `row`. */
+  const addParsedRow = (raw: string, row: string[], vals: Float64Array, at: number): void => {
     const inf = inference!;
     if (tsCol) {
-      const raw = row[inf.timestampIndex];
       let t: number;
       if (inf.timestampKind === 'iso-time') t = parseTimestamp(raw);
       else {
@@ -121,11 +128,13 @@ export function createCsvReader(): CsvReader {
     }
     const idx = inf.metricIndices;
     for (let k = 0; k < idx.length; k++) {
-      const text = row[idx[k]];
-      let v = parseNumber(text, inf.decimalComma);
-      if (v !== v && !isMissing(text)) {
-        warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(header![idx[k]])} is not a number: read as missing`, at, idx[k] + 1);
-        v = NaN;
+      let v = vals[k];
+      if (v !== v) {
+        const text = row[idx[k]] ?? '';
+        v = parseNumber(text, inf.decimalComma);
+        if (v !== v && !isMissing(text)) {
+          warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(header![idx[k]])} is not a number: read as missing`, at, idx[k] + 1);
+        }
       }
       metricCols[k].add(v);
     }
@@ -165,9 +174,67 @@ export function createCsvReader(): CsvReader {
     }
   };
 
+  /**
+   * Unquoted blocks after the columns are known skip papaparse's row arrays: fields are located in place and
+   * numbers read from the characters. Same results as the general path (it falls back per cell), about twice as fast.
+   */
+  const scanBlock = (block: string): void => {
+    const inf = inference!;
+    const d = delimiter.charCodeAt(0);
+    const nCols = headerColumns;
+    const slot = new Int32Array(nCols).fill(-1);
+    inf.metricIndices.forEach((c, k) => { slot[c] = k; });
+    const tsIdx = inf.timestampIndex;
+    const nm = inf.metricIndices.length;
+    const rowVals = new Float64Array(nm);
+    const stopAt = new Int32Array(1);
+    const rowText: string[] = new Array<string>(nCols).fill('');
+    let pos = 0;
+    const len = block.length;
+    while (pos < len && !fatal) {
+      let e = block.indexOf('\n', pos);
+      if (e < 0) e = len;
+      let end = e;
+      if (end > pos && block.charCodeAt(end - 1) === 13) end--;
+      const at = line++;
+      if (end === pos || (end - pos < 8 && block.slice(pos, end).trim() === '')) { pos = e + 1; continue; }
+      let col = 0, fs = pos, ok = true, tsText = '';
+      let needSlow = false;
+      // One pass per line: numbers are read while their field is scanned; other fields are skipped by indexOf.
+      while (fs <= end) {
+        let stop: number;
+        if (col < nCols && slot[col] >= 0) {
+          const k = slot[col];
+          const v = scanNumber(block, fs, end, d, stopAt);
+          stop = stopAt[0];
+          rowVals[k] = v;
+          if (v !== v) { needSlow = true; rowText[col] = block.slice(fs, stop); }
+        } else {
+          stop = block.indexOf(delimiter, fs);
+          if (stop < 0 || stop > end) stop = end;
+          if (col === tsIdx) tsText = block.slice(fs, stop);
+          else if (col >= nCols && stop > fs) ok = false;
+        }
+        col++;
+        fs = stop + 1;
+      }
+      pos = e + 1;
+      if (col < nCols || !ok) {
+        warn('ragged-row', `row skipped: ${col} fields where the header has ${nCols}`, at, 1);
+        continue;
+      }
+      addParsedRow(tsText, rowText, rowVals, at);
+      if (needSlow) rowText.fill('');
+    }
+  };
+
   const parseBlock = (block: string, final: boolean): void => {
     if (fatal || block.length === 0) return;
     const hasQuotes = block.indexOf('"') >= 0;
+    if (inference && !hasQuotes && delimiter.length === 1) {
+      scanBlock(block);
+      return;
+    }
     const result = Papa.parse<string[]>(block, {
       delimiter: delimiter || undefined,
       newline: (newline || undefined) as Papa.ParseConfig['newline'],

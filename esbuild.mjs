@@ -1,0 +1,57 @@
+// Builds the three outputs: the extension host bundle (cjs, node, `vscode` external), the CLI (cjs, node,
+// shebang) and the dashboard webview (iife, browser). `--watch` rebuilds on change, `--production` minifies.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints errors in the `file:line:col: error: text` form the tsc/esbuild problem matchers read. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => { if (watch) console.log('[watch] build started'); });
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      if (watch) console.log('[watch] build finished');
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  plugins: [problemMatcher],
+  legalComments: 'none',
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+const builds = [
+  { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js' },
+];
+
+if (production) rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist/webview', { recursive: true });
+// Plotly ships minified; it is loaded as its own script (with the page's nonce) rather than re-bundled.
+copyFileSync('node_modules/plotly.js-dist-min/plotly.min.js', 'dist/webview/plotly.min.js');
+copyFileSync('webview/dashboard.css', 'dist/webview/dashboard.css');
+
+const present = (await Promise.all(builds.map(async (b) => {
+  try { await import('node:fs').then((fs) => fs.accessSync(b.entryPoints[0])); return b; } catch { return null; }
+}))).filter(Boolean);
+
+if (watch) {
+  const contexts = await Promise.all(present.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(present.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,62 @@
+// Pure (no vscode import): turns an analysis into what the dashboard draws. Unit-tested in plain Node.
+import type { AnalysisResult } from '../core/analyze.ts';
+import { downsampleRows, lowerBound } from '../core/downsample.ts';
+import type { DashboardModel, DashboardSettings, RuleSlider, SeriesData } from '../protocol.ts';
+
+/** Points per trace the host sends; the webview asks for a finer window when the user zooms in. */
+export const MAX_POINTS = 2400;
+
+const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** One metric's chart data for rows [from, to), downsampled with the anomaly rows kept. */
+export function seriesFor(result: AnalysisResult, metricIndex: number, from = 0, to = result.frame.rows): SeriesData {
+  const f = result.frame;
+  const metric = f.metrics[metricIndex];
+  const y = f.values[metricIndex];
+  const keep = [...new Set(result.anomalies.filter((a) => a.metric === metric || a.metric === null).map((a) => a.row))];
+  const rows = downsampleRows(y, MAX_POINTS, from, to, keep);
+  const xs: number[] = new Array(rows.length);
+  const ys: (number | null)[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    xs[i] = f.timestamps ? f.timestamps[r] : r;
+    ys[i] = num(y[r]);
+  }
+  const s: SeriesData = { metric, rows: Array.from(rows), x: xs, y: ys };
+  const fc = result.forecast?.[metric];
+  if (fc) {
+    const pick = (a: Float64Array): (number | null)[] => Array.from(rows, (r) => num(a[r]));
+    s.band = { yhat: pick(fc.yhat), lower: pick(fc.lower), upper: pick(fc.upper) };
+  }
+  return s;
+}
+
+/** The row range [from, to) that covers x in [x0, x1] (time or row numbers). */
+export function rowsInWindow(result: AnalysisResult, x0: number, x1: number): [number, number] {
+  const ts = result.frame.timestamps;
+  if (!ts) return [Math.max(0, Math.floor(x0)), Math.min(result.frame.rows, Math.ceil(x1) + 1)];
+  return [Math.max(0, lowerBound(ts, x0) - 1), Math.min(result.frame.rows, lowerBound(ts, x1) + 1)];
+}
+
+/** The whole dashboard model of an analysis. */
+export function buildModel(
+  result: AnalysisResult,
+  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number },
+): DashboardModel {
+  const f = result.frame;
+  return {
+    file: { name: extra.name, path: result.input.path },
+    rows: f.rows,
+    timeAxis: f.timestamps !== null,
+    metrics: f.metrics,
+    series: f.metrics.map((_, i) => seriesFor(result, i)),
+    anomalies: result.anomalies,
+    rules: extra.rules,
+    rulesFile: extra.rulesFile,
+    settings: extra.settings,
+    forecastMode: extra.forecastMode,
+    warnings: result.warnings,
+    live: extra.live,
+    computeMs: extra.computeMs,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Messages between the extension host and the dashboard webview: types and guards only.
+ * The host waits for `ready` before posting; everything from the webview is checked with `isWebviewMessage`.
+ */
+import type { Anomaly } from './core/anomaly.ts';
+
+export type DetectorToggle = 'iforest' | 'forecast' | 'rules';
+
+/** One metric's chart data: x (epoch ms, or row numbers when there is no time), y, and the forecast band. */
+export interface SeriesData {
+  metric: string;
+  /** Data rows of the points (downsampled), for mapping clicks back to rows. */
+  rows: number[];
+  x: number[];
+  y: (number | null)[];
+  band?: { yhat: (number | null)[]; lower: (number | null)[]; upper: (number | null)[] };
+}
+
+/** A rule as the sliders need it. */
+export interface RuleSlider {
+  name: string;
+  metric: string;
+  op: string;
+  threshold: number;
+  /** The slider range, from the metric's values in the data. */
+  min: number;
+  max: number;
+  step: number;
+}
+
+/** Settings the dashboard can change. */
+export interface DashboardSettings {
+  detectors: Record<DetectorToggle, boolean>;
+  /** 'auto' or a fraction in (0, 0.5]. */
+  contamination: 'auto' | number;
+  interval: number;
+  thresholds: Record<string, number>;
+}
+
+/** The full picture of one analysis. */
+export interface DashboardModel {
+  file: { name: string; path: string };
+  rows: number;
+  timeAxis: boolean;
+  metrics: string[];
+  series: SeriesData[];
+  anomalies: Anomaly[];
+  rules: RuleSlider[];
+  /** Whether a rules file is attached (the rules toggle and sliders need one). */
+  rulesFile: string | null;
+  settings: DashboardSettings;
+  forecastMode: 'standard' | 'robust' | null;
+  warnings: string[];
+  /** Streaming: true while the file is being followed. */
+  live: boolean;
+  /** Elapsed ms of the last (re)computation, shown in the footer. */
+  computeMs: number;
+}
+
+export type HostMessage =
+  | { type: 'model'; model: DashboardModel }
+  | { type: 'busy'; busy: boolean; text?: string }
+  | { type: 'notice'; kind: 'info' | 'error'; text: string }
+  | { type: 'window'; metric: string; x0: number; x1: number; series: SeriesData }
+  | { type: 'select'; row: number }
+  | { type: 'filterRule'; rule: string | null };
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'settings'; settings: DashboardSettings }
+  | { type: 'zoom'; x0: number; x1: number }
+  | { type: 'export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
+  | { type: 'sendWebhook' }
+  | { type: 'revealRow'; row: number }
+  | { type: 'saveThresholds'; thresholds: Record<string, number> };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+
+/** True when a thresholds map is a plain object of finite numbers. */
+function isThresholds(v: unknown): v is Record<string, number> {
+  return isObj(v) && Object.values(v).every(isNum);
+}
+
+/** Checks the settings shape sent by the webview. */
+export function isDashboardSettings(v: unknown): v is DashboardSettings {
+  if (!isObj(v) || !isObj(v.detectors)) return false;
+  const d = v.detectors;
+  return isBool(d.iforest) && isBool(d.forecast) && isBool(d.rules)
+    && (v.contamination === 'auto' || (isNum(v.contamination) && v.contamination > 0 && v.contamination <= 0.5))
+    && isNum(v.interval) && v.interval > 0 && v.interval < 1
+    && isThresholds(v.thresholds);
+}
+
+/** Guard for everything that arrives from the webview (it is untrusted input). */
+export function isWebviewMessage(v: unknown): v is WebviewMessage {
+  if (!isObj(v) || typeof v.type !== 'string') return false;
+  switch (v.type) {
+    case 'ready':
+    case 'sendWebhook':
+      return true;
+    case 'settings':
+      return isDashboardSettings(v.settings);
+    case 'zoom':
+      return isNum(v.x0) && isNum(v.x1) && v.x1 > v.x0;
+    case 'export':
+      return (v.format === 'csv' || v.format === 'json') && isBool(v.onlyAnomalies);
+    case 'revealRow':
+      return isNum(v.row) && Number.isInteger(v.row) && v.row >= 0;
+    case 'saveThresholds':
+      return isThresholds(v.thresholds);
+    default:
+      return false;
+  }
+}
+
+/** Exhaustiveness check for switches over message types. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(x)}`);
+}

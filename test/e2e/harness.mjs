@@ -1,0 +1,168 @@
+// Starts a real VS Code (code-server, VS Code 1.100.3 for the web; the extension host runs in Node on this
+// machine) and Debian's Chromium driven by playwright-core. Only 127.0.0.1 is used.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CACHE = process.env.E2E_CACHE || path.join(REPO, '.vscode-test');
+export const CODE_SERVER = process.env.CODE_SERVER || path.join(CACHE, 'code-server/node_modules/.bin/code-server');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const VSIX = path.join(REPO, 'dist/data-anomaly-hunter.vsix');
+export const EXTENSION_ID = 'anomaly-hunter.data-anomaly-hunter';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function isolatedEnv(runDir) {
+  const home = path.join(runDir, 'home');
+  // VS Code puts its IPC sockets in TMPDIR: keep the path short (unix socket paths are limited to 107 bytes).
+  const tmp = fs.mkdtempSync('/tmp/ah-');
+  fs.mkdirSync(home, { recursive: true });
+  return {
+    ...process.env,
+    HOME: home,
+    TMPDIR: tmp,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local/share'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    EXTENSIONS_GALLERY: '{}',
+    http_proxy: '', https_proxy: '', HTTP_PROXY: '', HTTPS_PROXY: '',
+  };
+}
+
+/**
+ * A fresh run folder: user data with quiet settings, the extension installed from the .vsix, and a copy of
+ * the workspace folder. `settings` are merged into the user settings (e.g. a colour theme).
+ */
+export function prepareRun(name, { workspace, settings = {} } = {}) {
+  const runDir = path.join(CACHE, 'runs', name);
+  fs.rmSync(runDir, { recursive: true, force: true });
+  const dirs = { runDir, ud: path.join(runDir, 'ud'), ext: path.join(runDir, 'ext'), ws: path.join(runDir, 'ws'), shots: path.join(runDir, 'shots') };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const env = isolatedEnv(runDir);
+  dirs.env = env;
+  fs.cpSync(workspace, dirs.ws, { recursive: true });
+  fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.ud, 'User/settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'update.mode': 'none',
+    'git.enabled': false,
+    'security.workspace.trust.enabled': false,
+    'chat.disableAIFeatures': true,
+    ...settings,
+  }, null, 2));
+  const r = spawnSync(CODE_SERVER, ['--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--install-extension', VSIX], { env, encoding: 'utf8', timeout: 90_000 });
+  if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing the .vsix failed:\n${r.stdout}\n${r.stderr}`);
+  return dirs;
+}
+
+/** Starts code-server in its own process group and waits for /healthz. */
+export async function startCodeServer(dirs, extraEnv = {}) {
+  const port = await freePort();
+  const log = fs.openSync(path.join(dirs.runDir, 'code-server.log'), 'w');
+  const child = spawn(CODE_SERVER, [
+    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, dirs.ws,
+  ], { env: { ...dirs.env, ...extraEnv }, stdio: ['ignore', log, log], detached: true });
+  const base = `http://127.0.0.1:${port}`;
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited early (see ${dirs.runDir}/code-server.log)`);
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
+    if (Date.now() - t0 > 60_000) throw new Error('code-server did not answer within 60 s');
+    await sleep(150);
+  }
+  return { child, port, base, url: `${base}/?folder=${encodeURIComponent(dirs.ws)}` };
+}
+
+export async function stopCodeServer(cs) {
+  if (!cs || cs.child.exitCode !== null) return;
+  const exited = new Promise((r) => cs.child.once('exit', r));
+  try { process.kill(-cs.child.pid, 'SIGTERM'); } catch { /* gone */ }
+  const t = setTimeout(() => { try { process.kill(-cs.child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+  await exited;
+  clearTimeout(t);
+  try { process.kill(-cs.child.pid, 'SIGKILL'); } catch { /* gone */ }
+}
+
+export async function launchBrowser(dirs, { colorScheme = 'dark' } = {}) {
+  const profile = path.join(dirs.runDir, 'chromium');
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    colorScheme,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    viewport: { width: 1500, height: 950 },
+    env: { ...process.env, HOME: path.join(dirs.runDir, 'home-browser'), XDG_CONFIG_HOME: path.join(dirs.runDir, 'home-browser/.config'), XDG_CACHE_HOME: path.join(dirs.runDir, 'home-browser/.cache') },
+  });
+}
+
+// ---------- UI helpers (selectors of VS Code 1.100) ----------
+
+export async function waitForWorkbench(page, file, timeout = 90_000) {
+  await page.locator('.monaco-workbench').waitFor({ timeout });
+  await page.locator('.part.statusbar').waitFor({ timeout });
+  if (file) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first().waitFor({ timeout });
+}
+
+/** F1, type the title, click the matching row. */
+export async function runCommand(page, title, timeout = 30_000) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill('>' + title);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout });
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+}
+
+export async function openFile(page, name, timeout = 30_000) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(name);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout });
+}
+
+export function notification(page, text) {
+  return page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
+}
+
+/** The dashboard's document: two iframes deep in VS Code for the web. */
+export function webview(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+export function findFiles(dir, re, acc = []) {
+  if (!fs.existsSync(dir)) return acc;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findFiles(p, re, acc); else if (re.test(p)) acc.push(p);
+  }
+  return acc;
+}

@@ -1,0 +1,456 @@
+// The dashboard: DOM only. Every value that came from the CSV is put on the page as text (textContent, or
+// escaped for Plotly's pseudo-HTML labels), never as markup. Talks to the host through src/protocol.ts.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import type { Anomaly } from '../src/core/anomaly.ts';
+import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
+import type { Severity } from '../src/core/severity.ts';
+import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, SeriesData, WebviewMessage } from '../src/protocol.ts';
+import { escapeLabel, formatValue, formatX } from './format.ts';
+
+interface VsCodeApi {
+  postMessage(m: WebviewMessage): void;
+  getState(): PersistedState | undefined;
+  setState(s: PersistedState): void;
+}
+interface PersistedState {
+  path?: string;
+  zoom?: [number, number] | null;
+  filters?: { detector: string; severity: string };
+  sort?: { key: SortKey; dir: 1 | -1 };
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+// Plotly is loaded by its own script tag (dist/webview/plotly.min.js).
+declare const Plotly: {
+  react(el: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown>;
+  relayout(el: HTMLElement, update: unknown): Promise<unknown>;
+  restyle(el: HTMLElement, update: unknown, traces?: number[]): Promise<unknown>;
+  purge(el: HTMLElement): void;
+};
+type PlotEl = HTMLElement & { on(event: string, cb: (e: Record<string, unknown>) => void): void; _ahBound?: boolean };
+
+type SortKey = 'time' | 'metric' | 'detector' | 'score' | 'severity';
+const vscode = acquireVsCodeApi();
+const persisted: PersistedState = vscode.getState() ?? {};
+let model: DashboardModel | null = null;
+let zoom: [number, number] | null = persisted.zoom ?? null;
+let filters = persisted.filters ?? { detector: 'all', severity: 'all' };
+let sort = persisted.sort ?? { key: 'score' as SortKey, dir: -1 as 1 | -1 };
+let selectedRow: number | null = null;
+let syncingZoom = false;
+const windows = new Map<string, SeriesData>();
+const MAX_TABLE_ROWS = 1000;
+
+const app = document.getElementById('app')!;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function save(): void {
+  vscode.setState({ path: model?.file.path, zoom, filters, sort });
+}
+
+function post(m: WebviewMessage): void {
+  vscode.postMessage(m);
+}
+
+// ---------- theme ----------
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+function theme() {
+  const fg = cssVar('--vscode-editor-foreground', '#333');
+  return {
+    fg,
+    muted: cssVar('--vscode-descriptionForeground', '#777'),
+    grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#8884')),
+    line: cssVar('--vscode-charts-blue', '#3794ff'),
+    band: cssVar('--vscode-charts-purple', '#b180d7'),
+    bg: cssVar('--vscode-editor-background', '#fff'),
+    font: cssVar('--vscode-font-family', 'sans-serif'),
+    hc: document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light'),
+  };
+}
+
+// ---------- layout ----------
+let els: {
+  header: HTMLElement; notice: HTMLElement; charts: HTMLElement; tableBody: HTMLElement; count: HTMLElement; total: HTMLElement;
+  sliders: HTMLElement; toggles: Record<DetectorToggle, HTMLElement & { checked: boolean; disabled: boolean }>; onlyAnomalies: HTMLElement & { checked: boolean };
+  footer: HTMLElement; busy: HTMLElement; detectorFilter: HTMLSelectElement; severityFilter: HTMLSelectElement;
+} | null = null;
+
+function buildLayout(): void {
+  app.textContent = '';
+  const header = el('header', { class: 'header' });
+  const busy = el('div', { class: 'busy', hidden: '' }, 'Computing…');
+  const notice = el('div', { class: 'notice', role: 'status', 'data-testid': 'notice' });
+
+  const toggles = {} as Record<DetectorToggle, HTMLElement & { checked: boolean; disabled: boolean }>;
+  const toggleBox = el('div', { class: 'group' }, el('span', { class: 'group-title' }, 'Models'));
+  for (const [id, label] of [['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ['rules', 'Rules']] as [DetectorToggle, string][]) {
+    const cb = el('vscode-checkbox' as 'div', { 'data-testid': `toggle-${id}`, label }) as unknown as HTMLElement & { checked: boolean; disabled: boolean };
+    cb.addEventListener('change', () => sendSettings((s) => { s.detectors[id] = cb.checked; }));
+    toggles[id] = cb;
+    toggleBox.append(cb);
+  }
+  const sliders = el('div', { class: 'group sliders' });
+
+  const onlyAnomalies = el('vscode-checkbox' as 'div', { 'data-testid': 'only-anomalies', label: 'Only anomalies' }) as unknown as HTMLElement & { checked: boolean };
+  const exportCsv = el('vscode-button' as 'button', { 'data-testid': 'export-csv', secondary: '' }, 'Export CSV');
+  const exportJson = el('vscode-button' as 'button', { 'data-testid': 'export-json', secondary: '' }, 'Export JSON');
+  const send = el('vscode-button' as 'button', { 'data-testid': 'send-webhook' }, 'Send to webhook');
+  exportCsv.addEventListener('click', () => post({ type: 'export', format: 'csv', onlyAnomalies: onlyAnomalies.checked }));
+  exportJson.addEventListener('click', () => post({ type: 'export', format: 'json', onlyAnomalies: onlyAnomalies.checked }));
+  send.addEventListener('click', () => post({ type: 'sendWebhook' }));
+  const actions = el('div', { class: 'group actions' }, onlyAnomalies, exportCsv, exportJson, send);
+
+  const toolbar = el('section', { class: 'toolbar' }, toggleBox, sliders, actions);
+  const charts = el('section', { class: 'charts' });
+
+  const detectorFilter = el('select', { 'aria-label': 'Filter by detector', 'data-testid': 'filter-detector' });
+  for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ['rule', 'Rules']]) detectorFilter.append(el('option', { value: v }, t));
+  const severityFilter = el('select', { 'aria-label': 'Filter by severity', 'data-testid': 'filter-severity' });
+  severityFilter.append(el('option', { value: 'all' }, 'All severities'));
+  for (const s of SEVERITIES) severityFilter.append(el('option', { value: s }, `${s} and above`));
+  detectorFilter.value = filters.detector;
+  severityFilter.value = filters.severity;
+  detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value }; save(); renderTable(); });
+  severityFilter.addEventListener('change', () => { filters = { ...filters, severity: severityFilter.value }; save(); renderTable(); });
+
+  const count = el('span', { 'data-testid': 'anomaly-count', class: 'count' }, '0');
+  const total = el('span', { class: 'muted' });
+  const tableHead = el('tr');
+  for (const [key, label] of [['time', 'Time'], ['metric', 'Metric'], ['detector', 'Detector'], ['score', 'Score'], ['severity', 'Severity'], [null, 'Message'], [null, '']] as [SortKey | null, string][]) {
+    const th = el('th', { scope: 'col' }, label);
+    if (key) {
+      th.classList.add('sortable');
+      th.tabIndex = 0;
+      th.dataset.key = key;
+      const activate = (): void => { sort = { key, dir: sort.key === key ? (sort.dir === 1 ? -1 : 1) : key === 'score' || key === 'severity' ? -1 : 1 }; save(); renderTable(); };
+      th.addEventListener('click', activate);
+      th.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); activate(); } });
+    }
+    tableHead.append(th);
+  }
+  const tableBody = el('tbody');
+  const table = el('table', { 'data-testid': 'anomaly-table', class: 'anomalies' }, el('thead', {}, tableHead), tableBody);
+  const tableSection = el('section', { class: 'table-section' },
+    el('div', { class: 'table-bar' }, el('h2', {}, 'Anomalies '), count, total, el('span', { class: 'spacer' }), detectorFilter, severityFilter),
+    el('div', { class: 'table-wrap' }, table));
+  const footer = el('footer', { class: 'footer muted' });
+  app.append(header, busy, notice, toolbar, charts, tableSection, footer);
+  els = { header, notice, charts, tableBody, count, total, sliders, toggles, onlyAnomalies, footer, busy, detectorFilter, severityFilter };
+}
+
+// ---------- settings ----------
+let settingsTimer: ReturnType<typeof setTimeout> | undefined;
+function sendSettings(change: (s: DashboardSettings) => void, delay = 0): void {
+  if (!model) return;
+  const s: DashboardSettings = JSON.parse(JSON.stringify(model.settings));
+  change(s);
+  model.settings = s;
+  clearTimeout(settingsTimer);
+  settingsTimer = setTimeout(() => { els!.busy.hidden = false; post({ type: 'settings', settings: s }); }, delay);
+}
+
+function slider(opts: { id: string; label: string; min: number; max: number; step: number; value: number; format: (v: number) => string; onInput: (v: number) => void }): HTMLElement {
+  const input = el('input', { type: 'range', min: String(opts.min), max: String(opts.max), step: String(opts.step), value: String(opts.value), 'data-testid': opts.id, 'aria-label': opts.label });
+  const out = el('output', {}, opts.format(opts.value));
+  input.addEventListener('input', () => {
+    const v = Number(input.value);
+    out.textContent = opts.format(v);
+    opts.onInput(v);
+  });
+  return el('label', { class: 'slider' }, el('span', { class: 'slider-label' }, opts.label), input, out);
+}
+
+function renderControls(m: DashboardModel): void {
+  const e = els!;
+  for (const id of ['iforest', 'forecast', 'rules'] as DetectorToggle[]) {
+    e.toggles[id].checked = m.settings.detectors[id];
+  }
+  e.toggles.rules.disabled = !m.rulesFile;
+  e.toggles.rules.title = m.rulesFile ? `Rules from ${m.rulesFile}` : 'No rules file for this CSV';
+  e.sliders.textContent = '';
+  e.sliders.append(el('span', { class: 'group-title' }, 'Thresholds'));
+  const contamination = m.settings.contamination;
+  e.sliders.append(slider({
+    id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: contamination === 'auto' ? 0 : contamination,
+    format: (v) => (v === 0 ? 'auto' : `${(v * 100).toFixed(1)}%`),
+    onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }, 40),
+  }));
+  e.sliders.append(slider({
+    id: 'slider-interval', label: 'Interval', min: 0.5, max: 0.99, step: 0.01, value: m.settings.interval,
+    format: (v) => `${Math.round(v * 100)}%`,
+    onInput: (v) => sendSettings((s) => { s.interval = v; }, 40),
+  }));
+  for (const r of m.rules) {
+    e.sliders.append(slider({
+      id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, min: r.min, max: r.max, step: r.step,
+      value: m.settings.thresholds[r.name] ?? r.threshold, format: (v) => formatValue(v),
+      onInput: (v) => sendSettings((s) => { s.thresholds[r.name] = v; }, 40),
+    }));
+  }
+  if (m.rules.length) {
+    const saveBtn = el('vscode-button' as 'button', { secondary: '', 'data-testid': 'save-thresholds' }, 'Save to rules file');
+    saveBtn.addEventListener('click', () => post({ type: 'saveThresholds', thresholds: model!.settings.thresholds }));
+    e.sliders.append(saveBtn);
+  }
+}
+
+function renderHeader(m: DashboardModel): void {
+  const e = els!;
+  e.header.textContent = '';
+  const title = el('h1', {}, m.file.name);
+  const meta = el('span', { class: 'muted' }, `${m.rows.toLocaleString('en')} rows · ${m.metrics.length} metrics${m.forecastMode ? ` · forecast: ${m.forecastMode} fit` : ''}${m.live ? ' · live' : ''}`);
+  e.header.append(title, meta);
+  if (m.warnings.length) {
+    const w = el('details', { class: 'warnings' }, el('summary', {}, `${m.warnings.length} warning${m.warnings.length > 1 ? 's' : ''}`));
+    const ul = el('ul');
+    for (const text of m.warnings.slice(0, 50)) ul.append(el('li', {}, text));
+    w.append(ul);
+    e.header.append(w);
+  }
+  e.footer.textContent = `Computed in ${m.computeMs.toFixed(0)} ms`;
+}
+
+// ---------- charts ----------
+function anomalyX(a: Anomaly): number {
+  return model!.timeAxis && a.timestamp ? Date.parse(a.timestamp) : a.row;
+}
+
+function chartData(m: DashboardModel, s: SeriesData): unknown[] {
+  const t = theme();
+  const traces: unknown[] = [];
+  const x = m.timeAxis ? s.x.map((v) => new Date(v)) : s.x;
+  if (s.band) {
+    traces.push({ x, y: s.band.upper, type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false, name: 'upper' });
+    traces.push({ x, y: s.band.lower, type: 'scatter', mode: 'lines', line: { width: 0 }, fill: 'tonexty', fillcolor: hexAlpha(t.band, 0.22), hoverinfo: 'skip', showlegend: false, name: 'interval' });
+    traces.push({ x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
+  }
+  traces.push({ x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
+  const mine = m.anomalies.filter((a) => a.metric === s.metric);
+  for (const sev of SEVERITIES) {
+    const list = mine.filter((a) => a.severity === sev);
+    if (!list.length) continue;
+    traces.push({
+      x: list.map((a) => (m.timeAxis ? new Date(anomalyX(a)) : anomalyX(a))),
+      y: list.map((a) => a.value),
+      type: 'scatter', mode: 'markers', name: sev,
+      marker: { color: SEVERITY_COLOR[sev], size: sev === 'critical' ? 9 : 7, line: { width: 1, color: t.bg } },
+      text: list.map((a) => `<b>${escapeLabel(a.detector === 'rule' ? `rule ${a.rule ?? ''}` : a.detector)}</b> · ${sev} · score ${a.score}<br>${escapeLabel(a.message)}`),
+      hovertemplate: '%{text}<extra></extra>',
+      customdata: list.map((a) => a.row),
+    });
+  }
+  if (selectedRow !== null) {
+    const hit = mine.find((a) => a.row === selectedRow);
+    if (hit) traces.push({ x: [m.timeAxis ? new Date(anomalyX(hit)) : anomalyX(hit)], y: [hit.value], type: 'scatter', mode: 'markers', marker: { size: 16, color: 'rgba(0,0,0,0)', line: { width: 2.5, color: t.fg } }, hoverinfo: 'skip', showlegend: false });
+  }
+  return traces;
+}
+
+function chartLayout(m: DashboardModel, metric: string): unknown {
+  const t = theme();
+  const axis = { color: t.muted, gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.grid, tickfont: { size: 10 } };
+  const shapes = selectedRow !== null && m.anomalies.some((a) => a.row === selectedRow)
+    ? [{ type: 'line', xref: 'x', yref: 'paper', y0: 0, y1: 1, x0: xOfRow(selectedRow), x1: xOfRow(selectedRow), line: { color: t.fg, width: 1, dash: 'dot' } }]
+    : [];
+  return {
+    title: { text: escapeLabel(metric), font: { size: 13, color: t.fg }, x: 0.01, xanchor: 'left', y: 0.97 },
+    margin: { l: 52, r: 12, t: 28, b: 28 },
+    height: 210,
+    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+    font: { family: t.font, color: t.fg, size: 11 },
+    xaxis: { ...axis, type: m.timeAxis ? 'date' : 'linear', range: zoom ? zoom.map((v) => (m.timeAxis ? new Date(v) : v)) : undefined, autorange: zoom ? false : true },
+    yaxis: { ...axis, automargin: true, fixedrange: true },
+    showlegend: false,
+    hovermode: 'closest',
+    hoverlabel: { bgcolor: cssVar('--vscode-editorHoverWidget-background', t.bg), bordercolor: cssVar('--vscode-editorHoverWidget-border', t.grid), font: { color: cssVar('--vscode-editorHoverWidget-foreground', t.fg) } },
+    shapes,
+    uirevision: metric,
+  };
+}
+
+function xOfRow(row: number): number | Date {
+  const a = model!.anomalies.find((x) => x.row === row);
+  const v = a ? anomalyX(a) : row;
+  return model!.timeAxis ? new Date(v) : v;
+}
+
+function renderCharts(m: DashboardModel): void {
+  const box = els!.charts;
+  const existing = new Map<string, HTMLElement>();
+  for (const c of Array.from(box.children) as HTMLElement[]) existing.set(c.dataset.metric ?? '', c);
+  for (const [metric, node] of existing) if (!m.metrics.includes(metric)) { Plotly.purge(node); node.remove(); }
+  for (const s of m.series) {
+    let node = existing.get(s.metric) as PlotEl | undefined;
+    if (!node) {
+      node = el('div', { class: 'chart', 'data-testid': `chart-${s.metric}` }) as unknown as PlotEl;
+      node.dataset.metric = s.metric;
+      box.append(node);
+    }
+    const series = (zoom && windows.get(s.metric)) || s;
+    void Plotly.react(node, chartData(m, series), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
+      node!.dataset.points = String(series.x.length);
+      node!.classList.add('rendered');
+    });
+    if (!node._ahBound) {
+      node._ahBound = true;
+      const target = node;
+      target.on('plotly_relayout', (e) => onRelayout(target, e));
+      target.on('plotly_click', (e) => {
+        const pt = (e.points as { customdata?: number }[] | undefined)?.[0];
+        if (pt && typeof pt.customdata === 'number') select(pt.customdata, false);
+      });
+    }
+  }
+}
+
+let zoomTimer: ReturnType<typeof setTimeout> | undefined;
+function onRelayout(source: HTMLElement, e: Record<string, unknown>): void {
+  if (syncingZoom || !model) return;
+  let next: [number, number] | null | undefined;
+  if (e['xaxis.autorange'] === true) next = null;
+  else if (e['xaxis.range[0]'] !== undefined) next = [toX(e['xaxis.range[0]']), toX(e['xaxis.range[1]'])];
+  else if (Array.isArray(e['xaxis.range'])) next = [toX((e['xaxis.range'] as unknown[])[0]), toX((e['xaxis.range'] as unknown[])[1])];
+  if (next === undefined) return;
+  zoom = next;
+  save();
+  windows.clear();
+  syncingZoom = true;
+  const update = zoom ? { 'xaxis.range': zoom.map((v) => (model!.timeAxis ? new Date(v) : v)) } : { 'xaxis.autorange': true };
+  const others = (Array.from(els!.charts.children) as HTMLElement[]).filter((c) => c !== source);
+  void Promise.all(others.map((c) => Plotly.relayout(c, update))).finally(() => { syncingZoom = false; });
+  clearTimeout(zoomTimer);
+  if (zoom) {
+    const [x0, x1] = zoom;
+    zoomTimer = setTimeout(() => post({ type: 'zoom', x0, x1 }), 150);
+  } else {
+    renderCharts(model);
+  }
+}
+
+function toX(v: unknown): number {
+  if (typeof v === 'number') return v;
+  // Plotly gives date axis ranges as 'YYYY-MM-DD HH:MM:SS.sss' in UTC-less form: read as UTC like the data.
+  const s = String(v);
+  return Date.parse(s.includes('T') || s.endsWith('Z') ? s : s.replace(' ', 'T') + 'Z');
+}
+
+// ---------- table ----------
+function filtered(m: DashboardModel): Anomaly[] {
+  const minRank = filters.severity === 'all' ? SEVERITIES.length : SEVERITIES.indexOf(filters.severity as Severity);
+  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector) && SEVERITIES.indexOf(a.severity) <= minRank);
+  const key = sort.key;
+  const dir = sort.dir;
+  const val = (a: Anomaly): number | string => key === 'time' ? a.row : key === 'metric' ? (a.metric ?? '') : key === 'detector' ? a.detector : key === 'score' ? a.score : -SEVERITIES.indexOf(a.severity);
+  return list.sort((a, b) => {
+    const va = val(a), vb = val(b);
+    return (va < vb ? -1 : va > vb ? 1 : a.row - b.row) * dir;
+  });
+}
+
+function renderTable(): void {
+  if (!model || !els) return;
+  const m = model;
+  const list = filtered(m);
+  const shown = list.slice(0, MAX_TABLE_ROWS);
+  const body = els.tableBody;
+  body.textContent = '';
+  const frag = document.createDocumentFragment();
+  for (const a of shown) {
+    const sevCell = el('td', { class: `sev sev-${a.severity}` }, el('span', { class: 'dot', 'aria-hidden': 'true' }), a.severity);
+    const reveal = el('button', { class: 'link', title: 'Open the CSV at this row' }, 'Reveal in CSV');
+    reveal.addEventListener('click', (ev) => { ev.stopPropagation(); post({ type: 'revealRow', row: a.row }); });
+    const tr = el('tr', { 'data-testid': 'anomaly-row', tabindex: '0', class: a.row === selectedRow ? 'selected' : '' },
+      el('td', { class: 'nowrap' }, a.timestamp ? formatX(Date.parse(a.timestamp), true) : `row ${a.row + 1}`),
+      el('td', {}, a.metric ?? '—'),
+      el('td', {}, a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : a.detector),
+      el('td', { class: 'num' }, a.score.toFixed(1)),
+      sevCell,
+      el('td', { class: 'msg' }, a.message),
+      el('td', {}, reveal));
+    tr.dataset.row = String(a.row);
+    tr.addEventListener('click', () => select(a.row, true));
+    tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') select(a.row, true); });
+    frag.append(tr);
+  }
+  body.append(frag);
+  if (!shown.length) body.append(el('tr', {}, el('td', { colspan: '7', class: 'empty muted' }, m.anomalies.length ? 'No anomaly matches the filters.' : 'No anomalies found with these settings.')));
+  els.count.textContent = String(shown.length);
+  els.total.textContent = list.length > shown.length ? ` (first ${shown.length} of ${list.length})` : list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '';
+  for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
+    th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
+  }
+}
+
+function select(row: number, fromTable: boolean): void {
+  selectedRow = row;
+  if (!model) return;
+  renderCharts(model);
+  renderTable();
+  const a = model.anomalies.find((x) => x.row === row);
+  if (fromTable && a?.metric) document.querySelector(`[data-metric="${CSS.escape(a.metric)}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  if (!fromTable) document.querySelector(`tr[data-row="${row}"]`)?.scrollIntoView({ block: 'nearest' });
+}
+
+// ---------- messages ----------
+function notice(kind: 'info' | 'error', text: string): void {
+  const n = els!.notice;
+  n.textContent = text;
+  n.className = `notice ${kind}`;
+  n.hidden = false;
+}
+
+window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
+  const m = ev.data;
+  switch (m.type) {
+    case 'model':
+      if (!els) buildLayout();
+      if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
+      model = m.model;
+      els!.busy.hidden = true;
+      save();
+      renderHeader(model);
+      renderControls(model);
+      renderCharts(model);
+      renderTable();
+      break;
+    case 'window':
+      if (!model || !zoom || zoom[0] !== m.x0 || zoom[1] !== m.x1) return;
+      windows.set(m.metric, m.series);
+      renderCharts(model);
+      break;
+    case 'busy':
+      if (els) { els.busy.hidden = !m.busy; if (m.text) els.busy.textContent = m.text; }
+      break;
+    case 'notice':
+      if (!els) buildLayout();
+      notice(m.kind, m.text);
+      break;
+    case 'select':
+      select(m.row, true);
+      break;
+    case 'filterRule':
+      if (els) { filters = { ...filters, detector: m.rule ? 'rule' : 'all' }; els.detectorFilter.value = filters.detector; renderTable(); }
+      break;
+  }
+});
+
+new MutationObserver(() => { if (model) renderCharts(model); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+function hexAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{6})/i.exec(color);
+  if (!m) return color;
+  const n = parseInt(m[1], 16);
+  return `rgba(${n >> 16},${(n >> 8) & 255},${n & 255},${alpha})`;
+}
+
+post({ type: 'ready' });
