@@ -82,24 +82,24 @@ export function* csvChunks(result: AnalysisResult, opts: CsvExportOptions = {}):
 
   const rows = opts.onlyAnomalies ? [...byRow.keys()].filter((r) => r >= 0 && r < f.rows).sort((a, b) => a - b) : null;
   const n = rows ? rows.length : f.rows;
-  const cells: (string | number | null)[] = [];
+  // Numeric cells are written inline (they never need quoting): this loop runs once per row.
+  const num = (x: number) => (Number.isFinite(x) ? String(x) : '');
   let chunk = '';
   for (let k = 0; k < n; k++) {
     const i = rows ? rows[k] : k;
-    cells.length = 0;
-    cells.push(f.timestamps ? isoOf(f.timestamps[i]) : i);
-    for (const v of f.values) cells.push(v[i]);
-    if (iforest) cells.push(iforest[i]);
-    for (const s of forecasts) cells.push(s.yhat[i], s.lower[i], s.upper[i]);
+    let line = f.timestamps ? csvCell(isoOf(f.timestamps[i])) : String(i);
+    for (const v of f.values) line += ',' + num(v[i]);
+    if (iforest) line += ',' + num(iforest[i]);
+    for (const s of forecasts) line += ',' + num(s.yhat[i]) + ',' + num(s.lower[i]) + ',' + num(s.upper[i]);
     const found = byRow.get(i);
     if (found) {
       let worst: Severity = found[0].severity;
       for (const a of found) if (severityRank(a.severity) < severityRank(worst)) worst = a.severity;
-      cells.push(1, worst, [...new Set(found.map(detectorLabel))].join(';'), found.map((a) => a.message).join(' | '));
+      line += ',1,' + worst + ',' + csvCell([...new Set(found.map(detectorLabel))].join(';')) + ',' + csvCell(found.map((a) => a.message).join(' | '));
     } else {
-      cells.push(0, '', '', '');
+      line += ',0,,,';
     }
-    chunk += csvLine(cells);
+    chunk += line + CRLF;
     if ((k + 1) % chunkRows === 0) {
       yield chunk;
       chunk = '';
