@@ -1,0 +1,649 @@
+/**
+ * Isolation Forest: Liu, Ting & Zhou, "Isolation Forest", ICDM 2008 (doi:10.1109/ICDM.2008.17),
+ * behaving like scikit-learn's `IsolationForest` (SPEC §5; scikit-learn 1.2 `sklearn/ensemble/_iforest.py`).
+ *
+ * Method. Each of `trees` trees is grown on ψ = `maxSamples` rows drawn without replacement (with
+ * replacement when `bootstrap`). A node splits on a feature drawn uniformly among the features that are
+ * not constant in that node, at a threshold drawn uniformly in [min, max) of that feature in the node
+ * (rows with x ≤ threshold go left), until the node holds one row, all its rows are identical, or it
+ * reaches depth ceil(log2 ψ). The path length of a row in a tree is the depth of the leaf it lands in
+ * plus c(size of that leaf), the expected depth still needed to separate the rows the leaf holds. The
+ * score is s(x) = 2^(−E[h(x)] / c(ψ)), in (0, 1]: 0.5 for a row as hard to isolate as an average one,
+ * towards 1 for a row isolated near the root. It is the negation of scikit-learn's `score_samples`.
+ *
+ * Splits compare one feature with a threshold, so the model is invariant to any increasing rescaling of
+ * a metric: bytes and percent need no normalisation, and none is done.
+ *
+ * Missing values (NaN, and ±Infinity) are replaced by the metric's median over the frame, at fit and at score time:
+ * a missing value is never evidence of an anomaly, and such a value never gets the blame for one.
+ * (scikit-learn rejects NaN; this is the documented extension.)
+ *
+ * Randomness comes only from `createRng(seed)`: one fork per tree, so same data + same seed gives the
+ * same scores, byte for byte; scoring runs in a fixed tree order, so splitting the rows among threads
+ * (see `accumulatePathLengths`) gives identical results.
+ */
+import type { Frame } from '../csv/frame.ts';
+import type { Anomaly } from '../anomaly.ts';
+import { isoOf } from '../anomaly.ts';
+import { createRng } from '../random.ts';
+import type { Rng } from '../random.ts';
+import { clampScore, severityOf } from '../severity.ts';
+
+/** Options of the Isolation Forest; defaults are scikit-learn's. */
+export interface IsolationForestOptions {
+  /** Number of trees. @default 100 */
+  trees?: number;
+  /** Rows per tree: a count (≥ 1, capped at the row count), a fraction of the rows (< 1), or 'auto' = min(256, rows). @default 'auto' */
+  maxSamples?: number | 'auto';
+  /** Fraction (≤ 1) or count (> 1) of the metrics each tree may split on, drawn per tree. @default 1.0 */
+  maxFeatures?: number;
+  /** Draw each tree's rows with replacement. @default false */
+  bootstrap?: boolean;
+  /** 'auto' flags score > 0.5; a fraction in (0, 0.5] flags scores above that upper quantile of the training scores. @default 'auto' */
+  contamination?: 'auto' | number;
+  /** Seed of the project's PRNG. @default 0 */
+  seed?: number;
+  /** Metrics to use, by name. @default every metric of the frame */
+  metrics?: string[];
+}
+
+/**
+ * A fitted forest, flat typed arrays only. Node k of the forest splits on metric `feature[k]` (an
+ * index into `metrics`) at `threshold[k]`: a row goes to `left[k]` when its value ≤ the threshold,
+ * else to `left[k] + 1`. A leaf has `left[k] === k`, feature 0 and threshold +Infinity, so a walk that
+ * reaches it stays there: the scoring loop then takes a fixed number of steps (the tree's depth) with
+ * no test for leaves. `pathLength[k]` is, for a leaf, depth + c(leaf size) (0 for other nodes);
+ * `size[k]` is the number of training rows that reached node k. Tree t starts at `roots[t]` and is
+ * `depths[t]` levels deep.
+ */
+export interface IsolationForestModel {
+  metrics: string[];
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  pathLength: Float64Array;
+  size: Int32Array;
+  roots: Int32Array;
+  depths: Int32Array;
+  /** Per metric, the value that stands in for NaN (the metric's median; 0 when it has none). */
+  fill: Float64Array;
+  /** ψ, the rows per tree actually used. */
+  maxSamples: number;
+  maxDepth: number;
+  /** c(ψ), the normaliser of the path lengths (1 when c(ψ) = 0, as scikit-learn does). */
+  normalizer: number;
+  /** Resolved contamination and the score threshold: a row is an anomaly when its score > scoreThreshold. */
+  contamination: 'auto' | number;
+  scoreThreshold: number;
+  /** The options as resolved, for JSON meta. */
+  settings: Record<string, unknown>;
+}
+
+/** Which metrics isolated each flagged row: `shares` is row-major (rows.length × metrics.length), each row sums to 1. */
+export interface IsolationForestAttribution {
+  metrics: string[];
+  /** The flagged rows (0-based data rows), ascending. */
+  rows: Int32Array;
+  shares: Float64Array;
+}
+
+/** What `detectIsolationForest` returns; every array is empty (and threshold NaN) when the detector could not run. */
+export interface IsolationForestResult {
+  /** Per-row score in [0, 1] (length frame.rows). */
+  scores: Float64Array;
+  threshold: number;
+  /** 1 where score > threshold. */
+  flagged: Uint8Array;
+  anomalies: Anomaly[];
+  attribution: IsolationForestAttribution;
+  settings: Record<string, unknown>;
+  warnings: string[];
+}
+
+const EULER_GAMMA = 0.5772156649015329;
+
+/** c(n), the average path length of an unsuccessful search in a binary search tree of n items: 0 for n ≤ 1, 1 for n = 2. */
+export function averagePathLength(n: number): number {
+  if (!(n > 1)) return 0;
+  if (n <= 2) return 1;
+  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
+}
+
+/** A message saying why the options are invalid, or null when they are valid. */
+export function validateIsolationForestOptions(options: IsolationForestOptions = {}): string | null {
+  const { trees, maxSamples, maxFeatures, contamination, seed } = options;
+  if (trees !== undefined && !(Number.isInteger(trees) && trees >= 1)) return `trees must be a positive integer, got ${trees}`;
+  if (maxSamples !== undefined && maxSamples !== 'auto' && !(Number.isFinite(maxSamples) && maxSamples > 0)) {
+    return `maxSamples must be 'auto' or a positive number, got ${maxSamples}`;
+  }
+  if (maxFeatures !== undefined && !(Number.isFinite(maxFeatures) && maxFeatures > 0)) return `maxFeatures must be a positive number, got ${maxFeatures}`;
+  if (contamination !== undefined && contamination !== 'auto' && !(contamination > 0 && contamination <= 0.5)) {
+    return `contamination must be 'auto' or a number in (0, 0.5], got ${contamination}`;
+  }
+  if (seed !== undefined && !Number.isFinite(seed)) return `seed must be a finite number, got ${seed}`;
+  return null;
+}
+
+/**
+ * Fits a forest to the frame's metrics (see the file comment); NaN values are replaced by medians.
+ * Throws RangeError on invalid options or a frame with no rows or no usable metric (detectIsolationForest never throws).
+ */
+export function fitIsolationForest(frame: Frame, options: IsolationForestOptions = {}): IsolationForestModel {
+  const invalid = validateIsolationForestOptions(options);
+  if (invalid) throw new RangeError(invalid);
+  const n = frame.rows;
+  if (n < 1) throw new RangeError('isolation forest needs at least one row');
+  const metrics = options.metrics ?? frame.metrics;
+  const columns = metrics.map((m) => {
+    const i = frame.metrics.indexOf(m);
+    if (i < 0) throw new RangeError(`unknown metric '${m}'`);
+    return frame.values[i];
+  });
+  if (columns.length === 0) throw new RangeError('isolation forest needs at least one metric');
+  const d = columns.length;
+  const fill = Float64Array.from(columns, (c) => {
+    const m = median(c);
+    return Number.isNaN(m) ? 0 : m;
+  });
+
+  const trees = options.trees ?? 100;
+  const psi = resolveMaxSamples(options.maxSamples ?? 'auto', n);
+  const featuresPerTree = resolveMaxFeatures(options.maxFeatures ?? 1, d);
+  const bootstrap = options.bootstrap ?? false;
+  const seed = options.seed ?? 0;
+  // scikit-learn: max_depth = ceil(log2(max(max_samples, 2))).
+  const maxDepth = Math.ceil(Math.log2(Math.max(psi, 2)));
+
+  // A tree of ψ rows has at most 2ψ − 1 nodes.
+  const capacity = trees * (2 * psi - 1);
+  const feature = new Int32Array(capacity);
+  const threshold = new Float64Array(capacity);
+  const left = new Int32Array(capacity);
+  const pathLength = new Float64Array(capacity);
+  const size = new Int32Array(capacity);
+  const roots = new Int32Array(trees);
+  const depths = new Int32Array(trees);
+
+  const rng = createRng(seed);
+  const sample = new Float64Array(psi * d);
+  const order = new Int32Array(psi);
+  const allFeatures = new Int32Array(d);
+  for (let f = 0; f < d; f++) allFeatures[f] = f;
+  const candidates = new Int32Array(d);
+  let nodes = 0;
+  for (let t = 0; t < trees; t++) {
+    const treeRng = rng.fork();
+    const rows = bootstrap ? drawWithReplacement(treeRng, n, psi) : drawWithoutReplacement(treeRng, n, psi);
+    // Per-tree feature subset (scikit-learn draws it per estimator, without replacement).
+    const usable = featuresPerTree === d ? allFeatures : partialShuffle(treeRng, d, featuresPerTree);
+    for (let r = 0; r < psi; r++) {
+      const row = rows[r];
+      for (let f = 0; f < d; f++) {
+        const v = columns[f][row];
+        sample[r * d + f] = v - v === 0 ? v : fill[f];
+      }
+      order[r] = r;
+    }
+    roots[t] = nodes;
+    const grown = growTree({ sample, d, order, usable, candidates, rng: treeRng, maxDepth, feature, threshold, left, pathLength, size }, nodes);
+    nodes = grown.next;
+    depths[t] = grown.depth;
+  }
+
+  const normalizer = averagePathLength(psi) || 1;
+  const contamination = options.contamination ?? 'auto';
+  const model: IsolationForestModel = {
+    metrics: [...metrics],
+    feature: feature.slice(0, nodes),
+    threshold: threshold.slice(0, nodes),
+    left: left.slice(0, nodes),
+    pathLength: pathLength.slice(0, nodes),
+    size: size.slice(0, nodes),
+    roots,
+    depths,
+    fill,
+    maxSamples: psi,
+    maxDepth,
+    normalizer,
+    contamination,
+    scoreThreshold: 0.5,
+    settings: {},
+  };
+  if (contamination !== 'auto') {
+    // scikit-learn: offset_ = percentile(score_samples(X), 100·contamination), linear interpolation.
+    const sorted = scoreIsolationForest(model, frame).sort();
+    model.scoreThreshold = quantileSorted(sorted, 1 - contamination);
+  }
+  model.settings = {
+    trees, maxSamples: psi, maxFeatures: options.maxFeatures ?? 1, bootstrap, maxDepth,
+    contamination, threshold: model.scoreThreshold, seed, metrics: [...metrics], missingValues: 'median',
+  };
+  return model;
+}
+
+/** Per-row score in [0, 1] = 2^(−E[h(x)]/c(ψ)) of every row of the frame (NaN values read as the metric's median); empty frame gives an empty array. */
+export function scoreIsolationForest(model: IsolationForestModel, frame: Frame): Float64Array {
+  const columns = model.metrics.map((m) => {
+    const i = frame.metrics.indexOf(m);
+    if (i < 0) throw new RangeError(`the frame has no metric '${m}'`);
+    return frame.values[i];
+  });
+  const out = new Float64Array(frame.rows);
+  accumulatePathLengths(model, columns, 0, frame.rows, out);
+  return pathLengthsToScores(out, model);
+}
+
+/** Turns the sums over trees of the path lengths (as filled by accumulatePathLengths) into scores, in place. */
+export function pathLengthsToScores(sums: Float64Array, model: IsolationForestModel): Float64Array {
+  const denominator = model.roots.length * model.normalizer;
+  for (let i = 0; i < sums.length; i++) sums[i] = Math.pow(2, -sums[i] / denominator);
+  return sums;
+}
+
+/** The model's arrays the scoring loop reads (a worker thread gets only these). */
+export type ForestArrays = Pick<IsolationForestModel, 'feature' | 'threshold' | 'left' | 'pathLength' | 'roots' | 'depths' | 'fill'>;
+
+/**
+ * The hot loop: adds, for rows start..end−1, the sum over trees of the path lengths to out[row − start].
+ * Self-contained (no closures, no imports) so that a worker thread can run its source text. Rows are
+ * copied in blocks, row-major with non-finite values filled. Each tree walks four rows at once for a
+ * fixed number of steps (its depth; leaves absorb, see IsolationForestModel): the four walks are
+ * independent, so the CPU overlaps them, and `+(x > t)` picks the child without a branch to mispredict.
+ */
+export function accumulatePathLengths(forest: ForestArrays, columns: Float64Array[], start: number, end: number, out: Float64Array): void {
+  const { feature, threshold, left, pathLength, roots, depths, fill } = forest;
+  const d = columns.length;
+  const blockRows = 1024;
+  const block = new Float64Array(blockRows * d);
+  const trees = roots.length;
+  for (let b0 = start; b0 < end; b0 += blockRows) {
+    const count = Math.min(end, b0 + blockRows) - b0;
+    for (let f = 0; f < d; f++) {
+      const col = columns[f];
+      const fv = fill[f];
+      for (let r = 0, k = f; r < count; r++, k += d) {
+        const v = col[b0 + r];
+        // v − v is 0 only for finite v: NaN and ±Infinity read as the fill value.
+        block[k] = v - v === 0 ? v : fv;
+      }
+    }
+    const o = b0 - start;
+    for (let t = 0; t < trees; t++) {
+      const root = roots[t];
+      const depth = depths[t];
+      let r = 0;
+      for (; r + 4 <= count; r += 4) {
+        const x0 = r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
+        let n0 = root, n1 = root, n2 = root, n3 = root;
+        for (let level = depth; level > 0; level--) {
+          n0 = left[n0] + +(block[x0 + feature[n0]] > threshold[n0]);
+          n1 = left[n1] + +(block[x1 + feature[n1]] > threshold[n1]);
+          n2 = left[n2] + +(block[x2 + feature[n2]] > threshold[n2]);
+          n3 = left[n3] + +(block[x3 + feature[n3]] > threshold[n3]);
+        }
+        out[o + r] += pathLength[n0];
+        out[o + r + 1] += pathLength[n1];
+        out[o + r + 2] += pathLength[n2];
+        out[o + r + 3] += pathLength[n3];
+      }
+      for (; r < count; r++) {
+        const x0 = r * d;
+        let n0 = root;
+        for (let level = depth; level > 0; level--) n0 = left[n0] + +(block[x0 + feature[n0]] > threshold[n0]);
+        out[o + r] += pathLength[n0];
+      }
+    }
+  }
+}
+
+/**
+ * Per-metric shares of the isolation of the given rows. In each tree, a split on metric m that sends
+ * the row from a node of n training rows into a child of n′ rows removes log2(n / n′) bits of
+ * "company"; a metric's share is its bits summed over all trees over the total. An outlier in one
+ * metric is cut off in one or two splits on that metric, so that metric takes most of the bits,
+ * while a typical row spreads them evenly over the metrics the trees happened to split on.
+ * Rows whose path removes nothing (all rows identical) get equal shares.
+ */
+export function attributeIsolationForest(model: IsolationForestModel, frame: Frame, rows: ArrayLike<number>): IsolationForestAttribution {
+  const d = model.metrics.length;
+  const columns = model.metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
+  const shares = new Float64Array(rows.length * d);
+  const { feature, threshold, left, size, roots, fill } = model;
+  // gain[k]: the bits removed by the split that leads into node k (0 at roots).
+  const gain = new Float64Array(size.length);
+  for (let k = 0; k < size.length; k++) {
+    if (left[k] === k) continue;
+    gain[left[k]] = Math.log2(size[k] / size[left[k]]);
+    gain[left[k] + 1] = Math.log2(size[k] / size[left[k] + 1]);
+  }
+  const x = new Float64Array(d);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    for (let f = 0; f < d; f++) {
+      const v = columns[f][row];
+      x[f] = v - v === 0 ? v : fill[f];
+    }
+    const o = i * d;
+    for (let t = 0; t < roots.length; t++) {
+      let node = roots[t];
+      while (left[node] !== node) {
+        const f = feature[node];
+        node = x[f] <= threshold[node] ? left[node] : left[node] + 1;
+        shares[o + f] += gain[node];
+      }
+    }
+    let total = 0;
+    for (let f = 0; f < d; f++) total += shares[o + f];
+    for (let f = 0; f < d; f++) shares[o + f] = total > 0 ? shares[o + f] / total : 1 / d;
+  }
+  return { metrics: [...model.metrics], rows: Int32Array.from(rows), shares };
+}
+
+/**
+ * The 0–100 severity score of an Isolation Forest score s given the threshold τ (SPEC §4).
+ * With r = E[h]/c(ψ) = −log2 s the relative path length and r_τ = −log2 τ that of the threshold,
+ * severity = 3 + 97·(1 − r/r_τ): the threshold sits at the bottom of the warning band (3), a row
+ * isolated in half the threshold's path length scores 51.5 (major), one isolated at once scores 100.
+ * Scores at or below the threshold give 0; NaN gives 0.
+ */
+export function severityScore(score: number, threshold: number): number {
+  if (!(score > threshold)) return 0;
+  const rTau = -Math.log2(threshold);
+  if (!(rTau > 0)) return 100;
+  const r = -Math.log2(score);
+  return clampScore(3 + 97 * (1 - r / rTau));
+}
+
+/**
+ * Fits the forest on the frame, scores every row, flags rows above the contamination threshold and
+ * explains each flagged row by its top metric. Never throws: with no rows, no usable metric or no
+ * metric with variation, or invalid options, it returns empty arrays and a warning.
+ */
+export function detectIsolationForest(frame: Frame, options: IsolationForestOptions = {}): IsolationForestResult {
+  const warnings: string[] = [];
+  const empty = (settings: Record<string, unknown> = {}): IsolationForestResult => ({
+    scores: new Float64Array(0), threshold: NaN, flagged: new Uint8Array(0), anomalies: [],
+    attribution: { metrics: [], rows: new Int32Array(0), shares: new Float64Array(0) }, settings, warnings,
+  });
+  const invalid = validateIsolationForestOptions(options);
+  if (invalid) {
+    warnings.push(`iforest skipped: ${invalid}`);
+    return empty();
+  }
+  const requested = options.metrics ?? frame.metrics;
+  const unknown = requested.filter((m) => !frame.metrics.includes(m));
+  if (unknown.length) warnings.push(`iforest: no metric named ${unknown.map((m) => `'${m}'`).join(', ')} in the data; ignored`);
+  const known = requested.filter((m) => frame.metrics.includes(m));
+  const noValues = known.filter((m) => !hasFinite(frame.values[frame.metrics.indexOf(m)]));
+  if (noValues.length) warnings.push(`iforest: ${noValues.map((m) => `'${m}'`).join(', ')} ${noValues.length > 1 ? 'have' : 'has'} no values; ignored`);
+  const metrics = known.filter((m) => !noValues.includes(m));
+  if (frame.rows === 0) {
+    warnings.push('iforest skipped: the data has no rows');
+    return empty();
+  }
+  if (metrics.length === 0) {
+    warnings.push('iforest skipped: no numeric metric to analyse');
+    return empty();
+  }
+  if (!metrics.some((m) => varies(frame.values[frame.metrics.indexOf(m)]))) {
+    warnings.push('iforest skipped: no metric varies (every row has the same values)');
+    return empty();
+  }
+  const resolvedOptions = { ...options, metrics };
+  if (typeof options.maxSamples === 'number' && options.maxSamples >= 1 && Math.floor(options.maxSamples) > frame.rows) {
+    warnings.push(`iforest: maxSamples ${options.maxSamples} is more than the ${frame.rows} rows; using ${frame.rows}`);
+  }
+  const missingRows = countRowsWithMissing(frame, metrics);
+  if (missingRows > 0) {
+    warnings.push(`iforest: ${missingRows} row${missingRows > 1 ? 's have' : ' has'} missing values; each missing value was read as its metric's median`);
+  }
+
+  const model = fitIsolationForest(frame, resolvedOptions);
+  const scores = scoreIsolationForest(model, frame);
+  return explainIsolationForest(model, frame, scores, warnings);
+}
+
+/**
+ * The flagged rows, their attribution and anomalies, from scores already computed for this frame by
+ * this model (so that a caller may compute them on several threads). `warnings` is passed through.
+ */
+export function explainIsolationForest(model: IsolationForestModel, frame: Frame, scores: Float64Array, warnings: string[] = []): IsolationForestResult {
+  const threshold = model.scoreThreshold;
+  const flagged = new Uint8Array(scores.length);
+  const flaggedRows: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] > threshold) {
+      flagged[i] = 1;
+      flaggedRows.push(i);
+    }
+  }
+  const attribution = attributeIsolationForest(model, frame, flaggedRows);
+  const d = model.metrics.length;
+  const columns = model.metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
+  const anomalies: Anomaly[] = [];
+  const order = new Int32Array(d);
+  for (let i = 0; i < flaggedRows.length; i++) {
+    const row = flaggedRows[i];
+    const shares = attribution.shares.subarray(i * d, (i + 1) * d);
+    for (let f = 0; f < d; f++) order[f] = f;
+    order.sort((a, b) => shares[b] - shares[a] || a - b);
+    // The top metric with a value in this row (a missing value was read as the median: it is not the cause).
+    let top = order[0];
+    for (let k = 0; k < d; k++) {
+      if (Number.isFinite(columns[order[k]][row])) { top = order[k]; break; }
+    }
+    const raw = columns[top][row];
+    const value = Number.isFinite(raw) ? raw : null;
+    const score = severityScore(scores[row], threshold);
+    const severity = severityOf(score) ?? 'warning';
+    const parts: string[] = [];
+    for (let k = 0; k < Math.min(d, 3); k++) {
+      const pct = Math.round(shares[order[k]] * 100);
+      if (pct > 0) parts.push(`${model.metrics[order[k]]} ${pct}%`);
+    }
+    const more = d > 3 ? ', …' : '';
+    anomalies.push({
+      row,
+      timestamp: frame.timestamps ? isoOf(frame.timestamps[row]) : null,
+      detector: 'iforest',
+      metric: model.metrics[top],
+      value,
+      score,
+      severity,
+      message: `${model.metrics[top]} ${value === null ? 'missing' : formatValue(value)} is unusual`
+        + ` (iforest score ${scores[row].toFixed(2)} > ${threshold.toFixed(2)}; isolated by ${parts.join(', ')}${more})`,
+    });
+  }
+  return { scores, threshold, flagged, anomalies, attribution, settings: model.settings, warnings };
+}
+
+interface GrowState {
+  sample: Float64Array;
+  d: number;
+  order: Int32Array;
+  usable: Int32Array;
+  candidates: Int32Array;
+  rng: Rng;
+  maxDepth: number;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  pathLength: Float64Array;
+  size: Int32Array;
+}
+
+/** Grows one tree over order[0..ψ) from node `first`, children allocated in pairs; returns the next free node and the tree's depth. */
+function growTree(s: GrowState, first: number): { next: number; depth: number } {
+  const { sample, d, order, usable, candidates, rng, maxDepth, feature, threshold: thresholds, left, pathLength, size } = s;
+  let next = first + 1;
+  let treeDepth = 0;
+  // Explicit stack of (node, lo, hi, depth): no recursion, no per-node objects.
+  const stack: number[] = [first, 0, order.length, 0];
+  while (stack.length) {
+    const depth = stack.pop() as number;
+    const hi = stack.pop() as number;
+    const lo = stack.pop() as number;
+    const node = stack.pop() as number;
+    const count = hi - lo;
+    size[node] = count;
+    let k = 0;
+    if (count > 1 && depth < maxDepth) {
+      for (let u = 0; u < usable.length; u++) {
+        const f = usable[u];
+        const v0 = sample[order[lo] * d + f];
+        for (let i = lo + 1; i < hi; i++) {
+          if (sample[order[i] * d + f] !== v0) { candidates[k++] = f; break; }
+        }
+      }
+    }
+    if (k === 0) {
+      feature[node] = 0;
+      thresholds[node] = Infinity;
+      left[node] = node;
+      pathLength[node] = depth + averagePathLength(count);
+      if (depth > treeDepth) treeDepth = depth;
+      continue;
+    }
+    const f = candidates[rng.int(k)];
+    let min = Infinity, max = -Infinity;
+    for (let i = lo; i < hi; i++) {
+      const v = sample[order[i] * d + f];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    let threshold = rng.uniform(min, max);
+    // As scikit-learn: a draw that rounds up to max would leave the right child empty.
+    if (threshold >= max) threshold = min;
+    let i = lo, j = hi - 1;
+    while (i <= j) {
+      if (sample[order[i] * d + f] <= threshold) i++;
+      else { const tmp = order[i]; order[i] = order[j]; order[j] = tmp; j--; }
+    }
+    feature[node] = f;
+    thresholds[node] = threshold;
+    left[node] = next;
+    stack.push(next, lo, i, depth + 1, next + 1, i, hi, depth + 1);
+    next += 2;
+  }
+  return { next, depth: treeDepth };
+}
+
+function resolveMaxSamples(maxSamples: number | 'auto', n: number): number {
+  if (maxSamples === 'auto') return Math.min(256, n);
+  if (maxSamples < 1) return Math.max(1, Math.floor(maxSamples * n));
+  return Math.min(Math.floor(maxSamples), n);
+}
+
+function resolveMaxFeatures(maxFeatures: number, d: number): number {
+  const k = maxFeatures <= 1 ? Math.floor(maxFeatures * d) : Math.floor(maxFeatures);
+  return Math.max(1, Math.min(d, k));
+}
+
+/** ψ distinct rows of n (Floyd's algorithm: ψ draws whatever n is). */
+function drawWithoutReplacement(rng: Rng, n: number, psi: number): Int32Array {
+  const out = new Int32Array(psi);
+  if (psi === n) {
+    for (let i = 0; i < n; i++) out[i] = i;
+    return out;
+  }
+  const seen = new Set<number>();
+  let k = 0;
+  for (let j = n - psi; j < n; j++) {
+    const t = rng.int(j + 1);
+    const pick = seen.has(t) ? j : t;
+    seen.add(pick);
+    out[k++] = pick;
+  }
+  return out;
+}
+
+function drawWithReplacement(rng: Rng, n: number, psi: number): Int32Array {
+  const out = new Int32Array(psi);
+  for (let i = 0; i < psi; i++) out[i] = rng.int(n);
+  return out;
+}
+
+/** k distinct indices of 0..d−1, ascending. */
+function partialShuffle(rng: Rng, d: number, k: number): Int32Array {
+  const idx = new Int32Array(d);
+  for (let i = 0; i < d; i++) idx[i] = i;
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(d - i);
+    const tmp = idx[i]; idx[i] = idx[j]; idx[j] = tmp;
+  }
+  return idx.slice(0, k).sort();
+}
+
+/** Median of the non-NaN values (NaN when there are none); O(n) quickselect on a copy. */
+function median(values: Float64Array): number {
+  const copy = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) copy[n++] = values[i];
+  if (n === 0) return NaN;
+  const a = copy.subarray(0, n);
+  const hiMid = select(a, n >> 1);
+  if (n % 2) return hiMid;
+  let loMid = -Infinity;
+  for (let i = 0; i < n >> 1; i++) if (a[i] > loMid) loMid = a[i];
+  return (loMid + hiMid) / 2;
+}
+
+/** The k-th smallest of a (reorders a so that a[0..k) ≤ a[k] ≤ a[k+1..)). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as pivot: sorted or constant data do not degrade to O(n²).
+    const x = a[lo], y = a[mid], z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */
+function quantileSorted(sorted: Float64Array, q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const i = Math.floor(pos);
+  const frac = pos - i;
+  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
+}
+
+function hasFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) return true;
+  return false;
+}
+
+function varies(values: Float64Array): boolean {
+  let first = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (first !== first) first = v;
+    else if (v !== first) return true;
+  }
+  return false;
+}
+
+function countRowsWithMissing(frame: Frame, metrics: string[]): number {
+  const columns = metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
+  let count = 0;
+  for (let i = 0; i < frame.rows; i++) {
+    for (const c of columns) if (!Number.isFinite(c[i])) { count++; break; }
+  }
+  return count;
+}
+
+/** A value as a person reads it: integers as they are, others to 4 significant digits. */
+function formatValue(v: number): string {
+  if (Number.isInteger(v) || Math.abs(v) >= 1000) return String(Math.round(v));
+  return String(Number(v.toPrecision(4)));
+}
