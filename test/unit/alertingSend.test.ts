@@ -73,6 +73,10 @@ describe('fingerprints, dedup and throttle', () => {
     assert.notEqual(at(MIN), at(MIN, { metric: 'memory' }));
     assert.notEqual(at(MIN), at(MIN, { rule: 'low-cpu' }));
     assert.notEqual(at(MIN), at(MIN, { detector: 'iforest', rule: undefined }));
+    // Without timestamps, rows are not bucketed: rows 1 and 2 are different anomalies.
+    const rowOnly = (row: number) => fingerprint(anomaly({ timestamp: null, row }), 5 * MIN);
+    assert.notEqual(rowOnly(1), rowOnly(2));
+    assert.equal(rowOnly(1), rowOnly(1));
     // Same severity or value does not matter: it is the same anomaly.
     assert.equal(at(MIN), at(MIN, { severity: 'minor', value: 3 }));
   });

@@ -10,25 +10,21 @@ export function alertKey(a: Pick<Anomaly, 'detector' | 'rule' | 'metric'>): stri
   return `${who}|${a.metric ?? '*'}`;
 }
 
-/**
- * Data time of an anomaly in ms for bucketing: its timestamp, or its row number when the data has
- * no time column (rows then stand in for milliseconds). An unparsable timestamp falls back to the row.
- */
-export function anomalyTimeMs(a: Pick<Anomaly, 'timestamp' | 'row'>): number {
-  if (a.timestamp !== null) {
-    const t = Date.parse(a.timestamp);
-    if (Number.isFinite(t)) return t;
-  }
-  return a.row;
+/** Data time of an anomaly in epoch ms, or null when it has no (parsable) timestamp. */
+export function anomalyTimeMs(a: Pick<Anomaly, 'timestamp'>): number | null {
+  if (a.timestamp === null) return null;
+  const t = Date.parse(a.timestamp);
+  return Number.isFinite(t) ? t : null;
 }
 
 /**
  * The identity of an anomaly for deduplication, as 16 hex digits: hash of the alert key and the
  * data-time bucket `floor(time / bucketMs)`. bucketMs ≤ 0 or NaN means no bucketing (exact time).
+ * Without a timestamp the row number identifies it (a row has no duration to bucket by).
  * Two findings of the same rule on the same metric in the same bucket are "the same anomaly".
  */
 export function fingerprint(a: Pick<Anomaly, 'detector' | 'rule' | 'metric' | 'timestamp' | 'row'>, bucketMs = 0): string {
   const t = anomalyTimeMs(a);
-  const bucket = bucketMs > 0 ? Math.floor(t / bucketMs) : t;
-  return hash64(`${alertKey(a)}|${bucket}`);
+  const when = t === null ? `row ${a.row}` : String(bucketMs > 0 ? Math.floor(t / bucketMs) : t);
+  return hash64(`${alertKey(a)}|${when}`);
 }
