@@ -140,6 +140,13 @@ function mappingPath(lines: string[], lineNo: number, col: number, dashCol: numb
   const segs: (string | number)[] = [];
   const siblings = new Set<string>();
   let collecting = true;
+  if (col === 0 && dashCol < 0) {
+    for (let i = 0; i < lines.length; i++) {
+      const L = lineInfo(lines[i]);
+      if (i !== lineNo && !L.blank && L.keyCol === 0 && L.dash < 0 && L.key) siblings.add(L.key);
+    }
+    return { path: segs, siblings };
+  }
   for (let i = lineNo - 1; i >= 0 && col > 0; i--) {
     const L = lineInfo(lines[i]);
     if (L.blank) continue;

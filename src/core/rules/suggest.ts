@@ -30,8 +30,9 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   let bestD = Infinity;
   for (const c of candidates) {
     if (c === word) continue;
-    const d = c.toLowerCase() === lower ? 0.5 : editDistance(lower, c.toLowerCase());
+    // Ties go to the candidate of the same length: '=>' means '>=' rather than '>'.
+    const d = (c.toLowerCase() === lower ? 0.5 : editDistance(lower, c.toLowerCase())) + Math.abs(c.length - word.length) * 0.01;
     if (d < bestD) { bestD = d; best = c; }
   }
-  return bestD <= limit ? best : undefined;
+  return bestD <= limit + 0.5 ? best : undefined;
 }

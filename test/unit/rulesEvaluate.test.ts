@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import type { Rule } from '../../src/core/rules/model.ts';
+import { evaluateRules } from '../../src/core/rules/evaluate.ts';
+import { formatValue, renderTemplate } from '../../src/core/rules/template.ts';
+import { validateRules } from '../../src/core/rules/validate.ts';
+
+const M = 60_000;
+const T0 = Date.UTC(2024, 2, 4);
+
+function rule(over: Partial<Rule> = {}): Rule {
+  return { name: 'r', metric: 'cpu', op: '>', threshold: 90, forMs: 0, keepFiringForMs: 0, severity: 'major', enabled: true, labels: {}, annotations: {}, line: 1, ...over };
+}
+
+/** A one-minute frame of cpu values (optionally with explicit minute offsets for gaps). */
+function minutes(cpu: number[], at?: number[]) {
+  return frameOf({ cpu }, (at ?? cpu.map((_, i) => i)).map((m) => T0 + m * M));
+}
+
+function firing(r: Rule, frame = minutes([0, 95, 95, 95, 0, 95, 0, 0, 0, 0, 95])) {
+  const f = evaluateRules([r], frame).perRule[r.name];
+  return { fires: f.fires, episodes: f.episodes, firstRow: f.firstRow, lastRow: f.lastRow, ranges: Array.from(f.ranges) };
+}
+
+test('without for, a rule fires on every row where its condition holds', () => {
+  assert.deepEqual(firing(rule()), { fires: 5, episodes: 3, firstRow: 1, lastRow: 10, ranges: [1, 3, 5, 5, 10, 10] });
+});
+
+test('for: the condition must hold that long in CSV time before the rule fires', () => {
+  assert.deepEqual(firing(rule({ forMs: 2 * M })), { fires: 1, episodes: 1, firstRow: 3, lastRow: 3, ranges: [3, 3] });
+  assert.deepEqual(firing(rule({ forMs: 3 * M })), { fires: 0, episodes: 0, firstRow: null, lastRow: null, ranges: [] });
+});
+
+test('keep_firing_for bridges a flapping metric into one episode', () => {
+  assert.deepEqual(firing(rule({ keepFiringForMs: 2 * M })), { fires: 8, episodes: 2, firstRow: 1, lastRow: 10, ranges: [1, 7, 10, 10] });
+});
+
+test('a condition that returns during keep_firing_for continues without waiting for again', () => {
+  assert.deepEqual(firing(rule({ forMs: M, keepFiringForMs: 2 * M })), { fires: 6, episodes: 1, firstRow: 2, lastRow: 7, ranges: [2, 7] });
+});
+
+test('a rule can fire at the last row, and keep_firing_for stops at the end of the data', () => {
+  assert.deepEqual(firing(rule({ keepFiringForMs: 10 * M }), minutes([0, 0, 95])), { fires: 1, episodes: 1, firstRow: 2, lastRow: 2, ranges: [2, 2] });
+  assert.deepEqual(firing(rule({ forMs: 2 * M }), minutes([0, 95, 95, 95])), { fires: 1, episodes: 1, firstRow: 3, lastRow: 3, ranges: [3, 3] });
+});
+
+test('a gap in time resets for: rows on both sides of a gap do not add up', () => {
+  // Minutes 0,1 then a 30-minute hole, then 31,32,33: for 3m needs three contiguous minutes after the gap.
+  const frame = minutes([95, 95, 95, 95, 95], [0, 1, 31, 32, 33]);
+  assert.deepEqual(firing(rule({ forMs: 3 * M }), frame), { fires: 0, episodes: 0, firstRow: null, lastRow: null, ranges: [] });
+  assert.deepEqual(firing(rule({ forMs: 2 * M }), frame), { fires: 1, episodes: 1, firstRow: 4, lastRow: 4, ranges: [4, 4] });
+});
+
+test('keep_firing_for counts time across a gap: it runs out during the hole', () => {
+  const frame = minutes([95, 95, 0, 0], [0, 1, 31, 32]);
+  assert.deepEqual(firing(rule({ keepFiringForMs: 5 * M }), frame), { fires: 2, episodes: 1, firstRow: 0, lastRow: 1, ranges: [0, 1] });
+});
+
+test('a missing value (NaN) is no data: no operator holds on it, not even !=', () => {
+  const frame = minutes([NaN, 95, NaN, 50]);
+  assert.deepEqual(firing(rule({ op: '!=', threshold: 95 }), frame).ranges, [3, 3]);
+  assert.deepEqual(firing(rule({ op: '<', threshold: 100 }), frame).ranges, [1, 1, 3, 3]);
+});
+
+test('every operator compares value with threshold', () => {
+  const frame = minutes([1, 2, 3]);
+  const rows = (op: Rule['op']) => firing(rule({ op, threshold: 2 }), frame).ranges;
+  assert.deepEqual({ gt: rows('>'), ge: rows('>='), lt: rows('<'), le: rows('<='), eq: rows('=='), ne: rows('!=') },
+    { gt: [2, 2], ge: [1, 2], lt: [0, 0], le: [0, 1], eq: [1, 1], ne: [0, 0, 2, 2] });
+});
+
+test('without timestamps, row i stands at i seconds', () => {
+  const frame = frameOf({ cpu: [95, 95, 95, 95] });
+  assert.deepEqual(firing(rule({ forMs: 2000 }), frame).ranges, [2, 3]);
+});
+
+test('each firing row becomes a SPEC §3 anomaly with the rendered summary', () => {
+  const r = rule({ severity: 'critical', labels: { team: 'infra' }, annotations: { summary: 'CPU {{ value }}% > {{ threshold }} at {{ timestamp }} ({{ labels.team }})' } });
+  const { anomalies } = evaluateRules([r], minutes([10, 93.456789]));
+  assert.deepEqual(anomalies, [{
+    row: 1, timestamp: '2024-03-04T00:01:00.000Z', detector: 'rule', rule: 'r', metric: 'cpu', value: 93.456789, score: 90, severity: 'critical',
+    message: 'CPU 93.4568% > 90 at 2024-03-04T00:01:00.000Z (infra)',
+  }]);
+});
+
+test('without a summary the message says what held, and marks rows kept firing', () => {
+  const { anomalies } = evaluateRules([rule({ keepFiringForMs: M })], minutes([95, 10]));
+  assert.deepEqual(anomalies.map((a) => a.message), ['r: cpu = 95 > 90', 'r: cpu = 10 > 90 (keep firing)']);
+});
+
+test('disabled rules and unknown metrics are skipped, not errors', () => {
+  const { perRule, anomalies } = evaluateRules([rule({ name: 'off', enabled: false }), rule({ name: 'ghost', metric: 'nope' })], minutes([95]));
+  assert.deepEqual(anomalies, []);
+  assert.equal(perRule.off.skipped, 'disabled');
+  assert.equal(perRule.ghost.skipped, 'unknown-metric');
+});
+
+test('thresholds given at call time replace the file\'s', () => {
+  assert.deepEqual(Array.from(evaluateRules([rule()], minutes([50, 70, 95]), { thresholds: { r: 60 } }).perRule.r.ranges), [1, 2]);
+});
+
+test('anomalies are ordered by row, then by rule order', () => {
+  const { anomalies } = evaluateRules([rule({ name: 'b', threshold: 0 }), rule({ name: 'a', threshold: 50 })], minutes([10, 60]));
+  assert.deepEqual(anomalies.map((a) => [a.row, a.rule]), [[0, 'b'], [1, 'b'], [1, 'a']]);
+});
+
+test('a validated file evaluates with its defaults', () => {
+  const { rules } = validateRules('version: 1\ndefaults: {for: 2m, severity: minor}\nrules:\n  - {name: a, metric: cpu, op: ">", threshold: 90}\n');
+  assert.ok(rules);
+  const { anomalies } = evaluateRules(rules, minutes([95, 95, 95]));
+  assert.deepEqual(anomalies.map((a) => [a.row, a.severity, a.score]), [[2, 'minor', 37]]);
+});
+
+test('renderTemplate fills known variables, tolerates spacing and $, leaves unknown ones empty', () => {
+  const vars = { name: 'n', metric: 'cpu', value: '1.5', threshold: '2', timestamp: 'T', op: '>', severity: 'major', row: '7', labels: { team: 'infra' } };
+  assert.equal(renderTemplate('{{name}} {{ metric }} {{  $value }} {{ .threshold }} {{ timestamp }} {{ op }} {{ severity }} {{ row }} {{ labels.team }} {{ labels.x }}|{{ nope }}|', vars),
+    'n cpu 1.5 2 T > major 7 infra ||');
+  assert.equal(renderTemplate('no templates', vars), 'no templates');
+});
+
+test('formatValue prints integers as is and others to six significant digits', () => {
+  assert.deepEqual([formatValue(90), formatValue(93.456789), formatValue(0.000123456789), formatValue(NaN)], ['90', '93.4568', '0.000123457', 'NaN']);
+});
