@@ -370,6 +370,10 @@ export function detectIsolationForest(frame: Frame, options: IsolationForestOpti
     warnings.push(`iforest skipped: ${invalid}`);
     return empty();
   }
+  if (frame.rows === 0) {
+    warnings.push('iforest skipped: the data has no rows');
+    return empty();
+  }
   const requested = options.metrics ?? frame.metrics;
   const unknown = requested.filter((m) => !frame.metrics.includes(m));
   if (unknown.length) warnings.push(`iforest: no metric named ${unknown.map((m) => `'${m}'`).join(', ')} in the data; ignored`);
@@ -377,10 +381,6 @@ export function detectIsolationForest(frame: Frame, options: IsolationForestOpti
   const noValues = known.filter((m) => !hasFinite(frame.values[frame.metrics.indexOf(m)]));
   if (noValues.length) warnings.push(`iforest: ${noValues.map((m) => `'${m}'`).join(', ')} ${noValues.length > 1 ? 'have' : 'has'} no values; ignored`);
   const metrics = known.filter((m) => !noValues.includes(m));
-  if (frame.rows === 0) {
-    warnings.push('iforest skipped: the data has no rows');
-    return empty();
-  }
   if (metrics.length === 0) {
     warnings.push('iforest skipped: no numeric metric to analyse');
     return empty();
