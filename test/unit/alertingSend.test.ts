@@ -272,7 +272,7 @@ describe('anomaly-hunter send', () => {
     servers.push(s);
     const r = await run(['results.json', '--url', `${s.origin}/hook/SECRET`]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `anomaly-hunter: error: not delivered to ${s.origin}/***: HTTP 403 Forbidden: action_prohibited\n`);
+    assert.equal(r.stderr, `anomaly-hunter send: error: not delivered to ${s.origin}/***: HTTP 403 Forbidden: action_prohibited\n`);
     assert.ok(!(r.stdout + r.stderr).includes('SECRET'));
   });
 

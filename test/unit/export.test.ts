@@ -6,7 +6,7 @@ import { frameOf } from '../../src/core/csv/frame.ts';
 import { csvCell, csvChunks, csvColumns } from '../../src/core/export/csv.ts';
 import { jsonChunks } from '../../src/core/export/json.ts';
 import { readResultJson } from '../../src/core/export/readResult.ts';
-import type { AnalysisResult } from '../../src/core/export/result.ts';
+import type { AnalysisResult } from '../../src/core/analyze.ts';
 
 const T0 = Date.parse('2025-03-01T00:00:00Z');
 const MIN = 60_000;
@@ -75,7 +75,7 @@ describe('CSV export', () => {
   });
 
   test('data without timestamps and without detector output gets a row column and the anomaly columns only', () => {
-    const r: AnalysisResult = { frame: frameOf({ v: [1, 2] }), input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, anomalies: [], warnings: [] };
+    const r: AnalysisResult = { frame: frameOf({ v: [1, 2] }), input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: [], warnings: [] };
     assert.deepEqual(csvColumns(r), ['row', 'v', 'anomaly', 'max_severity', 'detectors', 'messages']);
     assert.equal(all(csvChunks(r)), 'row,v,anomaly,max_severity,detectors,messages\r\n0,1,0,,,\r\n1,2,0,,,\r\n');
   });
@@ -99,13 +99,14 @@ describe('CSV export', () => {
 describe('JSON export', () => {
   test('is the SPEC §3 document with meta, series (NaN as null) and anomalies', () => {
     const r = sample();
-    const text = all(jsonChunks(r, { version: '0.1.0' }));
+    const text = all(jsonChunks(r, { version: '0.1.0', warnings: ['csv: line 9: empty value'] }));
     assert.deepEqual(JSON.parse(text), {
       meta: {
         tool: 'anomaly-hunter', version: '0.1.0', input: { path: 'data/stream.csv', sha256: 'ab'.repeat(32), rows: 3 },
         timestampColumn: 'timestamp', metrics: ['cpu', 'mem,used'],
         detectors: { iforest: { trees: 100, max_samples: 3, contamination: 'auto' }, forecast: { interval: 0.8 } },
-        seed: 7, warnings: ['forecast: too few rows for daily seasonality'],
+        seed: 7, timeRange: { from: '2025-03-01T00:00:00.000Z', to: '2025-03-01T00:02:00.000Z' }, stepMs: 60_000,
+        warnings: ['csv: line 9: empty value', 'forecast: too few rows for daily seasonality'],
       },
       rows: 3,
       scores: { iforest: [0.41, 0.73, 0.5] },
@@ -130,9 +131,9 @@ describe('JSON export', () => {
   });
 
   test('an empty result is valid JSON with an empty anomalies list', () => {
-    const r: AnalysisResult = { frame: frameOf({}), input: { path: 'e.csv', sha256: '' }, seed: 0, detectors: {}, anomalies: [], warnings: [] };
+    const r: AnalysisResult = { frame: frameOf({}), input: { path: 'e.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: [], warnings: [] };
     const doc = JSON.parse(all(jsonChunks(r, { version: '1' })));
-    assert.deepEqual([doc.rows, doc.anomalies, doc.meta.timestampColumn], [0, [], null]);
+    assert.deepEqual([doc.rows, doc.anomalies, doc.meta.timestampColumn, doc.meta.timeRange], [0, [], null, { from: null, to: null }]);
   });
 });
 

@@ -87,7 +87,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         ctx.stdout(`${outcome.summary}\n`);
         return 0;
       }
-      ctx.stderr(`anomaly-hunter: error: ${outcome.summary}\n`);
+      ctx.stderr(`anomaly-hunter send: error: ${outcome.summary}\n`);
       return 1;
     },
   };

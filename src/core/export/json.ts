@@ -1,4 +1,5 @@
-import type { AnalysisResult } from './result.ts';
+import { isoOf } from '../anomaly.ts';
+import type { AnalysisResult } from '../analyze.ts';
 
 /** Options of the JSON export. */
 export interface JsonExportOptions {
@@ -10,6 +11,8 @@ export interface JsonExportOptions {
    * @default false
    */
   onlyAnomalies?: boolean;
+  /** Warnings found before the analysis (CSV issues), listed before the result's own. @default [] */
+  warnings?: string[];
   /** Numbers per yielded chunk of a series. @default 8192 */
   chunkValues?: number;
 }
@@ -35,6 +38,7 @@ function* series(values: Float64Array, chunkValues: number): Generator<string> {
 
 /** The SPEC §3 `meta` object of an export (also what reproduces a run: input hash, settings, seed). */
 export function exportMeta(result: AnalysisResult, opts: JsonExportOptions): Record<string, unknown> {
+  const ts = result.frame.timestamps;
   const meta: Record<string, unknown> = {
     tool: TOOL_NAME,
     version: opts.version,
@@ -43,7 +47,9 @@ export function exportMeta(result: AnalysisResult, opts: JsonExportOptions): Rec
     metrics: result.frame.metrics,
     detectors: result.detectors,
     seed: result.seed,
-    warnings: result.warnings,
+    timeRange: { from: ts && ts.length ? isoOf(ts[0]) : null, to: ts && ts.length ? isoOf(ts[ts.length - 1]) : null },
+    stepMs: result.frame.stepMs,
+    warnings: [...(opts.warnings ?? []), ...result.warnings],
   };
   if (opts.onlyAnomalies) meta.onlyAnomalies = true;
   return meta;
