@@ -4,6 +4,8 @@ import type { HostMessage, WebviewMessage } from '../protocol.ts';
 import { isWebviewMessage } from '../protocol.ts';
 
 export const DASHBOARD_VIEW_TYPE = 'anomalyHunter.dashboard';
+/** The element id Plotly's bundled map library checks before injecting its stylesheet. */
+const PLOTLY_MAP_STYLE_ID = 'ce8d464691048653ffe3a57c6c18ab566e8366f186677868cf724621a857b4fe';
 
 /** What the webview keeps with vscode.setState, so a reload can bring the same file back. */
 export interface DashboardState {
@@ -91,6 +93,10 @@ export class DashboardPanel implements vscode.Disposable {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('dashboard.css')}" nonce="${nonce}">
+<!-- Plotly adds its rules to these sheets through the CSSOM (allowed by the CSP) instead of creating its own
+     <style> elements (blocked). The second id is Plotly's map-library sheet, unused here, kept empty. -->
+<style id="plotly.js-style-global" nonce="${nonce}"></style>
+<style id="${PLOTLY_MAP_STYLE_ID}" nonce="${nonce}"></style>
 <title>Anomaly Hunter</title>
 </head>
 <body>

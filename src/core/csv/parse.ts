@@ -235,16 +235,15 @@ export function createCsvReader(): CsvReader {
       scanBlock(block);
       return;
     }
+    if (!delimiter) {
+      delimiter = guessDelimiter(block);
+      newline = block.indexOf('\r\n') >= 0 && block.indexOf('\r\n') <= block.indexOf('\n') ? '\r\n' : '\n';
+    }
     const result = Papa.parse<string[]>(block, {
-      delimiter: delimiter || undefined,
-      newline: (newline || undefined) as Papa.ParseConfig['newline'],
-      delimitersToGuess: [',', ';', '\t', '|'],
+      delimiter,
+      newline: newline as Papa.ParseConfig['newline'],
       skipEmptyLines: false,
     });
-    if (!delimiter) {
-      delimiter = result.meta.delimiter || ',';
-      newline = result.meta.linebreak || '\n';
-    }
     // A trailing newline yields one empty last row: drop it so line numbers stay exact.
     const data = result.data;
     if (data.length && data[data.length - 1].length === 1 && data[data.length - 1][0] === '') data.pop();
@@ -252,7 +251,7 @@ export function createCsvReader(): CsvReader {
     if (quoteError && (final || quoteError.code === 'MissingQuotes')) {
       const rowIdx = quoteError.row ?? 0;
       handleRows(data.slice(0, rowIdx), line, hasQuotes);
-      const at = lineOfOffset(block, line, quoteError.index ?? 0);
+      const at = unclosedQuoteAt(block, line);
       fail('unclosed-quote', 'unclosed quoted field: a \'"\' opens a field that never ends', at.line, at.column);
       return;
     }
@@ -337,6 +336,27 @@ export function parseCsv(text: string): CsvResult {
   const r = createCsvReader();
   r.push(text);
   return r.end();
+}
+
+/**
+ * The delimiter that splits the first lines into the same number of fields (more than one), quotes respected.
+ * Papaparse's own guess counts delimiters inside quoted headers, so it is not used.
+ */
+function guessDelimiter(block: string): string {
+  const head = block.slice(0, 64 * 1024);
+  let best = ',', bestScore = -1;
+  for (const d of [',', '\t', ';', '|']) {
+    const rows = Papa.parse<string[]>(head, { delimiter: d, preview: 20, skipEmptyLines: true }).data;
+    if (rows.length === 0) continue;
+    const counts = new Map<number, number>();
+    for (const r of rows) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
+    let mode = 1, freq = 0;
+    for (const [k, v] of counts) if (v > freq || (v === freq && k > mode)) { mode = k; freq = v; }
+    if (mode < 2) continue;
+    const score = (freq / rows.length) * 1000 + Math.min(mode, 999);
+    if (score > bestScore) { best = d; bestScore = score; }
+  }
+  return best;
 }
 
 function clip(s: string | undefined): string {
