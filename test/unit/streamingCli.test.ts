@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, appendFileSync, renameSync, rmSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runStream } from '../../src/cli/commands/stream.ts';
+import { CsvRecordSplitter, splitFields } from '../../src/cli/csvLines.ts';
+import { UsageError } from '../../src/cli/command.ts';
+
+function csvRows(from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) {
+    const t = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+    s += `${t},${(50 + 10 * Math.sin(i / 30)).toFixed(3)}\r\n`;
+  }
+  return s;
+}
+
+function capture(argv: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx = { argv, stdout: (s: string) => { out.push(s); }, stderr: (s: string) => { err.push(s); }, env: {}, cwd };
+  return { ctx, lines: () => out.join('').split('\n').filter(Boolean), err: () => err.join('') };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('CsvRecordSplitter joins records split across chunks, with quotes, CRLF and a BOM', () => {
+  const sp = new CsvRecordSplitter();
+  const text = '\ufefftime,"a, b"\r\n2024-01-01,"1"\r\n2024-01-02,"multi\nline ""q"""\n2024-01-03,3';
+  const recs = [];
+  for (const ch of text) recs.push(...sp.push(ch));
+  recs.push(...sp.flush());
+  assert.deepEqual(recs, [
+    { fields: ['time', 'a, b'], line: 1 },
+    { fields: ['2024-01-01', '1'], line: 2 },
+    { fields: ['2024-01-02', 'multi\nline "q"'], line: 3 },
+    { fields: ['2024-01-03', '3'], line: 5 },
+  ]);
+  assert.deepEqual(splitFields('a;"b;c";d', ';'), ['a', 'b;c', 'd']);
+});
+
+test('stream --format nab prints one line per row, with the input timestamp and a score in [0, 1]', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-stream-'));
+  try {
+    writeFileSync(join(dir, 'm.csv'), 'timestamp,value\r\n' + csvRows(0, 300));
+    const c = capture(['m.csv', '--format', 'nab'], dir);
+    assert.equal(await runStream(c.ctx), 0);
+    const lines = c.lines();
+    assert.equal(lines.length, 301);
+    assert.equal(lines[0], 'timestamp,value,anomaly_score');
+    assert.equal(lines[1], '2024-01-01 00:00:00,50.000,0');
+    assert.ok(lines.slice(1).every((l) => { const s = Number(l.split(',')[2]); return s >= 0 && s <= 1; }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --follow picks up appended rows, then a truncated file and a rotated file, from their tops', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-follow-'));
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 5));
+    const c = capture(['live.csv', '--follow', '--format', 'jsonl'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+    await until(() => c.lines().length === 5, 'the first 5 rows');
+    appendFileSync(file, csvRows(5, 8));
+    // Half a row: it must wait for its line break.
+    appendFileSync(file, '2024-01-01 00:08:00,5');
+    await until(() => c.lines().length === 8, 'the appended rows');
+    appendFileSync(file, '1.5\n');
+    await until(() => c.lines().length === 9, 'the completed row');
+    assert.deepEqual(c.lines().map((l) => JSON.parse(l).row), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(JSON.parse(c.lines()[8]).metrics.value.value, 51.5);
+
+    truncateSync(file, 0);
+    writeFileSync(file, 'timestamp,value\n' + csvRows(100, 102));
+    await until(() => c.lines().length === 11, 'rows of the truncated file');
+    assert.match(c.err(), /live\.csv: file truncated; reading it again from the top/);
+
+    renameSync(file, file + '.1');
+    writeFileSync(file, 'timestamp,value\n' + csvRows(200, 203));
+    await until(() => c.lines().length === 14, 'rows of the rotated file');
+    assert.match(c.err(), /live\.csv: file replaced \(rotated\); reading it again from the top/);
+    const ts = c.lines().slice(9).map((l) => JSON.parse(l).timestamp);
+    assert.deepEqual(ts, ['2024-01-01T01:40:00.000Z', '2024-01-01T01:41:00.000Z', '2024-01-01T03:20:00.000Z', '2024-01-01T03:21:00.000Z', '2024-01-01T03:22:00.000Z']);
+    ac.abort();
+    assert.equal(await done, 0);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream gives the same scores for a prefix read alone and read inside the whole file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-prefix-'));
+  try {
+    writeFileSync(join(dir, 'all.csv'), 'timestamp,value\n' + csvRows(0, 600));
+    writeFileSync(join(dir, 'part.csv'), 'timestamp,value\n' + csvRows(0, 400));
+    const all = capture(['all.csv', '--format', 'nab'], dir);
+    const part = capture(['part.csv', '--format', 'nab'], dir);
+    await runStream(all.ctx);
+    await runStream(part.ctx);
+    assert.deepEqual(all.lines().slice(0, 401), part.lines());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream reports usage errors: missing file, nab with several metrics, unknown format', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-err-'));
+  try {
+    writeFileSync(join(dir, 'two.csv'), 'timestamp,cpu,mem\n2024-01-01 00:00:00,1,2\n');
+    await assert.rejects(runStream(capture(['nope.csv'], dir).ctx), (e: unknown) => e instanceof UsageError && /nope\.csv: no such file/.test(e.message));
+    await assert.rejects(runStream(capture(['two.csv', '--format', 'nab'], dir).ctx), (e: unknown) => e instanceof UsageError && /choose one with --metrics/.test(e.message));
+    await assert.rejects(runStream(capture(['two.csv', '--format', 'xml'], dir).ctx), UsageError);
+    const c = capture(['two.csv', '--format', 'nab', '--metrics', 'mem'], dir);
+    assert.equal(await runStream(c.ctx), 0);
+    assert.deepEqual(c.lines(), ['timestamp,value,anomaly_score', '2024-01-01 00:00:00,2,0']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
