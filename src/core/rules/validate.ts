@@ -80,7 +80,7 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   const value = toPlain(root);
   mapSchemaErrors(schemaErrors(value), root, out, context);
   const { file, sites } = buildFile(root, lines);
-  semanticChecks(root, file, sites, out, context.data);
+  semanticChecks(root, sites, out, context.data);
   const top = deref(root);
   const dataNode = top.kind === 'map' ? scalarAt(top, 'data') : undefined;
   const dataSpan = dataNode && !dataNode.empty ? { startOffset: dataNode.start, endOffset: dataNode.end } : null;
@@ -494,7 +494,7 @@ function thresholdVerdict(op: RuleOp, t: number, s: MetricStats): 'never' | 'alw
   }
 }
 
-function semanticChecks(root: YNode, file: RulesFile, sites: RuleSite[], out: DiagnosticSink, data: RulesDataContext | undefined): void {
+function semanticChecks(root: YNode, sites: RuleSite[], out: DiagnosticSink, data: RulesDataContext | undefined): void {
   const firstByName = new Map<string, YScalar>();
   const lines = out.lines;
   for (const site of sites) {
@@ -552,7 +552,6 @@ function semanticChecks(root: YNode, file: RulesFile, sites: RuleSite[], out: Di
       }
     }
   }
-  void file;
 }
 
 function checkMetric(node: YScalar, data: RulesDataContext, out: DiagnosticSink): void {
