@@ -1,5 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { forecastCommand } from '../../src/cli/commands/forecast.ts';
+import { InputError, UsageError } from '../../src/cli/command.ts';
 import { detectForecast, fitForecast, forecastScore, predictForecast } from '../../src/core/detectors/forecast.ts';
 import { prophetAutoSeasonalities } from '../../src/core/detectors/forecast/seasonality.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
@@ -232,5 +237,63 @@ describe('detectForecast', () => {
     assert.equal(result.anomalies.every((a) => a.timestamp === null), true);
     const one = detectForecast(frameOf({ a: [1] }));
     assert.deepEqual([one.forecast, one.anomalies, one.warnings], [{}, [], ['forecast: a has 1 value to fit on (needs 2); skipped']]);
+  });
+});
+
+describe('forecast command', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'forecast-cli-'));
+  const csvPath = join(dir, 'cpu.csv');
+  const n = 3 * 288;
+  const rng = createRng(3);
+  const lines = ['timestamp,cpu,mem'];
+  for (let i = 0; i < n; i++) {
+    const ms = T0 + i * 5 * MIN;
+    const cpu = i === 600 ? 99 : i === 601 ? NaN : 50 + 10 * Math.sin((2 * Math.PI * ms) / DAY) + rng.normal();
+    lines.push(`${new Date(ms).toISOString()},${Number.isNaN(cpu) ? '' : cpu.toFixed(2)},7`);
+  }
+  writeFileSync(csvPath, lines.join('\n') + '\n');
+
+  async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await forecastCommand.run({ argv, stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd: dir });
+    return { code, out, err };
+  }
+
+  test('writes timestamp,y,yhat,yhat_lower,yhat_upper,anomaly for every row plus the horizon', async () => {
+    const { code, out, err } = await run(csvPath, '--metric', 'cpu', '--train-fraction', '0.8', '--horizon', '2');
+    assert.deepEqual([code, err], [0, '']);
+    const rows = out.trimEnd().split('\r\n').map((l) => l.split(','));
+    assert.deepEqual(rows[0], ['timestamp', 'y', 'yhat', 'yhat_lower', 'yhat_upper', 'anomaly']);
+    assert.equal(rows.length, 1 + n + 2);
+    assert.equal(rows[601][5], '1', 'the spike is outside the band');
+    assert.equal(rows[602][5], '', 'unknown y has no flag');
+    assert.deepEqual([rows[n + 2][0], rows[n + 2][1], rows[n + 2][5]], [new Date(T0 + (n + 1) * 5 * MIN).toISOString(), '', '']);
+    for (const r of rows.slice(1)) {
+      const [yhat, lo, hi] = r.slice(2, 5).map(Number);
+      assert.ok(lo < yhat && yhat < hi);
+      if (r[1] !== '') assert.equal(r[5], Number(r[1]) > hi || Number(r[1]) < lo ? '1' : '0');
+    }
+  });
+
+  test('json carries the columns, the settings, the mode and the anomalies', async () => {
+    const { code, out } = await run(csvPath, '--metric', 'cpu', '--format', 'json', '--robust', '--seed', '4');
+    assert.equal(code, 0);
+    const json = JSON.parse(out);
+    assert.deepEqual([json.meta.metric, json.meta.mode, json.meta.seed, json.rows, json.forecast.cpu.yhat.length], ['cpu', 'robust', 4, n, n]);
+    assert.equal(json.forecast.cpu.y[601], null);
+    assert.deepEqual(json.meta.detectors.forecast.seasonalities, { cpu: ['daily'] });
+    assert.ok(json.anomalies.some((a: { row: number; severity: string }) => a.row === 600 && a.severity === 'critical'));
+  });
+
+  test('usage errors: unknown metric, bad numbers, several metrics without --metric; a constant metric is invalid input', async () => {
+    await assert.rejects(run(csvPath, '--metric', 'nope'), (e: Error) => e instanceof UsageError && /no metric 'nope'/.test(e.message));
+    await assert.rejects(run(csvPath), (e: Error) => e instanceof UsageError && /--metric is required/.test(e.message));
+    await assert.rejects(run(csvPath, '--metric', 'cpu', '--interval', '1.5'), UsageError);
+    await assert.rejects(run(csvPath, '--metric', 'cpu', '--horizon', '2.5'), UsageError);
+    await assert.rejects(run(csvPath, '--metric', 'cpu', '--format', 'xml'), UsageError);
+    await assert.rejects(run(join(dir, 'missing.csv'), '--metric', 'cpu'), UsageError);
+    await assert.rejects(run(csvPath, '--metric', 'mem'), (e: Error) => e instanceof InputError && e.message === 'mem is constant (7.0) in the fitted rows');
+    assert.deepEqual((await run('--help')).code, 0);
   });
 });

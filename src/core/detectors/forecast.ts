@@ -379,19 +379,36 @@ export interface ForecastDetection {
 }
 
 /**
+ * The frame's times (epoch ms, or row indices when it has no timestamps) followed by `horizon` steps
+ * past the last row, one sampling step (`frame.stepMs`) apart.
+ */
+export function forecastTimes(frame: Frame, horizon = 0): Float64Array {
+  const rows = frame.rows;
+  const h = Math.max(0, Math.floor(horizon));
+  const out = new Float64Array(rows + h);
+  if (frame.timestamps) out.set(frame.timestamps.subarray(0, rows));
+  else for (let i = 0; i < rows; i++) out[i] = i;
+  const step = frame.timestamps ? (frame.stepMs ?? NaN) : 1;
+  const last = rows ? out[rows - 1] : NaN;
+  for (let k = 1; k <= h; k++) out[rows - 1 + k] = last + k * step;
+  return out;
+}
+
+/**
  * Runs the forecaster on each metric of a frame: fits on the first floor(trainFraction·rows) rows,
- * predicts every row, and reports values outside the band as anomalies (score: `forecastScore`).
+ * predicts every row (plus `horizon` steps past the end), and reports values outside the band as
+ * anomalies (score: `forecastScore`).
  * A metric that cannot be fitted (unknown, fewer than two values, constant) is skipped with a warning.
  */
 export function detectForecast(
   frame: Frame,
-  options: ForecastOptions & { metrics?: string[]; trainFraction?: number } = {},
+  options: ForecastOptions & { metrics?: string[]; trainFraction?: number; horizon?: number } = {},
 ): ForecastDetection {
   const trainFraction = options.trainFraction ?? 1;
   const rows = frame.rows;
   const nTrain = Math.min(rows, Math.max(0, Math.floor(trainFraction * rows)));
   const timeUnit = frame.timestamps ? 'ms' : 'index';
-  const t = frame.timestamps ?? Float64Array.from({ length: rows }, (_, i) => i);
+  const t = forecastTimes(frame, options.horizon ?? 0);
   const tTrain = t.subarray(0, nTrain);
   const fitOptions: ForecastOptions = { ...options, timeUnit };
   const forecast: Record<string, ForecastResult> = {};
@@ -468,6 +485,7 @@ export function detectForecast(
     seed: options.seed ?? 0,
     trainFraction,
     trainRows: nTrain,
+    horizon: Math.max(0, Math.floor(options.horizon ?? 0)),
     mode,
     metrics: Object.keys(forecast),
     seasonalities,
