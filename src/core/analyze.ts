@@ -1,12 +1,25 @@
 import type { Anomaly } from './anomaly.ts';
 import type { Frame } from './csv/frame.ts';
+import { detectForecast } from './detectors/forecast.ts';
+import type { ForecastDetection, ForecastOptions } from './detectors/forecast.ts';
+import { detectIsolationForest, explainIsolationForest, quantileSorted } from './detectors/isolationForest.ts';
+import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForest.ts';
+import { evaluateRules } from './rules/evaluate.ts';
+import type { RuleFiring } from './rules/evaluate.ts';
+import type { RulesFile } from './rules/model.ts';
 
 /** Which detectors to run and with what settings; everything optional has the SPEC defaults. */
 export interface AnalyzeSettings {
   detectors: { iforest: boolean; forecast: boolean; rules: boolean };
   seed: number;
-  /** Restrict the multi-metric detectors to these metrics (default: all numeric columns). */
+  /** Restrict every detector to these metrics (default: all numeric columns). */
   metrics?: string[];
+  iforest?: Omit<IsolationForestOptions, 'seed'>;
+  forecast?: Omit<ForecastOptions, 'seed'> & { metrics?: string[]; trainFraction?: number };
+  /** A validated rules file; the rules detector needs one. */
+  rules?: RulesFile | null;
+  /** Thresholds that replace the rules file's, by rule name. */
+  thresholds?: Record<string, number>;
 }
 
 /** Everything one analysis produced: the input of the dashboard, the exports and the CLI output. */
@@ -20,6 +33,22 @@ export interface AnalysisResult {
   forecast?: Record<string, { yhat: Float64Array; lower: Float64Array; upper: Float64Array }>;
   anomalies: Anomaly[];
   warnings: string[];
+  /** Which forecast fit ran, when the forecaster ran. */
+  forecastMode?: 'standard' | 'robust';
+  /** Per rule: where it fires (when rules ran). */
+  rules?: Record<string, RuleFiring>;
+  /** Per detector, the milliseconds it took (or 0 when served from the cache). */
+  timings?: Record<string, number>;
+}
+
+/**
+ * What the last analysis of a frame computed, so that a new analysis of the same frame only redoes what
+ * changed: a contamination change re-thresholds the stored scores; an interval change refits the forecaster
+ * only; a threshold change re-evaluates the rules only.
+ */
+export interface AnalysisCache {
+  iforest?: { key: string; model: IsolationForestModel | null; result: IsolationForestResult };
+  forecast?: { key: string; detection: ForecastDetection };
 }
 
 /** Default settings: Isolation Forest and the forecaster on, rules when a rules file is given. */
@@ -27,14 +56,86 @@ export function defaultSettings(): AnalyzeSettings {
   return { detectors: { iforest: true, forecast: true, rules: false }, seed: 0 };
 }
 
-/** Runs the chosen detectors over a frame. A detector that cannot run is skipped with a warning. */
-export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { path: string; sha256: string }): AnalysisResult {
-  const result: AnalysisResult = { frame, input, seed: settings.seed, detectors: {}, scores: {}, anomalies: [], warnings: [] };
+const nowMs = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Runs the chosen detectors over a frame and merges their findings (sorted by row, then detector).
+ * A detector that cannot run (too few rows, no variation, no rules) is skipped with a warning, never an error.
+ */
+export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { path: string; sha256: string }, cache: AnalysisCache = {}): AnalysisResult {
+  const result: AnalysisResult = { frame, input, seed: settings.seed, detectors: {}, scores: {}, anomalies: [], warnings: [], timings: {} };
+  const restrict = (list: string[] | undefined): string[] | undefined => {
+    const base = list ?? settings.metrics;
+    return base ? base.filter((m) => !settings.metrics || settings.metrics.includes(m)) : undefined;
+  };
+
+  if (settings.detectors.iforest) {
+    const t0 = nowMs();
+    const opts: IsolationForestOptions = { ...settings.iforest, seed: settings.seed, metrics: restrict(settings.iforest?.metrics) };
+    const { contamination, ...rest } = opts;
+    const key = JSON.stringify(rest);
+    let r: IsolationForestResult;
+    if (cache.iforest && cache.iforest.key === key && cache.iforest.model) {
+      r = rethreshold(cache.iforest.model, frame, cache.iforest.result, contamination ?? 'auto');
+    } else {
+      r = detectIsolationForest(frame, opts);
+      cache.iforest = { key, model: r.model ?? null, result: r };
+    }
+    if (r.scores.length) result.scores.iforest = r.scores;
+    result.anomalies.push(...r.anomalies);
+    result.warnings.push(...r.warnings);
+    result.detectors.iforest = r.settings;
+    result.timings!.iforest = nowMs() - t0;
+  }
+
+  if (settings.detectors.forecast) {
+    const t0 = nowMs();
+    const opts = { ...settings.forecast, seed: settings.seed, metrics: restrict(settings.forecast?.metrics) };
+    const key = JSON.stringify(opts);
+    let d: ForecastDetection;
+    if (cache.forecast && cache.forecast.key === key) d = cache.forecast.detection;
+    else {
+      d = detectForecast(frame, opts);
+      cache.forecast = { key, detection: d };
+    }
+    if (Object.keys(d.forecast).length) result.forecast = d.forecast;
+    result.anomalies.push(...d.anomalies);
+    result.warnings.push(...d.warnings);
+    result.detectors.forecast = d.settings;
+    result.forecastMode = d.mode;
+    result.timings!.forecast = nowMs() - t0;
+  }
+
+  if (settings.detectors.rules) {
+    const t0 = nowMs();
+    if (!settings.rules) {
+      result.warnings.push('rules skipped: no rules file (give one with --rules, or a rules file whose data: names this CSV)');
+    } else {
+      const rules = settings.metrics ? settings.rules.rules.filter((r) => settings.metrics!.includes(r.metric)) : settings.rules.rules;
+      const ev = evaluateRules(rules, frame, { thresholds: settings.thresholds });
+      result.anomalies.push(...ev.anomalies);
+      result.rules = ev.perRule;
+      result.detectors.rules = {
+        rules: rules.map((r) => ({ name: r.name, metric: r.metric, op: r.op, threshold: settings.thresholds?.[r.name] ?? r.threshold, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, severity: r.severity, enabled: r.enabled })),
+      };
+      for (const r of rules) if (ev.perRule[r.name]?.skipped === 'unknown-metric') result.warnings.push(`rule '${r.name}': no metric '${r.metric}' in the data; skipped`);
+    }
+    result.timings!.rules = nowMs() - t0;
+  }
+  sortAnomalies(result.anomalies);
   return result;
 }
 
-/** Sorts anomalies by row, then by detector, for stable output. */
+/** The same forest and scores with a new contamination: only the threshold and the explanations change. */
+function rethreshold(model: IsolationForestModel, frame: Frame, previous: IsolationForestResult, contamination: 'auto' | number): IsolationForestResult {
+  let threshold = 0.5;
+  if (contamination !== 'auto') threshold = quantileSorted(Float64Array.from(previous.scores).sort(), 1 - contamination);
+  const m: IsolationForestModel = { ...model, contamination, scoreThreshold: threshold, settings: { ...model.settings, contamination, threshold } };
+  return explainIsolationForest(m, frame, previous.scores, [...previous.warnings]);
+}
+
+/** Sorts anomalies by row, then by detector and metric, for stable output. */
 export function sortAnomalies(list: Anomaly[]): Anomaly[] {
   const order = { iforest: 0, forecast: 1, rule: 2 } as const;
-  return list.sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? ''));
+  return list.sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
 }

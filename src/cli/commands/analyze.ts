@@ -1,23 +1,44 @@
 import { basename } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { InputError, UsageError, parseCommandArgs } from '../command.ts';
+import { InputError, UsageError, numberOption, parseCommandArgs } from '../command.ts';
 import { loadCsvFile } from '../loadCsv.ts';
+import { writeChunks } from '../output.ts';
 import { formatDuration, formatIssue } from '../report.ts';
+import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
-import { defaultSettings, runAnalysis } from '../../core/analyze.ts';
-import type { AnalysisResult } from '../../core/analyze.ts';
+import type { Anomaly } from '../../core/anomaly.ts';
+import { runAnalysis } from '../../core/analyze.ts';
+import type { AnalysisResult, AnalyzeSettings } from '../../core/analyze.ts';
+import { csvChunks } from '../../core/export/csv.ts';
+import { jsonChunks } from '../../core/export/json.ts';
+import { formatDiagnostics } from '../../core/rules/validate.ts';
+import type { RulesFile } from '../../core/rules/model.ts';
+import { SEVERITIES } from '../../core/severity.ts';
 import { VERSION } from '../../core/version.ts';
-import { writeFileSync } from 'node:fs';
 
 const usage = `Usage: anomaly-hunter analyze <csv> [options]
 
-Loads a metrics CSV, runs the detectors and reports what it found.
+Loads a metrics CSV, runs the detectors and reports the anomalies (SPEC §3).
 
 Options:
+  --detectors LIST         iforest,forecast,rules (default: iforest and forecast, plus rules with --rules)
+  --rules FILE             a rules.yaml to evaluate (its detectors: block gives default settings)
+  --metrics a,b            only these metrics
+  --seed N                 seed of the randomised detectors (default 0)
+  --contamination auto|F   Isolation Forest: 'auto' (score > 0.5) or a fraction in (0, 0.5]
+  --trees N                Isolation Forest: number of trees (default 100)
+  --max-samples N          Isolation Forest: rows per tree (default min(256, rows))
+  --interval F             forecaster: prediction interval width in (0, 1) (default 0.8)
+  --robust                 forecaster: refit once without the outliers of the first fit
   --format text|json|csv   output format (default text: a human summary)
+  --only-anomalies         json/csv: only the anomalies (csv: only the anomalous rows)
   --out FILE               write the output to FILE instead of stdout
   -h, --help               show this help
+
+Exit codes: 0 success, 1 invalid input (bad CSV, rules with errors), 2 usage error.
 `;
+
+const DETECTORS = ['iforest', 'forecast', 'rules'] as const;
 
 /** `analyze`: load, detect, report (SPEC §3). */
 export const analyzeCommand: Command = {
@@ -26,12 +47,42 @@ export const analyzeCommand: Command = {
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const { values, positionals } = parseCommandArgs(ctx.argv, {
+      detectors: { type: 'string' },
+      rules: { type: 'string' },
+      metrics: { type: 'string' },
+      seed: { type: 'string' },
+      contamination: { type: 'string' },
+      trees: { type: 'string' },
+      'max-samples': { type: 'string' },
+      interval: { type: 'string' },
+      robust: { type: 'boolean' },
       format: { type: 'string' },
+      'only-anomalies': { type: 'boolean' },
       out: { type: 'string' },
     });
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to analyse');
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
     const format = values.format ?? 'text';
     if (!['text', 'json', 'csv'].includes(format)) throw new UsageError(`--format must be text, json or csv, got '${format}'`);
+    const seed = numberOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
+    if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got '${values.seed}'`);
+    const trees = numberOption('trees', values.trees, 1, 100_000);
+    const maxSamples = numberOption('max-samples', values['max-samples'], 1);
+    const interval = numberOption('interval', values.interval, 0, 1);
+    if (interval !== undefined && (interval <= 0 || interval >= 1)) throw new UsageError(`--interval must be between 0 and 1 (exclusive), got '${values.interval}'`);
+    let contamination: 'auto' | number | undefined;
+    if (values.contamination !== undefined) {
+      contamination = values.contamination === 'auto' ? 'auto' : numberOption('contamination', values.contamination, 0, 0.5);
+      if (contamination === 0) throw new UsageError("--contamination must be 'auto' or a fraction in (0, 0.5]");
+    }
+    let detectors: Set<string> | null = null;
+    if (values.detectors !== undefined) {
+      detectors = new Set(values.detectors.split(',').map((s) => s.trim()).filter(Boolean));
+      const bad = [...detectors].filter((d) => !(DETECTORS as readonly string[]).includes(d));
+      if (bad.length || !detectors.size) throw new UsageError(`--detectors takes a list of ${DETECTORS.join(', ')}; got '${values.detectors}'`);
+      if (detectors.has('rules') && !values.rules) throw new UsageError('--detectors rules needs --rules FILE');
+    }
+    const metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
+
     const path = positionals[0];
     const loaded = await loadCsvFile(path);
     for (const issue of loaded.issues) if (issue.severity === 'warning') ctx.stderr(formatIssue(path, issue) + '\n');
@@ -40,46 +91,93 @@ export const analyzeCommand: Command = {
       if (fatal?.code === 'io') throw new UsageError(`${path}: ${fatal.message}`);
       throw new InputError(fatal?.message ?? 'unreadable CSV', path, fatal?.line, fatal?.column);
     }
-    const result = runAnalysis(loaded.frame, defaultSettings(), { path, sha256: loaded.sha256 });
+    const frame = loaded.frame;
+    if (metrics) {
+      const unknown = metrics.filter((m) => !frame.metrics.includes(m));
+      if (unknown.length) throw new UsageError(`--metrics: no numeric column ${unknown.map((m) => `'${m}'`).join(', ')} in ${path} (metrics: ${frame.metrics.join(', ')})`);
+    }
+
+    let rulesFile: RulesFile | null = null;
+    if (values.rules) {
+      const r = await loadRulesFile(values.rules, { cwd: ctx.cwd, frame, frameName: basename(path) });
+      if (r.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules, r.diagnostics));
+      if (!r.rules) return 1;
+      rulesFile = r.rules;
+    }
+    const fileIf = rulesFile?.detectors.iforest;
+    const fileFc = rulesFile?.detectors.forecast;
+    const on = (d: string, fromFile: boolean | undefined): boolean => (detectors ? detectors.has(d) : fromFile ?? true);
+    const settings: AnalyzeSettings = {
+      detectors: { iforest: on('iforest', fileIf?.enabled), forecast: on('forecast', fileFc?.enabled), rules: detectors ? detectors.has('rules') : rulesFile !== null },
+      seed: seed ?? fileIf?.seed ?? 0,
+      metrics,
+      iforest: {
+        contamination: contamination ?? fileIf?.contamination,
+        trees: trees ?? fileIf?.trees,
+        maxSamples: maxSamples ?? fileIf?.max_samples,
+        metrics: fileIf?.metrics,
+      },
+      forecast: {
+        interval: interval ?? fileFc?.interval,
+        robust: values.robust ?? false,
+        metrics: fileFc?.metrics,
+        daily: switchOf(fileFc?.daily),
+        weekly: switchOf(fileFc?.weekly),
+        yearly: switchOf(fileFc?.yearly),
+      },
+      rules: rulesFile,
+    };
+    const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 });
     for (const w of result.warnings) ctx.stderr(`${path}: warning: ${w}\n`);
-    const text = format === 'json' ? JSON.stringify(toJson(result, loaded.issues.map((i) => formatIssue(path, i))), null, 1) + '\n' : summary(result, loaded.issues.length);
-    if (values.out) writeFileSync(values.out, text);
-    else ctx.stdout(text);
+    const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
+    const onlyAnomalies = values['only-anomalies'] ?? false;
+    if (format === 'json') {
+      await writeChunks(jsonChunks(result, { version: VERSION, onlyAnomalies, warnings: csvWarnings }), values.out, ctx);
+      if (!values.out) ctx.stdout('\n');
+    } else if (format === 'csv') {
+      await writeChunks(csvChunks(result, { onlyAnomalies }), values.out, ctx);
+    } else {
+      await writeChunks([summary(result, loaded.issues.length)], values.out, ctx);
+    }
     return 0;
   },
 };
 
-function timeRange(result: AnalysisResult): [string | null, string | null] {
-  const ts = result.frame.timestamps;
-  if (!ts || !ts.length) return [null, null];
-  return [isoOf(ts[0]), isoOf(ts[ts.length - 1])];
-}
-
-function toJson(result: AnalysisResult, warnings: string[]): unknown {
-  const f = result.frame;
-  const [from, to] = timeRange(result);
-  return {
-    meta: {
-      tool: 'anomaly-hunter', version: VERSION,
-      input: { path: result.input.path, sha256: result.input.sha256, rows: f.rows },
-      timestampColumn: f.timestampColumn, metrics: f.metrics, detectors: result.detectors, seed: result.seed,
-      timeRange: { from, to }, stepMs: f.stepMs, warnings: [...warnings, ...result.warnings],
-    },
-    rows: f.rows,
-    scores: {},
-    anomalies: result.anomalies,
-  };
+function switchOf(v: 'auto' | boolean | number | undefined): 'auto' | boolean | undefined {
+  if (v === undefined || v === 'auto' || typeof v === 'boolean') return v;
+  return v > 0;
 }
 
 function summary(result: AnalysisResult, issueCount: number): string {
   const f = result.frame;
-  const [from, to] = timeRange(result);
+  const ts = f.timestamps;
   const lines = [
-    `${basename(result.input.path)}: ${f.rows} rows, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
+    `${basename(result.input.path)}: ${f.rows.toLocaleString('en')} rows, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
     `  timestamp column: ${f.timestampColumn ?? 'none (row numbers stand in for time)'}`,
   ];
-  if (from) lines.push(`  time range: ${from} → ${to}`, `  step: ${formatDuration(f.stepMs)} (median gap)`);
-  lines.push(`  warnings: ${issueCount + result.warnings.length}`);
+  if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0])} → ${isoOf(ts[ts.length - 1])}`, `  step: ${formatDuration(f.stepMs)} (median gap)`);
+  if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
+  const ran = Object.keys(result.detectors);
+  lines.push(`  detectors: ${ran.length ? ran.join(', ') : 'none'}${result.forecastMode === 'robust' ? ' (forecast: robust refit)' : ''}`);
+  const byDetector = new Map<string, Anomaly[]>();
+  for (const a of result.anomalies) {
+    const k = a.detector === 'rule' ? 'rules' : a.detector;
+    if (!byDetector.has(k)) byDetector.set(k, []);
+    byDetector.get(k)!.push(a);
+  }
   lines.push(`  anomalies: ${result.anomalies.length}`);
+  for (const [d, list] of byDetector) {
+    const counts = SEVERITIES.map((s) => [s, list.filter((a) => a.severity === s).length] as const).filter(([, n]) => n);
+    lines.push(`    ${d.padEnd(9)}${String(list.length).padStart(6)}  (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})`);
+  }
+  const top = [...result.anomalies].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, 10);
+  if (top.length) {
+    lines.push('', '  highest scores:');
+    for (const a of top) {
+      const where = a.timestamp ?? `row ${a.row + 1}`;
+      const who = a.detector === 'rule' ? `rule ${a.rule}` : a.detector;
+      lines.push(`    ${where}  ${a.severity.padEnd(8)} ${a.score.toFixed(1).padStart(5)}  ${who}: ${a.message}`);
+    }
+  }
   return lines.join('\n') + '\n';
 }

@@ -98,6 +98,8 @@ export interface IsolationForestResult {
   attribution: IsolationForestAttribution;
   settings: Record<string, unknown>;
   warnings: string[];
+  /** The fitted forest (absent when the detector could not run), so a caller can re-threshold without refitting. */
+  model?: IsolationForestModel;
 }
 
 const EULER_GAMMA = 0.5772156649015329;
@@ -454,7 +456,7 @@ export function explainIsolationForest(model: IsolationForestModel, frame: Frame
         + ` (iforest score ${scores[row].toFixed(2)} > ${threshold.toFixed(2)}; isolated by ${parts.join(', ')}${more})`,
     });
   }
-  return { scores, threshold, flagged, anomalies, attribution, settings: model.settings, warnings };
+  return { scores, threshold, flagged, anomalies, attribution, settings: model.settings, warnings, model };
 }
 
 interface GrowState {
@@ -610,7 +612,7 @@ function select(a: Float64Array, k: number): number {
 }
 
 /** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */
-function quantileSorted(sorted: Float64Array, q: number): number {
+export function quantileSorted(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
   const i = Math.floor(pos);
   const frac = pos - i;
