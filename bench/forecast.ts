@@ -6,7 +6,7 @@
  *
  * The sample (1-minute, 20k rows) is fitted by both on its 5-minute means by default, because R
  * Prophet's predict draws 1000 trend samples over every row and takes minutes per metric at 1-minute
- * resolution; `--raw` uses the 1-minute rows instead. Our time is the median of 3 runs after one warm-up
+ * resolution; `--raw` uses the 1-minute rows instead (`--only cpu` to run one series). Our time is the median of 5 runs after one warm-up
  * run (reported too); Prophet's is measured inside R around `prophet()` and `predict()` only.
  * A second table gives the accuracy of our robust mode (refit without the points the first fit flags
  * as major or critical), which Prophet's documentation suggests doing by hand.
@@ -26,6 +26,8 @@ const DATA = join(HERE, '.data');
 const raw = process.argv.includes('--raw');
 /** Reuse the Prophet outputs of the previous run (for iterating on our side only; timings are then stale). */
 const cached = process.argv.includes('--cached-prophet');
+/** `--only TEXT`: run only the series whose name contains TEXT. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
 interface Series { name: string; t: Float64Array; y: Float64Array }
 
@@ -93,26 +95,30 @@ function score(s: Series, r: ForecastResult): Scores {
   return { mae: abs / count, coverage: inside / count };
 }
 
-function runOurs(s: Series): { result: ForecastResult; fit: number; predict: number; cold: number } {
+interface OurRun { result: ForecastResult; fit: number; predict: number; lp: number }
+
+function runOurs(s: Series): OurRun & { cold: number } {
   const nTrain = Math.floor(TRAIN * s.t.length);
-  const once = (): { result: ForecastResult; fit: number; predict: number } => {
+  const once = (): OurRun => {
     const a = performance.now();
     const model = fitForecast(s.t.subarray(0, nTrain), s.y.subarray(0, nTrain), { seed: 0 });
     const b = performance.now();
     const result = predictForecast(model, s.t);
     const c = performance.now();
-    return { result, fit: (b - a) / 1000, predict: (c - b) / 1000 };
+    return { result, fit: (b - a) / 1000, predict: (c - b) / 1000, lp: model.logPosterior };
   };
   const first = once();
-  const runs = [once(), once(), once()].sort((x, y) => x.fit + x.predict - (y.fit + y.predict));
-  return { ...runs[1], cold: first.fit + first.predict };
+  const runs = Array.from({ length: 5 }, once).sort((x, y) => x.fit + x.predict - (y.fit + y.predict));
+  return { ...runs[2], cold: first.fit + first.predict };
 }
 
 function hasRscript(): boolean {
   return spawnSync('Rscript', ['-e', 'suppressPackageStartupMessages(library(prophet))'], { stdio: 'ignore' }).status === 0;
 }
 
-function runProphet(series: Series[]): Map<string, { result: ForecastResult; fit: number; predict: number }> | null {
+type ProphetRun = { result: ForecastResult; fit: number; predict: number; lp: number };
+
+function runProphet(series: Series[]): Map<string, ProphetRun> | null {
   if (!hasRscript()) {
     console.log('Rscript with the prophet package not found (apt-get install r-cran-prophet): Prophet columns skipped');
     return null;
@@ -134,7 +140,7 @@ function runProphet(series: Series[]): Map<string, { result: ForecastResult; fit
   const timingsPath = join(DATA, 'forecast-prophet-timings.csv');
   if (cached && existsSync(timingsPath)) console.log('reusing the previous Prophet outputs (--cached-prophet)');
   else execFileSync('Rscript', [join(HERE, 'forecast_prophet.R'), join(DATA, 'forecast-manifest.tsv'), timingsPath], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const out = new Map<string, { result: ForecastResult; fit: number; predict: number }>();
+  const out = new Map<string, ProphetRun>();
   const timings = readFileSync(timingsPath, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   for (const s of series) {
     const lines = readFileSync(join(DATA, `forecast-${s.name}.prophet.csv`), 'utf8').trim().split('\n').slice(1);
@@ -142,13 +148,13 @@ function runProphet(series: Series[]): Map<string, { result: ForecastResult; fit
     const result = { yhat: new Float64Array(n), lower: new Float64Array(n), upper: new Float64Array(n) };
     lines.forEach((l, i) => { const [a, b, c] = l.split(',').map(Number); result.yhat[i] = a; result.lower[i] = b; result.upper[i] = c; });
     const row = timings.find((r) => r[0].replace(/"/g, '') === s.name);
-    out.set(s.name, { result, fit: Number(row?.[1]), predict: Number(row?.[2]) });
+    out.set(s.name, { result, fit: Number(row?.[1]), predict: Number(row?.[2]), lp: Number(row?.[3]) });
   }
   return out;
 }
 
 async function main(): Promise<void> {
-const series = [...(await sampleSeries()), generated()];
+const series = [...(await sampleSeries()), generated()].filter((s) => !only || s.name.includes(only));
 const ours = new Map(series.map((s) => [s.name, runOurs(s)]));
 const prophet = runProphet(series);
 
@@ -156,7 +162,7 @@ const pad = (x: string, w: number): string => x.padStart(w);
 const f = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
 console.log(`\nfit on the first ${TRAIN * 100} % of the rows, predict all; MAE and coverage on the held-out ${Math.round((1 - TRAIN) * 100)} %`);
 console.log(['series'.padEnd(24), pad('rows', 6), pad('MAE ours', 9), pad('Prophet', 9), pad('ratio', 6), pad('cov ours', 9), pad('Prophet', 8), pad('Δpts', 6),
-  pad('fit+pred ours s', 16), pad('(cold)', 7), pad('Prophet s', 10), pad('speed-up', 9)].join(' '));
+  pad('fit+pred ours s', 16), pad('(cold)', 7), pad('Prophet s', 10), pad('speed-up', 9), pad('Δlog post', 10)].join(' '));
 let sumOurs = 0, sumProphet = 0;
 for (const s of series) {
   const o = ours.get(s.name)!;
@@ -169,9 +175,13 @@ for (const s of series) {
   sumProphet += tp;
   console.log([s.name.padEnd(24), pad(String(s.t.length), 6), pad(f(so.mae), 9), pad(f(sp?.mae ?? NaN), 9), pad(f(so.mae / (sp?.mae ?? NaN), 3), 6),
     pad(f(100 * so.coverage, 1), 9), pad(f(100 * (sp?.coverage ?? NaN), 1), 8), pad(f(100 * (so.coverage - (sp?.coverage ?? NaN)), 1), 6),
-    pad(`${f(o.fit, 4)}+${f(o.predict, 4)}`, 16), pad(f(o.cold, 3), 7), pad(p ? `${f(p.fit, 2)}+${f(p.predict, 2)}` : '—', 10), pad(f(tp / to, 0) + '×', 9)].join(' '));
+    pad(`${f(o.fit, 4)}+${f(o.predict, 4)}`, 16), pad(f(o.cold, 3), 7), pad(p ? `${f(p.fit, 2)}+${f(p.predict, 2)}` : '—', 10), pad(f(tp / to, 0) + '×', 9),
+    pad(f(o.lp - (p?.lp ?? NaN), 1), 10)].join(' '));
 }
-if (prophet) console.log(`total fit+predict: ours ${f(sumOurs, 3)} s, Prophet ${f(sumProphet, 2)} s, speed-up ${f(sumProphet / sumOurs, 0)}×`);
+if (prophet) {
+  console.log(`total fit+predict: ours ${f(sumOurs, 3)} s, Prophet ${f(sumProphet, 2)} s, speed-up ${f(sumProphet / sumOurs, 0)}×`);
+  console.log('Δlog post: our log posterior at the fit minus the one Stan\'s L-BFGS stopped at (same objective, constants dropped); > 0 = ours is closer to the MAP');
+}
 console.log('\nrobust mode (refit without the points flagged major or critical by the first fit)');
 console.log(['series'.padEnd(24), pad('MAE robust', 11), pad('Prophet', 9), pad('ratio', 6), pad('cov robust', 11), pad('Prophet', 8), pad('dropped', 8)].join(' '));
 for (const s of series) {

@@ -4,14 +4,14 @@
 # Each job fits Prophet with its defaults (interval.width 0.8, 1000 uncertainty samples, automatic
 # seasonalities) on the train CSV, predicts every ds of the predict CSV, and writes yhat,yhat_lower,
 # yhat_upper. TIMINGS gets name,fit_s,predict_s measured around fit.prophet and predict only
-# (R start-up and library loading are not counted).
+# (R start-up and library loading are not counted), and lp: the log posterior Stan's optimizer reached.
 suppressPackageStartupMessages(library(prophet))
 args <- commandArgs(trailingOnly = TRUE)
 jobs <- read.delim(args[1], header = FALSE, sep = "\t", stringsAsFactors = FALSE,
                    col.names = c("name", "train", "predict", "out"))
 set.seed(0)
 parse_ds <- function(x) as.POSIXct(x, tz = "GMT", format = "%Y-%m-%d %H:%M:%S")
-timings <- data.frame(name = character(), fit_s = numeric(), predict_s = numeric())
+timings <- data.frame(name = character(), fit_s = numeric(), predict_s = numeric(), lp = numeric())
 for (i in seq_len(nrow(jobs))) {
   train <- read.csv(jobs$train[i], stringsAsFactors = FALSE)
   train$ds <- parse_ds(train$ds)
@@ -23,7 +23,7 @@ for (i in seq_len(nrow(jobs))) {
   fc <- predict(m, future)
   t2 <- proc.time()[["elapsed"]]
   write.csv(fc[, c("yhat", "yhat_lower", "yhat_upper")], jobs$out[i], row.names = FALSE)
-  timings[nrow(timings) + 1, ] <- list(jobs$name[i], t1 - t0, t2 - t1)
+  timings[nrow(timings) + 1, ] <- list(jobs$name[i], t1 - t0, t2 - t1, m$stan.fit$value)
   message(sprintf("prophet %s: fit %.2f s, predict %.2f s", jobs$name[i], t1 - t0, t2 - t1))
 }
 write.csv(timings, args[2], row.names = FALSE)

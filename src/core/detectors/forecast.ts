@@ -14,7 +14,12 @@
  *     (|δ| ≤ δ²/2|δ₀| + |δ₀|/2, the MM / iteratively-reweighted least squares of Hunter & Li 2005),
  *     so each step is one ridge solve (XᵀX + σ²·D)θ = Xᵀy by Cholesky;
  *   - σ given θ: the closed-form root of 4σ⁴ + nσ² − RSS = 0.
- * Each step lowers the negative log posterior, and for fixed σ the θ problem is convex.
+ * Each step lowers the negative log posterior, and for fixed σ the θ problem is convex. On the bench
+ * series this reaches a log posterior 0–21 nats above the point where rstan's L-BFGS stops.
+ *
+ * The robust mode follows Prophet's documentation ("Outliers": remove them and refit): one refit without
+ * the training points the first fit scores at 'major' or above, i.e. beyond ~3σ, so ordinary noise
+ * stays in and σ is not biased low.
  *
  * Uncertainty follows Prophet's `predict_uncertainty`: inside the history only observation noise (so the
  * band is yhat ± z·σ, the limit of Prophet's Monte Carlo); past the history, trend uncertainty as Prophet
@@ -352,8 +357,8 @@ function sortedQuantile(values: Float64Array, order: Int32Array, q: number): num
 /**
  * Score of a value outside the band: d = distance beyond the nearer bound in band widths, score =
  * 100·(1 − e^(−d)), so ~0.03 widths out is 3 (warning), ln(4/3) ≈ 0.29 is 25 (minor), ln 2 ≈ 0.69 is 50
- * (major), ln 4 ≈ 1.39 is 75 (critical). For the default 80 % band (width 2.56σ) these are 1.3σ + 0.07σ,
- * 2.0σ, 3.05σ and 4.8σ from yhat. 0 inside the band or for NaN.
+ * (major), ln 4 ≈ 1.39 is 75 (critical). For the default 80 % band (yhat ± 1.28σ, width 2.56σ) these
+ * are 1.36σ, 2.0σ, 3.1σ and 4.8σ from yhat. 0 inside the band or for NaN.
  */
 export function forecastScore(y: number, lower: number, upper: number): number {
   if (!(y > upper || y < lower)) return 0;
