@@ -167,10 +167,10 @@ describe('fitForecast known answers', () => {
 });
 
 describe('forecastScore', () => {
-  test('grows with the distance beyond the band in band widths: 0 inside, 63.2 one width out', () => {
+  test('grows with the distance beyond the band in band widths: 0 inside or under half a width out, 3 at half, 30.5 one width out', () => {
     assert.deepEqual(
-      [forecastScore(5, 0, 10), forecastScore(10, 0, 10), forecastScore(20, 0, 10), forecastScore(-10, 0, 10), forecastScore(10 + 10 * Math.LN2, 0, 10), forecastScore(NaN, 0, 10)],
-      [0, 0, 63.2, 63.2, 50, 0],
+      [forecastScore(5, 0, 10), forecastScore(10, 0, 10), forecastScore(14.9, 0, 10), forecastScore(15, 0, 10), forecastScore(20, 0, 10), forecastScore(-10, 0, 10), forecastScore(40, 0, 10), forecastScore(NaN, 0, 10)],
+      [0, 0, 0, 3, 30.5, 30.5, 81.7, 0],
     );
   });
 });
@@ -196,7 +196,7 @@ describe('detectForecast', () => {
       detector: 'forecast',
       metric: 'cpu',
       value: 95,
-      score: 100,
+      score: 99.8,
       severity: 'critical',
       message: `cpu 95.0 above forecast band [${band.lower[700].toFixed(1)}, ${band.upper[700].toFixed(1)}]`,
     });

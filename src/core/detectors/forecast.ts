@@ -355,17 +355,22 @@ function sortedQuantile(values: Float64Array, order: Int32Array, q: number): num
 }
 
 /**
- * Score of a value outside the band: d = distance beyond the nearer bound in band widths, score =
- * 100·(1 − e^(−d)), so ~0.03 widths out is 3 (warning), ln(4/3) ≈ 0.29 is 25 (minor), ln 2 ≈ 0.69 is 50
- * (major), ln 4 ≈ 1.39 is 75 (critical). For the default 80 % band (yhat ± 1.28σ, width 2.56σ) these
- * are 1.36σ, 2.0σ, 3.1σ and 4.8σ from yhat. 0 inside the band or for NaN.
+ * Score of a value outside the band, from d = its distance beyond the nearer bound in band widths:
+ * 0 for d < 0.5 (an 80 % band misses about 20 % of ordinary points by design, almost all by a little), then
+ * 3 + 97·(1 − e^(−(d − 0.5)/1.5)): 3 (warning) at half a width out, ~30 (minor) at 1, ~50 (major) at 1.5,
+ * ~75 (critical) at 2.5 widths. For the default 80 % band (yhat ± 1.28σ, width 2.56σ) these are 2.6σ,
+ * 3.8σ, 5.1σ and 7.7σ from yhat. 0 inside the band or for NaN.
  */
 export function forecastScore(y: number, lower: number, upper: number): number {
   if (!(y > upper || y < lower)) return 0;
   const width = Math.max(upper - lower, 1e-12 * Math.max(1, Math.abs(upper), Math.abs(lower)));
   const d = (y > upper ? y - upper : lower - y) / width;
-  return clampScore(100 * (1 - Math.exp(-d)));
+  if (d < FLOOR_WIDTHS) return 0;
+  return clampScore(3 + 97 * (1 - Math.exp(-(d - FLOOR_WIDTHS) / 1.5)));
 }
+
+/** Distance beyond the band, in band widths, at which a value becomes an anomaly (score 3). */
+const FLOOR_WIDTHS = 0.5;
 
 /** Score at and above which the robust mode drops a training point before refitting ('major'). */
 const ROBUST_SCORE = 50;
