@@ -42,6 +42,7 @@ let selectedRow: number | null = null;
 let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
 const MAX_TABLE_ROWS = 1000;
+const MARKER_SIZE: Record<Severity, number> = { critical: 10, major: 8, minor: 6, warning: 5 };
 
 const app = document.getElementById('app')!;
 
@@ -70,7 +71,7 @@ function theme() {
     fg,
     muted: cssVar('--vscode-descriptionForeground', '#777'),
     grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#8884')),
-    line: cssVar('--vscode-charts-blue', '#3794ff'),
+    line: document.body.classList.contains('vscode-light') || document.body.classList.contains('vscode-high-contrast-light') ? '#5b6b7d' : '#9aa7b4',
     band: cssVar('--vscode-charts-purple', '#b180d7'),
     bg: cssVar('--vscode-editor-background', '#fff'),
     font: cssVar('--vscode-font-family', 'sans-serif'),
@@ -231,7 +232,7 @@ function chartData(m: DashboardModel, s: SeriesData): unknown[] {
   const x = m.timeAxis ? s.x.map((v) => new Date(v)) : s.x;
   if (s.band) {
     traces.push({ x, y: s.band.upper, type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false, name: 'upper' });
-    traces.push({ x, y: s.band.lower, type: 'scatter', mode: 'lines', line: { width: 0 }, fill: 'tonexty', fillcolor: hexAlpha(t.band, 0.22), hoverinfo: 'skip', showlegend: false, name: 'interval' });
+    traces.push({ x, y: s.band.lower, type: 'scatter', mode: 'lines', line: { width: 0 }, fill: 'tonexty', fillcolor: hexAlpha(t.band, 0.28), hoverinfo: 'skip', showlegend: false, name: 'interval' });
     traces.push({ x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
   }
   traces.push({ x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
@@ -243,7 +244,7 @@ function chartData(m: DashboardModel, s: SeriesData): unknown[] {
       x: list.map((a) => (m.timeAxis ? new Date(anomalyX(a)) : anomalyX(a))),
       y: list.map((a) => a.value),
       type: 'scatter', mode: 'markers', name: sev,
-      marker: { color: SEVERITY_COLOR[sev], size: sev === 'critical' ? 9 : 7, line: { width: 1, color: t.bg } },
+      marker: { color: SEVERITY_COLOR[sev], size: MARKER_SIZE[sev], line: { width: 0.5, color: t.bg } },
       text: list.map((a) => `<b>${escapeLabel(a.detector === 'rule' ? `rule ${a.rule ?? ''}` : a.detector)}</b> · ${sev} · score ${a.score}<br>${escapeLabel(a.message)}`),
       hovertemplate: '%{text}<extra></extra>',
       customdata: list.map((a) => a.row),

@@ -10,7 +10,6 @@ const step = (cmd, args) => {
 };
 step(process.execPath, ['dist/cli.js', 'analyze', 'sample-data/stream.csv']);
 step('bash', ['test/e2e/setup.sh']);
-step('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '-o', 'dist/data-anomaly-hunter.vsix']);
 const dirs = prepareRun('serve', { workspace: sampleWorkspace() });
 const cs = await startCodeServer(dirs);
 console.log(`\nVS Code with Data Anomaly Hunter is running: ${cs.url}`);

@@ -1,0 +1,32 @@
+// The analysis of one CSV runs here, off the extension host's thread, so a large file never blocks typing.
+// No vscode import: this file is bundled on its own (dist/analysisWorker.js) and started with worker_threads.
+import { parentPort } from 'node:worker_threads';
+import { loadCsvFile } from '../cli/loadCsv.ts';
+import { runAnalysis } from '../core/analyze.ts';
+import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
+import type { Frame } from '../core/csv/frame.ts';
+import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
+
+let frame: Frame | null = null;
+let input = { path: '', sha256: '' };
+let cache: AnalysisCache = {};
+
+parentPort!.on('message', async (req: WorkerRequest) => {
+  const reply = (m: WorkerReply): void => parentPort!.postMessage(m);
+  try {
+    if (req.type === 'load') {
+      const loaded = await loadCsvFile(req.path);
+      frame = loaded.frame;
+      input = { path: req.path, sha256: loaded.sha256 };
+      cache = {};
+      reply({ id: req.id, type: 'loaded', frame: loaded.frame, issues: loaded.issues, sha256: loaded.sha256 });
+    } else if (req.type === 'analyze') {
+      if (!frame) throw new Error('no data loaded');
+      const t0 = performance.now();
+      const { frame: _f, ...rest } = runAnalysis(frame, req.settings as AnalyzeSettings, input, cache);
+      reply({ id: req.id, type: 'analyzed', result: rest, ms: performance.now() - t0 });
+    }
+  } catch (e) {
+    reply({ id: req.id, type: 'error', message: (e as Error).message });
+  }
+});

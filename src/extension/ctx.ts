@@ -1,0 +1,14 @@
+import type * as vscode from 'vscode';
+import type { SessionStore } from './sessions.ts';
+
+/**
+ * What activation builds once and every feature receives: the log, the shared analyses (one per CSV,
+ * used by the dashboard and the editor alike) and a way to show the dashboard. No module-level state.
+ */
+export interface Ctx {
+  readonly ext: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly sessions: SessionStore;
+  /** Opens (or reveals) the dashboard on a CSV, analysing it first when needed; `rule` filters the table to that rule. */
+  showDashboard(uri: vscode.Uri, opts?: { rule?: string; row?: number }): Promise<void>;
+}

@@ -1,0 +1,193 @@
+import * as vscode from 'vscode';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { csvChunks } from '../core/export/csv.ts';
+import { jsonChunks } from '../core/export/json.ts';
+import { thresholdEdits } from '../core/rules/language.ts';
+import { VERSION } from '../core/version.ts';
+import type { DashboardModel, WebviewMessage } from '../protocol.ts';
+import { assertNever } from '../protocol.ts';
+import type { Ctx } from './ctx.ts';
+import { DashboardPanel } from './dashboard.ts';
+import { buildModel, rowsInWindow, seriesFor } from './dashboardModel.ts';
+import type { FileSession } from './sessions.ts';
+import { SessionError } from './sessions.ts';
+import { sendWebhook } from './webhook.ts';
+
+/**
+ * The dashboard's host side: which file it shows, the messages from the webview (settings, zoom, export,
+ * webhook, reveal, save thresholds), and redraws when the file's analysis changes.
+ */
+export class DashboardController implements vscode.Disposable {
+  private panel: DashboardPanel | undefined;
+  private uri: vscode.Uri | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private live = false;
+
+  constructor(private readonly ctx: Ctx) {
+    this.subscriptions.push(ctx.sessions.onDidChange((s) => {
+      if (this.panel && this.uri?.toString() === s.uri.toString()) this.post(s);
+    }));
+  }
+
+  get current(): FileSession | undefined {
+    return this.uri ? this.ctx.sessions.get(this.uri) : undefined;
+  }
+
+  /** Adopts a panel restored after a window reload (its state names the file). */
+  restore(panel: vscode.WebviewPanel, path: string | undefined): void {
+    this.attach(new DashboardPanel(panel, this.ctx.ext.extensionUri));
+    if (path) void this.show(vscode.Uri.file(path));
+  }
+
+  setLive(live: boolean): void {
+    this.live = live;
+    const s = this.current;
+    if (s) this.post(s);
+  }
+
+  /** Shows a CSV's analysis (analysing it first, with a progress notification, when needed). */
+  async show(uri: vscode.Uri, opts: { rule?: string; row?: number } = {}): Promise<void> {
+    const name = uri.path.split('/').pop() ?? uri.path;
+    let session = this.ctx.sessions.get(uri);
+    if (!session) {
+      try {
+        session = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Anomaly Hunter: analysing ${name}…` },
+          () => this.ctx.sessions.open(uri),
+        );
+      } catch (e) {
+        const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;
+        this.ctx.log.warn(message);
+        void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
+        return;
+      }
+    }
+    if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+    this.uri = uri;
+    this.panel!.panel.title = `Anomalies: ${session.name}`;
+    this.post(session);
+    if (opts.rule !== undefined) this.panel!.post({ type: 'filterRule', rule: opts.rule });
+    if (opts.row !== undefined) this.panel!.post({ type: 'select', row: opts.row });
+    this.panel!.reveal();
+  }
+
+  private attach(panel: DashboardPanel): void {
+    this.panel?.dispose();
+    this.panel = panel;
+    panel.onMessage((m) => void this.onMessage(m));
+    panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; } });
+  }
+
+  private model(s: FileSession): DashboardModel {
+    return buildModel(s.result, {
+      name: s.name, settings: s.settings, rules: s.rules,
+      rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
+      forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs,
+    });
+  }
+
+  private post(s: FileSession): void {
+    this.panel?.post({ type: 'model', model: this.model(s) });
+  }
+
+  private notice(kind: 'info' | 'error', text: string): void {
+    this.panel?.post({ type: 'notice', kind, text });
+  }
+
+  private async onMessage(m: WebviewMessage): Promise<void> {
+    const s = this.current;
+    switch (m.type) {
+      case 'ready':
+        if (s) this.post(s);
+        return;
+      case 'settings':
+        if (!s) return;
+        try {
+          await this.ctx.sessions.update(s.uri, m.settings);
+        } catch (e) {
+          this.notice('error', (e as Error).message);
+        }
+        return;
+      case 'zoom': {
+        if (!s) return;
+        const [from, to] = rowsInWindow(s.result, m.x0, m.x1);
+        s.frame.metrics.forEach((metric, i) => this.panel?.post({ type: 'window', metric, x0: m.x0, x1: m.x1, series: seriesFor(s.result, i, from, to) }));
+        return;
+      }
+      case 'revealRow':
+        if (s) await revealRow(s, m.row);
+        return;
+      case 'export':
+        if (s) await this.exportTo(s, m.format, m.onlyAnomalies);
+        return;
+      case 'sendWebhook': {
+        if (!s) return;
+        const r = await sendWebhook(this.ctx, s.result.anomalies, s.rulesFile);
+        this.notice(r.ok ? 'info' : 'error', r.text);
+        return;
+      }
+      case 'saveThresholds':
+        if (s) await this.saveThresholds(s, m.thresholds);
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  /** Export through a save dialog; the file is streamed, never built as one string. */
+  async exportTo(s: FileSession, format: 'csv' | 'json', onlyAnomalies: boolean, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const base = s.name.replace(/\.[^.]+$/, '');
+    const uri = target ?? await vscode.window.showSaveDialog({
+      title: `Export ${onlyAnomalies ? 'anomalies' : 'all rows'} as ${format.toUpperCase()}`,
+      defaultUri: vscode.Uri.joinPath(s.uri, '..', `${base}.anomalies${onlyAnomalies ? '' : '.all'}.${format}`),
+      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+    });
+    if (!uri) return undefined;
+    const chunks = format === 'csv'
+      ? csvChunks(s.result, { onlyAnomalies })
+      : jsonChunks(s.result, { version: VERSION, onlyAnomalies, warnings: s.issues.map((i) => `${s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
+    try {
+      const out = createWriteStream(uri.fsPath);
+      const failed = new Promise<never>((_, reject) => out.once('error', reject));
+      failed.catch(() => undefined);
+      for (const c of chunks) if (!out.write(c)) await Promise.race([once(out, 'drain'), failed]);
+      out.end(format === 'json' ? '\n' : '');
+      await Promise.race([once(out, 'finish'), failed]);
+    } catch (e) {
+      this.notice('error', `Export failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return undefined;
+    }
+    const n = onlyAnomalies ? s.result.anomalies.length : s.frame.rows;
+    this.notice('info', `Exported ${n.toLocaleString('en')} ${onlyAnomalies ? 'anomalies' : 'rows'} to ${vscode.workspace.asRelativePath(uri)}`);
+    this.ctx.log.info(`export ${format}${onlyAnomalies ? ' (anomalies only)' : ''} → ${uri.fsPath}`);
+    return uri;
+  }
+
+  /** Writes the sliders' thresholds into the rules file as one undoable edit that keeps comments and layout. */
+  private async saveThresholds(s: FileSession, thresholds: Record<string, number>): Promise<void> {
+    if (!s.rulesUri) { this.notice('error', 'No rules file for this CSV.'); return; }
+    const doc = await vscode.workspace.openTextDocument(s.rulesUri);
+    const edits = thresholdEdits(doc.getText(), thresholds);
+    if (!edits.length) { this.notice('info', 'The rules file already has these thresholds.'); return; }
+    const we = new vscode.WorkspaceEdit();
+    for (const e of edits) we.replace(doc.uri, new vscode.Range(doc.positionAt(e.startOffset), doc.positionAt(e.endOffset)), e.newText);
+    const ok = await vscode.workspace.applyEdit(we);
+    if (ok) await doc.save();
+    this.notice(ok ? 'info' : 'error', ok ? `Saved ${edits.length} threshold${edits.length > 1 ? 's' : ''} to ${vscode.workspace.asRelativePath(doc.uri)} (undo with Ctrl+Z in that file)` : 'Could not edit the rules file.');
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+    this.panel?.dispose();
+  }
+}
+
+/** Opens the CSV beside the dashboard with the cursor on a data row's line. */
+export async function revealRow(session: FileSession, row: number): Promise<void> {
+  const line = session.frame.lines[row];
+  if (line === undefined) return;
+  const doc = await vscode.workspace.openTextDocument(session.uri);
+  const pos = new vscode.Position(line - 1, 0);
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(pos, pos), preserveFocus: false });
+}

@@ -1,0 +1,272 @@
+import * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { AnalysisResult, AnalyzeSettings } from '../core/analyze.ts';
+import type { DataIssue, Frame } from '../core/csv/frame.ts';
+import type { RulesFile } from '../core/rules/model.ts';
+import { dataContextOf, validateRules } from '../core/rules/validate.ts';
+import { getPair, parseYamlAst } from '../core/rules/yamlAst.ts';
+import { metricValues } from '../core/csv/frame.ts';
+import type { DashboardSettings, RuleSlider } from '../protocol.ts';
+import type { WorkerCall, WorkerReply } from './workerProtocol.ts';
+import { readSettings } from './settings.ts';
+
+/** A loaded CSV and its latest analysis: the one analysis per file that the dashboard and the editor share. */
+export interface FileSession {
+  uri: vscode.Uri;
+  name: string;
+  frame: Frame;
+  sha256: string;
+  issues: DataIssue[];
+  settings: DashboardSettings;
+  result: AnalysisResult;
+  /** The rules file applied to this CSV (its `data:` names it, or the default rules file), if any. */
+  rulesUri: vscode.Uri | null;
+  rulesFile: RulesFile | null;
+  rules: RuleSlider[];
+  computeMs: number;
+  /** Increases with every analysis of this file. */
+  version: number;
+}
+
+/** A CSV that cannot be analysed: the message says where and why (`file:line:col: message`). */
+export class SessionError extends Error {}
+
+/** The default dashboard settings: every detector that applies, SPEC defaults. */
+export function defaultDashboardSettings(): DashboardSettings {
+  return { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} };
+}
+
+/** One worker thread per open file: it holds the parsed data and the detectors' cache. */
+class AnalysisWorker {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
+
+  constructor(script: string) {
+    this.worker = new Worker(script);
+    this.worker.on('message', (m: WorkerReply) => {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      w.resolve(m);
+    });
+    this.worker.on('error', (e) => this.failAll(e));
+    this.worker.on('exit', () => this.failAll(new Error('analysis cancelled')));
+  }
+
+  request(req: WorkerCall): Promise<WorkerReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...req, id });
+    });
+  }
+
+  private failAll(e: Error): void {
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+
+  terminate(): void {
+    void this.worker.terminate();
+  }
+}
+
+interface Entry {
+  worker: AnalysisWorker;
+  session?: FileSession;
+  loading?: Promise<FileSession>;
+  /** Serialises analyses of one file; the latest settings win. */
+  queue: Promise<unknown>;
+}
+
+/**
+ * Every analysed CSV, keyed by URI. Loading and detection run in a worker thread per file; a file that is
+ * closed (or changed on disk) has its worker ended. `onDidChange` fires after every (re)analysis.
+ */
+export class SessionStore implements vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly emitter = new vscode.EventEmitter<FileSession>();
+  private readonly closedEmitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  readonly onDidClose = this.closedEmitter.event;
+
+  constructor(private readonly workerScript: string, private readonly log: vscode.LogOutputChannel) {}
+
+  get(uri: vscode.Uri): FileSession | undefined {
+    return this.entries.get(uri.toString())?.session;
+  }
+
+  all(): FileSession[] {
+    return [...this.entries.values()].flatMap((e) => (e.session ? [e.session] : []));
+  }
+
+  /** Loads and analyses a CSV (once: concurrent callers share the work). `reload` forgets what was loaded. */
+  open(uri: vscode.Uri, opts: { reload?: boolean } = {}): Promise<FileSession> {
+    const key = uri.toString();
+    let entry = this.entries.get(key);
+    if (entry && !opts.reload) {
+      if (entry.session) return Promise.resolve(entry.session);
+      if (entry.loading) return entry.loading;
+    }
+    const previous = entry?.session?.settings;
+    if (entry) entry.worker.terminate();
+    entry = { worker: new AnalysisWorker(this.workerScript), queue: Promise.resolve() };
+    this.entries.set(key, entry);
+    const e = entry;
+    e.loading = this.load(uri, e, previous).finally(() => { e.loading = undefined; });
+    e.loading.catch(() => { if (this.entries.get(key) === e) { e.worker.terminate(); this.entries.delete(key); } });
+    return e.loading;
+  }
+
+  private async load(uri: vscode.Uri, entry: Entry, previous?: DashboardSettings): Promise<FileSession> {
+    const t0 = Date.now();
+    const reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
+    if (reply.type === 'error') throw new SessionError(`${basename(uri.fsPath)}: ${reply.message}`);
+    if (reply.type !== 'loaded') throw new SessionError('unexpected reply from the analysis worker');
+    const fatal = reply.issues.find((i) => i.severity === 'error');
+    if (fatal || !reply.frame) {
+      const pos = fatal?.line ? `:${fatal.line}${fatal.column ? `:${fatal.column}` : ''}` : '';
+      throw new SessionError(`${basename(uri.fsPath)}${pos}: ${fatal?.message ?? 'cannot read the file'}`);
+    }
+    const frame = reply.frame;
+    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame);
+    const settings = previous ?? defaultDashboardSettings();
+    const partial = {
+      uri, name: basename(uri.fsPath), frame, sha256: reply.sha256, issues: reply.issues, settings,
+      rulesUri, rulesFile, rules: rulesFile ? slidersOf(rulesFile, frame) : [], version: 0,
+    };
+    const session = await this.analyze(entry, partial as FileSession, settings);
+    if (warning) session.result.warnings.unshift(warning);
+    this.log.info(`${session.name}: ${frame.rows} rows, ${session.result.anomalies.length} anomalies (load + analysis ${Date.now() - t0} ms)`);
+    return session;
+  }
+
+  /** Re-runs the analysis of an open file with new dashboard settings. */
+  update(uri: vscode.Uri, settings: DashboardSettings): Promise<FileSession> {
+    const entry = this.entries.get(uri.toString());
+    if (!entry?.session) return this.open(uri);
+    return this.analyze(entry, entry.session, settings);
+  }
+
+  /** Re-reads the rules file that applies to an open CSV and re-runs the analysis. */
+  async refreshRules(uri: vscode.Uri): Promise<FileSession | undefined> {
+    const entry = this.entries.get(uri.toString());
+    if (!entry?.session) return undefined;
+    const s = entry.session;
+    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, s.frame);
+    s.rulesUri = rulesUri;
+    s.rulesFile = rulesFile;
+    s.rules = rulesFile ? slidersOf(rulesFile, s.frame) : [];
+    const next = await this.analyze(entry, s, s.settings);
+    if (warning) next.result.warnings.unshift(warning);
+    return next;
+  }
+
+  private analyze(entry: Entry, session: FileSession, settings: DashboardSettings): Promise<FileSession> {
+    const run = async (): Promise<FileSession> => {
+      const cfg = readSettings();
+      const analyzeSettings: AnalyzeSettings = {
+        detectors: { iforest: settings.detectors.iforest, forecast: settings.detectors.forecast, rules: settings.detectors.rules && session.rulesFile !== null },
+        seed: cfg.seed,
+        iforest: { contamination: settings.contamination },
+        forecast: { interval: settings.interval, robust: cfg.robustForecast },
+        rules: session.rulesFile,
+        thresholds: settings.thresholds,
+      };
+      const reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings });
+      if (reply.type === 'error') throw new SessionError(`${session.name}: ${reply.message}`);
+      if (reply.type !== 'analyzed') throw new SessionError('unexpected reply from the analysis worker');
+      session.result = { ...reply.result, frame: session.frame };
+      session.settings = settings;
+      session.computeMs = reply.ms;
+      session.version++;
+      entry.session = session;
+      this.emitter.fire(session);
+      return session;
+    };
+    const next = entry.queue.then(run, run);
+    entry.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Forgets a file and ends its worker (a running analysis is cancelled). */
+  close(uri: vscode.Uri): void {
+    const key = uri.toString();
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.worker.terminate();
+    this.entries.delete(key);
+    this.closedEmitter.fire(uri);
+  }
+
+  /** The rules file for a CSV: one matching `rulesFiles` whose `data:` names it, else `defaultRulesFile`. */
+  private async rulesFor(csv: vscode.Uri, frame: Frame): Promise<{ rulesUri: vscode.Uri | null; rulesFile: RulesFile | null; warning?: string }> {
+    const cfg = readSettings();
+    let found: vscode.Uri | null = null;
+    for (const glob of cfg.rulesFiles) {
+      const files = await vscode.workspace.findFiles(glob, '**/node_modules/**', 50);
+      for (const f of files) {
+        const data = await dataKeyOf(f);
+        if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) { found = f; break; }
+      }
+      if (found) break;
+    }
+    if (!found && cfg.defaultRulesFile) {
+      const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+      found = vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile));
+    }
+    if (!found) return { rulesUri: null, rulesFile: null };
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(found));
+      const v = validateRules(text, { data: dataContextOf(frame, basename(csv.fsPath)) });
+      if (!v.rules) {
+        const errors = v.diagnostics.filter((d) => d.severity === 'error').length;
+        return { rulesUri: found, rulesFile: null, warning: `${vscode.workspace.asRelativePath(found)} has ${errors} error${errors === 1 ? '' : 's'}: rules not evaluated (see the Problems panel)` };
+      }
+      return { rulesUri: found, rulesFile: v.rules };
+    } catch (e) {
+      return { rulesUri: null, rulesFile: null, warning: `cannot read ${found.fsPath}: ${(e as Error).message}` };
+    }
+  }
+
+  dispose(): void {
+    for (const e of this.entries.values()) e.worker.terminate();
+    this.entries.clear();
+    this.emitter.dispose();
+    this.closedEmitter.dispose();
+  }
+}
+
+/** The `data:` value of a rules file, read from its YAML without full validation; null when absent. */
+async function dataKeyOf(uri: vscode.Uri): Promise<string | null> {
+  try {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const ast = parseYamlAst(text);
+    const root = ast.root;
+    if (!root || root.kind !== 'map') return null;
+    const pair = getPair(root, 'data');
+    return pair?.value.kind === 'scalar' && !pair.value.empty ? pair.value.text : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One slider per enabled rule whose metric is in the data, ranging over the metric's values (plus the threshold). */
+export function slidersOf(rules: RulesFile, frame: Frame): RuleSlider[] {
+  const out: RuleSlider[] = [];
+  for (const r of rules.rules) {
+    const v = metricValues(frame, r.metric);
+    if (!v || !r.enabled) continue;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < v.length; i++) { const x = v[i]; if (x < lo) lo = x; if (x > hi) hi = x; }
+    if (!Number.isFinite(lo)) continue;
+    lo = Math.min(lo, r.threshold);
+    hi = Math.max(hi, r.threshold);
+    const span = hi - lo || Math.abs(hi) || 1;
+    const step = Math.pow(10, Math.floor(Math.log10(span / 200)));
+    out.push({ name: r.name, metric: r.metric, op: r.op, threshold: r.threshold, min: Math.floor(lo / step) * step, max: Math.ceil(hi / step) * step, step });
+  }
+  return out;
+}

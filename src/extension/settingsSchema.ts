@@ -1,0 +1,14 @@
+// No vscode import: the unit tests check package.json against this.
+
+/** The settings as package.json contributes them (kept in step with `Settings` by a unit test). */
+export const SETTINGS_SCHEMA = {
+  'anomalyHunter.seed': { type: 'integer', default: 0, minimum: 0, description: 'Seed of every randomised detector: the same data and seed always give the same results.' },
+  'anomalyHunter.rulesFiles': { type: 'array', items: { type: 'string' }, default: ['**/rules.yaml', '**/*.rules.yaml', '**/*.rules.yml'], description: 'Glob patterns of the rules files that get diagnostics, hover, completion, quick fixes and CodeLens.' },
+  'anomalyHunter.defaultRulesFile': { type: 'string', default: '', description: 'A rules file applied to CSV files that no rules file names in its `data:` key (workspace-relative or absolute path).' },
+  'anomalyHunter.analyzeOnOpen': { type: 'boolean', default: true, description: 'Analyse CSV files with numeric columns when they are opened, and show the findings in the editor.' },
+  'anomalyHunter.analyzeOnOpenMaxMB': { type: 'number', default: 50, minimum: 0, description: 'CSV files larger than this many megabytes are not analysed on open; a notification offers to analyse them anyway.' },
+  'anomalyHunter.problems': { type: 'boolean', default: true, description: 'Also list the findings in opened CSV files in the Problems panel (one entry per anomalous stretch). Turn off to keep only the editor decorations.' },
+  'anomalyHunter.robustForecast': { type: 'boolean', default: false, description: "Forecaster: refit once without the points the first fit flags (Prophet's documentation advises removing outliers)." },
+  'anomalyHunter.webhook.format': { type: 'string', enum: ['zapier', 'slack', 'alertmanager'], default: 'slack', description: 'Payload format of Send to Webhook. The URL itself is a secret: set it with "Anomaly Hunter: Set Webhook URL" (stored in VS Code\'s secret storage) or the ANOMALY_HUNTER_WEBHOOK_URL environment variable.' },
+  'anomalyHunter.webhook.minSeverity': { type: 'string', enum: ['critical', 'major', 'minor', 'warning'], default: 'warning', description: 'Only anomalies at or above this severity are sent to the webhook.' },
+} as const;

@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import type { Anomaly } from '../core/anomaly.ts';
+import { alertStateFrom } from '../core/alerting/throttle.ts';
+import { sendAnomalies } from '../core/alerting/send.ts';
+import type { FetchLike } from '../core/alerting/deliver.ts';
+import { checkWebhookUrl, maskUrl, scrubUrl } from '../core/alerting/url.ts';
+import { parseDuration } from '../core/rules/duration.ts';
+import type { RulesFile } from '../core/rules/model.ts';
+import type { Ctx } from './ctx.ts';
+import { readSettings } from './settings.ts';
+
+const SECRET_KEY = 'anomalyHunter.webhookUrl';
+const STATE_KEY = 'anomalyHunter.alertState';
+export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
+
+/** The webhook URL: VS Code's secret storage first, then the environment variable. Never logged. */
+export async function webhookUrl(ctx: Ctx): Promise<string | undefined> {
+  return (await ctx.ext.secrets.get(SECRET_KEY)) || process.env[WEBHOOK_URL_ENV] || undefined;
+}
+
+/** `anomalyHunter.setWebhookUrl`: asks for the URL (password box), checks it, keeps it in SecretStorage. */
+export async function setWebhookUrl(ctx: Ctx): Promise<void> {
+  const raw = await vscode.window.showInputBox({
+    title: 'Anomaly Hunter: Webhook URL',
+    prompt: 'Stored in VS Code\'s secret storage, never in settings. https only (http allowed for localhost).',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const c = checkWebhookUrl(v.trim());
+      return c.ok ? null : c.reason;
+    },
+  });
+  if (raw === undefined) return;
+  await ctx.ext.secrets.store(SECRET_KEY, raw.trim());
+  ctx.log.info(`webhook URL set (${maskUrl(raw.trim())})`);
+  void vscode.window.showInformationMessage(`Anomaly Hunter: webhook URL saved (${maskUrl(raw.trim())}).`);
+}
+
+/** `anomalyHunter.clearWebhookUrl`. */
+export async function clearWebhookUrl(ctx: Ctx): Promise<void> {
+  await ctx.ext.secrets.delete(SECRET_KEY);
+  ctx.log.info('webhook URL cleared');
+  void vscode.window.showInformationMessage('Anomaly Hunter: webhook URL removed from secret storage.');
+}
+
+/** The outcome shown to the user: "Webhook sent ✓ (N anomalies)" or the reason it failed. */
+export interface WebhookReport { ok: boolean; text: string }
+
+/** Sends anomalies through the alerting core with the rules file's alert settings; nothing in an untrusted workspace. */
+export async function sendWebhook(ctx: Ctx, anomalies: readonly Anomaly[], rules: RulesFile | null): Promise<WebhookReport> {
+  if (!vscode.workspace.isTrusted) return { ok: false, text: 'Webhooks are not sent in an untrusted workspace (Workspace Trust).' };
+  const url = await webhookUrl(ctx);
+  if (!url) return { ok: false, text: 'No webhook URL: run "Anomaly Hunter: Set Webhook URL" or set ANOMALY_HUNTER_WEBHOOK_URL.' };
+  const check = checkWebhookUrl(url);
+  if (!check.ok) return { ok: false, text: `Webhook URL refused: ${check.reason}` };
+  const cfg = readSettings();
+  const fromFile = rules?.alerts.webhook;
+  const throttleMs = fromFile?.throttleMs ?? (fromFile?.throttle ? parseDuration(fromFile.throttle) : 0);
+  const state = alertStateFrom(ctx.ext.globalState.get(STATE_KEY));
+  const outcome = await sendAnomalies(anomalies, {
+    format: fromFile?.format ?? cfg.webhookFormat,
+    minSeverity: fromFile?.min_severity ?? cfg.webhookMinSeverity,
+    throttleMs: Number.isFinite(throttleMs) ? throttleMs : 0,
+    state,
+    url,
+    fetch: globalThis.fetch as unknown as FetchLike,
+    trusted: true,
+  });
+  await ctx.ext.globalState.update(STATE_KEY, outcome.state);
+  const summary = scrubUrl(outcome.summary, url);
+  ctx.log.info(`webhook (${maskUrl(url)}): ${summary}`);
+  if (outcome.ok) {
+    const n = outcome.delivered;
+    return { ok: true, text: n ? `Webhook sent ✓ (${n} anomal${n === 1 ? 'y' : 'ies'})` : `Nothing to send: ${summary}` };
+  }
+  return { ok: false, text: `Webhook failed: ${scrubUrl(outcome.reason ?? summary, url)}` };
+}
