@@ -70,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
+  // Features, each in its own file with one register function.
+
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
       dashboard.restore(panel, (state as DashboardState | undefined)?.path);
