@@ -39,6 +39,7 @@ const out = new Float64Array(rows);
 accumulate(forest, columns, 0, rows, out);
 parentPort.postMessage(out, [out.buffer]);`;
   const pending = [];
+  const online = [];
   for (let p = 1; p < parts; p++) {
     const start = bounds[p], end = bounds[p + 1];
     const slices = columns.map((c) => c.slice(start, end));
@@ -47,12 +48,15 @@ parentPort.postMessage(out, [out.buffer]);`;
       workerData: { forest, columns: slices, rows: end - start },
       transferList: slices.map((s) => s.buffer),
     });
+    online.push(new Promise<void>((resolve) => worker.once('online', () => resolve())));
     pending.push(new Promise<void>((resolve, reject) => {
       worker.once('message', (part: Float64Array) => { out.set(part, start); resolve(); });
       worker.once('error', reject);
       worker.once('exit', (code) => { if (code !== 0) reject(new Error(`scoring worker exited with code ${code}`)); });
     }));
   }
+  // A worker does not start running while this thread is busy: let it start before scoring our share.
+  await Promise.race([Promise.all(online), Promise.all(pending)]);
   accumulatePathLengths(model, columns, 0, bounds[1], out);
   await Promise.all(pending);
   return pathLengthsToScores(out, model);
