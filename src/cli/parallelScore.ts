@@ -1,7 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { Frame } from '../core/csv/frame.ts';
-import { accumulatePathLengths, pathLengthsToScores } from '../core/detectors/isolationForest.ts';
-import type { ForestArrays, IsolationForestModel } from '../core/detectors/isolationForest.ts';
+import {
+  accumulatePathLengths, emptyIsolationForestResult, explainIsolationForest, pathLengthsToScores, prepareIsolationForest,
+  withContaminationThreshold,
+} from '../core/detectors/isolationForest.ts';
+import type { ForestArrays, IsolationForestModel, IsolationForestOptions, IsolationForestResult } from '../core/detectors/isolationForest.ts';
 
 /** Below this many rows a worker's start-up (tens of ms) costs more than it saves. */
 const MIN_ROWS_FOR_WORKERS = 50_000;
@@ -60,4 +63,15 @@ parentPort.postMessage(out, [out.buffer]);`;
   accumulatePathLengths(model, columns, 0, bounds[1], out);
   await Promise.all(pending);
   return pathLengthsToScores(out, model);
+}
+
+/**
+ * detectIsolationForest with the scoring on several threads (the fit and the explanations stay on this
+ * thread): same result, field for field. Never throws on data; skips with a warning like the core.
+ */
+export async function detectIsolationForestParallel(frame: Frame, options: IsolationForestOptions = {}, threads = 2): Promise<IsolationForestResult> {
+  const { model, warnings } = prepareIsolationForest(frame, options);
+  if (!model) return emptyIsolationForestResult(warnings);
+  const scores = await scoreIsolationForestParallel(model, frame, threads);
+  return explainIsolationForest(withContaminationThreshold(model, scores), frame, scores, warnings);
 }

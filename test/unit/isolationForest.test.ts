@@ -7,7 +7,7 @@ import { severityOf } from '../../src/core/severity.ts';
 import {
   averagePathLength, detectIsolationForest, fitIsolationForest, scoreIsolationForest, severityScore,
 } from '../../src/core/detectors/isolationForest.ts';
-import { scoreIsolationForestParallel } from '../../src/cli/parallelScore.ts';
+import { detectIsolationForestParallel, scoreIsolationForestParallel } from '../../src/cli/parallelScore.ts';
 
 const H = (i: number) => Math.log(i) + 0.5772156649;
 const cFormula = (n: number) => 2 * H(n - 1) - (2 * (n - 1)) / n;
@@ -237,9 +237,20 @@ test('options: trees, max samples, max features and bootstrap are honoured', () 
   assert.equal(fitIsolationForest(frame, { maxSamples: 5000 }).maxSamples, 1000);
 });
 
-test('parallel scoring on worker threads gives the single-thread scores bit for bit', async () => {
+test('parallel scoring on worker threads gives the single-thread scores and result bit for bit', async () => {
   const frame = frameOf(gaussian(120_000, ['a', 'b', 'c']));
   frame.values[1][5] = NaN;
   const model = fitIsolationForest(frame, { seed: 21, trees: 20 });
   assert.deepEqual(await scoreIsolationForestParallel(model, frame, 2), scoreIsolationForest(model, frame));
+  const options = { seed: 21, trees: 20, contamination: 0.01 };
+  assert.deepEqual(await detectIsolationForestParallel(frame, options, 2), detectIsolationForest(frame, options));
+});
+
+test('fit with a contamination fraction sets the threshold detect uses', () => {
+  const frame = frameOf(gaussian(300, ['a', 'b']));
+  const model = fitIsolationForest(frame, { seed: 2, contamination: 0.05 });
+  const result = detectIsolationForest(frame, { seed: 2, contamination: 0.05 });
+  assert.equal(model.scoreThreshold, result.threshold);
+  assert.deepEqual(model.settings, result.settings);
+  assert.ok(model.scoreThreshold !== 0.5);
 });

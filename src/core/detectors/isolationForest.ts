@@ -128,9 +128,26 @@ export function validateIsolationForestOptions(options: IsolationForestOptions =
 
 /**
  * Fits a forest to the frame's metrics (see the file comment); NaN values are replaced by medians.
+ * With a contamination fraction it also scores the frame to set the threshold.
  * Throws RangeError on invalid options or a frame with no rows or no usable metric (detectIsolationForest never throws).
  */
 export function fitIsolationForest(frame: Frame, options: IsolationForestOptions = {}): IsolationForestModel {
+  const model = growForest(frame, options);
+  return model.contamination === 'auto' ? model : withContaminationThreshold(model, scoreIsolationForest(model, frame));
+}
+
+/**
+ * The model with its threshold set from the scores of its training rows: 0.5 for contamination 'auto',
+ * else scikit-learn's offset_ = percentile(score_samples(X), 100·contamination) (linear interpolation), negated.
+ */
+export function withContaminationThreshold(model: IsolationForestModel, trainingScores: Float64Array): IsolationForestModel {
+  const c = model.contamination;
+  const scoreThreshold = c === 'auto' || trainingScores.length === 0 ? 0.5 : quantileSorted(Float64Array.from(trainingScores).sort(), 1 - c);
+  return { ...model, scoreThreshold, settings: { ...model.settings, threshold: scoreThreshold } };
+}
+
+/** The forest alone: the threshold is 0.5 whatever the contamination (see withContaminationThreshold). */
+function growForest(frame: Frame, options: IsolationForestOptions): IsolationForestModel {
   const invalid = validateIsolationForestOptions(options);
   if (invalid) throw new RangeError(invalid);
   const n = frame.rows;
@@ -209,16 +226,10 @@ export function fitIsolationForest(frame: Frame, options: IsolationForestOptions
     normalizer,
     contamination,
     scoreThreshold: 0.5,
-    settings: {},
-  };
-  if (contamination !== 'auto') {
-    // scikit-learn: offset_ = percentile(score_samples(X), 100·contamination), linear interpolation.
-    const sorted = scoreIsolationForest(model, frame).sort();
-    model.scoreThreshold = quantileSorted(sorted, 1 - contamination);
-  }
-  model.settings = {
-    trees, maxSamples: psi, maxFeatures: options.maxFeatures ?? 1, bootstrap, maxDepth,
-    contamination, threshold: model.scoreThreshold, seed, metrics: [...metrics], missingValues: 'median',
+    settings: {
+      trees, maxSamples: psi, maxFeatures: options.maxFeatures ?? 1, bootstrap, maxDepth,
+      contamination, threshold: 0.5, seed, metrics: [...metrics], missingValues: 'median',
+    },
   };
   return model;
 }
@@ -362,20 +373,26 @@ export function severityScore(score: number, threshold: number): number {
  * metric with variation, or invalid options, it returns empty arrays and a warning.
  */
 export function detectIsolationForest(frame: Frame, options: IsolationForestOptions = {}): IsolationForestResult {
+  const { model, warnings } = prepareIsolationForest(frame, options);
+  if (!model) return emptyIsolationForestResult(warnings);
+  const scores = scoreIsolationForest(model, frame);
+  return explainIsolationForest(withContaminationThreshold(model, scores), frame, scores, warnings);
+}
+
+/**
+ * The checks and the fit of detectIsolationForest, without the scoring (so that a caller may score on
+ * several threads): the grown forest (threshold not yet set: see withContaminationThreshold) and the
+ * warnings, or a null model when the detector cannot run. Never throws.
+ */
+export function prepareIsolationForest(frame: Frame, options: IsolationForestOptions = {}): { model: IsolationForestModel | null; warnings: string[] } {
   const warnings: string[] = [];
-  const empty = (settings: Record<string, unknown> = {}): IsolationForestResult => ({
-    scores: new Float64Array(0), threshold: NaN, flagged: new Uint8Array(0), anomalies: [],
-    attribution: { metrics: [], rows: new Int32Array(0), shares: new Float64Array(0) }, settings, warnings,
-  });
+  const skip = (why: string) => {
+    warnings.push(`iforest skipped: ${why}`);
+    return { model: null, warnings };
+  };
   const invalid = validateIsolationForestOptions(options);
-  if (invalid) {
-    warnings.push(`iforest skipped: ${invalid}`);
-    return empty();
-  }
-  if (frame.rows === 0) {
-    warnings.push('iforest skipped: the data has no rows');
-    return empty();
-  }
+  if (invalid) return skip(invalid);
+  if (frame.rows === 0) return skip('the data has no rows');
   const requested = options.metrics ?? frame.metrics;
   const unknown = requested.filter((m) => !frame.metrics.includes(m));
   if (unknown.length) warnings.push(`iforest: no metric named ${unknown.map((m) => `'${m}'`).join(', ')} in the data; ignored`);
@@ -383,15 +400,8 @@ export function detectIsolationForest(frame: Frame, options: IsolationForestOpti
   const noValues = known.filter((m) => !hasFinite(frame.values[frame.metrics.indexOf(m)]));
   if (noValues.length) warnings.push(`iforest: ${noValues.map((m) => `'${m}'`).join(', ')} ${noValues.length > 1 ? 'have' : 'has'} no values; ignored`);
   const metrics = known.filter((m) => !noValues.includes(m));
-  if (metrics.length === 0) {
-    warnings.push('iforest skipped: no numeric metric to analyse');
-    return empty();
-  }
-  if (!metrics.some((m) => varies(frame.values[frame.metrics.indexOf(m)]))) {
-    warnings.push('iforest skipped: no metric varies (every row has the same values)');
-    return empty();
-  }
-  const resolvedOptions = { ...options, metrics };
+  if (metrics.length === 0) return skip('no numeric metric to analyse');
+  if (!metrics.some((m) => varies(frame.values[frame.metrics.indexOf(m)]))) return skip('no metric varies (every row has the same values)');
   if (typeof options.maxSamples === 'number' && options.maxSamples >= 1 && Math.floor(options.maxSamples) > frame.rows) {
     warnings.push(`iforest: maxSamples ${options.maxSamples} is more than the ${frame.rows} rows; using ${frame.rows}`);
   }
@@ -399,10 +409,15 @@ export function detectIsolationForest(frame: Frame, options: IsolationForestOpti
   if (missingRows > 0) {
     warnings.push(`iforest: ${missingRows} row${missingRows > 1 ? 's have' : ' has'} missing values; each missing value was read as its metric's median`);
   }
+  return { model: growForest(frame, { ...options, metrics }), warnings };
+}
 
-  const model = fitIsolationForest(frame, resolvedOptions);
-  const scores = scoreIsolationForest(model, frame);
-  return explainIsolationForest(model, frame, scores, warnings);
+/** The result of a detector that did not run: empty arrays, NaN threshold, the warnings. */
+export function emptyIsolationForestResult(warnings: string[]): IsolationForestResult {
+  return {
+    scores: new Float64Array(0), threshold: NaN, flagged: new Uint8Array(0), anomalies: [],
+    attribution: { metrics: [], rows: new Int32Array(0), shares: new Float64Array(0) }, settings: {}, warnings,
+  };
 }
 
 /**
