@@ -3,6 +3,7 @@ import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
 import type { DashboardState } from './dashboard.ts';
 import { DashboardController } from './dashboardController.ts';
 import type { Ctx } from './ctx.ts';
+import { registerRulesEditor } from './rulesEditor.ts';
 import { SessionStore } from './sessions.ts';
 import { clearWebhookUrl, sendWebhook, setWebhookUrl } from './webhook.ts';
 
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   // Features, each in its own file with one register function.
+  context.subscriptions.push(...registerRulesEditor(ctx));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
