@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStreamDetector } from '../../src/core/streaming/streamDetector.ts';
+import { createStreamDetector, medianGap, rowSpans } from '../../src/core/streaming/streamDetector.ts';
 import { createNabScorer } from '../../src/core/streaming/nab.ts';
 import { RollingMax, RollingMoments, Ring } from '../../src/core/streaming/rolling.ts';
 import { gaussianSurprise, gaussianTail } from '../../src/core/streaming/gaussianTail.ts';
@@ -66,7 +66,8 @@ test('streamDetector never scores a constant series', () => {
 });
 
 test('streamDetector keeps its memory constant over a long stream (1M rows, 2 metrics)', () => {
-  const det = createStreamDetector({ metrics: ['a', 'b'], history: 64, likelihoodWindow: 128, warmup: 32, scales: [{ bin: 1, length: 1 }, { bin: 2, length: 4 }] });
+  const det = createStreamDetector({ metrics: ['a', 'b'], stepMs: 1000, historyMs: 64_000, likelihoodMs: 128_000, warmupMs: 32_000, shapes: [{ spanMs: 8000, bins: 4 }] });
+  assert.deepEqual(det.spans?.scales, [{ bin: 1, length: 1 }, { bin: 2, length: 4 }]);
   const rng = createRng(5);
   const row = new Float64Array(2);
   const before = det.footprint();
@@ -118,4 +119,67 @@ test('gaussianSurprise is −log10 of the normal tail, finite far past where the
   assert.ok(Math.abs(gaussianSurprise(3) + Math.log10(gaussianTail(3))) < 1e-6);
   assert.ok(Math.abs(gaussianSurprise(3) - 2.8697) < 1e-3); // Q(3) = 1.3499e-3
   assert.ok(Number.isFinite(gaussianSurprise(60)) && gaussianSurprise(60) > gaussianSurprise(40));
+});
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+test('streamDetector converts its time spans with the step: 5-minute rows give the spans it was built with', () => {
+  assert.deepEqual(rowSpans({}, 5 * MINUTE), {
+    stepMs: 5 * MINUTE, history: 4032, scales: [{ bin: 1, length: 1 }, { bin: 24, length: 12 }], likelihoodWindow: 8640, warmup: 150, refractory: 144,
+  });
+  assert.deepEqual(rowSpans({}, MINUTE), {
+    stepMs: MINUTE, history: 20160, scales: [{ bin: 1, length: 1 }, { bin: 120, length: 12 }], likelihoodWindow: 43200, warmup: 750, refractory: 720,
+  });
+  // Hourly rows: a two-hour bin is 2 rows; the warm-up keeps at least 30 scores; daily rows have no day shape.
+  assert.deepEqual(rowSpans({}, 60 * MINUTE), {
+    stepMs: 60 * MINUTE, history: 336, scales: [{ bin: 1, length: 1 }, { bin: 2, length: 12 }], likelihoodWindow: 720, warmup: 30, refractory: 12,
+  });
+  assert.deepEqual(rowSpans({}, DAY).scales, [{ bin: 1, length: 1 }]);
+  // Second-level rows: spans are capped, and a day that cannot fit twice in the capped history is dropped.
+  assert.deepEqual({ ...rowSpans({}, 1000), stepMs: undefined }, { stepMs: undefined, history: 50_000, scales: [{ bin: 1, length: 1 }], likelihoodWindow: 50_000, warmup: 45_000, refractory: 43_200 });
+});
+
+test('streamDetector takes the step from the median gap of the first rows (one gap or duplicate does not move it)', () => {
+  assert.equal(medianGap([0, 60_000, 120_000, 900_000, 960_000, 960_000, 1_020_000]), 60_000);
+  assert.ok(Number.isNaN(medianGap([NaN, NaN, NaN])));
+  const det = createStreamDetector({ metrics: ['v'] });
+  for (let i = 0; i < 15; i++) det.update(i * MINUTE + (i === 7 ? 3 * MINUTE : 0), [i]);
+  assert.equal(det.spans, null);
+  det.update(15 * MINUTE, [15]);
+  assert.equal(det.spans?.stepMs, MINUTE);
+  const noTime = createStreamDetector({ metrics: ['v'] });
+  for (let i = 0; i < 16; i++) noTime.update(NaN, [i]);
+  assert.equal(noTime.spans?.stepMs, 5 * MINUTE);
+});
+
+/** Alert times (score ≥ 0.5), in days, of one signal sampled every `stepMin` minutes over 14 days. */
+function alertDays(stepMin: number): number[] {
+  const rng = createRng(11);
+  const step = stepMin * MINUTE;
+  const det = createStreamDetector({ metrics: ['v'] });
+  const out: number[] = [];
+  for (let t = 0; t < 14 * DAY; t += step) {
+    let v = 50 + 20 * Math.sin((2 * Math.PI * t) / DAY) + rng.normal();
+    if (t >= 7 * DAY + 10 * 3_600_000 && t < 7 * DAY + 10.5 * 3_600_000) v += 25; // half an hour 25σ high
+    if (t >= 10 * DAY && t < 11 * DAY) v = 50 + rng.normal(); // a day without its daily cycle
+    if (det.update(t, [v]).score >= 0.5) out.push(t / DAY);
+  }
+  return out;
+}
+
+test('streamDetector detects the same anomalies in a series sampled every minute and every 5 minutes', () => {
+  const fine = alertDays(1);
+  const coarse = alertDays(5);
+  const spike = (d: number[]) => d.filter((x) => x >= 7 && x < 8);
+  const flat = (d: number[]) => d.filter((x) => x >= 10 && x < 11);
+  // No alert outside the two anomalies, at either rate.
+  assert.deepEqual([fine.length, coarse.length], [spike(fine).length + flat(fine).length, spike(coarse).length + flat(coarse).length]);
+  // The spike is caught on its first row at both rates; the flat day within the same hour at both rates.
+  const at10h = 7 + 10 / 24;
+  assert.ok(Math.abs(spike(fine)[0] - at10h) < 1e-9 && Math.abs(spike(coarse)[0] - at10h) < 1e-9, `spike ${spike(fine)[0]} / ${spike(coarse)[0]}`);
+  assert.ok(flat(fine).length && flat(coarse).length, 'the flat day is caught at both rates');
+  assert.ok(Math.abs(flat(fine)[0] - flat(coarse)[0]) < 1 / 24, `flat day first alert ${flat(fine)[0]} vs ${flat(coarse)[0]}`);
+  // After the spike, alerts last while the day-shape's two-hour bin still holds it, at both rates.
+  assert.ok([...spike(fine), ...spike(coarse)].every((x) => x < at10h + 2 / 24), `spike alerts ${spike(fine).at(-1)} / ${spike(coarse).at(-1)}`);
 });

@@ -23,40 +23,69 @@
  *    information (the same idea as an alert throttle), and NAB counts only the first detection of each
  *    anomaly while charging every later one as a false positive.
  *
- * Knobs and why (docs/record): the defaults are spans of 5-minute metric data — history two weeks, the
- * likelihood window 30 days as in Ahmad et al., the daily shape one day, the de-duplication half a day.
- * They were compared with `npm run bench:nab` on the shared NAB folders (see bench/nab.ts): the likelihood
- * window, the history and the de-duplication span moved the score by several points, so these choices are
- * the ones most at risk of not transferring; nothing depends on file names, lengths or value ranges.
+ * Sampling rate — every span is a TIME span (history two weeks, the likelihood window 30 days as in
+ * Ahmad et al., the daily shape one day in 12 two-hour bins, the warm-up 12.5 h, the de-duplication half a
+ * day), converted to rows with the data's step: the median gap of the first `STEP_ROWS` timestamps (a
+ * median, so one gap or a duplicate row does not move it). So a metric sampled every minute and the same
+ * metric sampled every 5 minutes are searched over the same past and the same day shape. Two guards keep
+ * the bounds at extreme rates: spans are capped at `maxRows` rows (memory and per-row time stay bounded
+ * on second-level data, where the history then covers less than two weeks), and the Gaussian is never
+ * fitted on fewer than `minWarmupRows` scores (hourly data has 12 rows in 12.5 h).
+ * Knobs and why (docs/record): at a 5-minute step these are exactly the row counts the detector was
+ * built with (4032, 24×12, 8640, 150, 144). They were compared with `npm run bench:nab` on the shared NAB
+ * folders (see bench/nab.ts): the likelihood window, the history and the de-duplication span moved the
+ * score by several points, so these choices are the ones most at risk of not transferring; nothing
+ * depends on file names, lengths or value ranges.
  * Deterministic: no randomness is used (`seed` is accepted for API symmetry).
  */
 import { Ring, RollingMax, RollingMoments } from './rolling.ts';
 import { gaussianSurprise } from './gaussianTail.ts';
 
-/** One scale of the shape-novelty score: `length` bins of `bin` consecutive rows each. */
+/** One scale of the shape-novelty score: `length` bins of `bin` consecutive rows each (rows, after conversion). */
 export interface ShapeScale {
   bin: number;
   length: number;
 }
 
-/** Options of `createStreamDetector`; every field has a documented default. */
+/** A shape scale as a time span: the last `spanMs` cut into `bins` bin means. */
+export interface ShapeSpan {
+  spanMs: number;
+  bins: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Rows whose timestamps decide the sampling step (median gap) when `stepMs` is not given. */
+export const STEP_ROWS = 16;
+/** The step assumed when the first rows carry no usable timestamps (5 minutes: NAB's and CloudWatch's usual period). */
+export const DEFAULT_STEP_MS = 5 * MINUTE;
+
+/** Options of `createStreamDetector`; every field has a documented default. Spans are TIME spans (ms). */
 export interface StreamDetectorOptions {
   /** Metric names, in the order of the values passed to `update`. */
   metrics: string[];
   /** Seed for any randomised choice (reserved: the current method is deterministic). @default 0 */
   seed?: number;
-  /** Rows of past kept for nearest-neighbour search and the metric's spread. @default 4032 (two weeks of 5-minute rows: two weekly cycles) */
-  history?: number;
-  /** Shape scales. @default [{bin:1,length:1},{bin:24,length:12}] — the value itself, and 12 bins of 24 rows (one day at 5 min) */
-  scales?: ShapeScale[];
-  /** Rows of raw scores in the likelihood's long-run distribution. @default 8640 (Ahmad et al.'s 30 days of 5-minute rows) */
-  likelihoodWindow?: number;
+  /** Sampling step, ms. @default the median gap between the first `STEP_ROWS` timestamps (DEFAULT_STEP_MS without timestamps) */
+  stepMs?: number;
+  /** Past kept for nearest-neighbour search and the metric's spread. @default 14 days (two weekly cycles) */
+  historyMs?: number;
+  /** Shape scales besides the value itself. @default [{spanMs: 1 day, bins: 12}] — the last day as 12 two-hour means */
+  shapes?: ShapeSpan[];
+  /** Span of raw scores in the likelihood's long-run distribution. @default 30 days (Ahmad et al.) */
+  likelihoodMs?: number;
   /** Rows averaged into the likelihood's short-term score (Ahmad et al. use 10). @default 1 */
   shortWindow?: number;
-  /** Rows before a metric's scores are emitted (too little past to compare with). @default 150 */
-  warmup?: number;
-  /** Rows over which a repeated, not-worse score is damped. @default 144 (12 h of 5-minute rows) */
-  refractory?: number;
+  /** Past needed before a metric's scores are emitted. @default 12.5 hours */
+  warmupMs?: number;
+  /** Fewest raw scores the likelihood's Gaussian is fitted on, whatever the step (coarse data). @default 30 */
+  minWarmupRows?: number;
+  /** Span over which a repeated, not-worse score is damped. @default 12 hours */
+  refractoryMs?: number;
+  /** Cap on any span in rows, so memory and per-row time stay bounded on finely sampled data. @default 50000 */
+  maxRows?: number;
   /** Factor applied to the surprise of a row that does not beat the last `refractory` rows. @default 0.25 */
   repeatFactor?: number;
   /** Transform raw distances with log1p before fitting the Gaussian. @default true */
@@ -67,6 +96,16 @@ export interface StreamDetectorOptions {
   minSpread?: number;
 }
 
+/** The spans of a detector in rows, once the step is known (what `createStreamDetector` runs with). */
+export interface RowSpans {
+  stepMs: number;
+  history: number;
+  scales: ShapeScale[];
+  likelihoodWindow: number;
+  warmup: number;
+  refractory: number;
+}
+
 /** What one `update` returns. */
 export interface StreamScore {
   /** Combined anomaly score in [0, 1] (0 during warm-up and for rows with no values). */
@@ -75,68 +114,140 @@ export interface StreamScore {
   perMetric: Float64Array;
   /** Index of the metric that drove `score`, or -1 when no metric had a score. */
   topMetric: number;
-  /** Index of the scale (in `scales`) that drove the top metric's score, or -1. */
+  /** Index of the scale (0 = the value itself, 1… = the shapes) that drove the top metric's score, or -1. */
   topScale: number;
   /** 0-based index of this row in the stream. */
   row: number;
 }
 
-/** The online detector: feed rows in time order; memory is fixed at creation. */
+/** The online detector: feed rows in time order; memory is fixed once the step is known. */
 export interface StreamDetector {
   readonly metrics: readonly string[];
   /** Scores one row (epoch ms or NaN; one value per metric, NaN = missing) using only earlier rows. */
   update(timestamp: number, values: ArrayLike<number>): StreamScore;
   /** Rows seen so far. */
   readonly rows: number;
-  /** Number of numbers held in all internal buffers: constant after creation (the memory bound). */
+  /** The spans in rows, or null while the first rows are still deciding the step. */
+  readonly spans: RowSpans | null;
+  /** Number of numbers held in all internal buffers: constant once the step is known (the memory bound). */
   footprint(): number;
 }
 
-const DEFAULT_SCALES: ShapeScale[] = [{ bin: 1, length: 1 }, { bin: 24, length: 12 }];
+const DEFAULT_SHAPES: ShapeSpan[] = [{ spanMs: DAY, bins: 12 }];
 
-/** Creates an online detector for rows of `options.metrics`; see the module comment for the method. */
-export function createStreamDetector(options: StreamDetectorOptions): StreamDetector {
-  const history = Math.max(16, Math.floor(options.history ?? 4032));
-  const scales = (options.scales ?? DEFAULT_SCALES).map((s) => ({ bin: Math.max(1, Math.floor(s.bin)), length: Math.max(1, Math.floor(s.length)) }));
-  const cfg: Config = {
+/** The median of the positive gaps between consecutive finite timestamps, or NaN when there are none. */
+export function medianGap(times: ArrayLike<number>): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < times.length; i++) {
+    const g = times[i] - times[i - 1];
+    if (g > 0 && Number.isFinite(g)) gaps.push(g);
+  }
+  if (!gaps.length) return NaN;
+  gaps.sort((a, b) => a - b);
+  const h = gaps.length >> 1;
+  return gaps.length % 2 ? gaps[h] : (gaps[h - 1] + gaps[h]) / 2;
+}
+
+/**
+ * Converts the time spans of `options` to rows at `stepMs` (rounded, at least 1, at most `maxRows`).
+ * A shape whose bins would be shorter than a row uses one row per bin; a shape of one row (the value
+ * itself again) or one that cannot fit twice in the history (no earlier day to compare with) is dropped.
+ */
+export function rowSpans(options: Omit<StreamDetectorOptions, 'metrics'>, stepMs: number): RowSpans {
+  const maxRows = Math.max(64, Math.floor(options.maxRows ?? 50_000));
+  const rows = (ms: number): number => Math.min(maxRows, Math.max(1, Math.round(ms / stepMs)));
+  const history = Math.max(16, rows(options.historyMs ?? 14 * DAY));
+  const scales: ShapeScale[] = [{ bin: 1, length: 1 }];
+  for (const sh of options.shapes ?? DEFAULT_SHAPES) {
+    const span = Math.max(1, Math.round(sh.spanMs / stepMs));
+    const bins = Math.max(1, Math.floor(sh.bins));
+    const bin = Math.max(1, Math.round(span / bins));
+    const length = bin === 1 ? Math.min(span, bins) : bins;
+    if (bin * length <= 1 || 2 * bin * length > history) continue;
+    scales.push({ bin, length });
+  }
+  const minWarmup = Math.max(STEP_ROWS, Math.floor(options.minWarmupRows ?? 30));
+  return {
+    stepMs,
     history,
     scales,
-    likelihoodWindow: Math.max(16, Math.floor(options.likelihoodWindow ?? 8640)),
-    shortWindow: Math.max(1, Math.floor(options.shortWindow ?? 1)),
-    warmup: Math.max(2, Math.floor(options.warmup ?? 150)),
-    logRaw: options.logRaw ?? true,
-    minSpread: options.minSpread ?? 0.01,
+    likelihoodWindow: Math.max(16, rows(options.likelihoodMs ?? 30 * DAY)),
+    warmup: Math.max(minWarmup, rows(options.warmupMs ?? 12.5 * HOUR)),
+    refractory: rows(options.refractoryMs ?? 12 * HOUR),
   };
+}
+
+/**
+ * Creates an online detector for rows of `options.metrics`; see the module comment for the method.
+ * Without `stepMs`, the first `STEP_ROWS` rows are held (scored 0, inside the warm-up anyway) until their
+ * timestamps give the step; then the models are built and those rows replayed into them.
+ */
+export function createStreamDetector(options: StreamDetectorOptions): StreamDetector {
   const halfScore = options.halfScore ?? 5;
-  const refractory = Math.max(1, Math.floor(options.refractory ?? 144));
   const repeatFactor = options.repeatFactor ?? 0.25;
-  const models = options.metrics.map(() => new MetricModel(cfg));
-  const recent = new RollingMax(refractory);
+  const nMetrics = options.metrics.length;
+  let spans: RowSpans | null = null;
+  let models: MetricModel[] = [];
+  let recent: RollingMax | null = null;
   let rows = 0;
+  const held: { t: number; v: Float64Array }[] = [];
+
+  const build = (stepMs: number): void => {
+    spans = rowSpans(options, stepMs);
+    const cfg: Config = {
+      history: spans.history,
+      scales: spans.scales,
+      likelihoodWindow: spans.likelihoodWindow,
+      shortWindow: Math.max(1, Math.floor(options.shortWindow ?? 1)),
+      warmup: spans.warmup,
+      logRaw: options.logRaw ?? true,
+      minSpread: options.minSpread ?? 0.01,
+    };
+    models = options.metrics.map(() => new MetricModel(cfg));
+    recent = new RollingMax(spans.refractory);
+  };
+  if (options.stepMs !== undefined && options.stepMs > 0) build(options.stepMs);
+
+  const score = (values: ArrayLike<number>): StreamScore => {
+    const perMetric = new Float64Array(nMetrics);
+    let best = 0, topMetric = -1, topScale = -1;
+    for (let m = 0; m < models.length; m++) {
+      const r = models[m].update(m < values.length ? Number(values[m]) : NaN);
+      perMetric[m] = r.surprise / (r.surprise + halfScore);
+      if (r.surprise > best || (topMetric < 0 && r.scale >= 0)) {
+        best = r.surprise;
+        topMetric = m;
+        topScale = r.scale;
+      }
+    }
+    const previous = recent!.max;
+    recent!.push(best);
+    const surprise = best > previous ? best : best * repeatFactor;
+    return { score: surprise / (surprise + halfScore), perMetric, topMetric, topScale, row: rows };
+  };
 
   return {
     metrics: options.metrics,
     get rows() { return rows; },
-    update(_timestamp, values) {
-      const perMetric = new Float64Array(models.length);
-      let best = 0, topMetric = -1, topScale = -1;
-      for (let m = 0; m < models.length; m++) {
-        const r = models[m].update(m < values.length ? Number(values[m]) : NaN);
-        perMetric[m] = r.surprise / (r.surprise + halfScore);
-        if (r.surprise > best || (topMetric < 0 && r.scale >= 0)) {
-          best = r.surprise;
-          topMetric = m;
-          topScale = r.scale;
+    get spans() { return spans; },
+    update(timestamp, values) {
+      if (!spans) {
+        held.push({ t: timestamp, v: Float64Array.from({ length: nMetrics }, (_, m) => (m < values.length ? Number(values[m]) : NaN)) });
+        if (held.length >= STEP_ROWS) {
+          const step = medianGap(held.map((h) => h.t));
+          build(Number.isFinite(step) ? step : DEFAULT_STEP_MS);
+          // Replayed rows are inside the warm-up (≥ STEP_ROWS rows), so their scores are 0 as returned.
+          for (const h of held) score(h.v);
+          held.length = 0;
         }
+        return { score: 0, perMetric: new Float64Array(nMetrics), topMetric: -1, topScale: -1, row: rows++ };
       }
-      const previous = recent.max;
-      recent.push(best);
-      const surprise = best > previous ? best : best * repeatFactor;
-      const score = surprise / (surprise + halfScore);
-      return { score, perMetric, topMetric, topScale, row: rows++ };
+      const r = score(values);
+      rows++;
+      return r;
     },
     footprint() {
-      return models.reduce((s, m) => s + m.footprint(), recent.footprint);
+      return models.reduce((s, m) => s + m.footprint(), recent ? recent.footprint : 0);
     },
   };
 }
