@@ -115,7 +115,7 @@ function buildLayout(): void {
   const charts = el('section', { class: 'charts' });
 
   const detectorFilter = el('select', { 'aria-label': 'Filter by detector', 'data-testid': 'filter-detector' });
-  for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ['rule', 'Rules']]) detectorFilter.append(el('option', { value: v }, t));
+  for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ['rule', 'Rules'], ['stream', 'Streaming']]) detectorFilter.append(el('option', { value: v }, t));
   const severityFilter = el('select', { 'aria-label': 'Filter by severity', 'data-testid': 'filter-severity' });
   severityFilter.append(el('option', { value: 'all' }, 'All severities'));
   for (const s of SEVERITIES) severityFilter.append(el('option', { value: s }, `${s} and above`));

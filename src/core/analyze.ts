@@ -136,6 +136,6 @@ function rethreshold(model: IsolationForestModel, frame: Frame, previous: Isolat
 
 /** Sorts anomalies by row, then by detector and metric, for stable output. */
 export function sortAnomalies(list: Anomaly[]): Anomaly[] {
-  const order = { iforest: 0, forecast: 1, rule: 2 } as const;
+  const order = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;
   return list.sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
 }

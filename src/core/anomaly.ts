@@ -1,7 +1,8 @@
 import type { Severity } from './severity.ts';
 
 /** The detectors whose findings share one scale and one shape (SPEC §3). */
-export type DetectorId = 'iforest' | 'forecast' | 'rule';
+/** 'stream' is the online detector of `stream` and live streaming (src/core/streaming/streamDetector.ts). */
+export type DetectorId = 'iforest' | 'forecast' | 'rule' | 'stream';
 
 /** One finding, exactly the SPEC §3 JSON shape. `row` is the 0-based data row. */
 export interface Anomaly {

@@ -191,7 +191,7 @@ export interface AlertmanagerAlert {
   fingerprint: string;
 }
 
-const DETECTOR_ALERTNAME: Record<string, string> = { iforest: 'IsolationForestAnomaly', forecast: 'ForecastAnomaly' };
+const DETECTOR_ALERTNAME: Record<string, string> = { iforest: 'IsolationForestAnomaly', forecast: 'ForecastAnomaly', stream: 'StreamAnomaly' };
 
 /** An anomaly as an Alertmanager alert: labels identify it (alertname, detector, metric, severity), annotations describe it. */
 export function alertmanagerAlert(it: OutgoingAnomaly, now: number): AlertmanagerAlert {

@@ -9,7 +9,7 @@ export type ResultRead =
   | { ok: true; anomalies: Anomaly[]; meta: Record<string, unknown> | null }
   | { ok: false; message: string; position: TextPosition };
 
-const DETECTORS: readonly DetectorId[] = ['iforest', 'forecast', 'rule'];
+const DETECTORS: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
 
 class Invalid extends Error {
   constructor(message: string, readonly path: JsonPath) {

@@ -1,0 +1,41 @@
+/**
+ * Streaming findings as SPEC §3 anomalies (detector 'stream'), so they share the dashboard, exports and
+ * alerting with the batch detectors.
+ *
+ * Score mapping (SPEC §4, one 0–100 scale): the stream score s = S / (S + 5) in [0, 1) comes from the
+ * surprise S = −log10 p of the row (streamDetector.ts). A row is an anomaly from s = 0.5 (p ≤ 1e-5), the
+ * bottom of the "minor" band, and the rest of [0.5, 1) is spread linearly over [25, 100):
+ * score = 150·s − 50. So p = 1e-5 is minor 25, p = 1e-10 (s = 2/3) major 50, p = 1e-25 (s = 5/6)
+ * critical 75. Rows below 0.5 are not anomalies: the warning band (3–25) is left to the batch detectors,
+ * whose scores are not probabilities.
+ */
+import type { Anomaly } from '../anomaly.ts';
+import { isoOf } from '../anomaly.ts';
+import { clampScore, severityOf } from '../severity.ts';
+import type { StreamScore } from './streamDetector.ts';
+
+/** The stream score from which a row is an anomaly (surprise p ≤ 1e-5). */
+export const STREAM_ALERT_SCORE = 0.5;
+
+/** The SPEC §4 score (0–100, one decimal) of a stream score in [0, 1); 0 below the alert level, NaN gives 0. */
+export function streamScore100(s: number): number {
+  if (!(s >= STREAM_ALERT_SCORE)) return 0;
+  return clampScore(150 * s - 50);
+}
+
+/**
+ * The anomaly of one scored row, or null when its score is below the alert level. `values` are the row's
+ * metric values (NaN = missing), in the detector's metric order; `row` is the 0-based data row.
+ */
+export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, metrics: readonly string[], values: ArrayLike<number>): Anomaly | null {
+  if (!(r.score >= STREAM_ALERT_SCORE) || r.topMetric < 0) return null;
+  const m = r.topMetric;
+  const metric = metrics[m];
+  const v = values[m];
+  const score = streamScore100(r.score);
+  const why = r.topScale === 0 ? 'a level not seen in the recent history' : 'the last day does not look like any recent day';
+  return {
+    row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
+    score, severity: severityOf(score) ?? 'minor', message: `${metric} = ${Number.isFinite(v) ? v : 'no data'}: ${why}`,
+  };
+}
