@@ -310,26 +310,36 @@ export function accumulatePathLengths(forest: ForestArrays, columns: Float64Arra
 }
 
 /**
- * Per-metric shares of the isolation of the given rows. In each tree, a split on metric m that sends
- * the row from a node of n training rows into a child of n′ rows removes log2(n / n′) bits of
- * "company"; a metric's share is its bits summed over all trees over the total. An outlier in one
- * metric is cut off in one or two splits on that metric, so that metric takes most of the bits,
- * while a typical row spreads them evenly over the metrics the trees happened to split on.
- * Rows whose path removes nothing (all rows identical) get equal shares.
+ * Per-metric shares of the isolation of the given rows (each row's shares sum to 1; NaN values read
+ * as the median). In each tree, a split on metric m that sends the row from a node of n training rows
+ * into a child of n′ rows removes log2(n / n′) bits of "company". A row drawn from that node's own
+ * training rows removes on average the split's entropy H = Σ (n_c / n) log2(n / n_c), so the split's
+ * surprise for this row is log2(n / n′) − H: positive when the row is cut off into the small side,
+ * negative when it stays with the crowd, zero on average for a typical row. A metric's share is its
+ * surprise summed over all trees and clipped at 0, over the total. An outlier in one metric is cut off
+ * early by splits on that metric and takes most of the share; a metric the row is typical in gets
+ * about none. Rows with no positive surprise fall back to the raw bits; rows whose path removes
+ * nothing (all rows identical) get equal shares.
  */
 export function attributeIsolationForest(model: IsolationForestModel, frame: Frame, rows: ArrayLike<number>): IsolationForestAttribution {
   const d = model.metrics.length;
   const columns = model.metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
   const shares = new Float64Array(rows.length * d);
   const { feature, threshold, left, size, roots, fill } = model;
-  // gain[k]: the bits removed by the split that leads into node k (0 at roots).
-  const gain = new Float64Array(size.length);
+  // bits[k]: removed by the split leading into node k; surprise[k]: that minus the split's entropy (both 0 at roots).
+  const bits = new Float64Array(size.length);
+  const surprise = new Float64Array(size.length);
   for (let k = 0; k < size.length; k++) {
     if (left[k] === k) continue;
-    gain[left[k]] = Math.log2(size[k] / size[left[k]]);
-    gain[left[k] + 1] = Math.log2(size[k] / size[left[k] + 1]);
+    const l = left[k], r = l + 1;
+    bits[l] = Math.log2(size[k] / size[l]);
+    bits[r] = Math.log2(size[k] / size[r]);
+    const entropy = (size[l] * bits[l] + size[r] * bits[r]) / size[k];
+    surprise[l] = bits[l] - entropy;
+    surprise[r] = bits[r] - entropy;
   }
   const x = new Float64Array(d);
+  const raw = new Float64Array(d);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     for (let f = 0; f < d; f++) {
@@ -337,17 +347,25 @@ export function attributeIsolationForest(model: IsolationForestModel, frame: Fra
       x[f] = v - v === 0 ? v : fill[f];
     }
     const o = i * d;
+    raw.fill(0);
     for (let t = 0; t < roots.length; t++) {
       let node = roots[t];
       while (left[node] !== node) {
         const f = feature[node];
         node = x[f] <= threshold[node] ? left[node] : left[node] + 1;
-        shares[o + f] += gain[node];
+        shares[o + f] += surprise[node];
+        raw[f] += bits[node];
       }
     }
     let total = 0;
-    for (let f = 0; f < d; f++) total += shares[o + f];
-    for (let f = 0; f < d; f++) shares[o + f] = total > 0 ? shares[o + f] / total : 1 / d;
+    for (let f = 0; f < d; f++) total += Math.max(0, shares[o + f]);
+    if (total > 0) {
+      for (let f = 0; f < d; f++) shares[o + f] = Math.max(0, shares[o + f]) / total;
+      continue;
+    }
+    let rawTotal = 0;
+    for (let f = 0; f < d; f++) rawTotal += raw[f];
+    for (let f = 0; f < d; f++) shares[o + f] = rawTotal > 0 ? raw[f] / rawTotal : 1 / d;
   }
   return { metrics: [...model.metrics], rows: Int32Array.from(rows), shares };
 }
