@@ -267,7 +267,8 @@ function firstAtLeast(time: (i: number) => number, lo: number, hi: number, targe
   return a;
 }
 
-function holds(op: RuleOp, v: number, t: number): boolean {
+/** Whether `v op t` holds; NaN (no data) never satisfies a condition, not even `!=`. */
+export function holds(op: RuleOp, v: number, t: number): boolean {
   switch (op) {
     case '>': return v > t;
     case '>=': return v >= t;
@@ -279,21 +280,23 @@ function holds(op: RuleOp, v: number, t: number): boolean {
 }
 
 function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array): void {
+  for (let k = 0; k < ranges.length; k += 2) {
+    for (let row = ranges[k]; row <= ranges[k + 1]; row++) out.push(ruleAnomaly(rule, threshold, row, values[row], ts ? ts[row] : NaN));
+  }
+}
+
+/** The anomaly of a rule firing on one row (value NaN = no data, timestamp NaN = none); shared with the streaming evaluator. */
+export function ruleAnomaly(rule: Rule, threshold: number, row: number, v: number, timestampMs: number): Anomaly {
   const score = scoreOfSeverity(rule.severity);
   const summary = rule.annotations.summary;
   const thr = formatValue(threshold);
-  for (let k = 0; k < ranges.length; k += 2) {
-    for (let row = ranges[k]; row <= ranges[k + 1]; row++) {
-      const v = values[row];
-      const timestamp = ts ? isoOf(ts[row]) : null;
-      const value = v === v ? v : null;
-      const message = summary !== undefined
-        ? renderTemplate(summary, {
-          name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatValue(value), threshold: thr,
-          timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels,
-        })
-        : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatValue(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
-      out.push({ row, timestamp, detector: 'rule', rule: rule.name, metric: rule.metric, value, score, severity: rule.severity, message });
-    }
-  }
+  const timestamp = isoOf(timestampMs);
+  const value = v === v ? v : null;
+  const message = summary !== undefined
+    ? renderTemplate(summary, {
+      name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatValue(value), threshold: thr,
+      timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels,
+    })
+    : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatValue(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
+  return { row, timestamp, detector: 'rule', rule: rule.name, metric: rule.metric, value, score, severity: rule.severity, message };
 }
