@@ -16,10 +16,10 @@ function csvRows(from: number, to: number): string {
   return s;
 }
 
-function capture(argv: string[], cwd: string) {
+function capture(argv: string[], cwd: string, env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx = { argv, stdout: (s: string) => { out.push(s); }, stderr: (s: string) => { err.push(s); }, env: {}, cwd };
+  const ctx = { argv, stdout: (s: string) => { out.push(s); }, stderr: (s: string) => { err.push(s); }, env, cwd };
   return { ctx, lines: () => out.join('').split('\n').filter(Boolean), err: () => err.join('') };
 }
 
@@ -124,6 +124,60 @@ test('stream reports usage errors: missing file, nab with several metrics, unkno
     const c = capture(['two.csv', '--format', 'nab', '--metrics', 'mem'], dir);
     assert.equal(await runStream(c.ctx), 0);
     assert.deepEqual(c.lines(), ['timestamp,value,anomaly_score', '2024-01-01 00:00:00,2,0']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const RULES = `version: 1
+rules:
+  - name: hot
+    metric: value
+    op: ">"
+    threshold: 59
+    for: 2m
+    keep_firing_for: 1m
+    severity: critical
+alerts:
+  webhook: {format: slack, min_severity: major, throttle: 1h}
+`;
+
+test('stream --rules reports each row\'s rule firings with for and keep_firing_for, as analyze would', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-rules-'));
+  try {
+    writeFileSync(join(dir, 'm.csv'), 'timestamp,value\n' + csvRows(0, 200));
+    writeFileSync(join(dir, 'rules.yaml'), RULES.replace(/alerts:[\s\S]*/, ''));
+    const c = capture(['m.csv', '--rules', 'rules.yaml'], dir);
+    assert.equal(await runStream(c.ctx), 0);
+    const rows = c.lines().map((l) => JSON.parse(l));
+    const firing = rows.filter((r) => r.rules.length).map((r) => r.row);
+    // value = 50 + 10 sin(i/30) exceeds 59 on rows 34–60: the rule fires from row 36 (2 minutes later) to row 61 (kept 1 minute).
+    const over = rows.filter((r) => r.metrics.value.value > 59).map((r) => r.row);
+    assert.deepEqual([over[0], over.at(-1), over.length], [34, 60, 27]);
+    assert.deepEqual([firing[0], firing.at(-1), firing.length], [36, 61, 26]);
+    const a = rows[36].rules[0];
+    assert.deepEqual({ ...a, message: undefined, value: undefined }, { row: 36, timestamp: '2024-01-01T00:36:00.000Z', detector: 'rule', rule: 'hot', metric: 'value', value: undefined, score: 90, severity: 'critical', message: undefined });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --webhook sends through the throttle of alerts.webhook and never prints the URL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-hook-'));
+  try {
+    writeFileSync(join(dir, 'm.csv'), 'timestamp,value\n' + csvRows(0, 400));
+    writeFileSync(join(dir, 'rules.yaml'), RULES);
+    const secret = 'https://hooks.slack.com/services/T000/B000/SECRETSECRET';
+    const bodies: string[] = [];
+    const fetch = async (_url: string, init: { body: string }) => { bodies.push(init.body); return { status: 200, headers: { get: () => null }, text: async () => 'ok' }; };
+    const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--format', 'nab'], dir, { ANOMALY_HUNTER_WEBHOOK_URL: secret });
+    assert.equal(await runStream(c.ctx, { fetch: fetch as never }), 0);
+    // Two firing episodes of 'hot' (rows 36–61 and about 224–250), one alert key: the 1 h throttle lets one message out.
+    assert.equal(bodies.length, 1);
+    assert.match(bodies[0], /hot/);
+    assert.ok(!c.err().includes('SECRETSECRET'), c.err());
+    assert.match(c.err(), /sending anomalies to https:\/\/hooks\.slack\.com\/\*\*\* \(slack, min severity major, throttle 3600 s\)/);
+    await assert.rejects(runStream(capture(['m.csv', '--webhook'], dir).ctx), (e: unknown) => e instanceof UsageError && /ANOMALY_HUNTER_WEBHOOK_URL/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

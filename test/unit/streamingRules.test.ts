@@ -73,7 +73,7 @@ test('streaming rules match evaluateRules without timestamps (row i at i seconds
   const s = series(400, 4);
   const thresholds = { r1: 7, r3: 1 };
   const all = streamed(rules, s, false, thresholds);
-  const frame = frameOf({ cpu: s.cpu, mem: s.mem }, null);
+  const frame = frameOf({ cpu: s.cpu, mem: s.mem });
   assert.deepEqual(all, evaluateRules(rules, frame, { thresholds }).anomalies);
 });
 

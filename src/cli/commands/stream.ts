@@ -1,20 +1,25 @@
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { InputError, UsageError, numberOption, parseCommandArgs } from '../command.ts';
-import { CsvRecordSplitter } from '../csvLines.ts';
-import type { CsvRecord } from '../csvLines.ts';
+import { UsageError, numberOption, parseCommandArgs } from '../command.ts';
+import { InputError } from '../command.ts';
 import { tailFile } from '../tailFile.ts';
-import type { TailEvent } from '../tailFile.ts';
-import { inferColumns, parseNumber } from '../../core/csv/infer.ts';
-import type { Inference } from '../../core/csv/infer.ts';
-import { parseTimestamp } from '../../core/csv/time.ts';
+import { StreamPipeline } from '../streamPipeline.ts';
+import type { ScoredRow } from '../streamPipeline.ts';
+import { loadRulesFile } from '../rulesFile.ts';
+import { WEBHOOK_URL_ENV } from './send.ts';
 import { isoOf } from '../../core/anomaly.ts';
-import { severityOf } from '../../core/severity.ts';
-import type { Severity } from '../../core/severity.ts';
-import { createStreamDetector } from '../../core/streaming/streamDetector.ts';
-import type { StreamDetector } from '../../core/streaming/streamDetector.ts';
+import type { FetchLike } from '../../core/alerting/deliver.ts';
+import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
+import type { WebhookFormat } from '../../core/alerting/payloads.ts';
+import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
+import { parseDuration } from '../../core/rules/duration.ts';
+import type { RulesFile } from '../../core/rules/model.ts';
+import { formatDiagnostics } from '../../core/rules/validate.ts';
+import { createAlerter } from '../../core/streaming/alerter.ts';
+import type { Alerter } from '../../core/streaming/alerter.ts';
 
-const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--format nab|jsonl] [--seed N]
+const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--rules FILE] [--webhook]
+                             [--format nab|jsonl] [--seed N]
 
 Scores each row as it is read, using only the rows before it: the score of a row never changes
 when more rows are appended (SPEC §3). Memory stays flat however long the stream.
@@ -23,33 +28,29 @@ Options:
   --metrics a,b    metrics to score (default: every numeric column)
   --follow         keep reading what is appended, like 'tail -f' (Ctrl-C stops); a file that is
                    truncated or replaced (log rotation) is read again from its top
-  --format F       jsonl (default): one JSON object per row
+  --format F       jsonl (default): one JSON object per row, with its anomalies (detector
+                   "stream", and "rule" with --rules) as in analyze's JSON
                    nab: timestamp,value,anomaly_score (one metric; the timestamp as in the input)
+  --rules FILE     evaluate a rules.yaml on every row as it arrives (for / keep_firing_for in CSV
+                   time, as analyze --rules)
+  --webhook        send the anomalies to the webhook in $${WEBHOOK_URL_ENV} while streaming,
+                   through the throttle of the rules file's alerts.webhook (format, min_severity,
+                   throttle; default zapier, warning, 5m). A rules file with alerts.webhook sends
+                   too when the variable is set.
   --seed N         seed (the detector is deterministic; kept for symmetry with analyze)
-  --rules FILE     not supported by stream yet (use analyze --rules)
   -h, --help       show this help
 
-Exit codes: 0 success, 1 invalid input, 2 usage error (unknown option, missing file).
+Exit codes: 0 success, 1 invalid input or a webhook send failed, 2 usage error (unknown option, missing file).
 `;
 
-/** Rows read before the columns are decided (fewer when the input pauses or ends first). */
-const SAMPLE_ROWS = 20;
-/** Score (0–1) from which a row is reported as an anomaly in jsonl: surprise p ≤ 1e-5 (see streamDetector.ts). */
-const ANOMALY_SCORE = 0.5;
+/** The default throttle of streaming alerts: one message per rule/detector and metric per 5 minutes. */
+const DEFAULT_THROTTLE_MS = 5 * 60_000;
 
-/** Test hooks: a signal that ends `--follow`, and a faster poll. */
+/** Test hooks: a signal that ends `--follow`, a faster poll, and the webhook's fetch. */
 export interface StreamRunOptions {
   signal?: AbortSignal;
   pollMs?: number;
-}
-
-/** A jsonl row's anomaly: the SPEC §3 anomaly fields that apply to a streaming score. */
-interface StreamAnomaly {
-  metric: string | null;
-  value: number | null;
-  score: number;
-  severity: Severity;
-  message: string;
+  fetch?: FetchLike;
 }
 
 /** `stream <csv>`: causal, row-by-row scoring of a (growing) CSV; see `usage`. */
@@ -77,6 +78,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     metrics: { type: 'string' },
     follow: { type: 'boolean' },
     rules: { type: 'string' },
+    webhook: { type: 'boolean' },
     format: { type: 'string' },
     seed: { type: 'string' },
   });
@@ -84,104 +86,39 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
   const format = values.format ?? 'jsonl';
   if (format !== 'nab' && format !== 'jsonl') throw new UsageError(`--format must be nab or jsonl, got '${format}'`);
-  if (values.rules !== undefined) throw new UsageError('--rules is not supported by stream yet (use analyze --rules)');
   const seed = numberOption('seed', values.seed, 0) ?? 0;
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);
   const displayPath = positionals[0];
   const path = resolve(ctx.cwd, displayPath);
 
-  const splitter = { current: new CsvRecordSplitter() };
-  let header: string[] | null = null;
-  let expectHeader = true;
-  let sample: CsvRecord[] = [];
-  let layout: Layout | null = null;
-  let detector: StreamDetector | null = null;
-  let row = 0;
-  let failure: InputError | null = null;
+  let rules: RulesFile | null = null;
+  if (values.rules !== undefined) {
+    const r = await loadRulesFile(values.rules, { cwd: ctx.cwd });
+    if (r.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules, r.diagnostics));
+    if (!r.rules) return 1;
+    rules = r.rules;
+  }
+  const alerter = makeAlerter(ctx, rules, values.webhook === true, hooks.fetch);
 
-  const decide = (): void => {
-    if (!header || layout) return;
-    const inference = inferColumns(header, sample.map((r) => r.fields), splitter.current.delim ?? ',');
-    layout = layoutOf(header, inference, wanted, format, displayPath);
-    detector = createStreamDetector({ metrics: layout.metrics, seed });
-    if (format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n');
-    const held = sample;
-    sample = [];
-    for (const r of held) score(r);
-  };
-
-  const score = (rec: CsvRecord): void => {
-    const l = layout as Layout;
-    const f = rec.fields;
-    const tsText = l.timestampIndex >= 0 ? (f[l.timestampIndex] ?? '') : '';
-    const ms = timestampOf(tsText, l.timestampKind);
-    const vals = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
-    const r = (detector as StreamDetector).update(ms, vals);
-    if (format === 'nab') {
-      ctx.stdout(`${csvCell(tsText)},${csvCell(f[l.metricIndices[0]] ?? '')},${r.score}\n`);
-    } else {
-      const metrics: Record<string, { value: number | null; score: number }> = {};
-      l.metrics.forEach((m, i) => { metrics[m] = { value: Number.isFinite(vals[i]) ? vals[i] : null, score: round4(r.perMetric[i]) }; });
-      let anomaly: StreamAnomaly | null = null;
-      if (r.score >= ANOMALY_SCORE && r.topMetric >= 0) {
-        const m = r.topMetric;
-        const s = Math.min(100, Math.round(r.score * 1000) / 10);
-        anomaly = {
-          metric: l.metrics[m], value: Number.isFinite(vals[m]) ? vals[m] : null, score: s, severity: severityOf(s) ?? 'warning',
-          message: `${l.metrics[m]} = ${vals[m]}: ${r.topScale === 0 ? 'a level not seen in the recent history' : 'the last day does not look like any recent day'}`,
-        };
-      }
-      ctx.stdout(JSON.stringify({ row, line: rec.line, timestamp: l.timestampIndex >= 0 ? isoOf(ms) : null, score: round4(r.score), metrics, anomaly }) + '\n');
-    }
-    row++;
-  };
-
-  const onRecords = (records: CsvRecord[]): void => {
-    for (const rec of records) {
-      if (failure) return;
-      try {
-        if (expectHeader) {
-          expectHeader = false;
-          if (header && sameHeader(header, rec.fields)) continue;
-          if (header) {
-            ctx.stderr(`${displayPath}: the new file has a different header; starting a new detector\n`);
-            layout = null;
-            detector = null;
-          }
-          header = rec.fields.map((h) => h.trim());
-          continue;
-        }
-        if (!layout) {
-          sample.push(rec);
-          if (sample.length >= SAMPLE_ROWS) decide();
-        } else score(rec);
-      } catch (e) {
-        if (e instanceof InputError) failure = e;
-        else throw e;
-      }
-    }
-  };
-
-  const onRestart = (event: TailEvent): void => {
-    ctx.stderr(`${displayPath}: file ${event === 'truncated' ? 'truncated' : 'replaced (rotated)'}; reading it again from the top\n`);
-    onRecords(splitter.current.flush());
-    splitter.current = new CsvRecordSplitter();
-    expectHeader = true;
-  };
+  const pipeline = new StreamPipeline({
+    displayPath, metrics: wanted, oneMetric: format === 'nab', seed, rules,
+    onLayout: () => { if (format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n'); },
+    onNotice: (text) => ctx.stderr(`${text}\n`),
+    onRow: (r: ScoredRow) => {
+      if (format === 'nab') ctx.stdout(`${csvCell(r.tsText)},${csvCell(r.firstCell)},${r.score.score}\n`);
+      else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, pipeline.columns!.timestampIndex >= 0, rules !== null) + '\n');
+      alerter?.push(r.anomalies);
+    },
+  });
 
   try {
     await tailFile(path, {
       follow: values.follow ?? false,
       signal: hooks.signal,
       pollMs: hooks.pollMs,
-      onText: (text) => {
-        onRecords(splitter.current.push(text));
-      },
-      onCaughtUp: () => {
-        // The input paused: decide the columns from the rows there are, so a slow stream is scored live.
-        if (!failure && sample.length) { try { decide(); } catch (e) { if (e instanceof InputError) failure = e; else throw e; } }
-      },
-      onRestart,
+      onText: (text) => pipeline.push(text),
+      onCaughtUp: () => pipeline.caughtUp(),
+      onRestart: (event) => pipeline.restart(event),
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -190,47 +127,39 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     }
     throw e;
   }
-  onRecords(splitter.current.flush());
-  if (!failure && sample.length) decide();
-  if (failure) throw failure;
-  if (!header) throw new InputError('the file is empty (no header line)', displayPath);
-  if (!layout && format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n');
-  return 0;
+  pipeline.finish();
+  await alerter?.flush();
+  if (pipeline.failure) throw pipeline.failure;
+  if (!pipeline.sawHeader) throw new InputError('the file is empty (no header line)', displayPath);
+  if (!pipeline.columns && format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n');
+  return alerter && alerter.failures > 0 ? 1 : 0;
 }
 
-interface Layout {
-  timestampIndex: number;
-  timestampKind: Inference['timestampKind'];
-  metricIndices: number[];
-  metrics: string[];
-  decimalComma: boolean;
+/** The alerter of `--webhook` (or of a rules file's alerts.webhook when the URL variable is set), or null. */
+function makeAlerter(ctx: CommandContext, rules: RulesFile | null, flag: boolean, fetch?: FetchLike): Alerter | null {
+  const settings = rules?.alerts.webhook;
+  const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
+  if (!flag && !(settings && url.trim())) return null;
+  if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
+  const check = checkWebhookUrl(url);
+  if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
+  const format: WebhookFormat = settings?.format && WEBHOOK_FORMATS.includes(settings.format) ? settings.format : 'zapier';
+  const throttleMs = settings?.throttleMs ?? (settings?.throttle ? parseDuration(settings.throttle) : DEFAULT_THROTTLE_MS);
+  ctx.stderr(`stream: sending anomalies to ${maskUrl(url)} (${format}, min severity ${settings?.min_severity ?? 'warning'}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
+  return createAlerter({
+    url, format, minSeverity: settings?.min_severity, throttleMs: Number.isFinite(throttleMs) ? throttleMs : DEFAULT_THROTTLE_MS,
+    fetch: fetch ?? (globalThis.fetch as unknown as FetchLike),
+    onOutcome: (o) => ctx.stderr(o.ok ? `stream: webhook: ${o.summary}\n` : `anomaly-hunter stream: error: webhook: ${o.summary}\n`),
+  });
 }
 
-function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, format: string, path: string): Layout {
-  let metricIndices = inf.metricIndices;
-  if (wanted) {
-    metricIndices = wanted.map((name) => {
-      const c = header.indexOf(name);
-      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${header.join(', ')})`, path, 1);
-      return c;
-    });
-  }
-  if (!metricIndices.length) throw new InputError('no numeric column to score', path, 1);
-  if (format === 'nab' && metricIndices.length !== 1) {
-    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${metricIndices.map((c) => header[c]).join(', ')}): choose one with --metrics`);
-  }
-  return { timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma };
-}
-
-function timestampOf(text: string, kind: Inference['timestampKind']): number {
-  if (!text) return NaN;
-  if (kind === 'iso-time') return parseTimestamp(text);
-  const v = parseNumber(text.trim());
-  return kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
-}
-
-function sameHeader(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((h, i) => h === b[i].trim());
+function jsonlRow(r: ScoredRow, metrics: string[], timed: boolean, withRules: boolean): string {
+  const m: Record<string, { value: number | null; score: number }> = {};
+  metrics.forEach((name, i) => { m[name] = { value: Number.isFinite(r.values[i]) ? r.values[i] : null, score: round4(r.score.perMetric[i]) }; });
+  const own = r.anomalies.find((a) => a.detector === 'stream') ?? null;
+  const out: Record<string, unknown> = { row: r.row, line: r.line, timestamp: timed ? isoOf(r.ms) : null, score: round4(r.score.score), metrics: m, anomaly: own };
+  if (withRules) out.rules = r.anomalies.filter((a) => a.detector === 'rule');
+  return JSON.stringify(out);
 }
 
 /** Quotes a cell when it needs it (RFC 4180). */

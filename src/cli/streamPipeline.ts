@@ -1,0 +1,218 @@
+/**
+ * The row pipeline of a followed CSV, shared by `anomaly-hunter stream` and the extension's streaming worker:
+ * text in pieces → records → header and column inference (from the first rows) → per row the stream
+ * detector's score, its anomaly and the rules' anomalies. Causal: a row is scored when it arrives, from the
+ * rows before it. A truncated or rotated file restarts at its header; a different header starts a new
+ * detector. Node-free apart from what its callers feed it.
+ */
+import { CsvRecordSplitter } from './csvLines.ts';
+import type { CsvRecord } from './csvLines.ts';
+import { InputError, UsageError } from './command.ts';
+import { inferColumns, parseNumber } from '../core/csv/infer.ts';
+import type { Inference } from '../core/csv/infer.ts';
+import { parseTimestamp } from '../core/csv/time.ts';
+import type { Anomaly } from '../core/anomaly.ts';
+import type { RulesFile } from '../core/rules/model.ts';
+import { createStreamDetector } from '../core/streaming/streamDetector.ts';
+import type { StreamDetector, StreamScore } from '../core/streaming/streamDetector.ts';
+import { streamAnomaly } from '../core/streaming/anomalies.ts';
+import { createStreamRules } from '../core/streaming/rulesStream.ts';
+import type { StreamRules } from '../core/streaming/rulesStream.ts';
+
+/** Rows read before the columns are decided (fewer when the input pauses or ends first). */
+const SAMPLE_ROWS = 20;
+
+/** Which columns a stream scores. */
+export interface Layout {
+  header: string[];
+  timestampIndex: number;
+  timestampKind: Inference['timestampKind'];
+  metricIndices: number[];
+  metrics: string[];
+  decimalComma: boolean;
+}
+
+/** One scored row. */
+export interface ScoredRow {
+  /** 0-based data row since the (re)start of the file. */
+  row: number;
+  /** 1-based line of the record in the file. */
+  line: number;
+  /** The timestamp cell as written, and as epoch ms (NaN when none or unreadable). */
+  tsText: string;
+  ms: number;
+  /** The metric values, in `layout.metrics` order (NaN = missing). */
+  values: number[];
+  /** The raw text of the first metric's cell (for NAB output, which echoes the input). */
+  firstCell: string;
+  score: StreamScore;
+  /** The stream detector's anomaly (when the score reaches the alert level), then the rules' anomalies. */
+  anomalies: Anomaly[];
+}
+
+/** Options of `StreamPipeline`. */
+export interface PipelineOptions {
+  /** Name of the input in messages. */
+  displayPath: string;
+  /** Metrics to score (default: every numeric column). */
+  metrics?: string[];
+  /** Scores exactly one metric (NAB output): more is a usage error. */
+  oneMetric?: boolean;
+  seed?: number;
+  /** A valid rules file evaluated on every row. */
+  rules?: RulesFile | null;
+  thresholds?: Record<string, number>;
+  /** The columns are decided (also after a restart with a new header). */
+  onLayout?(layout: Layout): void;
+  onRow(row: ScoredRow): void;
+  /** Human notes (restarts, skipped rules) for stderr or the log. */
+  onNotice?(text: string): void;
+}
+
+/** Feed it text with `push`; call `caughtUp` when the input pauses, `restart` on truncation or rotation, `finish` at the end. */
+export class StreamPipeline {
+  private splitter = new CsvRecordSplitter();
+  private header: string[] | null = null;
+  private expectHeader = true;
+  private sample: CsvRecord[] = [];
+  private layout: Layout | null = null;
+  private detector: StreamDetector | null = null;
+  private rules: StreamRules | null = null;
+  private ruleCols: number[] = [];
+  private row = 0;
+  /** The first input error (a bad header, no numeric column); nothing is scored after it. */
+  failure: InputError | UsageError | null = null;
+
+  constructor(private readonly opts: PipelineOptions) {}
+
+  /** The current columns, or null before they are decided. */
+  get columns(): Layout | null {
+    return this.layout;
+  }
+
+  /** Whether a header line was read. */
+  get sawHeader(): boolean {
+    return this.header !== null;
+  }
+
+  push(text: string): void {
+    this.onRecords(this.splitter.push(text));
+  }
+
+  /** The input paused: decide the columns from the rows there are, so a slow stream is scored live. */
+  caughtUp(): void {
+    if (!this.failure && this.sample.length) this.guard(() => this.decide());
+  }
+
+  /** The file was truncated or replaced: what follows is a new file, header first. */
+  restart(event: 'truncated' | 'rotated'): void {
+    this.opts.onNotice?.(`${this.opts.displayPath}: file ${event === 'truncated' ? 'truncated' : 'replaced (rotated)'}; reading it again from the top`);
+    this.onRecords(this.splitter.flush());
+    this.splitter = new CsvRecordSplitter();
+    this.expectHeader = true;
+  }
+
+  /** The input ended: the unterminated last record counts, and undecided rows are scored. */
+  finish(): void {
+    this.onRecords(this.splitter.flush());
+    this.caughtUp();
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof InputError || e instanceof UsageError) this.failure = e;
+      else throw e;
+    }
+  }
+
+  private onRecords(records: CsvRecord[]): void {
+    for (const rec of records) {
+      if (this.failure) return;
+      this.guard(() => {
+        if (this.expectHeader) {
+          this.expectHeader = false;
+          if (this.header && sameHeader(this.header, rec.fields)) return;
+          if (this.header) {
+            this.opts.onNotice?.(`${this.opts.displayPath}: the new file has a different header; starting a new detector`);
+            this.layout = null;
+            this.detector = null;
+            this.rules = null;
+            this.sample = [];
+          }
+          this.header = rec.fields.map((h) => h.trim());
+          this.row = 0;
+          return;
+        }
+        if (!this.layout) {
+          this.sample.push(rec);
+          if (this.sample.length >= SAMPLE_ROWS) this.decide();
+        } else this.score(rec);
+      });
+    }
+  }
+
+  private decide(): void {
+    if (!this.header || this.layout) return;
+    const header = this.header;
+    const inference = inferColumns(header, this.sample.map((r) => r.fields), this.splitter.delim ?? ',');
+    const layout = layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
+    this.layout = layout;
+    this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
+    if (this.opts.rules) {
+      const names = [...new Set(this.opts.rules.rules.map((r) => r.metric))].filter((m) => header.includes(m) && header.indexOf(m) !== layout.timestampIndex);
+      this.ruleCols = names.map((m) => header.indexOf(m));
+      this.rules = createStreamRules(this.opts.rules, names, { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0 });
+      for (const [name, why] of Object.entries(this.rules.skipped)) {
+        if (why === 'unknown-metric') this.opts.onNotice?.(`${this.opts.displayPath}: rule '${name}': no metric '${this.opts.rules.rules.find((r) => r.name === name)?.metric}' in the data; skipped`);
+      }
+    }
+    this.opts.onLayout?.(layout);
+    const held = this.sample;
+    this.sample = [];
+    for (const r of held) this.score(r);
+  }
+
+  private score(rec: CsvRecord): void {
+    const l = this.layout as Layout;
+    const f = rec.fields;
+    const tsText = l.timestampIndex >= 0 ? (f[l.timestampIndex] ?? '') : '';
+    const ms = timestampOf(tsText, l.timestampKind);
+    const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
+    const score = (this.detector as StreamDetector).update(ms, values);
+    const anomalies: Anomaly[] = [];
+    const a = streamAnomaly(score, this.row, ms, l.metrics, values);
+    if (a) anomalies.push(a);
+    if (this.rules) anomalies.push(...this.rules.update(ms, this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma))));
+    this.opts.onRow({ row: this.row, line: rec.line, tsText, ms, values, firstCell: f[l.metricIndices[0]] ?? '', score, anomalies });
+    this.row++;
+  }
+}
+
+function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, oneMetric: boolean, path: string): Layout {
+  let metricIndices = inf.metricIndices;
+  if (wanted) {
+    metricIndices = wanted.map((name) => {
+      const c = header.indexOf(name);
+      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${header.join(', ')})`, path, 1);
+      return c;
+    });
+  }
+  if (!metricIndices.length) throw new InputError('no numeric column to score', path, 1);
+  if (oneMetric && metricIndices.length !== 1) {
+    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${metricIndices.map((c) => header[c]).join(', ')}): choose one with --metrics`);
+  }
+  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma };
+}
+
+function timestampOf(text: string, kind: Inference['timestampKind']): number {
+  if (!text) return NaN;
+  if (kind === 'iso-time') return parseTimestamp(text);
+  const v = parseNumber(text.trim());
+  return kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
+}
+
+function sameHeader(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((h, i) => h === b[i].trim());
+}
