@@ -5,7 +5,8 @@ import { csvChunks } from '../core/export/csv.ts';
 import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
-import type { DashboardModel, WebviewMessage } from '../protocol.ts';
+import type { AnalysisResult } from '../core/analyze.ts';
+import type { DashboardModel, DashboardSettings, WebviewMessage } from '../protocol.ts';
 import { assertNever } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboard.ts';
@@ -23,9 +24,17 @@ export class DashboardController implements vscode.Disposable {
   private uri: vscode.Uri | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private live = false;
+  /** Streaming (src/extension/streaming.ts): the followed file, its live window and the model last drawn. */
+  private liveUri: string | undefined;
+  private liveResult: AnalysisResult | undefined;
+  private liveModel: DashboardModel | undefined;
+  private readonly closeEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the dashboard panel is closed. */
+  readonly onDidClosePanel = this.closeEmitter.event;
 
   constructor(private readonly ctx: Ctx) {
     this.subscriptions.push(ctx.sessions.onDidChange((s) => {
+      if (this.liveModel && this.liveUri === s.uri.toString()) return; // the live window is drawn instead
       if (this.panel && this.uri?.toString() === s.uri.toString()) this.post(s);
     }));
   }
@@ -46,8 +55,40 @@ export class DashboardController implements vscode.Disposable {
     if (s) this.post(s);
   }
 
+  /**
+   * Streaming: draws `result` (the live window of a followed file) with `live: true` in place of the file's
+   * analysis. `reveal` opens the panel on it; otherwise it is drawn only while the dashboard still shows
+   * that file. Returns whether it was drawn.
+   */
+  showLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, opts: { reveal?: boolean; live?: boolean } = {}): boolean {
+    if (!opts.reveal && (!this.panel || this.liveUri !== uri.toString())) return false;
+    if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+    this.uri = uri;
+    this.liveUri = uri.toString();
+    this.liveResult = result;
+    this.liveModel = buildModel(result, { name, settings, rules: [], rulesFile: null, forecastMode: null, live: opts.live ?? true, computeMs: 0 });
+    this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
+    this.panel!.post({ type: 'model', model: this.liveModel });
+    if (opts.reveal) this.panel!.reveal();
+    return true;
+  }
+
+  /** Ends streaming's hold on the dashboard: the last live model stays drawn, without `live`, until another is shown. */
+  endLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings): void {
+    if (this.liveUri !== uri.toString()) return;
+    this.showLive(uri, name, result, settings, { live: false });
+    this.clearLive();
+  }
+
+  private clearLive(): void {
+    this.liveUri = undefined;
+    this.liveResult = undefined;
+    this.liveModel = undefined;
+  }
+
   /** Shows a CSV's analysis (analysing it first, with a progress notification, when needed). */
   async show(uri: vscode.Uri, opts: { rule?: string; row?: number } = {}): Promise<void> {
+    if (this.liveUri !== undefined && this.liveUri !== uri.toString()) this.clearLive();
     const name = uri.path.split('/').pop() ?? uri.path;
     let session = this.ctx.sessions.get(uri);
     if (!session) {
@@ -76,7 +117,7 @@ export class DashboardController implements vscode.Disposable {
     this.panel?.dispose();
     this.panel = panel;
     panel.onMessage((m) => void this.onMessage(m));
-    panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; } });
+    panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.clearLive(); this.closeEmitter.fire(); } });
   }
 
   private model(s: FileSession): DashboardModel {
@@ -99,7 +140,8 @@ export class DashboardController implements vscode.Disposable {
     const s = this.current;
     switch (m.type) {
       case 'ready':
-        if (s) this.post(s);
+        if (this.liveModel) this.panel?.post({ type: 'model', model: this.liveModel });
+        else if (s) this.post(s);
         return;
       case 'settings':
         if (!s) return;
@@ -110,13 +152,15 @@ export class DashboardController implements vscode.Disposable {
         }
         return;
       case 'zoom': {
-        if (!s) return;
-        const [from, to] = rowsInWindow(s.result, m.x0, m.x1);
-        s.frame.metrics.forEach((metric, i) => this.panel?.post({ type: 'window', metric, x0: m.x0, x1: m.x1, series: seriesFor(s.result, i, from, to) }));
+        const r = this.liveResult ?? s?.result;
+        if (!r) return;
+        const [from, to] = rowsInWindow(r, m.x0, m.x1);
+        r.frame.metrics.forEach((metric, i) => this.panel?.post({ type: 'window', metric, x0: m.x0, x1: m.x1, series: seriesFor(r, i, from, to) }));
         return;
       }
       case 'revealRow':
-        if (s) await revealRow(s, m.row);
+        if (this.liveResult && this.liveUri) await revealRow({ uri: vscode.Uri.parse(this.liveUri), frame: this.liveResult.frame }, m.row);
+        else if (s) await revealRow(s, m.row);
         return;
       case 'export':
         if (s) await this.exportTo(s, m.format, m.onlyAnomalies);
@@ -178,13 +222,14 @@ export class DashboardController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closeEmitter.dispose();
     for (const d of this.subscriptions.splice(0)) d.dispose();
     this.panel?.dispose();
   }
 }
 
 /** Opens the CSV beside the dashboard with the cursor on a data row's line. */
-export async function revealRow(session: FileSession, row: number): Promise<void> {
+export async function revealRow(session: Pick<FileSession, 'uri' | 'frame'>, row: number): Promise<void> {
   const line = session.frame.lines[row];
   if (line === undefined) return;
   const doc = await vscode.workspace.openTextDocument(session.uri);

@@ -5,6 +5,7 @@ import { DashboardController } from './dashboardController.ts';
 import type { Ctx } from './ctx.ts';
 import { registerRulesEditor } from './rulesEditor.ts';
 import { SessionStore } from './sessions.ts';
+import { registerStreaming } from './streaming.ts';
 import { clearWebhookUrl, sendWebhook, setWebhookUrl } from './webhook.ts';
 
 const CSV = /\.(csv|tsv)$/i;
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Features, each in its own file with one register function.
   context.subscriptions.push(...registerRulesEditor(ctx));
+  context.subscriptions.push(...registerStreaming(ctx, dashboard));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

@@ -1,0 +1,96 @@
+// Pure (no vscode import): the bounded window of a followed file that the live dashboard draws. Fixed-size
+// rings, so memory stays flat however long the stream runs. Unit-tested in plain Node.
+import type { AnalysisResult } from '../core/analyze.ts';
+import type { Anomaly } from '../core/anomaly.ts';
+import { medianStep } from '../core/csv/frame.ts';
+
+/** Rows the live dashboard keeps (the most recent). */
+export const LIVE_ROWS = 50_000;
+/** Anomalies the live dashboard keeps (the most recent, inside the row window). */
+export const LIVE_ANOMALIES = 5_000;
+
+/** A batch of scored rows as the streaming worker posts it. */
+export interface LiveBatch {
+  ts: Float64Array;
+  lines: Int32Array;
+  /** Row-major, one value per metric per row. */
+  values: Float64Array;
+  anomalies: Anomaly[];
+}
+
+/** The last `capacity` rows of a stream and their anomalies; `total` and `anomalyCount` count since the start. */
+export class LiveWindow {
+  private ts: Float64Array;
+  private lines: Int32Array;
+  private cols: Float64Array[];
+  private head = 0;
+  private size = 0;
+  private anomalies: Anomaly[] = [];
+  /** Rows appended since the last reset. */
+  total = 0;
+  /** Anomalies seen since the last reset (also those dropped from the window). */
+  anomalyCount = 0;
+
+  constructor(private metricNames: string[], private timed: boolean, readonly capacity = LIVE_ROWS, readonly maxAnomalies = LIVE_ANOMALIES) {
+    this.ts = new Float64Array(capacity);
+    this.lines = new Int32Array(capacity);
+    this.cols = metricNames.map(() => new Float64Array(capacity));
+  }
+
+  get metrics(): readonly string[] {
+    return this.metricNames;
+  }
+
+  /** Rows held (≤ capacity). */
+  get rows(): number {
+    return this.size;
+  }
+
+  /** Appends a batch; rows and anomalies older than the window are dropped. */
+  append(batch: LiveBatch): void {
+    const n = batch.ts.length;
+    const m = this.cols.length;
+    for (let i = 0; i < n; i++) {
+      const at = (this.head + this.size) % this.capacity;
+      this.ts[at] = batch.ts[i];
+      this.lines[at] = batch.lines[i];
+      for (let k = 0; k < m; k++) this.cols[k][at] = batch.values[i * m + k];
+      if (this.size < this.capacity) this.size++;
+      else this.head = (this.head + 1) % this.capacity;
+    }
+    this.total += n;
+    this.anomalyCount += batch.anomalies.length;
+    this.anomalies.push(...batch.anomalies);
+    const first = this.total - this.size;
+    let drop = 0;
+    while (drop < this.anomalies.length && this.anomalies[drop].row < first) drop++;
+    drop = Math.max(drop, this.anomalies.length - this.maxAnomalies);
+    if (drop > 0) this.anomalies.splice(0, drop);
+  }
+
+  /** Elements allocated (constant: the memory bound), plus the anomalies held. */
+  footprint(): number {
+    return this.ts.length + this.lines.length + this.cols.reduce((s, c) => s + c.length, 0) + this.anomalies.length;
+  }
+
+  /** The window as an analysis result for the dashboard: rows renumbered from 0 at the window's first row. */
+  toResult(path: string): AnalysisResult {
+    const n = this.size;
+    const first = this.total - n;
+    const pick = <T extends Float64Array | Int32Array>(src: T, out: T): T => {
+      const tail = Math.min(n, this.capacity - this.head);
+      out.set(src.subarray(this.head, this.head + tail), 0);
+      if (tail < n) out.set(src.subarray(0, n - tail), tail);
+      return out;
+    };
+    const timestamps = this.timed ? pick(this.ts, new Float64Array(n)) : null;
+    const frame = {
+      timestamps, timestampColumn: null, metrics: [...this.metricNames], values: this.cols.map((c) => pick(c, new Float64Array(n))),
+      rows: n, lines: pick(this.lines, new Int32Array(n)), stepMs: timestamps ? medianStep(timestamps) : null,
+    };
+    return {
+      frame, input: { path, sha256: '' }, seed: 0, detectors: { stream: {} }, scores: {},
+      anomalies: this.anomalies.map((a) => ({ ...a, row: a.row - first })), warnings: [],
+    };
+  }
+}

@@ -1,0 +1,162 @@
+import * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
+import { basename } from 'node:path';
+import type { Ctx } from './ctx.ts';
+import type { DashboardController } from './dashboardController.ts';
+import { defaultDashboardSettings } from './sessions.ts';
+import { LiveWindow } from './liveWindow.ts';
+import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts';
+import type { DashboardSettings } from '../protocol.ts';
+
+const CSV = /\.(csv|tsv|txt)$/i;
+/** Fewest ms between two dashboard redraws while streaming (at most two a second). */
+const REDRAW_MS = 500;
+
+/** One followed file: the worker that tails and scores it, the live window, the throttled redraws. */
+class LiveStream implements vscode.Disposable {
+  private readonly worker: Worker;
+  private window: LiveWindow | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastDraw = 0;
+  private revealed = false;
+  private ended = false;
+  private readonly settings: DashboardSettings;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly dashboard: DashboardController,
+    readonly uri: vscode.Uri,
+    start: StreamWorkerRequest,
+    private readonly onCount: (anomalies: number, rows: number) => void,
+    private readonly onEnd: (error?: string) => void,
+  ) {
+    this.settings = defaultDashboardSettings();
+    this.worker = new Worker(vscode.Uri.joinPath(ctx.ext.extensionUri, 'dist', 'streamWorker.js').fsPath);
+    this.worker.on('message', (m: StreamWorkerReply) => this.onMessage(m));
+    this.worker.on('error', (e) => this.finish(e.message));
+    this.worker.postMessage(start);
+  }
+
+  get name(): string {
+    return basename(this.uri.fsPath);
+  }
+
+  private onMessage(m: StreamWorkerReply): void {
+    switch (m.type) {
+      case 'rows':
+        if (m.restart || !this.window) this.window = new LiveWindow(m.metrics, m.timed);
+        this.window.append(m);
+        this.onCount(this.window.anomalyCount, this.window.total);
+        this.schedule();
+        return;
+      case 'notice':
+        this.ctx.log.info(m.text);
+        return;
+      case 'error':
+        this.finish(m.message);
+        return;
+      case 'ended':
+        return;
+    }
+  }
+
+  /** Redraws now when the last redraw is old enough, else once when it is. */
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastDraw + REDRAW_MS - Date.now());
+    this.timer = setTimeout(() => { this.timer = undefined; this.draw(); }, wait);
+  }
+
+  private draw(): void {
+    if (!this.window || this.ended) return;
+    this.lastDraw = Date.now();
+    const drawn = this.dashboard.showLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, { reveal: !this.revealed });
+    this.revealed = true;
+    if (!drawn) this.ctx.log.debug(`streaming ${this.name}: the dashboard shows another file; not redrawn`);
+  }
+
+  private finish(error?: string): void {
+    if (this.ended) return;
+    this.dispose();
+    this.onEnd(error);
+  }
+
+  dispose(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.worker.postMessage({ type: 'stop' } satisfies StreamWorkerRequest);
+    void this.worker.terminate();
+    if (this.window) this.dashboard.endLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings);
+  }
+}
+
+/**
+ * Start / Stop Streaming: follows a CSV as it grows (a worker tails and scores it with the stream detector
+ * and the file's rules), draws the last rows live in the dashboard (at most two redraws a second) and
+ * shows the live anomaly count in the status bar. One stream at a time; closing the dashboard stops it.
+ */
+export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vscode.Disposable[] {
+  let current: LiveStream | undefined;
+  const status = vscode.window.createStatusBarItem('anomalyHunter.streaming', vscode.StatusBarAlignment.Left, 20);
+  status.name = 'Anomaly Hunter: Streaming';
+  status.command = 'anomalyHunter.stopStreaming';
+
+  const setContext = (on: boolean): void => { void vscode.commands.executeCommand('setContext', 'anomalyHunter.streaming', on); };
+
+  const stop = (): boolean => {
+    const s = current;
+    if (!s) return false;
+    current = undefined;
+    s.dispose();
+    status.hide();
+    setContext(false);
+    ctx.log.info(`streaming ${s.name}: stopped`);
+    return true;
+  };
+
+  const start = async (arg: unknown): Promise<void> => {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const uri = arg instanceof vscode.Uri ? arg : active && CSV.test(active.path) ? active : undefined;
+    if (!uri) {
+      void vscode.window.showErrorMessage('Anomaly Hunter: open a CSV file (or right-click one in the Explorer) to start streaming it.');
+      return;
+    }
+    if (uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage(`Anomaly Hunter: streaming needs a file on disk, not ${uri.scheme}:`);
+      return;
+    }
+    stop();
+    const name = basename(uri.fsPath);
+    // The rules that apply to this CSV (its rules file, validated against the data); none when it cannot be read yet.
+    const session = await ctx.sessions.open(uri).catch((e: Error) => { ctx.log.info(`streaming ${name}: no rules (${e.message})`); return undefined; });
+    const stream: LiveStream = new LiveStream(ctx, dashboard, uri,
+      { type: 'start', path: uri.fsPath, name, rules: session?.rulesFile ?? null, thresholds: session?.settings.thresholds },
+      (anomalies, rows) => {
+        if (current !== stream) return;
+        status.text = `$(pulse) live: ${anomalies.toLocaleString('en')} ${anomalies === 1 ? 'anomaly' : 'anomalies'}`;
+        status.tooltip = `Anomaly Hunter is streaming ${name}: ${rows.toLocaleString('en')} rows scored. Click to stop.`;
+      },
+      (error) => {
+        if (current !== stream) return;
+        stop();
+        if (error) void vscode.window.showErrorMessage(`Anomaly Hunter: streaming stopped: ${error}`);
+      });
+    current = stream;
+    status.text = '$(pulse) live: 0 anomalies';
+    status.tooltip = `Anomaly Hunter is streaming ${name}. Click to stop.`;
+    status.show();
+    setContext(true);
+    ctx.log.info(`streaming ${name}${session?.rulesFile ? ` with ${session.rulesFile.rules.length} rules` : ''}`);
+  };
+
+  return [
+    status,
+    vscode.commands.registerCommand('anomalyHunter.startStreaming', start),
+    vscode.commands.registerCommand('anomalyHunter.stopStreaming', () => {
+      if (!stop()) void vscode.window.showInformationMessage('Anomaly Hunter: no file is being streamed.');
+    }),
+    dashboard.onDidClosePanel(() => { stop(); }),
+    { dispose: () => { stop(); } },
+  ];
+}

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import { LiveWindow } from '../../src/extension/liveWindow.ts';
+
+function batch(from: number, n: number, anomalyEvery = 0) {
+  const ts = new Float64Array(n), lines = new Int32Array(n), values = new Float64Array(2 * n);
+  const anomalies: Anomaly[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = from + i;
+    ts[i] = row * 60_000;
+    lines[i] = row + 2;
+    values[2 * i] = row;
+    values[2 * i + 1] = -row;
+    if (anomalyEvery && row % anomalyEvery === 0) anomalies.push({ row, timestamp: null, detector: 'stream', metric: 'a', value: row, score: 30, severity: 'minor', message: '' });
+  }
+  return { ts, lines, values, anomalies };
+}
+
+test('the live window keeps the last rows in order, renumbered from 0, with their anomalies', () => {
+  const w = new LiveWindow(['a', 'b'], true, 10, 3);
+  w.append(batch(0, 7, 2));
+  w.append(batch(7, 8, 2));
+  const r = w.toResult('/x.csv');
+  assert.equal(w.total, 15);
+  assert.deepEqual(Array.from(r.frame.values[0]), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  assert.deepEqual(Array.from(r.frame.values[1]), [-5, -6, -7, -8, -9, -10, -11, -12, -13, -14]);
+  assert.deepEqual(Array.from(r.frame.lines), [7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  assert.equal(r.frame.stepMs, 60_000);
+  // Anomalies on rows 0, 2, …, 14: those in the window (6…14), at most 3, the newest.
+  assert.deepEqual(r.anomalies.map((a) => [a.row, a.value]), [[5, 10], [7, 12], [9, 14]]);
+  assert.equal(w.anomalyCount, 8);
+});
+
+test('the live window stays flat over a long stream: 2 million rows in 1000-row batches', () => {
+  const w = new LiveWindow(['a', 'b'], true, 50_000, 5_000);
+  w.append(batch(0, 1000, 7));
+  const footprint = w.footprint();
+  const heap = process.memoryUsage().heapUsed;
+  for (let from = 1000; from < 2_000_000; from += 1000) w.append(batch(from, 1000, 7));
+  assert.equal(w.rows, 50_000);
+  assert.equal(w.total, 2_000_000);
+  assert.ok(w.footprint() <= footprint - 143 + 5_000, `footprint ${w.footprint()} vs ${footprint}`);
+  assert.ok(process.memoryUsage().heapUsed - heap < 16e6, 'heap grew by 16 MB or more');
+  const r = w.toResult('/x.csv');
+  assert.equal(r.frame.values[0][49_999], 1_999_999);
+  assert.equal(r.anomalies.at(-1)!.row, 49_999 - (1_999_999 % 7));
+});
