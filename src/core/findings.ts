@@ -1,0 +1,276 @@
+import type { Anomaly, DetectorId } from './anomaly.ts';
+import { formatDuration } from './rules/duration.ts';
+import type { RuleOp } from './rules/model.ts';
+import { formatValue } from './rules/template.ts';
+import type { Severity } from './severity.ts';
+import { SEVERITIES, severityRank } from './severity.ts';
+
+/** Consecutive anomalous rows of one source (a detector, or one rule) on one metric: one Problems entry. */
+export interface Stretch {
+  detector: DetectorId;
+  /** The rule's name (detector "rule"), else null. */
+  rule: string | null;
+  metric: string | null;
+  /** First and last data row (0-based, inclusive). */
+  startRow: number;
+  endRow: number;
+  /** First and last CSV line (1-based, inclusive). */
+  startLine: number;
+  endLine: number;
+  /** Number of findings merged into the stretch. */
+  count: number;
+  /** The most severe finding (highest score on ties). */
+  worst: Anomaly;
+  first: Anomaly;
+  last: Anomaly;
+}
+
+/** What a finding is attributed to in notes and Problems codes: the rule's name, else the detector id. */
+export function sourceOf(a: Anomaly): string {
+  return a.detector === 'rule' && a.rule ? a.rule : a.detector;
+}
+
+function worse(a: Anomaly, b: Anomaly): boolean {
+  const d = severityRank(a.severity) - severityRank(b.severity);
+  return d < 0 || (d === 0 && a.score > b.score);
+}
+
+/** True when the rows' lines grow with the row index (the file was already in time order). */
+function linesIncrease(lines: Int32Array): boolean {
+  for (let i = 1; i < lines.length; i++) if (lines[i] <= lines[i - 1]) return false;
+  return true;
+}
+
+/**
+ * Merges findings into stretches per (detector or rule, metric): rows r and r+1 belong together when both are
+ * anomalous and, in a file that was re-sorted by time, their lines are adjacent too (so a stretch never covers
+ * unrelated lines). Findings whose row has no line are dropped. Sorted by first line, then severity.
+ */
+export function mergeStretches(anomalies: readonly Anomaly[], lines: Int32Array): Stretch[] {
+  const increasing = linesIncrease(lines);
+  const groups = new Map<string, Anomaly[]>();
+  for (const a of anomalies) {
+    if (!(a.row >= 0 && a.row < lines.length)) continue;
+    const key = `${a.detector}\u0000${a.rule ?? ''}\u0000${a.metric ?? ''}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(a);
+  }
+  const out: Stretch[] = [];
+  for (const g of groups.values()) {
+    g.sort((a, b) => a.row - b.row);
+    let s: Stretch | null = null;
+    for (const a of g) {
+      const joins = s !== null && (a.row === s.endRow || (a.row === s.endRow + 1 && (increasing || lines[a.row] === lines[s.endRow] + 1)));
+      if (s && joins) {
+        s.endRow = a.row;
+        s.endLine = Math.max(s.endLine, lines[a.row]);
+        s.count++;
+        s.last = a;
+        if (worse(a, s.worst)) s.worst = a;
+        continue;
+      }
+      if (s) out.push(s);
+      s = {
+        detector: a.detector, rule: a.rule ?? null, metric: a.metric,
+        startRow: a.row, endRow: a.row, startLine: lines[a.row], endLine: lines[a.row], count: 1, worst: a, first: a, last: a,
+      };
+    }
+    if (s) out.push(s);
+  }
+  return out.sort((a, b) => a.startLine - b.startLine || severityRank(a.worst.severity) - severityRank(b.worst.severity) || b.worst.score - a.worst.score);
+}
+
+/** The `cap` most severe stretches (severity, then score, then length), back in line order, and how many were left out. */
+export function topStretches(stretches: readonly Stretch[], cap: number): { kept: Stretch[]; dropped: number } {
+  if (stretches.length <= cap) return { kept: [...stretches], dropped: 0 };
+  const ranked = [...stretches].sort((a, b) => severityRank(a.worst.severity) - severityRank(b.worst.severity)
+    || b.worst.score - a.worst.score || b.count - a.count || a.startLine - b.startLine);
+  const kept = ranked.slice(0, Math.max(0, cap)).sort((a, b) => a.startLine - b.startLine);
+  return { kept, dropped: stretches.length - kept.length };
+}
+
+/** An ISO timestamp as a short UTC time, `2024-03-06 14:10` (seconds kept when not zero); null gives null. */
+export function shortTime(iso: string | null): string | null {
+  if (iso === null) return null;
+  return iso.replace('T', ' ').replace(/(:00)?\.000Z$/, '').replace(/Z$/, '');
+}
+
+/** The Problems message of a stretch: its worst finding's message, and for several rows how many and when. */
+export function stretchMessage(s: Stretch): string {
+  if (s.count === 1) return s.worst.message;
+  const from = shortTime(s.first.timestamp) ?? `row ${s.first.row}`;
+  const to = shortTime(s.last.timestamp) ?? `row ${s.last.row}`;
+  return `${s.worst.message} — worst of ${s.count} consecutive rows, ${from} → ${to}`;
+}
+
+/** Findings grouped by CSV line: for lookups by line (hover, navigation) and by visible range (decorations). */
+export interface LineIndex {
+  /** 1-based lines that have findings, ascending. */
+  lines: Int32Array;
+  /** The data row on each of those lines. */
+  rows: Int32Array;
+  /** The worst severity on each line (index into SEVERITIES). */
+  worst: Uint8Array;
+  /** Findings of line i are items[offsets[i] .. offsets[i + 1]), most severe first. */
+  offsets: Int32Array;
+  items: Anomaly[];
+}
+
+/** Indexes findings by their row's line (rows without a line are dropped). Linear when the findings are in row order and the file in time order. */
+export function indexByLine(anomalies: readonly Anomaly[], lines: Int32Array): LineIndex {
+  const valid = anomalies.filter((a) => a.row >= 0 && a.row < lines.length);
+  let inOrder = linesIncrease(lines);
+  for (let i = 1; inOrder && i < valid.length; i++) if (valid[i].row < valid[i - 1].row) inOrder = false;
+  // Otherwise sort by line (stable); the common case, an analysis of a sorted file, needs no sort at all.
+  const list = inOrder ? valid : valid.map((a, i) => ({ a, i })).sort((x, y) => lines[x.a.row] - lines[y.a.row] || x.a.row - y.a.row || x.i - y.i).map((x) => x.a);
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (i === 0 || list[i].row !== list[i - 1].row) n++;
+  const index: LineIndex = { lines: new Int32Array(n), rows: new Int32Array(n), worst: new Uint8Array(n), offsets: new Int32Array(n + 1), items: new Array<Anomaly>(list.length) };
+  let k = -1;
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i];
+    if (i === 0 || a.row !== list[i - 1].row) {
+      k++;
+      index.lines[k] = lines[a.row];
+      index.rows[k] = a.row;
+      index.offsets[k] = i;
+    }
+    index.items[i] = a;
+  }
+  index.offsets[n] = list.length;
+  for (let j = 0; j < n; j++) {
+    const from = index.offsets[j], to = index.offsets[j + 1];
+    if (to - from > 1) {
+      const g = index.items.slice(from, to).sort(bySeverity);
+      for (let m = 0; m < g.length; m++) index.items[from + m] = g[m];
+    }
+    index.worst[j] = severityRank(index.items[from].severity);
+  }
+  return index;
+}
+
+function bySeverity(a: Anomaly, b: Anomaly): number {
+  return severityRank(a.severity) - severityRank(b.severity) || b.score - a.score || sourceOf(a).localeCompare(sourceOf(b));
+}
+
+/** The first index whose line is ≥ `line` (lines.length when none). */
+export function lowerBound(index: LineIndex, line: number): number {
+  let lo = 0, hi = index.lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (index.lines[mid] < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The findings on a 1-based line, most severe first (empty when none). */
+export function findingsAt(index: LineIndex, line: number): Anomaly[] {
+  const i = lowerBound(index, line);
+  if (i >= index.lines.length || index.lines[i] !== line) return [];
+  return index.items.slice(index.offsets[i], index.offsets[i + 1]);
+}
+
+/** The next (direction 1) or previous (-1) line with findings after/before `line`, wrapping around; null when there are none. */
+export function adjacentLine(index: LineIndex, line: number, direction: 1 | -1): number | null {
+  const n = index.lines.length;
+  if (n === 0) return null;
+  if (direction === 1) {
+    const i = lowerBound(index, line + 1);
+    return index.lines[i < n ? i : 0];
+  }
+  const i = lowerBound(index, line) - 1;
+  return index.lines[i >= 0 ? i : n - 1];
+}
+
+/**
+ * The end-of-line note of a row, most severe first: `cpu 97.3 · critical · cpu-saturated, forecast`, one group per
+ * metric (its worst severity, every source), at most three groups then `+N more`. Empty for no findings.
+ */
+export function noteOf(findings: readonly Anomaly[]): string {
+  const sorted = [...findings].sort(bySeverity);
+  const groups = new Map<string, { a: Anomaly; sources: string[] }>();
+  for (const a of sorted) {
+    const key = a.metric ?? '';
+    const g = groups.get(key);
+    const src = sourceOf(a);
+    if (!g) groups.set(key, { a, sources: [src] });
+    else if (!g.sources.includes(src)) g.sources.push(src);
+  }
+  const parts = [...groups.values()].map(({ a, sources }) => {
+    const what = a.metric === null ? '' : `${a.metric}${a.value === null ? ' missing' : ` ${formatValue(a.value)}`} · `;
+    return `${what}${a.severity} · ${sources.join(', ')}`;
+  });
+  const more = parts.length > 3 ? `  +${parts.length - 3} more` : '';
+  return parts.slice(0, 3).join('  ;  ') + more;
+}
+
+/** A rule as the hover explains it: operator, threshold in force (a dashboard slider may have moved it), durations in ms. */
+export interface RuleInfo {
+  metric: string;
+  op: RuleOp;
+  threshold: number;
+  forMs: number;
+  keepFiringForMs: number;
+}
+
+/** What the hover needs besides the findings. */
+export interface HoverContext {
+  row: number;
+  line: number;
+  timestamp: string | null;
+  /** The forecast of each metric (result.forecast), when the forecaster ran. */
+  forecast?: Record<string, { yhat: ArrayLike<number>; lower: ArrayLike<number>; upper: ArrayLike<number> }>;
+  rules?: Record<string, RuleInfo>;
+  /** The forecast interval (0.8 = 80 %). */
+  interval?: number;
+}
+
+const DETECTOR_NAME: Record<DetectorId, string> = { iforest: 'Isolation Forest', forecast: 'Forecast', rule: 'Rule', stream: 'Streaming' };
+
+/** Escapes Markdown so that data and rule annotations render as text, never as links or markup. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, '\\$&');
+}
+
+/**
+ * The hover of a row (Markdown): its row, line and time, then every finding, most severe first, with its
+ * detector, severity and 0–100 score, the rule and its threshold, or the forecast band on that row. The
+ * Isolation Forest message carries the metric attribution. Empty for no findings.
+ */
+export function hoverOf(findings: readonly Anomaly[], ctx: HoverContext): string {
+  if (!findings.length) return '';
+  const when = shortTime(ctx.timestamp);
+  const out = [`**Anomaly Hunter** · row ${ctx.row} · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} UTC` : ''}`, ''];
+  for (const a of [...findings].sort(bySeverity)) {
+    const head = `**${a.severity}** (score ${formatValue(a.score)}) · ${DETECTOR_NAME[a.detector]}`;
+    let detail = escapeMarkdown(a.message);
+    if (a.detector === 'rule' && a.rule) {
+      const r = ctx.rules?.[a.rule];
+      const cond = r ? `${r.metric} ${r.op} ${formatValue(r.threshold)}` : a.metric ?? '';
+      const durations = r ? [r.forMs > 0 ? `for ${formatDuration(r.forMs)}` : '', r.keepFiringForMs > 0 ? `keep firing ${formatDuration(r.keepFiringForMs)}` : ''].filter(Boolean).join(', ') : '';
+      detail = `\`${a.rule}\`: \`${cond}\`${durations ? ` ${durations}` : ''}${a.value === null ? '' : `, value ${formatValue(a.value)}`} — ${detail}`;
+    } else if (a.detector === 'forecast' && a.metric) {
+      const f = ctx.forecast?.[a.metric];
+      const yhat = f?.yhat[a.row];
+      if (f && yhat !== undefined && Number.isFinite(yhat)) {
+        const pct = ctx.interval ? `${Math.round(ctx.interval * 100)} % ` : '';
+        detail += ` — expected ${escapeMarkdown(formatValue(round3(yhat)))}, ${pct}band ${escapeMarkdown(formatValue(round3(f.lower[a.row])))} … ${escapeMarkdown(formatValue(round3(f.upper[a.row])))}`;
+      }
+    }
+    out.push(`- ${head}: ${detail}`);
+  }
+  return out.join('\n');
+}
+
+function round3(x: number): number {
+  return Number(x.toPrecision(4));
+}
+
+/** Counts of findings per severity, in SEVERITIES order. */
+export function severityCounts(anomalies: readonly Anomaly[]): Record<Severity, number> {
+  const c = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const a of anomalies) c[a.severity]++;
+  return c;
+}
