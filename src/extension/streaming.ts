@@ -29,6 +29,7 @@ class LiveStream implements vscode.Disposable {
     start: StreamWorkerRequest,
     private readonly onCount: (anomalies: number, rows: number) => void,
     private readonly onEnd: (error?: string) => void,
+    private readonly rulesFile: string | null,
   ) {
     this.settings = defaultDashboardSettings();
     this.worker = new Worker(vscode.Uri.joinPath(ctx.ext.extensionUri, 'dist', 'streamWorker.js').fsPath);
@@ -70,7 +71,7 @@ class LiveStream implements vscode.Disposable {
   private draw(): void {
     if (!this.window || this.ended) return;
     this.lastDraw = Date.now();
-    const drawn = this.dashboard.showLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, { reveal: !this.revealed });
+    const drawn = this.dashboard.showLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, { reveal: !this.revealed, rulesFile: this.rulesFile });
     this.revealed = true;
     if (!drawn) this.ctx.log.debug(`streaming ${this.name}: the dashboard shows another file; not redrawn`);
   }
@@ -87,7 +88,7 @@ class LiveStream implements vscode.Disposable {
     clearTimeout(this.timer);
     this.worker.postMessage({ type: 'stop' } satisfies StreamWorkerRequest);
     void this.worker.terminate();
-    if (this.window) this.dashboard.endLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings);
+    if (this.window) this.dashboard.endLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, this.rulesFile);
   }
 }
 
@@ -141,7 +142,8 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
         if (current !== stream) return;
         stop();
         if (error) void vscode.window.showErrorMessage(`Anomaly Hunter: streaming stopped: ${error}`);
-      });
+      },
+      session?.rulesFile && session.rulesUri ? vscode.workspace.asRelativePath(session.rulesUri) : null);
     current = stream;
     status.text = '$(pulse) live: 0 anomalies';
     status.tooltip = `Anomaly Hunter is streaming ${name}. Click to stop.`;

@@ -1,0 +1,100 @@
+// Start / Stop Streaming in a real VS Code: a CSV in the workspace is followed while the test appends rows to
+// it (as a metrics exporter would); the dashboard's row count and anomalies grow live, the status bar shows the
+// live count, Stop Streaming ends it. Screenshots go to .vscode-test/runs/streaming/shots/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CACHE, launchBrowser, openFile, prepareRun, runCommand, startCodeServer, stopCodeServer, waitForWorkbench, webview } from './harness.mjs';
+
+const STEP = 5 * 60_000;
+const T0 = Date.UTC(2024, 2, 4);
+let dirs, cs, browser, page, csv;
+
+/** Rows i in [from, to) of a daily cycle; `cpu` overrides by row. */
+function rows(from, to, cpu = {}) {
+  let s = '';
+  for (let i = from; i < to; i++) {
+    const wobble = ((i * 7919) % 101) / 101 - 0.5;
+    const c = cpu[i] ?? 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + 2 * wobble;
+    s += `${new Date(T0 + i * STEP).toISOString()},${c.toFixed(2)},${(40 + 3 * wobble).toFixed(2)}\n`;
+  }
+  return s;
+}
+
+function workspace() {
+  const dir = path.join(CACHE, 'workspace-streaming');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'live'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'live', 'metrics.csv'), 'timestamp,cpu,memory\n' + rows(0, 864));
+  fs.writeFileSync(path.join(dir, 'live', 'rules.yaml'), [
+    'version: 1', 'data: metrics.csv', 'rules:', '  - name: cpu-hot', '    metric: cpu', '    op: ">"', '    threshold: 95', '    severity: major', '',
+  ].join('\n'));
+  return dir;
+}
+
+const header = () => webview(page).locator('header .muted').first();
+const rowCount = async () => Number((await header().textContent()).match(/^([\d,]+) rows/)[1].replace(/,/g, ''));
+const anomalyCount = async () => Number(await webview(page).locator('[data-testid="anomaly-count"]').textContent());
+const liveStatus = () => page.locator('.part.statusbar .statusbar-item', { hasText: 'live:' }).first();
+
+async function until(cond, what, timeout = 30_000) {
+  const t0 = Date.now();
+  for (;;) {
+    if (await cond().catch(() => false)) return;
+    if (Date.now() - t0 > timeout) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  dirs = prepareRun('streaming', { workspace: workspace(), settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  csv = path.join(dirs.ws, 'live', 'metrics.csv');
+  cs = await startCodeServer(dirs);
+  browser = await launchBrowser(dirs);
+  page = browser.pages()[0] ?? await browser.newPage();
+  await page.goto(cs.url);
+  await waitForWorkbench(page, 'live');
+});
+
+after(async () => {
+  await browser?.close();
+  await stopCodeServer(cs);
+});
+
+test('Start Streaming on a CSV shows its rows live in the dashboard, and the live count in the status bar', async () => {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'live' }).first().click();
+  await openFile(page, 'metrics.csv');
+  await runCommand(page, 'Anomaly Hunter: Start Streaming');
+  await webview(page).locator('[data-testid="chart-cpu"].rendered').waitFor({ timeout: 60_000 });
+  await until(async () => (await rowCount()) === 864 && /live/.test(await header().textContent()), 'the 864 rows, live');
+  await liveStatus().waitFor({ timeout: 10_000 });
+  assert.match(await liveStatus().textContent(), /live: \d+ anomal/);
+});
+
+test('rows appended to the file appear live, with their anomalies (detector and rule), then Stop Streaming ends it', async () => {
+  const before = await anomalyCount();
+  const t0 = Date.now();
+  fs.appendFileSync(csv, rows(864, 900));
+  await until(async () => (await rowCount()) === 900, 'the first 36 appended rows');
+  const firstLag = Date.now() - t0;
+  // A spike the stream detector has never seen, then cpu above the rule's 95 for 5 rows.
+  fs.appendFileSync(csv, rows(900, 930, { 905: 400, 920: 97, 921: 98, 922: 99, 923: 98, 924: 97 }));
+  await until(async () => (await rowCount()) === 930, 'the next 30 appended rows');
+  await until(async () => (await anomalyCount()) >= before + 6, 'the spike and the 5 rule firings in the table');
+  const table = webview(page).locator('[data-testid="anomaly-table"]');
+  assert.ok(await table.locator('[data-testid="anomaly-row"]', { hasText: 'stream' }).count() >= 1, 'a stream anomaly row');
+  assert.ok(await table.locator('[data-testid="anomaly-row"]', { hasText: 'rule: cpu-hot' }).count() >= 5, 'the rule fired on its 5 rows');
+  await until(async () => Number((await liveStatus().textContent()).match(/live: (\d+)/)[1]) >= before + 6, 'the status bar count');
+  console.log(`appended rows drawn ${firstLag} ms after the append; status bar: ${await liveStatus().textContent()}`);
+  await page.screenshot({ path: path.join(dirs.shots, '01-streaming-live.png') });
+
+  await runCommand(page, 'Anomaly Hunter: Stop Streaming');
+  await liveStatus().waitFor({ state: 'hidden', timeout: 10_000 });
+  await until(async () => !/live/.test(await header().textContent()), 'the dashboard no longer live');
+  // Rows appended after the stop are not read.
+  fs.appendFileSync(csv, rows(930, 940));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await rowCount(), 930);
+  await page.screenshot({ path: path.join(dirs.shots, '02-streaming-stopped.png') });
+});
