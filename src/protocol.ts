@@ -55,6 +55,8 @@ export interface DashboardModel {
   live: boolean;
   /** Elapsed ms of the last (re)computation, shown in the footer. */
   computeMs: number;
+  /** Detectors still running: the anomalies so far are partial. */
+  pending: string[];
 }
 
 export type HostMessage =

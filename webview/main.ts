@@ -41,7 +41,9 @@ let sort = persisted.sort ?? { key: 'score' as SortKey, dir: -1 as 1 | -1 };
 let selectedRow: number | null = null;
 let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
-const MAX_TABLE_ROWS = 1000;
+/** Table rows rendered at first and per "Show more": the DOM stays small however many anomalies there are. */
+const TABLE_PAGE = 500;
+let tableLimit = TABLE_PAGE;
 const MARKER_SIZE: Record<Severity, number> = { critical: 10, major: 8, minor: 6, warning: 5 };
 
 const app = document.getElementById('app')!;
@@ -121,8 +123,8 @@ function buildLayout(): void {
   for (const s of SEVERITIES) severityFilter.append(el('option', { value: s }, `${s} and above`));
   detectorFilter.value = filters.detector;
   severityFilter.value = filters.severity;
-  detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value }; save(); renderTable(); });
-  severityFilter.addEventListener('change', () => { filters = { ...filters, severity: severityFilter.value }; save(); renderTable(); });
+  detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value }; tableLimit = TABLE_PAGE; save(); renderTable(); });
+  severityFilter.addEventListener('change', () => { filters = { ...filters, severity: severityFilter.value }; tableLimit = TABLE_PAGE; save(); renderTable(); });
 
   const count = el('span', { 'data-testid': 'anomaly-count', class: 'count' }, '0');
   const total = el('span', { class: 'muted' });
@@ -157,7 +159,7 @@ function sendSettings(change: (s: DashboardSettings) => void, delay = 0): void {
   change(s);
   model.settings = s;
   clearTimeout(settingsTimer);
-  settingsTimer = setTimeout(() => { els!.busy.hidden = false; post({ type: 'settings', settings: s }); }, delay);
+  settingsTimer = setTimeout(() => { els!.busy.hidden = false; els!.busy.textContent = 'Computing…'; post({ type: 'settings', settings: s }); }, delay);
 }
 
 function slider(opts: { id: string; label: string; min: number; max: number; step: number; value: number; format: (v: number) => string; onInput: (v: number) => void }): HTMLElement {
@@ -362,7 +364,7 @@ function renderTable(): void {
   if (!model || !els) return;
   const m = model;
   const list = filtered(m);
-  const shown = list.slice(0, MAX_TABLE_ROWS);
+  const shown = list.slice(0, tableLimit);
   const body = els.tableBody;
   body.textContent = '';
   const frag = document.createDocumentFragment();
@@ -385,8 +387,14 @@ function renderTable(): void {
   }
   body.append(frag);
   if (!shown.length) body.append(el('tr', {}, el('td', { colspan: '7', class: 'empty muted' }, m.anomalies.length ? 'No anomaly matches the filters.' : 'No anomalies found with these settings.')));
-  els.count.textContent = String(shown.length);
-  els.total.textContent = list.length > shown.length ? ` (first ${shown.length} of ${list.length})` : list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '';
+  if (list.length > shown.length) {
+    const more = el('button', { class: 'link', 'data-testid': 'show-more' }, `Show ${Math.min(TABLE_PAGE, list.length - shown.length)} more (${(list.length - shown.length).toLocaleString('en')} not shown)`);
+    more.addEventListener('click', () => { tableLimit += TABLE_PAGE; renderTable(); });
+    body.append(el('tr', {}, el('td', { colspan: '7', class: 'more' }, more)));
+  }
+  // anomaly-count: the anomalies the table lists with the current filters (the rows rendered may be fewer).
+  els.count.textContent = String(list.length);
+  els.total.textContent = list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '';
   for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
     th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
   }
@@ -417,7 +425,8 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       if (!els) buildLayout();
       if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
       model = m.model;
-      els!.busy.hidden = true;
+      els!.busy.hidden = model.pending.length === 0;
+      if (model.pending.length) els!.busy.textContent = `Running ${model.pending.map(detectorName).join(', ')}…`;
       save();
       renderHeader(model);
       renderControls(model);
@@ -446,6 +455,10 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
 });
 
 new MutationObserver(() => { if (model) renderCharts(model); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+function detectorName(id: string): string {
+  return id === 'iforest' ? 'Isolation Forest' : id === 'forecast' ? 'forecast' : id === 'rules' ? 'rules' : id;
+}
 
 function hexAlpha(color: string, alpha: number): string {
   const m = /^#([0-9a-f]{6})/i.exec(color);

@@ -48,7 +48,7 @@ export interface AnalysisResult {
  */
 export interface AnalysisCache {
   iforest?: { key: string; model: IsolationForestModel | null; result: IsolationForestResult };
-  forecast?: { key: string; detection: ForecastDetection };
+  forecast?: { key: string; interval: number | undefined; detection: ForecastDetection };
 }
 
 /** Default settings: Isolation Forest and the forecaster on, rules when a rules file is given. */
@@ -91,12 +91,15 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
   if (settings.detectors.forecast) {
     const t0 = nowMs();
     const opts = { ...settings.forecast, seed: settings.seed, metrics: restrict(settings.forecast?.metrics) };
-    const key = JSON.stringify(opts);
+    // The fit does not depend on the interval (except in robust mode, whose refit drops points by it):
+    // an interval change predicts again with the fitted models.
+    const { interval, ...fitOpts } = opts;
+    const key = JSON.stringify(opts.robust ? opts : fitOpts);
     let d: ForecastDetection;
-    if (cache.forecast && cache.forecast.key === key) d = cache.forecast.detection;
+    if (cache.forecast && cache.forecast.key === key && cache.forecast.interval === interval) d = cache.forecast.detection;
     else {
-      d = detectForecast(frame, opts);
-      cache.forecast = { key, detection: d };
+      d = detectForecast(frame, opts, cache.forecast?.key === key ? cache.forecast.detection.models : {});
+      cache.forecast = { key, interval, detection: d };
     }
     if (Object.keys(d.forecast).length) result.forecast = d.forecast;
     result.anomalies.push(...d.anomalies);

@@ -95,7 +95,7 @@ export class DashboardController implements vscode.Disposable {
       try {
         session = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Anomaly Hunter: analysing ${name}…` },
-          () => this.ctx.sessions.open(uri),
+          () => this.ctx.sessions.open(uri, { partial: true }),
         );
       } catch (e) {
         const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;
@@ -124,7 +124,7 @@ export class DashboardController implements vscode.Disposable {
     return buildModel(s.result, {
       name: s.name, settings: s.settings, rules: s.rules,
       rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
-      forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs,
+      forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs, pending: s.pending,
     });
   }
 

@@ -41,7 +41,7 @@ export function rowsInWindow(result: AnalysisResult, x0: number, x1: number): [n
 /** The whole dashboard model of an analysis. */
 export function buildModel(
   result: AnalysisResult,
-  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number },
+  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[] },
 ): DashboardModel {
   const f = result.frame;
   return {
@@ -58,5 +58,6 @@ export function buildModel(
     warnings: result.warnings,
     live: extra.live,
     computeMs: extra.computeMs,
+    pending: extra.pending ?? [],
   };
 }

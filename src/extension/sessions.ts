@@ -27,6 +27,8 @@ export interface FileSession {
   computeMs: number;
   /** Increases with every analysis of this file. */
   version: number;
+  /** Detectors still running (the result so far is partial); empty when the analysis is complete. */
+  pending: string[];
 }
 
 /** A CSV that cannot be analysed: the message says where and why (`file:line:col: message`). */
@@ -41,13 +43,14 @@ export function defaultDashboardSettings(): DashboardSettings {
 class AnalysisWorker {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void; partial?: (r: WorkerReply) => void }>();
 
   constructor(script: string) {
     this.worker = new Worker(script);
     this.worker.on('message', (m: WorkerReply) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
+      if (m.type === 'partial') { w.partial?.(m); return; }
       this.waiting.delete(m.id);
       w.resolve(m);
     });
@@ -55,10 +58,10 @@ class AnalysisWorker {
     this.worker.on('exit', () => this.failAll(new Error('analysis cancelled')));
   }
 
-  request(req: WorkerCall): Promise<WorkerReply> {
+  request(req: WorkerCall, partial?: (r: WorkerReply) => void): Promise<WorkerReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { resolve, reject, partial });
       this.worker.postMessage({ ...req, id });
     });
   }
@@ -76,6 +79,9 @@ class AnalysisWorker {
 interface Entry {
   worker: AnalysisWorker;
   session?: FileSession;
+  /** Resolves once the data is read (the analysis may still be running). */
+  loaded?: Promise<FileSession>;
+  /** Resolves once the first analysis is complete. */
   loading?: Promise<FileSession>;
   /** Serialises analyses of one file; the latest settings win. */
   queue: Promise<unknown>;
@@ -102,25 +108,38 @@ export class SessionStore implements vscode.Disposable {
     return [...this.entries.values()].flatMap((e) => (e.session ? [e.session] : []));
   }
 
-  /** Loads and analyses a CSV (once: concurrent callers share the work). `reload` forgets what was loaded. */
-  open(uri: vscode.Uri, opts: { reload?: boolean } = {}): Promise<FileSession> {
+  /**
+   * Loads and analyses a CSV (once: concurrent callers share the work). Resolves when the analysis is complete,
+   * or, with `partial`, as soon as the data is read (then `pending` lists the detectors still running and
+   * `onDidChange` fires as each one finishes). `reload` forgets what was loaded.
+   */
+  open(uri: vscode.Uri, opts: { reload?: boolean; partial?: boolean } = {}): Promise<FileSession> {
     const key = uri.toString();
     let entry = this.entries.get(key);
     if (entry && !opts.reload) {
-      if (entry.session) return Promise.resolve(entry.session);
+      if (opts.partial && entry.session) return Promise.resolve(entry.session);
+      if (opts.partial && entry.loaded) return entry.loaded;
       if (entry.loading) return entry.loading;
+      if (entry.session) return Promise.resolve(entry.session);
     }
     const previous = entry?.session?.settings;
     if (entry) entry.worker.terminate();
     entry = { worker: new AnalysisWorker(this.workerScript), queue: Promise.resolve() };
     this.entries.set(key, entry);
     const e = entry;
-    e.loading = this.load(uri, e, previous).finally(() => { e.loading = undefined; });
-    e.loading.catch(() => { if (this.entries.get(key) === e) { e.worker.terminate(); this.entries.delete(key); } });
-    return e.loading;
+    let onLoaded!: (s: FileSession) => void;
+    let onLoadFailed!: (err: Error) => void;
+    e.loaded = new Promise<FileSession>((res, rej) => { onLoaded = res; onLoadFailed = rej; });
+    e.loading = this.load(uri, e, previous, onLoaded).finally(() => { e.loading = undefined; });
+    e.loading.catch((err: Error) => {
+      onLoadFailed(err);
+      if (this.entries.get(key) === e) { e.worker.terminate(); this.entries.delete(key); }
+    });
+    e.loaded.catch(() => undefined);
+    return opts.partial ? e.loaded : e.loading;
   }
 
-  private async load(uri: vscode.Uri, entry: Entry, previous?: DashboardSettings): Promise<FileSession> {
+  private async load(uri: vscode.Uri, entry: Entry, previous: DashboardSettings | undefined, onLoaded: (s: FileSession) => void): Promise<FileSession> {
     const t0 = Date.now();
     const reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
     if (reply.type === 'error') throw new SessionError(`${basename(uri.fsPath)}: ${reply.message}`);
@@ -133,13 +152,19 @@ export class SessionStore implements vscode.Disposable {
     const frame = reply.frame;
     const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame);
     const settings = previous ?? defaultDashboardSettings();
-    const partial = {
+    const session: FileSession = {
       uri, name: basename(uri.fsPath), frame, sha256: reply.sha256, issues: reply.issues, settings,
-      rulesUri, rulesFile, rules: rulesFile ? slidersOf(rulesFile, frame) : [], version: 0,
+      result: { frame, input: { path: uri.fsPath, sha256: reply.sha256 }, seed: readSettings().seed, detectors: {}, scores: {}, anomalies: [], warnings: [] },
+      rulesUri, rulesFile, rules: rulesFile ? slidersOf(rulesFile, frame) : [], computeMs: 0, version: 0,
+      pending: enabledDetectors(settings, rulesFile),
     };
-    const session = await this.analyze(entry, partial as FileSession, settings);
+    this.log.info(`${session.name}: ${frame.rows} rows read in ${Date.now() - t0} ms`);
+    entry.session = session;
+    onLoaded(session);
+    this.emitter.fire(session);
+    await this.analyze(entry, session, settings);
     if (warning) session.result.warnings.unshift(warning);
-    this.log.info(`${session.name}: ${frame.rows} rows, ${session.result.anomalies.length} anomalies (load + analysis ${Date.now() - t0} ms)`);
+    this.log.info(`${session.name}: ${session.result.anomalies.length} anomalies (load + analysis ${Date.now() - t0} ms)`);
     return session;
   }
 
@@ -175,11 +200,20 @@ export class SessionStore implements vscode.Disposable {
         rules: session.rulesFile,
         thresholds: settings.thresholds,
       };
-      const reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings });
+      session.settings = settings;
+      session.pending = enabledDetectors(settings, session.rulesFile);
+      const reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings }, (partial) => {
+        if (partial.type !== 'partial') return;
+        session.result = { ...partial.result, frame: session.frame };
+        session.pending = partial.pending;
+        session.computeMs = partial.ms;
+        session.version++;
+        this.emitter.fire(session);
+      });
       if (reply.type === 'error') throw new SessionError(`${session.name}: ${reply.message}`);
       if (reply.type !== 'analyzed') throw new SessionError('unexpected reply from the analysis worker');
       session.result = { ...reply.result, frame: session.frame };
-      session.settings = settings;
+      session.pending = [];
       session.computeMs = reply.ms;
       session.version++;
       entry.session = session;
@@ -237,6 +271,11 @@ export class SessionStore implements vscode.Disposable {
     this.emitter.dispose();
     this.closedEmitter.dispose();
   }
+}
+
+/** The detectors an analysis with these settings runs, in the order the worker runs them. */
+function enabledDetectors(s: DashboardSettings, rules: RulesFile | null): string[] {
+  return (['rules', 'iforest', 'forecast'] as const).filter((d) => s.detectors[d] && (d !== 'rules' || rules !== null));
 }
 
 /** The `data:` value of a rules file, read from its YAML without full validation; null when absent. */

@@ -10,5 +10,6 @@ export type WorkerRequest = WorkerCall & { id: number };
 
 export type WorkerReply =
   | { id: number; type: 'loaded'; frame: Frame | null; issues: DataIssue[]; sha256: string }
+  | { id: number; type: 'partial'; result: Omit<AnalysisResult, 'frame'>; ms: number; pending: string[] }
   | { id: number; type: 'analyzed'; result: Omit<AnalysisResult, 'frame'>; ms: number }
   | { id: number; type: 'error'; message: string };

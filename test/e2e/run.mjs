@@ -13,4 +13,4 @@ run('bash', ['test/e2e/setup.sh']);
 const only = process.argv.slice(2);
 const files = fs.readdirSync(path.join(REPO, 'test/e2e')).filter((f) => f.endsWith('.e2e.mjs') && (!only.length || only.some((o) => f.includes(o)))).map((f) => path.join('test/e2e', f));
 // A hard cap so a hung UI can never eat the CI budget.
-run('timeout', ['-k', '10', '900', process.execPath, '--test', '--test-concurrency=1', '--test-timeout=180000', ...files]);
+run('timeout', ['-k', '10', '900', process.execPath, '--test', '--test-concurrency=1', '--test-timeout=600000', ...files]);

@@ -386,6 +386,8 @@ export interface ForecastDetection {
   settings: Record<string, unknown>;
   warnings: string[];
   mode: 'standard' | 'robust';
+  /** The fitted model of each metric, so a caller can predict again with another interval without refitting. */
+  models: Record<string, ForecastModel>;
 }
 
 /**
@@ -413,6 +415,7 @@ export function forecastTimes(frame: Frame, horizon = 0): Float64Array {
 export function detectForecast(
   frame: Frame,
   options: ForecastOptions & { metrics?: string[]; trainFraction?: number; horizon?: number } = {},
+  fitted: Record<string, ForecastModel> = {},
 ): ForecastDetection {
   const trainFraction = options.trainFraction ?? 1;
   const rows = frame.rows;
@@ -428,6 +431,7 @@ export function detectForecast(
   const excluded: Record<string, number> = {};
   const metrics = options.metrics ?? frame.metrics;
   const mode = options.robust ? 'robust' : 'standard';
+  const models: Record<string, ForecastModel> = {};
 
   for (const metric of metrics) {
     const col = frame.metrics.indexOf(metric);
@@ -444,9 +448,11 @@ export function detectForecast(
     if (count < 2) { warnings.push(`forecast: ${metric} has ${count} value${count === 1 ? '' : 's'} to fit on (needs 2); skipped`); continue; }
     if (lo === hi) { warnings.push(`forecast: ${metric} is constant (${fmt(lo)}) in the fitted rows; skipped`); continue; }
     let model: ForecastModel;
+    const known = fitted[metric];
     try {
-      model = fitForecast(tTrain, yTrain, fitOptions);
-      if (options.robust) {
+      if (known) model = { ...known, interval: options.interval ?? known.interval };
+      else model = fitForecast(tTrain, yTrain, fitOptions);
+      if (options.robust && !known) {
         const first = predictForecast(model, tTrain);
         const kept = Float64Array.from(yTrain);
         let dropped = 0;
@@ -460,6 +466,7 @@ export function detectForecast(
       warnings.push(`forecast: ${metric} cannot be fitted (${(e as Error).message}); skipped`);
       continue;
     }
+    models[metric] = model;
     seasonalities[metric] = model.seasonalities.map((s) => s.name);
     const result = predictForecast(model, t);
     forecast[metric] = result;
@@ -501,5 +508,5 @@ export function detectForecast(
     seasonalities,
   };
   if (options.robust) settings.robustExcluded = excluded;
-  return { forecast, anomalies, settings, warnings, mode };
+  return { forecast, anomalies, settings, warnings, mode, models };
 }
