@@ -5,14 +5,14 @@ import type { RuleFiring } from '../core/rules/evaluate.ts';
 import { completionsAt, hoverAt, ruleRanges } from '../core/rules/language.ts';
 import type { CompletionItem as RulesCompletion } from '../core/rules/language.ts';
 import type { Diagnostic, RulesDataContext } from '../core/rules/model.ts';
-import { analyzeRules, dataContextOf, diagnosticAt } from '../core/rules/validate.ts';
+import { analyzeRules, diagnosticAt } from '../core/rules/validate.ts';
 import type { RulesAnalysis } from '../core/rules/validate.ts';
 import { lineStarts } from '../core/rules/yamlAst.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { readSettings } from './settings.ts';
 import {
-  HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics,
+  HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, rulesDataContext, shownDiagnostics,
 } from './rulesEditorModel.ts';
 
 const DEBOUNCE_MS = 150;
@@ -167,7 +167,7 @@ class RulesEditor implements vscode.Disposable {
     st.error = undefined;
     if (st.frame !== session.frame) {
       st.frame = session.frame;
-      st.ctx = dataContextOf(session.frame, st.name);
+      st.ctx = rulesDataContext(session.frame, st.name);
     }
   }
 

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleFiring } from '../../src/core/rules/evaluate.ts';
 import type { Diagnostic } from '../../src/core/rules/model.ts';
-import { analyzeRules } from '../../src/core/rules/validate.ts';
-import { fixableAt, formatWhen, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics } from '../../src/extension/rulesEditorModel.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { createRng } from '../../src/core/random.ts';
+import { analyzeRules, dataContextOf } from '../../src/core/rules/validate.ts';
+import { rulesDataContext, fixableAt, formatWhen, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics } from '../../src/extension/rulesEditorModel.ts';
 
 const firing = (episodes: number, fires: number, lastRow: number | null): RuleFiring => ({ fires, episodes, firstRow: lastRow === null ? null : 0, lastRow, ranges: new Uint32Array() });
 const ts = Float64Array.from([Date.UTC(2024, 2, 4, 0, 0), Date.UTC(2024, 2, 10, 14, 5), Date.UTC(2024, 2, 10, 14, 5, 30)]);
@@ -64,4 +66,14 @@ test('the data is the data: key relative to the rules file, else the nearest ope
   assert.equal(pickCsvBeside('/ws/rules/rules.yaml', open), '/ws/rules/local.csv');
   assert.equal(pickCsvBeside('/ws/rules/rules.yaml', open.slice(0, 2)), '/ws/sample-data/stream.csv');
   assert.equal(pickCsvBeside('/ws/rules/rules.yaml', ['/ws/rules/notes.md']), undefined);
+});
+
+test('rulesDataContext equals the engine\'s dataContextOf, NaN skipped, odd and even counts', () => {
+  const rng = createRng(7);
+  for (const n of [0, 1, 2, 3, 10, 11, 1000, 1001]) {
+    const a = Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : Math.round(rng.next() * 50) / 2));
+    const b = Float64Array.from({ length: n }, () => 5);
+    const frame = frameOf({ a, b }, Float64Array.from({ length: n }, (_, i) => i * 60_000));
+    assert.deepEqual(rulesDataContext(frame, 'x.csv'), dataContextOf(frame, 'x.csv'), `n=${n}`);
+  }
 });

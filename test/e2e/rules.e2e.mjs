@@ -1,0 +1,145 @@
+// Editing rules/rules.yaml in a real VS Code: CodeLens from the data, a typo'd key in the Problems panel
+// within a second, the quick fix, hover statistics, Validate Rules File, a lens opening the dashboard.
+// Screenshots go to .vscode-test/runs/rules/shots/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO, launchBrowser, notification, openFile, prepareRun, runCommand, startCodeServer, stopCodeServer, waitForWorkbench, webview } from './harness.mjs';
+import { sampleWorkspace } from './workspace.mjs';
+
+const RULES = fs.readFileSync(path.join(REPO, 'rules/rules.yaml'), 'utf8').split('\n');
+/** 1-based line of the first line of rules.yaml that starts (after indentation) with `text`. */
+const lineOf = (text) => RULES.findIndex((l) => l.trimStart().startsWith(text)) + 1;
+
+let dirs, cs, browser, page;
+const problemRows = () => page.locator('.markers-panel .monaco-list-row');
+const lens = (text) => page.locator('.monaco-editor .codelens-decoration', { hasText: text });
+
+before(async () => {
+  dirs = prepareRun('rules', { workspace: sampleWorkspace(), settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'editor.stickyScroll.enabled': false } });
+  cs = await startCodeServer(dirs);
+  browser = await launchBrowser(dirs);
+  page = browser.pages()[0] ?? await browser.newPage();
+  await page.goto(cs.url);
+  await waitForWorkbench(page, 'rules');
+});
+
+after(async () => {
+  await browser?.close();
+  await stopCodeServer(cs);
+});
+
+async function goToLine(line) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+test('opening rules.yaml shows a CodeLens over each rule with its firings in stream.csv', async () => {
+  await openFile(page, 'rules.yaml');
+  const t0 = Date.now();
+  await lens(/fires .* in stream\.csv/).first().waitFor({ timeout: 60_000 });
+  console.log(`first CodeLens ${Date.now() - t0} ms after opening (loads and analyses stream.csv in a worker)`);
+  const titles = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+  console.log(titles.map((t) => `  lens: ${t}`).join('\n'));
+  assert.ok(titles.some((t) => /^fires (once|\d+ times) in stream\.csv · last at \d{4}-\d\d-\d\d \d\d:\d\d/.test(t)), titles.join('\n'));
+  await page.screenshot({ path: path.join(dirs.shots, '01-codelens.png') });
+});
+
+test('a typo\'d key appears in Problems at its line within a second, and its quick fix repairs it', async () => {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  await page.locator('.markers-panel').waitFor();
+  const before = await problemRows().count();
+  const line = lineOf('threshold: 90');
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await goToLine(line);
+  // Select the key and retype it with a typo.
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Control+Shift+ArrowRight');
+  await page.keyboard.type('thresold');
+  const t0 = Date.now();
+  const row = problemRows().filter({ hasText: "unknown key 'thresold'" }).first();
+  await row.waitFor({ timeout: 5000 });
+  const ms = Date.now() - t0;
+  console.log(`Problems entry ${ms} ms after the last keystroke`);
+  const label = await row.getAttribute('aria-label') ?? await row.innerText();
+  assert.match(await row.innerText(), new RegExp(`\\[Ln ${line}, Col 5\\]`), label);
+  assert.match(await row.innerText(), /did you mean 'threshold'/);
+  assert.ok(ms < 1000, `${ms} ms`);
+  await page.keyboard.press('Escape');
+  await page.screenshot({ path: path.join(dirs.shots, '02-problem.png') });
+
+  // The cursor is on the key: Ctrl+. offers the fix.
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Control+.');
+  const fix = page.locator('.action-widget .monaco-list-row', { hasText: "Change to 'threshold'" }).first();
+  await fix.waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(dirs.shots, '03-quick-fix.png') });
+  // The fix is the focused entry (preferred); a click would hit the menu's pointer guard.
+  assert.match(await fix.getAttribute('class'), /focused/);
+  await page.keyboard.press('Enter');
+  await row.waitFor({ state: 'detached', timeout: 5000 });
+  assert.equal(await page.locator('.monaco-editor .view-line', { hasText: 'thresold' }).count(), 0);
+  assert.equal(await problemRows().filter({ hasText: 'thresold' }).count(), 0);
+  assert.ok(await problemRows().count() <= before, 'no problem left behind');
+  await page.screenshot({ path: path.join(dirs.shots, '04-fixed.png') });
+});
+
+test('hovering over a metric shows its statistics in the data', async () => {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await goToLine(lineOf('metric: memory'));
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+I');
+  const hover = page.locator('.monaco-hover-content', { hasText: 'median' }).first();
+  await hover.waitFor({ timeout: 10_000 });
+  const text = await hover.innerText();
+  console.log(`hover: ${text.replace(/\n+/g, ' | ')}`);
+  assert.match(text, /memory in stream\.csv/);
+  assert.match(text, /min [\d.]+ · median [\d.]+ · max [\d.]+ · step 1m/);
+  await page.screenshot({ path: path.join(dirs.shots, '05-hover.png') });
+  await page.keyboard.press('Escape');
+});
+
+test('completion offers the metrics of the data after `metric: `', async () => {
+  await goToLine(lineOf('metric: memory'));
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Control+ArrowLeft');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Control+Space');
+  const widget = page.locator('.suggest-widget .monaco-list-row');
+  await widget.filter({ hasText: 'disk_io' }).first().waitFor({ timeout: 10_000 });
+  const labels = await page.locator('.suggest-widget .monaco-list-row .label-name').allInnerTexts();
+  assert.deepEqual(labels.slice(0, 5), ['cpu', 'memory', 'disk_io', 'net_in', 'net_out']);
+  await page.screenshot({ path: path.join(dirs.shots, '06-completion.png') });
+  await widget.filter({ hasText: 'memory' }).first().click();
+  await page.locator('.monaco-editor .view-line', { hasText: 'metric: memory' }).first().waitFor();
+});
+
+test('Validate Rules File reports the problems of the active rules file', async () => {
+  await runCommand(page, 'Anomaly Hunter: Validate Rules File');
+  const toast = notification(page, 'rules.yaml:');
+  await toast.waitFor({ timeout: 30_000 });
+  const text = await toast.innerText();
+  console.log(`notification: ${text}`);
+  assert.match(text, /rules\/rules\.yaml: (no problems|\d+ (error|warning|note))/);
+  assert.match(text, /checked against stream\.csv/);
+  await page.screenshot({ path: path.join(dirs.shots, '07-validate.png') });
+});
+
+test('clicking a rule\'s CodeLens opens the dashboard on stream.csv', async () => {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await goToLine(lineOf('- name: cpu-high'));
+  const link = page.locator('.monaco-editor .codelens-decoration a[title*="filtered to cpu-high"]').first();
+  await link.click();
+  await webview(page).locator('[data-testid="anomaly-table"]').waitFor({ timeout: 60_000 });
+  await webview(page).locator('[data-testid="anomaly-row"]').first().waitFor({ timeout: 30_000 });
+  const filter = await webview(page).locator('[data-testid="filter-detector"]').inputValue();
+  console.log(`dashboard detector filter after the lens: ${filter}`);
+  await page.screenshot({ path: path.join(dirs.shots, '08-dashboard-from-lens.png') });
+});
