@@ -170,29 +170,53 @@ function slider(opts: { id: string; label: string; min: number; max: number; ste
     out.textContent = opts.format(v);
     opts.onInput(v);
   });
+  input.addEventListener('sync', () => { out.textContent = opts.format(Number(input.value)); });
   return el('label', { class: 'slider' }, el('span', { class: 'slider-label' }, opts.label), input, out);
 }
 
+let sliderKey = '';
 function renderControls(m: DashboardModel): void {
   const e = els!;
   for (const id of ['iforest', 'forecast', 'rules'] as DetectorToggle[]) {
     e.toggles[id].checked = m.settings.detectors[id];
+    // Live mode scores with the streaming detector: the batch models do not apply to the live window.
+    e.toggles[id].hidden = m.live && id !== 'rules';
   }
   e.toggles.rules.disabled = !m.rulesFile;
   e.toggles.rules.title = m.rulesFile ? `Rules from ${m.rulesFile}` : 'No rules file for this CSV';
+  // Rebuild the sliders only when the set of rules changes: a model that arrives while the user drags a
+  // slider must not replace the element under the pointer.
+  const key = JSON.stringify([m.live, m.rulesFile, m.rules.map((r) => [r.name, r.min, r.max])]);
+  if (key === sliderKey) {
+    for (const input of Array.from(e.sliders.querySelectorAll('input[type=range]')) as HTMLInputElement[]) {
+      if (document.activeElement === input) continue;
+      const id = input.dataset.testid ?? '';
+      const v = id === 'slider-contamination' ? (m.settings.contamination === 'auto' ? 0 : m.settings.contamination)
+        : id === 'slider-interval' ? m.settings.interval
+        : m.settings.thresholds[id.slice('slider-'.length)] ?? m.rules.find((r) => `slider-${r.name}` === id)?.threshold;
+      if (v !== undefined && Number(input.value) !== v) {
+        input.value = String(v);
+        input.dispatchEvent(new Event('sync'));
+      }
+    }
+    return;
+  }
+  sliderKey = key;
   e.sliders.textContent = '';
   e.sliders.append(el('span', { class: 'group-title' }, 'Thresholds'));
-  const contamination = m.settings.contamination;
-  e.sliders.append(slider({
-    id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: contamination === 'auto' ? 0 : contamination,
-    format: (v) => (v === 0 ? 'auto' : `${(v * 100).toFixed(1)}%`),
-    onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }, 40),
-  }));
-  e.sliders.append(slider({
-    id: 'slider-interval', label: 'Interval', min: 0.5, max: 0.99, step: 0.01, value: m.settings.interval,
-    format: (v) => `${Math.round(v * 100)}%`,
-    onInput: (v) => sendSettings((s) => { s.interval = v; }, 40),
-  }));
+  if (!m.live) {
+    const contamination = m.settings.contamination;
+    e.sliders.append(slider({
+      id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: contamination === 'auto' ? 0 : contamination,
+      format: (v) => (v === 0 ? 'auto' : `${(v * 100).toFixed(1)}%`),
+      onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }, 40),
+    }));
+    e.sliders.append(slider({
+      id: 'slider-interval', label: 'Interval', min: 0.5, max: 0.99, step: 0.01, value: m.settings.interval,
+      format: (v) => `${Math.round(v * 100)}%`,
+      onInput: (v) => sendSettings((s) => { s.interval = v; }, 40),
+    }));
+  }
   for (const r of m.rules) {
     e.sliders.append(slider({
       id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, min: r.min, max: r.max, step: r.step,
@@ -200,7 +224,7 @@ function renderControls(m: DashboardModel): void {
       onInput: (v) => sendSettings((s) => { s.thresholds[r.name] = v; }, 40),
     }));
   }
-  if (m.rules.length) {
+  if (m.rules.length && !m.live) {
     const saveBtn = el('vscode-button' as 'button', { secondary: '', 'data-testid': 'save-thresholds' }, 'Save to rules file');
     saveBtn.addEventListener('click', () => post({ type: 'saveThresholds', thresholds: model!.settings.thresholds }));
     e.sliders.append(saveBtn);
@@ -220,7 +244,7 @@ function renderHeader(m: DashboardModel): void {
     w.append(ul);
     e.header.append(w);
   }
-  e.footer.textContent = `Computed in ${m.computeMs.toFixed(0)} ms`;
+  e.footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window` : m.pending.length ? 'Computing…' : `Computed in ${m.computeMs.toFixed(0)} ms`;
 }
 
 // ---------- charts ----------

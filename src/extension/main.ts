@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
 import type { DashboardState } from './dashboard.ts';
 import { DashboardController } from './dashboardController.ts';
+import { registerInlineFindings } from './inlineFindings.ts';
 import type { Ctx } from './ctx.ts';
 import { registerRulesEditor } from './rulesEditor.ts';
 import { SessionStore } from './sessions.ts';
@@ -15,6 +16,9 @@ async function pickCsv(arg: unknown, fallback?: vscode.Uri): Promise<vscode.Uri 
   if (arg instanceof vscode.Uri) return arg;
   const active = vscode.window.activeTextEditor?.document;
   if (active && CSV.test(active.uri.path)) return active.uri;
+  // A file too large for the text editor is open in a tab without a text editor.
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputText && CSV.test(input.uri.path)) return input.uri;
   if (fallback) return fallback;
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CSV files': ['csv', 'tsv', 'txt'] }, title: 'Analyze CSV File' });
   return picked?.[0];
@@ -73,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   // Features, each in its own file with one register function.
+  context.subscriptions.push(...registerInlineFindings(ctx));
   context.subscriptions.push(...registerRulesEditor(ctx));
   context.subscriptions.push(...registerStreaming(ctx, dashboard));
 
