@@ -1,0 +1,429 @@
+import * as vscode from 'vscode';
+import type { Anomaly } from '../core/anomaly.ts';
+import type { LineIndex, RuleInfo, Stretch } from '../core/findings.ts';
+import { adjacentLine, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, severityCounts, stretchMessage, topStretches } from '../core/findings.ts';
+import type { Severity } from '../core/severity.ts';
+import { SEVERITIES } from '../core/severity.ts';
+import type { Ctx } from './ctx.ts';
+import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
+import type { FileSession } from './sessions.ts';
+import { SessionError } from './sessions.ts';
+import { readSettings } from './settings.ts';
+
+const CSV = /\.(csv|tsv)$/i;
+/** Problems entries per file: the most severe stretches; a note says how many more there are. */
+const MAX_PROBLEMS = 500;
+/** Lines decorated above and below the visible ranges, so that a small scroll shows decorations at once. */
+const MARGIN_LINES = 80;
+const SAVE_DEBOUNCE_MS = 400;
+const SHOW_ROW_COMMAND = 'anomalyHunter.showRowInDashboard';
+const ANALYZE_ANYWAY_COMMAND = 'anomalyHunter.analyzeOnOpenAnyway';
+
+/** What the editor shows of one file's analysis: built once per analysis, looked up by line. */
+interface FileView {
+  session: FileSession;
+  version: number;
+  index: LineIndex;
+  stretches: Stretch[];
+  rules: Record<string, RuleInfo>;
+}
+
+const isCsv = (uri: vscode.Uri): boolean => uri.scheme === 'file' && CSV.test(uri.path);
+const nameOf = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? uri.path;
+const pendingOf = (s: FileSession): readonly string[] => (s as { pending?: readonly string[] }).pending ?? [];
+
+/**
+ * Analyses CSV files when they are opened and shows the findings where the data is, like a linter: gutter
+ * marks, a faint line background and an end-of-line note per anomalous row, a hover that explains every
+ * finding, Problems entries per anomalous stretch, a status bar count and next/previous navigation.
+ */
+export function registerInlineFindings(ctx: Ctx): vscode.Disposable[] {
+  const feature = new InlineFindings(ctx);
+  return [feature];
+}
+
+class InlineFindings implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly views = new Map<string, FileView>();
+  /** Files this feature asked SessionStore to analyse: it closes them when no editor and no dashboard shows them. */
+  private readonly mine = new Map<string, vscode.Uri>();
+  private readonly loading = new Set<string>();
+  private readonly failed = new Map<string, string>();
+  private readonly tooLarge = new Map<string, number>();
+  /** When each file was opened, until its findings were first on screen (the measured latency). */
+  private readonly openedAt = new Map<string, number>();
+  private readonly firstShown = new Set<string>();
+  private readonly saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('anomalyHunter.findings');
+  private readonly status = vscode.window.createStatusBarItem('anomalyHunter.findings', vscode.StatusBarAlignment.Left, 50);
+  private readonly types: Record<Severity, vscode.TextEditorDecorationType>;
+
+  constructor(private readonly ctx: Ctx) {
+    this.status.name = 'Anomaly Hunter: findings';
+    this.types = Object.fromEntries(SEVERITIES.map((s) => [s, vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      backgroundColor: new vscode.ThemeColor(`anomalyHunter.${s}Background`),
+      gutterIconPath: vscode.Uri.joinPath(ctx.ext.extensionUri, 'media', `gutter-${s}.svg`),
+      gutterIconSize: '75%',
+    })])) as Record<Severity, vscode.TextEditorDecorationType>;
+
+    this.disposables.push(
+      this.diagnostics, this.status, ...Object.values(this.types),
+      vscode.workspace.onDidOpenTextDocument((d) => this.consider(d.uri)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.saved(d.uri)),
+      vscode.workspace.onDidCloseTextDocument(() => this.scheduleSweep()),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.scheduleSweep()),
+      vscode.window.onDidChangeVisibleTextEditors((eds) => { for (const e of eds) this.consider(e.document.uri); this.decorateAll(); }),
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => this.decorate(e.textEditor)),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateStatus()),
+      vscode.workspace.onDidChangeConfiguration((e) => this.configChanged(e)),
+      ctx.sessions.onDidChange((s) => this.changed(s)),
+      ctx.sessions.onDidClose((uri) => this.forgetView(uri.toString())),
+      vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: '**/*.{csv,tsv,CSV,TSV}' }], { provideHover: (d, p) => this.hover(d, p) }),
+      vscode.commands.registerCommand('anomalyHunter.nextAnomaly', () => this.jump(1)),
+      vscode.commands.registerCommand('anomalyHunter.previousAnomaly', () => this.jump(-1)),
+      vscode.commands.registerCommand(SHOW_ROW_COMMAND, (uri: unknown, row: unknown) => {
+        if (typeof uri === 'string' && typeof row === 'number') return ctx.showDashboard(vscode.Uri.parse(uri), { row });
+        return undefined;
+      }),
+      vscode.commands.registerCommand(ANALYZE_ANYWAY_COMMAND, (uri: unknown) => {
+        const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : vscode.window.activeTextEditor?.document.uri;
+        if (target && isCsv(target)) this.start(target);
+      }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.consider(d.uri);
+    this.updateStatus();
+  }
+
+  // ---------- lifecycle: open, save, close, settings ----------
+
+  private consider(uri: vscode.Uri): void {
+    if (!isCsv(uri)) return;
+    const key = uri.toString();
+    if (!readSettings().analyzeOnOpen || this.mine.has(key) || this.tooLarge.has(key) || this.failed.has(key)) return;
+    const existing = this.ctx.sessions.get(uri);
+    if (!this.openedAt.has(key)) { this.openedAt.set(key, Date.now()); this.firstShown.delete(key); }
+    if (existing) {
+      this.mine.set(key, uri);
+      this.changed(existing);
+      return;
+    }
+    void this.checkSizeThenStart(uri);
+  }
+
+  private async checkSizeThenStart(uri: vscode.Uri): Promise<void> {
+    const key = uri.toString();
+    const limitMB = readSettings().analyzeOnOpenMaxMB;
+    let size = 0;
+    try { size = (await vscode.workspace.fs.stat(uri)).size; } catch { return; }
+    if (this.mine.has(key)) return;
+    if (size > limitMB * 1024 * 1024) {
+      this.tooLarge.set(key, size);
+      this.updateStatus();
+      const mb = (size / 1024 / 1024).toFixed(1);
+      this.ctx.log.info(`${nameOf(uri)}: ${mb} MB is over anomalyHunter.analyzeOnOpenMaxMB (${limitMB}); not analysed on open`);
+      const pick = await vscode.window.showInformationMessage(
+        `Anomaly Hunter: ${nameOf(uri)} is ${mb} MB, over the ${limitMB} MB limit for analysis on open.`, 'Analyze anyway', 'Change limit');
+      if (pick === 'Analyze anyway') this.start(uri);
+      else if (pick === 'Change limit') void vscode.commands.executeCommand('workbench.action.openSettings', 'anomalyHunter.analyzeOnOpenMaxMB');
+      return;
+    }
+    this.start(uri);
+  }
+
+  /** Analyses a file in the background (SessionStore's worker): the editor never waits for it. */
+  private start(uri: vscode.Uri, reload = false): void {
+    const key = uri.toString();
+    this.tooLarge.delete(key);
+    this.failed.delete(key);
+    this.mine.set(key, uri);
+    this.loading.add(key);
+    if (!this.openedAt.has(key)) { this.openedAt.set(key, Date.now()); this.firstShown.delete(key); }
+    this.updateStatus();
+    this.ctx.sessions.open(uri, reload ? { reload: true } : {}).then((s) => {
+      this.loading.delete(key);
+      if (!s.frame.metrics.length) {
+        // No numeric column: nothing to analyse, nothing to show; free the worker.
+        this.ctx.log.info(`${s.name}: no numeric columns; nothing to show`);
+        this.release(key);
+        return;
+      }
+      this.changed(s);
+    }, (e: Error) => {
+      this.loading.delete(key);
+      if (!this.mine.has(key)) return;
+      if (/cancelled/.test(e.message)) { this.updateStatus(); return; }
+      const message = e instanceof SessionError ? e.message : `${nameOf(uri)}: ${e.message}`;
+      this.failed.set(key, message);
+      this.ctx.log.warn(`analysis on open: ${message}`);
+      this.showFailure(uri, message);
+      this.updateStatus();
+    });
+  }
+
+  /** A CSV that cannot be read gets one Problems entry at the position the reader gave (`name:line:col: message`). */
+  private showFailure(uri: vscode.Uri, message: string): void {
+    const m = /^[^:]*?:(\d+)(?::(\d+))?: (.*)$/s.exec(message);
+    const line = m ? Math.max(0, Number(m[1]) - 1) : 0;
+    const col = m?.[2] ? Math.max(0, Number(m[2]) - 1) : 0;
+    const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + 1), `Cannot analyse this file: ${m ? m[3] : message}`, vscode.DiagnosticSeverity.Warning);
+    d.source = 'Anomaly Hunter';
+    d.code = 'unreadable-csv';
+    this.diagnostics.set(uri, [d]);
+  }
+
+  private saved(uri: vscode.Uri): void {
+    const key = uri.toString();
+    if (!isCsv(uri) || (!this.mine.has(key) && !this.failed.has(key))) return;
+    clearTimeout(this.saveTimers.get(key));
+    this.saveTimers.set(key, setTimeout(() => {
+      this.saveTimers.delete(key);
+      if (readSettings().analyzeOnOpen || this.mine.has(key)) this.start(uri, true);
+    }, SAVE_DEBOUNCE_MS));
+  }
+
+  private scheduleSweep(): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = setTimeout(() => this.sweep(), 250);
+  }
+
+  /** Files no longer open in any editor: their analysis is cancelled, unless the dashboard shows them. */
+  private sweep(): void {
+    const open = new Set<string>();
+    const dashboards: string[] = [];
+    for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+      const input = tab.input;
+      if (input instanceof vscode.TabInputText) open.add(input.uri.toString());
+      else if (input instanceof vscode.TabInputTextDiff) { open.add(input.original.toString()); open.add(input.modified.toString()); }
+      else if (input instanceof vscode.TabInputWebview && input.viewType.endsWith(DASHBOARD_VIEW_TYPE)) dashboards.push(tab.label);
+    }
+    const known = new Map<string, vscode.Uri>(this.mine);
+    for (const k of [...this.tooLarge.keys(), ...this.failed.keys(), ...this.views.keys()]) if (!known.has(k)) known.set(k, vscode.Uri.parse(k));
+    for (const [key, uri] of known) {
+      if (open.has(key)) continue;
+      this.tooLarge.delete(key);
+      this.failed.delete(key);
+      this.openedAt.delete(key);
+      // The dashboard titles its panel "Anomalies: <file name>": while it shows this file, its analysis stays.
+      const shown = dashboards.some((label) => label === `Anomalies: ${nameOf(uri)}`);
+      if (this.mine.has(key) && !shown) this.release(key);
+      else { this.mine.delete(key); this.forgetView(key); }
+    }
+    this.updateStatus();
+  }
+
+  /** Stops showing a file and cancels its analysis (ends its worker). */
+  private release(key: string): void {
+    const uri = this.mine.get(key);
+    this.mine.delete(key);
+    this.loading.delete(key);
+    this.forgetView(key);
+    if (uri) this.ctx.sessions.close(uri);
+  }
+
+  private forgetView(key: string): void {
+    const had = this.views.delete(key);
+    this.diagnostics.delete(vscode.Uri.parse(key));
+    if (had) for (const e of vscode.window.visibleTextEditors) if (e.document.uri.toString() === key) this.clearDecorations(e);
+    this.updateStatus();
+  }
+
+  private configChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (e.affectsConfiguration('anomalyHunter.analyzeOnOpen') || e.affectsConfiguration('anomalyHunter.analyzeOnOpenMaxMB')) {
+      if (!readSettings().analyzeOnOpen) {
+        for (const key of [...this.mine.keys()]) this.releaseUnlessShown(key);
+        for (const key of [...this.views.keys()]) this.forgetView(key);
+        this.tooLarge.clear();
+        this.failed.clear();
+        this.diagnostics.clear();
+      } else {
+        this.tooLarge.clear();
+        for (const d of vscode.workspace.textDocuments) this.consider(d.uri);
+      }
+      this.updateStatus();
+    }
+    if (e.affectsConfiguration('anomalyHunter.problems')) for (const v of this.views.values()) this.publishProblems(v);
+  }
+
+  private releaseUnlessShown(key: string): void {
+    const uri = this.mine.get(key);
+    const shown = uri && vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview
+      && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE) && t.label === `Anomalies: ${nameOf(uri)}`);
+    if (shown) { this.mine.delete(key); this.forgetView(key); } else this.release(key);
+  }
+
+  // ---------- rendering ----------
+
+  /** A (re)analysis finished (on open, on save, or a dashboard setting): rebuild the view of that file. */
+  private changed(s: FileSession): void {
+    const key = s.uri.toString();
+    if (!this.mine.has(key) || !s.frame.metrics.length) return;
+    const view = this.views.get(key);
+    if (view && view.session === s && view.version === s.version) return;
+    const t0 = performance.now();
+    const rules: Record<string, RuleInfo> = {};
+    for (const r of s.rulesFile?.rules ?? []) {
+      rules[r.name] = { metric: r.metric, op: r.op, threshold: s.settings.thresholds[r.name] ?? r.threshold, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs };
+    }
+    const next: FileView = {
+      session: s, version: s.version, rules,
+      index: indexByLine(s.result.anomalies, s.frame.lines),
+      stretches: mergeStretches(s.result.anomalies, s.frame.lines),
+    };
+    this.views.set(key, next);
+    this.publishProblems(next);
+    for (const e of vscode.window.visibleTextEditors) if (e.document.uri.toString() === key) this.decorate(e);
+    this.updateStatus();
+    const ms = performance.now() - t0;
+    if (ms > 50) this.ctx.log.info(`${s.name}: findings indexed in ${ms.toFixed(0)} ms (${s.result.anomalies.length} anomalies)`);
+  }
+
+  private publishProblems(v: FileView): void {
+    const uri = v.session.uri;
+    if (!readSettings().problems) { this.diagnostics.delete(uri); return; }
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const { kept, dropped } = topStretches(v.stretches, MAX_PROBLEMS);
+    const lineEnd = (line: number): number => (doc && line < doc.lineCount ? doc.lineAt(line).range.end.character : 0);
+    const out = kept.map((s) => {
+      const d = new vscode.Diagnostic(new vscode.Range(s.startLine - 1, 0, s.endLine - 1, lineEnd(s.endLine - 1)), stretchMessage(s), problemSeverity(s.worst.severity));
+      d.source = 'Anomaly Hunter';
+      d.code = s.rule ?? s.detector;
+      return d;
+    });
+    if (dropped > 0) {
+      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, lineEnd(0)),
+        `${dropped} less severe anomalous stretches are not listed here (the ${MAX_PROBLEMS} most severe are); the editor and the dashboard show them all`,
+        vscode.DiagnosticSeverity.Information);
+      d.source = 'Anomaly Hunter';
+      d.code = 'more';
+      out.unshift(d);
+    }
+    this.diagnostics.set(uri, out);
+  }
+
+  private decorateAll(): void {
+    for (const e of vscode.window.visibleTextEditors) this.decorate(e);
+  }
+
+  private clearDecorations(editor: vscode.TextEditor): void {
+    for (const s of SEVERITIES) editor.setDecorations(this.types[s], []);
+  }
+
+  /** Decorates the anomalous rows in (and near) the visible ranges only: cost follows the screen, not the file. */
+  private decorate(editor: vscode.TextEditor): void {
+    const key = editor.document.uri.toString();
+    const v = this.views.get(key);
+    if (!v) return;
+    const doc = editor.document;
+    const buckets: Record<Severity, vscode.DecorationOptions[]> = { critical: [], major: [], minor: [], warning: [] };
+    let last = -1;
+    for (const r of editor.visibleRanges) {
+      const from = Math.max(r.start.line + 1 - MARGIN_LINES, last + 1);
+      const to = Math.min(r.end.line + 1 + MARGIN_LINES, doc.lineCount);
+      for (let i = lowerBound(v.index, from); i < v.index.lines.length && v.index.lines[i] <= to; i++) {
+        const line = v.index.lines[i] - 1;
+        const items = v.index.items.slice(v.index.offsets[i], v.index.offsets[i + 1]);
+        const severity = SEVERITIES[v.index.worst[i]];
+        const end = doc.lineAt(line).range.end;
+        buckets[severity].push({
+          range: new vscode.Range(end, end),
+          renderOptions: { after: { contentText: noteOf(items), color: new vscode.ThemeColor(`anomalyHunter.${severity}Foreground`), margin: '0 0 0 2.5em', fontStyle: 'italic' } },
+        });
+      }
+      last = Math.max(last, to);
+    }
+    for (const s of SEVERITIES) editor.setDecorations(this.types[s], buckets[s]);
+    const opened = this.openedAt.get(key);
+    if (opened !== undefined && v.index.lines.length) {
+      // Measured from the open event to the decorations of the first (possibly partial) and of the complete analysis.
+      const pending = pendingOf(v.session);
+      if (!this.firstShown.has(key)) {
+        this.firstShown.add(key);
+        this.ctx.log.info(`${v.session.name}: first findings shown ${Date.now() - opened} ms after the file was opened${pending.length ? ` (still running: ${pending.join(', ')})` : ''}`);
+      }
+      if (!pending.length) {
+        this.openedAt.delete(key);
+        this.ctx.log.info(`${v.session.name}: all findings shown ${Date.now() - opened} ms after the file was opened (${v.session.frame.rows} rows, ${v.session.result.anomalies.length} anomalies, analysis ${Math.round(v.session.computeMs)} ms)`);
+      }
+    }
+  }
+
+  private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const v = this.views.get(doc.uri.toString());
+    if (!v) return undefined;
+    const findings: Anomaly[] = findingsAt(v.index, pos.line + 1);
+    if (!findings.length) return undefined;
+    const row = findings[0].row;
+    const md = new vscode.MarkdownString(hoverOf(findings, {
+      row, line: pos.line + 1, timestamp: findings[0].timestamp, forecast: v.session.result.forecast, rules: v.rules, interval: v.session.settings.interval,
+    }));
+    const args = encodeURIComponent(JSON.stringify([doc.uri.toString(), row]));
+    md.appendMarkdown(`\n\n[Open in dashboard](command:${SHOW_ROW_COMMAND}?${args} "Show this row in the Anomaly Hunter dashboard")`);
+    md.isTrusted = { enabledCommands: [SHOW_ROW_COMMAND] };
+    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+  }
+
+  private updateStatus(): void {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const key = uri?.toString();
+    if (!uri || !key || !isCsv(uri)) { this.status.hide(); return; }
+    const v = this.views.get(key);
+    const st = this.status;
+    st.backgroundColor = undefined;
+    if (v) {
+      const n = v.session.result.anomalies.length;
+      const pending = pendingOf(v.session);
+      const c = severityCounts(v.session.result.anomalies);
+      st.text = `${pending.length ? '$(loading~spin)' : n ? '$(warning)' : '$(pass)'} ${n.toLocaleString('en')} ${n === 1 ? 'anomaly' : 'anomalies'}${pending.length ? '…' : ''}`;
+      const tip = new vscode.MarkdownString();
+      tip.appendMarkdown(`**Anomaly Hunter** · ${v.session.name}\n\n`);
+      tip.appendMarkdown(SEVERITIES.map((s) => `${s} ${c[s].toLocaleString('en')}`).join(' · ') + '\n\n');
+      tip.appendMarkdown(`${v.index.lines.length.toLocaleString('en')} anomalous rows in ${v.stretches.length.toLocaleString('en')} stretches${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
+      tip.appendMarkdown('Click to open the dashboard · Alt+F8 / Shift+Alt+F8 to step through the rows');
+      st.tooltip = tip;
+      st.command = { command: 'anomalyHunter.openDashboard', title: 'Open Dashboard', arguments: [uri] };
+    } else if (this.loading.has(key)) {
+      st.text = '$(loading~spin) Anomaly Hunter';
+      st.tooltip = `Analysing ${nameOf(uri)}…`;
+      st.command = undefined;
+    } else if (this.tooLarge.has(key)) {
+      st.text = '$(circle-slash) Not analysed';
+      st.tooltip = `${nameOf(uri)} is ${(this.tooLarge.get(key)! / 1024 / 1024).toFixed(1)} MB, over anomalyHunter.analyzeOnOpenMaxMB. Click to analyse it anyway.`;
+      st.command = { command: ANALYZE_ANYWAY_COMMAND, title: 'Analyze anyway', arguments: [key] };
+    } else if (this.failed.has(key)) {
+      st.text = '$(error) Anomaly Hunter';
+      st.tooltip = this.failed.get(key);
+      st.command = 'workbench.actions.view.problems';
+    } else {
+      st.hide();
+      return;
+    }
+    st.show();
+  }
+
+  private async jump(direction: 1 | -1): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return;
+    const v = this.views.get(editor.document.uri.toString());
+    const line = v ? adjacentLine(v.index, editor.selection.active.line + 1, direction) : null;
+    if (line === null) {
+      void vscode.window.setStatusBarMessage(v ? 'Anomaly Hunter: no anomalies in this file' : 'Anomaly Hunter: this file has not been analysed', 3000);
+      return;
+    }
+    const pos = new vscode.Position(line - 1, 0);
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+  }
+
+  dispose(): void {
+    clearTimeout(this.sweepTimer);
+    for (const t of this.saveTimers.values()) clearTimeout(t);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** critical and major are errors, minor a warning, warning an information: a linter's reading of the bands. */
+function problemSeverity(s: Severity): vscode.DiagnosticSeverity {
+  return s === 'critical' || s === 'major' ? vscode.DiagnosticSeverity.Error : s === 'minor' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
