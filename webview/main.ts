@@ -153,11 +153,14 @@ function buildLayout(): void {
 
 // ---------- settings ----------
 let settingsTimer: ReturnType<typeof setTimeout> | undefined;
+/** The settings last sent to the host, until a model computed with them arrives (older models must not undo them). */
+let pendingSettings: DashboardSettings | null = null;
 function sendSettings(change: (s: DashboardSettings) => void, delay = 0): void {
   if (!model) return;
   const s: DashboardSettings = JSON.parse(JSON.stringify(model.settings));
   change(s);
   model.settings = s;
+  pendingSettings = s;
   clearTimeout(settingsTimer);
   settingsTimer = setTimeout(() => { els!.busy.hidden = false; els!.busy.textContent = 'Computing…'; post({ type: 'settings', settings: s }); }, delay);
 }
@@ -449,7 +452,11 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       if (!els) buildLayout();
       if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
       model = m.model;
-      els!.busy.hidden = model.pending.length === 0;
+      if (pendingSettings) {
+        if (JSON.stringify(model.settings) === JSON.stringify(pendingSettings)) pendingSettings = null;
+        else model.settings = pendingSettings;
+      }
+      els!.busy.hidden = model.pending.length === 0 && !pendingSettings;
       if (model.pending.length) els!.busy.textContent = `Running ${model.pending.map(detectorName).join(', ')}…`;
       save();
       renderHeader(model);

@@ -26,9 +26,10 @@ parentPort!.on('message', async (req: WorkerRequest) => {
       const settings = req.settings as AnalyzeSettings;
       // Fast detectors first: each stage's cumulative result is posted as soon as it exists (the cache makes
       // the earlier stages free), so the dashboard fills in while the forecaster still runs on a big file.
+      // Re-analyses after a settings change are fast (cached fits): they answer once.
       const order = (['rules', 'iforest', 'forecast'] as const).filter((d) => settings.detectors[d]);
       const on = { iforest: false, forecast: false, rules: false };
-      for (let i = 0; i < order.length - 1; i++) {
+      for (let i = 0; req.progressive && i < order.length - 1; i++) {
         on[order[i]] = true;
         const { frame: _p, ...partial } = runAnalysis(frame, { ...settings, detectors: { ...on } }, input, cache);
         reply({ id: req.id, type: 'partial', result: partial, ms: performance.now() - t0, pending: order.slice(i + 1) });

@@ -202,7 +202,7 @@ export class SessionStore implements vscode.Disposable {
       };
       session.settings = settings;
       session.pending = enabledDetectors(settings, session.rulesFile);
-      const reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings }, (partial) => {
+      const reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings, progressive: session.version === 0 }, (partial) => {
         if (partial.type !== 'partial') return;
         session.result = { ...partial.result, frame: session.frame };
         session.pending = partial.pending;

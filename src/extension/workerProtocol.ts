@@ -4,7 +4,7 @@ import type { DataIssue, Frame } from '../core/csv/frame.ts';
 
 export type WorkerCall =
   | { type: 'load'; path: string }
-  | { type: 'analyze'; settings: AnalyzeSettings };
+  | { type: 'analyze'; settings: AnalyzeSettings; progressive: boolean };
 
 export type WorkerRequest = WorkerCall & { id: number };
 

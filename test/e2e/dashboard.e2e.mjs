@@ -242,7 +242,8 @@ test('a 1,000,000-row CSV shows its first chart quickly', async () => {
   fs.writeSync(out, chunk);
   fs.closeSync(out);
   // A 50 MB file: VS Code may not show it as text; the command still applies to the active tab's file.
-  await openFile(page, 'big.csv');
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'big.csv' }).first().click({ timeout: 30_000 });
+  await page.locator('.tabs-container .tab', { hasText: 'big.csv' }).first().waitFor({ timeout: 30_000 });
   const t0 = Date.now();
   await runCommand(page, 'Anomaly Hunter: Analyze CSV File…');
   await view.locator('[data-testid="chart-cpu"].rendered').waitFor({ timeout: 120_000 });
