@@ -56,7 +56,7 @@ export interface StreamRunOptions {
 /** `stream <csv>`: causal, row-by-row scoring of a (growing) CSV; see `usage`. */
 export const streamCommand: Command = {
   name: 'stream',
-  summary: 'Score each row of a (growing) CSV as it arrives',
+  summary: 'score each row of a (growing) CSV as it arrives, using only the past',
   usage,
   async run(ctx) {
     const controller = new AbortController();
