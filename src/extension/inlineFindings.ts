@@ -206,7 +206,7 @@ class InlineFindings implements vscode.Disposable {
       this.failed.delete(key);
       this.openedAt.delete(key);
       // The dashboard titles its panel "Anomalies: <file name>": while it shows this file, its analysis stays.
-      const shown = dashboards.some((label) => label === `Anomalies: ${nameOf(uri)}`);
+      const shown = dashboards.some((label) => showsFile(label, uri));
       if (this.mine.has(key) && !shown) this.release(key);
       else { this.mine.delete(key); this.forgetView(key); }
     }
@@ -249,7 +249,7 @@ class InlineFindings implements vscode.Disposable {
   private releaseUnlessShown(key: string): void {
     const uri = this.mine.get(key);
     const shown = uri && vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview
-      && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE) && t.label === `Anomalies: ${nameOf(uri)}`);
+      && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE) && showsFile(t.label, uri));
     if (shown) { this.mine.delete(key); this.forgetView(key); } else this.release(key);
   }
 
@@ -421,6 +421,12 @@ class InlineFindings implements vscode.Disposable {
     for (const t of this.saveTimers.values()) clearTimeout(t);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** Whether a dashboard tab shows this file: the dashboard titles its panel "Anomalies: <file name>" (plus " (live)"). */
+function showsFile(label: string, uri: vscode.Uri): boolean {
+  const title = `Anomalies: ${nameOf(uri)}`;
+  return label === title || label.startsWith(`${title} `);
 }
 
 /** critical and major are errors, minor a warning, warning an information: a linter's reading of the bands. */
