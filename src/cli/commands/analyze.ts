@@ -152,12 +152,12 @@ function summary(result: AnalysisResult, issueCount: number): string {
   const f = result.frame;
   const ts = f.timestamps;
   const lines = [
-    `${basename(result.input.path)}: ${f.rows.toLocaleString('en')} rows, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
+    `${basename(result.input.path)}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
     `  timestamp column: ${f.timestampColumn ?? 'none (row numbers stand in for time)'}`,
   ];
   if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0])} → ${isoOf(ts[ts.length - 1])}`, `  step: ${formatDuration(f.stepMs)} (median gap)`);
   if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
-  const ran = Object.keys(result.detectors);
+  const ran = Object.entries(result.detectors).filter(([, v]) => v && Object.keys(v as object).length).map(([k]) => k);
   lines.push(`  detectors: ${ran.length ? ran.join(', ') : 'none'}${result.forecastMode === 'robust' ? ' (forecast: robust refit)' : ''}`);
   const byDetector = new Map<string, Anomaly[]>();
   for (const a of result.anomalies) {

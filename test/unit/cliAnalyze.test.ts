@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+
+const repo = join(__dirname, '../..');
+const sample = join(repo, 'sample-data/stream.csv');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd: repo });
+  return { code, out, err };
+}
+
+test('analyze --format json gives the SPEC §3 document with every detector that ran', async () => {
+  const r = await run('analyze', sample, '--rules', 'rules/rules.yaml', '--format', 'json');
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(doc), ['meta', 'rows', 'scores', 'forecast', 'anomalies']);
+  assert.equal(doc.rows, 20160);
+  assert.equal(doc.meta.tool, 'anomaly-hunter');
+  assert.equal(doc.meta.timestampColumn, 'timestamp');
+  assert.deepEqual(doc.meta.metrics, ['cpu', 'memory', 'disk_io', 'net_in', 'net_out']);
+  assert.deepEqual(Object.keys(doc.meta.detectors).sort(), ['forecast', 'iforest', 'rules']);
+  assert.equal(doc.scores.iforest.length, 20160);
+  assert.ok(doc.scores.iforest.every((s: number) => s >= 0 && s <= 1));
+  assert.deepEqual(Object.keys(doc.forecast.cpu), ['yhat', 'lower', 'upper']);
+  const detectors = new Set(doc.anomalies.map((a: { detector: string }) => a.detector));
+  assert.deepEqual([...detectors].sort(), ['forecast', 'iforest', 'rule']);
+  for (const a of doc.anomalies.slice(0, 200)) {
+    assert.deepEqual(Object.keys(a).filter((k) => k !== 'rule').sort(), ['detector', 'message', 'metric', 'row', 'score', 'severity', 'timestamp', 'value']);
+    assert.ok(a.score >= 3 && a.score <= 100);
+  }
+});
+
+test('analyze is deterministic: the same seed gives byte-identical JSON, another seed other scores', async () => {
+  const a = await run('analyze', sample, '--detectors', 'iforest', '--format', 'json', '--seed', '7');
+  const b = await run('analyze', sample, '--detectors', 'iforest', '--format', 'json', '--seed', '7');
+  const c = await run('analyze', sample, '--detectors', 'iforest', '--format', 'json', '--seed', '8');
+  assert.equal(a.out, b.out);
+  assert.notDeepEqual(JSON.parse(a.out).scores.iforest, JSON.parse(c.out).scores.iforest);
+});
+
+test('analyze --detectors iforest flags the injected outage and names a metric that went to zero', async () => {
+  const r = await run('analyze', sample, '--detectors', 'iforest', '--contamination', '0.01', '--format', 'json', '--only-anomalies');
+  const labels = JSON.parse(readFileSync(join(repo, 'sample-data/stream.labels.json'), 'utf8'));
+  const outage = labels.anomalies.find((l: { kind: string }) => l.kind === 'outage');
+  const hits = JSON.parse(r.out).anomalies.filter((a: { row: number }) => a.row >= outage.startRow && a.row <= outage.endRow);
+  assert.ok(hits.length >= 20, `${hits.length} outage rows flagged`);
+  assert.ok(hits.every((a: { metric: string }) => outage.metrics.includes(a.metric)));
+});
+
+test('exit codes: 2 for usage errors, 1 for invalid input with a path:line:col message, 0 for a one-row CSV', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-cli-'));
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'a,b\n1,2\n3,"4\n');
+  const one = join(dir, 'one.csv');
+  writeFileSync(one, 'timestamp,cpu\n2024-01-01T00:00:00Z,5\n');
+  assert.equal((await run('analyze')).code, 2);
+  assert.equal((await run('analyze', sample, '--bogus')).code, 2);
+  assert.equal((await run('analyze', join(dir, 'missing.csv'))).code, 2);
+  assert.equal((await run('analyze', sample, '--contamination', '0.9')).code, 2);
+  assert.equal((await run('analyze', sample, '--metrics', 'nope')).code, 2);
+  const r = await run('analyze', bad);
+  assert.equal(r.code, 1);
+  assert.equal(r.err, `${bad}:3:3: error: unclosed quoted field: a '"' opens a field that never ends\n`);
+  const o = await run('analyze', one);
+  assert.equal(o.code, 0);
+  assert.match(o.out, /1 row, 1 metric/);
+  assert.match(o.err, /iforest skipped/);
+});
+
+test('analyze --format csv --only-anomalies neutralises formula-like cells and keeps numbers as numbers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-cli-'));
+  const f = join(dir, 'x.csv');
+  writeFileSync(f, 'timestamp,=cmd|calc,v\n' + Array.from({ length: 60 }, (_, i) => `2024-01-01T00:${String(i).padStart(2, '0')}:00Z,${i === 30 ? -500 : -(i % 3)},${i % 4}`).join('\n') + '\n');
+  const r = await run('analyze', f, '--detectors', 'iforest', '--format', 'csv');
+  assert.equal(r.code, 0, r.err);
+  const [header, first] = r.out.split('\r\n');
+  assert.ok(header.startsWith(`timestamp,"'=cmd|calc",v,iforest_score`), header);
+  assert.match(first, /^2024-01-01T00:00:00.000Z,0,0,/);
+  assert.ok(r.out.includes(',-500,'));
+});
