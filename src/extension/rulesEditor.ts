@@ -18,6 +18,7 @@ import {
 const DEBOUNCE_MS = 150;
 const SOURCE = 'Anomaly Hunter';
 const SHOW_RULE_COMMAND = 'anomalyHunter.showRuleInDashboard';
+const LOAD_DATA_COMMAND = 'anomalyHunter.loadRulesData';
 const YAML_EXTENSION = 'redhat.vscode-yaml';
 
 /** The CSV a rules file is checked against: its `data:` key, or a CSV open beside it. */
@@ -37,6 +38,8 @@ interface DataState {
   ctx?: RulesDataContext;
   session?: FileSession;
   error?: string;
+  /** Bytes, when the file is over `analyzeOnOpenMaxMB` and waits for the user to ask for it. */
+  tooLarge?: number;
 }
 
 /** One reading of a rules document, reused by diagnostics, hover, completion, quick fixes and lenses. */
@@ -86,6 +89,10 @@ class RulesEditor implements vscode.Disposable {
         const csv = uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined;
         if (csv && typeof rule === 'string') return ctx.showDashboard(csv, { rule });
         return undefined;
+      }),
+      vscode.commands.registerCommand(LOAD_DATA_COMMAND, (key: unknown) => {
+        const st = typeof key === 'string' ? this.data.get(key) : undefined;
+        if (st && !st.loading) { st.tooLarge = undefined; st.error = undefined; this.load(st, key as string, true); this.lensesChanged.fire(); }
       }),
       vscode.commands.registerCommand('anomalyHunter.validateRules', (arg: unknown) => this.validateCommand(arg)),
     );
@@ -144,7 +151,7 @@ class RulesEditor implements vscode.Disposable {
       st = { uri: target.uri, name: target.name };
       this.data.set(target.key, st);
     }
-    if (!st.ctx && !st.loading && st.error === undefined) {
+    if (!st.ctx && !st.loading && st.error === undefined && st.tooLarge === undefined) {
       const existing = this.ctx.sessions.get(target.uri);
       if (existing) this.adopt(st, existing);
       else this.load(st, target.key);
@@ -152,11 +159,26 @@ class RulesEditor implements vscode.Disposable {
     return st;
   }
 
-  private load(st: DataState, key: string): void {
-    st.loading = this.ctx.sessions.open(st.uri).then(
-      (session) => { this.adopt(st, session); },
-      (e: Error) => { st.error = e.message; this.ctx.log.warn(`rules: cannot load ${st.uri.fsPath}: ${e.message}`); },
-    ).finally(() => {
+  /** Loads a CSV through the shared sessions; one over `analyzeOnOpenMaxMB` waits for `force` (the lens's click). */
+  private load(st: DataState, key: string, force = false): void {
+    const run = async (): Promise<void> => {
+      let size: number;
+      try {
+        size = (await vscode.workspace.fs.stat(st.uri)).size;
+      } catch (e) {
+        throw new Error(e instanceof vscode.FileSystemError && e.code === 'FileNotFound' ? `${st.name}: no such file` : `${st.name}: ${(e as Error).message}`);
+      }
+      const limitMB = readSettings().analyzeOnOpenMaxMB;
+      if (!force && limitMB > 0 && size > limitMB * 1024 * 1024 && !this.ctx.sessions.get(st.uri)) {
+        st.tooLarge = size;
+        return;
+      }
+      this.adopt(st, await this.ctx.sessions.open(st.uri));
+    };
+    st.loading = run().catch((e: Error) => {
+      st.error = e.message;
+      this.ctx.log.warn(`rules: cannot check against ${st.uri.fsPath}: ${e.message}`);
+    }).finally(() => {
       st.loading = undefined;
       if (!this.disposed) this.revalidate((a) => a.target?.key === key);
     });
@@ -333,8 +355,16 @@ class RulesEditor implements vscode.Disposable {
     if (!locations.length) return [];
     const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));
     if (!st.frame) {
-      const title = st.loading ? `evaluating on ${st.name}…` : `cannot read ${st.name}`;
-      return locations.map((l) => new vscode.CodeLens(at(l.startOffset), { title, command: '' }));
+      if (st.tooLarge !== undefined) {
+        const mb = (st.tooLarge / 1024 / 1024).toFixed(1);
+        return [new vscode.CodeLens(at(locations[0].startOffset), {
+          title: `${st.name} is ${mb} MB, over anomalyHunter.analyzeOnOpenMaxMB: click to analyse it and see where the rules fire`,
+          command: LOAD_DATA_COMMAND, arguments: [a.target.key],
+        })];
+      }
+      // An unreadable file is one warning on the `data:` key, not a lens on every rule.
+      if (!st.loading) return [];
+      return locations.map((l) => new vscode.CodeLens(at(l.startOffset), { title: `evaluating on ${st.name}…`, command: '' }));
     }
     const { perRule, asSaved } = this.firings(doc, a, st);
     return locations.map((l) => {

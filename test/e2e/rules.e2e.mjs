@@ -132,6 +132,29 @@ test('Validate Rules File reports the problems of the active rules file', async 
   await page.screenshot({ path: path.join(dirs.shots, '07-validate.png') });
 });
 
+test('a data: key naming a missing CSV is a warning on that key; restoring it brings the lenses back', async () => {
+  const line = lineOf('data:');
+  const original = RULES[line - 1];
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await goToLine(line);
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.type('data: ../sample-data/missing.csv');
+  await page.keyboard.press('Escape');
+  const row = problemRows().filter({ hasText: 'missing.csv: no such file' }).first();
+  await row.waitFor({ timeout: 10_000 });
+  assert.match(await row.innerText(), new RegExp(`data-unreadable[\\s\\S]*\\[Ln ${line}, Col 7\\]`));
+  // No lens claims firings in data the file no longer names.
+  await lens(/stream\.csv/).first().waitFor({ state: 'detached', timeout: 5000 });
+  await page.screenshot({ path: path.join(dirs.shots, '08-missing-data.png') });
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.type(original);
+  await page.keyboard.press('Escape');
+  await row.waitFor({ state: 'detached', timeout: 5000 });
+  await lens(/fires .* in stream\.csv/).first().waitFor({ timeout: 10_000 });
+});
+
 test('clicking a rule\'s CodeLens opens the dashboard on stream.csv', async () => {
   await page.locator('.monaco-editor .view-lines').first().click();
   await goToLine(lineOf('- name: cpu-high'));
@@ -141,5 +164,5 @@ test('clicking a rule\'s CodeLens opens the dashboard on stream.csv', async () =
   await webview(page).locator('[data-testid="anomaly-row"]').first().waitFor({ timeout: 30_000 });
   const filter = await webview(page).locator('[data-testid="filter-detector"]').inputValue();
   console.log(`dashboard detector filter after the lens: ${filter}`);
-  await page.screenshot({ path: path.join(dirs.shots, '08-dashboard-from-lens.png') });
+  await page.screenshot({ path: path.join(dirs.shots, '09-dashboard-from-lens.png') });
 });
