@@ -9,6 +9,13 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // e2e tests: functions passed to page.evaluate run in the browser.
+    files: ['test/e2e/**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(['document', 'window', 'requestAnimationFrame', 'Event', 'getComputedStyle'].map((g) => [g, 'readonly'])),
+    },
+  },
+  {
     // Plain Node scripts (build, e2e harness).
     files: ['**/*.mjs'],
     languageOptions: {

@@ -57,6 +57,8 @@ export interface DashboardModel {
   computeMs: number;
   /** Detectors still running: the anomalies so far are partial. */
   pending: string[];
+  /** True when `series` is empty because the chart data did not change since the last model (only the findings did). */
+  seriesUnchanged?: boolean;
 }
 
 export type HostMessage =

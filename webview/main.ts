@@ -258,7 +258,8 @@ function anomalyX(a: Anomaly): number {
 function chartData(m: DashboardModel, s: SeriesData): unknown[] {
   const t = theme();
   const traces: unknown[] = [];
-  const x = m.timeAxis ? s.x.map((v) => new Date(v)) : s.x;
+  // Plotly reads numbers on a date axis as epoch milliseconds: no Date objects needed.
+  const x = s.x;
   if (s.band) {
     traces.push({ x, y: s.band.upper, type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false, name: 'upper' });
     traces.push({ x, y: s.band.lower, type: 'scatter', mode: 'lines', line: { width: 0 }, fill: 'tonexty', fillcolor: hexAlpha(t.band, 0.28), hoverinfo: 'skip', showlegend: false, name: 'interval' });
@@ -270,7 +271,7 @@ function chartData(m: DashboardModel, s: SeriesData): unknown[] {
     const list = mine.filter((a) => a.severity === sev);
     if (!list.length) continue;
     traces.push({
-      x: list.map((a) => (m.timeAxis ? new Date(anomalyX(a)) : anomalyX(a))),
+      x: list.map((a) => anomalyX(a)),
       y: list.map((a) => a.value),
       type: 'scatter', mode: 'markers', name: sev,
       marker: { color: SEVERITY_COLOR[sev], size: MARKER_SIZE[sev], line: { width: 0.5, color: t.bg } },
@@ -314,7 +315,8 @@ function xOfRow(row: number): number | Date {
   return model!.timeAxis ? new Date(v) : v;
 }
 
-function renderCharts(m: DashboardModel): void {
+function renderCharts(m: DashboardModel): Promise<unknown> {
+  const done: Promise<unknown>[] = [];
   const box = els!.charts;
   const existing = new Map<string, HTMLElement>();
   for (const c of Array.from(box.children) as HTMLElement[]) existing.set(c.dataset.metric ?? '', c);
@@ -327,10 +329,10 @@ function renderCharts(m: DashboardModel): void {
       box.append(node);
     }
     const series = (zoom && windows.get(s.metric)) || s;
-    void Plotly.react(node, chartData(m, series), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
+    done.push(Plotly.react(node, chartData(m, series), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
       node!.dataset.points = String(series.x.length);
       node!.classList.add('rendered');
-    });
+    }));
     if (!node._ahBound) {
       node._ahBound = true;
       const target = node;
@@ -341,6 +343,17 @@ function renderCharts(m: DashboardModel): void {
       });
     }
   }
+  return Promise.all(done);
+}
+
+let redrawFrame = 0;
+/** Redraws the charts in the next animation frame (coalesced); stamps how long the last redraw took. */
+function redraw(m: DashboardModel): void {
+  cancelAnimationFrame(redrawFrame);
+  const t0 = performance.now();
+  redrawFrame = requestAnimationFrame(() => {
+    void renderCharts(m).then(() => { app.dataset.redrawMs = (performance.now() - t0).toFixed(0); });
+  });
 }
 
 let zoomTimer: ReturnType<typeof setTimeout> | undefined;
@@ -363,7 +376,7 @@ function onRelayout(source: HTMLElement, e: Record<string, unknown>): void {
     const [x0, x1] = zoom;
     zoomTimer = setTimeout(() => post({ type: 'zoom', x0, x1 }), 150);
   } else {
-    renderCharts(model);
+    void renderCharts(model);
   }
 }
 
@@ -430,7 +443,7 @@ function renderTable(): void {
 function select(row: number, fromTable: boolean): void {
   selectedRow = row;
   if (!model) return;
-  renderCharts(model);
+  void renderCharts(model);
   renderTable();
   const a = model.anomalies.find((x) => x.row === row);
   if (fromTable && a?.metric) document.querySelector(`[data-metric="${CSS.escape(a.metric)}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -451,6 +464,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
     case 'model':
       if (!els) buildLayout();
       if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
+      if (m.model.seriesUnchanged && model) m.model.series = model.series;
       model = m.model;
       if (pendingSettings) {
         if (JSON.stringify(model.settings) === JSON.stringify(pendingSettings)) pendingSettings = null;
@@ -461,13 +475,14 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       save();
       renderHeader(model);
       renderControls(model);
-      renderCharts(model);
+      // The table (and its count) first, then the charts in the next frame: the numbers show at once.
       renderTable();
+      redraw(model);
       break;
     case 'window':
       if (!model || !zoom || zoom[0] !== m.x0 || zoom[1] !== m.x1) return;
       windows.set(m.metric, m.series);
-      renderCharts(model);
+      void renderCharts(model);
       break;
     case 'busy':
       if (els) { els.busy.hidden = !m.busy; if (m.text) els.busy.textContent = m.text; }
@@ -485,7 +500,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   }
 });
 
-new MutationObserver(() => { if (model) renderCharts(model); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => { if (model) void renderCharts(model); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 function detectorName(id: string): string {
   return id === 'iforest' ? 'Isolation Forest' : id === 'forecast' ? 'forecast' : id === 'rules' ? 'rules' : id;

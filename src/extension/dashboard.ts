@@ -54,6 +54,11 @@ export class DashboardPanel implements vscode.Disposable {
     );
   }
 
+  /** True once the webview said `ready` (a reload of the webview starts over). */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
   onMessage(listener: (m: WebviewMessage) => void): void {
     this.listeners.push(listener);
   }

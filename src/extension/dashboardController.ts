@@ -128,8 +128,19 @@ export class DashboardController implements vscode.Disposable {
     });
   }
 
+  /** What the charts' data depends on: a model with the same key carries no series (the webview keeps its own). */
+  private seriesKey = '';
+
   private post(s: FileSession): void {
-    this.panel?.post({ type: 'model', model: this.model(s) });
+    if (!this.panel) return;
+    const model = this.model(s);
+    const key = JSON.stringify([s.uri.toString(), s.frame.rows, Object.keys(s.result.forecast ?? {}), s.settings.interval, s.settings.detectors.forecast, this.live]);
+    if (key === this.seriesKey && this.panel.isReady) {
+      model.series = [];
+      model.seriesUnchanged = true;
+    }
+    this.seriesKey = key;
+    this.panel.post({ type: 'model', model });
   }
 
   private notice(kind: 'info' | 'error', text: string): void {
