@@ -274,3 +274,36 @@ export function severityCounts(anomalies: readonly Anomaly[]): Record<Severity, 
   for (const a of anomalies) c[a.severity]++;
   return c;
 }
+
+/**
+ * The [start, end) character offsets of field `index` in one CSV line (quoted fields may hold the delimiter),
+ * or null when the line has fewer fields. Used to underline the anomalous value itself.
+ */
+export function fieldSpan(line: string, index: number, delimiter = ','): [number, number] | null {
+  if (index < 0) return null;
+  let field = 0, start = 0, quoted = false;
+  for (let i = 0; i <= line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"') { if (line[i + 1] === '"') i++; else quoted = false; }
+      continue;
+    }
+    if (ch === '"' && i === start) { quoted = true; continue; }
+    if (ch === delimiter || i === line.length) {
+      if (field === index) return [start, i];
+      field++;
+      start = i + 1;
+    }
+  }
+  return null;
+}
+
+/** The index of a column named `name` in a CSV header line (quotes and surrounding spaces ignored), or -1. */
+export function columnIndex(header: string, name: string, delimiter = ','): number {
+  for (let i = 0; ; i++) {
+    const span = fieldSpan(header, i, delimiter);
+    if (!span) return -1;
+    const cell = header.slice(span[0], span[1]).trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+    if (cell === name || (i === 0 && cell.replace(/^\uFEFF/, '') === name)) return i;
+  }
+}

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { LineIndex, RuleInfo, Stretch } from '../core/findings.ts';
-import { adjacentLine, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, severityCounts, stretchMessage, topStretches } from '../core/findings.ts';
+import { adjacentLine, columnIndex, fieldSpan, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, severityCounts, stretchMessage, topStretches } from '../core/findings.ts';
 import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { Ctx } from './ctx.ts';
@@ -285,8 +285,22 @@ class InlineFindings implements vscode.Disposable {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const { kept, dropped } = topStretches(v.stretches, MAX_PROBLEMS);
     const lineEnd = (line: number): number => (doc && line < doc.lineCount ? doc.lineAt(line).range.end.character : 0);
+    const delimiter = /\.tsv$/i.test(uri.path) ? '\t' : ',';
+    const header = doc && doc.lineCount ? doc.lineAt(0).text : '';
+    const columns = new Map<string, number>();
+    // The entry underlines the anomalous value on the stretch's first row (its message says how far the stretch
+    // goes): whole underlined rows, stretch after stretch, would bury the data under squiggles.
+    const rangeOf = (s: Stretch): vscode.Range => {
+      const line = s.startLine - 1;
+      if (doc && line < doc.lineCount && s.metric !== null) {
+        if (!columns.has(s.metric)) columns.set(s.metric, columnIndex(header, s.metric, delimiter));
+        const span = fieldSpan(doc.lineAt(line).text, columns.get(s.metric)!, delimiter);
+        if (span && span[1] > span[0]) return new vscode.Range(line, span[0], line, span[1]);
+      }
+      return new vscode.Range(line, 0, line, lineEnd(line));
+    };
     const out = kept.map((s) => {
-      const d = new vscode.Diagnostic(new vscode.Range(s.startLine - 1, 0, s.endLine - 1, lineEnd(s.endLine - 1)), stretchMessage(s), problemSeverity(s.worst.severity));
+      const d = new vscode.Diagnostic(rangeOf(s), stretchMessage(s), problemSeverity(s.worst.severity));
       d.source = 'Anomaly Hunter';
       d.code = s.rule ?? s.detector;
       return d;

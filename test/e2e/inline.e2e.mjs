@@ -162,6 +162,7 @@ async function showSpike(name) {
   const hover = page.locator('.monaco-hover:visible', { hasText: 'Open in dashboard' }).first();
   await hover.waitFor({ timeout: 15_000 });
   const text = await hover.innerText();
+  await sleep(600); // the hover fades in
   await page.screenshot({ path: path.join(dirs.shots, `${name}-hover.png`) });
   return text;
 }

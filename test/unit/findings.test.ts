@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
-import { adjacentLine, escapeMarkdown, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, shortTime, stretchMessage, topStretches } from '../../src/core/findings.ts';
+import { adjacentLine, columnIndex, escapeMarkdown, fieldSpan, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, shortTime, stretchMessage, topStretches } from '../../src/core/findings.ts';
 import type { Severity } from '../../src/core/severity.ts';
 
 function an(row: number, over: Partial<Anomaly> = {}): Anomaly {
@@ -107,4 +107,13 @@ test('hoverOf explains every finding: rule and threshold, forecast band, iforest
   ]);
   assert.equal(hoverOf([], { row: 0, line: 2, timestamp: null }), '');
   assert.equal(escapeMarkdown('a_b*'), 'a\\_b\\*');
+});
+
+test('fieldSpan finds a field in a CSV line, quoted delimiters included; columnIndex finds a header name', () => {
+  const line = '2024-03-06T14:10:00Z,"a, b",97.38,';
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => fieldSpan(line, i)), [[0, 20], [21, 27], [28, 33], [34, 34], null]);
+  assert.deepEqual(fieldSpan('x\t1.5', 1, '\t'), [2, 5]);
+  assert.equal(columnIndex('\uFEFFtimestamp,cpu,"mem, %"', 'mem, %'), 2);
+  assert.equal(columnIndex('timestamp,cpu', 'timestamp'), 0);
+  assert.equal(columnIndex('timestamp,cpu', 'disk'), -1);
 });
