@@ -18,7 +18,7 @@ interface VsCodeApi {
 interface PersistedState {
   path?: string;
   zoom?: [number, number] | null;
-  filters?: { detector: string; severity: string };
+  filters?: { detector: string; severity: string; rule?: string | null };
   sort?: { key: SortKey; dir: 1 | -1 };
 }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -36,7 +36,7 @@ const vscode = acquireVsCodeApi();
 const persisted: PersistedState = vscode.getState() ?? {};
 let model: DashboardModel | null = null;
 let zoom: [number, number] | null = persisted.zoom ?? null;
-let filters = persisted.filters ?? { detector: 'all', severity: 'all' };
+let filters: { detector: string; severity: string; rule?: string | null } = persisted.filters ?? { detector: 'all', severity: 'all' };
 let sort = persisted.sort ?? { key: 'score' as SortKey, dir: -1 as 1 | -1 };
 let selectedRow: number | null = null;
 let syncingZoom = false;
@@ -123,7 +123,7 @@ function buildLayout(): void {
   for (const s of SEVERITIES) severityFilter.append(el('option', { value: s }, `${s} and above`));
   detectorFilter.value = filters.detector;
   severityFilter.value = filters.severity;
-  detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value }; tableLimit = TABLE_PAGE; save(); renderTable(); });
+  detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value, rule: null }; tableLimit = TABLE_PAGE; save(); renderTable(); });
   severityFilter.addEventListener('change', () => { filters = { ...filters, severity: severityFilter.value }; tableLimit = TABLE_PAGE; save(); renderTable(); });
 
   const count = el('span', { 'data-testid': 'anomaly-count', class: 'count' }, '0');
@@ -390,7 +390,8 @@ function toX(v: unknown): number {
 // ---------- table ----------
 function filtered(m: DashboardModel): Anomaly[] {
   const minRank = filters.severity === 'all' ? SEVERITIES.length : SEVERITIES.indexOf(filters.severity as Severity);
-  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector) && SEVERITIES.indexOf(a.severity) <= minRank);
+  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector)
+    && (!filters.rule || a.rule === filters.rule) && SEVERITIES.indexOf(a.severity) <= minRank);
   const key = sort.key;
   const dir = sort.dir;
   const val = (a: Anomaly): number | string => key === 'time' ? a.row : key === 'metric' ? (a.metric ?? '') : key === 'detector' ? a.detector : key === 'score' ? a.score : -SEVERITIES.indexOf(a.severity);
@@ -434,7 +435,7 @@ function renderTable(): void {
   }
   // anomaly-count: the anomalies the table lists with the current filters (the rows rendered may be fewer).
   els.count.textContent = String(list.length);
-  els.total.textContent = list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '';
+  els.total.textContent = (list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '') + (filters.rule ? ` · rule ${filters.rule}` : '');
   for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
     th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
   }
@@ -495,7 +496,11 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       select(m.row, true);
       break;
     case 'filterRule':
-      if (els) { filters = { ...filters, detector: m.rule ? 'rule' : 'all' }; els.detectorFilter.value = filters.detector; renderTable(); }
+      // May arrive before the first model: the filter is kept and applied when the table is drawn.
+      filters = { ...filters, detector: m.rule ? 'rule' : 'all', rule: m.rule };
+      tableLimit = TABLE_PAGE;
+      save();
+      if (els) { els.detectorFilter.value = filters.detector; renderTable(); }
       break;
   }
 });
