@@ -42,7 +42,7 @@ let selectedRow: number | null = null;
 let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
 /** Table rows rendered at first and per "Show more": the DOM stays small however many anomalies there are. */
-const TABLE_PAGE = 500;
+const TABLE_PAGE = 200;
 let tableLimit = TABLE_PAGE;
 const MARKER_SIZE: Record<Severity, number> = { critical: 10, major: 8, minor: 6, warning: 5 };
 
@@ -152,17 +152,34 @@ function buildLayout(): void {
 }
 
 // ---------- settings ----------
-let settingsTimer: ReturnType<typeof setTimeout> | undefined;
 /** The settings last sent to the host, until a model computed with them arrives (older models must not undo them). */
 let pendingSettings: DashboardSettings | null = null;
-function sendSettings(change: (s: DashboardSettings) => void, delay = 0): void {
+/** Settings waiting to be sent because a computation is in flight: only the latest is sent (no fixed delay). */
+let queuedSettings: DashboardSettings | null = null;
+let inFlight = false;
+
+function sendSettings(change: (s: DashboardSettings) => void): void {
   if (!model) return;
   const s: DashboardSettings = JSON.parse(JSON.stringify(model.settings));
   change(s);
   model.settings = s;
   pendingSettings = s;
-  clearTimeout(settingsTimer);
-  settingsTimer = setTimeout(() => { els!.busy.hidden = false; els!.busy.textContent = 'Computing…'; post({ type: 'settings', settings: s }); }, delay);
+  els!.busy.hidden = false;
+  els!.busy.textContent = 'Computing…';
+  if (inFlight) { queuedSettings = s; return; }
+  inFlight = true;
+  post({ type: 'settings', settings: s });
+}
+
+/** Called for every model: sends the settings that were queued while the host was computing. */
+function settingsAnswered(): void {
+  inFlight = false;
+  if (queuedSettings) {
+    const s = queuedSettings;
+    queuedSettings = null;
+    inFlight = true;
+    post({ type: 'settings', settings: s });
+  }
 }
 
 function slider(opts: { id: string; label: string; min: number; max: number; step: number; value: number; format: (v: number) => string; onInput: (v: number) => void }): HTMLElement {
@@ -212,19 +229,19 @@ function renderControls(m: DashboardModel): void {
     e.sliders.append(slider({
       id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: contamination === 'auto' ? 0 : contamination,
       format: (v) => (v === 0 ? 'auto' : `${(v * 100).toFixed(1)}%`),
-      onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }, 40),
+      onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }),
     }));
     e.sliders.append(slider({
       id: 'slider-interval', label: 'Interval', min: 0.5, max: 0.99, step: 0.01, value: m.settings.interval,
       format: (v) => `${Math.round(v * 100)}%`,
-      onInput: (v) => sendSettings((s) => { s.interval = v; }, 40),
+      onInput: (v) => sendSettings((s) => { s.interval = v; }),
     }));
   }
   for (const r of m.rules) {
     e.sliders.append(slider({
       id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, min: r.min, max: r.max, step: r.step,
       value: m.settings.thresholds[r.name] ?? r.threshold, format: (v) => formatValue(v),
-      onInput: (v) => sendSettings((s) => { s.thresholds[r.name] = v; }, 40),
+      onInput: (v) => sendSettings((s) => { s.thresholds[r.name] = v; }),
     }));
   }
   if (m.rules.length && !m.live) {
@@ -466,6 +483,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       if (!els) buildLayout();
       if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
       if (m.model.seriesUnchanged && model) m.model.series = model.series;
+      settingsAnswered();
       model = m.model;
       if (pendingSettings) {
         if (JSON.stringify(model.settings) === JSON.stringify(pendingSettings)) pendingSettings = null;

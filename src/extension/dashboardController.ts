@@ -120,8 +120,9 @@ export class DashboardController implements vscode.Disposable {
     panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.clearLive(); this.closeEmitter.fire(); } });
   }
 
-  private model(s: FileSession): DashboardModel {
+  private model(s: FileSession, withSeries = true): DashboardModel {
     return buildModel(s.result, {
+      withSeries,
       name: s.name, settings: s.settings, rules: s.rules,
       rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
       forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs, pending: s.pending,
@@ -133,13 +134,11 @@ export class DashboardController implements vscode.Disposable {
 
   private post(s: FileSession): void {
     if (!this.panel) return;
-    const model = this.model(s);
     const key = JSON.stringify([s.uri.toString(), s.frame.rows, Object.keys(s.result.forecast ?? {}), s.settings.interval, s.settings.detectors.forecast, this.live]);
-    if (key === this.seriesKey && this.panel.isReady) {
-      model.series = [];
-      model.seriesUnchanged = true;
-    }
+    const unchanged = key === this.seriesKey && this.panel.isReady;
     this.seriesKey = key;
+    const model = this.model(s, !unchanged);
+    if (unchanged) model.seriesUnchanged = true;
     this.panel.post({ type: 'model', model });
   }
 

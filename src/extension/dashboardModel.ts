@@ -41,7 +41,7 @@ export function rowsInWindow(result: AnalysisResult, x0: number, x1: number): [n
 /** The whole dashboard model of an analysis. */
 export function buildModel(
   result: AnalysisResult,
-  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[] },
+  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean },
 ): DashboardModel {
   const f = result.frame;
   return {
@@ -49,7 +49,7 @@ export function buildModel(
     rows: f.rows,
     timeAxis: f.timestamps !== null,
     metrics: f.metrics,
-    series: f.metrics.map((_, i) => seriesFor(result, i)),
+    series: extra.withSeries === false ? [] : f.metrics.map((_, i) => seriesFor(result, i)),
     anomalies: result.anomalies,
     rules: extra.rules,
     rulesFile: extra.rulesFile,
