@@ -137,6 +137,12 @@ function rethreshold(model: IsolationForestModel, frame: Frame, previous: Isolat
   return explainIsolationForest(m, frame, previous.scores, [...previous.warnings]);
 }
 
+/** A rules file's seasonality switch (`auto`, a boolean, or a Fourier order) as the forecaster takes it: an order above 0 is on. */
+export function seasonalitySwitch(v: 'auto' | boolean | number | undefined): 'auto' | boolean | undefined {
+  if (v === undefined || v === 'auto' || typeof v === 'boolean') return v;
+  return v > 0;
+}
+
 /** Sorts anomalies by row, then by detector and metric, for stable output. */
 export function sortAnomalies(list: Anomaly[]): Anomaly[] {
   const order = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AnalysisResult, AnalyzeSettings } from '../core/analyze.ts';
+import { seasonalitySwitch } from '../core/analyze.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { dataContextOf, validateRules } from '../core/rules/validate.ts';
@@ -151,7 +152,7 @@ export class SessionStore implements vscode.Disposable {
     }
     const frame = reply.frame;
     const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame);
-    const settings = previous ?? defaultDashboardSettings();
+    const settings = previous ?? settingsFromRules(rulesFile);
     const session: FileSession = {
       uri, name: basename(uri.fsPath), frame, sha256: reply.sha256, issues: reply.issues, settings,
       result: { frame, input: { path: uri.fsPath, sha256: reply.sha256 }, seed: readSettings().seed, detectors: {}, scores: {}, anomalies: [], warnings: [] },
@@ -192,11 +193,14 @@ export class SessionStore implements vscode.Disposable {
   private analyze(entry: Entry, session: FileSession, settings: DashboardSettings): Promise<FileSession> {
     const run = async (): Promise<FileSession> => {
       const cfg = readSettings();
+      // The rules file's detectors: block applies as in the CLI; the dashboard's toggles and sliders win.
+      const fileIf = session.rulesFile?.detectors.iforest;
+      const fileFc = session.rulesFile?.detectors.forecast;
       const analyzeSettings: AnalyzeSettings = {
         detectors: { iforest: settings.detectors.iforest, forecast: settings.detectors.forecast, rules: settings.detectors.rules && session.rulesFile !== null },
-        seed: cfg.seed,
-        iforest: { contamination: settings.contamination },
-        forecast: { interval: settings.interval, robust: cfg.robustForecast },
+        seed: fileIf?.seed ?? cfg.seed,
+        iforest: { contamination: settings.contamination, trees: fileIf?.trees, maxSamples: fileIf?.max_samples, metrics: fileIf?.metrics },
+        forecast: { interval: settings.interval, robust: cfg.robustForecast, metrics: fileFc?.metrics, daily: seasonalitySwitch(fileFc?.daily), weekly: seasonalitySwitch(fileFc?.weekly), yearly: seasonalitySwitch(fileFc?.yearly) },
         rules: session.rulesFile,
         thresholds: settings.thresholds,
       };
@@ -272,6 +276,19 @@ export class SessionStore implements vscode.Disposable {
     this.closedEmitter.dispose();
   }
 }
+
+/** The first dashboard settings of a CSV: the defaults, with the rules file's detectors: block when it has one. */
+export function settingsFromRules(rules: RulesFile | null): DashboardSettings {
+  const s = defaultDashboardSettings();
+  const fileIf = rules?.detectors.iforest;
+  const fileFc = rules?.detectors.forecast;
+  if (fileIf?.enabled === false) s.detectors.iforest = false;
+  if (fileFc?.enabled === false) s.detectors.forecast = false;
+  if (fileIf?.contamination !== undefined) s.contamination = fileIf.contamination;
+  if (fileFc?.interval !== undefined) s.interval = fileFc.interval;
+  return s;
+}
+
 
 /** The detectors an analysis with these settings runs, in the order the worker runs them. */
 function enabledDetectors(s: DashboardSettings, rules: RulesFile | null): string[] {

@@ -48,13 +48,9 @@ before(async () => {
     'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoIndent': 'none',
   } });
   settings = JSON.parse(fs.readFileSync(path.join(dirs.ud, 'User/settings.json'), 'utf8'));
-  // The editor's analysis takes the rules from rules/rules.yaml but not its `detectors:` block (SessionStore uses
-  // the dashboard's settings), so the reference runs the CLI on a copy without that block.
-  const rulesText = fs.readFileSync(path.join(dirs.ws, 'rules/rules.yaml'), 'utf8').replace(/^detectors:[\s\S]*?(?=^\S)/m, '');
-  const rulesCopy = path.join(dirs.runDir, 'rules.nodetectors.yaml');
-  fs.writeFileSync(rulesCopy, rulesText.replace(/^data:.*$/m, ''));
+  // The editor analyses with the rules file that names the CSV, its detectors: block included, as the CLI does.
   const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'analyze', path.join(dirs.ws, 'sample-data/stream.csv'),
-    '--rules', rulesCopy, '--format', 'json', '--only-anomalies'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    '--rules', path.join(dirs.ws, 'rules/rules.yaml'), '--format', 'json', '--only-anomalies'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(r.status, 0, r.stderr);
   expected = JSON.parse(r.stdout).anomalies;
   cs = await startCodeServer(dirs);

@@ -7,7 +7,7 @@ import { formatDuration, formatIssue } from '../report.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import type { Anomaly } from '../../core/anomaly.ts';
-import { runAnalysis } from '../../core/analyze.ts';
+import { runAnalysis, seasonalitySwitch } from '../../core/analyze.ts';
 import type { AnalysisResult, AnalyzeSettings } from '../../core/analyze.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
@@ -121,9 +121,9 @@ export const analyzeCommand: Command = {
         interval: interval ?? fileFc?.interval,
         robust: values.robust ?? false,
         metrics: fileFc?.metrics,
-        daily: switchOf(fileFc?.daily),
-        weekly: switchOf(fileFc?.weekly),
-        yearly: switchOf(fileFc?.yearly),
+        daily: seasonalitySwitch(fileFc?.daily),
+        weekly: seasonalitySwitch(fileFc?.weekly),
+        yearly: seasonalitySwitch(fileFc?.yearly),
       },
       rules: rulesFile,
     };
@@ -143,10 +143,6 @@ export const analyzeCommand: Command = {
   },
 };
 
-function switchOf(v: 'auto' | boolean | number | undefined): 'auto' | boolean | undefined {
-  if (v === undefined || v === 'auto' || typeof v === 'boolean') return v;
-  return v > 0;
-}
 
 function summary(result: AnalysisResult, issueCount: number): string {
   const f = result.frame;
