@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { InputError, UsageError, numberOption, parseCommandArgs } from '../command.ts';
-import { loadCsvFile } from '../loadCsv.ts';
+import { UsageError, numberOption, parseCommandArgs } from '../command.ts';
+import { loadCsvForCommand } from '../loadCsv.ts';
 import { writeChunks } from '../output.ts';
 import { formatDuration, formatIssue } from '../report.ts';
 import { loadRulesFile } from '../rulesFile.ts';
@@ -84,13 +84,7 @@ export const analyzeCommand: Command = {
     const metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
 
     const path = positionals[0];
-    const loaded = await loadCsvFile(path);
-    for (const issue of loaded.issues) if (issue.severity === 'warning') ctx.stderr(formatIssue(path, issue) + '\n');
-    const fatal = loaded.issues.find((i) => i.severity === 'error');
-    if (fatal || !loaded.frame) {
-      if (fatal?.code === 'io') throw new UsageError(`${path}: ${fatal.message}`);
-      throw new InputError(fatal?.message ?? 'unreadable CSV', path, fatal?.line, fatal?.column);
-    }
+    const loaded = await loadCsvForCommand(path, ctx);
     const frame = loaded.frame;
     if (metrics) {
       const unknown = metrics.filter((m) => !frame.metrics.includes(m));

@@ -1,7 +1,6 @@
 import type { Command, CommandContext } from '../command.ts';
 import { InputError, UsageError, numberOption, parseCommandArgs } from '../command.ts';
-import { loadCsvFile } from '../loadCsv.ts';
-import { formatIssue } from '../report.ts';
+import { loadCsvForCommand } from '../loadCsv.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { detectForecast, forecastTimes } from '../../core/detectors/forecast.ts';
 import { csvLine } from '../../core/export/csv.ts';
@@ -62,13 +61,7 @@ export const forecastCommand: Command = {
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
 
     const path = positionals[0];
-    const loaded = await loadCsvFile(path);
-    for (const issue of loaded.issues) if (issue.severity === 'warning') ctx.stderr(formatIssue(path, issue) + '\n');
-    const fatal = loaded.issues.find((i) => i.severity === 'error');
-    if (fatal || !loaded.frame) {
-      if (fatal?.code === 'io') throw new UsageError(`${path}: ${fatal.message}`);
-      throw new InputError(fatal?.message ?? 'unreadable CSV', path, fatal?.line, fatal?.column);
-    }
+    const loaded = await loadCsvForCommand(path, ctx);
     const frame = loaded.frame;
     let metric = values.metric;
     if (metric === undefined) {
