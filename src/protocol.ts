@@ -3,6 +3,7 @@
  * The host waits for `ready` before posting; everything from the webview is checked with `isWebviewMessage`.
  */
 import type { Anomaly } from './core/anomaly.ts';
+import type { Rule } from './core/rules/model.ts';
 
 export type DetectorToggle = 'iforest' | 'forecast' | 'rules';
 
@@ -61,8 +62,22 @@ export interface DashboardModel {
   seriesUnchanged?: boolean;
 }
 
+/**
+ * The data a rule slider needs to re-evaluate its rules in the webview without a round trip (sent once per file,
+ * only for files small enough). Missing values are null (JSON has no NaN).
+ */
+export interface LocalData {
+  path: string;
+  timestamps: number[] | null;
+  metrics: string[];
+  values: (number | null)[][];
+  stepMs: number | null;
+  rules: Rule[];
+}
+
 export type HostMessage =
   | { type: 'model'; model: DashboardModel }
+  | { type: 'localData'; data: LocalData }
   | { type: 'busy'; busy: boolean; text?: string }
   | { type: 'notice'; kind: 'info' | 'error'; text: string }
   | { type: 'window'; metric: string; x0: number; x1: number; series: SeriesData }

@@ -7,8 +7,11 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { Anomaly } from '../src/core/anomaly.ts';
 import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
 import type { Severity } from '../src/core/severity.ts';
-import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, SeriesData, WebviewMessage } from '../src/protocol.ts';
+import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, WebviewMessage } from '../src/protocol.ts';
 import { escapeLabel, formatValue, formatX } from './format.ts';
+import { evaluateRules } from '../src/core/rules/evaluate.ts';
+import type { Frame } from '../src/core/csv/frame.ts';
+import type { Rule } from '../src/core/rules/model.ts';
 
 interface VsCodeApi {
   postMessage(m: WebviewMessage): void;
@@ -241,7 +244,7 @@ function renderControls(m: DashboardModel): void {
     e.sliders.append(slider({
       id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, min: r.min, max: r.max, step: r.step,
       value: m.settings.thresholds[r.name] ?? r.threshold, format: (v) => formatValue(v),
-      onInput: (v) => sendSettings((s) => { s.thresholds[r.name] = v; }),
+      onInput: (v) => { sendSettings((s) => { s.thresholds[r.name] = v; }); evaluateLocally(); },
     }));
   }
   if (m.rules.length && !m.live) {
@@ -346,6 +349,11 @@ function renderCharts(m: DashboardModel): Promise<unknown> {
       box.append(node);
     }
     const series = (zoom && windows.get(s.metric)) || s;
+    // Plotly redraws a whole chart on any change: skip the charts whose data, markers and view did not change
+    // (a rule threshold moves only its metric's markers).
+    const sig = chartSignature(m, s.metric, series);
+    if (node.dataset.sig === sig) continue;
+    node.dataset.sig = sig;
     done.push(Plotly.react(node, chartData(m, series), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
       node!.dataset.points = String(series.x.length);
       node!.classList.add('rendered');
@@ -361,6 +369,52 @@ function renderCharts(m: DashboardModel): Promise<unknown> {
     }
   }
   return Promise.all(done);
+}
+
+const seriesIds = new WeakMap<SeriesData, number>();
+let nextSeriesId = 1;
+
+/** What a chart shows, as a short string: its series, its anomalies (rows, severities, scores, messages) and the view. */
+function chartSignature(m: DashboardModel, metric: string, series: SeriesData): string {
+  let id = seriesIds.get(series);
+  if (!id) { id = nextSeriesId++; seriesIds.set(series, id); }
+  let h = 0, n = 0;
+  for (const a of m.anomalies) {
+    if (a.metric !== metric) continue;
+    n++;
+    h = (Math.imul(h, 31) + a.row * 7 + SEVERITIES.indexOf(a.severity) * 3 + Math.round(a.score * 10) + a.message.length) | 0;
+  }
+  return [id, n, h, zoom ? zoom.join(',') : '', selectedRow ?? '', document.body.className, m.timeAxis].join('|');
+}
+
+/** The file's data and rules, when the host sent them: rule sliders then recompute here, before the host answers. */
+let local: { path: string; frame: Frame; rules: Rule[] } | null = null;
+
+function acceptLocalData(d: LocalData): void {
+  const rows = d.values[0]?.length ?? d.timestamps?.length ?? 0;
+  const lines = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) lines[i] = i + 2;
+  const frame: Frame = {
+    timestamps: d.timestamps ? Float64Array.from(d.timestamps) : null,
+    timestampColumn: d.timestamps ? 'timestamp' : null,
+    metrics: d.metrics,
+    values: d.values.map((v) => Float64Array.from(v, (x) => (x === null ? NaN : x))),
+    rows,
+    lines,
+    stepMs: d.stepMs,
+  };
+  local = { path: d.path, frame, rules: d.rules };
+}
+
+/** Re-evaluates the rules with the sliders' thresholds on the local data and redraws at once (the host's model follows). */
+function evaluateLocally(): void {
+  if (!model || !local || local.path !== model.file.path || !model.settings.detectors.rules) return;
+  const ev = evaluateRules(local.rules, local.frame, { thresholds: model.settings.thresholds });
+  const others = model.anomalies.filter((a) => a.detector !== 'rule');
+  const order: Record<string, number> = { iforest: 0, forecast: 1, rule: 2, stream: 3 };
+  model.anomalies = others.concat(ev.anomalies).sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
+  renderTable();
+  redraw(model);
 }
 
 let redrawFrame = 0;
@@ -497,6 +551,9 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       // The table (and its count) first, then the charts in the next frame: the numbers show at once.
       renderTable();
       redraw(model);
+      break;
+    case 'localData':
+      acceptLocalData(m.data);
       break;
     case 'window':
       if (!model || !zoom || zoom[0] !== m.x0 || zoom[1] !== m.x1) return;

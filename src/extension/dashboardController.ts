@@ -15,6 +15,9 @@ import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { sendWebhook } from './webhook.ts';
 
+/** Files up to this many values (rows × columns) are sent to the webview so rule sliders recompute there at once. */
+const LOCAL_DATA_MAX_VALUES = 1_500_000;
+
 /**
  * The dashboard's host side: which file it shows, the messages from the webview (settings, zoom, export,
  * webhook, reveal, save thresholds), and redraws when the file's analysis changes.
@@ -131,6 +134,8 @@ export class DashboardController implements vscode.Disposable {
 
   /** What the charts' data depends on: a model with the same key carries no series (the webview keeps its own). */
   private seriesKey = '';
+  /** The file whose data the webview holds for re-evaluating rules itself. */
+  private localKey = '';
 
   private post(s: FileSession): void {
     if (!this.panel) return;
@@ -140,6 +145,19 @@ export class DashboardController implements vscode.Disposable {
     const model = this.model(s, !unchanged);
     if (unchanged) model.seriesUnchanged = true;
     this.panel.post({ type: 'model', model });
+    const localKey = JSON.stringify([s.uri.toString(), s.frame.rows, s.rulesFile?.rules.map((r) => r.name)]);
+    if (localKey !== this.localKey && s.rulesFile && !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES) {
+      this.localKey = localKey;
+      const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+      this.panel.post({ type: 'localData', data: {
+        path: s.uri.fsPath,
+        timestamps: s.frame.timestamps ? Array.from(s.frame.timestamps) : null,
+        metrics: s.frame.metrics,
+        values: s.frame.values.map((v) => Array.from(v, num)),
+        stepMs: s.frame.stepMs,
+        rules: s.rulesFile.rules,
+      } });
+    }
   }
 
   private notice(kind: 'info' | 'error', text: string): void {
