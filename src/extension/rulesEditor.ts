@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { dataContextOf } from '../core/rules/validate.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { evaluateRules } from '../core/rules/evaluate.ts';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
@@ -12,7 +13,7 @@ import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { readSettings } from './settings.ts';
 import {
-  HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, rulesDataContext, shownDiagnostics,
+  HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics,
 } from './rulesEditorModel.ts';
 
 const DEBOUNCE_MS = 150;
@@ -189,7 +190,7 @@ class RulesEditor implements vscode.Disposable {
     st.error = undefined;
     if (st.frame !== session.frame) {
       st.frame = session.frame;
-      st.ctx = rulesDataContext(session.frame, st.name);
+      st.ctx = dataContextOf(session.frame, st.name);
     }
   }
 

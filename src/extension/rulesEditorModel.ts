@@ -2,8 +2,7 @@
 // summary of a validation, which CSV a rules file is checked against. Unit-tested in plain Node.
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
-import type { Frame } from '../core/csv/frame.ts';
-import type { Diagnostic, MetricStats, RulesDataContext } from '../core/rules/model.ts';
+import type { Diagnostic } from '../core/rules/model.ts';
 
 /**
  * Rules × rows up to which the editor evaluates the rules of the text being edited on the extension host
@@ -105,69 +104,4 @@ export function pickCsvBeside(rulesPath: string, csvPaths: readonly string[]): s
 /** The display name of a data file. */
 export function dataName(path: string): string {
   return basename(path);
-}
-
-/**
- * The rules' view of a frame, as `dataContextOf` gives it, in linear time: the median by selection instead of
- * a sort, so a million-row CSV costs the extension host milliseconds, not most of a second.
- */
-export function rulesDataContext(frame: Frame, name: string): RulesDataContext {
-  const stats: Record<string, MetricStats> = {};
-  frame.metrics.forEach((m, i) => { stats[m] = linearStats(frame.values[i]); });
-  return { name, metrics: [...frame.metrics], timestampColumn: frame.timestampColumn, stepMs: frame.stepMs, stats, frame };
-}
-
-/** min, max, median and count of the non-NaN values; NaN fields when there are none. */
-export function linearStats(values: Float64Array): MetricStats {
-  const a = new Float64Array(values.length);
-  let n = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== v) continue;
-    a[n++] = v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (n === 0) return { min: NaN, max: NaN, median: NaN, count: 0 };
-  const hi = select(a, n, n >> 1);
-  let median = hi;
-  if (n % 2 === 0) {
-    // The lower middle is the largest value left of the upper one after selection.
-    let lo = -Infinity;
-    for (let i = 0; i < n >> 1; i++) if (a[i] > lo) lo = a[i];
-    median = (lo + hi) / 2;
-  }
-  return { min, max, median, count: n };
-}
-
-/** The k-th smallest of a[0, n) (Hoare's selection, median-of-three pivot); partially reorders `a`. */
-function select(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < a[lo]) swap(a, mid, lo);
-    if (a[hi] < a[lo]) swap(a, hi, lo);
-    if (a[hi] < a[mid]) swap(a, hi, mid);
-    const pivot = a[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) { swap(a, i, j); i++; j--; }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }

@@ -142,6 +142,9 @@ export class SessionStore implements vscode.Disposable {
 
   private async load(uri: vscode.Uri, entry: Entry, previous: DashboardSettings | undefined, onLoaded: (s: FileSession) => void): Promise<FileSession> {
     const t0 = Date.now();
+    // Look for the rules file while the worker reads the CSV.
+    const rulesSource = this.findRules(uri);
+    rulesSource.catch(() => undefined);
     const reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
     if (reply.type === 'error') throw new SessionError(`${basename(uri.fsPath)}: ${reply.message}`);
     if (reply.type !== 'loaded') throw new SessionError('unexpected reply from the analysis worker');
@@ -151,7 +154,7 @@ export class SessionStore implements vscode.Disposable {
       throw new SessionError(`${basename(uri.fsPath)}${pos}: ${fatal?.message ?? 'cannot read the file'}`);
     }
     const frame = reply.frame;
-    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame);
+    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame, rulesSource);
     const settings = previous ?? settingsFromRules(rulesFile);
     const session: FileSession = {
       uri, name: basename(uri.fsPath), frame, sha256: reply.sha256, issues: reply.issues, settings,
@@ -239,34 +242,40 @@ export class SessionStore implements vscode.Disposable {
     this.closedEmitter.fire(uri);
   }
 
-  /** The rules file for a CSV: one matching `rulesFiles` whose `data:` names it, else `defaultRulesFile`. */
-  private async rulesFor(csv: vscode.Uri, frame: Frame): Promise<{ rulesUri: vscode.Uri | null; rulesFile: RulesFile | null; warning?: string }> {
+  /** The rules file for a CSV: one matching `rulesFiles` whose `data:` names it, else `defaultRulesFile`; its text. */
+  private async findRules(csv: vscode.Uri): Promise<{ uri: vscode.Uri; text: string } | { uri: vscode.Uri; error: string } | null> {
     const cfg = readSettings();
     let found: vscode.Uri | null = null;
-    for (const glob of cfg.rulesFiles) {
-      const files = await vscode.workspace.findFiles(glob, '**/node_modules/**', 50);
-      for (const f of files) {
-        const data = await dataKeyOf(f);
-        if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) { found = f; break; }
-      }
-      if (found) break;
+    // One search for all the patterns (each search is a round trip to the file searcher).
+    const pattern = cfg.rulesFiles.length === 1 ? cfg.rulesFiles[0] : `{${cfg.rulesFiles.join(',')}}`;
+    const files = await vscode.workspace.findFiles(pattern, '**/node_modules/**', 100);
+    for (const f of files.sort((x, y) => x.fsPath.localeCompare(y.fsPath))) {
+      const data = await dataKeyOf(f);
+      if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) { found = f; break; }
     }
     if (!found && cfg.defaultRulesFile) {
       const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
       found = vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile));
     }
-    if (!found) return { rulesUri: null, rulesFile: null };
+    if (!found) return null;
     try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(found));
-      const v = validateRules(text, { data: dataContextOf(frame, basename(csv.fsPath)) });
-      if (!v.rules) {
-        const errors = v.diagnostics.filter((d) => d.severity === 'error').length;
-        return { rulesUri: found, rulesFile: null, warning: `${vscode.workspace.asRelativePath(found)} has ${errors} error${errors === 1 ? '' : 's'}: rules not evaluated (see the Problems panel)` };
-      }
-      return { rulesUri: found, rulesFile: v.rules };
+      return { uri: found, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(found)) };
     } catch (e) {
-      return { rulesUri: null, rulesFile: null, warning: `cannot read ${found.fsPath}: ${(e as Error).message}` };
+      return { uri: found, error: (e as Error).message };
     }
+  }
+
+  /** The rules that apply to a CSV, validated against its data (a file with errors is not evaluated: a warning says so). */
+  private async rulesFor(csv: vscode.Uri, frame: Frame, source = this.findRules(csv)): Promise<{ rulesUri: vscode.Uri | null; rulesFile: RulesFile | null; warning?: string }> {
+    const found = await source;
+    if (!found) return { rulesUri: null, rulesFile: null };
+    if ('error' in found) return { rulesUri: null, rulesFile: null, warning: `cannot read ${found.uri.fsPath}: ${found.error}` };
+    const v = validateRules(found.text, { data: dataContextOf(frame, basename(csv.fsPath)) });
+    if (!v.rules) {
+      const errors = v.diagnostics.filter((d) => d.severity === 'error').length;
+      return { rulesUri: found.uri, rulesFile: null, warning: `${vscode.workspace.asRelativePath(found.uri)} has ${errors} error${errors === 1 ? '' : 's'}: rules not evaluated (see the Problems panel)` };
+    }
+    return { rulesUri: found.uri, rulesFile: v.rules };
   }
 
   dispose(): void {

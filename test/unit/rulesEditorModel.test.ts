@@ -5,7 +5,8 @@ import type { Diagnostic } from '../../src/core/rules/model.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { createRng } from '../../src/core/random.ts';
 import { analyzeRules, dataContextOf } from '../../src/core/rules/validate.ts';
-import { rulesDataContext, fixableAt, formatWhen, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics } from '../../src/extension/rulesEditorModel.ts';
+import { statsOf } from '../../src/core/rules/stats.ts';
+import { fixableAt, formatWhen, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics } from '../../src/extension/rulesEditorModel.ts';
 
 const firing = (episodes: number, fires: number, lastRow: number | null): RuleFiring => ({ fires, episodes, firstRow: lastRow === null ? null : 0, lastRow, ranges: new Uint32Array() });
 const ts = Float64Array.from([Date.UTC(2024, 2, 4, 0, 0), Date.UTC(2024, 2, 10, 14, 5), Date.UTC(2024, 2, 10, 14, 5, 30)]);
@@ -68,12 +69,19 @@ test('the data is the data: key relative to the rules file, else the nearest ope
   assert.equal(pickCsvBeside('/ws/rules/rules.yaml', ['/ws/rules/notes.md']), undefined);
 });
 
-test('rulesDataContext equals the engine\'s dataContextOf, NaN skipped, odd and even counts', () => {
+test('statsOf (linear-time median) equals a sort-based reference, NaN skipped, odd and even counts', () => {
   const rng = createRng(7);
   for (const n of [0, 1, 2, 3, 10, 11, 1000, 1001]) {
     const a = Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : Math.round(rng.next() * 50) / 2));
     const b = Float64Array.from({ length: n }, () => 5);
+    for (const v of [a, b]) {
+      const s = Array.from(v).filter((x) => x === x).sort((p, q) => p - q);
+      const k = s.length;
+      const expected = k === 0 ? { min: NaN, max: NaN, median: NaN, count: 0 }
+        : { min: s[0], max: s[k - 1], median: k % 2 ? s[(k - 1) >> 1] : (s[k / 2 - 1] + s[k / 2]) / 2, count: k };
+      assert.deepEqual(statsOf(v), expected, `n=${n}`);
+    }
     const frame = frameOf({ a, b }, Float64Array.from({ length: n }, (_, i) => i * 60_000));
-    assert.deepEqual(rulesDataContext(frame, 'x.csv'), dataContextOf(frame, 'x.csv'), `n=${n}`);
+    assert.deepEqual(dataContextOf(frame, 'x.csv').stats.a, statsOf(a));
   }
 });

@@ -1,3 +1,4 @@
+import { statsOf } from './stats.ts';
 import type { ErrorObject } from 'ajv';
 import type { Frame } from '../csv/frame.ts';
 import type { Severity } from '../severity.ts';
@@ -599,17 +600,6 @@ export function dataContextOf(frame: Frame, name: string): RulesDataContext {
   const stats: Record<string, MetricStats> = {};
   frame.metrics.forEach((m, i) => { stats[m] = statsOf(frame.values[i]); });
   return { name, metrics: [...frame.metrics], timestampColumn: frame.timestampColumn, stepMs: frame.stepMs, stats, frame };
-}
-
-/** min, max, median and count of the finite values of an array; NaN fields when there are none. */
-export function statsOf(values: Float64Array): MetricStats {
-  const finite = new Float64Array(values.length);
-  let n = 0;
-  for (let i = 0; i < values.length; i++) { const v = values[i]; if (v === v) finite[n++] = v; }
-  if (n === 0) return { min: NaN, max: NaN, median: NaN, count: 0 };
-  const s = finite.subarray(0, n).sort();
-  const median = n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  return { min: s[0], max: s[n - 1], median, count: n };
 }
 
 /** SPEC §2 text form: `path:line:col: severity: message [code]` per line, then a summary line. */

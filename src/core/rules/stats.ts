@@ -1,0 +1,59 @@
+import type { MetricStats } from './model.ts';
+
+/**
+ * min, max, median and count of the non-NaN values; NaN fields when there are none. Linear time (the median by
+ * selection, not a sort), so a million-row CSV costs the extension host milliseconds.
+ */
+export function statsOf(values: Float64Array): MetricStats {
+  const a = new Float64Array(values.length);
+  let n = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) continue;
+    a[n++] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (n === 0) return { min: NaN, max: NaN, median: NaN, count: 0 };
+  const hi = select(a, n, n >> 1);
+  let median = hi;
+  if (n % 2 === 0) {
+    // The lower middle is the largest value left of the upper one after selection.
+    let lo = -Infinity;
+    for (let i = 0; i < n >> 1; i++) if (a[i] > lo) lo = a[i];
+    median = (lo + hi) / 2;
+  }
+  return { min, max, median, count: n };
+}
+
+/** The k-th smallest of a[0, n) (Hoare's selection, median-of-three pivot); partially reorders `a`. */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) { swap(a, i, j); i++; j--; }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
