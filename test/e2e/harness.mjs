@@ -129,8 +129,13 @@ export async function waitForWorkbench(page, file, timeout = 90_000) {
 
 /** F1, type the title, click the matching row. */
 export async function runCommand(page, title, timeout = 30_000) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
+  // F1 is lost while focus is inside a webview's iframes: focus the workbench and try again.
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('F1');
+    if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) break;
+    await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+  }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill('>' + title);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
