@@ -134,7 +134,8 @@ export async function runCommand(page, title, timeout = 30_000) {
   for (let i = 0; i < 3; i++) {
     await page.keyboard.press('F1');
     if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) break;
-    await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    await page.keyboard.press('Escape');
+    await page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
   }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill('>' + title);
