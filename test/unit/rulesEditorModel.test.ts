@@ -5,7 +5,7 @@ import type { Diagnostic } from '../../src/core/rules/model.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { createRng } from '../../src/core/random.ts';
 import { analyzeRules, dataContextOf } from '../../src/core/rules/validate.ts';
-import { statsOf } from '../../src/core/rules/stats.ts';
+import { statsOf } from '../../src/core/stats.ts';
 import { fixableAt, formatWhen, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics } from '../../src/extension/rulesEditorModel.ts';
 
 const firing = (episodes: number, fires: number, lastRow: number | null): RuleFiring => ({ fires, episodes, firstRow: lastRow === null ? null : 0, lastRow, ranges: new Uint32Array() });

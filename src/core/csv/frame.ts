@@ -1,3 +1,5 @@
+import { statsOf } from '../stats.ts';
+
 /**
  * A columnar table of metrics: one Float64Array per numeric column (NaN where a value is missing),
  * timestamps as epoch milliseconds. Rows are in time order (sorted stably at load).
@@ -64,6 +66,5 @@ export function medianStep(ts: Float64Array): number | null {
     if (g > 0 && Number.isFinite(g)) gaps[n++] = g;
   }
   if (n === 0) return null;
-  const s = gaps.subarray(0, n).sort();
-  return n % 2 ? s[(n - 1) >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  return statsOf(gaps.subarray(0, n)).median;
 }

@@ -3,7 +3,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep } from './frame.ts';
 import { inferColumns, isMissing, parseNumber } from './infer.ts';
 import type { Inference } from './infer.ts';
-import { parseTimestamp } from './time.ts';
+import { parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 
 /** Rows read before the column kinds are decided. */
@@ -109,14 +109,17 @@ export function createCsvReader(): CsvReader {
   };
 
   /** Adds a row: `vals` holds the metric values read so far; NaN cells are re-read from the texts in `row`. */
-  const addParsedRow = (raw: string, row: string[], vals: Float64Array, at: number): void => {
+  const addParsedRow = (raw: string, row: string[], vals: Float64Array, at: number, pre = NaN): void => {
     const inf = inference!;
     if (tsCol) {
-      let t: number;
-      if (inf.timestampKind === 'iso-time') t = parseTimestamp(raw);
-      else {
-        const v = parseNumber(raw);
-        t = inf.timestampKind === 'epoch-s' ? v * 1000 : v;
+      // `pre`: the timestamp the fast scanner already read (NaN: read it from the text).
+      let t = pre;
+      if (t !== t) {
+        if (inf.timestampKind === 'iso-time') t = parseTimestamp(raw);
+        else {
+          const v = parseNumber(raw);
+          t = inf.timestampKind === 'epoch-s' ? v * 1000 : v;
+        }
       }
       if (t !== t) {
         warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
@@ -185,6 +188,7 @@ export function createCsvReader(): CsvReader {
     const slot = new Int32Array(nCols).fill(-1);
     inf.metricIndices.forEach((c, k) => { slot[c] = k; });
     const tsIdx = inf.timestampIndex;
+    const isoTime = inf.timestampKind === 'iso-time';
     const nm = inf.metricIndices.length;
     const rowVals = new Float64Array(nm);
     const stopAt = new Int32Array(1);
@@ -198,7 +202,7 @@ export function createCsvReader(): CsvReader {
       if (end > pos && block.charCodeAt(end - 1) === 13) end--;
       const at = line++;
       if (end === pos || (end - pos < 8 && block.slice(pos, end).trim() === '')) { pos = e + 1; continue; }
-      let col = 0, fs = pos, ok = true, tsText = '';
+      let col = 0, fs = pos, ok = true, tsText = '', tsValue = NaN;
       let needSlow = false;
       // One pass per line: numbers are read while their field is scanned; other fields are skipped by indexOf.
       while (fs <= end) {
@@ -212,7 +216,10 @@ export function createCsvReader(): CsvReader {
         } else {
           stop = block.indexOf(delimiter, fs);
           if (stop < 0 || stop > end) stop = end;
-          if (col === tsIdx) tsText = block.slice(fs, stop);
+          if (col === tsIdx) {
+            if (isoTime) tsValue = parseTimestampAt(block, fs, stop);
+            if (tsValue !== tsValue) tsText = block.slice(fs, stop);
+          }
           else if (col >= nCols && stop > fs) ok = false;
         }
         col++;
@@ -223,14 +230,14 @@ export function createCsvReader(): CsvReader {
         warn('ragged-row', `row skipped: ${col} fields where the header has ${nCols}`, at, 1);
         continue;
       }
-      addParsedRow(tsText, rowText, rowVals, at);
+      addParsedRow(tsText, rowText, rowVals, at, tsValue);
       if (needSlow) rowText.fill('');
     }
   };
 
-  const parseBlock = (block: string, final: boolean): void => {
+  const parseBlock = (block: string, final: boolean, quotes?: boolean): void => {
     if (fatal || block.length === 0) return;
-    const hasQuotes = block.indexOf('"') >= 0;
+    const hasQuotes = quotes ?? block.indexOf('"') >= 0;
     if (inference && !hasQuotes && delimiter.length === 1) {
       scanBlock(block);
       return;
@@ -271,7 +278,8 @@ export function createCsvReader(): CsvReader {
         }
       }
       const buf = pending + text;
-      const cut = safeSplit(buf);
+      const firstQuote = buf.indexOf('"');
+      const cut = firstQuote < 0 ? buf.lastIndexOf('\n') : safeSplit(buf);
       if (cut < 0) {
         pending = buf;
         if (pending.length > MAX_PENDING) {
@@ -282,7 +290,7 @@ export function createCsvReader(): CsvReader {
         return;
       }
       pending = buf.slice(cut + 1);
-      parseBlock(buf.slice(0, cut + 1), false);
+      parseBlock(buf.slice(0, cut + 1), false, firstQuote >= 0 && firstQuote <= cut);
     },
     end(): CsvResult {
       if (!fatal && pending) parseBlock(pending, true);

@@ -27,31 +27,40 @@ function digits(s: string, i: number, n: number): number {
 
 /** Epoch milliseconds of a date or date-time text, or NaN when it is not one of the accepted forms. */
 export function parseTimestamp(text: string): number {
-  let s = text;
-  if (s.length < 10) return NaN;
-  if (s.charCodeAt(0) === 32 || s.charCodeAt(s.length - 1) === 32) s = s.trim();
-  const y = digits(s, 0, 4);
-  const sep = s[4];
-  if (y < 0 || (sep !== '-' && sep !== '/') || s[7] !== sep) return NaN;
-  const mo = digits(s, 5, 2), d = digits(s, 8, 2);
+  return parseTimestampAt(text, 0, text.length);
+}
+
+const C_T = 84, C_t = 116, C_SPACE = 32, C_COLON = 58, C_DOT = 46, C_COMMA = 44, C_Z = 90, C_z = 122, C_PLUS = 43, C_MINUS = 45, C_SLASH = 47;
+
+/** parseTimestamp of s[start, end) without making a substring (the CSV reader's hot path); spaces around are ignored. */
+export function parseTimestampAt(s: string, start: number, end: number): number {
+  while (start < end && s.charCodeAt(start) === C_SPACE) start++;
+  while (end > start && s.charCodeAt(end - 1) === C_SPACE) end--;
+  const b = start;
+  if (end - b < 10) return NaN;
+  const y = digits(s, b, 4);
+  const sep = s.charCodeAt(b + 4);
+  if (y < 0 || (sep !== C_MINUS && sep !== C_SLASH) || s.charCodeAt(b + 7) !== sep) return NaN;
+  const mo = digits(s, b + 5, 2), d = digits(s, b + 8, 2);
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return NaN;
   let ms = daysFromCivil(y, mo, d) * 86400000;
-  if (s.length === 10) return ms;
-  const t = s[10];
-  if (t !== 'T' && t !== ' ' && t !== 't') return NaN;
-  const h = digits(s, 11, 2), mi = digits(s, 14, 2);
-  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s[13] !== ':') return NaN;
+  if (end - b === 10) return ms;
+  const t = s.charCodeAt(b + 10);
+  if (t !== C_T && t !== C_SPACE && t !== C_t) return NaN;
+  const h = digits(s, b + 11, 2), mi = digits(s, b + 14, 2);
+  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s.charCodeAt(b + 13) !== C_COLON) return NaN;
   ms += h * 3600000 + mi * 60000;
-  let i = 16;
-  if (s[i] === ':') {
+  let i = b + 16;
+  if (i < end && s.charCodeAt(i) === C_COLON) {
     const sec = digits(s, i + 1, 2);
     if (sec < 0 || sec > 60) return NaN;
     ms += sec * 1000;
     i += 3;
-    if (s[i] === '.' || s[i] === ',') {
+    const c0 = i < end ? s.charCodeAt(i) : -1;
+    if (c0 === C_DOT || c0 === C_COMMA) {
       i++;
       let frac = 0, scale = 100;
-      while (i < s.length) {
+      while (i < end) {
         const c = s.charCodeAt(i) - 48;
         if (c < 0 || c > 9) break;
         frac += c * scale;
@@ -61,20 +70,21 @@ export function parseTimestamp(text: string): number {
       ms += Math.round(frac);
     }
   }
-  if (i === s.length) return ms;
-  const z = s[i];
-  if ((z === 'Z' || z === 'z') && i + 1 === s.length) return ms;
-  if (z === ' ' && s.slice(i + 1) === 'UTC') return ms;
-  if (z === '+' || z === '-') {
+  if (i === end) return ms;
+  if (i > end) return NaN;
+  const z = s.charCodeAt(i);
+  if ((z === C_Z || z === C_z) && i + 1 === end) return ms;
+  if (z === C_SPACE && s.slice(i + 1, end) === 'UTC') return ms;
+  if (z === C_PLUS || z === C_MINUS) {
     const oh = digits(s, i + 1, 2);
     let om = 0;
-    const rest = s.length - (i + 3);
-    if (rest === 3 && s[i + 3] === ':') om = digits(s, i + 4, 2);
+    const rest = end - (i + 3);
+    if (rest === 3 && s.charCodeAt(i + 3) === C_COLON) om = digits(s, i + 4, 2);
     else if (rest === 2) om = digits(s, i + 3, 2);
     else if (rest !== 0) return NaN;
     if (oh < 0 || om < 0) return NaN;
     const off = (oh * 60 + om) * 60000;
-    return z === '+' ? ms - off : ms + off;
+    return z === C_PLUS ? ms - off : ms + off;
   }
   return NaN;
 }

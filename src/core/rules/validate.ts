@@ -1,4 +1,4 @@
-import { statsOf } from './stats.ts';
+import { statsOf } from '../stats.ts';
 import type { ErrorObject } from 'ajv';
 import type { Frame } from '../csv/frame.ts';
 import type { Severity } from '../severity.ts';

@@ -1,4 +1,4 @@
-import type { MetricStats } from './model.ts';
+import type { MetricStats } from './rules/model.ts';
 
 /**
  * min, max, median and count of the non-NaN values; NaN fields when there are none. Linear time (the median by
