@@ -8,7 +8,7 @@ const step = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: REPO });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-step(process.execPath, ['dist/cli.js', 'analyze', 'sample-data/stream.csv']);
+step(process.execPath, ['dist/cli.js', 'analyze', 'sample-data/stream.csv', '--rules', 'rules/rules.yaml']);
 step('bash', ['test/e2e/setup.sh']);
 const dirs = prepareRun('serve', { workspace: sampleWorkspace() });
 const cs = await startCodeServer(dirs);
