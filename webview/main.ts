@@ -46,6 +46,8 @@ let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
 /** Table rows rendered at first and per "Show more": the DOM stays small however many anomalies there are. */
 const TABLE_PAGE = 200;
+/** Markers drawn per chart at most. */
+const MAX_MARKERS = 1500;
 let tableLimit = TABLE_PAGE;
 const MARKER_SIZE: Record<Severity, number> = { critical: 10, major: 8, minor: 6, warning: 5 };
 
@@ -286,7 +288,7 @@ function chartData(m: DashboardModel, s: SeriesData): unknown[] {
     traces.push({ x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
   }
   traces.push({ x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
-  const mine = m.anomalies.filter((a) => a.metric === s.metric);
+  const mine = markersOf(m, s.metric);
   for (const sev of SEVERITIES) {
     const list = mine.filter((a) => a.severity === sev);
     if (!list.length) continue;
@@ -307,14 +309,26 @@ function chartData(m: DashboardModel, s: SeriesData): unknown[] {
   return traces;
 }
 
+/**
+ * The anomalies drawn on a metric's chart: all of them up to MAX_MARKERS, else the highest scores (each SVG
+ * marker costs Plotly time on every redraw, and thousands hide the data anyway; the table lists them all).
+ */
+function markersOf(m: DashboardModel, metric: string): Anomaly[] {
+  const mine = m.anomalies.filter((a) => a.metric === metric);
+  if (mine.length <= MAX_MARKERS) return mine;
+  return mine.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, MAX_MARKERS);
+}
+
 function chartLayout(m: DashboardModel, metric: string): unknown {
   const t = theme();
+  const total = m.anomalies.reduce((n, a) => n + (a.metric === metric ? 1 : 0), 0);
+  const capped = total > MAX_MARKERS ? ` · top ${MAX_MARKERS.toLocaleString('en')} of ${total.toLocaleString('en')} anomalies marked` : '';
   const axis = { color: t.muted, gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.grid, tickfont: { size: 10 } };
   const shapes = selectedRow !== null && m.anomalies.some((a) => a.row === selectedRow)
     ? [{ type: 'line', xref: 'x', yref: 'paper', y0: 0, y1: 1, x0: xOfRow(selectedRow), x1: xOfRow(selectedRow), line: { color: t.fg, width: 1, dash: 'dot' } }]
     : [];
   return {
-    title: { text: escapeLabel(metric), font: { size: 13, color: t.fg }, x: 0.01, xanchor: 'left', y: 0.97 },
+    title: { text: escapeLabel(metric) + capped, font: { size: 13, color: t.fg }, x: 0.01, xanchor: 'left', y: 0.97 },
     margin: { l: 52, r: 12, t: 28, b: 28 },
     height: 210,
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
