@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { launchBrowser, openFile, prepareRun, runCommand, startCodeServer, stopCodeServer, waitForWorkbench, webview } from './harness.mjs';
+import { openFile, openWorkbench, prepareRun, runCommand, waitForWorkbench, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const METRICS = ['cpu', 'memory', 'disk_io', 'net_in', 'net_out'];
-let dirs, cs, browser, page, view, hook;
+let dirs, page, close, view, hook;
 const received = [];
 const consoleLines = [];
 const dialogs = [];
@@ -28,20 +28,19 @@ before(async () => {
   fs.writeFileSync(path.join(ws, 'sample-data/hostile.csv'), 'timestamp,<img src=x onerror=alert(1)>,"<b>bold</b>"\n'
     + Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${(i % 17) + (i === 150 ? 90 : 0)},${i % 5}`).join('\n') + '\n');
   dirs = prepareRun('dashboard', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-  cs = await startCodeServer(dirs, { ANOMALY_HUNTER_WEBHOOK_URL: `http://127.0.0.1:${hook.address().port}/hook` });
-  browser = await launchBrowser(dirs);
-  page = browser.pages()[0] ?? await browser.newPage();
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-  await page.goto(cs.url);
-  await waitForWorkbench(page, 'sample-data');
+  ({ page, close } = await openWorkbench(dirs, 'sample-data', {
+    env: { ANOMALY_HUNTER_WEBHOOK_URL: `http://127.0.0.1:${hook.address().port}/hook` },
+    onPage: (p) => {
+      p.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+      p.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    },
+  }));
   view = webview(page);
 });
 
 after(async () => {
   console.log(`timings: ${JSON.stringify(timings)}`);
-  await browser?.close();
-  await stopCodeServer(cs);
+  await close?.();
   hook?.close();
 });
 

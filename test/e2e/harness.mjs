@@ -172,3 +172,17 @@ export function findFiles(dir, re, acc = []) {
   }
   return acc;
 }
+
+/**
+ * Starts code-server on a prepared run, opens it in Chromium (`onPage` sees the page before it loads, to
+ * listen to its console) and waits until the explorer lists `file`. `close()` ends both.
+ */
+export async function openWorkbench(dirs, file, { env = {}, onPage } = {}) {
+  const cs = await startCodeServer(dirs, env);
+  const browser = await launchBrowser(dirs);
+  const page = browser.pages()[0] ?? await browser.newPage();
+  onPage?.(page);
+  await page.goto(cs.url);
+  await waitForWorkbench(page, file);
+  return { cs, browser, page, close: async () => { await browser.close(); await stopCodeServer(cs); } };
+}

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, findFiles, launchBrowser, openFile, prepareRun, runCommand, startCodeServer, stopCodeServer, waitForWorkbench } from './harness.mjs';
+import { REPO, findFiles, openFile, openWorkbench, prepareRun, runCommand } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let dirs, cs, browser, page, settings;
+let dirs, page, close, settings;
 /** What the CLI finds with the same defaults (seed 0, rules from rules/rules.yaml): the reference. */
 let expected;
 const labels = JSON.parse(fs.readFileSync(path.join(REPO, 'sample-data/stream.labels.json'), 'utf8'));
@@ -53,16 +53,11 @@ before(async () => {
     '--rules', path.join(dirs.ws, 'rules/rules.yaml'), '--format', 'json', '--only-anomalies'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(r.status, 0, r.stderr);
   expected = JSON.parse(r.stdout).anomalies;
-  cs = await startCodeServer(dirs);
-  browser = await launchBrowser(dirs);
-  page = browser.pages()[0] ?? await browser.newPage();
-  await page.goto(cs.url);
-  await waitForWorkbench(page, 'sample-data');
+  ({ page, close } = await openWorkbench(dirs, 'sample-data'));
 });
 
 after(async () => {
-  await browser?.close();
-  await stopCodeServer(cs);
+  await close?.();
 });
 
 test('opening stream.csv decorates its anomalous rows and counts them in the status bar', async () => {

@@ -5,29 +5,24 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, launchBrowser, notification, openFile, prepareRun, runCommand, startCodeServer, stopCodeServer, waitForWorkbench, webview } from './harness.mjs';
+import { REPO, notification, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const RULES = fs.readFileSync(path.join(REPO, 'rules/rules.yaml'), 'utf8').split('\n');
 /** 1-based line of the first line of rules.yaml that starts (after indentation) with `text`. */
 const lineOf = (text) => RULES.findIndex((l) => l.trimStart().startsWith(text)) + 1;
 
-let dirs, cs, browser, page;
+let dirs, page, close;
 const problemRows = () => page.locator('.markers-panel .monaco-list-row');
 const lens = (text) => page.locator('.monaco-editor .codelens-decoration', { hasText: text });
 
 before(async () => {
   dirs = prepareRun('rules', { workspace: sampleWorkspace(), settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'editor.stickyScroll.enabled': false } });
-  cs = await startCodeServer(dirs);
-  browser = await launchBrowser(dirs);
-  page = browser.pages()[0] ?? await browser.newPage();
-  await page.goto(cs.url);
-  await waitForWorkbench(page, 'rules');
+  ({ page, close } = await openWorkbench(dirs, 'rules'));
 });
 
 after(async () => {
-  await browser?.close();
-  await stopCodeServer(cs);
+  await close?.();
 });
 
 async function goToLine(line) {

@@ -5,11 +5,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE, launchBrowser, openFile, prepareRun, runCommand, startCodeServer, stopCodeServer, waitForWorkbench, webview } from './harness.mjs';
+import { CACHE, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
 
 const STEP = 5 * 60_000;
 const T0 = Date.UTC(2024, 2, 4);
-let dirs, cs, browser, page, csv;
+let dirs, page, close, csv;
 
 /** Rows i in [from, to) of a daily cycle; `cpu` overrides by row. */
 function rows(from, to, cpu = {}) {
@@ -50,16 +50,11 @@ async function until(cond, what, timeout = 30_000) {
 before(async () => {
   dirs = prepareRun('streaming', { workspace: workspace(), settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
   csv = path.join(dirs.ws, 'live', 'metrics.csv');
-  cs = await startCodeServer(dirs);
-  browser = await launchBrowser(dirs);
-  page = browser.pages()[0] ?? await browser.newPage();
-  await page.goto(cs.url);
-  await waitForWorkbench(page, 'live');
+  ({ page, close } = await openWorkbench(dirs, 'live'));
 });
 
 after(async () => {
-  await browser?.close();
-  await stopCodeServer(cs);
+  await close?.();
 });
 
 test('Start Streaming on a CSV shows its rows live in the dashboard, and the live count in the status bar', async () => {
