@@ -51,9 +51,43 @@ export interface AnalysisCache {
   forecast?: { key: string; interval: number | undefined; detection: ForecastDetection };
 }
 
-/** Default settings: Isolation Forest and the forecaster on, rules when a rules file is given. */
-export function defaultSettings(): AnalyzeSettings {
-  return { detectors: { iforest: true, forecast: true, rules: false }, seed: 0 };
+/** Choices made outside the rules file (CLI flags, dashboard controls); each one given wins over the file. */
+export interface AnalyzeOverrides {
+  detectors?: Partial<Record<'iforest' | 'forecast' | 'rules', boolean>>;
+  seed?: number;
+  metrics?: string[];
+  contamination?: 'auto' | number;
+  trees?: number;
+  maxSamples?: number;
+  interval?: number;
+  robust?: boolean;
+  thresholds?: Record<string, number>;
+}
+
+/**
+ * The settings of an analysis: the rules file's `detectors:` block (SPEC §1), then the explicit choices, which
+ * win. Defaults: Isolation Forest and the forecaster on, rules whenever there is a rules file, seed 0.
+ * The CLI and the editor both build their settings here, so the same file gives the same analysis.
+ */
+export function settingsFor(rules: RulesFile | null, o: AnalyzeOverrides = {}): AnalyzeSettings {
+  const fileIf = rules?.detectors.iforest;
+  const fileFc = rules?.detectors.forecast;
+  return {
+    detectors: {
+      iforest: o.detectors?.iforest ?? fileIf?.enabled ?? true,
+      forecast: o.detectors?.forecast ?? fileFc?.enabled ?? true,
+      rules: (o.detectors?.rules ?? true) && rules !== null,
+    },
+    seed: o.seed ?? fileIf?.seed ?? 0,
+    metrics: o.metrics,
+    iforest: { contamination: o.contamination ?? fileIf?.contamination, trees: o.trees ?? fileIf?.trees, maxSamples: o.maxSamples ?? fileIf?.max_samples, metrics: fileIf?.metrics },
+    forecast: {
+      interval: o.interval ?? fileFc?.interval, robust: o.robust ?? false, metrics: fileFc?.metrics,
+      daily: seasonalitySwitch(fileFc?.daily), weekly: seasonalitySwitch(fileFc?.weekly), yearly: seasonalitySwitch(fileFc?.yearly),
+    },
+    rules,
+    thresholds: o.thresholds,
+  };
 }
 
 const nowMs = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());

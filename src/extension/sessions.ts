@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { AnalysisResult, AnalyzeSettings } from '../core/analyze.ts';
-import { seasonalitySwitch } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analyze.ts';
+import { settingsFor } from '../core/analyze.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { dataContextOf, validateRules } from '../core/rules/validate.ts';
@@ -197,16 +197,14 @@ export class SessionStore implements vscode.Disposable {
     const run = async (): Promise<FileSession> => {
       const cfg = readSettings();
       // The rules file's detectors: block applies as in the CLI; the dashboard's toggles and sliders win.
-      const fileIf = session.rulesFile?.detectors.iforest;
-      const fileFc = session.rulesFile?.detectors.forecast;
-      const analyzeSettings: AnalyzeSettings = {
-        detectors: { iforest: settings.detectors.iforest, forecast: settings.detectors.forecast, rules: settings.detectors.rules && session.rulesFile !== null },
-        seed: fileIf?.seed ?? cfg.seed,
-        iforest: { contamination: settings.contamination, trees: fileIf?.trees, maxSamples: fileIf?.max_samples, metrics: fileIf?.metrics },
-        forecast: { interval: settings.interval, robust: cfg.robustForecast, metrics: fileFc?.metrics, daily: seasonalitySwitch(fileFc?.daily), weekly: seasonalitySwitch(fileFc?.weekly), yearly: seasonalitySwitch(fileFc?.yearly) },
-        rules: session.rulesFile,
+      const analyzeSettings = settingsFor(session.rulesFile, {
+        detectors: settings.detectors,
+        seed: session.rulesFile?.detectors.iforest?.seed ?? cfg.seed,
+        contamination: settings.contamination,
+        interval: settings.interval,
+        robust: cfg.robustForecast,
         thresholds: settings.thresholds,
-      };
+      });
       session.settings = settings;
       session.pending = enabledDetectors(settings, session.rulesFile);
       const reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings, progressive: session.version === 0 }, (partial) => {

@@ -7,8 +7,8 @@ import { formatDuration, formatIssue } from '../report.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import type { Anomaly } from '../../core/anomaly.ts';
-import { runAnalysis, seasonalitySwitch } from '../../core/analyze.ts';
-import type { AnalysisResult, AnalyzeSettings } from '../../core/analyze.ts';
+import { runAnalysis, settingsFor } from '../../core/analyze.ts';
+import type { AnalysisResult } from '../../core/analyze.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
 import { formatDiagnostics } from '../../core/rules/validate.ts';
@@ -98,29 +98,10 @@ export const analyzeCommand: Command = {
       if (!r.rules) return 1;
       rulesFile = r.rules;
     }
-    const fileIf = rulesFile?.detectors.iforest;
-    const fileFc = rulesFile?.detectors.forecast;
-    const on = (d: string, fromFile: boolean | undefined): boolean => (detectors ? detectors.has(d) : fromFile ?? true);
-    const settings: AnalyzeSettings = {
-      detectors: { iforest: on('iforest', fileIf?.enabled), forecast: on('forecast', fileFc?.enabled), rules: detectors ? detectors.has('rules') : rulesFile !== null },
-      seed: seed ?? fileIf?.seed ?? 0,
-      metrics,
-      iforest: {
-        contamination: contamination ?? fileIf?.contamination,
-        trees: trees ?? fileIf?.trees,
-        maxSamples: maxSamples ?? fileIf?.max_samples,
-        metrics: fileIf?.metrics,
-      },
-      forecast: {
-        interval: interval ?? fileFc?.interval,
-        robust: values.robust ?? false,
-        metrics: fileFc?.metrics,
-        daily: seasonalitySwitch(fileFc?.daily),
-        weekly: seasonalitySwitch(fileFc?.weekly),
-        yearly: seasonalitySwitch(fileFc?.yearly),
-      },
-      rules: rulesFile,
-    };
+    const settings = settingsFor(rulesFile, {
+      detectors: detectors ? { iforest: detectors.has('iforest'), forecast: detectors.has('forecast'), rules: detectors.has('rules') } : undefined,
+      seed, metrics, contamination, trees, maxSamples, interval, robust: values.robust,
+    });
     const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 });
     for (const w of result.warnings) ctx.stderr(`${path}: warning: ${w}\n`);
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
