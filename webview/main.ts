@@ -5,6 +5,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { Anomaly } from '../src/core/anomaly.ts';
+import { sortAnomalies } from '../src/core/anomaly.ts';
 import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
 import type { Severity } from '../src/core/severity.ts';
 import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, WebviewMessage } from '../src/protocol.ts';
@@ -424,9 +425,7 @@ function acceptLocalData(d: LocalData): void {
 function evaluateLocally(): void {
   if (!model || !local || local.path !== model.file.path || !model.settings.detectors.rules) return;
   const ev = evaluateRules(local.rules, local.frame, { thresholds: model.settings.thresholds });
-  const others = model.anomalies.filter((a) => a.detector !== 'rule');
-  const order: Record<string, number> = { iforest: 0, forecast: 1, rule: 2, stream: 3 };
-  model.anomalies = others.concat(ev.anomalies).sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
+  model.anomalies = sortAnomalies(model.anomalies.filter((a) => a.detector !== 'rule').concat(ev.anomalies));
   renderTable();
   redraw(model);
 }

@@ -4,6 +4,8 @@
  * breaks; CRLF and LF both end a record; a UTF-8 BOM at the very start is dropped.
  */
 
+import { guessDelimiter } from '../core/csv/parse.ts';
+
 /** One complete record: its fields (quotes removed) and the 1-based line it starts on. */
 export interface CsvRecord {
   fields: string[];
@@ -49,7 +51,7 @@ export class CsvRecordSplitter {
         lineBreaks = 0;
         start = i + 1;
         if (rec.trim() === '') continue;
-        if (this.delimiter === null) this.delimiter = detectDelimiter(rec);
+        if (this.delimiter === null) this.delimiter = guessDelimiter(rec);
         out.push({ fields: splitFields(rec, this.delimiter), line });
       }
     }
@@ -64,17 +66,6 @@ export class CsvRecordSplitter {
     if (rest.trim() === '') return [];
     return this.push(rest + '\n');
   }
-}
-
-/** The most frequent of comma, semicolon and tab outside quotes in a header line (comma on ties). */
-export function detectDelimiter(header: string): string {
-  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
-  let inQuotes = false;
-  for (const ch of header) {
-    if (ch === '"') inQuotes = !inQuotes;
-    else if (!inQuotes && ch in counts) counts[ch]++;
-  }
-  return counts[';'] > counts[','] && counts[';'] >= counts['\t'] ? ';' : counts['\t'] > counts[','] ? '\t' : ',';
 }
 
 /** Splits one record into fields (RFC 4180 quoting: "a""b" is a"b). */

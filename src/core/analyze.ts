@@ -1,4 +1,5 @@
 import type { Anomaly } from './anomaly.ts';
+import { sortAnomalies } from './anomaly.ts';
 import type { Frame } from './csv/frame.ts';
 import { detectForecast } from './detectors/forecast.ts';
 import type { ForecastDetection, ForecastOptions } from './detectors/forecast.ts';
@@ -175,10 +176,4 @@ function rethreshold(model: IsolationForestModel, frame: Frame, previous: Isolat
 export function seasonalitySwitch(v: 'auto' | boolean | number | undefined): 'auto' | boolean | undefined {
   if (v === undefined || v === 'auto' || typeof v === 'boolean') return v;
   return v > 0;
-}
-
-/** Sorts anomalies by row, then by detector and metric, for stable output. */
-export function sortAnomalies(list: Anomaly[]): Anomaly[] {
-  const order = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;
-  return list.sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
 }

@@ -25,3 +25,9 @@ export function isoOf(ms: number | undefined | null): string | null {
   if (ms === undefined || ms === null || !Number.isFinite(ms)) return null;
   return new Date(ms).toISOString();
 }
+
+/** Sorts anomalies in place by row, then detector, metric and rule: the one order of every output. */
+export function sortAnomalies(list: Anomaly[]): Anomaly[] {
+  const order = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;
+  return list.sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
+}

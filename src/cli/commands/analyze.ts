@@ -3,7 +3,8 @@ import type { Command, CommandContext } from '../command.ts';
 import { UsageError, numberOption, parseCommandArgs } from '../command.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
 import { writeChunks } from '../output.ts';
-import { formatDuration, formatIssue } from '../report.ts';
+import { formatIssue } from '../report.ts';
+import { formatDuration } from '../../core/rules/duration.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import type { Anomaly } from '../../core/anomaly.ts';
@@ -126,7 +127,7 @@ function summary(result: AnalysisResult, issueCount: number): string {
     `${basename(result.input.path)}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
     `  timestamp column: ${f.timestampColumn ?? 'none (row numbers stand in for time)'}`,
   ];
-  if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0])} → ${isoOf(ts[ts.length - 1])}`, `  step: ${formatDuration(f.stepMs)} (median gap)`);
+  if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0])} → ${isoOf(ts[ts.length - 1])}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);
   if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
   const ran = Object.entries(result.detectors).filter(([, v]) => v && Object.keys(v as object).length).map(([k]) => k);
   lines.push(`  detectors: ${ran.length ? ran.join(', ') : 'none'}${result.forecastMode === 'robust' ? ' (forecast: robust refit)' : ''}`);

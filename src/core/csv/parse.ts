@@ -350,7 +350,7 @@ export function parseCsv(text: string): CsvResult {
  * The delimiter that splits the first lines into the same number of fields (more than one), quotes respected.
  * Papaparse's own guess counts delimiters inside quoted headers, so it is not used.
  */
-function guessDelimiter(block: string): string {
+export function guessDelimiter(block: string): string {
   const head = block.slice(0, 64 * 1024);
   let best = ',', bestScore = -1;
   for (const d of [',', '\t', ';', '|']) {
