@@ -3,11 +3,12 @@ import { sortAnomalies } from './anomaly.ts';
 import type { Frame } from './csv/frame.ts';
 import { detectForecast } from './detectors/forecast.ts';
 import type { ForecastDetection, ForecastOptions } from './detectors/forecast.ts';
-import { detectIsolationForest, explainIsolationForest, quantileSorted } from './detectors/isolationForest.ts';
+import { contaminationThreshold, detectIsolationForest, explainIsolationForest } from './detectors/isolationForest.ts';
 import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForest.ts';
 import { evaluateRules } from './rules/evaluate.ts';
 import type { RuleFiring } from './rules/evaluate.ts';
 import type { RulesFile } from './rules/model.ts';
+import type { Tuning } from './tuning.ts';
 
 /** Which detectors to run and with what settings; everything optional has the SPEC defaults. */
 export interface AnalyzeSettings {
@@ -40,6 +41,8 @@ export interface AnalysisResult {
   rules?: Record<string, RuleFiring>;
   /** Per detector, the milliseconds it took (or 0 when served from the cache). */
   timings?: Record<string, number>;
+  /** What a client needs to re-threshold contamination and interval itself (src/core/tuning.ts), when attached. */
+  tuning?: Tuning;
 }
 
 /**
@@ -166,8 +169,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
 
 /** The same forest and scores with a new contamination: only the threshold and the explanations change. */
 function rethreshold(model: IsolationForestModel, frame: Frame, previous: IsolationForestResult, contamination: 'auto' | number): IsolationForestResult {
-  let threshold = 0.5;
-  if (contamination !== 'auto') threshold = quantileSorted(Float64Array.from(previous.scores).sort(), 1 - contamination);
+  const threshold = contamination === 'auto' ? 0.5 : contaminationThreshold(Float64Array.from(previous.scores).sort(), contamination);
   const m: IsolationForestModel = { ...model, contamination, scoreThreshold: threshold, settings: { ...model.settings, contamination, threshold } };
   return explainIsolationForest(m, frame, previous.scores, [...previous.warnings]);
 }

@@ -266,7 +266,7 @@ export function predictForecast(model: ForecastModel, t: Float64Array): Forecast
   const upper = new Float64Array(n);
   const feat = new Float64Array(model.beta.length);
   // Inside the history Prophet's band is noise only: its Monte Carlo quantiles converge to yhat ± z·σ.
-  const half = normalQuantile((1 + model.interval) / 2) * model.sigma * model.yScale;
+  const half = historyHalfWidth(model.sigma, model.yScale, model.interval);
   const future: number[] = [];
   let T = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -280,6 +280,15 @@ export function predictForecast(model: ForecastModel, t: Float64Array): Forecast
   }
   if (future.length) simulateFutureBand(model, t, future, T, yhat, lower, upper);
   return { yhat, lower, upper };
+}
+
+/**
+ * Half the band's width inside the history, in data units: there Prophet's band is noise only, and its Monte
+ * Carlo quantiles converge to yhat ± z·σ. One function, so clients that redo the band (src/core/tuning.ts)
+ * compute the same doubles.
+ */
+export function historyHalfWidth(sigma: number, yScale: number, interval: number): number {
+  return normalQuantile((1 + interval) / 2) * sigma * yScale;
 }
 
 /**
@@ -379,6 +388,29 @@ function fmt(v: number): string {
   return Math.abs(v) >= 1 || v === 0 ? v.toFixed(1) : v.toPrecision(3);
 }
 
+/** The anomalies of one metric's values `y` (rows of `frame`) against a band: the values scored above 0 by forecastScore. */
+export function forecastAnomalies(frame: Frame, metric: string, y: Float64Array, lower: ArrayLike<number>, upper: ArrayLike<number>): Anomaly[] {
+  const out: Anomaly[] = [];
+  for (let i = 0; i < frame.rows; i++) {
+    const v = y[i];
+    const score = forecastScore(v, lower[i], upper[i]);
+    const severity = severityOf(score);
+    if (!severity) continue;
+    const where = v > upper[i] ? 'above' : 'below';
+    out.push({
+      row: i,
+      timestamp: frame.timestamps ? isoOf(frame.timestamps[i]) : null,
+      detector: 'forecast',
+      metric,
+      value: v,
+      score,
+      severity,
+      message: `${metric} ${fmt(v)} ${where} forecast band [${fmt(lower[i])}, ${fmt(upper[i])}]`,
+    });
+  }
+  return out;
+}
+
 /** What detectForecast returns (SPEC §3 `forecast` and `anomalies`). */
 export interface ForecastDetection {
   forecast: Record<string, ForecastResult>;
@@ -470,23 +502,7 @@ export function detectForecast(
     seasonalities[metric] = model.seasonalities.map((s) => s.name);
     const result = predictForecast(model, t);
     forecast[metric] = result;
-    for (let i = 0; i < rows; i++) {
-      const v = y[i];
-      const score = forecastScore(v, result.lower[i], result.upper[i]);
-      const severity = severityOf(score);
-      if (!severity) continue;
-      const where = v > result.upper[i] ? 'above' : 'below';
-      anomalies.push({
-        row: i,
-        timestamp: frame.timestamps ? isoOf(frame.timestamps[i]) : null,
-        detector: 'forecast',
-        metric,
-        value: v,
-        score,
-        severity,
-        message: `${metric} ${fmt(v)} ${where} forecast band [${fmt(result.lower[i])}, ${fmt(result.upper[i])}]`,
-      });
-    }
+    for (const a of forecastAnomalies(frame, metric, y, result.lower, result.upper)) anomalies.push(a);
   }
   anomalies.sort((a, b) => a.row - b.row || metrics.indexOf(a.metric ?? '') - metrics.indexOf(b.metric ?? ''));
   const settings: Record<string, unknown> = {

@@ -142,7 +142,7 @@ export function fitIsolationForest(frame: Frame, options: IsolationForestOptions
  */
 export function withContaminationThreshold(model: IsolationForestModel, trainingScores: Float64Array): IsolationForestModel {
   const c = model.contamination;
-  const scoreThreshold = c === 'auto' || trainingScores.length === 0 ? 0.5 : quantileSorted(Float64Array.from(trainingScores).sort(), 1 - c);
+  const scoreThreshold = c === 'auto' ? 0.5 : contaminationThreshold(Float64Array.from(trainingScores).sort(), c);
   return { ...model, scoreThreshold, settings: { ...model.settings, threshold: scoreThreshold } };
 }
 
@@ -453,15 +453,25 @@ export function explainIsolationForest(model: IsolationForestModel, frame: Frame
     }
   }
   const attribution = attributeIsolationForest(model, frame, flaggedRows);
-  const d = model.metrics.length;
-  const columns = model.metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
+  const anomalies = iforestAnomalies(model.metrics, frame, attribution.rows, attribution.shares, scores, threshold);
+  return { scores, threshold, flagged, anomalies, attribution, settings: model.settings, warnings, model };
+}
+
+/**
+ * The anomalies of the flagged `rows` (ascending), each explained by `shares` (row-major, rows.length ×
+ * metrics.length, as attributeIsolationForest gives them): the top metric with a value, the score against
+ * `threshold`. Shared by the detector and by clients that re-threshold stored scores (src/core/tuning.ts).
+ */
+export function iforestAnomalies(metrics: string[], frame: Frame, rows: ArrayLike<number>, shares: Float64Array, scores: Float64Array, threshold: number): Anomaly[] {
+  const d = metrics.length;
+  const columns = metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
   const anomalies: Anomaly[] = [];
   const order = new Int32Array(d);
-  for (let i = 0; i < flaggedRows.length; i++) {
-    const row = flaggedRows[i];
-    const shares = attribution.shares.subarray(i * d, (i + 1) * d);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const rowShares = shares.subarray(i * d, (i + 1) * d);
     for (let f = 0; f < d; f++) order[f] = f;
-    order.sort((a, b) => shares[b] - shares[a] || a - b);
+    order.sort((a, b) => rowShares[b] - rowShares[a] || a - b);
     // The top metric with a value in this row (a missing value was read as the median: it is not the cause).
     let top = order[0];
     for (let k = 0; k < d; k++) {
@@ -473,23 +483,23 @@ export function explainIsolationForest(model: IsolationForestModel, frame: Frame
     const severity = severityOf(score) ?? 'warning';
     const parts: string[] = [];
     for (let k = 0; k < Math.min(d, 3); k++) {
-      const pct = Math.round(shares[order[k]] * 100);
-      if (pct > 0) parts.push(`${model.metrics[order[k]]} ${pct}%`);
+      const pct = Math.round(rowShares[order[k]] * 100);
+      if (pct > 0) parts.push(`${metrics[order[k]]} ${pct}%`);
     }
     const more = d > 3 ? ', …' : '';
     anomalies.push({
       row,
       timestamp: frame.timestamps ? isoOf(frame.timestamps[row]) : null,
       detector: 'iforest',
-      metric: model.metrics[top],
+      metric: metrics[top],
       value,
       score,
       severity,
-      message: `${model.metrics[top]} ${value === null ? 'missing' : formatValue(value)} is unusual`
+      message: `${metrics[top]} ${value === null ? 'missing' : formatValue(value)} is unusual`
         + ` (iforest score ${scores[row].toFixed(2)} > ${threshold.toFixed(2)}; isolated by ${parts.join(', ')}${more})`,
     });
   }
-  return { scores, threshold, flagged, anomalies, attribution, settings: model.settings, warnings, model };
+  return anomalies;
 }
 
 interface GrowState {
@@ -642,6 +652,11 @@ function select(a: Float64Array, k: number): number {
     else return a[k];
   }
   return a[k];
+}
+
+/** scikit-learn's threshold for a contamination: 0.5 for 'auto', else the (1 − c) quantile of the scores (ascending). */
+export function contaminationThreshold(sortedScores: Float64Array, contamination: 'auto' | number): number {
+  return contamination === 'auto' || sortedScores.length === 0 ? 0.5 : quantileSorted(sortedScores, 1 - contamination);
 }
 
 /** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */
