@@ -3,7 +3,8 @@ import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { scoreOfSeverity } from '../severity.ts';
 import type { Rule, RuleOp, RulesFile } from './model.ts';
-import { formatValue, renderTemplate } from './template.ts';
+import { compileTemplate, formatValue } from './template.ts';
+import type { TemplateVars } from './template.ts';
 
 /** Where one rule fires over a frame. Rows are 0-based data rows. */
 export interface RuleFiring {
@@ -280,20 +281,37 @@ export function holds(op: RuleOp, v: number, t: number): boolean {
 }
 
 function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array): void {
+  const prepared = prepareRule(rule, threshold);
   for (let k = 0; k < ranges.length; k += 2) {
-    for (let row = ranges[k]; row <= ranges[k + 1]; row++) out.push(ruleAnomaly(rule, threshold, row, values[row], ts ? ts[row] : NaN));
+    for (let row = ranges[k]; row <= ranges[k + 1]; row++) out.push(preparedAnomaly(prepared, row, values[row], ts ? ts[row] : NaN));
   }
+}
+
+/** What every anomaly of a rule at a threshold shares, computed once per rule instead of once per row. */
+interface PreparedRule {
+  rule: Rule;
+  threshold: number;
+  thr: string;
+  score: number;
+  render: ((vars: TemplateVars) => string) | null;
+}
+
+function prepareRule(rule: Rule, threshold: number): PreparedRule {
+  const summary = rule.annotations.summary;
+  return { rule, threshold, thr: formatValue(threshold), score: scoreOfSeverity(rule.severity), render: summary !== undefined ? compileTemplate(summary) : null };
 }
 
 /** The anomaly of a rule firing on one row (value NaN = no data, timestamp NaN = none); shared with the streaming evaluator. */
 export function ruleAnomaly(rule: Rule, threshold: number, row: number, v: number, timestampMs: number): Anomaly {
-  const score = scoreOfSeverity(rule.severity);
-  const summary = rule.annotations.summary;
-  const thr = formatValue(threshold);
+  return preparedAnomaly(prepareRule(rule, threshold), row, v, timestampMs);
+}
+
+function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: number): Anomaly {
+  const { rule, threshold, thr, score } = p;
   const timestamp = isoOf(timestampMs);
   const value = v === v ? v : null;
-  const message = summary !== undefined
-    ? renderTemplate(summary, {
+  const message = p.render
+    ? p.render({
       name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatValue(value), threshold: thr,
       timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels,
     })
