@@ -66,6 +66,12 @@ export interface DashboardModel {
  * The data a rule slider needs to re-evaluate its rules in the webview without a round trip (sent once per file,
  * only for files small enough). Missing values are null (JSON has no NaN).
  */
+/**
+ * Files up to this many values (rows × (metrics + 1)) are sent to the webview in full, with the scores and
+ * forecasts the sliders need, so that sliders recompute there at once (the host's answer follows and agrees).
+ */
+export const LOCAL_DATA_MAX_VALUES = 1_500_000;
+
 export interface LocalData {
   path: string;
   timestamps: number[] | null;
@@ -75,9 +81,18 @@ export interface LocalData {
   rules: Rule[];
 }
 
+/** src/core/tuning.ts's Tuning as JSON, for the file at `path`: empty (no iforest, no forecast) when nothing can be re-thresholded. */
+export interface TuningData {
+  path: string;
+  key: string;
+  iforest?: { metrics: string[]; scores: number[]; floor: number; rows: number[]; shares: number[] };
+  forecast?: Record<string, { yhat: (number | null)[]; sigma: number; yScale: number }>;
+}
+
 export type HostMessage =
   | { type: 'model'; model: DashboardModel }
   | { type: 'localData'; data: LocalData }
+  | { type: 'tuning'; data: TuningData }
   | { type: 'busy'; busy: boolean; text?: string }
   | { type: 'notice'; kind: 'info' | 'error'; text: string }
   | { type: 'window'; metric: string; x0: number; x1: number; series: SeriesData }

@@ -8,9 +8,15 @@ import type { Anomaly } from '../src/core/anomaly.ts';
 import { sortAnomalies } from '../src/core/anomaly.ts';
 import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
 import type { Severity } from '../src/core/severity.ts';
-import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, WebviewMessage } from '../src/protocol.ts';
+import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, WebviewMessage } from '../src/protocol.ts';
 import { escapeLabel, formatValue, formatX } from './format.ts';
 import { evaluateRules } from '../src/core/rules/evaluate.ts';
+import { historyHalfWidth } from '../src/core/detectors/forecast.ts';
+import { retuneForecast, retuneIforest } from '../src/core/tuning.ts';
+import type { ForecastTuning, IforestTuning } from '../src/core/tuning.ts';
+import { drawBand, drawMarks, drawSelection, prepareCanvas } from './overlay.ts';
+import { nearestMark, placeMarks, toPx, toPy, usable } from './geometry.ts';
+import type { Geometry, Mark } from './geometry.ts';
 import type { Frame } from '../src/core/csv/frame.ts';
 import type { Rule } from '../src/core/rules/model.ts';
 
@@ -45,11 +51,8 @@ let sort = persisted.sort ?? { key: 'score' as SortKey, dir: -1 as 1 | -1 };
 let selectedRow: number | null = null;
 let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
-/** Table rows rendered at first and per "Show more": the DOM stays small however many anomalies there are. */
-const TABLE_PAGE = 200;
 /** Markers drawn per chart at most. */
 const MAX_MARKERS = 1500;
-let tableLimit = TABLE_PAGE;
 const MARKER_SIZE: Record<Severity, number> = { critical: 10, major: 8, minor: 6, warning: 5 };
 
 const app = document.getElementById('app')!;
@@ -73,7 +76,14 @@ function post(m: WebviewMessage): void {
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
-function theme() {
+let themeCache: { key: string; value: ReturnType<typeof readTheme> } | null = null;
+/** The colours of the current VS Code theme (read once per theme: reading styles forces a style recalculation). */
+function theme(): ReturnType<typeof readTheme> {
+  const key = document.body.className;
+  if (themeCache?.key !== key) themeCache = { key, value: readTheme() };
+  return themeCache.value;
+}
+function readTheme() {
   const fg = cssVar('--vscode-editor-foreground', '#333');
   return {
     fg,
@@ -89,7 +99,7 @@ function theme() {
 
 // ---------- layout ----------
 let els: {
-  header: HTMLElement; notice: HTMLElement; charts: HTMLElement; tableBody: HTMLElement; count: HTMLElement; total: HTMLElement;
+  header: HTMLElement; notice: HTMLElement; charts: HTMLElement; table: HTMLElement; tableWrap: HTMLElement; tableBody: HTMLElement; count: HTMLElement; total: HTMLElement;
   sliders: HTMLElement; toggles: Record<DetectorToggle, HTMLElement & { checked: boolean; disabled: boolean }>; onlyAnomalies: HTMLElement & { checked: boolean };
   footer: HTMLElement; busy: HTMLElement; detectorFilter: HTMLSelectElement; severityFilter: HTMLSelectElement;
 } | null = null;
@@ -129,8 +139,8 @@ function buildLayout(): void {
   for (const s of SEVERITIES) severityFilter.append(el('option', { value: s }, `${s} and above`));
   detectorFilter.value = filters.detector;
   severityFilter.value = filters.severity;
-  detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value, rule: null }; tableLimit = TABLE_PAGE; save(); renderTable(); });
-  severityFilter.addEventListener('change', () => { filters = { ...filters, severity: severityFilter.value }; tableLimit = TABLE_PAGE; save(); renderTable(); });
+  detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value, rule: null }; save(); renderTable(); });
+  severityFilter.addEventListener('change', () => { filters = { ...filters, severity: severityFilter.value }; save(); renderTable(); });
 
   const count = el('span', { 'data-testid': 'anomaly-count', class: 'count' }, '0');
   const total = el('span', { class: 'muted' });
@@ -147,14 +157,20 @@ function buildLayout(): void {
     }
     tableHead.append(th);
   }
+  tableHead.setAttribute('aria-rowindex', '1');
   const tableBody = el('tbody');
-  const table = el('table', { 'data-testid': 'anomaly-table', class: 'anomalies' }, el('thead', {}, tableHead), tableBody);
+  bindTable(tableBody);
+  const cols = el('colgroup');
+  for (const c of ['time', 'metric', 'detector', 'score', 'severity', 'message', 'reveal']) cols.append(el('col', { class: `col-${c}` }));
+  const table = el('table', { 'data-testid': 'anomaly-table', class: 'anomalies', 'aria-rowcount': '1' }, cols, el('thead', {}, tableHead), tableBody);
+  const tableWrap = el('div', { class: 'table-wrap' }, table);
+  bindScroll(tableWrap);
   const tableSection = el('section', { class: 'table-section' },
     el('div', { class: 'table-bar' }, el('h2', {}, 'Anomalies '), count, total, el('span', { class: 'spacer' }), detectorFilter, severityFilter),
-    el('div', { class: 'table-wrap' }, table));
+    tableWrap);
   const footer = el('footer', { class: 'footer muted' });
   app.append(header, busy, notice, toolbar, charts, tableSection, footer);
-  els = { header, notice, charts, tableBody, count, total, sliders, toggles, onlyAnomalies, footer, busy, detectorFilter, severityFilter };
+  els = { header, notice, charts, table, tableWrap, tableBody, count, total, sliders, toggles, onlyAnomalies, footer, busy, detectorFilter, severityFilter };
 }
 
 // ---------- settings ----------
@@ -164,14 +180,21 @@ let pendingSettings: DashboardSettings | null = null;
 let queuedSettings: DashboardSettings | null = null;
 let inFlight = false;
 
-function sendSettings(change: (s: DashboardSettings) => void): void {
+/**
+ * Applies a settings change and sends it to the host. A slider names the detector it moves: when its findings
+ * can be recomputed here they are drawn at once, and the host's model, computed the same way, follows quietly.
+ */
+function sendSettings(change: (s: DashboardSettings) => void, local?: 'rules' | 'iforest' | 'forecast', rule?: string): void {
   if (!model) return;
   const s: DashboardSettings = JSON.parse(JSON.stringify(model.settings));
   change(s);
   model.settings = s;
   pendingSettings = s;
-  els!.busy.hidden = false;
-  els!.busy.textContent = 'Computing…';
+  app.dataset.settled = 'false';
+  if (!local || !recomputeLocally(local, rule)) {
+    els!.busy.hidden = false;
+    els!.busy.textContent = 'Computing…';
+  }
   if (inFlight) { queuedSettings = s; return; }
   inFlight = true;
   post({ type: 'settings', settings: s });
@@ -235,19 +258,19 @@ function renderControls(m: DashboardModel): void {
     e.sliders.append(slider({
       id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: contamination === 'auto' ? 0 : contamination,
       format: (v) => (v === 0 ? 'auto' : `${(v * 100).toFixed(1)}%`),
-      onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }),
+      onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }, 'iforest'),
     }));
     e.sliders.append(slider({
       id: 'slider-interval', label: 'Interval', min: 0.5, max: 0.99, step: 0.01, value: m.settings.interval,
       format: (v) => `${Math.round(v * 100)}%`,
-      onInput: (v) => sendSettings((s) => { s.interval = v; }),
+      onInput: (v) => sendSettings((s) => { s.interval = v; }, 'forecast'),
     }));
   }
   for (const r of m.rules) {
     e.sliders.append(slider({
       id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, min: r.min, max: r.max, step: r.step,
       value: m.settings.thresholds[r.name] ?? r.threshold, format: (v) => formatValue(v),
-      onInput: (v) => { sendSettings((s) => { s.thresholds[r.name] = v; }); evaluateLocally(); },
+      onInput: (v) => sendSettings((s) => { s.thresholds[r.name] = v; }, 'rules', r.name),
     }));
   }
   if (m.rules.length && !m.live) {
@@ -274,62 +297,63 @@ function renderHeader(m: DashboardModel): void {
 }
 
 // ---------- charts ----------
+// Plotly draws the values (and the forecast's yhat): they change only with the data and the zoom. The band,
+// the markers and the selection change with every slider move: they are drawn on two canvases around Plotly's
+// SVG (webview/overlay.ts), which repaint in a few ms.
+interface Chart {
+  root: HTMLElement;
+  plot: PlotEl;
+  band: HTMLCanvasElement;
+  marks: HTMLCanvasElement;
+  note: HTMLElement;
+  tip: HTMLElement;
+  drawn: Mark<Anomaly>[];
+  metric: string;
+  /** What the overlay last drew (see overlaySignature). */
+  overlaySig?: string;
+  /** The plot's size in CSS px, as the ResizeObserver last reported it. */
+  size?: { width: number; height: number };
+}
+
+const resizes = new ResizeObserver((entries) => {
+  for (const e of entries) {
+    const c = [...charts.values()].find((x) => x.plot === e.target);
+    if (!c) continue;
+    c.size = { width: (e.target as HTMLElement).clientWidth, height: (e.target as HTMLElement).clientHeight };
+    overlaySoon(c);
+  }
+});
+const charts = new Map<string, Chart>();
+
 function anomalyX(a: Anomaly): number {
   return model!.timeAxis && a.timestamp ? Date.parse(a.timestamp) : a.row;
 }
 
-function chartData(m: DashboardModel, s: SeriesData): unknown[] {
+function chartData(s: SeriesData): unknown[] {
   const t = theme();
   const traces: unknown[] = [];
   // Plotly reads numbers on a date axis as epoch milliseconds: no Date objects needed.
-  const x = s.x;
-  if (s.band) {
-    traces.push({ x, y: s.band.upper, type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false, name: 'upper' });
-    traces.push({ x, y: s.band.lower, type: 'scatter', mode: 'lines', line: { width: 0 }, fill: 'tonexty', fillcolor: hexAlpha(t.band, 0.28), hoverinfo: 'skip', showlegend: false, name: 'interval' });
-    traces.push({ x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
-  }
-  traces.push({ x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
-  const mine = markersOf(m, s.metric);
-  for (const sev of SEVERITIES) {
-    const list = mine.filter((a) => a.severity === sev);
-    if (!list.length) continue;
-    traces.push({
-      x: list.map((a) => anomalyX(a)),
-      y: list.map((a) => a.value),
-      type: 'scatter', mode: 'markers', name: sev,
-      marker: { color: SEVERITY_COLOR[sev], size: MARKER_SIZE[sev], line: { width: 0.5, color: t.bg } },
-      text: list.map((a) => `<b>${escapeLabel(a.detector === 'rule' ? `rule ${a.rule ?? ''}` : a.detector)}</b> · ${sev} · score ${a.score}<br>${escapeLabel(a.message)}`),
-      hovertemplate: '%{text}<extra></extra>',
-      customdata: list.map((a) => a.row),
-    });
-  }
-  if (selectedRow !== null) {
-    const hit = mine.find((a) => a.row === selectedRow);
-    if (hit) traces.push({ x: [m.timeAxis ? new Date(anomalyX(hit)) : anomalyX(hit)], y: [hit.value], type: 'scatter', mode: 'markers', marker: { size: 16, color: 'rgba(0,0,0,0)', line: { width: 2.5, color: t.fg } }, hoverinfo: 'skip', showlegend: false });
-  }
+  if (s.band) traces.push({ x: s.x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
+  traces.push({ x: s.x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
   return traces;
 }
 
 /**
- * The anomalies drawn on a metric's chart: all of them up to MAX_MARKERS, else the highest scores (each SVG
- * marker costs Plotly time on every redraw, and thousands hide the data anyway; the table lists them all).
+ * The anomalies drawn on a metric's chart, lowest severity first (drawn under the others): all of them up to
+ * MAX_MARKERS, else the highest scores (thousands hide the data anyway; the table lists them all).
  */
-function markersOf(m: DashboardModel, metric: string): Anomaly[] {
-  const mine = m.anomalies.filter((a) => a.metric === metric);
-  if (mine.length <= MAX_MARKERS) return mine;
-  return mine.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, MAX_MARKERS);
+function markersOf(m: DashboardModel, metric: string): { list: Anomaly[]; total: number } {
+  let mine = m.anomalies.filter((a) => a.metric === metric);
+  const total = mine.length;
+  if (mine.length > MAX_MARKERS) mine = mine.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, MAX_MARKERS);
+  return { list: mine.sort((a, b) => a.score - b.score || a.row - b.row), total };
 }
 
 function chartLayout(m: DashboardModel, metric: string): unknown {
   const t = theme();
-  const total = m.anomalies.reduce((n, a) => n + (a.metric === metric ? 1 : 0), 0);
-  const capped = total > MAX_MARKERS ? ` · top ${MAX_MARKERS.toLocaleString('en')} of ${total.toLocaleString('en')} anomalies marked` : '';
   const axis = { color: t.muted, gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.grid, tickfont: { size: 10 } };
-  const shapes = selectedRow !== null && m.anomalies.some((a) => a.row === selectedRow)
-    ? [{ type: 'line', xref: 'x', yref: 'paper', y0: 0, y1: 1, x0: xOfRow(selectedRow), x1: xOfRow(selectedRow), line: { color: t.fg, width: 1, dash: 'dot' } }]
-    : [];
   return {
-    title: { text: escapeLabel(metric) + capped, font: { size: 13, color: t.fg }, x: 0.01, xanchor: 'left', y: 0.97 },
+    title: { text: escapeLabel(metric), font: { size: 13, color: t.fg }, x: 0.01, xanchor: 'left', y: 0.97 },
     margin: { l: 52, r: 12, t: 28, b: 28 },
     height: 210,
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
@@ -339,67 +363,194 @@ function chartLayout(m: DashboardModel, metric: string): unknown {
     showlegend: false,
     hovermode: 'closest',
     hoverlabel: { bgcolor: cssVar('--vscode-editorHoverWidget-background', t.bg), bordercolor: cssVar('--vscode-editorHoverWidget-border', t.grid), font: { color: cssVar('--vscode-editorHoverWidget-foreground', t.fg) } },
-    shapes,
     uirevision: metric,
   };
 }
 
-function xOfRow(row: number): number | Date {
-  const a = model!.anomalies.find((x) => x.row === row);
-  const v = a ? anomalyX(a) : row;
-  return model!.timeAxis ? new Date(v) : v;
+function makeChart(metric: string): Chart {
+  const root = el('div', { class: 'chart', 'data-testid': `chart-${metric}` });
+  root.dataset.metric = metric;
+  const band = el('canvas', { class: 'chart-band', 'aria-hidden': 'true' });
+  const plot = el('div', { class: 'chart-plot' }) as unknown as PlotEl;
+  const marks = el('canvas', { class: 'chart-marks', 'aria-hidden': 'true' });
+  const note = el('div', { class: 'chart-note' });
+  const tip = el('div', { class: 'chart-tip', role: 'tooltip', hidden: '' });
+  root.append(band, plot, marks, note, tip);
+  const c: Chart = { root, plot, band, marks, note, tip, drawn: [], metric };
+  resizes.observe(plot);
+  root.addEventListener('mousemove', (ev) => hover(c, ev));
+  root.addEventListener('mouseleave', () => hideTip(c));
+  // A click on a marker selects it. Plotly may lay a cover over the page while the button is down, so the
+  // press and the release are watched on the window: a release within a few px of the press is a click.
+  root.addEventListener('pointerdown', (ev) => { pressed = { chart: c, x: ev.clientX, y: ev.clientY }; }, true);
+  return c;
+}
+
+/** Plotly's events exist once it has drawn into the element: bound after the first Plotly.react. */
+function bindPlotEvents(c: Chart): void {
+  if (c.plot._ahBound) return;
+  c.plot._ahBound = true;
+  c.plot.on('plotly_relayout', (e) => { onRelayout(c, e); overlaySoon(c); });
+  c.plot.on('plotly_relayouting', (e) => drawOverlay(c, rangeOf(e) ?? undefined));
+  c.plot.on('plotly_afterplot', () => overlaySoon(c));
+}
+
+let pressed: { chart: Chart; x: number; y: number } | null = null;
+window.addEventListener('pointerup', (ev) => {
+  const p = pressed;
+  pressed = null;
+  if (!p || Math.hypot(ev.clientX - p.x, ev.clientY - p.y) > 4) return;
+  const hit = markAt(p.chart, ev.clientX, ev.clientY);
+  if (hit) select(hit.item.row, false);
+}, true);
+
+function markAt(c: Chart, clientX: number, clientY: number): Mark<Anomaly> | null {
+  const r = c.root.getBoundingClientRect();
+  return nearestMark(c.drawn, clientX - r.left - c.root.clientLeft, clientY - r.top - c.root.clientTop);
+}
+
+function hover(c: Chart, ev: MouseEvent): void {
+  const hit = markAt(c, ev.clientX, ev.clientY);
+  if (!hit) { hideTip(c); return; }
+  const a = hit.item;
+  c.tip.textContent = '';
+  c.tip.append(
+    el('strong', {}, `${a.detector === 'rule' ? `rule ${a.rule ?? ''}` : a.detector} · ${a.severity} · score ${a.score.toFixed(1)}`),
+    el('div', {}, a.message),
+    el('div', { class: 'muted' }, `${a.timestamp ? formatX(Date.parse(a.timestamp), true) : `row ${a.row + 1}`} · ${a.value === null ? 'missing' : formatValue(a.value)}`),
+  );
+  c.tip.hidden = false;
+  const width = c.root.clientWidth;
+  const left = hit.px + 14 + c.tip.offsetWidth > width ? Math.max(4, hit.px - 14 - c.tip.offsetWidth) : hit.px + 14;
+  c.tip.style.left = `${left}px`;
+  c.tip.style.top = `${Math.max(4, hit.py - c.tip.offsetHeight - 8)}px`;
+  c.root.classList.add('marker-hover');
+  c.root.style.cursor = 'pointer';
+}
+
+function hideTip(c: Chart): void {
+  if (c.tip.hidden) return;
+  c.tip.hidden = true;
+  c.root.classList.remove('marker-hover');
+  c.root.style.cursor = '';
+}
+
+/** The plot area and the ranges Plotly shows now (or the x range of a zoom or pan in progress). */
+function geometryOf(c: Chart, xRange?: [number, number]): Geometry | null {
+  type Axis = { range?: unknown[]; r2l(v: unknown): number };
+  const fl = (c.plot as unknown as { _fullLayout?: { xaxis?: Axis; yaxis?: Axis; _size?: { l: number; t: number; w: number; h: number } } })._fullLayout;
+  const xa = fl?.xaxis, ya = fl?.yaxis, sz = fl?._size;
+  if (!xa?.range || !ya?.range || !sz) return null;
+  const g: Geometry = {
+    l: sz.l, t: sz.t, w: sz.w, h: sz.h,
+    x0: xRange ? xRange[0] : xa.r2l(xa.range[0]), x1: xRange ? xRange[1] : xa.r2l(xa.range[1]),
+    y0: ya.r2l(ya.range[0]), y1: ya.r2l(ya.range[1]),
+  };
+  return usable(g) ? g : null;
+}
+
+/** The band to draw: the host's, or — where the forecaster's fit is known here — the one for the current interval. */
+function bandOf(m: DashboardModel, s: SeriesData): { lower: (number | null)[]; upper: (number | null)[] } | null {
+  if (!s.band) return null;
+  const f = tuned?.path === m.file.path ? tuned.forecast?.[s.metric] : undefined;
+  if (!f) return s.band;
+  const h = historyHalfWidth(f.sigma, f.yScale, m.settings.interval);
+  const yhat = s.band.yhat;
+  return { lower: yhat.map((v) => (v === null ? null : v - h)), upper: yhat.map((v) => (v === null ? null : v + h)) };
+}
+
+/**
+ * Repaints a chart's band, markers and selection from the current model (a few ms; no Plotly work); skipped
+ * when none of what it draws changed.
+ */
+function drawOverlay(c: Chart, xRange?: [number, number]): void {
+  const m = model;
+  const s = m && ((zoom && windows.get(c.metric)) || m.series.find((x) => x.metric === c.metric));
+  // The size comes from a ResizeObserver: reading it here would force a layout of the page mid-update.
+  const { width, height } = c.size ?? { width: c.plot.clientWidth, height: c.plot.clientHeight };
+  const g = geometryOf(c, xRange);
+  const { list, total } = m ? markersOf(m, c.metric) : { list: [], total: 0 };
+  const band = m && s ? bandOf(m, s) : null;
+  const sig = overlaySignature(list, band, s, g, width, height);
+  if (sig === c.overlaySig) return;
+  c.overlaySig = sig;
+  const bctx = prepareCanvas(c.band, width, height);
+  const mctx = prepareCanvas(c.marks, width, height);
+  c.drawn = [];
+  if (!m || !s || !g || !bctx || !mctx) return;
+  const t = theme();
+  if (band) drawBand(bctx, g, s.x, band.lower, band.upper, hexAlpha(t.band, 0.28));
+  c.drawn = placeMarks(g, list, (a) => ({ x: anomalyX(a), y: a.value, r: MARKER_SIZE[a.severity] / 2 + 0.5, color: SEVERITY_COLOR[a.severity] }));
+  drawMarks(mctx, c.drawn, t.bg);
+  if (selectedRow !== null) {
+    const own = list.find((a) => a.row === selectedRow);
+    const any = own ?? m.anomalies.find((a) => a.row === selectedRow);
+    if (any) drawSelection(mctx, g, toPx(g, anomalyX(any)), own && own.value !== null ? toPy(g, own.value) : null, t.fg);
+  }
+  c.root.dataset.markers = String(c.drawn.length);
+  c.note.textContent = total > MAX_MARKERS ? `top ${MAX_MARKERS.toLocaleString('en')} of ${total.toLocaleString('en')} anomalies marked` : '';
+}
+
+/** What an overlay draws, as a short string: the markers, the band, the selection, the view and the theme. */
+function overlaySignature(list: Anomaly[], band: { lower: (number | null)[] } | null, s: SeriesData | null | undefined, g: Geometry | null, width: number, height: number): string {
+  let h = 0;
+  for (const a of list) h = (Math.imul(h, 31) + a.row * 7 + SEVERITIES.indexOf(a.severity) * 3 + Math.round(a.score * 10)) | 0;
+  let b = 0;
+  if (band) for (let i = 0; i < band.lower.length; i += 97) b = (Math.imul(b, 31) + Math.round((band.lower[i] ?? 0) * 1e4)) | 0;
+  const view = g ? [g.l, g.t, g.w, g.h, g.x0, g.x1, g.y0, g.y1].join(',') : '';
+  return [list.length, h, band ? band.lower.length : -1, b, s?.x.length ?? -1, view, width, height, selectedRow ?? '', document.body.className].join('|');
+}
+
+const overlayPending = new Set<Chart>();
+let overlayFrame = 0;
+/** Repaints a chart's overlay in the next frame (after Plotly has settled its axes). */
+function overlaySoon(c: Chart): void {
+  overlayPending.add(c);
+  if (overlayFrame) return;
+  overlayFrame = requestAnimationFrame(() => {
+    overlayFrame = 0;
+    for (const x of overlayPending) drawOverlay(x);
+    overlayPending.clear();
+  });
+}
+
+function repaintOverlays(): void {
+  for (const c of charts.values()) drawOverlay(c);
 }
 
 function renderCharts(m: DashboardModel): Promise<unknown> {
   const done: Promise<unknown>[] = [];
   const box = els!.charts;
-  const existing = new Map<string, HTMLElement>();
-  for (const c of Array.from(box.children) as HTMLElement[]) existing.set(c.dataset.metric ?? '', c);
-  for (const [metric, node] of existing) if (!m.metrics.includes(metric)) { Plotly.purge(node); node.remove(); }
+  for (const [metric, c] of charts) if (!m.metrics.includes(metric)) { resizes.unobserve(c.plot); Plotly.purge(c.plot); c.root.remove(); charts.delete(metric); }
   for (const s of m.series) {
-    let node = existing.get(s.metric) as PlotEl | undefined;
-    if (!node) {
-      node = el('div', { class: 'chart', 'data-testid': `chart-${s.metric}` }) as unknown as PlotEl;
-      node.dataset.metric = s.metric;
-      box.append(node);
+    let c = charts.get(s.metric);
+    if (!c) {
+      c = makeChart(s.metric);
+      charts.set(s.metric, c);
+      box.append(c.root);
     }
+    const chart = c;
     const series = (zoom && windows.get(s.metric)) || s;
-    // Plotly redraws a whole chart on any change: skip the charts whose data, markers and view did not change
-    // (a rule threshold moves only its metric's markers).
-    const sig = chartSignature(m, s.metric, series);
-    if (node.dataset.sig === sig) continue;
-    node.dataset.sig = sig;
-    done.push(Plotly.react(node, chartData(m, series), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
-      node!.dataset.points = String(series.x.length);
-      node!.classList.add('rendered');
+    // Plotly redraws a whole chart on any change: it runs only when the values, the view or the theme changed.
+    const sig = plotSignature(m, series);
+    if (chart.root.dataset.sig === sig) { drawOverlay(chart); continue; }
+    chart.root.dataset.sig = sig;
+    done.push(Plotly.react(chart.plot, chartData(series), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
+      drawOverlay(chart);
+      chart.root.dataset.points = String(series.x.length);
+      chart.root.classList.add('rendered');
     }));
-    if (!node._ahBound) {
-      node._ahBound = true;
-      const target = node;
-      target.on('plotly_relayout', (e) => onRelayout(target, e));
-      target.on('plotly_click', (e) => {
-        const pt = (e.points as { customdata?: number }[] | undefined)?.[0];
-        if (pt && typeof pt.customdata === 'number') select(pt.customdata, false);
-      });
-    }
+    bindPlotEvents(chart);
   }
   return Promise.all(done);
 }
 
-const seriesIds = new WeakMap<SeriesData, number>();
-let nextSeriesId = 1;
-
-/** What a chart shows, as a short string: its series, its anomalies (rows, severities, scores, messages) and the view. */
-function chartSignature(m: DashboardModel, metric: string, series: SeriesData): string {
-  let id = seriesIds.get(series);
-  if (!id) { id = nextSeriesId++; seriesIds.set(series, id); }
-  let h = 0, n = 0;
-  for (const a of m.anomalies) {
-    if (a.metric !== metric) continue;
-    n++;
-    h = (Math.imul(h, 31) + a.row * 7 + SEVERITIES.indexOf(a.severity) * 3 + Math.round(a.score * 10) + a.message.length) | 0;
-  }
-  return [id, n, h, zoom ? zoom.join(',') : '', selectedRow ?? '', document.body.className, m.timeAxis].join('|');
+/** What Plotly draws of a chart, as a short string: the values and yhat (hashed), the view and the theme. */
+function plotSignature(m: DashboardModel, series: SeriesData): string {
+  let h = 0;
+  const mix = (v: number | null): void => { h = (Math.imul(h, 31) + (v === null ? 7 : Math.round(v * 1000))) | 0; };
+  for (let i = 0; i < series.x.length; i++) { mix(series.x[i]); mix(series.y[i]); if (series.band) mix(series.band.yhat[i]); }
+  return [series.metric, series.x.length, h, zoom ? zoom.join(',') : '', document.body.className, m.timeAxis].join('|');
 }
 
 /** The file's data and rules, when the host sent them: rule sliders then recompute here, before the host answers. */
@@ -421,13 +572,58 @@ function acceptLocalData(d: LocalData): void {
   local = { path: d.path, frame, rules: d.rules };
 }
 
-/** Re-evaluates the rules with the sliders' thresholds on the local data and redraws at once (the host's model follows). */
-function evaluateLocally(): void {
-  if (!model || !local || local.path !== model.file.path || !model.settings.detectors.rules) return;
-  const ev = evaluateRules(local.rules, local.frame, { thresholds: model.settings.thresholds });
-  model.anomalies = sortAnomalies(model.anomalies.filter((a) => a.detector !== 'rule').concat(ev.anomalies));
+/** The scores and forecast fits of the analysis (src/core/tuning.ts): contamination and interval recompute here. */
+let tuned: { path: string; key: string; iforest?: IforestTuning; sorted?: Float64Array; forecast?: Record<string, ForecastTuning> } | null = null;
+
+function acceptTuning(d: TuningData): void {
+  const f64 = (a: (number | null)[]): Float64Array => Float64Array.from(a, (x) => (x === null ? NaN : x));
+  const t: NonNullable<typeof tuned> = { path: d.path, key: d.key };
+  if (d.iforest) {
+    t.iforest = { metrics: d.iforest.metrics, scores: f64(d.iforest.scores), floor: d.iforest.floor, rows: Int32Array.from(d.iforest.rows), shares: f64(d.iforest.shares) };
+    t.sorted = Float64Array.from(t.iforest.scores).sort();
+  }
+  if (d.forecast) {
+    t.forecast = {};
+    for (const [metric, f] of Object.entries(d.forecast)) t.forecast[metric] = { yhat: f64(f.yhat), sigma: f.sigma, yScale: f.yScale };
+  }
+  tuned = t;
+}
+
+/**
+ * Recomputes the findings of the detector a slider moved, from the data held here, and repaints the table and
+ * the charts' overlays at once; returns false when that cannot be done here (the host's answer then redraws).
+ * The host computes the same with the same functions and its model follows.
+ */
+function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): boolean {
+  if (!model || !local || local.path !== model.file.path) return false;
+  const s = model.settings;
+  let next: Anomaly[] | null = null;
+  const t = tuned && tuned.path === model.file.path ? tuned : null;
+  if (what === 'rules') {
+    if (!s.detectors.rules) return false;
+    // Rules are evaluated one by one: a threshold moves only its own rule's findings.
+    next = evaluateRules(local.rules.filter((r) => rule === undefined || r.name === rule), local.frame, { thresholds: s.thresholds }).anomalies;
+  } else if (what === 'iforest') {
+    if (!s.detectors.iforest || !t?.iforest || !t.sorted) return false;
+    next = retuneIforest(local.frame, t.iforest, t.sorted, s.contamination);
+  } else {
+    if (!s.detectors.forecast || !t?.forecast || model.forecastMode !== 'standard') return false;
+    next = retuneForecast(local.frame, t.forecast, s.interval).anomalies;
+  }
+  if (!next) return false;
+  const id = what === 'rules' ? 'rule' : what;
+  const replaced = (a: Anomaly): boolean => a.detector === id && (rule === undefined || a.rule === rule);
+  model.anomalies = sortAnomalies(model.anomalies.filter((a) => !replaced(a)).concat(next));
+  const t0 = performance.now();
   renderTable();
-  redraw(model);
+  repaintOverlays();
+  stampRedraw(t0);
+  return true;
+}
+
+/** Stamps on #app how long the last redraw took, once the frame that shows it has been painted. */
+function stampRedraw(t0: number): void {
+  requestAnimationFrame(() => setTimeout(() => { app.dataset.redrawMs = (performance.now() - t0).toFixed(0); }, 0));
 }
 
 let redrawFrame = 0;
@@ -435,29 +631,31 @@ let redrawFrame = 0;
 function redraw(m: DashboardModel): void {
   cancelAnimationFrame(redrawFrame);
   const t0 = performance.now();
-  // Let the table paint in this frame; Plotly's redraw (tens of ms per chart) runs in a task after it.
+  // Let the table paint in this frame; a Plotly redraw (tens of ms per chart) runs in a task after it.
   redrawFrame = requestAnimationFrame(() => {
     setTimeout(() => {
-      void renderCharts(m).then(() => { app.dataset.redrawMs = (performance.now() - t0).toFixed(0); });
+      void renderCharts(m).then(() => stampRedraw(t0));
     }, 0);
   });
 }
 
 let zoomTimer: ReturnType<typeof setTimeout> | undefined;
-function onRelayout(source: HTMLElement, e: Record<string, unknown>): void {
+function onRelayout(source: Chart, e: Record<string, unknown>): void {
   if (syncingZoom || !model) return;
-  let next: [number, number] | null | undefined;
+  let next: [number, number] | null;
   if (e['xaxis.autorange'] === true) next = null;
-  else if (e['xaxis.range[0]'] !== undefined) next = [toX(e['xaxis.range[0]']), toX(e['xaxis.range[1]'])];
-  else if (Array.isArray(e['xaxis.range'])) next = [toX((e['xaxis.range'] as unknown[])[0]), toX((e['xaxis.range'] as unknown[])[1])];
-  if (next === undefined) return;
+  else {
+    const r = rangeOf(e);
+    if (!r) return;
+    next = r;
+  }
   zoom = next;
   save();
   windows.clear();
   syncingZoom = true;
   const update = zoom ? { 'xaxis.range': zoom.map((v) => (model!.timeAxis ? new Date(v) : v)) } : { 'xaxis.autorange': true };
-  const others = (Array.from(els!.charts.children) as HTMLElement[]).filter((c) => c !== source);
-  void Promise.all(others.map((c) => Plotly.relayout(c, update))).finally(() => { syncingZoom = false; });
+  const others = [...charts.values()].filter((c) => c !== source);
+  void Promise.all(others.map((c) => Plotly.relayout(c.plot, update))).finally(() => { syncingZoom = false; });
   clearTimeout(zoomTimer);
   if (zoom) {
     const [x0, x1] = zoom;
@@ -465,6 +663,13 @@ function onRelayout(source: HTMLElement, e: Record<string, unknown>): void {
   } else {
     void renderCharts(model);
   }
+}
+
+/** The x range a relayout event names, in linear units (epoch ms or rows); null when it names none. */
+function rangeOf(e: Record<string, unknown>): [number, number] | null {
+  if (e['xaxis.range[0]'] !== undefined) return [toX(e['xaxis.range[0]']), toX(e['xaxis.range[1]'])];
+  if (Array.isArray(e['xaxis.range'])) return [toX((e['xaxis.range'] as unknown[])[0]), toX((e['xaxis.range'] as unknown[])[1])];
+  return null;
 }
 
 function toX(v: unknown): number {
@@ -488,54 +693,149 @@ function filtered(m: DashboardModel): Anomaly[] {
   });
 }
 
+/** A table row's elements, reused from one render to the next (a slider move rewrites text, not DOM). */
+interface RowEls { tr: HTMLTableRowElement; time: HTMLElement; metric: HTMLElement; detector: HTMLElement; score: HTMLElement; sev: HTMLElement; sevText: Text; msg: HTMLElement }
+const rowPool: RowEls[] = [];
+let tableKey = '';
+
+function makeRow(): RowEls {
+  const sevText = document.createTextNode('');
+  const sev = el('td', {}, el('span', { class: 'dot', 'aria-hidden': 'true' }), sevText);
+  const reveal = el('button', { class: 'link reveal', title: 'Open the CSV at this row' }, 'Reveal in CSV');
+  const time = el('td', { class: 'nowrap' });
+  const metric = el('td');
+  const detector = el('td');
+  const score = el('td', { class: 'num' });
+  const msg = el('td', { class: 'msg' });
+  const tr = el('tr', { 'data-testid': 'anomaly-row', tabindex: '0' }, time, metric, detector, score, sev, msg, el('td', {}, reveal));
+  return { tr, time, metric, detector, score, sev, sevText, msg };
+}
+
+function setText(e: HTMLElement, text: string): void {
+  if (e.textContent !== text) e.textContent = text;
+}
+
+function fillRow(r: RowEls, a: Anomaly): void {
+  r.tr.dataset.row = String(a.row);
+  r.tr.className = a.row === selectedRow ? 'selected' : '';
+  setText(r.time, a.timestamp ? formatX(Date.parse(a.timestamp), true) : `row ${a.row + 1}`);
+  setText(r.metric, a.metric ?? '—');
+  setText(r.detector, a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : a.detector);
+  setText(r.score, a.score.toFixed(1));
+  r.sev.className = `sev sev-${a.severity}`;
+  if (r.sevText.data !== a.severity) r.sevText.data = a.severity;
+  setText(r.msg, a.message);
+  r.msg.title = a.message;
+}
+
+/** One listener for every row: a click selects the point, "Reveal in CSV" opens the file there, Enter selects. */
+function bindTable(body: HTMLElement): void {
+  body.addEventListener('click', (ev) => {
+    const target = ev.target as HTMLElement;
+    const tr = target.closest('tr[data-row]') as HTMLElement | null;
+    if (!tr) return;
+    const row = Number(tr.dataset.row);
+    if (target.closest('button.reveal')) post({ type: 'revealRow', row });
+    else select(row, true);
+  });
+  body.addEventListener('keydown', (ev) => {
+    const tr = (ev.target as HTMLElement).closest('tr[data-row]') as HTMLElement | null;
+    if (tr && ev.key === 'Enter' && (ev.target as HTMLElement).tagName === 'TR') select(Number(tr.dataset.row), true);
+  });
+}
+
+/** The anomalies the table lists (filtered and sorted); only the rows in view are in the DOM. */
+let tableList: Anomaly[] = [];
+/** A row's height in px (rows do not wrap: see dashboard.css), measured from the first row drawn. */
+let rowHeight = 0;
+/** Rows drawn above and below the visible ones, so a scroll rarely shows blank space. */
+const OVERSCAN = 10;
+const spacerTop = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: '7' }));
+const spacerBottom = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: '7' }));
+
 function renderTable(): void {
   if (!model || !els) return;
   const m = model;
   const list = filtered(m);
-  const shown = list.slice(0, tableLimit);
-  const body = els.tableBody;
-  body.textContent = '';
-  const frag = document.createDocumentFragment();
-  for (const a of shown) {
-    const sevCell = el('td', { class: `sev sev-${a.severity}` }, el('span', { class: 'dot', 'aria-hidden': 'true' }), a.severity);
-    const reveal = el('button', { class: 'link', title: 'Open the CSV at this row' }, 'Reveal in CSV');
-    reveal.addEventListener('click', (ev) => { ev.stopPropagation(); post({ type: 'revealRow', row: a.row }); });
-    const tr = el('tr', { 'data-testid': 'anomaly-row', tabindex: '0', class: a.row === selectedRow ? 'selected' : '' },
-      el('td', { class: 'nowrap' }, a.timestamp ? formatX(Date.parse(a.timestamp), true) : `row ${a.row + 1}`),
-      el('td', {}, a.metric ?? '—'),
-      el('td', {}, a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : a.detector),
-      el('td', { class: 'num' }, a.score.toFixed(1)),
-      sevCell,
-      el('td', { class: 'msg' }, a.message),
-      el('td', {}, reveal));
-    tr.dataset.row = String(a.row);
-    tr.addEventListener('click', () => select(a.row, true));
-    tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') select(a.row, true); });
-    frag.append(tr);
-  }
-  body.append(frag);
-  if (!shown.length) body.append(el('tr', {}, el('td', { colspan: '7', class: 'empty muted' }, m.anomalies.length ? 'No anomaly matches the filters.' : 'No anomalies found with these settings.')));
-  if (list.length > shown.length) {
-    const more = el('button', { class: 'link', 'data-testid': 'show-more' }, `Show ${Math.min(TABLE_PAGE, list.length - shown.length)} more (${(list.length - shown.length).toLocaleString('en')} not shown)`);
-    more.addEventListener('click', () => { tableLimit += TABLE_PAGE; renderTable(); });
-    body.append(el('tr', {}, el('td', { colspan: '7', class: 'more' }, more)));
-  }
-  // anomaly-count: the anomalies the table lists with the current filters (the rows rendered may be fewer).
+  // Nothing to do when the rows listed, their order and the selection are what the table shows already.
+  let h = 0;
+  for (const a of list) h = (Math.imul(h, 31) + a.row * 7 + Math.round(a.score * 10) + a.message.length + a.detector.length) | 0;
+  const key = [list.length, m.anomalies.length, h, selectedRow ?? '', filters.rule ?? ''].join('|');
+  if (key === tableKey) return;
+  tableKey = key;
+  tableList = list;
+  renderRows();
+  // anomaly-count: the anomalies the table lists with the current filters.
   els.count.textContent = String(list.length);
   els.total.textContent = (list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '') + (filters.rule ? ` · rule ${filters.rule}` : '');
+  els.table.setAttribute('aria-rowcount', String(list.length + 1));
   for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
     th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
   }
 }
 
+/**
+ * Puts the rows around the scroll position in the table, with spacers for the others: a page of thousands of
+ * anomalies lays out as fast as one of fifty (a slider move re-lays the table out on every step).
+ */
+function renderRows(): void {
+  if (!model || !els) return;
+  const list = tableList;
+  const wrap = els.tableWrap;
+  const rh = rowHeight || 24;
+  const visible = Math.ceil((wrapHeight || 420) / rh);
+  const first = Math.max(0, Math.min(list.length - 1, Math.floor(wrap.scrollTop / rh)) - OVERSCAN);
+  const end = Math.min(list.length, first + visible + 2 * OVERSCAN);
+  const rows: HTMLElement[] = [spacerTop];
+  for (let i = first; i < end; i++) {
+    const r = rowPool[i - first] ??= makeRow();
+    fillRow(r, list[i]);
+    r.tr.setAttribute('aria-rowindex', String(i + 2));
+    rows.push(r.tr);
+  }
+  rows.push(spacerBottom);
+  spacerTop.style.height = `${first * rh}px`;
+  spacerBottom.style.height = `${(list.length - end) * rh}px`;
+  if (!list.length) rows.push(el('tr', {}, el('td', { colspan: '7', class: 'empty muted' }, model.anomalies.length ? 'No anomaly matches the filters.' : 'No anomalies found with these settings.')));
+  els.tableBody.replaceChildren(...rows);
+  if (!rowHeight && end > first) {
+    // Measured once, after this frame's layout: later renders place their spacers with it.
+    requestAnimationFrame(() => {
+      const tr = rowPool[0]?.tr;
+      if (!rowHeight && tr?.isConnected && tr.offsetHeight > 0) { rowHeight = tr.offsetHeight; renderRows(); }
+    });
+  }
+}
+
+let wrapHeight = 0;
+let scrollFrame = 0;
+function bindScroll(wrap: HTMLElement): void {
+  wrap.addEventListener('scroll', () => {
+    if (scrollFrame) return;
+    scrollFrame = requestAnimationFrame(() => { scrollFrame = 0; renderRows(); });
+  }, { passive: true });
+  new ResizeObserver(() => { wrapHeight = wrap.clientHeight; }).observe(wrap);
+}
+
+/** Scrolls the table so that the anomaly at `index` of the list is in view. */
+function scrollTableTo(index: number): void {
+  if (!els || index < 0) return;
+  const rh = rowHeight || 24;
+  const wrap = els.tableWrap;
+  const top = index * rh;
+  const head = 28;
+  if (top < wrap.scrollTop + head || top + rh > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = Math.max(0, top - wrap.clientHeight / 2);
+  renderRows();
+}
+
 function select(row: number, fromTable: boolean): void {
   selectedRow = row;
   if (!model) return;
-  void renderCharts(model);
+  repaintOverlays();
   renderTable();
   const a = model.anomalies.find((x) => x.row === row);
   if (fromTable && a?.metric) document.querySelector(`[data-metric="${CSS.escape(a.metric)}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-  if (!fromTable) document.querySelector(`tr[data-row="${row}"]`)?.scrollIntoView({ block: 'nearest' });
+  if (!fromTable) scrollTableTo(tableList.findIndex((x) => x.row === row));
 }
 
 // ---------- messages ----------
@@ -549,7 +849,7 @@ function notice(kind: 'info' | 'error', text: string): void {
 window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   const m = ev.data;
   switch (m.type) {
-    case 'model':
+    case 'model': {
       if (!els) buildLayout();
       if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
       if (m.model.seriesUnchanged && model) m.model.series = model.series;
@@ -559,6 +859,8 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
         if (JSON.stringify(model.settings) === JSON.stringify(pendingSettings)) pendingSettings = null;
         else model.settings = pendingSettings;
       }
+      // settled: the host has answered the last settings sent (its findings are the ones shown).
+      app.dataset.settled = String(!pendingSettings && !model.pending.length);
       els!.busy.hidden = model.pending.length === 0 && !pendingSettings;
       if (model.pending.length) els!.busy.textContent = `Running ${model.pending.map(detectorName).join(', ')}…`;
       save();
@@ -568,8 +870,12 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       renderTable();
       redraw(model);
       break;
+    }
     case 'localData':
       acceptLocalData(m.data);
+      break;
+    case 'tuning':
+      acceptTuning(m.data);
       break;
     case 'window':
       if (!model || !zoom || zoom[0] !== m.x0 || zoom[1] !== m.x1) return;
@@ -589,7 +895,6 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
     case 'filterRule':
       // May arrive before the first model: the filter is kept and applied when the table is drawn.
       filters = { ...filters, detector: m.rule ? 'rule' : 'all', rule: m.rule };
-      tableLimit = TABLE_PAGE;
       save();
       if (els) { els.detectorFilter.value = filters.detector; renderTable(); }
       break;

@@ -5,11 +5,15 @@ import { loadCsvFile } from '../cli/loadCsv.ts';
 import { runAnalysis } from '../core/analyze.ts';
 import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
 import type { Frame } from '../core/csv/frame.ts';
+import { tuningOf } from '../core/tuning.ts';
+import type { Tuning } from '../core/tuning.ts';
+import { LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
 
 let frame: Frame | null = null;
 let input = { path: '', sha256: '' };
 let cache: AnalysisCache = {};
+let tuning: Tuning | undefined;
 
 parentPort!.on('message', async (req: WorkerRequest) => {
   const reply = (m: WorkerReply): void => parentPort!.postMessage(m);
@@ -19,6 +23,7 @@ parentPort!.on('message', async (req: WorkerRequest) => {
       frame = loaded.frame;
       input = { path: req.path, sha256: loaded.sha256 };
       cache = {};
+      tuning = undefined;
       reply({ id: req.id, type: 'loaded', frame: loaded.frame, issues: loaded.issues, sha256: loaded.sha256 });
     } else if (req.type === 'analyze') {
       if (!frame) throw new Error('no data loaded');
@@ -35,6 +40,11 @@ parentPort!.on('message', async (req: WorkerRequest) => {
         reply({ id: req.id, type: 'partial', result: partial, ms: performance.now() - t0, pending: order.slice(i + 1) });
       }
       const { frame: _f, ...rest } = runAnalysis(frame, settings, input, cache);
+      // For files the dashboard holds in full, what it needs to move the contamination and interval sliders itself.
+      if (frame.rows * (frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES) {
+        tuning = tuningOf(frame, cache, settings, tuning);
+        rest.tuning = tuning;
+      }
       reply({ id: req.id, type: 'analyzed', result: rest, ms: performance.now() - t0 });
     }
   } catch (e) {

@@ -6,8 +6,8 @@ import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
 import type { AnalysisResult } from '../core/analyze.ts';
-import type { DashboardModel, DashboardSettings, WebviewMessage } from '../protocol.ts';
-import { assertNever } from '../protocol.ts';
+import type { DashboardModel, DashboardSettings, TuningData, WebviewMessage } from '../protocol.ts';
+import { assertNever, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboard.ts';
 import { buildModel, rowsInWindow, seriesFor } from './dashboardModel.ts';
@@ -15,8 +15,6 @@ import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { sendWebhook } from './webhook.ts';
 
-/** Files up to this many values (rows × columns) are sent to the webview so rule sliders recompute there at once. */
-const LOCAL_DATA_MAX_VALUES = 1_500_000;
 
 /**
  * The dashboard's host side: which file it shows, the messages from the webview (settings, zoom, export,
@@ -136,6 +134,8 @@ export class DashboardController implements vscode.Disposable {
   private seriesKey = '';
   /** The file whose data the webview holds for re-evaluating rules itself. */
   private localKey = '';
+  /** The file and fits whose tuning data (src/core/tuning.ts) the webview holds. */
+  private tuningKey = '';
 
   private post(s: FileSession): void {
     if (!this.panel) return;
@@ -145,18 +145,33 @@ export class DashboardController implements vscode.Disposable {
     const model = this.model(s, !unchanged);
     if (unchanged) model.seriesUnchanged = true;
     this.panel.post({ type: 'model', model });
-    const localKey = JSON.stringify([s.uri.toString(), s.frame.rows, s.rulesFile?.rules.map((r) => r.name)]);
-    if (localKey !== this.localKey && s.rulesFile && !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES) {
+    if (this.live || s.frame.rows * (s.frame.metrics.length + 1) > LOCAL_DATA_MAX_VALUES) return;
+    // Files small enough are held by the webview too: its sliders then recompute at once (see recomputeLocally).
+    const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+    const localKey = JSON.stringify([s.uri.toString(), s.frame.rows, s.rulesFile?.rules.map((r) => r.name) ?? null]);
+    if (localKey !== this.localKey) {
       this.localKey = localKey;
-      const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
       this.panel.post({ type: 'localData', data: {
         path: s.uri.fsPath,
         timestamps: s.frame.timestamps ? Array.from(s.frame.timestamps) : null,
         metrics: s.frame.metrics,
         values: s.frame.values.map((v) => Array.from(v, num)),
         stepMs: s.frame.stepMs,
-        rules: s.rulesFile.rules,
+        rules: s.rulesFile?.rules ?? [],
       } });
+    }
+    // The scores and fits behind contamination and interval, once per fit (a complete analysis carries them).
+    const t = s.result.tuning;
+    const tuningKey = JSON.stringify([s.uri.toString(), t?.key ?? null]);
+    if (!s.pending.length && tuningKey !== this.tuningKey) {
+      this.tuningKey = tuningKey;
+      const data: TuningData = { path: s.uri.fsPath, key: t?.key ?? '' };
+      if (t?.iforest) data.iforest = { metrics: t.iforest.metrics, scores: Array.from(t.iforest.scores), floor: t.iforest.floor, rows: Array.from(t.iforest.rows), shares: Array.from(t.iforest.shares) };
+      if (t?.forecast) {
+        data.forecast = {};
+        for (const [metric, f] of Object.entries(t.forecast)) data.forecast[metric] = { yhat: Array.from(f.yhat, num), sigma: f.sigma, yScale: f.yScale };
+      }
+      this.panel.post({ type: 'tuning', data });
     }
   }
 
@@ -168,6 +183,9 @@ export class DashboardController implements vscode.Disposable {
     const s = this.current;
     switch (m.type) {
       case 'ready':
+        // A new page (first load, or re-created after a reload): it holds nothing yet.
+        this.localKey = '';
+        this.tuningKey = '';
         if (this.liveModel) this.panel?.post({ type: 'model', model: this.liveModel });
         else if (s) this.post(s);
         return;

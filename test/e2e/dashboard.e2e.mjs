@@ -69,12 +69,35 @@ test('Analyze CSV File… opens the dashboard with one rendered chart per metric
 });
 
 test('anomalies are marked on the charts and listed in the table with their count', async () => {
-  const markers = await view.locator('[data-testid="chart-cpu"] .scatterlayer .trace .points path').count();
+  const chart = view.locator('[data-testid="chart-cpu"]');
+  const markers = Number(await chart.getAttribute('data-markers'));
   assert.ok(markers > 5, `cpu chart has ${markers} anomaly markers`);
+  // They are painted: the markers' canvas has opaque pixels; hovering one shows its finding.
+  const spot = await chart.locator('canvas.chart-marks').evaluate((c) => {
+    const ctx = c.getContext('2d');
+    const { data, width, height } = ctx.getImageData(0, 0, c.width, c.height);
+    const dpr = c.width / c.getBoundingClientRect().width;
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+      if (data[(y * width + x) * 4 + 3] === 255) return { x: x / dpr + 2, y: y / dpr + 2, painted: true };
+    }
+    return { painted: false };
+  });
+  assert.ok(spot.painted, 'markers are painted on the canvas');
+  const box = await chart.locator('canvas.chart-marks').boundingBox();
+  await page.mouse.move(box.x + spot.x, box.y + spot.y);
+  const tip = chart.locator('.chart-tip');
+  await tip.waitFor({ state: 'visible', timeout: 5000 });
+  assert.match(await tip.textContent(), /score \d/);
   const rows = await view.locator('[data-testid="anomaly-row"]').count();
   const n = await count();
-  assert.equal(rows, Math.min(n, 200), 'the table renders the first 200 listed anomalies');
-  assert.ok(n > 10);
+  assert.ok(n > 100, `${n} anomalies`);
+  assert.ok(rows > 10 && rows < 100, `the table draws the rows in view and a margin (${rows} of ${n})`);
+  // Scrolling to the end brings the last listed anomaly in; back at the top, the first.
+  const wrap = view.locator('.table-wrap');
+  await wrap.evaluate((w) => { w.scrollTop = w.scrollHeight; });
+  await view.locator(`[data-testid="anomaly-row"][aria-rowindex="${n + 1}"]`).waitFor({ timeout: 5000 });
+  await wrap.evaluate((w) => { w.scrollTop = 0; });
+  await view.locator('[data-testid="anomaly-row"][aria-rowindex="2"]').waitFor({ timeout: 5000 });
   // The sorted table starts with the highest score.
   const firstScore = Number(await view.locator('[data-testid="anomaly-row"] td.num').first().textContent());
   assert.ok(firstScore >= 75, `top score ${firstScore}`);
@@ -143,6 +166,19 @@ test('moving a slider recomputes and redraws (time measured)', async () => {
   timings.ruleSlider = await moveSlider('slider-cpu-high', 45);
   assert.ok(timings.ruleSlider.countMs > 0, 'the count changed');
   assert.equal(await view.locator('[data-testid="slider-cpu-high"] + output').textContent(), '45.0');
+  await moveSlider('slider-interval', 0.9);
+  timings.intervalSlider = await moveSlider('slider-interval', 0.95);
+  assert.ok(timings.intervalSlider.countMs > 0, 'the count changed');
+  // The page computed these itself; the host's analysis of the same settings arrives after and agrees.
+  const shown = await count();
+  const rowsText = () => view.locator('[data-testid="anomaly-row"]').allTextContents();
+  const firstRows = await rowsText();
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+  assert.equal(await count(), shown, 'the host\'s findings equal the page\'s');
+  assert.deepEqual(await rowsText(), firstRows);
+  // Back to the default interval for the tests that follow.
+  await moveSlider('slider-interval', 0.8);
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
 });
 
 async function saveAs(target) {

@@ -78,8 +78,13 @@ test('rows appended to the file appear live, with their anomalies (detector and 
   await until(async () => (await rowCount()) === 930, 'the next 30 appended rows');
   await until(async () => (await anomalyCount()) >= before + 6, 'the spike and the 5 rule firings in the table');
   const table = webview(page).locator('[data-testid="anomaly-table"]');
+  // The table draws the rows in view: filter by detector to see each kind.
+  const filter = webview(page).locator('[data-testid="filter-detector"]');
+  await filter.selectOption('stream');
   assert.ok(await table.locator('[data-testid="anomaly-row"]', { hasText: 'stream' }).count() >= 1, 'a stream anomaly row');
+  await filter.selectOption('rule');
   assert.ok(await table.locator('[data-testid="anomaly-row"]', { hasText: 'rule: cpu-hot' }).count() >= 5, 'the rule fired on its 5 rows');
+  await filter.selectOption('all');
   await until(async () => Number((await liveStatus().textContent()).match(/live: (\d+)/)[1]) >= before + 6, 'the status bar count');
   console.log(`appended rows drawn ${firstLag} ms after the append; status bar: ${await liveStatus().textContent()}`);
   await page.screenshot({ path: path.join(dirs.shots, '01-streaming-live.png') });
