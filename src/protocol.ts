@@ -77,6 +77,8 @@ export interface LocalData {
   timestamps: number[] | null;
   metrics: string[];
   values: (number | null)[][];
+  /** The cells holding ±Infinity (JSON cannot): [metric index, row, sign]. */
+  infinite: [number, number, 1 | -1][];
   stepMs: number | null;
   rules: Rule[];
 }

@@ -53,6 +53,9 @@ let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
 /** Markers drawn per chart at most. */
 const MAX_MARKERS = 1500;
+/** The interval slider's range. */
+const INTERVAL_MIN = 0.5;
+const INTERVAL_MAX = 0.99;
 const MARKER_SIZE: Record<Severity, number> = { critical: 10, major: 8, minor: 6, warning: 5 };
 
 const app = document.getElementById('app')!;
@@ -76,12 +79,12 @@ function post(m: WebviewMessage): void {
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
-let themeCache: { key: string; value: ReturnType<typeof readTheme> } | null = null;
+let themeCache: ReturnType<typeof readTheme> | null = null;
+/** Goes up whenever VS Code changes the theme (the body's class or theme attributes, the root's variables). */
+let themeVersion = 0;
 /** The colours of the current VS Code theme (read once per theme: reading styles forces a style recalculation). */
 function theme(): ReturnType<typeof readTheme> {
-  const key = document.body.className;
-  if (themeCache?.key !== key) themeCache = { key, value: readTheme() };
-  return themeCache.value;
+  return themeCache ??= readTheme();
 }
 function readTheme() {
   const fg = cssVar('--vscode-editor-foreground', '#333');
@@ -261,7 +264,7 @@ function renderControls(m: DashboardModel): void {
       onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }, 'iforest'),
     }));
     e.sliders.append(slider({
-      id: 'slider-interval', label: 'Interval', min: 0.5, max: 0.99, step: 0.01, value: m.settings.interval,
+      id: 'slider-interval', label: 'Interval', min: INTERVAL_MIN, max: INTERVAL_MAX, step: 0.01, value: m.settings.interval,
       format: (v) => `${Math.round(v * 100)}%`,
       onInput: (v) => sendSettings((s) => { s.interval = v; }, 'forecast'),
     }));
@@ -329,24 +332,54 @@ function anomalyX(a: Anomaly): number {
   return model!.timeAxis && a.timestamp ? Date.parse(a.timestamp) : a.row;
 }
 
-function chartData(s: SeriesData): unknown[] {
+function chartData(s: SeriesData, extent: [number, number] | null): unknown[] {
   const t = theme();
   const traces: unknown[] = [];
+  // Invisible: makes y-autorange cover the band (drawn on a canvas, which Plotly does not see).
+  if (extent && s.x.length) traces.push({ x: [s.x[0], s.x[s.x.length - 1]], y: extent, type: 'scatter', mode: 'markers', marker: { opacity: 0, size: 1 }, hoverinfo: 'skip', showlegend: false });
   // Plotly reads numbers on a date axis as epoch milliseconds: no Date objects needed.
   if (s.band) traces.push({ x: s.x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
   traces.push({ x: s.x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
   return traces;
 }
 
+/** FNV-style mix of everything a finding shows: two lists with the same hash show the same thing. */
+function hashAnomaly(h: number, a: Anomaly): number {
+  h = Math.imul(h ^ a.row, 16777619);
+  h = Math.imul(h ^ Math.round(a.score * 1e6), 16777619);
+  h = Math.imul(h ^ (a.value === null ? 0x5bd1e995 : Math.round(a.value * 1e6) | 0), 16777619);
+  const text = a.message + '\u0000' + a.detector + '\u0000' + (a.metric ?? '') + '\u0000' + (a.rule ?? '') + '\u0000' + a.severity;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h;
+}
+
+/** model.anomalies grouped by metric, once per list (each chart asks for its own on every repaint). */
+let byMetric: { list: Anomaly[]; groups: Map<string, Anomaly[]> } | null = null;
+
 /**
  * The anomalies drawn on a metric's chart, lowest severity first (drawn under the others): all of them up to
  * MAX_MARKERS, else the highest scores (thousands hide the data anyway; the table lists them all).
  */
 function markersOf(m: DashboardModel, metric: string): { list: Anomaly[]; total: number } {
-  let mine = m.anomalies.filter((a) => a.metric === metric);
-  const total = mine.length;
-  if (mine.length > MAX_MARKERS) mine = mine.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, MAX_MARKERS);
-  return { list: mine.sort((a, b) => a.score - b.score || a.row - b.row), total };
+  if (byMetric?.list !== m.anomalies) {
+    const groups = new Map<string, Anomaly[]>();
+    for (const a of m.anomalies) {
+      if (a.metric === null) continue;
+      let g = groups.get(a.metric);
+      if (!g) groups.set(a.metric, g = []);
+      g.push(a);
+    }
+    for (const [key, g] of groups) {
+      let mine = g;
+      if (mine.length > MAX_MARKERS) mine = mine.slice().sort((a, b) => b.score - a.score || a.row - b.row).slice(0, MAX_MARKERS);
+      const marked = mine.sort((a, b) => a.score - b.score || a.row - b.row);
+      (marked as Anomaly[] & { total?: number }).total = g.length;
+      groups.set(key, marked);
+    }
+    byMetric = { list: m.anomalies, groups };
+  }
+  const list = byMetric.groups.get(metric) ?? [];
+  return { list, total: (list as Anomaly[] & { total?: number }).total ?? list.length };
 }
 
 function chartLayout(m: DashboardModel, metric: string): unknown {
@@ -449,14 +482,38 @@ function geometryOf(c: Chart, xRange?: [number, number]): Geometry | null {
   return usable(g) ? g : null;
 }
 
+interface Band { lower: (number | null)[]; upper: (number | null)[]; key: string }
+const bandCache = new WeakMap<SeriesData, Band>();
+
 /** The band to draw: the host's, or — where the forecaster's fit is known here — the one for the current interval. */
-function bandOf(m: DashboardModel, s: SeriesData): { lower: (number | null)[]; upper: (number | null)[] } | null {
+function bandOf(m: DashboardModel, s: SeriesData): Band | null {
   if (!s.band) return null;
   const f = tuned?.path === m.file.path ? tuned.forecast?.[s.metric] : undefined;
-  if (!f) return s.band;
-  const h = historyHalfWidth(f.sigma, f.yScale, m.settings.interval);
+  const h = f ? historyHalfWidth(f.sigma, f.yScale, m.settings.interval) : NaN;
+  const key = f ? `tuned:${tuned!.key}:${h}` : 'host';
+  const cached = bandCache.get(s);
+  if (cached?.key === key) return cached;
   const yhat = s.band.yhat;
-  return { lower: yhat.map((v) => (v === null ? null : v - h)), upper: yhat.map((v) => (v === null ? null : v + h)) };
+  const band: Band = f
+    ? { lower: yhat.map((v) => (v === null ? null : v - h)), upper: yhat.map((v) => (v === null ? null : v + h)), key }
+    : { lower: s.band.lower, upper: s.band.upper, key };
+  bandCache.set(s, band);
+  return band;
+}
+
+/** The band's lowest and highest values at the widest interval the slider reaches, so y-autorange never clips it. */
+function bandExtent(m: DashboardModel, s: SeriesData): [number, number] | null {
+  if (!s.band) return null;
+  const f = tuned?.path === m.file.path ? tuned.forecast?.[s.metric] : undefined;
+  let lo = Infinity, hi = -Infinity;
+  if (f) {
+    const h = historyHalfWidth(f.sigma, f.yScale, INTERVAL_MAX);
+    for (const v of s.band.yhat) if (v !== null) { if (v - h < lo) lo = v - h; if (v + h > hi) hi = v + h; }
+  } else {
+    for (const v of s.band.lower) if (v !== null && v < lo) lo = v;
+    for (const v of s.band.upper) if (v !== null && v > hi) hi = v;
+  }
+  return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : null;
 }
 
 /**
@@ -492,13 +549,19 @@ function drawOverlay(c: Chart, xRange?: [number, number]): void {
 }
 
 /** What an overlay draws, as a short string: the markers, the band, the selection, the view and the theme. */
-function overlaySignature(list: Anomaly[], band: { lower: (number | null)[] } | null, s: SeriesData | null | undefined, g: Geometry | null, width: number, height: number): string {
-  let h = 0;
-  for (const a of list) h = (Math.imul(h, 31) + a.row * 7 + SEVERITIES.indexOf(a.severity) * 3 + Math.round(a.score * 10)) | 0;
-  let b = 0;
-  if (band) for (let i = 0; i < band.lower.length; i += 97) b = (Math.imul(b, 31) + Math.round((band.lower[i] ?? 0) * 1e4)) | 0;
+function overlaySignature(list: Anomaly[], band: Band | null, s: SeriesData | null | undefined, g: Geometry | null, width: number, height: number): string {
+  let h = 0x811c9dc5;
+  for (const a of list) h = hashAnomaly(h, a);
   const view = g ? [g.l, g.t, g.w, g.h, g.x0, g.x1, g.y0, g.y1].join(',') : '';
-  return [list.length, h, band ? band.lower.length : -1, b, s?.x.length ?? -1, view, width, height, selectedRow ?? '', document.body.className].join('|');
+  return [list.length, h, band ? band.key : '', s ? seriesId(s) : -1, view, width, height, selectedRow ?? '', themeVersion].join('|');
+}
+
+const seriesIds = new WeakMap<SeriesData, number>();
+let nextSeriesId = 1;
+function seriesId(s: SeriesData): number {
+  let id = seriesIds.get(s);
+  if (!id) seriesIds.set(s, id = nextSeriesId++);
+  return id;
 }
 
 const overlayPending = new Set<Chart>();
@@ -532,10 +595,11 @@ function renderCharts(m: DashboardModel): Promise<unknown> {
     const chart = c;
     const series = (zoom && windows.get(s.metric)) || s;
     // Plotly redraws a whole chart on any change: it runs only when the values, the view or the theme changed.
-    const sig = plotSignature(m, series);
+    const extent = bandExtent(m, series);
+    const sig = plotSignature(m, series) + `|${extent?.join(',') ?? ''}`;
     if (chart.root.dataset.sig === sig) { drawOverlay(chart); continue; }
     chart.root.dataset.sig = sig;
-    done.push(Plotly.react(chart.plot, chartData(series), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
+    done.push(Plotly.react(chart.plot, chartData(series, extent), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
       drawOverlay(chart);
       chart.root.dataset.points = String(series.x.length);
       chart.root.classList.add('rendered');
@@ -550,7 +614,7 @@ function plotSignature(m: DashboardModel, series: SeriesData): string {
   let h = 0;
   const mix = (v: number | null): void => { h = (Math.imul(h, 31) + (v === null ? 7 : Math.round(v * 1000))) | 0; };
   for (let i = 0; i < series.x.length; i++) { mix(series.x[i]); mix(series.y[i]); if (series.band) mix(series.band.yhat[i]); }
-  return [series.metric, series.x.length, h, zoom ? zoom.join(',') : '', document.body.className, m.timeAxis].join('|');
+  return [series.metric, series.x.length, h, zoom ? zoom.join(',') : '', themeVersion, m.timeAxis].join('|');
 }
 
 /** The file's data and rules, when the host sent them: rule sliders then recompute here, before the host answers. */
@@ -569,6 +633,7 @@ function acceptLocalData(d: LocalData): void {
     lines,
     stepMs: d.stepMs,
   };
+  for (const [c, i, sign] of d.infinite) if (frame.values[c] && i < rows) frame.values[c][i] = sign * Infinity;
   local = { path: d.path, frame, rules: d.rules };
 }
 
@@ -590,11 +655,11 @@ function acceptTuning(d: TuningData): void {
 }
 
 /**
- * Recomputes the findings of the detector a slider moved, from the data held here, and repaints the table and
- * the charts' overlays at once; returns false when that cannot be done here (the host's answer then redraws).
+ * Recomputes the findings of the detector a slider moved (for a rule slider, of that rule), from the data held
+ * here, into model.anomalies; returns false when that cannot be done here (the host's answer then redraws).
  * The host computes the same with the same functions and its model follows.
  */
-function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): boolean {
+function applyLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): boolean {
   if (!model || !local || local.path !== model.file.path) return false;
   const s = model.settings;
   let next: Anomaly[] | null = null;
@@ -614,11 +679,28 @@ function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string)
   const id = what === 'rules' ? 'rule' : what;
   const replaced = (a: Anomaly): boolean => a.detector === id && (rule === undefined || a.rule === rule);
   model.anomalies = sortAnomalies(model.anomalies.filter((a) => !replaced(a)).concat(next));
+  return true;
+}
+
+/** applyLocally, then the table and the charts' overlays repainted at once. */
+function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): boolean {
+  if (!applyLocally(what, rule)) return false;
   const t0 = performance.now();
   renderTable();
   repaintOverlays();
   stampRedraw(t0);
   return true;
+}
+
+/**
+ * A model computed with older settings than the page shows (the user kept dragging): redoes here what the
+ * newer settings change, so the page does not step back to the older findings while the next answer comes.
+ */
+function reapplyLocally(host: DashboardSettings, want: DashboardSettings): void {
+  if (host.contamination !== want.contamination) applyLocally('iforest');
+  if (host.interval !== want.interval) applyLocally('forecast');
+  const names = new Set([...Object.keys(host.thresholds), ...Object.keys(want.thresholds)]);
+  for (const name of names) if (host.thresholds[name] !== want.thresholds[name]) applyLocally('rules', name);
 }
 
 /** Stamps on #app how long the last redraw took, once the frame that shows it has been painted. */
@@ -740,7 +822,12 @@ function bindTable(body: HTMLElement): void {
   });
   body.addEventListener('keydown', (ev) => {
     const tr = (ev.target as HTMLElement).closest('tr[data-row]') as HTMLElement | null;
-    if (tr && ev.key === 'Enter' && (ev.target as HTMLElement).tagName === 'TR') select(Number(tr.dataset.row), true);
+    if (!tr || (ev.target as HTMLElement).tagName !== 'TR') return;
+    const i = Number(tr.getAttribute('aria-rowindex')) - 2;
+    const step = ev.key === 'ArrowDown' ? 1 : ev.key === 'ArrowUp' ? -1 : ev.key === 'PageDown' ? 10 : ev.key === 'PageUp' ? -10 : 0;
+    if (ev.key === 'Enter') select(Number(tr.dataset.row), true);
+    else if (ev.key === 'Home' || ev.key === 'End') { ev.preventDefault(); focusRow(ev.key === 'Home' ? 0 : tableList.length - 1); }
+    else if (step) { ev.preventDefault(); focusRow(Math.max(0, Math.min(tableList.length - 1, i + step))); }
   });
 }
 
@@ -757,26 +844,32 @@ function renderTable(): void {
   if (!model || !els) return;
   const m = model;
   const list = filtered(m);
-  // Nothing to do when the rows listed, their order and the selection are what the table shows already.
-  let h = 0;
-  for (const a of list) h = (Math.imul(h, 31) + a.row * 7 + Math.round(a.score * 10) + a.message.length + a.detector.length) | 0;
+  for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
+    th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
+  }
+  // Nothing to redraw when the rows listed (all they show, in order) and the selection are what the table shows.
+  let h = 0x811c9dc5;
+  for (const a of list) h = hashAnomaly(h, a);
   const key = [list.length, m.anomalies.length, h, selectedRow ?? '', filters.rule ?? ''].join('|');
+  tableList = list;
   if (key === tableKey) return;
   tableKey = key;
-  tableList = list;
+  tableVersion++;
   renderRows();
   // anomaly-count: the anomalies the table lists with the current filters.
   els.count.textContent = String(list.length);
   els.total.textContent = (list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '') + (filters.rule ? ` · rule ${filters.rule}` : '');
   els.table.setAttribute('aria-rowcount', String(list.length + 1));
-  for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
-    th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
-  }
 }
+
+/** Goes up when the table's list or selection changes: renderRows then rewrites the rows in view. */
+let tableVersion = 0;
+let drawnRows = '';
 
 /**
  * Puts the rows around the scroll position in the table, with spacers for the others: a page of thousands of
- * anomalies lays out as fast as one of fifty (a slider move re-lays the table out on every step).
+ * anomalies lays out as fast as one of fifty (a slider move re-lays the table out on every step). The row
+ * that has the keyboard focus keeps it.
  */
 function renderRows(): void {
   if (!model || !els) return;
@@ -786,6 +879,10 @@ function renderRows(): void {
   const visible = Math.ceil((wrapHeight || 420) / rh);
   const first = Math.max(0, Math.min(list.length - 1, Math.floor(wrap.scrollTop / rh)) - OVERSCAN);
   const end = Math.min(list.length, first + visible + 2 * OVERSCAN);
+  const drawn = `${tableVersion}|${first}|${end}`;
+  if (drawn === drawnRows) return;
+  drawnRows = drawn;
+  const focused = focusedIndex();
   const rows: HTMLElement[] = [spacerTop];
   for (let i = first; i < end; i++) {
     const r = rowPool[i - first] ??= makeRow();
@@ -798,13 +895,32 @@ function renderRows(): void {
   spacerBottom.style.height = `${(list.length - end) * rh}px`;
   if (!list.length) rows.push(el('tr', {}, el('td', { colspan: '7', class: 'empty muted' }, model.anomalies.length ? 'No anomaly matches the filters.' : 'No anomalies found with these settings.')));
   els.tableBody.replaceChildren(...rows);
+  if (focused !== null && focused >= first && focused < end) rowPool[focused - first].tr.focus({ preventScroll: true });
   if (!rowHeight && end > first) {
     // Measured once, after this frame's layout: later renders place their spacers with it.
     requestAnimationFrame(() => {
       const tr = rowPool[0]?.tr;
-      if (!rowHeight && tr?.isConnected && tr.offsetHeight > 0) { rowHeight = tr.offsetHeight; renderRows(); }
+      const height = tr?.isConnected ? tr.getBoundingClientRect().height : 0;
+      if (!rowHeight && height > 0) { rowHeight = height; drawnRows = ''; renderRows(); }
     });
   }
+}
+
+/** The list index of the table row that has the keyboard focus, or null. */
+function focusedIndex(): number | null {
+  const f = document.activeElement as HTMLElement | null;
+  if (!f || f.tagName !== 'TR' || !f.dataset.row || !els?.tableBody.contains(f)) return null;
+  const i = Number(f.getAttribute('aria-rowindex')) - 2;
+  return Number.isInteger(i) && i >= 0 ? i : null;
+}
+
+/** Moves the keyboard focus to the row at list index i (scrolling it into view). */
+function focusRow(i: number): void {
+  if (!els || i < 0 || i >= tableList.length) return;
+  scrollTableTo(i);
+  const tr = rowPool.find((r) => r.tr.isConnected && Number(r.tr.getAttribute('aria-rowindex')) - 2 === i)?.tr;
+  tr?.focus({ preventScroll: true });
+  tr?.scrollIntoView({ block: 'nearest' });
 }
 
 let wrapHeight = 0;
@@ -817,14 +933,14 @@ function bindScroll(wrap: HTMLElement): void {
   new ResizeObserver(() => { wrapHeight = wrap.clientHeight; }).observe(wrap);
 }
 
-/** Scrolls the table so that the anomaly at `index` of the list is in view. */
+/** Scrolls the table so that the anomaly at `index` of the list is in view (below the sticky header). */
 function scrollTableTo(index: number): void {
   if (!els || index < 0) return;
   const rh = rowHeight || 24;
   const wrap = els.tableWrap;
-  const top = index * rh;
-  const head = 28;
-  if (top < wrap.scrollTop + head || top + rh > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = Math.max(0, top - wrap.clientHeight / 2);
+  const head = (els.table.querySelector('thead') as HTMLElement | null)?.offsetHeight ?? 28;
+  const top = index * rh + head;
+  if (top < wrap.scrollTop + head || top + rh > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = Math.max(0, top - head - (wrap.clientHeight - head) / 2);
   renderRows();
 }
 
@@ -835,7 +951,12 @@ function select(row: number, fromTable: boolean): void {
   renderTable();
   const a = model.anomalies.find((x) => x.row === row);
   if (fromTable && a?.metric) document.querySelector(`[data-metric="${CSS.escape(a.metric)}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-  if (!fromTable) scrollTableTo(tableList.findIndex((x) => x.row === row));
+  if (!fromTable) {
+    // A marker clicked on a chart: its row in the table comes into view, and the table into the page's view.
+    const i = tableList.findIndex((x) => x.row === row);
+    scrollTableTo(i);
+    document.querySelector(`tr[data-row="${row}"]`)?.scrollIntoView({ block: 'nearest' });
+  }
 }
 
 // ---------- messages ----------
@@ -857,7 +978,11 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       model = m.model;
       if (pendingSettings) {
         if (JSON.stringify(model.settings) === JSON.stringify(pendingSettings)) pendingSettings = null;
-        else model.settings = pendingSettings;
+        else {
+          const host = model.settings;
+          model.settings = pendingSettings;
+          reapplyLocally(host, pendingSettings);
+        }
       }
       // settled: the host has answered the last settings sent (its findings are the ones shown).
       app.dataset.settled = String(!pendingSettings && !model.pending.length);
@@ -901,7 +1026,14 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   }
 });
 
-new MutationObserver(() => { if (model) void renderCharts(model); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+// A theme change (light/dark, or one dark theme for another: same class, other colours) redraws the charts.
+const onTheme = new MutationObserver(() => {
+  themeCache = null;
+  themeVersion++;
+  if (model) void renderCharts(model);
+});
+onTheme.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-id', 'data-vscode-theme-name', 'data-vscode-theme-kind'] });
+onTheme.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 function detectorName(id: string): string {
   return id === 'iforest' ? 'Isolation Forest' : id === 'forecast' ? 'forecast' : id === 'rules' ? 'rules' : id;

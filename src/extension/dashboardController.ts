@@ -144,28 +144,39 @@ export class DashboardController implements vscode.Disposable {
     this.seriesKey = key;
     const model = this.model(s, !unchanged);
     if (unchanged) model.seriesUnchanged = true;
+    // The page's own data first: the model is then drawn with the band and sliders it makes possible.
+    this.postLocal(s);
     this.panel.post({ type: 'model', model });
-    if (this.live || s.frame.rows * (s.frame.metrics.length + 1) > LOCAL_DATA_MAX_VALUES) return;
+  }
+
+  private postLocal(s: FileSession): void {
+    if (!this.panel || this.live || s.frame.rows * (s.frame.metrics.length + 1) > LOCAL_DATA_MAX_VALUES) return;
     // Files small enough are held by the webview too: its sliders then recompute at once (see recomputeLocally).
     const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
-    const localKey = JSON.stringify([s.uri.toString(), s.frame.rows, s.rulesFile?.rules.map((r) => r.name) ?? null]);
+    // Keyed by the file's content and the rules themselves: an edit that keeps the row count or the rule names
+    // must still reach the page.
+    const localKey = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, s.rulesFile?.rules ?? null]);
     if (localKey !== this.localKey) {
       this.localKey = localKey;
+      // JSON has no infinities: they travel apart (NaN, a missing value, is null).
+      const infinite: [number, number, 1 | -1][] = [];
+      s.frame.values.forEach((v, c) => { for (let i = 0; i < v.length; i++) if (v[i] === Infinity || v[i] === -Infinity) infinite.push([c, i, v[i] > 0 ? 1 : -1]); });
       this.panel.post({ type: 'localData', data: {
         path: s.uri.fsPath,
         timestamps: s.frame.timestamps ? Array.from(s.frame.timestamps) : null,
         metrics: s.frame.metrics,
         values: s.frame.values.map((v) => Array.from(v, num)),
+        infinite,
         stepMs: s.frame.stepMs,
         rules: s.rulesFile?.rules ?? [],
       } });
     }
     // The scores and fits behind contamination and interval, once per fit (a complete analysis carries them).
     const t = s.result.tuning;
-    const tuningKey = JSON.stringify([s.uri.toString(), t?.key ?? null]);
+    const tuningKey = JSON.stringify([s.uri.toString(), s.result.input.sha256, t?.key ?? null]);
     if (!s.pending.length && tuningKey !== this.tuningKey) {
       this.tuningKey = tuningKey;
-      const data: TuningData = { path: s.uri.fsPath, key: t?.key ?? '' };
+      const data: TuningData = { path: s.uri.fsPath, key: tuningKey };
       if (t?.iforest) data.iforest = { metrics: t.iforest.metrics, scores: Array.from(t.iforest.scores), floor: t.iforest.floor, rows: Array.from(t.iforest.rows), shares: Array.from(t.iforest.shares) };
       if (t?.forecast) {
         data.forecast = {};

@@ -108,6 +108,14 @@ test('clicking a table row selects the point; Reveal in CSV opens the file at th
   const row = view.locator('[data-testid="anomaly-row"]').first();
   await row.click();
   await view.locator('[data-testid="anomaly-row"].selected').first().waitFor();
+  // The keyboard walks the whole (virtualised) table: arrows move the focus, End reaches the last row.
+  const focused = () => view.locator('[data-testid="anomaly-row"]:focus').getAttribute('aria-rowindex');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), '3');
+  await page.keyboard.press('End');
+  assert.equal(await focused(), String((await count()) + 1));
+  await page.keyboard.press('Home');
+  assert.equal(await focused(), '2');
   await row.locator('button.link').click();
   await page.locator('.monaco-editor .cursors-layer .cursor').first().waitFor({ timeout: 15_000 });
   const status = await page.locator('#status\\.editor\\.selection').textContent();
