@@ -130,12 +130,13 @@ export async function waitForWorkbench(page, file, timeout = 90_000) {
 /** F1, type the title, click the matching row. */
 export async function runCommand(page, title, timeout = 30_000) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  // F1 is lost while focus is inside a webview's iframes: focus the workbench and try again.
-  for (let i = 0; i < 3; i++) {
-    await page.keyboard.press('F1');
+  // F1 is lost while focus is inside a webview's iframes: focus the workbench and try again (also with the
+  // other key binding of Show All Commands).
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press(i % 2 === 0 ? 'F1' : 'Control+Shift+P');
     if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) break;
     await page.keyboard.press('Escape');
-    await page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
+    await page.locator(i % 2 === 0 ? '.part.sidebar .composite.title' : '.part.statusbar').first().click().catch(() => undefined);
   }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill('>' + title);
@@ -153,6 +154,8 @@ export async function openFile(page, name, timeout = 30_000) {
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout });
+  // Quick Open is gone before the next key goes anywhere (F1 pressed while it closes can be lost).
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
 }
 
 export function notification(page, text) {
