@@ -97,6 +97,7 @@ function readTheme() {
     bg: cssVar('--vscode-editor-background', '#fff'),
     font: cssVar('--vscode-font-family', 'sans-serif'),
     hc: document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light'),
+    light: document.body.classList.contains('vscode-light') || document.body.classList.contains('vscode-high-contrast-light'),
   };
 }
 
@@ -335,11 +336,13 @@ function anomalyX(a: Anomaly): number {
 function chartData(s: SeriesData, extent: [number, number] | null): unknown[] {
   const t = theme();
   const traces: unknown[] = [];
-  // Invisible: makes y-autorange cover the band (drawn on a canvas, which Plotly does not see).
-  if (extent && s.x.length) traces.push({ x: [s.x[0], s.x[s.x.length - 1]], y: extent, type: 'scatter', mode: 'markers', marker: { opacity: 0, size: 1 }, hoverinfo: 'skip', showlegend: false });
+
   // Plotly reads numbers on a date axis as epoch milliseconds: no Date objects needed.
   if (s.band) traces.push({ x: s.x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
   traces.push({ x: s.x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
+  // Invisible: makes y-autorange cover the band (drawn on a canvas, which Plotly does not see). A line of
+  // width 0, not markers: markers would pad the x-range.
+  if (extent && s.x.length) traces.push({ x: [s.x[0], s.x[s.x.length - 1]], y: extent, type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false });
   return traces;
 }
 
@@ -536,7 +539,7 @@ function drawOverlay(c: Chart, xRange?: [number, number]): void {
   c.drawn = [];
   if (!m || !s || !g || !bctx || !mctx) return;
   const t = theme();
-  if (band) drawBand(bctx, g, s.x, band.lower, band.upper, hexAlpha(t.band, 0.28));
+  if (band) drawBand(bctx, g, s.x, band.lower, band.upper, hexAlpha(t.band, t.light ? 0.28 : 0.42));
   c.drawn = placeMarks(g, list, (a) => ({ x: anomalyX(a), y: a.value, r: MARKER_SIZE[a.severity] / 2 + 0.5, color: SEVERITY_COLOR[a.severity] }));
   drawMarks(mctx, c.drawn, t.bg);
   if (selectedRow !== null) {
