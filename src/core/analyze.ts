@@ -109,18 +109,18 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
 
   if (settings.detectors.iforest) {
     const t0 = nowMs();
-    const opts: IsolationForestOptions = { ...settings.iforest, seed: settings.seed, metrics: restrict(settings.iforest?.metrics) };
-    const { contamination, ...rest } = opts;
-    const key = JSON.stringify(rest);
+    const { opts, key } = iforestRunOf(settings);
+    const contamination = opts.contamination ?? 'auto';
     let r: IsolationForestResult;
-    if (cache.iforest && cache.iforest.key === key && cache.iforest.model) {
-      r = rethreshold(cache.iforest.model, frame, cache.iforest.result, contamination ?? 'auto');
-    } else {
+    const cached = cache.iforest?.key === key ? cache.iforest : undefined;
+    if (cached?.model && (cached.result.model?.contamination ?? 'auto') === contamination) r = cached.result;
+    else if (cached?.model) r = rethreshold(cached.model, frame, cached.result, contamination);
+    else {
       r = detectIsolationForest(frame, opts);
       cache.iforest = { key, model: r.model ?? null, result: r };
     }
     if (r.scores.length) result.scores.iforest = r.scores;
-    result.anomalies.push(...r.anomalies);
+    appendAll(result.anomalies, r.anomalies);
     result.warnings.push(...r.warnings);
     result.detectors.iforest = r.settings;
     result.timings!.iforest = nowMs() - t0;
@@ -140,7 +140,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
       cache.forecast = { key, interval, detection: d };
     }
     if (Object.keys(d.forecast).length) result.forecast = d.forecast;
-    result.anomalies.push(...d.anomalies);
+    appendAll(result.anomalies, d.anomalies);
     result.warnings.push(...d.warnings);
     result.detectors.forecast = d.settings;
     result.forecastMode = d.mode;
@@ -154,7 +154,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
     } else {
       const rules = settings.metrics ? settings.rules.rules.filter((r) => settings.metrics!.includes(r.metric)) : settings.rules.rules;
       const ev = evaluateRules(rules, frame, { thresholds: settings.thresholds });
-      result.anomalies.push(...ev.anomalies);
+      appendAll(result.anomalies, ev.anomalies);
       result.rules = ev.perRule;
       result.detectors.rules = {
         rules: rules.map((r) => ({ name: r.name, metric: r.metric, op: r.op, threshold: settings.thresholds?.[r.name] ?? r.threshold, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, severity: r.severity, enabled: r.enabled })),
@@ -165,6 +165,24 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
   }
   sortAnomalies(result.anomalies);
   return result;
+}
+
+/**
+ * The Isolation Forest options an analysis with these settings runs with, and the cache key of its forest
+ * (everything but the contamination): a caller may fit and score elsewhere (on several threads) and put the
+ * result in an AnalysisCache under this key, and runAnalysis then uses it.
+ */
+export function iforestRunOf(settings: AnalyzeSettings): { opts: IsolationForestOptions; key: string } {
+  const base = settings.iforest?.metrics ?? settings.metrics;
+  const metrics = base ? base.filter((m) => !settings.metrics || settings.metrics.includes(m)) : undefined;
+  const opts: IsolationForestOptions = { ...settings.iforest, seed: settings.seed, metrics };
+  const { contamination: _c, ...rest } = opts;
+  return { opts, key: JSON.stringify(rest) };
+}
+
+/** Appends b to a (a spread, push(...b), overflows the call stack past ~100k elements). */
+function appendAll<T>(a: T[], b: readonly T[]): void {
+  for (let i = 0; i < b.length; i++) a.push(b[i]);
 }
 
 /** The same forest and scores with a new contamination: only the threshold and the explanations change. */

@@ -60,7 +60,7 @@ export class LiveWindow {
     }
     this.total += n;
     this.anomalyCount += batch.anomalies.length;
-    this.anomalies.push(...batch.anomalies);
+    for (const a of batch.anomalies) this.anomalies.push(a);
     const first = this.total - this.size;
     let drop = 0;
     while (drop < this.anomalies.length && this.anomalies[drop].row < first) drop++;

@@ -38,7 +38,7 @@ function flush(): void {
     lines[i] = r.line;
     scores[i] = r.score.score;
     for (let m = 0; m < metrics.length; m++) values[i * metrics.length + m] = r.values[m];
-    anomalies.push(...r.anomalies);
+    for (const a of r.anomalies) anomalies.push(a);
   });
   send({ type: 'rows', restart, metrics, timed, firstRow: n ? rows[0].row : 0, ts, lines, values, scores, anomalies }, [ts.buffer, lines.buffer, values.buffer, scores.buffer]);
   restart = false;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settingsFor } from '../../src/core/analyze.ts';
+import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
 
 const rules = validateRules(`version: 1
@@ -39,4 +40,27 @@ test('settingsFor: explicit choices (CLI flags, dashboard controls) win over the
   assert.deepEqual(s.iforest, { contamination: 'auto', trees: 10, maxSamples: undefined, metrics: ['cpu'] });
   assert.equal(s.forecast?.interval, 0.8);
   assert.deepEqual(s.thresholds, { hot: 80 });
+});
+
+test('an analysis with hundreds of thousands of findings completes (no argument spread of the whole list)', () => {
+  const n = 400_000;
+  const cpu = new Float64Array(n).fill(95);
+  const frame = frameOf({ cpu }, Float64Array.from({ length: n }, (_, i) => i * 60_000));
+  const r = runAnalysis(frame, settingsFor(rules, { detectors: { iforest: false, forecast: false } }), { path: 'x.csv', sha256: '' });
+  assert.equal(r.anomalies.length, n);
+  assert.equal(r.anomalies[n - 1].row, n - 1);
+});
+
+test('a forest already in the cache (scored elsewhere, e.g. on several threads) is used as it is', async () => {
+  const { iforestRunOf } = await import('../../src/core/analyze.ts');
+  const { detectIsolationForest } = await import('../../src/core/detectors/isolationForest.ts');
+  const n = 2000;
+  const frame = frameOf({ a: Float64Array.from({ length: n }, (_, i) => Math.sin(i) + (i === 77 ? 9 : 0)), b: Float64Array.from({ length: n }, (_, i) => Math.cos(i * 3)) });
+  const settings = settingsFor(null, { detectors: { forecast: false }, contamination: 0.01 });
+  const { opts, key } = iforestRunOf(settings);
+  const primed = detectIsolationForest(frame, opts);
+  const cache = { iforest: { key, model: primed.model ?? null, result: primed } };
+  const r = runAnalysis(frame, settings, { path: 'x.csv', sha256: '' }, cache);
+  assert.equal(r.scores.iforest, primed.scores, 'the cached scores, not a new fit');
+  assert.deepEqual(r.anomalies, runAnalysis(frame, settings, { path: 'x.csv', sha256: '' }).anomalies);
 });

@@ -54,7 +54,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
   return {
     push(anomalies) {
       if (!anomalies.length) return;
-      queue.push(...anomalies);
+      for (const a of anomalies) queue.push(a);
       if (queue.length > MAX_QUEUED_ALERTS) {
         dropped += queue.length - MAX_QUEUED_ALERTS;
         queue = queue.slice(queue.length - MAX_QUEUED_ALERTS);
