@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Frame } from '../core/csv/frame.ts';
+import { iforestRunOf } from '../core/analyze.ts';
+import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
 import {
   accumulatePathLengths, emptyIsolationForestResult, explainIsolationForest, pathLengthsToScores, prepareIsolationForest,
   withContaminationThreshold,
@@ -74,4 +76,17 @@ export async function detectIsolationForestParallel(frame: Frame, options: Isola
   if (!model) return emptyIsolationForestResult(warnings);
   const scores = await scoreIsolationForestParallel(model, frame, threads);
   return explainIsolationForest(withContaminationThreshold(model, scores), frame, scores, warnings);
+}
+
+/**
+ * Fits and scores the Isolation Forest an analysis with `settings` runs, scoring on several threads, and puts
+ * it in `cache` where runAnalysis finds it (same forest, same scores: runAnalysis then only explains them).
+ * Does nothing when the detector is off or the cache holds that forest already.
+ */
+export async function primeIsolationForest(frame: Frame, settings: AnalyzeSettings, cache: AnalysisCache, threads = 2): Promise<void> {
+  if (!settings.detectors.iforest) return;
+  const { opts, key } = iforestRunOf(settings);
+  if (cache.iforest?.key === key && cache.iforest.model) return;
+  const r = await detectIsolationForestParallel(frame, opts, threads);
+  if (r.model) cache.iforest = { key, model: r.model, result: r };
 }

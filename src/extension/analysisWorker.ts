@@ -6,6 +6,7 @@ import { runAnalysis } from '../core/analyze.ts';
 import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { tuningOf } from '../core/tuning.ts';
+import { primeIsolationForest } from '../cli/parallelScore.ts';
 import type { Tuning } from '../core/tuning.ts';
 import { LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
@@ -36,9 +37,12 @@ parentPort!.on('message', async (req: WorkerRequest) => {
       const on = { iforest: false, forecast: false, rules: false };
       for (let i = 0; req.progressive && i < order.length - 1; i++) {
         on[order[i]] = true;
+        if (order[i] === 'iforest') await primeIsolationForest(frame, settings, cache);
         const { frame: _p, ...partial } = runAnalysis(frame, { ...settings, detectors: { ...on } }, input, cache);
         reply({ id: req.id, type: 'partial', result: partial, ms: performance.now() - t0, pending: order.slice(i + 1) });
       }
+      // The forest of a new fit is scored on two threads (bit-identical); runAnalysis finds it in the cache.
+      await primeIsolationForest(frame, settings, cache);
       const { frame: _f, ...rest } = runAnalysis(frame, settings, input, cache);
       // For files the dashboard holds in full, what it needs to move the contamination and interval sliders itself.
       if (frame.rows * (frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES) {

@@ -9,6 +9,8 @@ import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import type { Anomaly } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
+import type { AnalysisCache } from '../../core/analyze.ts';
+import { primeIsolationForest } from '../parallelScore.ts';
 import type { AnalysisResult } from '../../core/analyze.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
@@ -103,7 +105,10 @@ export const analyzeCommand: Command = {
       detectors: detectors ? { iforest: detectors.has('iforest'), forecast: detectors.has('forecast'), rules: detectors.has('rules') } : undefined,
       seed, metrics, contamination, trees, maxSamples, interval, robust: values.robust,
     });
-    const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 });
+    // The forest is scored on two threads first (bit-identical scores); runAnalysis finds it in the cache.
+    const cache: AnalysisCache = {};
+    await primeIsolationForest(frame, settings, cache);
+    const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 }, cache);
     for (const w of result.warnings) ctx.stderr(`${path}: warning: ${w}\n`);
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
     const onlyAnomalies = values['only-anomalies'] ?? false;
