@@ -2,7 +2,7 @@
  * Messages between the extension host and the dashboard webview: types and guards only.
  * The host waits for `ready` before posting; everything from the webview is checked with `isWebviewMessage`.
  */
-import type { Anomaly } from './core/anomaly.ts';
+import type { Anomaly, DetectorId } from './core/anomaly.ts';
 import type { Rule } from './core/rules/model.ts';
 
 export type DetectorToggle = 'iforest' | 'forecast' | 'rules';
@@ -38,6 +38,16 @@ export interface DashboardSettings {
   thresholds: Record<string, number>;
 }
 
+/**
+ * The dashboard lists at most this many findings per detector, the highest scores (the count says how many
+ * there are; an export has them all): a million-row file can have hundreds of thousands, which no one reads
+ * and which would take the page minutes to receive.
+ */
+export const DASHBOARD_MAX_PER_DETECTOR = 10_000;
+
+/** Markers drawn per chart at most: the metric's highest scores (the host keeps their rows in the chart's data). */
+export const MAX_MARKERS = 1500;
+
 /** The full picture of one analysis. */
 export interface DashboardModel {
   file: { name: string; path: string };
@@ -46,6 +56,8 @@ export interface DashboardModel {
   metrics: string[];
   series: SeriesData[];
   anomalies: Anomaly[];
+  /** Per detector, how many findings there are, when `anomalies` holds only the highest DASHBOARD_MAX_PER_DETECTOR of some. */
+  totals?: Partial<Record<DetectorId, number>>;
   rules: RuleSlider[];
   /** Whether a rules file is attached (the rules toggle and sliders need one). */
   rulesFile: string | null;
@@ -58,6 +70,8 @@ export interface DashboardModel {
   computeMs: number;
   /** Detectors still running: the anomalies so far are partial. */
   pending: string[];
+  /** Why the analysis stopped, when it failed (the findings are those of the detectors that finished). */
+  failure?: string;
   /** True when `series` is empty because the chart data did not change since the last model (only the findings did). */
   seriesUnchanged?: boolean;
 }

@@ -5,9 +5,10 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { Anomaly } from '../src/core/anomaly.ts';
-import { sortAnomalies } from '../src/core/anomaly.ts';
+import { capAnomalies, sortAnomalies } from '../src/core/anomaly.ts';
 import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
 import type { Severity } from '../src/core/severity.ts';
+import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../src/protocol.ts';
 import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, WebviewMessage } from '../src/protocol.ts';
 import { escapeLabel, formatValue, formatX } from './format.ts';
 import { evaluateRules } from '../src/core/rules/evaluate.ts';
@@ -51,8 +52,6 @@ let sort = persisted.sort ?? { key: 'score' as SortKey, dir: -1 as 1 | -1 };
 let selectedRow: number | null = null;
 let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
-/** Markers drawn per chart at most. */
-const MAX_MARKERS = 1500;
 /** The interval slider's range. */
 const INTERVAL_MIN = 0.5;
 const INTERVAL_MAX = 0.99;
@@ -191,11 +190,17 @@ let inFlight = false;
 function sendSettings(change: (s: DashboardSettings) => void, local?: 'rules' | 'iforest' | 'forecast', rule?: string): void {
   if (!model) return;
   const s: DashboardSettings = JSON.parse(JSON.stringify(model.settings));
+  const before = JSON.stringify(model.settings);
   change(s);
   model.settings = s;
   pendingSettings = s;
+  const basis = validFor;
+  validFor = null;
   app.dataset.settled = 'false';
-  if (!local || !recomputeLocally(local, rule)) {
+  if (local && recomputeLocally(local, rule)) {
+    // The list was the findings of the settings before this change, and the one setting changed was redone here.
+    if (basis === before) validFor = JSON.stringify(s);
+  } else {
     els!.busy.hidden = false;
     els!.busy.textContent = 'Computing…';
   }
@@ -284,6 +289,9 @@ function renderControls(m: DashboardModel): void {
   }
 }
 
+/** The failure last reported in a notice (each is said once). */
+let shownFailure: string | undefined;
+
 function renderHeader(m: DashboardModel): void {
   const e = els!;
   e.header.textContent = '';
@@ -297,7 +305,9 @@ function renderHeader(m: DashboardModel): void {
     w.append(ul);
     e.header.append(w);
   }
-  e.footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window` : m.pending.length ? 'Computing…' : `Computed in ${m.computeMs.toFixed(0)} ms`;
+  e.footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window` : m.pending.length ? 'Computing…' : m.failure ? `Incomplete: ${m.failure}` : `Computed in ${m.computeMs.toFixed(0)} ms`;
+  if (m.failure && m.failure !== shownFailure) notice('error', `Anomaly Hunter: ${m.failure}`);
+  shownFailure = m.failure;
 }
 
 // ---------- charts ----------
@@ -313,8 +323,9 @@ interface Chart {
   tip: HTMLElement;
   drawn: Mark<Anomaly>[];
   metric: string;
-  /** What the overlay last drew (see overlaySignature). */
+  /** What the overlay last drew (see overlaySignature), and from which list. */
   overlaySig?: string;
+  drawnList?: Anomaly[];
   /** The plot's size in CSS px, as the ResizeObserver last reported it. */
   size?: { width: number; height: number };
 }
@@ -346,15 +357,34 @@ function chartData(s: SeriesData, extent: [number, number] | null): unknown[] {
   return traces;
 }
 
-/** FNV-style mix of everything a finding shows: two lists with the same hash show the same thing. */
-function hashAnomaly(h: number, a: Anomaly): number {
-  h = Math.imul(h ^ a.row, 16777619);
-  h = Math.imul(h ^ Math.round(a.score * 1e6), 16777619);
-  h = Math.imul(h ^ (a.value === null ? 0x5bd1e995 : Math.round(a.value * 1e6) | 0), 16777619);
-  const text = a.message + '\u0000' + a.detector + '\u0000' + (a.metric ?? '') + '\u0000' + (a.rule ?? '') + '\u0000' + a.severity;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+/**
+ * A numeric digest of findings (rows, detectors, scores, severities, message lengths): cheap enough to run on
+ * every repaint. Messages follow from these and the settings; `anomaliesVersion` covers the rest.
+ */
+function digestOf(list: readonly Anomaly[]): number {
+  let h = 0x811c9dc5;
+  for (const a of list) {
+    h = Math.imul(h ^ a.row, 16777619);
+    h = Math.imul(h ^ Math.round(a.score * 1e3), 16777619);
+    h = Math.imul(h ^ (SEVERITY_RANK[a.severity] * 8 + DETECTOR_RANK[a.detector]), 16777619);
+    h = Math.imul(h ^ a.message.length, 16777619);
+  }
   return h;
 }
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };
+const DETECTOR_RANK: Record<Anomaly['detector'], number> = { iforest: 0, forecast: 1, rule: 2, stream: 3 };
+
+/**
+ * Goes up whenever model.anomalies may show something else (a new list from the host, or one computed here):
+ * the table and the overlays redraw for a new version.
+ */
+let anomaliesVersion = 0;
+/**
+ * The settings (as JSON) model.anomalies is known to be the findings of: the host's, or — after moves recomputed
+ * here one by one from the host's list — the page's; null when unknown (a change the page could not redo, or
+ * new data or fits from the host).
+ */
+let validFor: string | null = null;
 
 /** model.anomalies grouped by metric, once per list (each chart asks for its own on every repaint). */
 let byMetric: { list: Anomaly[]; groups: Map<string, Anomaly[]> } | null = null;
@@ -532,15 +562,20 @@ function drawOverlay(c: Chart, xRange?: [number, number]): void {
   const { list, total } = m ? markersOf(m, c.metric) : { list: [], total: 0 };
   const band = m && s ? bandOf(m, s) : null;
   const sig = overlaySignature(list, band, s, g, width, height);
-  if (sig === c.overlaySig) return;
+  if (sig === c.overlaySig) {
+    // Same marks; the findings behind them may be new objects (another message): the tooltips take those.
+    if (c.drawnList !== list && g) { c.drawn = placeMarks(g, list, markOf); c.drawnList = list; }
+    return;
+  }
   c.overlaySig = sig;
+  c.drawnList = list;
   const bctx = prepareCanvas(c.band, width, height);
   const mctx = prepareCanvas(c.marks, width, height);
   c.drawn = [];
   if (!m || !s || !g || !bctx || !mctx) return;
   const t = theme();
   if (band) drawBand(bctx, g, s.x, band.lower, band.upper, hexAlpha(t.band, t.light ? 0.28 : 0.42));
-  c.drawn = placeMarks(g, list, (a) => ({ x: anomalyX(a), y: a.value, r: MARKER_SIZE[a.severity] / 2 + 0.5, color: SEVERITY_COLOR[a.severity] }));
+  c.drawn = placeMarks(g, list, markOf);
   drawMarks(mctx, c.drawn, t.bg);
   if (selectedRow !== null) {
     const own = list.find((a) => a.row === selectedRow);
@@ -551,10 +586,13 @@ function drawOverlay(c: Chart, xRange?: [number, number]): void {
   c.note.textContent = total > MAX_MARKERS ? `top ${MAX_MARKERS.toLocaleString('en')} of ${total.toLocaleString('en')} anomalies marked` : '';
 }
 
+function markOf(a: Anomaly): { x: number; y: number | null; r: number; color: string } {
+  return { x: anomalyX(a), y: a.value, r: MARKER_SIZE[a.severity] / 2 + 0.5, color: SEVERITY_COLOR[a.severity] };
+}
+
 /** What an overlay draws, as a short string: the markers, the band, the selection, the view and the theme. */
 function overlaySignature(list: Anomaly[], band: Band | null, s: SeriesData | null | undefined, g: Geometry | null, width: number, height: number): string {
-  let h = 0x811c9dc5;
-  for (const a of list) h = hashAnomaly(h, a);
+  const h = digestOf(list);
   const view = g ? [g.l, g.t, g.w, g.h, g.x0, g.x1, g.y0, g.y1].join(',') : '';
   return [list.length, h, band ? band.key : '', s ? seriesId(s) : -1, view, width, height, selectedRow ?? '', themeVersion].join('|');
 }
@@ -638,6 +676,7 @@ function acceptLocalData(d: LocalData): void {
   };
   for (const [c, i, sign] of d.infinite) if (frame.values[c] && i < rows) frame.values[c][i] = sign * Infinity;
   local = { path: d.path, frame, rules: d.rules };
+  validFor = null;
 }
 
 /** The scores and forecast fits of the analysis (src/core/tuning.ts): contamination and interval recompute here. */
@@ -655,6 +694,7 @@ function acceptTuning(d: TuningData): void {
     for (const [metric, f] of Object.entries(d.forecast)) t.forecast[metric] = { yhat: f64(f.yhat), sigma: f.sigma, yScale: f.yScale };
   }
   tuned = t;
+  validFor = null;
 }
 
 /**
@@ -681,7 +721,14 @@ function applyLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): bo
   if (!next) return false;
   const id = what === 'rules' ? 'rule' : what;
   const replaced = (a: Anomaly): boolean => a.detector === id && (rule === undefined || a.rule === rule);
-  model.anomalies = sortAnomalies(model.anomalies.filter((a) => !replaced(a)).concat(next));
+  // The host lists at most DASHBOARD_MAX_PER_DETECTOR per detector: the same cap here gives the same list. One
+  // rule's findings cannot be redone here when the rules' list was cut (the other rules' are not all here).
+  if (rule !== undefined && (model.totals?.[id] ?? 0) > DASHBOARD_MAX_PER_DETECTOR) return false;
+  const merged = model.anomalies.filter((a) => !replaced(a)).concat(next);
+  const listed = capAnomalies(merged, DASHBOARD_MAX_PER_DETECTOR);
+  if (listed.capped || model.totals) model.totals = { ...(model.totals ?? listed.totals), [id]: listed.totals[id] ?? 0 };
+  model.anomalies = listed.capped ? listed.list : sortAnomalies(merged);
+  anomaliesVersion++;
   return true;
 }
 
@@ -699,11 +746,14 @@ function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string)
  * A model computed with older settings than the page shows (the user kept dragging): redoes here what the
  * newer settings change, so the page does not step back to the older findings while the next answer comes.
  */
-function reapplyLocally(host: DashboardSettings, want: DashboardSettings): void {
-  if (host.contamination !== want.contamination) applyLocally('iforest');
-  if (host.interval !== want.interval) applyLocally('forecast');
+function reapplyLocally(host: DashboardSettings, want: DashboardSettings): boolean {
+  const same = (a: DashboardSettings, b: DashboardSettings): boolean => JSON.stringify(a.detectors) === JSON.stringify(b.detectors);
+  let ok = same(host, want);
+  if (host.contamination !== want.contamination) ok = applyLocally('iforest') && ok;
+  if (host.interval !== want.interval) ok = applyLocally('forecast') && ok;
   const names = new Set([...Object.keys(host.thresholds), ...Object.keys(want.thresholds)]);
-  for (const name of names) if (host.thresholds[name] !== want.thresholds[name]) applyLocally('rules', name);
+  for (const name of names) if (host.thresholds[name] !== want.thresholds[name]) ok = applyLocally('rules', name) && ok;
+  return ok;
 }
 
 /** Stamps on #app how long the last redraw took, once the frame that shows it has been painted. */
@@ -850,10 +900,8 @@ function renderTable(): void {
   for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
     th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
   }
-  // Nothing to redraw when the rows listed (all they show, in order) and the selection are what the table shows.
-  let h = 0x811c9dc5;
-  for (const a of list) h = hashAnomaly(h, a);
-  const key = [list.length, m.anomalies.length, h, selectedRow ?? '', filters.rule ?? ''].join('|');
+  // Nothing to redraw when the findings, the filters, the order and the selection are what the table shows.
+  const key = [anomaliesVersion, list.length, filters.detector, filters.severity, filters.rule ?? '', sort.key, sort.dir, selectedRow ?? ''].join('|');
   tableList = list;
   if (key === tableKey) return;
   tableKey = key;
@@ -861,8 +909,17 @@ function renderTable(): void {
   renderRows();
   // anomaly-count: the anomalies the table lists with the current filters.
   els.count.textContent = String(list.length);
-  els.total.textContent = (list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '') + (filters.rule ? ` · rule ${filters.rule}` : '');
+  els.total.textContent = (list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '') + (filters.rule ? ` · rule ${filters.rule}` : '') + cappedNote(m);
   els.table.setAttribute('aria-rowcount', String(list.length + 1));
+}
+
+/** When the host listed only the highest-scored findings of some detector: how many there are in all. */
+function cappedNote(m: DashboardModel): string {
+  if (!m.totals) return '';
+  const cut = Object.entries(m.totals).filter(([, n]) => (n ?? 0) > DASHBOARD_MAX_PER_DETECTOR);
+  if (!cut.length) return '';
+  const all = Object.values(m.totals).reduce((a: number, n) => a + (n ?? 0), 0);
+  return ` · ${all.toLocaleString('en')} found; the top ${DASHBOARD_MAX_PER_DETECTOR.toLocaleString('en')} of ${cut.map(([d, n]) => `${(n ?? 0).toLocaleString('en')} ${d}`).join(', ')} are listed (Export has all)`;
 }
 
 /** Goes up when the table's list or selection changes: renderRows then rewrites the rows in view. */
@@ -978,13 +1035,27 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
       if (m.model.seriesUnchanged && model) m.model.series = model.series;
       settingsAnswered();
+      const prev = model;
       model = m.model;
+      const hostKey = JSON.stringify(model.settings);
+      const shownKey = pendingSettings ? JSON.stringify(pendingSettings) : hostKey;
+      // The page's own findings stay when they are those of the settings it shows and the host's answer is for
+      // older settings (a drag goes on) or agrees with them; otherwise the host's are taken.
+      const keep = !!prev && prev.file.path === model.file.path && !model.pending.length && validFor === shownKey
+        && (hostKey !== shownKey || (prev.anomalies.length === model.anomalies.length && digestOf(prev.anomalies) === digestOf(model.anomalies)));
+      if (keep) {
+        model.anomalies = prev!.anomalies;
+        model.totals = prev!.totals;
+      } else {
+        anomaliesVersion++;
+        validFor = model.pending.length ? null : hostKey;
+      }
       if (pendingSettings) {
-        if (JSON.stringify(model.settings) === JSON.stringify(pendingSettings)) pendingSettings = null;
+        if (hostKey === shownKey) pendingSettings = null;
         else {
           const host = model.settings;
           model.settings = pendingSettings;
-          reapplyLocally(host, pendingSettings);
+          if (!keep) validFor = reapplyLocally(host, pendingSettings) && validFor === hostKey ? shownKey : null;
         }
       }
       // settled: the host has answered the last settings sent (its findings are the ones shown).

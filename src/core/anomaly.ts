@@ -31,3 +31,35 @@ export function sortAnomalies(list: Anomaly[]): Anomaly[] {
   const order = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;
   return list.sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
 }
+
+/** Orders by score, highest first, then by row. */
+const byScore = (a: Anomaly, b: Anomaly): number => b.score - a.score || a.row - b.row;
+
+/**
+ * At most `max` findings per detector — the highest scores — in the one output order, with each detector's
+ * full count. What a person can look at: the dashboard shows these (an export has them all).
+ */
+export function capAnomalies(list: readonly Anomaly[], max: number): { list: Anomaly[]; totals: Partial<Record<DetectorId, number>>; capped: boolean; source: readonly Anomaly[] } {
+  const groups = new Map<DetectorId, Anomaly[]>();
+  for (const a of list) {
+    let g = groups.get(a.detector);
+    if (!g) groups.set(a.detector, g = []);
+    g.push(a);
+  }
+  const totals: Partial<Record<DetectorId, number>> = {};
+  let capped = false;
+  const out: Anomaly[] = [];
+  for (const [detector, g] of groups) {
+    totals[detector] = g.length;
+    if (g.length <= max) { for (const a of g) out.push(a); continue; }
+    capped = true;
+    for (const a of g.slice().sort(byScore).slice(0, max)) out.push(a);
+  }
+  return { list: capped ? sortAnomalies(out) : list.slice(), totals, capped, source: list };
+}
+
+/** The rows of a metric's `max` highest-scored findings (ties by row): the ones a chart marks. */
+export function markedRows(list: readonly Anomaly[], metric: string, max: number): number[] {
+  const mine = list.filter((a) => a.metric === metric || a.metric === null);
+  return (mine.length > max ? mine.sort(byScore).slice(0, max) : mine).map((a) => a.row);
+}

@@ -93,6 +93,11 @@ export class DashboardController implements vscode.Disposable {
     const name = uri.path.split('/').pop() ?? uri.path;
     let session = this.ctx.sessions.get(uri);
     if (!session) {
+      // The panel opens at once: the page and Plotly load while the worker reads the file, and the first
+      // model is drawn as soon as the data is read (sessions' change events reach this.post).
+      if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+      this.uri = uri;
+      this.panel!.panel.title = `Anomalies: ${name}`;
       try {
         session = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Anomaly Hunter: analysing ${name}…` },
@@ -101,6 +106,7 @@ export class DashboardController implements vscode.Disposable {
       } catch (e) {
         const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;
         this.ctx.log.warn(message);
+        if (this.uri?.toString() === uri.toString()) this.notice('error', `Cannot analyse ${message}`);
         void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
         return;
       }
@@ -127,6 +133,7 @@ export class DashboardController implements vscode.Disposable {
       name: s.name, settings: s.settings, rules: s.rules,
       rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
       forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs, pending: s.pending,
+      failure: s.failure,
     });
   }
 

@@ -1,6 +1,8 @@
 // Pure (no vscode import): turns an analysis into what the dashboard draws. Unit-tested in plain Node.
 import type { AnalysisResult } from '../core/analyze.ts';
 import { downsampleRows, lowerBound } from '../core/downsample.ts';
+import { capAnomalies, markedRows } from '../core/anomaly.ts';
+import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../protocol.ts';
 import type { DashboardModel, DashboardSettings, RuleSlider, SeriesData } from '../protocol.ts';
 
 /** Points per trace the host sends; the webview asks for a finer window when the user zooms in. */
@@ -8,12 +10,24 @@ export const MAX_POINTS = 2400;
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-/** One metric's chart data for rows [from, to), downsampled with the anomaly rows kept. */
+const capped = new WeakMap<AnalysisResult, ReturnType<typeof capAnomalies>>();
+
+/** The findings the dashboard lists for an analysis (capAnomalies, computed once per result). */
+export function listedAnomalies(result: AnalysisResult): ReturnType<typeof capAnomalies> {
+  let c = capped.get(result);
+  if (!c || c.source !== result.anomalies) {
+    c = { ...capAnomalies(result.anomalies, DASHBOARD_MAX_PER_DETECTOR), source: result.anomalies };
+    capped.set(result, c);
+  }
+  return c;
+}
+
+/** One metric's chart data for rows [from, to), downsampled with the rows of the chart's markers kept. */
 export function seriesFor(result: AnalysisResult, metricIndex: number, from = 0, to = result.frame.rows): SeriesData {
   const f = result.frame;
   const metric = f.metrics[metricIndex];
   const y = f.values[metricIndex];
-  const keep = [...new Set(result.anomalies.filter((a) => a.metric === metric || a.metric === null).map((a) => a.row))];
+  const keep = [...new Set(markedRows(listedAnomalies(result).list, metric, MAX_MARKERS))];
   const rows = downsampleRows(y, MAX_POINTS, from, to, keep);
   const xs: number[] = new Array(rows.length);
   const ys: (number | null)[] = new Array(rows.length);
@@ -41,16 +55,18 @@ export function rowsInWindow(result: AnalysisResult, x0: number, x1: number): [n
 /** The whole dashboard model of an analysis. */
 export function buildModel(
   result: AnalysisResult,
-  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean },
+  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string },
 ): DashboardModel {
   const f = result.frame;
+  const listed = listedAnomalies(result);
   return {
     file: { name: extra.name, path: result.input.path },
     rows: f.rows,
     timeAxis: f.timestamps !== null,
     metrics: f.metrics,
     series: extra.withSeries === false ? [] : f.metrics.map((_, i) => seriesFor(result, i)),
-    anomalies: result.anomalies,
+    anomalies: listed.list,
+    ...(listed.capped ? { totals: listed.totals } : {}),
     rules: extra.rules,
     rulesFile: extra.rulesFile,
     settings: extra.settings,
@@ -59,5 +75,6 @@ export function buildModel(
     live: extra.live,
     computeMs: extra.computeMs,
     pending: extra.pending ?? [],
+    ...(extra.failure ? { failure: extra.failure } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface FileSession {
   version: number;
   /** Detectors still running (the result so far is partial); empty when the analysis is complete. */
   pending: string[];
+  /** Why the last analysis stopped, when it failed (the findings shown are those of the stages that finished). */
+  failure?: string;
 }
 
 /** A CSV that cannot be analysed: the message says where and why (`file:line:col: message`). */
@@ -166,7 +168,13 @@ export class SessionStore implements vscode.Disposable {
     entry.session = session;
     onLoaded(session);
     this.emitter.fire(session);
-    await this.analyze(entry, session, settings);
+    try {
+      await this.analyze(entry, session, settings);
+    } catch (e) {
+      // The data is read: the file stays open with what finished (session.failure says why the rest did not).
+      if (e instanceof SessionError && session.failure) return session;
+      throw e;
+    }
     if (warning) session.result.warnings.unshift(warning);
     this.log.info(`${session.name}: ${session.result.anomalies.length} anomalies (load + analysis ${Date.now() - t0} ms)`);
     return session;
@@ -215,8 +223,17 @@ export class SessionStore implements vscode.Disposable {
         session.version++;
         this.emitter.fire(session);
       });
-      if (reply.type === 'error') throw new SessionError(`${session.name}: ${reply.message}`);
-      if (reply.type !== 'analyzed') throw new SessionError('unexpected reply from the analysis worker');
+      if (reply.type !== 'analyzed') {
+        // Nothing is running any more: say so (the dashboard stops waiting) and why.
+        const why = reply.type === 'error' ? reply.message : 'unexpected reply from the analysis worker';
+        session.pending = [];
+        session.failure = `the analysis stopped: ${why}`;
+        session.version++;
+        this.log.error(`${session.name}: ${session.failure}`);
+        this.emitter.fire(session);
+        throw new SessionError(`${session.name}: ${session.failure}`);
+      }
+      session.failure = undefined;
       session.result = { ...reply.result, frame: session.frame };
       session.pending = [];
       session.computeMs = reply.ms;

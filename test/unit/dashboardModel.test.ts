@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { capAnomalies, markedRows, sortAnomalies } from '../../src/core/anomaly.ts';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import type { AnalysisResult } from '../../src/core/analyze.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { buildModel, MAX_POINTS, seriesFor } from '../../src/extension/dashboardModel.ts';
+import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../../src/protocol.ts';
+
+const finding = (row: number, detector: Anomaly['detector'], score: number, metric = 'cpu'): Anomaly => ({
+  row, timestamp: null, detector, metric, value: row % 100, score, severity: score >= 75 ? 'critical' : score >= 50 ? 'major' : score >= 25 ? 'minor' : 'warning', message: `${detector} ${row}`,
+});
+
+test('capAnomalies keeps the highest scores of each detector, in the output order, with the full counts', () => {
+  const list = sortAnomalies([
+    finding(0, 'iforest', 10), finding(1, 'iforest', 90), finding(2, 'iforest', 50), finding(3, 'iforest', 90),
+    finding(1, 'forecast', 5), finding(4, 'rule', 40),
+  ]);
+  const r = capAnomalies(list, 2);
+  assert.equal(r.capped, true);
+  assert.deepEqual(r.totals, { iforest: 4, forecast: 1, rule: 1 });
+  // iforest: the two 90s (rows 1 and 3); the others whole; sorted by row, then detector.
+  assert.deepEqual(r.list.map((a) => `${a.row}:${a.detector}`), ['1:iforest', '1:forecast', '3:iforest', '4:rule']);
+  const all = capAnomalies(list, 10);
+  assert.equal(all.capped, false);
+  assert.deepEqual(all.list, list);
+});
+
+test('markedRows: the rows of a metric\'s highest-scored findings', () => {
+  const list = [finding(5, 'iforest', 20), finding(6, 'iforest', 80), finding(7, 'rule', 80, 'memory'), finding(8, 'forecast', 60)];
+  assert.deepEqual(markedRows(list, 'cpu', 2), [6, 8]);
+  assert.deepEqual(markedRows(list, 'cpu', 10).sort(), [5, 6, 8]);
+});
+
+test('a model lists at most DASHBOARD_MAX_PER_DETECTOR findings per detector and says how many there are', () => {
+  const n = 60_000;
+  const cpu = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 50) * 10 + 50);
+  const frame = frameOf({ cpu }, Float64Array.from({ length: n }, (_, i) => i * 60_000));
+  const anomalies: Anomaly[] = [];
+  for (let i = 0; i < n; i += 2) anomalies.push(finding(i, 'iforest', (i * 7919) % 1000 / 10));
+  for (let i = 0; i < 50; i++) anomalies.push(finding(i * 1000 + 1, 'rule', 50));
+  sortAnomalies(anomalies);
+  const result: AnalysisResult = { frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies, warnings: [] };
+  const m = buildModel(result, { name: 'x.csv', settings: { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  assert.deepEqual(m.totals, { iforest: 30_000, rule: 50 });
+  assert.equal(m.anomalies.filter((a) => a.detector === 'iforest').length, DASHBOARD_MAX_PER_DETECTOR);
+  assert.equal(m.anomalies.filter((a) => a.detector === 'rule').length, 50);
+  const lowestListed = Math.min(...m.anomalies.filter((a) => a.detector === 'iforest').map((a) => a.score));
+  const unlisted = anomalies.filter((a) => a.detector === 'iforest' && !m.anomalies.includes(a));
+  assert.ok(unlisted.every((a) => a.score <= lowestListed), 'the unlisted ones score no higher');
+  // The chart keeps the rows of its markers, not of every finding: a few thousand points, not 30,000.
+  const s = m.series[0];
+  assert.ok(s.x.length <= MAX_POINTS + MAX_MARKERS, `${s.x.length} points`);
+  for (const row of markedRows(m.anomalies, 'cpu', MAX_MARKERS)) assert.ok(s.rows.includes(row), `row ${row} kept`);
+});
+
+test('seriesFor takes the forecast band at the same rows as the values', () => {
+  const n = 10_000;
+  const cpu = Float64Array.from({ length: n }, (_, i) => i);
+  const frame = frameOf({ cpu }, Float64Array.from({ length: n }, (_, i) => i * 1000));
+  const yhat = Float64Array.from(cpu, (v) => v + 0.5);
+  const result: AnalysisResult = {
+    frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: [], warnings: [],
+    forecast: { cpu: { yhat, lower: Float64Array.from(yhat, (v) => v - 1), upper: Float64Array.from(yhat, (v) => v + 1) } },
+  };
+  const s = seriesFor(result, 0);
+  assert.ok(s.x.length <= MAX_POINTS);
+  s.rows.forEach((row, i) => {
+    assert.equal(s.y[i], row);
+    assert.equal(s.band!.yhat[i], row + 0.5);
+    assert.equal(s.band!.lower[i], row - 0.5);
+  });
+});
