@@ -11,4 +11,6 @@ export interface Ctx {
   readonly sessions: SessionStore;
   /** Opens (or reveals) the dashboard on a CSV, analysing it first when needed; `rule` filters the table to that rule. */
   showDashboard(uri: vscode.Uri, opts?: { rule?: string; row?: number }): Promise<void>;
+  /** Whether the dashboard panel is open on this CSV (its analysis must then stay). */
+  dashboardShows(uri: vscode.Uri): boolean;
 }

@@ -40,6 +40,11 @@ export class DashboardController implements vscode.Disposable {
     }));
   }
 
+  /** Whether the panel is open on this file. */
+  shows(uri: vscode.Uri): boolean {
+    return !!this.panel && this.uri?.toString() === uri.toString();
+  }
+
   get current(): FileSession | undefined {
     return this.uri ? this.ctx.sessions.get(this.uri) : undefined;
   }

@@ -5,7 +5,6 @@ import { adjacentLine, columnIndex, fieldSpan, findingsAt, hoverOf, indexByLine,
 import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { Ctx } from './ctx.ts';
-import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { readSettings } from './settings.ts';
@@ -191,12 +190,10 @@ class InlineFindings implements vscode.Disposable {
   /** Files no longer open in any editor: their analysis is cancelled, unless the dashboard shows them. */
   private sweep(): void {
     const open = new Set<string>();
-    const dashboards: string[] = [];
     for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
       const input = tab.input;
       if (input instanceof vscode.TabInputText) open.add(input.uri.toString());
       else if (input instanceof vscode.TabInputTextDiff) { open.add(input.original.toString()); open.add(input.modified.toString()); }
-      else if (input instanceof vscode.TabInputWebview && input.viewType.endsWith(DASHBOARD_VIEW_TYPE)) dashboards.push(tab.label);
     }
     const known = new Map<string, vscode.Uri>(this.mine);
     for (const k of [...this.tooLarge.keys(), ...this.failed.keys(), ...this.views.keys()]) if (!known.has(k)) known.set(k, vscode.Uri.parse(k));
@@ -205,8 +202,8 @@ class InlineFindings implements vscode.Disposable {
       this.tooLarge.delete(key);
       this.failed.delete(key);
       this.openedAt.delete(key);
-      // The dashboard titles its panel "Anomalies: <file name>": while it shows this file, its analysis stays.
-      const shown = dashboards.some((label) => showsFile(label, uri));
+      // While the dashboard shows this file, its analysis stays.
+      const shown = this.ctx.dashboardShows(uri);
       if (this.mine.has(key) && !shown) this.release(key);
       else { this.mine.delete(key); this.forgetView(key); }
     }
@@ -248,8 +245,7 @@ class InlineFindings implements vscode.Disposable {
 
   private releaseUnlessShown(key: string): void {
     const uri = this.mine.get(key);
-    const shown = uri && vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview
-      && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE) && showsFile(t.label, uri));
+    const shown = uri && this.ctx.dashboardShows(uri);
     if (shown) { this.mine.delete(key); this.forgetView(key); } else this.release(key);
   }
 
@@ -438,10 +434,6 @@ class InlineFindings implements vscode.Disposable {
 }
 
 /** Whether a dashboard tab shows this file: the dashboard titles its panel "Anomalies: <file name>" (plus " (live)"). */
-function showsFile(label: string, uri: vscode.Uri): boolean {
-  const title = `Anomalies: ${nameOf(uri)}`;
-  return label === title || label.startsWith(`${title} `);
-}
 
 /** critical and major are errors, minor a warning, warning an information: a linter's reading of the bands. */
 function problemSeverity(s: Severity): vscode.DiagnosticSeverity {

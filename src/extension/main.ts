@@ -32,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     sessions,
     showDashboard: (uri, opts) => dashboard.show(uri, opts),
+    dashboardShows: (uri) => dashboard.shows(uri),
   };
   const dashboard = new DashboardController(ctx);
   context.subscriptions.push(log, sessions, dashboard);
