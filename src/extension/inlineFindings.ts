@@ -53,6 +53,8 @@ class InlineFindings implements vscode.Disposable {
   private readonly openedAt = new Map<string, number>();
   private readonly firstShown = new Set<string>();
   private readonly saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Files with unsaved edits since their analysis: their findings no longer line up with the text, so they are hidden until a save. */
+  private readonly edited = new Set<string>();
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('anomalyHunter.findings');
   private readonly status = vscode.window.createStatusBarItem('anomalyHunter.findings', vscode.StatusBarAlignment.Left, 50);
@@ -71,6 +73,7 @@ class InlineFindings implements vscode.Disposable {
       this.diagnostics, this.status, ...Object.values(this.types),
       vscode.workspace.onDidOpenTextDocument((d) => this.consider(d.uri)),
       vscode.workspace.onDidSaveTextDocument((d) => this.saved(d.uri)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.edits(e)),
       vscode.workspace.onDidCloseTextDocument(() => this.scheduleSweep()),
       vscode.window.tabGroups.onDidChangeTabs(() => this.scheduleSweep()),
       vscode.window.onDidChangeVisibleTextEditors((eds) => { for (const e of eds) this.consider(e.document.uri); this.decorateAll(); }),
@@ -182,6 +185,20 @@ class InlineFindings implements vscode.Disposable {
     }, SAVE_DEBOUNCE_MS));
   }
 
+  /** Unsaved edits hide a file's findings (decorations, problems, hovers); undoing back to the saved text shows them again. */
+  private edits(e: vscode.TextDocumentChangeEvent): void {
+    const key = e.document.uri.toString();
+    // The dirty flag may change in an event of its own, without content changes: every event is looked at.
+    if (!this.views.has(key)) return;
+    const was = this.edited.has(key);
+    if (e.document.isDirty) this.edited.add(key);
+    else this.edited.delete(key);
+    if (was === this.edited.has(key)) return;
+    this.publishProblems(this.views.get(key)!);
+    for (const ed of vscode.window.visibleTextEditors) if (ed.document.uri.toString() === key) this.decorate(ed);
+    this.updateStatus();
+  }
+
   private scheduleSweep(): void {
     clearTimeout(this.sweepTimer);
     this.sweepTimer = setTimeout(() => this.sweep(), 250);
@@ -257,6 +274,8 @@ class InlineFindings implements vscode.Disposable {
     if (!this.mine.has(key) || !s.frame.metrics.length) return;
     const view = this.views.get(key);
     if (view && view.session === s && view.version === s.version) return;
+    // A new session is a new reading of the file (after a save): its findings match the text again.
+    if (!view || view.session !== s) this.edited.delete(key);
     const t0 = performance.now();
     const rules: Record<string, RuleInfo> = {};
     for (const r of s.rulesFile?.rules ?? []) {
@@ -277,7 +296,7 @@ class InlineFindings implements vscode.Disposable {
 
   private publishProblems(v: FileView): void {
     const uri = v.session.uri;
-    if (!readSettings().problems) { this.diagnostics.delete(uri); return; }
+    if (!readSettings().problems || this.edited.has(uri.toString())) { this.diagnostics.delete(uri); return; }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const { kept, dropped } = topStretches(v.stretches, MAX_PROBLEMS);
     const lineEnd = (line: number): number => (doc && line < doc.lineCount ? doc.lineAt(line).range.end.character : 0);
@@ -325,6 +344,7 @@ class InlineFindings implements vscode.Disposable {
     const key = editor.document.uri.toString();
     const v = this.views.get(key);
     if (!v) return;
+    if (this.edited.has(key)) { this.clearDecorations(editor); return; }
     const doc = editor.document;
     const buckets: Record<Severity, vscode.DecorationOptions[]> = { critical: [], major: [], minor: [], warning: [] };
     let last = -1;
@@ -361,7 +381,7 @@ class InlineFindings implements vscode.Disposable {
 
   private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const v = this.views.get(doc.uri.toString());
-    if (!v) return undefined;
+    if (!v || this.edited.has(doc.uri.toString())) return undefined;
     const findings: Anomaly[] = findingsAt(v.index, pos.line + 1);
     if (!findings.length) return undefined;
     const row = findings[0].row;
@@ -381,7 +401,11 @@ class InlineFindings implements vscode.Disposable {
     const v = this.views.get(key);
     const st = this.status;
     st.backgroundColor = undefined;
-    if (v) {
+    if (v && this.edited.has(key)) {
+      st.text = '$(edit) Findings paused';
+      st.tooltip = `${nameOf(uri)} has unsaved edits: its findings no longer line up with the text and are hidden. Save to analyse it again.`;
+      st.command = 'workbench.action.files.save';
+    } else if (v) {
       const n = v.session.result.anomalies.length;
       const pending = pendingOf(v.session);
       const c = severityCounts(v.session.result.anomalies);
@@ -416,6 +440,10 @@ class InlineFindings implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return;
     const v = this.views.get(editor.document.uri.toString());
+    if (v && this.edited.has(editor.document.uri.toString())) {
+      void vscode.window.setStatusBarMessage('Anomaly Hunter: unsaved edits — save the file to update its findings', 3000);
+      return;
+    }
     const line = v ? adjacentLine(v.index, editor.selection.active.line + 1, direction) : null;
     if (line === null) {
       void vscode.window.setStatusBarMessage(v ? 'Anomaly Hunter: no anomalies in this file' : 'Anomaly Hunter: this file has not been analysed', 3000);

@@ -46,6 +46,8 @@ before(async () => {
     'workbench.colorTheme': 'Default Dark Modern',
     // userSettings() types JSON into the settings editor: nothing may be auto-closed or re-indented.
     'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoIndent': 'none',
+    // VS Code for the web saves after a delay by default: an edit must stay unsaved for the edit test.
+    'files.autoSave': 'off',
   } });
   settings = JSON.parse(fs.readFileSync(path.join(dirs.ud, 'User/settings.json'), 'utf8'));
   // The editor analyses with the rules file that names the CSV, its detectors: block included, as the CLI does.
@@ -182,6 +184,24 @@ test('"Open in dashboard" in the hover shows that row in the dashboard', async (
   await showSpike('03-hover-before-dashboard');
   await page.locator('.monaco-hover:visible a', { hasText: 'Open in dashboard' }).first().click();
   await page.locator('.tabs-container .tab', { hasText: 'Anomalies: stream.csv' }).first().waitFor({ timeout: 30_000 });
+});
+
+test('an unsaved edit hides the findings (they no longer line up); undoing it shows them again', async () => {
+  await focusCsv();
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(':83');
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .cgmr').first().waitFor({ timeout: 30_000 });
+  await page.locator('.monaco-editor .view-line', { hasText: '2024-03-04T01:21:00Z' }).first().click();
+  await page.keyboard.press('End');
+  await page.keyboard.type('9');
+  const paused = page.locator('.part.statusbar .statusbar-item', { hasText: 'Findings paused' }).first();
+  await paused.waitFor({ timeout: 20_000 });
+  await page.locator('.monaco-editor .cgmr').first().waitFor({ state: 'detached', timeout: 20_000 });
+  await page.keyboard.press('Control+Z');
+  await page.locator('.monaco-editor .cgmr').first().waitFor({ timeout: 20_000 });
+  await statusItem().filter({ hasText: /[\d,]+ anomalies$/ }).waitFor({ timeout: 20_000 });
+  assert.equal(await paused.count(), 0);
 });
 
 test('turning analyzeOnOpen off removes the decorations, the Problems entries and the count', async () => {
