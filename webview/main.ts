@@ -622,10 +622,18 @@ function repaintOverlays(): void {
   for (const c of charts.values()) drawOverlay(c);
 }
 
-function renderCharts(m: DashboardModel): Promise<unknown> {
-  const done: Promise<unknown>[] = [];
+let renderGeneration = 0;
+
+/**
+ * Brings every chart up to date with the model: Plotly redraws the charts whose values, view or theme changed,
+ * one per task (the first chart is on screen before the others are drawn; a newer call takes over), the
+ * others only repaint their overlays.
+ */
+async function renderCharts(m: DashboardModel): Promise<void> {
+  const generation = ++renderGeneration;
   const box = els!.charts;
   for (const [metric, c] of charts) if (!m.metrics.includes(metric)) { resizes.unobserve(c.plot); Plotly.purge(c.plot); c.root.remove(); charts.delete(metric); }
+  const jobs: { chart: Chart; series: SeriesData; extent: [number, number] | null; sig: string }[] = [];
   for (const s of m.series) {
     let c = charts.get(s.metric);
     if (!c) {
@@ -633,21 +641,23 @@ function renderCharts(m: DashboardModel): Promise<unknown> {
       charts.set(s.metric, c);
       box.append(c.root);
     }
-    const chart = c;
     const series = (zoom && windows.get(s.metric)) || s;
-    // Plotly redraws a whole chart on any change: it runs only when the values, the view or the theme changed.
     const extent = bandExtent(m, series);
     const sig = plotSignature(m, series) + `|${extent?.join(',') ?? ''}`;
-    if (chart.root.dataset.sig === sig) { drawOverlay(chart); continue; }
-    chart.root.dataset.sig = sig;
-    done.push(Plotly.react(chart.plot, chartData(series, extent), chartLayout(m, s.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' }).then(() => {
-      drawOverlay(chart);
-      chart.root.dataset.points = String(series.x.length);
-      chart.root.classList.add('rendered');
-    }));
-    bindPlotEvents(chart);
+    if (c.root.dataset.sig === sig) drawOverlay(c);
+    else jobs.push({ chart: c, series, extent, sig });
   }
-  return Promise.all(done);
+  for (let i = 0; i < jobs.length; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (generation !== renderGeneration) return;
+    const { chart, series, extent, sig } = jobs[i];
+    await Plotly.react(chart.plot, chartData(series, extent), chartLayout(m, chart.metric), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' });
+    chart.root.dataset.sig = sig;
+    bindPlotEvents(chart);
+    drawOverlay(chart);
+    chart.root.dataset.points = String(series.x.length);
+    chart.root.classList.add('rendered');
+  }
 }
 
 /** What Plotly draws of a chart, as a short string: the values and yhat (hashed), the view and the theme. */
