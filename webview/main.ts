@@ -28,6 +28,8 @@ interface VsCodeApi {
 }
 interface PersistedState {
   path?: string;
+  /** The toggles and sliders, so a window reload analyses the file with them again. */
+  settings?: DashboardSettings;
   zoom?: [number, number] | null;
   filters?: { detector: string; severity: string; rule?: string | null };
   sort?: { key: SortKey; dir: 1 | -1 };
@@ -67,7 +69,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 function save(): void {
-  vscode.setState({ path: model?.file.path, zoom, filters, sort });
+  vscode.setState({ path: model?.file.path, settings: model && !model.live ? model.settings : undefined, zoom, filters, sort });
 }
 
 function post(m: WebviewMessage): void {
@@ -196,6 +198,7 @@ function sendSettings(change: (s: DashboardSettings) => void, local?: 'rules' | 
   pendingSettings = s;
   const basis = validFor;
   validFor = null;
+  save();
   app.dataset.settled = 'false';
   if (local && recomputeLocally(local, rule)) {
     // The list was the findings of the settings before this change, and the one setting changed was redone here.

@@ -10,6 +10,8 @@ const PLOTLY_MAP_STYLE_ID = 'ce8d464691048653ffe3a57c6c18ab566e8366f186677868cf7
 /** What the webview keeps with vscode.setState, so a reload can bring the same file back. */
 export interface DashboardState {
   path?: string;
+  /** The toggles and sliders (untrusted: checked with isDashboardSettings before use). */
+  settings?: unknown;
 }
 
 /**

@@ -7,7 +7,7 @@ import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
 import type { AnalysisResult } from '../core/analyze.ts';
 import type { DashboardModel, DashboardSettings, TuningData, WebviewMessage } from '../protocol.ts';
-import { assertNever, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
+import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboard.ts';
 import { buildModel, rowsInWindow, seriesFor } from './dashboardModel.ts';
@@ -50,9 +50,10 @@ export class DashboardController implements vscode.Disposable {
   }
 
   /** Adopts a panel restored after a window reload (its state names the file). */
-  restore(panel: vscode.WebviewPanel, path: string | undefined): void {
+  restore(panel: vscode.WebviewPanel, path: string | undefined, settings?: unknown): void {
     this.attach(new DashboardPanel(panel, this.ctx.ext.extensionUri));
-    if (path) void this.show(vscode.Uri.file(path));
+    // The page kept its toggles and sliders in its state: the file is analysed with them again.
+    if (path) void this.show(vscode.Uri.file(path), { settings: isDashboardSettings(settings) ? settings : undefined });
   }
 
   setLive(live: boolean): void {
@@ -93,7 +94,7 @@ export class DashboardController implements vscode.Disposable {
   }
 
   /** Shows a CSV's analysis (analysing it first, with a progress notification, when needed). */
-  async show(uri: vscode.Uri, opts: { rule?: string; row?: number } = {}): Promise<void> {
+  async show(uri: vscode.Uri, opts: { rule?: string; row?: number; settings?: DashboardSettings } = {}): Promise<void> {
     if (this.liveUri !== undefined && this.liveUri !== uri.toString()) this.clearLive();
     const name = uri.path.split('/').pop() ?? uri.path;
     let session = this.ctx.sessions.get(uri);
@@ -106,7 +107,7 @@ export class DashboardController implements vscode.Disposable {
       try {
         session = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Anomaly Hunter: analysing ${name}…` },
-          () => this.ctx.sessions.open(uri, { partial: true }),
+          () => this.ctx.sessions.open(uri, { partial: true, settings: opts.settings }),
         );
       } catch (e) {
         const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;

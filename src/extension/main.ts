@@ -84,7 +84,8 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-      dashboard.restore(panel, (state as DashboardState | undefined)?.path);
+      const st = state as DashboardState | undefined;
+      dashboard.restore(panel, st?.path, st?.settings);
     },
   }));
   log.info(`Anomaly Hunter ${context.extension.packageJSON.version as string} activated`);

@@ -116,7 +116,7 @@ export class SessionStore implements vscode.Disposable {
    * or, with `partial`, as soon as the data is read (then `pending` lists the detectors still running and
    * `onDidChange` fires as each one finishes). `reload` forgets what was loaded.
    */
-  open(uri: vscode.Uri, opts: { reload?: boolean; partial?: boolean } = {}): Promise<FileSession> {
+  open(uri: vscode.Uri, opts: { reload?: boolean; partial?: boolean; settings?: DashboardSettings } = {}): Promise<FileSession> {
     const key = uri.toString();
     let entry = this.entries.get(key);
     if (entry && !opts.reload) {
@@ -125,7 +125,7 @@ export class SessionStore implements vscode.Disposable {
       if (entry.loading) return entry.loading;
       if (entry.session) return Promise.resolve(entry.session);
     }
-    const previous = entry?.session?.settings;
+    const previous = entry?.session?.settings ?? opts.settings;
     if (entry) entry.worker.terminate();
     entry = { worker: new AnalysisWorker(this.workerScript), queue: Promise.resolve() };
     this.entries.set(key, entry);

@@ -244,11 +244,16 @@ test('Send to webhook posts the anomalies to the configured receiver and says so
   assert.match(await notice.textContent(), /\((\d+) anomal/);
 });
 
-test('a window reload restores the dashboard on the same file', async () => {
+test('a window reload restores the dashboard on the same file, with its sliders', async () => {
+  // The slider test left cpu-high at 45 and contamination at 1 %.
+  assert.equal(await view.locator('[data-testid="slider-cpu-high"] + output').textContent(), '45.0');
   await runCommand(page, 'Developer: Reload Window');
   await waitForWorkbench(page, 'sample-data');
   await view.locator('[data-testid="chart-cpu"].rendered').waitFor({ timeout: 90_000 });
   assert.equal(await view.locator('.header h1').textContent(), 'stream.csv');
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+  assert.equal(await view.locator('[data-testid="slider-cpu-high"] + output').textContent(), '45.0');
+  assert.equal(await view.locator('[data-testid="slider-contamination"] + output').textContent(), '1.0%');
 });
 
 test('light theme is readable', async () => {
