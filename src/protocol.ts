@@ -117,7 +117,8 @@ export type HostMessage =
 
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'settings'; settings: DashboardSettings }
+  /** `path`: the file the settings are for (the host ignores them once it shows another). */
+  | { type: 'settings'; settings: DashboardSettings; path: string }
   | { type: 'zoom'; x0: number; x1: number }
   | { type: 'export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'sendWebhook' }
@@ -151,7 +152,7 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
     case 'sendWebhook':
       return true;
     case 'settings':
-      return isDashboardSettings(v.settings);
+      return isDashboardSettings(v.settings) && typeof v.path === 'string';
     case 'zoom':
       return isNum(v.x0) && isNum(v.x1) && v.x1 > v.x0;
     case 'export':

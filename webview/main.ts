@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { Anomaly } from '../src/core/anomaly.ts';
-import { capAnomalies, sortAnomalies } from '../src/core/anomaly.ts';
+import { byScore, capAnomalies, sortAnomalies } from '../src/core/anomaly.ts';
 import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
 import type { Severity } from '../src/core/severity.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../src/protocol.ts';
@@ -209,7 +209,7 @@ function sendSettings(change: (s: DashboardSettings) => void, local?: 'rules' | 
   }
   if (inFlight) { queuedSettings = s; return; }
   inFlight = true;
-  post({ type: 'settings', settings: s });
+  post({ type: 'settings', settings: s, path: model.file.path });
 }
 
 /** Called for every model: sends the settings that were queued while the host was computing. */
@@ -219,7 +219,8 @@ function settingsAnswered(): void {
     const s = queuedSettings;
     queuedSettings = null;
     inFlight = true;
-    post({ type: 'settings', settings: s });
+    if (model) post({ type: 'settings', settings: s, path: model.file.path });
+    else inFlight = false;
   }
 }
 
@@ -310,7 +311,9 @@ function renderHeader(m: DashboardModel): void {
   }
   e.footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window` : m.pending.length ? 'Computing…' : m.failure ? `Incomplete: ${m.failure}` : `Computed in ${m.computeMs.toFixed(0)} ms`;
   if (m.failure && m.failure !== shownFailure) notice('error', `Anomaly Hunter: ${m.failure}`);
-  shownFailure = m.failure;
+  // A complete analysis after a failure: its notice goes.
+  if (!m.failure && !m.pending.length && shownFailure && e.notice.textContent?.endsWith(shownFailure)) e.notice.hidden = true;
+  if (!m.pending.length) shownFailure = m.failure;
 }
 
 // ---------- charts ----------
@@ -371,6 +374,22 @@ function digestOf(list: readonly Anomaly[]): number {
     h = Math.imul(h ^ Math.round(a.score * 1e3), 16777619);
     h = Math.imul(h ^ (SEVERITY_RANK[a.severity] * 8 + DETECTOR_RANK[a.detector]), 16777619);
     h = Math.imul(h ^ a.message.length, 16777619);
+    h = Math.imul(h ^ nameHash(a.metric ?? ''), 16777619);
+    h = Math.imul(h ^ nameHash(a.rule ?? ''), 16777619);
+    h = Math.imul(h ^ (a.value === null ? 0x5bd1e995 : Math.round(a.value * 1e3) | 0), 16777619);
+  }
+  return h;
+}
+
+/** Hashes of metric and rule names, memoised: there are few of them and they repeat on every finding. */
+const nameHashes = new Map<string, number>();
+function nameHash(name: string): number {
+  let h = nameHashes.get(name);
+  if (h === undefined) {
+    h = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+    if (nameHashes.size > 10_000) nameHashes.clear();
+    nameHashes.set(name, h);
   }
   return h;
 }
@@ -407,8 +426,9 @@ function markersOf(m: DashboardModel, metric: string): { list: Anomaly[]; total:
     }
     for (const [key, g] of groups) {
       let mine = g;
-      if (mine.length > MAX_MARKERS) mine = mine.slice().sort((a, b) => b.score - a.score || a.row - b.row).slice(0, MAX_MARKERS);
-      const marked = mine.sort((a, b) => a.score - b.score || a.row - b.row);
+      // The same cut as the host's markedRows (whose rows it keeps in the chart's data), drawn lowest first.
+      if (mine.length > MAX_MARKERS) mine = mine.slice().sort(byScore).slice(0, MAX_MARKERS);
+      const marked = mine.sort((a, b) => byScore(b, a));
       (marked as Anomaly[] & { total?: number }).total = g.length;
       groups.set(key, marked);
     }
@@ -1045,7 +1065,11 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   switch (m.type) {
     case 'model': {
       if (!els) buildLayout();
-      if (model && model.file.path !== m.model.file.path) { zoom = null; windows.clear(); selectedRow = null; }
+      if (model && model.file.path !== m.model.file.path) {
+        // Another file: nothing the page asked for the previous one applies to it.
+        zoom = null; windows.clear(); selectedRow = null;
+        pendingSettings = null; queuedSettings = null; inFlight = false; validFor = null;
+      }
       if (m.model.seriesUnchanged && model) m.model.series = model.series;
       settingsAnswered();
       const prev = model;
@@ -1054,14 +1078,14 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       const shownKey = pendingSettings ? JSON.stringify(pendingSettings) : hostKey;
       // The page's own findings stay when they are those of the settings it shows and the host's answer is for
       // older settings (a drag goes on) or agrees with them; otherwise the host's are taken.
-      const keep = !!prev && prev.file.path === model.file.path && !model.pending.length && validFor === shownKey
+      const keep = !!prev && prev.file.path === model.file.path && !model.pending.length && !model.failure && !model.live && !prev.live && validFor === shownKey
         && (hostKey !== shownKey || (prev.anomalies.length === model.anomalies.length && digestOf(prev.anomalies) === digestOf(model.anomalies)));
       if (keep) {
         model.anomalies = prev!.anomalies;
         model.totals = prev!.totals;
       } else {
         anomaliesVersion++;
-        validFor = model.pending.length ? null : hostKey;
+        validFor = model.pending.length || model.failure || model.live ? null : hostKey;
       }
       if (pendingSettings) {
         if (hostKey === shownKey) pendingSettings = null;

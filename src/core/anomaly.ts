@@ -26,14 +26,20 @@ export function isoOf(ms: number | undefined | null): string | null {
   return new Date(ms).toISOString();
 }
 
-/** Sorts anomalies in place by row, then detector, metric and rule: the one order of every output. */
-export function sortAnomalies(list: Anomaly[]): Anomaly[] {
-  const order = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;
-  return list.sort((a, b) => a.row - b.row || order[a.detector] - order[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? ''));
+const DETECTOR_ORDER = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;
+
+/** The one order of every output: row, then detector, metric and rule. */
+export function compareAnomalies(a: Anomaly, b: Anomaly): number {
+  return a.row - b.row || DETECTOR_ORDER[a.detector] - DETECTOR_ORDER[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? '');
 }
 
-/** Orders by score, highest first, then by row. */
-const byScore = (a: Anomaly, b: Anomaly): number => b.score - a.score || a.row - b.row;
+/** Sorts anomalies in place by row, then detector, metric and rule: the one order of every output. */
+export function sortAnomalies(list: Anomaly[]): Anomaly[] {
+  return list.sort(compareAnomalies);
+}
+
+/** Orders by score, highest first, then as sortAnomalies does: a total order, so any two callers cut the same list. */
+export const byScore = (a: Anomaly, b: Anomaly): number => b.score - a.score || compareAnomalies(a, b);
 
 /**
  * At most `max` findings per detector — the highest scores — in the one output order, with each detector's

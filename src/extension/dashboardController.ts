@@ -102,6 +102,7 @@ export class DashboardController implements vscode.Disposable {
       // The panel opens at once: the page and Plotly load while the worker reads the file, and the first
       // model is drawn as soon as the data is read (sessions' change events reach this.post).
       if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+      const before = { uri: this.uri, title: this.panel!.panel.title };
       this.uri = uri;
       this.panel!.panel.title = `Anomalies: ${name}`;
       try {
@@ -112,7 +113,12 @@ export class DashboardController implements vscode.Disposable {
       } catch (e) {
         const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;
         this.ctx.log.warn(message);
-        if (this.uri?.toString() === uri.toString()) this.notice('error', `Cannot analyse ${message}`);
+        if (this.panel && this.uri?.toString() === uri.toString()) {
+          // The panel goes back to the file it showed (if any), with the reason this one could not be shown.
+          this.uri = before.uri;
+          this.panel.panel.title = before.uri ? before.title : 'Anomaly Hunter';
+          this.notice('error', `Cannot analyse ${message}`);
+        }
         void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
         return;
       }
@@ -120,6 +126,10 @@ export class DashboardController implements vscode.Disposable {
     if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
     this.uri = uri;
     this.panel!.panel.title = `Anomalies: ${session.name}`;
+    // Settings kept by the page across a reload, for a file something else had already opened: apply them.
+    if (opts.settings && JSON.stringify(opts.settings) !== JSON.stringify(session.settings)) {
+      this.ctx.sessions.update(uri, opts.settings).catch((e: Error) => this.notice('error', e.message));
+    }
     this.post(session);
     if (opts.rule !== undefined) this.panel!.post({ type: 'filterRule', rule: opts.rule });
     if (opts.row !== undefined) this.panel!.post({ type: 'select', row: opts.row });
@@ -152,7 +162,7 @@ export class DashboardController implements vscode.Disposable {
 
   private post(s: FileSession): void {
     if (!this.panel) return;
-    const key = JSON.stringify([s.uri.toString(), s.frame.rows, Object.keys(s.result.forecast ?? {}), s.settings.interval, s.settings.detectors.forecast, this.live]);
+    const key = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), s.settings.interval, s.settings.detectors.forecast, this.live]);
     const unchanged = key === this.seriesKey && this.panel.isReady;
     this.seriesKey = key;
     const model = this.model(s, !unchanged);
@@ -210,11 +220,12 @@ export class DashboardController implements vscode.Disposable {
         // A new page (first load, or re-created after a reload): it holds nothing yet.
         this.localKey = '';
         this.tuningKey = '';
+        this.seriesKey = '';
         if (this.liveModel) this.panel?.post({ type: 'model', model: this.liveModel });
         else if (s) this.post(s);
         return;
       case 'settings':
-        if (!s) return;
+        if (!s || m.path !== s.uri.fsPath) return;
         try {
           await this.ctx.sessions.update(s.uri, m.settings);
         } catch (e) {

@@ -55,6 +55,8 @@ class InlineFindings implements vscode.Disposable {
   private readonly saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Files with unsaved edits since their analysis: their findings no longer line up with the text, so they are hidden until a save. */
   private readonly edited = new Set<string>();
+  /** Edited files being saved: their findings stay hidden until the saved text has been analysed. */
+  private readonly saving = new Set<string>();
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('anomalyHunter.findings');
   private readonly status = vscode.window.createStatusBarItem('anomalyHunter.findings', vscode.StatusBarAlignment.Left, 50);
@@ -74,6 +76,7 @@ class InlineFindings implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.consider(d.uri)),
       vscode.workspace.onDidSaveTextDocument((d) => this.saved(d.uri)),
       vscode.workspace.onDidChangeTextDocument((e) => this.edits(e)),
+      vscode.workspace.onWillSaveTextDocument((e) => { if (this.edited.has(e.document.uri.toString())) this.saving.add(e.document.uri.toString()); }),
       vscode.workspace.onDidCloseTextDocument(() => this.scheduleSweep()),
       vscode.window.tabGroups.onDidChangeTabs(() => this.scheduleSweep()),
       vscode.window.onDidChangeVisibleTextEditors((eds) => { for (const e of eds) this.consider(e.document.uri); this.decorateAll(); }),
@@ -188,13 +191,16 @@ class InlineFindings implements vscode.Disposable {
   /** Unsaved edits hide a file's findings (decorations, problems, hovers); undoing back to the saved text shows them again. */
   private edits(e: vscode.TextDocumentChangeEvent): void {
     const key = e.document.uri.toString();
-    // The dirty flag may change in an event of its own, without content changes: every event is looked at.
-    if (!this.views.has(key)) return;
+    if (!isCsv(e.document.uri) || (!this.mine.has(key) && !this.views.has(key))) return;
     const was = this.edited.has(key);
-    if (e.document.isDirty) this.edited.add(key);
-    else this.edited.delete(key);
+    // The dirty flag may change in an event of its own, without content changes: every event is looked at.
+    // Clean again: undone back to the saved text (findings line up again), or saved (hidden until re-analysed).
+    if (e.document.isDirty || e.contentChanges.length) this.edited.add(key);
+    else if (!this.saving.has(key)) this.edited.delete(key);
     if (was === this.edited.has(key)) return;
-    this.publishProblems(this.views.get(key)!);
+    const view = this.views.get(key);
+    if (!view) return;
+    this.publishProblems(view);
     for (const ed of vscode.window.visibleTextEditors) if (ed.document.uri.toString() === key) this.decorate(ed);
     this.updateStatus();
   }
@@ -274,8 +280,12 @@ class InlineFindings implements vscode.Disposable {
     if (!this.mine.has(key) || !s.frame.metrics.length) return;
     const view = this.views.get(key);
     if (view && view.session === s && view.version === s.version) return;
-    // A new session is a new reading of the file (after a save): its findings match the text again.
-    if (!view || view.session !== s) this.edited.delete(key);
+    // A new session is a new reading of the file: its findings match the text unless the text has unsaved edits.
+    if (!view || view.session !== s) {
+      this.saving.delete(key);
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (!doc?.isDirty) this.edited.delete(key);
+    }
     const t0 = performance.now();
     const rules: Record<string, RuleInfo> = {};
     for (const r of s.rulesFile?.rules ?? []) {

@@ -183,7 +183,7 @@ export class SessionStore implements vscode.Disposable {
   /** Re-runs the analysis of an open file with new dashboard settings. */
   update(uri: vscode.Uri, settings: DashboardSettings): Promise<FileSession> {
     const entry = this.entries.get(uri.toString());
-    if (!entry?.session) return this.open(uri);
+    if (!entry?.session) return this.open(uri, { settings });
     return this.analyze(entry, entry.session, settings);
   }
 
@@ -215,14 +215,22 @@ export class SessionStore implements vscode.Disposable {
       });
       session.settings = settings;
       session.pending = enabledDetectors(settings, session.rulesFile);
-      const reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings, progressive: session.version === 0 }, (partial) => {
-        if (partial.type !== 'partial') return;
-        session.result = { ...partial.result, frame: session.frame };
-        session.pending = partial.pending;
-        session.computeMs = partial.ms;
-        session.version++;
-        this.emitter.fire(session);
-      });
+      let reply: WorkerReply;
+      try {
+        reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings, progressive: session.version === 0 }, (partial) => {
+          if (partial.type !== 'partial') return;
+          session.result = { ...partial.result, frame: session.frame };
+          session.pending = partial.pending;
+          session.computeMs = partial.ms;
+          session.version++;
+          this.emitter.fire(session);
+        });
+      } catch (e) {
+        // The worker itself is gone (a crash, out of memory): the file is read again on the next analysis.
+        const key = session.uri.toString();
+        if (this.entries.get(key) === entry) { entry.worker.terminate(); this.entries.delete(key); }
+        reply = { id: 0, type: 'error', message: `the analysis worker stopped (${(e as Error).message})` };
+      }
       if (reply.type !== 'analyzed') {
         // Nothing is running any more: say so (the dashboard stops waiting) and why.
         const why = reply.type === 'error' ? reply.message : 'unexpected reply from the analysis worker';

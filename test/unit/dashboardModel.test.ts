@@ -71,3 +71,15 @@ test('seriesFor takes the forecast band at the same rows as the values', () => {
     assert.equal(s.band!.lower[i], row - 0.5);
   });
 });
+
+test('capAnomalies cuts the same findings whatever the order they come in (ties broken like the output order)', () => {
+  const list: Anomaly[] = [];
+  for (let row = 0; row < 600; row++) for (const metric of ['b', 'a']) list.push(finding(row, 'forecast', 100, metric));
+  const shuffled = list.slice().reverse();
+  const x = capAnomalies(sortAnomalies(list.slice()), 500).list;
+  const y = capAnomalies(shuffled, 500).list;
+  assert.deepEqual(y, x);
+  // Equal scores: lowest rows first, then metric a before b.
+  assert.deepEqual(x.slice(0, 3).map((a) => `${a.row}${a.metric}`), ['0a', '0b', '1a']);
+  assert.equal(x.length, 500);
+});
