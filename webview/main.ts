@@ -710,6 +710,7 @@ function acceptLocalData(d: LocalData): void {
   for (const [c, i, sign] of d.infinite) if (frame.values[c] && i < rows) frame.values[c][i] = sign * Infinity;
   local = { path: d.path, frame, rules: d.rules };
   validFor = null;
+  warmUpSoon();
 }
 
 /** The scores and forecast fits of the analysis (src/core/tuning.ts): contamination and interval recompute here. */
@@ -728,6 +729,31 @@ function acceptTuning(d: TuningData): void {
   }
   tuned = t;
   validFor = null;
+  warmUpSoon();
+}
+
+let warmTimer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * Once the page holds data and fits, and nothing else is going on, runs each slider's computation once and
+ * throws the result away: the first real move then runs compiled code (a cold first move took ~2× longer).
+ */
+function warmUpSoon(): void {
+  clearTimeout(warmTimer);
+  warmTimer = setTimeout(() => {
+    const idle = (window as unknown as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
+    const run = (): void => {
+      if (!model || !local || local.path !== model.file.path) return;
+      const s = model.settings;
+      evaluateRules(local.rules, local.frame, { thresholds: s.thresholds });
+      const t = tuned && tuned.path === model.file.path ? tuned : null;
+      if (t?.iforest && t.sorted) retuneIforest(local.frame, t.iforest, t.sorted, s.contamination);
+      if (t?.forecast) retuneForecast(local.frame, t.forecast, s.interval);
+      capAnomalies(model.anomalies, DASHBOARD_MAX_PER_DETECTOR);
+      digestOf(model.anomalies);
+    };
+    if (idle) idle(run, { timeout: 2000 });
+    else run();
+  }, 500);
 }
 
 /**
@@ -1069,6 +1095,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
         // Another file: nothing the page asked for the previous one applies to it.
         zoom = null; windows.clear(); selectedRow = null;
         pendingSettings = null; queuedSettings = null; inFlight = false; validFor = null;
+        if (els) els.notice.hidden = true;
       }
       if (m.model.seriesUnchanged && model) m.model.series = model.series;
       settingsAnswered();

@@ -128,7 +128,7 @@ export class DashboardController implements vscode.Disposable {
     this.panel!.panel.title = `Anomalies: ${session.name}`;
     // Settings kept by the page across a reload, for a file something else had already opened: apply them.
     if (opts.settings && JSON.stringify(opts.settings) !== JSON.stringify(session.settings)) {
-      this.ctx.sessions.update(uri, opts.settings).catch((e: Error) => this.notice('error', e.message));
+      this.ctx.sessions.update(uri, opts.settings).catch((e: Error) => { if (!(e instanceof SessionError && e.cancelled)) this.notice('error', e.message); });
     }
     this.post(session);
     if (opts.rule !== undefined) this.panel!.post({ type: 'filterRule', rule: opts.rule });
@@ -162,7 +162,10 @@ export class DashboardController implements vscode.Disposable {
 
   private post(s: FileSession): void {
     if (!this.panel) return;
-    const key = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), s.settings.interval, s.settings.detectors.forecast, this.live]);
+    // The band changes with the interval, but a page that holds the forecasts' fits draws it itself from yhat
+    // (tuning): then the interval does not change what the page needs, and the series are not sent again.
+    const bandByPage = !!s.result.tuning?.forecast && !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES;
+    const key = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), bandByPage ? 'page' : s.settings.interval, s.settings.detectors.forecast, this.live]);
     const unchanged = key === this.seriesKey && this.panel.isReady;
     this.seriesKey = key;
     const model = this.model(s, !unchanged);
@@ -229,7 +232,7 @@ export class DashboardController implements vscode.Disposable {
         try {
           await this.ctx.sessions.update(s.uri, m.settings);
         } catch (e) {
-          this.notice('error', (e as Error).message);
+          if (!(e instanceof SessionError && e.cancelled)) this.notice('error', (e as Error).message);
         }
         return;
       case 'zoom': {

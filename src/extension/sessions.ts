@@ -35,7 +35,12 @@ export interface FileSession {
 }
 
 /** A CSV that cannot be analysed: the message says where and why (`file:line:col: message`). */
-export class SessionError extends Error {}
+export class SessionError extends Error {
+  /** True when the analysis was stopped on purpose (its file closed or read again): nothing to tell the user. */
+  constructor(message: string, readonly cancelled = false) {
+    super(message);
+  }
+}
 
 /** The default dashboard settings: every detector that applies, SPEC defaults. */
 export function defaultDashboardSettings(): DashboardSettings {
@@ -226,9 +231,12 @@ export class SessionStore implements vscode.Disposable {
           this.emitter.fire(session);
         });
       } catch (e) {
-        // The worker itself is gone (a crash, out of memory): the file is read again on the next analysis.
         const key = session.uri.toString();
-        if (this.entries.get(key) === entry) { entry.worker.terminate(); this.entries.delete(key); }
+        // Closed on purpose (the file was closed, or is being read again): nothing to report.
+        if (this.entries.get(key) !== entry) throw new SessionError(`${session.name}: analysis cancelled`, true);
+        // The worker itself is gone (a crash, out of memory): the file is read again on the next analysis.
+        entry.worker.terminate();
+        this.entries.delete(key);
         reply = { id: 0, type: 'error', message: `the analysis worker stopped (${(e as Error).message})` };
       }
       if (reply.type !== 'analyzed') {
