@@ -10,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // e2e tests: functions passed to page.evaluate run in the browser.
-    files: ['test/e2e/**/*.mjs', 'bench/dashboard.mjs'],
+    files: ['test/e2e/**/*.mjs'],
     languageOptions: {
       globals: Object.fromEntries(['document', 'window', 'requestAnimationFrame', 'Event', 'getComputedStyle'].map((g) => [g, 'readonly'])),
     },

@@ -5,7 +5,7 @@
 // frame). Issue target: recompute and redraw within 100 ms at the sample's size.
 // Run: npm run bench:dashboard   (builds the .vsix first; installs code-server like the e2e tests)
 import { spawnSync } from 'node:child_process';
-import { openFile, openWorkbench, prepareRun, REPO, runCommand, webview } from '../test/e2e/harness.mjs';
+import { moveSlider, openFile, openWorkbench, prepareRun, REPO, runCommand, webview } from '../test/e2e/harness.mjs';
 import { sampleWorkspace } from '../test/e2e/workspace.mjs';
 
 const setup = spawnSync('bash', ['test/e2e/setup.sh'], { stdio: 'inherit', cwd: REPO });
@@ -16,25 +16,7 @@ const { page, close } = await openWorkbench(dirs, 'sample-data');
 const view = webview(page);
 
 /** Moves a slider to `value` inside the page; resolves with the page's own timings of that move. */
-function move(testid, value) {
-  return view.locator(`[data-testid="${testid}"]`).evaluate((input, v) => new Promise((resolve) => {
-    const app = document.getElementById('app');
-    const count = document.querySelector('[data-testid="anomaly-count"]');
-    const before = count.textContent;
-    delete app.dataset.redrawMs;
-    const t0 = performance.now();
-    let counted = 0;
-    const tick = () => {
-      if (!counted && count.textContent !== before) counted = performance.now() - t0;
-      if (app.dataset.redrawMs !== undefined) resolve({ countMs: counted ? Math.round(counted) : null, redrawMs: Math.round(performance.now() - t0) });
-      else if (performance.now() - t0 > 15000) resolve({ countMs: null, redrawMs: null });
-      else requestAnimationFrame(tick);
-    };
-    input.value = String(v);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    requestAnimationFrame(tick);
-  }), value);
-}
+const move = (testid, value) => moveSlider(view, testid, value, { untilCount: false });
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -766,6 +766,10 @@ function applyLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): bo
   const s = model.settings;
   let next: Anomaly[] | null = null;
   const t = tuned && tuned.path === model.file.path ? tuned : null;
+  const id = what === 'rules' ? 'rule' : what;
+  // The host lists at most DASHBOARD_MAX_PER_DETECTOR per detector: the same cap here gives the same list. One
+  // rule's findings cannot be redone here when the rules' list was cut (the other rules' are not all here).
+  if (rule !== undefined && (model.totals?.[id] ?? 0) > DASHBOARD_MAX_PER_DETECTOR) return false;
   if (what === 'rules') {
     if (!s.detectors.rules) return false;
     // Rules are evaluated one by one: a threshold moves only its own rule's findings.
@@ -778,11 +782,7 @@ function applyLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): bo
     next = retuneForecast(local.frame, t.forecast, s.interval).anomalies;
   }
   if (!next) return false;
-  const id = what === 'rules' ? 'rule' : what;
   const replaced = (a: Anomaly): boolean => a.detector === id && (rule === undefined || a.rule === rule);
-  // The host lists at most DASHBOARD_MAX_PER_DETECTOR per detector: the same cap here gives the same list. One
-  // rule's findings cannot be redone here when the rules' list was cut (the other rules' are not all here).
-  if (rule !== undefined && (model.totals?.[id] ?? 0) > DASHBOARD_MAX_PER_DETECTOR) return false;
   const merged = model.anomalies.filter((a) => !replaced(a)).concat(next);
   const listed = capAnomalies(merged, DASHBOARD_MAX_PER_DETECTOR);
   if (listed.capped || model.totals) model.totals = { ...(model.totals ?? listed.totals), [id]: listed.totals[id] ?? 0 };
@@ -955,15 +955,15 @@ const spacerBottom = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td
 function renderTable(): void {
   if (!model || !els) return;
   const m = model;
-  const list = filtered(m);
   for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
     th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
   }
-  // Nothing to redraw when the findings, the filters, the order and the selection are what the table shows.
-  const key = [anomaliesVersion, list.length, filters.detector, filters.severity, filters.rule ?? '', sort.key, sort.dir, selectedRow ?? ''].join('|');
-  tableList = list;
+  // Nothing to do when the findings, the filters, the order and the selection are what the table shows.
+  const key = [anomaliesVersion, filters.detector, filters.severity, filters.rule ?? '', sort.key, sort.dir, selectedRow ?? ''].join('|');
   if (key === tableKey) return;
   tableKey = key;
+  const list = filtered(m);
+  tableList = list;
   tableVersion++;
   renderRows();
   // anomaly-count: the anomalies the table lists with the current filters.

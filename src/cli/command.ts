@@ -39,6 +39,16 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O) 
   }
 }
 
+/** One of a fixed set of values (`fallback` when absent): throws UsageError naming the choices otherwise. */
+export function choiceOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  const v = raw ?? fallback;
+  if (!(choices as readonly string[]).includes(v)) {
+    const list = choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}` : choices[0];
+    throw new UsageError(`--${name} must be ${list}, got '${v}'`);
+  }
+  return v as T;
+}
+
 /** Parses a number option: throws UsageError when it is not a finite number inside [min, max]. */
 export function numberOption(name: string, raw: string | undefined, min = -Infinity, max = Infinity): number | undefined {
   if (raw === undefined) return undefined;

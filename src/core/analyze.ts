@@ -102,10 +102,6 @@ const nowMs = (): number => (typeof performance !== 'undefined' ? performance.no
  */
 export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { path: string; sha256: string }, cache: AnalysisCache = {}): AnalysisResult {
   const result: AnalysisResult = { frame, input, seed: settings.seed, detectors: {}, scores: {}, anomalies: [], warnings: [], timings: {} };
-  const restrict = (list: string[] | undefined): string[] | undefined => {
-    const base = list ?? settings.metrics;
-    return base ? base.filter((m) => !settings.metrics || settings.metrics.includes(m)) : undefined;
-  };
 
   if (settings.detectors.iforest) {
     const t0 = nowMs();
@@ -128,7 +124,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
 
   if (settings.detectors.forecast) {
     const t0 = nowMs();
-    const opts = { ...settings.forecast, seed: settings.seed, metrics: restrict(settings.forecast?.metrics) };
+    const opts = { ...settings.forecast, seed: settings.seed, metrics: restrictMetrics(settings, settings.forecast?.metrics) };
     // The fit does not depend on the interval (except in robust mode, whose refit drops points by it):
     // an interval change predicts again with the fitted models.
     const { interval, ...fitOpts } = opts;
@@ -173,11 +169,15 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
  * result in an AnalysisCache under this key, and runAnalysis then uses it.
  */
 export function iforestRunOf(settings: AnalyzeSettings): { opts: IsolationForestOptions; key: string } {
-  const base = settings.iforest?.metrics ?? settings.metrics;
-  const metrics = base ? base.filter((m) => !settings.metrics || settings.metrics.includes(m)) : undefined;
-  const opts: IsolationForestOptions = { ...settings.iforest, seed: settings.seed, metrics };
+  const opts: IsolationForestOptions = { ...settings.iforest, seed: settings.seed, metrics: restrictMetrics(settings, settings.iforest?.metrics) };
   const { contamination: _c, ...rest } = opts;
   return { opts, key: JSON.stringify(rest) };
+}
+
+/** A detector's metrics (its own list, else the analysis's), kept within the analysis's `metrics` when given. */
+function restrictMetrics(settings: AnalyzeSettings, list: string[] | undefined): string[] | undefined {
+  const base = list ?? settings.metrics;
+  return base ? base.filter((m) => !settings.metrics || settings.metrics.includes(m)) : undefined;
 }
 
 /** Appends b to a (a spread, push(...b), overflows the call stack past ~100k elements). */

@@ -45,7 +45,7 @@ export const byScore = (a: Anomaly, b: Anomaly): number => b.score - a.score || 
  * At most `max` findings per detector — the highest scores — in the one output order, with each detector's
  * full count. What a person can look at: the dashboard shows these (an export has them all).
  */
-export function capAnomalies(list: readonly Anomaly[], max: number): { list: Anomaly[]; totals: Partial<Record<DetectorId, number>>; capped: boolean; source: readonly Anomaly[] } {
+export function capAnomalies(list: readonly Anomaly[], max: number): { list: Anomaly[]; totals: Partial<Record<DetectorId, number>>; capped: boolean } {
   const groups = new Map<DetectorId, Anomaly[]>();
   for (const a of list) {
     let g = groups.get(a.detector);
@@ -61,7 +61,7 @@ export function capAnomalies(list: readonly Anomaly[], max: number): { list: Ano
     capped = true;
     for (const a of g.slice().sort(byScore).slice(0, max)) out.push(a);
   }
-  return { list: capped ? sortAnomalies(out) : list.slice(), totals, capped, source: list };
+  return { list: capped ? sortAnomalies(out) : list.slice(), totals, capped };
 }
 
 /** The rows of a metric's `max` highest-scored findings (ties by row): the ones a chart marks. */

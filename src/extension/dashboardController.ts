@@ -164,7 +164,7 @@ export class DashboardController implements vscode.Disposable {
     if (!this.panel) return;
     // The band changes with the interval, but a page that holds the forecasts' fits draws it itself from yhat
     // (tuning): then the interval does not change what the page needs, and the series are not sent again.
-    const bandByPage = !!s.result.tuning?.forecast && !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES;
+    const bandByPage = !!s.result.tuning?.forecast && this.pageHoldsData(s);
     const key = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), bandByPage ? 'page' : s.settings.interval, s.settings.detectors.forecast, this.live]);
     const unchanged = key === this.seriesKey && this.panel.isReady;
     this.seriesKey = key;
@@ -175,8 +175,13 @@ export class DashboardController implements vscode.Disposable {
     this.panel.post({ type: 'model', model });
   }
 
+  /** Whether the page is sent this file's data and fits (small enough, and not a live window). */
+  private pageHoldsData(s: FileSession): boolean {
+    return !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES;
+  }
+
   private postLocal(s: FileSession): void {
-    if (!this.panel || this.live || s.frame.rows * (s.frame.metrics.length + 1) > LOCAL_DATA_MAX_VALUES) return;
+    if (!this.panel || !this.pageHoldsData(s)) return;
     // Files small enough are held by the webview too: its sliders then recompute at once (see recomputeLocally).
     const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
     // Keyed by the file's content and the rules themselves: an edit that keeps the row count or the rule names

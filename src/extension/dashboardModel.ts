@@ -2,6 +2,7 @@
 import type { AnalysisResult } from '../core/analyze.ts';
 import { downsampleRows, lowerBound } from '../core/downsample.ts';
 import { capAnomalies, markedRows } from '../core/anomaly.ts';
+import type { Anomaly } from '../core/anomaly.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../protocol.ts';
 import type { DashboardModel, DashboardSettings, RuleSlider, SeriesData } from '../protocol.ts';
 
@@ -10,15 +11,12 @@ export const MAX_POINTS = 2400;
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-const capped = new WeakMap<AnalysisResult, ReturnType<typeof capAnomalies>>();
+const listed = new WeakMap<readonly Anomaly[], ReturnType<typeof capAnomalies>>();
 
-/** The findings the dashboard lists for an analysis (capAnomalies, computed once per result). */
+/** The findings the dashboard lists for an analysis (capAnomalies, computed once per list of findings). */
 export function listedAnomalies(result: AnalysisResult): ReturnType<typeof capAnomalies> {
-  let c = capped.get(result);
-  if (!c || c.source !== result.anomalies) {
-    c = { ...capAnomalies(result.anomalies, DASHBOARD_MAX_PER_DETECTOR), source: result.anomalies };
-    capped.set(result, c);
-  }
+  let c = listed.get(result.anomalies);
+  if (!c) listed.set(result.anomalies, c = capAnomalies(result.anomalies, DASHBOARD_MAX_PER_DETECTOR));
   return c;
 }
 
@@ -27,7 +25,7 @@ export function seriesFor(result: AnalysisResult, metricIndex: number, from = 0,
   const f = result.frame;
   const metric = f.metrics[metricIndex];
   const y = f.values[metricIndex];
-  const keep = [...new Set(markedRows(listedAnomalies(result).list, metric, MAX_MARKERS))];
+  const keep = markedRows(listedAnomalies(result).list, metric, MAX_MARKERS);
   const rows = downsampleRows(y, MAX_POINTS, from, to, keep);
   const xs: number[] = new Array(rows.length);
   const ys: (number | null)[] = new Array(rows.length);
@@ -58,15 +56,15 @@ export function buildModel(
   extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string },
 ): DashboardModel {
   const f = result.frame;
-  const listed = listedAnomalies(result);
+  const shown = listedAnomalies(result);
   return {
     file: { name: extra.name, path: result.input.path },
     rows: f.rows,
     timeAxis: f.timestamps !== null,
     metrics: f.metrics,
     series: extra.withSeries === false ? [] : f.metrics.map((_, i) => seriesFor(result, i)),
-    anomalies: listed.list,
-    ...(listed.capped ? { totals: listed.totals } : {}),
+    anomalies: shown.list,
+    ...(shown.capped ? { totals: shown.totals } : {}),
     rules: extra.rules,
     rulesFile: extra.rulesFile,
     settings: extra.settings,

@@ -162,6 +162,33 @@ export function notification(page, text) {
   return page.locator('.notifications-toasts .notification-list-item-message', { hasText: text }).first();
 }
 
+/**
+ * Moves a dashboard slider inside the page and resolves with the page's own timings of that move: countMs
+ * until the anomaly count changed on screen, redrawMs until #app's data-redraw-ms stamp (set after the frame
+ * that shows the redrawn table and charts). With `untilCount` (the default) it waits for both (-1 for both
+ * after 15 s); without, for the stamp only (countMs null when the count did not change; nulls after 15 s).
+ */
+export function moveSlider(view, testid, value, { untilCount = true } = {}) {
+  return view.locator(`[data-testid="${testid}"]`).evaluate((input, [v, needCount]) => new Promise((resolve) => {
+    const app = document.getElementById('app');
+    const count = document.querySelector('[data-testid="anomaly-count"]');
+    const before = count.textContent;
+    delete app.dataset.redrawMs;
+    const t0 = performance.now();
+    let counted = 0;
+    const tick = () => {
+      if (!counted && count.textContent !== before) counted = performance.now() - t0;
+      const drawn = app.dataset.redrawMs !== undefined;
+      if (drawn && (counted || !needCount)) resolve({ countMs: counted ? Math.round(counted) : null, redrawMs: Math.round(performance.now() - t0) });
+      else if (performance.now() - t0 > 15000) resolve(needCount ? { countMs: -1, redrawMs: -1 } : { countMs: null, redrawMs: null });
+      else requestAnimationFrame(tick);
+    };
+    input.value = String(v);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    requestAnimationFrame(tick);
+  }), [value, untilCount]);
+}
+
 /** The dashboard's document: two iframes deep in VS Code for the web. */
 export function webview(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { UsageError, numberOption, parseCommandArgs } from '../command.ts';
+import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
 import { writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
@@ -64,8 +64,7 @@ export const analyzeCommand: Command = {
       out: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
-    const format = values.format ?? 'text';
-    if (!['text', 'json', 'csv'].includes(format)) throw new UsageError(`--format must be text, json or csv, got '${format}'`);
+    const format = choiceOption('format', values.format, ['text', 'json', 'csv'] as const, 'text');
     const seed = numberOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got '${values.seed}'`);
     const trees = numberOption('trees', values.trees, 1, 100_000);

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { formatDiagnostics } from '../../core/rules/validate.ts';
 import type { Command } from '../command.ts';
-import { UsageError, parseCommandArgs } from '../command.ts';
+import { choiceOption, parseCommandArgs, UsageError } from '../command.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 
 const usage = `Usage: anomaly-hunter check <rules.yaml> [--data CSV] [--format text|json]
@@ -30,8 +30,7 @@ export const checkCommand: Command = {
     });
     if (values.help) { ctx.stdout(usage); return 0; }
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one rules file, got ${positionals.length}` : 'missing the rules file');
-    const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got '${format}'`);
+    const format = choiceOption('format', values.format, ['text', 'json'] as const, 'text');
     const loaded = await loadRulesFile(positionals[0], { cwd: ctx.cwd, dataPath: values.data });
     if (format === 'json') {
       const diagnostics = loaded.diagnostics.map(({ severity, code, message, range }) => ({ severity, code, message, line: range.start.line, column: range.start.column, endLine: range.end.line, endColumn: range.end.column }));

@@ -1,5 +1,5 @@
 import type { Command, CommandContext } from '../command.ts';
-import { InputError, UsageError, numberOption, parseCommandArgs } from '../command.ts';
+import { choiceOption, InputError, numberOption, parseCommandArgs, UsageError } from '../command.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { detectForecast, forecastTimes } from '../../core/detectors/forecast.ts';
@@ -49,8 +49,7 @@ export const forecastCommand: Command = {
     });
     if (values.help) { ctx.stdout(usage); return 0; }
     if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to forecast');
-    const format = values.format ?? 'csv';
-    if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, got '${format}'`);
+    const format = choiceOption('format', values.format, ['csv', 'json'] as const, 'csv');
     const trainFraction = numberOption('train-fraction', values['train-fraction'], 0, 1) ?? 1;
     if (trainFraction === 0) throw new UsageError('--train-fraction must be above 0');
     const interval = numberOption('interval', values.interval, 0, 1) ?? 0.8;

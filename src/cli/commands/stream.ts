@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { UsageError, numberOption, parseCommandArgs } from '../command.ts';
+import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
 import { InputError } from '../command.ts';
 import { tailFile } from '../tailFile.ts';
 import { StreamPipeline } from '../streamPipeline.ts';
@@ -84,8 +84,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   });
   if (values.help) { ctx.stdout(usage); return 0; }
   if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
-  const format = values.format ?? 'jsonl';
-  if (format !== 'nab' && format !== 'jsonl') throw new UsageError(`--format must be nab or jsonl, got '${format}'`);
+  const format = choiceOption('format', values.format, ['nab', 'jsonl'] as const, 'jsonl');
   const seed = numberOption('seed', values.seed, 0) ?? 0;
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);
   const displayPath = positionals[0];

@@ -85,6 +85,19 @@ function scan(text: string, onValue: (path: (string | number)[], offset: number)
       i++;
     }
   };
+  /** After a member or an element: true when `close` ends the object or array, false after a ',' (another follows). */
+  const closes = (close: '}' | ']'): boolean => {
+    ws();
+    if (text[i] === ',') {
+      i++;
+      return false;
+    }
+    if (text[i] === close) {
+      i++;
+      return true;
+    }
+    return fail(`',' or '${close}'`);
+  };
   const value = (depth: number): void => {
     ws();
     if (depth > MAX_DEPTH) throw new ScanError(`nesting deeper than ${MAX_DEPTH}`, i);
@@ -107,16 +120,7 @@ function scan(text: string, onValue: (path: (string | number)[], offset: number)
         path.push(key);
         value(depth + 1);
         path.pop();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail("',' or '}'");
+        if (closes('}')) return;
       }
     }
     if (c === '[') {
@@ -130,16 +134,7 @@ function scan(text: string, onValue: (path: (string | number)[], offset: number)
         path.push(k);
         value(depth + 1);
         path.pop();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail("',' or ']'");
+        if (closes(']')) return;
       }
     }
     if (c === '"') {
