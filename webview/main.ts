@@ -291,6 +291,8 @@ function renderControls(m: DashboardModel): void {
     saveBtn.addEventListener('click', () => post({ type: 'saveThresholds', thresholds: model!.settings.thresholds }));
     e.sliders.append(saveBtn);
   }
+  // Live mode without rules has no slider: no empty "Thresholds" group.
+  e.sliders.hidden = !e.sliders.querySelector('input');
 }
 
 /** The failure last reported in a notice (each is said once). */
