@@ -130,13 +130,19 @@ export async function waitForWorkbench(page, file, timeout = 90_000) {
 /** F1, type the title, click the matching row. */
 export async function runCommand(page, title, timeout = 30_000) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  // F1 is lost while focus is inside a webview's iframes: focus the workbench and try again (also with the
-  // other key binding of Show All Commands).
-  for (let i = 0; i < 4; i++) {
-    await page.keyboard.press(i % 2 === 0 ? 'F1' : 'Control+Shift+P');
+  // F1 is lost while focus is inside a webview's iframes: then the title bar's command center (a click, no
+  // keyboard focus needed) opens Quick Open, and the '>' typed below turns it into the command list.
+  const attempts = [
+    () => page.keyboard.press('F1'),
+    () => page.locator('.command-center .search-label, .command-center-center').first().click(),
+    () => page.keyboard.press('Control+Shift+P'),
+    () => page.locator('.command-center .search-label, .command-center-center').first().click(),
+  ];
+  for (const attempt of attempts) {
+    await attempt().catch(() => undefined);
     if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) break;
     await page.keyboard.press('Escape');
-    await page.locator(i % 2 === 0 ? '.part.sidebar .composite.title' : '.part.statusbar').first().click().catch(() => undefined);
+    await page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
   }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill('>' + title);
