@@ -9,6 +9,10 @@ import { evaluateRules } from './rules/evaluate.ts';
 import type { RuleFiring } from './rules/evaluate.ts';
 import type { RulesFile } from './rules/model.ts';
 import type { Tuning } from './tuning.ts';
+import type { Contamination } from './detectors/isolationForest.ts';
+import { analysisView } from './incidents/analysisView.ts';
+import type { View } from './incidents/view.ts';
+import type { Severity } from './severity.ts';
 
 /** Which detectors to run and with what settings; everything optional has the SPEC defaults. */
 export interface AnalyzeSettings {
@@ -22,6 +26,8 @@ export interface AnalyzeSettings {
   rules?: RulesFile | null;
   /** Thresholds that replace the rules file's, by rule name. */
   thresholds?: Record<string, number>;
+  /** The default view's minimum severity (SPEC §7). @default DEFAULT_MIN_SEVERITY */
+  minSeverity?: Severity;
 }
 
 /** Everything one analysis produced: the input of the dashboard, the exports and the CLI output. */
@@ -43,6 +49,8 @@ export interface AnalysisResult {
   timings?: Record<string, number>;
   /** What a client needs to re-threshold contamination and interval itself (src/core/tuning.ts), when attached. */
   tuning?: Tuning;
+  /** The calibrated findings, the incidents and the default view (SPEC §7); runAnalysis always sets it. */
+  view?: View;
 }
 
 /**
@@ -60,12 +68,13 @@ export interface AnalyzeOverrides {
   detectors?: Partial<Record<'iforest' | 'forecast' | 'rules', boolean>>;
   seed?: number;
   metrics?: string[];
-  contamination?: 'auto' | number;
+  contamination?: Contamination;
   trees?: number;
   maxSamples?: number;
   interval?: number;
   robust?: boolean;
   thresholds?: Record<string, number>;
+  minSeverity?: Severity;
 }
 
 /**
@@ -91,6 +100,7 @@ export function settingsFor(rules: RulesFile | null, o: AnalyzeOverrides = {}): 
     },
     rules,
     thresholds: o.thresholds,
+    minSeverity: o.minSeverity,
   };
 }
 
@@ -106,10 +116,10 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
   if (settings.detectors.iforest) {
     const t0 = nowMs();
     const { opts, key } = iforestRunOf(settings);
-    const contamination = opts.contamination ?? 'auto';
+    const contamination = opts.contamination ?? 'calibrated';
     let r: IsolationForestResult;
     const cached = cache.iforest?.key === key ? cache.iforest : undefined;
-    if (cached?.model && (cached.result.model?.contamination ?? 'auto') === contamination) r = cached.result;
+    if (cached?.model && (cached.result.model?.contamination ?? 'calibrated') === contamination) r = cached.result;
     else if (cached?.model) r = rethreshold(cached.model, frame, cached.result, contamination);
     else {
       r = detectIsolationForest(frame, opts);
@@ -160,6 +170,9 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
     result.timings!.rules = nowMs() - t0;
   }
   sortAnomalies(result.anomalies);
+  const t0 = nowMs();
+  result.view = analysisView(result, settings.minSeverity);
+  result.timings!.incidents = nowMs() - t0;
   return result;
 }
 
@@ -186,8 +199,8 @@ function appendAll<T>(a: T[], b: readonly T[]): void {
 }
 
 /** The same forest and scores with a new contamination: only the threshold and the explanations change. */
-function rethreshold(model: IsolationForestModel, frame: Frame, previous: IsolationForestResult, contamination: 'auto' | number): IsolationForestResult {
-  const threshold = contamination === 'auto' ? 0.5 : contaminationThreshold(Float64Array.from(previous.scores).sort(), contamination);
+function rethreshold(model: IsolationForestModel, frame: Frame, previous: IsolationForestResult, contamination: Contamination): IsolationForestResult {
+  const threshold = contaminationThreshold(Float64Array.from(previous.scores).sort(), contamination);
   const m: IsolationForestModel = { ...model, contamination, scoreThreshold: threshold, settings: { ...model.settings, contamination, threshold } };
   return explainIsolationForest(m, frame, previous.scores, [...previous.warnings]);
 }

@@ -21,6 +21,7 @@ test('settingsFor without a rules file: iforest and forecast on, rules off, seed
     forecast: { interval: undefined, robust: false, metrics: undefined, daily: undefined, weekly: undefined, yearly: undefined },
     rules: null,
     thresholds: undefined,
+    minSeverity: undefined,
   });
 });
 

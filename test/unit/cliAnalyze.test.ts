@@ -15,10 +15,10 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 test('analyze --format json gives the SPEC §3 document with every detector that ran', async () => {
-  const r = await run('analyze', sample, '--rules', 'rules/rules.yaml', '--format', 'json');
+  const r = await run('analyze', sample, '--rules', 'rules/rules.yaml', '--format', 'json', '--all-rows');
   assert.equal(r.code, 0, r.err);
   const doc = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(doc), ['meta', 'rows', 'scores', 'forecast', 'anomalies']);
+  assert.deepEqual(Object.keys(doc), ['meta', 'rows', 'scores', 'forecast', 'anomalies', 'incidents']);
   assert.equal(doc.rows, 20160);
   assert.equal(doc.meta.tool, 'anomaly-hunter');
   assert.equal(doc.meta.timestampColumn, 'timestamp');

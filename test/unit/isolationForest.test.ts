@@ -76,9 +76,11 @@ test('with fewer than 256 rows every row is sampled and the depth limit is ceil(
   const result = detectIsolationForest(frame, { seed: 1 });
   assert.equal(result.scores.length, 100);
   assert.deepEqual(result.settings, {
-    trees: 100, maxSamples: 100, maxFeatures: 1, bootstrap: false, maxDepth: 7, contamination: 'auto',
-    threshold: 0.5, seed: 1, metrics: ['a', 'b'], missingValues: 'median',
+    trees: 100, maxSamples: 100, maxFeatures: 1, bootstrap: false, maxDepth: 7, contamination: 'calibrated',
+    threshold: result.threshold, seed: 1, metrics: ['a', 'b'], missingValues: 'median',
   });
+  // The calibrated default flags the rows of the modelled tail: 20 of 100 (a third of a short series at most).
+  assert.equal(result.anomalies.length, 20);
   for (const s of result.scores) assert.ok(s > 0 && s <= 1);
   assert.deepEqual(result.warnings, []);
 });
@@ -122,7 +124,7 @@ test('the same seed gives identical scores; another seed grows different trees',
 });
 
 test('contamination auto flags exactly the scores above 0.5', () => {
-  const result = detectIsolationForest(frameOf(gaussian(400, ['a', 'b'])), { seed: 1 });
+  const result = detectIsolationForest(frameOf(gaussian(400, ['a', 'b'])), { seed: 1, contamination: 'auto' });
   assert.equal(result.threshold, 0.5);
   for (let i = 0; i < result.scores.length; i++) assert.equal(result.flagged[i], result.scores[i] > 0.5 ? 1 : 0);
   assert.deepEqual(result.anomalies.map((a) => a.row), Array.from(result.flagged.keys()).filter((i) => result.flagged[i]));
@@ -185,7 +187,7 @@ test('an anomaly is the SPEC §3 object with a message naming the value, the sco
   const cols = gaussian(300, ['cpu', 'memory']);
   cols.cpu[42] = 12;
   const ts = Float64Array.from({ length: 300 }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
-  const result = detectIsolationForest(frameOf(cols, ts), { seed: 1 });
+  const result = detectIsolationForest(frameOf(cols, ts), { seed: 1, contamination: 'auto' });
   const a = result.anomalies.find((x) => x.row === 42);
   assert.ok(a);
   const score = severityScore(result.scores[42], 0.5);
@@ -213,7 +215,7 @@ test('detect never throws: no rows, unknown or empty metrics, invalid options gi
   assert.deepEqual(partial.warnings, ["iforest: 'gone' has no values; ignored"]);
   assert.equal(partial.scores.length, 3);
   assert.deepEqual(detectIsolationForest(frame, { contamination: 0.7 }).warnings, [
-    "iforest skipped: contamination must be 'auto' or a number in (0, 0.5], got 0.7",
+    "iforest skipped: contamination must be 'calibrated', 'auto' or a number in (0, 0.5], got 0.7",
   ]);
   assert.deepEqual(detectIsolationForest(frameOf({ a: [5] })).warnings, ['iforest skipped: no metric varies (every row has the same values)']);
 });

@@ -7,7 +7,6 @@ import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
-import type { Anomaly } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyze.ts';
 import { primeIsolationForest } from '../parallelScore.ts';
@@ -18,6 +17,9 @@ import { formatDiagnostics } from '../../core/rules/validate.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import { VERSION } from '../../core/version.ts';
+import type { Contamination } from '../../core/detectors/isolationForest.ts';
+import { listed } from '../../core/incidents/analysisView.ts';
+import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 
 const usage = `Usage: anomaly-hunter analyze <csv> [options]
 
@@ -28,11 +30,15 @@ Options:
   --rules FILE             a rules.yaml to evaluate (its detectors: block gives default settings)
   --metrics a,b            only these metrics
   --seed N                 seed of the randomised detectors (default 0)
-  --contamination auto|F   Isolation Forest: 'auto' (score > 0.5) or a fraction in (0, 0.5]
+  --contamination calibrated|auto|F
+                           Isolation Forest threshold: 'calibrated' (default: the calibrated scores decide),
+                           scikit-learn's 'auto' (score > 0.5) or a fraction in (0, 0.5]
   --trees N                Isolation Forest: number of trees (default 100)
   --max-samples N          Isolation Forest: rows per tree (default min(256, rows))
   --interval F             forecaster: prediction interval width in (0, 1) (default 0.8)
   --robust                 forecaster: refit once without the outliers of the first fit
+  --min-severity S         the default view: incidents at or above critical|major|minor|warning (default minor)
+  --all-rows               list every row any detector flagged and every incident, not the default view
   --format text|json|csv   output format (default text: a human summary)
   --only-anomalies         json/csv: only the anomalies (csv: only the anomalous rows)
   --out FILE               write the output to FILE instead of stdout
@@ -59,6 +65,8 @@ export const analyzeCommand: Command = {
       'max-samples': { type: 'string' },
       interval: { type: 'string' },
       robust: { type: 'boolean' },
+      'min-severity': { type: 'string' },
+      'all-rows': { type: 'boolean' },
       format: { type: 'string' },
       'only-anomalies': { type: 'boolean' },
       out: { type: 'string' },
@@ -71,11 +79,14 @@ export const analyzeCommand: Command = {
     const maxSamples = numberOption('max-samples', values['max-samples'], 1);
     const interval = numberOption('interval', values.interval, 0, 1);
     if (interval !== undefined && (interval <= 0 || interval >= 1)) throw new UsageError(`--interval must be between 0 and 1 (exclusive), got '${values.interval}'`);
-    let contamination: 'auto' | number | undefined;
+    let contamination: Contamination | undefined;
     if (values.contamination !== undefined) {
-      contamination = values.contamination === 'auto' ? 'auto' : numberOption('contamination', values.contamination, 0, 0.5);
-      if (contamination === 0) throw new UsageError("--contamination must be 'auto' or a fraction in (0, 0.5]");
+      const c = values.contamination;
+      contamination = c === 'auto' || c === 'calibrated' ? c : numberOption('contamination', c, 0, 0.5);
+      if (contamination === 0) throw new UsageError("--contamination must be 'calibrated', 'auto' or a fraction in (0, 0.5]");
     }
+    const minSeverity = choiceOption('min-severity', values['min-severity'], SEVERITIES, DEFAULT_MIN_SEVERITY);
+    const allRows = values['all-rows'] ?? false;
     let detectors: Set<string> | null = null;
     if (values.detectors !== undefined) {
       detectors = new Set(values.detectors.split(',').map((s) => s.trim()).filter(Boolean));
@@ -102,7 +113,7 @@ export const analyzeCommand: Command = {
     }
     const settings = settingsFor(rulesFile, {
       detectors: detectors ? { iforest: detectors.has('iforest'), forecast: detectors.has('forecast'), rules: detectors.has('rules') } : undefined,
-      seed, metrics, contamination, trees, maxSamples, interval, robust: values.robust,
+      seed, metrics, contamination, trees, maxSamples, interval, robust: values.robust, minSeverity,
     });
     // The forest is scored on two threads first (bit-identical scores); runAnalysis finds it in the cache.
     const cache: AnalysisCache = {};
@@ -112,19 +123,19 @@ export const analyzeCommand: Command = {
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
     const onlyAnomalies = values['only-anomalies'] ?? false;
     if (format === 'json') {
-      await writeChunks(jsonChunks(result, { version: VERSION, onlyAnomalies, warnings: csvWarnings }), values.out, ctx);
+      await writeChunks(jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: csvWarnings }), values.out, ctx);
       if (!values.out) ctx.stdout('\n');
     } else if (format === 'csv') {
-      await writeChunks(csvChunks(result, { onlyAnomalies }), values.out, ctx);
+      await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);
     } else {
-      await writeChunks([summary(result, loaded.issues.length)], values.out, ctx);
+      await writeChunks([summary(result, loaded.issues.length, allRows)], values.out, ctx);
     }
     return 0;
   },
 };
 
 
-function summary(result: AnalysisResult, issueCount: number): string {
+function summary(result: AnalysisResult, issueCount: number, allRows: boolean): string {
   const f = result.frame;
   const ts = f.timestamps;
   const lines = [
@@ -135,24 +146,21 @@ function summary(result: AnalysisResult, issueCount: number): string {
   if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
   const ran = Object.entries(result.detectors).filter(([, v]) => v && Object.keys(v as object).length).map(([k]) => k);
   lines.push(`  detectors: ${ran.length ? ran.join(', ') : 'none'}${result.forecastMode === 'robust' ? ' (forecast: robust refit)' : ''}`);
-  const byDetector = new Map<string, Anomaly[]>();
-  for (const a of result.anomalies) {
-    const k = a.detector === 'rule' ? 'rules' : a.detector;
-    if (!byDetector.has(k)) byDetector.set(k, []);
-    byDetector.get(k)!.push(a);
+  const view = result.view;
+  const { incidents, anomalies } = listed(result, allRows);
+  const bySeverity = SEVERITIES.map((s) => [s, incidents.filter((i) => i.severity === s).length] as const).filter(([, n]) => n);
+  const scope = allRows ? 'all' : `${view?.minSeverity ?? DEFAULT_MIN_SEVERITY} and above`;
+  lines.push(`  incidents (${scope}): ${incidents.length}${bySeverity.length ? ` (${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}; ${anomalies.length.toLocaleString('en')} anomalous row finding${anomalies.length === 1 ? '' : 's'} in them`);
+  if (!allRows && view) {
+    const hidden = view.incidents.length - incidents.length;
+    lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${result.anomalies.length.toLocaleString('en')} (--all-rows lists them)`);
   }
-  lines.push(`  anomalies: ${result.anomalies.length}`);
-  for (const [d, list] of byDetector) {
-    const counts = SEVERITIES.map((s) => [s, list.filter((a) => a.severity === s).length] as const).filter(([, n]) => n);
-    lines.push(`    ${d.padEnd(9)}${String(list.length).padStart(6)}  (${counts.map(([s, n]) => `${n} ${s}`).join(', ')})`);
-  }
-  const top = [...result.anomalies].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, 10);
+  const top = [...incidents].sort((a, b) => b.score - a.score || a.startRow - b.startRow).slice(0, 10).sort((a, b) => a.startRow - b.startRow);
   if (top.length) {
-    lines.push('', '  highest scores:');
-    for (const a of top) {
-      const where = a.timestamp ?? `row ${a.row + 1}`;
-      const who = a.detector === 'rule' ? `rule ${a.rule}` : a.detector;
-      lines.push(`    ${where}  ${a.severity.padEnd(8)} ${a.score.toFixed(1).padStart(5)}  ${who}: ${a.message}`);
+    lines.push('', incidents.length > top.length ? `  the ${top.length} highest-scored incidents:` : '  incidents:');
+    for (const i of top) {
+      const where = i.start ?? `row ${i.startRow + 1}`;
+      lines.push(`    ${where}  ${i.severity.padEnd(8)} ${i.score.toFixed(1).padStart(5)}  ${i.summary}`);
     }
   }
   return lines.join('\n') + '\n';

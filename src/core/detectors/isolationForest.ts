@@ -28,8 +28,12 @@ import { isoOf } from '../anomaly.ts';
 import { createRng } from '../random.ts';
 import type { Rng } from '../random.ts';
 import { clampScore, severityOf } from '../severity.ts';
+import { tailThresholdSorted } from '../incidents/calibrate.ts';
 
-/** Options of the Isolation Forest; defaults are scikit-learn's. */
+/** How the forest's threshold is chosen (see IsolationForestOptions.contamination). */
+export type Contamination = 'calibrated' | 'auto' | number;
+
+/** Options of the Isolation Forest; defaults are scikit-learn's, except the threshold (contamination). */
 export interface IsolationForestOptions {
   /** Number of trees. @default 100 */
   trees?: number;
@@ -39,8 +43,12 @@ export interface IsolationForestOptions {
   maxFeatures?: number;
   /** Draw each tree's rows with replacement. @default false */
   bootstrap?: boolean;
-  /** 'auto' flags score > 0.5; a fraction in (0, 0.5] flags scores above that upper quantile of the training scores. @default 'auto' */
-  contamination?: 'auto' | number;
+  /**
+   * 'calibrated' flags the rows in the upper tail that src/core/incidents/calibrate.ts models (the top 2 %; their
+   * calibrated scores decide what is reported); 'auto' flags score > 0.5 and a fraction in (0, 0.5] flags scores
+   * above that upper quantile of the training scores, as scikit-learn does. @default 'calibrated'
+   */
+  contamination?: Contamination;
   /** Seed of the project's PRNG. @default 0 */
   seed?: number;
   /** Metrics to use, by name. @default every metric of the frame */
@@ -73,7 +81,7 @@ export interface IsolationForestModel {
   /** c(ψ), the normaliser of the path lengths (1 when c(ψ) = 0, as scikit-learn does). */
   normalizer: number;
   /** Resolved contamination and the score threshold: a row is an anomaly when its score > scoreThreshold. */
-  contamination: 'auto' | number;
+  contamination: Contamination;
   scoreThreshold: number;
   /** The options as resolved, for JSON meta. */
   settings: Record<string, unknown>;
@@ -119,8 +127,8 @@ export function validateIsolationForestOptions(options: IsolationForestOptions =
     return `maxSamples must be 'auto' or a positive number, got ${maxSamples}`;
   }
   if (maxFeatures !== undefined && !(Number.isFinite(maxFeatures) && maxFeatures > 0)) return `maxFeatures must be a positive number, got ${maxFeatures}`;
-  if (contamination !== undefined && contamination !== 'auto' && !(contamination > 0 && contamination <= 0.5)) {
-    return `contamination must be 'auto' or a number in (0, 0.5], got ${contamination}`;
+  if (contamination !== undefined && contamination !== 'auto' && contamination !== 'calibrated' && !(contamination > 0 && contamination <= 0.5)) {
+    return `contamination must be 'calibrated', 'auto' or a number in (0, 0.5], got ${contamination}`;
   }
   if (seed !== undefined && !Number.isFinite(seed)) return `seed must be a finite number, got ${seed}`;
   return null;
@@ -210,7 +218,7 @@ function growForest(frame: Frame, options: IsolationForestOptions): IsolationFor
   }
 
   const normalizer = averagePathLength(psi) || 1;
-  const contamination = options.contamination ?? 'auto';
+  const contamination = options.contamination ?? 'calibrated';
   const model: IsolationForestModel = {
     metrics: [...metrics],
     feature: feature.slice(0, nodes),
@@ -654,9 +662,14 @@ function select(a: Float64Array, k: number): number {
   return a[k];
 }
 
-/** scikit-learn's threshold for a contamination: 0.5 for 'auto', else the (1 − c) quantile of the scores (ascending). */
-export function contaminationThreshold(sortedScores: Float64Array, contamination: 'auto' | number): number {
-  return contamination === 'auto' || sortedScores.length === 0 ? 0.5 : quantileSorted(sortedScores, 1 - contamination);
+/**
+ * The score threshold of a contamination: scikit-learn's 0.5 for 'auto' and the (1 − c) quantile of the scores
+ * (ascending) for a fraction; for 'calibrated', where the calibrated tail starts (tailThresholdSorted).
+ */
+export function contaminationThreshold(sortedScores: Float64Array, contamination: Contamination): number {
+  if (contamination === 'auto' || sortedScores.length === 0) return 0.5;
+  if (contamination === 'calibrated') return tailThresholdSorted(sortedScores);
+  return quantileSorted(sortedScores, 1 - contamination);
 }
 
 /** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */

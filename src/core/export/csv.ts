@@ -4,6 +4,7 @@ import type { Severity } from '../severity.ts';
 import { severityRank } from '../severity.ts';
 import { looksLikeFormula } from './formula.ts';
 import type { AnalysisResult } from '../analyze.ts';
+import { listed } from '../incidents/analysisView.ts';
 
 /** CSV line end: RFC 4180 §2 says CRLF. */
 export const CRLF = '\r\n';
@@ -34,6 +35,8 @@ export function csvLine(cells: readonly (string | number | null | undefined)[]):
 export interface CsvExportOptions {
   /** Only the rows with at least one anomaly. @default false */
   onlyAnomalies?: boolean;
+  /** Every row a detector flagged instead of the default view (SPEC §7). @default false */
+  allRows?: boolean;
   /** Rows per yielded chunk; bounds memory, not output. @default 2000 */
   chunkRows?: number;
 }
@@ -75,7 +78,7 @@ function detectorLabel(a: Anomaly): string {
 export function* csvChunks(result: AnalysisResult, opts: CsvExportOptions = {}): Generator<string> {
   const f = result.frame;
   const chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? 2000));
-  const byRow = anomaliesByRow(result.anomalies);
+  const byRow = anomaliesByRow(listed(result, opts.allRows).anomalies);
   const iforest = result.scores?.iforest;
   const forecasts = Object.values(result.forecast ?? {});
   yield csvLine(csvColumns(result));

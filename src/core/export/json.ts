@@ -1,5 +1,15 @@
 import { isoOf } from '../anomaly.ts';
 import type { AnalysisResult } from '../analyze.ts';
+import { listed } from '../incidents/analysisView.ts';
+import type { Incident } from '../incidents/incidents.ts';
+
+/** An incident as SPEC §3 writes it. */
+function incidentJson(i: Incident): Record<string, unknown> {
+  return {
+    id: i.id, start: i.start, end: i.end, startRow: i.startRow, endRow: i.endRow, peakRow: i.peakRow, score: i.score, severity: i.severity,
+    detectors: i.detectors, metrics: i.metrics, ...(i.rules.length ? { rules: i.rules } : {}), findings: i.count, summary: i.summary,
+  };
+}
 
 /** Options of the JSON export. */
 export interface JsonExportOptions {
@@ -13,6 +23,8 @@ export interface JsonExportOptions {
   onlyAnomalies?: boolean;
   /** Warnings found before the analysis (CSV issues), listed before the result's own. @default [] */
   warnings?: string[];
+  /** Every row a detector flagged and every incident, instead of the default view (SPEC §7). @default false */
+  allRows?: boolean;
   /** Numbers per yielded chunk of a series. @default 8192 */
   chunkValues?: number;
 }
@@ -52,6 +64,7 @@ export function exportMeta(result: AnalysisResult, opts: JsonExportOptions): Rec
     warnings: [...(opts.warnings ?? []), ...result.warnings],
   };
   if (opts.onlyAnomalies) meta.onlyAnomalies = true;
+  if (result.view) meta.view = opts.allRows ? 'all-rows' : { minSeverity: result.view.minSeverity };
   return meta;
 }
 
@@ -87,16 +100,23 @@ export function* jsonChunks(result: AnalysisResult, opts: JsonExportOptions): Ge
       yield '\n}';
     }
   }
+  const { anomalies, incidents } = listed(result, opts.allRows);
   yield ',\n"anomalies": [';
   let chunk = '';
-  for (let i = 0; i < result.anomalies.length; i++) {
-    chunk += `${i ? ',' : ''}\n  ${JSON.stringify(result.anomalies[i])}`;
+  for (let i = 0; i < anomalies.length; i++) {
+    chunk += `${i ? ',' : ''}\n  ${JSON.stringify(anomalies[i])}`;
     if (chunk.length > 65536) {
       yield chunk;
       chunk = '';
     }
   }
-  yield `${chunk}${result.anomalies.length ? '\n' : ''}]\n}\n`;
+  yield `${chunk}${anomalies.length ? '\n' : ''}]`;
+  if (result.view) {
+    yield ',\n"incidents": [';
+    for (let i = 0; i < incidents.length; i++) yield `${i ? ',' : ''}\n  ${JSON.stringify(incidentJson(incidents[i]))}`;
+    yield `${incidents.length ? '\n' : ''}]`;
+  }
+  yield '\n}\n';
 }
 
 /** Writes the JSON export to a sink chunk by chunk (see `jsonChunks`). */

@@ -1,0 +1,29 @@
+import type { AnalysisResult } from '../analyze.ts';
+import type { Anomaly } from '../anomaly.ts';
+import type { Incident } from './incidents.ts';
+import type { Severity } from '../severity.ts';
+import type { View } from './view.ts';
+import { DEFAULT_MIN_SEVERITY, defaultView } from './view.ts';
+
+/** The default view (SPEC §7) of an analysis: its detectors' statistics calibrated, merged into incidents, filtered by severity. */
+export function analysisView(result: AnalysisResult, minSeverity: Severity = DEFAULT_MIN_SEVERITY): View {
+  const iforestMetric = new Map<number, string | null>();
+  for (const a of result.anomalies) if (a.detector === 'iforest') iforestMetric.set(a.row, a.metric);
+  return defaultView({
+    frame: result.frame,
+    iforestScores: result.scores.iforest,
+    iforestMetric: (row) => iforestMetric.get(row) ?? null,
+    forecast: result.forecast,
+    declared: result.anomalies.filter((a) => a.detector === 'rule'),
+  }, minSeverity);
+}
+
+/**
+ * What an output lists (SPEC §3, §7): the default view's findings and incidents, or with `allRows` every row a
+ * detector flagged and every incident. A result without a view (built by hand) lists its anomalies and no incidents.
+ */
+export function listed(result: AnalysisResult, allRows = false): { anomalies: readonly Anomaly[]; incidents: readonly Incident[] } {
+  const view = result.view;
+  if (!view) return { anomalies: result.anomalies, incidents: [] };
+  return allRows ? { anomalies: result.anomalies, incidents: view.incidents } : view.shown;
+}

@@ -1,0 +1,217 @@
+/**
+ * Calibrated scores (SPEC §4): a finding's 0–100 score says how rare it is on this data's own normal
+ * behaviour, the same way for every detector, so that a severity band means a false-alarm rate.
+ *
+ * Method. Each detector gives, per row and series (a metric, or all metrics for the Isolation Forest), a
+ * statistic that grows with strangeness. Its upper tail is modelled the way SPOT does (Siffer, Fouque,
+ * Termier & Largouët, "Anomaly Detection in Streams with Extreme Value Theory", KDD 2017): above a high
+ * threshold u (the 1 − q quantile) the excesses follow a generalised Pareto distribution (Pickands–
+ * Balkema–de Haan), so P(X > x) = q · (1 + ξ(x − u)/σ)^(−1/ξ) extrapolates past the largest value seen.
+ * SPOT fits σ and ξ by maximum likelihood on all excesses; the anomalies we look for are in those
+ * excesses, so here their largest tenth is censored (it counts only as "at least this large"): the size of
+ * a few huge anomalies does not move the fit. ξ is kept in [0, 0.5]: a negative ξ (a
+ * bounded tail) estimated by chance would make every value past the bound infinitely rare; an exponential
+ * tail is the lightest one assumed.
+ *
+ * A tail probability p becomes an expected false-alarm rate: p times the number of places tested per day
+ * (rows per day × series tested by every detector — the correction for testing many places at once). Rows
+ * next to each other are not independent, so rows are counted, not events: a conservative rate. The rate
+ * maps to the score on a log scale through the bands' anchors (RATE_ANCHORS): critical is rarer than once a
+ * month of this data's normal behaviour, major rarer than once a week, minor rarer than once a day,
+ * warning rarer than once an hour. Data without timestamps counts a row as a minute.
+ */
+
+/** The fitted upper tail of one statistic; see tailProbability. */
+export interface TailModel {
+  /** The threshold u: values above it are in the modelled tail. */
+  u: number;
+  /** Share of the fitted values above u. */
+  q: number;
+  /** GPD scale (> 0) and shape. */
+  sigma: number;
+  xi: number;
+  /** Number of finite values fitted. */
+  n: number;
+}
+
+/** Share of the values that fall in the modelled tail (SPOT's 98th percentile): at least 20 values when the data is short. */
+const TAIL_SHARE = 0.02;
+const MIN_EXCESSES = 20;
+const XI_MIN = 0;
+const XI_MAX = 0.5;
+
+/**
+ * Fits the upper tail of the finite values (NaN and ±Infinity are ignored). Values equal to the threshold
+ * are not excesses, so constant data gives a tail in which any larger value is extremely rare. Null when
+ * there are fewer than 10 finite values (too few to say what is normal).
+ */
+export function fitTail(values: ArrayLike<number>): TailModel | null {
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v === 0) finite.push(v);
+  }
+  const n = finite.length;
+  if (n < 10) return null;
+  const sorted = Float64Array.from(finite).sort();
+  const k = tailCount(n);
+  const u = sorted[n - 1 - k];
+  const excess: number[] = [];
+  for (let i = n - k; i < n; i++) if (sorted[i] > u) excess.push(sorted[i] - u);
+  const q = excess.length / n;
+  // Scale of the data around u: a floor for σ, so that a tail of near-identical values does not make every
+  // tiny difference look extreme.
+  const spread = Math.max(sorted[n - 1 - k] - sorted[Math.floor((n - 1) / 2)], 0);
+  const floor = Math.max(1e-9 * Math.max(1, Math.abs(u)), 1e-3 * spread);
+  if (excess.length < 3) return { u, q: Math.max(q, 1 / n), sigma: floor, xi: 0, n };
+  const { sigma, xi } = censoredGpd(excess);
+  return { u, q, sigma: Math.max(floor, sigma), xi, n };
+}
+
+/**
+ * Standard deviation of the prior on ξ (centred on 0, the exponential tail): a short tail sample cannot pin
+ * ξ down, and a heavy ξ fitted by chance hides real anomalies. Martins & Stedinger (Water Resources Research
+ * 36(3), 2000) put a prior on ξ for the same reason ("generalized maximum likelihood").
+ */
+const XI_PRIOR_SD = 0.3;
+
+/** Share of the excesses (the largest) that the GPD fit censors: it uses only that they are that large. */
+const CENSORED_SHARE = 0.1;
+
+/**
+ * Maximum-likelihood GPD fit to excesses (ascending) with the largest CENSORED_SHARE of them type-II censored:
+ * they count only as "at least the censoring value", so the size of a few huge anomalies cannot stretch the
+ * tail (their number still can: many anomalies make the tail heavier, which errs towards fewer alarms). ξ is
+ * searched on a grid of 0.01 over [XI_MIN, XI_MAX] with the prior XI_PRIOR_SD, σ by golden-section search for each ξ.
+ */
+function censoredGpd(excess: number[]): { sigma: number; xi: number } {
+  const k = excess.length;
+  const kept = Math.max(2, k - Math.floor(CENSORED_SHARE * k));
+  const c = excess[kept - 1];
+  const m = k - kept;
+  const y = excess.slice(0, kept);
+  let mean = 0;
+  for (const v of y) mean += v / kept;
+  const logLik = (sigma: number, xi: number): number => {
+    let ll = -kept * Math.log(sigma);
+    // The m largest are censored at c: each contributes only P(Y > c).
+    if (xi < 1e-9) {
+      let sum = 0;
+      for (const v of y) sum += v;
+      return ll - sum / sigma - (m * c) / sigma;
+    }
+    const a = 1 + 1 / xi;
+    for (const v of y) ll -= a * Math.log1p((xi * v) / sigma);
+    return ll - (m / xi) * Math.log1p((xi * c) / sigma);
+  };
+  let best = { sigma: Math.max(mean, 1e-300), xi: 0, ll: -Infinity };
+  const lo0 = Math.log(Math.max(mean, 1e-300) / 100), hi0 = Math.log(Math.max(mean, 1e-300) * 10);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let step = Math.round(XI_MIN * 100); step <= Math.round(XI_MAX * 100); step++) {
+    const xi = step / 100;
+    let lo = lo0, hi = hi0;
+    let x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+    let f1 = logLik(Math.exp(x1), xi), f2 = logLik(Math.exp(x2), xi);
+    for (let it = 0; it < 50; it++) {
+      if (f1 > f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = logLik(Math.exp(x1), xi); }
+      else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = logLik(Math.exp(x2), xi); }
+    }
+    const sigma = Math.exp((lo + hi) / 2);
+    const ll = logLik(sigma, xi) - (xi * xi) / (2 * XI_PRIOR_SD * XI_PRIOR_SD);
+    if (ll > best.ll) best = { sigma, xi, ll };
+  }
+  return { sigma: best.sigma, xi: best.xi };
+}
+
+/** How many of n values the tail holds: TAIL_SHARE of them, at least MIN_EXCESSES (a third of a short series). */
+function tailCount(n: number): number {
+  return Math.min(n - 1, Math.max(Math.ceil(TAIL_SHARE * n), Math.min(MIN_EXCESSES, Math.floor(n / 3))));
+}
+
+/** The threshold fitTail would choose for these values (ascending, finite): where the modelled tail starts. NaN when empty. */
+export function tailThresholdSorted(sorted: ArrayLike<number>): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  return n < 2 ? sorted[0] : sorted[n - 1 - tailCount(n)];
+}
+
+/** P(X > x) under the tail model; 1 at or below the threshold (the body of the distribution is not modelled). */
+export function tailProbability(t: TailModel, x: number): number {
+  if (!(x > t.u)) return x === x ? 1 : NaN;
+  const z = (x - t.u) / t.sigma;
+  if (Math.abs(t.xi) < 1e-9) return t.q * Math.exp(-z);
+  const base = 1 + t.xi * z;
+  if (base <= 0) return 0;
+  return t.q * Math.pow(base, -1 / t.xi);
+}
+
+/** The value whose tail probability is p (the inverse of tailProbability inside the tail); the threshold for p ≥ q. */
+export function tailQuantile(t: TailModel, p: number): number {
+  if (!(p < t.q)) return t.u;
+  if (!(p > 0)) return Infinity;
+  const r = p / t.q;
+  if (Math.abs(t.xi) < 1e-9) return t.u - t.sigma * Math.log(r);
+  return t.u + (t.sigma / t.xi) * (Math.pow(r, -t.xi) - 1);
+}
+
+/** (log10 false alarms per day, score) anchors of the bands, from the rarest to the most frequent. */
+const RATE_ANCHORS: ReadonlyArray<readonly [number, number]> = [
+  [Math.log10(1 / 3650), 100], // once in ten years
+  [Math.log10(1 / 30), 75], // critical: rarer than once a month
+  [Math.log10(1 / 7), 50], // major: rarer than once a week
+  [0, 25], // minor: rarer than once a day
+  [Math.log10(24), 3], // warning: rarer than once an hour
+  [Math.log10(24 * 60), 0],
+];
+
+/** The 0–100 score of an expected false-alarm rate (per day), piecewise linear in log10(rate) through the band anchors. */
+export function scoreOfRate(perDay: number): number {
+  if (!(perDay > 0)) return perDay === 0 ? 100 : 0;
+  const x = Math.log10(perDay);
+  if (x <= RATE_ANCHORS[0][0]) return 100;
+  for (let i = 1; i < RATE_ANCHORS.length; i++) {
+    const [x1, s1] = RATE_ANCHORS[i];
+    if (x <= x1) {
+      const [x0, s0] = RATE_ANCHORS[i - 1];
+      return Math.round((s0 + ((s1 - s0) * (x - x0)) / (x1 - x0)) * 10) / 10;
+    }
+  }
+  return 0;
+}
+
+/** The false-alarm rate per day at which a score is reached (the inverse of scoreOfRate). */
+export function rateOfScore(score: number): number {
+  if (score >= 100) return Math.pow(10, RATE_ANCHORS[0][0]);
+  if (score <= 0) return Math.pow(10, RATE_ANCHORS[RATE_ANCHORS.length - 1][0]);
+  for (let i = 1; i < RATE_ANCHORS.length; i++) {
+    const [x1, s1] = RATE_ANCHORS[i];
+    if (score >= s1) {
+      const [x0, s0] = RATE_ANCHORS[i - 1];
+      return Math.pow(10, x0 + ((x1 - x0) * (s0 - score)) / (s0 - s1));
+    }
+  }
+  return Math.pow(10, RATE_ANCHORS[RATE_ANCHORS.length - 1][0]);
+}
+
+/** How many places are tested per day: rows per day (from the sampling step; a row is a minute without one) × series tested. */
+export function testsPerDay(stepMs: number | null, series: number): number {
+  const rowsPerDay = stepMs && stepMs > 0 ? 86_400_000 / stepMs : 1440;
+  return rowsPerDay * Math.max(1, series);
+}
+
+/** A detector statistic's calibration: its tail and how many places are tested per day. */
+export interface Calibration {
+  tail: TailModel;
+  testsPerDay: number;
+}
+
+/** The calibrated 0–100 score of statistic x: scoreOfRate(P(X > x) × tests per day). 0 for NaN. */
+export function calibratedScore(c: Calibration, x: number): number {
+  if (x !== x) return 0;
+  return scoreOfRate(tailProbability(c.tail, x) * c.testsPerDay);
+}
+
+/** The smallest statistic whose calibrated score reaches `score` (Infinity when the tail cannot reach it). */
+export function calibratedThreshold(c: Calibration, score: number): number {
+  return tailQuantile(c.tail, rateOfScore(score) / c.testsPerDay);
+}

@@ -1,0 +1,181 @@
+/**
+ * Incidents (SPEC §7): the flagged rows of every detector and metric that belong to one event, merged, with
+ * one calibrated score (the rarest of its findings), the metrics involved and their share, the detectors that
+ * agree and a one-line summary. The default view is the incidents at or above a minimum severity.
+ */
+import type { Anomaly, DetectorId } from '../anomaly.ts';
+import { isoOf, sortAnomalies } from '../anomaly.ts';
+import type { Frame } from '../csv/frame.ts';
+import { formatDuration } from '../rules/duration.ts';
+import { formatValue } from '../rules/template.ts';
+import type { Severity } from '../severity.ts';
+import { severityOf, severityRank } from '../severity.ts';
+
+/** One thing a person should look at (SPEC §3 `incidents`). */
+export interface Incident {
+  /** Stable across runs on the same data and settings: the start (time or row) and the leading metric. */
+  id: string;
+  start: string | null;
+  end: string | null;
+  startRow: number;
+  endRow: number;
+  /** Row of the highest-scored finding. */
+  peakRow: number;
+  score: number;
+  severity: Severity;
+  /** Detectors with a finding in the incident, in the output order. */
+  detectors: DetectorId[];
+  /** The metrics involved, by their share of the findings' scores (largest first). */
+  metrics: { metric: string; share: number }[];
+  /** Rules that fired in it, by name. */
+  rules: string[];
+  summary: string;
+  /** Number of findings merged. */
+  count: number;
+}
+
+/** What a summary may say about the usual value of a metric at a row: its forecast and noise, when known. */
+export interface Usual {
+  (metric: string, row: number): { value: number; spread: number; seasonal: boolean } | null;
+}
+
+/** Options of buildIncidents. */
+export interface IncidentOptions {
+  /** Findings at most this many rows apart are one incident (incident_score.py's default gap). @default 10 */
+  gapRows?: number;
+  /** The usual value of a metric at a row, for the summary. */
+  usual?: Usual;
+}
+
+const DETECTOR_ORDER: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
+
+/**
+ * Merges findings (any order) into incidents: runs of rows at most `gapRows` apart, across detectors and
+ * metrics. Findings without a row in the frame are ignored. Sorted by start row.
+ */
+export function buildIncidents(findings: readonly Anomaly[], frame: Frame, options: IncidentOptions = {}): Incident[] {
+  const gap = Math.max(0, options.gapRows ?? 10);
+  const list = sortAnomalies(findings.filter((a) => a.row >= 0 && a.row < frame.rows));
+  const out: Incident[] = [];
+  let group: Anomaly[] = [];
+  let last = -Infinity;
+  for (const a of list) {
+    if (group.length && a.row - last > gap) {
+      out.push(incidentOf(group, frame, options.usual));
+      group = [];
+    }
+    group.push(a);
+    last = Math.max(last, a.row);
+  }
+  if (group.length) out.push(incidentOf(group, frame, options.usual));
+  return out;
+}
+
+function incidentOf(group: readonly Anomaly[], frame: Frame, usual: Usual | undefined): Incident {
+  let peak = group[0];
+  const byMetric = new Map<string, number>();
+  const detectors = new Set<DetectorId>();
+  const rules = new Set<string>();
+  let total = 0;
+  let startRow = Infinity, endRow = -Infinity;
+  for (const a of group) {
+    if (a.score > peak.score || (a.score === peak.score && a.row < peak.row)) peak = a;
+    detectors.add(a.detector);
+    if (a.rule) rules.add(a.rule);
+    if (a.row < startRow) startRow = a.row;
+    if (a.row > endRow) endRow = a.row;
+    if (a.metric !== null) {
+      byMetric.set(a.metric, (byMetric.get(a.metric) ?? 0) + a.score);
+      total += a.score;
+    }
+  }
+  const metrics = [...byMetric].map(([metric, s]) => ({ metric, share: total > 0 ? Math.round((s / total) * 1000) / 1000 : 0 }))
+    .sort((a, b) => b.share - a.share || a.metric.localeCompare(b.metric));
+  const ts = frame.timestamps;
+  const start = ts ? isoOf(ts[startRow]) : null;
+  const lead = metrics[0]?.metric ?? peak.metric ?? '';
+  const dets = DETECTOR_ORDER.filter((d) => detectors.has(d));
+  const score = peak.score;
+  return {
+    id: `${start ?? `row${startRow}`}/${lead}`,
+    start,
+    end: ts ? isoOf(ts[endRow]) : null,
+    startRow,
+    endRow,
+    peakRow: peak.row,
+    score,
+    severity: severityOf(score) ?? 'warning',
+    detectors: dets,
+    metrics,
+    rules: [...rules].sort(),
+    summary: summaryOf(peak, metrics.map((m) => m.metric), dets, startRow, endRow, frame, usual),
+    count: group.length,
+  };
+}
+
+/** "cpu 97 for 6m, usually 41 ± 6 at this time of day; memory too; 3 detectors agree". */
+function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], startRow: number, endRow: number, frame: Frame, usual: Usual | undefined): string {
+  const metric = peak.metric ?? metrics[0] ?? null;
+  const parts: string[] = [];
+  let head = '';
+  if (metric !== null) {
+    const col = frame.metrics.indexOf(metric);
+    const v = col >= 0 ? frame.values[col][peak.row] : NaN;
+    head = `${metric} ${Number.isFinite(v) ? formatValue(v) : 'missing'}`;
+  } else {
+    head = peak.rule ? `rule ${peak.rule}` : 'unusual rows';
+  }
+  const span = durationOf(startRow, endRow, frame);
+  if (span) head += ` for ${span}`;
+  if (metric !== null && usual) {
+    const u = usual(metric, peak.row);
+    if (u && Number.isFinite(u.value)) head += `, usually ${formatValue(round(u.value))} ± ${formatValue(round(u.spread))}${u.seasonal ? ' at this time' : ''}`;
+  }
+  parts.push(head);
+  const others = metrics.filter((m) => m !== metric);
+  if (others.length) parts.push(`${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''} too`);
+  if (peak.detector === 'rule' && peak.rule && metric !== null) parts.push(`rule ${peak.rule}`);
+  parts.push(detectors.length > 1 ? `${detectors.length} detectors agree` : `${detectorName(detectors[0])} only`);
+  return parts.join('; ');
+}
+
+function detectorName(d: DetectorId | undefined): string {
+  return d === 'iforest' ? 'Isolation Forest' : d === 'forecast' ? 'forecaster' : d === 'rule' ? 'rules' : d === 'stream' ? 'streaming detector' : 'no detector';
+}
+
+/** Three significant digits: a summary is read, not parsed. */
+function round(v: number): number {
+  return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(3)) : v;
+}
+
+/** The time an incident spans (one step for a single row), or '' without timestamps. */
+function durationOf(startRow: number, endRow: number, frame: Frame): string {
+  const ts = frame.timestamps;
+  if (!ts) return endRow > startRow ? `${endRow - startRow + 1} rows` : '';
+  const ms = ts[endRow] - ts[startRow] + (frame.stepMs ?? 0);
+  return ms > 0 ? formatDuration(ms) : '';
+}
+
+/** The incidents at or above `minSeverity` (SPEC §7's default view), in start order. */
+export function incidentsAtLeast(incidents: readonly Incident[], minSeverity: Severity): Incident[] {
+  const k = severityRank(minSeverity);
+  return incidents.filter((i) => severityRank(i.severity) <= k);
+}
+
+/** The findings that lie in the given incidents (rows between start and end), in the output order. */
+export function findingsIn(findings: readonly Anomaly[], incidents: readonly Incident[]): Anomaly[] {
+  if (!incidents.length) return [];
+  const spans = incidents.map((i) => [i.startRow, i.endRow] as const).sort((a, b) => a[0] - b[0]);
+  const out: Anomaly[] = [];
+  for (const a of findings) {
+    let lo = 0, hi = spans.length - 1, hit = false;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (a.row < spans[mid][0]) hi = mid - 1;
+      else if (a.row > spans[mid][1]) lo = mid + 1;
+      else { hit = true; break; }
+    }
+    if (hit) out.push(a);
+  }
+  return sortAnomalies(out);
+}

@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import type { Frame } from '../../src/core/csv/frame.ts';
+import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
+import { calibratedScore, calibratedThreshold, fitTail, rateOfScore, scoreOfRate, tailProbability } from '../../src/core/incidents/calibrate.ts';
+import { buildIncidents } from '../../src/core/incidents/incidents.ts';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import { createRng } from '../../src/core/random.ts';
+import { severityRank } from '../../src/core/severity.ts';
+import type { Severity } from '../../src/core/severity.ts';
+
+const STEP = 5 * 60_000;
+const T0 = Date.UTC(2025, 0, 6);
+
+/** `days` of 5-minute rows of two clean metrics drawn by `draw` (row index, rng). */
+function clean(days: number, draw: (i: number, rng: ReturnType<typeof createRng>) => [number, number], seed = 1): Frame {
+  const rng = createRng(seed);
+  const n = days * 288;
+  const a = new Float64Array(n), b = new Float64Array(n);
+  for (let i = 0; i < n; i++) [a[i], b[i]] = draw(i, rng);
+  return frameOf({ a, b }, Float64Array.from({ length: n }, (_, i) => T0 + i * STEP));
+}
+
+function incidentsBySeverity(frame: Frame): Record<Severity, number> {
+  const r = runAnalysis(frame, settingsFor(null, {}), { path: 'clean.csv', sha256: '' });
+  const out: Record<Severity, number> = { critical: 0, major: 0, minor: 0, warning: 0 };
+  for (const i of r.view!.incidents) out[i.severity]++;
+  return out;
+}
+
+/** At least this severity, from the per-band counts. */
+const atLeast = (c: Record<Severity, number>, s: Severity) => (['critical', 'major', 'minor', 'warning'] as Severity[]).filter((x) => severityRank(x) <= severityRank(s)).reduce((n, x) => n + c[x], 0);
+
+const SHAPES: Record<string, (i: number, rng: ReturnType<typeof createRng>) => [number, number]> = {
+  gaussian: (_i, rng) => [50 + 5 * rng.normal(), 10 + rng.normal()],
+  // Heavy-tailed as latencies and byte counts are: log-normal and Laplace noise (a Gaussian threshold fires daily on these).
+  'heavy-tailed': (_i, rng) => [20 * Math.exp(0.6 * rng.normal()), 5 + (rng.next() < 0.5 ? 1 : -1) * Math.log(1 - rng.next())],
+  seasonal: (i, rng) => {
+    const day = Math.sin((2 * Math.PI * i) / 288);
+    return [40 + 20 * day + 2 * rng.normal(), 300 + 100 * day + 10 * rng.normal()];
+  },
+};
+
+for (const [shape, draw] of Object.entries(SHAPES)) {
+  test(`calibration: clean ${shape} data stays within each band's false-alarm budget`, () => {
+    // Four 28-day files (112 days, 3.7 months): a band calibrated to its budget fires about that often, so
+    // the totals are compared with the budgets plus Poisson slack (critical < once a month, major < once a
+    // week, minor < once a day).
+    const total: Record<Severity, number> = { critical: 0, major: 0, minor: 0, warning: 0 };
+    for (const seed of [1, 2, 3, 4]) {
+      const c = incidentsBySeverity(clean(28, draw, seed));
+      for (const k of Object.keys(total) as Severity[]) total[k] += c[k];
+    }
+    const msg = `${shape}: ${JSON.stringify(total)}`;
+    assert.ok(atLeast(total, 'critical') <= 112 / 30 + 3, msg);
+    assert.ok(atLeast(total, 'major') <= 112 / 7 + 6, msg);
+    assert.ok(atLeast(total, 'minor') <= 112 + 15, msg);
+  });
+}
+
+test('calibration: constant data and a short perfectly periodic file report no incident', () => {
+  const constant = frameOf({ a: new Float64Array(2000).fill(7), b: new Float64Array(2000).fill(1) }, Float64Array.from({ length: 2000 }, (_, i) => T0 + i * STEP));
+  assert.deepEqual(runAnalysis(constant, settingsFor(null, {}), { path: 'c.csv', sha256: '' }).view!.incidents, []);
+  const periodic = frameOf({ cpu: Float64Array.from({ length: 60 }, (_, i) => [10, 20, 30, 20][i % 4]) }, Float64Array.from({ length: 60 }, (_, i) => T0 + i * 60_000));
+  const view = runAnalysis(periodic, settingsFor(null, {}), { path: 'p.csv', sha256: '' }).view!;
+  assert.deepEqual(view.shown.incidents, []);
+});
+
+test('calibration: an injected spike in clean data is one critical incident with both detectors', () => {
+  const frame = clean(14, SHAPES.seasonal, 3);
+  const col = frame.values[0];
+  for (let i = 2000; i < 2004; i++) col[i] = 140;
+  const view = runAnalysis(frame, settingsFor(null, {}), { path: 's.csv', sha256: '' }).view!;
+  const hit = view.shown.incidents.filter((i) => i.startRow <= 2003 && i.endRow >= 2000);
+  assert.equal(hit.length, 1);
+  assert.equal(hit[0].severity, 'critical');
+  assert.deepEqual(hit[0].detectors, ['iforest', 'forecast']);
+  assert.equal(hit[0].metrics[0].metric, 'a');
+  assert.match(hit[0].summary, /^a 140 for \d+(h\d+)?m, usually \d+(\.\d+)? ± [\d.]+ at this time; 2 detectors agree$/);
+  assert.ok(hit[0].endRow - hit[0].startRow < 40, `${hit[0].startRow}-${hit[0].endRow}`);
+  // The default view (major and above: rarer than once a week) of two clean weeks holds about two false incidents.
+  assert.ok(view.shown.incidents.length <= 4, JSON.stringify(view.shown.incidents.map((i) => i.summary)));
+});
+
+test('scoreOfRate maps the bands to false-alarm rates and rateOfScore inverts it', () => {
+  assert.equal(scoreOfRate(1 / 30), 75);
+  assert.equal(scoreOfRate(1 / 7), 50);
+  assert.equal(scoreOfRate(1), 25);
+  assert.equal(scoreOfRate(24), 3);
+  assert.equal(scoreOfRate(1e-6), 100);
+  assert.equal(scoreOfRate(1e4), 0);
+  for (const s of [3, 10, 25, 40, 50, 75, 90]) assert.ok(Math.abs(scoreOfRate(rateOfScore(s)) - s) < 0.11, String(s));
+});
+
+test('fitTail extrapolates an exponential tail and ignores a few huge values', () => {
+  const rng = createRng(5);
+  const x = Float64Array.from({ length: 20000 }, () => -Math.log(1 - rng.next()));
+  const t = fitTail(x)!;
+  assert.ok(Math.abs(t.xi) < 0.1, `xi ${t.xi}`);
+  // P(X > 12) = e^-12 for a unit exponential.
+  assert.ok(Math.abs(Math.log(tailProbability(t, 12)) + 12) < 1.5, String(tailProbability(t, 12)));
+  const spoiled = Float64Array.from(x);
+  for (let i = 0; i < 10; i++) spoiled[i * 997] = 1000;
+  const s = fitTail(spoiled)!;
+  assert.ok(Math.abs(s.sigma - t.sigma) / t.sigma < 0.15 && Math.abs(s.xi - t.xi) < 0.15, JSON.stringify({ s, t }));
+  const c = { tail: t, testsPerDay: 288 };
+  assert.ok(Math.abs(calibratedScore(c, calibratedThreshold(c, 50)) - 50) < 0.2);
+  assert.equal(fitTail([1, 2, 3]), null);
+});
+
+const finding = (row: number, detector: Anomaly['detector'], metric: string, score: number, rule?: string): Anomaly => ({
+  row, timestamp: null, detector, metric, value: 1, score, severity: score >= 75 ? 'critical' : score >= 50 ? 'major' : score >= 25 ? 'minor' : 'warning', message: '', ...(rule ? { rule } : {}),
+});
+
+test('buildIncidents merges findings of every detector and metric less than the gap apart, scored by the rarest', () => {
+  const frame = frameOf({ cpu: new Float64Array(100), memory: new Float64Array(100) });
+  const list = [
+    finding(10, 'forecast', 'cpu', 30), finding(12, 'iforest', 'memory', 80), finding(15, 'rule', 'cpu', 37, 'hot'),
+    finding(40, 'forecast', 'memory', 10),
+  ];
+  const incidents = buildIncidents(list, frame, { gapRows: 10 });
+  assert.equal(incidents.length, 2);
+  const [a, b] = incidents;
+  assert.deepEqual({ start: a.startRow, end: a.endRow, peak: a.peakRow, score: a.score, severity: a.severity, detectors: a.detectors, rules: a.rules, count: a.count },
+    { start: 10, end: 15, peak: 12, score: 80, severity: 'critical', detectors: ['iforest', 'forecast', 'rule'], rules: ['hot'], count: 3 });
+  assert.deepEqual(a.metrics, [{ metric: 'memory', share: 0.544 }, { metric: 'cpu', share: 0.456 }]);
+  assert.equal(a.summary, 'memory 0 for 6 rows; cpu too; 3 detectors agree');
+  assert.equal(a.id, 'row10/memory');
+  assert.deepEqual([b.startRow, b.endRow, b.severity, b.summary], [40, 40, 'warning', 'memory 0; forecaster only']);
+  assert.equal(buildIncidents(list, frame, { gapRows: 1 }).length, 4);
+});
