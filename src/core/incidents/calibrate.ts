@@ -41,7 +41,7 @@ const XI_MIN = 0;
 const XI_MAX = 0.5;
 
 /**
- * Fits the upper tail of the finite values (NaN and ±Infinity are ignored). Values equal to the threshold
+ * Fits the upper tail of the finite values, in their order (NaN and ±Infinity are skipped). Values equal to the threshold
  * are not excesses, so constant data gives a tail in which any larger value is extremely rare. Null when
  * there are fewer than 10 finite values (too few to say what is normal).
  */
@@ -56,8 +56,21 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   const sorted = Float64Array.from(finite).sort();
   const k = tailCount(n);
   const u = sorted[n - 1 - k];
+  // Runs declustering (Coles, An Introduction to Statistical Modeling of Extreme Values, 2001, §5.3): the
+  // exceedances of u in a row are one event, represented by its peak. A long anomaly (a sensor stuck for
+  // hours) is then one event among the many ordinary ones instead of filling the tail, and the rate the
+  // scores speak of is a rate of events, not of rows.
   const excess: number[] = [];
-  for (let i = n - k; i < n; i++) if (sorted[i] > u) excess.push(sorted[i] - u);
+  let peak = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v > u) { if (v > peak) peak = v; continue; }
+    if (v !== v) continue;
+    if (peak > u) excess.push(peak - u);
+    peak = -Infinity;
+  }
+  if (peak > u) excess.push(peak - u);
+  excess.sort((a, b) => a - b);
   const q = excess.length / n;
   // Scale of the data around u: a floor for σ, so that a tail of near-identical values does not make every
   // tiny difference look extreme.

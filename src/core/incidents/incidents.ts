@@ -45,6 +45,8 @@ export interface IncidentOptions {
   gapRows?: number;
   /** The usual value of a metric at a row, for the summary. */
   usual?: Usual;
+  /** What a finding says in a summary when its value alone does not tell ("memory level rises by 12"), else null. */
+  phrase?: (a: Anomaly) => string | null;
 }
 
 const DETECTOR_ORDER: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
@@ -61,17 +63,17 @@ export function buildIncidents(findings: readonly Anomaly[], frame: Frame, optio
   let last = -Infinity;
   for (const a of list) {
     if (group.length && a.row - last > gap) {
-      out.push(incidentOf(group, frame, options.usual));
+      out.push(incidentOf(group, frame, options));
       group = [];
     }
     group.push(a);
     last = Math.max(last, a.row);
   }
-  if (group.length) out.push(incidentOf(group, frame, options.usual));
+  if (group.length) out.push(incidentOf(group, frame, options));
   return out;
 }
 
-function incidentOf(group: readonly Anomaly[], frame: Frame, usual: Usual | undefined): Incident {
+function incidentOf(group: readonly Anomaly[], frame: Frame, options: IncidentOptions): Incident {
   let peak = group[0];
   const byMetric = new Map<string, number>();
   const detectors = new Set<DetectorId>();
@@ -108,17 +110,21 @@ function incidentOf(group: readonly Anomaly[], frame: Frame, usual: Usual | unde
     detectors: dets,
     metrics,
     rules: [...rules].sort(),
-    summary: summaryOf(peak, metrics.map((m) => m.metric), dets, startRow, endRow, frame, usual),
+    summary: summaryOf(peak, metrics.map((m) => m.metric), dets, startRow, endRow, frame, options),
     count: group.length,
   };
 }
 
 /** "cpu 97 for 6m, usually 41 ± 6 at this time of day; memory too; 3 detectors agree". */
-function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], startRow: number, endRow: number, frame: Frame, usual: Usual | undefined): string {
+function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], startRow: number, endRow: number, frame: Frame, options: IncidentOptions): string {
   const metric = peak.metric ?? metrics[0] ?? null;
   const parts: string[] = [];
   let head = '';
-  if (metric !== null) {
+  const phrase = options.phrase?.(peak) ?? null;
+  const usual = phrase === null ? options.usual : undefined;
+  if (phrase !== null) {
+    head = phrase;
+  } else if (metric !== null) {
     const col = frame.metrics.indexOf(metric);
     const v = col >= 0 ? frame.values[col][peak.row] : NaN;
     head = `${metric} ${Number.isFinite(v) ? formatValue(v) : 'missing'}`;
@@ -126,7 +132,7 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
     head = peak.rule ? `rule ${peak.rule}` : 'unusual rows';
   }
   const span = durationOf(startRow, endRow, frame);
-  if (span) head += ` for ${span}`;
+  if (span) head += phrase === null ? ` for ${span}` : ` (flagged for ${span})`;
   if (metric !== null && usual) {
     const u = usual(metric, peak.row);
     if (u && Number.isFinite(u.value)) head += `, usually ${formatValue(round(u.value))} ± ${formatValue(round(u.spread))}${u.seasonal ? ' at this time' : ''}`;

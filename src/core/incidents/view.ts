@@ -6,6 +6,7 @@
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
+import { formatDuration } from '../rules/duration.ts';
 import { formatValue } from '../rules/template.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf } from '../severity.ts';
@@ -13,6 +14,7 @@ import type { Calibration } from './calibrate.ts';
 import { calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { Incident } from './incidents.ts';
 import { buildIncidents, findingsIn, incidentsAtLeast } from './incidents.ts';
+import { severityRank } from '../severity.ts';
 
 /** The default minimum severity of the default view (chosen by cross-validation: see bench/incidents.ts). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -36,7 +38,10 @@ export interface View {
   findings: Anomaly[];
   /** Every incident those findings make. */
   incidents: Incident[];
-  /** The incidents at or above the minimum severity, and their findings. */
+  /**
+   * The incidents at or above the minimum severity, and their findings that reach it (a major incident's
+   * warning-level rows around its peak are in the incident's span, not listed).
+   */
   shown: { incidents: Incident[]; anomalies: Anomaly[] };
   /** The minimum severity of `shown`. */
   minSeverity: Severity;
@@ -44,65 +49,57 @@ export interface View {
   calibrations: Record<string, Calibration>;
 }
 
+/** One statistic to calibrate: per row, larger is stranger (NaN: not tested). */
+interface Statistic {
+  key: string;
+  detector: 'iforest' | 'forecast';
+  metric: string | null;
+  values: Float64Array;
+  /** The finding's metric (null: the statistic's), value and message at a row; `phrase` for a summary when the value alone does not tell. */
+  describe(row: number): { metric: string | null; value: number | null; message: string; phrase?: string };
+}
+
+/** Windows of the level-change statistic: the mean over this long after a row against the same span before it. */
+const CHANGE_WINDOWS_MS = [60 * 60_000, 6 * 3_600_000];
+/** The least severe finding that makes or extends an incident. */
+const INCIDENT_FLOOR: Severity = 'minor';
+/** Window of the flatness statistic (how little a metric moves). */
+const FLAT_WINDOW_MS = 30 * 60_000;
+
 /** Computes the calibrated findings, the incidents and the default view. */
 export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY): View {
   const { frame } = input;
-  const fcMetrics = Object.keys(input.forecast ?? {}).filter((m) => frame.metrics.includes(m));
-  const series = (input.iforestScores ? 1 : 0) + fcMetrics.length;
-  const perDay = testsPerDay(frame.stepMs, series);
+  const stats = statisticsOf(input);
+  const perDay = testsPerDay(frame.stepMs, stats.length);
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
-
-  if (input.iforestScores && input.iforestScores.length === frame.rows) {
-    const scores = input.iforestScores;
-    const tail = fitTail(scores);
-    if (tail) {
-      const c = { tail, testsPerDay: perDay };
-      calibrations.iforest = c;
-      for (let i = 0; i < scores.length; i++) {
-        if (!(scores[i] > tail.u)) continue;
-        const score = calibratedScore(c, scores[i]);
-        const severity = severityOf(score);
-        if (!severity) continue;
-        const metric = input.iforestMetric?.(i) ?? null;
-        const col = metric === null ? -1 : frame.metrics.indexOf(metric);
-        const v = col >= 0 ? frame.values[col][i] : NaN;
-        findings.push({
-          row: i, timestamp: tsOf(i), detector: 'iforest', metric, value: Number.isFinite(v) ? v : null, score, severity,
-          message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatValue(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
-        });
-      }
-    }
-  }
-
-  const residuals = new Float64Array(frame.rows);
-  for (const metric of fcMetrics) {
-    const y = frame.values[frame.metrics.indexOf(metric)];
-    const yhat = input.forecast![metric].yhat;
-    for (let i = 0; i < frame.rows; i++) residuals[i] = Math.abs(y[i] - yhat[i]);
-    const tail = fitTail(residuals);
+  const phrases = new Map<Anomaly, string>();
+  for (const st of stats) {
+    const tail = fitTail(st.values);
     if (!tail) continue;
     const c = { tail, testsPerDay: perDay };
-    calibrations[`forecast:${metric}`] = c;
-    for (let i = 0; i < frame.rows; i++) {
-      const r = residuals[i];
-      if (!(r > tail.u)) continue;
-      const score = calibratedScore(c, r);
+    calibrations[st.key] = c;
+    const x = st.values;
+    for (let i = 0; i < x.length; i++) {
+      if (!(x[i] > tail.u)) continue;
+      const score = calibratedScore(c, x[i]);
       const severity = severityOf(score);
       if (!severity) continue;
-      findings.push({
-        row: i, timestamp: tsOf(i), detector: 'forecast', metric, value: y[i], score, severity,
-        message: `${metric} ${formatValue(y[i])} ${y[i] > yhat[i] ? 'above' : 'below'} the forecast ${formatValue(Number(yhat[i].toPrecision(4)))}`,
-      });
+      const d = st.describe(i);
+      const a: Anomaly = { row: i, timestamp: tsOf(i), detector: st.detector, metric: d.metric, value: d.value, score, severity, message: d.message };
+      if (d.phrase) phrases.set(a, d.phrase);
+      findings.push(a);
     }
   }
 
   for (const a of input.declared ?? []) findings.push(a);
   const usual = usualFrom(input, calibrations);
-  const incidents = buildIncidents(findings, frame, { usual });
+  // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
+  // incidents are made of the findings from minor up, and the warnings are listed only with every row.
+  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), frame, { usual, phrase: (a) => phrases.get(a) ?? null });
   const shownIncidents = incidentsAtLeast(incidents, minSeverity);
-  return { findings: findingsIn(findings, incidents), incidents, shown: { incidents: shownIncidents, anomalies: findingsIn(findings, shownIncidents) }, minSeverity, calibrations };
+  return { findings: findingsIn(findings, incidents), incidents, shown: { incidents: shownIncidents, anomalies: atLeast(findings, minSeverity) }, minSeverity, calibrations };
 }
 
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
@@ -113,4 +110,179 @@ function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>) 
     if (!f || !c) return null;
     return { value: f.yhat[row], spread: c.tail.u / 2.326, seasonal: true };
   };
+}
+
+/**
+ * The statistics the view calibrates: the forest's score and, per forecast metric, |residual|, the level change
+ * of the series with its usual daily (and weekly) pattern removed at each change window, and its flatness.
+ */
+function statisticsOf(input: ViewInput): Statistic[] {
+  const { frame } = input;
+  const out: Statistic[] = [];
+  const scores = input.iforestScores;
+  if (scores && scores.length === frame.rows) {
+    out.push({
+      key: 'iforest', detector: 'iforest', metric: null, values: scores,
+      describe(i) {
+        const metric = input.iforestMetric?.(i) ?? null;
+        const col = metric === null ? -1 : frame.metrics.indexOf(metric);
+        const v = col >= 0 ? frame.values[col][i] : NaN;
+        return {
+          metric, value: Number.isFinite(v) ? v : null,
+          message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatValue(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
+          phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatValue(v)}` : ''} unusual with the other metrics`,
+        };
+      },
+    });
+  }
+  for (const metric of Object.keys(input.forecast ?? {})) {
+    const col = frame.metrics.indexOf(metric);
+    if (col < 0) continue;
+    const y = frame.values[col];
+    const yhat = input.forecast![metric].yhat;
+    const r = new Float64Array(frame.rows);
+    const abs = new Float64Array(frame.rows);
+    for (let i = 0; i < frame.rows; i++) { r[i] = y[i] - yhat[i]; abs[i] = Math.abs(r[i]); }
+    const fmtY = (v: number) => formatValue(Number(v.toPrecision(4)));
+    out.push({
+      key: `forecast:${metric}`, detector: 'forecast', metric, values: abs,
+      describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatValue(y[i])} ${r[i] > 0 ? 'above' : 'below'} the forecast ${fmtY(yhat[i])}` }),
+    });
+    const raw = deseasonalised(y, frame);
+    const d = winsorised(raw);
+    for (const ms of CHANGE_WINDOWS_MS) {
+      const w = Math.max(3, Math.round(ms / (frame.stepMs ?? 60_000)));
+      if (w * 4 > frame.rows) continue;
+      const change = levelChange(d, w);
+      // The statistic uses the clipped series; what a person reads is the change of the values themselves.
+      const size = levelChange(raw, w);
+      const span = formatDuration(ms);
+      out.push({
+        key: `change${span}:${metric}`, detector: 'forecast', metric, values: Float64Array.from(change, Math.abs),
+        describe: (i) => ({
+          metric, value: y[i],
+          message: `${metric} level ${size[i] > 0 ? 'rises' : 'drops'} by ${fmtY(Math.abs(size[i]))} (mean of the ${span} after against the ${span} before, usual daily pattern removed)`,
+          phrase: `${metric} level ${size[i] > 0 ? 'rises' : 'drops'} by ${fmtY(Math.abs(size[i]))} within ${span}`,
+        }),
+      });
+    }
+    const w = Math.max(5, Math.round(FLAT_WINDOW_MS / (frame.stepMs ?? 60_000)));
+    if (w * 4 <= frame.rows) {
+      const flat = flatness(y, w);
+      out.push({
+        key: `flat:${metric}`, detector: 'forecast', metric, values: flat,
+        describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatValue(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatValue(y[i])}` }),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The series minus its seasonal-naive baseline (Hyndman & Athanasopoulos, FPP 3rd ed. §5.2): the median of the
+ * values at the same time of day (and, with two weeks of data, the same kind of day: weekday or weekend) over
+ * the whole file. Without timestamps, or with less than three days of data, the series minus its median.
+ */
+function deseasonalised(y: Float64Array, frame: Frame): Float64Array {
+  const n = y.length;
+  const ts = frame.timestamps;
+  const step = frame.stepMs ?? 0;
+  const out = new Float64Array(n);
+  const span = ts && n ? ts[n - 1] - ts[0] : 0;
+  if (!ts || !(step > 0) || step > 3_600_000 || span < 3 * 86_400_000) {
+    const m = median(Array.from(y).filter((v) => v === v));
+    for (let i = 0; i < n; i++) out[i] = y[i] - m;
+    return out;
+  }
+  const slotMs = Math.max(step, 15 * 60_000);
+  const perDay = Math.ceil(86_400_000 / slotMs);
+  const weekly = span >= 14 * 86_400_000;
+  const slotOf = (t: number) => {
+    const tod = Math.floor((((t % 86_400_000) + 86_400_000) % 86_400_000) / slotMs);
+    const wd = new Date(t).getUTCDay();
+    return weekly && (wd === 0 || wd === 6) ? perDay + tod : tod;
+  };
+  const slots: number[][] = Array.from({ length: 2 * perDay }, () => []);
+  for (let i = 0; i < n; i++) if (y[i] === y[i]) slots[slotOf(ts[i])].push(y[i]);
+  const profile = slots.map((v) => (v.length ? median(v) : NaN));
+  for (let i = 0; i < n; i++) out[i] = y[i] - profile[slotOf(ts[i])];
+  return out;
+}
+
+/** Mean of x over the w rows from i against the mean over the w rows before i (NaN skipped; NaN near the ends). */
+function levelChange(x: Float64Array, w: number): Float64Array {
+  const n = x.length;
+  const sum = new Float64Array(n + 1);
+  const cnt = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const ok = v === v;
+    sum[i + 1] = sum[i] + (ok ? v : 0);
+    cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
+  }
+  const out = new Float64Array(n).fill(NaN);
+  for (let i = w; i + w <= n; i++) {
+    const ca = cnt[i + w] - cnt[i], cb = cnt[i] - cnt[i - w];
+    if (ca * 2 < w || cb * 2 < w) continue;
+    out[i] = (sum[i + w] - sum[i]) / ca - (sum[i] - sum[i - w]) / cb;
+  }
+  return out;
+}
+
+/**
+ * How little a series moves around each row: log of (the typical spread of its step-to-step changes) over (their
+ * spread in the w rows centred on the row). 0 where it moves as usual, large where it is flat. NaN near the ends.
+ */
+function flatness(y: Float64Array, w: number): Float64Array {
+  const n = y.length;
+  const diff = new Float64Array(n);
+  for (let i = 1; i < n; i++) diff[i] = Math.abs(y[i] - y[i - 1]);
+  diff[0] = NaN;
+  const sum = new Float64Array(n + 1);
+  const cnt = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = diff[i];
+    const ok = v === v;
+    sum[i + 1] = sum[i] + (ok ? v : 0);
+    cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
+  }
+  const typical = median(Array.from(diff).filter((v) => v === v && v > 0));
+  const out = new Float64Array(n).fill(NaN);
+  if (!(typical > 0)) return out;
+  const eps = typical * 1e-3;
+  const half = w >> 1;
+  for (let i = half; i + w - half <= n; i++) {
+    const a = i - half, b = a + w;
+    const c = cnt[b] - cnt[a];
+    if (c * 2 < w) continue;
+    out[i] = Math.log((typical + eps) / ((sum[b] - sum[a]) / c + eps));
+  }
+  return out;
+}
+
+/** Median of the values (sorted in place). */
+function median(v: number[]): number {
+  if (!v.length) return NaN;
+  v.sort((a, b) => a - b);
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+/** The findings at or above a severity, in the output order. */
+function atLeast(findings: readonly Anomaly[], min: Severity): Anomaly[] {
+  const k = severityRank(min);
+  return findings.filter((a) => severityRank(a.severity) <= k);
+}
+
+/**
+ * x with values beyond 4 robust standard deviations (1.4826·MAD) of its median clipped there: a spike then moves
+ * a window's mean by a few rows' worth of noise, so the level-change statistic sees levels, not spikes.
+ */
+function winsorised(x: Float64Array): Float64Array {
+  const vals = Array.from(x).filter((v) => v === v);
+  const m = median(vals);
+  const mad = median(vals.map((v) => Math.abs(v - m)));
+  if (!(mad > 0)) return x;
+  const lo = m - 4 * 1.4826 * mad, hi = m + 4 * 1.4826 * mad;
+  return Float64Array.from(x, (v) => (v < lo ? lo : v > hi ? hi : v));
 }
