@@ -275,7 +275,7 @@ function atLeast(findings: readonly Anomaly[], min: Severity): Anomaly[] {
 }
 
 /**
- * x with values beyond 4 robust standard deviations (1.4826·MAD) of its median clipped there: a spike then moves
+ * x with values beyond 3 robust standard deviations (1.4826·MAD) of its median clipped there: a spike then moves
  * a window's mean by a few rows' worth of noise, so the level-change statistic sees levels, not spikes.
  */
 function winsorised(x: Float64Array): Float64Array {
@@ -283,6 +283,6 @@ function winsorised(x: Float64Array): Float64Array {
   const m = median(vals);
   const mad = median(vals.map((v) => Math.abs(v - m)));
   if (!(mad > 0)) return x;
-  const lo = m - 4 * 1.4826 * mad, hi = m + 4 * 1.4826 * mad;
+  const lo = m - 3 * 1.4826 * mad, hi = m + 3 * 1.4826 * mad;
   return Float64Array.from(x, (v) => (v < lo ? lo : v > hi ? hi : v));
 }
