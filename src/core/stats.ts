@@ -28,8 +28,8 @@ export function statsOf(values: Float64Array): MetricStats {
   return { min, max, median, count: n };
 }
 
-/** The k-th smallest of a[0, n) (Hoare's selection, median-of-three pivot); partially reorders `a`. */
-function select(a: Float64Array, n: number, k: number): number {
+/** The k-th smallest of a[0, n) (Hoare's selection, median-of-three pivot); reorders `a` so that a[0, k) are no larger. */
+export function select(a: Float64Array, n: number, k: number): number {
   let lo = 0;
   let hi = n - 1;
   while (hi > lo) {

@@ -1,3 +1,5 @@
+import { select } from '../stats.ts';
+
 /**
  * Calibrated scores (SPEC §4): a finding's 0–100 score says how rare it is on this data's own normal
  * behaviour, the same way for every detector, so that a severity band means a false-alarm rate.
@@ -46,16 +48,17 @@ const XI_MAX = 0.5;
  * there are fewer than 10 finite values (too few to say what is normal).
  */
 export function fitTail(values: ArrayLike<number>): TailModel | null {
-  const finite: number[] = [];
+  const all = new Float64Array(values.length);
+  let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v - v === 0) finite.push(v);
+    if (v - v === 0) all[n++] = v;
   }
-  const n = finite.length;
   if (n < 10) return null;
-  const sorted = Float64Array.from(finite).sort();
   const k = tailCount(n);
-  const u = sorted[n - 1 - k];
+  const work = all.subarray(0, n);
+  const u = select(work, n, n - 1 - k);
+  const mid = select(work, n - 1 - k, Math.floor((n - 1) / 2));
   // Runs declustering (Coles, An Introduction to Statistical Modeling of Extreme Values, 2001, §5.3): the
   // exceedances of u in a row are one event, represented by its peak. A long anomaly (a sensor stuck for
   // hours) is then one event among the many ordinary ones instead of filling the tail, and the rate the
@@ -74,7 +77,7 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   const q = excess.length / n;
   // Scale of the data around u: a floor for σ, so that a tail of near-identical values does not make every
   // tiny difference look extreme.
-  const spread = Math.max(sorted[n - 1 - k] - sorted[Math.floor((n - 1) / 2)], 0);
+  const spread = Math.max(u - mid, 0);
   const floor = Math.max(1e-9 * Math.max(1, Math.abs(u)), 1e-3 * spread);
   if (excess.length < 3) return { u, q: Math.max(q, 1 / n), sigma: floor, xi: 0, n };
   const { sigma, xi } = censoredGpd(excess);
@@ -117,22 +120,31 @@ function censoredGpd(excess: number[]): { sigma: number; xi: number } {
     for (const v of y) ll -= a * Math.log1p((xi * v) / sigma);
     return ll - (m / xi) * Math.log1p((xi * c) / sigma);
   };
-  let best = { sigma: Math.max(mean, 1e-300), xi: 0, ll: -Infinity };
   const lo0 = Math.log(Math.max(mean, 1e-300) / 100), hi0 = Math.log(Math.max(mean, 1e-300) * 10);
   const g = (Math.sqrt(5) - 1) / 2;
-  for (let step = Math.round(XI_MIN * 100); step <= Math.round(XI_MAX * 100); step++) {
-    const xi = step / 100;
+  // Profile likelihood of ξ (σ maximised by golden-section search), penalised by the prior.
+  const profile = (xi: number): { sigma: number; ll: number } => {
     let lo = lo0, hi = hi0;
     let x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
     let f1 = logLik(Math.exp(x1), xi), f2 = logLik(Math.exp(x2), xi);
-    for (let it = 0; it < 50; it++) {
+    for (let it = 0; it < 40; it++) {
       if (f1 > f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = logLik(Math.exp(x1), xi); }
       else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = logLik(Math.exp(x2), xi); }
     }
     const sigma = Math.exp((lo + hi) / 2);
-    const ll = logLik(sigma, xi) - (xi * xi) / (2 * XI_PRIOR_SD * XI_PRIOR_SD);
-    if (ll > best.ll) best = { sigma, xi, ll };
-  }
+    return { sigma, ll: logLik(sigma, xi) - (xi * xi) / (2 * XI_PRIOR_SD * XI_PRIOR_SD) };
+  };
+  // A coarse grid of ξ (0.05), then the hundredths around its best point.
+  let best = { sigma: Math.max(mean, 1e-300), xi: 0, ll: -Infinity };
+  const consider = (step: number) => {
+    const xi = step / 100;
+    if (xi < XI_MIN - 1e-12 || xi > XI_MAX + 1e-12) return;
+    const p = profile(xi);
+    if (p.ll > best.ll) best = { sigma: p.sigma, xi, ll: p.ll };
+  };
+  for (let step = Math.round(XI_MIN * 100); step <= Math.round(XI_MAX * 100); step += 5) consider(step);
+  const centre = Math.round(best.xi * 100);
+  for (let step = centre - 4; step <= centre + 4; step++) if (step !== centre) consider(step);
   return { sigma: best.sigma, xi: best.xi };
 }
 
@@ -228,3 +240,4 @@ export function calibratedScore(c: Calibration, x: number): number {
 export function calibratedThreshold(c: Calibration, score: number): number {
   return tailQuantile(c.tail, rateOfScore(score) / c.testsPerDay);
 }
+
