@@ -15,6 +15,9 @@ import { select } from '../stats.ts';
  * bounded tail) estimated by chance would make every value past the bound infinitely rare; an exponential
  * tail is the lightest one assumed.
  *
+ * The probability is never below the share of other events at least as large that this data holds (what
+ * happened here fourteen times is not a once-a-month event, whatever the fitted tail says).
+ *
  * A tail probability p becomes an expected false-alarm rate: p times the number of places tested per day
  * (rows per day × series tested by every detector — the correction for testing many places at once). Rows
  * next to each other are not independent, so rows are counted, not events: a conservative rate. The rate
@@ -34,6 +37,8 @@ export interface TailModel {
   xi: number;
   /** Number of finite values fitted. */
   n: number;
+  /** The events' peaks above u (excesses, ascending): the model never calls a value rarer than these say it is. */
+  peaks: number[];
 }
 
 /** Share of the values that fall in the modelled tail (SPOT's 98th percentile): at least 20 values when the data is short. */
@@ -79,9 +84,9 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   // tiny difference look extreme.
   const spread = Math.max(u - mid, 0);
   const floor = Math.max(1e-9 * Math.max(1, Math.abs(u)), 1e-3 * spread);
-  if (excess.length < 3) return { u, q: Math.max(q, 1 / n), sigma: floor, xi: 0, n };
+  if (excess.length < 3) return { u, q: Math.max(q, 1 / n), sigma: floor, xi: 0, n, peaks: excess };
   const { sigma, xi } = censoredGpd(excess);
-  return { u, q, sigma: Math.max(floor, sigma), xi, n };
+  return { u, q, sigma: Math.max(floor, sigma), xi, n, peaks: excess };
 }
 
 /**
@@ -164,10 +169,32 @@ export function tailThresholdSorted(sorted: ArrayLike<number>): number {
 export function tailProbability(t: TailModel, x: number): number {
   if (!(x > t.u)) return x === x ? 1 : NaN;
   const z = (x - t.u) / t.sigma;
-  if (Math.abs(t.xi) < 1e-9) return t.q * Math.exp(-z);
-  const base = 1 + t.xi * z;
-  if (base <= 0) return 0;
-  return t.q * Math.pow(base, -1 / t.xi);
+  let p: number;
+  if (Math.abs(t.xi) < 1e-9) p = t.q * Math.exp(-z);
+  else {
+    const base = 1 + t.xi * z;
+    p = base <= 0 ? 0 : t.q * Math.pow(base, -1 / t.xi);
+  }
+  // What happened in this very data is not rare: a daily job's spike seen 14 times in 14 days stays a
+  // once-a-day event however light the fitted tail is.
+  return Math.max(p, Math.max(0, eventsAtLeast(t.peaks, x - t.u) - REPEATS_ALLOWED) / t.n);
+}
+
+/**
+ * Events at least as large that do not yet count against rarity: the one being scored and one more (two
+ * incidents of one kind in a file are still two incidents; a third makes it a pattern).
+ */
+const REPEATS_ALLOWED = 2;
+
+/** How many of the ascending peaks are at least e (binary search). */
+function eventsAtLeast(peaks: readonly number[], e: number): number {
+  let lo = 0, hi = peaks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (peaks[mid] < e) lo = mid + 1;
+    else hi = mid;
+  }
+  return peaks.length - lo;
 }
 
 /** The value whose tail probability is p (the inverse of tailProbability inside the tail); the threshold for p ≥ q. */
@@ -175,8 +202,11 @@ export function tailQuantile(t: TailModel, p: number): number {
   if (!(p < t.q)) return t.u;
   if (!(p > 0)) return Infinity;
   const r = p / t.q;
-  if (Math.abs(t.xi) < 1e-9) return t.u - t.sigma * Math.log(r);
-  return t.u + (t.sigma / t.xi) * (Math.pow(r, -t.xi) - 1);
+  const model = Math.abs(t.xi) < 1e-9 ? t.u - t.sigma * Math.log(r) : t.u + (t.sigma / t.xi) * (Math.pow(r, -t.xi) - 1);
+  // Past the largest peaks that occurred more often than p allows (see tailProbability).
+  const allowed = Math.floor(p * t.n) + REPEATS_ALLOWED;
+  const k = t.peaks.length - 1 - allowed;
+  return k >= 0 ? Math.max(model, t.u + t.peaks[k] * (1 + 1e-12) + Number.MIN_VALUE) : model;
 }
 
 /** (log10 false alarms per day, score) anchors of the bands, from the rarest to the most frequent. */
