@@ -9,6 +9,7 @@ import { formatValue } from './template.ts';
 import { analyzeRules } from './validate.ts';
 import { deref, getPair, lineStarts, parseYamlAst, positionAt } from './yamlAst.ts';
 import type { YNode, YScalar } from './yamlAst.ts';
+import { getOwn } from '../own.ts';
 
 /** One completion proposal; `snippet` items use VS Code snippet syntax (`${1:name}`). */
 export interface CompletionItem {
@@ -98,7 +99,7 @@ export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): s
 }
 
 function metricHover(name: string, ctx: RulesDataContext): string {
-  const s = ctx.stats[name];
+  const s = getOwn(ctx.stats, name);
   if (!s) return `**${name}** is not a numeric column of ${ctx.name}. Its metrics: ${ctx.metrics.join(', ')}`;
   if (!s.count) return `**${name}** in ${ctx.name}: no values`;
   return `**${name}** in ${ctx.name}\n\nmin ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;
@@ -241,7 +242,7 @@ function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesD
   const inFlowList = /^\[/.test(typed);
   if ((key === 'metric' || key === 'metrics') && ctx) {
     return ctx.metrics.map((m) => {
-      const s = ctx.stats[m];
+      const s = getOwn(ctx.stats, m);
       return { label: m, kind: 'metric' as const, insertText: inFlowList || key === 'metric' ? m : `[${m}]`, detail: s?.count ? `min ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)}` : undefined };
     });
   }
