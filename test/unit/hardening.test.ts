@@ -16,6 +16,7 @@ import { InputError } from '../../src/cli/command.ts';
 import { writeFileAtomic, SameFileError } from '../../src/cli/output.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
+import { getOwn } from '../../src/core/own.ts';
 
 const repo = join(__dirname, '../..');
 const cliArgs = ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
@@ -265,9 +266,9 @@ rules:
   assert.ok(v.rules, JSON.stringify(v.diagnostics));
   const ev = evaluateRules(v.rules, frame, { thresholds: {} });
   assert.deepEqual(Object.keys(ev.perRule), ['__proto__', 'constructor', 'toString']);
-  assert.equal(ev.perRule.__proto__.fires, 1);
-  assert.equal(ev.perRule.constructor.fires, 1);
-  assert.equal(ev.perRule.toString.fires, 0);
+  assert.equal(getOwn(ev.perRule, '__proto__')?.fires, 1);
+  assert.equal(getOwn(ev.perRule, 'constructor')?.fires, 1);
+  assert.equal(getOwn(ev.perRule, 'toString')?.fires, 0);
   const r = runAnalysis(frame, settingsFor(v.rules, { detectors: { iforest: false, forecast: false, rules: true }, thresholds: {} }), { path: 'p.csv', sha256: '' });
   const listed = (r.detectors.rules as { rules: { name: string; threshold: unknown }[] }).rules;
   assert.deepEqual(listed.map((x) => [x.name, x.threshold]), [['__proto__', 30], ['constructor', 30], ['toString', 1000]]);

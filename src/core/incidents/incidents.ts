@@ -10,6 +10,7 @@ import { formatDuration } from '../rules/duration.ts';
 import { formatValue } from '../rules/template.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf, severityRank } from '../severity.ts';
+import { metricIndex } from '../csv/frame.ts';
 
 /** One thing a person should look at (SPEC §3 `incidents`). */
 export interface Incident {
@@ -119,7 +120,7 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
   const parts: string[] = [];
   let head = '';
   if (metric !== null) {
-    const col = frame.metrics.indexOf(metric);
+    const col = metricIndex(frame, metric);
     const v = col >= 0 ? frame.values[col][peak.row] : NaN;
     head = `${metric} ${Number.isFinite(v) ? formatValue(v) : 'missing'}`;
   } else {

@@ -13,6 +13,8 @@ import type { Calibration } from './calibrate.ts';
 import { calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { Incident } from './incidents.ts';
 import { buildIncidents, findingsIn, incidentsAtLeast } from './incidents.ts';
+import { metricIndex } from '../csv/frame.ts';
+import { getOwn } from '../own.ts';
 
 /** The default minimum severity of the default view (chosen by cross-validation: see bench/incidents.ts). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -47,7 +49,7 @@ export interface View {
 /** Computes the calibrated findings, the incidents and the default view. */
 export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY): View {
   const { frame } = input;
-  const fcMetrics = Object.keys(input.forecast ?? {}).filter((m) => frame.metrics.includes(m));
+  const fcMetrics = Object.keys(input.forecast ?? {}).filter((m) => metricIndex(frame, m) >= 0);
   const series = (input.iforestScores ? 1 : 0) + fcMetrics.length;
   const perDay = testsPerDay(frame.stepMs, series);
   const findings: Anomaly[] = [];
@@ -66,7 +68,7 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
         const severity = severityOf(score);
         if (!severity) continue;
         const metric = input.iforestMetric?.(i) ?? null;
-        const col = metric === null ? -1 : frame.metrics.indexOf(metric);
+        const col = metric === null ? -1 : metricIndex(frame, metric);
         const v = col >= 0 ? frame.values[col][i] : NaN;
         findings.push({
           row: i, timestamp: tsOf(i), detector: 'iforest', metric, value: Number.isFinite(v) ? v : null, score, severity,
@@ -78,7 +80,7 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
 
   const residuals = new Float64Array(frame.rows);
   for (const metric of fcMetrics) {
-    const y = frame.values[frame.metrics.indexOf(metric)];
+    const y = frame.values[metricIndex(frame, metric)];
     const yhat = input.forecast![metric].yhat;
     for (let i = 0; i < frame.rows; i++) residuals[i] = Math.abs(y[i] - yhat[i]);
     const tail = fitTail(residuals);
@@ -108,8 +110,8 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
 function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>) {
   return (metric: string, row: number) => {
-    const f = input.forecast?.[metric];
-    const c = calibrations[`forecast:${metric}`];
+    const f = getOwn(input.forecast, metric);
+    const c = getOwn(calibrations, `forecast:${metric}`);
     if (!f || !c) return null;
     return { value: f.yhat[row], spread: c.tail.u / 2.326, seasonal: true };
   };
