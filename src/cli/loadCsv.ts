@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { notRegularFile } from './tailFile.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import { createCsvReader } from '../core/csv/parse.ts';
+import type { CsvReaderOptions } from '../core/csv/parse.ts';
 import type { CommandContext } from './command.ts';
 import { InputError, UsageError } from './command.ts';
 import { formatIssue } from './report.ts';
@@ -22,9 +23,9 @@ export interface LoadedCsv {
  * hashing it on the way. A missing or unreadable file, or one that is not a regular file, is an error issue,
  * not an exception.
  */
-export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void): Promise<LoadedCsv> {
+export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void, options?: CsvReaderOptions): Promise<LoadedCsv> {
   const hash = createHash('sha256');
-  const reader = createCsvReader();
+  const reader = createCsvReader(options);
   let bytes = 0;
   let total = 0;
   let handle: FileHandle | null = null;

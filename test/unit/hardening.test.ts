@@ -1,7 +1,7 @@
 // Hostile and unlucky inputs (issue 15): every case here crashed, hung, lost data silently or leaked before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { writeFileAtomic, SameFileError } from '../../src/cli/output.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
 import { getOwn } from '../../src/core/own.ts';
+import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
 
 const repo = join(__dirname, '../..');
 const cliArgs = ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
@@ -69,7 +70,7 @@ test('a CSV with 250,000 columns is refused at once, with its line, by the analy
 
 test('a 10,000-column file loads and is analysed by every detector in seconds', { timeout: 60_000 }, () => {
   const t0 = performance.now();
-  const r = parseCsv(wideCsv(10_000, 20));
+  const r = parseCsv(wideCsv(10_000, 8));
   assert.ok(r.frame, JSON.stringify(r.issues[0]));
   assert.equal(r.frame.metrics.length, 10_000);
   const result = runAnalysis(r.frame, settingsFor(null), { path: 'wide.csv', sha256: '' });
@@ -91,6 +92,20 @@ test('a header of 10,000 identical names is de-duplicated quickly, and a message
   assert.ok(r.issues[0].message.length < 600, `${r.issues[0].message.length} characters`);
   assert.match(r.issues[0].message, /and 9,980 more/);
   assert.ok(performance.now() - t0 < 5000);
+});
+
+test('a reader with a value limit refuses a larger file as soon as it passes it (the analysis worker reads with one)', () => {
+  let text = 'timestamp,a,b\n';
+  for (let i = 0; i < 4000; i++) text += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 7},${i % 5}\n`;
+  const r = createCsvReader({ maxValues: 1000 });
+  r.push(text.slice(0, 80_000));
+  assert.equal(r.failed, true, 'stops before the end of the text');
+  const issue = r.end().issues[0];
+  assert.deepEqual([issue.code, issue.line], ['too-large', 502]);
+  assert.match(issue.message, /more than 1,000 values \(500 rows of 2 metrics\)/);
+  assert.ok(parseCsv(text, { maxValues: 8000 }).frame);
+  assert.equal(ANALYSIS_WORKER_LIMITS.maxValues, 5_000_000);
+  assert.ok(ANALYSIS_WORKER_LIMITS.resourceLimits.maxOldGenerationSizeMb <= 2048);
 });
 
 // ── 2. One CSV reader for stream and analyze ─────────────────────────────────────────────────────────
@@ -276,7 +291,7 @@ rules:
 
 // ── 7. Device files and other non-regular files ───────────────────────────────────────────────────────
 
-test('device files are refused at once by analyze, forecast, stream and check, also through a rules file\'s data: key', { skip: process.platform === 'win32', timeout: 120_000 }, () => {
+test('device files are refused at once by analyze, forecast, stream and check, also through a rules file\'s data: key', { skip: process.platform === 'win32', timeout: 120_000 }, async () => {
   const dir = tempDir('dev');
   try {
     writeFileSync(join(dir, 'x.csv'), 'timestamp,value\n' + minuteRows(0, 30));
@@ -289,11 +304,19 @@ test('device files are refused at once by analyze, forecast, stream and check, a
       [['check', join(dir, 'r.yaml'), '--data', '/dev/zero'], 2, /a device/],
       [['analyze', join(dir, 'x.csv'), '--rules', '/dev/zero'], 2, /a device/],
     ];
-    for (const [argv, code, message] of cases) {
-      const r = spawnSync(process.execPath, [...cliArgs, ...argv], { cwd: repo, encoding: 'utf8', timeout: 15_000 });
-      assert.equal(r.status, code, `${argv.join(' ')}: ${r.error ?? r.stderr}`);
-      assert.match(r.stdout + r.stderr, message, argv.join(' '));
-    }
+    // In parallel (each is a process); a hang is killed after 15 s and fails the case.
+    const results = await Promise.all(cases.map(async ([argv]) => {
+      const child = spawn(process.execPath, [...cliArgs, ...argv], { cwd: repo, timeout: 15_000 });
+      let text = '';
+      child.stdout.on('data', (d) => { text += d; });
+      child.stderr.on('data', (d) => { text += d; });
+      const [status] = await once(child, 'exit');
+      return { status, text };
+    }));
+    cases.forEach(([argv, code, message], k) => {
+      assert.equal(results[k].status, code, `${argv.join(' ')}: ${results[k].text}`);
+      assert.match(results[k].text, message, argv.join(' '));
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -50,8 +50,19 @@ class Column {
   }
 }
 
+/** Options of createCsvReader. */
+export interface CsvReaderOptions {
+  /**
+   * Most values (rows × metrics) read: past it the file is refused with an error ('too-large') and the reading
+   * stops, so memory stays bounded whatever the file's shape. @default Infinity
+   */
+  maxValues?: number;
+}
+
 /** Creates an incremental CSV reader (comma, semicolon or tab; BOM; CRLF; quoted headers and fields). */
-export function createCsvReader(): CsvReader {
+export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
+  const maxValues = options.maxValues ?? Infinity;
+  let maxRows = Infinity;
   let started = false;
   let fatal: DataIssue | null = null;
   let delimiter = '';
@@ -106,6 +117,7 @@ export function createCsvReader(): CsvReader {
     }
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     metricCols = inference.metricIndices.map(() => new Column());
+    maxRows = Math.floor(maxValues / inference.metricIndices.length);
     for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
     sample.length = 0;
     sampleLines.length = 0;
@@ -120,6 +132,11 @@ export function createCsvReader(): CsvReader {
   /** Adds a row: `vals` holds the metric values read so far; NaN cells are re-read from the texts in `row`. */
   const addParsedRow = (raw: string, row: string[], vals: Float64Array, at: number, pre = NaN): void => {
     const inf = inference!;
+    if (rows >= maxRows) {
+      const n = inf.metricIndices.length;
+      fail('too-large', `more than ${maxValues.toLocaleString('en')} values (${maxRows.toLocaleString('en')} rows of ${n} metric${n === 1 ? '' : 's'}) by line ${at}: too much data to analyse here; analyse a part of the file, or use the command line`, at, 1);
+      return;
+    }
     if (tsCol) {
       // `pre`: the timestamp the fast scanner already read (NaN: read it from the text).
       let t = pre;
@@ -353,8 +370,8 @@ export function createCsvReader(): CsvReader {
 }
 
 /** Parses a whole CSV text (see createCsvReader). */
-export function parseCsv(text: string): CsvResult {
-  const r = createCsvReader();
+export function parseCsv(text: string, options?: CsvReaderOptions): CsvResult {
+  const r = createCsvReader(options);
   r.push(text);
   return r.end();
 }
