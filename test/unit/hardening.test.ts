@@ -15,7 +15,9 @@ import { runStream } from '../../src/cli/commands/stream.ts';
 import { InputError } from '../../src/cli/command.ts';
 import { writeFileAtomic, SameFileError } from '../../src/cli/output.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
-import { validateRules } from '../../src/core/rules/validate.ts';
+import { dataContextOf, validateRules } from '../../src/core/rules/validate.ts';
+import { codeSpan, hoverOf } from '../../src/core/findings.ts';
+import { hoverAt } from '../../src/core/rules/language.ts';
 import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
 
@@ -342,4 +344,35 @@ test('stream reports a syntax error as an InputError with the position', async (
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ── 4. Markdown injection in hovers ──────────────────────────────────────────────────────────────────
+
+test('codeSpan keeps any text literal: its fence is longer than every backtick run inside', () => {
+  assert.equal(codeSpan('cpu > 90'), '`cpu > 90`');
+  assert.equal(codeSpan('a`b'), '``a`b``');
+  assert.equal(codeSpan('`x` ![i](https://e/p.png) `'), '`` `x` ![i](https://e/p.png) ` ``');
+  assert.equal(codeSpan('a``b\nc'), '```a``b c```');
+});
+
+test('a hostile rule or column name renders as text in the row hover: no image, no command link', () => {
+  const evil = 'x` ![t](https://evil.example/p.png) [open](command:anomalyHunter.showRowInDashboard?%5B%22file%3A%2F%2F%2Fetc%2Fpasswd%22%2C1%5D) `';
+  const md = hoverOf([{ row: 0, timestamp: null, detector: 'rule', rule: evil, metric: evil, value: 5, score: 20, severity: 'warning', message: `${evil} = 5 > 1` }], {
+    row: 0, line: 2, timestamp: null, rules: { [evil]: { metric: evil, op: '>', threshold: 1, forMs: 0, keepFiringForMs: 0 } },
+  });
+  const fence = '``';
+  assert.ok(md.includes(`${fence} ${evil} ${fence}: ${fence}${evil} > 1${fence}`), md);
+  // Outside the code spans (CommonMark: a run of n backticks up to the next run of exactly n), every bracket
+  // and parenthesis is escaped: nothing can form a link or an image.
+  const outside = md.replace(/(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '').replace(/\\./g, '');
+  assert.doesNotMatch(outside, /\]\(|!\[/, outside);
+  assert.match(outside, /value 5 — /);
+});
+
+test('the rules editor hover escapes metric and file names from the data', () => {
+  const frame = parseCsv('timestamp,"a*b](x)"\n2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,2\n').frame!;
+  const text = 'version: 1\nrules:\n  - name: r\n    metric: "[img](https://e/p.png)"\n    op: ">"\n    threshold: 1\n';
+  const md = hoverAt(text, text.indexOf('[img]') + 2, dataContextOf(frame, '![f](https://e/f.png).csv'));
+  assert.ok(md);
+  assert.doesNotMatch(md.replace(/\\./g, ''), /\]\(/, md);
 });
