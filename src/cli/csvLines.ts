@@ -1,10 +1,14 @@
 /**
  * Incremental CSV record splitting for `stream`: text arrives in chunks of any size (a file that keeps
- * growing), complete records come out. A quoted field may hold delimiters, doubled quotes and line
- * breaks; CRLF and LF both end a record; a UTF-8 BOM at the very start is dropped.
+ * growing), complete records come out. The tokenizer is the one `analyze` reads with
+ * (src/core/csv/tokenize.ts): the same quoting rules, the same errors at the same line and column, and
+ * each character read once (an unfinished record is kept as state, never re-read). A UTF-8 BOM at the
+ * very start is dropped.
  */
 
 import { guessDelimiter } from '../core/csv/parse.ts';
+import { CsvTokenizer, splitRecord } from '../core/csv/tokenize.ts';
+import type { CsvSyntaxError } from '../core/csv/tokenize.ts';
 
 /** One complete record: its fields (quotes removed) and the 1-based line it starts on. */
 export interface CsvRecord {
@@ -12,78 +16,76 @@ export interface CsvRecord {
   line: number;
 }
 
-/** Splits text pushed in pieces into records; keeps only the unfinished tail between pushes. */
+/** Text read before the delimiter is guessed, unless the input pauses first (as the analyze reader). */
+const HEAD_CHARS = 64 * 1024;
+
+/** Splits text pushed in pieces into records; keeps only the state of the unfinished record between pushes. */
 export class CsvRecordSplitter {
-  private pending = '';
-  private line = 1;
+  private head = '';
   private started = false;
   private delimiter: string | null;
+  private tokenizer: CsvTokenizer | null = null;
 
   constructor(delimiter?: string) {
     this.delimiter = delimiter ?? null;
+    if (delimiter) this.tokenizer = new CsvTokenizer(delimiter);
   }
 
-  /** The delimiter in use (detected from the first record when not given), or null before it. */
+  /** The delimiter in use (guessed from the first text when not given), or null before it. */
   get delim(): string | null {
     return this.delimiter;
   }
 
+  /** The syntax error that stopped the reading (unclosed or misplaced quote, line too long), or null. */
+  get error(): CsvSyntaxError | null {
+    return this.tokenizer?.error ?? null;
+  }
+
+  /** Where a quoted field that is still open began (its closing quote has not arrived yet), or null. */
+  get openQuote(): { line: number; column: number } | null {
+    return this.tokenizer?.openQuote ?? null;
+  }
+
   /** Adds text and returns the records it completes (a record needs its line break to be complete). */
   push(text: string): CsvRecord[] {
-    let s = this.pending + text;
-    if (!this.started && s.length) {
-      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+    if (!this.started && text.length) {
       this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    if (!this.tokenizer) {
+      this.head += text;
+      return this.head.length >= HEAD_CHARS ? this.settle() : [];
     }
     const out: CsvRecord[] = [];
-    let start = 0;
-    let inQuotes = false;
-    let lineBreaks = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 34 /* " */) inQuotes = !inQuotes;
-      else if (c === 10 /* \n */) {
-        if (inQuotes) { lineBreaks++; continue; }
-        const end = i > start && s.charCodeAt(i - 1) === 13 ? i - 1 : i;
-        const rec = s.slice(start, end);
-        const line = this.line;
-        this.line += lineBreaks + 1;
-        lineBreaks = 0;
-        start = i + 1;
-        if (rec.trim() === '') continue;
-        if (this.delimiter === null) this.delimiter = guessDelimiter(rec);
-        out.push({ fields: splitFields(rec, this.delimiter), line });
-      }
-    }
-    this.pending = s.slice(start);
+    this.tokenizer.push(text, (fields, line) => { if (!blank(fields)) out.push({ fields, line }); });
     return out;
+  }
+
+  /** The input paused: guess the delimiter from the text there is, so a slow stream is read live. */
+  settle(): CsvRecord[] {
+    if (this.tokenizer || !this.head) return [];
+    const text = this.head;
+    this.head = '';
+    this.delimiter = guessDelimiter(text);
+    this.tokenizer = new CsvTokenizer(this.delimiter);
+    return this.push(text);
   }
 
   /** The unterminated last record, if any (for a file that ends without a line break), and resets. */
   flush(): CsvRecord[] {
-    const rest = this.pending;
-    this.pending = '';
-    if (rest.trim() === '') return [];
-    return this.push(rest + '\n');
+    const out = this.settle();
+    const t = this.tokenizer;
+    if (!t) return out;
+    t.end((fields, line) => { if (!blank(fields)) out.push({ fields, line }); });
+    return out;
   }
 }
 
-/** Splits one record into fields (RFC 4180 quoting: "a""b" is a"b). */
+function blank(fields: string[]): boolean {
+  return fields.length === 1 && fields[0].trim() === '';
+}
+
+/** Splits one record into fields (RFC 4180 quoting: "a""b" is a"b); a record with broken quotes is split as text. */
 export function splitFields(record: string, delimiter: string): string[] {
-  if (record.indexOf('"') < 0) return record.split(delimiter);
-  const fields: string[] = [];
-  let cur = '';
-  let inQuotes = false;
-  for (let i = 0; i < record.length; i++) {
-    const ch = record[i];
-    if (inQuotes) {
-      if (ch === '"') {
-        if (record[i + 1] === '"') { cur += '"'; i++; } else inQuotes = false;
-      } else cur += ch;
-    } else if (ch === '"') inQuotes = true;
-    else if (ch === delimiter) { fields.push(cur); cur = ''; }
-    else cur += ch;
-  }
-  fields.push(cur);
-  return fields;
+  return splitRecord(record, delimiter) ?? record.split(delimiter);
 }

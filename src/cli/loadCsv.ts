@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { notRegularFile } from './tailFile.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import { createCsvReader } from '../core/csv/parse.ts';
+import type { CsvReaderOptions } from '../core/csv/parse.ts';
 import type { CommandContext } from './command.ts';
 import { InputError, UsageError } from './command.ts';
 import { formatIssue } from './report.ts';
@@ -18,28 +20,41 @@ export interface LoadedCsv {
 
 /**
  * Streams a CSV file from disk through the core reader in 1 MiB pieces (the text is never held whole),
- * hashing it on the way. A missing or unreadable file is an error issue, not an exception.
+ * hashing it on the way. A missing or unreadable file, or one that is not a regular file, is an error issue,
+ * not an exception.
  */
-export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void): Promise<LoadedCsv> {
+export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void, options?: CsvReaderOptions): Promise<LoadedCsv> {
   const hash = createHash('sha256');
-  const reader = createCsvReader();
+  const reader = createCsvReader(options);
   let bytes = 0;
   let total = 0;
+  let handle: FileHandle | null = null;
   try {
-    total = (await stat(path)).size;
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+    // Only a regular file: a device (/dev/zero) or a pipe has size 0 and never ends.
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) throw notRegularFile(path, info);
+    total = info.size;
+    const buf = Buffer.allocUnsafe(1 << 20);
     const decoder = new TextDecoder('utf-8');
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    // Stops once the reader has failed (a binary file, a stray quote…): the rest cannot change the outcome.
+    while (!reader.failed) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
-      bytes += chunk.length;
+      bytes += bytesRead;
       reader.push(decoder.decode(chunk, { stream: true }));
       onProgress?.(bytes, total);
     }
     reader.push(decoder.decode());
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file' : `cannot read the file (${err.code ?? err.message})`;
+    const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file'
+      : err.code === 'ENOTREG' ? err.message.slice(path.length + 2) : `cannot read the file (${err.code ?? err.message})`;
     return { frame: null, issues: [{ severity: 'error', code: 'io', message }], sha256: '', bytes, delimiter: '' };
+  } finally {
+    await handle?.close();
   }
   const result = reader.end();
   return { ...result, sha256: hash.digest('hex'), bytes };

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Frame } from '../core/csv/frame.ts';
+import { metricIndex } from '../core/csv/frame.ts';
 import { iforestRunOf } from '../core/analyze.ts';
 import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
 import {
@@ -22,7 +23,7 @@ const MIN_ROWS_FOR_WORKERS = 50_000;
 export async function scoreIsolationForestParallel(model: IsolationForestModel, frame: Frame, threads = 2): Promise<Float64Array> {
   const n = frame.rows;
   const columns = model.metrics.map((m) => {
-    const i = frame.metrics.indexOf(m);
+    const i = metricIndex(frame, m);
     if (i < 0) throw new RangeError(`the frame has no metric '${m}'`);
     return frame.values[i];
   });

@@ -5,6 +5,7 @@ import type { Diagnostic, RulesFile } from '../core/rules/model.ts';
 import { analyzeRules, dataContextOf, diagnosticAt } from '../core/rules/validate.ts';
 import { InputError, UsageError } from './command.ts';
 import { loadCsvFile } from './loadCsv.ts';
+import { notRegularFile } from './tailFile.ts';
 
 /** A rules file read from disk and validated against its data (when known). */
 export interface LoadedRules {
@@ -42,8 +43,11 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
   try {
     const info = await stat(full);
     if (info.isDirectory()) throw new UsageError(`${path}: is a directory, not a rules file`);
+    // A device or a pipe reports size 0 and may never end: only regular files are read.
+    if (!info.isFile()) throw new UsageError(notRegularFile(path, info).message);
     if (info.size > MAX_BYTES) throw new InputError(`file is too large for a rules file (${info.size} bytes)`, path);
     text = await readFile(full, 'utf8');
+    if (text.length > MAX_BYTES) throw new InputError(`file is too large for a rules file (it grew while being read)`, path);
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

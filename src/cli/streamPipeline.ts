@@ -9,6 +9,8 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './command.ts';
 import { inferColumns, parseNumber } from '../core/csv/infer.ts';
+import { dedupeHeader } from '../core/csv/parse.ts';
+import { indexIn, nameList } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import { parseTimestamp } from '../core/csv/time.ts';
 import type { Anomaly } from '../core/anomaly.ts';
@@ -65,6 +67,8 @@ export interface PipelineOptions {
   /** The columns are decided (also after a restart with a new header). */
   onLayout?(layout: Layout): void;
   onRow(row: ScoredRow): void;
+  /** The input is followed (more may come): a quote still open when it pauses gets a note. */
+  live?: boolean;
   /** Human notes (restarts, skipped rules) for stderr or the log. */
   onNotice?(text: string): void;
 }
@@ -80,6 +84,8 @@ export class StreamPipeline {
   private rules: StreamRules | null = null;
   private ruleCols: number[] = [];
   private row = 0;
+  /** The open quote already reported as holding rows back (line:column), so the note is given once. */
+  private noted = '';
   /** The first input error (a bad header, no numeric column); nothing is scored after it. */
   failure: InputError | UsageError | null = null;
 
@@ -96,26 +102,48 @@ export class StreamPipeline {
   }
 
   push(text: string): void {
+    if (this.failure) return;
     this.onRecords(this.splitter.push(text));
+    this.checkSyntax();
   }
 
   /** The input paused: decide the columns from the rows there are, so a slow stream is scored live. */
   caughtUp(): void {
+    if (this.failure) return;
+    this.onRecords(this.splitter.settle());
+    this.checkSyntax();
     if (!this.failure && this.sample.length) this.guard(() => this.decide());
+    // A quote that opened a field spanning lines holds back every row after it until it closes: say so.
+    const q = this.splitter.openQuote;
+    const at = q ? `${q.line}:${q.column}` : '';
+    if (q && this.opts.live && at !== this.noted) {
+      this.noted = at;
+      this.opts.onNotice?.(`${this.opts.displayPath}:${at}: warning: a quoted field opened here is still open; the rows after it wait for its closing quote`);
+    }
   }
 
   /** The file was truncated or replaced: what follows is a new file, header first. */
   restart(event: 'truncated' | 'rotated'): void {
+    if (this.failure) return;
     this.opts.onNotice?.(`${this.opts.displayPath}: file ${event === 'truncated' ? 'truncated' : 'replaced (rotated)'}; reading it again from the top`);
     this.onRecords(this.splitter.flush());
+    this.checkSyntax();
     this.splitter = new CsvRecordSplitter();
     this.expectHeader = true;
   }
 
   /** The input ended: the unterminated last record counts, and undecided rows are scored. */
   finish(): void {
+    if (this.failure) return;
     this.onRecords(this.splitter.flush());
+    this.checkSyntax();
     this.caughtUp();
+  }
+
+  /** A syntax error of the CSV (a stray quote, a line too long) ends the stream with its position. */
+  private checkSyntax(): void {
+    const e = this.splitter.error;
+    if (e && !this.failure) this.failure = new InputError(e.message, this.opts.displayPath, e.line, e.column);
   }
 
   private guard(fn: () => void): void {
@@ -134,6 +162,12 @@ export class StreamPipeline {
         if (this.expectHeader) {
           this.expectHeader = false;
           if (this.header && sameHeader(this.header, rec.fields)) return;
+          if (this.layout && isDataRow(this.layout, rec.fields)) {
+            // Truncated in place and written again without a header (logrotate's copytruncate): same columns.
+            this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: the file starts again without a header; its rows are read with the previous columns`);
+            this.score(rec);
+            return;
+          }
           if (this.header) {
             this.opts.onNotice?.(`${this.opts.displayPath}: the new file has a different header; starting a new detector`);
             this.layout = null;
@@ -141,7 +175,7 @@ export class StreamPipeline {
             this.rules = null;
             this.sample = [];
           }
-          this.header = rec.fields.map((h) => h.trim());
+          this.header = dedupeHeader(rec.fields.map((h) => h.trim()));
           this.row = 0;
           return;
         }
@@ -161,8 +195,8 @@ export class StreamPipeline {
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
     if (this.opts.rules) {
-      const names = [...new Set(this.opts.rules.rules.map((r) => r.metric))].filter((m) => header.includes(m) && header.indexOf(m) !== layout.timestampIndex);
-      this.ruleCols = names.map((m) => header.indexOf(m));
+      const names = [...new Set(this.opts.rules.rules.map((r) => r.metric))].filter((m) => indexIn(header, m) >= 0 && indexIn(header, m) !== layout.timestampIndex);
+      this.ruleCols = names.map((m) => indexIn(header, m));
       this.rules = createStreamRules(this.opts.rules, names, { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0 });
       for (const [name, why] of Object.entries(this.rules.skipped)) {
         if (why === 'unknown-metric') this.opts.onNotice?.(`${this.opts.displayPath}: rule '${name}': no metric '${this.opts.rules.rules.find((r) => r.name === name)?.metric}' in the data; skipped`);
@@ -194,14 +228,14 @@ function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined
   let metricIndices = inf.metricIndices;
   if (wanted) {
     metricIndices = wanted.map((name) => {
-      const c = header.indexOf(name);
-      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${header.join(', ')})`, path, 1);
+      const c = indexIn(header, name);
+      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${nameList(header)})`, path, 1);
       return c;
     });
   }
   if (!metricIndices.length) throw new InputError('no numeric column to score', path, 1);
   if (oneMetric && metricIndices.length !== 1) {
-    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${metricIndices.map((c) => header[c]).join(', ')}): choose one with --metrics`);
+    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => header[c]))}): choose one with --metrics`);
   }
   return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma };
 }
@@ -213,6 +247,15 @@ function timestampOf(text: string, kind: Inference['timestampKind']): number {
   return kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
 }
 
-function sameHeader(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((h, i) => h === b[i].trim());
+/** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */
+function isDataRow(l: Layout, fields: string[]): boolean {
+  if (fields.length !== l.header.length) return false;
+  if (l.timestampIndex >= 0) return !Number.isNaN(timestampOf(fields[l.timestampIndex] ?? '', l.timestampKind));
+  return l.metricIndices.some((c) => !Number.isNaN(parseNumber((fields[c] ?? '').trim(), l.decimalComma)));
+}
+
+function sameHeader(a: string[], fields: string[]): boolean {
+  if (a.length !== fields.length) return false;
+  const b = dedupeHeader(fields.map((h) => h.trim()));
+  return a.every((h, i) => h === b[i]);
 }

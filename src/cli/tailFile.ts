@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 
@@ -10,10 +11,18 @@ export type TailEvent = 'truncated' | 'rotated';
 export interface TailOptions {
   /** Keep reading what is appended until `signal` aborts (like `tail -f`); otherwise stop at the end. */
   follow: boolean;
-  /** Ends a follow. */
+  /**
+   * Ends a follow, or a read: reading stops after the current chunk. A follow first reads what was written up
+   * to the stop (at most the size the file had then), so nothing written before it is lost.
+   */
   signal?: AbortSignal;
   /** Poll interval in ms, the fallback when fs.watch misses an event (network drives, some editors). @default 250 */
   pollMs?: number;
+  /**
+   * After a rotation, the old file is read until it has not grown for this long (a writer may still append
+   * to it before it reopens the path), then the new file. @default max(4 polls, 1 s)
+   */
+  rotationGraceMs?: number;
   /** Bytes read per call. @default 65536 */
   chunkBytes?: number;
   /** Called with each piece of text, in order (UTF-8 sequences split across reads are joined). */
@@ -22,58 +31,124 @@ export interface TailOptions {
   onCaughtUp?(): void;
   /** Called before reading restarts from the top of a truncated or replaced file. */
   onRestart?(event: TailEvent): void;
+  /** Polled after each piece: true stops the reading (the reader failed; the rest is not wanted). */
+  stopped?(): boolean;
 }
 
+/** Thrown (as an fs error with code 'ENOTREG') for a path that is not a regular file: a device, a pipe, a socket. */
+export function notRegularFile(path: string, st: Stats): NodeJS.ErrnoException {
+  const kind = st.isDirectory() ? 'a directory' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isFIFO() ? 'a pipe' : st.isSocket() ? 'a socket' : 'not a regular file';
+  const e: NodeJS.ErrnoException = new Error(`${path}: ${kind}, not a regular file`);
+  e.code = st.isDirectory() ? 'EISDIR' : 'ENOTREG';
+  return e;
+}
+
+/** Bytes just before the read offset, re-read on each check: different bytes mean the file was replaced in place. */
+const TAIL_BYTES = 64;
+
 /**
- * Reads a file from the start and, with `follow`, keeps reading what is appended. Truncation (the size
- * drops below what was read) and rotation (the path now names another inode) restart from the top of
- * the file now at the path. Resolves when the file is read (no follow) or when the signal aborts.
+ * Reads a file from the start and, with `follow`, keeps reading what is appended. Rotation (the path now
+ * names another file) reads the old file to its end first, then the new one from the top. Truncation
+ * restarts from the top; it is seen by the size dropping below what was read, or, when the file was cut
+ * and grew back past that between two looks (logrotate's copytruncate, a writer that rewrites the file),
+ * by the bytes just before the read offset having changed. Only regular files are read (a device never
+ * ends). Resolves when the file is read (no follow), when the signal aborts, or when `stopped()` says so.
  */
 export async function tailFile(path: string, options: TailOptions): Promise<void> {
   const pollMs = options.pollMs ?? 250;
+  const graceMs = options.rotationGraceMs ?? Math.max(4 * pollMs, 1000);
   const buf = Buffer.alloc(options.chunkBytes ?? 65536);
+  const signal = options.signal;
+  const stopped = (): boolean => options.stopped?.() === true;
   let handle: FileHandle = await open(path, 'r');
-  let ino = (await handle.stat()).ino;
+  let info = await handle.stat();
+  if (!info.isFile()) { await handle.close(); throw notRegularFile(path, info); }
   let offset = 0;
   let decoder = new TextDecoder('utf-8');
+  /** The last TAIL_BYTES bytes read (ending at `offset`). */
+  let tail = Buffer.alloc(0);
+  /** After a truncation: zeros at the top are the hole a writer leaves when it keeps its old offset. */
+  let skipZeros = false;
+  /** A rotation seen, the old file still being read: when it last grew. */
+  let rotatedAt = 0;
+  let lastGrowth = 0;
 
-  const drain = async (): Promise<void> => {
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
-      if (bytesRead === 0) { options.onCaughtUp?.(); return; }
+  /** Reads to the end of the current file (or to `limit` bytes), unless stopped or aborted (`final`: the read after an abort). */
+  const drain = async (limit = Infinity, final = false): Promise<void> => {
+    while (offset < limit) {
+      if (stopped() || (signal?.aborted && !final)) return;
+      const want = Math.min(buf.length, limit - offset);
+      const { bytesRead } = await handle.read(buf, 0, want, offset);
+      if (bytesRead === 0) break;
       offset += bytesRead;
-      const text = decoder.decode(buf.subarray(0, bytesRead), { stream: true });
+      lastGrowth = Date.now();
+      let bytes = buf.subarray(0, bytesRead);
+      tail = Buffer.concat([tail, bytes.subarray(-TAIL_BYTES)]);
+      if (tail.length > TAIL_BYTES) tail = tail.subarray(tail.length - TAIL_BYTES);
+      if (skipZeros) {
+        let k = 0;
+        while (k < bytes.length && bytes[k] === 0) k++;
+        bytes = bytes.subarray(k);
+        if (bytes.length) skipZeros = false;
+      }
+      const text = decoder.decode(bytes, { stream: true });
       if (text) options.onText(text);
     }
+    if (!stopped()) options.onCaughtUp?.();
+  };
+
+  /** True when the bytes before `offset` are no longer those that were read there. */
+  const replacedInPlace = async (): Promise<boolean> => {
+    if (!tail.length) return false;
+    const check = Buffer.alloc(tail.length);
+    const { bytesRead } = await handle.read(check, 0, tail.length, offset - tail.length);
+    return bytesRead !== tail.length || !check.equals(tail);
   };
 
   const restart = async (event: TailEvent): Promise<void> => {
     options.onRestart?.(event);
     if (event === 'rotated') {
+      const next = await open(path, 'r');
+      const st = await next.stat();
+      if (!st.isFile()) { await next.close(); throw notRegularFile(path, st); }
       await handle.close();
-      handle = await open(path, 'r');
-      ino = (await handle.stat()).ino;
+      handle = next;
+      info = st;
+    } else {
+      skipZeros = true;
     }
     offset = 0;
+    tail = Buffer.alloc(0);
     decoder = new TextDecoder('utf-8');
   };
 
   /** One look at the path: restart when it was cut or replaced, then read what is new. */
-  const check = async (): Promise<void> => {
+  const check = async (final = false): Promise<void> => {
     let st;
     try {
       st = await stat(path);
     } catch {
-      return; // Between a rotation's rename and the new file's creation: try again on the next tick.
+      // Between a rotation's rename and the new file's creation: read the old file, try again on the next tick.
+      await drain(Infinity, final);
+      return;
     }
-    if (st.ino !== ino) await restart('rotated');
-    else if (st.size < offset) await restart('truncated');
-    await drain();
+    if (st.ino !== info.ino || st.dev !== info.dev) {
+      // Rotated: read the old file to its end first; a writer may still be appending to it.
+      await drain(Infinity, final);
+      const now = Date.now();
+      if (!rotatedAt) rotatedAt = now;
+      if (!final && now - Math.max(rotatedAt, lastGrowth) < graceMs) return;
+      rotatedAt = 0;
+      await restart('rotated');
+    } else if (st.size < offset || (await replacedInPlace())) {
+      await restart('truncated');
+    }
+    await drain(final ? (await handle.stat()).size : Infinity, final);
   };
 
   try {
     await drain();
-    if (!options.follow || options.signal?.aborted) return;
+    if (!options.follow || signal?.aborted || stopped()) return;
     await new Promise<void>((resolve, reject) => {
       // Checks run one after another: a watch event during a read queues at most one more check.
       let chain: Promise<void> = Promise.resolve();
@@ -83,6 +158,7 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
       const fail = (e: unknown): void => { if (!failed) { failed = true; finish(); reject(e); } };
       const tick = (): void => {
         if (queued || failed) return;
+        if (stopped()) { finish(); chain.then(resolve, reject); return; }
         queued = true;
         chain = chain.then(() => { queued = false; return check(); }).catch(fail);
       };
@@ -96,14 +172,14 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
       const finish = (): void => {
         clearInterval(timer);
         watcher?.close();
-        options.signal?.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
       };
       const onAbort = (): void => {
         finish();
-        // Read what was appended up to the stop, so nothing written before it is lost.
-        chain.then(() => check()).then(resolve, reject);
+        // Read what was written up to the stop (no more than the file holds now), so nothing before it is lost.
+        chain.then(() => check(true)).then(resolve, reject);
       };
-      options.signal?.addEventListener('abort', onAbort);
+      signal?.addEventListener('abort', onAbort);
     });
   } finally {
     await handle.close();

@@ -5,7 +5,7 @@ import { detectForecast } from './detectors/forecast.ts';
 import type { ForecastDetection, ForecastOptions } from './detectors/forecast.ts';
 import { contaminationThreshold, detectIsolationForest, explainIsolationForest } from './detectors/isolationForest.ts';
 import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForest.ts';
-import { evaluateRules } from './rules/evaluate.ts';
+import { evaluateRules, thresholdOf } from './rules/evaluate.ts';
 import type { RuleFiring } from './rules/evaluate.ts';
 import type { RulesFile } from './rules/model.ts';
 import type { Tuning } from './tuning.ts';
@@ -163,7 +163,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
       appendAll(result.anomalies, ev.anomalies);
       result.rules = ev.perRule;
       result.detectors.rules = {
-        rules: rules.map((r) => ({ name: r.name, metric: r.metric, op: r.op, threshold: settings.thresholds?.[r.name] ?? r.threshold, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, severity: r.severity, enabled: r.enabled })),
+        rules: rules.map((r) => ({ name: r.name, metric: r.metric, op: r.op, threshold: thresholdOf(r, settings.thresholds), forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, severity: r.severity, enabled: r.enabled })),
       };
       for (const r of rules) if (ev.perRule[r.name]?.skipped === 'unknown-metric') result.warnings.push(`rule '${r.name}': no metric '${r.metric}' in the data; skipped`);
     }

@@ -4,6 +4,7 @@ import type { RuleOp } from './rules/model.ts';
 import { formatValue } from './rules/template.ts';
 import type { Severity } from './severity.ts';
 import { SEVERITIES, severityRank } from './severity.ts';
+import { getOwn } from './own.ts';
 
 /** Consecutive anomalous rows of one source (a detector, or one rule) on one metric: one Problems entry. */
 export interface Stretch {
@@ -235,6 +236,30 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
+ * Escapes the Markdown that works inside a line (emphasis, code, links, images, HTML, entities), so that a
+ * name from the data shown in the middle of a line renders as text; `.` and `-` (which only matter at a line's
+ * start) stay readable: `stream.csv`, not `stream\.csv`.
+ */
+export function escapeInline(text: string): string {
+  return text.replace(/[\\`*_[\]()<>!~&]/g, '\\$&');
+}
+
+/**
+ * Text as a Markdown code span that nothing in it can end: the fence is one backtick longer than the longest
+ * run inside (backslashes do not escape in code spans), line breaks become spaces. A rule or column named
+ * ``x` ![](https://…) [run](command:…) ` `` stays literal text.
+ */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, ' ');
+  let longest = 0;
+  for (const m of flat.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = '`'.repeat(longest + 1);
+  // A space each side keeps a leading or trailing backtick off the fence; CommonMark strips one each side.
+  const pad = /^[` ]|[` ]$/.test(flat) ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/**
  * The hover of a row (Markdown): its row, line and time, then every finding, most severe first, with its
  * detector, severity and 0–100 score, the rule and its threshold, or the forecast band on that row. The
  * Isolation Forest message carries the metric attribution. Empty for no findings.
@@ -247,12 +272,12 @@ export function hoverOf(findings: readonly Anomaly[], ctx: HoverContext): string
     const head = `**${a.severity}** (score ${formatValue(a.score)}) · ${DETECTOR_NAME[a.detector]}`;
     let detail = escapeMarkdown(a.message);
     if (a.detector === 'rule' && a.rule) {
-      const r = ctx.rules?.[a.rule];
+      const r = getOwn(ctx.rules, a.rule);
       const cond = r ? `${r.metric} ${r.op} ${formatValue(r.threshold)}` : a.metric ?? '';
       const durations = r ? [r.forMs > 0 ? `for ${formatDuration(r.forMs)}` : '', r.keepFiringForMs > 0 ? `keep firing ${formatDuration(r.keepFiringForMs)}` : ''].filter(Boolean).join(', ') : '';
-      detail = `\`${a.rule}\`: \`${cond}\`${durations ? ` ${durations}` : ''}${a.value === null ? '' : `, value ${formatValue(a.value)}`} — ${detail}`;
+      detail = `${codeSpan(a.rule)}: ${codeSpan(cond)}${durations ? ` ${durations}` : ''}${a.value === null ? '' : `, value ${formatValue(a.value)}`} — ${detail}`;
     } else if (a.detector === 'forecast' && a.metric) {
-      const f = ctx.forecast?.[a.metric];
+      const f = getOwn(ctx.forecast, a.metric);
       const yhat = f?.yhat[a.row];
       if (f && yhat !== undefined && Number.isFinite(yhat)) {
         const pct = ctx.interval ? `${Math.round(ctx.interval * 100)} % ` : '';

@@ -6,8 +6,10 @@
 import type { Anomaly } from './anomaly.ts';
 import type { AnalysisCache, AnalyzeSettings } from './analyze.ts';
 import type { Frame } from './csv/frame.ts';
+import { metricIndex } from './csv/frame.ts';
 import { forecastAnomalies, historyHalfWidth } from './detectors/forecast.ts';
 import { attributeIsolationForest, contaminationThreshold, iforestAnomalies } from './detectors/isolationForest.ts';
+import { getOwn, setOwn } from './own.ts';
 
 /** The highest contamination the tuning data covers (the dashboard's slider goes to 10 %). */
 export const TUNING_MAX_CONTAMINATION = 0.1;
@@ -63,8 +65,8 @@ export function tuningOf(frame: Frame, cache: AnalysisCache, settings: AnalyzeSe
   if (forecast) {
     out.forecast = {};
     for (const [metric, m] of Object.entries(forecast.detection.models)) {
-      const yhat = forecast.detection.forecast[metric]?.yhat;
-      if (yhat && yhat.length === frame.rows) out.forecast[metric] = { yhat, sigma: m.sigma, yScale: m.yScale };
+      const yhat = getOwn(forecast.detection.forecast, metric)?.yhat;
+      if (yhat && yhat.length === frame.rows) setOwn(out.forecast, metric, { yhat, sigma: m.sigma, yScale: m.yScale });
     }
   }
   return out;
@@ -93,10 +95,10 @@ export function retuneForecast(frame: Frame, t: Record<string, ForecastTuning>, 
   const anomalies: Anomaly[] = [];
   const half: Record<string, number> = {};
   for (const [metric, f] of Object.entries(t)) {
-    const col = frame.metrics.indexOf(metric);
+    const col = metricIndex(frame, metric);
     if (col < 0) continue;
     const h = historyHalfWidth(f.sigma, f.yScale, interval);
-    half[metric] = h;
+    setOwn(half, metric, h);
     const lower = new Float64Array(f.yhat.length);
     const upper = new Float64Array(f.yhat.length);
     for (let i = 0; i < f.yhat.length; i++) { lower[i] = f.yhat[i] - h; upper[i] = f.yhat[i] + h; }

@@ -10,6 +10,7 @@ import { primeIsolationForest } from '../cli/parallelScore.ts';
 import type { Tuning } from '../core/tuning.ts';
 import { LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
+import { ANALYSIS_WORKER_LIMITS } from './workerProtocol.ts';
 
 let frame: Frame | null = null;
 let input = { path: '', sha256: '' };
@@ -20,7 +21,7 @@ parentPort!.on('message', async (req: WorkerRequest) => {
   const reply = (m: WorkerReply): void => parentPort!.postMessage(m);
   try {
     if (req.type === 'load') {
-      const loaded = await loadCsvFile(req.path);
+      const loaded = await loadCsvFile(req.path, undefined, { maxValues: ANALYSIS_WORKER_LIMITS.maxValues });
       frame = loaded.frame;
       input = { path: req.path, sha256: loaded.sha256 };
       cache = {};

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { writeFileAtomic } from '../cli/output.ts';
 import { csvChunks } from '../core/export/csv.ts';
 import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';
@@ -281,12 +280,8 @@ export class DashboardController implements vscode.Disposable {
       ? csvChunks(s.result, { onlyAnomalies })
       : jsonChunks(s.result, { version: VERSION, onlyAnomalies, warnings: s.issues.map((i) => `${s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
     try {
-      const out = createWriteStream(uri.fsPath);
-      const failed = new Promise<never>((_, reject) => out.once('error', reject));
-      failed.catch(() => undefined);
-      for (const c of chunks) if (!out.write(c)) await Promise.race([once(out, 'drain'), failed]);
-      out.end(format === 'json' ? '\n' : '');
-      await Promise.race([once(out, 'finish'), failed]);
+      // Atomic (a temporary file renamed over the target: a failed export leaves the old file), never over the CSV.
+      await writeFileAtomic(uri.fsPath, (function* () { yield* chunks; if (format === 'json') yield '\n'; })(), [s.uri.fsPath, s.rulesUri?.fsPath]);
     } catch (e) {
       this.notice('error', `Export failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;

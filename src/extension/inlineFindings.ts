@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { LineIndex, RuleInfo, Stretch } from '../core/findings.ts';
-import { adjacentLine, columnIndex, fieldSpan, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, severityCounts, stretchMessage, topStretches } from '../core/findings.ts';
+import { adjacentLine, columnIndex, escapeMarkdown, fieldSpan, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, severityCounts, stretchMessage, topStretches } from '../core/findings.ts';
 import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { Ctx } from './ctx.ts';
@@ -89,7 +89,8 @@ class InlineFindings implements vscode.Disposable {
       vscode.commands.registerCommand('anomalyHunter.nextAnomaly', () => this.jump(1)),
       vscode.commands.registerCommand('anomalyHunter.previousAnomaly', () => this.jump(-1)),
       vscode.commands.registerCommand(SHOW_ROW_COMMAND, (uri: unknown, row: unknown) => {
-        if (typeof uri === 'string' && typeof row === 'number') return ctx.showDashboard(vscode.Uri.parse(uri), { row });
+        // Only the CSV files whose findings are shown (the hover's link is trusted: no other file may be opened through it).
+        if (typeof uri === 'string' && Number.isInteger(row) && this.views.has(uri)) return ctx.showDashboard(vscode.Uri.parse(uri), { row: row as number });
         return undefined;
       }),
       vscode.commands.registerCommand(ANALYZE_ANYWAY_COMMAND, (uri: unknown) => {
@@ -421,7 +422,7 @@ class InlineFindings implements vscode.Disposable {
       const c = severityCounts(v.session.result.anomalies);
       st.text = `${pending.length ? '$(loading~spin)' : n ? '$(warning)' : '$(pass)'} ${n.toLocaleString('en')} ${n === 1 ? 'anomaly' : 'anomalies'}${pending.length ? '…' : ''}`;
       const tip = new vscode.MarkdownString();
-      tip.appendMarkdown(`**Anomaly Hunter** · ${v.session.name}\n\n`);
+      tip.appendMarkdown(`**Anomaly Hunter** · ${escapeMarkdown(v.session.name)}\n\n`);
       tip.appendMarkdown(SEVERITIES.map((s) => `${s} ${c[s].toLocaleString('en')}`).join(' · ') + '\n\n');
       tip.appendMarkdown(`${v.index.lines.length.toLocaleString('en')} anomalous rows in ${v.stretches.length.toLocaleString('en')} stretches${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
       tip.appendMarkdown('Click to open the dashboard · Alt+F8 / Shift+Alt+F8 to step through the rows');

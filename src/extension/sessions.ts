@@ -10,6 +10,7 @@ import { getPair, parseYamlAst } from '../core/rules/yamlAst.ts';
 import { metricValues } from '../core/csv/frame.ts';
 import type { DashboardSettings, RuleSlider } from '../protocol.ts';
 import type { WorkerCall, WorkerReply } from './workerProtocol.ts';
+import { ANALYSIS_WORKER_LIMITS } from './workerProtocol.ts';
 import { readSettings } from './settings.ts';
 
 /** A loaded CSV and its latest analysis: the one analysis per file that the dashboard and the editor share. */
@@ -54,7 +55,7 @@ class AnalysisWorker {
   private readonly waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void; partial?: (r: WorkerReply) => void }>();
 
   constructor(script: string) {
-    this.worker = new Worker(script);
+    this.worker = new Worker(script, { resourceLimits: ANALYSIS_WORKER_LIMITS.resourceLimits });
     this.worker.on('message', (m: WorkerReply) => {
       const w = this.waiting.get(m.id);
       if (!w) return;

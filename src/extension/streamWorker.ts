@@ -53,7 +53,7 @@ function onRow(r: ScoredRow): void {
 port.on('message', async (req: StreamWorkerRequest) => {
   if (req.type === 'stop') { stop.abort(); return; }
   const pipeline = new StreamPipeline({
-    displayPath: req.name, rules: req.rules, thresholds: req.thresholds,
+    displayPath: req.name, rules: req.rules, thresholds: req.thresholds, live: true,
     onLayout: (l) => {
       flush();
       metrics = l.metrics;
@@ -73,6 +73,7 @@ port.on('message', async (req: StreamWorkerRequest) => {
         if (pipeline.failure) stop.abort();
       },
       onRestart: (event) => pipeline.restart(event),
+      stopped: () => pipeline.failure !== null,
     });
     flush();
     if (pipeline.failure) send({ type: 'error', message: pipeline.failure.message });

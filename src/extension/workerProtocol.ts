@@ -2,6 +2,18 @@
 import type { AnalysisResult, AnalyzeSettings } from '../core/analyze.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 
+/**
+ * Limits of the analysis worker, so that no file takes the extension host down (issue 15): a JS heap the
+ * worker may not grow past (it then ends with ERR_WORKER_OUT_OF_MEMORY, reported as a failed analysis), and
+ * the most values (rows × metrics) it reads. The detectors' typed arrays live outside the JS heap: the value
+ * limit is what bounds them: at most about 170 bytes per value, host copies included (5,000,000 values of one
+ * metric: 930 MiB peak for worker and host together; 1,000,000 rows of 5 metrics: 670 MiB).
+ */
+export const ANALYSIS_WORKER_LIMITS = {
+  resourceLimits: { maxOldGenerationSizeMb: 1536 },
+  maxValues: 5_000_000,
+} as const;
+
 export type WorkerCall =
   | { type: 'load'; path: string }
   | { type: 'analyze'; settings: AnalyzeSettings; progressive: boolean };

@@ -162,23 +162,62 @@ test('stream --rules reports each row\'s rule firings with for and keep_firing_f
   }
 });
 
-test('stream --webhook sends through the throttle of alerts.webhook and never prints the URL', async () => {
+test('stream --webhook sends through the throttle of alerts.webhook, only rows appended after the start, and never prints the URL', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ah-hook-'));
+  const file = join(dir, 'm.csv');
+  const ac = new AbortController();
   try {
-    writeFileSync(join(dir, 'm.csv'), 'timestamp,value\n' + csvRows(0, 400));
+    // Rows 0–149 are in the file at the start (rule 'hot' fires on rows 36–61): scored, never sent.
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 150));
     writeFileSync(join(dir, 'rules.yaml'), RULES);
     const secret = 'https://hooks.slack.com/services/T000/B000/SECRETSECRET';
     const bodies: string[] = [];
     const fetch = async (_url: string, init: { body: string }) => { bodies.push(init.body); return { status: 200, headers: { get: () => null }, text: async () => 'ok' }; };
-    const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--format', 'nab'], dir, { ANOMALY_HUNTER_WEBHOOK_URL: secret });
-    assert.equal(await runStream(c.ctx, { fetch: fetch as never }), 0);
-    // Two firing episodes of 'hot' (rows 36–61 and about 224–250), one alert key: the 1 h throttle lets one message out.
+    const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--follow', '--format', 'nab'], dir, { ANOMALY_HUNTER_WEBHOOK_URL: secret });
+    const done = runStream(c.ctx, { fetch: fetch as never, signal: ac.signal, pollMs: 20 });
+    await until(() => c.lines().length === 151, 'the rows already in the file');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(bodies.length, 0, 'no alert for the rows that were in the file at the start');
+    // Appended rows 150–399: the second firing episode (about rows 224–250) is sent, once (1 h throttle).
+    appendFileSync(file, csvRows(150, 400));
+    await until(() => c.lines().length === 401, 'the appended rows');
+    ac.abort();
+    assert.equal(await done, 0);
     assert.equal(bodies.length, 1);
     assert.match(bodies[0], /hot/);
+    assert.match(bodies[0], /03:4\d|03:5\d|04:0\d/, 'the alert is about an appended row (around 03:44–04:10)');
     assert.ok(!c.err().includes('SECRETSECRET'), c.err());
     assert.match(c.err(), /sending anomalies to https:\/\/hooks\.slack\.com\/\*\*\* \(slack, min severity major, throttle 3600 s\)/);
-    await assert.rejects(runStream(capture(['m.csv', '--webhook'], dir).ctx), (e: unknown) => e instanceof UsageError && /ANOMALY_HUNTER_WEBHOOK_URL/.test(e.message));
+    await assert.rejects(runStream(capture(['m.csv', '--webhook', '--follow'], dir).ctx), (e: unknown) => e instanceof UsageError && /ANOMALY_HUNTER_WEBHOOK_URL/.test(e.message));
   } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream sends nothing without --webhook, even with the URL variable and alerts.webhook; --webhook needs --follow', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-nohook-'));
+  const file = join(dir, 'm.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 100));
+    writeFileSync(join(dir, 'rules.yaml'), RULES);
+    const env = { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET' };
+    let calls = 0;
+    const fetch = async () => { calls++; return { status: 200, headers: { get: () => null }, text: async () => 'ok' }; };
+    const c = capture(['m.csv', '--rules', 'rules.yaml', '--follow'], dir, env);
+    const done = runStream(c.ctx, { fetch: fetch as never, signal: ac.signal, pollMs: 20 });
+    await until(() => c.lines().length === 100, 'the rows in the file');
+    appendFileSync(file, csvRows(100, 400));
+    await until(() => c.lines().length === 400, 'the appended rows');
+    ac.abort();
+    assert.equal(await done, 0);
+    assert.ok(c.lines().some((l) => JSON.parse(l).rules.length > 0), 'the rule fires');
+    assert.equal(calls, 0);
+    assert.doesNotMatch(c.err(), /sending anomalies/);
+    await assert.rejects(runStream(capture(['m.csv', '--rules', 'rules.yaml', '--webhook'], dir, env).ctx), (e: unknown) => e instanceof UsageError && /--follow/.test(e.message));
+  } finally {
+    ac.abort();
     rmSync(dir, { recursive: true, force: true });
   }
 });

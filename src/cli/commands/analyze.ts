@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
-import { writeChunks } from '../output.ts';
+import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
 import { loadRulesFile } from '../rulesFile.ts';
@@ -97,6 +97,7 @@ export const analyzeCommand: Command = {
     const metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
 
     const path = positionals[0];
+    await refuseOutputOverInput(values.out, [path, values.rules], ctx.cwd);
     const loaded = await loadCsvForCommand(path, ctx);
     const frame = loaded.frame;
     if (metrics) {

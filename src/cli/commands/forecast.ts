@@ -5,6 +5,7 @@ import { isoOf } from '../../core/anomaly.ts';
 import { detectForecast, forecastTimes } from '../../core/detectors/forecast.ts';
 import { csvLine } from '../../core/export/csv.ts';
 import { VERSION } from '../../core/version.ts';
+import { getOwn } from '../../core/own.ts';
 
 const usage = `Usage: anomaly-hunter forecast <csv> --metric NAME [options]
 
@@ -70,7 +71,7 @@ export const forecastCommand: Command = {
     if (!frame.metrics.includes(metric)) throw new UsageError(`no metric '${metric}' in ${path} (metrics: ${frame.metrics.join(', ') || 'none'})`);
 
     const result = detectForecast(frame, { metrics: [metric], trainFraction, interval, horizon, seed, robust: values.robust });
-    const band = result.forecast[metric];
+    const band = getOwn(result.forecast, metric);
     if (!band) throw new InputError(result.warnings[0]?.replace(/^forecast: /, '').replace(/; skipped$/, '') ?? `${metric} cannot be forecast`, path);
     for (const w of result.warnings) ctx.stderr(`${path}: warning: ${w}\n`);
 

@@ -17,6 +17,7 @@ import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/validate.ts';
 import { createAlerter } from '../../core/streaming/alerter.ts';
 import type { Alerter } from '../../core/streaming/alerter.ts';
+import { setOwn } from '../../core/own.ts';
 
 const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--rules FILE] [--webhook]
                              [--format nab|jsonl] [--seed N]
@@ -33,14 +34,16 @@ Options:
                    nab: timestamp,value,anomaly_score (one metric; the timestamp as in the input)
   --rules FILE     evaluate a rules.yaml on every row as it arrives (for / keep_firing_for in CSV
                    time, as analyze --rules)
-  --webhook        send the anomalies to the webhook in $${WEBHOOK_URL_ENV} while streaming,
-                   through the throttle of the rules file's alerts.webhook (format, min_severity,
-                   throttle; default zapier, warning, 5m). A rules file with alerts.webhook sends
-                   too when the variable is set.
+  --webhook        with --follow: send the anomalies of the rows appended after the start to the
+                   webhook in $${WEBHOOK_URL_ENV}, through the throttle of the rules file's
+                   alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m).
+                   The rows already in the file are scored but never sent (for those, use
+                   analyze --format json, then send). Nothing is sent without this flag.
   --seed N         seed (the detector is deterministic; kept for symmetry with analyze)
   -h, --help       show this help
 
-Exit codes: 0 success, 1 invalid input or a webhook send failed, 2 usage error (unknown option, missing file).
+Exit codes: 0 success, 1 invalid input (e.g. a stray quote: file:line:col) or a webhook send failed,
+2 usage error (unknown option, missing file, not a regular file).
 `;
 
 /** The default throttle of streaming alerts: one message per rule/detector and metric per 5 minutes. */
@@ -50,6 +53,7 @@ const DEFAULT_THROTTLE_MS = 5 * 60_000;
 export interface StreamRunOptions {
   signal?: AbortSignal;
   pollMs?: number;
+  rotationGraceMs?: number;
   fetch?: FetchLike;
 }
 
@@ -84,6 +88,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   });
   if (values.help) { ctx.stdout(usage); return 0; }
   if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
+  if (values.webhook && !values.follow) throw new UsageError('--webhook sends the anomalies of rows appended while following: add --follow (for the rows already in a file: analyze --format json, then send)');
   const format = choiceOption('format', values.format, ['nab', 'jsonl'] as const, 'jsonl');
   const seed = numberOption('seed', values.seed, 0) ?? 0;
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);
@@ -97,16 +102,18 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     if (!r.rules) return 1;
     rules = r.rules;
   }
-  const alerter = makeAlerter(ctx, rules, values.webhook === true, hooks.fetch);
+  const alerter = values.webhook ? makeAlerter(ctx, rules, hooks.fetch) : null;
+  /** Rows arrive "live" once the file as it was at the start has been read: only those are sent. */
+  let live = false;
 
   const pipeline = new StreamPipeline({
-    displayPath, metrics: wanted, oneMetric: format === 'nab', seed, rules,
+    displayPath, metrics: wanted, oneMetric: format === 'nab', seed, rules, live: values.follow === true,
     onLayout: () => { if (format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n'); },
     onNotice: (text) => ctx.stderr(`${text}\n`),
     onRow: (r: ScoredRow) => {
       if (format === 'nab') ctx.stdout(`${csvCell(r.tsText)},${csvCell(r.firstCell)},${r.score.score}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, pipeline.columns!.timestampIndex >= 0, rules !== null) + '\n');
-      alerter?.push(r.anomalies);
+      if (live) alerter?.push(r.anomalies);
     },
   });
 
@@ -115,16 +122,26 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       follow: values.follow ?? false,
       signal: hooks.signal,
       pollMs: hooks.pollMs,
+      rotationGraceMs: hooks.rotationGraceMs,
       onText: (text) => pipeline.push(text),
-      onCaughtUp: () => pipeline.caughtUp(),
+      onCaughtUp: () => { pipeline.caughtUp(); live = true; },
       onRestart: (event) => pipeline.restart(event),
+      // A CSV error (a stray quote, no numeric column) ends the stream: the rest of the file is not read.
+      stopped: () => pipeline.failure !== null,
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      throw new UsageError(`${displayPath}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a CSV file' : 'permission denied'}`);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTREG') {
+      throw new UsageError(code === 'ENOTREG' ? (e as Error).message.replace(path, displayPath) : `${displayPath}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a CSV file' : 'permission denied'}`);
     }
+    if (code) throw new InputError(`cannot read the file (${code})`, displayPath);
     throw e;
+  }
+  if (hooks.signal?.aborted && !values.follow) {
+    // Stopped (SIGINT, SIGTERM) before the end of the file: the output is incomplete, and says so.
+    ctx.stderr(`anomaly-hunter stream: stopped before the end of ${displayPath}\n`);
+    await alerter?.flush();
+    return 1;
   }
   pipeline.finish();
   await alerter?.flush();
@@ -134,11 +151,10 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   return alerter && alerter.failures > 0 ? 1 : 0;
 }
 
-/** The alerter of `--webhook` (or of a rules file's alerts.webhook when the URL variable is set), or null. */
-function makeAlerter(ctx: CommandContext, rules: RulesFile | null, flag: boolean, fetch?: FetchLike): Alerter | null {
+/** The alerter of `--webhook` (a rules file's alerts.webhook gives its settings; it never turns sending on). */
+function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: FetchLike): Alerter {
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
-  if (!flag && !(settings && url.trim())) return null;
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
   const check = checkWebhookUrl(url);
   if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
@@ -154,7 +170,8 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, flag: boolean
 
 function jsonlRow(r: ScoredRow, metrics: string[], timed: boolean, withRules: boolean): string {
   const m: Record<string, { value: number | null; score: number }> = {};
-  metrics.forEach((name, i) => { m[name] = { value: Number.isFinite(r.values[i]) ? r.values[i] : null, score: round4(r.score.perMetric[i]) }; });
+  // setOwn: a column named __proto__ is a key like any other.
+  metrics.forEach((name, i) => { setOwn(m, name, { value: Number.isFinite(r.values[i]) ? r.values[i] : null, score: round4(r.score.perMetric[i]) }); });
   const own = r.anomalies.find((a) => a.detector === 'stream') ?? null;
   const out: Record<string, unknown> = { row: r.row, line: r.line, timestamp: timed ? isoOf(r.ms) : null, score: round4(r.score.score), metrics: m, anomaly: own };
   if (withRules) out.rules = r.anomalies.filter((a) => a.detector === 'rule');

@@ -34,8 +34,36 @@ export interface DataIssue {
 
 /** Values of the metric named `name`, or undefined when the frame has no such metric. */
 export function metricValues(frame: Frame, name: string): Float64Array | undefined {
-  const i = frame.metrics.indexOf(name);
+  const i = metricIndex(frame, name);
   return i < 0 ? undefined : frame.values[i];
+}
+
+const indexes = new WeakMap<readonly string[], Map<string, number>>();
+
+/**
+ * The index of a name in a list (the first when it repeats), or -1: `list.indexOf(name)` in constant time,
+ * from a map built once per list. A file may have 100,000 columns: lookups inside loops over the metrics
+ * must not be linear. The list must not change after its first lookup (frames and headers never do).
+ */
+export function indexIn(list: readonly string[], name: string): number {
+  let map = indexes.get(list);
+  if (!map) {
+    map = new Map();
+    for (let i = list.length - 1; i >= 0; i--) map.set(list[i], i);
+    indexes.set(list, map);
+  }
+  return map.get(name) ?? -1;
+}
+
+/** Names for a message, quoted: the first `max`, then how many more (a header may have 10,000 columns). */
+export function nameList(names: readonly string[], max = 20): string {
+  const shown = names.slice(0, max).map((h) => JSON.stringify(h.length > 60 ? h.slice(0, 57) + '…' : h)).join(', ');
+  return names.length > max ? `${shown} and ${(names.length - max).toLocaleString('en')} more` : shown;
+}
+
+/** The column of the metric named `name` in the frame, or -1 (constant time: see indexIn). */
+export function metricIndex(frame: Frame, name: string): number {
+  return indexIn(frame.metrics, name);
 }
 
 /** A frame built from plain arrays (tests, generated data); timestamps may be omitted. */

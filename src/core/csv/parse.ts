@@ -1,6 +1,8 @@
 import Papa from 'papaparse';
 import type { DataIssue, Frame } from './frame.ts';
-import { medianStep } from './frame.ts';
+import { medianStep, nameList } from './frame.ts';
+import { CsvTokenizer } from './tokenize.ts';
+import type { CsvSyntaxError } from './tokenize.ts';
 import { inferColumns, isMissing, parseNumber } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestamp, parseTimestampAt } from './time.ts';
@@ -8,8 +10,10 @@ import { scanNumber } from './fastNumber.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
-/** A text block with no safe split point (an unclosed quote) may not grow past this many characters. */
-const MAX_PENDING = 16 * 1024 * 1024;
+/** …and cells: a wide file decides from fewer rows (500 rows of 10,000 strings would cost hundreds of MB). */
+const SAMPLE_CELLS = 100_000;
+/** Text read before the delimiter is guessed (the same head whatever the sizes of the pieces pushed). */
+const HEAD_CHARS = 64 * 1024;
 /** Distinct messages kept per issue code; the rest are counted. */
 const MAX_EXAMPLES = 3;
 
@@ -25,10 +29,13 @@ export interface CsvResult {
 export interface CsvReader {
   push(text: string): void;
   end(): CsvResult;
+  /** True once the input is known to be unusable: the rest need not be read (a device file never ends). */
+  readonly failed: boolean;
 }
 
 class Column {
-  data = new Float64Array(1024);
+  // Small at first: a file with 100,000 columns and 3 rows must not cost 100,000 × 8 KB.
+  data = new Float64Array(16);
   length = 0;
   add(v: number): void {
     if (this.length === this.data.length) {
@@ -43,13 +50,25 @@ class Column {
   }
 }
 
+/** Options of createCsvReader. */
+export interface CsvReaderOptions {
+  /**
+   * Most values (rows × metrics) read: past it the file is refused with an error ('too-large') and the reading
+   * stops, so memory stays bounded whatever the file's shape. @default Infinity
+   */
+  maxValues?: number;
+}
+
 /** Creates an incremental CSV reader (comma, semicolon or tab; BOM; CRLF; quoted headers and fields). */
-export function createCsvReader(): CsvReader {
-  let pending = '';
+export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
+  const maxValues = options.maxValues ?? Infinity;
+  let maxRows = Infinity;
   let started = false;
   let fatal: DataIssue | null = null;
   let delimiter = '';
-  let newline = '';
+  /** Text before the delimiter is known; then the text after the last complete record, and its scanner. */
+  let head = '';
+  let scanner: CsvTokenizer | null = null;
   let header: string[] | null = null;
   let headerColumns = 0;
   let line = 1; // line number of the next row to be read
@@ -79,6 +98,7 @@ export function createCsvReader(): CsvReader {
   const fail = (code: string, message: string, at?: number, column?: number): void => {
     if (!fatal) fatal = { severity: 'error', code, message, line: at, column };
   };
+  const failSyntax = (e: CsvSyntaxError): void => fail(e.code, e.message, e.line, e.column);
 
   const addLine = (l: number): void => {
     if (rows === lineArr.length) {
@@ -92,11 +112,12 @@ export function createCsvReader(): CsvReader {
   const startColumns = (): void => {
     inference = inferColumns(header!, sample, delimiter);
     if (inference.metricIndices.length === 0) {
-      fail('no-numeric-column', `no numeric column: the columns are ${header!.map((h) => JSON.stringify(h)).join(', ')}`, 1, 1);
+      fail('no-numeric-column', `no numeric column: the columns are ${nameList(header!)}`, 1, 1);
       return;
     }
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     metricCols = inference.metricIndices.map(() => new Column());
+    maxRows = Math.floor(maxValues / inference.metricIndices.length);
     for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
     sample.length = 0;
     sampleLines.length = 0;
@@ -111,6 +132,11 @@ export function createCsvReader(): CsvReader {
   /** Adds a row: `vals` holds the metric values read so far; NaN cells are re-read from the texts in `row`. */
   const addParsedRow = (raw: string, row: string[], vals: Float64Array, at: number, pre = NaN): void => {
     const inf = inference!;
+    if (rows >= maxRows) {
+      const n = inf.metricIndices.length;
+      fail('too-large', `more than ${maxValues.toLocaleString('en')} values (${maxRows.toLocaleString('en')} rows of ${n} metric${n === 1 ? '' : 's'}) by line ${at}: too much data to analyse here; analyse a part of the file, or use the command line`, at, 1);
+      return;
+    }
     if (tsCol) {
       // `pre`: the timestamp the fast scanner already read (NaN: read it from the text).
       let t = pre;
@@ -136,7 +162,7 @@ export function createCsvReader(): CsvReader {
         const text = row[idx[k]] ?? '';
         v = parseNumber(text, inf.decimalComma);
         if (v !== v && !isMissing(text)) {
-          warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(header![idx[k]])} is not a number: read as missing`, at, idx[k] + 1);
+          warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header![idx[k]]))} is not a number: read as missing`, at, idx[k] + 1);
         }
       }
       metricCols[k].add(v);
@@ -145,40 +171,34 @@ export function createCsvReader(): CsvReader {
     rows++;
   };
 
-  const handleRows = (data: string[][], firstLine: number, hasQuotes: boolean): void => {
-    let at = firstLine;
-    for (let r = 0; r < data.length; r++) {
-      const row = data[r];
-      const rowLine = at;
-      let span = 1;
-      if (hasQuotes) for (const f of row) for (let p = f.indexOf('\n'); p >= 0; p = f.indexOf('\n', p + 1)) span++;
-      at += span;
-      if (row.length === 1 && row[0].trim() === '') continue; // blank line
-      if (!header) {
-        header = dedupeHeader(row, warn);
-        headerColumns = row.length;
-        continue;
+  let sampleCells = 0;
+  const handleRow = (row: string[], rowLine: number): void => {
+    if (fatal) return;
+    if (row.length === 1 && row[0].trim() === '') return; // blank line
+    if (!header) {
+      header = dedupeHeader(row, warn);
+      headerColumns = row.length;
+      return;
+    }
+    if (row.length !== headerColumns) {
+      const extraEmpty = row.length > headerColumns && row.slice(headerColumns).every((f) => f.trim() === '');
+      if (!extraEmpty) {
+        warn('ragged-row', `row skipped: ${row.length} fields where the header has ${headerColumns}`, rowLine, 1);
+        return;
       }
-      if (row.length !== headerColumns) {
-        const extraEmpty = row.length > headerColumns && row.slice(headerColumns).every((f) => f.trim() === '');
-        if (!extraEmpty) {
-          warn('ragged-row', `row skipped: ${row.length} fields where the header has ${headerColumns}`, rowLine, 1);
-          continue;
-        }
-      }
-      if (!inference) {
-        sample.push(row);
-        sampleLines.push(rowLine);
-        if (sample.length >= SAMPLE_ROWS) startColumns();
-      } else if (!fatal) {
-        addRow(row, rowLine);
-      }
-      if (fatal) return;
+    }
+    if (!inference) {
+      sample.push(row);
+      sampleLines.push(rowLine);
+      sampleCells += row.length;
+      if (sample.length >= SAMPLE_ROWS || sampleCells >= SAMPLE_CELLS) startColumns();
+    } else {
+      addRow(row, rowLine);
     }
   };
 
   /**
-   * Unquoted blocks after the columns are known skip papaparse's row arrays: fields are located in place and
+   * Unquoted blocks after the columns are known skip the tokenizer's row arrays: fields are located in place and
    * numbers read from the characters. Same results as the general path (it falls back per cell), about twice as fast.
    */
   const scanBlock = (block: string): void => {
@@ -235,65 +255,75 @@ export function createCsvReader(): CsvReader {
     }
   };
 
-  const parseBlock = (block: string, final: boolean, quotes?: boolean): void => {
+  /**
+   * Parses text that ends at a record boundary (or at the end of the input). The scanner has already checked
+   * its quotes, so the tokenizer finds no error here. Quote-free blocks after the columns are known take
+   * the fast path.
+   */
+  const parseBlock = (block: string): void => {
     if (fatal || block.length === 0) return;
-    const hasQuotes = quotes ?? block.indexOf('"') >= 0;
-    if (inference && !hasQuotes && delimiter.length === 1) {
+    if (inference && block.indexOf('"') < 0) {
       scanBlock(block);
       return;
     }
-    if (!delimiter) {
-      delimiter = guessDelimiter(block);
-      newline = block.indexOf('\r\n') >= 0 && block.indexOf('\r\n') <= block.indexOf('\n') ? '\r\n' : '\n';
-    }
-    const result = Papa.parse<string[]>(block, {
-      delimiter,
-      newline: newline as Papa.ParseConfig['newline'],
-      skipEmptyLines: false,
-    });
-    // A trailing newline yields one empty last row: drop it so line numbers stay exact.
-    const data = result.data;
-    if (data.length && data[data.length - 1].length === 1 && data[data.length - 1][0] === '') data.pop();
-    const quoteError = result.errors.find((e) => e.code === 'MissingQuotes' || e.code === 'InvalidQuotes');
-    if (quoteError && (final || quoteError.code === 'MissingQuotes')) {
-      const rowIdx = quoteError.row ?? 0;
-      handleRows(data.slice(0, rowIdx), line, hasQuotes);
-      const at = unclosedQuoteAt(block, line);
-      fail('unclosed-quote', 'unclosed quoted field: a \'"\' opens a field that never ends', at.line, at.column);
+    const t = new CsvTokenizer(delimiter, { firstLine: line });
+    t.push(block, handleRow);
+    t.end(handleRow);
+    if (t.error) failSyntax(t.error);
+    line = t.line + (block.endsWith('\n') ? 0 : 1);
+  };
+
+  /** The text after the last complete record (the scanner has read it), and its absolute offset. */
+  let pending = '';
+  let pendingAt = 0;
+  /** Reads text past the head: the scanner follows the quotes; each complete run of records is parsed. */
+  const feed = (text: string): void => {
+    const sc = scanner!;
+    sc.push(text);
+    if (sc.error) { failSyntax(sc.error); pending = ''; return; }
+    const cut = sc.lastRecordEnd - pendingAt;
+    if (cut <= pending.length) { pending += text; return; }
+    const k = cut - pending.length;
+    const block = pending + text.slice(0, k);
+    pending = text.slice(k);
+    pendingAt = sc.lastRecordEnd;
+    parseBlock(block);
+  };
+
+  /** The head is complete (64 KB, or the whole input): guess the delimiter from it and start reading. */
+  const begin = (): void => {
+    const text = head;
+    head = '';
+    if (looksBinary(text)) {
+      fail('binary', 'this is not a text CSV file (binary content)', 1, 1);
       return;
     }
-    handleRows(data, line, hasQuotes);
-    line += countNewlines(block) + (block.endsWith('\n') ? 0 : 1);
+    delimiter = guessDelimiter(text);
+    scanner = new CsvTokenizer(delimiter, { fields: false });
+    feed(text);
   };
 
   return {
+    get failed(): boolean {
+      return fatal !== null;
+    },
     push(text: string): void {
       if (fatal || text.length === 0) return;
       if (!started) {
         started = true;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        if (looksBinary(text)) {
-          fail('binary', 'this is not a text CSV file (binary content)', 1, 1);
-          return;
-        }
       }
-      const buf = pending + text;
-      const firstQuote = buf.indexOf('"');
-      const cut = firstQuote < 0 ? buf.lastIndexOf('\n') : safeSplit(buf);
-      if (cut < 0) {
-        pending = buf;
-        if (pending.length > MAX_PENDING) {
-          const at = unclosedQuoteAt(pending, line);
-          fail('unclosed-quote', 'unclosed quoted field: a \'"\' opens a field that never ends', at.line, at.column);
-          pending = '';
-        }
-        return;
-      }
-      pending = buf.slice(cut + 1);
-      parseBlock(buf.slice(0, cut + 1), false, firstQuote >= 0 && firstQuote <= cut);
+      if (scanner) { feed(text); return; }
+      head += text;
+      if (head.length >= HEAD_CHARS) begin();
     },
     end(): CsvResult {
-      if (!fatal && pending) parseBlock(pending, true);
+      if (!fatal && !scanner && head) begin();
+      if (!fatal && scanner) {
+        scanner.end();
+        if (scanner.error) failSyntax(scanner.error);
+        else parseBlock(pending);
+      }
       pending = '';
       if (!fatal && !started) fail('empty', 'the file is empty', 1, 1);
       if (!fatal && !header) fail('empty', 'the file has no header row', 1, 1);
@@ -340,8 +370,8 @@ export function createCsvReader(): CsvReader {
 }
 
 /** Parses a whole CSV text (see createCsvReader). */
-export function parseCsv(text: string): CsvResult {
-  const r = createCsvReader();
+export function parseCsv(text: string, options?: CsvReaderOptions): CsvResult {
+  const r = createCsvReader(options);
   r.push(text);
   return r.end();
 }
@@ -372,54 +402,23 @@ function clip(s: string | undefined): string {
   return s.length > 40 ? s.slice(0, 37) + '…' : s;
 }
 
-function dedupeHeader(row: string[], warn: (code: string, m: string, l?: number, c?: number) => void): string[] {
+/** Column names as read: an empty name becomes column_N, a repeated one gets _2, _3… (`warn` says so). */
+export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: number, c?: number) => void = () => undefined): string[] {
   const seen = new Set<string>();
+  // The next suffix to try per name: 10,000 columns with one name must not take 10,000² steps.
+  const next = new Map<string, number>();
   return row.map((raw, i) => {
     let name = raw === '' ? `column_${i + 1}` : raw;
     if (seen.has(name)) {
-      let k = 2;
+      let k = next.get(name) ?? 2;
       while (seen.has(`${name}_${k}`)) k++;
+      next.set(name, k + 1);
       warn('duplicate-column', `column name ${JSON.stringify(name)} appears twice: the second is read as ${JSON.stringify(`${name}_${k}`)}`, 1, i + 1);
       name = `${name}_${k}`;
     }
     seen.add(name);
     return name;
   });
-}
-
-/** Index of the last newline outside quotes, or -1. */
-function safeSplit(s: string): number {
-  if (s.indexOf('"') < 0) return s.lastIndexOf('\n');
-  let inQuote = false, last = -1;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34) inQuote = !inQuote;
-    else if (c === 10 && !inQuote) last = i;
-  }
-  return last;
-}
-
-function unclosedQuoteAt(s: string, firstLine: number): { line: number; column: number } {
-  let inQuote = false, open = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) === 34) {
-      if (!inQuote) open = i;
-      inQuote = !inQuote;
-    }
-  }
-  return lineOfOffset(s, firstLine, open);
-}
-
-function lineOfOffset(s: string, firstLine: number, offset: number): { line: number; column: number } {
-  let lineNo = firstLine, lineStart = 0;
-  for (let i = 0; i < offset && i < s.length; i++) if (s.charCodeAt(i) === 10) { lineNo++; lineStart = i + 1; }
-  return { line: lineNo, column: offset - lineStart + 1 };
-}
-
-function countNewlines(s: string): number {
-  let n = 0;
-  for (let p = s.indexOf('\n'); p >= 0; p = s.indexOf('\n', p + 1)) n++;
-  return n;
 }
 
 function looksBinary(s: string): boolean {

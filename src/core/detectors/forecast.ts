@@ -29,11 +29,13 @@
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
+import { indexIn, metricIndex } from '../csv/frame.ts';
 import { createRng } from '../random.ts';
 import { clampScore, severityOf } from '../severity.ts';
 import { choleskySolve, normalQuantile } from './forecast/linalg.ts';
 import type { Seasonality, SeasonalitySwitch } from './forecast/seasonality.ts';
 import { featureCount, fourierRow, prophetAutoSeasonalities, resolveSeasonalities } from './forecast/seasonality.ts';
+import { getOwn, setOwn } from '../own.ts';
 
 /** Options of the forecaster; the defaults are Prophet's. */
 export interface ForecastOptions {
@@ -466,7 +468,7 @@ export function detectForecast(
   const models: Record<string, ForecastModel> = {};
 
   for (const metric of metrics) {
-    const col = frame.metrics.indexOf(metric);
+    const col = metricIndex(frame, metric);
     if (col < 0) { warnings.push(`forecast: no metric '${metric}' in the data; skipped`); continue; }
     const y = frame.values[col];
     const yTrain = y.subarray(0, nTrain);
@@ -480,7 +482,7 @@ export function detectForecast(
     if (count < 2) { warnings.push(`forecast: ${metric} has ${count} value${count === 1 ? '' : 's'} to fit on (needs 2); skipped`); continue; }
     if (lo === hi) { warnings.push(`forecast: ${metric} is constant (${fmt(lo)}) in the fitted rows; skipped`); continue; }
     let model: ForecastModel;
-    const known = fitted[metric];
+    const known = getOwn(fitted, metric); // setOwn/getOwn: a metric may be named __proto__ or constructor
     try {
       if (known) model = { ...known, interval: options.interval ?? known.interval };
       else model = fitForecast(tTrain, yTrain, fitOptions);
@@ -491,20 +493,20 @@ export function detectForecast(
         for (let i = 0; i < nTrain; i++) {
           if (forecastScore(kept[i], first.lower[i], first.upper[i]) >= ROBUST_SCORE) { kept[i] = NaN; dropped++; }
         }
-        excluded[metric] = dropped;
+        setOwn(excluded, metric, dropped);
         if (dropped > 0) model = fitForecast(tTrain, kept, fitOptions);
       }
     } catch (e) {
       warnings.push(`forecast: ${metric} cannot be fitted (${(e as Error).message}); skipped`);
       continue;
     }
-    models[metric] = model;
-    seasonalities[metric] = model.seasonalities.map((s) => s.name);
+    setOwn(models, metric, model);
+    setOwn(seasonalities, metric, model.seasonalities.map((s) => s.name));
     const result = predictForecast(model, t);
-    forecast[metric] = result;
+    setOwn(forecast, metric, result);
     for (const a of forecastAnomalies(frame, metric, y, result.lower, result.upper)) anomalies.push(a);
   }
-  anomalies.sort((a, b) => a.row - b.row || metrics.indexOf(a.metric ?? '') - metrics.indexOf(b.metric ?? ''));
+  anomalies.sort((a, b) => a.row - b.row || indexIn(metrics, a.metric ?? '') - indexIn(metrics, b.metric ?? ''));
   const settings: Record<string, unknown> = {
     interval: options.interval ?? 0.8,
     daily: options.daily ?? 'auto',

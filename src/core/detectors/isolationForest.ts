@@ -23,6 +23,7 @@
  * (see `accumulatePathLengths`) gives identical results.
  */
 import type { Frame } from '../csv/frame.ts';
+import { metricIndex } from '../csv/frame.ts';
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import { createRng } from '../random.ts';
@@ -162,7 +163,7 @@ function growForest(frame: Frame, options: IsolationForestOptions): IsolationFor
   if (n < 1) throw new RangeError('isolation forest needs at least one row');
   const metrics = options.metrics ?? frame.metrics;
   const columns = metrics.map((m) => {
-    const i = frame.metrics.indexOf(m);
+    const i = metricIndex(frame, m);
     if (i < 0) throw new RangeError(`unknown metric '${m}'`);
     return frame.values[i];
   });
@@ -245,7 +246,7 @@ function growForest(frame: Frame, options: IsolationForestOptions): IsolationFor
 /** Per-row score in [0, 1] = 2^(−E[h(x)]/c(ψ)) of every row of the frame (NaN values read as the metric's median); empty frame gives an empty array. */
 export function scoreIsolationForest(model: IsolationForestModel, frame: Frame): Float64Array {
   const columns = model.metrics.map((m) => {
-    const i = frame.metrics.indexOf(m);
+    const i = metricIndex(frame, m);
     if (i < 0) throw new RangeError(`the frame has no metric '${m}'`);
     return frame.values[i];
   });
@@ -331,7 +332,7 @@ export function accumulatePathLengths(forest: ForestArrays, columns: Float64Arra
  */
 export function attributeIsolationForest(model: IsolationForestModel, frame: Frame, rows: ArrayLike<number>): IsolationForestAttribution {
   const d = model.metrics.length;
-  const columns = model.metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
+  const columns = model.metrics.map((m) => frame.values[metricIndex(frame, m)]);
   const shares = new Float64Array(rows.length * d);
   const { feature, threshold, left, size, roots, fill } = model;
   // bits[k]: removed by the split leading into node k; surprise[k]: that minus the split's entropy (both 0 at roots).
@@ -420,14 +421,15 @@ export function prepareIsolationForest(frame: Frame, options: IsolationForestOpt
   if (invalid) return skip(invalid);
   if (frame.rows === 0) return skip('the data has no rows');
   const requested = options.metrics ?? frame.metrics;
-  const unknown = requested.filter((m) => !frame.metrics.includes(m));
+  const unknown = requested.filter((m) => metricIndex(frame, m) < 0);
   if (unknown.length) warnings.push(`iforest: no metric named ${unknown.map((m) => `'${m}'`).join(', ')} in the data; ignored`);
-  const known = requested.filter((m) => frame.metrics.includes(m));
-  const noValues = known.filter((m) => !hasFinite(frame.values[frame.metrics.indexOf(m)]));
+  const known = requested.filter((m) => metricIndex(frame, m) >= 0);
+  const noValues = known.filter((m) => !hasFinite(frame.values[metricIndex(frame, m)]));
   if (noValues.length) warnings.push(`iforest: ${noValues.map((m) => `'${m}'`).join(', ')} ${noValues.length > 1 ? 'have' : 'has'} no values; ignored`);
-  const metrics = known.filter((m) => !noValues.includes(m));
+  const skipped = new Set(noValues);
+  const metrics = known.filter((m) => !skipped.has(m));
   if (metrics.length === 0) return skip('no numeric metric to analyse');
-  if (!metrics.some((m) => varies(frame.values[frame.metrics.indexOf(m)]))) return skip('no metric varies (every row has the same values)');
+  if (!metrics.some((m) => varies(frame.values[metricIndex(frame, m)]))) return skip('no metric varies (every row has the same values)');
   if (typeof options.maxSamples === 'number' && options.maxSamples >= 1 && Math.floor(options.maxSamples) > frame.rows) {
     warnings.push(`iforest: maxSamples ${options.maxSamples} is more than the ${frame.rows} rows; using ${frame.rows}`);
   }
@@ -472,7 +474,7 @@ export function explainIsolationForest(model: IsolationForestModel, frame: Frame
  */
 export function iforestAnomalies(metrics: string[], frame: Frame, rows: ArrayLike<number>, shares: Float64Array, scores: Float64Array, threshold: number): Anomaly[] {
   const d = metrics.length;
-  const columns = metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
+  const columns = metrics.map((m) => frame.values[metricIndex(frame, m)]);
   const anomalies: Anomaly[] = [];
   const order = new Int32Array(d);
   for (let i = 0; i < rows.length; i++) {
@@ -697,7 +699,7 @@ function varies(values: Float64Array): boolean {
 }
 
 function countRowsWithMissing(frame: Frame, metrics: string[]): number {
-  const columns = metrics.map((m) => frame.values[frame.metrics.indexOf(m)]);
+  const columns = metrics.map((m) => frame.values[metricIndex(frame, m)]);
   let count = 0;
   for (let i = 0; i < frame.rows; i++) {
     for (const c of columns) if (!Number.isFinite(c[i])) { count++; break; }

@@ -6,6 +6,7 @@
 import type { Anomaly, DetectorId } from '../anomaly.ts';
 import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
+import { metricIndex } from '../csv/frame.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatValue } from '../rules/template.ts';
 import type { Severity } from '../severity.ts';
@@ -125,7 +126,7 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
   if (phrase !== null) {
     head = phrase;
   } else if (metric !== null) {
-    const col = frame.metrics.indexOf(metric);
+    const col = metricIndex(frame, metric);
     const v = col >= 0 ? frame.values[col][peak.row] : NaN;
     head = `${metric} ${Number.isFinite(v) ? formatValue(v) : 'missing'}`;
   } else {

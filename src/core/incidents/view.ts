@@ -6,6 +6,8 @@
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
+import { metricIndex } from '../csv/frame.ts';
+import { getOwn } from '../own.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatValue } from '../rules/template.ts';
 import type { Severity } from '../severity.ts';
@@ -105,7 +107,7 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
 function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>) {
   return (metric: string, row: number) => {
-    const f = input.forecast?.[metric];
+    const f = getOwn(input.forecast, metric);
     const c = calibrations[`forecast:${metric}`];
     if (!f || !c) return null;
     return { value: f.yhat[row], spread: c.tail.u / 2.326, seasonal: true };
@@ -125,7 +127,7 @@ function statisticsOf(input: ViewInput): Statistic[] {
       key: 'iforest', detector: 'iforest', metric: null, values: scores,
       describe(i) {
         const metric = input.iforestMetric?.(i) ?? null;
-        const col = metric === null ? -1 : frame.metrics.indexOf(metric);
+        const col = metric === null ? -1 : metricIndex(frame, metric);
         const v = col >= 0 ? frame.values[col][i] : NaN;
         return {
           metric, value: Number.isFinite(v) ? v : null,
@@ -136,10 +138,10 @@ function statisticsOf(input: ViewInput): Statistic[] {
     });
   }
   for (const metric of Object.keys(input.forecast ?? {})) {
-    const col = frame.metrics.indexOf(metric);
+    const col = metricIndex(frame, metric);
     if (col < 0) continue;
     const y = frame.values[col];
-    const yhat = input.forecast![metric].yhat;
+    const yhat = getOwn(input.forecast, metric)!.yhat;
     const r = new Float64Array(frame.rows);
     const abs = new Float64Array(frame.rows);
     for (let i = 0; i < frame.rows; i++) { r[i] = y[i] - yhat[i]; abs[i] = Math.abs(r[i]); }

@@ -1,10 +1,12 @@
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
+import { metricIndex } from '../csv/frame.ts';
 import { scoreOfSeverity } from '../severity.ts';
 import type { Rule, RuleOp, RulesFile } from './model.ts';
 import { compileTemplate, formatValue } from './template.ts';
 import type { TemplateVars } from './template.ts';
+import { getOwn, setOwn } from '../own.ts';
 
 /** Where one rule fires over a frame. Rows are 0-based data rows. */
 export interface RuleFiring {
@@ -43,6 +45,15 @@ export interface RulesEvaluation {
 export const ROW_MS = 1000;
 
 /**
+ * The threshold a rule is evaluated with: its override in `thresholds` (a dashboard slider) when that is a
+ * finite number and the map's own entry (a rule named `constructor` must not read Object's), else its own.
+ */
+export function thresholdOf(rule: Pick<Rule, 'name' | 'threshold'>, thresholds: Readonly<Record<string, number>> | undefined): number {
+  const o = getOwn(thresholds, rule.name);
+  return typeof o === 'number' && Number.isFinite(o) ? o : rule.threshold;
+}
+
+/**
  * Evaluates each enabled rule on every row of a frame, honouring `for` and `keep_firing_for` on the
  * frame's timestamps (Prometheus semantics). A NaN value is "no data": the condition is false there.
  */
@@ -57,12 +68,11 @@ export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, 
   const perRule: Record<string, RuleFiring> = {};
   const anomalies: Anomaly[] = [];
   for (const rule of list) {
-    if (!rule.enabled) { perRule[rule.name] = noFiring('disabled'); continue; }
-    const mi = frame.metrics.indexOf(rule.metric);
-    if (mi < 0) { perRule[rule.name] = noFiring('unknown-metric'); continue; }
+    if (!rule.enabled) { setOwn(perRule, rule.name, noFiring('disabled')); continue; }
+    const mi = metricIndex(frame, rule.metric);
+    if (mi < 0) { setOwn(perRule, rule.name, noFiring('unknown-metric')); continue; }
     const values = frame.values[mi];
-    const override = options.thresholds?.[rule.name];
-    const threshold = typeof override === 'number' && Number.isFinite(override) ? override : rule.threshold;
+    const threshold = thresholdOf(rule, options.thresholds);
     runs.clear();
     conditionRuns(rule.op, values, threshold, frame.rows, runs);
     if (ts && maxGap < Infinity && runs.length) splitAtGaps(runs, ts, maxGap);
@@ -71,10 +81,10 @@ export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, 
     const ranges = firing.toUint32();
     let fires = 0;
     for (let k = 0; k < ranges.length; k += 2) fires += ranges[k + 1] - ranges[k] + 1;
-    perRule[rule.name] = {
+    setOwn(perRule, rule.name, {
       fires, episodes: ranges.length / 2,
       firstRow: ranges.length ? ranges[0] : null, lastRow: ranges.length ? ranges[ranges.length - 1] : null, ranges,
-    };
+    });
     if (withAnomalies && fires) pushAnomalies(anomalies, rule, threshold, values, ts, ranges);
   }
   // Stable sort: rows in order, rules in file order within a row.

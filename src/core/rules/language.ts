@@ -9,6 +9,8 @@ import { formatValue } from './template.ts';
 import { analyzeRules } from './validate.ts';
 import { deref, getPair, lineStarts, parseYamlAst, positionAt } from './yamlAst.ts';
 import type { YNode, YScalar } from './yamlAst.ts';
+import { getOwn } from '../own.ts';
+import { escapeInline } from '../findings.ts';
 
 /** One completion proposal; `snippet` items use VS Code snippet syntax (`${1:name}`). */
 export interface CompletionItem {
@@ -97,11 +99,18 @@ export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): s
   return doc ? `**${String(last)}** — ${doc}` : null;
 }
 
+/** The first names of a list, then how many more (a CSV may have 10,000 columns). */
+function listOf(names: readonly string[], max = 30): string {
+  return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
+}
+
 function metricHover(name: string, ctx: RulesDataContext): string {
-  const s = ctx.stats[name];
-  if (!s) return `**${name}** is not a numeric column of ${ctx.name}. Its metrics: ${ctx.metrics.join(', ')}`;
-  if (!s.count) return `**${name}** in ${ctx.name}: no values`;
-  return `**${name}** in ${ctx.name}\n\nmin ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;
+  const s = getOwn(ctx.stats, name);
+  // Names come from the YAML and the CSV: escaped, so they render as text (never as links or images).
+  const n = escapeInline(name), file = escapeInline(ctx.name);
+  if (!s) return `**${n}** is not a numeric column of ${file}. Its metrics: ${escapeInline(listOf(ctx.metrics))}`;
+  if (!s.count) return `**${n}** in ${file}: no values`;
+  return `**${n}** in ${file}\n\nmin ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;
 }
 
 function ruleHover(text: string, index: number, name: string, ctx?: RulesDataContext): string | null {
@@ -109,12 +118,13 @@ function ruleHover(text: string, index: number, name: string, ctx?: RulesDataCon
   if (!ctx?.frame) return schemaDoc ? `**name** — ${schemaDoc}` : null;
   const a = analyzeRules(text, { data: ctx });
   const site = a.sites.find((s) => s.index === index);
-  if (!site?.rule) return `**${name}**: fix this rule's errors to see how often it fires in ${ctx.name}`;
-  const f = evaluateRules([{ ...site.rule, enabled: true }], ctx.frame, { anomalies: false }).perRule[site.rule.name];
+  const n = escapeInline(name), file = escapeInline(ctx.name);
+  if (!site?.rule) return `**${n}**: fix this rule's errors to see how often it fires in ${file}`;
+  const f = getOwn(evaluateRules([{ ...site.rule, enabled: true }], ctx.frame, { anomalies: false }).perRule, site.rule.name);
   const when = (row: number | null) => (row === null ? '' : (isoOf(ctx.frame?.timestamps?.[row]) ?? `row ${row}`));
   const disabled = site.rule.enabled ? '' : ' (if enabled: it is disabled)';
-  if (!f || f.fires === 0) return `**${name}** never fires in ${ctx.name}${disabled}`;
-  return `**${name}** fires on ${f.fires} row${f.fires === 1 ? '' : 's'} in ${f.episodes} episode${f.episodes === 1 ? '' : 's'} in ${ctx.name}${disabled}\n\nfirst at ${when(f.firstRow)} · last at ${when(f.lastRow)}`;
+  if (!f || f.fires === 0) return `**${n}** never fires in ${file}${disabled}`;
+  return `**${n}** fires on ${f.fires} row${f.fires === 1 ? '' : 's'} in ${f.episodes} episode${f.episodes === 1 ? '' : 's'} in ${file}${disabled}\n\nfirst at ${when(f.firstRow)} · last at ${when(f.lastRow)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,7 +251,7 @@ function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesD
   const inFlowList = /^\[/.test(typed);
   if ((key === 'metric' || key === 'metrics') && ctx) {
     return ctx.metrics.map((m) => {
-      const s = ctx.stats[m];
+      const s = getOwn(ctx.stats, m);
       return { label: m, kind: 'metric' as const, insertText: inFlowList || key === 'metric' ? m : `[${m}]`, detail: s?.count ? `min ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)}` : undefined };
     });
   }

@@ -13,6 +13,8 @@ import { TEMPLATE_PATTERN, TEMPLATE_VARIABLES, isTemplateVariable } from './temp
 import { deref, getPair, lineStarts, parseYamlAst, positionAt } from './yamlAst.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
 
+import { getOwn, setOwn } from '../own.ts';
+
 /** Options of `validateRules`. */
 export interface ValidateOptions {
   /** The data the rules are checked against (metric names, step, value ranges). */
@@ -522,7 +524,7 @@ function semanticChecks(root: YNode, sites: RuleSite[], out: DiagnosticSink, dat
     }
     const thrNode = scalarAt(m, 'threshold');
     if (data && rule && thrNode) {
-      const stats = data.stats[rule.metric];
+      const stats = getOwn(data.stats, rule.metric);
       if (stats && stats.count > 0) {
         const verdict = thresholdVerdict(rule.op, rule.threshold, stats);
         if (verdict) {
@@ -598,7 +600,7 @@ function fmt(x: number): string {
 /** The rules' view of a frame: metric names, step and min/median/max per metric (NaN skipped). */
 export function dataContextOf(frame: Frame, name: string): RulesDataContext {
   const stats: Record<string, MetricStats> = {};
-  frame.metrics.forEach((m, i) => { stats[m] = statsOf(frame.values[i]); });
+  frame.metrics.forEach((m, i) => { setOwn(stats, m, statsOf(frame.values[i])); });
   return { name, metrics: [...frame.metrics], timestampColumn: frame.timestampColumn, stepMs: frame.stepMs, stats, frame };
 }
 

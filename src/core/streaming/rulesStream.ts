@@ -12,9 +12,11 @@
  * Memory: a few numbers per rule, whatever the length of the stream.
  */
 import type { Anomaly } from '../anomaly.ts';
-import { ROW_MS, holds, ruleAnomaly } from '../rules/evaluate.ts';
+import { ROW_MS, holds, ruleAnomaly, thresholdOf } from '../rules/evaluate.ts';
+import { indexIn } from '../csv/frame.ts';
 import type { Rule, RulesFile } from '../rules/model.ts';
 import { STEP_ROWS, medianGap } from './streamDetector.ts';
+import { setOwn } from '../own.ts';
 
 /** Options of `createStreamRules`. */
 export interface StreamRulesOptions {
@@ -60,11 +62,10 @@ export function createStreamRules(rules: RulesFile | readonly Rule[], columns: r
   const skipped: Record<string, 'disabled' | 'unknown-metric'> = {};
   const states: RuleState[] = [];
   for (const rule of list) {
-    if (!rule.enabled) { skipped[rule.name] = 'disabled'; continue; }
-    const col = columns.indexOf(rule.metric);
-    if (col < 0) { skipped[rule.name] = 'unknown-metric'; continue; }
-    const o = options.thresholds?.[rule.name];
-    const threshold = typeof o === 'number' && Number.isFinite(o) ? o : rule.threshold;
+    if (!rule.enabled) { setOwn(skipped, rule.name, 'disabled'); continue; }
+    const col = indexIn(columns, rule.metric);
+    if (col < 0) { setOwn(skipped, rule.name, 'unknown-metric'); continue; }
+    const threshold = thresholdOf(rule, options.thresholds);
     states.push({ rule, col, threshold, inRun: false, runStart: NaN, runFiring: false, firing: false, keepAlive: false, clear: NaN });
   }
   const first: number[] = [];

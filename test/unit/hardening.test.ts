@@ -1,0 +1,378 @@
+// Hostile and unlucky inputs (issue 15): every case here crashed, hung, lost data silently or leaked before.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCsv, createCsvReader } from '../../src/core/csv/parse.ts';
+import { CsvRecordSplitter } from '../../src/cli/csvLines.ts';
+import { indexIn } from '../../src/core/csv/frame.ts';
+import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
+import { main } from '../../src/cli/main.ts';
+import { runStream } from '../../src/cli/commands/stream.ts';
+import { InputError } from '../../src/cli/command.ts';
+import { writeFileAtomic, SameFileError } from '../../src/cli/output.ts';
+import { evaluateRules } from '../../src/core/rules/evaluate.ts';
+import { dataContextOf, validateRules } from '../../src/core/rules/validate.ts';
+import { codeSpan, hoverOf } from '../../src/core/findings.ts';
+import { hoverAt } from '../../src/core/rules/language.ts';
+import { getOwn } from '../../src/core/own.ts';
+import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
+
+const repo = join(__dirname, '../..');
+const cliArgs = ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
+
+async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd });
+  return { code, out, err };
+}
+
+function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `ah-${name}-`));
+}
+
+function wideCsv(cols: number, rows: number): string {
+  let s = Array.from({ length: cols }, (_, i) => `c${i}`).join(',') + '\n';
+  for (let r = 0; r < rows; r++) s += Array.from({ length: cols }, (_, i) => (i * 7 + r * 13) % 97).join(',') + '\n';
+  return s;
+}
+
+function minuteRows(from: number, to: number, value: (i: number) => string = (i) => String(i % 10)): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${value(i)}\n`;
+  return s;
+}
+
+/** Splits text with the stream's splitter in pieces of `size`; its records and error. */
+function splitAll(text: string, size: number) {
+  const sp = new CsvRecordSplitter();
+  const records = [];
+  for (let p = 0; p < text.length; p += size) records.push(...sp.push(text.slice(p, p + size)));
+  records.push(...sp.flush());
+  return { records, error: sp.error };
+}
+
+// ── 1. Very wide CSVs ────────────────────────────────────────────────────────────────────────────────
+
+test('a CSV with 250,000 columns is refused at once, with its line, by the analyze reader and the stream alike', { timeout: 20_000 }, () => {
+  const text = wideCsv(250_000, 3);
+  const t0 = performance.now();
+  const r = parseCsv(text);
+  assert.equal(r.frame, null);
+  assert.deepEqual(r.issues.map((i) => [i.code, i.line, i.column]), [['too-many-columns', 1, 1]]);
+  assert.match(r.issues[0].message, /250,000 fields; at most 10,000/);
+  const s = splitAll(text, 65536);
+  assert.deepEqual(s.records, []);
+  assert.deepEqual([s.error?.code, s.error?.line], ['too-many-columns', 1]);
+  assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
+});
+
+test('a 10,000-column file loads and is analysed by every detector in seconds', { timeout: 60_000 }, () => {
+  const t0 = performance.now();
+  const r = parseCsv(wideCsv(10_000, 8));
+  assert.ok(r.frame, JSON.stringify(r.issues[0]));
+  assert.equal(r.frame.metrics.length, 10_000);
+  const result = runAnalysis(r.frame, settingsFor(null), { path: 'wide.csv', sha256: '' });
+  assert.ok(result.detectors.iforest && result.detectors.forecast);
+  const ms = performance.now() - t0;
+  // Linear lookups of metric names inside loops over the metrics took minutes here.
+  assert.ok(ms < 30_000, `took ${ms} ms`);
+});
+
+test('indexIn is indexOf in constant time: the first of repeated names, -1 when absent', () => {
+  const list = ['a', 'b', 'a', '__proto__', 'constructor'];
+  for (const n of ['a', 'b', '__proto__', 'constructor', 'toString', 'c']) assert.equal(indexIn(list, n), list.indexOf(n), n);
+});
+
+test('a header of 10,000 identical names is de-duplicated quickly, and a message lists only some columns', { timeout: 20_000 }, () => {
+  const t0 = performance.now();
+  const r = parseCsv(Array(10_000).fill('x').join(',') + '\n' + Array(10_000).fill('a').join(',') + '\n');
+  assert.equal(r.issues[0].code, 'no-numeric-column');
+  assert.ok(r.issues[0].message.length < 600, `${r.issues[0].message.length} characters`);
+  assert.match(r.issues[0].message, /and 9,980 more/);
+  assert.ok(performance.now() - t0 < 5000);
+});
+
+test('a reader with a value limit refuses a larger file as soon as it passes it (the analysis worker reads with one)', () => {
+  let text = 'timestamp,a,b\n';
+  for (let i = 0; i < 4000; i++) text += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 7},${i % 5}\n`;
+  const r = createCsvReader({ maxValues: 1000 });
+  r.push(text.slice(0, 80_000));
+  assert.equal(r.failed, true, 'stops before the end of the text');
+  const issue = r.end().issues[0];
+  assert.deepEqual([issue.code, issue.line], ['too-large', 502]);
+  assert.match(issue.message, /more than 1,000 values \(500 rows of 2 metrics\)/);
+  assert.ok(parseCsv(text, { maxValues: 8000 }).frame);
+  assert.equal(ANALYSIS_WORKER_LIMITS.maxValues, 5_000_000);
+  assert.ok(ANALYSIS_WORKER_LIMITS.resourceLimits.maxOldGenerationSizeMb <= 2048);
+});
+
+// ── 2. One CSV reader for stream and analyze ─────────────────────────────────────────────────────────
+
+test('a stray quote stops stream with an error at its line and column (exit 1), where analyze reports it', async () => {
+  const dir = tempDir('quote');
+  try {
+    const lines = ('timestamp,value\n' + minuteRows(0, 400)).split('\n');
+    lines[10] = lines[10].replace(',', ',"');
+    writeFileSync(join(dir, 'q.csv'), lines.join('\n'));
+    const a = await run(dir, 'analyze', join(dir, 'q.csv'));
+    assert.equal(a.code, 1);
+    assert.match(a.err, /q\.csv:11:26: error: unclosed quoted field/);
+    const s = await run(dir, 'stream', 'q.csv');
+    assert.equal(s.code, 1, 'stream used to print 9 rows and exit 0');
+    assert.match(s.err, /^q\.csv:11:26: error: unclosed quoted field/m);
+    assert.equal(s.out.trim().split('\n').length, 9, 'the rows before the quote');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream and analyze find the same syntax errors at the same line and column, whatever the chunk sizes', () => {
+  const cases: [string, string, number, number][] = [
+    ['t,v\n1,2\n3,"4\n5,6\n', 'unclosed-quote', 3, 3],
+    ['t,v\n1,2\n3,"4"x\n5,6\n', 'bad-quote', 3, 5],
+    ['t,v\n1,"2"\r\n"3" ,4\n5,"6""7"z\n', 'bad-quote', 4, 8],
+    ['t,v\n' + '9,'.repeat(12_000) + '1\n', 'too-many-columns', 2, 1],
+  ];
+  for (const [text, code, line, column] of cases) {
+    const a = parseCsv(text).issues.find((i) => i.severity === 'error');
+    assert.deepEqual([a?.code, a?.line, a?.column], [code, line, column], `analyze: ${JSON.stringify(text.slice(0, 30))}`);
+    for (const size of [1, 3, 4096]) {
+      const reader = createCsvReader();
+      for (let p = 0; p < text.length; p += size) reader.push(text.slice(p, p + size));
+      const c = reader.end().issues.find((i) => i.severity === 'error');
+      assert.deepEqual([c?.code, c?.line, c?.column], [code, line, column], `analyze in pieces of ${size}`);
+      const s = splitAll(text, size).error;
+      assert.deepEqual([s?.code, s?.line, s?.column], [code, line, column], `stream in pieces of ${size}: ${JSON.stringify(text.slice(0, 30))}`);
+    }
+  }
+  // A quote inside an unquoted field is an ordinary character for both.
+  const ok = 't,v\n1,2"\n3,4\n5,6\n7,8\n9,10\n';
+  assert.deepEqual(parseCsv(ok).issues.map((i) => [i.code, i.line, i.column]), [['non-numeric', 2, 2]]);
+  assert.deepEqual(splitAll(ok, 2).records.map((r) => r.fields).slice(0, 3), [['t', 'v'], ['1', '2"'], ['3', '4']]);
+});
+
+test('an unfinished record is never re-read: 17 MB of one line in 64 KB pieces is refused in well under a second per MB', { timeout: 30_000 }, () => {
+  const piece = 'x'.repeat(65536);
+  for (const make of [() => new CsvRecordSplitter(), () => createCsvReader()]) {
+    const r = make();
+    const t0 = performance.now();
+    r.push('a,b\n');
+    for (let i = 0; i < 17 * 16; i++) r.push(piece);
+    const error = r instanceof CsvRecordSplitter ? r.error : r.end().issues[0];
+    const ms = performance.now() - t0;
+    assert.deepEqual([error?.code, error?.line], ['line-too-long', 2]);
+    assert.ok(ms < 3000, `${ms} ms`);
+  }
+  // A line over 16 MB without quotes is not an unclosed quote (it used to be reported as one).
+  const r = createCsvReader();
+  r.push('a\n' + 'y'.repeat(17 << 20));
+  assert.equal(r.end().issues[0].code, 'line-too-long');
+});
+
+test('SIGTERM stops stream promptly, in the middle of a large file', { timeout: 60_000 }, async () => {
+  const dir = tempDir('term');
+  try {
+    const file = join(dir, 'big.csv');
+    const out = createWriteStream(file);
+    out.write('timestamp,value\n');
+    const block = minuteRows(0, 20_000);
+    for (let k = 0; k < 60; k++) if (!out.write(block)) await once(out, 'drain');
+    out.end();
+    await once(out, 'close');
+    const child = spawn(process.execPath, [...cliArgs, 'stream', file], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    await once(child.stdout, 'data');
+    const t0 = performance.now();
+    child.kill('SIGTERM');
+    child.stdout.resume();
+    const [code] = await once(child, 'exit');
+    const ms = performance.now() - t0;
+    assert.ok(ms < 3000, `stopped ${ms} ms after SIGTERM`);
+    assert.equal(code, 1, err);
+    assert.match(err, /stopped before the end of/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ── 5. Atomic writes ──────────────────────────────────────────────────────────────────────────────────
+
+test('writeFileAtomic: a write that fails leaves the old file whole and no temporary file behind', async () => {
+  const dir = tempDir('atomic');
+  try {
+    const file = join(dir, 'prev.json');
+    writeFileSync(file, '{"good":true}\n');
+    function* failing() { yield '{"partial":'; throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); }
+    await assert.rejects(writeFileAtomic(file, failing()), (e: NodeJS.ErrnoException) => e.code === 'ENOSPC');
+    assert.equal(readFileSync(file, 'utf8'), '{"good":true}\n');
+    assert.deepEqual(readdirSync(dir), ['prev.json']);
+    await writeFileAtomic(file, ['{"new":', 'true}\n']);
+    assert.equal(readFileSync(file, 'utf8'), '{"new":true}\n');
+    assert.deepEqual(readdirSync(dir), ['prev.json']);
+    await assert.rejects(writeFileAtomic(file, ['x'], [file]), SameFileError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('analyze refuses an --out that is its input (exit 2, input untouched) and exits 1 when the output cannot be written', async () => {
+  const dir = tempDir('out');
+  try {
+    const csv = 'timestamp,value\n' + minuteRows(0, 50);
+    writeFileSync(join(dir, 'x.csv'), csv);
+    const x = join(dir, 'x.csv');
+    const same = await run(dir, 'analyze', x, '--out', 'x.csv', '--detectors', 'iforest');
+    assert.equal(same.code, 2, same.err);
+    assert.match(same.err, /input file/);
+    assert.equal(readFileSync(join(dir, 'x.csv'), 'utf8'), csv);
+    const bad = await run(dir, 'analyze', x, '--out', 'no/such/dir/out.json', '--format', 'json', '--detectors', 'iforest');
+    assert.equal(bad.code, 1, bad.err);
+    assert.match(bad.err, /cannot write the output \(ENOENT\)/);
+    assert.doesNotMatch(bad.err, /--help/);
+    const ok = await run(dir, 'analyze', x, '--out', 'r.json', '--format', 'json', '--detectors', 'iforest');
+    assert.equal(ok.code, 0, ok.err);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).rows, 50);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ── 6. Columns and rules named like Object's properties ───────────────────────────────────────────────
+
+const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+
+function protoCsv(): string {
+  let s = `timestamp,${PROTO_NAMES.join(',')}\n`;
+  for (let i = 0; i < 300; i++) {
+    s += new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString() + ',' + PROTO_NAMES.map((_, k) => (10 * (k + 1) + 5 * Math.sin(i / (k + 3)) + (i === 150 ? 50 : 0)).toFixed(3)).join(',') + '\n';
+  }
+  return s;
+}
+
+test('columns named __proto__, constructor, toString… are analysed, forecast and streamed like any other', async () => {
+  const dir = tempDir('proto');
+  try {
+    writeFileSync(join(dir, 'p.csv'), protoCsv());
+    const a = await run(dir, 'analyze', join(dir, 'p.csv'), '--format', 'json');
+    assert.equal(a.code, 0, a.err);
+    const doc = JSON.parse(a.out);
+    assert.deepEqual(Object.keys(doc.forecast), PROTO_NAMES);
+    const f = await run(dir, 'forecast', join(dir, 'p.csv'), '--metric', 'constructor');
+    assert.equal(f.code, 0, f.err);
+    const s = await run(dir, 'stream', 'p.csv');
+    assert.equal(s.code, 0, s.err);
+    assert.deepEqual(Object.keys(JSON.parse(s.out.split('\n')[0]).metrics), PROTO_NAMES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rules named __proto__ and constructor are evaluated and reported; a threshold map never yields Object\'s members', () => {
+  const frame = parseCsv(protoCsv()).frame!;
+  const v = validateRules(`version: 1
+rules:
+  - {name: __proto__, metric: constructor, op: ">", threshold: 30}
+  - {name: constructor, metric: __proto__, op: ">", threshold: 30}
+  - {name: toString, metric: valueOf, op: ">", threshold: 1000}
+`);
+  assert.ok(v.rules, JSON.stringify(v.diagnostics));
+  const ev = evaluateRules(v.rules, frame, { thresholds: {} });
+  assert.deepEqual(Object.keys(ev.perRule), ['__proto__', 'constructor', 'toString']);
+  assert.equal(getOwn(ev.perRule, '__proto__')?.fires, 1);
+  assert.equal(getOwn(ev.perRule, 'constructor')?.fires, 1);
+  assert.equal(getOwn(ev.perRule, 'toString')?.fires, 0);
+  const r = runAnalysis(frame, settingsFor(v.rules, { detectors: { iforest: false, forecast: false, rules: true }, thresholds: {} }), { path: 'p.csv', sha256: '' });
+  const listed = (r.detectors.rules as { rules: { name: string; threshold: unknown }[] }).rules;
+  assert.deepEqual(listed.map((x) => [x.name, x.threshold]), [['__proto__', 30], ['constructor', 30], ['toString', 1000]]);
+});
+
+// ── 7. Device files and other non-regular files ───────────────────────────────────────────────────────
+
+test('device files are refused at once by analyze, forecast, stream and check, also through a rules file\'s data: key', { skip: process.platform === 'win32', timeout: 120_000 }, async () => {
+  const dir = tempDir('dev');
+  try {
+    writeFileSync(join(dir, 'x.csv'), 'timestamp,value\n' + minuteRows(0, 30));
+    writeFileSync(join(dir, 'r.yaml'), 'version: 1\ndata: /dev/zero\nrules: []\n');
+    const cases: [string[], number, RegExp][] = [
+      [['analyze', '/dev/zero'], 2, /a device, not a regular file/],
+      [['forecast', '/dev/zero'], 2, /a device, not a regular file/],
+      [['stream', '/dev/zero'], 2, /a device, not a regular file/],
+      [['check', join(dir, 'r.yaml')], 0, /cannot check the rules against \/dev\/zero: a device/],
+      [['check', join(dir, 'r.yaml'), '--data', '/dev/zero'], 2, /a device/],
+      [['analyze', join(dir, 'x.csv'), '--rules', '/dev/zero'], 2, /a device/],
+    ];
+    // In parallel (each is a process); a hang is killed after 15 s and fails the case.
+    const results = await Promise.all(cases.map(async ([argv]) => {
+      const child = spawn(process.execPath, [...cliArgs, ...argv], { cwd: repo, timeout: 15_000 });
+      let text = '';
+      child.stdout.on('data', (d) => { text += d; });
+      child.stderr.on('data', (d) => { text += d; });
+      const [status] = await once(child, 'exit');
+      return { status, text };
+    }));
+    cases.forEach(([argv, code, message], k) => {
+      assert.equal(results[k].status, code, `${argv.join(' ')}: ${results[k].text}`);
+      assert.match(results[k].text, message, argv.join(' '));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the reader stops at the first fatal problem: a failed reader says so, so the file is not read to its end', () => {
+  const r = createCsvReader();
+  r.push('\u0000\u0001\u0002binary'.repeat(20_000));
+  assert.equal(r.failed, true);
+  const ok = createCsvReader();
+  ok.push('a,b\n1,2\n');
+  assert.equal(ok.failed, false);
+});
+
+// Keep the type import used (InputError is what stream throws for a syntax error).
+test('stream reports a syntax error as an InputError with the position', async () => {
+  const dir = tempDir('inerr');
+  try {
+    writeFileSync(join(dir, 'b.csv'), 't,v\n1,2\n3,"4"x\n');
+    const ctx = { argv: ['b.csv'], stdout: () => undefined, stderr: () => undefined, env: {}, cwd: dir };
+    await assert.rejects(runStream(ctx), (e: unknown) => e instanceof InputError && e.line === 3 && e.column === 5 && /must be doubled/.test(e.message));
+    assert.ok(statSync(join(dir, 'b.csv')).size > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ── 4. Markdown injection in hovers ──────────────────────────────────────────────────────────────────
+
+test('codeSpan keeps any text literal: its fence is longer than every backtick run inside', () => {
+  assert.equal(codeSpan('cpu > 90'), '`cpu > 90`');
+  assert.equal(codeSpan('a`b'), '``a`b``');
+  assert.equal(codeSpan('`x` ![i](https://e/p.png) `'), '`` `x` ![i](https://e/p.png) ` ``');
+  assert.equal(codeSpan('a``b\nc'), '```a``b c```');
+});
+
+test('a hostile rule or column name renders as text in the row hover: no image, no command link', () => {
+  const evil = 'x` ![t](https://evil.example/p.png) [open](command:anomalyHunter.showRowInDashboard?%5B%22file%3A%2F%2F%2Fetc%2Fpasswd%22%2C1%5D) `';
+  const md = hoverOf([{ row: 0, timestamp: null, detector: 'rule', rule: evil, metric: evil, value: 5, score: 20, severity: 'warning', message: `${evil} = 5 > 1` }], {
+    row: 0, line: 2, timestamp: null, rules: { [evil]: { metric: evil, op: '>', threshold: 1, forMs: 0, keepFiringForMs: 0 } },
+  });
+  const fence = '``';
+  assert.ok(md.includes(`${fence} ${evil} ${fence}: ${fence}${evil} > 1${fence}`), md);
+  // Outside the code spans (CommonMark: a run of n backticks up to the next run of exactly n), every bracket
+  // and parenthesis is escaped: nothing can form a link or an image.
+  const outside = md.replace(/(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '').replace(/\\./g, '');
+  assert.doesNotMatch(outside, /\]\(|!\[/, outside);
+  assert.match(outside, /value 5 — /);
+});
+
+test('the rules editor hover escapes metric and file names from the data', () => {
+  const frame = parseCsv('timestamp,"a*b](x)"\n2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,2\n').frame!;
+  const text = 'version: 1\nrules:\n  - name: r\n    metric: "[img](https://e/p.png)"\n    op: ">"\n    threshold: 1\n';
+  const md = hoverAt(text, text.indexOf('[img]') + 2, dataContextOf(frame, '![f](https://e/f.png).csv'));
+  assert.ok(md);
+  assert.doesNotMatch(md.replace(/\\./g, ''), /\]\(/, md);
+});
