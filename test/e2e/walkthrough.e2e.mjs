@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { CACHE, REPO, VSIX, findFiles, moveSlider, notification, openFile, openWorkbench, prepareRun, runCommand } from './harness.mjs';
+import { CACHE, REPO, VSIX, findFiles, moveSlider, notification, openFile, openWorkbench, prepareRun, runCommand, waitForWorkbench } from './harness.mjs';
 import { pngSize, readZip } from './vsix.mjs';
 
 const PKG = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const WALKTHROUGH = PKG.contributes.walkthroughs[0];
 const STEPS = WALKTHROUGH.steps.map((s) => s.id);
-let dirs, page, close, hook;
+let dirs, page, close, hook, base;
 const received = [];
 
 /** A folder as a new user has it: no CSV, no rules. */
@@ -39,7 +39,9 @@ before(async () => {
     // The typo typed in rules.yaml must stay as typed.
     'editor.autoClosingQuotes': 'never',
   } });
-  ({ page, close } = await openWorkbench(dirs, 'notes.txt'));
+  let cs;
+  ({ page, close, cs } = await openWorkbench(dirs, 'notes.txt'));
+  base = cs.base;
 });
 
 after(async () => {
@@ -258,4 +260,29 @@ test('Analyze CSV File… from the focused dashboard analyses the dashboard\'s f
   await runCommand(page, 'Anomaly Hunter: Analyze CSV File…');
   await page.locator('.tabs-container .tab', { hasText: 'Anomalies: other.csv' }).first().waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('.quick-input-widget:visible').count(), 0, 'no file dialog');
+});
+
+test('with no folder open, Open Sample Data asks for one, writes the sample there and opens it with the CSV', async () => {
+  const fresh = path.join(dirs.runDir, 'fresh');
+  fs.mkdirSync(fresh, { recursive: true });
+  await page.goto(`${base}/?ew=true`);
+  await waitForWorkbench(page);
+  await runCommand(page, 'Anomaly Hunter: Open Sample Data');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 15_000 });
+  assert.match(await dialog.innerText(), /needs a folder/);
+  await dialog.locator('.monaco-button', { hasText: 'Choose Folder' }).click();
+  // VS Code for the web's folder picker: a path in Quick Input.
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(fresh + '/');
+  await page.waitForTimeout(500);
+  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Put the Sample Here' }).click();
+  // The window opens the folder (a reload) and shows the CSV.
+  await page.waitForURL(/folder=/, { timeout: 30_000 });
+  await waitForWorkbench(page, 'sample-data');
+  await page.locator('.tabs-container .tab', { hasText: 'stream.csv' }).first().waitFor({ timeout: 30_000 });
+  assert.ok(fs.readFileSync(path.join(fresh, 'sample-data/stream.csv')).equals(fs.readFileSync(path.join(REPO, 'sample-data/stream.csv'))));
+  assert.ok(fs.existsSync(path.join(fresh, 'rules/rules.yaml')));
+  await shot('16-sample-in-new-folder.png');
 });
