@@ -265,8 +265,12 @@ test('Analyze CSV File… from the focused dashboard analyses the dashboard\'s f
 test('with no folder open, Open Sample Data asks for one, writes the sample there and opens it with the CSV', async () => {
   const fresh = path.join(dirs.runDir, 'fresh');
   fs.mkdirSync(fresh, { recursive: true });
+  const activations = () => (extensionLog().match(/Anomaly Hunter \S+ activated/g) ?? []).length;
+  const before = activations();
   await page.goto(`${base}/?ew=true`);
   await waitForWorkbench(page);
+  // The command palette lists the commands known when it opens: wait for the new window's extension host.
+  await until(() => activations() > before, 'the extension\'s activation in the empty window', 60_000);
   await runCommand(page, 'Anomaly Hunter: Open Sample Data');
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ timeout: 15_000 });
