@@ -227,10 +227,15 @@ test('step 5: a webhook URL in secret storage, and the findings sent to it', asy
 test('the walkthrough reads well in the light theme', async () => {
   await commandPick('Preferences: Color Theme', 'Light Modern');
   await page.locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
+  // The walkthrough alone in the window (as after installing), then beside the other editors.
+  await page.locator('.tabs-container .tab', { hasText: 'Walkthrough:' }).first().click();
+  await runCommand(page, 'Toggle Maximize Editor Group');
   for (const [i, id] of STEPS.entries()) {
     await stepButton(id).click();
     await shot(`${String(7 + i).padStart(2, '0')}-light-${id}.png`);
   }
+  await runCommand(page, 'Toggle Maximize Editor Group');
+  await shot('12-light-beside.png');
   await commandPick('Preferences: Color Theme', 'Dark Modern');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
 });
