@@ -13,4 +13,6 @@ export interface Ctx {
   showDashboard(uri: vscode.Uri, opts?: { rule?: string; row?: number }): Promise<void>;
   /** Whether the dashboard panel is open on this CSV (its analysis must then stay). */
   dashboardShows(uri: vscode.Uri): boolean;
+  /** The CSV a command applies to: its URI argument, the one in view, the last one in view, or one the user picks (csvTarget.ts). */
+  csvTarget(arg: unknown, title: string): Promise<vscode.Uri | undefined>;
 }

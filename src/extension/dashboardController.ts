@@ -12,6 +12,7 @@ import { DashboardPanel } from './dashboard.ts';
 import { buildModel, rowsInWindow, seriesFor } from './dashboardModel.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
+import { reached } from './walkthrough.ts';
 import { sendWebhook } from './webhook.ts';
 
 
@@ -42,6 +43,11 @@ export class DashboardController implements vscode.Disposable {
   /** Whether the panel is open on this file. */
   shows(uri: vscode.Uri): boolean {
     return !!this.panel && this.uri?.toString() === uri.toString();
+  }
+
+  /** The file the open panel shows (undefined when the panel is closed). */
+  get file(): vscode.Uri | undefined {
+    return this.panel ? this.uri : undefined;
   }
 
   get current(): FileSession | undefined {
@@ -301,7 +307,7 @@ export class DashboardController implements vscode.Disposable {
     const we = new vscode.WorkspaceEdit();
     for (const e of edits) we.replace(doc.uri, new vscode.Range(doc.positionAt(e.startOffset), doc.positionAt(e.endOffset)), e.newText);
     const ok = await vscode.workspace.applyEdit(we);
-    if (ok) await doc.save();
+    if (ok) { await doc.save(); reached('thresholdsSaved'); }
     this.notice(ok ? 'info' : 'error', ok ? `Saved ${edits.length} threshold${edits.length > 1 ? 's' : ''} to ${vscode.workspace.asRelativePath(doc.uri)} (undo with Ctrl+Z in that file)` : 'Could not edit the rules file.');
   }
 

@@ -1,28 +1,15 @@
 import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
 import type { DashboardState } from './dashboard.ts';
+import { CsvTargets } from './csvTarget.ts';
 import { DashboardController } from './dashboardController.ts';
 import { registerInlineFindings } from './inlineFindings.ts';
 import type { Ctx } from './ctx.ts';
 import { registerRulesEditor } from './rulesEditor.ts';
 import { SessionStore } from './sessions.ts';
 import { registerStreaming } from './streaming.ts';
+import { registerWalkthrough } from './walkthrough.ts';
 import { clearWebhookUrl, sendWebhook, setWebhookUrl } from './webhook.ts';
-
-const CSV = /\.(csv|tsv)$/i;
-
-/** The CSV a command applies to: its argument (explorer, editor title), the active editor, the dashboard's, or a picker. */
-async function pickCsv(arg: unknown, fallback?: vscode.Uri): Promise<vscode.Uri | undefined> {
-  if (arg instanceof vscode.Uri) return arg;
-  const active = vscode.window.activeTextEditor?.document;
-  if (active && CSV.test(active.uri.path)) return active.uri;
-  // A file too large for the text editor is open in a tab without a text editor.
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  if (input instanceof vscode.TabInputText && CSV.test(input.uri.path)) return input.uri;
-  if (fallback) return fallback;
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CSV files': ['csv', 'tsv', 'txt'] }, title: 'Analyze CSV File' });
-  return picked?.[0];
-}
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Anomaly Hunter', { log: true });
@@ -33,13 +20,15 @@ export function activate(context: vscode.ExtensionContext): void {
     sessions,
     showDashboard: (uri, opts) => dashboard.show(uri, opts),
     dashboardShows: (uri) => dashboard.shows(uri),
+    csvTarget: (arg, title) => targets.resolve(arg, title),
   };
   const dashboard = new DashboardController(ctx);
-  context.subscriptions.push(log, sessions, dashboard);
+  const targets = new CsvTargets(context.workspaceState, () => dashboard.file);
+  context.subscriptions.push(log, sessions, dashboard, targets);
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'anomalyHunter.analyzeCsv': async (arg) => {
-      const uri = await pickCsv(arg);
+      const uri = await targets.resolve(arg, 'Analyze CSV File');
       if (!uri) return;
       log.info(`analyze ${uri.fsPath}`);
       // An explicit Analyze re-reads the file: it may have changed since it was last analysed.
@@ -47,11 +36,11 @@ export function activate(context: vscode.ExtensionContext): void {
       await dashboard.show(uri);
     },
     'anomalyHunter.openDashboard': async (arg) => {
-      const uri = await pickCsv(arg, dashboard.current?.uri ?? sessions.all()[0]?.uri);
+      const uri = await targets.resolve(arg, 'Open Dashboard');
       if (uri) await dashboard.show(uri, typeof arg === 'object' && arg && !(arg instanceof vscode.Uri) ? arg as { rule?: string; row?: number } : {});
     },
     'anomalyHunter.exportResults': async (arg) => {
-      const uri = await pickCsv(arg, dashboard.current?.uri);
+      const uri = await targets.resolve(arg, 'Export Results');
       if (!uri) return;
       const session = sessions.get(uri) ?? await sessions.open(uri).catch((e: Error) => { void vscode.window.showErrorMessage(`Anomaly Hunter: ${e.message}`); return undefined; });
       if (!session) return;
@@ -64,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (pick) await dashboard.exportTo(session, pick.format, pick.only);
     },
     'anomalyHunter.sendWebhook': async (arg) => {
-      const uri = await pickCsv(arg, dashboard.current?.uri);
+      const uri = await targets.resolve(arg, 'Send Anomalies to Webhook');
       if (!uri) return;
       const session = sessions.get(uri) ?? await sessions.open(uri).catch(() => undefined);
       if (!session) return;
@@ -81,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerInlineFindings(ctx));
   context.subscriptions.push(...registerRulesEditor(ctx));
   context.subscriptions.push(...registerStreaming(ctx, dashboard));
+  context.subscriptions.push(...registerWalkthrough(ctx));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

@@ -15,6 +15,7 @@ import { readSettings } from './settings.ts';
 import {
   HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics,
 } from './rulesEditorModel.ts';
+import { RULES_FIXED_COMMAND } from './walkthrough.ts';
 
 const DEBOUNCE_MS = 150;
 const SOURCE = 'Anomaly Hunter';
@@ -343,6 +344,7 @@ class RulesEditor implements vscode.Disposable {
       action.diagnostics = ours.length ? [...ours] : context.diagnostics.filter((p) => p.range.intersection(where) !== undefined);
       // Each problem carries a single fix, so it is the obvious one (Ctrl+. / "Auto Fix" applies it).
       action.isPreferred = true;
+      action.command = { command: RULES_FIXED_COMMAND, title: fix.title };
       out.push(action);
     }
     return out;

@@ -8,7 +8,6 @@ import { LiveWindow } from './liveWindow.ts';
 import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts';
 import type { DashboardSettings } from '../protocol.ts';
 
-const CSV = /\.(csv|tsv|txt)$/i;
 /** Fewest ms between two dashboard redraws while streaming (at most two a second). */
 const REDRAW_MS = 500;
 
@@ -117,12 +116,8 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
   };
 
   const start = async (arg: unknown): Promise<void> => {
-    const active = vscode.window.activeTextEditor?.document.uri;
-    const uri = arg instanceof vscode.Uri ? arg : active && CSV.test(active.path) ? active : undefined;
-    if (!uri) {
-      void vscode.window.showErrorMessage('Anomaly Hunter: open a CSV file (or right-click one in the Explorer) to start streaming it.');
-      return;
-    }
+    const uri = await ctx.csvTarget(arg, 'Start Streaming');
+    if (!uri) return;
     if (uri.scheme !== 'file') {
       void vscode.window.showErrorMessage(`Anomaly Hunter: streaming needs a file on disk, not ${uri.scheme}:`);
       return;

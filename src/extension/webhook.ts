@@ -8,6 +8,7 @@ import { parseDuration } from '../core/rules/duration.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import type { Ctx } from './ctx.ts';
 import { readSettings } from './settings.ts';
+import { reached } from './walkthrough.ts';
 
 const SECRET_KEY = 'anomalyHunter.webhookUrl';
 const STATE_KEY = 'anomalyHunter.alertState';
@@ -70,6 +71,7 @@ export async function sendWebhook(ctx: Ctx, anomalies: readonly Anomaly[], rules
   const summary = scrubUrl(outcome.summary, url);
   ctx.log.info(`webhook (${maskUrl(url)}): ${summary}`);
   if (outcome.ok) {
+    reached('webhookSent');
     const n = outcome.delivered;
     return { ok: true, text: n ? `Webhook sent ✓ (${n} anomal${n === 1 ? 'y' : 'ies'})` : `Nothing to send: ${summary}` };
   }
