@@ -44,6 +44,8 @@ export interface TailModel {
 /** Share of the values that fall in the modelled tail (SPOT's 98th percentile): at least 20 values when the data is short. */
 const TAIL_SHARE = 0.02;
 const MIN_EXCESSES = 20;
+/** The most events the GPD is fitted to. */
+const MAX_EVENTS = 1000;
 const XI_MIN = 0;
 const XI_MAX = 0.5;
 
@@ -68,25 +70,38 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   // exceedances of u in a row are one event, represented by its peak. A long anomaly (a sensor stuck for
   // hours) is then one event among the many ordinary ones instead of filling the tail, and the rate the
   // scores speak of is a rate of events, not of rows.
-  const excess: number[] = [];
+  const peaksFound: number[] = [];
   let peak = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v > u) { if (v > peak) peak = v; continue; }
     if (v !== v) continue;
-    if (peak > u) excess.push(peak - u);
+    if (peak > u) peaksFound.push(peak - u);
     peak = -Infinity;
   }
-  if (peak > u) excess.push(peak - u);
-  excess.sort((a, b) => a - b);
-  const q = excess.length / n;
+  if (peak > u) peaksFound.push(peak - u);
+  const excess = Float64Array.from(peaksFound).sort();
+  // A long series has thousands of events over u: the fit keeps the MAX_EVENTS largest (a higher threshold,
+  // which the GPD approximates better), so its cost does not grow with the rows.
+  let uFit = u;
+  let fitted = excess;
+  if (excess.length > MAX_EVENTS) {
+    const cut = excess[excess.length - MAX_EVENTS - 1];
+    uFit = u + cut;
+    const top = excess.subarray(excess.length - MAX_EVENTS);
+    let first = 0;
+    while (first < top.length && top[first] <= cut) first++;
+    fitted = top.subarray(first).map((e) => e - cut);
+  }
+  const q = fitted.length / n;
   // Scale of the data around u: a floor for σ, so that a tail of near-identical values does not make every
   // tiny difference look extreme.
   const spread = Math.max(u - mid, 0);
   const floor = Math.max(1e-9 * Math.max(1, Math.abs(u)), 1e-3 * spread);
-  if (excess.length < 3) return { u, q: Math.max(q, 1 / n), sigma: floor, xi: 0, n, peaks: excess };
-  const { sigma, xi } = censoredGpd(excess);
-  return { u, q, sigma: Math.max(floor, sigma), xi, n, peaks: excess };
+  const peaks = Array.from(fitted);
+  if (peaks.length < 3) return { u: uFit, q: Math.max(q, 1 / n), sigma: floor, xi: 0, n, peaks };
+  const { sigma, xi } = censoredGpd(peaks);
+  return { u: uFit, q, sigma: Math.max(floor, sigma), xi, n, peaks };
 }
 
 /**

@@ -8,6 +8,7 @@ import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
+import { statsOf } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatValue } from '../rules/template.ts';
 import type { Severity } from '../severity.ts';
@@ -160,7 +161,7 @@ function statisticsOf(input: ViewInput): Statistic[] {
       const size = levelChange(raw, w);
       const span = formatDuration(ms);
       out.push({
-        key: `change${span}:${metric}`, detector: 'forecast', metric, values: Float64Array.from(change, Math.abs),
+        key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(change),
         describe: (i) => ({
           metric, value: y[i],
           message: `${metric} level ${size[i] > 0 ? 'rises' : 'drops'} by ${fmtY(Math.abs(size[i]))} (mean of the ${span} after against the ${span} before, usual daily pattern removed)`,
@@ -192,7 +193,7 @@ function deseasonalised(y: Float64Array, frame: Frame): Float64Array {
   const out = new Float64Array(n);
   const span = ts && n ? ts[n - 1] - ts[0] : 0;
   if (!ts || !(step > 0) || step > 3_600_000 || span < 3 * 86_400_000) {
-    const m = median(Array.from(y).filter((v) => v === v));
+    const m = statsOf(y).median;
     for (let i = 0; i < n; i++) out[i] = y[i] - m;
     return out;
   }
@@ -204,10 +205,18 @@ function deseasonalised(y: Float64Array, frame: Frame): Float64Array {
     const wd = new Date(t).getUTCDay();
     return weekly && (wd === 0 || wd === 6) ? perDay + tod : tod;
   };
-  const slots: number[][] = Array.from({ length: 2 * perDay }, () => []);
-  for (let i = 0; i < n; i++) if (y[i] === y[i]) slots[slotOf(ts[i])].push(y[i]);
-  const profile = slots.map((v) => (v.length ? median(v) : NaN));
-  for (let i = 0; i < n; i++) out[i] = y[i] - profile[slotOf(ts[i])];
+  // The values grouped by slot in one array (counting sort), each group's median by selection.
+  const slotsN = 2 * perDay;
+  const slot = new Int32Array(n);
+  const start = new Int32Array(slotsN + 1);
+  for (let i = 0; i < n; i++) { slot[i] = slotOf(ts[i]); if (y[i] === y[i]) start[slot[i] + 1]++; }
+  for (let k = 0; k < slotsN; k++) start[k + 1] += start[k];
+  const grouped = new Float64Array(start[slotsN]);
+  const fill = start.slice(0, slotsN);
+  for (let i = 0; i < n; i++) if (y[i] === y[i]) grouped[fill[slot[i]]++] = y[i];
+  const profile = new Float64Array(slotsN);
+  for (let k = 0; k < slotsN; k++) profile[k] = statsOf(grouped.subarray(start[k], start[k + 1])).median;
+  for (let i = 0; i < n; i++) out[i] = y[i] - profile[slot[i]];
   return out;
 }
 
@@ -248,7 +257,10 @@ function flatness(y: Float64Array, w: number): Float64Array {
     sum[i + 1] = sum[i] + (ok ? v : 0);
     cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
   }
-  const typical = median(Array.from(diff).filter((v) => v === v && v > 0));
+  const moves = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (diff[i] > 0) moves[m++] = diff[i];
+  const typical = statsOf(moves.subarray(0, m)).median;
   const out = new Float64Array(n).fill(NaN);
   if (!(typical > 0)) return out;
   const eps = typical * 1e-3;
@@ -262,13 +274,6 @@ function flatness(y: Float64Array, w: number): Float64Array {
   return out;
 }
 
-/** Median of the values (sorted in place). */
-function median(v: number[]): number {
-  if (!v.length) return NaN;
-  v.sort((a, b) => a - b);
-  const h = v.length >> 1;
-  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
-}
 
 /** The findings at or above a severity, in the output order. */
 function atLeast(findings: readonly Anomaly[], min: Severity): Anomaly[] {
@@ -281,10 +286,20 @@ function atLeast(findings: readonly Anomaly[], min: Severity): Anomaly[] {
  * a window's mean by a few rows' worth of noise, so the level-change statistic sees levels, not spikes.
  */
 function winsorised(x: Float64Array): Float64Array {
-  const vals = Array.from(x).filter((v) => v === v);
-  const m = median(vals);
-  const mad = median(vals.map((v) => Math.abs(v - m)));
+  const m = statsOf(x).median;
+  const dev = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) dev[i] = Math.abs(x[i] - m);
+  const mad = statsOf(dev).median;
   if (!(mad > 0)) return x;
   const lo = m - 3 * 1.4826 * mad, hi = m + 3 * 1.4826 * mad;
-  return Float64Array.from(x, (v) => (v < lo ? lo : v > hi ? hi : v));
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) { const v = x[i]; out[i] = v < lo ? lo : v > hi ? hi : v; }
+  return out;
+}
+
+/** |x| element-wise (NaN stays NaN). */
+function absolute(x: Float64Array): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i]);
+  return out;
 }
