@@ -6,13 +6,14 @@ import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
 import type { AnalysisResult } from '../core/analyze.ts';
-import type { DashboardModel, DashboardSettings, TuningData, WebviewMessage } from '../protocol.ts';
+import type { DashboardModel, DashboardSettings, TuningData, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboard.ts';
 import { buildModel, rowsInWindow, seriesFor } from './dashboardModel.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
+import { readSettings } from './settings.ts';
 import { sendWebhook } from './webhook.ts';
 
 
@@ -29,6 +30,8 @@ export class DashboardController implements vscode.Disposable {
   private liveUri: string | undefined;
   private liveResult: AnalysisResult | undefined;
   private liveModel: DashboardModel | undefined;
+  /** What the table lists, when the user chose it in the page (else anomalyHunter.minSeverity). */
+  private viewChoice: ViewChoice | undefined;
   private readonly closeEmitter = new vscode.EventEmitter<void>();
   /** Fires when the dashboard panel is closed. */
   readonly onDidClosePanel = this.closeEmitter.event;
@@ -73,7 +76,7 @@ export class DashboardController implements vscode.Disposable {
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
-    this.liveModel = buildModel(result, { name, settings, rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0 });
+    this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0 });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
     this.panel!.post({ type: 'model', model: this.liveModel });
     if (opts.reveal) this.panel!.reveal();
@@ -143,9 +146,14 @@ export class DashboardController implements vscode.Disposable {
     panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.clearLive(); this.closeEmitter.fire(); } });
   }
 
+  /** The table's view: the page's choice, else the default view of the settings. */
+  private view(): ViewChoice {
+    return this.viewChoice ?? readSettings().minSeverity;
+  }
+
   private model(s: FileSession, withSeries = true): DashboardModel {
     return buildModel(s.result, {
-      withSeries,
+      withSeries, view: this.view(),
       name: s.name, settings: s.settings, rules: s.rules,
       rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
       forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs, pending: s.pending,
@@ -256,12 +264,20 @@ export class DashboardController implements vscode.Disposable {
         return;
       case 'sendWebhook': {
         if (!s) return;
-        const r = await sendWebhook(this.ctx, s.result.anomalies, s.rulesFile);
+        const r = await sendWebhook(this.ctx, s.result, s.rulesFile);
         this.notice(r.ok ? 'info' : 'error', r.text);
         return;
       }
       case 'saveThresholds':
         if (s) await this.saveThresholds(s, m.thresholds);
+        return;
+      case 'view':
+        if (m.view === this.view()) return;
+        this.viewChoice = m.view;
+        if (this.liveModel && this.liveResult) {
+          this.liveModel = { ...this.liveModel, view: m.view };
+          this.panel?.post({ type: 'model', model: this.liveModel });
+        } else if (s) this.post(s);
         return;
       default:
         assertNever(m);

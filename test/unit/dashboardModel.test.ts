@@ -41,7 +41,7 @@ test('a model lists at most DASHBOARD_MAX_PER_DETECTOR findings per detector and
   for (let i = 0; i < 50; i++) anomalies.push(finding(i * 1000 + 1, 'rule', 50));
   sortAnomalies(anomalies);
   const result: AnalysisResult = { frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies, warnings: [] };
-  const m = buildModel(result, { name: 'x.csv', settings: { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const m = buildModel(result, { name: 'x.csv', view: 'all', settings: { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
   assert.deepEqual(m.totals, { iforest: 30_000, rule: 50 });
   assert.equal(m.anomalies.filter((a) => a.detector === 'iforest').length, DASHBOARD_MAX_PER_DETECTOR);
   assert.equal(m.anomalies.filter((a) => a.detector === 'rule').length, 50);
