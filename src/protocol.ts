@@ -67,6 +67,8 @@ export interface DashboardModel {
   file: { name: string; path: string };
   rows: number;
   timeAxis: boolean;
+  /** The data's sampling step in ms (an incident lasts from its first row to one step past its last), or null. */
+  stepMs: number | null;
   metrics: string[];
   series: SeriesData[];
   /** Every row a detector flagged (the "all rows" view), capped as `totals` says. */

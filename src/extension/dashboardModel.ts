@@ -64,6 +64,7 @@ export function buildModel(
     file: { name: extra.name, path: result.input.path },
     rows: f.rows,
     timeAxis: f.timestamps !== null,
+    stepMs: f.stepMs,
     metrics: f.metrics,
     series: extra.withSeries === false ? [] : f.metrics.map((_, i) => seriesFor(result, i)),
     anomalies: shown.list,
