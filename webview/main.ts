@@ -1391,8 +1391,13 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       select(m.row, true);
       break;
     case 'filterRule':
-      // May arrive before the first model: the filter is kept and applied when the table is drawn.
+      // May arrive before the first model: the filter is kept and applied when the table is drawn. A rule's
+      // firings are rows (a minor rule may be in no incident of the default view): the table lists all rows.
       filters = { ...filters, detector: m.rule ? 'rule' : 'all', rule: m.rule };
+      if (m.rule && (chosenView ?? model?.view) !== 'all') {
+        chosenView = 'all';
+        if (model) post({ type: 'view', view: 'all' });
+      }
       save();
       if (els) { els.detectorFilter.value = filters.detector; renderTable(); }
       break;

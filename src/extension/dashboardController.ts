@@ -40,6 +40,10 @@ export class DashboardController implements vscode.Disposable {
     this.subscriptions.push(ctx.sessions.onDidChange((s) => {
       if (this.liveModel && this.liveUri === s.uri.toString()) return; // the live window is drawn instead
       if (this.panel && this.uri?.toString() === s.uri.toString()) this.post(s);
+    }), vscode.workspace.onDidChangeConfiguration((e) => {
+      // The default view changed: a dashboard that shows the default (no choice made in the page) follows it.
+      const s = this.current;
+      if (e.affectsConfiguration('anomalyHunter.minSeverity') && this.viewChoice === undefined && s && !this.liveModel) this.post(s);
     }));
   }
 

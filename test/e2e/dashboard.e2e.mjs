@@ -320,6 +320,9 @@ test('light theme is readable', async () => {
   await analyzed();
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(dirs.shots, '02-dashboard-light.png') });
+  await view.locator('.table-section').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(dirs.shots, '02-dashboard-light-table.png') });
   await setTheme('Dark Modern');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
 });

@@ -29,11 +29,11 @@ test('shownAt keeps the incidents at or above a severity and exactly the finding
   assert.deepEqual(shownAt({ findings: [], incidents: [] }, 'warning'), { incidents: [], anomalies: [] });
 });
 
-test('incidentProblems gives one entry per incident from its first to its last line, with its summary, severity and score', () => {
+test('incidentProblems gives one entry per incident from its first to its last line, with its summary and score', () => {
   const problems = incidentProblems(shownAt({ findings, incidents }, 'major').incidents, frame.lines);
   assert.deepEqual(problems.map((p) => [p.startLine, p.endLine]), [[12, 14], [202, 203]]);
-  assert.equal(problems[0].message, `${incidents[0].summary} (critical, score 80, 3 findings)`);
-  assert.equal(problems[1].message, `${incidents[2].summary} (major, score 55, 2 findings)`);
+  assert.equal(problems[0].message, `${incidents[0].summary} (score 80, 3 findings)`);
+  assert.equal(problems[1].message, `${incidents[2].summary} (score 55, 2 findings)`);
   // A file re-sorted by time: the span covers the lines of the first, peak and last rows, in whatever order.
   const shuffled = Int32Array.from(frame.lines);
   shuffled[10] = 50; shuffled[12] = 9;

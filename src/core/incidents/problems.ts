@@ -12,7 +12,7 @@ export interface IncidentProblem {
 /**
  * One Problems entry per incident (SPEC §7), in start order: from the first to the last line of its rows (a
  * file re-sorted by time may hold them out of order: the span covers its first, peak and last rows' lines),
- * saying its summary, severity and score. Incidents whose rows have no line are dropped.
+ * saying its summary and score (the entry's code carries its severity). Incidents whose rows have no line are dropped.
  */
 export function incidentProblems(incidents: readonly Incident[], lines: ArrayLike<number>): IncidentProblem[] {
   const out: IncidentProblem[] = [];
@@ -24,7 +24,7 @@ export function incidentProblems(incidents: readonly Incident[], lines: ArrayLik
       incident,
       startLine: Math.min(...at),
       endLine: Math.max(...at),
-      message: `${incident.summary} (${incident.severity}, score ${formatValue(incident.score)}${rows})`,
+      message: `${incident.summary} (score ${formatValue(incident.score)}${rows})`,
     });
   }
   return out;
