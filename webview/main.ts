@@ -846,9 +846,10 @@ function applyLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): bo
   if (listed.capped || model.totals) model.totals = { ...(model.totals ?? listed.totals), [id]: listed.totals[id] ?? 0 };
   model.anomalies = listed.capped ? listed.list : sortAnomalies(merged);
   anomaliesVersion++;
-  // The incidents follow the rules' findings (and the forest's attribution, read from its findings); the
-  // interval moves neither. When they cannot be redone here the host's answer redraws what the table lists.
-  if (what !== 'forecast' && model.incidents && !recomputeView()) return !listsIncidents(model);
+  // The incidents follow the rules' findings: redone here (tens of ms: every detector's tail is fitted again).
+  // Contamination and interval leave them as they are, but for which metric the forest names on a few rows:
+  // the host's answer brings that. Listing all rows, nothing shows incidents: the host's next model brings them.
+  if (what === 'rules' && listsIncidents(model) && !recomputeView()) return false;
   return true;
 }
 
@@ -872,8 +873,12 @@ function recomputeView(): boolean {
   const v = analysisView(result, m.view === 'all' ? 'warning' : m.view);
   m.incidents = m.view === 'all' ? v.incidents : v.shown.incidents;
   m.incidentFindings = m.view === 'all' ? v.findings : v.shown.anomalies;
+  viewValidFor = JSON.stringify(s);
   return true;
 }
+
+/** The settings (as JSON) model.incidents is known to be the incidents of (see validFor). */
+let viewValidFor: string | null = null;
 
 /** applyLocally, then the table and the charts' overlays repainted at once. */
 function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): boolean {
@@ -1338,14 +1343,19 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       if (keep) {
         model.anomalies = prev!.anomalies;
         model.totals = prev!.totals;
-        // The incidents the page made from those findings, when they are of the same view.
-        if (prev!.view === model.view && prev!.incidents && model.incidents) {
+        // The incidents the page made from those findings, when they are of the same view and settings; else
+        // the host's (which the table then draws).
+        if (prev!.view === model.view && listsIncidents(prev!) && model.incidents && viewValidFor === shownKey) {
           model.incidents = prev!.incidents;
           model.incidentFindings = prev!.incidentFindings;
+        } else {
+          anomaliesVersion++;
+          if (hostKey === shownKey) viewValidFor = hostKey;
         }
       } else {
         anomaliesVersion++;
         validFor = model.pending.length || model.failure || model.live ? null : hostKey;
+        viewValidFor = validFor;
       }
       if (pendingSettings) {
         if (hostKey === shownKey) pendingSettings = null;
