@@ -122,7 +122,17 @@ test('the Problems panel holds one Information entry per incident, from its firs
   console.log(`labelled events with an incident: ${covered.map((l) => l.kind).join(', ')} (${covered.length} of ${labels.anomalies.length})`);
 });
 
-test('a typo in a rules file next to the analysed CSV stays on top of Problems and in the status bar\'s error count', async () => {
+test('a typo in a rules file next to the analysed CSV stays on top of Problems and in the status bar\'s error count', async (t) => {
+  t.after(async () => {
+    const tab = page.locator('.tabs-container .tab', { hasText: 'typo.rules.yaml' }).first();
+    if (await tab.count()) {
+      await tab.click();
+      await page.keyboard.press('Control+W');
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+    }
+    fs.rmSync(path.join(dirs.ws, 'rules/typo.rules.yaml'), { force: true });
+    await focusCsv();
+  });
   fs.writeFileSync(path.join(dirs.ws, 'rules/typo.rules.yaml'), 'version: 1\nrules:\n  - name: cpu-hot\n    metric: cpu\n    op: ">"\n    treshold: 90\n    severity: major\n');
   await openFile(page, 'typo.rules.yaml');
   const rows = page.locator('.markers-panel .monaco-list-row');
@@ -139,16 +149,10 @@ test('a typo in a rules file next to the analysed CSV stays on top of Problems a
   // The status bar counts those errors and no warning: the incidents are information, not problems to fix.
   const status = await page.locator('#status\\.problems').getAttribute('aria-label');
   console.log(`status bar problems: ${status}`);
-  const num = (kind) => Number(new RegExp(`${kind}s?:?\\s*(\\d+)|(\\d+)\\s*${kind}`, 'i').exec(status ?? '')?.slice(1).find((x) => x !== undefined));
-  assert.equal(num('Error'), errors);
-  assert.equal(num('Warning'), 0);
+  // "Errors: 2, Infos: 5": a kind with no entry is left out.
+  const num = (kind) => Number(new RegExp(`${kind}s?:\\s*(\\d+)`, 'i').exec(status ?? '')?.[1] ?? 0);
+  assert.deepEqual([num('Error'), num('Warning'), num('Info')], [errors, 0, incidents.length]);
   await page.screenshot({ path: path.join(dirs.shots, '00-problems-rules-typo.png') });
-  const tab = page.locator('.tabs-container .tab', { hasText: 'typo.rules.yaml' }).first();
-  await tab.click();
-  await page.keyboard.press('Control+W');
-  await tab.waitFor({ state: 'detached', timeout: 10_000 });
-  fs.rmSync(path.join(dirs.ws, 'rules/typo.rules.yaml'));
-  await focusCsv();
 });
 
 test('Next Anomaly and Previous Anomaly move the cursor between anomalous rows, wrapping around', async () => {
