@@ -5,6 +5,8 @@ import { csvChunks } from '../core/export/csv.ts';
 import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
+import { listed } from '../core/incidents/analysisView.ts';
+import { shownAt } from '../core/incidents/shownAt.ts';
 import type { AnalysisResult } from '../core/analyze.ts';
 import type { DashboardModel, DashboardSettings, TuningData, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
@@ -297,9 +299,14 @@ export class DashboardController implements vscode.Disposable {
       filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
     });
     if (!uri) return undefined;
+    // The export lists what the dashboard shows: the incidents at its severity, or every flagged row.
+    const choice = this.view();
+    const allRows = choice === 'all';
+    const v = s.result.view;
+    const result = v && !allRows && choice !== v.minSeverity ? { ...s.result, view: { ...v, minSeverity: choice, shown: shownAt(v, choice) } } : s.result;
     const chunks = format === 'csv'
-      ? csvChunks(s.result, { onlyAnomalies })
-      : jsonChunks(s.result, { version: VERSION, onlyAnomalies, warnings: s.issues.map((i) => `${s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
+      ? csvChunks(result, { onlyAnomalies, allRows })
+      : jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: s.issues.map((i) => `${s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
     try {
       const out = createWriteStream(uri.fsPath);
       const failed = new Promise<never>((_, reject) => out.once('error', reject));
@@ -311,7 +318,7 @@ export class DashboardController implements vscode.Disposable {
       this.notice('error', `Export failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;
     }
-    const n = onlyAnomalies ? s.result.anomalies.length : s.frame.rows;
+    const n = onlyAnomalies ? listed(result, allRows).anomalies.length : s.frame.rows;
     this.notice('info', `Exported ${n.toLocaleString('en')} ${onlyAnomalies ? 'anomalies' : 'rows'} to ${vscode.workspace.asRelativePath(uri)}`);
     this.ctx.log.info(`export ${format}${onlyAnomalies ? ' (anomalies only)' : ''} → ${uri.fsPath}`);
     return uri;
