@@ -36,7 +36,7 @@ interface PersistedState {
   /** The toggles and sliders, so a window reload analyses the file with them again. */
   settings?: DashboardSettings;
   zoom?: [number, number] | null;
-  filters?: { detector: string; severity: string; rule?: string | null };
+  filters?: { detector: string; rule?: string | null };
   sort?: { key: SortKey; dir: 1 | -1 };
   /** What the table lists (sent to the host after a reload, like the settings). */
   view?: ViewChoice;
@@ -56,7 +56,7 @@ const vscode = acquireVsCodeApi();
 const persisted: PersistedState = vscode.getState() ?? {};
 let model: DashboardModel | null = null;
 let zoom: [number, number] | null = persisted.zoom ?? null;
-let filters: { detector: string; severity: string; rule?: string | null } = persisted.filters ?? { detector: 'all', severity: 'all' };
+let filters: { detector: string; rule?: string | null } = persisted.filters ?? { detector: 'all' };
 let sort = persisted.sort ?? { key: 'score' as SortKey, dir: -1 as 1 | -1 };
 /** The view the user chose in this page, until the host's model shows it (then model.view says it). */
 let chosenView: ViewChoice | undefined = isViewChoice(persisted.view) ? persisted.view : undefined;
