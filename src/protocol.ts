@@ -3,7 +3,10 @@
  * The host waits for `ready` before posting; everything from the webview is checked with `isWebviewMessage`.
  */
 import type { Anomaly, DetectorId } from './core/anomaly.ts';
+import type { Incident } from './core/incidents/incidents.ts';
 import type { Rule } from './core/rules/model.ts';
+import type { Severity } from './core/severity.ts';
+import { SEVERITIES } from './core/severity.ts';
 
 export type DetectorToggle = 'iforest' | 'forecast' | 'rules';
 
@@ -32,8 +35,8 @@ export interface RuleSlider {
 /** Settings the dashboard can change. */
 export interface DashboardSettings {
   detectors: Record<DetectorToggle, boolean>;
-  /** 'auto' or a fraction in (0, 0.5]. */
-  contamination: 'auto' | number;
+  /** 'calibrated' (the default), 'auto' or a fraction in (0, 0.5]: what the raw rows list flags, not the incidents. */
+  contamination: 'calibrated' | 'auto' | number;
   interval: number;
   thresholds: Record<string, number>;
 }
@@ -48,14 +51,37 @@ export const DASHBOARD_MAX_PER_DETECTOR = 10_000;
 /** Markers drawn per chart at most: the metric's highest scores (the host keeps their rows in the chart's data). */
 export const MAX_MARKERS = 1500;
 
+/**
+ * What the dashboard lists (SPEC §7): the incidents at or above a severity (the default view), or every row a
+ * detector flagged.
+ */
+export type ViewChoice = Severity | 'all';
+
+/** True for a ViewChoice. */
+export function isViewChoice(v: unknown): v is ViewChoice {
+  return v === 'all' || (typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v));
+}
+
 /** The full picture of one analysis. */
 export interface DashboardModel {
   file: { name: string; path: string };
   rows: number;
   timeAxis: boolean;
+  /** The data's sampling step in ms (an incident lasts from its first row to one step past its last), or null. */
+  stepMs: number | null;
   metrics: string[];
   series: SeriesData[];
+  /** Every row a detector flagged (the "all rows" view), capped as `totals` says. */
   anomalies: Anomaly[];
+  /** What the table lists: `view` 'all' lists `anomalies`; a severity lists `incidents` (expandable to `incidentFindings`). */
+  view: ViewChoice;
+  /**
+   * The incidents at or above `view` (every incident when `view` is 'all'); absent when the analysis has no
+   * incidents (a live window): the table then lists rows.
+   */
+  incidents?: Incident[];
+  /** The calibrated findings of `incidents` (the rows they are made of), in the output order. */
+  incidentFindings?: Anomaly[];
   /** Per detector, how many findings there are, when `anomalies` holds only the highest DASHBOARD_MAX_PER_DETECTOR of some. */
   totals?: Partial<Record<DetectorId, number>>;
   rules: RuleSlider[];
@@ -123,7 +149,9 @@ export type WebviewMessage =
   | { type: 'export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'sendWebhook' }
   | { type: 'revealRow'; row: number }
-  | { type: 'saveThresholds'; thresholds: Record<string, number> };
+  | { type: 'saveThresholds'; thresholds: Record<string, number> }
+  /** The user chose what the table lists (kept by the page across reloads, like the toggles). */
+  | { type: 'view'; view: ViewChoice };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -139,7 +167,7 @@ export function isDashboardSettings(v: unknown): v is DashboardSettings {
   if (!isObj(v) || !isObj(v.detectors)) return false;
   const d = v.detectors;
   return isBool(d.iforest) && isBool(d.forecast) && isBool(d.rules)
-    && (v.contamination === 'auto' || (isNum(v.contamination) && v.contamination > 0 && v.contamination <= 0.5))
+    && (v.contamination === 'calibrated' || v.contamination === 'auto' || (isNum(v.contamination) && v.contamination > 0 && v.contamination <= 0.5))
     && isNum(v.interval) && v.interval > 0 && v.interval < 1
     && isThresholds(v.thresholds);
 }
@@ -161,6 +189,8 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
       return isNum(v.row) && Number.isInteger(v.row) && v.row >= 0;
     case 'saveThresholds':
       return isThresholds(v.thresholds);
+    case 'view':
+      return isViewChoice(v.view);
     default:
       return false;
   }

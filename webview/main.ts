@@ -9,13 +9,18 @@ import { byScore, capAnomalies, sortAnomalies } from '../src/core/anomaly.ts';
 import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
 import type { Severity } from '../src/core/severity.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../src/protocol.ts';
-import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, WebviewMessage } from '../src/protocol.ts';
+import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, ViewChoice, WebviewMessage } from '../src/protocol.ts';
+import { isViewChoice } from '../src/protocol.ts';
+import type { AnalysisResult } from '../src/core/analyze.ts';
+import { analysisView } from '../src/core/incidents/analysisView.ts';
+import type { Incident } from '../src/core/incidents/incidents.ts';
 import { escapeLabel, formatValue, formatX } from './format.ts';
 import { evaluateRules } from '../src/core/rules/evaluate.ts';
 import { historyHalfWidth } from '../src/core/detectors/forecast.ts';
+import { formatDuration } from '../src/core/rules/duration.ts';
 import { retuneForecast, retuneIforest } from '../src/core/tuning.ts';
 import type { ForecastTuning, IforestTuning } from '../src/core/tuning.ts';
-import { drawBand, drawMarks, drawSelection, prepareCanvas } from './overlay.ts';
+import { drawBand, drawMarks, drawSelection, drawSpans, prepareCanvas } from './overlay.ts';
 import { nearestMark, placeMarks, toPx, toPy, usable } from './geometry.ts';
 import type { Geometry, Mark } from './geometry.ts';
 import type { Frame } from '../src/core/csv/frame.ts';
@@ -31,8 +36,10 @@ interface PersistedState {
   /** The toggles and sliders, so a window reload analyses the file with them again. */
   settings?: DashboardSettings;
   zoom?: [number, number] | null;
-  filters?: { detector: string; severity: string; rule?: string | null };
+  filters?: { detector: string; rule?: string | null };
   sort?: { key: SortKey; dir: 1 | -1 };
+  /** What the table lists (sent to the host after a reload, like the settings). */
+  view?: ViewChoice;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 // Plotly is loaded by its own script tag (dist/webview/plotly.min.js).
@@ -44,13 +51,17 @@ declare const Plotly: {
 };
 type PlotEl = HTMLElement & { on(event: string, cb: (e: Record<string, unknown>) => void): void; _ahBound?: boolean };
 
-type SortKey = 'time' | 'metric' | 'detector' | 'score' | 'severity';
+type SortKey = 'time' | 'duration' | 'metric' | 'detector' | 'score' | 'severity';
 const vscode = acquireVsCodeApi();
 const persisted: PersistedState = vscode.getState() ?? {};
 let model: DashboardModel | null = null;
 let zoom: [number, number] | null = persisted.zoom ?? null;
-let filters: { detector: string; severity: string; rule?: string | null } = persisted.filters ?? { detector: 'all', severity: 'all' };
+let filters: { detector: string; rule?: string | null } = persisted.filters ?? { detector: 'all' };
 let sort = persisted.sort ?? { key: 'score' as SortKey, dir: -1 as 1 | -1 };
+/** The view the user chose in this page, until the host's model shows it (then model.view says it). */
+let chosenView: ViewChoice | undefined = isViewChoice(persisted.view) ? persisted.view : undefined;
+/** Incidents whose rows the table shows, by id. */
+const expanded = new Set<string>();
 let selectedRow: number | null = null;
 let syncingZoom = false;
 const windows = new Map<string, SeriesData>();
@@ -69,7 +80,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 function save(): void {
-  vscode.setState({ path: model?.file.path, settings: model && !model.live ? model.settings : undefined, zoom, filters, sort });
+  vscode.setState({ path: model?.file.path, settings: model && !model.live ? model.settings : undefined, zoom, filters, sort, view: chosenView ?? model?.view });
 }
 
 function post(m: WebviewMessage): void {
@@ -106,8 +117,20 @@ function readTheme() {
 let els: {
   header: HTMLElement; notice: HTMLElement; charts: HTMLElement; table: HTMLElement; tableWrap: HTMLElement; tableBody: HTMLElement; count: HTMLElement; total: HTMLElement;
   sliders: HTMLElement; toggles: Record<DetectorToggle, HTMLElement & { checked: boolean; disabled: boolean }>; onlyAnomalies: HTMLElement & { checked: boolean };
-  footer: HTMLElement; busy: HTMLElement; detectorFilter: HTMLSelectElement; severityFilter: HTMLSelectElement;
+  footer: HTMLElement; busy: HTMLElement; detectorFilter: HTMLSelectElement; viewSelect: HTMLSelectElement; heading: HTMLElement; headCells: HTMLElement[];
 } | null = null;
+
+/** The table's columns: an incident's, and a row's in the same places (an expanded incident's rows line up under it). */
+const COLUMNS: { key: SortKey | null; incident: string; row: string; col: string }[] = [
+  { key: 'time', incident: 'Start', row: 'Time', col: 'time' },
+  { key: 'duration', incident: 'Duration', row: '', col: 'duration' },
+  { key: 'severity', incident: 'Severity', row: 'Severity', col: 'severity' },
+  { key: 'score', incident: 'Score', row: 'Score', col: 'score' },
+  { key: 'metric', incident: 'Metrics', row: 'Metric', col: 'metric' },
+  { key: 'detector', incident: 'Detectors', row: 'Detector', col: 'detector' },
+  { key: null, incident: 'Summary', row: 'Message', col: 'message' },
+  { key: null, incident: '', row: '', col: 'reveal' },
+];
 
 function buildLayout(): void {
   app.textContent = '';
@@ -139,19 +162,26 @@ function buildLayout(): void {
 
   const detectorFilter = el('select', { 'aria-label': 'Filter by detector', 'data-testid': 'filter-detector' });
   for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ['rule', 'Rules'], ['stream', 'Streaming']]) detectorFilter.append(el('option', { value: v }, t));
-  const severityFilter = el('select', { 'aria-label': 'Filter by severity', 'data-testid': 'filter-severity' });
-  severityFilter.append(el('option', { value: 'all' }, 'All severities'));
-  for (const s of SEVERITIES) severityFilter.append(el('option', { value: s }, `${s} and above`));
+  // What the table lists: the incidents at or above a severity (the default view, SPEC §7), or every flagged row.
+  const viewSelect = el('select', { 'aria-label': 'Show', 'data-testid': 'view-select', title: 'Incidents at or above a severity (the default view), or every row a detector flagged' });
+  for (const s of SEVERITIES) viewSelect.append(el('option', { value: s }, `${s[0].toUpperCase()}${s.slice(1)} incidents${s === 'critical' ? '' : ' and above'}`));
+  viewSelect.append(el('option', { value: 'all' }, 'All flagged rows'));
   detectorFilter.value = filters.detector;
-  severityFilter.value = filters.severity;
   detectorFilter.addEventListener('change', () => { filters = { ...filters, detector: detectorFilter.value, rule: null }; save(); renderTable(); });
-  severityFilter.addEventListener('change', () => { filters = { ...filters, severity: severityFilter.value }; save(); renderTable(); });
+  viewSelect.addEventListener('change', () => {
+    if (!isViewChoice(viewSelect.value)) return;
+    chosenView = viewSelect.value;
+    save();
+    post({ type: 'view', view: chosenView });
+  });
 
   const count = el('span', { 'data-testid': 'anomaly-count', class: 'count' }, '0');
   const total = el('span', { class: 'muted' });
   const tableHead = el('tr');
-  for (const [key, label] of [['time', 'Time'], ['metric', 'Metric'], ['detector', 'Detector'], ['score', 'Score'], ['severity', 'Severity'], [null, 'Message'], [null, '']] as [SortKey | null, string][]) {
+  const headCells: HTMLElement[] = [];
+  for (const { key, incident: label } of COLUMNS) {
     const th = el('th', { scope: 'col' }, label);
+    headCells.push(th);
     if (key) {
       th.classList.add('sortable');
       th.tabIndex = 0;
@@ -166,16 +196,17 @@ function buildLayout(): void {
   const tableBody = el('tbody');
   bindTable(tableBody);
   const cols = el('colgroup');
-  for (const c of ['time', 'metric', 'detector', 'score', 'severity', 'message', 'reveal']) cols.append(el('col', { class: `col-${c}` }));
+  for (const c of COLUMNS) cols.append(el('col', { class: `col-${c.col}` }));
   const table = el('table', { 'data-testid': 'anomaly-table', class: 'anomalies', 'aria-rowcount': '1' }, cols, el('thead', {}, tableHead), tableBody);
   const tableWrap = el('div', { class: 'table-wrap' }, table);
   bindScroll(tableWrap);
+  const heading = el('h2', {}, 'Incidents');
   const tableSection = el('section', { class: 'table-section' },
-    el('div', { class: 'table-bar' }, el('h2', {}, 'Anomalies '), count, total, el('span', { class: 'spacer' }), detectorFilter, severityFilter),
+    el('div', { class: 'table-bar' }, heading, count, total, el('span', { class: 'spacer' }), viewSelect, detectorFilter),
     tableWrap);
   const footer = el('footer', { class: 'footer muted' });
   app.append(header, busy, notice, toolbar, charts, tableSection, footer);
-  els = { header, notice, charts, table, tableWrap, tableBody, count, total, sliders, toggles, onlyAnomalies, footer, busy, detectorFilter, severityFilter };
+  els = { header, notice, charts, table, tableWrap, tableBody, count, total, sliders, toggles, onlyAnomalies, footer, busy, detectorFilter, viewSelect, heading, headCells };
 }
 
 // ---------- settings ----------
@@ -253,7 +284,7 @@ function renderControls(m: DashboardModel): void {
     for (const input of Array.from(e.sliders.querySelectorAll('input[type=range]')) as HTMLInputElement[]) {
       if (document.activeElement === input) continue;
       const id = input.dataset.testid ?? '';
-      const v = id === 'slider-contamination' ? (m.settings.contamination === 'auto' ? 0 : m.settings.contamination)
+      const v = id === 'slider-contamination' ? (typeof m.settings.contamination === 'number' ? m.settings.contamination : 0)
         : id === 'slider-interval' ? m.settings.interval
         : m.settings.thresholds[id.slice('slider-'.length)] ?? m.rules.find((r) => `slider-${r.name}` === id)?.threshold;
       if (v !== undefined && Number(input.value) !== v) {
@@ -268,10 +299,11 @@ function renderControls(m: DashboardModel): void {
   e.sliders.append(el('span', { class: 'group-title' }, 'Thresholds'));
   if (!m.live) {
     const contamination = m.settings.contamination;
+    // Its left end is the default, the calibrated tail; a rules file may say 'auto' (scikit-learn's), shown until moved.
     e.sliders.append(slider({
-      id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: contamination === 'auto' ? 0 : contamination,
-      format: (v) => (v === 0 ? 'auto' : `${(v * 100).toFixed(1)}%`),
-      onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'auto' : v; }, 'iforest'),
+      id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: typeof contamination === 'number' ? contamination : 0,
+      format: (v) => (v === 0 ? (model?.settings.contamination === 'auto' ? 'auto' : 'calibrated') : `${(v * 100).toFixed(1)}%`),
+      onInput: (v) => sendSettings((s) => { s.contamination = v === 0 ? 'calibrated' : v; }, 'iforest'),
     }));
     e.sliders.append(slider({
       id: 'slider-interval', label: 'Interval', min: INTERVAL_MIN, max: INTERVAL_MAX, step: 0.01, value: m.settings.interval,
@@ -410,7 +442,7 @@ let anomaliesVersion = 0;
  */
 let validFor: string | null = null;
 
-/** model.anomalies grouped by metric, once per list (each chart asks for its own on every repaint). */
+/** The marked findings (markedList) grouped by metric, once per list (each chart asks for its own on every repaint). */
 let byMetric: { list: Anomaly[]; groups: Map<string, Anomaly[]> } | null = null;
 
 /**
@@ -418,9 +450,10 @@ let byMetric: { list: Anomaly[]; groups: Map<string, Anomaly[]> } | null = null;
  * MAX_MARKERS, else the highest scores (thousands hide the data anyway; the table lists them all).
  */
 function markersOf(m: DashboardModel, metric: string): { list: Anomaly[]; total: number } {
-  if (byMetric?.list !== m.anomalies) {
+  const marked = markedList(m);
+  if (byMetric?.list !== marked) {
     const groups = new Map<string, Anomaly[]>();
-    for (const a of m.anomalies) {
+    for (const a of marked) {
       if (a.metric === null) continue;
       let g = groups.get(a.metric);
       if (!g) groups.set(a.metric, g = []);
@@ -434,7 +467,7 @@ function markersOf(m: DashboardModel, metric: string): { list: Anomaly[]; total:
       (marked as Anomaly[] & { total?: number }).total = g.length;
       groups.set(key, marked);
     }
-    byMetric = { list: m.anomalies, groups };
+    byMetric = { list: marked, groups };
   }
   const list = byMetric.groups.get(metric) ?? [];
   return { list, total: (list as Anomaly[] & { total?: number }).total ?? list.length };
@@ -586,7 +619,7 @@ function drawOverlay(c: Chart, xRange?: [number, number]): void {
   const g = geometryOf(c, xRange);
   const { list, total } = m ? markersOf(m, c.metric) : { list: [], total: 0 };
   const band = m && s ? bandOf(m, s) : null;
-  const sig = overlaySignature(list, band, s, g, width, height);
+  const sig = overlaySignature(list, band, s, g, width, height) + `|${m ? spanKey(m) : ''}`;
   if (sig === c.overlaySig) {
     // Same marks; the findings behind them may be new objects (another message): the tooltips take those.
     if (c.drawnList !== list && g) { c.drawn = placeMarks(g, list, markOf); c.drawnList = list; }
@@ -599,16 +632,39 @@ function drawOverlay(c: Chart, xRange?: [number, number]): void {
   c.drawn = [];
   if (!m || !s || !g || !bctx || !mctx) return;
   const t = theme();
+  const spans = spansOf(m, c.metric);
+  if (spans.length) drawSpans(bctx, g, spans.map((sp) => ({ ...sp, color: hexAlpha(sp.color, t.light ? 0.13 : 0.2) })));
   if (band) drawBand(bctx, g, s.x, band.lower, band.upper, hexAlpha(t.band, t.light ? 0.28 : 0.42));
   c.drawn = placeMarks(g, list, markOf);
   drawMarks(mctx, c.drawn, t.bg);
   if (selectedRow !== null) {
     const own = list.find((a) => a.row === selectedRow);
-    const any = own ?? m.anomalies.find((a) => a.row === selectedRow);
+    const any = own ?? markedList(m).find((a) => a.row === selectedRow) ?? m.anomalies.find((a) => a.row === selectedRow);
     if (any) drawSelection(mctx, g, toPx(g, anomalyX(any)), own && own.value !== null ? toPy(g, own.value) : null, t.fg);
   }
   c.root.dataset.markers = String(c.drawn.length);
   c.note.textContent = total > MAX_MARKERS ? `top ${MAX_MARKERS.toLocaleString('en')} of ${total.toLocaleString('en')} anomalies marked` : '';
+}
+
+/** The listed incidents that involve a metric, as spans of x (time or rows) in their severity's colour. */
+function spansOf(m: DashboardModel, metric: string): { x0: number; x1: number; color: string }[] {
+  if (!listsIncidents(m)) return [];
+  const step = m.timeAxis ? (m.stepMs ?? 0) : 1;
+  return m.incidents.filter((i) => !i.metrics.length || i.metrics.some((x) => x.metric === metric))
+    .map((i) => ({ x0: incidentX(m, i, false), x1: incidentX(m, i, true) + step, color: SEVERITY_COLOR[i.severity] }));
+}
+
+/** What the spans depend on, for the overlay's signature: the listed incidents (their rows and severities). */
+const spanKeys = new WeakMap<Incident[], string>();
+function spanKey(m: DashboardModel): string {
+  if (!listsIncidents(m)) return '';
+  let k = spanKeys.get(m.incidents);
+  if (k === undefined) {
+    let h = 0x811c9dc5;
+    for (const i of m.incidents) h = Math.imul(h ^ (i.startRow * 31 + i.endRow * 7 + SEVERITY_RANK[i.severity]), 16777619);
+    spanKeys.set(m.incidents, k = `${m.incidents.length}:${h}`);
+  }
+  return k;
 }
 
 function markOf(a: Anomaly): { x: number; y: number | null; r: number; color: string } {
@@ -790,8 +846,39 @@ function applyLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): bo
   if (listed.capped || model.totals) model.totals = { ...(model.totals ?? listed.totals), [id]: listed.totals[id] ?? 0 };
   model.anomalies = listed.capped ? listed.list : sortAnomalies(merged);
   anomaliesVersion++;
+  // The incidents follow the rules' findings: redone here (tens of ms: every detector's tail is fitted again).
+  // Contamination and interval leave them as they are, but for which metric the forest names on a few rows:
+  // the host's answer brings that. Listing all rows, nothing shows incidents: the host's next model brings them.
+  if (what === 'rules' && listsIncidents(model) && !recomputeView()) return false;
   return true;
 }
+
+/**
+ * The incidents of what the page holds, into model.incidents: the same core analysisView the host runs, on the
+ * same data, scores and fits, so the two agree. False when the page does not hold all of it.
+ */
+function recomputeView(): boolean {
+  const m = model;
+  if (!m || !m.incidents || m.live || !local || local.path !== m.file.path) return false;
+  const t = tuned && tuned.path === m.file.path ? tuned : null;
+  const s = m.settings;
+  // The view is made of the forest's scores, the forecasts' yhat, the rules' findings and the forest's attribution
+  // (read from its findings): all here only when the fits are known and no list was cut.
+  if (s.detectors.iforest && !t?.iforest) return false;
+  if (s.detectors.forecast && (!t?.forecast || m.forecastMode !== 'standard')) return false;
+  if ((m.totals?.iforest ?? 0) > DASHBOARD_MAX_PER_DETECTOR || (m.totals?.rule ?? 0) > DASHBOARD_MAX_PER_DETECTOR) return false;
+  const forecast = s.detectors.forecast && t?.forecast ? Object.fromEntries(Object.entries(t.forecast).map(([k, f]) => [k, { yhat: f.yhat }])) : undefined;
+  // What analysisView reads of an analysis: the rest of AnalysisResult is the host's business.
+  const result = { frame: local.frame, scores: { iforest: s.detectors.iforest ? t?.iforest?.scores : undefined }, forecast, anomalies: m.anomalies } as unknown as AnalysisResult;
+  const v = analysisView(result, m.view === 'all' ? 'warning' : m.view);
+  m.incidents = m.view === 'all' ? v.incidents : v.shown.incidents;
+  m.incidentFindings = m.view === 'all' ? v.findings : v.shown.anomalies;
+  viewValidFor = JSON.stringify(s);
+  return true;
+}
+
+/** The settings (as JSON) model.incidents is known to be the incidents of (see validFor). */
+let viewValidFor: string | null = null;
 
 /** applyLocally, then the table and the charts' overlays repainted at once. */
 function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): boolean {
@@ -876,21 +963,81 @@ function toX(v: unknown): number {
 }
 
 // ---------- table ----------
-function filtered(m: DashboardModel): Anomaly[] {
-  const minRank = filters.severity === 'all' ? SEVERITIES.length : SEVERITIES.indexOf(filters.severity as Severity);
-  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector)
-    && (!filters.rule || a.rule === filters.rule) && SEVERITIES.indexOf(a.severity) <= minRank);
+/** A table line: an incident (expandable to its rows), or a flagged row (on its own, or under its incident). */
+type Item = { kind: 'incident'; inc: Incident } | { kind: 'row'; a: Anomaly; child: boolean };
+
+/** Whether the table lists incidents (the default view) or rows (all flagged rows, or a live window without incidents). */
+function listsIncidents(m: DashboardModel): m is DashboardModel & { incidents: Incident[]; incidentFindings: Anomaly[] } {
+  return m.view !== 'all' && !!m.incidents && !!m.incidentFindings;
+}
+
+/** The findings the charts mark: those of the listed incidents, or every flagged row. */
+function markedList(m: DashboardModel): Anomaly[] {
+  return listsIncidents(m) ? m.incidentFindings : m.anomalies;
+}
+
+function incidentX(m: DashboardModel, i: Incident, end: boolean): number {
+  const t = end ? i.end : i.start;
+  return m.timeAxis && t ? Date.parse(t) : end ? i.endRow : i.startRow;
+}
+
+/** An incident's length as its summary says it ("6m", "1h30m"): first to last row plus one step; rows without time. */
+function durationText(m: DashboardModel, i: Incident): string {
+  if (!m.timeAxis || !i.start || !i.end) return `${i.endRow - i.startRow + 1} row${i.endRow > i.startRow ? 's' : ''}`;
+  return formatDuration(Date.parse(i.end) - Date.parse(i.start) + (m.stepMs ?? 0)) || '—';
+}
+
+function incidentValue(i: Incident, key: SortKey): number | string {
+  return key === 'time' ? i.startRow : key === 'duration' ? i.endRow - i.startRow : key === 'metric' ? (i.metrics[0]?.metric ?? '') : key === 'detector' ? i.detectors.join(',') : key === 'score' ? i.score : -SEVERITIES.indexOf(i.severity);
+}
+
+function rowValue(a: Anomaly, key: SortKey): number | string {
+  return key === 'time' || key === 'duration' ? a.row : key === 'metric' ? (a.metric ?? '') : key === 'detector' ? a.detector : key === 'score' ? a.score : -SEVERITIES.indexOf(a.severity);
+}
+
+/** The findings of each listed incident, in row order (computed once per list). */
+let rowsOfIncidents: { list: Anomaly[]; byId: Map<string, Anomaly[]> } | null = null;
+function rowsOf(m: DashboardModel & { incidents: Incident[]; incidentFindings: Anomaly[] }, inc: Incident): Anomaly[] {
+  if (rowsOfIncidents?.list !== m.incidentFindings) {
+    const byId = new Map<string, Anomaly[]>();
+    const spans = m.incidents.map((i) => ({ i, from: i.startRow, to: i.endRow })).sort((x, y) => x.from - y.from);
+    let k = 0;
+    for (const a of [...m.incidentFindings].sort((x, y) => x.row - y.row)) {
+      while (k < spans.length && spans[k].to < a.row) k++;
+      if (k < spans.length && spans[k].from <= a.row) {
+        const id = spans[k].i.id;
+        let g = byId.get(id);
+        if (!g) byId.set(id, g = []);
+        g.push(a);
+      }
+    }
+    rowsOfIncidents = { list: m.incidentFindings, byId };
+  }
+  return rowsOfIncidents.byId.get(inc.id) ?? [];
+}
+
+/** What the table lists with the current filters and order: incidents (with the rows of the expanded ones), or rows. */
+function filtered(m: DashboardModel): Item[] {
   const key = sort.key;
   const dir = sort.dir;
-  const val = (a: Anomaly): number | string => key === 'time' ? a.row : key === 'metric' ? (a.metric ?? '') : key === 'detector' ? a.detector : key === 'score' ? a.score : -SEVERITIES.indexOf(a.severity);
-  return list.sort((a, b) => {
-    const va = val(a), vb = val(b);
-    return (va < vb ? -1 : va > vb ? 1 : a.row - b.row) * dir;
-  });
+  const cmp = (va: number | string, vb: number | string, tie: number): number => (va < vb ? -1 : va > vb ? 1 : tie) * dir;
+  if (listsIncidents(m)) {
+    const list = m.incidents.filter((i) => (filters.detector === 'all' || i.detectors.includes(filters.detector as Anomaly['detector']))
+      && (!filters.rule || i.rules.includes(filters.rule)));
+    list.sort((a, b) => cmp(incidentValue(a, key), incidentValue(b, key), a.startRow - b.startRow));
+    const out: Item[] = [];
+    for (const inc of list) {
+      out.push({ kind: 'incident', inc });
+      if (expanded.has(inc.id)) for (const a of rowsOf(m, inc)) out.push({ kind: 'row', a, child: true });
+    }
+    return out;
+  }
+  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector) && (!filters.rule || a.rule === filters.rule));
+  return list.sort((a, b) => cmp(rowValue(a, key), rowValue(b, key), a.row - b.row)).map((a) => ({ kind: 'row', a, child: false }));
 }
 
 /** A table row's elements, reused from one render to the next (a slider move rewrites text, not DOM). */
-interface RowEls { tr: HTMLTableRowElement; time: HTMLElement; metric: HTMLElement; detector: HTMLElement; score: HTMLElement; sev: HTMLElement; sevText: Text; msg: HTMLElement }
+interface RowEls { tr: HTMLTableRowElement; time: HTMLElement; caret: HTMLElement; timeText: Text; duration: HTMLElement; metric: HTMLElement; detector: HTMLElement; score: HTMLElement; sev: HTMLElement; sevText: Text; msg: HTMLElement }
 const rowPool: RowEls[] = [];
 let tableKey = '';
 
@@ -898,25 +1045,65 @@ function makeRow(): RowEls {
   const sevText = document.createTextNode('');
   const sev = el('td', {}, el('span', { class: 'dot', 'aria-hidden': 'true' }), sevText);
   const reveal = el('button', { class: 'link reveal', title: 'Open the CSV at this row' }, 'Reveal in CSV');
-  const time = el('td', { class: 'nowrap' });
+  const caret = el('span', { class: 'caret', 'aria-hidden': 'true' });
+  const timeText = document.createTextNode('');
+  const time = el('td', { class: 'nowrap' }, caret, timeText);
+  const duration = el('td', { class: 'nowrap' });
   const metric = el('td');
   const detector = el('td');
   const score = el('td', { class: 'num' });
   const msg = el('td', { class: 'msg' });
-  const tr = el('tr', { 'data-testid': 'anomaly-row', tabindex: '0' }, time, metric, detector, score, sev, msg, el('td', {}, reveal));
-  return { tr, time, metric, detector, score, sev, sevText, msg };
+  const tr = el('tr', { 'data-testid': 'anomaly-row', tabindex: '0' }, time, duration, sev, score, metric, detector, msg, el('td', {}, reveal));
+  return { tr, time, caret, timeText, duration, metric, detector, score, sev, sevText, msg };
 }
 
 function setText(e: HTMLElement, text: string): void {
   if (e.textContent !== text) e.textContent = text;
 }
 
-function fillRow(r: RowEls, a: Anomaly): void {
+function whenText(timestamp: string | null, row: number): string {
+  return timestamp ? formatX(Date.parse(timestamp), true) : `row ${row + 1}`;
+}
+
+function fillRow(r: RowEls, item: Item): void {
+  const m = model!;
+  if (item.kind === 'incident') {
+    const i = item.inc;
+    const open = expanded.has(i.id);
+    r.tr.dataset.row = String(i.peakRow);
+    r.tr.dataset.incident = i.id;
+    r.tr.dataset.kind = 'incident';
+    r.tr.setAttribute('aria-expanded', String(open));
+    r.tr.className = `incident${i.peakRow === selectedRow ? ' selected' : ''}`;
+    r.caret.textContent = open ? '▾' : '▸';
+    r.timeText.data = whenText(i.start, i.startRow);
+    setText(r.duration, durationText(m, i));
+    const metrics = i.metrics.map((x) => x.metric);
+    setText(r.metric, metrics.length > 2 ? `${metrics.slice(0, 2).join(', ')} +${metrics.length - 2}` : metrics.join(', ') || '—');
+    r.metric.title = i.metrics.map((x) => `${x.metric} ${Math.round(x.share * 100)} %`).join(', ');
+    // The rules that fired are named in the tooltip (and the summary): the cell stays short.
+    setText(r.detector, i.detectors.join(', '));
+    r.detector.title = i.rules.length ? `rules: ${i.rules.join(', ')}` : '';
+    setText(r.score, i.score.toFixed(1));
+    r.sev.className = `sev sev-${i.severity}`;
+    if (r.sevText.data !== i.severity) r.sevText.data = i.severity;
+    setText(r.msg, i.summary);
+    r.msg.title = `${i.summary} (${i.count} finding${i.count === 1 ? '' : 's'})`;
+    return;
+  }
+  const a = item.a;
   r.tr.dataset.row = String(a.row);
-  r.tr.className = a.row === selectedRow ? 'selected' : '';
-  setText(r.time, a.timestamp ? formatX(Date.parse(a.timestamp), true) : `row ${a.row + 1}`);
+  delete r.tr.dataset.incident;
+  r.tr.dataset.kind = item.child ? 'finding' : 'row';
+  r.tr.removeAttribute('aria-expanded');
+  r.tr.className = `${item.child ? 'child' : ''}${a.row === selectedRow ? ' selected' : ''}`.trim();
+  r.caret.textContent = '';
+  r.timeText.data = whenText(a.timestamp, a.row);
+  setText(r.duration, '');
   setText(r.metric, a.metric ?? '—');
+  r.metric.title = '';
   setText(r.detector, a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : a.detector);
+  r.detector.title = '';
   setText(r.score, a.score.toFixed(1));
   r.sev.className = `sev sev-${a.severity}`;
   if (r.sevText.data !== a.severity) r.sevText.data = a.severity;
@@ -924,53 +1111,85 @@ function fillRow(r: RowEls, a: Anomaly): void {
   r.msg.title = a.message;
 }
 
-/** One listener for every row: a click selects the point, "Reveal in CSV" opens the file there, Enter selects. */
+/** Opens or closes an incident's rows. */
+function toggleIncident(id: string): void {
+  if (expanded.has(id)) expanded.delete(id);
+  else expanded.add(id);
+  tableKey = '';
+  renderTable();
+}
+
+/**
+ * One listener for every row: a click on an incident opens it (and selects its peak), on a row selects the
+ * point; "Reveal in CSV" opens the file there; Enter selects, Space or ←/→ open and close an incident.
+ */
 function bindTable(body: HTMLElement): void {
   body.addEventListener('click', (ev) => {
     const target = ev.target as HTMLElement;
     const tr = target.closest('tr[data-row]') as HTMLElement | null;
     if (!tr) return;
     const row = Number(tr.dataset.row);
-    if (target.closest('button.reveal')) post({ type: 'revealRow', row });
-    else select(row, true);
+    const inc = tr.dataset.incident;
+    const startRow = inc ? model?.incidents?.find((i) => i.id === inc)?.startRow : undefined;
+    if (target.closest('button.reveal')) post({ type: 'revealRow', row: startRow ?? row });
+    else {
+      if (inc !== undefined) toggleIncident(inc);
+      select(row, true);
+    }
   });
   body.addEventListener('keydown', (ev) => {
     const tr = (ev.target as HTMLElement).closest('tr[data-row]') as HTMLElement | null;
     if (!tr || (ev.target as HTMLElement).tagName !== 'TR') return;
     const i = Number(tr.getAttribute('aria-rowindex')) - 2;
+    const inc = tr.dataset.incident;
     const step = ev.key === 'ArrowDown' ? 1 : ev.key === 'ArrowUp' ? -1 : ev.key === 'PageDown' ? 10 : ev.key === 'PageUp' ? -10 : 0;
     if (ev.key === 'Enter') select(Number(tr.dataset.row), true);
+    else if (inc !== undefined && (ev.key === ' ' || (ev.key === 'ArrowRight' && !expanded.has(inc)) || (ev.key === 'ArrowLeft' && expanded.has(inc)))) { ev.preventDefault(); toggleIncident(inc); focusRow(i); }
     else if (ev.key === 'Home' || ev.key === 'End') { ev.preventDefault(); focusRow(ev.key === 'Home' ? 0 : tableList.length - 1); }
     else if (step) { ev.preventDefault(); focusRow(Math.max(0, Math.min(tableList.length - 1, i + step))); }
   });
 }
 
-/** The anomalies the table lists (filtered and sorted); only the rows in view are in the DOM. */
-let tableList: Anomaly[] = [];
+/** What the table lists (filtered and sorted); only the rows in view are in the DOM. */
+let tableList: Item[] = [];
 /** A row's height in px (rows do not wrap: see dashboard.css), measured from the first row drawn. */
 let rowHeight = 0;
 /** Rows drawn above and below the visible ones, so a scroll rarely shows blank space. */
 const OVERSCAN = 10;
-const spacerTop = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: '7' }));
-const spacerBottom = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: '7' }));
+const spacerTop = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: String(COLUMNS.length) }));
+const spacerBottom = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: String(COLUMNS.length) }));
 
 function renderTable(): void {
   if (!model || !els) return;
   const m = model;
+  const incidents = listsIncidents(m);
   for (const th of Array.from(document.querySelectorAll('th.sortable')) as HTMLElement[]) {
     th.setAttribute('aria-sort', th.dataset.key === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
   }
-  // Nothing to do when the findings, the filters, the order and the selection are what the table shows.
-  const key = [anomaliesVersion, filters.detector, filters.severity, filters.rule ?? '', sort.key, sort.dir, selectedRow ?? ''].join('|');
+  // Nothing to do when the findings, the view, the filters, the order and the selection are what the table shows.
+  const key = [anomaliesVersion, m.view, incidents, filters.detector, filters.rule ?? '', sort.key, sort.dir, selectedRow ?? ''].join('|');
   if (key === tableKey) return;
   tableKey = key;
+  els.table.classList.toggle('rows-mode', !incidents);
+  COLUMNS.forEach((c, i) => {
+    const th = els!.headCells[i];
+    const label = incidents ? c.incident : c.row;
+    if (th.firstChild?.textContent !== label) th.textContent = label;
+  });
+  els.heading.textContent = incidents ? 'Incidents' : 'Flagged rows';
+  els.viewSelect.value = chosenView ?? m.view;
+  // A live window has no incidents: its rows are all there is to list.
+  els.viewSelect.disabled = !m.incidents;
   const list = filtered(m);
   tableList = list;
   tableVersion++;
   renderRows();
-  // anomaly-count: the anomalies the table lists with the current filters.
-  els.count.textContent = String(list.length);
-  els.total.textContent = (list.length !== m.anomalies.length ? ` of ${m.anomalies.length}` : '') + (filters.rule ? ` · rule ${filters.rule}` : '') + cappedNote(m);
+  // anomaly-count: the incidents (or rows) the table lists with the current filters; an incident's open rows do not count.
+  const listed = incidents ? list.filter((x) => x.kind === 'incident').length : list.length;
+  els.count.textContent = String(listed);
+  const all = incidents ? m.incidents!.length : m.anomalies.length;
+  els.total.textContent = (listed !== all ? ` of ${all}` : '') + (filters.rule ? ` · rule ${filters.rule}` : '')
+    + (incidents ? ` · ${m.incidentFindings!.length.toLocaleString('en')} flagged rows in them` : cappedNote(m));
   els.table.setAttribute('aria-rowcount', String(list.length + 1));
 }
 
@@ -1014,7 +1233,7 @@ function renderRows(): void {
   rows.push(spacerBottom);
   spacerTop.style.height = `${first * rh}px`;
   spacerBottom.style.height = `${(list.length - end) * rh}px`;
-  if (!list.length) rows.push(el('tr', {}, el('td', { colspan: '7', class: 'empty muted' }, model.anomalies.length ? 'No anomaly matches the filters.' : 'No anomalies found with these settings.')));
+  if (!list.length) rows.push(el('tr', {}, el('td', { colspan: String(COLUMNS.length), class: 'empty muted' }, emptyText(model))));
   els.tableBody.replaceChildren(...rows);
   if (focused !== null && focused >= first && focused < end) rowPool[focused - first].tr.focus({ preventScroll: true });
   if (!rowHeight && end > first) {
@@ -1025,6 +1244,15 @@ function renderRows(): void {
       if (!rowHeight && height > 0) { rowHeight = height; drawnRows = ''; renderRows(); }
     });
   }
+}
+
+/** What an empty table says: why nothing is listed, and where more is. */
+function emptyText(m: DashboardModel): string {
+  if (listsIncidents(m)) {
+    if (m.incidents.length) return 'No incident matches the filters.';
+    return m.view === 'warning' ? 'No incidents: nothing rarer than once an hour of this data\'s normal behaviour.' : `No ${m.view} incidents or worse. Lower the severity or show all flagged rows to see more.`;
+  }
+  return m.anomalies.length ? 'No flagged row matches the filters.' : 'No rows flagged with these settings.';
 }
 
 /** The list index of the table row that has the keyboard focus, or null. */
@@ -1070,11 +1298,11 @@ function select(row: number, fromTable: boolean): void {
   if (!model) return;
   repaintOverlays();
   renderTable();
-  const a = model.anomalies.find((x) => x.row === row);
+  const a = markedList(model).find((x) => x.row === row) ?? model.anomalies.find((x) => x.row === row);
   if (fromTable && a?.metric) document.querySelector(`[data-metric="${CSS.escape(a.metric)}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   if (!fromTable) {
     // A marker clicked on a chart: its row in the table comes into view, and the table into the page's view.
-    const i = tableList.findIndex((x) => x.row === row);
+    const i = tableList.findIndex((x) => (x.kind === 'incident' ? row >= x.inc.startRow && row <= x.inc.endRow : x.a.row === row));
     scrollTableTo(i);
     document.querySelector(`tr[data-row="${row}"]`)?.scrollIntoView({ block: 'nearest' });
   }
@@ -1093,13 +1321,16 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   switch (m.type) {
     case 'model': {
       if (!els) buildLayout();
+      if (!model && chosenView && chosenView !== m.model.view) post({ type: 'view', view: chosenView });
       if (model && model.file.path !== m.model.file.path) {
         // Another file: nothing the page asked for the previous one applies to it.
-        zoom = null; windows.clear(); selectedRow = null;
+        zoom = null; windows.clear(); selectedRow = null; expanded.clear();
         pendingSettings = null; queuedSettings = null; inFlight = false; validFor = null;
         if (els) els.notice.hidden = true;
       }
       if (m.model.seriesUnchanged && model) m.model.series = model.series;
+      // The host now shows the view chosen here (or the page never chose one).
+      if (chosenView === m.model.view) chosenView = undefined;
       settingsAnswered();
       const prev = model;
       model = m.model;
@@ -1112,9 +1343,19 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       if (keep) {
         model.anomalies = prev!.anomalies;
         model.totals = prev!.totals;
+        // The incidents the page made from those findings, when they are of the same view and settings; else
+        // the host's (which the table then draws).
+        if (prev!.view === model.view && listsIncidents(prev!) && model.incidents && viewValidFor === shownKey) {
+          model.incidents = prev!.incidents;
+          model.incidentFindings = prev!.incidentFindings;
+        } else {
+          anomaliesVersion++;
+          if (hostKey === shownKey) viewValidFor = hostKey;
+        }
       } else {
         anomaliesVersion++;
         validFor = model.pending.length || model.failure || model.live ? null : hostKey;
+        viewValidFor = validFor;
       }
       if (pendingSettings) {
         if (hostKey === shownKey) pendingSettings = null;
@@ -1124,6 +1365,8 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
           if (!keep) validFor = reapplyLocally(host, pendingSettings) && validFor === hostKey ? shownKey : null;
         }
       }
+      // view: what the host's model lists (the e2e tests wait for it after choosing a view).
+      app.dataset.view = model.view;
       // settled: the host has answered the last settings sent (its findings are the ones shown).
       app.dataset.settled = String(!pendingSettings && !model.pending.length);
       els!.busy.hidden = model.pending.length === 0 && !pendingSettings;
@@ -1158,8 +1401,13 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       select(m.row, true);
       break;
     case 'filterRule':
-      // May arrive before the first model: the filter is kept and applied when the table is drawn.
+      // May arrive before the first model: the filter is kept and applied when the table is drawn. A rule's
+      // firings are rows (a minor rule may be in no incident of the default view): the table lists all rows.
       filters = { ...filters, detector: m.rule ? 'rule' : 'all', rule: m.rule };
+      if (m.rule && (chosenView ?? model?.view) !== 'all') {
+        chosenView = 'all';
+        if (model) post({ type: 'view', view: 'all' });
+      }
       save();
       if (els) { els.detectorFilter.value = filters.detector; renderTable(); }
       break;

@@ -91,3 +91,23 @@ export function drawSelection(ctx: CanvasRenderingContext2D, g: Geometry, px: nu
   }
   ctx.restore();
 }
+
+/**
+ * Incident spans: a faint band of the incident's colour over its time range, full plot height, at least 3 px
+ * wide so a one-row incident still shows; clipped to the plot area.
+ */
+export function drawSpans(ctx: CanvasRenderingContext2D, g: Geometry, spans: readonly { x0: number; x1: number; color: string }[]): void {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(g.l, g.t, g.w, g.h);
+  ctx.clip();
+  for (const s of spans) {
+    let a = toPx(g, s.x0);
+    let b = toPx(g, s.x1);
+    if (b < g.l || a > g.l + g.w) continue;
+    if (b - a < 3) { const mid = (a + b) / 2; a = mid - 1.5; b = mid + 1.5; }
+    ctx.fillStyle = s.color;
+    ctx.fillRect(a, g.t, b - a, g.h);
+  }
+  ctx.restore();
+}

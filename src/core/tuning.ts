@@ -1,6 +1,6 @@
 // What a client needs to move the contamination and interval thresholds itself, without the models: the
 // Isolation Forest's per-row scores plus the attribution of every row that some contamination up to
-// TUNING_MAX_CONTAMINATION (or 'auto') can flag, and each forecast's yhat with its noise. Re-thresholding with
+// TUNING_MAX_CONTAMINATION (or 'auto', or the calibrated tail) can flag, and each forecast's yhat with its noise. Re-thresholding with
 // these gives exactly the anomalies runAnalysis gives (same functions, same doubles; tested), so the dashboard
 // can redraw on a slider move before the host answers.
 import type { Anomaly } from './anomaly.ts';
@@ -10,6 +10,7 @@ import { metricIndex } from './csv/frame.ts';
 import { forecastAnomalies, historyHalfWidth } from './detectors/forecast.ts';
 import { attributeIsolationForest, contaminationThreshold, iforestAnomalies } from './detectors/isolationForest.ts';
 import { getOwn, setOwn } from './own.ts';
+import type { Contamination } from './detectors/isolationForest.ts';
 
 /** The highest contamination the tuning data covers (the dashboard's slider goes to 10 %). */
 export const TUNING_MAX_CONTAMINATION = 0.1;
@@ -76,7 +77,7 @@ export function tuningOf(frame: Frame, cache: AnalysisCache, settings: AnalyzeSe
  * The Isolation Forest's anomalies at another contamination, from tuning data (`sorted`: its scores,
  * ascending); null when the threshold falls below what the data covers.
  */
-export function retuneIforest(frame: Frame, t: IforestTuning, sorted: Float64Array, contamination: 'auto' | number): Anomaly[] | null {
+export function retuneIforest(frame: Frame, t: IforestTuning, sorted: Float64Array, contamination: Contamination): Anomaly[] | null {
   const threshold = contaminationThreshold(sorted, contamination);
   if (threshold < t.floor) return null;
   const d = t.metrics.length;

@@ -4,8 +4,10 @@ import { csvChunks } from '../core/export/csv.ts';
 import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
+import { listed } from '../core/incidents/analysisView.ts';
+import { shownAt } from '../core/incidents/shownAt.ts';
 import type { AnalysisResult } from '../core/analyze.ts';
-import type { DashboardModel, DashboardSettings, TuningData, WebviewMessage } from '../protocol.ts';
+import type { DashboardModel, DashboardSettings, TuningData, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboard.ts';
@@ -13,6 +15,7 @@ import { buildModel, rowsInWindow, seriesFor } from './dashboardModel.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { reached } from './walkthrough.ts';
+import { readSettings } from './settings.ts';
 import { sendWebhook } from './webhook.ts';
 
 
@@ -29,6 +32,8 @@ export class DashboardController implements vscode.Disposable {
   private liveUri: string | undefined;
   private liveResult: AnalysisResult | undefined;
   private liveModel: DashboardModel | undefined;
+  /** What the table lists, when the user chose it in the page (else anomalyHunter.minSeverity). */
+  private viewChoice: ViewChoice | undefined;
   private readonly closeEmitter = new vscode.EventEmitter<void>();
   /** Fires when the dashboard panel is closed. */
   readonly onDidClosePanel = this.closeEmitter.event;
@@ -37,6 +42,10 @@ export class DashboardController implements vscode.Disposable {
     this.subscriptions.push(ctx.sessions.onDidChange((s) => {
       if (this.liveModel && this.liveUri === s.uri.toString()) return; // the live window is drawn instead
       if (this.panel && this.uri?.toString() === s.uri.toString()) this.post(s);
+    }), vscode.workspace.onDidChangeConfiguration((e) => {
+      // The default view changed: a dashboard that shows the default (no choice made in the page) follows it.
+      const s = this.current;
+      if (e.affectsConfiguration('anomalyHunter.minSeverity') && this.viewChoice === undefined && s && !this.liveModel) this.post(s);
     }));
   }
 
@@ -78,7 +87,7 @@ export class DashboardController implements vscode.Disposable {
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
-    this.liveModel = buildModel(result, { name, settings, rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0 });
+    this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0 });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
     this.panel!.post({ type: 'model', model: this.liveModel });
     if (opts.reveal) this.panel!.reveal();
@@ -148,9 +157,14 @@ export class DashboardController implements vscode.Disposable {
     panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.clearLive(); this.closeEmitter.fire(); } });
   }
 
+  /** The table's view: the page's choice, else the default view of the settings. */
+  private view(): ViewChoice {
+    return this.viewChoice ?? readSettings().minSeverity;
+  }
+
   private model(s: FileSession, withSeries = true): DashboardModel {
     return buildModel(s.result, {
-      withSeries,
+      withSeries, view: this.view(),
       name: s.name, settings: s.settings, rules: s.rules,
       rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
       forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs, pending: s.pending,
@@ -261,12 +275,20 @@ export class DashboardController implements vscode.Disposable {
         return;
       case 'sendWebhook': {
         if (!s) return;
-        const r = await sendWebhook(this.ctx, s.result.anomalies, s.rulesFile);
+        const r = await sendWebhook(this.ctx, s.result, s.rulesFile);
         this.notice(r.ok ? 'info' : 'error', r.text);
         return;
       }
       case 'saveThresholds':
         if (s) await this.saveThresholds(s, m.thresholds);
+        return;
+      case 'view':
+        if (m.view === this.view()) return;
+        this.viewChoice = m.view;
+        if (this.liveModel && this.liveResult) {
+          this.liveModel = { ...this.liveModel, view: m.view };
+          this.panel?.post({ type: 'model', model: this.liveModel });
+        } else if (s) this.post(s);
         return;
       default:
         assertNever(m);
@@ -282,9 +304,14 @@ export class DashboardController implements vscode.Disposable {
       filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
     });
     if (!uri) return undefined;
+    // The export lists what the dashboard shows: the incidents at its severity, or every flagged row.
+    const choice = this.view();
+    const allRows = choice === 'all';
+    const v = s.result.view;
+    const result = v && !allRows && choice !== v.minSeverity ? { ...s.result, view: { ...v, minSeverity: choice, shown: shownAt(v, choice) } } : s.result;
     const chunks = format === 'csv'
-      ? csvChunks(s.result, { onlyAnomalies })
-      : jsonChunks(s.result, { version: VERSION, onlyAnomalies, warnings: s.issues.map((i) => `${s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
+      ? csvChunks(result, { onlyAnomalies, allRows })
+      : jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: s.issues.map((i) => `${s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
     try {
       // Atomic (a temporary file renamed over the target: a failed export leaves the old file), never over the CSV.
       await writeFileAtomic(uri.fsPath, (function* () { yield* chunks; if (format === 'json') yield '\n'; })(), [s.uri.fsPath, s.rulesUri?.fsPath]);
@@ -292,7 +319,7 @@ export class DashboardController implements vscode.Disposable {
       this.notice('error', `Export failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;
     }
-    const n = onlyAnomalies ? s.result.anomalies.length : s.frame.rows;
+    const n = onlyAnomalies ? listed(result, allRows).anomalies.length : s.frame.rows;
     this.notice('info', `Exported ${n.toLocaleString('en')} ${onlyAnomalies ? 'anomalies' : 'rows'} to ${vscode.workspace.asRelativePath(uri)}`);
     this.ctx.log.info(`export ${format}${onlyAnomalies ? ' (anomalies only)' : ''} → ${uri.fsPath}`);
     return uri;

@@ -3,8 +3,9 @@ import type { AnalysisResult } from '../core/analyze.ts';
 import { downsampleRows, lowerBound } from '../core/downsample.ts';
 import { capAnomalies, markedRows } from '../core/anomaly.ts';
 import type { Anomaly } from '../core/anomaly.ts';
+import { shownAt } from '../core/incidents/shownAt.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../protocol.ts';
-import type { DashboardModel, DashboardSettings, RuleSlider, SeriesData } from '../protocol.ts';
+import type { DashboardModel, DashboardSettings, RuleSlider, SeriesData, ViewChoice } from '../protocol.ts';
 
 /** Points per trace the host sends; the webview asks for a finer window when the user zooms in. */
 export const MAX_POINTS = 2400;
@@ -25,7 +26,9 @@ export function seriesFor(result: AnalysisResult, metricIndex: number, from = 0,
   const f = result.frame;
   const metric = f.metrics[metricIndex];
   const y = f.values[metricIndex];
+  // The rows of the markers of either view (every flagged row, or the incidents' findings) stay in the data.
   const keep = markedRows(listedAnomalies(result).list, metric, MAX_MARKERS);
+  if (result.view) for (const r of markedRows(result.view.findings, metric, MAX_MARKERS)) keep.push(r);
   const rows = downsampleRows(y, MAX_POINTS, from, to, keep);
   const xs: number[] = new Array(rows.length);
   const ys: (number | null)[] = new Array(rows.length);
@@ -53,7 +56,7 @@ export function rowsInWindow(result: AnalysisResult, x0: number, x1: number): [n
 /** The whole dashboard model of an analysis. */
 export function buildModel(
   result: AnalysisResult,
-  extra: { name: string; settings: DashboardSettings; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string },
+  extra: { name: string; settings: DashboardSettings; view: ViewChoice; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string },
 ): DashboardModel {
   const f = result.frame;
   const shown = listedAnomalies(result);
@@ -61,9 +64,12 @@ export function buildModel(
     file: { name: extra.name, path: result.input.path },
     rows: f.rows,
     timeAxis: f.timestamps !== null,
+    stepMs: f.stepMs,
     metrics: f.metrics,
     series: extra.withSeries === false ? [] : f.metrics.map((_, i) => seriesFor(result, i)),
     anomalies: shown.list,
+    view: extra.view,
+    ...viewOf(result, extra.view),
     ...(shown.capped ? { totals: shown.totals } : {}),
     rules: extra.rules,
     rulesFile: extra.rulesFile,
@@ -75,4 +81,12 @@ export function buildModel(
     pending: extra.pending ?? [],
     ...(extra.failure ? { failure: extra.failure } : {}),
   };
+}
+
+/** The incidents a model carries for a view choice, and their findings; none without a view (a live window). */
+function viewOf(result: AnalysisResult, choice: ViewChoice): Pick<DashboardModel, 'incidents' | 'incidentFindings'> {
+  const v = result.view;
+  if (!v) return {};
+  const shown = choice === 'all' ? { incidents: v.incidents, anomalies: v.findings } : shownAt(v, choice);
+  return { incidents: shown.incidents, incidentFindings: shown.anomalies };
 }

@@ -1,7 +1,12 @@
 import * as vscode from 'vscode';
 import type { Anomaly } from '../core/anomaly.ts';
-import type { LineIndex, RuleInfo, Stretch } from '../core/findings.ts';
-import { adjacentLine, columnIndex, escapeMarkdown, fieldSpan, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, severityCounts, stretchMessage, topStretches } from '../core/findings.ts';
+import type { LineIndex, RuleInfo } from '../core/findings.ts';
+import { adjacentLine, escapeMarkdown, findingsAt, hoverOf, indexByLine, lowerBound, noteOf } from '../core/findings.ts';
+import type { Incident } from '../core/incidents/incidents.ts';
+import { buildIncidents } from '../core/incidents/incidents.ts';
+import type { IncidentProblem } from '../core/incidents/problems.ts';
+import { incidentProblems } from '../core/incidents/problems.ts';
+import { shownAt } from '../core/incidents/shownAt.ts';
 import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { Ctx } from './ctx.ts';
@@ -10,20 +15,24 @@ import { SessionError } from './sessions.ts';
 import { readSettings } from './settings.ts';
 
 const CSV = /\.(csv|tsv)$/i;
-/** Problems entries per file: the most severe stretches; a note says how many more there are. */
-const MAX_PROBLEMS = 500;
+/** Problems entries per file at most: the most severe incidents; a note says how many more there are. */
+const MAX_PROBLEMS = 200;
 /** Lines decorated above and below the visible ranges, so that a small scroll shows decorations at once. */
 const MARGIN_LINES = 80;
 const SAVE_DEBOUNCE_MS = 400;
 const SHOW_ROW_COMMAND = 'anomalyHunter.showRowInDashboard';
 const ANALYZE_ANYWAY_COMMAND = 'anomalyHunter.analyzeOnOpenAnyway';
 
-/** What the editor shows of one file's analysis: built once per analysis, looked up by line. */
+/** What the editor shows of one file's analysis (its default view, SPEC §7): built once per analysis, looked up by line. */
 interface FileView {
   session: FileSession;
   version: number;
+  /** The minimum severity it was built for (anomalyHunter.minSeverity). */
+  minSeverity: Severity;
+  /** The findings of the shown incidents, by line. */
   index: LineIndex;
-  stretches: Stretch[];
+  incidents: Incident[];
+  problems: IncidentProblem[];
   rules: Record<string, RuleInfo>;
 }
 
@@ -32,9 +41,10 @@ const nameOf = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? uri.pat
 const pendingOf = (s: FileSession): readonly string[] => (s as { pending?: readonly string[] }).pending ?? [];
 
 /**
- * Analyses CSV files when they are opened and shows the findings where the data is, like a linter: gutter
- * marks, a faint line background and an end-of-line note per anomalous row, a hover that explains every
- * finding, Problems entries per anomalous stretch, a status bar count and next/previous navigation.
+ * Analyses CSV files when they are opened and shows the default view (SPEC §7) where the data is, like a
+ * linter: gutter marks, a faint line background and an end-of-line note per row of a shown incident, a hover
+ * that explains every finding, one Problems entry per incident, a status bar count of the incidents and
+ * next/previous navigation through their rows.
  */
 export function registerInlineFindings(ctx: Ctx): vscode.Disposable[] {
   const feature = new InlineFindings(ctx);
@@ -265,6 +275,7 @@ class InlineFindings implements vscode.Disposable {
       this.updateStatus();
     }
     if (e.affectsConfiguration('anomalyHunter.problems')) for (const v of this.views.values()) this.publishProblems(v);
+    if (e.affectsConfiguration('anomalyHunter.minSeverity')) for (const v of [...this.views.values()]) this.changed(v.session);
   }
 
   private releaseUnlessShown(key: string): void {
@@ -280,7 +291,8 @@ class InlineFindings implements vscode.Disposable {
     const key = s.uri.toString();
     if (!this.mine.has(key) || !s.frame.metrics.length) return;
     const view = this.views.get(key);
-    if (view && view.session === s && view.version === s.version) return;
+    const minSeverity = readSettings().minSeverity;
+    if (view && view.session === s && view.version === s.version && view.minSeverity === minSeverity) return;
     // A new session is a new reading of the file: its findings match the text unless the text has unsaved edits.
     if (!view || view.session !== s) {
       this.saving.delete(key);
@@ -292,48 +304,44 @@ class InlineFindings implements vscode.Disposable {
     for (const r of s.rulesFile?.rules ?? []) {
       rules[r.name] = { metric: r.metric, op: r.op, threshold: s.settings.thresholds[r.name] ?? r.threshold, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs };
     }
+    // Every analysis of a session has a view (runAnalysis makes it); a result without one is grouped the same way.
+    const shown = s.result.view ? shownAt(s.result.view, minSeverity) : { anomalies: s.result.anomalies, incidents: buildIncidents(s.result.anomalies, s.frame) };
     const next: FileView = {
-      session: s, version: s.version, rules,
-      index: indexByLine(s.result.anomalies, s.frame.lines),
-      stretches: mergeStretches(s.result.anomalies, s.frame.lines),
+      session: s, version: s.version, minSeverity, rules,
+      index: indexByLine(shown.anomalies, s.frame.lines),
+      incidents: shown.incidents,
+      problems: incidentProblems(shown.incidents, s.frame.lines),
     };
     this.views.set(key, next);
     this.publishProblems(next);
     for (const e of vscode.window.visibleTextEditors) if (e.document.uri.toString() === key) this.decorate(e);
     this.updateStatus();
     const ms = performance.now() - t0;
-    if (ms > 50) this.ctx.log.info(`${s.name}: findings indexed in ${ms.toFixed(0)} ms (${s.result.anomalies.length} anomalies)`);
+    if (ms > 50) this.ctx.log.info(`${s.name}: findings indexed in ${ms.toFixed(0)} ms (${shown.incidents.length} incidents, ${shown.anomalies.length} findings)`);
   }
 
   private publishProblems(v: FileView): void {
     const uri = v.session.uri;
     if (!readSettings().problems || this.edited.has(uri.toString())) { this.diagnostics.delete(uri); return; }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const { kept, dropped } = topStretches(v.stretches, MAX_PROBLEMS);
     const lineEnd = (line: number): number => (doc && line < doc.lineCount ? doc.lineAt(line).range.end.character : 0);
-    const delimiter = /\.tsv$/i.test(uri.path) ? '\t' : ',';
-    const header = doc && doc.lineCount ? doc.lineAt(0).text : '';
-    const columns = new Map<string, number>();
-    // The entry underlines the anomalous value on the stretch's first row (its message says how far the stretch
-    // goes): whole underlined rows, stretch after stretch, would bury the data under squiggles.
-    const rangeOf = (s: Stretch): vscode.Range => {
-      const line = s.startLine - 1;
-      if (doc && line < doc.lineCount && s.metric !== null) {
-        if (!columns.has(s.metric)) columns.set(s.metric, columnIndex(header, s.metric, delimiter));
-        const span = fieldSpan(doc.lineAt(line).text, columns.get(s.metric)!, delimiter);
-        if (span && span[1] > span[0]) return new vscode.Range(line, span[0], line, span[1]);
-      }
-      return new vscode.Range(line, 0, line, lineEnd(line));
-    };
-    const out = kept.map((s) => {
-      const d = new vscode.Diagnostic(rangeOf(s), stretchMessage(s), problemSeverity(s.worst.severity));
+    // The most severe incidents when there are too many (a minimum severity of `warning` on a long file).
+    const kept = v.problems.length > MAX_PROBLEMS
+      ? [...v.problems].sort((x, y) => y.incident.score - x.incident.score || x.startLine - y.startLine).slice(0, MAX_PROBLEMS).sort((x, y) => x.startLine - y.startLine)
+      : v.problems;
+    const dropped = v.problems.length - kept.length;
+    const out = kept.map((p) => {
+      // Information, whatever the incident's severity: an incident is a finding about the data, not a defect
+      // to fix in this file. As errors or warnings they would outrank, and in the status bar's problem counts
+      // drown, the errors of a rules file in the same workspace — the problems a user must fix.
+      const d = new vscode.Diagnostic(new vscode.Range(p.startLine - 1, 0, p.endLine - 1, lineEnd(p.endLine - 1)), p.message, vscode.DiagnosticSeverity.Information);
       d.source = 'Anomaly Hunter';
-      d.code = s.rule ?? s.detector;
+      d.code = p.incident.severity;
       return d;
     });
     if (dropped > 0) {
       const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, lineEnd(0)),
-        `${dropped} less severe anomalous stretches are not listed here (the ${MAX_PROBLEMS} most severe are); the editor and the dashboard show them all`,
+        `${dropped} less severe incidents are not listed here (the ${MAX_PROBLEMS} most severe are); the editor and the dashboard show them all`,
         vscode.DiagnosticSeverity.Information);
       d.source = 'Anomaly Hunter';
       d.code = 'more';
@@ -385,7 +393,7 @@ class InlineFindings implements vscode.Disposable {
       }
       if (!pending.length) {
         this.openedAt.delete(key);
-        this.ctx.log.info(`${v.session.name}: all findings shown ${Date.now() - opened} ms after the file was opened (${v.session.frame.rows} rows, ${v.session.result.anomalies.length} anomalies, analysis ${Math.round(v.session.computeMs)} ms)`);
+        this.ctx.log.info(`${v.session.name}: all findings shown ${Date.now() - opened} ms after the file was opened (${v.session.frame.rows} rows, ${v.incidents.length} incidents, analysis ${Math.round(v.session.computeMs)} ms)`);
       }
     }
   }
@@ -417,15 +425,15 @@ class InlineFindings implements vscode.Disposable {
       st.tooltip = `${nameOf(uri)} has unsaved edits: its findings no longer line up with the text and are hidden. Save to analyse it again.`;
       st.command = 'workbench.action.files.save';
     } else if (v) {
-      const n = v.session.result.anomalies.length;
+      const n = v.incidents.length;
       const pending = pendingOf(v.session);
-      const c = severityCounts(v.session.result.anomalies);
-      st.text = `${pending.length ? '$(loading~spin)' : n ? '$(warning)' : '$(pass)'} ${n.toLocaleString('en')} ${n === 1 ? 'anomaly' : 'anomalies'}${pending.length ? '…' : ''}`;
+      const c = Object.fromEntries(SEVERITIES.map((sev) => [sev, v.incidents.filter((i) => i.severity === sev).length])) as Record<Severity, number>;
+      st.text = `${pending.length ? '$(loading~spin)' : n ? '$(warning)' : '$(pass)'} ${n.toLocaleString('en')} ${n === 1 ? 'incident' : 'incidents'}${pending.length ? '…' : ''}`;
       const tip = new vscode.MarkdownString();
       tip.appendMarkdown(`**Anomaly Hunter** · ${escapeMarkdown(v.session.name)}\n\n`);
-      tip.appendMarkdown(SEVERITIES.map((s) => `${s} ${c[s].toLocaleString('en')}`).join(' · ') + '\n\n');
-      tip.appendMarkdown(`${v.index.lines.length.toLocaleString('en')} anomalous rows in ${v.stretches.length.toLocaleString('en')} stretches${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
-      tip.appendMarkdown('Click to open the dashboard · Alt+F8 / Shift+Alt+F8 to step through the rows');
+      tip.appendMarkdown(`Incidents at or above ${v.minSeverity}: ` + SEVERITIES.filter((sev) => SEVERITIES.indexOf(sev) <= SEVERITIES.indexOf(v.minSeverity)).map((sev) => `${sev} ${c[sev].toLocaleString('en')}`).join(' · ') + '\n\n');
+      tip.appendMarkdown(`${v.index.lines.length.toLocaleString('en')} rows in them; ${v.session.result.anomalies.length.toLocaleString('en')} rows flagged by some detector (the dashboard's "All rows")${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
+      tip.appendMarkdown('Click to open the dashboard · Alt+F8 / Shift+Alt+F8 to step through the rows · setting anomalyHunter.minSeverity');
       st.tooltip = tip;
       st.command = { command: 'anomalyHunter.openDashboard', title: 'Open Dashboard', arguments: [uri] };
     } else if (this.loading.has(key)) {
@@ -457,7 +465,7 @@ class InlineFindings implements vscode.Disposable {
     }
     const line = v ? adjacentLine(v.index, editor.selection.active.line + 1, direction) : null;
     if (line === null) {
-      void vscode.window.setStatusBarMessage(v ? 'Anomaly Hunter: no anomalies in this file' : 'Anomaly Hunter: this file has not been analysed', 3000);
+      void vscode.window.setStatusBarMessage(v ? `Anomaly Hunter: no incidents at or above ${v.minSeverity} in this file` : 'Anomaly Hunter: this file has not been analysed', 3000);
       return;
     }
     const pos = new vscode.Position(line - 1, 0);
@@ -470,11 +478,4 @@ class InlineFindings implements vscode.Disposable {
     for (const t of this.saveTimers.values()) clearTimeout(t);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-/** Whether a dashboard tab shows this file: the dashboard titles its panel "Anomalies: <file name>" (plus " (live)"). */
-
-/** critical and major are errors, minor a warning, warning an information: a linter's reading of the bands. */
-function problemSeverity(s: Severity): vscode.DiagnosticSeverity {
-  return s === 'critical' || s === 'major' ? vscode.DiagnosticSeverity.Error : s === 'minor' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 }

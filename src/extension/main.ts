@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!uri) return;
       const session = sessions.get(uri) ?? await sessions.open(uri).catch(() => undefined);
       if (!session) return;
-      const r = await sendWebhook(ctx, session.result.anomalies, session.rulesFile);
+      const r = await sendWebhook(ctx, session.result, session.rulesFile);
       if (r.ok) void vscode.window.showInformationMessage(`Anomaly Hunter: ${r.text}`);
       else void vscode.window.showErrorMessage(`Anomaly Hunter: ${r.text}`);
     },

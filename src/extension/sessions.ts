@@ -45,7 +45,7 @@ export class SessionError extends Error {
 
 /** The default dashboard settings: every detector that applies, SPEC defaults. */
 export function defaultDashboardSettings(): DashboardSettings {
-  return { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} };
+  return { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
 }
 
 /** One worker thread per open file: it holds the parsed data and the detectors' cache. */
@@ -218,6 +218,7 @@ export class SessionStore implements vscode.Disposable {
         interval: settings.interval,
         robust: cfg.robustForecast,
         thresholds: settings.thresholds,
+        minSeverity: cfg.minSeverity,
       });
       session.settings = settings;
       session.pending = enabledDetectors(settings, session.rulesFile);

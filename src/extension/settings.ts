@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import type { Severity } from '../core/severity.ts';
+import { SEVERITIES } from '../core/severity.ts';
 import type { WebhookFormat } from '../core/alerting/payloads.ts';
+import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
+
+const isSeverity = (v: string): v is Severity => (SEVERITIES as readonly string[]).includes(v);
 
 /** The extension's settings (package.json `contributes.configuration`), one line each. */
 export interface Settings {
@@ -14,13 +18,15 @@ export interface Settings {
   analyzeOnOpen: boolean;
   /** Files larger than this (MB) are not analysed on open; a notification offers "Analyze anyway". */
   analyzeOnOpenMaxMB: number;
-  /** Findings in opened CSVs also appear in the Problems panel. */
+  /** The default view's minimum severity (SPEC §7): the dashboard's default, the inline findings, Problems and webhooks. */
+  minSeverity: Severity;
+  /** Incidents in opened CSVs also appear in the Problems panel. */
   problems: boolean;
   /** Run the forecaster's robust mode (refit without the first fit's outliers). */
   robustForecast: boolean;
   /** Webhook payload format. */
   webhookFormat: WebhookFormat;
-  /** Only anomalies at or above this severity are sent. */
+  /** Webhooks send only incidents at or above this severity, and never below `minSeverity`. */
   webhookMinSeverity: Severity;
 }
 
@@ -30,15 +36,17 @@ export function readSettings(): Settings {
   const globs = c.get<unknown>('rulesFiles');
   const fmt = c.get<string>('webhook.format', 'slack');
   const sev = c.get<string>('webhook.minSeverity', 'warning');
+  const min = c.get<string>('minSeverity', DEFAULT_MIN_SEVERITY);
   return {
     seed: Math.max(0, Math.floor(c.get<number>('seed', 0) || 0)),
     rulesFiles: Array.isArray(globs) && globs.every((g) => typeof g === 'string') ? globs : ['**/rules.yaml', '**/*.rules.yaml', '**/*.rules.yml'],
     defaultRulesFile: c.get<string>('defaultRulesFile', '') || '',
     analyzeOnOpen: c.get<boolean>('analyzeOnOpen', true) !== false,
     analyzeOnOpenMaxMB: Math.max(0, c.get<number>('analyzeOnOpenMaxMB', 50) || 0),
+    minSeverity: isSeverity(min) ? min : DEFAULT_MIN_SEVERITY,
     problems: c.get<boolean>('problems', true) !== false,
     robustForecast: c.get<boolean>('robustForecast', false) === true,
     webhookFormat: (['zapier', 'slack', 'alertmanager'].includes(fmt) ? fmt : 'slack') as WebhookFormat,
-    webhookMinSeverity: (['critical', 'major', 'minor', 'warning'].includes(sev) ? sev : 'warning') as Severity,
+    webhookMinSeverity: isSeverity(sev) ? sev : 'warning',
   };
 }

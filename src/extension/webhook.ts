@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
-import type { Anomaly } from '../core/anomaly.ts';
+import type { AnalysisResult } from '../core/analyze.ts';
 import { alertStateFrom } from '../core/alerting/throttle.ts';
-import { sendAnomalies } from '../core/alerting/send.ts';
+import { sendIncidents } from '../core/alerting/send.ts';
+import { buildIncidents } from '../core/incidents/incidents.ts';
+import type { Severity } from '../core/severity.ts';
+import { severityRank } from '../core/severity.ts';
 import type { FetchLike } from '../core/alerting/deliver.ts';
 import { checkWebhookUrl, maskUrl, scrubUrl } from '../core/alerting/url.ts';
 import { parseDuration } from '../core/rules/duration.ts';
@@ -44,11 +47,14 @@ export async function clearWebhookUrl(ctx: Ctx): Promise<void> {
   void vscode.window.showInformationMessage('Anomaly Hunter: webhook URL removed from secret storage.');
 }
 
-/** The outcome shown to the user: "Webhook sent ✓ (N anomalies)" or the reason it failed. */
+/** The outcome shown to the user: "Webhook sent ✓ (N incidents)" or the reason it failed. */
 export interface WebhookReport { ok: boolean; text: string }
 
-/** Sends anomalies through the alerting core with the rules file's alert settings; nothing in an untrusted workspace. */
-export async function sendWebhook(ctx: Ctx, anomalies: readonly Anomaly[], rules: RulesFile | null): Promise<WebhookReport> {
+/**
+ * Sends an analysis's incidents (one alert each, SPEC §7) through the alerting core with the rules file's alert
+ * settings, at or above anomalyHunter.minSeverity and the webhook's own minimum; nothing in an untrusted workspace.
+ */
+export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: RulesFile | null): Promise<WebhookReport> {
   if (!vscode.workspace.isTrusted) return { ok: false, text: 'Webhooks are not sent in an untrusted workspace (Workspace Trust).' };
   const url = await webhookUrl(ctx);
   if (!url) return { ok: false, text: 'No webhook URL: run "Anomaly Hunter: Set Webhook URL" or set ANOMALY_HUNTER_WEBHOOK_URL.' };
@@ -58,9 +64,12 @@ export async function sendWebhook(ctx: Ctx, anomalies: readonly Anomaly[], rules
   const fromFile = rules?.alerts.webhook;
   const throttleMs = fromFile?.throttleMs ?? (fromFile?.throttle ? parseDuration(fromFile.throttle) : 0);
   const state = alertStateFrom(ctx.ext.globalState.get(STATE_KEY));
-  const outcome = await sendAnomalies(anomalies, {
+  const webhookMin: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
+  // A result without a view (a live window) has its findings grouped the same way the view groups its own.
+  const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
+  const outcome = await sendIncidents(incidents, {
     format: fromFile?.format ?? cfg.webhookFormat,
-    minSeverity: fromFile?.min_severity ?? cfg.webhookMinSeverity,
+    minSeverity: severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity,
     throttleMs: Number.isFinite(throttleMs) ? throttleMs : 0,
     state,
     url,
@@ -73,7 +82,7 @@ export async function sendWebhook(ctx: Ctx, anomalies: readonly Anomaly[], rules
   if (outcome.ok) {
     reached('webhookSent');
     const n = outcome.delivered;
-    return { ok: true, text: n ? `Webhook sent ✓ (${n} anomal${n === 1 ? 'y' : 'ies'})` : `Nothing to send: ${summary}` };
+    return { ok: true, text: n ? `Webhook sent ✓ (${n} incident${n === 1 ? '' : 's'})` : `Nothing to send: ${summary}` };
   }
   return { ok: false, text: `Webhook failed: ${scrubUrl(outcome.reason ?? summary, url)}` };
 }

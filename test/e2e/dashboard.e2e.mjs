@@ -68,31 +68,78 @@ test('Analyze CSV File… opens the dashboard with one rendered chart per metric
   timings.sampleAnalysedMs = Date.now() - t0;
 });
 
-test('anomalies are marked on the charts and listed in the table with their count', async () => {
-  const chart = view.locator('[data-testid="chart-cpu"]');
-  const markers = Number(await chart.getAttribute('data-markers'));
-  assert.ok(markers > 5, `cpu chart has ${markers} anomaly markers`);
-  // They are painted: the markers' canvas has opaque pixels; hovering one shows its finding.
-  const spot = await chart.locator('canvas.chart-marks').evaluate((c) => {
-    const ctx = c.getContext('2d');
-    const { data, width, height } = ctx.getImageData(0, 0, c.width, c.height);
+/** Chooses what the table lists and waits for the host's model of that view. */
+async function showView(value) {
+  await view.locator('[data-testid="view-select"]').selectOption(value);
+  await view.locator(`#app[data-view="${value}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+}
+
+test('the table lists the incidents of the default view; the charts mark their rows and shade their spans', async () => {
+  assert.equal(await view.locator('[data-testid="view-select"]').inputValue(), 'major');
+  assert.equal(await view.locator('.table-bar h2').textContent(), 'Incidents');
+  const n = await count();
+  const incidents = view.locator('[data-testid="anomaly-row"][data-kind="incident"]');
+  // The sample holds five labelled events: a handful of incidents, not hundreds of rows.
+  assert.ok(n >= 3 && n <= 20, `${n} incidents`);
+  assert.equal(await incidents.count(), n, 'one table row per incident');
+  for (const sev of await incidents.locator('td.sev').allTextContents()) assert.ok(['critical', 'major'].includes(sev), `severity ${sev}`);
+  // Each row says when, how long, how bad, where, who agrees and why.
+  const cells = await incidents.first().locator('td').allTextContents();
+  assert.match(cells[0], /\d{2}:\d{2}/);
+  assert.match(cells[1], /^\d+[mhd]/);
+  assert.ok(Number(cells[3]) >= 50, `score ${cells[3]}`);
+  assert.ok(cells[6].length > 20, `summary: ${cells[6]}`);
+  // Markers: the rows of these incidents only, drawn on the charts of the metrics they touch.
+  let markers = 0;
+  let marked = null;
+  for (const metric of METRICS) {
+    const k = Number(await view.locator(`[data-testid="chart-${metric}"]`).getAttribute('data-markers'));
+    markers += k;
+    if (k > 0 && !marked) marked = metric;
+  }
+  assert.ok(markers > 0 && marked, `${markers} markers`);
+  const chart = view.locator(`[data-testid="chart-${marked}"]`);
+  const paint = (selector) => chart.locator(selector).evaluate((c) => {
+    const { data, width, height } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
     const dpr = c.width / c.getBoundingClientRect().width;
     for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
       if (data[(y * width + x) * 4 + 3] === 255) return { x: x / dpr + 2, y: y / dpr + 2, painted: true };
     }
-    return { painted: false };
+    return { painted: false, any: data.some((v, i) => i % 4 === 3 && v > 0) };
   });
+  const spot = await paint('canvas.chart-marks');
   assert.ok(spot.painted, 'markers are painted on the canvas');
+  assert.ok((await paint('canvas.chart-band')).any, 'incident spans are shaded under the line');
   const box = await chart.locator('canvas.chart-marks').boundingBox();
   await page.mouse.move(box.x + spot.x, box.y + spot.y);
   const tip = chart.locator('.chart-tip');
   await tip.waitFor({ state: 'visible', timeout: 5000 });
   assert.match(await tip.textContent(), /score \d/);
+  await page.mouse.move(0, 0);
+  // An incident opens to its rows (which do not count as incidents) and closes again.
+  await incidents.first().click();
+  assert.equal(await incidents.first().getAttribute('aria-expanded'), 'true');
+  const rows = view.locator('[data-testid="anomaly-row"][data-kind="finding"]');
+  await rows.first().waitFor({ timeout: 5000 });
+  assert.ok(await rows.count() >= 1);
+  assert.equal(await count(), n);
+  await page.screenshot({ path: path.join(dirs.shots, '01-dashboard-dark.png') });
+  await incidents.first().click();
+  await rows.first().waitFor({ state: 'detached', timeout: 5000 });
+});
+
+test('"All flagged rows" lists every row a detector flagged, as many as there are', async () => {
+  const incidents = await count();
+  await showView('all');
+  assert.equal(await view.locator('.table-bar h2').textContent(), 'Flagged rows');
+  const chart = view.locator('[data-testid="chart-cpu"]');
+  const markers = Number(await chart.getAttribute('data-markers'));
+  assert.ok(markers > 5, `cpu chart has ${markers} anomaly markers`);
   const rows = await view.locator('[data-testid="anomaly-row"]').count();
   const n = await count();
-  assert.ok(n > 100, `${n} anomalies`);
+  assert.ok(n > 100 && n > incidents, `${n} rows`);
   assert.ok(rows > 10 && rows < 100, `the table draws the rows in view and a margin (${rows} of ${n})`);
-  // Scrolling to the end brings the last listed anomaly in; back at the top, the first.
+  // Scrolling to the end brings the last listed row in; back at the top, the first.
   const wrap = view.locator('.table-wrap');
   await wrap.evaluate((w) => { w.scrollTop = w.scrollHeight; });
   await view.locator(`[data-testid="anomaly-row"][aria-rowindex="${n + 1}"]`).waitFor({ timeout: 5000 });
@@ -101,7 +148,6 @@ test('anomalies are marked on the charts and listed in the table with their coun
   // The sorted table starts with the highest score.
   const firstScore = Number(await view.locator('[data-testid="anomaly-row"] td.num').first().textContent());
   assert.ok(firstScore >= 75, `top score ${firstScore}`);
-  await page.screenshot({ path: path.join(dirs.shots, '01-dashboard-dark.png') });
 });
 
 test('clicking a table row selects the point; Reveal in CSV opens the file at that line', async () => {
@@ -129,7 +175,7 @@ test('a model toggle re-runs only that detector and changes the count', async ()
   await page.waitForFunction(() => true);
   await view.locator('.busy[hidden]').waitFor({ state: 'attached' });
   await expectCountChange(before);
-  const detectors = await view.locator('[data-testid="anomaly-row"] td:nth-child(3)').allTextContents();
+  const detectors = await view.locator('[data-testid="anomaly-row"] td:nth-child(6)').allTextContents();
   assert.ok(!detectors.includes('iforest'), 'no iforest row left');
   await view.locator('[data-testid="toggle-iforest"]').click();
   await expectCountChange(await count());
@@ -169,6 +215,27 @@ test('moving a slider recomputes and redraws (time measured)', async () => {
   // Back to the default interval for the tests that follow.
   await moveSlider('slider-interval', 0.8);
   await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+});
+
+test('in the default view a rule threshold moves the incidents: the page computes them as the host does', async () => {
+  await showView('minor');
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+  // cpu-high (a minor rule) at 45 fires through the busy hours, merging them into long incidents; at 58 it
+  // fires on the peaks only: other incidents.
+  const before = await count();
+  const beforeRows = await view.locator('[data-testid="anomaly-row"]').allTextContents();
+  timings.ruleSliderIncidents = await moveSlider('slider-cpu-high', 58);
+  assert.ok(timings.ruleSliderIncidents.countMs > 0, `the incidents changed at once (${before} → ${await count()})`);
+  const shown = await count();
+  const rowsText = () => view.locator('[data-testid="anomaly-row"]').allTextContents();
+  const pageRows = await rowsText();
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+  assert.equal(await count(), shown, 'the host\'s incidents equal the page\'s');
+  assert.deepEqual(await rowsText(), pageRows);
+  await moveSlider('slider-cpu-high', 45);
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+  assert.equal(await count(), before);
+  assert.deepEqual(await rowsText(), beforeRows, 'back to the same incidents');
 });
 
 async function saveAs(target) {
@@ -211,23 +278,25 @@ test('export CSV (anomalies only) and JSON (all rows) through the save dialog', 
   assert.ok(doc.anomalies.length > 0);
 });
 
-test('Send to webhook posts the anomalies to the configured receiver and says so', async () => {
+test('Send to webhook posts the incidents to the configured receiver and says so', async () => {
   await view.locator('[data-testid="send-webhook"]').click();
   const notice = view.locator('[data-testid="notice"]', { hasText: 'Webhook sent ✓' });
   await notice.waitFor({ timeout: 30_000 });
   assert.ok(received.length > 0);
   assert.equal(received[0].url, '/hook');
   assert.ok(received[0].headers['idempotency-key']);
-  // rules/rules.yaml asks for the zapier format: one flat object per anomaly, most severe first.
-  const first = JSON.parse(received[0].body);
-  assert.equal(first.source, 'anomaly-hunter');
-  assert.equal(first.severity, 'critical');
-  assert.equal(typeof first.message, 'string');
-  assert.match(await notice.textContent(), /\((\d+) anomal/);
+  // rules/rules.yaml asks for the zapier format at major and above: one flat object per incident, never per row.
+  const sent = received.map((r) => JSON.parse(r.body));
+  assert.ok(sent.every((x) => x.source === 'anomaly-hunter' && ['critical', 'major'].includes(x.severity) && x.summary.length > 10), JSON.stringify(sent[0]));
+  assert.equal(new Set(sent.map((x) => x.id)).size, sent.length, 'one message per incident');
+  const n = Number(/\((\d+) incidents?\)/.exec(await notice.textContent())?.[1]);
+  assert.equal(n, sent.length);
+  assert.ok(n <= 20, `${n} incidents sent`);
 });
 
-test('a window reload restores the dashboard on the same file, with its sliders', async () => {
-  // The slider test left cpu-high at 45 and contamination at 1 %.
+test('a window reload restores the dashboard on the same file, with its sliders and its view', async () => {
+  // The slider test left cpu-high at 45 and contamination at 1 %; the incidents test left the minor view.
+  assert.equal(await view.locator('[data-testid="view-select"]').inputValue(), 'minor');
   assert.equal(await view.locator('[data-testid="slider-cpu-high"] + output').textContent(), '45.0');
   await runCommand(page, 'Developer: Reload Window');
   await waitForWorkbench(page, 'sample-data');
@@ -236,6 +305,13 @@ test('a window reload restores the dashboard on the same file, with its sliders'
   await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 60_000 });
   assert.equal(await view.locator('[data-testid="slider-cpu-high"] + output').textContent(), '45.0');
   assert.equal(await view.locator('[data-testid="slider-contamination"] + output').textContent(), '1.0%');
+  await view.locator('#app[data-view="minor"]').waitFor({ state: 'attached', timeout: 30_000 });
+  assert.equal(await view.locator('[data-testid="view-select"]').inputValue(), 'minor');
+  // Back to the defaults for the screenshots.
+  await showView('major');
+  await moveSliderIn(view, 'slider-contamination', 0, { untilCount: false });
+  assert.equal(await view.locator('[data-testid="slider-contamination"] + output').textContent(), 'calibrated');
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
 });
 
 test('light theme is readable', async () => {
@@ -244,6 +320,9 @@ test('light theme is readable', async () => {
   await analyzed();
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(dirs.shots, '02-dashboard-light.png') });
+  await view.locator('.table-section').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(dirs.shots, '02-dashboard-light-table.png') });
   await setTheme('Dark Modern');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
 });

@@ -4,7 +4,11 @@ import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { FetchLike } from '../../src/core/alerting/deliver.ts';
 import { alertKey, fingerprint } from '../../src/core/alerting/fingerprint.ts';
 import { alertmanagerPayload, buildMessages, SLACK_LIMITS, zapierRow } from '../../src/core/alerting/payloads.ts';
-import { planAnomalies, sendAnomalies } from '../../src/core/alerting/send.ts';
+import { planAnomalies, planIncidents, sendAnomalies, sendIncidents } from '../../src/core/alerting/send.ts';
+import { incidentAlert, zapierIncidentRow } from '../../src/core/alerting/incidentPayloads.ts';
+import { incidentFingerprint } from '../../src/core/alerting/fingerprint.ts';
+import { incidentsOfFindings } from '../../src/core/alerting/incidentsOf.ts';
+import type { Incident } from '../../src/core/incidents/incidents.ts';
 import { alertStateFrom, emptyAlertState, selectAnomalies } from '../../src/core/alerting/throttle.ts';
 import { checkWebhookUrl, maskUrl, scrubUrl } from '../../src/core/alerting/url.ts';
 import { makeSendCommand } from '../../src/cli/commands/send.ts';
@@ -21,6 +25,14 @@ function anomaly(over: Partial<Anomaly> = {}): Anomaly {
 /** Anomalies of one rule at consecutive minutes. */
 function series(n: number, over: (i: number) => Partial<Anomaly> = () => ({})): Anomaly[] {
   return Array.from({ length: n }, (_, i) => anomaly({ row: i, timestamp: new Date(T0 + i * MIN).toISOString(), ...over(i) }));
+}
+
+function incident(over: Partial<Incident> = {}): Incident {
+  return {
+    id: '2025-03-01T12:00:00.000Z/cpu', start: new Date(T0).toISOString(), end: new Date(T0 + 5 * MIN).toISOString(), startRow: 0, endRow: 5, peakRow: 2,
+    score: 88, severity: 'critical', detectors: ['iforest', 'forecast'], metrics: [{ metric: 'cpu', share: 0.8 }, { metric: 'memory', share: 0.2 }],
+    rules: [], summary: 'cpu 97 for 6m, usually 41 ± 6 at this time; memory too; 2 detectors agree', count: 9, ...over,
+  };
 }
 
 /** An in-memory receiver: answers `status` and records bodies. */
@@ -225,14 +237,74 @@ describe('sendAnomalies against a real local HTTP server', () => {
   });
 });
 
+describe('incidents: one alert per incident, never one per row', () => {
+  test('a zapier row and an alertmanager alert describe the whole incident, with formulas neutralised', () => {
+    const it = { incident: incident({ summary: '=cmd|calc', rules: ['cpu-high'] }), fingerprint: 'ffff' };
+    assert.deepEqual(zapierIncidentRow(it), {
+      source: 'anomaly-hunter', fingerprint: 'ffff', id: '2025-03-01T12:00:00.000Z/cpu', start: '2025-03-01T12:00:00.000Z', end: '2025-03-01T12:05:00.000Z',
+      startRow: 0, endRow: 5, severity: 'critical', score: 88, detectors: 'iforest, forecast', metrics: 'cpu, memory', rules: 'cpu-high', findings: 9, summary: '\'=cmd|calc',
+    });
+    assert.deepEqual(incidentAlert(it, T0), {
+      status: 'firing', labels: { alertname: 'DataIncident', severity: 'critical', source: 'anomaly-hunter', metric: 'cpu' },
+      annotations: { summary: '=cmd|calc', score: '88', rows: '0-5', detectors: 'iforest,forecast', metrics: 'cpu,memory', findings: '9' },
+      startsAt: '2025-03-01T12:00:00.000Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'ffff',
+    });
+    const ruleOnly = incidentAlert({ incident: incident({ detectors: ['rule'], rules: ['cpu-high'], start: null, end: null, endRow: 0 }), fingerprint: 'r' }, T0);
+    assert.deepEqual([ruleOnly.labels.alertname, ruleOnly.annotations.rows, ruleOnly.startsAt], ['cpu-high', '0', '2025-03-01T12:00:00.000Z']);
+  });
+
+  test('a slack message has one section per incident and escapes mrkdwn', () => {
+    const plan = planIncidents([incident(), incident({ id: 'b', severity: 'major', score: 60, summary: '<!channel> & co' })], { format: 'slack', now: T0 });
+    assert.equal(plan.messages.length, 1);
+    const body = JSON.parse(plan.messages[0].body) as { text: string; blocks: { type: string; text?: { text: string } }[] };
+    assert.equal(body.text, 'Anomaly Hunter: 2 incidents: 1 critical, 1 major');
+    assert.deepEqual(body.blocks.map((b) => b.type), ['header', 'section', 'section', 'context']);
+    assert.equal(body.blocks[2].text!.text, ':large_orange_circle: *major* · iforest, forecast\n&lt;!channel&gt; &amp; co');
+  });
+
+  test('an incident is sent once (dedup by its id), and one per leading metric per throttle window', async () => {
+    const { bodies, fetch } = memoryFetch();
+    let clock = T0;
+    let state = emptyAlertState();
+    const send = async (batch: Incident[]) => {
+      const out = await sendIncidents(batch, { format: 'zapier', url: 'https://hooks.example.com/x', fetch, now: () => clock, state, throttleMs: 5 * MIN });
+      state = alertStateFrom(JSON.parse(JSON.stringify(out.state)));
+      return [out.delivered, out.skipped.duplicate, out.skipped.throttled, out.skipped['below-min-severity']];
+    };
+    const first = incident();
+    assert.deepEqual(await send([first, incident({ id: 'w', severity: 'warning', score: 10 })]), [2, 0, 0, 0]);
+    clock += MIN;
+    // The same incident grown by a later run keeps its id: not sent again.
+    assert.deepEqual(await send([{ ...first, endRow: 9, count: 20 }]), [0, 1, 0, 0]);
+    assert.deepEqual(await send([incident({ id: 'later', startRow: 50, endRow: 51 })]), [0, 0, 1, 0], 'same leading metric inside the window');
+    assert.deepEqual(await send([incident({ id: 'mem', metrics: [{ metric: 'memory', share: 1 }] })]), [1, 0, 0, 0], 'another metric');
+    assert.equal(bodies.length, 3, 'zapier: one request per incident');
+    assert.notEqual(incidentFingerprint(first), incidentFingerprint(incident({ id: 'other' })));
+    const strict = planIncidents([first, incident({ id: 'w', severity: 'warning', score: 10 })], { format: 'zapier', now: T0, minSeverity: 'major' });
+    assert.deepEqual([strict.count, strict.skipped['below-min-severity']], [1, 1]);
+  });
+
+  test('findings without incidents are merged the way analyze merges them', () => {
+    const merged = incidentsOfFindings([...series(3), anomaly({ row: 40, timestamp: new Date(T0 + 40 * MIN).toISOString(), metric: 'memory', rule: 'mem-high' })]);
+    assert.deepEqual(merged.map((i) => [i.startRow, i.endRow, i.count, i.severity, i.metrics.map((m) => m.metric).join()]), [[0, 2, 3, 'critical', 'cpu'], [40, 40, 1, 'critical', 'memory']]);
+    assert.match(merged[0].summary, /^cpu 97 for 2m; rule high-cpu; rules only$/);
+    assert.deepEqual(incidentsOfFindings([]), []);
+  });
+});
+
 describe('anomaly-hunter send', () => {
-  const results = JSON.stringify({ meta: { tool: 'anomaly-hunter' }, rows: 3, anomalies: series(3, (i) => ({ severity: i === 2 ? 'warning' : 'critical', score: i === 2 ? 10 : 90 })) }, null, 2);
+  const anomalies = series(3, (i) => ({ severity: i === 2 ? 'warning' : 'critical', score: i === 2 ? 10 : 90 }));
+  const results = JSON.stringify({ meta: { tool: 'anomaly-hunter' }, rows: 3, anomalies, incidents: [
+    { ...incident({ endRow: 1, count: 2 }), findings: 2, count: undefined },
+    { ...incident({ id: 'w', startRow: 2, endRow: 2, severity: 'warning', score: 10 }), findings: 1, count: undefined },
+  ] }, null, 2);
   async function run(argv: string[], env: Record<string, string> = {}, fetch?: FetchLike) {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'ah-send-'));
     await writeFile(join(dir, 'results.json'), results);
+    await writeFile(join(dir, 'old.json'), JSON.stringify({ anomalies }));
     await writeFile(join(dir, 'bad.json'), '{\n  "anomalies": [\n    {"row": -1}\n  ]\n}\n');
     let stdout = '';
     let stderr = '';
@@ -251,16 +323,24 @@ describe('anomaly-hunter send', () => {
     assert.equal(r.code, 0);
     const printed = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(printed.length, 1);
-    assert.deepEqual(printed[0].alerts.map((a: { annotations: { row: string } }) => a.annotations.row), ['0', '1']);
-    assert.equal(r.stderr, 'dry run: 2 of 3 anomalies in 1 alertmanager message(s); skipped 1 below min severity; nothing sent to https://hooks.example.com/***\n');
+    assert.deepEqual(printed[0].alerts.map((a: { annotations: { rows: string; findings: string } }) => [a.annotations.rows, a.annotations.findings]), [['0-1', '2']]);
+    assert.equal(r.stderr, 'dry run: 1 of 2 incidents in 1 alertmanager message(s); skipped 1 below min severity; nothing sent to https://hooks.example.com/***\n');
     assert.equal(bodies.length, 0);
+  });
+
+  test('a results file without incidents has its anomalies merged into incidents: one row per incident', async () => {
+    const r = await run(['old.json', '--dry-run', '--format', 'zapier']);
+    assert.equal(r.code, 0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { startRow: number; endRow: number; findings: number; severity: string });
+    assert.deepEqual(rows.map((x) => [x.startRow, x.endRow, x.findings, x.severity]), [[0, 2, 3, 'critical']]);
+    assert.equal(r.stderr, 'dry run: 1 of 1 incidents in 1 zapier message(s); nothing sent\n');
   });
 
   test('delivers to the URL from the environment and exits 0', async () => {
     const s = await startServer((res) => res.end('ok'));
     servers.push(s);
     const r = await run(['results.json', '--format', 'slack'], { ANOMALY_HUNTER_WEBHOOK_URL: `${s.origin}/hook/SECRET` });
-    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `delivered 3 anomalies in 1 message to ${s.origin}/***\n`, '']);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `delivered 2 incidents in 1 message to ${s.origin}/***\n`, '']);
     assert.equal(s.requests[0].url, '/hook/SECRET');
   });
 

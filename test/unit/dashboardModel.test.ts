@@ -6,6 +6,8 @@ import type { AnalysisResult } from '../../src/core/analyze.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { buildModel, MAX_POINTS, seriesFor } from '../../src/extension/dashboardModel.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../../src/protocol.ts';
+import type { ViewChoice } from '../../src/protocol.ts';
+import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 
 const finding = (row: number, detector: Anomaly['detector'], score: number, metric = 'cpu'): Anomaly => ({
   row, timestamp: null, detector, metric, value: row % 100, score, severity: score >= 75 ? 'critical' : score >= 50 ? 'major' : score >= 25 ? 'minor' : 'warning', message: `${detector} ${row}`,
@@ -41,7 +43,7 @@ test('a model lists at most DASHBOARD_MAX_PER_DETECTOR findings per detector and
   for (let i = 0; i < 50; i++) anomalies.push(finding(i * 1000 + 1, 'rule', 50));
   sortAnomalies(anomalies);
   const result: AnalysisResult = { frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies, warnings: [] };
-  const m = buildModel(result, { name: 'x.csv', settings: { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const m = buildModel(result, { name: 'x.csv', view: 'all', settings: { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
   assert.deepEqual(m.totals, { iforest: 30_000, rule: 50 });
   assert.equal(m.anomalies.filter((a) => a.detector === 'iforest').length, DASHBOARD_MAX_PER_DETECTOR);
   assert.equal(m.anomalies.filter((a) => a.detector === 'rule').length, 50);
@@ -82,4 +84,26 @@ test('capAnomalies cuts the same findings whatever the order they come in (ties 
   // Equal scores: lowest rows first, then metric a before b.
   assert.deepEqual(x.slice(0, 3).map((a) => `${a.row}${a.metric}`), ['0a', '0b', '1a']);
   assert.equal(x.length, 500);
+});
+
+test('a model carries the incidents of its view and their rows; every incident for all rows; none without a view', () => {
+  const n = 20_000;
+  const frame = frameOf({ cpu: Float64Array.from({ length: n }, (_, i) => 50 + (i % 9)) }, Float64Array.from({ length: n }, (_, i) => i * 60_000));
+  const findings = sortAnomalies([finding(20, 'forecast', 80), finding(21, 'iforest', 30), finding(200, 'forecast', 10), finding(300, 'rule', 55)]);
+  const incidents = buildIncidents(findings, frame);
+  const result: AnalysisResult = {
+    frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: findings, warnings: [],
+    view: { findings, incidents, shown: { incidents: [], anomalies: [] }, minSeverity: 'major', calibrations: {} },
+  };
+  const model = (view: ViewChoice, r = result) => buildModel(r, { name: 'x.csv', view, settings: { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const major = model('major');
+  assert.deepEqual([major.view, major.incidents!.map((i) => i.startRow), major.incidentFindings!.map((a) => a.row)], ['major', [20, 300], [20, 21, 300]]);
+  assert.equal(major.anomalies.length, 4, 'the raw rows stay in the model');
+  const all = model('all');
+  assert.deepEqual([all.incidents!.length, all.incidentFindings!.length], [3, 4]);
+  const live = model('major', { ...result, view: undefined });
+  assert.deepEqual([live.incidents, live.incidentFindings], [undefined, undefined]);
+  // The chart keeps the rows of the incidents' findings, whatever the downsampling.
+  assert.ok(major.series[0].rows.length < n / 2, `${major.series[0].rows.length} points`);
+  for (const row of [20, 21, 300]) assert.ok(major.series[0].rows.includes(row), `row ${row} kept`);
 });

@@ -7,6 +7,7 @@ import { csvCell, csvChunks, csvColumns } from '../../src/core/export/csv.ts';
 import { jsonChunks } from '../../src/core/export/json.ts';
 import { readResultJson } from '../../src/core/export/readResult.ts';
 import type { AnalysisResult } from '../../src/core/analyze.ts';
+import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 
 const T0 = Date.parse('2025-03-01T00:00:00Z');
 const MIN = 60_000;
@@ -144,6 +145,19 @@ describe('readResultJson', () => {
     assert.ok(read.ok);
     assert.deepEqual(read.anomalies, r.anomalies);
     assert.equal(read.meta?.tool, 'anomaly-hunter');
+  });
+
+  test('reads back the incidents of a JSON export, and null for a file without them', () => {
+    const r = sample();
+    r.view = { findings: r.anomalies, incidents: buildIncidents(r.anomalies, r.frame), shown: { incidents: [], anomalies: [] }, minSeverity: 'major', calibrations: {} };
+    r.view.shown = { incidents: r.view.incidents, anomalies: r.anomalies };
+    const read = readResultJson(all(jsonChunks(r, { version: '1' })));
+    assert.ok(read.ok);
+    assert.deepEqual(read.incidents, r.view.incidents);
+    const bare = readResultJson(JSON.stringify({ anomalies: r.anomalies }));
+    assert.equal(bare.ok && bare.incidents, null);
+    const bad = readResultJson('{"anomalies": [], "incidents": [\n  {"id": "x", "start": null, "end": null, "startRow": 4, "endRow": 2}]}');
+    assert.deepEqual(bad.ok ? 'ok' : [bad.position.line, bad.message], [2, 'incidents[0].endRow: expected a row number at or after startRow, got 2']);
   });
 
   test('accepts a bare array of anomalies', () => {

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { FetchLike } from '../../core/alerting/deliver.ts';
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
-import { describeSkips, planAnomalies, sendAnomalies } from '../../core/alerting/send.ts';
+import { incidentsOfFindings } from '../../core/alerting/incidentsOf.ts';
+import { describeSkips, planIncidents, sendIncidents } from '../../core/alerting/send.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
 import { readResultJson } from '../../core/export/readResult.ts';
 import type { Severity } from '../../core/severity.ts';
@@ -17,14 +18,16 @@ export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
 const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager]
                            [--min-severity critical|major|minor|warning] [--dry-run] [--url URL]
 
-Sends the anomalies of a results file (analyze --format json) to a webhook.
+Sends the incidents of a results file (analyze --format json) to a webhook:
+one alert per incident, never one per row. A file without "incidents" has
+its anomalies merged into incidents the way analyze merges them.
 The URL is read from ${WEBHOOK_URL_ENV}, or from --url (which your shell history
 keeps: prefer the variable). It must be https (http only for localhost) and is
 never printed unmasked. Retries on network errors, 5xx and 429 (honouring
 Retry-After), at most 30 s in all; never follows redirects.
 
   --format F         payload format (default zapier)
-  --min-severity S   send only anomalies of severity S or worse (default warning)
+  --min-severity S   send only incidents of severity S or worse (default warning)
   --dry-run          print the exact payload(s), one JSON per line, and send nothing
   --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
   -h, --help         show this help
@@ -35,7 +38,7 @@ Exit status: 0 delivered (or nothing to send), 1 invalid results file or not del
 export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown as FetchLike): Command {
   return {
     name: 'send',
-    summary: 'send the anomalies of a results file to a webhook (zapier, slack, alertmanager)',
+    summary: 'send the incidents of a results file to a webhook (zapier, slack, alertmanager)',
     usage,
     async run(ctx: CommandContext): Promise<number> {
       const { values, positionals } = parseCommandArgs(ctx.argv, {
@@ -74,15 +77,16 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       const read = readResultJson(text);
       if (!read.ok) throw new InputError(read.message, file, read.position.line, read.position.column);
 
+      const incidents = read.incidents ?? incidentsOfFindings(read.anomalies);
       if (dryRun) {
-        const plan = planAnomalies(read.anomalies, { format, minSeverity, now: Date.now() });
+        const plan = planIncidents(incidents, { format, minSeverity, now: Date.now() });
         for (const m of plan.messages) ctx.stdout(m.body + '\n');
         const skipped = describeSkips(plan.skipped);
-        ctx.stderr(`dry run: ${plan.count} of ${read.anomalies.length} anomalies in ${plan.messages.length} ${format} message(s)${skipped ? `; ${skipped}` : ''}; nothing sent${rawUrl ? ` to ${maskUrl(rawUrl)}` : ''}\n`);
+        ctx.stderr(`dry run: ${plan.count} of ${incidents.length} incidents in ${plan.messages.length} ${format} message(s)${skipped ? `; ${skipped}` : ''}; nothing sent${rawUrl ? ` to ${maskUrl(rawUrl)}` : ''}\n`);
         return 0;
       }
 
-      const outcome = await sendAnomalies(read.anomalies, { format, minSeverity, url: rawUrl, fetch });
+      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);
         return 0;

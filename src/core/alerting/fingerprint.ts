@@ -1,4 +1,5 @@
 import type { Anomaly } from '../anomaly.ts';
+import type { Incident } from '../incidents/incidents.ts';
 import { hash64 } from './hash.ts';
 
 /**
@@ -27,4 +28,17 @@ export function fingerprint(a: Pick<Anomaly, 'detector' | 'rule' | 'metric' | 't
   const t = anomalyTimeMs(a);
   const when = t === null ? `row ${a.row}` : String(bucketMs > 0 ? Math.floor(t / bucketMs) : t);
   return hash64(`${alertKey(a)}|${when}`);
+}
+
+/**
+ * The identity of an incident for deduplication: its id (its start and leading metric, stable across runs on
+ * the same data), as 16 hex digits. An incident that grows keeps its id: it is not sent again.
+ */
+export function incidentFingerprint(i: Pick<Incident, 'id'>): string {
+  return hash64(`incident|${i.id}`);
+}
+
+/** What an incident alert is about, for throttling: its leading metric (`incident|cpu`; `incident|*` without one). */
+export function incidentKey(i: Pick<Incident, 'metrics'>): string {
+  return `incident|${i.metrics[0]?.metric ?? '*'}`;
 }

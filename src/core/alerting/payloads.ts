@@ -52,7 +52,7 @@ export function buildMessages(format: WebhookFormat, items: readonly OutgoingAno
     case 'zapier':
       return items.map((it) => ({ body: JSON.stringify(zapierRow(it)), fingerprints: [it.fingerprint] }));
     case 'slack': {
-      const parts = splitSlack(items);
+      const parts = splitSlack(items, (it) => slackSection(it.anomaly));
       return parts.map((part, i) => ({ body: JSON.stringify(slackMessage(part, i, parts.length)), fingerprints: part.map((p) => p.fingerprint) }));
     }
     case 'alertmanager': {
@@ -103,7 +103,7 @@ export function zapierRow(it: OutgoingAnomaly): ZapierRow {
   };
 }
 
-const SLACK_EMOJI: Record<Severity, string> = {
+export const SLACK_EMOJI: Record<Severity, string> = {
   critical: ':red_circle:', major: ':large_orange_circle:', minor: ':large_yellow_circle:', warning: ':large_blue_circle:',
 };
 
@@ -112,7 +112,8 @@ export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function truncate(text: string, max: number): string {
+/** Cuts text to `max` characters, the last one an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }
 
@@ -123,7 +124,10 @@ export function summaryLine(anomalies: readonly Anomaly[]): string {
   return counts.length ? `${head}: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}` : head;
 }
 
-function slackSection(a: Anomaly): { type: 'section'; text: { type: 'mrkdwn'; text: string }; fields: { type: 'mrkdwn'; text: string }[] } {
+/** One Slack section block: a text and its fields. */
+export interface SlackSection { type: 'section'; text: { type: 'mrkdwn'; text: string }; fields: { type: 'mrkdwn'; text: string }[] }
+
+function slackSection(a: Anomaly): SlackSection {
   const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: truncate(`*${label}*\n${slackEscape(value)}`, SLACK_LIMITS.fieldText) });
   const who = a.detector === 'rule' ? `rule ${a.rule ?? ''}` : a.detector;
   return {
@@ -138,19 +142,19 @@ function slackSection(a: Anomaly): { type: 'section'; text: { type: 'mrkdwn'; te
   };
 }
 
-function blockTextLength(section: ReturnType<typeof slackSection>): number {
+function blockTextLength(section: SlackSection): number {
   return section.text.text.length + section.fields.reduce((n, f) => n + f.text.length, 0);
 }
 
-/** Groups anomalies so each Slack message stays within SLACK_LIMITS (blocks and total block text). */
-function splitSlack(items: readonly OutgoingAnomaly[]): OutgoingAnomaly[][] {
+/** Groups items so each Slack message stays within SLACK_LIMITS (blocks and total block text), given each item's section. */
+export function splitSlack<T>(items: readonly T[], section: (item: T) => SlackSection): T[][] {
   const perMessage = SLACK_LIMITS.blocks - 2; // a header and a footer context block
   const budget = SLACK_LIMITS.messageBlockText - SLACK_LIMITS.headerText - 200;
-  const parts: OutgoingAnomaly[][] = [];
-  let cur: OutgoingAnomaly[] = [];
+  const parts: T[][] = [];
+  let cur: T[] = [];
   let chars = 0;
   for (const it of items) {
-    const n = blockTextLength(slackSection(it.anomaly));
+    const n = blockTextLength(section(it));
     if (cur.length > 0 && (cur.length >= perMessage || chars + n > budget)) {
       parts.push(cur);
       cur = [];
@@ -216,7 +220,8 @@ export function alertmanagerAlert(it: OutgoingAnomaly, now: number): Alertmanage
   };
 }
 
-function common(maps: readonly Record<string, string>[]): Record<string, string> {
+/** The label (or annotation) pairs every map has in common. */
+export function common(maps: readonly Record<string, string>[]): Record<string, string> {
   const out: Record<string, string> = {};
   if (maps.length === 0) return out;
   for (const [k, v] of Object.entries(maps[0])) if (maps.every((m) => m[k] === v)) out[k] = v;

@@ -1,11 +1,14 @@
 import type { Anomaly } from '../anomaly.ts';
+import type { Incident } from '../incidents/incidents.ts';
+import { incidentFingerprint, incidentKey } from './fingerprint.ts';
+import { buildIncidentMessages } from './incidentPayloads.ts';
 import type { Severity } from '../severity.ts';
 import type { DeliverOptions, FetchLike } from './deliver.ts';
 import { deliver } from './deliver.ts';
 import type { WebhookFormat, WebhookMessage } from './payloads.ts';
 import { buildMessages } from './payloads.ts';
 import type { AlertState, SkipReason } from './throttle.ts';
-import { emptyAlertState, recordDelivered, selectAnomalies } from './throttle.ts';
+import { emptyAlertState, recordDelivered, selectAnomalies, selectBy } from './throttle.ts';
 import { checkWebhookUrl, maskUrl } from './url.ts';
 
 /** Why anomalies were held back, with the count per reason ('over-limit': past `maxMessages`). */
@@ -37,8 +40,21 @@ export interface PlannedMessage extends WebhookMessage {
 export interface Plan {
   messages: PlannedMessage[];
   skipped: SkipCounts;
-  /** Anomalies in `messages`. */
+  /** Anomalies (or incidents) in `messages`. */
   count: number;
+}
+
+/** A plan from a selection and the messages built of what it keeps, capped at `maxMessages` requests. */
+function planOf(sel: { send: { fingerprint: string; key: string }[]; skipped: Record<SkipReason, number> }, built: WebhookMessage[], maxMessages: number | undefined): Plan {
+  const keyOf = new Map(sel.send.map((s) => [s.fingerprint, s.key]));
+  const max = Math.max(1, Math.floor(maxMessages ?? 50));
+  const messages = built.slice(0, max).map((m) => ({ ...m, keys: m.fingerprints.map((f) => keyOf.get(f) ?? '') }));
+  const overLimit = built.slice(max).reduce((n, m) => n + m.fingerprints.length, 0);
+  return {
+    messages,
+    skipped: { ...sel.skipped, 'over-limit': overLimit },
+    count: messages.reduce((n, m) => n + m.fingerprints.length, 0),
+  };
 }
 
 /**
@@ -47,16 +63,16 @@ export interface Plan {
  */
 export function planAnomalies(anomalies: readonly Anomaly[], opts: PlanOptions): Plan {
   const sel = selectAnomalies(anomalies, opts);
-  const keyOf = new Map(sel.send.map((s) => [s.fingerprint, s.key]));
-  const built = buildMessages(opts.format, sel.send, { now: opts.now });
-  const max = Math.max(1, Math.floor(opts.maxMessages ?? 50));
-  const messages = built.slice(0, max).map((m) => ({ ...m, keys: m.fingerprints.map((f) => keyOf.get(f) ?? '') }));
-  const overLimit = built.slice(max).reduce((n, m) => n + m.fingerprints.length, 0);
-  return {
-    messages,
-    skipped: { ...sel.skipped, 'over-limit': overLimit },
-    count: messages.reduce((n, m) => n + m.fingerprints.length, 0),
-  };
+  return planOf(sel, buildMessages(opts.format, sel.send, { now: opts.now }), opts.maxMessages);
+}
+
+/**
+ * Plans a send of incidents (SPEC §7: one alert per incident, never one per row): min-severity filter, dedup by
+ * incident id, throttle per leading metric, payload building and splitting. `bucketMs` does not apply.
+ */
+export function planIncidents(incidents: readonly Incident[], opts: PlanOptions): Plan {
+  const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), opts);
+  return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now }), opts.maxMessages);
 }
 
 /** Options of `sendAnomalies`: a plan's options, the secret URL, and delivery's (fetch, clock, limits). */
@@ -93,7 +109,16 @@ export interface SendOutcome {
  * other, stopping at the first message that fails (a broken receiver is not hammered). Resolves,
  * never rejects. The returned state records only what was delivered.
  */
-export async function sendAnomalies(anomalies: readonly Anomaly[], opts: SendOptions): Promise<SendOutcome> {
+export function sendAnomalies(anomalies: readonly Anomaly[], opts: SendOptions): Promise<SendOutcome> {
+  return sendPlanned((now) => planAnomalies(anomalies, { ...opts, now }), opts, ['anomaly', 'anomalies']);
+}
+
+/** sendAnomalies for incidents (planIncidents): one alert per incident. */
+export function sendIncidents(incidents: readonly Incident[], opts: SendOptions): Promise<SendOutcome> {
+  return sendPlanned((now) => planIncidents(incidents, { ...opts, now }), opts, ['incident', 'incidents']);
+}
+
+async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, noun: [string, string]): Promise<SendOutcome> {
   const now = opts.now ?? Date.now;
   const state = opts.state ?? emptyAlertState();
   const noSkips: SkipCounts = { 'below-min-severity': 0, duplicate: 0, throttled: 0, 'over-limit': 0 };
@@ -106,7 +131,7 @@ export async function sendAnomalies(anomalies: readonly Anomaly[], opts: SendOpt
   if (!check.ok) return refuse(check.reason);
   const masked = maskUrl(opts.url);
 
-  const plan = planAnomalies(anomalies, { ...opts, now: now() });
+  const plan = planAt(now());
   let delivered = 0;
   let messagesDelivered = 0;
   let attempts = 0;
@@ -128,11 +153,11 @@ export async function sendAnomalies(anomalies: readonly Anomaly[], opts: SendOpt
   const planned = plan.messages.length;
   let summary: string;
   if (reason !== undefined) {
-    summary = `not delivered to ${masked}: ${reason}` + (messagesDelivered ? ` (${delivered} ${plural(delivered, 'anomaly', 'anomalies')} in ${messagesDelivered} of ${planned} messages went out before the failure)` : '');
+    summary = `not delivered to ${masked}: ${reason}` + (messagesDelivered ? ` (${delivered} ${plural(delivered, ...noun)} in ${messagesDelivered} of ${planned} messages went out before the failure)` : '');
   } else if (planned === 0) {
     summary = `nothing to send${skippedText ? `: ${skippedText}` : ''}`;
   } else {
-    summary = `delivered ${delivered} ${plural(delivered, 'anomaly', 'anomalies')} in ${planned} ${plural(planned, 'message', 'messages')} to ${masked}${skippedText ? `; ${skippedText}` : ''}`;
+    summary = `delivered ${delivered} ${plural(delivered, ...noun)} in ${planned} ${plural(planned, 'message', 'messages')} to ${masked}${skippedText ? `; ${skippedText}` : ''}`;
   }
   const out: SendOutcome = {
     ok: reason === undefined, delivered, messages: { delivered: messagesDelivered, planned }, skipped: plan.skipped, attempts, state: newState, summary,

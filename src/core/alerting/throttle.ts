@@ -46,45 +46,59 @@ export interface SelectOptions {
   now: number;
 }
 
+/** What selection needs of an item: its severity and score (which copy to keep), its identity and its throttle key. */
+export interface AlertIdentity {
+  severity: Severity;
+  score: number;
+  fingerprint: string;
+  key: string;
+}
+
 /**
- * Filters anomalies for sending: drops those below `minSeverity`, those whose fingerprint was
- * already delivered or appears earlier in the same batch (keeping the most severe, then the
- * earliest), and those whose alert key was delivered less than `throttleMs` ago. Pure: reads
- * `state`, never changes it. Empty input gives an empty selection.
+ * Filters items for sending: drops those below `minSeverity`, those whose fingerprint was already
+ * delivered or appears earlier in the same batch (keeping the most severe, then the earliest), and
+ * those whose alert key was delivered less than `throttleMs` ago. Pure: reads `state`, never changes
+ * it. Kept items stay in input order. Empty input gives an empty selection.
  */
-export function selectAnomalies(anomalies: readonly Anomaly[], opts: SelectOptions): Selection {
+export function selectBy<T>(items: readonly T[], identify: (item: T) => AlertIdentity, opts: Omit<SelectOptions, 'bucketMs'>): { send: { item: T; fingerprint: string; key: string }[]; skipped: Record<SkipReason, number> } {
   const minRank = severityRank(opts.minSeverity ?? 'warning');
   const throttleMs = opts.throttleMs && opts.throttleMs > 0 ? opts.throttleMs : 0;
-  const bucketMs = opts.bucketMs ?? throttleMs;
   const state = opts.state ?? emptyAlertState();
   const skipped: Record<SkipReason, number> = { 'below-min-severity': 0, duplicate: 0, throttled: 0 };
 
   // Most severe first so the copy kept for a fingerprint is the one worth waking someone for;
   // the sort is stable, so ties keep input (time) order.
-  const order = anomalies
-    .map((a, i) => ({ a, i }))
-    .sort((x, y) => severityRank(x.a.severity) - severityRank(y.a.severity) || y.a.score - x.a.score || x.i - y.i);
-  const chosen = new Map<string, { anomaly: Anomaly; fingerprint: string; key: string; i: number }>();
-  for (const { a, i } of order) {
-    if (severityRank(a.severity) > minRank) {
+  const order = items
+    .map((item, i) => ({ item, id: identify(item), i }))
+    .sort((x, y) => severityRank(x.id.severity) - severityRank(y.id.severity) || y.id.score - x.id.score || x.i - y.i);
+  const chosen = new Map<string, { item: T; fingerprint: string; key: string; i: number }>();
+  for (const { item, id, i } of order) {
+    if (severityRank(id.severity) > minRank) {
       skipped['below-min-severity']++;
       continue;
     }
-    const fp = fingerprint(a, bucketMs);
+    const fp = id.fingerprint;
     if (Object.hasOwn(state.sent, fp) || chosen.has(fp)) {
       skipped.duplicate++;
       continue;
     }
-    const key = alertKey(a);
-    const last = state.lastSent[key];
+    const last = state.lastSent[id.key];
     if (throttleMs > 0 && last !== undefined && opts.now - last < throttleMs) {
       skipped.throttled++;
       continue;
     }
-    chosen.set(fp, { anomaly: a, fingerprint: fp, key, i });
+    chosen.set(fp, { item, fingerprint: fp, key: id.key, i });
   }
-  const send = [...chosen.values()].sort((x, y) => x.i - y.i).map(({ anomaly, fingerprint: f, key }) => ({ anomaly, fingerprint: f, key }));
+  const send = [...chosen.values()].sort((x, y) => x.i - y.i).map(({ item, fingerprint: f, key }) => ({ item, fingerprint: f, key }));
   return { send, skipped };
+}
+
+/** selectBy for anomalies: the fingerprint is the alert key and the data-time bucket (see `fingerprint`). */
+export function selectAnomalies(anomalies: readonly Anomaly[], opts: SelectOptions): Selection {
+  const throttleMs = opts.throttleMs && opts.throttleMs > 0 ? opts.throttleMs : 0;
+  const bucketMs = opts.bucketMs ?? throttleMs;
+  const r = selectBy(anomalies, (a) => ({ severity: a.severity, score: a.score, fingerprint: fingerprint(a, bucketMs), key: alertKey(a) }), opts);
+  return { send: r.send.map((s) => ({ anomaly: s.item, fingerprint: s.fingerprint, key: s.key })), skipped: r.skipped };
 }
 
 /**

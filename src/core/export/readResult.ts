@@ -1,4 +1,5 @@
 import type { Anomaly, DetectorId } from '../anomaly.ts';
+import type { Incident } from '../incidents/incidents.ts';
 import type { Severity } from '../severity.ts';
 import { SEVERITIES } from '../severity.ts';
 import type { JsonPath, TextPosition } from './jsonPosition.ts';
@@ -6,7 +7,8 @@ import { jsonSyntaxError, locateJsonPath, positionAt } from './jsonPosition.ts';
 
 /** A results file read for sending: its anomalies (and its meta when present), or an error with a position. */
 export type ResultRead =
-  | { ok: true; anomalies: Anomaly[]; meta: Record<string, unknown> | null }
+  /** `incidents`: the file's incidents (SPEC §3), or null when it has none listed (an older file, a bare array). */
+  | { ok: true; anomalies: Anomaly[]; incidents: Incident[] | null; meta: Record<string, unknown> | null }
   | { ok: false; message: string; position: TextPosition };
 
 const DETECTORS: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
@@ -61,9 +63,41 @@ function anomalyFrom(raw: unknown, path: JsonPath): Anomaly {
   return a;
 }
 
+function incidentFrom(raw: unknown, path: JsonPath): Incident {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Invalid(`${pathText(path)}: expected an incident object, got ${describe(raw)}`, path);
+  const o = raw as Record<string, unknown>;
+  const at = (k: string) => [...path, k];
+  const need = (k: string, ok: (v: unknown) => boolean, what: string) => {
+    if (!(k in o)) throw new Invalid(`${pathText(path)}: missing "${k}" (${what})`, path);
+    if (!ok(o[k])) throw new Invalid(`${pathText(at(k))}: expected ${what}, got ${describe(o[k])}`, at(k));
+  };
+  const row = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  const time = (v: unknown) => v === null || (typeof v === 'string' && Number.isFinite(Date.parse(v)));
+  need('id', (v) => typeof v === 'string' && v !== '', 'a non-empty id');
+  need('start', time, 'an ISO timestamp or null');
+  need('end', time, 'an ISO timestamp or null');
+  need('startRow', row, 'a 0-based row number');
+  need('endRow', (v) => row(v) && (v as number) >= (o.startRow as number), 'a row number at or after startRow');
+  need('peakRow', row, 'a 0-based row number');
+  need('score', (v) => typeof v === 'number' && v >= 0 && v <= 100, 'a score in [0, 100]');
+  need('severity', (v) => SEVERITIES.includes(v as Severity), `one of ${SEVERITIES.join(', ')}`);
+  need('detectors', (v) => Array.isArray(v) && v.every((d) => DETECTORS.includes(d as DetectorId)), `a list of ${DETECTORS.join(', ')}`);
+  need('metrics', (v) => Array.isArray(v) && v.every((m) => typeof m === 'object' && m !== null && typeof (m as { metric?: unknown }).metric === 'string' && typeof (m as { share?: unknown }).share === 'number'), 'a list of { metric, share }');
+  need('summary', (v) => typeof v === 'string', 'a string');
+  if ('rules' in o && !(Array.isArray(o.rules) && o.rules.every((r) => typeof r === 'string'))) throw new Invalid(`${pathText(at('rules'))}: expected a list of rule names`, at('rules'));
+  if ('findings' in o && !(Number.isInteger(o.findings) && (o.findings as number) >= 1)) throw new Invalid(`${pathText(at('findings'))}: expected a count of findings`, at('findings'));
+  return {
+    id: o.id as string, start: o.start as string | null, end: o.end as string | null,
+    startRow: o.startRow as number, endRow: o.endRow as number, peakRow: o.peakRow as number,
+    score: o.score as number, severity: o.severity as Severity, detectors: o.detectors as DetectorId[],
+    metrics: (o.metrics as { metric: string; share: number }[]).map((m) => ({ metric: m.metric, share: m.share })),
+    rules: (o.rules as string[] | undefined) ?? [], summary: o.summary as string, count: (o.findings as number | undefined) ?? 1,
+  };
+}
+
 /**
  * Reads a results JSON (SPEC §3 `analyze --format json`, or a bare array of anomalies) and
- * validates every anomaly. Errors carry a 1-based line and column: of the syntax error, or of
+ * validates every anomaly and incident. Errors carry a 1-based line and column: of the syntax error, or of
  * the offending value. An empty `anomalies` list is valid.
  */
 export function readResultJson(text: string): ResultRead {
@@ -79,6 +113,7 @@ export function readResultJson(text: string): ResultRead {
     let list: unknown;
     let listPath: JsonPath;
     let meta: Record<string, unknown> | null = null;
+    let incidents: Incident[] | null = null;
     if (Array.isArray(doc)) {
       list = doc;
       listPath = [];
@@ -88,12 +123,16 @@ export function readResultJson(text: string): ResultRead {
       list = o.anomalies;
       listPath = ['anomalies'];
       if (typeof o.meta === 'object' && o.meta !== null && !Array.isArray(o.meta)) meta = o.meta as Record<string, unknown>;
+      if ('incidents' in o) {
+        if (!Array.isArray(o.incidents)) throw new Invalid(`incidents: expected a list, got ${describe(o.incidents)}`, ['incidents']);
+        incidents = o.incidents.map((raw, k) => incidentFrom(raw, ['incidents', k]));
+      }
     } else {
       throw new Invalid(`not a results file: expected an object with "anomalies", got ${describe(doc)}`, []);
     }
     if (!Array.isArray(list)) throw new Invalid(`${pathText(listPath)}: expected a list, got ${describe(list)}`, listPath);
     const anomalies = list.map((raw, k) => anomalyFrom(raw, [...listPath, k]));
-    return { ok: true, anomalies, meta };
+    return { ok: true, anomalies, incidents, meta };
   } catch (e) {
     if (!(e instanceof Invalid)) throw e;
     return { ok: false, message: e.message, position: locateJsonPath(text, e.path) ?? positionAt(text, 0) };

@@ -1,0 +1,31 @@
+import { formatValue } from '../rules/template.ts';
+import type { Incident } from './incidents.ts';
+
+/** One Problems entry of an incident: the CSV lines it covers (1-based, inclusive) and what it says. */
+export interface IncidentProblem {
+  incident: Incident;
+  startLine: number;
+  endLine: number;
+  message: string;
+}
+
+/**
+ * One Problems entry per incident (SPEC §7), in start order: from the first to the last line of its rows (a
+ * file re-sorted by time may hold them out of order: the span covers its first, peak and last rows' lines),
+ * saying its summary and score (the entry's code carries its severity). Incidents whose rows have no line are dropped.
+ */
+export function incidentProblems(incidents: readonly Incident[], lines: ArrayLike<number>): IncidentProblem[] {
+  const out: IncidentProblem[] = [];
+  for (const incident of incidents) {
+    const at = [incident.startRow, incident.peakRow, incident.endRow].map((r) => lines[r]).filter((l) => l !== undefined && l > 0);
+    if (!at.length) continue;
+    const rows = incident.count === 1 ? '' : `, ${incident.count} findings`;
+    out.push({
+      incident,
+      startLine: Math.min(...at),
+      endLine: Math.max(...at),
+      message: `${incident.summary} (score ${formatValue(incident.score)}${rows})`,
+    });
+  }
+  return out;
+}

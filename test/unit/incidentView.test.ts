@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { buildIncidents } from '../../src/core/incidents/incidents.ts';
+import { incidentProblems } from '../../src/core/incidents/problems.ts';
+import { shownAt } from '../../src/core/incidents/shownAt.ts';
+import { isDashboardSettings, isViewChoice, isWebviewMessage } from '../../src/protocol.ts';
+
+const MIN = 60_000;
+const n = 300;
+const frame = frameOf({ cpu: Float64Array.from({ length: n }, (_, i) => 40 + (i % 7)) }, Float64Array.from({ length: n }, (_, i) => Date.UTC(2025, 0, 6) + i * MIN));
+
+const finding = (row: number, score: number, severity: Anomaly['severity'], detector: Anomaly['detector'] = 'forecast'): Anomaly => ({
+  row, timestamp: new Date(frame.timestamps![row]).toISOString(), detector, metric: 'cpu', value: frame.values[0][row], score, severity, message: `${detector} ${row}`,
+});
+
+// Three events: a critical one over rows 10–12 (two detectors), a lone warning at 100, a major one at 200–201.
+const findings = [finding(10, 80, 'critical', 'iforest'), finding(11, 60, 'major'), finding(12, 20, 'minor'), finding(100, 10, 'warning'), finding(200, 55, 'major'), finding(201, 30, 'minor')];
+const incidents = buildIncidents(findings, frame);
+
+test('shownAt keeps the incidents at or above a severity and exactly the findings inside them', () => {
+  assert.deepEqual(incidents.map((i) => [i.startRow, i.endRow, i.severity]), [[10, 12, 'critical'], [100, 100, 'warning'], [200, 201, 'major']]);
+  const major = shownAt({ findings, incidents }, 'major');
+  assert.deepEqual(major.incidents.map((i) => i.startRow), [10, 200]);
+  assert.deepEqual(major.anomalies.map((a) => a.row), [10, 11, 12, 200, 201]);
+  assert.deepEqual(shownAt({ findings, incidents }, 'critical').anomalies.map((a) => a.row), [10, 11, 12]);
+  assert.deepEqual(shownAt({ findings, incidents }, 'warning').anomalies, findings);
+  assert.deepEqual(shownAt({ findings: [], incidents: [] }, 'warning'), { incidents: [], anomalies: [] });
+});
+
+test('incidentProblems gives one entry per incident from its first to its last line, with its summary and score', () => {
+  const problems = incidentProblems(shownAt({ findings, incidents }, 'major').incidents, frame.lines);
+  assert.deepEqual(problems.map((p) => [p.startLine, p.endLine]), [[12, 14], [202, 203]]);
+  assert.equal(problems[0].message, `${incidents[0].summary} (score 80, 3 findings)`);
+  assert.equal(problems[1].message, `${incidents[2].summary} (score 55, 2 findings)`);
+  // A file re-sorted by time: the span covers the lines of the first, peak and last rows, in whatever order.
+  const shuffled = Int32Array.from(frame.lines);
+  shuffled[10] = 50; shuffled[12] = 9;
+  assert.deepEqual(incidentProblems([incidents[0]], shuffled).map((p) => [p.startLine, p.endLine]), [[9, 50]]);
+  assert.deepEqual(incidentProblems([incidents[0]], new Int32Array(0)), [], 'rows without a line are dropped');
+});
+
+test('the protocol accepts the view choices and calibrated contamination, and refuses anything else', () => {
+  assert.deepEqual(['critical', 'major', 'minor', 'warning', 'all', 'none', 3, null].map(isViewChoice), [true, true, true, true, true, false, false, false]);
+  assert.equal(isWebviewMessage({ type: 'view', view: 'minor' }), true);
+  assert.equal(isWebviewMessage({ type: 'view', view: 'everything' }), false);
+  assert.equal(isWebviewMessage({ type: 'view' }), false);
+  const settings = (contamination: unknown) => ({ detectors: { iforest: true, forecast: true, rules: false }, contamination, interval: 0.8, thresholds: {} });
+  assert.deepEqual(['calibrated', 'auto', 0.05, 0, 0.6, 'sometimes'].map((c) => isDashboardSettings(settings(c))), [true, true, true, false, false, false]);
+});
