@@ -19,8 +19,9 @@ import { parseCsv } from '../src/core/csv/parse.ts';
 import type { Frame } from '../src/core/csv/frame.ts';
 import { runAnalysis, settingsFor } from '../src/core/analyze.ts';
 import { analysisView } from '../src/core/incidents/analysisView.ts';
+import { shownAt } from '../src/core/incidents/shownAt.ts';
 import type { Severity } from '../src/core/severity.ts';
-import { severityRank } from '../src/core/severity.ts';
+
 import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
 import { labelledMetrics } from './labelled.ts';
 
@@ -43,16 +44,15 @@ function analyse(text: string, path: string): { frame: Frame; reported: Reported
   const result = runAnalysis(frame, settings, { path, sha256: '' });
   const view = analysisView(result, 'warning');
   const found: { row: number; severity: Severity }[] = [];
-  // What `analyze` lists at each minimum severity: the findings that reach it (SPEC §7's default view).
-  for (const a of view.findings) found.push({ row: a.row, severity: a.severity });
+  // What `analyze --min-severity S` lists, for each S (SPEC §7's default view).
+  for (const s of ['warning', 'minor', 'major', 'critical'] as Severity[]) for (const a of shownAt(view, s).anomalies) found.push({ row: a.row, severity: s });
   const ms = performance.now() - t0;
   return { frame, reported: { rows: frame.rows, timestamps: null, found }, ms };
 }
 
 /** Writes the `analyze --format json`-shaped result that incident_score.py reads, and NAB's 0/1 score CSV. */
 function writeResults(dir: string, rel: string, r: Reported, min: Severity, text?: string): void {
-  const k = severityRank(min);
-  const rows = [...new Set(r.found.filter((f) => severityRank(f.severity) <= k).map((f) => f.row))].sort((a, b) => a - b);
+  const rows = [...new Set(r.found.filter((f) => f.severity === min).map((f) => f.row))].sort((a, b) => a - b);
   const json = join(dir, rel.replace(/\.csv$/, '.json'));
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(json, JSON.stringify({ rows: r.rows, anomalies: rows.map((row) => ({ row, severity: 'critical' })) }));

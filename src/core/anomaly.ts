@@ -28,9 +28,12 @@ export function isoOf(ms: number | undefined | null): string | null {
 
 const DETECTOR_ORDER = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;
 
+/** Code-unit order: the same on every machine, whatever its locale. */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The one order of every output: row, then detector, metric and rule. */
 export function compareAnomalies(a: Anomaly, b: Anomaly): number {
-  return a.row - b.row || DETECTOR_ORDER[a.detector] - DETECTOR_ORDER[b.detector] || (a.metric ?? '').localeCompare(b.metric ?? '') || (a.rule ?? '').localeCompare(b.rule ?? '');
+  return a.row - b.row || DETECTOR_ORDER[a.detector] - DETECTOR_ORDER[b.detector] || byText(a.metric ?? '', b.metric ?? '') || byText(a.rule ?? '', b.rule ?? '');
 }
 
 /** Sorts anomalies in place by row, then detector, metric and rule: the one order of every output. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import type { Frame } from '../../src/core/csv/frame.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
-import { calibratedScore, calibratedThreshold, fitTail, rateOfScore, scoreOfRate, tailProbability } from '../../src/core/incidents/calibrate.ts';
+import { calibratedScore, fitTail, rateOfScore, scoreOfRate, tailProbability } from '../../src/core/incidents/calibrate.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { createRng } from '../../src/core/random.ts';
@@ -103,8 +103,6 @@ test('fitTail extrapolates an exponential tail and ignores a few huge values', (
   for (let i = 0; i < 10; i++) spoiled[i * 997] = 1000;
   const s = fitTail(spoiled)!;
   assert.ok(Math.abs(s.sigma - t.sigma) / t.sigma < 0.15 && Math.abs(s.xi - t.xi) < 0.15, JSON.stringify({ s, t }));
-  const c = { tail: t, testsPerDay: 288 };
-  assert.ok(Math.abs(calibratedScore(c, calibratedThreshold(c, 50)) - 50) < 0.2);
   assert.equal(fitTail([1, 2, 3]), null);
 });
 
@@ -128,4 +126,39 @@ test('buildIncidents merges findings of every detector and metric less than the 
   assert.equal(a.id, 'row10/memory');
   assert.deepEqual([b.startRow, b.endRow, b.severity, b.summary], [40, 40, 'warning', 'memory 0; forecaster only']);
   assert.equal(buildIncidents(list, frame, { gapRows: 1 }).length, 4);
+});
+
+test('fitTail: a long anomaly is one event (runs declustering), +Infinity is skipped, and repeats of a value are not rare', () => {
+  const rng = createRng(9);
+  const x = Float64Array.from({ length: 10000 }, () => -Math.log(1 - rng.next()));
+  const stuck = Float64Array.from(x);
+  for (let i = 5000; i < 5300; i++) stuck[i] = 20; // 3 % of the rows at one extreme value
+  const t = fitTail(stuck)!;
+  const c = { tail: t, testsPerDay: 288 };
+  assert.ok(calibratedScore(c, 20) >= 75, `a 300-row stretch at 20 scores ${calibratedScore(c, 20)}`);
+  const inf = Float64Array.from(x);
+  inf[10] = Infinity;
+  const ti = fitTail(inf)!;
+  assert.ok(Number.isFinite(ti.sigma) && Math.abs(ti.sigma - fitTail(x)!.sigma) / ti.sigma < 0.05, JSON.stringify(ti));
+  // Fourteen similar spikes (a nightly job): the largest of them is no rarer than the others say.
+  const nightly = Float64Array.from(x);
+  for (let d = 0; d < 14; d++) nightly[300 + d * 700] = 30 + d * 0.2;
+  const cn = { tail: fitTail(nightly)!, testsPerDay: 288 };
+  assert.ok(calibratedScore(cn, 32.6) < 50, `the largest nightly spike scores ${calibratedScore(cn, 32.6)}`);
+  // One spike at that size is extreme.
+  const once = Float64Array.from(x);
+  once[300] = 32.6;
+  assert.ok(calibratedScore({ tail: fitTail(once)!, testsPerDay: 288 }, 32.6) >= 75);
+});
+
+test('calibration: short noisy files and an exactly linear column report no critical incident', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const rng = createRng(seed);
+    const n = 1600;
+    const frame = frameOf({ cpu: Float64Array.from({ length: n }, () => 50 + 3 * rng.normal()) }, Float64Array.from({ length: n }, (_, i) => T0 + i * 60_000));
+    const view = runAnalysis(frame, settingsFor(null, {}), { path: 'n.csv', sha256: '' }).view!;
+    assert.deepEqual(view.shown.incidents.map((i) => i.summary), [], `seed ${seed}`);
+  }
+  const linear = frameOf({ counter: Float64Array.from({ length: 3000 }, (_, i) => 1e6 + 300 * i) }, Float64Array.from({ length: 3000 }, (_, i) => T0 + i * 300_000));
+  assert.deepEqual(runAnalysis(linear, settingsFor(null, {}), { path: 'l.csv', sha256: '' }).view!.shown.incidents, []);
 });

@@ -37,7 +37,7 @@ Options:
   --max-samples N          Isolation Forest: rows per tree (default min(256, rows))
   --interval F             forecaster: prediction interval width in (0, 1) (default 0.8)
   --robust                 forecaster: refit once without the outliers of the first fit
-  --min-severity S         the default view: incidents at or above critical|major|minor|warning (default critical)
+  --min-severity S         the default view: incidents at or above critical|major|minor|warning (default major)
   --all-rows               list every row any detector flagged and every incident, not the default view
   --format text|json|csv   output format (default text: a human summary)
   --only-anomalies         json/csv: only the anomalies (csv: only the anomalous rows)

@@ -15,12 +15,13 @@ import { select } from '../stats.ts';
  * bounded tail) estimated by chance would make every value past the bound infinitely rare; an exponential
  * tail is the lightest one assumed.
  *
- * The probability is never below the share of other events at least as large that this data holds (what
- * happened here fourteen times is not a once-a-month event, whatever the fitted tail says).
+ * The probability is never below the share of comparable events (at least three quarters as far past u)
+ * that this data holds beyond the first two (what happened here fourteen times is not a once-a-month event,
+ * whatever the fitted tail says).
  *
  * A tail probability p becomes an expected false-alarm rate: p times the number of places tested per day
- * (rows per day × series tested by every detector — the correction for testing many places at once). Rows
- * next to each other are not independent, so rows are counted, not events: a conservative rate. The rate
+ * (rows per day × series tested by every detector — the correction for testing many places at once). The
+ * tail's share q counts events (runs of exceedances), so the rate is a rate of events. The rate
  * maps to the score on a log scale through the bands' anchors (RATE_ANCHORS): critical is rarer than once a
  * month of this data's normal behaviour, major rarer than once a week, minor rarer than once a day,
  * warning rarer than once an hour. Data without timestamps counts a row as a minute.
@@ -44,6 +45,8 @@ export interface TailModel {
 /** Share of the values that fall in the modelled tail (SPOT's 98th percentile): at least 20 values when the data is short. */
 const TAIL_SHARE = 0.02;
 const MIN_EXCESSES = 20;
+/** The fewest events the GPD is fitted to; with fewer the tail is an exponential as wide as the data's body. */
+const MIN_EVENTS = 10;
 /** The most events the GPD is fitted to. */
 const MAX_EVENTS = 1000;
 const XI_MIN = 0;
@@ -64,8 +67,19 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   if (n < 10) return null;
   const k = tailCount(n);
   const work = all.subarray(0, n);
-  const u = select(work, n, n - 1 - k);
+  let u = select(work, n, n - 1 - k);
   const mid = select(work, n - 1 - k, Math.floor((n - 1) / 2));
+  // A value held for long (a stuck sensor filling 5 % of the rows) would put u inside that block and make it
+  // look ordinary: when ties at u leave fewer than half the tail's rows above it, u is taken among the other
+  // values.
+  let atOrAbove = 0, above = 0;
+  for (let i = 0; i < n; i++) if (work[i] >= u) { atOrAbove++; if (work[i] > u) above++; }
+  if (above < k / 2 && n - atOrAbove > 10) {
+    const rest = new Float64Array(n - atOrAbove);
+    let r = 0;
+    for (let i = 0; i < n; i++) if (work[i] < u) rest[r++] = work[i];
+    u = select(rest, r, Math.max(0, r - 1 - tailCount(r)));
+  }
   // Runs declustering (Coles, An Introduction to Statistical Modeling of Extreme Values, 2001, §5.3): the
   // exceedances of u in a row are one event, represented by its peak. A long anomaly (a sensor stuck for
   // hours) is then one event among the many ordinary ones instead of filling the tail, and the rate the
@@ -74,8 +88,8 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   let peak = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
+    if (v - v !== 0) continue;
     if (v > u) { if (v > peak) peak = v; continue; }
-    if (v !== v) continue;
     if (peak > u) peaksFound.push(peak - u);
     peak = -Infinity;
   }
@@ -99,7 +113,9 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   const spread = Math.max(u - mid, 0);
   const floor = Math.max(1e-9 * Math.max(1, Math.abs(u)), 1e-3 * spread);
   const peaks = Array.from(fitted);
-  if (peaks.length < 3) return { u: uFit, q: Math.max(q, 1 / n), sigma: floor, xi: 0, n, peaks };
+  // Too few events to fit a tail: an exponential tail as wide as the body of the data (u − median), so that
+  // only values far past everything seen get extreme scores.
+  if (peaks.length < MIN_EVENTS) return { u: uFit, q: Math.max(q, 1 / n), sigma: Math.max(floor, spread), xi: 0, n, peaks };
   const { sigma, xi } = censoredGpd(peaks);
   return { u: uFit, q, sigma: Math.max(floor, sigma), xi, n, peaks };
 }
@@ -192,7 +208,7 @@ export function tailProbability(t: TailModel, x: number): number {
   }
   // What happened in this very data is not rare: a daily job's spike seen 14 times in 14 days stays a
   // once-a-day event however light the fitted tail is.
-  return Math.max(p, Math.max(0, eventsAtLeast(t.peaks, x - t.u) - REPEATS_ALLOWED) / t.n);
+  return Math.max(p, Math.max(0, eventsAtLeast(t.peaks, COMPARABLE * (x - t.u)) - REPEATS_ALLOWED) / t.n);
 }
 
 /**
@@ -200,6 +216,8 @@ export function tailProbability(t: TailModel, x: number): number {
  * incidents of one kind in a file are still two incidents; a third makes it a pattern).
  */
 const REPEATS_ALLOWED = 2;
+/** Events count as repeats of a value when their excess over u is at least this share of its excess. */
+const COMPARABLE = 0.75;
 
 /** How many of the ascending peaks are at least e (binary search). */
 function eventsAtLeast(peaks: readonly number[], e: number): number {
@@ -210,18 +228,6 @@ function eventsAtLeast(peaks: readonly number[], e: number): number {
     else hi = mid;
   }
   return peaks.length - lo;
-}
-
-/** The value whose tail probability is p (the inverse of tailProbability inside the tail); the threshold for p ≥ q. */
-export function tailQuantile(t: TailModel, p: number): number {
-  if (!(p < t.q)) return t.u;
-  if (!(p > 0)) return Infinity;
-  const r = p / t.q;
-  const model = Math.abs(t.xi) < 1e-9 ? t.u - t.sigma * Math.log(r) : t.u + (t.sigma / t.xi) * (Math.pow(r, -t.xi) - 1);
-  // Past the largest peaks that occurred more often than p allows (see tailProbability).
-  const allowed = Math.floor(p * t.n) + REPEATS_ALLOWED;
-  const k = t.peaks.length - 1 - allowed;
-  return k >= 0 ? Math.max(model, t.u + t.peaks[k] * (1 + 1e-12) + Number.MIN_VALUE) : model;
 }
 
 /** (log10 false alarms per day, score) anchors of the bands, from the rarest to the most frequent. */
@@ -279,10 +285,5 @@ export interface Calibration {
 export function calibratedScore(c: Calibration, x: number): number {
   if (x !== x) return 0;
   return scoreOfRate(tailProbability(c.tail, x) * c.testsPerDay);
-}
-
-/** The smallest statistic whose calibrated score reaches `score` (Infinity when the tail cannot reach it). */
-export function calibratedThreshold(c: Calibration, score: number): number {
-  return tailQuantile(c.tail, rateOfScore(score) / c.testsPerDay);
 }
 

@@ -93,7 +93,7 @@ function incidentOf(group: readonly Anomaly[], frame: Frame, options: IncidentOp
     }
   }
   const metrics = [...byMetric].map(([metric, s]) => ({ metric, share: total > 0 ? Math.round((s / total) * 1000) / 1000 : 0 }))
-    .sort((a, b) => b.share - a.share || a.metric.localeCompare(b.metric));
+    .sort((a, b) => b.share - a.share || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
   const ts = frame.timestamps;
   const start = ts ? isoOf(ts[startRow]) : null;
   const lead = metrics[0]?.metric ?? peak.metric ?? '';

@@ -4,7 +4,7 @@
  * and the incidents at or above the minimum severity with their findings.
  */
 import type { Anomaly } from '../anomaly.ts';
-import { isoOf } from '../anomaly.ts';
+import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
@@ -16,11 +16,11 @@ import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
 import { calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { Incident } from './incidents.ts';
-import { buildIncidents, findingsIn, incidentsAtLeast } from './incidents.ts';
-import { severityRank } from '../severity.ts';
+import { buildIncidents } from './incidents.ts';
+import { atLeast, shownAt } from './shownAt.ts';
 
-/** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth; every fold chose critical). */
-export const DEFAULT_MIN_SEVERITY: Severity = 'critical';
+/** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
+export const DEFAULT_MIN_SEVERITY: Severity = 'major';
 
 /** What the view is computed from: the detectors' per-row statistics (an AnalysisResult has them all). */
 export interface ViewInput {
@@ -37,7 +37,7 @@ export interface ViewInput {
 
 /** The default view and what it was made from. */
 export interface View {
-  /** Every calibrated finding (score ≥ 3) of every detector, and the declared ones, in the output order. */
+  /** Every calibrated finding (score ≥ 3) of every detector, and the declared ones, in the output order (`--all-rows`). */
   findings: Anomaly[];
   /** Every incident those findings make. */
   incidents: Incident[];
@@ -64,6 +64,8 @@ interface Statistic {
 
 /** Windows of the level-change statistic: the mean over this long after a row against the same span before it. */
 const CHANGE_WINDOWS_MS = [60 * 60_000, 6 * 3_600_000];
+/** A windowed statistic runs only on files at least this many windows long. */
+const MIN_WINDOWS = 20;
 /** The least severe finding that makes or extends an incident. */
 const INCIDENT_FLOOR: Severity = 'minor';
 /** Window of the flatness statistic (how little a metric moves). */
@@ -72,7 +74,8 @@ const FLAT_WINDOW_MS = 30 * 60_000;
 /** Computes the calibrated findings, the incidents and the default view. */
 export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY): View {
   const { frame } = input;
-  const stats = statisticsOf(input);
+  const spreads = new Map<string, number>();
+  const stats = statisticsOf(input, spreads);
   const perDay = testsPerDay(frame.stepMs, stats.length);
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
@@ -97,21 +100,20 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
   }
 
   for (const a of input.declared ?? []) findings.push(a);
-  const usual = usualFrom(input, calibrations);
+  const usual = usualFrom(input, calibrations, spreads);
   // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
   // incidents are made of the findings from minor up, and the warnings are listed only with every row.
   const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), frame, { usual, phrase: (a) => phrases.get(a) ?? null });
-  const shownIncidents = incidentsAtLeast(incidents, minSeverity);
-  return { findings: findingsIn(findings, incidents), incidents, shown: { incidents: shownIncidents, anomalies: atLeast(findings, minSeverity) }, minSeverity, calibrations };
+  return { findings: sortAnomalies(findings), incidents, shown: shownAt({ findings, incidents }, minSeverity), minSeverity, calibrations };
 }
 
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
-function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>) {
+function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>, spreads: ReadonlyMap<string, number>) {
   return (metric: string, row: number) => {
     const f = getOwn(input.forecast, metric);
     const c = calibrations[`forecast:${metric}`];
     if (!f || !c) return null;
-    return { value: f.yhat[row], spread: c.tail.u / 2.326, seasonal: true };
+    return { value: f.yhat[row], spread: spreads.get(metric) ?? NaN, seasonal: input.frame.timestamps !== null };
   };
 }
 
@@ -119,7 +121,7 @@ function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>) 
  * The statistics the view calibrates: the forest's score and, per forecast metric, |residual|, the level change
  * of the series with its usual daily (and weekly) pattern removed at each change window, and its flatness.
  */
-function statisticsOf(input: ViewInput): Statistic[] {
+function statisticsOf(input: ViewInput, spreads: Map<string, number>): Statistic[] {
   const { frame } = input;
   const out: Statistic[] = [];
   const scores = input.iforestScores;
@@ -145,7 +147,10 @@ function statisticsOf(input: ViewInput): Statistic[] {
     const yhat = getOwn(input.forecast, metric)!.yhat;
     const r = new Float64Array(frame.rows);
     const abs = new Float64Array(frame.rows);
-    for (let i = 0; i < frame.rows; i++) { r[i] = y[i] - yhat[i]; abs[i] = Math.abs(r[i]); }
+    // Differences below the values' own floating-point resolution are no evidence (an exactly linear column).
+    const tiny = 1e-9 * maxAbs(y);
+    for (let i = 0; i < frame.rows; i++) { r[i] = y[i] - yhat[i]; abs[i] = Math.abs(r[i]) <= tiny ? 0 : Math.abs(r[i]); }
+    spreads.set(metric, statsOf(abs).median / 0.6745);
     const fmtY = (v: number) => formatValue(Number(v.toPrecision(4)));
     out.push({
       key: `forecast:${metric}`, detector: 'forecast', metric, values: abs,
@@ -155,13 +160,14 @@ function statisticsOf(input: ViewInput): Statistic[] {
     const d = winsorised(raw);
     for (const ms of CHANGE_WINDOWS_MS) {
       const w = Math.max(3, Math.round(ms / (frame.stepMs ?? 60_000)));
-      if (w * 4 > frame.rows) continue;
+      // A window needs room for enough events of its own to calibrate on.
+      if (w * MIN_WINDOWS > frame.rows) continue;
       const change = levelChange(d, w);
       // The statistic uses the clipped series; what a person reads is the change of the values themselves.
       const size = levelChange(raw, w);
       const span = formatDuration(ms);
       out.push({
-        key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(change),
+        key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(maskMissing(change, y)),
         describe: (i) => ({
           metric, value: y[i],
           message: `${metric} level ${size[i] > 0 ? 'rises' : 'drops'} by ${fmtY(Math.abs(size[i]))} (mean of the ${span} after against the ${span} before, usual daily pattern removed)`,
@@ -170,8 +176,8 @@ function statisticsOf(input: ViewInput): Statistic[] {
       });
     }
     const w = Math.max(5, Math.round(FLAT_WINDOW_MS / (frame.stepMs ?? 60_000)));
-    if (w * 4 <= frame.rows) {
-      const flat = flatness(y, w);
+    if (w * MIN_WINDOWS <= frame.rows) {
+      const flat = maskMissing(flatness(y, w), y);
       out.push({
         key: `flat:${metric}`, detector: 'forecast', metric, values: flat,
         describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatValue(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatValue(y[i])}` }),
@@ -275,11 +281,6 @@ function flatness(y: Float64Array, w: number): Float64Array {
 }
 
 
-/** The findings at or above a severity, in the output order. */
-function atLeast(findings: readonly Anomaly[], min: Severity): Anomaly[] {
-  const k = severityRank(min);
-  return findings.filter((a) => severityRank(a.severity) <= k);
-}
 
 /**
  * x with values beyond 3 robust standard deviations (1.4826·MAD) of its median clipped there: a spike then moves
@@ -302,4 +303,17 @@ function absolute(x: Float64Array): Float64Array {
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i]);
   return out;
+}
+
+/** x with NaN where the metric has no value: a finding names a value. */
+function maskMissing(x: Float64Array, y: Float64Array): Float64Array {
+  for (let i = 0; i < x.length; i++) if (y[i] !== y[i]) x[i] = NaN;
+  return x;
+}
+
+/** The largest |value| (0 when there is none). */
+function maxAbs(y: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < y.length; i++) { const a = Math.abs(y[i]); if (a > m && a !== Infinity) m = a; }
+  return m;
 }
