@@ -376,3 +376,95 @@ test('the rules editor hover escapes metric and file names from the data', () =>
   assert.ok(md);
   assert.doesNotMatch(md.replace(/\\./g, ''), /\]\(/, md);
 });
+
+// ── 3. stream --follow across rotation and truncation ───────────────────────────────────────────────
+
+function followCapture(argv: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx = { argv, stdout: (s: string) => { out.push(s); }, stderr: (s: string) => { err.push(s); }, env: {}, cwd };
+  return { ctx, rows: () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)), err: () => err.join('') };
+}
+
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+const minuteOf = (ts: string): number => (Date.parse(ts) - Date.UTC(2024, 0, 1)) / 60_000;
+
+test('stream --follow reads a rotated file to its end, also what the writer appends to it after the rename', async () => {
+  const dir = tempDir('rot');
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(0, 10));
+    const c = followCapture(['live.csv', '--follow'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20, rotationGraceMs: 300 });
+    await waitFor(() => c.rows().length === 10, 'the first rows');
+    const { renameSync, appendFileSync } = await import('node:fs');
+    renameSync(file, file + '.1');
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(100, 103));
+    // The writer has not reopened yet: 20 more rows go to the old file.
+    for (let k = 10; k < 30; k += 5) { appendFileSync(file + '.1', minuteRows(k, k + 5)); await new Promise((r) => setTimeout(r, 30)); }
+    await waitFor(() => c.rows().length === 33, 'every row of both files');
+    ac.abort();
+    assert.equal(await done, 0);
+    const minutes = c.rows().map((r) => minuteOf(r.timestamp));
+    assert.deepEqual(minutes, [...Array.from({ length: 30 }, (_, i) => i), 100, 101, 102]);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --follow after copytruncate: the rows written from the top again, without a header, keep the columns', async () => {
+  const dir = tempDir('copytrunc');
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(0, 30, (i) => String(300 + i)));
+    const c = followCapture(['live.csv', '--follow'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+    await waitFor(() => c.rows().length === 30, 'the first rows');
+    const { truncateSync, appendFileSync } = await import('node:fs');
+    truncateSync(file, 0);
+    appendFileSync(file, minuteRows(30, 60, (i) => String(300 + i)));
+    await waitFor(() => c.rows().length === 60, 'the rows after the truncation');
+    ac.abort();
+    assert.equal(await done, 0);
+    const rows = c.rows();
+    assert.deepEqual(rows.map((r) => minuteOf(r.timestamp)), Array.from({ length: 60 }, (_, i) => i));
+    assert.ok(rows.every((r) => Object.keys(r.metrics).join() === 'value'), 'no row read as a header');
+    assert.match(c.err(), /starts again without a header/);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --follow sees a file cut and written again past its old size between two looks', async () => {
+  const dir = tempDir('regrow');
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(0, 20));
+    const c = followCapture(['live.csv', '--follow'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+    await waitFor(() => c.rows().length === 20, 'the first rows');
+    // One call: truncated and rewritten, longer than before (the size never drops below what was read).
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(500, 560));
+    await waitFor(() => c.rows().length === 80, 'every row of the new content');
+    ac.abort();
+    assert.equal(await done, 0);
+    const minutes = c.rows().map((r) => minuteOf(r.timestamp));
+    assert.deepEqual(minutes.slice(20), Array.from({ length: 60 }, (_, i) => 500 + i));
+    assert.match(c.err(), /truncated/);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
