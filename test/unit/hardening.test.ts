@@ -18,8 +18,14 @@ import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { dataContextOf, validateRules } from '../../src/core/rules/validate.ts';
 import { codeSpan, hoverOf } from '../../src/core/findings.ts';
 import { hoverAt } from '../../src/core/rules/language.ts';
+import { deliver } from '../../src/core/alerting/deliver.ts';
+import type { FetchLike } from '../../src/core/alerting/deliver.ts';
+import { sendAnomalies } from '../../src/core/alerting/send.ts';
+import { checkWebhookUrl } from '../../src/core/alerting/url.ts';
+import { startServer } from './alertingServer.ts';
 import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
+import { dashboardCsp, restorablePath } from '../../src/extension/webviewSecurity.ts';
 
 const repo = join(__dirname, '../..');
 const cliArgs = ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
@@ -467,4 +473,117 @@ test('stream --follow sees a file cut and written again past its old size betwee
     ac.abort();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ── 9, 10, 15. Webhooks ─────────────────────────────────────────────────────────────────────────────
+
+test('a receiver that echoes only parts of the URL (a path segment, a query value, decoded) leaks none of them', async () => {
+  const secretPath = '/services/T0001/B0002/s3cr3tT0k3n';
+  const server = await startServer((res, _n, req) => {
+    const u = new URL(req.url, 'http://x');
+    res.statusCode = 403;
+    res.end(`bad token "${u.pathname.split('/').pop()}" for team T0001; key=${u.searchParams.get('key')} (${decodeURIComponent(u.search)})`);
+  });
+  try {
+    const url = `${server.origin}${secretPath}?key=p%40ss%20word&x=1`;
+    const out = await deliver(url, '{}', { fetch: globalThis.fetch as unknown as FetchLike });
+    assert.ok(!out.ok);
+    for (const part of ['s3cr3tT0k3n', 'T0001', 'p@ss word', 'p%40ss']) assert.ok(!out.reason.includes(part), `${part} in: ${out.reason}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a receiver\'s huge reply is not read whole: a few KB, then the stream is cancelled', { timeout: 30_000 }, async () => {
+  let written = 0;
+  const server = await startServer((res) => {
+    res.statusCode = 400;
+    const chunk = Buffer.alloc(1 << 20, 'e');
+    const pump = (): void => {
+      while (written < 200 << 20) {
+        written += chunk.length;
+        if (!res.write(chunk)) { res.once('drain', pump); return; }
+      }
+      res.end();
+    };
+    pump();
+  });
+  try {
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const out = await deliver(`${server.origin}/hook`, '{}', { fetch: globalThis.fetch as unknown as FetchLike });
+    assert.ok(!out.ok && /^HTTP 400/.test(out.reason));
+    assert.ok(out.reason.length < 300);
+    assert.ok(performance.now() - t0 < 5000);
+    assert.ok(written < 100 << 20, `the server wrote ${written >> 20} MB before the client hung up`);
+    assert.ok(process.memoryUsage().rss - before < 100 << 20);
+  } finally {
+    await server.close();
+  }
+});
+
+test('one send keeps within its time budget, however many messages it has', async () => {
+  let t = 0;
+  const fetch = (async () => { t += 4000; return { status: 200, headers: { get: () => null }, text: async () => 'ok' }; }) as unknown as FetchLike;
+  const anomalies = Array.from({ length: 40 }, (_, i) => ({ row: i, timestamp: null, detector: 'iforest' as const, metric: `m${i}`, value: 1, score: 90, severity: 'critical' as const, message: `m${i} unusual` }));
+  const out = await sendAnomalies(anomalies, { url: 'https://hooks.example.invalid/x', format: 'zapier', fetch, now: () => t, maxTotalMs: 30_000, sleep: async () => undefined });
+  assert.equal(out.ok, false);
+  assert.match(out.reason ?? '', /budget ran out/);
+  assert.ok(t <= 34_000, `${t} ms of sending`);
+});
+
+test('a webhook URL with user:pass@ is refused up front, not after four retries', () => {
+  const c = checkWebhookUrl('https://user:pw1234@hooks.example.com/services/x');
+  assert.equal(c.ok, false);
+  assert.ok(!c.ok && /user name or password/.test(c.reason) && !c.reason.includes('pw1234'));
+});
+
+// ── 11, 12, 16. The extension's settings and webview ─────────────────────────────────────────────────
+
+test('in Restricted Mode the workspace cannot choose the rules files read or the size analysed on open', () => {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+  for (const key of ['defaultRulesFile', 'rulesFiles', 'analyzeOnOpenMaxMB']) assert.ok(restricted.includes(`anomalyHunter.${key}`), key);
+  for (const key of restricted) assert.ok(pkg.contributes.configuration.properties[key], `${key} is a contributed setting`);
+});
+
+test('a restored dashboard reopens only an existing CSV or TSV file named by an absolute path', async () => {
+  const dir = tempDir('restore');
+  try {
+    const csv = join(dir, 'a.csv');
+    writeFileSync(csv, 'a\n1\n');
+    assert.equal(await restorablePath(csv), csv);
+    for (const bad of [undefined, 42, 'a.csv', '/etc/passwd', join(dir, 'none.csv'), dir + '.csv', `${csv}\u0000.csv`, { path: csv }]) {
+      assert.equal(await restorablePath(bad), undefined, String(bad));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the dashboard CSP forbids <base> and form posts besides everything not allowed', () => {
+  const csp = dashboardCsp('vscode-webview://x', 'n0nce');
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /base-uri 'none'/);
+  assert.match(csp, /form-action 'none'/);
+  assert.match(csp, /script-src 'nonce-n0nce'/);
+});
+
+test('values near ±1.7e308 skip the forecast with a warning instead of a band of nulls', () => {
+  let text = 'timestamp,big,ok\n';
+  for (let i = 0; i < 200; i++) text += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 2 ? 1.7e308 : -1.7e308},${i % 10}\n`;
+  const frame = parseCsv(text).frame!;
+  const r = runAnalysis(frame, settingsFor(null, { detectors: { iforest: false, forecast: true } }), { path: 'h.csv', sha256: '' });
+  assert.deepEqual(Object.keys(r.forecast ?? {}), ['ok']);
+  assert.ok(r.warnings.some((w) => /big has values too large to fit/.test(w)), r.warnings.join('\n'));
+});
+
+test('a timestamp column with some out-of-range dates is not dropped silently', () => {
+  let text = 'timestamp,v\n';
+  for (let i = 0; i < 100; i++) text += `${i % 5 === 3 ? '9999-99-99T00:00:00Z' : new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 7}\n`;
+  const r = parseCsv(text);
+  assert.equal(r.frame?.timestampColumn, null);
+  const w = r.issues.find((i) => i.code === 'timestamp-ignored');
+  assert.ok(w, JSON.stringify(r.issues));
+  assert.match(w.message, /"timestamp" is not read as the time: 20 of 100 sampled values are not timestamps \(e\.g\. '9999-99-99T00:00:00Z'\)/);
 });

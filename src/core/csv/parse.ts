@@ -115,12 +115,34 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       fail('no-numeric-column', `no numeric column: the columns are ${nameList(header!)}`, 1, 1);
       return;
     }
+    if (inference.timestampIndex < 0) warnDroppedTimestamp();
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     metricCols = inference.metricIndices.map(() => new Column());
     maxRows = Math.floor(maxValues / inference.metricIndices.length);
     for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
     sample.length = 0;
     sampleLines.length = 0;
+  };
+
+  /**
+   * No timestamp column was found, but a column looks like one (most of its sampled cells are times): some
+   * of its values are not (out of range, another format). Rows then stand in for time: say why.
+   */
+  const warnDroppedTimestamp = (): void => {
+    for (const c of inference!.textIndices) {
+      let ok = 0, n = 0, bad = '';
+      for (const row of sample) {
+        const t = row[c];
+        if (t === undefined || isMissing(t)) continue;
+        n++;
+        if (parseTimestamp(t) === parseTimestamp(t)) ok++;
+        else if (!bad) bad = t;
+      }
+      if (n > 0 && ok >= 0.5 * n && ok < n) {
+        warn('timestamp-ignored', `column ${JSON.stringify(clip(header![c]))} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'), so row numbers stand in for time`, 1, c + 1);
+        return;
+      }
+    }
   };
 
   const nanRow = new Float64Array(256);
