@@ -1,7 +1,7 @@
 // Hostile and unlucky inputs (issue 15): every case here crashed, hung, lost data silently or leaked before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -586,4 +586,22 @@ test('a timestamp column with some out-of-range dates is not dropped silently', 
   const w = r.issues.find((i) => i.code === 'timestamp-ignored');
   assert.ok(w, JSON.stringify(r.issues));
   assert.match(w.message, /"timestamp" is not read as the time: 20 of 100 sampled values are not timestamps \(e\.g\. '9999-99-99T00:00:00Z'\)/);
+});
+
+test('a named pipe is never opened from a rules file\'s data: key or by stream (opening one waits for a writer)', { skip: process.platform === 'win32', timeout: 30_000 }, async () => {
+  const dir = tempDir('fifo');
+  try {
+    const fifo = join(dir, 'p.csv');
+    const made = spawnSync('mkfifo', [fifo]);
+    if (made.status !== 0) return;
+    writeFileSync(join(dir, 'r.yaml'), `version: 1\ndata: ${fifo}\nrules: []\n`);
+    const check = await run(dir, 'check', join(dir, 'r.yaml'));
+    assert.equal(check.code, 0);
+    assert.match(check.out, /a pipe, not a regular file/);
+    const s = await run(dir, 'stream', fifo);
+    assert.equal(s.code, 2);
+    assert.match(s.err, /a pipe, not a regular file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
