@@ -311,6 +311,7 @@ test('device files are refused at once by analyze, forecast, stream and check, a
       [['check', join(dir, 'r.yaml')], 0, /cannot check the rules against \/dev\/zero: a device/],
       [['check', join(dir, 'r.yaml'), '--data', '/dev/zero'], 2, /a device/],
       [['analyze', join(dir, 'x.csv'), '--rules', '/dev/zero'], 2, /a device/],
+      [['send', '/dev/zero', '--dry-run'], 2, /a device/],
     ];
     // In parallel (each is a process); a hang is killed after 15 s and fails the case.
     const results = await Promise.all(cases.map(async ([argv]) => {
