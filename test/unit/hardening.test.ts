@@ -606,3 +606,26 @@ test('a named pipe is never opened from a rules file\'s data: key or by stream (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an epoch time past the range of a Date is a bad timestamp for stream and analyze, never a crash (fuzz seed 1, case 2450)', async () => {
+  const dir = tempDir('epoch');
+  try {
+    let text = 'timestamp\tcpu\n';
+    for (let i = 0; i < 40; i++) text += `${i === 30 ? 170407484074880 : 1704067200 + i * 60}\t${(50 + Math.sin(i)).toFixed(3)}\n`;
+    writeFileSync(join(dir, 'e.csv'), text);
+    const s = await run(dir, 'stream', 'e.csv');
+    assert.equal(s.code, 0, s.err);
+    const rows = s.out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(rows.length, 40);
+    assert.equal(rows[30].timestamp, null);
+    // analyze decides from 500 rows: a later row past the range is a skipped row with a warning.
+    let long = 'timestamp\tcpu\n';
+    for (let i = 0; i < 600; i++) long += `${i === 550 ? 170407484074880 : 1704067200 + i * 60}\t${(50 + Math.sin(i)).toFixed(3)}\n`;
+    const r = parseCsv(long);
+    assert.equal(r.frame?.timestampColumn, 'timestamp');
+    assert.equal(r.frame?.rows, 599);
+    assert.ok(r.issues.some((i) => i.code === 'bad-timestamp' && i.line === 552), JSON.stringify(r.issues));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@ import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
 import { inferColumns, isMissing, parseNumber } from './infer.ts';
 import type { Inference } from './infer.ts';
-import { parseTimestamp, parseTimestampAt } from './time.ts';
+import { MAX_TIME_MS, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 
 /** Rows read before the column kinds are decided. */
@@ -167,6 +167,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         else {
           const v = parseNumber(raw);
           t = inf.timestampKind === 'epoch-s' ? v * 1000 : v;
+          if (!(Math.abs(t) <= MAX_TIME_MS)) t = NaN; // past the range of a Date: no time
         }
       }
       if (t !== t) {
