@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { notRegularFile } from './tailFile.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
@@ -18,22 +19,35 @@ export interface LoadedCsv {
   delimiter: string;
 }
 
+/** Options of loadCsvFile: the reader's, and whether a pipe may be read. */
+export interface LoadCsvOptions extends CsvReaderOptions {
+  /**
+   * Read a pipe (`… | anomaly-hunter analyze /dev/stdin`): the command line's own input. Never for a path that
+   * comes from a file (a rules file's `data:`) or in the editor: opening a pipe waits for a writer. @default false
+   */
+  allowPipe?: boolean;
+}
+
 /**
  * Streams a CSV file from disk through the core reader in 1 MiB pieces (the text is never held whole),
- * hashing it on the way. A missing or unreadable file, or one that is not a regular file, is an error issue,
- * not an exception.
+ * hashing it on the way. A missing or unreadable file, a device (/dev/zero never ends) or socket, or a pipe
+ * unless allowed, is an error issue, not an exception.
  */
-export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void, options?: CsvReaderOptions): Promise<LoadedCsv> {
+export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void, options: LoadCsvOptions = {}): Promise<LoadedCsv> {
   const hash = createHash('sha256');
   const reader = createCsvReader(options);
   let bytes = 0;
   let total = 0;
   let handle: FileHandle | null = null;
   try {
-    // Only a regular file: a device (/dev/zero) or a pipe has size 0 and never ends.
+    // Only a regular file (or an allowed pipe): a device (/dev/zero) has size 0 and never ends. Looked at before
+    // opening, since opening a pipe blocks until a writer comes.
+    const readable = (st: Stats): boolean => st.isFile() || (options.allowPipe === true && st.isFIFO());
+    const before = await stat(path);
+    if (!readable(before)) throw notRegularFile(path, before);
     handle = await open(path, 'r');
     const info = await handle.stat();
-    if (!info.isFile()) throw notRegularFile(path, info);
+    if (!readable(info)) throw notRegularFile(path, info);
     total = info.size;
     const buf = Buffer.allocUnsafe(1 << 20);
     const decoder = new TextDecoder('utf-8');
@@ -65,7 +79,7 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
  * fatal problem into the CLI's errors (a missing file is a usage error, exit 2; a bad CSV an input error, exit 1).
  */
 export async function loadCsvForCommand(path: string, ctx: Pick<CommandContext, 'stderr'>): Promise<LoadedCsv & { frame: Frame }> {
-  const loaded = await loadCsvFile(path);
+  const loaded = await loadCsvFile(path, undefined, { allowPipe: true });
   for (const issue of loaded.issues) if (issue.severity === 'warning') ctx.stderr(formatIssue(path, issue) + '\n');
   const fatal = loaded.issues.find((i) => i.severity === 'error');
   if (fatal || !loaded.frame) {

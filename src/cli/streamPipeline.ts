@@ -12,7 +12,7 @@ import { inferColumns, parseNumber } from '../core/csv/infer.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
 import { indexIn, nameList } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
-import { parseTimestamp } from '../core/csv/time.ts';
+import { MAX_TIME_MS, parseTimestamp } from '../core/csv/time.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { createStreamDetector } from '../core/streaming/streamDetector.ts';
@@ -244,7 +244,9 @@ function timestampOf(text: string, kind: Inference['timestampKind']): number {
   if (!text) return NaN;
   if (kind === 'iso-time') return parseTimestamp(text);
   const v = parseNumber(text.trim());
-  return kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
+  const ms = kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
+  // Past the range of a Date (±8.64e15 ms, ±275,760 years) a number is no time: read as none.
+  return Math.abs(ms) <= MAX_TIME_MS ? ms : NaN;
 }
 
 /** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */

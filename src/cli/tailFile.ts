@@ -60,6 +60,9 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
   const buf = Buffer.alloc(options.chunkBytes ?? 65536);
   const signal = options.signal;
   const stopped = (): boolean => options.stopped?.() === true;
+  // Looked at before opening: opening a pipe blocks until a writer comes.
+  const first = await stat(path);
+  if (!first.isFile()) throw notRegularFile(path, first);
   let handle: FileHandle = await open(path, 'r');
   let info = await handle.stat();
   if (!info.isFile()) { await handle.close(); throw notRegularFile(path, info); }
@@ -108,6 +111,8 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
   const restart = async (event: TailEvent): Promise<void> => {
     options.onRestart?.(event);
     if (event === 'rotated') {
+      const st0 = await stat(path);
+      if (!st0.isFile()) throw notRegularFile(path, st0);
       const next = await open(path, 'r');
       const st = await next.stat();
       if (!st.isFile()) { await next.close(); throw notRegularFile(path, st); }

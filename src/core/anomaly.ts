@@ -22,7 +22,7 @@ export interface Anomaly {
 
 /** ISO 8601 text of an epoch-ms timestamp, or null when there is none (NaN). */
 export function isoOf(ms: number | undefined | null): string | null {
-  if (ms === undefined || ms === null || !Number.isFinite(ms)) return null;
+  if (ms === undefined || ms === null || !(Math.abs(ms) <= 8.64e15)) return null; // past ±275760 years: no Date
   return new Date(ms).toISOString();
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, WebviewMessage } from '../protocol.ts';
 import { isWebviewMessage } from '../protocol.ts';
+import { dashboardCsp } from './webviewSecurity.ts';
 
 export const DASHBOARD_VIEW_TYPE = 'anomalyHunter.dashboard';
 /** The element id Plotly's bundled map library checks before injecting its stylesheet. */
@@ -86,13 +87,7 @@ export class DashboardPanel implements vscode.Disposable {
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(18).toString('base64');
     const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
+    const csp = dashboardCsp(webview.cspSource, nonce);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>

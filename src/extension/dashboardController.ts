@@ -329,13 +329,19 @@ export class DashboardController implements vscode.Disposable {
   private async saveThresholds(s: FileSession, thresholds: Record<string, number>): Promise<void> {
     if (!s.rulesUri) { this.notice('error', 'No rules file for this CSV.'); return; }
     const doc = await vscode.workspace.openTextDocument(s.rulesUri);
+    // Unsaved edits of the user's are never saved for them: then the thresholds are applied and left unsaved.
+    const hadEdits = doc.isDirty;
     const edits = thresholdEdits(doc.getText(), thresholds);
     if (!edits.length) { this.notice('info', 'The rules file already has these thresholds.'); return; }
     const we = new vscode.WorkspaceEdit();
     for (const e of edits) we.replace(doc.uri, new vscode.Range(doc.positionAt(e.startOffset), doc.positionAt(e.endOffset)), e.newText);
     const ok = await vscode.workspace.applyEdit(we);
-    if (ok) { await doc.save(); reached('thresholdsSaved'); }
-    this.notice(ok ? 'info' : 'error', ok ? `Saved ${edits.length} threshold${edits.length > 1 ? 's' : ''} to ${vscode.workspace.asRelativePath(doc.uri)} (undo with Ctrl+Z in that file)` : 'Could not edit the rules file.');
+    if (ok && !hadEdits) await doc.save();
+    if (ok) reached('thresholdsSaved');
+    const n = `${edits.length} threshold${edits.length > 1 ? 's' : ''}`;
+    this.notice(ok ? 'info' : 'error', !ok ? 'Could not edit the rules file.' : hadEdits
+      ? `Wrote ${n} into ${vscode.workspace.asRelativePath(doc.uri)}, which has other unsaved edits: not saved (save it yourself)`
+      : `Saved ${n} to ${vscode.workspace.asRelativePath(doc.uri)} (undo with Ctrl+Z in that file)`);
   }
 
   dispose(): void {

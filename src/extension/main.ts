@@ -10,6 +10,7 @@ import { SessionStore } from './sessions.ts';
 import { registerStreaming } from './streaming.ts';
 import { registerWalkthrough } from './walkthrough.ts';
 import { clearWebhookUrl, sendWebhook, setWebhookUrl } from './webhook.ts';
+import { restorablePath } from './webviewSecurity.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Anomaly Hunter', { log: true });
@@ -75,10 +76,12 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
       const st = state as DashboardState | undefined;
-      dashboard.restore(panel, st?.path, st?.settings);
+      // The page's saved state is not trusted: only an absolute path to an existing CSV or TSV file is reopened.
+      dashboard.restore(panel, await restorablePath(st?.path), st?.settings);
     },
   }));
   log.info(`Anomaly Hunter ${context.extension.packageJSON.version as string} activated`);
 }
 
 export function deactivate(): void {}
+

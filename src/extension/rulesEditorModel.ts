@@ -14,7 +14,7 @@ export const HOST_EVALUATION_BUDGET = 2_000_000;
 /** A firing time for people: `2024-03-10 14:05 UTC` (seconds only when not zero), or `row N` without timestamps. */
 export function formatWhen(row: number, timestamps: Float64Array | null): string {
   const ms = timestamps?.[row];
-  if (ms === undefined || !Number.isFinite(ms)) return `row ${row + 1}`;
+  if (ms === undefined || !(Math.abs(ms) <= 8.64e15)) return `row ${row + 1}`;
   const iso = new Date(ms).toISOString();
   const secs = iso.slice(16, 19) === ':00' && iso.slice(19, 23) === '.000' ? iso.slice(0, 16) : iso.slice(0, 19);
   return `${secs.replace('T', ' ')} UTC`;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AnalysisResult } from '../core/analyze.ts';
 import { settingsFor } from '../core/analyze.ts';
@@ -292,7 +293,7 @@ export class SessionStore implements vscode.Disposable {
     }
     if (!found) return null;
     try {
-      return { uri: found, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(found)) };
+      return { uri: found, text: await readRulesText(found) };
     } catch (e) {
       return { uri: found, error: (e as Error).message };
     }
@@ -337,10 +338,27 @@ function enabledDetectors(s: DashboardSettings, rules: RulesFile | null): string
   return (['rules', 'iforest', 'forecast'] as const).filter((d) => s.detectors[d] && (d !== 'rules' || rules !== null));
 }
 
+/** Largest rules file read (as the CLI's): a file named rules.yaml may be anything. */
+const MAX_RULES_BYTES = 4 << 20;
+
+/** A rules file's text: only a regular file (a device never ends) of at most 4 MiB. */
+async function readRulesText(uri: vscode.Uri): Promise<string> {
+  const st = await vscode.workspace.fs.stat(uri);
+  if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
+  if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
+  if (uri.scheme === 'file') {
+    const info = await stat(uri.fsPath);
+    if (!info.isFile()) throw new Error('not a regular file');
+  }
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  if (bytes.length > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${bytes.length} bytes)`);
+  return new TextDecoder().decode(bytes);
+}
+
 /** The `data:` value of a rules file, read from its YAML without full validation; null when absent. */
 async function dataKeyOf(uri: vscode.Uri): Promise<string | null> {
   try {
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const text = await readRulesText(uri);
     const ast = parseYamlAst(text);
     const root = ast.root;
     if (!root || root.kind !== 'map') return null;

@@ -1,7 +1,7 @@
 // Hostile and unlucky inputs (issue 15): every case here crashed, hung, lost data silently or leaked before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -18,8 +18,14 @@ import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { dataContextOf, validateRules } from '../../src/core/rules/validate.ts';
 import { codeSpan, hoverOf } from '../../src/core/findings.ts';
 import { hoverAt } from '../../src/core/rules/language.ts';
+import { deliver } from '../../src/core/alerting/deliver.ts';
+import type { FetchLike } from '../../src/core/alerting/deliver.ts';
+import { sendAnomalies } from '../../src/core/alerting/send.ts';
+import { checkWebhookUrl } from '../../src/core/alerting/url.ts';
+import { startServer } from './alertingServer.ts';
 import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
+import { dashboardCsp, restorablePath } from '../../src/extension/webviewSecurity.ts';
 
 const repo = join(__dirname, '../..');
 const cliArgs = ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
@@ -305,6 +311,7 @@ test('device files are refused at once by analyze, forecast, stream and check, a
       [['check', join(dir, 'r.yaml')], 0, /cannot check the rules against \/dev\/zero: a device/],
       [['check', join(dir, 'r.yaml'), '--data', '/dev/zero'], 2, /a device/],
       [['analyze', join(dir, 'x.csv'), '--rules', '/dev/zero'], 2, /a device/],
+      [['send', '/dev/zero', '--dry-run'], 2, /a device/],
     ];
     // In parallel (each is a process); a hang is killed after 15 s and fails the case.
     const results = await Promise.all(cases.map(async ([argv]) => {
@@ -375,4 +382,250 @@ test('the rules editor hover escapes metric and file names from the data', () =>
   const md = hoverAt(text, text.indexOf('[img]') + 2, dataContextOf(frame, '![f](https://e/f.png).csv'));
   assert.ok(md);
   assert.doesNotMatch(md.replace(/\\./g, ''), /\]\(/, md);
+});
+
+// ── 3. stream --follow across rotation and truncation ───────────────────────────────────────────────
+
+function followCapture(argv: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx = { argv, stdout: (s: string) => { out.push(s); }, stderr: (s: string) => { err.push(s); }, env: {}, cwd };
+  return { ctx, rows: () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)), err: () => err.join('') };
+}
+
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+const minuteOf = (ts: string): number => (Date.parse(ts) - Date.UTC(2024, 0, 1)) / 60_000;
+
+test('stream --follow reads a rotated file to its end, also what the writer appends to it after the rename', async () => {
+  const dir = tempDir('rot');
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(0, 10));
+    const c = followCapture(['live.csv', '--follow'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20, rotationGraceMs: 300 });
+    await waitFor(() => c.rows().length === 10, 'the first rows');
+    const { renameSync, appendFileSync } = await import('node:fs');
+    renameSync(file, file + '.1');
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(100, 103));
+    // The writer has not reopened yet: 20 more rows go to the old file.
+    for (let k = 10; k < 30; k += 5) { appendFileSync(file + '.1', minuteRows(k, k + 5)); await new Promise((r) => setTimeout(r, 30)); }
+    await waitFor(() => c.rows().length === 33, 'every row of both files');
+    ac.abort();
+    assert.equal(await done, 0);
+    const minutes = c.rows().map((r) => minuteOf(r.timestamp));
+    assert.deepEqual(minutes, [...Array.from({ length: 30 }, (_, i) => i), 100, 101, 102]);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --follow after copytruncate: the rows written from the top again, without a header, keep the columns', async () => {
+  const dir = tempDir('copytrunc');
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(0, 30, (i) => String(300 + i)));
+    const c = followCapture(['live.csv', '--follow'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+    await waitFor(() => c.rows().length === 30, 'the first rows');
+    const { truncateSync, appendFileSync } = await import('node:fs');
+    truncateSync(file, 0);
+    appendFileSync(file, minuteRows(30, 60, (i) => String(300 + i)));
+    await waitFor(() => c.rows().length === 60, 'the rows after the truncation');
+    ac.abort();
+    assert.equal(await done, 0);
+    const rows = c.rows();
+    assert.deepEqual(rows.map((r) => minuteOf(r.timestamp)), Array.from({ length: 60 }, (_, i) => i));
+    assert.ok(rows.every((r) => Object.keys(r.metrics).join() === 'value'), 'no row read as a header');
+    assert.match(c.err(), /starts again without a header/);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --follow sees a file cut and written again past its old size between two looks', async () => {
+  const dir = tempDir('regrow');
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(0, 20));
+    const c = followCapture(['live.csv', '--follow'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+    await waitFor(() => c.rows().length === 20, 'the first rows');
+    // One call: truncated and rewritten, longer than before (the size never drops below what was read).
+    writeFileSync(file, 'timestamp,value\n' + minuteRows(500, 560));
+    await waitFor(() => c.rows().length === 80, 'every row of the new content');
+    ac.abort();
+    assert.equal(await done, 0);
+    const minutes = c.rows().map((r) => minuteOf(r.timestamp));
+    assert.deepEqual(minutes.slice(20), Array.from({ length: 60 }, (_, i) => 500 + i));
+    assert.match(c.err(), /truncated/);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ── 9, 10, 15. Webhooks ─────────────────────────────────────────────────────────────────────────────
+
+test('a receiver that echoes only parts of the URL (a path segment, a query value, decoded) leaks none of them', async () => {
+  const secretPath = '/services/T0001/B0002/s3cr3tT0k3n';
+  const server = await startServer((res, _n, req) => {
+    const u = new URL(req.url, 'http://x');
+    res.statusCode = 403;
+    res.end(`bad token "${u.pathname.split('/').pop()}" for team T0001; key=${u.searchParams.get('key')} (${decodeURIComponent(u.search)})`);
+  });
+  try {
+    const url = `${server.origin}${secretPath}?key=p%40ss%20word&x=1`;
+    const out = await deliver(url, '{}', { fetch: globalThis.fetch as unknown as FetchLike });
+    assert.ok(!out.ok);
+    for (const part of ['s3cr3tT0k3n', 'T0001', 'p@ss word', 'p%40ss']) assert.ok(!out.reason.includes(part), `${part} in: ${out.reason}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a receiver\'s huge reply is not read whole: a few KB, then the stream is cancelled', { timeout: 30_000 }, async () => {
+  let written = 0;
+  const server = await startServer((res) => {
+    res.statusCode = 400;
+    const chunk = Buffer.alloc(1 << 20, 'e');
+    const pump = (): void => {
+      while (written < 200 << 20) {
+        written += chunk.length;
+        if (!res.write(chunk)) { res.once('drain', pump); return; }
+      }
+      res.end();
+    };
+    pump();
+  });
+  try {
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const out = await deliver(`${server.origin}/hook`, '{}', { fetch: globalThis.fetch as unknown as FetchLike });
+    assert.ok(!out.ok && /^HTTP 400/.test(out.reason));
+    assert.ok(out.reason.length < 300);
+    assert.ok(performance.now() - t0 < 5000);
+    assert.ok(written < 100 << 20, `the server wrote ${written >> 20} MB before the client hung up`);
+    assert.ok(process.memoryUsage().rss - before < 100 << 20);
+  } finally {
+    await server.close();
+  }
+});
+
+test('one send keeps within its time budget, however many messages it has', async () => {
+  let t = 0;
+  const fetch = (async () => { t += 4000; return { status: 200, headers: { get: () => null }, text: async () => 'ok' }; }) as unknown as FetchLike;
+  const anomalies = Array.from({ length: 40 }, (_, i) => ({ row: i, timestamp: null, detector: 'iforest' as const, metric: `m${i}`, value: 1, score: 90, severity: 'critical' as const, message: `m${i} unusual` }));
+  const out = await sendAnomalies(anomalies, { url: 'https://hooks.example.invalid/x', format: 'zapier', fetch, now: () => t, maxTotalMs: 30_000, sleep: async () => undefined });
+  assert.equal(out.ok, false);
+  assert.match(out.reason ?? '', /budget ran out/);
+  assert.ok(t <= 34_000, `${t} ms of sending`);
+});
+
+test('a webhook URL with user:pass@ is refused up front, not after four retries', () => {
+  const c = checkWebhookUrl('https://user:pw1234@hooks.example.com/services/x');
+  assert.equal(c.ok, false);
+  assert.ok(!c.ok && /user name or password/.test(c.reason) && !c.reason.includes('pw1234'));
+});
+
+// ── 11, 12, 16. The extension's settings and webview ─────────────────────────────────────────────────
+
+test('in Restricted Mode the workspace cannot choose the rules files read or the size analysed on open', () => {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+  for (const key of ['defaultRulesFile', 'rulesFiles', 'analyzeOnOpenMaxMB']) assert.ok(restricted.includes(`anomalyHunter.${key}`), key);
+  for (const key of restricted) assert.ok(pkg.contributes.configuration.properties[key], `${key} is a contributed setting`);
+});
+
+test('a restored dashboard reopens only an existing CSV or TSV file named by an absolute path', async () => {
+  const dir = tempDir('restore');
+  try {
+    const csv = join(dir, 'a.csv');
+    writeFileSync(csv, 'a\n1\n');
+    assert.equal(await restorablePath(csv), csv);
+    for (const bad of [undefined, 42, 'a.csv', '/etc/passwd', join(dir, 'none.csv'), dir + '.csv', `${csv}\u0000.csv`, { path: csv }]) {
+      assert.equal(await restorablePath(bad), undefined, String(bad));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the dashboard CSP forbids <base> and form posts besides everything not allowed', () => {
+  const csp = dashboardCsp('vscode-webview://x', 'n0nce');
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /base-uri 'none'/);
+  assert.match(csp, /form-action 'none'/);
+  assert.match(csp, /script-src 'nonce-n0nce'/);
+});
+
+test('values near ±1.7e308 skip the forecast with a warning instead of a band of nulls', () => {
+  let text = 'timestamp,big,ok\n';
+  for (let i = 0; i < 200; i++) text += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 2 ? 1.7e308 : -1.7e308},${i % 10}\n`;
+  const frame = parseCsv(text).frame!;
+  const r = runAnalysis(frame, settingsFor(null, { detectors: { iforest: false, forecast: true } }), { path: 'h.csv', sha256: '' });
+  assert.deepEqual(Object.keys(r.forecast ?? {}), ['ok']);
+  assert.ok(r.warnings.some((w) => /big has values too large to fit/.test(w)), r.warnings.join('\n'));
+});
+
+test('a timestamp column with some out-of-range dates is not dropped silently', () => {
+  let text = 'timestamp,v\n';
+  for (let i = 0; i < 100; i++) text += `${i % 5 === 3 ? '9999-99-99T00:00:00Z' : new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 7}\n`;
+  const r = parseCsv(text);
+  assert.equal(r.frame?.timestampColumn, null);
+  const w = r.issues.find((i) => i.code === 'timestamp-ignored');
+  assert.ok(w, JSON.stringify(r.issues));
+  assert.match(w.message, /"timestamp" is not read as the time: 20 of 100 sampled values are not timestamps \(e\.g\. '9999-99-99T00:00:00Z'\)/);
+});
+
+test('a named pipe is never opened from a rules file\'s data: key or by stream (opening one waits for a writer)', { skip: process.platform === 'win32', timeout: 30_000 }, async () => {
+  const dir = tempDir('fifo');
+  try {
+    const fifo = join(dir, 'p.csv');
+    const made = spawnSync('mkfifo', [fifo]);
+    if (made.status !== 0) return;
+    writeFileSync(join(dir, 'r.yaml'), `version: 1\ndata: ${fifo}\nrules: []\n`);
+    const check = await run(dir, 'check', join(dir, 'r.yaml'));
+    assert.equal(check.code, 0);
+    assert.match(check.out, /a pipe, not a regular file/);
+    const s = await run(dir, 'stream', fifo);
+    assert.equal(s.code, 2);
+    assert.match(s.err, /a pipe, not a regular file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an epoch time past the range of a Date is a bad timestamp for stream and analyze, never a crash (fuzz seed 1, case 2450)', async () => {
+  const dir = tempDir('epoch');
+  try {
+    let text = 'timestamp\tcpu\n';
+    for (let i = 0; i < 40; i++) text += `${i === 30 ? 170407484074880 : 1704067200 + i * 60}\t${(50 + Math.sin(i)).toFixed(3)}\n`;
+    writeFileSync(join(dir, 'e.csv'), text);
+    const s = await run(dir, 'stream', 'e.csv');
+    assert.equal(s.code, 0, s.err);
+    const rows = s.out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(rows.length, 40);
+    assert.equal(rows[30].timestamp, null);
+    // analyze decides from 500 rows: a later row past the range is a skipped row with a warning.
+    let long = 'timestamp\tcpu\n';
+    for (let i = 0; i < 600; i++) long += `${i === 550 ? 170407484074880 : 1704067200 + i * 60}\t${(50 + Math.sin(i)).toFixed(3)}\n`;
+    const r = parseCsv(long);
+    assert.equal(r.frame?.timestampColumn, 'timestamp');
+    assert.equal(r.frame?.rows, 599);
+    assert.ok(r.issues.some((i) => i.code === 'bad-timestamp' && i.line === 552), JSON.stringify(r.issues));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FetchLike } from '../../core/alerting/deliver.ts';
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
@@ -11,6 +11,10 @@ import type { Severity } from '../../core/severity.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { InputError, UsageError, parseCommandArgs } from '../command.ts';
+import { notRegularFile } from '../tailFile.ts';
+
+/** Largest results file read (a JavaScript string holds at most about 512 MiB). */
+const MAX_RESULTS_BYTES = 256 << 20;
 
 /** The environment variable that holds the webhook URL (a secret: prefer it to --url, which shell history keeps). */
 export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
@@ -69,8 +73,14 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       const file = positionals[0];
       let text: string;
       try {
-        text = await readFile(resolve(ctx.cwd, file), 'utf8');
+        // A device never ends and a string cannot pass 512 MiB: refused before reading, with a reason.
+        const full = resolve(ctx.cwd, file);
+        const info = await stat(full);
+        if (!info.isFile() && !info.isFIFO()) throw new UsageError(notRegularFile(file, info).message);
+        if (info.size > MAX_RESULTS_BYTES) throw new InputError(`too large for a results file (${info.size.toLocaleString('en')} bytes; at most ${MAX_RESULTS_BYTES / (1 << 20)} MiB)`, file);
+        text = await readFile(full, 'utf8');
       } catch (e) {
+        if (e instanceof UsageError || e instanceof InputError) throw e;
         const code = (e as { code?: string }).code;
         throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? (e as Error).message})`);
       }

@@ -9,6 +9,33 @@ export interface FetchResponseLike {
   type?: string;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
+  /** The body as a stream (global fetch has it): read only up to MAX_BODY_BYTES, then cancelled. */
+  body?: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } } | null;
+}
+
+/** Bytes of a receiver's reply read (for its status text in a failure): a reply of 200 MB is not read whole. */
+export const MAX_BODY_BYTES = 4096;
+
+/** The first MAX_BODY_BYTES of a response's body as text; the rest is never read (the stream is cancelled). */
+async function boundedText(res: FetchResponseLike): Promise<string> {
+  if (!res.body) return (await res.text()).slice(0, MAX_BODY_BYTES);
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  try {
+    while (n < MAX_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done || !value) break;
+      parts.push(value);
+      n += value.length;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(Math.min(n, MAX_BODY_BYTES));
+  let at = 0;
+  for (const p of parts) { const take = Math.min(p.length, bytes.length - at); bytes.set(p.subarray(0, take), at); at += take; }
+  return new TextDecoder().decode(bytes);
 }
 
 /** The part of fetch that delivery calls; pass globalThis.fetch in Node ≥ 20 and in browsers. */
@@ -157,7 +184,7 @@ async function attempt(fetch: FetchLike, url: string, headers: Record<string, st
   });
   try {
     const res = await Promise.race([fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: controller.signal }), timeout]);
-    const text = await Promise.race([res.text().catch(() => ''), timeout]);
+    const text = await Promise.race([boundedText(res).catch(() => ''), timeout]);
     return {
       kind: 'response',
       status: res.status,

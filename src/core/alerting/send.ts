@@ -106,8 +106,9 @@ export interface SendOutcome {
 
 /**
  * Filters, dedups, throttles, builds and delivers anomalies to a webhook, one message after the
- * other, stopping at the first message that fails (a broken receiver is not hammered). Resolves,
- * never rejects. The returned state records only what was delivered.
+ * other, stopping at the first message that fails (a broken receiver is not hammered). The whole send,
+ * every message and wait, keeps within `maxTotalMs` (default 30 s): a slow receiver cannot hold it for
+ * 50 messages × 30 s. Resolves, never rejects. The returned state records only what was delivered.
  */
 export function sendAnomalies(anomalies: readonly Anomaly[], opts: SendOptions): Promise<SendOutcome> {
   return sendPlanned((now) => planAnomalies(anomalies, { ...opts, now }), opts, ['anomaly', 'anomalies']);
@@ -137,8 +138,15 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
   let attempts = 0;
   const done: { fingerprint: string; key: string }[] = [];
   let reason: string | undefined;
+  const start = now();
+  const budget = opts.maxTotalMs ?? 30_000;
   for (const m of plan.messages) {
-    const res = await deliver(opts.url, m.body, { ...opts, now });
+    const left = budget - (now() - start);
+    if (left <= 0) {
+      reason = `the send's ${Math.round(budget / 1000)} s budget ran out after ${messagesDelivered} of ${plan.messages.length} messages`;
+      break;
+    }
+    const res = await deliver(opts.url, m.body, { ...opts, now, maxTotalMs: left });
     attempts += res.attempts;
     if (!res.ok) {
       reason = res.reason;

@@ -21,6 +21,8 @@ export function checkWebhookUrl(raw: string | undefined | null): UrlCheck {
   } catch {
     return { ok: false, reason: 'the webhook URL is not a valid absolute URL' };
   }
+  // fetch refuses a URL with credentials; it would fail only after every retry.
+  if (url.username || url.password) return { ok: false, reason: 'the webhook URL must not hold a user name or password (user:pass@…): fetch refuses such URLs; receivers take their secret in the path or the query' };
   if (url.protocol === 'https:') return { ok: true, url };
   if (url.protocol === 'http:') {
     if (isLoopbackHost(url.hostname)) return { ok: true, url };
@@ -44,8 +46,10 @@ export function maskUrl(raw: string): string {
 }
 
 /**
- * Removes every occurrence of the URL, its path+query and its credentials from a text (an error
- * message, a server's reply), so a secret URL can never reach a log. Empty `raw` returns `text`.
+ * Removes every occurrence of the URL, its path+query, each of its path segments and query names and values
+ * (a receiver may echo only a part: "no such token SECRET"), raw and decoded, and its credentials from a text
+ * (an error message, a server's reply), so no part of a secret URL can reach a log. Parts shorter than 4
+ * characters are left (they would mangle every word). Empty `raw` returns `text`.
  */
 export function scrubUrl(text: string, raw: string): string {
   const secrets = new Set<string>();
@@ -63,6 +67,11 @@ export function scrubUrl(text: string, raw: string): string {
     }
     if (url.username) secrets.add(url.username);
     if (url.password) secrets.add(url.password);
+    for (const part of url.pathname.split('/')) { secrets.add(part); secrets.add(decodeURIComponentSafe(part)); }
+    for (const part of url.search.slice(1).split('&')) {
+      secrets.add(part);
+      for (const side of part.split('=')) { secrets.add(side); secrets.add(decodeURIComponentSafe(side.replace(/\+/g, ' '))); }
+    }
   } catch {
     // Unparsable: the raw text itself is all we can scrub.
   }

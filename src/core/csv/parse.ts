@@ -5,7 +5,7 @@ import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
 import { inferColumns, isMissing, parseNumber } from './infer.ts';
 import type { Inference } from './infer.ts';
-import { parseTimestamp, parseTimestampAt } from './time.ts';
+import { MAX_TIME_MS, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 
 /** Rows read before the column kinds are decided. */
@@ -115,12 +115,34 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       fail('no-numeric-column', `no numeric column: the columns are ${nameList(header!)}`, 1, 1);
       return;
     }
+    if (inference.timestampIndex < 0) warnDroppedTimestamp();
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     metricCols = inference.metricIndices.map(() => new Column());
     maxRows = Math.floor(maxValues / inference.metricIndices.length);
     for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
     sample.length = 0;
     sampleLines.length = 0;
+  };
+
+  /**
+   * No timestamp column was found, but a column looks like one (most of its sampled cells are times): some
+   * of its values are not (out of range, another format). Rows then stand in for time: say why.
+   */
+  const warnDroppedTimestamp = (): void => {
+    for (const c of inference!.textIndices) {
+      let ok = 0, n = 0, bad = '';
+      for (const row of sample) {
+        const t = row[c];
+        if (t === undefined || isMissing(t)) continue;
+        n++;
+        if (parseTimestamp(t) === parseTimestamp(t)) ok++;
+        else if (!bad) bad = t;
+      }
+      if (n > 0 && ok >= 0.5 * n && ok < n) {
+        warn('timestamp-ignored', `column ${JSON.stringify(clip(header![c]))} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'), so row numbers stand in for time`, 1, c + 1);
+        return;
+      }
+    }
   };
 
   const nanRow = new Float64Array(256);
@@ -145,6 +167,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         else {
           const v = parseNumber(raw);
           t = inf.timestampKind === 'epoch-s' ? v * 1000 : v;
+          if (!(Math.abs(t) <= MAX_TIME_MS)) t = NaN; // past the range of a Date: no time
         }
       }
       if (t !== t) {

@@ -88,3 +88,6 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   }
   return NaN;
 }
+
+/** The largest |epoch ms| a Date holds (±275,760 years): a number past it is not a time. */
+export const MAX_TIME_MS = 8.64e15;

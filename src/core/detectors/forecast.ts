@@ -440,6 +440,12 @@ export function forecastTimes(frame: Frame, horizon = 0): Float64Array {
   return out;
 }
 
+/** True when the band is a number on every fitted row (an overflowing fit gives ±Infinity or NaN). */
+function finiteBand(r: ForecastResult, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!Number.isFinite(r.yhat[i]) || !Number.isFinite(r.lower[i]) || !Number.isFinite(r.upper[i])) return false;
+  return true;
+}
+
 /**
  * Runs the forecaster on each metric of a frame: fits on the first floor(trainFraction·rows) rows,
  * predicts every row (plus `horizon` steps past the end), and reports values outside the band as
@@ -500,9 +506,14 @@ export function detectForecast(
       warnings.push(`forecast: ${metric} cannot be fitted (${(e as Error).message}); skipped`);
       continue;
     }
+    const result = predictForecast(model, t);
+    // Values near ±1.7e308 overflow the fit: a band of ±Infinity (null in the JSON) is not shown without a word.
+    if (!finiteBand(result, nTrain)) {
+      warnings.push(`forecast: ${metric} has values too large to fit (up to ${fmt(Math.abs(lo) > Math.abs(hi) ? lo : hi)}); skipped`);
+      continue;
+    }
     setOwn(models, metric, model);
     setOwn(seasonalities, metric, model.seasonalities.map((s) => s.name));
-    const result = predictForecast(model, t);
     setOwn(forecast, metric, result);
     for (const a of forecastAnomalies(frame, metric, y, result.lower, result.upper)) anomalies.push(a);
   }
