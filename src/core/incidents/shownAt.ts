@@ -5,12 +5,12 @@ import type { View } from './view.ts';
 import { findingsIn, incidentsAtLeast } from './incidents.ts';
 
 /**
- * The incidents of a view at or above `minSeverity`, with their findings that reach it: `View.shown` for that
- * minimum (the incidents do not depend on it), without computing the view again.
+ * The incidents of a view at or above `minSeverity` and every finding inside them (SPEC §3: the rows of the
+ * reported incidents): `View.shown` for that minimum, without computing the view again.
  */
 export function shownAt(view: Pick<View, 'findings' | 'incidents'>, minSeverity: Severity): View['shown'] {
   const incidents = incidentsAtLeast(view.incidents, minSeverity);
-  return { incidents, anomalies: atLeast(findingsIn(view.findings, incidents), minSeverity) };
+  return { incidents, anomalies: findingsIn(view.findings, incidents) };
 }
 
 /** The findings at or above a severity, in their order. */

@@ -41,10 +41,7 @@ export interface View {
   findings: Anomaly[];
   /** Every incident those findings make. */
   incidents: Incident[];
-  /**
-   * The incidents at or above the minimum severity, and their findings that reach it (a major incident's
-   * warning-level rows around its peak are in the incident's span, not listed).
-   */
+  /** The incidents at or above the minimum severity, and every finding inside them. */
   shown: { incidents: Incident[]; anomalies: Anomaly[] };
   /** The minimum severity of `shown`. */
   minSeverity: Severity;
