@@ -13,6 +13,7 @@ import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, Lo
 import { isViewChoice } from '../src/protocol.ts';
 import type { AnalysisResult } from '../src/core/analyze.ts';
 import { analysisView } from '../src/core/incidents/analysisView.ts';
+import type { View } from '../src/core/incidents/view.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';
 import { escapeLabel, formatValue, formatX } from './format.ts';
 import { evaluateRules } from '../src/core/rules/evaluate.ts';
@@ -870,7 +871,13 @@ function recomputeView(): boolean {
   const forecast = s.detectors.forecast && t?.forecast ? Object.fromEntries(Object.entries(t.forecast).map(([k, f]) => [k, { yhat: f.yhat }])) : undefined;
   // What analysisView reads of an analysis: the rest of AnalysisResult is the host's business.
   const result = { frame: local.frame, scores: { iforest: s.detectors.iforest ? t?.iforest?.scores : undefined }, forecast, anomalies: m.anomalies } as unknown as AnalysisResult;
-  const v = analysisView(result, m.view === 'all' ? 'warning' : m.view);
+  // A rule's threshold changes only the rules' findings: the statistics measured for the same file, data, fits
+  // and other settings are taken from the last view (a rule slider then redoes the merge only).
+  const { thresholds: _t, ...rest } = s;
+  const key = JSON.stringify([m.file.path, rest]);
+  const reuse = lastView && lastView.key === key && lastView.frame === local.frame && lastView.tuned === t ? lastView.view : undefined;
+  const v = analysisView(result, m.view === 'all' ? 'warning' : m.view, reuse);
+  lastView = { key, frame: local.frame, tuned: t, view: v };
   m.incidents = m.view === 'all' ? v.incidents : v.shown.incidents;
   m.incidentFindings = m.view === 'all' ? v.findings : v.shown.anomalies;
   viewValidFor = JSON.stringify(s);
@@ -879,6 +886,9 @@ function recomputeView(): boolean {
 
 /** The settings (as JSON) model.incidents is known to be the incidents of (see validFor). */
 let viewValidFor: string | null = null;
+
+/** The last view the page computed and what it was computed from (see recomputeView). */
+let lastView: { key: string; frame: unknown; tuned: unknown; view: View } | null = null;
 
 /** applyLocally, then the table and the charts' overlays repainted at once. */
 function recomputeLocally(what: 'rules' | 'iforest' | 'forecast', rule?: string): boolean {

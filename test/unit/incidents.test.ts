@@ -5,6 +5,7 @@ import type { Frame } from '../../src/core/csv/frame.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import { calibratedScore, fitTail, rateOfScore, scoreOfRate, tailProbability } from '../../src/core/incidents/calibrate.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
+import { analysisView } from '../../src/core/incidents/analysisView.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { createRng } from '../../src/core/random.ts';
 import { severityRank } from '../../src/core/severity.ts';
@@ -161,4 +162,16 @@ test('calibration: short noisy files and an exactly linear column report no crit
   }
   const linear = frameOf({ counter: Float64Array.from({ length: 3000 }, (_, i) => 1e6 + 300 * i) }, Float64Array.from({ length: 3000 }, (_, i) => T0 + i * 300_000));
   assert.deepEqual(runAnalysis(linear, settingsFor(null, {}), { path: 'l.csv', sha256: '' }).view!.shown.incidents, []);
+});
+
+test('a view reusing what an earlier one measured equals a fresh one when only the rules\' findings changed', () => {
+  const frame = clean(14, SHAPES.seasonal, 7);
+  const r = runAnalysis(frame, settingsFor(null, {}), { path: 'r.csv', sha256: '' });
+  const rule = finding(3000, 'rule', 'a', 90, 'hot');
+  const withRule = { ...r, anomalies: [...r.anomalies, rule] };
+  const fresh = analysisView(withRule, 'major');
+  const reused = analysisView(withRule, 'major', r.view);
+  assert.deepEqual(JSON.parse(JSON.stringify(reused)), JSON.parse(JSON.stringify(fresh)));
+  assert.ok(fresh.shown.incidents.some((i) => i.rules.includes('hot')));
+  assert.equal(Object.keys(fresh).includes('measured'), false, 'what was measured is not serialised');
 });

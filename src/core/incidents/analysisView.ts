@@ -5,8 +5,11 @@ import type { Severity } from '../severity.ts';
 import type { View } from './view.ts';
 import { DEFAULT_MIN_SEVERITY, defaultView } from './view.ts';
 
-/** The default view (SPEC §7) of an analysis: its detectors' statistics calibrated, merged into incidents, filtered by severity. */
-export function analysisView(result: AnalysisResult, minSeverity: Severity = DEFAULT_MIN_SEVERITY): View {
+/**
+ * The default view (SPEC §7) of an analysis: its detectors' statistics calibrated, merged into incidents, filtered
+ * by severity. `reuse`: an earlier view of the same analysis whose rules' thresholds alone have changed since.
+ */
+export function analysisView(result: AnalysisResult, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: View): View {
   const iforestMetric = new Map<number, string | null>();
   for (const a of result.anomalies) if (a.detector === 'iforest') iforestMetric.set(a.row, a.metric);
   return defaultView({
@@ -15,7 +18,7 @@ export function analysisView(result: AnalysisResult, minSeverity: Severity = DEF
     iforestMetric: (row) => iforestMetric.get(row) ?? null,
     forecast: result.forecast,
     declared: result.anomalies.filter((a) => a.detector === 'rule'),
-  }, minSeverity);
+  }, minSeverity, reuse?.measured);
 }
 
 /**

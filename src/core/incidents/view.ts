@@ -47,6 +47,8 @@ export interface View {
   minSeverity: Severity;
   /** Per detector and series, the calibration used (for the README's figures and the tests). */
   calibrations: Record<string, Calibration>;
+  /** What was measured, for a later call with only new declared findings (not enumerable: never serialised). */
+  readonly measured?: Measured;
 }
 
 /** One statistic to calibrate: per row, larger is stranger (NaN: not tested). */
@@ -68,8 +70,35 @@ const INCIDENT_FLOOR: Severity = 'minor';
 /** Window of the flatness statistic (how little a metric moves). */
 const FLAT_WINDOW_MS = 30 * 60_000;
 
-/** Computes the calibrated findings, the incidents and the default view. */
-export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY): View {
+/** What defaultView measured from the detectors' statistics: everything but the declared (rules) findings. */
+export interface Measured {
+  findings: Anomaly[];
+  phrases: Map<Anomaly, string>;
+  calibrations: Record<string, Calibration>;
+  spreads: Map<string, number>;
+}
+
+/**
+ * Computes the calibrated findings, the incidents and the default view. `reuse`: what an earlier call measured
+ * on the same frame, scores and fits (its View's `measured`), when only the declared findings changed — a
+ * rule threshold moved — so the statistics are not computed again.
+ */
+export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: Measured): View {
+  const measured = reuse ?? measure(input);
+  const findings = measured.findings.slice();
+  for (const a of input.declared ?? []) findings.push(a);
+  const usual = usualFrom(input, measured.calibrations, measured.spreads);
+  // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
+  // incidents are made of the findings from minor up, and the warnings are listed only with every row.
+  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, phrase: (a) => measured.phrases.get(a) ?? null });
+  const view: View = { findings: sortAnomalies(findings), incidents, shown: shownAt({ findings, incidents }, minSeverity), minSeverity, calibrations: measured.calibrations };
+  // Not enumerable: it stays with the object in this process and is not sent along with the view.
+  Object.defineProperty(view, 'measured', { value: measured, enumerable: false });
+  return view;
+}
+
+/** The calibrated findings of every statistic of the input. */
+function measure(input: ViewInput): Measured {
   const { frame } = input;
   const spreads = new Map<string, number>();
   const stats = statisticsOf(input, spreads);
@@ -95,13 +124,7 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
       findings.push(a);
     }
   }
-
-  for (const a of input.declared ?? []) findings.push(a);
-  const usual = usualFrom(input, calibrations, spreads);
-  // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
-  // incidents are made of the findings from minor up, and the warnings are listed only with every row.
-  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), frame, { usual, phrase: (a) => phrases.get(a) ?? null });
-  return { findings: sortAnomalies(findings), incidents, shown: shownAt({ findings, incidents }, minSeverity), minSeverity, calibrations };
+  return { findings, phrases, calibrations, spreads };
 }
 
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
