@@ -4,7 +4,7 @@
  * trace and no "internal error", and finish within 10 s. Failures are saved (inputs and command) under
  * bench/.data/fuzz-failures/ to be replayed.
  *
- * Usage: npm run bench:fuzz [-- --cases 3000 --seed 1 --jobs N --cli dist/cli.js]
+ * Usage: npm run bench:fuzz [-- --cases 3000 --seed 1 --jobs N --cli dist/cli.js --send]
  */
 import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -26,6 +26,8 @@ const cli = process.argv.includes('--cli') ? resolve(process.argv[process.argv.i
 const CASES = arg('cases', 3000);
 const SEED = arg('seed', 1);
 const JOBS = arg('jobs', Math.max(2, cpus().length));
+/** Also fuzz `send --dry-run` with mutated results files (off by default: the default cases stay those of each seed). */
+const WITH_SEND = process.argv.includes('--send');
 
 // ── Seeds ────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -104,6 +106,25 @@ alerts:
   webhook: {format: slack, min_severity: major, throttle: 10m}
 `;
 
+function seedResults(rng: Rng): string {
+  const detectors = ['iforest', 'forecast', 'rule', 'stream'];
+  const severities = ['critical', 'major', 'minor', 'warning'];
+  const anomalies = Array.from({ length: 1 + rng.int(60) }, () => {
+    const row = rng.int(2000);
+    const detector = pick(rng, detectors);
+    return {
+      row, timestamp: rng.next() < 0.8 ? new Date(Date.UTC(2024, 0, 1) + row * 60_000).toISOString() : null, detector,
+      ...(detector === 'rule' ? { rule: pick(rng, ['cpu-high', '__proto__', 'constructor']) } : {}),
+      metric: pick(rng, ['cpu', 'memory', null, '__proto__']), value: rng.next() < 0.9 ? rng.next() * 100 : null,
+      score: rng.int(101), severity: pick(rng, severities), message: 'cpu 97 is unusual',
+    };
+  });
+  return JSON.stringify({ meta: { tool: 'anomaly-hunter' }, anomalies }, null, rng.next() < 0.5 ? 1 : 0);
+}
+
+const JSON_PIECES = ['1000000000', '-1', '1e308', '9007199254740993', 'null', '"x"', '{}', '[]', 'NaN', '"critical"', '"rule"', '"__proto__"',
+  '"constructor"', '"\\u0000"', '[[[[[[[[[[', '{"a":', ',', ':', '"', '0.5', 'true', '"9999-12-31T23:59:59Z"', '"+275760-09-13T00:00:00Z"'];
+
 // ── Mutations ────────────────────────────────────────────────────────────────────────────────────────
 
 const CSV_PIECES = ['"', '""', ',', ';', '\t', '\n', '\r\n', '\r', '\u0000', '\ufeff', 'NaN', 'Infinity', '-1.7e308', '1.7e308', '1e999',
@@ -170,7 +191,11 @@ function makeCase(rng: Rng, id: number): Case {
   const files: Record<string, string> = { 'data.csv': csv, 'rules.yaml': rules };
   const withRules = rng.next() < 0.5;
   let argv: string[];
-  switch (rng.int(3)) {
+  switch (rng.int(WITH_SEND ? 4 : 3)) {
+    case 3:
+      files['results.json'] = rng.next() < 0.85 ? mutate(rng, seedResults(rng), JSON_PIECES) : seedResults(rng);
+      argv = ['send', 'results.json', '--dry-run', '--format', pick(rng, ['zapier', 'slack', 'alertmanager'])];
+      break;
     case 0: {
       argv = ['analyze', 'data.csv', '--format', pick(rng, ['text', 'json', 'csv'])];
       if (withRules) argv.push('--rules', 'rules.yaml');

@@ -23,6 +23,7 @@ import type { FetchLike } from '../../src/core/alerting/deliver.ts';
 import { sendAnomalies } from '../../src/core/alerting/send.ts';
 import { checkWebhookUrl } from '../../src/core/alerting/url.ts';
 import { startServer } from './alertingServer.ts';
+import { incidentsOfFindings } from '../../src/core/alerting/incidentsOf.ts';
 import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
 import { dashboardCsp, restorablePath } from '../../src/extension/webviewSecurity.ts';
@@ -628,4 +629,19 @@ test('an epoch time past the range of a Date is a bad timestamp for stream and a
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a results file with a finding at row 1,000,000,000 is merged into incidents without gigabytes of frame', { timeout: 20_000 }, () => {
+  const f = (row: number, metric: string, score = 80) => ({ row, timestamp: null, detector: 'iforest' as const, metric, value: row % 100, score, severity: 'critical' as const, message: `${metric} unusual` });
+  const far = 30_000_000;
+  const findings = [f(100, 'cpu'), f(104, 'mem'), f(115, 'cpu'), f(far, 'cpu', 90), f(far + 7, 'cpu'), f(far + 18, 'mem'), f(1_000_000_000, 'disk')];
+  const t0 = performance.now();
+  const got = incidentsOfFindings(findings);
+  assert.ok(performance.now() - t0 < 2000);
+  assert.deepEqual(got.map((i) => [i.startRow, i.endRow, i.peakRow, i.count, i.id]), [
+    [100, 104, 100, 2, 'row100/cpu'], [115, 115, 115, 1, 'row115/cpu'], [far, far + 7, far, 2, `row${far}/cpu`], [far + 18, far + 18, far + 18, 1, `row${far + 18}/mem`], [1_000_000_000, 1_000_000_000, 1_000_000_000, 1, 'row1000000000/disk'],
+  ]);
+  // The same findings near row 0 (a dense frame) give the same incidents, shifted.
+  const near = incidentsOfFindings(findings.slice(3, 6).map((a) => ({ ...a, row: a.row - far + 200 })));
+  assert.deepEqual(near.map((i) => [i.startRow - 200, i.endRow - 200, i.count, i.summary]), got.slice(2, 4).map((i) => [i.startRow - far, i.endRow - far, i.count, i.summary]));
 });
