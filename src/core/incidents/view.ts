@@ -249,14 +249,7 @@ function deseasonalised(y: Float64Array, frame: Frame): Float64Array {
 /** Mean of x over the w rows from i against the mean over the w rows before i (NaN skipped; NaN near the ends). */
 function levelChange(x: Float64Array, w: number): Float64Array {
   const n = x.length;
-  const sum = new Float64Array(n + 1);
-  const cnt = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    const ok = v === v;
-    sum[i + 1] = sum[i] + (ok ? v : 0);
-    cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
-  }
+  const { sum, cnt } = prefixSums(x);
   const out = new Float64Array(n).fill(NaN);
   for (let i = w; i + w <= n; i++) {
     const ca = cnt[i + w] - cnt[i], cb = cnt[i] - cnt[i - w];
@@ -275,14 +268,7 @@ function flatness(y: Float64Array, w: number): Float64Array {
   const diff = new Float64Array(n);
   for (let i = 1; i < n; i++) diff[i] = Math.abs(y[i] - y[i - 1]);
   diff[0] = NaN;
-  const sum = new Float64Array(n + 1);
-  const cnt = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const v = diff[i];
-    const ok = v === v;
-    sum[i + 1] = sum[i] + (ok ? v : 0);
-    cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
-  }
+  const { sum, cnt } = prefixSums(diff);
   const moves = new Float64Array(n);
   let m = 0;
   for (let i = 0; i < n; i++) if (diff[i] > 0) moves[m++] = diff[i];
@@ -336,4 +322,18 @@ function maxAbs(y: Float64Array): number {
   let m = 0;
   for (let i = 0; i < y.length; i++) { const a = Math.abs(y[i]); if (a > m && a !== Infinity) m = a; }
   return m;
+}
+
+/** Running sums and counts of the values of x (NaN skipped): sum[i] and cnt[i] cover x[0, i). */
+function prefixSums(x: Float64Array): { sum: Float64Array; cnt: Int32Array } {
+  const n = x.length;
+  const sum = new Float64Array(n + 1);
+  const cnt = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const ok = v === v;
+    sum[i + 1] = sum[i] + (ok ? v : 0);
+    cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
+  }
+  return { sum, cnt };
 }
