@@ -101,8 +101,9 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
 function measure(input: ViewInput): Measured {
   const { frame } = input;
   const spreads = new Map<string, number>();
+  // One statistic at a time: a metric's arrays are garbage once its findings are taken (a 1M-row file).
   const stats = statisticsOf(input, spreads);
-  const perDay = testsPerDay(frame.stepMs, stats.length);
+  const perDay = testsPerDay(frame.stepMs, statisticCount(input));
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
@@ -141,12 +142,11 @@ function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>, 
  * The statistics the view calibrates: the forest's score and, per forecast metric, |residual|, the level change
  * of the series with its usual daily (and weekly) pattern removed at each change window, and its flatness.
  */
-function statisticsOf(input: ViewInput, spreads: Map<string, number>): Statistic[] {
+function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generator<Statistic> {
   const { frame } = input;
-  const out: Statistic[] = [];
   const scores = input.iforestScores;
   if (scores && scores.length === frame.rows) {
-    out.push({
+    yield ({
       key: 'iforest', detector: 'iforest', metric: null, values: scores,
       describe(i) {
         const metric = input.iforestMetric?.(i) ?? null;
@@ -172,7 +172,7 @@ function statisticsOf(input: ViewInput, spreads: Map<string, number>): Statistic
     for (let i = 0; i < frame.rows; i++) { r[i] = y[i] - yhat[i]; abs[i] = Math.abs(r[i]) <= tiny ? 0 : Math.abs(r[i]); }
     spreads.set(metric, statsOf(abs).median / 0.6745);
     const fmtY = (v: number) => formatValue(Number(v.toPrecision(4)));
-    out.push({
+    yield ({
       key: `forecast:${metric}`, detector: 'forecast', metric, values: abs,
       describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatValue(y[i])} ${r[i] > 0 ? 'above' : 'below'} the forecast ${fmtY(yhat[i])}` }),
     });
@@ -186,7 +186,7 @@ function statisticsOf(input: ViewInput, spreads: Map<string, number>): Statistic
       // The statistic uses the clipped series; what a person reads is the change of the values themselves.
       const size = levelChange(raw, w);
       const span = formatDuration(ms);
-      out.push({
+      yield ({
         key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(maskMissing(change, y)),
         describe: (i) => ({
           metric, value: y[i],
@@ -198,13 +198,23 @@ function statisticsOf(input: ViewInput, spreads: Map<string, number>): Statistic
     const w = Math.max(5, Math.round(FLAT_WINDOW_MS / (frame.stepMs ?? 60_000)));
     if (w * MIN_WINDOWS <= frame.rows) {
       const flat = maskMissing(flatness(y, w), y);
-      out.push({
+      yield ({
         key: `flat:${metric}`, detector: 'forecast', metric, values: flat,
         describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatValue(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatValue(y[i])}` }),
       });
     }
   }
-  return out;
+}
+
+/** How many statistics statisticsOf yields for this input (the places tested, known before any is computed). */
+function statisticCount(input: ViewInput): number {
+  const { frame } = input;
+  const step = frame.stepMs ?? 60_000;
+  let n = input.iforestScores && input.iforestScores.length === frame.rows ? 1 : 0;
+  const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
+  const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
+  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat;
+  return n;
 }
 
 /**
