@@ -13,6 +13,7 @@ import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { readSettings } from './settings.ts';
+import { overOpenLimit } from './settingsSchema.ts';
 
 const CSV = /\.(csv|tsv)$/i;
 /** Problems entries per file at most: the most severe incidents; a note says how many more there are. */
@@ -134,7 +135,7 @@ class InlineFindings implements vscode.Disposable {
     let size = 0;
     try { size = (await vscode.workspace.fs.stat(uri)).size; } catch { return; }
     if (this.mine.has(key)) return;
-    if (size > limitMB * 1024 * 1024) {
+    if (overOpenLimit(size, limitMB)) {
       this.tooLarge.set(key, size);
       this.updateStatus();
       const mb = (size / 1024 / 1024).toFixed(1);

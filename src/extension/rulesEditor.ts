@@ -16,6 +16,7 @@ import {
   HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics,
 } from './rulesEditorModel.ts';
 import { RULES_FIXED_COMMAND } from './walkthrough.ts';
+import { overOpenLimit } from './settingsSchema.ts';
 
 const DEBOUNCE_MS = 150;
 const SOURCE = 'Anomaly Hunter';
@@ -171,7 +172,7 @@ class RulesEditor implements vscode.Disposable {
         throw new Error(e instanceof vscode.FileSystemError && e.code === 'FileNotFound' ? `${st.name}: no such file` : `${st.name}: ${(e as Error).message}`);
       }
       const limitMB = readSettings().analyzeOnOpenMaxMB;
-      if (!force && limitMB > 0 && size > limitMB * 1024 * 1024 && !this.ctx.sessions.get(st.uri)) {
+      if (!force && overOpenLimit(size, limitMB) && !this.ctx.sessions.get(st.uri)) {
         st.tooLarge = size;
         return;
       }

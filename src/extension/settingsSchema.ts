@@ -1,12 +1,20 @@
 // No vscode import: the unit tests check package.json against this.
 
+/**
+ * True when a file of `bytes` is over `anomalyHunter.analyzeOnOpenMaxMB` (0: no limit), the one reading of the
+ * setting for the editor's findings and the rules editor's data.
+ */
+export function overOpenLimit(bytes: number, limitMB: number): boolean {
+  return limitMB > 0 && bytes > limitMB * 1024 * 1024;
+}
+
 /** The settings as package.json contributes them (kept in step with `Settings` by a unit test). */
 export const SETTINGS_SCHEMA = {
   'anomalyHunter.seed': { type: 'integer', default: 0, minimum: 0, description: 'Seed of every randomised detector: the same data and seed always give the same results.' },
   'anomalyHunter.rulesFiles': { type: 'array', items: { type: 'string' }, default: ['**/rules.yaml', '**/*.rules.yaml', '**/*.rules.yml'], description: 'Glob patterns of the rules files that get diagnostics, hover, completion, quick fixes and CodeLens.' },
   'anomalyHunter.defaultRulesFile': { type: 'string', default: '', description: 'A rules file applied to CSV files that no rules file names in its `data:` key (workspace-relative or absolute path).' },
   'anomalyHunter.analyzeOnOpen': { type: 'boolean', default: true, description: 'Analyse CSV files with numeric columns when they are opened, and show the findings in the editor.' },
-  'anomalyHunter.analyzeOnOpenMaxMB': { type: 'number', default: 50, minimum: 0, description: 'CSV files larger than this many megabytes are not analysed on open; a notification offers to analyse them anyway.' },
+  'anomalyHunter.analyzeOnOpenMaxMB': { type: 'number', default: 50, minimum: 0, description: 'CSV files larger than this many megabytes are not analysed on open; a notification offers to analyse them anyway. 0: no limit.' },
   'anomalyHunter.minSeverity': { type: 'string', enum: ['critical', 'major', 'minor', 'warning'], default: 'major', description: 'The default view: incidents at or above this severity are shown in the dashboard (its table can show more), in opened CSV files, in the Problems panel and the status bar, and are sent to webhooks. A band means a false-alarm rate on the data\'s own normal behaviour: critical less than once a month, major once a week, minor once a day, warning once an hour.' },
   'anomalyHunter.problems': { type: 'boolean', default: true, description: 'Also list the incidents in opened CSV files in the Problems panel (one Information entry per incident of the default view, so a rules file\'s errors stay on top). Turn off to keep only the editor decorations.' },
   'anomalyHunter.robustForecast': { type: 'boolean', default: false, description: "Forecaster: refit once without the points the first fit flags (Prophet's documentation advises removing outliers)." },

@@ -27,6 +27,7 @@ import { incidentsOfFindings } from '../../src/core/alerting/incidentsOf.ts';
 import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
 import { dashboardCsp, restorablePath } from '../../src/extension/webviewSecurity.ts';
+import { overOpenLimit, SETTINGS_SCHEMA } from '../../src/extension/settingsSchema.ts';
 
 const repo = join(__dirname, '../..');
 const cliArgs = ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
@@ -644,4 +645,11 @@ test('a results file with a finding at row 1,000,000,000 is merged into incident
   // The same findings near row 0 (a dense frame) give the same incidents, shifted.
   const near = incidentsOfFindings(findings.slice(3, 6).map((a) => ({ ...a, row: a.row - far + 200 })));
   assert.deepEqual(near.map((i) => [i.startRow - 200, i.endRow - 200, i.count, i.summary]), got.slice(2, 4).map((i) => [i.startRow - far, i.endRow - far, i.count, i.summary]));
+});
+
+test('analyzeOnOpenMaxMB 0 means no limit, for the editor\'s findings and the rules editor alike', () => {
+  assert.equal(overOpenLimit(10 << 30, 0), false);
+  assert.equal(overOpenLimit(50 << 20, 50), false);
+  assert.equal(overOpenLimit((50 << 20) + 1, 50), true);
+  assert.match(SETTINGS_SCHEMA['anomalyHunter.analyzeOnOpenMaxMB'].description, /0: no limit/);
 });
