@@ -153,23 +153,11 @@ export async function runCommand(page, title, timeout = 30_000) {
 }
 
 export async function openFile(page, name, timeout = 30_000) {
+  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first();
-  // A file written a moment ago may not be in Quick Open's file index yet: ask again until it is.
-  const deadline = Date.now() + 3 * timeout;
-  for (;;) {
-    await page.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible', timeout });
-    await input.fill(name);
-    try {
-      await row.waitFor({ timeout: Math.min(10_000, timeout) });
-      break;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await page.keyboard.press('Escape');
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
-    }
-  }
+  await input.waitFor({ state: 'visible', timeout });
+  await input.fill(name);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout });
   // Quick Open is gone before the next key goes anywhere (F1 pressed while it closes can be lost).

@@ -134,7 +134,12 @@ test('a typo in a rules file next to the analysed CSV stays on top of Problems a
     await focusCsv();
   });
   fs.writeFileSync(path.join(dirs.ws, 'rules/typo.rules.yaml'), 'version: 1\nrules:\n  - name: cpu-hot\n    metric: cpu\n    op: ">"\n    treshold: 90\n    severity: major\n');
-  await openFile(page, 'typo.rules.yaml');
+  // Quick Open's file index can lag behind a file written a moment ago on a busy machine: one more try.
+  await openFile(page, 'typo.rules.yaml', 20_000).catch(async () => {
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(3000);
+    await openFile(page, 'typo.rules.yaml');
+  });
   const rows = page.locator('.markers-panel .monaco-list-row');
   await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
   await rows.filter({ hasText: 'treshold' }).first().waitFor({ timeout: 30_000 });
