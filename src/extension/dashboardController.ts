@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { writeFileAtomic } from '../cli/output.ts';
+import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { csvChunks } from '../core/export/csv.ts';
 import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, appendFileSync, renameSync, rmSync, truncat
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runStream } from '../../src/cli/commands/stream.ts';
-import { CsvRecordSplitter, splitFields } from '../../src/cli/csvLines.ts';
+import { CsvRecordSplitter, splitFields } from '../../src/node/csvLines.ts';
 import { UsageError } from '../../src/cli/command.ts';
 
 function csvRows(from: number, to: number): string {

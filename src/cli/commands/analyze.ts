@@ -1,15 +1,15 @@
 import { basename } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
-import { loadCsvForCommand } from '../loadCsv.ts';
-import { refuseOutputOverInput, writeChunks } from '../output.ts';
+import { loadCsvForCommand } from '../../node/loadCsv.ts';
+import { refuseOutputOverInput, writeChunks } from '../../node/writeFileAtomic.ts';
 import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyze.ts';
-import { primeIsolationForest } from '../parallelScore.ts';
+import { primeIsolationForest } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analyze.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';

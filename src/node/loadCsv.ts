@@ -6,9 +6,9 @@ import { notRegularFile } from './tailFile.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import { createCsvReader } from '../core/csv/parse.ts';
 import type { CsvReaderOptions } from '../core/csv/parse.ts';
-import type { CommandContext } from './command.ts';
-import { InputError, UsageError } from './command.ts';
-import { formatIssue } from './report.ts';
+import type { CommandContext } from '../cli/command.ts';
+import { InputError, UsageError } from '../cli/command.ts';
+import { formatIssue } from '../cli/report.ts';
 
 /** The outcome of loading a CSV file: the frame (null when unusable), its problems, the file's sha256. */
 export interface LoadedCsv {

@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { chmod, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { CommandContext } from './command.ts';
-import { InputError, UsageError } from './command.ts';
+import type { CommandContext } from '../cli/command.ts';
+import { InputError, UsageError } from '../cli/command.ts';
 
 /** An output that would overwrite one of the command's inputs. */
 export class SameFileError extends Error {}
