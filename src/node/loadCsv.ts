@@ -6,9 +6,6 @@ import { notRegularFile } from './tailFile.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import { createCsvReader } from '../core/csv/parse.ts';
 import type { CsvReaderOptions } from '../core/csv/parse.ts';
-import type { CommandContext } from '../cli/command.ts';
-import { InputError, UsageError } from '../cli/command.ts';
-import { formatIssue } from '../cli/report.ts';
 
 /** The outcome of loading a CSV file: the frame (null when unusable), its problems, the file's sha256. */
 export interface LoadedCsv {
@@ -72,19 +69,4 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
   }
   const result = reader.end();
   return { ...result, sha256: hash.digest('hex'), bytes };
-}
-
-/**
- * loadCsvFile for a command: prints the reader's warnings to stderr as `path:line:col: warning: …` and turns a
- * fatal problem into the CLI's errors (a missing file is a usage error, exit 2; a bad CSV an input error, exit 1).
- */
-export async function loadCsvForCommand(path: string, ctx: Pick<CommandContext, 'stderr'>): Promise<LoadedCsv & { frame: Frame }> {
-  const loaded = await loadCsvFile(path, undefined, { allowPipe: true });
-  for (const issue of loaded.issues) if (issue.severity === 'warning') ctx.stderr(formatIssue(path, issue) + '\n');
-  const fatal = loaded.issues.find((i) => i.severity === 'error');
-  if (fatal || !loaded.frame) {
-    if (fatal?.code === 'io') throw new UsageError(`${path}: ${fatal.message}`);
-    throw new InputError(fatal?.message ?? 'unreadable CSV', path, fatal?.line, fatal?.column);
-  }
-  return { ...loaded, frame: loaded.frame };
 }

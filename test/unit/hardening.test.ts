@@ -12,7 +12,7 @@ import { indexIn } from '../../src/core/csv/frame.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import { main } from '../../src/cli/main.ts';
 import { runStream } from '../../src/cli/commands/stream.ts';
-import { InputError } from '../../src/cli/command.ts';
+import { InputError } from '../../src/node/errors.ts';
 import { writeFileAtomic, SameFileError } from '../../src/node/writeFileAtomic.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { dataContextOf, validateRules } from '../../src/core/rules/validate.ts';

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
-import { loadCsvForCommand } from '../../node/loadCsv.ts';
-import { refuseOutputOverInput, writeChunks } from '../../node/writeFileAtomic.ts';
+import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
+import { UsageError } from '../../node/errors.ts';
+import { loadCsvForCommand } from '../loadCsv.ts';
+import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
 import { loadRulesFile } from '../rulesFile.ts';

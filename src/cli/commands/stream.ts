@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
-import { InputError } from '../command.ts';
+import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
+import { InputError, UsageError } from '../../node/errors.ts';
 import { tailFile } from '../../node/tailFile.ts';
 import { StreamPipeline } from '../../node/streamPipeline.ts';
 import type { ScoredRow } from '../../node/streamPipeline.ts';

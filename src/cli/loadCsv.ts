@@ -1,0 +1,21 @@
+import type { Frame } from '../core/csv/frame.ts';
+import { loadCsvFile } from '../node/loadCsv.ts';
+import type { LoadedCsv } from '../node/loadCsv.ts';
+import { InputError, UsageError } from '../node/errors.ts';
+import type { CommandContext } from './command.ts';
+import { formatIssue } from './report.ts';
+
+/**
+ * loadCsvFile for a command: prints the reader's warnings to stderr as `path:line:col: warning: …` and turns a
+ * fatal problem into the CLI's errors (a missing file is a usage error, exit 2; a bad CSV an input error, exit 1).
+ */
+export async function loadCsvForCommand(path: string, ctx: Pick<CommandContext, 'stderr'>): Promise<LoadedCsv & { frame: Frame }> {
+  const loaded = await loadCsvFile(path, undefined, { allowPipe: true });
+  for (const issue of loaded.issues) if (issue.severity === 'warning') ctx.stderr(formatIssue(path, issue) + '\n');
+  const fatal = loaded.issues.find((i) => i.severity === 'error');
+  if (fatal || !loaded.frame) {
+    if (fatal?.code === 'io') throw new UsageError(`${path}: ${fatal.message}`);
+    throw new InputError(fatal?.message ?? 'unreadable CSV', path, fatal?.line, fatal?.column);
+  }
+  return { ...loaded, frame: loaded.frame };
+}
