@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadCsvFile } from '../node/loadCsv.ts';
 import { runAnalysis } from '../core/analyze.ts';
-import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
+import type { AnalysisCache, AnalyzeSettings } from '../core/analyzeSettings.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { tuningOf } from '../core/tuning.ts';
 import { primeIsolationForest } from '../node/parallelScore.ts';

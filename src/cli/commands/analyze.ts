@@ -9,7 +9,7 @@ import { formatDuration } from '../../core/rules/duration.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
-import type { AnalysisCache } from '../../core/analyze.ts';
+import type { AnalysisCache } from '../../core/analyzeSettings.ts';
 import { primeIsolationForest } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analyze.ts';
 import { csvChunks } from '../../core/export/csv.ts';
