@@ -11,7 +11,7 @@ import type { Severity } from '../src/core/severity.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../src/protocol.ts';
 import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, ViewChoice, WebviewMessage } from '../src/protocol.ts';
 import { isViewChoice } from '../src/protocol.ts';
-import type { AnalysisResult } from '../src/core/analyze.ts';
+import type { AnalysisResult } from '../src/core/analysisResult.ts';
 import { analysisView } from '../src/core/incidents/analysisView.ts';
 import type { View } from '../src/core/incidents/view.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';

@@ -1,4 +1,3 @@
-import type { Anomaly } from './anomaly.ts';
 import { sortAnomalies } from './anomaly.ts';
 import type { Frame } from './csv/frame.ts';
 import { detectForecast } from './detectors/forecast.ts';
@@ -6,37 +5,12 @@ import type { ForecastDetection } from './detectors/forecast.ts';
 import { contaminationThreshold, detectIsolationForest, explainIsolationForest } from './detectors/isolationForest.ts';
 import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForest.ts';
 import { evaluateRules, thresholdOf } from './rules/evaluate.ts';
-import type { RuleFiring } from './rules/evaluate.ts';
 import type { RulesFile } from './rules/model.ts';
-import type { Tuning } from './tuning.ts';
 import type { Contamination } from './detectors/isolationForest.ts';
 import { analysisView } from './incidents/analysisView.ts';
-import type { View } from './incidents/view.ts';
 import type { Severity } from './severity.ts';
 import type { AnalysisCache, AnalyzeSettings } from './analyzeSettings.ts';
-
-/** Everything one analysis produced: the input of the dashboard, the exports and the CLI output. */
-export interface AnalysisResult {
-  frame: Frame;
-  input: { path: string; sha256: string };
-  seed: number;
-  /** The settings each detector ran with, keyed by detector id (for the export metadata). */
-  detectors: Record<string, unknown>;
-  scores: { iforest?: Float64Array };
-  forecast?: Record<string, { yhat: Float64Array; lower: Float64Array; upper: Float64Array }>;
-  anomalies: Anomaly[];
-  warnings: string[];
-  /** Which forecast fit ran, when the forecaster ran. */
-  forecastMode?: 'standard' | 'robust';
-  /** Per rule: where it fires (when rules ran). */
-  rules?: Record<string, RuleFiring>;
-  /** Per detector, the milliseconds it took (or 0 when served from the cache). */
-  timings?: Record<string, number>;
-  /** What a client needs to re-threshold contamination and interval itself (src/core/tuning.ts), when attached. */
-  tuning?: Tuning;
-  /** The calibrated findings, the incidents and the default view (SPEC §7); runAnalysis always sets it. */
-  view?: View;
-}
+import type { AnalysisResult } from './analysisResult.ts';
 
 /** Choices made outside the rules file (CLI flags, dashboard controls); each one given wins over the file. */
 export interface AnalyzeOverrides {

@@ -6,7 +6,7 @@ import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
 import { listed } from '../core/incidents/analysisView.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
-import type { AnalysisResult } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { DashboardModel, DashboardSettings, TuningData, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';

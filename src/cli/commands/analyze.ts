@@ -11,7 +11,7 @@ import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
 import { primeIsolationForest } from '../../node/parallelScore.ts';
-import type { AnalysisResult } from '../../core/analyze.ts';
+import type { AnalysisResult } from '../../core/analysisResult.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
 import { formatDiagnostics } from '../../core/rules/validate.ts';
