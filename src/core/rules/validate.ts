@@ -3,10 +3,8 @@ import type { ErrorObject } from 'ajv';
 import type { Frame } from '../csv/frame.ts';
 import type { Severity } from '../severity.ts';
 import { parseDuration, formatDuration } from './duration.ts';
-import type {
-  Diagnostic, DiagnosticFix, ForecastSettings, IforestSettings, MetricStats, Rule, RuleOp, RulesDataContext,
-  RulesFile, WebhookSettings,
-} from './model.ts';
+import type { Diagnostic, DiagnosticFix, ForecastSettings, IforestSettings, Rule, RuleOp, RulesDataContext, RulesFile, WebhookSettings } from './model.ts';
+import type { MetricStats } from '../stats.ts';
 import { keysAt, schemaAt, schemaErrors } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 import { TEMPLATE_PATTERN, TEMPLATE_VARIABLES, isTemplateVariable } from './template.ts';
