@@ -18,6 +18,7 @@ import { calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { Incident } from './incidents.ts';
 import { buildIncidents } from './incidents.ts';
 import { atLeast, shownAt } from './shownAt.ts';
+import type { Shown } from './shownAt.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -42,7 +43,7 @@ export interface View {
   /** Every incident those findings make. */
   incidents: Incident[];
   /** The incidents at or above the minimum severity, and every finding inside them. */
-  shown: { incidents: Incident[]; anomalies: Anomaly[] };
+  shown: Shown;
   /** The minimum severity of `shown`. */
   minSeverity: Severity;
   /** Per detector and series, the calibration used (for the README's figures and the tests). */
