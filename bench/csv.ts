@@ -25,7 +25,7 @@ function ensureData(): void {
 interface Run { seconds: number; rows: number; peakMiB: number }
 
 function ours(): Run {
-  const code = `const { loadCsvFile } = require(${JSON.stringify(join(root, 'src/cli/loadCsv.ts'))});
+  const code = `const { loadCsvFile } = require(${JSON.stringify(join(root, 'src/node/loadCsv.ts'))});
     (async () => { const t = performance.now(); const r = await loadCsvFile(${JSON.stringify(file)});
       const s = (performance.now() - t) / 1000;
       console.log(JSON.stringify({ seconds: s, rows: r.frame ? r.frame.rows : 0, peakMiB: process.resourceUsage().maxRSS / 1024 })); })();`;

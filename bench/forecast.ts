@@ -16,7 +16,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadCsvFile } from '../src/cli/loadCsv.ts';
+import { loadCsvFile } from '../src/node/loadCsv.ts';
 import { detectForecast, fitForecast, predictForecast } from '../src/core/detectors/forecast.ts';
 import { frameOf } from '../src/core/csv/frame.ts';
 import type { ForecastResult } from '../src/core/detectors/forecast.ts';

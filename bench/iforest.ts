@@ -4,7 +4,7 @@
  * labelled injected anomalies (bench/.data/iforest-1m.csv, made once, seeded), and every CSV of
  * ../shared/datasets/nab (labels: a row is positive when its timestamp falls in a window).
  * Timed: fit + score only (loading is not). Ours: one thread (the core) and, at 1M, the main thread plus
- * one worker (src/cli/parallelScore.ts). scikit-learn: n_jobs=1 for every seed, and default n_jobs once.
+ * one worker (src/node/parallelScore.ts). scikit-learn: n_jobs=1 for every seed, and default n_jobs once.
  * ROC AUC of both averaged over the seeds. Our peak memory: the RSS high-water mark of a child process
  * that only loads the 1M file and fits + scores it.
  * Usage: npm run bench:iforest [-- --seeds 5] [-- --no-nab] [-- --no-1m]
@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import type { Frame } from '../src/core/csv/frame.ts';
 import { createRng } from '../src/core/random.ts';
 import { fitIsolationForest, scoreIsolationForest } from '../src/core/detectors/isolationForest.ts';
-import { scoreIsolationForestParallel } from '../src/cli/parallelScore.ts';
-import { loadCsvFile } from '../src/cli/loadCsv.ts';
+import { scoreIsolationForestParallel } from '../src/node/parallelScore.ts';
+import { loadCsvFile } from '../src/node/loadCsv.ts';
 
 const root = resolve(__dirname, '..');
 const dataDir = join(root, 'bench/.data');

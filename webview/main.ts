@@ -11,11 +11,12 @@ import type { Severity } from '../src/core/severity.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../src/protocol.ts';
 import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, ViewChoice, WebviewMessage } from '../src/protocol.ts';
 import { isViewChoice } from '../src/protocol.ts';
-import type { AnalysisResult } from '../src/core/analyze.ts';
+import type { AnalysisResult } from '../src/core/analysisResult.ts';
 import { analysisView } from '../src/core/incidents/analysisView.ts';
 import type { View } from '../src/core/incidents/view.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';
-import { escapeLabel, formatValue, formatX } from './format.ts';
+import { escapeLabel, formatX } from './format.ts';
+import { formatShort } from '../src/core/format.ts';
 import { evaluateRules } from '../src/core/rules/evaluate.ts';
 import { historyHalfWidth } from '../src/core/detectors/forecast.ts';
 import { formatDuration } from '../src/core/rules/duration.ts';
@@ -315,7 +316,7 @@ function renderControls(m: DashboardModel): void {
   for (const r of m.rules) {
     e.sliders.append(slider({
       id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, min: r.min, max: r.max, step: r.step,
-      value: m.settings.thresholds[r.name] ?? r.threshold, format: (v) => formatValue(v),
+      value: m.settings.thresholds[r.name] ?? r.threshold, format: (v) => formatShort(v),
       onInput: (v) => sendSettings((s) => { s.thresholds[r.name] = v; }, 'rules', r.name),
     }));
   }
@@ -542,7 +543,7 @@ function hover(c: Chart, ev: MouseEvent): void {
   c.tip.append(
     el('strong', {}, `${a.detector === 'rule' ? `rule ${a.rule ?? ''}` : a.detector} · ${a.severity} · score ${a.score.toFixed(1)}`),
     el('div', {}, a.message),
-    el('div', { class: 'muted' }, `${a.timestamp ? formatX(Date.parse(a.timestamp), true) : `row ${a.row + 1}`} · ${a.value === null ? 'missing' : formatValue(a.value)}`),
+    el('div', { class: 'muted' }, `${a.timestamp ? formatX(Date.parse(a.timestamp), true) : `row ${a.row + 1}`} · ${a.value === null ? 'missing' : formatShort(a.value)}`),
   );
   c.tip.hidden = false;
   const width = c.root.clientWidth;

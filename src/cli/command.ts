@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { UsageError } from '../node/errors.ts';
 
 /** What a CLI command gets: its own arguments (after the command name) and the process's streams. */
 export interface CommandContext {
@@ -16,16 +17,6 @@ export interface Command {
   summary: string;
   usage: string;
   run(ctx: CommandContext): Promise<number>;
-}
-
-/** A usage error: printed as `anomaly-hunter: error: …` with exit code 2. */
-export class UsageError extends Error {}
-
-/** An input error with a position: printed as `path[:line[:col]]: error: message` with exit code 1. */
-export class InputError extends Error {
-  constructor(message: string, readonly path?: string, readonly line?: number, readonly column?: number) {
-    super(message);
-  }
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

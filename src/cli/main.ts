@@ -4,7 +4,7 @@ import { forecastCommand } from './commands/forecast.ts';
 import { sendCommand } from './commands/send.ts';
 import { streamCommand } from './commands/stream.ts';
 import type { Command, CommandContext } from './command.ts';
-import { InputError, UsageError } from './command.ts';
+import { InputError, UsageError } from '../node/errors.ts';
 import { VERSION } from '../core/version.ts';
 
 const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand];

@@ -3,9 +3,9 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Frame } from '../core/csv/frame.ts';
 import type { Diagnostic, RulesFile } from '../core/rules/model.ts';
 import { analyzeRules, dataContextOf, diagnosticAt } from '../core/rules/validate.ts';
-import { InputError, UsageError } from './command.ts';
-import { loadCsvFile } from './loadCsv.ts';
-import { notRegularFile } from './tailFile.ts';
+import { InputError, UsageError } from '../node/errors.ts';
+import { loadCsvFile } from '../node/loadCsv.ts';
+import { notRegularFile } from '../node/tailFile.ts';
 
 /** A rules file read from disk and validated against its data (when known). */
 export interface LoadedRules {

@@ -1,67 +1,16 @@
-import type { Anomaly } from './anomaly.ts';
 import { sortAnomalies } from './anomaly.ts';
 import type { Frame } from './csv/frame.ts';
 import { detectForecast } from './detectors/forecast.ts';
-import type { ForecastDetection, ForecastOptions } from './detectors/forecast.ts';
+import type { ForecastDetection } from './detectors/forecast.ts';
 import { contaminationThreshold, detectIsolationForest, explainIsolationForest } from './detectors/isolationForest.ts';
 import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForest.ts';
 import { evaluateRules, thresholdOf } from './rules/evaluate.ts';
-import type { RuleFiring } from './rules/evaluate.ts';
 import type { RulesFile } from './rules/model.ts';
-import type { Tuning } from './tuning.ts';
 import type { Contamination } from './detectors/isolationForest.ts';
 import { analysisView } from './incidents/analysisView.ts';
-import type { View } from './incidents/view.ts';
 import type { Severity } from './severity.ts';
-
-/** Which detectors to run and with what settings; everything optional has the SPEC defaults. */
-export interface AnalyzeSettings {
-  detectors: { iforest: boolean; forecast: boolean; rules: boolean };
-  seed: number;
-  /** Restrict every detector to these metrics (default: all numeric columns). */
-  metrics?: string[];
-  iforest?: Omit<IsolationForestOptions, 'seed'>;
-  forecast?: Omit<ForecastOptions, 'seed'> & { metrics?: string[]; trainFraction?: number };
-  /** A validated rules file; the rules detector needs one. */
-  rules?: RulesFile | null;
-  /** Thresholds that replace the rules file's, by rule name. */
-  thresholds?: Record<string, number>;
-  /** The default view's minimum severity (SPEC §7). @default DEFAULT_MIN_SEVERITY */
-  minSeverity?: Severity;
-}
-
-/** Everything one analysis produced: the input of the dashboard, the exports and the CLI output. */
-export interface AnalysisResult {
-  frame: Frame;
-  input: { path: string; sha256: string };
-  seed: number;
-  /** The settings each detector ran with, keyed by detector id (for the export metadata). */
-  detectors: Record<string, unknown>;
-  scores: { iforest?: Float64Array };
-  forecast?: Record<string, { yhat: Float64Array; lower: Float64Array; upper: Float64Array }>;
-  anomalies: Anomaly[];
-  warnings: string[];
-  /** Which forecast fit ran, when the forecaster ran. */
-  forecastMode?: 'standard' | 'robust';
-  /** Per rule: where it fires (when rules ran). */
-  rules?: Record<string, RuleFiring>;
-  /** Per detector, the milliseconds it took (or 0 when served from the cache). */
-  timings?: Record<string, number>;
-  /** What a client needs to re-threshold contamination and interval itself (src/core/tuning.ts), when attached. */
-  tuning?: Tuning;
-  /** The calibrated findings, the incidents and the default view (SPEC §7); runAnalysis always sets it. */
-  view?: View;
-}
-
-/**
- * What the last analysis of a frame computed, so that a new analysis of the same frame only redoes what
- * changed: a contamination change re-thresholds the stored scores; an interval change refits the forecaster
- * only; a threshold change re-evaluates the rules only.
- */
-export interface AnalysisCache {
-  iforest?: { key: string; model: IsolationForestModel | null; result: IsolationForestResult };
-  forecast?: { key: string; interval: number | undefined; detection: ForecastDetection };
-}
+import type { AnalysisCache, AnalyzeSettings } from './analyzeSettings.ts';
+import type { AnalysisResult } from './analysisResult.ts';
 
 /** Choices made outside the rules file (CLI flags, dashboard controls); each one given wins over the file. */
 export interface AnalyzeOverrides {

@@ -1,7 +1,7 @@
 import type { Anomaly, DetectorId } from './anomaly.ts';
 import { formatDuration } from './rules/duration.ts';
 import type { RuleOp } from './rules/model.ts';
-import { formatValue } from './rules/template.ts';
+import { formatNumber, roundSignificant } from './format.ts';
 import type { Severity } from './severity.ts';
 import { SEVERITIES, severityRank } from './severity.ts';
 import { getOwn } from './own.ts';
@@ -200,7 +200,7 @@ export function noteOf(findings: readonly Anomaly[]): string {
     else if (!g.sources.includes(src)) g.sources.push(src);
   }
   const parts = [...groups.values()].map(({ a, sources }) => {
-    const what = a.metric === null ? '' : `${a.metric}${a.value === null ? ' missing' : ` ${formatValue(a.value)}`} · `;
+    const what = a.metric === null ? '' : `${a.metric}${a.value === null ? ' missing' : ` ${formatNumber(a.value)}`} · `;
     return `${what}${a.severity} · ${sources.join(', ')}`;
   });
   const more = parts.length > 3 ? `  +${parts.length - 3} more` : '';
@@ -269,28 +269,24 @@ export function hoverOf(findings: readonly Anomaly[], ctx: HoverContext): string
   const when = shortTime(ctx.timestamp);
   const out = [`**Anomaly Hunter** · row ${ctx.row} · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} UTC` : ''}`, ''];
   for (const a of [...findings].sort(bySeverity)) {
-    const head = `**${a.severity}** (score ${formatValue(a.score)}) · ${DETECTOR_NAME[a.detector]}`;
+    const head = `**${a.severity}** (score ${formatNumber(a.score)}) · ${DETECTOR_NAME[a.detector]}`;
     let detail = escapeMarkdown(a.message);
     if (a.detector === 'rule' && a.rule) {
       const r = getOwn(ctx.rules, a.rule);
-      const cond = r ? `${r.metric} ${r.op} ${formatValue(r.threshold)}` : a.metric ?? '';
+      const cond = r ? `${r.metric} ${r.op} ${formatNumber(r.threshold)}` : a.metric ?? '';
       const durations = r ? [r.forMs > 0 ? `for ${formatDuration(r.forMs)}` : '', r.keepFiringForMs > 0 ? `keep firing ${formatDuration(r.keepFiringForMs)}` : ''].filter(Boolean).join(', ') : '';
-      detail = `${codeSpan(a.rule)}: ${codeSpan(cond)}${durations ? ` ${durations}` : ''}${a.value === null ? '' : `, value ${formatValue(a.value)}`} — ${detail}`;
+      detail = `${codeSpan(a.rule)}: ${codeSpan(cond)}${durations ? ` ${durations}` : ''}${a.value === null ? '' : `, value ${formatNumber(a.value)}`} — ${detail}`;
     } else if (a.detector === 'forecast' && a.metric) {
       const f = getOwn(ctx.forecast, a.metric);
       const yhat = f?.yhat[a.row];
       if (f && yhat !== undefined && Number.isFinite(yhat)) {
         const pct = ctx.interval ? `${Math.round(ctx.interval * 100)} % ` : '';
-        detail += ` — expected ${escapeMarkdown(formatValue(round3(yhat)))}, ${pct}band ${escapeMarkdown(formatValue(round3(f.lower[a.row])))} … ${escapeMarkdown(formatValue(round3(f.upper[a.row])))}`;
+        detail += ` — expected ${escapeMarkdown(formatNumber(roundSignificant(yhat, 4)))}, ${pct}band ${escapeMarkdown(formatNumber(roundSignificant(f.lower[a.row], 4)))} … ${escapeMarkdown(formatNumber(roundSignificant(f.upper[a.row], 4)))}`;
       }
     }
     out.push(`- ${head}: ${detail}`);
   }
   return out.join('\n');
-}
-
-function round3(x: number): number {
-  return Number(x.toPrecision(4));
 }
 
 /** Counts of findings per severity, in SEVERITIES order. */

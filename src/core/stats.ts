@@ -1,4 +1,11 @@
-import type { MetricStats } from './rules/model.ts';
+/** Statistics of one metric over the data (NaN skipped); NaN when the metric has no values. */
+export interface MetricStats {
+  min: number;
+  max: number;
+  median: number;
+  /** Number of non-missing values. */
+  count: number;
+}
 
 /**
  * min, max, median and count of the non-NaN values; NaN fields when there are none. Linear time (the median by

@@ -4,7 +4,7 @@
 // these gives exactly the anomalies runAnalysis gives (same functions, same doubles; tested), so the dashboard
 // can redraw on a slider move before the host answers.
 import type { Anomaly } from './anomaly.ts';
-import type { AnalysisCache, AnalyzeSettings } from './analyze.ts';
+import type { AnalysisCache, AnalyzeSettings } from './analyzeSettings.ts';
 import type { Frame } from './csv/frame.ts';
 import { metricIndex } from './csv/frame.ts';
 import { forecastAnomalies, historyHalfWidth } from './detectors/forecast.ts';

@@ -1,12 +1,12 @@
 // The analysis of one CSV runs here, off the extension host's thread, so a large file never blocks typing.
 // No vscode import: this file is bundled on its own (dist/analysisWorker.js) and started with worker_threads.
 import { parentPort } from 'node:worker_threads';
-import { loadCsvFile } from '../cli/loadCsv.ts';
+import { loadCsvFile } from '../node/loadCsv.ts';
 import { runAnalysis } from '../core/analyze.ts';
-import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
+import type { AnalysisCache, AnalyzeSettings } from '../core/analyzeSettings.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { tuningOf } from '../core/tuning.ts';
-import { primeIsolationForest } from '../cli/parallelScore.ts';
+import { primeIsolationForest } from '../node/parallelScore.ts';
 import type { Tuning } from '../core/tuning.ts';
 import { LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';

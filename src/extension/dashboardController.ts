@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { writeFileAtomic } from '../cli/output.ts';
+import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { csvChunks } from '../core/export/csv.ts';
 import { jsonChunks } from '../core/export/json.ts';
 import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
 import { listed } from '../core/incidents/analysisView.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
-import type { AnalysisResult } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { DashboardModel, DashboardSettings, TuningData, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';

@@ -1,5 +1,5 @@
 // Pure (no vscode import): turns an analysis into what the dashboard draws. Unit-tested in plain Node.
-import type { AnalysisResult } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analysisResult.ts';
 import { downsampleRows, lowerBound } from '../core/downsample.ts';
 import { capAnomalies, markedRows } from '../core/anomaly.ts';
 import type { Anomaly } from '../core/anomaly.ts';

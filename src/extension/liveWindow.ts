@@ -1,6 +1,6 @@
 // Pure (no vscode import): the bounded window of a followed file that the live dashboard draws. Fixed-size
 // rings, so memory stays flat however long the stream runs. Unit-tested in plain Node.
-import type { AnalysisResult } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import { sortAnomalies } from '../core/anomaly.ts';
 import { medianStep } from '../core/csv/frame.ts';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { AnalysisResult } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analysisResult.ts';
 import { settingsFor } from '../core/analyze.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';

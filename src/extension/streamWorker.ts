@@ -1,10 +1,10 @@
 // Follows one CSV off the extension host's thread: tails the file, scores each appended row with the stream
-// detector and the rules (src/cli/streamPipeline.ts), and posts the rows in batches (typed arrays, at most
+// detector and the rules (src/node/streamPipeline.ts), and posts the rows in batches (typed arrays, at most
 // every BATCH_MS) so a large backlog never blocks the editor. No vscode import: bundled as dist/streamWorker.js.
 import { parentPort } from 'node:worker_threads';
-import { tailFile } from '../cli/tailFile.ts';
-import { StreamPipeline } from '../cli/streamPipeline.ts';
-import type { ScoredRow } from '../cli/streamPipeline.ts';
+import { tailFile } from '../node/tailFile.ts';
+import { StreamPipeline } from '../node/streamPipeline.ts';
+import type { ScoredRow } from '../node/streamPipeline.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AnalysisResult } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analysisResult.ts';
 import { alertStateFrom } from '../core/alerting/throttle.ts';
 import { sendIncidents } from '../core/alerting/send.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';

@@ -1,5 +1,6 @@
 // Messages between the extension host and its analysis worker (structured clone: typed arrays are copied).
-import type { AnalysisResult, AnalyzeSettings } from '../core/analyze.ts';
+import type { AnalysisResult } from '../core/analysisResult.ts';
+import type { AnalyzeSettings } from '../core/analyzeSettings.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 
 /**

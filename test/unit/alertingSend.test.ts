@@ -12,7 +12,7 @@ import type { Incident } from '../../src/core/incidents/incidents.ts';
 import { alertStateFrom, emptyAlertState, selectAnomalies } from '../../src/core/alerting/throttle.ts';
 import { checkWebhookUrl, maskUrl, scrubUrl } from '../../src/core/alerting/url.ts';
 import { makeSendCommand } from '../../src/cli/commands/send.ts';
-import { InputError, UsageError } from '../../src/cli/command.ts';
+import { InputError, UsageError } from '../../src/node/errors.ts';
 import { startServer } from './alertingServer.ts';
 
 const T0 = Date.parse('2025-03-01T12:00:00Z');

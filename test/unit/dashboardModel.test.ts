@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capAnomalies, markedRows, sortAnomalies } from '../../src/core/anomaly.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
-import type { AnalysisResult } from '../../src/core/analyze.ts';
+import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { buildModel, MAX_POINTS, seriesFor } from '../../src/extension/dashboardModel.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../../src/protocol.ts';

@@ -6,7 +6,7 @@ import { frameOf } from '../../src/core/csv/frame.ts';
 import { csvCell, csvChunks, csvColumns } from '../../src/core/export/csv.ts';
 import { jsonChunks } from '../../src/core/export/json.ts';
 import { readResultJson } from '../../src/core/export/readResult.ts';
-import type { AnalysisResult } from '../../src/core/analyze.ts';
+import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 
 const T0 = Date.parse('2025-03-01T00:00:00Z');

@@ -6,7 +6,7 @@ import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { Frame } from '../../src/core/csv/frame.ts';
 import { csvChunks } from '../../src/core/export/csv.ts';
 import { jsonChunks } from '../../src/core/export/json.ts';
-import type { AnalysisResult } from '../../src/core/analyze.ts';
+import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 
 // Heap samples are taken right after a full collection, so they measure what the export keeps
 // alive (a non-streaming export would keep the whole output), not garbage awaiting collection.

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forecastCommand } from '../../src/cli/commands/forecast.ts';
-import { InputError, UsageError } from '../../src/cli/command.ts';
+import { InputError, UsageError } from '../../src/node/errors.ts';
 import { detectForecast, fitForecast, forecastScore, predictForecast } from '../../src/core/detectors/forecast.ts';
 import { prophetAutoSeasonalities } from '../../src/core/detectors/forecast/seasonality.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';

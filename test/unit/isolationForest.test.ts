@@ -7,7 +7,7 @@ import { severityOf } from '../../src/core/severity.ts';
 import {
   averagePathLength, detectIsolationForest, fitIsolationForest, scoreIsolationForest, severityScore,
 } from '../../src/core/detectors/isolationForest.ts';
-import { detectIsolationForestParallel, scoreIsolationForestParallel } from '../../src/cli/parallelScore.ts';
+import { detectIsolationForestParallel, scoreIsolationForestParallel } from '../../src/node/parallelScore.ts';
 
 const H = (i: number) => Math.log(i) + 0.5772156649;
 const cFormula = (n: number) => 2 * H(n - 1) - (2 * (n - 1)) / n;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import type { Rule } from '../../src/core/rules/model.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
-import { formatValue, renderTemplate } from '../../src/core/rules/template.ts';
+import { renderTemplate } from '../../src/core/rules/template.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
 
 const M = 60_000;
@@ -117,8 +117,4 @@ test('renderTemplate fills known variables, tolerates spacing and $, leaves unkn
   assert.equal(renderTemplate('{{name}} {{ metric }} {{  $value }} {{ .threshold }} {{ timestamp }} {{ op }} {{ severity }} {{ row }} {{ labels.team }} {{ labels.x }}|{{ nope }}|', vars),
     'n cpu 1.5 2 T > major 7 infra ||');
   assert.equal(renderTemplate('no templates', vars), 'no templates');
-});
-
-test('formatValue prints integers as is and others to six significant digits', () => {
-  assert.deepEqual([formatValue(90), formatValue(93.456789), formatValue(0.000123456789), formatValue(NaN)], ['90', '93.4568', '0.000123457', 'NaN']);
 });

@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync, appendFileSync, renameSync, rmSync, truncat
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runStream } from '../../src/cli/commands/stream.ts';
-import { CsvRecordSplitter, splitFields } from '../../src/cli/csvLines.ts';
-import { UsageError } from '../../src/cli/command.ts';
+import { CsvRecordSplitter, splitFields } from '../../src/node/csvLines.ts';
+import { UsageError } from '../../src/node/errors.ts';
 
 function csvRows(from: number, to: number): string {
   let s = '';

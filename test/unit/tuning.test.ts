@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
-import type { AnalysisCache } from '../../src/core/analyze.ts';
+import type { AnalysisCache } from '../../src/core/analyzeSettings.ts';
 import { sortAnomalies } from '../../src/core/anomaly.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';

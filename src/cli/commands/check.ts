@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { formatDiagnostics } from '../../core/rules/validate.ts';
 import type { Command } from '../command.ts';
-import { choiceOption, parseCommandArgs, UsageError } from '../command.ts';
+import { choiceOption, parseCommandArgs } from '../command.ts';
+import { UsageError } from '../../node/errors.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 
 const usage = `Usage: anomaly-hunter check <rules.yaml> [--data CSV] [--format text|json]

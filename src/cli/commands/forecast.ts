@@ -1,5 +1,6 @@
 import type { Command, CommandContext } from '../command.ts';
-import { choiceOption, InputError, numberOption, parseCommandArgs, UsageError } from '../command.ts';
+import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
+import { InputError, UsageError } from '../../node/errors.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { detectForecast, forecastTimes } from '../../core/detectors/forecast.ts';

@@ -10,8 +10,9 @@ import { readResultJson } from '../../core/export/readResult.ts';
 import type { Severity } from '../../core/severity.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import type { Command, CommandContext } from '../command.ts';
-import { InputError, UsageError, parseCommandArgs } from '../command.ts';
-import { notRegularFile } from '../tailFile.ts';
+import { parseCommandArgs } from '../command.ts';
+import { InputError, UsageError } from '../../node/errors.ts';
+import { notRegularFile } from '../../node/tailFile.ts';
 
 /** Largest results file read (a JavaScript string holds at most about 512 MiB). */
 const MAX_RESULTS_BYTES = 256 << 20;

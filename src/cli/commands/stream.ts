@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
-import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
-import { InputError } from '../command.ts';
-import { tailFile } from '../tailFile.ts';
-import { StreamPipeline } from '../streamPipeline.ts';
-import type { ScoredRow } from '../streamPipeline.ts';
+import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
+import { InputError, UsageError } from '../../node/errors.ts';
+import { tailFile } from '../../node/tailFile.ts';
+import { StreamPipeline } from '../../node/streamPipeline.ts';
+import type { ScoredRow } from '../../node/streamPipeline.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { WEBHOOK_URL_ENV } from './send.ts';
 import { isoOf } from '../../core/anomaly.ts';

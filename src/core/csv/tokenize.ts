@@ -1,6 +1,6 @@
 /**
  * The one CSV tokenizer of the project: `analyze` (src/core/csv/parse.ts) and `stream`
- * (src/cli/csvLines.ts) both split text into records with it, so a file reads the same way, or fails at the
+ * (src/node/csvLines.ts) both split text into records with it, so a file reads the same way, or fails at the
  * same line and column, whichever command reads it.
  *
  * RFC 4180 as spreadsheets write it: a field that starts with `"` is quoted and may hold delimiters, line

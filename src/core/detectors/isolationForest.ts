@@ -30,6 +30,7 @@ import { createRng } from '../random.ts';
 import type { Rng } from '../random.ts';
 import { clampScore, severityOf } from '../severity.ts';
 import { tailThresholdSorted } from '../incidents/calibrate.ts';
+import { formatNumber } from '../format.ts';
 
 /** How the forest's threshold is chosen (see IsolationForestOptions.contamination). */
 export type Contamination = 'calibrated' | 'auto' | number;
@@ -505,7 +506,7 @@ export function iforestAnomalies(metrics: string[], frame: Frame, rows: ArrayLik
       value,
       score,
       severity,
-      message: `${metrics[top]} ${value === null ? 'missing' : formatValue(value)} is unusual`
+      message: `${metrics[top]} ${value === null ? 'missing' : formatNumber(value, 4, 1000)} is unusual`
         + ` (iforest score ${scores[row].toFixed(2)} > ${threshold.toFixed(2)}; isolated by ${parts.join(', ')}${more})`,
     });
   }
@@ -705,10 +706,4 @@ function countRowsWithMissing(frame: Frame, metrics: string[]): number {
     for (const c of columns) if (!Number.isFinite(c[i])) { count++; break; }
   }
   return count;
-}
-
-/** A value as a person reads it: integers as they are, others to 4 significant digits. */
-function formatValue(v: number): string {
-  if (Number.isInteger(v) || Math.abs(v) >= 1000) return String(Math.round(v));
-  return String(Number(v.toPrecision(4)));
 }

@@ -3,7 +3,7 @@ import { isoOf } from '../anomaly.ts';
 import type { Severity } from '../severity.ts';
 import { severityRank } from '../severity.ts';
 import { looksLikeFormula } from './formula.ts';
-import type { AnalysisResult } from '../analyze.ts';
+import type { AnalysisResult } from '../analysisResult.ts';
 import { listed } from '../incidents/analysisView.ts';
 
 /** CSV line end: RFC 4180 §2 says CRLF. */

@@ -1,5 +1,5 @@
 import { isoOf } from '../anomaly.ts';
-import type { AnalysisResult } from '../analyze.ts';
+import type { AnalysisResult } from '../analysisResult.ts';
 import { listed } from '../incidents/analysisView.ts';
 import type { Incident } from '../incidents/incidents.ts';
 

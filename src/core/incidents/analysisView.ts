@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../analyze.ts';
+import type { AnalysisResult } from '../analysisResult.ts';
 import type { Anomaly } from '../anomaly.ts';
 import type { Incident } from './incidents.ts';
 import type { Severity } from '../severity.ts';

@@ -8,7 +8,7 @@ import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { formatDuration } from '../rules/duration.ts';
-import { formatValue } from '../rules/template.ts';
+import { formatNumber, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf, severityRank } from '../severity.ts';
 
@@ -164,7 +164,7 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
     head = phrase;
   } else if (metric !== null) {
     const v = rows.value(metric, peak.row);
-    head = `${metric} ${Number.isFinite(v) ? formatValue(v) : 'missing'}`;
+    head = `${metric} ${Number.isFinite(v) ? formatNumber(v) : 'missing'}`;
   } else {
     head = peak.rule ? `rule ${peak.rule}` : 'unusual rows';
   }
@@ -172,7 +172,7 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
   if (span) head += phrase === null ? ` for ${span}` : ` (flagged for ${span})`;
   if (metric !== null && usual) {
     const u = usual(metric, peak.row);
-    if (u && Number.isFinite(u.value)) head += `, usually ${formatValue(round(u.value))} ± ${formatValue(round(u.spread))}${u.seasonal ? ' at this time' : ''}`;
+    if (u && Number.isFinite(u.value)) head += `, usually ${formatNumber(roundSignificant(u.value, 3))} ± ${formatNumber(roundSignificant(u.spread, 3))}${u.seasonal ? ' at this time' : ''}`;
   }
   parts.push(head);
   const others = metrics.filter((m) => m !== metric);
@@ -184,11 +184,6 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
 
 function detectorName(d: DetectorId | undefined): string {
   return d === 'iforest' ? 'Isolation Forest' : d === 'forecast' ? 'forecaster' : d === 'rule' ? 'rules' : d === 'stream' ? 'streaming detector' : 'no detector';
-}
-
-/** Three significant digits: a summary is read, not parsed. */
-function round(v: number): number {
-  return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(3)) : v;
 }
 
 /** The time an incident spans (one step for a single row), or the rows it spans without timestamps. */

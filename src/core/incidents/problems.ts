@@ -1,4 +1,4 @@
-import { formatValue } from '../rules/template.ts';
+import { formatNumber } from '../format.ts';
 import type { Incident } from './incidents.ts';
 
 /** One Problems entry of an incident: the CSV lines it covers (1-based, inclusive) and what it says. */
@@ -24,7 +24,7 @@ export function incidentProblems(incidents: readonly Incident[], lines: ArrayLik
       incident,
       startLine: Math.min(...at),
       endLine: Math.max(...at),
-      message: `${incident.summary} (score ${formatValue(incident.score)}${rows})`,
+      message: `${incident.summary} (score ${formatNumber(incident.score)}${rows})`,
     });
   }
   return out;

@@ -10,7 +10,7 @@ import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
 import { statsOf } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
-import { formatValue } from '../rules/template.ts';
+import { formatNumber, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
@@ -18,6 +18,7 @@ import { calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { Incident } from './incidents.ts';
 import { buildIncidents } from './incidents.ts';
 import { atLeast, shownAt } from './shownAt.ts';
+import type { Shown } from './shownAt.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -42,7 +43,7 @@ export interface View {
   /** Every incident those findings make. */
   incidents: Incident[];
   /** The incidents at or above the minimum severity, and every finding inside them. */
-  shown: { incidents: Incident[]; anomalies: Anomaly[] };
+  shown: Shown;
   /** The minimum severity of `shown`. */
   minSeverity: Severity;
   /** Per detector and series, the calibration used (for the README's figures and the tests). */
@@ -154,8 +155,8 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
         const v = col >= 0 ? frame.values[col][i] : NaN;
         return {
           metric, value: Number.isFinite(v) ? v : null,
-          message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatValue(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
-          phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatValue(v)}` : ''} unusual with the other metrics`,
+          message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
+          phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} unusual with the other metrics`,
         };
       },
     });
@@ -171,10 +172,10 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
     const tiny = 1e-9 * maxAbs(y);
     for (let i = 0; i < frame.rows; i++) { r[i] = y[i] - yhat[i]; abs[i] = Math.abs(r[i]) <= tiny ? 0 : Math.abs(r[i]); }
     spreads.set(metric, statsOf(abs).median / 0.6745);
-    const fmtY = (v: number) => formatValue(Number(v.toPrecision(4)));
+    const fmtY = (v: number) => String(roundSignificant(v, 4));
     yield ({
       key: `forecast:${metric}`, detector: 'forecast', metric, values: abs,
-      describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatValue(y[i])} ${r[i] > 0 ? 'above' : 'below'} the forecast ${fmtY(yhat[i])}` }),
+      describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatNumber(y[i])} ${r[i] > 0 ? 'above' : 'below'} the forecast ${fmtY(yhat[i])}` }),
     });
     const raw = deseasonalised(y, frame);
     const d = winsorised(raw);
@@ -200,7 +201,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
       const flat = maskMissing(flatness(y, w), y);
       yield ({
         key: `flat:${metric}`, detector: 'forecast', metric, values: flat,
-        describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatValue(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatValue(y[i])}` }),
+        describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatNumber(y[i])}` }),
       });
     }
   }

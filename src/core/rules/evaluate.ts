@@ -4,7 +4,8 @@ import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { scoreOfSeverity } from '../severity.ts';
 import type { Rule, RuleOp, RulesFile } from './model.ts';
-import { compileTemplate, formatValue } from './template.ts';
+import { compileTemplate } from './template.ts';
+import { formatNumber } from '../format.ts';
 import type { TemplateVars } from './template.ts';
 import { getOwn, setOwn } from '../own.ts';
 
@@ -308,7 +309,7 @@ interface PreparedRule {
 
 function prepareRule(rule: Rule, threshold: number): PreparedRule {
   const summary = rule.annotations.summary;
-  return { rule, threshold, thr: formatValue(threshold), score: scoreOfSeverity(rule.severity), render: summary !== undefined ? compileTemplate(summary) : null };
+  return { rule, threshold, thr: formatNumber(threshold), score: scoreOfSeverity(rule.severity), render: summary !== undefined ? compileTemplate(summary) : null };
 }
 
 /** The anomaly of a rule firing on one row (value NaN = no data, timestamp NaN = none); shared with the streaming evaluator. */
@@ -322,9 +323,9 @@ function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: n
   const value = v === v ? v : null;
   const message = p.render
     ? p.render({
-      name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatValue(value), threshold: thr,
+      name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatNumber(value), threshold: thr,
       timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels,
     })
-    : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatValue(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
+    : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatNumber(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
   return { row, timestamp, detector: 'rule', rule: rule.name, metric: rule.metric, value, score, severity: rule.severity, message };
 }

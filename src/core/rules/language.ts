@@ -5,7 +5,7 @@ import { evaluateRules } from './evaluate.ts';
 import type { RulesDataContext, TextEdit } from './model.ts';
 import { resolveRef, schemaAt } from './schema.ts';
 import type { SchemaNode } from './schema.ts';
-import { formatValue } from './template.ts';
+import { formatNumber } from '../format.ts';
 import { analyzeRules } from './validate.ts';
 import { deref, getPair, lineStarts, parseYamlAst, positionAt } from './yamlAst.ts';
 import type { YNode, YScalar } from './yamlAst.ts';
@@ -92,8 +92,8 @@ export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): s
   if (last === 'name' && hit.path[0] === 'rules' && typeof hit.path[1] === 'number' && node.kind === 'scalar') return ruleHover(text, hit.path[1], node.text, ctx);
   if (node.kind === 'scalar' && typeof node.value === 'string' && /^([0-9]+(ms|s|m|h|d|w|y))+$/.test(node.value)) {
     const ms = parseDuration(node.value);
-    const rows = ctx?.stepMs ? ` — ${formatValue(ms / ctx.stepMs)} rows at the ${stepWords(ctx.stepMs)} step of ${ctx.name}` : '';
-    return `**${node.value}** = ${formatValue(ms / 1000)} s${rows}\n\n${describe(schemaAt(hit.path)) ?? ''}`.trim();
+    const rows = ctx?.stepMs ? ` — ${formatNumber(ms / ctx.stepMs)} rows at the ${stepWords(ctx.stepMs)} step of ${ctx.name}` : '';
+    return `**${node.value}** = ${formatNumber(ms / 1000)} s${rows}\n\n${describe(schemaAt(hit.path)) ?? ''}`.trim();
   }
   const doc = describe(schemaAt(hit.path));
   return doc ? `**${String(last)}** — ${doc}` : null;
@@ -110,7 +110,7 @@ function metricHover(name: string, ctx: RulesDataContext): string {
   const n = escapeInline(name), file = escapeInline(ctx.name);
   if (!s) return `**${n}** is not a numeric column of ${file}. Its metrics: ${escapeInline(listOf(ctx.metrics))}`;
   if (!s.count) return `**${n}** in ${file}: no values`;
-  return `**${n}** in ${file}\n\nmin ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;
+  return `**${n}** in ${file}\n\nmin ${formatNumber(s.min)} · median ${formatNumber(s.median)} · max ${formatNumber(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;
 }
 
 function ruleHover(text: string, index: number, name: string, ctx?: RulesDataContext): string | null {
@@ -252,7 +252,7 @@ function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesD
   if ((key === 'metric' || key === 'metrics') && ctx) {
     return ctx.metrics.map((m) => {
       const s = getOwn(ctx.stats, m);
-      return { label: m, kind: 'metric' as const, insertText: inFlowList || key === 'metric' ? m : `[${m}]`, detail: s?.count ? `min ${formatValue(s.min)} · median ${formatValue(s.median)} · max ${formatValue(s.max)}` : undefined };
+      return { label: m, kind: 'metric' as const, insertText: inFlowList || key === 'metric' ? m : `[${m}]`, detail: s?.count ? `min ${formatNumber(s.min)} · median ${formatNumber(s.median)} · max ${formatNumber(s.max)}` : undefined };
     });
   }
   const schema = schemaAt(path);
@@ -263,7 +263,7 @@ function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesD
     if (ctx?.stepMs) for (const k of [1, 3, 5, 10]) set.add(formatDuration(ctx.stepMs * k));
     return [...set].sort((a, b) => parseDuration(a) - parseDuration(b)).map((d) => ({
       label: d, kind: 'duration' as const, insertText: d,
-      detail: ctx?.stepMs ? `${formatValue(parseDuration(d) / ctx.stepMs)} rows of ${ctx.name}` : undefined,
+      detail: ctx?.stepMs ? `${formatNumber(parseDuration(d) / ctx.stepMs)} rows of ${ctx.name}` : undefined,
     }));
   }
   const values: unknown[] = [];

@@ -1,5 +1,6 @@
 import type { Frame } from '../csv/frame.ts';
 import type { Severity } from '../severity.ts';
+import type { MetricStats } from '../stats.ts';
 
 /** A comparison operator of a rule (SPEC §1). */
 export type RuleOp = '>' | '>=' | '<' | '<=' | '==' | '!=';
@@ -92,15 +93,6 @@ export interface Diagnostic {
   startOffset: number;
   endOffset: number;
   fix?: DiagnosticFix;
-}
-
-/** Statistics of one metric over the data (NaN skipped); NaN when the metric has no values. */
-export interface MetricStats {
-  min: number;
-  max: number;
-  median: number;
-  /** Number of non-missing values. */
-  count: number;
 }
 
 /** What the rules are checked against: the data's metrics, its step and per-metric statistics. */

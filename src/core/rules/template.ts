@@ -73,10 +73,3 @@ function variable(name: string, vars: TemplateVars): string {
     default: return '';
   }
 }
-
-/** A number as people read it in an alert: integers as is, else at most 6 significant digits; NaN gives 'NaN'. */
-export function formatValue(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(6)));
-}

@@ -3,10 +3,8 @@ import type { ErrorObject } from 'ajv';
 import type { Frame } from '../csv/frame.ts';
 import type { Severity } from '../severity.ts';
 import { parseDuration, formatDuration } from './duration.ts';
-import type {
-  Diagnostic, DiagnosticFix, ForecastSettings, IforestSettings, MetricStats, Rule, RuleOp, RulesDataContext,
-  RulesFile, WebhookSettings,
-} from './model.ts';
+import type { Diagnostic, DiagnosticFix, ForecastSettings, IforestSettings, Rule, RuleOp, RulesDataContext, RulesFile, WebhookSettings } from './model.ts';
+import type { MetricStats } from '../stats.ts';
 import { keysAt, schemaAt, schemaErrors } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 import { TEMPLATE_PATTERN, TEMPLATE_VARIABLES, isTemplateVariable } from './template.ts';
@@ -14,6 +12,7 @@ import { deref, getPair, lineStarts, parseYamlAst, positionAt } from './yamlAst.
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
 
 import { getOwn, setOwn } from '../own.ts';
+import { formatNumber } from '../format.ts';
 
 /** Options of `validateRules`. */
 export interface ValidateOptions {
@@ -528,9 +527,9 @@ function semanticChecks(root: YNode, sites: RuleSite[], out: DiagnosticSink, dat
       if (stats && stats.count > 0) {
         const verdict = thresholdVerdict(rule.op, rule.threshold, stats);
         if (verdict) {
-          const span = `${rule.metric} ranges from ${fmt(stats.min)} to ${fmt(stats.max)} in ${data.name}`;
+          const span = `${rule.metric} ranges from ${formatNumber(stats.min, 4)} to ${formatNumber(stats.max, 4)} in ${data.name}`;
           out.add('warning', 'semantic', verdict === 'never' ? 'never-fires' : 'always-fires',
-            `${label} ${verdict === 'never' ? 'never fires' : 'always fires'}: ${span}, so ${rule.metric} ${rule.op} ${fmt(rule.threshold)} is ${verdict === 'never' ? 'never' : 'always'} true`,
+            `${label} ${verdict === 'never' ? 'never fires' : 'always fires'}: ${span}, so ${rule.metric} ${rule.op} ${formatNumber(rule.threshold, 4)} is ${verdict === 'never' ? 'never' : 'always'} true`,
             thrNode.start, thrNode.end);
         }
       }
@@ -591,10 +590,6 @@ function checkTemplates(m: YMap, out: DiagnosticSink): void {
         suggestion ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: s, endOffset: s + match[0].length, newText: `{{ ${suggestion} }}` }] } : undefined);
     }
   }
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
 }
 
 /** The rules' view of a frame: metric names, step and min/median/max per metric (NaN skipped). */

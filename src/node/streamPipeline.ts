@@ -7,7 +7,7 @@
  */
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
-import { InputError, UsageError } from './command.ts';
+import { InputError, UsageError } from './errors.ts';
 import { inferColumns, parseNumber } from '../core/csv/infer.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
 import { indexIn, nameList } from '../core/csv/frame.ts';

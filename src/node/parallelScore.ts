@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Frame } from '../core/csv/frame.ts';
 import { metricIndex } from '../core/csv/frame.ts';
 import { iforestRunOf } from '../core/analyze.ts';
-import type { AnalysisCache, AnalyzeSettings } from '../core/analyze.ts';
+import type { AnalysisCache, AnalyzeSettings } from '../core/analyzeSettings.ts';
 import {
   accumulatePathLengths, emptyIsolationForestResult, explainIsolationForest, pathLengthsToScores, prepareIsolationForest,
   withContaminationThreshold,

@@ -1,0 +1,26 @@
+// The number formatters: every number a person reads (messages, hovers, alerts, the dashboard) goes through one
+// of these, so the same value reads the same way everywhere it appears.
+
+/** `x` rounded to `digits` significant digits; NaN and ±Infinity as they are. */
+export function roundSignificant(x: number, digits: number): number {
+  return Number(x.toPrecision(digits));
+}
+
+/**
+ * A number as people read it in a message or an alert: integers as they are, values of `wholeFrom` or more in size
+ * as whole numbers, others to `digits` significant digits; NaN gives 'NaN'. @default digits 6, wholeFrom Infinity
+ */
+export function formatNumber(x: number, digits = 6, wholeFrom = Infinity): string {
+  if (Number.isInteger(x)) return String(x);
+  if (Math.abs(x) >= wholeFrom) return String(Math.round(x));
+  return String(roundSignificant(x, digits));
+}
+
+/** A number for a narrow place (a slider, a tooltip): '—' for NaN, thousands separated, else 3–4 significant digits. */
+export function formatShort(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  if (a >= 1000) return v.toLocaleString('en', { maximumFractionDigits: 0 });
+  if (a >= 10) return v.toFixed(1);
+  return v.toPrecision(3).replace(/\.?0+$/, '');
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { notRegularFile } from './tailFile.ts';
+import type { DataIssue, Frame } from '../core/csv/frame.ts';
+import { createCsvReader } from '../core/csv/parse.ts';
+import type { CsvReaderOptions } from '../core/csv/parse.ts';
+
+/** The outcome of loading a CSV file: the frame (null when unusable), its problems, the file's sha256. */
+export interface LoadedCsv {
+  frame: Frame | null;
+  issues: DataIssue[];
+  sha256: string;
+  bytes: number;
+  delimiter: string;
+}
+
+/** Options of loadCsvFile: the reader's, and whether a pipe may be read. */
+export interface LoadCsvOptions extends CsvReaderOptions {
+  /**
+   * Read a pipe (`… | anomaly-hunter analyze /dev/stdin`): the command line's own input. Never for a path that
+   * comes from a file (a rules file's `data:`) or in the editor: opening a pipe waits for a writer. @default false
+   */
+  allowPipe?: boolean;
+}
+
+/**
+ * Streams a CSV file from disk through the core reader in 1 MiB pieces (the text is never held whole),
+ * hashing it on the way. A missing or unreadable file, a device (/dev/zero never ends) or socket, or a pipe
+ * unless allowed, is an error issue, not an exception.
+ */
+export async function loadCsvFile(path: string, onProgress?: (bytesRead: number, totalBytes: number) => void, options: LoadCsvOptions = {}): Promise<LoadedCsv> {
+  const hash = createHash('sha256');
+  const reader = createCsvReader(options);
+  let bytes = 0;
+  let total = 0;
+  let handle: FileHandle | null = null;
+  try {
+    // Only a regular file (or an allowed pipe): a device (/dev/zero) has size 0 and never ends. Looked at before
+    // opening, since opening a pipe blocks until a writer comes.
+    const readable = (st: Stats): boolean => st.isFile() || (options.allowPipe === true && st.isFIFO());
+    const before = await stat(path);
+    if (!readable(before)) throw notRegularFile(path, before);
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (!readable(info)) throw notRegularFile(path, info);
+    total = info.size;
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const decoder = new TextDecoder('utf-8');
+    // Stops once the reader has failed (a binary file, a stray quote…): the rest cannot change the outcome.
+    while (!reader.failed) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      bytes += bytesRead;
+      reader.push(decoder.decode(chunk, { stream: true }));
+      onProgress?.(bytes, total);
+    }
+    reader.push(decoder.decode());
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file'
+      : err.code === 'ENOTREG' ? err.message.slice(path.length + 2) : `cannot read the file (${err.code ?? err.message})`;
+    return { frame: null, issues: [{ severity: 'error', code: 'io', message }], sha256: '', bytes, delimiter: '' };
+  } finally {
+    await handle?.close();
+  }
+  const result = reader.end();
+  return { ...result, sha256: hash.digest('hex'), bytes };
+}
