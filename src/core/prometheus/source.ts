@@ -92,6 +92,9 @@ export interface SourceFrame {
 /** Progress of a fetch: pieces done and planned, over all queries. */
 export type SourceProgress = (done: number, total: number) => void;
 
+/** The errorType values of Prometheus's API (shown before the server's message). */
+const PROMETHEUS_ERROR_TYPES = new Set(['bad_data', 'execution', 'timeout', 'canceled', 'internal', 'unavailable', 'not_found', 'too_many_requests']);
+
 interface Column { labels: Record<string, string>; values: Float64Array }
 
 /**
@@ -114,7 +117,7 @@ export async function fetchFrame(queries: readonly NamedQuery[], range: RangeSpe
     const warnings = new Set<string>();
     for (const piece of pieces) {
       const answer = await fetcher(query, piece);
-      if (!answer.ok) throw new SourceError(`query ${JSON.stringify(query.name)}: ${answer.errorType !== 'error' && answer.errorType !== 'bad_response' && answer.errorType !== 'not_json' ? `${answer.errorType}: ` : ''}${answer.message}`);
+      if (!answer.ok) throw new SourceError(`query ${JSON.stringify(query.name)}: ${PROMETHEUS_ERROR_TYPES.has(answer.errorType) ? `${answer.errorType}: ` : ''}${answer.message}`);
       for (const w of answer.warnings) warnings.add(w);
       histograms += answer.nativeHistograms;
       for (const s of answer.series) {
