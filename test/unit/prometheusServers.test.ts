@@ -196,3 +196,43 @@ test('analyze --prometheus: usage errors before any request', async () => {
     assert.ok(!r.err.includes('u:p@'), r.err);
   }
 });
+
+test('stream --prometheus: a fixed range is scored row by row like a CSV; without --end new points are polled every step', { skip: skipUnless('prometheus', 'promtool'), timeout: 120_000 }, async () => {
+  const fixed = await startPrometheus(twoHosts().slice(0, 400));
+  try {
+    const r = await run(['stream', '--prometheus', fixed.origin, '--query', 'load=node_load{host="b"}', `--start=${iso(T0)}`, `--end=${iso(T0 + 199 * MIN)}`, '--step=1m', '--format', 'nab']);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trimEnd().split('\n');
+    assert.equal(lines[0], 'timestamp,value,anomaly_score');
+    assert.equal(lines.length, 201);
+    assert.match(lines[1], /^2025-01-06T00:00:00\.000Z,10,0(\.\d+)?$/);
+    assert.match(lines[200], /^2025-01-06T03:19:00\.000Z,-39\.75,/);
+  } finally {
+    await fixed.stop();
+  }
+  // Live: Prometheus scraping itself every second; the stream polls at a 1 s step for a few seconds.
+  const live = await startPrometheus([], { scrapeSelfEverySeconds: 1 });
+  try {
+    // Until the first scrapes are in (up to 20 s).
+    for (let i = 0; i < 200; i++) {
+      const q = await (await fetch(`${live.origin}/api/v1/query_range?query=up&start=${Date.now() / 1000 - 3}&end=${Date.now() / 1000}&step=1`)).json() as { data: { result: { values: unknown[] }[] } };
+      if ((q.data.result[0]?.values.length ?? 0) >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const controller = new AbortController();
+    let out = '', err = '';
+    const { runStream } = await import('../../src/cli/commands/stream.ts');
+    const done = runStream({ argv: ['--prometheus', live.origin, '--query', 'up=up{job="self"}', '--start=-3s', '--step=1s'], stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd: process.cwd() }, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 4500));
+    controller.abort();
+    assert.equal(await done, 0, err);
+    const rows = out.trimEnd().split('\n').map((l) => JSON.parse(l) as { timestamp: string; metrics: { up: { value: number } } });
+    assert.ok(rows.length >= 6, `${rows.length} rows: ${out}`);
+    const times = rows.map((r) => Date.parse(r.timestamp));
+    for (let i = 1; i < times.length; i++) assert.equal(times[i] - times[i - 1], 1000, 'one row per step, none repeated');
+    assert.ok(rows.every((r) => r.metrics.up.value === 1));
+    assert.ok(times[times.length - 1] > Date.now() - 4000, 'rows fetched after the start');
+  } finally {
+    await live.stop();
+  }
+});

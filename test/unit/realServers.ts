@@ -106,17 +106,27 @@ export function openMetrics(samples: readonly Sample[]): string {
 }
 
 /** Prometheus with the samples backfilled by promtool (tsdb create-blocks-from openmetrics), retention 100y. */
-export async function startPrometheus(samples: readonly Sample[]): Promise<RunningServer> {
+export async function startPrometheus(samples: readonly Sample[], opts: { scrapeSelfEverySeconds?: number } = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ah-prometheus-'));
   const data = join(dir, 'data');
-  writeFileSync(join(dir, 'data.om'), openMetrics(samples));
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-  const made = spawnSync(BIN.promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'data.om'), data], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`promtool failed (${made.status}): ${made.stderr}`);
+  if (samples.length) {
+    writeFileSync(join(dir, 'data.om'), openMetrics(samples));
+    const made = spawnSync(BIN.promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'data.om'), data], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`promtool failed (${made.status}): ${made.stderr}`);
+  }
   return start(BIN.prometheus, (port) => [
-    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${data}`, '--storage.tsdb.retention.time=100y',
+    `--config.file=${config(dir, port, opts.scrapeSelfEverySeconds)}`, `--storage.tsdb.path=${data}`, '--storage.tsdb.retention.time=100y',
     `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
   ], '/-/ready', dir);
+}
+
+/** A Prometheus config: no scrapes, or Prometheus scraping itself every `every` seconds (live data). */
+function config(dir: string, port: number, every?: number): string {
+  const file = join(dir, 'prometheus.yml');
+  writeFileSync(file, every
+    ? `global:\n  scrape_interval: ${every}s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`
+    : 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
+  return file;
 }
 
 /** VictoriaMetrics with the samples imported through /api/v1/import/prometheus, flushed so queries see them. */
