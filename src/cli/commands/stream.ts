@@ -15,6 +15,7 @@ import type { FetchLike } from '../../core/alerting/deliver.ts';
 import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
+import { checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/validate.ts';
@@ -176,9 +177,9 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
-  const check = checkWebhookUrl(url);
-  if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const format: WebhookFormat = settings?.format && WEBHOOK_FORMATS.includes(settings.format) ? settings.format : 'zapier';
+  const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
+  if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const throttleMs = settings?.throttleMs ?? (settings?.throttle ? parseDuration(settings.throttle) : DEFAULT_THROTTLE_MS);
   ctx.stderr(`stream: sending anomalies to ${maskUrl(url)} (${format}, min severity ${settings?.min_severity ?? 'warning'}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
   return createAlerter({
