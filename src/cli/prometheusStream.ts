@@ -4,8 +4,7 @@
  * output formats and the webhook are the same. The columns are those of the first fetch; a series that appears
  * later is noted and left out. A failed poll is a warning, and the next step tries again.
  */
-import type { Frame } from '../core/csv/frame.ts';
-import { isoOf } from '../core/anomaly.ts';
+import { csvHeader, csvRows } from '../core/prometheus/csvText.ts';
 import type { RangeSpec } from '../core/prometheus/source.ts';
 import { fetchFrame, SourceError } from '../core/prometheus/source.ts';
 import { createHttpFetcher, serverLabel } from '../node/prometheusHttp.ts';
@@ -26,25 +25,6 @@ export interface PrometheusStreamHooks {
   now?: () => number;
   /** Waits between polls (tests make it shorter). @default the step */
   pollMs?: number;
-}
-
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** The rows of a frame as CSV lines in the given column order ('' where a series has no value). */
-function csvRows(frame: Frame, columns: readonly string[]): string {
-  const index = columns.map((c) => frame.metrics.indexOf(c));
-  let out = '';
-  for (let r = 0; r < frame.rows; r++) {
-    out += isoOf(frame.timestamps![r]);
-    for (const i of index) {
-      const v = i < 0 ? NaN : frame.values[i][r];
-      out += ',' + (Number.isNaN(v) ? '' : String(v));
-    }
-    out += '\n';
-  }
-  return out;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -70,7 +50,7 @@ export async function streamPrometheus(args: PrometheusArgs, hooks: PrometheusSt
   }
   for (const n of first.notes) hooks.onNotice(`${server}: warning: ${n}`);
   const columns = first.frame.metrics;
-  hooks.onText(['timestamp', ...columns].map(csvCell).join(',') + '\n' + csvRows(first.frame, columns));
+  hooks.onText(csvHeader(columns) + [...csvRows(first.frame, columns)].join(''));
   hooks.onCaughtUp();
   const step = args.range.stepMs;
   let next = args.range.endMs + step;
@@ -89,7 +69,7 @@ export async function streamPrometheus(args: PrometheusArgs, hooks: PrometheusSt
           hooks.onNotice(`${server}: note: new series ${m} is not scored (the columns are those of the first fetch; restart the stream to include it)`);
         }
       }
-      hooks.onText(csvRows(got.frame, columns));
+      hooks.onText([...csvRows(got.frame, columns)].join(''));
       next = end + step;
     } catch (e) {
       if (hooks.signal?.aborted) break;

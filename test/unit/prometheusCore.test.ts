@@ -195,3 +195,15 @@ test('fetchFrame: a series of only NaN is left out with a note; same names from 
   assert.ok(got.notes.some((m) => /has no finite value/.test(m)));
   assert.ok(got.notes.some((m) => /2 NaN or infinite samples read as missing/.test(m)));
 });
+
+test('a fetched frame written as CSV reads back as the same frame (names with quotes and commas, gaps)', async () => {
+  const { frameCsvChunks } = await import('../../src/core/prometheus/csvText.ts');
+  const { parseCsv } = await import('../../src/core/csv/parse.ts');
+  const { frameOf } = await import('../../src/core/csv/frame.ts');
+  const t = [0, 1, 2, 3].map((i) => Date.UTC(2025, 0, 1) + i * 60_000);
+  const f = frameOf({ 'm{a="x,\\"y"}': [1.5, NaN, -3, 4e-7], 'm{a="z"}': [NaN, 2, 3, 1e21] }, t);
+  const back = parseCsv([...frameCsvChunks(f)].join('')).frame!;
+  assert.deepEqual(back.metrics, f.metrics);
+  assert.deepEqual(Array.from(back.timestamps!), t);
+  assert.deepEqual(back.values.map((v) => Array.from(v)), f.values.map((v) => Array.from(v)));
+});
