@@ -10,6 +10,7 @@ import { SessionStore } from './sessions.ts';
 import { registerStreaming } from './streaming.ts';
 import { registerWalkthrough } from './walkthrough.ts';
 import { clearWebhookUrl, sendWebhook, setWebhookUrl } from './webhook.ts';
+import { analyzePrometheus, setPrometheusToken } from './prometheus.ts';
 import { restorablePath } from './webviewSecurity.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -64,6 +65,8 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     'anomalyHunter.setWebhookUrl': () => setWebhookUrl(ctx),
     'anomalyHunter.clearWebhookUrl': () => clearWebhookUrl(ctx),
+    'anomalyHunter.analyzePrometheus': () => analyzePrometheus(ctx),
+    'anomalyHunter.setPrometheusToken': () => setPrometheusToken(ctx),
   };
   for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 

@@ -6,12 +6,16 @@ import { tailFile } from '../../node/tailFile.ts';
 import { StreamPipeline } from '../../node/streamPipeline.ts';
 import type { ScoredRow } from '../../node/streamPipeline.ts';
 import { loadRulesFile } from '../rulesFile.ts';
+import { PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
+import { streamPrometheus } from '../prometheusStream.ts';
+import { serverLabel } from '../../node/prometheusHttp.ts';
 import { WEBHOOK_URL_ENV } from './send.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import type { FetchLike } from '../../core/alerting/deliver.ts';
 import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
+import { checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/validate.ts';
@@ -25,6 +29,7 @@ import { setOwn } from '../../core/own.ts';
 
 const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--rules FILE] [--webhook]
                              [--min-severity S] [--format nab|jsonl] [--seed N]
+       anomaly-hunter stream --prometheus URL --query [NAME=]PROMQL … [--start T] [--end T] [--step D] [options]
 
 Scores each row as it is read, using only the rows before it: the score of a row never changes
 when more rows are appended (SPEC §3). Memory stays flat however long the stream.
@@ -50,6 +55,10 @@ Options:
   --seed N         seed (the detector is deterministic; kept for symmetry with analyze)
   -h, --help       show this help
 
+With --prometheus, the range (default: the last 7 days) is scored first, then the new points are fetched
+and scored every step until Ctrl-C (--follow is implied; with --end the range is fixed and the stream ends).
+--webhook then sends the anomalies of the points fetched after the first range.
+${PROMETHEUS_HELP.replace(/^Prometheus source \(instead of <csv>; SPEC §8\):\n/, '')}
 Exit codes: 0 success, 1 invalid input (e.g. a stray quote: file:line:col) or a webhook send failed,
 2 usage error (unknown option, missing file, not a regular file).
 `;
@@ -94,16 +103,21 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     format: { type: 'string' },
     seed: { type: 'string' },
     'min-severity': { type: 'string' },
+    ...PROMETHEUS_OPTIONS,
   });
   if (values.help) { ctx.stdout(usage); return 0; }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
+  const prom = prometheusArgs(values, ctx.env);
+  if (prom && positionals.length) throw new UsageError('give either a CSV file or --prometheus, not both');
+  // A Prometheus source polls every step unless its end is fixed: as --follow for a file.
+  if (prom && values.end === undefined) values.follow = true;
+  if (!prom && positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
   if (values.webhook && !values.follow) throw new UsageError('--webhook sends the anomalies of rows appended while following: add --follow (for the rows already in a file: analyze --format json, then send)');
   const format = choiceOption('format', values.format, ['nab', 'jsonl'] as const, 'jsonl');
   const seed = numberOption('seed', values.seed, 0) ?? 0;
   const minSeverity = choiceOption('min-severity', values['min-severity'], SEVERITIES, DEFAULT_MIN_SEVERITY);
   const tracker = createIncidentTracker({ minSeverity });
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);
-  const displayPath = positionals[0];
+  const displayPath = prom ? serverLabel(prom.url) : positionals[0];
   const path = resolve(ctx.cwd, displayPath);
 
   let rules: RulesFile | null = null;
@@ -130,7 +144,14 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     },
   });
 
-  try {
+  if (prom) {
+    await streamPrometheus(prom, {
+      follow: values.follow === true, signal: hooks.signal, pollMs: hooks.pollMs,
+      onText: (text) => { if (pipeline.failure === null) pipeline.push(text); },
+      onCaughtUp: () => { pipeline.caughtUp(); live = true; },
+      onNotice: (text) => ctx.stderr(`${text}\n`),
+    });
+  } else try {
     await tailFile(path, {
       follow: values.follow ?? false,
       signal: hooks.signal,
@@ -169,9 +190,9 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
-  const check = checkWebhookUrl(url);
-  if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const format: WebhookFormat = settings?.format && WEBHOOK_FORMATS.includes(settings.format) ? settings.format : 'zapier';
+  const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
+  if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const throttleMs = settings?.throttleMs ?? (settings?.throttle ? parseDuration(settings.throttle) : DEFAULT_THROTTLE_MS);
   ctx.stderr(`stream: sending incidents to ${maskUrl(url)} (${format}, min severity ${settings?.min_severity ?? 'warning'}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
   return createAlerter({
