@@ -4,11 +4,12 @@ import { exportRulesCommand } from './commands/exportRules.ts';
 import { forecastCommand } from './commands/forecast.ts';
 import { sendCommand } from './commands/send.ts';
 import { streamCommand } from './commands/stream.ts';
+import { testCommand } from './commands/test.ts';
 import type { Command, CommandContext } from './command.ts';
 import { InputError, UsageError } from './command.ts';
 import { VERSION } from '../core/version.ts';
 
-const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand, exportRulesCommand];
+const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand, exportRulesCommand, testCommand];
 
 const usage = `anomaly-hunter ${VERSION} — find anomalies in metric CSVs
 
