@@ -13,7 +13,8 @@ import { needPromtool } from './promtool.ts';
 /**
  * Our rule-test runner against the real `promtool test rules` (Debian's prometheus package): the same test files
  * must give the same pass/fail per case. Expectations of the random files are our engine's alerts at every
- * evaluation step, with some changed on purpose, so promtool passing exactly the unchanged cases means Prometheus
+ * evaluation step, with some changed on purpose (a third of the files are our rules files, exported as
+ * export-rules does), so promtool passing exactly the unchanged cases means Prometheus
  * produced the same alerts as we did at every step.
  */
 
@@ -94,6 +95,23 @@ function randomRules(rng: Rng): string {
   return out;
 }
 
+/** Our rules file (SPEC §1): both runners read it through export-rules' translation. */
+function randomOurRules(rng: Rng): string {
+  let out = 'version: 1\ndefaults: {severity: minor}\nrules:\n';
+  const count = 2 + rng.int(3);
+  for (let i = 0; i < count; i++) {
+    out += `  - name: r${i}\n    metric: ${pick(rng, ['m', 'n'])}\n    op: "${pick(rng, OPS)}"\n    threshold: ${pick(rng, ['0', '2.5', '5', '7', '9'])}\n`;
+    const f = pick(rng, [0, 0, 30_000, 60_000, 120_000]);
+    if (f) out += `    for: ${formatDuration(f)}\n`;
+    const k = pick(rng, [0, 0, 60_000, 90_000, 300_000]);
+    if (k) out += `    keep_firing_for: ${formatDuration(k)}\n`;
+    if (rng.int(2) === 0) out += `    severity: ${pick(rng, ['critical', 'major', 'warning'])}\n`;
+    if (rng.int(2) === 0) out += '    labels: {team: infra}\n';
+    out += '    annotations:\n      summary: "{{ metric }} {{ value }} {{ op }} {{ threshold }} on {{ labels.job }} ({{ labels.team }}, {{ severity }}) at {{ timestamp }}"\n';
+  }
+  return out;
+}
+
 interface RandomFile { ruleText: string; test: Record<string, unknown> }
 
 function randomFile(rng: Rng): RandomFile {
@@ -107,7 +125,7 @@ function randomFile(rng: Rng): RandomFile {
   }
   const interval = pick(rng, [30_000, 60_000, 120_000]);
   return {
-    ruleText: randomRules(rng),
+    ruleText: rng.int(3) === 0 ? randomOurRules(rng) : randomRules(rng),
     test: {
       evaluation_interval: formatDuration(evalMs),
       tests: [{ interval: formatDuration(interval), external_labels: { region: 'eu' }, input_series: series, alert_rule_test: [] }],
@@ -134,15 +152,16 @@ test('seeded random rules and series: promtool fails exactly the cases we fail (
   let firing = 0;
   for (let f = 0; f < files; f++) {
     const rf = randomFile(rng);
-    writeFileSync(join(dir, `r${f}.yml`), rf.ruleText);
+    const ruleFile = rf.ruleText.startsWith('version: 1') ? `r${f}.rules.yaml` : `r${f}.yml`;
+    writeFileSync(join(dir, ruleFile), rf.ruleText);
     const testPath = join(dir, `t${f}.json`);
-    const names = [...new Set([...rf.ruleText.matchAll(/alert: (\S+)/g)].map((m) => m[1]))];
+    const names = [...new Set([...rf.ruleText.matchAll(/(?:alert|name): ([rR][0-9]+)/g)].map((m) => m[1]))];
     const evalMs = parseDuration(rf.test.evaluation_interval as string);
     const times: number[] = [];
     for (let ts = 0; ts <= 30 * 60_000; ts += evalMs) times.push(ts + (rng.int(6) === 0 ? rng.int(evalMs / 1000) * 1000 : 0));
     const group = (rf.test.tests as Record<string, unknown>[])[0];
     group.alert_rule_test = names.flatMap((name) => [...new Set(times)].map((ms) => ({ eval_time: formatDuration(ms), alertname: name, exp_alerts: [] as unknown[] })));
-    writeFileSync(testPath, JSON.stringify({ rule_files: [`r${f}.yml`], ...rf.test }));
+    writeFileSync(testPath, JSON.stringify({ rule_files: [ruleFile], ...rf.test }));
     // Our engine's alerts become the expectations; about one case in eight is then changed on purpose.
     const first = runPrepared(await prepareTests(testPath));
     const expected = first.cases.map((c) => expOf(c.got));
@@ -155,7 +174,7 @@ test('seeded random rules and series: promtool fails exactly the cases we fail (
       else exp.push({ exp_labels: { job: 'a' }, exp_annotations: {} });
     });
     (group.alert_rule_test as { exp_alerts: unknown[] }[]).forEach((c, i) => { c.exp_alerts = expected[i]; });
-    writeFileSync(testPath, JSON.stringify({ rule_files: [`r${f}.yml`], ...rf.test }));
+    writeFileSync(testPath, JSON.stringify({ rule_files: [ruleFile], ...rf.test }));
     const r = await compare(testPath);
     const oursMutated = [...mutated].map((i) => `${first.cases[i].test.alertname}@${first.cases[i].test.evalTimeMs}`).sort();
     assert.deepEqual(r.ours, oursMutated, `seed ${seed} file ${f}: our runner fails other cases than the changed ones`);
