@@ -6,6 +6,7 @@ import { DashboardController } from './dashboardController.ts';
 import { registerInlineFindings } from './inlineFindings.ts';
 import type { Ctx } from './ctx.ts';
 import { registerRulesEditor } from './rulesEditor.ts';
+import { registerRuleTests } from './ruleTests.ts';
 import { SessionStore } from './sessions.ts';
 import { registerStreaming } from './streaming.ts';
 import { registerWalkthrough } from './walkthrough.ts';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerRulesEditor(ctx));
   context.subscriptions.push(...registerStreaming(ctx, dashboard));
   context.subscriptions.push(...registerWalkthrough(ctx));
+  context.subscriptions.push(...registerRuleTests(ctx));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

@@ -12,6 +12,7 @@ export function overOpenLimit(bytes: number, limitMB: number): boolean {
 export const SETTINGS_SCHEMA = {
   'anomalyHunter.seed': { type: 'integer', default: 0, minimum: 0, description: 'Seed of every randomised detector: the same data and seed always give the same results.' },
   'anomalyHunter.rulesFiles': { type: 'array', items: { type: 'string' }, default: ['**/rules.yaml', '**/*.rules.yaml', '**/*.rules.yml'], description: 'Glob patterns of the rules files that get diagnostics, hover, completion, quick fixes and CodeLens.' },
+  'anomalyHunter.ruleTestFiles': { type: 'array', items: { type: 'string' }, default: ['**/*.test.yaml', '**/*.test.yml'], description: 'Glob patterns of rule test files (promtool\'s format) shown in the Test Explorer and run with Anomaly Hunter\'s engine.' },
   'anomalyHunter.defaultRulesFile': { type: 'string', default: '', description: 'A rules file applied to CSV files that no rules file names in its `data:` key (workspace-relative or absolute path).' },
   'anomalyHunter.analyzeOnOpen': { type: 'boolean', default: true, description: 'Analyse CSV files with numeric columns when they are opened, and show the findings in the editor.' },
   'anomalyHunter.analyzeOnOpenMaxMB': { type: 'number', default: 50, minimum: 0, description: 'CSV files larger than this many megabytes are not analysed on open; a notification offers to analyse them anyway. 0: no limit.' },
