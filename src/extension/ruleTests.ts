@@ -4,7 +4,7 @@ import type { AlertOut } from '../core/promrules/engine.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
 import { exportPrometheus, queriesOf } from '../core/rules/prometheusExport.ts';
 import { analyzeRules } from '../core/rules/validate.ts';
-import { writeFileAtomic } from '../cli/output.ts';
+import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { prepareTests, runPrepared } from '../node/promRuleTests.ts';
 import type { Ctx } from './ctx.ts';
 

@@ -4,7 +4,8 @@ import { exportPrometheus, queriesOf } from '../../core/rules/prometheusExport.t
 import type { PrometheusExport } from '../../core/rules/prometheusExport.ts';
 import { analyzeRules, formatDiagnostics } from '../../core/rules/validate.ts';
 import type { Command } from '../command.ts';
-import { choiceOption, InputError, parseCommandArgs, UsageError } from '../command.ts';
+import { choiceOption, parseCommandArgs } from '../command.ts';
+import { InputError, UsageError } from '../../node/errors.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 
 const usage = `Usage: anomaly-hunter export-rules <rules.yaml> --format prometheus [--out FILE]

@@ -3,7 +3,8 @@ import { caseTitle, sideBySide } from '../../core/promrules/report.ts';
 import { prepareTests, runPrepared, runWithPromtool } from '../../node/promRuleTests.ts';
 import type { LocatedError } from '../../node/promRuleTests.ts';
 import type { Command } from '../command.ts';
-import { parseCommandArgs, UsageError } from '../command.ts';
+import { parseCommandArgs } from '../command.ts';
+import { UsageError } from '../../node/errors.ts';
 
 const usage = `Usage: anomaly-hunter test <tests.yaml>… [--promtool]
 

@@ -1,6 +1,7 @@
 import type { Rule, RulesFile } from './model.ts';
 import { formatDuration } from './duration.ts';
-import { formatValue, TEMPLATE_PATTERN } from './template.ts';
+import { TEMPLATE_PATTERN } from './template.ts';
+import { formatNumber } from '../format.ts';
 import { deref, getPair } from './yamlAst.ts';
 import type { YNode } from './yamlAst.ts';
 
@@ -101,7 +102,7 @@ function translateTemplate(template: string, rule: Rule, problems: string[]): st
     }
     switch (name) {
       case 'value': out += '{{ $value }}'; break;
-      case 'threshold': out += goLiteral(formatValue(rule.threshold)); break;
+      case 'threshold': out += goLiteral(formatNumber(rule.threshold)); break;
       case 'name': out += goLiteral(rule.name); break;
       case 'metric': out += goLiteral(rule.metric); break;
       case 'op': out += goLiteral(rule.op); break;
