@@ -34,8 +34,8 @@ export const PROMETHEUS_HELP = `Prometheus source (instead of <csv>; SPEC §8):
                            NAME{label="value",…} when the query returns several series
   --start T, --end T       RFC 3339, unix seconds, now, or relative to now: --start=-7d (with '=',
                            since the value starts with '-'); default end now, start end-7d
-  --step D                 15s, 1m, 1h or seconds (default: the smallest round step that keeps the range
-                           under 11,000 points; longer ranges are fetched in pieces)
+  --step D                 15s, 1m, 1h or seconds (default: 1m, or the smallest round step that keeps the
+                           range under 11,000 points; a finer step's longer ranges are fetched in pieces)
 `;
 
 /** The checked options of a Prometheus source. */

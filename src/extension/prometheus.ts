@@ -57,7 +57,7 @@ async function askQuery(last: RecentQuery | undefined): Promise<RecentQuery | un
   if (query === undefined) return undefined;
   const range = await vscode.window.showInputBox({
     title: 'Analyze Prometheus Query (3/3): range and step', value: last ? `${last.start}${last.step ? ` ${last.step}` : ''}` : '-7d', ignoreFocusOut: true,
-    prompt: 'START [STEP]: -7d, -24h 1m, or an RFC 3339 time; the step defaults to the smallest round one under 11,000 points',
+    prompt: 'START [STEP]: -7d, -24h 1m, or an RFC 3339 time; the step defaults to 1m (coarser to stay under 11,000 points)',
     validateInput: (v) => { const [start, step] = v.trim().split(/\s+/); const r = resolveRange({ start, step }, Date.now()); return r.ok ? null : r.message; },
   });
   if (range === undefined) return undefined;
