@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CACHE, freePort, openWorkbench, prepareRun, webview } from './harness.mjs';
+import { CACHE, freePort, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
 
 const MIN = 60_000;
 const ROWS = 2000;
@@ -23,10 +23,11 @@ async function startPrometheus() {
     lines.push(`host_cpu ${v.toFixed(3)} ${((T0 + i * MIN) / 1000).toFixed(3)}`);
   }
   fs.writeFileSync(path.join(promDir, 'data.om'), lines.join('\n') + '\n# EOF\n');
-  fs.writeFileSync(path.join(promDir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
+  const port = await freePort();
+  // Prometheus also scrapes itself every second: live data for Start Streaming.
+  fs.writeFileSync(path.join(promDir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
   const made = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', path.join(promDir, 'data.om'), path.join(promDir, 'data')], { encoding: 'utf8' });
   assert.equal(made.status, 0, `promtool: ${made.stderr}`);
-  const port = await freePort();
   const child = spawn('prometheus', [`--config.file=${path.join(promDir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(promDir, 'data')}`,
     '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
   const origin = `http://127.0.0.1:${port}`;
@@ -84,4 +85,40 @@ test('Analyze Prometheus Query… opens the dashboard on the query with its char
   const ids = await incidents.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-incident')));
   const spike = T0 + 1500 * MIN;
   assert.ok(ids.some((id) => id.endsWith('/cpu') && Math.abs(Date.parse(id.split('/')[0]) - spike) <= 15 * MIN), `no incident at ${new Date(spike).toISOString()}: ${ids.join(', ')}`);
+});
+
+test('Start Streaming on a Prometheus query polls every step and the live dashboard grows', async () => {
+  // Until the self-scrape has a minute of samples.
+  for (let i = 0; i < 300; i++) {
+    const r = await (await fetch(`${prom.origin}/api/v1/query?query=count_over_time(up{job="self"}[1m])`)).json();
+    if (Number(r.data.result[0]?.value[1] ?? 0) >= 20) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill('>Anomaly Hunter: Analyze Prometheus Query…');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Analyze Prometheus Query' }).first().click();
+  // The first test's query is offered as a recent one; a new query is asked for.
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'cpu=host_cpu' }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'New query' }).first().click();
+  await answer('(1/3)', prom.origin);
+  await answer('(2/3)', 'up=up{job="self"}');
+  await answer('(3/3)', '-1m 1s');
+  const view = webview(page);
+  await view.locator('[data-testid="chart-up"].rendered').waitFor({ timeout: 120_000 });
+  const rows = async () => Number((await view.locator('header .muted').first().textContent()).match(/^([\d,]+) rows/)[1].replace(/,/g, ''));
+  const before = await rows();
+  assert.ok(before >= 20 && before <= 62, `${before} rows in the first minute`);
+  await runCommand(page, 'Anomaly Hunter: Start Streaming');
+  const t0 = Date.now();
+  let now = before;
+  while (Date.now() - t0 < 60_000) {
+    now = await rows().catch(() => now);
+    if (now >= before + 5) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  await page.screenshot({ path: path.join(dirs.shots, 'prometheus-streaming.png') });
+  assert.ok(now >= before + 5, `the live dashboard grew from ${before} to ${now} rows`);
+  await runCommand(page, 'Anomaly Hunter: Stop Streaming');
 });
