@@ -7,6 +7,7 @@ import type { Diagnostic, DiagnosticFix, ForecastSettings, IforestSettings, Rule
 import type { MetricStats } from '../stats.ts';
 import { keysAt, schemaAt, schemaErrors } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import { prometheusSourceOf } from './dataSource.ts';
 import { TEMPLATE_PATTERN, TEMPLATE_VARIABLES, isTemplateVariable } from './template.ts';
 import { deref, getPair, lineStarts, parseYamlAst, positionAt } from './yamlAst.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
@@ -84,8 +85,11 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   const { file, sites } = buildFile(root, lines);
   semanticChecks(root, sites, out, context.data);
   const top = deref(root);
-  const dataNode = top.kind === 'map' ? scalarAt(top, 'data') : undefined;
-  const dataSpan = dataNode && !dataNode.empty ? { startOffset: dataNode.start, endOffset: dataNode.end } : null;
+  // A path's scalar, or a Prometheus source's mapping (then diagnostics about the source point at its server).
+  const dataPair = top.kind === 'map' ? getPair(top, 'data') : undefined;
+  const dataValue = dataPair && deref(dataPair.value);
+  const dataNode = dataValue?.kind === 'map' ? (() => { const p = getPair(dataValue, 'prometheus'); return p && deref(p.value); })() ?? dataValue : dataValue;
+  const dataSpan = dataNode && !(dataNode.kind === 'scalar' && dataNode.empty) ? { startOffset: dataNode.start, endOffset: dataNode.end } : null;
   return { text, root, file, sites, diagnostics: out.sorted(), lines, dataSpan };
 }
 
@@ -412,6 +416,7 @@ function buildFile(root: YNode, lines: Int32Array): { file: RulesFile; sites: Ru
   if (top.kind !== 'map') return { file, sites };
   const data = scalarAt(top, 'data');
   if (data && typeof data.value === 'string' && data.value) file.data = data.value;
+  else file.source = prometheusSourceOf(top);
   const defaults = getPair(top, 'defaults');
   const dm = defaults ? deref(defaults.value) : undefined;
   if (dm?.kind === 'map') {
