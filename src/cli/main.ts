@@ -1,13 +1,14 @@
 import { analyzeCommand } from './commands/analyze.ts';
 import { checkCommand } from './commands/check.ts';
 import { forecastCommand } from './commands/forecast.ts';
+import { historyCommand } from './commands/history.ts';
 import { sendCommand } from './commands/send.ts';
 import { streamCommand } from './commands/stream.ts';
 import type { Command, CommandContext } from './command.ts';
 import { InputError, UsageError } from './command.ts';
 import { VERSION } from '../core/version.ts';
 
-const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand];
+const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand, historyCommand];
 
 const usage = `anomaly-hunter ${VERSION} — find anomalies in metric CSVs
 

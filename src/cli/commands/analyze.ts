@@ -1,7 +1,8 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs, UsageError } from '../command.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
+import { recordAnalyzeHistory } from '../historyFile.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
@@ -42,6 +43,8 @@ Options:
   --format text|json|csv   output format (default text: a human summary)
   --only-anomalies         json/csv: only the anomalies (csv: only the anomalous rows)
   --out FILE               write the output to FILE instead of stdout
+  --history FILE           record the run and its incidents in a history database (see 'history';
+                           a rerun on the same data and settings updates it, a grown file adds new incidents)
   -h, --help               show this help
 
 Exit codes: 0 success, 1 invalid input (bad CSV, rules with errors), 2 usage error.
@@ -70,6 +73,7 @@ export const analyzeCommand: Command = {
       format: { type: 'string' },
       'only-anomalies': { type: 'boolean' },
       out: { type: 'string' },
+      history: { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
     const format = choiceOption('format', values.format, ['text', 'json', 'csv'] as const, 'text');
@@ -130,6 +134,11 @@ export const analyzeCommand: Command = {
       await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);
     } else {
       await writeChunks([summary(result, loaded.issues.length, allRows)], values.out, ctx);
+    }
+    if (values.history !== undefined) {
+      const run = { kind: 'analyze' as const, source: resolve(ctx.cwd, path), sha256: loaded.sha256, toolVersion: VERSION, rows: frame.rows,
+        settings: { detectors: result.detectors, seed: result.seed, metrics: frame.metrics, minSeverity, allRows } };
+      await recordAnalyzeHistory(ctx, values.history, run, listed(result, allRows).incidents);
     }
     return 0;
   },
