@@ -12,6 +12,7 @@ import { SEVERITIES } from '../../core/severity.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { InputError, UsageError, parseCommandArgs } from '../command.ts';
 import { notRegularFile } from '../tailFile.ts';
+import { historyAlertState, recordSendHistory, resultsSource } from '../sendHistory.ts';
 
 /** Largest results file read (a JavaScript string holds at most about 512 MiB). */
 const MAX_RESULTS_BYTES = 256 << 20;
@@ -21,6 +22,8 @@ export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
 
 const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager]
                            [--min-severity critical|major|minor|warning] [--dry-run] [--url URL]
+                           [--history FILE]
+                           [--history FILE]
 
 Sends the incidents of a results file (analyze --format json) to a webhook:
 one alert per incident, never one per row. A file without "incidents" has
@@ -34,6 +37,8 @@ Retry-After), at most 30 s in all; never follows redirects.
   --min-severity S   send only incidents of severity S or worse (default warning)
   --dry-run          print the exact payload(s), one JSON per line, and send nothing
   --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
+  --history FILE     record each incident's outcome (sent, throttled, deduplicated, failed) in a history
+                     database, and skip the incidents it says were already sent (see 'history')
   -h, --help         show this help
 
 Exit status: 0 delivered (or nothing to send), 1 invalid results file or not delivered, 2 usage.`;
@@ -50,6 +55,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         'min-severity': { type: 'string' },
         'dry-run': { type: 'boolean' },
         url: { type: 'string' },
+        history: { type: 'string' },
       });
       if (values.help) {
         ctx.stdout(usage + '\n');
@@ -96,7 +102,13 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         return 0;
       }
 
-      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch });
+      const now = Date.now();
+      const state = await historyAlertState(ctx, values.history, format, now);
+      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state });
+      await recordSendHistory(ctx, values.history, incidents, {
+        minSeverity, state, now, planned: planIncidents(incidents, { format, minSeverity, state, now }).messages.map((m) => m.fingerprints),
+        delivered: outcome.messages.delivered, reason: outcome.reason, channel: format, destination: maskUrl(rawUrl), source: resultsSource(read.meta),
+      });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);
         return 0;
