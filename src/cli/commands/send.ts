@@ -13,6 +13,8 @@ import type { Command, CommandContext } from '../command.ts';
 import { InputError, UsageError, parseCommandArgs } from '../command.ts';
 import { notRegularFile } from '../tailFile.ts';
 import { historyAlertState, recordSendHistory, resultsSource } from '../sendHistory.ts';
+import { sendIncidentsByEmail } from '../sendEmail.ts';
+import { SMTP_URL_ENV } from '../../core/alerting/email.ts';
 
 /** Largest results file read (a JavaScript string holds at most about 512 MiB). */
 const MAX_RESULTS_BYTES = 256 << 20;
@@ -20,9 +22,9 @@ const MAX_RESULTS_BYTES = 256 << 20;
 /** The environment variable that holds the webhook URL (a secret: prefer it to --url, which shell history keeps). */
 export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
 
-const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager]
+const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager|email]
                            [--min-severity critical|major|minor|warning] [--dry-run] [--url URL]
-                           [--history FILE]
+                           [--to ADDRESS] [--history FILE]
                            [--history FILE]
 
 Sends the incidents of a results file (analyze --format json) to a webhook:
@@ -33,7 +35,10 @@ keeps: prefer the variable). It must be https (http only for localhost) and is
 never printed unmasked. Retries on network errors, 5xx and 429 (honouring
 Retry-After), at most 30 s in all; never follows redirects.
 
-  --format F         payload format (default zapier)
+  --format F         payload format (default zapier); email: one message with every incident (plain text
+                     and HTML) through the SMTP server in $${SMTP_URL_ENV} (smtp://user:pass@host:587 with
+                     STARTTLS, required unless the host is this machine, or smtps://…:465), to --to
+  --to ADDRESS       --format email: the recipients, comma-separated
   --min-severity S   send only incidents of severity S or worse (default warning)
   --dry-run          print the exact payload(s), one JSON per line, and send nothing
   --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
@@ -56,6 +61,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         'dry-run': { type: 'boolean' },
         url: { type: 'string' },
         history: { type: 'string' },
+        to: { type: 'string' },
       });
       if (values.help) {
         ctx.stdout(usage + '\n');
@@ -63,13 +69,15 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       }
       if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one results file, got ${positionals.length} arguments` : 'missing the results file (output of `analyze --format json`)');
       const format = (values.format ?? 'zapier') as WebhookFormat;
-      if (!WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${WEBHOOK_FORMATS.join(', ')}, got '${values.format}'`);
+      const email = values.format === 'email';
+      if (!email && values.to !== undefined) throw new UsageError('--to is for --format email');
+      if (!email && !WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${[...WEBHOOK_FORMATS, 'email'].join(', ')}, got '${values.format}'`);
       const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
       if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, got '${values['min-severity']}'`);
 
       const rawUrl = values.url ?? ctx.env[WEBHOOK_URL_ENV] ?? '';
       const dryRun = values['dry-run'] === true;
-      if (!dryRun || rawUrl.trim() !== '') {
+      if (!email && (!dryRun || rawUrl.trim() !== '')) {
         const check = checkWebhookUrl(rawUrl);
         if (!check.ok) {
           throw new UsageError(rawUrl.trim() === '' ? `no webhook URL: set ${WEBHOOK_URL_ENV} or pass --url` : check.reason);
@@ -94,6 +102,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       if (!read.ok) throw new InputError(read.message, file, read.position.line, read.position.column);
 
       const incidents = read.incidents ?? incidentsOfFindings(read.anomalies);
+      if (email) return sendIncidentsByEmail(ctx, { incidents, to: values.to, minSeverity, dryRun, history: values.history, source: resultsSource(read.meta) });
       if (dryRun) {
         const plan = planIncidents(incidents, { format, minSeverity, now: Date.now() });
         for (const m of plan.messages) ctx.stdout(m.body + '\n');
