@@ -25,9 +25,8 @@ export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
 const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager|email]
                            [--min-severity critical|major|minor|warning] [--dry-run] [--url URL]
                            [--to ADDRESS] [--history FILE]
-                           [--history FILE]
 
-Sends the incidents of a results file (analyze --format json) to a webhook:
+Sends the incidents of a results file (analyze --format json) to a webhook or by email:
 one alert per incident, never one per row. A file without "incidents" has
 its anomalies merged into incidents the way analyze merges them.
 The URL is read from ${WEBHOOK_URL_ENV}, or from --url (which your shell history
@@ -40,7 +39,8 @@ Retry-After), at most 30 s in all; never follows redirects.
                      STARTTLS, required unless the host is this machine, or smtps://…:465), to --to
   --to ADDRESS       --format email: the recipients, comma-separated
   --min-severity S   send only incidents of severity S or worse (default warning)
-  --dry-run          print the exact payload(s), one JSON per line, and send nothing
+  --dry-run          print the exact payload(s), one JSON per line (email: the subject and the text
+                     part), and send nothing
   --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
   --history FILE     record each incident's outcome (sent, throttled, deduplicated, failed) in a history
                      database, and skip the incidents it says were already sent (see 'history')
