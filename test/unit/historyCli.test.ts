@@ -116,3 +116,19 @@ test('history: a missing, foreign or newer database and bad options give one cle
   assert.equal(JSON.parse(h.out).runs, 1);
   assert.equal(readFileSync(join(dir, '.anomaly-hunter/history.db')).subarray(0, 15).toString(), 'SQLite format 3');
 });
+
+test('history: writers at the same time take turns through the lock file, and no run is lost', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
+  const files = Array.from({ length: 6 }, (_, f) => {
+    const p = join(dir, `m${f}.csv`);
+    writeFileSync(p, 'timestamp,cpu\n' + Array.from({ length: 60 }, (_, k) => `${new Date(T0 + k * STEP_MS).toISOString()},${k === 20 + f ? 900 : 10 + ((k * (f + 1)) % 4)}`).join('\n') + '\n');
+    return p;
+  });
+  const results = await Promise.all(files.map((p) => run(dir, 'analyze', p, '--history', 'h.db')));
+  for (const r of results) assert.equal(r.code, 0, r.err);
+  const h = JSON.parse((await run(dir, 'history', '--db', 'h.db', '--format', 'json')).out);
+  assert.equal(h.runs, files.length);
+  const recorded = results.reduce((n, r) => n + Number(/history: (\d+) incident/.exec(r.err)![1]), 0);
+  assert.equal(h.incidents, recorded);
+  assert.ok(!existsSync(join(dir, 'h.db.lock')), 'the lock is released');
+});
