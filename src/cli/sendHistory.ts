@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { AlertState } from '../core/alerting/throttle.ts';
 import { emptyAlertState } from '../core/alerting/throttle.ts';
 import { deliveryRecords } from '../core/history/deliveries.ts';
@@ -24,9 +25,12 @@ export async function recordSendHistory(ctx: CommandContext, file: string | unde
   ctx.stderr(`history: ${records.length} alert outcome${records.length === 1 ? '' : 's'} recorded in ${file}\n`);
 }
 
-/** The data path of a results file (its meta.input.path), for linking deliveries to incidents. */
-export function resultsSource(meta: Record<string, unknown> | null): string | null {
+/**
+ * The data path of a results file (its meta.input.path, resolved against the current folder as analyze
+ * resolves it for the history), for linking deliveries to the incidents recorded.
+ */
+export function resultsSource(meta: Record<string, unknown> | null, cwd: string): string | null {
   const input = meta?.input;
   const path = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).path : undefined;
-  return typeof path === 'string' ? path : null;
+  return typeof path === 'string' && path !== '' ? resolve(cwd, path) : null;
 }

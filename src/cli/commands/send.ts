@@ -102,7 +102,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       if (!read.ok) throw new InputError(read.message, file, read.position.line, read.position.column);
 
       const incidents = read.incidents ?? incidentsOfFindings(read.anomalies);
-      if (email) return sendIncidentsByEmail(ctx, { incidents, to: values.to, minSeverity, dryRun, history: values.history, source: resultsSource(read.meta) });
+      if (email) return sendIncidentsByEmail(ctx, { incidents, to: values.to, minSeverity, dryRun, history: values.history, source: resultsSource(read.meta, ctx.cwd) });
       if (dryRun) {
         const plan = planIncidents(incidents, { format, minSeverity, now: Date.now() });
         for (const m of plan.messages) ctx.stdout(m.body + '\n');
@@ -116,7 +116,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state });
       await recordSendHistory(ctx, values.history, incidents, {
         minSeverity, state, now, planned: planIncidents(incidents, { format, minSeverity, state, now }).messages.map((m) => m.fingerprints),
-        delivered: outcome.messages.delivered, reason: outcome.reason, channel: format, destination: maskUrl(rawUrl), source: resultsSource(read.meta),
+        delivered: outcome.messages.delivered, reason: outcome.reason, channel: format, destination: maskUrl(rawUrl), source: resultsSource(read.meta, ctx.cwd),
       });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);
