@@ -1,9 +1,10 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
 import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
+import { recordAnalyzeHistory } from '../historyFile.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
@@ -45,6 +46,8 @@ Options:
   --format text|json|csv   output format (default text: a human summary)
   --only-anomalies         json/csv: only the anomalies (csv: only the anomalous rows)
   --out FILE               write the output to FILE instead of stdout
+  --history FILE           record the run and its incidents in a history database (see 'history';
+                           a rerun on the same data and settings updates it, a grown file adds new incidents)
   -h, --help               show this help
 
 ${PROMETHEUS_HELP}
@@ -75,6 +78,7 @@ export const analyzeCommand: Command = {
       'only-anomalies': { type: 'boolean' },
       out: { type: 'string' },
       ...PROMETHEUS_OPTIONS,
+      history: { type: 'string' },
     });
     const prom = prometheusArgs(values, ctx.env);
     if (prom && positionals.length) throw new UsageError(`give either a CSV file or --prometheus, not both`);
@@ -150,6 +154,11 @@ export const analyzeCommand: Command = {
       await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);
     } else {
       await writeChunks([summary(result, loaded.issues.length, allRows, name)], values.out, ctx);
+    }
+    if (values.history !== undefined) {
+      const run = { kind: 'analyze' as const, source: resolve(ctx.cwd, path), sha256: loaded.sha256, toolVersion: VERSION, rows: frame.rows,
+        settings: { detectors: result.detectors, seed: result.seed, metrics: frame.metrics, minSeverity, allRows } };
+      await recordAnalyzeHistory(ctx, values.history, run, listed(result, allRows).incidents);
     }
     return 0;
   },
