@@ -1,10 +1,11 @@
 /**
  * The forecaster: Prophet's additive model (piecewise-linear trend with changepoints, Fourier daily/weekly/yearly
- * seasonality, Prophet's priors and scales; forecast/fit.ts), by default fitted with Huber's loss so anomalies in
- * the training window barely move it, and extrapolated as rolling-origin cross-validation chooses (forecast/cv.ts:
- * a damped, capped end slope and a level anchored on the recent residuals), with the band past the history from
- * that cross-validation's errors at the same horizon (forecast/interval.ts). `method: 'prophet'` gives Prophet's
- * exact MAP and its simulated band instead, as `prophet()` does.
+ * seasonality, Prophet's priors and scales; forecast/fit.ts) fitted by MAP. When rows past the history are
+ * predicted, rolling-origin cross-validation (forecast/cv.ts) chooses between that fit and one with Huber's loss
+ * (anomalies in the training window barely move it) and how to extrapolate (a damped, capped end slope, a level
+ * anchored on the recent residuals or a late level shift), and the band past the history comes from that
+ * cross-validation's errors at the same horizon (forecast/interval.ts). `method: 'prophet'` gives Prophet's exact
+ * MAP and its simulated band instead, as `prophet()` does.
  *
  * Inside the history the band is Prophet's: observation noise only, yhat ± z·σ (the limit of its Monte Carlo).
  * The robust mode follows Prophet's documentation ("Outliers": remove them and refit): one refit without
@@ -33,9 +34,11 @@ export function fitForecast(t: Float64Array, y: Float64Array, options: ForecastO
   const { ts, ys } = finitePoints(t, y);
   const resolved = resolveModel(ts, options);
   const fourier = fourierBlock(ts, resolved.timeUnit, resolved.seasonalities);
-  const pair = fitPair(ts, ys, options, resolved, fourier);
-  const cv = pair.huber && options.crossValidate !== false ? crossValidate(ts, ys, pair, options, resolved, fourier) : null;
-  return cv ?? pair.huber ?? pair.map;
+  const cvOn = (options.method ?? 'cv') === 'cv' && options.crossValidate !== false;
+  const pair = fitPair(ts, ys, options, resolved, fourier, undefined, cvOn);
+  // Without cross-validation (or too short a history for it) the fit is Prophet's MAP, as it was: the in-history
+  // residuals the incidents view calibrates on do not change.
+  return (cvOn ? crossValidate(ts, ys, pair, options, resolved, fourier) : null) ?? pair.map;
 }
 
 /**

@@ -23,13 +23,22 @@ const HORIZON = 0.25;
 const DAMPINGS = [0, 1, 4, 16, 1e6];
 /** The recent level: the median residual over the last LEVEL_WINDOW of the history's points. */
 const LEVEL_WINDOW = 0.04;
-/** A last window's median this many times beyond every earlier window's is a level shift. */
-const SHIFT_FACTOR = 1.25;
+/**
+ * A late level shift: a jump between adjacent windows' median residuals SHIFT_FACTOR times every jump before the
+ * last changepoint and SHIFT_NOISE robust standard deviations of the residuals (real shifts on the bench: 20× and
+ * 10–24σ; a weekend's dip in a history too short for weekly seasonality: 1.5× and 0.8σ).
+ */
+const SHIFT_FACTOR = 3;
+const SHIFT_NOISE = 2;
+/** How much better (relative cross-validated MAE) than Prophet's own extrapolation another must be to be chosen. */
+const MARGIN = 0.05;
 /** Horizon bins of the error quantiles. */
 const BINS = 8;
 const MIN_FOLD_POINTS = 20;
 /** Points a fold is fitted on, at most. */
-const FOLD_POINTS = 1500;
+const FOLD_POINTS = 1000;
+/** The folds' MAP stops at this relative change of the objective (the full fit at 1e-11). */
+const FOLD_TOLERANCE = 1e-8;
 const MIN_HORIZON_POINTS = 10;
 
 interface Extrapolation {
@@ -46,7 +55,7 @@ interface Extrapolation {
 /**
  * The capped end slope, the recent level and a late level shift of a fitted model on its points (scaled y).
  * A shift: the largest jump between the medians of the residuals in adjacent windows, among the splits after
- * the last changepoint, SHIFT_FACTOR times beyond every jump before it. Then the trend past the history starts
+ * the last changepoint, if beyond SHIFT_FACTOR times every jump before it and SHIFT_NOISE times the noise. Then the trend past the history starts
  * at the level after the shift and has the mean slope of the trend before it (the ramp the fit put across the
  * jump is not extrapolated).
  */
@@ -76,7 +85,7 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
     if (tt[s] <= lastCp) before = Math.max(before, jump);
     else if (jump > best) { best = jump; at = s; }
   }
-  if (at < 0 || !(best > SHIFT_FACTOR * before)) return { slope, level, shift: null, noise };
+  if (at < 0 || !(best > SHIFT_FACTOR * before && best > SHIFT_NOISE * noise)) return { slope, level, shift: null, noise };
   // The slope before the shift: the trend's mean slope up to the last changepoint (after it the fit ramps across the jump).
   const tPre = Math.min(tt[at], lastCp);
   const pre = tPre > 0 ? cap((trendAt(model, tPre) - trendAt(model, 0)) / tPre, trendAt(model, 1) - trendAt(model, 0)) : 0;
@@ -145,7 +154,7 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
   }
   let pair: { map: ForecastModel; huber: ForecastModel | null };
   try {
-    pair = fitPair(fts, fys, options, resolved, ffourier);
+    pair = fitPair(fts, fys, options, resolved, ffourier, FOLD_TOLERANCE);
   } catch {
     return null;
   }
@@ -199,20 +208,27 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
     if (f) folds.push(f);
   }
   if (folds.length < 2) return null;
-  let best: Candidate = { fit: 'map', variant: 'raw', damping: 0, anchor: 0 };
-  let bestLoss = Infinity;
-  for (const fit of pair.huber ? FITS : (['map'] as FitName[])) {
-    for (const variant of VARIANTS) {
+  const lossOf = (c: Candidate): number => {
+    let loss = 0;
+    for (const f of folds) {
+      let s = 0;
+      for (let i = 0; i < f.y.length; i++) s += Math.abs(f.y[i] - predictFold(f, i, c));
+      loss += s / f.y.length;
+    }
+    return loss;
+  };
+  // Prophet's own forecast (its MAP, the end slope extended) is kept unless another candidate beats it by MARGIN;
+  // after a late level shift, the Huber fit's extrapolation anchored on the shift is, since no fold shows the shift.
+  const fullShift = variants(full, ts, ys).ours.shift !== null;
+  let best: Candidate = fullShift ? { fit: 'huber', variant: 'ours', damping: 0, anchor: 0 } : { fit: 'map', variant: 'raw', damping: 0, anchor: 0 };
+  let bestLoss = lossOf(best) * (1 - MARGIN);
+  for (const fit of fullShift ? (['huber'] as FitName[]) : FITS) {
+    for (const variant of fullShift ? (['ours'] as VariantName[]) : VARIANTS) {
       for (const anchor of [0, 1]) {
         for (const damping of DAMPINGS) {
           const c = { fit, variant, damping, anchor };
-          let loss = 0;
-          for (const f of folds) {
-            let s = 0;
-            for (let i = 0; i < f.y.length; i++) s += Math.abs(f.y[i] - predictFold(f, i, c));
-            loss += s / f.y.length;
-          }
-          if (loss < bestLoss * (1 - 1e-9)) { best = c; bestLoss = loss; }
+          const loss = lossOf(c);
+          if (loss < bestLoss) { best = c; bestLoss = loss; }
         }
       }
     }
@@ -238,5 +254,6 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
   return { ...model, future: {
     slope: ex.slope, damping: best.damping, level: ex.shift ?? best.anchor * ex.level, errors, noise: ex.noise * model.yScale, binOffsets, binEnds,
+    chosen: { fit: best.fit, slope: best.variant, damping: best.damping, anchored: best.anchor === 1, shift: ex.shift !== null },
   } };
 }

@@ -36,11 +36,11 @@ const MAX_ITERATIONS = 500;
 /** Huber's tuning constant in robust standard deviations (95 % efficiency under normal noise). */
 const HUBER_C = 1.345;
 /** Majorise-minimise steps of the Huber fit, at most (each is one O(n·p) pass). */
-const HUBER_STEPS = 30;
+const HUBER_STEPS = 20;
 /** The step after which the robust scale is re-estimated from the Huber fit's own residuals. */
 const HUBER_RESCALE = 5;
 /** Stop when no parameter moves by more than this (relative to the largest, scaled units). */
-const HUBER_TOL = 1e-6;
+const HUBER_TOL = 1e-5;
 
 export function daysOf(t: number, unit: 'ms' | 'index'): number {
   return unit === 'ms' ? t / DAY_MS : t;
@@ -174,8 +174,11 @@ function priorPrecisions(d: Design, tau: number, seasonalityScale: number): Floa
   return prec;
 }
 
-/** Prophet's MAP (Gaussian noise), exact: see the file comment. Returns the normal equations for reuse. */
-export function mapFit(d: Design, tau: number, seasonalityScale: number): Fit & { normal: Normal } {
+/**
+ * Prophet's MAP (Gaussian noise), exact: see the file comment; stops when the objective's relative change is
+ * ≤ `tolerance`. Returns the normal equations for reuse.
+ */
+export function mapFit(d: Design, tau: number, seasonalityScale: number, tolerance = 1e-11): Fit & { normal: Normal } {
   const { p, n, S, K } = d;
   const normal = normalEquations(d);
   const { G, b, yy } = normal;
@@ -212,7 +215,7 @@ export function mapFit(d: Design, tau: number, seasonalityScale: number): Fit & 
     }
     for (let j = 0; j < K; j++) penalty += (theta[2 + S + j] * theta[2 + S + j]) / (2 * seasonalityScale * seasonalityScale);
     objective = rss / (2 * sigma2) + (n / 2) * Math.log(sigma2) + 2 * sigma2 + penalty;
-    if (it >= 2 && Math.abs(prev - objective) <= 1e-11 * Math.max(1, Math.abs(objective))) break;
+    if (it >= 2 && Math.abs(prev - objective) <= tolerance * Math.max(1, Math.abs(objective))) break;
     prev = objective;
   }
   return { theta, sigma2, iterations, objective, normal };
@@ -238,6 +241,31 @@ export function robustScale(r: Float64Array): number {
 }
 
 /**
+ * One pass over the points: r = y − Xθ into `r`, and xpsi = Xᵀψ_c(r) (ψ_c = clamp to ±c), without materialising
+ * a row (the changepoint columns are zero before their changepoint).
+ */
+function huberPass(d: Design, theta: Float64Array, c: number, r: Float64Array, xpsi: Float64Array): void {
+  const { ts, ys, start, tScale, yScale, S, K, fourier } = d;
+  const cps = Float64Array.from(d.cps);
+  xpsi.fill(0);
+  const o = 2 + S;
+  for (let q = 0; q < d.n; q++) {
+    const tt = (ts[q] - start) / tScale;
+    let f = theta[0] * tt + theta[1];
+    for (let j = 0; j < S; j++) if (tt > cps[j]) f += theta[2 + j] * (tt - cps[j]);
+    const row = q * K;
+    for (let j = 0; j < K; j++) f += theta[o + j] * fourier[row + j];
+    const rq = ys[q] / yScale - f;
+    r[q] = rq;
+    const psi = rq > c ? c : rq < -c ? -c : rq;
+    xpsi[0] += tt * psi;
+    xpsi[1] += psi;
+    for (let j = 0; j < S; j++) if (tt > cps[j]) xpsi[2 + j] += (tt - cps[j]) * psi;
+    for (let j = 0; j < K; j++) xpsi[o + j] += fourier[row + j] * psi;
+  }
+}
+
+/**
  * Huber-loss fit with Prophet's priors, started at the Gaussian MAP `start`: Σ ρ_c(r_i)/s² + prior terms, with
  * s the robust scale of the MAP's residuals (re-estimated once, after HUBER_RESCALE steps). σ² of the result is the Gaussian one
  * given θ (the closed form above), so the in-history band keeps its meaning.
@@ -254,20 +282,11 @@ export function huberFit(d: Design, start: Fit & { normal: Normal }, tau: number
   const work = new Float64Array(p * p);
   const rhs = new Float64Array(p);
   const next = new Float64Array(p);
-  const x = new Float64Array(p);
   let iterations = 0;
   // Xᵀψ(r) of the current residuals; each pass below computes the next residuals and their Xᵀψ together.
   const xpsi = new Float64Array(p);
-  const accumulate = (c: number): void => {
-    xpsi.fill(0);
-    for (let q = 0; q < n; q++) {
-      row(d, q, x);
-      const psi = r[q] > c ? c : r[q] < -c ? -c : r[q];
-      for (let i = 0; i < p; i++) xpsi[i] += x[i] * psi;
-    }
-  };
   let c = HUBER_C * s;
-  accumulate(c);
+  huberPass(d, theta, c, r, xpsi);
   for (let it = 0; it < HUBER_STEPS; it++) {
     iterations = it + 1;
     // rhs = Gθ + Xᵀψ(r), ψ(r) = clamp(r, −c, c).
@@ -287,22 +306,11 @@ export function huberFit(d: Design, start: Fit & { normal: Normal }, tau: number
     for (let i = 0; i < p; i++) { change = Math.max(change, Math.abs(next[i] - theta[i])); size = Math.max(size, Math.abs(next[i])); }
     theta.set(next);
     if (it + 1 === HUBER_RESCALE) {
-      residuals(d, theta, r);
+      huberPass(d, theta, Infinity, r, xpsi);
       s = Math.max(robustScale(r), 1e-9);
       c = HUBER_C * s;
-      accumulate(c);
-    } else {
-      xpsi.fill(0);
-      for (let q = 0; q < n; q++) {
-        const yv = row(d, q, x);
-        let fq = 0;
-        for (let i = 0; i < p; i++) fq += x[i] * theta[i];
-        const rq = yv - fq;
-        r[q] = rq;
-        const psi = rq > c ? c : rq < -c ? -c : rq;
-        for (let i = 0; i < p; i++) xpsi[i] += x[i] * psi;
-      }
     }
+    huberPass(d, theta, c, r, xpsi);
     if (change <= HUBER_TOL * Math.max(1, size)) break;
   }
   let rss = 0;

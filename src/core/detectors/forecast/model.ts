@@ -3,15 +3,16 @@
  * the cross-validation in cv.ts). See fit.ts for the model and how it is fitted.
  */
 import type { Design, Fit } from './fit.ts';
-import { daysOf, design, DAY_MS, finitePoints, huberFit, mapFit } from './fit.ts';
+import { daysOf, design, DAY_MS, huberFit, mapFit } from './fit.ts';
 import type { Seasonality, SeasonalitySwitch } from './seasonality.ts';
 import { fourierRow, prophetAutoSeasonalities, resolveSeasonalities } from './seasonality.ts';
 
 /** Options of the forecaster; the model's defaults are Prophet's. */
 export interface ForecastOptions {
   /**
-   * 'cv' (default): Prophet's model fitted with Huber's loss, the trend past the history damped and anchored
-   * as rolling-origin cross-validation chooses, and the future band from that cross-validation's errors.
+   * 'cv' (default): past the history, the fit (Prophet's MAP or Huber's loss) and the extrapolation (damped,
+   * capped, anchored on the recent level or a late shift) that rolling-origin cross-validation chooses, and the band
+   * from that cross-validation's errors; without cross-validation (nothing past the history predicted), Prophet's MAP.
    * 'prophet': Prophet's exact MAP and its simulated future band, as `prophet()` gives.
    */
   method?: 'cv' | 'prophet';
@@ -59,6 +60,8 @@ export interface FutureSpec {
   level: number;
   /** Errors y − yhat of the cross-validation in data units, sorted within each horizon bin. */
   errors: Float64Array;
+  /** What the cross-validation chose: the fit ('huber' or 'map'), the slope ('ours' capped, or Prophet's 'raw'), the damping and the anchoring. */
+  chosen: { fit: 'huber' | 'map'; slope: 'ours' | 'raw'; damping: number; anchored: boolean; shift: boolean };
   /** Robust standard deviation of the history's residuals (data units): the band is never narrower than this noise's. */
   noise: number;
   /** Bin b holds errors[binOffsets[b], binOffsets[b + 1]) at horizons up to binEnds[b] (units of t past the end). */
@@ -131,11 +134,12 @@ function toModel(d: Design, fit: Fit, method: 'cv' | 'prophet', options: Forecas
 }
 
 /**
- * Fits the model on sorted finite points (no cross-validation): Prophet's MAP, and for method 'cv' also the
- * Huber fit started from it. `resolved` and `fourier` (the Fourier block of ts) may be passed to skip their work.
+ * Fits the model on sorted finite points (no cross-validation): Prophet's MAP, and for method 'cv' (unless
+ * `withHuber` is false) also the Huber fit started from it. `resolved` and `fourier` (the Fourier block of ts) may be passed to skip their work;
+ * `mapTolerance` loosens the MAP's stopping rule (the cross-validation's folds need a forecast, not 11 digits).
  */
 export function fitPair(ts: Float64Array, ys: Float64Array, options: ForecastOptions,
-  resolved = resolveModel(ts, options), fourier?: Float64Array): { map: ForecastModel; huber: ForecastModel | null } {
+  resolved = resolveModel(ts, options), fourier?: Float64Array, mapTolerance?: number, withHuber = true): { map: ForecastModel; huber: ForecastModel | null } {
   const interval = options.interval ?? 0.8;
   if (!(interval > 0 && interval < 1)) throw new RangeError(`interval must be in (0, 1), got ${interval}`);
   const tau = options.changepointPriorScale ?? 0.05;
@@ -143,18 +147,11 @@ export function fitPair(ts: Float64Array, ys: Float64Array, options: ForecastOpt
   const method = options.method ?? 'cv';
   const d = design(ts, ys, resolved.timeUnit, resolved.seasonalities, Math.max(0, Math.floor(options.nChangepoints ?? 25)),
     options.changepointRange ?? 0.8, fourier);
-  const map = mapFit(d, tau, seasonalityScale);
+  const map = mapFit(d, tau, seasonalityScale, mapTolerance);
   return {
     map: toModel(d, map, method, options),
-    huber: method === 'prophet' ? null : toModel(d, huberFit(d, map, tau, seasonalityScale), method, options),
+    huber: method === 'prophet' || !withHuber ? null : toModel(d, huberFit(d, map, tau, seasonalityScale), method, options),
   };
-}
-
-/** Fits on the points where t and y are finite, without cross-validation (RangeError when fewer than two at distinct times). */
-export function fitModel(t: Float64Array, y: Float64Array, options: ForecastOptions): ForecastModel {
-  const { ts, ys } = finitePoints(t, y);
-  const pair = fitPair(ts, ys, options);
-  return pair.huber ?? pair.map;
 }
 
 /** Prophet's piecewise-linear trend at scaled time tt (scaled y). */
