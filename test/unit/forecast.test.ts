@@ -326,6 +326,15 @@ describe('forecast command', () => {
     assert.equal(json.forecast.cpu.y[601], null);
     assert.deepEqual(json.meta.detectors.forecast.seasonalities, { cpu: ['daily'] });
     assert.ok(json.anomalies.some((a: { row: number; severity: string }) => a.row === 600 && a.severity === 'critical'));
+    assert.equal(json.meta.detectors.forecast.method, 'cv');
+  });
+
+  test('--method prophet gives Prophet\'s simulated band past the history, the default cv another one', async () => {
+    const prophet = JSON.parse((await run(csvPath, '--metric', 'cpu', '--format', 'json', '--train-fraction', '0.8', '--method', 'prophet')).out);
+    const cv = JSON.parse((await run(csvPath, '--metric', 'cpu', '--format', 'json', '--train-fraction', '0.8')).out);
+    assert.deepEqual([prophet.meta.detectors.forecast.method, cv.meta.detectors.forecast.method], ['prophet', 'cv']);
+    const nTrain = Math.floor(0.8 * n);
+    assert.notDeepEqual(cv.forecast.cpu.upper.slice(nTrain), prophet.forecast.cpu.upper.slice(nTrain));
   });
 
   test('usage errors: unknown metric, bad numbers, several metrics without --metric; a constant metric is invalid input', async () => {
@@ -334,6 +343,7 @@ describe('forecast command', () => {
     await assert.rejects(run(csvPath, '--metric', 'cpu', '--interval', '1.5'), UsageError);
     await assert.rejects(run(csvPath, '--metric', 'cpu', '--horizon', '2.5'), UsageError);
     await assert.rejects(run(csvPath, '--metric', 'cpu', '--format', 'xml'), UsageError);
+    await assert.rejects(run(csvPath, '--metric', 'cpu', '--method', 'arima'), UsageError);
     await assert.rejects(run(join(dir, 'missing.csv'), '--metric', 'cpu'), UsageError);
     await assert.rejects(run(csvPath, '--metric', 'mem'), (e: Error) => e instanceof InputError && e.message === 'mem is constant (7.0) in the fitted rows');
     assert.deepEqual((await run('--help')).code, 0);
