@@ -3,17 +3,21 @@
  * Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 3rd ed., ch. 5.10 "Time series
  * cross-validation"). The model is refitted on the history up to several cut-offs, and each fit forecasts the
  * next quarter of the history's span. That chooses:
+ *   - the fit: Prophet's MAP or the same model with Huber's loss (robust to anomalies in the training window);
+ *   - Prophet's end slope as it is, or capped at the history's mean slope;
  *   - the damping of the end slope (Gardner & McKenzie's damped trend, in continuous time): Prophet extends the
  *     last segment's slope for ever, which over-trusts the last changepoints;
  *   - whether to anchor the level on the recent residuals (the level the trend did not follow); a level shift
  *     detected after the last changepoint (where the trend cannot follow it) is anchored whatever the folds say;
  * and gives the errors at each horizon from which the future band is taken (empirical quantiles), instead of
  * Prophet's simulation from the in-sample noise and changepoint rates.
- * The end slope is also capped at the history's mean slope, and after a late shift it is the slope before it, so
- * the ramp the fit puts across a late jump does not run away.
+ * Prophet's own forecast (MAP, end slope extended, no anchoring) is kept unless a candidate beats it by MARGIN in
+ * the cross-validated MAE. After a late shift the slope is the one before it, so the ramp the fit puts across a
+ * late jump does not run away.
  */
-import type { ForecastModel, ForecastOptions , resolveModel} from './model.ts';
+import { statsOf } from '../../stats.ts';
 import { robustScale } from './fit.ts';
+import type { ForecastModel, ForecastOptions, resolveModel } from './model.ts';
 import { dampedRun, endSlope, fitPair, seasonalAt, trendAt } from './model.ts';
 
 /** Cut-offs of the folds, as shares of the history's span; each forecasts HORIZON of the span past its cut-off. */
@@ -55,9 +59,9 @@ interface Extrapolation {
 /**
  * The capped end slope, the recent level and a late level shift of a fitted model on its points (scaled y).
  * A shift: the largest jump between the medians of the residuals in adjacent windows, among the splits after
- * the last changepoint, if beyond SHIFT_FACTOR times every jump before it and SHIFT_NOISE times the noise. Then the trend past the history starts
- * at the level after the shift and has the mean slope of the trend before it (the ramp the fit put across the
- * jump is not extrapolated).
+ * the last changepoint, if beyond SHIFT_FACTOR times every jump before it and SHIFT_NOISE times the noise. Then
+ * the trend past the history starts at the level after the shift and has the mean slope of the trend before it
+ * (the ramp the fit put across the jump is not extrapolated).
  */
 function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array): Extrapolation {
   const cap = (raw: number, mean: number): number => (Math.abs(raw) > Math.abs(mean) ? Math.sign(raw) * Math.abs(mean) : raw);
@@ -96,9 +100,7 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
 }
 
 function median(a: Float64Array): number {
-  a.sort();
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+  return statsOf(a).median;
 }
 
 type FitName = 'huber' | 'map';
