@@ -24,3 +24,8 @@ export function formatShort(v: number): string {
   if (a >= 10) return v.toFixed(1);
   return v.toPrecision(3).replace(/\.?0+$/, '');
 }
+
+/** A value next to a forecast band: one decimal from 1 up (and 0), else 3 significant digits. */
+export function formatBandValue(v: number): string {
+  return Math.abs(v) >= 1 || v === 0 ? v.toFixed(1) : v.toPrecision(3);
+}

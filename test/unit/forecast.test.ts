@@ -146,18 +146,60 @@ describe('fitForecast known answers', () => {
     assert.ok(maxAbsDiff(predictForecast(irregular, t).yhat, clean) < 1e-3);
   });
 
-  test('the same seed gives the same band byte for byte; another seed another future band', () => {
+  test('the same seed gives the same band byte for byte; with method prophet another seed another future band', () => {
     const n = 300;
     const t = times(n, HOUR);
     const y = wanderingSeries(n, 4);
     const ahead = times(n + 100, HOUR);
-    const a = predictForecast(fitForecast(t, y, { seed: 5 }), ahead);
-    const b = predictForecast(fitForecast(t, y, { seed: 5 }), ahead);
-    assert.deepEqual(a, b);
-    const c = predictForecast(fitForecast(t, y, { seed: 6 }), ahead);
+    for (const method of ['cv', 'prophet'] as const) {
+      const a = predictForecast(fitForecast(t, y, { seed: 5, method }), ahead);
+      const b = predictForecast(fitForecast(t, y, { seed: 5, method }), ahead);
+      assert.deepEqual(a, b);
+      assert.ok(a.upper.subarray(n).every((u, i) => u >= a.yhat[n + i] && u > a.lower[n + i]) && a.lower.subarray(n).every((l, i) => l <= a.yhat[n + i]));
+    }
+    const a = predictForecast(fitForecast(t, y, { seed: 5, method: 'prophet' }), ahead);
+    const c = predictForecast(fitForecast(t, y, { seed: 6, method: 'prophet' }), ahead);
     assert.deepEqual(c.yhat, a.yhat);
     assert.deepEqual(c.lower.subarray(0, n), a.lower.subarray(0, n));
     assert.notDeepEqual(c.upper.subarray(n), a.upper.subarray(n));
+    // The cross-validated band has no randomness: the seed does not change it.
+    const cv5 = predictForecast(fitForecast(t, y, { seed: 5 }), ahead);
+    const cv6 = predictForecast(fitForecast(t, y, { seed: 6 }), ahead);
+    assert.deepEqual(cv5, cv6);
+  });
+
+  test('a level shift in the last 20 % of the training does not run away past it (Prophet\'s fit extrapolates the jump)', () => {
+    const n = 14 * 288;
+    const nTrain = Math.floor(0.8 * n);
+    const shiftAt = Math.floor(0.9 * nTrain);
+    const rng = createRng(3);
+    const t = times(n, 5 * MIN);
+    const y = Float64Array.from(t, (ms, i) => (i < shiftAt ? 50 : 65) + 5 * Math.sin((2 * Math.PI * ms) / DAY) + rng.normal());
+    const dayMean = (yhat: Float64Array, from: number): number => yhat.subarray(from, from + 288).reduce((a, b) => a + b, 0) / 288;
+    const ours = predictForecast(fitForecast(t.subarray(0, nTrain), y.subarray(0, nTrain)), t).yhat;
+    const prophet = predictForecast(fitForecast(t.subarray(0, nTrain), y.subarray(0, nTrain), { method: 'prophet' }), t).yhat;
+    // The new level is 65: ours stays on it to the end of the 2.8 forecast days; Prophet's MAP climbs past 80.
+    for (const from of [nTrain, n - 288]) assert.ok(Math.abs(dayMean(ours, from) - 65) < 1.5, `day mean ${dayMean(ours, from)} from row ${from}`);
+    assert.ok(dayMean(prophet, n - 288) > 80, `Prophet's last day ${dayMean(prophet, n - 288)}`);
+  });
+
+  test('anomalies injected into the training barely move the forecast (within 2 % of the clean series\' forecast)', () => {
+    const n = 14 * 288;
+    const nTrain = Math.floor(0.8 * n);
+    const rng = createRng(4);
+    const t = times(n, 5 * MIN);
+    const clean = Float64Array.from(t, (ms) => 100 + (0.2 * (ms - T0)) / DAY + 10 * Math.sin((2 * Math.PI * ms) / DAY) + rng.normal());
+    const dirty = Float64Array.from(clean);
+    for (let i = 0; i < nTrain; i++) if (rng.next() < 0.01) dirty[i] += (rng.next() < 0.5 ? -1 : 1) * 40; // 1 % spikes
+    for (let i = 2000; i < 2060; i++) dirty[i] = 0; // a five-hour outage
+    const future = t.subarray(nTrain);
+    const worst = (method: 'cv' | 'prophet'): number => {
+      const a = predictForecast(fitForecast(t.subarray(0, nTrain), clean.subarray(0, nTrain), { method }), future).yhat;
+      const b = predictForecast(fitForecast(t.subarray(0, nTrain), dirty.subarray(0, nTrain), { method }), future).yhat;
+      return Math.max(...Array.from(a, (v, i) => Math.abs(b[i] - v) / Math.abs(v)));
+    };
+    assert.ok(worst('cv') <= 0.02, `ours moved by ${worst('cv')}`);
+    assert.ok(worst('prophet') > 0.02, `Prophet's MAP moved by ${worst('prophet')}`); // the case is not trivial
   });
 
   test('fewer than two values at distinct times cannot be fitted', () => {
@@ -284,6 +326,15 @@ describe('forecast command', () => {
     assert.equal(json.forecast.cpu.y[601], null);
     assert.deepEqual(json.meta.detectors.forecast.seasonalities, { cpu: ['daily'] });
     assert.ok(json.anomalies.some((a: { row: number; severity: string }) => a.row === 600 && a.severity === 'critical'));
+    assert.equal(json.meta.detectors.forecast.method, 'cv');
+  });
+
+  test('--method prophet gives Prophet\'s simulated band past the history, the default cv another one', async () => {
+    const prophet = JSON.parse((await run(csvPath, '--metric', 'cpu', '--format', 'json', '--train-fraction', '0.8', '--method', 'prophet')).out);
+    const cv = JSON.parse((await run(csvPath, '--metric', 'cpu', '--format', 'json', '--train-fraction', '0.8')).out);
+    assert.deepEqual([prophet.meta.detectors.forecast.method, cv.meta.detectors.forecast.method], ['prophet', 'cv']);
+    const nTrain = Math.floor(0.8 * n);
+    assert.notDeepEqual(cv.forecast.cpu.upper.slice(nTrain), prophet.forecast.cpu.upper.slice(nTrain));
   });
 
   test('usage errors: unknown metric, bad numbers, several metrics without --metric; a constant metric is invalid input', async () => {
@@ -292,6 +343,7 @@ describe('forecast command', () => {
     await assert.rejects(run(csvPath, '--metric', 'cpu', '--interval', '1.5'), UsageError);
     await assert.rejects(run(csvPath, '--metric', 'cpu', '--horizon', '2.5'), UsageError);
     await assert.rejects(run(csvPath, '--metric', 'cpu', '--format', 'xml'), UsageError);
+    await assert.rejects(run(csvPath, '--metric', 'cpu', '--method', 'arima'), UsageError);
     await assert.rejects(run(join(dir, 'missing.csv'), '--metric', 'cpu'), UsageError);
     await assert.rejects(run(csvPath, '--metric', 'mem'), (e: Error) => e instanceof InputError && e.message === 'mem is constant (7.0) in the fitted rows');
     assert.deepEqual((await run('--help')).code, 0);

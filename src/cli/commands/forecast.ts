@@ -22,8 +22,11 @@ Options:
   --format csv|json      csv (default): timestamp,y,yhat,yhat_lower,yhat_upper,anomaly
                          (anomaly 1 outside the interval, 0 inside, empty where y is unknown);
                          json: the same columns as arrays, with the settings and the anomalies
+  --method cv|prophet    past the history: cv (default) chooses the fit, trend and band by rolling-origin
+                         cross-validation (README: how the forecast differs from prophet()); prophet: Prophet's
+                         exact MAP and simulated band
   --robust               refit once without the points the first fit flags as major or critical
-  --seed N               seed of the trend-uncertainty simulation past the history (default 0)
+  --seed N               seed of the trend-uncertainty simulation past the history (--method prophet; default 0)
   -h, --help             show this help
 
 Exit codes: 0 success, 1 invalid input (bad CSV, a metric that cannot be fitted), 2 usage error.
@@ -48,10 +51,12 @@ export const forecastCommand: Command = {
       format: { type: 'string' },
       robust: { type: 'boolean' },
       seed: { type: 'string' },
+      method: { type: 'string' },
     });
     if (values.help) { ctx.stdout(usage); return 0; }
     if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to forecast');
     const format = choiceOption('format', values.format, ['csv', 'json'] as const, 'csv');
+    const method = choiceOption('method', values.method, ['cv', 'prophet'] as const, 'cv');
     const trainFraction = numberOption('train-fraction', values['train-fraction'], 0, 1) ?? 1;
     if (trainFraction === 0) throw new UsageError('--train-fraction must be above 0');
     const interval = numberOption('interval', values.interval, 0, 1) ?? 0.8;
@@ -71,7 +76,7 @@ export const forecastCommand: Command = {
     }
     if (!frame.metrics.includes(metric)) throw new UsageError(`no metric '${metric}' in ${path} (metrics: ${frame.metrics.join(', ') || 'none'})`);
 
-    const result = detectForecast(frame, { metrics: [metric], trainFraction, interval, horizon, seed, robust: values.robust });
+    const result = detectForecast(frame, { metrics: [metric], trainFraction, interval, horizon, seed, robust: values.robust, method });
     const band = getOwn(result.forecast, metric);
     if (!band) throw new InputError(result.warnings[0]?.replace(/^forecast: /, '').replace(/; skipped$/, '') ?? `${metric} cannot be forecast`, path);
     for (const w of result.warnings) ctx.stderr(`${path}: warning: ${w}\n`);

@@ -1,0 +1,261 @@
+/**
+ * Rolling-origin cross-validation of the trend past the history (Prophet's own `cross_validation` idea;
+ * Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 3rd ed., ch. 5.10 "Time series
+ * cross-validation"). The model is refitted on the history up to several cut-offs, and each fit forecasts the
+ * next quarter of the history's span. That chooses:
+ *   - the fit: Prophet's MAP or the same model with Huber's loss (robust to anomalies in the training window);
+ *   - Prophet's end slope as it is, or capped at the history's mean slope;
+ *   - the damping of the end slope (Gardner & McKenzie's damped trend, in continuous time): Prophet extends the
+ *     last segment's slope for ever, which over-trusts the last changepoints;
+ *   - whether to anchor the level on the recent residuals (the level the trend did not follow); a level shift
+ *     detected after the last changepoint (where the trend cannot follow it) is anchored whatever the folds say;
+ * and gives the errors at each horizon from which the future band is taken (empirical quantiles), instead of
+ * Prophet's simulation from the in-sample noise and changepoint rates.
+ * Prophet's own forecast (MAP, end slope extended, no anchoring) is kept unless a candidate beats it by MARGIN in
+ * the cross-validated MAE. After a late shift the slope is the one before it, so the ramp the fit puts across a
+ * late jump does not run away.
+ */
+import { statsOf } from '../../stats.ts';
+import { robustScale } from './fit.ts';
+import type { ForecastModel, ForecastOptions, resolveModel } from './model.ts';
+import { dampedRun, endSlope, fitPair, seasonalAt, trendAt } from './model.ts';
+
+/** Cut-offs of the folds, as shares of the history's span; each forecasts HORIZON of the span past its cut-off. */
+const CUTOFFS = [0.55, 0.65, 0.75];
+const HORIZON = 0.25;
+/** Candidate damping rates λ per history span (0: Prophet's straight extension; 1e6: flat). */
+const DAMPINGS = [0, 1, 4, 16, 1e6];
+/** The recent level: the median residual over the last LEVEL_WINDOW of the history's points. */
+const LEVEL_WINDOW = 0.04;
+/**
+ * A late level shift: a jump between adjacent windows' median residuals SHIFT_FACTOR times every jump before the
+ * last changepoint and SHIFT_NOISE robust standard deviations of the residuals (real shifts on the bench: 20× and
+ * 10–24σ; a weekend's dip in a history too short for weekly seasonality: 1.5× and 0.8σ).
+ */
+const SHIFT_FACTOR = 3;
+const SHIFT_NOISE = 2;
+/** How much better (relative cross-validated MAE) than Prophet's own extrapolation another must be to be chosen. */
+const MARGIN = 0.05;
+/** Horizon bins of the error quantiles. */
+const BINS = 8;
+const MIN_FOLD_POINTS = 20;
+/** Points a fold is fitted on, at most. */
+const FOLD_POINTS = 1000;
+/** The folds' MAP stops at this relative change of the objective (the full fit at 1e-11). */
+const FOLD_TOLERANCE = 1e-8;
+const MIN_HORIZON_POINTS = 10;
+
+interface Extrapolation {
+  /** Slope past the history (scaled y per scaled t). */
+  slope: number;
+  /** Median residual over the last window: the recent level the trend missed (anchored when CV says so). */
+  level: number;
+  /** After a level shift detected where the trend has no changepoint: the offset that anchors on it (always applied). */
+  shift: number | null;
+  /** Robust standard deviation of the residuals. */
+  noise: number;
+}
+
+/**
+ * The capped end slope, the recent level and a late level shift of a fitted model on its points (scaled y).
+ * A shift: the largest jump between the medians of the residuals in adjacent windows, among the splits after
+ * the last changepoint, if beyond SHIFT_FACTOR times every jump before it and SHIFT_NOISE times the noise. Then
+ * the trend past the history starts at the level after the shift and has the mean slope of the trend before it
+ * (the ramp the fit put across the jump is not extrapolated).
+ */
+function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array): Extrapolation {
+  const cap = (raw: number, mean: number): number => (Math.abs(raw) > Math.abs(mean) ? Math.sign(raw) * Math.abs(mean) : raw);
+  const slope = cap(endSlope(model), trendAt(model, 1) - trendAt(model, 0));
+  const n = ts.length;
+  const w = Math.max(5, Math.round(LEVEL_WINDOW * n));
+  const feat = new Float64Array(model.beta.length);
+  const res = new Float64Array(n);
+  const tt = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    tt[i] = (ts[i] - model.start) / model.tScale;
+    res[i] = ys[i] / model.yScale - trendAt(model, tt[i]) - seasonalAt(model, ts[i], feat);
+  }
+  const med = (from: number, to: number): number => median(res.slice(Math.max(0, from), to));
+  const level = med(n - w, n);
+  const noise = robustScale(res);
+  if (n < 8 * w) return { slope, level, shift: null, noise };
+  const lastCp = model.changepoints[model.changepoints.length - 1];
+  let before = 0;
+  let best = 0;
+  let at = -1;
+  const stride = Math.max(1, w >> 1);
+  for (let s = w; s + w <= n; s += stride) {
+    const jump = Math.abs(med(s, s + w) - med(s - w, s));
+    if (tt[s] <= lastCp) before = Math.max(before, jump);
+    else if (jump > best) { best = jump; at = s; }
+  }
+  if (at < 0 || !(best > SHIFT_FACTOR * before && best > SHIFT_NOISE * noise)) return { slope, level, shift: null, noise };
+  // The slope before the shift: the trend's mean slope up to the last changepoint (after it the fit ramps across the jump).
+  const tPre = Math.min(tt[at], lastCp);
+  const pre = tPre > 0 ? cap((trendAt(model, tPre) - trendAt(model, 0)) / tPre, trendAt(model, 1) - trendAt(model, 0)) : 0;
+  // The level at the end: the median over the points after the shift of (trend + residual), moved to t = 1 along `pre`.
+  const after = new Float64Array(n - at);
+  for (let i = at; i < n; i++) after[i - at] = trendAt(model, tt[i]) + res[i] + pre * (1 - tt[i]);
+  return { slope: pre, level, shift: median(after) - trendAt(model, 1), noise };
+}
+
+function median(a: Float64Array): number {
+  return statsOf(a).median;
+}
+
+type FitName = 'huber' | 'map';
+type VariantName = 'ours' | 'raw';
+const FITS: FitName[] = ['huber', 'map'];
+const VARIANTS: VariantName[] = ['ours', 'raw'];
+
+/** Our extrapolation, and Prophet's raw one (the end slope as it is, no shift): CV may pick either. */
+function variants(model: ForecastModel, ts: Float64Array, ys: Float64Array): Record<VariantName, Extrapolation> {
+  const ours = extrapolation(model, ts, ys);
+  return { ours, raw: { ...ours, slope: endSlope(model), shift: null } };
+}
+
+interface Fold {
+  /** Δt past the fold's end in units of the whole history's span. */
+  h: Float64Array;
+  dt: Float64Array;
+  y: Float64Array;
+  /** Per fit: yhat without level and slope terms (data units). */
+  base: Record<FitName, Float64Array>;
+  /** Per fit and variant: the slope in data units per history span, the level and a late shift's offset in data units. */
+  ex: Record<FitName, Record<VariantName, Extrapolation>>;
+}
+
+function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: ForecastOptions, full: ForecastModel,
+  resolved: Resolved, fourier: Float64Array): Fold | null {
+  const span = full.tScale;
+  const tCut = ts[0] + cut * span;
+  const tEnd = tCut + HORIZON * span;
+  let nFit = 0;
+  while (nFit < ts.length && ts[nFit] <= tCut) nFit++;
+  let nEnd = nFit;
+  while (nEnd < ts.length && ts[nEnd] <= tEnd) nEnd++;
+  if (nFit < MIN_FOLD_POINTS || nEnd - nFit < MIN_HORIZON_POINTS) return null;
+  // A fold is fitted on at most FOLD_POINTS of its points, evenly strided back from its last one: the choice
+  // and the errors need the fold's forecasts, not its every point, and this keeps the cross-validation cheap.
+  const stride = Math.ceil(nFit / FOLD_POINTS);
+  const K = fourier.length / ts.length;
+  let fts = ts.subarray(0, nFit);
+  let fys = ys.subarray(0, nFit);
+  let ffourier = fourier;
+  if (stride > 1) {
+    const m = Math.floor((nFit - 1) / stride) + 1;
+    fts = new Float64Array(m);
+    fys = new Float64Array(m);
+    ffourier = new Float64Array(m * K);
+    for (let j = 0; j < m; j++) {
+      const i = nFit - 1 - (m - 1 - j) * stride;
+      fts[j] = ts[i];
+      fys[j] = ys[i];
+      ffourier.set(fourier.subarray(i * K, (i + 1) * K), j * K);
+    }
+  }
+  let pair: { map: ForecastModel; huber: ForecastModel | null };
+  try {
+    pair = fitPair(fts, fys, options, resolved, ffourier, FOLD_TOLERANCE);
+  } catch {
+    return null;
+  }
+  const m = nEnd - nFit;
+  const last = fts[fts.length - 1];
+  const fold: Fold = {
+    h: new Float64Array(m), dt: new Float64Array(m), y: ys.slice(nFit, nEnd),
+    base: { huber: new Float64Array(m), map: new Float64Array(m) },
+    ex: {} as Fold['ex'],
+  };
+  for (let i = 0; i < m; i++) {
+    fold.dt[i] = ts[nFit + i] - last;
+    fold.h[i] = fold.dt[i] / span;
+  }
+  for (const name of FITS) {
+    const model = name === 'map' ? pair.map : pair.huber ?? pair.map;
+    const toData = (e: Extrapolation): Extrapolation => ({
+      slope: e.slope * model.yScale * (span / model.tScale), level: e.level * model.yScale, shift: e.shift === null ? null : e.shift * model.yScale,
+      noise: e.noise * model.yScale,
+    });
+    const v = variants(model, fts, fys);
+    fold.ex[name] = { ours: toData(v.ours), raw: toData(v.raw) };
+    const feat = new Float64Array(model.beta.length);
+    const endTrend = trendAt(model, 1);
+    const base = fold.base[name];
+    for (let i = 0; i < m; i++) base[i] = (endTrend + seasonalAt(model, ts[nFit + i], feat)) * model.yScale;
+  }
+  return fold;
+}
+
+interface Candidate { fit: FitName; variant: VariantName; damping: number; anchor: number }
+
+function predictFold(f: Fold, i: number, c: Candidate): number {
+  const e = f.ex[c.fit][c.variant];
+  return f.base[c.fit][i] + (e.shift ?? c.anchor * e.level) + e.slope * dampedRun(f.h[i], c.damping);
+}
+
+type Resolved = ReturnType<typeof resolveModel>;
+
+/**
+ * The cross-validated model: of the two fits (Huber's, Prophet's MAP) on the sorted finite points ts, ys, the one
+ * whose extrapolation (ours or Prophet's raw end slope, damped, anchored or not) forecast the folds best, with its
+ * FutureSpec; null when the history is too short for two folds.
+ */
+export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: ForecastModel; huber: ForecastModel | null },
+  options: ForecastOptions, resolved: Resolved, fourier: Float64Array): ForecastModel | null {
+  const full = pair.huber ?? pair.map;
+  const folds: Fold[] = [];
+  for (const c of CUTOFFS) {
+    const f = foldAt(ts, ys, c, options, full, resolved, fourier);
+    if (f) folds.push(f);
+  }
+  if (folds.length < 2) return null;
+  const lossOf = (c: Candidate): number => {
+    let loss = 0;
+    for (const f of folds) {
+      let s = 0;
+      for (let i = 0; i < f.y.length; i++) s += Math.abs(f.y[i] - predictFold(f, i, c));
+      loss += s / f.y.length;
+    }
+    return loss;
+  };
+  // Prophet's own forecast (its MAP, the end slope extended) is kept unless another candidate beats it by MARGIN;
+  // after a late level shift, the Huber fit's extrapolation anchored on the shift is, since no fold shows the shift.
+  const fullShift = variants(full, ts, ys).ours.shift !== null;
+  let best: Candidate = fullShift ? { fit: 'huber', variant: 'ours', damping: 0, anchor: 0 } : { fit: 'map', variant: 'raw', damping: 0, anchor: 0 };
+  let bestLoss = lossOf(best) * (1 - MARGIN);
+  for (const fit of fullShift ? (['huber'] as FitName[]) : FITS) {
+    for (const variant of fullShift ? (['ours'] as VariantName[]) : VARIANTS) {
+      for (const anchor of [0, 1]) {
+        for (const damping of DAMPINGS) {
+          const c = { fit, variant, damping, anchor };
+          const loss = lossOf(c);
+          if (loss < bestLoss) { best = c; bestLoss = loss; }
+        }
+      }
+    }
+  }
+  const model = best.fit === 'map' ? pair.map : full;
+  const ex = variants(model, ts, ys)[best.variant];
+  // The errors of the chosen extrapolation by horizon bin.
+  const maxDt = HORIZON * model.tScale;
+  const bins: number[][] = Array.from({ length: BINS }, () => []);
+  for (const f of folds) {
+    for (let i = 0; i < f.y.length; i++) {
+      const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
+      bins[Math.max(0, b)].push(f.y[i] - predictFold(f, i, best));
+    }
+  }
+  const binOffsets = new Int32Array(BINS + 1);
+  const errors = new Float64Array(bins.reduce((a, b) => a + b.length, 0));
+  for (let b = 0; b < BINS; b++) {
+    const sorted = Float64Array.from(bins[b]).sort();
+    errors.set(sorted, binOffsets[b]);
+    binOffsets[b + 1] = binOffsets[b] + sorted.length;
+  }
+  const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
+  return { ...model, future: {
+    slope: ex.slope, damping: best.damping, level: ex.shift ?? best.anchor * ex.level, errors, noise: ex.noise * model.yScale, binOffsets, binEnds,
+    chosen: { fit: best.fit, slope: best.variant, damping: best.damping, anchored: best.anchor === 1, shift: ex.shift !== null },
+  } };
+}
