@@ -174,7 +174,7 @@ async function exportPrometheusRules(ctx: Ctx, arg: unknown): Promise<void> {
   const base = uri.path.replace(/^.*\//, '').replace(/\.(ya?ml)$/i, '');
   const target = await vscode.window.showSaveDialog({
     title: 'Export as Prometheus Rules',
-    defaultUri: vscode.Uri.joinPath(uri, '..', `${base.replace(/\.rules$/, '')}.prometheus.yml`),
+    defaultUri: uri.with({ path: uri.path.replace(/[^/]*$/, `${base.replace(/\.rules$/, '')}.prometheus.yml`) }),
     filters: { 'Prometheus rule file': ['yml', 'yaml'] },
   });
   if (!target) return;
