@@ -21,6 +21,8 @@ test('expanding notation: a+bxn and a-bxn give n+1 values, axn n+1 copies, _xn n
   // Increments are summed one at a time, as Prometheus does: 0.1 added 3 times is not 0.3.
   assert.deepEqual(expandValues('0+0.1x3'), [0, 0.1, 0.2, 0.30000000000000004]);
   assert.deepEqual(expandValues('1 2 x3'), { message: "'x3' is not a value, _, stale or a+bxn", offset: 4 });
+  assert.deepEqual(expandValues('1 _x999999999'), { message: "'_x999999999' expands to too many values", offset: 2 });
+  assert.deepEqual(expandValues('1+1x999999999'), { message: "'1+1x999999999' expands to too many values", offset: 0 });
 });
 
 test('series and alert expressions: selectors with matchers compared with a number, on either side', () => {
@@ -124,4 +126,13 @@ test('anomaly-hunter test: other PromQL needs promtool; errors in the test file 
   assert.equal(t.err, "typo.test.yaml:4:5: error: unknown key 'alert_rule_tests' in a test group (did you mean 'alert_rule_test'?)\n");
   assert.equal((await cli(['test', 'nothing.yaml'], dir)).code, 2);
   assert.equal((await cli(['test'], dir)).code, 2);
+});
+
+test('anomaly-hunter test: an eval_time too far for the evaluation interval is an error, not a hang', async () => {
+  writeFileSync(join(dir, 'far.test.yaml'), 'rule_files: [rules.yaml]\nevaluation_interval: 1s\ntests:\n  - input_series: []\n    alert_rule_test:\n      - {eval_time: 100y, alertname: cpu-high}\n');
+  const t0 = Date.now();
+  const r = await cli(['test', 'far.test.yaml'], dir);
+  assert.ok(Date.now() - t0 < 2000);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^far\.test\.yaml:4:5: error: eval_time 100y at evaluation_interval 1s is 3153600001 evaluations, more than 1,000,000\n$/);
 });
