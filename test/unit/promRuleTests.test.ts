@@ -136,3 +136,19 @@ test('anomaly-hunter test: an eval_time too far for the evaluation interval is a
   assert.equal(r.code, 1);
   assert.match(r.err, /^far\.test\.yaml:4:5: error: eval_time 100y at evaluation_interval 1s is 3153600001 evaluations, more than 1,000,000\n$/);
 });
+
+test('the test-file JSON Schema (for the YAML extension) accepts the example files and refuses what the reader refuses', async () => {
+  const { default: Ajv } = await import('ajv');
+  const { load } = await import('js-yaml');
+  const { readFileSync } = await import('node:fs');
+  const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync('rules/ruletests.schema.json', 'utf8')));
+  for (const f of ['semantics.test.yaml', 'ours.test.yaml']) {
+    const text = readFileSync(join('test/prometheus', f), 'utf8');
+    assert.ok(validate(load(text)), `${f}: ${JSON.stringify(validate.errors)}`);
+    assert.doesNotThrow(() => parseTestFile(text));
+  }
+  for (const bad of ['tests: [{intervl: 1m}]', 'evaluation_interval: 5 minutes', 'tests: [{alert_rule_test: [{eval_time: 1m, exp_alerts: [{labels: {}}]}]}]']) {
+    assert.equal(validate(load(bad)), false, bad);
+    assert.throws(() => parseTestFile(bad), TestFileError, bad);
+  }
+});
