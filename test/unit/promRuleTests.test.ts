@@ -152,3 +152,35 @@ test('the test-file JSON Schema (for the YAML extension) accepts the example fil
     assert.throws(() => parseTestFile(bad), TestFileError, bad);
   }
 });
+
+test('anomaly-hunter test --promtool hands a file with other PromQL to promtool, our rules files exported for it', async (t) => {
+  const { needPromtool } = await import('./promtool.ts');
+  if (!needPromtool(t)) return;
+  writeFileSync(join(dir, 'mixed.yml'), 'groups:\n  - name: g\n    rules:\n      - alert: Rising\n        expr: delta(cpu[2m]) > 10\n');
+  const body = (exp: string) => `rule_files: [rules.yaml, mixed.yml]
+tests:
+  - interval: 1m
+    input_series:
+      - {series: 'cpu{host="a"}', values: '50 95 95 95 95 95'}
+    alert_rule_test:
+      - eval_time: 3m
+        alertname: cpu-high
+        exp_alerts:
+          - exp_labels: {host: a, severity: critical, team: infra}
+            exp_annotations: {summary: "cpu 95 > 90 on a"}
+      - eval_time: 2m
+        alertname: Rising
+        exp_alerts: [${exp}]
+`;
+  writeFileSync(join(dir, 'mixed.test.yaml'), body('{exp_labels: {host: a}}'));
+  const ok = await cli(['test', 'mixed.test.yaml', '--promtool'], dir);
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /^mixed\.test\.yaml: run by promtool\n[\s\S]*SUCCESS/);
+  writeFileSync(join(dir, 'mixed.test.yaml'), body(''));
+  const bad = await cli(['test', 'mixed.test.yaml', '--promtool'], dir);
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /alertname: Rising, time: 2m/);
+  const without = await cli(['test', 'mixed.test.yaml'], dir);
+  assert.equal(without.code, 1);
+  assert.match(without.err, /^mixed\.yml:4:9: error: alert 'Rising': expr 'delta\(cpu\[2m\]\) > 10' is not a series selector compared with a number: this needs promtool \(run with --promtool\)$/m);
+});

@@ -147,6 +147,7 @@ function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportPro
 
 /** A YAML string: plain when that is unambiguous, else JSON-quoted (JSON strings are YAML double-quoted strings). */
 function yamlString(s: string): string {
+  // YAML 1.1 readers (Prometheus's) take y, n, yes, on… as booleans: those are quoted too.
   if (/^[A-Za-z_][A-Za-z0-9_.\-/ ]*$/.test(s) && !/ $/.test(s) && !/^(true|false|yes|no|on|off|null|y|n)$/i.test(s)) return s;
   return JSON.stringify(s);
 }
@@ -154,7 +155,7 @@ function yamlString(s: string): string {
 function yamlMap(indent: string, key: string, map: Record<string, string>): string {
   const keys = Object.keys(map);
   if (keys.length === 0) return '';
-  return `${indent}${key}:\n` + keys.map((k) => `${indent}  ${k}: ${yamlString(map[k])}\n`).join('');
+  return `${indent}${key}:\n` + keys.map((k) => `${indent}  ${yamlString(k)}: ${yamlString(map[k])}\n`).join('');
 }
 
 /** The YAML text of a Prometheus rule file with one group. */
