@@ -38,6 +38,11 @@ function alertsText(alerts: readonly AlertOut[]): string {
   }).join('');
 }
 
+/** Other tools' `*.test.yaml` files are left alone: a rule test file has `rule_files:` at the top level. */
+function looksLikeRuleTests(text: string): boolean {
+  return /^rule_files\s*:/m.test(text);
+}
+
 class RuleTestController implements vscode.Disposable {
   private readonly controller = vscode.tests.createTestController('anomalyHunter.ruleTests', 'Anomaly Hunter rule tests');
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('anomalyHunter.ruleTests');
@@ -81,6 +86,7 @@ class RuleTestController implements vscode.Disposable {
 
   /** Diagnostics of a test file's text (SPEC §2 style: the position where the file goes wrong). */
   private check(uri: vscode.Uri, text: string): void {
+    if (!looksLikeRuleTests(text)) { this.diagnostics.delete(uri); return; }
     try {
       parseTestFile(text);
       this.diagnostics.delete(uri);
@@ -98,6 +104,7 @@ class RuleTestController implements vscode.Disposable {
     let text: string;
     try { text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)); } catch { this.controller.items.delete(uri.toString()); this.diagnostics.delete(uri); return undefined; }
     this.check(uri, text);
+    if (!looksLikeRuleTests(text)) { this.controller.items.delete(uri.toString()); return undefined; }
     let item = this.controller.items.get(uri.toString());
     if (!item) {
       item = this.controller.createTestItem(uri.toString(), vscode.workspace.asRelativePath(uri), uri);
