@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { caseTitle, sideBySide } from '../core/promrules/report.ts';
 import type { AlertOut } from '../core/promrules/engine.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
-import { exportPrometheus, queriesOf } from '../core/rules/prometheusExport.ts';
+import { exportPrometheus, insideDataSource, queriesOf } from '../core/rules/prometheusExport.ts';
 import { analyzeRules } from '../core/rules/validate.ts';
 import { writeFileAtomic } from '../cli/output.ts';
 import { prepareTests, runPrepared } from '../node/promRuleTests.ts';
@@ -197,7 +197,7 @@ async function exportPrometheusRules(ctx: Ctx, arg: unknown): Promise<void> {
   if (!uri) { void vscode.window.showErrorMessage('Anomaly Hunter: open a rules file to export it.'); return; }
   const doc = await vscode.workspace.openTextDocument(uri);
   const a = analyzeRules(doc.getText());
-  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
   if (errors.length) {
     void vscode.window.showErrorMessage(`Anomaly Hunter: fix the rules file first (line ${errors[0].range.start.line}: ${errors[0].message}).`);
     return;

@@ -184,3 +184,26 @@ tests:
   assert.equal(without.code, 1);
   assert.match(without.err, /^mixed\.yml:4:9: error: alert 'Rising': expr 'delta\(cpu\[2m\]\) > 10' is not a series selector compared with a number: this needs promtool \(run with --promtool\)$/m);
 });
+
+test('a rules file reading Prometheus (data.queries) is tested on its queries\' series', async () => {
+  writeFileSync(join(dir, 'prom.rules.yaml'), `version: 1
+data:
+  prometheus: http://localhost:9090
+  queries: {cpu: 'node_cpu_busy{mode="user"}'}
+rules:
+  - {name: busy, metric: cpu, op: ">", threshold: 80, severity: major}
+`);
+  writeFileSync(join(dir, 'prom.test.yaml'), `rule_files: [prom.rules.yaml]
+tests:
+  - input_series:
+      - {series: 'node_cpu_busy{mode="user", host="a"}', values: '90'}
+      - {series: 'node_cpu_busy{mode="system", host="a"}', values: '95'}
+    alert_rule_test:
+      - eval_time: 0m
+        alertname: busy
+        exp_alerts: [{exp_labels: {mode: user, host: a, severity: major}}]
+`);
+  const r = await cli(['test', 'prom.test.yaml'], dir);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.equal(r.out, 'prom.test.yaml: 1 passed, 0 failed\n');
+});

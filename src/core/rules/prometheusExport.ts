@@ -65,6 +65,18 @@ export function queriesOf(root: YNode | null): Record<string, string> {
   return out;
 }
 
+/**
+ * Whether an offset lies inside a `data:` mapping (a Prometheus source, SPEC §8). Its own checks belong to the
+ * data-source loader; the export only reads its `queries`, so problems reported there do not stop it.
+ */
+export function insideDataSource(root: YNode | null, offset: number): boolean {
+  const top = root && deref(root);
+  if (!top || top.kind !== 'map') return false;
+  const data = getPair(top, 'data');
+  const v = data && deref(data.value);
+  return !!v && v.kind === 'map' && offset >= data.key.start && offset <= v.end;
+}
+
 /** A PromQL number literal of a threshold (`+Inf`, `-Inf`, `NaN` as PromQL spells them). */
 export function promNumber(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
