@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { caseTitle, sideBySide } from '../core/promrules/report.ts';
 import type { AlertOut } from '../core/promrules/engine.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
-import { exportPrometheus, queriesOf } from '../core/rules/prometheusExport.ts';
+import { exportPrometheus, insideDataSource, queriesOf } from '../core/rules/prometheusExport.ts';
 import { analyzeRules } from '../core/rules/validate.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { prepareTests, runPrepared } from '../node/promRuleTests.ts';
@@ -38,9 +38,16 @@ function alertsText(alerts: readonly AlertOut[]): string {
   }).join('');
 }
 
+/** Other tools' `*.test.yaml` files are left alone: a rule test file has `rule_files:` at the top level. */
+function looksLikeRuleTests(text: string): boolean {
+  return /^rule_files\s*:/m.test(text);
+}
+
 class RuleTestController implements vscode.Disposable {
   private readonly controller = vscode.tests.createTestController('anomalyHunter.ruleTests', 'Anomaly Hunter rule tests');
-  private readonly disposables: vscode.Disposable[] = [this.controller];
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('anomalyHunter.ruleTests');
+  private readonly disposables: vscode.Disposable[] = [this.controller, this.diagnostics];
+  private typing: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly ctx: Ctx) {
     this.controller.resolveHandler = async (item) => {
@@ -51,13 +58,19 @@ class RuleTestController implements vscode.Disposable {
     this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (req, token) => this.run(req, token), true);
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((d) => { if (matchesGlobs(d.uri)) void this.refresh(d.uri); }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (!matchesGlobs(e.document.uri)) return;
+        clearTimeout(this.typing);
+        this.typing = setTimeout(() => this.check(e.document.uri, e.document.getText()), 150);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => { if (matchesGlobs(d.uri)) void this.refresh(d.uri); }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('anomalyHunter.ruleTestFiles')) void this.discover(); }),
     );
     for (const glob of testGlobs()) {
       const w = vscode.workspace.createFileSystemWatcher(glob);
       w.onDidCreate((u) => void this.refresh(u));
       w.onDidChange((u) => void this.refresh(u));
-      w.onDidDelete((u) => this.controller.items.delete(u.toString()));
+      w.onDidDelete((u) => { this.controller.items.delete(u.toString()); this.diagnostics.delete(u); });
       this.disposables.push(w);
     }
   }
@@ -71,10 +84,27 @@ class RuleTestController implements vscode.Disposable {
     await Promise.all([...found.values()].map((u) => this.refresh(u)));
   }
 
+  /** Diagnostics of a test file's text (SPEC §2 style: the position where the file goes wrong). */
+  private check(uri: vscode.Uri, text: string): void {
+    if (!looksLikeRuleTests(text)) { this.diagnostics.delete(uri); return; }
+    try {
+      parseTestFile(text);
+      this.diagnostics.delete(uri);
+    } catch (e) {
+      if (!(e instanceof TestFileError)) throw e;
+      const at = new vscode.Position(e.at.line - 1, e.at.column - 1);
+      const d = new vscode.Diagnostic(new vscode.Range(at, at.translate(0, 1)), e.message, vscode.DiagnosticSeverity.Error);
+      d.source = 'Anomaly Hunter';
+      this.diagnostics.set(uri, [d]);
+    }
+  }
+
   /** (Re)reads a test file into its item and one child per alert_rule_test case. */
   async refresh(uri: vscode.Uri): Promise<vscode.TestItem | undefined> {
     let text: string;
-    try { text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)); } catch { this.controller.items.delete(uri.toString()); return undefined; }
+    try { text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)); } catch { this.controller.items.delete(uri.toString()); this.diagnostics.delete(uri); return undefined; }
+    this.check(uri, text);
+    if (!looksLikeRuleTests(text)) { this.controller.items.delete(uri.toString()); return undefined; }
     let item = this.controller.items.get(uri.toString());
     if (!item) {
       item = this.controller.createTestItem(uri.toString(), vscode.workspace.asRelativePath(uri), uri);
@@ -156,6 +186,7 @@ class RuleTestController implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.typing);
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -166,7 +197,7 @@ async function exportPrometheusRules(ctx: Ctx, arg: unknown): Promise<void> {
   if (!uri) { void vscode.window.showErrorMessage('Anomaly Hunter: open a rules file to export it.'); return; }
   const doc = await vscode.workspace.openTextDocument(uri);
   const a = analyzeRules(doc.getText());
-  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
   if (errors.length) {
     void vscode.window.showErrorMessage(`Anomaly Hunter: fix the rules file first (line ${errors[0].range.start.line}: ${errors[0].message}).`);
     return;
@@ -174,7 +205,7 @@ async function exportPrometheusRules(ctx: Ctx, arg: unknown): Promise<void> {
   const base = uri.path.replace(/^.*\//, '').replace(/\.(ya?ml)$/i, '');
   const target = await vscode.window.showSaveDialog({
     title: 'Export as Prometheus Rules',
-    defaultUri: vscode.Uri.joinPath(uri, '..', `${base.replace(/\.rules$/, '')}.prometheus.yml`),
+    defaultUri: uri.with({ path: uri.path.replace(/[^/]*$/, `${base.replace(/\.rules$/, '')}.prometheus.yml`) }),
     filters: { 'Prometheus rule file': ['yml', 'yaml'] },
   });
   if (!target) return;

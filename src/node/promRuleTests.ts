@@ -8,7 +8,7 @@ import { runTestFile } from '../core/promrules/run.ts';
 import type { FileResult } from '../core/promrules/run.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
 import type { Position, TestFile } from '../core/promrules/testFile.ts';
-import { exportPrometheus, queriesOf } from '../core/rules/prometheusExport.ts';
+import { exportPrometheus, insideDataSource, queriesOf } from '../core/rules/prometheusExport.ts';
 import { analyzeRules } from '../core/rules/validate.ts';
 import { deref, parseYamlAst } from '../core/rules/yamlAst.ts';
 
@@ -101,7 +101,7 @@ async function addRuleFile(out: PreparedTests, p: string, given: string, at: Pos
     return;
   }
   const a = analyzeRules(text);
-  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
   if (errors.length) {
     for (const d of errors) out.errors.push({ path: p, line: d.range.start.line, column: d.range.start.column, message: d.message });
     return;

@@ -23,6 +23,10 @@ test('every SPEC §6 command is contributed under the Anomaly Hunter category', 
 });
 
 test('the rules schema is contributed to YAML tooling and shipped in the package', () => {
-  assert.deepEqual(pkg.contributes.yamlValidation, [{ fileMatch: ['rules.yaml', '*.rules.yaml', '*.rules.yml'], url: './rules/rules.schema.json' }]);
+  assert.deepEqual(pkg.contributes.yamlValidation, [
+    { fileMatch: ['rules.yaml', '*.rules.yaml', '*.rules.yml'], url: './rules/rules.schema.json' },
+    { fileMatch: ['*.test.yaml', '*.test.yml'], url: './rules/ruletests.schema.json' },
+  ]);
   assert.match(readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8'), /^!rules\/rules\.schema\.json$/m);
+  assert.match(readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8'), /^!rules\/ruletests\.schema\.json$/m);
 });

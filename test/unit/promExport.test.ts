@@ -93,3 +93,19 @@ test('export-rules: a rules file with errors prints them and writes nothing; usa
   assert.equal((await cli(['export-rules', 'broken.yaml', '--format', 'json'], dir)).code, 2);
   assert.equal((await cli(['export-rules', 'broken.yaml', '--format', 'prometheus', '--out', 'broken.yaml'], dir)).code, 2);
 });
+
+test('labels named like YAML 1.1 booleans and values needing quotes survive promtool', async (t) => {
+  const e = exportOf('version: 1\nrules:\n  - {name: "on", metric: cpu, op: ">", threshold: 1, labels: {y: "yes", n: "a: b # c", team: " x"}}\n');
+  assert.match(e.text, /"y": "yes"\n/);
+  assert.match(e.text, /- alert: "on"\n/);
+  if (!needPromtool(t)) return;
+  writeFileSync(join(dir, 'quoted.yml'), e.text);
+  writeFileSync(join(dir, 'quoted.test.yml'), `rule_files: [quoted.yml]
+tests:
+  - input_series: [{series: 'cpu', values: '5'}]
+    alert_rule_test:
+      - {eval_time: 0m, alertname: "on", exp_alerts: [{exp_labels: {y: "yes", n: "a: b # c", team: " x", severity: warning}}]}
+`);
+  const r = promtool(['test', 'rules', join(dir, 'quoted.test.yml')]);
+  assert.equal(r.status, 0, r.out);
+});

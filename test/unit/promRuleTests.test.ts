@@ -21,6 +21,8 @@ test('expanding notation: a+bxn and a-bxn give n+1 values, axn n+1 copies, _xn n
   // Increments are summed one at a time, as Prometheus does: 0.1 added 3 times is not 0.3.
   assert.deepEqual(expandValues('0+0.1x3'), [0, 0.1, 0.2, 0.30000000000000004]);
   assert.deepEqual(expandValues('1 2 x3'), { message: "'x3' is not a value, _, stale or a+bxn", offset: 4 });
+  assert.deepEqual(expandValues('1 _x999999999'), { message: "'_x999999999' expands to too many values", offset: 2 });
+  assert.deepEqual(expandValues('1+1x999999999'), { message: "'1+1x999999999' expands to too many values", offset: 0 });
 });
 
 test('series and alert expressions: selectors with matchers compared with a number, on either side', () => {
@@ -124,4 +126,84 @@ test('anomaly-hunter test: other PromQL needs promtool; errors in the test file 
   assert.equal(t.err, "typo.test.yaml:4:5: error: unknown key 'alert_rule_tests' in a test group (did you mean 'alert_rule_test'?)\n");
   assert.equal((await cli(['test', 'nothing.yaml'], dir)).code, 2);
   assert.equal((await cli(['test'], dir)).code, 2);
+});
+
+test('anomaly-hunter test: an eval_time too far for the evaluation interval is an error, not a hang', async () => {
+  writeFileSync(join(dir, 'far.test.yaml'), 'rule_files: [rules.yaml]\nevaluation_interval: 1s\ntests:\n  - input_series: []\n    alert_rule_test:\n      - {eval_time: 100y, alertname: cpu-high}\n');
+  const t0 = Date.now();
+  const r = await cli(['test', 'far.test.yaml'], dir);
+  assert.ok(Date.now() - t0 < 2000);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^far\.test\.yaml:4:5: error: eval_time 100y at evaluation_interval 1s is 3153600001 evaluations, more than 1,000,000\n$/);
+});
+
+test('the test-file JSON Schema (for the YAML extension) accepts the example files and refuses what the reader refuses', async () => {
+  const { default: Ajv } = await import('ajv');
+  const { load } = await import('js-yaml');
+  const { readFileSync } = await import('node:fs');
+  const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync('rules/ruletests.schema.json', 'utf8')));
+  for (const f of ['semantics.test.yaml', 'ours.test.yaml']) {
+    const text = readFileSync(join('test/prometheus', f), 'utf8');
+    assert.ok(validate(load(text)), `${f}: ${JSON.stringify(validate.errors)}`);
+    assert.doesNotThrow(() => parseTestFile(text));
+  }
+  for (const bad of ['tests: [{intervl: 1m}]', 'evaluation_interval: 5 minutes', 'tests: [{alert_rule_test: [{eval_time: 1m, exp_alerts: [{labels: {}}]}]}]']) {
+    assert.equal(validate(load(bad)), false, bad);
+    assert.throws(() => parseTestFile(bad), TestFileError, bad);
+  }
+});
+
+test('anomaly-hunter test --promtool hands a file with other PromQL to promtool, our rules files exported for it', async (t) => {
+  const { needPromtool } = await import('./promtool.ts');
+  if (!needPromtool(t)) return;
+  writeFileSync(join(dir, 'mixed.yml'), 'groups:\n  - name: g\n    rules:\n      - alert: Rising\n        expr: delta(cpu[2m]) > 10\n');
+  const body = (exp: string) => `rule_files: [rules.yaml, mixed.yml]
+tests:
+  - interval: 1m
+    input_series:
+      - {series: 'cpu{host="a"}', values: '50 95 95 95 95 95'}
+    alert_rule_test:
+      - eval_time: 3m
+        alertname: cpu-high
+        exp_alerts:
+          - exp_labels: {host: a, severity: critical, team: infra}
+            exp_annotations: {summary: "cpu 95 > 90 on a"}
+      - eval_time: 2m
+        alertname: Rising
+        exp_alerts: [${exp}]
+`;
+  writeFileSync(join(dir, 'mixed.test.yaml'), body('{exp_labels: {host: a}}'));
+  const ok = await cli(['test', 'mixed.test.yaml', '--promtool'], dir);
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /^mixed\.test\.yaml: run by promtool\n[\s\S]*SUCCESS/);
+  writeFileSync(join(dir, 'mixed.test.yaml'), body(''));
+  const bad = await cli(['test', 'mixed.test.yaml', '--promtool'], dir);
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /alertname: Rising, time: 2m/);
+  const without = await cli(['test', 'mixed.test.yaml'], dir);
+  assert.equal(without.code, 1);
+  assert.match(without.err, /^mixed\.yml:4:9: error: alert 'Rising': expr 'delta\(cpu\[2m\]\) > 10' is not a series selector compared with a number: this needs promtool \(run with --promtool\)$/m);
+});
+
+test('a rules file reading Prometheus (data.queries) is tested on its queries\' series', async () => {
+  writeFileSync(join(dir, 'prom.rules.yaml'), `version: 1
+data:
+  prometheus: http://localhost:9090
+  queries: {cpu: 'node_cpu_busy{mode="user"}'}
+rules:
+  - {name: busy, metric: cpu, op: ">", threshold: 80, severity: major}
+`);
+  writeFileSync(join(dir, 'prom.test.yaml'), `rule_files: [prom.rules.yaml]
+tests:
+  - input_series:
+      - {series: 'node_cpu_busy{mode="user", host="a"}', values: '90'}
+      - {series: 'node_cpu_busy{mode="system", host="a"}', values: '95'}
+    alert_rule_test:
+      - eval_time: 0m
+        alertname: busy
+        exp_alerts: [{exp_labels: {mode: user, host: a, severity: major}}]
+`);
+  const r = await cli(['test', 'prom.test.yaml'], dir);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.equal(r.out, 'prom.test.yaml: 1 passed, 0 failed\n');
 });

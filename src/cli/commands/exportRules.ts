@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { exportPrometheus, queriesOf } from '../../core/rules/prometheusExport.ts';
+import { exportPrometheus, insideDataSource, queriesOf } from '../../core/rules/prometheusExport.ts';
 import type { PrometheusExport } from '../../core/rules/prometheusExport.ts';
 import { analyzeRules, formatDiagnostics } from '../../core/rules/validate.ts';
 import type { Command } from '../command.ts';
@@ -42,21 +42,11 @@ export async function exportRulesFile(path: string, cwd: string): Promise<{ erro
     throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
   }
   const a = analyzeRules(text);
-  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideSourceMap(a.root, d.startOffset));
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
   if (errors.length) return { errors: formatDiagnostics(path, errors) };
   const group = basename(full, extname(full));
   const header = `# Exported from ${basename(full)} by anomaly-hunter export-rules; edit the rules file, not this one.\n`;
   return { export: exportPrometheus(a.file, queriesOf(a.root), group, header) };
-}
-
-/**
- * A `data:` mapping names a Prometheus source (SPEC §8): its own checks belong to the data-source loader, not to
- * the export, which only reads its `queries`.
- */
-function insideSourceMap(root: ReturnType<typeof analyzeRules>['root'], offset: number): boolean {
-  if (!root || root.kind !== 'map') return false;
-  const data = root.pairs.find((p) => p.key.kind === 'scalar' && p.key.text === 'data');
-  return !!data && data.value.kind === 'map' && offset >= data.value.start && offset <= data.value.end;
 }
 
 /** `export-rules <rules.yaml> --format prometheus [--out FILE]` (SPEC §8). */

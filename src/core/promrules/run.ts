@@ -1,3 +1,4 @@
+import { formatDuration } from '../rules/duration.ts';
 import type { AlertOut, EngineRule, Series } from './engine.ts';
 import { AlertRuleState, labelsKey } from './engine.ts';
 import type { AlertCase, Position, TestFile, TestGroup } from './testFile.ts';
@@ -8,6 +9,9 @@ import type { AlertCase, Position, TestFile, TestGroup } from './testFile.ts';
  * evaluation_interval, 2 × evaluation_interval… up to the last eval_time; a case at eval_time t compares the
  * firing alerts of the evaluation at the latest step not after t.
  */
+
+/** Most evaluations of one test group (a year at one a minute is about 525,000). */
+export const MAX_EVALUATIONS = 1_000_000;
 
 /** The outcome of one alert_rule_test case. */
 export interface CaseResult {
@@ -63,6 +67,10 @@ export function runTestFile(file: TestFile, rules: readonly EngineRule[]): FileR
     const step = file.evaluationIntervalMs;
     const results: CaseResult[] = [];
     let next = 0;
+    if (maxEval / step > MAX_EVALUATIONS) {
+      errors.push({ groupIndex, at: group.at, message: `eval_time ${formatDuration(maxEval)} at evaluation_interval ${formatDuration(step)} is ${Math.floor(maxEval / step) + 1} evaluations, more than ${MAX_EVALUATIONS.toLocaleString('en-US')}` });
+      return;
+    }
     try {
       for (let ts = 0; ts <= maxEval; ts += step) {
         for (const s of states) s.eval(ts, series);

@@ -207,6 +207,9 @@ export function matches(labels: Readonly<Record<string, string>>, ms: readonly M
   return true;
 }
 
+/** Most values one series may expand to. */
+const MAX_VALUES = 2_000_000;
+
 /** One value of an expanded `values` string: a number, a missing sample (`_`) or a staleness marker. */
 export type SeriesValue = number | 'missing' | 'stale';
 
@@ -226,7 +229,11 @@ export function expandValues(text: string): SeriesValue[] | SyntaxProblem {
     if (token === '_') { out.push('missing'); continue; }
     if (token === 'stale') { out.push('stale'); continue; }
     const blank = /^_x([0-9]+)$/.exec(token);
-    if (blank) { for (let i = 0; i < Number(blank[1]); i++) out.push('missing'); continue; }
+    if (blank) {
+      if (out.length + Number(blank[1]) > MAX_VALUES) return { message: `'${token}' expands to too many values`, offset };
+      for (let i = 0; i < Number(blank[1]); i++) out.push('missing');
+      continue;
+    }
     const single = parsePromNumber(token);
     if (single !== null) { out.push(single); continue; }
     const e = expanded.exec(token);
@@ -234,7 +241,7 @@ export function expandValues(text: string): SeriesValue[] | SyntaxProblem {
     let a = parsePromNumber(e[1])!;
     const b = e[2] ? (e[2] === '-' ? -1 : 1) * parsePromNumber(e[3])! : 0;
     const n = Number(e[4]);
-    if (n > 1_000_000 || out.length + n > 5_000_000) return { message: `'${token}' expands to too many values`, offset };
+    if (out.length + n + 1 > MAX_VALUES) return { message: `'${token}' expands to too many values`, offset };
     for (let i = 0; i <= n; i++) { out.push(a); a += b; }
   }
   return out;

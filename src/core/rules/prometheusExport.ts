@@ -66,6 +66,18 @@ export function queriesOf(root: YNode | null): Record<string, string> {
   return out;
 }
 
+/**
+ * Whether an offset lies inside a `data:` mapping (a Prometheus source, SPEC §8). Its own checks belong to the
+ * data-source loader; the export only reads its `queries`, so problems reported there do not stop it.
+ */
+export function insideDataSource(root: YNode | null, offset: number): boolean {
+  const top = root && deref(root);
+  if (!top || top.kind !== 'map') return false;
+  const data = getPair(top, 'data');
+  const v = data && deref(data.value);
+  return !!v && v.kind === 'map' && offset >= data.key.start && offset <= v.end;
+}
+
 /** A PromQL number literal of a threshold (`+Inf`, `-Inf`, `NaN` as PromQL spells them). */
 export function promNumber(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
@@ -148,6 +160,7 @@ function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportPro
 
 /** A YAML string: plain when that is unambiguous, else JSON-quoted (JSON strings are YAML double-quoted strings). */
 function yamlString(s: string): string {
+  // YAML 1.1 readers (Prometheus's) take y, n, yes, on… as booleans: those are quoted too.
   if (/^[A-Za-z_][A-Za-z0-9_.\-/ ]*$/.test(s) && !/ $/.test(s) && !/^(true|false|yes|no|on|off|null|y|n)$/i.test(s)) return s;
   return JSON.stringify(s);
 }
@@ -155,7 +168,7 @@ function yamlString(s: string): string {
 function yamlMap(indent: string, key: string, map: Record<string, string>): string {
   const keys = Object.keys(map);
   if (keys.length === 0) return '';
-  return `${indent}${key}:\n` + keys.map((k) => `${indent}  ${k}: ${yamlString(map[k])}\n`).join('');
+  return `${indent}${key}:\n` + keys.map((k) => `${indent}  ${yamlString(k)}: ${yamlString(map[k])}\n`).join('');
 }
 
 /** The YAML text of a Prometheus rule file with one group. */
