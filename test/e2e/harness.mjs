@@ -153,8 +153,20 @@ export async function runCommand(page, title, timeout = 30_000) {
 }
 
 export async function openFile(page, name, timeout = 30_000) {
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget .quick-input-box input');
+  // Ctrl+P is lost while focus is inside a webview's iframes (a dashboard): then the focus goes back to the
+  // workbench (the side bar's title) and Ctrl+P again, and last the command center, which opens Quick Open.
+  const attempts = [
+    () => page.keyboard.press('Control+P'),
+    () => page.keyboard.press('Control+P'),
+    () => page.locator('.command-center .search-label, .command-center-center').first().click(),
+  ];
+  for (const attempt of attempts) {
+    await attempt().catch(() => undefined);
+    if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) break;
+    await page.keyboard.press('Escape');
+    await page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
+  }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(name);
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout });

@@ -109,7 +109,8 @@ test('Start Streaming on a Prometheus query polls every step and the live dashbo
   await view.locator('[data-testid="chart-up"].rendered').waitFor({ timeout: 120_000 });
   const rows = async () => Number((await view.locator('header .muted').first().textContent()).match(/^([\d,]+) rows/)[1].replace(/,/g, ''));
   const before = await rows();
-  assert.ok(before >= 20 && before <= 62, `${before} rows in the first minute`);
+  // A 1 s scrape on a busy 2-core machine misses some seconds: a minute holds well under 60 samples then.
+  assert.ok(before >= 10 && before <= 62, `${before} rows in the first minute`);
   await runCommand(page, 'Anomaly Hunter: Start Streaming');
   const t0 = Date.now();
   let now = before;
