@@ -12,7 +12,7 @@ import type { RangeSpec, SourceFrame } from '../core/prometheus/source.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
 import { formatDuration } from '../core/rules/duration.ts';
 import { isoOf } from '../core/anomaly.ts';
-import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel } from '../node/prometheusHttp.ts';
+import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
 import type { CommandContext } from './command.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 
@@ -84,6 +84,32 @@ export function graphUrl(args: Pick<PrometheusArgs, 'url' | 'queries' | 'range'>
   return u.href;
 }
 
+/**
+ * What a Prometheus input is in the history (issue 19): its server and its queries, not its time range, so that a
+ * rerun of the same queries updates the same source. The graph page of `graphUrl` gives the same identity back.
+ */
+export function prometheusIdentity(args: Pick<PrometheusArgs, 'url' | 'queries'>): string {
+  return identityOf(serverLabel(args.url), args.queries.map((q) => q.promql));
+}
+
+function identityOf(server: string, exprs: string[]): string {
+  return `prometheus ${server} ${[...exprs].sort().join(' ; ')}`;
+}
+
+/** prometheusIdentity from a results file's input path when it is a graph page that graphUrl wrote, else null. */
+export function identityOfGraphUrl(path: string): string | null {
+  if (!/^https?:\/\//i.test(path)) return null;
+  let u: URL;
+  try { u = new URL(path); } catch { return null; }
+  if (!/\/graph$/.test(u.pathname)) return null;
+  const exprs: string[] = [];
+  for (let i = 0; u.searchParams.has(`g${i}.expr`); i++) exprs.push(u.searchParams.get(`g${i}.expr`)!);
+  if (!exprs.length) return null;
+  u.pathname = u.pathname.replace(/\/graph$/, '');
+  u.search = '';
+  return identityOf(serverLabel(u), exprs);
+}
+
 /** A fetched source: the frame, the notes, a sha256 over the server's answers, and its name in outputs. */
 export interface LoadedPrometheus extends SourceFrame {
   frame: Frame;
@@ -92,6 +118,8 @@ export interface LoadedPrometheus extends SourceFrame {
   path: string;
   /** The server, for messages. */
   server: string;
+  /** What the source is in the history (prometheusIdentity). */
+  identity: string;
 }
 
 /** Fetches the range; a failure is one line `SERVER: error: …` (exit 1). Notes go to stderr as warnings. */
@@ -107,7 +135,7 @@ export async function loadPrometheusForCommand(args: PrometheusArgs, ctx: Pick<C
     throw e;
   }
   for (const n of got.notes) ctx.stderr(`${server}: warning: ${n}\n`);
-  return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server };
+  return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server, identity: prometheusIdentity(args) };
 }
 
 /**
@@ -120,8 +148,8 @@ export async function fetchRulesSource(source: PrometheusDataSource, env: Comman
   if (!source.queries.length) throw new SourceError('data.queries names no query');
   const range = resolveRange({ start: `-${source.range ?? '7d'}`, step: source.step ?? undefined }, now);
   if (!range.ok) throw new SourceError(range.message.replace(/^--start: '-/, "range: '").replace(/^--step/, 'step'));
-  const args: PrometheusArgs = { url: check.url, queries: source.queries, range: range.value, token: env[PROMETHEUS_TOKEN_ENV] ?? '' };
+  const args: PrometheusArgs = { url: check.url, queries: source.queries, range: range.value, token: tokenForRulesSource(check.url, env) };
   const hash = createHash('sha256');
   const got = await fetchFrame(args.queries, args.range, createHttpFetcher({ url: args.url, token: args.token, onBody: (t) => hash.update(t) }));
-  return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server: serverLabel(args.url) };
+  return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server: serverLabel(args.url), identity: prometheusIdentity(args) };
 }

@@ -1,3 +1,4 @@
+import { identityOfGraphUrl } from './prometheusSource.ts';
 import { resolve } from 'node:path';
 import type { AlertState } from '../core/alerting/throttle.ts';
 import { emptyAlertState } from '../core/alerting/throttle.ts';
@@ -32,5 +33,6 @@ export async function recordSendHistory(ctx: CommandContext, file: string | unde
 export function resultsSource(meta: Record<string, unknown> | null, cwd: string): string | null {
   const input = meta?.input;
   const path = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).path : undefined;
-  return typeof path === 'string' && path !== '' ? resolve(cwd, path) : null;
+  if (typeof path !== 'string' || path === '') return null;
+  return identityOfGraphUrl(path) ?? resolve(cwd, path);
 }

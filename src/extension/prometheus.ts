@@ -6,7 +6,8 @@
  * ANOMALY_HUNTER_PROMETHEUS_TOKEN; never in settings or logs.
  */
 import * as vscode from 'vscode';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { hash64 } from '../core/alerting/hash.ts';
 import { parseQueryArg } from '../core/prometheus/names.ts';
 import { csvRows, frameCsvChunks } from '../core/prometheus/csvText.ts';
@@ -92,8 +93,7 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
   await ctx.ext.workspaceState.update(RECENT_KEY, withRecent(recent, q));
   const server = serverLabel(check.url);
   const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx) });
-  const storage = ctx.ext.storageUri ?? ctx.ext.globalStorageUri;
-  const dir = vscode.Uri.joinPath(storage, 'prometheus');
+  const dir = snapshotDir(ctx);
   const name = parsed.query.name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40) || 'query';
   const file = vscode.Uri.joinPath(dir, `${name}-${hash64(`${server}\n${q.query}\n${q.start}\n${q.step ?? ''}`).slice(0, 8)}.csv`);
   const ok = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Anomaly Hunter: fetching ${parsed.query.name} from ${server}`, cancellable: false }, async (progress) => {
@@ -108,7 +108,7 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
       await writeFileAtomic(file.fsPath, frameCsvChunks(got.frame));
       // What Start Streaming needs to keep the snapshot growing (no token: that stays in secret storage).
       const meta: SnapshotMeta = { server: check.url.href, query: parsed.query, stepMs: range.value.stepMs, endMs: range.value.endMs, columns: got.frame.metrics };
-      await writeFile(`${file.fsPath}.json`, JSON.stringify(meta));
+      await writeFileAtomic(`${file.fsPath}.json`, [JSON.stringify(meta)]);
       ctx.log.info(`prometheus ${server}: ${parsed.query.name}: ${got.frame.rows} rows × ${got.frame.metrics.length} series in ${got.requests} requests → ${file.fsPath}`);
       return true;
     } catch (e) {
@@ -124,6 +124,11 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
   await ctx.showDashboard(file);
 }
 
+/** Where the snapshots of fetched queries live: the extension's own storage, never the workspace. */
+function snapshotDir(ctx: Ctx): vscode.Uri {
+  return vscode.Uri.joinPath(ctx.ext.storageUri ?? ctx.ext.globalStorageUri, 'prometheus');
+}
+
 /** Beside each snapshot: its query and where its grid ended, so streaming can fetch what came after. */
 interface SnapshotMeta { server: string; query: NamedQuery; stepMs: number; endMs: number; columns: string[] }
 
@@ -133,6 +138,10 @@ interface SnapshotMeta { server: string; query: NamedQuery; stepMs: number; endM
  * other file. A failed poll is logged and retried at the next step.
  */
 export async function pollSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Disposable | undefined> {
+  // Only a snapshot this extension wrote is polled (with the token): a '.csv.json' that a workspace carries
+  // beside a CSV must never make the extension send the token to a server of the workspace's choosing.
+  const dir = snapshotDir(ctx).fsPath;
+  if (uri.scheme !== 'file' || dirname(uri.fsPath) !== dir) return undefined;
   const meta = await readFile(`${uri.fsPath}.json`, 'utf8').then((t) => JSON.parse(t) as SnapshotMeta, () => undefined);
   if (!meta || typeof meta.stepMs !== 'number' || !Array.isArray(meta.columns)) return undefined;
   const check = checkServerUrl(meta.server);
@@ -149,9 +158,10 @@ export async function pollSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Di
     try {
       const got = await fetchFrame([meta.query], { startMs: next, endMs: end, stepMs: meta.stepMs }, fetcher);
       if (controller.signal.aborted) return;
+      // The end is recorded first: a crash between the two writes loses a step of points, never doubles them.
+      await writeFileAtomic(`${uri.fsPath}.json`, [JSON.stringify({ ...meta, endMs: end })]);
       await appendFile(uri.fsPath, [...csvRows(got.frame, meta.columns)].join(''));
       next = end + meta.stepMs;
-      await writeFile(`${uri.fsPath}.json`, JSON.stringify({ ...meta, endMs: end }));
     } catch (e) {
       // No new point yet is not a failure: the next poll asks again.
       if (!controller.signal.aborted && !(e instanceof SourceError && /returned no data/.test(e.message))) ctx.log.warn(`${server}: ${(e as Error).message} (trying again at the next step)`);

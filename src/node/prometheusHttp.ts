@@ -13,6 +13,22 @@ import { SourceError } from '../core/prometheus/source.ts';
 
 /** The environment variable holding the bearer token sent to the server (never printed). */
 export const PROMETHEUS_TOKEN_ENV = 'ANOMALY_HUNTER_PROMETHEUS_TOKEN';
+/** The server a rules file's `data:` may send that token to (a rules file is the repository's, the token the user's). */
+export const PROMETHEUS_URL_ENV = 'ANOMALY_HUNTER_PROMETHEUS_URL';
+
+/**
+ * The token for a server that a rules file names: only when it is the server of PROMETHEUS_URL_ENV (same origin),
+ * so that a cloned repository's rules file cannot have the token sent to a server of its choosing.
+ */
+export function tokenForRulesSource(server: URL, env: Record<string, string | undefined>): string {
+  const trusted = env[PROMETHEUS_URL_ENV];
+  if (!trusted) return '';
+  try {
+    return new URL(trusted).origin === server.origin ? env[PROMETHEUS_TOKEN_ENV] ?? '' : '';
+  } catch {
+    return '';
+  }
+}
 
 /** Per-request limit, ms: a query a server cannot answer in this time fails with a timeout. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -103,7 +119,7 @@ export function createHttpFetcher(opts: HttpFetcherOptions): RangeFetcher {
     const answer = parseRangeAnswer(body);
     if (status >= 200 && status < 300) return answer;
     // Prometheus sends its error envelope with 400 (bad_data), 422 (execution) or 503 (timeout): its message is the one to show.
-    if (!answer.ok && answer.errorType !== 'not_json' && answer.errorType !== 'bad_response') return { ...answer, message: `${answer.message} (HTTP ${status})` };
+    if (!answer.ok && answer.errorType !== 'not_json' && answer.errorType !== 'bad_response') return { ...answer, message: `${scrub(answer.message, token)} (HTTP ${status})` };
     const hint = status === 401 || status === 403 ? (token ? ` (the token in ${PROMETHEUS_TOKEN_ENV} was refused)` : ` (set a bearer token in ${PROMETHEUS_TOKEN_ENV})`) : '';
     const text = oneLine(scrub(body, token), 200);
     return { ok: false, errorType: 'http', message: `HTTP ${status}${statusText ? ` ${statusText}` : ''}${hint}${text ? `: ${text}` : ''}` };

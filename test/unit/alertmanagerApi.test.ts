@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { alertSourceOf, alertmanagerAlertsUrl, checkAlertmanagerUrl, incidentPostableAlert } from '../../src/core/alerting/alertmanagerApi.ts';
 import type { Incident } from '../../src/core/incidents/incidents.ts';
+import { planIncidents } from '../../src/core/alerting/send.ts';
+import { emptyAlertState, recordDelivered } from '../../src/core/alerting/throttle.ts';
 import { skipUnless, startAlertmanager } from './realServers.ts';
 
 async function run(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -93,4 +95,26 @@ test('send --format alertmanager-api: a real Alertmanager lists the incident as 
     await am.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('alertmanager-api: an incident sent while ongoing is sent again once it is over (the end is not a duplicate), then never again', () => {
+  const incident: Incident = {
+    id: '2025-01-06T05:00:00.000Z/cpu', start: '2025-01-06T05:00:00.000Z', end: '2025-01-06T05:05:00.000Z', startRow: 300, endRow: 305, peakRow: 302,
+    score: 91, severity: 'critical', detectors: ['forecast'], metrics: [{ metric: 'cpu', share: 1 }], rules: [], summary: 'cpu at 95', count: 6,
+  };
+  const delivered = (p: ReturnType<typeof planIncidents>) => p.messages.flatMap((m) => m.fingerprints.map((fingerprint, k) => ({ fingerprint, key: m.keys[k] })));
+  const now = Date.UTC(2025, 0, 6, 6);
+  // Analysed while it lasts (its end is the data's last row), sent; analysed again once the data has gone on.
+  const first = planIncidents([incident], { format: 'alertmanager-api', now, source: { rows: 306 } });
+  assert.equal(first.count, 1);
+  let state = recordDelivered(emptyAlertState(), delivered(first), now);
+  assert.equal(planIncidents([incident], { format: 'alertmanager-api', now, source: { rows: 306 }, state }).skipped.duplicate, 1, 'still ongoing: a duplicate');
+  const over = planIncidents([incident], { format: 'alertmanager-api', now, source: { rows: 400 }, state });
+  assert.equal(over.count, 1, 'over: sent with its end');
+  assert.match(over.messages[0].body, /"endsAt":"2025-01-06T05:05:00.000Z"/);
+  state = recordDelivered(state, delivered(over), now);
+  assert.equal(planIncidents([incident], { format: 'alertmanager-api', now, source: { rows: 500 }, state }).skipped.duplicate, 1, 'its end was sent: a duplicate');
+  // Other formats send an incident once, ongoing or over.
+  const slack = recordDelivered(emptyAlertState(), delivered(planIncidents([incident], { format: 'slack', now, source: { rows: 306 } })), now);
+  assert.equal(planIncidents([incident], { format: 'slack', now, source: { rows: 400 }, state: slack }).count, 0);
 });

@@ -213,3 +213,13 @@ test('formatDiagnostics prints SPEC §2 lines and a summary', () => {
     'rules.yaml: 1 error, 1 warning\n');
   assert.equal(formatDiagnostics('r.yaml', []), 'r.yaml: no problems\n');
 });
+
+test('alerts.webhook.format takes every format send knows, alertmanager-api included, and nothing else', () => {
+  const rules = '  - name: hot\n    metric: cpu\n    op: ">"\n    threshold: 90\n';
+  for (const format of ['zapier', 'slack', 'alertmanager', 'alertmanager-api']) {
+    const r = check(`${header}${rules}alerts:\n  webhook: {format: ${format}}\n`);
+    assert.deepEqual(r.diagnostics, [], format);
+    assert.equal(r.rules?.alerts.webhook?.format, format);
+  }
+  assert.ok(check(`${header}${rules}alerts:\n  webhook: {format: teams}\n`).diagnostics.some((d) => d.severity === 'error'));
+});

@@ -6,7 +6,7 @@ import { tailFile } from '../../node/tailFile.ts';
 import { StreamPipeline } from '../../node/streamPipeline.ts';
 import type { ScoredRow } from '../../node/streamPipeline.ts';
 import { loadRulesFile } from '../rulesFile.ts';
-import { PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
+import { PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs, prometheusIdentity } from '../prometheusSource.ts';
 import { streamPrometheus } from '../prometheusStream.ts';
 import { serverLabel } from '../../node/prometheusHttp.ts';
 import { WEBHOOK_URL_ENV } from './send.ts';
@@ -61,7 +61,7 @@ Options:
 
 With --prometheus, the range (default: the last 7 days) is scored first, then the new points are fetched
 and scored every step until Ctrl-C (--follow is implied; with --end the range is fixed and the stream ends).
---webhook then sends the anomalies of the points fetched after the first range.
+--webhook then sends the incidents that open in the points fetched after the first range.
 ${PROMETHEUS_HELP.replace(/^Prometheus source \(instead of <csv>; SPEC §8\):\n/, '')}
 Exit codes: 0 success, 1 invalid input (e.g. a stray quote: file:line:col) or a webhook send failed,
 2 usage error (unknown option, missing file, not a regular file).
@@ -115,8 +115,9 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   if (prom && positionals.length) throw new UsageError('give either a CSV file or --prometheus, not both');
   // A Prometheus source polls every step unless its end is fixed: as --follow for a file.
   if (prom && values.end === undefined) values.follow = true;
+  else if (prom && values.follow) throw new UsageError('--end fixes the range: nothing comes after it to follow (drop --follow or --end)');
   if (!prom && positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
-  if (values.webhook && !values.follow) throw new UsageError('--webhook sends the anomalies of rows appended while following: add --follow (for the rows already in a file: analyze --format json, then send)');
+  if (values.webhook && !values.follow) throw new UsageError('--webhook sends the incidents of rows appended while following: add --follow (for the rows already in a file: analyze --format json, then send)');
   const format = choiceOption('format', values.format, ['nab', 'jsonl'] as const, 'jsonl');
   const seed = numberOption('seed', values.seed, 0) ?? 0;
   const minSeverity = choiceOption('min-severity', values['min-severity'], SEVERITIES, DEFAULT_MIN_SEVERITY);
@@ -134,7 +135,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   }
   const alerter = values.webhook ? makeAlerter(ctx, rules, hooks.fetch) : null;
   const history = values.history === undefined ? null : new StreamHistory(ctx, values.history, {
-    kind: 'stream', source: path, sha256: '', toolVersion: VERSION, settings: { metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null },
+    kind: 'stream', source: prom ? prometheusIdentity(prom) : path, sha256: '', toolVersion: VERSION, settings: { metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null },
   });
   /** Rows arrive "live" once the file as it was at the start has been read: only those are sent. */
   let live = false;

@@ -108,9 +108,14 @@ export function incidentPostableAlert(i: Incident, now: number, source: AlertSou
   if (source.link) annotations.dashboard = source.link;
   const startsAt = i.start ?? isoOf(now)!;
   const alert: PostableAlert = { labels, annotations, startsAt };
-  if (source.rows !== undefined && i.endRow < source.rows - 1) alert.endsAt = i.end ?? isoOf(now)!;
+  if (incidentIsOver(i, source)) alert.endsAt = i.end ?? isoOf(now)!;
   if (source.link) alert.generatorURL = source.link;
   return alert;
+}
+
+/** Whether an incident ended before the data's last row: then it is over, and Alertmanager is told so. */
+export function incidentIsOver(i: Pick<Incident, 'endRow'>, source: AlertSource): boolean {
+  return source.rows !== undefined && i.endRow < source.rows - 1;
 }
 
 const DETECTOR_ALERTNAME: Record<string, string> = { iforest: 'IsolationForestAnomaly', forecast: 'ForecastAnomaly', stream: 'StreamAnomaly' };

@@ -1,3 +1,4 @@
+import { incidentIsOver } from './alertmanagerApi.ts';
 import type { Anomaly } from '../anomaly.ts';
 import type { Incident } from '../incidents/incidents.ts';
 import { incidentFingerprint, incidentKey } from './fingerprint.ts';
@@ -75,7 +76,9 @@ export function planAnomalies(anomalies: readonly Anomaly[], opts: PlanOptions):
  * incident id, throttle per leading metric, payload building and splitting. `bucketMs` does not apply.
  */
 export function planIncidents(incidents: readonly Incident[], opts: PlanOptions): Plan {
-  const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), opts);
+  // Alertmanager is told when an incident is over: that send is not a duplicate of the one that opened it.
+  const over = (i: Incident): boolean => opts.format === 'alertmanager-api' && incidentIsOver(i, opts.source ?? {});
+  const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: over(i) ? incidentFingerprint({ id: `${i.id}#over` }) : incidentFingerprint(i), key: incidentKey(i) }), opts);
   return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now, source: opts.source }), opts.maxMessages);
 }
 
