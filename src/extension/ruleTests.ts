@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { caseTitle, sideBySide } from '../core/promrules/report.ts';
 import type { AlertOut } from '../core/promrules/engine.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
-import { exportPrometheus, insideDataSource, queriesOf } from '../core/rules/prometheusExport.ts';
-import { analyzeRules } from '../core/rules/validate.ts';
+import { exportRulesText } from '../core/rules/prometheusExport.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { prepareTests, runPrepared } from '../node/promRuleTests.ts';
 import type { Ctx } from './ctx.ts';
@@ -196,21 +195,20 @@ async function exportPrometheusRules(ctx: Ctx, arg: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
   if (!uri) { void vscode.window.showErrorMessage('Anomaly Hunter: open a rules file to export it.'); return; }
   const doc = await vscode.workspace.openTextDocument(uri);
-  const a = analyzeRules(doc.getText());
-  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
-  if (errors.length) {
-    void vscode.window.showErrorMessage(`Anomaly Hunter: fix the rules file first (line ${errors[0].range.start.line}: ${errors[0].message}).`);
+  const base = uri.path.replace(/^.*\//, '').replace(/\.(ya?ml)$/i, '');
+  const header = `# Exported from ${uri.path.replace(/^.*\//, '')} by Anomaly Hunter; edit the rules file, not this one.\n`;
+  const r = exportRulesText(doc.getText(), base, header);
+  if (r.errors) {
+    void vscode.window.showErrorMessage(`Anomaly Hunter: fix the rules file first (line ${r.errors[0].range.start.line}: ${r.errors[0].message}).`);
     return;
   }
-  const base = uri.path.replace(/^.*\//, '').replace(/\.(ya?ml)$/i, '');
   const target = await vscode.window.showSaveDialog({
     title: 'Export as Prometheus Rules',
     defaultUri: uri.with({ path: uri.path.replace(/[^/]*$/, `${base.replace(/\.rules$/, '')}.prometheus.yml`) }),
     filters: { 'Prometheus rule file': ['yml', 'yaml'] },
   });
   if (!target) return;
-  const header = `# Exported from ${uri.path.replace(/^.*\//, '')} by Anomaly Hunter; edit the rules file, not this one.\n`;
-  const out = exportPrometheus(a.file, queriesOf(a.root), base, header);
+  const out = r.export;
   try {
     await writeFileAtomic(target.fsPath, [out.text], [uri.fsPath]);
   } catch (e) {

@@ -8,8 +8,7 @@ import { runTestFile } from '../core/promrules/run.ts';
 import type { FileResult } from '../core/promrules/run.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
 import type { Position, TestFile } from '../core/promrules/testFile.ts';
-import { exportPrometheus, insideDataSource, queriesOf } from '../core/rules/prometheusExport.ts';
-import { analyzeRules } from '../core/rules/validate.ts';
+import { exportRulesText } from '../core/rules/prometheusExport.ts';
 import { deref, parseYamlAst } from '../core/rules/yamlAst.ts';
 
 /** A problem of a test file or of a rule file it names: `path:line:col: message`. */
@@ -100,17 +99,16 @@ async function addRuleFile(out: PreparedTests, p: string, given: string, at: Pos
     }
     return;
   }
-  const a = analyzeRules(text);
-  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
-  if (errors.length) {
-    for (const d of errors) out.errors.push({ path: p, line: d.range.start.line, column: d.range.start.column, message: d.message });
+  const r = exportRulesText(text, basename(p, extname(p)));
+  if (r.errors) {
+    for (const d of r.errors) out.errors.push({ path: p, line: d.range.start.line, column: d.range.start.column, message: d.message });
     return;
   }
-  const exported = exportPrometheus(a.file, queriesOf(a.root), basename(p, extname(p)));
+  const { export: exported, file } = r;
   for (const prob of exported.problems.filter((x) => x.dropped)) out.errors.push({ path: p, line: prob.line, column: 1, message: `rule '${prob.rule}' cannot be exported: ${prob.message}` });
   for (const r of exported.group.rules) {
     const rule = engineRuleOf(r);
-    if (typeof rule === 'string') out.needsPromtool.push({ path: p, line: a.file.rules.find((x) => x.name === r.alert)?.line ?? 1, column: 1, message: `rule '${r.alert}': ${rule}` });
+    if (typeof rule === 'string') out.needsPromtool.push({ path: p, line: file.rules.find((x) => x.name === r.alert)?.line ?? 1, column: 1, message: `rule '${r.alert}': ${rule}` });
     else out.rules.push(rule);
   }
   out.ruleFiles.push({ path: p, exported: exported.text });

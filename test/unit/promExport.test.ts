@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
-import { exportPrometheus, queriesOf } from '../../src/core/rules/prometheusExport.ts';
+import { exportPrometheus } from '../../src/core/rules/prometheusExport.ts';
 import { analyzeRules } from '../../src/core/rules/validate.ts';
 import { needPromtool, promtool } from './promtool.ts';
 
@@ -17,7 +17,9 @@ async function cli(argv: string[], cwd: string) {
 
 function exportOf(text: string) {
   const a = analyzeRules(text);
-  return exportPrometheus(a.file, queriesOf(a.root), 'g');
+  // As export-rules reads them: the rules file's own data.queries (RulesFile.source).
+  const queries = Object.fromEntries((a.file.source?.queries ?? []).map((q) => [q.name, q.promql]));
+  return exportPrometheus(a.file, queries, 'g');
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ah-export-'));

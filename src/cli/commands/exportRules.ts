@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { exportPrometheus, insideDataSource, queriesOf } from '../../core/rules/prometheusExport.ts';
+import { exportRulesText } from '../../core/rules/prometheusExport.ts';
 import type { PrometheusExport } from '../../core/rules/prometheusExport.ts';
-import { analyzeRules, formatDiagnostics } from '../../core/rules/validate.ts';
+import { formatDiagnostics } from '../../core/rules/validate.ts';
 import type { Command } from '../command.ts';
 import { choiceOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
@@ -41,12 +41,9 @@ export async function exportRulesFile(path: string, cwd: string): Promise<{ erro
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
   }
-  const a = analyzeRules(text);
-  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
-  if (errors.length) return { errors: formatDiagnostics(path, errors) };
-  const group = basename(full, extname(full));
   const header = `# Exported from ${basename(full)} by anomaly-hunter export-rules; edit the rules file, not this one.\n`;
-  return { export: exportPrometheus(a.file, queriesOf(a.root), group, header) };
+  const r = exportRulesText(text, basename(full, extname(full)), header);
+  return r.errors ? { errors: formatDiagnostics(path, r.errors) } : { export: r.export };
 }
 
 /** `export-rules <rules.yaml> --format prometheus [--out FILE]` (SPEC §8). */

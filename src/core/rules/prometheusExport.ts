@@ -1,4 +1,5 @@
-import type { Rule, RulesFile } from './model.ts';
+import type { Diagnostic, Rule, RulesFile } from './model.ts';
+import { analyzeRules } from './validate.ts';
 import { formatDuration } from './duration.ts';
 import { TEMPLATE_PATTERN } from './template.ts';
 import { formatNumber } from '../format.ts';
@@ -41,30 +42,6 @@ export interface PrometheusExport {
 /** Prometheus's metric and label name syntax (data model documentation). */
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/**
- * The `data.queries` map of a rules file whose `data:` names a Prometheus source (SPEC §8), from the parsed
- * tree; empty when `data:` is a CSV path or absent.
- */
-export function queriesOf(root: YNode | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!root) return out;
-  const top = deref(root);
-  if (top.kind !== 'map') return out;
-  const data = getPair(top, 'data');
-  const d = data && deref(data.value);
-  if (!d || d.kind !== 'map') return out;
-  const q = getPair(d, 'queries');
-  const qm = q && deref(q.value);
-  if (!qm || qm.kind !== 'map') return out;
-  for (const p of qm.pairs) {
-    const v = deref(p.value);
-    if (p.key.kind === 'scalar' && v.kind === 'scalar' && typeof v.value === 'string' && v.value.trim()) {
-      Object.defineProperty(out, p.key.text, { value: v.value.trim(), enumerable: true, writable: true, configurable: true });
-    }
-  }
-  return out;
-}
 
 /**
  * Whether an offset lies inside a `data:` mapping (a Prometheus source, SPEC §8). Its own checks belong to the
@@ -201,4 +178,18 @@ export function exportPrometheus(file: RulesFile, queries: Record<string, string
   }
   const group = { name: groupName, rules };
   return { group, text: prometheusRuleFileText(group, header), problems, disabled };
+}
+
+/**
+ * A rules file's text exported (SPEC §8), or its errors when it has some: what export-rules, the rule tests and the
+ * editor's export all do. Errors inside a Prometheus `data:` source do not stop an export (it reads only the queries).
+ * The queries are the rules file's own (`RulesFile.source`): metric name → PromQL.
+ */
+export function exportRulesText(text: string, groupName: string, header = ''): { errors: Diagnostic[]; export?: undefined } | { errors?: undefined; export: PrometheusExport; file: RulesFile } {
+  const a = analyzeRules(text);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
+  if (errors.length) return { errors };
+  const queries: Record<string, string> = {};
+  for (const q of a.file.source?.queries ?? []) Object.defineProperty(queries, q.name, { value: q.promql, enumerable: true, writable: true, configurable: true });
+  return { export: exportPrometheus(a.file, queries, groupName, header), file: a.file };
 }
