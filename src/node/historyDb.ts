@@ -4,7 +4,8 @@
  * renamed over it), so a crash never leaves half a database. Writers on one machine take turns through a lock
  * file next to the database (`FILE.lock`), so two runs recording at once do not lose each other's rows.
  */
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import initSqlJs from 'sql.js';
@@ -87,9 +88,17 @@ async function lock(path: string, timeoutMs: number, create: boolean): Promise<(
   for (;;) {
     try {
       const handle = await open(file, 'wx');
-      await handle.writeFile(String(process.pid));
+      const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
+      await handle.writeFile(token);
       await handle.close();
-      return () => unlink(file).catch(() => undefined);
+      // Held longer than a stale lock's age (a slow disk), it is touched so that no one takes it over.
+      const keep = setInterval(() => { void utimes(file, new Date(), new Date()).catch(() => undefined); }, 20_000);
+      keep.unref();
+      // Only our own lock is removed: one taken over after it went stale is someone else's now.
+      return async () => {
+        clearInterval(keep);
+        if ((await readFile(file, 'utf8').catch(() => '')) === token) await unlink(file).catch(() => undefined);
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const info = await stat(file).catch(() => null);
