@@ -120,12 +120,15 @@ export function runPrepared(p: PreparedTests): FileResult {
   return runTestFile(p.file, p.rules);
 }
 
+/** How long `test --promtool` waits for promtool. */
+export const PROMTOOL_TIMEOUT_MS = 120_000;
+
 /**
  * Hands a test file to `promtool test rules` (on the PATH, or `promtool`): our rules files are exported into a
  * temporary folder first and the test file is given to promtool with those paths. Resolves to its exit status
  * and output; status -1 when promtool cannot be started.
  */
-export async function runWithPromtool(p: PreparedTests, promtool = 'promtool'): Promise<{ status: number; output: string }> {
+export async function runWithPromtool(p: PreparedTests, promtool = 'promtool', timeoutMs = PROMTOOL_TIMEOUT_MS): Promise<{ status: number; output: string }> {
   if (!p.file) return { status: -1, output: 'the test file has errors' };
   const dir = await mkdtemp(join(tmpdir(), 'anomaly-hunter-promtool-'));
   try {
@@ -142,10 +145,18 @@ export async function runWithPromtool(p: PreparedTests, promtool = 'promtool'): 
     return await new Promise((done) => {
       const child = spawn(promtool, ['test', 'rules', testPath], { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
+      let timedOut = false;
+      // A test file can ask promtool for years of evaluations: it is stopped, and says so, rather than waited for.
+      const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+      timer.unref();
       child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
       child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
       child.on('error', (e: NodeJS.ErrnoException) => done({ status: -1, output: e.code === 'ENOENT' ? `${promtool}: not found on the PATH` : e.message }));
-      child.on('close', (code) => done({ status: code ?? -1, output: output.split(testPath).join(p.path) }));
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (timedOut) done({ status: -1, output: `${promtool} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped` });
+        else done({ status: code ?? -1, output: output.split(testPath).join(p.path) });
+      });
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
