@@ -51,7 +51,8 @@ Options:
                    in analyze; it is reported when it reaches S, and again when it escalates
   --webhook        with --follow: send the incidents that open in the rows appended after the start to the
                    webhook in $${WEBHOOK_URL_ENV}, through the throttle of the rules file's
-                   alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m).
+                   alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m):
+                   an incident is sent when it is at or above both --min-severity and min_severity.
                    The rows already in the file are scored but never sent (for those, use
                    analyze --format json, then send). Nothing is sent without this flag.
   --history FILE   record the incidents as they open, escalate and resolve in a history database
