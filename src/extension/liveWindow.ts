@@ -39,10 +39,9 @@ export class LiveWindow {
   /** Anomalies seen since the last reset (also those dropped from the window). */
   anomalyCount = 0;
   /** Merges the anomalies into incidents as they arrive, as `stream` does (it counts those reported since the start). */
-  private readonly tracker: IncidentTracker;
+  private tracker: IncidentTracker | null = null;
 
   constructor(private metricNames: string[], private timed: boolean, readonly capacity = LIVE_ROWS, readonly maxAnomalies = LIVE_ANOMALIES, readonly minSeverity: Severity = DEFAULT_MIN_SEVERITY) {
-    this.tracker = createIncidentTracker({ minSeverity });
     this.ts = new Float64Array(capacity);
     this.lines = new Int32Array(capacity);
     this.cols = metricNames.map(() => new Float64Array(capacity));
@@ -54,7 +53,7 @@ export class LiveWindow {
 
   /** Incidents at or above `minSeverity` since the last reset (also those dropped from the window). */
   get incidentCount(): number {
-    return this.tracker.reported;
+    return this.tracker?.reported ?? 0;
   }
 
   /** Rows held (≤ capacity). */
@@ -78,6 +77,8 @@ export class LiveWindow {
     this.anomalyCount += batch.anomalies.length;
     for (const a of batch.anomalies) this.anomalies.push(a);
     const first = this.total - n;
+    // The step (an incident's duration) from the rows, not from the gaps between findings.
+    this.tracker ??= createIncidentTracker({ minSeverity: this.minSeverity, stepMs: this.timed && n > 1 ? medianStep(batch.ts) : null });
     for (let i = 0, k = 0; k < batch.anomalies.length; i = k) {
       const row = batch.anomalies[i].row;
       while (k < batch.anomalies.length && batch.anomalies[k].row === row) k++;
