@@ -31,6 +31,7 @@ import type { Rng } from '../random.ts';
 import { clampScore, severityOf } from '../severity.ts';
 import { tailThresholdSorted } from '../incidents/calibrate.ts';
 import { formatNumber } from '../format.ts';
+import { finiteMedian, quantileSorted } from '../stats.ts';
 
 /** How the forest's threshold is chosen (see IsolationForestOptions.contamination). */
 export type Contamination = 'calibrated' | 'auto' | number;
@@ -171,7 +172,7 @@ function growForest(frame: Frame, options: IsolationForestOptions): IsolationFor
   if (columns.length === 0) throw new RangeError('isolation forest needs at least one metric');
   const d = columns.length;
   const fill = Float64Array.from(columns, (c) => {
-    const m = median(c);
+    const m = finiteMedian(c);
     return Number.isNaN(m) ? 0 : m;
   });
 
@@ -630,41 +631,6 @@ function partialShuffle(rng: Rng, d: number, k: number): Int32Array {
   return idx.slice(0, k).sort();
 }
 
-/** Median of the non-NaN values (NaN when there are none); O(n) quickselect on a copy. */
-function median(values: Float64Array): number {
-  const copy = new Float64Array(values.length);
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) copy[n++] = values[i];
-  if (n === 0) return NaN;
-  const a = copy.subarray(0, n);
-  const hiMid = select(a, n >> 1);
-  if (n % 2) return hiMid;
-  let loMid = -Infinity;
-  for (let i = 0; i < n >> 1; i++) if (a[i] > loMid) loMid = a[i];
-  return (loMid + hiMid) / 2;
-}
-
-/** The k-th smallest of a (reorders a so that a[0..k) ≤ a[k] ≤ a[k+1..)). */
-function select(a: Float64Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    // Median of three as pivot: sorted or constant data do not degrade to O(n²).
-    const x = a[lo], y = a[mid], z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
 /**
  * The score threshold of a contamination: scikit-learn's 0.5 for 'auto' and the (1 − c) quantile of the scores
  * (ascending) for a fraction; for 'calibrated', where the calibrated tail starts (tailThresholdSorted).
@@ -673,14 +639,6 @@ export function contaminationThreshold(sortedScores: Float64Array, contamination
   if (contamination === 'auto' || sortedScores.length === 0) return 0.5;
   if (contamination === 'calibrated') return tailThresholdSorted(sortedScores);
   return quantileSorted(sortedScores, 1 - contamination);
-}
-
-/** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const i = Math.floor(pos);
-  const frac = pos - i;
-  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
 }
 
 function hasFinite(values: Float64Array): boolean {
