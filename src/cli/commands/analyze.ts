@@ -18,7 +18,7 @@ import { formatDiagnostics } from '../../core/rules/validate.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import { VERSION } from '../../core/version.ts';
-import type { Contamination } from '../../core/detectors/isolationForest.ts';
+import type { Contamination } from '../../core/detectors/isolationForestModel.ts';
 import { listed } from '../../core/incidents/analysisView.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 
