@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { dataContextOf } from '../core/rules/validate.ts';
+import { dataContextOf } from '../core/rules/dataContext.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { evaluateRules } from '../core/rules/evaluate.ts';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
 import { completionsAt, hoverAt, ruleRanges } from '../core/rules/language.ts';
 import type { CompletionItem as RulesCompletion } from '../core/rules/language.ts';
 import type { Diagnostic, RulesDataContext } from '../core/rules/model.ts';
-import { analyzeRules, diagnosticAt } from '../core/rules/validate.ts';
+import { analyzeRules } from '../core/rules/validate.ts';
+import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import type { RulesAnalysis } from '../core/rules/validate.ts';
 import { lineStarts } from '../core/rules/yamlAst.ts';
 import type { Ctx } from './ctx.ts';

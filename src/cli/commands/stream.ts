@@ -14,7 +14,7 @@ import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
-import { formatDiagnostics } from '../../core/rules/validate.ts';
+import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import { createAlerter } from '../../core/streaming/alerter.ts';
 import type { Alerter } from '../../core/streaming/alerter.ts';
 import { setOwn } from '../../core/own.ts';
