@@ -9,6 +9,7 @@ import { incidentProblems } from '../core/incidents/problems.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
 import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
@@ -96,18 +97,20 @@ class InlineFindings implements vscode.Disposable {
       ctx.sessions.onDidChange((s) => this.changed(s)),
       ctx.sessions.onDidClose((uri) => this.forgetView(uri.toString())),
       vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: CSV_GLOB }], { provideHover: (d, p) => this.hover(d, p) }),
-      vscode.commands.registerCommand('anomalyHunter.nextAnomaly', () => this.jump(1)),
-      vscode.commands.registerCommand('anomalyHunter.previousAnomaly', () => this.jump(-1)),
-      vscode.commands.registerCommand(SHOW_ROW_COMMAND, (uri: unknown, row: unknown) => {
+    );
+    addCommands(ctx, {
+      'anomalyHunter.nextAnomaly': () => this.jump(1),
+      'anomalyHunter.previousAnomaly': () => this.jump(-1),
+      [SHOW_ROW_COMMAND]: (uri: unknown, row: unknown) => {
         // Only the CSV files whose findings are shown (the hover's link is trusted: no other file may be opened through it).
         if (typeof uri === 'string' && Number.isInteger(row) && this.views.has(uri)) return ctx.showDashboard(vscode.Uri.parse(uri), { row: row as number });
         return undefined;
-      }),
-      vscode.commands.registerCommand(ANALYZE_ANYWAY_COMMAND, (uri: unknown) => {
+      },
+      [ANALYZE_ANYWAY_COMMAND]: (uri: unknown) => {
         const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : vscode.window.activeTextEditor?.document.uri;
         if (target && isCsv(target)) this.start(target);
-      }),
-    );
+      },
+    });
     for (const d of vscode.workspace.textDocuments) this.consider(d.uri);
     this.updateStatus();
   }

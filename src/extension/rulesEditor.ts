@@ -10,6 +10,7 @@ import { analyzeRules } from '../core/rules/validate.ts';
 import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import type { RulesAnalysis } from '../core/rules/validate.ts';
 import { lineStarts } from '../core/rules/yamlAst.ts';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { readSettings } from './settings.ts';
@@ -89,17 +90,19 @@ class RulesEditor implements vscode.Disposable {
         const st = this.data.get(uri.toString());
         if (st) st.session = undefined;
       }),
-      vscode.commands.registerCommand(SHOW_RULE_COMMAND, (uri: unknown, rule: unknown) => {
+    );
+    addCommands(ctx, {
+      [SHOW_RULE_COMMAND]: (uri: unknown, rule: unknown) => {
         const csv = uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined;
         if (csv && typeof rule === 'string') return ctx.showDashboard(csv, { rule });
         return undefined;
-      }),
-      vscode.commands.registerCommand(LOAD_DATA_COMMAND, (key: unknown) => {
+      },
+      [LOAD_DATA_COMMAND]: (key: unknown) => {
         const st = typeof key === 'string' ? this.data.get(key) : undefined;
         if (st && !st.loading) { st.tooLarge = undefined; st.error = undefined; this.load(st, key as string, true); this.lensesChanged.fire(); }
-      }),
-      vscode.commands.registerCommand('anomalyHunter.validateRules', (arg: unknown) => this.validateCommand(arg)),
-    );
+      },
+      'anomalyHunter.validateRules': (arg: unknown) => this.validateCommand(arg),
+    });
     this.registerProviders();
   }
 
