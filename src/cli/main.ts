@@ -1,20 +1,22 @@
 import { analyzeCommand } from './commands/analyze.ts';
 import { checkCommand } from './commands/check.ts';
+import { exportRulesCommand } from './commands/exportRules.ts';
 import { forecastCommand } from './commands/forecast.ts';
 import { sendCommand } from './commands/send.ts';
 import { streamCommand } from './commands/stream.ts';
+import { testCommand } from './commands/test.ts';
 import type { Command, CommandContext } from './command.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 import { VERSION } from '../core/version.ts';
 
-const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand];
+const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand, exportRulesCommand, testCommand];
 
 const usage = `anomaly-hunter ${VERSION} — find anomalies in metric CSVs
 
 Usage: anomaly-hunter <command> [options]
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(14)}${c.summary}`).join('\n')}
 
 Run 'anomaly-hunter <command> --help' for a command's options.
 Exit codes: 0 success, 1 invalid input or failed operation, 2 usage error.`;

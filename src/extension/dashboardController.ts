@@ -11,7 +11,7 @@ import type { DashboardModel, DashboardSettings, TuningData, ViewChoice, Webview
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboard.ts';
-import { buildModel, rowsInWindow, seriesFor } from './dashboardModel.ts';
+import { buildModel, rowsInWindow, seriesFor, viewOf } from './dashboardModel.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { reached } from './walkthrough.ts';
@@ -286,7 +286,7 @@ export class DashboardController implements vscode.Disposable {
         if (m.view === this.view()) return;
         this.viewChoice = m.view;
         if (this.liveModel && this.liveResult) {
-          this.liveModel = { ...this.liveModel, view: m.view };
+          this.liveModel = { ...this.liveModel, view: m.view, ...viewOf(this.liveResult, m.view) };
           this.panel?.post({ type: 'model', model: this.liveModel });
         } else if (s) this.post(s);
         return;

@@ -83,8 +83,8 @@ export function buildModel(
   };
 }
 
-/** The incidents a model carries for a view choice, and their findings; none without a view (a live window). */
-function viewOf(result: AnalysisResult, choice: ViewChoice): Pick<DashboardModel, 'incidents' | 'incidentFindings'> {
+/** The incidents a model carries for a view choice, and their findings; none without a view. */
+export function viewOf(result: AnalysisResult, choice: ViewChoice): Pick<DashboardModel, 'incidents' | 'incidentFindings'> {
   const v = result.view;
   if (!v) return {};
   const shown = choice === 'all' ? { incidents: v.incidents, anomalies: v.findings } : shownAt(v, choice);

@@ -2,7 +2,15 @@
 // rings, so memory stays flat however long the stream runs. Unit-tested in plain Node.
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { Anomaly } from '../core/anomaly.ts';
+import { sortAnomalies } from '../core/anomaly.ts';
 import { medianStep } from '../core/csv/frame.ts';
+import { buildIncidents } from '../core/incidents/incidents.ts';
+import { atLeast, shownAt } from '../core/incidents/shownAt.ts';
+import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
+import type { View } from '../core/incidents/view.ts';
+import type { Severity } from '../core/severity.ts';
+import { createIncidentTracker } from '../core/streaming/incidentTracker.ts';
+import type { IncidentTracker } from '../core/streaming/incidentTracker.ts';
 
 /** Rows the live dashboard keeps (the most recent). */
 export const LIVE_ROWS = 50_000;
@@ -30,8 +38,11 @@ export class LiveWindow {
   total = 0;
   /** Anomalies seen since the last reset (also those dropped from the window). */
   anomalyCount = 0;
+  /** Merges the anomalies into incidents as they arrive, as `stream` does (it counts those reported since the start). */
+  private readonly tracker: IncidentTracker;
 
-  constructor(private metricNames: string[], private timed: boolean, readonly capacity = LIVE_ROWS, readonly maxAnomalies = LIVE_ANOMALIES) {
+  constructor(private metricNames: string[], private timed: boolean, readonly capacity = LIVE_ROWS, readonly maxAnomalies = LIVE_ANOMALIES, readonly minSeverity: Severity = DEFAULT_MIN_SEVERITY) {
+    this.tracker = createIncidentTracker({ minSeverity });
     this.ts = new Float64Array(capacity);
     this.lines = new Int32Array(capacity);
     this.cols = metricNames.map(() => new Float64Array(capacity));
@@ -39,6 +50,11 @@ export class LiveWindow {
 
   get metrics(): readonly string[] {
     return this.metricNames;
+  }
+
+  /** Incidents at or above `minSeverity` since the last reset (also those dropped from the window). */
+  get incidentCount(): number {
+    return this.tracker.reported;
   }
 
   /** Rows held (≤ capacity). */
@@ -61,9 +77,16 @@ export class LiveWindow {
     this.total += n;
     this.anomalyCount += batch.anomalies.length;
     for (const a of batch.anomalies) this.anomalies.push(a);
-    const first = this.total - this.size;
+    const first = this.total - n;
+    for (let i = 0, k = 0; k < batch.anomalies.length; i = k) {
+      const row = batch.anomalies[i].row;
+      while (k < batch.anomalies.length && batch.anomalies[k].row === row) k++;
+      const at = row - first;
+      this.tracker.push(row, this.timed && at >= 0 && at < n ? batch.ts[at] : null, batch.anomalies.slice(i, k));
+    }
+    const kept = this.total - this.size;
     let drop = 0;
-    while (drop < this.anomalies.length && this.anomalies[drop].row < first) drop++;
+    while (drop < this.anomalies.length && this.anomalies[drop].row < kept) drop++;
     drop = Math.max(drop, this.anomalies.length - this.maxAnomalies);
     if (drop > 0) this.anomalies.splice(0, drop);
   }
@@ -88,9 +111,21 @@ export class LiveWindow {
       timestamps, timestampColumn: null, metrics: [...this.metricNames], values: this.cols.map((c) => pick(c, new Float64Array(n))),
       rows: n, lines: pick(this.lines, new Int32Array(n)), stepMs: timestamps ? medianStep(timestamps) : null,
     };
+    const anomalies = this.anomalies.map((a) => ({ ...a, row: a.row - first }));
     return {
-      frame, input: { path, sha256: '' }, seed: 0, detectors: { stream: {} }, scores: {},
-      anomalies: this.anomalies.map((a) => ({ ...a, row: a.row - first })), warnings: [],
+      frame, input: { path, sha256: '' }, seed: 0, detectors: { stream: {} }, scores: {}, anomalies, warnings: [],
+      view: liveView(anomalies, frame, this.minSeverity),
     };
   }
+}
+
+/**
+ * The default view (SPEC §7) of the live window: the stream's and the rules' findings as scored (the stream's
+ * score is a tail probability already), merged into incidents as `analyze` merges them (from minor up).
+ */
+function liveView(anomalies: Anomaly[], frame: AnalysisResult['frame'], minSeverity: Severity): View {
+  const findings = sortAnomalies(anomalies.slice());
+  const incidents = buildIncidents(atLeast(findings, 'minor'), frame);
+  const view = { findings, incidents, minSeverity, calibrations: {} };
+  return { ...view, shown: shownAt(view, minSeverity) };
 }

@@ -7,10 +7,12 @@ import { registerInlineFindings } from './inlineFindings.ts';
 import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import { registerRulesEditor } from './rulesEditor.ts';
+import { registerRuleTests } from './ruleTests.ts';
 import { SessionStore } from './sessions.ts';
 import { registerStreaming } from './streaming.ts';
 import { registerWalkthrough } from './walkthrough.ts';
 import { clearWebhookUrl, sendWebhook, setWebhookUrl } from './webhook.ts';
+import { analyzePrometheus, setPrometheusToken } from './prometheus.ts';
 import { restorablePath } from './webviewSecurity.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -66,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     'anomalyHunter.setWebhookUrl': () => setWebhookUrl(ctx),
     'anomalyHunter.clearWebhookUrl': () => clearWebhookUrl(ctx),
+    'anomalyHunter.analyzePrometheus': () => analyzePrometheus(ctx),
+    'anomalyHunter.setPrometheusToken': () => setPrometheusToken(ctx),
   });
 
   // Features, each in its own file with one register function.
@@ -73,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerRulesEditor(ctx));
   context.subscriptions.push(...registerStreaming(ctx, dashboard));
   context.subscriptions.push(...registerWalkthrough(ctx));
+  context.subscriptions.push(...registerRuleTests(ctx));
   // Every command, from the one table the features filled.
   for (const [id, handler] of ctx.commands) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 

@@ -46,7 +46,7 @@ export function readSettings(): Settings {
     minSeverity: isSeverity(min) ? min : DEFAULT_MIN_SEVERITY,
     problems: c.get<boolean>('problems', true) !== false,
     robustForecast: c.get<boolean>('robustForecast', false) === true,
-    webhookFormat: (['zapier', 'slack', 'alertmanager'].includes(fmt) ? fmt : 'slack') as WebhookFormat,
+    webhookFormat: (['zapier', 'slack', 'alertmanager', 'alertmanager-api'].includes(fmt) ? fmt : 'slack') as WebhookFormat,
     webhookMinSeverity: isSeverity(sev) ? sev : 'warning',
   };
 }

@@ -8,6 +8,11 @@ import { defaultDashboardSettings } from './sessions.ts';
 import { LiveWindow } from './liveWindow.ts';
 import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts';
 import type { DashboardSettings } from '../protocol.ts';
+import { readSettings } from './settings.ts';
+
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+}
 
 /** Fewest ms between two dashboard redraws while streaming (at most two a second). */
 const REDRAW_MS = 500;
@@ -27,7 +32,7 @@ class LiveStream implements vscode.Disposable {
     private readonly dashboard: DashboardController,
     readonly uri: vscode.Uri,
     start: StreamWorkerRequest,
-    private readonly onCount: (anomalies: number, rows: number) => void,
+    private readonly onCount: (counts: { incidents: number; anomalies: number; rows: number }) => void,
     private readonly onEnd: (error?: string) => void,
     private readonly rulesFile: string | null,
   ) {
@@ -45,9 +50,9 @@ class LiveStream implements vscode.Disposable {
   private onMessage(m: StreamWorkerReply): void {
     switch (m.type) {
       case 'rows':
-        if (m.restart || !this.window) this.window = new LiveWindow(m.metrics, m.timed);
+        if (m.restart || !this.window) this.window = new LiveWindow(m.metrics, m.timed, undefined, undefined, readSettings().minSeverity);
         this.window.append(m);
-        this.onCount(this.window.anomalyCount, this.window.total);
+        this.onCount({ incidents: this.window.incidentCount, anomalies: this.window.anomalyCount, rows: this.window.total });
         this.schedule();
         return;
       case 'notice':
@@ -95,7 +100,7 @@ class LiveStream implements vscode.Disposable {
 /**
  * Start / Stop Streaming: follows a CSV as it grows (a worker tails and scores it with the stream detector
  * and the file's rules), draws the last rows live in the dashboard (at most two redraws a second) and
- * shows the live anomaly count in the status bar. One stream at a time; closing the dashboard stops it.
+ * shows the live incident count (at the default view's minimum severity) in the status bar. One stream at a time; closing the dashboard stops it.
  */
 export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vscode.Disposable[] {
   let current: LiveStream | undefined;
@@ -129,10 +134,10 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
     const session = await ctx.sessions.open(uri).catch((e: Error) => { ctx.log.info(`streaming ${name}: no rules (${e.message})`); return undefined; });
     const stream: LiveStream = new LiveStream(ctx, dashboard, uri,
       { type: 'start', path: uri.fsPath, name, rules: session?.rulesFile ?? null, thresholds: session?.settings.thresholds },
-      (anomalies, rows) => {
+      ({ incidents, anomalies, rows }) => {
         if (current !== stream) return;
-        status.text = `$(pulse) live: ${anomalies.toLocaleString('en')} ${anomalies === 1 ? 'anomaly' : 'anomalies'}`;
-        status.tooltip = `Anomaly Hunter is streaming ${name}: ${rows.toLocaleString('en')} rows scored. Click to stop.`;
+        status.text = `$(pulse) live: ${plural(incidents, 'incident')}`;
+        status.tooltip = `Anomaly Hunter is streaming ${name}: ${rows.toLocaleString('en')} rows scored, ${plural(anomalies, 'flagged row')}, ${plural(incidents, 'incident')} (${readSettings().minSeverity} and above). Click to stop.`;
       },
       (error) => {
         if (current !== stream) return;
@@ -141,7 +146,7 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
       },
       session?.rulesFile && session.rulesUri ? vscode.workspace.asRelativePath(session.rulesUri) : null);
     current = stream;
-    status.text = '$(pulse) live: 0 anomalies';
+    status.text = '$(pulse) live: 0 incidents';
     status.tooltip = `Anomaly Hunter is streaming ${name}. Click to stop.`;
     status.show();
     setContext(true);

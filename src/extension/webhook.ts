@@ -7,6 +7,8 @@ import type { Severity } from '../core/severity.ts';
 import { severityRank } from '../core/severity.ts';
 import type { FetchLike } from '../core/alerting/deliver.ts';
 import { checkWebhookUrl, maskUrl, scrubUrl } from '../core/alerting/url.ts';
+import { checkAlertmanagerUrl } from '../core/alerting/alertmanagerApi.ts';
+import { basename } from 'node:path';
 import { parseDuration } from '../core/rules/duration.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import type { Ctx } from './ctx.ts';
@@ -30,7 +32,7 @@ export async function setWebhookUrl(ctx: Ctx): Promise<void> {
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
-      const c = checkWebhookUrl(v.trim());
+      const c = readSettings().webhookFormat === 'alertmanager-api' ? checkAlertmanagerUrl(v.trim()) : checkWebhookUrl(v.trim());
       return c.ok ? null : c.reason;
     },
   });
@@ -58,17 +60,19 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   if (!vscode.workspace.isTrusted) return { ok: false, text: 'Webhooks are not sent in an untrusted workspace (Workspace Trust).' };
   const url = await webhookUrl(ctx);
   if (!url) return { ok: false, text: 'No webhook URL: run "Anomaly Hunter: Set Webhook URL" or set ANOMALY_HUNTER_WEBHOOK_URL.' };
-  const check = checkWebhookUrl(url);
-  if (!check.ok) return { ok: false, text: `Webhook URL refused: ${check.reason}` };
   const cfg = readSettings();
   const fromFile = rules?.alerts.webhook;
+  const format = fromFile?.format ?? cfg.webhookFormat;
+  const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
+  if (!check.ok) return { ok: false, text: `Webhook URL refused: ${check.reason}` };
   const throttleMs = fromFile?.throttleMs ?? (fromFile?.throttle ? parseDuration(fromFile.throttle) : 0);
   const state = alertStateFrom(ctx.ext.globalState.get(STATE_KEY));
   const webhookMin: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
   // A result without a view (a live window) has its findings grouped the same way the view groups its own.
   const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
   const outcome = await sendIncidents(incidents, {
-    format: fromFile?.format ?? cfg.webhookFormat,
+    format,
+    source: { input: basename(result.input.path), rows: result.frame.rows },
     minSeverity: severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity,
     throttleMs: Number.isFinite(throttleMs) ? throttleMs : 0,
     state,

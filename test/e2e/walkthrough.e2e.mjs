@@ -284,11 +284,22 @@ test('with no folder open, Open Sample Data asks for one, writes the sample ther
   // VS Code for the web's folder picker: a path in Quick Input.
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(fresh + '/');
-  await page.waitForTimeout(500);
-  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Put the Sample Here' }).click();
+  // The picker lists the typed folder asynchronously and ignores the button while it is busy (seen on a slow
+  // machine: the click was lost and the window never reloaded): type, wait until it is idle, click, and click
+  // again if the picker is still there.
+  const progress = page.locator('.quick-input-widget .quick-input-progress .progress-bit');
+  const opened = () => /folder=/.test(page.url());
+  for (let attempt = 0; attempt < 4 && !opened(); attempt++) {
+    // A reload in progress detaches the picker: then there is nothing left to click.
+    if (!(await input.isVisible().catch(() => false))) break;
+    if ((await input.inputValue({ timeout: 2_000 }).catch(() => '')) !== fresh + '/') await input.fill(fresh + '/', { timeout: 5_000 }).catch(() => {});
+    await progress.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+    await page.waitForTimeout(500 * (attempt + 1));
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Put the Sample Here' }).click({ timeout: 5_000 }).catch(() => {});
+    await until(opened, 'the folder to open', 8_000).catch(() => {});
+  }
   // The window opens the folder (a reload) and shows the CSV.
-  await page.waitForURL(/folder=/, { timeout: 30_000 });
+  await page.waitForURL(/folder=/, { timeout: 60_000 });
   await waitForWorkbench(page, 'sample-data');
   await page.locator('.tabs-container .tab', { hasText: 'stream.csv' }).first().waitFor({ timeout: 30_000 });
   assert.ok(fs.readFileSync(path.join(fresh, 'sample-data/stream.csv')).equals(fs.readFileSync(path.join(REPO, 'sample-data/stream.csv'))));

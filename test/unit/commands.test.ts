@@ -19,8 +19,10 @@ test('addCommands fills the one command table and refuses an id added twice', ()
 test('every contributed command is added to the table, and registered only from it', () => {
   const dir = join(__dirname, '../../src/extension');
   const sources = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => [f, readFileSync(join(dir, f), 'utf8')] as const);
-  const added = new Set(sources.flatMap(([, s]) => [...s.matchAll(/addCommands\(ctx, \{([\s\S]*?)\n\s*\}\);/g)]
-    .flatMap((m) => [...m[1].matchAll(/^\s*'(anomalyHunter\.\w+)':/gm)].map((k) => k[1]))));
+  // Ids written out ('anomalyHunter.x': …) or through a constant ([SOME_COMMAND]: …, const SOME_COMMAND = 'anomalyHunter.x').
+  const constants = new Map(sources.flatMap(([, s]) => [...s.matchAll(/const (\w+) = '(anomalyHunter\.\w+)'/g)].map((m) => [m[1], m[2]] as const)));
+  const added = new Set(sources.flatMap(([, s]) => [...s.matchAll(/addCommands\(ctx, \{(?:([^\n]*)\}\);|([\s\S]*?)\n\s*\}\);)/g)]
+    .flatMap((m) => [...(m[1] ?? m[2]).matchAll(/(?:^|\{)\s*(?:'(anomalyHunter\.\w+)'|\[(\w+)\]):/gm)].map((k) => k[1] ?? constants.get(k[2])))));
   const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
   const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
   assert.deepEqual(contributed.filter((id) => !added.has(id)), []);

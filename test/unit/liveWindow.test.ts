@@ -1,7 +1,12 @@
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { LiveWindow } from '../../src/extension/liveWindow.ts';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 function batch(from: number, n: number, anomalyEvery = 0) {
   const ts = new Float64Array(n), lines = new Int32Array(n), values = new Float64Array(2 * n);
@@ -36,8 +41,11 @@ test('the live window stays flat over a long stream: 2 million rows in 1000-row 
   const w = new LiveWindow(['a', 'b'], true, 50_000, 5_000);
   w.append(batch(0, 1000, 7));
   const footprint = w.footprint();
+  // What stays reachable, not garbage a collection has not reached yet.
+  gc();
   const heap = process.memoryUsage().heapUsed;
   for (let from = 1000; from < 2_000_000; from += 1000) w.append(batch(from, 1000, 7));
+  gc();
   assert.equal(w.rows, 50_000);
   assert.equal(w.total, 2_000_000);
   assert.ok(w.footprint() <= footprint - 143 + 5_000, `footprint ${w.footprint()} vs ${footprint}`);
@@ -45,4 +53,25 @@ test('the live window stays flat over a long stream: 2 million rows in 1000-row 
   const r = w.toResult('/x.csv');
   assert.equal(r.frame.values[0][49_999], 1_999_999);
   assert.equal(r.anomalies.at(-1)!.row, 49_999 - (1_999_999 % 7));
+});
+
+test('the live window merges its anomalies into incidents: the view the dashboard lists, the count the status bar shows', () => {
+  const w = new LiveWindow(['a', 'b'], true, 1_000, 500, 'major');
+  const b = batch(0, 600);
+  const at = (row: number, score: number, severity: Anomaly['severity']): Anomaly => ({ row, timestamp: null, detector: 'stream', metric: 'a', value: row, score, severity, message: '' });
+  // Rows 100–104: minor then major (one incident, reported); row 300: minor only (an incident below the view).
+  b.anomalies.push(at(100, 30, 'minor'), at(102, 60, 'major'), at(104, 40, 'minor'), at(300, 30, 'minor'));
+  w.append(b);
+  assert.equal(w.incidentCount, 1);
+  const v = w.toResult('/x.csv').view!;
+  assert.deepEqual(v.incidents.map((i) => [i.startRow, i.endRow, i.severity]), [[100, 104, 'major'], [300, 300, 'minor']]);
+  assert.deepEqual(v.shown.incidents.map((i) => i.startRow), [100]);
+  assert.equal(v.shown.anomalies.length, 3);
+  // Rows renumbered with the window: 700 more rows drop the first 300.
+  const c = batch(600, 700);
+  c.anomalies.push(at(1200, 80, 'critical'));
+  w.append(c);
+  assert.equal(w.incidentCount, 2);
+  const r = w.toResult('/x.csv');
+  assert.deepEqual(r.view!.shown.incidents.map((i) => [i.startRow, i.severity, i.start]), [[1200 - 300, 'critical', new Date(1200 * 60_000).toISOString()]]);
 });

@@ -17,7 +17,7 @@ test('the version written into exports is package.json\'s', () => {
 
 test('every SPEC §6 command is contributed under the Anomaly Hunter category', () => {
   const ids = pkg.contributes.commands.map((c: { command: string; category: string }) => (assert.equal(c.category, 'Anomaly Hunter'), c.command));
-  for (const id of ['analyzeCsv', 'openDashboard', 'exportResults', 'sendWebhook', 'setWebhookUrl', 'clearWebhookUrl', 'validateRules', 'startStreaming', 'stopStreaming']) {
+  for (const id of ['analyzeCsv', 'analyzePrometheus', 'setPrometheusToken', 'openDashboard', 'exportResults', 'sendWebhook', 'setWebhookUrl', 'clearWebhookUrl', 'validateRules', 'startStreaming', 'stopStreaming']) {
     assert.ok(ids.includes(`anomalyHunter.${id}`), id);
   }
 });

@@ -187,7 +187,7 @@ test('stream --webhook sends through the throttle of alerts.webhook, only rows a
     assert.match(bodies[0], /hot/);
     assert.match(bodies[0], /03:4\d|03:5\d|04:0\d/, 'the alert is about an appended row (around 03:44–04:10)');
     assert.ok(!c.err().includes('SECRETSECRET'), c.err());
-    assert.match(c.err(), /sending anomalies to https:\/\/hooks\.slack\.com\/\*\*\* \(slack, min severity major, throttle 3600 s\)/);
+    assert.match(c.err(), /sending incidents to https:\/\/hooks\.slack\.com\/\*\*\* \(slack, min severity major, throttle 3600 s\)/);
     await assert.rejects(runStream(capture(['m.csv', '--webhook', '--follow'], dir).ctx), (e: unknown) => e instanceof UsageError && /ANOMALY_HUNTER_WEBHOOK_URL/.test(e.message));
   } finally {
     ac.abort();

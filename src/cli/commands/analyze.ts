@@ -3,6 +3,7 @@ import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { UsageError } from '../../node/errors.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
+import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
@@ -23,8 +24,9 @@ import { listed } from '../../core/incidents/analysisView.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 
 const usage = `Usage: anomaly-hunter analyze <csv> [options]
+       anomaly-hunter analyze --prometheus URL --query [NAME=]PROMQL … [--start T] [--end T] [--step D] [options]
 
-Loads a metrics CSV, runs the detectors and reports the anomalies (SPEC §3).
+Loads a metrics CSV (or a Prometheus query range), runs the detectors and reports the anomalies (SPEC §3).
 
 Options:
   --detectors LIST         iforest,forecast,rules (default: iforest and forecast, plus rules with --rules)
@@ -45,7 +47,8 @@ Options:
   --out FILE               write the output to FILE instead of stdout
   -h, --help               show this help
 
-Exit codes: 0 success, 1 invalid input (bad CSV, rules with errors), 2 usage error.
+${PROMETHEUS_HELP}
+Exit codes: 0 success, 1 invalid input (bad CSV, rules with errors, a server error), 2 usage error.
 `;
 
 const DETECTORS = ['iforest', 'forecast', 'rules'] as const;
@@ -71,8 +74,11 @@ export const analyzeCommand: Command = {
       format: { type: 'string' },
       'only-anomalies': { type: 'boolean' },
       out: { type: 'string' },
+      ...PROMETHEUS_OPTIONS,
     });
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
+    const prom = prometheusArgs(values, ctx.env);
+    if (prom && positionals.length) throw new UsageError(`give either a CSV file or --prometheus, not both`);
+    if (!prom && positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
     const format = choiceOption('format', values.format, ['text', 'json', 'csv'] as const, 'text');
     const seed = numberOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got '${values.seed}'`);
@@ -97,18 +103,21 @@ export const analyzeCommand: Command = {
     }
     const metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
 
-    const path = positionals[0];
-    await refuseOutputOverInput(values.out, [path, values.rules], ctx.cwd);
-    const loaded = await loadCsvForCommand(path, ctx);
+    await refuseOutputOverInput(values.out, [positionals[0], values.rules], ctx.cwd);
+    const fetched = prom ? await loadPrometheusForCommand(prom, ctx) : null;
+    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(positionals[0], ctx);
+    // A Prometheus source's input path is the graph page of its queries; messages name the server.
+    const path = fetched ? fetched.path : positionals[0];
+    const name = fetched ? fetched.server : basename(path);
     const frame = loaded.frame;
     if (metrics) {
       const unknown = metrics.filter((m) => !frame.metrics.includes(m));
-      if (unknown.length) throw new UsageError(`--metrics: no numeric column ${unknown.map((m) => `'${m}'`).join(', ')} in ${path} (metrics: ${frame.metrics.join(', ')})`);
+      if (unknown.length) throw new UsageError(`--metrics: no ${prom ? 'series' : 'numeric column'} ${unknown.map((m) => `'${m}'`).join(', ')} in ${name} (metrics: ${frame.metrics.join(', ')})`);
     }
 
     let rulesFile: RulesFile | null = null;
     if (values.rules) {
-      const r = await loadRulesFile(values.rules, { cwd: ctx.cwd, frame, frameName: basename(path) });
+      const r = await loadRulesFile(values.rules, { cwd: ctx.cwd, frame, frameName: name });
       if (r.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules, r.diagnostics));
       if (!r.rules) return 1;
       rulesFile = r.rules;
@@ -121,7 +130,7 @@ export const analyzeCommand: Command = {
     const cache: AnalysisCache = {};
     await primeIsolationForest(frame, settings, cache);
     const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 }, cache);
-    for (const w of result.warnings) ctx.stderr(`${path}: warning: ${w}\n`);
+    for (const w of result.warnings) ctx.stderr(`${name}: warning: ${w}\n`);
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
     const onlyAnomalies = values['only-anomalies'] ?? false;
     if (format === 'json') {
@@ -130,18 +139,18 @@ export const analyzeCommand: Command = {
     } else if (format === 'csv') {
       await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);
     } else {
-      await writeChunks([summary(result, loaded.issues.length, allRows)], values.out, ctx);
+      await writeChunks([summary(result, loaded.issues.length, allRows, name)], values.out, ctx);
     }
     return 0;
   },
 };
 
 
-function summary(result: AnalysisResult, issueCount: number, allRows: boolean): string {
+function summary(result: AnalysisResult, issueCount: number, allRows: boolean, name: string): string {
   const f = result.frame;
   const ts = f.timestamps;
   const lines = [
-    `${basename(result.input.path)}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
+    `${name}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
     `  timestamp column: ${f.timestampColumn ?? 'none (row numbers stand in for time)'}`,
   ];
   if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0])} → ${isoOf(ts[ts.length - 1])}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);

@@ -6,6 +6,7 @@ import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
 import { incidentsOfFindings } from '../../core/alerting/incidentsOf.ts';
 import { describeSkips, planIncidents, sendIncidents } from '../../core/alerting/send.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
+import { alertSourceOf, checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
 import { readResultJson } from '../../core/export/readResult.ts';
 import type { Severity } from '../../core/severity.ts';
 import { SEVERITIES } from '../../core/severity.ts';
@@ -20,7 +21,7 @@ const MAX_RESULTS_BYTES = 256 << 20;
 /** The environment variable that holds the webhook URL (a secret: prefer it to --url, which shell history keeps). */
 export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
 
-const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager]
+const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager|alertmanager-api]
                            [--min-severity critical|major|minor|warning] [--dry-run] [--url URL]
 
 Sends the incidents of a results file (analyze --format json) to a webhook:
@@ -31,7 +32,11 @@ keeps: prefer the variable). It must be https (http only for localhost) and is
 never printed unmasked. Retries on network errors, 5xx and 429 (honouring
 Retry-After), at most 30 s in all; never follows redirects.
 
-  --format F         payload format (default zapier)
+  --format F         payload format (default zapier). alertmanager-api posts the incidents as
+                     alerts to a running Alertmanager's /api/v2/alerts (--url http://host:9093,
+                     http allowed on any host): labels alertname, severity, metric, rule,
+                     input, incident; an incident that ended before the data's last row is
+                     sent with endsAt, so Alertmanager resolves it
   --min-severity S   send only incidents of severity S or worse (default warning)
   --dry-run          print the exact payload(s), one JSON per line, and send nothing
   --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
@@ -43,7 +48,7 @@ Exit status: 0 delivered (or nothing to send), 1 invalid results file or not del
 export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown as FetchLike): Command {
   return {
     name: 'send',
-    summary: 'send the incidents of a results file to a webhook (zapier, slack, alertmanager)',
+    summary: 'send the incidents of a results file to a webhook (zapier, slack, alertmanager) or to Alertmanager',
     usage,
     async run(ctx: CommandContext): Promise<number> {
       const { values, positionals } = parseCommandArgs(ctx.argv, {
@@ -65,7 +70,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       const rawUrl = values.url ?? ctx.env[WEBHOOK_URL_ENV] ?? '';
       const dryRun = values['dry-run'] === true;
       if (!dryRun || rawUrl.trim() !== '') {
-        const check = checkWebhookUrl(rawUrl);
+        const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(rawUrl) : checkWebhookUrl(rawUrl);
         if (!check.ok) {
           throw new UsageError(rawUrl.trim() === '' ? `no webhook URL: set ${WEBHOOK_URL_ENV} or pass --url` : check.reason);
         }
@@ -89,15 +94,16 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       if (!read.ok) throw new InputError(read.message, file, read.position.line, read.position.column);
 
       const incidents = read.incidents ?? incidentsOfFindings(read.anomalies);
+      const source = alertSourceOf(read.meta);
       if (dryRun) {
-        const plan = planIncidents(incidents, { format, minSeverity, now: Date.now() });
+        const plan = planIncidents(incidents, { format, minSeverity, now: Date.now(), source });
         for (const m of plan.messages) ctx.stdout(m.body + '\n');
         const skipped = describeSkips(plan.skipped);
         ctx.stderr(`dry run: ${plan.count} of ${incidents.length} incidents in ${plan.messages.length} ${format} message(s)${skipped ? `; ${skipped}` : ''}; nothing sent${rawUrl ? ` to ${maskUrl(rawUrl)}` : ''}\n`);
         return 0;
       }
 
-      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch });
+      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, source });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);
         return 0;

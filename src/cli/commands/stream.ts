@@ -6,21 +6,30 @@ import { tailFile } from '../../node/tailFile.ts';
 import { StreamPipeline } from '../../node/streamPipeline.ts';
 import type { ScoredRow } from '../../node/streamPipeline.ts';
 import { loadRulesFile } from '../rulesFile.ts';
+import { PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
+import { streamPrometheus } from '../prometheusStream.ts';
+import { serverLabel } from '../../node/prometheusHttp.ts';
 import { WEBHOOK_URL_ENV } from './send.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import type { FetchLike } from '../../core/alerting/deliver.ts';
 import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
+import { checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import { createAlerter } from '../../core/streaming/alerter.ts';
+import { createIncidentTracker } from '../../core/streaming/incidentTracker.ts';
+import type { IncidentEvent } from '../../core/streaming/incidentTracker.ts';
+import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
+import { SEVERITIES } from '../../core/severity.ts';
 import type { Alerter } from '../../core/streaming/alerter.ts';
 import { setOwn } from '../../core/own.ts';
 
 const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--rules FILE] [--webhook]
-                             [--format nab|jsonl] [--seed N]
+                             [--min-severity S] [--format nab|jsonl] [--seed N]
+       anomaly-hunter stream --prometheus URL --query [NAME=]PROMQL … [--start T] [--end T] [--step D] [options]
 
 Scores each row as it is read, using only the rows before it: the score of a row never changes
 when more rows are appended (SPEC §3). Memory stays flat however long the stream.
@@ -30,11 +39,15 @@ Options:
   --follow         keep reading what is appended, like 'tail -f' (Ctrl-C stops); a file that is
                    truncated or replaced (log rotation) is read again from its top
   --format F       jsonl (default): one JSON object per row, with its anomalies (detector
-                   "stream", and "rule" with --rules) as in analyze's JSON
+                   "stream", and "rule" with --rules) as in analyze's JSON, and "incidents" on
+                   the rows where an incident opens, escalates or is resolved
                    nab: timestamp,value,anomaly_score (one metric; the timestamp as in the input)
   --rules FILE     evaluate a rules.yaml on every row as it arrives (for / keep_firing_for in CSV
                    time, as analyze --rules)
-  --webhook        with --follow: send the anomalies of the rows appended after the start to the
+  --min-severity S incidents are reported from critical|major|minor|warning on (default major):
+                   findings from minor up that are at most 10 rows apart make one incident, as
+                   in analyze; it is reported when it reaches S, and again when it escalates
+  --webhook        with --follow: send the incidents that open in the rows appended after the start to the
                    webhook in $${WEBHOOK_URL_ENV}, through the throttle of the rules file's
                    alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m).
                    The rows already in the file are scored but never sent (for those, use
@@ -42,6 +55,10 @@ Options:
   --seed N         seed (the detector is deterministic; kept for symmetry with analyze)
   -h, --help       show this help
 
+With --prometheus, the range (default: the last 7 days) is scored first, then the new points are fetched
+and scored every step until Ctrl-C (--follow is implied; with --end the range is fixed and the stream ends).
+--webhook then sends the anomalies of the points fetched after the first range.
+${PROMETHEUS_HELP.replace(/^Prometheus source \(instead of <csv>; SPEC §8\):\n/, '')}
 Exit codes: 0 success, 1 invalid input (e.g. a stray quote: file:line:col) or a webhook send failed,
 2 usage error (unknown option, missing file, not a regular file).
 `;
@@ -85,14 +102,22 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     webhook: { type: 'boolean' },
     format: { type: 'string' },
     seed: { type: 'string' },
+    'min-severity': { type: 'string' },
+    ...PROMETHEUS_OPTIONS,
   });
   if (values.help) { ctx.stdout(usage); return 0; }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
+  const prom = prometheusArgs(values, ctx.env);
+  if (prom && positionals.length) throw new UsageError('give either a CSV file or --prometheus, not both');
+  // A Prometheus source polls every step unless its end is fixed: as --follow for a file.
+  if (prom && values.end === undefined) values.follow = true;
+  if (!prom && positionals.length !== 1) throw new UsageError(positionals.length ? 'expected one CSV file' : 'missing the CSV file to stream');
   if (values.webhook && !values.follow) throw new UsageError('--webhook sends the anomalies of rows appended while following: add --follow (for the rows already in a file: analyze --format json, then send)');
   const format = choiceOption('format', values.format, ['nab', 'jsonl'] as const, 'jsonl');
   const seed = numberOption('seed', values.seed, 0) ?? 0;
+  const minSeverity = choiceOption('min-severity', values['min-severity'], SEVERITIES, DEFAULT_MIN_SEVERITY);
+  const tracker = createIncidentTracker({ minSeverity });
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);
-  const displayPath = positionals[0];
+  const displayPath = prom ? serverLabel(prom.url) : positionals[0];
   const path = resolve(ctx.cwd, displayPath);
 
   let rules: RulesFile | null = null;
@@ -111,13 +136,22 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     onLayout: () => { if (format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n'); },
     onNotice: (text) => ctx.stderr(`${text}\n`),
     onRow: (r: ScoredRow) => {
+      const timed = pipeline.columns!.timestampIndex >= 0;
+      const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies);
       if (format === 'nab') ctx.stdout(`${csvCell(r.tsText)},${csvCell(r.firstCell)},${r.score.score}\n`);
-      else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, pipeline.columns!.timestampIndex >= 0, rules !== null) + '\n');
-      if (live) alerter?.push(r.anomalies);
+      else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, timed, rules !== null, events) + '\n');
+      if (live) alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
     },
   });
 
-  try {
+  if (prom) {
+    await streamPrometheus(prom, {
+      follow: values.follow === true, signal: hooks.signal, pollMs: hooks.pollMs,
+      onText: (text) => { if (pipeline.failure === null) pipeline.push(text); },
+      onCaughtUp: () => { pipeline.caughtUp(); live = true; },
+      onNotice: (text) => ctx.stderr(`${text}\n`),
+    });
+  } else try {
     await tailFile(path, {
       follow: values.follow ?? false,
       signal: hooks.signal,
@@ -156,11 +190,11 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
-  const check = checkWebhookUrl(url);
-  if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const format: WebhookFormat = settings?.format && WEBHOOK_FORMATS.includes(settings.format) ? settings.format : 'zapier';
+  const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
+  if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const throttleMs = settings?.throttleMs ?? (settings?.throttle ? parseDuration(settings.throttle) : DEFAULT_THROTTLE_MS);
-  ctx.stderr(`stream: sending anomalies to ${maskUrl(url)} (${format}, min severity ${settings?.min_severity ?? 'warning'}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
+  ctx.stderr(`stream: sending incidents to ${maskUrl(url)} (${format}, min severity ${settings?.min_severity ?? 'warning'}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
   return createAlerter({
     url, format, minSeverity: settings?.min_severity, throttleMs: Number.isFinite(throttleMs) ? throttleMs : DEFAULT_THROTTLE_MS,
     fetch: fetch ?? (globalThis.fetch as unknown as FetchLike),
@@ -168,13 +202,14 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   });
 }
 
-function jsonlRow(r: ScoredRow, metrics: string[], timed: boolean, withRules: boolean): string {
+function jsonlRow(r: ScoredRow, metrics: string[], timed: boolean, withRules: boolean, events: readonly IncidentEvent[]): string {
   const m: Record<string, { value: number | null; score: number }> = {};
   // setOwn: a column named __proto__ is a key like any other.
   metrics.forEach((name, i) => { setOwn(m, name, { value: Number.isFinite(r.values[i]) ? r.values[i] : null, score: round4(r.score.perMetric[i]) }); });
   const own = r.anomalies.find((a) => a.detector === 'stream') ?? null;
   const out: Record<string, unknown> = { row: r.row, line: r.line, timestamp: timed ? isoOf(r.ms) : null, score: round4(r.score.score), metrics: m, anomaly: own };
   if (withRules) out.rules = r.anomalies.filter((a) => a.detector === 'rule');
+  if (events.length) out.incidents = events.map((e) => ({ event: e.event, ...e.incident }));
   return JSON.stringify(out);
 }
 

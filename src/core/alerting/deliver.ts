@@ -219,7 +219,7 @@ const NETWORK_CODES: Record<string, string> = {
 };
 
 /** A short reason for a fetch rejection from its error code (undici puts it on `cause`), never its raw message. */
-function networkReason(e: unknown): string {
+export function networkReason(e: unknown): string {
   const codes: string[] = [];
   let detail = '';
   let cur: unknown = e;

@@ -5,6 +5,7 @@
 import { isoOf } from '../anomaly.ts';
 import { neutraliseFormula } from '../export/formula.ts';
 import type { Incident } from '../incidents/incidents.ts';
+import { incidentPostableAlert } from './alertmanagerApi.ts';
 import type { Severity } from '../severity.ts';
 import { SEVERITIES } from '../severity.ts';
 import type { PayloadOptions, SlackSection, WebhookFormat, WebhookMessage } from './payloads.ts';
@@ -43,6 +44,14 @@ export function buildIncidentMessages(format: WebhookFormat, items: readonly Out
           }),
           fingerprints: part.map((p) => p.fingerprint),
         });
+      }
+      return out;
+    }
+    case 'alertmanager-api': {
+      const out: WebhookMessage[] = [];
+      for (let i = 0; i < items.length; i += ALERTMANAGER_MAX_ALERTS) {
+        const part = items.slice(i, i + ALERTMANAGER_MAX_ALERTS);
+        out.push({ body: JSON.stringify(part.map((it) => incidentPostableAlert(it.incident, opts.now, opts.source))), fingerprints: part.map((p) => p.fingerprint) });
       }
       return out;
     }

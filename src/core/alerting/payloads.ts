@@ -3,12 +3,14 @@ import { isoOf } from '../anomaly.ts';
 import type { Severity } from '../severity.ts';
 import { SEVERITIES } from '../severity.ts';
 import { neutraliseFormula } from '../export/formula.ts';
+import type { AlertSource } from './alertmanagerApi.ts';
+import { anomalyPostableAlert } from './alertmanagerApi.ts';
 
 /** The receivers we format for (SPEC §3 `send --format`). */
-export type WebhookFormat = 'zapier' | 'slack' | 'alertmanager';
+export type WebhookFormat = 'zapier' | 'slack' | 'alertmanager' | 'alertmanager-api';
 
 /** The formats, in the order the CLI lists them. */
-export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['zapier', 'slack', 'alertmanager'];
+export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['zapier', 'slack', 'alertmanager', 'alertmanager-api'];
 
 /** An anomaly on its way out, with the fingerprint the receiver sees. */
 export interface OutgoingAnomaly {
@@ -38,6 +40,8 @@ export const ALERTMANAGER_MAX_ALERTS = 100;
 export interface PayloadOptions {
   /** The caller's clock (epoch ms): stands in for the start of anomalies without a timestamp. */
   now: number;
+  /** Where the data came from (alertmanager-api: the input label, the link, the rows). */
+  source?: AlertSource;
 }
 
 /**
@@ -60,6 +64,15 @@ export function buildMessages(format: WebhookFormat, items: readonly OutgoingAno
       for (let i = 0; i < items.length; i += ALERTMANAGER_MAX_ALERTS) {
         const part = items.slice(i, i + ALERTMANAGER_MAX_ALERTS);
         out.push({ body: JSON.stringify(alertmanagerPayload(part, opts)), fingerprints: part.map((p) => p.fingerprint) });
+      }
+      return out;
+    }
+    case 'alertmanager-api': {
+      // Alertmanager's POST /api/v2/alerts: a JSON list of alerts (see ./alertmanagerApi.ts).
+      const out: WebhookMessage[] = [];
+      for (let i = 0; i < items.length; i += ALERTMANAGER_MAX_ALERTS) {
+        const part = items.slice(i, i + ALERTMANAGER_MAX_ALERTS);
+        out.push({ body: JSON.stringify(part.map((it) => anomalyPostableAlert(it.anomaly, opts.now, opts.source))), fingerprints: part.map((p) => p.fingerprint) });
       }
       return out;
     }

@@ -10,6 +10,8 @@ import { buildMessages } from './payloads.ts';
 import type { AlertState, SkipReason } from './throttle.ts';
 import { emptyAlertState, recordDelivered, selectAnomalies, selectBy } from './throttle.ts';
 import { checkWebhookUrl, maskUrl } from './url.ts';
+import type { AlertSource } from './alertmanagerApi.ts';
+import { alertmanagerAlertsUrl, checkAlertmanagerUrl } from './alertmanagerApi.ts';
 
 /** Why anomalies were held back, with the count per reason ('over-limit': past `maxMessages`). */
 export type SkipCounts = Record<SkipReason | 'over-limit', number>;
@@ -29,6 +31,8 @@ export interface PlanOptions {
   now: number;
   /** Most HTTP requests one send may make; the rest wait for the next send. @default 50 */
   maxMessages?: number;
+  /** Where the data came from (alertmanager-api labels, link and whether an incident is over). */
+  source?: AlertSource;
 }
 
 /** A planned message: its body and the fingerprints and alert keys it carries. */
@@ -63,7 +67,7 @@ function planOf(sel: { send: { fingerprint: string; key: string }[]; skipped: Re
  */
 export function planAnomalies(anomalies: readonly Anomaly[], opts: PlanOptions): Plan {
   const sel = selectAnomalies(anomalies, opts);
-  return planOf(sel, buildMessages(opts.format, sel.send, { now: opts.now }), opts.maxMessages);
+  return planOf(sel, buildMessages(opts.format, sel.send, { now: opts.now, source: opts.source }), opts.maxMessages);
 }
 
 /**
@@ -72,7 +76,7 @@ export function planAnomalies(anomalies: readonly Anomaly[], opts: PlanOptions):
  */
 export function planIncidents(incidents: readonly Incident[], opts: PlanOptions): Plan {
   const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), opts);
-  return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now }), opts.maxMessages);
+  return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now, source: opts.source }), opts.maxMessages);
 }
 
 /** Options of `sendAnomalies`: a plan's options, the secret URL, and delivery's (fetch, clock, limits). */
@@ -128,9 +132,11 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
     summary: `not sent: ${reason}`,
   });
   if (opts.trusted === false) return refuse('this workspace is not trusted, and webhooks are never sent from an untrusted workspace');
-  const check = checkWebhookUrl(opts.url);
+  // Alertmanager's own API takes http on any host (its URL is no secret) and its alerts go to /api/v2/alerts.
+  const check = opts.format === 'alertmanager-api' ? checkAlertmanagerUrl(opts.url) : checkWebhookUrl(opts.url);
   if (!check.ok) return refuse(check.reason);
   const masked = maskUrl(opts.url);
+  const target = opts.format === 'alertmanager-api' ? alertmanagerAlertsUrl(opts.url) : opts.url;
 
   const plan = planAt(now());
   let delivered = 0;
@@ -146,7 +152,7 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
       reason = `the send's ${Math.round(budget / 1000)} s budget ran out after ${messagesDelivered} of ${plan.messages.length} messages`;
       break;
     }
-    const res = await deliver(opts.url, m.body, { ...opts, now, maxTotalMs: left });
+    const res = await deliver(target, m.body, { ...opts, now, maxTotalMs: left });
     attempts += res.attempts;
     if (!res.ok) {
       reason = res.reason;

@@ -53,71 +53,108 @@ export interface IncidentOptions {
 const DETECTOR_ORDER: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
 
 /**
+ * Where an incident's rows come from: a frame in batch, the rows seen so far in a stream. `time` is the row's
+ * timestamp in ms (null without timestamps), `value` a metric's value at a row (NaN when unknown).
+ */
+export interface IncidentRows {
+  time(row: number): number | null;
+  value(metric: string, row: number): number;
+  stepMs: number | null;
+}
+
+/** A frame's rows, for incidents. */
+export function frameRows(frame: Frame): IncidentRows {
+  const ts = frame.timestamps;
+  return {
+    time: (row) => (ts ? ts[row] : null),
+    value: (metric, row) => {
+      const col = metricIndex(frame, metric);
+      return col >= 0 ? frame.values[col][row] : NaN;
+    },
+    stepMs: frame.stepMs,
+  };
+}
+
+/**
  * Merges findings (any order) into incidents: runs of rows at most `gapRows` apart, across detectors and
  * metrics. Findings without a row in the frame are ignored. Sorted by start row.
  */
 export function buildIncidents(findings: readonly Anomaly[], frame: Frame, options: IncidentOptions = {}): Incident[] {
   const gap = Math.max(0, options.gapRows ?? 10);
   const list = sortAnomalies(findings.filter((a) => a.row >= 0 && a.row < frame.rows));
+  const rows = frameRows(frame);
   const out: Incident[] = [];
-  let group: Anomaly[] = [];
-  let last = -Infinity;
+  let group = new IncidentGroup();
   for (const a of list) {
-    if (group.length && a.row - last > gap) {
-      out.push(incidentOf(group, frame, options));
-      group = [];
+    if (group.count && a.row - group.endRow > gap) {
+      out.push(group.incident(rows, options));
+      group = new IncidentGroup();
     }
-    group.push(a);
-    last = Math.max(last, a.row);
+    group.add(a);
   }
-  if (group.length) out.push(incidentOf(group, frame, options));
+  if (group.count) out.push(group.incident(rows, options));
   return out;
 }
 
-function incidentOf(group: readonly Anomaly[], frame: Frame, options: IncidentOptions): Incident {
-  let peak = group[0];
-  const byMetric = new Map<string, number>();
-  const detectors = new Set<DetectorId>();
-  const rules = new Set<string>();
-  let total = 0;
-  let startRow = Infinity, endRow = -Infinity;
-  for (const a of group) {
-    if (a.score > peak.score || (a.score === peak.score && a.row < peak.row)) peak = a;
-    detectors.add(a.detector);
-    if (a.rule) rules.add(a.rule);
-    if (a.row < startRow) startRow = a.row;
-    if (a.row > endRow) endRow = a.row;
+/**
+ * The findings of one incident, kept as running totals (a stream adds them one at a time, and a stuck sensor's
+ * day-long incident holds no list of its rows). Findings are added in row order.
+ */
+export class IncidentGroup {
+  count = 0;
+  startRow = Infinity;
+  endRow = -Infinity;
+  peak: Anomaly | null = null;
+  private readonly byMetric = new Map<string, number>();
+  private readonly detectors = new Set<DetectorId>();
+  private readonly rules = new Set<string>();
+  private total = 0;
+
+  add(a: Anomaly): void {
+    const peak = this.peak;
+    if (!peak || a.score > peak.score || (a.score === peak.score && a.row < peak.row)) this.peak = a;
+    this.count++;
+    this.detectors.add(a.detector);
+    if (a.rule) this.rules.add(a.rule);
+    if (a.row < this.startRow) this.startRow = a.row;
+    if (a.row > this.endRow) this.endRow = a.row;
     if (a.metric !== null) {
-      byMetric.set(a.metric, (byMetric.get(a.metric) ?? 0) + a.score);
-      total += a.score;
+      this.byMetric.set(a.metric, (this.byMetric.get(a.metric) ?? 0) + a.score);
+      this.total += a.score;
     }
   }
-  const metrics = [...byMetric].map(([metric, s]) => ({ metric, share: total > 0 ? Math.round((s / total) * 1000) / 1000 : 0 }))
-    .sort((a, b) => b.share - a.share || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
-  const ts = frame.timestamps;
-  const start = ts ? isoOf(ts[startRow]) : null;
-  const lead = metrics[0]?.metric ?? peak.metric ?? '';
-  const dets = DETECTOR_ORDER.filter((d) => detectors.has(d));
-  const score = peak.score;
-  return {
-    id: `${start ?? `row${startRow}`}/${lead}`,
-    start,
-    end: ts ? isoOf(ts[endRow]) : null,
-    startRow,
-    endRow,
-    peakRow: peak.row,
-    score,
-    severity: severityOf(score) ?? 'warning',
-    detectors: dets,
-    metrics,
-    rules: [...rules].sort(),
-    summary: summaryOf(peak, metrics.map((m) => m.metric), dets, startRow, endRow, frame, options),
-    count: group.length,
-  };
+
+  /** The incident these findings make (at least one was added). */
+  incident(rows: IncidentRows, options: IncidentOptions = {}): Incident {
+    const peak = this.peak!;
+    const { startRow, endRow, total } = this;
+    const metrics = [...this.byMetric].map(([metric, s]) => ({ metric, share: total > 0 ? Math.round((s / total) * 1000) / 1000 : 0 }))
+      .sort((a, b) => b.share - a.share || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
+    const t0 = rows.time(startRow), t1 = rows.time(endRow);
+    const start = t0 === null ? null : isoOf(t0);
+    const lead = metrics[0]?.metric ?? peak.metric ?? '';
+    const dets = DETECTOR_ORDER.filter((d) => this.detectors.has(d));
+    const score = peak.score;
+    return {
+      id: `${start ?? `row${startRow}`}/${lead}`,
+      start,
+      end: t1 === null ? null : isoOf(t1),
+      startRow,
+      endRow,
+      peakRow: peak.row,
+      score,
+      severity: severityOf(score) ?? 'warning',
+      detectors: dets,
+      metrics,
+      rules: [...this.rules].sort(),
+      summary: summaryOf(peak, metrics.map((m) => m.metric), dets, startRow, endRow, rows, options),
+      count: this.count,
+    };
+  }
 }
 
 /** "cpu 97 for 6m, usually 41 ± 6 at this time of day; memory too; 3 detectors agree". */
-function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], startRow: number, endRow: number, frame: Frame, options: IncidentOptions): string {
+function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], startRow: number, endRow: number, rows: IncidentRows, options: IncidentOptions): string {
   const metric = peak.metric ?? metrics[0] ?? null;
   const parts: string[] = [];
   let head = '';
@@ -126,13 +163,12 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
   if (phrase !== null) {
     head = phrase;
   } else if (metric !== null) {
-    const col = metricIndex(frame, metric);
-    const v = col >= 0 ? frame.values[col][peak.row] : NaN;
+    const v = rows.value(metric, peak.row);
     head = `${metric} ${Number.isFinite(v) ? formatNumber(v) : 'missing'}`;
   } else {
     head = peak.rule ? `rule ${peak.rule}` : 'unusual rows';
   }
-  const span = durationOf(startRow, endRow, frame);
+  const span = durationOf(startRow, endRow, rows);
   if (span) head += phrase === null ? ` for ${span}` : ` (flagged for ${span})`;
   if (metric !== null && usual) {
     const u = usual(metric, peak.row);
@@ -150,11 +186,11 @@ function detectorName(d: DetectorId | undefined): string {
   return d === 'iforest' ? 'Isolation Forest' : d === 'forecast' ? 'forecaster' : d === 'rule' ? 'rules' : d === 'stream' ? 'streaming detector' : 'no detector';
 }
 
-/** The time an incident spans (one step for a single row), or '' without timestamps. */
-function durationOf(startRow: number, endRow: number, frame: Frame): string {
-  const ts = frame.timestamps;
-  if (!ts) return endRow > startRow ? `${endRow - startRow + 1} rows` : '';
-  const ms = ts[endRow] - ts[startRow] + (frame.stepMs ?? 0);
+/** The time an incident spans (one step for a single row), or the rows it spans without timestamps. */
+function durationOf(startRow: number, endRow: number, rows: IncidentRows): string {
+  const t0 = rows.time(startRow), t1 = rows.time(endRow);
+  if (t0 === null || t1 === null) return endRow > startRow ? `${endRow - startRow + 1} rows` : '';
+  const ms = t1 - t0 + (rows.stepMs ?? 0);
   return ms > 0 ? formatDuration(ms) : '';
 }
 

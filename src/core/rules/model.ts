@@ -45,7 +45,7 @@ export interface ForecastSettings {
 
 /** `alerts.webhook` as written, with the throttle also in ms. */
 export interface WebhookSettings {
-  format?: 'zapier' | 'slack' | 'alertmanager';
+  format?: 'zapier' | 'slack' | 'alertmanager' | 'alertmanager-api';
   min_severity?: Severity;
   throttle?: string;
   throttleMs?: number;

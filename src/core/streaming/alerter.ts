@@ -1,15 +1,15 @@
 /**
- * Live alerting for a stream: anomalies are queued as rows are scored and sent through the alerting core
- * (`sendAnomalies`: min-severity, dedup by fingerprint, the per-alert-key throttle) one send at a time,
- * so a burst while a request is in flight goes out in the next send, throttled. The throttle state is kept
- * between sends. Side effects are passed in (fetch, clock).
+ * Live alerting for a stream: incidents are queued as they open (incidentTracker.ts) and sent through the
+ * alerting core (`sendIncidents`: min-severity, dedup by incident id, the per-metric throttle) one send at a
+ * time, so a burst while a request is in flight goes out in the next send, throttled. The throttle state is
+ * kept between sends. Side effects are passed in (fetch, clock).
  */
-import type { Anomaly } from '../anomaly.ts';
-import { sendAnomalies } from '../alerting/send.ts';
+import type { Incident } from '../incidents/incidents.ts';
+import { sendIncidents } from '../alerting/send.ts';
 import type { SendOptions, SendOutcome } from '../alerting/send.ts';
 import { emptyAlertState } from '../alerting/throttle.ts';
 
-/** Most anomalies waiting for a send; older ones are dropped (and counted) beyond it. */
+/** Most incidents waiting for a send; older ones are dropped (and counted) beyond it. */
 export const MAX_QUEUED_ALERTS = 10_000;
 
 /** Options of `createAlerter`: a send's options without its state, and where outcomes go. */
@@ -18,21 +18,21 @@ export interface AlerterOptions extends Omit<SendOptions, 'state'> {
   onOutcome?(outcome: SendOutcome): void;
 }
 
-/** Queues anomalies and sends them in the background. */
+/** Queues incidents and sends them in the background. */
 export interface Alerter {
-  push(anomalies: readonly Anomaly[]): void;
+  push(incidents: readonly Incident[]): void;
   /** Resolves when everything queued so far was sent (or failed). */
   flush(): Promise<void>;
   /** Sends that failed so far. */
   readonly failures: number;
-  /** Anomalies dropped because the queue was full. */
+  /** Incidents dropped because the queue was full. */
   readonly dropped: number;
 }
 
 /** Creates an alerter; nothing is sent until `push`. */
 export function createAlerter(options: AlerterOptions): Alerter {
   let state = emptyAlertState();
-  let queue: Anomaly[] = [];
+  let queue: Incident[] = [];
   let inFlight: Promise<void> | null = null;
   let failures = 0;
   let dropped = 0;
@@ -41,7 +41,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
     if (inFlight || !queue.length) return;
     const batch = queue;
     queue = [];
-    inFlight = sendAnomalies(batch, { ...options, state }).then((o) => {
+    inFlight = sendIncidents(batch, { ...options, state }).then((o) => {
       state = o.state;
       if (!o.ok) failures++;
       if (!o.ok || o.delivered > 0) options.onOutcome?.(o);
@@ -52,9 +52,9 @@ export function createAlerter(options: AlerterOptions): Alerter {
   };
 
   return {
-    push(anomalies) {
-      if (!anomalies.length) return;
-      for (const a of anomalies) queue.push(a);
+    push(incidents) {
+      if (!incidents.length) return;
+      for (const i of incidents) queue.push(i);
       if (queue.length > MAX_QUEUED_ALERTS) {
         dropped += queue.length - MAX_QUEUED_ALERTS;
         queue = queue.slice(queue.length - MAX_QUEUED_ALERTS);

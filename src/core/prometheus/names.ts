@@ -1,0 +1,63 @@
+/**
+ * Names of the columns a Prometheus source gives (SPEC §8): a query's series is one metric column, named NAME,
+ * or NAME{label="value",…} when the query returns several series.
+ */
+
+/** A query of a source: the column name it gives and its PromQL. */
+export interface NamedQuery {
+  name: string;
+  promql: string;
+}
+
+/** `NAME=` before a query: a name such as cpu, node_load1, disk.used or cpu-busy, then `=` that is not `==` or `=~`. */
+const NAME_PREFIX = /^\s*([A-Za-z_][A-Za-z0-9_.:-]*)\s*=(?![=~])/;
+
+/**
+ * Splits `--query [NAME=]PROMQL`. Without a name, the column is named after the query text itself, so
+ * `--query node_load1` gives the column node_load1. An empty query is an error message.
+ */
+export function parseQueryArg(text: string): { ok: true; query: NamedQuery } | { ok: false; message: string } {
+  const m = NAME_PREFIX.exec(text);
+  const promql = (m ? text.slice(m[0].length) : text).trim();
+  if (!promql) return { ok: false, message: m ? `the query named '${m[1]}' is empty: expected NAME=PROMQL` : 'the query is empty' };
+  return { ok: true, query: { name: m ? m[1] : promql, promql } };
+}
+
+/** A label value as PromQL writes it inside double quotes: backslash, quote and control characters escaped. */
+export function escapeLabelValue(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** `{a="1",b="x\"y"}` of a label set, labels in name order as Prometheus prints them; '' when empty. */
+export function labelText(labels: Readonly<Record<string, string>>, omit: ReadonlySet<string> = new Set()): string {
+  const names = Object.keys(labels).filter((k) => !omit.has(k)).sort();
+  return names.length ? `{${names.map((k) => `${k}="${escapeLabelValue(labels[k])}"`).join(',')}}` : '';
+}
+
+/** A key that is the same for the same label set in every piece of a range (label order does not matter). */
+export function labelsKey(labels: Readonly<Record<string, string>>): string {
+  return labelText(labels);
+}
+
+/**
+ * Column names of one query's series: NAME for a single series, else NAME{labels} per series. `__name__` is
+ * left out when every series has the same one (it is the query's metric, not what tells them apart).
+ */
+export function seriesNames(name: string, series: readonly Readonly<Record<string, string>>[]): string[] {
+  if (series.length === 1) return [name];
+  const first = series[0]?.__name__;
+  const sameName = series.every((s) => s.__name__ === first);
+  const omit = new Set(sameName ? ['__name__'] : []);
+  return series.map((s) => `${name}${labelText(s, omit) || '{}'}`);
+}

@@ -1,0 +1,117 @@
+import { parseDuration } from '../rules/duration.ts';
+import type { PromAlertRule } from '../rules/prometheusExport.ts';
+import { deref, lineStarts, parseYamlAst, positionAt } from '../rules/yamlAst.ts';
+import type { YNode } from '../rules/yamlAst.ts';
+import type { EngineRule } from './engine.ts';
+import { compileGoTemplate } from './goTemplate.ts';
+import { parseAlertExpr } from './selector.ts';
+
+/**
+ * Prometheus rule files (`groups: [{name, rules: [{alert|record, expr, for, keep_firing_for, labels,
+ * annotations}]}]`, Prometheus documentation "Alerting rules" and "Recording rules") turned into rules our engine
+ * runs, or the reason one needs promtool.
+ */
+
+/** Why a rule file cannot run in our engine, at a 1-based line. */
+export interface NeedsPromtool { line: number; column: number; reason: string }
+
+/** The rules of one rule file, or what makes it need promtool. */
+export interface LoadedRuleFile { rules: EngineRule[]; needsPromtool: NeedsPromtool[] }
+
+/** A problem that makes the file unreadable (promtool would refuse it too), with its position. */
+export class RuleFileError extends Error {
+  constructor(message: string, readonly line: number, readonly column: number) { super(message); }
+}
+
+/** One alerting rule for our engine, or the reason it needs promtool. */
+export function engineRuleOf(r: PromAlertRule): EngineRule | string {
+  const expr = parseAlertExpr(r.expr);
+  if (!expr) return `expr '${r.expr}' is not a series selector compared with a number`;
+  const labels: [string, (d: Parameters<EngineRule['labels'][number][1]>[0]) => string][] = [];
+  const annotations: typeof labels = [];
+  for (const [k, v] of Object.entries(r.labels)) {
+    const f = compileGoTemplate(v);
+    if (!f) return `label ${k}: template '${v}' uses more than $value, $labels and $externalLabels`;
+    labels.push([k, f]);
+  }
+  for (const [k, v] of Object.entries(r.annotations)) {
+    const f = compileGoTemplate(v);
+    if (!f) return `annotation ${k}: template '${v}' uses more than $value, $labels and $externalLabels`;
+    annotations.push([k, f]);
+  }
+  return { name: r.alert, expr, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels, annotations };
+}
+
+const RULE_KEYS = ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'];
+const GROUP_KEYS = ['name', 'interval', 'limit', 'rules'];
+
+/** Reads a Prometheus rule file; throws RuleFileError when it is not one. */
+export function loadPrometheusRuleFile(text: string): LoadedRuleFile {
+  const starts = lineStarts(text);
+  const fail = (message: string, offset: number): never => {
+    const p = positionAt(starts, offset);
+    throw new RuleFileError(message, p.line, p.column);
+  };
+  const parsed = parseYamlAst(text);
+  if (parsed.problems.length) fail(parsed.problems[0].message, parsed.problems[0].startOffset);
+  const root = parsed.root ? deref(parsed.root) : null;
+  const out: LoadedRuleFile = { rules: [], needsPromtool: [] };
+  if (!root) return out;
+  if (root.kind !== 'map') return fail('expected `groups:`', root.start);
+  const entries = (n: YNode, keys: readonly string[], what: string): Map<string, YNode> => {
+    const m = deref(n);
+    if (m.kind !== 'map') return fail(`${what} must be a mapping`, n.start);
+    const got = new Map<string, YNode>();
+    for (const p of m.pairs) {
+      const k = p.key.kind === 'scalar' ? p.key.text : '';
+      if (!keys.includes(k)) fail(`unknown key '${k}' in ${what}`, p.key.start);
+      got.set(k, deref(p.value));
+    }
+    return got;
+  };
+  const list = (n: YNode | undefined, what: string): YNode[] => {
+    if (!n || (n.kind === 'scalar' && n.value === null)) return [];
+    if (n.kind !== 'seq') return fail(`${what} must be a list`, n.start);
+    return n.items.map(deref);
+  };
+  const text1 = (n: YNode | undefined, what: string): string => {
+    if (!n) return '';
+    if (n.kind !== 'scalar') return fail(`${what} must be a string`, n.start);
+    return n.value === null ? '' : String(n.value);
+  };
+  const dur = (n: YNode | undefined, what: string): number => {
+    const t = text1(n, what);
+    if (!t || t === '0') return 0;
+    const ms = parseDuration(t);
+    return Number.isFinite(ms) ? ms : fail(`${what}: '${t}' is not a duration`, n!.start);
+  };
+  const strMap = (n: YNode | undefined, what: string): Record<string, string> => {
+    const o: Record<string, string> = {};
+    if (!n || (n.kind === 'scalar' && n.value === null)) return o;
+    if (n.kind !== 'map') return fail(`${what} must be a mapping`, n.start);
+    for (const p of n.pairs) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value), what), enumerable: true, writable: true, configurable: true });
+    return o;
+  };
+  const top = entries(root, ['groups'], 'a rule file');
+  for (const g of list(top.get('groups'), 'groups')) {
+    const gm = entries(g, GROUP_KEYS, 'a group');
+    for (const r of list(gm.get('rules'), 'rules')) {
+      const rm = entries(r, RULE_KEYS, 'a rule');
+      const { line, column } = positionAt(starts, r.start);
+      if (rm.has('record')) { out.needsPromtool.push({ line, column, reason: `recording rule '${text1(rm.get('record'), 'record')}'` }); continue; }
+      const alert = text1(rm.get('alert'), 'alert');
+      if (!alert) fail("a rule needs 'alert' or 'record'", r.start);
+      const rule = engineRuleOf({
+        alert,
+        expr: text1(rm.get('expr'), 'expr'),
+        forMs: dur(rm.get('for'), 'for'),
+        keepFiringForMs: dur(rm.get('keep_firing_for'), 'keep_firing_for'),
+        labels: strMap(rm.get('labels'), 'labels'),
+        annotations: strMap(rm.get('annotations'), 'annotations'),
+      });
+      if (typeof rule === 'string') out.needsPromtool.push({ line, column, reason: `alert '${alert}': ${rule}` });
+      else out.rules.push(rule);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,191 @@
+import type { Rule, RulesFile } from './model.ts';
+import { formatDuration } from './duration.ts';
+import { TEMPLATE_PATTERN } from './template.ts';
+import { formatNumber } from '../format.ts';
+import { deref, getPair } from './yamlAst.ts';
+import type { YNode } from './yamlAst.ts';
+
+/**
+ * Export of a rules file (SPEC §1) as a Prometheus rule file (SPEC §8): one group, one alerting rule per
+ * enabled rule. Facts about the target format from the Prometheus documentation ("Alerting rules",
+ * "Template reference", "Querying basics").
+ */
+
+/** One alerting rule of a Prometheus rule file. */
+export interface PromAlertRule {
+  alert: string;
+  expr: string;
+  forMs: number;
+  keepFiringForMs: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Something of a rule that the Prometheus file cannot say; `dropped` when the rule is not in the output. */
+export interface ExportProblem {
+  rule: string;
+  line: number;
+  message: string;
+  dropped: boolean;
+}
+
+/** The exported group, its YAML text and what could not be expressed. */
+export interface PrometheusExport {
+  group: { name: string; rules: PromAlertRule[] };
+  text: string;
+  problems: ExportProblem[];
+  /** Rules left out on purpose (`enabled: false`). */
+  disabled: string[];
+}
+
+/** Prometheus's metric and label name syntax (data model documentation). */
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * The `data.queries` map of a rules file whose `data:` names a Prometheus source (SPEC §8), from the parsed
+ * tree; empty when `data:` is a CSV path or absent.
+ */
+export function queriesOf(root: YNode | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!root) return out;
+  const top = deref(root);
+  if (top.kind !== 'map') return out;
+  const data = getPair(top, 'data');
+  const d = data && deref(data.value);
+  if (!d || d.kind !== 'map') return out;
+  const q = getPair(d, 'queries');
+  const qm = q && deref(q.value);
+  if (!qm || qm.kind !== 'map') return out;
+  for (const p of qm.pairs) {
+    const v = deref(p.value);
+    if (p.key.kind === 'scalar' && v.kind === 'scalar' && typeof v.value === 'string' && v.value.trim()) {
+      Object.defineProperty(out, p.key.text, { value: v.value.trim(), enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return out;
+}
+
+/** A PromQL number literal of a threshold (`+Inf`, `-Inf`, `NaN` as PromQL spells them). */
+export function promNumber(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return '+Inf';
+  if (x === -Infinity) return '-Inf';
+  return String(x);
+}
+
+/** A plain selector (`name` or `name{…}`) needs no parentheses before a comparison; anything else gets them. */
+function operand(query: string): string {
+  return /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/.test(query) ? query : `(${query})`;
+}
+
+/** Literal text for a Go template: `{{` would start an action, so it is written as an action printing it. */
+function goLiteral(text: string): string {
+  return text.replace(/\{\{/g, '{{ "{{" }}');
+}
+
+/** The rule's annotation (or label) template in Go template syntax; notes what cannot be said. */
+function translateTemplate(template: string, rule: Rule, problems: string[]): string {
+  let out = '';
+  let last = 0;
+  for (const m of template.matchAll(TEMPLATE_PATTERN)) {
+    out += goLiteral(template.slice(last, m.index));
+    last = m.index + m[0].length;
+    const name = m[1];
+    if (name.startsWith('labels.')) {
+      const key = name.slice(7);
+      // A rule label is written in (Prometheus's $labels are the series' labels); else the series label.
+      if (Object.hasOwn(rule.labels, key)) out += goLiteral(rule.labels[key]);
+      else if (LABEL_NAME.test(key)) out += `{{ $labels.${key} }}`;
+      else problems.push(`'{{ ${name} }}' is not a Prometheus label name`);
+      continue;
+    }
+    switch (name) {
+      case 'value': out += '{{ $value }}'; break;
+      case 'threshold': out += goLiteral(formatNumber(rule.threshold)); break;
+      case 'name': out += goLiteral(rule.name); break;
+      case 'metric': out += goLiteral(rule.metric); break;
+      case 'op': out += goLiteral(rule.op); break;
+      case 'severity': out += goLiteral(rule.severity); break;
+      // The evaluation time: template functions `query` and `humanizeTimestamp` (Prometheus template reference).
+      case 'timestamp': out += '{{ with query "time()" }}{{ . | first | value | humanizeTimestamp }}{{ end }}'; break;
+      case 'row': problems.push(`'{{ row }}' has no meaning in Prometheus (there are no rows); it is left out`); break;
+      default: break; // Unknown variables render as '' in our engine too.
+    }
+  }
+  return out + goLiteral(template.slice(last));
+}
+
+function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportProblem[]): PromAlertRule | null {
+  const report = (message: string, dropped: boolean): void => { problems.push({ rule: rule.name, line: rule.line, message, dropped }); };
+  const query = Object.hasOwn(queries, rule.metric) ? queries[rule.metric] : null;
+  if (query === null && !METRIC_NAME.test(rule.metric)) {
+    report(`metric '${rule.metric}' is not a Prometheus metric name; give its query under data.queries`, true);
+    return null;
+  }
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rule.labels)) {
+    if (!LABEL_NAME.test(k) || k === 'alertname') { report(`label '${k}' is not a Prometheus label name; it is left out`, false); continue; }
+    Object.defineProperty(labels, k, { value: goLiteral(v), enumerable: true, writable: true, configurable: true });
+  }
+  if (!Object.hasOwn(labels, 'severity')) labels.severity = rule.severity;
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rule.annotations)) {
+    if (!LABEL_NAME.test(k)) { report(`annotation '${k}' is not a Prometheus annotation name; it is left out`, false); continue; }
+    const notes: string[] = [];
+    Object.defineProperty(annotations, k, { value: translateTemplate(v, rule, notes), enumerable: true, writable: true, configurable: true });
+    for (const n of notes) report(`annotation '${k}': ${n}`, false);
+  }
+  return {
+    alert: rule.name,
+    expr: `${operand(query ?? rule.metric)} ${rule.op} ${promNumber(rule.threshold)}`,
+    forMs: rule.forMs,
+    keepFiringForMs: rule.keepFiringForMs,
+    labels,
+    annotations,
+  };
+}
+
+/** A YAML string: plain when that is unambiguous, else JSON-quoted (JSON strings are YAML double-quoted strings). */
+function yamlString(s: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_.\-/ ]*$/.test(s) && !/ $/.test(s) && !/^(true|false|yes|no|on|off|null|y|n)$/i.test(s)) return s;
+  return JSON.stringify(s);
+}
+
+function yamlMap(indent: string, key: string, map: Record<string, string>): string {
+  const keys = Object.keys(map);
+  if (keys.length === 0) return '';
+  return `${indent}${key}:\n` + keys.map((k) => `${indent}  ${k}: ${yamlString(map[k])}\n`).join('');
+}
+
+/** The YAML text of a Prometheus rule file with one group. */
+export function prometheusRuleFileText(group: { name: string; rules: PromAlertRule[] }, header = ''): string {
+  let out = header + 'groups:\n' + `  - name: ${yamlString(group.name)}\n`;
+  if (group.rules.length === 0) return out + '    rules: []\n';
+  out += '    rules:\n';
+  for (const r of group.rules) {
+    out += `      - alert: ${yamlString(r.alert)}\n        expr: ${JSON.stringify(r.expr)}\n`;
+    if (r.forMs > 0) out += `        for: ${formatDuration(r.forMs)}\n`;
+    if (r.keepFiringForMs > 0) out += `        keep_firing_for: ${formatDuration(r.keepFiringForMs)}\n`;
+    out += yamlMap('        ', 'labels', r.labels) + yamlMap('        ', 'annotations', r.annotations);
+  }
+  return out;
+}
+
+/**
+ * The Prometheus rule file of a valid rules file: group `groupName` (the rules file's name), `expr` the metric's
+ * query from `queries` (else the metric name) compared with the threshold; `for`, `keep_firing_for`; the rule's
+ * labels plus `severity`; annotations translated. Disabled rules are left out and listed.
+ */
+export function exportPrometheus(file: RulesFile, queries: Record<string, string>, groupName: string, header = ''): PrometheusExport {
+  const problems: ExportProblem[] = [];
+  const disabled: string[] = [];
+  const rules: PromAlertRule[] = [];
+  for (const rule of file.rules) {
+    if (!rule.enabled) { disabled.push(rule.name); continue; }
+    const r = ruleOf(rule, queries, problems);
+    if (r) rules.push(r);
+  }
+  const group = { name: groupName, rules };
+  return { group, text: prometheusRuleFileText(group, header), problems, disabled };
+}

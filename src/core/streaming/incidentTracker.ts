@@ -1,0 +1,127 @@
+/**
+ * Incidents while streaming (SPEC §7), causally: the findings of each row are merged, as they arrive, into the
+ * open incident (findings at most `gapRows` rows apart are one incident, as in batch `buildIncidents`), and
+ * what a person is told is an incident, not a row:
+ *
+ * - `opened`: the open incident's severity reached `minSeverity` (at the row that made it reach it);
+ * - `escalated`: a reported incident reached a higher band;
+ * - `resolved`: a reported incident ended (`gapRows` rows passed without a finding).
+ *
+ * An incident whose findings never reach `minSeverity` is never reported. Memory stays bounded: the open
+ * incident keeps running totals, and the rows it remembers (time, the values of its findings) are its first,
+ * its peak and its last.
+ */
+import type { Anomaly } from '../anomaly.ts';
+import { IncidentGroup } from '../incidents/incidents.ts';
+import type { Incident, IncidentOptions, IncidentRows } from '../incidents/incidents.ts';
+import type { Severity } from '../severity.ts';
+import { severityRank } from '../severity.ts';
+
+/** Gaps between rows whose median is the step (when not given). */
+const STEP_GAPS = 15;
+
+export type IncidentEventKind = 'opened' | 'escalated' | 'resolved';
+
+/** One change of a reported incident, at the row that caused it. */
+export interface IncidentEvent {
+  event: IncidentEventKind;
+  incident: Incident;
+}
+
+export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' | 'phrase'> {
+  /** Incidents are reported from this severity on. @default 'major' (SPEC §7's default view) */
+  minSeverity?: Severity;
+  /** Findings below this severity are not merged (batch incidents are built from minor findings up). @default 'minor' */
+  mergeFrom?: Severity;
+  /** The sampling step, for the incident's duration. @default the median of the first 15 gaps between rows */
+  stepMs?: number | null;
+}
+
+/** Remembers what the summary of the open incident reads: the time of its rows, the values of its findings. */
+class SeenRows implements IncidentRows {
+  private readonly times = new Map<number, number | null>();
+  private readonly values = new Map<string, number>();
+  constructor(private readonly step: () => number | null) {}
+  get stepMs(): number | null { return this.step(); }
+  note(row: number, time: number | null, a: Anomaly): void {
+    this.times.set(row, time);
+    if (a.metric !== null && a.value !== null) this.values.set(`${row}\u0000${a.metric}`, a.value);
+  }
+  /** Forgets every row but these (the incident's first, peak and last). */
+  keep(rows: readonly number[]): void {
+    for (const r of [...this.times.keys()]) if (!rows.includes(r)) this.times.delete(r);
+    for (const k of [...this.values.keys()]) if (!rows.includes(Number(k.slice(0, k.indexOf('\u0000'))))) this.values.delete(k);
+  }
+  time(row: number): number | null { return this.times.get(row) ?? null; }
+  value(metric: string, row: number): number { return this.values.get(`${row}\u0000${metric}`) ?? NaN; }
+}
+
+export interface IncidentTracker {
+  /** The findings of data row `row` (0-based, rows in order; a row without findings too), at `timeMs`. */
+  push(row: number, timeMs: number | null, findings: readonly Anomaly[]): IncidentEvent[];
+  /** The open incident, if it is reported (what a live view shows). */
+  readonly open: Incident | null;
+  /** Incidents reported so far (opened), and resolved so far. */
+  readonly reported: number;
+  readonly resolved: number;
+}
+
+export function createIncidentTracker(options: IncidentTrackerOptions = {}): IncidentTracker {
+  const gap = Math.max(0, options.gapRows ?? 10);
+  const min = severityRank(options.minSeverity ?? 'major');
+  const mergeFrom = severityRank(options.mergeFrom ?? 'minor');
+  const incidentOptions: IncidentOptions = { gapRows: gap, phrase: options.phrase };
+  const gaps: number[] = [];
+  let lastTime: number | null = null;
+  const step = (): number | null => {
+    if (options.stepMs !== undefined) return options.stepMs;
+    if (!gaps.length) return null;
+    const sorted = [...gaps].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1];
+  };
+  let group: IncidentGroup | null = null;
+  let rows = new SeenRows(step);
+  let reportedBand: number | null = null;
+  let current: Incident | null = null;
+  let reported = 0, resolved = 0;
+
+  const close = (events: IncidentEvent[]): void => {
+    if (group && reportedBand !== null) {
+      events.push({ event: 'resolved', incident: group.incident(rows, incidentOptions) });
+      resolved++;
+    }
+    group = null;
+    rows = new SeenRows(step);
+    reportedBand = null;
+    current = null;
+  };
+
+  return {
+    push(row, timeMs, findings) {
+      const events: IncidentEvent[] = [];
+      if (timeMs !== null && lastTime !== null && gaps.length < STEP_GAPS && timeMs > lastTime) gaps.push(timeMs - lastTime);
+      if (timeMs !== null) lastTime = timeMs;
+      if (group && row - group.endRow > gap) close(events);
+      const merged = findings.filter((a) => severityRank(a.severity) <= mergeFrom);
+      if (!merged.length) return events;
+      group ??= new IncidentGroup();
+      for (const a of merged) {
+        group.add({ ...a, row });
+        rows.note(row, timeMs, a);
+      }
+      rows.keep([group.startRow, group.peak!.row, group.endRow]);
+      const incident = group.incident(rows, incidentOptions);
+      const band = severityRank(incident.severity);
+      if (band <= min && (reportedBand === null || band < reportedBand)) {
+        events.push({ event: reportedBand === null ? 'opened' : 'escalated', incident });
+        if (reportedBand === null) reported++;
+        reportedBand = band;
+      }
+      current = reportedBand === null ? null : incident;
+      return events;
+    },
+    get open() { return current; },
+    get reported() { return reported; },
+    get resolved() { return resolved; },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * `Anomaly Hunter: Analyze Prometheus Query…` (issue 16, SPEC §8): pick a recent query or type a server and a
+ * query, fetch the range with progress (the same core and HTTP client as the CLI), keep it as a CSV snapshot in
+ * the extension's storage for this workspace, and open the same dashboard on it. Running the command again on a
+ * recent query fetches it anew. The bearer token lives in SecretStorage (`Set Prometheus Token`), else
+ * ANOMALY_HUNTER_PROMETHEUS_TOKEN; never in settings or logs.
+ */
+import * as vscode from 'vscode';
+import { mkdir } from 'node:fs/promises';
+import { hash64 } from '../core/alerting/hash.ts';
+import { parseQueryArg } from '../core/prometheus/names.ts';
+import { frameCsvChunks } from '../core/prometheus/csvText.ts';
+import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
+import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel } from '../node/prometheusHttp.ts';
+import { writeFileAtomic } from '../node/writeFileAtomic.ts';
+import type { Ctx } from './ctx.ts';
+
+const SECRET_KEY = 'anomalyHunter.prometheusToken';
+const RECENT_KEY = 'anomalyHunter.prometheusRecent';
+const MAX_RECENT = 10;
+
+/** A query as remembered per workspace. */
+export interface RecentQuery { server: string; query: string; start: string; step?: string }
+
+/** The recent queries of this workspace, newest first, without duplicates. */
+export function withRecent(list: readonly RecentQuery[], q: RecentQuery): RecentQuery[] {
+  const same = (a: RecentQuery) => a.server === q.server && a.query === q.query && a.start === q.start && a.step === q.step;
+  return [q, ...list.filter((a) => !same(a))].slice(0, MAX_RECENT);
+}
+
+async function token(ctx: Ctx): Promise<string> {
+  return (await ctx.ext.secrets.get(SECRET_KEY)) || process.env[PROMETHEUS_TOKEN_ENV] || '';
+}
+
+/** `anomalyHunter.setPrometheusToken`: a password box; an empty value removes the token. */
+export async function setPrometheusToken(ctx: Ctx): Promise<void> {
+  const raw = await vscode.window.showInputBox({ title: 'Anomaly Hunter: Prometheus Bearer Token', prompt: 'Stored in VS Code\'s secret storage, never in settings. Empty removes it.', password: true, ignoreFocusOut: true });
+  if (raw === undefined) return;
+  if (raw.trim()) await ctx.ext.secrets.store(SECRET_KEY, raw.trim());
+  else await ctx.ext.secrets.delete(SECRET_KEY);
+  ctx.log.info(raw.trim() ? 'Prometheus token set' : 'Prometheus token removed');
+}
+
+/** Asks for a new query: server, [NAME=]PROMQL, range start, step. Undefined when cancelled. */
+async function askQuery(last: RecentQuery | undefined): Promise<RecentQuery | undefined> {
+  const server = await vscode.window.showInputBox({
+    title: 'Analyze Prometheus Query (1/3): server', value: last?.server ?? 'http://localhost:9090', ignoreFocusOut: true,
+    prompt: 'A Prometheus-compatible server: Prometheus, VictoriaMetrics, Thanos, Mimir',
+    validateInput: (v) => { const c = checkServerUrl(v); return c.ok ? null : c.reason; },
+  });
+  if (server === undefined) return undefined;
+  const query = await vscode.window.showInputBox({
+    title: 'Analyze Prometheus Query (2/3): query', value: last?.query ?? '', ignoreFocusOut: true,
+    prompt: '[NAME=]PROMQL, e.g. load=node_load1; a query with several series gives one metric per series',
+    validateInput: (v) => { const p = parseQueryArg(v); return p.ok ? null : p.message; },
+  });
+  if (query === undefined) return undefined;
+  const range = await vscode.window.showInputBox({
+    title: 'Analyze Prometheus Query (3/3): range and step', value: last ? `${last.start}${last.step ? ` ${last.step}` : ''}` : '-7d', ignoreFocusOut: true,
+    prompt: 'START [STEP]: -7d, -24h 1m, or an RFC 3339 time; the step defaults to the smallest round one under 11,000 points',
+    validateInput: (v) => { const [start, step] = v.trim().split(/\s+/); const r = resolveRange({ start, step }, Date.now()); return r.ok ? null : r.message; },
+  });
+  if (range === undefined) return undefined;
+  const [start, step] = range.trim().split(/\s+/);
+  return { server: server.trim(), query: query.trim(), start, ...(step ? { step } : {}) };
+}
+
+/** `anomalyHunter.analyzePrometheus`: see the file comment. */
+export async function analyzePrometheus(ctx: Ctx): Promise<void> {
+  const recent = ctx.ext.workspaceState.get<RecentQuery[]>(RECENT_KEY, []);
+  let chosen: RecentQuery | undefined;
+  if (recent.length) {
+    const pick = await vscode.window.showQuickPick([
+      { label: '$(add) New query…', q: undefined as RecentQuery | undefined },
+      ...recent.map((q) => ({ label: q.query, description: `${q.server} · from ${q.start}${q.step ? ` · step ${q.step}` : ''}`, q })),
+    ], { title: 'Analyze Prometheus Query', placeHolder: 'A recent query (fetched anew), or a new one' });
+    if (!pick) return;
+    chosen = pick.q ?? await askQuery(recent[0]);
+  } else {
+    chosen = await askQuery(undefined);
+  }
+  if (!chosen) return;
+  const q = chosen;
+  const check = checkServerUrl(q.server);
+  const parsed = parseQueryArg(q.query);
+  const range = resolveRange({ start: q.start, step: q.step }, Date.now());
+  if (!check.ok || !parsed.ok || !range.ok) {
+    void vscode.window.showErrorMessage(`Anomaly Hunter: ${!check.ok ? check.reason : !parsed.ok ? parsed.message : !range.ok ? range.message : ''}`);
+    return;
+  }
+  await ctx.ext.workspaceState.update(RECENT_KEY, withRecent(recent, q));
+  const server = serverLabel(check.url);
+  const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx) });
+  const storage = ctx.ext.storageUri ?? ctx.ext.globalStorageUri;
+  const dir = vscode.Uri.joinPath(storage, 'prometheus');
+  const name = parsed.query.name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40) || 'query';
+  const file = vscode.Uri.joinPath(dir, `${name}-${hash64(`${server}\n${q.query}\n${q.start}\n${q.step ?? ''}`).slice(0, 8)}.csv`);
+  const ok = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Anomaly Hunter: fetching ${parsed.query.name} from ${server}`, cancellable: false }, async (progress) => {
+    let last = 0;
+    try {
+      const got = await fetchFrame([parsed.query], range.value, fetcher, (done, total) => {
+        progress.report({ increment: ((done - last) / total) * 100, message: `${done} of ${total} requests` });
+        last = done;
+      });
+      for (const n of got.notes) ctx.log.warn(`${server}: ${n}`);
+      await mkdir(dir.fsPath, { recursive: true });
+      await writeFileAtomic(file.fsPath, frameCsvChunks(got.frame));
+      ctx.log.info(`prometheus ${server}: ${parsed.query.name}: ${got.frame.rows} rows × ${got.frame.metrics.length} series in ${got.requests} requests → ${file.fsPath}`);
+      return true;
+    } catch (e) {
+      const message = e instanceof SourceError ? `${server}: ${e.message}` : `${server}: ${(e as Error).message}`;
+      ctx.log.error(message);
+      void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
+      return false;
+    }
+  });
+  if (!ok) return;
+  // A new fetch replaces what an earlier one of the same query showed.
+  if (ctx.sessions.get(file)) ctx.sessions.close(file);
+  await ctx.showDashboard(file);
+}

@@ -1,0 +1,116 @@
+/**
+ * The HTTP side of a Prometheus source (SPEC §8): GET (POST for long queries) `/api/v1/query_range` of any
+ * Prometheus-compatible server with Node's global fetch, a per-request timeout and the bearer token from
+ * ANOMALY_HUNTER_PROMETHEUS_TOKEN. Every failure becomes a SourceError of one line (callers name the server) with the server's own
+ * message when it sent one; the token never appears in a message.
+ */
+import { networkReason } from '../core/alerting/deliver.ts';
+import type { NamedQuery } from '../core/prometheus/names.ts';
+import { oneLine, parseRangeAnswer } from '../core/prometheus/response.ts';
+import type { RangeAnswer } from '../core/prometheus/response.ts';
+import type { RangeFetcher, RangeSpec } from '../core/prometheus/source.ts';
+import { SourceError } from '../core/prometheus/source.ts';
+
+/** The environment variable holding the bearer token sent to the server (never printed). */
+export const PROMETHEUS_TOKEN_ENV = 'ANOMALY_HUNTER_PROMETHEUS_TOKEN';
+
+/** Per-request limit, ms: a query a server cannot answer in this time fails with a timeout. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Past this URL length the query goes in a POST form body (Prometheus and VictoriaMetrics accept both). */
+const MAX_GET_URL = 2000;
+
+/** The server's base URL checked: http(s), no credentials in it, no query or fragment. */
+export function checkServerUrl(raw: string): { ok: true; url: URL } | { ok: false; reason: string } {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return { ok: false, reason: `'${raw}' is not an absolute URL (expected e.g. http://localhost:9090)` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: `the server URL must be http or https, got ${url.protocol.replace(/:$/, '')}` };
+  if (url.username || url.password) return { ok: false, reason: `the server URL must not hold a user name or password: put a bearer token in ${PROMETHEUS_TOKEN_ENV}` };
+  if (url.search || url.hash) return { ok: false, reason: 'the server URL must not have a query or fragment (give the base, e.g. http://localhost:9090)' };
+  return { ok: true, url };
+}
+
+/** The server as shown in messages: scheme, host, port and path prefix (it holds no secret: checkServerUrl). */
+export function serverLabel(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** The query_range endpoint under a base URL (a base that already ends with it is kept). */
+export function queryRangeUrl(base: URL): URL {
+  const u = new URL(base.href);
+  const path = u.pathname.replace(/\/+$/, '');
+  u.pathname = path.endsWith('/api/v1/query_range') ? path : `${path}/api/v1/query_range`;
+  return u;
+}
+
+/** Options of createHttpFetcher. */
+export interface HttpFetcherOptions {
+  /** The checked base URL. */
+  url: URL;
+  /** Bearer token (from PROMETHEUS_TOKEN_ENV); empty or absent sends none. */
+  token?: string;
+  timeoutMs?: number;
+  /** Sees every answer's body (the CLI hashes them for the results' sha256). */
+  onBody?: (text: string) => void;
+  /** Cancels requests in flight (stream's Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3).replace(/\.?0+$/, '');
+}
+
+/** A RangeFetcher over HTTP. Rejects with a SourceError (one line) when the server cannot be asked or answers badly. */
+export function createHttpFetcher(opts: HttpFetcherOptions): RangeFetcher {
+  const endpoint = queryRangeUrl(opts.url);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const token = opts.token?.trim() ?? '';
+  return async (query: NamedQuery, piece: RangeSpec): Promise<RangeAnswer> => {
+    const params = new URLSearchParams({ query: query.promql, start: seconds(piece.startMs), end: seconds(piece.endMs), step: seconds(piece.stepMs) });
+    const get = new URL(endpoint.href);
+    get.search = params.toString();
+    const usePost = get.href.length > MAX_GET_URL;
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (usePost) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeoutMs);
+    let status: number;
+    let statusText: string;
+    let body: string;
+    try {
+      const res = await fetch(usePost ? endpoint : get, { method: usePost ? 'POST' : 'GET', headers, body: usePost ? params.toString() : undefined, redirect: 'manual', signal: controller.signal });
+      status = res.status;
+      statusText = res.statusText;
+      body = await res.text();
+    } catch (e) {
+      if (timedOut) throw new SourceError(`no answer within ${seconds(timeoutMs)} s (timed out) for query ${JSON.stringify(query.name)}`);
+      if (opts.signal?.aborted) throw new SourceError('stopped');
+      throw new SourceError(`cannot reach the server: ${scrub(networkReason(e), token)}`);
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    opts.onBody?.(body);
+    if (status >= 300 && status < 400) throw new SourceError(`the server answered with a redirect (HTTP ${status}); give the URL it redirects to`);
+    const answer = parseRangeAnswer(body);
+    if (status >= 200 && status < 300) return answer;
+    // Prometheus sends its error envelope with 400 (bad_data), 422 (execution) or 503 (timeout): its message is the one to show.
+    if (!answer.ok && answer.errorType !== 'not_json' && answer.errorType !== 'bad_response') return { ...answer, message: `${answer.message} (HTTP ${status})` };
+    const hint = status === 401 || status === 403 ? (token ? ` (the token in ${PROMETHEUS_TOKEN_ENV} was refused)` : ` (set a bearer token in ${PROMETHEUS_TOKEN_ENV})`) : '';
+    const text = oneLine(scrub(body, token), 200);
+    return { ok: false, errorType: 'http', message: `HTTP ${status}${statusText ? ` ${statusText}` : ''}${hint}${text ? `: ${text}` : ''}` };
+  };
+}
+
+/** The token never reaches a message, even when a server echoes it. */
+function scrub(text: string, token: string): string {
+  return token.length >= 4 ? text.split(token).join('***') : text;
+}

@@ -1,0 +1,96 @@
+/**
+ * `send --format alertmanager-api` against a real Alertmanager (Debian's prometheus-alertmanager) on loopback:
+ * an ongoing incident is listed by GET /api/v2/alerts as active with our labels and annotations; the same
+ * incident sent once it is over (endsAt) is resolved.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import { alertSourceOf, alertmanagerAlertsUrl, checkAlertmanagerUrl, incidentPostableAlert } from '../../src/core/alerting/alertmanagerApi.ts';
+import type { Incident } from '../../src/core/incidents/incidents.ts';
+import { skipUnless, startAlertmanager } from './realServers.ts';
+
+async function run(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd });
+  return { code, out, err };
+}
+
+interface GettableAlert { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string; generatorURL?: string; status: { state: string } }
+
+test('alertmanager-api payloads: labels tell incidents apart, endsAt only once over, the link only for a page', () => {
+  const incident: Incident = {
+    id: '2025-01-06T05:00:00.000Z/cpu', start: '2025-01-06T05:00:00.000Z', end: '2025-01-06T05:05:00.000Z', startRow: 300, endRow: 305, peakRow: 302,
+    score: 91, severity: 'critical', detectors: ['forecast', 'rule'], metrics: [{ metric: 'cpu', share: 1 }], rules: ['high-cpu'], summary: 'cpu at 95 (usually 40)', count: 9,
+  };
+  const prom = alertSourceOf({ input: { path: 'http://prom:9090/graph?g0.expr=rate(x%5B5m%5D)&g0.tab=0&g1.expr=up', rows: 306 } });
+  assert.deepEqual(prom, { rows: 306, input: 'rate(x[5m]); up', link: 'http://prom:9090/graph?g0.expr=rate(x%5B5m%5D)&g0.tab=0&g1.expr=up' });
+  const ongoing = incidentPostableAlert(incident, 0, prom);
+  assert.deepEqual(ongoing, {
+    labels: { alertname: 'DataIncident', severity: 'critical', incident: incident.id, source: 'anomaly-hunter', metric: 'cpu', rule: 'high-cpu', input: 'rate(x[5m]); up' },
+    annotations: { summary: 'cpu at 95 (usually 40)', score: '91', detectors: 'forecast,rule', metrics: 'cpu', dashboard: prom.link },
+    startsAt: incident.start, generatorURL: prom.link,
+  });
+  const over = incidentPostableAlert(incident, 0, alertSourceOf({ input: { path: '/data/cpu.csv', rows: 400 } }));
+  assert.equal(over.endsAt, incident.end);
+  assert.equal(over.labels.input, 'cpu.csv');
+  assert.equal(over.generatorURL, undefined);
+  assert.equal(alertmanagerAlertsUrl('http://am:9093'), 'http://am:9093/api/v2/alerts');
+  assert.equal(alertmanagerAlertsUrl('http://am/prefix/'), 'http://am/prefix/api/v2/alerts');
+  assert.equal(alertmanagerAlertsUrl('http://am:9093/api/v2/alerts'), 'http://am:9093/api/v2/alerts');
+  assert.equal(checkAlertmanagerUrl('http://alertmanager.internal:9093').ok, true);
+  assert.equal(checkAlertmanagerUrl('http://u:p@am:9093').ok, false);
+  assert.equal(checkAlertmanagerUrl('ftp://am').ok, false);
+});
+
+test('send --format alertmanager-api: a real Alertmanager lists the incident as active, then resolved once its end is sent', { skip: skipUnless('alertmanager'), timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-am-'));
+  const am = await startAlertmanager();
+  try {
+    const t0 = Date.UTC(2025, 0, 6);
+    const lines = ['timestamp,cpu'];
+    for (let i = 0; i < 600; i++) lines.push(`${new Date(t0 + i * 60_000).toISOString()},${(40 + 5 * Math.sin(i / 20) + (i >= 300 && i < 306 ? 60 : 0)).toFixed(3)}`);
+    writeFileSync(join(dir, 'spike.csv'), lines.join('\n') + '\n');
+    const a = await run(['analyze', join(dir, 'spike.csv'), '--format', 'json', '--out', join(dir, 'over.json')], dir);
+    assert.equal(a.code, 0, a.err);
+    const doc = JSON.parse(readFileSync(join(dir, 'over.json'), 'utf8'));
+    const incident = doc.incidents.find((i: Incident) => i.startRow <= 303 && i.endRow >= 300) as Incident;
+    assert.ok(incident, JSON.stringify(doc.incidents));
+    // The same incident as an analysis that ended on its last row saw it: still going on.
+    writeFileSync(join(dir, 'ongoing.json'), JSON.stringify({ ...doc, meta: { ...doc.meta, input: { ...doc.meta.input, rows: incident.endRow + 1 } }, incidents: [incident] }));
+    writeFileSync(join(dir, 'over.json'), JSON.stringify({ ...doc, incidents: [incident] }));
+
+    const sent = await run(['send', join(dir, 'ongoing.json'), '--format', 'alertmanager-api', '--url', am.origin], dir);
+    assert.equal(sent.code, 0, sent.err);
+    assert.match(sent.out, /^delivered 1 incident in 1 message to http:\/\/127\.0\.0\.1:\d+\n$/);
+    const listed = await (await fetch(`${am.origin}/api/v2/alerts`)).json() as GettableAlert[];
+    const mine = listed.filter((x) => x.labels.incident === incident.id);
+    assert.equal(mine.length, 1, JSON.stringify(listed));
+    const alert = mine[0];
+    assert.equal(alert.status.state, 'active');
+    assert.deepEqual(alert.labels, { alertname: 'DataIncident', severity: incident.severity, incident: incident.id, source: 'anomaly-hunter', metric: 'cpu', input: 'spike.csv' });
+    assert.equal(alert.annotations.summary, incident.summary);
+    assert.equal(Date.parse(alert.startsAt), Date.parse(incident.start!));
+    assert.ok(Date.parse(alert.endsAt) > Date.now(), 'active: Alertmanager set its own end in the future');
+
+    const resolved = await run(['send', join(dir, 'over.json'), '--format', 'alertmanager-api', '--url', am.origin], dir);
+    assert.equal(resolved.code, 0, resolved.err);
+    const active = await (await fetch(`${am.origin}/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true`)).json() as GettableAlert[];
+    assert.deepEqual(active.filter((x) => x.labels.incident === incident.id), [], 'resolved: no longer listed');
+    const groups = await (await fetch(`${am.origin}/api/v2/alerts/groups`)).json() as { alerts: GettableAlert[] }[];
+    assert.ok(!groups.some((g) => g.alerts.some((x) => x.labels.incident === incident.id)));
+
+    // A bad request is one line with Alertmanager's own message.
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...doc, incidents: [{ ...incident, start: '2025-01-06T06:00:00.000Z', end: '2025-01-06T05:00:00.000Z' }] }));
+    const bad = await run(['send', join(dir, 'bad.json'), '--format', 'alertmanager-api', '--url', am.origin], dir);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.err.trimEnd().split('\n').length, 1, bad.err);
+    assert.match(bad.err, /error: not delivered to http:\/\/127\.0\.0\.1:\d+: HTTP 400 Bad Request: .*start time must be before end time/);
+  } finally {
+    await am.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import { exportPrometheus, queriesOf } from '../../src/core/rules/prometheusExport.ts';
+import { analyzeRules } from '../../src/core/rules/validate.ts';
+import { needPromtool, promtool } from './promtool.ts';
+
+async function cli(argv: string[], cwd: string) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd });
+  return { code, out, err };
+}
+
+function exportOf(text: string) {
+  const a = analyzeRules(text);
+  return exportPrometheus(a.file, queriesOf(a.root), 'g');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ah-export-'));
+
+test('the sample rules file exports to a rule file that promtool check rules accepts', async (t) => {
+  const r = await cli(['export-rules', join(process.cwd(), 'rules/rules.yaml'), '--format', 'prometheus', '--out', 'out.yml'], dir);
+  assert.equal(r.code, 0, r.err);
+  const text = readFileSync(join(dir, 'out.yml'), 'utf8');
+  assert.match(text, /- alert: cpu-saturated\n {8}expr: "cpu > 90"\n {8}for: 5m\n {8}keep_firing_for: 2m\n/);
+  assert.match(text, /severity: critical/);
+  assert.match(text, /summary: "CPU at \{\{ \$value \}\}% \(> 90%\)/);
+  if (!needPromtool(t)) return;
+  const check = promtool(['check', 'rules', join(dir, 'out.yml')]);
+  assert.equal(check.status, 0, check.out);
+  assert.match(check.out, /SUCCESS: 8 rules found/);
+});
+
+test('expr comes from data.queries when the metric has one; a query that is not a selector gets parentheses', () => {
+  const e = exportOf(`version: 1
+data:
+  prometheus: http://localhost:9090
+  queries: {cpu: 'avg(rate(node_cpu_seconds_total{mode="idle"}[5m]))', up: 'up{job="node"}'}
+rules:
+  - {name: a, metric: cpu, op: "<", threshold: 0.5}
+  - {name: b, metric: up, op: "==", threshold: 0, for: 1m}
+  - {name: c, metric: mem, op: ">=", threshold: -2.5e-7}
+`);
+  assert.deepEqual(e.group.rules.map((r) => r.expr), ['(avg(rate(node_cpu_seconds_total{mode="idle"}[5m]))) < 0.5', 'up{job="node"} == 0', 'mem >= -2.5e-7']);
+});
+
+test('what Prometheus cannot say is reported, never dropped silently; literal {{ is kept literal', async (t) => {
+  const text = `version: 1
+rules:
+  - name: dotted
+    metric: disk.used
+    op: ">"
+    threshold: 1
+  - name: rowy
+    metric: cpu
+    op: ">"
+    threshold: 90
+    labels: {team: "{{x}}"}
+    annotations: {summary: "row {{ row }} of {{ metric }} {{ labels.team }} {{ labels.instance }} {{ op }} {{ severity }}"}
+  - name: off
+    metric: cpu
+    op: ">"
+    threshold: 1
+    enabled: false
+`;
+  const e = exportOf(text);
+  assert.deepEqual(e.problems.map((p) => [p.rule, p.dropped]), [['dotted', true], ['rowy', false]]);
+  assert.deepEqual(e.disabled, ['off']);
+  assert.deepEqual(e.group.rules.map((r) => r.alert), ['rowy']);
+  assert.equal(e.group.rules[0].annotations.summary, 'row  of cpu {{ "{{" }}x}} {{ $labels.instance }} > warning');
+  writeFileSync(join(dir, 'bad.yaml'), text);
+  const r = await cli(['export-rules', 'bad.yaml', '--format', 'prometheus', '--out', 'bad.out.yml'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^bad\.yaml:3: warning: rule 'dotted': metric 'disk\.used' is not a Prometheus metric name.*\(rule not exported\)$/m);
+  assert.match(r.err, /rule 'rowy': annotation 'summary': '\{\{ row \}\}' has no meaning/);
+  assert.match(r.err, /not exported \(enabled: false\): off/);
+  if (!needPromtool(t)) return;
+  const check = promtool(['check', 'rules', join(dir, 'bad.out.yml')]);
+  assert.equal(check.status, 0, check.out);
+});
+
+test('export-rules: a rules file with errors prints them and writes nothing; usage errors exit 2', async () => {
+  writeFileSync(join(dir, 'broken.yaml'), 'version: 1\nrules:\n  - {name: a, metric: cpu, op: ">", treshold: 1}\n');
+  const r = await cli(['export-rules', 'broken.yaml', '--format', 'prometheus', '--out', 'never.yml'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^broken\.yaml:3:\d+: error: /m);
+  assert.throws(() => readFileSync(join(dir, 'never.yml')));
+  assert.equal((await cli(['export-rules', 'broken.yaml'], dir)).code, 2);
+  assert.equal((await cli(['export-rules', 'broken.yaml', '--format', 'json'], dir)).code, 2);
+  assert.equal((await cli(['export-rules', 'broken.yaml', '--format', 'prometheus', '--out', 'broken.yaml'], dir)).code, 2);
+});

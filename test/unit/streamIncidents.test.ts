@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import { isoOf } from '../../src/core/anomaly.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { buildIncidents, incidentsAtLeast } from '../../src/core/incidents/incidents.ts';
+import type { Incident } from '../../src/core/incidents/incidents.ts';
+import { createIncidentTracker } from '../../src/core/streaming/incidentTracker.ts';
+import type { IncidentEvent } from '../../src/core/streaming/incidentTracker.ts';
+import { createRng } from '../../src/core/random.ts';
+import { severityOf } from '../../src/core/severity.ts';
+import { runStream } from '../../src/cli/commands/stream.ts';
+
+const T0 = Date.UTC(2024, 0, 1);
+const MIN = 60_000;
+
+function finding(row: number, metric: string, score: number, value: number): Anomaly {
+  return { row, timestamp: isoOf(T0 + row * MIN), detector: 'stream', metric, value, score, severity: severityOf(score) ?? 'warning', message: '' };
+}
+
+test('the tracker opens an incident when it reaches the minimum severity, escalates it, and resolves it after the gap', () => {
+  const t = createIncidentTracker({ minSeverity: 'major', gapRows: 3 });
+  const ev: [number, IncidentEvent[]][] = [];
+  const rows: Anomaly[][] = Array.from({ length: 20 }, () => []);
+  rows[2] = [finding(2, 'cpu', 30, 90)]; // minor: merged, not reported
+  rows[4] = [finding(4, 'cpu', 60, 95)]; // major: reported now
+  rows[5] = [finding(5, 'memory', 80, 7)]; // critical: escalated
+  rows[6] = [finding(6, 'cpu', 55, 93)];
+  for (let r = 0; r < 20; r++) ev.push([r, t.push(r, T0 + r * MIN, rows[r])]);
+  const happened = ev.filter(([, e]) => e.length).map(([r, e]) => [r, e.map((x) => x.event)]);
+  assert.deepEqual(happened, [[4, ['opened']], [5, ['escalated']], [10, ['resolved']]]);
+  const opened = ev[4][1][0].incident, resolved = ev[10][1][0].incident;
+  assert.equal(opened.severity, 'major');
+  assert.equal(opened.startRow, 2, 'the minor finding before it belongs to the incident');
+  assert.equal(opened.id, resolved.id, 'the incident keeps its id as it grows');
+  assert.deepEqual([resolved.startRow, resolved.endRow, resolved.peakRow, resolved.severity, resolved.count], [2, 6, 5, 'critical', 4]);
+  assert.deepEqual(resolved.metrics.map((m) => m.metric), ['cpu', 'memory']);
+  assert.match(resolved.summary, /^memory 7 for 5m; cpu too; streaming detector only$/);
+  assert.equal(t.reported, 1);
+  assert.equal(t.resolved, 1);
+  assert.equal(t.open, null);
+});
+
+test('an incident that never reaches the minimum severity is never reported; warnings are not merged', () => {
+  const t = createIncidentTracker({ minSeverity: 'major' });
+  let events = 0;
+  for (let r = 0; r < 200; r++) {
+    const f = r % 7 === 0 ? [finding(r, 'cpu', 40, 1)] : r % 5 === 0 ? [finding(r, 'cpu', 10, 1)] : [];
+    events += t.push(r, T0 + r * MIN, f).length;
+  }
+  assert.equal(events, 0);
+  assert.equal(t.reported, 0);
+});
+
+test('streamed incidents are the batch incidents of the same findings, row for row', () => {
+  const random = createRng(7);
+  const rng = (): number => random.next();
+  const n = 3000;
+  const perRow: Anomaly[][] = [];
+  for (let r = 0; r < n; r++) {
+    const list: Anomaly[] = [];
+    // Bursts of findings of mixed severity on two metrics, and scattered single ones.
+    const inBurst = (r % 400) < 25 && r % 400 > 5;
+    for (const metric of ['cpu', 'disk']) {
+      if ((inBurst && rng() < 0.5) || rng() < 0.004) list.push(finding(r, metric, Math.round(rng() * 1000) / 10, Math.round(rng() * 100)));
+    }
+    perRow.push(list);
+  }
+  for (const min of ['critical', 'major', 'minor'] as const) {
+    const t = createIncidentTracker({ minSeverity: min });
+    const resolved: Incident[] = [];
+    for (let r = 0; r < n; r++) for (const e of t.push(r, T0 + r * MIN, perRow[r])) if (e.event === 'resolved') resolved.push(e.incident);
+    if (t.open) resolved.push(t.open);
+    const values = { cpu: new Float64Array(n).fill(NaN), disk: new Float64Array(n).fill(NaN) };
+    for (const a of perRow.flat()) values[a.metric as 'cpu' | 'disk'][a.row] = a.value!;
+    const frame = frameOf(values, Float64Array.from({ length: n }, (_, r) => T0 + r * MIN));
+    const merged = perRow.flat().filter((a) => a.score >= 25);
+    const batch = incidentsAtLeast(buildIncidents(merged, frame), min);
+    assert.ok(batch.length >= 3, `${min}: ${batch.length} incidents`);
+    assert.deepEqual(resolved, batch, min);
+  }
+});
+
+test('a day-long incident keeps the tracker small and reads as one incident', () => {
+  const t = createIncidentTracker();
+  let opened = 0;
+  for (let r = 0; r < 1440; r++) opened += t.push(r, T0 + r * MIN, [finding(r, 'cpu', 60, 100)]).filter((e) => e.event === 'opened').length;
+  assert.equal(opened, 1);
+  assert.equal(t.open?.count, 1440);
+  assert.match(t.open!.summary, /^cpu 100 for 1d/);
+});
+
+test('stream --format jsonl reports incidents on the rows where they open and end', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-stream-inc-'));
+  try {
+    // A quiet daily pattern for 5 days, then cpu jumps to 400 for 20 minutes on day 5.
+    let csv = 'timestamp,cpu\n';
+    const n = 5 * 1440 + 300;
+    const jump = 5 * 1440 + 100;
+    for (let i = 0; i < n; i++) {
+      const v = 50 + 10 * Math.sin((2 * Math.PI * i) / 1440) + ((i * 7919) % 13) / 13;
+      csv += `${isoOf(T0 + i * MIN)},${(i >= jump && i < jump + 20 ? 400 : v).toFixed(3)}\n`;
+    }
+    writeFileSync(join(dir, 'm.csv'), csv);
+    const out: string[] = [];
+    const ctx = { argv: ['m.csv'], stdout: (s: string) => { out.push(s); }, stderr: () => {}, env: {}, cwd: dir };
+    assert.equal(await runStream(ctx), 0);
+    const rows = out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = rows.flatMap((r) => (r.incidents ?? []).map((i: { event: string; startRow: number; endRow: number }) => ({ row: r.row, ...i })));
+    const opened = events.filter((e) => e.event === 'opened');
+    assert.ok(opened.some((e) => e.row >= jump && e.row < jump + 5), JSON.stringify(opened.map((e) => e.row)));
+    const end = events.find((e) => e.event === 'resolved' && e.startRow <= jump + 5 && e.endRow >= jump);
+    assert.ok(end, 'the jump is resolved after it ends');
+    assert.ok(rows.every((r) => !r.incidents || r.incidents.every((i: { summary: string }) => typeof i.summary === 'string' && i.summary.length > 0)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
