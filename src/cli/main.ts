@@ -2,6 +2,7 @@ import { analyzeCommand } from './commands/analyze.ts';
 import { checkCommand } from './commands/check.ts';
 import { exportRulesCommand } from './commands/exportRules.ts';
 import { forecastCommand } from './commands/forecast.ts';
+import { historyCommand } from './commands/history.ts';
 import { sendCommand } from './commands/send.ts';
 import { streamCommand } from './commands/stream.ts';
 import { testCommand } from './commands/test.ts';
@@ -9,7 +10,7 @@ import type { Command, CommandContext } from './command.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 import { VERSION } from '../core/version.ts';
 
-const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand, exportRulesCommand, testCommand];
+const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand, historyCommand, exportRulesCommand, testCommand];
 
 const usage = `anomaly-hunter ${VERSION} — find anomalies in metric CSVs
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Frame } from '../core/csv/frame.ts';
 import type { NamedQuery } from '../core/prometheus/names.ts';
+import type { PrometheusDataSource } from '../core/rules/model.ts';
 import { parseQueryArg } from '../core/prometheus/names.ts';
 import type { RangeSpec, SourceFrame } from '../core/prometheus/source.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
@@ -33,8 +34,8 @@ export const PROMETHEUS_HELP = `Prometheus source (instead of <csv>; SPEC §8):
                            NAME{label="value",…} when the query returns several series
   --start T, --end T       RFC 3339, unix seconds, now, or relative to now: --start=-7d (with '=',
                            since the value starts with '-'); default end now, start end-7d
-  --step D                 15s, 1m, 1h or seconds (default: the smallest round step that keeps the range
-                           under 11,000 points; longer ranges are fetched in pieces)
+  --step D                 15s, 1m, 1h or seconds (default: 1m, or the smallest round step that keeps the
+                           range under 11,000 points; a finer step's longer ranges are fetched in pieces)
 `;
 
 /** The checked options of a Prometheus source. */
@@ -107,4 +108,20 @@ export async function loadPrometheusForCommand(args: PrometheusArgs, ctx: Pick<C
   }
   for (const n of got.notes) ctx.stderr(`${server}: warning: ${n}\n`);
   return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server };
+}
+
+/**
+ * Fetches the Prometheus source a rules file names in `data:` (SPEC §8): its queries over `range` back from now
+ * (default 7d) at `step`. Rejects with a SourceError of one line (a bad URL or range included); notes are returned.
+ */
+export async function fetchRulesSource(source: PrometheusDataSource, env: CommandContext['env'], now = Date.now()): Promise<LoadedPrometheus> {
+  const check = checkServerUrl(source.prometheus);
+  if (!check.ok) throw new SourceError(check.reason);
+  if (!source.queries.length) throw new SourceError('data.queries names no query');
+  const range = resolveRange({ start: `-${source.range ?? '7d'}`, step: source.step ?? undefined }, now);
+  if (!range.ok) throw new SourceError(range.message.replace(/^--start: '-/, "range: '").replace(/^--step/, 'step'));
+  const args: PrometheusArgs = { url: check.url, queries: source.queries, range: range.value, token: env[PROMETHEUS_TOKEN_ENV] ?? '' };
+  const hash = createHash('sha256');
+  const got = await fetchFrame(args.queries, args.range, createHttpFetcher({ url: args.url, token: args.token, onBody: (t) => hash.update(t) }));
+  return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server: serverLabel(args.url) };
 }

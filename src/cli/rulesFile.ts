@@ -8,6 +8,8 @@ import { dataContextOf } from '../core/rules/dataContext.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 import { loadCsvFile } from '../node/loadCsv.ts';
 import { notRegularFile } from '../node/tailFile.ts';
+import { fetchRulesSource } from './prometheusSource.ts';
+import type { LoadedPrometheus } from './prometheusSource.ts';
 
 /** A rules file read from disk and validated against its data (when known). */
 export interface LoadedRules {
@@ -19,6 +21,9 @@ export interface LoadedRules {
   /** The CSV the rules were checked against (resolved path), or null. */
   dataPath: string | null;
   frame: Frame | null;
+  /** The Prometheus source of `data:`, fetched (SPEC §8), or why it could not be (then a warning is on `data:`). */
+  prometheus?: LoadedPrometheus;
+  prometheusError?: string;
 }
 
 /** Options of `loadRulesFile`. */
@@ -31,6 +36,8 @@ export interface LoadRulesOptions {
   frame?: Frame;
   /** Display name of `frame`. */
   frameName?: string;
+  /** The environment (ANOMALY_HUNTER_PROMETHEUS_TOKEN for a Prometheus `data:`). @default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 const MAX_BYTES = 4 << 20;
@@ -64,6 +71,20 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
   let fromKey = false;
   if (options.dataPath !== undefined) dataPath = resolve(options.cwd, options.dataPath);
   else if (first.file.data) { dataPath = resolve(dirname(full), first.file.data); fromKey = true; }
+  if (!dataPath && first.file.source && !first.diagnostics.some((d) => d.severity === 'error')) {
+    // data: names a Prometheus source: the rules are checked against the series of its queries.
+    const source = first.file.source;
+    try {
+      const got = await fetchRulesSource(source, options.env ?? process.env);
+      const a = analyzeRules(text, { data: dataContextOf(got.frame, got.server) });
+      return { ...finish(path, text, a.diagnostics, a.file, null, got.frame), prometheus: got };
+    } catch (e) {
+      const why = (e as Error).message;
+      const span = first.dataSpan ?? { startOffset: 0, endOffset: 0 };
+      const warning = diagnosticAt(text, 'warning', 'data-unreadable', `cannot check the rules against ${source.prometheus}: ${why}`, span.startOffset, span.endOffset);
+      return { ...finish(path, text, [...first.diagnostics, warning].sort((a, b) => a.startOffset - b.startOffset), first.file, null, null), prometheusError: why };
+    }
+  }
   if (!dataPath) return finish(path, text, first.diagnostics, first.file, null, null);
   const csv = await loadCsvFile(dataPath);
   if (!csv.frame) {

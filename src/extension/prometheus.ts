@@ -6,10 +6,11 @@
  * ANOMALY_HUNTER_PROMETHEUS_TOKEN; never in settings or logs.
  */
 import * as vscode from 'vscode';
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hash64 } from '../core/alerting/hash.ts';
 import { parseQueryArg } from '../core/prometheus/names.ts';
-import { frameCsvChunks } from '../core/prometheus/csvText.ts';
+import { csvRows, frameCsvChunks } from '../core/prometheus/csvText.ts';
+import type { NamedQuery } from '../core/prometheus/names.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
 import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel } from '../node/prometheusHttp.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
@@ -57,7 +58,7 @@ async function askQuery(last: RecentQuery | undefined): Promise<RecentQuery | un
   if (query === undefined) return undefined;
   const range = await vscode.window.showInputBox({
     title: 'Analyze Prometheus Query (3/3): range and step', value: last ? `${last.start}${last.step ? ` ${last.step}` : ''}` : '-7d', ignoreFocusOut: true,
-    prompt: 'START [STEP]: -7d, -24h 1m, or an RFC 3339 time; the step defaults to the smallest round one under 11,000 points',
+    prompt: 'START [STEP]: -7d, -24h 1m, or an RFC 3339 time; the step defaults to 1m (coarser to stay under 11,000 points)',
     validateInput: (v) => { const [start, step] = v.trim().split(/\s+/); const r = resolveRange({ start, step }, Date.now()); return r.ok ? null : r.message; },
   });
   if (range === undefined) return undefined;
@@ -105,6 +106,9 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
       for (const n of got.notes) ctx.log.warn(`${server}: ${n}`);
       await mkdir(dir.fsPath, { recursive: true });
       await writeFileAtomic(file.fsPath, frameCsvChunks(got.frame));
+      // What Start Streaming needs to keep the snapshot growing (no token: that stays in secret storage).
+      const meta: SnapshotMeta = { server: check.url.href, query: parsed.query, stepMs: range.value.stepMs, endMs: range.value.endMs, columns: got.frame.metrics };
+      await writeFile(`${file.fsPath}.json`, JSON.stringify(meta));
       ctx.log.info(`prometheus ${server}: ${parsed.query.name}: ${got.frame.rows} rows × ${got.frame.metrics.length} series in ${got.requests} requests → ${file.fsPath}`);
       return true;
     } catch (e) {
@@ -118,4 +122,44 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
   // A new fetch replaces what an earlier one of the same query showed.
   if (ctx.sessions.get(file)) ctx.sessions.close(file);
   await ctx.showDashboard(file);
+}
+
+/** Beside each snapshot: its query and where its grid ended, so streaming can fetch what came after. */
+interface SnapshotMeta { server: string; query: NamedQuery; stepMs: number; endMs: number; columns: string[] }
+
+/**
+ * Start Streaming on a Prometheus snapshot (issue 16): every step, the points after the snapshot's end are fetched
+ * and appended to it as CSV rows, which the stream that follows the file scores and draws live. Undefined for any
+ * other file. A failed poll is logged and retried at the next step.
+ */
+export async function pollSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Disposable | undefined> {
+  const meta = await readFile(`${uri.fsPath}.json`, 'utf8').then((t) => JSON.parse(t) as SnapshotMeta, () => undefined);
+  if (!meta || typeof meta.stepMs !== 'number' || !Array.isArray(meta.columns)) return undefined;
+  const check = checkServerUrl(meta.server);
+  if (!check.ok) return undefined;
+  const server = serverLabel(check.url);
+  const controller = new AbortController();
+  const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx), signal: controller.signal });
+  let next = meta.endMs + meta.stepMs;
+  let busy = false;
+  const poll = async (): Promise<void> => {
+    const end = Math.floor(Date.now() / meta.stepMs) * meta.stepMs;
+    if (busy || end < next) return;
+    busy = true;
+    try {
+      const got = await fetchFrame([meta.query], { startMs: next, endMs: end, stepMs: meta.stepMs }, fetcher);
+      if (controller.signal.aborted) return;
+      await appendFile(uri.fsPath, [...csvRows(got.frame, meta.columns)].join(''));
+      next = end + meta.stepMs;
+      await writeFile(`${uri.fsPath}.json`, JSON.stringify({ ...meta, endMs: end }));
+    } catch (e) {
+      // No new point yet is not a failure: the next poll asks again.
+      if (!controller.signal.aborted && !(e instanceof SourceError && /returned no data/.test(e.message))) ctx.log.warn(`${server}: ${(e as Error).message} (trying again at the next step)`);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => { void poll(); }, Math.max(1000, meta.stepMs));
+  ctx.log.info(`streaming ${server}: polling ${meta.query.name} every ${meta.stepMs / 1000} s`);
+  return { dispose: () => { clearInterval(timer); controller.abort(); } };
 }

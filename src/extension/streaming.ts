@@ -9,6 +9,7 @@ import { LiveWindow } from './liveWindow.ts';
 import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts';
 import type { DashboardSettings } from '../protocol.ts';
 import { readSettings } from './settings.ts';
+import { pollSnapshot } from './prometheus.ts';
 
 function plural(n: number, noun: string): string {
   return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
@@ -104,6 +105,8 @@ class LiveStream implements vscode.Disposable {
  */
 export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vscode.Disposable[] {
   let current: LiveStream | undefined;
+  /** The Prometheus poll that grows the streamed snapshot, when the file is one (./prometheus.ts). */
+  let poller: vscode.Disposable | undefined;
   const status = vscode.window.createStatusBarItem('anomalyHunter.streaming', vscode.StatusBarAlignment.Left, 20);
   status.name = 'Anomaly Hunter: Streaming';
   status.command = 'anomalyHunter.stopStreaming';
@@ -114,6 +117,8 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
     const s = current;
     if (!s) return false;
     current = undefined;
+    poller?.dispose();
+    poller = undefined;
     s.dispose();
     status.hide();
     setContext(false);
@@ -146,6 +151,9 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
       },
       session?.rulesFile && session.rulesUri ? vscode.workspace.asRelativePath(session.rulesUri) : null);
     current = stream;
+    const poll = await pollSnapshot(ctx, uri);
+    if (current === stream) poller = poll;
+    else poll?.dispose();
     status.text = '$(pulse) live: 0 incidents';
     status.tooltip = `Anomaly Hunter is streaming ${name}. Click to stop.`;
     status.show();

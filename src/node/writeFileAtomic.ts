@@ -27,7 +27,7 @@ export async function checkNotInput(out: string, inputs: readonly (string | unde
  * An existing file keeps its permissions. Waits for the stream to drain, so memory stays bounded.
  * Throws the fs error (with its `code`), or SameFileError when `path` is one of `inputs`.
  */
-export async function writeFileAtomic(path: string, chunks: Iterable<string>, inputs: readonly (string | undefined | null)[] = []): Promise<void> {
+export async function writeFileAtomic(path: string, chunks: Iterable<string | Uint8Array>, inputs: readonly (string | undefined | null)[] = []): Promise<void> {
   await checkNotInput(path, inputs);
   // Through a symlink, replace the file it points to (not the link).
   const target = await realpath(path).catch(() => resolve(path));

@@ -367,7 +367,7 @@ describe('anomaly-hunter send', () => {
       [2, 'no webhook URL: set ANOMALY_HUNTER_WEBHOOK_URL or pass --url'],
       [2, 'the webhook URL must use https (plain http is allowed only for localhost), got http to hooks.example.com'],
       [2, 'missing.json: no such file'],
-      [2, "--format must be one of zapier, slack, alertmanager, alertmanager-api, got 'teams'"],
+      [2, "--format must be one of zapier, slack, alertmanager, alertmanager-api, email, got 'teams'"],
     ]);
   });
 

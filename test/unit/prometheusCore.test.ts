@@ -34,7 +34,7 @@ test('steps: durations and seconds; the default keeps a range under the points l
   assert.equal(parseStep('-1m').ok, false);
   assert.equal(parseStep('1 minute').ok, false);
   assert.equal(defaultStep(7 * 86_400_000), 60_000); // 7 d / 11,000 ≈ 55 s → 1 m
-  assert.equal(defaultStep(3_600_000), 1000);
+  assert.equal(defaultStep(3_600_000), 60_000, 'never finer than 1m: a finer step repeats each sample of minute data');
   assert.equal(defaultStep(30 * 86_400_000), 300_000);
   for (const range of [1, 60_000, 86_400_000, 7 * 86_400_000, 400 * 86_400_000, 40 * 365 * 86_400_000]) {
     const step = defaultStep(range);

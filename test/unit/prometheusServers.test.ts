@@ -236,3 +236,43 @@ test('stream --prometheus: a fixed range is scored row by row like a CSV; withou
     await live.stop();
   }
 });
+
+test('rules files: data: names a Prometheus source; check matches rule metrics against its queries, analyze --rules reads it', { skip: skipUnless('prometheus', 'promtool'), timeout: 120_000 }, async () => {
+  // Data ending four hours ago (the source's range is back from now).
+  const end = Math.floor((Date.now() - 4 * 3600_000) / MIN) * MIN;
+  const samples: Sample[] = [];
+  for (let i = 0; i < 600; i++) samples.push({ name: 'host_cpu', ms: end - (599 - i) * MIN, value: i >= 400 && i < 420 ? 97 : 40 + (i % 7) });
+  const prom = await startPrometheus(samples);
+  const dir = mkdtempSync(join(tmpdir(), 'ah-rules-'));
+  const rules = (metric: string) => [
+    'version: 1', 'data:', `  prometheus: ${prom.origin}`, '  queries: {cpu: host_cpu}', '  range: 1d', '  step: 1m',
+    'rules:', '  - name: cpu-hot', `    metric: ${metric}`, '    op: ">"', '    threshold: 90', '    severity: major', '',
+  ].join('\n');
+  try {
+    writeFileSync(join(dir, 'good.yaml'), rules('cpu'));
+    writeFileSync(join(dir, 'typo.yaml'), rules('cpux'));
+    const good = await run(['check', join(dir, 'good.yaml')]);
+    assert.equal(good.code, 0, good.err + good.out);
+    const typo = await run(['check', join(dir, 'typo.yaml')]);
+    assert.equal(typo.code, 1);
+    assert.match(typo.out + typo.err, /typo\.yaml:9:13: error: metric 'cpux' is not a numeric column of http:\/\/127\.0\.0\.1:\d+ \(did you mean 'cpu'\?\)/);
+    const a = await run(['analyze', '--rules', join(dir, 'good.yaml'), '--detectors', 'rules', '--format', 'json', '--all-rows']);
+    assert.equal(a.code, 0, a.err);
+    const doc = JSON.parse(a.out);
+    assert.deepEqual(doc.meta.metrics, ['cpu']);
+    const fired = doc.anomalies.filter((x: { rule?: string }) => x.rule === 'cpu-hot');
+    assert.equal(fired.length, 20);
+    assert.equal(Date.parse(fired[0].timestamp), end - 199 * MIN);
+    // An unreachable source: check warns on data: and still checks the rules; analyze says why in one line.
+    writeFileSync(join(dir, 'down.yaml'), rules('cpu').replace(prom.origin, `http://127.0.0.1:${await freePort()}`));
+    const down = await run(['check', join(dir, 'down.yaml')]);
+    assert.equal(down.code, 0);
+    assert.match(down.out + down.err, /down\.yaml:3:15: warning: cannot check the rules against http:\/\/127\.0\.0\.1:\d+: cannot reach the server: connection refused/);
+    const downA = await run(['analyze', '--rules', join(dir, 'down.yaml')]);
+    assert.equal(downA.code, 1);
+    assert.match(downA.err, /^.*down\.yaml: error: data: cannot reach the server: connection refused\n$/);
+  } finally {
+    await prom.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

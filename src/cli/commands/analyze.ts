@@ -1,9 +1,10 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
-import { UsageError } from '../../node/errors.ts';
+import { InputError, UsageError } from '../../node/errors.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
 import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
+import { recordAnalyzeHistory } from '../historyFile.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
@@ -45,6 +46,8 @@ Options:
   --format text|json|csv   output format (default text: a human summary)
   --only-anomalies         json/csv: only the anomalies (csv: only the anomalous rows)
   --out FILE               write the output to FILE instead of stdout
+  --history FILE           record the run and its incidents in a history database (see 'history';
+                           a rerun on the same data and settings updates it, a grown file adds new incidents)
   -h, --help               show this help
 
 ${PROMETHEUS_HELP}
@@ -75,10 +78,13 @@ export const analyzeCommand: Command = {
       'only-anomalies': { type: 'boolean' },
       out: { type: 'string' },
       ...PROMETHEUS_OPTIONS,
+      history: { type: 'string' },
     });
     const prom = prometheusArgs(values, ctx.env);
     if (prom && positionals.length) throw new UsageError(`give either a CSV file or --prometheus, not both`);
-    if (!prom && positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
+    // Without a CSV or --prometheus, the rules file's data: may name a Prometheus source (SPEC §8).
+    const fromRules = !prom && positionals.length === 0 && values.rules !== undefined;
+    if (!prom && !fromRules && positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
     const format = choiceOption('format', values.format, ['text', 'json', 'csv'] as const, 'text');
     const seed = numberOption('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
     if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got '${values.seed}'`);
@@ -104,7 +110,15 @@ export const analyzeCommand: Command = {
     const metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
 
     await refuseOutputOverInput(values.out, [positionals[0], values.rules], ctx.cwd);
-    const fetched = prom ? await loadPrometheusForCommand(prom, ctx) : null;
+    const preloaded = fromRules ? await loadRulesFile(values.rules!, { cwd: ctx.cwd, env: ctx.env }) : null;
+    if (preloaded && !preloaded.prometheus) {
+      if (preloaded.prometheusError) throw new InputError(`data: ${preloaded.prometheusError}`, values.rules);
+      if (preloaded.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules!, preloaded.diagnostics));
+      if (!preloaded.rules) return 1;
+      throw new UsageError(`missing the CSV file to analyse (the data: of ${values.rules} names no Prometheus source)`);
+    }
+    if (preloaded?.prometheus) for (const n of preloaded.prometheus.notes) ctx.stderr(`${preloaded.prometheus.server}: warning: ${n}\n`);
+    const fetched = prom ? await loadPrometheusForCommand(prom, ctx) : preloaded?.prometheus ?? null;
     const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(positionals[0], ctx);
     // A Prometheus source's input path is the graph page of its queries; messages name the server.
     const path = fetched ? fetched.path : positionals[0];
@@ -117,7 +131,7 @@ export const analyzeCommand: Command = {
 
     let rulesFile: RulesFile | null = null;
     if (values.rules) {
-      const r = await loadRulesFile(values.rules, { cwd: ctx.cwd, frame, frameName: name });
+      const r = preloaded ?? await loadRulesFile(values.rules, { cwd: ctx.cwd, frame, frameName: name });
       if (r.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules, r.diagnostics));
       if (!r.rules) return 1;
       rulesFile = r.rules;
@@ -140,6 +154,11 @@ export const analyzeCommand: Command = {
       await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);
     } else {
       await writeChunks([summary(result, loaded.issues.length, allRows, name)], values.out, ctx);
+    }
+    if (values.history !== undefined) {
+      const run = { kind: 'analyze' as const, source: resolve(ctx.cwd, path), sha256: loaded.sha256, toolVersion: VERSION, rows: frame.rows,
+        settings: { detectors: result.detectors, seed: result.seed, metrics: frame.metrics, minSeverity, allRows } };
+      await recordAnalyzeHistory(ctx, values.history, run, listed(result, allRows).incidents);
     }
     return 0;
   },

@@ -32,7 +32,7 @@ export const checkCommand: Command = {
     if (values.help) { ctx.stdout(usage); return 0; }
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one rules file, got ${positionals.length}` : 'missing the rules file');
     const format = choiceOption('format', values.format, ['text', 'json'] as const, 'text');
-    const loaded = await loadRulesFile(positionals[0], { cwd: ctx.cwd, dataPath: values.data });
+    const loaded = await loadRulesFile(positionals[0], { cwd: ctx.cwd, dataPath: values.data, env: ctx.env });
     if (format === 'json') {
       const diagnostics = loaded.diagnostics.map(({ severity, code, message, range }) => ({ severity, code, message, line: range.start.line, column: range.start.column, endLine: range.end.line, endColumn: range.end.column }));
       ctx.stdout(JSON.stringify({ path: positionals[0], data: loaded.dataPath && relative(ctx.cwd, loaded.dataPath), diagnostics }, null, 2) + '\n');

@@ -14,6 +14,9 @@ import type { Command, CommandContext } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { notRegularFile } from '../../node/tailFile.ts';
+import { historyAlertState, recordSendHistory, resultsSource } from '../sendHistory.ts';
+import { sendIncidentsByEmail } from '../sendEmail.ts';
+import { SMTP_URL_ENV } from '../../core/alerting/email.ts';
 
 /** Largest results file read (a JavaScript string holds at most about 512 MiB). */
 const MAX_RESULTS_BYTES = 256 << 20;
@@ -21,10 +24,11 @@ const MAX_RESULTS_BYTES = 256 << 20;
 /** The environment variable that holds the webhook URL (a secret: prefer it to --url, which shell history keeps). */
 export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
 
-const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager|alertmanager-api]
+const usage = `usage: anomaly-hunter send <results.json> [--format zapier|slack|alertmanager|alertmanager-api|email]
                            [--min-severity critical|major|minor|warning] [--dry-run] [--url URL]
+                           [--to ADDRESS] [--history FILE]
 
-Sends the incidents of a results file (analyze --format json) to a webhook:
+Sends the incidents of a results file (analyze --format json) to a webhook or by email:
 one alert per incident, never one per row. A file without "incidents" has
 its anomalies merged into incidents the way analyze merges them.
 The URL is read from ${WEBHOOK_URL_ENV}, or from --url (which your shell history
@@ -36,10 +40,17 @@ Retry-After), at most 30 s in all; never follows redirects.
                      alerts to a running Alertmanager's /api/v2/alerts (--url http://host:9093,
                      http allowed on any host): labels alertname, severity, metric, rule,
                      input, incident; an incident that ended before the data's last row is
-                     sent with endsAt, so Alertmanager resolves it
+                     sent with endsAt, so Alertmanager resolves it. email: one message with every
+                     incident (plain text and HTML) through the SMTP server in $${SMTP_URL_ENV}
+                     (smtp://user:pass@host:587 with STARTTLS, required unless the host is this
+                     machine, or smtps://…:465), to --to
+  --to ADDRESS       --format email: the recipients, comma-separated
   --min-severity S   send only incidents of severity S or worse (default warning)
-  --dry-run          print the exact payload(s), one JSON per line, and send nothing
+  --dry-run          print the exact payload(s), one JSON per line (email: the subject and the text
+                     part), and send nothing
   --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
+  --history FILE     record each incident's outcome (sent, throttled, deduplicated, failed) in a history
+                     database, and skip the incidents it says were already sent (see 'history')
   -h, --help         show this help
 
 Exit status: 0 delivered (or nothing to send), 1 invalid results file or not delivered, 2 usage.`;
@@ -56,6 +67,8 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         'min-severity': { type: 'string' },
         'dry-run': { type: 'boolean' },
         url: { type: 'string' },
+        history: { type: 'string' },
+        to: { type: 'string' },
       });
       if (values.help) {
         ctx.stdout(usage + '\n');
@@ -63,13 +76,15 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       }
       if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one results file, got ${positionals.length} arguments` : 'missing the results file (output of `analyze --format json`)');
       const format = (values.format ?? 'zapier') as WebhookFormat;
-      if (!WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${WEBHOOK_FORMATS.join(', ')}, got '${values.format}'`);
+      const email = values.format === 'email';
+      if (!email && values.to !== undefined) throw new UsageError('--to is for --format email');
+      if (!email && !WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${[...WEBHOOK_FORMATS, 'email'].join(', ')}, got '${values.format}'`);
       const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
       if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, got '${values['min-severity']}'`);
 
       const rawUrl = values.url ?? ctx.env[WEBHOOK_URL_ENV] ?? '';
       const dryRun = values['dry-run'] === true;
-      if (!dryRun || rawUrl.trim() !== '') {
+      if (!email && (!dryRun || rawUrl.trim() !== '')) {
         const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(rawUrl) : checkWebhookUrl(rawUrl);
         if (!check.ok) {
           throw new UsageError(rawUrl.trim() === '' ? `no webhook URL: set ${WEBHOOK_URL_ENV} or pass --url` : check.reason);
@@ -94,6 +109,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       if (!read.ok) throw new InputError(read.message, file, read.position.line, read.position.column);
 
       const incidents = read.incidents ?? incidentsOfFindings(read.anomalies);
+      if (email) return sendIncidentsByEmail(ctx, { incidents, to: values.to, minSeverity, dryRun, history: values.history, source: resultsSource(read.meta, ctx.cwd) });
       const source = alertSourceOf(read.meta);
       if (dryRun) {
         const plan = planIncidents(incidents, { format, minSeverity, now: Date.now(), source });
@@ -103,7 +119,13 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         return 0;
       }
 
-      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, source });
+      const now = Date.now();
+      const state = await historyAlertState(ctx, values.history, format, now);
+      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source });
+      await recordSendHistory(ctx, values.history, incidents, {
+        minSeverity, state, now, planned: planIncidents(incidents, { format, minSeverity, state, now, source }).messages.map((m) => m.fingerprints),
+        delivered: outcome.messages.delivered, reason: outcome.reason, channel: format, destination: maskUrl(rawUrl), source: resultsSource(read.meta, ctx.cwd),
+      });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);
         return 0;

@@ -26,6 +26,8 @@ import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import type { Alerter } from '../../core/streaming/alerter.ts';
 import { setOwn } from '../../core/own.ts';
+import { VERSION } from '../../core/version.ts';
+import { StreamHistory } from '../streamHistory.ts';
 
 const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--rules FILE] [--webhook]
                              [--min-severity S] [--format nab|jsonl] [--seed N]
@@ -52,6 +54,8 @@ Options:
                    alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m).
                    The rows already in the file are scored but never sent (for those, use
                    analyze --format json, then send). Nothing is sent without this flag.
+  --history FILE   record the incidents as they open, escalate and resolve in a history database
+                   (see 'anomaly-hunter history')
   --seed N         seed (the detector is deterministic; kept for symmetry with analyze)
   -h, --help       show this help
 
@@ -104,6 +108,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     seed: { type: 'string' },
     'min-severity': { type: 'string' },
     ...PROMETHEUS_OPTIONS,
+    history: { type: 'string' },
   });
   if (values.help) { ctx.stdout(usage); return 0; }
   const prom = prometheusArgs(values, ctx.env);
@@ -128,6 +133,9 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     rules = r.rules;
   }
   const alerter = values.webhook ? makeAlerter(ctx, rules, hooks.fetch) : null;
+  const history = values.history === undefined ? null : new StreamHistory(ctx, values.history, {
+    kind: 'stream', source: path, sha256: '', toolVersion: VERSION, settings: { metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null },
+  });
   /** Rows arrive "live" once the file as it was at the start has been read: only those are sent. */
   let live = false;
 
@@ -141,6 +149,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       if (format === 'nab') ctx.stdout(`${csvCell(r.tsText)},${csvCell(r.firstCell)},${r.score.score}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, timed, rules !== null, events) + '\n');
       if (live) alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
+      history?.push(events);
     },
   });
 
@@ -175,14 +184,24 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     // Stopped (SIGINT, SIGTERM) before the end of the file: the output is incomplete, and says so.
     ctx.stderr(`anomaly-hunter stream: stopped before the end of ${displayPath}\n`);
     await alerter?.flush();
+    await recordedFailed(ctx, history, values.history);
     return 1;
   }
   pipeline.finish();
   await alerter?.flush();
+  if (await recordedFailed(ctx, history, values.history)) return 1;
   if (pipeline.failure) throw pipeline.failure;
   if (!pipeline.sawHeader) throw new InputError('the file is empty (no header line)', displayPath);
   if (!pipeline.columns && format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n');
   return alerter && alerter.failures > 0 ? 1 : 0;
+}
+
+/** Waits for the history writes of `--history`; true (after one error line) when one failed. */
+async function recordedFailed(ctx: CommandContext, history: StreamHistory | null, file: string | undefined): Promise<boolean> {
+  const error = await history?.close();
+  if (!error) return false;
+  ctx.stderr(error instanceof InputError ? `${error.path}: error: ${error.message}\n` : `anomaly-hunter stream: error: history ${file}: ${error.message}\n`);
+  return true;
 }
 
 /** The alerter of `--webhook` (a rules file's alerts.webhook gives its settings; it never turns sending on). */

@@ -98,7 +98,8 @@ export function zapierIncidentRow(it: OutgoingIncident): ZapierIncidentRow {
 }
 
 /** "2025-03-01T12:00:00.000Z → 2025-03-01T12:06:00.000Z", or the rows without timestamps. */
-function whenOf(i: Incident): string {
+/** When an incident happened, for a message: "start → end", or its rows without timestamps. */
+export function whenOf(i: Incident): string {
   if (i.start) return i.end && i.end !== i.start ? `${i.start} → ${i.end}` : i.start;
   return i.endRow > i.startRow ? `rows ${i.startRow}–${i.endRow}` : `row ${i.startRow}`;
 }

@@ -60,11 +60,13 @@ export interface AlertIdentity {
  * those whose alert key was delivered less than `throttleMs` ago. Pure: reads `state`, never changes
  * it. Kept items stay in input order. Empty input gives an empty selection.
  */
-export function selectBy<T>(items: readonly T[], identify: (item: T) => AlertIdentity, opts: Omit<SelectOptions, 'bucketMs'>): { send: { item: T; fingerprint: string; key: string }[]; skipped: Record<SkipReason, number> } {
+export function selectBy<T>(items: readonly T[], identify: (item: T) => AlertIdentity, opts: Omit<SelectOptions, 'bucketMs'>): { send: { item: T; fingerprint: string; key: string }[]; skipped: Record<SkipReason, number>; held: { item: T; fingerprint: string; key: string; reason: SkipReason }[] } {
   const minRank = severityRank(opts.minSeverity ?? 'warning');
   const throttleMs = opts.throttleMs && opts.throttleMs > 0 ? opts.throttleMs : 0;
   const state = opts.state ?? emptyAlertState();
   const skipped: Record<SkipReason, number> = { 'below-min-severity': 0, duplicate: 0, throttled: 0 };
+  /** What was held back and why, item by item (what the history records). */
+  const held: { item: T; fingerprint: string; key: string; reason: SkipReason }[] = [];
 
   // Most severe first so the copy kept for a fingerprint is the one worth waking someone for;
   // the sort is stable, so ties keep input (time) order.
@@ -73,24 +75,25 @@ export function selectBy<T>(items: readonly T[], identify: (item: T) => AlertIde
     .sort((x, y) => severityRank(x.id.severity) - severityRank(y.id.severity) || y.id.score - x.id.score || x.i - y.i);
   const chosen = new Map<string, { item: T; fingerprint: string; key: string; i: number }>();
   for (const { item, id, i } of order) {
+    const fp = id.fingerprint;
+    const hold = (reason: SkipReason): void => { skipped[reason]++; held.push({ item, fingerprint: fp, key: id.key, reason }); };
     if (severityRank(id.severity) > minRank) {
-      skipped['below-min-severity']++;
+      hold('below-min-severity');
       continue;
     }
-    const fp = id.fingerprint;
     if (Object.hasOwn(state.sent, fp) || chosen.has(fp)) {
-      skipped.duplicate++;
+      hold('duplicate');
       continue;
     }
     const last = state.lastSent[id.key];
     if (throttleMs > 0 && last !== undefined && opts.now - last < throttleMs) {
-      skipped.throttled++;
+      hold('throttled');
       continue;
     }
     chosen.set(fp, { item, fingerprint: fp, key: id.key, i });
   }
   const send = [...chosen.values()].sort((x, y) => x.i - y.i).map(({ item, fingerprint: f, key }) => ({ item, fingerprint: f, key }));
-  return { send, skipped };
+  return { send, skipped, held };
 }
 
 /** selectBy for anomalies: the fingerprint is the alert key and the data-time bucket (see `fingerprint`). */

@@ -50,12 +50,19 @@ export function parseStep(text: string): Parsed<number> {
   return { ok: false, message: `'${text}' is not a step: expected a positive duration such as 15s, 1m, 1h or seconds such as 60` };
 }
 
+/**
+ * The smallest default step: a step under the data's own sampling interval repeats each sample (PromQL takes the
+ * last sample within 5 minutes), and repeated values read as a stuck metric. One minute is the common scrape
+ * interval of host metrics; --step goes finer.
+ */
+export const MIN_DEFAULT_STEP_MS = 60_000;
+
 /** The steps a default is chosen from: round values a person reads at a glance. */
-const NICE_STEPS_MS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400].map((s) => s * 1000);
+const NICE_STEPS_MS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400].map((s) => s * 1000).filter((s) => s >= MIN_DEFAULT_STEP_MS);
 
 /**
- * The default step of a range: the smallest round step that keeps it to at most MAX_POINTS_PER_SERIES points
- * (one request per query); past a day per point, whole days.
+ * The default step of a range: the smallest round step of at least MIN_DEFAULT_STEP_MS that keeps it to at most
+ * MAX_POINTS_PER_SERIES points (one request per query); past a day per point, whole days.
  */
 export function defaultStep(rangeMs: number): number {
   const need = Math.max(0, rangeMs) / (MAX_POINTS_PER_SERIES - 1);

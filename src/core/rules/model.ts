@@ -51,11 +51,22 @@ export interface WebhookSettings {
   throttleMs?: number;
 }
 
+/** `data:` naming a Prometheus source (SPEC §8): the server, metric name → PromQL, how far back, the step. */
+export interface PrometheusDataSource {
+  prometheus: string;
+  queries: { name: string; promql: string }[];
+  /** A duration back from now (`7d`), or null for the default. */
+  range: string | null;
+  step: string | null;
+}
+
 /** A valid rules file (SPEC §1), defaults applied to every rule. */
 export interface RulesFile {
   version: 1;
   /** The `data:` path as written (relative to the rules file), or null. */
   data: string | null;
+  /** `data:` as a Prometheus source instead of a CSV path (then `data` is null). */
+  source?: PrometheusDataSource | null;
   defaults: { severity: Severity; forMs: number; keepFiringForMs: number };
   rules: Rule[];
   detectors: { iforest?: IforestSettings; forecast?: ForecastSettings };

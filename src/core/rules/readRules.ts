@@ -1,6 +1,7 @@
 // Reading a rules file's tree into a RulesFile: every valid rule with the defaults applied.
 import type { Severity } from '../severity.ts';
 import { parseDuration } from './duration.ts';
+import { prometheusSourceOf } from './dataSource.ts';
 import type { ForecastSettings, IforestSettings, Rule, RuleOp, RulesFile, WebhookSettings } from './model.ts';
 import { deref, getPair, positionAt } from './yamlAst.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
@@ -56,6 +57,7 @@ export function buildFile(root: YNode, lines: Int32Array): { file: RulesFile; si
   if (top.kind !== 'map') return { file, sites };
   const data = scalarAt(top, 'data');
   if (data && typeof data.value === 'string' && data.value) file.data = data.value;
+  else file.source = prometheusSourceOf(top);
   const defaults = getPair(top, 'defaults');
   const dm = defaults ? deref(defaults.value) : undefined;
   if (dm?.kind === 'map') {

@@ -4,10 +4,10 @@ import type { Diagnostic, RulesDataContext, RulesFile } from './model.ts';
 import { schemaErrors } from './schema.ts';
 import { DiagnosticSink } from './diagnostics.ts';
 import { mapSchemaErrors } from './schemaDiagnostics.ts';
-import { buildFile, emptyRulesFile, scalarAt, toPlain } from './readRules.ts';
+import { buildFile, emptyRulesFile, toPlain } from './readRules.ts';
 import type { RuleSite } from './readRules.ts';
 import { checkKeys, findUnquotedOps, semanticChecks } from './semanticChecks.ts';
-import { deref, lineStarts, parseYamlAst } from './yamlAst.ts';
+import { deref, getPair, lineStarts, parseYamlAst } from './yamlAst.ts';
 import type { YNode } from './yamlAst.ts';
 
 /** Options of `validateRules`. */
@@ -70,7 +70,10 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   const { file, sites } = buildFile(root, lines);
   semanticChecks(root, sites, out, context.data);
   const top = deref(root);
-  const dataNode = top.kind === 'map' ? scalarAt(top, 'data') : undefined;
-  const dataSpan = dataNode && !dataNode.empty ? { startOffset: dataNode.start, endOffset: dataNode.end } : null;
+  // A path's scalar, or a Prometheus source's mapping (then diagnostics about the source point at its server).
+  const dataPair = top.kind === 'map' ? getPair(top, 'data') : undefined;
+  const dataValue = dataPair && deref(dataPair.value);
+  const dataNode = dataValue?.kind === 'map' ? (() => { const p = getPair(dataValue, 'prometheus'); return p && deref(p.value); })() ?? dataValue : dataValue;
+  const dataSpan = dataNode && !(dataNode.kind === 'scalar' && dataNode.empty) ? { startOffset: dataNode.start, endOffset: dataNode.end } : null;
   return { text, root, file, sites, diagnostics: out.sorted(), lines, dataSpan };
 }

@@ -1,0 +1,77 @@
+import { basename } from 'node:path';
+import { checkRecipients, checkSmtpUrl, incidentEmail, SMTP_FROM_ENV, SMTP_URL_ENV } from '../core/alerting/email.ts';
+import type { SmtpTarget } from '../core/alerting/email.ts';
+import { incidentFingerprint, incidentKey } from '../core/alerting/fingerprint.ts';
+import { describeSkips } from '../core/alerting/send.ts';
+import { selectBy } from '../core/alerting/throttle.ts';
+import { maskUrl } from '../core/alerting/url.ts';
+import type { Incident } from '../core/incidents/incidents.ts';
+import type { Severity } from '../core/severity.ts';
+import { sendEmail } from '../node/smtp.ts';
+import type { CommandContext } from './command.ts';
+import { UsageError } from '../node/errors.ts';
+import { historyAlertState, recordSendHistory } from './sendHistory.ts';
+
+export interface EmailSendOptions {
+  incidents: readonly Incident[];
+  to: string | undefined;
+  minSeverity: Severity;
+  dryRun: boolean;
+  /** --history FILE, if given. */
+  history: string | undefined;
+  /** The data's path (the results file's meta.input.path), when known. */
+  source: string | null;
+  /** SMTP timeouts, ms (tests). */
+  timeoutMs?: number;
+}
+
+/**
+ * `send --format email`: the incidents at or above the minimum severity that were not sent before (the same
+ * dedup as webhooks: by incident id, across runs through --history) go out as ONE message with a plain-text and
+ * an HTML part, through the server in ANOMALY_HUNTER_SMTP_URL. Resolves to the exit code: 0 delivered or
+ * nothing to send, 1 not delivered (one error line; nothing recorded as sent).
+ */
+export async function sendIncidentsByEmail(ctx: CommandContext, o: EmailSendOptions): Promise<number> {
+  const to = checkRecipients(o.to);
+  if (!to.ok) throw new UsageError(to.reason);
+  const rawUrl = ctx.env[SMTP_URL_ENV] ?? '';
+  let target: SmtpTarget | null = null;
+  if (!o.dryRun || rawUrl.trim()) {
+    const check = checkSmtpUrl(rawUrl);
+    if (!check.ok) throw new UsageError(check.reason);
+    target = check.target;
+  }
+  const now = Date.now();
+  const state = await historyAlertState(ctx, o.dryRun ? undefined : o.history, 'email', now);
+  const sel = selectBy(o.incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), { minSeverity: o.minSeverity, state, now });
+  const skipped = describeSkips({ ...sel.skipped, 'over-limit': 0 });
+  const selected = sel.send.map((s) => s.item);
+  const destination = rawUrl.trim() ? maskUrl(rawUrl) : 'smtp';
+  const record = (delivered: number, reason?: string): Promise<void> => (o.dryRun ? Promise.resolve() : recordSendHistory(ctx, o.history, o.incidents, {
+    minSeverity: o.minSeverity, state, now, planned: selected.length ? [sel.send.map((s) => s.fingerprint)] : [], delivered, reason,
+    channel: 'email', destination, source: o.source,
+  }));
+  if (!selected.length) {
+    await record(0);
+    ctx.stdout(`nothing to send${skipped ? `: ${skipped}` : ''}\n`);
+    return 0;
+  }
+  const message = incidentEmail(selected, o.source === null ? null : basename(o.source));
+  if (o.dryRun) {
+    ctx.stdout(`Subject: ${message.subject}\n\n${message.text}`);
+    ctx.stderr(`dry run: ${selected.length} of ${o.incidents.length} incidents in 1 email to ${to.to.join(', ')}${skipped ? `; ${skipped}` : ''}; nothing sent${rawUrl.trim() ? ` through ${destination}` : ''}\n`);
+    return 0;
+  }
+  const t = target!;
+  const from = ctx.env[SMTP_FROM_ENV]?.trim() || (t.user.includes('@') ? t.user : `anomaly-hunter@${t.host.includes(':') ? 'localhost' : t.host}`);
+  const fromCheck = checkRecipients(from);
+  if (!fromCheck.ok) throw new UsageError(`${SMTP_FROM_ENV}: '${from}' is not an email address`);
+  const outcome = await sendEmail(rawUrl, t, { from, to: to.to, message }, { timeoutMs: o.timeoutMs });
+  await record(outcome.ok ? 1 : 0, outcome.reason);
+  if (!outcome.ok) {
+    ctx.stderr(`anomaly-hunter send: error: not delivered through ${destination}: ${outcome.reason}\n`);
+    return 1;
+  }
+  ctx.stdout(`delivered ${selected.length} incident${selected.length === 1 ? '' : 's'} in 1 email to ${to.to.join(', ')} through ${destination}${skipped ? `; ${skipped}` : ''}\n`);
+  return 0;
+}

@@ -1,0 +1,61 @@
+import type { RunIdentity } from '../core/history/record.ts';
+import { recordRun, upsertIncident } from '../core/history/record.ts';
+import { transaction } from '../core/history/db.ts';
+import type { IncidentEvent } from '../core/streaming/incidentTracker.ts';
+import type { CommandContext } from './command.ts';
+import { useHistory } from './historyFile.ts';
+
+/**
+ * `stream --history FILE`: records the incidents a stream reports, as they open, escalate and resolve. Events
+ * that arrive while a write is in progress are written together by the next one (a write exports the whole
+ * database). An incident keeps the id it opened with, though its leading metric may change as it grows.
+ */
+export class StreamHistory {
+  private queue: IncidentEvent[] = [];
+  private writing: Promise<void> | null = null;
+  private runId: number | null = null;
+  private openId: string | null = null;
+  /** The first write error (the stream goes on; the command then exits 1). */
+  error: Error | null = null;
+  recorded = 0;
+
+  constructor(private readonly ctx: CommandContext, private readonly file: string, private readonly run: RunIdentity) {}
+
+  /** The events of one row (none: nothing to do). */
+  push(events: readonly IncidentEvent[]): void {
+    if (!events.length || this.error) return;
+    this.queue.push(...events);
+    this.writing ??= this.drain();
+  }
+
+  /** Waits for every queued event to be written; resolves to the write error, if any. */
+  async close(): Promise<Error | null> {
+    if (!this.writing && this.runId === null && !this.error) this.writing = this.drain(); // record the run even without incidents
+    while (this.writing) await this.writing;
+    return this.error;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      do {
+        const batch = this.queue;
+        this.queue = [];
+        await useHistory(this.ctx, this.file, (db) => transaction(db, () => {
+          const at = Date.now();
+          this.runId ??= recordRun(db, this.run, at);
+          for (const e of batch) {
+            if (e.event === 'opened' || this.openId === null) this.openId = e.incident.id;
+            upsertIncident(db, this.run.source, this.runId, e.incident, at, e.event === 'resolved' ? 'resolved' : 'open', this.openId);
+            if (e.event === 'opened') this.recorded++;
+            if (e.event === 'resolved') this.openId = null;
+          }
+        }));
+      } while (this.queue.length);
+    } catch (e) {
+      this.error = e as Error;
+      this.queue = [];
+    } finally {
+      this.writing = null;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Incident alerts by email (issue 19): the SMTP URL's checks and one message per batch of incidents, with a
+ * plain-text and an HTML part. Every value that comes from the data (metric and rule names, summaries, ids,
+ * times, the file name) is HTML-escaped in the HTML part; the subject and the text part are plain text with
+ * control characters removed. Pure: the sending is src/node/smtp.ts.
+ */
+import type { Incident } from '../incidents/incidents.ts';
+import { SEVERITY_COLOR } from '../severity.ts';
+import { incidentSummaryLine, whenOf } from './incidentPayloads.ts';
+import { isLoopbackHost } from './url.ts';
+
+/** The environment variable with the SMTP server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS). */
+export const SMTP_URL_ENV = 'ANOMALY_HUNTER_SMTP_URL';
+/** The sender address (default: the URL's user when it is an address, else anomaly-hunter@ the server's host). */
+export const SMTP_FROM_ENV = 'ANOMALY_HUNTER_SMTP_FROM';
+
+/** Where and how to connect: never printed (it holds the password); show maskUrl(raw) instead. */
+export interface SmtpTarget {
+  host: string;
+  port: number;
+  /** TLS from the first byte (smtps). */
+  secure: boolean;
+  /** smtp:// to another machine: STARTTLS is required, so credentials never cross the network in clear. */
+  requireTLS: boolean;
+  user: string;
+  pass: string;
+}
+
+/** Checks an SMTP URL; the reason never repeats the URL (it holds the password). */
+export function checkSmtpUrl(raw: string | undefined | null): { ok: true; target: SmtpTarget } | { ok: false; reason: string } {
+  const text = (raw ?? '').trim();
+  if (!text) return { ok: false, reason: `no SMTP server: set ${SMTP_URL_ENV} (smtp://user:pass@host:587 or smtps://user:pass@host:465)` };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, reason: `${SMTP_URL_ENV} is not a valid URL (smtp://user:pass@host:587 or smtps://user:pass@host:465)` };
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return { ok: false, reason: `${SMTP_URL_ENV} must be smtp:// (STARTTLS) or smtps:// (TLS), got ${url.protocol.replace(/:$/, '')}` };
+  if (!url.hostname) return { ok: false, reason: `${SMTP_URL_ENV} has no host` };
+  const secure = url.protocol === 'smtps:';
+  const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    ok: true,
+    target: { host, port, secure, requireTLS: !secure && !isLoopbackHost(url.hostname), user: decode(url.username), pass: decode(url.password) },
+  };
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Checks a --to list (comma-separated addresses): the addresses, or a reason. No display names, no line breaks. */
+export function checkRecipients(raw: string | undefined): { ok: true; to: string[] } | { ok: false; reason: string } {
+  const to = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!to.length) return { ok: false, reason: '--format email needs --to ADDRESS (one or more, comma-separated)' };
+  const bad = to.find((a) => !/^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9.-]+$/.test(a) && !/^[^\s@<>()",;:\\[\]]+@\[[0-9.:a-fA-F]+\]$/.test(a));
+  if (bad !== undefined) return { ok: false, reason: `--to: '${oneLine(bad)}' is not an email address (name@example.com)` };
+  return { ok: true, to };
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Plain text on one line: control characters (a CR/LF in a summary) become spaces. */
+function oneLine(s: string): string {
+  return s.replace(CONTROL, ' ');
+}
+
+/** Runs of C0 controls, DEL and the Unicode line separators (built from code points: no control characters in the source). */
+const CONTROL = new RegExp(`[${String.fromCharCode(0)}-${String.fromCharCode(0x1f)}${String.fromCharCode(0x7f)}\u2028\u2029]+`, 'g');
+
+export interface EmailMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** One message for a batch of incidents (in their order). `source`: the data's name, when known. */
+export function incidentEmail(incidents: readonly Incident[], source: string | null): EmailMessage {
+  const head = incidentSummaryLine(incidents);
+  const from = source ? ` in ${oneLine(source)}` : '';
+  const subject = `Anomaly Hunter: ${head}${from}`;
+  const text = [
+    `${head}${from}`, '',
+    ...incidents.flatMap((i) => [
+      `[${i.severity}] score ${i.score} · ${oneLine(whenOf(i))}`,
+      `  ${oneLine(i.summary)}`,
+      `  metrics: ${oneLine(i.metrics.map((m) => m.metric).join(', ')) || '—'}; detectors: ${i.detectors.join(', ')}${i.rules.length ? `; rules: ${oneLine(i.rules.join(', '))}` : ''}`,
+      `  id: ${oneLine(i.id)}`, '',
+    ]),
+    '— Data Anomaly Hunter',
+  ].join('\n') + '\n';
+  const cell = (s: string): string => `<td style="padding:4px 8px;border-top:1px solid #ddd;vertical-align:top">${s}</td>`;
+  const rows = incidents.map((i) => `<tr>${[
+    `<span style="color:${SEVERITY_COLOR[i.severity]};font-weight:bold">${escapeHtml(i.severity)}</span> ${i.score}`,
+    escapeHtml(whenOf(i)),
+    escapeHtml(i.summary),
+    escapeHtml(i.metrics.map((m) => m.metric).join(', ')),
+    escapeHtml([...i.detectors, ...i.rules.map((r) => `rule ${r}`)].join(', ')),
+  ].map(cell).join('')}</tr>`).join('\n');
+  const html = `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:sans-serif;font-size:14px">
+<p>${escapeHtml(head + from)}</p>
+<table style="border-collapse:collapse">
+<tr><th align="left">Severity</th><th align="left">When</th><th align="left">Summary</th><th align="left">Metrics</th><th align="left">Found by</th></tr>
+${rows}
+</table>
+<p style="color:#777">Data Anomaly Hunter</p>
+</body></html>
+`;
+  return { subject: oneLine(subject), text, html };
+}

@@ -1,0 +1,53 @@
+/**
+ * What happened to each incident's alert in one send, for the history: sent, deduplicated (already sent, or
+ * twice in the batch), throttled (its key sent too recently, or past the per-send message limit) or failed
+ * (its message was not delivered, with the reason). Incidents below the minimum severity were never alerts
+ * and are not recorded. The selection is the one the send made (selectBy is pure: same input, same decision).
+ */
+import type { Incident } from '../incidents/incidents.ts';
+import { incidentFingerprint, incidentKey } from '../alerting/fingerprint.ts';
+import type { AlertState } from '../alerting/throttle.ts';
+import { selectBy } from '../alerting/throttle.ts';
+import type { Severity } from '../severity.ts';
+import type { DeliveryRecord } from './record.ts';
+
+export interface SendFacts {
+  /** The send's selection options (as given to planIncidents / sendIncidents). */
+  minSeverity?: Severity;
+  throttleMs?: number;
+  state?: AlertState;
+  now: number;
+  /** The fingerprints of each planned message, in sending order. */
+  planned: readonly (readonly string[])[];
+  /** Messages delivered: the first `delivered` of `planned` (a send stops at the first failure). */
+  delivered: number;
+  /** Why the first undelivered message failed (already free of secrets). */
+  reason?: string;
+  channel: string;
+  /** Masked destination. */
+  destination: string;
+  /** The data the incidents come from (results file's meta.input.path), when known. */
+  source: string | null;
+}
+
+/** One record per incident at or above the minimum severity. */
+export function deliveryRecords(incidents: readonly Incident[], f: SendFacts): DeliveryRecord[] {
+  const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), f);
+  const messageOf = new Map<string, number>();
+  f.planned.forEach((m, k) => { for (const fp of m) messageOf.set(fp, k); });
+  const base = (i: Incident, fingerprint: string, key: string): Omit<DeliveryRecord, 'outcome'> => ({
+    source: f.source, incidentId: i.id, fingerprint, alertKey: key, channel: f.channel, destination: f.destination, at: f.now,
+  });
+  const out: DeliveryRecord[] = [];
+  for (const s of sel.send) {
+    const k = messageOf.get(s.fingerprint);
+    if (k === undefined) out.push({ ...base(s.item, s.fingerprint, s.key), outcome: 'throttled', reason: 'over the per-send message limit' });
+    else if (k < f.delivered) out.push({ ...base(s.item, s.fingerprint, s.key), outcome: 'sent' });
+    else out.push({ ...base(s.item, s.fingerprint, s.key), outcome: 'failed', reason: k === f.delivered ? (f.reason ?? 'not delivered') : 'not sent: an earlier message of the send failed' });
+  }
+  for (const h of sel.held) {
+    if (h.reason === 'below-min-severity') continue;
+    out.push({ ...base(h.item, h.fingerprint, h.key), outcome: h.reason === 'duplicate' ? 'deduplicated' : 'throttled', reason: h.reason === 'duplicate' ? 'already sent' : 'throttled' });
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+// Analyze Prometheus Query… in a real VS Code against a real Prometheus (Debian's prometheus and promtool,
+// backfilled with known data, on a free loopback port with a temporary folder): the same dashboard opens with the
+// query's chart and the spike in the data as an incident. Screenshots go to .vscode-test/runs/prometheus/shots/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CACHE, freePort, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+
+const MIN = 60_000;
+const ROWS = 2000;
+// Data ending four hours ago (older than Prometheus's head block), on whole minutes.
+const T0 = Math.floor((Date.now() - 4 * 3600_000) / MIN) * MIN - (ROWS - 1) * MIN;
+let dirs, page, close, prom, promDir;
+
+async function startPrometheus() {
+  promDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ah-e2e-prom-'));
+  const lines = ['# TYPE host_cpu gauge'];
+  for (let i = 0; i < ROWS; i++) {
+    const v = 40 + 10 * Math.sin((2 * Math.PI * i) / 1440) + ((i * 7919) % 101) / 50 + (i >= 1500 && i < 1510 ? 45 : 0);
+    lines.push(`host_cpu ${v.toFixed(3)} ${((T0 + i * MIN) / 1000).toFixed(3)}`);
+  }
+  fs.writeFileSync(path.join(promDir, 'data.om'), lines.join('\n') + '\n# EOF\n');
+  const port = await freePort();
+  // Prometheus also scrapes itself every second: live data for Start Streaming.
+  fs.writeFileSync(path.join(promDir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
+  const made = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', path.join(promDir, 'data.om'), path.join(promDir, 'data')], { encoding: 'utf8' });
+  assert.equal(made.status, 0, `promtool: ${made.stderr}`);
+  const child = spawn('prometheus', [`--config.file=${path.join(promDir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(promDir, 'data')}`,
+    '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${origin}/-/ready`).then((r) => r.ok, () => false)) return { origin, child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('prometheus did not become ready');
+}
+
+/** Types into the quick input once its title shows `step` (each input box replaces the previous one). */
+async function answer(step, text) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: step }).waitFor({ timeout: 30_000 });
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+}
+
+before(async () => {
+  prom = await startPrometheus();
+  const ws = path.join(CACHE, 'workspace-prometheus');
+  fs.rmSync(ws, { recursive: true, force: true });
+  fs.mkdirSync(ws, { recursive: true });
+  fs.writeFileSync(path.join(ws, 'README.md'), 'A workspace for the Prometheus test.\n');
+  dirs = prepareRun('prometheus', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  ({ page, close } = await openWorkbench(dirs, 'README.md'));
+});
+
+after(async () => {
+  await close?.();
+  if (prom) { prom.child.kill('SIGTERM'); await new Promise((r) => prom.child.once('exit', r)); }
+  if (promDir) fs.rmSync(promDir, { recursive: true, force: true });
+});
+
+test('Analyze Prometheus Query… opens the dashboard on the query with its chart and the spike as an incident', async () => {
+  // As runCommand, without waiting for the quick input to close: the command opens its first input box at once.
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill('>Anomaly Hunter: Analyze Prometheus Query…');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Analyze Prometheus Query' }).first().click();
+  await answer('(1/3)', prom.origin);
+  await answer('(2/3)', 'cpu=host_cpu');
+  await answer('(3/3)', '-2d 1m');
+  const view = webview(page);
+  const chart = view.locator('[data-testid="chart-cpu"].rendered');
+  await chart.waitFor({ timeout: 120_000 });
+  assert.equal(Number(await chart.getAttribute('data-points')), ROWS + 5, 'every minute of data, and the 5 minutes Prometheus\'s lookback repeats after the last sample');
+  await view.locator('.busy[hidden]').waitFor({ state: 'attached', timeout: 120_000 });
+  const incidents = view.locator('[data-testid="anomaly-row"][data-kind="incident"]');
+  await incidents.first().waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: path.join(dirs.shots, 'prometheus-dashboard.png') });
+  // An incident id is its start time and leading metric: one starts within minutes of the spike.
+  const ids = await incidents.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-incident')));
+  const spike = T0 + 1500 * MIN;
+  assert.ok(ids.some((id) => id.endsWith('/cpu') && Math.abs(Date.parse(id.split('/')[0]) - spike) <= 15 * MIN), `no incident at ${new Date(spike).toISOString()}: ${ids.join(', ')}`);
+});
+
+test('Start Streaming on a Prometheus query polls every step and the live dashboard grows', async () => {
+  // Until the self-scrape has a minute of samples.
+  for (let i = 0; i < 300; i++) {
+    const r = await (await fetch(`${prom.origin}/api/v1/query?query=count_over_time(up{job="self"}[1m])`)).json();
+    if (Number(r.data.result[0]?.value[1] ?? 0) >= 20) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill('>Anomaly Hunter: Analyze Prometheus Query…');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Analyze Prometheus Query' }).first().click();
+  // The first test's query is offered as a recent one; a new query is asked for.
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'cpu=host_cpu' }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'New query' }).first().click();
+  await answer('(1/3)', prom.origin);
+  await answer('(2/3)', 'up=up{job="self"}');
+  await answer('(3/3)', '-1m 1s');
+  const view = webview(page);
+  await view.locator('[data-testid="chart-up"].rendered').waitFor({ timeout: 120_000 });
+  const rows = async () => Number((await view.locator('header .muted').first().textContent()).match(/^([\d,]+) rows/)[1].replace(/,/g, ''));
+  const before = await rows();
+  assert.ok(before >= 20 && before <= 62, `${before} rows in the first minute`);
+  await runCommand(page, 'Anomaly Hunter: Start Streaming');
+  const t0 = Date.now();
+  let now = before;
+  while (Date.now() - t0 < 60_000) {
+    now = await rows().catch(() => now);
+    if (now >= before + 5) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  await page.screenshot({ path: path.join(dirs.shots, 'prometheus-streaming.png') });
+  assert.ok(now >= before + 5, `the live dashboard grew from ${before} to ${now} rows`);
+  await runCommand(page, 'Anomaly Hunter: Stop Streaming');
+});

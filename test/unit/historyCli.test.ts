@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import { createRng } from '../../src/core/random.ts';
+
+async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd });
+  return { code, out, err };
+}
+
+const STEP_MS = 10 * 60_000;
+const ROWS_A_DAY = 144;
+const T0 = Date.UTC(2026, 0, 5);
+
+/** One day of cpu/memory every 10 minutes: a daily cycle, noise, and planted incidents (seeded). */
+function day(d: number): string {
+  const rng = createRng(1000 + d);
+  const lines: string[] = [];
+  const spike = 30 + rng.int(80); // a cpu spike every day, a memory step every other day
+  const step = 20 + rng.int(100);
+  for (let k = 0; k < ROWS_A_DAY; k++) {
+    const t = T0 + (d * ROWS_A_DAY + k) * STEP_MS;
+    const phase = (2 * Math.PI * k) / ROWS_A_DAY;
+    let cpu = 40 + 10 * Math.sin(phase) + rng.normal() * 2;
+    let mem = 55 + 3 * Math.cos(phase) + rng.normal();
+    if (k >= spike && k < spike + 4) cpu = 97 + rng.normal();
+    if (d % 2 === 1 && k >= step && k < step + 6) mem += 25;
+    lines.push(`${new Date(t).toISOString()},${cpu.toFixed(2)},${mem.toFixed(2)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface JsonIncident { id: string; start: string; severity: string; metrics: { metric: string }[]; rules?: string[]; detectors: string[] }
+
+test('a scripted week of analyze --history on a growing file: history --format json gives the counts computed from the analyses', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
+  const csv = join(dir, 'metrics.csv');
+  writeFileSync(join(dir, 'rules.yaml'), 'version: 1\nrules:\n  - name: cpu-hot\n    metric: cpu\n    op: ">"\n    threshold: 90\n    for: 20m\n    severity: critical\n');
+  writeFileSync(csv, 'timestamp,cpu,memory\n');
+  const latest = new Map<string, JsonIncident>(); // the newest version of each incident, computed from the outputs
+  for (let d = 0; d < 7; d++) {
+    appendFileSync(csv, day(d));
+    const r = await run(dir, 'analyze', csv, '--rules', 'rules.yaml', '--format', 'json', '--history', 'h.db');
+    assert.equal(r.code, 0, r.err);
+    const found = JSON.parse(r.out).incidents as JsonIncident[];
+    const fresh = found.filter((i) => !latest.has(i.id)).length;
+    // The grown file adds only the incidents not seen before; the others are updated.
+    assert.match(r.err, new RegExp(`history: ${found.length} incidents? recorded in h\\.db \\(${fresh} new, ${found.length - fresh} updated\\)`));
+    for (const i of found) latest.set(i.id, i);
+  }
+  // A rerun on the same data and settings updates instead of duplicating.
+  const again = await run(dir, 'analyze', csv, '--rules', 'rules.yaml', '--format', 'json', '--history', 'h.db');
+  assert.match(again.err, / \(0 new, \d+ updated\)/);
+
+  const h = await run(dir, 'history', '--db', 'h.db', '--format', 'json');
+  assert.equal(h.code, 0, h.err);
+  const report = JSON.parse(h.out);
+  const incidents = [...latest.values()];
+  assert.ok(incidents.length >= 7, `${incidents.length} incidents in a week with a spike a day`);
+  assert.equal(report.runs, 7);
+  assert.equal(report.incidents, incidents.length);
+  const count = <K extends string>(keys: (i: JsonIncident) => K[]): Record<string, number> => {
+    const c: Record<string, number> = {};
+    for (const i of incidents) for (const k of keys(i)) c[k] = (c[k] ?? 0) + 1;
+    return c;
+  };
+  const sev = count((i) => [i.severity]);
+  for (const s of ['critical', 'major', 'minor', 'warning']) assert.equal(report.bySeverity[s], sev[s] ?? 0, s);
+  const byMetric = count((i) => i.metrics.map((m) => m.metric));
+  assert.deepEqual(Object.fromEntries(report.byMetric.map((m: { metric: string; incidents: number }) => [m.metric, m.incidents])), byMetric);
+  const byRule = count((i) => i.rules ?? []);
+  assert.ok(byRule['cpu-hot'] > 0, 'the rule fired');
+  assert.deepEqual(Object.fromEntries(report.byRule.map((m: { rule: string; incidents: number }) => [m.rule, m.incidents])), byRule);
+  const perDay = count((i) => [i.start.slice(0, 10)]);
+  assert.deepEqual(Object.fromEntries(report.perDay.map((d: { day: string; total: number }) => [d.day, d.total])), perDay);
+  assert.ok(Object.keys(perDay).length >= 6, 'incidents on most days of the week');
+  const perDayRule = count((i) => (i.rules ?? []).map((r) => `${i.start.slice(0, 10)} ${r}`));
+  const reported: Record<string, number> = {};
+  for (const d of report.perDay) for (const [r, n] of Object.entries(d.rules)) reported[`${d.day} ${r}`] = n as number;
+  assert.deepEqual(reported, perDayRule);
+  // Durations: the cpu spikes last 4 rows (30 min from first to last row) at least.
+  assert.ok(report.durations.count === incidents.length && report.durations.maxMs >= 30 * 60_000, JSON.stringify(report.durations));
+
+  const text = await run(dir, 'history', '--db', 'h.db');
+  assert.match(text.out, new RegExp(`^history: ${incidents.length} incidents`));
+  assert.match(text.out, /noisiest rules:\n\s+\d+\s+cpu-hot/);
+  // --since: only the last two days' incidents.
+  const since = await run(dir, 'history', '--db', 'h.db', '--since', '2026-01-10', '--format', 'json');
+  assert.equal(JSON.parse(since.out).incidents, incidents.filter((i) => i.start >= '2026-01-10').length);
+});
+
+test('history: a missing, foreign or newer database and bad options give one clear line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
+  const missing = await run(dir, 'history');
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /^\.anomaly-hunter\/history\.db: error: no history database here yet/);
+  assert.ok(!existsSync(join(dir, '.anomaly-hunter')), 'reading does not create it');
+  writeFileSync(join(dir, 'notdb.db'), 'hello, this is not SQLite at all, just a text file of some length\n'.repeat(20));
+  const foreign = await run(dir, 'history', '--db', 'notdb.db');
+  assert.equal(foreign.code, 1);
+  assert.match(foreign.err, /^notdb\.db: error: not a history database/);
+  assert.equal(foreign.err.trim().split('\n').length, 1);
+  const bad = await run(dir, 'history', '--since', 'yesterday');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--since must be a date or time/);
+  // analyze --history into the default place: the folder is created; a later history reads it.
+  writeFileSync(join(dir, 'm.csv'), 'timestamp,cpu\n' + Array.from({ length: 50 }, (_, k) => `${new Date(T0 + k * STEP_MS).toISOString()},${k === 30 ? 500 : 10 + (k % 3)}`).join('\n') + '\n');
+  const a = await run(dir, 'analyze', join(dir, 'm.csv'), '--history', '.anomaly-hunter/history.db');
+  assert.equal(a.code, 0, a.err);
+  const h = await run(dir, 'history', '--format', 'json');
+  assert.equal(h.code, 0, h.err);
+  assert.equal(JSON.parse(h.out).runs, 1);
+  assert.equal(readFileSync(join(dir, '.anomaly-hunter/history.db')).subarray(0, 15).toString(), 'SQLite format 3');
+});
+
+test('history: writers at the same time take turns through the lock file, and no run is lost', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
+  const files = Array.from({ length: 6 }, (_, f) => {
+    const p = join(dir, `m${f}.csv`);
+    writeFileSync(p, 'timestamp,cpu\n' + Array.from({ length: 60 }, (_, k) => `${new Date(T0 + k * STEP_MS).toISOString()},${k === 20 + f ? 900 : 10 + ((k * (f + 1)) % 4)}`).join('\n') + '\n');
+    return p;
+  });
+  const results = await Promise.all(files.map((p) => run(dir, 'analyze', p, '--history', 'h.db')));
+  for (const r of results) assert.equal(r.code, 0, r.err);
+  const h = JSON.parse((await run(dir, 'history', '--db', 'h.db', '--format', 'json')).out);
+  assert.equal(h.runs, files.length);
+  const recorded = results.reduce((n, r) => n + Number(/history: (\d+) incident/.exec(r.err)![1]), 0);
+  assert.equal(h.incidents, recorded);
+  assert.ok(!existsSync(join(dir, 'h.db.lock')), 'the lock is released');
+});
