@@ -11,7 +11,8 @@ import { createRng } from '../src/core/random.ts';
 import { evaluateRules } from '../src/core/rules/evaluate.ts';
 import type { Rule, RuleOp } from '../src/core/rules/model.ts';
 import { schemaErrors } from '../src/core/rules/schema.ts';
-import { dataContextOf, validateRules } from '../src/core/rules/validate.ts';
+import { validateRules } from '../src/core/rules/validate.ts';
+import { dataContextOf } from '../src/core/rules/dataContext.ts';
 
 const METRICS = ['cpu', 'memory', 'disk_io', 'net_in', 'net_out'];
 const OPS: RuleOp[] = ['>', '>=', '<', '<=', '==', '!='];

@@ -1,7 +1,7 @@
 // The input of an analysis (src/core/analyze.ts) and what it keeps between runs; apart so that tuning.ts, which
 // re-thresholds a cached analysis, does not import the pipeline that imports it.
 import type { ForecastDetection, ForecastOptions } from './detectors/forecast.ts';
-import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForest.ts';
+import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForestModel.ts';
 import type { RulesFile } from './rules/model.ts';
 import type { Severity } from './severity.ts';
 

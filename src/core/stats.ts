@@ -24,15 +24,33 @@ export function statsOf(values: Float64Array): MetricStats {
     if (v > max) max = v;
   }
   if (n === 0) return { min: NaN, max: NaN, median: NaN, count: 0 };
+  return { min, max, median: medianInPlace(a, n), count: n };
+}
+
+/** Median of the finite values (NaN and ±Infinity skipped; NaN when there are none); linear time, on a copy. */
+export function finiteMedian(values: Float64Array): number {
+  const a = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) a[n++] = values[i];
+  return n === 0 ? NaN : medianInPlace(a, n);
+}
+
+/** Median of a[0, n), n ≥ 1, by selection (reorders `a`). */
+function medianInPlace(a: Float64Array, n: number): number {
   const hi = select(a, n, n >> 1);
-  let median = hi;
-  if (n % 2 === 0) {
-    // The lower middle is the largest value left of the upper one after selection.
-    let lo = -Infinity;
-    for (let i = 0; i < n >> 1; i++) if (a[i] > lo) lo = a[i];
-    median = (lo + hi) / 2;
-  }
-  return { min, max, median, count: n };
+  if (n % 2) return hi;
+  // The lower middle is the largest value left of the upper one after selection.
+  let lo = -Infinity;
+  for (let i = 0; i < n >> 1; i++) if (a[i] > lo) lo = a[i];
+  return (lo + hi) / 2;
+}
+
+/** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const i = Math.floor(pos);
+  const frac = pos - i;
+  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
 }
 
 /** The k-th smallest of a[0, n) (Hoare's selection, median-of-three pivot); reorders `a` so that a[0, k) are no larger. */

@@ -10,7 +10,7 @@ import { metricIndex } from './csv/frame.ts';
 import { forecastAnomalies, historyHalfWidth } from './detectors/forecast.ts';
 import { attributeIsolationForest, contaminationThreshold, iforestAnomalies } from './detectors/isolationForest.ts';
 import { getOwn, setOwn } from './own.ts';
-import type { Contamination } from './detectors/isolationForest.ts';
+import type { Contamination } from './detectors/isolationForestModel.ts';
 
 /** The highest contamination the tuning data covers (the dashboard's slider goes to 10 %). */
 export const TUNING_MAX_CONTAMINATION = 0.1;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
+import { isCsv } from './csvFile.ts';
 
-const CSV = /\.(csv|tsv)$/i;
 const RECENT_KEY = 'anomalyHunter.recentCsv';
 
 /**
@@ -41,8 +41,8 @@ export class CsvTargets implements vscode.Disposable {
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     if (tab?.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(DASHBOARD_VIEW_TYPE)) return this.dashboardFile();
     const doc = vscode.window.activeTextEditor?.document.uri;
-    if (doc && CSV.test(doc.path)) return doc;
-    if (tab?.input instanceof vscode.TabInputText && CSV.test(tab.input.uri.path)) return tab.input.uri;
+    if (doc && isCsv(doc)) return doc;
+    if (tab?.input instanceof vscode.TabInputText && isCsv(tab.input.uri)) return tab.input.uri;
     return undefined;
   }
 

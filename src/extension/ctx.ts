@@ -15,4 +15,17 @@ export interface Ctx {
   dashboardShows(uri: vscode.Uri): boolean;
   /** The CSV a command applies to: its URI argument, the one in view, the last one in view, or one the user picks (csvTarget.ts). */
   csvTarget(arg: unknown, title: string): Promise<vscode.Uri | undefined>;
+  /** Every command of the extension, by id: each feature adds its own (addCommands), activation registers them all (main.ts). */
+  readonly commands: Map<string, CommandHandler>;
+}
+
+/** What a command runs with the arguments it was invoked with. */
+export type CommandHandler = (...args: unknown[]) => unknown;
+
+/** Adds a feature's commands to the one table; an id added twice is a programming error (throws). */
+export function addCommands(ctx: Pick<Ctx, 'commands'>, table: Record<string, CommandHandler>): void {
+  for (const [id, handler] of Object.entries(table)) {
+    if (ctx.commands.has(id)) throw new Error(`command ${id} is added twice`);
+    ctx.commands.set(id, handler);
+  }
 }

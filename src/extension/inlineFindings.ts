@@ -9,13 +9,14 @@ import { incidentProblems } from '../core/incidents/problems.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
 import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { readSettings } from './settings.ts';
 import { overOpenLimit } from './settingsSchema.ts';
+import { CSV_GLOB, isCsv } from './csvFile.ts';
 
-const CSV = /\.(csv|tsv)$/i;
 /** Problems entries per file at most: the most severe incidents; a note says how many more there are. */
 const MAX_PROBLEMS = 200;
 /** Lines decorated above and below the visible ranges, so that a small scroll shows decorations at once. */
@@ -37,7 +38,6 @@ interface FileView {
   rules: Record<string, RuleInfo>;
 }
 
-const isCsv = (uri: vscode.Uri): boolean => uri.scheme === 'file' && CSV.test(uri.path);
 const nameOf = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? uri.path;
 const pendingOf = (s: FileSession): readonly string[] => (s as { pending?: readonly string[] }).pending ?? [];
 
@@ -96,19 +96,21 @@ class InlineFindings implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => this.configChanged(e)),
       ctx.sessions.onDidChange((s) => this.changed(s)),
       ctx.sessions.onDidClose((uri) => this.forgetView(uri.toString())),
-      vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: '**/*.{csv,tsv,CSV,TSV}' }], { provideHover: (d, p) => this.hover(d, p) }),
-      vscode.commands.registerCommand('anomalyHunter.nextAnomaly', () => this.jump(1)),
-      vscode.commands.registerCommand('anomalyHunter.previousAnomaly', () => this.jump(-1)),
-      vscode.commands.registerCommand(SHOW_ROW_COMMAND, (uri: unknown, row: unknown) => {
+      vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: CSV_GLOB }], { provideHover: (d, p) => this.hover(d, p) }),
+    );
+    addCommands(ctx, {
+      'anomalyHunter.nextAnomaly': () => this.jump(1),
+      'anomalyHunter.previousAnomaly': () => this.jump(-1),
+      [SHOW_ROW_COMMAND]: (uri: unknown, row: unknown) => {
         // Only the CSV files whose findings are shown (the hover's link is trusted: no other file may be opened through it).
         if (typeof uri === 'string' && Number.isInteger(row) && this.views.has(uri)) return ctx.showDashboard(vscode.Uri.parse(uri), { row: row as number });
         return undefined;
-      }),
-      vscode.commands.registerCommand(ANALYZE_ANYWAY_COMMAND, (uri: unknown) => {
+      },
+      [ANALYZE_ANYWAY_COMMAND]: (uri: unknown) => {
         const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : vscode.window.activeTextEditor?.document.uri;
         if (target && isCsv(target)) this.start(target);
-      }),
-    );
+      },
+    });
     for (const d of vscode.workspace.textDocuments) this.consider(d.uri);
     this.updateStatus();
   }

@@ -4,6 +4,7 @@ import type { DashboardState } from './dashboard.ts';
 import { CsvTargets } from './csvTarget.ts';
 import { DashboardController } from './dashboardController.ts';
 import { registerInlineFindings } from './inlineFindings.ts';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import { registerRulesEditor } from './rulesEditor.ts';
 import { registerRuleTests } from './ruleTests.ts';
@@ -24,12 +25,13 @@ export function activate(context: vscode.ExtensionContext): void {
     showDashboard: (uri, opts) => dashboard.show(uri, opts),
     dashboardShows: (uri) => dashboard.shows(uri),
     csvTarget: (arg, title) => targets.resolve(arg, title),
+    commands: new Map(),
   };
   const dashboard = new DashboardController(ctx);
   const targets = new CsvTargets(context.workspaceState, () => dashboard.file);
   context.subscriptions.push(log, sessions, dashboard, targets);
 
-  const commands: Record<string, (...args: unknown[]) => unknown> = {
+  addCommands(ctx, {
     'anomalyHunter.analyzeCsv': async (arg) => {
       const uri = await targets.resolve(arg, 'Analyze CSV File');
       if (!uri) return;
@@ -68,8 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
     'anomalyHunter.clearWebhookUrl': () => clearWebhookUrl(ctx),
     'anomalyHunter.analyzePrometheus': () => analyzePrometheus(ctx),
     'anomalyHunter.setPrometheusToken': () => setPrometheusToken(ctx),
-  };
-  for (const [id, fn] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  });
 
   // Features, each in its own file with one register function.
   context.subscriptions.push(...registerInlineFindings(ctx));
@@ -77,6 +78,8 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerStreaming(ctx, dashboard));
   context.subscriptions.push(...registerWalkthrough(ctx));
   context.subscriptions.push(...registerRuleTests(ctx));
+  // Every command, from the one table the features filled.
+  for (const [id, handler] of ctx.commands) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

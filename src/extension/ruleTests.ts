@@ -5,6 +5,7 @@ import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
 import { exportRulesText } from '../core/rules/prometheusExport.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { prepareTests, runPrepared } from '../node/promRuleTests.ts';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 
 /**
@@ -229,5 +230,6 @@ async function exportPrometheusRules(ctx: Ctx, arg: unknown): Promise<void> {
 export function registerRuleTests(ctx: Ctx): vscode.Disposable[] {
   const controller = new RuleTestController(ctx);
   void controller.discover();
-  return [controller, vscode.commands.registerCommand(EXPORT_PROMETHEUS_COMMAND, (arg: unknown) => exportPrometheusRules(ctx, arg))];
+  addCommands(ctx, { [EXPORT_PROMETHEUS_COMMAND]: (arg: unknown) => exportPrometheusRules(ctx, arg) });
+  return [controller];
 }

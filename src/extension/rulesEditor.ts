@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
-import { dataContextOf } from '../core/rules/validate.ts';
+import { dataContextOf } from '../core/rules/dataContext.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { evaluateRules } from '../core/rules/evaluate.ts';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
 import { completionsAt, hoverAt, ruleRanges } from '../core/rules/language.ts';
-import type { CompletionItem as RulesCompletion } from '../core/rules/language.ts';
 import type { Diagnostic, RulesDataContext } from '../core/rules/model.ts';
-import { analyzeRules, diagnosticAt } from '../core/rules/validate.ts';
+import { analyzeRules } from '../core/rules/validate.ts';
+import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import type { RulesAnalysis } from '../core/rules/validate.ts';
 import { lineStarts } from '../core/rules/yamlAst.ts';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { readSettings } from './settings.ts';
@@ -16,10 +17,10 @@ import {
   HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics,
 } from './rulesEditorModel.ts';
 import { RULES_FIXED_COMMAND } from './walkthrough.ts';
+import { WORD, toCompletionItem, toVscodeDiagnostic } from './rulesEditorItems.ts';
 import { overOpenLimit } from './settingsSchema.ts';
 
 const DEBOUNCE_MS = 150;
-const SOURCE = 'Anomaly Hunter';
 const SHOW_RULE_COMMAND = 'anomalyHunter.showRuleInDashboard';
 const LOAD_DATA_COMMAND = 'anomalyHunter.loadRulesData';
 const YAML_EXTENSION = 'redhat.vscode-yaml';
@@ -88,17 +89,19 @@ class RulesEditor implements vscode.Disposable {
         const st = this.data.get(uri.toString());
         if (st) st.session = undefined;
       }),
-      vscode.commands.registerCommand(SHOW_RULE_COMMAND, (uri: unknown, rule: unknown) => {
+    );
+    addCommands(ctx, {
+      [SHOW_RULE_COMMAND]: (uri: unknown, rule: unknown) => {
         const csv = uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined;
         if (csv && typeof rule === 'string') return ctx.showDashboard(csv, { rule });
         return undefined;
-      }),
-      vscode.commands.registerCommand(LOAD_DATA_COMMAND, (key: unknown) => {
+      },
+      [LOAD_DATA_COMMAND]: (key: unknown) => {
         const st = typeof key === 'string' ? this.data.get(key) : undefined;
         if (st && !st.loading) { st.tooLarge = undefined; st.error = undefined; this.load(st, key as string, true); this.lensesChanged.fire(); }
-      }),
-      vscode.commands.registerCommand('anomalyHunter.validateRules', (arg: unknown) => this.validateCommand(arg)),
-    );
+      },
+      'anomalyHunter.validateRules': (arg: unknown) => this.validateCommand(arg),
+    });
     this.registerProviders();
   }
 
@@ -460,49 +463,6 @@ class RulesEditor implements vscode.Disposable {
     this.analyses.clear();
     this.data.clear();
   }
-}
-
-/** Keys, metric names and durations: what a completion replaces and a hover highlights. */
-const WORD = /[A-Za-z0-9_.-]+/;
-
-const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error,
-  warning: vscode.DiagnosticSeverity.Warning,
-  info: vscode.DiagnosticSeverity.Information,
-};
-
-function toVscodeDiagnostic(doc: vscode.TextDocument, d: Diagnostic): vscode.Diagnostic {
-  const range = new vscode.Range(doc.positionAt(d.startOffset), doc.positionAt(d.endOffset));
-  const out = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
-  out.source = SOURCE;
-  out.code = d.code;
-  return out;
-}
-
-const COMPLETION_KIND: Record<RulesCompletion['kind'], vscode.CompletionItemKind> = {
-  key: vscode.CompletionItemKind.Property,
-  value: vscode.CompletionItemKind.EnumMember,
-  metric: vscode.CompletionItemKind.Field,
-  duration: vscode.CompletionItemKind.Unit,
-  snippet: vscode.CompletionItemKind.Snippet,
-};
-
-function toCompletionItem(it: RulesCompletion, index: number, range: vscode.CompletionItem['range'], indent: number): vscode.CompletionItem {
-  const item = new vscode.CompletionItem(it.label, COMPLETION_KIND[it.kind]);
-  item.sortText = String(index).padStart(4, '0');
-  item.detail = it.detail;
-  if (it.documentation) item.documentation = new vscode.MarkdownString(it.documentation);
-  if (range) item.range = range;
-  if (it.kind === 'snippet') {
-    item.insertText = new vscode.SnippetString(it.insertText);
-  } else {
-    // The editor prefixes inserted lines with the current line's indentation; the engine gives absolute columns.
-    item.insertText = indent ? it.insertText.replace(new RegExp(`\n {${indent}}`, 'g'), '\n') : it.insertText;
-    if (it.kind === 'key' && it.insertText.endsWith(': ') && (/\||duration|boolean/.test(it.detail ?? '') || it.label === 'metric')) {
-      item.command = { command: 'editor.action.triggerSuggest', title: 'Suggest values' };
-    }
-  }
-  return item;
 }
 
 function safely<T>(ctx: Ctx, fn: () => T): T | undefined {

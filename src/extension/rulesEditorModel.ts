@@ -3,6 +3,7 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
 import type { Diagnostic } from '../core/rules/model.ts';
+import { isCsvPath } from './csvFile.ts';
 
 /**
  * Rules × rows up to which the editor evaluates the rules of the text being edited on the extension host
@@ -92,7 +93,7 @@ export function pickCsvBeside(rulesPath: string, csvPaths: readonly string[]): s
   let bestCost = Infinity;
   const dir = dirname(rulesPath);
   for (const p of csvPaths) {
-    if (!/\.(csv|tsv)$/i.test(p)) continue;
+    if (!isCsvPath(p)) continue;
     const rel = relative(dir, dirname(p));
     const parts = rel ? rel.split(/[\\/]/) : [];
     const cost = parts.filter((s) => s === '..').length * 2 + parts.filter((s) => s !== '..').length;

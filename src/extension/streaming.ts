@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { DashboardController } from './dashboardController.ts';
 import { defaultDashboardSettings } from './sessions.ts';
@@ -160,12 +161,14 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
     ctx.log.info(`streaming ${name}${session?.rulesFile ? ` with ${session.rulesFile.rules.length} rules` : ''}`);
   };
 
+  addCommands(ctx, {
+    'anomalyHunter.startStreaming': start,
+    'anomalyHunter.stopStreaming': () => {
+      if (!stop()) void vscode.window.showInformationMessage('Anomaly Hunter: no file is being streamed.');
+    },
+  });
   return [
     status,
-    vscode.commands.registerCommand('anomalyHunter.startStreaming', start),
-    vscode.commands.registerCommand('anomalyHunter.stopStreaming', () => {
-      if (!stop()) void vscode.window.showInformationMessage('Anomaly Hunter: no file is being streamed.');
-    }),
     dashboard.onDidClosePanel(() => { stop(); }),
     { dispose: () => { stop(); } },
   ];

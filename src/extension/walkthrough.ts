@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { sampleData } from '../../sample-data/sample.ts';
+import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
 
@@ -33,9 +34,11 @@ export function registerWalkthrough(ctx: Ctx): vscode.Disposable[] {
     if (shown) reached('dashboardShown');
   };
   void reopenAfterReload(ctx);
+  addCommands(ctx, {
+    'anomalyHunter.openSample': (which: unknown) => openSample(ctx, which === 'rules' ? 'rules' : 'csv'),
+    [RULES_FIXED_COMMAND]: () => undefined,
+  });
   return [
-    vscode.commands.registerCommand('anomalyHunter.openSample', (which: unknown) => openSample(ctx, which === 'rules' ? 'rules' : 'csv')),
-    vscode.commands.registerCommand(RULES_FIXED_COMMAND, () => undefined),
     ctx.sessions.onDidChange(findingsInView),
     vscode.window.onDidChangeVisibleTextEditors(findingsInView),
     vscode.window.tabGroups.onDidChangeTabs(dashboardInView),

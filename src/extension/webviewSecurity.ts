@@ -1,10 +1,11 @@
 // The dashboard webview's security settings: its CSP and what a restored panel may reopen. No vscode import (unit-tested).
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
+import { isCsvPath } from './csvFile.ts';
 
 /** `path` when it is an absolute path of an existing regular .csv or .tsv file, else undefined. */
 export async function restorablePath(path: unknown): Promise<string | undefined> {
-  if (typeof path !== 'string' || !isAbsolute(path) || !/\.(csv|tsv)$/i.test(path) || path.includes('\0')) return undefined;
+  if (typeof path !== 'string' || !isAbsolute(path) || !isCsvPath(path) || path.includes('\0')) return undefined;
   try {
     return (await stat(path)).isFile() ? path : undefined;
   } catch {

@@ -7,7 +7,7 @@ import {
   accumulatePathLengths, emptyIsolationForestResult, explainIsolationForest, pathLengthsToScores, prepareIsolationForest,
   withContaminationThreshold,
 } from '../core/detectors/isolationForest.ts';
-import type { ForestArrays, IsolationForestModel, IsolationForestOptions, IsolationForestResult } from '../core/detectors/isolationForest.ts';
+import type { ForestArrays, IsolationForestModel, IsolationForestOptions, IsolationForestResult } from '../core/detectors/isolationForestModel.ts';
 
 /** Below this many rows a worker's start-up (tens of ms) costs more than it saves. */
 const MIN_ROWS_FOR_WORKERS = 50_000;

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findCycles, importsOf, layerViolations, tsFilesUnder } from './importGraph.ts';
 
 const root = join(__dirname, '../..');
-const edges = importsOf(root, tsFilesUnder(root, ['src', 'webview']));
+const files = tsFilesUnder(root, ['src', 'webview']);
+const edges = importsOf(root, files);
 
 test('src/ and webview/ have no import cycle', () => {
   assert.deepEqual(findCycles(edges), []);
@@ -12,6 +14,13 @@ test('src/ and webview/ have no import cycle', () => {
 
 test('every import in src/ and webview/ keeps the layer rules', () => {
   assert.deepEqual(layerViolations(edges), []);
+});
+
+test('every file in src/ and webview/ is under 500 lines, but the two being reworked', () => {
+  // Splitting these is under way elsewhere (the dashboard page's state and views; the forecaster).
+  const reworked = new Set(['webview/main.ts', 'src/core/detectors/forecast.ts']);
+  const long = files.filter((f) => !reworked.has(f)).map((f) => [f, readFileSync(join(root, f), 'utf8').split('\n').length - 1] as const).filter(([, n]) => n >= 500);
+  assert.deepEqual(long, []);
 });
 
 test('the import graph is read: the extension reaches core through src/node', () => {

@@ -4,9 +4,8 @@ import { frameOf } from '../../src/core/csv/frame.ts';
 import type { Frame } from '../../src/core/csv/frame.ts';
 import { createRng } from '../../src/core/random.ts';
 import { severityOf } from '../../src/core/severity.ts';
-import {
-  averagePathLength, detectIsolationForest, fitIsolationForest, scoreIsolationForest, severityScore,
-} from '../../src/core/detectors/isolationForest.ts';
+import { detectIsolationForest, fitIsolationForest, scoreIsolationForest, severityScore } from '../../src/core/detectors/isolationForest.ts';
+import { averagePathLength } from '../../src/core/detectors/isolationForestModel.ts';
 import { detectIsolationForestParallel, scoreIsolationForestParallel } from '../../src/node/parallelScore.ts';
 
 const H = (i: number) => Math.log(i) + 0.5772156649;

@@ -4,7 +4,8 @@ import type { RuleFiring } from '../../src/core/rules/evaluate.ts';
 import type { Diagnostic } from '../../src/core/rules/model.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { createRng } from '../../src/core/random.ts';
-import { analyzeRules, dataContextOf } from '../../src/core/rules/validate.ts';
+import { analyzeRules } from '../../src/core/rules/validate.ts';
+import { dataContextOf } from '../../src/core/rules/dataContext.ts';
 import { statsOf } from '../../src/core/stats.ts';
 import { fixableAt, formatWhen, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics } from '../../src/extension/rulesEditorModel.ts';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { applyEdits, completionsAt, hoverAt, ruleRanges, thresholdEdits } from '../../src/core/rules/language.ts';
-import { dataContextOf, validateRules } from '../../src/core/rules/validate.ts';
+import { validateRules } from '../../src/core/rules/validate.ts';
+import { dataContextOf } from '../../src/core/rules/dataContext.ts';
 import { checkCommand } from '../../src/cli/commands/check.ts';
 
 const M = 60_000;

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import type { Diagnostic, RulesDataContext } from '../../src/core/rules/model.ts';
 import { applyEdits } from '../../src/core/rules/language.ts';
-import { dataContextOf, formatDiagnostics, validateRules } from '../../src/core/rules/validate.ts';
+import { validateRules } from '../../src/core/rules/validate.ts';
+import { formatDiagnostics } from '../../src/core/rules/diagnostics.ts';
+import { dataContextOf } from '../../src/core/rules/dataContext.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 
 const M = 60_000;

@@ -16,11 +16,11 @@ import { primeIsolationForest } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analysisResult.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
-import { formatDiagnostics } from '../../core/rules/validate.ts';
+import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import { VERSION } from '../../core/version.ts';
-import type { Contamination } from '../../core/detectors/isolationForest.ts';
+import type { Contamination } from '../../core/detectors/isolationForestModel.ts';
 import { listed } from '../../core/incidents/analysisView.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 

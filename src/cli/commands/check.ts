@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { formatDiagnostics } from '../../core/rules/validate.ts';
+import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import type { Command } from '../command.ts';
 import { choiceOption, parseCommandArgs } from '../command.ts';
 import { UsageError } from '../../node/errors.ts';

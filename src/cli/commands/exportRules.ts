@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { exportRulesText } from '../../core/rules/prometheusExport.ts';
 import type { PrometheusExport } from '../../core/rules/prometheusExport.ts';
-import { formatDiagnostics } from '../../core/rules/validate.ts';
+import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import type { Command } from '../command.ts';
 import { choiceOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';

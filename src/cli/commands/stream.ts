@@ -18,7 +18,7 @@ import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
 import { checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
-import { formatDiagnostics } from '../../core/rules/validate.ts';
+import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import { createAlerter } from '../../core/streaming/alerter.ts';
 import { createIncidentTracker } from '../../core/streaming/incidentTracker.ts';
 import type { IncidentEvent } from '../../core/streaming/incidentTracker.ts';

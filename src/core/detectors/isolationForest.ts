@@ -26,115 +26,15 @@ import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
-import { createRng } from '../random.ts';
-import type { Rng } from '../random.ts';
 import { clampScore, severityOf } from '../severity.ts';
 import { tailThresholdSorted } from '../incidents/calibrate.ts';
 import { formatNumber } from '../format.ts';
-
-/** How the forest's threshold is chosen (see IsolationForestOptions.contamination). */
-export type Contamination = 'calibrated' | 'auto' | number;
-
-/** Options of the Isolation Forest; defaults are scikit-learn's, except the threshold (contamination). */
-export interface IsolationForestOptions {
-  /** Number of trees. @default 100 */
-  trees?: number;
-  /** Rows per tree: a count (≥ 1, capped at the row count), a fraction of the rows (< 1), or 'auto' = min(256, rows). @default 'auto' */
-  maxSamples?: number | 'auto';
-  /** Fraction (≤ 1) or count (> 1) of the metrics each tree may split on, drawn per tree. @default 1.0 */
-  maxFeatures?: number;
-  /** Draw each tree's rows with replacement. @default false */
-  bootstrap?: boolean;
-  /**
-   * 'calibrated' flags the rows in the upper tail that src/core/incidents/calibrate.ts models (the top 2 %; their
-   * calibrated scores decide what is reported); 'auto' flags score > 0.5 and a fraction in (0, 0.5] flags scores
-   * above that upper quantile of the training scores, as scikit-learn does. @default 'calibrated'
-   */
-  contamination?: Contamination;
-  /** Seed of the project's PRNG. @default 0 */
-  seed?: number;
-  /** Metrics to use, by name. @default every metric of the frame */
-  metrics?: string[];
-}
-
-/**
- * A fitted forest, flat typed arrays only. Node k of the forest splits on metric `feature[k]` (an
- * index into `metrics`) at `threshold[k]`: a row goes to `left[k]` when its value ≤ the threshold,
- * else to `left[k] + 1`. A leaf has `left[k] === k`, feature 0 and threshold +Infinity, so a walk that
- * reaches it stays there: the scoring loop then takes a fixed number of steps (the tree's depth) with
- * no test for leaves. `pathLength[k]` is, for a leaf, depth + c(leaf size) (0 for other nodes);
- * `size[k]` is the number of training rows that reached node k. Tree t starts at `roots[t]` and is
- * `depths[t]` levels deep.
- */
-export interface IsolationForestModel {
-  metrics: string[];
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  pathLength: Float64Array;
-  size: Int32Array;
-  roots: Int32Array;
-  depths: Int32Array;
-  /** Per metric, the value that stands in for NaN (the metric's median; 0 when it has none). */
-  fill: Float64Array;
-  /** ψ, the rows per tree actually used. */
-  maxSamples: number;
-  maxDepth: number;
-  /** c(ψ), the normaliser of the path lengths (1 when c(ψ) = 0, as scikit-learn does). */
-  normalizer: number;
-  /** Resolved contamination and the score threshold: a row is an anomaly when its score > scoreThreshold. */
-  contamination: Contamination;
-  scoreThreshold: number;
-  /** The options as resolved, for JSON meta. */
-  settings: Record<string, unknown>;
-}
-
-/** Which metrics isolated each flagged row: `shares` is row-major (rows.length × metrics.length), each row sums to 1. */
-export interface IsolationForestAttribution {
-  metrics: string[];
-  /** The flagged rows (0-based data rows), ascending. */
-  rows: Int32Array;
-  shares: Float64Array;
-}
-
-/** What `detectIsolationForest` returns; every array is empty (and threshold NaN) when the detector could not run. */
-export interface IsolationForestResult {
-  /** Per-row score in [0, 1] (length frame.rows). */
-  scores: Float64Array;
-  threshold: number;
-  /** 1 where score > threshold. */
-  flagged: Uint8Array;
-  anomalies: Anomaly[];
-  attribution: IsolationForestAttribution;
-  settings: Record<string, unknown>;
-  warnings: string[];
-  /** The fitted forest (absent when the detector could not run), so a caller can re-threshold without refitting. */
-  model?: IsolationForestModel;
-}
-
-const EULER_GAMMA = 0.5772156649015329;
-
-/** c(n), the average path length of an unsuccessful search in a binary search tree of n items: 0 for n ≤ 1, 1 for n = 2. */
-export function averagePathLength(n: number): number {
-  if (!(n > 1)) return 0;
-  if (n <= 2) return 1;
-  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
-}
-
-/** A message saying why the options are invalid, or null when they are valid. */
-export function validateIsolationForestOptions(options: IsolationForestOptions = {}): string | null {
-  const { trees, maxSamples, maxFeatures, contamination, seed } = options;
-  if (trees !== undefined && !(Number.isInteger(trees) && trees >= 1)) return `trees must be a positive integer, got ${trees}`;
-  if (maxSamples !== undefined && maxSamples !== 'auto' && !(Number.isFinite(maxSamples) && maxSamples > 0)) {
-    return `maxSamples must be 'auto' or a positive number, got ${maxSamples}`;
-  }
-  if (maxFeatures !== undefined && !(Number.isFinite(maxFeatures) && maxFeatures > 0)) return `maxFeatures must be a positive number, got ${maxFeatures}`;
-  if (contamination !== undefined && contamination !== 'auto' && contamination !== 'calibrated' && !(contamination > 0 && contamination <= 0.5)) {
-    return `contamination must be 'calibrated', 'auto' or a number in (0, 0.5], got ${contamination}`;
-  }
-  if (seed !== undefined && !Number.isFinite(seed)) return `seed must be a finite number, got ${seed}`;
-  return null;
-}
+import { quantileSorted } from '../stats.ts';
+import { growForest } from './isolationForestGrow.ts';
+import { validateIsolationForestOptions } from './isolationForestModel.ts';
+import type {
+  Contamination, ForestArrays, IsolationForestAttribution, IsolationForestModel, IsolationForestOptions, IsolationForestResult,
+} from './isolationForestModel.ts';
 
 /**
  * Fits a forest to the frame's metrics (see the file comment); NaN values are replaced by medians.
@@ -156,94 +56,6 @@ export function withContaminationThreshold(model: IsolationForestModel, training
   return { ...model, scoreThreshold, settings: { ...model.settings, threshold: scoreThreshold } };
 }
 
-/** The forest alone: the threshold is 0.5 whatever the contamination (see withContaminationThreshold). */
-function growForest(frame: Frame, options: IsolationForestOptions): IsolationForestModel {
-  const invalid = validateIsolationForestOptions(options);
-  if (invalid) throw new RangeError(invalid);
-  const n = frame.rows;
-  if (n < 1) throw new RangeError('isolation forest needs at least one row');
-  const metrics = options.metrics ?? frame.metrics;
-  const columns = metrics.map((m) => {
-    const i = metricIndex(frame, m);
-    if (i < 0) throw new RangeError(`unknown metric '${m}'`);
-    return frame.values[i];
-  });
-  if (columns.length === 0) throw new RangeError('isolation forest needs at least one metric');
-  const d = columns.length;
-  const fill = Float64Array.from(columns, (c) => {
-    const m = median(c);
-    return Number.isNaN(m) ? 0 : m;
-  });
-
-  const trees = options.trees ?? 100;
-  const psi = resolveMaxSamples(options.maxSamples ?? 'auto', n);
-  const featuresPerTree = resolveMaxFeatures(options.maxFeatures ?? 1, d);
-  const bootstrap = options.bootstrap ?? false;
-  const seed = options.seed ?? 0;
-  // scikit-learn: max_depth = ceil(log2(max(max_samples, 2))).
-  const maxDepth = Math.ceil(Math.log2(Math.max(psi, 2)));
-
-  // A tree of ψ rows has at most 2ψ − 1 nodes.
-  const capacity = trees * (2 * psi - 1);
-  const feature = new Int32Array(capacity);
-  const threshold = new Float64Array(capacity);
-  const left = new Int32Array(capacity);
-  const pathLength = new Float64Array(capacity);
-  const size = new Int32Array(capacity);
-  const roots = new Int32Array(trees);
-  const depths = new Int32Array(trees);
-
-  const rng = createRng(seed);
-  const sample = new Float64Array(psi * d);
-  const order = new Int32Array(psi);
-  const allFeatures = new Int32Array(d);
-  for (let f = 0; f < d; f++) allFeatures[f] = f;
-  const candidates = new Int32Array(d);
-  let nodes = 0;
-  for (let t = 0; t < trees; t++) {
-    const treeRng = rng.fork();
-    const rows = bootstrap ? drawWithReplacement(treeRng, n, psi) : drawWithoutReplacement(treeRng, n, psi);
-    // Per-tree feature subset (scikit-learn draws it per estimator, without replacement).
-    const usable = featuresPerTree === d ? allFeatures : partialShuffle(treeRng, d, featuresPerTree);
-    for (let r = 0; r < psi; r++) {
-      const row = rows[r];
-      for (let f = 0; f < d; f++) {
-        const v = columns[f][row];
-        sample[r * d + f] = v - v === 0 ? v : fill[f];
-      }
-      order[r] = r;
-    }
-    roots[t] = nodes;
-    const grown = growTree({ sample, d, order, usable, candidates, rng: treeRng, maxDepth, feature, threshold, left, pathLength, size }, nodes);
-    nodes = grown.next;
-    depths[t] = grown.depth;
-  }
-
-  const normalizer = averagePathLength(psi) || 1;
-  const contamination = options.contamination ?? 'calibrated';
-  const model: IsolationForestModel = {
-    metrics: [...metrics],
-    feature: feature.slice(0, nodes),
-    threshold: threshold.slice(0, nodes),
-    left: left.slice(0, nodes),
-    pathLength: pathLength.slice(0, nodes),
-    size: size.slice(0, nodes),
-    roots,
-    depths,
-    fill,
-    maxSamples: psi,
-    maxDepth,
-    normalizer,
-    contamination,
-    scoreThreshold: 0.5,
-    settings: {
-      trees, maxSamples: psi, maxFeatures: options.maxFeatures ?? 1, bootstrap, maxDepth,
-      contamination, threshold: 0.5, seed, metrics: [...metrics], missingValues: 'median',
-    },
-  };
-  return model;
-}
-
 /** Per-row score in [0, 1] = 2^(−E[h(x)]/c(ψ)) of every row of the frame (NaN values read as the metric's median); empty frame gives an empty array. */
 export function scoreIsolationForest(model: IsolationForestModel, frame: Frame): Float64Array {
   const columns = model.metrics.map((m) => {
@@ -262,9 +74,6 @@ export function pathLengthsToScores(sums: Float64Array, model: IsolationForestMo
   for (let i = 0; i < sums.length; i++) sums[i] = Math.pow(2, -sums[i] / denominator);
   return sums;
 }
-
-/** The model's arrays the scoring loop reads (a worker thread gets only these). */
-export type ForestArrays = Pick<IsolationForestModel, 'feature' | 'threshold' | 'left' | 'pathLength' | 'roots' | 'depths' | 'fill'>;
 
 /**
  * The hot loop: adds, for rows start..end−1, the sum over trees of the path lengths to out[row − start].
@@ -513,158 +322,6 @@ export function iforestAnomalies(metrics: string[], frame: Frame, rows: ArrayLik
   return anomalies;
 }
 
-interface GrowState {
-  sample: Float64Array;
-  d: number;
-  order: Int32Array;
-  usable: Int32Array;
-  candidates: Int32Array;
-  rng: Rng;
-  maxDepth: number;
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  pathLength: Float64Array;
-  size: Int32Array;
-}
-
-/** Grows one tree over order[0..ψ) from node `first`, children allocated in pairs; returns the next free node and the tree's depth. */
-function growTree(s: GrowState, first: number): { next: number; depth: number } {
-  const { sample, d, order, usable, candidates, rng, maxDepth, feature, threshold: thresholds, left, pathLength, size } = s;
-  let next = first + 1;
-  let treeDepth = 0;
-  // Explicit stack of (node, lo, hi, depth): no recursion, no per-node objects.
-  const stack: number[] = [first, 0, order.length, 0];
-  while (stack.length) {
-    const depth = stack.pop() as number;
-    const hi = stack.pop() as number;
-    const lo = stack.pop() as number;
-    const node = stack.pop() as number;
-    const count = hi - lo;
-    size[node] = count;
-    let k = 0;
-    if (count > 1 && depth < maxDepth) {
-      for (let u = 0; u < usable.length; u++) {
-        const f = usable[u];
-        const v0 = sample[order[lo] * d + f];
-        for (let i = lo + 1; i < hi; i++) {
-          if (sample[order[i] * d + f] !== v0) { candidates[k++] = f; break; }
-        }
-      }
-    }
-    if (k === 0) {
-      feature[node] = 0;
-      thresholds[node] = Infinity;
-      left[node] = node;
-      pathLength[node] = depth + averagePathLength(count);
-      if (depth > treeDepth) treeDepth = depth;
-      continue;
-    }
-    const f = candidates[rng.int(k)];
-    let min = Infinity, max = -Infinity;
-    for (let i = lo; i < hi; i++) {
-      const v = sample[order[i] * d + f];
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    let threshold = rng.uniform(min, max);
-    // As scikit-learn: a draw that rounds up to max would leave the right child empty.
-    if (threshold >= max) threshold = min;
-    let i = lo, j = hi - 1;
-    while (i <= j) {
-      if (sample[order[i] * d + f] <= threshold) i++;
-      else { const tmp = order[i]; order[i] = order[j]; order[j] = tmp; j--; }
-    }
-    feature[node] = f;
-    thresholds[node] = threshold;
-    left[node] = next;
-    stack.push(next, lo, i, depth + 1, next + 1, i, hi, depth + 1);
-    next += 2;
-  }
-  return { next, depth: treeDepth };
-}
-
-function resolveMaxSamples(maxSamples: number | 'auto', n: number): number {
-  if (maxSamples === 'auto') return Math.min(256, n);
-  if (maxSamples < 1) return Math.max(1, Math.floor(maxSamples * n));
-  return Math.min(Math.floor(maxSamples), n);
-}
-
-function resolveMaxFeatures(maxFeatures: number, d: number): number {
-  const k = maxFeatures <= 1 ? Math.floor(maxFeatures * d) : Math.floor(maxFeatures);
-  return Math.max(1, Math.min(d, k));
-}
-
-/** ψ distinct rows of n (Floyd's algorithm: ψ draws whatever n is). */
-function drawWithoutReplacement(rng: Rng, n: number, psi: number): Int32Array {
-  const out = new Int32Array(psi);
-  if (psi === n) {
-    for (let i = 0; i < n; i++) out[i] = i;
-    return out;
-  }
-  const seen = new Set<number>();
-  let k = 0;
-  for (let j = n - psi; j < n; j++) {
-    const t = rng.int(j + 1);
-    const pick = seen.has(t) ? j : t;
-    seen.add(pick);
-    out[k++] = pick;
-  }
-  return out;
-}
-
-function drawWithReplacement(rng: Rng, n: number, psi: number): Int32Array {
-  const out = new Int32Array(psi);
-  for (let i = 0; i < psi; i++) out[i] = rng.int(n);
-  return out;
-}
-
-/** k distinct indices of 0..d−1, ascending. */
-function partialShuffle(rng: Rng, d: number, k: number): Int32Array {
-  const idx = new Int32Array(d);
-  for (let i = 0; i < d; i++) idx[i] = i;
-  for (let i = 0; i < k; i++) {
-    const j = i + rng.int(d - i);
-    const tmp = idx[i]; idx[i] = idx[j]; idx[j] = tmp;
-  }
-  return idx.slice(0, k).sort();
-}
-
-/** Median of the non-NaN values (NaN when there are none); O(n) quickselect on a copy. */
-function median(values: Float64Array): number {
-  const copy = new Float64Array(values.length);
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) copy[n++] = values[i];
-  if (n === 0) return NaN;
-  const a = copy.subarray(0, n);
-  const hiMid = select(a, n >> 1);
-  if (n % 2) return hiMid;
-  let loMid = -Infinity;
-  for (let i = 0; i < n >> 1; i++) if (a[i] > loMid) loMid = a[i];
-  return (loMid + hiMid) / 2;
-}
-
-/** The k-th smallest of a (reorders a so that a[0..k) ≤ a[k] ≤ a[k+1..)). */
-function select(a: Float64Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    // Median of three as pivot: sorted or constant data do not degrade to O(n²).
-    const x = a[lo], y = a[mid], z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
 /**
  * The score threshold of a contamination: scikit-learn's 0.5 for 'auto' and the (1 − c) quantile of the scores
  * (ascending) for a fraction; for 'calibrated', where the calibrated tail starts (tailThresholdSorted).
@@ -673,14 +330,6 @@ export function contaminationThreshold(sortedScores: Float64Array, contamination
   if (contamination === 'auto' || sortedScores.length === 0) return 0.5;
   if (contamination === 'calibrated') return tailThresholdSorted(sortedScores);
   return quantileSorted(sortedScores, 1 - contamination);
-}
-
-/** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const i = Math.floor(pos);
-  const frac = pos - i;
-  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
 }
 
 function hasFinite(values: Float64Array): boolean {
