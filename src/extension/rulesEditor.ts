@@ -10,6 +10,7 @@ import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import type { RulesAnalysis } from '../core/rules/validate.ts';
 import { lineStarts } from '../core/rules/yamlAst.ts';
 import { addCommands } from './ctx.ts';
+import { WRITE_RULE_TEST_COMMAND, writeRuleTest } from './ruleBacktest.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { readSettings } from './settings.ts';
@@ -101,6 +102,11 @@ class RulesEditor implements vscode.Disposable {
         if (st && !st.loading) { st.tooLarge = undefined; st.error = undefined; this.load(st, key as string, true); this.lensesChanged.fire(); }
       },
       'anomalyHunter.validateRules': (arg: unknown) => this.validateCommand(arg),
+      [WRITE_RULE_TEST_COMMAND]: (uri: unknown, rule: unknown, key: unknown) => {
+        const st = typeof key === 'string' ? this.data.get(key) : undefined;
+        if (uri instanceof vscode.Uri && typeof rule === 'string' && st?.frame) return writeRuleTest(uri, rule, st.frame, st.name);
+        return undefined;
+      },
     });
     this.registerProviders();
   }
@@ -374,15 +380,16 @@ class RulesEditor implements vscode.Disposable {
       return locations.map((l) => new vscode.CodeLens(at(l.startOffset), { title: `evaluating on ${st.name}…`, command: '' }));
     }
     const { perRule, asSaved } = this.firings(doc, a, st);
-    return locations.map((l) => {
+    return locations.flatMap((l) => {
       const site = a.analysis.sites.find((s) => s.node.pairs[0]?.key.start === l.startOffset);
       const rule = site?.rule ?? null;
       const firing = rule ? perRule?.[rule.name] ?? null : null;
       const title = lensTitle({ dataName: st.name, firing, disabled: rule?.enabled === false, broken: !rule, timestamps: st.frame?.timestamps ?? null, asSaved });
       const clickable = rule && firing && firing.episodes > 0;
-      return new vscode.CodeLens(at(l.startOffset), clickable
-        ? { title, command: SHOW_RULE_COMMAND, arguments: [st.uri, rule.name], tooltip: `Open the dashboard on ${st.name}, filtered to ${rule.name}` }
-        : { title, command: '' });
+      if (!clickable) return [new vscode.CodeLens(at(l.startOffset), { title, command: '' })];
+      const lenses = [new vscode.CodeLens(at(l.startOffset), { title, command: SHOW_RULE_COMMAND, arguments: [st.uri, rule.name], tooltip: `Open the dashboard on ${st.name}, filtered to ${rule.name}` })];
+      if (st.frame?.timestamps) lenses.push(new vscode.CodeLens(at(l.startOffset), { title: 'Write a test from this data', command: WRITE_RULE_TEST_COMMAND, arguments: [doc.uri, rule.name, a.target!.key], tooltip: `A rule unit test (promtool's format) of ${rule.name}'s first firing in ${st.name}` }));
+      return lenses;
     });
   }
 

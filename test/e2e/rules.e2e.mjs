@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO, notification, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
@@ -160,4 +161,23 @@ test('clicking a rule\'s CodeLens opens the dashboard on stream.csv', async () =
   const filter = await webview(page).locator('[data-testid="filter-detector"]').inputValue();
   console.log(`dashboard detector filter after the lens: ${filter}`);
   await page.screenshot({ path: path.join(dirs.shots, '09-dashboard-from-lens.png') });
+});
+
+test('"Write a test from this data" writes a rule test of cpu-high beside rules.yaml that passes', async () => {
+  // Back to the rules file (the last test opened the dashboard beside it).
+  await page.locator('.tabs-container .tab', { hasText: 'rules.yaml' }).first().click();
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await goToLine(lineOf('- name: cpu-high'));
+  const written = path.join(dirs.ws, 'rules', 'rules.cpu-high.test.yaml');
+  fs.rmSync(written, { force: true });
+  await page.locator('.monaco-editor .codelens-decoration a[title*="of cpu-high\'s first firing"]').first().click();
+  await page.locator('.tabs-container .tab', { hasText: 'rules.cpu-high.test.yaml' }).first().waitFor({ timeout: 30_000 });
+  const text = fs.readFileSync(written, 'utf8');
+  assert.match(text, /rule_files: \["rules\.yaml"\]/);
+  assert.match(text, /alertname: "cpu-high"/);
+  assert.match(text, /exp_labels: \{[^}]*"severity"/);
+  await page.screenshot({ path: path.join(dirs.shots, '10-rule-test-written.png') });
+  // It passes as written (the CLI runs the same engine as the Test Explorer).
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'test', written], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
 });
