@@ -121,7 +121,7 @@ class RuleTestController implements vscode.Disposable {
       }));
     } catch (e) {
       if (!(e instanceof TestFileError)) throw e;
-      item.error = new vscode.MarkdownString(`line ${e.at.line}, column ${e.at.column}: ${e.message}`);
+      item.error = new vscode.MarkdownString().appendText(`line ${e.at.line}, column ${e.at.column}: ${e.message}`);
     }
     item.children.replace(children);
     return item;

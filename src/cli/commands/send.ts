@@ -78,6 +78,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       const format = (values.format ?? 'zapier') as WebhookFormat;
       const email = values.format === 'email';
       if (!email && values.to !== undefined) throw new UsageError('--to is for --format email');
+      if (email && values.url !== undefined) throw new UsageError(`--url is for webhooks: email goes through the SMTP server in ${SMTP_URL_ENV}`);
       if (!email && !WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${[...WEBHOOK_FORMATS, 'email'].join(', ')}, got '${values.format}'`);
       const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
       if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, got '${values['min-severity']}'`);
