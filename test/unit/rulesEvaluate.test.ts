@@ -52,6 +52,14 @@ test('a gap in time resets for: rows on both sides of a gap do not add up', () =
   assert.deepEqual(firing(rule({ forMs: 2 * M }), frame), { fires: 1, episodes: 1, firstRow: 4, lastRow: 4, ranges: [4, 4] });
 });
 
+test('a gap shorter than Prometheus\'s 5-minute lookback does not interrupt a condition; a longer one does', () => {
+  // Prometheus evaluates every minute and sees the last sample up to 5 minutes old: through a 3-minute hole the
+  // condition holds on, so for 5m is reached at minute 5.
+  assert.deepEqual(firing(rule({ forMs: 5 * M }), minutes([95, 95, 95, 95], [0, 1, 4, 5])), { fires: 1, episodes: 1, firstRow: 3, lastRow: 3, ranges: [3, 3] });
+  // A 7-minute hole: the series vanished in between, the condition starts again after it.
+  assert.deepEqual(firing(rule({ forMs: 5 * M }), minutes([95, 95, 95, 95], [0, 1, 8, 9])), { fires: 0, episodes: 0, firstRow: null, lastRow: null, ranges: [] });
+});
+
 test('keep_firing_for counts time across a gap: it runs out during the hole', () => {
   const frame = minutes([95, 95, 0, 0], [0, 1, 31, 32]);
   assert.deepEqual(firing(rule({ keepFiringForMs: 5 * M }), frame), { fires: 2, episodes: 1, firstRow: 0, lastRow: 1, ranges: [0, 1] });

@@ -31,9 +31,23 @@ export interface EvaluateOptions {
   anomalies?: boolean;
   /**
    * A gap between consecutive timestamps longer than this ends a run of the condition, as absent data
-   * would in Prometheus. @default 2 × the frame's step (no limit when the step is unknown)
+   * would in Prometheus. @default defaultMaxGap(the frame's step) (no limit when the step is unknown)
    */
   maxGapMs?: number;
+}
+
+/**
+ * Prometheus's lookback (`--query.lookback-delta`, 5 minutes by default): an evaluation sees a series' last
+ * sample up to this old, so a shorter gap does not interrupt a condition.
+ */
+export const LOOKBACK_DELTA_MS = 5 * 60_000;
+
+/**
+ * The longest gap that does not end a condition: Prometheus's lookback, or two steps of coarser data (where every
+ * gap between samples is longer than the lookback, and Prometheus would see the series vanish between them).
+ */
+export function defaultMaxGap(stepMs: number): number {
+  return Math.max(2 * stepMs, LOOKBACK_DELTA_MS);
 }
 
 /** The result of evaluating rules: SPEC §3 anomalies (sorted by row, then rule order) and a summary per rule. */
@@ -63,7 +77,7 @@ export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, 
   const withAnomalies = options.anomalies !== false;
   const ts = frame.timestamps;
   const step = ts ? frame.stepMs ?? ROW_MS : ROW_MS;
-  const maxGap = ts ? options.maxGapMs ?? (frame.stepMs ? 2 * frame.stepMs : Infinity) : Infinity;
+  const maxGap = ts ? options.maxGapMs ?? (frame.stepMs ? defaultMaxGap(frame.stepMs) : Infinity) : Infinity;
   const runs = new RangeBuffer();
   const firing = new RangeBuffer();
   const perRule: Record<string, RuleFiring> = {};

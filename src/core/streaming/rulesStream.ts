@@ -12,7 +12,7 @@
  * Memory: a few numbers per rule, whatever the length of the stream.
  */
 import type { Anomaly } from '../anomaly.ts';
-import { ROW_MS, holds, ruleAnomaly, thresholdOf } from '../rules/evaluate.ts';
+import { ROW_MS, defaultMaxGap, holds, ruleAnomaly, thresholdOf } from '../rules/evaluate.ts';
 import { indexIn } from '../csv/frame.ts';
 import type { Rule, RulesFile } from '../rules/model.ts';
 import { STEP_ROWS, medianGap } from './streamDetector.ts';
@@ -24,7 +24,7 @@ export interface StreamRulesOptions {
   thresholds?: Record<string, number>;
   /** Whether the stream has timestamps; without them row i stands at i seconds (as in evaluateRules). @default true */
   timed?: boolean;
-  /** A gap longer than this ends a condition run. @default 2 × the step */
+  /** A gap longer than this ends a condition run. @default defaultMaxGap(the step), as evaluateRules */
   maxGapMs?: number;
 }
 
@@ -85,7 +85,7 @@ export function createStreamRules(rules: RulesFile | readonly Rule[], columns: r
       }
       const hasStep = timed && Number.isFinite(stepNow);
       const step = hasStep ? stepNow : ROW_MS;
-      const maxGap = !timed ? Infinity : options.maxGapMs ?? (hasStep ? 2 * stepNow : Infinity);
+      const maxGap = !timed ? Infinity : options.maxGapMs ?? (hasStep ? defaultMaxGap(stepNow) : Infinity);
       const within = row > 0 && time - prevTime <= maxGap;
       const split = row > 0 && timed && maxGap < Infinity && !within;
       // When the condition was first seen false after a run that ended on the previous row.
