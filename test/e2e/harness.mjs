@@ -154,18 +154,24 @@ export async function runCommand(page, title, timeout = 30_000) {
 
 export async function openFile(page, name, timeout = 30_000) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  // Ctrl+P is lost while focus is inside a webview's iframes (a dashboard): then the focus goes back to the
-  // workbench (the side bar's title) and Ctrl+P again, and last the command center, which opens Quick Open.
+  // Ctrl+P is lost while focus is inside a webview's iframes (a dashboard, a walkthrough step): then the other ways
+  // into Quick Open, as runCommand; typed without '>', the command palette's box searches files.
   const attempts = [
     () => page.keyboard.press('Control+P'),
-    () => page.keyboard.press('Control+P'),
-    () => page.locator('.command-center .search-label, .command-center-center').first().click(),
+    () => page.locator('.command-center .search-label, .command-center-center').first().click({ timeout: 3000 }),
+    () => page.keyboard.press('F1'),
+    () => page.keyboard.press('Control+Shift+P'),
+    () => page.locator('.command-center .search-label, .command-center-center').first().click({ timeout: 3000 }),
   ];
   for (const attempt of attempts) {
     await attempt().catch(() => undefined);
     if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) break;
     await page.keyboard.press('Escape');
-    await page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
+    await page.locator('.part.sidebar .composite.title, .part.statusbar').first().click().catch(() => undefined);
+  }
+  if (!(await input.isVisible())) {
+    // What was on the screen: a failure here is about the page, not the file.
+    await page.screenshot({ path: path.join(CACHE, 'runs', `quick-open-failure-${Date.now()}.png`) }).catch(() => undefined);
   }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(name);
