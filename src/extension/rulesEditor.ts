@@ -227,7 +227,8 @@ class RulesEditor implements vscode.Disposable {
     let target = prev?.target ?? null;
     let data = target ? this.dataFor(target).ctx : undefined;
     let analysis = this.safeAnalyze(text, data);
-    const next = this.targetFor(doc, analysis.file.data);
+    // A Prometheus source (SPEC §8) is not a CSV beside the file: the editor does not fetch it, nor guess another.
+    const next = analysis.file.source ? null : this.targetFor(doc, analysis.file.data);
     if (next?.key !== target?.key) {
       target = next;
       data = target ? this.dataFor(target).ctx : undefined;
