@@ -29,3 +29,9 @@ export function formatShort(v: number): string {
 export function formatBandValue(v: number): string {
   return Math.abs(v) >= 1 || v === 0 ? v.toFixed(1) : v.toPrecision(3);
 }
+
+/** Text (a server's or a library's message) on one line, cut to `max` characters with an ellipsis. */
+export function oneLine(text: string, max = Infinity): string {
+  const s = text.replace(/\s+/g, ' ').trim();
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}

@@ -6,7 +6,8 @@
  */
 import { networkReason } from '../core/alerting/deliver.ts';
 import type { NamedQuery } from '../core/prometheus/names.ts';
-import { oneLine, parseRangeAnswer } from '../core/prometheus/response.ts';
+import { parseRangeAnswer } from '../core/prometheus/response.ts';
+import { oneLine } from '../core/format.ts';
 import type { RangeAnswer } from '../core/prometheus/response.ts';
 import type { RangeFetcher, RangeSpec } from '../core/prometheus/source.ts';
 import { SourceError } from '../core/prometheus/source.ts';

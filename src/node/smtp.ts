@@ -3,6 +3,7 @@
  * TLS, AUTH, MIME multipart/alternative and header encoding are its job, not ours). Resolves, never rejects;
  * a failure's reason is one line that never holds the URL's user or password.
  */
+import { oneLine } from '../core/format.ts';
 import { createTransport } from 'nodemailer';
 import type { EmailMessage, SmtpTarget } from '../core/alerting/email.ts';
 import { scrubUrl } from '../core/alerting/url.ts';
@@ -52,6 +53,3 @@ function describe(e: Error & { code?: string; responseCode?: number; response?: 
   return `sending through the SMTP server at ${where} failed: ${oneLine(e.message)}`;
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}

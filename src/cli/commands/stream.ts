@@ -25,6 +25,7 @@ import type { IncidentEvent } from '../../core/streaming/incidentTracker.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import type { Alerter } from '../../core/streaming/alerter.ts';
+import { csvField } from '../../core/export/csv.ts';
 import { setOwn } from '../../core/own.ts';
 import { VERSION } from '../../core/version.ts';
 import { StreamHistory } from '../streamHistory.ts';
@@ -148,7 +149,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     onRow: (r: ScoredRow) => {
       const timed = pipeline.columns!.timestampIndex >= 0;
       const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies);
-      if (format === 'nab') ctx.stdout(`${csvCell(r.tsText)},${csvCell(r.firstCell)},${r.score.score}\n`);
+      if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${r.score.score}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, timed, rules !== null, events) + '\n');
       if (live) alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
       history?.push(events);
@@ -234,10 +235,6 @@ function jsonlRow(r: ScoredRow, metrics: string[], timed: boolean, withRules: bo
   return JSON.stringify(out);
 }
 
-/** Quotes a cell when it needs it (RFC 4180). */
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function round4(x: number): number {
   return Math.round(x * 10000) / 10000;

@@ -60,7 +60,7 @@ export function checkRecipients(raw: string | undefined): { ok: true; to: string
   const to = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (!to.length) return { ok: false, reason: '--format email needs --to ADDRESS (one or more, comma-separated)' };
   const bad = to.find((a) => !/^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9.-]+$/.test(a) && !/^[^\s@<>()",;:\\[\]]+@\[[0-9.:a-fA-F]+\]$/.test(a));
-  if (bad !== undefined) return { ok: false, reason: `--to: '${oneLine(bad)}' is not an email address (name@example.com)` };
+  if (bad !== undefined) return { ok: false, reason: `--to: '${withoutControls(bad)}' is not an email address (name@example.com)` };
   return { ok: true, to };
 }
 
@@ -69,7 +69,7 @@ export function escapeHtml(s: string): string {
 }
 
 /** Plain text on one line: control characters (a CR/LF in a summary) become spaces. */
-function oneLine(s: string): string {
+function withoutControls(s: string): string {
   return s.replace(CONTROL, ' ');
 }
 
@@ -85,15 +85,15 @@ export interface EmailMessage {
 /** One message for a batch of incidents (in their order). `source`: the data's name, when known. */
 export function incidentEmail(incidents: readonly Incident[], source: string | null): EmailMessage {
   const head = incidentSummaryLine(incidents);
-  const from = source ? ` in ${oneLine(source)}` : '';
+  const from = source ? ` in ${withoutControls(source)}` : '';
   const subject = `Anomaly Hunter: ${head}${from}`;
   const text = [
     `${head}${from}`, '',
     ...incidents.flatMap((i) => [
-      `[${i.severity}] score ${i.score} · ${oneLine(whenOf(i))}`,
-      `  ${oneLine(i.summary)}`,
-      `  metrics: ${oneLine(i.metrics.map((m) => m.metric).join(', ')) || '—'}; detectors: ${i.detectors.join(', ')}${i.rules.length ? `; rules: ${oneLine(i.rules.join(', '))}` : ''}`,
-      `  id: ${oneLine(i.id)}`, '',
+      `[${i.severity}] score ${i.score} · ${withoutControls(whenOf(i))}`,
+      `  ${withoutControls(i.summary)}`,
+      `  metrics: ${withoutControls(i.metrics.map((m) => m.metric).join(', ')) || '—'}; detectors: ${i.detectors.join(', ')}${i.rules.length ? `; rules: ${withoutControls(i.rules.join(', '))}` : ''}`,
+      `  id: ${withoutControls(i.id)}`, '',
     ]),
     '— Data Anomaly Hunter',
   ].join('\n') + '\n';
@@ -116,5 +116,5 @@ ${rows}
 <p style="color:#777">Data Anomaly Hunter</p>
 </body></html>
 `;
-  return { subject: oneLine(subject), text, html };
+  return { subject: withoutControls(subject), text, html };
 }

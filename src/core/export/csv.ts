@@ -22,8 +22,16 @@ export function csvCell(v: string | number | null | undefined): string {
   // OWASP also asks for the neutralised cell to be quoted, so no reader strips the `'` as noise.
   const formula = looksLikeFormula(v);
   const s = formula ? `'${v}` : v;
-  if (formula || /[",\r\n]/.test(s)) return `"${s.replace(/"/g, '""')}"`;
-  return s;
+  return formula ? quoted(s) : csvField(s);
+}
+
+/** A text cell quoted per RFC 4180 when it needs it (comma, quote, CR, LF); no formula neutralising. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? quoted(text) : text;
+}
+
+function quoted(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
 }
 
 /** One CSV record (cells joined by commas, CRLF-terminated). */

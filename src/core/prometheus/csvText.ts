@@ -5,15 +5,11 @@
  */
 import type { Frame } from '../csv/frame.ts';
 import { isoOf } from '../anomaly.ts';
-
-/** A cell quoted when it needs it (RFC 4180). */
-export function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+import { csvField } from '../export/csv.ts';
 
 /** The header line of the columns. */
 export function csvHeader(columns: readonly string[]): string {
-  return ['timestamp', ...columns].map(csvCell).join(',') + '\n';
+  return ['timestamp', ...columns].map(csvField).join(',') + '\n';
 }
 
 /** The rows of a frame as CSV lines in the given column order ('' where a series has no value or is absent). */

@@ -4,6 +4,7 @@
  * or the error envelope `{"status":"error","errorType":"bad_data","error":"…"}`. Sample values are strings
  * ("NaN", "+Inf" included); times are unix seconds with a fraction.
  */
+import { oneLine } from '../format.ts';
 
 /** One series of a matrix: its label set and its samples (epoch ms, value; NaN where the value is NaN or ±Inf). */
 export interface RangeSeries {
@@ -22,14 +23,9 @@ export type RangeAnswer =
 /** Longest server message kept for a one-line error. */
 const MAX_MESSAGE = 300;
 
-/** The server's message on one line, cut to a readable length. */
-export function oneLine(text: string, max = MAX_MESSAGE): string {
-  const s = text.replace(/\s+/g, ' ').trim();
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
-}
 
 function fail(errorType: string, message: string): RangeAnswer {
-  return { ok: false, errorType, message: oneLine(message) };
+  return { ok: false, errorType, message: oneLine(message, MAX_MESSAGE) };
 }
 
 /** A sample value as Prometheus writes it ("1.5", "NaN", "+Inf", "-Inf", "1e+300"); non-finite gives NaN. */
@@ -61,7 +57,7 @@ export function parseRangeAnswer(text: string): RangeAnswer {
   if (typeof data !== 'object' || data === null) return fail('bad_response', 'the answer has no "data" object');
   if (data.resultType !== 'matrix') return fail('bad_response', `expected a range result ("matrix"), got ${JSON.stringify(data.resultType ?? null)}: is this the query_range endpoint?`);
   if (!Array.isArray(data.result)) return fail('bad_response', 'the answer\'s "data.result" is not a list');
-  const warnings = Array.isArray(o.warnings) ? o.warnings.filter((w): w is string => typeof w === 'string').map((w) => oneLine(w)) : [];
+  const warnings = Array.isArray(o.warnings) ? o.warnings.filter((w): w is string => typeof w === 'string').map((w) => oneLine(w, MAX_MESSAGE)) : [];
   const series: RangeSeries[] = [];
   let nativeHistograms = 0;
   for (const [k, raw] of (data.result as unknown[]).entries()) {

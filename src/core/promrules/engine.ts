@@ -1,4 +1,5 @@
 import type { RuleOp } from '../rules/model.ts';
+import { holds } from '../rules/evaluate.ts';
 import type { AlertTemplateData } from './goTemplate.ts';
 import type { AlertExpr } from './selector.ts';
 import { matches } from './selector.ts';
@@ -49,14 +50,8 @@ const RESOLVED_RETENTION_MS = 15 * 60_000;
 
 /** A comparison as Go evaluates it on float64: NaN is a value here (a sample), so `NaN != x` holds. */
 export function promHolds(op: RuleOp, v: number, t: number): boolean {
-  switch (op) {
-    case '>': return v > t;
-    case '>=': return v >= t;
-    case '<': return v < t;
-    case '<=': return v <= t;
-    case '==': return v === t;
-    case '!=': return v !== t;
-  }
+  // The rules engine's comparison, but for `!=`, where our CSV rules treat NaN as no data.
+  return op === '!=' ? v !== t : holds(op, v, t);
 }
 
 /** A canonical key of a label set. */

@@ -15,7 +15,7 @@
  * the cross-validated MAE. After a late shift the slope is the one before it, so the ramp the fit puts across a
  * late jump does not run away.
  */
-import { statsOf } from '../../stats.ts';
+import { finiteMedian } from '../../stats.ts';
 import { robustScale } from './fit.ts';
 import type { ForecastModel, ForecastOptions, resolveModel } from './model.ts';
 import { dampedRun, endSlope, fitPair, seasonalAt, trendAt } from './model.ts';
@@ -75,7 +75,7 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
     tt[i] = (ts[i] - model.start) / model.tScale;
     res[i] = ys[i] / model.yScale - trendAt(model, tt[i]) - seasonalAt(model, ts[i], feat);
   }
-  const med = (from: number, to: number): number => median(res.slice(Math.max(0, from), to));
+  const med = (from: number, to: number): number => finiteMedian(res.slice(Math.max(0, from), to));
   const level = med(n - w, n);
   const noise = robustScale(res);
   if (n < 8 * w) return { slope, level, shift: null, noise };
@@ -96,12 +96,9 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
   // The level at the end: the median over the points after the shift of (trend + residual), moved to t = 1 along `pre`.
   const after = new Float64Array(n - at);
   for (let i = at; i < n; i++) after[i - at] = trendAt(model, tt[i]) + res[i] + pre * (1 - tt[i]);
-  return { slope: pre, level, shift: median(after) - trendAt(model, 1), noise };
+  return { slope: pre, level, shift: finiteMedian(after) - trendAt(model, 1), noise };
 }
 
-function median(a: Float64Array): number {
-  return statsOf(a).median;
-}
 
 type FitName = 'huber' | 'map';
 type VariantName = 'ours' | 'raw';

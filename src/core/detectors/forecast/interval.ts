@@ -3,6 +3,7 @@
  * empirical quantiles of the rolling-origin errors at the same horizon (method 'cv', see cv.ts).
  */
 import { createRng } from '../../random.ts';
+import { quantileSorted } from '../../stats.ts';
 import { normalQuantile } from './linalg.ts';
 import type { ForecastModel, FutureSpec } from './model.ts';
 
@@ -78,14 +79,6 @@ function sortedQuantile(values: Float64Array, order: Int32Array, q: number): num
   return pos === lo ? vLo : vLo + (values[order[lo + 1]] - vLo) * (pos - lo);
 }
 
-/** The q-quantile of sorted[from, to), interpolated as numpy's default percentile. */
-function quantileOf(sorted: Float64Array, from: number, to: number, q: number): number {
-  const pos = q * (to - from - 1);
-  const lo = Math.floor(pos);
-  const v = sorted[from + lo];
-  return pos === lo ? v : v + (sorted[from + lo + 1] - v) * (pos - lo);
-}
-
 /**
  * Method 'cv': the band at each future row is yhat ± the `interval` quantile of the absolute cross-validation
  * errors in the row's horizon bin (symmetric: a bias the folds happened to share is not assumed to persist), and
@@ -102,7 +95,7 @@ export function empiricalFutureBand(model: ForecastModel, spec: FutureSpec, t: F
     const to = spec.binOffsets[b + 1];
     if (to - from < 2) continue;
     const abs = spec.errors.slice(from, to).map(Math.abs).sort();
-    half[b] = quantileOf(abs, 0, abs.length, model.interval);
+    half[b] = quantileSorted(abs, model.interval);
   }
   // An empty bin (a gap in the history) takes its nearest earlier bin's width, or the next one's.
   for (let b = 1; b < bins; b++) if (Number.isNaN(half[b])) half[b] = half[b - 1];
