@@ -54,6 +54,8 @@ Options:
                    webhook in $${WEBHOOK_URL_ENV}, through the throttle of the rules file's
                    alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m):
                    an incident is sent when it is at or above both --min-severity and min_severity.
+                   With format alertmanager-api, an incident that was sent is sent again with
+                   its end (endsAt) when it resolves, and Alertmanager resolves the alert.
                    The rows already in the file are scored but never sent (for those, use
                    analyze --format json, then send). Nothing is sent without this flag.
   --history FILE   record the incidents as they open, escalate and resolve in a history database
@@ -151,7 +153,10 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies);
       if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${r.score.score}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, timed, rules !== null, events) + '\n');
-      if (live) alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
+      if (live) {
+        alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
+        alerter?.resolve(events.filter((e) => e.event === 'resolved').map((e) => e.incident));
+      }
       history?.push(events);
     },
   });
