@@ -73,9 +73,14 @@ test('rules source cache against a real Prometheus: one fetch per file and sourc
     assert.deepEqual(asked, [prom.origin]);
     assert.equal(cache.started, 1);
     assert.deepEqual(f.frame!.metrics, ['cpu', 'load']);
-    // 600 samples, and five more grid points past the last one: Prometheus's 5-minute lookback repeats it.
-    assert.equal(f.frame!.rows, 605);
+    // 600 samples; the five grid points after the last one, where Prometheus's 5-minute lookback repeats it, are left out.
+    assert.equal(f.frame!.rows, 600);
     assert.equal(f.frame!.timestamps![0], end - 599 * MIN);
+    assert.equal(f.frame!.timestamps![599], end);
+    assert.deepEqual(f.notes, [
+      'query "cpu": 5 points after the last sample of a series that stops before the end of the range left out (Prometheus\'s lookback repeats a last sample for 5m)',
+      'query "load": 5 points after the last sample of a series that stops before the end of the range left out (Prometheus\'s lookback repeats a last sample for 5m)',
+    ]);
     assert.equal(f.context!.name, `${prom.origin} (last 1d)`);
     // The same source in an edited text (a new rule) is still current: no new fetch.
     const edited = analyzeRules(rulesText(prom.origin, { threshold: 95 })).file.source!;
