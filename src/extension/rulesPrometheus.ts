@@ -178,7 +178,7 @@ export class RulesPrometheus implements vscode.Disposable {
       return;
     }
     const name = doc.uri.path.split('/').pop()!.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/\.ya?ml$/i, '');
-    const file = vscode.Uri.joinPath(snapshotDir(this.ctx), `rules-${name}-${hash64(`${doc.uri.toString()}\n${f.key}`).slice(0, 8)}.csv`);
+    const file = vscode.Uri.joinPath(snapshotDir(this.ctx), `${name}-prometheus-${hash64(`${doc.uri.toString()}\n${f.key}`).slice(0, 8)}.csv`);
     try {
       await vscode.workspace.fs.createDirectory(snapshotDir(this.ctx));
       await writeFileAtomic(file.fsPath, frameCsvChunks(f.frame));

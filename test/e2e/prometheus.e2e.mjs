@@ -152,15 +152,15 @@ test('a rules file whose data: names the Prometheus source: each rule\'s CodeLen
   const titles = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
   console.log(titles.map((t) => `  lens: ${t}`).join('\n'));
   await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-codelens.png') });
-  // A metric that is not a query's name: an error with the closest name, without waiting for any fetch.
+  // A metric that is not a query's name: an error with the closest name (against the fetched series, as before any fetch against the queries' names).
   await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
   await page.locator('.markers-panel').waitFor();
   await page.locator('.monaco-editor .view-lines').first().click();
   await goToLine(9);
   await page.keyboard.press('End');
   await page.keyboard.type('x');
-  const typo = page.locator('.markers-panel .monaco-list-row', { hasText: "metric 'cpux' is not the name of a query in data.queries (did you mean 'cpu'?)" }).first();
-  await typo.waitFor({ timeout: 10_000 });
+  const typo = page.locator('.markers-panel .monaco-list-row', { hasText: /metric 'cpux' is not a numeric column of http:\/\/127\.0\.0\.1:\d+ \(last 2d\) \(did you mean 'cpu'\?\)/ }).first();
+  await typo.waitFor({ timeout: 10_000 }).catch(async (e) => { await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-typo-failed.png') }); throw e; });
   await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-typo.png') });
   await page.keyboard.press('Backspace');
   await typo.waitFor({ state: 'detached', timeout: 10_000 });
