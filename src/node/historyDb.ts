@@ -4,7 +4,7 @@
  * renamed over it), so a crash never leaves half a database. Writers on one machine take turns through a lock
  * file next to the database (`FILE.lock`), so two runs recording at once do not lose each other's rows.
  */
-import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -80,6 +80,29 @@ export async function withHistory<T>(path: string, fn: (db: Database) => T | Pro
   }
 }
 
+/** A lock not touched for this long is a crashed writer's (a live one touches its lock every 20 s). */
+const STALE_MS = 60_000;
+
+/**
+ * Removes a stale lock, and only it. Two waiters may both find the same lock stale: the first removes it and takes
+ * a new one, and the second must not then remove that new, live lock. So the lock is moved aside (a rename is atomic:
+ * one mover gets each file) and looked at: a moved lock that is not stale, or holds another token than the one
+ * found stale, was someone's live lock, and is put back (a link fails, rather than overwrite, if a lock is there).
+ */
+async function removeStale(file: string): Promise<void> {
+  const seen = await readFile(file, 'utf8').catch(() => null);
+  if (seen === null) return;
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    await rename(file, aside);
+  } catch {
+    return; // gone already: someone else removed it
+  }
+  const [moved, info] = await Promise.all([readFile(aside, 'utf8').catch(() => null), stat(aside).catch(() => null)]);
+  if (moved !== seen || (info !== null && Date.now() - info.mtimeMs <= STALE_MS)) await link(aside, file).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+}
+
 /** Takes `path.lock` (created exclusively); a lock older than a minute is a crashed writer's and is removed. */
 async function lock(path: string, timeoutMs: number, create: boolean): Promise<() => Promise<void>> {
   if (create) await mkdir(dirname(path), { recursive: true });
@@ -102,7 +125,7 @@ async function lock(path: string, timeoutMs: number, create: boolean): Promise<(
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const info = await stat(file).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > 60_000) { await unlink(file).catch(() => undefined); continue; }
+      if (info && Date.now() - info.mtimeMs > STALE_MS) { await removeStale(file); continue; }
       if (Date.now() > deadline) throw new HistoryError(`locked by another writer for more than ${Math.round(timeoutMs / 1000)} s (${file}; remove it if no anomaly-hunter is running)`);
       await new Promise((r) => setTimeout(r, 50));
     }

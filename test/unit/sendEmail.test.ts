@@ -60,7 +60,8 @@ test('send --format email: one message with every incident, text and HTML parts,
       assert.ok(!m.raw.includes(secret) && !r.out.includes(secret) && !r.err.includes(secret));
     }
 
-    const again = await run(dir, env, 'send', 'results.json', '--format', 'email', '--to', 'ops@example.com', '--history', 'h.db');
+    // The same recipients (in another order and case) are the same destination.
+    const again = await run(dir, env, 'send', 'results.json', '--format', 'email', '--to', 'Oncall@example.org,ops@example.com', '--history', 'h.db');
     assert.equal(again.code, 0, again.err);
     assert.equal(again.out, `nothing to send: skipped ${incidents.length} already sent\n`);
     assert.equal(smtp.received.length, 1);

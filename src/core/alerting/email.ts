@@ -64,6 +64,15 @@ export function checkRecipients(raw: string | undefined): { ok: true; to: string
   return { ok: true, to };
 }
 
+/**
+ * The sender: `fromSetting` (ANOMALY_HUNTER_SMTP_FROM) when given, else the login when it is an address, else
+ * anomaly-hunter@ the server's host.
+ */
+export function senderAddress(target: SmtpTarget, fromSetting: string | undefined): { ok: true; from: string } | { ok: false; reason: string } {
+  const from = fromSetting?.trim() || (target.user.includes('@') ? target.user : `anomaly-hunter@${target.host.includes(':') ? 'localhost' : target.host}`);
+  return checkRecipients(from).ok ? { ok: true, from } : { ok: false, reason: `${SMTP_FROM_ENV}: '${withoutControls(from)}' is not an email address` };
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
