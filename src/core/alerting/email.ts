@@ -128,8 +128,8 @@ export function incidentEmail(incidents: readonly Incident[], source: string | n
     escapeHtml([...i.detectors, ...i.rules.map((r) => `rule ${r}`)].join(', ')),
   ].map(cell).join('')}</tr>`).join('\n');
   const html = `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family:sans-serif;font-size:14px">
+<html><head><meta charset="utf-8"><meta name="color-scheme" content="light"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:sans-serif;font-size:14px;background:#ffffff;color:#1f1f1f">
 <p>${escapeHtml(head + from)}</p>
 <table style="border-collapse:collapse">
 <tr><th align="left">Severity</th><th align="left">When</th><th align="left">Summary</th><th align="left">Metrics</th><th align="left">Found by</th></tr>
