@@ -4,7 +4,7 @@
  * renamed over it), so a crash never leaves half a database. Writers on one machine take turns through a lock
  * file next to the database (`FILE.lock`), so two runs recording at once do not lose each other's rows.
  */
-import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -84,23 +84,31 @@ export async function withHistory<T>(path: string, fn: (db: Database) => T | Pro
 const STALE_MS = 60_000;
 
 /**
- * Removes a stale lock, and only it. Two waiters may both find the same lock stale: the first removes it and takes
- * a new one, and the second must not then remove that new, live lock. So the lock is moved aside (a rename is atomic:
- * one mover gets each file) and looked at: a moved lock that is not stale, or holds another token than the one
- * found stale, was someone's live lock, and is put back (a link fails, rather than overwrite, if a lock is there).
+ * Removes a stale lock, and only it. Several waiters may find the same lock stale; if each removed what it found,
+ * the second would remove the new, live lock the first took meanwhile, and two writers would hold it. So removing
+ * is done by one waiter at a time, under `path.lock.takeover` (created exclusively, held for a few file operations),
+ * which looks again: only a lock still stale then is removed. False when another waiter is at it (wait, retry).
  */
-async function removeStale(file: string): Promise<void> {
-  const seen = await readFile(file, 'utf8').catch(() => null);
-  if (seen === null) return;
-  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+async function removeStale(file: string): Promise<boolean> {
+  const guard = `${file}.takeover`;
+  let handle;
   try {
-    await rename(file, aside);
-  } catch {
-    return; // gone already: someone else removed it
+    handle = await open(guard, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // A takeover is a few milliseconds: one this old is a crashed waiter's.
+    const info = await stat(guard).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > 10_000) await unlink(guard).catch(() => undefined);
+    return false;
   }
-  const [moved, info] = await Promise.all([readFile(aside, 'utf8').catch(() => null), stat(aside).catch(() => null)]);
-  if (moved !== seen || (info !== null && Date.now() - info.mtimeMs <= STALE_MS)) await link(aside, file).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
+  try {
+    await handle.close();
+    const info = await stat(file).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > STALE_MS) await unlink(file).catch(() => undefined);
+    return true;
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
 }
 
 /** Takes `path.lock` (created exclusively); a lock older than a minute is a crashed writer's and is removed. */
@@ -125,7 +133,7 @@ async function lock(path: string, timeoutMs: number, create: boolean): Promise<(
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const info = await stat(file).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > STALE_MS) { await removeStale(file); continue; }
+      if (info && Date.now() - info.mtimeMs > STALE_MS && await removeStale(file)) continue;
       if (Date.now() > deadline) throw new HistoryError(`locked by another writer for more than ${Math.round(timeoutMs / 1000)} s (${file}; remove it if no anomaly-hunter is running)`);
       await new Promise((r) => setTimeout(r, 50));
     }
