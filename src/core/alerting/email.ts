@@ -122,7 +122,7 @@ export function incidentEmail(incidents: readonly Incident[], source: string | n
   const cell = (s: string): string => `<td style="padding:4px 8px;border-top:1px solid #ddd;vertical-align:top">${s}</td>`;
   const rows = incidents.map((i) => `<tr>${[
     `<span style="color:${SEVERITY_COLOR[i.severity]};font-weight:bold">${escapeHtml(i.severity)}</span> ${i.score}`,
-    escapeHtml(whenOf(i)),
+    `<span style="white-space:nowrap">${escapeHtml(whenOf(i))}</span>`,
     escapeHtml(i.summary),
     escapeHtml(i.metrics.map((m) => m.metric).join(', ')),
     escapeHtml([...i.detectors, ...i.rules.map((r) => `rule ${r}`)].join(', ')),
