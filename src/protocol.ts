@@ -131,6 +131,9 @@ export interface TuningData {
   forecast?: Record<string, { yhat: (number | null)[]; sigma: number; yScale: number }>;
 }
 
+/** Where the dashboard's Send button delivers (anomalyHunter.alertDestination). */
+export type AlertDestination = 'webhook' | 'email' | 'both';
+
 export type HostMessage =
   | { type: 'model'; model: DashboardModel }
   | { type: 'localData'; data: LocalData }
@@ -139,7 +142,8 @@ export type HostMessage =
   | { type: 'notice'; kind: 'info' | 'error'; text: string }
   | { type: 'window'; metric: string; x0: number; x1: number; series: SeriesData }
   | { type: 'select'; row: number }
-  | { type: 'filterRule'; rule: string | null };
+  | { type: 'filterRule'; rule: string | null }
+  | { type: 'alertDestination'; destination: AlertDestination };
 
 export type WebviewMessage =
   | { type: 'ready' }

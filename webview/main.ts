@@ -9,7 +9,7 @@ import { byScore, capAnomalies, sortAnomalies } from '../src/core/anomaly.ts';
 import { SEVERITIES, SEVERITY_COLOR } from '../src/core/severity.ts';
 import type { Severity } from '../src/core/severity.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../src/protocol.ts';
-import type { DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, ViewChoice, WebviewMessage } from '../src/protocol.ts';
+import type { AlertDestination, DashboardModel, DashboardSettings, DetectorToggle, HostMessage, LocalData, SeriesData, TuningData, ViewChoice, WebviewMessage } from '../src/protocol.ts';
 import { isViewChoice } from '../src/protocol.ts';
 import type { AnalysisResult } from '../src/core/analysisResult.ts';
 import { analysisView } from '../src/core/incidents/analysisView.ts';
@@ -120,7 +120,22 @@ let els: {
   header: HTMLElement; notice: HTMLElement; charts: HTMLElement; table: HTMLElement; tableWrap: HTMLElement; tableBody: HTMLElement; count: HTMLElement; total: HTMLElement;
   sliders: HTMLElement; toggles: Record<DetectorToggle, HTMLElement & { checked: boolean; disabled: boolean }>; onlyAnomalies: HTMLElement & { checked: boolean };
   footer: HTMLElement; busy: HTMLElement; detectorFilter: HTMLSelectElement; viewSelect: HTMLSelectElement; heading: HTMLElement; headCells: HTMLElement[];
+  send: HTMLElement;
 } | null = null;
+
+/** Where Send delivers (anomalyHunter.alertDestination), for the button's label; may arrive before the layout. */
+let sendTo: AlertDestination = 'webhook';
+const SEND_LABEL: Record<AlertDestination, [string, string]> = {
+  webhook: ['Send to webhook', 'Send the incidents to the webhook (anomalyHunter.alertDestination)'],
+  email: ['Send by email', 'Email the incidents to anomalyHunter.email.to (anomalyHunter.alertDestination)'],
+  both: ['Send alerts', 'Send the incidents to the webhook and by email (anomalyHunter.alertDestination)'],
+};
+
+function labelSend(): void {
+  if (!els) return;
+  els.send.textContent = SEND_LABEL[sendTo][0];
+  els.send.title = SEND_LABEL[sendTo][1];
+}
 
 /** The table's columns: an incident's, and a row's in the same places (an expanded incident's rows line up under it). */
 const COLUMNS: { key: SortKey | null; incident: string; row: string; col: string }[] = [
@@ -208,7 +223,8 @@ function buildLayout(): void {
     tableWrap);
   const footer = el('footer', { class: 'footer muted' });
   app.append(header, busy, notice, toolbar, charts, tableSection, footer);
-  els = { header, notice, charts, table, tableWrap, tableBody, count, total, sliders, toggles, onlyAnomalies, footer, busy, detectorFilter, viewSelect, heading, headCells };
+  els = { header, notice, charts, table, tableWrap, tableBody, count, total, sliders, toggles, onlyAnomalies, footer, busy, detectorFilter, viewSelect, heading, headCells, send };
+  labelSend();
 }
 
 // ---------- settings ----------
@@ -1421,6 +1437,10 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       }
       save();
       if (els) { els.detectorFilter.value = filters.detector; renderTable(); }
+      break;
+    case 'alertDestination':
+      sendTo = m.destination;
+      labelSend();
       break;
   }
 });

@@ -16,7 +16,7 @@ import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { reached } from './walkthrough.ts';
 import { readSettings } from './settings.ts';
-import { sendWebhook } from './webhook.ts';
+import { sendAlerts } from './alerts.ts';
 
 
 /**
@@ -46,6 +46,7 @@ export class DashboardController implements vscode.Disposable {
       // The default view changed: a dashboard that shows the default (no choice made in the page) follows it.
       const s = this.current;
       if (e.affectsConfiguration('anomalyHunter.minSeverity') && this.viewChoice === undefined && s && !this.liveModel) this.post(s);
+      if (e.affectsConfiguration('anomalyHunter.alertDestination')) this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
     }));
   }
 
@@ -248,6 +249,7 @@ export class DashboardController implements vscode.Disposable {
         this.localKey = '';
         this.tuningKey = '';
         this.seriesKey = '';
+        this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
         if (this.liveModel) this.panel?.post({ type: 'model', model: this.liveModel });
         else if (s) this.post(s);
         return;
@@ -274,8 +276,10 @@ export class DashboardController implements vscode.Disposable {
         if (s) await this.exportTo(s, m.format, m.onlyAnomalies);
         return;
       case 'sendWebhook': {
-        if (!s) return;
-        const r = await sendWebhook(this.ctx, s.result, s.rulesFile);
+        // While streaming, what is sent is what the live dashboard shows.
+        const result = this.liveResult ?? s?.result;
+        if (!result) return;
+        const r = await sendAlerts(this.ctx, result, s?.rulesFile ?? null);
         this.notice(r.ok ? 'info' : 'error', r.text);
         return;
       }
