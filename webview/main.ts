@@ -50,7 +50,7 @@ function dispatch(msg: Message): void {
   const persisted = JSON.stringify(persistedOf(state));
   if (persisted !== saved) { saved = persisted; vscode.setState(JSON.parse(persisted) as PersistedState); }
   render(prev, msg, step.recomputed === true, t0);
-  if (msg.type === 'localData' || msg.type === 'tuning') warmUpSoon();
+  if (msg.type === 'localData' || msg.type === 'tuning' || msg.type === 'model') warmUpSoon();
 }
 
 /** Stamps on #app how long the last redraw took, once the frame that shows it has been painted. */
@@ -83,15 +83,16 @@ function render(prev: State, msg: Message, recomputed: boolean, t0: number): voi
 }
 
 /**
- * Once the page holds data and fits, and nothing else is going on, runs each slider's computation once: the
- * first real move then runs compiled code.
+ * Once the page holds data and fits, and nothing else is going on, runs each slider's computation once (the
+ * first real move then runs compiled code) and measures what a rule slider's move reuses.
  */
 function warmUpSoon(): void {
   clearTimeout(warmTimer);
   warmTimer = setTimeout(() => {
     const idle = (window as unknown as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
-    if (idle) idle(() => warmUp(state), { timeout: 2000 });
-    else warmUp(state);
+    const run = (): void => { warmUp(state); dispatch({ type: 'ui/idle' }); };
+    if (idle) idle(run, { timeout: 2000 });
+    else run();
   }, 500);
 }
 

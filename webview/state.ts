@@ -123,7 +123,9 @@ export type PageMessage =
   | { type: 'ui/export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'ui/sendWebhook' }
   | { type: 'ui/revealRow'; row: number }
-  | { type: 'ui/saveThresholds' };
+  | { type: 'ui/saveThresholds' }
+  /** Nothing else is going on: what the next slider move can reuse is measured now. */
+  | { type: 'ui/idle' };
 
 /** Everything update() takes: what the host says and what the user does. */
 export type Message = HostMessage | PageMessage;

@@ -5,7 +5,7 @@ import type { DashboardModel, DashboardSettings, WebviewMessage } from '../src/p
 import { assertNever, isViewChoice } from '../src/protocol.ts';
 import { detectorName, digestOf, listsIncidents } from './findings.ts';
 import type { LocalDetector } from './local.ts';
-import { applyLocally, frameOf, reapplyLocally, tunedOf } from './local.ts';
+import { applyLocally, frameOf, prepareView, reapplyLocally, tunedOf } from './local.ts';
 import { idleSync, modelArrived, settingsChanged } from './settingsSync.ts';
 import type { Message, SettingsChange, State } from './state.ts';
 
@@ -74,6 +74,8 @@ export function update(state: State, msg: Message): Step {
       return { state: s, out: [{ type: 'revealRow', row: msg.row }] };
     case 'ui/saveThresholds':
       return { state: s, out: s.model ? [{ type: 'saveThresholds', thresholds: s.model.settings.thresholds }] : [] };
+    case 'ui/idle':
+      return { state: prepareView(s), out: [] };
     default:
       return assertNever(msg);
   }

@@ -118,6 +118,20 @@ test('a rule slider in the incidents view redoes the incidents in the page', () 
   assert.equal(state.viewValidFor, JSON.stringify(settings({ thresholds: { 'cpu-high': 90 } })));
 });
 
+test('when the page is idle it measures the view a rule slider reuses, and changes nothing shown', () => {
+  const { state } = run(initialState(), { type: 'model', model: model({ view: 'warning', incidents: [], incidentFindings: [] }) }, { type: 'localData', data: localData });
+  assert.equal(state.lastView, null);
+  const idle = update(state, { type: 'ui/idle' }).state;
+  assert.ok(idle.lastView);
+  assert.equal(idle.lastView.frame, state.local!.frame);
+  assert.deepEqual({ ...idle, lastView: null }, state);
+  // Measured once: a second idle keeps it.
+  assert.equal(update(idle, { type: 'ui/idle' }).state, idle);
+  // The move that follows reuses it.
+  const moved = update(idle, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 90 } }).state;
+  assert.equal(moved.lastView!.view.measured, idle.lastView.view.measured);
+});
+
 test('update never changes the state it is given', () => {
   const { state } = run(initialState(), { type: 'model', model: model() }, { type: 'localData', data: localData });
   const before = JSON.stringify({ ...state, local: null, windows: [...state.windows], expanded: [...state.expanded] });
