@@ -23,6 +23,15 @@ declare const Plotly: {
   relayout(el: HTMLElement, update: unknown): Promise<unknown>;
   purge(el: HTMLElement): void;
 };
+/**
+ * Resolves once Plotly's script has run: it loads after the page's own script (see src/extension/dashboard.ts),
+ * so that the model and the table need not wait for it.
+ */
+function plotlyLoaded(): Promise<void> {
+  if (typeof Plotly !== 'undefined') return Promise.resolve();
+  return new Promise((resolve) => window.addEventListener('load', () => resolve(), { once: true }));
+}
+
 type PlotEl = HTMLElement & { on(event: string, cb: (e: Record<string, unknown>) => void): void; _ahBound?: boolean };
 
 interface Chart {
@@ -307,6 +316,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
       if (c.plotSig === sig) drawOverlay(c);
       else jobs.push({ chart: c, series, extent, sig });
     }
+    if (jobs.length) await plotlyLoaded();
     for (let i = 0; i < jobs.length; i++) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       if (mine !== generation) return;
