@@ -125,11 +125,16 @@ export function recomputeView(s: State): { state: State; ok: boolean } {
  * merges: a cold first move measured them all, ~3× a later one). Changes nothing the page shows.
  */
 export function prepareView(s: State): State {
-  const m = s.model;
-  const last = s.lastView;
-  if (!m || !listsIncidents(m) || (last && last.frame === s.local?.frame && last.tuned === tunedFor(s) && last.key === viewKey(m))) return s;
+  if (!viewToPrepare(s)) return s;
   const r = recomputeView(s);
   return r.ok ? { ...s, lastView: r.state.lastView } : s;
+}
+
+/** True when prepareView has something to measure: the page lists incidents and its last view is of other settings or data. */
+export function viewToPrepare(s: State): boolean {
+  const m = s.model;
+  const last = s.lastView;
+  return !!m && listsIncidents(m) && !!s.local && !(last && last.frame === s.local.frame && last.tuned === tunedFor(s) && last.key === viewKey(m));
 }
 
 /** What the view's statistics depend on besides the data and fits: the file and every setting but the rules' thresholds. */
