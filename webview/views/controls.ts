@@ -97,13 +97,16 @@ export function createControls(dispatch: (m: Message) => void, getState: () => S
     const m = s.model;
     if (!m || m === seen) return;
     seen = m;
+    // Written only when they differ: a slider move makes a new model, and a write makes the element update.
     for (const id of ['iforest', 'forecast', 'rules'] as DetectorToggle[]) {
-      toggles[id].checked = m.settings.detectors[id];
+      if (toggles[id].checked !== m.settings.detectors[id]) toggles[id].checked = m.settings.detectors[id];
       // Live mode scores with the streaming detector: the batch models do not apply to the live window.
-      toggles[id].hidden = m.live && id !== 'rules';
+      const hidden = m.live && id !== 'rules';
+      if (toggles[id].hidden !== hidden) toggles[id].hidden = hidden;
     }
-    toggles.rules.disabled = !m.rulesFile;
-    toggles.rules.title = m.rulesFile ? `Rules from ${m.rulesFile}` : 'No rules file for this CSV';
+    if (toggles.rules.disabled !== !m.rulesFile) toggles.rules.disabled = !m.rulesFile;
+    const title = m.rulesFile ? `Rules from ${m.rulesFile}` : 'No rules file for this CSV';
+    if (toggles.rules.title !== title) toggles.rules.title = title;
     // Rebuilt only when the set of rules changes: a model that arrives while the user drags a slider must not
     // replace the element under the pointer.
     const key = JSON.stringify([m.live, m.rulesFile, m.rules.map((r) => [r.name, r.min, r.max])]);

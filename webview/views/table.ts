@@ -254,7 +254,11 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     const m = s.model;
     if (!m) return;
     const incidents = listsIncidents(m);
-    for (const th of headCells) if (th.dataset.key) th.setAttribute('aria-sort', th.dataset.key === s.sort.key ? (s.sort.dir === 1 ? 'ascending' : 'descending') : 'none');
+    for (const th of headCells) {
+      if (!th.dataset.key) continue;
+      const sorted = th.dataset.key === s.sort.key ? (s.sort.dir === 1 ? 'ascending' : 'descending') : 'none';
+      if (th.getAttribute('aria-sort') !== sorted) th.setAttribute('aria-sort', sorted);
+    }
     // Nothing to do when the findings, the view, the filters, the order and the selection are what the table shows.
     const key = [s.anomaliesVersion, m.view, incidents, s.filters.detector, s.filters.rule ?? '', s.sort.key, s.sort.dir, s.selectedRow ?? ''].join('|');
     if (key === tableKey && shownExpanded === s.expanded) return;
