@@ -36,15 +36,18 @@ let warmCompile = false;
 
 /** Posts to the host; a zoom waits 150 ms for the next (a drag sends one). */
 function send(m: WebviewMessage): void {
-  clearTimeout(zoomTimer);
-  if (m.type === 'zoom') zoomTimer = setTimeout(() => vscode.postMessage(m), 150);
-  else vscode.postMessage(m);
+  if (m.type === 'zoom') {
+    clearTimeout(zoomTimer);
+    zoomTimer = setTimeout(() => vscode.postMessage(m), 150);
+  } else vscode.postMessage(m);
 }
 
 function dispatch(msg: Message): void {
   const t0 = performance.now();
   if (msg.type === 'model' && !app.dataset.firstModelMs) app.dataset.firstModelMs = t0.toFixed(0);
   const prev = state;
+  // A zoom reset within 150 ms of a zoom: the window asked for is no longer wanted.
+  if (msg.type === 'ui/zoom') clearTimeout(zoomTimer);
   const step = update(state, msg);
   state = step.state;
   for (const m of step.out) send(m);
