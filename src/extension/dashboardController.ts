@@ -190,7 +190,13 @@ export class DashboardController implements vscode.Disposable {
     this.seriesKey = key;
     const model = this.model(s, !unchanged);
     if (unchanged) model.seriesUnchanged = true;
-    // The page's own data first: the model is then drawn with the band and sliders it makes possible.
+    // The page's own data first (the model is then drawn with the band and sliders it makes possible), but for a
+    // partial model: the first chart need not wait for the data (~1 MB for the sample) to reach the page.
+    if (s.pending.length) {
+      this.panel.post({ type: 'model', model });
+      this.postLocal(s);
+      return;
+    }
     this.postLocal(s);
     this.panel.post({ type: 'model', model });
   }
