@@ -345,7 +345,7 @@ function renderHeader(m: DashboardModel): void {
     w.append(ul);
     e.header.append(w);
   }
-  e.footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window` : m.pending.length ? 'Computing…' : m.failure ? `Incomplete: ${m.failure}` : `Computed in ${m.computeMs.toFixed(0)} ms`;
+  e.footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window${m.liveModel ? ` · ${m.liveModel}` : ''}` : m.pending.length ? 'Computing…' : m.failure ? `Incomplete: ${m.failure}` : `Computed in ${m.computeMs.toFixed(0)} ms`;
   if (m.failure && m.failure !== shownFailure) notice('error', `Anomaly Hunter: ${m.failure}`);
   // A complete analysis after a failure: its notice goes.
   if (!m.failure && !m.pending.length && shownFailure && e.notice.textContent?.endsWith(shownFailure)) e.notice.hidden = true;

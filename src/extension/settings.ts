@@ -3,6 +3,7 @@ import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { WebhookFormat } from '../core/alerting/payloads.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
+import { DEFAULT_RETRAIN_EVERY, parseRetrainEvery } from '../core/streaming/retraining.ts';
 
 const isSeverity = (v: string): v is Severity => (SEVERITIES as readonly string[]).includes(v);
 
@@ -28,6 +29,10 @@ export interface Settings {
   webhookFormat: WebhookFormat;
   /** Webhooks send only incidents at or above this severity, and never below `minSeverity`. */
   webhookMinSeverity: Severity;
+  /** Streaming also scores rows against the fitted, retrained baseline. */
+  streamingBaseline: boolean;
+  /** The baseline's retraining period in ms (null: off); a malformed value reads as the default. */
+  retrainEveryMs: number | null;
 }
 
 /** Reads the settings with their defaults, normalising anything malformed. */
@@ -37,6 +42,7 @@ export function readSettings(): Settings {
   const fmt = c.get<string>('webhook.format', 'slack');
   const sev = c.get<string>('webhook.minSeverity', 'warning');
   const min = c.get<string>('minSeverity', DEFAULT_MIN_SEVERITY);
+  const every = parseRetrainEvery(String(c.get<string>('streaming.retrainEvery', DEFAULT_RETRAIN_EVERY)));
   return {
     seed: Math.max(0, Math.floor(c.get<number>('seed', 0) || 0)),
     rulesFiles: Array.isArray(globs) && globs.every((g) => typeof g === 'string') ? globs : ['**/rules.yaml', '**/*.rules.yaml', '**/*.rules.yml'],
@@ -48,5 +54,7 @@ export function readSettings(): Settings {
     robustForecast: c.get<boolean>('robustForecast', false) === true,
     webhookFormat: (['zapier', 'slack', 'alertmanager', 'alertmanager-api'].includes(fmt) ? fmt : 'slack') as WebhookFormat,
     webhookMinSeverity: isSeverity(sev) ? sev : 'warning',
+    streamingBaseline: c.get<boolean>('streaming.baseline', false) === true,
+    retrainEveryMs: Number.isNaN(every) ? parseRetrainEvery(DEFAULT_RETRAIN_EVERY) : every,
   };
 }

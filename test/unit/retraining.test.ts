@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRetrainer, parseRetrainEvery } from '../../src/core/streaming/retraining.ts';
+import { createRetrainer, describeModel, parseRetrainEvery } from '../../src/core/streaming/retraining.ts';
 import type { BaselineScore } from '../../src/core/streaming/retraining.ts';
 import { createStreamDetector } from '../../src/core/streaming/streamDetector.ts';
 import { createRng } from '../../src/core/random.ts';
@@ -120,4 +120,11 @@ test('retrainer: without timestamps, one flat level and a schedule in rows (at t
   let last: BaselineScore | null = null;
   for (let i = 0; i < 200; i++) last = r.update(T0 + i * 60_000, [i % 7, NaN]);
   assert.ok(Number.isNaN(last!.z[1]) && last!.surprise[1] === 0 && Number.isFinite(last!.z[0]));
+});
+
+test('describeModel: the live view\'s line on the model', () => {
+  assert.equal(describeModel({ version: 0, trainedAt: NaN, trainedRow: -1, reason: null }), 'baseline: first fit after two days of data');
+  assert.equal(describeModel({ version: 1, trainedAt: Date.UTC(2026, 0, 2, 23, 55), trainedRow: 575, reason: 'initial' }), 'baseline model v1 · trained 23:55 UTC');
+  assert.equal(describeModel({ version: 7, trainedAt: Date.UTC(2026, 0, 6, 14, 5), trainedRow: 1500, reason: 'drift' }), 'baseline model v7 · retrained 14:05 UTC (drift)');
+  assert.equal(describeModel({ version: 3, trainedAt: NaN, trainedRow: 863, reason: 'schedule' }), 'baseline model v3 · retrained at row 864 (schedule)');
 });

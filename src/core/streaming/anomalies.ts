@@ -60,7 +60,8 @@ export function baselineAnomaly(b: BaselineScore, row: number, timestampMs: numb
   const v = values[m];
   const z = b.z[m];
   const hour = Number.isFinite(timestampMs) ? ` at ${String(binOf(timestampMs, 24)).padStart(2, '0')}:00 UTC` : '';
-  const why = `${formatNumber(Math.abs(z), 3)} sd ${z > 0 ? 'above' : 'below'} the baseline${hour} (${formatNumber(b.expected[m], 6)} ± ${formatNumber(b.scale[m], 3)}, model v${b.model.version})`;
+  // The model version early in the message: a narrow table column still shows which model flagged the row.
+  const why = `${formatNumber(Math.abs(z), 3)} sd ${z > 0 ? 'above' : 'below'} baseline model v${b.model.version}${hour} (${formatNumber(b.expected[m], 6)} ± ${formatNumber(b.scale[m], 3)})`;
   return {
     row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
     score, severity: severityOf(score) ?? 'minor', message: `${metric} = ${Number.isFinite(v) ? v : 'no data'}: ${why}`,
