@@ -123,7 +123,7 @@ test('retrainer: without timestamps, one flat level and a schedule in rows (at t
 });
 
 test('describeModel: the live view\'s line on the model', () => {
-  assert.equal(describeModel({ version: 0, trainedAt: NaN, trainedRow: -1, reason: null }), 'baseline: first fit after two days of data');
+  assert.equal(describeModel({ version: 0, trainedAt: NaN, trainedRow: -1, reason: null }), 'baseline: not fitted yet');
   assert.equal(describeModel({ version: 1, trainedAt: Date.UTC(2026, 0, 2, 23, 55), trainedRow: 575, reason: 'initial' }), 'baseline model v1 · trained 23:55 UTC');
   assert.equal(describeModel({ version: 7, trainedAt: Date.UTC(2026, 0, 6, 14, 5), trainedRow: 1500, reason: 'drift' }), 'baseline model v7 · retrained 14:05 UTC (drift)');
   assert.equal(describeModel({ version: 3, trainedAt: NaN, trainedRow: 863, reason: 'schedule' }), 'baseline model v3 · retrained at row 864 (schedule)');

@@ -264,7 +264,7 @@ export function parseRetrainEvery(text: string): number | null {
  * time being the data time of the last row it was trained on (its row number for data without timestamps).
  */
 export function describeModel(model: ModelInfo): string {
-  if (model.version === 0) return 'baseline: first fit after two days of data';
+  if (model.version === 0) return 'baseline: not fitted yet';
   const at = Number.isFinite(model.trainedAt) ? `${new Date(model.trainedAt).toISOString().slice(11, 16)} UTC` : `at row ${model.trainedRow + 1}`;
   return `baseline model v${model.version} · ${model.reason === 'initial' ? 'trained' : 'retrained'} ${at}${model.reason === 'initial' ? '' : ` (${model.reason})`}`;
 }
