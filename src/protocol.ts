@@ -92,6 +92,8 @@ export interface DashboardModel {
   warnings: string[];
   /** Streaming: true while the file is being followed. */
   live: boolean;
+  /** Streaming with the baseline: which model scored the latest rows and when it was (re)trained. */
+  liveModel?: string;
   /** Elapsed ms of the last (re)computation, shown in the footer. */
   computeMs: number;
   /** Detectors still running: the anomalies so far are partial. */

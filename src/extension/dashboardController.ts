@@ -82,13 +82,13 @@ export class DashboardController implements vscode.Disposable {
    * analysis. `reveal` opens the panel on it; otherwise it is drawn only while the dashboard still shows
    * that file. Returns whether it was drawn.
    */
-  showLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, opts: { reveal?: boolean; live?: boolean; rulesFile?: string | null } = {}): boolean {
+  showLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, opts: { reveal?: boolean; live?: boolean; rulesFile?: string | null; model?: string } = {}): boolean {
     if (!opts.reveal && (!this.panel || this.liveUri !== uri.toString())) return false;
     if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
-    this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0 });
+    this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
     this.panel!.post({ type: 'model', model: this.liveModel });
     if (opts.reveal) this.panel!.reveal();
@@ -96,9 +96,9 @@ export class DashboardController implements vscode.Disposable {
   }
 
   /** Ends streaming's hold on the dashboard: the last live model stays drawn, without `live`, until another is shown. */
-  endLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, rulesFile: string | null = null): void {
+  endLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, rulesFile: string | null = null, model?: string): void {
     if (this.liveUri !== uri.toString()) return;
-    this.showLive(uri, name, result, settings, { live: false, rulesFile });
+    this.showLive(uri, name, result, settings, { live: false, rulesFile, model });
     this.clearLive();
   }
 

@@ -4,6 +4,7 @@ import { SEVERITIES } from '../core/severity.ts';
 import type { WebhookFormat } from '../core/alerting/payloads.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
 import type { AlertDestination } from '../protocol.ts';
+import { DEFAULT_RETRAIN_EVERY, parseRetrainEvery } from '../core/streaming/retraining.ts';
 
 const isSeverity = (v: string): v is Severity => (SEVERITIES as readonly string[]).includes(v);
 
@@ -35,6 +36,10 @@ export interface Settings {
   emailTo: unknown[];
   /** The sender address ('' : the SMTP login when it is an address, else anomaly-hunter@ the server's host). */
   emailFrom: string;
+  /** Streaming also scores rows against the fitted, retrained baseline. */
+  streamingBaseline: boolean;
+  /** The baseline's retraining period in ms (null: off); a malformed value reads as the default. */
+  retrainEveryMs: number | null;
 }
 
 /** The alert destinations of anomalyHunter.alertDestination. */
@@ -49,6 +54,7 @@ export function readSettings(): Settings {
   const min = c.get<string>('minSeverity', DEFAULT_MIN_SEVERITY);
   const dest = c.get<string>('alertDestination', 'webhook');
   const to = c.get<unknown>('email.to');
+  const every = parseRetrainEvery(String(c.get<string>('streaming.retrainEvery', DEFAULT_RETRAIN_EVERY)));
   return {
     seed: Math.max(0, Math.floor(c.get<number>('seed', 0) || 0)),
     rulesFiles: Array.isArray(globs) && globs.every((g) => typeof g === 'string') ? globs : ['**/rules.yaml', '**/*.rules.yaml', '**/*.rules.yml'],
@@ -63,5 +69,7 @@ export function readSettings(): Settings {
     alertDestination: (ALERT_DESTINATIONS as readonly string[]).includes(dest) ? dest as AlertDestination : 'webhook',
     emailTo: Array.isArray(to) ? to : typeof to === 'string' && to ? [to] : [],
     emailFrom: (c.get<string>('email.from', '') || '').toString().trim(),
+    streamingBaseline: c.get<boolean>('streaming.baseline', false) === true,
+    retrainEveryMs: Number.isNaN(every) ? parseRetrainEvery(DEFAULT_RETRAIN_EVERY) : every,
   };
 }

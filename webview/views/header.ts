@@ -48,7 +48,7 @@ export function createHeader(): HeaderView {
       w.append(ul);
       header.append(w);
     }
-    footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window` : m.pending.length ? 'Computing…' : m.failure ? `Incomplete: ${m.failure}` : `Computed in ${m.computeMs.toFixed(0)} ms`;
+    footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window${m.liveModel ? ` · ${m.liveModel}` : ''}` : m.pending.length ? 'Computing…' : m.failure ? `Incomplete: ${m.failure}` : `Computed in ${m.computeMs.toFixed(0)} ms`;
   };
   return { header, busy, notice, footer, render };
 }
