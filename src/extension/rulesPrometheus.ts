@@ -9,6 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { hash64 } from '../core/alerting/hash.ts';
+import { maskUrl } from '../core/alerting/url.ts';
 import { frameCsvChunks } from '../core/prometheus/csvText.ts';
 import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import { queryNamesContext } from '../core/rules/dataSource.ts';
@@ -104,7 +105,7 @@ export class RulesPrometheus implements vscode.Disposable {
     }
     const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));
     const head = at(a.dataSpan?.startOffset ?? rules[0]?.startOffset ?? 0);
-    const refresh = (title: string) => new vscode.CodeLens(head, { title, command: REFRESH_COMMAND, arguments: [doc.uri], tooltip: `Fetch the queries of data: from ${source.prometheus} again` });
+    const refresh = (title: string) => new vscode.CodeLens(head, { title, command: REFRESH_COMMAND, arguments: [doc.uri], tooltip: `Fetch the queries of data: from ${maskUrl(source.prometheus)} again` });
     if (!vscode.workspace.isTrusted) return [new vscode.CodeLens(head, { title: 'Prometheus data is not fetched in an untrusted workspace', command: '' })];
     const key = doc.uri.toString();
     const last = this.cache.get(key);

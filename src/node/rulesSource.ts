@@ -4,6 +4,7 @@
  * editor, a cache of one fetch per rules file keyed by (server, queries, range, step) and refreshed on demand.
  * A failure is one line (a SourceError's message); the token never appears in one.
  */
+import { maskUrl } from '../core/alerting/url.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import type { NamedQuery } from '../core/prometheus/names.ts';
 import type { RangeSpec, SourceFrame } from '../core/prometheus/source.ts';
@@ -123,7 +124,7 @@ export class RulesSourceCache {
     } catch (e) {
       problem = e instanceof SourceError ? e.message : String(e);
     }
-    const entry: RulesFetch = { key, server: resolved?.server ?? source.prometheus, rangeText: resolved?.rangeText ?? source.range ?? DEFAULT_RULES_RANGE, state: 'loading', at: now, done: Promise.resolve() };
+    const entry: RulesFetch = { key, server: resolved?.server ?? maskUrl(source.prometheus), rangeText: resolved?.rangeText ?? source.range ?? DEFAULT_RULES_RANGE, state: 'loading', at: now, done: Promise.resolve() };
     this.entries.set(fileKey, entry);
     this.started++;
     const controller = new AbortController();

@@ -71,6 +71,12 @@ describe('webhook URLs are secrets', () => {
     const url = 'https://hooks.zapier.com/hooks/catch/123/abc/';
     assert.equal(scrubUrl(`POST ${url} failed; path /hooks/catch/123/abc/ rejected`, url), 'POST *** failed; path *** rejected');
   });
+
+  test('scrubUrl removes credentials as a server would echo them (decoded), not only as written in the URL', () => {
+    const url = 'smtps://alerts%40example.com:s3cret%3Ap%40ss@mail.example.com:465';
+    const echoed = scrubUrl('535 login alerts@example.com with s3cret:p@ss refused; raw alerts%40example.com', url);
+    assert.ok(!echoed.includes('alerts@example.com') && !echoed.includes('s3cret:p@ss') && !echoed.includes('alerts%40example.com'), echoed);
+  });
 });
 
 describe('fingerprints, dedup and throttle', () => {

@@ -301,7 +301,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
   const renderPlots = async (s: State): Promise<void> => {
     const mine = ++generation;
     const m = s.model!;
-    for (const [metric, c] of charts) if (!m.metrics.includes(metric)) { resizes.unobserve(c.plot); Plotly.purge(c.plot); c.root.remove(); charts.delete(metric); }
+    for (const [metric, c] of charts) if (!m.metrics.includes(metric)) { resizes.unobserve(c.plot); if (c.plotSig !== undefined) Plotly.purge(c.plot); c.root.remove(); charts.delete(metric); }
     const jobs: { chart: Chart; series: SeriesData; extent: [number, number] | null; sig: string }[] = [];
     for (const sd of m.series) {
       let c = charts.get(sd.metric);

@@ -54,5 +54,5 @@ export function createHeader(): HeaderView {
 }
 
 function keyOf(m: DashboardModel): string {
-  return JSON.stringify([m.file.name, m.rows, m.metrics.length, m.forecastMode, m.live, m.warnings, m.pending, m.failure, m.computeMs]);
+  return JSON.stringify([m.file.name, m.rows, m.metrics.length, m.forecastMode, m.live, m.liveModel, m.warnings, m.pending, m.failure, m.computeMs]);
 }

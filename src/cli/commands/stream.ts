@@ -145,6 +145,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   const minSeverity = choiceOption('min-severity', values['min-severity'], SEVERITIES, DEFAULT_MIN_SEVERITY);
   const retrainEveryMs = parseRetrainEvery(values['retrain-every'] ?? DEFAULT_RETRAIN_EVERY);
   if (values['retrain-every'] !== undefined && !values.baseline) throw new UsageError('--retrain-every refits the baseline: add --baseline');
+  if (values.baseline && format === 'nab') throw new UsageError('--baseline scores are in the jsonl output ("model", the stream finding); --format nab prints the novelty score only');
   if (Number.isNaN(retrainEveryMs)) throw new UsageError(`--retrain-every: expected a duration such as 6h or 1d, or off (got '${values['retrain-every']}')`);
   const tracker = createIncidentTracker({ minSeverity });
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);

@@ -65,8 +65,8 @@ export function scrubUrl(text: string, raw: string): string {
       secrets.add(tail);
       secrets.add(decodeURIComponentSafe(tail));
     }
-    if (url.username) secrets.add(url.username);
-    if (url.password) secrets.add(url.password);
+    // Credentials as written in the URL (%40 for @) and as a server would echo them (decoded).
+    for (const part of [url.username, url.password]) if (part) { secrets.add(part); secrets.add(decodeURIComponentSafe(part)); }
     for (const part of url.pathname.split('/')) { secrets.add(part); secrets.add(decodeURIComponentSafe(part)); }
     for (const part of url.search.slice(1).split('&')) {
       secrets.add(part);

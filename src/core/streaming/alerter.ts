@@ -47,13 +47,18 @@ export function createAlerter(options: AlerterOptions): Alerter {
   /** The incidents delivered as opened, as delivered, by their first row (what a resolve must repeat). */
   const delivered = new Map<number, Incident>();
   let resolving: Incident[] = [];
+  /** The openings of the send in flight, by first row. */
+  let sending = new Set<number>();
+  /** Ends that came while their opening was still queued or being sent: sent once the opening is delivered. */
+  const endsWaiting = new Map<number, Incident>();
 
   const kick = (): void => {
     if (inFlight || (!queue.length && !resolving.length)) return;
-    // Openings first: a resolve queued behind its own opening finds it delivered.
+    // Openings first: an end is sent only after its opening was delivered (see endsWaiting).
     const opening = queue.length > 0;
     const batch = opening ? queue : resolving;
     if (opening) queue = []; else resolving = [];
+    sending = opening ? new Set(batch.map((i) => i.startRow)) : new Set();
     // A resolve repeats the delivered alert (its labels are the alert's identity) with the incident's end;
     // an end is never throttled nor held below a severity: the opening passed those already.
     const send = opening
@@ -63,9 +68,18 @@ export function createAlerter(options: AlerterOptions): Alerter {
       state = o.state;
       if (!o.ok) failures++;
       if (!o.ok || o.delivered > 0) options.onOutcome?.(o);
-      if (opening && ends) for (const i of batch) if (Object.hasOwn(state.sent, incidentFingerprint(i))) delivered.set(i.startRow, i);
+      if (opening && ends) {
+        for (const i of batch) {
+          const end = endsWaiting.get(i.startRow);
+          endsWaiting.delete(i.startRow);
+          if (!Object.hasOwn(state.sent, incidentFingerprint(i))) continue;
+          if (end) resolving.push({ ...i, end: end.end, endRow: end.endRow });
+          else delivered.set(i.startRow, i);
+        }
+      }
     }).finally(() => {
       inFlight = null;
+      sending = new Set();
       kick();
     });
   };
@@ -84,7 +98,11 @@ export function createAlerter(options: AlerterOptions): Alerter {
       if (!ends) return;
       for (const i of incidents) {
         const sent = delivered.get(i.startRow);
-        if (!sent) continue;
+        if (!sent) {
+          // Its opening not sent yet (queued, or the request still out): the end follows the opening.
+          if (sending.has(i.startRow) || queue.some((q) => q.startRow === i.startRow)) endsWaiting.set(i.startRow, i);
+          continue;
+        }
         delivered.delete(i.startRow);
         resolving.push({ ...sent, end: i.end, endRow: i.endRow });
       }
