@@ -10,6 +10,9 @@ import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts
 import type { DashboardSettings } from '../protocol.ts';
 import { readSettings } from './settings.ts';
 import { pollSnapshot } from './prometheus.ts';
+import { sourceOf } from './historySource.ts';
+import { VERSION } from '../core/version.ts';
+import type { HistoryRecorder } from '../node/historyRecorder.ts';
 
 function plural(n: number, noun: string): string {
   return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
@@ -27,6 +30,8 @@ class LiveStream implements vscode.Disposable {
   private revealed = false;
   private ended = false;
   private readonly settings: DashboardSettings;
+  /** Records the stream's incidents in the workspace history (a new run when the file starts over). */
+  private history: ReturnType<HistoryRecorder['stream']> | null = null;
 
   constructor(
     private readonly ctx: Ctx,
@@ -51,8 +56,16 @@ class LiveStream implements vscode.Disposable {
   private onMessage(m: StreamWorkerReply): void {
     switch (m.type) {
       case 'rows':
-        if (m.restart || !this.window) this.window = new LiveWindow(m.metrics, m.timed, undefined, undefined, readSettings().minSeverity);
-        this.window.append(m);
+        if (m.restart || !this.window) {
+          const minSeverity = readSettings().minSeverity;
+          this.window = new LiveWindow(m.metrics, m.timed, undefined, undefined, minSeverity);
+          void this.history?.close();
+          this.history = this.ctx.history.stream({
+            kind: 'stream', source: sourceOf(this.uri), sha256: '', toolVersion: VERSION,
+            settings: { metrics: m.metrics, minSeverity, rules: this.rulesFile },
+          });
+        }
+        this.history?.push(this.window.append(m));
         this.onCount({ incidents: this.window.incidentCount, anomalies: this.window.anomalyCount, rows: this.window.total });
         this.schedule();
         return;
@@ -94,6 +107,7 @@ class LiveStream implements vscode.Disposable {
     clearTimeout(this.timer);
     this.worker.postMessage({ type: 'stop' } satisfies StreamWorkerRequest);
     void this.worker.terminate();
+    void this.history?.close();
     if (this.window) this.dashboard.endLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, this.rulesFile);
   }
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import { alertStateFrom } from '../core/alerting/throttle.ts';
-import { sendIncidents } from '../core/alerting/send.ts';
+import { planIncidents, sendIncidents } from '../core/alerting/send.ts';
+import { deliveryRecords } from '../core/history/deliveries.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
 import type { Severity } from '../core/severity.ts';
 import { severityRank } from '../core/severity.ts';
@@ -14,6 +15,7 @@ import type { RulesFile } from '../core/rules/model.ts';
 import type { Ctx } from './ctx.ts';
 import { readSettings } from './settings.ts';
 import { reached } from './walkthrough.ts';
+import { sourceOf } from './historySource.ts';
 
 const SECRET_KEY = 'anomalyHunter.webhookUrl';
 const STATE_KEY = 'anomalyHunter.alertState';
@@ -70,16 +72,27 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const webhookMin: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
   // A result without a view (a live window) has its findings grouped the same way the view groups its own.
   const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
+  const minSeverity = severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity;
+  const source = { input: basename(result.input.path), rows: result.frame.rows };
+  const throttle = Number.isFinite(throttleMs) ? throttleMs : 0;
+  const now = Date.now();
   const outcome = await sendIncidents(incidents, {
     format,
-    source: { input: basename(result.input.path), rows: result.frame.rows },
-    minSeverity: severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity,
-    throttleMs: Number.isFinite(throttleMs) ? throttleMs : 0,
+    source,
+    minSeverity,
+    throttleMs: throttle,
     state,
     url,
     fetch: globalThis.fetch as unknown as FetchLike,
     trusted: true,
   });
+  // The history keeps what happened to each incident's alert (sent, throttled, deduplicated, failed and why).
+  void ctx.history.recordDeliveries(deliveryRecords(incidents, {
+    minSeverity, throttleMs: throttle, state, now,
+    planned: planIncidents(incidents, { format, minSeverity, throttleMs: throttle, state, now, source }).messages.map((m) => m.fingerprints),
+    delivered: outcome.messages.delivered, reason: outcome.reason === undefined ? undefined : scrubUrl(outcome.reason, url),
+    channel: format, destination: maskUrl(url), source: sourceOf(vscode.Uri.file(result.input.path)),
+  }));
   await ctx.ext.globalState.update(STATE_KEY, outcome.state);
   const summary = scrubUrl(outcome.summary, url);
   ctx.log.info(`webhook (${maskUrl(url)}): ${summary}`);
