@@ -63,6 +63,7 @@ function layout(yTitle: string, buckets: number, max: number): Record<string, un
     xaxis: { type: 'category', gridcolor: t.grid, linecolor: t.grid, tickcolor: t.grid, automargin: true },
     // Counts: whole ticks (one apart while the bars are short, else Plotly's own).
     yaxis: { title: { text: yTitle, font: { color: t.muted, size: 11 } }, gridcolor: t.grid, zerolinecolor: t.grid, rangemode: 'tozero', automargin: true, ...(max <= 10 ? { dtick: 1, tickformat: 'd' } : {}) },
+    showlegend: true, // also for one series: its name is the legend
     legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', font: { color: t.fg }, bgcolor: 'rgba(0,0,0,0)' },
     hoverlabel: { bgcolor: t.hoverBg, bordercolor: t.hoverBorder, font: { color: t.hoverFg } },
     // A few buckets are not drawn as slabs.
