@@ -165,7 +165,7 @@ test('the light theme redraws the charts in its colours', async () => {
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
 });
 
-test('clicking a recent incident opens its file\'s dashboard with the incident selected', async () => {
+test('clicking a recent incident opens its file\'s dashboard with the incident selected; the dashboard\'s title button comes back', async () => {
   const row = visible().locator('[data-testid="history-incident-row"]').first();
   const start = (await row.locator('td').first().textContent()).trim();
   await row.click();
@@ -175,6 +175,10 @@ test('clicking a recent incident opens its file\'s dashboard with the incident s
   await selected.waitFor({ timeout: 30_000 });
   assert.match(await selected.textContent(), new RegExp(start.slice(0, 16).replace(/[-:]/g, '.')));
   await page.screenshot({ path: path.join(dirs.shots, '06-incident-opened.png') });
+  // Back from the dashboard: its editor title has the History & Analytics button.
+  await page.locator('.editor-actions .action-label[aria-label*="Show History & Analytics"]').first().click({ timeout: 15_000 });
+  await page.locator('.tabs-container .tab.active', { hasText: 'History & Analytics' }).waitFor({ timeout: 30_000 });
+  await visible().locator('[data-testid="history-incident-row"]').first().waitFor({ timeout: 30_000 });
   assert.deepEqual(consoleLines.filter((l) => /Content Security Policy|Refused to/.test(l)), []);
 });
 
