@@ -46,7 +46,7 @@ const builds = [
 if (production) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/webview', { recursive: true });
 // Plotly ships minified; it is loaded as its own script (with the page's nonce) rather than re-bundled.
-copyFileSync('node_modules/plotly.js-dist-min/plotly.min.js', 'dist/webview/plotly.min.js');
+copyFileSync('node_modules/plotly.js-basic-dist-min/plotly-basic.min.js', 'dist/webview/plotly.min.js');
 copyFileSync('webview/dashboard.css', 'dist/webview/dashboard.css');
 copyFileSync('webview/analytics/analytics.css', 'dist/webview/analytics.css');
 // The history database's SQLite, compiled to WebAssembly: loaded from next to the bundles (src/node/historyDb.ts).

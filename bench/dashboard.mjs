@@ -44,7 +44,7 @@ try {
     const redraw = times.map((t) => t.redrawMs).filter((x) => x !== null);
     const counted = times.map((t) => t.countMs).filter((x) => x !== null);
     if (process.env.BENCH_RAW) console.log(slider, JSON.stringify(values), JSON.stringify(times.map((t) => t.redrawMs)));
-    rows.push({ slider, moves: values.length, first: times[0].redrawMs, median: quantile(redraw, 0.5), p90: quantile(redraw, 0.9), max: Math.max(...redraw), countMedian: quantile(counted, 0.5) });
+    rows.push({ slider, moves: values.length, first: times[0].redrawMs, median: quantile(redraw, 0.5), p90: quantile(redraw, 0.9), max: Math.max(...redraw), countMedian: counted.length ? quantile(counted, 0.5) : '– (the count shown did not change)' });
     await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 60_000 });
   }
   console.log('\nslider moves on sample-data/stream.csv (20,160 rows × 5 metrics, 8 rules), ms from the input event:');

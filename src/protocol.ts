@@ -93,6 +93,8 @@ export interface DashboardModel {
   warnings: string[];
   /** Streaming: true while the file is being followed. */
   live: boolean;
+  /** Streaming with the baseline: which model scored the latest rows and when it was (re)trained. */
+  liveModel?: string;
   /** Elapsed ms of the last (re)computation, shown in the footer. */
   computeMs: number;
   /** Detectors still running: the anomalies so far are partial. */
@@ -132,6 +134,9 @@ export interface TuningData {
   forecast?: Record<string, { yhat: (number | null)[]; sigma: number; yScale: number }>;
 }
 
+/** Where the dashboard's Send button delivers (anomalyHunter.alertDestination). */
+export type AlertDestination = 'webhook' | 'email' | 'both';
+
 export type HostMessage =
   | { type: 'model'; model: DashboardModel }
   | { type: 'localData'; data: LocalData }
@@ -140,7 +145,8 @@ export type HostMessage =
   | { type: 'notice'; kind: 'info' | 'error'; text: string }
   | { type: 'window'; metric: string; x0: number; x1: number; series: SeriesData }
   | { type: 'select'; row: number }
-  | { type: 'filterRule'; rule: string | null };
+  | { type: 'filterRule'; rule: string | null }
+  | { type: 'alertDestination'; destination: AlertDestination };
 
 export type WebviewMessage =
   | { type: 'ready' }

@@ -13,6 +13,7 @@ import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source
 import { formatDuration } from '../core/rules/duration.ts';
 import { isoOf } from '../core/anomaly.ts';
 import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
+import { fetchResolvedSource, resolveRulesSource } from '../node/rulesSource.ts';
 import type { CommandContext } from './command.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 
@@ -143,13 +144,9 @@ export async function loadPrometheusForCommand(args: PrometheusArgs, ctx: Pick<C
  * (default 7d) at `step`. Rejects with a SourceError of one line (a bad URL or range included); notes are returned.
  */
 export async function fetchRulesSource(source: PrometheusDataSource, env: CommandContext['env'], now = Date.now()): Promise<LoadedPrometheus> {
-  const check = checkServerUrl(source.prometheus);
-  if (!check.ok) throw new SourceError(check.reason);
-  if (!source.queries.length) throw new SourceError('data.queries names no query');
-  const range = resolveRange({ start: `-${source.range ?? '7d'}`, step: source.step ?? undefined }, now);
-  if (!range.ok) throw new SourceError(range.message.replace(/^--start: '-/, "range: '").replace(/^--step/, 'step'));
-  const args: PrometheusArgs = { url: check.url, queries: source.queries, range: range.value, token: tokenForRulesSource(check.url, env) };
+  const r = resolveRulesSource(source, now);
+  const args: PrometheusArgs = { url: r.url, queries: r.queries, range: r.range, token: tokenForRulesSource(r.url, env) };
   const hash = createHash('sha256');
-  const got = await fetchFrame(args.queries, args.range, createHttpFetcher({ url: args.url, token: args.token, onBody: (t) => hash.update(t) }));
-  return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server: serverLabel(args.url), identity: prometheusIdentity(args) };
+  const got = await fetchResolvedSource(r, { token: args.token, onBody: (t) => hash.update(t) });
+  return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server: r.server, identity: prometheusIdentity(args) };
 }

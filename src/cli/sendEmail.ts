@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { checkRecipients, checkSmtpUrl, incidentEmail, SMTP_FROM_ENV, SMTP_URL_ENV } from '../core/alerting/email.ts';
+import { checkRecipients, checkSmtpUrl, incidentEmail, senderAddress, SMTP_FROM_ENV, SMTP_URL_ENV } from '../core/alerting/email.ts';
+import { emailDestinationKey } from '../core/alerting/destination.ts';
 import type { SmtpTarget } from '../core/alerting/email.ts';
 import { incidentFingerprint, incidentKey } from '../core/alerting/fingerprint.ts';
 import { describeSkips } from '../core/alerting/send.ts';
@@ -10,7 +11,8 @@ import type { Severity } from '../core/severity.ts';
 import { sendEmail } from '../node/smtp.ts';
 import type { CommandContext } from './command.ts';
 import { UsageError } from '../node/errors.ts';
-import { historyAlertState, recordSendHistory } from './sendHistory.ts';
+import { sendWithHistory } from './sendHistory.ts';
+import type { SendDone } from './sendHistory.ts';
 
 export interface EmailSendOptions {
   incidents: readonly Incident[];
@@ -42,36 +44,38 @@ export async function sendIncidentsByEmail(ctx: CommandContext, o: EmailSendOpti
     target = check.target;
   }
   const now = Date.now();
-  const state = await historyAlertState(ctx, o.dryRun ? undefined : o.history, 'email', now);
-  const sel = selectBy(o.incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), { minSeverity: o.minSeverity, state, now });
-  const skipped = describeSkips({ ...sel.skipped, 'over-limit': 0 });
-  const selected = sel.send.map((s) => s.item);
   const destination = rawUrl.trim() ? maskUrl(rawUrl) : 'smtp';
-  const record = (delivered: number, reason?: string): Promise<void> => (o.dryRun ? Promise.resolve() : recordSendHistory(ctx, o.history, o.incidents, {
-    minSeverity: o.minSeverity, state, now, planned: selected.length ? [sel.send.map((s) => s.fingerprint)] : [], delivered, reason,
-    channel: 'email', destination, source: o.source,
-  }));
-  if (!selected.length) {
-    await record(0);
-    ctx.stdout(`nothing to send${skipped ? `: ${skipped}` : ''}\n`);
-    return 0;
+  const sendTarget = { channel: 'email', destination, destinationKey: emailDestinationKey(to.to), source: o.source };
+  let from = '';
+  if (!o.dryRun) {
+    const sender = senderAddress(target!, ctx.env[SMTP_FROM_ENV]);
+    if (!sender.ok) throw new UsageError(sender.reason);
+    from = sender.from;
   }
-  const message = incidentEmail(selected, o.source === null ? null : basename(o.source));
-  if (o.dryRun) {
-    ctx.stdout(`Subject: ${message.subject}\n\n${message.text}`);
-    ctx.stderr(`dry run: ${selected.length} of ${o.incidents.length} incidents in 1 email to ${to.to.join(', ')}${skipped ? `; ${skipped}` : ''}; nothing sent${rawUrl.trim() ? ` through ${destination}` : ''}\n`);
-    return 0;
-  }
-  const t = target!;
-  const from = ctx.env[SMTP_FROM_ENV]?.trim() || (t.user.includes('@') ? t.user : `anomaly-hunter@${t.host.includes(':') ? 'localhost' : t.host}`);
-  const fromCheck = checkRecipients(from);
-  if (!fromCheck.ok) throw new UsageError(`${SMTP_FROM_ENV}: '${from}' is not an email address`);
-  const outcome = await sendEmail(rawUrl, t, { from, to: to.to, message }, { timeoutMs: o.timeoutMs });
-  await record(outcome.ok ? 1 : 0, outcome.reason);
-  if (!outcome.ok) {
-    ctx.stderr(`anomaly-hunter send: error: not delivered through ${destination}: ${outcome.reason}\n`);
-    return 1;
-  }
-  ctx.stdout(`delivered ${selected.length} incident${selected.length === 1 ? '' : 's'} in 1 email to ${to.to.join(', ')} through ${destination}${skipped ? `; ${skipped}` : ''}\n`);
-  return 0;
+  // Dry runs read no history and record nothing.
+  return sendWithHistory(ctx, o.dryRun ? undefined : o.history, o.incidents, sendTarget, now, async (state) => {
+    const sel = selectBy(o.incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), { minSeverity: o.minSeverity, state, now });
+    const skipped = describeSkips({ ...sel.skipped, 'over-limit': 0 });
+    const selected = sel.send.map((s) => s.item);
+    const done = (delivered: number, reason?: string): SendDone => (o.dryRun ? null : {
+      minSeverity: o.minSeverity, state, now, planned: selected.length ? [sel.send.map((s) => s.fingerprint)] : [], delivered, reason,
+    });
+    if (!selected.length) {
+      ctx.stdout(`nothing to send${skipped ? `: ${skipped}` : ''}\n`);
+      return { out: 0, done: done(0) };
+    }
+    const message = incidentEmail(selected, o.source === null ? null : basename(o.source));
+    if (o.dryRun) {
+      ctx.stdout(`Subject: ${message.subject}\n\n${message.text}`);
+      ctx.stderr(`dry run: ${selected.length} of ${o.incidents.length} incidents in 1 email to ${to.to.join(', ')}${skipped ? `; ${skipped}` : ''}; nothing sent${rawUrl.trim() ? ` through ${destination}` : ''}\n`);
+      return { out: 0, done: null };
+    }
+    const outcome = await sendEmail(rawUrl, target!, { from, to: to.to, message }, { timeoutMs: o.timeoutMs });
+    if (!outcome.ok) {
+      ctx.stderr(`anomaly-hunter send: error: not delivered through ${destination}: ${outcome.reason}\n`);
+      return { out: 1, done: done(0, outcome.reason) };
+    }
+    ctx.stdout(`delivered ${selected.length} incident${selected.length === 1 ? '' : 's'} in 1 email to ${to.to.join(', ')} through ${destination}${skipped ? `; ${skipped}` : ''}\n`);
+    return { out: 0, done: done(1) };
+  });
 }

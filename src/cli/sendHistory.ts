@@ -9,21 +9,45 @@ import type { Incident } from '../core/incidents/incidents.ts';
 import type { CommandContext } from './command.ts';
 import { useHistory } from './historyFile.ts';
 
-/**
- * `send --history FILE`: the dedup and throttle state of earlier sends through `channel` (what was sent is not
- * sent again), read from the history; an empty state when there is none yet or no --history.
- */
-export async function historyAlertState(ctx: CommandContext, file: string | undefined, channel: string, now: number): Promise<AlertState> {
-  if (file === undefined) return emptyAlertState();
-  return useHistory(ctx, file, (db) => alertStateOf(db, channel, now), { write: false });
+/** Where a send goes: the history's channel (the format), its masked destination and its key. */
+export interface SendTarget {
+  channel: string;
+  destination: string;
+  destinationKey: string;
+  /** The data the incidents come from, when known. */
+  source: string | null;
 }
 
-/** Records the outcome of each incident's alert in one send (one stderr line says how many). */
-export async function recordSendHistory(ctx: CommandContext, file: string | undefined, incidents: readonly Incident[], facts: SendFacts): Promise<void> {
-  if (file === undefined) return;
-  const records = deliveryRecords(incidents, facts);
-  await useHistory(ctx, file, (db) => recordDeliveries(db, records));
-  ctx.stderr(`history: ${records.length} alert outcome${records.length === 1 ? '' : 's'} recorded in ${file}\n`);
+/** What a send did, for the history (SendFacts without what SendTarget says); null: nothing to record (dry run). */
+export type SendDone = Omit<SendFacts, 'channel' | 'destination' | 'destinationKey' | 'source'> | null;
+
+/** How long a send with --history waits for another one to finish with the database (it may be delivering). */
+const SEND_LOCK_WAIT_MS = 120_000;
+
+/**
+ * Runs `send` with the dedup and throttle state of the destination's earlier sends (what was sent there is not
+ * sent there again) and records what it did, with the history's lock held from the reading of that state to the
+ * writing of the outcomes: a second send to the same destination at the same time waits, then sees the first one's
+ * deliveries, so an incident is neither delivered twice nor has its record lost. Without --history: an empty state,
+ * nothing recorded.
+ */
+export async function sendWithHistory<T>(
+  ctx: CommandContext, file: string | undefined, incidents: readonly Incident[], target: SendTarget, now: number,
+  send: (state: AlertState) => Promise<{ out: T; done: SendDone }>,
+): Promise<T> {
+  if (file === undefined) return (await send(emptyAlertState())).out;
+  let recorded = -1;
+  const out = await useHistory(ctx, file, async (db) => {
+    const r = await send(alertStateOf(db, target, now));
+    if (r.done) {
+      const records = deliveryRecords(incidents, { ...r.done, ...target });
+      recordDeliveries(db, records);
+      recorded = records.length;
+    }
+    return r.out;
+  }, { lockTimeoutMs: SEND_LOCK_WAIT_MS });
+  if (recorded >= 0) ctx.stderr(`history: ${recorded} alert outcome${recorded === 1 ? '' : 's'} recorded in ${file}\n`);
+  return out;
 }
 
 /**

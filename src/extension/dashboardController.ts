@@ -16,7 +16,7 @@ import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { reached } from './walkthrough.ts';
 import { readSettings } from './settings.ts';
-import { sendWebhook } from './webhook.ts';
+import { sendAlerts } from './alerts.ts';
 
 
 /**
@@ -46,6 +46,7 @@ export class DashboardController implements vscode.Disposable {
       // The default view changed: a dashboard that shows the default (no choice made in the page) follows it.
       const s = this.current;
       if (e.affectsConfiguration('anomalyHunter.minSeverity') && this.viewChoice === undefined && s && !this.liveModel) this.post(s);
+      if (e.affectsConfiguration('anomalyHunter.alertDestination')) this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
     }));
   }
 
@@ -81,13 +82,13 @@ export class DashboardController implements vscode.Disposable {
    * analysis. `reveal` opens the panel on it; otherwise it is drawn only while the dashboard still shows
    * that file. Returns whether it was drawn.
    */
-  showLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, opts: { reveal?: boolean; live?: boolean; rulesFile?: string | null } = {}): boolean {
+  showLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, opts: { reveal?: boolean; live?: boolean; rulesFile?: string | null; model?: string } = {}): boolean {
     if (!opts.reveal && (!this.panel || this.liveUri !== uri.toString())) return false;
     if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
-    this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0 });
+    this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
     this.panel!.post({ type: 'model', model: this.liveModel });
     if (opts.reveal) this.panel!.reveal();
@@ -95,9 +96,9 @@ export class DashboardController implements vscode.Disposable {
   }
 
   /** Ends streaming's hold on the dashboard: the last live model stays drawn, without `live`, until another is shown. */
-  endLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, rulesFile: string | null = null): void {
+  endLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, rulesFile: string | null = null, model?: string): void {
     if (this.liveUri !== uri.toString()) return;
-    this.showLive(uri, name, result, settings, { live: false, rulesFile });
+    this.showLive(uri, name, result, settings, { live: false, rulesFile, model });
     this.clearLive();
   }
 
@@ -189,7 +190,13 @@ export class DashboardController implements vscode.Disposable {
     this.seriesKey = key;
     const model = this.model(s, !unchanged);
     if (unchanged) model.seriesUnchanged = true;
-    // The page's own data first: the model is then drawn with the band and sliders it makes possible.
+    // The page's own data first (the model is then drawn with the band and sliders it makes possible), but for a
+    // partial model: the first chart need not wait for the data (~1 MB for the sample) to reach the page.
+    if (s.pending.length) {
+      this.panel.post({ type: 'model', model });
+      this.postLocal(s);
+      return;
+    }
     this.postLocal(s);
     this.panel.post({ type: 'model', model });
   }
@@ -248,6 +255,7 @@ export class DashboardController implements vscode.Disposable {
         this.localKey = '';
         this.tuningKey = '';
         this.seriesKey = '';
+        this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
         if (this.liveModel) this.panel?.post({ type: 'model', model: this.liveModel });
         else if (s) this.post(s);
         return;
@@ -274,8 +282,10 @@ export class DashboardController implements vscode.Disposable {
         if (s) await this.exportTo(s, m.format, m.onlyAnomalies);
         return;
       case 'sendWebhook': {
-        if (!s) return;
-        const r = await sendWebhook(this.ctx, s.result, s.rulesFile);
+        // While streaming, what is sent is what the live dashboard shows.
+        const result = this.liveResult ?? s?.result;
+        if (!result) return;
+        const r = await sendAlerts(this.ctx, result, s?.rulesFile ?? null);
         this.notice(r.ok ? 'info' : 'error', r.text);
         return;
       }

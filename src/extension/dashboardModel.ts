@@ -56,7 +56,7 @@ export function rowsInWindow(result: AnalysisResult, x0: number, x1: number): [n
 /** The whole dashboard model of an analysis. */
 export function buildModel(
   result: AnalysisResult,
-  extra: { name: string; settings: DashboardSettings; view: ViewChoice; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string },
+  extra: { name: string; settings: DashboardSettings; view: ViewChoice; rules: RuleSlider[]; rulesFile: string | null; forecastMode: DashboardModel['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string; liveModel?: string },
 ): DashboardModel {
   const f = result.frame;
   const shown = listedAnomalies(result);
@@ -80,6 +80,7 @@ export function buildModel(
     computeMs: extra.computeMs,
     pending: extra.pending ?? [],
     ...(extra.failure ? { failure: extra.failure } : {}),
+    ...(extra.liveModel ? { liveModel: extra.liveModel } : {}),
   };
 }
 

@@ -11,7 +11,9 @@ import { registerRuleTests } from './ruleTests.ts';
 import { SessionStore } from './sessions.ts';
 import { registerStreaming } from './streaming.ts';
 import { registerWalkthrough } from './walkthrough.ts';
-import { clearWebhookUrl, sendWebhook, setWebhookUrl } from './webhook.ts';
+import { clearWebhookUrl, setWebhookUrl } from './webhook.ts';
+import { sendAlerts } from './alerts.ts';
+import { clearSmtpUrl, setSmtpUrl } from './emailAlerts.ts';
 import { analyzePrometheus, setPrometheusToken } from './prometheus.ts';
 import { restorablePath } from './webviewSecurity.ts';
 import { historyRecorder, registerHistory } from './history.ts';
@@ -60,16 +62,18 @@ export function activate(context: vscode.ExtensionContext): void {
       if (pick) await dashboard.exportTo(session, pick.format, pick.only);
     },
     'anomalyHunter.sendWebhook': async (arg) => {
-      const uri = await targets.resolve(arg, 'Send Anomalies to Webhook');
+      const uri = await targets.resolve(arg, 'Send Incidents to Alert Destination');
       if (!uri) return;
       const session = sessions.get(uri) ?? await sessions.open(uri).catch(() => undefined);
       if (!session) return;
-      const r = await sendWebhook(ctx, session.result, session.rulesFile);
+      const r = await sendAlerts(ctx, session.result, session.rulesFile);
       if (r.ok) void vscode.window.showInformationMessage(`Anomaly Hunter: ${r.text}`);
       else void vscode.window.showErrorMessage(`Anomaly Hunter: ${r.text}`);
     },
     'anomalyHunter.setWebhookUrl': () => setWebhookUrl(ctx),
     'anomalyHunter.clearWebhookUrl': () => clearWebhookUrl(ctx),
+    'anomalyHunter.setSmtpUrl': () => setSmtpUrl(ctx),
+    'anomalyHunter.clearSmtpUrl': () => clearSmtpUrl(ctx),
     'anomalyHunter.analyzePrometheus': () => analyzePrometheus(ctx),
     'anomalyHunter.setPrometheusToken': () => setPrometheusToken(ctx),
   });

@@ -13,7 +13,7 @@ import { parseQueryArg } from '../core/prometheus/names.ts';
 import { csvRows, frameCsvChunks } from '../core/prometheus/csvText.ts';
 import type { NamedQuery } from '../core/prometheus/names.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
-import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel } from '../node/prometheusHttp.ts';
+import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import type { Ctx } from './ctx.ts';
 
@@ -32,6 +32,20 @@ export function withRecent(list: readonly RecentQuery[], q: RecentQuery): Recent
 
 async function token(ctx: Ctx): Promise<string> {
   return (await ctx.ext.secrets.get(SECRET_KEY)) || process.env[PROMETHEUS_TOKEN_ENV] || '';
+}
+
+/**
+ * The token for the server a rules file's `data:` names: only for a server the user chose, one they analysed a
+ * query of in this workspace or ANOMALY_HUNTER_PROMETHEUS_URL's (a cloned repository's rules file must not have
+ * the token sent to a server of its choosing); empty otherwise.
+ */
+export async function tokenForRulesServer(ctx: Ctx, url: URL): Promise<string> {
+  const chosen = ctx.ext.workspaceState.get<RecentQuery[]>(RECENT_KEY, []).some((q) => {
+    const c = checkServerUrl(q.server);
+    return c.ok && c.url.origin === url.origin;
+  });
+  if (chosen) return token(ctx);
+  return tokenForRulesSource(url, { ...process.env, [PROMETHEUS_TOKEN_ENV]: await token(ctx) });
 }
 
 /** `anomalyHunter.setPrometheusToken`: a password box; an empty value removes the token. */
@@ -125,7 +139,7 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
 }
 
 /** Where the snapshots of fetched queries live: the extension's own storage, never the workspace. */
-function snapshotDir(ctx: Ctx): vscode.Uri {
+export function snapshotDir(ctx: Ctx): vscode.Uri {
   return vscode.Uri.joinPath(ctx.ext.storageUri ?? ctx.ext.globalStorageUri, 'prometheus');
 }
 

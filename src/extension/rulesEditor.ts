@@ -20,6 +20,7 @@ import {
 import { RULES_FIXED_COMMAND } from './walkthrough.ts';
 import { WORD, toCompletionItem, toVscodeDiagnostic } from './rulesEditorItems.ts';
 import { overOpenLimit } from './settingsSchema.ts';
+import { RulesPrometheus } from './rulesPrometheus.ts';
 
 const DEBOUNCE_MS = 150;
 const SHOW_RULE_COMMAND = 'anomalyHunter.showRuleInDashboard';
@@ -57,6 +58,8 @@ interface DocAnalysis {
   target: Target | null;
   data: RulesDataContext | undefined;
   firings?: { frame: Frame; perRule: Record<string, RuleFiring> };
+  /** The fetched series of a Prometheus `data:` (rulesPrometheus.ts), when current. */
+  fetched?: RulesDataContext;
 }
 
 /** Diagnostics, hover, completion, quick fixes and CodeLens for rules files (SPEC §1–§2, §6); one object owns it all. */
@@ -70,9 +73,11 @@ class RulesEditor implements vscode.Disposable {
   private providers: vscode.Disposable[] = [];
   private selector: vscode.DocumentFilter[] = [];
   private disposed = false;
+  private readonly prom: RulesPrometheus;
 
   constructor(private readonly ctx: Ctx) {
-    this.subscriptions.push(
+    this.prom = new RulesPrometheus(ctx, () => this.revalidate((a) => !!a.analysis.file.source));
+    this.subscriptions.push(this.prom,
       this.collection,
       this.lensesChanged,
       vscode.workspace.onDidOpenTextDocument((doc) => this.validateNow(doc)),
@@ -221,7 +226,8 @@ class RulesEditor implements vscode.Disposable {
   private analysisOf(doc: vscode.TextDocument): DocAnalysis {
     const key = doc.uri.toString();
     const prev = this.analyses.get(key);
-    if (prev && prev.version === doc.version && prev.data === (prev.target ? this.dataFor(prev.target).ctx : undefined)) return prev;
+    const fetched = prev?.analysis.file.source ? this.prom.dataFor(doc, prev.analysis.file.source) : undefined;
+    if (prev?.version === doc.version && prev.data === (prev.target ? this.dataFor(prev.target).ctx : prev.data) && prev.fetched === fetched) return prev;
     const t0 = performance.now();
     const text = doc.getText();
     let target = prev?.target ?? null;
@@ -234,13 +240,15 @@ class RulesEditor implements vscode.Disposable {
       data = target ? this.dataFor(target).ctx : undefined;
       analysis = this.safeAnalyze(text, data);
     }
-    const diagnostics = [...analysis.diagnostics];
+    const prom = analysis.file.source ? this.prom.apply(doc, analysis, (d) => this.safeAnalyze(text, d)) : undefined;
+    if (prom) ({ analysis, data } = prom);
+    const diagnostics = [...analysis.diagnostics, ...prom?.diagnostics ?? []];
     const st = target ? this.dataFor(target) : undefined;
     if (st?.error !== undefined && target?.fromKey && analysis.dataSpan) {
       const { startOffset, endOffset } = analysis.dataSpan;
       diagnostics.push(diagnosticAt(text, 'warning', 'data-unreadable', `cannot check the rules against the data: ${st.error}`, startOffset, endOffset));
     }
-    const result: DocAnalysis = { version: doc.version, text, analysis, diagnostics, target, data };
+    const result: DocAnalysis = { version: doc.version, text, analysis, diagnostics, target, data, fetched: prom?.fetched };
     this.analyses.set(key, result);
     const ms = performance.now() - t0;
     if (ms > 50) this.ctx.log.debug(`rules: ${vscode.workspace.asRelativePath(doc.uri)} analysed in ${ms.toFixed(0)} ms`);
@@ -297,6 +305,7 @@ class RulesEditor implements vscode.Disposable {
     this.timers.delete(key);
     this.analyses.delete(key);
     this.collection.delete(uri);
+    this.prom.forget(uri);
   }
 
   private saved(doc: vscode.TextDocument): void {
@@ -307,6 +316,7 @@ class RulesEditor implements vscode.Disposable {
     const st = prev?.target ? this.data.get(prev.target.key) : undefined;
     if (st?.error !== undefined) st.error = undefined;
     const a = this.validateNow(doc);
+    this.prom.saved(doc, a?.analysis.file.source);
     // The dashboard re-evaluates the CSV this file names, and any CSV that already uses this file.
     const csvs = new Map<string, vscode.Uri>();
     if (a?.target?.fromKey) csvs.set(a.target.key, a.target.uri);
@@ -363,6 +373,7 @@ class RulesEditor implements vscode.Disposable {
 
   private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const a = this.analysisOf(doc);
+    if (a.analysis.file.source) return this.prom.lenses(doc, a.analysis, a.analysis.file.source);
     if (!a.target) return [];
     const st = this.dataFor(a.target);
     const locations = safely(this.ctx, () => ruleRanges(a.text)) ?? [];

@@ -106,6 +106,8 @@ export class SessionStore implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly emitter = new vscode.EventEmitter<FileSession>();
   private readonly closedEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Rules files bound to a data file that no `data:` path names (a rules file's fetched Prometheus source). */
+  private readonly boundRules = new Map<string, vscode.Uri>();
   readonly onDidChange = this.emitter.event;
   readonly onDidClose = this.closedEmitter.event;
 
@@ -267,6 +269,11 @@ export class SessionStore implements vscode.Disposable {
     return next;
   }
 
+  /** The rules file that applies to a data file whatever the rules files' `data:` paths say (a snapshot of their source). */
+  bindRules(data: vscode.Uri, rules: vscode.Uri): void {
+    this.boundRules.set(data.toString(), rules);
+  }
+
   /** Forgets a file and ends its worker (a running analysis is cancelled). */
   close(uri: vscode.Uri): void {
     const key = uri.toString();
@@ -280,10 +287,10 @@ export class SessionStore implements vscode.Disposable {
   /** The rules file for a CSV: one matching `rulesFiles` whose `data:` names it, else `defaultRulesFile`; its text. */
   private async findRules(csv: vscode.Uri): Promise<{ uri: vscode.Uri; text: string } | { uri: vscode.Uri; error: string } | null> {
     const cfg = readSettings();
-    let found: vscode.Uri | null = null;
+    let found: vscode.Uri | null = this.boundRules.get(csv.toString()) ?? null;
     // One search for all the patterns (each search is a round trip to the file searcher).
     const pattern = cfg.rulesFiles.length === 1 ? cfg.rulesFiles[0] : `{${cfg.rulesFiles.join(',')}}`;
-    const files = await vscode.workspace.findFiles(pattern, '**/node_modules/**', 100);
+    const files = found ? [] : await vscode.workspace.findFiles(pattern, '**/node_modules/**', 100);
     for (const f of files.sort((x, y) => x.fsPath.localeCompare(y.fsPath))) {
       const data = await dataKeyOf(f);
       if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) { found = f; break; }

@@ -3,6 +3,8 @@ import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { WebhookFormat } from '../core/alerting/payloads.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
+import type { AlertDestination } from '../protocol.ts';
+import { DEFAULT_RETRAIN_EVERY, parseRetrainEvery } from '../core/streaming/retraining.ts';
 
 const isSeverity = (v: string): v is Severity => (SEVERITIES as readonly string[]).includes(v);
 
@@ -28,7 +30,20 @@ export interface Settings {
   webhookFormat: WebhookFormat;
   /** Webhooks send only incidents at or above this severity, and never below `minSeverity`. */
   webhookMinSeverity: Severity;
+  /** Where Send (the dashboard's button, the send command) delivers incidents. */
+  alertDestination: AlertDestination;
+  /** The email recipients as set (checked when sending: a bad address is a clear error, not a silent drop). */
+  emailTo: unknown[];
+  /** The sender address ('' : the SMTP login when it is an address, else anomaly-hunter@ the server's host). */
+  emailFrom: string;
+  /** Streaming also scores rows against the fitted, retrained baseline. */
+  streamingBaseline: boolean;
+  /** The baseline's retraining period in ms (null: off); a malformed value reads as the default. */
+  retrainEveryMs: number | null;
 }
+
+/** The alert destinations of anomalyHunter.alertDestination. */
+export const ALERT_DESTINATIONS: readonly AlertDestination[] = ['webhook', 'email', 'both'];
 
 /** Reads the settings with their defaults, normalising anything malformed. */
 export function readSettings(): Settings {
@@ -37,6 +52,9 @@ export function readSettings(): Settings {
   const fmt = c.get<string>('webhook.format', 'slack');
   const sev = c.get<string>('webhook.minSeverity', 'warning');
   const min = c.get<string>('minSeverity', DEFAULT_MIN_SEVERITY);
+  const dest = c.get<string>('alertDestination', 'webhook');
+  const to = c.get<unknown>('email.to');
+  const every = parseRetrainEvery(String(c.get<string>('streaming.retrainEvery', DEFAULT_RETRAIN_EVERY)));
   return {
     seed: Math.max(0, Math.floor(c.get<number>('seed', 0) || 0)),
     rulesFiles: Array.isArray(globs) && globs.every((g) => typeof g === 'string') ? globs : ['**/rules.yaml', '**/*.rules.yaml', '**/*.rules.yml'],
@@ -48,5 +66,10 @@ export function readSettings(): Settings {
     robustForecast: c.get<boolean>('robustForecast', false) === true,
     webhookFormat: (['zapier', 'slack', 'alertmanager', 'alertmanager-api'].includes(fmt) ? fmt : 'slack') as WebhookFormat,
     webhookMinSeverity: isSeverity(sev) ? sev : 'warning',
+    alertDestination: (ALERT_DESTINATIONS as readonly string[]).includes(dest) ? dest as AlertDestination : 'webhook',
+    emailTo: Array.isArray(to) ? to : typeof to === 'string' && to ? [to] : [],
+    emailFrom: (c.get<string>('email.from', '') || '').toString().trim(),
+    streamingBaseline: c.get<boolean>('streaming.baseline', false) === true,
+    retrainEveryMs: Number.isNaN(every) ? parseRetrainEvery(DEFAULT_RETRAIN_EVERY) : every,
   };
 }

@@ -40,7 +40,7 @@ function flush(): void {
     for (let m = 0; m < metrics.length; m++) values[i * metrics.length + m] = r.values[m];
     for (const a of r.anomalies) anomalies.push(a);
   });
-  send({ type: 'rows', restart, metrics, timed, firstRow: n ? rows[0].row : 0, ts, lines, values, scores, anomalies }, [ts.buffer, lines.buffer, values.buffer, scores.buffer]);
+  send({ type: 'rows', restart, metrics, timed, firstRow: n ? rows[0].row : 0, ts, lines, values, scores, anomalies, model: n ? rows[n - 1].model : null }, [ts.buffer, lines.buffer, values.buffer, scores.buffer]);
   restart = false;
 }
 
@@ -53,7 +53,7 @@ function onRow(r: ScoredRow): void {
 port.on('message', async (req: StreamWorkerRequest) => {
   if (req.type === 'stop') { stop.abort(); return; }
   const pipeline = new StreamPipeline({
-    displayPath: req.name, rules: req.rules, thresholds: req.thresholds, live: true,
+    displayPath: req.name, rules: req.rules, thresholds: req.thresholds, live: true, baseline: req.baseline, retrainEveryMs: req.retrainEveryMs,
     onLayout: (l) => {
       flush();
       metrics = l.metrics;

@@ -13,6 +13,8 @@ import { pollSnapshot } from './prometheus.ts';
 import { sourceOf } from './historySource.ts';
 import { VERSION } from '../core/version.ts';
 import type { HistoryRecorder } from '../node/historyRecorder.ts';
+import { describeModel } from '../core/streaming/retraining.ts';
+import type { ModelInfo } from '../core/streaming/retraining.ts';
 
 function plural(n: number, noun: string): string {
   return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
@@ -32,6 +34,8 @@ class LiveStream implements vscode.Disposable {
   private readonly settings: DashboardSettings;
   /** Records the stream's incidents in the workspace history (a new run when the file starts over). */
   private history: ReturnType<HistoryRecorder['stream']> | null = null;
+  /** The baseline model that scored the last row (null without the baseline). */
+  model: ModelInfo | null = null;
 
   constructor(
     private readonly ctx: Ctx,
@@ -66,6 +70,7 @@ class LiveStream implements vscode.Disposable {
           });
         }
         this.history?.push(this.window.append(m));
+        this.model = m.model;
         this.onCount({ incidents: this.window.incidentCount, anomalies: this.window.anomalyCount, rows: this.window.total });
         this.schedule();
         return;
@@ -90,9 +95,14 @@ class LiveStream implements vscode.Disposable {
   private draw(): void {
     if (!this.window || this.ended) return;
     this.lastDraw = Date.now();
-    const drawn = this.dashboard.showLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, { reveal: !this.revealed, rulesFile: this.rulesFile });
+    const drawn = this.dashboard.showLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, { reveal: !this.revealed, rulesFile: this.rulesFile, model: this.modelText });
     this.revealed = true;
     if (!drawn) this.ctx.log.debug(`streaming ${this.name}: the dashboard shows another file; not redrawn`);
+  }
+
+  /** "baseline model v3 · retrained 14:05 UTC (drift)", or undefined without the baseline. */
+  get modelText(): string | undefined {
+    return this.model ? describeModel(this.model) : undefined;
   }
 
   private finish(error?: string): void {
@@ -108,7 +118,7 @@ class LiveStream implements vscode.Disposable {
     this.worker.postMessage({ type: 'stop' } satisfies StreamWorkerRequest);
     void this.worker.terminate();
     void this.history?.close();
-    if (this.window) this.dashboard.endLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, this.rulesFile);
+    if (this.window) this.dashboard.endLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, this.rulesFile, this.modelText);
   }
 }
 
@@ -151,12 +161,14 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
     const name = basename(uri.fsPath);
     // The rules that apply to this CSV (its rules file, validated against the data); none when it cannot be read yet.
     const session = await ctx.sessions.open(uri).catch((e: Error) => { ctx.log.info(`streaming ${name}: no rules (${e.message})`); return undefined; });
+    const settings = readSettings();
     const stream: LiveStream = new LiveStream(ctx, dashboard, uri,
-      { type: 'start', path: uri.fsPath, name, rules: session?.rulesFile ?? null, thresholds: session?.settings.thresholds },
+      { type: 'start', path: uri.fsPath, name, rules: session?.rulesFile ?? null, thresholds: session?.settings.thresholds, baseline: settings.streamingBaseline, retrainEveryMs: settings.retrainEveryMs },
       ({ incidents, anomalies, rows }) => {
         if (current !== stream) return;
         status.text = `$(pulse) live: ${plural(incidents, 'incident')}`;
-        status.tooltip = `Anomaly Hunter is streaming ${name}: ${rows.toLocaleString('en')} rows scored, ${plural(anomalies, 'flagged row')}, ${plural(incidents, 'incident')} (${readSettings().minSeverity} and above). Click to stop.`;
+        const model = stream.modelText;
+        status.tooltip = `Anomaly Hunter is streaming ${name}: ${rows.toLocaleString('en')} rows scored, ${plural(anomalies, 'flagged row')}, ${plural(incidents, 'incident')} (${readSettings().minSeverity} and above)${model ? `; ${model}` : ''}. Click to stop.`;
       },
       (error) => {
         if (current !== stream) return;

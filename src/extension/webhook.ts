@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/analysisResult.ts';
-import { alertStateFrom } from '../core/alerting/throttle.ts';
 import { planIncidents, sendIncidents } from '../core/alerting/send.ts';
 import { deliveryRecords } from '../core/history/deliveries.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
@@ -14,11 +13,12 @@ import { parseDuration } from '../core/rules/duration.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import type { Ctx } from './ctx.ts';
 import { readSettings } from './settings.ts';
+import { withAlertState } from './alertState.ts';
+import { webhookDestinationKey } from '../core/alerting/destination.ts';
 import { reached } from './walkthrough.ts';
 import { sourceOf } from './historySource.ts';
 
 const SECRET_KEY = 'anomalyHunter.webhookUrl';
-const STATE_KEY = 'anomalyHunter.alertState';
 export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
 
 /** The webhook URL: VS Code's secret storage first, then the environment variable. Never logged. */
@@ -68,32 +68,34 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
   if (!check.ok) return { ok: false, text: `Webhook URL refused: ${check.reason}` };
   const throttleMs = fromFile?.throttleMs ?? (fromFile?.throttle ? parseDuration(fromFile.throttle) : 0);
-  const state = alertStateFrom(ctx.ext.globalState.get(STATE_KEY));
   const webhookMin: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
   // A result without a view (a live window) has its findings grouped the same way the view groups its own.
   const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
   const minSeverity = severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity;
   const source = { input: basename(result.input.path), rows: result.frame.rows };
   const throttle = Number.isFinite(throttleMs) ? throttleMs : 0;
-  const now = Date.now();
-  const outcome = await sendIncidents(incidents, {
-    format,
-    source,
-    minSeverity,
-    throttleMs: throttle,
-    state,
-    url,
-    fetch: globalThis.fetch as unknown as FetchLike,
-    trusted: true,
+  // Dedup and throttle per URL: another URL gets the incidents too, the same URL once.
+  const outcome = await withAlertState(ctx, webhookDestinationKey(url), async (state) => {
+    const now = Date.now();
+    const sent = await sendIncidents(incidents, {
+      format,
+      source,
+      minSeverity,
+      throttleMs: throttle,
+      state,
+      url,
+      fetch: globalThis.fetch as unknown as FetchLike,
+      trusted: true,
+    });
+    // The history keeps what happened to each incident's alert (sent, throttled, deduplicated, failed and why).
+    void ctx.history.recordDeliveries(deliveryRecords(incidents, {
+      minSeverity, throttleMs: throttle, state, now,
+      planned: planIncidents(incidents, { format, minSeverity, throttleMs: throttle, state, now, source }).messages.map((m) => m.fingerprints),
+      delivered: sent.messages.delivered, reason: sent.reason === undefined ? undefined : scrubUrl(sent.reason, url),
+      channel: format, destination: maskUrl(url), destinationKey: webhookDestinationKey(url), source: sourceOf(vscode.Uri.file(result.input.path)),
+    }));
+    return { out: sent, state: sent.state };
   });
-  // The history keeps what happened to each incident's alert (sent, throttled, deduplicated, failed and why).
-  void ctx.history.recordDeliveries(deliveryRecords(incidents, {
-    minSeverity, throttleMs: throttle, state, now,
-    planned: planIncidents(incidents, { format, minSeverity, throttleMs: throttle, state, now, source }).messages.map((m) => m.fingerprints),
-    delivered: outcome.messages.delivered, reason: outcome.reason === undefined ? undefined : scrubUrl(outcome.reason, url),
-    channel: format, destination: maskUrl(url), source: sourceOf(vscode.Uri.file(result.input.path)),
-  }));
-  await ctx.ext.globalState.update(STATE_KEY, outcome.state);
   const summary = scrubUrl(outcome.summary, url);
   ctx.log.info(`webhook (${maskUrl(url)}): ${summary}`);
   if (outcome.ok) {

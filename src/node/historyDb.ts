@@ -80,6 +80,37 @@ export async function withHistory<T>(path: string, fn: (db: Database) => T | Pro
   }
 }
 
+/** A lock not touched for this long is a crashed writer's (a live one touches its lock every 20 s). */
+const STALE_MS = 60_000;
+
+/**
+ * Removes a stale lock, and only it. Several waiters may find the same lock stale; if each removed what it found,
+ * the second would remove the new, live lock the first took meanwhile, and two writers would hold it. So removing
+ * is done by one waiter at a time, under `path.lock.takeover` (created exclusively, held for a few file operations),
+ * which looks again: only a lock still stale then is removed. False when another waiter is at it (wait, retry).
+ */
+async function removeStale(file: string): Promise<boolean> {
+  const guard = `${file}.takeover`;
+  let handle;
+  try {
+    handle = await open(guard, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // A takeover is a few milliseconds: one this old is a crashed waiter's.
+    const info = await stat(guard).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > 10_000) await unlink(guard).catch(() => undefined);
+    return false;
+  }
+  try {
+    await handle.close();
+    const info = await stat(file).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > STALE_MS) await unlink(file).catch(() => undefined);
+    return true;
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
 /** Takes `path.lock` (created exclusively); a lock older than a minute is a crashed writer's and is removed. */
 async function lock(path: string, timeoutMs: number, create: boolean): Promise<() => Promise<void>> {
   if (create) await mkdir(dirname(path), { recursive: true });
@@ -102,7 +133,7 @@ async function lock(path: string, timeoutMs: number, create: boolean): Promise<(
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const info = await stat(file).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > 60_000) { await unlink(file).catch(() => undefined); continue; }
+      if (info && Date.now() - info.mtimeMs > STALE_MS && await removeStale(file)) continue;
       if (Date.now() > deadline) throw new HistoryError(`locked by another writer for more than ${Math.round(timeoutMs / 1000)} s (${file}; remove it if no anomaly-hunter is running)`);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -17,7 +17,9 @@ import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { createStreamDetector } from '../core/streaming/streamDetector.ts';
 import type { StreamDetector, StreamScore } from '../core/streaming/streamDetector.ts';
-import { streamAnomaly } from '../core/streaming/anomalies.ts';
+import { baselineAnomaly, streamAnomaly } from '../core/streaming/anomalies.ts';
+import { createRetrainer } from '../core/streaming/retraining.ts';
+import type { ModelInfo, RetrainEvent, Retrainer } from '../core/streaming/retraining.ts';
 import { createStreamRules } from '../core/streaming/rulesStream.ts';
 import type { StreamRules } from '../core/streaming/rulesStream.ts';
 
@@ -48,7 +50,13 @@ export interface ScoredRow {
   /** The raw text of the first metric's cell (for NAB output, which echoes the input). */
   firstCell: string;
   score: StreamScore;
-  /** The stream detector's anomaly (when the score reaches the alert level), then the rules' anomalies. */
+  /** With `baseline`: the baseline model that scored this row, and the refit that made it (on its first row); else null. */
+  model: ModelInfo | null;
+  retrain: RetrainEvent | null;
+  /**
+   * The stream's anomaly — the novelty detector's, or with `baseline` the stronger of it and the baseline's,
+   * when one reaches the alert level — then the rules' anomalies.
+   */
   anomalies: Anomaly[];
 }
 
@@ -64,6 +72,10 @@ export interface PipelineOptions {
   /** A valid rules file evaluated on every row. */
   rules?: RulesFile | null;
   thresholds?: Record<string, number>;
+  /** Also score each row against a fitted, retrained baseline (core/streaming/retraining.ts). @default false */
+  baseline?: boolean;
+  /** Time between refits of the baseline (null: fitted once, never refitted). @default 1 day (see retraining.ts) */
+  retrainEveryMs?: number | null;
   /** The columns are decided (also after a restart with a new header). */
   onLayout?(layout: Layout): void;
   onRow(row: ScoredRow): void;
@@ -81,6 +93,7 @@ export class StreamPipeline {
   private sample: CsvRecord[] = [];
   private layout: Layout | null = null;
   private detector: StreamDetector | null = null;
+  private retrainer: Retrainer | null = null;
   private rules: StreamRules | null = null;
   private ruleCols: number[] = [];
   private row = 0;
@@ -172,6 +185,7 @@ export class StreamPipeline {
             this.opts.onNotice?.(`${this.opts.displayPath}: the new file has a different header; starting a new detector`);
             this.layout = null;
             this.detector = null;
+            this.retrainer = null;
             this.rules = null;
             this.sample = [];
           }
@@ -194,6 +208,7 @@ export class StreamPipeline {
     const layout = layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
+    this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
     if (this.opts.rules) {
       const names = [...new Set(this.opts.rules.rules.map((r) => r.metric))].filter((m) => indexIn(header, m) >= 0 && indexIn(header, m) !== layout.timestampIndex);
       this.ruleCols = names.map((m) => indexIn(header, m));
@@ -215,11 +230,15 @@ export class StreamPipeline {
     const ms = timestampOf(tsText, l.timestampKind);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const score = (this.detector as StreamDetector).update(ms, values);
+    const fitted = this.retrainer?.update(ms, values) ?? null;
     const anomalies: Anomaly[] = [];
     const a = streamAnomaly(score, this.row, ms, l.metrics, values);
-    if (a) anomalies.push(a);
+    const b = fitted && baselineAnomaly(fitted, this.row, ms, l.metrics, values);
+    // One stream finding per row: the stronger of the two views (novelty first on a tie).
+    const own = a && b ? (b.score > a.score ? b : a) : a ?? b;
+    if (own) anomalies.push(own);
     if (this.rules) anomalies.push(...this.rules.update(ms, this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma))));
-    this.opts.onRow({ row: this.row, line: rec.line, tsText, ms, values, firstCell: f[l.metricIndices[0]] ?? '', score, anomalies });
+    this.opts.onRow({ row: this.row, line: rec.line, tsText, ms, values, firstCell: f[l.metricIndices[0]] ?? '', score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
     this.row++;
   }
 }

@@ -54,11 +54,21 @@ test('Analyze CSV File… opens the dashboard with one rendered chart per metric
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample-data' }).first().click();
   await openFile(page, 'stream.csv');
   const t0 = Date.now();
-  await runCommand(page, 'Anomaly Hunter: Analyze CSV File…');
+  const chosen = await runCommand(page, 'Anomaly Hunter: Analyze CSV File…');
   for (const metric of METRICS) {
     const chart = view.locator(`[data-testid="chart-${metric}"].rendered`);
     await chart.waitFor({ timeout: 60_000 });
-    if (metric === METRICS[0]) timings.sampleFirstChartMs = Date.now() - t0;
+    if (metric === METRICS[0]) {
+      // From the palette opening, and from the command chosen (its Enter) to the first chart's plot drawn.
+      timings.sampleFirstChartMs = Date.now() - t0;
+      timings.sampleFirstChartFromCommandMs = Date.now() - chosen;
+      // Where the wait goes, from the page's own clock: its start, its script, its first model, its first plot.
+      const clock = await view.locator('#app').evaluate((app) => ({ origin: performance.timeOrigin, script: Number(app.dataset.scriptMs), model: Number(app.dataset.firstModelMs), plot: Number(document.querySelector('.charts')?.dataset.firstPlotMs),
+        plotlyFetched: performance.getEntriesByType('resource').find((e) => e.name.includes('plotly.min.js'))?.responseEnd ?? NaN }));
+      const at = (ms) => Math.round(clock.origin + ms - chosen);
+      timings.sampleFirstChartPhases = { pageStart: at(0), script: at(clock.script), plotlyFetched: at(clock.plotlyFetched), firstModel: at(clock.model), firstPlot: at(clock.plot) };
+      console.log(`first chart for the sample: ${timings.sampleFirstChartFromCommandMs} ms after the command (${timings.sampleFirstChartMs} ms with the palette); ms after the command: ${JSON.stringify(timings.sampleFirstChartPhases)}`);
+    }
     const points = Number(await chart.getAttribute('data-points'));
     assert.ok(points > 1000, `${metric}: ${points} points drawn`);
     const d = await chart.locator('.scatterlayer .trace path.js-line').first().getAttribute('d');

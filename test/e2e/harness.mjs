@@ -149,7 +149,10 @@ export async function runCommand(page, title, timeout = 30_000) {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ timeout });
   await row.click();
+  // When the command was chosen (epoch ms): the start of what the user waits for.
+  const chosen = Date.now();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+  return chosen;
 }
 
 export async function openFile(page, name, timeout = 30_000) {

@@ -1,13 +1,14 @@
 // Analyze Prometheus Query… in a real VS Code against a real Prometheus (Debian's prometheus and promtool,
 // backfilled with known data, on a free loopback port with a temporary folder): the same dashboard opens with the
-// query's chart and the spike in the data as an incident. Screenshots go to .vscode-test/runs/prometheus/shots/.
+// query's chart and the spike in the data as an incident; a rules file whose data: names the server shows each
+// rule's firings on the fetched range. Screenshots go to .vscode-test/runs/prometheus/shots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CACHE, freePort, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+import { CACHE, freePort, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
 
 const MIN = 60_000;
 const ROWS = 2000;
@@ -53,6 +54,12 @@ before(async () => {
   fs.rmSync(ws, { recursive: true, force: true });
   fs.mkdirSync(ws, { recursive: true });
   fs.writeFileSync(path.join(ws, 'README.md'), 'A workspace for the Prometheus test.\n');
+  // A rules file whose data: is the Prometheus source (SPEC §8): checked and counted on the fetched range.
+  fs.writeFileSync(path.join(ws, 'rules.yaml'), [
+    'version: 1', 'data:', `  prometheus: ${prom.origin}`, '  queries: {cpu: host_cpu}', '  range: 2d', '  step: 1m', 'rules:',
+    '  - name: cpu-hot', '    metric: cpu', '    op: ">"', '    threshold: 80', '    severity: major',
+    '  - name: cpu-frozen', '    metric: cpu', '    op: "<"', '    threshold: 0', '    severity: minor', '',
+  ].join('\n'));
   dirs = prepareRun('prometheus', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
   ({ page, close } = await openWorkbench(dirs, 'README.md'));
 });
@@ -76,7 +83,7 @@ test('Analyze Prometheus Query… opens the dashboard on the query with its char
   const view = webview(page);
   const chart = view.locator('[data-testid="chart-cpu"].rendered');
   await chart.waitFor({ timeout: 120_000 });
-  assert.equal(Number(await chart.getAttribute('data-points')), ROWS + 5, 'every minute of data, and the 5 minutes Prometheus\'s lookback repeats after the last sample');
+  assert.equal(Number(await chart.getAttribute('data-points')), ROWS, 'every minute of data, without the 5 minutes where Prometheus\'s lookback repeats the last sample');
   await view.locator('.busy[hidden]').waitFor({ state: 'attached', timeout: 120_000 });
   const incidents = view.locator('[data-testid="anomaly-row"][data-kind="incident"]');
   await incidents.first().waitFor({ timeout: 60_000 });
@@ -122,4 +129,45 @@ test('Start Streaming on a Prometheus query polls every step and the live dashbo
   await page.screenshot({ path: path.join(dirs.shots, 'prometheus-streaming.png') });
   assert.ok(now >= before + 5, `the live dashboard grew from ${before} to ${now} rows`);
   await runCommand(page, 'Anomaly Hunter: Stop Streaming');
+});
+
+async function goToLine(line) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+test('a rules file whose data: names the Prometheus source: each rule\'s CodeLens counts its firings on the fetched range, a typo is an error at once, Open dashboard opens on it', async () => {
+  const lens = (text) => page.locator('.monaco-editor .codelens-decoration', { hasText: text });
+  const t0 = Date.now();
+  await openFile(page, 'rules.yaml');
+  await lens(/fires once in the last 2d from 127\.0\.0\.1:\d+ · last at .* · 10 rows/).first().waitFor({ timeout: 60_000 });
+  console.log(`rules lens ${Date.now() - t0} ms after opening (the range fetched from Prometheus)`);
+  await lens(/never fires in the last 2d from 127\.0\.0\.1/).first().waitFor({ timeout: 10_000 });
+  await lens(/^2,000 rows × 1 series, fetched at /).first().waitFor({ timeout: 10_000 });
+  await lens('Refresh Prometheus data').first().waitFor({ timeout: 10_000 });
+  const titles = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+  console.log(titles.map((t) => `  lens: ${t}`).join('\n'));
+  await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-codelens.png') });
+  // A metric that is not a query's name: an error with the closest name (against the fetched series, as before any fetch against the queries' names).
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  await page.locator('.markers-panel').waitFor();
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await goToLine(9);
+  await page.keyboard.press('End');
+  await page.keyboard.type('x');
+  const typo = page.locator('.markers-panel .monaco-list-row', { hasText: /metric 'cpux' is not a numeric column of http:\/\/127\.0\.0\.1:\d+ \(last 2d\) \(did you mean 'cpu'\?\)/ }).first();
+  await typo.waitFor({ timeout: 10_000 }).catch(async (e) => { await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-typo-failed.png') }); throw e; });
+  await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-typo.png') });
+  await page.keyboard.press('Backspace');
+  await typo.waitFor({ state: 'detached', timeout: 10_000 });
+  // The lens opens the dashboard on the fetched range.
+  await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Open dashboard' }).first().click();
+  const chart = webview(page).locator('[data-testid="chart-cpu"].rendered');
+  await chart.waitFor({ timeout: 120_000 });
+  assert.ok(Number(await chart.getAttribute('data-points')) >= ROWS, 'the fetched range');
+  await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-dashboard.png') });
 });

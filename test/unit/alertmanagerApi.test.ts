@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
@@ -117,4 +117,55 @@ test('alertmanager-api: an incident sent while ongoing is sent again once it is 
   // Other formats send an incident once, ongoing or over.
   const slack = recordDelivered(emptyAlertState(), delivered(planIncidents([incident], { format: 'slack', now, source: { rows: 306 } })), now);
   assert.equal(planIncidents([incident], { format: 'slack', now, source: { rows: 400 }, state: slack }).count, 0);
+});
+
+test('stream --webhook with alertmanager-api: a real Alertmanager lists the incident as active while it lasts, resolved once the stream resolves it', { skip: skipUnless('alertmanager'), timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-am-stream-'));
+  const am = await startAlertmanager();
+  const controller = new AbortController();
+  const t0 = Date.UTC(2025, 0, 6);
+  const rows = (from: number, to: number, hot: (i: number) => boolean = () => false) => {
+    let s = '';
+    for (let i = from; i < to; i++) s += `${new Date(t0 + i * 60_000).toISOString()},${hot(i) ? 97 : 40 + (i % 5)}\n`;
+    return s;
+  };
+  const listed = async (which: string) => (await (await fetch(`${am.origin}/api/v2/alerts?${which}`)).json() as GettableAlert[]).filter((x) => x.labels.alertname === 'cpu-hot');
+  const until = async (cond: () => Promise<boolean>, what: string) => {
+    for (let i = 0; i < 300; i++) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
+    assert.fail(`timed out waiting for ${what}`);
+  };
+  try {
+    const file = join(dir, 'cpu.csv');
+    writeFileSync(file, 'timestamp,cpu\n' + rows(0, 100));
+    writeFileSync(join(dir, 'rules.yaml'), [
+      'version: 1', 'rules:', '  - name: cpu-hot', '    metric: cpu', '    op: ">"', '    threshold: 90', '    severity: major',
+      'alerts:', '  webhook: {format: alertmanager-api, min_severity: major}', '',
+    ].join('\n'));
+    let out = '', err = '';
+    const { runStream } = await import('../../src/cli/commands/stream.ts');
+    const done = runStream({ argv: ['cpu.csv', '--rules', 'rules.yaml', '--webhook', '--follow'], stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: { ANOMALY_HUNTER_WEBHOOK_URL: am.origin }, cwd: dir }, { signal: controller.signal, pollMs: 20 });
+    await until(async () => out.split('\n').length > 100, 'the rows already in the file');
+    // Rows 100–119 appended: cpu is hot on rows 105–107, and the incident is still open at row 119 (fewer than 10 rows since).
+    appendFileSync(file, rows(100, 116, (i) => i >= 105 && i <= 107));
+    await until(async () => (await listed('active=true')).length === 1, 'the alert listed as active');
+    const [active] = await listed('active=true');
+    assert.equal(active.status.state, 'active');
+    assert.equal(Date.parse(active.startsAt), t0 + 105 * 60_000);
+    assert.ok(Date.parse(active.endsAt) > Date.now(), 'ongoing: no end sent yet');
+    assert.match(out, /"event":"opened"/);
+    assert.doesNotMatch(out, /"event":"resolved"/);
+    // Ten quiet rows later the stream resolves the incident, and sends its end: Alertmanager resolves the alert.
+    appendFileSync(file, rows(116, 130));
+    await until(async () => /"event":"resolved"/.test(out), 'the stream resolving the incident');
+    await until(async () => (await listed('active=true')).length === 0, 'the alert resolved');
+    const all = await listed('active=false&silenced=false&inhibited=false&unprocessed=false');
+    assert.deepEqual(all, [], 'a resolved alert is not listed, whatever the filter');
+    controller.abort();
+    assert.equal(await done, 0, err);
+    assert.match(err, /stream: webhook: delivered 1 incident in 1 message to http:\/\/127\.0\.0\.1:\d+\n[^]*stream: webhook: delivered 1 incident in 1 message/);
+  } finally {
+    controller.abort();
+    await am.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -85,7 +85,7 @@ test('recorder: a failure to record is one log line, never an exception, and say
   // The storage folder cannot be created (a file is in the way).
   const rec = new HistoryRecorder(join(file, 'history.db'), log);
   await rec.recordAnalysis(run('aaa'), [incident(0, 1, 'cpu', 'critical')]);
-  await rec.recordDeliveries(deliveryRecords([incident(0, 1, 'cpu', 'critical')], { now: T0, planned: [], delivered: 0, channel: 'slack', destination: 'https://hooks.slack.com/***', source: 'data/metrics.csv' }));
+  await rec.recordDeliveries(deliveryRecords([incident(0, 1, 'cpu', 'critical')], { now: T0, planned: [], delivered: 0, channel: 'slack', destination: 'https://hooks.slack.com/***', destinationKey: 'webhook-test', source: 'data/metrics.csv' }));
   assert.equal(rec.failures, 2);
   const warns = log.lines.filter((l) => l.startsWith('warn'));
   assert.equal(warns.length, 2);
@@ -107,9 +107,9 @@ test('recorder: webhook outcomes and a live stream\'s incidents (LiveWindow\'s e
   const path = join(dir, 'history.db');
   const rec = new HistoryRecorder(path, log);
   const incs = [incident(0, 10, 'cpu', 'critical'), incident(0, 200, 'memory', 'major'), incident(0, 400, 'disk', 'major')];
-  const fp = deliveryRecords(incs, { now: T0, planned: [], delivered: 0, channel: 'slack', destination: 'x', source: null }).map((d) => d.fingerprint);
+  const fp = deliveryRecords(incs, { now: T0, planned: [], delivered: 0, channel: 'slack', destination: 'x', destinationKey: 'webhook-test', source: null }).map((d) => d.fingerprint);
   // Two messages planned; the first went out, the second failed.
-  await rec.recordDeliveries(deliveryRecords(incs, { now: T0, planned: [[fp[0], fp[1]], [fp[2]]], delivered: 1, reason: 'HTTP 503 Service Unavailable', channel: 'slack', destination: 'https://hooks.slack.com/***', source: 'data/metrics.csv' }));
+  await rec.recordDeliveries(deliveryRecords(incs, { now: T0, planned: [[fp[0], fp[1]], [fp[2]]], delivered: 1, reason: 'HTTP 503 Service Unavailable', channel: 'slack', destination: 'https://hooks.slack.com/***', destinationKey: 'webhook-test', source: 'data/metrics.csv' }));
   let r = (await rec.report())!;
   assert.deepEqual(r.alerts.outcomes, { sent: 2, throttled: 0, deduplicated: 0, failed: 1 });
   assert.deepEqual(r.alerts.failures, [{ reason: 'HTTP 503 Service Unavailable', count: 1 }]);

@@ -4,7 +4,7 @@ import { defaultStep, parseStep, parseTime, MAX_POINTS_PER_SERIES } from '../../
 import { parseRangeAnswer } from '../../src/core/prometheus/response.ts';
 import type { RangeAnswer } from '../../src/core/prometheus/response.ts';
 import { escapeLabelValue, parseQueryArg, seriesNames } from '../../src/core/prometheus/names.ts';
-import { fetchFrame, planPieces, pointsOf, resolveRange, SourceError } from '../../src/core/prometheus/source.ts';
+import { dropLookbackCopies, fetchFrame, planPieces, pointsOf, resolveRange, SourceError } from '../../src/core/prometheus/source.ts';
 import type { RangeSpec } from '../../src/core/prometheus/source.ts';
 import type { NamedQuery } from '../../src/core/prometheus/names.ts';
 
@@ -138,7 +138,8 @@ test('fetchFrame: several queries and series joined on one grid; gaps stay missi
     const t = start + i * step;
     if (i < 100 || i >= 200) a.push([t, i]); // a gap in a, rows 100–199
     if (i % 2 === 0 && (i < 5000 || i > 6000)) b.push([t, -i]); // b every other point; rows 5000–6000 empty in both where a also has nothing
-    if (i >= 12_000 && i < 12_010) c.push([t, 7]);
+    // Not flat at its end: a flat end of a stopped series is read as Prometheus's lookback copies (dropLookbackCopies).
+    if (i >= 12_000 && i < 12_010) c.push([t, 7 + (i - 12_000) / 10]);
   }
   // Rows 5001–6000 (odd): a has values, so only rows where neither a nor b has one and c has none are dropped: 100–199 odd.
   const log: RangeSpec[] = [];
@@ -161,7 +162,7 @@ test('fetchFrame: several queries and series joined on one grid; gaps stay missi
   assert.equal(f.values[2][at(100)], -100);
   assert.equal(f.values[0][at(11_000)], 11_000, 'the first point of the second piece');
   assert.equal(f.values[0][at(10_999)], 10_999, 'the last point of the first piece');
-  assert.equal(f.values[1][at(12_005)], 7);
+  assert.equal(f.values[1][at(12_005)], 7.5);
   assert.ok(Number.isNaN(f.values[1][at(12_010)]));
   // No duplicate and no lost row: timestamps strictly increasing, every value of a present.
   for (let i = 1; i < f.rows; i++) assert.ok(f.timestamps![i] > f.timestamps![i - 1]);
@@ -206,4 +207,23 @@ test('a fetched frame written as CSV reads back as the same frame (names with qu
   assert.deepEqual(back.metrics, f.metrics);
   assert.deepEqual(Array.from(back.timestamps!), t);
   assert.deepEqual(back.values.map((v) => Array.from(v)), f.values.map((v) => Array.from(v)));
+});
+
+test('dropLookbackCopies: the copies of a last sample after a series stops are dropped, one lookback at most; a series going on is left alone', () => {
+  const NaN_ = Number.NaN;
+  const min = 60_000;
+  // Stopped at index 3; Prometheus repeated its value on the next 5 one-minute points.
+  const stopped = new Float64Array([1, 2, 3, 7, 7, 7, 7, 7, 7, NaN_, NaN_]);
+  assert.equal(dropLookbackCopies(stopped, min), 5);
+  assert.deepEqual([...stopped].map((v) => (Number.isNaN(v) ? null : v)), [1, 2, 3, 7, null, null, null, null, null, null, null]);
+  // A long flat run before the stop: only one lookback's worth (5 points) goes; at a 2-minute step, 2.
+  const flat = new Float64Array([5, 5, 5, 5, 5, 5, 5, 5, 5, 5, NaN_]);
+  assert.equal(dropLookbackCopies(flat, min), 5);
+  assert.equal(flat.filter((v) => !Number.isNaN(v)).length, 5);
+  assert.equal(dropLookbackCopies(new Float64Array([5, 5, 5, 5, 5, NaN_]), 2 * min), 2);
+  // Still going at the end of the range, or a last value not repeated, or a step over the lookback: nothing dropped.
+  assert.equal(dropLookbackCopies(new Float64Array([1, 7, 7, 7]), min), 0);
+  assert.equal(dropLookbackCopies(new Float64Array([1, 2, 3, NaN_]), min), 0);
+  assert.equal(dropLookbackCopies(new Float64Array([7, 7, NaN_]), 10 * min), 0);
+  assert.equal(dropLookbackCopies(new Float64Array([NaN_, NaN_]), min), 0);
 });

@@ -60,7 +60,8 @@ test('send --format email: one message with every incident, text and HTML parts,
       assert.ok(!m.raw.includes(secret) && !r.out.includes(secret) && !r.err.includes(secret));
     }
 
-    const again = await run(dir, env, 'send', 'results.json', '--format', 'email', '--to', 'ops@example.com', '--history', 'h.db');
+    // The same recipients (in another order and case) are the same destination.
+    const again = await run(dir, env, 'send', 'results.json', '--format', 'email', '--to', 'Oncall@example.org,ops@example.com', '--history', 'h.db');
     assert.equal(again.code, 0, again.err);
     assert.equal(again.out, `nothing to send: skipped ${incidents.length} already sent\n`);
     assert.equal(smtp.received.length, 1);
@@ -130,4 +131,23 @@ test('send --format email: usage errors for a missing or bad --to and SMTP URL, 
   assert.equal(dry.code, 0, dry.err);
   assert.match(dry.out, /^Subject: Anomaly Hunter: \d+ incidents/);
   assert.match(dry.err, /nothing sent through smtp:\/\/127\.0\.0\.1:1\/\*\*\*/);
+});
+
+test('send --format email: a refused login is one error line naming the server, never the credentials, and nothing is recorded as sent', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-email-'));
+  await results(dir);
+  const smtp = await startSmtp({ user: 'alerts@example.com', pass: PASS });
+  try {
+    const wrong = 'not-the-Passw0rd';
+    const env = { ANOMALY_HUNTER_SMTP_URL: `smtp://alerts%40example.com:${wrong}@127.0.0.1:${smtp.port}` };
+    const r = await run(dir, env, 'send', 'results.json', '--format', 'email', '--to', 'ops@example.com', '--history', 'h.db');
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`error: not delivered through smtp://127\\.0\\.0\\.1:${smtp.port}/\\*\\*\\*: the SMTP server at 127\\.0\\.0\\.1:${smtp.port} refused the login: 535`));
+    assert.ok(!r.err.includes(wrong) && !r.out.includes(wrong));
+    assert.equal(smtp.received.length, 0);
+    const rows = await withHistory(join(dir, 'h.db'), (db) => all(db, 'SELECT DISTINCT outcome FROM deliveries'), { write: false });
+    assert.deepEqual(rows.map((x) => x.outcome), ['failed']);
+  } finally {
+    await smtp.close();
+  }
 });

@@ -14,7 +14,8 @@ import type { Command, CommandContext } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { notRegularFile } from '../../node/tailFile.ts';
-import { historyAlertState, recordSendHistory, resultsSource } from '../sendHistory.ts';
+import { resultsSource, sendWithHistory } from '../sendHistory.ts';
+import { webhookDestinationKey } from '../../core/alerting/destination.ts';
 import { sendIncidentsByEmail } from '../sendEmail.ts';
 import { SMTP_URL_ENV } from '../../core/alerting/email.ts';
 
@@ -121,11 +122,11 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       }
 
       const now = Date.now();
-      const state = await historyAlertState(ctx, values.history, format, now);
-      const outcome = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source });
-      await recordSendHistory(ctx, values.history, incidents, {
-        minSeverity, state, now, planned: planIncidents(incidents, { format, minSeverity, state, now, source }).messages.map((m) => m.fingerprints),
-        delivered: outcome.messages.delivered, reason: outcome.reason, channel: format, destination: maskUrl(rawUrl), source: resultsSource(read.meta, ctx.cwd),
+      const target = { channel: format, destination: maskUrl(rawUrl), destinationKey: webhookDestinationKey(rawUrl), source: resultsSource(read.meta, ctx.cwd) };
+      const outcome = await sendWithHistory(ctx, values.history, incidents, target, now, async (state) => {
+        const sent = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source });
+        const planned = planIncidents(incidents, { format, minSeverity, state, now, source }).messages.map((m) => m.fingerprints);
+        return { out: sent, done: { minSeverity, state, now, planned, delivered: sent.messages.delivered, reason: sent.reason } };
       });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);

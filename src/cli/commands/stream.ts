@@ -30,13 +30,18 @@ import { setOwn } from '../../core/own.ts';
 import { VERSION } from '../../core/version.ts';
 import { StreamHistory } from '../../node/streamHistory.ts';
 import { useHistory } from '../historyFile.ts';
+import { DEFAULT_RETRAIN_EVERY, parseRetrainEvery } from '../../core/streaming/retraining.ts';
 
 const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--rules FILE] [--webhook]
                              [--min-severity S] [--format nab|jsonl] [--seed N]
+                             [--baseline [--retrain-every D|off]]
        anomaly-hunter stream --prometheus URL --query [NAME=]PROMQL … [--start T] [--end T] [--step D] [options]
 
 Scores each row as it is read, using only the rows before it: the score of a row never changes
-when more rows are appended (SPEC §3). Memory stays flat however long the stream.
+when more rows are appended (SPEC §3). Memory stays flat however long the stream. A row is scored
+by its novelty against the recent past (the "score" and "anomaly_score"); with --baseline, also
+by its distance from a baseline fitted on a sliding window and refitted as --retrain-every says,
+and its "anomaly" is the stronger of the two.
 
 Options:
   --metrics a,b    metrics to score (default: every numeric column)
@@ -44,7 +49,10 @@ Options:
                    truncated or replaced (log rotation) is read again from its top
   --format F       jsonl (default): one JSON object per row, with its anomalies (detector
                    "stream", and "rule" with --rules) as in analyze's JSON, and "incidents" on
-                   the rows where an incident opens, escalates or is resolved
+                   the rows where an incident opens, escalates or is resolved; with --baseline,
+                   "model" says which baseline model scored the row ({"version", "trainedAt",
+                   "reason"}; version 0 before the first fit) and "retrain" is on the first row
+                   a new model scores
                    nab: timestamp,value,anomaly_score (one metric; the timestamp as in the input)
   --rules FILE     evaluate a rules.yaml on every row as it arrives (for / keep_firing_for in CSV
                    time, as analyze --rules)
@@ -55,10 +63,20 @@ Options:
                    webhook in $${WEBHOOK_URL_ENV}, through the throttle of the rules file's
                    alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m):
                    an incident is sent when it is at or above both --min-severity and min_severity.
+                   With format alertmanager-api, an incident that was sent is sent again with
+                   its end (endsAt) when it resolves, and Alertmanager resolves the alert.
                    The rows already in the file are scored but never sent (for those, use
                    analyze --format json, then send). Nothing is sent without this flag.
   --history FILE   record the incidents as they open, escalate and resolve in a history database
                    (see 'anomaly-hunter history')
+  --baseline       also score each row against a fitted baseline of each metric: its median
+                   (per hour of the day when that predicts other days better) and robust spread,
+                   fitted on the last two days of rows, first after two days of data
+  --retrain-every D
+                   with --baseline: refit it every D of stream time (default ${DEFAULT_RETRAIN_EVERY}; 6h, 1d…),
+                   and when a metric drifts from it (a Page-Hinkley test) on the rows since the
+                   drift began, once two hours of them are in; off: fit once and keep that fit
+                   (a level that moves for good is then reported for ever)
   --seed N         seed (the detector is deterministic; kept for symmetry with analyze)
   -h, --help       show this help
 
@@ -112,6 +130,8 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     'min-severity': { type: 'string' },
     ...PROMETHEUS_OPTIONS,
     history: { type: 'string' },
+    baseline: { type: 'boolean' },
+    'retrain-every': { type: 'string' },
   });
   if (values.help) { ctx.stdout(usage); return 0; }
   const prom = prometheusArgs(values, ctx.env);
@@ -124,6 +144,9 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   const format = choiceOption('format', values.format, ['nab', 'jsonl'] as const, 'jsonl');
   const seed = numberOption('seed', values.seed, 0) ?? 0;
   const minSeverity = choiceOption('min-severity', values['min-severity'], SEVERITIES, DEFAULT_MIN_SEVERITY);
+  const retrainEveryMs = parseRetrainEvery(values['retrain-every'] ?? DEFAULT_RETRAIN_EVERY);
+  if (values['retrain-every'] !== undefined && !values.baseline) throw new UsageError('--retrain-every refits the baseline: add --baseline');
+  if (Number.isNaN(retrainEveryMs)) throw new UsageError(`--retrain-every: expected a duration such as 6h or 1d, or off (got '${values['retrain-every']}')`);
   const tracker = createIncidentTracker({ minSeverity });
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);
   const displayPath = prom ? serverLabel(prom.url) : positionals[0];
@@ -138,13 +161,17 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   }
   const alerter = values.webhook ? makeAlerter(ctx, rules, hooks.fetch) : null;
   const history = values.history === undefined ? null : new StreamHistory((fn) => useHistory(ctx, values.history!, fn), {
-    kind: 'stream', source: prom ? prometheusIdentity(prom) : path, sha256: '', toolVersion: VERSION, settings: { metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null },
+    kind: 'stream', source: prom ? prometheusIdentity(prom) : path, sha256: '', toolVersion: VERSION, settings: {
+      metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null,
+      // Only with --baseline, so the runs recorded without it keep their identity.
+      ...(values.baseline ? { baseline: { retrainEvery: values['retrain-every'] ?? DEFAULT_RETRAIN_EVERY } } : {}),
+    },
   });
   /** Rows arrive "live" once the file as it was at the start has been read: only those are sent. */
   let live = false;
 
   const pipeline = new StreamPipeline({
-    displayPath, metrics: wanted, oneMetric: format === 'nab', seed, rules, live: values.follow === true,
+    displayPath, metrics: wanted, oneMetric: format === 'nab', seed, rules, live: values.follow === true, baseline: values.baseline === true, retrainEveryMs,
     onLayout: () => { if (format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n'); },
     onNotice: (text) => ctx.stderr(`${text}\n`),
     onRow: (r: ScoredRow) => {
@@ -152,7 +179,10 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies);
       if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${r.score.score}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, timed, rules !== null, events) + '\n');
-      if (live) alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
+      if (live) {
+        alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
+        alerter?.resolve(events.filter((e) => e.event === 'resolved').map((e) => e.incident));
+      }
       history?.push(events);
     },
   });
@@ -232,6 +262,11 @@ function jsonlRow(r: ScoredRow, metrics: string[], timed: boolean, withRules: bo
   const own = r.anomalies.find((a) => a.detector === 'stream') ?? null;
   const out: Record<string, unknown> = { row: r.row, line: r.line, timestamp: timed ? isoOf(r.ms) : null, score: round4(r.score.score), metrics: m, anomaly: own };
   if (withRules) out.rules = r.anomalies.filter((a) => a.detector === 'rule');
+  if (r.model) out.model = { version: r.model.version, trainedAt: isoOf(r.model.trainedAt), reason: r.model.reason };
+  if (r.retrain) {
+    const e = r.retrain;
+    out.retrain = { version: e.version, reason: e.reason, trainedAt: isoOf(e.trainedAt), trainedRow: e.trainedRow, rows: e.rows, metrics: e.metrics };
+  }
   if (events.length) out.incidents = events.map((e) => ({ event: e.event, ...e.incident }));
   return JSON.stringify(out);
 }

@@ -26,18 +26,18 @@ export interface SmtpTarget {
   pass: string;
 }
 
-/** Checks an SMTP URL; the reason never repeats the URL (it holds the password). */
-export function checkSmtpUrl(raw: string | undefined | null): { ok: true; target: SmtpTarget } | { ok: false; reason: string } {
+/** Checks an SMTP URL; the reason (about `name`: the variable, or the editor's setting) never repeats the URL (it holds the password). */
+export function checkSmtpUrl(raw: string | undefined | null, name = SMTP_URL_ENV): { ok: true; target: SmtpTarget } | { ok: false; reason: string } {
   const text = (raw ?? '').trim();
   if (!text) return { ok: false, reason: `no SMTP server: set ${SMTP_URL_ENV} (smtp://user:pass@host:587 or smtps://user:pass@host:465)` };
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, reason: `${SMTP_URL_ENV} is not a valid URL (smtp://user:pass@host:587 or smtps://user:pass@host:465)` };
+    return { ok: false, reason: `${name} is not a valid URL (smtp://user:pass@host:587 or smtps://user:pass@host:465)` };
   }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return { ok: false, reason: `${SMTP_URL_ENV} must be smtp:// (STARTTLS) or smtps:// (TLS), got ${url.protocol.replace(/:$/, '')}` };
-  if (!url.hostname) return { ok: false, reason: `${SMTP_URL_ENV} has no host` };
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') return { ok: false, reason: `${name} must be smtp:// (STARTTLS) or smtps:// (TLS), got ${url.protocol.replace(/:$/, '')}` };
+  if (!url.hostname) return { ok: false, reason: `${name} has no host` };
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -59,9 +59,31 @@ function decode(s: string): string {
 export function checkRecipients(raw: string | undefined): { ok: true; to: string[] } | { ok: false; reason: string } {
   const to = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (!to.length) return { ok: false, reason: '--format email needs --to ADDRESS (one or more, comma-separated)' };
-  const bad = to.find((a) => !/^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9.-]+$/.test(a) && !/^[^\s@<>()",;:\\[\]]+@\[[0-9.:a-fA-F]+\]$/.test(a));
-  if (bad !== undefined) return { ok: false, reason: `--to: '${withoutControls(bad)}' is not an email address (name@example.com)` };
+  return checkAddressList(to, '--to');
+}
+
+/** Checks a list of addresses (bare name@host, as `what` names them in the reason): the list trimmed, or a reason. */
+export function checkAddressList(list: readonly unknown[], what: string): { ok: true; to: string[] } | { ok: false; reason: string } {
+  const to: string[] = [];
+  for (const a of list) {
+    const text = typeof a === 'string' ? a.trim() : '';
+    if (!isAddress(text)) return { ok: false, reason: `${what}: '${withoutControls(typeof a === 'string' ? a : String(a)).slice(0, 200)}' is not an email address (name@example.com)` };
+    to.push(text);
+  }
   return { ok: true, to };
+}
+
+function isAddress(a: string): boolean {
+  return /^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9.-]+$/.test(a) || /^[^\s@<>()",;:\\[\]]+@\[[0-9.:a-fA-F]+\]$/.test(a);
+}
+
+/**
+ * The sender: `fromSetting` (ANOMALY_HUNTER_SMTP_FROM) when given, else the login when it is an address, else
+ * anomaly-hunter@ the server's host.
+ */
+export function senderAddress(target: SmtpTarget, fromSetting: string | undefined): { ok: true; from: string } | { ok: false; reason: string } {
+  const from = fromSetting?.trim() || (target.user.includes('@') ? target.user : `anomaly-hunter@${target.host.includes(':') ? 'localhost' : target.host}`);
+  return checkRecipients(from).ok ? { ok: true, from } : { ok: false, reason: `${SMTP_FROM_ENV}: '${withoutControls(from)}' is not an email address` };
 }
 
 export function escapeHtml(s: string): string {
@@ -100,14 +122,14 @@ export function incidentEmail(incidents: readonly Incident[], source: string | n
   const cell = (s: string): string => `<td style="padding:4px 8px;border-top:1px solid #ddd;vertical-align:top">${s}</td>`;
   const rows = incidents.map((i) => `<tr>${[
     `<span style="color:${SEVERITY_COLOR[i.severity]};font-weight:bold">${escapeHtml(i.severity)}</span> ${i.score}`,
-    escapeHtml(whenOf(i)),
+    `<span style="white-space:nowrap">${escapeHtml(whenOf(i))}</span>`,
     escapeHtml(i.summary),
     escapeHtml(i.metrics.map((m) => m.metric).join(', ')),
     escapeHtml([...i.detectors, ...i.rules.map((r) => `rule ${r}`)].join(', ')),
   ].map(cell).join('')}</tr>`).join('\n');
   const html = `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family:sans-serif;font-size:14px">
+<html><head><meta charset="utf-8"><meta name="color-scheme" content="light"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:sans-serif;font-size:14px;background:#ffffff;color:#1f1f1f">
 <p>${escapeHtml(head + from)}</p>
 <table style="border-collapse:collapse">
 <tr><th align="left">Severity</th><th align="left">When</th><th align="left">Summary</th><th align="left">Metrics</th><th align="left">Found by</th></tr>

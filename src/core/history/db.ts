@@ -6,7 +6,7 @@
 import type { BindParams, Database, SqlValue } from 'sql.js';
 
 /** Schema version, kept in `meta` (a later version migrates from it). */
-export const HISTORY_SCHEMA_VERSION = 1;
+export const HISTORY_SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   alert_key TEXT NOT NULL,
   channel TEXT NOT NULL,           -- the format: slack, zapier, alertmanager, email, …
   destination TEXT NOT NULL,       -- masked: never a secret
+  destination_key TEXT,            -- a hash of the whole destination (destination.ts): what dedup is kept per; null before schema 2
   outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'throttled', 'deduplicated', 'failed')),
   reason TEXT,
   at INTEGER NOT NULL
@@ -64,6 +65,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS incidents_start ON incidents (start_ms);
 CREATE INDEX IF NOT EXISTS deliveries_fingerprint ON deliveries (fingerprint, outcome);
 `;
+
+const DELIVERIES_BY_DESTINATION = 'CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries (destination_key, outcome, at);';
 
 /** An error of the history database that a person can act on (a newer schema, a file that is not ours). */
 export class HistoryError extends Error {}
@@ -77,12 +80,21 @@ export function ensureSchema(db: Database): void {
     const version = Number(v?.value);
     if (!(version >= 1)) throw new HistoryError('not an anomaly-hunter history database (no schema version)');
     if (version > HISTORY_SCHEMA_VERSION) throw new HistoryError(`written by a newer anomaly-hunter (schema ${version}; this one reads up to ${HISTORY_SCHEMA_VERSION})`);
+    if (version < 2) {
+      // Schema 1 kept dedup per channel (the format); 2 keeps it per destination. Old rows keep a null key.
+      db.exec('BEGIN');
+      db.exec('ALTER TABLE deliveries ADD COLUMN destination_key TEXT');
+      db.exec(DELIVERIES_BY_DESTINATION);
+      db.run("UPDATE meta SET value = ? WHERE key = 'schema'", [String(HISTORY_SCHEMA_VERSION)]);
+      db.exec('COMMIT');
+    }
     return;
   }
   const tables = one(db, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'");
   if (Number(tables?.n) > 0) throw new HistoryError('not an anomaly-hunter history database (it has other tables)');
   db.exec('BEGIN');
   db.exec(SCHEMA);
+  db.exec(DELIVERIES_BY_DESTINATION);
   db.run("INSERT INTO meta (key, value) VALUES ('schema', ?)", [String(HISTORY_SCHEMA_VERSION)]);
   db.exec('COMMIT');
 }

@@ -26,6 +26,8 @@ export interface SendFacts {
   channel: string;
   /** Masked destination. */
   destination: string;
+  /** Its key (core/alerting/destination.ts). */
+  destinationKey: string;
   /** The data the incidents come from (results file's meta.input.path), when known. */
   source: string | null;
 }
@@ -36,7 +38,7 @@ export function deliveryRecords(incidents: readonly Incident[], f: SendFacts): D
   const messageOf = new Map<string, number>();
   f.planned.forEach((m, k) => { for (const fp of m) messageOf.set(fp, k); });
   const base = (i: Incident, fingerprint: string, key: string): Omit<DeliveryRecord, 'outcome'> => ({
-    source: f.source, incidentId: i.id, fingerprint, alertKey: key, channel: f.channel, destination: f.destination, at: f.now,
+    source: f.source, incidentId: i.id, fingerprint, alertKey: key, channel: f.channel, destination: f.destination, destinationKey: f.destinationKey, at: f.now,
   });
   const out: DeliveryRecord[] = [];
   for (const s of sel.send) {

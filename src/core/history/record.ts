@@ -153,8 +153,10 @@ export interface DeliveryRecord {
   fingerprint: string;
   alertKey: string;
   channel: string;
-  /** Masked (maskUrl, maskSmtpUrl): never a secret. */
+  /** Masked (maskUrl): never a secret. */
   destination: string;
+  /** A hash of the whole destination (core/alerting/destination.ts): dedup and throttle are kept per key. */
+  destinationKey: string;
   outcome: 'sent' | 'throttled' | 'deduplicated' | 'failed';
   reason?: string;
   at: number;
@@ -165,22 +167,25 @@ export function recordDeliveries(db: Database, records: readonly DeliveryRecord[
   transaction(db, () => {
     for (const r of records) {
       db.run(
-        'INSERT INTO deliveries (source, incident_id, fingerprint, alert_key, channel, destination, outcome, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [r.source, r.incidentId, r.fingerprint, r.alertKey, r.channel, r.destination, r.outcome, r.reason ?? null, r.at],
+        'INSERT INTO deliveries (source, incident_id, fingerprint, alert_key, channel, destination, destination_key, outcome, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [r.source, r.incidentId, r.fingerprint, r.alertKey, r.channel, r.destination, r.destinationKey, r.outcome, r.reason ?? null, r.at],
       );
     }
   });
 }
 
 /**
- * The alerting state (dedup and throttle, src/core/alerting/throttle.ts) of the deliveries sent through
- * `channel` within `retainMs` of `now`: what was sent is not sent again, across runs.
+ * The alerting state (dedup and throttle, src/core/alerting/throttle.ts) of the deliveries sent to one destination
+ * (its key) within `retainMs` of `now`: what was sent there is not sent there again, across runs. Deliveries
+ * recorded before destinations had keys (schema 1) count for every destination of their `channel`, so an upgrade
+ * does not send again what went out before it.
  */
-export function alertStateOf(db: Database, channel: string, now: number, retainMs = 7 * 24 * 3600_000): AlertState {
+export function alertStateOf(db: Database, where: { destinationKey: string; channel: string }, now: number, retainMs = 7 * 24 * 3600_000): AlertState {
   const state: AlertState = { sent: {}, lastSent: {} };
-  const stmt = db.prepare("SELECT fingerprint, alert_key, at FROM deliveries WHERE outcome = 'sent' AND channel = ? AND at > ? ORDER BY at");
+  const stmt = db.prepare(`SELECT fingerprint, alert_key, at FROM deliveries
+    WHERE outcome = 'sent' AND (destination_key = ? OR (destination_key IS NULL AND channel = ?)) AND at > ? ORDER BY at`);
   try {
-    stmt.bind([channel, now - retainMs]);
+    stmt.bind([where.destinationKey, where.channel, now - retainMs]);
     while (stmt.step()) {
       const [f, k, at] = stmt.get() as [string, string, number];
       state.sent[f] = at;

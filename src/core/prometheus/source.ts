@@ -10,6 +10,7 @@ import { medianStep } from '../csv/frame.ts';
 import { dedupeHeader } from '../csv/parse.ts';
 import { isoOf } from '../anomaly.ts';
 import { formatDuration } from '../rules/duration.ts';
+import { LOOKBACK_DELTA_MS } from '../rules/evaluate.ts';
 import type { NamedQuery } from './names.ts';
 import { labelsKey, labelText, seriesNames } from './names.ts';
 import type { RangeAnswer } from './response.ts';
@@ -141,6 +142,9 @@ export async function fetchFrame(queries: readonly NamedQuery[], range: RangeSpe
     if (nonFinite) notes.push(`query ${JSON.stringify(query.name)}: ${nonFinite.toLocaleString('en')} NaN or infinite sample${nonFinite === 1 ? '' : 's'} read as missing`);
     if (histograms) notes.push(`query ${JSON.stringify(query.name)}: ${histograms.toLocaleString('en')} native histogram sample${histograms === 1 ? '' : 's'} left out (use histogram_quantile or rate to get numbers)`);
     if (offGrid) notes.push(`query ${JSON.stringify(query.name)}: ${offGrid.toLocaleString('en')} sample${offGrid === 1 ? '' : 's'} off the ${formatDuration(range.stepMs)} grid left out`);
+    let copies = 0;
+    for (const col of columns.values()) copies += dropLookbackCopies(col.values, range.stepMs);
+    if (copies) notes.push(`query ${JSON.stringify(query.name)}: ${copies.toLocaleString('en')} point${copies === 1 ? '' : 's'} after the last sample of a series that stops before the end of the range left out (Prometheus's lookback repeats a last sample for ${formatDuration(LOOKBACK_DELTA_MS)})`);
     // A series without one finite value (only NaN) has nothing to analyse.
     for (const [key, col] of columns) {
       if (!col.values.some((v) => Number.isFinite(v))) {
@@ -151,6 +155,27 @@ export async function fetchFrame(queries: readonly NamedQuery[], range: RangeSpe
     perQuery.push({ query, columns });
   }
   return { ...joinColumns(perQuery, range, notes), requests: total };
+}
+
+/**
+ * Prometheus answers every evaluation time with the last sample of the lookback window (`--query.lookback-delta`,
+ * 5 minutes by default), so a series that stops (backfilled data, a target gone without a staleness marker) shows
+ * its last value again for up to 5 minutes after its last sample: points no scrape made, a flat run that the
+ * detectors would read as a stuck metric. When a series stops before the end of the range, those copies (the
+ * trailing points equal to the last value, at most one lookback's worth, never the first of the run) are made
+ * missing. A series still going at the end of the range is left alone: its last points cannot be told from
+ * copies. Returns how many points were dropped.
+ */
+export function dropLookbackCopies(values: Float64Array, stepMs: number): number {
+  let last = values.length - 1;
+  while (last >= 0 && Number.isNaN(values[last])) last--;
+  if (last < 0 || last === values.length - 1) return 0;
+  const v = values[last];
+  let first = last;
+  while (first > 0 && values[first - 1] === v) first--;
+  const drop = Math.min(last - first, Math.floor(LOOKBACK_DELTA_MS / stepMs));
+  for (let i = last - drop + 1; i <= last; i++) values[i] = NaN;
+  return drop;
 }
 
 /** The frame of the fetched columns: queries in order, each query's series in label order; empty grid rows dropped. */

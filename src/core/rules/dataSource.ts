@@ -3,7 +3,8 @@
  * `data: {prometheus: URL, queries: {name: PROMQL, …}, range: 7d, step: 1m}`. The JSON Schema checks its shape;
  * this reads it into the model (best effort: what is malformed is left out, the schema reports it).
  */
-import type { PrometheusDataSource } from './model.ts';
+import type { PrometheusDataSource, RulesDataContext } from './model.ts';
+import { parseDuration } from './duration.ts';
 import { deref, getPair } from './yamlAst.ts';
 import type { YMap } from './yamlAst.ts';
 
@@ -30,4 +31,14 @@ export function prometheusSourceOf(top: YMap): PrometheusDataSource | null {
     }
   }
   return { prometheus: server, queries, range: text('range'), step: text('step') };
+}
+
+/**
+ * What the rules can be checked against before the source is fetched: its queries' names as the metrics and its
+ * step (no values, so no threshold checks). Null when it names no query.
+ */
+export function queryNamesContext(source: PrometheusDataSource): RulesDataContext | null {
+  if (!source.queries.length) return null;
+  const step = source.step ? parseDuration(source.step) : NaN;
+  return { name: 'data.queries', metrics: source.queries.map((q) => q.name), stepMs: step > 0 ? step : null, stats: {}, queryNames: true };
 }

@@ -117,4 +117,9 @@ export interface RulesDataContext {
   stats: Record<string, MetricStats>;
   /** The frame itself, when hover should count firings. */
   frame?: Frame;
+  /**
+   * The metrics are the names of a Prometheus source's queries, known before any fetch (SPEC §8): a query that
+   * returns several series gives `NAME{label="value",…}` columns, so such a metric is accepted too.
+   */
+  queryNames?: boolean;
 }

@@ -124,6 +124,15 @@ export function semanticChecks(root: YNode, sites: RuleSite[], out: DiagnosticSi
 function checkMetric(node: YScalar, data: RulesDataContext, out: DiagnosticSink): void {
   const name = node.value as string;
   if (data.metrics.includes(name)) return;
+  if (data.queryNames) {
+    // One series of a query with several: NAME{label="value",…}.
+    const brace = name.indexOf('{');
+    if (brace > 0 && name.endsWith('}') && data.metrics.includes(name.slice(0, brace))) return;
+    const suggestion = didYouMean(name, data.metrics);
+    const message = `metric '${name}' is not the name of a query in data.queries` + (suggestion ? ` (did you mean '${suggestion}'?)` : `; its queries: ${data.metrics.slice(0, 12).join(', ')}`);
+    out.add('error', 'semantic', 'unknown-metric', message, node.start, node.end, suggestion ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined);
+    return;
+  }
   if (data.timestampColumn && name === data.timestampColumn) {
     out.add('error', 'semantic', 'unknown-metric', `'${name}' is the timestamp column of ${data.name}, not a numeric metric`, node.start, node.end);
     return;

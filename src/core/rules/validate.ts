@@ -5,6 +5,7 @@ import { schemaErrors } from './schema.ts';
 import { DiagnosticSink } from './diagnostics.ts';
 import { mapSchemaErrors } from './schemaDiagnostics.ts';
 import { buildFile, emptyRulesFile, toPlain } from './readRules.ts';
+import { queryNamesContext } from './dataSource.ts';
 import type { RuleSite } from './readRules.ts';
 import { checkKeys, findUnquotedOps, semanticChecks } from './semanticChecks.ts';
 import { deref, getPair, lineStarts, parseYamlAst } from './yamlAst.ts';
@@ -68,7 +69,8 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   const value = toPlain(root);
   mapSchemaErrors(schemaErrors(value), root, out, context);
   const { file, sites } = buildFile(root, lines);
-  semanticChecks(root, sites, out, context.data);
+  // A Prometheus source's rules are checked against its queries' names until its series are at hand.
+  semanticChecks(root, sites, out, context.data ?? (file.source ? queryNamesContext(file.source) ?? undefined : undefined));
   const top = deref(root);
   // A path's scalar, or a Prometheus source's mapping (then diagnostics about the source point at its server).
   const dataPair = top.kind === 'map' ? getPair(top, 'data') : undefined;

@@ -8,6 +8,7 @@ import type { Incident } from '../incidents/incidents.ts';
 import { sendIncidents } from '../alerting/send.ts';
 import type { SendOptions, SendOutcome } from '../alerting/send.ts';
 import { emptyAlertState } from '../alerting/throttle.ts';
+import { incidentFingerprint } from '../alerting/fingerprint.ts';
 
 /** Most incidents waiting for a send; older ones are dropped (and counted) beyond it. */
 export const MAX_QUEUED_ALERTS = 10_000;
@@ -21,6 +22,12 @@ export interface AlerterOptions extends Omit<SendOptions, 'state'> {
 /** Queues incidents and sends them in the background. */
 export interface Alerter {
   push(incidents: readonly Incident[]): void;
+  /**
+   * Incidents that resolved. For Alertmanager's API (the one format with an end), each one whose opening was
+   * delivered is sent again as it was delivered (the same labels: the same alert) with `endsAt` set to its end,
+   * so Alertmanager resolves it. Other formats have no end to send: ignored.
+   */
+  resolve(incidents: readonly Incident[]): void;
   /** Resolves when everything queued so far was sent (or failed). */
   flush(): Promise<void>;
   /** Sends that failed so far. */
@@ -36,15 +43,27 @@ export function createAlerter(options: AlerterOptions): Alerter {
   let inFlight: Promise<void> | null = null;
   let failures = 0;
   let dropped = 0;
+  const ends = options.format === 'alertmanager-api';
+  /** The incidents delivered as opened, as delivered, by their first row (what a resolve must repeat). */
+  const delivered = new Map<number, Incident>();
+  let resolving: Incident[] = [];
 
   const kick = (): void => {
-    if (inFlight || !queue.length) return;
-    const batch = queue;
-    queue = [];
-    inFlight = sendIncidents(batch, { ...options, state }).then((o) => {
+    if (inFlight || (!queue.length && !resolving.length)) return;
+    // Openings first: a resolve queued behind its own opening finds it delivered.
+    const opening = queue.length > 0;
+    const batch = opening ? queue : resolving;
+    if (opening) queue = []; else resolving = [];
+    // A resolve repeats the delivered alert (its labels are the alert's identity) with the incident's end;
+    // an end is never throttled nor held below a severity: the opening passed those already.
+    const send = opening
+      ? sendIncidents(batch, { ...options, state })
+      : sendIncidents(batch, { ...options, state, throttleMs: 0, minSeverity: 'warning', source: { ...options.source, rows: Number.POSITIVE_INFINITY } });
+    inFlight = send.then((o) => {
       state = o.state;
       if (!o.ok) failures++;
       if (!o.ok || o.delivered > 0) options.onOutcome?.(o);
+      if (opening && ends) for (const i of batch) if (Object.hasOwn(state.sent, incidentFingerprint(i))) delivered.set(i.startRow, i);
     }).finally(() => {
       inFlight = null;
       kick();
@@ -61,8 +80,18 @@ export function createAlerter(options: AlerterOptions): Alerter {
       }
       kick();
     },
+    resolve(incidents) {
+      if (!ends) return;
+      for (const i of incidents) {
+        const sent = delivered.get(i.startRow);
+        if (!sent) continue;
+        delivered.delete(i.startRow);
+        resolving.push({ ...sent, end: i.end, endRow: i.endRow });
+      }
+      kick();
+    },
     async flush() {
-      while (inFlight || queue.length) {
+      while (inFlight || queue.length || resolving.length) {
         kick();
         await inFlight;
       }

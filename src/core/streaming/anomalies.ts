@@ -13,6 +13,9 @@ import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import { clampScore, severityOf } from '../severity.ts';
 import type { StreamScore } from './streamDetector.ts';
+import type { BaselineScore } from './retraining.ts';
+import { binOf } from './baseline.ts';
+import { formatNumber } from '../format.ts';
 
 /** The stream score from which a row is an anomaly (surprise p ≤ 1e-5). */
 export const STREAM_ALERT_SCORE = 0.5;
@@ -34,6 +37,31 @@ export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, 
   const v = values[m];
   const score = streamScore100(r.score);
   const why = r.topScale === 0 ? 'a level not seen in the recent history' : 'the last day does not look like any recent day';
+  return {
+    row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
+    score, severity: severityOf(score) ?? 'minor', message: `${metric} = ${Number.isFinite(v) ? v : 'no data'}: ${why}`,
+  };
+}
+
+/**
+ * The finding of the retrained baseline (retraining.ts) on one row, or null when its most surprising metric
+ * is below the alert level: the same 0–100 scale, from the surprise of the value under the baseline, less
+ * log10(#metrics) (the most surprising of k metrics is k times likelier to look surprising by chance).
+ */
+export function baselineAnomaly(b: BaselineScore, row: number, timestampMs: number, metrics: readonly string[], values: ArrayLike<number>): Anomaly | null {
+  let m = -1;
+  for (let k = 0; k < metrics.length; k++) if (b.surprise[k] > 0 && (m < 0 || b.surprise[k] > b.surprise[m])) m = k;
+  if (m < 0) return null;
+  const surprise = Math.max(0, b.surprise[m] - Math.log10(Math.max(1, metrics.length)));
+  const s = surprise / (surprise + 5);
+  if (!(s >= STREAM_ALERT_SCORE)) return null;
+  const score = streamScore100(s);
+  const metric = metrics[m];
+  const v = values[m];
+  const z = b.z[m];
+  const hour = Number.isFinite(timestampMs) ? ` at ${String(binOf(timestampMs, 24)).padStart(2, '0')}:00 UTC` : '';
+  // The model version early in the message: a narrow table column still shows which model flagged the row.
+  const why = `${formatNumber(Math.abs(z), 3)} sd ${z > 0 ? 'above' : 'below'} baseline model v${b.model.version}${hour} (${formatNumber(b.expected[m], 6)} ± ${formatNumber(b.scale[m], 3)})`;
   return {
     row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
     score, severity: severityOf(score) ?? 'minor', message: `${metric} = ${Number.isFinite(v) ? v : 'no data'}: ${why}`,

@@ -1,0 +1,204 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Rule } from '../../src/core/rules/model.ts';
+import type { DashboardModel, DashboardSettings, LocalData } from '../../src/protocol.ts';
+import { idleSync, modelArrived, settingsChanged } from '../../webview/settingsSync.ts';
+import { initialState, persistedOf } from '../../webview/state.ts';
+import type { Message, State } from '../../webview/state.ts';
+import { changed, update } from '../../webview/update.ts';
+
+const T0 = Date.UTC(2024, 0, 1);
+const STEP = 60_000;
+const N = 120;
+/** cpu: 40 with a plateau of 95 from row 50 to 59. */
+const cpu = Array.from({ length: N }, (_, i) => (i >= 50 && i < 60 ? 95 : 40 + (i % 3)));
+
+const settings = (over: Partial<DashboardSettings> = {}): DashboardSettings => ({
+  detectors: { iforest: false, forecast: false, rules: true }, contamination: 'calibrated', interval: 0.95, thresholds: {}, ...over,
+});
+
+const rule: Rule = { name: 'cpu-high', metric: 'cpu', op: '>', threshold: 90, forMs: 0, keepFiringForMs: 0, severity: 'critical', enabled: true, labels: {}, annotations: {}, line: 3 };
+
+function model(over: Partial<DashboardModel> = {}): DashboardModel {
+  return {
+    file: { name: 'm.csv', path: '/data/m.csv' }, rows: N, timeAxis: true, stepMs: STEP, metrics: ['cpu'],
+    series: [{ metric: 'cpu', rows: cpu.map((_, i) => i), x: cpu.map((_, i) => T0 + i * STEP), y: cpu }],
+    anomalies: [], view: 'all', rules: [{ name: 'cpu-high', metric: 'cpu', op: '>', threshold: 90, min: 40, max: 95, step: 1 }],
+    rulesFile: 'rules.yaml', settings: settings(), forecastMode: null, warnings: [], live: false, computeMs: 12, pending: [], ...over,
+  };
+}
+
+const localData: LocalData = { path: '/data/m.csv', timestamps: cpu.map((_, i) => T0 + i * STEP), metrics: ['cpu'], values: [cpu], infinite: [], stepMs: STEP, rules: [rule] };
+
+/** Runs messages through update from `s`, collecting what is posted. */
+function run(s: State, ...msgs: Message[]): { state: State; posted: unknown[] } {
+  const posted: unknown[] = [];
+  let state = s;
+  for (const m of msgs) {
+    const step = update(state, m);
+    state = step.state;
+    posted.push(...step.out);
+  }
+  return { state, posted };
+}
+
+test('settings sync: one computation at a time, only the newest queued settings sent next', () => {
+  const a = settings({ interval: 0.8 }), b = settings({ interval: 0.85 }), c = settings({ interval: 0.9 });
+  const first = settingsChanged(idleSync, a);
+  assert.deepEqual(first, { sync: { pending: a, queued: null, inFlight: true }, send: a });
+  const second = settingsChanged(first.sync, b);
+  const third = settingsChanged(second.sync, c);
+  assert.deepEqual([second.send, third.send], [null, null]);
+  assert.deepEqual(third.sync, { pending: c, queued: c, inFlight: true });
+  // The answer to `a` arrives: `c` (not `b`) goes next, and the page keeps showing `c`.
+  const answered = modelArrived(third.sync, a);
+  assert.deepEqual(answered, { sync: { pending: c, queued: null, inFlight: true }, send: c, shown: c, behind: true });
+  // The answer to `c`: nothing more to send, nothing pending.
+  assert.deepEqual(modelArrived(answered.sync, c), { sync: idleSync, send: null, shown: c, behind: false });
+});
+
+test('settings sync: a model that is not an answer (an edit of the file) leaves the page\'s newer settings shown', () => {
+  const mine = settings({ thresholds: { 'cpu-high': 80 } });
+  const sent = settingsChanged(idleSync, mine);
+  const r = modelArrived(sent.sync, settings());
+  assert.equal(r.behind, true);
+  assert.deepEqual(r.shown, mine);
+  assert.equal(r.send, null);
+});
+
+test('the first model is shown: table version up, not busy, settled; the view chosen before a reload is asked for', () => {
+  const { state, posted } = run(initialState({ view: 'critical' }), { type: 'model', model: model({ view: 'major', incidents: [], incidentFindings: [] }) });
+  assert.equal(state.model?.file.path, '/data/m.csv');
+  assert.deepEqual([state.anomaliesVersion, state.busy.shown, state.settled, state.validFor], [1, false, true, JSON.stringify(settings())]);
+  assert.deepEqual(posted, [{ type: 'view', view: 'critical' }]);
+  assert.deepEqual(persistedOf(state), { path: '/data/m.csv', settings: settings(), zoom: null, filters: { detector: 'all' }, sort: { key: 'score', dir: -1 }, view: 'critical' });
+});
+
+test('a slider move without local data is sent, shows busy, and a second move waits for the answer', () => {
+  let { state, posted } = run(initialState(), { type: 'model', model: model() });
+  ({ state, posted } = run(state, { type: 'ui/settings', change: { kind: 'interval', value: 0.8 } }, { type: 'ui/settings', change: { kind: 'interval', value: 0.7 } }));
+  assert.deepEqual(posted, [{ type: 'settings', settings: settings({ interval: 0.8 }), path: '/data/m.csv' }]);
+  assert.deepEqual([state.busy, state.settled, state.model?.settings.interval], [{ shown: true, text: 'Computing…' }, false, 0.7]);
+  // The answer to 0.8 arrives: 0.7 is sent, and the page still shows 0.7 (an older answer must not undo a move).
+  ({ state, posted } = run(state, { type: 'model', model: model({ settings: settings({ interval: 0.8 }) }) }));
+  assert.deepEqual(posted, [{ type: 'settings', settings: settings({ interval: 0.7 }), path: '/data/m.csv' }]);
+  assert.deepEqual([state.model?.settings.interval, state.settled, state.busy.shown], [0.7, false, true]);
+  ({ state, posted } = run(state, { type: 'model', model: model({ settings: settings({ interval: 0.7 }) }) }));
+  assert.deepEqual([posted, state.model?.settings.interval, state.settled, state.busy.shown], [[], 0.7, true, false]);
+});
+
+test('a rule slider recomputes that rule\'s findings in the page; the host\'s agreeing answer keeps them', () => {
+  // New data makes the page's list unknown until the host's next model says what it is.
+  let { state } = run(initialState(), { type: 'model', model: model() }, { type: 'localData', data: localData });
+  assert.equal(state.validFor, null);
+  ({ state } = run(state, { type: 'model', model: model() }));
+  const step = update(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 41 } });
+  assert.equal(step.recomputed, true);
+  state = step.state;
+  // Above 41: the plateau (rows 50–59) and the rows at 42 (i % 3 === 2) outside it.
+  const rows = state.model!.anomalies.map((a) => a.row);
+  const expected = cpu.map((v, i) => (v > 41 ? i : -1)).filter((i) => i >= 0);
+  assert.deepEqual([...rows].sort((a, b) => a - b), expected);
+  assert.ok(state.model!.anomalies.every((a) => a.detector === 'rule' && a.rule === 'cpu-high'));
+  assert.equal(state.validFor, JSON.stringify(settings({ thresholds: { 'cpu-high': 41 } })));
+  assert.equal(state.busy.shown, false, 'no busy line: the page already shows the findings');
+  const shown = state.model!.anomalies;
+  // The host's model for the same settings, with the same findings (new objects): the page's list stays.
+  const host = update(state, { type: 'model', model: model({ settings: settings({ thresholds: { 'cpu-high': 41 } }), anomalies: shown.map((a) => ({ ...a })) }) }).state;
+  assert.equal(host.model!.anomalies, shown);
+  assert.equal(host.settled, true);
+});
+
+test('a rule slider in the incidents view redoes the incidents in the page', () => {
+  let { state } = run(initialState(), { type: 'model', model: model({ view: 'warning', incidents: [], incidentFindings: [] }) }, { type: 'localData', data: localData });
+  ({ state } = run(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 90 } }));
+  const incidents = state.model!.incidents!;
+  assert.equal(incidents.length, 1);
+  assert.deepEqual([incidents[0].startRow, incidents[0].endRow, incidents[0].rules], [50, 59, ['cpu-high']]);
+  assert.equal(state.viewValidFor, JSON.stringify(settings({ thresholds: { 'cpu-high': 90 } })));
+});
+
+test('when the page is idle it measures the view a rule slider reuses, and changes nothing shown', () => {
+  const { state } = run(initialState(), { type: 'model', model: model({ view: 'warning', incidents: [], incidentFindings: [] }) }, { type: 'localData', data: localData });
+  assert.equal(state.lastView, null);
+  const idle = update(state, { type: 'ui/idle' }).state;
+  assert.ok(idle.lastView);
+  assert.equal(idle.lastView.frame, state.local!.frame);
+  assert.deepEqual({ ...idle, lastView: null }, state);
+  // Measured once: a second idle keeps it.
+  assert.equal(update(idle, { type: 'ui/idle' }).state, idle);
+  // The move that follows reuses it.
+  const moved = update(idle, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 90 } }).state;
+  assert.equal(moved.lastView!.view.measured, idle.lastView.view.measured);
+});
+
+test('update never changes the state it is given', () => {
+  const { state } = run(initialState(), { type: 'model', model: model() }, { type: 'localData', data: localData });
+  const before = JSON.stringify({ ...state, local: null, windows: [...state.windows], expanded: [...state.expanded] });
+  const anomalies = state.model!.anomalies;
+  run(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 41 } }, { type: 'ui/sort', key: 'time' }, { type: 'ui/toggleIncident', id: 'x' });
+  assert.equal(JSON.stringify({ ...state, local: null, windows: [...state.windows], expanded: [...state.expanded] }), before);
+  assert.equal(state.model!.anomalies, anomalies);
+});
+
+test('another file\'s model drops the zoom, selection, open incidents and queued settings of the last one', () => {
+  let { state } = run(initialState(), { type: 'model', model: model() },
+    { type: 'ui/zoom', range: [T0, T0 + 10 * STEP] }, { type: 'ui/select', row: 5, fromTable: true }, { type: 'ui/toggleIncident', id: 'i1' },
+    { type: 'ui/settings', change: { kind: 'interval', value: 0.8 } }, { type: 'ui/settings', change: { kind: 'interval', value: 0.7 } });
+  const other = model({ file: { name: 'n.csv', path: '/data/n.csv' } });
+  const step = update(state, { type: 'model', model: other });
+  state = step.state;
+  assert.deepEqual(step.out, [], 'the other file\'s queued settings are not sent');
+  assert.deepEqual([state.zoom, state.selectedRow, state.expanded.size, state.sync, state.model?.settings], [null, null, 0, idleSync, settings()]);
+});
+
+test('a rule picked in the editor filters the table to that rule\'s rows and asks the host for all rows', () => {
+  const { state, posted } = run(initialState(), { type: 'model', model: model({ view: 'major', incidents: [], incidentFindings: [] }) }, { type: 'filterRule', rule: 'cpu-high' });
+  assert.deepEqual([state.filters, state.chosenView], [{ detector: 'rule', rule: 'cpu-high' }, 'all']);
+  assert.deepEqual(posted, [{ type: 'view', view: 'all' }]);
+  // Before the first model: kept, nothing posted.
+  const early = run(initialState(), { type: 'filterRule', rule: 'cpu-high' });
+  assert.deepEqual([early.state.chosenView, early.posted], ['all', []]);
+});
+
+test('sorting by the same column flips the order; a new column starts in its natural order', () => {
+  const s = initialState();
+  const a = update(s, { type: 'ui/sort', key: 'score' }).state;
+  const b = update(a, { type: 'ui/sort', key: 'time' }).state;
+  const c = update(b, { type: 'ui/sort', key: 'time' }).state;
+  assert.deepEqual([a.sort, b.sort, c.sort], [{ key: 'score', dir: 1 }, { key: 'time', dir: 1 }, { key: 'time', dir: -1 }]);
+});
+
+test('a failed analysis says why once; the next complete one takes the notice away', () => {
+  let { state } = run(initialState(), { type: 'model', model: model({ failure: 'worker ran out of memory' }) });
+  assert.deepEqual(state.notice, { kind: 'error', text: 'Anomaly Hunter: worker ran out of memory', hidden: false, seq: 1 });
+  ({ state } = run(state, { type: 'model', model: model({ failure: 'worker ran out of memory' }) }));
+  assert.equal(state.notice?.seq, 1, 'said once');
+  ({ state } = run(state, { type: 'model', model: model() }));
+  assert.equal(state.notice?.hidden, true);
+});
+
+test('a window for another zoom than the one shown is dropped', () => {
+  const { state } = run(initialState(), { type: 'model', model: model() }, { type: 'ui/zoom', range: [T0, T0 + STEP * 10] });
+  const series = model().series[0];
+  assert.equal(update(state, { type: 'window', metric: 'cpu', x0: T0, x1: T0 + STEP * 20, series }).state.windows.size, 0);
+  assert.equal(update(state, { type: 'window', metric: 'cpu', x0: T0, x1: T0 + STEP * 10, series }).state.windows.get('cpu'), series);
+});
+
+test('changed() sets one setting and leaves the others and the original alone', () => {
+  const s = settings({ thresholds: { a: 1 } });
+  assert.deepEqual(changed(s, { kind: 'contamination', value: 0 }), { ...s, contamination: 'calibrated' });
+  assert.deepEqual(changed(s, { kind: 'threshold', rule: 'b', value: 2 }), { ...s, thresholds: { a: 1, b: 2 } });
+  assert.deepEqual(changed(s, { kind: 'detector', detector: 'rules', on: false }).detectors, { iforest: false, forecast: false, rules: false });
+  assert.deepEqual(s, settings({ thresholds: { a: 1 } }));
+});
+
+test('the alert destination arrives before or after the first model and is kept across models', () => {
+  let s = update(initialState(), { type: 'alertDestination', destination: 'email' }).state;
+  assert.equal(s.sendTo, 'email');
+  s = update(s, { type: 'model', model: model() }).state;
+  assert.equal(s.sendTo, 'email');
+  s = update(s, { type: 'alertDestination', destination: 'both' }).state;
+  assert.equal(s.sendTo, 'both');
+  assert.equal(initialState().sendTo, 'webhook');
+});

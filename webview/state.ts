@@ -1,0 +1,134 @@
+// The dashboard page's one state object and the messages that change it (webview/update.ts is the only place
+// that does). Pure data: no DOM, so the page's logic runs and is tested in plain Node.
+import type { Frame } from '../src/core/csv/frame.ts';
+import type { View } from '../src/core/incidents/view.ts';
+import type { Rule } from '../src/core/rules/model.ts';
+import type { ForecastTuning, IforestTuning } from '../src/core/tuning.ts';
+import type { AlertDestination, DashboardModel, DashboardSettings, DetectorToggle, HostMessage, SeriesData, ViewChoice } from '../src/protocol.ts';
+import { isViewChoice } from '../src/protocol.ts';
+import type { SettingsSync } from './settingsSync.ts';
+import { idleSync } from './settingsSync.ts';
+
+export type SortKey = 'time' | 'duration' | 'metric' | 'detector' | 'score' | 'severity';
+export interface Sort { key: SortKey; dir: 1 | -1 }
+export interface Filters { detector: string; rule?: string | null }
+
+/** The file's data and rules, when the host sent them: sliders then recompute here, before the host answers. */
+export interface LocalFrame { path: string; frame: Frame; rules: Rule[] }
+
+/** The scores and forecast fits of the analysis (src/core/tuning.ts): contamination and interval recompute here. */
+export interface Tuned { path: string; key: string; iforest?: IforestTuning; sorted?: Float64Array; forecast?: Record<string, ForecastTuning> }
+
+/** The last view the page computed and what it was computed from (a rule slider then redoes the merge only). */
+export interface LastView { key: string; frame: Frame; tuned: Tuned | null; view: View }
+
+export interface State {
+  model: DashboardModel | null;
+  /** The x range all charts show (epoch ms or rows), or null for everything. */
+  zoom: [number, number] | null;
+  /** The host's finer series of each metric for the zoomed range. */
+  windows: ReadonlyMap<string, SeriesData>;
+  filters: Filters;
+  sort: Sort;
+  /** The view the user chose in this page, until the host's model shows it (then model.view says it). */
+  chosenView: ViewChoice | undefined;
+  /** Incidents whose rows the table shows, by id. */
+  expanded: ReadonlySet<string>;
+  selectedRow: number | null;
+  local: LocalFrame | null;
+  tuned: Tuned | null;
+  /** Settings sent to the host and not answered yet (see webview/settingsSync.ts). */
+  sync: SettingsSync;
+  /**
+   * The settings (as JSON) model.anomalies is known to be the findings of: the host's, or — after moves
+   * recomputed here one by one from the host's list — the page's; null when unknown.
+   */
+  validFor: string | null;
+  /** The settings (as JSON) model.incidents is known to be the incidents of. */
+  viewValidFor: string | null;
+  /** Goes up whenever model.anomalies or model.incidents may show something else: the table and overlays redraw. */
+  anomaliesVersion: number;
+  lastView: LastView | null;
+  busy: { shown: boolean; text: string };
+  /** False from a settings change until the host's model for it arrives (the e2e tests wait for true). */
+  settled: boolean;
+  /** The notice line; `seq` goes up with each notice said (a repeated text is shown again). */
+  notice: { kind: 'info' | 'error'; text: string; hidden: boolean; seq: number } | null;
+  /** The failure last reported in a notice (each is said once). */
+  shownFailure: string | undefined;
+  /** A row to bring into view (the table's and the chart's), with `seq` going up per request. */
+  reveal: { row: number; fromTable: boolean; seq: number } | null;
+  /** Where Send delivers (anomalyHunter.alertDestination), for the button's label. */
+  sendTo: AlertDestination;
+}
+
+/** What VS Code keeps of the page across a window reload (vscode.setState). */
+export interface PersistedState {
+  path?: string;
+  /** The toggles and sliders, so a window reload analyses the file with them again. */
+  settings?: DashboardSettings;
+  zoom?: [number, number] | null;
+  filters?: Filters;
+  sort?: Sort;
+  /** What the table lists (sent to the host after a reload, like the settings). */
+  view?: ViewChoice;
+}
+
+/** The state of a new page, from what VS Code kept of the last one. */
+export function initialState(persisted: PersistedState = {}): State {
+  return {
+    model: null,
+    zoom: persisted.zoom ?? null,
+    windows: new Map(),
+    filters: persisted.filters ?? { detector: 'all' },
+    sort: persisted.sort ?? { key: 'score', dir: -1 },
+    chosenView: isViewChoice(persisted.view) ? persisted.view : undefined,
+    expanded: new Set(),
+    selectedRow: null,
+    local: null,
+    tuned: null,
+    sync: idleSync,
+    validFor: null,
+    viewValidFor: null,
+    anomaliesVersion: 0,
+    lastView: null,
+    busy: { shown: false, text: 'Computing…' },
+    settled: true,
+    notice: null,
+    shownFailure: undefined,
+    reveal: null,
+    sendTo: 'webhook',
+  };
+}
+
+/** What is kept across a reload: the file, its settings (not a live window's), zoom, filters, order and view. */
+export function persistedOf(s: State): PersistedState {
+  const m = s.model;
+  return { path: m?.file.path, settings: m && !m.live ? m.settings : undefined, zoom: s.zoom, filters: s.filters, sort: s.sort, view: s.chosenView ?? m?.view };
+}
+
+/** A change the user makes to the settings; a slider names the detector it moves (recomputed here when it can be). */
+export type SettingsChange =
+  | { kind: 'detector'; detector: DetectorToggle; on: boolean }
+  | { kind: 'contamination'; value: number }
+  | { kind: 'interval'; value: number }
+  | { kind: 'threshold'; rule: string; value: number };
+
+/** What the user does on the page. */
+export type PageMessage =
+  | { type: 'ui/settings'; change: SettingsChange }
+  | { type: 'ui/view'; view: ViewChoice }
+  | { type: 'ui/detectorFilter'; detector: string }
+  | { type: 'ui/sort'; key: SortKey }
+  | { type: 'ui/toggleIncident'; id: string }
+  | { type: 'ui/select'; row: number; fromTable: boolean }
+  | { type: 'ui/zoom'; range: [number, number] | null }
+  | { type: 'ui/export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
+  | { type: 'ui/sendWebhook' }
+  | { type: 'ui/revealRow'; row: number }
+  | { type: 'ui/saveThresholds' }
+  /** Nothing else is going on: what the next slider move can reuse is measured now. */
+  | { type: 'ui/idle' };
+
+/** Everything update() takes: what the host says and what the user does. */
+export type Message = HostMessage | PageMessage;

@@ -1,0 +1,92 @@
+// What the table lists, as data: incidents (with the rows of the expanded ones) or flagged rows, filtered and
+// sorted, and the texts of its cells that need more than a field. Pure; webview/views/table.ts draws it.
+import type { Anomaly } from '../src/core/anomaly.ts';
+import type { Incident } from '../src/core/incidents/incidents.ts';
+import { formatDuration } from '../src/core/rules/duration.ts';
+import { SEVERITIES } from '../src/core/severity.ts';
+import type { DashboardModel } from '../src/protocol.ts';
+import { DASHBOARD_MAX_PER_DETECTOR } from '../src/protocol.ts';
+import { formatX } from './format.ts';
+import { listsIncidents } from './findings.ts';
+import type { Filters, Sort, SortKey } from './state.ts';
+
+/** A table line: an incident (expandable to its rows), or a flagged row (on its own, or under its incident). */
+export type Item = { kind: 'incident'; inc: Incident } | { kind: 'row'; a: Anomaly; child: boolean };
+
+function incidentValue(i: Incident, key: SortKey): number | string {
+  return key === 'time' ? i.startRow : key === 'duration' ? i.endRow - i.startRow : key === 'metric' ? (i.metrics[0]?.metric ?? '') : key === 'detector' ? i.detectors.join(',') : key === 'score' ? i.score : -SEVERITIES.indexOf(i.severity);
+}
+
+function rowValue(a: Anomaly, key: SortKey): number | string {
+  return key === 'time' || key === 'duration' ? a.row : key === 'metric' ? (a.metric ?? '') : key === 'detector' ? a.detector : key === 'score' ? a.score : -SEVERITIES.indexOf(a.severity);
+}
+
+const rowsByIncident = new WeakMap<Anomaly[], Map<string, Anomaly[]>>();
+/** The findings of a listed incident, in row order (grouped once per list). */
+export function rowsOf(m: DashboardModel & { incidents: Incident[]; incidentFindings: Anomaly[] }, inc: Incident): Anomaly[] {
+  let byId = rowsByIncident.get(m.incidentFindings);
+  if (!byId) {
+    byId = new Map();
+    const spans = m.incidents.map((i) => ({ i, from: i.startRow, to: i.endRow })).sort((x, y) => x.from - y.from);
+    let k = 0;
+    for (const a of [...m.incidentFindings].sort((x, y) => x.row - y.row)) {
+      while (k < spans.length && spans[k].to < a.row) k++;
+      if (k < spans.length && spans[k].from <= a.row) {
+        const id = spans[k].i.id;
+        let g = byId.get(id);
+        if (!g) byId.set(id, g = []);
+        g.push(a);
+      }
+    }
+    rowsByIncident.set(m.incidentFindings, byId);
+  }
+  return byId.get(inc.id) ?? [];
+}
+
+/** What the table lists with the filters and order: incidents (with the rows of the expanded ones), or rows. */
+export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expanded: ReadonlySet<string>): Item[] {
+  const { key, dir } = sort;
+  const cmp = (va: number | string, vb: number | string, tie: number): number => (va < vb ? -1 : va > vb ? 1 : tie) * dir;
+  if (listsIncidents(m)) {
+    const list = m.incidents.filter((i) => (filters.detector === 'all' || i.detectors.includes(filters.detector as Anomaly['detector']))
+      && (!filters.rule || i.rules.includes(filters.rule)));
+    list.sort((a, b) => cmp(incidentValue(a, key), incidentValue(b, key), a.startRow - b.startRow));
+    const out: Item[] = [];
+    for (const inc of list) {
+      out.push({ kind: 'incident', inc });
+      if (expanded.has(inc.id)) for (const a of rowsOf(m, inc)) out.push({ kind: 'row', a, child: true });
+    }
+    return out;
+  }
+  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector) && (!filters.rule || a.rule === filters.rule));
+  return list.sort((a, b) => cmp(rowValue(a, key), rowValue(b, key), a.row - b.row)).map((a) => ({ kind: 'row', a, child: false }));
+}
+
+/** An incident's length as its summary says it ("6m", "1h30m"): first to last row plus one step; rows without time. */
+export function durationText(m: DashboardModel, i: Incident): string {
+  if (!m.timeAxis || !i.start || !i.end) return `${i.endRow - i.startRow + 1} row${i.endRow > i.startRow ? 's' : ''}`;
+  return formatDuration(Date.parse(i.end) - Date.parse(i.start) + (m.stepMs ?? 0)) || '—';
+}
+
+/** When a row or incident starts: a UTC time, or a row number. */
+export function whenText(timestamp: string | null, row: number): string {
+  return timestamp ? formatX(Date.parse(timestamp), true) : `row ${row + 1}`;
+}
+
+/** When the host listed only the highest-scored findings of some detector: how many there are in all. */
+export function cappedNote(m: DashboardModel): string {
+  if (!m.totals) return '';
+  const cut = Object.entries(m.totals).filter(([, n]) => (n ?? 0) > DASHBOARD_MAX_PER_DETECTOR);
+  if (!cut.length) return '';
+  const all = Object.values(m.totals).reduce((a: number, n) => a + (n ?? 0), 0);
+  return ` · ${all.toLocaleString('en')} found; the top ${DASHBOARD_MAX_PER_DETECTOR.toLocaleString('en')} of ${cut.map(([d, n]) => `${(n ?? 0).toLocaleString('en')} ${d}`).join(', ')} are listed (Export has all)`;
+}
+
+/** What an empty table says: why nothing is listed, and where more is. */
+export function emptyText(m: DashboardModel): string {
+  if (listsIncidents(m)) {
+    if (m.incidents.length) return 'No incident matches the filters.';
+    return m.view === 'warning' ? 'No incidents: nothing rarer than once an hour of this data\'s normal behaviour.' : `No ${m.view} incidents or worse. Lower the severity or show all flagged rows to see more.`;
+  }
+  return m.anomalies.length ? 'No flagged row matches the filters.' : 'No rows flagged with these settings.';
+}
