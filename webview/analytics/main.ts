@@ -8,8 +8,8 @@ import { SEVERITIES, SEVERITY_COLOR } from '../../src/core/severity.ts';
 import { formatDuration } from '../../src/core/rules/duration.ts';
 import type { HistoryHostMessage, HistoryWebviewMessage } from '../../src/protocol.ts';
 import { escapeLabel } from '../format.ts';
-import type { Theme } from './theme.ts';
-import { onThemeChange, readTheme } from './theme.ts';
+import { watchTheme } from '../views/theme.ts';
+import { filled } from './figures.ts';
 
 interface VsCodeApi { postMessage(m: HistoryWebviewMessage): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -22,12 +22,22 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 /** Series drawn per chart at most: the noisiest, the rest summed as "other". */
 const TOP_SERIES = 7;
-/** Buckets drawn at most (the latest). */
-const MAX_BUCKETS = 400;
-const DAY_MS = 86_400_000;
 
 let last: HistoryHostMessage | null = null;
-let theme: Theme = readTheme();
+// A theme change (light/dark, or one dark theme for another) redraws with the new theme's colours.
+const theme = watchTheme(() => { palette = null; if (last) render(last); });
+let palette: string[] | null = null;
+
+/** Series colours for metrics and rules: the theme's chart colours. */
+function colors(): string[] {
+  const v = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+  const light = theme.colors().light;
+  return palette ??= [
+    v('--vscode-charts-blue', '#3794ff'), v('--vscode-charts-green', '#89d185'), v('--vscode-charts-purple', '#b180d7'),
+    v('--vscode-charts-orange', '#d18616'), v('--vscode-charts-yellow', '#cca700'), v('--vscode-charts-red', '#f14c4c'),
+    light ? '#00838f' : '#4dd0e1', light ? '#6d4c41' : '#bcaaa4',
+  ];
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -39,23 +49,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 const plural = (n: number, noun: string): string => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Every bucket from the first to the last (days or Mondays), the empty ones as zeros, at most MAX_BUCKETS. */
-function filled(r: HistoryReport): DayCounts[] {
-  const have = new Map(r.over.buckets.map((b) => [b.day, b]));
-  if (!r.over.buckets.length) return [];
-  const step = (r.over.unit === 'week' ? 7 : 1) * DAY_MS;
-  const first = Date.parse(r.over.buckets[0].day);
-  const lastDay = Date.parse(r.over.buckets[r.over.buckets.length - 1].day);
-  const out: DayCounts[] = [];
-  for (let t = Math.max(first, lastDay - (MAX_BUCKETS - 1) * step); t <= lastDay; t += step) {
-    const day = new Date(t).toISOString().slice(0, 10);
-    out.push(have.get(day) ?? { day, total: 0, severity: { critical: 0, major: 0, minor: 0, warning: 0 }, metrics: {}, rules: {}, detectors: {} });
-  }
-  return out;
-}
-
 function layout(yTitle: string, buckets: number, max: number): Record<string, unknown> {
-  const t = theme;
+  const t = theme.colors();
   return {
     barmode: 'stack', height: 250, margin: { l: 44, r: 12, t: 8, b: 36 },
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
@@ -96,13 +91,13 @@ function seriesTraces(buckets: DayCounts[], x: string[], pick: (b: DayCounts) =>
   const top = ranked.slice(0, TOP_SERIES);
   const traces: unknown[] = top.map((name, k) => ({
     type: 'bar', name: escapeLabel(name), x, y: buckets.map((b) => pick(b)[name] ?? 0),
-    marker: { color: theme.palette[k % theme.palette.length] },
+    marker: { color: colors()[k % colors().length] },
     hovertemplate: `${escapeLabel(name)}: %{y}<extra>%{x}</extra>`,
   }));
   const rest = new Set(ranked.slice(TOP_SERIES));
   if (rest.size) {
     traces.push({
-      type: 'bar', name: `other (${rest.size})`, x, marker: { color: theme.muted },
+      type: 'bar', name: `other (${rest.size})`, x, marker: { color: theme.colors().muted },
       y: buckets.map((b) => Object.entries(pick(b)).reduce((n, [k, v]) => n + (rest.has(k) ? v : 0), 0)),
       hovertemplate: 'other: %{y}<extra>%{x}</extra>',
     });
@@ -261,12 +256,6 @@ window.addEventListener('message', (ev: MessageEvent<HistoryHostMessage>) => {
   if (ev.data?.type !== 'history') return;
   last = ev.data;
   render(last);
-});
-
-// A theme change (light/dark, or one dark theme for another) redraws with the new theme's colours.
-onThemeChange(() => {
-  theme = readTheme();
-  if (last) render(last);
 });
 
 vscode.postMessage({ type: 'ready' });
