@@ -1,5 +1,5 @@
-// Builds the three outputs: the extension host bundle (cjs, node, `vscode` external), the CLI (cjs, node,
-// shebang) and the dashboard webview (iife, browser). `--watch` rebuilds on change, `--production` minifies.
+// Builds the outputs: the extension host bundle (cjs, node, `vscode` external), the CLI (cjs, node,
+// shebang) and the webviews (iife, browser): the dashboard and the History & Analytics view. `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 
@@ -39,6 +39,8 @@ const builds = [
   { ...node, entryPoints: ['src/extension/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
   { ...node, entryPoints: ['src/extension/streamWorker.ts'], outfile: 'dist/streamWorker.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js' },
+  // The History & Analytics view (its own page, its own entry).
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/analytics/main.ts'], outfile: 'dist/webview/analytics.js' },
 ];
 
 if (production) rmSync('dist', { recursive: true, force: true });
@@ -46,6 +48,7 @@ mkdirSync('dist/webview', { recursive: true });
 // Plotly ships minified; it is loaded as its own script (with the page's nonce) rather than re-bundled.
 copyFileSync('node_modules/plotly.js-basic-dist-min/plotly-basic.min.js', 'dist/webview/plotly.min.js');
 copyFileSync('webview/dashboard.css', 'dist/webview/dashboard.css');
+copyFileSync('webview/analytics/analytics.css', 'dist/webview/analytics.css');
 // The history database's SQLite, compiled to WebAssembly: loaded from next to the bundles (src/node/historyDb.ts).
 copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
 

@@ -6,6 +6,7 @@ import type { Anomaly, DetectorId } from './core/anomaly.ts';
 import type { Incident } from './core/incidents/incidents.ts';
 import type { Rule } from './core/rules/model.ts';
 import type { Severity } from './core/severity.ts';
+import type { HistoryReport } from './core/history/analytics.ts';
 import { SEVERITIES } from './core/severity.ts';
 
 export type DetectorToggle = 'iforest' | 'forecast' | 'rules';
@@ -197,6 +198,32 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
       return isThresholds(v.thresholds);
     case 'view':
       return isViewChoice(v.view);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The analytics view (webview/analytics/): the history's figures (null before anything was recorded), where the
+ * database is, and why it could not be read, if so.
+ */
+export type HistoryHostMessage = { type: 'history'; report: HistoryReport | null; where: string; error?: string };
+
+export type HistoryWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  /** Open the dashboard of an incident's file at the incident (`source` and `id` as the report listed them). */
+  | { type: 'openIncident'; source: string; id: string; row: number };
+
+/** Guard for everything that arrives from the analytics webview (untrusted input). */
+export function isHistoryWebviewMessage(v: unknown): v is HistoryWebviewMessage {
+  if (!isObj(v) || typeof v.type !== 'string') return false;
+  switch (v.type) {
+    case 'ready':
+    case 'refresh':
+      return true;
+    case 'openIncident':
+      return typeof v.source === 'string' && typeof v.id === 'string' && isNum(v.row) && Number.isInteger(v.row) && v.row >= 0;
     default:
       return false;
   }

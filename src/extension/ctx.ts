@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { SessionStore } from './sessions.ts';
+import type { HistoryRecorder } from '../node/historyRecorder.ts';
 
 /**
  * What activation builds once and every feature receives: the log, the shared analyses (one per CSV,
@@ -9,6 +10,8 @@ export interface Ctx {
   readonly ext: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
   readonly sessions: SessionStore;
+  /** The workspace's history database (analyses, live streams and webhook sends record into it). */
+  readonly history: HistoryRecorder;
   /** Opens (or reveals) the dashboard on a CSV, analysing it first when needed; `rule` filters the table to that rule. */
   showDashboard(uri: vscode.Uri, opts?: { rule?: string; row?: number }): Promise<void>;
   /** Whether the dashboard panel is open on this CSV (its analysis must then stay). */

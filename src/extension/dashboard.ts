@@ -6,7 +6,7 @@ import { dashboardCsp } from './webviewSecurity.ts';
 
 export const DASHBOARD_VIEW_TYPE = 'anomalyHunter.dashboard';
 /** The element id Plotly's bundled map library checks before injecting its stylesheet. */
-const PLOTLY_MAP_STYLE_ID = 'ce8d464691048653ffe3a57c6c18ab566e8366f186677868cf724621a857b4fe';
+export const PLOTLY_MAP_STYLE_ID = 'ce8d464691048653ffe3a57c6c18ab566e8366f186677868cf724621a857b4fe';
 
 /** What the webview keeps with vscode.setState, so a reload can bring the same file back. */
 export interface DashboardState {

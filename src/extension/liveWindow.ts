@@ -10,7 +10,7 @@ import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
 import type { View } from '../core/incidents/view.ts';
 import type { Severity } from '../core/severity.ts';
 import { createIncidentTracker } from '../core/streaming/incidentTracker.ts';
-import type { IncidentTracker } from '../core/streaming/incidentTracker.ts';
+import type { IncidentEvent, IncidentTracker } from '../core/streaming/incidentTracker.ts';
 
 /** Rows the live dashboard keeps (the most recent). */
 export const LIVE_ROWS = 50_000;
@@ -61,8 +61,8 @@ export class LiveWindow {
     return this.size;
   }
 
-  /** Appends a batch; rows and anomalies older than the window are dropped. */
-  append(batch: LiveBatch): void {
+  /** Appends a batch; rows and anomalies older than the window are dropped. Returns the incidents' events (opened, escalated, resolved). */
+  append(batch: LiveBatch): IncidentEvent[] {
     const n = batch.ts.length;
     const m = this.cols.length;
     for (let i = 0; i < n; i++) {
@@ -79,17 +79,19 @@ export class LiveWindow {
     const first = this.total - n;
     // The step (an incident's duration) from the rows, not from the gaps between findings.
     this.tracker ??= createIncidentTracker({ minSeverity: this.minSeverity, stepMs: this.timed && n > 1 ? medianStep(batch.ts) : null });
+    const events: IncidentEvent[] = [];
     for (let i = 0, k = 0; k < batch.anomalies.length; i = k) {
       const row = batch.anomalies[i].row;
       while (k < batch.anomalies.length && batch.anomalies[k].row === row) k++;
       const at = row - first;
-      this.tracker.push(row, this.timed && at >= 0 && at < n ? batch.ts[at] : null, batch.anomalies.slice(i, k));
+      for (const e of this.tracker.push(row, this.timed && at >= 0 && at < n ? batch.ts[at] : null, batch.anomalies.slice(i, k))) events.push(e);
     }
     const kept = this.total - this.size;
     let drop = 0;
     while (drop < this.anomalies.length && this.anomalies[drop].row < kept) drop++;
     drop = Math.max(drop, this.anomalies.length - this.maxAnomalies);
     if (drop > 0) this.anomalies.splice(0, drop);
+    return events;
   }
 
   /** Elements allocated (constant: the memory bound), plus the anomalies held. */

@@ -16,6 +16,7 @@ import { sendAlerts } from './alerts.ts';
 import { clearSmtpUrl, setSmtpUrl } from './emailAlerts.ts';
 import { analyzePrometheus, setPrometheusToken } from './prometheus.ts';
 import { restorablePath } from './webviewSecurity.ts';
+import { historyRecorder, registerHistory } from './history.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Anomaly Hunter', { log: true });
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ext: context,
     log,
     sessions,
+    history: historyRecorder(context, log),
     showDashboard: (uri, opts) => dashboard.show(uri, opts),
     dashboardShows: (uri) => dashboard.shows(uri),
     csvTarget: (arg, title) => targets.resolve(arg, title),
@@ -82,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerStreaming(ctx, dashboard));
   context.subscriptions.push(...registerWalkthrough(ctx));
   context.subscriptions.push(...registerRuleTests(ctx));
+  context.subscriptions.push(...registerHistory(ctx));
   // Every command, from the one table the features filled.
   for (const [id, handler] of ctx.commands) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 

@@ -10,6 +10,9 @@ import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts
 import type { DashboardSettings } from '../protocol.ts';
 import { readSettings } from './settings.ts';
 import { pollSnapshot } from './prometheus.ts';
+import { sourceOf } from './historySource.ts';
+import { VERSION } from '../core/version.ts';
+import type { HistoryRecorder } from '../node/historyRecorder.ts';
 import { describeModel } from '../core/streaming/retraining.ts';
 import type { ModelInfo } from '../core/streaming/retraining.ts';
 
@@ -29,6 +32,8 @@ class LiveStream implements vscode.Disposable {
   private revealed = false;
   private ended = false;
   private readonly settings: DashboardSettings;
+  /** Records the stream's incidents in the workspace history (a new run when the file starts over). */
+  private history: ReturnType<HistoryRecorder['stream']> | null = null;
   /** The baseline model that scored the last row (null without the baseline). */
   model: ModelInfo | null = null;
 
@@ -55,8 +60,16 @@ class LiveStream implements vscode.Disposable {
   private onMessage(m: StreamWorkerReply): void {
     switch (m.type) {
       case 'rows':
-        if (m.restart || !this.window) this.window = new LiveWindow(m.metrics, m.timed, undefined, undefined, readSettings().minSeverity);
-        this.window.append(m);
+        if (m.restart || !this.window) {
+          const minSeverity = readSettings().minSeverity;
+          this.window = new LiveWindow(m.metrics, m.timed, undefined, undefined, minSeverity);
+          void this.history?.close();
+          this.history = this.ctx.history.stream({
+            kind: 'stream', source: sourceOf(this.uri), sha256: '', toolVersion: VERSION,
+            settings: { metrics: m.metrics, minSeverity, rules: this.rulesFile },
+          });
+        }
+        this.history?.push(this.window.append(m));
         this.model = m.model;
         this.onCount({ incidents: this.window.incidentCount, anomalies: this.window.anomalyCount, rows: this.window.total });
         this.schedule();
@@ -104,6 +117,7 @@ class LiveStream implements vscode.Disposable {
     clearTimeout(this.timer);
     this.worker.postMessage({ type: 'stop' } satisfies StreamWorkerRequest);
     void this.worker.terminate();
+    void this.history?.close();
     if (this.window) this.dashboard.endLive(this.uri, this.name, this.window.toResult(this.uri.fsPath), this.settings, this.rulesFile, this.modelText);
   }
 }

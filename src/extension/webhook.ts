@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/analysisResult.ts';
-import { sendIncidents } from '../core/alerting/send.ts';
+import { planIncidents, sendIncidents } from '../core/alerting/send.ts';
+import { deliveryRecords } from '../core/history/deliveries.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
 import type { Severity } from '../core/severity.ts';
 import { severityRank } from '../core/severity.ts';
@@ -15,6 +16,7 @@ import { readSettings } from './settings.ts';
 import { withAlertState } from './alertState.ts';
 import { webhookDestinationKey } from '../core/alerting/destination.ts';
 import { reached } from './walkthrough.ts';
+import { sourceOf } from './historySource.ts';
 
 const SECRET_KEY = 'anomalyHunter.webhookUrl';
 export const WEBHOOK_URL_ENV = 'ANOMALY_HUNTER_WEBHOOK_URL';
@@ -69,18 +71,29 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const webhookMin: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
   // A result without a view (a live window) has its findings grouped the same way the view groups its own.
   const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
+  const minSeverity = severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity;
+  const source = { input: basename(result.input.path), rows: result.frame.rows };
+  const throttle = Number.isFinite(throttleMs) ? throttleMs : 0;
   // Dedup and throttle per URL: another URL gets the incidents too, the same URL once.
   const outcome = await withAlertState(ctx, webhookDestinationKey(url), async (state) => {
+    const now = Date.now();
     const sent = await sendIncidents(incidents, {
       format,
-      source: { input: basename(result.input.path), rows: result.frame.rows },
-      minSeverity: severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity,
-      throttleMs: Number.isFinite(throttleMs) ? throttleMs : 0,
+      source,
+      minSeverity,
+      throttleMs: throttle,
       state,
       url,
       fetch: globalThis.fetch as unknown as FetchLike,
       trusted: true,
     });
+    // The history keeps what happened to each incident's alert (sent, throttled, deduplicated, failed and why).
+    void ctx.history.recordDeliveries(deliveryRecords(incidents, {
+      minSeverity, throttleMs: throttle, state, now,
+      planned: planIncidents(incidents, { format, minSeverity, throttleMs: throttle, state, now, source }).messages.map((m) => m.fingerprints),
+      delivered: sent.messages.delivered, reason: sent.reason === undefined ? undefined : scrubUrl(sent.reason, url),
+      channel: format, destination: maskUrl(url), destinationKey: webhookDestinationKey(url), source: sourceOf(vscode.Uri.file(result.input.path)),
+    }));
     return { out: sent, state: sent.state };
   });
   const summary = scrubUrl(outcome.summary, url);

@@ -28,7 +28,8 @@ import type { Alerter } from '../../core/streaming/alerter.ts';
 import { csvField } from '../../core/export/csv.ts';
 import { setOwn } from '../../core/own.ts';
 import { VERSION } from '../../core/version.ts';
-import { StreamHistory } from '../streamHistory.ts';
+import { StreamHistory } from '../../node/streamHistory.ts';
+import { useHistory } from '../historyFile.ts';
 import { DEFAULT_RETRAIN_EVERY, parseRetrainEvery } from '../../core/streaming/retraining.ts';
 
 const usage = `Usage: anomaly-hunter stream <csv> [--metrics a,b] [--follow] [--rules FILE] [--webhook]
@@ -160,7 +161,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     rules = r.rules;
   }
   const alerter = values.webhook ? makeAlerter(ctx, rules, hooks.fetch) : null;
-  const history = values.history === undefined ? null : new StreamHistory(ctx, values.history, {
+  const history = values.history === undefined ? null : new StreamHistory((fn) => useHistory(ctx, values.history!, fn), {
     kind: 'stream', source: prom ? prometheusIdentity(prom) : path, sha256: '', toolVersion: VERSION, settings: {
       metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null,
       // Only with --baseline, so the runs recorded without it keep their identity.

@@ -6,7 +6,7 @@ import type { Database } from 'sql.js';
 import type { Incident } from '../incidents/incidents.ts';
 import { hash64 } from '../alerting/hash.ts';
 import type { AlertState } from '../alerting/throttle.ts';
-import { one, transaction } from './db.ts';
+import { all, one, transaction } from './db.ts';
 
 /** What identifies a run: its data, its settings and the tool. */
 export interface RunIdentity {
@@ -52,12 +52,36 @@ export interface RecordCounts {
 }
 
 /**
- * Upserts an incident of `source` seen by run `runId` at `at`: a new id adds it, a known one takes the newer
- * fields (a longer file extends the incident at its end). `id` overrides the incident's own id (a stream keeps
- * the id it opened with while its leading metric changes). Returns whether it was new.
+ * The recorded incident that `incident` of `source` is: the one with its id, else (`overlap`) one that is not in
+ * `taken`, overlaps it (in data time, or in rows without timestamps) and shares a metric with it. A longer version
+ * of a file can move an incident's first flagged row (the detectors see more data), and with it the id: it is
+ * still the same event, and is updated rather than added again.
  */
-export function upsertIncident(db: Database, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id): boolean {
-  const known = one(db, 'SELECT id FROM incidents WHERE source = ? AND incident_id = ?', [source, id]);
+export function findIncident(db: Database, source: string, incident: Incident, id = incident.id, taken: ReadonlySet<number> = new Set(), overlap = true): number | null {
+  const exact = one(db, 'SELECT id FROM incidents WHERE source = ? AND incident_id = ?', [source, id]);
+  if (exact) return Number(exact.id);
+  if (!overlap) return null;
+  const startMs = incident.start === null ? NaN : Date.parse(incident.start);
+  const endMs = incident.end === null ? NaN : Date.parse(incident.end);
+  const metrics = [...new Set(incident.metrics.map((m) => m.metric))];
+  const timed = Number.isFinite(startMs) && Number.isFinite(endMs);
+  const when = timed
+    ? 'i.start_ms IS NOT NULL AND i.end_ms IS NOT NULL AND i.start_ms <= ? AND i.end_ms >= ?'
+    : 'i.start_ms IS NULL AND i.start_row <= ? AND i.end_row >= ?';
+  const shares = metrics.length ? ` AND EXISTS (SELECT 1 FROM incident_metrics m WHERE m.incident = i.id AND m.metric IN (${metrics.map(() => '?').join(', ')}))` : '';
+  const candidates = all(db, `SELECT i.id AS id FROM incidents i WHERE i.source = ? AND ${when}${shares} ORDER BY abs(${timed ? 'i.start_ms' : 'i.start_row'} - ?), i.id`,
+    [source, ...(timed ? [endMs, startMs] : [incident.endRow, incident.startRow]), ...metrics, timed ? startMs : incident.startRow]);
+  const free = candidates.map((r) => Number(r.id)).find((pk) => !taken.has(pk));
+  return free ?? null;
+}
+
+/**
+ * Writes an incident of `source` seen by run `runId` at `at`: into recorded incident `pk` (taking the newer
+ * fields and the id; a longer file extends the incident at its end), or as a new one when `pk` is null. `id`
+ * overrides the incident's own id (a stream keeps the id it opened with while its leading metric changes).
+ * Returns the incident's row id.
+ */
+export function writeIncident(db: Database, pk: number | null, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id): number {
   const startMs = incident.start === null ? null : Date.parse(incident.start);
   const endMs = incident.end === null ? null : Date.parse(incident.end);
   const fields = [
@@ -65,13 +89,11 @@ export function upsertIncident(db: Database, source: string, runId: number, inci
     incident.startRow, incident.endRow, incident.severity, incident.score, incident.metrics[0]?.metric ?? null,
     JSON.stringify(incident.detectors), JSON.stringify(incident.rules ?? []), JSON.stringify(incident.metrics), incident.summary, status, at,
   ];
-  let pk: number;
-  if (known) {
-    pk = Number(known.id);
+  if (pk !== null) {
     db.run(
       `UPDATE incidents SET last_run = ?, start = ?, "end" = ?, start_ms = ?, end_ms = ?, start_row = ?, end_row = ?, severity = ?, score = ?,
-         lead_metric = ?, detectors = ?, rules = ?, metrics = ?, summary = ?, status = ?, last_seen = ? WHERE id = ?`,
-      [...fields, pk],
+         lead_metric = ?, detectors = ?, rules = ?, metrics = ?, summary = ?, status = ?, last_seen = ?, incident_id = ? WHERE id = ?`,
+      [...fields, id, pk],
     );
     db.run('DELETE FROM incident_metrics WHERE incident = ?', [pk]);
     db.run('DELETE FROM incident_rules WHERE incident = ?', [pk]);
@@ -86,15 +108,40 @@ export function upsertIncident(db: Database, source: string, runId: number, inci
   }
   for (const m of incident.metrics) db.run('INSERT OR REPLACE INTO incident_metrics (incident, metric, share) VALUES (?, ?, ?)', [pk, m.metric, m.share]);
   for (const r of new Set(incident.rules ?? [])) db.run('INSERT INTO incident_rules (incident, rule) VALUES (?, ?)', [pk, r]);
-  return !known;
+  return pk;
 }
 
-/** Records an analysis: its run, and its reported incidents (new ones added, known ones updated), in one transaction. */
+/**
+ * Upserts one incident of `source` (findIncident, then writeIncident): a stream's, as it opens, escalates and
+ * resolves. Returns whether it was new.
+ */
+export function upsertIncident(db: Database, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id): boolean {
+  const pk = findIncident(db, source, incident, id);
+  writeIncident(db, pk, source, runId, incident, at, status, id);
+  return pk === null;
+}
+
+/**
+ * Records an analysis: its run, and its reported incidents, in one transaction. Known ones are updated: first
+ * those whose id was recorded, then those that overlap a recorded one (each recorded incident stands for one of
+ * this analysis at most); the others are added.
+ */
 export function recordAnalysis(db: Database, run: RunIdentity, incidents: readonly Incident[], at: number): RecordCounts & { runId: number } {
   return transaction(db, () => {
     const runId = recordRun(db, run, at);
+    const taken = new Set<number>();
+    const rest: Incident[] = [];
+    for (const i of incidents) {
+      const pk = findIncident(db, run.source, i, i.id, taken, false);
+      if (pk === null || taken.has(pk)) { rest.push(i); continue; }
+      taken.add(writeIncident(db, pk, run.source, runId, i, at, 'reported'));
+    }
     let added = 0;
-    for (const i of incidents) if (upsertIncident(db, run.source, runId, i, at, 'reported')) added++;
+    for (const i of rest) {
+      const pk = findIncident(db, run.source, i, i.id, taken);
+      if (pk === null) added++;
+      taken.add(writeIncident(db, pk, run.source, runId, i, at, 'reported'));
+    }
     return { runId, added, updated: incidents.length - added };
   });
 }

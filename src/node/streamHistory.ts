@@ -2,24 +2,26 @@ import type { RunIdentity } from '../core/history/record.ts';
 import { recordRun, upsertIncident } from '../core/history/record.ts';
 import { transaction } from '../core/history/db.ts';
 import type { IncidentEvent } from '../core/streaming/incidentTracker.ts';
-import type { CommandContext } from './command.ts';
-import { useHistory } from './historyFile.ts';
+import type { Database } from 'sql.js';
+
+/** Runs `fn` on the history database and saves it (withHistory, with the caller's error handling). */
+export type HistoryWriter = <T>(fn: (db: Database) => T) => Promise<T>;
 
 /**
- * `stream --history FILE`: records the incidents a stream reports, as they open, escalate and resolve. Events
- * that arrive while a write is in progress are written together by the next one (a write exports the whole
- * database). An incident keeps the id it opened with, though its leading metric may change as it grows.
+ * Records the incidents a stream reports (`stream --history FILE`, the editor's live streams), as they open,
+ * escalate and resolve. Events that arrive while a write is in progress are written together by the next one
+ * (a write exports the whole database). An incident keeps the id it opened with, though its leading metric may change as it grows.
  */
 export class StreamHistory {
   private queue: IncidentEvent[] = [];
   private writing: Promise<void> | null = null;
   private runId: number | null = null;
   private openId: string | null = null;
-  /** The first write error (the stream goes on; the command then exits 1). */
+  /** The first write error (the stream goes on; `stream` then exits 1, the editor logs it). */
   error: Error | null = null;
   recorded = 0;
 
-  constructor(private readonly ctx: CommandContext, private readonly file: string, private readonly run: RunIdentity) {}
+  constructor(private readonly write: HistoryWriter, private readonly run: RunIdentity) {}
 
   /** The events of one row (none: nothing to do). */
   push(events: readonly IncidentEvent[]): void {
@@ -40,7 +42,7 @@ export class StreamHistory {
       do {
         const batch = this.queue;
         this.queue = [];
-        await useHistory(this.ctx, this.file, (db) => transaction(db, () => {
+        await this.write((db) => transaction(db, () => {
           const at = Date.now();
           this.runId ??= recordRun(db, this.run, at);
           for (const e of batch) {

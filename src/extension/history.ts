@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import { listed } from '../core/incidents/analysisView.ts';
+import type { RunIdentity } from '../core/history/record.ts';
+import { VERSION } from '../core/version.ts';
+import { HistoryRecorder } from '../node/historyRecorder.ts';
+import { addCommands } from './ctx.ts';
+import type { Ctx } from './ctx.ts';
+import { sourceOf } from './historySource.ts';
+import { HistoryPanel } from './historyPanel.ts';
+import type { FileSession } from './sessions.ts';
+
+/** The workspace's history database: in the extension's storage for this workspace, else its global storage. */
+export function historyRecorder(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): HistoryRecorder {
+  const dir = context.storageUri ?? context.globalStorageUri;
+  return new HistoryRecorder(vscode.Uri.joinPath(dir, 'history.db').fsPath, log);
+}
+
+/** What an editor analysis records as its settings: what decides its incidents. */
+function runOf(s: FileSession): RunIdentity {
+  const r = s.result;
+  return {
+    kind: 'analyze', source: sourceOf(s.uri), sha256: s.sha256, toolVersion: VERSION, rows: s.frame.rows,
+    settings: {
+      detectors: r.detectors, seed: r.seed, metrics: s.frame.metrics, minSeverity: r.view?.minSeverity ?? null,
+      thresholds: s.settings.thresholds, rules: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
+    },
+  };
+}
+
+/**
+ * Records every complete analysis of a CSV in the editor (the dashboard, Analyze, analyse-on-open: they all
+ * go through the sessions) into the workspace's history, and adds the History & Analytics view.
+ */
+export function registerHistory(ctx: Ctx): vscode.Disposable[] {
+  const recorded = new Map<string, number>();
+  let panel: HistoryPanel | undefined;
+  addCommands(ctx, {
+    'anomalyHunter.showHistory': () => {
+      if (panel) { panel.reveal(); void panel.refresh(); return; }
+      panel = new HistoryPanel(ctx);
+      panel.onDispose(() => { panel = undefined; });
+    },
+  });
+  return [
+    ctx.sessions.onDidChange((s) => {
+      // A complete analysis, once: not its partial stages, not one that failed, not one already recorded.
+      if (s.version === 0 || s.pending.length || s.failure || s.uri.scheme !== 'file') return;
+      const key = s.uri.toString();
+      if (recorded.get(key) === s.version) return;
+      recorded.set(key, s.version);
+      void ctx.history.recordAnalysis(runOf(s), listed(s.result).incidents);
+    }),
+    ctx.sessions.onDidClose((uri) => { recorded.delete(uri.toString()); }),
+    ctx.history.onDidRecord(() => { void panel?.refresh(); }),
+    { dispose: () => panel?.dispose() },
+  ];
+}

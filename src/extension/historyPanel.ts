@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { HistoryHostMessage, HistoryWebviewMessage } from '../protocol.ts';
+import { assertNever, isHistoryWebviewMessage } from '../protocol.ts';
+import { historyFailure } from '../node/historyRecorder.ts';
+import type { Ctx } from './ctx.ts';
+import { PLOTLY_MAP_STYLE_ID } from './dashboard.ts';
+import { fileOfSource } from './historySource.ts';
+import { dashboardCsp } from './webviewSecurity.ts';
+
+export const HISTORY_VIEW_TYPE = 'anomalyHunter.history';
+export const HISTORY_TITLE = 'Anomaly Hunter: History & Analytics';
+
+/**
+ * The History & Analytics panel: the workspace history's figures drawn by webview/analytics/ (Plotly, the
+ * dashboard's CSP and theme), refreshed whenever something is recorded; a click on an incident opens its
+ * file's dashboard at it.
+ */
+export class HistoryPanel implements vscode.Disposable {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposeListeners: (() => void)[] = [];
+  private ready = false;
+  /** The incidents the page was sent (it may only ask to open those). */
+  private listed = new Set<string>();
+  private refreshing: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly ctx: Ctx) {
+    const root = vscode.Uri.joinPath(ctx.ext.extensionUri, 'dist', 'webview');
+    this.panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, HISTORY_TITLE, vscode.ViewColumn.Active, {
+      enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [root],
+    });
+    this.panel.webview.html = this.html(this.panel.webview, root);
+    this.disposables.push(
+      this.panel.webview.onDidReceiveMessage((raw: unknown) => { if (isHistoryWebviewMessage(raw)) void this.onMessage(raw); }),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  onDispose(listener: () => void): void {
+    this.disposeListeners.push(listener);
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Reads the history again and sends its figures (refreshes asked for meanwhile are done once, after). */
+  refresh(): Promise<void> {
+    if (!this.ready) return Promise.resolve();
+    if (this.refreshing) { this.again = true; return this.refreshing; }
+    this.refreshing = (async () => {
+      do {
+        this.again = false;
+        await this.send();
+      } while (this.again);
+    })().finally(() => { this.refreshing = null; });
+    return this.refreshing;
+  }
+
+  private async send(): Promise<void> {
+    const where = `${this.ctx.ext.storageUri ? "this workspace's" : 'the global (no folder is open)'} storage: ${this.ctx.history.path}`;
+    let message: HistoryHostMessage;
+    try {
+      const report = await this.ctx.history.report();
+      this.listed = new Set(report?.recent.map((i) => `${i.source}\n${i.id}`) ?? []);
+      message = { type: 'history', report, where };
+    } catch (e) {
+      const reason = historyFailure(e);
+      this.ctx.log.warn(`history: cannot read ${this.ctx.history.path} (${reason})`);
+      message = { type: 'history', report: null, where, error: `The history could not be read: ${reason}` };
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(m: HistoryWebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        await this.refresh();
+        return;
+      case 'refresh':
+        await this.refresh();
+        return;
+      case 'openIncident': {
+        if (!this.listed.has(`${m.source}\n${m.id}`)) return;
+        const uri = await fileOfSource(m.source);
+        if (!uri) {
+          void vscode.window.showWarningMessage(`Anomaly Hunter: ${m.source} is no longer in this workspace.`);
+          return;
+        }
+        // The dashboard selects an incident by its peak row: the analysis of the file as it is now knows it
+        // (incident ids are stable across runs); else the recorded start row is selected.
+        await this.ctx.showDashboard(uri);
+        const session = await this.ctx.sessions.open(uri).catch(() => undefined);
+        const now = session?.result.view?.incidents.find((i) => i.id === m.id);
+        await this.ctx.showDashboard(uri, { row: now?.peakRow ?? m.row });
+        return;
+      }
+      default:
+        assertNever(m);
+    }
+  }
+
+  private html(webview: vscode.Webview, root: vscode.Uri): string {
+    const nonce = randomBytes(18).toString('base64');
+    const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${dashboardCsp(webview.cspSource, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('dashboard.css')}" nonce="${nonce}">
+<link rel="stylesheet" href="${asset('analytics.css')}" nonce="${nonce}">
+<style id="plotly.js-style-global" nonce="${nonce}"></style>
+<style id="${PLOTLY_MAP_STYLE_ID}" nonce="${nonce}"></style>
+<title>${HISTORY_TITLE}</title>
+</head>
+<body>
+<div id="app" data-testid="history-panel"><p class="placeholder">Loading…</p></div>
+<script nonce="${nonce}" src="${asset('plotly.min.js')}"></script>
+<script nonce="${nonce}" src="${asset('analytics.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    for (const l of this.disposeListeners.splice(0)) l();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
