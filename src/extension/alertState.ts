@@ -1,6 +1,30 @@
 import type { AlertState } from '../core/alerting/throttle.ts';
 import { alertStateFrom } from '../core/alerting/throttle.ts';
+import { parseDuration } from '../core/rules/duration.ts';
+import type { RulesFile } from '../core/rules/model.ts';
+import type { Severity } from '../core/severity.ts';
+import { severityRank } from '../core/severity.ts';
 import type { Ctx } from './ctx.ts';
+import type { Settings } from './settings.ts';
+
+/** What every Send follows, to the webhook or by email: the rules file's `alerts.webhook`, else the settings. */
+export interface AlertPolicy {
+  /** The stricter of anomalyHunter.minSeverity and the alert minimum (the rules file's, else webhook.minSeverity). */
+  minSeverity: Severity;
+  /** The throttle window in ms (0: none; an unreadable duration reads as none). */
+  throttleMs: number;
+}
+
+/** The alert policy of a send, from the rules file's `alerts.webhook` and the settings. */
+export function alertPolicy(cfg: Settings, rules: RulesFile | null): AlertPolicy {
+  const fromFile = rules?.alerts.webhook;
+  const throttle = fromFile?.throttleMs ?? (fromFile?.throttle ? parseDuration(fromFile.throttle) : 0);
+  const min: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
+  return {
+    minSeverity: severityRank(min) < severityRank(cfg.minSeverity) ? min : cfg.minSeverity,
+    throttleMs: Number.isFinite(throttle) ? throttle : 0,
+  };
+}
 
 /** Before destinations had keys, one state was kept for every webhook: it still holds what was sent then. */
 const LEGACY_STATE_KEY = 'anomalyHunter.alertState';

@@ -8,12 +8,9 @@ import { incidentFingerprint, incidentKey } from '../core/alerting/fingerprint.t
 import { describeSkips } from '../core/alerting/send.ts';
 import { recordDelivered, selectBy } from '../core/alerting/throttle.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
-import { parseDuration } from '../core/rules/duration.ts';
 import type { RulesFile } from '../core/rules/model.ts';
-import type { Severity } from '../core/severity.ts';
-import { severityRank } from '../core/severity.ts';
 import { sendEmail } from '../node/smtp.ts';
-import { withAlertState } from './alertState.ts';
+import { alertPolicy, withAlertState } from './alertState.ts';
 import type { Ctx } from './ctx.ts';
 import { readSettings } from './settings.ts';
 import type { WebhookReport } from './webhook.ts';
@@ -81,16 +78,14 @@ export async function sendEmailAlert(ctx: Ctx, result: AnalysisResult, rules: Ru
   const target = check.target;
   const sender = senderAddress(target, cfg.emailFrom || undefined);
   if (!sender.ok) return { ok: false, text: sender.reason.replace(/^\S+:/, 'anomalyHunter.email.from:') };
-  const fromFile = rules?.alerts.webhook;
-  const throttle = fromFile?.throttleMs ?? (fromFile?.throttle ? parseDuration(fromFile.throttle) : 0);
-  const min: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
+  const policy = alertPolicy(cfg, rules);
   const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
   const name = serverName(target);
   return withAlertState<WebhookReport>(ctx, emailDestinationKey(to.to), async (state) => {
     const now = Date.now();
     const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), {
-      minSeverity: severityRank(min) < severityRank(cfg.minSeverity) ? min : cfg.minSeverity,
-      throttleMs: Number.isFinite(throttle) ? throttle : 0,
+      minSeverity: policy.minSeverity,
+      throttleMs: policy.throttleMs,
       state,
       now,
     });

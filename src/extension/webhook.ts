@@ -3,17 +3,14 @@ import type { AnalysisResult } from '../core/analysisResult.ts';
 import { planIncidents, sendIncidents } from '../core/alerting/send.ts';
 import { deliveryRecords } from '../core/history/deliveries.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
-import type { Severity } from '../core/severity.ts';
-import { severityRank } from '../core/severity.ts';
 import type { FetchLike } from '../core/alerting/deliver.ts';
 import { checkWebhookUrl, maskUrl, scrubUrl } from '../core/alerting/url.ts';
 import { checkAlertmanagerUrl } from '../core/alerting/alertmanagerApi.ts';
 import { basename } from 'node:path';
-import { parseDuration } from '../core/rules/duration.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import type { Ctx } from './ctx.ts';
 import { readSettings } from './settings.ts';
-import { withAlertState } from './alertState.ts';
+import { alertPolicy, withAlertState } from './alertState.ts';
 import { webhookDestinationKey } from '../core/alerting/destination.ts';
 import { reached } from './walkthrough.ts';
 import { sourceOf } from './historySource.ts';
@@ -67,13 +64,10 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const format = fromFile?.format ?? cfg.webhookFormat;
   const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
   if (!check.ok) return { ok: false, text: `Webhook URL refused: ${check.reason}` };
-  const throttleMs = fromFile?.throttleMs ?? (fromFile?.throttle ? parseDuration(fromFile.throttle) : 0);
-  const webhookMin: Severity = fromFile?.min_severity ?? cfg.webhookMinSeverity;
   // A result without a view (a live window) has its findings grouped the same way the view groups its own.
   const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
-  const minSeverity = severityRank(webhookMin) < severityRank(cfg.minSeverity) ? webhookMin : cfg.minSeverity;
+  const { minSeverity, throttleMs: throttle } = alertPolicy(cfg, rules);
   const source = { input: basename(result.input.path), rows: result.frame.rows };
-  const throttle = Number.isFinite(throttleMs) ? throttleMs : 0;
   // Dedup and throttle per URL: another URL gets the incidents too, the same URL once.
   const outcome = await withAlertState(ctx, webhookDestinationKey(url), async (state) => {
     const now = Date.now();
