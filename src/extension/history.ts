@@ -8,6 +8,8 @@ import type { Ctx } from './ctx.ts';
 import { sourceOf } from './historySource.ts';
 import { HistoryPanel } from './historyPanel.ts';
 import type { FileSession } from './sessions.ts';
+import { settingsFromRules } from './sessions.ts';
+import { atOwnSettings } from './historyPolicy.ts';
 
 /** The workspace's history database: in the extension's storage for this workspace, else its global storage. */
 export function historyRecorder(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): HistoryRecorder {
@@ -22,6 +24,7 @@ function runOf(s: FileSession): RunIdentity {
     kind: 'analyze', source: sourceOf(s.uri), sha256: s.sha256, toolVersion: VERSION, rows: s.frame.rows,
     settings: {
       detectors: r.detectors, seed: r.seed, metrics: s.frame.metrics, minSeverity: r.view?.minSeverity ?? null,
+      contamination: s.settings.contamination, interval: s.settings.interval,
       thresholds: s.settings.thresholds, rules: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
     },
   };
@@ -34,6 +37,7 @@ function runOf(s: FileSession): RunIdentity {
 export function registerHistory(ctx: Ctx): vscode.Disposable[] {
   const recorded = new Map<string, number>();
   let panel: HistoryPanel | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   addCommands(ctx, {
     'anomalyHunter.showHistory': () => {
       if (panel) { panel.reveal(); void panel.refresh(); return; }
@@ -43,15 +47,23 @@ export function registerHistory(ctx: Ctx): vscode.Disposable[] {
   });
   return [
     ctx.sessions.onDidChange((s) => {
-      // A complete analysis, once: not its partial stages, not one that failed, not one already recorded.
+      // A complete analysis at the file's own settings, once: not its partial stages, not one that failed, not a
+      // what-if of the sliders, not one already recorded.
       if (s.version === 0 || s.pending.length || s.failure || s.uri.scheme !== 'file') return;
+      const rules = new Map((s.rulesFile?.rules ?? []).map((r) => [r.name, r.threshold]));
+      if (!atOwnSettings(s.settings, settingsFromRules(s.rulesFile), rules)) return;
       const key = s.uri.toString();
       if (recorded.get(key) === s.version) return;
       recorded.set(key, s.version);
       void ctx.history.recordAnalysis(runOf(s), listed(s.result).incidents);
     }),
     ctx.sessions.onDidClose((uri) => { recorded.delete(uri.toString()); }),
-    ctx.history.onDidRecord(() => { void panel?.refresh(); }),
+    // At most one refresh per 2 s: a live stream records an event per incident change.
+    ctx.history.onDidRecord(() => {
+      if (!panel || refreshTimer) return;
+      refreshTimer = setTimeout(() => { refreshTimer = undefined; void panel?.refresh(); }, 2000);
+    }),
+    { dispose: () => clearTimeout(refreshTimer) },
     { dispose: () => panel?.dispose() },
   ];
 }

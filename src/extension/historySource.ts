@@ -23,8 +23,9 @@ export async function fileOfSource(source: string): Promise<vscode.Uri | undefin
   else {
     const [first, ...rest] = source.split('/');
     const named = folders.length > 1 ? folders.find((f) => f.name === first) : undefined;
+    // A source that names its folder is that folder's file, not a file of the same path in another folder.
     if (named && rest.length) candidates.push(join(named.uri.fsPath, ...rest));
-    for (const f of folders) candidates.push(join(f.uri.fsPath, ...source.split('/')));
+    else for (const f of folders) candidates.push(join(f.uri.fsPath, ...source.split('/')));
   }
   // A relative source never leaves its folder ('..' is not something sourceOf writes).
   if (!isAbsolute(source) && source.split(/[\\/]/).includes('..')) return undefined;

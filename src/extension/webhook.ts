@@ -72,6 +72,8 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const outcome = await withAlertState(ctx, webhookDestinationKey(url), async (state) => {
     const now = Date.now();
     const sent = await sendIncidents(incidents, {
+      // The same clock as the plan recorded below: a throttle window ending in between would record another plan.
+      now: () => now,
       format,
       source,
       minSeverity,

@@ -141,3 +141,17 @@ test('recorder: webhook outcomes and a live stream\'s incidents (LiveWindow\'s e
   assert.equal(rec.failures, 0);
   assert.ok(existsSync(path) && !existsSync(`${path}.lock`));
 });
+
+test('recorder: without timestamps, an export replaced by another at the same path keeps both days\' incidents', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-recorder-'));
+  const rec = new HistoryRecorder(join(dir, 'history.db'), logger());
+  const untimed = (row: number, severity: Incident['severity'], summary: string): Incident => ({
+    ...incident(0, row, 'cpu', severity), id: `row-${row}/cpu/${summary}`, start: null, end: null, summary,
+  });
+  await rec.recordAnalysis(run('monday'), [untimed(10, 'critical', 'monday spike')]);
+  // Tuesday's export overwrote the file: rows 12-16 are another day's rows, and overlap Monday's 10-14.
+  await rec.recordAnalysis(run('tuesday'), [untimed(12, 'minor', 'tuesday blip')]);
+  const r = (await rec.report())!;
+  assert.equal(r.incidents, 2, 'Monday\'s critical incident is kept');
+  assert.deepEqual(r.recent.map((i) => i.summary).sort(), ['monday spike', 'tuesday blip']);
+});

@@ -92,7 +92,7 @@ function seriesTraces(buckets: DayCounts[], x: string[], pick: (b: DayCounts) =>
   const traces: unknown[] = top.map((name, k) => ({
     type: 'bar', name: escapeLabel(name), x, y: buckets.map((b) => pick(b)[name] ?? 0),
     marker: { color: colors()[k % colors().length] },
-    hovertemplate: `${escapeLabel(name)}: %{y}<extra>%{x}</extra>`,
+    hovertemplate: '%{fullData.name}: %{y}<extra>%{x}</extra>',
   }));
   const rest = new Set(ranked.slice(TOP_SERIES));
   if (rest.size) {
@@ -145,7 +145,7 @@ function alertsCard(r: HistoryReport): HTMLElement {
   const a = r.alerts;
   const card = el('section', { class: 'card', 'data-testid': 'history-alerts' }, el('h2', {}, 'Alert outcomes'));
   if (!a.total) {
-    card.append(el('p', { class: 'muted' }, 'No alert sent yet: "Anomaly Hunter: Send Anomalies to Webhook" (or the dashboard\'s webhook button) records what happened to each incident\'s alert.'));
+    card.append(el('p', { class: 'muted' }, 'No alert sent yet: "Anomaly Hunter: Send Incidents to Alert Destination" (or the dashboard\'s Send button) records what happened to each incident\'s webhook alert.'));
     return card;
   }
   card.append(el('div', { class: 'stats' }, ...OUTCOMES.map((o) => {
@@ -189,7 +189,7 @@ function incidentsCard(r: HistoryReport): HTMLElement {
     row.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
     body.append(row);
   }
-  const head = el('tr', {}, ...['Start', 'Span', 'Severity', 'Score', 'File', 'Metrics', 'Summary'].map((h) => el('th', {}, h)));
+  const head = el('tr', {}, ...['Start (UTC)', 'Span', 'Severity', 'Score', 'File', 'Metrics', 'Summary'].map((h) => el('th', {}, h)));
   card.append(el('div', { class: 'table-wrap' }, el('table', { class: 'anomalies history-incidents', 'data-testid': 'history-incidents' }, el('thead', {}, head), body)));
   return card;
 }

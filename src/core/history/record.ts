@@ -53,7 +53,7 @@ export interface RecordCounts {
 
 /**
  * The recorded incident that `incident` of `source` is: the one with its id, else (`overlap`) one that is not in
- * `taken`, overlaps it (in data time, or in rows without timestamps) and shares a metric with it. A longer version
+ * `taken`, overlaps it in data time and shares a metric with it (incidents without timestamps: the id only). A longer version
  * of a file can move an incident's first flagged row (the detectors see more data), and with it the id: it is
  * still the same event, and is updated rather than added again.
  */
@@ -64,13 +64,13 @@ export function findIncident(db: Database, source: string, incident: Incident, i
   const startMs = incident.start === null ? NaN : Date.parse(incident.start);
   const endMs = incident.end === null ? NaN : Date.parse(incident.end);
   const metrics = [...new Set(incident.metrics.map((m) => m.metric))];
-  const timed = Number.isFinite(startMs) && Number.isFinite(endMs);
-  const when = timed
-    ? 'i.start_ms IS NOT NULL AND i.end_ms IS NOT NULL AND i.start_ms <= ? AND i.end_ms >= ?'
-    : 'i.start_ms IS NULL AND i.start_row <= ? AND i.end_row >= ?';
+  // Without timestamps rows are all there is, and row 10 of today's export is not row 10 of yesterday's: only the
+  // id (which names the rows' content) says it is the same incident.
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) return null;
+  const when = 'i.start_ms IS NOT NULL AND i.end_ms IS NOT NULL AND i.start_ms <= ? AND i.end_ms >= ?';
   const shares = metrics.length ? ` AND EXISTS (SELECT 1 FROM incident_metrics m WHERE m.incident = i.id AND m.metric IN (${metrics.map(() => '?').join(', ')}))` : '';
-  const candidates = all(db, `SELECT i.id AS id FROM incidents i WHERE i.source = ? AND ${when}${shares} ORDER BY abs(${timed ? 'i.start_ms' : 'i.start_row'} - ?), i.id`,
-    [source, ...(timed ? [endMs, startMs] : [incident.endRow, incident.startRow]), ...metrics, timed ? startMs : incident.startRow]);
+  const candidates = all(db, `SELECT i.id AS id FROM incidents i WHERE i.source = ? AND ${when}${shares} ORDER BY abs(i.start_ms - ?), i.id`,
+    [source, endMs, startMs, ...metrics, startMs]);
   const free = candidates.map((r) => Number(r.id)).find((pk) => !taken.has(pk));
   return free ?? null;
 }
@@ -112,11 +112,13 @@ export function writeIncident(db: Database, pk: number | null, source: string, r
 }
 
 /**
- * Upserts one incident of `source` (findIncident, then writeIncident): a stream's, as it opens, escalates and
+ * Upserts one incident of `source` (findIncident by id, then writeIncident): a stream's, as it opens, escalates and
  * resolves. Returns whether it was new.
  */
 export function upsertIncident(db: Database, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id): boolean {
-  const pk = findIncident(db, source, incident, id);
+  // By id only: a stream's incident keeps its id from opening to resolving, and must not take over an analysis's
+  // incident of the same source that it happens to overlap.
+  const pk = findIncident(db, source, incident, id, new Set(), false);
   writeIncident(db, pk, source, runId, incident, at, status, id);
   return pk === null;
 }
