@@ -12,6 +12,9 @@ import type { RulesFile } from '../core/rules/model.ts';
 import { sendEmail } from '../node/smtp.ts';
 import { alertPolicy, withAlertState } from './alertState.ts';
 import type { Ctx } from './ctx.ts';
+import { sourceOf } from './historySource.ts';
+import { deliveryRecords } from '../core/history/deliveries.ts';
+import { maskUrl } from '../core/alerting/url.ts';
 import { readSettings } from './settings.ts';
 import type { WebhookReport } from './webhook.ts';
 
@@ -90,9 +93,21 @@ export async function sendEmailAlert(ctx: Ctx, result: AnalysisResult, rules: Ru
       now,
     });
     const skipped = describeSkips({ ...sel.skipped, 'over-limit': 0 });
-    if (!sel.send.length) return { out: { ok: true, text: `Nothing to send${skipped ? `: ${skipped}` : ''}` }, state };
+    // The history keeps what happened to each incident's email (sent, throttled, deduplicated, failed and why).
+    const record = (delivered: number, reason?: string): void => {
+      void ctx.history.recordDeliveries(deliveryRecords(incidents, {
+        minSeverity: policy.minSeverity, throttleMs: policy.throttleMs, state, now,
+        planned: sel.send.length ? [sel.send.map((x) => x.fingerprint)] : [], delivered, reason,
+        channel: 'email', destination: maskUrl(url), destinationKey: emailDestinationKey(to.to), source: sourceOf(vscode.Uri.file(result.input.path)),
+      }));
+    };
+    if (!sel.send.length) {
+      record(0);
+      return { out: { ok: true, text: `Nothing to send${skipped ? `: ${skipped}` : ''}` }, state };
+    }
     const message = incidentEmail(sel.send.map((s) => s.item), basename(result.input.path));
     const outcome = await sendEmail(url, target, { from: sender.from, to: to.to, message });
+    record(outcome.ok ? 1 : 0, outcome.ok ? undefined : outcome.reason);
     if (!outcome.ok) {
       ctx.log.warn(`email through ${name} not delivered: ${outcome.reason ?? 'failed'}`);
       return { out: { ok: false, text: `Email not sent: ${outcome.reason ?? 'failed'}` }, state };
