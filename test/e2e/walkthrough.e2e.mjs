@@ -212,7 +212,7 @@ test('step 5: a webhook URL in secret storage, and the findings sent to it', asy
   await input.fill(url);
   await page.keyboard.press('Enter');
   await notification(page, 'webhook URL saved').waitFor({ timeout: 15_000 });
-  await clickStepButton('webhook', 'Send to Webhook');
+  await clickStepButton('webhook', 'Send Incidents');
   await until(() => received.length > 0, 'a request at the webhook');
   assert.equal(received[0].url, '/hook');
   await stepDone('webhook');
