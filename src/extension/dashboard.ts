@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, WebviewMessage } from '../protocol.ts';
 import { isWebviewMessage } from '../protocol.ts';
-import { dashboardCsp } from './webviewSecurity.ts';
+import { plotlyPageHtml } from './webviewSecurity.ts';
 
 export const DASHBOARD_VIEW_TYPE = 'anomalyHunter.dashboard';
-/** The element id Plotly's bundled map library checks before injecting its stylesheet. */
-export const PLOTLY_MAP_STYLE_ID = 'ce8d464691048653ffe3a57c6c18ab566e8366f186677868cf724621a857b4fe';
 
 /** What the webview keeps with vscode.setState, so a reload can bring the same file back. */
 export interface DashboardState {
@@ -87,28 +85,12 @@ export class DashboardPanel implements vscode.Disposable {
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(18).toString('base64');
     const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
-    const csp = dashboardCsp(webview.cspSource, nonce);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dashboard.css')}" nonce="${nonce}">
-<!-- Plotly adds its rules to these sheets through the CSSOM (allowed by the CSP) instead of creating its own
-     <style> elements (blocked). The second id is Plotly's map-library sheet, unused here, kept empty. -->
-<style id="plotly.js-style-global" nonce="${nonce}"></style>
-<style id="${PLOTLY_MAP_STYLE_ID}" nonce="${nonce}"></style>
-<title>Anomaly Hunter</title>
-</head>
-<body>
-<div id="app" data-testid="dashboard"><p class="placeholder">Loading…</p></div>
-<!-- The page's own script first: it says ready, and the model comes and the table is drawn, while Plotly (its basic
-     bundle, 1.2 MB) loads and compiles; the charts wait for it (webview/views/charts.ts). -->
-<script nonce="${nonce}" src="${asset('main.js')}"></script>
-<script nonce="${nonce}" src="${asset('plotly.min.js')}"></script>
-</body>
-</html>`;
+    // The page's own script first: it says ready, and the model comes and the table is drawn, while Plotly (its
+    // basic bundle, 1.2 MB) loads and compiles; the charts wait for it (webview/views/charts.ts).
+    return plotlyPageHtml({
+      cspSource: webview.cspSource, nonce, title: 'Anomaly Hunter', testid: 'dashboard',
+      styles: [asset('dashboard.css')], scripts: [asset('main.js'), asset('plotly.min.js')],
+    });
   }
 
   dispose(): void {

@@ -4,9 +4,8 @@ import type { HistoryHostMessage, HistoryWebviewMessage } from '../protocol.ts';
 import { assertNever, isHistoryWebviewMessage } from '../protocol.ts';
 import { historyFailure } from '../node/historyRecorder.ts';
 import type { Ctx } from './ctx.ts';
-import { PLOTLY_MAP_STYLE_ID } from './dashboard.ts';
 import { fileOfSource } from './historySource.ts';
-import { dashboardCsp } from './webviewSecurity.ts';
+import { plotlyPageHtml } from './webviewSecurity.ts';
 
 export const HISTORY_VIEW_TYPE = 'anomalyHunter.history';
 export const HISTORY_TITLE = 'Anomaly Hunter: History & Analytics';
@@ -106,24 +105,10 @@ export class HistoryPanel implements vscode.Disposable {
   private html(webview: vscode.Webview, root: vscode.Uri): string {
     const nonce = randomBytes(18).toString('base64');
     const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${dashboardCsp(webview.cspSource, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dashboard.css')}" nonce="${nonce}">
-<link rel="stylesheet" href="${asset('analytics.css')}" nonce="${nonce}">
-<style id="plotly.js-style-global" nonce="${nonce}"></style>
-<style id="${PLOTLY_MAP_STYLE_ID}" nonce="${nonce}"></style>
-<title>${HISTORY_TITLE}</title>
-</head>
-<body>
-<div id="app" data-testid="history-panel"><p class="placeholder">Loading…</p></div>
-<script nonce="${nonce}" src="${asset('plotly.min.js')}"></script>
-<script nonce="${nonce}" src="${asset('analytics.js')}"></script>
-</body>
-</html>`;
+    return plotlyPageHtml({
+      cspSource: webview.cspSource, nonce, title: HISTORY_TITLE, testid: 'history-panel',
+      styles: [asset('dashboard.css'), asset('analytics.css')], scripts: [asset('plotly.min.js'), asset('analytics.js')],
+    });
   }
 
   dispose(): void {

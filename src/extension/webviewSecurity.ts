@@ -1,4 +1,5 @@
-// The dashboard webview's security settings: its CSP and what a restored panel may reopen. No vscode import (unit-tested).
+// The webviews' security settings: their CSP, their page shell and what a restored panel may reopen. No vscode import
+// (unit-tested).
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { isCsvPath } from './csvFile.ts';
@@ -27,4 +28,39 @@ export function dashboardCsp(cspSource: string, nonce: string): string {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
+}
+
+/** The element id Plotly's bundled map library checks before injecting its stylesheet (kept empty). */
+const PLOTLY_MAP_STYLE_ID = 'ce8d464691048653ffe3a57c6c18ab566e8366f186677868cf724621a857b4fe';
+
+/** A page of ours that draws with Plotly: its stylesheets and scripts (webview URIs, scripts in load order). */
+export interface PlotlyPage {
+  cspSource: string;
+  nonce: string;
+  title: string;
+  testid: string;
+  styles: string[];
+  scripts: string[];
+}
+
+/** The HTML of a Plotly page under dashboardCsp: everything loaded with the nonce, an #app that shows "Loading…". */
+export function plotlyPageHtml(p: PlotlyPage): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${dashboardCsp(p.cspSource, p.nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+${p.styles.map((href) => `<link rel="stylesheet" href="${href}" nonce="${p.nonce}">`).join('\n')}
+<!-- Plotly adds its rules to these sheets through the CSSOM (allowed by the CSP) instead of creating its own
+     <style> elements (blocked). The second id is Plotly's map-library sheet, unused here, kept empty. -->
+<style id="plotly.js-style-global" nonce="${p.nonce}"></style>
+<style id="${PLOTLY_MAP_STYLE_ID}" nonce="${p.nonce}"></style>
+<title>${p.title}</title>
+</head>
+<body>
+<div id="app" data-testid="${p.testid}"><p class="placeholder">Loading…</p></div>
+${p.scripts.map((src) => `<script nonce="${p.nonce}" src="${src}"></script>`).join('\n')}
+</body>
+</html>`;
 }

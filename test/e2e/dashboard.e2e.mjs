@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { moveSlider as moveSliderIn, openFile, openWorkbench, prepareRun, runCommand, waitForWorkbench, webview } from './harness.mjs';
+import { moveSlider as moveSliderIn, openFile, openWorkbench, prepareRun, runCommand, setTheme, waitForWorkbench, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const METRICS = ['cpu', 'memory', 'disk_io', 'net_in', 'net_out'];
@@ -325,7 +325,7 @@ test('a window reload restores the dashboard on the same file, with its sliders 
 });
 
 test('light theme is readable', async () => {
-  await setTheme('Light Modern');
+  await setTheme(page, 'Light Modern');
   await page.locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
   await analyzed();
   await page.waitForTimeout(800);
@@ -333,22 +333,10 @@ test('light theme is readable', async () => {
   await view.locator('.table-section').scrollIntoViewIfNeeded();
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(dirs.shots, '02-dashboard-light-table.png') });
-  await setTheme('Dark Modern');
+  await setTheme(page, 'Dark Modern');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
 });
 
-async function setTheme(name) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await page.waitForFunction(() => !(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').startsWith('>'));
-  await input.fill(name);
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}
 
 test('a CSV with HTML in its headers shows them as text', async () => {
   await openFile(page, 'hostile.csv');

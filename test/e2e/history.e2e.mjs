@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openFile, openWorkbench, prepareRun, runCommand } from './harness.mjs';
+import { openFile, openWorkbench, prepareRun, runCommand, setTheme } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const STEP_MS = 10 * 60_000;
@@ -150,7 +150,7 @@ test('two analyses a day apart of a growing file show up as one history with the
 
 test('the light theme redraws the charts in its colours', async () => {
   const before = await visible().locator('[data-testid="history-chart-severity"] .main-svg').first().evaluate((s) => getComputedStyle(s.querySelector('.xtick text') ?? s).fill);
-  await setTheme('Light Modern');
+  await setTheme(page, 'Light Modern');
   await page.locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
   await page.waitForTimeout(800);
   const after = await visible().locator('[data-testid="history-chart-severity"] .main-svg').first().evaluate((s) => getComputedStyle(s.querySelector('.xtick text') ?? s).fill);
@@ -161,7 +161,7 @@ test('the light theme redraws the charts in its colours', async () => {
   await visible().locator('[data-testid="history-incidents"]').scrollIntoViewIfNeeded();
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(dirs.shots, '05-history-light-incidents.png') });
-  await setTheme('Dark Modern');
+  await setTheme(page, 'Dark Modern');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 30_000 });
 });
 
@@ -182,15 +182,3 @@ test('clicking a recent incident opens its file\'s dashboard with the incident s
   assert.deepEqual(consoleLines.filter((l) => /Content Security Policy|Refused to/.test(l)), []);
 });
 
-async function setTheme(name) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await page.waitForFunction(() => !(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').startsWith('>'));
-  await input.fill(name);
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CACHE, freePort, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+import { CACHE, freePort, goToLine, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
 
 const MIN = 60_000;
 const ROWS = 2000;
@@ -131,14 +131,6 @@ test('Start Streaming on a Prometheus query polls every step and the live dashbo
   await runCommand(page, 'Anomaly Hunter: Stop Streaming');
 });
 
-async function goToLine(line) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}
 
 test('a rules file whose data: names the Prometheus source: each rule\'s CodeLens counts its firings on the fetched range, a typo is an error at once, Open dashboard opens on it', async () => {
   const lens = (text) => page.locator('.monaco-editor .codelens-decoration', { hasText: text });
@@ -156,7 +148,7 @@ test('a rules file whose data: names the Prometheus source: each rule\'s CodeLen
   await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
   await page.locator('.markers-panel').waitFor();
   await page.locator('.monaco-editor .view-lines').first().click();
-  await goToLine(9);
+  await goToLine(page, 9);
   await page.keyboard.press('End');
   await page.keyboard.type('x');
   const typo = page.locator('.markers-panel .monaco-list-row', { hasText: /metric 'cpux' is not a numeric column of http:\/\/127\.0\.0\.1:\d+ \(last 2d\) \(did you mean 'cpu'\?\)/ }).first();

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+import { CACHE, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
 
 const STEP = 5 * 60_000;
 const T0 = Date.UTC(2024, 2, 4);
@@ -35,14 +35,6 @@ const footer = () => webview(page).locator('footer');
 const header = () => webview(page).locator('header .muted').first();
 const rowCount = async () => Number((await header().textContent()).match(/^([\d,]+) rows/)[1].replace(/,/g, ''));
 
-async function until(cond, what, timeout = 30_000) {
-  const t0 = Date.now();
-  for (;;) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() - t0 > timeout) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   dirs = prepareRun('retrain', {

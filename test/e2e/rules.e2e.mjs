@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO, notification, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+import { goToLine, notification, openFile, openWorkbench, prepareRun, REPO, runCommand, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const RULES = fs.readFileSync(path.join(REPO, 'rules/rules.yaml'), 'utf8').split('\n');
@@ -26,14 +26,6 @@ after(async () => {
   await close?.();
 });
 
-async function goToLine(line) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}
 
 test('opening rules.yaml shows a CodeLens over each rule with its firings in stream.csv', async () => {
   await openFile(page, 'rules.yaml');
@@ -52,7 +44,7 @@ test('a typo\'d key appears in Problems at its line within a second, and its qui
   const before = await problemRows().count();
   const line = lineOf('threshold: 90');
   await page.locator('.monaco-editor .view-lines').first().click();
-  await goToLine(line);
+  await goToLine(page, line);
   // Select the key and retype it with a typo.
   await page.keyboard.press('Home');
   await page.keyboard.press('Control+Shift+ArrowRight');
@@ -87,7 +79,7 @@ test('a typo\'d key appears in Problems at its line within a second, and its qui
 
 test('hovering over a metric shows its statistics in the data', async () => {
   await page.locator('.monaco-editor .view-lines').first().click();
-  await goToLine(lineOf('metric: memory'));
+  await goToLine(page, lineOf('metric: memory'));
   await page.keyboard.press('End');
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('Control+K');
@@ -103,7 +95,7 @@ test('hovering over a metric shows its statistics in the data', async () => {
 });
 
 test('completion offers the metrics of the data after `metric: `', async () => {
-  await goToLine(lineOf('metric: memory'));
+  await goToLine(page, lineOf('metric: memory'));
   await page.keyboard.press('End');
   await page.keyboard.press('Shift+Control+ArrowLeft');
   await page.keyboard.press('Backspace');
@@ -132,7 +124,7 @@ test('a data: key naming a missing CSV is a warning on that key; restoring it br
   const line = lineOf('data:');
   const original = RULES[line - 1];
   await page.locator('.monaco-editor .view-lines').first().click();
-  await goToLine(line);
+  await goToLine(page, line);
   await page.keyboard.press('End');
   await page.keyboard.press('Shift+Home');
   await page.keyboard.type('data: ../sample-data/missing.csv');
@@ -153,7 +145,7 @@ test('a data: key naming a missing CSV is a warning on that key; restoring it br
 
 test('clicking a rule\'s CodeLens opens the dashboard on stream.csv', async () => {
   await page.locator('.monaco-editor .view-lines').first().click();
-  await goToLine(lineOf('- name: cpu-high'));
+  await goToLine(page, lineOf('- name: cpu-high'));
   const link = page.locator('.monaco-editor .codelens-decoration a[title*="filtered to cpu-high"]').first();
   await link.click();
   await webview(page).locator('[data-testid="anomaly-table"]').waitFor({ timeout: 60_000 });
@@ -167,7 +159,7 @@ test('"Write a test from this data" writes a rule test of cpu-high beside rules.
   // Back to the rules file (the last test opened the dashboard beside it).
   await page.locator('.tabs-container .tab', { hasText: 'rules.yaml' }).first().click();
   await page.locator('.monaco-editor .view-lines').first().click();
-  await goToLine(lineOf('- name: cpu-high'));
+  await goToLine(page, lineOf('- name: cpu-high'));
   const written = path.join(dirs.ws, 'rules', 'rules.cpu-high.test.yaml');
   fs.rmSync(written, { force: true });
   await page.locator('.monaco-editor .codelens-decoration a[title*="of cpu-high\'s first firing"]').first().click();

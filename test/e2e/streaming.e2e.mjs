@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+import { CACHE, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
 
 const STEP = 5 * 60_000;
 const T0 = Date.UTC(2024, 2, 4);
@@ -38,14 +38,6 @@ const rowCount = async () => Number((await header().textContent()).match(/^([\d,
 const anomalyCount = async () => Number(await webview(page).locator('[data-testid="anomaly-count"]').textContent());
 const liveStatus = () => page.locator('.part.statusbar .statusbar-item', { hasText: 'live:' }).first();
 
-async function until(cond, what, timeout = 30_000) {
-  const t0 = Date.now();
-  for (;;) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() - t0 > timeout) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   dirs = prepareRun('streaming', { workspace: workspace(), settings: { 'workbench.colorTheme': 'Default Dark Modern' } });

@@ -74,24 +74,12 @@ export interface DayCounts {
 }
 
 /** One of the most recent incidents, with what it takes to open it in its file. */
-export interface RecentIncident {
-  source: string;
+export type RecentIncident = Pick<HistoryIncident, 'source' | 'start' | 'end' | 'startRow' | 'endRow' | 'severity' | 'score'
+  | 'metrics' | 'rules' | 'detectors' | 'summary' | 'status' | 'lastSeen'> & {
   id: string;
-  start: string | null;
-  end: string | null;
   /** end − start, ms, when both are known. */
   durationMs: number | null;
-  startRow: number;
-  endRow: number;
-  severity: Severity;
-  score: number;
-  metrics: string[];
-  rules: string[];
-  detectors: string[];
-  summary: string;
-  status: HistoryIncident['status'];
-  lastSeen: number;
-}
+};
 
 export interface HistoryReport {
   /** Epoch ms of the lower bound, or null for everything. */
