@@ -130,24 +130,30 @@ export async function waitForWorkbench(page, file, timeout = 90_000) {
 /** F1, type the title, click the matching row. */
 export async function runCommand(page, title, timeout = 30_000) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
   // F1 is lost while focus is inside a webview's iframes: then the title bar's command center (a click, no
-  // keyboard focus needed) opens Quick Open, and the '>' typed below turns it into the command list.
+  // keyboard focus needed) opens Quick Open, and the '>' typed below turns it into the command list. A palette that
+  // a page re-rendering behind it closed again (a webview or the walkthrough taking the focus back) is opened again.
   const attempts = [
     () => page.keyboard.press('F1'),
     () => page.locator('.command-center .search-label, .command-center-center').first().click(),
     () => page.keyboard.press('Control+Shift+P'),
     () => page.locator('.command-center .search-label, .command-center-center').first().click(),
   ];
-  for (const attempt of attempts) {
+  for (const [k, attempt] of attempts.entries()) {
     await attempt().catch(() => undefined);
-    if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) break;
+    const listed = await input.waitFor({ state: 'visible', timeout: 3000 })
+      .then(() => input.fill('>' + title, { timeout: 3000 }))
+      .then(() => row.waitFor({ timeout: k === attempts.length - 1 ? timeout : 5000 }))
+      .then(() => true, () => false);
+    if (listed) break;
+    if (k === attempts.length - 1) {
+      await page.screenshot({ path: path.join(CACHE, 'runs', `command-palette-failure-${Date.now()}.png`) }).catch(() => undefined);
+      throw new Error(`the command palette did not list "${title}"`);
+    }
     await page.keyboard.press('Escape');
     await page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
   }
-  await input.waitFor({ state: 'visible', timeout });
-  await input.fill('>' + title);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout });
   await row.click();
   // When the command was chosen (epoch ms): the start of what the user waits for.
   const chosen = Date.now();
@@ -242,4 +248,38 @@ export async function openWorkbench(dirs, file, { env = {}, onPage } = {}) {
   await page.goto(cs.url);
   await waitForWorkbench(page, file);
   return { cs, browser, page, close: async () => { await browser.close(); await stopCodeServer(cs); } };
+}
+
+/** Waits until `cond()` resolves truthy (a throw counts as not yet), polling every 200 ms; fails after `timeout`. */
+export async function until(cond, what, timeout = 30_000) {
+  const t0 = Date.now();
+  for (;;) {
+    if (await cond().catch(() => false)) return;
+    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Switches the colour theme through "Preferences: Color Theme" (`name` as the picker lists it). */
+export async function setTheme(page, name) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  await page.waitForFunction(() => !(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').startsWith('>'));
+  await input.fill(name);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** Moves the cursor of the active editor to `line` (Go to Line). */
+export async function goToLine(page, line) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }

@@ -151,8 +151,13 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
   let wrapHeight = 0;
   let scrollFrame = 0;
 
-  /** The list index of the table row that has the keyboard focus, or null. */
+  /**
+   * The list index of the table row that has the keyboard focus, or null. A row stays the page's activeElement when
+   * the focus has left the page (the command palette, an editor): then it is not focused, and a redraw must not
+   * focus it again, which would pull the focus back into the page (a live window redraws every second).
+   */
   const focusedIndex = (): number | null => {
+    if (!document.hasFocus()) return null;
     const f = document.activeElement as HTMLElement | null;
     if (!f || f.tagName !== 'TR' || !f.dataset.row || !body.contains(f)) return null;
     const i = Number(f.getAttribute('aria-rowindex')) - 2;
