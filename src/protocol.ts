@@ -149,7 +149,8 @@ export type HostMessage =
   | { type: 'alertDestination'; destination: AlertDestination };
 
 export type WebviewMessage =
-  | { type: 'ready' }
+  /** The page's script runs; `hasModel`: a model has reached it already (it needs nothing posted again). */
+  | { type: 'ready'; hasModel?: boolean }
   /** `path`: the file the settings are for (the host ignores them once it shows another). */
   | { type: 'settings'; settings: DashboardSettings; path: string }
   | { type: 'zoom'; x0: number; x1: number }
@@ -184,6 +185,7 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
   if (!isObj(v) || typeof v.type !== 'string') return false;
   switch (v.type) {
     case 'ready':
+      return v.hasModel === undefined || isBool(v.hasModel);
     case 'sendWebhook':
       return true;
     case 'settings':

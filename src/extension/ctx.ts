@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { SessionStore } from './sessions.ts';
+import type { RulesFileIndex } from './rulesFiles.ts';
 import type { HistoryRecorder } from '../node/historyRecorder.ts';
 
 /**
@@ -10,6 +11,8 @@ export interface Ctx {
   readonly ext: vscode.ExtensionContext;
   readonly log: vscode.LogOutputChannel;
   readonly sessions: SessionStore;
+  /** The workspace's rules files, kept up to date (rulesFiles.ts). */
+  readonly rulesFiles: RulesFileIndex;
   /** The workspace's history database (analyses, live streams and webhook sends record into it). */
   readonly history: HistoryRecorder;
   /** Opens (or reveals) the dashboard on a CSV, analysing it first when needed; `rule` filters the table to that rule. */

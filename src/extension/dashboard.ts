@@ -14,12 +14,15 @@ export interface DashboardState {
 }
 
 /**
- * The dashboard panel: one webview with a strict CSP and a per-load nonce, resources only from dist/webview,
- * messages queued until the webview says `ready`. The panel owns its disposables.
+ * The dashboard panel: one webview with a strict CSP and a per-load nonce, resources only from dist/webview.
+ * Messages are posted at once, also while the page is loading: VS Code holds them for a page that is loading,
+ * and the page keeps what arrives before its script runs (an inline listener in its <head>, see
+ * webviewSecurity.ts), so that the first model does not wait for a round trip of the page's `ready`. The page
+ * says in its `ready` whether a model reached it; a page that says no, or a page loaded again, is sent
+ * everything again by the controller. The panel owns its disposables.
  */
 export class DashboardPanel implements vscode.Disposable {
-  private ready = false;
-  private queue: HostMessage[] = [];
+  private loads = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly listeners: ((m: WebviewMessage) => void)[] = [];
   private readonly disposeListeners: (() => void)[] = [];
@@ -43,21 +46,16 @@ export class DashboardPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         if (!isWebviewMessage(raw)) return; // untrusted: ignore anything malformed
-        if (raw.type === 'ready') {
-          this.ready = true;
-          const q = this.queue;
-          this.queue = [];
-          for (const m of q) void panel.webview.postMessage(m);
-        }
+        if (raw.type === 'ready') this.loads++;
         for (const l of this.listeners) l(raw);
       }),
       panel.onDidDispose(() => this.dispose()),
     );
   }
 
-  /** True once the webview said `ready` (a reload of the webview starts over). */
-  get isReady(): boolean {
-    return this.ready;
+  /** Whether the page has loaded more than once (a reloaded page holds nothing of what was posted before). */
+  get reloaded(): boolean {
+    return this.loads > 1;
   }
 
   onMessage(listener: (m: WebviewMessage) => void): void {
@@ -68,14 +66,8 @@ export class DashboardPanel implements vscode.Disposable {
     this.disposeListeners.push(listener);
   }
 
-  /** Posts now when the webview is ready, otherwise after its `ready`. A newer `model` replaces a queued one. */
   post(message: HostMessage): void {
-    if (this.ready) {
-      void this.panel.webview.postMessage(message);
-      return;
-    }
-    if (message.type === 'model') this.queue = this.queue.filter((m) => m.type !== 'model');
-    this.queue.push(message);
+    void this.panel.webview.postMessage(message);
   }
 
   reveal(): void {
@@ -89,7 +81,7 @@ export class DashboardPanel implements vscode.Disposable {
     // basic bundle, 1.2 MB) loads and compiles; the charts wait for it (webview/views/charts.ts).
     return plotlyPageHtml({
       cspSource: webview.cspSource, nonce, title: 'Anomaly Hunter', testid: 'dashboard',
-      styles: [asset('dashboard.css')], scripts: [asset('main.js'), asset('plotly.min.js')],
+      styles: [asset('dashboard.css')], scripts: [asset('main.js'), asset('plotly.min.js')], keepEarlyMessages: true,
     });
   }
 

@@ -154,6 +154,11 @@ export class DashboardController implements vscode.Disposable {
   private attach(panel: DashboardPanel): void {
     this.panel?.dispose();
     this.panel = panel;
+    // A new page holds nothing yet.
+    this.localKey = '';
+    this.tuningKey = '';
+    this.seriesKey = '';
+    panel.post({ type: 'alertDestination', destination: readSettings().alertDestination });
     panel.onMessage((m) => void this.onMessage(m));
     panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.clearLive(); this.closeEmitter.fire(); } });
   }
@@ -186,7 +191,7 @@ export class DashboardController implements vscode.Disposable {
     // (tuning): then the interval does not change what the page needs, and the series are not sent again.
     const bandByPage = !!s.result.tuning?.forecast && this.pageHoldsData(s);
     const key = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), bandByPage ? 'page' : s.settings.interval, s.settings.detectors.forecast, this.live]);
-    const unchanged = key === this.seriesKey && this.panel.isReady;
+    const unchanged = key === this.seriesKey;
     this.seriesKey = key;
     const model = this.model(s, !unchanged);
     if (unchanged) model.seriesUnchanged = true;
@@ -251,7 +256,9 @@ export class DashboardController implements vscode.Disposable {
     const s = this.current;
     switch (m.type) {
       case 'ready':
-        // A new page (first load, or re-created after a reload): it holds nothing yet.
+        // The page's first load with a model in hand has what was posted (and gets what follows, in order). A page
+        // without one, or loaded again, holds nothing (or a model that assumed what the old page held): all again.
+        if (m.hasModel && !this.panel?.reloaded) return;
         this.localKey = '';
         this.tuningKey = '';
         this.seriesKey = '';

@@ -9,6 +9,7 @@ import type { Ctx } from './ctx.ts';
 import { registerRulesEditor } from './rulesEditor.ts';
 import { registerRuleTests } from './ruleTests.ts';
 import { SessionStore } from './sessions.ts';
+import { RulesFileIndex } from './rulesFiles.ts';
 import { registerStreaming } from './streaming.ts';
 import { registerWalkthrough } from './walkthrough.ts';
 import { clearWebhookUrl, setWebhookUrl } from './webhook.ts';
@@ -20,11 +21,14 @@ import { historyRecorder, registerHistory } from './history.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Anomaly Hunter', { log: true });
-  const sessions = new SessionStore(vscode.Uri.joinPath(context.extensionUri, 'dist', 'analysisWorker.js').fsPath, log);
+  const rulesFiles = new RulesFileIndex();
+  rulesFiles.warm();
+  const sessions = new SessionStore(vscode.Uri.joinPath(context.extensionUri, 'dist', 'analysisWorker.js').fsPath, log, rulesFiles);
   const ctx: Ctx = {
     ext: context,
     log,
     sessions,
+    rulesFiles,
     history: historyRecorder(context, log),
     showDashboard: (uri, opts) => dashboard.show(uri, opts),
     dashboardShows: (uri) => dashboard.shows(uri),
@@ -33,15 +37,16 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const dashboard = new DashboardController(ctx);
   const targets = new CsvTargets(context.workspaceState, () => dashboard.file);
-  context.subscriptions.push(log, sessions, dashboard, targets);
+  context.subscriptions.push(log, rulesFiles, sessions, dashboard, targets);
 
   addCommands(ctx, {
     'anomalyHunter.analyzeCsv': async (arg) => {
       const uri = await targets.resolve(arg, 'Analyze CSV File');
       if (!uri) return;
       log.info(`analyze ${uri.fsPath}`);
-      // An explicit Analyze re-reads the file: it may have changed since it was last analysed.
-      if (sessions.get(uri)) sessions.close(uri);
+      // An explicit Analyze re-reads a file that changed on disk since it was read (or whose analysis failed); an
+      // analysis of the file as it is (one made on opening it, say) is shown at once.
+      if (sessions.get(uri) && !(await sessions.isCurrent(uri))) sessions.close(uri);
       await dashboard.show(uri);
     },
     'anomalyHunter.openDashboard': async (arg) => {

@@ -454,11 +454,7 @@ class RulesEditor implements vscode.Disposable {
     if (arg instanceof vscode.Uri) return this.show(arg);
     const active = vscode.window.activeTextEditor?.document;
     if (active && this.isRulesFile(active)) return active;
-    const files = new Map<string, vscode.Uri>();
-    for (const glob of readSettings().rulesFiles) {
-      for (const f of await vscode.workspace.findFiles(glob, '**/node_modules/**', 200)) files.set(f.toString(), f);
-    }
-    const list = [...files.values()].sort((x, y) => x.fsPath.localeCompare(y.fsPath));
+    const list = await this.ctx.rulesFiles.list();
     if (!list.length) {
       void vscode.window.showInformationMessage('No rules file in this workspace (files matching the setting anomalyHunter.rulesFiles, e.g. rules.yaml).');
       return undefined;

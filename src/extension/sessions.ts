@@ -14,6 +14,7 @@ import type { DashboardSettings, RuleSlider } from '../protocol.ts';
 import type { WorkerCall, WorkerReply } from './workerProtocol.ts';
 import { ANALYSIS_WORKER_LIMITS } from './workerProtocol.ts';
 import { readSettings } from './settings.ts';
+import type { RulesFileIndex } from './rulesFiles.ts';
 
 /** A loaded CSV and its latest analysis: the one analysis per file that the dashboard and the editor share. */
 export interface FileSession {
@@ -96,6 +97,17 @@ interface Entry {
   loading?: Promise<FileSession>;
   /** Serialises analyses of one file; the latest settings win. */
   queue: Promise<unknown>;
+  /** The file's modification time and size when it was read (`mtimeMs:size`), to tell whether it changed since. */
+  stamp?: string;
+}
+
+async function fileStamp(path: string): Promise<string | undefined> {
+  try {
+    const st = await stat(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -111,10 +123,24 @@ export class SessionStore implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   readonly onDidClose = this.closedEmitter.event;
 
-  constructor(private readonly workerScript: string, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly workerScript: string, private readonly log: vscode.LogOutputChannel, private readonly rulesFiles: RulesFileIndex) {
+    // The rules validator's first call compiles its schema (~100 ms in a busy extension host): done now, off the
+    // path of the first CSV opened.
+    setTimeout(() => { try { validateRules('version: 1\nrules: []\n'); } catch { /* a warm-up only */ } }, 0);
+  }
 
   get(uri: vscode.Uri): FileSession | undefined {
     return this.entries.get(uri.toString())?.session;
+  }
+
+  /**
+   * Whether an open file's analysis is of the file as it is on disk now (same modification time and size as when
+   * it was read) and did not fail: then an explicit Analyze can show it instead of reading the file again.
+   */
+  async isCurrent(uri: vscode.Uri): Promise<boolean> {
+    const entry = this.entries.get(uri.toString());
+    if (!entry?.session || entry.session.failure || entry.stamp === undefined || uri.scheme !== 'file') return false;
+    return (await fileStamp(uri.fsPath)) === entry.stamp && this.entries.get(uri.toString()) === entry;
   }
 
   all(): FileSession[] {
@@ -155,9 +181,13 @@ export class SessionStore implements vscode.Disposable {
   private async load(uri: vscode.Uri, entry: Entry, previous: DashboardSettings | undefined, onLoaded: (s: FileSession) => void): Promise<FileSession> {
     const t0 = Date.now();
     // Look for the rules file while the worker reads the CSV.
-    const rulesSource = this.findRules(uri);
+    let rulesMs = NaN;
+    const rulesSource = this.findRules(uri).finally(() => { rulesMs = Date.now() - t0; });
     rulesSource.catch(() => undefined);
+    // Taken before the read: a change during the read makes the next comparison fail (the file is read again).
+    entry.stamp = await fileStamp(uri.fsPath);
     const reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
+    const dataMs = Date.now() - t0;
     if (reply.type === 'error') throw new SessionError(`${basename(uri.fsPath)}: ${reply.message}`);
     if (reply.type !== 'loaded') throw new SessionError('unexpected reply from the analysis worker');
     const fatal = reply.issues.find((i) => i.severity === 'error');
@@ -174,7 +204,7 @@ export class SessionStore implements vscode.Disposable {
       rulesUri, rulesFile, rules: rulesFile ? slidersOf(rulesFile, frame) : [], computeMs: 0, version: 0,
       pending: enabledDetectors(settings, rulesFile),
     };
-    this.log.info(`${session.name}: ${frame.rows} rows read in ${Date.now() - t0} ms`);
+    this.log.info(`${session.name}: ${frame.rows} rows read in ${Date.now() - t0} ms (data ${dataMs} ms, rules file ${rulesMs} ms)`);
     entry.session = session;
     onLoaded(session);
     this.emitter.fire(session);
@@ -288,10 +318,8 @@ export class SessionStore implements vscode.Disposable {
   private async findRules(csv: vscode.Uri): Promise<{ uri: vscode.Uri; text: string } | { uri: vscode.Uri; error: string } | null> {
     const cfg = readSettings();
     let found: vscode.Uri | null = this.boundRules.get(csv.toString()) ?? null;
-    // One search for all the patterns (each search is a round trip to the file searcher).
-    const pattern = cfg.rulesFiles.length === 1 ? cfg.rulesFiles[0] : `{${cfg.rulesFiles.join(',')}}`;
-    const files = found ? [] : await vscode.workspace.findFiles(pattern, '**/node_modules/**', 100);
-    for (const f of files.sort((x, y) => x.fsPath.localeCompare(y.fsPath))) {
+    const files = found ? [] : await this.rulesFiles.list();
+    for (const f of files) {
       const data = await dataKeyOf(f);
       if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) { found = f; break; }
     }

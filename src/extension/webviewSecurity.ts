@@ -41,7 +41,16 @@ export interface PlotlyPage {
   testid: string;
   styles: string[];
   scripts: string[];
+  /**
+   * Keep the messages that arrive before the page's scripts run (`window.__earlyMessages`, drained by the page's
+   * script): VS Code hands a loading page the messages held for it once its document is written, which can be
+   * before an external script has been fetched.
+   */
+  keepEarlyMessages?: boolean;
 }
+
+/** The inline script of keepEarlyMessages (nonce'd; the page's script removes the listener and drains the list). */
+const EARLY_MESSAGES = "window.__earlyMessages=[];window.__earlyListener=function(e){window.__earlyMessages.push(e.data)};window.addEventListener('message',window.__earlyListener);";
 
 /** The HTML of a Plotly page under dashboardCsp: everything loaded with the nonce, an #app that shows "Loading…". */
 export function plotlyPageHtml(p: PlotlyPage): string {
@@ -51,7 +60,7 @@ export function plotlyPageHtml(p: PlotlyPage): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${dashboardCsp(p.cspSource, p.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-${p.styles.map((href) => `<link rel="stylesheet" href="${href}" nonce="${p.nonce}">`).join('\n')}
+${p.keepEarlyMessages ? `<script nonce="${p.nonce}">${EARLY_MESSAGES}</script>\n` : ''}${p.styles.map((href) => `<link rel="stylesheet" href="${href}" nonce="${p.nonce}">`).join('\n')}
 <!-- Plotly adds its rules to these sheets through the CSSOM (allowed by the CSP) instead of creating its own
      <style> elements (blocked). The second id is Plotly's map-library sheet, unused here, kept empty. -->
 <style id="plotly.js-style-global" nonce="${p.nonce}"></style>

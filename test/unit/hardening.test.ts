@@ -27,7 +27,8 @@ import { startServer } from './alertingServer.ts';
 import { incidentsOfFindings } from '../../src/core/alerting/incidentsOf.ts';
 import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
-import { dashboardCsp, restorablePath } from '../../src/extension/webviewSecurity.ts';
+import { dashboardCsp, plotlyPageHtml, restorablePath } from '../../src/extension/webviewSecurity.ts';
+import { isWebviewMessage } from '../../src/protocol.ts';
 import { overOpenLimit, SETTINGS_SCHEMA } from '../../src/extension/settingsSchema.ts';
 
 const repo = join(__dirname, '../..');
@@ -571,6 +572,21 @@ test('the dashboard CSP forbids <base> and form posts besides everything not all
   assert.match(csp, /base-uri 'none'/);
   assert.match(csp, /form-action 'none'/);
   assert.match(csp, /script-src 'nonce-n0nce'/);
+});
+
+test('the dashboard page keeps messages that arrive before its script: a nonce\'d inline listener after the CSP and before every other resource', () => {
+  const page = (keepEarlyMessages?: boolean): string => plotlyPageHtml({ cspSource: 'vscode-webview://x', nonce: 'n0nce', title: 't', testid: 'dashboard', styles: ['s.css'], scripts: ['main.js', 'plotly.min.js'], keepEarlyMessages });
+  const html = page(true);
+  const inline = [...html.matchAll(/<script nonce="n0nce">([^<]*)<\/script>/g)];
+  assert.equal(inline.length, 1, 'one inline script');
+  assert.match(inline[0][1], /addEventListener\('message'/);
+  const at = html.indexOf(inline[0][0]);
+  assert.ok(html.indexOf('Content-Security-Policy') < at, 'after the CSP');
+  assert.ok(at < html.indexOf('s.css') && at < html.indexOf('main.js'), 'before the stylesheet and the scripts');
+  assert.equal(/<script nonce="n0nce">/.test(page()), false, 'no inline script unless asked');
+  assert.equal(isWebviewMessage({ type: 'ready' }), true);
+  assert.equal(isWebviewMessage({ type: 'ready', hasModel: true }), true);
+  assert.equal(isWebviewMessage({ type: 'ready', hasModel: 'yes' }), false);
 });
 
 test('values near ±1.7e308 skip the forecast with a warning instead of a band of nulls', () => {

@@ -285,6 +285,15 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     return c;
   };
 
+  /**
+   * Resolves after the next frame was painted (so a chart just drawn is on screen before the next is drawn), or
+   * after 50 ms when no frame comes (a hidden panel paints none).
+   */
+  const nextFrame = (): Promise<void> => new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 50);
+    requestAnimationFrame(() => { clearTimeout(fallback); setTimeout(resolve, 0); });
+  });
+
   /** Plotly's events exist once it has drawn into the element: bound after the first Plotly.react. */
   const bindPlotEvents = (c: Chart): void => {
     if (c.plot._ahBound) return;
@@ -318,7 +327,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     }
     if (jobs.length) await plotlyLoaded();
     for (let i = 0; i < jobs.length; i++) {
-      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (i > 0) await nextFrame();
       if (mine !== generation) return;
       const { chart, series, extent, sig } = jobs[i];
       await Plotly.react(chart.plot, chartData(series, extent), chartLayout(m, chart.metric, s.zoom), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' });

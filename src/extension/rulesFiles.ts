@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import { readSettings } from './settings.ts';
+
+const IGNORED = /[\\/]node_modules[\\/]/;
+
+/**
+ * The workspace's rules files (the setting `anomalyHunter.rulesFiles`): searched once, then kept up to date by
+ * file watchers, so that opening a CSV does not wait for a workspace search (one search is a round trip to the
+ * file searcher: a few hundred milliseconds in a remote window). Searched again when the setting or the workspace
+ * folders change.
+ */
+export class RulesFileIndex implements vscode.Disposable {
+  private files: Promise<Map<string, vscode.Uri>> | undefined;
+  private watchers: vscode.Disposable[] = [];
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor() {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('anomalyHunter.rulesFiles')) this.reset(); }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
+    ];
+  }
+
+  /** Every rules file of the workspace outside node_modules, sorted by path. */
+  async list(): Promise<vscode.Uri[]> {
+    this.files ??= this.search();
+    const files = await this.files;
+    return [...files.values()].sort((x, y) => x.fsPath.localeCompare(y.fsPath));
+  }
+
+  /** Starts the search now (at activation), so that the first CSV opened finds the list ready. */
+  warm(): void {
+    void this.list().catch(() => undefined);
+  }
+
+  private search(): Promise<Map<string, vscode.Uri>> {
+    const globs = readSettings().rulesFiles;
+    const found = new Map<string, vscode.Uri>();
+    // The watchers start before the search, so that a file created or deleted meanwhile is not missed.
+    const deleted = new Set<string>();
+    for (const glob of globs) {
+      const w = vscode.workspace.createFileSystemWatcher(glob, false, true, false);
+      w.onDidCreate((u) => { if (!IGNORED.test(u.fsPath)) { found.set(u.toString(), u); deleted.delete(u.toString()); } });
+      w.onDidDelete((u) => { found.delete(u.toString()); deleted.add(u.toString()); });
+      this.watchers.push(w);
+    }
+    const pattern = globs.length === 1 ? globs[0] : `{${globs.join(',')}}`;
+    const search = Promise.resolve(vscode.workspace.findFiles(pattern, '**/node_modules/**', 1000)).then((list) => {
+      for (const u of list) if (!deleted.has(u.toString())) found.set(u.toString(), u);
+      return found;
+    });
+    // A failed search is tried again on the next call.
+    search.catch(() => { if (this.files === search) this.reset(); });
+    return search;
+  }
+
+  private reset(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    this.files = undefined;
+  }
+
+  dispose(): void {
+    this.reset();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
