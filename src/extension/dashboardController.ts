@@ -155,6 +155,7 @@ export class DashboardController implements vscode.Disposable {
     this.panel?.dispose();
     this.panel = panel;
     // A new page holds nothing yet.
+    this.pageReady = false;
     this.localKey = '';
     this.tuningKey = '';
     this.seriesKey = '';
@@ -184,6 +185,8 @@ export class DashboardController implements vscode.Disposable {
   private localKey = '';
   /** The file and fits whose tuning data (src/core/tuning.ts) the webview holds. */
   private tuningKey = '';
+  /** The page has loaded (its `ready` came): the page's data and fits may be sent. */
+  private pageReady = false;
 
   private post(s: FileSession): void {
     if (!this.panel) return;
@@ -212,7 +215,8 @@ export class DashboardController implements vscode.Disposable {
   }
 
   private postLocal(s: FileSession): void {
-    if (!this.panel || !this.pageHoldsData(s)) return;
+    // Not while the page loads: the first model goes alone (the data, ~1 MB for the sample, follows the page's ready).
+    if (!this.panel || !this.pageReady || !this.pageHoldsData(s)) return;
     // Files small enough are held by the webview too: its sliders then recompute at once (see recomputeLocally).
     const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
     // Keyed by the file's content and the rules themselves: an edit that keeps the row count or the rule names
@@ -258,7 +262,11 @@ export class DashboardController implements vscode.Disposable {
       case 'ready':
         // The page's first load with a model in hand has what was posted (and gets what follows, in order). A page
         // without one, or loaded again, holds nothing (or a model that assumed what the old page held): all again.
-        if (m.hasModel && !this.panel?.reloaded) return;
+        this.pageReady = true;
+        if (m.hasModel && !this.panel?.reloaded) {
+          if (s && !this.liveModel) this.postLocal(s);
+          return;
+        }
         this.localKey = '';
         this.tuningKey = '';
         this.seriesKey = '';

@@ -275,11 +275,28 @@ export async function setTheme(page, name) {
 }
 
 /** Moves the cursor of the active editor to `line` (Go to Line). */
-export async function goToLine(page, line) {
-  await page.keyboard.press('Control+G');
+/**
+ * Moves the cursor of the focused editor to `line` (Go to Line), until the status bar says it is there: a Quick Open
+ * that closed at once (a page re-rendering behind it took the focus back) is opened again.
+ */
+export async function goToLine(page, line, timeout = 30_000) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  const status = page.locator('.part.statusbar .statusbar-item', { hasText: /^Ln \d+/ }).first();
+  const at = async () => Number(/Ln (\d+)/.exec(await status.innerText({ timeout: 2000 }).catch(() => ''))?.[1]);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await page.keyboard.press('Control+G');
+    const typed = await input.waitFor({ state: 'visible', timeout: 3000 })
+      .then(() => input.fill(`:${line}`, { timeout: 3000 }))
+      .then(() => page.keyboard.press('Enter'))
+      .then(() => page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 3000 }))
+      .then(() => true, () => false);
+    // The status bar follows the cursor within a frame or two.
+    for (let i = 0; typed && i < 10; i++) {
+      if (await at() === line) return;
+      await page.waitForTimeout(100);
+    }
+    if (Date.now() > deadline) throw new Error(`Go to Line ${line}: the cursor is on line ${await at()}`);
+    await page.keyboard.press('Escape');
+  }
 }

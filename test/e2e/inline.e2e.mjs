@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, findFiles, openFile, openWorkbench, prepareRun, runCommand } from './harness.mjs';
+import { REPO, findFiles, goToLine, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -66,9 +66,7 @@ test('opening stream.csv decorates the rows of its incidents and counts the inci
   const t0 = Date.now();
   await openFile(page, 'stream.csv');
   // The first row of the first incident: go there and wait for its gutter mark.
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(`:${expected[0].row + 2}`);
-  await page.keyboard.press('Enter');
+  await goToLine(page, expected[0].row + 2);
   await page.locator('.monaco-editor .cgmr').first().waitFor({ timeout: 60_000 });
   const firstMs = Date.now() - t0;
   await statusItem().filter({ hasText: /^\S*\s*[\d,]+ incidents?$/ }).waitFor({ timeout: 60_000 });
@@ -182,9 +180,7 @@ async function showSpike(name) {
   // The CPU spike (rows 3730–3735 → lines 3732–3737), with the hover open on the row where the rule starts firing.
   await focusCsv();
   await page.locator('.monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(':3737');
-  await page.keyboard.press('Enter');
+  await goToLine(page, 3737);
   await sleep(400);
   await page.screenshot({ path: path.join(dirs.shots, `${name}.png`) });
   await page.keyboard.press('Control+K');
@@ -223,13 +219,15 @@ test('"Open in dashboard" in the hover shows that row in the dashboard', async (
   await showSpike('03-hover-before-dashboard');
   await page.locator('.monaco-hover:visible a', { hasText: 'Open in dashboard' }).first().click();
   await page.locator('.tabs-container .tab', { hasText: 'Anomalies: stream.csv' }).first().waitFor({ timeout: 30_000 });
+  // The incident of that row is selected in the table.
+  const selected = webview(page).locator('tr.incident.selected');
+  await selected.waitFor({ timeout: 30_000 });
+  assert.match(await selected.textContent(), /cpu/);
 });
 
 test('an unsaved edit hides the findings (they no longer line up); undoing it shows them again', async () => {
   await focusCsv();
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(`:${expected[0].row + 2}`);
-  await page.keyboard.press('Enter');
+  await goToLine(page, expected[0].row + 2);
   await page.locator('.monaco-editor .cgmr').first().waitFor({ timeout: 30_000 });
   await page.locator('.monaco-editor .view-line', { hasText: expected[0].timestamp.replace('.000Z', 'Z') }).first().click();
   await page.keyboard.press('End');

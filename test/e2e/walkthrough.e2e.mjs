@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { CACHE, REPO, VSIX, findFiles, moveSlider, notification, openFile, openWorkbench, prepareRun, runCommand, waitForWorkbench } from './harness.mjs';
+import { CACHE, REPO, VSIX, findFiles, goToLine, moveSlider, notification, openFile, openWorkbench, prepareRun, runCommand, waitForWorkbench } from './harness.mjs';
 import { pngSize, readZip } from './vsix.mjs';
 
 const PKG = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
@@ -184,10 +184,7 @@ test('step 4: a typo in rules.yaml fixed with its quick fix', async () => {
   const lines = fs.readFileSync(path.join(dirs.ws, 'rules/rules.yaml'), 'utf8').split('\n');
   const line = lines.findIndex((l) => l.trimStart().startsWith('threshold:')) + 1;
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await goToLine(page, line);
   await page.keyboard.press('Home');
   await page.keyboard.press('Control+Shift+ArrowRight');
   await page.keyboard.type('thresold');

@@ -49,7 +49,9 @@ function fillRow(r: RowEls, item: Item, s: State): void {
     r.tr.dataset.incident = i.id;
     r.tr.dataset.kind = 'incident';
     r.tr.setAttribute('aria-expanded', String(open));
-    r.tr.className = `incident${i.peakRow === s.selectedRow ? ' selected' : ''}`;
+    // Selected: its peak row, or (folded) any row of it, as "Open in dashboard" from a row of the CSV asks.
+    const sel = s.selectedRow;
+    r.tr.className = `incident${sel === i.peakRow || (!open && sel !== null && sel >= i.startRow && sel <= i.endRow) ? ' selected' : ''}`;
     r.caret.textContent = open ? '▾' : '▸';
     r.timeText.data = whenText(i.start, i.startRow);
     setText(r.duration, durationText(m, i));
