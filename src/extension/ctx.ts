@@ -17,8 +17,6 @@ export interface Ctx {
   readonly history: HistoryRecorder;
   /** Opens (or reveals) the dashboard on a CSV, analysing it first when needed; `rule` filters the table to that rule. */
   showDashboard(uri: vscode.Uri, opts?: { rule?: string; row?: number }): Promise<void>;
-  /** Whether the dashboard panel is open on this CSV (its analysis must then stay). */
-  dashboardShows(uri: vscode.Uri): boolean;
   /** The CSV a command applies to: its URI argument, the one in view, the last one in view, or one the user picks (csvTarget.ts). */
   csvTarget(arg: unknown, title: string): Promise<vscode.Uri | undefined>;
   /** Every command of the extension, by id: each feature adds its own (addCommands), activation registers them all (main.ts). */

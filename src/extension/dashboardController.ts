@@ -35,6 +35,8 @@ export class DashboardController implements vscode.Disposable {
   /** What the table lists, when the user chose it in the page (else anomalyHunter.minSeverity). */
   private viewChoice: ViewChoice | undefined;
   private readonly closeEmitter = new vscode.EventEmitter<void>();
+  /** The files held open for the dashboard in SessionStore (SessionStore's holder `dashboard`): the one shown, and one loading. */
+  private readonly held = new Map<string, vscode.Uri>();
   /** Fires when the dashboard panel is closed. */
   readonly onDidClosePanel = this.closeEmitter.event;
 
@@ -48,11 +50,6 @@ export class DashboardController implements vscode.Disposable {
       if (e.affectsConfiguration('anomalyHunter.minSeverity') && this.viewChoice === undefined && s && !this.liveModel) this.post(s);
       if (e.affectsConfiguration('anomalyHunter.alertDestination')) this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
     }));
-  }
-
-  /** Whether the panel is open on this file. */
-  shows(uri: vscode.Uri): boolean {
-    return !!this.panel && this.uri?.toString() === uri.toString();
   }
 
   /** The file the open panel shows (undefined when the panel is closed). */
@@ -112,6 +109,9 @@ export class DashboardController implements vscode.Disposable {
   async show(uri: vscode.Uri, opts: { rule?: string; row?: number; settings?: DashboardSettings } = {}): Promise<void> {
     if (this.liveUri !== undefined && this.liveUri !== uri.toString()) this.clearLive();
     const name = uri.path.split('/').pop() ?? uri.path;
+    // Held open for the dashboard from now on; the file shown before is let go once this one is shown.
+    this.ctx.sessions.hold(uri, 'dashboard');
+    this.held.set(uri.toString(), uri);
     let session = this.ctx.sessions.get(uri);
     if (!session) {
       // The panel opens at once: the page and Plotly load while the worker reads the file, and the first
@@ -135,11 +135,13 @@ export class DashboardController implements vscode.Disposable {
           this.notice('error', `Cannot analyse ${message}`);
         }
         void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
+        this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
         return;
       }
     }
     if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
     this.uri = uri;
+    this.letGo((k) => k !== uri.toString());
     this.panel!.panel.title = `Anomalies: ${session.name}`;
     // Settings kept by the page across a reload, for a file something else had already opened: apply them.
     if (opts.settings && JSON.stringify(opts.settings) !== JSON.stringify(session.settings)) {
@@ -161,7 +163,16 @@ export class DashboardController implements vscode.Disposable {
     this.seriesKey = '';
     panel.post({ type: 'alertDestination', destination: readSettings().alertDestination });
     panel.onMessage((m) => void this.onMessage(m));
-    panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.clearLive(); this.closeEmitter.fire(); } });
+    panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.letGo(() => true); this.clearLive(); this.closeEmitter.fire(); } });
+  }
+
+  /** Lets go of the files held for the dashboard that `which` picks (by URI string). */
+  private letGo(which: (key: string) => boolean): void {
+    for (const [key, uri] of [...this.held]) {
+      if (!which(key)) continue;
+      this.held.delete(key);
+      this.ctx.sessions.release(uri, 'dashboard');
+    }
   }
 
   /** The table's view: the page's choice, else the default view of the settings. */

@@ -12,9 +12,7 @@ import { SEVERITIES } from '../core/severity.ts';
 import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
-import { SessionError } from './sessions.ts';
 import { readSettings } from './settings.ts';
-import { overOpenLimit } from './settingsSchema.ts';
 import { CSV_GLOB, isCsv } from './csvFile.ts';
 
 /** Problems entries per file at most: the most severe incidents; a note says how many more there are. */
@@ -55,19 +53,10 @@ export function registerInlineFindings(ctx: Ctx): vscode.Disposable[] {
 class InlineFindings implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly views = new Map<string, FileView>();
-  /** Files this feature asked SessionStore to analyse: it closes them when no editor and no dashboard shows them. */
-  private readonly mine = new Map<string, vscode.Uri>();
-  private readonly loading = new Set<string>();
-  private readonly failed = new Map<string, string>();
-  private readonly tooLarge = new Map<string, number>();
   /** When each file was opened, until its findings were first on screen (the measured latency). */
   private readonly openedAt = new Map<string, number>();
   private readonly firstShown = new Set<string>();
   private readonly saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Files with unsaved edits since their analysis: their findings no longer line up with the text, so they are hidden until a save. */
-  private readonly edited = new Set<string>();
-  /** Edited files being saved: their findings stay hidden until the saved text has been analysed. */
-  private readonly saving = new Set<string>();
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('anomalyHunter.findings');
   private readonly status = vscode.window.createStatusBarItem('anomalyHunter.findings', vscode.StatusBarAlignment.Left, 50);
@@ -86,8 +75,6 @@ class InlineFindings implements vscode.Disposable {
       this.diagnostics, this.status, ...Object.values(this.types),
       vscode.workspace.onDidOpenTextDocument((d) => this.consider(d.uri)),
       vscode.workspace.onDidSaveTextDocument((d) => this.saved(d.uri)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.edits(e)),
-      vscode.workspace.onWillSaveTextDocument((e) => { if (this.edited.has(e.document.uri.toString())) this.saving.add(e.document.uri.toString()); }),
       vscode.workspace.onDidCloseTextDocument(() => this.scheduleSweep()),
       vscode.window.tabGroups.onDidChangeTabs(() => this.scheduleSweep()),
       vscode.window.onDidChangeVisibleTextEditors((eds) => { for (const e of eds) this.consider(e.document.uri); this.decorateAll(); }),
@@ -96,6 +83,7 @@ class InlineFindings implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => this.configChanged(e)),
       ctx.sessions.onDidChange((s) => this.changed(s)),
       ctx.sessions.onDidClose((uri) => this.forgetView(uri.toString())),
+      ctx.sessions.onDidChangeState((key) => this.stateChanged(key)),
       vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: CSV_GLOB }], { provideHover: (d, p) => this.hover(d, p) }),
     );
     addCommands(ctx, {
@@ -108,77 +96,60 @@ class InlineFindings implements vscode.Disposable {
       },
       [ANALYZE_ANYWAY_COMMAND]: (uri: unknown) => {
         const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : vscode.window.activeTextEditor?.document.uri;
-        if (target && isCsv(target)) this.start(target);
+        if (target && isCsv(target)) this.start(target, { force: true });
       },
     });
     for (const d of vscode.workspace.textDocuments) this.consider(d.uri);
     this.updateStatus();
   }
 
-  // ---------- lifecycle: open, save, close, settings ----------
+  // ---------- lifecycle: open, save, close, settings (the files' states are SessionStore's) ----------
 
+  /** A CSV shown in an editor: held open for the editor and analysed (SessionStore checks its size). */
   private consider(uri: vscode.Uri): void {
-    if (!isCsv(uri)) return;
-    const key = uri.toString();
-    if (!readSettings().analyzeOnOpen || this.mine.has(key) || this.tooLarge.has(key) || this.failed.has(key)) return;
-    const existing = this.ctx.sessions.get(uri);
-    if (!this.openedAt.has(key)) { this.openedAt.set(key, Date.now()); this.firstShown.delete(key); }
-    if (existing) {
-      this.mine.set(key, uri);
-      this.changed(existing);
-      return;
-    }
-    void this.checkSizeThenStart(uri);
-  }
-
-  private async checkSizeThenStart(uri: vscode.Uri): Promise<void> {
-    const key = uri.toString();
-    const limitMB = readSettings().analyzeOnOpenMaxMB;
-    let size = 0;
-    try { size = (await vscode.workspace.fs.stat(uri)).size; } catch { return; }
-    if (this.mine.has(key)) return;
-    if (overOpenLimit(size, limitMB)) {
-      this.tooLarge.set(key, size);
-      this.updateStatus();
-      const mb = (size / 1024 / 1024).toFixed(1);
-      this.ctx.log.info(`${nameOf(uri)}: ${mb} MB is over anomalyHunter.analyzeOnOpenMaxMB (${limitMB}); not analysed on open`);
-      const pick = await vscode.window.showInformationMessage(
-        `Anomaly Hunter: ${nameOf(uri)} is ${mb} MB, over the ${limitMB} MB limit for analysis on open.`, 'Analyze anyway', 'Change limit');
-      if (pick === 'Analyze anyway') this.start(uri);
-      else if (pick === 'Change limit') void vscode.commands.executeCommand('workbench.action.openSettings', 'anomalyHunter.analyzeOnOpenMaxMB');
-      return;
-    }
+    if (!isCsv(uri) || !readSettings().analyzeOnOpen || this.ctx.sessions.holds(uri, 'editor')) return;
     this.start(uri);
   }
 
   /** Analyses a file in the background (SessionStore's worker): the editor never waits for it. */
-  private start(uri: vscode.Uri, reload = false): void {
+  private start(uri: vscode.Uri, opts: { reload?: boolean; force?: boolean } = {}): void {
     const key = uri.toString();
-    this.tooLarge.delete(key);
-    this.failed.delete(key);
-    this.mine.set(key, uri);
-    this.loading.add(key);
     if (!this.openedAt.has(key)) { this.openedAt.set(key, Date.now()); this.firstShown.delete(key); }
-    this.updateStatus();
-    this.ctx.sessions.open(uri, reload ? { reload: true } : {}).then((s) => {
-      this.loading.delete(key);
-      if (!s.frame.metrics.length) {
+    void this.ctx.sessions.want(uri, 'editor', opts).then((st) => {
+      if (st?.kind === 'tooLarge') void this.offerAnyway(uri, st.bytes);
+      if (st?.kind !== 'ready') return;
+      if (!st.session.frame.metrics.length) {
         // No numeric column: nothing to analyse, nothing to show; free the worker.
-        this.ctx.log.info(`${s.name}: no numeric columns; nothing to show`);
-        this.release(key);
+        this.ctx.log.info(`${st.session.name}: no numeric columns; nothing to show`);
+        this.release(uri);
         return;
       }
-      this.changed(s);
-    }, (e: Error) => {
-      this.loading.delete(key);
-      if (!this.mine.has(key)) return;
-      if (/cancelled/.test(e.message)) { this.updateStatus(); return; }
-      const message = e instanceof SessionError ? e.message : `${nameOf(uri)}: ${e.message}`;
-      this.failed.set(key, message);
-      this.ctx.log.warn(`analysis on open: ${message}`);
-      this.showFailure(uri, message);
-      this.updateStatus();
+      this.changed(st.session);
     });
+  }
+
+  /** A file over `analyzeOnOpenMaxMB`: the user may analyse it anyway or change the limit. */
+  private async offerAnyway(uri: vscode.Uri, size: number): Promise<void> {
+    const limitMB = readSettings().analyzeOnOpenMaxMB;
+    const mb = (size / 1024 / 1024).toFixed(1);
+    this.ctx.log.info(`${nameOf(uri)}: ${mb} MB is over anomalyHunter.analyzeOnOpenMaxMB (${limitMB}); not analysed on open`);
+    const pick = await vscode.window.showInformationMessage(
+      `Anomaly Hunter: ${nameOf(uri)} is ${mb} MB, over the ${limitMB} MB limit for analysis on open.`, 'Analyze anyway', 'Change limit');
+    if (pick === 'Analyze anyway') this.start(uri, { force: true });
+    else if (pick === 'Change limit') void vscode.commands.executeCommand('workbench.action.openSettings', 'anomalyHunter.analyzeOnOpenMaxMB');
+  }
+
+  /** A file's state changed (SessionStore): its failure, its unsaved edits (findings hidden) and the status bar follow. */
+  private stateChanged(key: string): void {
+    const uri = vscode.Uri.parse(key);
+    const st = this.ctx.sessions.state(uri);
+    if (st?.kind === 'failed' && this.ctx.sessions.holds(uri, 'editor')) this.showFailure(uri, st.message);
+    const view = this.views.get(key);
+    if (view) {
+      this.publishProblems(view);
+      for (const ed of vscode.window.visibleTextEditors) if (ed.document.uri.toString() === key) this.decorate(ed);
+    }
+    this.updateStatus();
   }
 
   /** A CSV that cannot be read gets one Problems entry at the position the reader gave (`name:line:col: message`). */
@@ -189,34 +160,21 @@ class InlineFindings implements vscode.Disposable {
     const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + 1), `Cannot analyse this file: ${m ? m[3] : message}`, vscode.DiagnosticSeverity.Warning);
     d.source = 'Anomaly Hunter';
     d.code = 'unreadable-csv';
+    const shown = this.diagnostics.get(uri);
+    if (shown?.length === 1 && shown[0].message === d.message && shown[0].range.isEqual(d.range)) return;
+    this.ctx.log.warn(`analysis on open: ${message}`);
     this.diagnostics.set(uri, [d]);
   }
 
+  /** A saved file the editor holds is read again (a failed one too); one over the size limit waits for the user. */
   private saved(uri: vscode.Uri): void {
     const key = uri.toString();
-    if (!isCsv(uri) || (!this.mine.has(key) && !this.failed.has(key))) return;
+    if (!isCsv(uri) || !this.ctx.sessions.holds(uri, 'editor') || this.ctx.sessions.state(uri)?.kind === 'tooLarge') return;
     clearTimeout(this.saveTimers.get(key));
     this.saveTimers.set(key, setTimeout(() => {
       this.saveTimers.delete(key);
-      if (readSettings().analyzeOnOpen || this.mine.has(key)) this.start(uri, true);
+      if (this.ctx.sessions.holds(uri, 'editor')) this.start(uri, { reload: true, force: true });
     }, SAVE_DEBOUNCE_MS));
-  }
-
-  /** Unsaved edits hide a file's findings (decorations, problems, hovers); undoing back to the saved text shows them again. */
-  private edits(e: vscode.TextDocumentChangeEvent): void {
-    const key = e.document.uri.toString();
-    if (!isCsv(e.document.uri) || (!this.mine.has(key) && !this.views.has(key))) return;
-    const was = this.edited.has(key);
-    // The dirty flag may change in an event of its own, without content changes: every event is looked at.
-    // Clean again: undone back to the saved text (findings line up again), or saved (hidden until re-analysed).
-    if (e.document.isDirty || e.contentChanges.length) this.edited.add(key);
-    else if (!this.saving.has(key)) this.edited.delete(key);
-    if (was === this.edited.has(key)) return;
-    const view = this.views.get(key);
-    if (!view) return;
-    this.publishProblems(view);
-    for (const ed of vscode.window.visibleTextEditors) if (ed.document.uri.toString() === key) this.decorate(ed);
-    this.updateStatus();
   }
 
   private scheduleSweep(): void {
@@ -224,7 +182,7 @@ class InlineFindings implements vscode.Disposable {
     this.sweepTimer = setTimeout(() => this.sweep(), 250);
   }
 
-  /** Files no longer open in any editor: their analysis is cancelled, unless the dashboard shows them. */
+  /** Files no longer open in any editor: the editor lets go of them (their analysis ends unless another holder keeps it). */
   private sweep(): void {
     const open = new Set<string>();
     for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
@@ -232,28 +190,17 @@ class InlineFindings implements vscode.Disposable {
       if (input instanceof vscode.TabInputText) open.add(input.uri.toString());
       else if (input instanceof vscode.TabInputTextDiff) { open.add(input.original.toString()); open.add(input.modified.toString()); }
     }
-    const known = new Map<string, vscode.Uri>(this.mine);
-    for (const k of [...this.tooLarge.keys(), ...this.failed.keys(), ...this.views.keys()]) if (!known.has(k)) known.set(k, vscode.Uri.parse(k));
-    for (const [key, uri] of known) {
-      if (open.has(key)) continue;
-      this.tooLarge.delete(key);
-      this.failed.delete(key);
-      this.openedAt.delete(key);
-      // While the dashboard shows this file, its analysis stays.
-      const shown = this.ctx.dashboardShows(uri);
-      if (this.mine.has(key) && !shown) this.release(key);
-      else { this.mine.delete(key); this.forgetView(key); }
-    }
+    for (const uri of this.ctx.sessions.held('editor')) if (!open.has(uri.toString())) this.release(uri);
+    for (const key of [...this.views.keys()]) if (!open.has(key)) this.forgetView(key);
     this.updateStatus();
   }
 
-  /** Stops showing a file and cancels its analysis (ends its worker). */
-  private release(key: string): void {
-    const uri = this.mine.get(key);
-    this.mine.delete(key);
-    this.loading.delete(key);
+  /** Stops showing a file and lets go of it (SessionStore ends its analysis when no one else holds it). */
+  private release(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.openedAt.delete(key);
     this.forgetView(key);
-    if (uri) this.ctx.sessions.close(uri);
+    this.ctx.sessions.release(uri, 'editor');
   }
 
   private forgetView(key: string): void {
@@ -266,13 +213,12 @@ class InlineFindings implements vscode.Disposable {
   private configChanged(e: vscode.ConfigurationChangeEvent): void {
     if (e.affectsConfiguration('anomalyHunter.analyzeOnOpen') || e.affectsConfiguration('anomalyHunter.analyzeOnOpenMaxMB')) {
       if (!readSettings().analyzeOnOpen) {
-        for (const key of [...this.mine.keys()]) this.releaseUnlessShown(key);
+        for (const uri of this.ctx.sessions.held('editor')) this.release(uri);
         for (const key of [...this.views.keys()]) this.forgetView(key);
-        this.tooLarge.clear();
-        this.failed.clear();
         this.diagnostics.clear();
       } else {
-        this.tooLarge.clear();
+        // A new limit: the files over the old one are looked at again.
+        for (const uri of this.ctx.sessions.held('editor')) if (this.ctx.sessions.state(uri)?.kind === 'tooLarge') this.start(uri);
         for (const d of vscode.workspace.textDocuments) this.consider(d.uri);
       }
       this.updateStatus();
@@ -281,27 +227,15 @@ class InlineFindings implements vscode.Disposable {
     if (e.affectsConfiguration('anomalyHunter.minSeverity')) for (const v of [...this.views.values()]) this.changed(v.session);
   }
 
-  private releaseUnlessShown(key: string): void {
-    const uri = this.mine.get(key);
-    const shown = uri && this.ctx.dashboardShows(uri);
-    if (shown) { this.mine.delete(key); this.forgetView(key); } else this.release(key);
-  }
-
   // ---------- rendering ----------
 
   /** A (re)analysis finished (on open, on save, or a dashboard setting): rebuild the view of that file. */
   private changed(s: FileSession): void {
     const key = s.uri.toString();
-    if (!this.mine.has(key) || !s.frame.metrics.length) return;
+    if (!this.ctx.sessions.holds(s.uri, 'editor') || !s.frame.metrics.length) return;
     const view = this.views.get(key);
     const minSeverity = readSettings().minSeverity;
     if (view && view.session === s && view.version === s.version && view.minSeverity === minSeverity) return;
-    // A new session is a new reading of the file: its findings match the text unless the text has unsaved edits.
-    if (!view || view.session !== s) {
-      this.saving.delete(key);
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-      if (!doc?.isDirty) this.edited.delete(key);
-    }
     const t0 = performance.now();
     const rules: Record<string, RuleInfo> = {};
     for (const r of s.rulesFile?.rules ?? []) {
@@ -325,7 +259,7 @@ class InlineFindings implements vscode.Disposable {
 
   private publishProblems(v: FileView): void {
     const uri = v.session.uri;
-    if (!readSettings().problems || this.edited.has(uri.toString())) { this.diagnostics.delete(uri); return; }
+    if (!readSettings().problems || this.ctx.sessions.isStale(uri)) { this.diagnostics.delete(uri); return; }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const lineEnd = (line: number): number => (doc && line < doc.lineCount ? doc.lineAt(line).range.end.character : 0);
     // The most severe incidents when there are too many (a minimum severity of `warning` on a long file).
@@ -366,7 +300,7 @@ class InlineFindings implements vscode.Disposable {
     const key = editor.document.uri.toString();
     const v = this.views.get(key);
     if (!v) return;
-    if (this.edited.has(key)) { this.clearDecorations(editor); return; }
+    if (this.ctx.sessions.isStale(editor.document.uri)) { this.clearDecorations(editor); return; }
     const doc = editor.document;
     const buckets: Record<Severity, vscode.DecorationOptions[]> = { critical: [], major: [], minor: [], warning: [] };
     let last = -1;
@@ -403,7 +337,7 @@ class InlineFindings implements vscode.Disposable {
 
   private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const v = this.views.get(doc.uri.toString());
-    if (!v || this.edited.has(doc.uri.toString())) return undefined;
+    if (!v || this.ctx.sessions.isStale(doc.uri)) return undefined;
     const findings: Anomaly[] = findingsAt(v.index, pos.line + 1);
     if (!findings.length) return undefined;
     const row = findings[0].row;
@@ -421,48 +355,49 @@ class InlineFindings implements vscode.Disposable {
     const key = uri?.toString();
     if (!uri || !key || !isCsv(uri)) { this.status.hide(); return; }
     const v = this.views.get(key);
-    const st = this.status;
-    st.backgroundColor = undefined;
-    if (v && this.edited.has(key)) {
-      st.text = '$(edit) Findings paused';
-      st.tooltip = `${nameOf(uri)} has unsaved edits: its findings no longer line up with the text and are hidden. Save to analyse it again.`;
-      st.command = 'workbench.action.files.save';
+    const bar = this.status;
+    bar.backgroundColor = undefined;
+    const st = this.ctx.sessions.holds(uri, 'editor') ? this.ctx.sessions.state(uri) : undefined;
+    if (v && this.ctx.sessions.isStale(uri)) {
+      bar.text = '$(edit) Findings paused';
+      bar.tooltip = `${nameOf(uri)} has unsaved edits: its findings no longer line up with the text and are hidden. Save to analyse it again.`;
+      bar.command = 'workbench.action.files.save';
     } else if (v) {
       const n = v.incidents.length;
       const pending = pendingOf(v.session);
       const c = Object.fromEntries(SEVERITIES.map((sev) => [sev, v.incidents.filter((i) => i.severity === sev).length])) as Record<Severity, number>;
-      st.text = `${pending.length ? '$(loading~spin)' : n ? '$(warning)' : '$(pass)'} ${n.toLocaleString('en')} ${n === 1 ? 'incident' : 'incidents'}${pending.length ? '…' : ''}`;
+      bar.text = `${pending.length ? '$(loading~spin)' : n ? '$(warning)' : '$(pass)'} ${n.toLocaleString('en')} ${n === 1 ? 'incident' : 'incidents'}${pending.length ? '…' : ''}`;
       const tip = new vscode.MarkdownString();
       tip.appendMarkdown(`**Anomaly Hunter** · ${escapeMarkdown(v.session.name)}\n\n`);
       tip.appendMarkdown(`Incidents at or above ${v.minSeverity}: ` + SEVERITIES.filter((sev) => SEVERITIES.indexOf(sev) <= SEVERITIES.indexOf(v.minSeverity)).map((sev) => `${sev} ${c[sev].toLocaleString('en')}`).join(' · ') + '\n\n');
       tip.appendMarkdown(`${v.index.lines.length.toLocaleString('en')} rows in them; ${v.session.result.anomalies.length.toLocaleString('en')} rows flagged by some detector (the dashboard's "All rows")${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
       tip.appendMarkdown('Click to open the dashboard · Alt+F8 / Shift+Alt+F8 to step through the rows · setting anomalyHunter.minSeverity');
-      st.tooltip = tip;
-      st.command = { command: 'anomalyHunter.openDashboard', title: 'Open Dashboard', arguments: [uri] };
-    } else if (this.loading.has(key)) {
-      st.text = '$(loading~spin) Anomaly Hunter';
-      st.tooltip = `Analysing ${nameOf(uri)}…`;
-      st.command = undefined;
-    } else if (this.tooLarge.has(key)) {
-      st.text = '$(circle-slash) Not analysed';
-      st.tooltip = `${nameOf(uri)} is ${(this.tooLarge.get(key)! / 1024 / 1024).toFixed(1)} MB, over anomalyHunter.analyzeOnOpenMaxMB. Click to analyse it anyway.`;
-      st.command = { command: ANALYZE_ANYWAY_COMMAND, title: 'Analyze anyway', arguments: [key] };
-    } else if (this.failed.has(key)) {
-      st.text = '$(error) Anomaly Hunter';
-      st.tooltip = this.failed.get(key);
-      st.command = 'workbench.actions.view.problems';
+      bar.tooltip = tip;
+      bar.command = { command: 'anomalyHunter.openDashboard', title: 'Open Dashboard', arguments: [uri] };
+    } else if (st?.kind === 'loading') {
+      bar.text = '$(loading~spin) Anomaly Hunter';
+      bar.tooltip = `Analysing ${nameOf(uri)}…`;
+      bar.command = undefined;
+    } else if (st?.kind === 'tooLarge') {
+      bar.text = '$(circle-slash) Not analysed';
+      bar.tooltip = `${nameOf(uri)} is ${(st.bytes / 1024 / 1024).toFixed(1)} MB, over anomalyHunter.analyzeOnOpenMaxMB. Click to analyse it anyway.`;
+      bar.command = { command: ANALYZE_ANYWAY_COMMAND, title: 'Analyze anyway', arguments: [key] };
+    } else if (st?.kind === 'failed') {
+      bar.text = '$(error) Anomaly Hunter';
+      bar.tooltip = st.message;
+      bar.command = 'workbench.actions.view.problems';
     } else {
-      st.hide();
+      bar.hide();
       return;
     }
-    st.show();
+    bar.show();
   }
 
   private async jump(direction: 1 | -1): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return;
     const v = this.views.get(editor.document.uri.toString());
-    if (v && this.edited.has(editor.document.uri.toString())) {
+    if (v && this.ctx.sessions.isStale(editor.document.uri)) {
       void vscode.window.setStatusBarMessage('Anomaly Hunter: unsaved edits — save the file to update its findings', 3000);
       return;
     }

@@ -31,7 +31,6 @@ export function activate(context: vscode.ExtensionContext): void {
     rulesFiles,
     history: historyRecorder(context, log),
     showDashboard: (uri, opts) => dashboard.show(uri, opts),
-    dashboardShows: (uri) => dashboard.shows(uri),
     csvTarget: (arg, title) => targets.resolve(arg, title),
     commands: new Map(),
   };

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { dataContextOf } from '../core/rules/dataContext.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { evaluateRules } from '../core/rules/evaluate.ts';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
@@ -12,41 +11,20 @@ import { lineStarts } from '../core/rules/yamlAst.ts';
 import { addCommands } from './ctx.ts';
 import { WRITE_RULE_TEST_COMMAND, writeRuleTest } from './ruleBacktest.ts';
 import type { Ctx } from './ctx.ts';
-import type { FileSession } from './sessions.ts';
+import type { DataState, Target } from './rulesData.ts';
+import { RulesData } from './rulesData.ts';
 import { readSettings } from './settings.ts';
 import {
   HOST_EVALUATION_BUDGET, dataName, fixableAt, lensTitle, pickCsvBeside, problemSummary, resolveDataPath, shownDiagnostics,
 } from './rulesEditorModel.ts';
 import { RULES_FIXED_COMMAND } from './walkthrough.ts';
 import { WORD, toCompletionItem, toVscodeDiagnostic } from './rulesEditorItems.ts';
-import { overOpenLimit } from './settingsSchema.ts';
 import { RulesPrometheus } from './rulesPrometheus.ts';
 
 const DEBOUNCE_MS = 150;
 const SHOW_RULE_COMMAND = 'anomalyHunter.showRuleInDashboard';
 const LOAD_DATA_COMMAND = 'anomalyHunter.loadRulesData';
 const YAML_EXTENSION = 'redhat.vscode-yaml';
-
-/** The CSV a rules file is checked against: its `data:` key, or a CSV open beside it. */
-interface Target {
-  uri: vscode.Uri;
-  key: string;
-  name: string;
-  fromKey: boolean;
-}
-
-/** One CSV as the rules see it, loaded through the shared SessionStore (worker-backed). */
-interface DataState {
-  uri: vscode.Uri;
-  name: string;
-  loading?: Promise<void>;
-  frame?: Frame;
-  ctx?: RulesDataContext;
-  session?: FileSession;
-  error?: string;
-  /** Bytes, when the file is over `analyzeOnOpenMaxMB` and waits for the user to ask for it. */
-  tooLarge?: number;
-}
 
 /** One reading of a rules document, reused by diagnostics, hover, completion, quick fixes and lenses. */
 interface DocAnalysis {
@@ -68,7 +46,7 @@ class RulesEditor implements vscode.Disposable {
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly analyses = new Map<string, DocAnalysis>();
-  private readonly data = new Map<string, DataState>();
+  private readonly data: RulesData;
   private readonly subscriptions: vscode.Disposable[] = [];
   private providers: vscode.Disposable[] = [];
   private selector: vscode.DocumentFilter[] = [];
@@ -76,8 +54,13 @@ class RulesEditor implements vscode.Disposable {
   private readonly prom: RulesPrometheus;
 
   constructor(private readonly ctx: Ctx) {
+    // A new frame changes the checks; a re-analysis of the same frame only changes the worker's firings (lenses).
+    this.data = new RulesData(ctx, (key, checks) => {
+      if (checks && !this.disposed) this.revalidate((a) => a.target?.key === key);
+      else this.lensesChanged.fire();
+    });
     this.prom = new RulesPrometheus(ctx, () => this.revalidate((a) => !!a.analysis.file.source));
-    this.subscriptions.push(this.prom,
+    this.subscriptions.push(this.prom, this.data,
       this.collection,
       this.lensesChanged,
       vscode.workspace.onDidOpenTextDocument((doc) => this.validateNow(doc)),
@@ -90,11 +73,6 @@ class RulesEditor implements vscode.Disposable {
         if (e.affectsConfiguration('yaml.validate')) this.revalidate(() => true);
       }),
       vscode.extensions.onDidChange(() => this.revalidate(() => true)),
-      ctx.sessions.onDidChange((s) => this.sessionChanged(s)),
-      ctx.sessions.onDidClose((uri) => {
-        const st = this.data.get(uri.toString());
-        if (st) st.session = undefined;
-      }),
     );
     addCommands(ctx, {
       [SHOW_RULE_COMMAND]: (uri: unknown, rule: unknown) => {
@@ -104,7 +82,7 @@ class RulesEditor implements vscode.Disposable {
       },
       [LOAD_DATA_COMMAND]: (key: unknown) => {
         const st = typeof key === 'string' ? this.data.get(key) : undefined;
-        if (st && !st.loading) { st.tooLarge = undefined; st.error = undefined; this.load(st, key as string, true); this.lensesChanged.fire(); }
+        if (st && !st.request) { this.data.load(st, key as string, true); this.lensesChanged.fire(); }
       },
       'anomalyHunter.validateRules': (arg: unknown) => this.validateCommand(arg),
       [WRITE_RULE_TEST_COMMAND]: (uri: unknown, rule: unknown, key: unknown) => {
@@ -161,95 +139,36 @@ class RulesEditor implements vscode.Disposable {
     return { uri, key: uri.toString(), name: dataName(path), fromKey: false };
   }
 
-  /** The data of a target: ready, loading (started here on first use) or failed. Never blocks. */
-  private dataFor(target: Target): DataState {
-    let st = this.data.get(target.key);
-    if (!st) {
-      st = { uri: target.uri, name: target.name };
-      this.data.set(target.key, st);
-    }
-    if (!st.ctx && !st.loading && st.error === undefined && st.tooLarge === undefined) {
-      const existing = this.ctx.sessions.get(target.uri);
-      if (existing) this.adopt(st, existing);
-      else this.load(st, target.key);
-    }
-    return st;
-  }
-
-  /** Loads a CSV through the shared sessions; one over `analyzeOnOpenMaxMB` waits for `force` (the lens's click). */
-  private load(st: DataState, key: string, force = false): void {
-    const run = async (): Promise<void> => {
-      let size: number;
-      try {
-        size = (await vscode.workspace.fs.stat(st.uri)).size;
-      } catch (e) {
-        throw new Error(e instanceof vscode.FileSystemError && e.code === 'FileNotFound' ? `${st.name}: no such file` : `${st.name}: ${(e as Error).message}`);
-      }
-      const limitMB = readSettings().analyzeOnOpenMaxMB;
-      if (!force && overOpenLimit(size, limitMB) && !this.ctx.sessions.get(st.uri)) {
-        st.tooLarge = size;
-        return;
-      }
-      this.adopt(st, await this.ctx.sessions.open(st.uri));
-    };
-    st.loading = run().catch((e: Error) => {
-      st.error = e.message;
-      this.ctx.log.warn(`rules: cannot check against ${st.uri.fsPath}: ${e.message}`);
-    }).finally(() => {
-      st.loading = undefined;
-      if (!this.disposed) this.revalidate((a) => a.target?.key === key);
-    });
-  }
-
-  private adopt(st: DataState, session: FileSession): void {
-    st.session = session;
-    st.error = undefined;
-    if (st.frame !== session.frame) {
-      st.frame = session.frame;
-      st.ctx = dataContextOf(session.frame, st.name);
-    }
-  }
-
-  private sessionChanged(session: FileSession): void {
-    const key = session.uri.toString();
-    const st = this.data.get(key);
-    if (!st) return;
-    const frame = st.frame;
-    this.adopt(st, session);
-    // A new frame changes the checks; a re-analysis of the same frame only changes the worker's firings (lenses).
-    if (st.frame !== frame) this.revalidate((a) => a.target?.key === key);
-    else this.lensesChanged.fire();
-  }
-
   // ------------------------------------------------------------------ analysis and diagnostics
 
   private analysisOf(doc: vscode.TextDocument): DocAnalysis {
     const key = doc.uri.toString();
     const prev = this.analyses.get(key);
     const fetched = prev?.analysis.file.source ? this.prom.dataFor(doc, prev.analysis.file.source) : undefined;
-    if (prev?.version === doc.version && prev.data === (prev.target ? this.dataFor(prev.target).ctx : prev.data) && prev.fetched === fetched) return prev;
+    if (prev?.version === doc.version && prev.data === (prev.target ? this.data.dataFor(prev.target).ctx : prev.data) && prev.fetched === fetched) return prev;
     const t0 = performance.now();
     const text = doc.getText();
     let target = prev?.target ?? null;
-    let data = target ? this.dataFor(target).ctx : undefined;
+    let data = target ? this.data.dataFor(target).ctx : undefined;
     let analysis = this.safeAnalyze(text, data);
     // A Prometheus source (SPEC §8) is not a CSV beside the file: the editor does not fetch it, nor guess another.
     const next = analysis.file.source ? null : this.targetFor(doc, analysis.file.data);
     if (next?.key !== target?.key) {
       target = next;
-      data = target ? this.dataFor(target).ctx : undefined;
+      data = target ? this.data.dataFor(target).ctx : undefined;
       analysis = this.safeAnalyze(text, data);
     }
     const prom = analysis.file.source ? this.prom.apply(doc, analysis, (d) => this.safeAnalyze(text, d)) : undefined;
     if (prom) ({ analysis, data } = prom);
     const diagnostics = [...analysis.diagnostics, ...prom?.diagnostics ?? []];
-    const st = target ? this.dataFor(target) : undefined;
-    if (st?.error !== undefined && target?.fromKey && analysis.dataSpan) {
+    const state = target ? this.ctx.sessions.state(target.uri) : undefined;
+    if (state?.kind === 'failed' && target?.fromKey && analysis.dataSpan) {
       const { startOffset, endOffset } = analysis.dataSpan;
-      diagnostics.push(diagnosticAt(text, 'warning', 'data-unreadable', `cannot check the rules against the data: ${st.error}`, startOffset, endOffset));
+      diagnostics.push(diagnosticAt(text, 'warning', 'data-unreadable', `cannot check the rules against the data: ${state.message}`, startOffset, endOffset));
     }
     const result: DocAnalysis = { version: doc.version, text, analysis, diagnostics, target, data, fetched: prom?.fetched };
     this.analyses.set(key, result);
+    if (prev?.target?.key !== target?.key) this.releaseUnused();
     const ms = performance.now() - t0;
     if (ms > 50) this.ctx.log.debug(`rules: ${vscode.workspace.asRelativePath(doc.uri)} analysed in ${ms.toFixed(0)} ms`);
     return result;
@@ -306,6 +225,12 @@ class RulesEditor implements vscode.Disposable {
     this.analyses.delete(key);
     this.collection.delete(uri);
     this.prom.forget(uri);
+    this.releaseUnused();
+  }
+
+  /** Lets go of the data files no open rules file is checked against any more. */
+  private releaseUnused(): void {
+    this.data.releaseExcept(new Set([...this.analyses.values()].flatMap((a) => (a.target ? [a.target.key] : []))));
   }
 
   private saved(doc: vscode.TextDocument): void {
@@ -314,7 +239,7 @@ class RulesEditor implements vscode.Disposable {
     const prev = this.analyses.get(doc.uri.toString());
     // A save is a natural moment to retry a data file that could not be read.
     const st = prev?.target ? this.data.get(prev.target.key) : undefined;
-    if (st?.error !== undefined) st.error = undefined;
+    if (st && !st.request && this.ctx.sessions.state(st.uri)?.kind === 'failed') this.data.load(st, prev!.target!.key);
     const a = this.validateNow(doc);
     this.prom.saved(doc, a?.analysis.file.source);
     // The dashboard re-evaluates the CSV this file names, and any CSV that already uses this file.
@@ -375,20 +300,21 @@ class RulesEditor implements vscode.Disposable {
     const a = this.analysisOf(doc);
     if (a.analysis.file.source) return this.prom.lenses(doc, a.analysis, a.analysis.file.source);
     if (!a.target) return [];
-    const st = this.dataFor(a.target);
+    const st = this.data.dataFor(a.target);
     const locations = safely(this.ctx, () => ruleRanges(a.text)) ?? [];
     if (!locations.length) return [];
     const at = (offset: number) => new vscode.Range(doc.positionAt(offset), doc.positionAt(offset));
     if (!st.frame) {
-      if (st.tooLarge !== undefined) {
-        const mb = (st.tooLarge / 1024 / 1024).toFixed(1);
+      const state = this.ctx.sessions.state(st.uri);
+      if (state?.kind === 'tooLarge') {
+        const mb = (state.bytes / 1024 / 1024).toFixed(1);
         return [new vscode.CodeLens(at(locations[0].startOffset), {
           title: `${st.name} is ${mb} MB, over anomalyHunter.analyzeOnOpenMaxMB: click to analyse it and see where the rules fire`,
           command: LOAD_DATA_COMMAND, arguments: [a.target.key],
         })];
       }
       // An unreadable file is one warning on the `data:` key, not a lens on every rule.
-      if (!st.loading) return [];
+      if (!st.request && state?.kind !== 'loading') return [];
       return locations.map((l) => new vscode.CodeLens(at(l.startOffset), { title: `evaluating on ${st.name}…`, command: '' }));
     }
     const { perRule, asSaved } = this.firings(doc, a, st);
@@ -428,9 +354,9 @@ class RulesEditor implements vscode.Disposable {
     if (!doc) return;
     const a = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Validating rules' }, async () => {
       let result = this.validateNow(doc) ?? this.analysisOf(doc);
-      const st = result.target ? this.dataFor(result.target) : undefined;
-      if (st?.loading) {
-        await st.loading;
+      const st = result.target ? this.data.dataFor(result.target) : undefined;
+      if (st?.request) {
+        await st.request;
         result = this.validateNow(doc) ?? this.analysisOf(doc);
       }
       if (!this.isRulesFile(doc)) this.publish(doc, result);
@@ -476,7 +402,6 @@ class RulesEditor implements vscode.Disposable {
     for (const p of this.providers) p.dispose();
     for (const s of this.subscriptions) s.dispose();
     this.analyses.clear();
-    this.data.clear();
   }
 }
 

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { stat } from 'node:fs/promises';
+import { getPair, parseYamlAst } from '../core/rules/yamlAst.ts';
 import { readSettings } from './settings.ts';
 
 const IGNORED = /[\\/]node_modules[\\/]/;
@@ -63,5 +65,36 @@ export class RulesFileIndex implements vscode.Disposable {
   dispose(): void {
     this.reset();
     for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+/** Largest rules file read (as the CLI's): a file named rules.yaml may be anything. */
+const MAX_RULES_BYTES = 4 << 20;
+
+/** A rules file's text: only a regular file (a device never ends) of at most 4 MiB. */
+export async function readRulesText(uri: vscode.Uri): Promise<string> {
+  const st = await vscode.workspace.fs.stat(uri);
+  if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
+  if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
+  if (uri.scheme === 'file') {
+    const info = await stat(uri.fsPath);
+    if (!info.isFile()) throw new Error('not a regular file');
+  }
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  if (bytes.length > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${bytes.length} bytes)`);
+  return new TextDecoder().decode(bytes);
+}
+
+/** The `data:` value of a rules file, read from its YAML without full validation; null when absent. */
+export async function dataKeyOf(uri: vscode.Uri): Promise<string | null> {
+  try {
+    const text = await readRulesText(uri);
+    const ast = parseYamlAst(text);
+    const root = ast.root;
+    if (!root || root.kind !== 'map') return null;
+    const pair = getPair(root, 'data');
+    return pair?.value.kind === 'scalar' && !pair.value.empty ? pair.value.text : null;
+  } catch {
+    return null;
   }
 }

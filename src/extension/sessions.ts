@@ -8,13 +8,15 @@ import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { validateRules } from '../core/rules/validate.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
-import { getPair, parseYamlAst } from '../core/rules/yamlAst.ts';
 import { metricValues } from '../core/csv/frame.ts';
 import type { DashboardSettings, RuleSlider } from '../protocol.ts';
 import type { WorkerCall, WorkerReply } from './workerProtocol.ts';
 import { ANALYSIS_WORKER_LIMITS } from './workerProtocol.ts';
 import { readSettings } from './settings.ts';
 import type { RulesFileIndex } from './rulesFiles.ts';
+import { dataKeyOf, readRulesText } from './rulesFiles.ts';
+import type { FileState, Holder } from '../core/fileStates.ts';
+import { FileStates } from '../core/fileStates.ts';
 
 /** A loaded CSV and its latest analysis: the one analysis per file that the dashboard and the editor share. */
 export interface FileSession {
@@ -111,8 +113,10 @@ async function fileStamp(path: string): Promise<string | undefined> {
 }
 
 /**
- * Every analysed CSV, keyed by URI. Loading and detection run in a worker thread per file; a file that is
- * closed (or changed on disk) has its worker ended. `onDidChange` fires after every (re)analysis.
+ * Every analysed CSV, keyed by URI, and its lifecycle (fileStates.ts): too large, loading, failed or ready, who
+ * holds it open, and unsaved edits since its analysis. Loading and detection run in a worker thread per file; a
+ * file closed, let go by its last holder (or changed on disk) has its worker ended. `onDidChange` fires after every
+ * (re)analysis, `onDidChangeState` after every change of a file's state, holders or edits.
  */
 export class SessionStore implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
@@ -122,11 +126,74 @@ export class SessionStore implements vscode.Disposable {
   private readonly boundRules = new Map<string, vscode.Uri>();
   readonly onDidChange = this.emitter.event;
   readonly onDidClose = this.closedEmitter.event;
+  private readonly stateEmitter = new vscode.EventEmitter<string>();
+  /** A file's state, holders or staleness changed (its URI string). */
+  readonly onDidChangeState = this.stateEmitter.event;
+  private readonly states = new FileStates<FileSession>((key) => this.stateEmitter.fire(key));
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly workerScript: string, private readonly log: vscode.LogOutputChannel, private readonly rulesFiles: RulesFileIndex) {
     // The rules validator's first call compiles its schema (~100 ms in a busy extension host): done now, off the
     // path of the first CSV opened.
     setTimeout(() => { try { validateRules('version: 1\nrules: []\n'); } catch { /* a warm-up only */ } }, 0);
+    this.subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((e) => this.states.edited(e.document.uri.toString(), e.document.isDirty, e.contentChanges.length > 0)),
+      vscode.workspace.onWillSaveTextDocument((e) => this.states.willSave(e.document.uri.toString())),
+    ];
+  }
+
+  /** Where a file stands: too large, loading, failed or ready (undefined: not asked for, or closed). */
+  state(uri: vscode.Uri): FileState<FileSession> | undefined {
+    return this.states.state(uri.toString());
+  }
+
+  /** Whether the file has unsaved edits since its analysis (its findings no longer line up with the text). */
+  isStale(uri: vscode.Uri): boolean {
+    return this.states.isStale(uri.toString());
+  }
+
+  holds(uri: vscode.Uri, holder: Holder): boolean {
+    return this.states.holds(uri.toString(), holder);
+  }
+
+  /** The files `holder` holds open. */
+  held(holder: Holder): vscode.Uri[] {
+    return this.states.keys().filter((k) => this.states.holds(k, holder)).map((k) => vscode.Uri.parse(k));
+  }
+
+  /**
+   * Holds a file open for `holder` and has it read and analysed, unless it is over `analyzeOnOpenMaxMB` (then
+   * it is `tooLarge` until a `force`d request) or already read (`reload` reads it again). Resolves with its
+   * state once the request is settled (undefined when the holder let go meanwhile); failures are in the state.
+   */
+  async want(uri: vscode.Uri, holder: Holder, opts: { force?: boolean; reload?: boolean } = {}): Promise<FileState<FileSession> | undefined> {
+    const key = uri.toString();
+    this.states.hold(key, holder);
+    const now = this.states.state(key);
+    if (!opts.reload && !opts.force && (now?.kind === 'ready' || now?.kind === 'loading')) return now;
+    let bytes: number;
+    try {
+      bytes = (await vscode.workspace.fs.stat(uri)).size;
+    } catch (e) {
+      if (!this.states.holds(key, holder)) return undefined;
+      const name = basename(uri.fsPath);
+      this.states.failed(key, e instanceof vscode.FileSystemError && e.code === 'FileNotFound' ? `${name}: no such file` : `${name}: ${(e as Error).message}`);
+      return this.states.state(key);
+    }
+    if (!this.states.holds(key, holder)) return undefined;
+    if (!this.states.admit(key, bytes, readSettings().analyzeOnOpenMaxMB, opts.force)) return this.states.state(key);
+    await this.open(uri, { reload: opts.reload }).catch(() => undefined);
+    return this.states.holds(key, holder) ? this.states.state(key) : undefined;
+  }
+
+  /** Holds a file open without reading it (the dashboard, which opens it itself). */
+  hold(uri: vscode.Uri, holder: Holder): void {
+    this.states.hold(uri.toString(), holder);
+  }
+
+  /** Lets go of a file: when that was its last holder, its analysis ends (its worker is ended). */
+  release(uri: vscode.Uri, holder: Holder): void {
+    if (this.states.release(uri.toString(), holder)) this.close(uri);
   }
 
   get(uri: vscode.Uri): FileSession | undefined {
@@ -165,6 +232,7 @@ export class SessionStore implements vscode.Disposable {
     if (entry) entry.worker.terminate();
     entry = { worker: new AnalysisWorker(this.workerScript), queue: Promise.resolve() };
     this.entries.set(key, entry);
+    this.states.loading(key);
     const e = entry;
     let onLoaded!: (s: FileSession) => void;
     let onLoadFailed!: (err: Error) => void;
@@ -172,7 +240,11 @@ export class SessionStore implements vscode.Disposable {
     e.loading = this.load(uri, e, previous, onLoaded).finally(() => { e.loading = undefined; });
     e.loading.catch((err: Error) => {
       onLoadFailed(err);
-      if (this.entries.get(key) === e) { e.worker.terminate(); this.entries.delete(key); }
+      if (this.entries.get(key) !== e) return;
+      e.worker.terminate();
+      this.entries.delete(key);
+      // A file that cannot be read stays failed (with the reader's message) until it is asked for again.
+      this.states.failed(key, err instanceof SessionError ? err.message : `${basename(uri.fsPath)}: ${err.message}`);
     });
     e.loaded.catch(() => undefined);
     return opts.partial ? e.loaded : e.loading;
@@ -206,6 +278,9 @@ export class SessionStore implements vscode.Disposable {
     };
     this.log.info(`${session.name}: ${frame.rows} rows read in ${Date.now() - t0} ms (data ${dataMs} ms, rules file ${rulesMs} ms)`);
     entry.session = session;
+    // A new reading of the file: its findings match the saved text (stale while the editor has unsaved edits).
+    const dirty = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty);
+    if (this.entries.get(uri.toString()) === entry) this.states.ready(uri.toString(), session, true, dirty);
     onLoaded(session);
     this.emitter.fire(session);
     try {
@@ -273,6 +348,7 @@ export class SessionStore implements vscode.Disposable {
         // The worker itself is gone (a crash, out of memory): the file is read again on the next analysis.
         entry.worker.terminate();
         this.entries.delete(key);
+        this.states.clear(key);
         reply = { id: 0, type: 'error', message: `the analysis worker stopped (${(e as Error).message})` };
       }
       if (reply.type !== 'analyzed') {
@@ -304,10 +380,11 @@ export class SessionStore implements vscode.Disposable {
     this.boundRules.set(data.toString(), rules);
   }
 
-  /** Forgets a file and ends its worker (a running analysis is cancelled). */
+  /** Forgets a file's analysis and ends its worker (a running analysis is cancelled); its holders stay. */
   close(uri: vscode.Uri): void {
     const key = uri.toString();
     const entry = this.entries.get(key);
+    this.states.clear(key);
     if (!entry) return;
     entry.worker.terminate();
     this.entries.delete(key);
@@ -351,8 +428,10 @@ export class SessionStore implements vscode.Disposable {
   dispose(): void {
     for (const e of this.entries.values()) e.worker.terminate();
     this.entries.clear();
+    for (const s of this.subscriptions) s.dispose();
     this.emitter.dispose();
     this.closedEmitter.dispose();
+    this.stateEmitter.dispose();
   }
 }
 
@@ -372,37 +451,6 @@ export function settingsFromRules(rules: RulesFile | null): DashboardSettings {
 /** The detectors an analysis with these settings runs, in the order the worker runs them. */
 function enabledDetectors(s: DashboardSettings, rules: RulesFile | null): string[] {
   return (['rules', 'iforest', 'forecast'] as const).filter((d) => s.detectors[d] && (d !== 'rules' || rules !== null));
-}
-
-/** Largest rules file read (as the CLI's): a file named rules.yaml may be anything. */
-const MAX_RULES_BYTES = 4 << 20;
-
-/** A rules file's text: only a regular file (a device never ends) of at most 4 MiB. */
-async function readRulesText(uri: vscode.Uri): Promise<string> {
-  const st = await vscode.workspace.fs.stat(uri);
-  if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
-  if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
-  if (uri.scheme === 'file') {
-    const info = await stat(uri.fsPath);
-    if (!info.isFile()) throw new Error('not a regular file');
-  }
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  if (bytes.length > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${bytes.length} bytes)`);
-  return new TextDecoder().decode(bytes);
-}
-
-/** The `data:` value of a rules file, read from its YAML without full validation; null when absent. */
-async function dataKeyOf(uri: vscode.Uri): Promise<string | null> {
-  try {
-    const text = await readRulesText(uri);
-    const ast = parseYamlAst(text);
-    const root = ast.root;
-    if (!root || root.kind !== 'map') return null;
-    const pair = getPair(root, 'data');
-    return pair?.value.kind === 'scalar' && !pair.value.empty ? pair.value.text : null;
-  } catch {
-    return null;
-  }
 }
 
 /** One slider per enabled rule whose metric is in the data, ranging over the metric's values (plus the threshold). */

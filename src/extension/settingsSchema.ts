@@ -1,13 +1,5 @@
 // No vscode import: the unit tests check package.json against this.
 
-/**
- * True when a file of `bytes` is over `anomalyHunter.analyzeOnOpenMaxMB` (0: no limit), the one reading of the
- * setting for the editor's findings and the rules editor's data.
- */
-export function overOpenLimit(bytes: number, limitMB: number): boolean {
-  return limitMB > 0 && bytes > limitMB * 1024 * 1024;
-}
-
 /** The settings as package.json contributes them (kept in step with `Settings` by a unit test). */
 export const SETTINGS_SCHEMA = {
   'anomalyHunter.seed': { type: 'integer', default: 0, minimum: 0, description: 'Seed of every randomised detector: the same data and seed always give the same results.' },

@@ -29,7 +29,8 @@ import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
 import { dashboardCsp, plotlyPageHtml, restorablePath } from '../../src/extension/webviewSecurity.ts';
 import { isWebviewMessage } from '../../src/protocol.ts';
-import { overOpenLimit, SETTINGS_SCHEMA } from '../../src/extension/settingsSchema.ts';
+import { SETTINGS_SCHEMA } from '../../src/extension/settingsSchema.ts';
+import { overOpenLimit } from '../../src/core/fileStates.ts';
 
 const repo = join(__dirname, '../..');
 const cliArgs = ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
