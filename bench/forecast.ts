@@ -190,12 +190,15 @@ function summary(label: string, rows: Row[]): void {
   const ratios = withP.map((r) => ({ name: r.s.name, v: r.ours.mae / r.prophet!.mae }));
   const worst = ratios.reduce((a, b) => (b.v > a.v ? b : a));
   const inRange = rows.filter((r) => r.ours.coverage >= 0.72 && r.ours.coverage <= 0.88).length;
+  const narrow = rows.filter((r) => r.ours.coverage < 0.72).length;
   const pIn = withP.filter((r) => r.prophet!.coverage >= 0.72 && r.prophet!.coverage <= 0.88).length;
   const parity = median(withP.map((r) => r.parity.mae / r.prophet!.mae));
   const tO = rows.reduce((a, r) => a + r.tOurs, 0);
   const tP = withP.reduce((a, r) => a + r.tProphet, 0);
   console.log(`${label} (${rows.length} series): median MAE ratio ${f(median(ratios.map((r) => r.v)))} (target ≤ 0.97), worst ${f(worst.v)} ${worst.name} (target ≤ 1.02); `
-    + `80 % coverage in 0.72–0.88 on ${inRange}/${rows.length} = ${f((100 * inRange) / rows.length, 0)} % (target ≥ 90 %; Prophet ${pIn}/${withP.length}); `
+    + `80 % coverage in 0.72–0.88 on ${inRange}/${rows.length} = ${f((100 * inRange) / rows.length, 0)} % (target ≥ 90 %; Prophet ${pIn}/${withP.length}; `
+    + `ours below 0.72 on ${narrow}, above 0.88 on ${rows.length - inRange - narrow}; median coverage ours ${f(median(rows.map((r) => r.ours.coverage)))}, `
+    + `Prophet ${f(median(withP.map((r) => r.prophet!.coverage)))}); `
     + `method 'prophet' median ratio ${f(parity)}; time ours ${f(tO, 2)} s, Prophet ${f(tP, 1)} s, ${f(tP / tO, 0)}× faster (target ≥ 50×)`);
 }
 
