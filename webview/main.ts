@@ -108,26 +108,20 @@ function warmUpSoon(compile: boolean): void {
   }, 500);
 }
 
-// Messages are handled once the page has loaded: what reached it before this script ran (kept by the inline
-// script of the page's <head>), then the rest, in order. Then the page says ready: the messages VS Code held for
-// the loading page have been handed over by then, so that the host does not post again what is on its way (it
-// does when no model came).
+// What reached the page before this script ran (kept by the inline script of the page's <head>), then the rest,
+// in order, each as it comes: the table draws while Plotly loads. The page says ready once it has loaded: the
+// messages VS Code held for the loading page have been handed over by then, so that the host does not post again
+// what is on its way (it does when no model came).
 const early = window as unknown as { __earlyMessages?: HostMessage[]; __earlyListener?: (ev: MessageEvent) => void };
-let waiting: HostMessage[] | null = early.__earlyMessages ?? [];
 if (early.__earlyListener) window.removeEventListener('message', early.__earlyListener);
+const kept = early.__earlyMessages ?? [];
 early.__earlyMessages = [];
-let hasModel = false;
+let hasModel = kept.some((m) => m.type === 'model');
 window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   if (ev.data?.type === 'model') hasModel = true;
-  if (waiting) waiting.push(ev.data);
-  else dispatch(ev.data);
+  dispatch(ev.data);
 });
-const loaded = (): void => {
-  const kept = waiting ?? [];
-  waiting = null;
-  if (kept.some((m) => m.type === 'model')) hasModel = true;
-  for (const m of kept) dispatch(m);
-  setTimeout(() => vscode.postMessage({ type: 'ready', hasModel }), 50);
-};
-if (document.readyState === 'complete') loaded();
-else window.addEventListener('load', loaded, { once: true });
+for (const m of kept) dispatch(m);
+const sayReady = (): void => { setTimeout(() => vscode.postMessage({ type: 'ready', hasModel }), 50); };
+if (document.readyState === 'complete') sayReady();
+else window.addEventListener('load', sayReady, { once: true });

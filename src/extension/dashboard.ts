@@ -77,8 +77,8 @@ export class DashboardPanel implements vscode.Disposable {
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(18).toString('base64');
     const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
-    // The page's own script first: it says ready, and the model comes and the table is drawn, while Plotly (its
-    // basic bundle, 1.2 MB) loads and compiles; the charts wait for it (webview/views/charts.ts).
+    // The page's own script first: the model (posted at once, kept if it comes early) and the table are drawn
+    // while Plotly (its basic bundle, 1.2 MB) loads and compiles; the charts wait for it (webview/views/charts.ts).
     return plotlyPageHtml({
       cspSource: webview.cspSource, nonce, title: 'Anomaly Hunter', testid: 'dashboard',
       styles: [asset('dashboard.css')], scripts: [asset('main.js'), asset('plotly.min.js')], keepEarlyMessages: true,

@@ -35,7 +35,9 @@ export class DashboardController implements vscode.Disposable {
   /** What the table lists, when the user chose it in the page (else anomalyHunter.minSeverity). */
   private viewChoice: ViewChoice | undefined;
   private readonly closeEmitter = new vscode.EventEmitter<void>();
-  /** The files held open for the dashboard in SessionStore (SessionStore's holder `dashboard`): the one shown, and one loading. */
+  /** The number of the latest show() request (an older one still loading its file gives way to it). */
+  private showRequest = 0;
+  /** The files held open for the dashboard in SessionStore (SessionStore's holder `dashboard`): the one shown, and those loading. */
   private readonly held = new Map<string, vscode.Uri>();
   /** Fires when the dashboard panel is closed. */
   readonly onDidClosePanel = this.closeEmitter.event;
@@ -112,6 +114,10 @@ export class DashboardController implements vscode.Disposable {
     // Held open for the dashboard from now on; the file shown before is let go once this one is shown.
     this.ctx.sessions.hold(uri, 'dashboard');
     this.held.set(uri.toString(), uri);
+    // The latest request wins: one overtaken while its file loads (another file shown meanwhile, the panel closed)
+    // stops quietly and lets go of its file unless that is the one shown.
+    const request = ++this.showRequest;
+    const overtaken = (): boolean => request !== this.showRequest || !this.panel || !this.held.has(uri.toString());
     let session = this.ctx.sessions.get(uri);
     if (!session) {
       // The panel opens at once: the page and Plotly load while the worker reads the file, and the first
@@ -126,6 +132,10 @@ export class DashboardController implements vscode.Disposable {
           () => this.ctx.sessions.open(uri, { partial: true, settings: opts.settings }),
         );
       } catch (e) {
+        if (overtaken() || (e instanceof SessionError && e.cancelled)) {
+          this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
+          return;
+        }
         const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;
         this.ctx.log.warn(message);
         if (this.panel && this.uri?.toString() === uri.toString()) {
@@ -135,6 +145,10 @@ export class DashboardController implements vscode.Disposable {
           this.notice('error', `Cannot analyse ${message}`);
         }
         void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
+        this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
+        return;
+      }
+      if (overtaken()) {
         this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
         return;
       }
@@ -274,6 +288,7 @@ export class DashboardController implements vscode.Disposable {
         // The page's first load with a model in hand has what was posted (and gets what follows, in order). A page
         // without one, or loaded again, holds nothing (or a model that assumed what the old page held): all again.
         this.pageReady = true;
+        // A page loaded again: a new page, which holds nothing (what was sent to it before this is sent again).
         if (m.hasModel && !this.panel?.reloaded) {
           if (s && !this.liveModel) this.postLocal(s);
           return;

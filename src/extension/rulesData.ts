@@ -65,6 +65,9 @@ export class RulesData implements vscode.Disposable {
       if (state?.kind === 'ready') {
         this.adopt(st, state.session);
         this.ctx.sessions.hold(target.uri, 'rules');
+      } else if (state?.kind === 'loading') {
+        // Being read already (the editor, the dashboard): held, and its state change brings the data here.
+        this.ctx.sessions.hold(target.uri, 'rules');
       } else if (state?.kind !== 'failed' && state?.kind !== 'tooLarge') this.load(st, target.key);
     }
     return st;

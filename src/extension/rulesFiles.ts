@@ -9,25 +9,35 @@ const IGNORED = /[\\/]node_modules[\\/]/;
  * The workspace's rules files (the setting `anomalyHunter.rulesFiles`): searched once, then kept up to date by
  * file watchers, so that opening a CSV does not wait for a workspace search (one search is a round trip to the
  * file searcher: a few hundred milliseconds in a remote window). Searched again when the setting or the workspace
- * folders change.
+ * folders change, and after files are created, deleted or renamed in the editor (a folder renamed there moves the
+ * files in it, which a watcher of file patterns does not report); a folder renamed outside the editor is seen at
+ * the next of those.
  */
 export class RulesFileIndex implements vscode.Disposable {
   private files: Promise<Map<string, vscode.Uri>> | undefined;
   private watchers: vscode.Disposable[] = [];
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor() {
+  constructor(private readonly log?: vscode.LogOutputChannel) {
     this.subscriptions = [
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('anomalyHunter.rulesFiles')) this.reset(); }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
+      vscode.workspace.onDidCreateFiles(() => this.reset()),
+      vscode.workspace.onDidDeleteFiles(() => this.reset()),
+      vscode.workspace.onDidRenameFiles(() => this.reset()),
     ];
   }
 
-  /** Every rules file of the workspace outside node_modules, sorted by path. */
+  /** Every rules file of the workspace outside node_modules, sorted by path (none when the search failed: logged). */
   async list(): Promise<vscode.Uri[]> {
     this.files ??= this.search();
-    const files = await this.files;
-    return [...files.values()].sort((x, y) => x.fsPath.localeCompare(y.fsPath));
+    try {
+      const files = await this.files;
+      return [...files.values()].sort((x, y) => x.fsPath.localeCompare(y.fsPath));
+    } catch (e) {
+      this.log?.warn(`rules files: the workspace search failed (${(e as Error).message}); tried again on the next file`);
+      return [];
+    }
   }
 
   /** Starts the search now (at activation), so that the first CSV opened finds the list ready. */

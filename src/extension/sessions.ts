@@ -101,7 +101,12 @@ interface Entry {
   queue: Promise<unknown>;
   /** The file's modification time and size when it was read (`mtimeMs:size`), to tell whether it changed since. */
   stamp?: string;
+  /** The same of the rules file applied (with its URI; empty when none), when it was read. */
+  rulesStamp?: string;
 }
+
+/** The rules file that applies to a CSV: its text (or why it cannot be read) and its stamp (URI, mtime, size). */
+type FoundRules = { uri: vscode.Uri; stamp: string } & ({ text: string } | { error: string });
 
 async function fileStamp(path: string): Promise<string | undefined> {
   try {
@@ -170,7 +175,13 @@ export class SessionStore implements vscode.Disposable {
     const key = uri.toString();
     this.states.hold(key, holder);
     const now = this.states.state(key);
-    if (!opts.reload && !opts.force && (now?.kind === 'ready' || now?.kind === 'loading')) return now;
+    if (!opts.reload && !opts.force && now?.kind === 'ready') return now;
+    if (!opts.reload && !opts.force && now?.kind === 'loading') {
+      // Being read for someone else: settled when that read is (never a request that resolves at once, which a
+      // caller retrying on settle would turn into a loop).
+      await this.open(uri).catch(() => undefined);
+      return this.states.holds(key, holder) ? this.states.state(key) : undefined;
+    }
     let bytes: number;
     try {
       bytes = (await vscode.workspace.fs.stat(uri)).size;
@@ -207,7 +218,11 @@ export class SessionStore implements vscode.Disposable {
   async isCurrent(uri: vscode.Uri): Promise<boolean> {
     const entry = this.entries.get(uri.toString());
     if (!entry?.session || entry.session.failure || entry.stamp === undefined || uri.scheme !== 'file') return false;
-    return (await fileStamp(uri.fsPath)) === entry.stamp && this.entries.get(uri.toString()) === entry;
+    if ((await fileStamp(uri.fsPath)) !== entry.stamp) return false;
+    // The rules file too: the same one applies (none created, moved or renamed since), unchanged on disk.
+    const rules = await this.findRules(uri).catch(() => undefined);
+    if (rules === undefined || (rules?.stamp ?? '') !== entry.rulesStamp) return false;
+    return this.entries.get(uri.toString()) === entry;
   }
 
   all(): FileSession[] {
@@ -258,7 +273,14 @@ export class SessionStore implements vscode.Disposable {
     rulesSource.catch(() => undefined);
     // Taken before the read: a change during the read makes the next comparison fail (the file is read again).
     entry.stamp = await fileStamp(uri.fsPath);
-    const reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
+    let reply: WorkerReply;
+    try {
+      reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
+    } catch (e) {
+      // Closed on purpose (let go of, or read again) while it was read: nothing to tell the user.
+      if (this.entries.get(uri.toString()) !== entry) throw new SessionError(`${basename(uri.fsPath)}: analysis cancelled`, true);
+      throw e;
+    }
     const dataMs = Date.now() - t0;
     if (reply.type === 'error') throw new SessionError(`${basename(uri.fsPath)}: ${reply.message}`);
     if (reply.type !== 'loaded') throw new SessionError('unexpected reply from the analysis worker');
@@ -269,6 +291,7 @@ export class SessionStore implements vscode.Disposable {
     }
     const frame = reply.frame;
     const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame, rulesSource);
+    entry.rulesStamp = (await rulesSource)?.stamp ?? '';
     const settings = previous ?? settingsFromRules(rulesFile);
     const session: FileSession = {
       uri, name: basename(uri.fsPath), frame, sha256: reply.sha256, issues: reply.issues, settings,
@@ -307,7 +330,9 @@ export class SessionStore implements vscode.Disposable {
     const entry = this.entries.get(uri.toString());
     if (!entry?.session) return undefined;
     const s = entry.session;
-    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, s.frame);
+    const source = this.findRules(uri);
+    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, s.frame, source);
+    entry.rulesStamp = (await source)?.stamp ?? '';
     s.rulesUri = rulesUri;
     s.rulesFile = rulesFile;
     s.rules = rulesFile ? slidersOf(rulesFile, s.frame) : [];
@@ -392,7 +417,7 @@ export class SessionStore implements vscode.Disposable {
   }
 
   /** The rules file for a CSV: one matching `rulesFiles` whose `data:` names it, else `defaultRulesFile`; its text. */
-  private async findRules(csv: vscode.Uri): Promise<{ uri: vscode.Uri; text: string } | { uri: vscode.Uri; error: string } | null> {
+  private async findRules(csv: vscode.Uri): Promise<FoundRules | null> {
     const cfg = readSettings();
     let found: vscode.Uri | null = this.boundRules.get(csv.toString()) ?? null;
     const files = found ? [] : await this.rulesFiles.list();
@@ -405,10 +430,12 @@ export class SessionStore implements vscode.Disposable {
       found = vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile));
     }
     if (!found) return null;
+    // Taken before the read: a change during the read makes the next comparison fail (see isCurrent).
+    const stamp = `${found.toString()}|${(await fileStamp(found.fsPath)) ?? ''}`;
     try {
-      return { uri: found, text: await readRulesText(found) };
+      return { uri: found, stamp, text: await readRulesText(found) };
     } catch (e) {
-      return { uri: found, error: (e as Error).message };
+      return { uri: found, stamp, error: (e as Error).message };
     }
   }
 

@@ -274,7 +274,6 @@ export async function setTheme(page, name) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
-/** Moves the cursor of the active editor to `line` (Go to Line). */
 /**
  * Moves the cursor of the focused editor to `line` (Go to Line), until the status bar says it is there: a Quick Open
  * that closed at once (a page re-rendering behind it took the focus back) is opened again.
