@@ -183,7 +183,8 @@ export function attributeIsolationForest(model: IsolationForestModel, frame: Fra
       let node = roots[t];
       while (left[node] !== node) {
         const f = feature[node];
-        node = x[f] <= threshold[node] ? left[node] : left[node] + 1;
+        // x ≤ threshold goes left; `+(x > t)` picks the child without a branch to mispredict.
+        node = left[node] + +(x[f] > threshold[node]);
         shares[o + f] += surprise[node];
         raw[f] += bits[node];
       }
