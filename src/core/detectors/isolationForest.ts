@@ -27,9 +27,9 @@ import { metricIndex } from '../csv/frame.ts';
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import { clampScore, severityOf } from '../severity.ts';
-import { tailThresholdSorted } from '../incidents/calibrate.ts';
+import { tailThresholdIndex, tailThresholdSorted } from '../incidents/calibrate.ts';
 import { formatNumber } from '../format.ts';
-import { quantileSorted } from '../stats.ts';
+import { quantileSorted, sortedAt } from '../stats.ts';
 import { growForest } from './isolationForestGrow.ts';
 import { validateIsolationForestOptions } from './isolationForestModel.ts';
 import type {
@@ -52,7 +52,7 @@ export function fitIsolationForest(frame: Frame, options: IsolationForestOptions
  */
 export function withContaminationThreshold(model: IsolationForestModel, trainingScores: Float64Array): IsolationForestModel {
   const c = model.contamination;
-  const scoreThreshold = c === 'auto' ? 0.5 : contaminationThreshold(Float64Array.from(trainingScores).sort(), c);
+  const scoreThreshold = c === 'auto' ? 0.5 : contaminationThreshold(sortedAt(trainingScores, contaminationThresholdAt(trainingScores.length, c)), c);
   return { ...model, scoreThreshold, settings: { ...model.settings, threshold: scoreThreshold } };
 }
 
@@ -343,6 +343,14 @@ export function contaminationThreshold(sortedScores: Float64Array, contamination
   if (contamination === 'auto' || sortedScores.length === 0) return 0.5;
   if (contamination === 'calibrated') return tailThresholdSorted(sortedScores);
   return quantileSorted(sortedScores, 1 - contamination);
+}
+
+/** The positions of n ascending scores that contaminationThreshold reads (so that only they need sorting). */
+function contaminationThresholdAt(n: number, contamination: Contamination): number[] {
+  if (contamination === 'auto' || n === 0) return [];
+  if (contamination === 'calibrated') return [tailThresholdIndex(n)];
+  const i = Math.floor((n - 1) * (1 - contamination));
+  return [i, i + 1];
 }
 
 function hasFinite(values: Float64Array): boolean {
