@@ -33,9 +33,23 @@ const common = {
 
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 
+/**
+ * nodemailer (a third of the CLI bundle) is built into its own file, dist/nodemailer.js, which the bundles
+ * import when a mail is sent (src/node/smtp.ts): a command that sends no mail neither parses nor runs it.
+ */
+const nodemailerApart = {
+  name: 'nodemailer-apart',
+  setup(build) {
+    build.onResolve({ filter: /^nodemailer$/ }, () => ({ path: './nodemailer.js', external: true }));
+  },
+};
+const withNodemailerApart = (b) => ({ ...b, plugins: [...b.plugins, nodemailerApart] });
+
 const builds = [
-  { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  withNodemailerApart({ ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  withNodemailerApart({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // An ES module re-export, so that the bundle marks its named export for Node's import() of a CommonJS file.
+  { ...node, stdin: { contents: "export { createTransport } from 'nodemailer';", resolveDir: '.', loader: 'js' }, outfile: 'dist/nodemailer.js' },
   { ...node, entryPoints: ['src/extension/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
   { ...node, entryPoints: ['src/extension/streamWorker.ts'], outfile: 'dist/streamWorker.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js' },
@@ -53,6 +67,7 @@ copyFileSync('webview/analytics/analytics.css', 'dist/webview/analytics.css');
 copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
 
 const present = (await Promise.all(builds.map(async (b) => {
+  if (b.stdin) return b;
   try { await import('node:fs').then((fs) => fs.accessSync(b.entryPoints[0])); return b; } catch { return null; }
 }))).filter(Boolean);
 

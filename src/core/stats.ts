@@ -53,6 +53,23 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
   return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
 }
 
+/**
+ * A copy of the values in which each of the positions `at` (ascending) holds what it would after an ascending
+ * sort: what a reader of a few positions of the sorted values needs, in linear time (selection). With a NaN
+ * among the values, a sorted copy (a sort puts NaN last; selection cannot).
+ */
+export function sortedAt(values: Float64Array, at: readonly number[]): Float64Array {
+  const a = Float64Array.from(values);
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) return a.sort();
+  let from = 0;
+  for (const k of at) {
+    if (k < from || k >= a.length) continue;
+    select(a.subarray(from), a.length - from, k - from);
+    from = k + 1;
+  }
+  return a;
+}
+
 /** The k-th smallest of a[0, n) (Hoare's selection, median-of-three pivot); reorders `a` so that a[0, k) are no larger. */
 export function select(a: Float64Array, n: number, k: number): number {
   let lo = 0;

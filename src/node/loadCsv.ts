@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
@@ -48,6 +49,9 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
     total = info.size;
     const buf = Buffer.allocUnsafe(1 << 20);
     const decoder = new TextDecoder('utf-8');
+    // While every piece is ASCII (most metric exports), it is read as Latin-1: the same text, decoded faster.
+    // The first piece that is not (a BOM, a multi-byte character, maybe split between pieces) and all after it go through the decoder.
+    let ascii = true;
     // Stops once the reader has failed (a binary file, a stray quote…): the rest cannot change the outcome.
     while (!reader.failed) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, null);
@@ -55,7 +59,8 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
       bytes += bytesRead;
-      reader.push(decoder.decode(chunk, { stream: true }));
+      ascii &&= isAscii(chunk);
+      reader.push(ascii ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true }));
       onProgress?.(bytes, total);
     }
     reader.push(decoder.decode());

@@ -4,7 +4,6 @@
  * a failure's reason is one line that never holds the URL's user or password.
  */
 import { oneLine } from '../core/format.ts';
-import { createTransport } from 'nodemailer';
 import type { EmailMessage, SmtpTarget } from '../core/alerting/email.ts';
 import { scrubUrl } from '../core/alerting/url.ts';
 
@@ -24,6 +23,9 @@ export interface SmtpOptions {
 
 export async function sendEmail(rawUrl: string, target: SmtpTarget, mail: { from: string; to: string[]; message: EmailMessage }, opts: SmtpOptions = {}): Promise<SmtpOutcome> {
   const timeout = opts.timeoutMs ?? 20_000;
+  // Loaded when a mail is sent: a large library every other command would otherwise load (and the bundles
+  // load it from its own file, dist/nodemailer.js: see esbuild.mjs).
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: target.host, port: target.port, secure: target.secure, requireTLS: target.requireTLS,
     auth: target.user ? { user: target.user, pass: target.pass } : undefined,

@@ -6,7 +6,7 @@ import { createRng } from '../../src/core/random.ts';
 import { severityOf } from '../../src/core/severity.ts';
 import { detectIsolationForest, fitIsolationForest, scoreIsolationForest, severityScore } from '../../src/core/detectors/isolationForest.ts';
 import { averagePathLength } from '../../src/core/detectors/isolationForestModel.ts';
-import { detectIsolationForestParallel, scoreIsolationForestParallel } from '../../src/node/parallelScore.ts';
+import { detectIsolationForestParallel, scoreIsolationForestParallel, startScoringThreads } from '../../src/node/parallelScore.ts';
 
 const H = (i: number) => Math.log(i) + 0.5772156649;
 const cFormula = (n: number) => 2 * H(n - 1) - (2 * (n - 1)) / n;
@@ -245,6 +245,23 @@ test('parallel scoring on worker threads gives the single-thread scores and resu
   assert.deepEqual(await scoreIsolationForestParallel(model, frame, 2), scoreIsolationForest(model, frame));
   const options = { seed: 21, trees: 20, contamination: 0.01 };
   assert.deepEqual(await detectIsolationForestParallel(frame, options, 2), detectIsolationForest(frame, options));
+});
+
+test('workers started ahead score the same; those not needed are closed', async () => {
+  const frame = frameOf(gaussian(160_000, ['a', 'b']));
+  frame.values[0][70_000] = Infinity;
+  const model = fitIsolationForest(frame, { seed: 4, trees: 12 });
+  const single = scoreIsolationForest(model, frame);
+  const three = startScoringThreads(3);
+  assert.equal(three.workers.length, 2);
+  assert.deepEqual(await scoreIsolationForestParallel(model, frame, 2, three), single);
+  assert.equal(three.workers.length, 0);
+  // A frame too small for workers: scored on this thread, the started worker is closed.
+  const small = frameOf(gaussian(3000, ['a', 'b']));
+  const smallModel = fitIsolationForest(small, { seed: 4, trees: 12 });
+  const one = startScoringThreads(2);
+  assert.deepEqual(await scoreIsolationForestParallel(smallModel, small, 2, one), scoreIsolationForest(smallModel, small));
+  assert.equal(one.workers.length, 0);
 });
 
 test('fit with a contamination fraction sets the threshold detect uses', () => {

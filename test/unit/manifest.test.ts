@@ -30,3 +30,11 @@ test('the rules schema is contributed to YAML tooling and shipped in the package
   assert.match(readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8'), /^!rules\/rules\.schema\.json$/m);
   assert.match(readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8'), /^!rules\/ruletests\.schema\.json$/m);
 });
+
+test('the package ships every bundle the build writes, nodemailer (imported by the others when a mail is sent) included', () => {
+  const allowed = readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8');
+  const build = readFileSync(join(__dirname, '../../esbuild.mjs'), 'utf8');
+  const outfiles = [...build.matchAll(/outfile: '(dist\/[^']+\.js)'/g)].map((m) => m[1]).filter((f) => !f.startsWith('dist/webview/'));
+  assert.ok(outfiles.includes('dist/nodemailer.js'));
+  for (const f of outfiles) assert.match(allowed, new RegExp(`^!${f.replace(/[./]/g, '\\$&')}$`, 'm'), f);
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { finiteMedian, quantileSorted, statsOf } from '../../src/core/stats.ts';
+import { finiteMedian, quantileSorted, sortedAt, statsOf } from '../../src/core/stats.ts';
+import { createRng } from '../../src/core/random.ts';
 
 test('finiteMedian skips NaN and infinities, averages the two middles of an even count, NaN when nothing is left', () => {
   assert.equal(finiteMedian(Float64Array.of(5, NaN, 1, Infinity, 3)), 3);
@@ -19,4 +20,20 @@ test('statsOf gives min, max, median and count of the non-NaN values', () => {
 test('quantileSorted interpolates linearly between ranks as numpy.percentile does', () => {
   const s = Float64Array.of(1, 2, 3, 4, 10);
   assert.deepEqual([0, 0.25, 0.5, 0.875, 1].map((q) => quantileSorted(s, q)), [1, 2, 3, 7, 10]);
+});
+
+test('sortedAt puts the asked positions where a sort puts them, ties and all; with a NaN it sorts', () => {
+  const rng = createRng(5);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + rng.int(300);
+    const values = Float64Array.from({ length: n }, () => (trial % 2 ? rng.int(5) : rng.next() * 100 - 50));
+    const sorted = Float64Array.from(values).sort();
+    const at = [...new Set([rng.int(n), rng.int(n), n - 1, 0])].sort((a, b) => a - b);
+    const got = sortedAt(values, at);
+    for (const k of at) assert.equal(got[k], sorted[k], `trial ${trial}, position ${k}`);
+    assert.deepEqual(Float64Array.from(got).sort(), sorted);
+  }
+  const withNaN = Float64Array.from([3, NaN, 1, 2]);
+  assert.deepEqual(sortedAt(withNaN, [1]), Float64Array.from([1, 2, 3, NaN]));
+  assert.deepEqual(withNaN, Float64Array.from([3, NaN, 1, 2]));
 });

@@ -12,7 +12,7 @@ import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
-import { primeIsolationForest } from '../../node/parallelScore.ts';
+import { primeIsolationForest, startScoringThreadsFor } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analysisResult.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
@@ -119,6 +119,8 @@ export const analyzeCommand: Command = {
     }
     if (preloaded?.prometheus) for (const n of preloaded.prometheus.notes) ctx.stderr(`${preloaded.prometheus.server}: warning: ${n}\n`);
     const fetched = prom ? await loadPrometheusForCommand(prom, ctx) : preloaded?.prometheus ?? null;
+    // The scoring worker starts while the CSV is read (idle, it never keeps the process alive; primeIsolationForest uses or closes it).
+    const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(positionals[0]) : null;
     const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(positionals[0], ctx);
     // A Prometheus source's input path is the graph page of its queries; messages name the server.
     const path = fetched ? fetched.path : positionals[0];
@@ -142,7 +144,7 @@ export const analyzeCommand: Command = {
     });
     // The forest is scored on two threads first (bit-identical scores); runAnalysis finds it in the cache.
     const cache: AnalysisCache = {};
-    await primeIsolationForest(frame, settings, cache);
+    await primeIsolationForest(frame, settings, cache, 2, threads ?? undefined);
     const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 }, cache);
     for (const w of result.warnings) ctx.stderr(`${name}: warning: ${w}\n`);
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));

@@ -323,7 +323,9 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     }
     delimiter = guessDelimiter(text);
     scanner = new CsvTokenizer(delimiter, { fields: false });
-    feed(text);
+    // In head-sized pieces: the rows after those that decide the columns take the fast path (scanBlock) instead
+    // of the tokenizer's, even when the first piece pushed was large (1 MiB from a file).
+    for (let i = 0; i < text.length && !fatal; i += HEAD_CHARS) feed(text.slice(i, i + HEAD_CHARS));
   };
 
   return {

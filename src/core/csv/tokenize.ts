@@ -270,7 +270,8 @@ export class CsvTokenizer {
     }
     const fields = this.fields;
     const line = this.recLine;
-    this.fields = [];
+    // Scan mode builds no fields: no new array per record.
+    if (this.build) this.fields = [];
     this.nFields = 0;
     this.state = START;
     this.recStart = end;

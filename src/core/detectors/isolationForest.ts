@@ -27,9 +27,9 @@ import { metricIndex } from '../csv/frame.ts';
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import { clampScore, severityOf } from '../severity.ts';
-import { tailThresholdSorted } from '../incidents/calibrate.ts';
+import { tailThresholdIndex, tailThresholdSorted } from '../incidents/calibrate.ts';
 import { formatNumber } from '../format.ts';
-import { quantileSorted } from '../stats.ts';
+import { quantileSorted, sortedAt } from '../stats.ts';
 import { growForest } from './isolationForestGrow.ts';
 import { validateIsolationForestOptions } from './isolationForestModel.ts';
 import type {
@@ -52,7 +52,7 @@ export function fitIsolationForest(frame: Frame, options: IsolationForestOptions
  */
 export function withContaminationThreshold(model: IsolationForestModel, trainingScores: Float64Array): IsolationForestModel {
   const c = model.contamination;
-  const scoreThreshold = c === 'auto' ? 0.5 : contaminationThreshold(Float64Array.from(trainingScores).sort(), c);
+  const scoreThreshold = c === 'auto' ? 0.5 : contaminationThreshold(sortedAt(trainingScores, contaminationThresholdAt(trainingScores.length, c)), c);
   return { ...model, scoreThreshold, settings: { ...model.settings, threshold: scoreThreshold } };
 }
 
@@ -78,14 +78,18 @@ export function pathLengthsToScores(sums: Float64Array, model: IsolationForestMo
 /**
  * The hot loop: adds, for rows start..end−1, the sum over trees of the path lengths to out[row − start].
  * Self-contained (no closures, no imports) so that a worker thread can run its source text. Rows are
- * copied in blocks, row-major with non-finite values filled. Each tree walks four rows at once for a
- * fixed number of steps (its depth; leaves absorb, see IsolationForestModel): the four walks are
- * independent, so the CPU overlaps them, and `+(x > t)` picks the child without a branch to mispredict.
+ * copied in blocks of 512, one metric after the other, with non-finite values filled; each node's metric
+ * is turned into its offset in the block once. Each tree walks eight rows at once for a fixed number of
+ * steps (its depth; leaves absorb, see IsolationForestModel): the eight walks are independent, so the CPU
+ * overlaps them, and `+(x > t)` picks the child without a branch to mispredict. Per row the trees are
+ * added in order, so any split of the rows gives the same sums, bit for bit.
  */
 export function accumulatePathLengths(forest: ForestArrays, columns: Float64Array[], start: number, end: number, out: Float64Array): void {
   const { feature, threshold, left, pathLength, roots, depths, fill } = forest;
   const d = columns.length;
-  const blockRows = 1024;
+  const blockRows = 512;
+  const offset = new Int32Array(feature.length);
+  for (let k = 0; k < offset.length; k++) offset[k] = feature[k] * blockRows;
   const block = new Float64Array(blockRows * d);
   const trees = roots.length;
   for (let b0 = start; b0 < end; b0 += blockRows) {
@@ -93,10 +97,11 @@ export function accumulatePathLengths(forest: ForestArrays, columns: Float64Arra
     for (let f = 0; f < d; f++) {
       const col = columns[f];
       const fv = fill[f];
-      for (let r = 0, k = f; r < count; r++, k += d) {
+      const base = f * blockRows;
+      for (let r = 0; r < count; r++) {
         const v = col[b0 + r];
         // v − v is 0 only for finite v: NaN and ±Infinity read as the fill value.
-        block[k] = v - v === 0 ? v : fv;
+        block[base + r] = v - v === 0 ? v : fv;
       }
     }
     const o = b0 - start;
@@ -104,24 +109,31 @@ export function accumulatePathLengths(forest: ForestArrays, columns: Float64Arra
       const root = roots[t];
       const depth = depths[t];
       let r = 0;
-      for (; r + 4 <= count; r += 4) {
-        const x0 = r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
-        let n0 = root, n1 = root, n2 = root, n3 = root;
+      for (; r + 8 <= count; r += 8) {
+        let n0 = root, n1 = root, n2 = root, n3 = root, n4 = root, n5 = root, n6 = root, n7 = root;
         for (let level = depth; level > 0; level--) {
-          n0 = left[n0] + +(block[x0 + feature[n0]] > threshold[n0]);
-          n1 = left[n1] + +(block[x1 + feature[n1]] > threshold[n1]);
-          n2 = left[n2] + +(block[x2 + feature[n2]] > threshold[n2]);
-          n3 = left[n3] + +(block[x3 + feature[n3]] > threshold[n3]);
+          n0 = left[n0] + +(block[r + offset[n0]] > threshold[n0]);
+          n1 = left[n1] + +(block[r + 1 + offset[n1]] > threshold[n1]);
+          n2 = left[n2] + +(block[r + 2 + offset[n2]] > threshold[n2]);
+          n3 = left[n3] + +(block[r + 3 + offset[n3]] > threshold[n3]);
+          n4 = left[n4] + +(block[r + 4 + offset[n4]] > threshold[n4]);
+          n5 = left[n5] + +(block[r + 5 + offset[n5]] > threshold[n5]);
+          n6 = left[n6] + +(block[r + 6 + offset[n6]] > threshold[n6]);
+          n7 = left[n7] + +(block[r + 7 + offset[n7]] > threshold[n7]);
         }
-        out[o + r] += pathLength[n0];
-        out[o + r + 1] += pathLength[n1];
-        out[o + r + 2] += pathLength[n2];
-        out[o + r + 3] += pathLength[n3];
+        const i = o + r;
+        out[i] += pathLength[n0];
+        out[i + 1] += pathLength[n1];
+        out[i + 2] += pathLength[n2];
+        out[i + 3] += pathLength[n3];
+        out[i + 4] += pathLength[n4];
+        out[i + 5] += pathLength[n5];
+        out[i + 6] += pathLength[n6];
+        out[i + 7] += pathLength[n7];
       }
       for (; r < count; r++) {
-        const x0 = r * d;
         let n0 = root;
-        for (let level = depth; level > 0; level--) n0 = left[n0] + +(block[x0 + feature[n0]] > threshold[n0]);
+        for (let level = depth; level > 0; level--) n0 = left[n0] + +(block[r + offset[n0]] > threshold[n0]);
         out[o + r] += pathLength[n0];
       }
     }
@@ -171,7 +183,8 @@ export function attributeIsolationForest(model: IsolationForestModel, frame: Fra
       let node = roots[t];
       while (left[node] !== node) {
         const f = feature[node];
-        node = x[f] <= threshold[node] ? left[node] : left[node] + 1;
+        // x ≤ threshold goes left; `+(x > t)` picks the child without a branch to mispredict.
+        node = left[node] + +(x[f] > threshold[node]);
         shares[o + f] += surprise[node];
         raw[f] += bits[node];
       }
@@ -330,6 +343,14 @@ export function contaminationThreshold(sortedScores: Float64Array, contamination
   if (contamination === 'auto' || sortedScores.length === 0) return 0.5;
   if (contamination === 'calibrated') return tailThresholdSorted(sortedScores);
   return quantileSorted(sortedScores, 1 - contamination);
+}
+
+/** The positions of n ascending scores that contaminationThreshold reads (so that only they need sorting). */
+function contaminationThresholdAt(n: number, contamination: Contamination): number[] {
+  if (contamination === 'auto' || n === 0) return [];
+  if (contamination === 'calibrated') return [tailThresholdIndex(n)];
+  const i = Math.floor((n - 1) * (1 - contamination));
+  return [i, i + 1];
 }
 
 function hasFinite(values: Float64Array): boolean {

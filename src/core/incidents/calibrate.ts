@@ -192,8 +192,12 @@ function tailCount(n: number): number {
 /** The threshold fitTail would choose for these values (ascending, finite): where the modelled tail starts. NaN when empty. */
 export function tailThresholdSorted(sorted: ArrayLike<number>): number {
   const n = sorted.length;
-  if (n === 0) return NaN;
-  return n < 2 ? sorted[0] : sorted[n - 1 - tailCount(n)];
+  return n === 0 ? NaN : sorted[tailThresholdIndex(n)];
+}
+
+/** The position in n ascending values (n ≥ 1) that tailThresholdSorted reads. */
+export function tailThresholdIndex(n: number): number {
+  return n < 2 ? 0 : n - 1 - tailCount(n);
 }
 
 /** P(X > x) under the tail model; 1 at or below the threshold (the body of the distribution is not modelled). */

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { loadCsvFile } from '../../src/node/loadCsv.ts';
+import { parseCsv } from '../../src/core/csv/parse.ts';
+
+test('loadCsvFile reads a file as parseCsv reads its text, with multi-byte characters across its 1 MiB pieces', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-load-'));
+  try {
+    // ASCII first (read as Latin-1), then a 'é' (2 bytes) and a '€' (3 bytes) placed across the 1 MiB boundary.
+    const parts = ['\ufefftime,note,v\n'];
+    let bytes = 3 + 12, i = 0;
+    const add = (note: string, v = String(i % 10)): void => {
+      const line = `${new Date(Date.UTC(2024, 0, 1) + i++ * 60_000).toISOString()},${note},${v}\n`;
+      parts.push(line);
+      bytes += Buffer.byteLength(line);
+    };
+    while (bytes < (1 << 20) - 100) add('ok');
+    // A value (not a number: its warning quotes it) whose 'é' starts one byte before the boundary: its second
+    // byte is the first of the next piece.
+    add('x'.repeat((1 << 20) - 1 - bytes - 26), 'é€');
+    while (bytes < (5 << 20) / 2) add(i % 1000 ? 'ok' : 'café');
+    const text = parts.join('');
+    assert.equal(Buffer.from(text).subarray((1 << 20) - 1, (1 << 20) + 1).toString('utf8'), 'é');
+    const path = join(dir, 'a.csv');
+    writeFileSync(path, text);
+    const loaded = await loadCsvFile(path);
+    const direct = parseCsv(text.slice(1));
+    assert.deepEqual(loaded.frame, direct.frame);
+    assert.deepEqual(loaded.issues, direct.issues);
+    assert.equal(loaded.sha256, createHash('sha256').update(Buffer.from(text)).digest('hex'));
+    assert.equal(loaded.frame!.rows, i);
+    assert.ok(loaded.issues.some((x) => x.message.includes("'é€'")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
