@@ -35,6 +35,8 @@ export class DashboardController implements vscode.Disposable {
   /** What the table lists, when the user chose it in the page (else anomalyHunter.minSeverity). */
   private viewChoice: ViewChoice | undefined;
   private readonly closeEmitter = new vscode.EventEmitter<void>();
+  /** The file whose analysis the page draws and the panel's title for it (what a failed show() goes back to). */
+  private shown: { uri: vscode.Uri; title: string } | undefined;
   /** The number of the latest show() request (an older one still loading its file gives way to it). */
   private showRequest = 0;
   /** The files held open for the dashboard in SessionStore (SessionStore's holder `dashboard`): the one shown, and those loading. */
@@ -89,6 +91,7 @@ export class DashboardController implements vscode.Disposable {
     this.liveResult = result;
     this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
+    this.shown = { uri, title: this.panel!.panel.title };
     this.panel!.post({ type: 'model', model: this.liveModel });
     if (opts.reveal) this.panel!.reveal();
     return true;
@@ -123,13 +126,22 @@ export class DashboardController implements vscode.Disposable {
       // The panel opens at once: the page and Plotly load while the worker reads the file, and the first
       // model is drawn as soon as the data is read (sessions' change events reach this.post).
       if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
-      const before = { uri: this.uri, title: this.panel!.panel.title };
       this.uri = uri;
       this.panel!.panel.title = `Anomalies: ${name}`;
       try {
         session = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Anomaly Hunter: analysing ${name}…` },
-          () => this.ctx.sessions.open(uri, { partial: true, settings: opts.settings }),
+          async () => {
+            for (;;) {
+              try {
+                return await this.ctx.sessions.open(uri, { partial: true, settings: opts.settings });
+              } catch (e) {
+                // Read again meanwhile (saved in the editor, say): this read was cancelled for the new one, which
+                // is joined (each pass waits for a real read).
+                if (!(e instanceof SessionError && e.cancelled) || overtaken() || this.ctx.sessions.state(uri)?.kind !== 'loading') throw e;
+              }
+            }
+          },
         );
       } catch (e) {
         if (overtaken() || (e instanceof SessionError && e.cancelled)) {
@@ -139,9 +151,9 @@ export class DashboardController implements vscode.Disposable {
         const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;
         this.ctx.log.warn(message);
         if (this.panel && this.uri?.toString() === uri.toString()) {
-          // The panel goes back to the file it showed (if any), with the reason this one could not be shown.
-          this.uri = before.uri;
-          this.panel.panel.title = before.uri ? before.title : 'Anomaly Hunter';
+          // The panel goes back to the file it shows (if any), with the reason this one could not be shown.
+          this.uri = this.shown?.uri;
+          this.panel.panel.title = this.shown?.title ?? 'Anomaly Hunter';
           this.notice('error', `Cannot analyse ${message}`);
         }
         void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
@@ -157,6 +169,7 @@ export class DashboardController implements vscode.Disposable {
     this.uri = uri;
     this.letGo((k) => k !== uri.toString());
     this.panel!.panel.title = `Anomalies: ${session.name}`;
+    this.shown = { uri, title: this.panel!.panel.title };
     // Settings kept by the page across a reload, for a file something else had already opened: apply them.
     if (opts.settings && JSON.stringify(opts.settings) !== JSON.stringify(session.settings)) {
       this.ctx.sessions.update(uri, opts.settings).catch((e: Error) => { if (!(e instanceof SessionError && e.cancelled)) this.notice('error', e.message); });
@@ -171,6 +184,7 @@ export class DashboardController implements vscode.Disposable {
     this.panel?.dispose();
     this.panel = panel;
     // A new page holds nothing yet.
+    this.shown = undefined;
     this.pageReady = false;
     this.localKey = '';
     this.tuningKey = '';

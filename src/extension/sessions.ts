@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { Worker } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AnalysisResult } from '../core/analysisResult.ts';
@@ -10,8 +9,8 @@ import { validateRules } from '../core/rules/validate.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
 import { metricValues } from '../core/csv/frame.ts';
 import type { DashboardSettings, RuleSlider } from '../protocol.ts';
-import type { WorkerCall, WorkerReply } from './workerProtocol.ts';
-import { ANALYSIS_WORKER_LIMITS } from './workerProtocol.ts';
+import type { WorkerReply } from './workerProtocol.ts';
+import { AnalysisWorker } from './analysisWorkerClient.ts';
 import { readSettings } from './settings.ts';
 import type { RulesFileIndex } from './rulesFiles.ts';
 import { dataKeyOf, readRulesText } from './rulesFiles.ts';
@@ -51,43 +50,6 @@ export class SessionError extends Error {
 /** The default dashboard settings: every detector that applies, SPEC defaults. */
 export function defaultDashboardSettings(): DashboardSettings {
   return { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
-}
-
-/** One worker thread per open file: it holds the parsed data and the detectors' cache. */
-class AnalysisWorker {
-  private readonly worker: Worker;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void; partial?: (r: WorkerReply) => void }>();
-
-  constructor(script: string) {
-    this.worker = new Worker(script, { resourceLimits: ANALYSIS_WORKER_LIMITS.resourceLimits });
-    this.worker.on('message', (m: WorkerReply) => {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      if (m.type === 'partial') { w.partial?.(m); return; }
-      this.waiting.delete(m.id);
-      w.resolve(m);
-    });
-    this.worker.on('error', (e) => this.failAll(e));
-    this.worker.on('exit', () => this.failAll(new Error('analysis cancelled')));
-  }
-
-  request(req: WorkerCall, partial?: (r: WorkerReply) => void): Promise<WorkerReply> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, partial });
-      this.worker.postMessage({ ...req, id });
-    });
-  }
-
-  private failAll(e: Error): void {
-    for (const w of this.waiting.values()) w.reject(e);
-    this.waiting.clear();
-  }
-
-  terminate(): void {
-    void this.worker.terminate();
-  }
 }
 
 interface Entry {
@@ -273,12 +235,13 @@ export class SessionStore implements vscode.Disposable {
     rulesSource.catch(() => undefined);
     // Taken before the read: a change during the read makes the next comparison fail (the file is read again).
     entry.stamp = await fileStamp(uri.fsPath);
+    this.stillOpen(uri, entry);
     let reply: WorkerReply;
     try {
       reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
     } catch (e) {
       // Closed on purpose (let go of, or read again) while it was read: nothing to tell the user.
-      if (this.entries.get(uri.toString()) !== entry) throw new SessionError(`${basename(uri.fsPath)}: analysis cancelled`, true);
+      this.stillOpen(uri, entry);
       throw e;
     }
     const dataMs = Date.now() - t0;
@@ -291,6 +254,7 @@ export class SessionStore implements vscode.Disposable {
     }
     const frame = reply.frame;
     const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame, rulesSource);
+    this.stillOpen(uri, entry);
     entry.rulesStamp = (await rulesSource)?.stamp ?? '';
     const settings = previous ?? settingsFromRules(rulesFile);
     const session: FileSession = {
@@ -316,6 +280,11 @@ export class SessionStore implements vscode.Disposable {
     if (warning) session.result.warnings.unshift(warning);
     this.log.info(`${session.name}: ${session.result.anomalies.length} anomalies (load + analysis ${Date.now() - t0} ms)`);
     return session;
+  }
+
+  /** Throws a cancelled SessionError when the file was closed or read again since `entry` began reading it. */
+  private stillOpen(uri: vscode.Uri, entry: Entry): void {
+    if (this.entries.get(uri.toString()) !== entry) throw new SessionError(`${basename(uri.fsPath)}: analysis cancelled`, true);
   }
 
   /** Re-runs the analysis of an open file with new dashboard settings. */
