@@ -116,12 +116,8 @@ const early = window as unknown as { __earlyMessages?: HostMessage[]; __earlyLis
 if (early.__earlyListener) window.removeEventListener('message', early.__earlyListener);
 const kept = early.__earlyMessages ?? [];
 early.__earlyMessages = [];
-let hasModel = kept.some((m) => m.type === 'model');
-window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
-  if (ev.data?.type === 'model') hasModel = true;
-  dispatch(ev.data);
-});
+window.addEventListener('message', (ev: MessageEvent<HostMessage>) => dispatch(ev.data));
 for (const m of kept) dispatch(m);
-const sayReady = (): void => { setTimeout(() => vscode.postMessage({ type: 'ready', hasModel }), 50); };
+const sayReady = (): void => { setTimeout(() => vscode.postMessage({ type: 'ready', hasModel: state.model !== null }), 50); };
 if (document.readyState === 'complete') sayReady();
 else window.addEventListener('load', sayReady, { once: true });

@@ -161,9 +161,4 @@ export class FileStates<S> {
     const e = this.files.get(key);
     if (e?.stale) e.saving = true;
   }
-
-  /** Forgets everything about a file. */
-  forget(key: string): void {
-    if (this.files.delete(key)) this.changed(key);
-  }
 }

@@ -53,6 +53,11 @@ export class DashboardPanel implements vscode.Disposable {
     );
   }
 
+  /** Whether the page has loaded (said `ready`): the page's data and fits may then be sent. */
+  get loaded(): boolean {
+    return this.loads > 0;
+  }
+
   /** Whether the page has loaded more than once (a reloaded page holds nothing of what was posted before). */
   get reloaded(): boolean {
     return this.loads > 1;

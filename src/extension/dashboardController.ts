@@ -39,8 +39,6 @@ export class DashboardController implements vscode.Disposable {
   private shown: { uri: vscode.Uri; title: string } | undefined;
   /** The number of the latest show() request (an older one still loading its file gives way to it). */
   private showRequest = 0;
-  /** The files held open for the dashboard in SessionStore (SessionStore's holder `dashboard`): the one shown, and those loading. */
-  private readonly held = new Map<string, vscode.Uri>();
   /** Fires when the dashboard panel is closed. */
   readonly onDidClosePanel = this.closeEmitter.event;
 
@@ -116,11 +114,10 @@ export class DashboardController implements vscode.Disposable {
     const name = uri.path.split('/').pop() ?? uri.path;
     // Held open for the dashboard from now on; the file shown before is let go once this one is shown.
     this.ctx.sessions.hold(uri, 'dashboard');
-    this.held.set(uri.toString(), uri);
     // The latest request wins: one overtaken while its file loads (another file shown meanwhile, the panel closed)
     // stops quietly and lets go of its file unless that is the one shown.
     const request = ++this.showRequest;
-    const overtaken = (): boolean => request !== this.showRequest || !this.panel || !this.held.has(uri.toString());
+    const overtaken = (): boolean => request !== this.showRequest || !this.panel || !this.ctx.sessions.holds(uri, 'dashboard');
     let session = this.ctx.sessions.get(uri);
     if (!session) {
       // The panel opens at once: the page and Plotly load while the worker reads the file, and the first
@@ -145,7 +142,7 @@ export class DashboardController implements vscode.Disposable {
         );
       } catch (e) {
         if (overtaken() || (e instanceof SessionError && e.cancelled)) {
-          this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
+          this.letGoUnlessShown(uri);
           return;
         }
         const message = e instanceof SessionError ? e.message : `${name}: ${(e as Error).message}`;
@@ -157,11 +154,11 @@ export class DashboardController implements vscode.Disposable {
           this.notice('error', `Cannot analyse ${message}`);
         }
         void vscode.window.showErrorMessage(`Anomaly Hunter: ${message}`);
-        this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
+        this.letGoUnlessShown(uri);
         return;
       }
       if (overtaken()) {
-        this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
+        this.letGoUnlessShown(uri);
         return;
       }
     }
@@ -183,24 +180,28 @@ export class DashboardController implements vscode.Disposable {
   private attach(panel: DashboardPanel): void {
     this.panel?.dispose();
     this.panel = panel;
-    // A new page holds nothing yet.
     this.shown = undefined;
-    this.pageReady = false;
-    this.localKey = '';
-    this.tuningKey = '';
-    this.seriesKey = '';
-    panel.post({ type: 'alertDestination', destination: readSettings().alertDestination });
+    this.newPage();
     panel.onMessage((m) => void this.onMessage(m));
     panel.onDispose(() => { if (this.panel === panel) { this.panel = undefined; this.uri = undefined; this.letGo(() => true); this.clearLive(); this.closeEmitter.fire(); } });
   }
 
-  /** Lets go of the files held for the dashboard that `which` picks (by URI string). */
+  /** A new page (a new panel, or the page loaded again) holds nothing yet: what it is sent starts over. */
+  private newPage(): void {
+    this.localKey = '';
+    this.tuningKey = '';
+    this.seriesKey = '';
+    this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
+  }
+
+  /** Lets go of the files held for the dashboard (SessionStore's holder `dashboard`) that `which` picks (by URI string). */
   private letGo(which: (key: string) => boolean): void {
-    for (const [key, uri] of [...this.held]) {
-      if (!which(key)) continue;
-      this.held.delete(key);
-      this.ctx.sessions.release(uri, 'dashboard');
-    }
+    for (const uri of this.ctx.sessions.held('dashboard')) if (which(uri.toString())) this.ctx.sessions.release(uri, 'dashboard');
+  }
+
+  /** Lets go of `uri` unless it is the file the panel shows (a request for it that gave way or failed). */
+  private letGoUnlessShown(uri: vscode.Uri): void {
+    this.letGo((k) => k === uri.toString() && k !== this.file?.toString());
   }
 
   /** The table's view: the page's choice, else the default view of the settings. */
@@ -224,8 +225,6 @@ export class DashboardController implements vscode.Disposable {
   private localKey = '';
   /** The file and fits whose tuning data (src/core/tuning.ts) the webview holds. */
   private tuningKey = '';
-  /** The page has loaded (its `ready` came): the page's data and fits may be sent. */
-  private pageReady = false;
 
   private post(s: FileSession): void {
     if (!this.panel) return;
@@ -255,7 +254,7 @@ export class DashboardController implements vscode.Disposable {
 
   private postLocal(s: FileSession): void {
     // Not while the page loads: the first model goes alone (the data, ~1 MB for the sample, follows the page's ready).
-    if (!this.panel || !this.pageReady || !this.pageHoldsData(s)) return;
+    if (!this.panel?.loaded || !this.pageHoldsData(s)) return;
     // Files small enough are held by the webview too: its sliders then recompute at once (see recomputeLocally).
     const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
     // Keyed by the file's content and the rules themselves: an edit that keeps the row count or the rule names
@@ -301,16 +300,11 @@ export class DashboardController implements vscode.Disposable {
       case 'ready':
         // The page's first load with a model in hand has what was posted (and gets what follows, in order). A page
         // without one, or loaded again, holds nothing (or a model that assumed what the old page held): all again.
-        this.pageReady = true;
-        // A page loaded again: a new page, which holds nothing (what was sent to it before this is sent again).
         if (m.hasModel && !this.panel?.reloaded) {
           if (s && !this.liveModel) this.postLocal(s);
           return;
         }
-        this.localKey = '';
-        this.tuningKey = '';
-        this.seriesKey = '';
-        this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
+        this.newPage();
         if (this.liveModel) this.panel?.post({ type: 'model', model: this.liveModel });
         else if (s) this.post(s);
         return;

@@ -116,7 +116,8 @@ export class RulesData implements vscode.Disposable {
 
   /** A data file's state changed (loading, failed, too large…): the rules files checked against it follow. */
   private stateChanged(key: string): void {
-    if (!this.data.has(key) || this.stateTimers.has(key)) return;
+    // A request of this object's own in flight: its end re-checks the rules files (see load).
+    if (!this.data.has(key) || this.data.get(key)!.request || this.stateTimers.has(key)) return;
     this.stateTimers.set(key, setTimeout(() => {
       this.stateTimers.delete(key);
       if (!this.disposed) this.changed(key, true);

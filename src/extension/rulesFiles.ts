@@ -42,7 +42,7 @@ export class RulesFileIndex implements vscode.Disposable {
 
   /** Starts the search now (at activation), so that the first CSV opened finds the list ready. */
   warm(): void {
-    void this.list().catch(() => undefined);
+    void this.list();
   }
 
   private search(): Promise<Map<string, vscode.Uri>> {

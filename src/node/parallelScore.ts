@@ -24,11 +24,9 @@ const CHUNK_ROWS = 4096;
  */
 const workerSource = (): string => `const { parentPort } = require('node:worker_threads');
 const accumulate = (${accumulatePathLengths.toString()});
-parentPort.once('message', ({ forest, columns, out, next, rows, chunk }) => {
-  for (let s = Atomics.add(next, 0, 1) * chunk; s < rows; s = Atomics.add(next, 0, 1) * chunk) {
-    const e = Math.min(rows, s + chunk);
-    accumulate(forest, columns, s, e, out.subarray(s, e));
-  }
+const takePieces = (${takePieces.toString()});
+parentPort.once('message', (work) => {
+  takePieces(work, accumulate);
   parentPort.postMessage(0);
 });`;
 
@@ -96,12 +94,15 @@ interface SharedWork {
   chunk: number;
 }
 
-/** Takes pieces of the shared work until none is left. */
-function takePieces(work: SharedWork): void {
+/**
+ * Takes pieces of the shared work until none is left. Self-contained (`accumulate` comes as an argument): the
+ * scoring workers run its source text too.
+ */
+function takePieces(work: SharedWork, accumulate: typeof accumulatePathLengths): void {
   const { forest, columns, out, next, rows, chunk } = work;
   for (let s = Atomics.add(next, 0, 1) * chunk; s < rows; s = Atomics.add(next, 0, 1) * chunk) {
     const e = Math.min(rows, s + chunk);
-    accumulatePathLengths(forest, columns, s, e, out.subarray(s, e));
+    accumulate(forest, columns, s, e, out.subarray(s, e));
   }
 }
 
@@ -156,7 +157,7 @@ export async function scoreIsolationForestParallel(model: IsolationForestModel, 
     rows: n, chunk: CHUNK_ROWS,
   };
   const pending = workers.map((w) => workOnWorker(w, work));
-  takePieces(work);
+  takePieces(work, accumulatePathLengths);
   await Promise.all(pending);
   return pathLengthsToScores(Float64Array.from(work.out), model);
 }
