@@ -299,3 +299,28 @@ export async function goToLine(page, line, timeout = 30_000) {
     await page.keyboard.press('Escape');
   }
 }
+
+/**
+ * When the dashboard's first chart was on screen, from the page's own clock (the frame after Plotly drew it;
+ * Playwright's polling, whose retries back off to 500 ms, would add its own delay), in ms after `t0` (epoch ms:
+ * the palette opening) and after `chosen` (the command chosen), with where the wait went after the command: the
+ * page's start, its script, Plotly fetched, its first model, its first plot and the frame that shows it.
+ */
+export async function firstChartTimes(view, t0, chosen, metric = 'cpu') {
+  await view.locator(`[data-testid="chart-${metric}"].rendered`).waitFor({ timeout: 60_000 });
+  await view.locator('.charts[data-first-paint-ms]').waitFor({ state: 'attached', timeout: 10_000 });
+  const clock = await view.locator('#app').evaluate((app) => {
+    const charts = document.querySelector('.charts');
+    return {
+      origin: performance.timeOrigin, script: Number(app.dataset.scriptMs), model: Number(app.dataset.firstModelMs),
+      plot: Number(charts?.dataset.firstPlotMs), paint: Number(charts?.dataset.firstPaintMs),
+      plotlyFetched: performance.getEntriesByType('resource').find((e) => e.name.includes('plotly.min.js'))?.responseEnd ?? NaN,
+    };
+  });
+  const at = (ms) => Math.round(clock.origin + ms - chosen);
+  return {
+    withPalette: Math.round(clock.origin + clock.paint - t0),
+    fromCommand: at(clock.paint),
+    phases: { pageStart: at(0), script: at(clock.script), plotlyFetched: at(clock.plotlyFetched), firstModel: at(clock.model), firstPlot: at(clock.plot), painted: at(clock.paint) },
+  };
+}

@@ -336,7 +336,11 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
       drawOverlay(chart);
       chart.root.dataset.points = String(series.x.length);
       chart.root.classList.add('rendered');
-      section.dataset.firstPlotMs ??= performance.now().toFixed(0);
+      if (section.dataset.firstPlotMs === undefined) {
+        section.dataset.firstPlotMs = performance.now().toFixed(0);
+        // The frame that shows it: what a person waits for (the e2e tests and bench:first-chart read it).
+        requestAnimationFrame(() => setTimeout(() => { section.dataset.firstPaintMs = performance.now().toFixed(0); }, 0));
+      }
     }
   };
 
