@@ -109,7 +109,7 @@ export class DashboardController implements vscode.Disposable {
   }
 
   /** Shows a CSV's analysis (analysing it first, with a progress notification, when needed). */
-  async show(uri: vscode.Uri, opts: { rule?: string; row?: number; settings?: DashboardSettings } = {}): Promise<void> {
+  async show(uri: vscode.Uri, opts: { rule?: string; row?: number; settings?: DashboardSettings; reread?: boolean } = {}): Promise<void> {
     if (this.liveUri !== undefined && this.liveUri !== uri.toString()) this.clearLive();
     const name = uri.path.split('/').pop() ?? uri.path;
     // Held open for the dashboard from now on; the file shown before is let go once this one is shown.
@@ -118,11 +118,19 @@ export class DashboardController implements vscode.Disposable {
     // stops quietly and lets go of its file unless that is the one shown.
     const request = ++this.showRequest;
     const overtaken = (): boolean => request !== this.showRequest || !this.panel || !this.ctx.sessions.holds(uri, 'dashboard');
+    // The panel opens at once: the page and Plotly load while the file is checked or read, and the first model
+    // is drawn as soon as the data is read (sessions' change events reach this.post).
+    if (!this.panel) {
+      this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+      this.panel!.panel.title = `Anomalies: ${name}`;
+    }
+    // `reread`: an analysis of the file as it was (changed on disk since, or failed) is forgotten and the file read again.
+    if (opts.reread && this.ctx.sessions.get(uri) && !(await this.ctx.sessions.isCurrent(uri))) {
+      if (overtaken()) { this.letGoUnlessShown(uri); return; }
+      this.ctx.sessions.close(uri);
+    }
     let session = this.ctx.sessions.get(uri);
     if (!session) {
-      // The panel opens at once: the page and Plotly load while the worker reads the file, and the first
-      // model is drawn as soon as the data is read (sessions' change events reach this.post).
-      if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
       this.uri = uri;
       this.panel!.panel.title = `Anomalies: ${name}`;
       try {

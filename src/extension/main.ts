@@ -45,8 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log.info(`analyze ${uri.fsPath}`);
       // An explicit Analyze re-reads a file that changed on disk since it was read (or whose analysis failed); an
       // analysis of the file as it is (one made on opening it, say) is shown at once.
-      if (sessions.get(uri) && !(await sessions.isCurrent(uri))) sessions.close(uri);
-      await dashboard.show(uri);
+      await dashboard.show(uri, { reread: true });
     },
     'anomalyHunter.openDashboard': async (arg) => {
       const uri = await targets.resolve(arg, 'Open Dashboard');

@@ -65,6 +65,8 @@ interface Entry {
   stamp?: string;
   /** The same of the rules file applied (with its URI; empty when none), when it was read. */
   rulesStamp?: string;
+  /** Settled once the rules file that applies is known (the data may be shown before: see load). */
+  rulesKnown?: Promise<unknown>;
 }
 
 /** The rules file that applies to a CSV: its text (or why it cannot be read) and its stamp (URI, mtime, size). */
@@ -179,6 +181,7 @@ export class SessionStore implements vscode.Disposable {
    */
   async isCurrent(uri: vscode.Uri): Promise<boolean> {
     const entry = this.entries.get(uri.toString());
+    await entry?.rulesKnown;
     if (!entry?.session || entry.session.failure || entry.stamp === undefined || uri.scheme !== 'file') return false;
     if ((await fileStamp(uri.fsPath)) !== entry.stamp) return false;
     // The rules file too: the same one applies (none created, moved or renamed since), unchanged on disk.
@@ -231,55 +234,77 @@ export class SessionStore implements vscode.Disposable {
     const t0 = Date.now();
     // Look for the rules file while the worker reads the CSV.
     let rulesMs = NaN;
-    const rulesSource = this.findRules(uri).finally(() => { rulesMs = Date.now() - t0; });
+    let rulesKnown = false;
+    const rulesSource = this.findRules(uri).finally(() => { rulesMs = Date.now() - t0; rulesKnown = true; });
     rulesSource.catch(() => undefined);
-    // Taken before the read: a change during the read makes the next comparison fail (the file is read again).
-    entry.stamp = await fileStamp(uri.fsPath);
-    this.stillOpen(uri, entry);
-    let reply: WorkerReply;
+    // Settled once the rules file is applied and the first analysis queued (or the load failed).
+    let applied!: () => void;
+    entry.rulesKnown = new Promise<void>((res) => { applied = res; });
     try {
-      reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
-    } catch (e) {
-      // Closed on purpose (let go of, or read again) while it was read: nothing to tell the user.
+      // Taken before the read: a change during the read makes the next comparison fail (the file is read again).
+      entry.stamp = await fileStamp(uri.fsPath);
       this.stillOpen(uri, entry);
-      throw e;
+      let reply: WorkerReply;
+      try {
+        reply = await entry.worker.request({ type: 'load', path: uri.fsPath });
+      } catch (e) {
+        // Closed on purpose (let go of, or read again) while it was read: nothing to tell the user.
+        this.stillOpen(uri, entry);
+        throw e;
+      }
+      const dataMs = Date.now() - t0;
+      if (reply.type === 'error') throw new SessionError(`${basename(uri.fsPath)}: ${reply.message}`);
+      if (reply.type !== 'loaded') throw new SessionError('unexpected reply from the analysis worker');
+      const fatal = reply.issues.find((i) => i.severity === 'error');
+      if (fatal || !reply.frame) {
+        const pos = fatal?.line ? `:${fatal.line}${fatal.column ? `:${fatal.column}` : ''}` : '';
+        throw new SessionError(`${basename(uri.fsPath)}${pos}: ${fatal?.message ?? 'cannot read the file'}`);
+      }
+      const frame = reply.frame;
+      const name = basename(uri.fsPath);
+      const session: FileSession = {
+        uri, name, frame, sha256: reply.sha256, issues: reply.issues, settings: previous ?? defaultDashboardSettings(),
+        result: { frame, input: { path: uri.fsPath, sha256: reply.sha256 }, seed: readSettings().seed, detectors: {}, scores: {}, anomalies: [], warnings: [] },
+        rulesUri: null, rulesFile: null, rules: [], computeMs: 0, version: 0, pending: ['rules file'],
+      };
+      // The data is shown before the rules file is known when the search for it is still running (the workspace's
+      // first search, in a window just opened or a large workspace, can take longer than reading the file): the
+      // first chart does not wait for it. Nothing is analysed before it is known (its detectors: block applies).
+      const ready = (): void => {
+        entry.session = session;
+        // A new reading of the file: its findings match the saved text (stale while the editor has unsaved edits).
+        const dirty = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty);
+        if (this.entries.get(uri.toString()) === entry) this.states.ready(uri.toString(), session, true, dirty);
+        onLoaded(session);
+        this.emitter.fire(session);
+      };
+      const early = !rulesKnown;
+      if (early) { this.log.info(`${name}: ${frame.rows} rows read in ${dataMs} ms, shown before the rules file is found`); ready(); }
+      const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame, rulesSource);
+      this.stillOpen(uri, entry);
+      entry.rulesStamp = (await rulesSource)?.stamp ?? '';
+      session.rulesUri = rulesUri;
+      session.rulesFile = rulesFile;
+      session.rules = rulesFile ? slidersOf(rulesFile, frame) : [];
+      session.settings = previous ?? settingsFromRules(rulesFile);
+      session.pending = enabledDetectors(session.settings, rulesFile);
+      this.log.info(`${name}: ${early ? 'rules file found' : `${frame.rows} rows read`} in ${Date.now() - t0} ms (data ${dataMs} ms, rules file ${rulesMs} ms)`);
+      if (early) { session.version++; this.emitter.fire(session); } else ready();
+      const analysis = this.analyze(entry, session, session.settings);
+      applied();
+      try {
+        await analysis;
+      } catch (e) {
+        // The data is read: the file stays open with what finished (session.failure says why the rest did not).
+        if (e instanceof SessionError && session.failure) return session;
+        throw e;
+      }
+      if (warning) session.result.warnings.unshift(warning);
+      this.log.info(`${session.name}: ${session.result.anomalies.length} anomalies (load + analysis ${Date.now() - t0} ms)`);
+      return session;
+    } finally {
+      applied();
     }
-    const dataMs = Date.now() - t0;
-    if (reply.type === 'error') throw new SessionError(`${basename(uri.fsPath)}: ${reply.message}`);
-    if (reply.type !== 'loaded') throw new SessionError('unexpected reply from the analysis worker');
-    const fatal = reply.issues.find((i) => i.severity === 'error');
-    if (fatal || !reply.frame) {
-      const pos = fatal?.line ? `:${fatal.line}${fatal.column ? `:${fatal.column}` : ''}` : '';
-      throw new SessionError(`${basename(uri.fsPath)}${pos}: ${fatal?.message ?? 'cannot read the file'}`);
-    }
-    const frame = reply.frame;
-    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame, rulesSource);
-    this.stillOpen(uri, entry);
-    entry.rulesStamp = (await rulesSource)?.stamp ?? '';
-    const settings = previous ?? settingsFromRules(rulesFile);
-    const session: FileSession = {
-      uri, name: basename(uri.fsPath), frame, sha256: reply.sha256, issues: reply.issues, settings,
-      result: { frame, input: { path: uri.fsPath, sha256: reply.sha256 }, seed: readSettings().seed, detectors: {}, scores: {}, anomalies: [], warnings: [] },
-      rulesUri, rulesFile, rules: rulesFile ? slidersOf(rulesFile, frame) : [], computeMs: 0, version: 0,
-      pending: enabledDetectors(settings, rulesFile),
-    };
-    this.log.info(`${session.name}: ${frame.rows} rows read in ${Date.now() - t0} ms (data ${dataMs} ms, rules file ${rulesMs} ms)`);
-    entry.session = session;
-    // A new reading of the file: its findings match the saved text (stale while the editor has unsaved edits).
-    const dirty = vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty);
-    if (this.entries.get(uri.toString()) === entry) this.states.ready(uri.toString(), session, true, dirty);
-    onLoaded(session);
-    this.emitter.fire(session);
-    try {
-      await this.analyze(entry, session, settings);
-    } catch (e) {
-      // The data is read: the file stays open with what finished (session.failure says why the rest did not).
-      if (e instanceof SessionError && session.failure) return session;
-      throw e;
-    }
-    if (warning) session.result.warnings.unshift(warning);
-    this.log.info(`${session.name}: ${session.result.anomalies.length} anomalies (load + analysis ${Date.now() - t0} ms)`);
-    return session;
   }
 
   /** Throws a cancelled SessionError when the file was closed or read again since `entry` began reading it. */
@@ -291,7 +316,9 @@ export class SessionStore implements vscode.Disposable {
   update(uri: vscode.Uri, settings: DashboardSettings): Promise<FileSession> {
     const entry = this.entries.get(uri.toString());
     if (!entry?.session) return this.open(uri, { settings });
-    return this.analyze(entry, entry.session, settings);
+    const session = entry.session;
+    // Shown before its rules file was known: analysed once it is applied (its first analysis queued, then this).
+    return Promise.resolve(entry.rulesKnown).then(() => this.analyze(entry, session, settings));
   }
 
   /** Re-reads the rules file that applies to an open CSV and re-runs the analysis. */
