@@ -9,7 +9,7 @@ const IGNORED = /[\\/]node_modules[\\/]/;
  * The workspace's rules files (the setting `anomalyHunter.rulesFiles`): searched once, then kept up to date by
  * file watchers, so that opening a CSV does not wait for a workspace search (one search is a round trip to the
  * file searcher: a few hundred milliseconds in a remote window). Searched again when the setting or the workspace
- * folders change, and after files are created, deleted or renamed in the editor (a folder renamed there moves the
+ * folders change, and after a folder is created, deleted or renamed in the editor (a folder renamed there moves the
  * files in it, which a watcher of file patterns does not report); a folder renamed outside the editor is seen at
  * the next of those.
  */
@@ -22,10 +22,30 @@ export class RulesFileIndex implements vscode.Disposable {
     this.subscriptions = [
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('anomalyHunter.rulesFiles')) this.reset(); }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
-      vscode.workspace.onDidCreateFiles(() => this.reset()),
-      vscode.workspace.onDidDeleteFiles(() => this.reset()),
-      vscode.workspace.onDidRenameFiles(() => this.reset()),
+      // The watchers see rules files created or deleted one by one; a folder created, deleted or moved in the editor
+      // may hold some that they do not report: the list is searched again then (not for every file created).
+      vscode.workspace.onDidCreateFiles((e) => void this.resetForFolders(e.files)),
+      vscode.workspace.onDidDeleteFiles((e) => void this.resetForFolders(e.files)),
+      vscode.workspace.onDidRenameFiles((e) => void this.resetForFolders(e.files.flatMap((f) => [f.oldUri, f.newUri]))),
     ];
+  }
+
+  /** Searches again when one of `uris` is a folder (or was: a deleted or moved path some listed file is under). */
+  private async resetForFolders(uris: readonly vscode.Uri[]): Promise<void> {
+    const files = this.files;
+    if (!files) return; // not searched yet: nothing to search again
+    const listed = [...(await files.catch(() => new Map<string, vscode.Uri>())).values()].map((u) => u.toString());
+    for (const u of uris) {
+      const prefix = u.toString().replace(/\/?$/, '/');
+      if (listed.some((f) => f.startsWith(prefix))) return this.resetIf(files);
+      const type = await Promise.resolve(vscode.workspace.fs.stat(u)).then((st) => st.type, () => vscode.FileType.Unknown);
+      if (type & vscode.FileType.Directory) return this.resetIf(files);
+    }
+  }
+
+  /** Resets unless another search has replaced `files` meanwhile. */
+  private resetIf(files: Promise<Map<string, vscode.Uri>> | undefined): void {
+    if (this.files === files) this.reset();
   }
 
   /** Every rules file of the workspace outside node_modules, sorted by path (none when the search failed: logged). */

@@ -8,7 +8,8 @@ import { SEVERITIES, SEVERITY_COLOR } from '../../src/core/severity.ts';
 import { formatDuration } from '../../src/core/rules/duration.ts';
 import type { HistoryHostMessage, HistoryWebviewMessage } from '../../src/protocol.ts';
 import { escapeLabel } from '../format.ts';
-import { watchTheme } from '../views/theme.ts';
+import { el } from '../views/dom.ts';
+import { cssVar, watchTheme } from '../views/theme.ts';
 import { filled } from './figures.ts';
 
 interface VsCodeApi { postMessage(m: HistoryWebviewMessage): void }
@@ -30,20 +31,13 @@ let palette: string[] | null = null;
 
 /** Series colours for metrics and rules: the theme's chart colours. */
 function colors(): string[] {
-  const v = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+  const v = cssVar;
   const light = theme.colors().light;
   return palette ??= [
     v('--vscode-charts-blue', '#3794ff'), v('--vscode-charts-green', '#89d185'), v('--vscode-charts-purple', '#b180d7'),
     v('--vscode-charts-orange', '#d18616'), v('--vscode-charts-yellow', '#cca700'), v('--vscode-charts-red', '#f14c4c'),
     light ? '#00838f' : '#4dd0e1', light ? '#6d4c41' : '#bcaaa4',
   ];
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  for (const c of children) e.append(c); // strings become text nodes: never markup
-  return e;
 }
 
 const plural = (n: number, noun: string): string => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;

@@ -7,7 +7,8 @@ export interface ThemeColors {
   hc: boolean; light: boolean;
 }
 
-function cssVar(name: string, fallback: string): string {
+/** A CSS variable of the theme's (`--vscode-…`), or `fallback` when the theme does not set it. */
+export function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
