@@ -9,8 +9,8 @@ export type FileState<S> =
   | { kind: 'failed'; message: string }
   | { kind: 'ready'; session: S };
 
-/** Who keeps a file open: an editor showing it, the dashboard, a rules file checked against it. */
-export type Holder = 'editor' | 'dashboard' | 'rules';
+/** Who keeps a file open: an editor showing it, the dashboard, a rules file checked against it, a command running. */
+export type Holder = 'editor' | 'dashboard' | 'rules' | 'command';
 
 /** Whether a file of `bytes` is over the limit of `limitMB` megabytes for analysis on open (0: no limit). */
 export function overOpenLimit(bytes: number, limitMB: number): boolean {

@@ -8,7 +8,7 @@ import type { Ctx } from './ctx.ts';
 import { sourceOf } from './historySource.ts';
 import { HistoryPanel } from './historyPanel.ts';
 import type { FileSession } from './sessions.ts';
-import { settingsFromRules } from './sessions.ts';
+import { settingsFromRules } from './sessionSettings.ts';
 import { atOwnSettings } from './historyPolicy.ts';
 
 /** The workspace's history database: in the extension's storage for this workspace, else its global storage. */

@@ -92,8 +92,7 @@ export class HistoryPanel implements vscode.Disposable {
         // The dashboard selects an incident by its peak row: the analysis of the file as it is now knows it
         // (incident ids are stable across runs); else the recorded start row is selected.
         await this.ctx.showDashboard(uri);
-        const session = await this.ctx.sessions.open(uri).catch(() => undefined);
-        const now = session?.result.view?.incidents.find((i) => i.id === m.id);
+        const now = await this.ctx.sessions.use(uri, (s) => s.result.view?.incidents.find((i) => i.id === m.id)).catch(() => undefined);
         await this.ctx.showDashboard(uri, { row: now?.peakRow ?? m.row });
         return;
       }

@@ -54,22 +54,21 @@ export function activate(context: vscode.ExtensionContext): void {
     'anomalyHunter.exportResults': async (arg) => {
       const uri = await targets.resolve(arg, 'Export Results');
       if (!uri) return;
-      const session = sessions.get(uri) ?? await sessions.open(uri).catch((e: Error) => { void vscode.window.showErrorMessage(`Anomaly Hunter: ${e.message}`); return undefined; });
-      if (!session) return;
-      const pick = await vscode.window.showQuickPick([
-        { label: 'CSV — anomalous rows only', format: 'csv' as const, only: true },
-        { label: 'CSV — all rows', format: 'csv' as const, only: false },
-        { label: 'JSON — anomalies only', format: 'json' as const, only: true },
-        { label: 'JSON — all rows (scores and forecast)', format: 'json' as const, only: false },
-      ], { title: 'Export results' });
-      if (pick) await dashboard.exportTo(session, pick.format, pick.only);
+      await sessions.use(uri, async (session) => {
+        const pick = await vscode.window.showQuickPick([
+          { label: 'CSV — anomalous rows only', format: 'csv' as const, only: true },
+          { label: 'CSV — all rows', format: 'csv' as const, only: false },
+          { label: 'JSON — anomalies only', format: 'json' as const, only: true },
+          { label: 'JSON — all rows (scores and forecast)', format: 'json' as const, only: false },
+        ], { title: 'Export results' });
+        if (pick) await dashboard.exportTo(session, pick.format, pick.only);
+      }).catch((e: Error) => { void vscode.window.showErrorMessage(`Anomaly Hunter: ${e.message}`); });
     },
     'anomalyHunter.sendWebhook': async (arg) => {
       const uri = await targets.resolve(arg, 'Send Incidents to Alert Destination');
       if (!uri) return;
-      const session = sessions.get(uri) ?? await sessions.open(uri).catch(() => undefined);
-      if (!session) return;
-      const r = await sendAlerts(ctx, session.result, session.rulesFile);
+      const r = await sessions.use(uri, (session) => sendAlerts(ctx, session.result, session.rulesFile))
+        .catch((e: Error) => ({ ok: false, text: e.message }));
       if (r.ok) void vscode.window.showInformationMessage(`Anomaly Hunter: ${r.text}`);
       else void vscode.window.showErrorMessage(`Anomaly Hunter: ${r.text}`);
     },

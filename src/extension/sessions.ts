@@ -7,8 +7,8 @@ import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { validateRules } from '../core/rules/validate.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
-import { metricValues } from '../core/csv/frame.ts';
 import type { DashboardSettings, RuleSlider } from '../protocol.ts';
+import { defaultDashboardSettings, enabledDetectors, settingsFromRules, slidersOf } from './sessionSettings.ts';
 import type { WorkerReply } from './workerProtocol.ts';
 import { AnalysisWorker } from './analysisWorkerClient.ts';
 import { readSettings } from './settings.ts';
@@ -45,11 +45,6 @@ export class SessionError extends Error {
   constructor(message: string, readonly cancelled = false) {
     super(message);
   }
-}
-
-/** The default dashboard settings: every detector that applies, SPEC defaults. */
-export function defaultDashboardSettings(): DashboardSettings {
-  return { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
 }
 
 interface Entry {
@@ -100,6 +95,8 @@ export class SessionStore implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly states = new FileStates<FileSession>((key) => this.stateEmitter.fire(key));
   private readonly subscriptions: vscode.Disposable[];
+  /** Commands running on each file (`use`). */
+  private readonly uses = new Map<string, number>();
 
   constructor(private readonly workerScript: string, private readonly log: vscode.LogOutputChannel, private readonly rulesFiles: RulesFileIndex) {
     // The rules validator's first call compiles its schema (~100 ms in a busy extension host): done now, off the
@@ -169,6 +166,23 @@ export class SessionStore implements vscode.Disposable {
   /** Lets go of a file: when that was its last holder, its analysis ends (its worker is ended). */
   release(uri: vscode.Uri, holder: Holder): void {
     if (this.states.release(uri.toString(), holder)) this.close(uri);
+  }
+
+  /**
+   * Runs a command on a file's analysis (read first when no one has): held as `command` meanwhile, so that a file
+   * nothing else holds is let go (its worker ended) when the last command using it is done.
+   */
+  async use<T>(uri: vscode.Uri, fn: (s: FileSession) => T | Promise<T>): Promise<T> {
+    const key = uri.toString();
+    this.uses.set(key, (this.uses.get(key) ?? 0) + 1);
+    this.hold(uri, 'command');
+    try {
+      return await fn(this.get(uri) ?? await this.open(uri));
+    } finally {
+      const n = (this.uses.get(key) ?? 1) - 1;
+      if (n > 0) this.uses.set(key, n);
+      else { this.uses.delete(key); this.release(uri, 'command'); }
+    }
   }
 
   get(uri: vscode.Uri): FileSession | undefined {
@@ -456,40 +470,4 @@ export class SessionStore implements vscode.Disposable {
     this.closedEmitter.dispose();
     this.stateEmitter.dispose();
   }
-}
-
-/** The first dashboard settings of a CSV: the defaults, with the rules file's detectors: block when it has one. */
-export function settingsFromRules(rules: RulesFile | null): DashboardSettings {
-  const s = defaultDashboardSettings();
-  const fileIf = rules?.detectors.iforest;
-  const fileFc = rules?.detectors.forecast;
-  if (fileIf?.enabled === false) s.detectors.iforest = false;
-  if (fileFc?.enabled === false) s.detectors.forecast = false;
-  if (fileIf?.contamination !== undefined) s.contamination = fileIf.contamination;
-  if (fileFc?.interval !== undefined) s.interval = fileFc.interval;
-  return s;
-}
-
-
-/** The detectors an analysis with these settings runs, in the order the worker runs them. */
-function enabledDetectors(s: DashboardSettings, rules: RulesFile | null): string[] {
-  return (['rules', 'iforest', 'forecast'] as const).filter((d) => s.detectors[d] && (d !== 'rules' || rules !== null));
-}
-
-/** One slider per enabled rule whose metric is in the data, ranging over the metric's values (plus the threshold). */
-export function slidersOf(rules: RulesFile, frame: Frame): RuleSlider[] {
-  const out: RuleSlider[] = [];
-  for (const r of rules.rules) {
-    const v = metricValues(frame, r.metric);
-    if (!v || !r.enabled) continue;
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < v.length; i++) { const x = v[i]; if (x < lo) lo = x; if (x > hi) hi = x; }
-    if (!Number.isFinite(lo)) continue;
-    lo = Math.min(lo, r.threshold);
-    hi = Math.max(hi, r.threshold);
-    const span = hi - lo || Math.abs(hi) || 1;
-    const step = Math.pow(10, Math.floor(Math.log10(span / 200)));
-    out.push({ name: r.name, metric: r.metric, op: r.op, threshold: r.threshold, min: Math.floor(lo / step) * step, max: Math.ceil(hi / step) * step, step });
-  }
-  return out;
 }

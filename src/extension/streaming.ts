@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { DashboardController } from './dashboardController.ts';
-import { defaultDashboardSettings } from './sessions.ts';
+import { defaultDashboardSettings } from './sessionSettings.ts';
 import { LiveWindow } from './liveWindow.ts';
 import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts';
 import type { DashboardSettings } from '../protocol.ts';
@@ -160,7 +160,7 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
     stop();
     const name = basename(uri.fsPath);
     // The rules that apply to this CSV (its rules file, validated against the data); none when it cannot be read yet.
-    const session = await ctx.sessions.open(uri).catch((e: Error) => { ctx.log.info(`streaming ${name}: no rules (${e.message})`); return undefined; });
+    const session = await ctx.sessions.use(uri, (s) => s).catch((e: Error) => { ctx.log.info(`streaming ${name}: no rules (${e.message})`); return undefined; });
     const settings = readSettings();
     const stream: LiveStream = new LiveStream(ctx, dashboard, uri,
       { type: 'start', path: uri.fsPath, name, rules: session?.rulesFile ?? null, thresholds: session?.settings.thresholds, baseline: settings.streamingBaseline, retrainEveryMs: settings.retrainEveryMs },

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { validateRules } from '../../src/core/rules/validate.ts';
+import { defaultDashboardSettings, enabledDetectors, settingsFromRules, slidersOf } from '../../src/extension/sessionSettings.ts';
+
+const rulesOf = (yaml: string) => {
+  const v = validateRules(yaml);
+  assert.ok(v.rules, JSON.stringify(v.diagnostics));
+  return v.rules;
+};
+
+const RULES = `version: 1
+rules:
+  - {name: cpu-high, metric: cpu, op: ">", threshold: 90}
+  - {name: mem-low, metric: memory, op: "<", threshold: 5, enabled: false}
+  - {name: disk, metric: disk_io, op: ">", threshold: 1}
+detectors:
+  iforest: {enabled: false}
+  forecast: {interval: 0.95}
+`;
+
+test("a rules file's detectors: block sets the first settings; without one, the defaults", () => {
+  assert.deepEqual(settingsFromRules(null), defaultDashboardSettings());
+  const s = settingsFromRules(rulesOf(RULES));
+  assert.equal(s.detectors.iforest, false);
+  assert.equal(s.detectors.forecast, true);
+  assert.equal(s.interval, 0.95);
+  assert.equal(s.contamination, 'calibrated');
+  // Each call is a fresh object: a session changing its settings does not change the next file's defaults.
+  s.detectors.rules = false;
+  assert.equal(defaultDashboardSettings().detectors.rules, true);
+});
+
+test('the detectors an analysis runs: rules only with a rules file, in the order the worker runs them', () => {
+  const all = defaultDashboardSettings();
+  assert.deepEqual(enabledDetectors(all, null), ['iforest', 'forecast']);
+  assert.deepEqual(enabledDetectors(all, rulesOf(RULES)), ['rules', 'iforest', 'forecast']);
+  assert.deepEqual(enabledDetectors(settingsFromRules(rulesOf(RULES)), rulesOf(RULES)), ['rules', 'forecast']);
+});
+
+test("one slider per enabled rule whose metric has values, spanning the metric's range and the threshold", () => {
+  const frame = frameOf({ cpu: [10, 40, 72.5, NaN], memory: [50, 60, 70, 80], disk_io: [NaN, NaN, NaN, NaN] });
+  const sliders = slidersOf(rulesOf(RULES), frame);
+  // mem-low is disabled; disk has no value to range over.
+  assert.deepEqual(sliders.map((s) => s.name), ['cpu-high']);
+  const [cpu] = sliders;
+  assert.equal(cpu.threshold, 90);
+  assert.ok(cpu.min <= 10 && cpu.max >= 90, `${cpu.min}..${cpu.max}`);
+  // A step of a power of ten, about a 200th of the span; the ends on that step.
+  assert.equal(cpu.step, 0.1);
+  assert.ok(Math.abs(cpu.min / cpu.step - Math.round(cpu.min / cpu.step)) < 1e-9);
+});
