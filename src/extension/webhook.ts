@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/analysisResult.ts';
-import { planIncidents, sendIncidents } from '../core/alerting/send.ts';
+import { sendIncidents } from '../core/alerting/send.ts';
 import { deliveryRecords } from '../core/history/deliveries.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
 import type { FetchLike } from '../core/alerting/deliver.ts';
@@ -72,8 +72,6 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const outcome = await withAlertState(ctx, webhookDestinationKey(url), async (state) => {
     const now = Date.now();
     const sent = await sendIncidents(incidents, {
-      // The same clock as the plan recorded below: a throttle window ending in between would record another plan.
-      now: () => now,
       format,
       source,
       minSeverity,
@@ -86,7 +84,7 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
     // The history keeps what happened to each incident's alert (sent, throttled, deduplicated, failed and why).
     void ctx.history.recordDeliveries(deliveryRecords(incidents, {
       minSeverity, throttleMs: throttle, state, now,
-      planned: planIncidents(incidents, { format, minSeverity, throttleMs: throttle, state, now, source }).messages.map((m) => m.fingerprints),
+      planned: sent.plannedFingerprints,
       delivered: sent.messages.delivered, reason: sent.reason === undefined ? undefined : scrubUrl(sent.reason, url),
       channel: format, destination: maskUrl(url), destinationKey: webhookDestinationKey(url), source: sourceOf(vscode.Uri.file(result.input.path)),
     }));

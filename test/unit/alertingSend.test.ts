@@ -200,8 +200,12 @@ describe('sendAnomalies against a real local HTTP server', () => {
     servers.push(s);
     const url = `${s.origin}/services/T0/B0/SECRET`;
     const out = await sendAnomalies(series(100), { format: 'slack', url, fetch: globalThis.fetch as unknown as FetchLike, now: () => T0 });
-    assert.deepEqual({ ...out, state: undefined }, {
-      ok: true, delivered: 100, messages: { delivered: 3, planned: 3 }, attempts: 3, state: undefined,
+    // The fingerprints of each message sent: 100 distinct, split over the 3 messages in order (the history records them).
+    assert.deepEqual(out.plannedFingerprints.map((f) => f.length).reduce((x, y) => x + y, 0), 100);
+    assert.equal(new Set(out.plannedFingerprints.flat()).size, 100);
+    assert.equal(out.plannedFingerprints.length, 3);
+    assert.deepEqual({ ...out, state: undefined, plannedFingerprints: undefined }, {
+      ok: true, delivered: 100, messages: { delivered: 3, planned: 3 }, attempts: 3, state: undefined, plannedFingerprints: undefined,
       skipped: { 'below-min-severity': 0, duplicate: 0, throttled: 0, 'over-limit': 0 },
       summary: `delivered 100 anomalies in 3 messages to ${s.origin}/***`,
     });
@@ -234,6 +238,8 @@ describe('sendAnomalies against a real local HTTP server', () => {
     assert.deepEqual([untrusted.ok, untrusted.reason], [false, 'this workspace is not trusted, and webhooks are never sent from an untrusted workspace']);
     assert.deepEqual([insecure.ok, insecure.summary], [false, 'not sent: the webhook URL must use https (plain http is allowed only for localhost), got http to hooks.example.com']);
     assert.equal(bodies.length, 0);
+    // A refused send still says what it would have sent: its history records those alerts as failed, not throttled.
+    assert.deepEqual(insecure.plannedFingerprints, [[fingerprint(series(2)[0])], [fingerprint(series(2)[1])]]);
   });
 
   test('zapier gets one request per anomaly, capped by maxMessages', () => {

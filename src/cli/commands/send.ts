@@ -125,8 +125,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       const target = { channel: format, destination: maskUrl(rawUrl), destinationKey: webhookDestinationKey(rawUrl), source: resultsSource(read.meta, ctx.cwd) };
       const outcome = await sendWithHistory(ctx, values.history, incidents, target, now, async (state) => {
         const sent = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source });
-        const planned = planIncidents(incidents, { format, minSeverity, state, now, source }).messages.map((m) => m.fingerprints);
-        return { out: sent, done: { minSeverity, state, now, planned, delivered: sent.messages.delivered, reason: sent.reason } };
+        return { out: sent, done: { minSeverity, state, now, planned: sent.plannedFingerprints, delivered: sent.messages.delivered, reason: sent.reason } };
       });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);

@@ -100,6 +100,8 @@ export interface SendOutcome {
   delivered: number;
   /** Messages delivered and planned. */
   messages: { delivered: number; planned: number };
+  /** The fingerprints each planned message carries, in sending order (a refused send's too: none of them went out). */
+  plannedFingerprints: string[][];
   skipped: SkipCounts;
   /** HTTP attempts made in total. */
   attempts: number;
@@ -130,8 +132,11 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
   const now = opts.now ?? Date.now;
   const state = opts.state ?? emptyAlertState();
   const noSkips: SkipCounts = { 'below-min-severity': 0, duplicate: 0, throttled: 0, 'over-limit': 0 };
+  // Planned first: a refused send's messages are the ones that failed (the history records them so).
+  const plan = planAt(now());
+  const plannedFingerprints = plan.messages.map((m) => m.fingerprints);
   const refuse = (reason: string): SendOutcome => ({
-    ok: false, delivered: 0, messages: { delivered: 0, planned: 0 }, skipped: noSkips, attempts: 0, reason, state,
+    ok: false, delivered: 0, messages: { delivered: 0, planned: 0 }, plannedFingerprints, skipped: noSkips, attempts: 0, reason, state,
     summary: `not sent: ${reason}`,
   });
   if (opts.trusted === false) return refuse('this workspace is not trusted, and webhooks are never sent from an untrusted workspace');
@@ -141,7 +146,6 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
   const masked = maskUrl(opts.url);
   const target = opts.format === 'alertmanager-api' ? alertmanagerAlertsUrl(opts.url) : opts.url;
 
-  const plan = planAt(now());
   let delivered = 0;
   let messagesDelivered = 0;
   let attempts = 0;
@@ -177,7 +181,8 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
     summary = `delivered ${delivered} ${plural(delivered, ...noun)} in ${planned} ${plural(planned, 'message', 'messages')} to ${masked}${skippedText ? `; ${skippedText}` : ''}`;
   }
   const out: SendOutcome = {
-    ok: reason === undefined, delivered, messages: { delivered: messagesDelivered, planned }, skipped: plan.skipped, attempts, state: newState, summary,
+    ok: reason === undefined, delivered, messages: { delivered: messagesDelivered, planned }, plannedFingerprints,
+    skipped: plan.skipped, attempts, state: newState, summary,
   };
   if (reason !== undefined) out.reason = reason;
   return out;
