@@ -2,9 +2,8 @@ import { basename } from 'node:path';
 import { checkRecipients, checkSmtpUrl, incidentEmail, senderAddress, SMTP_FROM_ENV, SMTP_URL_ENV } from '../core/alerting/email.ts';
 import { emailDestinationKey } from '../core/alerting/destination.ts';
 import type { SmtpTarget } from '../core/alerting/email.ts';
-import { incidentFingerprint, incidentKey } from '../core/alerting/fingerprint.ts';
 import { describeSkips } from '../core/alerting/send.ts';
-import { selectBy } from '../core/alerting/throttle.ts';
+import { incidentIdentity, selectBy } from '../core/alerting/throttle.ts';
 import { maskUrl } from '../core/alerting/url.ts';
 import type { Incident } from '../core/incidents/incidents.ts';
 import type { Severity } from '../core/severity.ts';
@@ -54,7 +53,7 @@ export async function sendIncidentsByEmail(ctx: CommandContext, o: EmailSendOpti
   }
   // Dry runs read no history and record nothing.
   return sendWithHistory(ctx, o.dryRun ? undefined : o.history, o.incidents, sendTarget, now, async (state) => {
-    const sel = selectBy(o.incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), { minSeverity: o.minSeverity, state, now });
+    const sel = selectBy(o.incidents, incidentIdentity, { minSeverity: o.minSeverity, state, now });
     const skipped = describeSkips({ ...sel.skipped, 'over-limit': 0 });
     const selected = sel.send.map((s) => s.item);
     const done = (delivered: number, reason?: string): SendDone => (o.dryRun ? null : {

@@ -4,9 +4,8 @@ import type { AnalysisResult } from '../core/analysisResult.ts';
 import { emailDestinationKey } from '../core/alerting/destination.ts';
 import { checkAddressList, checkSmtpUrl, incidentEmail, senderAddress, SMTP_URL_ENV } from '../core/alerting/email.ts';
 import type { SmtpTarget } from '../core/alerting/email.ts';
-import { incidentFingerprint, incidentKey } from '../core/alerting/fingerprint.ts';
 import { describeSkips } from '../core/alerting/send.ts';
-import { recordDelivered, selectBy } from '../core/alerting/throttle.ts';
+import { incidentIdentity, recordDelivered, selectBy } from '../core/alerting/throttle.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { sendEmail } from '../node/smtp.ts';
@@ -86,7 +85,7 @@ export async function sendEmailAlert(ctx: Ctx, result: AnalysisResult, rules: Ru
   const name = serverName(target);
   return withAlertState<WebhookReport>(ctx, emailDestinationKey(to.to), async (state) => {
     const now = Date.now();
-    const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), {
+    const sel = selectBy(incidents, incidentIdentity, {
       minSeverity: policy.minSeverity,
       throttleMs: policy.throttleMs,
       state,

@@ -1,7 +1,7 @@
 import { incidentIsOver } from './alertmanagerApi.ts';
 import type { Anomaly } from '../anomaly.ts';
 import type { Incident } from '../incidents/incidents.ts';
-import { incidentFingerprint, incidentKey } from './fingerprint.ts';
+import { incidentFingerprint } from './fingerprint.ts';
 import { buildIncidentMessages } from './incidentPayloads.ts';
 import type { Severity } from '../severity.ts';
 import type { DeliverOptions, FetchLike } from './deliver.ts';
@@ -9,7 +9,7 @@ import { deliver } from './deliver.ts';
 import type { WebhookFormat, WebhookMessage } from './payloads.ts';
 import { buildMessages } from './payloads.ts';
 import type { AlertState, SkipReason } from './throttle.ts';
-import { emptyAlertState, recordDelivered, selectAnomalies, selectBy } from './throttle.ts';
+import { emptyAlertState, incidentIdentity, recordDelivered, selectAnomalies, selectBy } from './throttle.ts';
 import { checkWebhookUrl, maskUrl } from './url.ts';
 import type { AlertSource } from './alertmanagerApi.ts';
 import { alertmanagerAlertsUrl, checkAlertmanagerUrl } from './alertmanagerApi.ts';
@@ -78,7 +78,7 @@ export function planAnomalies(anomalies: readonly Anomaly[], opts: PlanOptions):
 export function planIncidents(incidents: readonly Incident[], opts: PlanOptions): Plan {
   // Alertmanager is told when an incident is over: that send is not a duplicate of the one that opened it.
   const over = (i: Incident): boolean => opts.format === 'alertmanager-api' && incidentIsOver(i, opts.source ?? {});
-  const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: over(i) ? incidentFingerprint({ id: `${i.id}#over` }) : incidentFingerprint(i), key: incidentKey(i) }), opts);
+  const sel = selectBy(incidents, (i) => ({ ...incidentIdentity(i), ...(over(i) ? { fingerprint: incidentFingerprint({ id: `${i.id}#over` }) } : {}) }), opts);
   return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now, source: opts.source }), opts.maxMessages);
 }
 

@@ -1,7 +1,8 @@
 import type { Anomaly } from '../anomaly.ts';
 import type { Severity } from '../severity.ts';
 import { severityRank } from '../severity.ts';
-import { alertKey, fingerprint } from './fingerprint.ts';
+import type { Incident } from '../incidents/incidents.ts';
+import { alertKey, fingerprint, incidentFingerprint, incidentKey } from './fingerprint.ts';
 
 /**
  * What the alerting remembers between sends, as plain JSON the caller may persist (extension
@@ -52,6 +53,11 @@ export interface AlertIdentity {
   score: number;
   fingerprint: string;
   key: string;
+}
+
+/** An incident's alert identity: its severity and score, its fingerprint (its id) and throttle key (its leading metric). */
+export function incidentIdentity(i: Incident): AlertIdentity {
+  return { severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) };
 }
 
 /**

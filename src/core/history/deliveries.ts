@@ -5,9 +5,8 @@
  * and are not recorded. The selection is the one the send made (selectBy is pure: same input, same decision).
  */
 import type { Incident } from '../incidents/incidents.ts';
-import { incidentFingerprint, incidentKey } from '../alerting/fingerprint.ts';
 import type { AlertState } from '../alerting/throttle.ts';
-import { selectBy } from '../alerting/throttle.ts';
+import { incidentIdentity, selectBy } from '../alerting/throttle.ts';
 import type { Severity } from '../severity.ts';
 import type { DeliveryRecord } from './record.ts';
 
@@ -34,7 +33,7 @@ export interface SendFacts {
 
 /** One record per incident at or above the minimum severity. */
 export function deliveryRecords(incidents: readonly Incident[], f: SendFacts): DeliveryRecord[] {
-  const sel = selectBy(incidents, (i) => ({ severity: i.severity, score: i.score, fingerprint: incidentFingerprint(i), key: incidentKey(i) }), f);
+  const sel = selectBy(incidents, incidentIdentity, f);
   const messageOf = new Map<string, number>();
   f.planned.forEach((m, k) => { for (const fp of m) messageOf.set(fp, k); });
   const base = (i: Incident, fingerprint: string, key: string): Omit<DeliveryRecord, 'outcome'> => ({
