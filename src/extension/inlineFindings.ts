@@ -34,6 +34,8 @@ interface FileView {
   incidents: Incident[];
   problems: IncidentProblem[];
   rules: Record<string, RuleInfo>;
+  /** What its Problems entries are now: listed, or none (stale, or the setting off); a state change that leaves it so publishes nothing. */
+  published?: 'listed' | 'none';
 }
 
 const nameOf = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? uri.path;
@@ -259,7 +261,10 @@ class InlineFindings implements vscode.Disposable {
 
   private publishProblems(v: FileView): void {
     const uri = v.session.uri;
-    if (!readSettings().problems || this.ctx.sessions.isStale(uri)) { this.diagnostics.delete(uri); return; }
+    const now = !readSettings().problems || this.ctx.sessions.isStale(uri) ? 'none' : 'listed';
+    if (v.published === now) return;
+    v.published = now;
+    if (now === 'none') { this.diagnostics.delete(uri); return; }
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const lineEnd = (line: number): number => (doc && line < doc.lineCount ? doc.lineAt(line).range.end.character : 0);
     // The most severe incidents when there are too many (a minimum severity of `warning` on a long file).
