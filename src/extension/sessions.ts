@@ -339,6 +339,7 @@ export class SessionStore implements vscode.Disposable {
   async refreshRules(uri: vscode.Uri): Promise<FileSession | undefined> {
     const entry = this.entries.get(uri.toString());
     if (!entry?.session) return undefined;
+    await entry.rulesKnown; // the first reading's rules applied first: this newer reading wins
     const s = entry.session;
     const source = this.findRules(uri);
     const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, s.frame, source);
