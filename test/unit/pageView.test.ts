@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
+import type { AnalysisCache } from '../../src/core/analyzeSettings.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import type { Frame } from '../../src/core/csv/frame.ts';
+import { pageView } from '../../src/core/dashboard/pageView.ts';
+import type { ViewSettings } from '../../src/core/dashboard/pageView.ts';
+import { createRng } from '../../src/core/random.ts';
+import { emptyRulesFile } from '../../src/core/rules/readRules.ts';
+import type { Rule, RulesFile } from '../../src/core/rules/model.ts';
+import { tuningOf } from '../../src/core/tuning.ts';
+import { hostView, localDataOf, outputsData } from '../../src/extension/dashboardModel.ts';
+import type { OutputsData } from '../../src/protocol.ts';
+import { heldOf, withOutputs } from '../../webview/local.ts';
+
+/** Three days at 5 minutes: daily cycles, noise, a few spikes, one missing value. */
+function sampleFrame(): Frame {
+  const rng = createRng(11);
+  const n = 3 * 288;
+  const t: number[] = [];
+  const cpu: number[] = [];
+  const mem: number[] = [];
+  for (let i = 0; i < n; i++) {
+    t.push(Date.UTC(2026, 0, 1) + i * 300_000);
+    const day = Math.sin((2 * Math.PI * i) / 288);
+    cpu.push(40 + 15 * day + rng.normal() * 3 + (i % 197 === 0 ? 40 : 0) + (i >= 600 && i < 620 ? 25 : 0));
+    mem.push(i === 500 ? NaN : 60 + i * 0.005 + rng.normal());
+  }
+  return frameOf({ cpu, mem }, t);
+}
+
+const rule = (name: string, threshold: number, severity: Rule['severity']): Rule => ({ name, metric: 'cpu', op: '>', threshold, forMs: 0, keepFiringForMs: 0, severity, enabled: true, labels: {}, annotations: {}, line: 1 });
+const rulesFile: RulesFile = { ...emptyRulesFile(), rules: [rule('cpu-high', 70, 'major'), rule('cpu-warm', 55, 'minor')] };
+const base: ViewSettings = { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
+const input = { path: '/data/x.csv', sha256: 'abc' };
+
+/** An analysis of `s`, as the editor's worker runs it (with the fits of files the page holds). */
+function analysed(frame: Frame, s: ViewSettings, cache: AnalysisCache = {}, robust = false) {
+  const settings = settingsFor(rulesFile, { detectors: s.detectors, contamination: s.contamination, interval: s.interval, thresholds: s.thresholds, robust });
+  const result = runAnalysis(frame, settings, input, cache);
+  result.tuning = tuningOf(frame, cache, settings);
+  return result;
+}
+
+/** What the page holds after the host's localData and outputs, through JSON as they travel. */
+function held(frame: Frame, data: OutputsData) {
+  const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+  return withOutputs(heldOf(json(localDataOf(frame, input.path))), json(data));
+}
+
+test('the page\'s computation from the outputs of one analysis equals the host\'s view of a new analysis, for every slider and view', () => {
+  const frame = sampleFrame();
+  const first = analysed(frame, base);
+  const h = held(frame, outputsData(first, base, rulesFile.rules, false));
+  assert.ok(h.outputs?.iforest && h.outputs.forecast, 'the fits travelled');
+  assert.deepEqual(h.outputs.fixed, [], 'every detector can be re-thresholded');
+  const cases: ViewSettings[] = [
+    base,
+    { ...base, contamination: 0.05 },
+    { ...base, contamination: 'auto' },
+    { ...base, interval: 0.95 },
+    { ...base, thresholds: { 'cpu-high': 50 } },
+    { ...base, detectors: { iforest: false, forecast: true, rules: true } },
+    { ...base, detectors: { iforest: true, forecast: false, rules: false } },
+  ];
+  let withIncidents = 0;
+  for (const s of cases) {
+    const host = analysed(frame, s);
+    for (const choice of ['major', 'minor', 'all'] as const) {
+      const expected = hostView(host, s, choice);
+      const got = pageView(h.frame, h.outputs, s, choice);
+      assert.ok(got, `${JSON.stringify(s)} ${choice}`);
+      const { bands: _b, ...shown } = got;
+      assert.deepEqual(JSON.parse(JSON.stringify(shown)), JSON.parse(JSON.stringify(expected)), `${JSON.stringify(s)} ${choice}`);
+      if (choice === 'minor') withIncidents += expected.incidents!.length > 0 ? 1 : 0;
+    }
+  }
+  assert.ok(withIncidents >= 5, `${withIncidents} cases with minor incidents`);
+});
+
+test('the band the page draws is the forecaster\'s for the interval shown', () => {
+  const frame = sampleFrame();
+  const h = held(frame, outputsData(analysed(frame, base), base, rulesFile.rules, false));
+  const s = { ...base, interval: 0.9 };
+  const fc = analysed(frame, s).forecast!.cpu;
+  const v = pageView(h.frame, h.outputs!, s, 'major')!;
+  const yhat = h.outputs!.forecast!.cpu.yhat;
+  for (const i of [0, 100, 700]) assert.equal(yhat[i] + v.bands!.cpu.half, fc.upper[i]);
+  assert.ok(v.bands!.cpu.widest > v.bands!.cpu.half);
+});
+
+test('fixed findings (a robust forecast) serve only their own interval; the analysis\'s view gives the incidents then', () => {
+  const frame = sampleFrame();
+  const first = analysed(frame, base, {}, true);
+  assert.equal(first.forecastMode, 'robust');
+  const data = outputsData(first, base, rulesFile.rules, false);
+  assert.ok(data.fixed.length > 0 && data.fixed.every((a) => a.detector === 'forecast'));
+  assert.ok(data.view, 'the incidents cannot be measured from the outputs: the analysis\'s travel');
+  const h = held(frame, data);
+  assert.equal(pageView(h.frame, h.outputs!, { ...base, interval: 0.9 }, 'major'), null);
+  const same = pageView(h.frame, h.outputs!, base, 'major')!;
+  assert.deepEqual(JSON.parse(JSON.stringify(same)), JSON.parse(JSON.stringify(hostView(first, base, 'major'))));
+  // A rule's threshold: the findings follow, the incidents (the analysis's) cannot.
+  assert.equal(pageView(h.frame, h.outputs!, { ...base, thresholds: { 'cpu-high': 50 } }, 'major'), null);
+  // A detector turned on that has no output at all waits for the host.
+  const off = { ...base, detectors: { iforest: false, forecast: false, rules: true } };
+  const h2 = held(frame, outputsData(analysed(frame, off), off, rulesFile.rules, false));
+  assert.equal(pageView(h2.frame, h2.outputs!, base, 'major'), null);
+  assert.ok(pageView(h2.frame, h2.outputs!, { ...off, thresholds: { 'cpu-warm': 60 } }, 'major'));
+});
+
+test('a rule threshold alone reuses the statistics measured before; any other setting measures them again', () => {
+  const frame = sampleFrame();
+  const h = held(frame, outputsData(analysed(frame, base), base, rulesFile.rules, false));
+  const a = pageView(h.frame, h.outputs!, base, 'major')!;
+  const b = pageView(h.frame, h.outputs!, { ...base, thresholds: { 'cpu-high': 60 } }, 'major', a)!;
+  assert.equal(b.basis!.view.measured, a.basis!.view.measured);
+  const c = pageView(h.frame, h.outputs!, { ...base, contamination: 0.02 }, 'major', a)!;
+  assert.notEqual(c.basis!.view.measured, a.basis!.view.measured);
+});
