@@ -89,7 +89,7 @@ export class DashboardController implements vscode.Disposable {
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
-    this.liveModel = buildModel(result, { name, settings, view: this.view(), shown: hostView(result, settings, this.view()), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
+    this.liveModel = buildModel(result, { name, settings, view: this.view(), shown: hostView(result, this.view()), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
     this.shown = { uri, title: this.panel!.panel.title };
     this.postLiveModel();
@@ -251,7 +251,7 @@ export class DashboardController implements vscode.Disposable {
     // Before the outputs reach a page (a page loading, an analysis not complete) the model carries the host's
     // findings: the page's own replace them when the outputs come (they are not reconciled).
     const model = buildModel(s.result, {
-      withSeries, view: this.view(), shown: byPage ? null : hostView(s.result, s.settings, this.view()),
+      withSeries, view: this.view(), shown: byPage ? null : hostView(s.result, this.view()),
       name: s.name, settings: s.settings, rules: s.rules,
       rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
       forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs, pending: s.pending,
@@ -316,7 +316,7 @@ export class DashboardController implements vscode.Disposable {
         if (m.view === this.view()) return;
         this.viewChoice = m.view;
         if (this.liveModel && this.liveResult) {
-          this.liveModel = { ...this.liveModel, view: m.view, ...hostView(this.liveResult, this.liveModel.settings, m.view) };
+          this.liveModel = { ...this.liveModel, view: m.view, ...hostView(this.liveResult, m.view) };
           this.postLiveModel();
         } else if (s) this.post(s);
         return;

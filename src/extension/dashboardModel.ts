@@ -50,19 +50,22 @@ export function rowsInWindow(result: AnalysisResult, x0: number, x1: number): [n
   return [Math.max(0, lowerBound(ts, x0) - 1), Math.min(result.frame.rows, lowerBound(ts, x1) + 1)];
 }
 
-const hostViews = new WeakMap<AnalysisResult, Map<string, PageView>>();
+const hostViews = new WeakMap<AnalysisResult, Map<ViewChoice, PageView>>();
+
+/** Settings that keep every finding of an analysis: what the host computes is the analysis as it ran. */
+const AS_RUN: ViewSettings = { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0, thresholds: {} };
 
 /**
  * What the page shows of an analysis when the host computes it (the page does not hold the data): pageView on the
- * analysis's own findings and view, for the settings it ran with; once per analysis and choice.
+ * analysis's own findings and view (none for a live window); once per analysis and choice.
  */
-export function hostView(result: AnalysisResult, settings: ViewSettings, choice: ViewChoice): PageView {
+export function hostView(result: AnalysisResult, choice: ViewChoice): PageView {
   let byChoice = hostViews.get(result);
   if (!byChoice) hostViews.set(result, byChoice = new Map());
   let v = byChoice.get(choice);
   if (!v) {
-    const view = result.view ? { findings: result.view.findings, incidents: result.view.incidents } : undefined;
-    v = pageView(result.frame, { settings, fixed: result.anomalies, view }, settings, choice) ?? { anomalies: [] };
+    const view = result.view ? { findings: result.view.findings, incidents: result.view.incidents } : null;
+    v = pageView(result.frame, { settings: AS_RUN, fixed: result.anomalies, view }, AS_RUN, choice) ?? { anomalies: [] };
     byChoice.set(choice, v);
   }
   return v;

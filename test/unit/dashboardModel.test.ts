@@ -44,7 +44,7 @@ test('a model lists at most DASHBOARD_MAX_PER_DETECTOR findings per detector and
   sortAnomalies(anomalies);
   const result: AnalysisResult = { frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies, warnings: [] };
   const settings: DashboardSettings = { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} };
-  const m = buildModel(result, { name: 'x.csv', view: 'all', settings, shown: hostView(result, settings, 'all'), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const m = buildModel(result, { name: 'x.csv', view: 'all', settings, shown: hostView(result, 'all'), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
   assert.equal(m.byPage, false);
   assert.deepEqual(m.totals, { iforest: 30_000, rule: 50 });
   assert.equal(m.anomalies.filter((a) => a.detector === 'iforest').length, DASHBOARD_MAX_PER_DETECTOR);
@@ -98,7 +98,7 @@ test('a model carries the incidents of its view and their rows; every incident f
     view: { findings, incidents, shown: { incidents: [], anomalies: [] }, minSeverity: 'major', calibrations: {} },
   };
   const settings: DashboardSettings = { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
-  const model = (view: ViewChoice, r = result) => buildModel(r, { name: 'x.csv', view, settings, shown: hostView(r, settings, view), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const model = (view: ViewChoice, r = result) => buildModel(r, { name: 'x.csv', view, settings, shown: hostView(r, view), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
   const major = model('major');
   assert.deepEqual([major.view, major.incidents!.map((i) => i.startRow), major.incidentFindings!.map((a) => a.row)], ['major', [20, 300], [20, 21, 300]]);
   assert.equal(major.anomalies.length, 4, 'the raw rows stay in the model');

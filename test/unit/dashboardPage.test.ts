@@ -32,7 +32,7 @@ function model(over: Partial<DashboardModel> = {}): DashboardModel {
 const localData: LocalData = { path: '/data/m.csv', timestamps: cpu.map((_, i) => T0 + i * STEP), metrics: ['cpu'], values: [cpu], infinite: [], stepMs: STEP };
 
 /** The outputs of an analysis with `s`: the rules, and `fixed` findings of detectors without fits. */
-const outputs = (s = settings(), fixed: Anomaly[] = []): OutputsData => ({ path: '/data/m.csv', settings: s, fixed, fits: null, rules: [rule] });
+const outputs = (s = settings(), fixed: Anomaly[] = [], view?: OutputsData['view']): OutputsData => ({ path: '/data/m.csv', settings: s, fixed, fits: null, rules: [rule], ...(view ? { view } : {}) });
 
 /** Runs messages through update from `s`, collecting what is posted. */
 function run(s: State, ...msgs: Message[]): { state: State; posted: unknown[] } {
@@ -128,13 +128,13 @@ test('a model with the host\'s findings replaces the page\'s and lets go of its 
 test('a setting the outputs cannot follow (a fixed finding of another interval) keeps what is shown, busy, until the outputs for it come', () => {
   const fc = { row: 20, timestamp: null, detector: 'forecast' as const, metric: 'cpu', value: 41, score: 40, severity: 'minor' as const, message: 'robust fit' };
   const on = settings({ detectors: { iforest: false, forecast: true, rules: true } });
-  let { state } = run(initialState(), { type: 'model', model: model({ settings: on }) }, { type: 'localData', data: localData }, { type: 'outputs', data: outputs(on, [fc]) });
+  let { state } = run(initialState(), { type: 'model', model: model({ settings: on }) }, { type: 'localData', data: localData }, { type: 'outputs', data: outputs(on, [fc], { findings: [fc], incidents: [] }) });
   assert.deepEqual(state.model!.anomalies.map((a) => `${a.row}:${a.detector}`), ['20:forecast', '50:rule', '51:rule', '52:rule', '53:rule', '54:rule', '55:rule', '56:rule', '57:rule', '58:rule', '59:rule']);
   const before = state.model!.anomalies;
   const step = update(state, { type: 'ui/settings', change: { kind: 'interval', value: 0.8 } });
   assert.deepEqual([step.recomputed, step.state.busy.shown, step.state.model!.anomalies === before], [false, true, true]);
   const at08 = { ...on, interval: 0.8 };
-  ({ state } = run(step.state, { type: 'outputs', data: outputs(at08, []) }, { type: 'model', model: model({ settings: at08, byPage: true }) }));
+  ({ state } = run(step.state, { type: 'outputs', data: outputs(at08, [], { findings: [], incidents: [] }) }, { type: 'model', model: model({ settings: at08, byPage: true }) }));
   assert.equal(state.model!.anomalies.filter((a) => a.detector === 'forecast').length, 0);
   assert.deepEqual([state.busy.shown, state.settled], [false, true]);
 });

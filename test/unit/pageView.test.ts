@@ -68,7 +68,7 @@ test('the page\'s computation from the outputs of one analysis equals the host\'
   for (const s of cases) {
     const host = analysed(frame, s);
     for (const choice of ['major', 'minor', 'all'] as const) {
-      const expected = hostView(host, s, choice);
+      const expected = hostView(host, choice);
       const got = pageView(h.frame, h.outputs, s, choice);
       assert.ok(got, `${JSON.stringify(s)} ${choice}`);
       const { bands: _b, ...shown } = got;
@@ -100,7 +100,7 @@ test('fixed findings (a robust forecast) serve only their own interval; the anal
   const h = held(frame, data);
   assert.equal(pageView(h.frame, h.outputs!, { ...base, interval: 0.9 }, 'major'), null);
   const same = pageView(h.frame, h.outputs!, base, 'major')!;
-  assert.deepEqual(JSON.parse(JSON.stringify(same)), JSON.parse(JSON.stringify(hostView(first, base, 'major'))));
+  assert.deepEqual(JSON.parse(JSON.stringify(same)), JSON.parse(JSON.stringify(hostView(first, 'major'))));
   // A rule's threshold: the findings follow, the incidents (the analysis's) cannot.
   assert.equal(pageView(h.frame, h.outputs!, { ...base, thresholds: { 'cpu-high': 50 } }, 'major'), null);
   // A detector turned on that has no output at all waits for the host.

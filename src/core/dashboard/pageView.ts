@@ -57,8 +57,11 @@ export interface DetectorOutputs {
   /** Per metric (standard fits over the whole history only). */
   forecast?: Record<string, ForecastTuning>;
   rules?: readonly Rule[];
-  /** The analysis's own view: its incidents are shown when they cannot be computed from the outputs. */
-  view?: { findings: readonly Anomaly[]; incidents: readonly Incident[] };
+  /**
+   * The analysis's own view: its incidents are shown for its own settings, and when they cannot be computed from
+   * the outputs; null when the analysis has none (a live window: the table lists rows).
+   */
+  view?: { findings: readonly Anomaly[]; incidents: readonly Incident[] } | null;
 }
 
 /** What the page shows for some settings and view choice. */
@@ -117,12 +120,14 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
     for (const [metric, f] of Object.entries(fc)) out.bands[metric] = { half: historyHalfWidth(f.sigma, f.yScale, settings.interval), widest: historyHalfWidth(f.sigma, f.yScale, INTERVAL_MAX) };
   }
 
-  // The incidents: computed from the outputs when every detector on can be (the same analysisView the analysis
-  // ran), else the analysis's own, when it is of these very settings.
+  // The incidents: the analysis's own for its own settings, else computed from the outputs when every detector on
+  // can be (the same defaultView the analysis ran).
   const measurable = (!on.iforest || !!outputs.iforest) && (!on.forecast || !!outputs.forecast);
-  let view: { findings: readonly Anomaly[]; incidents: readonly Incident[] } | undefined;
+  let view: { findings: readonly Anomaly[]; incidents: readonly Incident[] } | null | undefined;
   let basis: Computed['basis'];
-  if (measurable) {
+  if (outputs.view === null) view = null;
+  else if (outputs.view && sameSettings(outputs.settings, settings)) view = outputs.view;
+  else if (measurable) {
     // The statistics depend on the data, the fits and every setting but the rules' thresholds.
     const { thresholds: _t, ...rest } = settings;
     const key = JSON.stringify(rest);
@@ -138,8 +143,7 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
     }, choice === 'all' ? 'warning' : choice, reuse);
     view = v;
     basis = { frame, iforest: outputs.iforest, forecast: fc, key, view: v };
-  } else if (outputs.view && sameSettings(outputs.settings, settings)) view = outputs.view;
-  else if (outputs.view) return null;
+  } else return null;
   if (view) {
     const shown = choice === 'all' ? { incidents: view.incidents as Incident[], anomalies: view.findings as Anomaly[] } : shownAt(view, choice);
     out.incidents = shown.incidents;
