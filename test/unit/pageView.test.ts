@@ -65,14 +65,19 @@ test('the page\'s computation from the outputs of one analysis equals the host\'
     { ...base, detectors: { iforest: true, forecast: false, rules: false } },
   ];
   let withIncidents = 0;
-  for (const s of cases) {
+  // Each move from the one before (reusing what it measured, as the page does), and from nothing.
+  let last: ReturnType<typeof pageView> = null;
+  for (const s of [...cases, ...cases.slice().reverse()]) {
     const host = analysed(frame, s);
     for (const choice of ['major', 'minor', 'all'] as const) {
-      const expected = hostView(host, choice);
-      const got = pageView(h.frame, h.outputs, s, choice);
+      const expected = JSON.parse(JSON.stringify(hostView(host, choice)));
+      const got = pageView(h.frame, h.outputs, s, choice, last);
       assert.ok(got, `${JSON.stringify(s)} ${choice}`);
+      last = got;
       const { bands: _b, ...shown } = got;
-      assert.deepEqual(JSON.parse(JSON.stringify(shown)), JSON.parse(JSON.stringify(expected)), `${JSON.stringify(s)} ${choice}`);
+      assert.deepEqual(JSON.parse(JSON.stringify(shown)), expected, `${JSON.stringify(s)} ${choice} (moved)`);
+      const { bands: _c, ...fresh } = pageView(h.frame, h.outputs, s, choice)!;
+      assert.deepEqual(JSON.parse(JSON.stringify(fresh)), expected, `${JSON.stringify(s)} ${choice}`);
       if (choice === 'minor') withIncidents += expected.incidents!.length > 0 ? 1 : 0;
     }
   }
@@ -110,12 +115,15 @@ test('fixed findings (a robust forecast) serve only their own interval; the anal
   assert.ok(pageView(h2.frame, h2.outputs!, { ...off, thresholds: { 'cpu-warm': 60 } }, 'major'));
 });
 
-test('a rule threshold alone reuses the statistics measured before; any other setting measures them again', () => {
+test('a slider move reuses the statistics measured before (a contamination renames the forest\'s findings); a detector toggled measures again', () => {
   const frame = sampleFrame();
   const h = held(frame, outputsData(analysed(frame, base), base, rulesFile.rules, false));
   const a = pageView(h.frame, h.outputs!, base, 'major')!;
-  const b = pageView(h.frame, h.outputs!, { ...base, thresholds: { 'cpu-high': 60 } }, 'major', a)!;
-  assert.equal(b.basis!.view.measured, a.basis!.view.measured);
-  const c = pageView(h.frame, h.outputs!, { ...base, contamination: 0.02 }, 'major', a)!;
-  assert.notEqual(c.basis!.view.measured, a.basis!.view.measured);
+  const measured = a.basis!.view.measured!;
+  for (const s of [{ ...base, thresholds: { 'cpu-high': 60 } }, { ...base, interval: 0.95 }]) assert.equal(pageView(h.frame, h.outputs!, s, 'major', a)!.basis!.view.measured, measured);
+  const c = pageView(h.frame, h.outputs!, { ...base, contamination: 0.001 }, 'major', a)!;
+  assert.equal(c.basis!.view.measured!.calibrations, measured.calibrations);
+  assert.ok(c.basis!.view.measured!.findings.some((x, i) => x !== measured.findings[i] && x.detector === 'iforest' && x.metric === null), 'fewer rows named at 0.1 %');
+  const d = pageView(h.frame, h.outputs!, { ...base, detectors: { ...base.detectors, forecast: false } }, 'major', a)!;
+  assert.notEqual(d.basis!.view.measured!.calibrations, measured.calibrations);
 });

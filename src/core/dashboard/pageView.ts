@@ -10,8 +10,8 @@ import type { Frame } from '../csv/frame.ts';
 import { historyHalfWidth } from '../detectors/forecast.ts';
 import type { Incident } from '../incidents/incidents.ts';
 import { shownAt } from '../incidents/shownAt.ts';
-import type { View } from '../incidents/view.ts';
-import { defaultView } from '../incidents/view.ts';
+import type { View, ViewInput } from '../incidents/view.ts';
+import { defaultView, renamedIforest } from '../incidents/view.ts';
 import { evaluateRules } from '../rules/evaluate.ts';
 import type { Rule } from '../rules/model.ts';
 import type { Severity } from '../severity.ts';
@@ -80,15 +80,15 @@ export interface PageView {
 
 /** A PageView with what a later call can reuse (the view's statistics, measured for the same data and fits). */
 export interface Computed extends PageView {
-  readonly basis?: { frame: Frame; iforest?: IforestFit; forecast?: Record<string, ForecastTuning>; key: string; view: View };
+  readonly basis?: { frame: Frame; iforest?: IforestFit; forecast?: Record<string, ForecastTuning>; detectors: string; contamination: ViewSettings['contamination']; view: View };
 }
 
 const DETECTOR_OF = { iforest: 'iforest', forecast: 'forecast', rules: 'rule' } as const;
 
 /**
  * What the page shows: `frame` the data, `outputs` the detectors' outputs, `settings` and `choice` what the user
- * picked; `last` a previous result (its statistics are reused when it was of the same data and fits and only the
- * rules' thresholds changed: a rule slider then redoes the merge only). Null when the outputs cannot give these settings (a fixed finding of other settings, a
+ * picked; `last` a previous result (its statistics are reused when it was of the same data, fits and detectors: a
+ * slider then redoes the merge only). Null when the outputs cannot give these settings (a fixed finding of other settings, a
  * detector turned on that has no output): the host's next analysis brings them.
  */
 export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewSettings, choice: Severity | 'all', last?: Computed | null): Computed | null {
@@ -128,21 +128,24 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
   if (outputs.view === null) view = null;
   else if (outputs.view && sameSettings(outputs.settings, settings)) view = outputs.view;
   else if (measurable) {
-    // The statistics depend on the data, the fits and every setting but the rules' thresholds.
-    const { thresholds: _t, ...rest } = settings;
-    const key = JSON.stringify(rest);
-    const reuse = last?.basis && last.basis.frame === frame && last.basis.iforest === outputs.iforest && last.basis.forecast === fc && last.basis.key === key ? last.basis.view.measured : undefined;
     const metricOf = new Map<number, string | null>();
     for (const a of iforest ?? []) metricOf.set(a.row, a.metric);
-    const v = defaultView({
+    const input: ViewInput = {
       frame,
       iforestScores: iforest ? outputs.iforest!.scores : undefined,
       iforestMetric: (row) => metricOf.get(row) ?? null,
       forecast: fc,
       declared: all.filter((a) => a.detector === 'rule'),
-    }, choice === 'all' ? 'warning' : choice, reuse);
+    };
+    // The statistics depend on the data, the fits and the detectors on; the contamination only names the metric of
+    // the forest's findings, the interval and the rules' thresholds not at all: those moves reuse them.
+    const detectors = JSON.stringify(on);
+    const b = last?.basis;
+    const same = b && b.frame === frame && b.iforest === outputs.iforest && b.forecast === fc && b.detectors === detectors ? b.view.measured : undefined;
+    const reuse = same && b!.contamination !== settings.contamination ? renamedIforest(same, input) : same;
+    const v = defaultView(input, choice === 'all' ? 'warning' : choice, reuse);
     view = v;
-    basis = { frame, iforest: outputs.iforest, forecast: fc, key, view: v };
+    basis = { frame, iforest: outputs.iforest, forecast: fc, detectors, contamination: settings.contamination, view: v };
   } else return null;
   if (view) {
     const shown = choice === 'all' ? { incidents: view.incidents as Incident[], anomalies: view.findings as Anomaly[] } : shownAt(view, choice);
