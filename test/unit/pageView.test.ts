@@ -2,33 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import type { AnalysisCache } from '../../src/core/analyzeSettings.ts';
-import { frameOf } from '../../src/core/csv/frame.ts';
 import type { Frame } from '../../src/core/csv/frame.ts';
 import { pageView } from '../../src/core/dashboard/pageView.ts';
 import type { ViewSettings } from '../../src/core/dashboard/pageView.ts';
-import { createRng } from '../../src/core/random.ts';
 import { emptyRulesFile } from '../../src/core/rules/readRules.ts';
 import type { Rule, RulesFile } from '../../src/core/rules/model.ts';
 import { tuningOf } from '../../src/core/tuning.ts';
 import { hostView, localDataOf, outputsData } from '../../src/extension/dashboardModel.ts';
+import { sampleFrame } from './sampleFrame.ts';
 import type { OutputsData } from '../../src/protocol.ts';
 import { heldOf, withOutputs } from '../../webview/local.ts';
-
-/** Three days at 5 minutes: daily cycles, noise, a few spikes, one missing value. */
-function sampleFrame(): Frame {
-  const rng = createRng(11);
-  const n = 3 * 288;
-  const t: number[] = [];
-  const cpu: number[] = [];
-  const mem: number[] = [];
-  for (let i = 0; i < n; i++) {
-    t.push(Date.UTC(2026, 0, 1) + i * 300_000);
-    const day = Math.sin((2 * Math.PI * i) / 288);
-    cpu.push(40 + 15 * day + rng.normal() * 3 + (i % 197 === 0 ? 40 : 0) + (i >= 600 && i < 620 ? 25 : 0));
-    mem.push(i === 500 ? NaN : 60 + i * 0.005 + rng.normal());
-  }
-  return frameOf({ cpu, mem }, t);
-}
 
 const rule = (name: string, threshold: number, severity: Rule['severity']): Rule => ({ name, metric: 'cpu', op: '>', threshold, forMs: 0, keepFiringForMs: 0, severity, enabled: true, labels: {}, annotations: {}, line: 1 });
 const rulesFile: RulesFile = { ...emptyRulesFile(), rules: [rule('cpu-high', 70, 'major'), rule('cpu-warm', 55, 'minor')] };
