@@ -78,8 +78,17 @@ export interface PageView {
   bands?: Record<string, { half: number; widest: number }>;
 }
 
-/** A PageView with what a later call can reuse (the view's statistics, measured for the same data and fits). */
+/** Each detector's findings and what they were computed from: a later call reuses those whose inputs are the same. */
+interface Parts {
+  frame: Frame;
+  iforest?: { fit: IforestFit; contamination: ViewSettings['contamination']; list: Anomaly[] };
+  forecast?: { fits: Record<string, ForecastTuning>; interval: number; list: Anomaly[] };
+  rules: Map<Rule, { threshold: number | undefined; list: Anomaly[] }>;
+}
+
+/** A PageView with what a later call can reuse (each detector's findings; the view's statistics, measured for the same data and fits). */
 export interface Computed extends PageView {
+  readonly parts?: Parts;
   readonly basis?: { frame: Frame; iforest?: IforestFit; forecast?: Record<string, ForecastTuning>; detectors: string; contamination: ViewSettings['contamination']; view: View };
 }
 
@@ -100,8 +109,9 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
   if (on.forecast && !outputs.forecast && !fixedOk('forecast', outputs.settings.interval === settings.interval)) return null;
   if (on.rules && !outputs.rules && !fixedOk('rules', sameThresholds(outputs.settings.thresholds, settings.thresholds))) return null;
 
-  const iforest = on.iforest && outputs.iforest ? retuneIforest(frame, outputs.iforest, outputs.iforest.sorted, settings.contamination) : null;
-  if (on.iforest && outputs.iforest && !iforest) return null; // below what the scores cover: the host refits
+  const parts = partsOf(frame, outputs, settings, last?.parts?.frame === frame ? last.parts : undefined);
+  if (!parts) return null; // a contamination below what the scores cover: the host refits
+  const iforest = parts.iforest?.list ?? null;
   const off = new Set<DetectorId>((Object.keys(DETECTOR_OF) as (keyof typeof DETECTOR_OF)[]).filter((d) => !on[d]).map((d) => DETECTOR_OF[d]));
   const computed = iforest !== null || fc !== undefined || rules !== undefined;
   let all: Anomaly[];
@@ -109,8 +119,8 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
   else {
     all = outputs.fixed.filter((a) => !off.has(a.detector));
     if (iforest) for (const a of iforest) all.push(a);
-    if (fc) for (const a of retuneForecast(frame, fc, settings.interval).anomalies) all.push(a);
-    if (rules) for (const a of evaluateRules(rules, frame, { thresholds: settings.thresholds }).anomalies) all.push(a);
+    if (parts.forecast) for (const a of parts.forecast.list) all.push(a);
+    for (const r of rules ?? []) for (const a of parts.rules.get(r)!.list) all.push(a);
     if (computed) sortAnomalies(all);
   }
   const listed = capAnomalies(all, DASHBOARD_MAX_PER_DETECTOR);
@@ -152,9 +162,42 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
     out.incidents = shown.incidents;
     out.incidentFindings = shown.anomalies;
   }
-  // Not enumerable: a PageView posted as JSON does not carry it.
+  // Not enumerable: a PageView posted as JSON does not carry them.
   if (basis) Object.defineProperty(out, 'basis', { value: basis, enumerable: false });
+  Object.defineProperty(out, 'parts', { value: parts, enumerable: false });
   return out;
+}
+
+/**
+ * The findings of each detector that has a re-thresholdable output and is on: the forest's at the contamination,
+ * the forecasts' at the interval, each rule's at its threshold (rules are independent: a threshold moves only its
+ * own rule's findings); those of `last` where their inputs are the same. Null when the contamination falls below
+ * what the forest's scores cover.
+ */
+function partsOf(frame: Frame, outputs: DetectorOutputs, settings: ViewSettings, last: Parts | undefined): Parts | null {
+  const on = settings.detectors;
+  const parts: Parts = { frame, rules: new Map() };
+  const fit = on.iforest ? outputs.iforest : undefined;
+  if (fit) {
+    const l = last?.iforest;
+    if (l && l.fit === fit && l.contamination === settings.contamination) parts.iforest = l;
+    else {
+      const list = retuneIforest(frame, fit, fit.sorted, settings.contamination);
+      if (!list) return null;
+      parts.iforest = { fit, contamination: settings.contamination, list };
+    }
+  }
+  const fits = on.forecast ? outputs.forecast : undefined;
+  if (fits) {
+    const l = last?.forecast;
+    parts.forecast = l && l.fits === fits && l.interval === settings.interval ? l : { fits, interval: settings.interval, list: retuneForecast(frame, fits, settings.interval).anomalies };
+  }
+  for (const r of on.rules ? outputs.rules ?? [] : []) {
+    const threshold = settings.thresholds[r.name];
+    const l = last?.rules.get(r);
+    parts.rules.set(r, l && l.threshold === threshold ? l : { threshold, list: evaluateRules([r], frame, { thresholds: settings.thresholds }).anomalies });
+  }
+  return parts;
 }
 
 function sameThresholds(a: Record<string, number>, b: Record<string, number>): boolean {
