@@ -2,9 +2,10 @@
  * Messages between the extension host and the dashboard webview: types and guards only.
  * The host waits for `ready` before posting; everything from the webview is checked with `isWebviewMessage`.
  */
-import type { Anomaly, DetectorId } from './core/anomaly.ts';
+import type { Anomaly } from './core/anomaly.ts';
 import type { Incident } from './core/incidents/incidents.ts';
 import type { Rule } from './core/rules/model.ts';
+import type { PageView } from './core/dashboard/pageView.ts';
 import type { Severity } from './core/severity.ts';
 import type { HistoryReport } from './core/history/analytics.ts';
 import { SEVERITIES } from './core/severity.ts';
@@ -43,16 +44,6 @@ export interface DashboardSettings {
 }
 
 /**
- * The dashboard lists at most this many findings per detector, the highest scores (the count says how many
- * there are; an export has them all): a million-row file can have hundreds of thousands, which no one reads
- * and which would take the page minutes to receive.
- */
-export const DASHBOARD_MAX_PER_DETECTOR = 10_000;
-
-/** Markers drawn per chart at most: the metric's highest scores (the host keeps their rows in the chart's data). */
-export const MAX_MARKERS = 1500;
-
-/**
  * What the dashboard lists (SPEC §7): the incidents at or above a severity (the default view), or every row a
  * detector flagged.
  */
@@ -63,8 +54,8 @@ export function isViewChoice(v: unknown): v is ViewChoice {
   return v === 'all' || (typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v));
 }
 
-/** The full picture of one analysis. */
-export interface DashboardModel {
+/** The full picture of one analysis, apart from what the page lists (its PageView). */
+export interface ModelBase {
   file: { name: string; path: string };
   rows: number;
   timeAxis: boolean;
@@ -72,19 +63,17 @@ export interface DashboardModel {
   stepMs: number | null;
   metrics: string[];
   series: SeriesData[];
-  /** Every row a detector flagged (the "all rows" view), capped as `totals` says. */
-  anomalies: Anomaly[];
-  /** What the table lists: `view` 'all' lists `anomalies`; a severity lists `incidents` (expandable to `incidentFindings`). */
+  /**
+   * What the table lists: `view` 'all' lists `anomalies`; a severity lists `incidents` (expandable to
+   * `incidentFindings`). A live window has no incidents: the table then lists rows.
+   */
   view: ViewChoice;
   /**
-   * The incidents at or above `view` (every incident when `view` is 'all'); absent when the analysis has no
-   * incidents (a live window): the table then lists rows.
+   * True when the page computes the PageView fields below itself (src/core/dashboard/pageView.ts) from the data
+   * and outputs it holds (the host posted them before this model, which then carries none); false when the host
+   * computed them.
    */
-  incidents?: Incident[];
-  /** The calibrated findings of `incidents` (the rows they are made of), in the output order. */
-  incidentFindings?: Anomaly[];
-  /** Per detector, how many findings there are, when `anomalies` holds only the highest DASHBOARD_MAX_PER_DETECTOR of some. */
-  totals?: Partial<Record<DetectorId, number>>;
+  byPage: boolean;
   rules: RuleSlider[];
   /** Whether a rules file is attached (the rules toggle and sliders need one). */
   rulesFile: string | null;
@@ -105,16 +94,16 @@ export interface DashboardModel {
   seriesUnchanged?: boolean;
 }
 
+/** What the host posts: the model with the PageView fields (empty when `byPage`). */
+export type DashboardModel = ModelBase & PageView;
+
 /**
- * The data a rule slider needs to re-evaluate its rules in the webview without a round trip (sent once per file,
- * only for files small enough). Missing values are null (JSON has no NaN).
- */
-/**
- * Files up to this many values (rows × (metrics + 1)) are sent to the webview in full, with the scores and
- * forecasts the sliders need, so that sliders recompute there at once (the host's answer follows and agrees).
+ * Files up to this many values (rows × (metrics + 1)) are sent to the webview in full, with the detectors'
+ * outputs: the page then computes what it shows itself (src/core/dashboard/pageView.ts), at once on every change.
  */
 export const LOCAL_DATA_MAX_VALUES = 1_500_000;
 
+/** The file's data, for the page to hold (files small enough, once per content). Missing values are null (JSON has no NaN). */
 export interface LocalData {
   path: string;
   timestamps: number[] | null;
@@ -123,15 +112,26 @@ export interface LocalData {
   /** The cells holding ±Infinity (JSON cannot): [metric index, row, sign]. */
   infinite: [number, number, 1 | -1][];
   stepMs: number | null;
-  rules: Rule[];
 }
 
-/** src/core/tuning.ts's Tuning as JSON, for the file at `path`: empty (no iforest, no forecast) when nothing can be re-thresholded. */
-export interface TuningData {
-  path: string;
+/** src/core/tuning.ts's Tuning as JSON: the forest's scores and attribution, the forecasts' yhat and noise. */
+export interface FitsData {
   key: string;
   iforest?: { metrics: string[]; scores: number[]; floor: number; rows: number[]; shares: number[] };
   forecast?: Record<string, { yhat: (number | null)[]; sigma: number; yScale: number }>;
+}
+
+/**
+ * An analysis's detector outputs (src/core/dashboard/pageView.ts's DetectorOutputs as JSON) for the page that holds
+ * the data of `path`. `fits`: the arrays, or only their key when the page holds them already, or null (none).
+ */
+export interface OutputsData {
+  path: string;
+  settings: DashboardSettings;
+  fixed: Anomaly[];
+  fits: FitsData | { key: string; held: true } | null;
+  rules: Rule[];
+  view?: { findings: Anomaly[]; incidents: Incident[] };
 }
 
 /** Where the dashboard's Send button delivers (anomalyHunter.alertDestination). */
@@ -140,7 +140,7 @@ export type AlertDestination = 'webhook' | 'email' | 'both';
 export type HostMessage =
   | { type: 'model'; model: DashboardModel }
   | { type: 'localData'; data: LocalData }
-  | { type: 'tuning'; data: TuningData }
+  | { type: 'outputs'; data: OutputsData }
   | { type: 'busy'; busy: boolean; text?: string }
   | { type: 'notice'; kind: 'info' | 'error'; text: string }
   | { type: 'window'; metric: string; x0: number; x1: number; series: SeriesData }

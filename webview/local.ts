@@ -1,22 +1,16 @@
-// Slider moves recomputed in the page, before the host answers: the host sends the file's data (localData) and
-// the analysis's scores and fits (tuning); a slider then redoes its own detector's findings here with the same
-// core functions the host runs, so the two agree. Pure: state in, state out.
-import type { Anomaly } from '../src/core/anomaly.ts';
-import { capAnomalies, sortAnomalies } from '../src/core/anomaly.ts';
-import type { AnalysisResult } from '../src/core/analysisResult.ts';
+// What the page holds of a small file — its data (localData) and the detectors' outputs of its latest complete
+// analysis (outputs) — and the page's one computation of what it shows from them: src/core/dashboard/pageView.ts,
+// the function the host runs when the page does not hold the data. Pure: state in, state out.
 import type { Frame } from '../src/core/csv/frame.ts';
-import { analysisView } from '../src/core/incidents/analysisView.ts';
-import { evaluateRules } from '../src/core/rules/evaluate.ts';
+import { pageView } from '../src/core/dashboard/pageView.ts';
+import type { DetectorOutputs } from '../src/core/dashboard/pageView.ts';
 import { retuneForecast, retuneIforest } from '../src/core/tuning.ts';
-import type { DashboardSettings, LocalData, TuningData } from '../src/protocol.ts';
-import { DASHBOARD_MAX_PER_DETECTOR } from '../src/protocol.ts';
-import { digestOf, listsIncidents } from './findings.ts';
-import type { LocalFrame, State, Tuned } from './state.ts';
-
-export type LocalDetector = 'rules' | 'iforest' | 'forecast';
+import { evaluateRules } from '../src/core/rules/evaluate.ts';
+import type { DashboardModel, FitsData, LocalData, OutputsData } from '../src/protocol.ts';
+import type { Fits, Held, State } from './state.ts';
 
 /** The frame of the host's localData (line numbers are the data rows' plus the header: the page shows rows, not lines). */
-export function frameOf(d: LocalData): LocalFrame {
+export function heldOf(d: LocalData): Held {
   const rows = d.values[0]?.length ?? d.timestamps?.length ?? 0;
   const lines = new Int32Array(rows);
   for (let i = 0; i < rows; i++) lines[i] = i + 2;
@@ -30,16 +24,16 @@ export function frameOf(d: LocalData): LocalFrame {
     stepMs: d.stepMs,
   };
   for (const [c, i, sign] of d.infinite) if (frame.values[c] && i < rows) frame.values[c][i] = sign * Infinity;
-  return { path: d.path, frame, rules: d.rules };
+  return { path: d.path, frame, fits: null, outputs: null };
 }
 
-/** The host's tuning data as typed arrays, with the forest's scores sorted once (every contamination move reads them). */
-export function tunedOf(d: TuningData): Tuned {
+/** The host's fits as typed arrays, with the forest's scores sorted once (every contamination move reads them). */
+function fitsOf(d: FitsData): Fits {
   const f64 = (a: (number | null)[]): Float64Array => Float64Array.from(a, (x) => (x === null ? NaN : x));
-  const t: Tuned = { path: d.path, key: d.key };
+  const t: Fits = { key: d.key };
   if (d.iforest) {
-    t.iforest = { metrics: d.iforest.metrics, scores: f64(d.iforest.scores), floor: d.iforest.floor, rows: Int32Array.from(d.iforest.rows), shares: f64(d.iforest.shares) };
-    t.sorted = Float64Array.from(t.iforest.scores).sort();
+    const scores = f64(d.iforest.scores);
+    t.iforest = { metrics: d.iforest.metrics, scores, floor: d.iforest.floor, rows: Int32Array.from(d.iforest.rows), shares: f64(d.iforest.shares), sorted: Float64Array.from(scores).sort() };
   }
   if (d.forecast) {
     t.forecast = {};
@@ -48,119 +42,44 @@ export function tunedOf(d: TuningData): Tuned {
   return t;
 }
 
-/** The page's tuning data when it is for the file shown. */
-export function tunedFor(s: State): Tuned | null {
-  return s.tuned && s.model && s.tuned.path === s.model.file.path ? s.tuned : null;
+/** What the page holds once an analysis's outputs arrive (fits named by a key it holds are kept as they are). */
+export function withOutputs(h: Held, d: OutputsData): Held {
+  let fits: Fits | null = null;
+  if (d.fits && 'held' in d.fits) fits = h.fits?.key === d.fits.key ? h.fits : null;
+  else if (d.fits) fits = fitsOf(d.fits);
+  // Outputs naming fits the page does not hold cannot be used (the host's next model then carries its findings).
+  if (d.fits && !fits) return { ...h, fits: null, outputs: null };
+  const outputs: DetectorOutputs = { settings: d.settings, fixed: d.fixed, rules: d.rules, ...(d.view ? { view: d.view } : {}) };
+  if (fits?.iforest) outputs.iforest = fits.iforest;
+  if (fits?.forecast) outputs.forecast = fits.forecast;
+  return { ...h, fits, outputs };
 }
 
-/**
- * Recomputes the findings of the detector a slider moved (for a rule slider, of that rule) into the model; `ok`
- * false when that cannot be done here (the host's answer then redraws). The rules' incidents follow.
- */
-export function applyLocally(s: State, what: LocalDetector, rule?: string): { state: State; ok: boolean } {
+/** The outputs the page holds for the model shown, if it computes what that model shows. */
+export function outputsFor(s: State): DetectorOutputs | null {
   const m = s.model;
-  const no = { state: s, ok: false };
-  if (!m || !s.local || s.local.path !== m.file.path) return no;
-  const set = m.settings;
-  const t = tunedFor(s);
-  const id = what === 'rules' ? 'rule' : what;
-  // The host lists at most DASHBOARD_MAX_PER_DETECTOR per detector: the same cap here gives the same list. One
-  // rule's findings cannot be redone here when the rules' list was cut (the other rules' are not all here).
-  if (rule !== undefined && (m.totals?.[id] ?? 0) > DASHBOARD_MAX_PER_DETECTOR) return no;
-  let next: Anomaly[] | null;
-  if (what === 'rules') {
-    if (!set.detectors.rules) return no;
-    // Rules are evaluated one by one: a threshold moves only its own rule's findings.
-    next = evaluateRules(s.local.rules.filter((r) => rule === undefined || r.name === rule), s.local.frame, { thresholds: set.thresholds }).anomalies;
-  } else if (what === 'iforest') {
-    if (!set.detectors.iforest || !t?.iforest || !t.sorted) return no;
-    next = retuneIforest(s.local.frame, t.iforest, t.sorted, set.contamination);
-  } else {
-    if (!set.detectors.forecast || !t?.forecast || m.forecastMode !== 'standard') return no;
-    next = retuneForecast(s.local.frame, t.forecast, set.interval).anomalies;
-  }
-  if (!next) return no;
-  const replaced = (a: Anomaly): boolean => a.detector === id && (rule === undefined || a.rule === rule);
-  const merged = m.anomalies.filter((a) => !replaced(a)).concat(next);
-  const listed = capAnomalies(merged, DASHBOARD_MAX_PER_DETECTOR);
-  const totals = listed.capped || m.totals ? { ...(m.totals ?? listed.totals), [id]: listed.totals[id] ?? 0 } : m.totals;
-  const state: State = { ...s, model: { ...m, anomalies: listed.capped ? listed.list : sortAnomalies(merged), totals }, anomaliesVersion: s.anomaliesVersion + 1 };
-  // The incidents follow the rules' findings: redone here (tens of ms: every detector's tail is fitted again).
-  // Contamination and interval leave them as they are, but for which metric the forest names on a few rows:
-  // the host's answer brings that. Listing all rows, nothing shows incidents: the host's next model brings them.
-  if (what === 'rules' && listsIncidents(state.model!)) return recomputeView(state);
-  return { state, ok: true };
+  const h = s.held;
+  return m && !m.live && h?.outputs && h.path === m.file.path ? h.outputs : null;
 }
 
 /**
- * The incidents of what the page holds, into the model: the same core analysisView the host runs, on the same
- * data, scores and fits. `ok` false when the page does not hold all of it.
+ * The page's computation for the settings and view shown, into the model (which the page then owns: byPage); null
+ * when it cannot be done here (no outputs held, or they cannot give these settings: the host's next answer can).
  */
-export function recomputeView(s: State): { state: State; ok: boolean } {
+export function computeShown(s: State): State | null {
   const m = s.model;
-  const no = { state: s, ok: false };
-  if (!m || !m.incidents || m.live || !s.local || s.local.path !== m.file.path) return no;
-  const t = tunedFor(s);
-  const set = m.settings;
-  // The view is made of the forest's scores, the forecasts' yhat, the rules' findings and the forest's attribution
-  // (read from its findings): all here only when the fits are known and no list was cut.
-  if (set.detectors.iforest && !t?.iforest) return no;
-  if (set.detectors.forecast && (!t?.forecast || m.forecastMode !== 'standard')) return no;
-  if ((m.totals?.iforest ?? 0) > DASHBOARD_MAX_PER_DETECTOR || (m.totals?.rule ?? 0) > DASHBOARD_MAX_PER_DETECTOR) return no;
-  const forecast = set.detectors.forecast && t?.forecast ? Object.fromEntries(Object.entries(t.forecast).map(([k, f]) => [k, { yhat: f.yhat }])) : undefined;
-  // What analysisView reads of an analysis: the rest of AnalysisResult is the host's business.
-  const result = { frame: s.local.frame, scores: { iforest: set.detectors.iforest ? t?.iforest?.scores : undefined }, forecast, anomalies: m.anomalies } as unknown as AnalysisResult;
-  // A rule's threshold changes only the rules' findings: the statistics measured for the same file, data, fits
-  // and other settings are taken from the last view (a rule slider then redoes the merge only).
-  const key = viewKey(m);
-  const last = s.lastView;
-  const reuse = last && last.key === key && last.frame === s.local.frame && last.tuned === t ? last.view : undefined;
-  const v = analysisView(result, m.view === 'all' ? 'warning' : m.view, reuse);
-  const model = { ...m, incidents: m.view === 'all' ? v.incidents : v.shown.incidents, incidentFindings: m.view === 'all' ? v.findings : v.shown.anomalies };
-  return { state: { ...s, model, lastView: { key, frame: s.local.frame, tuned: t, view: v }, viewValidFor: JSON.stringify(set) }, ok: true };
-}
-
-/**
- * Measures the view's statistics for the settings shown, ahead of a rule slider's first move (which then only
- * merges: a cold first move measured them all, ~3× a later one). Changes nothing the page shows.
- */
-export function prepareView(s: State): State {
-  if (!viewToPrepare(s)) return s;
-  const r = recomputeView(s);
-  return r.ok ? { ...s, lastView: r.state.lastView } : s;
-}
-
-/** True when prepareView has something to measure: the page lists incidents and its last view is of other settings or data. */
-export function viewToPrepare(s: State): boolean {
-  const m = s.model;
-  const last = s.lastView;
-  return !!m && listsIncidents(m) && !!s.local && !(last && last.frame === s.local.frame && last.tuned === tunedFor(s) && last.key === viewKey(m));
-}
-
-/** What the view's statistics depend on besides the data and fits: the file and every setting but the rules' thresholds. */
-function viewKey(m: { file: { path: string }; settings: DashboardSettings }): string {
-  const { thresholds: _t, ...rest } = m.settings;
-  return JSON.stringify([m.file.path, rest]);
-}
-
-/**
- * A model computed with older settings than the page shows (the user kept dragging): redoes here what the newer
- * settings (the model's now) change from `host`'s, so the page does not step back while the next answer comes.
- */
-export function reapplyLocally(s: State, host: DashboardSettings): { state: State; ok: boolean } {
-  const want = s.model!.settings;
-  let ok = JSON.stringify(host.detectors) === JSON.stringify(want.detectors);
-  let state = s;
-  const redo = (what: LocalDetector, rule?: string): void => {
-    const r = applyLocally(state, what, rule);
-    state = r.state;
-    ok = r.ok && ok;
-  };
-  if (host.contamination !== want.contamination) redo('iforest');
-  if (host.interval !== want.interval) redo('forecast');
-  const names = new Set([...Object.keys(host.thresholds), ...Object.keys(want.thresholds)]);
-  for (const name of names) if (host.thresholds[name] !== want.thresholds[name]) redo('rules', name);
-  return { state, ok };
+  const outputs = outputsFor(s);
+  if (!m || !outputs) return null;
+  const choice = s.chosenView ?? m.view;
+  const settings = JSON.stringify(m.settings);
+  const c = s.computed;
+  const same = !!c && c.outputs === outputs && c.settings === settings && c.choice === choice;
+  if (same && m.byPage && m.view === choice && m.anomalies === c.view.anomalies) return s;
+  const view = same ? c.view : pageView(s.held!.frame, outputs, m.settings, choice, c?.view);
+  if (!view) return null;
+  const { anomalies, totals, incidents, incidentFindings, bands } = view;
+  const model: DashboardModel = { ...m, view: choice, byPage: true, anomalies, totals, incidents, incidentFindings, bands };
+  return { ...s, model, computed: { view, outputs, settings, choice }, anomaliesVersion: s.anomaliesVersion + 1 };
 }
 
 /**
@@ -168,13 +87,11 @@ export function reapplyLocally(s: State, host: DashboardSettings): { state: Stat
  * (a cold first move took ~2× longer). Changes nothing.
  */
 export function warmUp(s: State): void {
-  const m = s.model;
-  if (!m || !s.local || s.local.path !== m.file.path) return;
-  const set = m.settings;
-  evaluateRules(s.local.rules, s.local.frame, { thresholds: set.thresholds });
-  const t = tunedFor(s);
-  if (t?.iforest && t.sorted) retuneIforest(s.local.frame, t.iforest, t.sorted, set.contamination);
-  if (t?.forecast) retuneForecast(s.local.frame, t.forecast, set.interval);
-  capAnomalies(m.anomalies, DASHBOARD_MAX_PER_DETECTOR);
-  digestOf(m.anomalies);
+  const outputs = outputsFor(s);
+  if (!outputs || !s.model) return;
+  const set = s.model.settings;
+  const frame = s.held!.frame;
+  if (outputs.rules) evaluateRules(outputs.rules, frame, { thresholds: set.thresholds });
+  if (outputs.iforest) retuneIforest(frame, outputs.iforest, outputs.iforest.sorted, set.contamination);
+  if (outputs.forecast) retuneForecast(frame, outputs.forecast, set.interval);
 }

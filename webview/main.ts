@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { HostMessage, WebviewMessage } from '../src/protocol.ts';
-import { viewToPrepare, warmUp } from './local.ts';
+import { warmUp } from './local.ts';
 import type { Message, PersistedState, State } from './state.ts';
 import { initialState, persistedOf } from './state.ts';
 import { update } from './update.ts';
@@ -32,7 +32,6 @@ let layout: Layout | null = null;
 let zoomTimer: ReturnType<typeof setTimeout> | undefined;
 let redrawFrame = 0;
 let warmTimer: ReturnType<typeof setTimeout> | undefined;
-let warmCompile = false;
 
 /** Posts to the host; a zoom waits 150 ms for the next (a drag sends one). */
 function send(m: WebviewMessage): void {
@@ -54,8 +53,7 @@ function dispatch(msg: Message): void {
   const persisted = JSON.stringify(persistedOf(state));
   if (persisted !== saved) { saved = persisted; vscode.setState(JSON.parse(persisted) as PersistedState); }
   render(prev, msg, step.recomputed === true, t0);
-  if (msg.type === 'localData' || msg.type === 'tuning') warmUpSoon(true);
-  else if (msg.type === 'model' && viewToPrepare(state)) warmUpSoon(false);
+  if (msg.type === 'outputs') warmUpSoon();
 }
 
 /** Stamps on #app how long the last redraw took, once the frame that shows it has been painted. */
@@ -87,24 +85,13 @@ function render(prev: State, msg: Message, recomputed: boolean, t0: number): voi
   if (s.reveal && s.reveal !== prev.reveal) layout.table.reveal(s.reveal.row, s.reveal.fromTable);
 }
 
-/**
- * Once nothing else is going on: after new data or fits, runs each slider's computation once (`compile`: the
- * first real move then runs compiled code); and measures what a rule slider's move reuses, when the settings
- * it depends on changed.
- */
-function warmUpSoon(compile: boolean): void {
+/** Once nothing else is going on after new outputs: runs each slider's computation once (the first real move then runs compiled code). */
+function warmUpSoon(): void {
   clearTimeout(warmTimer);
-  const wanted = compile || warmCompile;
-  warmCompile = wanted;
   warmTimer = setTimeout(() => {
     const idle = (window as unknown as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
-    const run = (): void => {
-      if (warmCompile) warmUp(state);
-      warmCompile = false;
-      if (viewToPrepare(state)) dispatch({ type: 'ui/idle' });
-    };
-    if (idle) idle(run, { timeout: 2000 });
-    else run();
+    if (idle) idle(() => warmUp(state), { timeout: 2000 });
+    else warmUp(state);
   }, 500);
 }
 

@@ -1,9 +1,8 @@
 // The dashboard page's one state object and the messages that change it (webview/update.ts is the only place
 // that does). Pure data: no DOM, so the page's logic runs and is tested in plain Node.
 import type { Frame } from '../src/core/csv/frame.ts';
-import type { View } from '../src/core/incidents/view.ts';
-import type { Rule } from '../src/core/rules/model.ts';
-import type { ForecastTuning, IforestTuning } from '../src/core/tuning.ts';
+import type { Computed, DetectorOutputs, IforestFit } from '../src/core/dashboard/pageView.ts';
+import type { ForecastTuning } from '../src/core/tuning.ts';
 import type { AlertDestination, DashboardModel, DashboardSettings, DetectorToggle, HostMessage, SeriesData, ViewChoice } from '../src/protocol.ts';
 import { isViewChoice } from '../src/protocol.ts';
 import type { SettingsSync } from './settingsSync.ts';
@@ -13,14 +12,17 @@ export type SortKey = 'time' | 'duration' | 'metric' | 'detector' | 'score' | 's
 export interface Sort { key: SortKey; dir: 1 | -1 }
 export interface Filters { detector: string; rule?: string | null }
 
-/** The file's data and rules, when the host sent them: sliders then recompute here, before the host answers. */
-export interface LocalFrame { path: string; frame: Frame; rules: Rule[] }
+/** The detectors' fits the host posted (src/core/tuning.ts), named by their key. */
+export interface Fits { key: string; iforest?: IforestFit; forecast?: Record<string, ForecastTuning> }
 
-/** The scores and forecast fits of the analysis (src/core/tuning.ts): contamination and interval recompute here. */
-export interface Tuned { path: string; key: string; iforest?: IforestTuning; sorted?: Float64Array; forecast?: Record<string, ForecastTuning> }
+/**
+ * What the page holds of a file (small files only, never a live window): its data, the fits and the outputs of
+ * its latest complete analysis. With outputs, the page computes what it shows itself (webview/local.ts).
+ */
+export interface Held { path: string; frame: Frame; fits: Fits | null; outputs: DetectorOutputs | null }
 
-/** The last view the page computed and what it was computed from (a rule slider then redoes the merge only). */
-export interface LastView { key: string; frame: Frame; tuned: Tuned | null; view: View }
+/** The page's last computation, and what it was for (a model that asks for the same again reuses it). */
+export interface PageComputation { view: Computed; outputs: DetectorOutputs; settings: string; choice: ViewChoice }
 
 export interface State {
   model: DashboardModel | null;
@@ -35,20 +37,13 @@ export interface State {
   /** Incidents whose rows the table shows, by id. */
   expanded: ReadonlySet<string>;
   selectedRow: number | null;
-  local: LocalFrame | null;
-  tuned: Tuned | null;
+  held: Held | null;
+  /** The page's last computation of what it shows (null while the host's model says it). */
+  computed: PageComputation | null;
   /** Settings sent to the host and not answered yet (see webview/settingsSync.ts). */
   sync: SettingsSync;
-  /**
-   * The settings (as JSON) model.anomalies is known to be the findings of: the host's, or — after moves
-   * recomputed here one by one from the host's list — the page's; null when unknown.
-   */
-  validFor: string | null;
-  /** The settings (as JSON) model.incidents is known to be the incidents of. */
-  viewValidFor: string | null;
   /** Goes up whenever model.anomalies or model.incidents may show something else: the table and overlays redraw. */
   anomaliesVersion: number;
-  lastView: LastView | null;
   busy: { shown: boolean; text: string };
   /** False from a settings change until the host's model for it arrives (the e2e tests wait for true). */
   settled: boolean;
@@ -85,13 +80,10 @@ export function initialState(persisted: PersistedState = {}): State {
     chosenView: isViewChoice(persisted.view) ? persisted.view : undefined,
     expanded: new Set(),
     selectedRow: null,
-    local: null,
-    tuned: null,
+    held: null,
+    computed: null,
     sync: idleSync,
-    validFor: null,
-    viewValidFor: null,
     anomaliesVersion: 0,
-    lastView: null,
     busy: { shown: false, text: 'Computing…' },
     settled: true,
     notice: null,
@@ -126,9 +118,7 @@ export type PageMessage =
   | { type: 'ui/export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'ui/sendWebhook' }
   | { type: 'ui/revealRow'; row: number }
-  | { type: 'ui/saveThresholds' }
-  /** Nothing else is going on: what the next slider move can reuse is measured now. */
-  | { type: 'ui/idle' };
+  | { type: 'ui/saveThresholds' };
 
 /** Everything update() takes: what the host says and what the user does. */
 export type Message = HostMessage | PageMessage;

@@ -5,7 +5,7 @@ import type { Incident } from '../src/core/incidents/incidents.ts';
 import { formatDuration } from '../src/core/rules/duration.ts';
 import { SEVERITIES } from '../src/core/severity.ts';
 import type { DashboardModel } from '../src/protocol.ts';
-import { DASHBOARD_MAX_PER_DETECTOR } from '../src/protocol.ts';
+import { DASHBOARD_MAX_PER_DETECTOR } from '../src/core/dashboard/pageView.ts';
 import { formatX } from './format.ts';
 import { listsIncidents } from './findings.ts';
 import type { Filters, Sort, SortKey } from './state.ts';

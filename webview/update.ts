@@ -3,16 +3,15 @@
 // views' business (webview/views/), posting and timers main.ts's.
 import type { DashboardModel, DashboardSettings, WebviewMessage } from '../src/protocol.ts';
 import { assertNever, isViewChoice } from '../src/protocol.ts';
-import { detectorName, digestOf, listsIncidents } from './findings.ts';
-import type { LocalDetector } from './local.ts';
-import { applyLocally, frameOf, prepareView, reapplyLocally, tunedOf } from './local.ts';
+import { detectorName } from './findings.ts';
+import { computeShown, heldOf, outputsFor, withOutputs } from './local.ts';
 import { idleSync, modelArrived, settingsChanged } from './settingsSync.ts';
 import type { Message, SettingsChange, State } from './state.ts';
 
 export interface Step {
   state: State;
   out: WebviewMessage[];
-  /** A settings change whose findings were recomputed here (the page shows them before the host answers). */
+  /** A settings change the page computed what it shows for (before the host answers). */
   recomputed?: boolean;
 }
 
@@ -22,9 +21,15 @@ export function update(state: State, msg: Message): Step {
     case 'model':
       return modelStep(s, msg.model);
     case 'localData':
-      return { state: { ...s, local: frameOf(msg.data), validFor: null }, out: [] };
-    case 'tuning':
-      return { state: { ...s, tuned: tunedOf(msg.data), validFor: null }, out: [] };
+      // New data: the outputs of the analysis of the old data do not apply to it (the host posts the new ones).
+      return { state: { ...s, held: heldOf(msg.data), computed: null }, out: [] };
+    case 'outputs': {
+      if (!s.held || s.held.path !== msg.data.path) return { state: s, out: [] };
+      // The outputs of a complete analysis: what the page shows is computed from them from now on (it replaces a
+      // first model's findings: nothing is reconciled).
+      const next: State = { ...s, held: withOutputs(s.held, msg.data) };
+      return { state: computeShown(next) ?? next, out: [] };
+    }
     case 'window':
       if (!s.model || !s.zoom || s.zoom[0] !== msg.x0 || s.zoom[1] !== msg.x1) return { state: s, out: [] };
       return { state: { ...s, windows: new Map(s.windows).set(msg.metric, msg.series) }, out: [] };
@@ -47,9 +52,11 @@ export function update(state: State, msg: Message): Step {
     }
     case 'ui/settings':
       return settingsStep(s, msg.change);
-    case 'ui/view':
+    case 'ui/view': {
       if (!isViewChoice(msg.view)) return { state: s, out: [] };
-      return { state: { ...s, chosenView: msg.view }, out: [{ type: 'view', view: msg.view }] };
+      const next: State = { ...s, chosenView: msg.view };
+      return { state: computeShown(next) ?? next, out: [{ type: 'view', view: msg.view }] };
+    }
     case 'ui/detectorFilter':
       return { state: { ...s, filters: { ...s.filters, detector: msg.detector, rule: null } }, out: [] };
     case 'ui/sort': {
@@ -76,8 +83,6 @@ export function update(state: State, msg: Message): Step {
       return { state: s, out: [{ type: 'revealRow', row: msg.row }] };
     case 'ui/saveThresholds':
       return { state: s, out: s.model ? [{ type: 'saveThresholds', thresholds: s.model.settings.thresholds }] : [] };
-    case 'ui/idle':
-      return { state: prepareView(s), out: [] };
     default:
       return assertNever(msg);
   }
@@ -104,38 +109,27 @@ export function changed(settings: DashboardSettings, c: SettingsChange): Dashboa
   return next;
 }
 
-/** The detector a settings change can be recomputed for here (a toggle needs the host's fits). */
-function localDetector(c: SettingsChange): { what: LocalDetector; rule?: string } | null {
-  return c.kind === 'contamination' ? { what: 'iforest' } : c.kind === 'interval' ? { what: 'forecast' } : c.kind === 'threshold' ? { what: 'rules', rule: c.rule } : null;
-}
-
 /**
- * A settings change: applied to the model at once, recomputed here when the slider's detector can be (the
- * host's model, computed the same way, follows quietly), and sent to the host — or queued while it computes.
+ * A settings change: applied to the model at once, computed here when the page holds what it needs (the
+ * host's model follows and carries nothing to compare), and sent to the host — or queued while it computes.
  */
 function settingsStep(s: State, change: SettingsChange): Step {
   const m = s.model;
   if (!m) return { state: s, out: [] };
-  const before = JSON.stringify(m.settings);
   const settings = changed(m.settings, change);
-  let next: State = { ...s, model: { ...m, settings }, validFor: null, settled: false };
-  const local = localDetector(change);
-  const done = local ? applyLocally(next, local.what, local.rule) : null;
-  if (done) next = done.state;
-  if (done?.ok) {
-    // The list was the findings of the settings before this change, and the one setting changed was redone here.
-    if (s.validFor === before) next = { ...next, validFor: JSON.stringify(settings) };
-  } else {
-    next = { ...next, busy: { shown: true, text: 'Computing…' } };
-  }
+  let next: State = { ...s, model: { ...m, settings }, settled: false };
+  const done = computeShown(next);
+  if (done) next = done;
+  else next = { ...next, busy: { shown: true, text: 'Computing…' } };
   const sent = settingsChanged(next.sync, settings);
   next = { ...next, sync: sent.sync };
-  return { state: next, out: sent.send ? [{ type: 'settings', settings: sent.send, path: m.file.path }] : [], recomputed: !!done?.ok };
+  return { state: next, out: sent.send ? [{ type: 'settings', settings: sent.send, path: m.file.path }] : [], recomputed: !!done };
 }
 
 /**
- * A model from the host. The page's own findings stay when they are those of the settings it shows and the
- * host's answer is for older settings (a drag goes on) or agrees with them; otherwise the host's are taken.
+ * A model from the host. With `byPage` the page computes what it shows from what it holds (for the settings it
+ * shows: the user may have moved on since); else the host's findings are shown as they are, and the outputs the
+ * page held (of an older analysis) are let go.
  */
 function modelStep(state: State, incoming: DashboardModel): Step {
   let s = state;
@@ -143,50 +137,34 @@ function modelStep(state: State, incoming: DashboardModel): Step {
   if (!s.model && s.chosenView && s.chosenView !== incoming.view) out.push({ type: 'view', view: s.chosenView });
   if (s.model && s.model.file.path !== incoming.file.path) {
     // Another file: nothing the page asked for the previous one applies to it.
-    s = { ...s, zoom: null, windows: new Map(), selectedRow: null, expanded: new Set(), sync: idleSync, validFor: null, notice: s.notice && { ...s.notice, hidden: true } };
+    s = { ...s, zoom: null, windows: new Map(), selectedRow: null, expanded: new Set(), sync: idleSync, notice: s.notice && { ...s.notice, hidden: true } };
   }
   const prev = s.model;
-  let model: DashboardModel = incoming.seriesUnchanged && prev ? { ...incoming, series: prev.series } : incoming;
   // The host now shows the view chosen here (or the page never chose one).
-  const chosenView = s.chosenView === model.view ? undefined : s.chosenView;
-  const arrived = modelArrived(s.sync, model.settings);
+  const chosenView = s.chosenView === incoming.view ? undefined : s.chosenView;
+  const arrived = modelArrived(s.sync, incoming.settings);
   if (arrived.send && prev) out.push({ type: 'settings', settings: arrived.send, path: prev.file.path });
   const sync = arrived.send && !prev ? { ...arrived.sync, inFlight: false } : arrived.sync;
-  const hostKey = JSON.stringify(model.settings);
-  const shownKey = JSON.stringify(arrived.shown);
-  let { validFor, viewValidFor, anomaliesVersion } = s;
-  const keep = !!prev && prev.file.path === model.file.path && !model.pending.length && !model.failure && !model.live && !prev.live && s.validFor === shownKey
-    && (hostKey !== shownKey || (prev.anomalies.length === model.anomalies.length && digestOf(prev.anomalies) === digestOf(model.anomalies)));
-  if (keep) {
-    model = { ...model, anomalies: prev!.anomalies, totals: prev!.totals };
-    // The incidents the page made from those findings, when they are of the same view and settings; else the
-    // host's (which the table then draws).
-    if (prev!.view === model.view && listsIncidents(prev!) && model.incidents && s.viewValidFor === shownKey) {
-      model = { ...model, incidents: prev!.incidents, incidentFindings: prev!.incidentFindings };
-    } else {
-      anomaliesVersion++;
-      if (hostKey === shownKey) viewValidFor = hostKey;
+  const model: DashboardModel = { ...incoming, settings: arrived.shown, ...(incoming.seriesUnchanged && prev ? { series: prev.series } : {}) };
+  let next: State = { ...s, model, chosenView, sync };
+  let computing = false;
+  if (model.byPage) {
+    const done = computeShown(next);
+    if (done) next = done;
+    else if (prev && prev.file.path === model.file.path) {
+      // Not computable for the settings shown yet (a fixed finding of older settings): what was shown stays until it is.
+      const { anomalies, totals, incidents, incidentFindings, bands } = prev;
+      next = { ...next, model: { ...model, view: prev.view, anomalies, totals, incidents, incidentFindings, bands } };
+      computing = true;
     }
   } else {
-    anomaliesVersion++;
-    validFor = model.pending.length || model.failure || model.live ? null : hostKey;
-    viewValidFor = validFor;
+    next = { ...next, held: next.held && outputsFor(next) ? { ...next.held, outputs: null } : next.held, computed: null, anomaliesVersion: s.anomaliesVersion + 1 };
   }
-  let next: State = { ...s, model, chosenView, sync, validFor, viewValidFor, anomaliesVersion };
-  if (arrived.behind) {
-    const host = model.settings;
-    next = { ...next, model: { ...model, settings: arrived.shown } };
-    if (!keep) {
-      const r = reapplyLocally(next, host);
-      next = { ...r.state, validFor: r.ok && validFor === hostKey ? shownKey : null };
-    }
-  }
-  const pendingNow = !!next.sync.pending;
+  const pendingNow = !!next.sync.pending || computing;
   const busy = { shown: model.pending.length > 0 || pendingNow, text: model.pending.length ? `Running ${model.pending.map(detectorName).join(', ')}…` : next.busy.text };
   next = { ...next, busy, settled: !pendingNow && !model.pending.length };
   return { state: failureNotice(next, model), out };
 }
-
 /** A failed analysis says why once; a complete one after it takes that notice away. */
 function failureNotice(s: State, m: DashboardModel): State {
   let next = s;

@@ -67,8 +67,13 @@ export function capAnomalies(list: readonly Anomaly[], max: number): { list: Ano
   return { list: capped ? sortAnomalies(out) : list.slice(), totals, capped };
 }
 
-/** The rows of a metric's `max` highest-scored findings (ties by row): the ones a chart marks. */
-export function markedRows(list: readonly Anomaly[], metric: string, max: number): number[] {
-  const mine = list.filter((a) => a.metric === metric || a.metric === null);
-  return (mine.length > max ? mine.sort(byScore).slice(0, max) : mine).map((a) => a.row);
+/**
+ * The findings a metric's chart marks: the metric's own (a finding with no metric is in no chart), all of them up
+ * to `max`, else the `max` highest scores; lowest score first (drawn under the others), with how many there are.
+ * The host keeps these rows in the chart's downsampled data and the page draws them: the one cut of both.
+ */
+export function chartMarkers(list: readonly Anomaly[], metric: string, max: number): { list: Anomaly[]; total: number } {
+  const mine = list.filter((a) => a.metric === metric);
+  const kept = mine.length > max ? mine.sort(byScore).slice(0, max) : mine;
+  return { list: kept.sort((a, b) => byScore(b, a)), total: mine.length };
 }

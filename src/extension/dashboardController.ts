@@ -7,11 +7,13 @@ import { VERSION } from '../core/version.ts';
 import { listed } from '../core/incidents/analysisView.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
 import type { AnalysisResult } from '../core/analysisResult.ts';
-import type { DashboardModel, DashboardSettings, TuningData, ViewChoice, WebviewMessage } from '../protocol.ts';
+import type { DashboardModel, DashboardSettings, HostMessage, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
 import type { Ctx } from './ctx.ts';
 import { DashboardPanel } from './dashboard.ts';
-import { buildModel, rowsInWindow, seriesFor, viewOf } from './dashboardModel.ts';
+import { buildModel, hostView, localDataOf, outputsData, rowsInWindow, seriesFor } from './dashboardModel.ts';
+import type { PageHolds, Shown } from './dashboardPosts.ts';
+import { HOLDS_NOTHING, plan } from './dashboardPosts.ts';
 import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { reached } from './walkthrough.ts';
@@ -87,10 +89,10 @@ export class DashboardController implements vscode.Disposable {
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
-    this.liveModel = buildModel(result, { name, settings, view: this.view(), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
+    this.liveModel = buildModel(result, { name, settings, view: this.view(), shown: hostView(result, this.view()), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
     this.shown = { uri, title: this.panel!.panel.title };
-    this.panel!.post({ type: 'model', model: this.liveModel });
+    this.postLiveModel();
     if (opts.reveal) this.panel!.reveal();
     return true;
   }
@@ -100,6 +102,13 @@ export class DashboardController implements vscode.Disposable {
     if (this.liveUri !== uri.toString()) return;
     this.showLive(uri, name, result, settings, { live: false, rulesFile, model });
     this.clearLive();
+  }
+
+  /** Posts the live window's model (the host's view of it: the page holds no live data; the series go every time). */
+  private postLiveModel(): void {
+    if (!this.liveModel) return;
+    this.holds = { ...this.holds, series: null };
+    this.panel?.post({ type: 'model', model: this.liveModel });
   }
 
   private clearLive(): void {
@@ -196,9 +205,7 @@ export class DashboardController implements vscode.Disposable {
 
   /** A new page (a new panel, or the page loaded again) holds nothing yet: what it is sent starts over. */
   private newPage(): void {
-    this.localKey = '';
-    this.tuningKey = '';
-    this.seriesKey = '';
+    this.holds = HOLDS_NOTHING;
     this.panel?.post({ type: 'alertDestination', destination: readSettings().alertDestination });
   }
 
@@ -217,85 +224,49 @@ export class DashboardController implements vscode.Disposable {
     return this.viewChoice ?? readSettings().minSeverity;
   }
 
-  private model(s: FileSession, withSeries = true): DashboardModel {
-    return buildModel(s.result, {
-      withSeries, view: this.view(),
+  /** What the page was posted of the file it shows since it loaded (src/extension/dashboardPosts.ts). */
+  private holds: PageHolds = HOLDS_NOTHING;
+
+  /** What the post plan needs of a file's analysis. */
+  private shownOf(s: FileSession): Shown {
+    const fits = s.pending.length || s.failure ? undefined : s.result.tuning;
+    return {
+      loaded: !!this.panel?.loaded,
+      small: !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES,
+      complete: !s.pending.length && !s.failure,
+      data: JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows]),
+      fits: fits?.key ?? null,
+      forecastFits: !!fits?.forecast,
+      series: JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), s.settings.detectors.forecast, this.live]),
+      interval: s.settings.interval,
+    };
+  }
+
+  /** Posts what the page needs of `s`: its data and outputs when it is to hold them, and the model (`model` false: not). */
+  private post(s: FileSession, model = true): void {
+    if (!this.panel) return;
+    const p = plan(this.holds, this.shownOf(s), model);
+    this.holds = p.holds;
+    for (const what of p.posts) {
+      const m = this.message(s, what, p.byPage, p.withSeries, p.fitsHeld);
+      if (m) this.panel.post(m);
+    }
+  }
+
+  private message(s: FileSession, what: 'data' | 'outputs' | 'model', byPage: boolean, withSeries: boolean, fitsHeld: boolean): HostMessage {
+    if (what === 'outputs') return { type: 'outputs', data: outputsData(s.result, s.settings, s.rulesFile?.rules ?? [], fitsHeld) };
+    if (what === 'data') return { type: 'localData', data: localDataOf(s.frame, s.uri.fsPath) };
+    // Before the outputs reach a page (a page loading, an analysis not complete) the model carries the host's
+    // findings: the page's own replace them when the outputs come (they are not reconciled).
+    const model = buildModel(s.result, {
+      withSeries, view: this.view(), shown: byPage ? null : hostView(s.result, this.view()),
       name: s.name, settings: s.settings, rules: s.rules,
       rulesFile: s.rulesUri ? vscode.workspace.asRelativePath(s.rulesUri) : null,
       forecastMode: s.result.forecastMode ?? null, live: this.live, computeMs: s.computeMs, pending: s.pending,
       failure: s.failure,
     });
-  }
-
-  /** What the charts' data depends on: a model with the same key carries no series (the webview keeps its own). */
-  private seriesKey = '';
-  /** The file whose data the webview holds for re-evaluating rules itself. */
-  private localKey = '';
-  /** The file and fits whose tuning data (src/core/tuning.ts) the webview holds. */
-  private tuningKey = '';
-
-  private post(s: FileSession): void {
-    if (!this.panel) return;
-    // The band changes with the interval, but a page that holds the forecasts' fits draws it itself from yhat
-    // (tuning): then the interval does not change what the page needs, and the series are not sent again.
-    const bandByPage = !!s.result.tuning?.forecast && this.pageHoldsData(s);
-    const key = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), bandByPage ? 'page' : s.settings.interval, s.settings.detectors.forecast, this.live]);
-    const unchanged = key === this.seriesKey;
-    this.seriesKey = key;
-    const model = this.model(s, !unchanged);
-    if (unchanged) model.seriesUnchanged = true;
-    // The page's own data first (the model is then drawn with the band and sliders it makes possible), but for a
-    // partial model: the first chart need not wait for the data (~1 MB for the sample) to reach the page.
-    if (s.pending.length) {
-      this.panel.post({ type: 'model', model });
-      this.postLocal(s);
-      return;
-    }
-    this.postLocal(s);
-    this.panel.post({ type: 'model', model });
-  }
-
-  /** Whether the page is sent this file's data and fits (small enough, and not a live window). */
-  private pageHoldsData(s: FileSession): boolean {
-    return !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES;
-  }
-
-  private postLocal(s: FileSession): void {
-    // Not while the page loads: the first model goes alone (the data, ~1 MB for the sample, follows the page's ready).
-    if (!this.panel?.loaded || !this.pageHoldsData(s)) return;
-    // Files small enough are held by the webview too: its sliders then recompute at once (see recomputeLocally).
-    const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
-    // Keyed by the file's content and the rules themselves: an edit that keeps the row count or the rule names
-    // must still reach the page.
-    const localKey = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, s.rulesFile?.rules ?? null]);
-    if (localKey !== this.localKey) {
-      this.localKey = localKey;
-      // JSON has no infinities: they travel apart (NaN, a missing value, is null).
-      const infinite: [number, number, 1 | -1][] = [];
-      s.frame.values.forEach((v, c) => { for (let i = 0; i < v.length; i++) if (v[i] === Infinity || v[i] === -Infinity) infinite.push([c, i, v[i] > 0 ? 1 : -1]); });
-      this.panel.post({ type: 'localData', data: {
-        path: s.uri.fsPath,
-        timestamps: s.frame.timestamps ? Array.from(s.frame.timestamps) : null,
-        metrics: s.frame.metrics,
-        values: s.frame.values.map((v) => Array.from(v, num)),
-        infinite,
-        stepMs: s.frame.stepMs,
-        rules: s.rulesFile?.rules ?? [],
-      } });
-    }
-    // The scores and fits behind contamination and interval, once per fit (a complete analysis carries them).
-    const t = s.result.tuning;
-    const tuningKey = JSON.stringify([s.uri.toString(), s.result.input.sha256, t?.key ?? null]);
-    if (!s.pending.length && tuningKey !== this.tuningKey) {
-      this.tuningKey = tuningKey;
-      const data: TuningData = { path: s.uri.fsPath, key: tuningKey };
-      if (t?.iforest) data.iforest = { metrics: t.iforest.metrics, scores: Array.from(t.iforest.scores), floor: t.iforest.floor, rows: Array.from(t.iforest.rows), shares: Array.from(t.iforest.shares) };
-      if (t?.forecast) {
-        data.forecast = {};
-        for (const [metric, f] of Object.entries(t.forecast)) data.forecast[metric] = { yhat: Array.from(f.yhat, num), sigma: f.sigma, yScale: f.yScale };
-      }
-      this.panel.post({ type: 'tuning', data });
-    }
+    if (!withSeries) model.seriesUnchanged = true;
+    return { type: 'model', model };
   }
 
   private notice(kind: 'info' | 'error', text: string): void {
@@ -309,11 +280,11 @@ export class DashboardController implements vscode.Disposable {
         // The page's first load with a model in hand has what was posted (and gets what follows, in order). A page
         // without one, or loaded again, holds nothing (or a model that assumed what the old page held): all again.
         if (m.hasModel && !this.panel?.reloaded) {
-          if (s && !this.liveModel) this.postLocal(s);
+          if (s && !this.liveModel) this.post(s, false);
           return;
         }
         this.newPage();
-        if (this.liveModel) this.panel?.post({ type: 'model', model: this.liveModel });
+        if (this.liveModel) this.postLiveModel();
         else if (s) this.post(s);
         return;
       case 'settings':
@@ -353,8 +324,8 @@ export class DashboardController implements vscode.Disposable {
         if (m.view === this.view()) return;
         this.viewChoice = m.view;
         if (this.liveModel && this.liveResult) {
-          this.liveModel = { ...this.liveModel, view: m.view, ...viewOf(this.liveResult, m.view) };
-          this.panel?.post({ type: 'model', model: this.liveModel });
+          this.liveModel = { ...this.liveModel, view: m.view, ...hostView(this.liveResult, m.view) };
+          this.postLiveModel();
         } else if (s) this.post(s);
         return;
       default:

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capAnomalies, markedRows, sortAnomalies } from '../../src/core/anomaly.ts';
+import { capAnomalies, chartMarkers, sortAnomalies } from '../../src/core/anomaly.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
-import { buildModel, MAX_POINTS, seriesFor } from '../../src/extension/dashboardModel.ts';
-import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../../src/protocol.ts';
-import type { ViewChoice } from '../../src/protocol.ts';
+import { buildModel, hostView, MAX_POINTS, seriesFor } from '../../src/extension/dashboardModel.ts';
+import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS } from '../../src/core/dashboard/pageView.ts';
+import type { DashboardSettings, ViewChoice } from '../../src/protocol.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 
 const finding = (row: number, detector: Anomaly['detector'], score: number, metric = 'cpu'): Anomaly => ({
@@ -28,10 +28,10 @@ test('capAnomalies keeps the highest scores of each detector, in the output orde
   assert.deepEqual(all.list, list);
 });
 
-test('markedRows: the rows of a metric\'s highest-scored findings', () => {
-  const list = [finding(5, 'iforest', 20), finding(6, 'iforest', 80), finding(7, 'rule', 80, 'memory'), finding(8, 'forecast', 60)];
-  assert.deepEqual(markedRows(list, 'cpu', 2), [6, 8]);
-  assert.deepEqual(markedRows(list, 'cpu', 10).sort(), [5, 6, 8]);
+test('chartMarkers: a metric\'s highest-scored findings, lowest first, with how many there are; none of another metric or none', () => {
+  const list = [finding(5, 'iforest', 20), finding(6, 'iforest', 80), finding(7, 'rule', 80, 'memory'), finding(8, 'forecast', 60), { ...finding(9, 'iforest', 99), metric: null }];
+  assert.deepEqual(chartMarkers(list, 'cpu', 2), { list: [list[3], list[1]], total: 3 });
+  assert.deepEqual(chartMarkers(list, 'cpu', 10), { list: [list[0], list[3], list[1]], total: 3 });
 });
 
 test('a model lists at most DASHBOARD_MAX_PER_DETECTOR findings per detector and says how many there are', () => {
@@ -43,7 +43,9 @@ test('a model lists at most DASHBOARD_MAX_PER_DETECTOR findings per detector and
   for (let i = 0; i < 50; i++) anomalies.push(finding(i * 1000 + 1, 'rule', 50));
   sortAnomalies(anomalies);
   const result: AnalysisResult = { frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies, warnings: [] };
-  const m = buildModel(result, { name: 'x.csv', view: 'all', settings: { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const settings: DashboardSettings = { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} };
+  const m = buildModel(result, { name: 'x.csv', view: 'all', settings, shown: hostView(result, 'all'), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  assert.equal(m.byPage, false);
   assert.deepEqual(m.totals, { iforest: 30_000, rule: 50 });
   assert.equal(m.anomalies.filter((a) => a.detector === 'iforest').length, DASHBOARD_MAX_PER_DETECTOR);
   assert.equal(m.anomalies.filter((a) => a.detector === 'rule').length, 50);
@@ -53,7 +55,7 @@ test('a model lists at most DASHBOARD_MAX_PER_DETECTOR findings per detector and
   // The chart keeps the rows of its markers, not of every finding: a few thousand points, not 30,000.
   const s = m.series[0];
   assert.ok(s.x.length <= MAX_POINTS + MAX_MARKERS, `${s.x.length} points`);
-  for (const row of markedRows(m.anomalies, 'cpu', MAX_MARKERS)) assert.ok(s.rows.includes(row), `row ${row} kept`);
+  for (const { row } of chartMarkers(m.anomalies, 'cpu', MAX_MARKERS).list) assert.ok(s.rows.includes(row), `row ${row} kept`);
 });
 
 test('seriesFor takes the forecast band at the same rows as the values', () => {
@@ -95,7 +97,8 @@ test('a model carries the incidents of its view and their rows; every incident f
     frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: findings, warnings: [],
     view: { findings, incidents, shown: { incidents: [], anomalies: [] }, minSeverity: 'major', calibrations: {} },
   };
-  const model = (view: ViewChoice, r = result) => buildModel(r, { name: 'x.csv', view, settings: { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} }, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const settings: DashboardSettings = { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
+  const model = (view: ViewChoice, r = result) => buildModel(r, { name: 'x.csv', view, settings, shown: hostView(r, view), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
   const major = model('major');
   assert.deepEqual([major.view, major.incidents!.map((i) => i.startRow), major.incidentFindings!.map((a) => a.row)], ['major', [20, 300], [20, 21, 300]]);
   assert.equal(major.anomalies.length, 4, 'the raw rows stay in the model');
@@ -106,4 +109,13 @@ test('a model carries the incidents of its view and their rows; every incident f
   // The chart keeps the rows of the incidents' findings, whatever the downsampling.
   assert.ok(major.series[0].rows.length < n / 2, `${major.series[0].rows.length} points`);
   for (const row of [20, 21, 300]) assert.ok(major.series[0].rows.includes(row), `row ${row} kept`);
+});
+
+test('a model the page computes itself carries no findings of the host\'s', () => {
+  const frame = frameOf({ cpu: Float64Array.from({ length: 100 }, (_, i) => i) });
+  const findings = [finding(5, 'iforest', 80)];
+  const result: AnalysisResult = { frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: findings, warnings: [] };
+  const settings: DashboardSettings = { detectors: { iforest: true, forecast: false, rules: false }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
+  const m = buildModel(result, { name: 'x.csv', view: 'major', settings, shown: null, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  assert.deepEqual([m.byPage, m.anomalies, m.incidents, m.totals], [true, [], undefined, undefined]);
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Rule } from '../../src/core/rules/model.ts';
-import type { DashboardModel, DashboardSettings, LocalData } from '../../src/protocol.ts';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import type { DashboardModel, DashboardSettings, LocalData, OutputsData } from '../../src/protocol.ts';
 import { idleSync, modelArrived, settingsChanged } from '../../webview/settingsSync.ts';
 import { initialState, persistedOf } from '../../webview/state.ts';
 import type { Message, State } from '../../webview/state.ts';
@@ -23,12 +24,15 @@ function model(over: Partial<DashboardModel> = {}): DashboardModel {
   return {
     file: { name: 'm.csv', path: '/data/m.csv' }, rows: N, timeAxis: true, stepMs: STEP, metrics: ['cpu'],
     series: [{ metric: 'cpu', rows: cpu.map((_, i) => i), x: cpu.map((_, i) => T0 + i * STEP), y: cpu }],
-    anomalies: [], view: 'all', rules: [{ name: 'cpu-high', metric: 'cpu', op: '>', threshold: 90, min: 40, max: 95, step: 1 }],
+    anomalies: [], view: 'all', byPage: false, rules: [{ name: 'cpu-high', metric: 'cpu', op: '>', threshold: 90, min: 40, max: 95, step: 1 }],
     rulesFile: 'rules.yaml', settings: settings(), forecastMode: null, warnings: [], live: false, computeMs: 12, pending: [], ...over,
   };
 }
 
-const localData: LocalData = { path: '/data/m.csv', timestamps: cpu.map((_, i) => T0 + i * STEP), metrics: ['cpu'], values: [cpu], infinite: [], stepMs: STEP, rules: [rule] };
+const localData: LocalData = { path: '/data/m.csv', timestamps: cpu.map((_, i) => T0 + i * STEP), metrics: ['cpu'], values: [cpu], infinite: [], stepMs: STEP };
+
+/** The outputs of an analysis with `s`: the rules, and `fixed` findings of detectors without fits. */
+const outputs = (s = settings(), fixed: Anomaly[] = [], view?: OutputsData['view']): OutputsData => ({ path: '/data/m.csv', settings: s, fixed, fits: null, rules: [rule], ...(view ? { view } : {}) });
 
 /** Runs messages through update from `s`, collecting what is posted. */
 function run(s: State, ...msgs: Message[]): { state: State; posted: unknown[] } {
@@ -69,7 +73,7 @@ test('settings sync: a model that is not an answer (an edit of the file) leaves 
 test('the first model is shown: table version up, not busy, settled; the view chosen before a reload is asked for', () => {
   const { state, posted } = run(initialState({ view: 'critical' }), { type: 'model', model: model({ view: 'major', incidents: [], incidentFindings: [] }) });
   assert.equal(state.model?.file.path, '/data/m.csv');
-  assert.deepEqual([state.anomaliesVersion, state.busy.shown, state.settled, state.validFor], [1, false, true, JSON.stringify(settings())]);
+  assert.deepEqual([state.anomaliesVersion, state.busy.shown, state.settled], [1, false, true]);
   assert.deepEqual(posted, [{ type: 'view', view: 'critical' }]);
   assert.deepEqual(persistedOf(state), { path: '/data/m.csv', settings: settings(), zoom: null, filters: { detector: 'all' }, sort: { key: 'score', dir: -1 }, view: 'critical' });
 });
@@ -87,57 +91,77 @@ test('a slider move without local data is sent, shows busy, and a second move wa
   assert.deepEqual([posted, state.model?.settings.interval, state.settled, state.busy.shown], [[], 0.7, true, false]);
 });
 
-test('a rule slider recomputes that rule\'s findings in the page; the host\'s agreeing answer keeps them', () => {
-  // New data makes the page's list unknown until the host's next model says what it is.
-  let { state } = run(initialState(), { type: 'model', model: model() }, { type: 'localData', data: localData });
-  assert.equal(state.validFor, null);
-  ({ state } = run(state, { type: 'model', model: model() }));
+test('with the data and outputs held, the page computes what it shows; the host\'s model for the same settings carries nothing to compare', () => {
+  let { state } = run(initialState(), { type: 'model', model: model({ anomalies: [{ row: 3, timestamp: null, detector: 'rule', rule: 'cpu-high', metric: 'cpu', value: 40, score: 60, severity: 'major', message: 'first paint' }] }) },
+    { type: 'localData', data: localData });
+  assert.equal(state.model!.anomalies[0].message, 'first paint', 'the data alone changes nothing shown');
+  // The outputs replace the first model's findings with the page's own (above 90: the plateau, rows 50–59).
+  ({ state } = run(state, { type: 'outputs', data: outputs() }));
+  assert.deepEqual(state.model!.anomalies.map((a) => a.row), [50, 51, 52, 53, 54, 55, 56, 57, 58, 59]);
+  assert.equal(state.model!.byPage, true);
   const step = update(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 41 } });
   assert.equal(step.recomputed, true);
   state = step.state;
-  // Above 41: the plateau (rows 50–59) and the rows at 42 (i % 3 === 2) outside it.
+  // Above 41: the plateau and the rows at 42 (i % 3 === 2) outside it.
   const rows = state.model!.anomalies.map((a) => a.row);
   const expected = cpu.map((v, i) => (v > 41 ? i : -1)).filter((i) => i >= 0);
-  assert.deepEqual([...rows].sort((a, b) => a - b), expected);
+  assert.deepEqual(rows, expected);
   assert.ok(state.model!.anomalies.every((a) => a.detector === 'rule' && a.rule === 'cpu-high'));
-  assert.equal(state.validFor, JSON.stringify(settings({ thresholds: { 'cpu-high': 41 } })));
   assert.equal(state.busy.shown, false, 'no busy line: the page already shows the findings');
   const shown = state.model!.anomalies;
-  // The host's model for the same settings, with the same findings (new objects): the page's list stays.
-  const host = update(state, { type: 'model', model: model({ settings: settings({ thresholds: { 'cpu-high': 41 } }), anomalies: shown.map((a) => ({ ...a })) }) }).state;
+  // The host's model for these settings carries no findings: the page's stay, computed once.
+  const host = update(state, { type: 'model', model: model({ settings: settings({ thresholds: { 'cpu-high': 41 } }), byPage: true }) }).state;
   assert.equal(host.model!.anomalies, shown);
   assert.equal(host.settled, true);
 });
 
-test('a rule slider in the incidents view redoes the incidents in the page', () => {
-  let { state } = run(initialState(), { type: 'model', model: model({ view: 'warning', incidents: [], incidentFindings: [] }) }, { type: 'localData', data: localData });
-  ({ state } = run(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 90 } }));
+test('a model with the host\'s findings replaces the page\'s and lets go of its outputs: a slider then waits for the host', () => {
+  let { state } = run(initialState(), { type: 'model', model: model() }, { type: 'localData', data: localData }, { type: 'outputs', data: outputs() });
+  const hostList = [{ row: 7, timestamp: null, detector: 'iforest' as const, metric: 'cpu', value: 40, score: 30, severity: 'minor' as const, message: 'host' }];
+  ({ state } = run(state, { type: 'model', model: model({ anomalies: hostList, pending: ['rules'] }) }));
+  assert.equal(state.model!.anomalies, hostList);
+  assert.equal(state.held!.outputs, null);
+  const step = update(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 41 } });
+  assert.deepEqual([step.recomputed, step.state.busy.shown, step.state.model!.anomalies], [false, true, hostList]);
+});
+
+test('a setting the outputs cannot follow (a fixed finding of another interval) keeps what is shown, busy, until the outputs for it come', () => {
+  const fc = { row: 20, timestamp: null, detector: 'forecast' as const, metric: 'cpu', value: 41, score: 40, severity: 'minor' as const, message: 'robust fit' };
+  const on = settings({ detectors: { iforest: false, forecast: true, rules: true } });
+  let { state } = run(initialState(), { type: 'model', model: model({ settings: on }) }, { type: 'localData', data: localData }, { type: 'outputs', data: outputs(on, [fc], { findings: [fc], incidents: [] }) });
+  assert.deepEqual(state.model!.anomalies.map((a) => `${a.row}:${a.detector}`), ['20:forecast', '50:rule', '51:rule', '52:rule', '53:rule', '54:rule', '55:rule', '56:rule', '57:rule', '58:rule', '59:rule']);
+  const before = state.model!.anomalies;
+  const step = update(state, { type: 'ui/settings', change: { kind: 'interval', value: 0.8 } });
+  assert.deepEqual([step.recomputed, step.state.busy.shown, step.state.model!.anomalies === before], [false, true, true]);
+  const at08 = { ...on, interval: 0.8 };
+  ({ state } = run(step.state, { type: 'outputs', data: outputs(at08, [], { findings: [], incidents: [] }) }, { type: 'model', model: model({ settings: at08, byPage: true }) }));
+  assert.equal(state.model!.anomalies.filter((a) => a.detector === 'forecast').length, 0);
+  assert.deepEqual([state.busy.shown, state.settled], [false, true]);
+});
+
+test('a rule slider in the incidents view redoes the incidents in the page, reusing the statistics measured for the same fits', () => {
+  let { state } = run(initialState(), { type: 'model', model: model({ view: 'warning' }) }, { type: 'localData', data: localData }, { type: 'outputs', data: outputs() });
+  const measured = state.computed!.view.basis!.view.measured;
+  assert.ok(measured);
+  ({ state } = run(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 94 } }));
   const incidents = state.model!.incidents!;
   assert.equal(incidents.length, 1);
   assert.deepEqual([incidents[0].startRow, incidents[0].endRow, incidents[0].rules], [50, 59, ['cpu-high']]);
-  assert.equal(state.viewValidFor, JSON.stringify(settings({ thresholds: { 'cpu-high': 90 } })));
+  assert.equal(state.computed!.view.basis!.view.measured, measured);
 });
 
-test('when the page is idle it measures the view a rule slider reuses, and changes nothing shown', () => {
-  const { state } = run(initialState(), { type: 'model', model: model({ view: 'warning', incidents: [], incidentFindings: [] }) }, { type: 'localData', data: localData });
-  assert.equal(state.lastView, null);
-  const idle = update(state, { type: 'ui/idle' }).state;
-  assert.ok(idle.lastView);
-  assert.equal(idle.lastView.frame, state.local!.frame);
-  assert.deepEqual({ ...idle, lastView: null }, state);
-  // Measured once: a second idle keeps it.
-  assert.equal(update(idle, { type: 'ui/idle' }).state, idle);
-  // The move that follows reuses it.
-  const moved = update(idle, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 90 } }).state;
-  assert.equal(moved.lastView!.view.measured, idle.lastView.view.measured);
+test('a view chosen in the page is computed there at once and asked of the host', () => {
+  const step = update(run(initialState(), { type: 'model', model: model({ view: 'warning' }) }, { type: 'localData', data: localData }, { type: 'outputs', data: outputs() }).state, { type: 'ui/view', view: 'all' });
+  assert.deepEqual(step.out, [{ type: 'view', view: 'all' }]);
+  assert.deepEqual([step.state.model!.view, step.state.model!.incidents!.length], ['all', 1]);
 });
 
 test('update never changes the state it is given', () => {
-  const { state } = run(initialState(), { type: 'model', model: model() }, { type: 'localData', data: localData });
-  const before = JSON.stringify({ ...state, local: null, windows: [...state.windows], expanded: [...state.expanded] });
+  const { state } = run(initialState(), { type: 'model', model: model() }, { type: 'localData', data: localData }, { type: 'outputs', data: outputs() });
+  const before = JSON.stringify({ ...state, held: null, computed: null, windows: [...state.windows], expanded: [...state.expanded] });
   const anomalies = state.model!.anomalies;
   run(state, { type: 'ui/settings', change: { kind: 'threshold', rule: 'cpu-high', value: 41 } }, { type: 'ui/sort', key: 'time' }, { type: 'ui/toggleIncident', id: 'x' });
-  assert.equal(JSON.stringify({ ...state, local: null, windows: [...state.windows], expanded: [...state.expanded] }), before);
+  assert.equal(JSON.stringify({ ...state, held: null, computed: null, windows: [...state.windows], expanded: [...state.expanded] }), before);
   assert.equal(state.model!.anomalies, anomalies);
 });
 

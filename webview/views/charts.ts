@@ -4,7 +4,7 @@
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { formatShort } from '../../src/core/format.ts';
 import type { DashboardModel, SeriesData } from '../../src/protocol.ts';
-import { MAX_MARKERS } from '../../src/protocol.ts';
+import { MAX_MARKERS } from '../../src/core/dashboard/pageView.ts';
 import type { Band } from '../chartModel.ts';
 import { bandExtent, bandOf, markersOf, markOf, spanKey, spansOf } from '../chartModel.ts';
 import { anomalyX, digestOf, markedList } from '../findings.ts';
@@ -113,7 +113,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
   let pressed: { chart: Chart; x: number; y: number } | null = null;
   let generation = 0;
   /** What the last full render drew from: Plotly is called again only when one of these changes. */
-  let drawnFrom: { series: SeriesData[]; windows: ReadonlyMap<string, SeriesData>; zoomed: boolean; theme: number; tuned: unknown } | null = null;
+  let drawnFrom: { series: SeriesData[]; windows: ReadonlyMap<string, SeriesData>; zoomed: boolean; theme: number; widest: string } | null = null;
 
   const seriesOf = (s: State, metric: string): SeriesData | undefined => (s.zoom && s.windows.get(metric)) || s.model?.series.find((x) => x.metric === metric);
 
@@ -162,7 +162,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     const { width, height } = c.size ?? { width: c.plot.clientWidth, height: c.plot.clientHeight };
     const g = geometryOf(c, xRange);
     const { list, total } = m ? markersOf(m, c.metric) : { list: [], total: 0 };
-    const band = m && series ? bandOf(m, s.tuned, series) : null;
+    const band = m && series ? bandOf(m, series) : null;
     const at = (a: Anomaly): ReturnType<typeof markOf> => markOf(m!, a);
     const sig = overlaySignature(s, list, band, series, g, width, height);
     if (sig === c.overlaySig) {
@@ -320,7 +320,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
         section.append(c.root);
       }
       const series = (s.zoom && s.windows.get(sd.metric)) || sd;
-      const extent = bandExtent(m, s.tuned, series);
+      const extent = bandExtent(m, series);
       const sig = plotSignature(m, series, s.zoom, theme.version()) + `|${extent?.join(',') ?? ''}`;
       if (c.plotSig === sig) drawOverlay(c);
       else jobs.push({ chart: c, series, extent, sig });
@@ -348,10 +348,10 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     const m = s.model;
     if (!m) return;
     // A zoom in needs no Plotly call of its own (Plotly drew it): the host's windows for it do, and a zoom out.
-    const from = { series: m.series, windows: s.windows, zoomed: !!s.zoom, theme: theme.version(), tuned: s.tuned };
+    const from = { series: m.series, windows: s.windows, zoomed: !!s.zoom, theme: theme.version(), widest: widestOf(m) };
     const d = drawnFrom;
     const same = !!d && d.series === from.series && (d.windows === from.windows || !from.windows.size) && !(d.zoomed && !from.zoomed)
-      && d.theme === from.theme && d.tuned === from.tuned;
+      && d.theme === from.theme && d.widest === from.widest;
     if (same) {
       drawnFrom = { ...d!, zoomed: from.zoomed };
       for (const c of charts.values()) drawOverlay(c);
@@ -362,4 +362,9 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
   };
 
   return { section, render, redrawAll: () => { drawnFrom = null; void render(getState()); } };
+}
+
+/** The band's widest half-widths the page computed (the y range covers them): a change redraws the plots. */
+function widestOf(m: DashboardModel): string {
+  return m.bands ? Object.entries(m.bands).map(([k, b]) => `${k}:${b.widest}`).join('|') : '';
 }

@@ -2,7 +2,8 @@
 // actions (export, webhook, save thresholds).
 import { formatShort } from '../../src/core/format.ts';
 import type { AlertDestination, DashboardModel, DetectorToggle } from '../../src/protocol.ts';
-import { INTERVAL_MAX, INTERVAL_MIN } from '../chartModel.ts';
+import { INTERVAL_MIN } from '../chartModel.ts';
+import { INTERVAL_MAX } from '../../src/core/dashboard/pageView.ts';
 import type { Message, State } from '../state.ts';
 import { el } from './dom.ts';
 

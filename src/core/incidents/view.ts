@@ -139,6 +139,40 @@ function usualFrom(input: ViewInput, calibrations: Record<string, Calibration>, 
   };
 }
 
+/** An Isolation Forest finding's metric (the attribution's, if any), value and words at a row. */
+function describeIforest(input: ViewInput, scores: Float64Array, i: number): { metric: string | null; value: number | null; message: string; phrase: string } {
+  const metric = input.iforestMetric?.(i) ?? null;
+  const col = metric === null ? -1 : metricIndex(input.frame, metric);
+  const v = col >= 0 ? input.frame.values[col][i] : NaN;
+  return {
+    metric, value: Number.isFinite(v) ? v : null,
+    message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
+    phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} unusual with the other metrics`,
+  };
+}
+
+/**
+ * What `measured` (of the same frame, scores and fits) gives when the forest names other metrics (`input`'s
+ * iforestMetric: another contamination flags other rows): its Isolation Forest findings described again, the rest
+ * as it is. The same as measuring again, without the statistics.
+ */
+export function renamedIforest(measured: Measured, input: ViewInput): Measured {
+  const scores = input.iforestScores;
+  if (!scores) return measured;
+  const phrases = new Map(measured.phrases);
+  let changed = false;
+  const findings = measured.findings.map((a) => {
+    if (a.detector !== 'iforest' || (input.iforestMetric?.(a.row) ?? null) === a.metric) return a;
+    changed = true;
+    const { phrase, ...d } = describeIforest(input, scores, a.row);
+    const b: Anomaly = { ...a, ...d };
+    phrases.delete(a);
+    phrases.set(b, phrase);
+    return b;
+  });
+  return changed ? { ...measured, findings, phrases } : measured;
+}
+
 /**
  * The statistics the view calibrates: the forest's score and, per forecast metric, |residual|, the level change
  * of the series with its usual daily (and weekly) pattern removed at each change window, and its flatness.
@@ -149,16 +183,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
   if (scores && scores.length === frame.rows) {
     yield ({
       key: 'iforest', detector: 'iforest', metric: null, values: scores,
-      describe(i) {
-        const metric = input.iforestMetric?.(i) ?? null;
-        const col = metric === null ? -1 : metricIndex(frame, metric);
-        const v = col >= 0 ? frame.values[col][i] : NaN;
-        return {
-          metric, value: Number.isFinite(v) ? v : null,
-          message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
-          phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} unusual with the other metrics`,
-        };
-      },
+      describe: (i) => describeIforest(input, scores, i),
     });
   }
   for (const metric of Object.keys(input.forecast ?? {})) {
