@@ -5,8 +5,8 @@
  * days at a 1- or 5-minute step with 5–6 injected anomalies. An incident is true when it overlaps a labelled
  * window widened by `SLACK` rows; recall counts the windows some incident overlaps.
  *
- * Options: `--seeds 2001-2012` (a range or a comma list; default 2001–2012), `--options '{…}'` detector
- * overrides are not taken: this measures the shipped defaults.
+ * It measures the shipped defaults (no detector overrides). Options: `--seeds 2001-2012` (a range or a comma
+ * list; default 2001–2012: not the seeds bench:incidents uses).
  */
 import { parseArgs } from 'node:util';
 import { labelledMetrics } from './labelled.ts';
