@@ -61,6 +61,24 @@ test('streamDetector flags a day whose daily peak is missing', () => {
   assert.ok(missing > 0.5 && missing > before, `missing-peak day ${missing} vs normal days ${before}`);
 });
 
+test('streamDetector: a new high by less than the slack scores as a value seen before; a spike still alerts (valueSlack)', () => {
+  const series = dailySeries(2000, 5);
+  let steps = 0;
+  for (let i = 1; i < series.length; i++) steps += Math.abs(series[i] - series[i - 1]);
+  const typical = steps / (series.length - 1);
+  const top = Math.max(...series);
+  // The value scale alone (no shape scale), so the last row's score is its distance to the history's values.
+  const last = (value: number, valueSlack?: number): number => {
+    const score = createNabScorer({ shapes: [], valueSlack });
+    series.forEach((v, i) => score(i * STEP, v));
+    return score(series.length * STEP, value);
+  };
+  const seen = last(top);
+  assert.equal(last(top + 0.3 * typical), seen, 'a new high by 0.3 typical steps is not news with the default slack (0.5)');
+  assert.ok(last(top + 0.3 * typical, 0) > seen, 'without slack it scores higher than a value seen before');
+  assert.ok(last(top + 20 * typical) > 0.5, 'a spike of 20 typical steps alerts');
+});
+
 test('streamDetector never scores a constant series', () => {
   const s = scoresOf(new Float64Array(1000).fill(3));
   assert.deepEqual(new Set(s), new Set([0]));

@@ -9,7 +9,10 @@
  *    ICDM 2016; Zhu et al., "Matrix Profile VII: Time series chains", ICDM 2017, for the left profile).
  *    Scales: the value itself (a level never seen in the history: spikes, level shifts, drops), and the
  *    shape of the last day as 12 bin means (a daily pattern that does not happen: a missing peak, a flat
- *    day, a higher day). Distances are divided by the rolling standard deviation of the metric.
+ *    day, a higher day). Distances are divided by the rolling standard deviation of the metric. At the
+ *    value scale the distance is first reduced by `valueSlack` times the metric's typical step (the mean
+ *    absolute change between consecutive rows over the history): a series that drifts sets a new high or
+ *    low by about one step now and then, and that is not news; a spike or a jump clears it by far.
  * 2. Calibration — each raw distance (log1p, because nearest-neighbour distances are right-skewed) is
  *    turned into a tail probability under a Gaussian fitted to the same scale's raw distances of the
  *    last `likelihoodWindow` rows: Numenta's "anomaly likelihood" (Ahmad, Lavin, Purdy & Agha,
@@ -94,6 +97,8 @@ export interface StreamDetectorOptions {
   halfScore?: number;
   /** Floor on the standard deviation of the log1p raw scores: below 1 % of the metric's spread, a change is not evidence. @default 0.01 */
   minSpread?: number;
+  /** Typical steps (mean |x(t) − x(t−1)| over the history) taken off the value scale's distance before scoring. @default 0.5 */
+  valueSlack?: number;
 }
 
 /** The spans of a detector in rows, once the step is known (what `createStreamDetector` runs with). */
@@ -202,6 +207,7 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
       warmup: spans.warmup,
       logRaw: options.logRaw ?? true,
       minSpread: options.minSpread ?? 0.01,
+      valueSlack: Math.max(0, options.valueSlack ?? 0.5),
     };
     models = options.metrics.map(() => new MetricModel(cfg));
     recent = new RollingMax(spans.refractory);
@@ -260,6 +266,7 @@ interface Config {
   warmup: number;
   logRaw: boolean;
   minSpread: number;
+  valueSlack: number;
 }
 
 /** Binned copy of a metric at one scale: the mean of the last `bin` values, recorded at every row. */
@@ -340,6 +347,8 @@ class MetricModel {
   private readonly cfg: Config;
   private readonly scales: ScaleState[];
   private readonly level: RollingMoments;
+  /** |x(t) − x(t−1)| over the history: the metric's typical step. */
+  private readonly steps: RollingMoments;
   private seen = 0;
   private last = NaN;
 
@@ -347,6 +356,7 @@ class MetricModel {
     this.cfg = cfg;
     this.scales = cfg.scales.map((s) => new ScaleState(s, cfg));
     this.level = new RollingMoments(cfg.history);
+    this.steps = new RollingMoments(cfg.history);
   }
 
   update(value: number): { surprise: number; scale: number } {
@@ -358,9 +368,11 @@ class MetricModel {
       for (const s of this.scales) s.pushValue(x);
       return { surprise: 0, scale: -1 };
     }
+    if (!Number.isNaN(this.last)) this.steps.push(Math.abs(x - this.last));
     this.last = x;
     this.level.push(x);
     const sd = this.level.std;
+    const slack = this.steps.count ? this.cfg.valueSlack * this.steps.mean : 0;
     // Unit-free distances; the floor keeps a constant series at distance 0 rather than 0/0.
     const unit = sd > 0 ? sd : 1;
     let maxSurprise = 0, topScale = -1;
@@ -369,7 +381,8 @@ class MetricModel {
       s.pushValue(x);
       const d = s.nearest();
       if (Number.isNaN(d)) continue;
-      let raw = d / unit;
+      // The value scale's distance less the slack: a new high by about one step is how a drift looks.
+      let raw = (j === 0 ? Math.max(0, d - slack) : d) / unit;
       if (this.cfg.logRaw) raw = Math.log1p(raw);
       const avg = s.pushRaw(raw);
       const m = s.moments;
@@ -390,6 +403,6 @@ class MetricModel {
   }
 
   footprint(): number {
-    return this.scales.reduce((s, sc) => s + sc.footprint(), this.level.footprint);
+    return this.scales.reduce((s, sc) => s + sc.footprint(), this.level.footprint + this.steps.footprint);
   }
 }
