@@ -212,3 +212,18 @@ test('flatness: a metric stuck for three hours by day is found and called stuck'
   assert.equal(hit.length, 1, JSON.stringify(view.shown.incidents.map((i) => i.summary)));
   assert.match(hit[0].summary, /^a stuck near 51\.5/);
 });
+
+test('calibration: three spikes of one size in two weeks are three incidents in the default view; one every day is a pattern', () => {
+  const spiked = (days: number[]) => {
+    const frame = clean(14, SHAPES.gaussian, 7);
+    for (const d of days) for (let i = d * 288 + 100; i < d * 288 + 103; i++) frame.values[0][i] = 90;
+    return runAnalysis(frame, settingsFor(null, {}), { path: 's.csv', sha256: '' }).view!;
+  };
+  const three = spiked([3, 7, 11]);
+  for (const d of [3, 7, 11]) {
+    const hit = three.shown.incidents.filter((i) => i.startRow <= d * 288 + 102 && i.endRow >= d * 288 + 100);
+    assert.equal(hit.length, 1, `day ${d}: ${JSON.stringify(three.incidents.filter((i) => Math.abs(i.startRow - d * 288 - 100) < 20).map((i) => `${i.summary} ${i.score}`))}`);
+  }
+  const daily = spiked(Array.from({ length: 14 }, (_, d) => d));
+  assert.equal(daily.shown.incidents.filter((i) => (i.startRow % 288) >= 90 && (i.startRow % 288) <= 103).length, 0);
+});
