@@ -72,6 +72,13 @@ const MIN_WINDOWS = 20;
 const INCIDENT_FLOOR: Severity = 'minor';
 /** Window of the flatness statistic (how little a metric moves). */
 const FLAT_WINDOW_MS = 30 * 60_000;
+/**
+ * Slots of the seasonal-naive baseline of the level-change statistic: one row at 5-minute steps. Chosen by
+ * cross-validation over the NAB folders (1, 5, 15 and 30 minutes tried: 1 and 5 tie on every set of four folders,
+ * whose steps are 5 minutes or more; 5 keeps the generated files' precision at 1-minute steps, 0.95 against 0.93).
+ * Wider slots mix the rows of a daily ramp, whose differences then read as level changes every day.
+ */
+const SEASON_SLOT_MS = 5 * 60_000;
 /** Slots of the usual size of a metric's changes by time of day (the flatness statistic's reference). */
 const SPREAD_SLOT_MS = 60 * 60_000;
 /**
@@ -238,7 +245,7 @@ function statisticCount(input: ViewInput): number {
 function deseasonalised(y: Float64Array, frame: Frame): Float64Array {
   const n = y.length;
   const out = new Float64Array(n);
-  const profile = slotMedians(y, frame, 15 * 60_000);
+  const profile = slotMedians(y, frame, SEASON_SLOT_MS);
   const m = profile ? 0 : statsOf(y).median;
   for (let i = 0; i < n; i++) out[i] = y[i] - (profile ? profile[i] : m);
   return out;
