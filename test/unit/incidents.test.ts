@@ -8,6 +8,8 @@ import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 import { analysisView } from '../../src/core/incidents/analysisView.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { createRng } from '../../src/core/random.ts';
+import { parseCsv } from '../../src/core/csv/parse.ts';
+import { readFileSync } from 'node:fs';
 import { severityRank } from '../../src/core/severity.ts';
 import type { Severity } from '../../src/core/severity.ts';
 
@@ -174,4 +176,54 @@ test('a view reusing what an earlier one measured equals a fresh one when only t
   assert.deepEqual(JSON.parse(JSON.stringify(reused)), JSON.parse(JSON.stringify(fresh)));
   assert.ok(fresh.shown.incidents.some((i) => i.rules.includes('hot')));
   assert.equal(Object.keys(fresh).includes('measured'), false, 'what was measured is not serialised');
+});
+
+/** Two weeks of one 5-minute metric whose noise is ten times smaller at night than by day (a service idle at night). */
+function quietNights(seed: number): Frame {
+  const rng = createRng(seed);
+  const n = 14 * 288;
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const hour = ((i * 5) / 60) % 24;
+    const day = hour >= 7 && hour < 21;
+    a[i] = 30 + (day ? 20 : 0) + (day ? 4 : 0.4) * rng.normal();
+  }
+  return frameOf({ a }, Float64Array.from({ length: n }, (_, i) => T0 + i * STEP));
+}
+
+const stuckIncidents = (frame: Frame, metrics?: string[]) => runAnalysis(frame, settingsFor(null, { metrics }), { path: 'f.csv', sha256: '' }).view!.incidents
+  .filter((i) => /stuck near/.test(i.summary) && severityRank(i.severity) <= severityRank('minor')).map((i) => `${i.summary} ${i.score}`);
+
+test('flatness: a metric that is always quiet at night is not "stuck" at night', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) assert.deepEqual(stuckIncidents(quietNights(seed)), [], `seed ${seed}`);
+});
+
+test('flatness: the sample\'s cpu, moving half as much as usual for half an hour, is not "stuck"', () => {
+  const { frame } = parseCsv(readFileSync(new URL('../../sample-data/stream.csv', import.meta.url), 'utf8'));
+  assert.deepEqual(stuckIncidents(frame!, ['cpu']), []);
+});
+
+test('flatness: a metric stuck for three hours by day is found and called stuck', () => {
+  const frame = quietNights(1);
+  const at = 5 * 288 + 12 * 12;
+  for (let i = at; i < at + 36; i++) frame.values[0][i] = 51.5;
+  const view = runAnalysis(frame, settingsFor(null, {}), { path: 'q.csv', sha256: '' }).view!;
+  const hit = view.shown.incidents.filter((i) => i.startRow <= at + 35 && i.endRow >= at);
+  assert.equal(hit.length, 1, JSON.stringify(view.shown.incidents.map((i) => i.summary)));
+  assert.match(hit[0].summary, /^a stuck near 51\.5/);
+});
+
+test('calibration: three spikes of one size in two weeks are three incidents in the default view; one every day is a pattern', () => {
+  const spiked = (days: number[]) => {
+    const frame = clean(14, SHAPES.gaussian, 7);
+    for (const d of days) for (let i = d * 288 + 100; i < d * 288 + 103; i++) frame.values[0][i] = 90;
+    return runAnalysis(frame, settingsFor(null, {}), { path: 's.csv', sha256: '' }).view!;
+  };
+  const three = spiked([3, 7, 11]);
+  for (const d of [3, 7, 11]) {
+    const hit = three.shown.incidents.filter((i) => i.startRow <= d * 288 + 102 && i.endRow >= d * 288 + 100);
+    assert.equal(hit.length, 1, `day ${d}: ${JSON.stringify(three.incidents.filter((i) => Math.abs(i.startRow - d * 288 - 100) < 20).map((i) => `${i.summary} ${i.score}`))}`);
+  }
+  const daily = spiked(Array.from({ length: 14 }, (_, d) => d));
+  assert.equal(daily.shown.incidents.filter((i) => (i.startRow % 288) >= 90 && (i.startRow % 288) <= 103).length, 0);
 });
