@@ -9,6 +9,7 @@ import {
   withContaminationThreshold,
 } from '../core/detectors/isolationForest.ts';
 import type { ForestArrays, IsolationForestModel, IsolationForestOptions, IsolationForestResult } from '../core/detectors/isolationForestModel.ts';
+import { seriesJson } from '../core/export/json.ts';
 
 /** Below this many rows a worker's start-up (tens of ms) costs more than it saves. */
 const MIN_ROWS_FOR_WORKERS = 50_000;
@@ -20,13 +21,16 @@ const CHUNK_ROWS = 4096;
  * What a scoring worker runs: it waits for the work (the forest's arrays, the columns and the sums in shared
  * memory, and the shared counter of pieces taken), sums the path lengths of the pieces it takes with the source
  * text of core's accumulatePathLengths (a self-contained function, so no separate entry file is needed: the
- * same code works under tsx and in the esbuild bundle), says so and ends.
+ * same code works under tsx and in the esbuild bundle), says so and ends. A worker kept after its scoring
+ * (`keep`) first waits for one series to write as JSON (core's seriesJson, the same way: seriesJsonOnThread).
  */
 const workerSource = (): string => `const { parentPort } = require('node:worker_threads');
 const accumulate = (${accumulatePathLengths.toString()});
 const takePieces = (${takePieces.toString()});
+const seriesJson = (${seriesJson.toString()});
 parentPort.once('message', (work) => {
   takePieces(work, accumulate);
+  if (work.keep) parentPort.once('message', (values) => parentPort.postMessage(seriesJson(values)));
   parentPort.postMessage(0);
 });`;
 
@@ -44,7 +48,11 @@ interface ScoringWorker {
 export interface ScoringThreads {
   /** Workers not yet used. */
   readonly workers: ScoringWorker[];
-  /** Stops the workers not used (scoring used none, or fewer: a small frame). Safe to call more than once. */
+  /** Whether a worker stays after its scoring, to write one series as JSON (seriesJsonOnThread). */
+  readonly keep: boolean;
+  /** Workers kept after their scoring (see `keep`), idle: they never keep the process alive. */
+  readonly idle: ScoringWorker[];
+  /** Stops the workers not used (scoring used none, or fewer: a small frame) and the idle ones. Safe to call more than once. */
   close(): void;
 }
 
@@ -58,16 +66,26 @@ function startWorker(): ScoringWorker {
   return w;
 }
 
+/** Options of startScoringThreads. */
+export interface ScoringThreadsOptions {
+  /** Keep the workers after their scoring, idle, for seriesJsonOnThread; close() ends them. @default false */
+  keep?: boolean;
+}
+
 /**
  * Starts `threads − 1` scoring workers now (the calling thread is the other scorer), to be given to
- * scoreIsolationForestParallel or primeIsolationForest later. Close them when they end up unused.
+ * scoreIsolationForestParallel or primeIsolationForest later. Close them when they end up unused (and, with
+ * `keep`, once done with them).
  */
-export function startScoringThreads(threads = 2): ScoringThreads {
+export function startScoringThreads(threads = 2, options: ScoringThreadsOptions = {}): ScoringThreads {
   const workers = Array.from({ length: Math.max(0, Math.floor(threads) - 1) }, startWorker);
+  const idle: ScoringWorker[] = [];
   return {
     workers,
+    keep: options.keep ?? false,
+    idle,
     close() {
-      for (const w of workers.splice(0)) void w.worker.terminate();
+      for (const w of [...workers.splice(0), ...idle.splice(0)]) void w.worker.terminate();
     },
   };
 }
@@ -79,9 +97,9 @@ const MIN_BYTES_FOR_WORKERS = 1 << 20;
  * startScoringThreads for a CSV file about to be read, when it is large enough to be scored on several
  * threads (else null). The workers start while the file is read and the forest fitted.
  */
-export async function startScoringThreadsFor(path: string, threads = 2): Promise<ScoringThreads | null> {
+export async function startScoringThreadsFor(path: string, threads = 2, options: ScoringThreadsOptions = {}): Promise<ScoringThreads | null> {
   const info = await stat(path).catch(() => null);
-  return info?.isFile() && info.size >= MIN_BYTES_FOR_WORKERS ? startScoringThreads(threads) : null;
+  return info?.isFile() && info.size >= MIN_BYTES_FOR_WORKERS ? startScoringThreads(threads, options) : null;
 }
 
 /** The shared work: columns, sums, the counter of pieces taken. */
@@ -92,6 +110,8 @@ interface SharedWork {
   next: Int32Array;
   rows: number;
   chunk: number;
+  /** The worker stays after this work, for one series (ScoringThreads.keep). */
+  keep: boolean;
 }
 
 /**
@@ -106,17 +126,43 @@ function takePieces(work: SharedWork, accumulate: typeof accumulatePathLengths):
   }
 }
 
-/** Gives a worker the shared work; resolves once it has taken its last piece. */
+/** Gives a worker the shared work; resolves once it has taken its last piece (a kept worker is then idle again). */
 function workOnWorker(w: ScoringWorker, work: SharedWork): Promise<void> {
+  return onWorker(w, work).then(() => undefined);
+}
+
+/** Posts a message to a worker (ref'd while it works) and resolves with its answer; rejects when it fails or ends first. */
+function onWorker(w: ScoringWorker, message: unknown): Promise<unknown> {
   const { worker } = w;
   worker.ref();
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<unknown>((resolve, reject) => {
     if (w.failed) { reject(w.failed); return; }
-    worker.once('message', () => resolve());
+    const exit = (code: number): void => reject(w.failed ?? new Error(`scoring worker exited with code ${code}`));
+    worker.once('message', (answer) => {
+      worker.off('error', reject);
+      worker.off('exit', exit);
+      worker.unref();
+      resolve(answer);
+    });
     worker.once('error', reject);
-    worker.once('exit', (code) => { if (code !== 0) reject(w.failed ?? new Error(`scoring worker exited with code ${code}`)); });
-    worker.postMessage(work);
+    worker.once('exit', exit);
+    worker.postMessage(message);
   });
+}
+
+/**
+ * seriesJson(values) written on a worker kept idle after its scoring (startScoringThreads with `keep`), while
+ * this thread goes on; the worker then ends. Null when no worker is idle or it failed: write it on this thread.
+ */
+export async function seriesJsonOnThread(threads: ScoringThreads | null, values: Float64Array): Promise<string | null> {
+  const w = threads?.idle.shift();
+  if (!w) return null;
+  try {
+    const text = await onWorker(w, values);
+    return typeof text === 'string' ? text : null;
+  } catch {
+    return null;
+  }
 }
 
 const shared = (a: Float64Array): Float64Array => {
@@ -154,11 +200,12 @@ export async function scoreIsolationForestParallel(model: IsolationForestModel, 
       roots: model.roots, depths: model.depths, fill: model.fill,
     },
     columns: columns.map(shared), out: new Float64Array(new SharedArrayBuffer(n * 8)), next: new Int32Array(new SharedArrayBuffer(4)),
-    rows: n, chunk: CHUNK_ROWS,
+    rows: n, chunk: CHUNK_ROWS, keep: started?.keep ?? false,
   };
   const pending = workers.map((w) => workOnWorker(w, work));
   takePieces(work, accumulatePathLengths);
   await Promise.all(pending);
+  if (work.keep) started!.idle.push(...workers);
   return pathLengthsToScores(Float64Array.from(work.out), model);
 }
 
