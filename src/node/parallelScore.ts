@@ -22,15 +22,16 @@ const CHUNK_ROWS = 4096;
  * memory, and the shared counter of pieces taken), sums the path lengths of the pieces it takes with the source
  * text of core's accumulatePathLengths (a self-contained function, so no separate entry file is needed: the
  * same code works under tsx and in the esbuild bundle), says so and ends. A worker kept after its scoring
- * (`keep`) first waits for one series to write as JSON (core's seriesJson, the same way: seriesJsonOnThread).
+ * (`keep`) first waits for one series to write as JSON (core's seriesJson, the same way: startSeriesJson).
  */
 const workerSource = (): string => `const { parentPort } = require('node:worker_threads');
 const accumulate = (${accumulatePathLengths.toString()});
 const takePieces = (${takePieces.toString()});
 const seriesJson = (${seriesJson.toString()});
+const takeSeriesPieces = (${takeSeriesPieces.toString()});
 parentPort.once('message', (work) => {
   takePieces(work, accumulate);
-  if (work.keep) parentPort.once('message', (values) => parentPort.postMessage(seriesJson(values)));
+  if (work.keep) parentPort.once('message', (series) => parentPort.postMessage(takeSeriesPieces(series, seriesJson)));
   parentPort.postMessage(0);
 });`;
 
@@ -39,6 +40,8 @@ interface ScoringWorker {
   worker: Worker;
   online: Promise<void>;
   failed: Error | null;
+  /** It has ended (a message posted to it then goes nowhere). */
+  ended: boolean;
 }
 
 /**
@@ -48,7 +51,7 @@ interface ScoringWorker {
 export interface ScoringThreads {
   /** Workers not yet used. */
   readonly workers: ScoringWorker[];
-  /** Whether a worker stays after its scoring, to write one series as JSON (seriesJsonOnThread). */
+  /** Whether a worker stays after its scoring, to write one series as JSON (startSeriesJson). */
   readonly keep: boolean;
   /** Workers kept after their scoring (see `keep`), idle: they never keep the process alive. */
   readonly idle: ScoringWorker[];
@@ -58,7 +61,8 @@ export interface ScoringThreads {
 
 function startWorker(): ScoringWorker {
   const worker = new Worker(workerSource(), { eval: true });
-  const w: ScoringWorker = { worker, online: new Promise((resolve) => worker.once('online', () => resolve())), failed: null };
+  const w: ScoringWorker = { worker, online: new Promise((resolve) => worker.once('online', () => resolve())), failed: null, ended: false };
+  worker.once('exit', () => { w.ended = true; });
   // Listened to at once: an 'error' with no listener would be thrown on this thread.
   worker.once('error', (e) => { w.failed = e; });
   // An idle worker never keeps the process alive; it is ref'd while it scores.
@@ -68,7 +72,7 @@ function startWorker(): ScoringWorker {
 
 /** Options of startScoringThreads. */
 export interface ScoringThreadsOptions {
-  /** Keep the workers after their scoring, idle, for seriesJsonOnThread; close() ends them. @default false */
+  /** Keep the workers after their scoring, idle, for startSeriesJson; close() ends them. @default false */
   keep?: boolean;
 }
 
@@ -136,7 +140,7 @@ function onWorker(w: ScoringWorker, message: unknown): Promise<unknown> {
   const { worker } = w;
   worker.ref();
   return new Promise<unknown>((resolve, reject) => {
-    if (w.failed) { reject(w.failed); return; }
+    if (w.failed || w.ended) { reject(w.failed ?? new Error('scoring worker has ended')); return; }
     const exit = (code: number): void => reject(w.failed ?? new Error(`scoring worker exited with code ${code}`));
     worker.once('message', (answer) => {
       worker.off('error', reject);
@@ -150,19 +154,55 @@ function onWorker(w: ScoringWorker, message: unknown): Promise<unknown> {
   });
 }
 
+/** Values per piece of a series written as JSON. */
+const SERIES_CHUNK = 8192;
+
+/** A series being written as JSON in pieces, on a kept worker and on this thread (startSeriesJson). */
+export interface SeriesJsonJob {
+  /** Writes on this thread the pieces no thread has taken yet and joins them with the worker's: seriesJson(values). */
+  finish(): Promise<string>;
+}
+
+/** The shared work of writing a series: its values in shared memory and the counter of pieces taken. */
+interface SeriesWork {
+  values: Float64Array;
+  next: Int32Array;
+  chunk: number;
+}
+
 /**
- * seriesJson(values) written on a worker kept idle after its scoring (startScoringThreads with `keep`), while
- * this thread goes on; the worker then ends. Null when no worker is idle or it failed: write it on this thread.
+ * Takes pieces of a series until none is left and writes each (seriesJson): [piece, text] pairs. Self-contained
+ * (`write` comes as an argument): a kept worker runs its source text.
  */
-export async function seriesJsonOnThread(threads: ScoringThreads | null, values: Float64Array): Promise<string | null> {
+function takeSeriesPieces(work: SeriesWork, write: typeof seriesJson): [number, string][] {
+  const { values, next, chunk } = work;
+  const texts: [number, string][] = [];
+  for (let i = Atomics.add(next, 0, 1); i * chunk < values.length; i = Atomics.add(next, 0, 1)) {
+    texts.push([i, write(values, i * chunk, Math.min(values.length, (i + 1) * chunk))]);
+  }
+  return texts;
+}
+
+/**
+ * Starts writing seriesJson(values) on a worker kept idle after its scoring (startScoringThreads with `keep`),
+ * which takes pieces from a shared counter while this thread goes on; finish() takes the rest here (a busy core
+ * then writes less) and joins the pieces in order, with any piece of a failed worker written here. The worker
+ * then ends. Null when no worker is idle: write the series on this thread.
+ */
+export function startSeriesJson(threads: ScoringThreads | null, values: Float64Array): SeriesJsonJob | null {
   const w = threads?.idle.shift();
   if (!w) return null;
-  try {
-    const text = await onWorker(w, values);
-    return typeof text === 'string' ? text : null;
-  } catch {
-    return null;
-  }
+  const work: SeriesWork = { values: shared(values), next: new Int32Array(new SharedArrayBuffer(4)), chunk: SERIES_CHUNK };
+  const theirs = onWorker(w, work).then((t) => t as [number, string][], () => []);
+  return {
+    async finish() {
+      const pieces = new Array<string | undefined>(Math.ceil(values.length / SERIES_CHUNK));
+      for (const [i, text] of takeSeriesPieces(work, seriesJson)) pieces[i] = text;
+      for (const [i, text] of await theirs) pieces[i] = text;
+      for (let i = 0; i < pieces.length; i++) pieces[i] ??= seriesJson(values, i * SERIES_CHUNK, Math.min(values.length, (i + 1) * SERIES_CHUNK));
+      return pieces.join(',');
+    },
+  };
 }
 
 const shared = (a: Float64Array): Float64Array => {

@@ -11,7 +11,7 @@ import { formatDuration } from '../../core/rules/duration.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
-import { primeIsolationForest, seriesJsonOnThread, startScoringThreadsFor } from '../../node/parallelScore.ts';
+import { primeIsolationForest, startScoringThreadsFor, startSeriesJson } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analysisResult.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
@@ -147,11 +147,11 @@ export const analyzeCommand: Command = {
     // The forest is scored on two threads first (bit-identical scores); runAnalysis finds it in the cache.
     const cache: AnalysisCache = {};
     await primeIsolationForest(frame, settings, cache, 2, threads ?? undefined);
-    // Written on the worker while runAnalysis explains the scores and builds the view (null: written here).
+    // Written on the worker while runAnalysis explains the scores and builds the view; this thread writes what is left.
     const scores = cache.iforest?.result.scores;
-    const scoresText = scoresJson && scores?.length ? seriesJsonOnThread(threads, scores) : null;
+    const scoresJob = scoresJson && scores?.length ? startSeriesJson(threads, scores) : null;
     const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 }, cache);
-    const written = await scoresText;
+    const written = scoresJob ? await scoresJob.finish() : null;
     threads?.close();
     for (const w of result.warnings) ctx.stderr(`${name}: warning: ${w}\n`);
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
