@@ -9,7 +9,6 @@ import {
   withContaminationThreshold,
 } from '../core/detectors/isolationForest.ts';
 import type { ForestArrays, IsolationForestModel, IsolationForestOptions, IsolationForestResult } from '../core/detectors/isolationForestModel.ts';
-import { seriesJson } from '../core/export/json.ts';
 
 /** Below this many rows a worker's start-up (tens of ms) costs more than it saves. */
 const MIN_ROWS_FOR_WORKERS = 50_000;
@@ -21,17 +20,13 @@ const CHUNK_ROWS = 4096;
  * What a scoring worker runs: it waits for the work (the forest's arrays, the columns and the sums in shared
  * memory, and the shared counter of pieces taken), sums the path lengths of the pieces it takes with the source
  * text of core's accumulatePathLengths (a self-contained function, so no separate entry file is needed: the
- * same code works under tsx and in the esbuild bundle), says so and ends. A worker kept after its scoring
- * (`keep`) first waits for one series to write as JSON (core's seriesJson, the same way: startSeriesJson).
+ * same code works under tsx and in the esbuild bundle), says so and ends.
  */
 const workerSource = (): string => `const { parentPort } = require('node:worker_threads');
 const accumulate = (${accumulatePathLengths.toString()});
 const takePieces = (${takePieces.toString()});
-const seriesJson = (${seriesJson.toString()});
-const takeSeriesPieces = (${takeSeriesPieces.toString()});
 parentPort.once('message', (work) => {
   takePieces(work, accumulate);
-  if (work.keep) parentPort.once('message', (series) => parentPort.postMessage(takeSeriesPieces(series, seriesJson)));
   parentPort.postMessage(0);
 });`;
 
@@ -40,8 +35,6 @@ interface ScoringWorker {
   worker: Worker;
   online: Promise<void>;
   failed: Error | null;
-  /** It has ended (a message posted to it then goes nowhere). */
-  ended: boolean;
 }
 
 /**
@@ -51,18 +44,13 @@ interface ScoringWorker {
 export interface ScoringThreads {
   /** Workers not yet used. */
   readonly workers: ScoringWorker[];
-  /** Whether a worker stays after its scoring, to write one series as JSON (startSeriesJson). */
-  readonly keep: boolean;
-  /** Workers kept after their scoring (see `keep`), idle: they never keep the process alive. */
-  readonly idle: ScoringWorker[];
-  /** Stops the workers not used (scoring used none, or fewer: a small frame) and the idle ones. Safe to call more than once. */
+  /** Stops the workers not used (scoring used none, or fewer: a small frame). Safe to call more than once. */
   close(): void;
 }
 
 function startWorker(): ScoringWorker {
   const worker = new Worker(workerSource(), { eval: true });
-  const w: ScoringWorker = { worker, online: new Promise((resolve) => worker.once('online', () => resolve())), failed: null, ended: false };
-  worker.once('exit', () => { w.ended = true; });
+  const w: ScoringWorker = { worker, online: new Promise((resolve) => worker.once('online', () => resolve())), failed: null };
   // Listened to at once: an 'error' with no listener would be thrown on this thread.
   worker.once('error', (e) => { w.failed = e; });
   // An idle worker never keeps the process alive; it is ref'd while it scores.
@@ -70,26 +58,16 @@ function startWorker(): ScoringWorker {
   return w;
 }
 
-/** Options of startScoringThreads. */
-export interface ScoringThreadsOptions {
-  /** Keep the workers after their scoring, idle, for startSeriesJson; close() ends them. @default false */
-  keep?: boolean;
-}
-
 /**
  * Starts `threads − 1` scoring workers now (the calling thread is the other scorer), to be given to
- * scoreIsolationForestParallel or primeIsolationForest later. Close them when they end up unused (and, with
- * `keep`, once done with them).
+ * scoreIsolationForestParallel or primeIsolationForest later. Close them when they end up unused.
  */
-export function startScoringThreads(threads = 2, options: ScoringThreadsOptions = {}): ScoringThreads {
+export function startScoringThreads(threads = 2): ScoringThreads {
   const workers = Array.from({ length: Math.max(0, Math.floor(threads) - 1) }, startWorker);
-  const idle: ScoringWorker[] = [];
   return {
     workers,
-    keep: options.keep ?? false,
-    idle,
     close() {
-      for (const w of [...workers.splice(0), ...idle.splice(0)]) void w.worker.terminate();
+      for (const w of workers.splice(0)) void w.worker.terminate();
     },
   };
 }
@@ -101,9 +79,9 @@ const MIN_BYTES_FOR_WORKERS = 1 << 20;
  * startScoringThreads for a CSV file about to be read, when it is large enough to be scored on several
  * threads (else null). The workers start while the file is read and the forest fitted.
  */
-export async function startScoringThreadsFor(path: string, threads = 2, options: ScoringThreadsOptions = {}): Promise<ScoringThreads | null> {
+export async function startScoringThreadsFor(path: string, threads = 2): Promise<ScoringThreads | null> {
   const info = await stat(path).catch(() => null);
-  return info?.isFile() && info.size >= MIN_BYTES_FOR_WORKERS ? startScoringThreads(threads, options) : null;
+  return info?.isFile() && info.size >= MIN_BYTES_FOR_WORKERS ? startScoringThreads(threads) : null;
 }
 
 /** The shared work: columns, sums, the counter of pieces taken. */
@@ -114,8 +92,6 @@ interface SharedWork {
   next: Int32Array;
   rows: number;
   chunk: number;
-  /** The worker stays after this work, for one series (ScoringThreads.keep). */
-  keep: boolean;
 }
 
 /**
@@ -130,79 +106,17 @@ function takePieces(work: SharedWork, accumulate: typeof accumulatePathLengths):
   }
 }
 
-/** Gives a worker the shared work; resolves once it has taken its last piece (a kept worker is then idle again). */
+/** Gives a worker the shared work; resolves once it has taken its last piece. */
 function workOnWorker(w: ScoringWorker, work: SharedWork): Promise<void> {
-  return onWorker(w, work).then(() => undefined);
-}
-
-/** Posts a message to a worker (ref'd while it works) and resolves with its answer; rejects when it fails or ends first. */
-function onWorker(w: ScoringWorker, message: unknown): Promise<unknown> {
   const { worker } = w;
   worker.ref();
-  return new Promise<unknown>((resolve, reject) => {
-    if (w.failed || w.ended) { reject(w.failed ?? new Error('scoring worker has ended')); return; }
-    const exit = (code: number): void => reject(w.failed ?? new Error(`scoring worker exited with code ${code}`));
-    worker.once('message', (answer) => {
-      worker.off('error', reject);
-      worker.off('exit', exit);
-      worker.unref();
-      resolve(answer);
-    });
+  return new Promise<void>((resolve, reject) => {
+    if (w.failed) { reject(w.failed); return; }
+    worker.once('message', () => resolve());
     worker.once('error', reject);
-    worker.once('exit', exit);
-    worker.postMessage(message);
+    worker.once('exit', (code) => { if (code !== 0) reject(w.failed ?? new Error(`scoring worker exited with code ${code}`)); });
+    worker.postMessage(work);
   });
-}
-
-/** Values per piece of a series written as JSON. */
-const SERIES_CHUNK = 8192;
-
-/** A series being written as JSON in pieces, on a kept worker and on this thread (startSeriesJson). */
-export interface SeriesJsonJob {
-  /** Writes on this thread the pieces no thread has taken yet and joins them with the worker's: seriesJson(values). */
-  finish(): Promise<string>;
-}
-
-/** The shared work of writing a series: its values in shared memory and the counter of pieces taken. */
-interface SeriesWork {
-  values: Float64Array;
-  next: Int32Array;
-  chunk: number;
-}
-
-/**
- * Takes pieces of a series until none is left and writes each (seriesJson): [piece, text] pairs. Self-contained
- * (`write` comes as an argument): a kept worker runs its source text.
- */
-function takeSeriesPieces(work: SeriesWork, write: typeof seriesJson): [number, string][] {
-  const { values, next, chunk } = work;
-  const texts: [number, string][] = [];
-  for (let i = Atomics.add(next, 0, 1); i * chunk < values.length; i = Atomics.add(next, 0, 1)) {
-    texts.push([i, write(values, i * chunk, Math.min(values.length, (i + 1) * chunk))]);
-  }
-  return texts;
-}
-
-/**
- * Starts writing seriesJson(values) on a worker kept idle after its scoring (startScoringThreads with `keep`),
- * which takes pieces from a shared counter while this thread goes on; finish() takes the rest here (a busy core
- * then writes less) and joins the pieces in order, with any piece of a failed worker written here. The worker
- * then ends. Null when no worker is idle: write the series on this thread.
- */
-export function startSeriesJson(threads: ScoringThreads | null, values: Float64Array): SeriesJsonJob | null {
-  const w = threads?.idle.shift();
-  if (!w) return null;
-  const work: SeriesWork = { values: shared(values), next: new Int32Array(new SharedArrayBuffer(4)), chunk: SERIES_CHUNK };
-  const theirs = onWorker(w, work).then((t) => t as [number, string][], () => []);
-  return {
-    async finish() {
-      const pieces = new Array<string | undefined>(Math.ceil(values.length / SERIES_CHUNK));
-      for (const [i, text] of takeSeriesPieces(work, seriesJson)) pieces[i] = text;
-      for (const [i, text] of await theirs) pieces[i] = text;
-      for (let i = 0; i < pieces.length; i++) pieces[i] ??= seriesJson(values, i * SERIES_CHUNK, Math.min(values.length, (i + 1) * SERIES_CHUNK));
-      return pieces.join(',');
-    },
-  };
 }
 
 const shared = (a: Float64Array): Float64Array => {
@@ -240,12 +154,11 @@ export async function scoreIsolationForestParallel(model: IsolationForestModel, 
       roots: model.roots, depths: model.depths, fill: model.fill,
     },
     columns: columns.map(shared), out: new Float64Array(new SharedArrayBuffer(n * 8)), next: new Int32Array(new SharedArrayBuffer(4)),
-    rows: n, chunk: CHUNK_ROWS, keep: started?.keep ?? false,
+    rows: n, chunk: CHUNK_ROWS,
   };
   const pending = workers.map((w) => workOnWorker(w, work));
   takePieces(work, accumulatePathLengths);
   await Promise.all(pending);
-  if (work.keep) started!.idle.push(...workers);
   return pathLengthsToScores(Float64Array.from(work.out), model);
 }
 

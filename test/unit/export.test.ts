@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { csvCell, csvChunks, csvColumns } from '../../src/core/export/csv.ts';
-import { jsonChunks, seriesJson } from '../../src/core/export/json.ts';
+import { jsonChunks } from '../../src/core/export/json.ts';
 import { readResultJson } from '../../src/core/export/readResult.ts';
 import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
@@ -122,19 +122,6 @@ describe('JSON export', () => {
     const small = [...jsonChunks(r, { version: '1', chunkValues: 1 })];
     assert.equal(small.join(''), big.join(''));
     assert.ok(small.length > big.length);
-  });
-
-  test('series written elsewhere (seriesJson) give the same bytes; a text for another array is not used', () => {
-    const r = sample();
-    const plain = all(jsonChunks(r, { version: '1' }));
-    const upper = r.forecast!.cpu.upper as Float64Array;
-    const seriesText = new Map([[r.scores.iforest!, seriesJson(r.scores.iforest!)], [upper, seriesJson(upper)]]);
-    assert.equal(seriesJson(upper), '13,14,null');
-    assert.equal(all(jsonChunks(r, { version: '1', seriesText })), plain);
-    // Keyed by the array itself: an equal copy's text is not taken for it.
-    const wrong = new Map([[Float64Array.from(r.scores.iforest!), '1,2,3']]);
-    assert.equal(all(jsonChunks(r, { version: '1', seriesText: wrong })), plain);
-    assert.ok(all(jsonChunks(r, { version: '1', seriesText: new Map([[r.scores.iforest!, '1,2,3']]) })).includes('"iforest": [1,2,3]'));
   });
 
   test('only anomalies omits the per-row series and says so in meta', () => {

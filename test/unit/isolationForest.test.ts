@@ -6,8 +6,7 @@ import { createRng } from '../../src/core/random.ts';
 import { severityOf } from '../../src/core/severity.ts';
 import { detectIsolationForest, fitIsolationForest, scoreIsolationForest, severityScore } from '../../src/core/detectors/isolationForest.ts';
 import { averagePathLength } from '../../src/core/detectors/isolationForestModel.ts';
-import { detectIsolationForestParallel, scoreIsolationForestParallel, startScoringThreads, startSeriesJson } from '../../src/node/parallelScore.ts';
-import { seriesJson } from '../../src/core/export/json.ts';
+import { detectIsolationForestParallel, scoreIsolationForestParallel, startScoringThreads } from '../../src/node/parallelScore.ts';
 
 const H = (i: number) => Math.log(i) + 0.5772156649;
 const cFormula = (n: number) => 2 * H(n - 1) - (2 * (n - 1)) / n;
@@ -263,39 +262,6 @@ test('workers started ahead score the same; those not needed are closed', async 
   const one = startScoringThreads(2);
   assert.deepEqual(await scoreIsolationForestParallel(smallModel, small, 2, one), scoreIsolationForest(smallModel, small));
   assert.equal(one.workers.length, 0);
-});
-
-test('a worker kept after scoring writes the scores as JSON text with this thread, the same as seriesJson; then ends', async () => {
-  const frame = frameOf(gaussian(120_000, ['a', 'b']));
-  const model = fitIsolationForest(frame, { seed: 9, trees: 10 });
-  const kept = startScoringThreads(2, { keep: true });
-  const scores = await scoreIsolationForestParallel(model, frame, 2, kept);
-  assert.deepEqual(scores, scoreIsolationForest(model, frame));
-  assert.equal(kept.idle.length, 1);
-  const values = Float64Array.from(scores);
-  values[3] = NaN;
-  values[9000] = -Infinity;
-  values[70_000] = -0;
-  const job = startSeriesJson(kept, values)!;
-  assert.equal(kept.idle.length, 0);
-  const text = await job.finish();
-  assert.equal(text, seriesJson(values));
-  assert.deepEqual(JSON.parse(`[${text}]`).slice(2, 5), [values[2], null, values[4]]);
-  // No worker idle (already used, or none kept): null, the caller writes the text itself.
-  assert.equal(startSeriesJson(kept, values), null);
-  const notKept = startScoringThreads(2);
-  await scoreIsolationForestParallel(model, frame, 2, notKept);
-  assert.equal(notKept.idle.length, 0);
-  assert.equal(startSeriesJson(notKept, values), null);
-  // A kept worker that has ended: every piece is written on this thread.
-  const again = startScoringThreads(2, { keep: true });
-  await scoreIsolationForestParallel(model, frame, 2, again);
-  const w = again.idle[0].worker;
-  const exited = new Promise((resolve) => w.once('exit', resolve));
-  await w.terminate();
-  await exited;
-  assert.equal(await startSeriesJson(again, values)!.finish(), text);
-  kept.close();
 });
 
 test('fit with a contamination fraction sets the threshold detect uses', () => {

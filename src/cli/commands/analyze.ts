@@ -11,7 +11,7 @@ import { formatDuration } from '../../core/rules/duration.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
-import { primeIsolationForest, startScoringThreadsFor, startSeriesJson } from '../../node/parallelScore.ts';
+import { primeIsolationForest, startScoringThreadsFor } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analysisResult.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
@@ -118,11 +118,8 @@ export const analyzeCommand: Command = {
     }
     if (preloaded?.prometheus) for (const n of preloaded.prometheus.notes) ctx.stderr(`${preloaded.prometheus.server}: warning: ${n}\n`);
     const fetched = prom ? await loadPrometheusForCommand(prom, ctx) : preloaded?.prometheus ?? null;
-    const onlyAnomalies = values['only-anomalies'] ?? false;
-    // The JSON output writes the forest's scores: the scoring worker stays to write them while this thread goes on.
-    const scoresJson = format === 'json' && !onlyAnomalies;
     // The scoring worker starts while the CSV is read (idle, it never keeps the process alive; primeIsolationForest uses or closes it).
-    const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(positionals[0], 2, { keep: scoresJson }) : null;
+    const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(positionals[0]) : null;
     const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(positionals[0], ctx);
     // A Prometheus source's input path is the graph page of its queries; messages name the server.
     const path = fetched ? fetched.path : positionals[0];
@@ -147,17 +144,12 @@ export const analyzeCommand: Command = {
     // The forest is scored on two threads first (bit-identical scores); runAnalysis finds it in the cache.
     const cache: AnalysisCache = {};
     await primeIsolationForest(frame, settings, cache, 2, threads ?? undefined);
-    // Written on the worker while runAnalysis explains the scores and builds the view; this thread writes what is left.
-    const scores = cache.iforest?.result.scores;
-    const scoresJob = scoresJson && scores?.length ? startSeriesJson(threads, scores) : null;
     const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 }, cache);
-    const written = scoresJob ? await scoresJob.finish() : null;
-    threads?.close();
     for (const w of result.warnings) ctx.stderr(`${name}: warning: ${w}\n`);
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
+    const onlyAnomalies = values['only-anomalies'] ?? false;
     if (format === 'json') {
-      const seriesText = written != null && scores ? new Map([[scores, written]]) : undefined;
-      await writeChunks(jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: csvWarnings, seriesText }), values.out, ctx);
+      await writeChunks(jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: csvWarnings }), values.out, ctx);
       if (!values.out) ctx.stdout('\n');
     } else if (format === 'csv') {
       await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);

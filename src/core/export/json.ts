@@ -27,38 +27,24 @@ export interface JsonExportOptions {
   allRows?: boolean;
   /** Numbers per yielded chunk of a series. @default 8192 */
   chunkValues?: number;
-  /**
-   * Series whose text is already written (seriesJson of the whole series, e.g. on another thread while this
-   * one computed the rest): used as they are, keyed by the series itself. The output is the same bytes.
-   */
-  seriesText?: ReadonlyMap<Float64Array, string>;
 }
 
 /** The tool name in `meta.tool`. */
 export const TOOL_NAME = 'anomaly-hunter';
 
-/**
- * The values[start, end) of a series as JSON numbers joined by commas, without the brackets: NaN and ±Infinity
- * (no JSON form) become null. Self-contained (no imports, no closures): a worker thread may run its source text
- * (src/node/parallelScore.ts), so that a long series is written there while this thread works on.
- */
-export function seriesJson(values: ArrayLike<number>, start = 0, end = values.length): string {
-  let s = '';
-  for (let j = start; j < end; j++) {
-    const x = values[j];
-    s += (j > start ? ',' : '') + (Number.isFinite(x) ? String(x) : 'null');
-  }
-  return s;
+/** A JSON number for a series value: NaN and ±Infinity (no JSON form) become null. */
+function num(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
 }
 
-function* series(values: Float64Array, chunkValues: number, written?: ReadonlyMap<Float64Array, string>): Generator<string> {
-  const text = written?.get(values);
-  if (text !== undefined) {
-    yield `[${text}]`;
-    return;
-  }
+function* series(values: Float64Array, chunkValues: number): Generator<string> {
   yield '[';
-  for (let i = 0; i < values.length; i += chunkValues) yield (i > 0 ? ',' : '') + seriesJson(values, i, Math.min(values.length, i + chunkValues));
+  for (let i = 0; i < values.length; i += chunkValues) {
+    const end = Math.min(values.length, i + chunkValues);
+    let s = i > 0 ? ',' : '';
+    for (let j = i; j < end; j++) s += (j > i ? ',' : '') + num(values[j]);
+    yield s;
+  }
   yield ']';
 }
 
@@ -95,7 +81,7 @@ export function* jsonChunks(result: AnalysisResult, opts: JsonExportOptions): Ge
       yield ',\n"scores": {';
       for (const [k, [name, values]] of scores.entries()) {
         yield `${k ? ',' : ''}\n  ${JSON.stringify(name)}: `;
-        yield* series(values, chunkValues, opts.seriesText);
+        yield* series(values, chunkValues);
       }
       yield '\n}';
     }
@@ -104,11 +90,11 @@ export function* jsonChunks(result: AnalysisResult, opts: JsonExportOptions): Ge
       yield ',\n"forecast": {';
       for (const [k, [metric, s]] of forecast.entries()) {
         yield `${k ? ',' : ''}\n  ${JSON.stringify(metric)}: {"yhat": `;
-        yield* series(s.yhat, chunkValues, opts.seriesText);
+        yield* series(s.yhat, chunkValues);
         yield ', "lower": ';
-        yield* series(s.lower, chunkValues, opts.seriesText);
+        yield* series(s.lower, chunkValues);
         yield ', "upper": ';
-        yield* series(s.upper, chunkValues, opts.seriesText);
+        yield* series(s.upper, chunkValues);
         yield '}';
       }
       yield '\n}';
