@@ -13,10 +13,18 @@ export interface CommandContext {
 
 /** A command: resolves to the exit code (SPEC §3: 0 ok, 1 invalid input or failed, 2 usage). */
 export interface Command {
-  name: string;
-  summary: string;
   usage: string;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/**
+ * A command as the CLI lists it: its name and summary, and its module loaded only when it runs (a command
+ * pays for the modules it uses, not for every command's: YAML, JSON Schema, SQLite…).
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;

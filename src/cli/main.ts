@@ -1,16 +1,17 @@
-import { analyzeCommand } from './commands/analyze.ts';
-import { checkCommand } from './commands/check.ts';
-import { exportRulesCommand } from './commands/exportRules.ts';
-import { forecastCommand } from './commands/forecast.ts';
-import { historyCommand } from './commands/history.ts';
-import { sendCommand } from './commands/send.ts';
-import { streamCommand } from './commands/stream.ts';
-import { testCommand } from './commands/test.ts';
-import type { Command, CommandContext } from './command.ts';
+import type { Command, CommandContext, CommandEntry } from './command.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 import { VERSION } from '../core/version.ts';
 
-const commands: Command[] = [analyzeCommand, checkCommand, forecastCommand, streamCommand, sendCommand, historyCommand, exportRulesCommand, testCommand];
+const commands: CommandEntry[] = [
+  { name: 'analyze', summary: 'analyse a CSV with the detectors and report anomalies', load: async () => (await import('./commands/analyze.ts')).analyzeCommand },
+  { name: 'check', summary: 'check a rules.yaml file against its schema and data', load: async () => (await import('./commands/check.ts')).checkCommand },
+  { name: 'forecast', summary: "forecast one metric with Prophet's model and mark values outside the interval", load: async () => (await import('./commands/forecast.ts')).forecastCommand },
+  { name: 'stream', summary: 'score each row of a (growing) CSV as it arrives, using only the past', load: async () => (await import('./commands/stream.ts')).streamCommand },
+  { name: 'send', summary: 'send the incidents of a results file to a webhook (zapier, slack, alertmanager) or to Alertmanager', load: async () => (await import('./commands/send.ts')).sendCommand },
+  { name: 'history', summary: 'incidents and alerts recorded by earlier runs, over time', load: async () => (await import('./commands/history.ts')).historyCommand },
+  { name: 'export-rules', summary: 'export a rules.yaml file as a Prometheus rule file', load: async () => (await import('./commands/exportRules.ts')).exportRulesCommand },
+  { name: 'test', summary: "run rule unit tests in promtool's format", load: async () => (await import('./commands/test.ts')).testCommand },
+];
 
 const usage = `anomaly-hunter ${VERSION} — find anomalies in metric CSVs
 
@@ -33,11 +34,12 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     ctx.stdout(VERSION + '\n');
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     ctx.stderr(`anomaly-hunter: error: unknown command '${name}' (commands: ${commands.map((c) => c.name).join(', ')})\n`);
     return 2;
   }
+  const command: Command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.stdout(command.usage.trimEnd() + '\n');
     return 0;

@@ -4,11 +4,10 @@ import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
 import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
-import { recordAnalyzeHistory } from '../historyFile.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
+import type { loadRulesFile as LoadRulesFile } from '../rulesFile.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
-import { loadRulesFile } from '../rulesFile.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
@@ -58,8 +57,6 @@ const DETECTORS = ['iforest', 'forecast', 'rules'] as const;
 
 /** `analyze`: load, detect, report (SPEC §3). */
 export const analyzeCommand: Command = {
-  name: 'analyze',
-  summary: 'analyse a CSV with the detectors and report anomalies',
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const { values, positionals } = parseCommandArgs(ctx.argv, {
@@ -110,6 +107,8 @@ export const analyzeCommand: Command = {
     const metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
 
     await refuseOutputOverInput(values.out, [positionals[0], values.rules], ctx.cwd);
+    // The rules file's reader (YAML, JSON Schema) and the history's (SQLite) are loaded only when asked for.
+    const loadRulesFile = async (...a: Parameters<typeof LoadRulesFile>) => (await import('../rulesFile.ts')).loadRulesFile(...a);
     const preloaded = fromRules ? await loadRulesFile(values.rules!, { cwd: ctx.cwd, env: ctx.env }) : null;
     if (preloaded && !preloaded.prometheus) {
       if (preloaded.prometheusError) throw new InputError(`data: ${preloaded.prometheusError}`, values.rules);
@@ -160,6 +159,7 @@ export const analyzeCommand: Command = {
     if (values.history !== undefined) {
       const run = { kind: 'analyze' as const, source: fetched ? fetched.identity : resolve(ctx.cwd, path), sha256: loaded.sha256, toolVersion: VERSION, rows: frame.rows,
         settings: { detectors: result.detectors, seed: result.seed, metrics: frame.metrics, minSeverity, allRows } };
+      const { recordAnalyzeHistory } = await import('../historyFile.ts');
       await recordAnalyzeHistory(ctx, values.history, run, listed(result, allRows).incidents);
     }
     return 0;

@@ -21,8 +21,6 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
 
 /** `check <rules.yaml> [--data CSV]`: prints diagnostics (SPEC §2); exit 1 when any is an error. */
 export const checkCommand: Command = {
-  name: 'check',
-  summary: 'check a rules.yaml file against its schema and data',
   usage,
   async run(ctx) {
     const { values, positionals } = parseCommandArgs(ctx.argv, {

@@ -48,8 +48,6 @@ export async function exportRulesFile(path: string, cwd: string): Promise<{ erro
 
 /** `export-rules <rules.yaml> --format prometheus [--out FILE]` (SPEC §8). */
 export const exportRulesCommand: Command = {
-  name: 'export-rules',
-  summary: 'export a rules.yaml file as a Prometheus rule file',
   usage,
   async run(ctx) {
     const { values, positionals } = parseCommandArgs(ctx.argv, { format: { type: 'string' }, out: { type: 'string' } });

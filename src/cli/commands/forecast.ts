@@ -39,8 +39,6 @@ function num(v: number): number | null {
 
 /** `forecast <csv> --metric NAME`: one metric's forecast, band and out-of-band flags (SPEC §3). */
 export const forecastCommand: Command = {
-  name: 'forecast',
-  summary: "forecast one metric with Prophet's model and mark values outside the interval",
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const { values, positionals } = parseCommandArgs(ctx.argv, {

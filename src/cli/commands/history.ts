@@ -32,8 +32,6 @@ export function parseSince(text: string, now: number): number {
 
 /** `history` (SPEC §3). */
 export const historyCommand: Command = {
-  name: 'history',
-  summary: 'incidents and alerts recorded by earlier runs, over time',
   usage,
   async run(ctx: CommandContext): Promise<number> {
     const { values, positionals } = parseCommandArgs(ctx.argv, {

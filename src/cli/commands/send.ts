@@ -59,8 +59,6 @@ Exit status: 0 delivered (or nothing to send), 1 invalid results file or not del
 /** `anomaly-hunter send` (SPEC §3). `fetch` is injectable for tests; the CLI uses Node's global fetch. */
 export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown as FetchLike): Command {
   return {
-    name: 'send',
-    summary: 'send the incidents of a results file to a webhook (zapier, slack, alertmanager) or to Alertmanager',
     usage,
     async run(ctx: CommandContext): Promise<number> {
       const { values, positionals } = parseCommandArgs(ctx.argv, {

@@ -101,8 +101,6 @@ export interface StreamRunOptions {
 
 /** `stream <csv>`: causal, row-by-row scoring of a (growing) CSV; see `usage`. */
 export const streamCommand: Command = {
-  name: 'stream',
-  summary: 'score each row of a (growing) CSV as it arrives, using only the past',
   usage,
   async run(ctx) {
     const controller = new AbortController();

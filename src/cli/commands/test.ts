@@ -27,8 +27,6 @@ Exit codes: 0 every test passed, 1 a test failed or a file has errors, 2 usage e
 
 /** \`test <tests.yaml>…\` (SPEC §8). */
 export const testCommand: Command = {
-  name: 'test',
-  summary: 'run rule unit tests in promtool\'s format',
   usage,
   async run(ctx) {
     const { values, positionals } = parseCommandArgs(ctx.argv, { promtool: { type: 'boolean' } });
