@@ -176,9 +176,8 @@ test('clicking a table row selects the point; Reveal in CSV opens the file at th
 test('a model toggle re-runs only that detector and changes the count', async () => {
   const before = await count();
   await view.locator('[data-testid="toggle-iforest"]').click();
-  await page.waitForFunction(() => true);
-  await view.locator('.busy[hidden]').waitFor({ state: 'attached' });
   await expectCountChange(before);
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 30_000 });
   const detectors = await view.locator('[data-testid="anomaly-row"] td:nth-child(6)').allTextContents();
   assert.ok(!detectors.includes('iforest'), 'no iforest row left');
   // Counted before the click: the page may compute the toggle at once (it holds the forest's outputs).

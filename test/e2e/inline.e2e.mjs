@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, findFiles, goToLine, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+import { REPO, findFiles, goToLine, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -163,9 +163,8 @@ test('Next Anomaly and Previous Anomaly move the cursor between anomalous rows, 
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('Control+Home');
   await page.keyboard.press('Alt+F8');
-  await page.waitForFunction(() => true);
-  await sleep(300);
-  assert.equal(await cursorLine(), lines[0], 'Alt+F8 from the top goes to the first anomalous row');
+  // Alt+F8 from the top goes to the first anomalous row.
+  await until(async () => (await cursorLine()) === lines[0], `Alt+F8 from the top to line ${lines[0]}`, 5000);
   await runCommand(page, 'Anomaly Hunter: Next Anomaly');
   await sleep(300);
   assert.equal(await cursorLine(), lines[1], 'the command goes to the next one');
