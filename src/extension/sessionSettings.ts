@@ -43,3 +43,30 @@ export function slidersOf(rules: RulesFile, frame: Frame): RuleSlider[] {
   }
   return out;
 }
+
+/** What a file's `pending` lists while its rules file is being looked for (its data is shown meanwhile). */
+export const RULES_PENDING = 'rules file';
+
+/**
+ * `onto` with what `to` changed from `from` (each detector toggle, the contamination, the interval, each rule's
+ * threshold): a change made on settings shown before the rules file was known, applied to the rules file's.
+ */
+export function changedFrom(from: DashboardSettings, to: DashboardSettings, onto: DashboardSettings): DashboardSettings {
+  const pick = <T>(a: T, b: T, c: T): T => (a !== b ? b : c);
+  const thresholds = { ...onto.thresholds };
+  for (const name of new Set([...Object.keys(from.thresholds), ...Object.keys(to.thresholds)])) {
+    if (from.thresholds[name] === to.thresholds[name]) continue;
+    if (to.thresholds[name] === undefined) delete thresholds[name];
+    else thresholds[name] = to.thresholds[name];
+  }
+  return {
+    detectors: {
+      iforest: pick(from.detectors.iforest, to.detectors.iforest, onto.detectors.iforest),
+      forecast: pick(from.detectors.forecast, to.detectors.forecast, onto.detectors.forecast),
+      rules: pick(from.detectors.rules, to.detectors.rules, onto.detectors.rules),
+    },
+    contamination: pick(from.contamination, to.contamination, onto.contamination),
+    interval: pick(from.interval, to.interval, onto.interval),
+    thresholds,
+  };
+}

@@ -8,7 +8,7 @@ import type { RulesFile } from '../core/rules/model.ts';
 import { validateRules } from '../core/rules/validate.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
 import type { DashboardSettings, RuleSlider } from '../protocol.ts';
-import { defaultDashboardSettings, enabledDetectors, settingsFromRules, slidersOf } from './sessionSettings.ts';
+import { changedFrom, defaultDashboardSettings, enabledDetectors, RULES_PENDING, settingsFromRules, slidersOf } from './sessionSettings.ts';
 import type { WorkerReply } from './workerProtocol.ts';
 import { AnalysisWorker } from './analysisWorkerClient.ts';
 import { readSettings } from './settings.ts';
@@ -177,7 +177,12 @@ export class SessionStore implements vscode.Disposable {
     this.uses.set(key, (this.uses.get(key) ?? 0) + 1);
     this.hold(uri, 'command');
     try {
-      return await fn(this.get(uri) ?? await this.open(uri));
+      // The analysis as it is once complete (read, rules file applied, every detector and any re-analysis done).
+      await this.open(uri);
+      await this.entries.get(key)?.queue;
+      const s = this.get(uri);
+      if (!s) throw new SessionError(`${basename(uri.fsPath)}: analysis cancelled`, true);
+      return await fn(s);
     } finally {
       const n = (this.uses.get(key) ?? 1) - 1;
       if (n > 0) this.uses.set(key, n);
@@ -237,8 +242,11 @@ export class SessionStore implements vscode.Disposable {
       if (this.entries.get(key) !== e) return;
       e.worker.terminate();
       this.entries.delete(key);
+      const message = err instanceof SessionError ? err.message : `${basename(uri.fsPath)}: ${err.message}`;
+      // Shown before its rules file was known: what shows it stops waiting, with why.
+      if (e.session) { e.session.pending = []; e.session.failure = message; e.session.version++; this.emitter.fire(e.session); }
       // A file that cannot be read stays failed (with the reader's message) until it is asked for again.
-      this.states.failed(key, err instanceof SessionError ? err.message : `${basename(uri.fsPath)}: ${err.message}`);
+      this.states.failed(key, message);
     });
     e.loaded.catch(() => undefined);
     return opts.partial ? e.loaded : e.loading;
@@ -279,7 +287,7 @@ export class SessionStore implements vscode.Disposable {
       const session: FileSession = {
         uri, name, frame, sha256: reply.sha256, issues: reply.issues, settings: previous ?? defaultDashboardSettings(),
         result: { frame, input: { path: uri.fsPath, sha256: reply.sha256 }, seed: readSettings().seed, detectors: {}, scores: {}, anomalies: [], warnings: [] },
-        rulesUri: null, rulesFile: null, rules: [], computeMs: 0, version: 0, pending: ['rules file'],
+        rulesUri: null, rulesFile: null, rules: [], computeMs: 0, version: 0, pending: [RULES_PENDING],
       };
       // The data is shown before the rules file is known when the search for it is still running (the workspace's
       // first search, in a window just opened or a large workspace, can take longer than reading the file): the
@@ -304,7 +312,7 @@ export class SessionStore implements vscode.Disposable {
       session.pending = enabledDetectors(session.settings, rulesFile);
       this.log.info(`${name}: ${early ? 'rules file found' : `${frame.rows} rows read`} in ${Date.now() - t0} ms (data ${dataMs} ms, rules file ${rulesMs} ms)`);
       if (early) { session.version++; this.emitter.fire(session); } else ready();
-      const analysis = this.analyze(entry, session, session.settings);
+      const analysis = this.analyze(entry, session, session.settings, true);
       applied();
       try {
         await analysis;
@@ -331,8 +339,10 @@ export class SessionStore implements vscode.Disposable {
     const entry = this.entries.get(uri.toString());
     if (!entry?.session) return this.open(uri, { settings });
     const session = entry.session;
-    // Shown before its rules file was known: analysed once it is applied (its first analysis queued, then this).
-    return Promise.resolve(entry.rulesKnown).then(() => this.analyze(entry, session, settings));
+    // Shown before its rules file was known: analysed once it is applied (its first analysis queued, then this), with
+    // only what the user changed from the settings shown then (the rules file's detectors: block keeps the rest).
+    const shown = session.pending.includes(RULES_PENDING) ? session.settings : null;
+    return Promise.resolve(entry.rulesKnown).then(() => this.analyze(entry, session, shown ? changedFrom(shown, settings, session.settings) : settings));
   }
 
   /** Re-reads the rules file that applies to an open CSV and re-runs the analysis. */
@@ -352,7 +362,8 @@ export class SessionStore implements vscode.Disposable {
     return next;
   }
 
-  private analyze(entry: Entry, session: FileSession, settings: DashboardSettings): Promise<FileSession> {
+  /** `first`: the file's first analysis (each detector's findings are shown as it finishes). */
+  private analyze(entry: Entry, session: FileSession, settings: DashboardSettings, first = false): Promise<FileSession> {
     const run = async (): Promise<FileSession> => {
       const cfg = readSettings();
       // The rules file's detectors: block applies as in the CLI; the dashboard's toggles and sliders win.
@@ -369,7 +380,7 @@ export class SessionStore implements vscode.Disposable {
       session.pending = enabledDetectors(settings, session.rulesFile);
       let reply: WorkerReply;
       try {
-        reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings, progressive: session.version === 0 }, (partial) => {
+        reply = await entry.worker.request({ type: 'analyze', settings: analyzeSettings, progressive: first }, (partial) => {
           if (partial.type !== 'partial') return;
           session.result = { ...partial.result, frame: session.frame };
           session.pending = partial.pending;

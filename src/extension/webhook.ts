@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/analysisResult.ts';
-import { sendIncidents } from '../core/alerting/send.ts';
+import { incidentAlertIdentity, sendIncidents } from '../core/alerting/send.ts';
 import { deliveryRecords } from '../core/history/deliveries.ts';
 import { buildIncidents } from '../core/incidents/incidents.ts';
 import type { FetchLike } from '../core/alerting/deliver.ts';
@@ -84,7 +84,7 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
     // The history keeps what happened to each incident's alert (sent, throttled, deduplicated, failed and why).
     void ctx.history.recordDeliveries(deliveryRecords(incidents, {
       minSeverity, throttleMs: throttle, state, now,
-      planned: sent.plannedFingerprints,
+      planned: sent.plannedFingerprints, identity: incidentAlertIdentity(format, source),
       delivered: sent.messages.delivered, reason: sent.reason === undefined ? undefined : scrubUrl(sent.reason, url),
       channel: format, destination: maskUrl(url), destinationKey: webhookDestinationKey(url), source: sourceOf(vscode.Uri.file(result.input.path)),
     }));

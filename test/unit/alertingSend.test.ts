@@ -4,7 +4,10 @@ import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { FetchLike } from '../../src/core/alerting/deliver.ts';
 import { alertKey, fingerprint } from '../../src/core/alerting/fingerprint.ts';
 import { alertmanagerPayload, buildMessages, SLACK_LIMITS, zapierRow } from '../../src/core/alerting/payloads.ts';
-import { planAnomalies, planIncidents, sendAnomalies, sendIncidents } from '../../src/core/alerting/send.ts';
+import { incidentAlertIdentity, planAnomalies, planIncidents, sendAnomalies, sendIncidents } from '../../src/core/alerting/send.ts';
+import { deliveryRecords } from '../../src/core/history/deliveries.ts';
+import { buildIncidents } from '../../src/core/incidents/incidents.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
 import { incidentAlert, zapierIncidentRow } from '../../src/core/alerting/incidentPayloads.ts';
 import { incidentFingerprint } from '../../src/core/alerting/fingerprint.ts';
 import { incidentsOfFindings } from '../../src/core/alerting/incidentsOf.ts';
@@ -388,5 +391,24 @@ describe('anomaly-hunter send', () => {
     assert.equal(r.code, 1);
     const e = r.error as InputError;
     assert.deepEqual([e.message, e.path, e.line, e.column], ['anomalies[0].row: expected a 0-based row number, got -1', 'bad.json', 3, 13]);
+  });
+});
+
+describe('delivery records follow the identity the send used', () => {
+  test("an incident that is over, sent to Alertmanager's API, is recorded as sent (its own fingerprint)", async () => {
+    const n = 100;
+    const ts = Array.from({ length: n }, (_, i) => T0 + i * MIN);
+    const frame = frameOf({ cpu: Array.from({ length: n }, (_, i) => (i === 20 ? 99 : 10)) }, ts);
+    const spike: Anomaly = { row: 20, timestamp: new Date(ts[20]).toISOString(), metric: 'cpu', value: 99, score: 95, severity: 'critical', detector: 'iforest', message: 'spike' };
+    const incidents = buildIncidents([spike], frame);
+    const source = { input: 'x.csv', rows: n };
+    const { fetch } = memoryFetch();
+    const sent = await sendIncidents(incidents, { format: 'alertmanager-api', source, url: 'http://127.0.0.1:9093', fetch, now: () => T0 + n * MIN });
+    assert.equal(sent.delivered, 1);
+    const facts = { state: emptyAlertState(), now: T0 + n * MIN, planned: sent.plannedFingerprints, delivered: sent.messages.delivered, channel: 'alertmanager-api', destination: 'x', destinationKey: 'k', source: null };
+    const recorded = deliveryRecords(incidents, { ...facts, identity: incidentAlertIdentity('alertmanager-api', source) });
+    assert.deepEqual(recorded.map((r) => r.outcome), ['sent']);
+    // Selected with the plain identity, the same send reads as one that never went out.
+    assert.notDeepEqual(deliveryRecords(incidents, facts).map((r) => r.outcome), ['sent']);
   });
 });

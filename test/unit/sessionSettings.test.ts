@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
-import { defaultDashboardSettings, enabledDetectors, settingsFromRules, slidersOf } from '../../src/extension/sessionSettings.ts';
+import { changedFrom, defaultDashboardSettings, enabledDetectors, settingsFromRules, slidersOf } from '../../src/extension/sessionSettings.ts';
 
 const rulesOf = (yaml: string) => {
   const v = validateRules(yaml);
@@ -50,4 +50,20 @@ test("one slider per enabled rule whose metric has values, spanning the metric's
   // A step of a power of ten, about a 200th of the span; the ends on that step.
   assert.equal(cpu.step, 0.1);
   assert.ok(Math.abs(cpu.min / cpu.step - Math.round(cpu.min / cpu.step)) < 1e-9);
+});
+
+test("a change made before the rules file was known keeps the rules file's other settings", () => {
+  const shown = defaultDashboardSettings();
+  const fromRules = settingsFromRules(rulesOf(RULES)); // iforest off, interval 0.95
+  // The user turned the forecaster off and moved cpu-high's threshold on the settings shown first.
+  const moved = { ...shown, detectors: { ...shown.detectors, forecast: false }, thresholds: { 'cpu-high': 80 } };
+  const s = changedFrom(shown, moved, fromRules);
+  assert.deepEqual(s.detectors, { iforest: false, forecast: false, rules: true });
+  assert.equal(s.interval, 0.95);
+  assert.equal(s.contamination, 'calibrated');
+  assert.deepEqual(s.thresholds, { 'cpu-high': 80 });
+  // Nothing changed: the rules file's settings as they are.
+  assert.deepEqual(changedFrom(shown, shown, fromRules), fromRules);
+  // A threshold taken back out is taken out.
+  assert.deepEqual(changedFrom({ ...shown, thresholds: { disk: 2 } }, shown, { ...fromRules, thresholds: { disk: 2, 'cpu-high': 70 } }).thresholds, { 'cpu-high': 70 });
 });

@@ -8,7 +8,7 @@ import type { DeliverOptions, FetchLike } from './deliver.ts';
 import { deliver } from './deliver.ts';
 import type { WebhookFormat, WebhookMessage } from './payloads.ts';
 import { buildMessages } from './payloads.ts';
-import type { AlertState, SkipReason } from './throttle.ts';
+import type { AlertIdentity, AlertState, SkipReason } from './throttle.ts';
 import { emptyAlertState, incidentIdentity, recordDelivered, selectAnomalies, selectBy } from './throttle.ts';
 import { checkWebhookUrl, maskUrl } from './url.ts';
 import type { AlertSource } from './alertmanagerApi.ts';
@@ -72,13 +72,21 @@ export function planAnomalies(anomalies: readonly Anomaly[], opts: PlanOptions):
 }
 
 /**
+ * An incident's alert identity for a format: Alertmanager is told when an incident is over, and that send is not a
+ * duplicate of the one that opened it (its own fingerprint). The history's delivery records select with the same.
+ */
+export function incidentAlertIdentity(format: string, source: AlertSource | undefined): (i: Incident) => AlertIdentity {
+  return (i) => format === 'alertmanager-api' && incidentIsOver(i, source ?? {})
+    ? { ...incidentIdentity(i), fingerprint: incidentFingerprint({ id: `${i.id}#over` }) }
+    : incidentIdentity(i);
+}
+
+/**
  * Plans a send of incidents (SPEC §7: one alert per incident, never one per row): min-severity filter, dedup by
  * incident id, throttle per leading metric, payload building and splitting. `bucketMs` does not apply.
  */
 export function planIncidents(incidents: readonly Incident[], opts: PlanOptions): Plan {
-  // Alertmanager is told when an incident is over: that send is not a duplicate of the one that opened it.
-  const over = (i: Incident): boolean => opts.format === 'alertmanager-api' && incidentIsOver(i, opts.source ?? {});
-  const sel = selectBy(incidents, (i) => ({ ...incidentIdentity(i), ...(over(i) ? { fingerprint: incidentFingerprint({ id: `${i.id}#over` }) } : {}) }), opts);
+  const sel = selectBy(incidents, incidentAlertIdentity(opts.format, opts.source), opts);
   return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now, source: opts.source }), opts.maxMessages);
 }
 

@@ -5,7 +5,7 @@
  * and are not recorded. The selection is the one the send made (selectBy is pure: same input, same decision).
  */
 import type { Incident } from '../incidents/incidents.ts';
-import type { AlertState } from '../alerting/throttle.ts';
+import type { AlertIdentity, AlertState } from '../alerting/throttle.ts';
 import { incidentIdentity, selectBy } from '../alerting/throttle.ts';
 import type { Severity } from '../severity.ts';
 import type { DeliveryRecord } from './record.ts';
@@ -16,6 +16,8 @@ export interface SendFacts {
   throttleMs?: number;
   state?: AlertState;
   now: number;
+  /** How the send identified each incident (send.ts incidentAlertIdentity); incidentIdentity when not given. */
+  identity?: (i: Incident) => AlertIdentity;
   /** The fingerprints of each planned message, in sending order. */
   planned: readonly (readonly string[])[];
   /** Messages delivered: the first `delivered` of `planned` (a send stops at the first failure). */
@@ -33,7 +35,7 @@ export interface SendFacts {
 
 /** One record per incident at or above the minimum severity. */
 export function deliveryRecords(incidents: readonly Incident[], f: SendFacts): DeliveryRecord[] {
-  const sel = selectBy(incidents, incidentIdentity, f);
+  const sel = selectBy(incidents, f.identity ?? incidentIdentity, f);
   const messageOf = new Map<string, number>();
   f.planned.forEach((m, k) => { for (const fp of m) messageOf.set(fp, k); });
   const base = (i: Incident, fingerprint: string, key: string): Omit<DeliveryRecord, 'outcome'> => ({

@@ -329,7 +329,7 @@ function levelChange(x: Float64Array, w: number): Float64Array {
  * day) over (their mean size in the w rows centred on the row). 0 where it moves as usual, large where it is flat.
  * The typical size is the median of the non-zero changes in the same hour of the day (and kind of day: see
  * slotMedians) over the file, so a metric that is always quiet at night is not flat at night; the median of all
- * of them without timestamps, with less than three days of data, or where an hour has too few changes. NaN near
+ * of them without timestamps, with less than three days of data, or where an hour has no non-zero change. NaN near
  * the ends.
  */
 function flatness(y: Float64Array, w: number, frame: Frame): Float64Array {
