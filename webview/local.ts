@@ -2,7 +2,7 @@
 // analysis (outputs) — and the page's one computation of what it shows from them: src/core/dashboard/pageView.ts,
 // the function the host runs when the page does not hold the data. Pure: state in, state out.
 import type { Frame } from '../src/core/csv/frame.ts';
-import { pageView } from '../src/core/dashboard/pageView.ts';
+import { pageView, sameSettings } from '../src/core/dashboard/pageView.ts';
 import type { DetectorOutputs } from '../src/core/dashboard/pageView.ts';
 import { retuneForecast, retuneIforest } from '../src/core/tuning.ts';
 import { evaluateRules } from '../src/core/rules/evaluate.ts';
@@ -71,9 +71,9 @@ export function computeShown(s: State): State | null {
   const outputs = outputsFor(s);
   if (!m || !outputs) return null;
   const choice = s.chosenView ?? m.view;
-  const settings = JSON.stringify(m.settings);
+  const settings = m.settings;
   const c = s.computed;
-  const same = !!c && c.outputs === outputs && c.settings === settings && c.choice === choice;
+  const same = !!c && c.outputs === outputs && sameSettings(c.settings, settings) && c.choice === choice;
   if (same && m.byPage && m.view === choice && m.anomalies === c.view.anomalies) return s;
   const view = same ? c.view : pageView(s.held!.frame, outputs, m.settings, choice, c?.view);
   if (!view) return null;

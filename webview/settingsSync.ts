@@ -1,5 +1,6 @@
 // The settings send queue: one computation at a time on the host, only the newest settings sent next (no fixed
 // delay), and the settings the page shows kept until a model computed with them arrives. Pure.
+import { sameSettings } from '../src/core/dashboard/pageView.ts';
 import type { DashboardSettings } from '../src/protocol.ts';
 
 export interface SettingsSync {
@@ -30,9 +31,4 @@ export function modelArrived(sync: SettingsSync, host: DashboardSettings): { syn
   const shown = pending ?? host;
   if (sync.queued) return { sync: { pending, queued: null, inFlight: true }, send: sync.queued, shown, behind };
   return { sync: { pending, queued: null, inFlight: false }, send: null, shown, behind };
-}
-
-/** True when two settings say the same (key order aside: they are built the same way on both sides). */
-export function sameSettings(a: DashboardSettings, b: DashboardSettings): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -22,7 +22,7 @@ export interface Fits { key: string; iforest?: IforestFit; forecast?: Record<str
 export interface Held { path: string; frame: Frame; fits: Fits | null; outputs: DetectorOutputs | null }
 
 /** The page's last computation, and what it was for (a model that asks for the same again reuses it). */
-export interface PageComputation { view: Computed; outputs: DetectorOutputs; settings: string; choice: ViewChoice }
+export interface PageComputation { view: Computed; outputs: DetectorOutputs; settings: DashboardSettings; choice: ViewChoice }
 
 export interface State {
   model: DashboardModel | null;

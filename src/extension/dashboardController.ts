@@ -6,6 +6,7 @@ import { thresholdEdits } from '../core/rules/language.ts';
 import { VERSION } from '../core/version.ts';
 import { listed } from '../core/incidents/analysisView.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
+import { sameSettings } from '../core/dashboard/pageView.ts';
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { DashboardModel, DashboardSettings, HostMessage, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
@@ -185,7 +186,7 @@ export class DashboardController implements vscode.Disposable {
     this.panel!.panel.title = `Anomalies: ${session.name}`;
     this.shown = { uri, title: this.panel!.panel.title };
     // Settings kept by the page across a reload, for a file something else had already opened: apply them.
-    if (opts.settings && JSON.stringify(opts.settings) !== JSON.stringify(session.settings)) {
+    if (opts.settings && !sameSettings(opts.settings, session.settings)) {
       this.ctx.sessions.update(uri, opts.settings).catch((e: Error) => { if (!(e instanceof SessionError && e.cancelled)) this.notice('error', e.message); });
     }
     this.post(session);

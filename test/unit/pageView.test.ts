@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import type { AnalysisCache } from '../../src/core/analyzeSettings.ts';
 import type { Frame } from '../../src/core/csv/frame.ts';
-import { pageView } from '../../src/core/dashboard/pageView.ts';
+import { pageView, sameSettings } from '../../src/core/dashboard/pageView.ts';
 import type { ViewSettings } from '../../src/core/dashboard/pageView.ts';
 import { emptyRulesFile } from '../../src/core/rules/readRules.ts';
 import type { Rule, RulesFile } from '../../src/core/rules/model.ts';
@@ -109,4 +109,13 @@ test('a slider move reuses the statistics measured before (a contamination renam
   assert.ok(c.basis!.view.measured!.findings.some((x, i) => x !== measured.findings[i] && x.detector === 'iforest' && x.metric === null), 'fewer rows named at 0.1 %');
   const d = pageView(h.frame, h.outputs!, { ...base, detectors: { ...base.detectors, forecast: false } }, 'major', a)!;
   assert.notEqual(d.basis!.view.measured!.calibrations, measured.calibrations);
+});
+
+test('settings are the same whatever the order of their keys, and differ by any one value', () => {
+  const a = { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated' as const, interval: 0.8, thresholds: { x: 1, y: 2 } };
+  const b = { interval: 0.8, thresholds: { y: 2, x: 1 }, contamination: 'calibrated' as const, detectors: { rules: true, forecast: true, iforest: true } };
+  assert.equal(sameSettings(a, b), true);
+  assert.equal(sameSettings(a, { ...b, thresholds: { x: 1 } }), false);
+  assert.equal(sameSettings(a, { ...b, interval: 0.9 }), false);
+  assert.equal(sameSettings(a, { ...b, detectors: { ...b.detectors, rules: false } }), false);
 });

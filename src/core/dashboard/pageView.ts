@@ -206,7 +206,8 @@ function sameThresholds(a: Record<string, number>, b: Record<string, number>): b
   return true;
 }
 
-function sameSettings(a: ViewSettings, b: ViewSettings): boolean {
+/** True when two settings say the same (whatever the order of their keys): the one comparison of settings. */
+export function sameSettings(a: ViewSettings, b: ViewSettings): boolean {
   return a.contamination === b.contamination && a.interval === b.interval && sameThresholds(a.thresholds, b.thresholds)
     && a.detectors.iforest === b.detectors.iforest && a.detectors.forecast === b.detectors.forecast && a.detectors.rules === b.detectors.rules;
 }
