@@ -227,3 +227,15 @@ test('calibration: three spikes of one size in two weeks are three incidents in 
   const daily = spiked(Array.from({ length: 14 }, (_, d) => d));
   assert.equal(daily.shown.incidents.filter((i) => (i.startRow % 288) >= 90 && (i.startRow % 288) <= 103).length, 0);
 });
+
+test("level change: the sample's 25-minute outage is an incident from its first row, not from an hour-long window's first row that holds part of it", () => {
+  const { frame } = parseCsv(readFileSync(new URL('../../sample-data/stream.csv', import.meta.url), 'utf8'));
+  const labels = JSON.parse(readFileSync(new URL('../../sample-data/stream.labels.json', import.meta.url), 'utf8')) as { anomalies: { kind: string; startRow: number; endRow: number }[] };
+  const outage = labels.anomalies.find((a) => a.kind === 'outage')!;
+  const view = runAnalysis(frame!, settingsFor(null, {}), { path: 'stream.csv', sha256: '' }).view!;
+  const hit = view.shown.incidents.filter((i) => i.startRow <= outage.endRow && i.endRow >= outage.startRow);
+  assert.equal(hit.length, 1, JSON.stringify(hit.map((i) => i.summary)));
+  // The look-ahead windows flagged rows up to 42 minutes before it (an hour whose mean the outage already lowers).
+  assert.ok(hit[0].startRow >= outage.startRow - 10, `starts at row ${hit[0].startRow}, the outage at ${outage.startRow}`);
+  assert.ok(hit[0].endRow <= outage.endRow + 30, `ends at row ${hit[0].endRow}, the outage at ${outage.endRow}`);
+});

@@ -60,6 +60,8 @@ interface Statistic {
   values: Float64Array;
   /** Findings only where the statistic is at least this (an effect too small to name is no finding, however rare). */
   least?: number;
+  /** Findings only at the rows where this holds (the statistic is still calibrated on every row). */
+  at?: (row: number) => boolean;
   /** The finding's metric (null: the statistic's), value and message at a row; `phrase` for a summary when the value alone does not tell. */
   describe(row: number): { metric: string | null; value: number | null; message: string; phrase?: string };
 }
@@ -135,7 +137,7 @@ function measure(input: ViewInput): Measured {
     calibrations[st.key] = c;
     const x = st.values;
     for (let i = 0; i < x.length; i++) {
-      if (!(x[i] > tail.u) || (st.least !== undefined && !(x[i] >= st.least))) continue;
+      if (!(x[i] > tail.u) || (st.least !== undefined && !(x[i] >= st.least)) || (st.at && !st.at(i))) continue;
       const score = calibratedScore(c, x[i]);
       const severity = severityOf(score);
       if (!severity) continue;
@@ -233,6 +235,10 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
       const span = formatDuration(ms);
       yield ({
         key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(maskMissing(change, y)),
+        // A row is part of a level change only when its own value has moved at least half of it that way: the
+        // windows look ahead, so rows before a change (whose "after" window already holds some of it) and after a
+        // short one are not flagged as part of it (the sample's outage incident started 42 minutes early).
+        at: (i) => change[i] * d[i] > 0 && Math.abs(d[i]) * 2 >= Math.abs(change[i]),
         describe: (i) => ({
           metric, value: y[i],
           message: `${metric} level ${size[i] > 0 ? 'rises' : 'drops'} by ${fmtY(Math.abs(size[i]))} (mean of the ${span} after against the ${span} before, usual daily pattern removed)`,
