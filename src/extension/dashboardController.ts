@@ -230,15 +230,17 @@ export class DashboardController implements vscode.Disposable {
 
   /** What the post plan needs of a file's analysis. */
   private shownOf(s: FileSession): Shown {
-    const fits = s.pending.length || s.failure ? undefined : s.result.tuning;
+    const complete = !s.pending.length && !s.failure;
+    const fits = complete ? s.result.tuning : undefined;
+    const data = JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows]);
     return {
       loaded: !!this.panel?.loaded,
       small: !this.live && s.frame.rows * (s.frame.metrics.length + 1) <= LOCAL_DATA_MAX_VALUES,
-      complete: !s.pending.length && !s.failure,
-      data: JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows]),
+      complete,
+      data,
       fits: fits?.key ?? null,
       forecastFits: !!fits?.forecast,
-      series: JSON.stringify([s.uri.toString(), s.result.input.sha256, s.frame.rows, Object.keys(s.result.forecast ?? {}), s.settings.detectors.forecast, this.live]),
+      series: JSON.stringify([data, Object.keys(s.result.forecast ?? {}), s.settings.detectors.forecast, this.live]),
       interval: s.settings.interval,
     };
   }
@@ -249,8 +251,7 @@ export class DashboardController implements vscode.Disposable {
     const p = plan(this.holds, this.shownOf(s), model);
     this.holds = p.holds;
     for (const what of p.posts) {
-      const m = this.message(s, what, p.byPage, p.withSeries, p.fitsHeld);
-      if (m) this.panel.post(m);
+      this.panel.post(this.message(s, what, p.byPage, p.withSeries, p.fitsHeld));
     }
   }
 

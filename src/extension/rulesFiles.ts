@@ -60,11 +60,6 @@ export class RulesFileIndex implements vscode.Disposable {
     }
   }
 
-  /** Starts the search now (at activation), so that the first CSV opened finds the list ready. */
-  warm(): void {
-    void this.list();
-  }
-
   private search(): Promise<Map<string, vscode.Uri>> {
     const globs = readSettings().rulesFiles;
     const found = new Map<string, vscode.Uri>();
@@ -115,12 +110,10 @@ export async function readRulesText(uri: vscode.Uri): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-/** The `data:` value of a rules file, read from its YAML without full validation; null when absent. */
-export async function dataKeyOf(uri: vscode.Uri): Promise<string | null> {
+/** The `data:` value of a rules file's text, read from its YAML without full validation; null when absent. */
+export function dataKeyIn(text: string): string | null {
   try {
-    const text = await readRulesText(uri);
-    const ast = parseYamlAst(text);
-    const root = ast.root;
+    const root = parseYamlAst(text).root;
     if (!root || root.kind !== 'map') return null;
     const pair = getPair(root, 'data');
     return pair?.value.kind === 'scalar' && !pair.value.empty ? pair.value.text : null;

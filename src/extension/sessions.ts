@@ -13,7 +13,7 @@ import type { WorkerReply } from './workerProtocol.ts';
 import { AnalysisWorker } from './analysisWorkerClient.ts';
 import { readSettings } from './settings.ts';
 import type { RulesFileIndex } from './rulesFiles.ts';
-import { dataKeyOf, readRulesText } from './rulesFiles.ts';
+import { dataKeyIn, readRulesText } from './rulesFiles.ts';
 import type { FileState, Holder } from '../core/fileStates.ts';
 import { FileStates } from '../core/fileStates.ts';
 
@@ -61,7 +61,7 @@ interface Entry {
   /** The same of the rules file applied (with its URI; empty when none), when it was read. */
   rulesStamp?: string;
   /** Settled once the rules file that applies is known (the data may be shown before: see load). */
-  rulesKnown?: Promise<unknown>;
+  rulesApplied?: Promise<unknown>;
 }
 
 /** The rules file that applies to a CSV: its text (or why it cannot be read) and its stamp (URI, mtime, size). */
@@ -95,13 +95,11 @@ export class SessionStore implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly states = new FileStates<FileSession>((key) => this.stateEmitter.fire(key));
   private readonly subscriptions: vscode.Disposable[];
+  private validatorWarm = false;
   /** Commands running on each file (`use`). */
   private readonly uses = new Map<string, number>();
 
   constructor(private readonly workerScript: string, private readonly log: vscode.LogOutputChannel, private readonly rulesFiles: RulesFileIndex) {
-    // The rules validator's first call compiles its schema (~100 ms in a busy extension host): done now, off the
-    // path of the first CSV opened.
-    setTimeout(() => { try { validateRules('version: 1\nrules: []\n'); } catch { /* a warm-up only */ } }, 0);
     this.subscriptions = [
       vscode.workspace.onDidChangeTextDocument((e) => this.states.edited(e.document.uri.toString(), e.document.isDirty, e.contentChanges.length > 0)),
       vscode.workspace.onWillSaveTextDocument((e) => this.states.willSave(e.document.uri.toString())),
@@ -200,7 +198,7 @@ export class SessionStore implements vscode.Disposable {
    */
   async isCurrent(uri: vscode.Uri): Promise<boolean> {
     const entry = this.entries.get(uri.toString());
-    await entry?.rulesKnown;
+    await entry?.rulesApplied;
     if (!entry?.session || entry.session.failure || entry.stamp === undefined || uri.scheme !== 'file') return false;
     if ((await fileStamp(uri.fsPath)) !== entry.stamp) return false;
     // The rules file too: the same one applies (none created, moved or renamed since), unchanged on disk.
@@ -229,6 +227,12 @@ export class SessionStore implements vscode.Disposable {
     }
     const previous = entry?.session?.settings ?? opts.settings;
     if (entry) entry.worker.terminate();
+    // The rules validator's first call compiles its schema (~100 ms in a busy extension host): done while the
+    // worker reads the first file, off the path of its first analysis (and never in a window that opens none).
+    if (!this.validatorWarm) {
+      this.validatorWarm = true;
+      setTimeout(() => { try { validateRules('version: 1\nrules: []\n'); } catch { /* a warm-up only */ } }, 0);
+    }
     entry = { worker: new AnalysisWorker(this.workerScript), queue: Promise.resolve() };
     this.entries.set(key, entry);
     this.states.loading(key);
@@ -256,12 +260,12 @@ export class SessionStore implements vscode.Disposable {
     const t0 = Date.now();
     // Look for the rules file while the worker reads the CSV.
     let rulesMs = NaN;
-    let rulesKnown = false;
-    const rulesSource = this.findRules(uri).finally(() => { rulesMs = Date.now() - t0; rulesKnown = true; });
+    let rulesFound = false;
+    const rulesSource = this.findRules(uri).finally(() => { rulesMs = Date.now() - t0; rulesFound = true; });
     rulesSource.catch(() => undefined);
     // Settled once the rules file is applied and the first analysis queued (or the load failed).
     let applied!: () => void;
-    entry.rulesKnown = new Promise<void>((res) => { applied = res; });
+    entry.rulesApplied = new Promise<void>((res) => { applied = res; });
     try {
       // Taken before the read: a change during the read makes the next comparison fail (the file is read again).
       entry.stamp = await fileStamp(uri.fsPath);
@@ -300,7 +304,7 @@ export class SessionStore implements vscode.Disposable {
         onLoaded(session);
         this.emitter.fire(session);
       };
-      const early = !rulesKnown;
+      const early = !rulesFound;
       if (early) { this.log.info(`${name}: ${frame.rows} rows read in ${dataMs} ms, shown before the rules file is found`); ready(); }
       const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame, rulesSource);
       this.stillOpen(uri, entry);
@@ -342,14 +346,14 @@ export class SessionStore implements vscode.Disposable {
     // Shown before its rules file was known: analysed once it is applied (its first analysis queued, then this), with
     // only what the user changed from the settings shown then (the rules file's detectors: block keeps the rest).
     const shown = session.pending.includes(RULES_PENDING) ? session.settings : null;
-    return Promise.resolve(entry.rulesKnown).then(() => this.analyze(entry, session, shown ? changedFrom(shown, settings, session.settings) : settings));
+    return Promise.resolve(entry.rulesApplied).then(() => this.analyze(entry, session, shown ? changedFrom(shown, settings, session.settings) : settings));
   }
 
   /** Re-reads the rules file that applies to an open CSV and re-runs the analysis. */
   async refreshRules(uri: vscode.Uri): Promise<FileSession | undefined> {
     const entry = this.entries.get(uri.toString());
     if (!entry?.session) return undefined;
-    await entry.rulesKnown; // the first reading's rules applied first: this newer reading wins
+    await entry.rulesApplied; // the first reading's rules applied first: this newer reading wins
     const s = entry.session;
     const source = this.findRules(uri);
     const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, s.frame, source);
@@ -441,24 +445,26 @@ export class SessionStore implements vscode.Disposable {
   /** The rules file for a CSV: one matching `rulesFiles` whose `data:` names it, else `defaultRulesFile`; its text. */
   private async findRules(csv: vscode.Uri): Promise<FoundRules | null> {
     const cfg = readSettings();
-    let found: vscode.Uri | null = this.boundRules.get(csv.toString()) ?? null;
-    const files = found ? [] : await this.rulesFiles.list();
-    for (const f of files) {
-      const data = await dataKeyOf(f);
-      if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) { found = f; break; }
+    // Each stamp is taken before its read: a change during the read makes the next comparison fail (see isCurrent).
+    const read = async (uri: vscode.Uri): Promise<FoundRules> => {
+      const stamp = `${uri.toString()}|${(await fileStamp(uri.fsPath)) ?? ''}`;
+      try {
+        return { uri, stamp, text: await readRulesText(uri) };
+      } catch (e) {
+        return { uri, stamp, error: (e as Error).message };
+      }
+    };
+    const bound = this.boundRules.get(csv.toString());
+    if (bound) return read(bound);
+    // The first rules file whose data: names this CSV, read once (its text is the one applied).
+    for (const f of await this.rulesFiles.list()) {
+      const r = await read(f);
+      const data = 'text' in r ? dataKeyIn(r.text) : null;
+      if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) return r;
     }
-    if (!found && cfg.defaultRulesFile) {
-      const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-      found = vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile));
-    }
-    if (!found) return null;
-    // Taken before the read: a change during the read makes the next comparison fail (see isCurrent).
-    const stamp = `${found.toString()}|${(await fileStamp(found.fsPath)) ?? ''}`;
-    try {
-      return { uri: found, stamp, text: await readRulesText(found) };
-    } catch (e) {
-      return { uri: found, stamp, error: (e as Error).message };
-    }
+    if (!cfg.defaultRulesFile) return null;
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    return read(vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile)));
   }
 
   /** The rules that apply to a CSV, validated against its data (a file with errors is not evaluated: a warning says so). */
