@@ -22,6 +22,7 @@ import { historyRecorder, registerHistory } from './history.ts';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Anomaly Hunter', { log: true });
   const rulesFiles = new RulesFileIndex(log);
+  rulesFiles.warm();
   const sessions = new SessionStore(vscode.Uri.joinPath(context.extensionUri, 'dist', 'analysisWorker.js').fsPath, log, rulesFiles);
   const ctx: Ctx = {
     ext: context,

@@ -60,6 +60,11 @@ export class RulesFileIndex implements vscode.Disposable {
     }
   }
 
+  /** Starts the search now (at activation), so that the first CSV opened finds the list ready. */
+  warm(): void {
+    void this.list();
+  }
+
   private search(): Promise<Map<string, vscode.Uri>> {
     const globs = readSettings().rulesFiles;
     const found = new Map<string, vscode.Uri>();

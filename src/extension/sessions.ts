@@ -95,11 +95,13 @@ export class SessionStore implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly states = new FileStates<FileSession>((key) => this.stateEmitter.fire(key));
   private readonly subscriptions: vscode.Disposable[];
-  private validatorWarm = false;
   /** Commands running on each file (`use`). */
   private readonly uses = new Map<string, number>();
 
   constructor(private readonly workerScript: string, private readonly log: vscode.LogOutputChannel, private readonly rulesFiles: RulesFileIndex) {
+    // The rules validator's first call compiles its schema (~100 ms in a busy extension host): done now, off the
+    // path of the first CSV opened.
+    setTimeout(() => { try { validateRules('version: 1\nrules: []\n'); } catch { /* a warm-up only */ } }, 0);
     this.subscriptions = [
       vscode.workspace.onDidChangeTextDocument((e) => this.states.edited(e.document.uri.toString(), e.document.isDirty, e.contentChanges.length > 0)),
       vscode.workspace.onWillSaveTextDocument((e) => this.states.willSave(e.document.uri.toString())),
@@ -227,12 +229,6 @@ export class SessionStore implements vscode.Disposable {
     }
     const previous = entry?.session?.settings ?? opts.settings;
     if (entry) entry.worker.terminate();
-    // The rules validator's first call compiles its schema (~100 ms in a busy extension host): done while the
-    // worker reads the first file, off the path of its first analysis (and never in a window that opens none).
-    if (!this.validatorWarm) {
-      this.validatorWarm = true;
-      setTimeout(() => { try { validateRules('version: 1\nrules: []\n'); } catch { /* a warm-up only */ } }, 0);
-    }
     entry = { worker: new AnalysisWorker(this.workerScript), queue: Promise.resolve() };
     this.entries.set(key, entry);
     this.states.loading(key);
