@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, WebviewMessage } from '../protocol.ts';
 import { isWebviewMessage } from '../protocol.ts';
-import { plotlyPageHtml } from './webviewSecurity.ts';
+import { plotlyPageHtml, webviewAsset } from './webviewSecurity.ts';
 
 export const DASHBOARD_VIEW_TYPE = 'anomalyHunter.dashboard';
 
@@ -14,7 +14,7 @@ export interface DashboardState {
 }
 
 /**
- * The dashboard panel: one webview with a strict CSP and a per-load nonce, resources only from dist/webview.
+ * The dashboard panel: one webview with a strict CSP and a per-load nonce; its scripts and styles are in its HTML.
  * Messages are posted at once, also while the page is loading: VS Code holds them for a page that is loading,
  * and the page keeps what arrives before its script runs (an inline listener in its <head>, see
  * webviewSecurity.ts), so that the first model does not wait for a round trip of the page's `ready`. The page
@@ -28,21 +28,22 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly disposeListeners: (() => void)[] = [];
 
   static create(extensionUri: vscode.Uri, column = vscode.ViewColumn.Active): DashboardPanel {
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Anomaly Hunter', column, DashboardPanel.options(extensionUri));
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Anomaly Hunter', column, DashboardPanel.options());
     return new DashboardPanel(panel, extensionUri);
   }
 
-  static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  static options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,
       retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+      // The page's scripts and styles are written into its HTML (webviewSecurity.ts): it loads no file.
+      localResourceRoots: [],
     };
   }
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
-    panel.webview.options = DashboardPanel.options(extensionUri);
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.options = DashboardPanel.options();
+    panel.webview.html = this.html();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         if (!isWebviewMessage(raw)) return; // untrusted: ignore anything malformed
@@ -79,13 +80,13 @@ export class DashboardPanel implements vscode.Disposable {
     this.panel.reveal(undefined, false);
   }
 
-  private html(webview: vscode.Webview): string {
+  private html(): string {
     const nonce = randomBytes(18).toString('base64');
-    const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
+    const asset = (name: string): string => webviewAsset(this.extensionUri.fsPath, name);
     // The page's own script first: the model (posted at once, kept if it comes early) and the table are drawn
-    // while Plotly (its basic bundle, 1.2 MB) loads and compiles; the charts wait for it (webview/views/charts.ts).
+    // before Plotly (its basic bundle, 1.2 MB) compiles; the charts wait for it (webview/views/charts.ts).
     return plotlyPageHtml({
-      cspSource: webview.cspSource, nonce, title: 'Anomaly Hunter', testid: 'dashboard',
+      nonce, title: 'Anomaly Hunter', testid: 'dashboard',
       styles: [asset('dashboard.css')], scripts: [asset('main.js'), asset('plotly.min.js')], keepEarlyMessages: true,
     });
   }

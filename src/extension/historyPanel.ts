@@ -5,7 +5,7 @@ import { assertNever, isHistoryWebviewMessage } from '../protocol.ts';
 import { historyFailure } from '../node/historyRecorder.ts';
 import type { Ctx } from './ctx.ts';
 import { fileOfSource } from './historySource.ts';
-import { plotlyPageHtml } from './webviewSecurity.ts';
+import { plotlyPageHtml, webviewAsset } from './webviewSecurity.ts';
 
 export const HISTORY_VIEW_TYPE = 'anomalyHunter.history';
 export const HISTORY_TITLE = 'Anomaly Hunter: History & Analytics';
@@ -26,11 +26,11 @@ export class HistoryPanel implements vscode.Disposable {
   private again = false;
 
   constructor(private readonly ctx: Ctx) {
-    const root = vscode.Uri.joinPath(ctx.ext.extensionUri, 'dist', 'webview');
+    // The page's scripts and styles are written into its HTML (webviewSecurity.ts): it loads no file.
     this.panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, HISTORY_TITLE, vscode.ViewColumn.Active, {
-      enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [root],
+      enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [],
     });
-    this.panel.webview.html = this.html(this.panel.webview, root);
+    this.panel.webview.html = this.html();
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((raw: unknown) => { if (isHistoryWebviewMessage(raw)) void this.onMessage(raw); }),
       this.panel.onDidDispose(() => this.dispose()),
@@ -101,11 +101,11 @@ export class HistoryPanel implements vscode.Disposable {
     }
   }
 
-  private html(webview: vscode.Webview, root: vscode.Uri): string {
+  private html(): string {
     const nonce = randomBytes(18).toString('base64');
-    const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
+    const asset = (name: string): string => webviewAsset(this.ctx.ext.extensionUri.fsPath, name);
     return plotlyPageHtml({
-      cspSource: webview.cspSource, nonce, title: HISTORY_TITLE, testid: 'history-panel',
+      nonce, title: HISTORY_TITLE, testid: 'history-panel',
       styles: [asset('dashboard.css'), asset('analytics.css')], scripts: [asset('plotly.min.js'), asset('analytics.js')],
     });
   }

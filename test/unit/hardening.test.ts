@@ -568,26 +568,39 @@ test('a restored dashboard reopens only an existing CSV or TSV file named by an 
 });
 
 test('the dashboard CSP forbids <base> and form posts besides everything not allowed', () => {
-  const csp = dashboardCsp('vscode-webview://x', 'n0nce');
+  const csp = dashboardCsp('n0nce');
   assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /style-src 'nonce-n0nce'(;|$)/, 'styles only with the nonce: nothing is fetched');
+  assert.match(csp, /img-src data:(;|$)/);
   assert.match(csp, /base-uri 'none'/);
   assert.match(csp, /form-action 'none'/);
   assert.match(csp, /script-src 'nonce-n0nce'/);
 });
 
 test('the dashboard page keeps messages that arrive before its script: a nonce\'d inline listener after the CSP and before every other resource', () => {
-  const page = (keepEarlyMessages?: boolean): string => plotlyPageHtml({ cspSource: 'vscode-webview://x', nonce: 'n0nce', title: 't', testid: 'dashboard', styles: ['s.css'], scripts: ['main.js', 'plotly.min.js'], keepEarlyMessages });
+  const page = (keepEarlyMessages?: boolean): string => plotlyPageHtml({ nonce: 'n0nce', title: 't', testid: 'dashboard', styles: ['.a{color:red}'], scripts: ['window.mainJs=1', 'window.plotlyJs=2'], keepEarlyMessages });
   const html = page(true);
-  const inline = [...html.matchAll(/<script nonce="n0nce">([^<]*)<\/script>/g)];
-  assert.equal(inline.length, 1, 'one inline script');
-  assert.match(inline[0][1], /addEventListener\('message'/);
-  const at = html.indexOf(inline[0][0]);
+  const inline = [...html.matchAll(/<script nonce="n0nce">([^<]*)<\/script>/g)].map((m) => m[1]);
+  assert.equal(inline.length, 3, 'the listener and the two scripts');
+  assert.match(inline[0], /addEventListener\('message'/);
+  assert.deepEqual(inline.slice(1), ['window.mainJs=1', 'window.plotlyJs=2'], 'the scripts in order');
+  const at = html.indexOf(inline[0]);
   assert.ok(html.indexOf('Content-Security-Policy') < at, 'after the CSP');
-  assert.ok(at < html.indexOf('s.css') && at < html.indexOf('main.js'), 'before the stylesheet and the scripts');
-  assert.equal(/<script nonce="n0nce">/.test(page()), false, 'no inline script unless asked');
+  assert.ok(at < html.indexOf('.a{color:red}') && at < html.indexOf('mainJs'), 'before the stylesheet and the scripts');
+  assert.match(html, /<style nonce="n0nce">\.a\{color:red\}<\/style>/);
+  assert.equal(/src=|href=/.test(html), false, 'nothing fetched');
+  assert.equal(page().includes('__earlyMessages'), false, 'no listener unless asked');
   assert.equal(isWebviewMessage({ type: 'ready' }), true);
   assert.equal(isWebviewMessage({ type: 'ready', hasModel: true }), true);
   assert.equal(isWebviewMessage({ type: 'ready', hasModel: 'yes' }), false);
+});
+
+test('a page script or style that would end its element early, or change how the rest is parsed, is refused with the reason', () => {
+  const page = (scripts: string[], styles: string[] = []): string => plotlyPageHtml({ nonce: 'n', title: 't', testid: 'd', styles, scripts });
+  assert.throws(() => page(['var s = "</SCRIPT><img src=x onerror=alert(1)>"']), /contains "<\/SCRIPT" at 9/);
+  assert.throws(() => page(['x <!-- y']), /contains "<!--"/);
+  assert.throws(() => page([], ['a{}</style><script>alert(1)</script>']), /style contains "<\/style"/);
+  assert.doesNotThrow(() => page(['if (a < b) c = "<\\/script>"']));
 });
 
 test('values near ±1.7e308 skip the forecast with a warning instead of a band of nulls', () => {
