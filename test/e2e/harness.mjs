@@ -314,13 +314,12 @@ export async function firstChartTimes(view, t0, chosen, metric = 'cpu') {
     return {
       origin: performance.timeOrigin, script: Number(app.dataset.scriptMs), model: Number(app.dataset.firstModelMs),
       plot: Number(charts?.dataset.firstPlotMs), paint: Number(charts?.dataset.firstPaintMs),
-      plotlyFetched: performance.getEntriesByType('resource').find((e) => e.name.includes('plotly.min.js'))?.responseEnd ?? NaN,
     };
   });
   const at = (ms) => Math.round(clock.origin + ms - chosen);
   return {
     withPalette: Math.round(clock.origin + clock.paint - t0),
     fromCommand: at(clock.paint),
-    phases: { pageStart: at(0), script: at(clock.script), plotlyFetched: at(clock.plotlyFetched), firstModel: at(clock.model), firstPlot: at(clock.plot), painted: at(clock.paint) },
+    phases: { pageStart: at(0), script: at(clock.script), firstModel: at(clock.model), firstPlot: at(clock.plot), painted: at(clock.paint) },
   };
 }
