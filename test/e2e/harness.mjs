@@ -304,7 +304,7 @@ export async function goToLine(page, line, timeout = 30_000) {
  * When the dashboard's first chart was on screen, from the page's own clock (the frame after Plotly drew it;
  * Playwright's polling, whose retries back off to 500 ms, would add its own delay), in ms after `t0` (epoch ms:
  * the palette opening) and after `chosen` (the command chosen), with where the wait went after the command: the
- * page's start, its script, Plotly fetched, its first model, its first plot and the frame that shows it.
+ * page's start, its script, its first model (after Plotly's script has run), its first plot and the frame that shows it.
  */
 export async function firstChartTimes(view, t0, chosen, metric = 'cpu') {
   await view.locator(`[data-testid="chart-${metric}"].rendered`).waitFor({ timeout: 60_000 });
