@@ -337,12 +337,17 @@ export class SessionStore implements vscode.Disposable {
   /** Re-runs the analysis of an open file with new dashboard settings. */
   update(uri: vscode.Uri, settings: DashboardSettings): Promise<FileSession> {
     const entry = this.entries.get(uri.toString());
-    if (!entry?.session) return this.open(uri, { settings });
+    if (!entry) return this.open(uri, { settings });
+    // Still being read: applied once its data is shown (a file being read would otherwise keep the settings it began with).
+    if (!entry.session) return (entry.loaded ?? this.open(uri)).then(() => this.update(uri, settings));
     const session = entry.session;
     // Shown before its rules file was known: analysed once it is applied (its first analysis queued, then this), with
     // only what the user changed from the settings shown then (the rules file's detectors: block keeps the rest).
     const shown = session.pending.includes(RULES_PENDING) ? session.settings : null;
-    return Promise.resolve(entry.rulesApplied).then(() => this.analyze(entry, session, shown ? changedFrom(shown, settings, session.settings) : settings));
+    return Promise.resolve(entry.rulesApplied).then(() => (this.entries.get(uri.toString()) === entry
+      ? this.analyze(entry, session, shown ? changedFrom(shown, settings, session.settings) : settings)
+      // Read again meanwhile (changed on disk): the new reading gets the change.
+      : this.update(uri, shown ? changedFrom(shown, settings, session.settings) : settings)));
   }
 
   /** Re-reads the rules file that applies to an open CSV and re-runs the analysis. */
