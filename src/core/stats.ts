@@ -99,3 +99,35 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[i] = a[j];
   a[j] = t;
 }
+
+/**
+ * Per start j, the mean of the middle values of x[j, j + w) (NaN skipped): the share `trim` of them is dropped at
+ * each end (0.25: the interquartile mean; 0.5: the median). NaN when fewer than half of them are values, or past
+ * the end. One sorted window slid along the series (insertion and removal by binary search), O(n·w).
+ */
+export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(n).fill(NaN);
+  const win = new Float64Array(Math.max(1, w));
+  let m = 0;
+  const find = (v: number): number => {
+    let lo = 0, hi = m;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (win[mid] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v === v) { const k = find(v); win.copyWithin(k + 1, k, m); win[k] = v; m++; }
+    const j = i - w + 1;
+    if (j < 0) continue;
+    if (m * 2 >= w && m > 0) {
+      const cut = Math.min(Math.floor(m * trim), (m - 1) >> 1);
+      let sum = 0;
+      for (let k = cut; k < m - cut; k++) sum += win[k];
+      out[j] = sum / (m - 2 * cut);
+    }
+    const old = x[j];
+    if (old === old) { const k = find(old); win.copyWithin(k, k + 1, m); m--; }
+  }
+  return out;
+}
