@@ -103,12 +103,15 @@ function swap(a: Float64Array, i: number, j: number): void {
 /**
  * Per start j, the mean of the middle values of x[j, j + w) (NaN skipped): the share `trim` of them is dropped at
  * each end (0.25: the interquartile mean; 0.5: the median). NaN when fewer than half of them are values, or past
- * the end. One sorted window slid along the series (insertion and removal by binary search), O(n·w).
+ * the end. One sorted window slid along the series (insertion and removal by binary search): O(n·w) moves of
+ * memory at worst.
  */
 export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Float64Array {
   const n = x.length;
   const out = new Float64Array(n).fill(NaN);
   const win = new Float64Array(Math.max(1, w));
+  const total = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) total[i + 1] = total[i] + (x[i] === x[i] ? x[i] : 0);
   let m = 0;
   const find = (v: number): number => {
     let lo = 0, hi = m;
@@ -121,9 +124,10 @@ export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Fl
     const j = i - w + 1;
     if (j < 0) continue;
     if (m * 2 >= w && m > 0) {
+      // The window's sum (running sums) less its `cut` smallest and largest values: O(cut), not O(w), per row.
       const cut = Math.min(Math.floor(m * trim), (m - 1) >> 1);
-      let sum = 0;
-      for (let k = cut; k < m - cut; k++) sum += win[k];
+      let sum = total[i + 1] - total[j];
+      for (let k = 0; k < cut; k++) sum -= win[k] + win[m - 1 - k];
       out[j] = sum / (m - 2 * cut);
     }
     const old = x[j];
