@@ -99,3 +99,39 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[i] = a[j];
   a[j] = t;
 }
+
+/**
+ * Per start j, the mean of the middle values of x[j, j + w) (NaN skipped): the share `trim` of them is dropped at
+ * each end (0.25: the interquartile mean; 0.5: the median). NaN when fewer than half of them are values, or past
+ * the end. One sorted window slid along the series (insertion and removal by binary search): O(n·w) moves of
+ * memory at worst.
+ */
+export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(n).fill(NaN);
+  const win = new Float64Array(Math.max(1, w));
+  const total = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) total[i + 1] = total[i] + (x[i] === x[i] ? x[i] : 0);
+  let m = 0;
+  const find = (v: number): number => {
+    let lo = 0, hi = m;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (win[mid] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v === v) { const k = find(v); win.copyWithin(k + 1, k, m); win[k] = v; m++; }
+    const j = i - w + 1;
+    if (j < 0) continue;
+    if (m * 2 >= w && m > 0) {
+      // The window's sum (running sums) less its `cut` smallest and largest values: O(cut), not O(w), per row.
+      const cut = Math.min(Math.floor(m * trim), (m - 1) >> 1);
+      let sum = total[i + 1] - total[j];
+      for (let k = 0; k < cut; k++) sum -= win[k] + win[m - 1 - k];
+      out[j] = sum / (m - 2 * cut);
+    }
+    const old = x[j];
+    if (old === old) { const k = find(old); win.copyWithin(k, k + 1, m); m--; }
+  }
+  return out;
+}

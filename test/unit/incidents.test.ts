@@ -239,3 +239,26 @@ test("level change: the sample's 25-minute outage is an incident from its first 
   assert.ok(hit[0].startRow >= outage.startRow - 10, `starts at row ${hit[0].startRow}, the outage at ${outage.startRow}`);
   assert.ok(hit[0].endRow <= outage.endRow + 30, `ends at row ${hit[0].endRow}, the outage at ${outage.endRow}`);
 });
+
+test('level change: a day whose daily pattern jumps to twice its height is a major incident, not a minor one', () => {
+  // NAB's art_daily_jumpsup in shape: a square daily pattern, low 20 at night with noise of 1, high 70 by day with
+  // noise of 5 (its edges a row or two early or late on some days); on day 10 the day's high reaches 140. A level
+  // statistic on values clipped at a few spreads of the whole series (the quiet nights' spread) saw the day's
+  // noise and the jump alike at the clip, and scored the jump minor.
+  const rng = createRng(3);
+  const n = 14 * 288;
+  const a = new Float64Array(n), b = new Float64Array(n);
+  const jitter = Array.from({ length: 28 }, () => Math.floor(rng.next() * 5) - 2);
+  const high = (i: number) => (i % 288) >= 96 + jitter[2 * Math.floor(i / 288)] && (i % 288) < 216 + jitter[2 * Math.floor(i / 288) + 1];
+  for (let i = 0; i < n; i++) {
+    a[i] = high(i) ? (Math.floor(i / 288) === 10 ? 140 : 70) + 5 * rng.normal() : 20 + rng.normal();
+    b[i] = 10 + rng.normal();
+  }
+  const frame = frameOf({ a, b }, Float64Array.from({ length: n }, (_, i) => T0 + i * STEP));
+  const view = runAnalysis(frame, settingsFor(null, {}), { path: 'jumps.csv', sha256: '' }).view!;
+  const day = [10 * 288 + 94, 10 * 288 + 217];
+  // The day's rise and its fall back are one event or two.
+  const hit = view.shown.incidents.filter((i) => i.startRow <= day[1] + 12 && i.endRow >= day[0]);
+  assert.ok(hit.length >= 1, JSON.stringify(view.incidents.filter((i) => i.startRow <= day[1] && i.endRow >= day[0]).map((i) => `${i.summary} ${i.score}`)));
+  assert.ok(hit[0].startRow >= day[0] - 10, `starts at row ${hit[0].startRow}, the change at ${day[0]}`);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { finiteMedian, quantileSorted, sortedAt, statsOf } from '../../src/core/stats.ts';
+import { finiteMedian, quantileSorted, rollingTrimmedMean, sortedAt, statsOf } from '../../src/core/stats.ts';
 import { createRng } from '../../src/core/random.ts';
 
 test('finiteMedian skips NaN and infinities, averages the two middles of an even count, NaN when nothing is left', () => {
@@ -36,4 +36,21 @@ test('sortedAt puts the asked positions where a sort puts them, ties and all; wi
   const withNaN = Float64Array.from([3, NaN, 1, 2]);
   assert.deepEqual(sortedAt(withNaN, [1]), Float64Array.from([1, 2, 3, NaN]));
   assert.deepEqual(withNaN, Float64Array.from([3, NaN, 1, 2]));
+});
+
+test('rollingTrimmedMean equals the trimmed mean of each window computed directly, NaN skipped', () => {
+  const rng = createRng(5);
+  const x = Float64Array.from({ length: 200 }, () => (rng.next() < 0.1 ? NaN : Math.round(rng.normal() * 10) / 2));
+  for (const [w, trim] of [[1, 0.25], [7, 0.05], [12, 0.25], [20, 0.5]] as const) {
+    const got = rollingTrimmedMean(x, w, trim);
+    for (let j = 0; j < x.length; j++) {
+      const v = Array.from(x.subarray(j, j + w)).filter((y) => y === y).sort((a, b) => a - b);
+      const m = v.length;
+      const cut = Math.min(Math.floor(m * trim), (m - 1) >> 1);
+      const kept = v.slice(cut, m - cut);
+      const want = j + w > x.length || m * 2 < w || m === 0 ? NaN : kept.reduce((s, y) => s + y, 0) / kept.length;
+      if (want !== want) assert.ok(Number.isNaN(got[j]), `w ${w} at ${j}`);
+      else assert.ok(Math.abs(got[j] - want) < 1e-9, `w ${w} trim ${trim} at ${j}: ${got[j]} vs ${want}`);
+    }
+  }
 });
