@@ -79,6 +79,20 @@ test('streamDetector: a new high by less than the slack scores as a value seen b
   assert.ok(last(top + 20 * typical) > 0.5, 'a spike of 20 typical steps alerts');
 });
 
+test('NAB scores: one alert per episode — repeats inside the de-duplication span score 0, the detector keeps them damped', () => {
+  const series = dailySeries(2000, 6);
+  for (let i = 1500; i < 1560; i++) series[i] += 40; // a 5-hour episode: one anomaly, many anomalous rows
+  const nab = scoresOf(series);
+  const det = createStreamDetector({ metrics: ['v'] });
+  const own = Array.from(series, (v, i) => det.update(i * STEP, [v]));
+  const episode = (xs: number[]): number => xs.slice(1500, 1560).filter((x) => x >= 0.5).length;
+  assert.ok(nab[1500] > 0.5, `the first row of the episode alerts (${nab[1500]})`);
+  assert.equal(episode(nab), 1, 'one NAB alert for the episode');
+  assert.ok(episode(own.map((r) => r.score)) > 1, 'the detector still reports later rows of the episode (damped, not dropped)');
+  // A NAB score is the detector's score or 0, never anything else.
+  own.forEach((r, i) => assert.ok(nab[i] === (r.fresh ? r.score : 0), `row ${i}`));
+});
+
 test('streamDetector never scores a constant series', () => {
   const s = scoresOf(new Float64Array(1000).fill(3));
   assert.deepEqual(new Set(s), new Set([0]));

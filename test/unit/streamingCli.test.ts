@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { runStream } from '../../src/cli/commands/stream.ts';
 import { CsvRecordSplitter, splitFields } from '../../src/node/csvLines.ts';
 import { UsageError } from '../../src/node/errors.ts';
+import { createNabScorer } from '../../src/core/streaming/nab.ts';
 
 function csvRows(from: number, to: number): string {
   let s = '';
@@ -57,6 +58,27 @@ test('stream --format nab prints one line per row, with the input timestamp and 
     assert.equal(lines[0], 'timestamp,value,anomaly_score');
     assert.equal(lines[1], '2024-01-01 00:00:00,50.000,0');
     assert.ok(lines.slice(1).every((l) => { const s = Number(l.split(',')[2]); return s >= 0 && s <= 1; }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --format nab prints the same scores as the NAB scorer bench:nab runs (one alert per episode)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-stream-'));
+  try {
+    // A level shift for 100 rows at row 1500: several anomalous rows, the first of them the one NAB alert.
+    const rows = csvRows(0, 2000).split('\r\n').filter(Boolean).map((r, i) => {
+      const [t, v] = r.split(',');
+      return `${t},${(Number(v) + (i >= 1500 && i < 1600 ? 30 : 0)).toFixed(3)}`;
+    });
+    writeFileSync(join(dir, 'm.csv'), 'timestamp,value\n' + rows.join('\n') + '\n');
+    const c = capture(['m.csv', '--format', 'nab'], dir);
+    assert.equal(await runStream(c.ctx), 0);
+    const printed = c.lines().slice(1).map((l) => Number(l.split(',')[2]));
+    const score = createNabScorer();
+    const expected = rows.map((r) => { const [t, v] = r.split(','); return score(Date.parse(t.replace(' ', 'T') + 'Z'), Number(v)); });
+    assert.deepEqual(printed, expected);
+    assert.equal(printed.slice(1500, 1600).filter((s) => s >= 0.5).length, 1, 'one alert for the shift');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,6 +20,7 @@ import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import { createAlerter } from '../../core/streaming/alerter.ts';
+import { nabScore } from '../../core/streaming/nab.ts';
 import { createIncidentTracker } from '../../core/streaming/incidentTracker.ts';
 import type { IncidentEvent } from '../../core/streaming/incidentTracker.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
@@ -176,7 +177,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     onRow: (r: ScoredRow) => {
       const timed = pipeline.columns!.timestampIndex >= 0;
       const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies);
-      if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${r.score.score}\n`);
+      if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${nabScore(r.score)}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, timed, rules !== null, events) + '\n');
       if (live) {
         alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));

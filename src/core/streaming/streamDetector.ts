@@ -24,7 +24,8 @@
  * 4. Alert de-duplication — a row's surprise is multiplied by `repeatFactor` unless it beats every row of
  *    the last `refractory` rows: an alert no worse than one raised in the last half day adds no
  *    information (the same idea as an alert throttle), and NAB counts only the first detection of each
- *    anomaly while charging every later one as a false positive.
+ *    anomaly while charging every later one as a false positive. A row that beats them is `fresh`; NAB output
+ *    (nab.ts) scores only fresh rows, one alert per episode, while `stream`'s findings keep the damped repeats.
  *
  * Sampling rate — every span is a TIME span (history two weeks, the likelihood window 30 days as in
  * Ahmad et al., the daily shape one day in 12 two-hour bins, the warm-up 12.5 h, the de-duplication half a
@@ -123,6 +124,8 @@ export interface StreamScore {
   topScale: number;
   /** 0-based index of this row in the stream. */
   row: number;
+  /** The row's surprise beats every row of the last `refractory` rows (its score was not damped by `repeatFactor`). */
+  fresh: boolean;
 }
 
 /** The online detector: feed rows in time order; memory is fixed once the step is known. */
@@ -228,8 +231,9 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
     }
     const previous = recent!.max;
     recent!.push(best);
-    const surprise = best > previous ? best : best * repeatFactor;
-    return { score: surprise / (surprise + halfScore), perMetric, topMetric, topScale, row: rows };
+    const fresh = best > previous;
+    const surprise = fresh ? best : best * repeatFactor;
+    return { score: surprise / (surprise + halfScore), perMetric, topMetric, topScale, row: rows, fresh };
   };
 
   return {
@@ -246,7 +250,7 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
           for (const h of held) score(h.v);
           held.length = 0;
         }
-        return { score: 0, perMetric: new Float64Array(nMetrics), topMetric: -1, topScale: -1, row: rows++ };
+        return { score: 0, perMetric: new Float64Array(nMetrics), topMetric: -1, topScale: -1, row: rows++, fresh: false };
       }
       const r = score(values);
       rows++;
