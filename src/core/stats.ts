@@ -101,18 +101,19 @@ function swap(a: Float64Array, i: number, j: number): void {
 }
 
 /**
- * Per start j, the mean of the middle values of x[j, j + w) (NaN skipped): the share `trim` of them is dropped at
- * each end (0.25: the interquartile mean; 0.5: the median). NaN when fewer than half of them are values, or past
- * the end. One sorted window slid along the series (insertion and removal by binary search): O(n·w) moves of
- * memory at worst.
+ * Per start j, the mean of the middle values of x[j, j + w) (NaN and ±Infinity skipped): the share `trim` of them is
+ * dropped at each end, at least one value each once `trim` > 0 and the window holds three (0.25: the interquartile
+ * mean; 0.5: the median). NaN when fewer than half of them are values, or past the end. One sorted window slid
+ * along the series (insertion and removal by binary search): O(n·w) moves of memory at worst.
  */
 export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Float64Array {
   const n = x.length;
   const out = new Float64Array(n).fill(NaN);
-  const win = new Float64Array(Math.max(1, w));
-  const total = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) total[i + 1] = total[i] + (x[i] === x[i] ? x[i] : 0);
+  if (!(w >= 1)) return out;
+  const win = new Float64Array(w);
   let m = 0;
+  // The window's sum, kept as values come and go and summed afresh every w rows (no drift over a long series).
+  let total = 0;
   const find = (v: number): number => {
     let lo = 0, hi = m;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (win[mid] < v) lo = mid + 1; else hi = mid; }
@@ -120,18 +121,19 @@ export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Fl
   };
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    if (v === v) { const k = find(v); win.copyWithin(k + 1, k, m); win[k] = v; m++; }
+    if (Number.isFinite(v)) { const k = find(v); win.copyWithin(k + 1, k, m); win[k] = v; m++; total += v; }
+    if (i % w === 0) { total = 0; for (let k = 0; k < m; k++) total += win[k]; }
     const j = i - w + 1;
     if (j < 0) continue;
     if (m * 2 >= w && m > 0) {
-      // The window's sum (running sums) less its `cut` smallest and largest values: O(cut), not O(w), per row.
-      const cut = Math.min(Math.floor(m * trim), (m - 1) >> 1);
-      let sum = total[i + 1] - total[j];
+      // The window's sum less its `cut` smallest and largest values: O(cut), not O(w), per row.
+      const cut = trim > 0 && m >= 3 ? Math.min(Math.max(1, Math.floor(m * trim)), (m - 1) >> 1) : 0;
+      let sum = total;
       for (let k = 0; k < cut; k++) sum -= win[k] + win[m - 1 - k];
       out[j] = sum / (m - 2 * cut);
     }
     const old = x[j];
-    if (old === old) { const k = find(old); win.copyWithin(k, k + 1, m); m--; }
+    if (Number.isFinite(old)) { const k = find(old); win.copyWithin(k, k + 1, m); m--; total -= old; }
   }
   return out;
 }

@@ -43,7 +43,12 @@ export class DashboardPanel implements vscode.Disposable {
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
     panel.webview.options = DashboardPanel.options();
-    panel.webview.html = this.html();
+    try {
+      panel.webview.html = this.html();
+    } catch (e) {
+      panel.dispose(); // no empty panel left behind: the command that opened it says why
+      throw e;
+    }
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         if (!isWebviewMessage(raw)) return; // untrusted: ignore anything malformed
@@ -83,8 +88,8 @@ export class DashboardPanel implements vscode.Disposable {
   private html(): string {
     const nonce = randomBytes(18).toString('base64');
     const asset = (name: string): string => webviewAsset(this.extensionUri.fsPath, name);
-    // The page's own script first: the model (posted at once, kept if it comes early) and the table are drawn
-    // before Plotly (its basic bundle, 1.2 MB) compiles; the charts wait for it (webview/views/charts.ts).
+    // The page's own script first: a model posted before it runs (kept by the early listener) and its table are drawn
+    // before Plotly (its basic bundle, 1.2 MB) compiles; one arriving later waits for Plotly's script to have run.
     return plotlyPageHtml({
       nonce, title: 'Anomaly Hunter', testid: 'dashboard',
       styles: [asset('dashboard.css')], scripts: [asset('main.js'), asset('plotly.min.js')], keepEarlyMessages: true,

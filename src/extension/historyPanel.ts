@@ -30,7 +30,12 @@ export class HistoryPanel implements vscode.Disposable {
     this.panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, HISTORY_TITLE, vscode.ViewColumn.Active, {
       enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [],
     });
-    this.panel.webview.html = this.html();
+    try {
+      this.panel.webview.html = this.html();
+    } catch (e) {
+      this.panel.dispose();
+      throw e;
+    }
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((raw: unknown) => { if (isHistoryWebviewMessage(raw)) void this.onMessage(raw); }),
       this.panel.onDidDispose(() => this.dispose()),

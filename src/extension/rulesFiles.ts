@@ -1,5 +1,10 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Frame } from '../core/csv/frame.ts';
+import type { RulesFile } from '../core/rules/model.ts';
+import { dataContextOf } from '../core/rules/dataContext.ts';
+import { validateRules } from '../core/rules/validate.ts';
 import { getPair, parseYamlAst } from '../core/rules/yamlAst.ts';
 import { readSettings } from './settings.ts';
 
@@ -125,4 +130,57 @@ export function dataKeyIn(text: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The rules file that applies to a CSV: its text (or why it cannot be read) and its stamp (URI, mtime, size). */
+export type FoundRules = { uri: vscode.Uri; stamp: string } & ({ text: string } | { error: string });
+
+/** A file's modification time and size (`mtimeMs:size`), to tell whether it changed since; undefined when it is gone. */
+export async function fileStamp(path: string): Promise<string | undefined> {
+  try {
+    const st = await stat(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The rules file for a CSV and its text: `bound` (the rules editor's choice) if given, else the first of the
+ * workspace's rules files whose `data:` names the CSV (each read once: its text is the one applied), else the
+ * `defaultRulesFile` setting's.
+ */
+export async function findRulesFile(csv: vscode.Uri, index: RulesFileIndex, bound: vscode.Uri | undefined): Promise<FoundRules | null> {
+  // Each stamp is taken before its read: a change during the read makes the next comparison fail (sessions' isCurrent).
+  const read = async (uri: vscode.Uri): Promise<FoundRules> => {
+    const stamp = `${uri.toString()}|${(await fileStamp(uri.fsPath)) ?? ''}`;
+    try {
+      return { uri, stamp, text: await readRulesText(uri) };
+    } catch (e) {
+      return { uri, stamp, error: (e as Error).message };
+    }
+  };
+  if (bound) return read(bound);
+  for (const f of await index.list()) {
+    const r = await read(f);
+    const data = 'text' in r ? dataKeyIn(r.text) : null;
+    if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) return r;
+  }
+  const cfg = readSettings();
+  if (!cfg.defaultRulesFile) return null;
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  return read(vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile)));
+}
+
+/** The rules that apply to a CSV, validated against its data (a file with errors is not evaluated: a warning says so). */
+export async function rulesOfCsv(csv: vscode.Uri, frame: Frame, source: Promise<FoundRules | null>): Promise<{ rulesUri: vscode.Uri | null; rulesFile: RulesFile | null; warning?: string }> {
+  const found = await source;
+  if (!found) return { rulesUri: null, rulesFile: null };
+  if ('error' in found) return { rulesUri: null, rulesFile: null, warning: `cannot read ${found.uri.fsPath}: ${found.error}` };
+  const v = validateRules(found.text, { data: dataContextOf(frame, basename(csv.fsPath)) });
+  if (!v.rules) {
+    const errors = v.diagnostics.filter((d) => d.severity === 'error').length;
+    return { rulesUri: found.uri, rulesFile: null, warning: `${vscode.workspace.asRelativePath(found.uri)} has ${errors} error${errors === 1 ? '' : 's'}: rules not evaluated (see the Problems panel)` };
+  }
+  return { rulesUri: found.uri, rulesFile: v.rules };
 }

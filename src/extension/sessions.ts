@@ -1,19 +1,18 @@
 import * as vscode from 'vscode';
-import { stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import { settingsFor } from '../core/analyze.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { validateRules } from '../core/rules/validate.ts';
-import { dataContextOf } from '../core/rules/dataContext.ts';
 import type { DashboardSettings, RuleSlider } from '../protocol.ts';
 import { changedFrom, defaultDashboardSettings, enabledDetectors, RULES_PENDING, settingsFromRules, slidersOf } from './sessionSettings.ts';
 import type { WorkerReply } from './workerProtocol.ts';
 import { AnalysisWorker } from './analysisWorkerClient.ts';
 import { readSettings } from './settings.ts';
 import type { RulesFileIndex } from './rulesFiles.ts';
-import { dataKeyIn, readRulesText } from './rulesFiles.ts';
+import type { FoundRules } from './rulesFiles.ts';
+import { fileStamp, findRulesFile, rulesOfCsv } from './rulesFiles.ts';
 import type { FileState, Holder } from '../core/fileStates.ts';
 import { FileStates } from '../core/fileStates.ts';
 
@@ -62,18 +61,6 @@ interface Entry {
   rulesStamp?: string;
   /** Settled once the rules file that applies is known (the data may be shown before: see load). */
   rulesApplied?: Promise<unknown>;
-}
-
-/** The rules file that applies to a CSV: its text (or why it cannot be read) and its stamp (URI, mtime, size). */
-type FoundRules = { uri: vscode.Uri; stamp: string } & ({ text: string } | { error: string });
-
-async function fileStamp(path: string): Promise<string | undefined> {
-  try {
-    const st = await stat(path);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -302,7 +289,7 @@ export class SessionStore implements vscode.Disposable {
       };
       const early = !rulesFound;
       if (early) { this.log.info(`${name}: ${frame.rows} rows read in ${dataMs} ms, shown before the rules file is found`); ready(); }
-      const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, frame, rulesSource);
+      const { rulesUri, rulesFile, warning } = await rulesOfCsv(uri, frame, rulesSource);
       this.stillOpen(uri, entry);
       entry.rulesStamp = (await rulesSource)?.stamp ?? '';
       session.rulesUri = rulesUri;
@@ -337,17 +324,36 @@ export class SessionStore implements vscode.Disposable {
   /** Re-runs the analysis of an open file with new dashboard settings. */
   update(uri: vscode.Uri, settings: DashboardSettings): Promise<FileSession> {
     const entry = this.entries.get(uri.toString());
-    if (!entry) return this.open(uri, { settings });
-    // Still being read: applied once its data is shown (a file being read would otherwise keep the settings it began with).
-    if (!entry.session) return (entry.loaded ?? this.open(uri)).then(() => this.update(uri, settings));
-    const session = entry.session;
+    return entry ? this.applyTo(uri, entry, settings) : this.open(uri, { settings });
+  }
+
+  /**
+   * Applies settings to `entry`'s reading of the file once its data is shown and its rules file applied. A reading
+   * replaced meanwhile (the file read again) passes them on to the new one; a file closed meanwhile stays closed
+   * (a cancelled SessionError): only update() opens a file.
+   */
+  private async applyTo(uri: vscode.Uri, entry: Entry, settings: DashboardSettings): Promise<FileSession> {
+    const key = uri.toString();
+    const passOn = (s: DashboardSettings): Promise<FileSession> => {
+      const now = this.entries.get(key);
+      if (!now) throw new SessionError(`${basename(uri.fsPath)}: analysis cancelled`, true);
+      return this.applyTo(uri, now, s);
+    };
+    if (!entry.session) {
+      try {
+        await entry.loaded;
+      } catch (e) {
+        if (this.entries.get(key) && this.entries.get(key) !== entry) return passOn(settings);
+        throw e;
+      }
+    }
+    const session = entry.session!;
     // Shown before its rules file was known: analysed once it is applied (its first analysis queued, then this), with
     // only what the user changed from the settings shown then (the rules file's detectors: block keeps the rest).
     const shown = session.pending.includes(RULES_PENDING) ? session.settings : null;
-    return Promise.resolve(entry.rulesApplied).then(() => (this.entries.get(uri.toString()) === entry
-      ? this.analyze(entry, session, shown ? changedFrom(shown, settings, session.settings) : settings)
-      // Read again meanwhile (changed on disk): the new reading gets the change.
-      : this.update(uri, shown ? changedFrom(shown, settings, session.settings) : settings)));
+    await entry.rulesApplied;
+    const wanted = shown ? changedFrom(shown, settings, session.settings) : settings;
+    return this.entries.get(key) === entry ? this.analyze(entry, session, wanted) : passOn(wanted);
   }
 
   /** Re-reads the rules file that applies to an open CSV and re-runs the analysis. */
@@ -357,7 +363,7 @@ export class SessionStore implements vscode.Disposable {
     await entry.rulesApplied; // the first reading's rules applied first: this newer reading wins
     const s = entry.session;
     const source = this.findRules(uri);
-    const { rulesUri, rulesFile, warning } = await this.rulesFor(uri, s.frame, source);
+    const { rulesUri, rulesFile, warning } = await rulesOfCsv(uri, s.frame, source);
     entry.rulesStamp = (await source)?.stamp ?? '';
     s.rulesUri = rulesUri;
     s.rulesFile = rulesFile;
@@ -443,42 +449,9 @@ export class SessionStore implements vscode.Disposable {
     this.closedEmitter.fire(uri);
   }
 
-  /** The rules file for a CSV: one matching `rulesFiles` whose `data:` names it, else `defaultRulesFile`; its text. */
-  private async findRules(csv: vscode.Uri): Promise<FoundRules | null> {
-    const cfg = readSettings();
-    // Each stamp is taken before its read: a change during the read makes the next comparison fail (see isCurrent).
-    const read = async (uri: vscode.Uri): Promise<FoundRules> => {
-      const stamp = `${uri.toString()}|${(await fileStamp(uri.fsPath)) ?? ''}`;
-      try {
-        return { uri, stamp, text: await readRulesText(uri) };
-      } catch (e) {
-        return { uri, stamp, error: (e as Error).message };
-      }
-    };
-    const bound = this.boundRules.get(csv.toString());
-    if (bound) return read(bound);
-    // The first rules file whose data: names this CSV, read once (its text is the one applied).
-    for (const f of await this.rulesFiles.list()) {
-      const r = await read(f);
-      const data = 'text' in r ? dataKeyIn(r.text) : null;
-      if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) return r;
-    }
-    if (!cfg.defaultRulesFile) return null;
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-    return read(vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile)));
-  }
-
-  /** The rules that apply to a CSV, validated against its data (a file with errors is not evaluated: a warning says so). */
-  private async rulesFor(csv: vscode.Uri, frame: Frame, source = this.findRules(csv)): Promise<{ rulesUri: vscode.Uri | null; rulesFile: RulesFile | null; warning?: string }> {
-    const found = await source;
-    if (!found) return { rulesUri: null, rulesFile: null };
-    if ('error' in found) return { rulesUri: null, rulesFile: null, warning: `cannot read ${found.uri.fsPath}: ${found.error}` };
-    const v = validateRules(found.text, { data: dataContextOf(frame, basename(csv.fsPath)) });
-    if (!v.rules) {
-      const errors = v.diagnostics.filter((d) => d.severity === 'error').length;
-      return { rulesUri: found.uri, rulesFile: null, warning: `${vscode.workspace.asRelativePath(found.uri)} has ${errors} error${errors === 1 ? '' : 's'}: rules not evaluated (see the Problems panel)` };
-    }
-    return { rulesUri: found.uri, rulesFile: v.rules };
+  /** The rules file for a CSV (a rules file bound to it by the rules editor first) and its text. */
+  private findRules(csv: vscode.Uri): Promise<FoundRules | null> {
+    return findRulesFile(csv, this.rulesFiles, this.boundRules.get(csv.toString()));
   }
 
   dispose(): void {

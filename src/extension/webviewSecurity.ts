@@ -54,20 +54,9 @@ export interface PlotlyPage {
   keepEarlyMessages?: boolean;
 }
 
-const assets = new Map<string, string>();
-
-/**
- * The text of a file of dist/webview (the built page scripts, Plotly, the stylesheets), read once per process:
- * the installed extension's files do not change while it runs.
- */
+/** The text of a file of dist/webview (the built page scripts, Plotly, the stylesheets): read per page, a few ms. */
 export function webviewAsset(extensionPath: string, name: string): string {
-  const path = join(extensionPath, 'dist', 'webview', name);
-  let text = assets.get(path);
-  if (text === undefined) {
-    text = readFileSync(path, 'utf8');
-    assets.set(path, text);
-  }
-  return text;
+  return readFileSync(join(extensionPath, 'dist', 'webview', name), 'utf8');
 }
 
 /**

@@ -603,6 +603,18 @@ test('a page script or style that would end its element early, or change how the
   assert.doesNotThrow(() => page(['if (a < b) c = "<\\/script>"']));
 });
 
+test('every script and style the pages write inline can be written inline: the pages\' bundles as built for the package, Plotly and the stylesheets', async () => {
+  const esbuild = await import('esbuild');
+  const root = join(__dirname, '../..');
+  const bundle = async (entry: string): Promise<string> => (await esbuild.build({
+    entryPoints: [join(root, entry)], bundle: true, write: false, minify: true, platform: 'browser', format: 'iife', target: 'es2022',
+  })).outputFiles[0].text;
+  const scripts = [await bundle('webview/main.ts'), await bundle('webview/analytics/main.ts'), readFileSync(join(root, 'node_modules/plotly.js-basic-dist-min/plotly-basic.min.js'), 'utf8')];
+  const styles = ['webview/dashboard.css', 'webview/analytics/analytics.css'].map((f) => readFileSync(join(root, f), 'utf8'));
+  assert.ok(scripts.every((s) => s.length > 10_000));
+  assert.doesNotThrow(() => plotlyPageHtml({ nonce: 'n', title: 't', testid: 'd', styles, scripts, keepEarlyMessages: true }));
+});
+
 test('values near ±1.7e308 skip the forecast with a warning instead of a band of nulls', () => {
   let text = 'timestamp,big,ok\n';
   for (let i = 0; i < 200; i++) text += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 2 ? 1.7e308 : -1.7e308},${i % 10}\n`;

@@ -38,19 +38,29 @@ test('sortedAt puts the asked positions where a sort puts them, ties and all; wi
   assert.deepEqual(withNaN, Float64Array.from([3, NaN, 1, 2]));
 });
 
-test('rollingTrimmedMean equals the trimmed mean of each window computed directly, NaN skipped', () => {
+test('rollingTrimmedMean equals the trimmed mean of each window computed directly, NaN and infinities skipped, one value cut at each end at least', () => {
   const rng = createRng(5);
-  const x = Float64Array.from({ length: 200 }, () => (rng.next() < 0.1 ? NaN : Math.round(rng.normal() * 10) / 2));
-  for (const [w, trim] of [[1, 0.25], [7, 0.05], [12, 0.25], [20, 0.5]] as const) {
+  const x = Float64Array.from({ length: 200 }, () => (rng.next() < 0.1 ? NaN : rng.next() < 0.02 ? Infinity : Math.round(rng.normal() * 10) / 2));
+  for (const [w, trim] of [[1, 0.25], [7, 0.05], [12, 0.05], [12, 0.25], [20, 0.5], [9, 0]] as const) {
     const got = rollingTrimmedMean(x, w, trim);
     for (let j = 0; j < x.length; j++) {
-      const v = Array.from(x.subarray(j, j + w)).filter((y) => y === y).sort((a, b) => a - b);
+      const v = Array.from(x.subarray(j, j + w)).filter((y) => Number.isFinite(y)).sort((a, b) => a - b);
       const m = v.length;
-      const cut = Math.min(Math.floor(m * trim), (m - 1) >> 1);
+      const cut = trim > 0 && m >= 3 ? Math.min(Math.max(1, Math.floor(m * trim)), (m - 1) >> 1) : 0;
       const kept = v.slice(cut, m - cut);
       const want = j + w > x.length || m * 2 < w || m === 0 ? NaN : kept.reduce((s, y) => s + y, 0) / kept.length;
       if (want !== want) assert.ok(Number.isNaN(got[j]), `w ${w} at ${j}`);
       else assert.ok(Math.abs(got[j] - want) < 1e-9, `w ${w} trim ${trim} at ${j}: ${got[j]} vs ${want}`);
     }
   }
+  // A spike in a window of 12 is cut (5 % of 12 rounds down to none): one row does not read as a level.
+  const spike = new Float64Array(12).fill(1);
+  spike[5] = 1000;
+  assert.equal(rollingTrimmedMean(spike, 12, 0.05)[0], 1);
+  // A large offset over a long series: no drift of the running sum.
+  const big = Float64Array.from({ length: 200_000 }, (_, i) => 1e12 + (i % 7));
+  const far = rollingTrimmedMean(big, 60, 0.05);
+  const direct = Array.from(big.subarray(199_000, 199_060)).sort((a, b) => a - b).slice(3, 57);
+  assert.equal(far[199_000], direct.reduce((s, y) => s + y, 0) / direct.length);
+  assert.ok(rollingTrimmedMean(big, 0, 0.05).every((v) => Number.isNaN(v)), 'no window: NaN');
 });

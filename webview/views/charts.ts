@@ -17,15 +17,15 @@ import { el } from './dom.ts';
 import type { Theme } from './theme.ts';
 import { hexAlpha } from './theme.ts';
 
-// Plotly is loaded by its own script tag (dist/webview/plotly.min.js).
+// Plotly is its own inline script of the page, after the page's (dist/webview/plotly.min.js, src/extension/dashboard.ts).
 declare const Plotly: {
   react(el: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown>;
   relayout(el: HTMLElement, update: unknown): Promise<unknown>;
   purge(el: HTMLElement): void;
 };
 /**
- * Resolves once Plotly's script has run: it loads after the page's own script (see src/extension/dashboard.ts),
- * so that the model and the table need not wait for it.
+ * Resolves once Plotly's script has run: it runs after the page's own script (see src/extension/dashboard.ts), so
+ * that a model already posted and its table need not wait for it.
  */
 function plotlyLoaded(): Promise<void> {
   if (typeof Plotly !== 'undefined') return Promise.resolve();
