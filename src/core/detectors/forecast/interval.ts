@@ -6,6 +6,7 @@ import { createRng } from '../../random.ts';
 import { quantileSorted } from '../../stats.ts';
 import { normalQuantile } from './linalg.ts';
 import type { ForecastModel, FutureSpec } from './model.ts';
+import { spreadAt } from './spread.ts';
 
 /**
  * Prophet's sample_predictive_trend for the rows past the history: per draw, Poisson(S·(T − 1)) new
@@ -109,7 +110,7 @@ export function empiricalFutureBand(model: ForecastModel, spec: FutureSpec, t: F
     let b = Math.max(0, Math.floor(dt / width));
     let grow = 1;
     if (b >= bins) { grow = Math.sqrt(dt / (last - width / 2)); b = bins - 1; }
-    const h = Math.max(floor, grow * (Number.isNaN(half[b]) ? 0 : half[b]));
+    const h = spreadAt(spec.spread, t[i]) * Math.max(floor, grow * (Number.isNaN(half[b]) ? 0 : half[b]));
     lower[i] = yhat[i] - h;
     upper[i] = yhat[i] + h;
   }
