@@ -15,11 +15,11 @@ function times(n: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => T0 + i * STEP);
 }
 
-const isDay = (ms: number): boolean => { const h = (ms % DAY) / HOUR; return h >= 9 && h < 21; };
+const isDay = (ms: number): boolean => { const h = (ms % DAY) / HOUR; return h >= 6 && h < 18; };
 const isWeekend = (ms: number): boolean => { const wd = new Date(ms).getUTCDay(); return wd === 0 || wd === 6; };
 
 describe('the band past the history follows the time of day', () => {
-  // A daily cycle whose noise is four times larger from 09:00 to 21:00 than at night.
+  // A daily cycle whose noise is four times larger from 06:00 to 18:00 than at night.
   const n = 21 * 288;
   const nTrain = Math.floor(0.8 * n);
   const t = times(n);

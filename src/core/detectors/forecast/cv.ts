@@ -226,7 +226,8 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   };
   // Prophet's own forecast (its MAP, the end slope extended) is kept unless another candidate beats it by MARGIN;
   // after a late level shift, the Huber fit's extrapolation anchored on the shift is, since no fold shows the shift.
-  const fullShift = variants(full, ts, ys).ours.shift !== null;
+  const fullVariants = variants(full, ts, ys);
+  const fullShift = fullVariants.ours.shift !== null;
   let best: Candidate = fullShift ? { fit: 'huber', variant: 'ours', damping: 0, anchor: 0 } : { fit: 'map', variant: 'raw', damping: 0, anchor: 0 };
   let bestLoss = lossOf(best) * (1 - MARGIN);
   for (const fit of fullShift ? (['huber'] as FitName[]) : FITS) {
@@ -241,7 +242,7 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
     }
   }
   const model = best.fit === 'map' ? pair.map : full;
-  const ex = variants(model, ts, ys)[best.variant];
+  const ex = (model === full ? fullVariants : variants(model, ts, ys))[best.variant];
   // The errors of the chosen extrapolation by horizon bin.
   const maxDt = HORIZON * model.tScale;
   const bins: number[][] = Array.from({ length: BINS }, () => []);
