@@ -9,7 +9,7 @@
  *     last segment's slope for ever, which over-trusts the last changepoints;
  *   - whether to anchor the level on the recent residuals (the level the trend did not follow); a level shift
  *     detected after the last changepoint (where the trend cannot follow it) is anchored whatever the folds say;
- * and gives the errors at each horizon from which the future band is taken (empirical quantiles), instead of
+ * and gives the errors at each horizon (the last fold's) from which the future band is taken (empirical quantiles), instead of
  * Prophet's simulation from the in-sample noise and changepoint rates.
  * Prophet's own forecast (MAP, end slope extended, no anchoring) is kept unless a candidate beats it by MARGIN in
  * the cross-validated MAE. After a late shift the slope is the one before it, so the ramp the fit puts across a
@@ -246,8 +246,10 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   // The errors of the chosen extrapolation by horizon bin.
   const maxDt = HORIZON * model.tScale;
   const bins: number[][] = Array.from({ length: BINS }, () => []);
-  // Each error relative to its fold's spread at its time: the band multiplies them back by the history's.
-  for (const f of folds) {
+  // The band's errors are the last fold's: its history is the nearest to the full one (with the weekend term, the
+  // earlier folds knew the weekend from a day or not at all and their errors made short histories' bands too wide).
+  // Each error is relative to its fold's spread at its time: the band multiplies them back by the history's.
+  for (const f of folds.slice(-1)) {
     const spread = f.ex[best.fit][best.variant].spread;
     for (let i = 0; i < f.y.length; i++) {
       const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));

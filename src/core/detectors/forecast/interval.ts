@@ -81,12 +81,13 @@ function sortedQuantile(values: Float64Array, order: Int32Array, q: number): num
 }
 
 /**
- * Method 'cv': the band at each future row is yhat ± the `interval` quantile of the absolute cross-validation
- * errors in the row's horizon bin (symmetric: a bias the folds happened to share is not assumed to persist), and
- * at least ± z·noise (the future is no more predictable than the history's own noise). Past the last bin, the last
- * bin's, widened as √ of the horizon (a random walk's growth). This is split conformal prediction (Vovk, Gammerman &
- * Shafer, Algorithmic Learning in a Random World, 2005; Lei et al., JASA 113, 2018) with the folds' forecasts as the
- * calibration set, one per horizon bin.
+ * Method 'cv': the band at each future row is yhat ± the `interval` quantile of the last fold's absolute
+ * cross-validation errors in the row's horizon bin (symmetric: a bias of that fold is not assumed to persist), and
+ * at least ± z·noise (the future is no more predictable than the history's own noise), both times the residuals'
+ * relative spread at the row's time of day (spread.ts; the errors were divided by their fold's). Past the last bin,
+ * the last bin's, widened as √ of the horizon (a random walk's growth). This is split conformal prediction (Vovk,
+ * Gammerman & Shafer, Algorithmic Learning in a Random World, 2005; Lei et al., JASA 113, 2018) with the last fold's
+ * forecasts as the calibration set, one per horizon bin.
  */
 export function empiricalFutureBand(model: ForecastModel, spec: FutureSpec, t: Float64Array, future: number[], end: number,
   yhat: Float64Array, lower: Float64Array, upper: Float64Array): void {

@@ -59,7 +59,7 @@ export interface FutureSpec {
   damping: number;
   /** Level offset past the history (scaled y): the recent level the trend did not follow. */
   level: number;
-  /** Errors y − yhat of the cross-validation in data units divided by their fold's `spreadAt`, sorted within each horizon bin. */
+  /** Errors y − yhat of the last fold of the cross-validation in data units divided by that fold's `spreadAt`, sorted within each horizon bin. */
   errors: Float64Array;
   /** What the cross-validation chose: the fit ('huber' or 'map'), the slope ('ours' capped, or Prophet's 'raw'), the damping and the anchoring. */
   chosen: { fit: 'huber' | 'map'; slope: 'ours' | 'raw'; damping: number; anchored: boolean; shift: boolean };
