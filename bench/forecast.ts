@@ -11,6 +11,8 @@
  * The constants of the default method were chosen looking at the "tune" set only (TUNE below); the summary is
  * printed for all series, for the held-out rest and for the tune set.
  *
+ * The last column says what the cross-validation chose for each series (fit, slope, damping, anchoring, weekend term).
+ *
  * Options: `--only TEXT` runs the series whose name contains TEXT; `--cached-prophet` reuses Prophet's outputs
  * of an earlier run where present (for iterating on our side only: Prophet's timings are then stale).
  */
@@ -20,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCsvFile } from '../src/node/loadCsv.ts';
 import { parseCsv } from '../src/core/csv/parse.ts';
-import type { ForecastOptions, ForecastResult } from '../src/core/detectors/forecast.ts';
+import type { ForecastModel, ForecastOptions, ForecastResult } from '../src/core/detectors/forecast.ts';
 import { fitForecast, predictForecast } from '../src/core/detectors/forecast.ts';
 import { labelledMetrics } from './labelled.ts';
 
@@ -116,7 +118,15 @@ function score(s: Series, r: ForecastResult): Scores {
   return { mae: abs / count, coverage: inside / count };
 }
 
-interface OurRun { result: ForecastResult; seconds: number }
+interface OurRun { result: ForecastResult; seconds: number; chosen?: string }
+
+/** What the cross-validation chose, in short: fit, slope, damping λ, anchored / late shift, weekend term. */
+function chosenOf(model: ForecastModel): string {
+  const c = model.future?.chosen;
+  const weekend = model.seasonalities.some((s) => s.name === 'weekend') ? ' weekend' : '';
+  if (!c) return `prophet${weekend}`;
+  return `${c.fit} ${c.slope} λ=${c.damping >= 1e6 ? 'flat' : c.damping}${c.shift ? ' shift' : c.anchored ? ' anchored' : ''}${weekend}`;
+}
 
 /** Our fit+predict: the median of 3 runs after a warm-up. */
 function runOurs(s: Series, options: ForecastOptions): OurRun {
@@ -126,7 +136,7 @@ function runOurs(s: Series, options: ForecastOptions): OurRun {
     const a = performance.now();
     const model = fitForecast(s.t.subarray(0, nTrain), s.y.subarray(0, nTrain), { seed: 0, ...options });
     const result = predictForecast(model, future);
-    return { result, seconds: (performance.now() - a) / 1000 };
+    return { result, seconds: (performance.now() - a) / 1000, chosen: chosenOf(model) };
   };
   once();
   const runs = Array.from({ length: 3 }, once).sort((x, y) => x.seconds - y.seconds);
@@ -207,7 +217,7 @@ async function main(): Promise<void> {
   const prophet = runProphet(series);
   console.log(`\nfit on the first ${TRAIN * 100} % of each series, predict the held-out ${Math.round((1 - TRAIN) * 100)} %: MAE, 80 % interval coverage, fit+predict seconds`);
   console.log(['series'.padEnd(44), pad('set', 8), pad('rows', 6), pad('MAE ours', 10), pad('Prophet', 10), pad('ratio', 6), pad('parity', 7),
-    pad('cov ours', 9), pad('Prophet', 8), pad('ours s', 7), pad('Prophet s', 10), pad('×', 5)].join(' '));
+    pad('cov ours', 9), pad('Prophet', 8), pad('ours s', 7), pad('Prophet s', 10), pad('×', 5), ' chosen'].join(' '));
   const rows: Row[] = [];
   for (const s of series) {
     const o = runOurs(s, {});
@@ -218,9 +228,10 @@ async function main(): Promise<void> {
     const pm = row.prophet?.mae ?? NaN;
     console.log([s.name.padEnd(44), pad(s.set, 8), pad(String(s.t.length), 6), pad(f(row.ours.mae, 4), 10), pad(f(pm, 4), 10), pad(f(row.ours.mae / pm), 6),
       pad(f(row.parity.mae / pm), 7), pad(f(100 * row.ours.coverage, 1), 9), pad(f(100 * (row.prophet?.coverage ?? NaN), 1), 8),
-      pad(f(o.seconds, 3), 7), pad(f(row.tProphet, 2), 10), pad(f(row.tProphet / o.seconds, 0), 5)].join(' '));
+      pad(f(o.seconds, 3), 7), pad(f(row.tProphet, 2), 10), pad(f(row.tProphet / o.seconds, 0), 5), ` ${o.chosen}`].join(' '));
   }
-  console.log('ratio: our MAE / Prophet\'s; parity: the same with method \'prophet\' (Prophet\'s MAP and interval); ×: Prophet s / ours s\n');
+  console.log('ratio: our MAE / Prophet\'s; parity: the same with method \'prophet\' (Prophet\'s MAP and interval); ×: Prophet s / ours s; '
+    + 'chosen: the fit (huber, map), the slope (ours capped, Prophet\'s raw), the damping λ, anchored on the recent level or a late shift, and the weekend term\n');
   summary('all', rows);
   summary('held-out', rows.filter((r) => r.s.set === 'held-out'));
   summary('tune', rows.filter((r) => r.s.set === 'tune'));

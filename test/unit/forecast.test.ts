@@ -123,7 +123,9 @@ describe('fitForecast known answers', () => {
     assert.ok(Math.abs(width(0) - 2 * 1.2815515655 * model.sigma * model.yScale) < 1e-6);
     assert.ok(Math.abs(width(n - 1) - width(0)) < 1e-9);
     assert.ok(width(n + 199) > 1.5 * width(n - 1), `history ${width(n - 1)}, end ${width(n + 199)}`);
-    assert.ok(width(n + 199) > width(n + 50));
+    // The band past the end is the last fold's errors per horizon bin: wider than the history's everywhere, not
+    // necessarily growing from one bin to the next.
+    for (let i = n; i < n + 200; i++) assert.ok(width(i) > width(n - 1), `row ${i}: ${width(i)}`);
   });
 
   test('missing values and gaps are skipped in the fit and still predicted', () => {

@@ -33,9 +33,9 @@ export type { ForecastModel, ForecastOptions, ForecastResult, FutureSpec } from 
  */
 export function fitForecast(t: Float64Array, y: Float64Array, options: ForecastOptions = {}): ForecastModel {
   const { ts, ys } = finitePoints(t, y);
-  const resolved = resolveModel(ts, options);
-  const fourier = fourierBlock(ts, resolved.timeUnit, resolved.seasonalities);
   const cvOn = (options.method ?? 'cv') === 'cv' && options.crossValidate !== false;
+  const resolved = resolveModel(ts, options, cvOn);
+  const fourier = fourierBlock(ts, resolved.timeUnit, resolved.seasonalities);
   const pair = fitPair(ts, ys, options, resolved, fourier, undefined, cvOn);
   // Without cross-validation (or too short a history for it) the fit is Prophet's MAP, as it was: the in-history
   // residuals the incidents view calibrates on do not change.

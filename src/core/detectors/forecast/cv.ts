@@ -9,7 +9,7 @@
  *     last segment's slope for ever, which over-trusts the last changepoints;
  *   - whether to anchor the level on the recent residuals (the level the trend did not follow); a level shift
  *     detected after the last changepoint (where the trend cannot follow it) is anchored whatever the folds say;
- * and gives the errors at each horizon from which the future band is taken (empirical quantiles), instead of
+ * and gives the errors at each horizon (the last fold's) from which the future band is taken (empirical quantiles), instead of
  * Prophet's simulation from the in-sample noise and changepoint rates.
  * Prophet's own forecast (MAP, end slope extended, no anchoring) is kept unless a candidate beats it by MARGIN in
  * the cross-validated MAE. After a late shift the slope is the one before it, so the ramp the fit puts across a
@@ -19,6 +19,8 @@ import { finiteMedian } from '../../stats.ts';
 import { robustScale } from './fit.ts';
 import type { ForecastModel, ForecastOptions, resolveModel } from './model.ts';
 import { dampedRun, endSlope, fitPair, seasonalAt, trendAt } from './model.ts';
+import type { SpreadProfile } from './spread.ts';
+import { spreadAt, spreadProfile } from './spread.ts';
 
 /** Cut-offs of the folds, as shares of the history's span; each forecasts HORIZON of the span past its cut-off. */
 const CUTOFFS = [0.55, 0.65, 0.75];
@@ -54,6 +56,8 @@ interface Extrapolation {
   shift: number | null;
   /** Robust standard deviation of the residuals. */
   noise: number;
+  /** How the residuals' size varies with the time of day and weekday or weekend (spread.ts). */
+  spread: SpreadProfile | null;
 }
 
 /**
@@ -78,7 +82,8 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
   const med = (from: number, to: number): number => finiteMedian(res.slice(Math.max(0, from), to));
   const level = med(n - w, n);
   const noise = robustScale(res);
-  if (n < 8 * w) return { slope, level, shift: null, noise };
+  const spread = spreadProfile(ts, res, model.timeUnit);
+  if (n < 8 * w) return { slope, level, shift: null, noise, spread };
   const lastCp = model.changepoints[model.changepoints.length - 1];
   let before = 0;
   let best = 0;
@@ -89,14 +94,14 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
     if (tt[s] <= lastCp) before = Math.max(before, jump);
     else if (jump > best) { best = jump; at = s; }
   }
-  if (at < 0 || !(best > SHIFT_FACTOR * before && best > SHIFT_NOISE * noise)) return { slope, level, shift: null, noise };
+  if (at < 0 || !(best > SHIFT_FACTOR * before && best > SHIFT_NOISE * noise)) return { slope, level, shift: null, noise, spread };
   // The slope before the shift: the trend's mean slope up to the last changepoint (after it the fit ramps across the jump).
   const tPre = Math.min(tt[at], lastCp);
   const pre = tPre > 0 ? cap((trendAt(model, tPre) - trendAt(model, 0)) / tPre, trendAt(model, 1) - trendAt(model, 0)) : 0;
   // The level at the end: the median over the points after the shift of (trend + residual), moved to t = 1 along `pre`.
   const after = new Float64Array(n - at);
   for (let i = at; i < n; i++) after[i - at] = trendAt(model, tt[i]) + res[i] + pre * (1 - tt[i]);
-  return { slope: pre, level, shift: finiteMedian(after) - trendAt(model, 1), noise };
+  return { slope: pre, level, shift: finiteMedian(after) - trendAt(model, 1), noise, spread };
 }
 
 
@@ -115,6 +120,8 @@ interface Fold {
   /** Δt past the fold's end in units of the whole history's span. */
   h: Float64Array;
   dt: Float64Array;
+  /** The times of the fold's forecast points. */
+  t: Float64Array;
   y: Float64Array;
   /** Per fit: yhat without level and slope terms (data units). */
   base: Record<FitName, Float64Array>;
@@ -160,7 +167,7 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
   const m = nEnd - nFit;
   const last = fts[fts.length - 1];
   const fold: Fold = {
-    h: new Float64Array(m), dt: new Float64Array(m), y: ys.slice(nFit, nEnd),
+    h: new Float64Array(m), dt: new Float64Array(m), t: ts.slice(nFit, nEnd), y: ys.slice(nFit, nEnd),
     base: { huber: new Float64Array(m), map: new Float64Array(m) },
     ex: {} as Fold['ex'],
   };
@@ -172,7 +179,7 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
     const model = name === 'map' ? pair.map : pair.huber ?? pair.map;
     const toData = (e: Extrapolation): Extrapolation => ({
       slope: e.slope * model.yScale * (span / model.tScale), level: e.level * model.yScale, shift: e.shift === null ? null : e.shift * model.yScale,
-      noise: e.noise * model.yScale,
+      noise: e.noise * model.yScale, spread: e.spread,
     });
     const v = variants(model, fts, fys);
     fold.ex[name] = { ours: toData(v.ours), raw: toData(v.raw) };
@@ -183,6 +190,7 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
   }
   return fold;
 }
+
 
 interface Candidate { fit: FitName; variant: VariantName; damping: number; anchor: number }
 
@@ -218,7 +226,8 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   };
   // Prophet's own forecast (its MAP, the end slope extended) is kept unless another candidate beats it by MARGIN;
   // after a late level shift, the Huber fit's extrapolation anchored on the shift is, since no fold shows the shift.
-  const fullShift = variants(full, ts, ys).ours.shift !== null;
+  const fullVariants = variants(full, ts, ys);
+  const fullShift = fullVariants.ours.shift !== null;
   let best: Candidate = fullShift ? { fit: 'huber', variant: 'ours', damping: 0, anchor: 0 } : { fit: 'map', variant: 'raw', damping: 0, anchor: 0 };
   let bestLoss = lossOf(best) * (1 - MARGIN);
   for (const fit of fullShift ? (['huber'] as FitName[]) : FITS) {
@@ -233,14 +242,18 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
     }
   }
   const model = best.fit === 'map' ? pair.map : full;
-  const ex = variants(model, ts, ys)[best.variant];
+  const ex = (model === full ? fullVariants : variants(model, ts, ys))[best.variant];
   // The errors of the chosen extrapolation by horizon bin.
   const maxDt = HORIZON * model.tScale;
   const bins: number[][] = Array.from({ length: BINS }, () => []);
-  for (const f of folds) {
+  // The band's errors are the last fold's: its history is the nearest to the full one (with the weekend term, the
+  // earlier folds knew the weekend from a day or not at all and their errors made short histories' bands too wide).
+  // Each error is relative to its fold's spread at its time: the band multiplies them back by the history's.
+  for (const f of folds.slice(-1)) {
+    const spread = f.ex[best.fit][best.variant].spread;
     for (let i = 0; i < f.y.length; i++) {
       const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
-      bins[Math.max(0, b)].push(f.y[i] - predictFold(f, i, best));
+      bins[Math.max(0, b)].push((f.y[i] - predictFold(f, i, best)) / spreadAt(spread, f.t[i]));
     }
   }
   const binOffsets = new Int32Array(BINS + 1);
@@ -252,7 +265,7 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   }
   const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
   return { ...model, future: {
-    slope: ex.slope, damping: best.damping, level: ex.shift ?? best.anchor * ex.level, errors, noise: ex.noise * model.yScale, binOffsets, binEnds,
+    slope: ex.slope, damping: best.damping, level: ex.shift ?? best.anchor * ex.level, errors, noise: ex.noise * model.yScale, spread: ex.spread, binOffsets, binEnds,
     chosen: { fit: best.fit, slope: best.variant, damping: best.damping, anchored: best.anchor === 1, shift: ex.shift !== null },
   } };
 }

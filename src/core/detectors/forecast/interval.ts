@@ -6,6 +6,7 @@ import { createRng } from '../../random.ts';
 import { quantileSorted } from '../../stats.ts';
 import { normalQuantile } from './linalg.ts';
 import type { ForecastModel, FutureSpec } from './model.ts';
+import { spreadAt } from './spread.ts';
 
 /**
  * Prophet's sample_predictive_trend for the rows past the history: per draw, Poisson(S·(T − 1)) new
@@ -80,12 +81,13 @@ function sortedQuantile(values: Float64Array, order: Int32Array, q: number): num
 }
 
 /**
- * Method 'cv': the band at each future row is yhat ± the `interval` quantile of the absolute cross-validation
- * errors in the row's horizon bin (symmetric: a bias the folds happened to share is not assumed to persist), and
- * at least ± z·noise (the future is no more predictable than the history's own noise). Past the last bin, the last
- * bin's, widened as √ of the horizon (a random walk's growth). This is split conformal prediction (Vovk, Gammerman &
- * Shafer, Algorithmic Learning in a Random World, 2005; Lei et al., JASA 113, 2018) with the folds' forecasts as the
- * calibration set, one per horizon bin.
+ * Method 'cv': the band at each future row is yhat ± the `interval` quantile of the last fold's absolute
+ * cross-validation errors in the row's horizon bin (symmetric: a bias of that fold is not assumed to persist), and
+ * at least ± z·noise (the future is no more predictable than the history's own noise), both times the residuals'
+ * relative spread at the row's time of day (spread.ts; the errors were divided by their fold's). Past the last bin,
+ * the last bin's, widened as √ of the horizon (a random walk's growth). This is split conformal prediction (Vovk,
+ * Gammerman & Shafer, Algorithmic Learning in a Random World, 2005; Lei et al., JASA 113, 2018) with the last fold's
+ * forecasts as the calibration set, one per horizon bin.
  */
 export function empiricalFutureBand(model: ForecastModel, spec: FutureSpec, t: Float64Array, future: number[], end: number,
   yhat: Float64Array, lower: Float64Array, upper: Float64Array): void {
@@ -109,7 +111,7 @@ export function empiricalFutureBand(model: ForecastModel, spec: FutureSpec, t: F
     let b = Math.max(0, Math.floor(dt / width));
     let grow = 1;
     if (b >= bins) { grow = Math.sqrt(dt / (last - width / 2)); b = bins - 1; }
-    const h = Math.max(floor, grow * (Number.isNaN(half[b]) ? 0 : half[b]));
+    const h = spreadAt(spec.spread, t[i]) * Math.max(floor, grow * (Number.isNaN(half[b]) ? 0 : half[b]));
     lower[i] = yhat[i] - h;
     upper[i] = yhat[i] + h;
   }

@@ -5,7 +5,8 @@
 import type { Design, Fit } from './fit.ts';
 import { daysOf, design, DAY_MS, huberFit, mapFit } from './fit.ts';
 import type { Seasonality, SeasonalitySwitch } from './seasonality.ts';
-import { fourierRow, prophetAutoSeasonalities, resolveSeasonalities } from './seasonality.ts';
+import type { SpreadProfile } from './spread.ts';
+import { fourierRow, isWeekendDay, prophetAutoSeasonalities, resolveSeasonalities, WEEKEND } from './seasonality.ts';
 
 /** Options of the forecaster; the model's defaults are Prophet's. */
 export interface ForecastOptions {
@@ -58,12 +59,14 @@ export interface FutureSpec {
   damping: number;
   /** Level offset past the history (scaled y): the recent level the trend did not follow. */
   level: number;
-  /** Errors y − yhat of the cross-validation in data units, sorted within each horizon bin. */
+  /** Errors y − yhat of the last fold of the cross-validation in data units divided by that fold's `spreadAt`, sorted within each horizon bin. */
   errors: Float64Array;
   /** What the cross-validation chose: the fit ('huber' or 'map'), the slope ('ours' capped, or Prophet's 'raw'), the damping and the anchoring. */
   chosen: { fit: 'huber' | 'map'; slope: 'ours' | 'raw'; damping: number; anchored: boolean; shift: boolean };
   /** Robust standard deviation of the history's residuals (data units): the band is never narrower than this noise's. */
   noise: number;
+  /** How the residuals' size varies with the time of day and weekday or weekend: the band's half-width is multiplied by spreadAt(spread, t). */
+  spread: SpreadProfile | null;
   /** Bin b holds errors[binOffsets[b], binOffsets[b + 1]) at horizons up to binEnds[b] (units of t past the end). */
   binOffsets: Int32Array;
   binEnds: Float64Array;
@@ -108,8 +111,13 @@ export interface ForecastResult {
   upper: Float64Array;
 }
 
-/** The time unit and seasonalities of a history (Prophet's automatic rules unless options force them). */
-export function resolveModel(ts: Float64Array, options: ForecastOptions): { timeUnit: 'ms' | 'index'; seasonalities: Seasonality[] } {
+/**
+ * The time unit and seasonalities of a history (Prophet's automatic rules unless options force them). With
+ * `weekend` (method 'cv' forecasting past the history), a history in epoch ms with the daily term but too short for
+ * the weekly one (Prophet's rule: two weeks) gets the weekend term when it has half a day of points on weekend days
+ * and on weekdays: one coefficient instead of the weekly term's six, which 8–10 days of history read wrong.
+ */
+export function resolveModel(ts: Float64Array, options: ForecastOptions, weekend = false): { timeUnit: 'ms' | 'index'; seasonalities: Seasonality[] } {
   const n = ts.length;
   const timeUnit = options.timeUnit ?? (Math.max(Math.abs(ts[0]), Math.abs(ts[n - 1])) >= 1e9 ? 'ms' : 'index');
   let minStep = Infinity;
@@ -117,7 +125,15 @@ export function resolveModel(ts: Float64Array, options: ForecastOptions): { time
   const auto = timeUnit === 'ms'
     ? prophetAutoSeasonalities((ts[n - 1] - ts[0]) / DAY_MS, minStep / DAY_MS)
     : { daily: false, weekly: false, yearly: false };
-  return { timeUnit, seasonalities: resolveSeasonalities({ daily: options.daily, weekly: options.weekly, yearly: options.yearly }, auto) };
+  const seasonalities = resolveSeasonalities({ daily: options.daily, weekly: options.weekly, yearly: options.yearly }, auto);
+  const names = seasonalities.map((s) => s.name);
+  if (weekend && timeUnit === 'ms' && names.includes('daily') && !names.includes('weekly') && options.weekly !== false) {
+    let weekendPoints = 0;
+    for (let i = 0; i < n; i++) if (isWeekendDay(ts[i] / DAY_MS)) weekendPoints++;
+    const halfDay = DAY_MS / 2 / minStep;
+    if (weekendPoints >= halfDay && n - weekendPoints >= halfDay) seasonalities.push(WEEKEND);
+  }
+  return { timeUnit, seasonalities };
 }
 
 function toModel(d: Design, fit: Fit, method: 'cv' | 'prophet', options: ForecastOptions): ForecastModel {

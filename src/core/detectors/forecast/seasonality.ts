@@ -1,10 +1,25 @@
-/** A Fourier seasonality: period in days and the number of sine/cosine pairs. */
+/** The Fourier seasonalities' names (Prophet's). */
+export type FourierName = 'daily' | 'weekly' | 'yearly';
+
+/**
+ * A Fourier seasonality: period in days and the number of sine/cosine pairs; or 'weekend', one column that is 1 on
+ * Saturdays and Sundays (UTC) and 0 otherwise (a regressor with the seasonalities' prior, as Prophet's holidays).
+ */
 export interface Seasonality {
-  name: 'daily' | 'weekly' | 'yearly';
+  name: FourierName | 'weekend';
   /** Period in days. */
   period: number;
-  /** Fourier order: the term has 2·order features [sin 1, cos 1, sin 2, cos 2, …]. */
+  /** Fourier order: the term has 2·order features [sin 1, cos 1, sin 2, cos 2, …] (the weekend term: 1 feature). */
   order: number;
+}
+
+/** The weekend term (method 'cv' on a history too short for the weekly one; see model.ts). */
+export const WEEKEND: Seasonality = { name: 'weekend', period: 7, order: 1 };
+
+/** True on Saturdays and Sundays (UTC) of `days` since the Unix epoch (1970-01-01 was a Thursday). */
+export function isWeekendDay(days: number): boolean {
+  const wd = (((Math.floor(days) + 4) % 7) + 7) % 7;
+  return wd === 0 || wd === 6;
 }
 
 /** Prophet's default seasonalities (period in days, Fourier order). */
@@ -23,7 +38,7 @@ export type SeasonalitySwitch = 'auto' | boolean;
  * span is ≥ 14 days and the step < 7 days; daily when the span is ≥ 2 days and the step < 1 day.
  * NaN input switches everything off.
  */
-export function prophetAutoSeasonalities(spanDays: number, minStepDays: number): Record<Seasonality['name'], boolean> {
+export function prophetAutoSeasonalities(spanDays: number, minStepDays: number): Record<FourierName, boolean> {
   return {
     daily: spanDays >= 2 && minStepDays < 1,
     weekly: spanDays >= 14 && minStepDays < 7,
@@ -33,12 +48,13 @@ export function prophetAutoSeasonalities(spanDays: number, minStepDays: number):
 
 /** The seasonalities that run given the switches and what the rules say ('auto' follows `auto`). */
 export function resolveSeasonalities(
-  switches: Partial<Record<Seasonality['name'], SeasonalitySwitch>>,
-  auto: Record<Seasonality['name'], boolean>,
+  switches: Partial<Record<FourierName, SeasonalitySwitch>>,
+  auto: Record<FourierName, boolean>,
 ): Seasonality[] {
   return DEFAULT_SEASONALITIES.filter((s) => {
-    const sw = switches[s.name] ?? 'auto';
-    return sw === 'auto' ? auto[s.name] : sw;
+    const name = s.name as FourierName;
+    const sw = switches[name] ?? 'auto';
+    return sw === 'auto' ? auto[name] : sw;
   });
 }
 
@@ -50,6 +66,7 @@ export function resolveSeasonalities(
 export function fourierRow(days: number, seasonalities: readonly Seasonality[], out: Float64Array, offset: number): void {
   let o = offset;
   for (const s of seasonalities) {
+    if (s.name === 'weekend') { out[o++] = isWeekendDay(days) ? 1 : 0; continue; }
     // Reduce modulo the period first so the phase keeps its precision for large epoch days.
     const r = days % s.period;
     const angle = (2 * Math.PI * r) / s.period;
@@ -70,6 +87,6 @@ export function fourierRow(days: number, seasonalities: readonly Seasonality[], 
 /** Number of feature columns of a set of seasonalities (2 per Fourier order). */
 export function featureCount(seasonalities: readonly Seasonality[]): number {
   let k = 0;
-  for (const s of seasonalities) k += 2 * s.order;
+  for (const s of seasonalities) k += s.name === 'weekend' ? 1 : 2 * s.order;
   return k;
 }
