@@ -127,7 +127,8 @@ function runOnWorker<T>(w: ScoringWorker, job: { kind: 'score'; work: SharedWork
   return new Promise<T>((resolve, reject) => {
     if (w.failed) { reject(w.failed); return; }
     worker.ref();
-    const onExit = (code: number): void => { if (code !== 0) reject(w.failed ?? new Error(`scoring worker exited with code ${code}`)); };
+    // An exit before the answer (an error, or an answer lost) fails the job: the caller never waits forever.
+    const onExit = (code: number): void => { reject(w.failed ?? new Error(`scoring worker exited with code ${code} before answering`)); };
     worker.once('message', (answer: T) => {
       worker.off('error', reject);
       worker.off('exit', onExit);
