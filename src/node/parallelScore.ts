@@ -8,7 +8,6 @@ import {
   accumulatePathLengths, emptyIsolationForestResult, explainIsolationForest, pathLengthsToScores, prepareIsolationForest,
   withContaminationThreshold,
 } from '../core/detectors/isolationForest.ts';
-import { seriesPiece } from '../core/export/json.ts';
 import type { ForestArrays, IsolationForestModel, IsolationForestOptions, IsolationForestResult } from '../core/detectors/isolationForestModel.ts';
 
 /** Below this many rows a worker's start-up (tens of ms) costs more than it saves. */
@@ -21,24 +20,14 @@ const CHUNK_ROWS = 4096;
  * What a scoring worker runs: it waits for the work (the forest's arrays, the columns and the sums in shared
  * memory, and the shared counter of pieces taken), sums the path lengths of the pieces it takes with the source
  * text of core's accumulatePathLengths (a self-contained function, so no separate entry file is needed: the
- * same code works under tsx and in the esbuild bundle) and says so. It may then be given a series to write as
- * JSON text (core's seriesPiece), its last job: it answers with the pieces and ends.
+ * same code works under tsx and in the esbuild bundle), says so and ends.
  */
 const workerSource = (): string => `const { parentPort } = require('node:worker_threads');
 const accumulate = (${accumulatePathLengths.toString()});
 const takePieces = (${takePieces.toString()});
-const seriesPiece = (${seriesPiece.toString()});
-parentPort.on('message', (job) => {
-  if (job.kind === 'score') {
-    takePieces(job.work, accumulate);
-    parentPort.postMessage(0);
-    return;
-  }
-  const { values, chunk } = job;
-  const pieces = [];
-  for (let i = 0; i < values.length; i += chunk) pieces.push(seriesPiece(values, i, Math.min(values.length, i + chunk)));
-  parentPort.postMessage(pieces);
-  parentPort.close();
+parentPort.once('message', (work) => {
+  takePieces(work, accumulate);
+  parentPort.postMessage(0);
 });`;
 
 /** A scoring worker: started, possibly not yet running; `failed` holds its error once it has one. */
@@ -55,9 +44,7 @@ interface ScoringWorker {
 export interface ScoringThreads {
   /** Workers not yet used. */
   readonly workers: ScoringWorker[];
-  /** Workers that have scored, idle until given a series to write (formatSeriesOnWorker) or closed. */
-  readonly idle: ScoringWorker[];
-  /** Stops the workers not used (scoring used none, or fewer: a small frame) and the idle ones. Safe to call more than once. */
+  /** Stops the workers not used (scoring used none, or fewer: a small frame). Safe to call more than once. */
   close(): void;
 }
 
@@ -77,12 +64,10 @@ function startWorker(): ScoringWorker {
  */
 export function startScoringThreads(threads = 2): ScoringThreads {
   const workers = Array.from({ length: Math.max(0, Math.floor(threads) - 1) }, startWorker);
-  const idle: ScoringWorker[] = [];
   return {
     workers,
-    idle,
     close() {
-      for (const w of [...workers.splice(0), ...idle.splice(0)]) void w.worker.terminate();
+      for (const w of workers.splice(0)) void w.worker.terminate();
     },
   };
 }
@@ -121,23 +106,16 @@ function takePieces(work: SharedWork, accumulate: typeof accumulatePathLengths):
   }
 }
 
-/** Gives a worker a job; resolves with its answer (the worker is kept alive meanwhile, unref'd again after). */
-function runOnWorker<T>(w: ScoringWorker, job: { kind: 'score'; work: SharedWork } | { kind: 'format'; values: Float64Array; chunk: number }): Promise<T> {
+/** Gives a worker the shared work; resolves once it has taken its last piece. */
+function workOnWorker(w: ScoringWorker, work: SharedWork): Promise<void> {
   const { worker } = w;
-  return new Promise<T>((resolve, reject) => {
+  worker.ref();
+  return new Promise<void>((resolve, reject) => {
     if (w.failed) { reject(w.failed); return; }
-    worker.ref();
-    // An exit before the answer (an error, or an answer lost) fails the job: the caller never waits forever.
-    const onExit = (code: number): void => { reject(w.failed ?? new Error(`scoring worker exited with code ${code} before answering`)); };
-    worker.once('message', (answer: T) => {
-      worker.off('error', reject);
-      worker.off('exit', onExit);
-      worker.unref();
-      resolve(answer);
-    });
+    worker.once('message', () => resolve());
     worker.once('error', reject);
-    worker.once('exit', onExit);
-    worker.postMessage(job);
+    worker.once('exit', (code) => { if (code !== 0) reject(w.failed ?? new Error(`scoring worker exited with code ${code}`)); });
+    worker.postMessage(work);
   });
 }
 
@@ -164,8 +142,7 @@ export async function scoreIsolationForestParallel(model: IsolationForestModel, 
   const wanted = started ? started.workers.length + 1 : Math.floor(threads);
   const parts = Math.max(1, Math.min(wanted, Math.floor(n / MIN_ROWS_FOR_WORKERS)));
   const workers = started ? started.workers.splice(0, parts - 1) : Array.from({ length: parts - 1 }, startWorker);
-  // Those not needed are stopped; those used wait in `started.idle` for a series to write (without `started`, they are stopped).
-  if (started) for (const w of started.workers.splice(0)) void w.worker.terminate();
+  started?.close();
   if (parts === 1) {
     const out = new Float64Array(n);
     accumulatePathLengths(model, columns, 0, n, out);
@@ -179,25 +156,10 @@ export async function scoreIsolationForestParallel(model: IsolationForestModel, 
     columns: columns.map(shared), out: new Float64Array(new SharedArrayBuffer(n * 8)), next: new Int32Array(new SharedArrayBuffer(4)),
     rows: n, chunk: CHUNK_ROWS,
   };
-  const pending = workers.map((w) => runOnWorker<void>(w, { kind: 'score', work }));
+  const pending = workers.map((w) => workOnWorker(w, work));
   takePieces(work, accumulatePathLengths);
-  try {
-    await Promise.all(pending);
-  } finally {
-    if (started) started.idle.push(...workers);
-    else for (const w of workers) void w.worker.terminate();
-  }
+  await Promise.all(pending);
   return pathLengthsToScores(Float64Array.from(work.out), model);
-}
-
-/**
- * The JSON text of a series (as core's jsonChunks writes it: seriesPiece over pieces of `chunkValues`
- * numbers), made on a worker that has scored and waits idle in `threads` (its last job: it ends after), while
- * this thread goes on. Null when no worker waits (a small frame was scored on this thread).
- */
-export function formatSeriesOnWorker(threads: ScoringThreads, values: Float64Array, chunkValues = 8192): Promise<string[]> | null {
-  const w = threads.idle.shift();
-  return w ? runOnWorker<string[]>(w, { kind: 'format', values, chunk: Math.max(1, Math.floor(chunkValues)) }) : null;
 }
 
 /**

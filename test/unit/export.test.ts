@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { csvCell, csvChunks, csvColumns } from '../../src/core/export/csv.ts';
-import { jsonChunks, seriesPiece } from '../../src/core/export/json.ts';
+import { jsonChunks } from '../../src/core/export/json.ts';
 import { readResultJson } from '../../src/core/export/readResult.ts';
 import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
@@ -122,16 +122,6 @@ describe('JSON export', () => {
     const small = [...jsonChunks(r, { version: '1', chunkValues: 1 })];
     assert.equal(small.join(''), big.join(''));
     assert.ok(small.length > big.length);
-  });
-
-  test('writes a series whose text is already made as made, the same bytes as formatting it', () => {
-    const r = sample();
-    const scores = r.scores!.iforest as Float64Array;
-    const made = [seriesPiece(scores, 0, 2), seriesPiece(scores, 2, 3)];
-    assert.equal(all(jsonChunks(r, { version: '1', preformatted: new Map([[scores, made]]) })), all(jsonChunks(r, { version: '1' })));
-    // The made text is what is written (the series is not formatted again).
-    const marked = all(jsonChunks(r, { version: '1', preformatted: new Map([[scores, ['1,2,3']]]) }));
-    assert.deepEqual(JSON.parse(marked).scores, { iforest: [1, 2, 3] });
   });
 
   test('only anomalies omits the per-row series and says so in meta', () => {

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv, createCsvReader } from '../../src/core/csv/parse.ts';
 import { CsvRecordSplitter } from '../../src/node/csvLines.ts';
-import { CsvTokenizer } from '../../src/core/csv/tokenize.ts';
 import { indexIn } from '../../src/core/csv/frame.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import { main } from '../../src/cli/main.ts';
@@ -183,22 +182,6 @@ test('an unfinished record is never re-read: 17 MB of one line in 64 KB pieces i
   const r = createCsvReader();
   r.push('a\n' + 'y'.repeat(17 << 20));
   assert.equal(r.end().issues[0].code, 'line-too-long');
-});
-
-test('the record scanner finds the same record ends, lines and over-long record in one piece as character by character', () => {
-  const lines = ['t,v', '1,2', '3,' + 'x'.repeat(30), '5,6', '7,' + 'y'.repeat(60), '9,10', '11,12'];
-  const text = lines.join('\n') + '\n';
-  const scan = (pieces: string[], maxRecordChars: number) => {
-    const t = new CsvTokenizer(',', { fields: false, maxRecordChars });
-    for (const p of pieces) t.push(p);
-    // After an error nothing more is read: only the error counts.
-    return t.error ? { error: t.error } : { line: t.line, last: t.lastRecordEnd };
-  };
-  for (const max of [1000, 65, 50, 20]) assert.deepEqual(scan([text], max), scan([...text], max), `max ${max}`);
-  // 65: the piece is longer than the limit, no record is.
-  for (const max of [1000, 65]) assert.deepEqual(scan([text], max), { line: 8, last: text.length });
-  assert.deepEqual([scan([text], 50).error?.code, scan([text], 50).error?.line], ['line-too-long', 5]);
-  assert.deepEqual([scan([text], 20).error?.code, scan([text], 20).error?.line], ['line-too-long', 3]);
 });
 
 test('SIGTERM stops stream promptly, in the middle of a large file', { timeout: 60_000 }, async () => {

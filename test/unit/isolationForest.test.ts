@@ -6,8 +6,7 @@ import { createRng } from '../../src/core/random.ts';
 import { severityOf } from '../../src/core/severity.ts';
 import { detectIsolationForest, fitIsolationForest, scoreIsolationForest, severityScore } from '../../src/core/detectors/isolationForest.ts';
 import { averagePathLength } from '../../src/core/detectors/isolationForestModel.ts';
-import { detectIsolationForestParallel, formatSeriesOnWorker, scoreIsolationForestParallel, startScoringThreads } from '../../src/node/parallelScore.ts';
-import { seriesPiece } from '../../src/core/export/json.ts';
+import { detectIsolationForestParallel, scoreIsolationForestParallel, startScoringThreads } from '../../src/node/parallelScore.ts';
 
 const H = (i: number) => Math.log(i) + 0.5772156649;
 const cFormula = (n: number) => 2 * H(n - 1) - (2 * (n - 1)) / n;
@@ -263,25 +262,6 @@ test('workers started ahead score the same; those not needed are closed', async 
   const one = startScoringThreads(2);
   assert.deepEqual(await scoreIsolationForestParallel(smallModel, small, 2, one), scoreIsolationForest(smallModel, small));
   assert.equal(one.workers.length, 0);
-});
-
-test('the worker that scored writes a series as JSON text, as this thread would, then ends', async () => {
-  const frame = frameOf(gaussian(120_000, ['a', 'b']));
-  const model = fitIsolationForest(frame, { seed: 3, trees: 8 });
-  const threads = startScoringThreads(2);
-  const scores = await scoreIsolationForestParallel(model, frame, 2, threads);
-  assert.equal(threads.idle.length, 1);
-  const series = Float64Array.from(scores.subarray(0, 5000));
-  series[7] = NaN;
-  series[4999] = -Infinity;
-  const pieces = await formatSeriesOnWorker(threads, series, 1000);
-  assert.equal(pieces?.length, 5);
-  assert.equal(pieces!.join(''), seriesPiece(series, 0, series.length));
-  assert.deepEqual(JSON.parse(`[${pieces!.join('')}]`).slice(6, 9), [series[6], null, series[8]]);
-  // Its last job: no worker waits any more.
-  assert.equal(threads.idle.length, 0);
-  assert.equal(formatSeriesOnWorker(threads, series), null);
-  threads.close();
 });
 
 test('fit with a contamination fraction sets the threshold detect uses', () => {

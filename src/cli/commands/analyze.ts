@@ -11,7 +11,7 @@ import { formatDuration } from '../../core/rules/duration.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
-import { formatSeriesOnWorker, primeIsolationForest, startScoringThreadsFor } from '../../node/parallelScore.ts';
+import { primeIsolationForest, startScoringThreadsFor } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analysisResult.ts';
 import { csvChunks } from '../../core/export/csv.ts';
 import { jsonChunks } from '../../core/export/json.ts';
@@ -144,18 +144,12 @@ export const analyzeCommand: Command = {
     // The forest is scored on two threads first (bit-identical scores); runAnalysis finds it in the cache.
     const cache: AnalysisCache = {};
     await primeIsolationForest(frame, settings, cache, 2, threads ?? undefined);
-    const onlyAnomalies = values['only-anomalies'] ?? false;
-    // The JSON text of the scores is written by the worker that scored, while this thread explains them.
-    const scores = cache.iforest?.result.scores;
-    const scoresText = format === 'json' && !onlyAnomalies && threads && scores?.length ? formatSeriesOnWorker(threads, scores)?.catch(() => null) : null;
-    threads?.close();
     const result = runAnalysis(frame, settings, { path, sha256: loaded.sha256 }, cache);
     for (const w of result.warnings) ctx.stderr(`${name}: warning: ${w}\n`);
     const csvWarnings = loaded.issues.map((i) => formatIssue(path, i));
+    const onlyAnomalies = values['only-anomalies'] ?? false;
     if (format === 'json') {
-      const made = scores && scoresText ? await scoresText : null;
-      const preformatted = made ? new Map([[scores!, made]]) : undefined;
-      await writeChunks(jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: csvWarnings, preformatted }), values.out, ctx);
+      await writeChunks(jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: csvWarnings }), values.out, ctx);
       if (!values.out) ctx.stdout('\n');
     } else if (format === 'csv') {
       await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);

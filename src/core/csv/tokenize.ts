@@ -131,36 +131,13 @@ export class CsvTokenizer {
           if (nextQ < i && nextQ !== -1) nextQ = s.indexOf('"', i);
           const stop = nextQ < 0 ? n : nextQ;
           // Every line break in [i, stop) ends a record (no quoted field is open in plain text).
-          let e = s.indexOf('\n', i);
-          if (e >= 0 && e < stop) {
-            // The first record may have begun in an earlier piece: its length is checked.
+          let p = i;
+          for (let e = s.indexOf('\n', p); e >= 0 && e < stop; e = s.indexOf('\n', p)) {
             this.lineNo++;
             this.lineStart = this.base + e + 1;
             this.endRecordAt(this.base + e + 1);
             if (this.error) return;
-            // The others lie within this piece: their lengths are looked at only when one may pass the limit.
-            let last = e, before = e, lines = 0;
-            const long = stop - e > this.maxRecord;
-            for (e = s.indexOf('\n', e + 1); e >= 0 && e < stop; e = s.indexOf('\n', e + 1)) {
-              if (long && e - last > this.maxRecord) {
-                this.lineNo += lines;
-                this.recStart = this.lastRecordEnd = this.base + last + 1;
-                this.recLine = this.lineNo;
-                this.lineNo++;
-                this.endRecordAt(this.base + e + 1);
-                return;
-              }
-              before = last;
-              last = e;
-              lines++;
-            }
-            if (lines > 0) {
-              // As if each record had ended in turn: the last one starts after the line break before it.
-              this.lineNo += lines;
-              this.lineStart = this.base + last + 1;
-              this.recStart = this.base + before + 1;
-              this.endRecordAt(this.base + last + 1);
-            }
+            p = e + 1;
           }
           if (stop === n) {
             // The text ends in plain text: at a field start when its last character is a delimiter.

@@ -27,36 +27,24 @@ export interface JsonExportOptions {
   allRows?: boolean;
   /** Numbers per yielded chunk of a series. @default 8192 */
   chunkValues?: number;
-  /**
-   * Series whose text is already made (on another thread: see src/node/parallelScore.ts): for a series of the
-   * result found here, its pieces (as seriesPiece makes them, in order) are written instead of formatting it
-   * again. Same bytes either way. @default none
-   */
-  preformatted?: ReadonlyMap<Float64Array, readonly string[]>;
 }
 
 /** The tool name in `meta.tool`. */
 export const TOOL_NAME = 'anomaly-hunter';
 
-/**
- * The JSON text of values[start, end) of a series, comma-separated, with the comma before it when start > 0:
- * NaN and ±Infinity (no JSON form) become null. Self-contained (no closures, no imports) so that a worker
- * thread can run its source text.
- */
-export function seriesPiece(values: Float64Array, start: number, end: number): string {
-  let s = start > 0 ? ',' : '';
-  for (let j = start; j < end; j++) {
-    const x = values[j];
-    s += (j > start ? ',' : '') + (Number.isFinite(x) ? String(x) : 'null');
-  }
-  return s;
+/** A JSON number for a series value: NaN and ±Infinity (no JSON form) become null. */
+function num(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
 }
 
-function* series(values: Float64Array, chunkValues: number, preformatted?: ReadonlyMap<Float64Array, readonly string[]>): Generator<string> {
+function* series(values: Float64Array, chunkValues: number): Generator<string> {
   yield '[';
-  const made = preformatted?.get(values);
-  if (made) yield* made;
-  else for (let i = 0; i < values.length; i += chunkValues) yield seriesPiece(values, i, Math.min(values.length, i + chunkValues));
+  for (let i = 0; i < values.length; i += chunkValues) {
+    const end = Math.min(values.length, i + chunkValues);
+    let s = i > 0 ? ',' : '';
+    for (let j = i; j < end; j++) s += (j > i ? ',' : '') + num(values[j]);
+    yield s;
+  }
   yield ']';
 }
 
@@ -93,7 +81,7 @@ export function* jsonChunks(result: AnalysisResult, opts: JsonExportOptions): Ge
       yield ',\n"scores": {';
       for (const [k, [name, values]] of scores.entries()) {
         yield `${k ? ',' : ''}\n  ${JSON.stringify(name)}: `;
-        yield* series(values, chunkValues, opts.preformatted);
+        yield* series(values, chunkValues);
       }
       yield '\n}';
     }
@@ -102,11 +90,11 @@ export function* jsonChunks(result: AnalysisResult, opts: JsonExportOptions): Ge
       yield ',\n"forecast": {';
       for (const [k, [metric, s]] of forecast.entries()) {
         yield `${k ? ',' : ''}\n  ${JSON.stringify(metric)}: {"yhat": `;
-        yield* series(s.yhat, chunkValues, opts.preformatted);
+        yield* series(s.yhat, chunkValues);
         yield ', "lower": ';
-        yield* series(s.lower, chunkValues, opts.preformatted);
+        yield* series(s.lower, chunkValues);
         yield ', "upper": ';
-        yield* series(s.upper, chunkValues, opts.preformatted);
+        yield* series(s.upper, chunkValues);
         yield '}';
       }
       yield '\n}';
