@@ -45,9 +45,27 @@ const nodemailerApart = {
 };
 const withNodemailerApart = (b) => ({ ...b, plugins: [...b.plugins, nodemailerApart] });
 
+/**
+ * The CLI's readers of rules files (ajv, js-yaml) and of the history database (sql.js), nearly half of its
+ * bundle, are built into their own files too (dist/ajv.js, dist/js-yaml.js, dist/sqljs.js), required when a
+ * command first uses them: `analyze` of a CSV neither parses nor compiles them.
+ */
+const cliLibs = { ajv: './ajv.js', 'js-yaml': './js-yaml.js', 'sql.js': './sqljs.js' };
+const cliLibsApart = {
+  name: 'cli-libs-apart',
+  setup(build) {
+    build.onResolve({ filter: /^(ajv|js-yaml|sql\.js)$/ }, (a) => ({ path: cliLibs[a.path], external: true }));
+  },
+};
+/** One library as a CommonJS file of its own: `code` re-exports what the sources import from it. */
+const libApart = ({ code, outfile }) => ({ ...node, stdin: { contents: code, resolveDir: '.', loader: 'js' }, outfile });
+
 const builds = [
   withNodemailerApart({ ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  withNodemailerApart({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  withNodemailerApart({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [...node.plugins, cliLibsApart] }),
+  libApart({ code: "export { default } from 'ajv';", outfile: 'dist/ajv.js' }),
+  libApart({ code: "export * from 'js-yaml';", outfile: 'dist/js-yaml.js' }),
+  libApart({ code: "export { default } from 'sql.js';", outfile: 'dist/sqljs.js' }),
   // An ES module re-export, so that the bundle marks its named export for Node's import() of a CommonJS file.
   { ...node, stdin: { contents: "export { createTransport } from 'nodemailer';", resolveDir: '.', loader: 'js' }, outfile: 'dist/nodemailer.js' },
   { ...node, entryPoints: ['src/extension/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
