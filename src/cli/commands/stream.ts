@@ -54,7 +54,7 @@ Options:
                    "model" says which baseline model scored the row ({"version", "trainedAt",
                    "reason"}; version 0 before the first fit) and "retrain" is on the first row
                    a new model scores
-                   nab: timestamp,value,anomaly_score (one metric; the timestamp as in the input)
+                   nab: timestamp,value,anomaly_score (one metric; the timestamp as in the input; 0 unless the row is the most surprising of the last 12 hours)
   --rules FILE     evaluate a rules.yaml on every row as it arrives (for / keep_firing_for in CSV
                    time, as analyze --rules)
   --min-severity S incidents are reported from critical|major|minor|warning on (default major):

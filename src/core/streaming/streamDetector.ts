@@ -25,7 +25,7 @@
  *    the last `refractory` rows: an alert no worse than one raised in the last half day adds no
  *    information (the same idea as an alert throttle), and NAB counts only the first detection of each
  *    anomaly while charging every later one as a false positive. A row that beats them is `fresh`; NAB output
- *    (nab.ts) scores only fresh rows, one alert per episode, while `stream`'s findings keep the damped repeats.
+ *    (nab.ts) scores only fresh rows (about one alert per episode: a growing one alerts at each new high), while `stream`'s findings keep the damped repeats.
  *
  * Sampling rate — every span is a TIME span (history two weeks, the likelihood window 30 days as in
  * Ahmad et al., the daily shape one day in 12 two-hour bins, the warm-up 12.5 h, the de-duplication half a
