@@ -55,6 +55,8 @@ const cliLibsApart = {
   name: 'cli-libs-apart',
   setup(build) {
     build.onResolve({ filter: /^(ajv|js-yaml|sql\.js)$/ }, (a) => ({ path: cliLibs[a.path], external: true }));
+    // A path inside one of them would build a second copy into the CLI: import the package itself.
+    build.onResolve({ filter: /^(ajv|js-yaml|sql\.js)\// }, (a) => ({ errors: [{ text: `${a.path}: import the package itself (esbuild.mjs builds it apart for the CLI)` }] }));
   },
 };
 /** One library as a CommonJS file of its own: `code` re-exports what the sources import from it. */

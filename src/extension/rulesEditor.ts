@@ -7,7 +7,7 @@ import type { Diagnostic, RulesDataContext } from '../core/rules/model.ts';
 import { analyzeRules } from '../core/rules/validate.ts';
 import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import type { RulesAnalysis } from '../core/rules/validate.ts';
-import { lineStarts } from '../core/rules/yamlAst.ts';
+import { lineStarts } from '../core/textPosition.ts';
 import { addCommands } from './ctx.ts';
 import { WRITE_RULE_TEST_COMMAND, writeRuleTest } from './ruleBacktest.ts';
 import type { Ctx } from './ctx.ts';

@@ -1,3 +1,5 @@
+import { lineStarts, positionAt as lineColumnAt } from '../textPosition.ts';
+
 /** A 1-based line and column in a text, with the 0-based offset it came from. */
 export interface TextPosition {
   offset: number;
@@ -8,15 +10,7 @@ export interface TextPosition {
 /** Line and column (1-based, columns in UTF-16 units) of an offset; offsets past the end clamp to the end. */
 export function positionAt(text: string, offset: number): TextPosition {
   const end = Math.max(0, Math.min(offset, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { offset: end, line, column: end - lineStart + 1 };
+  return { offset: end, ...lineColumnAt(lineStarts(text), end) };
 }
 
 /** A JSON path: object keys and array indices from the root. */

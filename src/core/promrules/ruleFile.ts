@@ -1,6 +1,7 @@
 import { parseDuration } from '../rules/duration.ts';
 import type { PromAlertRule } from '../rules/prometheusExport.ts';
-import { deref, lineStarts, parseYamlAst, positionAt } from '../rules/yamlAst.ts';
+import { deref, parseYamlAst } from '../rules/yamlAst.ts';
+import { lineStarts, positionAt } from '../textPosition.ts';
 import type { YNode } from '../rules/yamlAst.ts';
 import type { EngineRule } from './engine.ts';
 import { compileGoTemplate } from './goTemplate.ts';

@@ -1,6 +1,7 @@
 import { parseDuration } from '../rules/duration.ts';
 import { didYouMean } from '../rules/suggest.ts';
-import { deref, lineStarts, parseYamlAst, positionAt } from '../rules/yamlAst.ts';
+import { deref, parseYamlAst } from '../rules/yamlAst.ts';
+import { lineStarts, positionAt } from '../textPosition.ts';
 import type { YMap, YNode, YScalar } from '../rules/yamlAst.ts';
 import type { AlertOut } from './engine.ts';
 import { expandValues, parseSeries } from './selector.ts';

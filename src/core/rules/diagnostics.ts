@@ -1,6 +1,6 @@
 // Diagnostics of a rules file: collected with their line and column, and printed in the compiler form.
 import type { Diagnostic, DiagnosticFix } from './model.ts';
-import { lineStarts, positionAt } from './yamlAst.ts';
+import { lineStarts, positionAt } from '../textPosition.ts';
 
 /** A diagnostic at offsets of `text` (for problems found outside the engine, such as an unreadable data file). */
 export function diagnosticAt(text: string, severity: Diagnostic['severity'], code: string, message: string, startOffset: number, endOffset: number): Diagnostic {

@@ -3,7 +3,8 @@ import type { Severity } from '../severity.ts';
 import { parseDuration } from './duration.ts';
 import { prometheusSourceOf } from './dataSource.ts';
 import type { ForecastSettings, IforestSettings, Rule, RuleOp, RulesFile, WebhookSettings } from './model.ts';
-import { deref, getPair, positionAt } from './yamlAst.ts';
+import { deref, getPair } from './yamlAst.ts';
+import { positionAt } from '../textPosition.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
 
 export const OPS: readonly RuleOp[] = ['>', '>=', '<', '<=', '==', '!='];

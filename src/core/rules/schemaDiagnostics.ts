@@ -4,7 +4,8 @@ import type { DiagnosticFix, RulesDataContext } from './model.ts';
 import type { DiagnosticSink } from './diagnostics.ts';
 import { keysAt, schemaAt } from './schema.ts';
 import { didYouMean } from './suggest.ts';
-import { deref, getPair, positionAt } from './yamlAst.ts';
+import { deref, getPair } from './yamlAst.ts';
+import { positionAt } from '../textPosition.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
 
 type Located = { node: YNode; key: YScalar | null; path: (string | number)[] };

@@ -9,7 +9,8 @@ import { OPS, scalarAt } from './readRules.ts';
 import type { RuleSite } from './readRules.ts';
 import { didYouMean } from './suggest.ts';
 import { TEMPLATE_PATTERN, TEMPLATE_VARIABLES, isTemplateVariable } from './template.ts';
-import { deref, getPair, positionAt } from './yamlAst.ts';
+import { deref, getPair } from './yamlAst.ts';
+import { positionAt } from '../textPosition.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
 
 /** `op: >`, `op: >=`, `op: !=`: YAML indicators, not operators. Found on the raw lines, before YAML has its say. */

@@ -8,7 +8,8 @@ import { buildFile, emptyRulesFile, toPlain } from './readRules.ts';
 import { queryNamesContext } from './dataSource.ts';
 import type { RuleSite } from './readRules.ts';
 import { checkKeys, findUnquotedOps, semanticChecks } from './semanticChecks.ts';
-import { deref, getPair, lineStarts, parseYamlAst } from './yamlAst.ts';
+import { deref, getPair, parseYamlAst } from './yamlAst.ts';
+import { lineStarts } from '../textPosition.ts';
 import type { YNode } from './yamlAst.ts';
 
 /** Options of `validateRules`. */

@@ -320,25 +320,3 @@ export function getPair(map: YMap, key: string): YPair | undefined {
   for (const p of map.pairs) if (p.key.kind === 'scalar' && p.key.text === key) return p;
   return undefined;
 }
-
-/** Sorted offsets at which each line starts, for offset → line/column. */
-export function lineStarts(text: string): Int32Array {
-  let n = 1;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  const starts = new Int32Array(n);
-  let k = 1;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts[k++] = i + 1;
-  return starts;
-}
-
-/** 1-based line and column (UTF-16 units) of an offset, given `lineStarts(text)`. */
-export function positionAt(starts: Int32Array, offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
-}
