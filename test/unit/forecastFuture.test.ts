@@ -74,6 +74,10 @@ describe('a weekend in a history too short for the weekly term', () => {
     const prophet = mae(predictForecast(fitForecast(t.subarray(0, nTrain), y.subarray(0, nTrain), { method: 'prophet' }), t.subarray(nTrain)).yhat, nTrain);
     assert.ok(ours < 2, `ours: weekend MAE ${ours}`);
     assert.ok(prophet > 10, `Prophet: weekend MAE ${prophet}`);
+    // One extra row a second after another does not change what "half a day of points" is (the usual step is).
+    const t2 = Float64Array.from([...t.subarray(0, nTrain), t[nTrain - 1] + 1000]);
+    const y2 = Float64Array.from([...y.subarray(0, nTrain), y[nTrain - 1]]);
+    assert.deepEqual(fitForecast(t2, y2).seasonalities.map((s) => s.name), ['daily', 'weekend']);
   });
 
   test('not inside the history (analyze), with the weekly term, forced off, or without a weekend in the history', () => {

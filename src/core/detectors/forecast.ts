@@ -37,8 +37,9 @@ export function fitForecast(t: Float64Array, y: Float64Array, options: ForecastO
   const resolved = resolveModel(ts, options, cvOn);
   const fourier = fourierBlock(ts, resolved.timeUnit, resolved.seasonalities);
   const pair = fitPair(ts, ys, options, resolved, fourier, undefined, cvOn);
-  // Without cross-validation (or too short a history for it) the fit is Prophet's MAP, as it was: the in-history
-  // residuals the incidents view calibrates on do not change.
+  // Without cross-validation the fit is Prophet's MAP, as it was: the in-history residuals the incidents view
+  // calibrates on do not change. With it asked for but too short a history for its folds, the MAP of the model it
+  // would have used (with the weekend term where resolveModel adds one).
   return (cvOn ? crossValidate(ts, ys, pair, options, resolved, fourier) : null) ?? pair.map;
 }
 
