@@ -34,42 +34,36 @@ const common = {
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 
 /**
- * nodemailer (a third of the CLI bundle) is built into its own file, dist/nodemailer.js, which the bundles
- * import when a mail is sent (src/node/smtp.ts): a command that sends no mail neither parses nor runs it.
+ * Packages built into files of their own next to the bundles (`libs`: package → file), which a bundle requires when
+ * it first uses them: nodemailer (a third of the CLI bundle: loaded only to send mail, src/node/smtp.ts) for the
+ * extension and the CLI; the CLI's readers of rules files (ajv, js-yaml) and of the history database (sql.js), nearly
+ * half of the rest, for the CLI (`analyze` of a CSV neither parses nor compiles them). A path inside one of them would
+ * build a second copy into the bundle: the build refuses it.
  */
-const nodemailerApart = {
-  name: 'nodemailer-apart',
-  setup(build) {
-    build.onResolve({ filter: /^nodemailer$/ }, () => ({ path: './nodemailer.js', external: true }));
-  },
+const apart = (libs) => {
+  const names = Object.keys(libs).map((n) => n.replace('.', '\\.')).join('|');
+  return {
+    name: 'apart',
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^(${names})$`) }, (a) => ({ path: libs[a.path], external: true }));
+      build.onResolve({ filter: new RegExp(`^(${names})/`) }, (a) => ({ errors: [{ text: `${a.path}: import the package itself (esbuild.mjs builds it apart)` }] }));
+    },
+  };
 };
-const withNodemailerApart = (b) => ({ ...b, plugins: [...b.plugins, nodemailerApart] });
-
-/**
- * The CLI's readers of rules files (ajv, js-yaml) and of the history database (sql.js), nearly half of its
- * bundle, are built into their own files too (dist/ajv.js, dist/js-yaml.js, dist/sqljs.js), required when a
- * command first uses them: `analyze` of a CSV neither parses nor compiles them.
- */
-const cliLibs = { ajv: './ajv.js', 'js-yaml': './js-yaml.js', 'sql.js': './sqljs.js' };
-const cliLibsApart = {
-  name: 'cli-libs-apart',
-  setup(build) {
-    build.onResolve({ filter: /^(ajv|js-yaml|sql\.js)$/ }, (a) => ({ path: cliLibs[a.path], external: true }));
-    // A path inside one of them would build a second copy into the CLI: import the package itself.
-    build.onResolve({ filter: /^(ajv|js-yaml|sql\.js)\// }, (a) => ({ errors: [{ text: `${a.path}: import the package itself (esbuild.mjs builds it apart for the CLI)` }] }));
-  },
-};
+const withApart = (b, libs) => ({ ...b, plugins: [...b.plugins, apart(libs)] });
+const NODEMAILER = { nodemailer: './nodemailer.js' };
 /** One library as a CommonJS file of its own: `code` re-exports what the sources import from it. */
 const libApart = ({ code, outfile }) => ({ ...node, stdin: { contents: code, resolveDir: '.', loader: 'js' }, outfile });
 
 const builds = [
-  withNodemailerApart({ ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  withNodemailerApart({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [...node.plugins, cliLibsApart] }),
+  withApart({ ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] }, NODEMAILER),
+  withApart({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+    { ...NODEMAILER, ajv: './ajv.js', 'js-yaml': './js-yaml.js', 'sql.js': './sqljs.js' }),
   libApart({ code: "export { default } from 'ajv';", outfile: 'dist/ajv.js' }),
   libApart({ code: "export * from 'js-yaml';", outfile: 'dist/js-yaml.js' }),
   libApart({ code: "export { default } from 'sql.js';", outfile: 'dist/sqljs.js' }),
   // An ES module re-export, so that the bundle marks its named export for Node's import() of a CommonJS file.
-  { ...node, stdin: { contents: "export { createTransport } from 'nodemailer';", resolveDir: '.', loader: 'js' }, outfile: 'dist/nodemailer.js' },
+  libApart({ code: "export { createTransport } from 'nodemailer';", outfile: 'dist/nodemailer.js' }),
   { ...node, entryPoints: ['src/extension/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
   { ...node, entryPoints: ['src/extension/streamWorker.ts'], outfile: 'dist/streamWorker.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js' },

@@ -4,8 +4,6 @@
 import type { Frame } from '../src/core/csv/frame.ts';
 import { pageView, sameSettings } from '../src/core/dashboard/pageView.ts';
 import type { DetectorOutputs } from '../src/core/dashboard/pageView.ts';
-import { retuneForecast, retuneIforest } from '../src/core/tuning.ts';
-import { evaluateRules } from '../src/core/rules/evaluate.ts';
 import type { DashboardModel, FitsData, LocalData, OutputsData } from '../src/protocol.ts';
 import type { Fits, Held, State } from './state.ts';
 
@@ -82,16 +80,3 @@ export function computeShown(s: State): State | null {
   return { ...s, model, computed: { view, outputs, settings, choice }, anomaliesVersion: s.anomaliesVersion + 1 };
 }
 
-/**
- * Runs each slider's computation once and throws the result away: the first real move then runs compiled code
- * (a cold first move took ~2× longer). Changes nothing.
- */
-export function warmUp(s: State): void {
-  const outputs = outputsFor(s);
-  if (!outputs || !s.model) return;
-  const set = s.model.settings;
-  const frame = s.held!.frame;
-  if (outputs.rules) evaluateRules(outputs.rules, frame, { thresholds: set.thresholds });
-  if (outputs.iforest) retuneIforest(frame, outputs.iforest, outputs.iforest.sorted, set.contamination);
-  if (outputs.forecast) retuneForecast(frame, outputs.forecast, set.interval);
-}

@@ -7,7 +7,6 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { HostMessage, WebviewMessage } from '../src/protocol.ts';
-import { warmUp } from './local.ts';
 import type { Message, PersistedState, State } from './state.ts';
 import { initialState, persistedOf } from './state.ts';
 import { update } from './update.ts';
@@ -31,7 +30,6 @@ let saved = '';
 let layout: Layout | null = null;
 let zoomTimer: ReturnType<typeof setTimeout> | undefined;
 let redrawFrame = 0;
-let warmTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** Posts to the host; a zoom waits 150 ms for the next (a drag sends one). */
 function send(m: WebviewMessage): void {
@@ -53,7 +51,6 @@ function dispatch(msg: Message): void {
   const persisted = JSON.stringify(persistedOf(state));
   if (persisted !== saved) { saved = persisted; vscode.setState(JSON.parse(persisted) as PersistedState); }
   render(prev, msg, step.recomputed === true, t0);
-  if (msg.type === 'outputs') warmUpSoon();
 }
 
 /** Stamps on #app how long the last redraw took, once the frame that shows it has been painted. */
@@ -83,16 +80,6 @@ function render(prev: State, msg: Message, recomputed: boolean, t0: number): voi
     if (recomputed) stampRedraw(t0);
   }
   if (s.reveal && s.reveal !== prev.reveal) layout.table.reveal(s.reveal.row, s.reveal.fromTable);
-}
-
-/** Once nothing else is going on after new outputs: runs each slider's computation once (the first real move then runs compiled code). */
-function warmUpSoon(): void {
-  clearTimeout(warmTimer);
-  warmTimer = setTimeout(() => {
-    const idle = (window as unknown as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
-    if (idle) idle(() => warmUp(state), { timeout: 2000 });
-    else warmUp(state);
-  }, 500);
 }
 
 // What reached the page before this script ran (kept by the inline script of the page's <head>), then the rest,

@@ -106,18 +106,27 @@ export class RulesFileIndex implements vscode.Disposable {
 /** Largest rules file read (as the CLI's): a file named rules.yaml may be anything. */
 const MAX_RULES_BYTES = 4 << 20;
 
-/** A rules file's text: only a regular file (a device never ends) of at most 4 MiB. */
-export async function readRulesText(uri: vscode.Uri): Promise<string> {
-  const st = await vscode.workspace.fs.stat(uri);
-  if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
-  if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
-  if (uri.scheme === 'file') {
-    const info = await stat(uri.fsPath);
-    if (!info.isFile()) throw new Error('not a regular file');
+/**
+ * A rules file's text and its stamp (URI, and for a local file its mtime and size, taken before the read, by the
+ * same stat that checks it): only a regular file (a device never ends) of at most 4 MiB; else why it cannot be read.
+ */
+async function readRulesFile(uri: vscode.Uri): Promise<FoundRules> {
+  try {
+    const st = await vscode.workspace.fs.stat(uri);
+    if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
+    if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
+    let stamp = `${uri.toString()}|`;
+    if (uri.scheme === 'file') {
+      const info = await stat(uri.fsPath);
+      if (!info.isFile()) throw new Error('not a regular file');
+      stamp += `${info.mtimeMs}:${info.size}`;
+    }
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    if (bytes.length > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${bytes.length} bytes)`);
+    return { uri, stamp, text: new TextDecoder().decode(bytes) };
+  } catch (e) {
+    return { uri, stamp: `${uri.toString()}|${(await fileStamp(uri.fsPath)) ?? ''}`, error: (e as Error).message };
   }
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  if (bytes.length > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${bytes.length} bytes)`);
-  return new TextDecoder().decode(bytes);
 }
 
 /** The `data:` value of a rules file's text, read from its YAML without full validation; null when absent. */
@@ -152,24 +161,16 @@ export async function fileStamp(path: string): Promise<string | undefined> {
  */
 export async function findRulesFile(csv: vscode.Uri, index: RulesFileIndex, bound: vscode.Uri | undefined): Promise<FoundRules | null> {
   // Each stamp is taken before its read: a change during the read makes the next comparison fail (sessions' isCurrent).
-  const read = async (uri: vscode.Uri): Promise<FoundRules> => {
-    const stamp = `${uri.toString()}|${(await fileStamp(uri.fsPath)) ?? ''}`;
-    try {
-      return { uri, stamp, text: await readRulesText(uri) };
-    } catch (e) {
-      return { uri, stamp, error: (e as Error).message };
-    }
-  };
-  if (bound) return read(bound);
+  if (bound) return readRulesFile(bound);
   for (const f of await index.list()) {
-    const r = await read(f);
+    const r = await readRulesFile(f);
     const data = 'text' in r ? dataKeyIn(r.text) : null;
     if (data && resolve(dirname(f.fsPath), data) === csv.fsPath) return r;
   }
   const cfg = readSettings();
   if (!cfg.defaultRulesFile) return null;
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-  return read(vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile)));
+  return readRulesFile(vscode.Uri.file(isAbsolute(cfg.defaultRulesFile) ? cfg.defaultRulesFile : join(root, cfg.defaultRulesFile)));
 }
 
 /** The rules that apply to a CSV, validated against its data (a file with errors is not evaluated: a warning says so). */

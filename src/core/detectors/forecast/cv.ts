@@ -249,12 +249,11 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   // The band's errors are the last fold's: its history is the nearest to the full one (with the weekend term, the
   // earlier folds knew the weekend from a day or not at all and their errors made short histories' bands too wide).
   // Each error is relative to its fold's spread at its time: the band multiplies them back by the history's.
-  for (const f of folds.slice(-1)) {
-    const spread = f.ex[best.fit][best.variant].spread;
-    for (let i = 0; i < f.y.length; i++) {
-      const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
-      bins[Math.max(0, b)].push((f.y[i] - predictFold(f, i, best)) / spreadAt(spread, f.t[i]));
-    }
+  const f = folds[folds.length - 1];
+  const spread = f.ex[best.fit][best.variant].spread;
+  for (let i = 0; i < f.y.length; i++) {
+    const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
+    bins[Math.max(0, b)].push((f.y[i] - predictFold(f, i, best)) / spreadAt(spread, f.t[i]));
   }
   const binOffsets = new Int32Array(BINS + 1);
   const errors = new Float64Array(bins.reduce((a, b) => a + b.length, 0));

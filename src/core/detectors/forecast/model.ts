@@ -2,12 +2,12 @@
  * The forecaster's options and fitted model, and the fit without cross-validation (also used for each fold of
  * the cross-validation in cv.ts). See fit.ts for the model and how it is fitted.
  */
-import { finiteMedian } from '../../stats.ts';
+import { medianStep } from '../../csv/frame.ts';
 import type { Design, Fit } from './fit.ts';
 import { daysOf, design, DAY_MS, huberFit, mapFit } from './fit.ts';
 import type { Seasonality, SeasonalitySwitch } from './seasonality.ts';
 import type { SpreadProfile } from './spread.ts';
-import { fourierRow, isWeekendDay, prophetAutoSeasonalities, resolveSeasonalities, WEEKEND } from './seasonality.ts';
+import { fourierRow, prophetAutoSeasonalities, resolveSeasonalities, WEEKEND, weekendCount } from './seasonality.ts';
 
 /** Options of the forecaster; the model's defaults are Prophet's. */
 export interface ForecastOptions {
@@ -129,12 +129,9 @@ export function resolveModel(ts: Float64Array, options: ForecastOptions, weekend
   const seasonalities = resolveSeasonalities({ daily: options.daily, weekly: options.weekly, yearly: options.yearly }, auto);
   const names = seasonalities.map((s) => s.name);
   if (weekend && timeUnit === 'ms' && names.includes('daily') && !names.includes('weekly') && options.weekly !== false) {
-    let weekendPoints = 0;
-    for (let i = 0; i < n; i++) if (isWeekendDay(ts[i] / DAY_MS)) weekendPoints++;
+    const weekendPoints = weekendCount(ts);
     // Half a day at the usual step (the median: one pair of rows a second apart does not make it 43,200 points).
-    const steps = new Float64Array(n - 1);
-    for (let i = 1; i < n; i++) steps[i - 1] = ts[i] - ts[i - 1] > 0 ? ts[i] - ts[i - 1] : NaN;
-    const halfDay = DAY_MS / 2 / finiteMedian(steps);
+    const halfDay = DAY_MS / 2 / (medianStep(ts) ?? NaN);
     if (weekendPoints >= halfDay && n - weekendPoints >= halfDay) seasonalities.push(WEEKEND);
   }
   return { timeUnit, seasonalities };

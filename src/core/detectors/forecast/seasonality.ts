@@ -22,6 +22,13 @@ export function isWeekendDay(days: number): boolean {
   return wd === 0 || wd === 6;
 }
 
+/** How many of the times (epoch ms) fall on Saturdays and Sundays (UTC). */
+export function weekendCount(ts: Float64Array): number {
+  let k = 0;
+  for (let i = 0; i < ts.length; i++) if (isWeekendDay(ts[i] / 86_400_000)) k++;
+  return k;
+}
+
 /** Prophet's default seasonalities (period in days, Fourier order). */
 export const DEFAULT_SEASONALITIES: readonly Seasonality[] = [
   { name: 'daily', period: 1, order: 4 },

@@ -10,7 +10,7 @@
  */
 import { finiteMedian } from '../../stats.ts';
 import { DAY_MS } from './fit.ts';
-import { isWeekendDay } from './seasonality.ts';
+import { isWeekendDay, weekendCount } from './seasonality.ts';
 
 /** Hours of the day per slot (chosen on the bench's tune series among 1, 2, 3 and 6: the least summed distance of the coverages outside 0.72–0.88). */
 const SLOT_HOURS = 6;
@@ -40,21 +40,18 @@ function slotOf(profile: SpreadProfile, t: number): number {
 export function spreadProfile(ts: Float64Array, res: Float64Array, timeUnit: 'ms' | 'index'): SpreadProfile | null {
   const n = ts.length;
   if (timeUnit !== 'ms' || n < 2 || ts[n - 1] - ts[0] < 2 * DAY_MS) return null;
-  let weekend = 0;
-  for (let i = 0; i < n; i++) if (isWeekendDay(ts[i] / DAY_MS)) weekend++;
+  const weekend = weekendCount(ts);
   const split = weekend >= MIN_TYPE_POINTS && n - weekend >= MIN_TYPE_POINTS;
   const profile: SpreadProfile = { cells: new Float64Array(split ? 2 * SLOTS : SLOTS), split };
   const counts = new Int32Array(profile.cells.length);
-  const abs = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    abs[i] = Math.abs(res[i]);
-    counts[slotOf(profile, ts[i])]++;
-  }
+  const abs = Float64Array.from(res, Math.abs);
+  const slots = Int32Array.from(ts, (t) => slotOf(profile, t));
+  for (let i = 0; i < n; i++) counts[slots[i]]++;
   const typical = finiteMedian(abs);
   if (!(typical > 0)) return null;
   const bySlot = Array.from(counts, (c) => new Float64Array(c));
   const fill = new Int32Array(counts.length);
-  for (let i = 0; i < n; i++) { const s = slotOf(profile, ts[i]); bySlot[s][fill[s]++] = abs[i]; }
+  for (let i = 0; i < n; i++) { const s = slots[i]; bySlot[s][fill[s]++] = abs[i]; }
   for (let s = 0; s < counts.length; s++) {
     const c = counts[s];
     profile.cells[s] = ((c ? c * finiteMedian(bySlot[s]) : 0) + PRIOR_POINTS * typical) / (c + PRIOR_POINTS) / typical;
