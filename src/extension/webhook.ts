@@ -70,7 +70,6 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const source = { input: basename(result.input.path), rows: result.frame.rows };
   // Dedup and throttle per URL: another URL gets the incidents too, the same URL once.
   const outcome = await withAlertState(ctx, webhookDestinationKey(url), async (state) => {
-    const now = Date.now();
     const sent = await sendIncidents(incidents, {
       format,
       source,
@@ -83,7 +82,8 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
     });
     // The history keeps what happened to each incident's alert (sent, throttled, deduplicated, failed and why).
     void ctx.history.recordDeliveries(deliveryRecords(incidents, {
-      minSeverity, throttleMs: throttle, state, now,
+      // Recorded against the clock the send selected at: a throttle window ending meanwhile changes nothing.
+      minSeverity, throttleMs: throttle, state, now: sent.plannedAt,
       planned: sent.plannedFingerprints, identity: incidentAlertIdentity(format, source),
       delivered: sent.messages.delivered, reason: sent.reason === undefined ? undefined : scrubUrl(sent.reason, url),
       channel: format, destination: maskUrl(url), destinationKey: webhookDestinationKey(url), source: sourceOf(vscode.Uri.file(result.input.path)),

@@ -208,7 +208,7 @@ describe('sendAnomalies against a real local HTTP server', () => {
     assert.equal(new Set(out.plannedFingerprints.flat()).size, 100);
     assert.equal(out.plannedFingerprints.length, 3);
     assert.deepEqual({ ...out, state: undefined, plannedFingerprints: undefined }, {
-      ok: true, delivered: 100, messages: { delivered: 3, planned: 3 }, attempts: 3, state: undefined, plannedFingerprints: undefined,
+      ok: true, delivered: 100, messages: { delivered: 3, planned: 3 }, attempts: 3, state: undefined, plannedFingerprints: undefined, plannedAt: T0,
       skipped: { 'below-min-severity': 0, duplicate: 0, throttled: 0, 'over-limit': 0 },
       summary: `delivered 100 anomalies in 3 messages to ${s.origin}/***`,
     });
@@ -410,5 +410,25 @@ describe('delivery records follow the identity the send used', () => {
     assert.deepEqual(recorded.map((r) => r.outcome), ['sent']);
     // Selected with the plain identity, the same send reads as one that never went out.
     assert.notDeepEqual(deliveryRecords(incidents, facts).map((r) => r.outcome), ['sent']);
+  });
+});
+
+describe('delivery records follow the clock the send selected at', () => {
+  test('a throttle window that ends during the send does not change what is recorded', async () => {
+    const { fetch } = memoryFetch();
+    const url = 'https://hooks.example.com/x';
+    const first = await sendIncidents([incident()], { format: 'zapier', url, fetch, now: () => T0, throttleMs: 5 * MIN });
+    const state = alertStateFrom(JSON.parse(JSON.stringify(first.state)));
+    const later = [incident({ id: 'later', startRow: 50, endRow: 51 })];
+    // The selection reads the clock one millisecond inside the window; every later reading is past it.
+    let reads = 0;
+    const now = () => (reads++ === 0 ? T0 + 5 * MIN - 1 : T0 + 5 * MIN + 1);
+    const sent = await sendIncidents(later, { format: 'zapier', url, fetch, now, state, throttleMs: 5 * MIN });
+    assert.deepEqual([sent.delivered, sent.skipped.throttled, sent.plannedAt], [0, 1, T0 + 5 * MIN - 1]);
+    const facts = { throttleMs: 5 * MIN, state, planned: sent.plannedFingerprints, delivered: sent.messages.delivered, channel: 'zapier', destination: 'x', destinationKey: 'k', source: null };
+    const recorded = deliveryRecords(later, { ...facts, now: sent.plannedAt });
+    assert.deepEqual(recorded.map((r) => [r.outcome, r.reason]), [['throttled', 'throttled']]);
+    // Against a clock read after the send, the same send would be recorded as a message that was never planned.
+    assert.notDeepEqual(deliveryRecords(later, { ...facts, now: now() }).map((r) => r.reason), ['throttled']);
   });
 });

@@ -123,7 +123,7 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       const target = { channel: format, destination: maskUrl(rawUrl), destinationKey: webhookDestinationKey(rawUrl), source: resultsSource(read.meta, ctx.cwd) };
       const outcome = await sendWithHistory(ctx, values.history, incidents, target, now, async (state) => {
         const sent = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source });
-        return { out: sent, done: { minSeverity, state, now, planned: sent.plannedFingerprints, identity: incidentAlertIdentity(format, source), delivered: sent.messages.delivered, reason: sent.reason } };
+        return { out: sent, done: { minSeverity, state, now: sent.plannedAt, planned: sent.plannedFingerprints, identity: incidentAlertIdentity(format, source), delivered: sent.messages.delivered, reason: sent.reason } };
       });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);

@@ -110,6 +110,8 @@ export interface SendOutcome {
   messages: { delivered: number; planned: number };
   /** The fingerprints each planned message carries, in sending order (a refused send's too: none of them went out). */
   plannedFingerprints: string[][];
+  /** The clock reading (epoch ms) the selection was made at: what to record the send's choices against. */
+  plannedAt: number;
   skipped: SkipCounts;
   /** HTTP attempts made in total. */
   attempts: number;
@@ -141,10 +143,11 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
   const state = opts.state ?? emptyAlertState();
   const noSkips: SkipCounts = { 'below-min-severity': 0, duplicate: 0, throttled: 0, 'over-limit': 0 };
   // Planned first: a refused send's messages are the ones that failed (the history records them so).
-  const plan = planAt(now());
+  const plannedAt = now();
+  const plan = planAt(plannedAt);
   const plannedFingerprints = plan.messages.map((m) => m.fingerprints);
   const refuse = (reason: string): SendOutcome => ({
-    ok: false, delivered: 0, messages: { delivered: 0, planned: 0 }, plannedFingerprints, skipped: noSkips, attempts: 0, reason, state,
+    ok: false, delivered: 0, messages: { delivered: 0, planned: 0 }, plannedFingerprints, plannedAt, skipped: noSkips, attempts: 0, reason, state,
     summary: `not sent: ${reason}`,
   });
   if (opts.trusted === false) return refuse('this workspace is not trusted, and webhooks are never sent from an untrusted workspace');
@@ -189,7 +192,7 @@ async function sendPlanned(planAt: (now: number) => Plan, opts: SendOptions, nou
     summary = `delivered ${delivered} ${plural(delivered, ...noun)} in ${planned} ${plural(planned, 'message', 'messages')} to ${masked}${skippedText ? `; ${skippedText}` : ''}`;
   }
   const out: SendOutcome = {
-    ok: reason === undefined, delivered, messages: { delivered: messagesDelivered, planned }, plannedFingerprints,
+    ok: reason === undefined, delivered, messages: { delivered: messagesDelivered, planned }, plannedFingerprints, plannedAt,
     skipped: plan.skipped, attempts, state: newState, summary,
   };
   if (reason !== undefined) out.reason = reason;
