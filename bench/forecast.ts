@@ -11,7 +11,7 @@
  * The constants of the default method were chosen looking at the "tune" set only (TUNE below); the summary is
  * printed for all series, for the held-out rest and for the tune set.
  *
- * The last column says what the cross-validation chose for each series (fit, slope, damping, anchoring, weekend term).
+ * The last column says what the cross-validation weighed for each series (the Huber fit's weight, the heaviest candidate, late shift, weekend term).
  *
  * Options: `--only TEXT` runs the series whose name contains TEXT; `--cached-prophet` reuses Prophet's outputs
  * of an earlier run where present (for iterating on our side only: Prophet's timings are then stale).
@@ -120,12 +120,13 @@ function score(s: Series, r: ForecastResult): Scores {
 
 interface OurRun { result: ForecastResult; seconds: number; chosen?: string }
 
-/** What the cross-validation chose, in short: fit, slope, damping λ, anchored / late shift, weekend term. */
+/** What the cross-validation weighed, in short: the Huber fit's weight, the heaviest candidate and its weight, late shift, weekend term. */
 function chosenOf(model: ForecastModel): string {
   const c = model.future?.chosen;
   const weekend = model.seasonalities.some((s) => s.name === 'weekend') ? ' weekend' : '';
   if (!c) return `prophet${weekend}`;
-  return `${c.fit} ${c.slope} λ=${c.damping >= 1e6 ? 'flat' : c.damping}${c.shift ? ' shift' : c.anchored ? ' anchored' : ''}${weekend}`;
+  const t = c.top;
+  return `huber ${c.huber.toFixed(2)}; top ${t.fit} ${t.slope} λ=${t.damping >= 1e6 ? 'flat' : t.damping}${t.anchored ? ' anchored' : ''} ${t.weight.toFixed(2)}${c.shift ? ' shift' : ''}${weekend}`;
 }
 
 /** Our fit+predict: the median of 3 runs after a warm-up. */
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
       pad(f(o.seconds, 3), 7), pad(f(row.tProphet, 2), 10), pad(f(row.tProphet / o.seconds, 0), 5), ` ${o.chosen}`].join(' '));
   }
   console.log('ratio: our MAE / Prophet\'s; parity: the same with method \'prophet\' (Prophet\'s MAP and interval); ×: Prophet s / ours s; '
-    + 'chosen: the fit (huber, map), the slope (ours capped, Prophet\'s raw), the damping λ, anchored on the recent level or a late shift, and the weekend term\n');
+    + 'chosen: the Huber fit\'s weight in the combination, the heaviest candidate (fit, slope ours capped or Prophet\'s raw, damping λ, anchored on the recent level) and its weight, a late shift, the weekend term\n');
   summary('all', rows);
   summary('held-out', rows.filter((r) => r.s.set === 'held-out'));
   summary('tune', rows.filter((r) => r.s.set === 'tune'));

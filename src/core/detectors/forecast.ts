@@ -1,10 +1,10 @@
 /**
  * The forecaster: Prophet's additive model (piecewise-linear trend with changepoints, Fourier daily/weekly/yearly
  * seasonality, Prophet's priors and scales; forecast/fit.ts) fitted by MAP. When rows past the history are
- * predicted, rolling-origin cross-validation (forecast/cv.ts) chooses between that fit and one with Huber's loss
- * (anomalies in the training window barely move it) and how to extrapolate (a damped, capped end slope, a level
- * anchored on the recent residuals or a late level shift), and the band past the history comes from that
- * cross-validation's errors at the same horizon (forecast/interval.ts). `method: 'prophet'` gives Prophet's exact
+ * predicted, rolling-origin cross-validation (forecast/cv.ts) weighs candidate forecasts — that fit or one with
+ * Huber's loss (anomalies in the training window barely move it), extrapolated in several ways (a damped, capped end
+ * slope, a level anchored on the recent residuals or a late level shift) — by their errors and combines them, and
+ * the band past the history comes from that cross-validation's errors at the same horizon (forecast/interval.ts). `method: 'prophet'` gives Prophet's exact
  * MAP and its simulated band instead, as `prophet()` does.
  *
  * Inside the history the band is Prophet's: observation noise only, yhat ± z·σ (the limit of its Monte Carlo).

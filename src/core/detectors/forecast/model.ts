@@ -52,18 +52,22 @@ export interface ForecastOptions {
   timeUnit?: 'ms' | 'index';
 }
 
-/** How method 'cv' extrapolates, chosen by rolling-origin cross-validation (cv.ts). */
+/** How method 'cv' extrapolates: the candidates combined by rolling-origin cross-validation (cv.ts). */
 export interface FutureSpec {
-  /** Slope of the trend past the history (scaled y per scaled t), capped at the history's mean slope. */
-  slope: number;
-  /** Its damping rate λ (per scaled t): h past the end the trend has moved slope·(1 − e^(−λh))/λ. */
-  damping: number;
-  /** Level offset past the history (scaled y): the recent level the trend did not follow. */
+  /**
+   * The trend past the history: per damping rate λ (per scaled t) the summed weighted slope (scaled y per scaled t);
+   * h past the end the trend has moved Σ slope·(1 − e^(−λh))/λ (λ = 0: slope·h).
+   */
+  terms: { slope: number; damping: number }[];
+  /** Level offset past the history (scaled y): the weighted recent level the trend did not follow, or a late shift. */
   level: number;
   /** Errors y − yhat of the last fold of the cross-validation in data units divided by that fold's `spreadAt`, sorted within each horizon bin. */
   errors: Float64Array;
-  /** What the cross-validation chose: the fit ('huber' or 'map'), the slope ('ours' capped, or Prophet's 'raw'), the damping and the anchoring. */
-  chosen: { fit: 'huber' | 'map'; slope: 'ours' | 'raw'; damping: number; anchored: boolean; shift: boolean };
+  /**
+   * What the cross-validation weighed: the Huber fit's total weight (the MAP's is 1 − huber), whether a late shift was
+   * anchored on, and the heaviest candidate — its fit, slope ('ours' capped, or Prophet's 'raw'), damping, anchoring, weight.
+   */
+  chosen: { huber: number; shift: boolean; top: { fit: 'huber' | 'map'; slope: 'ours' | 'raw'; damping: number; anchored: boolean; weight: number } };
   /** Robust standard deviation of the history's residuals (data units): the band is never narrower than this noise's. */
   noise: number;
   /** How the residuals' size varies with the time of day and weekday or weekend: the band's half-width is multiplied by spreadAt(spread, t). */
@@ -204,6 +208,10 @@ export function dampedRun(h: number, damping: number): number {
 export function pointForecast(model: ForecastModel, t: number, feat: Float64Array): number {
   const tt = (t - model.start) / model.tScale;
   const f = model.future;
-  const trend = f && tt > 1 ? trendAt(model, 1) + f.level + f.slope * dampedRun(tt - 1, f.damping) : trendAt(model, tt);
+  let trend = trendAt(model, Math.min(tt, f ? 1 : tt));
+  if (f && tt > 1) {
+    trend += f.level;
+    for (const term of f.terms) trend += term.slope * dampedRun(tt - 1, term.damping);
+  }
   return (trend + seasonalAt(model, t, feat)) * model.yScale;
 }
