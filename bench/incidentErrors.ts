@@ -22,7 +22,6 @@ const only = process.argv.slice(2);
 /** Which statistic a finding comes from, by its message. */
 function statOf(a: Anomaly): string {
   if (a.detector !== 'forecast') return a.detector;
-  if (a.message.includes('unusual together')) return 'combined';
   if (a.message.includes('forecast')) return 'resid';
   const m = /of the (\S+) after/.exec(a.message);
   if (m) return `level${m[1]}`;

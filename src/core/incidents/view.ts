@@ -18,7 +18,6 @@ import { calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { Incident } from './incidents.ts';
 import { buildIncidents } from './incidents.ts';
 import { atLeast, shownAt } from './shownAt.ts';
-import { Evidence, evidenceOf } from './combine.ts';
 import type { Shown } from './shownAt.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
@@ -56,8 +55,6 @@ export interface View {
 /** One statistic to calibrate: per row, larger is stranger (NaN: not tested). */
 interface Statistic {
   key: string;
-  /** What the statistic is called when several agree ("level 1h"). */
-  label: string;
   detector: 'iforest' | 'forecast';
   metric: string | null;
   values: Float64Array;
@@ -141,14 +138,14 @@ function measure(input: ViewInput): Measured {
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
   const phrases = new Map<Anomaly, string>();
-  const take = (st: Statistic) => {
+  for (const st of stats) {
     const tail = fitTail(st.values);
-    if (!tail) return null;
+    if (!tail) continue;
     const c = { tail, testsPerDay: perDay };
     calibrations[st.key] = c;
     const x = st.values;
     for (let i = 0; i < x.length; i++) {
-      if (!(x[i] > tail.u) || !eligible(st, i)) continue;
+      if (!(x[i] > tail.u) || (st.least !== undefined && !(x[i] >= st.least)) || (st.at && !st.at(i))) continue;
       const score = calibratedScore(c, x[i]);
       const severity = severityOf(score);
       if (!severity) continue;
@@ -157,56 +154,8 @@ function measure(input: ViewInput): Measured {
       if (d.phrase) phrases.set(a, d.phrase);
       findings.push(a);
     }
-    return tail;
-  };
-  // A metric's statistics (and the forest's) as evidence, combined into one more statistic (./combine.ts) once
-  // the metric's last one is in: the statistics come metric by metric.
-  let forest: Float64Array | null = null;
-  let metric: string | null = null;
-  let evidence: Evidence | null = null;
-  const combine = () => {
-    const st = metric !== null && evidence ? combinedStatistic(frame, metric, evidence) : null;
-    if (st) take(st);
-  };
-  for (const st of stats) {
-    const tail = take(st);
-    if (!tail) continue;
-    const e = evidenceOf(st.values, tail, (i) => eligible(st, i));
-    if (st.metric === null) { forest = e; continue; }
-    if (!evidence || metric !== st.metric) {
-      combine();
-      metric = st.metric;
-      evidence = new Evidence(frame.rows);
-      if (forest) evidence.add('forest', forest);
-    }
-    evidence.add(st.label, e);
   }
-  combine();
   return { findings, phrases, calibrations, spreads };
-}
-
-/** Whether a statistic's value at a row may be a finding (its floor and its condition hold). */
-function eligible(st: Statistic, i: number): boolean {
-  return (st.least === undefined || st.values[i] >= st.least) && (!st.at || st.at(i));
-}
-
-/** A metric's combined evidence as a statistic (./combine.ts): findings where two or more statistics agree. */
-function combinedStatistic(frame: Frame, metric: string, evidence: Evidence): Statistic | null {
-  if (evidence.names.length < 2) return null;
-  const y = frame.values[metricIndex(frame, metric)];
-  return {
-    key: `combined:${metric}`, label: 'combined', detector: 'forecast', metric, values: maskMissing(evidence.second, y),
-    at: (i) => evidence.isPeak(i),
-    describe: (i) => {
-      const parts = evidence.partsAt(i);
-      const list = `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
-      return {
-        metric, value: y[i],
-        message: `${metric} ${formatNumber(y[i])}: ${list} unusual together (the second strongest of their evidence, calibrated)`,
-        phrase: `${metric} ${formatNumber(y[i])} unusual on ${list} together`,
-      };
-    },
-  };
 }
 
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
@@ -262,7 +211,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
   const scores = input.iforestScores;
   if (scores && scores.length === frame.rows) {
     yield ({
-      key: 'iforest', label: 'forest', detector: 'iforest', metric: null, values: scores,
+      key: 'iforest', detector: 'iforest', metric: null, values: scores,
       describe: (i) => describeIforest(input, scores, i),
     });
   }
@@ -279,7 +228,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
     spreads.set(metric, statsOf(abs).median / 0.6745);
     const fmtY = (v: number) => String(roundSignificant(v, 4));
     yield ({
-      key: `forecast:${metric}`, label: 'forecast', detector: 'forecast', metric, values: abs,
+      key: `forecast:${metric}`, detector: 'forecast', metric, values: abs,
       describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatNumber(y[i])} ${r[i] > 0 ? 'above' : 'below'} the forecast ${fmtY(yhat[i])}` }),
     });
     const d = deseasonalised(y, frame);
@@ -290,7 +239,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
       const change = levelChange(d, w);
       const span = formatDuration(ms);
       yield ({
-        key: `change${span}:${metric}`, label: `level ${span}`, detector: 'forecast', metric, values: absolute(maskMissing(change, y)),
+        key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(maskMissing(change, y)),
         // A row is part of a level change only when its own value has moved at least half of it that way: the
         // windows look ahead, so rows before a change (whose "after" window already holds some of it) and after a
         // short one are not flagged as part of it (the sample's outage incident started 42 minutes early).
@@ -306,7 +255,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
     if (w * MIN_WINDOWS <= frame.rows) {
       const flat = maskMissing(flatness(y, w, frame), y);
       yield ({
-        key: `flat:${metric}`, label: 'flatness', detector: 'forecast', metric, values: flat, least: Math.log(1 / FLAT_SHARE),
+        key: `flat:${metric}`, detector: 'forecast', metric, values: flat, least: Math.log(1 / FLAT_SHARE),
         describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatNumber(y[i])}` }),
       });
     }
@@ -320,9 +269,7 @@ function statisticCount(input: ViewInput): number {
   let n = input.iforestScores && input.iforestScores.length === frame.rows ? 1 : 0;
   const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
-  // Per metric: the residual, the level changes and the flatness; and their combination when, with the forest's, they are two or more.
-  const combined = n + 1 + windows + flat >= 2 ? 1 : 0;
-  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + combined;
+  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat;
   return n;
 }
 
