@@ -1,0 +1,63 @@
+/**
+ * `npm run bench:incident-errors [folder ...]`: error analysis of the default view on the NAB folders.
+ * Per labelled window: the highest finding inside it, by statistic (is it missed, and by how far); per incident of
+ * the default view (major and above) outside every window: its peak statistic and whether it lies in NAB's probation period (the
+ * first 15 % of the file, where NAB does not score but the incident counts against precision).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCsv } from '../src/core/csv/parse.ts';
+import { runAnalysis, settingsFor } from '../src/core/analyze.ts';
+import { analysisView } from '../src/core/incidents/analysisView.ts';
+import type { Anomaly } from '../src/core/anomaly.ts';
+import { severityRank } from '../src/core/severity.ts';
+import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dataRoot = join(root, '..', 'shared', 'datasets', 'nab', 'data');
+const labels: Record<string, [string, string][]> = JSON.parse(readFileSync(join(root, '..', 'shared', 'datasets', 'nab', 'labels', 'combined_windows.json'), 'utf8'));
+const only = process.argv.slice(2);
+
+/** Which statistic a finding comes from, by its message. */
+function statOf(a: Anomaly): string {
+  if (a.detector !== 'forecast') return a.detector;
+  if (a.message.includes('forecast')) return 'resid';
+  const m = /of the (\S+) after/.exec(a.message);
+  if (m) return `level${m[1]}`;
+  if (a.message.includes('barely moves')) return 'flat';
+  return 'other';
+}
+
+const ms = (s: string) => Date.parse(s.replace(' ', 'T') + 'Z');
+for (const folder of readdirSync(dataRoot).sort()) {
+  if (only.length && !only.includes(folder)) continue;
+  for (const file of readdirSync(join(dataRoot, folder)).filter((f) => f.endsWith('.csv')).sort()) {
+    const rel = `${folder}/${file}`;
+    const { frame } = parseCsv(readFileSync(join(dataRoot, rel), 'utf8'));
+    if (!frame || !frame.timestamps) continue;
+    const result = runAnalysis(frame, settingsFor(null, {}), { path: rel, sha256: '' });
+    const view = analysisView(result, 'warning');
+    const ts = frame.timestamps;
+    const wins = (labels[rel] ?? []).map(([s, e]) => {
+      let a = -1, b = -1;
+      for (let i = 0; i < ts.length; i++) if (ts[i] >= ms(s) && ts[i] <= ms(e)) { if (a < 0) a = i; b = i; }
+      return [a, b] as const;
+    }).filter(([a]) => a >= 0);
+    const probation = Math.floor(0.15 * frame.rows);
+    console.log(`${rel} rows ${frame.rows} step ${(frame.stepMs ?? 0) / 60_000}m`);
+    for (const [a, b] of wins) {
+      const best = new Map<string, Anomaly>();
+      for (const f of view.findings) if (f.row >= a && f.row <= b) { const k = statOf(f); if (!best.has(k) || best.get(k)!.score < f.score) best.set(k, f); }
+      const shown = view.incidents.some((i) => severityRank(i.severity) <= severityRank(DEFAULT_MIN_SEVERITY) && i.startRow <= b && i.endRow >= a);
+      const list = [...best].sort((x, y) => y[1].score - x[1].score).map(([k, f]) => `${k} ${f.score.toFixed(0)}@${f.row - a}`).join(', ');
+      console.log(`  window ${a}-${b}${a < probation ? ' (probation)' : ''} ${shown ? 'FOUND' : 'MISSED'}: ${list || 'no finding'}`);
+    }
+    for (const inc of view.incidents) {
+      if (severityRank(inc.severity) > severityRank(DEFAULT_MIN_SEVERITY)) continue;
+      if (wins.some(([a, b]) => inc.startRow <= b && inc.endRow >= a)) continue;
+      const peak = view.findings.find((f) => f.row === inc.peakRow && f.score === inc.score);
+      console.log(`  FALSE ${inc.startRow}-${inc.endRow}${inc.startRow < probation ? ' (probation)' : ''} score ${inc.score} ${peak ? statOf(peak) : '?'}: ${inc.summary}`);
+    }
+  }
+}
