@@ -4,8 +4,10 @@
  * Standard score on the other four folders are chosen, and the held-out folder is scored with them (fixed
  * threshold). Prints the held-out score of each folder, the choice made, and the defaults' scores.
  *
- * The grid: history 7 or 14 days × three shape sets × de-duplication span 2 or 12 hours × value slack 0, 0.5 or 1
- * typical steps (36 settings; the 3-day history, never chosen and always last on all five folders, was dropped).
+ * The grid: the level scale's span 3, 6 or 12 hours × its reference 7 or 14 days, or no level scale (7 settings; the
+ * other spans at their defaults). The earlier grid (history 7 or 14 days × three shape sets × de-duplication span 2 or
+ * 12 hours × value slack 0, 0.5 or 1 typical steps: 36 settings, before the level scale) overfitted the four folders:
+ * held-out mean 62.6, while the defaults alone held out 67.8.
  *
  * Options: `--quick` (a smaller grid).
  */
@@ -24,15 +26,11 @@ const scorer = join(shared, 'tools', 'nab_score.py');
 const outRoot = join(root, 'bench', 'results', 'nab-cv');
 const HOUR = 3_600_000, DAY = 24 * HOUR;
 
-const grid: { name: string; options: Partial<StreamDetectorOptions> }[] = [];
+const grid: { name: string; options: Partial<StreamDetectorOptions> }[] = [{ name: 'no-level', options: { level: null } }];
 const quick = process.argv.includes('--quick');
-for (const history of quick ? [14] : [7, 14]) {
-  for (const [sname, shapes] of Object.entries({ d12: [{ spanMs: DAY, bins: 12 }], h6: [{ spanMs: 6 * HOUR, bins: 12 }], 'd12+h2': [{ spanMs: DAY, bins: 12 }, { spanMs: 2 * HOUR, bins: 8 }] })) {
-    for (const refractory of quick ? [12] : [2, 12]) {
-      for (const slack of [0, 0.5, 1]) {
-        grid.push({ name: `history${history}d-${sname}-refractory${refractory}h-slack${slack}`, options: { historyMs: history * DAY, shapes, refractoryMs: refractory * HOUR, valueSlack: slack } });
-      }
-    }
+for (const span of quick ? [6] : [3, 6, 12]) {
+  for (const reference of quick ? [7] : [7, 14]) {
+    grid.push({ name: `level${span}h-reference${reference}d`, options: { level: { spanMs: span * HOUR, referenceMs: reference * DAY } } });
   }
 }
 

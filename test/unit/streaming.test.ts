@@ -67,9 +67,9 @@ test('streamDetector: a new high by less than the slack scores as a value seen b
   for (let i = 1; i < series.length; i++) steps += Math.abs(series[i] - series[i - 1]);
   const typical = steps / (series.length - 1);
   const top = Math.max(...series);
-  // The value scale alone (no shape scale), so the last row's score is its distance to the history's values.
+  // The value scale alone (no shape or level scale), so the last row's score is its distance to the history's values.
   const last = (value: number, valueSlack?: number): number => {
-    const score = createNabScorer({ shapes: [], valueSlack });
+    const score = createNabScorer({ shapes: [], level: null, valueSlack });
     series.forEach((v, i) => score(i * STEP, v));
     return score(series.length * STEP, value);
   };
@@ -160,17 +160,20 @@ const DAY = 86_400_000;
 test('streamDetector converts its time spans with the step: 5-minute rows give the spans it was built with', () => {
   assert.deepEqual(rowSpans({}, 5 * MINUTE), {
     stepMs: 5 * MINUTE, history: 4032, scales: [{ bin: 1, length: 1 }, { bin: 24, length: 12 }], likelihoodWindow: 8640, warmup: 150, refractory: 144,
+    level: { span: 72, reference: 2016 },
   });
   assert.deepEqual(rowSpans({}, MINUTE), {
     stepMs: MINUTE, history: 20160, scales: [{ bin: 1, length: 1 }, { bin: 120, length: 12 }], likelihoodWindow: 43200, warmup: 750, refractory: 720,
+    level: { span: 360, reference: 10080 },
   });
   // Hourly rows: a two-hour bin is 2 rows; the warm-up keeps at least 30 scores; daily rows have no day shape.
   assert.deepEqual(rowSpans({}, 60 * MINUTE), {
     stepMs: 60 * MINUTE, history: 336, scales: [{ bin: 1, length: 1 }, { bin: 2, length: 12 }], likelihoodWindow: 720, warmup: 30, refractory: 12,
+    level: { span: 6, reference: 168 },
   });
   assert.deepEqual(rowSpans({}, DAY).scales, [{ bin: 1, length: 1 }]);
   // Second-level rows: spans are capped, and a day that cannot fit twice in the capped history is dropped.
-  assert.deepEqual({ ...rowSpans({}, 1000), stepMs: undefined }, { stepMs: undefined, history: 50_000, scales: [{ bin: 1, length: 1 }], likelihoodWindow: 50_000, warmup: 45_000, refractory: 43_200 });
+  assert.deepEqual({ ...rowSpans({}, 1000), stepMs: undefined }, { stepMs: undefined, history: 50_000, scales: [{ bin: 1, length: 1 }], likelihoodWindow: 50_000, warmup: 45_000, refractory: 43_200, level: { span: 21_600, reference: 50_000 } });
 });
 
 test('streamDetector takes the step from the median gap of the first rows (one gap or duplicate does not move it)', () => {

@@ -36,7 +36,8 @@ export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, 
   const metric = metrics[m];
   const v = values[m];
   const score = streamScore100(r.score);
-  const why = r.topScale === 0 ? 'a level not seen in the recent history' : 'the last day does not look like any recent day';
+  const why = r.topLevel ? 'the level of the last hours is far from the days before'
+    : r.topScale === 0 ? 'a level not seen in the recent history' : 'the last day does not look like any recent day';
   return {
     row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
     score, severity: severityOf(score) ?? 'minor', message: `${metric} = ${Number.isFinite(v) ? v : 'no data'}: ${why}`,

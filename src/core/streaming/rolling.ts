@@ -158,3 +158,70 @@ export class RollingMax {
     return this.vals.length;
   }
 }
+
+/**
+ * The last `capacity` values kept in sorted order as well as in arrival order, so that any quantile of the
+ * window is one array read; O(capacity) per push (a binary search and one block move), no allocation.
+ */
+export class SortedWindow {
+  private readonly ring: Ring;
+  private readonly sorted: Float64Array;
+  private n = 0;
+
+  constructor(capacity: number) {
+    this.ring = new Ring(capacity);
+    this.sorted = new Float64Array(this.ring.capacity);
+  }
+
+  /** Appends a finite value (others are ignored), dropping the oldest when full. */
+  push(x: number): void {
+    if (!Number.isFinite(x)) return;
+    if (this.n === this.ring.capacity) {
+      const k = this.lowerBound(this.ring.at(this.ring.capacity - 1));
+      this.sorted.copyWithin(k, k + 1, this.n);
+      this.n--;
+    }
+    this.ring.push(x);
+    const k = this.lowerBound(x);
+    this.sorted.copyWithin(k + 1, k, this.n);
+    this.sorted[k] = x;
+    this.n++;
+  }
+
+  private lowerBound(x: number): number {
+    let lo = 0, hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Values held (≤ capacity). */
+  get count(): number {
+    return this.n;
+  }
+
+  /** The q-quantile (0 ≤ q ≤ 1, linear between order statistics); NaN when empty. */
+  quantile(q: number): number {
+    if (!this.n) return NaN;
+    const h = Math.min(1, Math.max(0, q)) * (this.n - 1);
+    const lo = Math.floor(h);
+    return lo + 1 < this.n ? this.sorted[lo] + (h - lo) * (this.sorted[lo + 1] - this.sorted[lo]) : this.sorted[lo];
+  }
+
+  /** Mean of the values left when `cut` values are dropped at each end (the plain mean when 2·cut ≥ count); NaN when empty. */
+  trimmedMean(cut: number): number {
+    if (!this.n) return NaN;
+    const c = 2 * cut < this.n ? cut : 0;
+    let s = 0;
+    for (let i = c; i < this.n - c; i++) s += this.sorted[i];
+    return s / (this.n - 2 * c);
+  }
+
+  /** Elements allocated (constant). */
+  get footprint(): number {
+    return this.ring.footprint + this.sorted.length;
+  }
+}

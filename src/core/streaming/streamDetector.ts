@@ -13,12 +13,15 @@
  *    value scale the distance is first reduced by `valueSlack` times the metric's typical step (the mean
  *    absolute change between consecutive rows over the history): a series that drifts sets a new high or
  *    low by about one step now and then, and that is not news; a spike or a jump clears it by far.
+ *    Beside them, the level (levelShift.ts): the trimmed mean of the last 6 hours against the median of the
+ *    week before, in interquartile units — a shift to values the metric once passed through is no news to a
+ *    nearest-neighbour search, but a level that stays is (bench:nab 67.1 → 70.1).
  * 2. Calibration — each raw distance (log1p, because nearest-neighbour distances are right-skewed) is
  *    turned into a tail probability under a Gaussian fitted to the same scale's raw distances of the
  *    last `likelihoodWindow` rows: Numenta's "anomaly likelihood" (Ahmad, Lavin, Purdy & Agha,
  *    "Unsupervised real-time anomaly detection for streaming data", Neurocomputing 262, 2017, §4). This
  *    is what makes one threshold work for every metric: the score is a probability, not a distance.
- * 3. Combination — a metric's surprise S = −log10 p of its most significant scale, less log10(#scales)
+ * 3. Combination — a metric's surprise S = −log10 p of its most significant scale, less log10(#scales, the level included)
  *    (Bonferroni: the best of k tests is k times likelier to look surprising by chance). The row's
  *    surprise is the maximum over metrics; the score is S / (S + halfScore), in [0, 1).
  * 4. Alert de-duplication — a row's surprise is multiplied by `repeatFactor` unless it beats every row of
@@ -44,6 +47,7 @@
  */
 import { Ring, RollingMax, RollingMoments } from './rolling.ts';
 import { gaussianSurprise } from './gaussianTail.ts';
+import { LevelShift } from './levelShift.ts';
 
 /** One scale of the shape-novelty score: `length` bins of `bin` consecutive rows each (rows, after conversion). */
 export interface ShapeScale {
@@ -100,6 +104,16 @@ export interface StreamDetectorOptions {
   minSpread?: number;
   /** Typical steps (mean |x(t) − x(t−1)| over the history) taken off the value scale's distance before scoring. @default 0.5 */
   valueSlack?: number;
+  /** The level scale (levelShift.ts): the last `spanMs` against the `referenceMs` before it; null: none. @default LEVEL */
+  level?: LevelSpan | null;
+  /** Floor on the level scale's spread, as a share of the metric's standard deviation over the history. @default 0.1 */
+  levelFloor?: number;
+}
+
+/** The level scale's spans: the recent stretch and the reference before it (time spans, ms). */
+export interface LevelSpan {
+  spanMs: number;
+  referenceMs: number;
 }
 
 /** The spans of a detector in rows, once the step is known (what `createStreamDetector` runs with). */
@@ -110,6 +124,8 @@ export interface RowSpans {
   likelihoodWindow: number;
   warmup: number;
   refractory: number;
+  /** The level scale in rows, or null when there is none. */
+  level: { span: number; reference: number } | null;
 }
 
 /** What one `update` returns. */
@@ -120,8 +136,10 @@ export interface StreamScore {
   perMetric: Float64Array;
   /** Index of the metric that drove `score`, or -1 when no metric had a score. */
   topMetric: number;
-  /** Index of the scale (0 = the value itself, 1… = the shapes) that drove the top metric's score, or -1. */
+  /** Index of the scale (0 = the value itself, 1… = the shapes, then the level scale) that drove the top metric's score, or -1. */
   topScale: number;
+  /** The top metric's score came from the level scale (levelShift.ts). */
+  topLevel: boolean;
   /** 0-based index of this row in the stream. */
   row: number;
   /** The row's surprise beats every row of the last `refractory` rows (its score was not damped by `repeatFactor`). */
@@ -142,6 +160,7 @@ export interface StreamDetector {
 }
 
 const DEFAULT_SHAPES: ShapeSpan[] = [{ spanMs: DAY, bins: 12 }];
+const DEFAULT_LEVEL: LevelSpan = { spanMs: 6 * HOUR, referenceMs: 7 * DAY };
 
 /** The median of the positive gaps between consecutive finite timestamps, or NaN when there are none. */
 export function medianGap(times: ArrayLike<number>): number {
@@ -174,6 +193,7 @@ export function rowSpans(options: Omit<StreamDetectorOptions, 'metrics'>, stepMs
     if (bin * length <= 1 || 2 * bin * length > history) continue;
     scales.push({ bin, length });
   }
+  const lv = options.level === undefined ? DEFAULT_LEVEL : options.level;
   const minWarmup = Math.max(STEP_ROWS, Math.floor(options.minWarmupRows ?? 30));
   return {
     stepMs,
@@ -182,6 +202,7 @@ export function rowSpans(options: Omit<StreamDetectorOptions, 'metrics'>, stepMs
     likelihoodWindow: Math.max(16, rows(options.likelihoodMs ?? 30 * DAY)),
     warmup: Math.max(minWarmup, rows(options.warmupMs ?? 12.5 * HOUR)),
     refractory: rows(options.refractoryMs ?? 12 * HOUR),
+    level: lv ? { span: Math.max(2, rows(lv.spanMs)), reference: Math.max(8, rows(lv.referenceMs)) } : null,
   };
 }
 
@@ -211,6 +232,8 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
       logRaw: options.logRaw ?? true,
       minSpread: options.minSpread ?? 0.01,
       valueSlack: Math.max(0, options.valueSlack ?? 0.5),
+      level: spans.level,
+      levelFloor: Math.max(0, options.levelFloor ?? 0.1),
     };
     models = options.metrics.map(() => new MetricModel(cfg));
     recent = new RollingMax(spans.refractory);
@@ -233,7 +256,8 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
     recent!.push(best);
     const fresh = best > previous;
     const surprise = fresh ? best : best * repeatFactor;
-    return { score: surprise / (surprise + halfScore), perMetric, topMetric, topScale, row: rows, fresh };
+    const topLevel = topScale >= 0 && topScale === spans!.scales.length;
+    return { score: surprise / (surprise + halfScore), perMetric, topMetric, topScale, topLevel, row: rows, fresh };
   };
 
   return {
@@ -250,7 +274,7 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
           for (const h of held) score(h.v);
           held.length = 0;
         }
-        return { score: 0, perMetric: new Float64Array(nMetrics), topMetric: -1, topScale: -1, row: rows++, fresh: false };
+        return { score: 0, perMetric: new Float64Array(nMetrics), topMetric: -1, topScale: -1, topLevel: false, row: rows++, fresh: false };
       }
       const r = score(values);
       rows++;
@@ -271,6 +295,8 @@ interface Config {
   logRaw: boolean;
   minSpread: number;
   valueSlack: number;
+  level: { span: number; reference: number } | null;
+  levelFloor: number;
 }
 
 /** Binned copy of a metric at one scale: the mean of the last `bin` values, recorded at every row. */
@@ -353,6 +379,9 @@ class MetricModel {
   private readonly level: RollingMoments;
   /** |x(t) − x(t−1)| over the history: the metric's typical step. */
   private readonly steps: RollingMoments;
+  /** The level scale and the likelihood's window of its raw scores (null without a level scale). */
+  private readonly shift: LevelShift | null;
+  private readonly shiftRaw: RollingMoments | null;
   private seen = 0;
   private last = NaN;
 
@@ -361,6 +390,8 @@ class MetricModel {
     this.scales = cfg.scales.map((s) => new ScaleState(s, cfg));
     this.level = new RollingMoments(cfg.history);
     this.steps = new RollingMoments(cfg.history);
+    this.shift = cfg.level ? new LevelShift(cfg.level.span, cfg.level.reference) : null;
+    this.shiftRaw = cfg.level ? new RollingMoments(cfg.likelihoodWindow) : null;
   }
 
   update(value: number): { surprise: number; scale: number } {
@@ -400,13 +431,30 @@ class MetricModel {
       }
       m.push(avg);
     }
+    if (this.shift && this.shiftRaw) {
+      const d = this.shift.update(x, Math.max(this.cfg.levelFloor * sd, 1e-12));
+      if (!Number.isNaN(d)) {
+        const raw = this.cfg.logRaw ? Math.log1p(d) : d;
+        const m = this.shiftRaw;
+        if (m.count >= this.cfg.warmup && this.seen >= this.cfg.warmup) {
+          const surprise = gaussianSurprise((raw - m.mean) / Math.max(m.std, this.cfg.minSpread));
+          if (surprise > maxSurprise || topScale < 0) {
+            maxSurprise = surprise;
+            topScale = this.scales.length;
+          }
+        }
+        m.push(raw);
+      }
+    }
     this.seen++;
     if (topScale < 0) return { surprise: 0, scale: -1 };
     // Bonferroni: the best of k scales is k times likelier to look surprising by chance.
-    return { surprise: Math.max(0, maxSurprise - Math.log10(this.scales.length)), scale: topScale };
+    const tests = this.scales.length + (this.shift ? 1 : 0);
+    return { surprise: Math.max(0, maxSurprise - Math.log10(tests)), scale: topScale };
   }
 
   footprint(): number {
-    return this.scales.reduce((s, sc) => s + sc.footprint(), this.level.footprint + this.steps.footprint);
+    const shift = (this.shift?.footprint() ?? 0) + (this.shiftRaw?.footprint ?? 0);
+    return this.scales.reduce((s, sc) => s + sc.footprint(), this.level.footprint + this.steps.footprint + shift);
   }
 }
