@@ -10,93 +10,26 @@
  *
  * Options: `--seeds N` generated files (default 6), `--skip-nab`, `--min-severity S` (score one setting only).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCsv } from '../src/core/csv/parse.ts';
-import type { Frame } from '../src/core/csv/frame.ts';
-import { runAnalysis, settingsFor } from '../src/core/analyze.ts';
-import { analysisView } from '../src/core/incidents/analysisView.ts';
-import { shownAt } from '../src/core/incidents/shownAt.ts';
 import type { Severity } from '../src/core/severity.ts';
-
 import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
 import { labelledMetrics } from './labelled.ts';
+import { analyse, dataRoot, fmt, incidentLine, nabFolders, nabIncidents, nabStandard, py, root, SEVERITIES, writeResults } from './incidentScoring.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const shared = resolve(root, '..', 'shared');
-const dataRoot = join(shared, 'datasets', 'nab', 'data');
-const nabLabels = join(shared, 'datasets', 'nab', 'labels', 'combined_windows.json');
 const outRoot = join(root, 'bench', 'results', 'incidents');
 const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, 'skip-nab': { type: 'boolean' }, 'min-severity': { type: 'string' } } });
-const CHOICES: Severity[] = args['min-severity'] ? [args['min-severity'] as Severity] : ['warning', 'minor', 'major', 'critical'];
-
-interface Reported { rows: number; timestamps: string[] | null; found: { row: number; severity: Severity }[] }
-
-/** Analyses a CSV text with the defaults; the rows of every incident with the incident's severity. */
-function analyse(text: string, path: string): { frame: Frame; reported: Reported; ms: number } {
-  const t0 = performance.now();
-  const { frame } = parseCsv(text);
-  if (!frame) throw new Error(`${path}: unreadable`);
-  const settings = settingsFor(null, {});
-  const result = runAnalysis(frame, settings, { path, sha256: '' });
-  const view = analysisView(result, 'warning');
-  const found: { row: number; severity: Severity }[] = [];
-  // What `analyze --min-severity S` lists, for each S (SPEC §7's default view).
-  for (const s of ['warning', 'minor', 'major', 'critical'] as Severity[]) for (const a of shownAt(view, s).anomalies) found.push({ row: a.row, severity: s });
-  const ms = performance.now() - t0;
-  return { frame, reported: { rows: frame.rows, timestamps: null, found }, ms };
-}
-
-/** Writes the `analyze --format json`-shaped result that incident_score.py reads, and NAB's 0/1 score CSV. */
-function writeResults(dir: string, rel: string, r: Reported, min: Severity, text?: string): void {
-  const rows = [...new Set(r.found.filter((f) => f.severity === min).map((f) => f.row))].sort((a, b) => a - b);
-  const json = join(dir, rel.replace(/\.csv$/, '.json'));
-  mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, JSON.stringify({ rows: r.rows, anomalies: rows.map((row) => ({ row, severity: 'critical' })) }));
-  if (text !== undefined) {
-    const flagged = new Set(rows);
-    const lines = text.split(/\r?\n/).filter(Boolean);
-    const out = ['timestamp,value,anomaly_score'];
-    for (let i = 1; i < lines.length; i++) {
-      const c = lines[i].indexOf(',');
-      out.push(`${lines[i].slice(0, c)},${lines[i].slice(c + 1)},${flagged.has(i - 1) ? 1 : 0}`);
-    }
-    writeFileSync(join(dir, rel), out.join('\n') + '\n');
-  }
-}
-
-function py(script: string, argv: string[]): string {
-  const r = spawnSync('/usr/bin/python3', [join(shared, 'tools', script), ...argv], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** incident_score.py's totals line: incidents, true incidents, precision, recall, F1, false-alarm rows. */
-function incidentLine(out: string): { n: number; tp: number; p: number; r: number; f1: number; far: number } {
-  const last = out.trim().split('\n').pop()!.trim().split(/\s+/).map(Number);
-  return { n: last[0], tp: last[1], p: last[2], r: last[3], f1: last[4], far: last[5] };
-}
-
-function nabStandard(dir: string, subset?: string): number {
-  const out = py('nab_score.py', ['--results', dir, '--labels', nabLabels, '--data-root', dataRoot, '--threshold', '0.5', '--profile', 'standard', '--json', ...(subset ? ['--subset', subset] : [])]);
-  const j = JSON.parse(out);
-  const p = j.profiles?.standard ?? j.standard ?? j;
-  return Number(p.normalized_score);
-}
-
-const fmt = (x: { n: number; tp: number; p: number; r: number; f1: number; far: number }) =>
-  `incidents ${String(x.n).padStart(4)}  true ${String(x.tp).padStart(3)}  precision ${x.p.toFixed(3)}  recall ${x.r.toFixed(3)}  F1 ${x.f1.toFixed(3)}  outside rows ${(x.far * 100).toFixed(2)} %`;
+const CHOICES: Severity[] = args['min-severity'] ? [args['min-severity'] as Severity] : SEVERITIES;
 
 rmSync(outRoot, { recursive: true, force: true });
 
 if (!args['skip-nab'] && existsSync(dataRoot)) {
-  const folders = readdirSync(dataRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const nab = nabFolders();
+  const folders = nab.map((f) => f.folder);
   let ms = 0, rowsTotal = 0;
-  for (const folder of folders) {
-    for (const file of readdirSync(join(dataRoot, folder)).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const { folder, files: csvs } of nab) {
+    for (const file of csvs) {
       const rel = `${folder}/${file}`;
       const text = readFileSync(join(dataRoot, rel), 'utf8');
       const a = analyse(text, rel);
@@ -106,7 +39,7 @@ if (!args['skip-nab'] && existsSync(dataRoot)) {
     }
   }
   console.log(`NAB: ${folders.length} folders, ${rowsTotal.toLocaleString('en')} rows analysed in ${(ms / 1000).toFixed(1)} s`);
-  const score = (min: Severity, subset?: string[]) => incidentLine(py('incident_score.py', ['--nab-labels', nabLabels, '--data-root', dataRoot, '--results-dir', join(outRoot, 'nab', min), ...(subset ? ['--subset', ...subset] : [])]));
+  const score = (min: Severity, subset?: string[]) => nabIncidents(join(outRoot, 'nab', min), subset);
   for (const min of CHOICES) {
     console.log(`  min severity ${min.padEnd(8)} all folders: ${fmt(score(min))}  NAB standard ${nabStandard(join(outRoot, 'nab', min)).toFixed(1)}`);
   }
