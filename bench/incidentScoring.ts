@@ -3,7 +3,7 @@
  * reports at each minimum severity, the result files the scorers read, and the scorers in ../shared/tools
  * (incident_score.py: incident precision, recall, F1; nab_score.py: NAB standard, `--threshold 0.5` on 0/1 scores).
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import { analysisView } from '../src/core/incidents/analysisView.ts';
 import { shownAt } from '../src/core/incidents/shownAt.ts';
 import type { View, ViewConstants } from '../src/core/incidents/view.ts';
 import type { Severity } from '../src/core/severity.ts';
+import { labelledMetrics } from './labelled.ts';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shared = resolve(root, '..', 'shared');
@@ -102,3 +103,33 @@ export function nabFolders(): { folder: string; files: string[] }[] {
 
 export const fmt = (x: IncidentScore) =>
   `incidents ${String(x.n).padStart(4)}  true ${String(x.tp).padStart(3)}  precision ${x.p.toFixed(3)}  recall ${x.r.toFixed(3)}  F1 ${x.f1.toFixed(3)}  outside rows ${(x.far * 100).toFixed(2)} %`;
+
+/** A labelled file: its CSV text and its labelled windows in rows (0-based after the header). */
+export interface LabelledFile { name: string; csv: string; windows: [number, number][] }
+
+/** The bundled sample and `seeds` generated files (seeds 1001…, 1- and 5-minute steps, 14 and 28 days; bench/labelled.ts). */
+export function labelledFiles(seeds: number): LabelledFile[] {
+  const sampleLabels = JSON.parse(readFileSync(join(root, 'sample-data', 'stream.labels.json'), 'utf8'));
+  const files: LabelledFile[] = [{ name: 'sample', csv: readFileSync(join(root, 'sample-data', 'stream.csv'), 'utf8'), windows: sampleLabels.anomalies.map((x: { startRow: number; endRow: number }) => [x.startRow, x.endRow]) }];
+  for (let s = 1; s <= seeds; s++) {
+    const g = labelledMetrics(1000 + s, { stepMinutes: s % 2 ? 1 : 5, days: s % 3 === 0 ? 28 : 14 });
+    files.push({ name: `generated-${1000 + s}`, csv: g.csv, windows: g.windows.map(([a, b]) => [a, b]) });
+  }
+  return files;
+}
+
+/** Labelled files' reported rows at `min` scored by incident_score.py (written under `dir`): the totals, and a line per file. */
+export function scoreLabelled(analysed: { f: LabelledFile; reported: Reported }[], dir: string, min: Severity): { total: IncidentScore; lines: string[] } {
+  const tot = { n: 0, tp: 0, wins: 0, found: 0, outside: 0, rows: 0 };
+  const lines: string[] = [];
+  for (const { f, reported } of analysed) {
+    writeResults(dir, `${f.name}.csv`, reported, min);
+    const labels = join(dir, `${f.name}.labels.json`);
+    writeFileSync(labels, JSON.stringify({ windows: f.windows }));
+    const x = incidentLine(py('incident_score.py', ['--labels', labels, '--results', join(dir, `${f.name}.json`)]));
+    lines.push(`    ${f.name.padEnd(16)} ${fmt(x)}`);
+    tot.n += x.n; tot.tp += x.tp; tot.wins += f.windows.length; tot.found += Math.round(x.r * f.windows.length); tot.outside += x.far * reported.rows; tot.rows += reported.rows;
+  }
+  const p = tot.n ? tot.tp / tot.n : 0, r = tot.wins ? tot.found / tot.wins : 0;
+  return { total: { n: tot.n, tp: tot.tp, p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, far: tot.outside / tot.rows }, lines };
+}

@@ -7,16 +7,16 @@
  * - The bundled sample and labelled files from bench/labelled.ts (seeds the defaults were not chosen on).
  * - The default minimum severity chosen by cross-validation over the NAB folders: for each folder, the
  *   severity with the best incident F1 on the other four is chosen and the held-out folder scored with it.
+ *   The view's other cross-validated constants are chosen again the same way by `npm run bench:incidents-cv`.
  *
  * Options: `--seeds N` generated files (default 6), `--skip-nab`, `--min-severity S` (score one setting only).
  */
-import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Severity } from '../src/core/severity.ts';
 import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
-import { labelledMetrics } from './labelled.ts';
-import { analyse, dataRoot, fmt, incidentLine, nabFolders, nabIncidents, nabStandard, py, root, SEVERITIES, writeResults } from './incidentScoring.ts';
+import { analyse, dataRoot, fmt, labelledFiles, nabFolders, nabIncidents, nabStandard, root, scoreLabelled, SEVERITIES, writeResults } from './incidentScoring.ts';
 
 const outRoot = join(root, 'bench', 'results', 'incidents');
 const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, 'skip-nab': { type: 'boolean' }, 'min-severity': { type: 'string' } } });
@@ -60,28 +60,9 @@ if (!args['skip-nab'] && existsSync(dataRoot)) {
 }
 
 // The sample and generated files: labelled windows in rows; incident_score.py's --labels mode.
-const seeds = Number(args.seeds ?? 6);
-const files: { name: string; csv: string; windows: [number, number][] }[] = [];
-const sampleLabels = JSON.parse(readFileSync(join(root, 'sample-data', 'stream.labels.json'), 'utf8'));
-files.push({ name: 'sample', csv: readFileSync(join(root, 'sample-data', 'stream.csv'), 'utf8'), windows: sampleLabels.anomalies.map((x: { startRow: number; endRow: number }) => [x.startRow, x.endRow]) });
-for (let s = 1; s <= seeds; s++) {
-  const g = labelledMetrics(1000 + s, { stepMinutes: s % 2 ? 1 : 5, days: s % 3 === 0 ? 28 : 14 });
-  files.push({ name: `generated-${1000 + s}`, csv: g.csv, windows: g.windows.map(([a, b]) => [a, b]) });
-}
-const analysed = files.map((f) => ({ f, a: analyse(f.csv, f.name) }));
+const analysed = labelledFiles(Number(args.seeds ?? 6)).map((f) => ({ f, reported: analyse(f.csv, f.name).reported }));
 for (const min of CHOICES.includes(DEFAULT_MIN_SEVERITY) ? CHOICES : [...CHOICES, DEFAULT_MIN_SEVERITY]) {
-  const tot = { n: 0, tp: 0, wins: 0, found: 0, outside: 0, rows: 0 };
-  const lines: string[] = [];
-  for (const { f, a } of analysed) {
-    const dir = join(outRoot, 'generated', min);
-    writeResults(dir, `${f.name}.csv`, a.reported, min);
-    const labels = join(dir, `${f.name}.labels.json`);
-    writeFileSync(labels, JSON.stringify({ windows: f.windows }));
-    const x = incidentLine(py('incident_score.py', ['--labels', labels, '--results', join(dir, `${f.name}.json`)]));
-    lines.push(`    ${f.name.padEnd(16)} ${fmt(x)}`);
-    tot.n += x.n; tot.tp += x.tp; tot.wins += f.windows.length; tot.found += Math.round(x.r * f.windows.length); tot.outside += x.far * a.frame.rows; tot.rows += a.frame.rows;
-  }
-  const p = tot.n ? tot.tp / tot.n : 0, r = tot.wins ? tot.found / tot.wins : 0;
-  console.log(`sample + generated, min severity ${min}: ${fmt({ n: tot.n, tp: tot.tp, p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, far: tot.outside / tot.rows })}`);
+  const { total, lines } = scoreLabelled(analysed, join(outRoot, 'generated', min), min);
+  console.log(`sample + generated, min severity ${min}: ${fmt(total)}`);
   for (const l of lines) console.log(l);
 }

@@ -8,18 +8,21 @@
  * every NAB file's default view is computed (the detectors run once per file: the constants change only the view)
  * and its reported rows scored by incident_score.py and nab_score.py (bench/incidentScoring.ts). Per held-out
  * folder: the value with the best incident F1 on the other four (ties broken by NAB standard on those four, then
- * by the shipped value), and the held-out folder's figures with it. Last, the value the same rule chooses on all five.
+ * by the shipped value), and the held-out folder's figures with it. Last, the value the same rule chooses on all five;
+ * when values are still tied there, their figures on the sample and the generated files of `npm run bench:incidents`
+ * (not used to choose: what the choice among them rests on).
  *
  * Options: `--only NAME` (one constant: flatShare, repeatsAllowed, seasonSlotMs or levelTrim), `--rescore` (score the
- * results of the last run again without analysing).
+ * results of the last run again without analysing), `--seeds N` generated files for the ties (default 6).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MIN_SEVERITY, VIEW_CONSTANTS } from '../src/core/incidents/view.ts';
 import type { ViewConstants } from '../src/core/incidents/view.ts';
-import { analyseText, dataRoot, fmt, nabFolders, nabIncidents, nabStandard, reportedOf, root, writeResults } from './incidentScoring.ts';
-import type { IncidentScore } from './incidentScoring.ts';
+import { analyseText, dataRoot, fmt, labelledFiles, nabFolders, nabIncidents, nabStandard, reportedOf, root, scoreLabelled, writeResults } from './incidentScoring.ts';
+import type { IncidentScore, LabelledFile } from './incidentScoring.ts';
+import type { AnalysisResult } from '../src/core/analysisResult.ts';
 
 type Name = keyof ViewConstants;
 const MIN = 60_000;
@@ -32,7 +35,7 @@ const GRIDS: Record<Name, number[]> = {
 };
 const show = (name: Name, v: number) => (name === 'seasonSlotMs' ? `${v / MIN} min` : String(v));
 
-const { values: args } = parseArgs({ options: { only: { type: 'string' }, rescore: { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { only: { type: 'string' }, rescore: { type: 'boolean' }, seeds: { type: 'string' } } });
 const names = (args.only ? [args.only] : Object.keys(GRIDS)) as Name[];
 for (const n of names) if (!(n in GRIDS)) throw new Error(`--only: one of ${Object.keys(GRIDS).join(', ')}`);
 
@@ -75,11 +78,12 @@ function cached<T extends IncidentScore | number>(key: string, f: () => T): T {
 }
 
 /** The grid's value with the best incident F1 on `subset`, ties by NAB standard there, then the shipped value; and how it was decided. */
-function choose(name: Name, subset: string[]): { value: number; f1: number; nab: number | null; tied: number[] } {
+function choose(name: Name, subset: string[]): { value: number; f1: number; onF1: number; nab: number | null; tied: number[] } {
   const grid = GRIDS[name];
   const f1s = grid.map((v) => incidents(dirOf(name, v), subset).f1);
   const top = Math.max(...f1s);
   let tied = grid.filter((_, i) => f1s[i] === top);
+  const onF1 = tied.length;
   let nab: number | null = null;
   if (tied.length > 1) {
     const std = tied.map((v) => standard(dirOf(name, v), subset));
@@ -87,11 +91,18 @@ function choose(name: Name, subset: string[]): { value: number; f1: number; nab:
     tied = tied.filter((_, i) => std[i] === nab);
   }
   const value = tied.includes(VIEW_CONSTANTS[name]) ? VIEW_CONSTANTS[name] : tied[0];
-  return { value, f1: top, nab, tied: tied.filter((v) => v !== value) };
+  return { value, f1: top, onF1, nab, tied: tied.filter((v) => v !== value) };
 }
 
-const decided = (name: Name, c: { f1: number; nab: number | null; tied: number[] }) =>
-  `F1 ${c.f1.toFixed(3)}${c.nab === null ? '' : `, tie on F1 broken by NAB standard ${c.nab.toFixed(1)}`}${c.tied.length ? `; still tied with ${c.tied.map((v) => show(name, v)).join(', ')}` : ''}`;
+const decided = (name: Name, c: { value: number; f1: number; onF1: number; nab: number | null; tied: number[] }) =>
+  `F1 ${c.f1.toFixed(3)}${c.nab === null ? '' : ` for ${c.onF1} values, best NAB standard ${c.nab.toFixed(1)}`}${c.tied.length ? `; still tied with ${c.tied.map((v) => show(name, v)).join(', ')}: ${c.value === VIEW_CONSTANTS[name] ? 'the shipped value kept' : 'the first in the grid taken'}` : ''}`;
+
+let labelledCache: { f: LabelledFile; result: AnalysisResult }[] | undefined;
+/** The sample and generated files, analysed once. */
+function labelled(): { f: LabelledFile; result: AnalysisResult }[] {
+  labelledCache ??= labelledFiles(Number(args.seeds ?? 6)).map((f) => ({ f, result: analyseText(f.csv, f.name).result }));
+  return labelledCache;
+}
 
 for (const name of names) {
   const shipped = VIEW_CONSTANTS[name];
@@ -107,4 +118,12 @@ for (const name of names) {
   const all = choose(name, folders);
   const same = chosen.every((v) => v === shipped) && all.value === shipped;
   console.log(`  chosen on all five: ${show(name, all.value)} (${decided(name, all)}); ${same ? 'the shipped value on every set of four and on all five' : `NOT the shipped value everywhere (shipped ${show(name, shipped)})`}`);
+  if (all.tied.length) {
+    console.log(`  the values tied on all five, on the sample + ${labelled().length - 1} generated files (not used to choose):`);
+    for (const v of [all.value, ...all.tied]) {
+      const analysed = labelled().map(({ f, result }) => ({ f, reported: reportedOf(result, { [name]: v }) }));
+      console.log(`  ${show(name, v).padStart(7)} ${fmt(scoreLabelled(analysed, join(outRoot, 'generated', `${name}=${v}`), DEFAULT_MIN_SEVERITY).total)}`);
+    }
+  }
 }
+

@@ -72,8 +72,8 @@ const CHANGE_WINDOWS_MS = [60 * 60_000, 6 * 3_600_000];
  * Share of a window's values dropped at each end before the level-change statistic averages it (a trimmed mean):
  * a spike of a few rows does not read as a level, and a level change counts at its full size. At least one value is
  * dropped at each end (an hour at 5-minute steps is 12 values). Chosen by cross-validation over the NAB folders
- * (`npm run bench:incidents-cv`; 0, 0.05, 0.1, 0.25 and 0.5 — the median — tried: 0.05 on every set of four folders; before the
- * at-least-one rule, not chosen again since).
+ * (`npm run bench:incidents-cv`; 0, 0.05, 0.1, 0.25 and 0.5 — the median — tried: 0.05 on every set of four folders, with
+ * the at-least-one rule too).
  */
 const LEVEL_TRIM = 0.05;
 /** A windowed statistic runs only on files at least this many windows long. */
