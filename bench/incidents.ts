@@ -7,96 +7,29 @@
  * - The bundled sample and labelled files from bench/labelled.ts (seeds the defaults were not chosen on).
  * - The default minimum severity chosen by cross-validation over the NAB folders: for each folder, the
  *   severity with the best incident F1 on the other four is chosen and the held-out folder scored with it.
+ *   The view's other cross-validated constants are chosen again the same way by `npm run bench:incidents-cv`.
  *
  * Options: `--seeds N` generated files (default 6), `--skip-nab`, `--min-severity S` (score one setting only).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCsv } from '../src/core/csv/parse.ts';
-import type { Frame } from '../src/core/csv/frame.ts';
-import { runAnalysis, settingsFor } from '../src/core/analyze.ts';
-import { analysisView } from '../src/core/incidents/analysisView.ts';
-import { shownAt } from '../src/core/incidents/shownAt.ts';
 import type { Severity } from '../src/core/severity.ts';
-
 import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
-import { labelledMetrics } from './labelled.ts';
+import { analyse, dataRoot, fmt, labelledFiles, nabFolders, nabIncidents, nabStandard, root, scoreLabelled, SEVERITIES, writeResults } from './incidentScoring.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const shared = resolve(root, '..', 'shared');
-const dataRoot = join(shared, 'datasets', 'nab', 'data');
-const nabLabels = join(shared, 'datasets', 'nab', 'labels', 'combined_windows.json');
 const outRoot = join(root, 'bench', 'results', 'incidents');
 const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, 'skip-nab': { type: 'boolean' }, 'min-severity': { type: 'string' } } });
-const CHOICES: Severity[] = args['min-severity'] ? [args['min-severity'] as Severity] : ['warning', 'minor', 'major', 'critical'];
-
-interface Reported { rows: number; timestamps: string[] | null; found: { row: number; severity: Severity }[] }
-
-/** Analyses a CSV text with the defaults; the rows of every incident with the incident's severity. */
-function analyse(text: string, path: string): { frame: Frame; reported: Reported; ms: number } {
-  const t0 = performance.now();
-  const { frame } = parseCsv(text);
-  if (!frame) throw new Error(`${path}: unreadable`);
-  const settings = settingsFor(null, {});
-  const result = runAnalysis(frame, settings, { path, sha256: '' });
-  const view = analysisView(result, 'warning');
-  const found: { row: number; severity: Severity }[] = [];
-  // What `analyze --min-severity S` lists, for each S (SPEC §7's default view).
-  for (const s of ['warning', 'minor', 'major', 'critical'] as Severity[]) for (const a of shownAt(view, s).anomalies) found.push({ row: a.row, severity: s });
-  const ms = performance.now() - t0;
-  return { frame, reported: { rows: frame.rows, timestamps: null, found }, ms };
-}
-
-/** Writes the `analyze --format json`-shaped result that incident_score.py reads, and NAB's 0/1 score CSV. */
-function writeResults(dir: string, rel: string, r: Reported, min: Severity, text?: string): void {
-  const rows = [...new Set(r.found.filter((f) => f.severity === min).map((f) => f.row))].sort((a, b) => a - b);
-  const json = join(dir, rel.replace(/\.csv$/, '.json'));
-  mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, JSON.stringify({ rows: r.rows, anomalies: rows.map((row) => ({ row, severity: 'critical' })) }));
-  if (text !== undefined) {
-    const flagged = new Set(rows);
-    const lines = text.split(/\r?\n/).filter(Boolean);
-    const out = ['timestamp,value,anomaly_score'];
-    for (let i = 1; i < lines.length; i++) {
-      const c = lines[i].indexOf(',');
-      out.push(`${lines[i].slice(0, c)},${lines[i].slice(c + 1)},${flagged.has(i - 1) ? 1 : 0}`);
-    }
-    writeFileSync(join(dir, rel), out.join('\n') + '\n');
-  }
-}
-
-function py(script: string, argv: string[]): string {
-  const r = spawnSync('/usr/bin/python3', [join(shared, 'tools', script), ...argv], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** incident_score.py's totals line: incidents, true incidents, precision, recall, F1, false-alarm rows. */
-function incidentLine(out: string): { n: number; tp: number; p: number; r: number; f1: number; far: number } {
-  const last = out.trim().split('\n').pop()!.trim().split(/\s+/).map(Number);
-  return { n: last[0], tp: last[1], p: last[2], r: last[3], f1: last[4], far: last[5] };
-}
-
-function nabStandard(dir: string, subset?: string): number {
-  const out = py('nab_score.py', ['--results', dir, '--labels', nabLabels, '--data-root', dataRoot, '--threshold', '0.5', '--profile', 'standard', '--json', ...(subset ? ['--subset', subset] : [])]);
-  const j = JSON.parse(out);
-  const p = j.profiles?.standard ?? j.standard ?? j;
-  return Number(p.normalized_score);
-}
-
-const fmt = (x: { n: number; tp: number; p: number; r: number; f1: number; far: number }) =>
-  `incidents ${String(x.n).padStart(4)}  true ${String(x.tp).padStart(3)}  precision ${x.p.toFixed(3)}  recall ${x.r.toFixed(3)}  F1 ${x.f1.toFixed(3)}  outside rows ${(x.far * 100).toFixed(2)} %`;
+const CHOICES: Severity[] = args['min-severity'] ? [args['min-severity'] as Severity] : SEVERITIES;
 
 rmSync(outRoot, { recursive: true, force: true });
 
 if (!args['skip-nab'] && existsSync(dataRoot)) {
-  const folders = readdirSync(dataRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const nab = nabFolders();
+  const folders = nab.map((f) => f.folder);
   let ms = 0, rowsTotal = 0;
-  for (const folder of folders) {
-    for (const file of readdirSync(join(dataRoot, folder)).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const { folder, files: csvs } of nab) {
+    for (const file of csvs) {
       const rel = `${folder}/${file}`;
       const text = readFileSync(join(dataRoot, rel), 'utf8');
       const a = analyse(text, rel);
@@ -106,7 +39,7 @@ if (!args['skip-nab'] && existsSync(dataRoot)) {
     }
   }
   console.log(`NAB: ${folders.length} folders, ${rowsTotal.toLocaleString('en')} rows analysed in ${(ms / 1000).toFixed(1)} s`);
-  const score = (min: Severity, subset?: string[]) => incidentLine(py('incident_score.py', ['--nab-labels', nabLabels, '--data-root', dataRoot, '--results-dir', join(outRoot, 'nab', min), ...(subset ? ['--subset', ...subset] : [])]));
+  const score = (min: Severity, subset?: string[]) => nabIncidents(join(outRoot, 'nab', min), subset);
   for (const min of CHOICES) {
     console.log(`  min severity ${min.padEnd(8)} all folders: ${fmt(score(min))}  NAB standard ${nabStandard(join(outRoot, 'nab', min)).toFixed(1)}`);
   }
@@ -127,28 +60,9 @@ if (!args['skip-nab'] && existsSync(dataRoot)) {
 }
 
 // The sample and generated files: labelled windows in rows; incident_score.py's --labels mode.
-const seeds = Number(args.seeds ?? 6);
-const files: { name: string; csv: string; windows: [number, number][] }[] = [];
-const sampleLabels = JSON.parse(readFileSync(join(root, 'sample-data', 'stream.labels.json'), 'utf8'));
-files.push({ name: 'sample', csv: readFileSync(join(root, 'sample-data', 'stream.csv'), 'utf8'), windows: sampleLabels.anomalies.map((x: { startRow: number; endRow: number }) => [x.startRow, x.endRow]) });
-for (let s = 1; s <= seeds; s++) {
-  const g = labelledMetrics(1000 + s, { stepMinutes: s % 2 ? 1 : 5, days: s % 3 === 0 ? 28 : 14 });
-  files.push({ name: `generated-${1000 + s}`, csv: g.csv, windows: g.windows.map(([a, b]) => [a, b]) });
-}
-const analysed = files.map((f) => ({ f, a: analyse(f.csv, f.name) }));
+const analysed = labelledFiles(Number(args.seeds ?? 6)).map((f) => ({ f, reported: analyse(f.csv, f.name).reported }));
 for (const min of CHOICES.includes(DEFAULT_MIN_SEVERITY) ? CHOICES : [...CHOICES, DEFAULT_MIN_SEVERITY]) {
-  const tot = { n: 0, tp: 0, wins: 0, found: 0, outside: 0, rows: 0 };
-  const lines: string[] = [];
-  for (const { f, a } of analysed) {
-    const dir = join(outRoot, 'generated', min);
-    writeResults(dir, `${f.name}.csv`, a.reported, min);
-    const labels = join(dir, `${f.name}.labels.json`);
-    writeFileSync(labels, JSON.stringify({ windows: f.windows }));
-    const x = incidentLine(py('incident_score.py', ['--labels', labels, '--results', join(dir, `${f.name}.json`)]));
-    lines.push(`    ${f.name.padEnd(16)} ${fmt(x)}`);
-    tot.n += x.n; tot.tp += x.tp; tot.wins += f.windows.length; tot.found += Math.round(x.r * f.windows.length); tot.outside += x.far * a.frame.rows; tot.rows += a.frame.rows;
-  }
-  const p = tot.n ? tot.tp / tot.n : 0, r = tot.wins ? tot.found / tot.wins : 0;
-  console.log(`sample + generated, min severity ${min}: ${fmt({ n: tot.n, tp: tot.tp, p, r, f1: p + r ? (2 * p * r) / (p + r) : 0, far: tot.outside / tot.rows })}`);
+  const { total, lines } = scoreLabelled(analysed, join(outRoot, 'generated', min), min);
+  console.log(`sample + generated, min severity ${min}: ${fmt(total)}`);
   for (const l of lines) console.log(l);
 }

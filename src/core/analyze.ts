@@ -120,7 +120,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
   }
   sortAnomalies(result.anomalies);
   const t0 = nowMs();
-  result.view = analysisView(result, settings.minSeverity);
+  result.view = analysisView(result, settings.minSeverity, undefined, settings.viewConstants);
   result.timings!.incidents = nowMs() - t0;
   return result;
 }

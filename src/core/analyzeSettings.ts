@@ -4,6 +4,7 @@ import type { ForecastDetection, ForecastOptions } from './detectors/forecast.ts
 import type { IsolationForestModel, IsolationForestOptions, IsolationForestResult } from './detectors/isolationForestModel.ts';
 import type { RulesFile } from './rules/model.ts';
 import type { Severity } from './severity.ts';
+import type { ViewConstants } from './incidents/view.ts';
 
 /** Which detectors to run and with what settings; everything optional has the SPEC defaults. */
 export interface AnalyzeSettings {
@@ -19,6 +20,11 @@ export interface AnalyzeSettings {
   thresholds?: Record<string, number>;
   /** The default view's minimum severity (SPEC §7). @default DEFAULT_MIN_SEVERITY */
   minSeverity?: Severity;
+  /**
+   * Internal: other values of the default view's cross-validated constants (`npm run bench:incidents-cv`). Never
+   * set by settingsFor, a flag or a rules file. @default VIEW_CONSTANTS
+   */
+  viewConstants?: Partial<ViewConstants>;
 }
 
 /**

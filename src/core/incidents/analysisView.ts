@@ -2,14 +2,15 @@ import type { AnalysisResult } from '../analysisResult.ts';
 import type { Anomaly } from '../anomaly.ts';
 import type { Incident } from './incidents.ts';
 import type { Severity } from '../severity.ts';
-import type { View } from './view.ts';
+import type { View, ViewConstants } from './view.ts';
 import { DEFAULT_MIN_SEVERITY, defaultView } from './view.ts';
 
 /**
  * The default view (SPEC §7) of an analysis: its detectors' statistics calibrated, merged into incidents, filtered
  * by severity. `reuse`: an earlier view of the same analysis whose rules' thresholds alone have changed since.
+ * `constants`: the cross-validated constants (ViewConstants; the shipped values unless given).
  */
-export function analysisView(result: AnalysisResult, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: View): View {
+export function analysisView(result: AnalysisResult, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: View, constants: Partial<ViewConstants> = {}): View {
   const iforestMetric = new Map<number, string | null>();
   for (const a of result.anomalies) if (a.detector === 'iforest') iforestMetric.set(a.row, a.metric);
   return defaultView({
@@ -18,7 +19,7 @@ export function analysisView(result: AnalysisResult, minSeverity: Severity = DEF
     iforestMetric: (row) => iforestMetric.get(row) ?? null,
     forecast: result.forecast,
     declared: result.anomalies.filter((a) => a.detector === 'rule'),
-  }, minSeverity, reuse?.measured);
+  }, minSeverity, reuse?.measured, constants);
 }
 
 /**

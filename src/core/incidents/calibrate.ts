@@ -200,8 +200,11 @@ export function tailThresholdIndex(n: number): number {
   return n < 2 ? 0 : n - 1 - tailCount(n);
 }
 
-/** P(X > x) under the tail model; 1 at or below the threshold (the body of the distribution is not modelled). */
-export function tailProbability(t: TailModel, x: number): number {
+/**
+ * P(X > x) under the tail model; 1 at or below the threshold (the body of the distribution is not modelled).
+ * `repeatsAllowed`: see REPEATS_ALLOWED (given otherwise only by the bench that cross-validates it).
+ */
+export function tailProbability(t: TailModel, x: number, repeatsAllowed: number = REPEATS_ALLOWED): number {
   if (!(x > t.u)) return x === x ? 1 : NaN;
   const z = (x - t.u) / t.sigma;
   let p: number;
@@ -212,16 +215,16 @@ export function tailProbability(t: TailModel, x: number): number {
   }
   // What happened in this very data is not rare: a daily job's spike seen 14 times in 14 days stays a
   // once-a-day event however light the fitted tail is.
-  return Math.max(p, Math.max(0, eventsAtLeast(t.peaks, COMPARABLE * (x - t.u)) - REPEATS_ALLOWED) / t.n);
+  return Math.max(p, Math.max(0, eventsAtLeast(t.peaks, COMPARABLE * (x - t.u)) - repeatsAllowed) / t.n);
 }
 
 /**
  * Events at least as large that do not yet count against rarity: the one being scored and two more (three
  * incidents of one kind in a file are still three incidents; a fourth makes it a pattern). Chosen by
- * cross-validation over the NAB folders (bench/incidents.ts: 2, 3 and 4 tried; 3 on every set of four folders),
- * where a file often holds two to four labelled anomalies of one kind.
+ * cross-validation over the NAB folders (`npm run bench:incidents-cv`: 2, 3 and 4 tried; 3 on every set of four
+ * folders), where a file often holds two to four labelled anomalies of one kind.
  */
-const REPEATS_ALLOWED = 3;
+export const REPEATS_ALLOWED = 3;
 /** Events count as repeats of a value when their excess over u is at least this share of its excess. */
 const COMPARABLE = 0.75;
 
@@ -288,8 +291,8 @@ export interface Calibration {
 }
 
 /** The calibrated 0–100 score of statistic x: scoreOfRate(P(X > x) × tests per day). 0 for NaN. */
-export function calibratedScore(c: Calibration, x: number): number {
+export function calibratedScore(c: Calibration, x: number, repeatsAllowed: number = REPEATS_ALLOWED): number {
   if (x !== x) return 0;
-  return scoreOfRate(tailProbability(c.tail, x) * c.testsPerDay);
+  return scoreOfRate(tailProbability(c.tail, x, repeatsAllowed) * c.testsPerDay);
 }
 

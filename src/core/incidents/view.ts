@@ -14,7 +14,7 @@ import { formatNumber, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
-import { calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
+import { REPEATS_ALLOWED, calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { Incident } from './incidents.ts';
 import { buildIncidents } from './incidents.ts';
 import { atLeast, shownAt } from './shownAt.ts';
@@ -72,8 +72,8 @@ const CHANGE_WINDOWS_MS = [60 * 60_000, 6 * 3_600_000];
  * Share of a window's values dropped at each end before the level-change statistic averages it (a trimmed mean):
  * a spike of a few rows does not read as a level, and a level change counts at its full size. At least one value is
  * dropped at each end (an hour at 5-minute steps is 12 values). Chosen by cross-validation over the NAB folders
- * (bench/incidents.ts; 0, 0.05, 0.1, 0.25 and 0.5 — the median — tried: 0.05 on every set of four folders; before the
- * at-least-one rule, not chosen again since).
+ * (`npm run bench:incidents-cv`; 0, 0.05, 0.1, 0.25 and 0.5 — the median — tried: 0.05 on every set of four folders, with
+ * the at-least-one rule too).
  */
 const LEVEL_TRIM = 0.05;
 /** A windowed statistic runs only on files at least this many windows long. */
@@ -84,9 +84,11 @@ const INCIDENT_FLOOR: Severity = 'minor';
 const FLAT_WINDOW_MS = 30 * 60_000;
 /**
  * Slots of the seasonal-naive baseline of the level-change statistic: one row at 5-minute steps. Chosen by
- * cross-validation over the NAB folders (1, 5, 15 and 30 minutes tried: 1 and 5 tie on every set of four folders,
- * whose steps are 5 minutes or more; 5 keeps the generated files' precision at 1-minute steps, 0.95 against 0.93).
- * Wider slots mix the rows of a daily ramp, whose differences then read as level changes every day.
+ * cross-validation over the NAB folders (`npm run bench:incidents-cv`; 1, 5, 15 and 30 minutes tried: 1 and 5 tie on
+ * every set of four folders, whose steps are 5 minutes or more). 5 was preferred for the generated files' precision at
+ * 1-minute steps (0.95 against 0.93 then); the bench no longer reproduces that (1 minute is as good or a little better
+ * there: README, Measured), and the value is kept. Wider slots mix the rows of a daily ramp, whose differences then read
+ * as level changes every day.
  */
 const SEASON_SLOT_MS = 5 * 60_000;
 /** Slots of the usual size of a metric's changes by time of day (the flatness statistic's reference). */
@@ -94,11 +96,30 @@ const SPREAD_SLOT_MS = 60 * 60_000;
 /**
  * A metric is called stuck only where it moves less than this share of its usual changes at that time of day:
  * rarity alone is not enough (on clean data the calmest half hour of a fortnight is rare, not stuck). Chosen by
- * cross-validation over the NAB folders (bench/incidents.ts; 1, 0.25, 0.1, 0.05, 0.02, 0.001 tried: 0.05 and below
+ * cross-validation over the NAB folders (`npm run bench:incidents-cv`; 1, 0.25, 0.1, 0.05, 0.02, 0.001 tried: 0.05 and below
  * tie on every set of four folders; 0.001 splits stuck sensors of the generated files into several incidents and
  * misses one).
  */
 const FLAT_SHARE = 0.05;
+
+/**
+ * The view's constants that were chosen by cross-validation over the NAB folders. Internal: only
+ * `npm run bench:incidents-cv`, which chooses them again, gives other values (through defaultView, analysisView
+ * or AnalyzeSettings.viewConstants); no setting, flag or rules file reaches them.
+ */
+export interface ViewConstants {
+  /** FLAT_SHARE. */
+  flatShare: number;
+  /** REPEATS_ALLOWED (./calibrate.ts). */
+  repeatsAllowed: number;
+  /** SEASON_SLOT_MS. */
+  seasonSlotMs: number;
+  /** LEVEL_TRIM. */
+  levelTrim: number;
+}
+
+/** The shipped values of the ViewConstants. */
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM });
 
 /** What defaultView measured from the detectors' statistics: everything but the declared (rules) findings. */
 export interface Measured {
@@ -111,10 +132,11 @@ export interface Measured {
 /**
  * Computes the calibrated findings, the incidents and the default view. `reuse`: what an earlier call measured
  * on the same frame, scores and fits (its View's `measured`), when only the declared findings changed — a
- * rule threshold moved — so the statistics are not computed again.
+ * rule threshold moved — so the statistics are not computed again. `constants`: see ViewConstants (the shipped
+ * values unless given).
  */
-export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: Measured): View {
-  const measured = reuse ?? measure(input);
+export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: Measured, constants: Partial<ViewConstants> = {}): View {
+  const measured = reuse ?? measure(input, { ...VIEW_CONSTANTS, ...constants });
   const findings = measured.findings.slice();
   for (const a of input.declared ?? []) findings.push(a);
   const usual = usualFrom(input, measured.calibrations, measured.spreads);
@@ -128,11 +150,11 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
 }
 
 /** The calibrated findings of every statistic of the input. */
-function measure(input: ViewInput): Measured {
+function measure(input: ViewInput, k: ViewConstants): Measured {
   const { frame } = input;
   const spreads = new Map<string, number>();
   // One statistic at a time: a metric's arrays are garbage once its findings are taken (a 1M-row file).
-  const stats = statisticsOf(input, spreads);
+  const stats = statisticsOf(input, spreads, k);
   const perDay = testsPerDay(frame.stepMs, statisticCount(input));
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
@@ -146,7 +168,7 @@ function measure(input: ViewInput): Measured {
     const x = st.values;
     for (let i = 0; i < x.length; i++) {
       if (!(x[i] > tail.u) || (st.least !== undefined && !(x[i] >= st.least)) || (st.at && !st.at(i))) continue;
-      const score = calibratedScore(c, x[i]);
+      const score = calibratedScore(c, x[i], k.repeatsAllowed);
       const severity = severityOf(score);
       if (!severity) continue;
       const d = st.describe(i);
@@ -206,7 +228,7 @@ export function renamedIforest(measured: Measured, input: ViewInput): Measured {
  * The statistics the view calibrates: the forest's score and, per forecast metric, |residual|, the level change
  * of the series with its usual daily (and weekly) pattern removed at each change window, and its flatness.
  */
-function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generator<Statistic> {
+function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewConstants): Generator<Statistic> {
   const { frame } = input;
   const scores = input.iforestScores;
   if (scores && scores.length === frame.rows) {
@@ -231,12 +253,12 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
       key: `forecast:${metric}`, detector: 'forecast', metric, values: abs,
       describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatNumber(y[i])} ${r[i] > 0 ? 'above' : 'below'} the forecast ${fmtY(yhat[i])}` }),
     });
-    const d = deseasonalised(y, frame);
+    const d = deseasonalised(y, frame, k.seasonSlotMs);
     for (const ms of CHANGE_WINDOWS_MS) {
       const w = Math.max(3, Math.round(ms / (frame.stepMs ?? 60_000)));
       // A window needs room for enough events of its own to calibrate on.
       if (w * MIN_WINDOWS > frame.rows) continue;
-      const change = levelChange(d, w);
+      const change = levelChange(d, w, k.levelTrim);
       const span = formatDuration(ms);
       yield ({
         key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(maskMissing(change, y)),
@@ -255,7 +277,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>): Generato
     if (w * MIN_WINDOWS <= frame.rows) {
       const flat = maskMissing(flatness(y, w, frame), y);
       yield ({
-        key: `flat:${metric}`, detector: 'forecast', metric, values: flat, least: Math.log(1 / FLAT_SHARE),
+        key: `flat:${metric}`, detector: 'forecast', metric, values: flat, least: Math.log(1 / k.flatShare),
         describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatNumber(y[i])}` }),
       });
     }
@@ -275,13 +297,13 @@ function statisticCount(input: ViewInput): number {
 
 /**
  * The series minus its seasonal-naive baseline (Hyndman & Athanasopoulos, FPP 3rd ed. §5.2): the median of the
- * values at the same time of day (and, with two weeks of data, the same kind of day: weekday or weekend) over
+ * values at the same time of day in slots of `slotMs` (SEASON_SLOT_MS; and, with two weeks of data, the same kind of day: weekday or weekend) over
  * the whole file. Without timestamps, or with less than three days of data, the series minus its median.
  */
-function deseasonalised(y: Float64Array, frame: Frame): Float64Array {
+function deseasonalised(y: Float64Array, frame: Frame, slotMs: number): Float64Array {
   const n = y.length;
   const out = new Float64Array(n);
-  const profile = slotMedians(y, frame, SEASON_SLOT_MS);
+  const profile = slotMedians(y, frame, slotMs);
   const m = profile ? 0 : statsOf(y).median;
   for (let i = 0; i < n; i++) out[i] = y[i] - (profile ? profile[i] : m);
   return out;
@@ -323,14 +345,14 @@ function slotMedians(y: Float64Array, frame: Frame, slotMinMs: number): Float64A
 }
 
 /**
- * The trimmed mean (LEVEL_TRIM) of x over the w rows from i against the same over the w rows before i (NaN skipped;
+ * The trimmed mean (`trim`: LEVEL_TRIM) of x over the w rows from i against the same over the w rows before i (NaN skipped;
  * NaN near the ends and where a window is less than half values). Trimmed, not clipped: a level change counts at
  * its full size (values clipped at a few spreads of the whole series could not say more than the clip, so a day
  * whose pattern doubles read as a minor change).
  */
-function levelChange(x: Float64Array, w: number): Float64Array {
+function levelChange(x: Float64Array, w: number, trim: number): Float64Array {
   const n = x.length;
-  const med = rollingTrimmedMean(x, w, LEVEL_TRIM);
+  const med = rollingTrimmedMean(x, w, trim);
   const out = new Float64Array(n).fill(NaN);
   for (let i = w; i + w <= n; i++) out[i] = med[i] - med[i - w];
   return out;
