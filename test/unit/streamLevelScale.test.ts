@@ -9,13 +9,16 @@ import { createRng } from '../../src/core/random.ts';
 const STEP = 300_000; // 5 minutes
 const PER_DAY = 288;
 
-test('SortedWindow: quantiles and the trimmed mean of the last values, as sorting them would give', () => {
+test('SortedWindow: quantiles and the trimmed mean of the last values, as sorting them would give, and the value each push drops', () => {
   const rng = createRng(11);
   const w = new SortedWindow(7);
   const all: number[] = [];
   for (let i = 0; i < 200; i++) {
     const x = i % 13 === 0 ? NaN : Math.round(rng.normal() * 5); // ties and skipped NaNs
-    w.push(x);
+    const dropped = w.push(x);
+    // The value that left the window (the oldest of the last 7 finite ones), or NaN when none did.
+    const left = Number.isFinite(x) && all.length >= 7 ? all[all.length - 7] : NaN;
+    assert.ok(Object.is(dropped, left), `row ${i}: dropped ${dropped}, expected ${left}`);
     if (Number.isFinite(x)) all.push(x);
     const last = all.slice(-7).sort((a, b) => a - b);
     assert.equal(w.count, last.length);
@@ -49,11 +52,11 @@ test('LevelShift: a spike is not a level; a level that stays is, in units of the
 test('LevelShift bins finely sampled rows: the reference never holds more than MAX_REFERENCE_BINS values', () => {
   const ls = new LevelShift(6 * 60, 7 * 24 * 60); // 1-minute rows: a 6-hour span against a week
   assert.equal(ls.bin, 5);
-  // The reference and the span, each kept in arrival and in sorted order, and the span's rows waiting to enter the reference.
-  assert.equal(ls.footprint(), 2 * 2016 + 3 * 72);
+  // The reference and the span, each kept in arrival and in sorted order (the span's oldest leaves it for the reference).
+  assert.equal(ls.footprint(), 2 * 2016 + 2 * 72);
   const fine = new LevelShift(21_600, 604_800); // 1-second rows: bins of 300 rows
   assert.equal(fine.bin, 300);
-  assert.equal(fine.footprint(), 2 * MAX_REFERENCE_BINS + 3 * 72);
+  assert.equal(fine.footprint(), 2 * MAX_REFERENCE_BINS + 2 * 72);
 });
 
 /**

@@ -9,14 +9,13 @@
  * MAX_REFERENCE_BINS values (one row per bin at 5-minute steps and a week's reference; five rows at 1-minute
  * steps); the statistic is recomputed when a bin completes and held in between.
  */
-import { Ring, SortedWindow } from './rolling.ts';
+import { SortedWindow } from './rolling.ts';
 
 /** The most values the reference window holds (a week of 5-minute rows): its sorted insert is O(this). */
 export const MAX_REFERENCE_BINS = 2016;
 
 export class LevelShift {
   private readonly recent: SortedWindow;
-  private readonly pending: Ring;
   private readonly reference: SortedWindow;
   private readonly span: number;
   private readonly minReference: number;
@@ -31,7 +30,6 @@ export class LevelShift {
     this.bin = Math.max(1, Math.ceil(ref / MAX_REFERENCE_BINS));
     this.span = Math.max(1, Math.round(Math.max(1, Math.floor(span)) / this.bin));
     this.recent = new SortedWindow(this.span);
-    this.pending = new Ring(this.span);
     const refBins = Math.max(4, Math.ceil(ref / this.bin));
     this.reference = new SortedWindow(refBins);
     this.minReference = Math.max(4, Math.floor(refBins / 2));
@@ -47,9 +45,8 @@ export class LevelShift {
     const mean = this.binSum / this.binCount;
     this.binSum = 0;
     this.binCount = 0;
-    if (this.pending.length === this.span) this.reference.push(this.pending.at(this.span - 1));
-    this.pending.push(mean);
-    this.recent.push(mean);
+    // The bin leaving the recent span is the newest of the reference (NaN while the span fills: ignored).
+    this.reference.push(this.recent.push(mean));
     if (this.recent.count < this.span || this.reference.count < this.minReference) return (this.stat = NaN);
     const spread = Math.max((this.reference.quantile(0.75) - this.reference.quantile(0.25)) / 1.349, floor);
     this.stat = Math.abs(this.recent.trimmedMean(1) - this.reference.quantile(0.5)) / spread;
@@ -57,6 +54,6 @@ export class LevelShift {
   }
 
   footprint(): number {
-    return this.recent.footprint + this.pending.footprint + this.reference.footprint;
+    return this.recent.footprint + this.reference.footprint;
   }
 }

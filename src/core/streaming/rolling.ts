@@ -173,11 +173,13 @@ export class SortedWindow {
     this.sorted = new Float64Array(this.ring.capacity);
   }
 
-  /** Appends a finite value (others are ignored), dropping the oldest when full. */
-  push(x: number): void {
-    if (!Number.isFinite(x)) return;
+  /** Appends a finite value (others are ignored), dropping the oldest when full; returns the value dropped, or NaN. */
+  push(x: number): number {
+    if (!Number.isFinite(x)) return NaN;
+    let dropped = NaN;
     if (this.n === this.ring.capacity) {
-      const k = this.lowerBound(this.ring.at(this.ring.capacity - 1));
+      dropped = this.ring.at(this.ring.capacity - 1);
+      const k = this.lowerBound(dropped);
       this.sorted.copyWithin(k, k + 1, this.n);
       this.n--;
     }
@@ -186,6 +188,7 @@ export class SortedWindow {
     this.sorted.copyWithin(k + 1, k, this.n);
     this.sorted[k] = x;
     this.n++;
+    return dropped;
   }
 
   private lowerBound(x: number): number {
