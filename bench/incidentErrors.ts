@@ -4,19 +4,14 @@
  * the default view (major and above) outside every window: its peak statistic and whether it lies in NAB's probation period (the
  * first 15 % of the file, where NAB does not score but the incident counts against precision).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseCsv } from '../src/core/csv/parse.ts';
-import { runAnalysis, settingsFor } from '../src/core/analyze.ts';
-import { analysisView } from '../src/core/incidents/analysisView.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Anomaly } from '../src/core/anomaly.ts';
 import { severityRank } from '../src/core/severity.ts';
 import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
+import { analyseText, dataRoot, nabFolders, nabLabels } from './incidentScoring.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dataRoot = join(root, '..', 'shared', 'datasets', 'nab', 'data');
-const labels: Record<string, [string, string][]> = JSON.parse(readFileSync(join(root, '..', 'shared', 'datasets', 'nab', 'labels', 'combined_windows.json'), 'utf8'));
+const labels: Record<string, [string, string][]> = JSON.parse(readFileSync(nabLabels, 'utf8'));
 const only = process.argv.slice(2);
 
 /** Which statistic a finding comes from, by its message. */
@@ -30,18 +25,19 @@ function statOf(a: Anomaly): string {
 }
 
 const ms = (s: string) => Date.parse(s.replace(' ', 'T') + 'Z');
-for (const folder of readdirSync(dataRoot).sort()) {
+for (const { folder, files } of nabFolders()) {
   if (only.length && !only.includes(folder)) continue;
-  for (const file of readdirSync(join(dataRoot, folder)).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const file of files) {
     const rel = `${folder}/${file}`;
-    const { frame } = parseCsv(readFileSync(join(dataRoot, rel), 'utf8'));
-    if (!frame || !frame.timestamps) continue;
-    const result = runAnalysis(frame, settingsFor(null, {}), { path: rel, sha256: '' });
-    const view = analysisView(result, 'warning');
+    const { frame, result } = analyseText(readFileSync(join(dataRoot, rel), 'utf8'), rel);
+    if (!frame.timestamps) continue;
+    // Its incidents and findings are the same at every minimum severity (which chooses only what is shown).
+    const view = result.view!;
     const ts = frame.timestamps;
     const wins = (labels[rel] ?? []).map(([s, e]) => {
+      const from = ms(s), to = ms(e);
       let a = -1, b = -1;
-      for (let i = 0; i < ts.length; i++) if (ts[i] >= ms(s) && ts[i] <= ms(e)) { if (a < 0) a = i; b = i; }
+      for (let i = 0; i < ts.length; i++) if (ts[i] >= from && ts[i] <= to) { if (a < 0) a = i; b = i; }
       return [a, b] as const;
     }).filter(([a]) => a >= 0);
     const probation = Math.floor(0.15 * frame.rows);
