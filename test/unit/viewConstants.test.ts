@@ -45,6 +45,12 @@ test('view constants: the shipped values are the defaults, given or not, and giv
   assert.deepEqual(spikes(given), ['critical', 'critical', 'critical']);
 });
 
+test('view constants: a constant given as undefined is not given (the shipped value, not NaN)', () => {
+  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined });
+  assert.deepEqual(v.findings, result.view!.findings);
+  assert.deepEqual(v.incidents, result.view!.incidents);
+});
+
 test('view constants: the flatness share decides whether a metric is stuck (and nothing else), also given through runAnalysis\'s settings', () => {
   // Flatness is at most ln(1000) here (the statistic's own floor): a share of 1e-4 asks for ln(10^4).
   const strict = view({ flatShare: 1e-4 });

@@ -121,6 +121,13 @@ export interface ViewConstants {
 /** The shipped values of the ViewConstants. */
 export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM });
 
+/** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
+function withDefaults(given: Partial<ViewConstants>): ViewConstants {
+  const k = { ...VIEW_CONSTANTS };
+  for (const key of Object.keys(k) as (keyof ViewConstants)[]) k[key] = given[key] ?? k[key];
+  return k;
+}
+
 /** What defaultView measured from the detectors' statistics: everything but the declared (rules) findings. */
 export interface Measured {
   findings: Anomaly[];
@@ -136,7 +143,7 @@ export interface Measured {
  * values unless given).
  */
 export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: Measured, constants: Partial<ViewConstants> = {}): View {
-  const measured = reuse ?? measure(input, { ...VIEW_CONSTANTS, ...constants });
+  const measured = reuse ?? measure(input, withDefaults(constants));
   const findings = measured.findings.slice();
   for (const a of input.declared ?? []) findings.push(a);
   const usual = usualFrom(input, measured.calibrations, measured.spreads);
