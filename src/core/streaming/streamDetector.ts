@@ -419,31 +419,18 @@ class MetricModel {
       // The value scale's distance less the slack: a new high by about one step is how a drift looks.
       let raw = (j === 0 ? Math.max(0, d - slack) : d) / unit;
       if (this.cfg.logRaw) raw = Math.log1p(raw);
-      const avg = s.pushRaw(raw);
-      const m = s.moments;
-      if (m.count >= this.cfg.warmup && this.seen >= this.cfg.warmup) {
-        // Floor on the spread: a perfectly regular past must not turn round-off into certainty.
-        const surprise = gaussianSurprise((avg - m.mean) / Math.max(m.std, this.cfg.minSpread));
-        if (surprise > maxSurprise || topScale < 0) {
-          maxSurprise = surprise;
-          topScale = j;
-        }
+      const surprise = this.likelihood(s.pushRaw(raw), s.moments);
+      if (surprise !== null && (surprise > maxSurprise || topScale < 0)) {
+        maxSurprise = surprise;
+        topScale = j;
       }
-      m.push(avg);
     }
     if (this.shift && this.shiftRaw) {
       const d = this.shift.update(x, Math.max(this.cfg.levelFloor * sd, 1e-12));
-      if (!Number.isNaN(d)) {
-        const raw = this.cfg.logRaw ? Math.log1p(d) : d;
-        const m = this.shiftRaw;
-        if (m.count >= this.cfg.warmup && this.seen >= this.cfg.warmup) {
-          const surprise = gaussianSurprise((raw - m.mean) / Math.max(m.std, this.cfg.minSpread));
-          if (surprise > maxSurprise || topScale < 0) {
-            maxSurprise = surprise;
-            topScale = this.scales.length;
-          }
-        }
-        m.push(raw);
+      const surprise = Number.isNaN(d) ? null : this.likelihood(this.cfg.logRaw ? Math.log1p(d) : d, this.shiftRaw);
+      if (surprise !== null && (surprise > maxSurprise || topScale < 0)) {
+        maxSurprise = surprise;
+        topScale = this.scales.length;
       }
     }
     this.seen++;
@@ -451,6 +438,18 @@ class MetricModel {
     // Bonferroni: the best of k scales is k times likelier to look surprising by chance.
     const tests = this.scales.length + (this.shift ? 1 : 0);
     return { surprise: Math.max(0, maxSurprise - Math.log10(tests)), scale: topScale };
+  }
+
+  /**
+   * The surprise of a scale's raw score under the Gaussian fitted to its earlier ones (`m`: the likelihood's window),
+   * or null during the warm-up; the score then joins the window.
+   */
+  private likelihood(raw: number, m: RollingMoments): number | null {
+    // Floor on the spread: a perfectly regular past must not turn round-off into certainty.
+    const warm = m.count >= this.cfg.warmup && this.seen >= this.cfg.warmup;
+    const surprise = warm ? gaussianSurprise((raw - m.mean) / Math.max(m.std, this.cfg.minSpread)) : null;
+    m.push(raw);
+    return surprise;
   }
 
   footprint(): number {
