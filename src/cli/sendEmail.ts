@@ -42,7 +42,6 @@ export async function sendIncidentsByEmail(ctx: CommandContext, o: EmailSendOpti
     if (!check.ok) throw new UsageError(check.reason);
     target = check.target;
   }
-  const now = Date.now();
   const destination = rawUrl.trim() ? maskUrl(rawUrl) : 'smtp';
   const sendTarget = { channel: 'email', destination, destinationKey: emailDestinationKey(to.to), source: o.source };
   let from = '';
@@ -52,7 +51,7 @@ export async function sendIncidentsByEmail(ctx: CommandContext, o: EmailSendOpti
     from = sender.from;
   }
   // Dry runs read no history and record nothing.
-  return sendWithHistory(ctx, o.dryRun ? undefined : o.history, o.incidents, sendTarget, now, async (state) => {
+  return sendWithHistory(ctx, o.dryRun ? undefined : o.history, o.incidents, sendTarget, async (state, now) => {
     const sel = selectBy(o.incidents, incidentIdentity, { minSeverity: o.minSeverity, state, now });
     const skipped = describeSkips({ ...sel.skipped, 'over-limit': 0 });
     const selected = sel.send.map((s) => s.item);

@@ -32,13 +32,15 @@ const SEND_LOCK_WAIT_MS = 120_000;
  * nothing recorded.
  */
 export async function sendWithHistory<T>(
-  ctx: CommandContext, file: string | undefined, incidents: readonly Incident[], target: SendTarget, now: number,
-  send: (state: AlertState) => Promise<{ out: T; done: SendDone }>,
+  ctx: CommandContext, file: string | undefined, incidents: readonly Incident[], target: SendTarget,
+  send: (state: AlertState, now: number) => Promise<{ out: T; done: SendDone }>,
 ): Promise<T> {
-  if (file === undefined) return (await send(emptyAlertState())).out;
+  if (file === undefined) return (await send(emptyAlertState(), Date.now())).out;
   let recorded = -1;
   const out = await useHistory(ctx, file, async (db) => {
-    const r = await send(alertStateOf(db, target, now));
+    // The clock is read once the lock is held (its wait can be long): the state and the send's choices are of now.
+    const now = Date.now();
+    const r = await send(alertStateOf(db, target, now), now);
     if (r.done) {
       const records = deliveryRecords(incidents, { ...r.done, ...target });
       recordDeliveries(db, records);

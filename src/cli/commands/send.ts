@@ -119,9 +119,8 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         return 0;
       }
 
-      const now = Date.now();
       const target = { channel: format, destination: maskUrl(rawUrl), destinationKey: webhookDestinationKey(rawUrl), source: resultsSource(read.meta, ctx.cwd) };
-      const outcome = await sendWithHistory(ctx, values.history, incidents, target, now, async (state) => {
+      const outcome = await sendWithHistory(ctx, values.history, incidents, target, async (state) => {
         const sent = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source });
         return { out: sent, done: { minSeverity, state, now: sent.plannedAt, planned: sent.plannedFingerprints, identity: incidentAlertIdentity(format, source), delivered: sent.messages.delivered, reason: sent.reason } };
       });
