@@ -166,14 +166,39 @@ test('streamDetector converts its time spans with the step: 5-minute rows give t
     stepMs: MINUTE, history: 20160, scales: [{ bin: 1, length: 1 }, { bin: 120, length: 12 }], likelihoodWindow: 43200, warmup: 750, refractory: 720,
     level: { span: 360, reference: 10080 },
   });
-  // Hourly rows: a two-hour bin is 2 rows; the warm-up keeps at least 30 scores; daily rows have no day shape.
+  // Hourly rows: a two-hour bin is 2 rows; the warm-up keeps at least 30 scores; the history and the likelihood's
+  // window keep as many rows as at a 5-minute step (minHistoryRows, minLikelihoodRows); daily rows have no day shape.
   assert.deepEqual(rowSpans({}, 60 * MINUTE), {
-    stepMs: 60 * MINUTE, history: 336, scales: [{ bin: 1, length: 1 }, { bin: 2, length: 12 }], likelihoodWindow: 720, warmup: 30, refractory: 12,
+    stepMs: 60 * MINUTE, history: 4032, scales: [{ bin: 1, length: 1 }, { bin: 2, length: 12 }], likelihoodWindow: 8640, warmup: 30, refractory: 12,
     level: { span: 6, reference: 168 },
   });
+  assert.equal(rowSpans({ minHistoryRows: 0, minLikelihoodRows: 0 }, 60 * MINUTE).history, 336);
+  assert.equal(rowSpans({ minHistoryRows: 0, minLikelihoodRows: 0 }, 60 * MINUTE).likelihoodWindow, 720);
   assert.deepEqual(rowSpans({}, DAY).scales, [{ bin: 1, length: 1 }]);
   // Second-level rows: spans are capped, and a day that cannot fit twice in the capped history is dropped.
   assert.deepEqual({ ...rowSpans({}, 1000), stepMs: undefined }, { stepMs: undefined, history: 50_000, scales: [{ bin: 1, length: 1 }], likelihoodWindow: 50_000, warmup: 45_000, refractory: 43_200, level: { span: 21_600, reference: 50_000 } });
+});
+
+test('streamDetector at an hourly step: a spike seen three weeks before is less novel (history kept in rows too)', () => {
+  const HOUR = 3_600_000;
+  const run = (opts: { minHistoryRows?: number; minLikelihoodRows?: number }): number[] => {
+    const rng = createRng(5);
+    const det = createStreamDetector({ metrics: ['v'], ...opts });
+    const out: number[] = [];
+    for (let i = 0; i < 1200; i++) {
+      let v = 50 + 10 * Math.sin((2 * Math.PI * i) / 24) + rng.normal();
+      if (i === 200 || i === 700) v += 30; // the same spike 500 hours (about 21 days) later
+      out.push(det.update(i * HOUR, [v]).score);
+    }
+    return out;
+  };
+  const rows = run({});
+  const twoWeeks = run({ minHistoryRows: 0, minLikelihoodRows: 0 });
+  assert.ok(rows[200] > 0.9 && twoWeeks[200] > 0.9, `first spike ${rows[200]}, ${twoWeeks[200]}`);
+  // With two weeks of hourly rows (336) the first spike has left the history: the second looks as new as the first.
+  assert.ok(twoWeeks[700] > 0.9, `two weeks of rows: ${twoWeeks[700]}`);
+  assert.ok(rows[700] < 0.7, `4032 rows of history: ${rows[700]}`);
+  assert.ok(Math.max(...rows.slice(300, 690)) < 0.3, 'quiet rows stay quiet');
 });
 
 test('streamDetector takes the step from the median gap of the first rows (one gap or duplicate does not move it)', () => {

@@ -37,7 +37,10 @@
  * metric sampled every 5 minutes are searched over the same past and the same day shape. Two guards keep
  * the bounds at extreme rates: spans are capped at `maxRows` rows (memory and per-row time stay bounded
  * on second-level data, where the history then covers less than two weeks), and the Gaussian is never
- * fitted on fewer than `minWarmupRows` scores (hourly data has 12 rows in 12.5 h).
+ * fitted on fewer than `minWarmupRows` scores (hourly data has 12 rows in 12.5 h). At a coarse step the history
+ * and the likelihood's window also keep at least the rows they hold at 5 minutes (`minHistoryRows` 4032,
+ * `minLikelihoodRows` 8640): two weeks of hourly rows (336) have not seen a metric's ordinary highs and lows,
+ * so a value met three weeks before looks new (bench:nab 70.1 → 73.5, from the hourly and half-hourly files).
  * Knobs and why (docs/record): at a 5-minute step these are exactly the row counts the detector was
  * built with (4032, 24×12, 8640, 150, 144). They were compared with `npm run bench:nab` on the shared NAB
  * folders (see bench/nab.ts): the likelihood window, the history and the de-duplication span moved the
@@ -80,10 +83,17 @@ export interface StreamDetectorOptions {
   stepMs?: number;
   /** Past kept for nearest-neighbour search and the metric's spread. @default 14 days (two weekly cycles) */
   historyMs?: number;
+  /**
+   * Fewest rows of history, whatever the step: at a coarse step two weeks are few rows (336 hourly), too few
+   * to have seen the metric's ordinary highs and lows. @default 4032 — two weeks at a 5-minute step
+   */
+  minHistoryRows?: number;
   /** Shape scales besides the value itself. @default [{spanMs: 1 day, bins: 12}] — the last day as 12 two-hour means */
   shapes?: ShapeSpan[];
   /** Span of raw scores in the likelihood's long-run distribution. @default 30 days (Ahmad et al.) */
   likelihoodMs?: number;
+  /** Fewest raw scores in the likelihood's window, whatever the step (as the history). @default 8640 — 30 days at a 5-minute step */
+  minLikelihoodRows?: number;
   /** Rows averaged into the likelihood's short-term score (Ahmad et al. use 10). @default 1 */
   shortWindow?: number;
   /** Past needed before a metric's scores are emitted. @default 12.5 hours */
@@ -183,7 +193,7 @@ export function medianGap(times: ArrayLike<number>): number {
 export function rowSpans(options: Omit<StreamDetectorOptions, 'metrics'>, stepMs: number): RowSpans {
   const maxRows = Math.max(64, Math.floor(options.maxRows ?? 50_000));
   const rows = (ms: number): number => Math.min(maxRows, Math.max(1, Math.round(ms / stepMs)));
-  const history = Math.max(16, rows(options.historyMs ?? 14 * DAY));
+  const history = Math.max(16, rows(options.historyMs ?? 14 * DAY), Math.min(maxRows, Math.floor(options.minHistoryRows ?? 4032)));
   const scales: ShapeScale[] = [{ bin: 1, length: 1 }];
   for (const sh of options.shapes ?? DEFAULT_SHAPES) {
     const span = Math.max(1, Math.round(sh.spanMs / stepMs));
@@ -199,7 +209,7 @@ export function rowSpans(options: Omit<StreamDetectorOptions, 'metrics'>, stepMs
     stepMs,
     history,
     scales,
-    likelihoodWindow: Math.max(16, rows(options.likelihoodMs ?? 30 * DAY)),
+    likelihoodWindow: Math.max(16, rows(options.likelihoodMs ?? 30 * DAY), Math.min(maxRows, Math.floor(options.minLikelihoodRows ?? 8640))),
     warmup: Math.max(minWarmup, rows(options.warmupMs ?? 12.5 * HOUR)),
     refractory: rows(options.refractoryMs ?? 12 * HOUR),
     level: lv ? { span: Math.max(2, rows(lv.spanMs)), reference: Math.max(8, rows(lv.referenceMs)) } : null,
