@@ -90,7 +90,12 @@ test('streamDetector: a level shift to values the metric passed through before a
   };
   const { score: withLevel, message } = maxAfterShift();
   const { score: without } = maxAfterShift(null);
-  assert.match(message, /level of the last hours is far from the days before/);
+  // The finding says what the level scale compared: the last 6 hours' mean (the shift by 30 only begun) against the
+  // week before's 10 ± 1.
+  const said = /: the last 6h average ([\d.]+), against ([\d.]+) ± ([\d.]+) over the 1w before$/.exec(message);
+  assert.ok(said, message);
+  const [recent, usual, spread] = said.slice(1).map(Number);
+  assert.ok(usual > 9 && usual < 11 && spread > 0.5 && spread < 2 && recent > usual + 2 * spread && recent < 40, message);
   assert.ok(withLevel >= 0.5, `with the level scale the shift alerts within 6 hours (${withLevel})`);
   assert.ok(without < 0.5, `without it the shift does not alert (${without})`);
 });

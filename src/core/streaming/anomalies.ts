@@ -15,7 +15,10 @@ import { clampScore, severityOf } from '../severity.ts';
 import type { StreamScore } from './streamDetector.ts';
 import type { BaselineScore } from './retraining.ts';
 import { binOf } from './baseline.ts';
-import { formatNumber } from '../format.ts';
+import { formatNumber, roundSignificant } from '../format.ts';
+import { formatDuration } from '../rules/duration.ts';
+
+const sig3 = (x: number): string => formatNumber(roundSignificant(x, 3));
 
 /** The stream score from which a row is an anomaly (surprise p ≤ 1e-5). */
 export const STREAM_ALERT_SCORE = 0.5;
@@ -36,7 +39,8 @@ export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, 
   const metric = metrics[m];
   const v = values[m];
   const score = streamScore100(r.score);
-  const why = r.topLevel ? 'the level of the last hours is far from the days before'
+  const lv = r.level;
+  const why = lv ? `the last ${formatDuration(lv.spanMs)} average ${sig3(lv.recent)}, against ${sig3(lv.usual)} ± ${sig3(lv.spread)} over the ${formatDuration(lv.referenceMs)} before`
     : r.topScale === 0 ? 'a level not seen in the recent history' : 'the last day does not look like any recent day';
   return {
     row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,

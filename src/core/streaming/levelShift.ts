@@ -11,6 +11,13 @@
  */
 import { SortedWindow } from './rolling.ts';
 
+/** What the level scale compared last: the recent trimmed mean, the reference's median and its robust spread. */
+export interface LevelReading {
+  recent: number;
+  usual: number;
+  spread: number;
+}
+
 /** The most values the reference window holds (a week of 5-minute rows): its sorted insert is O(this). */
 export const MAX_REFERENCE_BINS = 2016;
 
@@ -23,6 +30,7 @@ export class LevelShift {
   private binSum = 0;
   private binCount = 0;
   private stat = NaN;
+  private last: LevelReading | null = null;
 
   /** `span` and `reference` in rows (at least 1 and 4). */
   constructor(span: number, reference: number) {
@@ -47,10 +55,19 @@ export class LevelShift {
     this.binCount = 0;
     // The bin leaving the recent span is the newest of the reference (NaN while the span fills: ignored).
     this.reference.push(this.recent.push(mean));
-    if (this.recent.count < this.span || this.reference.count < this.minReference) return (this.stat = NaN);
+    if (this.recent.count < this.span || this.reference.count < this.minReference) {
+      this.last = null;
+      return (this.stat = NaN);
+    }
     const spread = Math.max((this.reference.quantile(0.75) - this.reference.quantile(0.25)) / 1.349, floor);
-    this.stat = Math.abs(this.recent.trimmedMean(1) - this.reference.quantile(0.5)) / spread;
+    this.last = { recent: this.recent.trimmedMean(1), usual: this.reference.quantile(0.5), spread };
+    this.stat = Math.abs(this.last.recent - this.last.usual) / spread;
     return this.stat;
+  }
+
+  /** What the statistic last compared (held between bins as the statistic is); null while it is not computed. */
+  get reading(): LevelReading | null {
+    return this.last;
   }
 
   footprint(): number {

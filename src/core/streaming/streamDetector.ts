@@ -51,6 +51,7 @@
 import { Ring, RollingMax, RollingMoments } from './rolling.ts';
 import { gaussianSurprise } from './gaussianTail.ts';
 import { LevelShift } from './levelShift.ts';
+import type { LevelReading } from './levelShift.ts';
 
 /** One scale of the shape-novelty score: `length` bins of `bin` consecutive rows each (rows, after conversion). */
 export interface ShapeScale {
@@ -148,8 +149,8 @@ export interface StreamScore {
   topMetric: number;
   /** Index of the scale (0 = the value itself, 1… = the shapes, then the level scale) that drove the top metric's score, or -1. */
   topScale: number;
-  /** The top metric's score came from the level scale (levelShift.ts). */
-  topLevel: boolean;
+  /** What the level scale (levelShift.ts) compared for the top metric, when that scale drove its score, and over what spans; else null. */
+  level: (LevelReading & { spanMs: number; referenceMs: number }) | null;
   /** 0-based index of this row in the stream. */
   row: number;
   /** The row's surprise beats every row of the last `refractory` rows (its score was not damped by `repeatFactor`). */
@@ -266,8 +267,9 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
     recent!.push(best);
     const fresh = best > previous;
     const surprise = fresh ? best : best * repeatFactor;
-    const topLevel = topScale >= 0 && topScale === spans!.scales.length;
-    return { score: surprise / (surprise + halfScore), perMetric, topMetric, topScale, topLevel, row: rows, fresh };
+    const reading = topScale >= 0 && topScale === spans!.scales.length ? models[topMetric].levelReading : null;
+    const level = reading && spans!.level ? { ...reading, spanMs: spans!.level.span * spans!.stepMs, referenceMs: spans!.level.reference * spans!.stepMs } : null;
+    return { score: surprise / (surprise + halfScore), perMetric, topMetric, topScale, level, row: rows, fresh };
   };
 
   return {
@@ -284,7 +286,7 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
           for (const h of held) score(h.v);
           held.length = 0;
         }
-        return { score: 0, perMetric: new Float64Array(nMetrics), topMetric: -1, topScale: -1, topLevel: false, row: rows++, fresh: false };
+        return { score: 0, perMetric: new Float64Array(nMetrics), topMetric: -1, topScale: -1, level: null, row: rows++, fresh: false };
       }
       const r = score(values);
       rows++;
@@ -460,6 +462,11 @@ class MetricModel {
     const surprise = warm ? gaussianSurprise((raw - m.mean) / Math.max(m.std, this.cfg.minSpread)) : null;
     m.push(raw);
     return surprise;
+  }
+
+  /** What the level scale last compared (null without one, or before it is computed). */
+  get levelReading(): LevelReading | null {
+    return this.shift?.reading ?? null;
   }
 
   footprint(): number {
