@@ -55,8 +55,24 @@ interface Extrapolation {
   shift: number | null;
   /** Robust standard deviation of the residuals. */
   noise: number;
-  /** How the residuals' size varies with the time of day and weekday or weekend (spread.ts). */
-  spread: SpreadProfile | null;
+}
+
+/** The residuals of a fitted model on its points (scaled y), and the points' scaled times. */
+function residuals(model: ForecastModel, ts: Float64Array, ys: Float64Array): { res: Float64Array; tt: Float64Array } {
+  const n = ts.length;
+  const feat = new Float64Array(model.beta.length);
+  const res = new Float64Array(n);
+  const tt = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    tt[i] = (ts[i] - model.start) / model.tScale;
+    res[i] = ys[i] / model.yScale - trendAt(model, tt[i]) - seasonalAt(model, ts[i], feat);
+  }
+  return { res, tt };
+}
+
+/** How the residuals' size of a fitted model on its points varies with the time of day and weekday or weekend (spread.ts). */
+function residualSpread(model: ForecastModel, ts: Float64Array, ys: Float64Array): SpreadProfile | null {
+  return spreadProfile(ts, residuals(model, ts, ys).res, model.timeUnit);
 }
 
 /**
@@ -71,18 +87,11 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
   const slope = cap(endSlope(model), trendAt(model, 1) - trendAt(model, 0));
   const n = ts.length;
   const w = Math.max(5, Math.round(LEVEL_WINDOW * n));
-  const feat = new Float64Array(model.beta.length);
-  const res = new Float64Array(n);
-  const tt = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    tt[i] = (ts[i] - model.start) / model.tScale;
-    res[i] = ys[i] / model.yScale - trendAt(model, tt[i]) - seasonalAt(model, ts[i], feat);
-  }
+  const { res, tt } = residuals(model, ts, ys);
   const med = (from: number, to: number): number => finiteMedian(res.slice(Math.max(0, from), to));
   const level = med(n - w, n);
   const noise = robustScale(res);
-  const spread = spreadProfile(ts, res, model.timeUnit);
-  if (n < 8 * w) return { slope, level, shift: null, noise, spread };
+  if (n < 8 * w) return { slope, level, shift: null, noise };
   const lastCp = model.changepoints[model.changepoints.length - 1];
   let before = 0;
   let best = 0;
@@ -93,14 +102,14 @@ function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array)
     if (tt[s] <= lastCp) before = Math.max(before, jump);
     else if (jump > best) { best = jump; at = s; }
   }
-  if (at < 0 || !(best > SHIFT_FACTOR * before && best > SHIFT_NOISE * noise)) return { slope, level, shift: null, noise, spread };
+  if (at < 0 || !(best > SHIFT_FACTOR * before && best > SHIFT_NOISE * noise)) return { slope, level, shift: null, noise };
   // The slope before the shift: the trend's mean slope up to the last changepoint (after it the fit ramps across the jump).
   const tPre = Math.min(tt[at], lastCp);
   const pre = tPre > 0 ? cap((trendAt(model, tPre) - trendAt(model, 0)) / tPre, trendAt(model, 1) - trendAt(model, 0)) : 0;
   // The level at the end: the median over the points after the shift of (trend + residual), moved to t = 1 along `pre`.
   const after = new Float64Array(n - at);
   for (let i = at; i < n; i++) after[i - at] = trendAt(model, tt[i]) + res[i] + pre * (1 - tt[i]);
-  return { slope: pre, level, shift: finiteMedian(after) - trendAt(model, 1), noise, spread };
+  return { slope: pre, level, shift: finiteMedian(after) - trendAt(model, 1), noise };
 }
 
 
@@ -126,6 +135,8 @@ interface Fold {
   base: Record<FitName, Float64Array>;
   /** Per fit and variant: the slope in data units per history span, the level and a late shift's offset in data units. */
   ex: Record<FitName, Record<VariantName, Extrapolation>>;
+  /** Per fit: the spread profile of its residuals on the fold's points (computed when asked: only the last fold's is read). */
+  spreadOf: (name: FitName) => SpreadProfile | null;
 }
 
 function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: ForecastOptions, full: ForecastModel,
@@ -169,6 +180,7 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
     h: new Float64Array(m), dt: new Float64Array(m), t: ts.slice(nFit, nEnd), y: ys.slice(nFit, nEnd),
     base: { huber: new Float64Array(m), map: new Float64Array(m) },
     ex: {} as Fold['ex'],
+    spreadOf: (name) => residualSpread(name === 'map' ? pair.map : pair.huber ?? pair.map, fts, fys),
   };
   for (let i = 0; i < m; i++) {
     fold.dt[i] = ts[nFit + i] - last;
@@ -178,7 +190,7 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
     const model = name === 'map' ? pair.map : pair.huber ?? pair.map;
     const toData = (e: Extrapolation): Extrapolation => ({
       slope: e.slope * model.yScale * (span / model.tScale), level: e.level * model.yScale, shift: e.shift === null ? null : e.shift * model.yScale,
-      noise: e.noise * model.yScale, spread: e.spread,
+      noise: e.noise * model.yScale,
     });
     const v = variants(model, fts, fys);
     fold.ex[name] = { ours: toData(v.ours), raw: toData(v.raw) };
@@ -253,6 +265,8 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   }
   const terms = [...slopes].map(([damping, slope]) => ({ slope, damping }));
   const ex = exOf[main].ours;
+  // The model exOf[main] was read from.
+  const mainModel = main === 'map' && !fullShift ? pair.map : full;
   // The errors of the combined forecast by horizon bin.
   const maxDt = HORIZON * model.tScale;
   const bins: number[][] = Array.from({ length: BINS }, () => []);
@@ -261,7 +275,7 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   // Each error is relative to its fold's spread at its time (of the fit with the larger weight): the band multiplies
   // them back by the history's.
   const f = folds[folds.length - 1];
-  const spread = f.ex[main].ours.spread;
+  const spread = f.spreadOf(main);
   for (let i = 0; i < f.y.length; i++) {
     const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
     let yhat = 0;
@@ -278,7 +292,7 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
   const top = weighted.reduce((a, b) => (b.w > a.w ? b : a));
   return { ...model, future: {
-    terms, level, errors, noise: ex.noise * model.yScale, spread: ex.spread, binOffsets, binEnds,
+    terms, level, errors, noise: ex.noise * model.yScale, spread: residualSpread(mainModel, ts, ys), binOffsets, binEnds,
     chosen: {
       huber: wHuber, shift: fullShift,
       top: { fit: top.c.fit, slope: top.c.variant, damping: top.c.damping, anchored: top.c.anchor === 1, weight: top.w },
