@@ -392,8 +392,7 @@ class MetricModel {
   /** |x(t) − x(t−1)| over the history: the metric's typical step. */
   private readonly steps: RollingMoments;
   /** The level scale and the likelihood's window of its raw scores (null without a level scale). */
-  private readonly shift: LevelShift | null;
-  private readonly shiftRaw: RollingMoments | null;
+  private readonly shift: { scale: LevelShift; raw: RollingMoments } | null;
   private seen = 0;
   private last = NaN;
 
@@ -402,8 +401,7 @@ class MetricModel {
     this.scales = cfg.scales.map((s) => new ScaleState(s, cfg));
     this.level = new RollingMoments(cfg.history);
     this.steps = new RollingMoments(cfg.history);
-    this.shift = cfg.level ? new LevelShift(cfg.level.span, cfg.level.reference) : null;
-    this.shiftRaw = cfg.level ? new RollingMoments(cfg.likelihoodWindow) : null;
+    this.shift = cfg.level ? { scale: new LevelShift(cfg.level.span, cfg.level.reference), raw: new RollingMoments(cfg.likelihoodWindow) } : null;
   }
 
   update(value: number): { surprise: number; scale: number } {
@@ -437,9 +435,9 @@ class MetricModel {
         topScale = j;
       }
     }
-    if (this.shift && this.shiftRaw) {
-      const d = this.shift.update(x, Math.max(this.cfg.levelFloor * sd, 1e-12));
-      const surprise = Number.isNaN(d) ? null : this.likelihood(this.cfg.logRaw ? Math.log1p(d) : d, this.shiftRaw);
+    if (this.shift) {
+      const d = this.shift.scale.update(x, Math.max(this.cfg.levelFloor * sd, 1e-12));
+      const surprise = Number.isNaN(d) ? null : this.likelihood(this.cfg.logRaw ? Math.log1p(d) : d, this.shift.raw);
       if (surprise !== null && (surprise > maxSurprise || topScale < 0)) {
         maxSurprise = surprise;
         topScale = this.scales.length;
@@ -466,11 +464,11 @@ class MetricModel {
 
   /** What the level scale last compared (null without one, or before it is computed). */
   get levelReading(): LevelReading | null {
-    return this.shift?.reading ?? null;
+    return this.shift?.scale.reading ?? null;
   }
 
   footprint(): number {
-    const shift = (this.shift?.footprint() ?? 0) + (this.shiftRaw?.footprint ?? 0);
+    const shift = this.shift ? this.shift.scale.footprint() + this.shift.raw.footprint : 0;
     return this.scales.reduce((s, sc) => s + sc.footprint(), this.level.footprint + this.steps.footprint + shift);
   }
 }
