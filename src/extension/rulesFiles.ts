@@ -117,7 +117,7 @@ async function readRulesFile(uri: vscode.Uri): Promise<FoundRules> {
     const st = await vscode.workspace.fs.stat(uri);
     if (uri.scheme === 'file') {
       const info = await stat(uri.fsPath);
-      stamp += `${info.mtimeMs}:${info.size}`;
+      stamp += stampOf(info);
       if (!info.isFile()) throw new Error('not a regular file');
     }
     if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
@@ -145,11 +145,13 @@ export function dataKeyIn(text: string): string | null {
 /** The rules file that applies to a CSV: its text (or why it cannot be read) and its stamp (URI, mtime, size). */
 export type FoundRules = { uri: vscode.Uri; stamp: string } & ({ text: string } | { error: string });
 
-/** A file's modification time and size (`mtimeMs:size`), to tell whether it changed since; undefined when it is gone. */
+/** A stat's modification time and size (`mtimeMs:size`), to tell whether the file changed since. */
+const stampOf = (st: { mtimeMs: number; size: number }): string => `${st.mtimeMs}:${st.size}`;
+
+/** A file's stamp (stampOf); undefined when it is gone. */
 export async function fileStamp(path: string): Promise<string | undefined> {
   try {
-    const st = await stat(path);
-    return `${st.mtimeMs}:${st.size}`;
+    return stampOf(await stat(path));
   } catch {
     return undefined;
   }
