@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { SessionStore } from './sessions.ts';
 import type { RulesFileIndex } from './rulesFiles.ts';
 import type { HistoryRecorder } from '../node/historyRecorder.ts';
+import type { WebviewAssets } from './webviewSecurity.ts';
 
 /**
  * What activation builds once and every feature receives: the log, the shared analyses (one per CSV,
@@ -15,6 +16,8 @@ export interface Ctx {
   readonly rulesFiles: RulesFileIndex;
   /** The workspace's history database (analyses, live streams and webhook sends record into it). */
   readonly history: HistoryRecorder;
+  /** The webview pages' scripts and styles, read once (webviewSecurity.ts). */
+  readonly webviewAssets: WebviewAssets;
   /** Opens (or reveals) the dashboard on a CSV, analysing it first when needed; `rule` filters the table to that rule. */
   showDashboard(uri: vscode.Uri, opts?: { rule?: string; row?: number }): Promise<void>;
   /** The CSV a command applies to: its URI argument, the one in view, the last one in view, or one the user picks (csvTarget.ts). */

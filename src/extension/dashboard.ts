@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, WebviewMessage } from '../protocol.ts';
 import { isWebviewMessage } from '../protocol.ts';
-import { plotlyPageHtml, webviewAsset } from './webviewSecurity.ts';
+import { plotlyPageHtml } from './webviewSecurity.ts';
+import type { WebviewAssets } from './webviewSecurity.ts';
 
 export const DASHBOARD_VIEW_TYPE = 'anomalyHunter.dashboard';
 
@@ -27,9 +28,9 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly listeners: ((m: WebviewMessage) => void)[] = [];
   private readonly disposeListeners: (() => void)[] = [];
 
-  static create(extensionUri: vscode.Uri, column = vscode.ViewColumn.Active): DashboardPanel {
+  static create(assets: WebviewAssets, column = vscode.ViewColumn.Active): DashboardPanel {
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Anomaly Hunter', column, DashboardPanel.options());
-    return new DashboardPanel(panel, extensionUri);
+    return new DashboardPanel(panel, assets);
   }
 
   static options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -41,7 +42,7 @@ export class DashboardPanel implements vscode.Disposable {
     };
   }
 
-  constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri) {
+  constructor(readonly panel: vscode.WebviewPanel, private readonly assets: WebviewAssets) {
     panel.webview.options = DashboardPanel.options();
     try {
       panel.webview.html = this.html();
@@ -87,7 +88,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private html(): string {
     const nonce = randomBytes(18).toString('base64');
-    const asset = (name: string): string => webviewAsset(this.extensionUri.fsPath, name);
+    const asset = (name: string): string => this.assets.text(name);
     // The page's own script first: a model posted before it runs (kept by the early listener) and its table are drawn
     // before Plotly (its basic bundle, 1.2 MB) compiles; one arriving later waits for Plotly's script to have run.
     return plotlyPageHtml({

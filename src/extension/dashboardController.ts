@@ -68,7 +68,7 @@ export class DashboardController implements vscode.Disposable {
 
   /** Adopts a panel restored after a window reload (its state names the file). */
   restore(panel: vscode.WebviewPanel, path: string | undefined, settings?: unknown): void {
-    this.attach(new DashboardPanel(panel, this.ctx.ext.extensionUri));
+    this.attach(new DashboardPanel(panel, this.ctx.webviewAssets));
     // The page kept its toggles and sliders in its state: the file is analysed with them again.
     if (path) void this.show(vscode.Uri.file(path), { settings: isDashboardSettings(settings) ? settings : undefined });
   }
@@ -86,7 +86,7 @@ export class DashboardController implements vscode.Disposable {
    */
   showLive(uri: vscode.Uri, name: string, result: AnalysisResult, settings: DashboardSettings, opts: { reveal?: boolean; live?: boolean; rulesFile?: string | null; model?: string } = {}): boolean {
     if (!opts.reveal && (!this.panel || this.liveUri !== uri.toString())) return false;
-    if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+    if (!this.panel) this.attach(DashboardPanel.create(this.ctx.webviewAssets));
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
@@ -131,7 +131,7 @@ export class DashboardController implements vscode.Disposable {
     // The panel opens at once: the page and Plotly load while the file is checked or read, and the first model
     // is drawn as soon as the data is read (sessions' change events reach this.post).
     if (!this.panel) {
-      this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+      this.attach(DashboardPanel.create(this.ctx.webviewAssets));
       this.panel!.panel.title = `Anomalies: ${name}`;
     }
     // `reread`: an analysis of the file as it was (changed on disk since, or failed) is forgotten and the file read again.
@@ -180,7 +180,7 @@ export class DashboardController implements vscode.Disposable {
         return;
       }
     }
-    if (!this.panel) this.attach(DashboardPanel.create(this.ctx.ext.extensionUri));
+    if (!this.panel) this.attach(DashboardPanel.create(this.ctx.webviewAssets));
     this.uri = uri;
     this.letGo((k) => k !== uri.toString());
     this.panel!.panel.title = `Anomalies: ${session.name}`;

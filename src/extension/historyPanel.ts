@@ -5,7 +5,7 @@ import { assertNever, isHistoryWebviewMessage } from '../protocol.ts';
 import { historyFailure } from '../node/historyRecorder.ts';
 import type { Ctx } from './ctx.ts';
 import { fileOfSource } from './historySource.ts';
-import { plotlyPageHtml, webviewAsset } from './webviewSecurity.ts';
+import { plotlyPageHtml } from './webviewSecurity.ts';
 
 export const HISTORY_VIEW_TYPE = 'anomalyHunter.history';
 export const HISTORY_TITLE = 'Anomaly Hunter: History & Analytics';
@@ -108,7 +108,7 @@ export class HistoryPanel implements vscode.Disposable {
 
   private html(): string {
     const nonce = randomBytes(18).toString('base64');
-    const asset = (name: string): string => webviewAsset(this.ctx.ext.extensionUri.fsPath, name);
+    const asset = (name: string): string => this.ctx.webviewAssets.text(name);
     return plotlyPageHtml({
       nonce, title: HISTORY_TITLE, testid: 'history-panel',
       styles: [asset('dashboard.css'), asset('analytics.css')], scripts: [asset('plotly.min.js'), asset('analytics.js')],

@@ -16,7 +16,7 @@ import { clearWebhookUrl, setWebhookUrl } from './webhook.ts';
 import { sendAlerts } from './alerts.ts';
 import { clearSmtpUrl, setSmtpUrl } from './emailAlerts.ts';
 import { analyzePrometheus, setPrometheusToken } from './prometheus.ts';
-import { restorablePath } from './webviewSecurity.ts';
+import { restorablePath, WebviewAssets } from './webviewSecurity.ts';
 import { historyRecorder, registerHistory } from './history.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -30,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
     sessions,
     rulesFiles,
     history: historyRecorder(context, log),
+    webviewAssets: new WebviewAssets(context.extensionUri.fsPath),
     showDashboard: (uri, opts) => dashboard.show(uri, opts),
     csvTarget: (arg, title) => targets.resolve(arg, title),
     commands: new Map(),

@@ -111,21 +111,22 @@ const MAX_RULES_BYTES = 4 << 20;
  * same stat that checks it): only a regular file (a device never ends) of at most 4 MiB; else why it cannot be read.
  */
 async function readRulesFile(uri: vscode.Uri): Promise<FoundRules> {
+  // Stamped before any check can refuse the file: its reason is then kept with the same stamp (no second stat).
+  let stamp = `${uri.toString()}|`;
   try {
     const st = await vscode.workspace.fs.stat(uri);
-    if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
-    if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
-    let stamp = `${uri.toString()}|`;
     if (uri.scheme === 'file') {
       const info = await stat(uri.fsPath);
+      stamp += stampOf(info);
       if (!info.isFile()) throw new Error('not a regular file');
-      stamp += `${info.mtimeMs}:${info.size}`;
     }
+    if ((st.type & vscode.FileType.File) === 0) throw new Error('not a regular file');
+    if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (bytes.length > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${bytes.length} bytes)`);
     return { uri, stamp, text: new TextDecoder().decode(bytes) };
   } catch (e) {
-    return { uri, stamp: `${uri.toString()}|${(await fileStamp(uri.fsPath)) ?? ''}`, error: (e as Error).message };
+    return { uri, stamp, error: (e as Error).message };
   }
 }
 
@@ -144,11 +145,13 @@ export function dataKeyIn(text: string): string | null {
 /** The rules file that applies to a CSV: its text (or why it cannot be read) and its stamp (URI, mtime, size). */
 export type FoundRules = { uri: vscode.Uri; stamp: string } & ({ text: string } | { error: string });
 
-/** A file's modification time and size (`mtimeMs:size`), to tell whether it changed since; undefined when it is gone. */
+/** A stat's modification time and size (`mtimeMs:size`), to tell whether the file changed since. */
+const stampOf = (st: { mtimeMs: number; size: number }): string => `${st.mtimeMs}:${st.size}`;
+
+/** A file's stamp (stampOf); undefined when it is gone. */
 export async function fileStamp(path: string): Promise<string | undefined> {
   try {
-    const st = await stat(path);
-    return `${st.mtimeMs}:${st.size}`;
+    return stampOf(await stat(path));
   } catch {
     return undefined;
   }
@@ -174,8 +177,7 @@ export async function findRulesFile(csv: vscode.Uri, index: RulesFileIndex, boun
 }
 
 /** The rules that apply to a CSV, validated against its data (a file with errors is not evaluated: a warning says so). */
-export async function rulesOfCsv(csv: vscode.Uri, frame: Frame, source: Promise<FoundRules | null>): Promise<{ rulesUri: vscode.Uri | null; rulesFile: RulesFile | null; warning?: string }> {
-  const found = await source;
+export function rulesOfCsv(csv: vscode.Uri, frame: Frame, found: FoundRules | null): { rulesUri: vscode.Uri | null; rulesFile: RulesFile | null; warning?: string } {
   if (!found) return { rulesUri: null, rulesFile: null };
   if ('error' in found) return { rulesUri: null, rulesFile: null, warning: `cannot read ${found.uri.fsPath}: ${found.error}` };
   const v = validateRules(found.text, { data: dataContextOf(frame, basename(csv.fsPath)) });

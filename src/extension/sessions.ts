@@ -289,9 +289,10 @@ export class SessionStore implements vscode.Disposable {
       };
       const early = !rulesFound;
       if (early) { this.log.info(`${name}: ${frame.rows} rows read in ${dataMs} ms, shown before the rules file is found`); ready(); }
-      const { rulesUri, rulesFile, warning } = await rulesOfCsv(uri, frame, rulesSource);
+      const found = await rulesSource;
+      const { rulesUri, rulesFile, warning } = rulesOfCsv(uri, frame, found);
       this.stillOpen(uri, entry);
-      entry.rulesStamp = (await rulesSource)?.stamp ?? '';
+      entry.rulesStamp = found?.stamp ?? '';
       session.rulesUri = rulesUri;
       session.rulesFile = rulesFile;
       session.rules = rulesFile ? slidersOf(rulesFile, frame) : [];
@@ -362,9 +363,9 @@ export class SessionStore implements vscode.Disposable {
     if (!entry?.session) return undefined;
     await entry.rulesApplied; // the first reading's rules applied first: this newer reading wins
     const s = entry.session;
-    const source = this.findRules(uri);
-    const { rulesUri, rulesFile, warning } = await rulesOfCsv(uri, s.frame, source);
-    entry.rulesStamp = (await source)?.stamp ?? '';
+    const found = await this.findRules(uri);
+    const { rulesUri, rulesFile, warning } = rulesOfCsv(uri, s.frame, found);
+    entry.rulesStamp = found?.stamp ?? '';
     s.rulesUri = rulesUri;
     s.rulesFile = rulesFile;
     s.rules = rulesFile ? slidersOf(rulesFile, s.frame) : [];

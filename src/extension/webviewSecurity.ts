@@ -54,9 +54,22 @@ export interface PlotlyPage {
   keepEarlyMessages?: boolean;
 }
 
-/** The text of a file of dist/webview (the built page scripts, Plotly, the stylesheets): read per page, a few ms. */
-export function webviewAsset(extensionPath: string, name: string): string {
-  return readFileSync(join(extensionPath, 'dist', 'webview', name), 'utf8');
+/**
+ * The texts of the files of dist/webview (the built page scripts, Plotly, the stylesheets), each read on the first
+ * page that uses it (synchronously, a few ms) and then kept: they do not change while the extension runs, and
+ * another panel or a restored one reads nothing. One per activation (Ctx).
+ */
+export class WebviewAssets {
+  private readonly texts = new Map<string, string>();
+
+  constructor(private readonly extensionPath: string) {}
+
+  /** The text of dist/webview/`name`. */
+  text(name: string): string {
+    let text = this.texts.get(name);
+    if (text === undefined) this.texts.set(name, (text = readFileSync(join(this.extensionPath, 'dist', 'webview', name), 'utf8')));
+    return text;
+  }
 }
 
 /**
