@@ -22,3 +22,16 @@ export function positionAt(starts: Int32Array, offset: number): { line: number; 
   }
   return { line: lo + 1, column: offset - starts[lo] + 1 };
 }
+
+/** A 1-based line and column in a text, with the 0-based offset it came from. */
+export interface TextPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+/** The TextPosition of an offset in `text` (offsets past the end clamp to the end): for a single lookup. */
+export function textPositionAt(text: string, offset: number): TextPosition {
+  const end = Math.max(0, Math.min(offset, text.length));
+  return { offset: end, ...positionAt(lineStarts(text), end) };
+}

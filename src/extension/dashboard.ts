@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, WebviewMessage } from '../protocol.ts';
 import { isWebviewMessage } from '../protocol.ts';
-import { plotlyPageHtml } from './webviewSecurity.ts';
+import { plotlyPageHtml, setPageOrDispose } from './webviewSecurity.ts';
 import type { WebviewAssets } from './webviewSecurity.ts';
 
 export const DASHBOARD_VIEW_TYPE = 'anomalyHunter.dashboard';
@@ -44,12 +44,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly assets: WebviewAssets) {
     panel.webview.options = DashboardPanel.options();
-    try {
-      panel.webview.html = this.html();
-    } catch (e) {
-      panel.dispose(); // no empty panel left behind: the command that opened it says why
-      throw e;
-    }
+    setPageOrDispose(panel, () => this.html());
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         if (!isWebviewMessage(raw)) return; // untrusted: ignore anything malformed

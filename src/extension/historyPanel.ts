@@ -5,7 +5,7 @@ import { assertNever, isHistoryWebviewMessage } from '../protocol.ts';
 import { historyFailure } from '../node/historyRecorder.ts';
 import type { Ctx } from './ctx.ts';
 import { fileOfSource } from './historySource.ts';
-import { plotlyPageHtml } from './webviewSecurity.ts';
+import { plotlyPageHtml, setPageOrDispose } from './webviewSecurity.ts';
 
 export const HISTORY_VIEW_TYPE = 'anomalyHunter.history';
 export const HISTORY_TITLE = 'Anomaly Hunter: History & Analytics';
@@ -30,12 +30,7 @@ export class HistoryPanel implements vscode.Disposable {
     this.panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, HISTORY_TITLE, vscode.ViewColumn.Active, {
       enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [],
     });
-    try {
-      this.panel.webview.html = this.html();
-    } catch (e) {
-      this.panel.dispose();
-      throw e;
-    }
+    setPageOrDispose(this.panel, () => this.html());
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((raw: unknown) => { if (isHistoryWebviewMessage(raw)) void this.onMessage(raw); }),
       this.panel.onDidDispose(() => this.dispose()),

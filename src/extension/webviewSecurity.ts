@@ -84,6 +84,16 @@ function rawText(text: string, tag: 'script' | 'style'): string {
   return text;
 }
 
+/** Writes a panel's page; when building it throws, the panel is closed (no empty panel left behind) and the error goes to the command that opened it. */
+export function setPageOrDispose(panel: { webview: { html: string }; dispose(): void }, page: () => string): void {
+  try {
+    panel.webview.html = page();
+  } catch (e) {
+    panel.dispose();
+    throw e;
+  }
+}
+
 /** The inline script of keepEarlyMessages (nonce'd; the page's script removes the listener and drains the list). */
 const EARLY_MESSAGES = "window.__earlyMessages=[];window.__earlyListener=function(e){window.__earlyMessages.push(e.data)};window.addEventListener('message',window.__earlyListener);";
 

@@ -27,7 +27,7 @@ import { startServer } from './alertingServer.ts';
 import { incidentsOfFindings } from '../../src/core/alerting/incidentsOf.ts';
 import { getOwn } from '../../src/core/own.ts';
 import { ANALYSIS_WORKER_LIMITS } from '../../src/extension/workerProtocol.ts';
-import { dashboardCsp, plotlyPageHtml, restorablePath } from '../../src/extension/webviewSecurity.ts';
+import { dashboardCsp, plotlyPageHtml, restorablePath, setPageOrDispose } from '../../src/extension/webviewSecurity.ts';
 import { isWebviewMessage } from '../../src/protocol.ts';
 import { SETTINGS_SCHEMA } from '../../src/extension/settingsSchema.ts';
 import { overOpenLimit } from '../../src/core/fileStates.ts';
@@ -695,4 +695,13 @@ test('analyzeOnOpenMaxMB 0 means no limit, for the editor\'s findings and the ru
   assert.equal(overOpenLimit(50 << 20, 50), false);
   assert.equal(overOpenLimit((50 << 20) + 1, 50), true);
   assert.match(SETTINGS_SCHEMA['anomalyHunter.analyzeOnOpenMaxMB'].description, /0: no limit/);
+});
+
+test('a panel whose page cannot be built is closed and the error reaches the command that opened it', () => {
+  const panel = { webview: { html: '' }, disposed: 0, dispose() { this.disposed++; } };
+  setPageOrDispose(panel, () => '<p>ok</p>');
+  assert.equal(panel.webview.html, '<p>ok</p>');
+  assert.equal(panel.disposed, 0);
+  assert.throws(() => setPageOrDispose(panel, () => { throw new Error('assets missing'); }), /assets missing/);
+  assert.equal(panel.disposed, 1);
 });

@@ -1,17 +1,4 @@
-import { lineStarts, positionAt as lineColumnAt } from '../textPosition.ts';
-
-/** A 1-based line and column in a text, with the 0-based offset it came from. */
-export interface TextPosition {
-  offset: number;
-  line: number;
-  column: number;
-}
-
-/** Line and column (1-based, columns in UTF-16 units) of an offset; offsets past the end clamp to the end. */
-export function positionAt(text: string, offset: number): TextPosition {
-  const end = Math.max(0, Math.min(offset, text.length));
-  return { offset: end, ...lineColumnAt(lineStarts(text), end) };
-}
+import { textPositionAt, type TextPosition } from '../textPosition.ts';
 
 /** A JSON path: object keys and array indices from the root. */
 export type JsonPath = readonly (string | number)[];
@@ -150,7 +137,7 @@ export function jsonSyntaxError(text: string): { message: string; position: Text
     scan(text, () => {});
     return null;
   } catch (e) {
-    if (e instanceof ScanError) return { message: e.message, position: positionAt(text, e.offset) };
+    if (e instanceof ScanError) return { message: e.message, position: textPositionAt(text, e.offset) };
     throw e;
   }
 }
@@ -162,7 +149,7 @@ export function locateJsonPath(text: string, target: JsonPath): TextPosition | n
       if (path.length === target.length && path.every((p, k) => p === target[k])) throw new Found(offset);
     });
   } catch (e) {
-    if (e instanceof Found) return positionAt(text, e.offset);
+    if (e instanceof Found) return textPositionAt(text, e.offset);
     if (e instanceof ScanError) return null;
     throw e;
   }

@@ -2,8 +2,9 @@ import type { Anomaly, DetectorId } from '../anomaly.ts';
 import type { Incident } from '../incidents/incidents.ts';
 import type { Severity } from '../severity.ts';
 import { SEVERITIES } from '../severity.ts';
-import type { JsonPath, TextPosition } from './jsonPosition.ts';
-import { jsonSyntaxError, locateJsonPath, positionAt } from './jsonPosition.ts';
+import type { JsonPath } from './jsonPosition.ts';
+import { jsonSyntaxError, locateJsonPath } from './jsonPosition.ts';
+import { textPositionAt, type TextPosition } from '../textPosition.ts';
 
 /** A results file read for sending: its anomalies (and its meta when present), or an error with a position. */
 export type ResultRead =
@@ -107,7 +108,7 @@ export function readResultJson(text: string): ResultRead {
   } catch (e) {
     const found = jsonSyntaxError(text);
     if (found) return { ok: false, message: `invalid JSON: ${found.message}`, position: found.position };
-    return { ok: false, message: `invalid JSON: ${(e as Error).message}`, position: positionAt(text, 0) };
+    return { ok: false, message: `invalid JSON: ${(e as Error).message}`, position: textPositionAt(text, 0) };
   }
   try {
     let list: unknown;
@@ -135,6 +136,6 @@ export function readResultJson(text: string): ResultRead {
     return { ok: true, anomalies, incidents, meta };
   } catch (e) {
     if (!(e instanceof Invalid)) throw e;
-    return { ok: false, message: e.message, position: locateJsonPath(text, e.path) ?? positionAt(text, 0) };
+    return { ok: false, message: e.message, position: locateJsonPath(text, e.path) ?? textPositionAt(text, 0) };
   }
 }

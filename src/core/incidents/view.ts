@@ -8,6 +8,7 @@ import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
+import { isWeekendDay } from '../detectors/forecast/seasonality.ts';
 import { rollingTrimmedMean, statsOf } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatNumber, roundSignificant } from '../format.ts';
@@ -332,8 +333,7 @@ function slotMedians(y: Float64Array, frame: Frame, slotMinMs: number): Float64A
   const weekly = span >= 14 * 86_400_000;
   const slotOf = (t: number) => {
     const tod = Math.floor((((t % 86_400_000) + 86_400_000) % 86_400_000) / slotMs);
-    const wd = new Date(t).getUTCDay();
-    return weekly && (wd === 0 || wd === 6) ? perDay + tod : tod;
+    return weekly && isWeekendDay(t / 86_400_000) ? perDay + tod : tod;
   };
   // The values grouped by slot in one array (counting sort), each group's median by selection.
   const slotsN = 2 * perDay;

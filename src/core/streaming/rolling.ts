@@ -2,6 +2,7 @@
  * Fixed-capacity rolling structures for the streaming detector: every one allocates its arrays once,
  * so memory does not grow with the length of the stream.
  */
+import { quantileSorted } from '../stats.ts';
 
 /** A ring of the last `capacity` numbers; `at(k)` is the value pushed k steps ago (0 = newest). */
 export class Ring {
@@ -208,10 +209,7 @@ export class SortedWindow {
 
   /** The q-quantile (0 ≤ q ≤ 1, linear between order statistics); NaN when empty. */
   quantile(q: number): number {
-    if (!this.n) return NaN;
-    const h = Math.min(1, Math.max(0, q)) * (this.n - 1);
-    const lo = Math.floor(h);
-    return lo + 1 < this.n ? this.sorted[lo] + (h - lo) * (this.sorted[lo + 1] - this.sorted[lo]) : this.sorted[lo];
+    return this.n ? quantileSorted(this.sorted.subarray(0, this.n), Math.min(1, Math.max(0, q))) : NaN;
   }
 
   /** Mean of the values left when `cut` values are dropped at each end (the plain mean when 2·cut ≥ count); NaN when empty. */

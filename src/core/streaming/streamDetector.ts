@@ -117,8 +117,6 @@ export interface StreamDetectorOptions {
   valueSlack?: number;
   /** The level scale (levelShift.ts): the last `spanMs` against the `referenceMs` before it; null: none. @default LEVEL */
   level?: LevelSpan | null;
-  /** Floor on the level scale's spread, as a share of the metric's standard deviation over the history. @default 0.1 */
-  levelFloor?: number;
 }
 
 /** The level scale's spans: the recent stretch and the reference before it (time spans, ms). */
@@ -172,6 +170,8 @@ export interface StreamDetector {
 
 const DEFAULT_SHAPES: ShapeSpan[] = [{ spanMs: DAY, bins: 12 }];
 const DEFAULT_LEVEL: LevelSpan = { spanMs: 6 * HOUR, referenceMs: 7 * DAY };
+/** Floor on the level scale's spread, as a share of the metric's standard deviation over the history. */
+const LEVEL_FLOOR = 0.1;
 
 /** The median of the positive gaps between consecutive finite timestamps, or NaN when there are none. */
 export function medianGap(times: ArrayLike<number>): number {
@@ -244,7 +244,6 @@ export function createStreamDetector(options: StreamDetectorOptions): StreamDete
       minSpread: options.minSpread ?? 0.01,
       valueSlack: Math.max(0, options.valueSlack ?? 0.5),
       level: spans.level,
-      levelFloor: Math.max(0, options.levelFloor ?? 0.1),
     };
     models = options.metrics.map(() => new MetricModel(cfg));
     recent = new RollingMax(spans.refractory);
@@ -308,7 +307,6 @@ interface Config {
   minSpread: number;
   valueSlack: number;
   level: { span: number; reference: number } | null;
-  levelFloor: number;
 }
 
 /** Binned copy of a metric at one scale: the mean of the last `bin` values, recorded at every row. */
@@ -436,7 +434,7 @@ class MetricModel {
       }
     }
     if (this.shift) {
-      const d = this.shift.scale.update(x, Math.max(this.cfg.levelFloor * sd, 1e-12));
+      const d = this.shift.scale.update(x, Math.max(LEVEL_FLOOR * sd, 1e-12));
       const surprise = Number.isNaN(d) ? null : this.likelihood(this.cfg.logRaw ? Math.log1p(d) : d, this.shift.raw);
       if (surprise !== null && (surprise > maxSurprise || topScale < 0)) {
         maxSurprise = surprise;
