@@ -101,6 +101,45 @@ function swap(a: Float64Array, i: number, j: number): void {
 }
 
 /**
+ * Up to `capacity` numbers kept in ascending order (`values[0, count)`): insertion and removal by binary search and one
+ * block move, O(capacity) at worst, no allocation. What a sliding window's order statistics are read from.
+ */
+export class SortedValues {
+  readonly values: Float64Array;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+
+  /** Index of the first value ≥ v. */
+  lowerBound(v: number): number {
+    let lo = 0, hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.values[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Adds v (the caller keeps count below capacity). */
+  insert(v: number): void {
+    const k = this.lowerBound(v);
+    this.values.copyWithin(k + 1, k, this.count);
+    this.values[k] = v;
+    this.count++;
+  }
+
+  /** Removes one value equal to v (the caller knows it is held). */
+  remove(v: number): void {
+    const k = this.lowerBound(v);
+    this.values.copyWithin(k, k + 1, this.count);
+    this.count--;
+  }
+}
+
+/**
  * Per start j, the mean of the middle values of x[j, j + w) (NaN and ±Infinity skipped): the share `trim` of them is
  * dropped at each end, at least one value each once `trim` > 0 and the window holds three (0.25: the interquartile
  * mean; 0.5: the median). NaN when fewer than half of them are values, or past the end. One sorted window slid
@@ -110,30 +149,26 @@ export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Fl
   const n = x.length;
   const out = new Float64Array(n).fill(NaN);
   if (!(w >= 1)) return out;
-  const win = new Float64Array(w);
-  let m = 0;
+  const win = new SortedValues(w);
+  const sorted = win.values;
   // The window's sum, kept as values come and go and summed afresh every w rows (no drift over a long series).
   let total = 0;
-  const find = (v: number): number => {
-    let lo = 0, hi = m;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (win[mid] < v) lo = mid + 1; else hi = mid; }
-    return lo;
-  };
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    if (Number.isFinite(v)) { const k = find(v); win.copyWithin(k + 1, k, m); win[k] = v; m++; total += v; }
-    if (i % w === 0) { total = 0; for (let k = 0; k < m; k++) total += win[k]; }
+    if (Number.isFinite(v)) { win.insert(v); total += v; }
+    const m = win.count;
+    if (i % w === 0) { total = 0; for (let k = 0; k < m; k++) total += sorted[k]; }
     const j = i - w + 1;
     if (j < 0) continue;
     if (m * 2 >= w && m > 0) {
       // The window's sum less its `cut` smallest and largest values: O(cut), not O(w), per row.
       const cut = trim > 0 && m >= 3 ? Math.min(Math.max(1, Math.floor(m * trim)), (m - 1) >> 1) : 0;
       let sum = total;
-      for (let k = 0; k < cut; k++) sum -= win[k] + win[m - 1 - k];
+      for (let k = 0; k < cut; k++) sum -= sorted[k] + sorted[m - 1 - k];
       out[j] = sum / (m - 2 * cut);
     }
     const old = x[j];
-    if (Number.isFinite(old)) { const k = find(old); win.copyWithin(k, k + 1, m); m--; total -= old; }
+    if (Number.isFinite(old)) { win.remove(old); total -= old; }
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * Fixed-capacity rolling structures for the streaming detector: every one allocates its arrays once,
  * so memory does not grow with the length of the stream.
  */
-import { quantileSorted } from '../stats.ts';
+import { SortedValues, quantileSorted } from '../stats.ts';
 
 /** A ring of the last `capacity` numbers; `at(k)` is the value pushed k steps ago (0 = newest). */
 export class Ring {
@@ -166,63 +166,49 @@ export class RollingMax {
  */
 export class SortedWindow {
   private readonly ring: Ring;
-  private readonly sorted: Float64Array;
-  private n = 0;
+  private readonly win: SortedValues;
 
   constructor(capacity: number) {
     this.ring = new Ring(capacity);
-    this.sorted = new Float64Array(this.ring.capacity);
+    this.win = new SortedValues(this.ring.capacity);
   }
 
   /** Appends a finite value (others are ignored), dropping the oldest when full; returns the value dropped, or NaN. */
   push(x: number): number {
     if (!Number.isFinite(x)) return NaN;
     let dropped = NaN;
-    if (this.n === this.ring.capacity) {
+    if (this.win.count === this.ring.capacity) {
       dropped = this.ring.at(this.ring.capacity - 1);
-      const k = this.lowerBound(dropped);
-      this.sorted.copyWithin(k, k + 1, this.n);
-      this.n--;
+      this.win.remove(dropped);
     }
     this.ring.push(x);
-    const k = this.lowerBound(x);
-    this.sorted.copyWithin(k + 1, k, this.n);
-    this.sorted[k] = x;
-    this.n++;
+    this.win.insert(x);
     return dropped;
-  }
-
-  private lowerBound(x: number): number {
-    let lo = 0, hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.sorted[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /** Values held (≤ capacity). */
   get count(): number {
-    return this.n;
+    return this.win.count;
   }
 
   /** The q-quantile (0 ≤ q ≤ 1, linear between order statistics); NaN when empty. */
   quantile(q: number): number {
-    return this.n ? quantileSorted(this.sorted.subarray(0, this.n), Math.min(1, Math.max(0, q))) : NaN;
+    const n = this.win.count;
+    return n ? quantileSorted(this.win.values.subarray(0, n), Math.min(1, Math.max(0, q))) : NaN;
   }
 
   /** Mean of the values left when `cut` values are dropped at each end (the plain mean when 2·cut ≥ count); NaN when empty. */
   trimmedMean(cut: number): number {
-    if (!this.n) return NaN;
-    const c = 2 * cut < this.n ? cut : 0;
+    const n = this.win.count;
+    if (!n) return NaN;
+    const c = 2 * cut < n ? cut : 0;
     let s = 0;
-    for (let i = c; i < this.n - c; i++) s += this.sorted[i];
-    return s / (this.n - 2 * c);
+    for (let i = c; i < n - c; i++) s += this.win.values[i];
+    return s / (n - 2 * c);
   }
 
   /** Elements allocated (constant). */
   get footprint(): number {
-    return this.ring.footprint + this.sorted.length;
+    return this.ring.footprint + this.win.values.length;
   }
 }
