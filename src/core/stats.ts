@@ -45,12 +45,12 @@ function medianInPlace(a: Float64Array, n: number): number {
   return (lo + hi) / 2;
 }
 
-/** numpy's percentile with linear interpolation, q in [0, 1], on ascending values. */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const pos = (sorted.length - 1) * q;
+/** numpy's percentile with linear interpolation, q in [0, 1], on ascending values (the first `n` of them). */
+export function quantileSorted(sorted: Float64Array, q: number, n = sorted.length): number {
+  const pos = (n - 1) * q;
   const i = Math.floor(pos);
   const frac = pos - i;
-  return i + 1 < sorted.length ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
+  return i + 1 < n ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
 }
 
 /**

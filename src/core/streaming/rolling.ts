@@ -194,7 +194,7 @@ export class SortedWindow {
   /** The q-quantile (0 ≤ q ≤ 1, linear between order statistics); NaN when empty. */
   quantile(q: number): number {
     const n = this.win.count;
-    return n ? quantileSorted(this.win.values.subarray(0, n), Math.min(1, Math.max(0, q))) : NaN;
+    return n ? quantileSorted(this.win.values, Math.min(1, Math.max(0, q)), n) : NaN;
   }
 
   /** Mean of the values left when `cut` values are dropped at each end (the plain mean when 2·cut ≥ count); NaN when empty. */
