@@ -30,7 +30,10 @@ export class LevelShift {
   private binSum = 0;
   private binCount = 0;
   private stat = NaN;
-  private last: LevelReading | null = null;
+  // What the statistic last compared (NaN when it is not computed): kept as numbers, an object only when read.
+  private lastRecent = NaN;
+  private lastUsual = NaN;
+  private lastSpread = NaN;
 
   /** `span` and `reference` in rows (at least 1 and 4). */
   constructor(span: number, reference: number) {
@@ -56,18 +59,19 @@ export class LevelShift {
     // The bin leaving the recent span is the newest of the reference (NaN while the span fills: ignored).
     this.reference.push(this.recent.push(mean));
     if (this.recent.count < this.span || this.reference.count < this.minReference) {
-      this.last = null;
+      this.lastRecent = this.lastUsual = this.lastSpread = NaN;
       return (this.stat = NaN);
     }
-    const spread = Math.max((this.reference.quantile(0.75) - this.reference.quantile(0.25)) / 1.349, floor);
-    this.last = { recent: this.recent.trimmedMean(1), usual: this.reference.quantile(0.5), spread };
-    this.stat = Math.abs(this.last.recent - this.last.usual) / spread;
+    this.lastSpread = Math.max((this.reference.quantile(0.75) - this.reference.quantile(0.25)) / 1.349, floor);
+    this.lastRecent = this.recent.trimmedMean(1);
+    this.lastUsual = this.reference.quantile(0.5);
+    this.stat = Math.abs(this.lastRecent - this.lastUsual) / this.lastSpread;
     return this.stat;
   }
 
   /** What the statistic last compared (held between bins as the statistic is); null while it is not computed. */
   get reading(): LevelReading | null {
-    return this.last;
+    return Number.isNaN(this.lastSpread) ? null : { recent: this.lastRecent, usual: this.lastUsual, spread: this.lastSpread };
   }
 
   footprint(): number {
