@@ -21,6 +21,7 @@ function statOf(a: Anomaly): string {
   const m = /of the (\S+) after/.exec(a.message);
   if (m) return `level${m[1]}`;
   if (a.message.includes('barely moves')) return 'flat';
+  if (a.message.includes('looks like no other')) return 'discord';
   return 'other';
 }
 

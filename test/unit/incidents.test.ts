@@ -85,6 +85,29 @@ test('calibration: an injected spike in clean data is one critical incident, sum
   assert.ok(view.shown.incidents.length <= 4, JSON.stringify(view.shown.incidents.map((i) => i.summary)));
 });
 
+test('discord: an hour of another shape at the usual level is found by the discord statistic alone', () => {
+  // cpu swings through a 35-minute wave; for one hour it swings twice as fast (the same values, the same mean):
+  // no value, residual, level or flatness is unusual there, only the shape.
+  const rng = createRng(11);
+  const n = 14 * 288;
+  const cpu = new Float64Array(n), mem = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const fast = i >= 2000 && i < 2012;
+    cpu[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / (fast ? 3.5 : 7)) + 0.5 * rng.normal();
+    mem[i] = 30 + rng.normal();
+  }
+  const frame = frameOf({ cpu, mem }, Float64Array.from({ length: n }, (_, i) => T0 + i * STEP));
+  const hits = (discordSpanMs?: number) => {
+    const view = runAnalysis(frame, { ...settingsFor(null, {}), viewConstants: discordSpanMs === undefined ? undefined : { discordSpanMs } }, { path: 'd.csv', sha256: '' }).view!;
+    return view.shown.incidents;
+  };
+  const found = hits();
+  assert.equal(found.length, 1);
+  assert.ok(found[0].startRow <= 2011 && found[0].endRow >= 2000, `${found[0].startRow}-${found[0].endRow}`);
+  assert.match(found[0].summary, /^cpu's 30m looks like no other 30m in the file/);
+  assert.deepEqual(hits(0), []);
+});
+
 test('scoreOfRate maps the bands to false-alarm rates and rateOfScore inverts it', () => {
   assert.equal(scoreOfRate(1 / 30), 75);
   assert.equal(scoreOfRate(1 / 7), 50);

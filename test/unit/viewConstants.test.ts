@@ -36,7 +36,7 @@ const key = (a: Anomaly) => `${a.row} ${a.metric} ${a.score} ${a.message}`;
 const findings = (v: View, level: boolean) => v.findings.filter((a) => isLevel(a) === level).map(key);
 
 test('view constants: the shipped values are the defaults, given or not, and give today\'s view of the frame', () => {
-  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05 });
+  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000 });
   const given = view({ ...VIEW_CONSTANTS });
   assert.deepEqual(given.findings, result.view!.findings);
   assert.deepEqual(given.incidents, result.view!.incidents);
@@ -46,7 +46,7 @@ test('view constants: the shipped values are the defaults, given or not, and giv
 });
 
 test('view constants: a constant given as undefined is not given (the shipped value, not NaN)', () => {
-  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined });
+  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined });
   assert.deepEqual(v.findings, result.view!.findings);
   assert.deepEqual(v.incidents, result.view!.incidents);
 });
@@ -73,4 +73,15 @@ test('view constants: the level statistic\'s trim and the daily baseline\'s slot
     assert.notDeepEqual(findings(v, true), findings(shipped, true), JSON.stringify(k));
     assert.deepEqual(findings(v, false), findings(shipped, false), JSON.stringify(k));
   }
+});
+
+test('view constants: the discord statistic\'s span sets its subsequences, and 0 turns it off', () => {
+  const discord = (v: View) => v.findings.filter((a) => /looks like no other/.test(a.message));
+  assert.ok(discord(result.view!).every((a) => /'s 30m around here looks like no other 30m/.test(a.message)));
+  assert.ok(discord(result.view!).length > 0);
+  const hour = discord(view({ discordSpanMs: 60 * 60_000 }));
+  assert.ok(hour.length > 0 && hour.every((a) => /'s 1h around here looks like no other 1h/.test(a.message)));
+  const off = view({ discordSpanMs: 0 });
+  assert.deepEqual(discord(off), []);
+  assert.deepEqual(spikes(off), ['critical', 'critical', 'critical']);
 });

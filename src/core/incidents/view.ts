@@ -20,6 +20,8 @@ import type { Incident } from './incidents.ts';
 import { buildIncidents } from './incidents.ts';
 import { atLeast, shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
+import type { DiscordPlan } from './discord.ts';
+import { discordPlan, discords } from './discord.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -102,6 +104,13 @@ const SPREAD_SLOT_MS = 60 * 60_000;
  * misses one).
  */
 const FLAT_SHARE = 0.05;
+/**
+ * Span of the subsequences of the discord statistic (./discord.ts); 0: none. Chosen by cross-validation over the NAB
+ * folders (`npm run bench:incidents-cv`; none, 30 min, 1 h, 3 h, 6 h and 1 day tried: 30 minutes on every set of four
+ * folders). It runs where a subsequence is at least 4 bins: at steps up to 7.5 minutes, and on files short enough for
+ * its bins (./discord.ts, MAX_POINTS).
+ */
+const DISCORD_SPAN_MS = 30 * 60_000;
 
 /**
  * The view's constants that were chosen by cross-validation over the NAB folders. Internal: only
@@ -117,10 +126,12 @@ export interface ViewConstants {
   seasonSlotMs: number;
   /** LEVEL_TRIM. */
   levelTrim: number;
+  /** DISCORD_SPAN_MS. */
+  discordSpanMs: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -163,7 +174,7 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
   const spreads = new Map<string, number>();
   // One statistic at a time: a metric's arrays are garbage once its findings are taken (a 1M-row file).
   const stats = statisticsOf(input, spreads, k);
-  const perDay = testsPerDay(frame.stepMs, statisticCount(input));
+  const perDay = testsPerDay(frame.stepMs, statisticCount(input, k));
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
@@ -234,7 +245,8 @@ export function renamedIforest(measured: Measured, input: ViewInput): Measured {
 
 /**
  * The statistics the view calibrates: the forest's score and, per forecast metric, |residual|, the level change
- * of the series with its usual daily (and weekly) pattern removed at each change window, and its flatness.
+ * of the series with its usual daily (and weekly) pattern removed at each change window, its flatness, and how unlike
+ * every other stretch of the file the stretch around each row is (its discords).
  */
 function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewConstants): Generator<Statistic> {
   const { frame } = input;
@@ -289,17 +301,43 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
         describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatNumber(y[i])}` }),
       });
     }
+    const plan = discordPlanOf(frame, k);
+    if (plan) {
+      const { distance, nearest, difference } = discords(y, plan);
+      const span = formatDuration(k.discordSpanMs);
+      const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) ?? `row ${row + 1}` : `row ${row + 1}`);
+      yield ({
+        key: `discord${span}:${metric}`, detector: 'forecast', metric, values: maskMissing(distance, y),
+        // A row is part of a discord only where it differs from its counterpart in the closest subsequence by at
+        // least their typical difference: the subsequence is centred on the row, so the rows before a spike or a
+        // drop (whose subsequence already holds it) are not flagged with it.
+        at: (i) => Math.abs(difference[i]) >= distance[i],
+        describe: (i) => ({
+          metric, value: y[i],
+          message: `${metric}'s ${span} around here looks like no other ${span} in the file (the closest, around ${where(nearest[i])}, differs by ${fmtY(distance[i])} on average)`,
+          phrase: `${metric}'s ${span} looks like no other ${span} in the file`,
+        }),
+      });
+    }
   }
 }
 
+/** How the discord statistic searches a metric of this frame (`k.discordSpanMs`), or null when it does not run. */
+function discordPlanOf(frame: Frame, k: ViewConstants): DiscordPlan | null {
+  if (!(k.discordSpanMs > 0)) return null;
+  const spanRows = Math.round(k.discordSpanMs / (frame.stepMs ?? 60_000));
+  return spanRows * MIN_WINDOWS <= frame.rows ? discordPlan(frame.rows, spanRows) : null;
+}
+
 /** How many statistics statisticsOf yields for this input (the places tested, known before any is computed). */
-function statisticCount(input: ViewInput): number {
+function statisticCount(input: ViewInput, k: ViewConstants): number {
   const { frame } = input;
   const step = frame.stepMs ?? 60_000;
   let n = input.iforestScores && input.iforestScores.length === frame.rows ? 1 : 0;
   const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
-  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat;
+  const discord = discordPlanOf(frame, k) ? 1 : 0;
+  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
   return n;
 }
 

@@ -1,0 +1,116 @@
+/**
+ * Discords of a whole series: how far each subsequence is from the closest other subsequence of the file, before or
+ * after it (the two-sided matrix profile of Yeh et al., "Matrix Profile I", ICDM 2016; a subsequence far from every
+ * other one is a discord, Keogh, Lin & Fu, ICDM 2005). The streaming detector searches only the past, one row at a
+ * time (../streaming/streamDetector.ts); a batch analysis sees the whole file, so a subsequence that happens once is
+ * strange even when it comes first.
+ *
+ * Distances are Euclidean on the values themselves, not z-normalised: a level the metric never holds for that long
+ * is a discord as much as a shape it never takes (z-normalised distances measured worse on the NAB folders: README,
+ * Measured). The series is first cut into bins (the mean of `bin` rows), at
+ * most MAX_LENGTH per subsequence and MAX_POINTS per file, so the cost is bounded whatever the length of the file:
+ * all pairs of subsequences are compared along the diagonals of the distance matrix (each dot product updated from
+ * its neighbour, STOMP's recurrence: Zhu et al., "Matrix Profile II", ICDM 2016), O(points²) per series.
+ */
+
+/** Most bins in one subsequence. */
+const MAX_LENGTH = 12;
+/** Fewest bins in one subsequence: with fewer, the subsequence is a value, not a shape. */
+const MIN_LENGTH = 4;
+/** Most bins per series: at most 16,000² / 2 pairs, about half a second per metric (a 100,000-row file of 5 metrics at 1-minute steps: 2.4 s → 4.5 s). */
+const MAX_POINTS = 16_000;
+/** The diagonal's dot product is computed afresh every this many steps (the recurrence's round-off does not build up). */
+const REFRESH = 64;
+
+/** How a series of `rows` rows is searched for discords of `spanRows` rows: bins of `bin` rows, `length` bins per subsequence. */
+export interface DiscordPlan {
+  bin: number;
+  length: number;
+}
+
+/** The plan for subsequences of `spanRows` rows in a series of `rows` rows; null when a subsequence would be fewer than MIN_LENGTH bins. */
+export function discordPlan(rows: number, spanRows: number): DiscordPlan | null {
+  const bin = Math.max(1, Math.ceil(spanRows / MAX_LENGTH), Math.ceil(rows / MAX_POINTS));
+  const length = Math.round(spanRows / bin);
+  return length >= MIN_LENGTH && Math.floor(rows / bin) >= 3 * length ? { bin, length } : null;
+}
+
+/** Per row, the discord distance of the subsequence centred on it and the row at the centre of its nearest neighbour. */
+export interface Discords {
+  /** RMS difference (in the metric's units) to the nearest subsequence not overlapping it; NaN where none is centred. */
+  distance: Float64Array;
+  /** The row at the same place in that nearest subsequence; -1 where none. */
+  nearest: Int32Array;
+  /** The row's bin mean less that of its counterpart in the nearest subsequence (NaN where none): where the subsequence differs. */
+  difference: Float64Array;
+}
+
+/** The discords of y (NaN: missing, read as the last value before it) under `plan`. */
+export function discords(y: Float64Array, plan: DiscordPlan): Discords {
+  const rows = y.length;
+  const { bin, length: L } = plan;
+  const x = binMeans(y, bin);
+  const n = x.length;
+  const m = n - L + 1;
+  const sq = new Float64Array(m);
+  let s = 0;
+  for (let k = 0; k < L; k++) s += x[k] * x[k];
+  sq[0] = s;
+  for (let i = 1; i < m; i++) { s += x[i + L - 1] * x[i + L - 1] - x[i - 1] * x[i - 1]; sq[i] = s; }
+  const dot = (i: number, j: number) => {
+    let d = 0;
+    for (let k = 0; k < L; k++) d += x[i + k] * x[j + k];
+    return d;
+  };
+  const best = new Float64Array(m).fill(Infinity);
+  const nn = new Int32Array(m).fill(-1);
+  // Every pair at least L bins apart (no overlap: a subsequence's neighbours that share most of it are trivial matches).
+  for (let o = L; o < m; o++) {
+    for (let i0 = 0; i0 + o < m; i0 += REFRESH) {
+      const end = Math.min(m - o, i0 + REFRESH);
+      let qt = dot(i0, i0 + o);
+      for (let i = i0, j = i0 + o; ; ) {
+        const d2 = sq[i] + sq[j] - 2 * qt;
+        if (d2 < best[i]) { best[i] = d2; nn[i] = j; }
+        if (d2 < best[j]) { best[j] = d2; nn[j] = i; }
+        if (++i === end) break;
+        j++;
+        qt += x[i + L - 1] * x[j + L - 1] - x[i - 1] * x[j - 1];
+      }
+    }
+  }
+  const distance = new Float64Array(rows).fill(NaN);
+  const nearest = new Int32Array(rows).fill(-1);
+  const difference = new Float64Array(rows).fill(NaN);
+  const half = L >> 1;
+  for (let r = 0; r < rows; r++) {
+    const k = Math.floor(r / bin);
+    const start = k - half;
+    if (start < 0 || start >= m || nn[start] < 0) continue;
+    distance[r] = Math.sqrt(Math.max(0, best[start]) / L);
+    nearest[r] = r + (nn[start] - start) * bin;
+    difference[r] = x[k] - x[k + nn[start] - start];
+  }
+  return { distance, nearest, difference };
+}
+
+/** The means of consecutive `bin` rows (NaN skipped; a bin with no value takes the one before it, the first value when none), centred on their mean. */
+function binMeans(y: Float64Array, bin: number): Float64Array {
+  const n = Math.floor(y.length / bin);
+  const x = new Float64Array(n).fill(NaN);
+  let total = 0, count = 0;
+  for (let k = 0; k < n; k++) {
+    let s = 0, c = 0;
+    for (let r = k * bin; r < (k + 1) * bin; r++) if (y[r] === y[r] && Math.abs(y[r]) !== Infinity) { s += y[r]; c++; }
+    if (c) { x[k] = s / c; total += s / c; count++; }
+  }
+  const mean = count ? total / count : 0;
+  let last = NaN;
+  for (let k = 0; k < n; k++) if (x[k] === x[k]) { last = x[k]; break; }
+  for (let k = 0; k < n; k++) {
+    if (x[k] === x[k]) last = x[k];
+    else x[k] = last === last ? last : mean;
+    x[k] -= mean;
+  }
+  return x;
+}
