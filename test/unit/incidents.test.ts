@@ -12,6 +12,7 @@ import { parseCsv } from '../../src/core/csv/parse.ts';
 import { readFileSync } from 'node:fs';
 import { severityRank } from '../../src/core/severity.ts';
 import type { Severity } from '../../src/core/severity.ts';
+import { allPairs, nearestByMeans } from '../../src/core/incidents/discord.ts';
 
 const STEP = 5 * 60_000;
 const T0 = Date.UTC(2025, 0, 6);
@@ -284,4 +285,35 @@ test('level change: a day whose daily pattern jumps to twice its height is a maj
   const hit = view.shown.incidents.filter((i) => i.startRow <= day[1] + 12 && i.endRow >= day[0]);
   assert.ok(hit.length >= 1, JSON.stringify(view.incidents.filter((i) => i.startRow <= day[1] && i.endRow >= day[0]).map((i) => `${i.summary} ${i.score}`)));
   assert.ok(hit[0].startRow >= day[0] - 10, `starts at row ${hit[0].startRow}, the change at ${day[0]}`);
+});
+
+test('discord: the search in the order of means finds the same nearest subsequences as comparing every pair', () => {
+  const rng = createRng(11);
+  const shapes: Record<string, Float64Array> = {};
+  // A random walk, a noisy daily wave with a repeated stretch and a flat stretch, and a series of exact repeats (ties).
+  const n = 3000;
+  const walk = new Float64Array(n);
+  for (let i = 1; i < n; i++) walk[i] = walk[i - 1] + rng.normal();
+  shapes.walk = walk;
+  const wave = new Float64Array(n);
+  for (let i = 0; i < n; i++) wave[i] = 10 * Math.sin((2 * Math.PI * i) / 288) + rng.normal();
+  wave.copyWithin(2000, 500, 560);
+  wave.fill(3, 1200, 1300);
+  shapes.wave = wave;
+  shapes.repeats = Float64Array.from({ length: n }, (_, i) => [1, 4, 2, 8, 5][i % 5]);
+  for (const [name, x] of Object.entries(shapes)) {
+    for (const L of [4, 6]) {
+      const m = n - L + 1;
+      const fast = { best: new Float64Array(m), nn: new Int32Array(m) };
+      const all = { best: new Float64Array(m), nn: new Int32Array(m) };
+      assert.ok(nearestByMeans(x, L, m, fast.best, fast.nn), `${name}: within its budget`);
+      allPairs(x, L, m, all.best, all.nn);
+      for (let i = 0; i < m; i++) {
+        // The distances agree to round-off (the diagonal recurrence is a little less exact); a tie may pick another
+        // neighbour, at the same distance.
+        assert.ok(Math.abs(fast.best[i] - all.best[i]) <= 1e-7 * (1 + all.best[i]), `${name} L=${L} i=${i}: ${fast.best[i]} vs ${all.best[i]}`);
+        assert.ok(Math.abs(fast.nn[i] - i) >= L, `${name}: no overlapping neighbour`);
+      }
+    }
+  }
 });

@@ -7,17 +7,22 @@
  *
  * Distances are Euclidean on the values themselves, not z-normalised: a level the metric never holds for that long
  * is a discord as much as a shape it never takes (z-normalised distances measured worse on the NAB folders: README,
- * Measured). The series is first cut into bins (the mean of `bin` rows), at
- * most MAX_LENGTH per subsequence and MAX_POINTS per file, so the cost is bounded whatever the length of the file:
- * all pairs of subsequences are compared along the diagonals of the distance matrix (each dot product updated from
- * its neighbour, STOMP's recurrence: Zhu et al., "Matrix Profile II", ICDM 2016), O(points²) per series.
+ * Measured). The series is first cut into bins (the mean of `bin` rows), at most MAX_LENGTH per subsequence and
+ * MAX_POINTS per file, so the cost is bounded whatever the length of the file. Each subsequence's nearest neighbour is
+ * searched in the order of the subsequences' means (nearestByMeans: exact, by a lower bound on the distance); where
+ * the means do not separate the subsequences, every pair is compared along the diagonals of the distance matrix
+ * (allPairs: each dot product updated from its neighbour, STOMP's recurrence, Zhu et al., "Matrix Profile II", ICDM
+ * 2016), O(points²).
  */
 
-/** Most bins in one subsequence. */
-const MAX_LENGTH = 12;
+/**
+ * Most bins in one subsequence: 6 (the NAB folders' 5-minute steps give 6 rows a half hour either way; at 1-minute
+ * steps 12 bins cost 2.3 times as much with no better result on the generated files: README, Measured).
+ */
+const MAX_LENGTH = 6;
 /** Fewest bins in one subsequence: with fewer, the subsequence is a value, not a shape. */
 const MIN_LENGTH = 4;
-/** Most bins per series: at most 16,000² / 2 pairs, about half a second per metric (a 100,000-row file of 5 metrics at 1-minute steps: 2.4 s → 4.5 s). */
+/** Most bins per series (a 100,000-row file of 5 metrics at 1-minute steps: about 14,000 each, 0.15–0.2 s per metric). */
 const MAX_POINTS = 16_000;
 /** The diagonal's dot product is computed afresh every this many steps (the recurrence's round-off does not build up). */
 const REFRESH = 64;
@@ -52,6 +57,68 @@ export function discords(y: Float64Array, plan: DiscordPlan): Discords {
   const x = binMeans(y, bin);
   const n = x.length;
   const m = n - L + 1;
+  const best = new Float64Array(m).fill(Infinity);
+  const nn = new Int32Array(m).fill(-1);
+  if (!nearestByMeans(x, L, m, best, nn)) allPairs(x, L, m, best, nn);
+  const distance = new Float64Array(rows).fill(NaN);
+  const nearest = new Int32Array(rows).fill(-1);
+  const difference = new Float64Array(rows).fill(NaN);
+  const half = L >> 1;
+  for (let r = 0; r < rows; r++) {
+    const k = Math.floor(r / bin);
+    const start = k - half;
+    if (start < 0 || start >= m || nn[start] < 0) continue;
+    distance[r] = Math.sqrt(Math.max(0, best[start]) / L);
+    nearest[r] = r + (nn[start] - start) * bin;
+    difference[r] = x[k] - x[k + nn[start] - start];
+  }
+  return { distance, nearest, difference };
+}
+
+/**
+ * Each subsequence's nearest other subsequence at least L bins away, searched in the order of their means: the squared
+ * distance of two subsequences is at least L × the square of their means' difference (Cauchy–Schwarz), so the search
+ * outward from a subsequence's mean stops once that bound passes the best distance found. Exact, and on metric data
+ * (most stretches have close matches) a few dozen candidates each instead of all m. False, with `best` and `nn` to be
+ * discarded, when the work passes what allPairs would do (means that do not separate the subsequences).
+ */
+export function nearestByMeans(x: Float64Array, L: number, m: number, best: Float64Array, nn: Int32Array): boolean {
+  const mean = new Float64Array(m);
+  for (let i = 0; i < m; i++) { let t = 0; for (let k = 0; k < L; k++) t += x[i + k]; mean[i] = t / L; }
+  const order = new Int32Array(m);
+  for (let i = 0; i < m; i++) order[i] = i;
+  order.sort((a, b) => mean[a] - mean[b] || a - b);
+  const rank = new Int32Array(m);
+  for (let r = 0; r < m; r++) rank[order[r]] = r;
+  // At most what allPairs costs (m²/2 pairs of O(1) each) in distances of O(L).
+  let budget = (m * m) / (2 * L);
+  for (let i = 0; i < m; i++) {
+    const mi = mean[i];
+    let d2best = Infinity, j2best = -1;
+    let lo = rank[i] - 1, hi = rank[i] + 1;
+    while (lo >= 0 || hi < m) {
+      const gLo = lo >= 0 ? mi - mean[order[lo]] : Infinity;
+      const gHi = hi < m ? mean[order[hi]] - mi : Infinity;
+      const g = gLo <= gHi ? gLo : gHi;
+      // Past here no candidate can be closer (at best as close: a tie keeps the neighbour found first).
+      if (L * g * g >= d2best) break;
+      const j = gLo <= gHi ? order[lo--] : order[hi++];
+      if (j - i < L && i - j < L) continue;
+      if (--budget < 0) return false;
+      let d2 = 0;
+      for (let k = 0; k < L; k++) { const d = x[i + k] - x[j + k]; d2 += d * d; }
+      if (d2 < d2best) { d2best = d2; j2best = j; }
+    }
+    best[i] = d2best;
+    nn[i] = j2best;
+  }
+  return true;
+}
+
+/** Every pair at least L bins apart (no overlap: a subsequence's neighbours that share most of it are trivial matches), along the diagonals of the distance matrix. */
+export function allPairs(x: Float64Array, L: number, m: number, best: Float64Array, nn: Int32Array): void {
+  best.fill(Infinity);
+  nn.fill(-1);
   const sq = new Float64Array(m);
   let s = 0;
   for (let k = 0; k < L; k++) s += x[k] * x[k];
@@ -62,9 +129,6 @@ export function discords(y: Float64Array, plan: DiscordPlan): Discords {
     for (let k = 0; k < L; k++) d += x[i + k] * x[j + k];
     return d;
   };
-  const best = new Float64Array(m).fill(Infinity);
-  const nn = new Int32Array(m).fill(-1);
-  // Every pair at least L bins apart (no overlap: a subsequence's neighbours that share most of it are trivial matches).
   for (let o = L; o < m; o++) {
     for (let i0 = 0; i0 + o < m; i0 += REFRESH) {
       const end = Math.min(m - o, i0 + REFRESH);
@@ -79,19 +143,6 @@ export function discords(y: Float64Array, plan: DiscordPlan): Discords {
       }
     }
   }
-  const distance = new Float64Array(rows).fill(NaN);
-  const nearest = new Int32Array(rows).fill(-1);
-  const difference = new Float64Array(rows).fill(NaN);
-  const half = L >> 1;
-  for (let r = 0; r < rows; r++) {
-    const k = Math.floor(r / bin);
-    const start = k - half;
-    if (start < 0 || start >= m || nn[start] < 0) continue;
-    distance[r] = Math.sqrt(Math.max(0, best[start]) / L);
-    nearest[r] = r + (nn[start] - start) * bin;
-    difference[r] = x[k] - x[k + nn[start] - start];
-  }
-  return { distance, nearest, difference };
 }
 
 /** The means of consecutive `bin` rows (NaN skipped; a bin with no value takes the one before it, the first value when none), centred on their mean. */
