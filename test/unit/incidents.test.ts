@@ -155,6 +155,19 @@ test('buildIncidents merges findings of every detector and metric less than the 
   assert.equal(buildIncidents(list, frame, { gapRows: 1 }).length, 4);
 });
 
+test('an incident is summarised by the finding that says most when scores tie (a discord leads only on a higher score)', () => {
+  const frame = frameOf({ cpu: Float64Array.from({ length: 100 }, (_, i) => (i >= 12 && i <= 14 ? 97 : 40)) });
+  const shape = finding(10, 'forecast', 'cpu', 100);
+  const value = finding(12, 'forecast', 'cpu', 100);
+  const phrase = (a: Anomaly) => (a === shape ? "cpu's 30m looks like no other 30m in the file" : null);
+  const summary = (list: Anomaly[], vague?: (a: Anomaly) => boolean) => buildIncidents(list, frame, { phrase, vague })[0].summary;
+  // Without the rule the earlier of the two tied findings leads, and its phrase says less than the value does.
+  assert.match(summary([shape, value]), /looks like no other/);
+  assert.match(summary([shape, value], (a) => a === shape), /^cpu 97 for 3 rows/);
+  // A discord that scores higher still leads.
+  assert.match(summary([shape, { ...value, score: 90 }], (a) => a === shape), /looks like no other/);
+});
+
 test('fitTail: a long anomaly is one event (runs declustering), +Infinity is skipped, and repeats of a value are not rare', () => {
   const rng = createRng(9);
   const x = Float64Array.from({ length: 10000 }, () => -Math.log(1 - rng.next()));

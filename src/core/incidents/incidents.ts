@@ -48,6 +48,8 @@ export interface IncidentOptions {
   usual?: Usual;
   /** What a finding says in a summary when its value alone does not tell ("memory level rises by 12"), else null. */
   phrase?: (a: Anomaly) => string | null;
+  /** True for a finding that says least ("cpu's 30m looks like no other 30m"): it leads a summary only when no other finding of the incident scores as high. */
+  vague?: (a: Anomaly) => boolean;
 }
 
 const DETECTOR_ORDER: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
@@ -84,11 +86,11 @@ export function buildIncidents(findings: readonly Anomaly[], frame: Frame, optio
   const list = sortAnomalies(findings.filter((a) => a.row >= 0 && a.row < frame.rows));
   const rows = frameRows(frame);
   const out: Incident[] = [];
-  let group = new IncidentGroup();
+  let group = new IncidentGroup(options.vague);
   for (const a of list) {
     if (group.count && a.row - group.endRow > gap) {
       out.push(group.incident(rows, options));
-      group = new IncidentGroup();
+      group = new IncidentGroup(options.vague);
     }
     group.add(a);
   }
@@ -110,9 +112,14 @@ export class IncidentGroup {
   private readonly rules = new Set<string>();
   private total = 0;
 
+  /** `vague`: see IncidentOptions. */
+  constructor(private readonly vague?: (a: Anomaly) => boolean) {}
+
   add(a: Anomaly): void {
     const peak = this.peak;
-    if (!peak || a.score > peak.score || (a.score === peak.score && a.row < peak.row)) this.peak = a;
+    // The highest score leads; on a tie (scores saturate at 100) a finding that says more, then the earlier one.
+    const more = peak && this.vague ? Number(this.vague(peak)) - Number(this.vague(a)) : 0;
+    if (!peak || a.score > peak.score || (a.score === peak.score && (more > 0 || (more === 0 && a.row < peak.row)))) this.peak = a;
     this.count++;
     this.detectors.add(a.detector);
     if (a.rule) this.rules.add(a.rule);

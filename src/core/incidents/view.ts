@@ -65,6 +65,8 @@ interface Statistic {
   least?: number;
   /** Findings only at the rows where this holds (the statistic is still calibrated on every row). */
   at?: (row: number) => boolean;
+  /** Its findings say least of all (see IncidentOptions.vague). */
+  vague?: true;
   /** The finding's metric (null: the statistic's), value and message at a row; `phrase` for a summary when the value alone does not tell. */
   describe(row: number): { metric: string | null; value: number | null; message: string; phrase?: string };
 }
@@ -144,6 +146,8 @@ function withDefaults(given: Partial<ViewConstants>): ViewConstants {
 export interface Measured {
   findings: Anomaly[];
   phrases: Map<Anomaly, string>;
+  /** The findings of statistics that say least (the discords'): they lead an incident's summary only on a higher score. */
+  vague: Set<Anomaly>;
   calibrations: Record<string, Calibration>;
   spreads: Map<string, number>;
 }
@@ -161,7 +165,7 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
   const usual = usualFrom(input, measured.calibrations, measured.spreads);
   // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
   // incidents are made of the findings from minor up, and the warnings are listed only with every row.
-  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, phrase: (a) => measured.phrases.get(a) ?? null });
+  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, phrase: (a) => measured.phrases.get(a) ?? null, vague: (a) => measured.vague.has(a) });
   const view: View = { findings: sortAnomalies(findings), incidents, shown: shownAt({ findings, incidents }, minSeverity), minSeverity, calibrations: measured.calibrations };
   // Not enumerable: it stays with the object in this process and is not sent along with the view.
   Object.defineProperty(view, 'measured', { value: measured, enumerable: false });
@@ -179,6 +183,7 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
   const phrases = new Map<Anomaly, string>();
+  const vague = new Set<Anomaly>();
   for (const st of stats) {
     const tail = fitTail(st.values);
     if (!tail) continue;
@@ -193,10 +198,11 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
       const d = st.describe(i);
       const a: Anomaly = { row: i, timestamp: tsOf(i), detector: st.detector, metric: d.metric, value: d.value, score, severity, message: d.message };
       if (d.phrase) phrases.set(a, d.phrase);
+      if (st.vague) vague.add(a);
       findings.push(a);
     }
   }
-  return { findings, phrases, calibrations, spreads };
+  return { findings, phrases, vague, calibrations, spreads };
 }
 
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
@@ -308,6 +314,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
       const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) ?? `row ${row + 1}` : `row ${row + 1}`);
       yield ({
         key: `discord${span}:${metric}`, detector: 'forecast', metric, values: maskMissing(distance, y),
+        vague: true,
         // A row is part of a discord only where it differs from its counterpart in the closest subsequence by at
         // least their typical difference: the subsequence is centred on the row, so the rows before a spike or a
         // drop (whose subsequence already holds it) are not flagged with it.
