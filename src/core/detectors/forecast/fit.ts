@@ -69,6 +69,8 @@ export interface Design {
   p: number;
   /** The Fourier columns of every point, row-major n×K (shared by the folds of the cross-validation: they are prefixes). */
   fourier: Float64Array;
+  /** The columns laid out for passes over the points (built on first use). */
+  columns?: Columns;
 }
 
 /** The Fourier columns of the points `ts`, row-major ts.length × featureCount(seasonalities). */
@@ -118,18 +120,30 @@ export function design(ts: Float64Array, ys: Float64Array, timeUnit: 'ms' | 'ind
   };
 }
 
-/** Row r's columns: [t, 1, (t − s_j)₊…, Fourier…]; returns its scaled y. */
-function row(d: Design, r: number, x: Float64Array): number {
-  const tt = (d.ts[r] - d.start) / d.tScale;
-  x[0] = tt;
-  x[1] = 1;
-  const S = d.S;
-  for (let j = 0; j < S; j++) x[2 + j] = tt > d.cps[j] ? tt - d.cps[j] : 0;
-  const K = d.K;
-  const f = d.fourier;
-  const o = r * K;
-  for (let j = 0; j < K; j++) x[2 + S + j] = f[o + j];
-  return d.ys[r] / d.yScale;
+/**
+ * The design's columns laid out for passes over the points, built once per design: the scaled times and ys, the
+ * first point after each changepoint (its column is zero before it; the times are sorted) and the Fourier columns
+ * column-major (K×n). Every sum below runs over the points in the same order as a row-by-row pass, skipping only
+ * terms that are exactly zero, so the results are those of the row-by-row pass bit for bit.
+ */
+interface Columns { tt: Float64Array; yv: Float64Array; cps: Float64Array; cpStart: Int32Array; fcols: Float64Array }
+
+function columns(d: Design): Columns {
+  if (d.columns) return d.columns;
+  const { n, S, K, fourier } = d;
+  const tt = new Float64Array(n);
+  const yv = new Float64Array(n);
+  for (let r = 0; r < n; r++) { tt[r] = (d.ts[r] - d.start) / d.tScale; yv[r] = d.ys[r] / d.yScale; }
+  const cps = Float64Array.from(d.cps);
+  const cpStart = new Int32Array(S);
+  for (let j = 0, r = 0; j < S; j++) {
+    while (r < n && !(tt[r] > cps[j])) r++;
+    cpStart[j] = r;
+  }
+  const fcols = new Float64Array(K * n);
+  for (let r = 0; r < n; r++) for (let j = 0; j < K; j++) fcols[j * n + r] = fourier[r * K + j];
+  d.columns = { tt, yv, cps, cpStart, fcols };
+  return d.columns;
 }
 
 /** The fitted parameters θ = (k, m, δ, β) and σ², scaled units. */
@@ -143,22 +157,70 @@ export interface Fit {
 
 interface Normal { G: Float64Array; b: Float64Array; yy: number }
 
-/** One pass over the data: Gram matrix, Xᵀy and yᵀy, without materialising X. */
+/**
+ * The Gram matrix, Xᵀy and yᵀy, without materialising X: each entry a sum over the points in order (as a row-by-row
+ * pass would add them), from the later of the two columns' changepoints (before it the product is zero).
+ */
 function normalEquations(d: Design): Normal {
-  const { p, n } = d;
+  const { p, n, S, K } = d;
+  const { tt, yv, cps, cpStart, fcols } = columns(d);
   const G = new Float64Array(p * p);
   const b = new Float64Array(p);
   let yy = 0;
-  const x = new Float64Array(p);
-  for (let r = 0; r < n; r++) {
-    const yv = row(d, r, x);
-    yy += yv * yv;
-    for (let i = 0; i < p; i++) {
-      const xi = x[i];
-      if (xi === 0) continue;
-      b[i] += xi * yv;
-      const o = i * p;
-      for (let j = 0; j <= i; j++) G[o + j] += xi * x[j];
+  for (let r = 0; r < n; r++) yy += yv[r] * yv[r];
+  // Column i of X at point r: tt, 1, (tt − s_j)₊ from cpStart[j], Fourier column j.
+  let s0 = 0;
+  let s1 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  for (let r = 0; r < n; r++) { const t = tt[r]; s0 += t * t; s1 += t; b0 += t * yv[r]; b1 += yv[r]; }
+  G[0] = s0;
+  G[p] = s1;
+  G[p + 1] = n;
+  b[0] = b0;
+  b[1] = b1;
+  for (let j = 0; j < S; j++) {
+    const i = 2 + j;
+    const c = cps[j];
+    const from = cpStart[j];
+    let st = 0;
+    let s1c = 0;
+    let by = 0;
+    for (let r = from; r < n; r++) { const x = tt[r] - c; st += x * tt[r]; s1c += x; by += x * yv[r]; }
+    const o = i * p;
+    G[o] = st;
+    G[o + 1] = s1c;
+    b[i] = by;
+    for (let k = 0; k <= j; k++) {
+      const ck = cps[k];
+      let sk = 0;
+      for (let r = from; r < n; r++) sk += (tt[r] - c) * (tt[r] - ck);
+      G[o + 2 + k] = sk;
+    }
+  }
+  const o0 = 2 + S;
+  for (let j = 0; j < K; j++) {
+    const i = o0 + j;
+    const fo = j * n;
+    let st = 0;
+    let s1f = 0;
+    let by = 0;
+    for (let r = 0; r < n; r++) { const x = fcols[fo + r]; st += x * tt[r]; s1f += x; by += x * yv[r]; }
+    const o = i * p;
+    G[o] = st;
+    G[o + 1] = s1f;
+    b[i] = by;
+    for (let k = 0; k < S; k++) {
+      const ck = cps[k];
+      let sk = 0;
+      for (let r = cpStart[k]; r < n; r++) sk += fcols[fo + r] * (tt[r] - ck);
+      G[o + 2 + k] = sk;
+    }
+    for (let k = 0; k <= j; k++) {
+      const ko = k * n;
+      let sk = 0;
+      for (let r = 0; r < n; r++) sk += fcols[fo + r] * fcols[ko + r];
+      G[o + o0 + k] = sk;
     }
   }
   for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) G[j * p + i] = G[i * p + j];
@@ -221,15 +283,31 @@ export function mapFit(d: Design, tau: number, seasonalityScale: number, toleran
   return { theta, sigma2, iterations, objective, normal };
 }
 
+/** Xθ of every point into `f` (the terms added in the order of a row-by-row pass). */
+function fitted(d: Design, theta: Float64Array, f: Float64Array): void {
+  const { n, S, K } = d;
+  const { tt, cps, cpStart, fcols } = columns(d);
+  const k = theta[0];
+  const m = theta[1];
+  for (let q = 0; q < n; q++) f[q] = k * tt[q] + m;
+  for (let j = 0; j < S; j++) {
+    const c = cps[j];
+    const dj = theta[2 + j];
+    for (let q = cpStart[j]; q < n; q++) f[q] += dj * (tt[q] - c);
+  }
+  const o = 2 + S;
+  for (let j = 0; j < K; j++) {
+    const bj = theta[o + j];
+    const fo = j * n;
+    for (let q = 0; q < n; q++) f[q] += bj * fcols[fo + q];
+  }
+}
+
 /** Residuals y − Xθ of every point (scaled units). */
 export function residuals(d: Design, theta: Float64Array, out: Float64Array = new Float64Array(d.n)): Float64Array {
-  const x = new Float64Array(d.p);
-  for (let r = 0; r < d.n; r++) {
-    const yv = row(d, r, x);
-    let f = 0;
-    for (let i = 0; i < d.p; i++) f += x[i] * theta[i];
-    out[r] = yv - f;
-  }
+  fitted(d, theta, out);
+  const { yv } = columns(d);
+  for (let q = 0; q < d.n; q++) out[q] = yv[q] - out[q];
   return out;
 }
 
@@ -241,27 +319,36 @@ export function robustScale(r: Float64Array): number {
 }
 
 /**
- * One pass over the points: r = y − Xθ into `r`, and xpsi = Xᵀψ_c(r) (ψ_c = clamp to ±c), without materialising
- * a row (the changepoint columns are zero before their changepoint).
+ * r = y − Xθ into `r`, and xpsi = Xᵀψ_c(r) (ψ_c = clamp to ±c; `psi` is scratch of length n), column by column
+ * (the changepoint columns from their first non-zero point).
  */
-function huberPass(d: Design, theta: Float64Array, c: number, r: Float64Array, xpsi: Float64Array): void {
-  const { ts, ys, start, tScale, yScale, S, K, fourier } = d;
-  const cps = Float64Array.from(d.cps);
-  xpsi.fill(0);
+function huberPass(d: Design, theta: Float64Array, c: number, r: Float64Array, xpsi: Float64Array, psi: Float64Array): void {
+  const { n, S, K } = d;
+  const { tt, cps, cpStart, fcols } = columns(d);
+  residuals(d, theta, r);
+  let x0 = 0;
+  let x1 = 0;
+  for (let q = 0; q < n; q++) {
+    const rq = r[q];
+    const v = rq > c ? c : rq < -c ? -c : rq;
+    psi[q] = v;
+    x0 += tt[q] * v;
+    x1 += v;
+  }
+  xpsi[0] = x0;
+  xpsi[1] = x1;
+  for (let j = 0; j < S; j++) {
+    const cj = cps[j];
+    let s = 0;
+    for (let q = cpStart[j]; q < n; q++) s += (tt[q] - cj) * psi[q];
+    xpsi[2 + j] = s;
+  }
   const o = 2 + S;
-  for (let q = 0; q < d.n; q++) {
-    const tt = (ts[q] - start) / tScale;
-    let f = theta[0] * tt + theta[1];
-    for (let j = 0; j < S; j++) if (tt > cps[j]) f += theta[2 + j] * (tt - cps[j]);
-    const row = q * K;
-    for (let j = 0; j < K; j++) f += theta[o + j] * fourier[row + j];
-    const rq = ys[q] / yScale - f;
-    r[q] = rq;
-    const psi = rq > c ? c : rq < -c ? -c : rq;
-    xpsi[0] += tt * psi;
-    xpsi[1] += psi;
-    for (let j = 0; j < S; j++) if (tt > cps[j]) xpsi[2 + j] += (tt - cps[j]) * psi;
-    for (let j = 0; j < K; j++) xpsi[o + j] += fourier[row + j] * psi;
+  for (let j = 0; j < K; j++) {
+    const fo = j * n;
+    let s = 0;
+    for (let q = 0; q < n; q++) s += fcols[fo + q] * psi[q];
+    xpsi[o + j] = s;
   }
 }
 
@@ -285,8 +372,9 @@ export function huberFit(d: Design, start: Fit & { normal: Normal }, tau: number
   let iterations = 0;
   // Xᵀψ(r) of the current residuals; each pass below computes the next residuals and their Xᵀψ together.
   const xpsi = new Float64Array(p);
+  const psi = new Float64Array(n);
   let c = HUBER_C * s;
-  huberPass(d, theta, c, r, xpsi);
+  huberPass(d, theta, c, r, xpsi, psi);
   for (let it = 0; it < HUBER_STEPS; it++) {
     iterations = it + 1;
     // rhs = Gθ + Xᵀψ(r), ψ(r) = clamp(r, −c, c).
@@ -306,11 +394,11 @@ export function huberFit(d: Design, start: Fit & { normal: Normal }, tau: number
     for (let i = 0; i < p; i++) { change = Math.max(change, Math.abs(next[i] - theta[i])); size = Math.max(size, Math.abs(next[i])); }
     theta.set(next);
     if (it + 1 === HUBER_RESCALE) {
-      huberPass(d, theta, Infinity, r, xpsi);
+      huberPass(d, theta, Infinity, r, xpsi, psi);
       s = Math.max(robustScale(r), 1e-9);
       c = HUBER_C * s;
     }
-    huberPass(d, theta, c, r, xpsi);
+    huberPass(d, theta, c, r, xpsi, psi);
     if (change <= HUBER_TOL * Math.max(1, size)) break;
   }
   let rss = 0;
