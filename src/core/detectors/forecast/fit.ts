@@ -216,7 +216,29 @@ function normalEquations(d: Design): Normal {
       for (let r = cpStart[k]; r < n; r++) sk += fcols[fo + r] * (tt[r] - ck);
       G[o + 2 + k] = sk;
     }
-    for (let k = 0; k <= j; k++) {
+    let k = 0;
+    for (; k + 3 <= j; k += 4) {
+      const k0 = k * n;
+      const k1 = k0 + n;
+      const k2 = k1 + n;
+      const k3 = k2 + n;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let r = 0; r < n; r++) {
+        const x = fcols[fo + r];
+        a0 += x * fcols[k0 + r];
+        a1 += x * fcols[k1 + r];
+        a2 += x * fcols[k2 + r];
+        a3 += x * fcols[k3 + r];
+      }
+      G[o + o0 + k] = a0;
+      G[o + o0 + k + 1] = a1;
+      G[o + o0 + k + 2] = a2;
+      G[o + o0 + k + 3] = a3;
+    }
+    for (; k <= j; k++) {
       const ko = k * n;
       let sk = 0;
       for (let r = 0; r < n; r++) sk += fcols[fo + r] * fcols[ko + r];
@@ -296,7 +318,20 @@ function fitted(d: Design, theta: Float64Array, f: Float64Array): void {
     for (let q = cpStart[j]; q < n; q++) f[q] += dj * (tt[q] - c);
   }
   const o = 2 + S;
-  for (let j = 0; j < K; j++) {
+  let j = 0;
+  // Four Fourier columns per pass, added to each point in column order (as four passes would).
+  for (; j + 3 < K; j += 4) {
+    const b0 = theta[o + j];
+    const b1 = theta[o + j + 1];
+    const b2 = theta[o + j + 2];
+    const b3 = theta[o + j + 3];
+    const f0 = j * n;
+    const f1 = f0 + n;
+    const f2 = f1 + n;
+    const f3 = f2 + n;
+    for (let q = 0; q < n; q++) f[q] = f[q] + b0 * fcols[f0 + q] + b1 * fcols[f1 + q] + b2 * fcols[f2 + q] + b3 * fcols[f3 + q];
+  }
+  for (; j < K; j++) {
     const bj = theta[o + j];
     const fo = j * n;
     for (let q = 0; q < n; q++) f[q] += bj * fcols[fo + q];
@@ -344,7 +379,29 @@ function huberPass(d: Design, theta: Float64Array, c: number, r: Float64Array, x
     xpsi[2 + j] = s;
   }
   const o = 2 + S;
-  for (let j = 0; j < K; j++) {
+  let j = 0;
+  for (; j + 3 < K; j += 4) {
+    const f0 = j * n;
+    const f1 = f0 + n;
+    const f2 = f1 + n;
+    const f3 = f2 + n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let q = 0; q < n; q++) {
+      const v = psi[q];
+      s0 += fcols[f0 + q] * v;
+      s1 += fcols[f1 + q] * v;
+      s2 += fcols[f2 + q] * v;
+      s3 += fcols[f3 + q] * v;
+    }
+    xpsi[o + j] = s0;
+    xpsi[o + j + 1] = s1;
+    xpsi[o + j + 2] = s2;
+    xpsi[o + j + 3] = s3;
+  }
+  for (; j < K; j++) {
     const fo = j * n;
     let s = 0;
     for (let q = 0; q < n; q++) s += fcols[fo + q] * psi[q];
