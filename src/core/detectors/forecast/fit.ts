@@ -23,6 +23,8 @@
  * whose right-hand side is Gθ₀ + Xᵀψ(r₀): one O(n·p) pass per step, the Gram matrix unchanged.
  */
 import { select } from '../../stats.ts';
+import type { Columns, Normal } from './columns.ts';
+import { columns, fitted, normalEquations, transposeTimes } from './columns.ts';
 import { choleskySolve } from './linalg.ts';
 import type { Seasonality } from './seasonality.ts';
 import { featureCount, fourierRow } from './seasonality.ts';
@@ -120,32 +122,6 @@ export function design(ts: Float64Array, ys: Float64Array, timeUnit: 'ms' | 'ind
   };
 }
 
-/**
- * The design's columns laid out for passes over the points, built once per design: the scaled times and ys, the
- * first point after each changepoint (its column is zero before it; the times are sorted) and the Fourier columns
- * column-major (K×n). Every sum below runs over the points in the same order as a row-by-row pass, skipping only
- * terms that are exactly zero, so the results are those of the row-by-row pass bit for bit.
- */
-interface Columns { tt: Float64Array; yv: Float64Array; cps: Float64Array; cpStart: Int32Array; fcols: Float64Array }
-
-function columns(d: Design): Columns {
-  if (d.columns) return d.columns;
-  const { n, S, K, fourier } = d;
-  const tt = new Float64Array(n);
-  const yv = new Float64Array(n);
-  for (let r = 0; r < n; r++) { tt[r] = (d.ts[r] - d.start) / d.tScale; yv[r] = d.ys[r] / d.yScale; }
-  const cps = Float64Array.from(d.cps);
-  const cpStart = new Int32Array(S);
-  for (let j = 0, r = 0; j < S; j++) {
-    while (r < n && !(tt[r] > cps[j])) r++;
-    cpStart[j] = r;
-  }
-  const fcols = new Float64Array(K * n);
-  for (let r = 0; r < n; r++) for (let j = 0; j < K; j++) fcols[j * n + r] = fourier[r * K + j];
-  d.columns = { tt, yv, cps, cpStart, fcols };
-  return d.columns;
-}
-
 /** The fitted parameters θ = (k, m, δ, β) and σ², scaled units. */
 export interface Fit {
   theta: Float64Array;
@@ -153,100 +129,6 @@ export interface Fit {
   iterations: number;
   /** Negative log posterior at the Gaussian MAP, with Stan's dropped constants (NaN after a Huber fit). */
   objective: number;
-}
-
-interface Normal { G: Float64Array; b: Float64Array; yy: number }
-
-/**
- * The Gram matrix, Xᵀy and yᵀy, without materialising X: each entry a sum over the points in order (as a row-by-row
- * pass would add them), from the later of the two columns' changepoints (before it the product is zero).
- */
-function normalEquations(d: Design): Normal {
-  const { p, n, S, K } = d;
-  const { tt, yv, cps, cpStart, fcols } = columns(d);
-  const G = new Float64Array(p * p);
-  const b = new Float64Array(p);
-  let yy = 0;
-  for (let r = 0; r < n; r++) yy += yv[r] * yv[r];
-  // Column i of X at point r: tt, 1, (tt − s_j)₊ from cpStart[j], Fourier column j.
-  let s0 = 0;
-  let s1 = 0;
-  let b0 = 0;
-  let b1 = 0;
-  for (let r = 0; r < n; r++) { const t = tt[r]; s0 += t * t; s1 += t; b0 += t * yv[r]; b1 += yv[r]; }
-  G[0] = s0;
-  G[p] = s1;
-  G[p + 1] = n;
-  b[0] = b0;
-  b[1] = b1;
-  for (let j = 0; j < S; j++) {
-    const i = 2 + j;
-    const c = cps[j];
-    const from = cpStart[j];
-    let st = 0;
-    let s1c = 0;
-    let by = 0;
-    for (let r = from; r < n; r++) { const x = tt[r] - c; st += x * tt[r]; s1c += x; by += x * yv[r]; }
-    const o = i * p;
-    G[o] = st;
-    G[o + 1] = s1c;
-    b[i] = by;
-    for (let k = 0; k <= j; k++) {
-      const ck = cps[k];
-      let sk = 0;
-      for (let r = from; r < n; r++) sk += (tt[r] - c) * (tt[r] - ck);
-      G[o + 2 + k] = sk;
-    }
-  }
-  const o0 = 2 + S;
-  for (let j = 0; j < K; j++) {
-    const i = o0 + j;
-    const fo = j * n;
-    let st = 0;
-    let s1f = 0;
-    let by = 0;
-    for (let r = 0; r < n; r++) { const x = fcols[fo + r]; st += x * tt[r]; s1f += x; by += x * yv[r]; }
-    const o = i * p;
-    G[o] = st;
-    G[o + 1] = s1f;
-    b[i] = by;
-    for (let k = 0; k < S; k++) {
-      const ck = cps[k];
-      let sk = 0;
-      for (let r = cpStart[k]; r < n; r++) sk += fcols[fo + r] * (tt[r] - ck);
-      G[o + 2 + k] = sk;
-    }
-    let k = 0;
-    for (; k + 3 <= j; k += 4) {
-      const k0 = k * n;
-      const k1 = k0 + n;
-      const k2 = k1 + n;
-      const k3 = k2 + n;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      for (let r = 0; r < n; r++) {
-        const x = fcols[fo + r];
-        a0 += x * fcols[k0 + r];
-        a1 += x * fcols[k1 + r];
-        a2 += x * fcols[k2 + r];
-        a3 += x * fcols[k3 + r];
-      }
-      G[o + o0 + k] = a0;
-      G[o + o0 + k + 1] = a1;
-      G[o + o0 + k + 2] = a2;
-      G[o + o0 + k + 3] = a3;
-    }
-    for (; k <= j; k++) {
-      const ko = k * n;
-      let sk = 0;
-      for (let r = 0; r < n; r++) sk += fcols[fo + r] * fcols[ko + r];
-      G[o + o0 + k] = sk;
-    }
-  }
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) G[j * p + i] = G[i * p + j];
-  return { G, b, yy };
 }
 
 function priorPrecisions(d: Design, tau: number, seasonalityScale: number): Float64Array {
@@ -305,39 +187,6 @@ export function mapFit(d: Design, tau: number, seasonalityScale: number, toleran
   return { theta, sigma2, iterations, objective, normal };
 }
 
-/** Xθ of every point into `f` (the terms added in the order of a row-by-row pass). */
-function fitted(d: Design, theta: Float64Array, f: Float64Array): void {
-  const { n, S, K } = d;
-  const { tt, cps, cpStart, fcols } = columns(d);
-  const k = theta[0];
-  const m = theta[1];
-  for (let q = 0; q < n; q++) f[q] = k * tt[q] + m;
-  for (let j = 0; j < S; j++) {
-    const c = cps[j];
-    const dj = theta[2 + j];
-    for (let q = cpStart[j]; q < n; q++) f[q] += dj * (tt[q] - c);
-  }
-  const o = 2 + S;
-  let j = 0;
-  // Four Fourier columns per pass, added to each point in column order (as four passes would).
-  for (; j + 3 < K; j += 4) {
-    const b0 = theta[o + j];
-    const b1 = theta[o + j + 1];
-    const b2 = theta[o + j + 2];
-    const b3 = theta[o + j + 3];
-    const f0 = j * n;
-    const f1 = f0 + n;
-    const f2 = f1 + n;
-    const f3 = f2 + n;
-    for (let q = 0; q < n; q++) f[q] = f[q] + b0 * fcols[f0 + q] + b1 * fcols[f1 + q] + b2 * fcols[f2 + q] + b3 * fcols[f3 + q];
-  }
-  for (; j < K; j++) {
-    const bj = theta[o + j];
-    const fo = j * n;
-    for (let q = 0; q < n; q++) f[q] += bj * fcols[fo + q];
-  }
-}
-
 /** Residuals y − Xθ of every point (scaled units). */
 export function residuals(d: Design, theta: Float64Array, out: Float64Array = new Float64Array(d.n)): Float64Array {
   fitted(d, theta, out);
@@ -353,60 +202,11 @@ export function robustScale(r: Float64Array): number {
   return a.length ? 1.4826 * select(a, a.length, a.length >> 1) : 0;
 }
 
-/**
- * r = y − Xθ into `r`, and xpsi = Xᵀψ_c(r) (ψ_c = clamp to ±c; `psi` is scratch of length n), column by column
- * (the changepoint columns from their first non-zero point).
- */
+/** r = y − Xθ into `r`, and xpsi = Xᵀψ_c(r) (ψ_c = clamp to ±c; `psi` is scratch of length n). */
 function huberPass(d: Design, theta: Float64Array, c: number, r: Float64Array, xpsi: Float64Array, psi: Float64Array): void {
-  const { n, S, K } = d;
-  const { tt, cps, cpStart, fcols } = columns(d);
   residuals(d, theta, r);
-  let x0 = 0;
-  let x1 = 0;
-  for (let q = 0; q < n; q++) {
-    const rq = r[q];
-    const v = rq > c ? c : rq < -c ? -c : rq;
-    psi[q] = v;
-    x0 += tt[q] * v;
-    x1 += v;
-  }
-  xpsi[0] = x0;
-  xpsi[1] = x1;
-  for (let j = 0; j < S; j++) {
-    const cj = cps[j];
-    let s = 0;
-    for (let q = cpStart[j]; q < n; q++) s += (tt[q] - cj) * psi[q];
-    xpsi[2 + j] = s;
-  }
-  const o = 2 + S;
-  let j = 0;
-  for (; j + 3 < K; j += 4) {
-    const f0 = j * n;
-    const f1 = f0 + n;
-    const f2 = f1 + n;
-    const f3 = f2 + n;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let q = 0; q < n; q++) {
-      const v = psi[q];
-      s0 += fcols[f0 + q] * v;
-      s1 += fcols[f1 + q] * v;
-      s2 += fcols[f2 + q] * v;
-      s3 += fcols[f3 + q] * v;
-    }
-    xpsi[o + j] = s0;
-    xpsi[o + j + 1] = s1;
-    xpsi[o + j + 2] = s2;
-    xpsi[o + j + 3] = s3;
-  }
-  for (; j < K; j++) {
-    const fo = j * n;
-    let s = 0;
-    for (let q = 0; q < n; q++) s += fcols[fo + q] * psi[q];
-    xpsi[o + j] = s;
-  }
+  for (let q = 0; q < d.n; q++) { const rq = r[q]; psi[q] = rq > c ? c : rq < -c ? -c : rq; }
+  transposeTimes(d, psi, xpsi);
 }
 
 /**
