@@ -12,12 +12,40 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number, work:
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(a[i * n + i]));
   const tiny = (maxDiag || 1) * 1e-14;
-  for (let i = 0; i < n; i++) {
+  // Rows two at a time (rows i and i + 1 read the same earlier rows j); each entry subtracts its terms in order k = 0, 1, ….
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
     const ri = i * n;
+    const ri1 = ri + n;
     for (let j = 0; j < i; j++) {
       const rj = j * n;
-      work[ri + j] = dotRest(a[ri + j], work, ri, rj, j) / work[rj + j];
+      let s = a[ri + j];
+      let t = a[ri1 + j];
+      for (let k = 0; k < j; k++) {
+        const l = work[rj + k];
+        s -= work[ri + k] * l;
+        t -= work[ri1 + k] * l;
+      }
+      const pivot = work[rj + j];
+      work[ri + j] = s / pivot;
+      work[ri1 + j] = t / pivot;
     }
+    let s = a[ri + i];
+    let t = a[ri1 + i];
+    for (let k = 0; k < i; k++) {
+      const l = work[ri + k];
+      s -= l * l;
+      t -= work[ri1 + k] * l;
+    }
+    const pivot = Math.sqrt(s > tiny ? s : tiny);
+    work[ri + i] = pivot;
+    work[ri1 + i] = t / pivot;
+    const u = dotRest(a[ri1 + i + 1], work, ri1, ri1, i + 1);
+    work[ri1 + i + 1] = Math.sqrt(u > tiny ? u : tiny);
+  }
+  if (i < n) {
+    const ri = i * n;
+    for (let j = 0; j < i; j++) work[ri + j] = dotRest(a[ri + j], work, ri, j * n, j) / work[j * n + j];
     const s = dotRest(a[ri + i], work, ri, ri, i);
     work[ri + i] = Math.sqrt(s > tiny ? s : tiny);
   }
