@@ -8,7 +8,25 @@
  * points in order, and only terms that are exactly zero are skipped, so the results are those of a row-by-row
  * pass bit for bit.
  */
-import type { Design } from './fit.ts';
+/** What the passes read of a design (fit.ts's Design): the sorted points on Prophet's scales and the model's columns. */
+export interface DesignPoints {
+  ts: Float64Array;
+  ys: Float64Array;
+  n: number;
+  start: number;
+  tScale: number;
+  yScale: number;
+  /** Changepoints on the scaled time axis. */
+  cps: number[];
+  /** Changepoints, Fourier columns and all columns (2 + S + K). */
+  S: number;
+  K: number;
+  p: number;
+  /** The Fourier columns of every point, row-major n×K (shared by the folds of the cross-validation: they are prefixes). */
+  fourier: Float64Array;
+  /** The columns laid out for passes over the points (built on first use). */
+  columns?: Columns;
+}
 
 export interface Columns {
   /** Scaled times and ys of the points. */
@@ -21,7 +39,7 @@ export interface Columns {
   fcols: Float64Array;
 }
 
-export function columns(d: Design): Columns {
+export function columns(d: DesignPoints): Columns {
   if (d.columns) return d.columns;
   const { n, S, K, fourier } = d;
   const tt = new Float64Array(n);
@@ -115,7 +133,7 @@ function fourierTimes(c: Columns, n: number, upto: number, v: Float64Array, out:
 }
 
 /** out = Xᵀv (length p). */
-export function transposeTimes(d: Design, v: Float64Array, out: Float64Array): void {
+export function transposeTimes(d: DesignPoints, v: Float64Array, out: Float64Array): void {
   const c = columns(d);
   const { n, S, K } = d;
   const tt = c.tt;
@@ -131,7 +149,7 @@ export function transposeTimes(d: Design, v: Float64Array, out: Float64Array): v
 export interface Normal { G: Float64Array; b: Float64Array; yy: number }
 
 /** The Gram matrix XᵀX (p×p row-major), Xᵀy and yᵀy. */
-export function normalEquations(d: Design): Normal {
+export function normalEquations(d: DesignPoints): Normal {
   const { p, n, S, K } = d;
   const c = columns(d);
   const { tt, yv, cps, cpStart, fcols } = c;
@@ -193,7 +211,7 @@ export function normalEquations(d: Design): Normal {
 }
 
 /** Xθ of every point into `f` (each point's terms added in column order; changepoints and Fourier columns four per pass). */
-export function fitted(d: Design, theta: Float64Array, f: Float64Array): void {
+export function fitted(d: DesignPoints, theta: Float64Array, f: Float64Array): void {
   const { n, S, K } = d;
   const { tt, cps, cpStart, fcols } = columns(d);
   const k = theta[0];

@@ -23,7 +23,7 @@
  * whose right-hand side is Gθ₀ + Xᵀψ(r₀): one O(n·p) pass per step, the Gram matrix unchanged.
  */
 import { select } from '../../stats.ts';
-import type { Columns, Normal } from './columns.ts';
+import type { DesignPoints, Normal } from './columns.ts';
 import { columns, fitted, normalEquations, transposeTimes } from './columns.ts';
 import { choleskySolve } from './linalg.ts';
 import type { Seasonality } from './seasonality.ts';
@@ -54,25 +54,10 @@ function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** The sorted finite points of a history, on Prophet's scales, with the model's columns. */
-export interface Design {
-  ts: Float64Array;
-  ys: Float64Array;
-  n: number;
+/** The sorted finite points of a history, on Prophet's scales, with the model's columns (see DesignPoints). */
+export interface Design extends DesignPoints {
   timeUnit: 'ms' | 'index';
-  start: number;
-  tScale: number;
-  yScale: number;
   seasonalities: Seasonality[];
-  /** Changepoints on the scaled time axis. */
-  cps: number[];
-  S: number;
-  K: number;
-  p: number;
-  /** The Fourier columns of every point, row-major n×K (shared by the folds of the cross-validation: they are prefixes). */
-  fourier: Float64Array;
-  /** The columns laid out for passes over the points (built on first use). */
-  columns?: Columns;
 }
 
 /** The Fourier columns of the points `ts`, row-major ts.length × featureCount(seasonalities). */
