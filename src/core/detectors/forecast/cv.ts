@@ -19,7 +19,7 @@
 import { finiteMedian } from '../../stats.ts';
 import { robustScale } from './fit.ts';
 import type { ForecastModel, ForecastOptions, resolveModel } from './model.ts';
-import { dampedRun, endSlope, fitPair, seasonalAt, trendAt } from './model.ts';
+import { dampedRun, endSlope, fitPair, trendAt } from './model.ts';
 import type { SpreadProfile } from './spread.ts';
 import { spreadAt, spreadProfile } from './spread.ts';
 
@@ -57,22 +57,31 @@ interface Extrapolation {
   noise: number;
 }
 
-/** The residuals of a fitted model on its points (scaled y), and the points' scaled times. */
-function residuals(model: ForecastModel, ts: Float64Array, ys: Float64Array): { res: Float64Array; tt: Float64Array } {
+/** Σ seasonality of point `row` from the Fourier block of its points (as seasonalAt, without recomputing the row). */
+function seasonalOfRow(model: ForecastModel, fourier: Float64Array, row: number): number {
+  const beta = model.beta;
+  const K = beta.length;
+  if (!K) return 0;
+  let v = 0;
+  for (let j = 0, o = row * K; j < K; j++) v += beta[j] * fourier[o + j];
+  return v;
+}
+
+/** The residuals of a fitted model on its points (scaled y), and the points' scaled times; `fourier`: the points' Fourier block. */
+function residuals(model: ForecastModel, ts: Float64Array, ys: Float64Array, fourier: Float64Array): { res: Float64Array; tt: Float64Array } {
   const n = ts.length;
-  const feat = new Float64Array(model.beta.length);
   const res = new Float64Array(n);
   const tt = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     tt[i] = (ts[i] - model.start) / model.tScale;
-    res[i] = ys[i] / model.yScale - trendAt(model, tt[i]) - seasonalAt(model, ts[i], feat);
+    res[i] = ys[i] / model.yScale - trendAt(model, tt[i]) - seasonalOfRow(model, fourier, i);
   }
   return { res, tt };
 }
 
 /** How the residuals' size of a fitted model on its points varies with the time of day and weekday or weekend (spread.ts). */
-function residualSpread(model: ForecastModel, ts: Float64Array, ys: Float64Array): SpreadProfile | null {
-  return spreadProfile(ts, residuals(model, ts, ys).res, model.timeUnit);
+function residualSpread(model: ForecastModel, ts: Float64Array, ys: Float64Array, fourier: Float64Array): SpreadProfile | null {
+  return spreadProfile(ts, residuals(model, ts, ys, fourier).res, model.timeUnit);
 }
 
 /**
@@ -82,12 +91,12 @@ function residualSpread(model: ForecastModel, ts: Float64Array, ys: Float64Array
  * the trend past the history starts at the level after the shift and has the mean slope of the trend before it
  * (the ramp the fit put across the jump is not extrapolated).
  */
-function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array): Extrapolation {
+function extrapolation(model: ForecastModel, ts: Float64Array, ys: Float64Array, fourier: Float64Array): Extrapolation {
   const cap = (raw: number, mean: number): number => (Math.abs(raw) > Math.abs(mean) ? Math.sign(raw) * Math.abs(mean) : raw);
   const slope = cap(endSlope(model), trendAt(model, 1) - trendAt(model, 0));
   const n = ts.length;
   const w = Math.max(5, Math.round(LEVEL_WINDOW * n));
-  const { res, tt } = residuals(model, ts, ys);
+  const { res, tt } = residuals(model, ts, ys, fourier);
   const med = (from: number, to: number): number => finiteMedian(res.slice(Math.max(0, from), to));
   const level = med(n - w, n);
   const noise = robustScale(res);
@@ -119,8 +128,8 @@ const FITS: FitName[] = ['huber', 'map'];
 const VARIANTS: VariantName[] = ['ours', 'raw'];
 
 /** Our extrapolation, and Prophet's raw one (the end slope as it is, no shift): CV may pick either. */
-function variants(model: ForecastModel, ts: Float64Array, ys: Float64Array): Record<VariantName, Extrapolation> {
-  const ours = extrapolation(model, ts, ys);
+function variants(model: ForecastModel, ts: Float64Array, ys: Float64Array, fourier: Float64Array): Record<VariantName, Extrapolation> {
+  const ours = extrapolation(model, ts, ys, fourier);
   return { ours, raw: { ...ours, slope: endSlope(model), shift: null } };
 }
 
@@ -135,6 +144,8 @@ interface Fold {
   base: Record<FitName, Float64Array>;
   /** Per fit and variant: the slope in data units per history span, the level and a late shift's offset in data units. */
   ex: Record<FitName, Record<VariantName, Extrapolation>>;
+  /** dampedRun of each horizon h per damping rate (filled when first asked, by runOf). */
+  runs: Map<number, Float64Array>;
   /** Per fit: the spread profile of its residuals on the fold's points (computed when asked: only the last fold's is read). */
   spreadOf: (name: FitName) => SpreadProfile | null;
 }
@@ -180,7 +191,8 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
     h: new Float64Array(m), dt: new Float64Array(m), t: ts.slice(nFit, nEnd), y: ys.slice(nFit, nEnd),
     base: { huber: new Float64Array(m), map: new Float64Array(m) },
     ex: {} as Fold['ex'],
-    spreadOf: (name) => residualSpread(name === 'map' ? pair.map : pair.huber ?? pair.map, fts, fys),
+    runs: new Map(),
+    spreadOf: (name) => residualSpread(name === 'map' ? pair.map : pair.huber ?? pair.map, fts, fys, ffourier),
   };
   for (let i = 0; i < m; i++) {
     fold.dt[i] = ts[nFit + i] - last;
@@ -192,12 +204,11 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
       slope: e.slope * model.yScale * (span / model.tScale), level: e.level * model.yScale, shift: e.shift === null ? null : e.shift * model.yScale,
       noise: e.noise * model.yScale,
     });
-    const v = variants(model, fts, fys);
+    const v = variants(model, fts, fys, ffourier);
     fold.ex[name] = { ours: toData(v.ours), raw: toData(v.raw) };
-    const feat = new Float64Array(model.beta.length);
     const endTrend = trendAt(model, 1);
     const base = fold.base[name];
-    for (let i = 0; i < m; i++) base[i] = (endTrend + seasonalAt(model, ts[nFit + i], feat)) * model.yScale;
+    for (let i = 0; i < m; i++) base[i] = (endTrend + seasonalOfRow(model, fourier, nFit + i)) * model.yScale;
   }
   return fold;
 }
@@ -207,7 +218,18 @@ interface Candidate { fit: FitName; variant: VariantName; damping: number; ancho
 
 function predictFold(f: Fold, i: number, c: Candidate): number {
   const e = f.ex[c.fit][c.variant];
-  return f.base[c.fit][i] + (e.shift ?? c.anchor * e.level) + e.slope * dampedRun(f.h[i], c.damping);
+  return f.base[c.fit][i] + (e.shift ?? c.anchor * e.level) + e.slope * runOf(f, c.damping)[i];
+}
+
+/** dampedRun(f.h[i], damping) for every i of the fold (computed once per damping rate, shared by the candidates). */
+function runOf(f: Fold, damping: number): Float64Array {
+  let run = f.runs.get(damping);
+  if (!run) {
+    run = new Float64Array(f.h.length);
+    for (let i = 0; i < run.length; i++) run[i] = dampedRun(f.h[i], damping);
+    f.runs.set(damping, run);
+  }
+  return run;
 }
 
 type Resolved = ReturnType<typeof resolveModel>;
@@ -240,18 +262,23 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   const lossOf = (c: Candidate): number => {
     let loss = 0;
     for (const f of folds) {
+      // predictFold's terms, read once per fold.
+      const e = f.ex[c.fit][c.variant];
+      const base = f.base[c.fit];
+      const offset = e.shift ?? c.anchor * e.level;
+      const run = runOf(f, c.damping);
       let s = 0;
-      for (let i = 0; i < f.y.length; i++) s += Math.abs(f.y[i] - predictFold(f, i, c));
+      for (let i = 0; i < f.y.length; i++) s += Math.abs(f.y[i] - (base[i] + offset + e.slope * run[i]));
       loss += s / f.y.length;
     }
     return loss;
   };
   // After a late level shift only the Huber fit's extrapolation anchored on the shift is combined (no fold shows the shift).
-  const huberEx = variants(full, ts, ys);
+  const huberEx = variants(full, ts, ys, fourier);
   const fullShift = huberEx.ours.shift !== null;
   const weighted = weigh(candidates(fullShift).map((c) => ({ c, loss: lossOf(c) })));
   if (!weighted.length) return null;
-  const exOf: Record<FitName, Record<VariantName, Extrapolation>> = { huber: huberEx, map: fullShift || pair.map === full ? huberEx : variants(pair.map, ts, ys) };
+  const exOf: Record<FitName, Record<VariantName, Extrapolation>> = { huber: huberEx, map: fullShift || pair.map === full ? huberEx : variants(pair.map, ts, ys, fourier) };
   const wHuber = weighted.reduce((a, { c, w }) => a + (c.fit === 'huber' ? w : 0), 0);
   const main: FitName = wHuber >= 0.5 ? 'huber' : 'map';
   const model = blend(pair.map, full, wHuber);
@@ -292,7 +319,7 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
   const top = weighted.reduce((a, b) => (b.w > a.w ? b : a));
   return { ...model, future: {
-    terms, level, errors, noise: ex.noise * model.yScale, spread: residualSpread(mainModel, ts, ys), binOffsets, binEnds,
+    terms, level, errors, noise: ex.noise * model.yScale, spread: residualSpread(mainModel, ts, ys, fourier), binOffsets, binEnds,
     chosen: {
       huber: wHuber, shift: fullShift,
       top: { fit: top.c.fit, slope: top.c.variant, damping: top.c.damping, anchored: top.c.anchor === 1, weight: top.w },

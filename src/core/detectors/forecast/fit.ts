@@ -23,6 +23,8 @@
  * whose right-hand side is Gθ₀ + Xᵀψ(r₀): one O(n·p) pass per step, the Gram matrix unchanged.
  */
 import { select } from '../../stats.ts';
+import type { DesignPoints, Normal } from './columns.ts';
+import { columns, fitted, normalEquations, transposeTimes } from './columns.ts';
 import { choleskySolve } from './linalg.ts';
 import type { Seasonality } from './seasonality.ts';
 import { featureCount, fourierRow } from './seasonality.ts';
@@ -52,23 +54,10 @@ function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** The sorted finite points of a history, on Prophet's scales, with the model's columns. */
-export interface Design {
-  ts: Float64Array;
-  ys: Float64Array;
-  n: number;
+/** The sorted finite points of a history, on Prophet's scales, with the model's columns (see DesignPoints). */
+export interface Design extends DesignPoints {
   timeUnit: 'ms' | 'index';
-  start: number;
-  tScale: number;
-  yScale: number;
   seasonalities: Seasonality[];
-  /** Changepoints on the scaled time axis. */
-  cps: number[];
-  S: number;
-  K: number;
-  p: number;
-  /** The Fourier columns of every point, row-major n×K (shared by the folds of the cross-validation: they are prefixes). */
-  fourier: Float64Array;
 }
 
 /** The Fourier columns of the points `ts`, row-major ts.length × featureCount(seasonalities). */
@@ -118,20 +107,6 @@ export function design(ts: Float64Array, ys: Float64Array, timeUnit: 'ms' | 'ind
   };
 }
 
-/** Row r's columns: [t, 1, (t − s_j)₊…, Fourier…]; returns its scaled y. */
-function row(d: Design, r: number, x: Float64Array): number {
-  const tt = (d.ts[r] - d.start) / d.tScale;
-  x[0] = tt;
-  x[1] = 1;
-  const S = d.S;
-  for (let j = 0; j < S; j++) x[2 + j] = tt > d.cps[j] ? tt - d.cps[j] : 0;
-  const K = d.K;
-  const f = d.fourier;
-  const o = r * K;
-  for (let j = 0; j < K; j++) x[2 + S + j] = f[o + j];
-  return d.ys[r] / d.yScale;
-}
-
 /** The fitted parameters θ = (k, m, δ, β) and σ², scaled units. */
 export interface Fit {
   theta: Float64Array;
@@ -139,30 +114,6 @@ export interface Fit {
   iterations: number;
   /** Negative log posterior at the Gaussian MAP, with Stan's dropped constants (NaN after a Huber fit). */
   objective: number;
-}
-
-interface Normal { G: Float64Array; b: Float64Array; yy: number }
-
-/** One pass over the data: Gram matrix, Xᵀy and yᵀy, without materialising X. */
-function normalEquations(d: Design): Normal {
-  const { p, n } = d;
-  const G = new Float64Array(p * p);
-  const b = new Float64Array(p);
-  let yy = 0;
-  const x = new Float64Array(p);
-  for (let r = 0; r < n; r++) {
-    const yv = row(d, r, x);
-    yy += yv * yv;
-    for (let i = 0; i < p; i++) {
-      const xi = x[i];
-      if (xi === 0) continue;
-      b[i] += xi * yv;
-      const o = i * p;
-      for (let j = 0; j <= i; j++) G[o + j] += xi * x[j];
-    }
-  }
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) G[j * p + i] = G[i * p + j];
-  return { G, b, yy };
 }
 
 function priorPrecisions(d: Design, tau: number, seasonalityScale: number): Float64Array {
@@ -223,13 +174,9 @@ export function mapFit(d: Design, tau: number, seasonalityScale: number, toleran
 
 /** Residuals y − Xθ of every point (scaled units). */
 export function residuals(d: Design, theta: Float64Array, out: Float64Array = new Float64Array(d.n)): Float64Array {
-  const x = new Float64Array(d.p);
-  for (let r = 0; r < d.n; r++) {
-    const yv = row(d, r, x);
-    let f = 0;
-    for (let i = 0; i < d.p; i++) f += x[i] * theta[i];
-    out[r] = yv - f;
-  }
+  fitted(d, theta, out);
+  const { yv } = columns(d);
+  for (let q = 0; q < d.n; q++) out[q] = yv[q] - out[q];
   return out;
 }
 
@@ -240,29 +187,11 @@ export function robustScale(r: Float64Array): number {
   return a.length ? 1.4826 * select(a, a.length, a.length >> 1) : 0;
 }
 
-/**
- * One pass over the points: r = y − Xθ into `r`, and xpsi = Xᵀψ_c(r) (ψ_c = clamp to ±c), without materialising
- * a row (the changepoint columns are zero before their changepoint).
- */
-function huberPass(d: Design, theta: Float64Array, c: number, r: Float64Array, xpsi: Float64Array): void {
-  const { ts, ys, start, tScale, yScale, S, K, fourier } = d;
-  const cps = Float64Array.from(d.cps);
-  xpsi.fill(0);
-  const o = 2 + S;
-  for (let q = 0; q < d.n; q++) {
-    const tt = (ts[q] - start) / tScale;
-    let f = theta[0] * tt + theta[1];
-    for (let j = 0; j < S; j++) if (tt > cps[j]) f += theta[2 + j] * (tt - cps[j]);
-    const row = q * K;
-    for (let j = 0; j < K; j++) f += theta[o + j] * fourier[row + j];
-    const rq = ys[q] / yScale - f;
-    r[q] = rq;
-    const psi = rq > c ? c : rq < -c ? -c : rq;
-    xpsi[0] += tt * psi;
-    xpsi[1] += psi;
-    for (let j = 0; j < S; j++) if (tt > cps[j]) xpsi[2 + j] += (tt - cps[j]) * psi;
-    for (let j = 0; j < K; j++) xpsi[o + j] += fourier[row + j] * psi;
-  }
+/** r = y − Xθ into `r`, and xpsi = Xᵀψ_c(r) (ψ_c = clamp to ±c; `psi` is scratch of length n). */
+function huberPass(d: Design, theta: Float64Array, c: number, r: Float64Array, xpsi: Float64Array, psi: Float64Array): void {
+  residuals(d, theta, r);
+  for (let q = 0; q < d.n; q++) { const rq = r[q]; psi[q] = rq > c ? c : rq < -c ? -c : rq; }
+  transposeTimes(d, psi, xpsi);
 }
 
 /**
@@ -285,8 +214,9 @@ export function huberFit(d: Design, start: Fit & { normal: Normal }, tau: number
   let iterations = 0;
   // Xᵀψ(r) of the current residuals; each pass below computes the next residuals and their Xᵀψ together.
   const xpsi = new Float64Array(p);
+  const psi = new Float64Array(n);
   let c = HUBER_C * s;
-  huberPass(d, theta, c, r, xpsi);
+  huberPass(d, theta, c, r, xpsi, psi);
   for (let it = 0; it < HUBER_STEPS; it++) {
     iterations = it + 1;
     // rhs = Gθ + Xᵀψ(r), ψ(r) = clamp(r, −c, c).
@@ -306,11 +236,11 @@ export function huberFit(d: Design, start: Fit & { normal: Normal }, tau: number
     for (let i = 0; i < p; i++) { change = Math.max(change, Math.abs(next[i] - theta[i])); size = Math.max(size, Math.abs(next[i])); }
     theta.set(next);
     if (it + 1 === HUBER_RESCALE) {
-      huberPass(d, theta, Infinity, r, xpsi);
+      huberPass(d, theta, Infinity, r, xpsi, psi);
       s = Math.max(robustScale(r), 1e-9);
       c = HUBER_C * s;
     }
-    huberPass(d, theta, c, r, xpsi);
+    huberPass(d, theta, c, r, xpsi, psi);
     if (change <= HUBER_TOL * Math.max(1, size)) break;
   }
   let rss = 0;

@@ -12,18 +12,42 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number, work:
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(a[i * n + i]));
   const tiny = (maxDiag || 1) * 1e-14;
-  for (let i = 0; i < n; i++) {
+  // Rows two at a time (rows i and i + 1 read the same earlier rows j); each entry subtracts its terms in order k = 0, 1, ….
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
     const ri = i * n;
-    for (let j = 0; j <= i; j++) {
+    const ri1 = ri + n;
+    for (let j = 0; j < i; j++) {
       const rj = j * n;
       let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= work[ri + k] * work[rj + k];
-      if (i === j) {
-        work[ri + i] = Math.sqrt(s > tiny ? s : tiny);
-      } else {
-        work[ri + j] = s / work[rj + j];
+      let t = a[ri1 + j];
+      for (let k = 0; k < j; k++) {
+        const l = work[rj + k];
+        s -= work[ri + k] * l;
+        t -= work[ri1 + k] * l;
       }
+      const pivot = work[rj + j];
+      work[ri + j] = s / pivot;
+      work[ri1 + j] = t / pivot;
     }
+    let s = a[ri + i];
+    let t = a[ri1 + i];
+    for (let k = 0; k < i; k++) {
+      const l = work[ri + k];
+      s -= l * l;
+      t -= work[ri1 + k] * l;
+    }
+    const pivot = Math.sqrt(s > tiny ? s : tiny);
+    work[ri + i] = pivot;
+    work[ri1 + i] = t / pivot;
+    const u = dotRest(a[ri1 + i + 1], work, ri1, ri1, i + 1);
+    work[ri1 + i + 1] = Math.sqrt(u > tiny ? u : tiny);
+  }
+  if (i < n) {
+    const ri = i * n;
+    for (let j = 0; j < i; j++) work[ri + j] = dotRest(a[ri + j], work, ri, j * n, j) / work[j * n + j];
+    const s = dotRest(a[ri + i], work, ri, ri, i);
+    work[ri + i] = Math.sqrt(s > tiny ? s : tiny);
   }
   // Forward then back substitution: L·z = b, Lᵀ·x = z.
   for (let i = 0; i < n; i++) {
@@ -37,6 +61,22 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number, work:
     for (let k = i + 1; k < n; k++) s -= work[k * n + i] * x[k];
     x[i] = s / work[i * n + i];
   }
+}
+
+/**
+ * s − Σ_{k<len} w[u + k]·w[v + k], subtracted one term at a time in order (unrolled by four: the same operations,
+ * fewer loop steps).
+ */
+function dotRest(s: number, w: Float64Array, u: number, v: number, len: number): number {
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s -= w[u + k] * w[v + k];
+    s -= w[u + k + 1] * w[v + k + 1];
+    s -= w[u + k + 2] * w[v + k + 2];
+    s -= w[u + k + 3] * w[v + k + 3];
+  }
+  for (; k < len; k++) s -= w[u + k] * w[v + k];
+  return s;
 }
 
 /**
