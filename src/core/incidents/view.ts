@@ -310,10 +310,11 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
     const plan = discordPlanOf(frame, k);
     if (plan) {
       const { distance, nearest, difference } = discords(y, plan);
-      const span = formatDuration(k.discordSpanMs);
+      // What the subsequences span here: the half hour, or more in a file long enough to coarsen the bins.
+      const span = formatDuration(plan.bin * plan.length * (frame.stepMs ?? 60_000));
       const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) ?? `row ${row + 1}` : `row ${row + 1}`);
       yield ({
-        key: `discord${span}:${metric}`, detector: 'forecast', metric, values: maskMissing(distance, y),
+        key: `discord${formatDuration(k.discordSpanMs)}:${metric}`, detector: 'forecast', metric, values: maskMissing(distance, y),
         vague: true,
         // A row is part of a discord only where it differs from its counterpart in the closest subsequence by at
         // least their typical difference: the subsequence is centred on the row, so the rows before a spike or a
