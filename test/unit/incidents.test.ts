@@ -336,3 +336,15 @@ test('discord: the search in the order of means finds the same nearest subsequen
     }
   }
 });
+
+test('discord: a gap of missing values is no discord (half hours with a filled-in bin are not reported)', () => {
+  const STEP = 5 * 60_000, T0 = Date.UTC(2025, 0, 6), n = 14 * 288;
+  const rng = createRng(4);
+  const cpu = new Float64Array(n);
+  for (let i = 0; i < n; i++) cpu[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / 288) + 2 * rng.normal();
+  for (let i = 2000; i < 2036; i++) cpu[i] = NaN;
+  const frame = frameOf({ cpu }, Float64Array.from({ length: n }, (_, i) => T0 + i * STEP));
+  const view = runAnalysis(frame, settingsFor(null, {}), { path: 'g.csv', sha256: '' }).view!;
+  const near = view.findings.filter((a) => /looks like no other/.test(a.message) && a.row > 1980 && a.row < 2060);
+  assert.deepEqual(near.map((a) => a.row), []);
+});

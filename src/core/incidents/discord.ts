@@ -63,8 +63,11 @@ export interface Discords {
 export function discords(y: Float64Array, plan: DiscordPlan): Discords {
   const rows = y.length;
   const { bin, length: L } = plan;
-  const x = binMeans(y, bin);
+  const { x, made } = binMeans(y, bin);
   const n = x.length;
+  // Subsequences holding a bin with no value of its own (a gap, filled in) are not reported: a gap is no discord.
+  const madeUp = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) madeUp[k + 1] = madeUp[k] + made[k];
   const m = n - L + 1;
   const best = new Float64Array(m).fill(Infinity);
   const nn = new Int32Array(m).fill(-1);
@@ -76,7 +79,7 @@ export function discords(y: Float64Array, plan: DiscordPlan): Discords {
   for (let r = 0; r < rows; r++) {
     const k = Math.floor(r / bin);
     const start = k - half;
-    if (start < 0 || start >= m || nn[start] < 0) continue;
+    if (start < 0 || start >= m || nn[start] < 0 || madeUp[start + L] > madeUp[start]) continue;
     distance[r] = Math.sqrt(Math.max(0, best[start]) / L);
     nearest[r] = r + (nn[start] - start) * bin;
     difference[r] = x[k] - x[k + nn[start] - start];
@@ -160,15 +163,20 @@ export function allPairs(x: Float64Array, L: number, m: number, best: Float64Arr
   }
 }
 
-/** The means of consecutive `bin` rows (NaN skipped; a bin with no value takes the one before it, the first value when none), centred on their mean. */
-function binMeans(y: Float64Array, bin: number): Float64Array {
+/**
+ * The means of consecutive `bin` rows (NaN skipped; a bin with no value takes the one before it, the first value when
+ * none, and is marked in `made`), centred on their mean.
+ */
+function binMeans(y: Float64Array, bin: number): { x: Float64Array; made: Uint8Array } {
   const n = Math.floor(y.length / bin);
   const x = new Float64Array(n).fill(NaN);
+  const made = new Uint8Array(n);
   let total = 0, count = 0;
   for (let k = 0; k < n; k++) {
     let s = 0, c = 0;
     for (let r = k * bin; r < (k + 1) * bin; r++) if (y[r] === y[r] && Math.abs(y[r]) !== Infinity) { s += y[r]; c++; }
     if (c) { x[k] = s / c; total += s / c; count++; }
+    else made[k] = 1;
   }
   const mean = count ? total / count : 0;
   let last = NaN;
@@ -178,5 +186,5 @@ function binMeans(y: Float64Array, bin: number): Float64Array {
     else x[k] = last === last ? last : mean;
     x[k] -= mean;
   }
-  return x;
+  return { x, made };
 }
