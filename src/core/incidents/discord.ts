@@ -15,11 +15,8 @@
  * 2016), O(points²).
  */
 
-/**
- * Most bins in one subsequence: 6 (the NAB folders' 5-minute steps give 6 rows a half hour either way; at 1-minute
- * steps 12 bins cost 2.3 times as much with no better result on the generated files: README, Measured).
- */
-const MAX_LENGTH = 6;
+/** Most bins in one subsequence (the NAB folders' 5-minute steps make a half hour 6; longer spans are cut to 12). */
+const MAX_LENGTH = 12;
 /** Fewest bins in one subsequence: with fewer, the subsequence is a value, not a shape. */
 const MIN_LENGTH = 4;
 /**
@@ -37,14 +34,15 @@ export interface DiscordPlan {
 }
 
 /**
- * The plan for subsequences of `spanRows` rows in a series of `rows` rows: bins of at least one row, at most MAX_POINTS
- * of them, at least MIN_LENGTH to a subsequence; null where that cannot be (for a half hour: steps over 8.5 minutes,
- * and files over MAX_POINTS × the largest bin that still leaves 4 to a half hour — 16,000 rows at 5-minute steps,
- * 128,000 at 1-minute steps). Letting the subsequence grow instead on long files (4 coarser bins) was measured and
- * not kept: NAB F1 0.659 against 0.665 (README, Measured).
+ * The plan for subsequences of `spanRows` rows in a series of `rows` rows: bins of at least `minBin` rows (the caller's
+ * shortest bin: finer than the steps the statistic was chosen on only costs), at most MAX_POINTS of them, at least
+ * MIN_LENGTH and at most MAX_LENGTH to a subsequence; null where that cannot be (for a half hour in 5-minute bins:
+ * steps over 8.5 minutes, and files over MAX_POINTS × the largest bin that still leaves 4 to a half hour — 16,000 rows
+ * at 5-minute steps, 128,000 at 1-minute steps). Letting the subsequence grow instead on long files (4 coarser bins)
+ * was measured and not kept: NAB F1 0.659 against 0.665 (README, Measured).
  */
-export function discordPlan(rows: number, spanRows: number): DiscordPlan | null {
-  const bin = Math.max(1, Math.ceil(spanRows / MAX_LENGTH), Math.ceil(rows / MAX_POINTS));
+export function discordPlan(rows: number, spanRows: number, minBin = 1): DiscordPlan | null {
+  const bin = Math.max(1, minBin, Math.ceil(spanRows / MAX_LENGTH), Math.ceil(rows / MAX_POINTS));
   const length = Math.round(spanRows / bin);
   return length >= MIN_LENGTH && Math.floor(rows / bin) >= 3 * length ? { bin, length } : null;
 }
@@ -95,8 +93,18 @@ export function discords(y: Float64Array, plan: DiscordPlan): Discords {
  * discarded, when the work would pass what allPairs does (means that do not separate the subsequences: noise, counts).
  */
 export function nearestByMeans(x: Float64Array, L: number, m: number, best: Float64Array, nn: Int32Array): boolean {
-  const mean = new Float64Array(m);
-  for (let i = 0; i < m; i++) { let t = 0; for (let k = 0; k < L; k++) t += x[i + k]; mean[i] = t / L; }
+  // The means of each subsequence and of its two halves: the halves give a tighter bound, h1·Δa² + h2·Δb² ≤ d², checked
+  // before a distance is summed (which stops once it passes the best).
+  const h1 = L >> 1, h2 = L - h1;
+  const mean = new Float64Array(m), ma = new Float64Array(m), mb = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let a = 0, b = 0;
+    for (let k = 0; k < h1; k++) a += x[i + k];
+    for (let k = h1; k < L; k++) b += x[i + k];
+    mean[i] = (a + b) / L;
+    ma[i] = a / h1;
+    mb[i] = b / h2;
+  }
   const order = new Int32Array(m);
   for (let i = 0; i < m; i++) order[i] = i;
   order.sort((a, b) => mean[a] - mean[b] || a - b);
@@ -122,8 +130,10 @@ export function nearestByMeans(x: Float64Array, L: number, m: number, best: Floa
       const off = j > i ? j - i : i - j;
       if (off < L) continue;
       if (++used > budget) return false;
+      const da = ma[i] - ma[j], db = mb[i] - mb[j];
+      if (h1 * da * da + h2 * db * db > d2best) continue;
       let d2 = 0;
-      for (let k = 0; k < L; k++) { const d = x[i + k] - x[j + k]; d2 += d * d; }
+      for (let k = 0; k < L && d2 <= d2best; k++) { const d = x[i + k] - x[j + k]; d2 += d * d; }
       // Ties: the nearer in time, then the earlier (allPairs meets pairs by growing offset, the earlier first).
       if (d2 < d2best || (d2 === d2best && (off < offBest || (off === offBest && j < j2best)))) { d2best = d2; j2best = j; offBest = off; }
     }
