@@ -37,7 +37,7 @@ export interface DiscordPlan {
  * The plan for subsequences of `spanRows` rows in a series of `rows` rows: bins of at least `minBin` rows (the caller's
  * shortest bin: finer than the steps the statistic was chosen on only costs), at most MAX_POINTS of them, at least
  * MIN_LENGTH and at most MAX_LENGTH to a subsequence; null where that cannot be (for a half hour in 5-minute bins:
- * steps over 8.5 minutes, and files over MAX_POINTS × the largest bin that still leaves 4 to a half hour — 16,000 rows
+ * steps over 8m34s, and files over MAX_POINTS × the largest bin that still leaves 4 to a half hour — 16,000 rows
  * at 5-minute steps, 128,000 at 1-minute steps). Letting the subsequence grow instead on long files (4 coarser bins)
  * was measured and not kept: NAB F1 0.659 against 0.665 (README, Measured).
  */
@@ -124,14 +124,17 @@ export function nearestByMeans(x: Float64Array, L: number, m: number, best: Floa
       const gLo = lo >= 0 ? mi - mean[order[lo]] : Infinity;
       const gHi = hi < m ? mean[order[hi]] - mi : Infinity;
       const g = gLo <= gHi ? gLo : gHi;
-      // Past here no candidate can be closer, nor as close (ties are decided below, as allPairs decides them).
-      if (L * g * g > d2best) break;
+      // Past here no candidate can be closer, nor as close (ties are decided below, as allPairs decides them). The
+      // bounds are compared with a little slack: computed from rounded means, a bound that equals a candidate's
+      // distance can round above an equal best and skip a tie.
+      const reach = d2best * (1 + 1e-9);
+      if (L * g * g > reach) break;
       const j = gLo <= gHi ? order[lo--] : order[hi++];
       const off = j > i ? j - i : i - j;
       if (off < L) continue;
       if (++used > budget) return false;
       const da = ma[i] - ma[j], db = mb[i] - mb[j];
-      if (h1 * da * da + h2 * db * db > d2best) continue;
+      if (h1 * da * da + h2 * db * db > reach) continue;
       let d2 = 0;
       for (let k = 0; k < L && d2 <= d2best; k++) { const d = x[i + k] - x[j + k]; d2 += d * d; }
       // Ties: the nearer in time, then the earlier (allPairs meets pairs by growing offset, the earlier first).

@@ -316,7 +316,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
     const plan = discordPlanOf(frame, k);
     if (plan) {
       const { distance, nearest, difference } = discords(y, plan);
-      // What the subsequences span here: the half hour, or more in a file long enough to coarsen the bins.
+      // What the subsequences span here: about the half hour (28–34 minutes as the bins fall).
       const span = formatDuration(plan.bin * plan.length * (frame.stepMs ?? 60_000));
       const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) ?? `row ${row + 1}` : `row ${row + 1}`);
       yield ({
