@@ -181,6 +181,14 @@ export async function openFile(page, name, timeout = 30_000) {
   if (!(await input.isVisible())) {
     // What was on the screen: a failure here is about the page, not the file.
     await page.screenshot({ path: path.join(CACHE, 'runs', `quick-open-failure-${Date.now()}.png`) }).catch(() => undefined);
+    // Every way into Quick Open was swallowed (a webview kept the keyboard in a CI run): a file the explorer lists
+    // opens from there, as a person would open it.
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    if (await row.isVisible().catch(() => false)) {
+      await row.click();
+      await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout });
+      return;
+    }
   }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(name);
