@@ -57,24 +57,28 @@ export function columns(d: DesignPoints): Columns {
   return d.columns;
 }
 
-/** out[at + j] = Σ_q (t_q − s_j)₊·v_q for every changepoint j (four per pass, each from its own first point). */
-function changepointTimes(c: Columns, n: number, v: Float64Array, out: Float64Array, at: number): void {
+/**
+ * out[at + j] = Σ_q (t_q − s_j)₊·v_q for the changepoints j < `upto` (four per pass, each from its own first point),
+ * over the points from `from` on (v is taken as zero before it).
+ */
+function changepointTimes(c: Columns, n: number, v: Float64Array, out: Float64Array, at: number, upto = c.cps.length, from = 0): void {
   const { tt, cps, cpStart } = c;
-  const S = cps.length;
+  const S = upto;
+  const first = (j: number) => (cpStart[j] > from ? cpStart[j] : from);
   let j = 0;
   for (; j + 3 < S; j += 4) {
     const c0 = cps[j];
     const c1 = cps[j + 1];
     const c2 = cps[j + 2];
     const c3 = cps[j + 3];
-    const s1 = cpStart[j + 1];
-    const s2 = cpStart[j + 2];
-    const s3 = cpStart[j + 3];
+    const s1 = first(j + 1);
+    const s2 = first(j + 2);
+    const s3 = first(j + 3);
     let a0 = 0;
     let a1 = 0;
     let a2 = 0;
     let a3 = 0;
-    let q = cpStart[j];
+    let q = first(j);
     for (; q < s1; q++) a0 += (tt[q] - c0) * v[q];
     for (; q < s2; q++) { const t = tt[q]; const w = v[q]; a0 += (t - c0) * w; a1 += (t - c1) * w; }
     for (; q < s3; q++) { const t = tt[q]; const w = v[q]; a0 += (t - c0) * w; a1 += (t - c1) * w; a2 += (t - c2) * w; }
@@ -94,7 +98,7 @@ function changepointTimes(c: Columns, n: number, v: Float64Array, out: Float64Ar
   for (; j < S; j++) {
     const cj = cps[j];
     let a = 0;
-    for (let q = cpStart[j]; q < n; q++) a += (tt[q] - cj) * v[q];
+    for (let q = first(j); q < n; q++) a += (tt[q] - cj) * v[q];
     out[at + j] = a;
   }
 }
@@ -164,40 +168,13 @@ export function normalEquations(d: DesignPoints): Normal {
   for (let i = 0; i < p; i++) G[i * p] = col[i];
   transposeTimes(d, new Float64Array(n).fill(1), col);
   for (let i = 1; i < p; i++) G[i * p + 1] = col[i];
-  // Changepoint j with the changepoints k ≤ j, from j's first point (k's starts no later).
+  // Changepoint j with the changepoints k ≤ j, from j's first point (k's starts no later): its column times theirs.
+  const cpj = new Float64Array(n);
   for (let j = 0; j < S; j++) {
-    const o = (2 + j) * p + 2;
     const cj = cps[j];
     const from = cpStart[j];
-    let k = 0;
-    for (; k + 3 <= j; k += 4) {
-      const c0 = cps[k];
-      const c1 = cps[k + 1];
-      const c2 = cps[k + 2];
-      const c3 = cps[k + 3];
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      for (let r = from; r < n; r++) {
-        const t = tt[r];
-        const x = t - cj;
-        a0 += x * (t - c0);
-        a1 += x * (t - c1);
-        a2 += x * (t - c2);
-        a3 += x * (t - c3);
-      }
-      G[o + k] = a0;
-      G[o + k + 1] = a1;
-      G[o + k + 2] = a2;
-      G[o + k + 3] = a3;
-    }
-    for (; k <= j; k++) {
-      const ck = cps[k];
-      let a = 0;
-      for (let r = from; r < n; r++) a += (tt[r] - cj) * (tt[r] - ck);
-      G[o + k] = a;
-    }
+    for (let r = from; r < n; r++) cpj[r] = tt[r] - cj;
+    changepointTimes(c, n, cpj, G, (2 + j) * p + 2, j + 1, from);
   }
   // Fourier column j with the changepoints and the Fourier columns k ≤ j.
   const o0 = 2 + S;
