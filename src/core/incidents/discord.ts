@@ -67,8 +67,9 @@ export function discords(y: Float64Array, plan: DiscordPlan): Discords {
   const madeUp = new Int32Array(n + 1);
   for (let k = 0; k < n; k++) madeUp[k + 1] = madeUp[k] + made[k];
   const m = n - L + 1;
-  const best = new Float64Array(m).fill(Infinity);
-  const nn = new Int32Array(m).fill(-1);
+  // Filled by either search (allPairs starts afresh when the search by means gives up).
+  const best = new Float64Array(m);
+  const nn = new Int32Array(m);
   if (!nearestByMeans(x, L, m, best, nn)) allPairs(x, L, m, best, nn);
   const distance = new Float64Array(rows).fill(NaN);
   const nearest = new Int32Array(rows).fill(-1);
