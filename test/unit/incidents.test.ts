@@ -5,6 +5,7 @@ import type { Frame } from '../../src/core/csv/frame.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import { calibratedScore, fitTail, rateOfScore, scoreOfRate, tailProbability } from '../../src/core/incidents/calibrate.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
+import type { FindingNote } from '../../src/core/incidents/incidents.ts';
 import { analysisView } from '../../src/core/incidents/analysisView.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { createRng } from '../../src/core/random.ts';
@@ -81,7 +82,7 @@ test('calibration: an injected spike in clean data is one critical incident, sum
   assert.equal(hit[0].severity, 'critical');
   assert.ok(hit[0].detectors.includes('forecast'));
   assert.equal(hit[0].metrics[0].metric, 'a');
-  assert.match(hit[0].summary, /^a 140 for 20m, usually \d+(\.\d+)? ± [\d.]+ at this time; (forecaster only|2 detectors agree)$/);
+  assert.match(hit[0].summary, /^a 140 for 20m, usually \d+(\.\d+)? ± [\d.]+ at this time; (forecaster only|2 detectors agree|forecaster, discord check and level check agree)$/);
   // The default view (major and above: rarer than once a week) of two clean weeks holds about two false incidents.
   assert.ok(view.shown.incidents.length <= 4, JSON.stringify(view.shown.incidents.map((i) => i.summary)));
 });
@@ -159,13 +160,25 @@ test('an incident is summarised by the finding that says most when scores tie (a
   const frame = frameOf({ cpu: Float64Array.from({ length: 100 }, (_, i) => (i >= 12 && i <= 14 ? 97 : 40)) });
   const shape = finding(10, 'forecast', 'cpu', 100);
   const value = finding(12, 'forecast', 'cpu', 100);
-  const phrase = (a: Anomaly) => (a === shape ? "cpu's 30m looks like no other 30m in the file" : null);
-  const summary = (list: Anomaly[], vague?: (a: Anomaly) => boolean) => buildIncidents(list, frame, { phrase, vague })[0].summary;
+  const phrase = "cpu's 30m looks like no other 30m in the file";
+  const summary = (list: Anomaly[], vague: boolean) => buildIncidents(list, frame, { note: (a) => (a.row === shape.row ? { phrase, vague } : undefined) })[0].summary;
   // Without the rule the earlier of the two tied findings leads, and its phrase says less than the value does.
-  assert.match(summary([shape, value]), /looks like no other/);
-  assert.match(summary([shape, value], (a) => a === shape), /^cpu 97 for 3 rows/);
+  assert.match(summary([shape, value], false), /looks like no other/);
+  assert.match(summary([shape, value], true), /^cpu 97 for 3 rows/);
   // A discord that scores higher still leads.
-  assert.match(summary([shape, { ...value, score: 90 }], (a) => a === shape), /looks like no other/);
+  assert.match(summary([shape, { ...value, score: 90 }], true), /looks like no other/);
+});
+
+test('a summary names the checks that found an incident, not only their detector', () => {
+  const frame = frameOf({ cpu: new Float64Array(100), memory: new Float64Array(100) });
+  const level = finding(10, 'forecast', 'cpu', 60), discord = finding(11, 'forecast', 'cpu', 55), resid = finding(12, 'forecast', 'cpu', 50);
+  const checks = new Map<Anomaly, FindingNote>([[level, { check: 'level check', phrase: 'cpu level rises by 3 within 1h' }], [discord, { check: 'discord check' }]]);
+  const summary = (list: Anomaly[]) => buildIncidents(list, frame, { note: (a) => checks.get(a) })[0].summary;
+  assert.equal(summary([level]), 'cpu level rises by 3 within 1h; level check only');
+  assert.equal(summary([level, discord, resid]), 'cpu level rises by 3 within 1h (flagged for 3 rows); forecaster, discord check and level check agree');
+  // A finding without a note is named by its detector; two detectors are counted as detectors.
+  assert.equal(summary([resid]), 'cpu 0; forecaster only');
+  assert.match(summary([level, finding(12, 'iforest', 'memory', 40)]), /; 2 detectors agree$/);
 });
 
 test('fitTail: a long anomaly is one event (runs declustering), +Infinity is skipped, and repeats of a value are not rare', () => {

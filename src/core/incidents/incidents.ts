@@ -46,10 +46,18 @@ export interface IncidentOptions {
   gapRows?: number;
   /** The usual value of a metric at a row, for the summary. */
   usual?: Usual;
-  /** What a finding says in a summary when its value alone does not tell ("memory level rises by 12"), else null. */
-  phrase?: (a: Anomaly) => string | null;
-  /** True for a finding that says least ("cpu's 30m looks like no other 30m"): it leads a summary only when no other finding of the incident scores as high. */
-  vague?: (a: Anomaly) => boolean;
+  /** What the measure that made a finding says about it, when it has more to say than its detector and value. */
+  note?: (a: Anomaly) => FindingNote | undefined;
+}
+
+/** What a summary may say about one finding beyond its detector and value. */
+export interface FindingNote {
+  /** The check that made it, when its detector has several ("level check"): the summary names it ("level check only"). */
+  check?: string;
+  /** What it says when its value alone does not tell ("memory level rises by 12"). */
+  phrase?: string;
+  /** It says least ("cpu's 30m looks like no other 30m"): it leads a summary only when no other finding of the incident scores as high. */
+  vague?: boolean;
 }
 
 const DETECTOR_ORDER: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
@@ -86,11 +94,11 @@ export function buildIncidents(findings: readonly Anomaly[], frame: Frame, optio
   const list = sortAnomalies(findings.filter((a) => a.row >= 0 && a.row < frame.rows));
   const rows = frameRows(frame);
   const out: Incident[] = [];
-  let group = new IncidentGroup(options.vague);
+  let group = new IncidentGroup(options.note);
   for (const a of list) {
     if (group.count && a.row - group.endRow > gap) {
       out.push(group.incident(rows, options));
-      group = new IncidentGroup(options.vague);
+      group = new IncidentGroup(options.note);
     }
     group.add(a);
   }
@@ -109,19 +117,22 @@ export class IncidentGroup {
   peak: Anomaly | null = null;
   private readonly byMetric = new Map<string, number>();
   private readonly detectors = new Set<DetectorId>();
+  /** The checks that found something (a detector's name where the finding names no check). */
+  private readonly checks = new Set<string>();
   private readonly rules = new Set<string>();
   private total = 0;
 
-  /** `vague`: see IncidentOptions. */
-  constructor(private readonly vague?: (a: Anomaly) => boolean) {}
+  /** `note`: see IncidentOptions. */
+  constructor(private readonly note?: (a: Anomaly) => FindingNote | undefined) {}
 
   add(a: Anomaly): void {
     const peak = this.peak;
     // The highest score leads; on a tie (scores saturate at 100) a finding that says more, then the earlier one.
-    const more = peak && this.vague ? Number(this.vague(peak)) - Number(this.vague(a)) : 0;
+    const more = peak ? Number(this.vague(peak)) - Number(this.vague(a)) : 0;
     if (!peak || a.score > peak.score || (a.score === peak.score && (more > 0 || (more === 0 && a.row < peak.row)))) this.peak = a;
     this.count++;
     this.detectors.add(a.detector);
+    this.checks.add(this.note?.(a)?.check ?? detectorName(a.detector));
     if (a.rule) this.rules.add(a.rule);
     if (a.row < this.startRow) this.startRow = a.row;
     if (a.row > this.endRow) this.endRow = a.row;
@@ -129,6 +140,16 @@ export class IncidentGroup {
       this.byMetric.set(a.metric, (this.byMetric.get(a.metric) ?? 0) + a.score);
       this.total += a.score;
     }
+  }
+
+  /** The checks that found something: the detectors' own first (in their order), then the named checks alphabetically. */
+  private checkNames(dets: DetectorId[]): string[] {
+    const own = dets.map(detectorName).filter((n) => this.checks.has(n));
+    return [...own, ...[...this.checks].filter((n) => !own.includes(n)).sort()];
+  }
+
+  private vague(a: Anomaly): boolean {
+    return this.note?.(a)?.vague === true;
   }
 
   /** The incident these findings make (at least one was added). */
@@ -154,18 +175,18 @@ export class IncidentGroup {
       detectors: dets,
       metrics,
       rules: [...this.rules].sort(),
-      summary: summaryOf(peak, metrics.map((m) => m.metric), dets, startRow, endRow, rows, options),
+      summary: summaryOf(peak, metrics.map((m) => m.metric), dets, this.checkNames(dets), startRow, endRow, rows, options),
       count: this.count,
     };
   }
 }
 
 /** "cpu 97 for 6m, usually 41 ± 6 at this time of day; memory too; 3 detectors agree". */
-function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], startRow: number, endRow: number, rows: IncidentRows, options: IncidentOptions): string {
+function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], checks: string[], startRow: number, endRow: number, rows: IncidentRows, options: IncidentOptions): string {
   const metric = peak.metric ?? metrics[0] ?? null;
   const parts: string[] = [];
   let head = '';
-  const phrase = options.phrase?.(peak) ?? null;
+  const phrase = options.note?.(peak)?.phrase ?? null;
   const usual = phrase === null ? options.usual : undefined;
   if (phrase !== null) {
     head = phrase;
@@ -185,8 +206,13 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], st
   const others = metrics.filter((m) => m !== metric);
   if (others.length) parts.push(`${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''} too`);
   if (peak.detector === 'rule' && peak.rule && metric !== null) parts.push(`rule ${peak.rule}`);
-  parts.push(detectors.length > 1 ? `${detectors.length} detectors agree` : `${detectorName(detectors[0])} only`);
+  parts.push(detectors.length > 1 ? `${detectors.length} detectors agree` : checks.length > 1 ? `${listed(checks)} agree` : `${checks[0]} only`);
   return parts.join('; ');
+}
+
+/** "a, b and c". */
+function listed(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0] ?? '';
 }
 
 function detectorName(d: DetectorId | undefined): string {

@@ -16,7 +16,7 @@ import type { Severity } from '../severity.ts';
 import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
 import { REPEATS_ALLOWED, calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
-import type { Incident } from './incidents.ts';
+import type { FindingNote, Incident } from './incidents.ts';
 import { buildIncidents } from './incidents.ts';
 import { atLeast, shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
@@ -65,7 +65,9 @@ interface Statistic {
   least?: number;
   /** Findings only at the rows where this holds (the statistic is still calibrated on every row). */
   at?: (row: number) => boolean;
-  /** Its findings say least of all (see IncidentOptions.vague). */
+  /** The check's name in a summary, where its detector has several ("level check"): see FindingNote. */
+  check?: string;
+  /** Its findings say least of all (see FindingNote.vague). */
   vague?: true;
   /** The finding's metric (null: the statistic's), value and message at a row; `phrase` for a summary when the value alone does not tell. */
   describe(row: number): { metric: string | null; value: number | null; message: string; phrase?: string };
@@ -151,9 +153,8 @@ function withDefaults(given: Partial<ViewConstants>): ViewConstants {
 /** What defaultView measured from the detectors' statistics: everything but the declared (rules) findings. */
 export interface Measured {
   findings: Anomaly[];
-  phrases: Map<Anomaly, string>;
-  /** The findings of statistics that say least (the discords'): they lead an incident's summary only on a higher score. */
-  vague: Set<Anomaly>;
+  /** What a finding's summary may say beyond its detector and value (its check, its phrase, whether it says least). */
+  notes: Map<Anomaly, FindingNote>;
   calibrations: Record<string, Calibration>;
   spreads: Map<string, number>;
 }
@@ -171,7 +172,7 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
   const usual = usualFrom(input, measured.calibrations, measured.spreads);
   // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
   // incidents are made of the findings from minor up, and the warnings are listed only with every row.
-  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, phrase: (a) => measured.phrases.get(a) ?? null, vague: (a) => measured.vague.has(a) });
+  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, note: (a) => measured.notes.get(a) });
   const view: View = { findings: sortAnomalies(findings), incidents, shown: shownAt({ findings, incidents }, minSeverity), minSeverity, calibrations: measured.calibrations };
   // Not enumerable: it stays with the object in this process and is not sent along with the view.
   Object.defineProperty(view, 'measured', { value: measured, enumerable: false });
@@ -188,8 +189,7 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
-  const phrases = new Map<Anomaly, string>();
-  const vague = new Set<Anomaly>();
+  const notes = new Map<Anomaly, FindingNote>();
   for (const st of stats) {
     const tail = fitTail(st.values);
     if (!tail) continue;
@@ -203,12 +203,11 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
       if (!severity) continue;
       const d = st.describe(i);
       const a: Anomaly = { row: i, timestamp: tsOf(i), detector: st.detector, metric: d.metric, value: d.value, score, severity, message: d.message };
-      if (d.phrase) phrases.set(a, d.phrase);
-      if (st.vague) vague.add(a);
+      if (d.phrase || st.check || st.vague) notes.set(a, { check: st.check, phrase: d.phrase, vague: st.vague });
       findings.push(a);
     }
   }
-  return { findings, phrases, vague, calibrations, spreads };
+  return { findings, notes, calibrations, spreads };
 }
 
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
@@ -241,18 +240,18 @@ function describeIforest(input: ViewInput, scores: Float64Array, i: number): { m
 export function renamedIforest(measured: Measured, input: ViewInput): Measured {
   const scores = input.iforestScores;
   if (!scores) return measured;
-  const phrases = new Map(measured.phrases);
+  const notes = new Map(measured.notes);
   let changed = false;
   const findings = measured.findings.map((a) => {
     if (a.detector !== 'iforest' || (input.iforestMetric?.(a.row) ?? null) === a.metric) return a;
     changed = true;
     const { phrase, ...d } = describeIforest(input, scores, a.row);
     const b: Anomaly = { ...a, ...d };
-    phrases.delete(a);
-    phrases.set(b, phrase);
+    notes.delete(a);
+    notes.set(b, { phrase });
     return b;
   });
-  return changed ? { ...measured, findings, phrases } : measured;
+  return changed ? { ...measured, findings, notes } : measured;
 }
 
 /**
@@ -293,7 +292,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
       const change = levelChange(d, w, k.levelTrim);
       const span = formatDuration(ms);
       yield ({
-        key: `change${span}:${metric}`, detector: 'forecast', metric, values: absolute(maskMissing(change, y)),
+        key: `change${span}:${metric}`, detector: 'forecast', check: 'level check', metric, values: absolute(maskMissing(change, y)),
         // A row is part of a level change only when its own value has moved at least half of it that way: the
         // windows look ahead, so rows before a change (whose "after" window already holds some of it) and after a
         // short one are not flagged as part of it (the sample's outage incident started 42 minutes early).
@@ -309,7 +308,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
     if (w * MIN_WINDOWS <= frame.rows) {
       const flat = maskMissing(flatness(y, w, frame), y);
       yield ({
-        key: `flat:${metric}`, detector: 'forecast', metric, values: flat, least: Math.log(1 / k.flatShare),
+        key: `flat:${metric}`, detector: 'forecast', check: 'flatness check', metric, values: flat, least: Math.log(1 / k.flatShare),
         describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatNumber(y[i])}` }),
       });
     }
@@ -320,7 +319,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
       const span = formatDuration(plan.bin * plan.length * (frame.stepMs ?? 60_000));
       const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) ?? `row ${row + 1}` : `row ${row + 1}`);
       yield ({
-        key: `discord${formatDuration(k.discordSpanMs)}:${metric}`, detector: 'forecast', metric, values: maskMissing(distance, y),
+        key: `discord${formatDuration(k.discordSpanMs)}:${metric}`, detector: 'forecast', check: 'discord check', metric, values: maskMissing(distance, y),
         vague: true,
         // A row is part of a discord only where it differs from its counterpart in the closest subsequence by at
         // least their typical difference: the subsequence is centred on the row, so the rows before a spike or a

@@ -28,7 +28,7 @@ export interface IncidentEvent {
   incident: Incident;
 }
 
-export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' | 'phrase'> {
+export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' | 'note'> {
   /** Incidents are reported from this severity on. @default 'major' (SPEC §7's default view) */
   minSeverity?: Severity;
   /** Findings below this severity are not merged (batch incidents are built from minor findings up). @default 'minor' */
@@ -70,7 +70,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
   const gap = Math.max(0, options.gapRows ?? 10);
   const min = severityRank(options.minSeverity ?? 'major');
   const mergeFrom = severityRank(options.mergeFrom ?? 'minor');
-  const incidentOptions: IncidentOptions = { gapRows: gap, phrase: options.phrase };
+  const incidentOptions: IncidentOptions = { gapRows: gap, note: options.note };
   const gaps: number[] = [];
   let lastTime: number | null = null;
   const step = (): number | null => {
@@ -104,7 +104,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       if (group && row - group.endRow > gap) close(events);
       const merged = findings.filter((a) => severityRank(a.severity) <= mergeFrom);
       if (!merged.length) return events;
-      group ??= new IncidentGroup();
+      group ??= new IncidentGroup(options.note);
       for (const a of merged) {
         group.add({ ...a, row });
         rows.note(row, timeMs, a);
