@@ -152,6 +152,36 @@ test('"All flagged rows" lists every row a detector flagged, as many as there ar
   // The sorted table starts with the highest score.
   const firstScore = Number(await view.locator('[data-testid="anomaly-row"] td.num').first().textContent());
   assert.ok(firstScore >= 75, `top score ${firstScore}`);
+  // In a narrower pane (a dashboard beside its CSV) a row keeps its detector, which its message does not name; the
+  // score folds (the severity says its band). Incidents fold the detector too: their summary says who agrees.
+  const table = view.locator('table.anomalies');
+  const visibility = (n) => view.locator(`table.anomalies th:nth-child(${n})`).evaluate((th) => getComputedStyle(th).visibility);
+  await page.screenshot({ path: path.join(dirs.shots, '01a-rows.png') });
+  await page.setViewportSize({ width: 1100, height: 950 });
+  try {
+    // The pane narrows a few frames after the window (at most 2 s).
+    const width = await table.evaluate((t) => new Promise((done) => {
+      let frames = 120;
+      const check = () => { const w = t.ownerDocument.documentElement.clientWidth; if (w <= 900 || --frames === 0) done(w); else requestAnimationFrame(check); };
+      check();
+    }));
+    assert.ok(width > 640 && width <= 900, `pane ${width} px`);
+    // Columns: start/time, duration, severity, score (4), metrics, detectors (6), summary/message, reveal.
+    assert.deepEqual([await visibility(4), await visibility(6)], ['hidden', 'visible'], 'rows: score folded, detector shown');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(dirs.shots, '01b-rows-narrow-charts.png') });
+    // The overlay follows the charts to their new width: markers, band and spans are still drawn (a resize once left
+    // Plotly's element 0 px tall and the overlay with it).
+    const overlay = await view.locator('[data-testid="chart-cpu"]').evaluate((root) => ({ markers: Number(root.dataset.markers), height: root.querySelector('.chart-marks').height, plot: root.querySelector('.chart-plot').clientHeight }));
+    assert.ok(overlay.markers > 5 && overlay.height > 100 && overlay.plot > 100, JSON.stringify(overlay));
+    await table.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(dirs.shots, '01c-rows-narrow-table.png') });
+    await showView('major');
+    assert.deepEqual([await visibility(4), await visibility(6)], ['hidden', 'hidden'], 'incidents: detector and score folded');
+  } finally {
+    await page.setViewportSize({ width: 1500, height: 950 });
+  }
+  await showView('all');
 });
 
 test('clicking a table row selects the point; Reveal in CSV opens the file at that line', async () => {

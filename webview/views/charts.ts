@@ -99,6 +99,9 @@ function plotSignature(m: DashboardModel, series: SeriesData, zoom: [number, num
   return [series.metric, series.x.length, h, zoom ? zoom.join(',') : '', themeVersion, m.timeAxis].join('|');
 }
 
+/** A chart's height in CSS px (Plotly's layout and the element it draws into). */
+const CHART_HEIGHT = 210;
+
 export function createCharts(dispatch: (m: Message) => void, getState: () => State, theme: Theme): ChartsView {
   const section = el('section', { class: 'charts' });
   const charts = new Map<string, Chart>();
@@ -135,7 +138,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     return {
       title: { text: escapeLabel(metric), font: { size: 13, color: t.fg }, x: 0.01, xanchor: 'left', y: 0.97 },
       margin: { l: 52, r: 12, t: 28, b: 28 },
-      height: 210,
+      height: CHART_HEIGHT,
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
       font: { family: t.font, color: t.fg, size: 11 },
       xaxis: { ...axis, type: m.timeAxis ? 'date' : 'linear', range: zoom ? zoom.map((v) => (m.timeAxis ? new Date(v) : v)) : undefined, autorange: zoom ? false : true },
@@ -273,6 +276,9 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     root.dataset.metric = metric;
     const band = el('canvas', { class: 'chart-band', 'aria-hidden': 'true' });
     const plot = el('div', { class: 'chart-plot' }) as unknown as PlotEl;
+    // Plotly's responsive mode sizes its containers at 100 % of this element after a window resize: without a height
+    // of its own the element then measures 0 px tall and the overlay (band, markers, spans) is drawn 0 px tall.
+    plot.style.height = `${CHART_HEIGHT}px`;
     const marks = el('canvas', { class: 'chart-marks', 'aria-hidden': 'true' });
     const note = el('div', { class: 'chart-note' });
     const tip = el('div', { class: 'chart-tip', role: 'tooltip', hidden: '' });
