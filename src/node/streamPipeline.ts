@@ -9,6 +9,7 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { inferColumns, parseNumber } from '../core/csv/infer.ts';
+import { longLayout } from '../core/csv/longFormat.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
 import { indexIn, nameList } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
@@ -205,6 +206,11 @@ export class StreamPipeline {
     if (!this.header || this.layout) return;
     const header = this.header;
     const inference = inferColumns(header, this.sample.map((r) => r.fields), this.splitter.delim ?? ',');
+    const long = longLayout(header, this.sample.map((r) => r.fields), inference);
+    if (long) {
+      // The batch reader joins such rows by time (longFormat.ts); scored row by row, the series would be one mixed column.
+      throw new InputError(`long format (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time, or export the series one column each`, this.opts.displayPath, 1);
+    }
     const layout = layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });

@@ -7,6 +7,7 @@ import { inferColumns, isMissing, parseNumber } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { MAX_TIME_MS, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
+import { LongSeries, joinLong, longLayout } from './longFormat.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -77,6 +78,9 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let inference: Inference | null = null;
   let tsCol: Column | null = null;
   let metricCols: Column[] = [];
+  /** A long file's series (longFormat.ts) and each row's series number; null for a wide file. */
+  let long: LongSeries | null = null;
+  let seriesCol: Column | null = null;
   let lineArr = new Int32Array(1024);
   let rows = 0;
   let unsorted = false;
@@ -118,6 +122,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     if (inference.timestampIndex < 0) warnDroppedTimestamp();
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     metricCols = inference.metricIndices.map(() => new Column());
+    const layout = longLayout(header!, sample, inference);
+    if (layout) { long = new LongSeries(layout); seriesCol = new Column(); }
     maxRows = Math.floor(maxValues / inference.metricIndices.length);
     for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
     sample.length = 0;
@@ -178,6 +184,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       lastTs = t;
       tsCol.add(t);
     }
+    if (long) seriesCol!.add(long.idOf(row));
     const idx = inf.metricIndices;
     for (let k = 0; k < idx.length; k++) {
       let v = vals[k];
@@ -236,6 +243,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const rowVals = new Float64Array(nm);
     const stopAt = new Int32Array(1);
     const rowText: string[] = new Array<string>(nCols).fill('');
+    const isLabel = new Uint8Array(nCols);
+    for (const c of long?.layout.labels ?? []) isLabel[c] = 1;
     let pos = 0;
     const len = block.length;
     while (pos < len && !fatal) {
@@ -263,6 +272,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
             if (isoTime) tsValue = parseTimestampAt(block, fs, stop);
             if (tsValue !== tsValue) tsText = block.slice(fs, stop);
           }
+          else if (col < nCols && isLabel[col]) rowText[col] = block.slice(fs, stop);
           else if (col >= nCols && stop > fs) ok = false;
         }
         col++;
@@ -328,6 +338,37 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     for (let i = 0; i < text.length && !fatal; i += HEAD_CHARS) feed(text.slice(i, i + HEAD_CHARS));
   };
 
+  /** The rows read, sorted by time (stable) and, for a long file, joined by time; `late` gets what it says. */
+  const tableOf = (late: DataIssue[]): { timestamps: Float64Array | null; values: Float64Array[]; lines: Int32Array; metrics: string[] } | null => {
+    const inf = inference!;
+    let timestamps = tsCol ? (tsCol as Column).done() : null;
+    let values = metricCols.map((c) => c.done());
+    let series = seriesCol ? seriesCol.done() : null;
+    let lines = lineArr.slice(0, rows);
+    if (timestamps && unsorted) {
+      const order = stableOrder(timestamps);
+      timestamps = permute(timestamps, order);
+      values = values.map((v) => permute(v, order));
+      if (series) series = permute(series, order);
+      const l2 = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) l2[i] = lines[order[i]];
+      lines = l2;
+      late.push({ severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: 2 });
+    }
+    if (timestamps && series && long) {
+      const joined = joinLong(long, { timestamps, series, values, lines }, header!, inf.metricIndices, maxValues);
+      if (!joined.ok) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
+      late.push(...joined.notes);
+      return joined;
+    }
+    if (timestamps) {
+      let dups = 0, firstDup = -1;
+      for (let i = 1; i < rows; i++) if (timestamps[i] === timestamps[i - 1]) { if (firstDup < 0) firstDup = lines[i]; dups++; }
+      if (dups) late.push({ severity: 'warning', code: 'duplicate-timestamp', message: `${dups} duplicate timestamp${dups > 1 ? 's' : ''}: all rows kept`, line: firstDup });
+    }
+    return { timestamps, values, lines, metrics: inf.metricIndices.map((i) => header![i]) };
+  };
+
   return {
     get failed(): boolean {
       return fatal !== null;
@@ -355,39 +396,25 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       if (!fatal && !inference && sample.length === 0) fail('no-rows', 'the file has a header but no data rows', 1, 1);
       if (!fatal && !inference) startColumns();
       if (!fatal && rows === 0) fail('no-rows', 'no usable data rows (every row was skipped)', 2, 1);
+      const late: DataIssue[] = [];
+      const table = fatal ? null : tableOf(late);
       const issues: DataIssue[] = [];
       if (fatal) issues.push(fatal);
       for (const ex of examples) issues.push(ex);
       for (const [code, c] of counts) {
         if (c.n > MAX_EXAMPLES) issues.push({ severity: 'warning', code, message: `${c.n - MAX_EXAMPLES} more like this (${code})`, line: c.first.line });
       }
-      if (fatal) return { frame: null, issues, delimiter };
+      for (const issue of late) issues.push(issue);
+      if (fatal || !table) return { frame: null, issues, delimiter };
       const inf = inference!;
-      let timestamps = tsCol ? (tsCol as Column).done() : null;
-      let values = metricCols.map((c) => c.done());
-      let lines = lineArr.slice(0, rows);
-      if (timestamps && unsorted) {
-        const order = stableOrder(timestamps);
-        timestamps = permute(timestamps, order);
-        values = values.map((v) => permute(v, order));
-        const l2 = new Int32Array(rows);
-        for (let i = 0; i < rows; i++) l2[i] = lines[order[i]];
-        lines = l2;
-        issues.push({ severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: 2 });
-      }
-      if (timestamps) {
-        let dups = 0, firstDup = -1;
-        for (let i = 1; i < rows; i++) if (timestamps[i] === timestamps[i - 1]) { if (firstDup < 0) firstDup = lines[i]; dups++; }
-        if (dups) issues.push({ severity: 'warning', code: 'duplicate-timestamp', message: `${dups} duplicate timestamp${dups > 1 ? 's' : ''}: all rows kept`, line: firstDup });
-      }
       const frame: Frame = {
-        timestamps,
+        timestamps: table.timestamps,
         timestampColumn: inf.timestampIndex >= 0 ? header![inf.timestampIndex] : null,
-        metrics: inf.metricIndices.map((i) => header![i]),
-        values,
-        rows,
-        lines,
-        stepMs: timestamps ? medianStep(timestamps) : null,
+        metrics: table.metrics,
+        values: table.values,
+        rows: table.lines.length,
+        lines: table.lines,
+        stepMs: table.timestamps ? medianStep(table.timestamps) : null,
       };
       return { frame, issues, delimiter };
     },

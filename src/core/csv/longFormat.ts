@@ -1,0 +1,183 @@
+/**
+ * Long ("tidy") CSVs: one row per time and series, the series told apart by label columns — `time,host,metric,value`,
+ * as InfluxDB, CloudWatch, Datadog and SQL exports often come. Read as they are, every series would be one column
+ * of mixed values. The reader joins the rows of one time into one row with a metric per series, named the way the
+ * Prometheus source names a query's series (SPEC §8): `cpu{host="a"}`.
+ */
+import { labelText } from '../prometheus/names.ts';
+import type { DataIssue } from './frame.ts';
+import { nameList } from './frame.ts';
+import type { Inference } from './infer.ts';
+import { isMissing } from './infer.ts';
+
+/** A label column whose value names the metric: the other labels go in braces after it. */
+const NAME_COLUMN = /^(__name__|metric|metric[_ ]?name|name|series|measurement|field)$/i;
+/** Most metrics a long file may give (series × value columns): each is a chart, a forecast and a column of findings. */
+export const MAX_LONG_METRICS = 500;
+
+/** Where a long file's series are told apart: its label columns (file order) and which of them names the metric. */
+export interface LongLayout {
+  labels: number[];
+  /** The label column whose value is the metric's name, or -1. */
+  nameColumn: number;
+}
+
+/**
+ * The label columns when the sampled rows are in long format, else null: a timestamp column, text columns whose
+ * values repeat (at most half as many as rows: free text such as a message is not a label), and most rows sharing
+ * their time with a row of other labels. Each series must be seen at two times in the sample (500 rows): a file
+ * of more than about 250 series, or whose series are never at the same time, is read as it is.
+ */
+export function longLayout(header: readonly string[], sample: readonly string[][], inf: Inference): LongLayout | null {
+  const ts = inf.timestampIndex;
+  if (ts < 0 || inf.textIndices.length === 0 || sample.length < 4) return null;
+  const labels = inf.textIndices.filter((c) => {
+    const seen = new Set<string>();
+    let n = 0;
+    for (const row of sample) {
+      const t = row[c];
+      if (t === undefined) continue;
+      n++;
+      seen.add(t);
+    }
+    return n === sample.length && seen.size <= Math.max(2, n / 2);
+  });
+  if (labels.length === 0) return null;
+  const byTime = new Map<string, Set<string>>();
+  for (const row of sample) {
+    const t = (row[ts] ?? '').trim();
+    if (isMissing(t)) continue;
+    let keys = byTime.get(t);
+    if (!keys) byTime.set(t, (keys = new Set()));
+    keys.add(labels.map((c) => row[c]).join('\u0000'));
+  }
+  let shared = 0;
+  for (const keys of byTime.values()) if (keys.size > 1) shared += keys.size;
+  if (shared < sample.length / 2) return null;
+  return { labels, nameColumn: labels.find((c) => NAME_COLUMN.test(header[c].trim())) ?? -1 };
+}
+
+/** The series of a long file, numbered in the order first seen. */
+export class LongSeries {
+  private readonly ids = new Map<string, number>();
+  /** Each series' label values, in the layout's label order. */
+  readonly labelValues: string[][] = [];
+
+  constructor(readonly layout: LongLayout) {}
+
+  /** The number of the series of a row (`row`: the row's fields by column). */
+  idOf(row: readonly string[]): number {
+    const values = this.layout.labels.map((c) => (row[c] ?? '').trim());
+    const key = values.join('\u0000');
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.labelValues.length;
+      this.ids.set(key, id);
+      this.labelValues.push(values);
+    }
+    return id;
+  }
+
+  get count(): number {
+    return this.labelValues.length;
+  }
+
+  /**
+   * Metric names, series-major (each series' value columns together): NAME{labels} with the name column's value,
+   * else the value column's name, and `_column` after a named metric when there are several value columns. Labels
+   * the same in every series are left out (they tell no series apart).
+   */
+  metricNames(header: readonly string[], valueColumns: readonly number[]): string[] {
+    const { labels, nameColumn } = this.layout;
+    const varying = labels.filter((c, j) => c !== nameColumn && this.labelValues.some((v) => v[j] !== this.labelValues[0][j]));
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (const values of this.labelValues) {
+      const set: Record<string, string> = {};
+      for (const c of varying) set[header[c]] = values[labels.indexOf(c)];
+      const braces = labelText(set);
+      const named = nameColumn >= 0 ? values[labels.indexOf(nameColumn)] : '';
+      for (const v of valueColumns) {
+        const base = named ? (valueColumns.length > 1 ? `${named}_${header[v]}` : named) : header[v];
+        let name = `${base}${braces}`;
+        for (let k = 2; seen.has(name); k++) name = `${base}${braces}_${k}`;
+        seen.add(name);
+        out.push(name);
+      }
+    }
+    return out;
+  }
+}
+
+/** A long file joined by time: one row per distinct time, a metric per series and value column. */
+export interface Joined {
+  timestamps: Float64Array;
+  values: Float64Array[];
+  lines: Int32Array;
+  /** (time, series) pairs given more than once: the last row's values are kept. */
+  repeated: number;
+  /** The first line of a repeated pair, or -1. */
+  firstRepeated: number;
+  /** Share of the joined cells that hold a value (the series' times line up when it is near 1). */
+  filled: number;
+}
+
+/**
+ * Joins rows sorted by time: `series[i]` is row i's series, `values[k][i]` its k-th value column, `lines[i]` its
+ * line. A joined row's line is the first line of its time. Series-major metric order, as metricNames.
+ */
+export function joinByTime(timestamps: Float64Array, series: Float64Array, values: readonly Float64Array[], lines: Int32Array, seriesCount: number): Joined {
+  const n = timestamps.length;
+  let rows = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || timestamps[i] !== timestamps[i - 1]) rows++;
+  const k = values.length;
+  const out = Array.from({ length: seriesCount * k }, () => new Float64Array(rows).fill(NaN));
+  const set = Array.from({ length: seriesCount }, () => new Uint8Array(rows));
+  const ts = new Float64Array(rows);
+  const ls = new Int32Array(rows);
+  let r = -1, repeated = 0, firstRepeated = -1, cells = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || timestamps[i] !== timestamps[i - 1]) { r++; ts[r] = timestamps[i]; ls[r] = lines[i]; }
+    const s = series[i];
+    if (set[s][r]) { repeated++; if (firstRepeated < 0) firstRepeated = lines[i]; } else { set[s][r] = 1; cells++; }
+    for (let j = 0; j < k; j++) out[s * k + j][r] = values[j][i];
+  }
+  return { timestamps: ts, values: out, lines: ls, repeated, firstRepeated, filled: rows && seriesCount ? cells / (rows * seriesCount) : 1 };
+}
+
+/** The rows of a long file as read, sorted by time: each row's series number, value columns and line. */
+export interface LongRows {
+  timestamps: Float64Array;
+  series: Float64Array;
+  values: Float64Array[];
+  lines: Int32Array;
+}
+
+/**
+ * A long file's table: joined by time, with what a user should know about it (`notes`), or the reason it cannot be
+ * analysed (too many series or values).
+ */
+export function joinLong(long: LongSeries, read: LongRows, header: readonly string[], valueColumns: readonly number[], maxValues: number):
+  | { ok: true; timestamps: Float64Array; values: Float64Array[]; lines: Int32Array; metrics: string[]; notes: DataIssue[] }
+  | { ok: false; issue: DataIssue } {
+  const by = nameList(long.layout.labels.map((c) => header[c]));
+  const count = long.count * valueColumns.length;
+  if (count > MAX_LONG_METRICS) {
+    return { ok: false, issue: { severity: 'error', code: 'too-many-series', message: `long format (series told apart by ${by}): ${long.count.toLocaleString('en')} series give ${count.toLocaleString('en')} metrics, more than the ${MAX_LONG_METRICS} analysed at once: filter the file to fewer series` } };
+  }
+  const { timestamps, series, values, lines } = read;
+  let times = 0;
+  for (let i = 0; i < timestamps.length; i++) if (i === 0 || timestamps[i] !== timestamps[i - 1]) times++;
+  if (times * count > maxValues) {
+    return { ok: false, issue: { severity: 'error', code: 'too-large', message: `long format: ${times.toLocaleString('en')} times × ${count} metrics is more than ${maxValues.toLocaleString('en')} values: too much data to analyse here; analyse a part of the file, or use the command line` } };
+  }
+  const joined = joinByTime(timestamps, series, values, lines, long.count);
+  const metrics = long.metricNames(header, valueColumns);
+  const notes: DataIssue[] = [{
+    severity: 'warning', code: 'long-format', line: 1, column: 1,
+    message: `long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${metrics[0].length > 60 ? `${metrics[0].slice(0, 57)}…` : metrics[0]}); a finding's line is the first line of its time`,
+  }];
+  if (joined.repeated) notes.push({ severity: 'warning', code: 'duplicate-series-row', line: joined.firstRepeated, message: `${joined.repeated} row${joined.repeated > 1 ? 's' : ''} repeat a series at a time it already has: the last is kept` });
+  if (joined.filled < 0.5) notes.push({ severity: 'warning', code: 'series-misaligned', line: 2, message: `the series' times do not line up: ${Math.round((1 - joined.filled) * 100)} % of the joined cells are empty (export the series on one time grid)` });
+  return { ok: true, timestamps: joined.timestamps, values: joined.values, lines: joined.lines, metrics, notes };
+}

@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCsv } from '../../src/core/csv/parse.ts';
+import { MAX_LONG_METRICS } from '../../src/core/csv/longFormat.ts';
+import { StreamPipeline } from '../../src/node/streamPipeline.ts';
+
+/** A long file: one row per time, host and metric; `value(i, host, metric)` its value. */
+function longCsv(times: number, hosts: string[], metrics: string[], value: (i: number, host: string, metric: string) => number, header = 'time,host,metric,value'): string {
+  const lines = [header];
+  for (let i = 0; i < times; i++) {
+    const t = new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+    for (const h of hosts) for (const m of metrics) lines.push(`${t},${h},${m},${value(i, h, m)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const v = (i: number, h: string, m: string): number => i * 10 + (h === 'b' ? 1000 : 0) + (m === 'mem' ? 5 : 0);
+
+test('a long CSV (time, labels, value) is joined by time into a metric per series, named NAME{labels}', () => {
+  // 700 times: past the 500 sampled rows, so the fast reader (scanBlock) reads most of it.
+  const { frame, issues } = parseCsv(longCsv(700, ['a', 'b'], ['cpu', 'mem'], v));
+  assert.ok(frame);
+  assert.deepEqual(frame.metrics, ['cpu{host="a"}', 'mem{host="a"}', 'cpu{host="b"}', 'mem{host="b"}']);
+  assert.equal(frame.rows, 700);
+  assert.equal(frame.stepMs, 60_000);
+  for (const i of [0, 1, 499, 500, 699]) {
+    assert.deepEqual(frame.values.map((col) => col[i]), [v(i, 'a', 'cpu'), v(i, 'a', 'mem'), v(i, 'b', 'cpu'), v(i, 'b', 'mem')], `row ${i}`);
+    // A joined row's line is the first line of its time: 4 lines a time after the header.
+    assert.equal(frame.lines[i], 2 + 4 * i);
+  }
+  assert.deepEqual(issues.map((x) => x.code), ['long-format']);
+  assert.match(issues[0].message, /series told apart by "host", "metric" \(4 metrics, e\.g\. cpu\{host="a"\}\)/);
+  assert.equal(issues[0].severity, 'warning');
+});
+
+test('the quoted (tokenizer) and unquoted (fast) readers join a long file the same way', () => {
+  const plain = longCsv(600, ['a', 'b'], ['cpu'], v);
+  const quoted = plain.replace(/,(a|b),/g, ',"$1",');
+  const a = parseCsv(plain).frame!, b = parseCsv(quoted).frame!;
+  assert.deepEqual(b.metrics, a.metrics);
+  assert.deepEqual(b.values, a.values);
+  assert.deepEqual(b.lines, a.lines);
+});
+
+test('long files: without a name column the value column names the metric; labels the same in every series are left out', () => {
+  const text = 'ts,region,host,value\n' + [0, 1, 2, 3, 4].flatMap((i) => ['x', 'y'].map((h) => `${1_700_000_000 + i * 60},eu,${h},${i}`)).join('\n');
+  const { frame } = parseCsv(text);
+  assert.deepEqual(frame!.metrics, ['value{host="x"}', 'value{host="y"}']);
+  assert.equal(frame!.rows, 5);
+});
+
+test('long files: with several value columns, a named metric gets the column after it', () => {
+  const text = 'time,metric,host,avg,max\n' + [0, 1, 2, 3].flatMap((i) => ['a', 'b'].map((h) => `2024-03-04T00:0${i}:00Z,cpu,${h},${i},${i + 10}`)).join('\n');
+  const { frame } = parseCsv(text);
+  assert.deepEqual(frame!.metrics, ['cpu_avg{host="a"}', 'cpu_max{host="a"}', 'cpu_avg{host="b"}', 'cpu_max{host="b"}']);
+  assert.deepEqual(Array.from(frame!.values[3]), [10, 11, 12, 13]);
+});
+
+test('long files: rows out of order are sorted, then joined; a repeated series at a time keeps the last value and says so', () => {
+  const text = [
+    'time,host,value',
+    '2024-03-04T00:01:00Z,a,3', '2024-03-04T00:01:00Z,b,4',
+    '2024-03-04T00:00:00Z,a,1', '2024-03-04T00:00:00Z,b,2',
+    '2024-03-04T00:02:00Z,a,5', '2024-03-04T00:02:00Z,b,6', '2024-03-04T00:02:00Z,b,7',
+  ].join('\n');
+  const { frame, issues } = parseCsv(text);
+  assert.deepEqual(frame!.metrics, ['value{host="a"}', 'value{host="b"}']);
+  assert.deepEqual(Array.from(frame!.values[0]), [1, 3, 5]);
+  assert.deepEqual(Array.from(frame!.values[1]), [2, 4, 7]);
+  assert.deepEqual(Array.from(frame!.lines), [4, 2, 6]);
+  const repeated = issues.find((x) => x.code === 'duplicate-series-row');
+  assert.ok(repeated && repeated.line === 8, JSON.stringify(issues));
+  assert.ok(issues.some((x) => x.code === 'unsorted'));
+});
+
+test('long files whose series are sampled at different times: joined, with a warning that most cells are empty', () => {
+  const lines = ['time,host,value'];
+  // At first the hosts share their times (what makes the file read as long)…
+  for (let i = 0; i < 100; i++) for (const h of ['a', 'b', 'c']) lines.push(`${1_700_000_000 + i * 60},${h},${i}`);
+  // …then each is at its own seconds.
+  for (let i = 100; i < 500; i++) for (const [k, h] of ['a', 'b', 'c'].entries()) lines.push(`${1_700_000_000 + i * 60 + k * 7},${h},${i}`);
+  const { frame, issues } = parseCsv(lines.join('\n'));
+  assert.deepEqual(frame!.metrics, ['value{host="a"}', 'value{host="b"}', 'value{host="c"}']);
+  assert.equal(frame!.rows, 100 + 400 * 3);
+  const misaligned = issues.find((x) => x.code === 'series-misaligned');
+  assert.ok(misaligned, JSON.stringify(issues));
+  assert.match(misaligned.message, /62 % of the joined cells are empty/);
+});
+
+test('long files with more series than can be analysed are refused with a message, not read as thousands of columns', () => {
+  const lines = ['time,host,avg,max,min'];
+  for (let i = 0; i < 4; i++) for (let h = 0; h < 200; h++) lines.push(`${1_700_000_000 + i * 60},h${h},1,2,0`);
+  const { frame, issues } = parseCsv(lines.join('\n'));
+  assert.equal(frame, null);
+  assert.equal(issues[0].code, 'too-many-series');
+  assert.equal(issues[0].severity, 'error');
+  assert.match(issues[0].message, new RegExp(`200 series give 600 metrics, more than the ${MAX_LONG_METRICS} analysed at once`));
+});
+
+test('a wide file with a text column and no shared times is not long; nor one whose text column is free text', () => {
+  const wide = 'time,status,cpu\n' + Array.from({ length: 20 }, (_, i) => `2024-03-04T00:${String(i).padStart(2, '0')}:00Z,${i % 2 ? 'ok' : 'warn'},${i}`).join('\n');
+  const a = parseCsv(wide);
+  assert.deepEqual(a.frame!.metrics, ['cpu']);
+  assert.ok(!a.issues.some((x) => x.code === 'long-format'));
+  // Two rows a time, each with its own message: duplicate times, kept as rows (as before).
+  const free = 'time,message,cpu\n' + Array.from({ length: 20 }, (_, i) => `2024-03-04T00:${String(i >> 1).padStart(2, '0')}:00Z,event number ${i},${i}`).join('\n');
+  const b = parseCsv(free);
+  assert.deepEqual(b.frame!.metrics, ['cpu']);
+  assert.equal(b.frame!.rows, 20);
+  assert.ok(b.issues.some((x) => x.code === 'duplicate-timestamp'));
+});
+
+test('streaming a long file is refused with a message that says why and what to do (its rows are not one time each)', () => {
+  const pipe = new StreamPipeline({ displayPath: 'long.csv', onRow: () => assert.fail('no row is scored') });
+  pipe.push(longCsv(20, ['a', 'b'], ['cpu', 'mem'], v));
+  pipe.caughtUp();
+  assert.ok(pipe.failure);
+  assert.match(pipe.failure.message, /long format \(a row per time and series, told apart by "host", "metric"\): streaming reads one row per time/);
+});
