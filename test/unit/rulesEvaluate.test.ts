@@ -126,3 +126,24 @@ test('renderTemplate fills known variables, tolerates spacing and $, leaves unkn
     'n cpu 1.5 2 T > major 7 infra ||');
   assert.equal(renderTemplate('no templates', vars), 'no templates');
 });
+
+test('a rule on a metric of several series (cpu{host="a"}, cpu{host="b"}) holds per series, as PromQL does', () => {
+  const frame = frameOf({ 'cpu{host="a"}': [0, 95, 95, 0, 0], 'cpu{host="b"}': [0, 0, 95, 0, 95], 'cpux{host="c"}': [99, 99, 99, 99, 99] }, [0, 1, 2, 3, 4].map((m) => T0 + m * M));
+  const { anomalies, perRule } = evaluateRules([rule()], frame);
+  assert.deepEqual(anomalies.map((a) => [a.row, a.metric, a.message]), [
+    [1, 'cpu{host="a"}', 'r: cpu{host="a"} = 95 > 90'],
+    [2, 'cpu{host="a"}', 'r: cpu{host="a"} = 95 > 90'],
+    [2, 'cpu{host="b"}', 'r: cpu{host="b"} = 95 > 90'],
+    [4, 'cpu{host="b"}', 'r: cpu{host="b"} = 95 > 90'],
+  ]);
+  // Its firing is the rows where it fires on any series.
+  const f = perRule.r;
+  assert.deepEqual({ fires: f.fires, episodes: f.episodes, firstRow: f.firstRow, lastRow: f.lastRow, ranges: Array.from(f.ranges) }, { fires: 3, episodes: 2, firstRow: 1, lastRow: 4, ranges: [1, 2, 4, 4] });
+  // A column of the exact name is read alone; the checker accepts the series' name.
+  const both = frameOf({ cpu: [95, 0], 'cpu{host="a"}': [95, 95] });
+  assert.deepEqual(evaluateRules([rule()], both).anomalies.map((a) => [a.row, a.metric]), [[0, 'cpu']]);
+  const text = 'version: 1\nrules:\n  - name: r\n    metric: cpu\n    op: ">"\n    threshold: 90\n';
+  const ctx = (f: typeof frame) => ({ data: { name: 'long.csv', metrics: f.metrics, timestampColumn: 'time', stepMs: M, stats: {} } });
+  assert.deepEqual(validateRules(text, ctx(frame)).diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(validateRules(text.replace('metric: cpu', 'metric: cpuz'), ctx(frame)).diagnostics.map((d) => d.code), ['unknown-metric']);
+});

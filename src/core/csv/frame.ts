@@ -66,6 +66,23 @@ export function metricIndex(frame: Frame, name: string): number {
   return indexIn(frame.metrics, name);
 }
 
+/**
+ * The columns a rule or query on metric `name` reads: its own, else its series `name{label="…",…}` — the metrics a
+ * long CSV's rows or a Prometheus query of several series give (PromQL's `cpu > 90` holds per series). Empty when none.
+ */
+export function seriesIndices(frame: Frame, name: string): number[] {
+  const own = metricIndex(frame, name);
+  if (own >= 0) return [own];
+  const out: number[] = [];
+  frame.metrics.forEach((m, i) => { if (isSeriesOf(m, name)) out.push(i); });
+  return out;
+}
+
+/** True when `metric` is a series of `name`: `name{…}`. */
+export function isSeriesOf(metric: string, name: string): boolean {
+  return metric.length > name.length + 1 && metric.startsWith(name) && metric.charCodeAt(name.length) === 123 /* { */ && metric.endsWith('}');
+}
+
 /** A frame built from plain arrays (tests, generated data); timestamps may be omitted. */
 export function frameOf(columns: Record<string, ArrayLike<number>>, timestamps?: ArrayLike<number>): Frame {
   const metrics = Object.keys(columns);

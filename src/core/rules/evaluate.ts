@@ -1,7 +1,7 @@
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
-import { metricIndex } from '../csv/frame.ts';
+import { seriesIndices } from '../csv/frame.ts';
 import { scoreOfSeverity } from '../severity.ts';
 import type { Rule, RuleOp, RulesFile } from './model.ts';
 import { compileTemplate } from './template.ts';
@@ -84,27 +84,43 @@ export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, 
   const anomalies: Anomaly[] = [];
   for (const rule of list) {
     if (!rule.enabled) { setOwn(perRule, rule.name, noFiring('disabled')); continue; }
-    const mi = metricIndex(frame, rule.metric);
-    if (mi < 0) { setOwn(perRule, rule.name, noFiring('unknown-metric')); continue; }
-    const values = frame.values[mi];
+    const columns = seriesIndices(frame, rule.metric);
+    if (!columns.length) { setOwn(perRule, rule.name, noFiring('unknown-metric')); continue; }
     const threshold = thresholdOf(rule, options.thresholds);
-    runs.clear();
-    conditionRuns(rule.op, values, threshold, frame.rows, runs);
-    if (ts && maxGap < Infinity && runs.length) splitAtGaps(runs, ts, maxGap);
-    firing.clear();
-    applyTiming(runs, firing, ts, frame.rows, rule.forMs, rule.keepFiringForMs, step, maxGap);
-    const ranges = firing.toUint32();
+    const each: Uint32Array[] = [];
+    for (const mi of columns) {
+      const values = frame.values[mi];
+      runs.clear();
+      conditionRuns(rule.op, values, threshold, frame.rows, runs);
+      if (ts && maxGap < Infinity && runs.length) splitAtGaps(runs, ts, maxGap);
+      firing.clear();
+      applyTiming(runs, firing, ts, frame.rows, rule.forMs, rule.keepFiringForMs, step, maxGap);
+      const r = firing.toUint32();
+      each.push(r);
+      if (withAnomalies && r.length) pushAnomalies(anomalies, rule, threshold, values, ts, r, frame.metrics[mi]);
+    }
+    // Several series: the rows where the rule fires on any of them.
+    const ranges = each.length === 1 ? each[0] : unionOf(each);
     let fires = 0;
     for (let k = 0; k < ranges.length; k += 2) fires += ranges[k + 1] - ranges[k] + 1;
     setOwn(perRule, rule.name, {
       fires, episodes: ranges.length / 2,
       firstRow: ranges.length ? ranges[0] : null, lastRow: ranges.length ? ranges[ranges.length - 1] : null, ranges,
     });
-    if (withAnomalies && fires) pushAnomalies(anomalies, rule, threshold, values, ts, ranges);
   }
   // Stable sort: rows in order, rules in file order within a row.
   if (list.length > 1) anomalies.sort((a, b) => a.row - b.row);
   return { anomalies, perRule };
+}
+
+/** The union of sorted inclusive [start, end] row ranges, merged where they touch. */
+function unionOf(lists: readonly Uint32Array[]): Uint32Array {
+  const pairs: [number, number][] = [];
+  for (const l of lists) for (let k = 0; k < l.length; k += 2) pairs.push([l[k], l[k + 1]]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out = new RangeBuffer();
+  for (const [s, e] of pairs) out.append(s, e);
+  return out.toUint32();
 }
 
 function noFiring(skipped: RuleFiring['skipped']): RuleFiring {
@@ -305,8 +321,9 @@ export function holds(op: RuleOp, v: number, t: number): boolean {
   }
 }
 
-function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array): void {
-  const prepared = prepareRule(rule, threshold);
+/** The anomalies of a rule firing on `ranges` of one column: `metric`, the rule's or one of its series'. */
+function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array, metric: string): void {
+  const prepared = prepareRule(metric === rule.metric ? rule : { ...rule, metric }, threshold);
   for (let k = 0; k < ranges.length; k += 2) {
     for (let row = ranges[k]; row <= ranges[k + 1]; row++) out.push(preparedAnomaly(prepared, row, values[row], ts ? ts[row] : NaN));
   }

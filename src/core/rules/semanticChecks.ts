@@ -2,6 +2,7 @@
 import type { MetricStats } from '../stats.ts';
 import { formatNumber } from '../format.ts';
 import { getOwn } from '../own.ts';
+import { isSeriesOf } from '../csv/frame.ts';
 import { formatDuration } from './duration.ts';
 import type { RuleOp, RulesDataContext } from './model.ts';
 import type { DiagnosticSink } from './diagnostics.ts';
@@ -134,6 +135,8 @@ function checkMetric(node: YScalar, data: RulesDataContext, out: DiagnosticSink)
     out.add('error', 'semantic', 'unknown-metric', message, node.start, node.end, suggestion ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined);
     return;
   }
+  // A metric of several series (a long CSV's): the rule holds per series, as PromQL's `cpu > 90` does.
+  if (data.metrics.some((m) => isSeriesOf(m, name))) return;
   if (data.timestampColumn && name === data.timestampColumn) {
     out.add('error', 'semantic', 'unknown-metric', `'${name}' is the timestamp column of ${data.name}, not a numeric metric`, node.start, node.end);
     return;
