@@ -11,7 +11,7 @@ import { InputError, UsageError } from './errors.ts';
 import { inferColumns, parseNumber } from '../core/csv/infer.ts';
 import { longLayout } from '../core/csv/longFormat.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
-import { indexIn, nameList } from '../core/csv/frame.ts';
+import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import { MAX_TIME_MS, parseTimestamp } from '../core/csv/time.ts';
 import type { Anomaly } from '../core/anomaly.ts';
@@ -216,8 +216,10 @@ export class StreamPipeline {
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
     this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
     if (this.opts.rules) {
-      const names = [...new Set(this.opts.rules.rules.map((r) => r.metric))].filter((m) => indexIn(header, m) >= 0 && indexIn(header, m) !== layout.timestampIndex);
-      this.ruleCols = names.map((m) => indexIn(header, m));
+      // Each rule's column, or its series' columns (cpu{host="a"}, …), in header order.
+      const cols = new Set(this.opts.rules.rules.flatMap((r) => seriesIn(header, r.metric)).filter((c) => c !== layout.timestampIndex));
+      this.ruleCols = [...cols].sort((a, b) => a - b);
+      const names = this.ruleCols.map((c) => header[c]);
       this.rules = createStreamRules(this.opts.rules, names, { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0 });
       for (const [name, why] of Object.entries(this.rules.skipped)) {
         if (why === 'unknown-metric') this.opts.onNotice?.(`${this.opts.displayPath}: rule '${name}': no metric '${this.opts.rules.rules.find((r) => r.name === name)?.metric}' in the data; skipped`);

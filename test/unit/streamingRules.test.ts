@@ -99,3 +99,16 @@ test('streaming rules keep a few numbers per rule: a million rows leave the heap
   gc();
   assert.ok(process.memoryUsage().heapUsed - heap < 8e6, 'heap grew by 8 MB or more');
 });
+
+test('a streamed rule on a metric of several series holds per series, as the batch evaluation does', () => {
+  const { cpu, mem, ts } = series(200, 11);
+  const columns = ['cpu{host="a"}', 'cpu{host="b"}'];
+  const rules = [rule({ forMs: 2 * M, keepFiringForMs: M }), rule({ name: 'q', metric: 'mem', op: '<', threshold: 2 })];
+  const stream = createStreamRules(rules, columns);
+  assert.deepEqual(stream.skipped, { q: 'unknown-metric' });
+  const got: Anomaly[] = [];
+  for (let i = 0; i < ts.length; i++) got.push(...stream.update(ts[i], [cpu[i], mem[i]]));
+  const batch = evaluateRules(rules, frameOf({ [columns[0]]: cpu, [columns[1]]: mem }, ts)).anomalies;
+  assert.ok(got.some((a) => a.metric === columns[0]) && got.some((a) => a.metric === columns[1]));
+  assert.deepEqual(got.map((a) => [a.row, a.metric, a.message]), batch.map((a) => [a.row, a.metric, a.message]));
+});

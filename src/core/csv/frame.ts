@@ -71,10 +71,15 @@ export function metricIndex(frame: Frame, name: string): number {
  * long CSV's rows or a Prometheus query of several series give (PromQL's `cpu > 90` holds per series). Empty when none.
  */
 export function seriesIndices(frame: Frame, name: string): number[] {
-  const own = metricIndex(frame, name);
+  return seriesIn(frame.metrics, name);
+}
+
+/** seriesIndices over a list of column names. */
+export function seriesIn(names: readonly string[], name: string): number[] {
+  const own = indexIn(names, name);
   if (own >= 0) return [own];
   const out: number[] = [];
-  frame.metrics.forEach((m, i) => { if (isSeriesOf(m, name)) out.push(i); });
+  names.forEach((m, i) => { if (isSeriesOf(m, name)) out.push(i); });
   return out;
 }
 

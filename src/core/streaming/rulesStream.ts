@@ -13,7 +13,7 @@
  */
 import type { Anomaly } from '../anomaly.ts';
 import { ROW_MS, defaultMaxGap, holds, ruleAnomaly, thresholdOf } from '../rules/evaluate.ts';
-import { indexIn } from '../csv/frame.ts';
+import { seriesIn } from '../csv/frame.ts';
 import type { Rule, RulesFile } from '../rules/model.ts';
 import { STEP_ROWS, medianGap } from './streamDetector.ts';
 import { setOwn } from '../own.ts';
@@ -63,10 +63,14 @@ export function createStreamRules(rules: RulesFile | readonly Rule[], columns: r
   const states: RuleState[] = [];
   for (const rule of list) {
     if (!rule.enabled) { setOwn(skipped, rule.name, 'disabled'); continue; }
-    const col = indexIn(columns, rule.metric);
-    if (col < 0) { setOwn(skipped, rule.name, 'unknown-metric'); continue; }
+    // Its own column, or each of its series' (cpu{host="a"}, …): the rule holds per series, as in batch.
+    const cols = seriesIn(columns, rule.metric);
+    if (!cols.length) { setOwn(skipped, rule.name, 'unknown-metric'); continue; }
     const threshold = thresholdOf(rule, options.thresholds);
-    states.push({ rule, col, threshold, inRun: false, runStart: NaN, runFiring: false, firing: false, keepAlive: false, clear: NaN });
+    for (const col of cols) {
+      const own = columns[col] === rule.metric ? rule : { ...rule, metric: columns[col] };
+      states.push({ rule: own, col, threshold, inRun: false, runStart: NaN, runFiring: false, firing: false, keepAlive: false, clear: NaN });
+    }
   }
   const first: number[] = [];
   let stepNow = NaN;
