@@ -27,6 +27,9 @@ before(async () => {
   // A CSV whose header is HTML: it must show as text.
   fs.writeFileSync(path.join(ws, 'sample-data/hostile.csv'), 'timestamp,<img src=x onerror=alert(1)>,"<b>bold</b>"\n'
     + Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${(i % 17) + (i === 150 ? 90 : 0)},${i % 5}`).join('\n') + '\n');
+  // A long CSV (a row per time and series), with HTML in a label value.
+  fs.writeFileSync(path.join(ws, 'sample-data/long.csv'), 'time,host,metric,value\n' + Array.from({ length: 400 }, (_, i) => ['a', '<i>b</i>'].flatMap((h) => ['cpu', 'mem']
+    .map((m) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${h},${m},${(m === 'cpu' ? 40 : 60) + (i % 7) + (i === 250 && h === 'a' && m === 'cpu' ? 50 : 0)}`))).flat().join('\n') + '\n');
   dirs = prepareRun('dashboard', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
   ({ page, close } = await openWorkbench(dirs, 'sample-data', {
     env: { ANOMALY_HUNTER_WEBHOOK_URL: `http://127.0.0.1:${hook.address().port}/hook` },
@@ -376,6 +379,22 @@ test('a CSV with HTML in its headers shows them as text', async () => {
   assert.equal(await view.locator('img').count(), 0);
   assert.deepEqual(dialogs, []);
   await page.screenshot({ path: path.join(dirs.shots, '03-hostile-headers.png') });
+});
+
+test('a long CSV (time, host, metric, value) gets a chart per series, its label values shown as text', async () => {
+  await openFile(page, 'long.csv');
+  await runCommand(page, 'Anomaly Hunter: Analyze CSV File…');
+  const chart = view.locator(`[data-testid='chart-cpu{host="a"}'].rendered`);
+  await chart.waitFor({ timeout: 60_000 });
+  assert.equal(await chart.locator('.gtitle').textContent(), 'cpu{host="a"}');
+  const titles = await view.locator('.chart .gtitle').allTextContents();
+  assert.deepEqual(titles.sort(), ['cpu{host="<i>b</i>"}', 'cpu{host="a"}', 'mem{host="<i>b</i>"}', 'mem{host="a"}']);
+  assert.equal(await view.locator('.chart i').count(), 0);
+  // The spike of host a's cpu is an incident of that series.
+  await analyzed();
+  const metrics = await view.locator('[data-testid="anomaly-row"][data-kind="incident"] td:nth-child(5)').allTextContents();
+  assert.ok(metrics.some((m) => m.includes('cpu{host="a"}')), JSON.stringify(metrics));
+  await page.screenshot({ path: path.join(dirs.shots, '03b-long-csv.png') });
 });
 
 test('a 1,000,000-row CSV shows its first chart quickly', async () => {
