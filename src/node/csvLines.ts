@@ -6,7 +6,7 @@
  * very start is dropped.
  */
 
-import { guessDelimiter } from '../core/csv/parse.ts';
+import { guessDelimiter } from '../core/csv/sniff.ts';
 import { CsvTokenizer, splitRecord } from '../core/csv/tokenize.ts';
 import type { CsvSyntaxError } from '../core/csv/tokenize.ts';
 

@@ -1,4 +1,3 @@
-import Papa from 'papaparse';
 import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
@@ -7,6 +6,7 @@ import { inferColumns, isMissing, parseNumber } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { MAX_TIME_MS, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
+import { guessDelimiter, looksBinary } from './sniff.ts';
 import { LongSeries, joinLong, longLayout } from './longFormat.ts';
 
 /** Rows read before the column kinds are decided. */
@@ -428,27 +428,6 @@ export function parseCsv(text: string, options?: CsvReaderOptions): CsvResult {
   return r.end();
 }
 
-/**
- * The delimiter that splits the first lines into the same number of fields (more than one), quotes respected.
- * Papaparse's own guess counts delimiters inside quoted headers, so it is not used.
- */
-export function guessDelimiter(block: string): string {
-  const head = block.slice(0, 64 * 1024);
-  let best = ',', bestScore = -1;
-  for (const d of [',', '\t', ';', '|']) {
-    const rows = Papa.parse<string[]>(head, { delimiter: d, preview: 20, skipEmptyLines: true }).data;
-    if (rows.length === 0) continue;
-    const counts = new Map<number, number>();
-    for (const r of rows) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
-    let mode = 1, freq = 0;
-    for (const [k, v] of counts) if (v > freq || (v === freq && k > mode)) { mode = k; freq = v; }
-    if (mode < 2) continue;
-    const score = (freq / rows.length) * 1000 + Math.min(mode, 999);
-    if (score > bestScore) { best = d; bestScore = score; }
-  }
-  return best;
-}
-
 function clip(s: string | undefined): string {
   if (s === undefined) return '';
   return s.length > 40 ? s.slice(0, 37) + '…' : s;
@@ -473,16 +452,6 @@ export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: 
   });
 }
 
-function looksBinary(s: string): boolean {
-  const n = Math.min(s.length, 8192);
-  let bad = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) return true;
-    if ((c < 9 || (c > 13 && c < 32)) || c === 0xfffd) bad++;
-  }
-  return bad > n * 0.05;
-}
 
 function stableOrder(t: Float64Array): Uint32Array {
   const idx = new Uint32Array(t.length);

@@ -1,0 +1,50 @@
+/**
+ * Numbers with units, as formatted exports write them (Grafana's "Formatted data": `52.3%`, `1.20 GB`, `120 ms`,
+ * `1,234 req/s`, `3.4 Mil`): each read in its family's base unit — bytes, bits, seconds, a plain count — so that
+ * `980 MB` and `1.02 GB` in one column are 980,000,000 and 1,020,000,000. Units follow Grafana's formats (SI and IEC
+ * byte prefixes, durations, the short scale's K / Mil / Bil / Tri); a unit it does not know is kept as it is (scale 1)
+ * when a space sets it apart from the number.
+ */
+
+/** A unit's family (what its base unit is called in messages) and its factor to that base. */
+interface Unit { family: string; factor: number }
+
+const UNITS = new Map<string, Unit>();
+const add = (family: string, entries: [string, number][]): void => { for (const [u, f] of entries) UNITS.set(u, { family, factor: f }); };
+add('percent', [['%', 1]]);
+add('bytes', [['B', 1], ['kB', 1e3], ['KB', 1e3], ['MB', 1e6], ['GB', 1e9], ['TB', 1e12], ['PB', 1e15],
+  ['KiB', 1024], ['MiB', 1024 ** 2], ['GiB', 1024 ** 3], ['TiB', 1024 ** 4], ['PiB', 1024 ** 5]]);
+add('bits', [['b', 1], ['kb', 1e3], ['Kb', 1e3], ['Mb', 1e6], ['Gb', 1e9], ['Tb', 1e12], ['Kib', 1024], ['Mib', 1024 ** 2], ['Gib', 1024 ** 3]]);
+add('seconds', [['ns', 1e-9], ['µs', 1e-6], ['us', 1e-6], ['ms', 1e-3], ['s', 1], ['sec', 1], ['min', 60], ['mins', 60],
+  ['h', 3600], ['hour', 3600], ['hours', 3600], ['d', 86400], ['day', 86400], ['days', 86400], ['w', 604800], ['week', 604800], ['weeks', 604800]]);
+add('count', [['K', 1e3], ['Mil', 1e6], ['Bil', 1e9], ['Tri', 1e12]]);
+
+/** A number (thousands separated by commas or not), then optionally a unit. */
+const QUANTITY = /^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s*)([^\d\s,+-][^\s]*(?:\s?\/\s?\w+)?)?\s*$/;
+
+/** What a cell with a unit holds: its value in the unit's base and the unit's family ('' for a bare number). */
+export interface Quantity { value: number; unit: string; family: string }
+
+/**
+ * The quantity a cell holds, or null when it is not one: `52.3%`, `1.20 GB`, `1,234 ms`, `12.5 MB/s` (a rate:
+ * family "bytes/s"), `1,234` (thousands separators, `decimalComma` false only). A unit Grafana does not write is
+ * kept as its own family at scale 1 when a space separates it (`12 req/s`, `45 °C`); `2xx` is not a number.
+ */
+export function parseQuantity(text: string, decimalComma = false): Quantity | null {
+  if (text.length > 40) return null;
+  const m = QUANTITY.exec(text);
+  if (!m || !/\d/.test(m[1])) return null;
+  if (decimalComma && m[1].includes(',')) return null;
+  const n = Number(m[1].replace(/,/g, ''));
+  if (!Number.isFinite(n)) return null;
+  const unitText = m[3] ?? '';
+  if (!unitText) return m[1].includes(',') ? { value: n, unit: '', family: '' } : null;
+  // A rate: the unit per second (MB/s, Mbps for Mb/s).
+  const per = /^(.+?)(\/\s?s|\/\s?sec|ps)$/.exec(unitText);
+  const base = per && UNITS.has(per[1]) ? per[1] : unitText;
+  const known = UNITS.get(base);
+  if (known) return { value: n * known.factor, unit: unitText, family: base === unitText ? known.family : `${known.family}/s` };
+  // Unknown: only apart from the number (`12 req/s`), and not a word that could be a name or a code.
+  if (!m[2] || unitText.length > 12) return null;
+  return { value: n, unit: unitText, family: unitText };
+}
