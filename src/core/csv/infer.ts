@@ -1,4 +1,5 @@
 import { parseTimestamp } from './time.ts';
+import { parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
 export type ColumnKind = 'iso-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
@@ -11,13 +12,16 @@ export function isMissing(text: string): boolean {
   return MISSING.has(text) || (text.length < 8 && MISSING.has(text.trim()));
 }
 
-/** The number a cell holds, NaN when it is missing or not a number (`decimalComma` reads `1,5` as 1.5). */
+/**
+ * The number a cell holds, NaN when it is missing or not a number (`decimalComma` reads `1,5` as 1.5). A number
+ * with a unit (`52.3%`, `1.20 GB`, `120 ms`) is read in its unit's base (units.ts).
+ */
 export function parseNumber(text: string, decimalComma = false): number {
   if (text.length === 0) return NaN;
   const v = +text;
   if (v === v && (v !== 0 || text.trim() !== '')) return v;
   if (decimalComma && /^\s*[-+]?\d+,\d+\s*$/.test(text)) return +text.replace(',', '.');
-  return NaN;
+  return parseQuantity(text, decimalComma)?.value ?? NaN;
 }
 
 const TIME_NAME = /(^|[_\s.-])(time|timestamp|ts|date|datetime|epoch|when)([_\s.-]|$)|time$|^ts$/i;

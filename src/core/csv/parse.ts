@@ -7,6 +7,7 @@ import type { Inference } from './infer.ts';
 import { MAX_TIME_MS, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
+import { UnitNotes } from './units.ts';
 import { LongSeries, joinLong, longLayout } from './longFormat.ts';
 
 /** Rows read before the column kinds are decided. */
@@ -81,6 +82,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   /** A long file's series (longFormat.ts) and each row's series number; null for a wide file. */
   let long: LongSeries | null = null;
   let seriesCol: Column | null = null;
+  const units = new UnitNotes();
   let lineArr = new Int32Array(1024);
   let rows = 0;
   let unsorted = false;
@@ -191,7 +193,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       if (v !== v) {
         const text = row[idx[k]] ?? '';
         v = parseNumber(text, inf.decimalComma);
-        if (v !== v && !isMissing(text)) {
+        if (v === v) units.note(idx[k], text, inf.decimalComma, at);
+        else if (!isMissing(text)) {
           warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header![idx[k]]))} is not a number: read as missing`, at, idx[k] + 1);
         }
       }
@@ -405,6 +408,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         if (c.n > MAX_EXAMPLES) issues.push({ severity: 'warning', code, message: `${c.n - MAX_EXAMPLES} more like this (${code})`, line: c.first.line });
       }
       for (const issue of late) issues.push(issue);
+      if (header) issues.push(...units.issues(header));
       if (fatal || !table) return { frame: null, issues, delimiter };
       const inf = inference!;
       const frame: Frame = {

@@ -3,7 +3,7 @@
  * `1,234 req/s`, `3.4 Mil`): each read in its family's base unit — bytes, bits, seconds, a plain count — so that
  * `980 MB` and `1.02 GB` in one column are 980,000,000 and 1,020,000,000. Units follow Grafana's formats (SI and IEC
  * byte prefixes, durations, the short scale's K / Mil / Bil / Tri); a unit it does not know is kept as it is (scale 1)
- * when a space sets it apart from the number.
+ * when a space sets it apart from the number and it reads as a unit (a rate, a degree, a short lower-case word).
  */
 
 /** A unit's family (what its base unit is called in messages) and its factor to that base. */
@@ -44,7 +44,45 @@ export function parseQuantity(text: string, decimalComma = false): Quantity | nu
   const base = per && UNITS.has(per[1]) ? per[1] : unitText;
   const known = UNITS.get(base);
   if (known) return { value: n * known.factor, unit: unitText, family: base === unitText ? known.family : `${known.family}/s` };
-  // Unknown: only apart from the number (`12 req/s`), and not a word that could be a name or a code.
-  if (!m[2] || unitText.length > 12) return null;
+  // Unknown: only apart from the number, and only what reads as a unit — a rate (`12 req/s`), a degree (`45 °C`) or a
+  // short lower-case word (`ops`, `rpm`) — not a name, a status or a code (`200 OK`, `5xx`).
+  if (!m[2] || unitText.length > 12 || !/\/|^°|^[a-z]{1,8}$/.test(unitText)) return null;
   return { value: n, unit: unitText, family: unitText };
+}
+
+/** How a family's values are read, for the note: "in bytes". */
+function readAs(family: string): string {
+  if (family === 'percent') return 'as the number before the % (52.3% is 52.3)';
+  if (family === 'count') return 'as plain numbers (K = 1,000, Mil = 1,000,000, Bil = 1,000,000,000)';
+  if (UNITS.has(family) || [...UNITS.values()].some((u) => family === u.family || family === `${u.family}/s`)) return `in ${family}`;
+  return `without the unit`;
+}
+
+/** The units each metric column was read with, said once per column when the file is read. */
+export class UnitNotes {
+  private readonly byColumn = new Map<number, { families: Set<string>; units: Set<string>; line: number }>();
+
+  /** Notes the unit of a cell that parsed as a number (plain numbers cost one comparison). */
+  note(column: number, text: string, decimalComma: boolean, line: number): void {
+    const plain = +text;
+    if (plain === plain) return;
+    const q = parseQuantity(text, decimalComma);
+    if (!q || !q.unit) return;
+    let c = this.byColumn.get(column);
+    if (!c) this.byColumn.set(column, (c = { families: new Set(), units: new Set(), line }));
+    c.families.add(q.family);
+    if (c.units.size < 6) c.units.add(q.unit);
+  }
+
+  /** One warning per column read with units: which, and as what. `names`: the column names by column index. */
+  issues(names: readonly string[]): { severity: 'warning'; code: string; message: string; line: number; column: number }[] {
+    return [...this.byColumn].sort((a, b) => a[0] - b[0]).map(([col, c]) => {
+      const units = [...c.units].join(', ');
+      const name = JSON.stringify(names[col].length > 40 ? `${names[col].slice(0, 37)}…` : names[col]);
+      const message = c.families.size > 1
+        ? `column ${name} mixes units (${units}): each value is read in its own unit's base; check the export`
+        : `column ${name} has units (${units}): read ${readAs([...c.families][0])}`;
+      return { severity: 'warning' as const, code: c.families.size > 1 ? 'mixed-units' : 'units', message, line: c.line, column: col + 1 };
+    });
+  }
 }

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseQuantity } from '../../src/core/csv/units.ts';
+import { parseCsv } from '../../src/core/csv/parse.ts';
+
+test('parseQuantity reads a formatted export\'s numbers in their unit\'s base, and leaves codes, dates and words alone', () => {
+  const cases: [string, number | null, string?][] = [
+    ['52.3%', 52.3, 'percent'], ['52.3 %', 52.3, 'percent'], ['-3 %', -3, 'percent'],
+    ['1.20 GB', 1.2e9, 'bytes'], ['980 MB', 980e6, 'bytes'], ['1.5 GiB', 1.5 * 2 ** 30, 'bytes'], ['512 B', 512, 'bytes'],
+    ['120 ms', 0.12, 'seconds'], ['2 min', 120, 'seconds'], ['1.5 hour', 5400, 'seconds'], ['250 µs', 250e-6, 'seconds'],
+    ['12.5 MB/s', 12.5e6, 'bytes/s'], ['100 Mbps', 1e8, 'bits/s'], ['3.4 Mil', 3.4e6, 'count'], ['1.2 K', 1200, 'count'],
+    ['1,234 ms', 1.234, 'seconds'], ['1,234,567', 1234567, ''], ['12 req/s', 12, 'req/s'], ['45 °C', 45, '°C'],
+    ['2xx', null], ['5xx', null], ['2024-03-04', null], ['12:30', null], ['10.0.0.1:9100', null], ['abc', null], ['%', null],
+    ['1,5', null], ['12,34', null], ['1 GB disk', null], ['200 OK', null], ['500 Internal', null], ['3 ops', 3, 'ops'],
+  ];
+  for (const [text, value, family] of cases) {
+    const q = parseQuantity(text);
+    if (value === null) { assert.equal(q, null, text); continue; }
+    assert.ok(q, text);
+    assert.ok(Math.abs(q.value - value) <= 1e-12 * Math.abs(value), `${text}: ${q.value}`);
+    assert.equal(q.family, family, text);
+  }
+  // With a decimal comma, a comma is no thousands separator.
+  assert.equal(parseQuantity('1,234', true), null);
+});
+
+test('a CSV exported with formatted values (Grafana: 52.3%, 1.20 GB, 1,234 ms) is read as numbers, with a note per column', () => {
+  const rows = [
+    '"Time","cpu","mem","lat","status"',
+    '"2024-03-04 00:00:00","52.3%","980 MB","1,234 ms","200 OK"',
+    '"2024-03-04 00:01:00","49.5%","1.02 GB","950 ms","200 OK"',
+    '"2024-03-04 00:02:00","N/A","1.10 GB","1.5 s","500 Internal"',
+  ];
+  const { frame, issues } = parseCsv(rows.join('\n'));
+  assert.ok(frame);
+  assert.deepEqual(frame.metrics, ['cpu', 'mem', 'lat']);
+  assert.deepEqual(Array.from(frame.values[0]), [52.3, 49.5, NaN]);
+  assert.deepEqual(Array.from(frame.values[1]), [980e6, 1.02e9, 1.1e9]);
+  assert.deepEqual(Array.from(frame.values[2]).map((v) => Math.round(v * 1000)), [1234, 950, 1500]);
+  assert.deepEqual(issues.map((x) => [x.code, x.line, x.column, x.message]), [
+    ['units', 2, 2, 'column "cpu" has units (%): read as the number before the % (52.3% is 52.3)'],
+    ['units', 2, 3, 'column "mem" has units (MB, GB): read in bytes'],
+    ['units', 2, 4, 'column "lat" has units (ms, s): read in seconds'],
+  ]);
+  // A status such as "200 OK" is text, not a number with a unit; a column of two units is read, and said to mix.
+  assert.equal(frame.metrics.includes('status'), false);
+  const mixed = parseCsv('t,x\n2024-03-04T00:00:00Z,1 GB\n2024-03-04T00:01:00Z,50%\n');
+  assert.deepEqual(Array.from(mixed.frame!.values[0]), [1e9, 50]);
+  assert.deepEqual(mixed.issues.map((x) => x.code), ['mixed-units']);
+  assert.match(mixed.issues[0].message, /^column "x" mixes units \(GB, %\): each value is read in its own unit's base; check the export$/);
+});
