@@ -48,10 +48,11 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
     if (!readable(info)) throw notRegularFile(path, info);
     total = info.size;
     const buf = Buffer.allocUnsafe(1 << 20);
-    const decoder = new TextDecoder('utf-8');
+    let decoder = new TextDecoder('utf-8');
     // While every piece is ASCII (most metric exports), it is read as Latin-1: the same text, decoded faster.
     // The first piece that is not (a BOM, a multi-byte character, maybe split between pieces) and all after it go through the decoder.
     let ascii = true;
+    let first = true;
     // Stops once the reader has failed (a binary file, a stray quote…): the rest cannot change the outcome.
     while (!reader.failed) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, null);
@@ -59,6 +60,12 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
       bytes += bytesRead;
+      if (first) {
+        first = false;
+        // A UTF-16 file (Excel's "Unicode Text", Windows PowerShell's Out-File) starts with its byte-order mark.
+        const utf16 = utf16Of(chunk);
+        if (utf16) { decoder = new TextDecoder(utf16); ascii = false; }
+      }
       ascii &&= isAscii(chunk);
       reader.push(ascii ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true }));
       onProgress?.(bytes, total);
@@ -74,4 +81,12 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
   }
   const result = reader.end();
   return { ...result, sha256: hash.digest('hex'), bytes };
+}
+
+/** The UTF-16 encoding a file's first bytes mark (FF FE little-endian, FE FF big-endian), else null. */
+function utf16Of(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (head.length < 2) return null;
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return null;
 }

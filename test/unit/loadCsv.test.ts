@@ -38,3 +38,27 @@ test('loadCsvFile reads a file as parseCsv reads its text, with multi-byte chara
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('loadCsvFile reads UTF-16 files (little- and big-endian, by their byte-order mark), across its 1 MiB pieces', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-load16-'));
+  try {
+    const lines = ['time\tcpu\thost'];
+    for (let i = 0; lines.length < 30_000; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()}\t${i % 97}\t${i % 2 ? 'Zürich' : '東京 🗼'}`);
+    const text = lines.join('\r\n') + '\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16();
+    assert.ok(le.length > 2 << 20, 'more than two pieces');
+    const expected = parseCsv(text);
+    for (const [name, bytes] of [['le.csv', le], ['be.csv', be]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      const loaded = await loadCsvFile(path);
+      assert.deepEqual(loaded.issues, expected.issues, name);
+      assert.deepEqual(loaded.frame, expected.frame, name);
+      assert.equal(loaded.frame!.rows, 29_999);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
