@@ -8,12 +8,11 @@
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { inferColumns, parseNumber } from '../core/csv/infer.ts';
+import { dateOrderNote, inferColumns, parseNumber, readTime } from '../core/csv/infer.ts';
 import { longLayout } from '../core/csv/longFormat.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
-import { MAX_TIME_MS, parseTimestamp } from '../core/csv/time.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { createStreamDetector } from '../core/streaming/streamDetector.ts';
@@ -211,6 +210,9 @@ export class StreamPipeline {
       // The batch reader joins such rows by time (longFormat.ts); scored row by row, the series would be one mixed column.
       throw new InputError(`long format (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time, or export the series one column each`, this.opts.displayPath, 1);
     }
+    const order = dateOrderNote(inference);
+    // Decided on the first rows: a later date with a day above 12 in the other field is a bad timestamp there.
+    if (order) this.opts.onNotice?.(`${this.opts.displayPath}: warning: ${order}`);
     const layout = layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
@@ -268,12 +270,7 @@ function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined
 }
 
 function timestampOf(text: string, kind: Inference['timestampKind']): number {
-  if (!text) return NaN;
-  if (kind === 'iso-time') return parseTimestamp(text);
-  const v = parseNumber(text.trim());
-  const ms = kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
-  // Past the range of a Date (±8.64e15 ms, ±275,760 years) a number is no time: read as none.
-  return Math.abs(ms) <= MAX_TIME_MS ? ms : NaN;
+  return text ? readTime(text, kind) : NaN;
 }
 
 /** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */

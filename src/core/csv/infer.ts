@@ -1,8 +1,17 @@
-import { parseTimestamp } from './time.ts';
+import { MAX_TIME_MS, dayMonthParts, dayMonthTime, parseTimestamp } from './time.ts';
 import { parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
-export type ColumnKind = 'iso-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
+export type ColumnKind = 'iso-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
+
+/** Epoch ms of a timestamp cell in a column of this kind, NaN when it is none (or past the range of a Date). */
+export function readTime(text: string, kind: ColumnKind | null): number {
+  if (kind === 'iso-time') return parseTimestamp(text);
+  if (kind === 'dmy-time' || kind === 'mdy-time') return dayMonthTime(text, kind === 'dmy-time');
+  const v = parseNumber(text.trim());
+  const ms = kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
+  return Math.abs(ms) <= MAX_TIME_MS ? ms : NaN;
+}
 
 /** Texts that mean "no value" in metric exports; read as NaN without a warning. */
 const MISSING = new Set(['', 'nan', 'NaN', 'NAN', 'na', 'NA', 'N/A', 'n/a', 'null', 'NULL', 'None', 'none', '-', '?']);
@@ -36,6 +45,20 @@ export interface Inference {
   /** Column indices that are neither timestamp nor metric (text). */
   textIndices: number[];
   decimalComma: boolean;
+  /**
+   * A D/M/Y or M/D/Y timestamp column whose sampled dates never have a field above 12: the order was assumed (month
+   * first with `/`, as in the US; day first with `.` or `-`), with a date that shows it.
+   */
+  assumedDateOrder?: { example: string };
+}
+
+/** What a reader says when the inference assumed the order of day and month (see Inference.assumedDateOrder), else null. */
+export function dateOrderNote(inf: Inference): string | null {
+  const a = inf.assumedDateOrder;
+  if (!a) return null;
+  const dayFirst = inf.timestampKind === 'dmy-time';
+  const example = a.example.length > 40 ? `${a.example.slice(0, 37)}…` : a.example;
+  return `dates such as '${example}' are read ${dayFirst ? 'day' : 'month'} first (${dayFirst ? 'day.month.year' : 'month/day/year, as in the US'}): no date in the first rows has a ${dayFirst ? 'month' : 'day'} field above 12 to tell`;
 }
 
 /** Decides the timestamp column and the metric columns from the header and the first rows. */
@@ -43,10 +66,12 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   const n = header.length;
   const decimalComma = delimiter === ';' && sample.some((r) => r.some((c) => /^\s*[-+]?\d+,\d+\s*$/.test(c)));
   const kinds: ColumnKind[] = [];
+  const assumed = new Map<number, string>();
   const integerEpoch: ('s' | 'ms' | null)[] = [];
   const increasing: boolean[] = [];
   for (let c = 0; c < n; c++) {
     let nonEmpty = 0, numeric = 0, iso = 0, epochS = 0, epochMs = 0, inc = true, prev = -Infinity;
+    let dm = 0, firstMax = 0, secondMax = 0, dmSep = '', dmExample = '';
     for (const row of sample) {
       const t = row[c];
       if (t === undefined || isMissing(t)) continue;
@@ -62,17 +87,26 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
         prev = v;
       } else if (parseTimestamp(t) === parseTimestamp(t)) {
         iso++;
+      } else {
+        const p = dayMonthParts(t);
+        if (p) { dm++; firstMax = Math.max(firstMax, p.first); secondMax = Math.max(secondMax, p.second); dmSep ||= p.sep; dmExample ||= t.trim(); }
       }
     }
     increasing.push(inc);
     if (nonEmpty === 0) { kinds.push('text'); integerEpoch.push(null); continue; }
     if (iso >= 0.9 * nonEmpty) kinds.push('iso-time');
+    else if (dm >= 0.9 * nonEmpty) {
+      // Which field is the day: the one that goes past 12 somewhere in the sample, else the convention of the separator.
+      const dayFirst = firstMax > 12 ? true : secondMax > 12 ? false : dmSep !== '/';
+      kinds.push(dayFirst ? 'dmy-time' : 'mdy-time');
+      if (firstMax <= 12 && secondMax <= 12) assumed.set(c, dmExample);
+    }
     else if (numeric >= 0.8 * nonEmpty) kinds.push('number');
     else kinds.push('text');
     integerEpoch.push(epochS === nonEmpty ? 's' : epochMs === nonEmpty ? 'ms' : null);
   }
-  let ts = kinds.indexOf('iso-time');
-  let tsKind: ColumnKind | null = ts >= 0 ? 'iso-time' : null;
+  let ts = kinds.findIndex((k) => k === 'iso-time' || k === 'dmy-time' || k === 'mdy-time');
+  let tsKind: ColumnKind | null = ts >= 0 ? kinds[ts] : null;
   if (ts < 0) {
     // A numeric epoch column: named like a time, or the first column when it only increases.
     for (let c = 0; c < n; c++) {
@@ -91,5 +125,6 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     if (kinds[c] === 'number') metricIndices.push(c);
     else textIndices.push(c);
   }
-  return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma };
+  const example = assumed.get(ts);
+  return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma, ...(example === undefined ? {} : { assumedDateOrder: { example } }) };
 }

@@ -2,9 +2,9 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { inferColumns, isMissing, parseNumber } from './infer.ts';
+import { dateOrderNote, inferColumns, isMissing, parseNumber, readTime } from './infer.ts';
 import type { Inference } from './infer.ts';
-import { MAX_TIME_MS, parseTimestamp, parseTimestampAt } from './time.ts';
+import { parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
@@ -122,6 +122,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       return;
     }
     if (inference.timestampIndex < 0) warnDroppedTimestamp();
+    const order = dateOrderNote(inference);
+    if (order) warn('date-order', order, 2, inference.timestampIndex + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     metricCols = inference.metricIndices.map(() => new Column());
     const layout = longLayout(header!, sample, inference);
@@ -171,12 +173,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // `pre`: the timestamp the fast scanner already read (NaN: read it from the text).
       let t = pre;
       if (t !== t) {
-        if (inf.timestampKind === 'iso-time') t = parseTimestamp(raw);
-        else {
-          const v = parseNumber(raw);
-          t = inf.timestampKind === 'epoch-s' ? v * 1000 : v;
-          if (!(Math.abs(t) <= MAX_TIME_MS)) t = NaN; // past the range of a Date: no time
-        }
+        t = readTime(raw, inf.timestampKind);
       }
       if (t !== t) {
         warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);

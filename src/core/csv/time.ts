@@ -1,7 +1,7 @@
 /**
  * Timestamp parsing for metric exports. Accepted: ISO 8601 dates and date-times with or without a zone
- * (`2024-01-05T10:00:00Z`, `…+02:00`, `…T10:00:00.123`), `YYYY-MM-DD HH:MM[:SS[.fff]]`, `YYYY/MM/DD …`.
- * Times without a zone are read as UTC, so results never depend on the machine's time zone.
+ * (`2024-01-05T10:00:00Z`, `…+02:00`, `…T10:00:00.123`), `YYYY-MM-DD HH:MM[:SS[.fff]]`, `YYYY/MM/DD …`; and dates
+ * with the year last, day or month first (`05.01.2024 10:00`, `1/5/2024 10:00 AM`: dayMonthTime). Times without a zone are read as UTC, so results never depend on the machine's time zone.
  * Epoch seconds and milliseconds are recognised by the column inference (see infer.ts), not here.
  */
 
@@ -91,3 +91,51 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
 
 /** The largest |epoch ms| a Date holds (±275,760 years): a number past it is not a time. */
 export const MAX_TIME_MS = 8.64e15;
+
+/** A date written day and month first, year last (`04.03.2024`, `3/4/2024 10:05 PM`): its fields, before the order is known. */
+export interface DayMonthParts {
+  first: number;
+  second: number;
+  year: number;
+  /** The separator: '/', '.' or '-'. */
+  sep: string;
+  /** Milliseconds into the day (0 without a time). */
+  dayMs: number;
+}
+
+const DAY_MONTH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?(?:\s*(?:Z|UTC))?$/;
+
+/**
+ * The fields of a date written D/M/YYYY or M/D/YYYY (separators `/`, `.` or `-`; 1- or 2-digit day and month;
+ * an optional time H:MM[:SS[.fff]] with AM/PM or 24 h, and Z or UTC), or null. Which field is the day is the
+ * column's choice (see infer.ts): `04/03/2024` alone does not tell.
+ */
+export function dayMonthParts(text: string): DayMonthParts | null {
+  const m = DAY_MONTH.exec(text.trim());
+  if (!m) return null;
+  const first = +m[1], second = +m[3], year = +m[4];
+  if (first < 1 || second < 1 || first > 31 || second > 31 || (first > 12 && second > 12)) return null;
+  let dayMs = 0;
+  if (m[5] !== undefined) {
+    let h = +m[5];
+    const mi = +m[6], sec = m[7] === undefined ? 0 : +m[7];
+    const half = m[9]?.toLowerCase();
+    if (half) { if (h < 1 || h > 12) return null; h = (h % 12) + (half === 'p' ? 12 : 0); }
+    if (h > 24 || mi > 59 || sec > 60) return null;
+    dayMs = h * 3600000 + mi * 60000 + sec * 1000 + (m[8] === undefined ? 0 : Math.round(+m[8].padEnd(3, '0')));
+  }
+  return { first, second, year, sep: m[2], dayMs };
+}
+
+/** Epoch ms of a D/M/Y (`dayFirst`) or M/D/Y text read as UTC, or NaN when it is not one or not a real date. */
+export function dayMonthTime(text: string, dayFirst: boolean): number {
+  const p = dayMonthParts(text);
+  if (!p) return NaN;
+  const day = dayFirst ? p.first : p.second, month = dayFirst ? p.second : p.first;
+  if (month > 12 || day > daysInMonth(p.year, month)) return NaN;
+  return daysFromCivil(p.year, month, day) * 86400000 + p.dayMs;
+}
+
+function daysInMonth(y: number, m: number): number {
+  return m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+}

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dayMonthParts, dayMonthTime } from '../../src/core/csv/time.ts';
+import { parseCsv } from '../../src/core/csv/parse.ts';
+import { StreamPipeline } from '../../src/node/streamPipeline.ts';
+
+const iso = (ms: number): string => (Number.isNaN(ms) ? 'NaN' : new Date(ms).toISOString());
+
+test('dates written day and month first (Excel, European and US exports) are read in the order given', () => {
+  assert.equal(iso(dayMonthTime('04.03.2024', true)), '2024-03-04T00:00:00.000Z');
+  assert.equal(iso(dayMonthTime('4.3.2024 9:05', true)), '2024-03-04T09:05:00.000Z');
+  assert.equal(iso(dayMonthTime('3/4/2024 10:05 PM', false)), '2024-03-04T22:05:00.000Z');
+  assert.equal(iso(dayMonthTime('12/31/2024 12:00:30 AM', false)), '2024-12-31T00:00:30.000Z');
+  assert.equal(iso(dayMonthTime('12/31/2024 12:00 p.m.', false)), '2024-12-31T12:00:00.000Z');
+  assert.equal(iso(dayMonthTime('31-12-2024 23:59:59.25', true)), '2024-12-31T23:59:59.250Z');
+  assert.equal(iso(dayMonthTime('29/02/2024', true)), '2024-02-29T00:00:00.000Z');
+  // Not a real date, not a date, not this form.
+  for (const [text, dayFirst] of [['30/02/2024', true], ['31/04/2024', true], ['13/04/2024', false], ['1/2/24', true], ['3/4/2024 13:00 PM', false], ['03.04-2024', true], ['2024-03-04', true]] as const) {
+    assert.ok(Number.isNaN(dayMonthTime(text, dayFirst)), text);
+  }
+  assert.equal(dayMonthParts('13/13/2024'), null);
+});
+
+/** A CSV of `n` rows `step` ms apart from 2024-03-04, its time written by `fmt`. */
+function csv(n: number, step: number, fmt: (d: Date) => string): string {
+  return 'time,cpu\n' + Array.from({ length: n }, (_, i) => `${fmt(new Date(Date.UTC(2024, 2, 4) + i * step))},${i % 7}`).join('\n') + '\n';
+}
+const p2 = (v: number): string => String(v).padStart(2, '0');
+const dmy = (d: Date, sep: string): string => `${p2(d.getUTCDate())}${sep}${p2(d.getUTCMonth() + 1)}${sep}${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}`;
+const mdy = (d: Date): string => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${((d.getUTCHours() + 11) % 12) + 1}:${p2(d.getUTCMinutes())} ${d.getUTCHours() < 12 ? 'AM' : 'PM'}`;
+
+test('a CSV\'s D/M/Y or M/D/Y time column: the order is the one a field above 12 shows, else assumed with a warning', () => {
+  const day = 86_400_000;
+  const expected = Array.from({ length: 30 }, (_, i) => Date.UTC(2024, 2, 4) + i * day);
+  for (const [name, text] of [['dd/mm', csv(30, day, (d) => dmy(d, '/'))], ['dd.mm', csv(30, day, (d) => dmy(d, '.'))], ['m/d AM/PM', csv(30, day, mdy)]] as const) {
+    const { frame, issues } = parseCsv(text);
+    assert.deepEqual(Array.from(frame!.timestamps!), expected, name);
+    assert.deepEqual(issues, [], name);
+  }
+  // Minutes of one day: 04/03/2024 does not tell. With '/' month first (US), with '.' day first; either way said.
+  const minute = 60_000;
+  const us = parseCsv(csv(60, minute, (d) => dmy(d, '/')));
+  assert.equal(iso(us.frame!.timestamps![0]), '2024-04-03T00:00:00.000Z');
+  assert.deepEqual(us.issues.map((x) => [x.code, x.line, x.column]), [['date-order', 2, 1]]);
+  assert.match(us.issues[0].message, /^dates such as '04\/03\/2024 00:00' are read month first \(month\/day\/year, as in the US\)/);
+  const eu = parseCsv(csv(60, minute, (d) => dmy(d, '.')));
+  assert.equal(iso(eu.frame!.timestamps![0]), '2024-03-04T00:00:00.000Z');
+  assert.match(eu.issues[0].message, /read day first/);
+});
+
+test('streaming reads a D/M/Y time column as the batch reader does, and says when its first rows leave the order open', () => {
+  // Every row a day apart: the stream's first rows (it decides on 20) already pass the 12th.
+  const text = csv(40, 86_400_000, (d) => dmy(d, '/'));
+  const times: number[] = [];
+  const notices: string[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'd.csv', onRow: (r) => times.push(r.ms), onNotice: (t) => notices.push(t) });
+  pipe.push(text);
+  pipe.finish();
+  assert.equal(pipe.failure, null);
+  assert.deepEqual(times, Array.from(parseCsv(text).frame!.timestamps!));
+  assert.equal(notices.length, 0);
+  const said: string[] = [];
+  const open = new StreamPipeline({ displayPath: 'm.csv', onRow: () => undefined, onNotice: (t) => said.push(t) });
+  open.push(csv(30, 60_000, (d) => dmy(d, '/')));
+  open.finish();
+  assert.deepEqual(said, ["m.csv: warning: dates such as '04/03/2024 00:00' are read month first (month/day/year, as in the US): no date in the first rows has a day field above 12 to tell"]);
+});
