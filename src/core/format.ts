@@ -16,6 +16,23 @@ export function formatNumber(x: number, digits = 6, wholeFrom = Infinity): strin
   return String(roundSignificant(x, digits));
 }
 
+/** SI prefixes from a million up, for formatReadable. */
+const LARGE = ['M', 'G', 'T', 'P', 'E'];
+
+/**
+ * A number in a one-line summary: from a million up in size, 3 significant digits and an SI prefix (`1.2G`, `450M`:
+ * byte and packet counts read at a glance), else formatNumber's (6 significant digits, integers as they are).
+ */
+export function formatReadable(x: number, digits = 6): string {
+  if (!(Number.isFinite(x) && Math.abs(x) >= 1e6)) return formatNumber(x, digits);
+  // Groups of three digits: 2 is millions (M), 3 billions (G), … 6 (E) at most.
+  let g = Math.min(LARGE.length + 1, Math.floor(Math.log10(Math.abs(x)) / 3));
+  let m = roundSignificant(x / 1000 ** g, 3);
+  // 999.96M rounds to 1000M: one prefix up.
+  if (Math.abs(m) >= 1000 && g < LARGE.length + 1) m = roundSignificant(x / 1000 ** ++g, 3);
+  return `${m}${LARGE[g - 2]}`;
+}
+
 /** A number for a narrow place (a slider, a tooltip): '—' for NaN, thousands separated, else 3–4 significant digits. */
 export function formatShort(v: number): string {
   if (!Number.isFinite(v)) return '—';

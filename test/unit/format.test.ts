@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatNumber, formatShort, roundSignificant } from '../../src/core/format.ts';
+import { formatNumber, formatReadable, formatShort, roundSignificant } from '../../src/core/format.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { buildIncidents } from '../../src/core/incidents/incidents.ts';
+import type { Anomaly } from '../../src/core/anomaly.ts';
 
 test('formatNumber prints integers as is and others to six significant digits', () => {
   assert.deepEqual([formatNumber(90), formatNumber(93.456789), formatNumber(0.000123456789), formatNumber(NaN), formatNumber(-Infinity)],
@@ -22,4 +25,19 @@ test('roundSignificant rounds to significant digits and keeps NaN and infinities
 test('formatShort fits a narrow place: a dash for missing, thousands separated, one decimal from 10, else 3 digits', () => {
   assert.deepEqual([NaN, 1234567.8, -1500, 42.345, 3.14159, 0.000120, 0].map(formatShort),
     ['—', '1,234,568', '-1,500', '42.3', '3.14', '0.00012', '0']);
+});
+
+test('formatReadable: from a million up, 3 significant digits and an SI prefix; below, formatNumber', () => {
+  const cases: [number, string][] = [
+    [1.2e9, '1.2G'], [450_200_000, '450M'], [1e6, '1M'], [999_999, '999999'], [999_960_000, '1G'], [-2.5e7, '-25M'],
+    [12_345_678_901_234, '12.3T'], [98.46, '98.46'], [12510, '12510'], [0.000123, '0.000123'], [NaN, 'NaN'],
+  ];
+  for (const [v, s] of cases) assert.equal(formatReadable(v), s, String(v));
+});
+
+test('an incident summary reads large values with a prefix (bytes, packets)', () => {
+  const frame = frameOf({ disk: Float64Array.from({ length: 20 }, (_, i) => (i === 5 ? 1.2e9 : 3e8)) });
+  const a: Anomaly = { row: 5, timestamp: null, detector: 'forecast', metric: 'disk', value: 1.2e9, score: 90, severity: 'critical', message: '' };
+  const [incident] = buildIncidents([a], frame, { usual: () => ({ value: 301_234_567, spread: 12_345_678, seasonal: true }) });
+  assert.equal(incident.summary, 'disk 1.2G, usually 301M ± 12.3M at this time; forecaster only');
 });

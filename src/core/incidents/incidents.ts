@@ -8,7 +8,7 @@ import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { formatDuration } from '../rules/duration.ts';
-import { formatNumber, roundSignificant } from '../format.ts';
+import { formatReadable, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf, severityRank } from '../severity.ts';
 
@@ -192,7 +192,7 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], ch
     head = phrase;
   } else if (metric !== null) {
     const v = rows.value(metric, peak.row);
-    head = `${metric} ${Number.isFinite(v) ? formatNumber(v) : 'missing'}`;
+    head = `${metric} ${Number.isFinite(v) ? formatReadable(v) : 'missing'}`;
   } else {
     head = peak.rule ? `rule ${peak.rule}` : 'unusual rows';
   }
@@ -200,7 +200,7 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], ch
   if (span) head += phrase === null ? ` for ${span}` : ` (flagged for ${span})`;
   if (metric !== null && usual) {
     const u = usual(metric, peak.row);
-    if (u && Number.isFinite(u.value)) head += `, usually ${formatNumber(roundSignificant(u.value, 3))} ± ${formatNumber(roundSignificant(u.spread, 3))}${u.seasonal ? ' at this time' : ''}`;
+    if (u && Number.isFinite(u.value)) head += `, usually ${formatReadable(roundSignificant(u.value, 3))} ± ${formatReadable(roundSignificant(u.spread, 3))}${u.seasonal ? ' at this time' : ''}`;
   }
   parts.push(head);
   const others = metrics.filter((m) => m !== metric);

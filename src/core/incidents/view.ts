@@ -11,7 +11,7 @@ import { getOwn } from '../own.ts';
 import { isWeekendDay } from '../detectors/forecast/seasonality.ts';
 import { rollingTrimmedMean, statsOf } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
-import { formatNumber, roundSignificant } from '../format.ts';
+import { formatNumber, formatReadable, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
@@ -228,7 +228,7 @@ function describeIforest(input: ViewInput, scores: Float64Array, i: number): { m
   return {
     metric, value: Number.isFinite(v) ? v : null,
     message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
-    phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} unusual with the other metrics`,
+    phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatReadable(v)}` : ''} unusual with the other metrics`,
   };
 }
 
@@ -300,7 +300,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
         describe: (i) => ({
           metric, value: y[i],
           message: `${metric} level ${change[i] > 0 ? 'rises' : 'drops'} by ${fmtY(Math.abs(change[i]))} (trimmed mean of the ${span} after against the ${span} before, usual daily pattern removed)`,
-          phrase: `${metric} level ${change[i] > 0 ? 'rises' : 'drops'} by ${fmtY(Math.abs(change[i]))} within ${span}`,
+          phrase: `${metric} level ${change[i] > 0 ? 'rises' : 'drops'} by ${formatReadable(roundSignificant(Math.abs(change[i]), 4))} within ${span}`,
         }),
       });
     }
@@ -309,7 +309,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
       const flat = maskMissing(flatness(y, w, frame), y);
       yield ({
         key: `flat:${metric}`, detector: 'forecast', check: 'flatness check', metric, values: flat, least: Math.log(1 / k.flatShare),
-        describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatNumber(y[i])}` }),
+        describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatReadable(y[i])}` }),
       });
     }
     const plan = discordPlanOf(frame, k);
