@@ -3,6 +3,12 @@
  * Per labelled window: the highest finding inside it, by statistic (is it missed, and by how far); per incident of
  * the default view (major and above) outside every window: its peak statistic and whether it lies in NAB's probation period (the
  * first 15 % of the file, where NAB does not score but the incident counts against precision).
+ *
+ * `--by-position`: instead, where in a file the findings outside every window lie — per twentieth of the file (a
+ * file's first and last 5 % against its middle), per statistic, the events of minor and above (findings of one
+ * statistic less than 10 rows apart are one event) per 10,000 rows outside the windows, over every NAB file. A
+ * statistic whose windows were truncated at a file's edges would stand out there; one that is not windowed (the
+ * Isolation Forest's) says how unusual the data itself is there.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +18,15 @@ import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
 import { analyseText, dataRoot, nabFolders, nabLabels } from './incidentScoring.ts';
 
 const labels: Record<string, [string, string][]> = JSON.parse(readFileSync(nabLabels, 'utf8'));
-const only = process.argv.slice(2);
+const byPosition = process.argv.includes('--by-position');
+const only = process.argv.slice(2).filter((a) => a !== '--by-position');
+/** Parts of a file in the --by-position table, the findings that count there and the rows that make one event. */
+const PARTS = 20;
+const EVENT_FLOOR = 25;
+const EVENT_GAP = 10;
+/** --by-position: per statistic, events outside the windows per part of the file; the rows outside the windows per part. */
+const events = new Map<string, number[]>();
+const rowsOutside: number[] = new Array(PARTS).fill(0);
 
 /** Which statistic a finding comes from, by its message. */
 function statOf(a: Anomaly): string {
@@ -41,6 +55,22 @@ for (const { folder, files } of nabFolders()) {
       for (let i = 0; i < ts.length; i++) if (ts[i] >= from && ts[i] <= to) { if (a < 0) a = i; b = i; }
       return [a, b] as const;
     }).filter(([a]) => a >= 0);
+    if (byPosition) {
+      const inside = (i: number) => wins.some(([a, b]) => i >= a && i <= b);
+      const part = (i: number) => Math.min(PARTS - 1, Math.floor((i / frame.rows) * PARTS));
+      for (let i = 0; i < frame.rows; i++) if (!inside(i)) rowsOutside[part(i)]++;
+      const last = new Map<string, number>();
+      for (const f of [...view.findings].sort((x, y) => x.row - y.row)) {
+        if (f.score < EVENT_FLOOR || inside(f.row)) continue;
+        const k = statOf(f);
+        const prev = last.get(k);
+        last.set(k, f.row);
+        if (prev !== undefined && f.row - prev < EVENT_GAP) continue;
+        if (!events.has(k)) events.set(k, new Array(PARTS).fill(0));
+        events.get(k)![part(f.row)]++;
+      }
+      continue;
+    }
     const probation = Math.floor(0.15 * frame.rows);
     console.log(`${rel} rows ${frame.rows} step ${(frame.stepMs ?? 0) / 60_000}m`);
     for (const [a, b] of wins) {
@@ -57,4 +87,10 @@ for (const { folder, files } of nabFolders()) {
       console.log(`  FALSE ${inc.startRow}-${inc.endRow}${inc.startRow < probation ? ' (probation)' : ''} score ${inc.score} ${peak ? statOf(peak) : '?'}: ${inc.summary}`);
     }
   }
+}
+if (byPosition) {
+  const keys = [...events.keys()].sort();
+  console.log(`events of minor and above outside the windows per 10,000 rows outside them, by part of the file (${100 / PARTS} % each)`);
+  console.log(`part ${keys.map((k) => k.padStart(9)).join('')}`);
+  for (let p = 0; p < PARTS; p++) console.log(`${String(p + 1).padStart(4)} ${keys.map((k) => (rowsOutside[p] ? (events.get(k)![p] / rowsOutside[p]) * 1e4 : 0).toFixed(1).padStart(9)).join('')}`);
 }
