@@ -86,3 +86,18 @@ test('analyze --format csv --only-anomalies neutralises formula-like cells and k
   assert.match(first, /^2024-01-01T00:00:00.000Z,0,0,/);
   assert.ok(r.out.includes(',-500,'));
 });
+
+test('analyze of a long CSV: --metrics cpu takes every cpu{…} series; JSON names the joined metrics', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-long-'));
+  const path = join(dir, 'long.csv');
+  const lines = ['time,host,metric,value'];
+  for (let i = 0; i < 300; i++) for (const h of ['a', 'b']) for (const m of ['cpu', 'mem']) lines.push(`${1_700_000_000 + i * 60},${h},${m},${(m === 'cpu' ? 40 : 60) + (i % 9)}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  const r = await run('analyze', path, '--metrics', 'cpu', '--format', 'json');
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.deepEqual(doc.meta.metrics, ['cpu{host="a"}', 'mem{host="a"}', 'cpu{host="b"}', 'mem{host="b"}']);
+  assert.deepEqual(Object.keys(doc.forecast), ['cpu{host="a"}', 'cpu{host="b"}']);
+  assert.match(r.err, /warning: long format: the rows of each time are joined into one/);
+  assert.equal((await run('analyze', path, '--metrics', 'cp')).code, 2);
+});

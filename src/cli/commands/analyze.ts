@@ -10,6 +10,7 @@ import type { loadRulesFile as LoadRulesFile } from '../rulesFile.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
+import { seriesIn } from '../../core/csv/frame.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
 import { primeIsolationForest, startScoringThreadsFor } from '../../node/parallelScore.ts';
 import type { AnalysisResult } from '../../core/analysisResult.ts';
@@ -31,7 +32,7 @@ Loads a metrics CSV (or a Prometheus query range), runs the detectors and report
 Options:
   --detectors LIST         iforest,forecast,rules (default: iforest and forecast, plus rules with --rules)
   --rules FILE             a rules.yaml to evaluate (its detectors: block gives default settings)
-  --metrics a,b            only these metrics
+  --metrics a,b            only these metrics (a name of several series, cpu for cpu{host="a"}…, takes them all)
   --seed N                 seed of the randomised detectors (default 0)
   --contamination calibrated|auto|F
                            Isolation Forest threshold: 'calibrated' (default: the calibrated scores decide),
@@ -104,7 +105,7 @@ export const analyzeCommand: Command = {
       if (bad.length || !detectors.size) throw new UsageError(`--detectors takes a list of ${DETECTORS.join(', ')}; got '${values.detectors}'`);
       if (detectors.has('rules') && !values.rules) throw new UsageError('--detectors rules needs --rules FILE');
     }
-    const metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
+    let metrics = values.metrics?.split(',').map((s) => s.trim()).filter(Boolean);
 
     await refuseOutputOverInput(values.out, [positionals[0], values.rules], ctx.cwd);
     // The rules file's reader (YAML, JSON Schema) and the history's (SQLite) are loaded only when asked for.
@@ -126,6 +127,11 @@ export const analyzeCommand: Command = {
     const name = fetched ? fetched.server : basename(path);
     const frame = loaded.frame;
     if (metrics) {
+      // A name of several series (cpu for cpu{host="a"}, cpu{host="b"}: a long CSV's, a query's) takes them all.
+      metrics = [...new Set(metrics.flatMap((m) => {
+        const cols = seriesIn(frame.metrics, m);
+        return cols.length ? cols.map((c) => frame.metrics[c]) : [m];
+      }))];
       const unknown = metrics.filter((m) => !frame.metrics.includes(m));
       if (unknown.length) throw new UsageError(`--metrics: no ${prom ? 'series' : 'numeric column'} ${unknown.map((m) => `'${m}'`).join(', ')} in ${name} (metrics: ${frame.metrics.join(', ')})`);
     }

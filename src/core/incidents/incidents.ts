@@ -206,12 +206,12 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], ch
   const others = metrics.filter((m) => m !== metric);
   if (others.length) parts.push(`${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''} too`);
   if (peak.detector === 'rule' && peak.rule && metric !== null) parts.push(`rule ${peak.rule}`);
-  parts.push(detectors.length > 1 ? `${detectors.length} detectors agree` : checks.length > 1 ? `${listed(checks)} agree` : `${checks[0]} only`);
+  parts.push(detectors.length > 1 ? `${detectors.length} detectors agree` : checks.length > 1 ? `${andList(checks)} agree` : `${checks[0]} only`);
   return parts.join('; ');
 }
 
 /** "a, b and c". */
-function listed(names: string[]): string {
+function andList(names: string[]): string {
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0] ?? '';
 }
 
