@@ -1,5 +1,6 @@
 import { sortAnomalies } from './anomaly.ts';
 import type { Frame } from './csv/frame.ts';
+import { isSeriesOf } from './csv/frame.ts';
 import { detectForecast } from './detectors/forecast.ts';
 import type { ForecastDetection } from './detectors/forecast.ts';
 import { contaminationThreshold, detectIsolationForest, explainIsolationForest } from './detectors/isolationForest.ts';
@@ -107,7 +108,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
     if (!settings.rules) {
       result.warnings.push('rules skipped: no rules file (give one with --rules, or a rules file whose data: names this CSV)');
     } else {
-      const rules = settings.metrics ? settings.rules.rules.filter((r) => settings.metrics!.includes(r.metric)) : settings.rules.rules;
+      const rules = settings.metrics ? settings.rules.rules.filter((r) => settings.metrics!.some((m) => m === r.metric || isSeriesOf(m, r.metric))) : settings.rules.rules;
       const ev = evaluateRules(rules, frame, { thresholds: settings.thresholds });
       appendAll(result.anomalies, ev.anomalies);
       result.rules = ev.perRule;

@@ -1,6 +1,6 @@
 // A CSV's dashboard settings and rule sliders as its analysis starts: pure (no vscode), used by SessionStore.
 import type { Frame } from '../core/csv/frame.ts';
-import { metricValues } from '../core/csv/frame.ts';
+import { seriesIndices } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import type { DashboardSettings, RuleSlider } from '../protocol.ts';
 
@@ -30,10 +30,14 @@ export function enabledDetectors(s: DashboardSettings, rules: RulesFile | null):
 export function slidersOf(rules: RulesFile, frame: Frame): RuleSlider[] {
   const out: RuleSlider[] = [];
   for (const r of rules.rules) {
-    const v = metricValues(frame, r.metric);
-    if (!v || !r.enabled) continue;
+    // Over the metric's values, or every series' of it (cpu{host="a"}, …: the rule holds per series).
+    const cols = seriesIndices(frame, r.metric);
+    if (!cols.length || !r.enabled) continue;
     let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < v.length; i++) { const x = v[i]; if (x < lo) lo = x; if (x > hi) hi = x; }
+    for (const c of cols) {
+      const v = frame.values[c];
+      for (let i = 0; i < v.length; i++) { const x = v[i]; if (x < lo) lo = x; if (x > hi) hi = x; }
+    }
     if (!Number.isFinite(lo)) continue;
     lo = Math.min(lo, r.threshold);
     hi = Math.max(hi, r.threshold);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { notRegularFile } from './tailFile.ts';
+import { notRegularFile, utf16Of } from './tailFile.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import { createCsvReader } from '../core/csv/parse.ts';
 import type { CsvReaderOptions } from '../core/csv/parse.ts';
@@ -83,10 +83,3 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
   return { ...result, sha256: hash.digest('hex'), bytes };
 }
 
-/** The UTF-16 encoding a file's first bytes mark (FF FE little-endian, FE FF big-endian), else null. */
-function utf16Of(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
-  if (head.length < 2) return null;
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  return null;
-}

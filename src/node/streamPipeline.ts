@@ -8,8 +8,9 @@
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, inferColumns, parseNumber, readTime } from '../core/csv/infer.ts';
+import { dateOrderNote, inferColumns, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
 import { longLayout } from '../core/csv/longFormat.ts';
+import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
@@ -31,6 +32,8 @@ export interface Layout {
   header: string[];
   timestampIndex: number;
   timestampKind: Inference['timestampKind'];
+  /** A column of clock times that completes the timestamp column's dates (Inference.clockIndex), or -1. */
+  clockIndex: number;
   metricIndices: number[];
   metrics: string[];
   decimalComma: boolean;
@@ -97,6 +100,8 @@ export class StreamPipeline {
   private rules: StreamRules | null = null;
   private ruleCols: number[] = [];
   private row = 0;
+  /** The inference while its order of day and month is only assumed (settleDateOrder), else null. */
+  private dates: Inference | null = null;
   /** The open quote already reported as holding rows back (line:column), so the note is given once. */
   private noted = '';
   /** The first input error (a bad header, no numeric column); nothing is scored after it. */
@@ -211,8 +216,13 @@ export class StreamPipeline {
       throw new InputError(`long format (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time, or export the series one column each`, this.opts.displayPath, 1);
     }
     const order = dateOrderNote(inference);
-    // Decided on the first rows: a later date with a day above 12 in the other field is a bad timestamp there.
+    // Decided on the first rows: a later date the order cannot read switches it (see score).
     if (order) this.opts.onNotice?.(`${this.opts.displayPath}: warning: ${order}`);
+    this.dates = order ? inference : null;
+    // Values with units (52.3%, 1.20 GB) are read in their base, as analyze reads them: said once, from the first rows.
+    const units = new UnitNotes();
+    for (const r of this.sample) for (const c of inference.metricIndices) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
+    for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
     const layout = layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
@@ -237,7 +247,12 @@ export class StreamPipeline {
     const l = this.layout as Layout;
     const f = rec.fields;
     const tsText = l.timestampIndex >= 0 ? (f[l.timestampIndex] ?? '') : '';
-    const ms = timestampOf(tsText, l.timestampKind);
+    if (this.dates && settleDateOrder(this.dates, tsText)) {
+      l.timestampKind = this.dates.timestampKind;
+      this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
+    }
+    if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
+    const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const score = (this.detector as StreamDetector).update(ms, values);
     const fitted = this.retrainer?.update(ms, values) ?? null;
@@ -266,17 +281,17 @@ function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined
   if (oneMetric && metricIndices.length !== 1) {
     throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => header[c]))}): choose one with --metrics`);
   }
-  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma };
+  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma };
 }
 
-function timestampOf(text: string, kind: Inference['timestampKind']): number {
-  return text ? readTime(text, kind) : NaN;
+function timestampOf(text: string, kind: Inference['timestampKind'], clock?: string): number {
+  return text ? readTime(text, kind, clock) : NaN;
 }
 
 /** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */
 function isDataRow(l: Layout, fields: string[]): boolean {
   if (fields.length !== l.header.length) return false;
-  if (l.timestampIndex >= 0) return !Number.isNaN(timestampOf(fields[l.timestampIndex] ?? '', l.timestampKind));
+  if (l.timestampIndex >= 0) return !Number.isNaN(timestampOf(fields[l.timestampIndex] ?? '', l.timestampKind, l.clockIndex >= 0 ? fields[l.clockIndex] ?? '' : undefined));
   return l.metricIndices.some((c) => !Number.isNaN(parseNumber((fields[c] ?? '').trim(), l.decimalComma)));
 }
 

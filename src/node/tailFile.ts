@@ -83,6 +83,9 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
       const want = Math.min(buf.length, limit - offset);
       const { bytesRead } = await handle.read(buf, 0, want, offset);
       if (bytesRead === 0) break;
+      // A UTF-16 file (its byte-order mark) is read as such, as loadCsvFile does.
+      const enc = offset === 0 ? utf16Of(buf.subarray(0, bytesRead)) : null;
+      if (enc) decoder = new TextDecoder(enc);
       offset += bytesRead;
       lastGrowth = Date.now();
       let bytes = buf.subarray(0, bytesRead);
@@ -189,4 +192,12 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
   } finally {
     await handle.close();
   }
+}
+
+/** The UTF-16 encoding a file's first bytes mark (FF FE little-endian, FE FF big-endian), else null. */
+export function utf16Of(head: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (head.length < 2) return null;
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return null;
 }

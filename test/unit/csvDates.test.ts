@@ -65,3 +65,30 @@ test('streaming reads a D/M/Y time column as the batch reader does, and says whe
   open.finish();
   assert.deepEqual(said, ["m.csv: warning: dates such as '04/03/2024 00:00' are read month first (month/day/year, as in the US): no date in the first rows has a day field above 12 to tell"]);
 });
+
+test('an assumed order that a later date contradicts is switched, and the times before are read again (batch); a stream says so', () => {
+  // Ten-minute rows from 1 March, dd/mm/yyyy: the first 500 rows (3.5 days) leave the order open, /: month first assumed.
+  const uk = csv(20 * 144, 600_000, (d) => dmy(new Date(d.getTime() - 3 * 86_400_000), '/'));
+  const { frame, issues } = parseCsv(uk);
+  assert.equal(frame!.rows, 20 * 144);
+  assert.equal(iso(frame!.timestamps![0]), '2024-03-01T00:00:00.000Z');
+  assert.equal(iso(frame!.timestamps![20 * 144 - 1]), '2024-03-20T23:50:00.000Z');
+  assert.equal(frame!.stepMs, 600_000);
+  assert.deepEqual(issues, []);
+  const said: string[] = [];
+  const times: number[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'uk.csv', onRow: (r) => times.push(r.ms), onNotice: (t) => said.push(t) });
+  pipe.push(uk);
+  pipe.finish();
+  assert.equal(said.length, 2, said.join('\n'));
+  assert.match(said[1], /^uk\.csv:\d+: warning: '13\/03\/2024 00:00' shows the dates are day first; the 1728 rows before were read the other way round$/);
+  assert.deepEqual(times.slice(1728), Array.from(frame!.timestamps!).slice(1728));
+});
+
+test('an ISO time column is the time even after a day-month date column', () => {
+  const text = 'day,timestamp,cpu\n' + Array.from({ length: 300 }, (_, i) => `01.03.2024,${new Date(Date.UTC(2024, 2, 1) + i * 600_000).toISOString()},${i % 5}`).join('\n');
+  const { frame, issues } = parseCsv(text);
+  assert.equal(frame!.timestampColumn, 'timestamp');
+  assert.equal(frame!.stepMs, 600_000);
+  assert.deepEqual(issues, []);
+});

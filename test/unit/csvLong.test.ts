@@ -73,18 +73,49 @@ test('long files: rows out of order are sorted, then joined; a repeated series a
   assert.ok(issues.some((x) => x.code === 'unsorted'));
 });
 
-test('long files whose series are sampled at different times: joined, with a warning that most cells are empty', () => {
-  const lines = ['time,host,value'];
-  // At first the hosts share their times (what makes the file read as long)…
-  for (let i = 0; i < 100; i++) for (const h of ['a', 'b', 'c']) lines.push(`${1_700_000_000 + i * 60},${h},${i}`);
-  // …then each is at its own seconds.
-  for (let i = 100; i < 500; i++) for (const [k, h] of ['a', 'b', 'c'].entries()) lines.push(`${1_700_000_000 + i * 60 + k * 7},${h},${i}`);
-  const { frame, issues } = parseCsv(lines.join('\n'));
-  assert.deepEqual(frame!.metrics, ['value{host="a"}', 'value{host="b"}', 'value{host="c"}']);
-  assert.equal(frame!.rows, 100 + 400 * 3);
-  const misaligned = issues.find((x) => x.code === 'series-misaligned');
-  assert.ok(misaligned, JSON.stringify(issues));
-  assert.match(misaligned.message, /62 % of the joined cells are empty/);
+test('long files whose series are sampled at different times: joined with a warning when most cells fill, else read as they are', () => {
+  const file = (aligned: number, apart: number): string => {
+    const lines = ['time,host,value'];
+    // At first the hosts share their times (what makes the file read as long)…
+    for (let i = 0; i < aligned; i++) for (const h of ['a', 'b', 'c']) lines.push(`${1_700_000_000 + i * 60},${h},${i}`);
+    // …then each is at its own seconds.
+    for (let i = aligned; i < aligned + apart; i++) for (const [k, h] of ['a', 'b', 'c'].entries()) lines.push(`${1_700_000_000 + i * 60 + k * 7},${h},${i}`);
+    return lines.join('\n');
+  };
+  const some = parseCsv(file(300, 100));
+  assert.deepEqual(some.frame!.metrics, ['value{host="a"}', 'value{host="b"}', 'value{host="c"}']);
+  assert.equal(some.frame!.rows, 300 + 100 * 3);
+  const misaligned = some.issues.find((x) => x.code === 'series-misaligned');
+  assert.ok(misaligned, JSON.stringify(some.issues));
+  assert.match(misaligned.message, /33 % of the joined cells are empty/);
+  // Mostly apart: joined, the cells would be mostly empty (series × times): read as it is, and said.
+  const most = parseCsv(file(100, 400));
+  assert.deepEqual(most.frame!.metrics, ['value']);
+  assert.equal(most.frame!.rows, 1500);
+  assert.deepEqual(most.issues.map((x) => x.code), ['long-not-joined', 'duplicate-timestamp']);
+  assert.match(most.issues[0].message, /^rows of several series told apart by "host", but their times do not line up \(at most 38 % of the joined cells would hold a value\)/);
+});
+
+test('an event log (a status column, several rows a time) and a split date and time are not long files', () => {
+  const events = 'time,status,latency\n' + Array.from({ length: 40 }, (_, i) => ['ok', 'error', 'ok'].map((s, k) => `2024-03-04T00:${String(i).padStart(2, '0')}:00Z,${s},${i * 3 + k}`).join('\n')).join('\n');
+  const e = parseCsv(events);
+  assert.deepEqual(e.frame!.metrics, ['latency']);
+  assert.equal(e.frame!.rows, 120);
+  assert.ok(!e.issues.some((x) => x.code === 'long-format' || x.code === 'long-not-joined'), JSON.stringify(e.issues));
+  // Datum;Uhrzeit;Wert (a German Excel export): the clock time is no label; the date and the clock time are the time.
+  const split = 'Datum;Uhrzeit;Wert\n' + Array.from({ length: 30 * 48 }, (_, i) => `${String(1 + Math.floor(i / 48)).padStart(2, '0')}.03.2024;${String(Math.floor((i % 48) / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'};${i % 7},5`).join('\n');
+  const s = parseCsv(split);
+  assert.deepEqual(s.frame!.metrics, ['Wert']);
+  assert.equal(s.frame!.rows, 1440);
+  assert.equal(s.frame!.stepMs, 30 * 60_000);
+  assert.deepEqual([s.frame!.timestamps![0], s.frame!.timestamps![1439]].map((t) => new Date(t).toISOString()), ['2024-03-01T00:00:00.000Z', '2024-03-30T23:30:00.000Z']);
+  assert.deepEqual(s.issues, []);
+  // The stream reads it the same way.
+  const times: number[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'split.csv', onRow: (r) => times.push(r.ms) });
+  pipe.push(split);
+  pipe.finish();
+  assert.deepEqual(times, Array.from(s.frame!.timestamps!));
 });
 
 test('long files with more series than can be analysed are refused with a message, not read as thousands of columns', () => {

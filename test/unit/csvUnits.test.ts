@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQuantity } from '../../src/core/csv/units.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
+import { StreamPipeline } from '../../src/node/streamPipeline.ts';
 
 test('parseQuantity reads a formatted export\'s numbers in their unit\'s base, and leaves codes, dates and words alone', () => {
   const cases: [string, number | null, string?][] = [
@@ -12,6 +13,7 @@ test('parseQuantity reads a formatted export\'s numbers in their unit\'s base, a
     ['1,234 ms', 1.234, 'seconds'], ['1,234,567', 1234567, ''], ['12 req/s', 12, 'req/s'], ['45 °C', 45, '°C'],
     ['2xx', null], ['5xx', null], ['2024-03-04', null], ['12:30', null], ['10.0.0.1:9100', null], ['abc', null], ['%', null],
     ['1,5', null], ['12,34', null], ['1 GB disk', null], ['200 OK', null], ['500 Internal', null], ['3 ops', 3, 'ops'],
+    ['12 am', null], ['500 error', null], ['2 xx', null], ['1 m', null], ['5 k', 5000, 'count'], ['1.5 year', 1.5 * 365 * 86400, 'seconds'],
   ];
   for (const [text, value, family] of cases) {
     const q = parseQuantity(text);
@@ -20,8 +22,9 @@ test('parseQuantity reads a formatted export\'s numbers in their unit\'s base, a
     assert.ok(Math.abs(q.value - value) <= 1e-12 * Math.abs(value), `${text}: ${q.value}`);
     assert.equal(q.family, family, text);
   }
-  // With a decimal comma, a comma is no thousands separator.
+  // With a decimal comma, a comma is no thousands separator but the point.
   assert.equal(parseQuantity('1,234', true), null);
+  assert.deepEqual(parseQuantity('52,3 %', true), { value: 52.3, unit: '%', family: 'percent' });
 });
 
 test('a CSV exported with formatted values (Grafana: 52.3%, 1.20 GB, 1,234 ms) is read as numbers, with a note per column', () => {
@@ -48,4 +51,15 @@ test('a CSV exported with formatted values (Grafana: 52.3%, 1.20 GB, 1,234 ms) i
   assert.deepEqual(Array.from(mixed.frame!.values[0]), [1e9, 50]);
   assert.deepEqual(mixed.issues.map((x) => x.code), ['mixed-units']);
   assert.match(mixed.issues[0].message, /^column "x" mixes units \(GB, %\): each value is read in its own unit's base; check the export$/);
+});
+
+test('stream reads values with units as analyze does, and says so once per column', () => {
+  const text = 'time,mem\n' + Array.from({ length: 30 }, (_, i) => `2024-03-04T00:${String(i).padStart(2, '0')}:00Z,${i % 2 ? `${900 + i} MB` : `1.${i} GB`}`).join('\n') + '\n';
+  const said: string[] = [];
+  const values: number[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'm.csv', onRow: (r) => values.push(r.values[0]), onNotice: (t) => said.push(t) });
+  pipe.push(text);
+  pipe.finish();
+  assert.deepEqual(values, Array.from(parseCsv(text).frame!.values[0]));
+  assert.deepEqual(said, ['m.csv:2:2: warning: column "mem" has units (GB, MB): read in bytes']);
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { loadCsvFile } from '../../src/node/loadCsv.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
+import { main } from '../../src/cli/main.ts';
 
 test('loadCsvFile reads a file as parseCsv reads its text, with multi-byte characters across its 1 MiB pieces', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ah-load-'));
@@ -58,6 +59,23 @@ test('loadCsvFile reads UTF-16 files (little- and big-endian, by their byte-orde
       assert.deepEqual(loaded.frame, expected.frame, name);
       assert.equal(loaded.frame!.rows, 29_999);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream reads a UTF-16 file as analyze does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-stream16-'));
+  try {
+    const text = 'timestamp,cpu\n' + Array.from({ length: 50 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 9}`).join('\n') + '\n';
+    const path = join(dir, 'u16.csv');
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    let out = '', err = '';
+    const code = await main(['stream', path], { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd: dir });
+    assert.equal(code, 0, err);
+    const rows = out.trim().split('\n').map((l) => JSON.parse(l) as { timestamp: string; metrics: { cpu: { value: number } } });
+    assert.equal(rows.length, 50);
+    assert.deepEqual([rows[49].timestamp, rows[49].metrics.cpu.value], ['2024-01-01T00:49:00.000Z', 49 % 9]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,8 +4,12 @@ import { parseQuantity } from './units.ts';
 /** How a column's text turns into numbers. */
 export type ColumnKind = 'iso-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
 
-/** Epoch ms of a timestamp cell in a column of this kind, NaN when it is none (or past the range of a Date). */
-export function readTime(text: string, kind: ColumnKind | null): number {
+/**
+ * Epoch ms of a timestamp cell in a column of this kind, NaN when it is none (or past the range of a Date); `clock`:
+ * the time of day from a column of its own, when the timestamp column holds dates only (Inference.clockIndex).
+ */
+export function readTime(text: string, kind: ColumnKind | null, clock?: string): number {
+  if (clock !== undefined) return readTime(text, kind) + clockMs(clock);
   if (kind === 'iso-time') return parseTimestamp(text);
   if (kind === 'dmy-time' || kind === 'mdy-time') return dayMonthTime(text, kind === 'dmy-time');
   const v = parseNumber(text.trim());
@@ -50,6 +54,20 @@ export interface Inference {
    * first with `/`, as in the US; day first with `.` or `-`), with a date that shows it.
    */
   assumedDateOrder?: { example: string };
+  /** A column of clock times (`14:30`) next to a timestamp column of dates only (`Datum;Uhrzeit;Wert`): together they are the time; -1 when none. */
+  clockIndex: number;
+}
+
+const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?\s*$/;
+const DATE_ONLY = /^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*$/;
+
+/** Milliseconds into the day of a clock time `H:MM[:SS[.fff]]`, NaN when it is not one. */
+export function clockMs(text: string): number {
+  const m = CLOCK.exec(text);
+  if (!m) return NaN;
+  const h = +m[1], mi = +m[2], sec = m[3] === undefined ? 0 : +m[3];
+  if (h > 24 || mi > 59 || sec > 60) return NaN;
+  return h * 3600000 + mi * 60000 + sec * 1000 + (m[4] === undefined ? 0 : +m[4].padEnd(3, '0'));
 }
 
 /** What a reader says when the inference assumed the order of day and month (see Inference.assumedDateOrder), else null. */
@@ -59,6 +77,31 @@ export function dateOrderNote(inf: Inference): string | null {
   const dayFirst = inf.timestampKind === 'dmy-time';
   const example = a.example.length > 40 ? `${a.example.slice(0, 37)}…` : a.example;
   return `dates such as '${example}' are read ${dayFirst ? 'day' : 'month'} first (${dayFirst ? 'day.month.year' : 'month/day/year, as in the US'}): no date in the first rows has a ${dayFirst ? 'month' : 'day'} field above 12 to tell`;
+}
+
+/**
+ * While a D/M/Y column's order is only assumed (Inference.assumedDateOrder), each time read may settle it: a field
+ * above 12 where the day is confirms it; a date that is none in the assumed order but one in the other switches the
+ * order in `inf` and returns true — every time read so far had both fields at most 12, so swapDayMonth reads it again.
+ */
+export function settleDateOrder(inf: Inference, text: string): boolean {
+  if (!inf.assumedDateOrder) return false;
+  const p = dayMonthParts(text);
+  if (!p) return false;
+  const dayFirst = inf.timestampKind === 'dmy-time';
+  const day = dayFirst ? p.first : p.second, month = dayFirst ? p.second : p.first;
+  if (day <= 12 && month <= 12) return false;
+  inf.assumedDateOrder = undefined;
+  if (month <= 12) return false;
+  inf.timestampKind = dayFirst ? 'mdy-time' : 'dmy-time';
+  return true;
+}
+
+/** A time read with its day and month the other way round (both at most 12): the time the text meant. */
+export function swapDayMonth(ms: number): number {
+  const d = new Date(ms);
+  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  return Date.UTC(d.getUTCFullYear(), d.getUTCDate() - 1, d.getUTCMonth() + 1) + (ms - start);
 }
 
 /** Decides the timestamp column and the metric columns from the header and the first rows. */
@@ -105,7 +148,9 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     else kinds.push('text');
     integerEpoch.push(epochS === nonEmpty ? 's' : epochMs === nonEmpty ? 'ms' : null);
   }
-  let ts = kinds.findIndex((k) => k === 'iso-time' || k === 'dmy-time' || k === 'mdy-time');
+  // An ISO column first (a day-month date column before it is often a day alone), then a D/M/Y one.
+  let ts = kinds.indexOf('iso-time');
+  if (ts < 0) ts = kinds.findIndex((k) => k === 'dmy-time' || k === 'mdy-time');
   let tsKind: ColumnKind | null = ts >= 0 ? kinds[ts] : null;
   if (ts < 0) {
     // A numeric epoch column: named like a time, or the first column when it only increases.
@@ -125,6 +170,13 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     if (kinds[c] === 'number') metricIndices.push(c);
     else textIndices.push(c);
   }
+  // Dates only, and a column of clock times beside them: the two are the time.
+  let clockIndex = -1;
+  const filled = (c: number) => sample.map((r) => r[c]).filter((t): t is string => t !== undefined && !isMissing(t));
+  if (ts >= 0 && (tsKind === 'iso-time' || tsKind === 'dmy-time' || tsKind === 'mdy-time') && filled(ts).every((t) => DATE_ONLY.test(t))) {
+    clockIndex = textIndices.find((c) => { const v = filled(c); return v.length > 0 && v.every((t) => CLOCK.test(t)); }) ?? -1;
+    if (clockIndex >= 0) textIndices.splice(textIndices.indexOf(clockIndex), 1);
+  }
   const example = assumed.get(ts);
-  return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma, ...(example === undefined ? {} : { assumedDateOrder: { example } }) };
+  return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma, clockIndex, ...(example === undefined ? {} : { assumedDateOrder: { example } }) };
 }

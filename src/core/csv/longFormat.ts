@@ -22,11 +22,20 @@ export interface LongLayout {
   nameColumn: number;
 }
 
+/** Most (time, series) pairs of the sample given twice, as a share of its rows, for a file to be long. */
+const MAX_REPEATS = 0.01;
+/** Least share of a joined file's cells that hold a value: below it, the series' times do not line up and it is not joined. */
+export const MIN_FILLED = 0.5;
+/** A clock time or a date: a column of them says when, it tells no series apart (`Datum;Uhrzeit;Wert`). */
+const TIME_LIKE = /^\s*(\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*)\s*$/;
+
 /**
- * The label columns when the sampled rows are in long format, else null: a timestamp column, text columns whose
- * values repeat (at most half as many as rows: free text such as a message is not a label), and most rows sharing
- * their time with a row of other labels. Each series must be seen at two times in the sample (500 rows): a file
- * of more than about 250 series, or whose series are never at the same time, is read as it is.
+ * The label columns when the sampled rows are in long format, else null: a timestamp column; text columns whose
+ * values repeat (at most half as many as rows: free text such as a message is not a label), that take more than one
+ * value in the sample and are not times or dates; most rows sharing their time with a row of other labels; and each
+ * (time, labels) pair given once (an event log with a status column repeats them: it is not long). Each series
+ * must be seen at two times in the sample (500 rows): a file of more than about 250 series, whose series are never at
+ * the same time, or whose rows come grouped by series, is read as it is.
  */
 export function longLayout(header: readonly string[], sample: readonly string[][], inf: Inference): LongLayout | null {
   const ts = inf.timestampIndex;
@@ -40,17 +49,23 @@ export function longLayout(header: readonly string[], sample: readonly string[][
       n++;
       seen.add(t);
     }
-    return n === sample.length && seen.size <= Math.max(2, n / 2);
+    // A column that names the metric may hold one name; another constant column tells no series apart.
+    const one = seen.size > 1 || NAME_COLUMN.test(header[c].trim());
+    return n === sample.length && one && seen.size <= n / 2 && ![...seen].some((v) => TIME_LIKE.test(v));
   });
   if (labels.length === 0) return null;
   const byTime = new Map<string, Set<string>>();
+  let repeats = 0;
   for (const row of sample) {
     const t = (row[ts] ?? '').trim();
     if (isMissing(t)) continue;
     let keys = byTime.get(t);
     if (!keys) byTime.set(t, (keys = new Set()));
-    keys.add(labels.map((c) => row[c]).join('\u0000'));
+    const key = labels.map((c) => (row[c] ?? '').trim()).join('\u0000');
+    if (keys.has(key)) repeats++;
+    keys.add(key);
   }
+  if (repeats > Math.max(1, MAX_REPEATS * sample.length)) return null;
   let shared = 0;
   for (const keys of byTime.values()) if (keys.size > 1) shared += keys.size;
   if (shared < sample.length / 2) return null;
@@ -93,8 +108,8 @@ export class LongSeries {
     const seen = new Set<string>();
     const out: string[] = [];
     for (const values of this.labelValues) {
-      const set: Record<string, string> = {};
-      for (const c of varying) set[header[c]] = values[labels.indexOf(c)];
+      const set: Record<string, string> = Object.create(null) as Record<string, string>;
+      for (const c of varying) set[header[c].trim()] = values[labels.indexOf(c)];
       const braces = labelText(set);
       const named = nameColumn >= 0 ? values[labels.indexOf(nameColumn)] : '';
       for (const v of valueColumns) {
@@ -159,7 +174,7 @@ export interface LongRows {
  */
 export function joinLong(long: LongSeries, read: LongRows, header: readonly string[], valueColumns: readonly number[], maxValues: number):
   | { ok: true; timestamps: Float64Array; values: Float64Array[]; lines: Int32Array; metrics: string[]; notes: DataIssue[] }
-  | { ok: false; issue: DataIssue } {
+  | { ok: false; issue: DataIssue; asIs?: true } {
   const by = nameList(long.layout.labels.map((c) => header[c]));
   const count = long.count * valueColumns.length;
   if (count > MAX_LONG_METRICS) {
@@ -168,16 +183,22 @@ export function joinLong(long: LongSeries, read: LongRows, header: readonly stri
   const { timestamps, series, values, lines } = read;
   let times = 0;
   for (let i = 0; i < timestamps.length; i++) if (i === 0 || timestamps[i] !== timestamps[i - 1]) times++;
+  // At most one value per row: when even that fills under half the joined cells, the series' times do not line up.
+  // Joined, the file would be mostly empty cells (series × times); it is read as it is.
+  const asIs = (why: string): { ok: false; issue: DataIssue; asIs: true } => ({ ok: false, asIs: true, issue: { severity: 'warning', code: 'long-not-joined', line: 2, message: `rows of several series told apart by ${by}, but ${why}: read as they are, one row each (export the series on one time grid, a column each)` } });
+  if (timestamps.length < MIN_FILLED * times * long.count) return asIs(`their times do not line up (at most ${Math.round((100 * timestamps.length) / (times * long.count))} % of the joined cells would hold a value)`);
   if (times * count > maxValues) {
     return { ok: false, issue: { severity: 'error', code: 'too-large', message: `long format: ${times.toLocaleString('en')} times × ${count} metrics is more than ${maxValues.toLocaleString('en')} values: too much data to analyse here; analyse a part of the file, or use the command line` } };
   }
   const joined = joinByTime(timestamps, series, values, lines, long.count);
+  if (joined.repeated > Math.max(1, MAX_REPEATS * timestamps.length)) return asIs(`${joined.repeated} rows repeat a series at a time it already has (an event log, not one value per series and time)`);
+  if (joined.filled < MIN_FILLED) return asIs(`their times do not line up (${Math.round(joined.filled * 100)} % of the joined cells would hold a value)`);
   const metrics = long.metricNames(header, valueColumns);
   const notes: DataIssue[] = [{
     severity: 'warning', code: 'long-format', line: 1, column: 1,
     message: `long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${metrics[0].length > 60 ? `${metrics[0].slice(0, 57)}…` : metrics[0]}); a finding's line is the first line of its time`,
   }];
   if (joined.repeated) notes.push({ severity: 'warning', code: 'duplicate-series-row', line: joined.firstRepeated, message: `${joined.repeated} row${joined.repeated > 1 ? 's' : ''} repeat a series at a time it already has: the last is kept` });
-  if (joined.filled < 0.5) notes.push({ severity: 'warning', code: 'series-misaligned', line: 2, message: `the series' times do not line up: ${Math.round((1 - joined.filled) * 100)} % of the joined cells are empty (export the series on one time grid)` });
+  if (joined.filled < 0.9) notes.push({ severity: 'warning', code: 'series-misaligned', line: 2, message: `the series' times do not all line up: ${Math.round((1 - joined.filled) * 100)} % of the joined cells are empty (export the series on one time grid)` });
   return { ok: true, timestamps: joined.timestamps, values: joined.values, lines: joined.lines, metrics, notes };
 }

@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { dateOrderNote, inferColumns, isMissing, parseNumber, readTime } from './infer.ts';
+import { dateOrderNote, inferColumns, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -122,8 +122,6 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       return;
     }
     if (inference.timestampIndex < 0) warnDroppedTimestamp();
-    const order = dateOrderNote(inference);
-    if (order) warn('date-order', order, 2, inference.timestampIndex + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     metricCols = inference.metricIndices.map(() => new Column());
     const layout = longLayout(header!, sample, inference);
@@ -172,8 +170,10 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     if (tsCol) {
       // `pre`: the timestamp the fast scanner already read (NaN: read it from the text).
       let t = pre;
+      // A date the assumed order of day and month cannot read switches it: the times so far are read again.
+      if (inf.assumedDateOrder && settleDateOrder(inf, raw)) lastTs = redate(tsCol);
       if (t !== t) {
-        t = readTime(raw, inf.timestampKind);
+        t = readTime(raw, inf.timestampKind, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : undefined);
       }
       if (t !== t) {
         warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
@@ -238,13 +238,14 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const slot = new Int32Array(nCols).fill(-1);
     inf.metricIndices.forEach((c, k) => { slot[c] = k; });
     const tsIdx = inf.timestampIndex;
-    const isoTime = inf.timestampKind === 'iso-time';
+    const isoTime = inf.timestampKind === 'iso-time' && inf.clockIndex < 0;
     const nm = inf.metricIndices.length;
     const rowVals = new Float64Array(nm);
     const stopAt = new Int32Array(1);
     const rowText: string[] = new Array<string>(nCols).fill('');
+    // Text fields the row needs: its labels (a long file) and its clock time (a date column beside it).
     const isLabel = new Uint8Array(nCols);
-    for (const c of long?.layout.labels ?? []) isLabel[c] = 1;
+    for (const c of [...(long?.layout.labels ?? []), inf.clockIndex]) if (c >= 0) isLabel[c] = 1;
     let pos = 0;
     const len = block.length;
     while (pos < len && !fatal) {
@@ -338,6 +339,16 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     for (let i = 0; i < text.length && !fatal; i += HEAD_CHARS) feed(text.slice(i, i + HEAD_CHARS));
   };
 
+  /** Reads the times so far again with day and month swapped (settleDateOrder); returns the last. */
+  const redate = (col: Column): number => {
+    unsorted = false;
+    for (let i = 0; i < col.length; i++) {
+      col.data[i] = swapDayMonth(col.data[i]);
+      if (i > 0 && col.data[i] < col.data[i - 1]) unsorted = true;
+    }
+    return col.length ? col.data[col.length - 1] : -Infinity;
+  };
+
   /** The rows read, sorted by time (stable) and, for a long file, joined by time; `late` gets what it says. */
   const tableOf = (late: DataIssue[]): { timestamps: Float64Array | null; values: Float64Array[]; lines: Int32Array; metrics: string[] } | null => {
     const inf = inference!;
@@ -357,9 +368,9 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     }
     if (timestamps && series && long) {
       const joined = joinLong(long, { timestamps, series, values, lines }, header!, inf.metricIndices, maxValues);
-      if (!joined.ok) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
-      late.push(...joined.notes);
-      return joined;
+      if (joined.ok) { late.push(...joined.notes); return joined; }
+      if (!joined.asIs) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
+      late.push(joined.issue);
     }
     if (timestamps) {
       let dups = 0, firstDup = -1;
@@ -396,6 +407,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       if (!fatal && !inference && sample.length === 0) fail('no-rows', 'the file has a header but no data rows', 1, 1);
       if (!fatal && !inference) startColumns();
       if (!fatal && rows === 0) fail('no-rows', 'no usable data rows (every row was skipped)', 2, 1);
+      const order = inference && dateOrderNote(inference);
+      if (!fatal && order) warn('date-order', order, 2, inference!.timestampIndex + 1);
       const late: DataIssue[] = [];
       const table = fatal ? null : tableOf(late);
       const issues: DataIssue[] = [];

@@ -17,7 +17,11 @@ add('bytes', [['B', 1], ['kB', 1e3], ['KB', 1e3], ['MB', 1e6], ['GB', 1e9], ['TB
 add('bits', [['b', 1], ['kb', 1e3], ['Kb', 1e3], ['Mb', 1e6], ['Gb', 1e9], ['Tb', 1e12], ['Kib', 1024], ['Mib', 1024 ** 2], ['Gib', 1024 ** 3]]);
 add('seconds', [['ns', 1e-9], ['µs', 1e-6], ['us', 1e-6], ['ms', 1e-3], ['s', 1], ['sec', 1], ['min', 60], ['mins', 60],
   ['h', 3600], ['hour', 3600], ['hours', 3600], ['d', 86400], ['day', 86400], ['days', 86400], ['w', 604800], ['week', 604800], ['weeks', 604800]]);
-add('count', [['K', 1e3], ['Mil', 1e6], ['Bil', 1e9], ['Tri', 1e12]]);
+add('count', [['K', 1e3], ['k', 1e3], ['Mil', 1e6], ['Bil', 1e9], ['Tri', 1e12]]);
+UNITS.set('year', { family: 'seconds', factor: 365 * 86400 });
+UNITS.set('years', { family: 'seconds', factor: 365 * 86400 });
+/** Words a count is written with (`12 ops`), kept as they are; any other word after a number is not a unit (`12 am`, `500 error`). */
+const COUNT_WORDS = new Set(['ops', 'iops', 'req', 'reqs', 'rps', 'qps', 'wps', 'rpm', 'pps', 'pkts', 'packets', 'conn', 'conns', 'msgs', 'events']);
 
 /** A number (thousands separated by commas or not), then optionally a unit. */
 const QUANTITY = /^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s*)([^\d\s,+-][^\s]*(?:\s?\/\s?\w+)?)?\s*$/;
@@ -32,7 +36,8 @@ export interface Quantity { value: number; unit: string; family: string }
  */
 export function parseQuantity(text: string, decimalComma = false): Quantity | null {
   if (text.length > 40) return null;
-  const m = QUANTITY.exec(text);
+  // With a decimal comma (`52,3 %`), the comma is the point.
+  const m = QUANTITY.exec(decimalComma ? text.replace(/^(\s*[-+]?\d+),(\d+)/, '$1.$2') : text);
   if (!m || !/\d/.test(m[1])) return null;
   if (decimalComma && m[1].includes(',')) return null;
   const n = Number(m[1].replace(/,/g, ''));
@@ -45,8 +50,8 @@ export function parseQuantity(text: string, decimalComma = false): Quantity | nu
   const known = UNITS.get(base);
   if (known) return { value: n * known.factor, unit: unitText, family: base === unitText ? known.family : `${known.family}/s` };
   // Unknown: only apart from the number, and only what reads as a unit — a rate (`12 req/s`), a degree (`45 °C`) or a
-  // short lower-case word (`ops`, `rpm`) — not a name, a status or a code (`200 OK`, `5xx`).
-  if (!m[2] || unitText.length > 12 || !/\/|^°|^[a-z]{1,8}$/.test(unitText)) return null;
+  // count's word (`12 ops`) — not a name, a status, a code or a clock (`200 OK`, `5xx`, `12 am`, `500 error`).
+  if (!m[2] || unitText.length > 12 || !(/\/|^°/.test(unitText) || COUNT_WORDS.has(unitText))) return null;
   return { value: n, unit: unitText, family: unitText };
 }
 
@@ -62,10 +67,17 @@ function readAs(family: string): string {
 export class UnitNotes {
   private readonly byColumn = new Map<number, { families: Set<string>; units: Set<string>; line: number }>();
 
+  /** Cells with units looked at per column: enough to name its units (each is read a second time here). */
+  private static readonly LOOKED = 10_000;
+  private looked = new Map<number, number>();
+
   /** Notes the unit of a cell that parsed as a number (plain numbers cost one comparison). */
   note(column: number, text: string, decimalComma: boolean, line: number): void {
     const plain = +text;
     if (plain === plain) return;
+    const n = this.looked.get(column) ?? 0;
+    if (n >= UnitNotes.LOOKED) return;
+    this.looked.set(column, n + 1);
     const q = parseQuantity(text, decimalComma);
     if (!q || !q.unit) return;
     let c = this.byColumn.get(column);

@@ -8,7 +8,7 @@
  * `promtool test rules` by test/unit/promDiff.test.ts), so the file passes as written, in our runner and in promtool.
  */
 import type { Frame } from '../csv/frame.ts';
-import { metricIndex } from '../csv/frame.ts';
+import { seriesIndices } from '../csv/frame.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { evaluateRules } from '../rules/evaluate.ts';
 import { exportRulesText } from '../rules/prometheusExport.ts';
@@ -38,8 +38,10 @@ export function backtest(rulesText: string, rulesPath: string, ruleName: string,
   const engine = engineRuleOf(prom);
   if (typeof engine === 'string') return { ok: false, reason: `rule '${ruleName}': ${engine} (its query needs promtool and the real series)` };
   if (!frame.timestamps || !frame.stepMs) return { ok: false, reason: 'the data has no timestamps: a rule test needs the time between samples' };
-  const col = metricIndex(frame, rule.metric);
-  if (col < 0) return { ok: false, reason: `the data has no column '${rule.metric}'` };
+  const cols = seriesIndices(frame, rule.metric);
+  if (!cols.length) return { ok: false, reason: `the data has no column '${rule.metric}'` };
+  if (cols.length > 1) return { ok: false, reason: `'${rule.metric}' has ${cols.length} series in the data: a rule test is written for one, so name it in full (${frame.metrics[cols[0]]})` };
+  const col = cols[0];
   const firing = evaluateRules([rule], frame, { anomalies: false }).perRule[rule.name];
   if (!firing || firing.episodes === 0) return { ok: false, reason: `rule '${ruleName}' never fires in ${dataName}: there is no firing to test` };
 

@@ -82,9 +82,11 @@ export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, 
   const firing = new RangeBuffer();
   const perRule: Record<string, RuleFiring> = {};
   const anomalies: Anomaly[] = [];
+  let several = false;
   for (const rule of list) {
     if (!rule.enabled) { setOwn(perRule, rule.name, noFiring('disabled')); continue; }
     const columns = seriesIndices(frame, rule.metric);
+    if (columns.length > 1) several = true;
     if (!columns.length) { setOwn(perRule, rule.name, noFiring('unknown-metric')); continue; }
     const threshold = thresholdOf(rule, options.thresholds);
     const each: Uint32Array[] = [];
@@ -108,8 +110,8 @@ export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, 
       firstRow: ranges.length ? ranges[0] : null, lastRow: ranges.length ? ranges[ranges.length - 1] : null, ranges,
     });
   }
-  // Stable sort: rows in order, rules in file order within a row.
-  if (list.length > 1) anomalies.sort((a, b) => a.row - b.row);
+  // Stable sort: rows in order, rules in file order (a rule's series in column order) within a row.
+  if (list.length > 1 || several) anomalies.sort((a, b) => a.row - b.row);
   return { anomalies, perRule };
 }
 

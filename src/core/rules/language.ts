@@ -1,4 +1,5 @@
 import { isoOf } from '../anomaly.ts';
+import { isSeriesOf } from '../csv/frame.ts';
 import { SEVERITY_FLOOR } from '../severity.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { evaluateRules } from './evaluate.ts';
@@ -109,6 +110,8 @@ function metricHover(name: string, ctx: RulesDataContext): string {
   const s = getOwn(ctx.stats, name);
   // Names come from the YAML and the CSV: escaped, so they render as text (never as links or images).
   const n = escapeInline(name), file = escapeInline(ctx.name);
+  const series = s ? [] : ctx.metrics.filter((m) => isSeriesOf(m, name));
+  if (series.length) return `**${n}** in ${file}: ${series.length} series, the rule holds for each — ${escapeInline(listOf(series, 10))}`;
   if (!s) return `**${n}** is not a numeric column of ${file}. Its metrics: ${escapeInline(listOf(ctx.metrics))}`;
   if (!s.count) return `**${n}** in ${file}: no values`;
   return `**${n}** in ${file}\n\nmin ${formatNumber(s.min)} · median ${formatNumber(s.median)} · max ${formatNumber(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;

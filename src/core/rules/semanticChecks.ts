@@ -128,8 +128,7 @@ function checkMetric(node: YScalar, data: RulesDataContext, out: DiagnosticSink)
   if (data.metrics.includes(name)) return;
   if (data.queryNames) {
     // One series of a query with several: NAME{label="value",…}.
-    const brace = name.indexOf('{');
-    if (brace > 0 && name.endsWith('}') && data.metrics.includes(name.slice(0, brace))) return;
+    if (data.metrics.some((q) => isSeriesOf(name, q))) return;
     const suggestion = didYouMean(name, data.metrics);
     const message = `metric '${name}' is not the name of a query in data.queries` + (suggestion ? ` (did you mean '${suggestion}'?)` : `; its queries: ${data.metrics.slice(0, 12).join(', ')}`);
     out.add('error', 'semantic', 'unknown-metric', message, node.start, node.end, suggestion ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined);
