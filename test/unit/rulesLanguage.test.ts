@@ -110,3 +110,8 @@ test('check prints diagnostics against the data: key and exits 1 on errors', asy
   assert.equal(out, 'ok.yaml:2:7: warning: cannot check the rules against missing.csv: no such file [data-unreadable]\nok.yaml: 1 warning\n');
   await assert.rejects(checkCommand.run({ argv: ['nope.yaml'], stdout: () => {}, stderr: () => {}, env: {}, cwd: dir }), { name: 'Error', message: 'nope.yaml: no such file' });
 });
+
+test('hover on a metric of several series lists them: the rule holds for each', () => {
+  const long = dataContextOf(frameOf({ 'cpu{host="a"}': [1, 2], 'cpu{host="b"}': [3, 4], memory: [5, 6] }, [T0, T0 + M]), 'long.csv');
+  assert.equal(hoverAt(text, text.indexOf('metric: cpu') + 9, long), '**cpu** in long.csv: 2 series, the rule holds for each — cpu{host="a"}, cpu{host="b"}');
+});

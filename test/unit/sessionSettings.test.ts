@@ -67,3 +67,10 @@ test("a change made before the rules file was known keeps the rules file's other
   // A threshold taken back out is taken out.
   assert.deepEqual(changedFrom({ ...shown, thresholds: { disk: 2 } }, shown, { ...fromRules, thresholds: { disk: 2, 'cpu-high': 70 } }).thresholds, { 'cpu-high': 70 });
 });
+
+test('a rule on a metric of several series (cpu{host="a"}, …) gets one slider over every series\' values', () => {
+  const frame = frameOf({ 'cpu{host="a"}': [10, 20], 'cpu{host="b"}': [95, 150], memory: [1, 2] });
+  const sliders = slidersOf(rulesOf(RULES), frame);
+  assert.deepEqual(sliders.map((s) => s.name), ['cpu-high']);
+  assert.ok(sliders[0].min <= 10 && sliders[0].max >= 150, `${sliders[0].min}..${sliders[0].max}`);
+});
