@@ -213,7 +213,7 @@ export class StreamPipeline {
     const long = longLayout(header, this.sample.map((r) => r.fields), inference);
     if (long) {
       // The batch reader joins such rows by time (longFormat.ts); scored row by row, the series would be one mixed column.
-      throw new InputError(`long format (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time, or export the series one column each`, this.opts.displayPath, 1);
+      throw new InputError(`long format in its first rows (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time where the series line up, or export the series one column each`, this.opts.displayPath, 1);
     }
     const order = dateOrderNote(inference);
     // Decided on the first rows: a later date the order cannot read switches it (see score).

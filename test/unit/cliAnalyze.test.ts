@@ -101,3 +101,20 @@ test('analyze of a long CSV: --metrics cpu takes every cpu{…} series; JSON nam
   assert.match(r.err, /warning: long format: the rows of each time are joined into one/);
   assert.equal((await run('analyze', path, '--metrics', 'cp')).code, 2);
 });
+
+test('analyze --metrics with one series of a long CSV: a rule on its name fires on that series only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-long-rule-'));
+  const path = join(dir, 'long.csv');
+  const lines = ['time,host,cpu'];
+  for (let i = 0; i < 200; i++) for (const h of ['h0', 'h1']) lines.push(`${1_700_000_000 + i * 60},${h},${h === 'h1' && i >= 100 && i < 110 ? 99 : 40 + (i % 5)}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  const rules = join(dir, 'r.yaml');
+  writeFileSync(rules, 'version: 1\nrules:\n  - {name: cpu-high, metric: cpu, op: ">", threshold: 90, severity: critical}\n');
+  const one = await run('analyze', path, '--rules', rules, '--detectors', 'rules', '--metrics', 'cpu{host="h0"}', '--format', 'json', '--all-rows');
+  assert.equal(one.code, 0, one.err);
+  assert.equal(JSON.parse(one.out).anomalies.length, 0);
+  const all = await run('analyze', path, '--rules', rules, '--detectors', 'rules', '--format', 'json', '--all-rows');
+  const found = JSON.parse(all.out).anomalies as { metric: string }[];
+  assert.equal(found.length, 10);
+  assert.ok(found.every((a) => a.metric === 'cpu{host="h1"}'));
+});

@@ -92,3 +92,35 @@ test('an ISO time column is the time even after a day-month date column', () => 
   assert.equal(frame!.stepMs, 600_000);
   assert.deepEqual(issues, []);
 });
+
+test('the time: a column with times of day before a date-only one; a date and the clock column right after it, named as a time, together', () => {
+  // A release date (ISO, day only) beside the real time (D/M/Y with a time of day).
+  const release = 'Time;Release;CPU\n' + Array.from({ length: 100 }, (_, i) => `${dmy(new Date(Date.UTC(2024, 2, 1) + i * 600_000), '.')};2024-02-20;${i % 5}`).join('\n');
+  const r = parseCsv(release);
+  assert.equal(r.frame!.timestampColumn, 'Time');
+  assert.equal(r.frame!.stepMs, 600_000);
+  // Date,Time with AM/PM clocks: one time.
+  const us = 'Date,Time,Value\n' + Array.from({ length: 48 }, (_, i) => { const d = new Date(Date.UTC(2024, 2, 1) + i * 3_600_000); return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/2024,${((d.getUTCHours() + 11) % 12) + 1}:00 ${d.getUTCHours() < 12 ? 'AM' : 'PM'},${i}`; }).join('\n');
+  const u = parseCsv(us);
+  assert.equal(u.frame!.stepMs, 3_600_000);
+  assert.equal(iso(u.frame!.timestamps![47]), '2024-03-02T23:00:00.000Z');
+  // An opening time or a duration is no time of day of the row: the dates alone are the time.
+  for (const header of ['date,opens,visitors', 'Date,AvgHandle,Calls']) {
+    const t = `${header}\n` + Array.from({ length: 20 }, (_, i) => `2024-03-${String(i + 1).padStart(2, '0')},${i % 2 ? '09:00' : '10:00'},${i}`).join('\n');
+    const f = parseCsv(t).frame!;
+    assert.equal(f.stepMs, 86_400_000, header);
+    assert.equal(iso(f.timestamps![1]), '2024-03-02T00:00:00.000Z', header);
+  }
+  // A clock the row cannot be read with is named, not its date.
+  const rows = Array.from({ length: 20 }, (_, i) => `01.03.2024;${i === 10 ? '33:27' : `${String(i).padStart(2, '0')}:00`};${i}`);
+  const bad = parseCsv(`Datum;Uhrzeit;Wert\n${rows.join('\n')}\n`);
+  assert.equal(bad.frame!.rows, 19);
+  assert.deepEqual(bad.issues.filter((x) => x.code === 'bad-timestamp').map((x) => [x.line, x.column, x.message]), [[12, 2, 'row skipped: \'33:27\' in column "Uhrzeit" is not a time of day']]);
+});
+
+test('long files: IP addresses and versions are labels (not dates)', () => {
+  const text = 'time,instance,version,cpu\n' + Array.from({ length: 100 }, (_, i) => ['10.0.0.1:9100', '172.17.0.2:9100', '10.0.0.3'].map((h, k) => `${1_700_000_000 + i * 60},${h},1.2.${k},${i + k}`).join('\n')).join('\n');
+  const { frame } = parseCsv(text);
+  assert.deepEqual(frame!.metrics, ['cpu{instance="10.0.0.1:9100",version="1.2.0"}', 'cpu{instance="172.17.0.2:9100",version="1.2.1"}', 'cpu{instance="10.0.0.3",version="1.2.2"}']);
+  assert.equal(frame!.rows, 100);
+});

@@ -146,5 +146,5 @@ test('streaming a long file is refused with a message that says why and what to 
   pipe.push(longCsv(20, ['a', 'b'], ['cpu', 'mem'], v));
   pipe.caughtUp();
   assert.ok(pipe.failure);
-  assert.match(pipe.failure.message, /long format \(a row per time and series, told apart by "host", "metric"\): streaming reads one row per time/);
+  assert.match(pipe.failure.message, /long format in its first rows \(a row per time and series, told apart by "host", "metric"\): streaming reads one row per time/);
 });

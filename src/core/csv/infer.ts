@@ -58,15 +58,21 @@ export interface Inference {
   clockIndex: number;
 }
 
-const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?\s*$/;
+const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?\s*$/;
+/** Headers of a time-of-day column, in the languages exports come in. */
+const CLOCK_NAME = /^\s*(time|time of day|clock|hour|uhrzeit|zeit|heure|hora|ora|tijd|czas|godzina|tid|aika)\s*$/i;
 const DATE_ONLY = /^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*$/;
 
 /** Milliseconds into the day of a clock time `H:MM[:SS[.fff]]`, NaN when it is not one. */
 export function clockMs(text: string): number {
   const m = CLOCK.exec(text);
   if (!m) return NaN;
-  const h = +m[1], mi = +m[2], sec = m[3] === undefined ? 0 : +m[3];
-  if (h > 24 || mi > 59 || sec > 60) return NaN;
+  let h = +m[1];
+  const mi = +m[2], sec = m[3] === undefined ? 0 : +m[3];
+  const half = m[5]?.toLowerCase();
+  if (half) { if (h < 1 || h > 12) return NaN; h = (h % 12) + (half === 'p' ? 12 : 0); }
+  // 24:00 would be the next day's midnight, which a swap of day and month (settleDateOrder) cannot mend: not read.
+  if (h > 23 || mi > 59 || sec > 60) return NaN;
   return h * 3600000 + mi * 60000 + sec * 1000 + (m[4] === undefined ? 0 : +m[4].padEnd(3, '0'));
 }
 
@@ -148,9 +154,15 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     else kinds.push('text');
     integerEpoch.push(epochS === nonEmpty ? 's' : epochMs === nonEmpty ? 'ms' : null);
   }
-  // An ISO column first (a day-month date column before it is often a day alone), then a D/M/Y one.
-  let ts = kinds.indexOf('iso-time');
-  if (ts < 0) ts = kinds.findIndex((k) => k === 'dmy-time' || k === 'mdy-time');
+  const filled = (c: number) => sample.map((r) => r[c]).filter((t): t is string => t !== undefined && !isMissing(t));
+  // The time: a column with times of day before one of dates only (a release date beside the real time), then ISO
+  // before D/M/Y, then the leftmost.
+  let ts = -1, best = -1;
+  for (let c = 0; c < n; c++) {
+    if (kinds[c] !== 'iso-time' && kinds[c] !== 'dmy-time' && kinds[c] !== 'mdy-time') continue;
+    const rank = (filled(c).every((t) => DATE_ONLY.test(t)) ? 0 : 2) + (kinds[c] === 'iso-time' ? 1 : 0);
+    if (rank > best) { best = rank; ts = c; }
+  }
   let tsKind: ColumnKind | null = ts >= 0 ? kinds[ts] : null;
   if (ts < 0) {
     // A numeric epoch column: named like a time, or the first column when it only increases.
@@ -170,11 +182,13 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     if (kinds[c] === 'number') metricIndices.push(c);
     else textIndices.push(c);
   }
-  // Dates only, and a column of clock times beside them: the two are the time.
+  // Dates only, and right after them a column named as a time of day holding clock times (`Datum;Uhrzeit`,
+  // `Date,Time`): the two are the time. A duration or an opening time elsewhere is not.
   let clockIndex = -1;
-  const filled = (c: number) => sample.map((r) => r[c]).filter((t): t is string => t !== undefined && !isMissing(t));
-  if (ts >= 0 && (tsKind === 'iso-time' || tsKind === 'dmy-time' || tsKind === 'mdy-time') && filled(ts).every((t) => DATE_ONLY.test(t))) {
-    clockIndex = textIndices.find((c) => { const v = filled(c); return v.length > 0 && v.every((t) => CLOCK.test(t)); }) ?? -1;
+  const next = ts + 1;
+  if (best >= 0 && best < 2 && textIndices.includes(next) && CLOCK_NAME.test(header[next] ?? '')) {
+    const v = filled(next);
+    if (v.length > 0 && v.filter((t) => clockMs(t) === clockMs(t)).length >= 0.9 * v.length) clockIndex = next;
     if (clockIndex >= 0) textIndices.splice(textIndices.indexOf(clockIndex), 1);
   }
   const example = assumed.get(ts);

@@ -27,7 +27,7 @@ const MAX_REPEATS = 0.01;
 /** Least share of a joined file's cells that hold a value: below it, the series' times do not line up and it is not joined. */
 export const MIN_FILLED = 0.5;
 /** A clock time or a date: a column of them says when, it tells no series apart (`Datum;Uhrzeit;Wert`). */
-const TIME_LIKE = /^\s*(\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*)\s*$/;
+const TIME_LIKE = /^\s*(\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?|(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{2}-\d{2})([ T]\S.*)?)\s*$/;
 
 /**
  * The label columns when the sampled rows are in long format, else null: a timestamp column; text columns whose

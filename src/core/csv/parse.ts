@@ -176,7 +176,9 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         t = readTime(raw, inf.timestampKind, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : undefined);
       }
       if (t !== t) {
-        warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
+        const clock = inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null;
+        if (clock !== null && readTime(raw, inf.timestampKind) === readTime(raw, inf.timestampKind)) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
+        else warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
         return;
       }
       if (t < lastTs) unsorted = true;

@@ -121,7 +121,8 @@ export function dayMonthParts(text: string): DayMonthParts | null {
     const mi = +m[6], sec = m[7] === undefined ? 0 : +m[7];
     const half = m[9]?.toLowerCase();
     if (half) { if (h < 1 || h > 12) return null; h = (h % 12) + (half === 'p' ? 12 : 0); }
-    if (h > 24 || mi > 59 || sec > 60) return null;
+    // 24:00 is the next day's midnight, which a later swap of day and month (settleDateOrder) could not mend: not read.
+    if (h > 23 || mi > 59 || sec > 60) return null;
     dayMs = h * 3600000 + mi * 60000 + sec * 1000 + (m[8] === undefined ? 0 : Math.round(+m[8].padEnd(3, '0')));
   }
   return { first, second, year, sep: m[2], dayMs };

@@ -49,9 +49,9 @@ export function parseQuantity(text: string, decimalComma = false): Quantity | nu
   const base = per && UNITS.has(per[1]) ? per[1] : unitText;
   const known = UNITS.get(base);
   if (known) return { value: n * known.factor, unit: unitText, family: base === unitText ? known.family : `${known.family}/s` };
-  // Unknown: only apart from the number, and only what reads as a unit — a rate (`12 req/s`), a degree (`45 °C`) or a
-  // count's word (`12 ops`) — not a name, a status, a code or a clock (`200 OK`, `5xx`, `12 am`, `500 error`).
-  if (!m[2] || unitText.length > 12 || !(/\/|^°/.test(unitText) || COUNT_WORDS.has(unitText))) return null;
+  // Unknown: only apart from the number, and only what reads as a unit — a rate (`12 req/s`), a degree (`45 °C`), a
+  // count's word (`12 ops`, `12 users`) — not a name, a status, a code or a clock (`200 OK`, `5xx`, `12 am`, `1 m`).
+  if (!m[2] || unitText.length > 12 || !(/\/|^°/.test(unitText) || COUNT_WORDS.has(unitText) || /^[a-z]{3,12}$/.test(unitText))) return null;
   return { value: n, unit: unitText, family: unitText };
 }
 
