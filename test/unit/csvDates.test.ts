@@ -124,3 +124,12 @@ test('long files: IP addresses and versions are labels (not dates)', () => {
   assert.deepEqual(frame!.metrics, ['cpu{instance="10.0.0.1:9100",version="1.2.0"}', 'cpu{instance="172.17.0.2:9100",version="1.2.1"}', 'cpu{instance="10.0.0.3",version="1.2.2"}']);
   assert.equal(frame!.rows, 100);
 });
+
+test('a day-month time column with too many odd cells says why row numbers stand in, as an ISO one does', () => {
+  const text = 'time,cpu\n' + Array.from({ length: 40 }, (_, i) => `${i % 5 === 0 ? 'n/d' : `${String(1 + (i % 28)).padStart(2, '0')}.03.2024 10:00`},${i}`).join('\n');
+  const { frame, issues } = parseCsv(text);
+  assert.equal(frame!.timestamps, null);
+  const ignored = issues.find((x) => x.code === 'timestamp-ignored');
+  assert.ok(ignored, JSON.stringify(issues));
+  assert.match(ignored.message, /^column "time" is not read as the time: 8 of 40 sampled values are not timestamps \(e\.g\. 'n\/d'\)/);
+});

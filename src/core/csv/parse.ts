@@ -4,7 +4,7 @@ import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
 import { dateOrderNote, inferColumns, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth } from './infer.ts';
 import type { Inference } from './infer.ts';
-import { parseTimestamp, parseTimestampAt } from './time.ts';
+import { dayMonthParts, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
@@ -143,7 +143,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         const t = row[c];
         if (t === undefined || isMissing(t)) continue;
         n++;
-        if (parseTimestamp(t) === parseTimestamp(t)) ok++;
+        if (parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t)) ok++;
         else if (!bad) bad = t;
       }
       if (n > 0 && ok >= 0.5 * n && ok < n) {
