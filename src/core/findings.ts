@@ -118,22 +118,27 @@ export interface LineIndex {
   items: Anomaly[];
 }
 
-/** Indexes findings by their row's line (rows without a line are dropped). Linear when the findings are in row order and the file in time order. */
-export function indexByLine(anomalies: readonly Anomaly[], lines: Int32Array): LineIndex {
+/**
+ * Indexes findings by their line — their row's, or `lineOf`'s (a long file's series each have their own line) — rows
+ * without a line dropped. Linear when the findings are in row order, the file in time order and `lineOf` not given.
+ */
+export function indexByLine(anomalies: readonly Anomaly[], lines: Int32Array, lineOf?: (a: Anomaly) => number): LineIndex {
   const valid = anomalies.filter((a) => a.row >= 0 && a.row < lines.length);
-  let inOrder = linesIncrease(lines);
+  const line = lineOf ?? ((a: Anomaly) => lines[a.row]);
+  let inOrder = !lineOf && linesIncrease(lines);
   for (let i = 1; inOrder && i < valid.length; i++) if (valid[i].row < valid[i - 1].row) inOrder = false;
   // Otherwise sort by line (stable); the common case, an analysis of a sorted file, needs no sort at all.
-  const list = inOrder ? valid : valid.map((a, i) => ({ a, i })).sort((x, y) => lines[x.a.row] - lines[y.a.row] || x.a.row - y.a.row || x.i - y.i).map((x) => x.a);
+  const list = inOrder ? valid : valid.map((a, i) => ({ a, i, l: line(a) })).sort((x, y) => x.l - y.l || x.a.row - y.a.row || x.i - y.i).map((x) => x.a);
   let n = 0;
-  for (let i = 0; i < list.length; i++) if (i === 0 || list[i].row !== list[i - 1].row) n++;
+  const starts = (i: number): boolean => i === 0 || (lineOf ? line(list[i]) !== line(list[i - 1]) : list[i].row !== list[i - 1].row);
+  for (let i = 0; i < list.length; i++) if (starts(i)) n++;
   const index: LineIndex = { lines: new Int32Array(n), rows: new Int32Array(n), worst: new Uint8Array(n), offsets: new Int32Array(n + 1), items: new Array<Anomaly>(list.length) };
   let k = -1;
   for (let i = 0; i < list.length; i++) {
     const a = list[i];
-    if (i === 0 || a.row !== list[i - 1].row) {
+    if (starts(i)) {
       k++;
-      index.lines[k] = lines[a.row];
+      index.lines[k] = line(a);
       index.rows[k] = a.row;
       index.offsets[k] = i;
     }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Anomaly } from '../core/anomaly.ts';
+import { lineOfFinding } from '../core/csv/frame.ts';
 import type { LineIndex, RuleInfo } from '../core/findings.ts';
 import { adjacentLine, escapeMarkdown, findingsAt, hoverOf, indexByLine, lowerBound, noteOf } from '../core/findings.ts';
 import type { Incident } from '../core/incidents/incidents.ts';
@@ -247,7 +248,7 @@ class InlineFindings implements vscode.Disposable {
     const shown = s.result.view ? shownAt(s.result.view, minSeverity) : { anomalies: s.result.anomalies, incidents: buildIncidents(s.result.anomalies, s.frame) };
     const next: FileView = {
       session: s, version: s.version, minSeverity, rules,
-      index: indexByLine(shown.anomalies, s.frame.lines),
+      index: indexByLine(shown.anomalies, s.frame.lines, s.frame.seriesLines ? (a) => lineOfFinding(s.frame, a.row, a.metric) : undefined),
       incidents: shown.incidents,
       problems: incidentProblems(shown.incidents, s.frame.lines),
     };

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { MAX_LONG_METRICS } from '../../src/core/csv/longFormat.ts';
 import { StreamPipeline } from '../../src/node/streamPipeline.ts';
+import { lineOfFinding } from '../../src/core/csv/frame.ts';
+import { findingsAt, indexByLine } from '../../src/core/findings.ts';
+import type { Anomaly } from '../../src/core/anomaly.ts';
 
 /** A long file: one row per time, host and metric; `value(i, host, metric)` its value. */
 function longCsv(times: number, hosts: string[], metrics: string[], value: (i: number, host: string, metric: string) => number, header = 'time,host,metric,value'): string {
@@ -147,4 +150,16 @@ test('streaming a long file is refused with a message that says why and what to 
   pipe.caughtUp();
   assert.ok(pipe.failure);
   assert.match(pipe.failure.message, /long format in its first rows \(a row per time and series, told apart by "host", "metric"\): streaming reads one row per time/);
+});
+
+test('a long file\'s findings are shown on their own series\' line, not the first line of their time', () => {
+  const { frame } = parseCsv(longCsv(10, ['a', 'b'], ['cpu', 'mem'], v));
+  const f = frame!;
+  // Line of time i: 2 + 4i (a/cpu), 3 + 4i (a/mem), 4 + 4i (b/cpu), 5 + 4i (b/mem).
+  assert.deepEqual([0, 1, 2, 3].map((m) => lineOfFinding(f, 5, f.metrics[m])), [22, 23, 24, 25]);
+  assert.equal(lineOfFinding(f, 5, null), 22);
+  const at = (row: number, metric: string): Anomaly => ({ row, timestamp: null, detector: 'forecast', metric, value: 1, score: 60, severity: 'major', message: 'm' });
+  const index = indexByLine([at(5, 'cpu{host="b"}'), at(5, 'cpu{host="a"}'), at(7, 'mem{host="b"}')], f.lines, (a) => lineOfFinding(f, a.row, a.metric));
+  assert.deepEqual(Array.from(index.lines), [22, 24, 33]);
+  assert.deepEqual(findingsAt(index, 24).map((a) => a.metric), ['cpu{host="b"}']);
 });

@@ -17,6 +17,11 @@ export interface Frame {
   rows: number;
   /** 1-based line in the source file of each row (after sorting), for "Reveal in CSV" and diagnostics. */
   lines: Int32Array;
+  /**
+   * A long file's (longFormat.ts): per metric, the line of its own series' row at each joined row (0 where it has
+   * none), so that a finding is shown on its series' line rather than the first line of its time. Absent otherwise.
+   */
+  seriesLines?: Int32Array[];
   /** Inferred sampling step in ms (median gap between consecutive timestamps), or null. */
   stepMs: number | null;
 }
@@ -86,6 +91,12 @@ export function seriesIn(names: readonly string[], name: string): number[] {
 /** True when `metric` is a series of `name`: `name{…}`. */
 export function isSeriesOf(metric: string, name: string): boolean {
   return metric.length > name.length + 1 && metric.startsWith(name) && metric.charCodeAt(name.length) === 123 /* { */ && metric.endsWith('}');
+}
+
+/** The 1-based line a finding of `metric` at `row` is shown on: its series' own row in a long file, else the row's. */
+export function lineOfFinding(frame: Pick<Frame, 'lines' | 'metrics' | 'seriesLines'>, row: number, metric: string | null): number {
+  const own = metric !== null && frame.seriesLines ? frame.seriesLines[indexIn(frame.metrics, metric)]?.[row] : 0;
+  return own || frame.lines[row];
 }
 
 /** A frame built from plain arrays (tests, generated data); timestamps may be omitted. */

@@ -133,6 +133,8 @@ export interface Joined {
   repeated: number;
   /** The first line of a repeated pair, or -1. */
   firstRepeated: number;
+  /** Per series, the line of its row at each joined row (0 where it has none). */
+  seriesLines: Int32Array[];
   /** Share of the joined cells that hold a value (the series' times line up when it is near 1). */
   filled: number;
 }
@@ -148,6 +150,7 @@ export function joinByTime(timestamps: Float64Array, series: Float64Array, value
   const k = values.length;
   const out = Array.from({ length: seriesCount * k }, () => new Float64Array(rows).fill(NaN));
   const set = Array.from({ length: seriesCount }, () => new Uint8Array(rows));
+  const own = Array.from({ length: seriesCount }, () => new Int32Array(rows));
   const ts = new Float64Array(rows);
   const ls = new Int32Array(rows);
   let r = -1, repeated = 0, firstRepeated = -1, cells = 0;
@@ -155,9 +158,10 @@ export function joinByTime(timestamps: Float64Array, series: Float64Array, value
     if (i === 0 || timestamps[i] !== timestamps[i - 1]) { r++; ts[r] = timestamps[i]; ls[r] = lines[i]; }
     const s = series[i];
     if (set[s][r]) { repeated++; if (firstRepeated < 0) firstRepeated = lines[i]; } else { set[s][r] = 1; cells++; }
+    own[s][r] = lines[i];
     for (let j = 0; j < k; j++) out[s * k + j][r] = values[j][i];
   }
-  return { timestamps: ts, values: out, lines: ls, repeated, firstRepeated, filled: rows && seriesCount ? cells / (rows * seriesCount) : 1 };
+  return { timestamps: ts, values: out, lines: ls, repeated, firstRepeated, filled: rows && seriesCount ? cells / (rows * seriesCount) : 1, seriesLines: own };
 }
 
 /** The rows of a long file as read, sorted by time: each row's series number, value columns and line. */
@@ -173,7 +177,7 @@ export interface LongRows {
  * analysed (too many series or values).
  */
 export function joinLong(long: LongSeries, read: LongRows, header: readonly string[], valueColumns: readonly number[], maxValues: number):
-  | { ok: true; timestamps: Float64Array; values: Float64Array[]; lines: Int32Array; metrics: string[]; notes: DataIssue[] }
+  | { ok: true; timestamps: Float64Array; values: Float64Array[]; lines: Int32Array; seriesLines: Int32Array[]; metrics: string[]; notes: DataIssue[] }
   | { ok: false; issue: DataIssue; asIs?: true } {
   const by = nameList(long.layout.labels.map((c) => header[c]));
   const count = long.count * valueColumns.length;
@@ -196,9 +200,11 @@ export function joinLong(long: LongSeries, read: LongRows, header: readonly stri
   const metrics = long.metricNames(header, valueColumns);
   const notes: DataIssue[] = [{
     severity: 'warning', code: 'long-format', line: 1, column: 1,
-    message: `long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${metrics[0].length > 60 ? `${metrics[0].slice(0, 57)}…` : metrics[0]}); a finding's line is the first line of its time`,
+    message: `long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${metrics[0].length > 60 ? `${metrics[0].slice(0, 57)}…` : metrics[0]})`,
   }];
   if (joined.repeated) notes.push({ severity: 'warning', code: 'duplicate-series-row', line: joined.firstRepeated, message: `${joined.repeated} row${joined.repeated > 1 ? 's' : ''} repeat a series at a time it already has: the last is kept` });
   if (joined.filled < 0.9) notes.push({ severity: 'warning', code: 'series-misaligned', line: 2, message: `the series' times do not all line up: ${Math.round((1 - joined.filled) * 100)} % of the joined cells are empty (export the series on one time grid)` });
-  return { ok: true, timestamps: joined.timestamps, values: joined.values, lines: joined.lines, metrics, notes };
+  // A metric's lines are its series' (series-major, as the metrics).
+  const seriesLines = joined.seriesLines.flatMap((l) => valueColumns.map(() => l));
+  return { ok: true, timestamps: joined.timestamps, values: joined.values, lines: joined.lines, seriesLines, metrics, notes };
 }

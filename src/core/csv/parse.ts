@@ -352,7 +352,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   };
 
   /** The rows read, sorted by time (stable) and, for a long file, joined by time; `late` gets what it says. */
-  const tableOf = (late: DataIssue[]): { timestamps: Float64Array | null; values: Float64Array[]; lines: Int32Array; metrics: string[] } | null => {
+  const tableOf = (late: DataIssue[]): { timestamps: Float64Array | null; values: Float64Array[]; lines: Int32Array; seriesLines?: Int32Array[]; metrics: string[] } | null => {
     const inf = inference!;
     let timestamps = tsCol ? (tsCol as Column).done() : null;
     let values = metricCols.map((c) => c.done());
@@ -430,6 +430,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         values: table.values,
         rows: table.lines.length,
         lines: table.lines,
+        ...(table.seriesLines ? { seriesLines: table.seriesLines } : {}),
         stepMs: table.timestamps ? medianStep(table.timestamps) : null,
       };
       return { frame, issues, delimiter };
