@@ -124,13 +124,20 @@ export interface LineIndex {
  */
 export function indexByLine(anomalies: readonly Anomaly[], lines: Int32Array, lineOf?: (a: Anomaly) => number): LineIndex {
   const valid = anomalies.filter((a) => a.row >= 0 && a.row < lines.length);
-  const line = lineOf ?? ((a: Anomaly) => lines[a.row]);
   let inOrder = !lineOf && linesIncrease(lines);
   for (let i = 1; inOrder && i < valid.length; i++) if (valid[i].row < valid[i - 1].row) inOrder = false;
+  // Each finding's line, read once (a row's line, or a series' own in a long file); a new line starts a group.
+  const at = Int32Array.from(valid, (a) => (lineOf ? lineOf(a) : lines[a.row]));
+  let list = valid;
+  let lineAt = at;
   // Otherwise sort by line (stable); the common case, an analysis of a sorted file, needs no sort at all.
-  const list = inOrder ? valid : valid.map((a, i) => ({ a, i, l: line(a) })).sort((x, y) => x.l - y.l || x.a.row - y.a.row || x.i - y.i).map((x) => x.a);
+  if (!inOrder) {
+    const order = Array.from(valid, (_, i) => i).sort((x, y) => at[x] - at[y] || valid[x].row - valid[y].row || x - y);
+    list = order.map((i) => valid[i]);
+    lineAt = Int32Array.from(order, (i) => at[i]);
+  }
+  const starts = (i: number): boolean => i === 0 || lineAt[i] !== lineAt[i - 1] || list[i].row !== list[i - 1].row;
   let n = 0;
-  const starts = (i: number): boolean => i === 0 || (lineOf ? line(list[i]) !== line(list[i - 1]) : list[i].row !== list[i - 1].row);
   for (let i = 0; i < list.length; i++) if (starts(i)) n++;
   const index: LineIndex = { lines: new Int32Array(n), rows: new Int32Array(n), worst: new Uint8Array(n), offsets: new Int32Array(n + 1), items: new Array<Anomaly>(list.length) };
   let k = -1;
@@ -138,7 +145,7 @@ export function indexByLine(anomalies: readonly Anomaly[], lines: Int32Array, li
     const a = list[i];
     if (starts(i)) {
       k++;
-      index.lines[k] = line(a);
+      index.lines[k] = lineAt[i];
       index.rows[k] = a.row;
       index.offsets[k] = i;
     }

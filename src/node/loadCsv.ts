@@ -82,4 +82,3 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
   const result = reader.end();
   return { ...result, sha256: hash.digest('hex'), bytes };
 }
-

@@ -209,8 +209,9 @@ export class StreamPipeline {
   private decide(): void {
     if (!this.header || this.layout) return;
     const header = this.header;
-    const inference = inferColumns(header, this.sample.map((r) => r.fields), this.splitter.delim ?? ',');
-    const long = longLayout(header, this.sample.map((r) => r.fields), inference);
+    const fields = this.sample.map((r) => r.fields);
+    const inference = inferColumns(header, fields, this.splitter.delim ?? ',');
+    const long = longLayout(header, fields, inference);
     if (long) {
       // The batch reader joins such rows by time (longFormat.ts); scored row by row, the series would be one mixed column.
       throw new InputError(`long format in its first rows (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time where the series line up, or export the series one column each`, this.opts.displayPath, 1);

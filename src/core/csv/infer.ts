@@ -1,4 +1,4 @@
-import { MAX_TIME_MS, dayMonthParts, dayMonthTime, parseTimestamp } from './time.ts';
+import { MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, parseTimestamp } from './time.ts';
 import { parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
@@ -58,23 +58,10 @@ export interface Inference {
   clockIndex: number;
 }
 
-const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?\s*$/;
 /** Headers of a time-of-day column, in the languages exports come in. */
 const CLOCK_NAME = /^\s*(time|time of day|clock|hour|uhrzeit|zeit|heure|hora|ora|tijd|czas|godzina|tid|aika)\s*$/i;
 const DATE_ONLY = /^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*$/;
 
-/** Milliseconds into the day of a clock time `H:MM[:SS[.fff]]`, NaN when it is not one. */
-export function clockMs(text: string): number {
-  const m = CLOCK.exec(text);
-  if (!m) return NaN;
-  let h = +m[1];
-  const mi = +m[2], sec = m[3] === undefined ? 0 : +m[3];
-  const half = m[5]?.toLowerCase();
-  if (half) { if (h < 1 || h > 12) return NaN; h = (h % 12) + (half === 'p' ? 12 : 0); }
-  // 24:00 would be the next day's midnight, which a swap of day and month (settleDateOrder) cannot mend: not read.
-  if (h > 23 || mi > 59 || sec > 60) return NaN;
-  return h * 3600000 + mi * 60000 + sec * 1000 + (m[4] === undefined ? 0 : +m[4].padEnd(3, '0'));
-}
 
 /** What a reader says when the inference assumed the order of day and month (see Inference.assumedDateOrder), else null. */
 export function dateOrderNote(inf: Inference): string | null {

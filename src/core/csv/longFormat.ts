@@ -61,7 +61,7 @@ export function longLayout(header: readonly string[], sample: readonly string[][
     if (isMissing(t)) continue;
     let keys = byTime.get(t);
     if (!keys) byTime.set(t, (keys = new Set()));
-    const key = labels.map((c) => (row[c] ?? '').trim()).join('\u0000');
+    const key = keyOf(labelsOf(row, labels));
     if (keys.has(key)) repeats++;
     keys.add(key);
   }
@@ -70,6 +70,16 @@ export function longLayout(header: readonly string[], sample: readonly string[][
   for (const keys of byTime.values()) if (keys.size > 1) shared += keys.size;
   if (shared < sample.length / 2) return null;
   return { labels, nameColumn: labels.find((c) => NAME_COLUMN.test(header[c].trim())) ?? -1 };
+}
+
+/** A row's label values (`labels`: their columns), trimmed. */
+function labelsOf(row: readonly string[], labels: readonly number[]): string[] {
+  return labels.map((c) => (row[c] ?? '').trim());
+}
+
+/** The key of a series: its label values joined by U+0000 (only label values holding a NUL could run together). */
+function keyOf(values: readonly string[]): string {
+  return values.join('\u0000');
 }
 
 /** The series of a long file, numbered in the order first seen. */
@@ -82,8 +92,8 @@ export class LongSeries {
 
   /** The number of the series of a row (`row`: the row's fields by column). */
   idOf(row: readonly string[]): number {
-    const values = this.layout.labels.map((c) => (row[c] ?? '').trim());
-    const key = values.join('\u0000');
+    const values = labelsOf(row, this.layout.labels);
+    const key = keyOf(values);
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.labelValues.length;

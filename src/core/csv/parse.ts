@@ -177,7 +177,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       }
       if (t !== t) {
         const clock = inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null;
-        if (clock !== null && readTime(raw, inf.timestampKind) === readTime(raw, inf.timestampKind)) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
+        if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind))) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
         else warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
         return;
       }
@@ -468,7 +468,6 @@ export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: 
     return name;
   });
 }
-
 
 function stableOrder(t: Float64Array): Uint32Array {
   const idx = new Uint32Array(t.length);

@@ -103,11 +103,27 @@ export interface DayMonthParts {
   dayMs: number;
 }
 
-const DAY_MONTH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?(?:\s*(?:Z|UTC))?$/;
+const DAY_MONTH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](.*?))?(?:\s*(?:Z|UTC))?$/;
+
+/** A clock time: H:MM[:SS[.fff]], with AM/PM or 24 h. */
+const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?\s*$/;
+
+/** Milliseconds into the day of a clock time `H:MM[:SS[.fff]]` (AM/PM or 24 h), NaN when it is not one. */
+export function clockMs(text: string): number {
+  const m = CLOCK.exec(text);
+  if (!m) return NaN;
+  let h = +m[1];
+  const mi = +m[2], sec = m[3] === undefined ? 0 : +m[3];
+  const half = m[5]?.toLowerCase();
+  if (half) { if (h < 1 || h > 12) return NaN; h = (h % 12) + (half === 'p' ? 12 : 0); }
+  // 24:00 would be the next day's midnight, which a swap of day and month (settleDateOrder) cannot mend: not read.
+  if (h > 23 || mi > 59 || sec > 60) return NaN;
+  return h * 3600000 + mi * 60000 + sec * 1000 + (m[4] === undefined ? 0 : +m[4].padEnd(3, '0'));
+}
 
 /**
  * The fields of a date written D/M/YYYY or M/D/YYYY (separators `/`, `.` or `-`; 1- or 2-digit day and month;
- * an optional time H:MM[:SS[.fff]] with AM/PM or 24 h, and Z or UTC), or null. Which field is the day is the
+ * an optional clock time as clockMs reads it, and Z or UTC), or null. Which field is the day is the
  * column's choice (see infer.ts): `04/03/2024` alone does not tell.
  */
 export function dayMonthParts(text: string): DayMonthParts | null {
@@ -115,16 +131,8 @@ export function dayMonthParts(text: string): DayMonthParts | null {
   if (!m) return null;
   const first = +m[1], second = +m[3], year = +m[4];
   if (first < 1 || second < 1 || first > 31 || second > 31 || (first > 12 && second > 12)) return null;
-  let dayMs = 0;
-  if (m[5] !== undefined) {
-    let h = +m[5];
-    const mi = +m[6], sec = m[7] === undefined ? 0 : +m[7];
-    const half = m[9]?.toLowerCase();
-    if (half) { if (h < 1 || h > 12) return null; h = (h % 12) + (half === 'p' ? 12 : 0); }
-    // 24:00 is the next day's midnight, which a later swap of day and month (settleDateOrder) could not mend: not read.
-    if (h > 23 || mi > 59 || sec > 60) return null;
-    dayMs = h * 3600000 + mi * 60000 + sec * 1000 + (m[8] === undefined ? 0 : Math.round(+m[8].padEnd(3, '0')));
-  }
+  const dayMs = m[5] === undefined ? 0 : clockMs(m[5]);
+  if (dayMs !== dayMs) return null;
   return { first, second, year, sep: m[2], dayMs };
 }
 

@@ -20,8 +20,8 @@ add('seconds', [['ns', 1e-9], ['µs', 1e-6], ['us', 1e-6], ['ms', 1e-3], ['s', 1
 add('count', [['K', 1e3], ['k', 1e3], ['Mil', 1e6], ['Bil', 1e9], ['Tri', 1e12]]);
 UNITS.set('year', { family: 'seconds', factor: 365 * 86400 });
 UNITS.set('years', { family: 'seconds', factor: 365 * 86400 });
-/** Words a count is written with (`12 ops`), kept as they are; any other word after a number is not a unit (`12 am`, `500 error`). */
-const COUNT_WORDS = new Set(['ops', 'iops', 'req', 'reqs', 'rps', 'qps', 'wps', 'rpm', 'pps', 'pkts', 'packets', 'conn', 'conns', 'msgs', 'events']);
+/** The families above, and their rates: the units a note says values are read "in". */
+const FAMILIES = new Set([...UNITS.values()].flatMap((u) => [u.family, `${u.family}/s`]));
 
 /** A number (thousands separated by commas or not), then optionally a unit. */
 const QUANTITY = /^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s*)([^\d\s,+-][^\s]*(?:\s?\/\s?\w+)?)?\s*$/;
@@ -51,7 +51,7 @@ export function parseQuantity(text: string, decimalComma = false): Quantity | nu
   if (known) return { value: n * known.factor, unit: unitText, family: base === unitText ? known.family : `${known.family}/s` };
   // Unknown: only apart from the number, and only what reads as a unit — a rate (`12 req/s`), a degree (`45 °C`), a
   // count's word (`12 ops`, `12 users`) — not a name, a status, a code or a clock (`200 OK`, `5xx`, `12 am`, `1 m`).
-  if (!m[2] || unitText.length > 12 || !(/\/|^°/.test(unitText) || COUNT_WORDS.has(unitText) || /^[a-z]{3,12}$/.test(unitText))) return null;
+  if (!m[2] || unitText.length > 12 || !/\/|^°|^[a-z]{3,12}$/.test(unitText)) return null;
   return { value: n, unit: unitText, family: unitText };
 }
 
@@ -59,7 +59,7 @@ export function parseQuantity(text: string, decimalComma = false): Quantity | nu
 function readAs(family: string): string {
   if (family === 'percent') return 'as the number before the % (52.3% is 52.3)';
   if (family === 'count') return 'as plain numbers (K = 1,000, Mil = 1,000,000, Bil = 1,000,000,000)';
-  if (UNITS.has(family) || [...UNITS.values()].some((u) => family === u.family || family === `${u.family}/s`)) return `in ${family}`;
+  if (FAMILIES.has(family)) return `in ${family}`;
   return `without the unit`;
 }
 
@@ -69,7 +69,7 @@ export class UnitNotes {
 
   /** Cells with units looked at per column: enough to name its units (each is read a second time here). */
   private static readonly LOOKED = 10_000;
-  private looked = new Map<number, number>();
+  private readonly looked = new Map<number, number>();
 
   /** Notes the unit of a cell that parsed as a number (plain numbers cost one comparison). */
   note(column: number, text: string, decimalComma: boolean, line: number): void {
