@@ -99,9 +99,19 @@ test('completion offers the metrics of the data after `metric: `', async () => {
   await page.keyboard.press('End');
   await page.keyboard.press('Shift+Control+ArrowLeft');
   await page.keyboard.press('Backspace');
-  await page.keyboard.press('Control+Space');
   const widget = page.locator('.suggest-widget .monaco-list-row');
-  await widget.filter({ hasText: 'disk_io' }).first().waitFor({ timeout: 10_000 });
+  // Asked again when the first Ctrl+Space is swallowed (the editor still closing the previous test's hover: one
+  // fresh-clone CI run timed out here, and the half-edited file failed the tests after it).
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+Space');
+    try {
+      await widget.filter({ hasText: 'disk_io' }).first().waitFor({ timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   const labels = await page.locator('.suggest-widget .monaco-list-row .label-name').allInnerTexts();
   assert.deepEqual(labels.slice(0, 5), ['cpu', 'memory', 'disk_io', 'net_in', 'net_out']);
   await page.screenshot({ path: path.join(dirs.shots, '06-completion.png') });
