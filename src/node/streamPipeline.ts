@@ -212,7 +212,8 @@ export class StreamPipeline {
     const fields = this.sample.map((r) => r.fields);
     const inference = inferColumns(header, fields, this.splitter.delim ?? ',');
     const long = longLayout(header, fields, inference);
-    if (long) {
+    // Tentative labels (one value in the first rows) make no long file yet: a wide file may have such a column.
+    if (long && long.labels.length > long.tentative.length) {
       // The batch reader joins such rows by time (longFormat.ts); scored row by row, the series would be one mixed column.
       throw new InputError(`long format in its first rows (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time where the series line up, or export the series one column each`, this.opts.displayPath, 1);
     }

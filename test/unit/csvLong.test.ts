@@ -163,3 +163,69 @@ test('a long file\'s findings are shown on their own series\' line, not the firs
   assert.deepEqual(Array.from(index.lines), [22, 24, 33]);
   assert.deepEqual(findingsAt(index, 24).map((a) => a.metric), ['cpu{host="b"}']);
 });
+
+/** A long file grouped by series (`ORDER BY host, time`): every row of one host, then the next. */
+function groupedCsv(times: number, hosts: string[], metrics: string[], value: (i: number, host: string, metric: string) => number, header = 'time,host,metric,value'): string {
+  const lines = [header];
+  for (const h of hosts) {
+    for (let i = 0; i < times; i++) {
+      const t = new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+      for (const m of metrics) lines.push(`${t},${h},${m},${value(i, h, m)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+test('a long CSV grouped by series (all of host a, then b: the first rows see one series) is joined as an interleaved one is', () => {
+  for (const metrics of [['cpu'], ['cpu', 'mem']]) {
+    // 700 times a host: the 500 sampled rows are all host a's.
+    const grouped = parseCsv(groupedCsv(700, ['a', 'b', 'c'], metrics, v));
+    const interleaved = parseCsv(longCsv(700, ['a', 'b', 'c'], metrics, v));
+    assert.ok(grouped.frame, JSON.stringify(grouped.issues));
+    assert.deepEqual(grouped.frame.metrics, interleaved.frame!.metrics);
+    assert.deepEqual(grouped.frame.values, interleaved.frame!.values);
+    assert.deepEqual(Array.from(grouped.frame.timestamps!), Array.from(interleaved.frame!.timestamps!));
+    // Each series in order: no 'unsorted' or duplicate-timestamp warning, only the note that the file was joined.
+    assert.deepEqual(grouped.issues.map((x) => x.code), ['long-format'], JSON.stringify(grouped.issues));
+    // A finding is on its own series' line: host b's 10th time is line 2 + (700 + 10) × metrics.
+    const b = grouped.frame.metrics.indexOf('cpu{host="b"}');
+    assert.equal(grouped.frame.seriesLines![b][10], 2 + (700 + 10) * metrics.length);
+  }
+  // Grouped by metric with a name column (`time,metric,value`, each metric's rows together).
+  const byName = parseCsv(groupedCsv(600, ['x'], ['cpu'], v, 'time,host,metric,value').replace(/,x,/g, ',') .replace('time,host,metric,value', 'time,metric,value')
+    + groupedCsv(600, ['x'], ['mem'], v).split('\n').slice(1).join('\n').replace(/,x,/g, ','));
+  assert.deepEqual(byName.frame!.metrics, ['cpu', 'mem']);
+  assert.equal(byName.frame!.rows, 600);
+  assert.equal(byName.frame!.values[1][3], v(3, 'x', 'mem'));
+});
+
+test('a wide file with a text column of one value in its first rows stays wide: constant, changing once, or out of order', () => {
+  const rows = (n: number, env: (i: number) => string, order = (i: number): number => i): string =>
+    ['time,env,cpu,mem', ...Array.from({ length: n }, (_, k) => { const i = order(k); return `${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${env(i)},${i},${i * 2}`; })].join('\n');
+  for (const [what, text, codes] of [
+    ['constant', rows(800, () => 'prod'), []],
+    ['changes once, time going on', rows(800, (i) => (i < 600 ? 'prod' : 'staging')), []],
+    ['out of order', rows(800, () => 'prod', (k) => (k < 700 ? k + 100 : k - 700)), ['unsorted']],
+  ] as const) {
+    const { frame, issues } = parseCsv(text);
+    assert.deepEqual(frame!.metrics, ['cpu', 'mem'], what);
+    assert.equal(frame!.rows, 800, what);
+    assert.deepEqual(Array.from(frame!.values[0].slice(0, 3)), [0, 1, 2], what);
+    assert.deepEqual(issues.map((x) => x.code), codes, what);
+  }
+});
+
+test('a grouped long file whose series are not in order within themselves says so; streaming a grouped file is not refused up front', () => {
+  const text = groupedCsv(600, ['a', 'b'], ['cpu'], v).split('\n');
+  [text[3], text[4]] = [text[4], text[3]];
+  const { frame, issues } = parseCsv(text.join('\n'));
+  assert.deepEqual(frame!.metrics, ['cpu{host="a"}', 'cpu{host="b"}']);
+  assert.deepEqual(issues.map((x) => x.code), ['unsorted', 'long-format']);
+  // Streaming cannot know a file is grouped from its first rows (one host's): they are scored as a wide file's.
+  let scored = 0;
+  const pipe = new StreamPipeline({ displayPath: 'grouped.csv', onRow: () => { scored++; } });
+  pipe.push(text.slice(0, 40).join('\n') + '\n');
+  pipe.caughtUp();
+  assert.equal(pipe.failure, null);
+  assert.ok(scored > 30, `${scored} rows scored`);
+});

@@ -20,6 +20,11 @@ export interface LongLayout {
   labels: number[];
   /** The label column whose value is the metric's name, or -1. */
   nameColumn: number;
+  /**
+   * Label columns that held one value in the sampled rows (a subset of `labels`): labels only if the file turns out
+   * grouped by them — rows of one host, then of the next, time starting again (groupedByTentative); else left out.
+   */
+  tentative: number[];
 }
 
 /** Most (time, series) pairs of the sample given twice, as a share of its rows, for a file to be long. */
@@ -31,29 +36,34 @@ const TIME_LIKE = /^\s*(\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?|(
 
 /**
  * The label columns when the sampled rows are in long format, else null: a timestamp column; text columns whose
- * values repeat (at most half as many as rows: free text such as a message is not a label), that take more than one
- * value in the sample and are not times or dates; most rows sharing their time with a row of other labels; and each
- * (time, labels) pair given once (an event log with a status column repeats them: it is not long). Each series
- * must be seen at two times in the sample (500 rows): a file of more than about 250 series, whose series are never at
- * the same time, or whose rows come grouped by series, is read as it is.
+ * values repeat (at most half as many as rows: free text such as a message is not a label), that are complete in the
+ * sample and are not times or dates; each (time, labels) pair given once (an event log with a status column repeats
+ * them: it is not long); and either most rows sharing their time with a row of other labels (rows interleaved by
+ * time), or every label column holding one value in the sample with each time given once (rows grouped by series,
+ * `ORDER BY host, time`: the sample saw one series; decided when the file is read, see `tentative`). A label column
+ * with one value in an interleaved sample is tentative too (`time,host,metric,value` grouped by host). Each series
+ * must be seen at two times in the sample (500 rows): a file of more than about 250 interleaved series, or whose
+ * series are never at the same time, is read as it is.
  */
 export function longLayout(header: readonly string[], sample: readonly string[][], inf: Inference): LongLayout | null {
   const ts = inf.timestampIndex;
   if (ts < 0 || inf.textIndices.length === 0 || sample.length < 4) return null;
-  const labels = inf.textIndices.filter((c) => {
+  const varying: number[] = [];
+  const constant: number[] = [];
+  for (const c of inf.textIndices) {
     const seen = new Set<string>();
     let n = 0;
     for (const row of sample) {
       const t = row[c];
       if (t === undefined) continue;
       n++;
-      seen.add(t);
+      seen.add(t.trim());
     }
-    // A column that names the metric may hold one name; another constant column tells no series apart.
-    const one = seen.size > 1 || NAME_COLUMN.test(header[c].trim());
-    return n === sample.length && one && seen.size <= n / 2 && ![...seen].some((v) => TIME_LIKE.test(v));
-  });
-  if (labels.length === 0) return null;
+    if (n !== sample.length || seen.size > n / 2 || [...seen].some((v) => TIME_LIKE.test(v))) continue;
+    (seen.size > 1 ? varying : constant).push(c);
+  }
+  const all = [...varying, ...constant].sort((a, b) => a - b);
+  if (all.length === 0) return null;
   const byTime = new Map<string, Set<string>>();
   let repeats = 0;
   for (const row of sample) {
@@ -61,15 +71,21 @@ export function longLayout(header: readonly string[], sample: readonly string[][
     if (isMissing(t)) continue;
     let keys = byTime.get(t);
     if (!keys) byTime.set(t, (keys = new Set()));
-    const key = keyOf(labelsOf(row, labels));
+    const key = keyOf(labelsOf(row, all));
     if (keys.has(key)) repeats++;
     keys.add(key);
   }
   if (repeats > Math.max(1, MAX_REPEATS * sample.length)) return null;
+  const nameColumn = all.find((c) => NAME_COLUMN.test(header[c].trim())) ?? -1;
+  if (varying.length === 0) {
+    // One series in the sample: long only if the file turns out grouped by these columns.
+    return repeats === 0 ? { labels: all, nameColumn, tentative: all } : null;
+  }
   let shared = 0;
   for (const keys of byTime.values()) if (keys.size > 1) shared += keys.size;
   if (shared < sample.length / 2) return null;
-  return { labels, nameColumn: labels.find((c) => NAME_COLUMN.test(header[c].trim())) ?? -1 };
+  // A name column with one value in the sample still names the metric, as in a file of one metric.
+  return { labels: all, nameColumn, tentative: constant.filter((c) => c !== nameColumn) };
 }
 
 /** A row's label values (`labels`: their columns), trimmed. */
@@ -90,9 +106,23 @@ export class LongSeries {
 
   constructor(readonly layout: LongLayout) {}
 
+  /** The last row's series and label values: rows come in runs of one series (grouped files, wide files' constants). */
+  private last = -1;
+
   /** The number of the series of a row (`row`: the row's fields by column). */
   idOf(row: readonly string[]): number {
-    const values = labelsOf(row, this.layout.labels);
+    const { labels } = this.layout;
+    if (this.last >= 0) {
+      const prev = this.labelValues[this.last];
+      let same = true;
+      for (let j = 0; j < labels.length && same; j++) same = (row[labels[j]] ?? '').trim() === prev[j];
+      if (same) return this.last;
+    }
+    return (this.last = this.idOfValues(labelsOf(row, labels)));
+  }
+
+  /** The number of the series with these label values (in the layout's label order). */
+  private idOfValues(values: string[]): number {
     const key = keyOf(values);
     let id = this.ids.get(key);
     if (id === undefined) {
@@ -105,6 +135,20 @@ export class LongSeries {
 
   get count(): number {
     return this.labelValues.length;
+  }
+
+  /**
+   * The series told apart by the labels that are not tentative, and each series' number among them (`ids[old]`);
+   * null when no label is left (a wide file with a text column of one value in its first rows).
+   */
+  withoutTentative(): { long: LongSeries; ids: Int32Array } | null {
+    const { labels, nameColumn, tentative } = this.layout;
+    const keep = labels.filter((c) => !tentative.includes(c));
+    if (keep.length === 0) return null;
+    const next = new LongSeries({ labels: keep, nameColumn: keep.includes(nameColumn) ? nameColumn : -1, tentative: [] });
+    const at = keep.map((c) => labels.indexOf(c));
+    const ids = Int32Array.from(this.labelValues, (v) => next.idOfValues(at.map((j) => v[j])));
+    return { long: next, ids };
   }
 
   /**
@@ -132,6 +176,34 @@ export class LongSeries {
     }
     return out;
   }
+}
+
+/** Most changes of the tentative labels' values along the file, per value, for its rows to count as grouped by them. */
+const MAX_CHANGES_PER_GROUP = 2;
+
+/**
+ * Whether a file's rows, in the order read (`series[i]`, `timestamps[i]`), come grouped by its tentative label columns
+ * (LongLayout): they take at least two values, change seldom (in runs: rows of host a, then of host b), and at most
+ * changes the time starts again. A wide file whose text column changes once with time going on is not grouped.
+ */
+export function groupedByTentative(long: LongSeries, series: Float64Array, timestamps: Float64Array): boolean {
+  const { labels, tentative } = long.layout;
+  if (tentative.length === 0) return false;
+  const at = tentative.map((c) => labels.indexOf(c));
+  const groups = new Map<string, number>();
+  const groupOf = long.labelValues.map((v) => {
+    const key = keyOf(at.map((j) => v[j]));
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = groups.size));
+    return g;
+  });
+  let changes = 0, restarts = 0;
+  for (let i = 1; i < series.length; i++) {
+    if (groupOf[series[i]] === groupOf[series[i - 1]]) continue;
+    changes++;
+    if (timestamps[i] < timestamps[i - 1]) restarts++;
+  }
+  return groups.size >= 2 && changes <= MAX_CHANGES_PER_GROUP * groups.size && 2 * restarts >= changes;
 }
 
 /** A long file joined by time: one row per distinct time, a metric per series and value column. */

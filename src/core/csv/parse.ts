@@ -8,7 +8,7 @@ import { dayMonthParts, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
-import { LongSeries, joinLong, longLayout } from './longFormat.ts';
+import { LongSeries, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -358,7 +358,19 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     let values = metricCols.map((c) => c.done());
     let series = seriesCol ? seriesCol.done() : null;
     let lines = lineArr.slice(0, rows);
+    if (long && series && timestamps && long.layout.tentative.length > 0) {
+      // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b).
+      if (!groupedByTentative(long, series, timestamps)) {
+        const rest = long.withoutTentative();
+        long = rest ? rest.long : null;
+        series = rest ? series.map((s) => rest.ids[s]) : null;
+      }
+    }
+    const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: 2 };
+    // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
+    let noted = false;
     if (timestamps && unsorted) {
+      if (!(long && series && inOrderPerSeries(timestamps, series, long.count))) { late.push(unsortedNote); noted = true; }
       const order = stableOrder(timestamps);
       timestamps = permute(timestamps, order);
       values = values.map((v) => permute(v, order));
@@ -366,13 +378,13 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       const l2 = new Int32Array(rows);
       for (let i = 0; i < rows; i++) l2[i] = lines[order[i]];
       lines = l2;
-      late.push({ severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: 2 });
     }
     if (timestamps && series && long) {
       const joined = joinLong(long, { timestamps, series, values, lines }, header!, inf.metricIndices, maxValues);
       if (joined.ok) { late.push(...joined.notes); return joined; }
       if (!joined.asIs) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
       late.push(joined.issue);
+      if (unsorted && !noted) late.push(unsortedNote);
     }
     if (timestamps) {
       let dups = 0, firstDup = -1;
@@ -467,6 +479,17 @@ export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: 
     seen.add(name);
     return name;
   });
+}
+
+/** Whether each series' rows (`series[i]`: row i's series, of `count`) are in time order as read. */
+function inOrderPerSeries(t: Float64Array, series: Float64Array, count: number): boolean {
+  const last = new Float64Array(count).fill(-Infinity);
+  for (let i = 0; i < t.length; i++) {
+    const s = series[i];
+    if (t[i] < last[s]) return false;
+    last[s] = t[i];
+  }
+  return true;
 }
 
 function stableOrder(t: Float64Array): Uint32Array {
