@@ -192,8 +192,8 @@ test('a long CSV grouped by series (all of host a, then b: the first rows see on
     assert.equal(grouped.frame.seriesLines![b][10], 2 + (700 + 10) * metrics.length);
   }
   // Grouped by metric with a name column (`time,metric,value`, each metric's rows together).
-  const byName = parseCsv(groupedCsv(600, ['x'], ['cpu'], v, 'time,host,metric,value').replace(/,x,/g, ',') .replace('time,host,metric,value', 'time,metric,value')
-    + groupedCsv(600, ['x'], ['mem'], v).split('\n').slice(1).join('\n').replace(/,x,/g, ','));
+  const at = (i: number): string => new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+  const byName = parseCsv(['time,metric,value', ...['cpu', 'mem'].flatMap((m) => Array.from({ length: 600 }, (_, i) => `${at(i)},${m},${v(i, 'x', m)}`))].join('\n'));
   assert.deepEqual(byName.frame!.metrics, ['cpu', 'mem']);
   assert.equal(byName.frame!.rows, 600);
   assert.equal(byName.frame!.values[1][3], v(3, 'x', 'mem'));
