@@ -5,6 +5,8 @@ import type { Rule } from '../../src/core/rules/model.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { renderTemplate } from '../../src/core/rules/template.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
+import { createStreamRules } from '../../src/core/streaming/rulesStream.ts';
+import { labelText, seriesLabels } from '../../src/core/prometheus/names.ts';
 
 const M = 60_000;
 const T0 = Date.UTC(2024, 2, 4);
@@ -125,6 +127,22 @@ test('renderTemplate fills known variables, tolerates spacing and $, leaves unkn
   assert.equal(renderTemplate('{{name}} {{ metric }} {{  $value }} {{ .threshold }} {{ timestamp }} {{ op }} {{ severity }} {{ row }} {{ labels.team }} {{ labels.x }}|{{ nope }}|', vars),
     'n cpu 1.5 2 T > major 7 infra ||');
   assert.equal(renderTemplate('no templates', vars), 'no templates');
+});
+
+test('a rule over several series: its summary\'s {{ labels.KEY }} is the series\' label (its own labels win), as Prometheus\'s $labels', () => {
+  const frame = frameOf({ 'cpu{dc="x\\"y",host="a"}': [95, 0], 'cpu{host="b",team="db"}': [0, 95] }, [T0, T0 + M]);
+  const r = rule({ labels: { team: 'infra' }, annotations: { summary: '{{ labels.host }}/{{ labels.dc }}/{{ labels.team }} at {{ value }}' } });
+  const batch = evaluateRules([r], frame).anomalies.map((a) => a.message);
+  assert.deepEqual(batch, ['a/x"y/infra at 95', 'b//infra at 95']);
+  const stream = createStreamRules([r], frame.metrics);
+  const streamed = [0, 1].flatMap((i) => stream.update(T0 + i * M, frame.values.map((v) => v[i])).map((a) => a.message));
+  assert.deepEqual(streamed, batch);
+  // The labels a long CSV or a query's series get are read back as written, quotes, backslashes and newlines too.
+  for (const labels of [{ host: 'a' }, { host: 'a,b', dc: 'x"y\\z' }, { k: 'line\nnext\ttab\u0001' }, { 'host name': '="' }] as Record<string, string>[]) {
+    assert.deepEqual({ ...seriesLabels(`cpu${labelText(labels)}`) }, labels);
+  }
+  assert.deepEqual({ ...seriesLabels('cpu') }, {});
+  assert.deepEqual({ ...seriesLabels('cpu{host="a"}_2') }, {});
 });
 
 test('a rule on a metric of several series (cpu{host="a"}, cpu{host="b"}) holds per series, as PromQL does', () => {

@@ -45,6 +45,39 @@ export function labelText(labels: Readonly<Record<string, string>>, omit: Readon
   return names.length ? `{${names.map((k) => `${k}="${escapeLabelValue(labels[k])}"`).join(',')}}` : '';
 }
 
+/**
+ * The labels of a series name as labelText writes them, `cpu{host="a",dc="x\\"y"}` → {host: 'a', dc: 'x"y'}; {} for a
+ * name without labels or one that is not of that form.
+ */
+export function seriesLabels(name: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const open = name.indexOf('{');
+  if (open < 0 || !name.endsWith('}')) return out;
+  let i = open + 1;
+  const end = name.length - 1;
+  while (i < end) {
+    const eq = name.indexOf('="', i);
+    if (eq < 0) return Object.create(null) as Record<string, string>;
+    const key = name.slice(i, eq);
+    let value = '';
+    let j = eq + 2;
+    for (; j < end && name[j] !== '"'; j++) {
+      if (name[j] !== '\\') { value += name[j]; continue; }
+      const c = name[++j];
+      if (c === 'n') value += '\n';
+      else if (c === 't') value += '\t';
+      else if (c === 'r') value += '\r';
+      else if (c === 'x') { value += String.fromCharCode(parseInt(name.slice(j + 1, j + 3), 16)); j += 2; }
+      else value += c;
+    }
+    if (name[j] !== '"') return Object.create(null) as Record<string, string>;
+    out[key] = value;
+    i = j + 1;
+    if (name[i] === ',') i++;
+  }
+  return out;
+}
+
 /** A key that is the same for the same label set in every piece of a range (label order does not matter). */
 export function labelsKey(labels: Readonly<Record<string, string>>): string {
   return labelText(labels);

@@ -2,6 +2,7 @@ import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { seriesIndices } from '../csv/frame.ts';
+import { seriesLabels } from '../prometheus/names.ts';
 import { scoreOfSeverity } from '../severity.ts';
 import type { Rule, RuleOp, RulesFile } from './model.ts';
 import { compileTemplate } from './template.ts';
@@ -325,7 +326,7 @@ export function holds(op: RuleOp, v: number, t: number): boolean {
 
 /** The anomalies of a rule firing on `ranges` of one column: `metric`, the rule's or one of its series'. */
 function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array, metric: string): void {
-  const prepared = prepareRule(metric === rule.metric ? rule : { ...rule, metric }, threshold);
+  const prepared = prepareRule(ruleOnColumn(rule, metric), threshold);
   for (let k = 0; k < ranges.length; k += 2) {
     for (let row = ranges[k]; row <= ranges[k + 1]; row++) out.push(preparedAnomaly(prepared, row, values[row], ts ? ts[row] : NaN));
   }
@@ -343,6 +344,14 @@ interface PreparedRule {
 function prepareRule(rule: Rule, threshold: number): PreparedRule {
   const summary = rule.annotations.summary;
   return { rule, threshold, thr: formatNumber(threshold), score: scoreOfSeverity(rule.severity), render: summary !== undefined ? compileTemplate(summary) : null };
+}
+
+/**
+ * A rule as it holds on one of its columns: its own metric, or a series of it (`cpu{host="a"}`), whose labels its
+ * templates see as `labels.host` (Prometheus's $labels: the series' labels, the rule's own over them).
+ */
+export function ruleOnColumn(rule: Rule, metric: string): Rule {
+  return metric === rule.metric ? rule : { ...rule, metric, labels: { ...seriesLabels(metric), ...rule.labels } };
 }
 
 /** The anomaly of a rule firing on one row (value NaN = no data, timestamp NaN = none); shared with the streaming evaluator. */

@@ -12,7 +12,7 @@
  * Memory: a few numbers per rule, whatever the length of the stream.
  */
 import type { Anomaly } from '../anomaly.ts';
-import { ROW_MS, defaultMaxGap, holds, ruleAnomaly, thresholdOf } from '../rules/evaluate.ts';
+import { ROW_MS, defaultMaxGap, holds, ruleAnomaly, ruleOnColumn, thresholdOf } from '../rules/evaluate.ts';
 import { seriesIn } from '../csv/frame.ts';
 import type { Rule, RulesFile } from '../rules/model.ts';
 import { STEP_ROWS, medianGap } from './streamDetector.ts';
@@ -68,7 +68,7 @@ export function createStreamRules(rules: RulesFile | readonly Rule[], columns: r
     if (!cols.length) { setOwn(skipped, rule.name, 'unknown-metric'); continue; }
     const threshold = thresholdOf(rule, options.thresholds);
     for (const col of cols) {
-      const own = columns[col] === rule.metric ? rule : { ...rule, metric: columns[col] };
+      const own = ruleOnColumn(rule, columns[col]);
       states.push({ rule: own, col, threshold, inRun: false, runStart: NaN, runFiring: false, firing: false, keepAlive: false, clear: NaN });
     }
   }
