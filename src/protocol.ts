@@ -156,7 +156,8 @@ export type WebviewMessage =
   | { type: 'zoom'; x0: number; x1: number }
   | { type: 'export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'sendWebhook' }
-  | { type: 'revealRow'; row: number }
+  /** `metric`: the finding's (or an incident's leading) metric: a long CSV's series each have their own line. */
+  | { type: 'revealRow'; row: number; metric?: string }
   | { type: 'saveThresholds'; thresholds: Record<string, number> }
   /** The user chose what the table lists (kept by the page across reloads, like the toggles). */
   | { type: 'view'; view: ViewChoice };
@@ -195,7 +196,7 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
     case 'export':
       return (v.format === 'csv' || v.format === 'json') && isBool(v.onlyAnomalies);
     case 'revealRow':
-      return isNum(v.row) && Number.isInteger(v.row) && v.row >= 0;
+      return isNum(v.row) && Number.isInteger(v.row) && v.row >= 0 && (v.metric === undefined || typeof v.metric === 'string');
     case 'saveThresholds':
       return isThresholds(v.thresholds);
     case 'view':

@@ -117,7 +117,7 @@ export type PageMessage =
   | { type: 'ui/zoom'; range: [number, number] | null }
   | { type: 'ui/export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'ui/sendWebhook' }
-  | { type: 'ui/revealRow'; row: number }
+  | { type: 'ui/revealRow'; row: number; metric?: string }
   | { type: 'ui/saveThresholds' };
 
 /** Everything update() takes: what the host says and what the user does. */

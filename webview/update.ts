@@ -80,7 +80,7 @@ export function update(state: State, msg: Message): Step {
     case 'ui/sendWebhook':
       return { state: s, out: [{ type: 'sendWebhook' }] };
     case 'ui/revealRow':
-      return { state: s, out: [{ type: 'revealRow', row: msg.row }] };
+      return { state: s, out: [{ type: 'revealRow', row: msg.row, ...(msg.metric !== undefined ? { metric: msg.metric } : {}) }] };
     case 'ui/saveThresholds':
       return { state: s, out: s.model ? [{ type: 'saveThresholds', thresholds: s.model.settings.thresholds }] : [] };
     default:

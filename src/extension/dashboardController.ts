@@ -7,6 +7,7 @@ import { VERSION } from '../core/version.ts';
 import { listed } from '../core/incidents/analysisView.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
 import { sameSettings } from '../core/dashboard/pageView.ts';
+import { lineOfFinding } from '../core/csv/frame.ts';
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { DashboardModel, DashboardSettings, HostMessage, ViewChoice, WebviewMessage } from '../protocol.ts';
 import { assertNever, isDashboardSettings, LOCAL_DATA_MAX_VALUES } from '../protocol.ts';
@@ -305,8 +306,8 @@ export class DashboardController implements vscode.Disposable {
         return;
       }
       case 'revealRow':
-        if (this.liveResult && this.liveUri) await revealRow({ uri: vscode.Uri.parse(this.liveUri), frame: this.liveResult.frame }, m.row);
-        else if (s) await revealRow(s, m.row);
+        if (this.liveResult && this.liveUri) await revealRow({ uri: vscode.Uri.parse(this.liveUri), frame: this.liveResult.frame }, m.row, m.metric);
+        else if (s) await revealRow(s, m.row, m.metric);
         return;
       case 'export':
         if (s) await this.exportTo(s, m.format, m.onlyAnomalies);
@@ -391,10 +392,10 @@ export class DashboardController implements vscode.Disposable {
   }
 }
 
-/** Opens the CSV beside the dashboard with the cursor on a data row's line. */
-export async function revealRow(session: Pick<FileSession, 'uri' | 'frame'>, row: number): Promise<void> {
-  const line = session.frame.lines[row];
-  if (line === undefined) return;
+/** Opens the CSV beside the dashboard with the cursor on a data row's line (of `metric`'s series in a long file). */
+export async function revealRow(session: Pick<FileSession, 'uri' | 'frame'>, row: number, metric?: string): Promise<void> {
+  if (session.frame.lines[row] === undefined) return;
+  const line = lineOfFinding(session.frame, row, metric ?? null);
   const doc = await vscode.workspace.openTextDocument(session.uri);
   const pos = new vscode.Position(line - 1, 0);
   await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(pos, pos), preserveFocus: false });

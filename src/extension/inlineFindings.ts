@@ -250,7 +250,7 @@ class InlineFindings implements vscode.Disposable {
       session: s, version: s.version, minSeverity, rules,
       index: indexByLine(shown.anomalies, s.frame.lines, s.frame.seriesLines ? (a) => lineOfFinding(s.frame, a.row, a.metric) : undefined),
       incidents: shown.incidents,
-      problems: incidentProblems(shown.incidents, s.frame.lines),
+      problems: incidentProblems(shown.incidents, s.frame),
     };
     this.views.set(key, next);
     this.publishProblems(next);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
+import { parseCsv } from '../../src/core/csv/parse.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 import { incidentProblems } from '../../src/core/incidents/problems.ts';
 import { shownAt } from '../../src/core/incidents/shownAt.ts';
@@ -30,15 +31,19 @@ test('shownAt keeps the incidents at or above a severity and exactly the finding
 });
 
 test('incidentProblems gives one entry per incident from its first to its last line, with its summary and score', () => {
-  const problems = incidentProblems(shownAt({ findings, incidents }, 'major').incidents, frame.lines);
+  const problems = incidentProblems(shownAt({ findings, incidents }, 'major').incidents, frame);
   assert.deepEqual(problems.map((p) => [p.startLine, p.endLine]), [[12, 14], [202, 203]]);
   assert.equal(problems[0].message, `${incidents[0].summary} (score 80, 3 findings)`);
   assert.equal(problems[1].message, `${incidents[2].summary} (score 55, 2 findings)`);
   // A file re-sorted by time: the span covers the lines of the first, peak and last rows, in whatever order.
   const shuffled = Int32Array.from(frame.lines);
   shuffled[10] = 50; shuffled[12] = 9;
-  assert.deepEqual(incidentProblems([incidents[0]], shuffled).map((p) => [p.startLine, p.endLine]), [[9, 50]]);
-  assert.deepEqual(incidentProblems([incidents[0]], new Int32Array(0)), [], 'rows without a line are dropped');
+  assert.deepEqual(incidentProblems([incidents[0]], { lines: shuffled, metrics: frame.metrics }).map((p) => [p.startLine, p.endLine]), [[9, 50]]);
+  assert.deepEqual(incidentProblems([incidents[0]], { lines: new Int32Array(0), metrics: frame.metrics }), [], 'rows without a line are dropped');
+  // A long file: the entry spans its series' own lines (the leading metrics'), not the first line of each time.
+  const long = parseCsv(['time,host,value', ...Array.from({ length: 30 }, (_, i) => ['a', 'b'].map((h) => `${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${h},${i}`)).flat()].join('\n')).frame!;
+  const onB = { ...incidents[0], startRow: 10, peakRow: 11, endRow: 12, metrics: [{ metric: 'value{host="b"}', share: 1 }] };
+  assert.deepEqual(incidentProblems([onB], long).map((p) => [p.startLine, p.endLine]), [[2 + 2 * 10 + 1, 2 + 2 * 12 + 1]]);
 });
 
 test('the protocol accepts the view choices and calibrated contamination, and refuses anything else', () => {
@@ -46,6 +51,9 @@ test('the protocol accepts the view choices and calibrated contamination, and re
   assert.equal(isWebviewMessage({ type: 'view', view: 'minor' }), true);
   assert.equal(isWebviewMessage({ type: 'view', view: 'everything' }), false);
   assert.equal(isWebviewMessage({ type: 'view' }), false);
+  assert.equal(isWebviewMessage({ type: 'revealRow', row: 3 }), true);
+  assert.equal(isWebviewMessage({ type: 'revealRow', row: 3, metric: 'cpu{host="a"}' }), true);
+  assert.equal(isWebviewMessage({ type: 'revealRow', row: 3, metric: 7 }), false);
   const settings = (contamination: unknown) => ({ detectors: { iforest: true, forecast: true, rules: false }, contamination, interval: 0.8, thresholds: {} });
   assert.deepEqual(['calibrated', 'auto', 0.05, 0, 0.6, 'sometimes'].map((c) => isDashboardSettings(settings(c))), [true, true, true, false, false, false]);
 });

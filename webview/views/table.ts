@@ -40,6 +40,12 @@ function makeRow(): RowEls {
   return { tr, caret, timeText, duration, metric, detector, score, sev, sevText, msg };
 }
 
+/** The metric a row's "Reveal in CSV" opens at (a long CSV's series each have their own line); kept off the DOM's attributes. */
+const rowMetric = new WeakMap<HTMLElement, string | null>();
+function setMetric(tr: HTMLElement, metric: string | null): void {
+  rowMetric.set(tr, metric);
+}
+
 function fillRow(r: RowEls, item: Item, s: State): void {
   const m = s.model!;
   if (item.kind === 'incident') {
@@ -48,6 +54,7 @@ function fillRow(r: RowEls, item: Item, s: State): void {
     r.tr.dataset.row = String(i.peakRow);
     r.tr.dataset.incident = i.id;
     r.tr.dataset.kind = 'incident';
+    setMetric(r.tr, i.metrics[0]?.metric ?? null);
     r.tr.setAttribute('aria-expanded', String(open));
     // Selected: its peak row, or (folded) any row of it, as "Open in dashboard" from a row of the CSV asks.
     const sel = s.selectedRow;
@@ -72,6 +79,7 @@ function fillRow(r: RowEls, item: Item, s: State): void {
   r.tr.dataset.row = String(a.row);
   delete r.tr.dataset.incident;
   r.tr.dataset.kind = item.child ? 'finding' : 'row';
+  setMetric(r.tr, a.metric ?? null);
   r.tr.removeAttribute('aria-expanded');
   r.tr.className = `${item.child ? 'child' : ''}${a.row === s.selectedRow ? ' selected' : ''}`.trim();
   r.caret.textContent = '';
@@ -232,7 +240,10 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     const row = Number(tr.dataset.row);
     const inc = tr.dataset.incident;
     const startRow = inc ? getState().model?.incidents?.find((i) => i.id === inc)?.startRow : undefined;
-    if (target.closest('button.reveal')) dispatch({ type: 'ui/revealRow', row: startRow ?? row });
+    if (target.closest('button.reveal')) {
+      const metric = rowMetric.get(tr);
+      dispatch({ type: 'ui/revealRow', row: startRow ?? row, ...(metric ? { metric } : {}) });
+    }
     else {
       if (inc !== undefined) dispatch({ type: 'ui/toggleIncident', id: inc });
       dispatch({ type: 'ui/select', row, fromTable: true });
