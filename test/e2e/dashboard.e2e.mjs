@@ -29,7 +29,7 @@ before(async () => {
     + Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${(i % 17) + (i === 150 ? 90 : 0)},${i % 5}`).join('\n') + '\n');
   // A long CSV (a row per time and series), with HTML in a label value.
   fs.writeFileSync(path.join(ws, 'sample-data/long.csv'), 'time,host,metric,value\n' + Array.from({ length: 400 }, (_, i) => ['a', '<i>b</i>'].flatMap((h) => ['cpu', 'mem']
-    .map((m) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${h},${m},${(m === 'cpu' ? 40 : 60) + (i % 7) + (i === 250 && h === 'a' && m === 'cpu' ? 50 : 0)}`))).flat().join('\n') + '\n');
+    .map((m) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${h},${m},${(m === 'cpu' ? 40 : 60) + (i % 7) + (i === 250 && h === 'a' && m === 'cpu' ? 50 : 0) + (i === 300 && h !== 'a' && m === 'mem' ? 50 : 0)}`))).flat().join('\n') + '\n');
   dirs = prepareRun('dashboard', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
   ({ page, close } = await openWorkbench(dirs, 'sample-data', {
     env: { ANOMALY_HUNTER_WEBHOOK_URL: `http://127.0.0.1:${hook.address().port}/hook` },
@@ -395,6 +395,18 @@ test('a long CSV (time, host, metric, value) gets a chart per series, its label 
   const metrics = await view.locator('[data-testid="anomaly-row"][data-kind="incident"] td:nth-child(5)').allTextContents();
   assert.ok(metrics.some((m) => m.includes('cpu{host="a"}')), JSON.stringify(metrics));
   await page.screenshot({ path: path.join(dirs.shots, '03b-long-csv.png') });
+  // Reveal in CSV on host <i>b</i>'s mem incident opens that series' own line (a time's 4th), not the time's first.
+  const incident = view.locator('[data-testid="anomaly-row"][data-kind="incident"]', { hasText: 'mem{host="<i>b</i>"}' }).first();
+  await incident.locator('button.link').click();
+  await page.locator('.monaco-editor .cursors-layer .cursor').first().waitFor({ timeout: 15_000 });
+  // The status bar may still show the last editor's position for a moment: read it until it is this file's.
+  let line = NaN;
+  for (let k = 0; k < 50 && (line - 2) % 4 !== 3; k++) {
+    if (k) await new Promise((r) => setTimeout(r, 100));
+    line = Number(/Ln (\d+)/.exec((await page.locator('#status\\.editor\\.selection').textContent()) ?? '')?.[1]);
+  }
+  assert.equal((line - 2) % 4, 3, `line ${line}`);
+  await page.locator('.tabs-container .tab', { hasText: 'Anomalies' }).first().click();
 });
 
 test('a 1,000,000-row CSV shows its first chart quickly', async () => {
