@@ -229,3 +229,23 @@ test('a grouped long file whose series are not in order within themselves says s
   assert.equal(pipe.failure, null);
   assert.ok(scored > 30, `${scored} rows scored`);
 });
+
+test('integer label columns (node_exporter\'s cpu 0–7) tell series apart where the text labels alone repeat a time', () => {
+  const at = (i: number): string => new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+  const cpus = [0, 1, 2, 3];
+  const modes = ['idle', 'user'];
+  const val = (i: number, c: number, m: string): number => i + c * 100 + (m === 'user' ? 0.5 : 0);
+  const node = parseCsv(['time,cpu,mode,value', ...Array.from({ length: 200 }, (_, i) => cpus.flatMap((c) => modes.map((m) => `${at(i)},${c},${m},${val(i, c, m)}`))).flat()].join('\n'));
+  assert.deepEqual(node.frame!.metrics, cpus.flatMap((c) => modes.map((m) => `value{cpu="${c}",mode="${m}"}`)));
+  assert.equal(node.frame!.rows, 200);
+  assert.equal(node.frame!.values[3][150], val(150, 1, 'user'));
+  // No text column at all.
+  const bare = parseCsv(['time,cpu,value', ...Array.from({ length: 200 }, (_, i) => cpus.map((c) => `${at(i)},${c},${val(i, c, 'idle')}`)).flat()].join('\n'));
+  assert.deepEqual(bare.frame!.metrics, cpus.map((c) => `value{cpu="${c}"}`));
+  // An integer metric of few values stays a metric where the text labels already tell the rows apart.
+  const errors = parseCsv(['time,host,errors', ...Array.from({ length: 200 }, (_, i) => ['a', 'b'].map((h) => `${at(i)},${h},${i % 3}`)).flat()].join('\n'));
+  assert.deepEqual(errors.frame!.metrics, ['errors{host="a"}', 'errors{host="b"}']);
+  // A part of the time (an hour column beside a date) is no label: read as it is.
+  const hours = parseCsv(['date,hour,value', ...Array.from({ length: 30 }, (_, d) => Array.from({ length: 24 }, (_, h) => `2024-03-${String(d + 1).padStart(2, '0')},${h},${d * 24 + h}`)).flat()].join('\n'));
+  assert.deepEqual(hours.frame!.metrics, ['hour', 'value']);
+});

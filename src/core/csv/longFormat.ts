@@ -35,7 +35,8 @@ export const MIN_FILLED = 0.5;
 const TIME_LIKE = /^\s*(\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?|(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{2}-\d{2})([ T]\S.*)?)\s*$/;
 
 /**
- * The label columns when the sampled rows are in long format, else null: a timestamp column; text columns whose
+ * The label columns when the sampled rows are in long format, else null (numeric ones among them are no metrics then):
+ * a timestamp column; text columns whose
  * values repeat (at most half as many as rows: free text such as a message is not a label), that are complete in the
  * sample and are not times or dates; each (time, labels) pair given once (an event log with a status column repeats
  * them: it is not long); and either most rows sharing their time with a row of other labels (rows interleaved by
@@ -47,23 +48,47 @@ const TIME_LIKE = /^\s*(\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?|(
  */
 export function longLayout(header: readonly string[], sample: readonly string[][], inf: Inference): LongLayout | null {
   const ts = inf.timestampIndex;
-  if (ts < 0 || inf.textIndices.length === 0 || sample.length < 4) return null;
+  if (ts < 0 || inf.textIndices.length + inf.metricIndices.length < 2 || sample.length < 4) return null;
   const varying: number[] = [];
   const constant: number[] = [];
   for (const c of inf.textIndices) {
-    const seen = new Set<string>();
+    const values = new Set<string>();
     let n = 0;
     for (const row of sample) {
       const t = row[c];
       if (t === undefined) continue;
       n++;
-      seen.add(t.trim());
+      values.add(t.trim());
     }
-    if (n !== sample.length || seen.size > n / 2 || [...seen].some((v) => TIME_LIKE.test(v))) continue;
-    (seen.size > 1 ? varying : constant).push(c);
+    if (n !== sample.length || values.size > n / 2 || [...values].some((v) => TIME_LIKE.test(v))) continue;
+    (values.size > 1 ? varying : constant).push(c);
   }
-  const all = [...varying, ...constant].sort((a, b) => a - b);
-  if (all.length === 0) return null;
+  let all = [...varying, ...constant].sort((a, b) => a - b);
+  let repeats = repeatsOf(sample, ts, all);
+  // Integer columns of few values (`cpu` 0–7, `port`) are labels where the others leave (time, labels) repeated
+  // (node_exporter's `time,cpu,mode,value`): leftmost first, while a value column is left.
+  const limit = Math.max(1, MAX_REPEATS * sample.length);
+  const numeric = repeats > limit ? integerLabelColumns(header, sample, inf) : [];
+  for (let k = 0; repeats > limit && k < numeric.length && k < inf.metricIndices.length - 1; k++) {
+    all = [...all, numeric[k]].sort((a, b) => a - b);
+    if (seen(sample, numeric[k]).size > 1) varying.push(numeric[k]);
+    repeats = repeatsOf(sample, ts, all);
+  }
+  if (all.length === 0 || repeats > limit) return null;
+  const nameColumn = all.find((c) => NAME_COLUMN.test(header[c].trim())) ?? -1;
+  if (varying.length === 0) {
+    // One series in the sample: long only if the file turns out grouped by these columns.
+    return repeats === 0 ? { labels: all, nameColumn, tentative: all } : null;
+  }
+  let shared = 0;
+  for (const keys of keysByTime(sample, ts, all).values()) if (keys.size > 1) shared += keys.size;
+  if (shared < sample.length / 2) return null;
+  // A name column with one value in the sample still names the metric, as in a file of one metric.
+  return { labels: all, nameColumn, tentative: constant.filter((c) => c !== nameColumn) };
+}
+
+/** The label keys (of columns `labels`) seen at each sampled time (column `ts`), and how many repeat one seen there. */
+function keysAndRepeats(sample: readonly string[][], ts: number, labels: readonly number[]): { byTime: Map<string, Set<string>>; repeats: number } {
   const byTime = new Map<string, Set<string>>();
   let repeats = 0;
   for (const row of sample) {
@@ -71,21 +96,43 @@ export function longLayout(header: readonly string[], sample: readonly string[][
     if (isMissing(t)) continue;
     let keys = byTime.get(t);
     if (!keys) byTime.set(t, (keys = new Set()));
-    const key = keyOf(labelsOf(row, all));
+    const key = keyOf(labelsOf(row, labels));
     if (keys.has(key)) repeats++;
     keys.add(key);
   }
-  if (repeats > Math.max(1, MAX_REPEATS * sample.length)) return null;
-  const nameColumn = all.find((c) => NAME_COLUMN.test(header[c].trim())) ?? -1;
-  if (varying.length === 0) {
-    // One series in the sample: long only if the file turns out grouped by these columns.
-    return repeats === 0 ? { labels: all, nameColumn, tentative: all } : null;
-  }
-  let shared = 0;
-  for (const keys of byTime.values()) if (keys.size > 1) shared += keys.size;
-  if (shared < sample.length / 2) return null;
-  // A name column with one value in the sample still names the metric, as in a file of one metric.
-  return { labels: all, nameColumn, tentative: constant.filter((c) => c !== nameColumn) };
+  return { byTime, repeats };
+}
+
+function keysByTime(sample: readonly string[][], ts: number, labels: readonly number[]): Map<string, Set<string>> {
+  return keysAndRepeats(sample, ts, labels).byTime;
+}
+
+function repeatsOf(sample: readonly string[][], ts: number, labels: readonly number[]): number {
+  return keysAndRepeats(sample, ts, labels).repeats;
+}
+
+/** A column's distinct trimmed values in the sample. */
+function seen(sample: readonly string[][], c: number): Set<string> {
+  const out = new Set<string>();
+  for (const row of sample) out.add((row[c] ?? '').trim());
+  return out;
+}
+
+/** Most distinct values of an integer label column, as a share of the sampled rows (a count metric takes more). */
+const MAX_INTEGER_LABEL_SHARE = 0.25;
+
+/** Headers of a part of the time (`date,hour,value`): such a column is no label. */
+const TIME_PART = /^\s*(year|month|week|weekday|day|dow|doy|hour|hh|minute|min|mm|second|sec|ss)s?\s*$/i;
+
+/** Numeric columns whose sampled values are all integers (no sign, at most 9 digits) of few distinct values, in file order. */
+function integerLabelColumns(header: readonly string[], sample: readonly string[][], inf: Inference): number[] {
+  return inf.metricIndices.filter((c) => {
+    if (TIME_PART.test(header[c])) return false;
+    const values = seen(sample, c);
+    if (values.size > Math.max(2, MAX_INTEGER_LABEL_SHARE * sample.length)) return false;
+    for (const v of values) if (!/^\d{1,9}$/.test(v)) return false;
+    return true;
+  });
 }
 
 /** A row's label values (`labels`: their columns), trimmed. */

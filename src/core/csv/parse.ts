@@ -123,9 +123,14 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     }
     if (inference.timestampIndex < 0) warnDroppedTimestamp();
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
-    metricCols = inference.metricIndices.map(() => new Column());
     const layout = longLayout(header!, sample, inference);
-    if (layout) { long = new LongSeries(layout); seriesCol = new Column(); }
+    if (layout) {
+      long = new LongSeries(layout);
+      seriesCol = new Column();
+      // Integer label columns (`cpu` 0–7) tell series apart: they are no metrics.
+      inference.metricIndices = inference.metricIndices.filter((c) => !layout.labels.includes(c));
+    }
+    metricCols = inference.metricIndices.map(() => new Column());
     maxRows = Math.floor(maxValues / inference.metricIndices.length);
     for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
     sample.length = 0;
