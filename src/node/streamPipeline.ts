@@ -9,11 +9,14 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, inferColumns, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
-import { longLayout } from '../core/csv/longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, longLayout } from '../core/csv/longFormat.ts';
+import { LongStreamJoin } from '../core/csv/longStream.ts';
+import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
+import type { LongLayout } from '../core/csv/longFormat.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { createStreamDetector } from '../core/streaming/streamDetector.ts';
@@ -26,6 +29,10 @@ import type { StreamRules } from '../core/streaming/rulesStream.ts';
 
 /** Rows read before the columns are decided (fewer when the input pauses or ends first). */
 const SAMPLE_ROWS = 20;
+/** A long file's rows read before its series are decided: until three times have come, at most this many. */
+const LONG_SAMPLE_ROWS = 500;
+/** Series first seen after the columns were decided that are named one by one (then counted). */
+const MAX_UNKNOWN_NOTES = 5;
 
 /** Which columns a stream scores. */
 export interface Layout {
@@ -98,7 +105,13 @@ export class StreamPipeline {
   private detector: StreamDetector | null = null;
   private retrainer: Retrainer | null = null;
   private rules: StreamRules | null = null;
+  /** The columns the rules read: the header's, or in a long file the joined metrics'. */
   private ruleCols: number[] = [];
+  /** A long file's rows joined by time, else null. */
+  private join: LongStreamJoin | null = null;
+  /** Of a long file's joined metrics, the ones scored (`--metrics`), else null (all). */
+  private pick: number[] | null = null;
+  private unknownSeries = 0;
   private row = 0;
   /** The inference while its order of day and month is only assumed (settleDateOrder), else null. */
   private dates: Inference | null = null;
@@ -130,7 +143,9 @@ export class StreamPipeline {
     if (this.failure) return;
     this.onRecords(this.splitter.settle());
     this.checkSyntax();
-    if (!this.failure && this.sample.length) this.guard(() => this.decide());
+    if (!this.failure && this.sample.length) this.guard(() => this.decide(true));
+    // The input paused after a whole time of a long file: it is scored now, not when the next time comes.
+    if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(false)));
     // A quote that opened a field spanning lines holds back every row after it until it closes: say so.
     const q = this.splitter.openQuote;
     const at = q ? `${q.line}:${q.column}` : '';
@@ -146,6 +161,7 @@ export class StreamPipeline {
     this.opts.onNotice?.(`${this.opts.displayPath}: file ${event === 'truncated' ? 'truncated' : 'replaced (rotated)'}; reading it again from the top`);
     this.onRecords(this.splitter.flush());
     this.checkSyntax();
+    if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(true)));
     this.splitter = new CsvRecordSplitter();
     this.expectHeader = true;
   }
@@ -156,6 +172,7 @@ export class StreamPipeline {
     this.onRecords(this.splitter.flush());
     this.checkSyntax();
     this.caughtUp();
+    if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(true)));
   }
 
   /** A syntax error of the CSV (a stray quote, a line too long) ends the stream with its position. */
@@ -192,6 +209,8 @@ export class StreamPipeline {
             this.detector = null;
             this.retrainer = null;
             this.rules = null;
+            this.join = null;
+            this.pick = null;
             this.sample = [];
           }
           this.header = dedupeHeader(rec.fields.map((h) => h.trim()));
@@ -200,41 +219,42 @@ export class StreamPipeline {
         }
         if (!this.layout) {
           this.sample.push(rec);
-          if (this.sample.length >= SAMPLE_ROWS) this.decide();
+          // A long file waits for more rows: asked again every SAMPLE_ROWS rows, not on each.
+          if (this.sample.length >= SAMPLE_ROWS && this.sample.length % SAMPLE_ROWS === 0) this.decide(false);
         } else this.score(rec);
       });
     }
   }
 
-  private decide(): void {
+  /** Decides the columns from the rows read so far; a long file waits for more (three times) unless `force`. */
+  private decide(force: boolean): void {
     if (!this.header || this.layout) return;
     const header = this.header;
     const fields = this.sample.map((r) => r.fields);
     const inference = inferColumns(header, fields, this.splitter.delim ?? ',');
     const long = longLayout(header, fields, inference);
-    // Tentative labels (one value in the first rows) make no long file yet: a wide file may have such a column.
-    if (long && long.labels.length > long.tentative.length) {
-      // The batch reader joins such rows by time (longFormat.ts); scored row by row, the series would be one mixed column.
-      throw new InputError(`long format in its first rows (a row per time and series, told apart by ${nameList(long.labels.map((c) => header[c]))}): streaming reads one row per time, with a column per metric; 'analyze' joins a long file's rows by time where the series line up, or export the series one column each`, this.opts.displayPath, 1);
-    }
+    // Tentative labels (one value in the first rows) make no long file: a wide file may have such a column.
+    const isLong = long !== null && long.labels.length > long.tentative.length;
+    if (isLong && !force && this.sample.length < LONG_SAMPLE_ROWS && new Set(fields.map((f) => (f[inference.timestampIndex] ?? '').trim())).size < 3) return;
     const order = dateOrderNote(inference);
     // Decided on the first rows: a later date the order cannot read switches it (see score).
     if (order) this.opts.onNotice?.(`${this.opts.displayPath}: warning: ${order}`);
     this.dates = order ? inference : null;
+    const valueColumns = isLong ? inference.metricIndices.filter((c) => !long.labels.includes(c)) : inference.metricIndices;
     // Values with units (52.3%, 1.20 GB) are read in their base, as analyze reads them: said once, from the first rows.
     const units = new UnitNotes();
-    for (const r of this.sample) for (const c of inference.metricIndices) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
+    for (const r of this.sample) for (const c of valueColumns) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
-    const layout = layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
+    const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
     this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
     if (this.opts.rules) {
-      // Each rule's column, or its series' columns (cpu{host="a"}, …), in header order.
-      const cols = new Set(this.opts.rules.rules.flatMap((r) => seriesIn(header, r.metric)).filter((c) => c !== layout.timestampIndex));
+      // Each rule's column, or its series' columns (cpu{host="a"}, …), in header (or joined) order.
+      const names = this.join ? this.join.metrics : header;
+      const cols = new Set(this.opts.rules.rules.flatMap((r) => seriesIn(names, r.metric)).filter((c) => this.join !== null || c !== layout.timestampIndex));
       this.ruleCols = [...cols].sort((a, b) => a - b);
-      const names = this.ruleCols.map((c) => header[c]);
-      this.rules = createStreamRules(this.opts.rules, names, { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0 });
+      this.rules = createStreamRules(this.opts.rules, this.ruleCols.map((c) => names[c]), { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0 });
       for (const [name, why] of Object.entries(this.rules.skipped)) {
         if (why === 'unknown-metric') this.opts.onNotice?.(`${this.opts.displayPath}: rule '${name}': no metric '${this.opts.rules.rules.find((r) => r.name === name)?.metric}' in the data; skipped`);
       }
@@ -243,6 +263,41 @@ export class StreamPipeline {
     const held = this.sample;
     this.sample = [];
     for (const r of held) this.score(r);
+  }
+
+  /**
+   * The columns of a long file: its rows are joined by time (LongStreamJoin) into a metric per series seen in the
+   * first rows, `cpu{host="a"}`, as `analyze` joins the whole file; `--metrics cpu` takes every `cpu{…}`.
+   */
+  private longLayoutOf(header: string[], inf: Inference, long: LongLayout, valueColumns: number[]): Layout {
+    const path = this.opts.displayPath;
+    const labels = long.labels.filter((c) => !long.tentative.includes(c));
+    const series = new LongSeries({ labels, nameColumn: labels.includes(long.nameColumn) ? long.nameColumn : -1, tentative: [] });
+    for (const r of this.sample) series.idOf(r.fields);
+    const count = series.count * valueColumns.length;
+    if (!valueColumns.length) throw new InputError('no numeric column to score', path, 1);
+    if (count > MAX_LONG_METRICS) throw new InputError(`long format: ${series.count} series give ${count} metrics, more than the ${MAX_LONG_METRICS} scored at once: filter the file to fewer series`, path, 1);
+    const join = new LongStreamJoin(series, header, valueColumns, (what, line) => {
+      if (++this.unknownSeries <= MAX_UNKNOWN_NOTES) this.opts.onNotice?.(`${path}:${line}: warning: series (${what}) first seen here, after the first rows decided the columns: not scored (start the stream again to include it)`);
+      else if (this.unknownSeries === MAX_UNKNOWN_NOTES + 1) this.opts.onNotice?.(`${path}:${line}: warning: more series first seen after the first rows: not scored`);
+    });
+    this.opts.onNotice?.(`${path}: warning: long format: the rows of each time are joined into one, a metric per series told apart by ${nameList(labels.map((c) => header[c]))} (${count} metric${count === 1 ? '' : 's'}, e.g. ${join.metrics[0]})`);
+    let pick: number[] | null = null;
+    if (this.opts.metrics) {
+      pick = [...new Set(this.opts.metrics.flatMap((name) => {
+        const cols = seriesIn(join.metrics, name);
+        if (!cols.length) throw new InputError(`no metric '${name}' (metrics: ${nameList(join.metrics)})`, path, 1);
+        return cols;
+      }))].sort((a, b) => a - b);
+    }
+    const metrics = pick ? pick.map((i) => join.metrics[i]) : join.metrics;
+    if ((this.opts.oneMetric ?? false) && metrics.length !== 1) {
+      throw new UsageError(`--format nab scores one metric; this file has ${metrics.length} (${nameList(metrics)}): choose one with --metrics`);
+    }
+    this.join = join;
+    this.pick = pick;
+    this.unknownSeries = 0;
+    return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices: valueColumns, metrics, decimalComma: inf.decimalComma };
   }
 
   private score(rec: CsvRecord): void {
@@ -254,8 +309,28 @@ export class StreamPipeline {
       this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
+    if (this.join) {
+      this.scoreJoined(this.join.add(f, tsText, rec.line, (cell) => parseNumber(cell.trim(), l.decimalComma)));
+      return;
+    }
     const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
+    const ruleValues = this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
+    this.emit(rec.line, tsText, ms, values, ruleValues, f[l.metricIndices[0]] ?? '');
+  }
+
+  /** Scores a long file's time, joined (nothing when null). */
+  private scoreJoined(t: JoinedTime | null): void {
+    if (!t) return;
+    const l = this.layout as Layout;
+    const ms = timestampOf(t.tsText, l.timestampKind, l.clockIndex >= 0 ? t.first[l.clockIndex] ?? '' : undefined);
+    const values = this.pick ? this.pick.map((i) => t.values[i]) : t.values;
+    this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), String(values[0]));
+  }
+
+  /** Scores one row: the stream detector, the baseline and the rules (`ruleValues`: in `ruleCols` order). */
+  private emit(line: number, tsText: string, ms: number, values: number[], ruleValues: number[], firstCell: string): void {
+    const l = this.layout as Layout;
     const score = (this.detector as StreamDetector).update(ms, values);
     const fitted = this.retrainer?.update(ms, values) ?? null;
     const anomalies: Anomaly[] = [];
@@ -264,8 +339,8 @@ export class StreamPipeline {
     // One stream finding per row: the stronger of the two views (novelty first on a tie).
     const own = a && b ? (b.score > a.score ? b : a) : a ?? b;
     if (own) anomalies.push(own);
-    if (this.rules) anomalies.push(...this.rules.update(ms, this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma))));
-    this.opts.onRow({ row: this.row, line: rec.line, tsText, ms, values, firstCell: f[l.metricIndices[0]] ?? '', score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
+    if (this.rules) anomalies.push(...this.rules.update(ms, ruleValues));
+    this.opts.onRow({ row: this.row, line, tsText, ms, values, firstCell, score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
     this.row++;
   }
 }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { MAX_LONG_METRICS } from '../../src/core/csv/longFormat.ts';
 import { StreamPipeline } from '../../src/node/streamPipeline.ts';
+import type { ScoredRow } from '../../src/node/streamPipeline.ts';
+import { validateRules } from '../../src/core/rules/validate.ts';
 import { lineOfFinding } from '../../src/core/csv/frame.ts';
 import { findingsAt, indexByLine } from '../../src/core/findings.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
@@ -144,12 +146,45 @@ test('a wide file with a text column and no shared times is not long; nor one wh
   assert.ok(b.issues.some((x) => x.code === 'duplicate-timestamp'));
 });
 
-test('streaming a long file is refused with a message that says why and what to do (its rows are not one time each)', () => {
-  const pipe = new StreamPipeline({ displayPath: 'long.csv', onRow: () => assert.fail('no row is scored') });
-  pipe.push(longCsv(20, ['a', 'b'], ['cpu', 'mem'], v));
-  pipe.caughtUp();
-  assert.ok(pipe.failure);
-  assert.match(pipe.failure.message, /long format in its first rows \(a row per time and series, told apart by "host", "metric"\): streaming reads one row per time/);
+test('streaming a long file joins each time\'s rows into one row, scored as the same data given a column per series', () => {
+  // A spike on host b's cpu; rules per series.
+  const val = (i: number, h: string, m: string): number => (m === 'cpu' ? 40 : 60) + ((i * 7) % 11) + (h === 'b' ? 3 : 0) + (i === 300 && h === 'b' && m === 'cpu' ? 60 : 0);
+  const long = longCsv(400, ['a', 'b'], ['cpu', 'mem'], val);
+  const frame = parseCsv(long).frame!;
+  const wide = [['time', ...frame.metrics].map((h) => `"${h.replace(/"/g, '""')}"`).join(','),
+    ...Array.from({ length: frame.rows }, (_, i) => [new Date(frame.timestamps![i]).toISOString(), ...frame.values.map((v) => v[i])].join(','))].join('\n') + '\n';
+  const rules = validateRules('version: 1\nrules:\n  - name: hot\n    metric: cpu\n    op: ">"\n    threshold: 90\n    annotations: {summary: "{{ labels.host }} hot"}\n').rules!;
+  const run = (text: string, pieces: number, metrics?: string[]) => {
+    const rows: ScoredRow[] = [];
+    const notices: string[] = [];
+    const pipe = new StreamPipeline({ displayPath: 'f.csv', rules, metrics, onRow: (r) => rows.push(r), onNotice: (t) => notices.push(t) });
+    // In pieces that end anywhere, pausing after each: a time is scored when the next begins or every series has given it.
+    const size = Math.ceil(text.length / pieces);
+    for (let k = 0; k < text.length; k += size) { pipe.push(text.slice(k, k + size)); pipe.caughtUp(); }
+    pipe.finish();
+    assert.equal(pipe.failure, null);
+    return { rows, notices, metrics: pipe.columns!.metrics };
+  };
+  const joined = run(long, 37);
+  const plain = run(wide, 1);
+  assert.deepEqual(joined.metrics, frame.metrics);
+  assert.equal(joined.rows.length, 400);
+  assert.deepEqual(joined.rows.map((r) => [r.ms, r.values, r.score.score]), plain.rows.map((r) => [r.ms, r.values, r.score.score]));
+  assert.deepEqual(joined.rows.map((r) => r.line).slice(0, 3), [2, 6, 10], 'a time\'s first line');
+  const hot = joined.rows.flatMap((r) => r.anomalies.filter((a) => a.detector === 'rule').map((a) => [r.row, a.metric, a.message]));
+  assert.deepEqual(hot, [[300, 'cpu{host="b"}', 'b hot']]);
+  assert.ok(joined.notices.some((n) => /long format: the rows of each time are joined into one, a metric per series told apart by "host", "metric" \(4 metrics/.test(n)), JSON.stringify(joined.notices));
+  // --metrics cpu takes every cpu{…} series; a series first seen later is named once and not scored.
+  const later = long + `${new Date(Date.UTC(2024, 2, 4) + 400 * 60_000).toISOString()},c,cpu,1\n`.repeat(2);
+  const some = run(later, 5, ['cpu']);
+  assert.deepEqual(some.metrics, ['cpu{host="a"}', 'cpu{host="b"}']);
+  assert.deepEqual(some.rows.slice(0, 400).map((r) => r.values), joined.rows.map((r) => [r.values[0], r.values[2]]));
+  assert.equal(some.notices.filter((n) => /series \(c, cpu\) first seen here, after the first rows decided the columns: not scored/.test(n)).length, 1);
+  // NAB output scores one metric.
+  const nab = new StreamPipeline({ displayPath: 'long.csv', oneMetric: true, onRow: () => assert.fail('no row is scored') });
+  nab.push(long);
+  nab.finish();
+  assert.match(nab.failure!.message, /--format nab scores one metric; this file has 4/);
 });
 
 test('a long file\'s findings are shown on their own series\' line, not the first line of their time', () => {
