@@ -97,3 +97,27 @@ test('rows appended to the file appear live, with their anomalies (detector and 
   assert.equal(await rowCount(), 930);
   await page.screenshot({ path: path.join(dirs.shots, '02-streaming-stopped.png') });
 });
+
+test('a long CSV (a row per time and host) streams as a chart per series, its appended times joined live', async () => {
+  const longRows = (from, to) => {
+    let s = '';
+    for (let i = from; i < to; i++) {
+      const t = new Date(T0 + i * STEP).toISOString();
+      for (const h of ['a', 'b']) s += `${t},${h},${(50 + (h === 'b' ? 10 : 0) + 5 * Math.sin(i / 20)).toFixed(2)}\n`;
+    }
+    return s;
+  };
+  const file = path.join(dirs.ws, 'live', 'long.csv');
+  fs.writeFileSync(file, 'time,host,cpu\n' + longRows(0, 300));
+  await openFile(page, 'long.csv');
+  await runCommand(page, 'Anomaly Hunter: Start Streaming');
+  const view = webview(page);
+  await view.locator('[data-testid=\'chart-cpu{host="b"}\'].rendered').waitFor({ timeout: 60_000 });
+  await until(async () => (await rowCount()) === 300 && /live/.test(await header().textContent()), 'the 300 times, live');
+  assert.deepEqual((await view.locator('.chart .gtitle').allTextContents()).sort(), ['cpu{host="a"}', 'cpu{host="b"}']);
+  fs.appendFileSync(file, longRows(300, 320));
+  await until(async () => (await rowCount()) === 320, 'the 20 appended times');
+  await page.screenshot({ path: path.join(dirs.shots, '03-streaming-long.png') });
+  await runCommand(page, 'Anomaly Hunter: Stop Streaming');
+  await liveStatus().waitFor({ state: 'hidden', timeout: 10_000 });
+});
