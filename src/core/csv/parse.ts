@@ -9,6 +9,7 @@ import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
 import { LongSeries, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
+import { inOrderPerSeries, permute, stableOrder } from './order.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -484,27 +485,4 @@ export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: 
     seen.add(name);
     return name;
   });
-}
-
-/** Whether each series' rows (`series[i]`: row i's series, of `count`) are in time order as read. */
-function inOrderPerSeries(t: Float64Array, series: Float64Array, count: number): boolean {
-  const last = new Float64Array(count).fill(-Infinity);
-  for (let i = 0; i < t.length; i++) {
-    const s = series[i];
-    if (t[i] < last[s]) return false;
-    last[s] = t[i];
-  }
-  return true;
-}
-
-function stableOrder(t: Float64Array): Uint32Array {
-  const idx = new Uint32Array(t.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => t[a] - t[b] || a - b);
-}
-
-function permute(v: Float64Array, order: Uint32Array): Float64Array {
-  const out = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[order[i]];
-  return out;
 }
