@@ -36,8 +36,6 @@ function statOf(a: Anomaly): string {
   if (m) return `level${m[1]}`;
   if (a.message.includes('barely moves')) return 'flat';
   if (a.message.includes('looks like no other')) return 'discord';
-  if (a.message.includes('time of the week')) return 'weekly';
-  if (a.message.includes('local pattern')) return 'shape';
   return 'other';
 }
 

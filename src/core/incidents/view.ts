@@ -22,8 +22,6 @@ import { atLeast, shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
 import type { DiscordPlan } from './discord.ts';
 import { discordPlan, discords } from './discord.ts';
-import { weeklyRuns, weeklyStatistic } from './weekly.ts';
-import { shapeStatistic, shapeWindow } from './shape.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -58,7 +56,7 @@ export interface View {
 }
 
 /** One statistic to calibrate: per row, larger is stranger (NaN: not tested). */
-export interface Statistic {
+interface Statistic {
   key: string;
   detector: 'iforest' | 'forecast';
   metric: string | null;
@@ -124,9 +122,6 @@ const DISCORD_SPAN_MS = 30 * 60_000;
  */
 const DISCORD_MIN_BIN_MS = 5 * 60_000;
 
-/** Bin of the time-of-week residual (./weekly.ts) and short window of the shape statistic (./shape.ts); 0: none (README, Measured). */
-const WEEKLY_BIN_MS = 0, SHAPE_SPAN_MS = 0;
-
 /**
  * The view's constants that were chosen by cross-validation over the NAB folders. Internal: only
  * `npm run bench:incidents-cv`, which chooses them again, gives other values (through defaultView, analysisView
@@ -143,13 +138,10 @@ export interface ViewConstants {
   levelTrim: number;
   /** DISCORD_SPAN_MS. */
   discordSpanMs: number;
-  /** WEEKLY_BIN_MS, SHAPE_SPAN_MS. */
-  weeklyBinMs: number;
-  shapeSpanMs: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, weeklyBinMs: WEEKLY_BIN_MS, shapeSpanMs: SHAPE_SPAN_MS });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -340,7 +332,6 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
         }),
       });
     }
-    for (const st of [k.weeklyBinMs > 0 ? weeklyStatistic(y, frame, metric, k.weeklyBinMs) : null, shapeStatistic(y, frame, metric, k.shapeSpanMs)]) if (st) yield st;
   }
 }
 
@@ -360,8 +351,7 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
   const discord = discordPlanOf(frame, k) ? 1 : 0;
-  const more = (k.weeklyBinMs > 0 && weeklyRuns(frame) ? 1 : 0) + (shapeWindow(frame, k.shapeSpanMs) ? 1 : 0);
-  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord + more;
+  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
   return n;
 }
 
