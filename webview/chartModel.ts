@@ -82,3 +82,27 @@ export function bandExtent(m: DashboardModel, s: SeriesData): [number, number] |
   }
   return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : null;
 }
+
+/** Charts drawn at first when a file has more metrics (a long CSV's or a query's series): the others on request. */
+export const MAX_OPEN_CHARTS = 12;
+
+/** Which metrics the page charts, and how many it leaves out. */
+export interface Charted { metrics: string[]; hidden: number }
+
+/**
+ * The metrics charted: every one when there are at most MAX_OPEN_CHARTS or `all`; else those with the strongest
+ * findings the charts mark (at most MAX_OPEN_CHARTS; the first metrics when none has one) and those of rows the user
+ * selected (`pinned`), in the file's order.
+ */
+export function chartedMetrics(m: DashboardModel, all: boolean, pinned: ReadonlySet<string>): Charted {
+  if (all || m.metrics.length <= MAX_OPEN_CHARTS) return { metrics: m.metrics, hidden: 0 };
+  const best = new Map<string, number>();
+  for (const a of markedList(m)) if (a.metric !== null && a.score > (best.get(a.metric) ?? -1)) best.set(a.metric, a.score);
+  const order = new Map(m.metrics.map((x, i) => [x, i]));
+  const strongest = [...best.keys()].filter((x) => order.has(x))
+    .sort((a, b) => best.get(b)! - best.get(a)! || order.get(a)! - order.get(b)!).slice(0, MAX_OPEN_CHARTS);
+  const shown = new Set(strongest.length ? strongest : m.metrics.slice(0, MAX_OPEN_CHARTS));
+  for (const x of pinned) if (order.has(x)) shown.add(x);
+  const metrics = m.metrics.filter((x) => shown.has(x));
+  return { metrics, hidden: m.metrics.length - metrics.length };
+}

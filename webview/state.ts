@@ -55,6 +55,10 @@ export interface State {
   reveal: { row: number; fromTable: boolean; seq: number } | null;
   /** Where Send delivers (anomalyHunter.alertDestination), for the button's label. */
   sendTo: AlertDestination;
+  /** Charts: every metric's, instead of those with the strongest findings (a file of many metrics; chartedMetrics). */
+  chartsAll: boolean;
+  /** Metrics whose chart a selected row asked for (kept until another file is shown). */
+  chartsPinned: ReadonlySet<string>;
 }
 
 /** What VS Code keeps of the page across a window reload (vscode.setState). */
@@ -67,6 +71,7 @@ export interface PersistedState {
   sort?: Sort;
   /** What the table lists (sent to the host after a reload, like the settings). */
   view?: ViewChoice;
+  chartsAll?: boolean;
 }
 
 /** The state of a new page, from what VS Code kept of the last one. */
@@ -90,13 +95,15 @@ export function initialState(persisted: PersistedState = {}): State {
     shownFailure: undefined,
     reveal: null,
     sendTo: 'webhook',
+    chartsAll: persisted.chartsAll ?? false,
+    chartsPinned: new Set(),
   };
 }
 
 /** What is kept across a reload: the file, its settings (not a live window's), zoom, filters, order and view. */
 export function persistedOf(s: State): PersistedState {
   const m = s.model;
-  return { path: m?.file.path, settings: m && !m.live ? m.settings : undefined, zoom: s.zoom, filters: s.filters, sort: s.sort, view: s.chosenView ?? m?.view };
+  return { path: m?.file.path, settings: m && !m.live ? m.settings : undefined, zoom: s.zoom, filters: s.filters, sort: s.sort, view: s.chosenView ?? m?.view, chartsAll: s.chartsAll };
 }
 
 /** A change the user makes to the settings; a slider names the detector it moves (recomputed here when it can be). */
@@ -118,7 +125,8 @@ export type PageMessage =
   | { type: 'ui/export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'ui/sendWebhook' }
   | { type: 'ui/revealRow'; row: number; metric?: string }
-  | { type: 'ui/saveThresholds' };
+  | { type: 'ui/saveThresholds' }
+  | { type: 'ui/chartsAll'; on: boolean };
 
 /** Everything update() takes: what the host says and what the user does. */
 export type Message = HostMessage | PageMessage;

@@ -3,7 +3,7 @@
 // views' business (webview/views/), posting and timers main.ts's.
 import type { DashboardModel, DashboardSettings, WebviewMessage } from '../src/protocol.ts';
 import { assertNever, isViewChoice } from '../src/protocol.ts';
-import { detectorName } from './findings.ts';
+import { detectorName, markedList } from './findings.ts';
 import { computeShown, heldOf, outputsFor, withOutputs } from './local.ts';
 import { idleSync, modelArrived, settingsChanged } from './settingsSync.ts';
 import type { Message, SettingsChange, State } from './state.ts';
@@ -83,13 +83,19 @@ export function update(state: State, msg: Message): Step {
       return { state: s, out: [{ type: 'revealRow', row: msg.row, ...(msg.metric !== undefined ? { metric: msg.metric } : {}) }] };
     case 'ui/saveThresholds':
       return { state: s, out: s.model ? [{ type: 'saveThresholds', thresholds: s.model.settings.thresholds }] : [] };
+    case 'ui/chartsAll':
+      return { state: { ...s, chartsAll: msg.on }, out: [] };
     default:
       return assertNever(msg);
   }
 }
 
 function selected(s: State, row: number, fromTable: boolean): State {
-  return { ...s, selectedRow: row, reveal: { row, fromTable, seq: (s.reveal?.seq ?? 0) + 1 } };
+  // A row of a metric whose chart is not drawn (a file of many metrics) gets its chart.
+  const m = s.model;
+  const metric = m && (markedList(m).find((a) => a.row === row) ?? m.anomalies.find((a) => a.row === row))?.metric;
+  const pinned = metric && !s.chartsPinned.has(metric) ? new Set([...s.chartsPinned, metric]) : s.chartsPinned;
+  return { ...s, selectedRow: row, chartsPinned: pinned, reveal: { row, fromTable, seq: (s.reveal?.seq ?? 0) + 1 } };
 }
 
 function withNotice(s: State, kind: 'info' | 'error', text: string): State {
@@ -137,7 +143,7 @@ function modelStep(state: State, incoming: DashboardModel): Step {
   if (!s.model && s.chosenView && s.chosenView !== incoming.view) out.push({ type: 'view', view: s.chosenView });
   if (s.model && s.model.file.path !== incoming.file.path) {
     // Another file: nothing the page asked for the previous one applies to it.
-    s = { ...s, zoom: null, windows: new Map(), selectedRow: null, expanded: new Set(), sync: idleSync, notice: s.notice && { ...s.notice, hidden: true } };
+    s = { ...s, zoom: null, windows: new Map(), selectedRow: null, expanded: new Set(), chartsPinned: new Set(), sync: idleSync, notice: s.notice && { ...s.notice, hidden: true } };
   }
   const prev = s.model;
   // The host now shows the view chosen here (or the page never chose one).

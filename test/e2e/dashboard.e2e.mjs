@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { firstChartTimes, moveSlider as moveSliderIn, openFile, openWorkbench, prepareRun, runCommand, setTheme, waitForWorkbench, webview } from './harness.mjs';
+import { firstChartTimes, moveSlider as moveSliderIn, openFile, openWorkbench, prepareRun, runCommand, setTheme, until, waitForWorkbench, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const METRICS = ['cpu', 'memory', 'disk_io', 'net_in', 'net_out'];
@@ -30,6 +30,9 @@ before(async () => {
   // A long CSV (a row per time and series), with HTML in a label value.
   fs.writeFileSync(path.join(ws, 'sample-data/long.csv'), 'time,host,metric,value\n' + Array.from({ length: 400 }, (_, i) => ['a', '<i>b</i>'].flatMap((h) => ['cpu', 'mem']
     .map((m) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${h},${m},${(m === 'cpu' ? 40 : 60) + (i % 7) + (i === 250 && h === 'a' && m === 'cpu' ? 50 : 0) + (i === 300 && h !== 'a' && m === 'mem' ? 50 : 0)}`))).flat().join('\n') + '\n');
+  // A long CSV of 15 hosts: more metrics than are charted at first; a spike on h9.
+  fs.writeFileSync(path.join(ws, 'sample-data/hosts.csv'), 'time,host,cpu\n' + Array.from({ length: 300 }, (_, i) => Array.from({ length: 15 }, (_, h) =>
+    `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},h${h},${40 + h + ((i * 7 + h) % 5) + (i === 200 && h === 9 ? 60 : 0)}`)).flat().join('\n') + '\n');
   dirs = prepareRun('dashboard', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
   ({ page, close } = await openWorkbench(dirs, 'sample-data', {
     env: { ANOMALY_HUNTER_WEBHOOK_URL: `http://127.0.0.1:${hook.address().port}/hook` },
@@ -407,6 +410,23 @@ test('a long CSV (time, host, metric, value) gets a chart per series, its label 
   }
   assert.equal((line - 2) % 4, 3, `line ${line}`);
   await page.locator('.tabs-container .tab', { hasText: 'Anomalies' }).first().click();
+});
+
+test('a file of many metrics charts those with findings first; the others on request', async () => {
+  await openFile(page, 'hosts.csv');
+  await runCommand(page, 'Anomaly Hunter: Analyze CSV File…');
+  await view.locator(`[data-testid='chart-cpu{host="h9"}'].rendered`).waitFor({ timeout: 60_000 });
+  await analyzed();
+  const charts = () => view.locator('.chart').count();
+  const more = view.locator('[data-testid="charts-more"]');
+  assert.ok((await charts()) <= 12, `${await charts()} charts`);
+  assert.match(await more.textContent(), /^\d+ of 15 metrics charted: those with the strongest findings\. Chart all 15$/);
+  await page.screenshot({ path: path.join(dirs.shots, '03c-many-metrics.png') });
+  await more.locator('button').click();
+  await until(async () => (await charts()) === 15, 'all 15 charts');
+  assert.match(await more.textContent(), /^All 15 metrics charted\. Chart only those with findings$/);
+  await more.locator('button').click();
+  await until(async () => (await charts()) <= 12, 'back to those with findings');
 });
 
 test('a 1,000,000-row CSV shows its first chart quickly', async () => {

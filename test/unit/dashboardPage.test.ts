@@ -7,6 +7,7 @@ import { idleSync, modelArrived, settingsChanged } from '../../webview/settingsS
 import { initialState, persistedOf } from '../../webview/state.ts';
 import type { Message, State } from '../../webview/state.ts';
 import { changed, update } from '../../webview/update.ts';
+import { chartedMetrics } from '../../webview/chartModel.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const STEP = 60_000;
@@ -75,7 +76,7 @@ test('the first model is shown: table version up, not busy, settled; the view ch
   assert.equal(state.model?.file.path, '/data/m.csv');
   assert.deepEqual([state.anomaliesVersion, state.busy.shown, state.settled], [1, false, true]);
   assert.deepEqual(posted, [{ type: 'view', view: 'critical' }]);
-  assert.deepEqual(persistedOf(state), { path: '/data/m.csv', settings: settings(), zoom: null, filters: { detector: 'all' }, sort: { key: 'score', dir: -1 }, view: 'critical' });
+  assert.deepEqual(persistedOf(state), { path: '/data/m.csv', settings: settings(), zoom: null, filters: { detector: 'all' }, sort: { key: 'score', dir: -1 }, view: 'critical', chartsAll: false });
 });
 
 test('a slider move without local data is sent, shows busy, and a second move waits for the answer', () => {
@@ -225,4 +226,28 @@ test('the alert destination arrives before or after the first model and is kept 
   s = update(s, { type: 'alertDestination', destination: 'both' }).state;
   assert.equal(s.sendTo, 'both');
   assert.equal(initialState().sendTo, 'webhook');
+});
+
+test('a file of many metrics charts those with the strongest findings (at most 12), the rest on request; a selected row\'s metric gets its chart', () => {
+  const names = Array.from({ length: 40 }, (_, i) => `cpu{host="h${i}"}`);
+  const finding = (row: number, metric: string, score: number): Anomaly => ({ row, timestamp: null, detector: 'iforest', metric, value: 1, score, severity: 'major', message: 'm' });
+  // Findings on 14 metrics: the 12 strongest are charted, in the file's order.
+  const anomalies = Array.from({ length: 14 }, (_, k) => finding(k, names[39 - k], 50 + k));
+  const m = model({ metrics: names, series: names.map((metric) => ({ metric, rows: [0], x: [T0], y: [1] })), anomalies });
+  const top = chartedMetrics(m, false, new Set());
+  assert.deepEqual(top.metrics, names.slice(26, 38));
+  assert.equal(top.hidden, 28);
+  assert.deepEqual(chartedMetrics(m, true, new Set()), { metrics: names, hidden: 0 });
+  // No findings: the first 12. Few metrics: all.
+  assert.deepEqual(chartedMetrics(model({ metrics: names, anomalies: [] }), false, new Set()).metrics, names.slice(0, 12));
+  assert.deepEqual(chartedMetrics(model(), false, new Set()), { metrics: ['cpu'], hidden: 0 });
+  // Selecting a row of a metric not charted (row 0: the weakest finding, names[39]) charts it too; another file forgets it.
+  let s = run(initialState(), { type: 'model', model: m }).state;
+  s = run(s, { type: 'ui/select', row: 0, fromTable: true }).state;
+  assert.ok(chartedMetrics(s.model!, s.chartsAll, s.chartsPinned).metrics.includes(names[39]));
+  assert.equal(chartedMetrics(s.model!, s.chartsAll, s.chartsPinned).metrics.length, 13);
+  s = run(s, { type: 'ui/chartsAll', on: true }).state;
+  assert.equal(persistedOf(s).chartsAll, true, 'kept across a reload');
+  s = run(s, { type: 'model', model: { ...m, file: { name: 'n.csv', path: '/data/n.csv' } } }).state;
+  assert.equal(s.chartsPinned.size, 0);
 });

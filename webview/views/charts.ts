@@ -6,7 +6,7 @@ import { formatShort } from '../../src/core/format.ts';
 import type { DashboardModel, SeriesData } from '../../src/protocol.ts';
 import { MAX_MARKERS } from '../../src/core/dashboard/pageView.ts';
 import type { Band } from '../chartModel.ts';
-import { bandExtent, bandOf, markersOf, markOf, spanKey, spansOf } from '../chartModel.ts';
+import { bandExtent, bandOf, chartedMetrics, MAX_OPEN_CHARTS, markersOf, markOf, spanKey, spansOf } from '../chartModel.ts';
 import { anomalyX, digestOf, markedList } from '../findings.ts';
 import { escapeLabel, formatX } from '../format.ts';
 import type { Geometry, Mark } from '../geometry.ts';
@@ -105,6 +105,11 @@ const CHART_HEIGHT = 210;
 export function createCharts(dispatch: (m: Message) => void, getState: () => State, theme: Theme): ChartsView {
   const section = el('section', { class: 'charts' });
   const charts = new Map<string, Chart>();
+  // A file of many metrics charts those with the strongest findings; this line says so and shows the others.
+  const moreText = el('span', {});
+  const moreButton = el('button', { class: 'link', 'data-testid': 'charts-more-button' });
+  const more = el('div', { class: 'charts-more', 'data-testid': 'charts-more', hidden: '' }, moreText, moreButton);
+  moreButton.addEventListener('click', () => dispatch({ type: 'ui/chartsAll', on: !getState().chartsAll }));
   const seriesIds = new WeakMap<SeriesData, number>();
   let nextSeriesId = 1;
   const seriesId = (s: SeriesData): number => {
@@ -116,7 +121,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
   let pressed: { chart: Chart; x: number; y: number } | null = null;
   let generation = 0;
   /** What the last full render drew from: Plotly is called again only when one of these changes. */
-  let drawnFrom: { series: SeriesData[]; windows: ReadonlyMap<string, SeriesData>; zoomed: boolean; theme: number; widest: string } | null = null;
+  let drawnFrom: { series: SeriesData[]; windows: ReadonlyMap<string, SeriesData>; zoomed: boolean; theme: number; widest: string; charted: string } | null = null;
 
   const seriesOf = (s: State, metric: string): SeriesData | undefined => (s.zoom && s.windows.get(metric)) || s.model?.series.find((x) => x.metric === metric);
 
@@ -316,20 +321,38 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
   const renderPlots = async (s: State): Promise<void> => {
     const mine = ++generation;
     const m = s.model!;
-    for (const [metric, c] of charts) if (!m.metrics.includes(metric)) { resizes.unobserve(c.plot); if (c.plotSig !== undefined) Plotly.purge(c.plot); c.root.remove(); charts.delete(metric); }
+    const charted = chartedMetrics(m, s.chartsAll, s.chartsPinned);
+    const shown = new Set(charted.metrics);
+    for (const [metric, c] of charts) if (!shown.has(metric)) { resizes.unobserve(c.plot); if (c.plotSig !== undefined) Plotly.purge(c.plot); c.root.remove(); charts.delete(metric); }
     const jobs: { chart: Chart; series: SeriesData; extent: [number, number] | null; sig: string }[] = [];
+    let prevRoot: HTMLElement | null = null;
     for (const sd of m.series) {
+      if (!shown.has(sd.metric)) continue;
       let c = charts.get(sd.metric);
       if (!c) {
         c = makeChart(sd.metric);
         charts.set(sd.metric, c);
-        section.append(c.root);
       }
+      // In the file's order, whichever were drawn before.
+      if (c.root.previousElementSibling !== prevRoot || c.root.parentElement !== section) {
+        if (prevRoot) prevRoot.after(c.root);
+        else section.prepend(c.root);
+      }
+      prevRoot = c.root;
       const series = (s.zoom && s.windows.get(sd.metric)) || sd;
       const extent = bandExtent(m, series);
       const sig = plotSignature(m, series, s.zoom, theme.version()) + `|${extent?.join(',') ?? ''}`;
       if (c.plotSig === sig) drawOverlay(c);
       else jobs.push({ chart: c, series, extent, sig });
+    }
+    more.hidden = m.metrics.length <= MAX_OPEN_CHARTS;
+    if (!more.hidden) {
+      const n = m.metrics.length.toLocaleString('en');
+      moreText.textContent = s.chartsAll
+        ? `All ${n} metrics charted. `
+        : `${charted.metrics.length} of ${n} metrics charted: those with the strongest findings${s.chartsPinned.size ? ' and those of rows selected' : ''}. `;
+      moreButton.textContent = s.chartsAll ? 'Chart only those with findings' : `Chart all ${n}`;
+      section.append(more);
     }
     if (jobs.length) await plotlyLoaded();
     for (let i = 0; i < jobs.length; i++) {
@@ -354,10 +377,10 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     const m = s.model;
     if (!m) return;
     // A zoom in needs no Plotly call of its own (Plotly drew it): the host's windows for it do, and a zoom out.
-    const from = { series: m.series, windows: s.windows, zoomed: !!s.zoom, theme: theme.version(), widest: widestOf(m) };
+    const from = { series: m.series, windows: s.windows, zoomed: !!s.zoom, theme: theme.version(), widest: widestOf(m), charted: chartedMetrics(m, s.chartsAll, s.chartsPinned).metrics.join('\u0000') };
     const d = drawnFrom;
     const same = !!d && d.series === from.series && (d.windows === from.windows || !from.windows.size) && !(d.zoomed && !from.zoomed)
-      && d.theme === from.theme && d.widest === from.widest;
+      && d.theme === from.theme && d.widest === from.widest && d.charted === from.charted;
     if (same) {
       drawnFrom = { ...d!, zoomed: from.zoomed };
       for (const c of charts.values()) drawOverlay(c);
