@@ -283,4 +283,15 @@ test('integer label columns (node_exporter\'s cpu 0–7) tell series apart where
   // A part of the time (an hour column beside a date) is no label: read as it is.
   const hours = parseCsv(['date,hour,value', ...Array.from({ length: 30 }, (_, d) => Array.from({ length: 24 }, (_, h) => `2024-03-${String(d + 1).padStart(2, '0')},${h},${d * 24 + h}`)).flat()].join('\n'));
   assert.deepEqual(hours.frame!.metrics, ['hour', 'value']);
+  const ga = parseCsv(['Date,Hour of Day,Sessions', ...Array.from({ length: 30 }, (_, d) => Array.from({ length: 24 }, (_, h) => `2024-03-${String(d + 1).padStart(2, '0')},${h},${d * 24 + h}`)).flat()].join('\n'));
+  assert.deepEqual(ga.frame!.metrics, ['Hour of Day', 'Sessions']);
+  // The integer column of fewest values is the label: an HTTP status before a count.
+  const status = parseCsv(['time,host,count,status', ...Array.from({ length: 200 }, (_, i) => ['a', 'b'].flatMap((h) => [200, 500].map((c) => `${at(i)},${h},${(i * 7 + c) % 41},${c}`))).flat()].join('\n'));
+  assert.deepEqual(status.frame!.metrics, ['count{host="a",status="200"}', 'count{host="a",status="500"}', 'count{host="b",status="200"}', 'count{host="b",status="500"}']);
+  // An integer column taken for a label whose series do not line up is read back as a metric, its values kept.
+  const counts = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 41);
+  const dup = parseCsv(['time,errors,latency', ...counts.map((c, i) => `${at(i >> 1)},${c},${i / 10}`)].join('\n'));
+  assert.deepEqual(dup.frame!.metrics, ['errors', 'latency']);
+  assert.deepEqual(Array.from(dup.frame!.values[0]), counts);
+  assert.deepEqual(dup.issues.map((x) => x.code), ['duplicate-timestamp']);
 });

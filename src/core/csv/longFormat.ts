@@ -122,17 +122,26 @@ function seen(sample: readonly string[][], c: number): Set<string> {
 const MAX_INTEGER_LABEL_SHARE = 0.25;
 
 /** Headers of a part of the time (`date,hour,value`): such a column is no label. */
-const TIME_PART = /^\s*(year|month|week|weekday|day|dow|doy|hour|hh|minute|min|mm|second|sec|ss)s?\s*$/i;
+const TIME_PART = /^(year|month|week|weekday|day|dow|doy|hour|hr|hod|hh|minute|min|mm|second|sec|ss)s?$/;
 
-/** Numeric columns whose sampled values are all integers (no sign, at most 9 digits) of few distinct values, in file order. */
+/**
+ * Numeric columns whose sampled values are all integers (no sign, at most 9 digits) of few distinct values, fewest
+ * first (an HTTP status before a count), then in file order.
+ */
 function integerLabelColumns(header: readonly string[], sample: readonly string[][], inf: Inference): number[] {
-  return inf.metricIndices.filter((c) => {
-    if (TIME_PART.test(header[c])) return false;
+  const sizes = new Map<number, number>();
+  for (const c of inf.metricIndices) {
+    if (isTimePart(header[c])) continue;
     const values = seen(sample, c);
-    if (values.size > Math.max(2, MAX_INTEGER_LABEL_SHARE * sample.length)) return false;
-    for (const v of values) if (!/^\d{1,9}$/.test(v)) return false;
-    return true;
-  });
+    if (values.size > Math.max(2, MAX_INTEGER_LABEL_SHARE * sample.length)) continue;
+    if ([...values].every((v) => /^\d{1,9}$/.test(v))) sizes.set(c, values.size);
+  }
+  return [...sizes.keys()].sort((a, b) => sizes.get(a)! - sizes.get(b)! || a - b);
+}
+
+/** Whether a header names a part of the time (`hour`, `Hour of Day`, `hr`, `dow`): such a column is no label. */
+function isTimePart(name: string): boolean {
+  return name.toLowerCase().split(/[^a-z]+/).some((w) => TIME_PART.test(w));
 }
 
 /** A row's label values (`labels`: their columns), trimmed. */

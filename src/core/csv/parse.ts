@@ -83,6 +83,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   /** A long file's series (longFormat.ts) and each row's series number; null for a wide file. */
   let long: LongSeries | null = null;
   let seriesCol: Column | null = null;
+  /** The metric columns before integer label columns were taken out of them (a long file's), else null. */
+  let wideMetricIndices: number[] | null = null;
   const units = new UnitNotes();
   let lineArr = new Int32Array(1024);
   let rows = 0;
@@ -128,8 +130,10 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     if (layout) {
       long = new LongSeries(layout);
       seriesCol = new Column();
-      // Integer label columns (`cpu` 0–7) tell series apart: they are no metrics.
-      inference.metricIndices = inference.metricIndices.filter((c) => !layout.labels.includes(c));
+      // Integer label columns (`cpu` 0–7) tell series apart: they are no metrics (unless the join falls back, see tableOf).
+      const values = inference.metricIndices.filter((c) => !layout.labels.includes(c));
+      if (values.length < inference.metricIndices.length) wideMetricIndices = inference.metricIndices;
+      inference.metricIndices = values;
     }
     metricCols = inference.metricIndices.map(() => new Column());
     maxRows = Math.floor(maxValues / inference.metricIndices.length);
@@ -364,6 +368,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     let values = metricCols.map((c) => c.done());
     let series = seriesCol ? seriesCol.done() : null;
     let lines = lineArr.slice(0, rows);
+    let metricIndices = inf.metricIndices;
     if (long && series && timestamps && long.layout.tentative.length > 0) {
       // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b).
       if (!groupedByTentative(long, series, timestamps)) {
@@ -388,16 +393,27 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     if (timestamps && series && long) {
       const joined = joinLong(long, { timestamps, series, values, lines }, header!, inf.metricIndices, maxValues);
       if (joined.ok) { late.push(...joined.notes); return joined; }
-      if (!joined.asIs) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
-      late.push(joined.issue);
+      // Too many series: an error, unless an integer column made them (then it was no label: read as it is).
+      if (!joined.asIs && !wideMetricIndices) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
+      // With no text label, the integer column was the only reason to take the file for long: nothing to say.
+      const onlyIntegers = !!wideMetricIndices && long.layout.labels.every((c) => wideMetricIndices!.includes(c));
+      if (!onlyIntegers) late.push(joined.asIs ? joined.issue : { ...joined.issue, severity: 'warning', code: 'long-not-joined', line: 2, message: `${joined.issue.message.replace(/: filter the file to fewer series$/, '')}: read as it is` });
       if (unsorted && !noted) late.push(unsortedNote);
+      // Read as it is: an integer column taken for a label is a metric again, its values read back from the labels.
+      if (wideMetricIndices) {
+        const l = long as LongSeries;
+        const ids = series;
+        const byCol = new Map(inf.metricIndices.map((c, k) => [c, values[k]]));
+        values = wideMetricIndices.map((c) => byCol.get(c) ?? Float64Array.from(ids, (id) => parseNumber(l.labelValues[id][l.layout.labels.indexOf(c)], inf.decimalComma)));
+        metricIndices = wideMetricIndices;
+      }
     }
     if (timestamps) {
       let dups = 0, firstDup = -1;
       for (let i = 1; i < rows; i++) if (timestamps[i] === timestamps[i - 1]) { if (firstDup < 0) firstDup = lines[i]; dups++; }
       if (dups) late.push({ severity: 'warning', code: 'duplicate-timestamp', message: `${dups} duplicate timestamp${dups > 1 ? 's' : ''}: all rows kept`, line: firstDup });
     }
-    return { timestamps, values, lines, metrics: inf.metricIndices.map((i) => header![i]) };
+    return { timestamps, values, lines, metrics: metricIndices.map((i) => header![i]) };
   };
 
   return {
