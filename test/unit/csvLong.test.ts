@@ -295,3 +295,27 @@ test('integer label columns (node_exporter\'s cpu 0–7) tell series apart where
   assert.deepEqual(Array.from(dup.frame!.values[0]), counts);
   assert.deepEqual(dup.issues.map((x) => x.code), ['duplicate-timestamp']);
 });
+
+test('grouped long files newest first, or exported in chunks, are joined; a column that changes at a repeated time stays no label', () => {
+  const at = (i: number): string => new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+  const run = (h: string, from: number, to: number, desc = false): string[] => {
+    const out = Array.from({ length: to - from }, (_, k) => `${at(from + k)},${h},${from + k + (h === 'b' ? 1000 : 0)}`);
+    return desc ? out.reverse() : out;
+  };
+  const desc = parseCsv(['time,host,cpu', ...run('a', 0, 600, true), ...run('b', 0, 600, true)].join('\n'));
+  assert.deepEqual(desc.frame!.metrics, ['cpu{host="a"}', 'cpu{host="b"}']);
+  assert.equal(desc.frame!.values[1][5], 1005);
+  const chunks = parseCsv(['time,host,cpu', ...[0, 1, 2].flatMap((k) => [...run('a', 300 * k, 300 * k + 300), ...run('b', 300 * k, 300 * k + 300)])].join('\n'));
+  assert.deepEqual(chunks.frame!.metrics, ['cpu{host="a"}', 'cpu{host="b"}']);
+  assert.equal(chunks.frame!.rows, 900);
+  const status = parseCsv(['time,status,cpu', ...Array.from({ length: 800 }, (_, i) => `${at(i < 600 ? i : i - 1)},${i < 600 ? 'ok' : 'warn'},${i}`)].join('\n'));
+  assert.deepEqual(status.frame!.metrics, ['cpu']);
+});
+
+test('a text column of one value in the first rows that later takes a value per row (notes) leaves a wide file wide, its values whole', () => {
+  const at = (i: number): string => new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+  const { frame, issues } = parseCsv(['time,note,cpu', ...Array.from({ length: 3000 }, (_, i) => `${at(i)},${i < 1000 ? '' : `deploy ${i}`},${i}`)].join('\n'));
+  assert.deepEqual(frame!.metrics, ['cpu']);
+  assert.deepEqual(Array.from(frame!.values[0]), Array.from({ length: 3000 }, (_, i) => i));
+  assert.deepEqual(issues, []);
+});

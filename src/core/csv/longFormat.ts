@@ -162,18 +162,19 @@ export class LongSeries {
 
   constructor(readonly layout: LongLayout) {}
 
-  /** The last row's series and label values: rows come in runs of one series (grouped files, wide files' constants). */
+  /** The last row's series and its label cells as written: rows come in runs of one series (grouped files, wide files' constants). */
   private last = -1;
+  private lastCells: string[] = [];
 
   /** The number of the series of a row (`row`: the row's fields by column). */
   idOf(row: readonly string[]): number {
     const { labels } = this.layout;
     if (this.last >= 0) {
-      const prev = this.labelValues[this.last];
       let same = true;
-      for (let j = 0; j < labels.length && same; j++) same = (row[labels[j]] ?? '').trim() === prev[j];
+      for (let j = 0; j < labels.length && same; j++) same = row[labels[j]] === this.lastCells[j];
       if (same) return this.last;
     }
+    this.lastCells = labels.map((c) => row[c]);
     return (this.last = this.idOfValues(labelsOf(row, labels)));
   }
 
@@ -234,13 +235,15 @@ export class LongSeries {
   }
 }
 
-/** Most changes of the tentative labels' values along the file, per value, for its rows to count as grouped by them. */
-const MAX_CHANGES_PER_GROUP = 2;
+/** Fewest rows a run of one tentative value holds on average, for a file's rows to count as grouped by them. */
+const MIN_RUN_ROWS = 20;
 
 /**
  * Whether a file's rows, in the order read (`series[i]`, `timestamps[i]`), come grouped by its tentative label columns
- * (LongLayout): they take at least two values, change seldom (in runs: rows of host a, then of host b), and at most
- * changes the time starts again. A wide file whose text column changes once with time going on is not grouped.
+ * (LongLayout): they take at least two values, change seldom (in runs of 20 rows or more on average: rows of host a,
+ * then of host b; an export in chunks repeats the runs), and at most changes the time starts again — the new run begins
+ * within the times already read (oldest or newest first alike). A wide file whose text column changes once with time
+ * going on is not grouped.
  */
 export function groupedByTentative(long: LongSeries, series: Float64Array, timestamps: Float64Array): boolean {
   const { labels, tentative } = long.layout;
@@ -254,12 +257,18 @@ export function groupedByTentative(long: LongSeries, series: Float64Array, times
     return g;
   });
   let changes = 0, restarts = 0;
+  let lo = series.length ? timestamps[0] : 0, hi = lo;
   for (let i = 1; i < series.length; i++) {
-    if (groupOf[series[i]] === groupOf[series[i - 1]]) continue;
-    changes++;
-    if (timestamps[i] < timestamps[i - 1]) restarts++;
+    const t = timestamps[i];
+    if (groupOf[series[i]] !== groupOf[series[i - 1]]) {
+      changes++;
+      // A jump back into the times read (a run that goes on from the last time, or repeats it, is no restart).
+      if (t !== timestamps[i - 1] && t >= lo && t <= hi) restarts++;
+    }
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
   }
-  return groups.size >= 2 && changes <= MAX_CHANGES_PER_GROUP * groups.size && 2 * restarts >= changes;
+  return groups.size >= 2 && changes * MIN_RUN_ROWS <= series.length && 2 * restarts >= changes;
 }
 
 /** A long file joined by time: one row per distinct time, a metric per series and value column. */

@@ -8,7 +8,7 @@ import { dayMonthParts, parseTimestamp, parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
-import { LongSeries, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder } from './order.ts';
 
 /** Rows read before the column kinds are decided. */
@@ -195,7 +195,19 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       lastTs = t;
       tsCol.add(t);
     }
-    if (long) seriesCol!.add(long.idOf(row));
+    if (long) {
+      let id = long.idOf(row);
+      // Columns of one value in the first rows that take more values than a long file may have series are no labels
+      // (a note column empty at first): the series are told apart by the others, or the file is wide.
+      if (id >= MAX_LONG_METRICS && long.layout.tentative.length) {
+        const rest = long.withoutTentative();
+        long = rest ? rest.long : null;
+        if (rest) for (let i = 0; i < seriesCol!.length; i++) seriesCol!.data[i] = rest.ids[seriesCol!.data[i]];
+        else seriesCol = null;
+        id = long ? long.idOf(row) : -1;
+      }
+      if (long) seriesCol!.add(id);
+    }
     const idx = inf.metricIndices;
     for (let k = 0; k < idx.length; k++) {
       let v = vals[k];
