@@ -42,7 +42,8 @@ test('incidentProblems gives one entry per incident from its first to its last l
   assert.deepEqual(incidentProblems([incidents[0]], { lines: new Int32Array(0), metrics: frame.metrics }), [], 'rows without a line are dropped');
   // A long file: the entry spans its series' own lines (the leading metrics'), not the first line of each time.
   const long = parseCsv(['time,host,value', ...Array.from({ length: 30 }, (_, i) => ['a', 'b'].map((h) => `${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${h},${i}`)).flat()].join('\n')).frame!;
-  const onB = { ...incidents[0], startRow: 10, peakRow: 11, endRow: 12, metrics: [{ metric: 'value{host="b"}', share: 1 }] };
+  // Its leading metric's lines only: another series' may lie a whole series away in a file grouped by series.
+  const onB = { ...incidents[0], startRow: 10, peakRow: 11, endRow: 12, metrics: [{ metric: 'value{host="b"}', share: 0.6 }, { metric: 'value{host="a"}', share: 0.4 }] };
   assert.deepEqual(incidentProblems([onB], long).map((p) => [p.startLine, p.endLine]), [[2 + 2 * 10 + 1, 2 + 2 * 12 + 1]]);
 });
 

@@ -3,9 +3,6 @@ import type { Incident } from './incidents.ts';
 import type { Frame } from '../csv/frame.ts';
 import { lineOfFinding } from '../csv/frame.ts';
 
-/** A long file's incident spans the lines of at most this many of its metrics (the largest shares). */
-const LINE_METRICS = 3;
-
 /** One Problems entry of an incident: the CSV lines it covers (1-based, inclusive) and what it says. */
 export interface IncidentProblem {
   incident: Incident;
@@ -18,12 +15,13 @@ export interface IncidentProblem {
  * One Problems entry per incident (SPEC §7), in start order: from the first to the last line of its rows (a
  * file re-sorted by time may hold them out of order: the span covers its first, peak and last rows' lines),
  * saying its summary and score (the entry's code carries its severity). In a long file each series has its own lines:
- * the span covers those of its leading metrics. Incidents whose rows have no line are dropped.
+ * the span covers its leading metric's (another series' may lie a whole series away when rows come grouped by series).
+ * Incidents whose rows have no line are dropped.
  */
 export function incidentProblems(incidents: readonly Incident[], frame: Pick<Frame, 'lines' | 'metrics' | 'seriesLines'>): IncidentProblem[] {
   const out: IncidentProblem[] = [];
   for (const incident of incidents) {
-    const metrics = frame.seriesLines ? incident.metrics.slice(0, LINE_METRICS).map((m) => m.metric) : [null];
+    const metrics = frame.seriesLines ? [incident.metrics[0]?.metric ?? null] : [null];
     const at = [incident.startRow, incident.peakRow, incident.endRow]
       .flatMap((r) => (frame.lines[r] === undefined ? [] : metrics.map((m) => lineOfFinding(frame, r, m))))
       .filter((l) => l > 0);
