@@ -11,6 +11,7 @@ import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, inferColumns, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
 import { LongSeries, MAX_LONG_METRICS, longLayout } from '../core/csv/longFormat.ts';
 import { LongStreamJoin } from '../core/csv/longStream.ts';
+import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader } from '../core/csv/parse.ts';
@@ -112,6 +113,12 @@ export class StreamPipeline {
   /** Of a long file's joined metrics, the ones scored (`--metrics`), else null (all). */
   private pick: number[] | null = null;
   private unknownSeries = 0;
+  /** The time of the last row read (a long file's: of the last row joined). */
+  private lastMs = -Infinity;
+  /** A wide file's text columns of one value in its first rows, and their values, until one changes. */
+  private tentative: { columns: number[]; values: string[] } | null = null;
+  /** Notes said once per stream, by kind. */
+  private said = new Set<string>();
   private row = 0;
   /** The inference while its order of day and month is only assumed (settleDateOrder), else null. */
   private dates: Inference | null = null;
@@ -143,7 +150,7 @@ export class StreamPipeline {
     if (this.failure) return;
     this.onRecords(this.splitter.settle());
     this.checkSyntax();
-    if (!this.failure && this.sample.length) this.guard(() => this.decide(true));
+    if (!this.failure && this.sample.length) this.guard(() => this.decide('pause'));
     // The input paused after a whole time of a long file: it is scored now, not when the next time comes.
     if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(false)));
     // A quote that opened a field spanning lines holds back every row after it until it closes: say so.
@@ -171,6 +178,7 @@ export class StreamPipeline {
     if (this.failure) return;
     this.onRecords(this.splitter.flush());
     this.checkSyntax();
+    if (!this.failure && this.sample.length) this.guard(() => this.decide('end'));
     this.caughtUp();
     if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(true)));
   }
@@ -211,6 +219,8 @@ export class StreamPipeline {
             this.rules = null;
             this.join = null;
             this.pick = null;
+            this.tentative = null;
+            this.lastMs = -Infinity;
             this.sample = [];
           }
           this.header = dedupeHeader(rec.fields.map((h) => h.trim()));
@@ -220,14 +230,18 @@ export class StreamPipeline {
         if (!this.layout) {
           this.sample.push(rec);
           // A long file waits for more rows: asked again every SAMPLE_ROWS rows, not on each.
-          if (this.sample.length >= SAMPLE_ROWS && this.sample.length % SAMPLE_ROWS === 0) this.decide(false);
+          if (this.sample.length >= SAMPLE_ROWS && this.sample.length % SAMPLE_ROWS === 0) this.decide('rows');
         } else this.score(rec);
       });
     }
   }
 
-  /** Decides the columns from the rows read so far; a long file waits for more (three times) unless `force`. */
-  private decide(force: boolean): void {
+  /**
+   * Decides the columns from the rows read so far (`when`: after SAMPLE_ROWS more rows, at a pause of the input, at
+   * its end). Rows of fewer than three times, some time given twice, may be a long file's first times: they wait for
+   * more rows (at most LONG_SAMPLE_ROWS), even at a pause — a live file's first write may hold one time of 30 hosts.
+   */
+  private decide(when: 'rows' | 'pause' | 'end'): void {
     if (!this.header || this.layout) return;
     const header = this.header;
     const fields = this.sample.map((r) => r.fields);
@@ -235,7 +249,10 @@ export class StreamPipeline {
     const long = longLayout(header, fields, inference);
     // Tentative labels (one value in the first rows) make no long file: a wide file may have such a column.
     const isLong = long !== null && long.labels.length > long.tentative.length;
-    if (isLong && !force && this.sample.length < LONG_SAMPLE_ROWS && new Set(fields.map((f) => (f[inference.timestampIndex] ?? '').trim())).size < 3) return;
+    if (when !== 'end' && this.sample.length < LONG_SAMPLE_ROWS && inference.timestampIndex >= 0) {
+      const times = new Set(fields.map((f) => (f[inference.timestampIndex] ?? '').trim())).size;
+      if (times < 3 && (isLong || times < fields.length)) return;
+    }
     const order = dateOrderNote(inference);
     // Decided on the first rows: a later date the order cannot read switches it (see score).
     if (order) this.opts.onNotice?.(`${this.opts.displayPath}: warning: ${order}`);
@@ -246,6 +263,8 @@ export class StreamPipeline {
     for (const r of this.sample) for (const c of valueColumns) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
+    this.tentative = !isLong && long ? { columns: long.tentative, values: long.tentative.map((c) => (fields[0][c] ?? '').trim()) } : null;
+    this.lastMs = -Infinity;
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
     this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
@@ -271,17 +290,17 @@ export class StreamPipeline {
    */
   private longLayoutOf(header: string[], inf: Inference, long: LongLayout, valueColumns: number[]): Layout {
     const path = this.opts.displayPath;
-    const labels = long.labels.filter((c) => !long.tentative.includes(c));
-    const series = new LongSeries({ labels, nameColumn: labels.includes(long.nameColumn) ? long.nameColumn : -1, tentative: [] });
+    // Tentative labels (one value in the first rows) stay in a series' key: rows of another host later are another
+    // series (not scored; a file grouped by series is refused when its time goes back, see score), not this one's.
+    const labels = long.labels;
+    const series = new LongSeries({ labels, nameColumn: long.nameColumn, tentative: [] });
     for (const r of this.sample) series.idOf(r.fields);
     const count = series.count * valueColumns.length;
     if (!valueColumns.length) throw new InputError('no numeric column to score', path, 1);
     if (count > MAX_LONG_METRICS) throw new InputError(`long format: ${series.count} series give ${count} metrics, more than the ${MAX_LONG_METRICS} scored at once: filter the file to fewer series`, path, 1);
-    const join = new LongStreamJoin(series, header, valueColumns, (what, line) => {
-      if (++this.unknownSeries <= MAX_UNKNOWN_NOTES) this.opts.onNotice?.(`${path}:${line}: warning: series (${what}) first seen here, after the first rows decided the columns: not scored (start the stream again to include it)`);
-      else if (this.unknownSeries === MAX_UNKNOWN_NOTES + 1) this.opts.onNotice?.(`${path}:${line}: warning: more series first seen after the first rows: not scored`);
-    });
-    this.opts.onNotice?.(`${path}: warning: long format: the rows of each time are joined into one, a metric per series told apart by ${nameList(labels.map((c) => header[c]))} (${count} metric${count === 1 ? '' : 's'}, e.g. ${join.metrics[0]})`);
+    const join = new LongStreamJoin(series, header, valueColumns);
+    const by = nameList(labels.filter((c) => c !== long.nameColumn || series.count > 1).filter((c) => !long.tentative.includes(c)).map((c) => header[c]));
+    this.opts.onNotice?.(`${path}: warning: long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${join.metrics[0]})`);
     let pick: number[] | null = null;
     if (this.opts.metrics) {
       pick = [...new Set(this.opts.metrics.flatMap((name) => {
@@ -309,14 +328,35 @@ export class StreamPipeline {
       this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
+    const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined);
     if (this.join) {
-      this.scoreJoined(this.join.add(f, tsText, rec.line, (cell) => parseNumber(cell.trim(), l.decimalComma)));
+      const added = this.join.add(f, tsText, rec.line, (cell) => parseNumber(cell.trim(), l.decimalComma));
+      if (added.kind === 'joined') { this.lastMs = ms; this.scoreJoined(added.done); return; }
+      if (added.kind === 'late') { this.note('late', `${this.opts.displayPath}:${rec.line}: warning: a row of a time already scored (the input paused after every series had given it): not scored`); return; }
+      // A series the first rows did not name, at a time already read: the rows come grouped by series.
+      if (ms < this.lastMs) throw groupedError(this.opts.displayPath, added.labels, rec.line);
+      if (added.first && ++this.unknownSeries <= MAX_UNKNOWN_NOTES) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: series ${added.labels} first seen here, after the first rows decided the columns: not scored (start the stream again to include it)`);
+      else if (added.first && this.unknownSeries === MAX_UNKNOWN_NOTES + 1) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: more series first seen after the first rows: not scored`);
       return;
     }
-    const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined);
+    const t = this.tentative;
+    if (t) {
+      // A column of one value in the first rows (`host` = a) that changes as the time goes back: grouped by series.
+      const changed = t.columns.some((c, j) => (f[c] ?? '').trim() !== t.values[j]);
+      if (changed && ms < this.lastMs) throw groupedError(this.opts.displayPath, labelText(Object.fromEntries(t.columns.map((c) => [l.header[c], (f[c] ?? '').trim()]))), rec.line);
+      if (changed) this.tentative = null;
+    }
+    if (ms === ms) this.lastMs = ms;
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const ruleValues = this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     this.emit(rec.line, tsText, ms, values, ruleValues, f[l.metricIndices[0]] ?? '');
+  }
+
+  /** Says a note once per stream (`kind`: which). */
+  private note(kind: string, text: string): void {
+    if (this.said.has(kind)) return;
+    this.said.add(kind);
+    this.opts.onNotice?.(text);
   }
 
   /** Scores a long file's time, joined (nothing when null). */
@@ -325,7 +365,7 @@ export class StreamPipeline {
     const l = this.layout as Layout;
     const ms = timestampOf(t.tsText, l.timestampKind, l.clockIndex >= 0 ? t.first[l.clockIndex] ?? '' : undefined);
     const values = this.pick ? this.pick.map((i) => t.values[i]) : t.values;
-    this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), String(values[0]));
+    this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), Number.isNaN(values[0]) ? '' : String(values[0]));
   }
 
   /** Scores one row: the stream detector, the baseline and the rules (`ruleValues`: in `ruleCols` order). */
@@ -343,6 +383,11 @@ export class StreamPipeline {
     this.opts.onRow({ row: this.row, line, tsText, ms, values, firstCell, score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
     this.row++;
   }
+}
+
+/** A file whose rows come grouped by series (all of host a, then host b from the first time again): it cannot be followed. */
+function groupedError(path: string, series: string, line: number): InputError {
+  return new InputError(`the rows come grouped by series (${series} starts here at a time already read): following reads the rows in time order; 'analyze' joins a file grouped by series`, path, line);
 }
 
 function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, oneMetric: boolean, path: string): Layout {

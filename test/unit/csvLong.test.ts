@@ -4,6 +4,7 @@ import { parseCsv } from '../../src/core/csv/parse.ts';
 import { MAX_LONG_METRICS } from '../../src/core/csv/longFormat.ts';
 import { StreamPipeline } from '../../src/node/streamPipeline.ts';
 import type { ScoredRow } from '../../src/node/streamPipeline.ts';
+import type { InputError } from '../../src/node/errors.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
 import { lineOfFinding } from '../../src/core/csv/frame.ts';
 import { findingsAt, indexByLine } from '../../src/core/findings.ts';
@@ -179,7 +180,7 @@ test('streaming a long file joins each time\'s rows into one row, scored as the 
   const some = run(later, 5, ['cpu']);
   assert.deepEqual(some.metrics, ['cpu{host="a"}', 'cpu{host="b"}']);
   assert.deepEqual(some.rows.slice(0, 400).map((r) => r.values), joined.rows.map((r) => [r.values[0], r.values[2]]));
-  assert.equal(some.notices.filter((n) => /series \(c, cpu\) first seen here, after the first rows decided the columns: not scored/.test(n)).length, 1);
+  assert.equal(some.notices.filter((n) => /series \{host="c",metric="cpu"\} first seen here, after the first rows decided the columns: not scored/.test(n)).length, 1);
   // NAB output scores one metric.
   const nab = new StreamPipeline({ displayPath: 'long.csv', oneMetric: true, onRow: () => assert.fail('no row is scored') });
   nab.push(long);
@@ -318,4 +319,34 @@ test('a text column of one value in the first rows that later takes a value per 
   assert.deepEqual(frame!.metrics, ['cpu']);
   assert.deepEqual(Array.from(frame!.values[0]), Array.from({ length: 3000 }, (_, i) => i));
   assert.deepEqual(issues, []);
+});
+
+test('following a long file written one time at a time (30 hosts) waits for three times; a grouped file is refused where its time goes back', () => {
+  const hosts = Array.from({ length: 30 }, (_, h) => `h${String(h).padStart(2, '0')}`);
+  const time = (i: number): string => hosts.map((h, k) => `${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${h},${k * 100 + i}\n`).join('');
+  const rows: ScoredRow[] = [];
+  const notices: string[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'live.csv', live: true, onRow: (r) => rows.push(r), onNotice: (t) => notices.push(t) });
+  pipe.push('time,host,cpu\n' + time(0));
+  pipe.caughtUp();
+  assert.equal(pipe.columns, null, 'one time: undecided');
+  for (let i = 1; i < 6; i++) { pipe.push(time(i)); pipe.caughtUp(); }
+  assert.equal(pipe.columns!.metrics.length, 30);
+  assert.equal(pipe.columns!.metrics[2], 'cpu{host="h02"}');
+  // Every time scored as it completed (the last at the pause after it), each once.
+  assert.deepEqual(rows.map((r) => r.values[2]), [200, 201, 202, 203, 204, 205]);
+  // A late row of a time already scored is not scored again; a series first seen later is named, escaped.
+  pipe.push(time(5).split('\n')[0] + '\n' + `${new Date(Date.UTC(2024, 2, 4) + 6 * 60_000).toISOString()},\u001b[31mred,1\n`);
+  pipe.finish();
+  assert.equal(rows.length, 6);
+  assert.ok(notices.some((n) => /a row of a time already scored .*: not scored/.test(n)), JSON.stringify(notices));
+  assert.ok(notices.some((n) => n.includes('series {host="\\x1b[31mred"} first seen here')), JSON.stringify(notices));
+  assert.equal(pipe.failure, null);
+  // Grouped by host: refused at host b's first row (line 802), not scored as host a's.
+  const grouped = ['time,host,cpu', ...['a', 'b'].flatMap((h) => Array.from({ length: 800 }, (_, i) => `${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${h},${i}`))].join('\n');
+  const g = new StreamPipeline({ displayPath: 'g.csv', onRow: () => undefined });
+  g.push(grouped);
+  g.finish();
+  assert.match(g.failure!.message, /the rows come grouped by series \(\{host="b"\} starts here at a time already read\)/);
+  assert.equal((g.failure as InputError).line, 802);
 });

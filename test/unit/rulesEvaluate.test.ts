@@ -142,6 +142,7 @@ test('a rule over several series: its summary\'s {{ labels.KEY }} is the series\
     assert.deepEqual({ ...seriesLabels(`cpu${labelText(labels)}`) }, labels);
   }
   assert.deepEqual({ ...seriesLabels('cpu') }, {});
+  assert.deepEqual({ ...seriesLabels('up{instance="a:9100", job="node"}') }, { instance: 'a:9100', job: 'node' });
   assert.deepEqual({ ...seriesLabels('cpu{host="a"}_2') }, {});
 });
 

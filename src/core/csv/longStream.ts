@@ -4,6 +4,7 @@
  * The series are the ones the first rows name; a series first seen later is not scored (its columns would change
  * the stream's shape) and is named once.
  */
+import { labelText } from '../prometheus/names.ts';
 import type { LongSeries } from './longFormat.ts';
 
 /** The rows of one time, joined. */
@@ -18,37 +19,43 @@ export interface JoinedTime {
   values: number[];
 }
 
+/** What `add` did with a row. */
+export type Added =
+  /** Joined into its time; `done` is the time before when this row began a new one. */
+  | { kind: 'joined'; done: JoinedTime | null }
+  /** Of a series the first rows did not name (`labels`: its labels, `{host="c"}`; `first`: its first row so far). */
+  | { kind: 'unknown'; labels: string; first: boolean }
+  /** Of a time already scored (the input paused after every series had given it). */
+  | { kind: 'late' };
+
 /** Joins a followed long file's rows by time, for the series known when its columns were decided. */
 export class LongStreamJoin {
   /** The metrics of the known series (LongSeries.metricNames). */
   readonly metrics: string[];
   private readonly known: number;
   private pending: (JoinedTime & { key: string; given: Uint8Array; filled: number }) | null = null;
+  /** The time last scored by `flush` (a row of it after that is late). */
+  private flushedKey: string | null = null;
   private readonly named = new Set<number>();
 
-  /**
-   * `long`: the series seen in the first rows (more are numbered as they come, and skipped); `valueColumns`: the
-   * columns of values; `onUnknown`: a series first seen after the columns were decided (once per series).
-   */
-  constructor(private readonly long: LongSeries, header: readonly string[], private readonly valueColumns: readonly number[], private readonly onUnknown: (labels: string, line: number) => void) {
+  /** `long`: the series seen in the first rows (more are numbered as they come); `valueColumns`: the columns of values. */
+  constructor(private readonly long: LongSeries, private readonly header: readonly string[], private readonly valueColumns: readonly number[]) {
     this.known = long.count;
     this.metrics = long.metricNames(header, valueColumns);
   }
 
-  /**
-   * Adds a row (`fields`, its time as written, its line; `read` reads a value cell). Returns the time before, joined,
-   * when this row starts a new time (a different timestamp text), else null.
-   */
-  add(fields: readonly string[], tsText: string, line: number, read: (cell: string) => number): JoinedTime | null {
+  /** Adds a row (`fields`, its time as written; `line`; `read` reads a value cell). */
+  add(fields: readonly string[], tsText: string, line: number, read: (cell: string) => number): Added {
     const id = this.long.idOf(fields);
     if (id >= this.known) {
-      if (!this.named.has(id)) {
-        this.named.add(id);
-        this.onUnknown(this.long.labelValues[id].join(', '), line);
-      }
-      return null;
+      const first = !this.named.has(id);
+      this.named.add(id);
+      const set: Record<string, string> = Object.create(null) as Record<string, string>;
+      this.long.layout.labels.forEach((c, j) => { set[this.header[c].trim()] = this.long.labelValues[id][j]; });
+      return { kind: 'unknown', labels: labelText(set) || '{}', first };
     }
     const key = tsText.trim();
+    if (!this.pending && key === this.flushedKey) return { kind: 'late' };
     const done = this.pending && this.pending.key !== key ? this.take() : null;
     if (!this.pending) this.pending = { key, tsText, line, first: fields, values: new Array<number>(this.metrics.length).fill(NaN), given: new Uint8Array(this.known), filled: 0 };
     const p = this.pending;
@@ -56,7 +63,7 @@ export class LongStreamJoin {
     if (!p.given[id]) { p.given[id] = 1; p.filled++; }
     const k = this.valueColumns.length;
     for (let j = 0; j < k; j++) p.values[id * k + j] = read(fields[this.valueColumns[j]] ?? '');
-    return done;
+    return { kind: 'joined', done };
   }
 
   /**
@@ -65,6 +72,7 @@ export class LongStreamJoin {
    */
   flush(force: boolean): JoinedTime | null {
     if (!this.pending || (!force && this.pending.filled < this.known)) return null;
+    this.flushedKey = this.pending.key;
     return this.take();
   }
 

@@ -74,6 +74,8 @@ export function seriesLabels(name: string): Record<string, string> {
     out[key] = value;
     i = j + 1;
     if (name[i] === ',') i++;
+    // `{a="1", b="2"}` as Grafana's legends write it.
+    while (name[i] === ' ') i++;
   }
   return out;
 }
