@@ -286,6 +286,8 @@ test('integer label columns (node_exporter\'s cpu 0–7) tell series apart where
   assert.deepEqual(hours.frame!.metrics, ['hour', 'value']);
   const ga = parseCsv(['Date,Hour of Day,Sessions', ...Array.from({ length: 30 }, (_, d) => Array.from({ length: 24 }, (_, h) => `2024-03-${String(d + 1).padStart(2, '0')},${h},${d * 24 + h}`)).flat()].join('\n'));
   assert.deepEqual(ga.frame!.metrics, ['Hour of Day', 'Sessions']);
+  const slot = parseCsv(['Date,Slot,Sessions', ...Array.from({ length: 30 }, (_, d) => Array.from({ length: 24 }, (_, h) => `2024-03-${String(d + 1).padStart(2, '0')},${h},${d * 24 + h}`)).flat()].join('\n'));
+  assert.deepEqual(slot.frame!.metrics, ['Slot', 'Sessions']);
   // The integer column of fewest values is the label: an HTTP status before a count.
   const status = parseCsv(['time,host,count,status', ...Array.from({ length: 200 }, (_, i) => ['a', 'b'].flatMap((h) => [200, 500].map((c) => `${at(i)},${h},${(i * 7 + c) % 41},${c}`))).flat()].join('\n'));
   assert.deepEqual(status.frame!.metrics, ['count{host="a",status="200"}', 'count{host="a",status="500"}', 'count{host="b",status="200"}', 'count{host="b",status="500"}']);

@@ -8,7 +8,7 @@ import { labelText } from '../prometheus/names.ts';
 import type { DataIssue } from './frame.ts';
 import { nameList } from './frame.ts';
 import type { Inference } from './infer.ts';
-import { isMissing } from './infer.ts';
+import { isMissing, readTime } from './infer.ts';
 
 /** A label column whose value names the metric: the other labels go in braces after it. */
 const NAME_COLUMN = /^(__name__|metric|metric[_ ]?name|name|series|measurement|field)$/i;
@@ -130,11 +130,15 @@ const TIME_PART = /^(year|month|week|weekday|day|dow|doy|hour|hr|hod|hh|minute|m
  */
 function integerLabelColumns(header: readonly string[], sample: readonly string[][], inf: Inference): number[] {
   const sizes = new Map<number, number>();
+  // Dates without a time of day beside a column of 0–23: the hour, whatever its header says.
+  const dateOnly = sample.every((row) => readTime(row[inf.timestampIndex] ?? '', inf.timestampKind) % 86_400_000 === 0);
   for (const c of inf.metricIndices) {
     if (isTimePart(header[c])) continue;
     const values = seen(sample, c);
     if (values.size > Math.max(2, MAX_INTEGER_LABEL_SHARE * sample.length)) continue;
-    if ([...values].every((v) => /^\d{1,9}$/.test(v))) sizes.set(c, values.size);
+    if (![...values].every((v) => /^\d{1,9}$/.test(v))) continue;
+    if (dateOnly && [...values].every((v) => Number(v) <= 23)) continue;
+    sizes.set(c, values.size);
   }
   return [...sizes.keys()].sort((a, b) => sizes.get(a)! - sizes.get(b)! || a - b);
 }
