@@ -352,3 +352,10 @@ test('following a long file written one time at a time (30 hosts) waits for thre
   assert.match(g.failure!.message, /the rows come grouped by series \(\{host="b"\} starts here at a time already read\)/);
   assert.equal((g.failure as InputError).line, 802);
 });
+
+test('a grouped long file whose first 500 rows reach into its second series (shared times few) is joined', () => {
+  const at = (i: number): string => new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+  const { frame } = parseCsv(['time,host,metric,value', ...['a', 'b'].flatMap((h) => Array.from({ length: 424 }, (_, i) => `${at(i)},${h},cpu,${i + (h === 'b' ? 1000 : 0)}`))].join('\n'));
+  assert.deepEqual(frame!.metrics, ['cpu{host="a"}', 'cpu{host="b"}']);
+  assert.equal(frame!.values[1][423], 1423);
+});

@@ -82,7 +82,9 @@ export function longLayout(header: readonly string[], sample: readonly string[][
   }
   let shared = 0;
   for (const keys of keysByTime(sample, ts, all).values()) if (keys.size > 1) shared += keys.size;
-  if (shared < sample.length / 2) return null;
+  // Few shared times: long only if the sample itself is grouped by the varying labels (host a's rows, then b's from
+  // the first time again).
+  if (shared < sample.length / 2 && !sampleGrouped(sample, inf, varying)) return null;
   // A name column with one value in the sample still names the metric, as in a file of one metric.
   return { labels: all, nameColumn, tentative: constant.filter((c) => c !== nameColumn) };
 }
@@ -146,6 +148,27 @@ function integerLabelColumns(header: readonly string[], sample: readonly string[
 /** Whether a header names a part of the time (`hour`, `Hour of Day`, `hr`, `dow`): such a column is no label. */
 function isTimePart(name: string): boolean {
   return name.toLowerCase().split(/[^a-z]+/).some((w) => TIME_PART.test(w));
+}
+
+/** Whether sampled rows come in runs of one value of `labels`, the time starting again where they change. */
+function sampleGrouped(sample: readonly string[][], inf: Inference, labels: readonly number[]): boolean {
+  const ts = inf.timestampIndex;
+  const keys = new Set<string>();
+  let changes = 0, restarts = 0, lo = Infinity, hi = -Infinity, prevKey = '', prevT = NaN;
+  for (const row of sample) {
+    const key = keyOf(labelsOf(row, labels));
+    const t = readTime(row[ts] ?? '', inf.timestampKind);
+    if (keys.size && key !== prevKey) {
+      changes++;
+      if (t !== prevT && t >= lo && t <= hi) restarts++;
+    }
+    keys.add(key);
+    prevKey = key;
+    prevT = t;
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  return keys.size >= 2 && changes * MIN_RUN_ROWS <= sample.length && 2 * restarts >= changes;
 }
 
 /** A row's label values (`labels`: their columns), trimmed. */
