@@ -14,7 +14,7 @@ import { LongStreamJoin } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
-import { dedupeHeader } from '../core/csv/parse.ts';
+import { dedupeHeader } from '../core/csv/header.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import type { LongLayout } from '../core/csv/longFormat.ts';

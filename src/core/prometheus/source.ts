@@ -7,7 +7,7 @@
  */
 import type { Frame } from '../csv/frame.ts';
 import { medianStep } from '../csv/frame.ts';
-import { dedupeHeader } from '../csv/parse.ts';
+import { dedupeHeader } from '../csv/header.ts';
 import { isoOf } from '../anomaly.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { LOOKBACK_DELTA_MS } from '../rules/evaluate.ts';
