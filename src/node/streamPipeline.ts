@@ -9,8 +9,8 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, inferColumns, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, longLayout } from '../core/csv/longFormat.ts';
-import { LongStreamJoin } from '../core/csv/longStream.ts';
+import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout } from '../core/csv/longFormat.ts';
+import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
@@ -113,8 +113,11 @@ export class StreamPipeline {
   /** Of a long file's joined metrics, the ones scored (`--metrics`), else null (all). */
   private pick: number[] | null = null;
   private unknownSeries = 0;
-  /** The time of the last row read (a long file's: of the last row joined). */
+  /** The time of the last row read, the range of the times read, and the usual step of the first rows (groupedError). */
   private lastMs = -Infinity;
+  private loMs = Infinity;
+  private hiMs = -Infinity;
+  private stepMs = 0;
   /** A wide file's text columns of one value in its first rows, and their values, until one changes. */
   private tentative: { columns: number[]; values: string[] } | null = null;
   /** Notes said once per stream, by kind. */
@@ -171,6 +174,9 @@ export class StreamPipeline {
     if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(true)));
     this.splitter = new CsvRecordSplitter();
     this.expectHeader = true;
+    // A new file: its times and its text columns' values start again.
+    this.resetTimes();
+    this.tentative = null;
   }
 
   /** The input ended: the unterminated last record counts, and undecided rows are scored. */
@@ -220,7 +226,7 @@ export class StreamPipeline {
             this.join = null;
             this.pick = null;
             this.tentative = null;
-            this.lastMs = -Infinity;
+            this.resetTimes();
             this.sample = [];
           }
           this.header = dedupeHeader(rec.fields.map((h) => h.trim()));
@@ -249,10 +255,13 @@ export class StreamPipeline {
     const long = longLayout(header, fields, inference);
     // Tentative labels (one value in the first rows) make no long file: a wide file may have such a column.
     const isLong = long !== null && long.labels.length > long.tentative.length;
+    // The sampled rows' times, read as the rows will be (a clock column completes a date column).
+    const sampledMs = inference.timestampIndex < 0 ? [] : fields.map((f) => timestampOf(f[inference.timestampIndex] ?? '', inference.timestampKind, inference.clockIndex >= 0 ? f[inference.clockIndex] ?? '' : undefined));
     if (when !== 'end' && this.sample.length < LONG_SAMPLE_ROWS && inference.timestampIndex >= 0) {
-      const times = new Set(fields.map((f) => (f[inference.timestampIndex] ?? '').trim())).size;
+      const times = new Set(sampledMs).size;
       if (times < 3 && (isLong || times < fields.length)) return;
     }
+    this.stepMs = medianGap(sampledMs);
     const order = dateOrderNote(inference);
     // Decided on the first rows: a later date the order cannot read switches it (see score).
     if (order) this.opts.onNotice?.(`${this.opts.displayPath}: warning: ${order}`);
@@ -264,7 +273,7 @@ export class StreamPipeline {
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     this.tentative = !isLong && long ? { columns: long.tentative, values: long.tentative.map((c) => (fields[0][c] ?? '').trim()) } : null;
-    this.lastMs = -Infinity;
+    this.resetTimes();
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
     this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
@@ -329,12 +338,17 @@ export class StreamPipeline {
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
     const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined);
+    // Far back into the times already read where the series changes: the rows come grouped by series.
+    const back = jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
     if (this.join) {
-      const added = this.join.add(f, tsText, rec.line, (cell) => parseNumber(cell.trim(), l.decimalComma));
-      if (added.kind === 'joined') { this.lastMs = ms; this.scoreJoined(added.done); return; }
-      if (added.kind === 'late') { this.note('late', `${this.opts.displayPath}:${rec.line}: warning: a row of a time already scored (the input paused after every series had given it): not scored`); return; }
-      // A series the first rows did not name, at a time already read: the rows come grouped by series.
-      if (ms < this.lastMs) throw groupedError(this.opts.displayPath, added.labels, rec.line);
+      const added = this.join.add(f, tsText, ms, rec.line, (cell) => parseNumber(cell.trim(), l.decimalComma));
+      if (added.kind === 'joined') { this.seen(ms); this.scoreJoined(added.done); return; }
+      if (added.kind === 'late') {
+        if (back) throw groupedError(this.opts.displayPath, 'a series', rec.line);
+        this.note('late', `${this.opts.displayPath}:${rec.line}: warning: a row of a time already scored (its series wrote it ${OPEN_TIMES} times or more behind the others, or after a pause): not scored`);
+        return;
+      }
+      if (back) throw groupedError(this.opts.displayPath, added.labels, rec.line);
       if (added.first && ++this.unknownSeries <= MAX_UNKNOWN_NOTES) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: series ${added.labels} first seen here, after the first rows decided the columns: not scored (start the stream again to include it)`);
       else if (added.first && this.unknownSeries === MAX_UNKNOWN_NOTES + 1) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: more series first seen after the first rows: not scored`);
       return;
@@ -343,10 +357,10 @@ export class StreamPipeline {
     if (t) {
       // A column of one value in the first rows (`host` = a) that changes as the time goes back: grouped by series.
       const changed = t.columns.some((c, j) => (f[c] ?? '').trim() !== t.values[j]);
-      if (changed && ms < this.lastMs) throw groupedError(this.opts.displayPath, labelText(Object.fromEntries(t.columns.map((c) => [l.header[c], (f[c] ?? '').trim()]))), rec.line);
+      if (changed && back) throw groupedError(this.opts.displayPath, labelText(Object.fromEntries(t.columns.map((c) => [l.header[c], (f[c] ?? '').trim()]))), rec.line);
       if (changed) this.tentative = null;
     }
-    if (ms === ms) this.lastMs = ms;
+    this.seen(ms);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const ruleValues = this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     this.emit(rec.line, tsText, ms, values, ruleValues, f[l.metricIndices[0]] ?? '');
@@ -359,13 +373,28 @@ export class StreamPipeline {
     this.opts.onNotice?.(text);
   }
 
-  /** Scores a long file's time, joined (nothing when null). */
-  private scoreJoined(t: JoinedTime | null): void {
-    if (!t) return;
+  /** A row's time was read: the last, and the range so far. */
+  private seen(ms: number): void {
+    if (ms !== ms) return;
+    this.lastMs = ms;
+    if (ms < this.loMs) this.loMs = ms;
+    if (ms > this.hiMs) this.hiMs = ms;
+  }
+
+  private resetTimes(): void {
+    this.lastMs = -Infinity;
+    this.loMs = Infinity;
+    this.hiMs = -Infinity;
+  }
+
+  /** Scores a long file's times, joined, oldest first. */
+  private scoreJoined(times: JoinedTime[]): void {
     const l = this.layout as Layout;
-    const ms = timestampOf(t.tsText, l.timestampKind, l.clockIndex >= 0 ? t.first[l.clockIndex] ?? '' : undefined);
-    const values = this.pick ? this.pick.map((i) => t.values[i]) : t.values;
-    this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), Number.isNaN(values[0]) ? '' : String(values[0]));
+    for (const t of times) {
+      const ms = timestampOf(t.tsText, l.timestampKind, l.clockIndex >= 0 ? t.first[l.clockIndex] ?? '' : undefined);
+      const values = this.pick ? this.pick.map((i) => t.values[i]) : t.values;
+      this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), Number.isNaN(values[0]) ? '' : String(values[0]));
+    }
   }
 
   /** Scores one row: the stream detector, the baseline and the rules (`ruleValues`: in `ruleCols` order). */
@@ -383,6 +412,14 @@ export class StreamPipeline {
     this.opts.onRow({ row: this.row, line, tsText, ms, values, firstCell, score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
     this.row++;
   }
+}
+
+/** The median gap between neighbouring readable times (0 when none). */
+function medianGap(ms: readonly number[]): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < ms.length; i++) { const g = Math.abs(ms[i] - ms[i - 1]); if (g > 0) gaps.push(g); }
+  gaps.sort((a, b) => a - b);
+  return gaps.length ? gaps[gaps.length >> 1] : 0;
 }
 
 /** A file whose rows come grouped by series (all of host a, then host b from the first time again): it cannot be followed. */

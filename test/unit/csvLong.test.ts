@@ -359,3 +359,38 @@ test('a grouped long file whose first 500 rows reach into its second series (sha
   assert.deepEqual(frame!.metrics, ['cpu{host="a"}', 'cpu{host="b"}']);
   assert.equal(frame!.values[1][423], 1423);
 });
+
+test('second review: a row a second out of order does not make a wide file long; a lagging writer still joins; date and clock columns decide at once', () => {
+  // A status column with one 'slow' row whose time is a second before the row above: wide, read and streamed.
+  const at = (ms: number): string => new Date(Date.UTC(2024, 2, 4) + ms).toISOString();
+  const jitter = ['time,status,latency_ms', ...Array.from({ length: 200 }, (_, i) => `${at(i * 10_000 - (i === 125 ? 11_000 : 0))},${i === 125 ? 'slow' : 'ok'},${i === 125 ? 900 : 20 + (i % 3)}`)].join('\n');
+  assert.deepEqual(parseCsv(jitter).frame!.metrics, ['latency_ms']);
+  const w = new StreamPipeline({ displayPath: 'w.csv', onRow: () => undefined });
+  w.push(jitter);
+  w.finish();
+  assert.equal(w.failure, null);
+  // Host b writes each time one time behind host a: 30 joined times, in order, each with both hosts.
+  const lines = ['time,host,cpu'];
+  for (let i = 0; i <= 30; i++) {
+    if (i < 30) lines.push(`${at(i * 60_000)},a,${i}`);
+    if (i > 0) lines.push(`${at((i - 1) * 60_000)},b,${1000 + i - 1}`);
+  }
+  const rows: ScoredRow[] = [];
+  const lag = new StreamPipeline({ displayPath: 'lag.csv', onRow: (r) => rows.push(r) });
+  lag.push(lines.join('\n') + '\n');
+  lag.finish();
+  assert.equal(lag.failure, null);
+  assert.deepEqual(rows.map((r) => r.values), Array.from({ length: 30 }, (_, i) => [i, 1000 + i]));
+  // A date column and a clock column, followed a row at a time: decided from the first 20 rows, not 500.
+  const clock = (i: number): string => `2024-03-04,${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${i % 7}\n`;
+  const live = new StreamPipeline({ displayPath: 'c.csv', live: true, onRow: () => undefined });
+  live.push('date,time,cpu\n');
+  for (let i = 0; i < 25; i++) { live.push(clock(i)); live.caughtUp(); }
+  assert.deepEqual(live.columns?.metrics, ['cpu']);
+  // Grouped by host, newest first: refused where host b starts (at the newest time again), not scored as host a's.
+  const desc = ['time,host,cpu', ...['a', 'b'].flatMap((h) => Array.from({ length: 600 }, (_, i) => `${at((599 - i) * 60_000)},${h},${i}`))].join('\n');
+  const d = new StreamPipeline({ displayPath: 'd.csv', onRow: () => undefined });
+  d.push(desc);
+  d.finish();
+  assert.match(d.failure?.message ?? '', /grouped by series \(\{host="b"\}/);
+});

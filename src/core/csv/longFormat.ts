@@ -152,23 +152,51 @@ function isTimePart(name: string): boolean {
 
 /** Whether sampled rows come in runs of one value of `labels`, the time starting again where they change. */
 function sampleGrouped(sample: readonly string[][], inf: Inference, labels: readonly number[]): boolean {
-  const ts = inf.timestampIndex;
-  const keys = new Set<string>();
-  let changes = 0, restarts = 0, lo = Infinity, hi = -Infinity, prevKey = '', prevT = NaN;
-  for (const row of sample) {
-    const key = keyOf(labelsOf(row, labels));
-    const t = readTime(row[ts] ?? '', inf.timestampKind);
-    if (keys.size && key !== prevKey) {
+  const keys = sample.map((row) => keyOf(labelsOf(row, labels)));
+  const times = sample.map((row) => readTime(row[inf.timestampIndex] ?? '', inf.timestampKind));
+  return inRuns(sample.length, (i) => keys[i], (i) => times[i]);
+}
+
+/**
+ * Whether `n` rows (key and time of row i) come in runs of one key — at least two keys, runs of MIN_RUN_ROWS rows on
+ * average — and at most changes of key the time starts again (jumpsBack). A value that changes once while time goes
+ * on, or a row a second out of order, is no run.
+ */
+function inRuns(n: number, keyAt: (i: number) => number | string, timeAt: (i: number) => number): boolean {
+  const step = runStep(n, keyAt, timeAt);
+  const keys = new Set<number | string>();
+  let changes = 0, restarts = 0, lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = timeAt(i);
+    if (i > 0 && keyAt(i) !== keyAt(i - 1)) {
       changes++;
-      if (t !== prevT && t >= lo && t <= hi) restarts++;
+      if (jumpsBack(t, timeAt(i - 1), lo, hi, step)) restarts++;
     }
-    keys.add(key);
-    prevKey = key;
-    prevT = t;
+    keys.add(keyAt(i));
     if (t < lo) lo = t;
     if (t > hi) hi = t;
   }
-  return keys.size >= 2 && changes * MIN_RUN_ROWS <= sample.length && 2 * restarts >= changes;
+  return keys.size >= 2 && changes * MIN_RUN_ROWS <= n && 2 * restarts >= changes;
+}
+
+/** The usual time between rows of one run: the median of up to 4,096 gaps between neighbours of one key (0 when none). */
+function runStep(n: number, keyAt: (i: number) => number | string, timeAt: (i: number) => number): number {
+  const gaps: number[] = [];
+  const stride = Math.max(1, Math.floor(n / 4096));
+  for (let i = 1; i < n; i += stride) {
+    const g = Math.abs(timeAt(i) - timeAt(i - 1));
+    if (g > 0 && keyAt(i) === keyAt(i - 1)) gaps.push(g);
+  }
+  gaps.sort((a, b) => a - b);
+  return gaps.length ? gaps[gaps.length >> 1] : 0;
+}
+
+/**
+ * Whether a row at time `t` after one at `prev` starts the time again: it lands within the times read so far
+ * ([lo, hi]), MIN_RUN_ROWS usual steps (`step`) or more away from the row before (newest-first files jump forward).
+ */
+export function jumpsBack(t: number, prev: number, lo: number, hi: number, step: number): boolean {
+  return t >= lo && t <= hi && Math.abs(t - prev) >= MIN_RUN_ROWS * step && t !== prev;
 }
 
 /** A row's label values (`labels`: their columns), trimmed. */
@@ -263,7 +291,7 @@ export class LongSeries {
 }
 
 /** Fewest rows a run of one tentative value holds on average, for a file's rows to count as grouped by them. */
-const MIN_RUN_ROWS = 20;
+export const MIN_RUN_ROWS = 20;
 
 /**
  * Whether a file's rows, in the order read (`series[i]`, `timestamps[i]`), come grouped by its tentative label columns
@@ -283,19 +311,7 @@ export function groupedByTentative(long: LongSeries, series: Float64Array, times
     if (g === undefined) groups.set(key, (g = groups.size));
     return g;
   });
-  let changes = 0, restarts = 0;
-  let lo = series.length ? timestamps[0] : 0, hi = lo;
-  for (let i = 1; i < series.length; i++) {
-    const t = timestamps[i];
-    if (groupOf[series[i]] !== groupOf[series[i - 1]]) {
-      changes++;
-      // A jump back into the times read (a run that goes on from the last time, or repeats it, is no restart).
-      if (t !== timestamps[i - 1] && t >= lo && t <= hi) restarts++;
-    }
-    if (t < lo) lo = t;
-    if (t > hi) hi = t;
-  }
-  return groups.size >= 2 && changes * MIN_RUN_ROWS <= series.length && 2 * restarts >= changes;
+  return inRuns(series.length, (i) => groupOf[series[i]], (i) => timestamps[i]);
 }
 
 /** A long file joined by time: one row per distinct time, a metric per series and value column. */

@@ -2,15 +2,20 @@
  * A followed long CSV (`time,host,metric,value`, a row per time and series) read one time at a time: the rows of a
  * time are joined into one row with a value per series, as the batch reader joins the whole file (longFormat.ts).
  * The series are the ones the first rows name; a series first seen later is not scored (its columns would change
- * the stream's shape) and is named once.
+ * the stream's shape) and is named once. Writers need not keep strict order: the last OPEN_TIMES times stay open, so
+ * a host that writes a time behind another still joins it.
  */
 import { labelText } from '../prometheus/names.ts';
 import type { LongSeries } from './longFormat.ts';
 
+/** Times joined at once: a row of one of them joins it; one older than all is late. */
+export const OPEN_TIMES = 3;
+
 /** The rows of one time, joined. */
 export interface JoinedTime {
-  /** The time as written in its first row. */
+  /** The time as written in its first row, and as epoch ms (NaN when unreadable). */
   tsText: string;
+  ms: number;
   /** Line of its first row. */
   line: number;
   /** Its first row's fields (a clock column beside a date column completes the time). */
@@ -21,21 +26,24 @@ export interface JoinedTime {
 
 /** What `add` did with a row. */
 export type Added =
-  /** Joined into its time; `done` is the time before when this row began a new one. */
-  | { kind: 'joined'; done: JoinedTime | null }
+  /** Joined into its time; `done`: the times that are complete now, oldest first (scored in that order). */
+  | { kind: 'joined'; done: JoinedTime[] }
   /** Of a series the first rows did not name (`labels`: its labels, `{host="c"}`; `first`: its first row so far). */
   | { kind: 'unknown'; labels: string; first: boolean }
-  /** Of a time already scored (the input paused after every series had given it). */
+  /** Older than every time still open (already scored, or never to be). */
   | { kind: 'late' };
+
+interface Open extends JoinedTime { given: Uint8Array; filled: number }
 
 /** Joins a followed long file's rows by time, for the series known when its columns were decided. */
 export class LongStreamJoin {
   /** The metrics of the known series (LongSeries.metricNames). */
   readonly metrics: string[];
   private readonly known: number;
-  private pending: (JoinedTime & { key: string; given: Uint8Array; filled: number }) | null = null;
-  /** The time last scored by `flush` (a row of it after that is late). */
-  private flushedKey: string | null = null;
+  /** The times open, oldest first. */
+  private open: Open[] = [];
+  /** The newest time scored: a row at or before it is late. */
+  private scoredMs = -Infinity;
   private readonly named = new Set<number>();
 
   /** `long`: the series seen in the first rows (more are numbered as they come); `valueColumns`: the columns of values. */
@@ -44,8 +52,8 @@ export class LongStreamJoin {
     this.metrics = long.metricNames(header, valueColumns);
   }
 
-  /** Adds a row (`fields`, its time as written; `line`; `read` reads a value cell). */
-  add(fields: readonly string[], tsText: string, line: number, read: (cell: string) => number): Added {
+  /** Adds a row (`fields`, its time as written and as ms; `line`; `read` reads a value cell). */
+  add(fields: readonly string[], tsText: string, ms: number, line: number, read: (cell: string) => number): Added {
     const id = this.long.idOf(fields);
     if (id >= this.known) {
       const first = !this.named.has(id);
@@ -54,31 +62,42 @@ export class LongStreamJoin {
       this.long.layout.labels.forEach((c, j) => { set[this.header[c].trim()] = this.long.labelValues[id][j]; });
       return { kind: 'unknown', labels: labelText(set) || '{}', first };
     }
-    const key = tsText.trim();
-    if (!this.pending && key === this.flushedKey) return { kind: 'late' };
-    const done = this.pending && this.pending.key !== key ? this.take() : null;
-    if (!this.pending) this.pending = { key, tsText, line, first: fields, values: new Array<number>(this.metrics.length).fill(NaN), given: new Uint8Array(this.known), filled: 0 };
-    const p = this.pending;
+    // An unreadable time sorts after every other (it is scored in the order it came).
+    const at = ms === ms ? ms : Infinity;
+    if (at <= this.scoredMs) return { kind: 'late' };
+    const same = (o: Open): boolean => (ms === ms ? o.ms === ms : o.ms !== o.ms && o.tsText.trim() === tsText.trim());
+    let k = this.open.findIndex(same);
+    const done: JoinedTime[] = [];
+    if (k < 0) {
+      // In time order; older than every open time when OPEN_TIMES are open: late.
+      k = this.open.findIndex((x) => (x.ms === x.ms ? x.ms : Infinity) > at);
+      if (k < 0) k = this.open.length;
+      if (k === 0 && this.open.length >= OPEN_TIMES) return { kind: 'late' };
+      this.open.splice(k, 0, { tsText, ms, line, first: fields, values: new Array<number>(this.metrics.length).fill(NaN), given: new Uint8Array(this.known), filled: 0 });
+      // Past OPEN_TIMES the oldest is scored.
+      while (this.open.length > OPEN_TIMES) { done.push(this.scored(this.open.shift()!)); k--; }
+    }
+    const o = this.open[k];
     // A series given twice at a time keeps its last values, as the batch reader does.
-    if (!p.given[id]) { p.given[id] = 1; p.filled++; }
-    const k = this.valueColumns.length;
-    for (let j = 0; j < k; j++) p.values[id * k + j] = read(fields[this.valueColumns[j]] ?? '');
+    if (!o.given[id]) { o.given[id] = 1; o.filled++; }
+    const n = this.valueColumns.length;
+    for (let j = 0; j < n; j++) o.values[id * n + j] = read(fields[this.valueColumns[j]] ?? '');
     return { kind: 'joined', done };
   }
 
   /**
-   * The time being joined, when every known series has given it (or `force`: the input ended) — the input paused
-   * there, so it is scored now instead of when the next time comes; else null.
+   * The times to score at a pause of the input: the oldest ones every known series has given (`force`, the input
+   * ended: all), oldest first.
    */
-  flush(force: boolean): JoinedTime | null {
-    if (!this.pending || (!force && this.pending.filled < this.known)) return null;
-    this.flushedKey = this.pending.key;
-    return this.take();
+  flush(force: boolean): JoinedTime[] {
+    const out: JoinedTime[] = [];
+    while (this.open.length && (force || this.open[0].filled >= this.known)) out.push(this.scored(this.open.shift()!));
+    return out;
   }
 
-  private take(): JoinedTime {
-    const { tsText, line, first, values } = this.pending!;
-    this.pending = null;
-    return { tsText, line, first, values };
+  private scored(o: Open): JoinedTime {
+    if (o.ms === o.ms && o.ms > this.scoredMs) this.scoredMs = o.ms;
+    const { tsText, ms, line, first, values } = o;
+    return { tsText, ms, line, first, values };
   }
 }
