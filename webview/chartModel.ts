@@ -86,23 +86,24 @@ export function bandExtent(m: DashboardModel, s: SeriesData): [number, number] |
 /** Charts drawn at first when a file has more metrics (a long CSV's or a query's series): the others on request. */
 export const MAX_OPEN_CHARTS = 12;
 
-/** Which metrics the page charts, and how many it leaves out. */
-export interface Charted { metrics: string[]; hidden: number }
+/** Which metrics the page charts, how many it leaves out, and whether findings chose some of them. */
+export interface Charted { metrics: string[]; hidden: number; withFindings: boolean }
 
 /**
- * The metrics charted: every one when there are at most MAX_OPEN_CHARTS or `all`; else those with the strongest
- * findings the charts mark (at most MAX_OPEN_CHARTS; the first metrics when none has one) and those of rows the user
- * selected (`pinned`), in the file's order.
+ * The metrics charted: every one when there are at most MAX_OPEN_CHARTS or `all`; else MAX_OPEN_CHARTS — those with
+ * the strongest findings the charts mark first, then the first others — and those of rows the user selected
+ * (`pinned`), in the file's order.
  */
 export function chartedMetrics(m: DashboardModel, all: boolean, pinned: ReadonlySet<string>): Charted {
-  if (all || m.metrics.length <= MAX_OPEN_CHARTS) return { metrics: m.metrics, hidden: 0 };
+  if (all || m.metrics.length <= MAX_OPEN_CHARTS) return { metrics: m.metrics, hidden: 0, withFindings: false };
   const best = new Map<string, number>();
   for (const a of markedList(m)) if (a.metric !== null && a.score > (best.get(a.metric) ?? -1)) best.set(a.metric, a.score);
   const order = new Map(m.metrics.map((x, i) => [x, i]));
   const strongest = [...best.keys()].filter((x) => order.has(x))
     .sort((a, b) => best.get(b)! - best.get(a)! || order.get(a)! - order.get(b)!).slice(0, MAX_OPEN_CHARTS);
-  const shown = new Set(strongest.length ? strongest : m.metrics.slice(0, MAX_OPEN_CHARTS));
+  const shown = new Set(strongest);
+  for (const x of m.metrics) { if (shown.size >= MAX_OPEN_CHARTS) break; shown.add(x); }
   for (const x of pinned) if (order.has(x)) shown.add(x);
   const metrics = m.metrics.filter((x) => shown.has(x));
-  return { metrics, hidden: m.metrics.length - metrics.length };
+  return { metrics, hidden: m.metrics.length - metrics.length, withFindings: strongest.length > 0 };
 }

@@ -120,7 +120,8 @@ export type PageMessage =
   | { type: 'ui/detectorFilter'; detector: string }
   | { type: 'ui/sort'; key: SortKey }
   | { type: 'ui/toggleIncident'; id: string }
-  | { type: 'ui/select'; row: number; fromTable: boolean }
+  /** `metric`: the selected finding's (a long file's series share their rows), when known. */
+  | { type: 'ui/select'; row: number; fromTable: boolean; metric?: string | null }
   | { type: 'ui/zoom'; range: [number, number] | null }
   | { type: 'ui/export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'ui/sendWebhook' }

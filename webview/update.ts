@@ -71,7 +71,7 @@ export function update(state: State, msg: Message): Step {
       return { state: { ...s, expanded }, out: [] };
     }
     case 'ui/select':
-      return { state: selected(s, msg.row, msg.fromTable), out: [] };
+      return { state: selected(s, msg.row, msg.fromTable, msg.metric), out: [] };
     case 'ui/zoom':
       if (!s.model) return { state: s, out: [] };
       return { state: { ...s, zoom: msg.range, windows: new Map() }, out: msg.range ? [{ type: 'zoom', x0: msg.range[0], x1: msg.range[1] }] : [] };
@@ -90,10 +90,10 @@ export function update(state: State, msg: Message): Step {
   }
 }
 
-function selected(s: State, row: number, fromTable: boolean): State {
+function selected(s: State, row: number, fromTable: boolean, chosen?: string | null): State {
   // A row of a metric whose chart is not drawn (a file of many metrics) gets its chart.
   const m = s.model;
-  const metric = m && (markedList(m).find((a) => a.row === row) ?? m.anomalies.find((a) => a.row === row))?.metric;
+  const metric = chosen !== undefined ? chosen : m && (markedList(m).find((a) => a.row === row) ?? m.anomalies.find((a) => a.row === row))?.metric;
   const pinned = metric && !s.chartsPinned.has(metric) ? new Set([...s.chartsPinned, metric]) : s.chartsPinned;
   return { ...s, selectedRow: row, chartsPinned: pinned, reveal: { row, fromTable, seq: (s.reveal?.seq ?? 0) + 1 } };
 }
@@ -143,7 +143,7 @@ function modelStep(state: State, incoming: DashboardModel): Step {
   if (!s.model && s.chosenView && s.chosenView !== incoming.view) out.push({ type: 'view', view: s.chosenView });
   if (s.model && s.model.file.path !== incoming.file.path) {
     // Another file: nothing the page asked for the previous one applies to it.
-    s = { ...s, zoom: null, windows: new Map(), selectedRow: null, expanded: new Set(), chartsPinned: new Set(), sync: idleSync, notice: s.notice && { ...s.notice, hidden: true } };
+    s = { ...s, zoom: null, windows: new Map(), selectedRow: null, expanded: new Set(), chartsPinned: new Set(), chartsAll: false, sync: idleSync, notice: s.notice && { ...s.notice, hidden: true } };
   }
   const prev = s.model;
   // The host now shows the view chosen here (or the page never chose one).

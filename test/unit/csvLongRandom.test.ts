@@ -8,8 +8,14 @@ import { StreamPipeline } from '../../src/node/streamPipeline.ts';
 import { InputError, UsageError } from '../../src/node/errors.ts';
 
 test('random long CSVs: every value lands in its series at its time; following them fails only with input errors', () => {
+  // mulberry32: 32-bit state, exact in doubles.
   let seed = 7;
-  const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const rnd = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const orders = ['interleaved', 'grouped', 'newest first', 'chunks'] as const;
   let joined = 0, aligned = 0;
   for (let c = 0; c < 120; c++) {
@@ -46,12 +52,20 @@ test('random long CSVs: every value lands in its series at its time; following t
         }
       });
     }
-    const pipe = new StreamPipeline({ displayPath: 'f.csv', onRow: () => undefined });
+    const streamed: number[][] = [];
+    const pipe = new StreamPipeline({ displayPath: 'f.csv', onRow: (r) => streamed.push(r.values) });
     const pieces = 1 + Math.floor(rnd() * 8);
     const size = Math.ceil(text.length / pieces);
     for (let k = 0; k < text.length; k += size) { pipe.push(text.slice(k, k + size)); if (rnd() < 0.5) pipe.caughtUp(); }
     pipe.finish();
     assert.ok(pipe.failure === null || pipe.failure instanceof InputError || pipe.failure instanceof UsageError, what);
+    // Interleaved and whole: one row per time, each value where the batch reader puts it.
+    if (order === 'interleaved' && !drop && T >= 3 && pipe.failure === null && H * M > 1) {
+      assert.equal(streamed.length, T, what);
+      for (const r of [0, T >> 1, T - 1]) assert.deepEqual(streamed[r], frame.values.map((v) => v[r]), `${what}: streamed row ${r}`);
+    }
+    // Grouped by series (more than one host, long runs): refused, never scored as one series.
+    if (order !== 'interleaved' && order !== 'chunks' && H > 1 && T >= 40) assert.match(pipe.failure?.message ?? '', /grouped by series/, what);
   }
   assert.ok(aligned > 40 && joined >= aligned, `${joined} joined, ${aligned} aligned`);
 });

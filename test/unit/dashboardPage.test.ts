@@ -237,17 +237,23 @@ test('a file of many metrics charts those with the strongest findings (at most 1
   const top = chartedMetrics(m, false, new Set());
   assert.deepEqual(top.metrics, names.slice(26, 38));
   assert.equal(top.hidden, 28);
-  assert.deepEqual(chartedMetrics(m, true, new Set()), { metrics: names, hidden: 0 });
-  // No findings: the first 12. Few metrics: all.
-  assert.deepEqual(chartedMetrics(model({ metrics: names, anomalies: [] }), false, new Set()).metrics, names.slice(0, 12));
-  assert.deepEqual(chartedMetrics(model(), false, new Set()), { metrics: ['cpu'], hidden: 0 });
+  assert.equal(top.withFindings, true);
+  assert.deepEqual(chartedMetrics(m, true, new Set()), { metrics: names, hidden: 0, withFindings: false });
+  // Findings on fewer metrics: the first others fill up to 12. No findings: the first 12. Few metrics: all.
+  assert.deepEqual(chartedMetrics({ ...m, anomalies: anomalies.slice(0, 2) }, false, new Set()).metrics, [...names.slice(0, 10), names[38], names[39]]);
+  assert.deepEqual(chartedMetrics(model({ metrics: names, anomalies: [] }), false, new Set()), { metrics: names.slice(0, 12), hidden: 28, withFindings: false });
+  assert.deepEqual(chartedMetrics(model(), false, new Set()), { metrics: ['cpu'], hidden: 0, withFindings: false });
   // Selecting a row of a metric not charted (row 0: the weakest finding, names[39]) charts it too; another file forgets it.
   let s = run(initialState(), { type: 'model', model: m }).state;
   s = run(s, { type: 'ui/select', row: 0, fromTable: true }).state;
   assert.ok(chartedMetrics(s.model!, s.chartsAll, s.chartsPinned).metrics.includes(names[39]));
   assert.equal(chartedMetrics(s.model!, s.chartsAll, s.chartsPinned).metrics.length, 13);
+  // A row names its metric (a long file's series share their rows): that one is pinned, not the row's first finding's.
+  s = run(s, { type: 'ui/select', row: 5, fromTable: true, metric: names[3] }).state;
+  assert.ok(s.chartsPinned.has(names[3]) && !s.chartsPinned.has(names[34]));
   s = run(s, { type: 'ui/chartsAll', on: true }).state;
   assert.equal(persistedOf(s).chartsAll, true, 'kept across a reload');
   s = run(s, { type: 'model', model: { ...m, file: { name: 'n.csv', path: '/data/n.csv' } } }).state;
   assert.equal(s.chartsPinned.size, 0);
+  assert.equal(s.chartsAll, false, 'another file starts with its 12');
 });

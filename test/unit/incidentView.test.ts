@@ -45,6 +45,9 @@ test('incidentProblems gives one entry per incident from its first to its last l
   // Its leading metric's lines only: another series' may lie a whole series away in a file grouped by series.
   const onB = { ...incidents[0], startRow: 10, peakRow: 11, endRow: 12, metrics: [{ metric: 'value{host="b"}', share: 0.6 }, { metric: 'value{host="a"}', share: 0.4 }] };
   assert.deepEqual(incidentProblems([onB], long).map((p) => [p.startLine, p.endLine]), [[2 + 2 * 10 + 1, 2 + 2 * 12 + 1]]);
+  // Where the series has no row (b missing at row 10), its other rows' lines, not another series'.
+  const gap = parseCsv(['time,host,value', ...Array.from({ length: 30 }, (_, i) => ['a', 'b'].filter((h) => !(h === 'b' && i === 10)).map((h) => `${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${h},${i}`)).flat()].join('\n')).frame!;
+  assert.deepEqual(incidentProblems([onB], gap).map((p) => [p.startLine, p.endLine]), [[2 + 2 * 11, 2 + 2 * 12]]);
 });
 
 test('the protocol accepts the view choices and calibrated contamination, and refuses anything else', () => {

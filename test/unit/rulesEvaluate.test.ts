@@ -137,6 +137,9 @@ test('a rule over several series: its summary\'s {{ labels.KEY }} is the series\
   const stream = createStreamRules([r], frame.metrics);
   const streamed = [0, 1].flatMap((i) => stream.update(T0 + i * M, frame.values.map((v) => v[i])).map((a) => a.message));
   assert.deepEqual(streamed, batch);
+  // A rule on one series in full sees its labels too.
+  const one = rule({ metric: 'cpu{host="b",team="db"}', annotations: { summary: '{{ labels.host }} {{ labels.team }}' } });
+  assert.deepEqual(evaluateRules([one], frame).anomalies.map((a) => a.message), ['b db']);
   // The labels a long CSV or a query's series get are read back as written, quotes, backslashes and newlines too.
   for (const labels of [{ host: 'a' }, { host: 'a,b', dc: 'x"y\\z' }, { k: 'line\nnext\ttab\u0001' }, { 'host name': '="' }] as Record<string, string>[]) {
     assert.deepEqual({ ...seriesLabels(`cpu${labelText(labels)}`) }, labels);

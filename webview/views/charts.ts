@@ -260,7 +260,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     pressed = null;
     if (!p || Math.hypot(ev.clientX - p.x, ev.clientY - p.y) > 4) return;
     const hit = markAt(p.chart, ev.clientX, ev.clientY);
-    if (hit) dispatch({ type: 'ui/select', row: hit.item.row, fromTable: false });
+    if (hit) dispatch({ type: 'ui/select', row: hit.item.row, fromTable: false, metric: hit.item.metric });
   }, true);
 
   /** A zoom or pan on one chart: the others follow, and the state (and the host) hear of it. */
@@ -350,9 +350,10 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
       const n = m.metrics.length.toLocaleString('en');
       moreText.textContent = s.chartsAll
         ? `All ${n} metrics charted. `
-        : `${charted.metrics.length} of ${n} metrics charted: those with the strongest findings${s.chartsPinned.size ? ' and those of rows selected' : ''}. `;
-      moreButton.textContent = s.chartsAll ? 'Chart only those with findings' : `Chart all ${n}`;
-      section.append(more);
+        : `${charted.metrics.length} of ${n} metrics charted${charted.withFindings ? ', those with the strongest findings among them' : ''}. `;
+      moreButton.textContent = s.chartsAll ? `Chart ${MAX_OPEN_CHARTS}` : `Chart all ${n}`;
+      // Moved only when it is not last already: moving the focused button would take the keyboard's focus away.
+      if (section.lastElementChild !== more) section.append(more);
     }
     if (jobs.length) await plotlyLoaded();
     for (let i = 0; i < jobs.length; i++) {

@@ -246,7 +246,7 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     }
     else {
       if (inc !== undefined) dispatch({ type: 'ui/toggleIncident', id: inc });
-      dispatch({ type: 'ui/select', row, fromTable: true });
+      dispatch({ type: 'ui/select', row, fromTable: true, metric: rowMetric.get(tr) ?? null });
     }
   });
   body.addEventListener('keydown', (ev) => {
@@ -256,7 +256,7 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     const inc = tr.dataset.incident;
     const open = inc !== undefined && getState().expanded.has(inc);
     const step = ev.key === 'ArrowDown' ? 1 : ev.key === 'ArrowUp' ? -1 : ev.key === 'PageDown' ? 10 : ev.key === 'PageUp' ? -10 : 0;
-    if (ev.key === 'Enter') dispatch({ type: 'ui/select', row: Number(tr.dataset.row), fromTable: true });
+    if (ev.key === 'Enter') dispatch({ type: 'ui/select', row: Number(tr.dataset.row), fromTable: true, metric: rowMetric.get(tr) ?? null });
     else if (inc !== undefined && (ev.key === ' ' || (ev.key === 'ArrowRight' && !open) || (ev.key === 'ArrowLeft' && open))) { ev.preventDefault(); dispatch({ type: 'ui/toggleIncident', id: inc }); focusRow(i); }
     else if (ev.key === 'Home' || ev.key === 'End') { ev.preventDefault(); focusRow(ev.key === 'Home' ? 0 : list.length - 1); }
     else if (step) { ev.preventDefault(); focusRow(Math.max(0, Math.min(list.length - 1, i + step))); }

@@ -3,13 +3,15 @@
  * time are joined into one row with a value per series, as the batch reader joins the whole file (longFormat.ts).
  * The series are the ones the first rows name; a series first seen later is not scored (its columns would change
  * the stream's shape) and is named once. Writers need not keep strict order: the last OPEN_TIMES times stay open, so
- * a host that writes a time behind another still joins it.
+ * a host that writes a time behind another still joins it; times are scored in the order they came.
  */
 import { labelText } from '../prometheus/names.ts';
 import type { LongSeries } from './longFormat.ts';
 
-/** Times joined at once: a row of one of them joins it; one older than all is late. */
+/** Times joined at once: a row of one of them joins it. */
 export const OPEN_TIMES = 3;
+/** Times scored that a late row is recognised by (older ones would open a time again). */
+const SCORED_KEPT = 64;
 
 /** The rows of one time, joined. */
 export interface JoinedTime {
@@ -30,20 +32,20 @@ export type Added =
   | { kind: 'joined'; done: JoinedTime[] }
   /** Of a series the first rows did not name (`labels`: its labels, `{host="c"}`; `first`: its first row so far). */
   | { kind: 'unknown'; labels: string; first: boolean }
-  /** Older than every time still open (already scored, or never to be). */
+  /** Of a time already scored (its series wrote it OPEN_TIMES times behind, or after a pause). */
   | { kind: 'late' };
 
-interface Open extends JoinedTime { given: Uint8Array; filled: number }
+interface Open extends JoinedTime { key: number | string; given: Uint8Array; filled: number }
 
 /** Joins a followed long file's rows by time, for the series known when its columns were decided. */
 export class LongStreamJoin {
   /** The metrics of the known series (LongSeries.metricNames). */
   readonly metrics: string[];
   private readonly known: number;
-  /** The times open, oldest first. */
+  /** The times open, in the order they came. */
   private open: Open[] = [];
-  /** The newest time scored: a row at or before it is late. */
-  private scoredMs = -Infinity;
+  /** The times scored last (at most SCORED_KEPT): a row of one of them is late. */
+  private scoredKeys = new Set<number | string>();
   private readonly named = new Set<number>();
 
   /** `long`: the series seen in the first rows (more are numbered as they come); `valueColumns`: the columns of values. */
@@ -62,20 +64,15 @@ export class LongStreamJoin {
       this.long.layout.labels.forEach((c, j) => { set[this.header[c].trim()] = this.long.labelValues[id][j]; });
       return { kind: 'unknown', labels: labelText(set) || '{}', first };
     }
-    // An unreadable time sorts after every other (it is scored in the order it came).
-    const at = ms === ms ? ms : Infinity;
-    if (at <= this.scoredMs) return { kind: 'late' };
-    const same = (o: Open): boolean => (ms === ms ? o.ms === ms : o.ms !== o.ms && o.tsText.trim() === tsText.trim());
-    let k = this.open.findIndex(same);
+    const key = ms === ms ? ms : tsText.trim();
+    let k = this.open.findIndex((o) => o.key === key);
     const done: JoinedTime[] = [];
     if (k < 0) {
-      // In time order; older than every open time when OPEN_TIMES are open: late.
-      k = this.open.findIndex((x) => (x.ms === x.ms ? x.ms : Infinity) > at);
-      if (k < 0) k = this.open.length;
-      if (k === 0 && this.open.length >= OPEN_TIMES) return { kind: 'late' };
-      this.open.splice(k, 0, { tsText, ms, line, first: fields, values: new Array<number>(this.metrics.length).fill(NaN), given: new Uint8Array(this.known), filled: 0 });
-      // Past OPEN_TIMES the oldest is scored.
-      while (this.open.length > OPEN_TIMES) { done.push(this.scored(this.open.shift()!)); k--; }
+      if (this.scoredKeys.has(key)) return { kind: 'late' };
+      // In the order the times come (oldest or newest first alike); past OPEN_TIMES the first open is scored.
+      this.open.push({ key, tsText, ms, line, first: fields, values: new Array<number>(this.metrics.length).fill(NaN), given: new Uint8Array(this.known), filled: 0 });
+      while (this.open.length > OPEN_TIMES) done.push(this.scored(this.open.shift()!));
+      k = this.open.length - 1;
     }
     const o = this.open[k];
     // A series given twice at a time keeps its last values, as the batch reader does.
@@ -96,7 +93,8 @@ export class LongStreamJoin {
   }
 
   private scored(o: Open): JoinedTime {
-    if (o.ms === o.ms && o.ms > this.scoredMs) this.scoredMs = o.ms;
+    this.scoredKeys.add(o.key);
+    if (this.scoredKeys.size > SCORED_KEPT) this.scoredKeys.delete(this.scoredKeys.values().next().value!);
     const { tsText, ms, line, first, values } = o;
     return { tsText, ms, line, first, values };
   }

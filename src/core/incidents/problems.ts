@@ -1,7 +1,7 @@
 import { formatNumber } from '../format.ts';
 import type { Incident } from './incidents.ts';
 import type { Frame } from '../csv/frame.ts';
-import { lineOfFinding } from '../csv/frame.ts';
+import { indexIn, lineOfFinding } from '../csv/frame.ts';
 
 /** One Problems entry of an incident: the CSV lines it covers (1-based, inclusive) and what it says. */
 export interface IncidentProblem {
@@ -21,17 +21,18 @@ export interface IncidentProblem {
 export function incidentProblems(incidents: readonly Incident[], frame: Pick<Frame, 'lines' | 'metrics' | 'seriesLines'>): IncidentProblem[] {
   const out: IncidentProblem[] = [];
   for (const incident of incidents) {
-    const metrics = frame.seriesLines ? [incident.metrics[0]?.metric ?? null] : [null];
-    const at = [incident.startRow, incident.peakRow, incident.endRow]
-      .flatMap((r) => (frame.lines[r] === undefined ? [] : metrics.map((m) => lineOfFinding(frame, r, m))))
-      .filter((l) => l > 0);
+    const rows = [incident.startRow, incident.peakRow, incident.endRow].filter((r) => frame.lines[r] !== undefined);
+    // A long file: the leading series' own lines, of the rows where it has one (else the time's first line).
+    const own = frame.seriesLines?.[indexIn(frame.metrics, incident.metrics[0]?.metric ?? '')];
+    const mine = own ? rows.map((r) => own[r]).filter((l) => l > 0) : [];
+    const at = mine.length ? mine : rows.map((r) => lineOfFinding(frame, r, null)).filter((l) => l > 0);
     if (!at.length) continue;
-    const rows = incident.count === 1 ? '' : `, ${incident.count} findings`;
+    const findings = incident.count === 1 ? '' : `, ${incident.count} findings`;
     out.push({
       incident,
       startLine: Math.min(...at),
       endLine: Math.max(...at),
-      message: `${incident.summary} (score ${formatNumber(incident.score)}${rows})`,
+      message: `${incident.summary} (score ${formatNumber(incident.score)}${findings})`,
     });
   }
   return out;

@@ -351,7 +351,10 @@ function prepareRule(rule: Rule, threshold: number): PreparedRule {
  * templates see as `labels.host` (Prometheus's $labels: the series' labels, the rule's own over them).
  */
 export function ruleOnColumn(rule: Rule, metric: string): Rule {
-  return metric === rule.metric ? rule : { ...rule, metric, labels: { ...seriesLabels(metric), ...rule.labels } };
+  // A rule on one series in full (`cpu{host="a"}`) sees its labels too.
+  const labels = seriesLabels(metric);
+  if (metric === rule.metric && Object.keys(labels).length === 0) return rule;
+  return { ...rule, metric, labels: { ...labels, ...rule.labels } };
 }
 
 /** The anomaly of a rule firing on one row (value NaN = no data, timestamp NaN = none); shared with the streaming evaluator. */
