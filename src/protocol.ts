@@ -153,7 +153,8 @@ export type WebviewMessage =
   | { type: 'ready'; hasModel?: boolean }
   /** `path`: the file the settings are for (the host ignores them once it shows another). */
   | { type: 'settings'; settings: DashboardSettings; path: string }
-  | { type: 'zoom'; x0: number; x1: number }
+  /** `metrics`: the charted metrics whose windows the page still needs (all when absent). */
+  | { type: 'zoom'; x0: number; x1: number; metrics?: string[] }
   | { type: 'export'; format: 'csv' | 'json'; onlyAnomalies: boolean }
   | { type: 'sendWebhook' }
   /** `metric`: the finding's (or an incident's leading) metric: a long CSV's series each have their own line. */
@@ -192,7 +193,7 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
     case 'settings':
       return isDashboardSettings(v.settings) && typeof v.path === 'string';
     case 'zoom':
-      return isNum(v.x0) && isNum(v.x1) && v.x1 > v.x0;
+      return isNum(v.x0) && isNum(v.x1) && v.x1 > v.x0 && (v.metrics === undefined || (Array.isArray(v.metrics) && v.metrics.every((x) => typeof x === 'string')));
     case 'export':
       return (v.format === 'csv' || v.format === 'json') && isBool(v.onlyAnomalies);
     case 'revealRow':

@@ -4,6 +4,7 @@
 import type { DashboardModel, DashboardSettings, WebviewMessage } from '../src/protocol.ts';
 import { assertNever, isViewChoice } from '../src/protocol.ts';
 import { detectorName, markedList } from './findings.ts';
+import { chartedMetrics } from './chartModel.ts';
 import { computeShown, heldOf, outputsFor, withOutputs } from './local.ts';
 import { idleSync, modelArrived, settingsChanged } from './settingsSync.ts';
 import type { Message, SettingsChange, State } from './state.ts';
@@ -38,7 +39,7 @@ export function update(state: State, msg: Message): Step {
     case 'notice':
       return { state: withNotice(s, msg.kind, msg.text), out: [] };
     case 'select':
-      return { state: selected(s, msg.row, true), out: [] };
+      return withWindows(selected(s, msg.row, true));
     case 'alertDestination':
       return { state: { ...s, sendTo: msg.destination }, out: [] };
     case 'filterRule': {
@@ -71,10 +72,10 @@ export function update(state: State, msg: Message): Step {
       return { state: { ...s, expanded }, out: [] };
     }
     case 'ui/select':
-      return { state: selected(s, msg.row, msg.fromTable, msg.metric), out: [] };
+      return withWindows(selected(s, msg.row, msg.fromTable, msg.metric));
     case 'ui/zoom':
       if (!s.model) return { state: s, out: [] };
-      return { state: { ...s, zoom: msg.range, windows: new Map() }, out: msg.range ? [{ type: 'zoom', x0: msg.range[0], x1: msg.range[1] }] : [] };
+      return withWindows({ ...s, zoom: msg.range, windows: new Map() });
     case 'ui/export':
       return { state: s, out: [{ type: 'export', format: msg.format, onlyAnomalies: msg.onlyAnomalies }] };
     case 'ui/sendWebhook':
@@ -84,10 +85,23 @@ export function update(state: State, msg: Message): Step {
     case 'ui/saveThresholds':
       return { state: s, out: s.model ? [{ type: 'saveThresholds', thresholds: s.model.settings.thresholds }] : [] };
     case 'ui/chartsAll':
-      return { state: { ...s, chartsAll: msg.on }, out: [] };
+      return withWindows({ ...s, chartsAll: msg.on });
     default:
       return assertNever(msg);
   }
+}
+
+/**
+ * The state, and the host's windows the zoom still needs: those of the charted metrics not received (a chart shown
+ * while zoomed needs its own); the metrics named when not every one is charted.
+ */
+function withWindows(s: State): Step {
+  if (!s.model || !s.zoom) return { state: s, out: [] };
+  const charted = chartedMetrics(s.model, s.chartsAll, s.chartsPinned).metrics;
+  const missing = charted.filter((x) => !s.windows.has(x));
+  if (!missing.length) return { state: s, out: [] };
+  const all = charted.length === s.model.metrics.length && missing.length === charted.length;
+  return { state: s, out: [{ type: 'zoom', x0: s.zoom[0], x1: s.zoom[1], ...(all ? {} : { metrics: missing }) }] };
 }
 
 function selected(s: State, row: number, fromTable: boolean, chosen?: string | null): State {

@@ -302,7 +302,9 @@ export class DashboardController implements vscode.Disposable {
         const r = this.liveResult ?? s?.result;
         if (!r) return;
         const [from, to] = rowsInWindow(r, m.x0, m.x1);
-        r.frame.metrics.forEach((metric, i) => this.panel?.post({ type: 'window', metric, x0: m.x0, x1: m.x1, series: seriesFor(r, i, from, to) }));
+        // The charted metrics' windows only (a file of many metrics charts 12 at first).
+        const wanted = m.metrics ? new Set(m.metrics) : null;
+        r.frame.metrics.forEach((metric, i) => { if (!wanted || wanted.has(metric)) this.panel?.post({ type: 'window', metric, x0: m.x0, x1: m.x1, series: seriesFor(r, i, from, to) }); });
         return;
       }
       case 'revealRow':

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Rule } from '../../src/core/rules/model.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { DashboardModel, DashboardSettings, LocalData, OutputsData } from '../../src/protocol.ts';
+import { isWebviewMessage } from '../../src/protocol.ts';
 import { idleSync, modelArrived, settingsChanged } from '../../webview/settingsSync.ts';
 import { initialState, persistedOf } from '../../webview/state.ts';
 import type { Message, State } from '../../webview/state.ts';
@@ -208,6 +209,23 @@ test('a window for another zoom than the one shown is dropped', () => {
   const series = model().series[0];
   assert.equal(update(state, { type: 'window', metric: 'cpu', x0: T0, x1: T0 + STEP * 20, series }).state.windows.size, 0);
   assert.equal(update(state, { type: 'window', metric: 'cpu', x0: T0, x1: T0 + STEP * 10, series }).state.windows.get('cpu'), series);
+});
+
+test('a zoom asks for the charted metrics\' windows only; a chart shown while zoomed asks for its own', () => {
+  const zoom: [number, number] = [T0, T0 + STEP * 10];
+  // Few metrics: every window (no list).
+  assert.deepEqual(run(initialState(), { type: 'model', model: model() }, { type: 'ui/zoom', range: zoom }).posted, [{ type: 'zoom', x0: zoom[0], x1: zoom[1] }]);
+  const names = Array.from({ length: 40 }, (_, i) => `cpu{host="h${i}"}`);
+  const m = model({ metrics: names, series: names.map((metric) => ({ metric, rows: [0], x: [T0], y: [1] })), anomalies: [] });
+  const z = run(initialState(), { type: 'model', model: m }, { type: 'ui/zoom', range: zoom });
+  assert.deepEqual(z.posted, [{ type: 'zoom', x0: zoom[0], x1: zoom[1], metrics: names.slice(0, 12) }]);
+  // The windows arrive; "Chart all" asks for the 28 others; a reset zoom asks for nothing.
+  let s = z.state;
+  for (const metric of names.slice(0, 12)) s = update(s, { type: 'window', metric, x0: zoom[0], x1: zoom[1], series: m.series[0] }).state;
+  assert.deepEqual(run(s, { type: 'ui/chartsAll', on: true }).posted, [{ type: 'zoom', x0: zoom[0], x1: zoom[1], metrics: names.slice(12) }]);
+  assert.deepEqual(run(s, { type: 'ui/zoom', range: null }).posted, []);
+  assert.equal(isWebviewMessage({ type: 'zoom', x0: 1, x1: 2, metrics: ['a'] }), true);
+  assert.equal(isWebviewMessage({ type: 'zoom', x0: 1, x1: 2, metrics: [1] }), false);
 });
 
 test('changed() sets one setting and leaves the others and the original alone', () => {
