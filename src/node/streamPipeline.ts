@@ -9,7 +9,7 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, inferColumns, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout } from '../core/csv/longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
@@ -261,7 +261,7 @@ export class StreamPipeline {
       const times = new Set(sampledMs).size;
       if (times < 3 && (isLong || times < fields.length)) return;
     }
-    this.stepMs = medianGap(sampledMs);
+    this.stepMs = usualStep(sampledMs.length, (i) => sampledMs[i]);
     const order = dateOrderNote(inference);
     // Decided on the first rows: a later date the order cannot read switches it (see score).
     if (order) this.opts.onNotice?.(`${this.opts.displayPath}: warning: ${order}`);
@@ -338,18 +338,18 @@ export class StreamPipeline {
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
     const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined);
-    // Far back into the times already read where the series changes: the rows come grouped by series.
-    const back = jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
+    // Far back into the times already read where the series changes: the rows come grouped by series (asked only then).
+    const back = (): boolean => jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
     if (this.join) {
       const added = this.join.add(f, tsText, ms, rec.line, (cell) => parseNumber(cell.trim(), l.decimalComma));
       if (added.kind === 'joined') { this.seen(ms); this.scoreJoined(added.done); return; }
       if (added.kind === 'late') {
-        if (back) throw groupedError(this.opts.displayPath, 'a series', rec.line);
+        if (back()) throw groupedError(this.opts.displayPath, 'a series', rec.line);
         this.note('late', `${this.opts.displayPath}:${rec.line}: warning: a row of a time already scored (its series wrote it ${OPEN_TIMES} times or more behind the others, or after a pause): not scored`);
         return;
       }
-      if (back) throw groupedError(this.opts.displayPath, added.labels, rec.line);
-      if (added.first && ++this.unknownSeries <= MAX_UNKNOWN_NOTES) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: series ${added.labels} first seen here, after the first rows decided the columns: not scored (start the stream again to include it)`);
+      if (back()) throw groupedError(this.opts.displayPath, added.labels(), rec.line);
+      if (added.first && ++this.unknownSeries <= MAX_UNKNOWN_NOTES) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: series ${added.labels()} first seen here, after the first rows decided the columns: not scored (start the stream again to include it)`);
       else if (added.first && this.unknownSeries === MAX_UNKNOWN_NOTES + 1) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: more series first seen after the first rows: not scored`);
       return;
     }
@@ -357,7 +357,7 @@ export class StreamPipeline {
     if (t) {
       // A column of one value in the first rows (`host` = a) that changes as the time goes back: grouped by series.
       const changed = t.columns.some((c, j) => (f[c] ?? '').trim() !== t.values[j]);
-      if (changed && back) throw groupedError(this.opts.displayPath, labelText(Object.fromEntries(t.columns.map((c) => [l.header[c], (f[c] ?? '').trim()]))), rec.line);
+      if (changed && back()) throw groupedError(this.opts.displayPath, labelText(Object.fromEntries(t.columns.map((c) => [l.header[c], (f[c] ?? '').trim()]))), rec.line);
       if (changed) this.tentative = null;
     }
     this.seen(ms);
@@ -412,14 +412,6 @@ export class StreamPipeline {
     this.opts.onRow({ row: this.row, line, tsText, ms, values, firstCell, score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
     this.row++;
   }
-}
-
-/** The median gap between neighbouring readable times (0 when none). */
-function medianGap(ms: readonly number[]): number {
-  const gaps: number[] = [];
-  for (let i = 1; i < ms.length; i++) { const g = Math.abs(ms[i] - ms[i - 1]); if (g > 0) gaps.push(g); }
-  gaps.sort((a, b) => a - b);
-  return gaps.length ? gaps[gaps.length >> 1] : 0;
 }
 
 /** A file whose rows come grouped by series (all of host a, then host b from the first time again): it cannot be followed. */

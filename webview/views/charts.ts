@@ -5,7 +5,7 @@ import type { Anomaly } from '../../src/core/anomaly.ts';
 import { formatShort } from '../../src/core/format.ts';
 import type { DashboardModel, SeriesData } from '../../src/protocol.ts';
 import { MAX_MARKERS } from '../../src/core/dashboard/pageView.ts';
-import type { Band } from '../chartModel.ts';
+import type { Band, Charted } from '../chartModel.ts';
 import { bandExtent, bandOf, chartedMetrics, MAX_OPEN_CHARTS, markersOf, markOf, spanKey, spansOf } from '../chartModel.ts';
 import { anomalyX, digestOf, markedList } from '../findings.ts';
 import { escapeLabel, formatX } from '../format.ts';
@@ -318,10 +318,9 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
    * Plotly redraws the charts whose values, view or theme changed, one per task (the first chart is on screen
    * before the others are drawn; a newer call takes over); the others only repaint their overlays.
    */
-  const renderPlots = async (s: State): Promise<void> => {
+  const renderPlots = async (s: State, charted: Charted): Promise<void> => {
     const mine = ++generation;
     const m = s.model!;
-    const charted = chartedMetrics(m, s.chartsAll, s.chartsPinned);
     const shown = new Set(charted.metrics);
     for (const [metric, c] of charts) if (!shown.has(metric)) { resizes.unobserve(c.plot); if (c.plotSig !== undefined) Plotly.purge(c.plot); c.root.remove(); charts.delete(metric); }
     const jobs: { chart: Chart; series: SeriesData; extent: [number, number] | null; sig: string }[] = [];
@@ -378,7 +377,8 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     const m = s.model;
     if (!m) return;
     // A zoom in needs no Plotly call of its own (Plotly drew it): the host's windows for it do, and a zoom out.
-    const from = { series: m.series, windows: s.windows, zoomed: !!s.zoom, theme: theme.version(), widest: widestOf(m), charted: chartedMetrics(m, s.chartsAll, s.chartsPinned).metrics.join('\u0000') };
+    const charted = chartedMetrics(m, s.chartsAll, s.chartsPinned);
+    const from = { series: m.series, windows: s.windows, zoomed: !!s.zoom, theme: theme.version(), widest: widestOf(m), charted: charted.metrics.join('\u0000') };
     const d = drawnFrom;
     const same = !!d && d.series === from.series && (d.windows === from.windows || !from.windows.size) && !(d.zoomed && !from.zoomed)
       && d.theme === from.theme && d.widest === from.widest && d.charted === from.charted;
@@ -388,7 +388,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
       return;
     }
     drawnFrom = from;
-    await renderPlots(s);
+    await renderPlots(s, charted);
   };
 
   return { section, render, redrawAll: () => { drawnFrom = null; void render(getState()); } };

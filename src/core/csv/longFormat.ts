@@ -36,9 +36,9 @@ const TIME_LIKE = /^\s*(\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?|(
 
 /**
  * The label columns when the sampled rows are in long format, else null (numeric ones among them are no metrics then):
- * a timestamp column; text columns whose
- * values repeat (at most half as many as rows: free text such as a message is not a label), that are complete in the
- * sample and are not times or dates; each (time, labels) pair given once (an event log with a status column repeats
+ * a timestamp column; text columns whose values repeat (at most half as many as rows: free text such as a message is
+ * not a label), that are complete in the sample and are not times or dates, and integer columns of few values where
+ * those leave a time's rows repeated; each (time, labels) pair given once (an event log with a status column repeats
  * them: it is not long); and either most rows sharing their time with a row of other labels (rows interleaved by
  * time), or every label column holding one value in the sample with each time given once (rows grouped by series,
  * `ORDER BY host, time`: the sample saw one series; decided when the file is read, see `tentative`). A label column
@@ -52,36 +52,30 @@ export function longLayout(header: readonly string[], sample: readonly string[][
   const varying: number[] = [];
   const constant: number[] = [];
   for (const c of inf.textIndices) {
-    const values = new Set<string>();
-    let n = 0;
-    for (const row of sample) {
-      const t = row[c];
-      if (t === undefined) continue;
-      n++;
-      values.add(t.trim());
-    }
-    if (n !== sample.length || values.size > n / 2 || [...values].some((v) => TIME_LIKE.test(v))) continue;
+    if (sample.some((row) => row[c] === undefined)) continue;
+    const values = seen(sample, c);
+    if (values.size > sample.length / 2 || [...values].some((v) => TIME_LIKE.test(v))) continue;
     (values.size > 1 ? varying : constant).push(c);
   }
   let all = [...varying, ...constant].sort((a, b) => a - b);
-  let repeats = repeatsOf(sample, ts, all);
+  let pairs = keysAndRepeats(sample, ts, all);
   // Integer columns of few values (`cpu` 0–7, `port`) are labels where the others leave (time, labels) repeated
-  // (node_exporter's `time,cpu,mode,value`): leftmost first, while a value column is left.
+  // (node_exporter's `time,cpu,mode,value`): fewest values first, while a value column is left.
   const limit = Math.max(1, MAX_REPEATS * sample.length);
-  const numeric = repeats > limit ? integerLabelColumns(header, sample, inf) : [];
-  for (let k = 0; repeats > limit && k < numeric.length && k < inf.metricIndices.length - 1; k++) {
-    all = [...all, numeric[k]].sort((a, b) => a - b);
-    if (seen(sample, numeric[k]).size > 1) varying.push(numeric[k]);
-    repeats = repeatsOf(sample, ts, all);
+  const numeric = pairs.repeats > limit ? integerLabelColumns(header, sample, inf) : [];
+  for (let k = 0; pairs.repeats > limit && k < numeric.length && k < inf.metricIndices.length - 1; k++) {
+    all = [...all, numeric[k].column].sort((a, b) => a - b);
+    if (numeric[k].size > 1) varying.push(numeric[k].column);
+    pairs = keysAndRepeats(sample, ts, all);
   }
-  if (all.length === 0 || repeats > limit) return null;
+  if (all.length === 0 || pairs.repeats > limit) return null;
   const nameColumn = all.find((c) => NAME_COLUMN.test(header[c].trim())) ?? -1;
   if (varying.length === 0) {
     // One series in the sample: long only if the file turns out grouped by these columns.
-    return repeats === 0 ? { labels: all, nameColumn, tentative: all } : null;
+    return pairs.repeats === 0 ? { labels: all, nameColumn, tentative: all } : null;
   }
   let shared = 0;
-  for (const keys of keysByTime(sample, ts, all).values()) if (keys.size > 1) shared += keys.size;
+  for (const keys of pairs.byTime.values()) if (keys.size > 1) shared += keys.size;
   // Few shared times: long only if the sample itself is grouped by the varying labels (host a's rows, then b's from
   // the first time again).
   if (shared < sample.length / 2 && !sampleGrouped(sample, inf, varying)) return null;
@@ -105,14 +99,6 @@ function keysAndRepeats(sample: readonly string[][], ts: number, labels: readonl
   return { byTime, repeats };
 }
 
-function keysByTime(sample: readonly string[][], ts: number, labels: readonly number[]): Map<string, Set<string>> {
-  return keysAndRepeats(sample, ts, labels).byTime;
-}
-
-function repeatsOf(sample: readonly string[][], ts: number, labels: readonly number[]): number {
-  return keysAndRepeats(sample, ts, labels).repeats;
-}
-
 /** A column's distinct trimmed values in the sample. */
 function seen(sample: readonly string[][], c: number): Set<string> {
   const out = new Set<string>();
@@ -127,10 +113,10 @@ const MAX_INTEGER_LABEL_SHARE = 0.25;
 const TIME_PART = /^(year|month|week|weekday|day|dow|doy|hour|hr|hod|hh|minute|min|mm|second|sec|ss)s?$/;
 
 /**
- * Numeric columns whose sampled values are all integers (no sign, at most 9 digits) of few distinct values, fewest
- * first (an HTTP status before a count), then in file order.
+ * Numeric columns whose sampled values are all integers (no sign, at most 9 digits) of few distinct values, with how
+ * many: fewest first (an HTTP status before a count), then in file order.
  */
-function integerLabelColumns(header: readonly string[], sample: readonly string[][], inf: Inference): number[] {
+function integerLabelColumns(header: readonly string[], sample: readonly string[][], inf: Inference): { column: number; size: number }[] {
   const sizes = new Map<number, number>();
   // Dates without a time of day beside a column of 0–23: the hour, whatever its header says.
   const dateOnly = sample.every((row) => readTime(row[inf.timestampIndex] ?? '', inf.timestampKind) % 86_400_000 === 0);
@@ -142,7 +128,7 @@ function integerLabelColumns(header: readonly string[], sample: readonly string[
     if (dateOnly && [...values].every((v) => Number(v) <= 23)) continue;
     sizes.set(c, values.size);
   }
-  return [...sizes.keys()].sort((a, b) => sizes.get(a)! - sizes.get(b)! || a - b);
+  return [...sizes].map(([column, size]) => ({ column, size })).sort((a, b) => a.size - b.size || a.column - b.column);
 }
 
 /** Whether a header names a part of the time (`hour`, `Hour of Day`, `hr`, `dow`): such a column is no label. */
@@ -163,7 +149,7 @@ function sampleGrouped(sample: readonly string[][], inf: Inference, labels: read
  * on, or a row a second out of order, is no run.
  */
 function inRuns(n: number, keyAt: (i: number) => number | string, timeAt: (i: number) => number): boolean {
-  const step = runStep(n, keyAt, timeAt);
+  const step = usualStep(n, timeAt, (i) => keyAt(i) === keyAt(i - 1));
   const keys = new Set<number | string>();
   let changes = 0, restarts = 0, lo = Infinity, hi = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -179,13 +165,16 @@ function inRuns(n: number, keyAt: (i: number) => number | string, timeAt: (i: nu
   return keys.size >= 2 && changes * MIN_RUN_ROWS <= n && 2 * restarts >= changes;
 }
 
-/** The usual time between rows of one run: the median of up to 4,096 gaps between neighbours of one key (0 when none). */
-function runStep(n: number, keyAt: (i: number) => number | string, timeAt: (i: number) => number): number {
+/**
+ * The usual time between neighbouring rows, oldest or newest first alike: the median of up to 4,096 positive gaps
+ * |t(i) − t(i−1)| (of rows `sameRun` pairs with the one before: one key's), 0 when none.
+ */
+export function usualStep(n: number, timeAt: (i: number) => number, sameRun: (i: number) => boolean = () => true): number {
   const gaps: number[] = [];
   const stride = Math.max(1, Math.floor(n / 4096));
   for (let i = 1; i < n; i += stride) {
     const g = Math.abs(timeAt(i) - timeAt(i - 1));
-    if (g > 0 && keyAt(i) === keyAt(i - 1)) gaps.push(g);
+    if (g > 0 && sameRun(i)) gaps.push(g);
   }
   gaps.sort((a, b) => a - b);
   return gaps.length ? gaps[gaps.length >> 1] : 0;
@@ -364,15 +353,18 @@ export interface LongRows {
 
 /**
  * A long file's table: joined by time, with what a user should know about it (`notes`), or the reason it cannot be
- * analysed (too many series or values).
+ * analysed (too many series or values), or why it is read as it is (`asIs`).
  */
-export function joinLong(long: LongSeries, read: LongRows, header: readonly string[], valueColumns: readonly number[], maxValues: number):
+export function joinLong(long: LongSeries, read: LongRows, header: readonly string[], valueColumns: readonly number[], maxValues: number, guessed = false):
   | { ok: true; timestamps: Float64Array; values: Float64Array[]; lines: Int32Array; seriesLines: Int32Array[]; metrics: string[]; notes: DataIssue[] }
   | { ok: false; issue: DataIssue; asIs?: true } {
   const by = nameList(long.layout.labels.map((c) => header[c]));
   const count = long.count * valueColumns.length;
   if (count > MAX_LONG_METRICS) {
-    return { ok: false, issue: { severity: 'error', code: 'too-many-series', message: `long format (series told apart by ${by}): ${long.count.toLocaleString('en')} series give ${count.toLocaleString('en')} metrics, more than the ${MAX_LONG_METRICS} analysed at once: filter the file to fewer series` } };
+    const many = `long format (series told apart by ${by}): ${long.count.toLocaleString('en')} series give ${count.toLocaleString('en')} metrics, more than the ${MAX_LONG_METRICS} analysed at once`;
+    // `guessed`: an integer column was taken for a label: too many series say it was none; read as it is.
+    if (guessed) return { ok: false, asIs: true, issue: { severity: 'warning', code: 'long-not-joined', line: 2, message: `${many}: read as it is` } };
+    return { ok: false, issue: { severity: 'error', code: 'too-many-series', message: `${many}: filter the file to fewer series` } };
   }
   const { timestamps, series, values, lines } = read;
   let times = 0;

@@ -30,8 +30,8 @@ export interface JoinedTime {
 export type Added =
   /** Joined into its time; `done`: the times that are complete now, oldest first (scored in that order). */
   | { kind: 'joined'; done: JoinedTime[] }
-  /** Of a series the first rows did not name (`labels`: its labels, `{host="c"}`; `first`: its first row so far). */
-  | { kind: 'unknown'; labels: string; first: boolean }
+  /** Of a series the first rows did not name (`labels()`: its labels, `{host="c"}`; `first`: its first row so far). */
+  | { kind: 'unknown'; labels: () => string; first: boolean }
   /** Of a time already scored (its series wrote it OPEN_TIMES times behind, or after a pause). */
   | { kind: 'late' };
 
@@ -60,9 +60,13 @@ export class LongStreamJoin {
     if (id >= this.known) {
       const first = !this.named.has(id);
       this.named.add(id);
-      const set: Record<string, string> = Object.create(null) as Record<string, string>;
-      this.long.layout.labels.forEach((c, j) => { set[this.header[c].trim()] = this.long.labelValues[id][j]; });
-      return { kind: 'unknown', labels: labelText(set) || '{}', first };
+      // Written only when said (the first row of the series, or an error).
+      const labels = (): string => {
+        const set: Record<string, string> = Object.create(null) as Record<string, string>;
+        this.long.layout.labels.forEach((c, j) => { set[this.header[c].trim()] = this.long.labelValues[id][j]; });
+        return labelText(set) || '{}';
+      };
+      return { kind: 'unknown', labels, first };
     }
     const key = ms === ms ? ms : tsText.trim();
     let k = this.open.findIndex((o) => o.key === key);

@@ -164,6 +164,15 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     }
   };
 
+  /** Gives up a long file's tentative labels: `series` renumbered by the others (in place), or null: the file is wide. */
+  const dropTentative = (series: Float64Array): Float64Array | null => {
+    const rest = long!.withoutTentative();
+    long = rest ? rest.long : null;
+    if (!rest) return null;
+    for (let i = 0; i < series.length; i++) series[i] = rest.ids[series[i]];
+    return series;
+  };
+
   const nanRow = new Float64Array(256);
   const addRow = (row: string[], at: number): void => {
     const vals = nanRow.length >= row.length ? nanRow.fill(NaN) : new Float64Array(row.length).fill(NaN);
@@ -201,10 +210,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // Columns of one value in the first rows that take more values than a long file may have series are no labels
       // (a note column empty at first): the series are told apart by the others, or the file is wide.
       if (id >= MAX_LONG_METRICS && long.layout.tentative.length) {
-        const rest = long.withoutTentative();
-        long = rest ? rest.long : null;
-        if (rest) for (let i = 0; i < seriesCol!.length; i++) seriesCol!.data[i] = rest.ids[seriesCol!.data[i]];
-        else seriesCol = null;
+        if (!dropTentative(seriesCol!.data.subarray(0, seriesCol!.length))) seriesCol = null;
         id = long ? long.idOf(row) : -1;
       }
       if (long) seriesCol!.add(id);
@@ -384,11 +390,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     let metricIndices = inf.metricIndices;
     if (long && series && timestamps && long.layout.tentative.length > 0) {
       // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b).
-      if (!groupedByTentative(long, series, timestamps)) {
-        const rest = long.withoutTentative();
-        long = rest ? rest.long : null;
-        series = rest ? series.map((s) => rest.ids[s]) : null;
-      }
+      if (!groupedByTentative(long, series, timestamps)) series = dropTentative(series);
     }
     const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: 2 };
     // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
@@ -404,13 +406,12 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       lines = l2;
     }
     if (timestamps && series && long) {
-      const joined = joinLong(long, { timestamps, series, values, lines }, header!, inf.metricIndices, maxValues);
+      const joined = joinLong(long, { timestamps, series, values, lines }, header!, inf.metricIndices, maxValues, wideMetricIndices !== null);
       if (joined.ok) { late.push(...joined.notes); return joined; }
-      // Too many series: an error, unless an integer column made them (then it was no label: read as it is).
-      if (!joined.asIs && !wideMetricIndices) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
+      if (!joined.asIs) { fail(joined.issue.code, joined.issue.message, 1, 1); return null; }
       // With no text label, the integer column was the only reason to take the file for long: nothing to say.
       const onlyIntegers = !!wideMetricIndices && long.layout.labels.every((c) => wideMetricIndices!.includes(c));
-      if (!onlyIntegers) late.push(joined.asIs ? joined.issue : { ...joined.issue, severity: 'warning', code: 'long-not-joined', line: 2, message: `${joined.issue.message.replace(/: filter the file to fewer series$/, '')}: read as it is` });
+      if (!onlyIntegers) late.push(joined.issue);
       if (unsorted && !noted) late.push(unsortedNote);
       // Read as it is: an integer column taken for a label is a metric again, its values read back from the labels.
       if (wideMetricIndices) {
