@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dayMonthParts, dayMonthTime } from '../../src/core/csv/time.ts';
+import { dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp } from '../../src/core/csv/time.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { StreamPipeline } from '../../src/node/streamPipeline.ts';
 
@@ -132,4 +132,43 @@ test('a day-month time column with too many odd cells says why row numbers stand
   const ignored = issues.find((x) => x.code === 'timestamp-ignored');
   assert.ok(ignored, JSON.stringify(issues));
   assert.match(ignored.message, /^column "time" is not read as the time: 8 of 40 sampled values are not timestamps \(e\.g\. 'n\/d'\)/);
+});
+
+test('dates with the month named (Kibana, RFC 2822, logs) are read, zones applied; invalid dates and other words are not', () => {
+  const cases: [string, string][] = [
+    ['Mar 4, 2024 @ 10:05:00.250', '2024-03-04T10:05:00.250Z'],
+    ['March 4th 2024 10:05 PM', '2024-03-04T22:05:00.000Z'],
+    ['04 Mar 2024 10:05', '2024-03-04T10:05:00.000Z'],
+    ['4-Mar-2024 10:05:30', '2024-03-04T10:05:30.000Z'],
+    ['2024-Mar-04 10:05', '2024-03-04T10:05:00.000Z'],
+    ['Mon, 04 Mar 2024 10:05:00 GMT', '2024-03-04T10:05:00.000Z'],
+    ['Mon, 04 Mar 2024 10:05:00 +0100', '2024-03-04T09:05:00.000Z'],
+    ['Sept 30, 2024', '2024-09-30T00:00:00.000Z'],
+    ['Feb 29, 2024 23:59', '2024-02-29T23:59:00.000Z'],
+  ];
+  for (const [text, want] of cases) assert.equal(iso(namedMonthTime(text)), want, text);
+  for (const text of ['Feb 30, 2024', 'Foo, 04 Mar 2024 10:05', 'Mai 4, 2024', 'Mar 4 10:05:00', 'Mar 4, 2024 25:00', 'done 4 Mar 2024']) {
+    assert.ok(Number.isNaN(namedMonthTime(text)), text);
+  }
+  // ISO with a zone after a space, or GMT.
+  assert.equal(iso(parseTimestamp('2024-03-04 10:05:00 GMT')), '2024-03-04T10:05:00.000Z');
+  assert.equal(iso(parseTimestamp('2024-03-04 10:05:00 +0100')), '2024-03-04T09:05:00.000Z');
+  assert.ok(Number.isNaN(parseTimestamp('2024-03-04 10:05:00 CET')));
+});
+
+test('a CSV exported from Kibana (named months, `@`) has its time read; a time-named column of other text says why it is not', () => {
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const kibana = (d: Date): string => `"${month[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} @ ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:00.000"`;
+  const { frame, issues } = parseCsv(csv(60, 3_600_000, kibana));
+  assert.equal(frame!.timestampColumn, 'time');
+  assert.deepEqual(Array.from(frame!.timestamps!), Array.from({ length: 60 }, (_, i) => Date.UTC(2024, 2, 4) + i * 3_600_000));
+  assert.deepEqual(issues, []);
+  const odd = parseCsv('time,cpu\n' + Array.from({ length: 20 }, (_, i) => `day ${i} at noon,${i}`).join('\n') + '\n');
+  assert.equal(odd.frame!.timestampColumn, null);
+  const w = odd.issues.find((x) => x.code === 'timestamp-ignored');
+  assert.ok(w, JSON.stringify(odd.issues));
+  assert.match(w.message, /^column "time" is not read as the time: its values \(e\.g\. 'day 0 at noon'\) are in no form this reader knows/);
+  assert.equal(w.column, 1);
+  // A text column named otherwise is a label, and says nothing.
+  assert.deepEqual(parseCsv('host,cpu\na,1\nb,2\na,3\n').issues.filter((x) => x.code === 'timestamp-ignored'), []);
 });

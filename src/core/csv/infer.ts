@@ -1,8 +1,8 @@
-import { MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, parseTimestamp } from './time.ts';
+import { MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp } from './time.ts';
 import { parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
-export type ColumnKind = 'iso-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
+export type ColumnKind = 'iso-time' | 'named-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
 
 /**
  * Epoch ms of a timestamp cell in a column of this kind, NaN when it is none (or past the range of a Date); `clock`:
@@ -11,6 +11,7 @@ export type ColumnKind = 'iso-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epo
 export function readTime(text: string, kind: ColumnKind | null, clock?: string): number {
   if (clock !== undefined) return readTime(text, kind) + clockMs(clock);
   if (kind === 'iso-time') return parseTimestamp(text);
+  if (kind === 'named-time') return namedMonthTime(text);
   if (kind === 'dmy-time' || kind === 'mdy-time') return dayMonthTime(text, kind === 'dmy-time');
   const v = parseNumber(text.trim());
   const ms = kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
@@ -61,6 +62,8 @@ export interface Inference {
 /** Headers of a time-of-day column, in the languages exports come in. */
 const CLOCK_NAME = /^\s*(time|time of day|clock|hour|uhrzeit|zeit|heure|hora|ora|tijd|czas|godzina|tid|aika)\s*$/i;
 const DATE_ONLY = /^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*$/;
+/** A date with its month named and no clock time (`Mar 1, 2024`, `01-Mar-2024`). */
+const NAMED_DATE_ONLY = /^[^:]*$/;
 
 
 /** What a reader says when the inference assumed the order of day and month (see Inference.assumedDateOrder), else null. */
@@ -106,7 +109,7 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   const integerEpoch: ('s' | 'ms' | null)[] = [];
   const increasing: boolean[] = [];
   for (let c = 0; c < n; c++) {
-    let nonEmpty = 0, numeric = 0, iso = 0, epochS = 0, epochMs = 0, inc = true, prev = -Infinity;
+    let nonEmpty = 0, numeric = 0, iso = 0, named = 0, epochS = 0, epochMs = 0, inc = true, prev = -Infinity;
     let dm = 0, firstMax = 0, secondMax = 0, dmSep = '', dmExample = '';
     for (const row of sample) {
       const t = row[c];
@@ -126,11 +129,13 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
       } else {
         const p = dayMonthParts(t);
         if (p) { dm++; firstMax = Math.max(firstMax, p.first); secondMax = Math.max(secondMax, p.second); dmSep ||= p.sep; dmExample ||= t.trim(); }
+        else if (namedMonthTime(t) === namedMonthTime(t)) named++;
       }
     }
     increasing.push(inc);
     if (nonEmpty === 0) { kinds.push('text'); integerEpoch.push(null); continue; }
     if (iso >= 0.9 * nonEmpty) kinds.push('iso-time');
+    else if (named >= 0.9 * nonEmpty) kinds.push('named-time');
     else if (dm >= 0.9 * nonEmpty) {
       // Which field is the day: the one that goes past 12 somewhere in the sample, else the convention of the separator.
       const dayFirst = firstMax > 12 ? true : secondMax > 12 ? false : dmSep !== '/';
@@ -146,8 +151,8 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   // before D/M/Y, then the leftmost.
   let ts = -1, best = -1;
   for (let c = 0; c < n; c++) {
-    if (kinds[c] !== 'iso-time' && kinds[c] !== 'dmy-time' && kinds[c] !== 'mdy-time') continue;
-    const rank = (filled(c).every((t) => DATE_ONLY.test(t)) ? 0 : 2) + (kinds[c] === 'iso-time' ? 1 : 0);
+    if (kinds[c] !== 'iso-time' && kinds[c] !== 'named-time' && kinds[c] !== 'dmy-time' && kinds[c] !== 'mdy-time') continue;
+    const rank = (filled(c).every((t) => DATE_ONLY.test(t) || NAMED_DATE_ONLY.test(t)) ? 0 : 2) + (kinds[c] === 'iso-time' || kinds[c] === 'named-time' ? 1 : 0);
     if (rank > best) { best = rank; ts = c; }
   }
   let tsKind: ColumnKind | null = ts >= 0 ? kinds[ts] : null;
@@ -180,4 +185,34 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   }
   const example = assumed.get(ts);
   return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma, clockIndex, ...(example === undefined ? {} : { assumedDateOrder: { example } }) };
+}
+
+/** The forms of time the reader knows, for a message about a column it could not read. */
+const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds or milliseconds";
+
+/**
+ * Why no column was read as the time when one looks like it (most of its sampled cells are times, some are not) or
+ * is named like one (`time`, `timestamp`, `date`…) and holds text: a message naming the column and a value, or null.
+ */
+export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[]): { column: number; message: string } | null {
+  const clip = (s: string): string => (s.length > 40 ? s.slice(0, 37) + '…' : s);
+  let named: { column: number; message: string } | null = null;
+  for (const c of textIndices) {
+    let ok = 0, n = 0, bad = '';
+    for (const row of sample) {
+      const t = row[c];
+      if (t === undefined || isMissing(t)) continue;
+      n++;
+      if (parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) || namedMonthTime(t) === namedMonthTime(t)) ok++;
+      else if (!bad) bad = t;
+    }
+    const name = JSON.stringify(clip(header[c] ?? ''));
+    if (n > 0 && ok >= 0.5 * n && ok < n) {
+      return { column: c, message: `column ${name} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'), so row numbers stand in for time` };
+    }
+    if (!named && n > 0 && ok === 0 && TIME_NAME.test(header[c] ?? '')) {
+      named = { column: c, message: `column ${name} is not read as the time: its values (e.g. '${clip(bad)}') are in no form this reader knows — ${TIME_FORMS} — so row numbers stand in for time` };
+    }
+  }
+  return named;
 }

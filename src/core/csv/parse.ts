@@ -2,9 +2,9 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { dateOrderNote, inferColumns, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth } from './infer.ts';
+import { dateOrderNote, inferColumns, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
-import { dayMonthParts, parseTimestamp, parseTimestampAt } from './time.ts';
+import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
@@ -143,25 +143,10 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     sampleLines.length = 0;
   };
 
-  /**
-   * No timestamp column was found, but a column looks like one (most of its sampled cells are times): some
-   * of its values are not (out of range, another format). Rows then stand in for time: say why.
-   */
+  /** No timestamp column was found, but a column looks like one or is named as one: say why rows stand in for time. */
   const warnDroppedTimestamp = (): void => {
-    for (const c of inference!.textIndices) {
-      let ok = 0, n = 0, bad = '';
-      for (const row of sample) {
-        const t = row[c];
-        if (t === undefined || isMissing(t)) continue;
-        n++;
-        if (parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t)) ok++;
-        else if (!bad) bad = t;
-      }
-      if (n > 0 && ok >= 0.5 * n && ok < n) {
-        warn('timestamp-ignored', `column ${JSON.stringify(clip(header![c]))} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'), so row numbers stand in for time`, 1, c + 1);
-        return;
-      }
-    }
+    const note = unreadTimeNote(header!, sample, inference!.textIndices);
+    if (note) warn('timestamp-ignored', note.message, 1, note.column + 1);
   };
 
   /** Gives up a long file's tentative labels: `series` renumbered by the others (in place), or null: the file is wide. */

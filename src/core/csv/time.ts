@@ -72,9 +72,14 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   }
   if (i === end) return ms;
   if (i > end) return NaN;
-  const z = s.charCodeAt(i);
+  let z = s.charCodeAt(i);
   if ((z === C_Z || z === C_z) && i + 1 === end) return ms;
-  if (z === C_SPACE && s.slice(i + 1, end) === 'UTC') return ms;
+  if (z === C_SPACE) {
+    // `… UTC`, `… GMT` (Go, Java, PostgreSQL) and an offset after a space (`… +0100`).
+    const zone = s.slice(i + 1, end);
+    if (zone === 'UTC' || zone === 'GMT') return ms;
+    z = s.charCodeAt(++i);
+  }
   if (z === C_PLUS || z === C_MINUS) {
     const oh = digits(s, i + 1, 2);
     let om = 0;
@@ -103,7 +108,7 @@ export interface DayMonthParts {
   dayMs: number;
 }
 
-const DAY_MONTH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](.*?))?(?:\s*(?:Z|UTC))?$/;
+const DAY_MONTH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](.*?))?(?:\s*(?:Z|UTC|GMT))?$/;
 
 /** A clock time: H:MM[:SS[.fff]], with AM/PM or 24 h. */
 const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?\s*$/;
@@ -147,4 +152,54 @@ export function dayMonthTime(text: string, dayFirst: boolean): number {
 
 function daysInMonth(y: number, m: number): number {
   return m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+}
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/** 1–12 for an English month's name or its three-letter abbreviation (`Mar`, `March`, `Sept`), 0 for any other word. */
+function monthOf(word: string): number {
+  const w = word.toLowerCase();
+  if (w.length < 3) return 0;
+  const m = MONTHS.findIndex((name) => name.startsWith(w) && (w.length === 3 || w === name || (w === 'sept')));
+  return m + 1;
+}
+
+const isWeekday = (word: string): boolean => {
+  const w = word.toLowerCase();
+  return w.length >= 3 && WEEKDAYS.some((name) => name.startsWith(w) && (w.length === 3 || w === name || w.length === 4));
+};
+
+const ORD = '(?:st|nd|rd|th)?';
+/**
+ * A date with the month named in English, an optional weekday before it, an optional clock time (after a space,
+ * `@`, `T` or a comma) and an optional zone: Kibana's `Mar 1, 2024 @ 10:00:00.000`, `March 1st 2024 10:00 AM`,
+ * `01 Mar 2024 10:00`, `1-Mar-2024 10:00:00`, RFC 2822's `Fri, 01 Mar 2024 10:00:00 GMT`, `2024-Mar-01 10:00`.
+ */
+const NAMED = new RegExp(
+  '^(?:([A-Za-z]{3,9})\\.?,?\\s+)?' +
+    `(?:([A-Za-z]{3,9})\\.?[\\s-]+(\\d{1,2})${ORD},?[\\s-]+(\\d{4})|(\\d{1,2})${ORD}[\\s.-]+([A-Za-z]{3,9})\\.?[\\s.,-]+(\\d{4})|(\\d{4})[-/\\s]([A-Za-z]{3,9})[-/\\s](\\d{1,2}))` +
+    '(?:\\s*[@T,]?\\s*(\\d{1,2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?))?' +
+    '(?:\\s*(Z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?))?$',
+);
+
+/** Epoch ms of a date with its month named (see NAMED), read as UTC unless it has a zone, or NaN when it is not one. */
+export function namedMonthTime(text: string): number {
+  const m = NAMED.exec(text.trim());
+  if (!m) return NaN;
+  if (m[1] !== undefined && !isWeekday(m[1])) return NaN;
+  const [word, day, year] = m[2] !== undefined ? [m[2], m[3], m[4]] : m[5] !== undefined ? [m[6], m[5], m[7]] : [m[9], m[10], m[8]];
+  const month = monthOf(word), d = +day, y = +year;
+  if (month === 0 || d < 1 || d > daysInMonth(y, month)) return NaN;
+  const dayMs = m[11] === undefined ? 0 : clockMs(m[11]);
+  if (dayMs !== dayMs) return NaN;
+  return daysFromCivil(y, month, d) * 86400000 + dayMs - zoneMs(m[12]);
+}
+
+/** The offset from UTC of a zone text (`Z`, `UTC`, `GMT`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */
+function zoneMs(zone: string | undefined): number {
+  if (zone === undefined || zone.length < 3 || zone[0] !== '+' && zone[0] !== '-') return 0;
+  const digitsOnly = zone.slice(1).replace(':', '');
+  const off = (+digitsOnly.slice(0, 2) * 60 + (digitsOnly.length > 2 ? +digitsOnly.slice(2) : 0)) * 60000;
+  return zone[0] === '+' ? off : -off;
 }
