@@ -8,7 +8,7 @@
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, inferColumns, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
+import { dateOrderNote, inferColumns, isAnnotation, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
 import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
@@ -208,6 +208,8 @@ export class StreamPipeline {
     for (const rec of records) {
       if (this.failure) return;
       this.guard(() => {
+        // InfluxDB's annotation rows, and its header repeated before each table, are no data.
+        if (isAnnotation(rec.fields[0] ?? '') || (!this.expectHeader && this.header && sameHeader(this.header, rec.fields))) return;
         if (this.expectHeader) {
           this.expectHeader = false;
           if (this.header && sameHeader(this.header, rec.fields)) return;

@@ -18,6 +18,17 @@ export function readTime(text: string, kind: ColumnKind | null, clock?: string):
   return Math.abs(ms) <= MAX_TIME_MS ? ms : NaN;
 }
 
+/** An InfluxDB annotated CSV's annotation row (`#group,…`, `#datatype,…`, `#default,…`), by its first field: not data. */
+export function isAnnotation(first: string): boolean {
+  return first.charCodeAt(0) === 35 && /^#(group|datatype|default)(,|$)/.test(first);
+}
+
+/**
+ * Columns of a Flux query's CSV (InfluxDB 2: `_time`, `_value`, …) that are neither the time, a metric nor a label: the
+ * result's name, the table's number (one per series) and the query's bounds.
+ */
+const FLUX_META = new Set(['result', 'table', '_start', '_stop']);
+
 /** Texts that mean "no value" in metric exports; read as NaN without a warning. */
 const MISSING = new Set(['', 'nan', 'NaN', 'NAN', 'na', 'NA', 'N/A', 'n/a', 'null', 'NULL', 'None', 'none', '-', '?']);
 
@@ -64,6 +75,7 @@ const CLOCK_NAME = /^\s*(time|time of day|clock|hour|uhrzeit|zeit|heure|hora|ora
 const DATE_ONLY = /^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*$/;
 /** A date with its month named and no clock time (`Mar 1, 2024`, `01-Mar-2024`). */
 const NAMED_DATE_ONLY = /^[^:]*$/;
+const dateOnly = (values: string[]): boolean => values.every((t) => DATE_ONLY.test(t) || NAMED_DATE_ONLY.test(t));
 
 
 /** What a reader says when the inference assumed the order of day and month (see Inference.assumedDateOrder), else null. */
@@ -152,7 +164,9 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   let ts = -1, best = -1;
   for (let c = 0; c < n; c++) {
     if (kinds[c] !== 'iso-time' && kinds[c] !== 'named-time' && kinds[c] !== 'dmy-time' && kinds[c] !== 'mdy-time') continue;
-    const rank = (filled(c).every((t) => DATE_ONLY.test(t) || NAMED_DATE_ONLY.test(t)) ? 0 : 2) + (kinds[c] === 'iso-time' || kinds[c] === 'named-time' ? 1 : 0);
+    const values = filled(c);
+    // A column of one time in every row (a query's start or end) is not the time when another varies.
+    const rank = (values.some((t) => t !== values[0]) ? 4 : 0) + (dateOnly(values) ? 0 : 2) + (kinds[c] === 'iso-time' || kinds[c] === 'named-time' ? 1 : 0);
     if (rank > best) { best = rank; ts = c; }
   }
   let tsKind: ColumnKind | null = ts >= 0 ? kinds[ts] : null;
@@ -169,8 +183,9 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   }
   const metricIndices: number[] = [];
   const textIndices: number[] = [];
+  const flux = header.includes('_time') && header.includes('_value');
   for (let c = 0; c < n; c++) {
-    if (c === ts) continue;
+    if (c === ts || (flux && FLUX_META.has(header[c]))) continue;
     if (kinds[c] === 'number') metricIndices.push(c);
     else textIndices.push(c);
   }
@@ -178,7 +193,7 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   // `Date,Time`): the two are the time. A duration or an opening time elsewhere is not.
   let clockIndex = -1;
   const next = ts + 1;
-  if (best >= 0 && best < 2 && textIndices.includes(next) && CLOCK_NAME.test(header[next] ?? '')) {
+  if (ts >= 0 && best >= 0 && dateOnly(filled(ts)) && textIndices.includes(next) && CLOCK_NAME.test(header[next] ?? '')) {
     const v = filled(next);
     if (v.length > 0 && v.filter((t) => clockMs(t) === clockMs(t)).length >= 0.9 * v.length) clockIndex = next;
     if (clockIndex >= 0) textIndices.splice(textIndices.indexOf(clockIndex), 1);

@@ -11,7 +11,7 @@ import type { Inference } from './infer.ts';
 import { isMissing, readTime } from './infer.ts';
 
 /** A label column whose value names the metric: the other labels go in braces after it. */
-const NAME_COLUMN = /^(__name__|metric|metric[_ ]?name|name|series|measurement|field)$/i;
+const NAME_COLUMN = /^(__name__|metric|metric[_ ]?name|name|series|_?field|_?measurement)$/i;
 /** Most metrics a long file may give (series × value columns): each is a chart, a forecast and a column of findings. */
 export const MAX_LONG_METRICS = 500;
 
@@ -54,7 +54,7 @@ export function longLayout(header: readonly string[], sample: readonly string[][
   for (const c of inf.textIndices) {
     if (sample.some((row) => row[c] === undefined)) continue;
     const values = seen(sample, c);
-    if (values.size > sample.length / 2 || [...values].some((v) => TIME_LIKE.test(v))) continue;
+    if ((values.size === 1 && isMissing([...values][0])) || values.size > sample.length / 2 || [...values].some((v) => TIME_LIKE.test(v))) continue;
     (values.size > 1 ? varying : constant).push(c);
   }
   let all = [...varying, ...constant].sort((a, b) => a - b);
@@ -358,7 +358,10 @@ export interface LongRows {
 export function joinLong(long: LongSeries, read: LongRows, header: readonly string[], valueColumns: readonly number[], maxValues: number, guessed = false):
   | { ok: true; timestamps: Float64Array; values: Float64Array[]; lines: Int32Array; seriesLines: Int32Array[]; metrics: string[]; notes: DataIssue[] }
   | { ok: false; issue: DataIssue; asIs?: true } {
-  const by = nameList(long.layout.labels.map((c) => header[c]));
+  // The labels that tell the series apart (all of them when one series was read).
+  const { labels } = long.layout;
+  const apart = labels.filter((_, j) => long.labelValues.some((v) => v[j] !== long.labelValues[0][j]));
+  const by = nameList((apart.length ? apart : labels).map((c) => header[c]));
   const count = long.count * valueColumns.length;
   if (count > MAX_LONG_METRICS) {
     const many = `long format (series told apart by ${by}): ${long.count.toLocaleString('en')} series give ${count.toLocaleString('en')} metrics, more than the ${MAX_LONG_METRICS} analysed at once`;

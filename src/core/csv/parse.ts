@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { dateOrderNote, inferColumns, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth, unreadTimeNote } from './infer.ts';
+import { dateOrderNote, inferColumns, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -74,6 +74,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let head = '';
   let scanner: CsvTokenizer | null = null;
   let header: string[] | null = null;
+  /** The header row as written, to know it when it comes again (files joined, InfluxDB tables). */
+  let headerRow: string[] = [];
   let headerColumns = 0;
   let line = 1; // line number of the next row to be read
   const sample: string[][] = [];
@@ -181,6 +183,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         t = readTime(raw, inf.timestampKind, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : undefined);
       }
       if (t !== t) {
+        if (raw.trim() === header![inf.timestampIndex].trim()) return; // the header again (files joined, InfluxDB tables)
         const clock = inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null;
         if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind))) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
         else warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
@@ -220,12 +223,14 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let sampleCells = 0;
   const handleRow = (row: string[], rowLine: number): void => {
     if (fatal) return;
-    if (row.length === 1 && row[0].trim() === '') return; // blank line
+    if ((row.length === 1 && row[0].trim() === '') || isAnnotation(row[0])) return; // blank line, InfluxDB annotation
     if (!header) {
       header = dedupeHeader(row, warn);
+      headerRow = row;
       headerColumns = row.length;
       return;
     }
+    if (row.length === headerColumns && row[0] === headerRow[0] && row.every((f, i) => f === headerRow[i])) return;
     if (row.length !== headerColumns) {
       const extraEmpty = row.length > headerColumns && row.slice(headerColumns).every((f) => f.trim() === '');
       if (!extraEmpty) {
@@ -270,7 +275,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       let end = e;
       if (end > pos && block.charCodeAt(end - 1) === 13) end--;
       const at = line++;
-      if (end === pos || (end - pos < 8 && block.slice(pos, end).trim() === '')) { pos = e + 1; continue; }
+      if (end === pos || (end - pos < 8 && block.slice(pos, end).trim() === '') || (block.charCodeAt(pos) === 35 && isAnnotation(block.slice(pos, Math.min(end, pos + 10))))) { pos = e + 1; continue; }
       let col = 0, fs = pos, ok = true, tsText = '', tsValue = NaN;
       let needSlow = false;
       // One pass per line: numbers are read while their field is scanned; other fields are skipped by indexOf.
