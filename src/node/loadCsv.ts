@@ -1,6 +1,8 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { Gunzip } from 'node:zlib';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { notRegularFile, utf16Of } from './tailFile.ts';
@@ -53,13 +55,7 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
     // The first piece that is not (a BOM, a multi-byte character, maybe split between pieces) and all after it go through the decoder.
     let ascii = true;
     let first = true;
-    // Stops once the reader has failed (a binary file, a stray quote…): the rest cannot change the outcome.
-    while (!reader.failed) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      const chunk = buf.subarray(0, bytesRead);
-      hash.update(chunk);
-      bytes += bytesRead;
+    const text = (chunk: Buffer): void => {
       if (first) {
         first = false;
         // A UTF-16 file (Excel's "Unicode Text", Windows PowerShell's Out-File) starts with its byte-order mark.
@@ -68,13 +64,38 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
       }
       ascii &&= isAscii(chunk);
       reader.push(ascii ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true }));
+    };
+    // A gzip-compressed export (`metrics.csv.gz`, by its magic bytes) is read through the decompressor.
+    let gunzip: Gunzip | null = null;
+    const unzipped: Buffer[] = [];
+    // Stops once the reader has failed (a binary file, a stray quote…): the rest cannot change the outcome.
+    while (!reader.failed) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      if (bytes === 0 && chunk.length > 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+        gunzip = createGunzip();
+        gunzip.on('data', (d: Buffer) => unzipped.push(d));
+      }
+      bytes += bytesRead;
+      if (gunzip) {
+        await new Promise<void>((done, fail) => { gunzip!.write(Buffer.from(chunk), (e) => (e ? fail(e) : done())); });
+        for (const d of unzipped.splice(0)) text(d);
+      } else text(chunk);
       onProgress?.(bytes, total);
+    }
+    if (gunzip) {
+      await new Promise<void>((done, fail) => { gunzip!.once('error', fail).once('end', done).end(); });
+      for (const d of unzipped.splice(0)) text(d);
     }
     reader.push(decoder.decode());
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file'
-      : err.code === 'ENOTREG' ? err.message.slice(path.length + 2) : `cannot read the file (${err.code ?? err.message})`;
+      : err.code === 'ENOTREG' ? err.message.slice(path.length + 2)
+      : err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR' ? `a damaged gzip file (${err.message})`
+      : `cannot read the file (${err.code ?? err.message})`;
     return { frame: null, issues: [{ severity: 'error', code: 'io', message }], sha256: '', bytes, delimiter: '' };
   } finally {
     await handle?.close();

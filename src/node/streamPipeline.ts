@@ -14,7 +14,8 @@ import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
-import { dedupeHeader } from '../core/csv/header.ts';
+import { dedupeHeader, headerRowIndex, preambleNote } from '../core/csv/header.ts';
+import { looksBinary } from '../core/csv/sniff.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import type { LongLayout } from '../core/csv/longFormat.ts';
@@ -102,6 +103,7 @@ export class StreamPipeline {
   private header: string[] | null = null;
   private expectHeader = true;
   private sample: CsvRecord[] = [];
+  private headerLine = 1;
   private layout: Layout | null = null;
   private detector: StreamDetector | null = null;
   private retrainer: Retrainer | null = null;
@@ -144,6 +146,12 @@ export class StreamPipeline {
 
   push(text: string): void {
     if (this.failure) return;
+    if (!this.header && this.sample.length === 0 && looksBinary(text)) {
+      // A gzip file starts with 0x1f 0x8b: `analyze` reads it, a stream needs its text.
+      const gzip = text.charCodeAt(0) === 0x1f;
+      this.failure = new InputError(gzip ? 'a gzip-compressed file: analyze reads it; to stream it, decompress it first (gunzip -k FILE)' : 'this is not a text CSV file (binary content)', this.opts.displayPath, 1, 1);
+      return;
+    }
     this.onRecords(this.splitter.push(text));
     this.checkSyntax();
   }
@@ -232,6 +240,7 @@ export class StreamPipeline {
             this.sample = [];
           }
           this.header = dedupeHeader(rec.fields.map((h) => h.trim()));
+          this.headerLine = rec.line;
           this.row = 0;
           return;
         }
@@ -251,6 +260,14 @@ export class StreamPipeline {
    */
   private decide(when: 'rows' | 'pause' | 'end'): void {
     if (!this.header || this.layout) return;
+    // The first line was a preamble (a title, an export's notes) when a row below it is the table's header.
+    const h = headerRowIndex([this.header, ...this.sample.map((r) => r.fields)]);
+    if (h > 0) {
+      this.opts.onNotice?.(`${this.opts.displayPath}:${this.headerLine}: warning: ${preambleNote(this.headerLine, this.sample[h - 2]?.line ?? this.headerLine, this.sample[h - 1].line)}`);
+      this.header = dedupeHeader(this.sample[h - 1].fields.map((f) => f.trim()));
+      this.headerLine = this.sample[h - 1].line;
+      this.sample = this.sample.slice(h);
+    }
     const header = this.header;
     const fields = this.sample.map((r) => r.fields);
     const inference = inferColumns(header, fields, this.splitter.delim ?? ',');

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { loadCsvFile } from '../../src/node/loadCsv.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { main } from '../../src/cli/main.ts';
@@ -59,6 +60,34 @@ test('loadCsvFile reads UTF-16 files (little- and big-endian, by their byte-orde
       assert.deepEqual(loaded.frame, expected.frame, name);
       assert.equal(loaded.frame!.rows, 29_999);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('loadCsvFile reads a gzip-compressed CSV (by its magic bytes) as its text, hashing the file; a truncated one is an error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-loadgz-'));
+  try {
+    const lines = ['time,cpu,host'];
+    // Random digits compress poorly: the file spans several 1 MiB pieces.
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; lines.length < 200_000; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${rnd()},${i % 2 ? 'a' : 'b'}`);
+    const text = lines.join('\n') + '\n';
+    const gz = gzipSync(Buffer.from(text));
+    assert.ok(gz.length > 2 << 20, 'more than two pieces');
+    const path = join(dir, 'm.csv.gz');
+    writeFileSync(path, gz);
+    const loaded = await loadCsvFile(path);
+    const expected = parseCsv(text);
+    assert.deepEqual(loaded.issues, expected.issues);
+    assert.deepEqual(loaded.frame, expected.frame);
+    assert.equal(loaded.sha256, createHash('sha256').update(gz).digest('hex'));
+    assert.equal(loaded.bytes, gz.length);
+    writeFileSync(path, gz.subarray(0, gz.length - 1000));
+    const cut = await loadCsvFile(path);
+    assert.equal(cut.frame, null);
+    assert.deepEqual(cut.issues.map((x) => [x.severity, x.message]), [['error', 'a damaged gzip file (unexpected end of file)']]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

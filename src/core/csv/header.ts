@@ -1,4 +1,5 @@
-/** A CSV's header row as column names. */
+/** A CSV's header row as column names, and where it is. */
+import { parseTimestamp } from './time.ts';
 
 /** Column names as read: an empty name becomes column_N, a repeated one gets _2, _3… (`warn` says so). */
 export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: number, c?: number) => void = () => undefined): string[] {
@@ -17,4 +18,37 @@ export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: 
     seen.add(name);
     return name;
   });
+}
+
+const looksLikeData = (f: string): boolean => {
+  const t = f.trim();
+  return t !== '' && (Number.isFinite(+t) || parseTimestamp(t) === parseTimestamp(t));
+};
+
+/** Rows read before the header is chosen: enough to see the table's width below a preamble. */
+export const HEADER_LOOKAHEAD = 30;
+/** Most rows above the header that may be a preamble. */
+const MAX_PREAMBLE = 10;
+
+/**
+ * Which of a file's first rows (blank lines left out) is the header: the first that most rows after it match in
+ * width (more fields only when they are empty), when every row above it has fewer fields — a title, or an export's
+ * notes above its table (Azure Monitor's `Resource: …`, `Metric: …`). 0 otherwise: the first row, as always.
+ */
+export function headerRowIndex(rows: readonly (readonly string[])[]): number {
+  for (let h = 0; h < Math.min(rows.length, MAX_PREAMBLE + 1); h++) {
+    const w = rows[h].length;
+    // A header below a preamble has names, not numbers or times (a data row wider than its header is no header).
+    if (h > 0 && (rows.slice(0, h).some((r) => r.length >= w) || rows[h].some(looksLikeData))) continue;
+    const after = rows.slice(h + 1);
+    const fit = after.filter((r) => r.length === w || (r.length > w && r.slice(w).every((f) => f.trim() === ''))).length;
+    if (after.length > 0 && fit >= 0.8 * after.length) return h;
+  }
+  return 0;
+}
+
+/** The warning of a preamble skipped above the header (lines `first`–`last`, the header on line `at`). */
+export function preambleNote(first: number, last: number, at: number): string {
+  const lines = first === last ? `line ${first}` : `lines ${first}–${last}`;
+  return `${lines} above the header (line ${at}) skipped: fewer fields than the table below, a title or an export's notes`;
 }

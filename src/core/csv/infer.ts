@@ -202,6 +202,12 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma, clockIndex, ...(example === undefined ? {} : { assumedDateOrder: { example } }) };
 }
 
+/** A cell's text for a message: at most 40 characters. */
+export function clip(s: string | undefined): string {
+  if (s === undefined) return '';
+  return s.length > 40 ? s.slice(0, 37) + '…' : s;
+}
+
 /** The forms of time the reader knows, for a message about a column it could not read. */
 const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds or milliseconds";
 
@@ -210,7 +216,6 @@ const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.20
  * is named like one (`time`, `timestamp`, `date`…) and holds text: a message naming the column and a value, or null.
  */
 export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[]): { column: number; message: string } | null {
-  const clip = (s: string): string => (s.length > 40 ? s.slice(0, 37) + '…' : s);
   let named: { column: number; message: string } | null = null;
   for (const c of textIndices) {
     let ok = 0, n = 0, bad = '';

@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { dateOrderNote, inferColumns, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth, unreadTimeNote } from './infer.ts';
+import { dateOrderNote, inferColumns, clip, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -10,7 +10,7 @@ import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
 import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder } from './order.ts';
-import { dedupeHeader } from './header.ts';
+import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, preambleNote } from './header.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -76,6 +76,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let header: string[] | null = null;
   /** The header row as written, to know it when it comes again (files joined, InfluxDB tables). */
   let headerRow: string[] = [];
+  let headerLine = 1;
   let headerColumns = 0;
   let line = 1; // line number of the next row to be read
   const sample: string[][] = [];
@@ -124,10 +125,12 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   const startColumns = (): void => {
     inference = inferColumns(header!, sample, delimiter);
     if (inference.metricIndices.length === 0) {
-      fail('no-numeric-column', `no numeric column: the columns are ${nameList(header!)}`, 1, 1);
+      fail('no-numeric-column', `no numeric column: the columns are ${nameList(header!)}`, headerLine, 1);
       return;
     }
-    if (inference.timestampIndex < 0) warnDroppedTimestamp();
+    // No timestamp column, but a column looks like one or is named as one: say why rows stand in for time.
+    const dropped = inference.timestampIndex < 0 ? unreadTimeNote(header!, sample, inference.textIndices) : null;
+    if (dropped) warn('timestamp-ignored', dropped.message, headerLine, dropped.column + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
     const layout = longLayout(header!, sample, inference);
     if (layout) {
@@ -143,12 +146,6 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     for (let i = 0; i < sample.length; i++) addRow(sample[i], sampleLines[i]);
     sample.length = 0;
     sampleLines.length = 0;
-  };
-
-  /** No timestamp column was found, but a column looks like one or is named as one: say why rows stand in for time. */
-  const warnDroppedTimestamp = (): void => {
-    const note = unreadTimeNote(header!, sample, inference!.textIndices);
-    if (note) warn('timestamp-ignored', note.message, 1, note.column + 1);
   };
 
   /** Gives up a long file's tentative labels: `series` renumbered by the others (in place), or null: the file is wide. */
@@ -220,13 +217,29 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     rows++;
   };
 
+  /** The first rows, until the header is chosen below any preamble (headerRowIndex); null after. */
+  let first: { row: string[]; line: number }[] | null = [];
+  const settleHeader = (): void => {
+    const rowsIn = first!;
+    first = null;
+    const h = headerRowIndex(rowsIn.map((r) => r.row));
+    if (h > 0) warn('preamble', preambleNote(rowsIn[0].line, rowsIn[h - 1].line, rowsIn[h].line), rowsIn[0].line, 1);
+    for (const r of rowsIn.slice(h)) handleRow(r.row, r.line);
+  };
+
   let sampleCells = 0;
   const handleRow = (row: string[], rowLine: number): void => {
     if (fatal) return;
     if ((row.length === 1 && row[0].trim() === '') || isAnnotation(row[0])) return; // blank line, InfluxDB annotation
+    if (first) {
+      first.push({ row, line: rowLine });
+      if (first.length >= HEADER_LOOKAHEAD) settleHeader();
+      return;
+    }
     if (!header) {
       header = dedupeHeader(row, warn);
       headerRow = row;
+      headerLine = rowLine;
       headerColumns = row.length;
       return;
     }
@@ -382,7 +395,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b).
       if (!groupedByTentative(long, series, timestamps)) series = dropTentative(series);
     }
-    const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: 2 };
+    const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: headerLine + 1 };
     // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
     let noted = false;
     if (timestamps && unsorted) {
@@ -442,13 +455,14 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         else parseBlock(pending);
       }
       pending = '';
+      if (!fatal && first) settleHeader();
       if (!fatal && !started) fail('empty', 'the file is empty', 1, 1);
       if (!fatal && !header) fail('empty', 'the file has no header row', 1, 1);
-      if (!fatal && !inference && sample.length === 0) fail('no-rows', 'the file has a header but no data rows', 1, 1);
+      if (!fatal && !inference && sample.length === 0) fail('no-rows', counts.has('ragged-row') ? `no usable data rows: every row has another number of fields than the header (${headerColumns})` : 'the file has a header but no data rows', headerLine, 1);
       if (!fatal && !inference) startColumns();
-      if (!fatal && rows === 0) fail('no-rows', 'no usable data rows (every row was skipped)', 2, 1);
+      if (!fatal && rows === 0) fail('no-rows', 'no usable data rows (every row was skipped)', headerLine + 1, 1);
       const order = inference && dateOrderNote(inference);
-      if (!fatal && order) warn('date-order', order, 2, inference!.timestampIndex + 1);
+      if (!fatal && order) warn('date-order', order, headerLine + 1, inference!.timestampIndex + 1);
       const late: DataIssue[] = [];
       const table = fatal ? null : tableOf(late);
       const issues: DataIssue[] = [];
@@ -481,9 +495,4 @@ export function parseCsv(text: string, options?: CsvReaderOptions): CsvResult {
   const r = createCsvReader(options);
   r.push(text);
   return r.end();
-}
-
-function clip(s: string | undefined): string {
-  if (s === undefined) return '';
-  return s.length > 40 ? s.slice(0, 37) + '…' : s;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { StreamPipeline } from '../../src/node/streamPipeline.ts';
 import type { ScoredRow } from '../../src/node/streamPipeline.ts';
+import type { InputError } from '../../src/node/errors.ts';
 
 const ANNOTATIONS = '#group,false,false,true,true,false,false,true,true,true\n#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,string,string,string\n#default,_result,,,,,,,,\n';
 const HEADER = ',result,table,_start,_stop,_time,_value,_field,_measurement,host\n';
@@ -60,4 +61,61 @@ test('stream reads an InfluxDB CSV of interleaved series as batch does, and stop
   grouped.push(influx(300, ['a', 'b'], true));
   grouped.finish();
   assert.match(grouped.failure?.message ?? '', /the rows come grouped by series/);
+});
+
+/** Azure Monitor's CSV: notes above the table, US dates with AM/PM. */
+function azure(n: number): string {
+  const rows = Array.from({ length: n }, (_, i) => {
+    const d = new Date(Date.UTC(2024, 2, 13) + i * 300_000);
+    const h = d.getUTCHours();
+    return `"3/${d.getUTCDate()}/2024 ${((h + 11) % 12) + 1}:${String(d.getUTCMinutes()).padStart(2, '0')}:00 ${h < 12 ? 'AM' : 'PM'}","${i % 10}","${4e9 + i}"`;
+  });
+  return 'Subscription Name: prod\nResource: vm-web-01\nMetric: Percentage CPU\n\n"Timestamp [UTC]","Percentage CPU (Avg)","Available Memory Bytes (Avg)"\n' + rows.join('\n') + '\n';
+}
+
+test('notes or a title above the table (Azure Monitor, reports) are skipped with a warning naming their lines; batch and stream alike', () => {
+  const { frame, issues } = parseCsv(azure(400));
+  assert.ok(frame, JSON.stringify(issues));
+  assert.deepEqual(frame.metrics, ['Percentage CPU (Avg)', 'Available Memory Bytes (Avg)']);
+  assert.equal(frame.timestampColumn, 'Timestamp [UTC]');
+  assert.equal(frame.rows, 400);
+  assert.equal(frame.lines[0], 6);
+  assert.deepEqual(issues.map((x) => [x.code, x.line]), [['preamble', 1]]);
+  assert.equal(issues[0].message, 'lines 1–3 above the header (line 5) skipped: fewer fields than the table below, a title or an export\'s notes');
+  const title = parseCsv('CPU report for web-01\ntime,cpu\n' + Array.from({ length: 40 }, (_, i) => `${at(i)},${i}`).join('\n') + '\n');
+  assert.equal(title.frame!.rows, 40);
+  assert.match(title.issues[0].message, /^line 1 above the header \(line 2\) skipped/);
+  // Streamed in pieces: the same rows, the same warning.
+  const rows: ScoredRow[] = [];
+  const notices: string[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'azure.csv', onRow: (r) => rows.push(r), onNotice: (t) => notices.push(t) });
+  const text = azure(400);
+  for (let k = 0; k < text.length; k += 500) { pipe.push(text.slice(k, k + 500)); pipe.caughtUp(); }
+  pipe.finish();
+  assert.equal(pipe.failure, null);
+  assert.deepEqual(pipe.columns!.metrics, frame.metrics);
+  assert.deepEqual(rows.map((r) => r.ms), Array.from(frame.timestamps!));
+  assert.ok(notices.includes('azure.csv:1: warning: lines 1–3 above the header (line 5) skipped: fewer fields than the table below, a title or an export\'s notes'), JSON.stringify(notices));
+});
+
+test('a header narrower than its rows is not replaced by a data row; a plain file has no preamble', () => {
+  const wide = parseCsv('time,cpu\n2024-03-01T00:00:00Z,1,x\n2024-03-01T00:01:00Z,2,y\n');
+  assert.equal(wide.frame, null);
+  assert.deepEqual(wide.issues.filter((x) => x.severity === 'error').map((x) => x.message), ['no usable data rows: every row has another number of fields than the header (2)']);
+  // Trailing empty fields, short files, a one-column file: the first row stays the header, nothing said.
+  for (const text of ['time,cpu\n2024-03-01T00:00:00Z,1,\n2024-03-01T00:01:00Z,2,\n', 'time,cpu\n2024-03-01T00:00:00Z,1\n', 'cpu\n1\n2\n3\n']) {
+    const r = parseCsv(text);
+    assert.ok(r.frame, text);
+    assert.deepEqual(r.issues.filter((x) => x.code === 'preamble'), [], text);
+  }
+});
+
+test('stream says a gzip file is compressed, and another binary file is not text, on line 1', () => {
+  for (const [bytes, want] of [[[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3], /^a gzip-compressed file: analyze reads it/], [[0, 1, 2, 3, 4, 5], /^this is not a text CSV file/]] as const) {
+    const pipe = new StreamPipeline({ displayPath: 'x.csv', onRow: () => assert.fail('no row') });
+    pipe.push(Buffer.from(bytes).toString('latin1'));
+    pipe.finish();
+    assert.match(pipe.failure?.message ?? '', want);
+    assert.equal((pipe.failure as InputError | null)?.line, 1);
+  }
 });
