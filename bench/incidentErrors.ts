@@ -36,7 +36,6 @@ function statOf(a: Anomaly): string {
   if (m) return `level${m[1]}`;
   if (a.message.includes('barely moves')) return 'flat';
   if (a.message.includes('looks like no other')) return 'discord';
-  if (a.message.includes('distributed unlike')) return 'shift';
   return 'other';
 }
 

@@ -8,6 +8,7 @@ import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
+import { isWeekendDay } from '../detectors/forecast/seasonality.ts';
 import { rollingTrimmedMean, statsOf } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatNumber, formatReadable, roundSignificant } from '../format.ts';
@@ -21,8 +22,6 @@ import { atLeast, shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
 import type { DiscordPlan } from './discord.ts';
 import { discordPlan, discords } from './discord.ts';
-import { deseasonalised, slotMedians } from './dailyPattern.ts';
-import { centredShift } from './shift.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -122,13 +121,6 @@ const DISCORD_SPAN_MS = 30 * 60_000;
  * generated files (README, Measured).
  */
 const DISCORD_MIN_BIN_MS = 5 * 60_000;
-/**
- * Span of the distribution-shift statistic (./shift.ts, centredShift: the values of the span after a row against those
- * of the span before, each less its median, daily pattern removed); 0: none. Measured, not kept: none, 1 h, 3 h, 6 h and
- * 1 day tried by `npm run bench:incidents-cv -- --only shiftSpanMs`; its findings find no window the other statistics
- * miss, and the held-out F1 of realAWSCloudwatch falls (README, Measured).
- */
-const SHIFT_SPAN_MS = 0;
 
 /**
  * The view's constants that were chosen by cross-validation over the NAB folders. Internal: only
@@ -146,12 +138,10 @@ export interface ViewConstants {
   levelTrim: number;
   /** DISCORD_SPAN_MS. */
   discordSpanMs: number;
-  /** SHIFT_SPAN_MS. */
-  shiftSpanMs: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, shiftSpanMs: SHIFT_SPAN_MS });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -314,21 +304,6 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
         }),
       });
     }
-    const ws = shiftRows(frame, k);
-    if (ws) {
-      const { distance, cut, side } = centredShift(d, ws);
-      const span = formatDuration(k.shiftSpanMs);
-      yield ({
-        key: `shift${span}:${metric}`, detector: 'forecast', check: 'distribution check', metric, values: maskMissing(distance, y),
-        // A row is part of the shift only where its own value lies on the side of the cut that the span after holds more of.
-        at: (i) => (side[i] > 0 ? d[i] > cut[i] : d[i] <= cut[i]),
-        describe: (i) => ({
-          metric, value: y[i],
-          message: `${metric}'s values in the ${span} from here are distributed unlike those in the ${span} before, level aside (each span less its median, usual daily pattern removed: Kolmogorov–Smirnov distance ${distance[i].toFixed(2)})`,
-          phrase: `${metric}'s spread or shape shifts within ${span}`,
-        }),
-      });
-    }
     const w = Math.max(5, Math.round(FLAT_WINDOW_MS / (frame.stepMs ?? 60_000)));
     if (w * MIN_WINDOWS <= frame.rows) {
       const flat = maskMissing(flatness(y, w, frame), y);
@@ -368,13 +343,6 @@ function discordPlanOf(frame: Frame, k: ViewConstants): DiscordPlan | null {
   return spanRows * MIN_WINDOWS <= frame.rows ? discordPlan(frame.rows, spanRows, Math.round(DISCORD_MIN_BIN_MS / step)) : null;
 }
 
-/** The rows of the distribution-shift statistic's windows on this frame (`k.shiftSpanMs`), or 0 when it does not run. */
-function shiftRows(frame: Frame, k: ViewConstants): number {
-  if (!(k.shiftSpanMs > 0)) return 0;
-  const w = Math.max(5, Math.round(k.shiftSpanMs / (frame.stepMs ?? 60_000)));
-  return w * MIN_WINDOWS <= frame.rows ? w : 0;
-}
-
 /** How many statistics statisticsOf yields for this input (the places tested, known before any is computed). */
 function statisticCount(input: ViewInput, k: ViewConstants): number {
   const { frame } = input;
@@ -383,9 +351,56 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
   const discord = discordPlanOf(frame, k) ? 1 : 0;
-  const shift = shiftRows(frame, k) ? 1 : 0;
-  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord + shift;
+  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
   return n;
+}
+
+/**
+ * The series minus its seasonal-naive baseline (Hyndman & Athanasopoulos, FPP 3rd ed. §5.2): the median of the
+ * values at the same time of day in slots of `slotMs` (SEASON_SLOT_MS; and, with two weeks of data, the same kind of day: weekday or weekend) over
+ * the whole file. Without timestamps, or with less than three days of data, the series minus its median.
+ */
+function deseasonalised(y: Float64Array, frame: Frame, slotMs: number): Float64Array {
+  const n = y.length;
+  const out = new Float64Array(n);
+  const profile = slotMedians(y, frame, slotMs);
+  const m = profile ? 0 : statsOf(y).median;
+  for (let i = 0; i < n; i++) out[i] = y[i] - (profile ? profile[i] : m);
+  return out;
+}
+
+/**
+ * Per row, the median of the values (NaN skipped) at the same time of day, in slots of at least `slotMs` (and,
+ * with two weeks of data, the same kind of day: weekday or weekend) over the whole file; NaN for a slot with no
+ * value. Null without timestamps, with a step over an hour or less than three days of data.
+ */
+function slotMedians(y: Float64Array, frame: Frame, slotMinMs: number): Float64Array | null {
+  const n = y.length;
+  const ts = frame.timestamps;
+  const step = frame.stepMs ?? 0;
+  const span = ts && n ? ts[n - 1] - ts[0] : 0;
+  if (!ts || !(step > 0) || step > 3_600_000 || span < 3 * 86_400_000) return null;
+  const slotMs = Math.max(step, slotMinMs);
+  const perDay = Math.ceil(86_400_000 / slotMs);
+  const weekly = span >= 14 * 86_400_000;
+  const slotOf = (t: number) => {
+    const tod = Math.floor((((t % 86_400_000) + 86_400_000) % 86_400_000) / slotMs);
+    return weekly && isWeekendDay(t / 86_400_000) ? perDay + tod : tod;
+  };
+  // The values grouped by slot in one array (counting sort), each group's median by selection.
+  const slotsN = 2 * perDay;
+  const slot = new Int32Array(n);
+  const start = new Int32Array(slotsN + 1);
+  for (let i = 0; i < n; i++) { slot[i] = slotOf(ts[i]); if (y[i] === y[i]) start[slot[i] + 1]++; }
+  for (let k = 0; k < slotsN; k++) start[k + 1] += start[k];
+  const grouped = new Float64Array(start[slotsN]);
+  const fill = start.slice(0, slotsN);
+  for (let i = 0; i < n; i++) if (y[i] === y[i]) grouped[fill[slot[i]]++] = y[i];
+  const profile = new Float64Array(slotsN);
+  for (let k = 0; k < slotsN; k++) profile[k] = start[k + 1] > start[k] ? statsOf(grouped.subarray(start[k], start[k + 1])).median : NaN;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = profile[slot[i]];
+  return out;
 }
 
 /**
