@@ -266,6 +266,9 @@ describe('detectForecast', () => {
     assert.equal(result.mode, 'standard');
     assert.deepEqual(Object.keys(result.forecast), ['cpu']);
     assert.deepEqual(result.warnings, ['forecast: flat is constant (3.0) in the fitted rows; skipped']);
+    // Several constant metrics (sar's interval, an idle counter): one warning names them all.
+    const many = detectForecast(frameOf({ cpu, 'interval (s)': new Float64Array(n).fill(600), idle: new Float64Array(n).fill(0) }, t));
+    assert.deepEqual(many.warnings, ['forecast: 2 metrics are constant in the fitted rows, skipped: interval (s) (600.0), idle (0.0)']);
     const spike = result.anomalies.find((a) => a.row === 700);
     assert.ok(spike);
     const band = result.forecast.cpu;

@@ -185,6 +185,8 @@ export function detectForecast(
   const mode = options.robust ? 'robust' : 'standard';
   const models: Record<string, ForecastModel> = {};
 
+  // Constant metrics (a sampling interval, an idle counter): one warning for all of them.
+  const constant: [metric: string, value: string][] = [];
   for (const metric of metrics) {
     const col = metricIndex(frame, metric);
     if (col < 0) { warnings.push(`forecast: no metric '${metric}' in the data; skipped`); continue; }
@@ -198,7 +200,7 @@ export function detectForecast(
       if (Number.isFinite(v) && Number.isFinite(tTrain[i])) { count++; if (v < lo) lo = v; if (v > hi) hi = v; }
     }
     if (count < 2) { warnings.push(`forecast: ${metric} has ${count} value${count === 1 ? '' : 's'} to fit on (needs 2); skipped`); continue; }
-    if (lo === hi) { warnings.push(`forecast: ${metric} is constant (${formatBandValue(lo)}) in the fitted rows; skipped`); continue; }
+    if (lo === hi) { constant.push([metric, formatBandValue(lo)]); continue; }
     let model: ForecastModel;
     const known = getOwn(fitted, metric); // setOwn/getOwn: a metric may be named __proto__ or constructor
     try {
@@ -250,5 +252,10 @@ export function detectForecast(
     seasonalities,
   };
   if (options.robust) settings.robustExcluded = excluded;
+  if (constant.length === 1) warnings.push(`forecast: ${constant[0][0]} is constant (${constant[0][1]}) in the fitted rows; skipped`);
+  else if (constant.length > 1) {
+    const list = constant.slice(0, 10).map(([m, v]) => `${m} (${v})`).join(', ');
+    warnings.push(`forecast: ${constant.length} metrics are constant in the fitted rows, skipped: ${list}${constant.length > 10 ? ` and ${constant.length - 10} more` : ''}`);
+  }
   return { forecast, anomalies, settings, warnings, mode, models };
 }
