@@ -63,3 +63,23 @@ test('stream reads values with units as analyze does, and says so once per colum
   assert.deepEqual(values, Array.from(parseCsv(text).frame!.values[0]));
   assert.deepEqual(said, ['m.csv:2:2: warning: column "mem" has units (GB, MB): read in bytes']);
 });
+
+test('numbers with thousands grouped as locales write them: 2.264,5 and 3 704,5 with a decimal comma, 3 704 and 1 234.5 ms otherwise', () => {
+  const value = (text: string, comma: boolean): number | undefined => parseQuantity(text, comma)?.value;
+  assert.equal(value('2.264,5', true), 2264.5);
+  assert.equal(value('1.234.567,25', true), 1234567.25);
+  assert.equal(value('3 704,5', true), 3704.5);
+  assert.equal(value('-3\u00a0704,5', true), -3704.5);
+  assert.equal(value('3 704', false), 3704);
+  assert.equal(value('12\u202f345\u202f678', false), 12345678);
+  assert.equal(value('1 234.5 ms', false), 1.2345);
+  // Not grouped: a group of other than 3 digits, words, two numbers of a code.
+  for (const text of ['3 7045', '37 04', '2.2645,5']) assert.equal(value(text, text.includes(',')), undefined, text);
+  const csv = (cells: string[], delim: string): string => `time${delim}req\n` + cells.map((c, i) => `2024-03-04 ${String(10 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}${delim}${c}`).join('\n') + '\n';
+  const de = parseCsv(csv(['2.264,5', '4.752,5', '980,0'], ';'));
+  assert.deepEqual(Array.from(de.frame!.values[0]), [2264.5, 4752.5, 980]);
+  assert.deepEqual(de.issues, []);
+  const fr = parseCsv(csv(['3 704', '2 524', '980'], ','));
+  assert.deepEqual(Array.from(fr.frame!.values[0]), [3704, 2524, 980]);
+  assert.deepEqual(fr.issues, []);
+});

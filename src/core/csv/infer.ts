@@ -1,5 +1,5 @@
 import { MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp } from './time.ts';
-import { parseQuantity } from './units.ts';
+import { COMMA_POINT, parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
 export type ColumnKind = 'iso-time' | 'named-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
@@ -112,10 +112,13 @@ export function swapDayMonth(ms: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCDate() - 1, d.getUTCMonth() + 1) + (ms - start);
 }
 
+/** A cell that is a number with a decimal comma (`52,3`, `2.264,5`, `3 704,5`): a `;` file of them reads commas as points. */
+const COMMA_NUMBER = new RegExp(`${COMMA_POINT.source}\\s*$`);
+
 /** Decides the timestamp column and the metric columns from the header and the first rows. */
 export function inferColumns(header: string[], sample: string[][], delimiter: string): Inference {
   const n = header.length;
-  const decimalComma = delimiter === ';' && sample.some((r) => r.some((c) => /^\s*[-+]?\d+,\d+\s*$/.test(c)));
+  const decimalComma = delimiter === ';' && sample.some((r) => r.some((c) => COMMA_NUMBER.test(c)));
   const kinds: ColumnKind[] = [];
   const assumed = new Map<number, string>();
   const integerEpoch: ('s' | 'ms' | null)[] = [];

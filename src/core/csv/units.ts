@@ -26,6 +26,11 @@ const FAMILIES = new Set([...UNITS.values()].flatMap((u) => [u.family, `${u.fami
 /** A number (thousands separated by commas or not), then optionally a unit. */
 const QUANTITY = /^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s*)([^\d\s,+-][^\s]*(?:\s?\/\s?\w+)?)?\s*$/;
 
+/** A number with a decimal comma, its thousands grouped by dots or spaces or not: sign, integer part, fraction. */
+export const COMMA_POINT = /^(\s*[-+]?)(\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+),(\d+)/;
+/** A number whose thousands are grouped by spaces (`3 704`), up to its point or its end. */
+const SPACE_GROUPS = /^\s*[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,])/;
+
 /** What a cell with a unit holds: its value in the unit's base and the unit's family ('' for a bare number). */
 export interface Quantity { value: number; unit: string; family: string }
 
@@ -36,14 +41,19 @@ export interface Quantity { value: number; unit: string; family: string }
  */
 export function parseQuantity(text: string, decimalComma = false): Quantity | null {
   if (text.length > 40) return null;
-  // With a decimal comma (`52,3 %`), the comma is the point.
-  const m = QUANTITY.exec(decimalComma ? text.replace(/^(\s*[-+]?\d+),(\d+)/, '$1.$2') : text);
+  // With a decimal comma (`52,3 %`, `2.264,5`, `3 704,5`), the comma is the point and dots or spaces group thousands;
+  // else spaces may group them (`3 704`, `1 234.5 ms`; also the no-break spaces of French locales).
+  let grouped = false;
+  const s = decimalComma
+    ? text.replace(COMMA_POINT, (_, sign: string, int: string, frac: string) => { grouped = /\D/.test(int); return `${sign}${int.replace(/\D/g, '')}.${frac}`; })
+    : text.replace(SPACE_GROUPS, (g: string) => { grouped = true; return g.replace(/[ \u00a0\u202f]/g, ''); });
+  const m = QUANTITY.exec(s);
   if (!m || !/\d/.test(m[1])) return null;
   if (decimalComma && m[1].includes(',')) return null;
   const n = Number(m[1].replace(/,/g, ''));
   if (!Number.isFinite(n)) return null;
   const unitText = m[3] ?? '';
-  if (!unitText) return m[1].includes(',') ? { value: n, unit: '', family: '' } : null;
+  if (!unitText) return m[1].includes(',') || grouped ? { value: n, unit: '', family: '' } : null;
   // A rate: the unit per second (MB/s, Mbps for Mb/s).
   const per = /^(.+?)(\/\s?s|\/\s?sec|ps)$/.exec(unitText);
   const base = per && UNITS.has(per[1]) ? per[1] : unitText;
