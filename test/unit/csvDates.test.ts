@@ -172,3 +172,21 @@ test('a CSV exported from Kibana (named months, `@`) has its time read; a time-n
   // A text column named otherwise is a label, and says nothing.
   assert.deepEqual(parseCsv('host,cpu\na,1\nb,2\na,3\n').issues.filter((x) => x.code === 'timestamp-ignored'), []);
 });
+
+test('epoch microseconds and nanoseconds are times; a time-named column of increasing numbers that are no epoch is neither time nor metric', () => {
+  for (const [unit, scale] of [['us', 1e3], ['ns', 1e6]] as const) {
+    const text = 'time,cpu\n' + Array.from({ length: 50 }, (_, i) => `${BigInt(Date.UTC(2024, 2, 4) + i * 300_000) * BigInt(scale)},${i % 7}`).join('\n') + '\n';
+    const { frame, issues } = parseCsv(text);
+    assert.equal(frame!.timestampColumn, 'time', unit);
+    assert.deepEqual(frame!.metrics, ['cpu'], unit);
+    assert.deepEqual(Array.from(frame!.timestamps!.slice(0, 2)), [Date.UTC(2024, 2, 4), Date.UTC(2024, 2, 4) + 300_000], unit);
+    assert.deepEqual(issues, [], unit);
+  }
+  const relative = parseCsv('time,cpu\n' + Array.from({ length: 50 }, (_, i) => `${i * 10},${i % 7}`).join('\n') + '\n');
+  assert.deepEqual(relative.frame!.metrics, ['cpu']);
+  assert.equal(relative.frame!.timestamps, null);
+  assert.deepEqual(relative.issues.map((x) => [x.code, x.column]), [['timestamp-ignored', 1]]);
+  assert.match(relative.issues[0].message, /^column "time" is not read as the time: its numbers \(e\.g\. '0'\) are no epoch times .* it is not analysed as a metric$/);
+  // A metric named with "time" stays a metric.
+  assert.deepEqual(parseCsv('response_time,cpu\n' + Array.from({ length: 50 }, (_, i) => `${i * 10},${i % 7}`).join('\n') + '\n').frame!.metrics, ['response_time', 'cpu']);
+});

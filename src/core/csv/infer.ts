@@ -2,7 +2,7 @@ import { MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, pars
 import { COMMA_POINT, parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
-export type ColumnKind = 'iso-time' | 'named-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epoch-ms' | 'number' | 'text';
+export type ColumnKind = 'iso-time' | 'named-time' | 'dmy-time' | 'mdy-time' | 'epoch-s' | 'epoch-ms' | 'epoch-us' | 'epoch-ns' | 'number' | 'text';
 
 /**
  * Epoch ms of a timestamp cell in a column of this kind, NaN when it is none (or past the range of a Date); `clock`:
@@ -14,7 +14,7 @@ export function readTime(text: string, kind: ColumnKind | null, clock?: string):
   if (kind === 'named-time') return namedMonthTime(text);
   if (kind === 'dmy-time' || kind === 'mdy-time') return dayMonthTime(text, kind === 'dmy-time');
   const v = parseNumber(text.trim());
-  const ms = kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : NaN;
+  const ms = kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : kind === 'epoch-us' ? v / 1e3 : kind === 'epoch-ns' ? v / 1e6 : NaN;
   return Math.abs(ms) <= MAX_TIME_MS ? ms : NaN;
 }
 
@@ -50,8 +50,14 @@ export function parseNumber(text: string, decimalComma = false): number {
 }
 
 const TIME_NAME = /(^|[_\s.-])(time|timestamp|ts|date|datetime|epoch|when)([_\s.-]|$)|time$|^ts$/i;
+/** Exactly a time's name: a numeric column so named is the time, never a metric (`response_time` is a metric). */
+const PLAIN_TIME_NAME = /^\s*(time|timestamp|ts|epoch|date|datetime|elapsed|t)\s*$/i;
 const EPOCH_S = [1e8, 1e10];
 const EPOCH_MS = [1e11, 1e13];
+/** Microseconds and nanoseconds (InfluxDB, Loki, tracing exports) of the same years. */
+const EPOCH_US = [1e14, 1e16];
+const EPOCH_NS = [1e17, 1e19];
+type EpochUnit = 's' | 'ms' | 'us' | 'ns';
 
 export interface Inference {
   timestampIndex: number;
@@ -121,10 +127,10 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   const decimalComma = delimiter === ';' && sample.some((r) => r.some((c) => COMMA_NUMBER.test(c)));
   const kinds: ColumnKind[] = [];
   const assumed = new Map<number, string>();
-  const integerEpoch: ('s' | 'ms' | null)[] = [];
+  const integerEpoch: (EpochUnit | null)[] = [];
   const increasing: boolean[] = [];
   for (let c = 0; c < n; c++) {
-    let nonEmpty = 0, numeric = 0, iso = 0, named = 0, epochS = 0, epochMs = 0, inc = true, prev = -Infinity;
+    let nonEmpty = 0, numeric = 0, iso = 0, named = 0, epochUs = 0, epochNs = 0, epochS = 0, epochMs = 0, inc = true, prev = -Infinity;
     let dm = 0, firstMax = 0, secondMax = 0, dmSep = '', dmExample = '';
     for (const row of sample) {
       const t = row[c];
@@ -136,6 +142,8 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
         if (Number.isInteger(v) || /^\d+\.\d+$/.test(t.trim())) {
           if (v >= EPOCH_S[0] && v < EPOCH_S[1]) epochS++;
           else if (v >= EPOCH_MS[0] && v < EPOCH_MS[1]) epochMs++;
+          else if (v >= EPOCH_US[0] && v < EPOCH_US[1]) epochUs++;
+          else if (v >= EPOCH_NS[0] && v < EPOCH_NS[1]) epochNs++;
         }
         if (v < prev) inc = false;
         prev = v;
@@ -159,7 +167,7 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     }
     else if (numeric >= 0.8 * nonEmpty) kinds.push('number');
     else kinds.push('text');
-    integerEpoch.push(epochS === nonEmpty ? 's' : epochMs === nonEmpty ? 'ms' : null);
+    integerEpoch.push(epochS === nonEmpty ? 's' : epochMs === nonEmpty ? 'ms' : epochUs === nonEmpty ? 'us' : epochNs === nonEmpty ? 'ns' : null);
   }
   const filled = (c: number) => sample.map((r) => r[c]).filter((t): t is string => t !== undefined && !isMissing(t));
   // The time: a column with times of day before one of dates only (a release date beside the real time), then ISO
@@ -179,17 +187,20 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
       if (kinds[c] !== 'number' || !integerEpoch[c]) continue;
       if (TIME_NAME.test(header[c]) || (c === 0 && increasing[c])) {
         ts = c;
-        tsKind = integerEpoch[c] === 's' ? 'epoch-s' : 'epoch-ms';
+        tsKind = `epoch-${integerEpoch[c]!}`;
         break;
       }
     }
   }
+  // No time, and a column named as one holds increasing numbers that are no epoch (seconds since the start): it is no
+  // metric either — an Isolation Forest would flag a file's ends by it. unreadTimeNote says why.
+  const relative = ts < 0 ? header.findIndex((h, c) => kinds[c] === 'number' && increasing[c] && PLAIN_TIME_NAME.test(h)) : -1;
   const metricIndices: number[] = [];
   const textIndices: number[] = [];
   const flux = header.includes('_time') && header.includes('_value');
   for (let c = 0; c < n; c++) {
     if (c === ts || (flux && FLUX_META.has(header[c]))) continue;
-    if (kinds[c] === 'number') metricIndices.push(c);
+    if (kinds[c] === 'number' && c !== relative) metricIndices.push(c);
     else textIndices.push(c);
   }
   // Dates only, and right after them a column named as a time of day holding clock times (`Datum;Uhrzeit`,
@@ -212,7 +223,7 @@ export function clip(s: string | undefined): string {
 }
 
 /** The forms of time the reader knows, for a message about a column it could not read. */
-const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds or milliseconds";
+const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds, milliseconds, microseconds or nanoseconds";
 
 /**
  * Why no column was read as the time when one looks like it (most of its sampled cells are times, some are not) or
@@ -221,19 +232,24 @@ const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.20
 export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[]): { column: number; message: string } | null {
   let named: { column: number; message: string } | null = null;
   for (const c of textIndices) {
-    let ok = 0, n = 0, bad = '';
+    let ok = 0, n = 0, numbers = 0, bad = '';
     for (const row of sample) {
       const t = row[c];
       if (t === undefined || isMissing(t)) continue;
       n++;
       if (parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) || namedMonthTime(t) === namedMonthTime(t)) ok++;
-      else if (!bad) bad = t;
+      else {
+        if (t.trim() !== '' && Number.isFinite(+t)) numbers++;
+        if (!bad) bad = t;
+      }
     }
     const name = JSON.stringify(clip(header[c] ?? ''));
     if (n > 0 && ok >= 0.5 * n && ok < n) {
       return { column: c, message: `column ${name} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'), so row numbers stand in for time` };
     }
-    if (!named && n > 0 && ok === 0 && TIME_NAME.test(header[c] ?? '')) {
+    if (!named && n > 0 && numbers === n && TIME_NAME.test(header[c] ?? '')) {
+      named = { column: c, message: `column ${name} is not read as the time: its numbers (e.g. '${clip(bad)}') are no epoch times (seconds, milliseconds, microseconds or nanoseconds since 1970), so row numbers stand in for time; it is not analysed as a metric` };
+    } else if (!named && n > 0 && ok === 0 && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its values (e.g. '${clip(bad)}') are in no form this reader knows — ${TIME_FORMS} — so row numbers stand in for time` };
     }
   }
