@@ -112,6 +112,8 @@ export interface LocalData {
   /** The cells holding ±Infinity (JSON cannot): [metric index, row, sign]. */
   infinite: [number, number, 1 | -1][];
   stepMs: number | null;
+  /** Frame.utcOffsetMs: `timestamps` are the file's wall clock at this offset. */
+  utcOffsetMs?: number;
 }
 
 /** src/core/tuning.ts's Tuning as JSON: the forest's scores and attribution, the forecasts' yhat and noise. */

@@ -1,6 +1,7 @@
 // What the page derives from a model's findings, the same for the table, the charts and update(): which list
 // is shown, where a finding sits on the x axis, a cheap digest to compare lists. Pure.
 import type { Anomaly } from '../src/core/anomaly.ts';
+import { wallMs } from '../src/core/anomaly.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';
 import type { Severity } from '../src/core/severity.ts';
 import type { DashboardModel } from '../src/protocol.ts';
@@ -17,13 +18,13 @@ export function markedList(m: DashboardModel): Anomaly[] {
 
 /** A finding's x: epoch ms on a time axis, else its row. */
 export function anomalyX(m: DashboardModel, a: Anomaly): number {
-  return m.timeAxis && a.timestamp ? Date.parse(a.timestamp) : a.row;
+  return m.timeAxis && a.timestamp ? wallMs(a.timestamp) : a.row;
 }
 
 /** An incident's first (or last) x: epoch ms on a time axis, else a row. */
 export function incidentX(m: DashboardModel, i: Incident, end: boolean): number {
   const t = end ? i.end : i.start;
-  return m.timeAxis && t ? Date.parse(t) : end ? i.endRow : i.startRow;
+  return m.timeAxis && t ? wallMs(t) : end ? i.endRow : i.startRow;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, warning: 3 };

@@ -20,6 +20,7 @@ export function heldOf(d: LocalData): Held {
     rows,
     lines,
     stepMs: d.stepMs,
+    ...(d.utcOffsetMs ? { utcOffsetMs: d.utcOffsetMs } : {}),
   };
   for (const [c, i, sign] of d.infinite) if (frame.values[c] && i < rows) frame.values[c][i] = sign * Infinity;
   return { path: d.path, frame, fits: null, outputs: null };

@@ -1,6 +1,7 @@
 // What the table lists, as data: incidents (with the rows of the expanded ones) or flagged rows, filtered and
 // sorted, and the texts of its cells that need more than a field. Pure; webview/views/table.ts draws it.
 import type { Anomaly } from '../src/core/anomaly.ts';
+import { wallMs } from '../src/core/anomaly.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';
 import { formatDuration } from '../src/core/rules/duration.ts';
 import { SEVERITIES } from '../src/core/severity.ts';
@@ -65,12 +66,12 @@ export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expa
 /** An incident's length as its summary says it ("6m", "1h30m"): first to last row plus one step; rows without time. */
 export function durationText(m: DashboardModel, i: Incident): string {
   if (!m.timeAxis || !i.start || !i.end) return `${i.endRow - i.startRow + 1} row${i.endRow > i.startRow ? 's' : ''}`;
-  return formatDuration(Date.parse(i.end) - Date.parse(i.start) + (m.stepMs ?? 0)) || '—';
+  return formatDuration(wallMs(i.end) - wallMs(i.start) + (m.stepMs ?? 0)) || '—';
 }
 
-/** When a row or incident starts: a UTC time, or a row number. */
+/** When a row or incident starts: its time as the file writes it (UTC, or the file's wall clock), or a row number. */
 export function whenText(timestamp: string | null, row: number): string {
-  return timestamp ? formatX(Date.parse(timestamp), true) : `row ${row + 1}`;
+  return timestamp ? formatX(wallMs(timestamp), true) : `row ${row + 1}`;
 }
 
 /** When the host listed only the highest-scored findings of some detector: how many there are in all. */

@@ -1,3 +1,4 @@
+import { offsetText } from './csv/zone.ts';
 import type { Severity } from './severity.ts';
 
 /** The detectors whose findings share one scale and one shape (SPEC §3). */
@@ -20,10 +21,23 @@ export interface Anomaly {
   message: string;
 }
 
-/** ISO 8601 text of an epoch-ms timestamp, or null when there is none (NaN). */
-export function isoOf(ms: number | undefined | null): string | null {
+/**
+ * ISO 8601 text of an epoch-ms timestamp, or null when there is none (NaN). With `offsetMs` (a frame's utcOffsetMs:
+ * its timestamps are the file's wall clock), the wall clock with that offset — `2024-03-04T10:00:00.000+01:00`, the
+ * same instant as the file wrote.
+ */
+export function isoOf(ms: number | undefined | null, offsetMs = 0): string | null {
   if (ms === undefined || ms === null || !(Math.abs(ms) <= 8.64e15)) return null; // past ±275760 years: no Date
-  return new Date(ms).toISOString();
+  const iso = new Date(ms).toISOString();
+  return offsetMs === 0 ? iso : iso.slice(0, -1) + offsetText(offsetMs);
+}
+
+/**
+ * The epoch ms of an ISO time's wall clock (its offset dropped): where a frame written at an offset has it
+ * (Frame.utcOffsetMs: its timestamps are its wall clock). The same as Date.parse for UTC times.
+ */
+export function wallMs(iso: string): number {
+  return Date.parse(iso.replace(/(?:Z|[+-]\d{2}:\d{2})$/, 'Z'));
 }
 
 const DETECTOR_ORDER = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;

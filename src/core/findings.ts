@@ -91,10 +91,13 @@ export function topStretches(stretches: readonly Stretch[], cap: number): { kept
   return { kept, dropped: stretches.length - kept.length };
 }
 
-/** An ISO timestamp as a short UTC time, `2024-03-06 14:10` (seconds kept when not zero); null gives null. */
+/**
+ * An ISO timestamp as a short time, `2024-03-06 14:10` (seconds kept when not zero); null gives null. A time with an
+ * offset (a file written in one: isoOf) is its wall clock, as the file and the charts show it.
+ */
 export function shortTime(iso: string | null): string | null {
   if (iso === null) return null;
-  return iso.replace('T', ' ').replace(/(:00)?\.000Z$/, '').replace(/Z$/, '');
+  return iso.replace('T', ' ').replace(/(?:Z|[+-]\d{2}:\d{2})$/, '').replace(/(:00)?\.000$/, '');
 }
 
 /** The Problems message of a stretch: its worst finding's message, and for several rows how many and when. */

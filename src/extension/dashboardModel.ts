@@ -137,5 +137,6 @@ export function localDataOf(frame: Frame, path: string): LocalData {
     values: frame.values.map((v) => Array.from(v, num)),
     infinite,
     stepMs: frame.stepMs,
+    ...(frame.utcOffsetMs ? { utcOffsetMs: frame.utcOffsetMs } : {}),
   };
 }

@@ -322,7 +322,7 @@ class RulesEditor implements vscode.Disposable {
       const site = a.analysis.sites.find((s) => s.node.pairs[0]?.key.start === l.startOffset);
       const rule = site?.rule ?? null;
       const firing = rule ? perRule?.[rule.name] ?? null : null;
-      const title = lensTitle({ dataName: st.name, firing, disabled: rule?.enabled === false, broken: !rule, timestamps: st.frame?.timestamps ?? null, asSaved });
+      const title = lensTitle({ dataName: st.name, firing, disabled: rule?.enabled === false, broken: !rule, timestamps: st.frame?.timestamps ?? null, utcOffsetMs: st.frame?.utcOffsetMs, asSaved });
       const clickable = rule && firing && firing.episodes > 0;
       if (!clickable) return [new vscode.CodeLens(at(l.startOffset), { title, command: '' })];
       const lenses = [new vscode.CodeLens(at(l.startOffset), { title, command: SHOW_RULE_COMMAND, arguments: [st.uri, rule.name], tooltip: `Open the dashboard on ${st.name}, filtered to ${rule.name}` })];

@@ -3,6 +3,7 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
 import type { Diagnostic } from '../core/rules/model.ts';
+import { offsetText } from '../core/csv/zone.ts';
 import { isCsvPath } from './csvFile.ts';
 
 /**
@@ -12,13 +13,16 @@ import { isCsvPath } from './csvFile.ts';
  */
 export const HOST_EVALUATION_BUDGET = 2_000_000;
 
-/** A firing time for people: `2024-03-10 14:05 UTC` (seconds only when not zero), or `row N` without timestamps. */
-export function formatWhen(row: number, timestamps: Float64Array | null): string {
+/**
+ * A firing time for people: `2024-03-10 14:05 UTC` (seconds only when not zero), `… 14:05 +01:00` in a file written
+ * at that offset (its timestamps are its wall clock: Frame.utcOffsetMs), or `row N` without timestamps.
+ */
+export function formatWhen(row: number, timestamps: Float64Array | null, offsetMs = 0): string {
   const ms = timestamps?.[row];
   if (ms === undefined || !(Math.abs(ms) <= 8.64e15)) return `row ${row + 1}`;
   const iso = new Date(ms).toISOString();
   const secs = iso.slice(16, 19) === ':00' && iso.slice(19, 23) === '.000' ? iso.slice(0, 16) : iso.slice(0, 19);
-  return `${secs.replace('T', ' ')} UTC`;
+  return `${secs.replace('T', ' ')} ${offsetMs === 0 ? 'UTC' : offsetText(offsetMs)}`;
 }
 
 /** What a rule's CodeLens says about it. */
@@ -31,6 +35,8 @@ export interface LensInput {
   /** The rule has errors: it cannot be evaluated until they are fixed. */
   broken: boolean;
   timestamps: Float64Array | null;
+  /** The data's Frame.utcOffsetMs. */
+  utcOffsetMs?: number;
   /** The figures come from the saved file, not the text being edited. */
   asSaved?: boolean;
 }
@@ -46,7 +52,7 @@ export function lensTitle(o: LensInput): string {
   if (f.episodes === 0 || f.lastRow === null) return `never fires in ${o.dataName}${saved}`;
   const times = f.episodes === 1 ? 'once' : `${f.episodes} times`;
   const rows = `${f.fires} row${f.fires === 1 ? '' : 's'}`;
-  return `fires ${times} in ${o.dataName} · last at ${formatWhen(f.lastRow, o.timestamps)} · ${rows}${saved}`;
+  return `fires ${times} in ${o.dataName} · last at ${formatWhen(f.lastRow, o.timestamps, o.utcOffsetMs)} · ${rows}${saved}`;
 }
 
 /**

@@ -119,3 +119,15 @@ test('settings are the same whatever the order of their keys, and differ by any 
   assert.equal(sameSettings(a, { ...b, interval: 0.9 }), false);
   assert.equal(sameSettings(a, { ...b, detectors: { ...b.detectors, rules: false } }), false);
 });
+
+test('a file written at a UTC offset: the page\'s view carries the same offset times as the host\'s', () => {
+  const frame: Frame = { ...sampleFrame(), utcOffsetMs: 2 * 3_600_000 };
+  const first = analysed(frame, base);
+  const h = held(frame, outputsData(first, base, rulesFile.rules, false));
+  assert.equal(h.frame.utcOffsetMs, 2 * 3_600_000);
+  const host = JSON.parse(JSON.stringify(hostView(first, 'major'))) as { incidents: { start: string }[] };
+  const got = pageView(h.frame, h.outputs!, base, 'major', null)!;
+  assert.ok(host.incidents.length > 0);
+  assert.ok(host.incidents.every((i) => i.start.endsWith('+02:00')));
+  assert.deepEqual(JSON.parse(JSON.stringify(got.incidents)), host.incidents);
+});

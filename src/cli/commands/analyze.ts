@@ -180,7 +180,7 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
     `${name}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
     `  timestamp column: ${f.timestampColumn ?? 'none (row numbers stand in for time)'}`,
   ];
-  if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0])} → ${isoOf(ts[ts.length - 1])}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);
+  if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0], f.utcOffsetMs)} → ${isoOf(ts[ts.length - 1], f.utcOffsetMs)}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);
   if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
   const ran = Object.entries(result.detectors).filter(([, v]) => v && Object.keys(v as object).length).map(([k]) => k);
   lines.push(`  detectors: ${ran.length ? ran.join(', ') : 'none'}${result.forecastMode === 'robust' ? ' (forecast: robust refit)' : ''}`);

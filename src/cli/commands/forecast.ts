@@ -82,7 +82,7 @@ export const forecastCommand: Command = {
     const y = frame.values[frame.metrics.indexOf(metric)];
     const t = forecastTimes(frame, horizon);
     const n = t.length;
-    const stamp = (i: number): string | number | null => (frame.timestamps ? isoOf(t[i]) : t[i]);
+    const stamp = (i: number): string | number | null => (frame.timestamps ? isoOf(t[i], frame.utcOffsetMs) : t[i]);
     const flag = (i: number): number | null => {
       if (i >= frame.rows || !Number.isFinite(y[i]) || !Number.isFinite(band.lower[i])) return null;
       return y[i] > band.upper[i] || y[i] < band.lower[i] ? 1 : 0;

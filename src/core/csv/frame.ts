@@ -24,6 +24,11 @@ export interface Frame {
   seriesLines?: Int32Array[];
   /** Inferred sampling step in ms (median gap between consecutive timestamps), or null. */
   stepMs: number | null;
+  /**
+   * The UTC offset (ms, east positive) the file writes its times in, when not 0 (zone.ts): `timestamps` are then its
+   * wall clock (the instants plus this), days split at its midnight, and times written out carry it (isoOf).
+   */
+  utcOffsetMs?: number;
 }
 
 /** A problem found while reading data: a position and a message, never an exception. */

@@ -11,6 +11,8 @@ import { UnitNotes } from './units.ts';
 import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder } from './order.ts';
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, preambleNote } from './header.ts';
+import { Column } from './column.ts';
+import { fileZone } from './zone.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -35,23 +37,6 @@ export interface CsvReader {
   end(): CsvResult;
   /** True once the input is known to be unusable: the rest need not be read (a device file never ends). */
   readonly failed: boolean;
-}
-
-class Column {
-  // Small at first: a file with 100,000 columns and 3 rows must not cost 100,000 × 8 KB.
-  data = new Float64Array(16);
-  length = 0;
-  add(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  done(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
 }
 
 /** Options of createCsvReader. */
@@ -83,6 +68,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   const sampleLines: number[] = [];
   let inference: Inference | null = null;
   let tsCol: Column | null = null;
+  let zone: { offsetMs: number; note: string | null } | null = null;
   let metricCols: Column[] = [];
   /** A long file's series (longFormat.ts) and each row's series number; null for a wide file. */
   let long: LongSeries | null = null;
@@ -132,6 +118,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const dropped = inference.timestampIndex < 0 ? unreadTimeNote(header!, sample, inference.textIndices) : null;
     if (dropped) warn('timestamp-ignored', dropped.message, headerLine, dropped.column + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
+    zone = inference.timestampIndex >= 0 ? fileZone(sample.map((r) => r[inference!.timestampIndex] ?? '')) : null;
+    if (zone?.note) warn('utc-offsets', zone.note, sampleLines[0], inference.timestampIndex + 1);
     const layout = longLayout(header!, sample, inference);
     if (layout) {
       long = new LongSeries(layout);
@@ -387,6 +375,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   const tableOf = (late: DataIssue[]): { timestamps: Float64Array | null; values: Float64Array[]; lines: Int32Array; seriesLines?: Int32Array[]; metrics: string[] } | null => {
     const inf = inference!;
     let timestamps = tsCol ? (tsCol as Column).done() : null;
+    if (timestamps && zone?.offsetMs) for (let i = 0; i < timestamps.length; i++) timestamps[i] += zone.offsetMs; // the file's wall clock
     let values = metricCols.map((c) => c.done());
     let series = seriesCol ? seriesCol.done() : null;
     let lines = lineArr.slice(0, rows);
@@ -484,6 +473,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         lines: table.lines,
         ...(table.seriesLines ? { seriesLines: table.seriesLines } : {}),
         stepMs: table.timestamps ? medianStep(table.timestamps) : null,
+        ...(table.timestamps && zone?.offsetMs ? { utcOffsetMs: zone.offsetMs } : {}),
       };
       return { frame, issues, delimiter };
     },

@@ -112,7 +112,7 @@ export function forecastAnomalies(frame: Frame, metric: string, y: Float64Array,
     const where = v > upper[i] ? 'above' : 'below';
     out.push({
       row: i,
-      timestamp: frame.timestamps ? isoOf(frame.timestamps[i]) : null,
+      timestamp: frame.timestamps ? isoOf(frame.timestamps[i], frame.utcOffsetMs) : null,
       detector: 'forecast',
       metric,
       value: v,

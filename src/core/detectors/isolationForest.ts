@@ -322,7 +322,7 @@ export function iforestAnomalies(metrics: string[], frame: Frame, rows: ArrayLik
     const more = d > 3 ? ', …' : '';
     anomalies.push({
       row,
-      timestamp: frame.timestamps ? isoOf(frame.timestamps[row]) : null,
+      timestamp: frame.timestamps ? isoOf(frame.timestamps[row], frame.utcOffsetMs) : null,
       detector: 'iforest',
       metric: metrics[top],
       value,

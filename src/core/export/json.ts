@@ -59,7 +59,7 @@ export function exportMeta(result: AnalysisResult, opts: JsonExportOptions): Rec
     metrics: result.frame.metrics,
     detectors: result.detectors,
     seed: result.seed,
-    timeRange: { from: ts && ts.length ? isoOf(ts[0]) : null, to: ts && ts.length ? isoOf(ts[ts.length - 1]) : null },
+    timeRange: { from: ts && ts.length ? isoOf(ts[0], result.frame.utcOffsetMs) : null, to: ts && ts.length ? isoOf(ts[ts.length - 1], result.frame.utcOffsetMs) : null },
     stepMs: result.frame.stepMs,
     warnings: [...(opts.warnings ?? []), ...result.warnings],
   };

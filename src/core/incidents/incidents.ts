@@ -70,6 +70,8 @@ export interface IncidentRows {
   time(row: number): number | null;
   value(metric: string, row: number): number;
   stepMs: number | null;
+  /** The frame's utcOffsetMs: times are written with it. */
+  utcOffsetMs?: number;
 }
 
 /** A frame's rows, for incidents. */
@@ -82,6 +84,7 @@ export function frameRows(frame: Frame): IncidentRows {
       return col >= 0 ? frame.values[col][row] : NaN;
     },
     stepMs: frame.stepMs,
+    utcOffsetMs: frame.utcOffsetMs,
   };
 }
 
@@ -159,14 +162,14 @@ export class IncidentGroup {
     const metrics = [...this.byMetric].map(([metric, s]) => ({ metric, share: total > 0 ? Math.round((s / total) * 1000) / 1000 : 0 }))
       .sort((a, b) => b.share - a.share || (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : 0));
     const t0 = rows.time(startRow), t1 = rows.time(endRow);
-    const start = t0 === null ? null : isoOf(t0);
+    const start = t0 === null ? null : isoOf(t0, rows.utcOffsetMs);
     const lead = metrics[0]?.metric ?? peak.metric ?? '';
     const dets = DETECTOR_ORDER.filter((d) => this.detectors.has(d));
     const score = peak.score;
     return {
       id: `${start ?? `row${startRow}`}/${lead}`,
       start,
-      end: t1 === null ? null : isoOf(t1),
+      end: t1 === null ? null : isoOf(t1, rows.utcOffsetMs),
       startRow,
       endRow,
       peakRow: peak.row,

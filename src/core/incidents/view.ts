@@ -188,7 +188,7 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
   const perDay = testsPerDay(frame.stepMs, statisticCount(input, k));
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
-  const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
+  const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row], frame.utcOffsetMs) : null);
   const notes = new Map<Anomaly, FindingNote>();
   for (const st of stats) {
     const tail = fitTail(st.values);
@@ -317,7 +317,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
       const { distance, nearest, difference } = discords(y, plan);
       // What the subsequences span here: about the half hour (28–34 minutes as the bins fall).
       const span = formatDuration(plan.bin * plan.length * (frame.stepMs ?? 60_000));
-      const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) ?? `row ${row + 1}` : `row ${row + 1}`);
+      const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row], frame.utcOffsetMs) ?? `row ${row + 1}` : `row ${row + 1}`);
       yield ({
         key: `discord${formatDuration(k.discordSpanMs)}:${metric}`, detector: 'forecast', check: 'discord check', metric, values: maskMissing(distance, y),
         vague: true,

@@ -17,7 +17,7 @@ export function* csvRows(frame: Frame, columns: readonly string[] = frame.metric
   const index = columns.map((c) => frame.metrics.indexOf(c));
   let out = '';
   for (let r = 0; r < frame.rows; r++) {
-    out += isoOf(frame.timestamps ? frame.timestamps[r] : r);
+    out += isoOf(frame.timestamps ? frame.timestamps[r] : r, frame.utcOffsetMs);
     for (const i of index) {
       const v = i < 0 ? NaN : frame.values[i][r];
       out += ',' + (Number.isNaN(v) ? '' : String(v));

@@ -7,6 +7,7 @@
  * semantics give on that series (our promtool-compatible engine, src/core/promrules/engine.ts, proven equal to
  * `promtool test rules` by test/unit/promDiff.test.ts), so the file passes as written, in our runner and in promtool.
  */
+import { isoOf as isoText } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { seriesIndices } from '../csv/frame.ts';
 import { formatDuration } from '../rules/duration.ts';
@@ -58,8 +59,8 @@ export function backtest(rulesText: string, rulesPath: string, ruleName: string,
   const at = (row: number): string => formatDuration(Math.max(0, row - from) * step) || '0s';
   const evalRows = [...new Set([start - 1, Math.min(end, start + 1), Math.min(to, end + stepRows(rule.keepFiringForMs) + 2)])].filter((r) => r >= from && r <= to);
   const head = [
-    `# Written by Anomaly Hunter from ${dataName}, rows ${from + 1}–${to + 1} (${isoOf(frame.timestamps[from])} to ${isoOf(frame.timestamps[to])}):`,
-    `# rule '${ruleName}' fires at ${isoOf(frame.timestamps[start])}. A change to the rule that changes what this history`,
+    `# Written by Anomaly Hunter from ${dataName}, rows ${from + 1}–${to + 1} (${isoOf(frame.timestamps[from], frame.utcOffsetMs)} to ${isoOf(frame.timestamps[to], frame.utcOffsetMs)}):`,
+    `# rule '${ruleName}' fires at ${isoOf(frame.timestamps[start], frame.utcOffsetMs)}. A change to the rule that changes what this history`,
     '# would have raised fails this test. The expected alerts are those Prometheus gives on this series.',
     `rule_files: [${JSON.stringify(rulesPath)}]`,
     `evaluation_interval: ${formatDuration(step)}`,
@@ -98,6 +99,6 @@ function mapText(m: Readonly<Record<string, string>>): string {
   return `{${Object.keys(m).sort().map((k) => `${JSON.stringify(k)}: ${JSON.stringify(m[k])}`).join(', ')}}`;
 }
 
-function isoOf(ms: number): string {
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
+function isoOf(ms: number, offsetMs = 0): string {
+  return isoText(ms, offsetMs)!.replace(/\.000(Z|[+-])/, '$1');
 }

@@ -100,7 +100,7 @@ export function evaluateRules(rules: RulesFile | readonly Rule[], frame: Frame, 
       applyTiming(runs, firing, ts, frame.rows, rule.forMs, rule.keepFiringForMs, step, maxGap);
       const r = firing.toUint32();
       each.push(r);
-      if (withAnomalies && r.length) pushAnomalies(anomalies, rule, threshold, values, ts, r, frame.metrics[mi]);
+      if (withAnomalies && r.length) pushAnomalies(anomalies, rule, threshold, values, ts, r, frame.metrics[mi], frame.utcOffsetMs);
     }
     // Several series: the rows where the rule fires on any of them.
     const ranges = each.length === 1 ? each[0] : unionOf(each);
@@ -325,10 +325,10 @@ export function holds(op: RuleOp, v: number, t: number): boolean {
 }
 
 /** The anomalies of a rule firing on `ranges` of one column: `metric`, the rule's or one of its series'. */
-function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array, metric: string): void {
+function pushAnomalies(out: Anomaly[], rule: Rule, threshold: number, values: Float64Array, ts: Float64Array | null, ranges: Uint32Array, metric: string, offsetMs = 0): void {
   const prepared = prepareRule(ruleOnColumn(rule, metric), threshold);
   for (let k = 0; k < ranges.length; k += 2) {
-    for (let row = ranges[k]; row <= ranges[k + 1]; row++) out.push(preparedAnomaly(prepared, row, values[row], ts ? ts[row] : NaN));
+    for (let row = ranges[k]; row <= ranges[k + 1]; row++) out.push(preparedAnomaly(prepared, row, values[row], ts ? ts[row] : NaN, offsetMs));
   }
 }
 
@@ -362,9 +362,9 @@ export function ruleAnomaly(rule: Rule, threshold: number, row: number, v: numbe
   return preparedAnomaly(prepareRule(rule, threshold), row, v, timestampMs);
 }
 
-function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: number): Anomaly {
+function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: number, offsetMs = 0): Anomaly {
   const { rule, threshold, thr, score } = p;
-  const timestamp = isoOf(timestampMs);
+  const timestamp = isoOf(timestampMs, offsetMs);
   const value = v === v ? v : null;
   const message = p.render
     ? p.render({

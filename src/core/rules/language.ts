@@ -125,7 +125,7 @@ function ruleHover(text: string, index: number, name: string, ctx?: RulesDataCon
   const n = escapeInline(name), file = escapeInline(ctx.name);
   if (!site?.rule) return `**${n}**: fix this rule's errors to see how often it fires in ${file}`;
   const f = getOwn(evaluateRules([{ ...site.rule, enabled: true }], ctx.frame, { anomalies: false }).perRule, site.rule.name);
-  const when = (row: number | null) => (row === null ? '' : (isoOf(ctx.frame?.timestamps?.[row]) ?? `row ${row}`));
+  const when = (row: number | null) => (row === null ? '' : (isoOf(ctx.frame?.timestamps?.[row], ctx.frame?.utcOffsetMs) ?? `row ${row}`));
   const disabled = site.rule.enabled ? '' : ' (if enabled: it is disabled)';
   if (!f || f.fires === 0) return `**${n}** never fires in ${file}${disabled}`;
   return `**${n}** fires on ${f.fires} row${f.fires === 1 ? '' : 's'} in ${f.episodes} episode${f.episodes === 1 ? '' : 's'} in ${file}${disabled}\n\nfirst at ${when(f.firstRow)} · last at ${when(f.lastRow)}`;

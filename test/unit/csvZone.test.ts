@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCsv } from '../../src/core/csv/parse.ts';
+import { fileZone, offsetText, zoneOffsetOf } from '../../src/core/csv/zone.ts';
+import { isoOf, wallMs } from '../../src/core/anomaly.ts';
+import { shortTime } from '../../src/core/findings.ts';
+import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
+import { exportMeta } from '../../src/core/export/json.ts';
+import { formatWhen } from '../../src/extension/rulesEditorModel.ts';
+
+const HOUR = 3_600_000;
+
+test('a time text\'s zone: Z, UTC, GMT, ±hh:mm, ±hhmm, ±hh after a clock; a date alone has none', () => {
+  const cases: [string, number | null][] = [
+    ['2024-03-04T10:00:00Z', 0], ['2024-03-04 10:00:00 UTC', 0], ['Mon, 04 Mar 2024 10:00:00 GMT', 0],
+    ['2024-03-04T10:00:00+01:00', HOUR], ['2024-03-04T10:00:00.123-0530', -5.5 * HOUR], ['2024-03-04 10:00:00+01', HOUR],
+    ['Mar 4, 2024 @ 10:00:00.000 +0200', 2 * HOUR],
+    ['2024-03-04', null], ['2024-03-04T10:00:00', null], ['04-03-2024', null],
+  ];
+  for (const [text, want] of cases) assert.equal(zoneOffsetOf(text), want, text);
+  assert.deepEqual([offsetText(HOUR), offsetText(-5.5 * HOUR), offsetText(0)], ['+01:00', '-05:30', '+00:00']);
+  assert.deepEqual(fileZone(['2024-03-04T10:00:00Z', '2024-03-04T11:00:00Z']), { offsetMs: 0, note: null });
+  assert.deepEqual(fileZone(['a', '2024-03-04T10:00:00']), { offsetMs: 0, note: null });
+  const dst = fileZone(['2024-03-31T01:00:00+01:00', '2024-03-31T03:00:00+02:00']);
+  assert.equal(dst.offsetMs, HOUR);
+  assert.match(dst.note!, /more than one UTC offset \(\+01:00, then e\.g\. '2024-03-31T03:00:00\+02:00': daylight saving time\?\): all are shown at \+01:00/);
+});
+
+test('isoOf writes a wall clock with its offset, the same instant; wallMs reads the wall clock back; shortTime shows it', () => {
+  const wall = Date.UTC(2024, 2, 4, 10, 0);
+  assert.equal(isoOf(wall, HOUR), '2024-03-04T10:00:00.000+01:00');
+  assert.equal(Date.parse(isoOf(wall, HOUR)!), wall - HOUR);
+  assert.equal(isoOf(wall), '2024-03-04T10:00:00.000Z');
+  assert.equal(wallMs('2024-03-04T10:00:00.000+01:00'), wall);
+  assert.equal(wallMs('2024-03-04T10:00:00.000Z'), wall);
+  assert.equal(shortTime('2024-03-04T10:00:00.000+01:00'), '2024-03-04 10:00');
+  assert.equal(shortTime('2024-03-04T10:00:30.000-05:30'), '2024-03-04 10:00:30');
+  assert.equal(shortTime('2024-03-04T10:00:00.000Z'), '2024-03-04 10:00');
+  assert.equal(formatWhen(0, new Float64Array([wall]), HOUR), '2024-03-04 10:00 +01:00');
+  assert.equal(formatWhen(0, new Float64Array([wall])), '2024-03-04 10:00 UTC');
+});
+
+/** Two weeks at 10-minute steps written at `offset` (PostgreSQL's `+01` form when `short`), a spike at row 1000. */
+function zoned(offset: string): string {
+  const lines = ['time,cpu'];
+  for (let i = 0; i < 2016; i++) {
+    const wall = new Date(Date.UTC(2024, 2, 4) + i * 600_000).toISOString().slice(0, 19).replace('T', ' ');
+    lines.push(`${wall}${offset},${(50 + 10 * Math.sin((2 * Math.PI * i) / 144) + ((i * 7919) % 13) / 6 + (i === 1000 ? 60 : 0)).toFixed(3)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+test('a CSV written at a UTC offset is read as its wall clock: findings, incidents and exports carry the offset, the same instants', () => {
+  const utc = parseCsv(zoned('Z')).frame!;
+  for (const [offset, ms] of [['+01:00', HOUR], ['+01', HOUR], ['-05:30', -5.5 * HOUR]] as const) {
+    const { frame, issues } = parseCsv(zoned(offset));
+    assert.deepEqual(issues, [], offset);
+    assert.equal(frame!.utcOffsetMs, ms, offset);
+    // The wall clock: the same numbers as the file written in UTC.
+    assert.deepEqual(Array.from(frame!.timestamps!), Array.from(utc.timestamps!), offset);
+    const r = runAnalysis(frame!, settingsFor(null, {}), { path: 'z.csv', sha256: '' });
+    const spike = r.view!.incidents.find((i) => i.startRow <= 1000 && i.endRow >= 1000);
+    assert.ok(spike, offset);
+    assert.equal(spike.start, `2024-03-10T22:40:00.000${offsetText(ms)}`, offset);
+    assert.equal(Date.parse(spike.start!), Date.UTC(2024, 2, 10, 22, 40) - ms, offset);
+    for (const a of r.view!.findings) assert.ok(a.timestamp!.endsWith(offsetText(ms)), a.timestamp!);
+    assert.deepEqual(exportMeta(r, { version: 'test' }).timeRange, { from: `2024-03-04T00:00:00.000${offsetText(ms)}`, to: `2024-03-17T23:50:00.000${offsetText(ms)}` });
+    // The same findings, rows and scores as the file in UTC: only the offset differs.
+    const u = runAnalysis(utc, settingsFor(null, {}), { path: 'z.csv', sha256: '' });
+    assert.deepEqual(r.view!.findings.map((a) => [a.row, a.score, a.timestamp!.slice(0, 23)]), u.view!.findings.map((a) => [a.row, a.score, a.timestamp!.slice(0, 23)]), offset);
+  }
+  assert.equal(utc.utcOffsetMs, undefined);
+  const mixed = parseCsv('time,cpu\n2024-03-31T01:00:00+01:00,1\n2024-03-31T03:00:00+02:00,2\n2024-03-31T03:10:00+02:00,3\n');
+  assert.deepEqual(mixed.issues.map((x) => [x.code, x.line, x.column]), [['utc-offsets', 2, 1]]);
+  assert.deepEqual(Array.from(mixed.frame!.timestamps!), [Date.UTC(2024, 2, 31, 1), Date.UTC(2024, 2, 31, 2), Date.UTC(2024, 2, 31, 2, 10)]);
+});
