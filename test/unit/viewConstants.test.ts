@@ -4,7 +4,6 @@ import { frameOf } from '../../src/core/csv/frame.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import { analysisView } from '../../src/core/incidents/analysisView.ts';
 import { VIEW_CONSTANTS } from '../../src/core/incidents/view.ts';
-import { rateOfScore } from '../../src/core/incidents/calibrate.ts';
 import type { View, ViewConstants } from '../../src/core/incidents/view.ts';
 import { createRng } from '../../src/core/random.ts';
 import type { Anomaly } from '../../src/core/anomaly.ts';
@@ -37,7 +36,7 @@ const key = (a: Anomaly) => `${a.row} ${a.metric} ${a.score} ${a.message}`;
 const findings = (v: View, level: boolean) => v.findings.filter((a) => isLevel(a) === level).map(key);
 
 test('view constants: the shipped values are the defaults, given or not, and give today\'s view of the frame', () => {
-  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000, placesScale: 1, placesPower: 1 });
+  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000 });
   const given = view({ ...VIEW_CONSTANTS });
   assert.deepEqual(given.findings, result.view!.findings);
   assert.deepEqual(given.incidents, result.view!.incidents);
@@ -47,7 +46,7 @@ test('view constants: the shipped values are the defaults, given or not, and giv
 });
 
 test('view constants: a constant given as undefined is not given (the shipped value, not NaN)', () => {
-  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined, placesScale: undefined, placesPower: undefined });
+  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined });
   assert.deepEqual(v.findings, result.view!.findings);
   assert.deepEqual(v.incidents, result.view!.incidents);
 });
@@ -85,26 +84,4 @@ test('view constants: the discord statistic\'s span sets its subsequences, and 0
   const off = view({ discordSpanMs: 0 });
   assert.deepEqual(discord(off), []);
   assert.deepEqual(spikes(off), ['critical', 'critical', 'critical']);
-});
-
-test('view constants: the size of the correction for the places tested scales every finding\'s false-alarm rate, and only that', () => {
-  const shipped = result.view!;
-  // Two metrics of 5 statistics each and the forest: 11 series tested.
-  for (const [k, factor] of [[{ placesScale: 2 }, 2], [{ placesScale: 0.5 }, 0.5], [{ placesPower: 0.5 }, 1 / Math.sqrt(11)]] as const) {
-    const v = view(k);
-    const at = new Map(v.findings.map((a) => [`${a.row} ${a.message}`, a.score]));
-    let compared = 0;
-    for (const a of shipped.findings) {
-      const b = at.get(`${a.row} ${a.message}`);
-      // Below 3 a finding is none; at 100 the rate is past the scale's end.
-      if (b === undefined) { assert.ok(factor > 1, `${JSON.stringify(k)}: ${a.message} lost`); continue; }
-      // Scores are rounded to 0.1: between 0 and 3 (the floor) that is 3 % of a rate; at 100 the scale ends.
-      if (a.score >= 100 || b >= 100 || Math.min(a.score, b) < 3.5) continue;
-      const ratio = rateOfScore(b) / rateOfScore(a.score);
-      assert.ok(Math.abs(ratio / factor - 1) < 0.03, `${JSON.stringify(k)}: ${a.score} → ${b} (rate × ${ratio.toFixed(3)})`);
-      compared++;
-    }
-    assert.ok(compared > 10, `${JSON.stringify(k)}: ${compared} findings compared`);
-    assert.deepEqual(v.findings.length > shipped.findings.length, factor < 1, JSON.stringify(k));
-  }
 });

@@ -278,26 +278,10 @@ export function rateOfScore(score: number): number {
   return Math.pow(10, RATE_ANCHORS[RATE_ANCHORS.length - 1][0]);
 }
 
-/**
- * The size of the correction for testing many places at once: the places tested per day are counted as this many
- * times rows per day × series tested. 1 is the plain count (Bonferroni's); the statistics of one metric are not
- * independent (the hour's and the six hours' level change, the residual and the discord see the same rows), so
- * the plain count may over-correct. Cross-validated over the NAB folders (`npm run bench:incidents-cv -- --only
- * placesScale`; 0.5, 0.75, 0.9, 1, 1.1, 1.2, 1.25, 1.33, 1.5, 2, 3, 4 tried: 1.1 on every set of four folders, but
- * held out realAWSCloudwatch falls with it, so 1 stays; clean data stays within every band's budget down to 0.5).
- */
-export const PLACES_SCALE = 1;
-/** The power of the series tested in that count (1: each counts in full; below 1, a correction that grows more slowly with them). Cross-validated the same way (`--only placesPower`). */
-export const PLACES_POWER = 1;
-
-/**
- * How many places are tested per day: rows per day (from the sampling step; a row is a minute without one) × series
- * tested to the power `power` (PLACES_POWER), × `scale` (PLACES_SCALE; both given otherwise only by the bench that
- * cross-validates them).
- */
-export function testsPerDay(stepMs: number | null, series: number, scale: number = PLACES_SCALE, power: number = PLACES_POWER): number {
+/** How many places are tested per day: rows per day (from the sampling step; a row is a minute without one) × series tested. */
+export function testsPerDay(stepMs: number | null, series: number): number {
   const rowsPerDay = stepMs && stepMs > 0 ? 86_400_000 / stepMs : 1440;
-  return rowsPerDay * Math.pow(Math.max(1, series), power) * scale;
+  return rowsPerDay * Math.max(1, series);
 }
 
 /** A detector statistic's calibration: its tail and how many places are tested per day. */

@@ -15,7 +15,7 @@ import { formatNumber, formatReadable, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
 import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
-import { PLACES_POWER, PLACES_SCALE, REPEATS_ALLOWED, calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
+import { REPEATS_ALLOWED, calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { FindingNote, Incident } from './incidents.ts';
 import { buildIncidents } from './incidents.ts';
 import { atLeast, shownAt } from './shownAt.ts';
@@ -138,13 +138,10 @@ export interface ViewConstants {
   levelTrim: number;
   /** DISCORD_SPAN_MS. */
   discordSpanMs: number;
-  /** PLACES_SCALE and PLACES_POWER (./calibrate.ts). */
-  placesScale: number;
-  placesPower: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, placesScale: PLACES_SCALE, placesPower: PLACES_POWER });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -188,7 +185,7 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
   const spreads = new Map<string, number>();
   // One statistic at a time: a metric's arrays are garbage once its findings are taken (a 1M-row file).
   const stats = statisticsOf(input, spreads, k);
-  const perDay = testsPerDay(frame.stepMs, statisticCount(input, k), k.placesScale, k.placesPower);
+  const perDay = testsPerDay(frame.stepMs, statisticCount(input, k));
   const findings: Anomaly[] = [];
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row]) : null);
