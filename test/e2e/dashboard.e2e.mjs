@@ -27,6 +27,9 @@ before(async () => {
   // A CSV whose header is HTML: it must show as text.
   fs.writeFileSync(path.join(ws, 'sample-data/hostile.csv'), 'timestamp,<img src=x onerror=alert(1)>,"<b>bold</b>"\n'
     + Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${(i % 17) + (i === 150 ? 90 : 0)},${i % 5}`).join('\n') + '\n');
+  // A CSV written at UTC+02:00 (a spike at 02:30 on its clock): its times are shown as the file writes them.
+  fs.writeFileSync(path.join(ws, 'sample-data/offset.csv'), 'time,cpu\n'
+    + Array.from({ length: 300 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString().slice(0, 19)}+02:00,${(i % 17) + (i === 150 ? 90 : 0)}`).join('\n') + '\n');
   // A long CSV (a row per time and series), with HTML in a label value.
   fs.writeFileSync(path.join(ws, 'sample-data/long.csv'), 'time,host,metric,value\n' + Array.from({ length: 400 }, (_, i) => ['a', '<i>b</i>'].flatMap((h) => ['cpu', 'mem']
     .map((m) => `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},${h},${m},${(m === 'cpu' ? 40 : 60) + (i % 7) + (i === 250 && h === 'a' && m === 'cpu' ? 50 : 0) + (i === 300 && h !== 'a' && m === 'mem' ? 50 : 0)}`))).flat().join('\n') + '\n');
@@ -382,6 +385,19 @@ test('a CSV with HTML in its headers shows them as text', async () => {
   assert.equal(await view.locator('img').count(), 0);
   assert.deepEqual(dialogs, []);
   await page.screenshot({ path: path.join(dirs.shots, '03-hostile-headers.png') });
+});
+
+test('a CSV written at a UTC offset shows its times as the file writes them', async () => {
+  await openFile(page, 'offset.csv');
+  await runCommand(page, 'Anomaly Hunter: Analyze CSV File…');
+  await view.locator('[data-testid="chart-cpu"].rendered').waitFor({ timeout: 60_000 });
+  await analyzed();
+  const times = await view.locator('[data-testid="anomaly-row"][data-kind="incident"] td:nth-child(1)').allTextContents();
+  assert.ok(times.some((t) => t.includes('2024-01-01 02:30')), JSON.stringify(times));
+  // The chart's x axis: the file's clock (its first tick at midnight, not 22:00 the day before).
+  const ticks = await view.locator('[data-testid="chart-cpu"] .xtick text').allTextContents();
+  assert.ok(ticks.length > 0 && !ticks.some((t) => /22:00|23:00/.test(t)), JSON.stringify(ticks));
+  await page.screenshot({ path: path.join(dirs.shots, '03a-offset-csv.png') });
 });
 
 test('a long CSV (time, host, metric, value) gets a chart per series, its label values shown as text', async () => {

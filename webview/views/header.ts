@@ -39,7 +39,7 @@ export function createHeader(): HeaderView {
     if (key === shownKey) return;
     shownKey = key;
     header.textContent = '';
-    const meta = `${m.rows.toLocaleString('en')} rows · ${m.metrics.length} metrics${m.forecastMode ? ` · forecast: ${m.forecastMode} fit` : ''}${m.live ? ' · live' : ''}`;
+    const meta = `${m.rows.toLocaleString('en')} row${m.rows === 1 ? '' : 's'} · ${m.metrics.length} metric${m.metrics.length === 1 ? '' : 's'}${m.forecastMode ? ` · forecast: ${m.forecastMode} fit` : ''}${m.live ? ' · live' : ''}`;
     header.append(el('h1', {}, m.file.name), el('span', { class: 'muted' }, meta));
     if (m.warnings.length) {
       const w = el('details', { class: 'warnings' }, el('summary', {}, `${m.warnings.length} warning${m.warnings.length > 1 ? 's' : ''}`));
