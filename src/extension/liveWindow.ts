@@ -41,7 +41,7 @@ export class LiveWindow {
   /** Merges the anomalies into incidents as they arrive, as `stream` does (it counts those reported since the start). */
   private tracker: IncidentTracker | null = null;
 
-  constructor(private metricNames: string[], private timed: boolean, readonly capacity = LIVE_ROWS, readonly maxAnomalies = LIVE_ANOMALIES, readonly minSeverity: Severity = DEFAULT_MIN_SEVERITY) {
+  constructor(private metricNames: string[], private timed: boolean, readonly capacity = LIVE_ROWS, readonly maxAnomalies = LIVE_ANOMALIES, readonly minSeverity: Severity = DEFAULT_MIN_SEVERITY, readonly utcOffsetMs = 0) {
     this.ts = new Float64Array(capacity);
     this.lines = new Int32Array(capacity);
     this.cols = metricNames.map(() => new Float64Array(capacity));
@@ -78,7 +78,7 @@ export class LiveWindow {
     for (const a of batch.anomalies) this.anomalies.push(a);
     const first = this.total - n;
     // The step (an incident's duration) from the rows, not from the gaps between findings.
-    this.tracker ??= createIncidentTracker({ minSeverity: this.minSeverity, stepMs: this.timed && n > 1 ? medianStep(batch.ts) : null });
+    this.tracker ??= createIncidentTracker({ minSeverity: this.minSeverity, stepMs: this.timed && n > 1 ? medianStep(batch.ts) : null, utcOffsetMs: () => this.utcOffsetMs });
     const events: IncidentEvent[] = [];
     for (let i = 0, k = 0; k < batch.anomalies.length; i = k) {
       const row = batch.anomalies[i].row;
@@ -113,6 +113,7 @@ export class LiveWindow {
     const frame = {
       timestamps, timestampColumn: null, metrics: [...this.metricNames], values: this.cols.map((c) => pick(c, new Float64Array(n))),
       rows: n, lines: pick(this.lines, new Int32Array(n)), stepMs: timestamps ? medianStep(timestamps) : null,
+      ...(timestamps && this.utcOffsetMs ? { utcOffsetMs: this.utcOffsetMs } : {}),
     };
     const anomalies = this.anomalies.map((a) => ({ ...a, row: a.row - first }));
     return {

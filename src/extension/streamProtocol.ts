@@ -13,7 +13,7 @@ export type StreamWorkerReply =
    * rows before are another file's. `values` is row-major, `metrics.length` per row. `model`: the baseline
    * model that scored the last row (null without the baseline).
    */
-  | { type: 'rows'; restart: boolean; metrics: string[]; timed: boolean; firstRow: number; ts: Float64Array; lines: Int32Array; values: Float64Array; scores: Float64Array; anomalies: Anomaly[]; model: ModelInfo | null }
+  | { type: 'rows'; restart: boolean; metrics: string[]; timed: boolean; utcOffsetMs: number; firstRow: number; ts: Float64Array; lines: Int32Array; values: Float64Array; scores: Float64Array; anomalies: Anomaly[]; model: ModelInfo | null }
   | { type: 'notice'; text: string }
   | { type: 'error'; message: string }
   | { type: 'ended' };

@@ -16,6 +16,7 @@ const stop = new AbortController();
 let pending: ScoredRow[] = [];
 let metrics: string[] = [];
 let timed = false;
+let utcOffsetMs = 0;
 let restart = false;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -40,7 +41,7 @@ function flush(): void {
     for (let m = 0; m < metrics.length; m++) values[i * metrics.length + m] = r.values[m];
     for (const a of r.anomalies) anomalies.push(a);
   });
-  send({ type: 'rows', restart, metrics, timed, firstRow: n ? rows[0].row : 0, ts, lines, values, scores, anomalies, model: n ? rows[n - 1].model : null }, [ts.buffer, lines.buffer, values.buffer, scores.buffer]);
+  send({ type: 'rows', restart, metrics, timed, utcOffsetMs, firstRow: n ? rows[0].row : 0, ts, lines, values, scores, anomalies, model: n ? rows[n - 1].model : null }, [ts.buffer, lines.buffer, values.buffer, scores.buffer]);
   restart = false;
 }
 
@@ -58,6 +59,7 @@ port.on('message', async (req: StreamWorkerRequest) => {
       flush();
       metrics = l.metrics;
       timed = l.timestampIndex >= 0;
+      utcOffsetMs = l.utcOffsetMs;
       restart = true;
     },
     onRow,

@@ -62,7 +62,7 @@ class LiveStream implements vscode.Disposable {
       case 'rows':
         if (m.restart || !this.window) {
           const minSeverity = readSettings().minSeverity;
-          this.window = new LiveWindow(m.metrics, m.timed, undefined, undefined, minSeverity);
+          this.window = new LiveWindow(m.metrics, m.timed, undefined, undefined, minSeverity, m.utcOffsetMs);
           void this.history?.close();
           this.history = this.ctx.history.stream({
             kind: 'stream', source: sourceOf(this.uri), sha256: '', toolVersion: VERSION,
@@ -102,7 +102,7 @@ class LiveStream implements vscode.Disposable {
 
   /** "baseline model v3 · retrained 14:05 UTC (drift)", or undefined without the baseline. */
   get modelText(): string | undefined {
-    return this.model ? describeModel(this.model) : undefined;
+    return this.model ? describeModel(this.model, this.window?.utcOffsetMs) : undefined;
   }
 
   private finish(error?: string): void {

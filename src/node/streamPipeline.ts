@@ -16,6 +16,7 @@ import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader, headerRowIndex, preambleNote } from '../core/csv/header.ts';
 import { looksBinary } from '../core/csv/sniff.ts';
+import { fileZone } from '../core/csv/zone.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import type { LongLayout } from '../core/csv/longFormat.ts';
@@ -46,6 +47,8 @@ export interface Layout {
   metricIndices: number[];
   metrics: string[];
   decimalComma: boolean;
+  /** The UTC offset the file writes its times in (zone.ts, from the first rows): rows' `ms` are then its wall clock. */
+  utcOffsetMs: number;
 }
 
 /** One scored row. */
@@ -54,7 +57,7 @@ export interface ScoredRow {
   row: number;
   /** 1-based line of the record in the file. */
   line: number;
-  /** The timestamp cell as written, and as epoch ms (NaN when none or unreadable). */
+  /** The timestamp cell as written, and as epoch ms (NaN when none or unreadable; the wall clock of a file written at a UTC offset, Layout.utcOffsetMs). */
   tsText: string;
   ms: number;
   /** The metric values, in `layout.metrics` order (NaN = missing). */
@@ -291,6 +294,10 @@ export class StreamPipeline {
     for (const r of this.sample) for (const c of valueColumns) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
+    // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
+    const zone = inference.timestampIndex >= 0 ? fileZone(fields.map((f) => f[inference.timestampIndex] ?? '')) : null;
+    if (zone?.note) this.opts.onNotice?.(`${this.opts.displayPath}:${this.sample[0].line}: warning: ${zone.note}`);
+    layout.utcOffsetMs = zone?.offsetMs ?? 0;
     this.tentative = !isLong && long ? { columns: long.tentative, values: long.tentative.map((c) => (fields[0][c] ?? '').trim()) } : null;
     this.resetTimes();
     this.layout = layout;
@@ -301,7 +308,7 @@ export class StreamPipeline {
       const names = this.join ? this.join.metrics : header;
       const cols = new Set(this.opts.rules.rules.flatMap((r) => seriesIn(names, r.metric)).filter((c) => this.join !== null || c !== layout.timestampIndex));
       this.ruleCols = [...cols].sort((a, b) => a - b);
-      this.rules = createStreamRules(this.opts.rules, this.ruleCols.map((c) => names[c]), { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0 });
+      this.rules = createStreamRules(this.opts.rules, this.ruleCols.map((c) => names[c]), { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0, utcOffsetMs: layout.utcOffsetMs });
       for (const [name, why] of Object.entries(this.rules.skipped)) {
         if (why === 'unknown-metric') this.opts.onNotice?.(`${this.opts.displayPath}: rule '${name}': no metric '${this.opts.rules.rules.find((r) => r.name === name)?.metric}' in the data; skipped`);
       }
@@ -344,7 +351,7 @@ export class StreamPipeline {
     this.join = join;
     this.pick = pick;
     this.unknownSeries = 0;
-    return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices: valueColumns, metrics, decimalComma: inf.decimalComma };
+    return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices: valueColumns, metrics, decimalComma: inf.decimalComma, utcOffsetMs: 0 };
   }
 
   private score(rec: CsvRecord): void {
@@ -417,13 +424,14 @@ export class StreamPipeline {
   }
 
   /** Scores one row: the stream detector, the baseline and the rules (`ruleValues`: in `ruleCols` order). */
-  private emit(line: number, tsText: string, ms: number, values: number[], ruleValues: number[], firstCell: string): void {
+  private emit(line: number, tsText: string, instant: number, values: number[], ruleValues: number[], firstCell: string): void {
     const l = this.layout as Layout;
+    const ms = instant + l.utcOffsetMs;
     const score = (this.detector as StreamDetector).update(ms, values);
     const fitted = this.retrainer?.update(ms, values) ?? null;
     const anomalies: Anomaly[] = [];
-    const a = streamAnomaly(score, this.row, ms, l.metrics, values);
-    const b = fitted && baselineAnomaly(fitted, this.row, ms, l.metrics, values);
+    const a = streamAnomaly(score, this.row, ms, l.metrics, values, l.utcOffsetMs);
+    const b = fitted && baselineAnomaly(fitted, this.row, ms, l.metrics, values, l.utcOffsetMs);
     // One stream finding per row: the stronger of the two views (novelty first on a tie).
     const own = a && b ? (b.score > a.score ? b : a) : a ?? b;
     if (own) anomalies.push(own);
@@ -451,7 +459,7 @@ function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined
   if (oneMetric && metricIndices.length !== 1) {
     throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => header[c]))}): choose one with --metrics`);
   }
-  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma };
+  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0 };
 }
 
 function timestampOf(text: string, kind: Inference['timestampKind'], clock?: string): number {

@@ -70,6 +70,11 @@ test('parseCsv sorts unsorted timestamps stably, keeps duplicates and warns abou
   assert.deepEqual(plain(r.frame)?.values, [[1, 3, 4]]);
   assert.deepEqual(plain(r.frame)?.lines, [3, 2, 4]);
   assert.deepEqual(r.issues.map((i) => i.code), ['unsorted', 'duplicate-timestamp']);
+  assert.equal(r.issues[0].message, 'timestamps are not in order: rows were sorted by time (stable)');
+  // Newest first (Netdata, many consoles' exports): said as such.
+  const newest = parseCsv('ts,v\n2024-01-01T00:02:00Z,3\n2024-01-01T00:01:00Z,2\n2024-01-01T00:01:00Z,4\n2024-01-01T00:00:00Z,1\n');
+  assert.deepEqual(plain(newest.frame)?.values, [[1, 2, 4, 3]]);
+  assert.deepEqual(newest.issues.map((i) => [i.code, i.message]), [['unsorted', 'rows are newest first: read oldest first'], ['duplicate-timestamp', '1 duplicate timestamp: all rows kept']]);
 });
 
 test('parseCsv reads times without a zone as UTC and applies offsets', () => {

@@ -7,6 +7,10 @@ import { shortTime } from '../../src/core/findings.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import { exportMeta } from '../../src/core/export/json.ts';
 import { formatWhen } from '../../src/extension/rulesEditorModel.ts';
+import { StreamPipeline } from '../../src/node/streamPipeline.ts';
+import type { ScoredRow } from '../../src/node/streamPipeline.ts';
+import { createIncidentTracker } from '../../src/core/streaming/incidentTracker.ts';
+import { describeModel } from '../../src/core/streaming/retraining.ts';
 
 const HOUR = 3_600_000;
 
@@ -73,4 +77,23 @@ test('a CSV written at a UTC offset is read as its wall clock: findings, inciden
   const mixed = parseCsv('time,cpu\n2024-03-31T01:00:00+01:00,1\n2024-03-31T03:00:00+02:00,2\n2024-03-31T03:10:00+02:00,3\n');
   assert.deepEqual(mixed.issues.map((x) => [x.code, x.line, x.column]), [['utc-offsets', 2, 1]]);
   assert.deepEqual(Array.from(mixed.frame!.timestamps!), [Date.UTC(2024, 2, 31, 1), Date.UTC(2024, 2, 31, 2), Date.UTC(2024, 2, 31, 2, 10)]);
+});
+
+test('stream reads a file written at an offset as analyze does: its wall clock, findings and incidents carrying the offset', () => {
+  const text = zoned('+01:00');
+  const rows: ScoredRow[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'z.csv', baseline: true, onRow: (r) => rows.push(r) });
+  for (let k = 0; k < text.length; k += 4096) { pipe.push(text.slice(k, k + 4096)); pipe.caughtUp(); }
+  pipe.finish();
+  assert.equal(pipe.failure, null);
+  assert.equal(pipe.columns!.utcOffsetMs, HOUR);
+  assert.deepEqual(rows.map((r) => r.ms), Array.from(parseCsv(text).frame!.timestamps!));
+  const spike = rows[1000].anomalies.find((a) => a.detector === 'stream');
+  assert.ok(spike);
+  assert.equal(spike.timestamp, '2024-03-10T22:40:00.000+01:00');
+  const tracker = createIncidentTracker({ utcOffsetMs: () => pipe.columns!.utcOffsetMs });
+  const opened = rows.flatMap((r) => tracker.push(r.row, r.ms, r.anomalies)).find((e) => e.event === 'opened' && e.incident.startRow <= 1000 && e.incident.endRow >= 1000);
+  assert.equal(opened?.incident.start, '2024-03-10T22:40:00.000+01:00');
+  const model = rows.at(-1)!.model!;
+  assert.match(describeModel(model, HOUR), /^baseline model v\d+ · (re)?trained \d\d:\d\d \+01:00/);
 });

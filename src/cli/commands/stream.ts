@@ -4,7 +4,7 @@ import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { tailFile } from '../../node/tailFile.ts';
 import { StreamPipeline } from '../../node/streamPipeline.ts';
-import type { ScoredRow } from '../../node/streamPipeline.ts';
+import type { Layout, ScoredRow } from '../../node/streamPipeline.ts';
 import { loadRulesFile } from '../rulesFile.ts';
 import { PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs, prometheusIdentity } from '../prometheusSource.ts';
 import { streamPrometheus } from '../prometheusStream.ts';
@@ -147,7 +147,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   if (values['retrain-every'] !== undefined && !values.baseline) throw new UsageError('--retrain-every refits the baseline: add --baseline');
   if (values.baseline && format === 'nab') throw new UsageError('--baseline scores are in the jsonl output ("model", the stream finding); --format nab prints the novelty score only');
   if (Number.isNaN(retrainEveryMs)) throw new UsageError(`--retrain-every: expected a duration such as 6h or 1d, or off (got '${values['retrain-every']}')`);
-  const tracker = createIncidentTracker({ minSeverity });
+  const tracker = createIncidentTracker({ minSeverity, utcOffsetMs: () => pipeline.columns?.utcOffsetMs ?? 0 });
   const wanted = values.metrics?.split(',').map((m) => m.trim()).filter(Boolean);
   const displayPath = prom ? serverLabel(prom.url) : positionals[0];
   const path = resolve(ctx.cwd, displayPath);
@@ -178,7 +178,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       const timed = pipeline.columns!.timestampIndex >= 0;
       const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies);
       if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${nabScore(r.score)}\n`);
-      else ctx.stdout(jsonlRow(r, pipeline.columns!.metrics, timed, rules !== null, events) + '\n');
+      else ctx.stdout(jsonlRow(r, pipeline.columns!, timed, rules !== null, events) + '\n');
       if (live) {
         alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
         alerter?.resolve(events.filter((e) => e.event === 'resolved').map((e) => e.incident));
@@ -255,17 +255,18 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   });
 }
 
-function jsonlRow(r: ScoredRow, metrics: string[], timed: boolean, withRules: boolean, events: readonly IncidentEvent[]): string {
+function jsonlRow(r: ScoredRow, layout: Layout, timed: boolean, withRules: boolean, events: readonly IncidentEvent[]): string {
+  const { metrics, utcOffsetMs: off } = layout;
   const m: Record<string, { value: number | null; score: number }> = {};
   // setOwn: a column named __proto__ is a key like any other.
   metrics.forEach((name, i) => { setOwn(m, name, { value: Number.isFinite(r.values[i]) ? r.values[i] : null, score: round4(r.score.perMetric[i]) }); });
   const own = r.anomalies.find((a) => a.detector === 'stream') ?? null;
-  const out: Record<string, unknown> = { row: r.row, line: r.line, timestamp: timed ? isoOf(r.ms) : null, score: round4(r.score.score), metrics: m, anomaly: own };
+  const out: Record<string, unknown> = { row: r.row, line: r.line, timestamp: timed ? isoOf(r.ms, off) : null, score: round4(r.score.score), metrics: m, anomaly: own };
   if (withRules) out.rules = r.anomalies.filter((a) => a.detector === 'rule');
-  if (r.model) out.model = { version: r.model.version, trainedAt: isoOf(r.model.trainedAt), reason: r.model.reason };
+  if (r.model) out.model = { version: r.model.version, trainedAt: isoOf(r.model.trainedAt, off), reason: r.model.reason };
   if (r.retrain) {
     const e = r.retrain;
-    out.retrain = { version: e.version, reason: e.reason, trainedAt: isoOf(e.trainedAt), trainedRow: e.trainedRow, rows: e.rows, metrics: e.metrics };
+    out.retrain = { version: e.version, reason: e.reason, trainedAt: isoOf(e.trainedAt, off), trainedRow: e.trainedRow, rows: e.rows, metrics: e.metrics };
   }
   if (events.length) out.incidents = events.map((e) => ({ event: e.event, ...e.incident }));
   return JSON.stringify(out);

@@ -24,3 +24,10 @@ export function permute(v: Float64Array, order: Uint32Array): Float64Array {
   for (let i = 0; i < v.length; i++) out[i] = v[order[i]];
   return out;
 }
+
+/** The note of a table read out of time order: newest first (every time at or before the one above it) is said as such. */
+export function unsortedMessage(t: Float64Array): string {
+  let newestFirst = true;
+  for (let i = 1; i < t.length && newestFirst; i++) if (t[i] > t[i - 1]) newestFirst = false;
+  return newestFirst ? 'rows are newest first: read oldest first' : 'timestamps are not in order: rows were sorted by time (stable)';
+}

@@ -9,7 +9,7 @@ import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
 import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
-import { inOrderPerSeries, permute, stableOrder } from './order.ts';
+import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order.ts';
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, preambleNote } from './header.ts';
 import { Column } from './column.ts';
 import { fileZone } from './zone.ts';
@@ -384,7 +384,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b).
       if (!groupedByTentative(long, series, timestamps)) series = dropTentative(series);
     }
-    const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: 'timestamps are not in order: rows were sorted by time (stable)', line: headerLine + 1 };
+    const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: timestamps && unsorted ? unsortedMessage(timestamps) : '', line: headerLine + 1 };
     // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
     let noted = false;
     if (timestamps && unsorted) {

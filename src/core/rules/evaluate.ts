@@ -358,8 +358,8 @@ export function ruleOnColumn(rule: Rule, metric: string): Rule {
 }
 
 /** The anomaly of a rule firing on one row (value NaN = no data, timestamp NaN = none); shared with the streaming evaluator. */
-export function ruleAnomaly(rule: Rule, threshold: number, row: number, v: number, timestampMs: number): Anomaly {
-  return preparedAnomaly(prepareRule(rule, threshold), row, v, timestampMs);
+export function ruleAnomaly(rule: Rule, threshold: number, row: number, v: number, timestampMs: number, offsetMs = 0): Anomaly {
+  return preparedAnomaly(prepareRule(rule, threshold), row, v, timestampMs, offsetMs);
 }
 
 function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: number, offsetMs = 0): Anomaly {

@@ -9,6 +9,7 @@
  * critical 75. Rows below 0.5 are not anomalies: the warning band (3–25) is left to the batch detectors,
  * whose scores are not probabilities.
  */
+import { offsetText } from '../csv/zone.ts';
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import { clampScore, severityOf } from '../severity.ts';
@@ -33,7 +34,7 @@ export function streamScore100(s: number): number {
  * The anomaly of one scored row, or null when its score is below the alert level. `values` are the row's
  * metric values (NaN = missing), in the detector's metric order; `row` is the 0-based data row.
  */
-export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, metrics: readonly string[], values: ArrayLike<number>): Anomaly | null {
+export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, metrics: readonly string[], values: ArrayLike<number>, offsetMs = 0): Anomaly | null {
   if (!(r.score >= STREAM_ALERT_SCORE) || r.topMetric < 0) return null;
   const m = r.topMetric;
   const metric = metrics[m];
@@ -43,7 +44,7 @@ export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, 
   const why = lv ? `the last ${formatDuration(lv.spanMs)} average ${sig3(lv.recent)}, against ${sig3(lv.usual)} ± ${sig3(lv.spread)} over the ${formatDuration(lv.referenceMs)} before`
     : r.topScale === 0 ? 'a level not seen in the recent history' : 'the last day does not look like any recent day';
   return {
-    row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
+    row, timestamp: isoOf(timestampMs, offsetMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
     score, severity: severityOf(score) ?? 'minor', message: `${metric} = ${Number.isFinite(v) ? v : 'no data'}: ${why}`,
   };
 }
@@ -53,7 +54,7 @@ export function streamAnomaly(r: StreamScore, row: number, timestampMs: number, 
  * is below the alert level: the same 0–100 scale, from the surprise of the value under the baseline, less
  * log10(#metrics) (the most surprising of k metrics is k times likelier to look surprising by chance).
  */
-export function baselineAnomaly(b: BaselineScore, row: number, timestampMs: number, metrics: readonly string[], values: ArrayLike<number>): Anomaly | null {
+export function baselineAnomaly(b: BaselineScore, row: number, timestampMs: number, metrics: readonly string[], values: ArrayLike<number>, offsetMs = 0): Anomaly | null {
   let m = -1;
   for (let k = 0; k < metrics.length; k++) if (b.surprise[k] > 0 && (m < 0 || b.surprise[k] > b.surprise[m])) m = k;
   if (m < 0) return null;
@@ -64,11 +65,12 @@ export function baselineAnomaly(b: BaselineScore, row: number, timestampMs: numb
   const metric = metrics[m];
   const v = values[m];
   const z = b.z[m];
-  const hour = Number.isFinite(timestampMs) ? ` at ${String(binOf(timestampMs, 24)).padStart(2, '0')}:00 UTC` : '';
+  // Times are the file's wall clock (a file written at an offset: offsetMs), else UTC.
+  const hour = Number.isFinite(timestampMs) ? ` at ${String(binOf(timestampMs, 24)).padStart(2, '0')}:00 ${offsetMs === 0 ? 'UTC' : offsetText(offsetMs)}` : '';
   // The model version early in the message: a narrow table column still shows which model flagged the row.
   const why = `${formatNumber(Math.abs(z), 3)} sd ${z > 0 ? 'above' : 'below'} baseline model v${b.model.version}${hour} (${formatNumber(b.expected[m], 6)} ± ${formatNumber(b.scale[m], 3)})`;
   return {
-    row, timestamp: isoOf(timestampMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
+    row, timestamp: isoOf(timestampMs, offsetMs), detector: 'stream', metric, value: Number.isFinite(v) ? v : null,
     score, severity: severityOf(score) ?? 'minor', message: `${metric} = ${Number.isFinite(v) ? v : 'no data'}: ${why}`,
   };
 }

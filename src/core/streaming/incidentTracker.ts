@@ -35,14 +35,17 @@ export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' 
   mergeFrom?: Severity;
   /** The sampling step, for the incident's duration. @default the median of the first 15 gaps between rows */
   stepMs?: number | null;
+  /** The stream's UTC offset when its times are a file's wall clock (read when an incident is made). @default 0 */
+  utcOffsetMs?: () => number;
 }
 
 /** Remembers what the summary of the open incident reads: the time of its rows, the values of its findings. */
 class SeenRows implements IncidentRows {
   private readonly times = new Map<number, number | null>();
   private readonly values = new Map<string, number>();
-  constructor(private readonly step: () => number | null) {}
+  constructor(private readonly step: () => number | null, private readonly offset: () => number) {}
   get stepMs(): number | null { return this.step(); }
+  get utcOffsetMs(): number { return this.offset(); }
   note(row: number, time: number | null, a: Anomaly): void {
     this.times.set(row, time);
     if (a.metric !== null && a.value !== null) this.values.set(`${row}\u0000${a.metric}`, a.value);
@@ -80,7 +83,8 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
     return sorted[sorted.length >> 1];
   };
   let group: IncidentGroup | null = null;
-  let rows = new SeenRows(step);
+  const offset = options.utcOffsetMs ?? (() => 0);
+  let rows = new SeenRows(step, offset);
   let reportedBand: number | null = null;
   let current: Incident | null = null;
   let reported = 0, resolved = 0;
@@ -91,7 +95,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       resolved++;
     }
     group = null;
-    rows = new SeenRows(step);
+    rows = new SeenRows(step, offset);
     reportedBand = null;
     current = null;
   };

@@ -17,6 +17,7 @@
  * Memory: one ring of `trainMs` rows (at most `maxRows`) of times and of each metric's values, a 24-bin
  * profile and a Page-Hinkley state per metric: constant once the step is known, however long the stream.
  */
+import { offsetText } from '../csv/zone.ts';
 import { Ring } from './rolling.ts';
 import { DEFAULT_STEP_MS, STEP_ROWS, medianGap } from './streamDetector.ts';
 import { binOf, fitProfile, surpriseOf, zOf } from './baseline.ts';
@@ -263,8 +264,9 @@ export function parseRetrainEvery(text: string): number | null {
  * One line on the model for a live view: "baseline model v3 · retrained 14:05 UTC (drift)", the retraining
  * time being the data time of the last row it was trained on (its row number for data without timestamps).
  */
-export function describeModel(model: ModelInfo): string {
+export function describeModel(model: ModelInfo, offsetMs = 0): string {
   if (model.version === 0) return 'baseline: not fitted yet';
-  const at = Number.isFinite(model.trainedAt) ? `${new Date(model.trainedAt).toISOString().slice(11, 16)} UTC` : `at row ${model.trainedRow + 1}`;
+  // The file's wall clock at its offset (Frame.utcOffsetMs), else UTC.
+  const at = Number.isFinite(model.trainedAt) ? `${new Date(model.trainedAt).toISOString().slice(11, 16)} ${offsetMs === 0 ? 'UTC' : offsetText(offsetMs)}` : `at row ${model.trainedRow + 1}`;
   return `baseline model v${model.version} · ${model.reason === 'initial' ? 'trained' : 'retrained'} ${at}${model.reason === 'initial' ? '' : ` (${model.reason})`}`;
 }

@@ -26,6 +26,8 @@ export interface StreamRulesOptions {
   timed?: boolean;
   /** A gap longer than this ends a condition run. @default defaultMaxGap(the step), as evaluateRules */
   maxGapMs?: number;
+  /** The times are the file's wall clock at this UTC offset (Frame.utcOffsetMs): findings' times carry it. @default 0 */
+  utcOffsetMs?: number;
 }
 
 /** The streaming evaluator: feed every row in order; `update` returns the rule anomalies of that row. */
@@ -118,7 +120,7 @@ export function createStreamRules(rules: RulesFile | readonly Rule[], columns: r
             else st.keepAlive = false;
           }
         }
-        if (fires) out.push(ruleAnomaly(r, st.threshold, row, v, timed ? timestampMs : NaN));
+        if (fires) out.push(ruleAnomaly(r, st.threshold, row, v, timed ? timestampMs : NaN, options.utcOffsetMs));
       }
       prevTime = time;
       return out;
