@@ -24,11 +24,12 @@ test('every SPEC §6 command is contributed under the Anomaly Hunter category', 
 
 test('the rules schema is contributed to YAML tooling and shipped in the package', () => {
   assert.deepEqual(pkg.contributes.yamlValidation, [
-    { fileMatch: ['rules.yaml', '*.rules.yaml', '*.rules.yml'], url: './rules/rules.schema.json' },
+    { fileMatch: ['rules.yaml', '*.rules.yaml', '*.rules.yml'], url: './rules/rules-file.schema.json' },
     { fileMatch: ['*.test.yaml', '*.test.yml'], url: './rules/ruletests.schema.json' },
   ]);
   assert.match(readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8'), /^!rules\/rules\.schema\.json$/m);
   assert.match(readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8'), /^!rules\/ruletests\.schema\.json$/m);
+  assert.match(readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8'), /^!rules\/rules-file\.schema\.json$/m);
 });
 
 test('the package ships every bundle the build writes, nodemailer (imported by the others when a mail is sent) included', () => {

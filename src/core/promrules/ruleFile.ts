@@ -2,7 +2,7 @@ import { parseDuration } from '../rules/duration.ts';
 import type { PromAlertRule } from '../rules/prometheusExport.ts';
 import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
-import type { YNode } from '../rules/yamlAst.ts';
+import type { YMap, YNode } from '../rules/yamlAst.ts';
 import type { EngineRule } from './engine.ts';
 import { compileGoTemplate } from './goTemplate.ts';
 import { parseAlertExpr } from './selector.ts';
@@ -46,8 +46,18 @@ export function engineRuleOf(r: PromAlertRule): EngineRule | string {
 const RULE_KEYS = ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'];
 const GROUP_KEYS = ['name', 'interval', 'limit', 'rules'];
 
-/** Reads a Prometheus rule file; throws RuleFileError when it is not one. */
-export function loadPrometheusRuleFile(text: string): LoadedRuleFile {
+/** One rule of a Prometheus rule file as written: an alerting rule's fields, or a recording rule's name. */
+export interface RawPromRule {
+  /** The rule's mapping in the YAML, and where it starts. */
+  node: YMap;
+  line: number;
+  column: number;
+  record: string | null;
+  alert: PromAlertRule | null;
+}
+
+/** Reads a Prometheus rule file's rules in file order; throws RuleFileError when it is not one. */
+export function readPrometheusRules(text: string): RawPromRule[] {
   const starts = lineStarts(text);
   const fail = (message: string, offset: number): never => {
     const p = positionAt(starts, offset);
@@ -56,7 +66,7 @@ export function loadPrometheusRuleFile(text: string): LoadedRuleFile {
   const parsed = parseYamlAst(text);
   if (parsed.problems.length) fail(parsed.problems[0].message, parsed.problems[0].startOffset);
   const root = parsed.root ? deref(parsed.root) : null;
-  const out: LoadedRuleFile = { rules: [], needsPromtool: [] };
+  const out: RawPromRule[] = [];
   if (!root) return out;
   if (root.kind !== 'map') return fail('expected `groups:`', root.start);
   const entries = (n: YNode, keys: readonly string[], what: string): Map<string, YNode> => {
@@ -99,20 +109,32 @@ export function loadPrometheusRuleFile(text: string): LoadedRuleFile {
     for (const r of list(gm.get('rules'), 'rules')) {
       const rm = entries(r, RULE_KEYS, 'a rule');
       const { line, column } = positionAt(starts, r.start);
-      if (rm.has('record')) { out.needsPromtool.push({ line, column, reason: `recording rule '${text1(rm.get('record'), 'record')}'` }); continue; }
+      const node = r as YMap;
+      if (rm.has('record')) { out.push({ node, line, column, record: text1(rm.get('record'), 'record'), alert: null }); continue; }
       const alert = text1(rm.get('alert'), 'alert');
       if (!alert) fail("a rule needs 'alert' or 'record'", r.start);
-      const rule = engineRuleOf({
+      out.push({ node, line, column, record: null, alert: {
         alert,
         expr: text1(rm.get('expr'), 'expr'),
         forMs: dur(rm.get('for'), 'for'),
         keepFiringForMs: dur(rm.get('keep_firing_for'), 'keep_firing_for'),
         labels: strMap(rm.get('labels'), 'labels'),
         annotations: strMap(rm.get('annotations'), 'annotations'),
-      });
-      if (typeof rule === 'string') out.needsPromtool.push({ line, column, reason: `alert '${alert}': ${rule}` });
-      else out.rules.push(rule);
+      } });
     }
+  }
+  return out;
+}
+
+/** Reads a Prometheus rule file into rules our engine runs; throws RuleFileError when it is not one. */
+export function loadPrometheusRuleFile(text: string): LoadedRuleFile {
+  const out: LoadedRuleFile = { rules: [], needsPromtool: [] };
+  for (const r of readPrometheusRules(text)) {
+    const { line, column } = r;
+    if (!r.alert) { out.needsPromtool.push({ line, column, reason: `recording rule '${r.record}'` }); continue; }
+    const rule = engineRuleOf(r.alert);
+    if (typeof rule === 'string') out.needsPromtool.push({ line, column, reason: `alert '${r.alert.alert}': ${rule}` });
+    else out.rules.push(rule);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // Validating a rules file (SPEC §1–§2): YAML, then the JSON Schema, then the meaning and the data. The steps live
 // in diagnostics.ts, schemaDiagnostics.ts, readRules.ts and semanticChecks.ts; this file runs them in order.
+import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
 import type { Diagnostic, RulesDataContext, RulesFile } from './model.ts';
 import { schemaErrors } from './schema.ts';
 import { DiagnosticSink } from './diagnostics.ts';
@@ -65,6 +66,11 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
       });
     }
     return { text, root: null, file: emptyFile, sites: [], diagnostics: out.sorted(), lines, dataSpan: null };
+  }
+  // A Prometheus rule file (`groups:`): its alerting rules that compare a metric with a number run on the data.
+  if (isPrometheusRuleFile(root)) {
+    const p = promRulesForCsv(text, lines);
+    return { text, root, file: p.file, sites: p.sites, diagnostics: [...out.sorted(), ...p.diagnostics], lines, dataSpan: null };
   }
   checkKeys(root, out);
   const value = toPlain(root);

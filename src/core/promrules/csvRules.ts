@@ -1,0 +1,98 @@
+/**
+ * A Prometheus rule file read as rules on CSV data — the alert rules SRE teams keep in their repos
+ * (`groups: [{name, rules: [{alert, expr, for, keep_firing_for, labels, annotations}]}]`) given to `analyze --rules`,
+ * or opened in the editor under a rules-file name (`*.rules.yml`). An alerting rule whose expr is a series selector
+ * compared with a number (`cpu > 90`, `node_load1{instance="a"} >= 4`) becomes a rule on that metric, with its
+ * `for`, `keep_firing_for`, labels and annotations (`{{ $value }}`, `{{ $labels.x }}` as ours read them); its
+ * `severity` label sets the severity. Other rules (recording rules, rate(), aggregations, other matchers) need
+ * PromQL over a TSDB: one note says how many and where the first is (`anomaly-hunter test --promtool` runs them).
+ */
+import type { Diagnostic, Rule, RulesFile } from '../rules/model.ts';
+import type { Severity } from '../severity.ts';
+import { emptyRulesFile } from '../rules/readRules.ts';
+import type { RuleSite } from '../rules/readRules.ts';
+import { DiagnosticSink } from '../rules/diagnostics.ts';
+import { deref } from '../rules/yamlAst.ts';
+import type { YNode } from '../rules/yamlAst.ts';
+import { labelText } from '../prometheus/names.ts';
+import { RuleFileError, readPrometheusRules } from './ruleFile.ts';
+import { parseAlertExpr } from './selector.ts';
+
+/** Whether a rules text's top level is a Prometheus rule file's: `groups:` and no `version:`. */
+export function isPrometheusRuleFile(root: YNode | null): boolean {
+  const m = root ? deref(root) : null;
+  if (!m || m.kind !== 'map') return false;
+  const keys = m.pairs.map((p) => (p.key.kind === 'scalar' ? p.key.text : ''));
+  return keys.includes('groups') && !keys.includes('version');
+}
+
+/** Severities by the `severity` label's usual values (Prometheus's own examples and the common mixins use critical, warning, info). */
+const SEVERITY_LABELS: Record<string, Severity> = {
+  critical: 'critical', page: 'critical', emergency: 'critical', fatal: 'critical',
+  major: 'major', error: 'major', high: 'major',
+  minor: 'minor', medium: 'minor', low: 'minor',
+  warning: 'warning', warn: 'warning', info: 'warning', informational: 'warning', notice: 'warning', none: 'warning',
+};
+
+/** An annotation of Go's template language as ours reads it: `{{ $value | humanize }}` and `{{ printf "%.2f" $value }}` are the value. */
+function annotationOf(text: string): string {
+  return text
+    .replace(/\{\{-?\s*(?:printf\s+"[^"]*"\s+)?\$value\s*(?:\|[^}]*)?-?\}\}/g, '{{ value }}')
+    .replace(/\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}/g, '{{ labels.$1 }}');
+}
+
+/** The metric (CSV column or series name) an expr's selector names, or why the expr is not one. */
+function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: number } | string {
+  const e = parseAlertExpr(expr);
+  if (!e) return 'its expr is more than a series selector compared with a number';
+  const name = e.matchers.find((m) => m.name === '__name__' && m.type === '=');
+  if (!name) return 'its selector names no metric';
+  const labels: Record<string, string> = {};
+  for (const m of e.matchers) {
+    if (m === name) continue;
+    if (m.type !== '=') return `its matcher ${m.name}${m.type}"${m.value}" is not an equality`;
+    labels[m.name] = m.value;
+  }
+  return { metric: name.value + labelText(labels), op: e.op, threshold: e.threshold };
+}
+
+/** The rules of a Prometheus rule file that run on CSV data, a site per rule (for CodeLens), and what was left out. */
+export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[] } {
+  const file = emptyRulesFile();
+  const sites: RuleSite[] = [];
+  const out = new DiagnosticSink(text, lines);
+  let raw;
+  try {
+    raw = readPrometheusRules(text);
+  } catch (e) {
+    if (!(e instanceof RuleFileError)) throw e;
+    const at = (lines[e.line - 1] ?? 0) + e.column - 1;
+    out.add('error', 'schema', 'prometheus-rule-file', `Prometheus rule file: ${e.message}`, at, at + 1);
+    return { file, sites, diagnostics: out.sorted() };
+  }
+  const left: string[] = [];
+  let firstLeft = -1;
+  for (const r of raw) {
+    const why = r.alert ? metricOf(r.alert.expr) : null;
+    if (!r.alert || why === null || typeof why === 'string') {
+      left.push(r.alert ? r.alert.alert : r.record ?? '');
+      if (firstLeft < 0) firstLeft = r.node.start;
+      continue;
+    }
+    const a = r.alert;
+    const severity = SEVERITY_LABELS[(a.labels.severity ?? '').toLowerCase()] ?? file.defaults.severity;
+    const annotations: Record<string, string> = {};
+    for (const [k, v] of Object.entries(a.annotations)) Object.defineProperty(annotations, k, { value: annotationOf(v), enumerable: true, writable: true, configurable: true });
+    const rule: Rule = {
+      name: a.alert, metric: why.metric, op: why.op, threshold: why.threshold, forMs: a.forMs, keepFiringForMs: a.keepFiringForMs,
+      severity, enabled: true, labels: { ...a.labels }, annotations, line: r.line,
+    };
+    sites.push({ index: file.rules.length, node: r.node, name: a.alert, rule });
+    file.rules.push(rule);
+  }
+  if (left.length) {
+    const shown = left.slice(0, 3).map((n) => `'${n}'`).join(', ') + (left.length > 3 ? ` and ${left.length - 3} more` : '');
+    out.add('info', 'semantic', 'needs-promql', `${left.length} of ${raw.length} rules of this Prometheus rule file are not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is; recording rules and PromQL functions need a time-series database — \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
+  }
+  return { file, sites, diagnostics: out.sorted() };
+}

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { validateRules } from '../../src/core/rules/validate.ts';
+import { evaluateRules } from '../../src/core/rules/evaluate.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { editorSchema } from '../../src/core/rules/editorSchema.ts';
+import { RULES_SCHEMA } from '../../src/core/rules/schema.ts';
+import { parseYamlAst } from '../../src/core/rules/yamlAst.ts';
+
+const PROM = `groups:
+  - name: node
+    rules:
+      - alert: HighCPU
+        expr: cpu > 90
+        for: 5m
+        labels: {severity: page, team: sre}
+        annotations:
+          summary: "CPU {{ $value | humanize }} on {{ $labels.host }}"
+      - alert: HostDown
+        expr: 1 > up{host="a"}
+        keep_firing_for: 2m
+        labels: {severity: info}
+      - alert: MemRising
+        expr: avg_over_time(memory[10m]) > 80
+      - record: job:cpu:avg
+        expr: avg(cpu)
+      - alert: Regex
+        expr: cpu{host=~"a.*"} > 1
+`;
+
+test('a Prometheus rule file is read as CSV rules: selector-vs-number alerts run, the others are named in one note', () => {
+  const r = validateRules(PROM);
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.range.start.line]), [['info', 'needs-promql', 14]]);
+  assert.match(r.diagnostics[0].message, /^3 of 5 rules of this Prometheus rule file are not evaluated on CSV data \('MemRising', 'job:cpu:avg', 'Regex'\)/);
+  const rules = r.rules!.rules;
+  assert.deepEqual(rules.map((x) => [x.name, x.metric, x.op, x.threshold, x.forMs, x.keepFiringForMs, x.severity, x.line]), [
+    ['HighCPU', 'cpu', '>', 90, 300_000, 0, 'critical', 4],
+    ['HostDown', 'up{host="a"}', '<', 1, 0, 120_000, 'warning', 10],
+  ]);
+  assert.deepEqual(rules[0].labels, { severity: 'page', team: 'sre' });
+  assert.equal(rules[0].annotations.summary, 'CPU {{ value }} on {{ labels.host }}');
+  // They fire on the data as our own rules do.
+  const t = Array.from({ length: 20 }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
+  const cpu = t.map((_, i) => (i >= 5 && i < 15 ? 95 : 50));
+  const ev = evaluateRules(r.rules!, frameOf({ cpu, 'up{host="a"}': t.map((_, i) => (i === 3 ? 0 : 1)) }, t));
+  const fired = ev.anomalies.map((a) => [a.rule, a.row]);
+  assert.deepEqual(fired.filter(([n]) => n === 'HighCPU').map(([, row]) => row), [10, 11, 12, 13, 14]);
+  assert.ok(fired.some(([n, row]) => n === 'HostDown' && row === 3));
+  assert.equal(ev.anomalies.find((a) => a.rule === 'HighCPU')!.message, 'CPU 95 on ');
+});
+
+test('a broken Prometheus rule file is an error at its place; our own format is unchanged', () => {
+  const r = validateRules('groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: cpu > 1\n        for: soon\n');
+  assert.equal(r.rules, null);
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.range.start.line, d.message]), [['error', 'prometheus-rule-file', 6, "Prometheus rule file: for: 'soon' is not a duration"]]);
+  // `version:` beside `groups:` is our format (with an unknown key), not a Prometheus file.
+  assert.ok(validateRules('version: 1\ngroups: []\nrules: []\n').diagnostics.some((d) => d.code === 'unknown-key'));
+});
+
+test('the YAML extension\'s schema accepts Prometheus rule files and checks ours as the rules schema does; the file is in step', () => {
+  const committed = JSON.parse(readFileSync(join(import.meta.dirname, '../../rules/rules-file.schema.json'), 'utf8'));
+  assert.deepEqual(committed, JSON.parse(JSON.stringify(editorSchema(RULES_SCHEMA))), 'run npm run schema');
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  const both = ajv.compile(committed);
+  const ours = ajv.compile(RULES_SCHEMA);
+  const plain = (text: string): unknown => JSON.parse(JSON.stringify(yamlValue(text)));
+  assert.ok(both(plain(PROM)), JSON.stringify(both.errors));
+  assert.equal(both(plain('groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: cpu > 1\n        for: soon\n')), false);
+  const sample = readFileSync(join(import.meta.dirname, '../../rules/rules.yaml'), 'utf8');
+  assert.ok(both(plain(sample)) && ours(plain(sample)));
+  for (const text of ['version: 1\nrules: [{name: a}]\n', 'version: 2\nrules: []\n', 'rules: []\n']) assert.equal(both(plain(text)), ours(plain(text)), text);
+});
+
+/** A YAML text's value (the project's reader, as the rules engine reads it). */
+function yamlValue(text: string): unknown {
+  const toValue = (n: unknown): unknown => {
+    const node = n as { kind: string; value?: unknown; pairs?: { key: { text: string }; value: unknown }[]; items?: unknown[]; target?: unknown };
+    if (node.kind === 'scalar') return node.value;
+    if (node.kind === 'seq') return node.items!.map(toValue);
+    if (node.kind === 'map') return Object.fromEntries(node.pairs!.map((p) => [p.key.text, toValue(p.value)]));
+    return null;
+  };
+  return toValue(parseYamlAst(text).root);
+}
