@@ -100,6 +100,12 @@ export function shortTime(iso: string | null): string | null {
   return iso.replace('T', ' ').replace(/(?:Z|[+-]\d{2}:\d{2})$/, '').replace(/(:00)?\.000$/, '');
 }
 
+/** The zone a time written by isoOf is in, for people: `UTC`, or its offset (`+01:00`: the file's wall clock). */
+export function zoneLabel(iso: string): string {
+  const m = /([+-]\d{2}:\d{2})$/.exec(iso);
+  return m ? m[1] : 'UTC';
+}
+
 /** The Problems message of a stretch: its worst finding's message, and for several rows how many and when. */
 export function stretchMessage(s: Stretch): string {
   if (s.count === 1) return s.worst.message;
@@ -282,7 +288,7 @@ export function codeSpan(text: string): string {
 export function hoverOf(findings: readonly Anomaly[], ctx: HoverContext): string {
   if (!findings.length) return '';
   const when = shortTime(ctx.timestamp);
-  const out = [`**Anomaly Hunter** · row ${ctx.row} · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} UTC` : ''}`, ''];
+  const out = [`**Anomaly Hunter** · row ${ctx.row} · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} ${zoneLabel(ctx.timestamp!)}` : ''}`, ''];
   for (const a of [...findings].sort(bySeverity)) {
     const head = `**${a.severity}** (score ${formatNumber(a.score)}) · ${DETECTOR_NAME[a.detector]}`;
     let detail = escapeMarkdown(a.message);

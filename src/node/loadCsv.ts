@@ -67,6 +67,7 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
     };
     // A gzip-compressed export (`metrics.csv.gz`, by its magic bytes) is read through the decompressor.
     let gunzip: Gunzip | null = null;
+    let damaged: Error | null = null;
     const unzipped: Buffer[] = [];
     // Stops once the reader has failed (a binary file, a stray quote…): the rest cannot change the outcome.
     while (!reader.failed) {
@@ -77,24 +78,38 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
       if (bytes === 0 && chunk.length > 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
         gunzip = createGunzip();
         gunzip.on('data', (d: Buffer) => unzipped.push(d));
+        // Kept, not thrown from the stream (an unhandled 'error' event would end the process): said below.
+        gunzip.on('error', (e) => { damaged ??= e; });
       }
       bytes += bytesRead;
       if (gunzip) {
-        await new Promise<void>((done, fail) => { gunzip!.write(Buffer.from(chunk), (e) => (e ? fail(e) : done())); });
+        // Written, then resolved by its callback or by the stream's error (after which no callback comes).
+        const z = gunzip;
+        await new Promise<void>((done) => {
+          const failed = (): void => done();
+          z.once('error', failed);
+          z.write(Buffer.from(chunk), () => { z.off('error', failed); done(); });
+        });
+        if (damaged) break;
         for (const d of unzipped.splice(0)) text(d);
       } else text(chunk);
       onProgress?.(bytes, total);
     }
-    if (gunzip) {
-      await new Promise<void>((done, fail) => { gunzip!.once('error', fail).once('end', done).end(); });
+    // The reader failed (not a CSV, too large): its own message stands; the rest of the archive is not read.
+    if (gunzip && reader.failed) gunzip.destroy();
+    else if (gunzip && !damaged) {
+      await new Promise<void>((done) => { gunzip!.once('error', () => done()).once('end', done).end(); });
       for (const d of unzipped.splice(0)) text(d);
+    }
+    if (damaged) {
+      const e = damaged as Error;
+      return { frame: null, issues: [{ severity: 'error', code: 'gzip', message: `a damaged gzip file (${e.message}): nothing read from it` }], sha256: '', bytes, delimiter: '' };
     }
     reader.push(decoder.decode());
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a CSV file'
       : err.code === 'ENOTREG' ? err.message.slice(path.length + 2)
-      : err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR' ? `a damaged gzip file (${err.message})`
       : `cannot read the file (${err.code ?? err.message})`;
     return { frame: null, issues: [{ severity: 'error', code: 'io', message }], sha256: '', bytes, delimiter: '' };
   } finally {

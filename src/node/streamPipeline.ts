@@ -8,7 +8,7 @@
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, inferColumns, isAnnotation, parseNumber, readTime, settleDateOrder } from '../core/csv/infer.ts';
+import { dateOrderNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, readTime, settleDateOrder } from '../core/csv/infer.ts';
 import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
@@ -16,7 +16,7 @@ import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader, headerRowIndex, preambleNote } from '../core/csv/header.ts';
 import { looksBinary } from '../core/csv/sniff.ts';
-import { fileZone } from '../core/csv/zone.ts';
+import { ZoneWatch } from '../core/csv/zone.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import type { LongLayout } from '../core/csv/longFormat.ts';
@@ -107,6 +107,8 @@ export class StreamPipeline {
   private expectHeader = true;
   private sample: CsvRecord[] = [];
   private headerLine = 1;
+  /** The file's UTC offset, from the first rows, and where a row leaves it. */
+  private zone = new ZoneWatch();
   private layout: Layout | null = null;
   private detector: StreamDetector | null = null;
   private retrainer: Retrainer | null = null;
@@ -274,6 +276,7 @@ export class StreamPipeline {
     const header = this.header;
     const fields = this.sample.map((r) => r.fields);
     const inference = inferColumns(header, fields, this.splitter.delim ?? ',');
+    const unread = inference.timestampIndex < 0 ? unreadTimeNote(header, fields, inference.textIndices) : null;
     const long = longLayout(header, fields, inference);
     // Tentative labels (one value in the first rows) make no long file: a wide file may have such a column.
     const isLong = long !== null && long.labels.length > long.tentative.length;
@@ -284,6 +287,7 @@ export class StreamPipeline {
       if (times < 3 && (isLong || times < fields.length)) return;
     }
     this.stepMs = usualStep(sampledMs.length, (i) => sampledMs[i]);
+    if (unread) this.opts.onNotice?.(`${this.opts.displayPath}:${this.headerLine}:${unread.column + 1}: warning: ${unread.message}`);
     const order = dateOrderNote(inference);
     // Decided on the first rows: a later date the order cannot read switches it (see score).
     if (order) this.opts.onNotice?.(`${this.opts.displayPath}: warning: ${order}`);
@@ -295,9 +299,10 @@ export class StreamPipeline {
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
-    const zone = inference.timestampIndex >= 0 ? fileZone(fields.map((f) => f[inference.timestampIndex] ?? '')) : null;
-    if (zone?.note) this.opts.onNotice?.(`${this.opts.displayPath}:${this.sample[0].line}: warning: ${zone.note}`);
-    layout.utcOffsetMs = zone?.offsetMs ?? 0;
+    this.zone = new ZoneWatch();
+    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? '')) : null;
+    if (zoneNote) this.opts.onNotice?.(`${this.opts.displayPath}:${this.sample[0].line}: warning: ${zoneNote}`);
+    layout.utcOffsetMs = this.zone.offsetMs;
     this.tentative = !isLong && long ? { columns: long.tentative, values: long.tentative.map((c) => (fields[0][c] ?? '').trim()) } : null;
     this.resetTimes();
     this.layout = layout;
@@ -426,6 +431,11 @@ export class StreamPipeline {
   /** Scores one row: the stream detector, the baseline and the rules (`ruleValues`: in `ruleCols` order). */
   private emit(line: number, tsText: string, instant: number, values: number[], ruleValues: number[], firstCell: string): void {
     const l = this.layout as Layout;
+    // A later row written at another offset (daylight saving time): said once; the first rows' offset stays.
+    if (!this.zone.movedAt && l.utcOffsetMs) {
+      this.zone.seen(tsText, 0, tsText.length, line);
+      if (this.zone.movedAt) this.opts.onNotice?.(`${this.opts.displayPath}:${line}: warning: ${this.zone.note()}`);
+    }
     const ms = instant + l.utcOffsetMs;
     const score = (this.detector as StreamDetector).update(ms, values);
     const fitted = this.retrainer?.update(ms, values) ?? null;

@@ -147,7 +147,12 @@ test('dates with the month named (Kibana, RFC 2822, logs) are read, zones applie
     ['Feb 29, 2024 23:59', '2024-02-29T23:59:00.000Z'],
   ];
   for (const [text, want] of cases) assert.equal(iso(namedMonthTime(text)), want, text);
-  for (const text of ['Feb 30, 2024', 'Foo, 04 Mar 2024 10:05', 'Mai 4, 2024', 'Mar 4 10:05:00', 'Mar 4, 2024 25:00', 'done 4 Mar 2024']) {
+  // Kibana and Excel in other languages: German, French, Spanish, Italian, Dutch month names.
+  for (const [text, want] of [['Mai 4, 2024 @ 10:05:00.000', '2024-05-04T10:05:00.000Z'], ['4. März 2024 10:05', '2024-03-04T10:05:00.000Z'], ['04 déc. 2024', '2024-12-04T00:00:00.000Z'],
+    ['Okt 4, 2024', '2024-10-04T00:00:00.000Z'], ['4 ago 2024', '2024-08-04T00:00:00.000Z'], ['4 mrt 2024', '2024-03-04T00:00:00.000Z']] as const) {
+    assert.equal(iso(namedMonthTime(text)), want, text);
+  }
+  for (const text of ['Feb 30, 2024', 'Foo, 04 Mar 2024 10:05', 'Maybe 4, 2024', 'Mar 4 10:05:00', 'Mar 4, 2024 25:00', 'done 4 Mar 2024']) {
     assert.ok(Number.isNaN(namedMonthTime(text)), text);
   }
   // ISO with a zone after a space, or GMT.
@@ -187,6 +192,15 @@ test('epoch microseconds and nanoseconds are times; a time-named column of incre
   assert.equal(relative.frame!.timestamps, null);
   assert.deepEqual(relative.issues.map((x) => [x.code, x.column]), [['timestamp-ignored', 1]]);
   assert.match(relative.issues[0].message, /^column "time" is not read as the time: its numbers \(e\.g\. '0'\) are no epoch times .* it is not analysed as a metric$/);
-  // A metric named with "time" stays a metric.
+  // A metric named with "time", or `t` (a temperature), stays a metric; so does a constant `time` column.
   assert.deepEqual(parseCsv('response_time,cpu\n' + Array.from({ length: 50 }, (_, i) => `${i * 10},${i % 7}`).join('\n') + '\n').frame!.metrics, ['response_time', 'cpu']);
+  assert.deepEqual(parseCsv('t,humidity\n20.1,50\n20.3,51\n20.4,49\n20.9,52\n').frame!.metrics, ['t', 'humidity']);
+  assert.deepEqual(parseCsv('time,cpu\n5,1\n5,2\n5,3\n').frame!.metrics, ['time', 'cpu']);
+  // Stream says the same as analyze.
+  const notices: string[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'rel.csv', onRow: () => undefined, onNotice: (n) => notices.push(n) });
+  pipe.push('time,cpu\n' + Array.from({ length: 50 }, (_, i) => `${i * 10},${i % 7}`).join('\n') + '\n');
+  pipe.finish();
+  assert.deepEqual(pipe.columns!.metrics, ['cpu']);
+  assert.ok(notices.some((n) => n.startsWith('rel.csv:1:1: warning: column "time" is not read as the time: its numbers')), JSON.stringify(notices));
 });

@@ -119,3 +119,17 @@ test('stream says a gzip file is compressed, and another binary file is not text
     assert.equal((pipe.failure as InputError | null)?.line, 1);
   }
 });
+
+test('InfluxDB tables of other tags: the time stays _time, the other header is said; a file without a header keeps rows equal to its first', () => {
+  const table2 = '\n' + ANNOTATIONS + ',result,table,_start,_stop,_time,_value,_field,_measurement,path\n'
+    + Array.from({ length: 50 }, (_, i) => `,,1,${at(0)},${at(999)},${at(i)},${i},used,disk,/\n`).join('');
+  const { frame, issues } = parseCsv(influx(50, ['a'], false) + table2);
+  assert.equal(frame!.timestampColumn, '_time');
+  assert.deepEqual(issues.filter((x) => x.code === 'header-again').map((x) => [x.line, x.message]), [[59, 'another header row, its columns unlike line 4\'s: skipped; the rows after it are read by line 4\'s columns']]);
+  const headerless = parseCsv('0,0\n0,0\n5,1\n0,0\n0,0\n7,2\n');
+  assert.equal(headerless.frame!.rows, 5);
+  // Excel writes a title row padded with empty fields: still a preamble.
+  const padded = parseCsv('CPU report,,\ntime,cpu,mem\n' + Array.from({ length: 30 }, (_, i) => `${at(i)},${i},${i * 2}`).join('\n') + '\n');
+  assert.deepEqual(padded.frame!.metrics, ['cpu', 'mem']);
+  assert.deepEqual(padded.issues.map((x) => x.code), ['preamble']);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { fileZone, offsetText, zoneOffsetOf } from '../../src/core/csv/zone.ts';
 import { isoOf, wallMs } from '../../src/core/anomaly.ts';
-import { shortTime } from '../../src/core/findings.ts';
+import { hoverOf, shortTime } from '../../src/core/findings.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
 import { exportMeta } from '../../src/core/export/json.ts';
 import { formatWhen } from '../../src/extension/rulesEditorModel.ts';
@@ -96,4 +96,23 @@ test('stream reads a file written at an offset as analyze does: its wall clock, 
   assert.equal(opened?.incident.start, '2024-03-10T22:40:00.000+01:00');
   const model = rows.at(-1)!.model!;
   assert.match(describeModel(model, HOUR), /^baseline model v\d+ · (re)?trained \d\d:\d\d \+01:00/);
+});
+
+test('an offset that changes after the first rows is said where it does (batch and stream); times without a zone among zoned ones shift nothing; hovers name the offset', () => {
+  const lines = ['time,v'];
+  for (let i = 0; i < 3000; i++) lines.push(`${new Date(Date.UTC(2024, 9, 20) + i * 600_000).toISOString().slice(0, 19)}${i < 2000 ? '+02:00' : '+01:00'},${i % 7}`);
+  const text = lines.join('\n') + '\n';
+  const { frame, issues } = parseCsv(text);
+  assert.equal(frame!.utcOffsetMs, 2 * HOUR);
+  assert.deepEqual(issues.map((x) => [x.code, x.line, x.message]), [['utc-offsets', 2002, 'the times change UTC offset at line 2002 (daylight saving time?): all are shown at +02:00, the first rows\'']]);
+  const notices: string[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'dst.csv', onRow: () => undefined, onNotice: (n) => notices.push(n) });
+  pipe.push(text);
+  pipe.finish();
+  assert.ok(notices.includes('dst.csv:2002: warning: the times change UTC offset at line 2002 (daylight saving time?): all are shown at +02:00, the first rows\''), JSON.stringify(notices));
+  const mixed = parseCsv('time,v\n2024-03-04T10:00:00,1\n2024-03-04T10:01:00+01:00,2\n2024-03-04T10:02:00+01:00,3\n').frame!;
+  assert.equal(mixed.utcOffsetMs, undefined);
+  assert.deepEqual(Array.from(mixed.timestamps!), [Date.UTC(2024, 2, 4, 9, 1), Date.UTC(2024, 2, 4, 9, 2), Date.UTC(2024, 2, 4, 10)]);
+  const hover = hoverOf([{ row: 0, timestamp: '2024-03-04T10:00:00.000+01:00', detector: 'forecast', metric: 'v', value: 1, score: 80, severity: 'major', message: 'm' }], { row: 0, line: 2, timestamp: '2024-03-04T10:00:00.000+01:00', rules: {} });
+  assert.match(hover, /· 2024\\-03\\-04 10:00 \+01:00\n/);
 });

@@ -87,7 +87,19 @@ test('loadCsvFile reads a gzip-compressed CSV (by its magic bytes) as its text, 
     writeFileSync(path, gz.subarray(0, gz.length - 1000));
     const cut = await loadCsvFile(path);
     assert.equal(cut.frame, null);
-    assert.deepEqual(cut.issues.map((x) => [x.severity, x.message]), [['error', 'a damaged gzip file (unexpected end of file)']]);
+    assert.deepEqual(cut.issues.map((x) => [x.severity, x.code, x.message]), [['error', 'gzip', 'a damaged gzip file (unexpected end of file): nothing read from it']]);
+    // Bytes flipped in the middle: the same kind of message, never an exception (an unhandled stream error ends the process).
+    const flipped = Buffer.from(gz);
+    for (let i = 0; i < 100; i++) flipped[(gz.length >> 1) + i] ^= 0xff;
+    writeFileSync(path, flipped);
+    const bad = await loadCsvFile(path);
+    assert.equal(bad.frame, null);
+    assert.deepEqual(bad.issues.map((x) => x.code), ['gzip']);
+    assert.match(bad.issues[0].message, /^a damaged gzip file \(/);
+    // A gzip of a file that is no CSV of metrics keeps the reader's own message.
+    writeFileSync(path, gzipSync(Buffer.from('host,status\n' + 'a,ok\n'.repeat(400_000))));
+    const words = await loadCsvFile(path);
+    assert.deepEqual(words.issues.filter((x) => x.severity === 'error').map((x) => x.message), ['no numeric column: the columns are "host", "status"']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

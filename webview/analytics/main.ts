@@ -159,8 +159,10 @@ function alertsCard(r: HistoryReport): HTMLElement {
   return card;
 }
 
+/** An incident's start in UTC, as the column says (a file written at an offset records its wall clock with it). */
 function timeText(iso: string | null): string {
-  return iso ? iso.replace('T', ' ').replace(/(:00)?(\.000)?Z$/, '') : '';
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('T', ' ').replace(/(:00)?(\.000)?Z$/, '') : '';
 }
 
 function incidentsCard(r: HistoryReport): HTMLElement {

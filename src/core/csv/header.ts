@@ -20,9 +20,17 @@ export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: 
   });
 }
 
-const looksLikeData = (f: string): boolean => {
+/** A cell that is a number or a time: a row of them is data, not a header. */
+export const looksLikeData = (f: string): boolean => {
   const t = f.trim();
   return t !== '' && (Number.isFinite(+t) || parseTimestamp(t) === parseTimestamp(t));
+};
+
+/** A row's fields up to its last non-empty one: Excel writes a title as `CPU report,,`. */
+const filledWidth = (r: readonly string[]): number => {
+  let n = r.length;
+  while (n > 0 && r[n - 1].trim() === '') n--;
+  return n;
 };
 
 /** Rows read before the header is chosen: enough to see the table's width below a preamble. */
@@ -39,7 +47,9 @@ export function headerRowIndex(rows: readonly (readonly string[])[]): number {
   for (let h = 0; h < Math.min(rows.length, MAX_PREAMBLE + 1); h++) {
     const w = rows[h].length;
     // A header below a preamble has names, not numbers or times (a data row wider than its header is no header).
-    if (h > 0 && (rows.slice(0, h).some((r) => r.length >= w) || rows[h].some(looksLikeData))) continue;
+    if (h > 0 && (rows.slice(0, h).some((r) => filledWidth(r) >= w) || rows[h].some(looksLikeData))) continue;
+    // A title padded to the table's width (`CPU report,,`) above a full row of names.
+    if (h === 0 && w > 1 && filledWidth(rows[0]) === 1 && rows.length > 2 && filledWidth(rows[1]) === w && !rows[1].some(looksLikeData)) continue;
     const after = rows.slice(h + 1);
     const fit = after.filter((r) => r.length === w || (r.length > w && r.slice(w).every((f) => f.trim() === ''))).length;
     if (after.length > 0 && fit >= 0.8 * after.length) return h;

@@ -43,15 +43,20 @@ export function isMissing(text: string): boolean {
  */
 export function parseNumber(text: string, decimalComma = false): number {
   if (text.length === 0) return NaN;
+  // With a decimal comma a dot groups thousands: `1.234` is 1234 (German Excel's #.##0), as `2.264,5` is 2264.5.
+  if (decimalComma && DOT_GROUPS.test(text)) return +text.replace(/\./g, '');
   const v = +text;
   if (v === v && (v !== 0 || text.trim() !== '')) return v;
   if (decimalComma && /^\s*[-+]?\d+,\d+\s*$/.test(text)) return +text.replace(',', '.');
   return parseQuantity(text, decimalComma)?.value ?? NaN;
 }
 
+/** An integer whose thousands are grouped by dots: `1.234`, `-12.345.678`. */
+const DOT_GROUPS = /^\s*[-+]?\d{1,3}(?:\.\d{3})+\s*$/;
+
 const TIME_NAME = /(^|[_\s.-])(time|timestamp|ts|date|datetime|epoch|when)([_\s.-]|$)|time$|^ts$/i;
 /** Exactly a time's name: a numeric column so named is the time, never a metric (`response_time` is a metric). */
-const PLAIN_TIME_NAME = /^\s*(time|timestamp|ts|epoch|date|datetime|elapsed|t)\s*$/i;
+const PLAIN_TIME_NAME = /^\s*(time|timestamp|ts|epoch|date|datetime)\s*$/i;
 const EPOCH_S = [1e8, 1e10];
 const EPOCH_MS = [1e11, 1e13];
 /** Microseconds and nanoseconds (InfluxDB, Loki, tracing exports) of the same years. */
@@ -121,6 +126,16 @@ export function swapDayMonth(ms: number): number {
 /** A cell that is a number with a decimal comma (`52,3`, `2.264,5`, `3 704,5`): a `;` file of them reads commas as points. */
 const COMMA_NUMBER = new RegExp(`${COMMA_POINT.source}\\s*$`);
 
+/** Reads a column's times again with day and month swapped (settleDateOrder): the last, and whether they are out of order. */
+export function redate(col: { data: Float64Array; length: number }): { last: number; unsorted: boolean } {
+  let unsorted = false;
+  for (let i = 0; i < col.length; i++) {
+    col.data[i] = swapDayMonth(col.data[i]);
+    if (i > 0 && col.data[i] < col.data[i - 1]) unsorted = true;
+  }
+  return { last: col.length ? col.data[col.length - 1] : -Infinity, unsorted };
+}
+
 /** Decides the timestamp column and the metric columns from the header and the first rows. */
 export function inferColumns(header: string[], sample: string[][], delimiter: string): Inference {
   const n = header.length;
@@ -176,8 +191,10 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   for (let c = 0; c < n; c++) {
     if (kinds[c] !== 'iso-time' && kinds[c] !== 'named-time' && kinds[c] !== 'dmy-time' && kinds[c] !== 'mdy-time') continue;
     const values = filled(c);
-    // A column of one time in every row (a query's start or end) is not the time when another varies.
-    const rank = (values.some((t) => t !== values[0]) ? 4 : 0) + (dateOnly(values) ? 0 : 2) + (kinds[c] === 'iso-time' || kinds[c] === 'named-time' ? 1 : 0);
+    // A column of one time in every row (a query's start or end) is not the time when another varies; cells that
+    // are no time (a header again) do not count.
+    const times = new Set(values.map((t) => readTime(t, kinds[c])).filter((t) => t === t));
+    const rank = (times.size > 1 ? 4 : 0) + (dateOnly(values) ? 0 : 2) + (kinds[c] === 'iso-time' || kinds[c] === 'named-time' ? 1 : 0);
     if (rank > best) { best = rank; ts = c; }
   }
   let tsKind: ColumnKind | null = ts >= 0 ? kinds[ts] : null;
@@ -194,7 +211,8 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   }
   // No time, and a column named as one holds increasing numbers that are no epoch (seconds since the start): it is no
   // metric either — an Isolation Forest would flag a file's ends by it. unreadTimeNote says why.
-  const relative = ts < 0 ? header.findIndex((h, c) => kinds[c] === 'number' && increasing[c] && PLAIN_TIME_NAME.test(h)) : -1;
+  const rising = (c: number): boolean => filled(c).map((t) => parseNumber(t, decimalComma)).every((v, i, a) => i === 0 || v > a[i - 1]);
+  const relative = ts < 0 ? header.findIndex((h, c) => kinds[c] === 'number' && PLAIN_TIME_NAME.test(h) && rising(c)) : -1;
   const metricIndices: number[] = [];
   const textIndices: number[] = [];
   const flux = header.includes('_time') && header.includes('_value');

@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { dateOrderNote, inferColumns, clip, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, swapDayMonth, unreadTimeNote } from './infer.ts';
+import { dateOrderNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -10,9 +10,9 @@ import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
 import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order.ts';
-import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, preambleNote } from './header.ts';
+import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preambleNote } from './header.ts';
 import { Column } from './column.ts';
-import { fileZone } from './zone.ts';
+import { ZoneWatch } from './zone.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -61,6 +61,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let header: string[] | null = null;
   /** The header row as written, to know it when it comes again (files joined, InfluxDB tables). */
   let headerRow: string[] = [];
+  let headerText = '';
   let headerLine = 1;
   let headerColumns = 0;
   let line = 1; // line number of the next row to be read
@@ -68,7 +69,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   const sampleLines: number[] = [];
   let inference: Inference | null = null;
   let tsCol: Column | null = null;
-  let zone: { offsetMs: number; note: string | null } | null = null;
+  const zone = new ZoneWatch();
   let metricCols: Column[] = [];
   /** A long file's series (longFormat.ts) and each row's series number; null for a wide file. */
   let long: LongSeries | null = null;
@@ -118,8 +119,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const dropped = inference.timestampIndex < 0 ? unreadTimeNote(header!, sample, inference.textIndices) : null;
     if (dropped) warn('timestamp-ignored', dropped.message, headerLine, dropped.column + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
-    zone = inference.timestampIndex >= 0 ? fileZone(sample.map((r) => r[inference!.timestampIndex] ?? '')) : null;
-    if (zone?.note) warn('utc-offsets', zone.note, sampleLines[0], inference.timestampIndex + 1);
+    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? zone.start(sample.map((r) => r[inference!.timestampIndex] ?? '')) : null;
+    if (zoneNote) warn('utc-offsets', zoneNote, sampleLines[0], inference.timestampIndex + 1);
     const layout = longLayout(header!, sample, inference);
     if (layout) {
       long = new LongSeries(layout);
@@ -163,18 +164,22 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // `pre`: the timestamp the fast scanner already read (NaN: read it from the text).
       let t = pre;
       // A date the assumed order of day and month cannot read switches it: the times so far are read again.
-      if (inf.assumedDateOrder && settleDateOrder(inf, raw)) lastTs = redate(tsCol);
+      if (inf.assumedDateOrder && settleDateOrder(inf, raw)) ({ last: lastTs, unsorted } = redate(tsCol));
       if (t !== t) {
         t = readTime(raw, inf.timestampKind, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : undefined);
       }
       if (t !== t) {
-        if (raw.trim() === header![inf.timestampIndex].trim()) return; // the header again (files joined, InfluxDB tables)
+        if (headerText && raw.trim() === header![inf.timestampIndex].trim()) { // another header (InfluxDB tables of other tags)
+          warn('header-again', `another header row, its columns unlike line ${headerLine}'s: skipped; the rows after it are read by line ${headerLine}'s columns`, at, 1);
+          return;
+        }
         const clock = inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null;
         if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind))) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
         else warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
         return;
       }
       if (t < lastTs) unsorted = true;
+      if (raw) zone.seen(raw, 0, raw.length, at);
       lastTs = t;
       tsCol.add(t);
     }
@@ -227,11 +232,13 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     if (!header) {
       header = dedupeHeader(row, warn);
       headerRow = row;
+      // A header of names (not a data row taken for one: a file without a header) is known when it comes again.
+      headerText = row.some((f) => !looksLikeData(f)) ? row.join(delimiter) : '';
       headerLine = rowLine;
       headerColumns = row.length;
       return;
     }
-    if (row.length === headerColumns && row[0] === headerRow[0] && row.every((f, i) => f === headerRow[i])) return;
+    if (headerText && row.length === headerColumns && row[0] === headerRow[0] && row.every((f, i) => f === headerRow[i])) return;
     if (row.length !== headerColumns) {
       const extraEmpty = row.length > headerColumns && row.slice(headerColumns).every((f) => f.trim() === '');
       if (!extraEmpty) {
@@ -260,6 +267,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const slot = new Int32Array(nCols).fill(-1);
     inf.metricIndices.forEach((c, k) => { slot[c] = k; });
     const tsIdx = inf.timestampIndex;
+    const decimalComma = inf.decimalComma;
     const isoTime = inf.timestampKind === 'iso-time' && inf.clockIndex < 0;
     const nm = inf.metricIndices.length;
     const rowVals = new Float64Array(nm);
@@ -276,7 +284,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       let end = e;
       if (end > pos && block.charCodeAt(end - 1) === 13) end--;
       const at = line++;
-      if (end === pos || (end - pos < 8 && block.slice(pos, end).trim() === '') || (block.charCodeAt(pos) === 35 && isAnnotation(block.slice(pos, Math.min(end, pos + 10))))) { pos = e + 1; continue; }
+      if (end === pos || (end - pos < 8 && block.slice(pos, end).trim() === '') || (block.charCodeAt(pos) === 35 && isAnnotation(block.slice(pos, Math.min(end, pos + 10))))
+        || (end - pos === headerText.length && block.startsWith(headerText, pos))) { pos = e + 1; continue; } // blank, annotation, the header again
       let col = 0, fs = pos, ok = true, tsText = '', tsValue = NaN;
       let needSlow = false;
       // One pass per line: numbers are read while their field is scanned; other fields are skipped by indexOf.
@@ -287,12 +296,15 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
           const v = scanNumber(block, fs, end, d, stopAt);
           stop = stopAt[0];
           rowVals[k] = v;
-          if (v !== v) { needSlow = true; rowText[col] = block.slice(fs, stop); }
+          // With a decimal comma, a dot groups thousands (parseNumber): such a cell is read by the general parser.
+          let dot = false;
+          if (decimalComma && v === v) for (let q = fs; q < stop && !dot; q++) dot = block.charCodeAt(q) === 46;
+          if (v !== v || dot) { needSlow = true; rowVals[k] = NaN; rowText[col] = block.slice(fs, stop); }
         } else {
           stop = block.indexOf(delimiter, fs);
           if (stop < 0 || stop > end) stop = end;
           if (col === tsIdx) {
-            if (isoTime) tsValue = parseTimestampAt(block, fs, stop);
+            if (isoTime) { tsValue = parseTimestampAt(block, fs, stop); zone.seen(block, fs, stop, at); }
             if (tsValue !== tsValue) tsText = block.slice(fs, stop);
           }
           else if (col < nCols && isLabel[col]) rowText[col] = block.slice(fs, stop);
@@ -361,21 +373,11 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     for (let i = 0; i < text.length && !fatal; i += HEAD_CHARS) feed(text.slice(i, i + HEAD_CHARS));
   };
 
-  /** Reads the times so far again with day and month swapped (settleDateOrder); returns the last. */
-  const redate = (col: Column): number => {
-    unsorted = false;
-    for (let i = 0; i < col.length; i++) {
-      col.data[i] = swapDayMonth(col.data[i]);
-      if (i > 0 && col.data[i] < col.data[i - 1]) unsorted = true;
-    }
-    return col.length ? col.data[col.length - 1] : -Infinity;
-  };
-
   /** The rows read, sorted by time (stable) and, for a long file, joined by time; `late` gets what it says. */
   const tableOf = (late: DataIssue[]): { timestamps: Float64Array | null; values: Float64Array[]; lines: Int32Array; seriesLines?: Int32Array[]; metrics: string[] } | null => {
     const inf = inference!;
     let timestamps = tsCol ? (tsCol as Column).done() : null;
-    if (timestamps && zone?.offsetMs) for (let i = 0; i < timestamps.length; i++) timestamps[i] += zone.offsetMs; // the file's wall clock
+    if (timestamps && zone.offsetMs) for (let i = 0; i < timestamps.length; i++) timestamps[i] += zone.offsetMs; // the file's wall clock
     let values = metricCols.map((c) => c.done());
     let series = seriesCol ? seriesCol.done() : null;
     let lines = lineArr.slice(0, rows);
@@ -450,6 +452,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       if (!fatal && !inference && sample.length === 0) fail('no-rows', counts.has('ragged-row') ? `no usable data rows: every row has another number of fields than the header (${headerColumns})` : 'the file has a header but no data rows', headerLine, 1);
       if (!fatal && !inference) startColumns();
       if (!fatal && rows === 0) fail('no-rows', 'no usable data rows (every row was skipped)', headerLine + 1, 1);
+      const moved = zone.note();
+      if (!fatal && moved) warn('utc-offsets', moved, zone.movedAt, inference!.timestampIndex + 1);
       const order = inference && dateOrderNote(inference);
       if (!fatal && order) warn('date-order', order, headerLine + 1, inference!.timestampIndex + 1);
       const late: DataIssue[] = [];
@@ -473,7 +477,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         lines: table.lines,
         ...(table.seriesLines ? { seriesLines: table.seriesLines } : {}),
         stepMs: table.timestamps ? medianStep(table.timestamps) : null,
-        ...(table.timestamps && zone?.offsetMs ? { utcOffsetMs: zone.offsetMs } : {}),
+        ...(table.timestamps && zone.offsetMs ? { utcOffsetMs: zone.offsetMs } : {}),
       };
       return { frame, issues, delimiter };
     },

@@ -156,13 +156,32 @@ function daysInMonth(y: number, m: number): number {
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+/**
+ * Month names and abbreviations of the languages Kibana, Excel and Grafana export in besides English (German,
+ * French, Spanish, Italian, Dutch), month by month: a column in `Mai 1, 2024` or `1 déc. 2024` reads as one in English.
+ */
+const MONTHS_ELSEWHERE: readonly string[][] = [
+  ['januar', 'jän', 'janv', 'janvier', 'ene', 'enero', 'gen', 'gennaio', 'januari'],
+  ['februar', 'févr', 'fevr', 'février', 'febrero', 'febbraio', 'februari'],
+  ['mär', 'mrz', 'märz', 'mars', 'marzo', 'mrt', 'maart'],
+  ['avr', 'avril', 'abr', 'abril', 'aprile'],
+  ['mai', 'mayo', 'mag', 'maggio', 'mei'],
+  ['juni', 'juin', 'junio', 'giu', 'giugno'],
+  ['juli', 'juil', 'juillet', 'julio', 'lug', 'luglio'],
+  ['août', 'aout', 'ago', 'agosto', 'augustus'],
+  ['sept', 'septembre', 'septiembre', 'set', 'settembre'],
+  ['okt', 'oktober', 'octobre', 'octubre', 'ott', 'ottobre'],
+  ['novembre', 'noviembre'],
+  ['dez', 'dezember', 'déc', 'dec', 'décembre', 'dic', 'diciembre', 'dicembre'],
+];
 
-/** 1–12 for an English month's name or its three-letter abbreviation (`Mar`, `March`, `Sept`), 0 for any other word. */
+/** 1–12 for a month's name or abbreviation (`Mar`, `March`, `Sept`; `Mai`, `Okt`, `déc`…), 0 for any other word. */
 function monthOf(word: string): number {
   const w = word.toLowerCase();
   if (w.length < 3) return 0;
   const m = MONTHS.findIndex((name) => name.startsWith(w) && (w.length === 3 || w === name || (w === 'sept')));
-  return m + 1;
+  if (m >= 0) return m + 1;
+  return MONTHS_ELSEWHERE.findIndex((names) => names.includes(w)) + 1;
 }
 
 const isWeekday = (word: string): boolean => {
@@ -177,10 +196,11 @@ const ORD = '(?:st|nd|rd|th)?';
  * `01 Mar 2024 10:00`, `1-Mar-2024 10:00:00`, RFC 2822's `Fri, 01 Mar 2024 10:00:00 GMT`, `2024-Mar-01 10:00`.
  */
 const NAMED = new RegExp(
-  '^(?:([A-Za-z]{3,9})\\.?,?\\s+)?' +
-    `(?:([A-Za-z]{3,9})\\.?[\\s-]+(\\d{1,2})${ORD},?[\\s-]+(\\d{4})|(\\d{1,2})${ORD}[\\s.-]+([A-Za-z]{3,9})\\.?[\\s.,-]+(\\d{4})|(\\d{4})[-/\\s]([A-Za-z]{3,9})[-/\\s](\\d{1,2}))` +
+  '^(?:(\\p{L}{2,9})\\.?,?\\s+)?' +
+    `(?:(\\p{L}{3,10})\\.?[\\s-]+(\\d{1,2})${ORD},?[\\s-]+(\\d{4})|(\\d{1,2})${ORD}\\.?[\\s.-]+(\\p{L}{3,10})\\.?[\\s.,-]+(\\d{4})|(\\d{4})[-/\\s](\\p{L}{3,10})[-/\\s](\\d{1,2}))` +
     '(?:\\s*[@T,]?\\s*(\\d{1,2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?))?' +
     '(?:\\s*(Z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?))?$',
+  'u',
 );
 
 /** Epoch ms of a date with its month named (see NAMED), read as UTC unless it has a zone, or NaN when it is not one. */

@@ -30,6 +30,8 @@ const QUANTITY = /^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+
 export const COMMA_POINT = /^(\s*[-+]?)(\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+),(\d+)/;
 /** A number whose thousands are grouped by spaces (`3 704`), up to its point or its end. */
 const SPACE_GROUPS = /^\s*[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,])/;
+/** With a decimal comma: an integer whose thousands are grouped by dots or spaces (`1.234`, `3 704`). */
+const INT_GROUPS = /^\s*[-+]?\d{1,3}(?:[. \u00a0\u202f]\d{3})+(?![\d,.])/;
 
 /** What a cell with a unit holds: its value in the unit's base and the unit's family ('' for a bare number). */
 export interface Quantity { value: number; unit: string; family: string }
@@ -44,9 +46,11 @@ export function parseQuantity(text: string, decimalComma = false): Quantity | nu
   // With a decimal comma (`52,3 %`, `2.264,5`, `3 704,5`), the comma is the point and dots or spaces group thousands;
   // else spaces may group them (`3 704`, `1 234.5 ms`; also the no-break spaces of French locales).
   let grouped = false;
-  const s = decimalComma
+  let s = decimalComma
     ? text.replace(COMMA_POINT, (_, sign: string, int: string, frac: string) => { grouped = /\D/.test(int); return `${sign}${int.replace(/\D/g, '')}.${frac}`; })
-    : text.replace(SPACE_GROUPS, (g: string) => { grouped = true; return g.replace(/[ \u00a0\u202f]/g, ''); });
+    : text;
+  // Spaces group thousands in either (`3 704`); with a decimal comma, dots too (`1.234 ms`).
+  if (s === text) s = text.replace(decimalComma ? INT_GROUPS : SPACE_GROUPS, (g: string) => { grouped = true; return g.replace(/[. \u00a0\u202f]/g, ''); });
   const m = QUANTITY.exec(s);
   if (!m || !/\d/.test(m[1])) return null;
   if (decimalComma && m[1].includes(',')) return null;

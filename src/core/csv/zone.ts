@@ -26,19 +26,58 @@ export function offsetText(offsetMs: number): string {
 }
 
 /**
+ * A file's offset (fileZone, from its first rows) and where a later row is written at another one (daylight saving
+ * time past the first rows): `seen` is given each timed row's text, or its place in a block (the fast reader).
+ */
+export class ZoneWatch {
+  offsetMs = 0;
+  /** The first row's zone as written (`+01:00`), or '' when the file has none: what every row should end with. */
+  private tail = '';
+  /** The first line written at another offset, or 0. */
+  movedAt = 0;
+
+  /** Decides the offset from the first rows' time texts; returns a warning when they already change it. */
+  start(texts: readonly string[]): string | null {
+    const z = fileZone(texts);
+    this.offsetMs = z.offsetMs;
+    const first = z.offsetMs ? texts.find((t) => zoneOffsetOf(t) !== null) : undefined;
+    // Already changing in the first rows: said once, by the note.
+    this.tail = first && !z.note ? (ZONE_TAIL.exec(first.trim())?.[0] ?? '') : '';
+    return z.note;
+  }
+
+  /** A timed row's text s[from, to) at `line`: notes the first that does not end in the file's zone. */
+  seen(s: string, from: number, to: number, line: number): void {
+    if (!this.tail || this.movedAt) return;
+    while (to > from && s.charCodeAt(to - 1) === 32) to--;
+    if (!s.startsWith(this.tail, to - this.tail.length)) this.movedAt = line;
+  }
+
+  /** The warning of a later change of offset, or null. */
+  note(): string | null {
+    return this.movedAt ? `the times change UTC offset at line ${this.movedAt} (daylight saving time?): all are shown at ${offsetText(this.offsetMs)}, the first rows'` : null;
+  }
+}
+
+/** The zone at the end of a time text, as written. */
+const ZONE_TAIL = /(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
  * The offset of a file's times, from its first rows' time texts: the first zoned text's (0 when none has a zone),
  * and a warning when they do not all have it.
  */
 export function fileZone(texts: readonly string[]): { offsetMs: number; note: string | null } {
   let offsetMs: number | null = null;
   let other: string | null = null;
+  let plain = false;
   for (const t of texts) {
     const o = zoneOffsetOf(t);
-    if (o === null) continue;
+    if (o === null) { plain ||= t.trim() !== ''; continue; }
     if (offsetMs === null) offsetMs = o;
     else if (o !== offsetMs && other === null) other = t;
   }
-  if (offsetMs === null || (offsetMs === 0 && other === null)) return { offsetMs: 0, note: null };
+  // Times with and without a zone: those without are read as UTC, as before — no wall clock to shift them to.
+  if (offsetMs === null || plain || (offsetMs === 0 && other === null)) return { offsetMs: 0, note: null };
   const note = other === null ? null : `times are written with more than one UTC offset (${offsetText(offsetMs)}, then e.g. '${clip(other)}': daylight saving time?): all are shown at ${offsetText(offsetMs)}, the first row's`;
   return { offsetMs, note };
 }

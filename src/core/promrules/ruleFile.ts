@@ -1,5 +1,4 @@
 import { parseDuration } from '../rules/duration.ts';
-import type { PromAlertRule } from '../rules/prometheusExport.ts';
 import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
@@ -12,6 +11,16 @@ import { parseAlertExpr } from './selector.ts';
  * annotations}]}]`, Prometheus documentation "Alerting rules" and "Recording rules") turned into rules our engine
  * runs, or the reason one needs promtool.
  */
+
+/** One alerting rule of a Prometheus rule file. */
+export interface PromAlertRule {
+  alert: string;
+  expr: string;
+  forMs: number;
+  keepFiringForMs: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
 
 /** Why a rule file cannot run in our engine, at a 1-based line. */
 export interface NeedsPromtool { line: number; column: number; reason: string }

@@ -1,3 +1,4 @@
+import type { PromAlertRule } from '../promrules/ruleFile.ts';
 import type { Diagnostic, Rule, RulesFile } from './model.ts';
 import { analyzeRules } from './validate.ts';
 import { formatDuration } from './duration.ts';
@@ -11,16 +12,6 @@ import type { YNode } from './yamlAst.ts';
  * enabled rule. Facts about the target format from the Prometheus documentation ("Alerting rules",
  * "Template reference", "Querying basics").
  */
-
-/** One alerting rule of a Prometheus rule file. */
-export interface PromAlertRule {
-  alert: string;
-  expr: string;
-  forMs: number;
-  keepFiringForMs: number;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
 
 /** Something of a rule that the Prometheus file cannot say; `dropped` when the rule is not in the output. */
 export interface ExportProblem {
