@@ -18,7 +18,10 @@ const problemRows = () => page.locator('.markers-panel .monaco-list-row');
 const lens = (text) => page.locator('.monaco-editor .codelens-decoration', { hasText: text });
 
 before(async () => {
-  dirs = prepareRun('rules', { workspace: sampleWorkspace(), settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'editor.stickyScroll.enabled': false } });
+  const ws = sampleWorkspace();
+  // A team's Prometheus alert rules, named as such files usually are: not a broken rules file.
+  fs.writeFileSync(path.join(ws, 'rules/node.rules.yml'), 'groups:\n  - name: node\n    rules:\n      - alert: HighCPU\n        expr: cpu > 90\n        for: 5m\n        labels: {severity: critical}\n        annotations: {summary: "CPU {{ $value | humanize }}"}\n      - alert: LoadHigh\n        expr: |\n          avg_over_time(node_load1[5m]) > 4\n');
+  dirs = prepareRun('rules', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'editor.stickyScroll.enabled': false } });
   ({ page, close } = await openWorkbench(dirs, 'rules'));
 });
 
@@ -182,4 +185,15 @@ test('"Write a test from this data" writes a rule test of cpu-high beside rules.
   // It passes as written (the CLI runs the same engine as the Test Explorer).
   const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'test', written], { encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+});
+
+test('a Prometheus rule file (node.rules.yml) gets no errors, one note on the rule that needs PromQL', async () => {
+  await openFile(page, 'node.rules.yml');
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const note = problemRows().filter({ hasText: '1 of 2 rules of this Prometheus rule file are not evaluated on CSV data' }).first();
+  await note.waitFor({ timeout: 15_000 });
+  assert.match(await note.innerText(), /\[Ln 9, Col 9\]/);
+  const mine = await problemRows().allInnerTexts();
+  assert.ok(!mine.some((t) => /missing required key|unknown key 'groups'/.test(t)), mine.join('\n'));
+  await page.screenshot({ path: path.join(dirs.shots, '09-prometheus-rule-file.png') });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { validateRules } from '../../src/core/rules/validate.ts';
+import { completionsAt, hoverAt } from '../../src/core/rules/language.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { editorSchema } from '../../src/core/rules/editorSchema.ts';
@@ -85,3 +86,31 @@ function yamlValue(text: string): unknown {
   };
   return toValue(parseYamlAst(text).root);
 }
+
+test('Prometheus 3 group labels and query_offset are read; a key twice is an error; a second document is ignored; an alert name given twice stays two rules', () => {
+  const r = validateRules('groups:\n  - name: node\n    interval: 30s\n    query_offset: 1m\n    labels: {team: sre, severity: critical}\n    rules:\n'
+    + '      - alert: HighCpu\n        expr: cpu > 90\n        labels: {severity: warning}\n      - alert: HighCpu\n        expr: cpu > 99\n---\nnot: read\n');
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'multiple-documents']]);
+  assert.deepEqual(r.rules!.rules.map((x) => [x.name, x.threshold, x.severity, x.labels]), [
+    ['HighCpu', 90, 'warning', { team: 'sre', severity: 'warning' }],
+    ['HighCpu (line 10)', 99, 'critical', { team: 'sre', severity: 'critical' }],
+  ]);
+  const twice = validateRules('groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: cpu > 1\n        for: 5m\n        for: 10m\n');
+  assert.deepEqual(twice.diagnostics.map((d) => [d.severity, d.source, d.range.start.line, d.message]), [['error', 'semantic', 7, "Prometheus rule file: 'for' appears twice in a rule"]]);
+});
+
+test('a selector\'s equality matchers pick the series whose labels hold them; labels the data does not have do not count', () => {
+  const r = validateRules('groups:\n  - name: n\n    rules:\n      - alert: Load\n        expr: node_load1{job="node",instance="b"} > 4\n      - alert: AnyLoad\n        expr: node_load1{job="node"} > 4\n');
+  const t = [0, 60_000, 120_000];
+  const frame = frameOf({ 'node_load1{instance="a"}': [5, 1, 1], 'node_load1{instance="b"}': [1, 5, 1] }, t);
+  const ev = evaluateRules(r.rules!, frame);
+  assert.deepEqual(ev.anomalies.map((a) => [a.rule, a.metric, a.row]).sort(), [['AnyLoad', 'node_load1{instance="a"}', 0], ['AnyLoad', 'node_load1{instance="b"}', 1], ['Load', 'node_load1{instance="b"}', 1]]);
+});
+
+test('the editor offers neither our keys nor our hovers in a Prometheus rule file', () => {
+  assert.deepEqual(completionsAt(PROM, PROM.indexOf('    rules:'), undefined), []);
+  assert.equal(hoverAt(PROM, PROM.indexOf('expr'), undefined), null);
+  // Our format still gets both.
+  const ours = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n';
+  assert.ok(completionsAt(ours, ours.length, undefined).length > 0);
+});

@@ -1,4 +1,5 @@
 import { statsOf } from '../stats.ts';
+import { seriesLabels } from '../prometheus/names.ts';
 
 /**
  * A columnar table of metrics: one Float64Array per numeric column (NaN where a value is missing),
@@ -90,6 +91,16 @@ export function seriesIn(names: readonly string[], name: string): number[] {
   if (own >= 0) return [own];
   const out: number[] = [];
   names.forEach((m, i) => { if (isSeriesOf(m, name)) out.push(i); });
+  const open = name.indexOf('{');
+  if (out.length || open <= 0 || !name.endsWith('}')) return out;
+  // `base{job="node"}`, a Prometheus selector's series: those of base whose labels hold these. A label no series of
+  // base has does not count (a long CSV leaves out the labels every series shares); without series, the bare column.
+  const base = name.slice(0, open);
+  const want = Object.entries(seriesLabels(name));
+  const series = names.flatMap((m, i) => (isSeriesOf(m, base) ? [{ i, labels: seriesLabels(m) }] : []));
+  if (!series.length) return indexIn(names, base) >= 0 ? [indexIn(names, base)] : [];
+  const known = new Set(series.flatMap((x) => Object.keys(x.labels)));
+  for (const x of series) if (want.every(([k, v]) => !known.has(k) || x.labels[k] === v)) out.push(x.i);
   return out;
 }
 

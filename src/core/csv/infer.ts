@@ -43,16 +43,11 @@ export function isMissing(text: string): boolean {
  */
 export function parseNumber(text: string, decimalComma = false): number {
   if (text.length === 0) return NaN;
-  // With a decimal comma a dot groups thousands: `1.234` is 1234 (German Excel's #.##0), as `2.264,5` is 2264.5.
-  if (decimalComma && DOT_GROUPS.test(text)) return +text.replace(/\./g, '');
   const v = +text;
   if (v === v && (v !== 0 || text.trim() !== '')) return v;
   if (decimalComma && /^\s*[-+]?\d+,\d+\s*$/.test(text)) return +text.replace(',', '.');
   return parseQuantity(text, decimalComma)?.value ?? NaN;
 }
-
-/** An integer whose thousands are grouped by dots: `1.234`, `-12.345.678`. */
-const DOT_GROUPS = /^\s*[-+]?\d{1,3}(?:\.\d{3})+\s*$/;
 
 const TIME_NAME = /(^|[_\s.-])(time|timestamp|ts|date|datetime|epoch|when)([_\s.-]|$)|time$|^ts$/i;
 /** Exactly a time's name: a numeric column so named is the time, never a metric (`response_time` is a metric). */

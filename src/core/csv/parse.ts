@@ -267,7 +267,6 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const slot = new Int32Array(nCols).fill(-1);
     inf.metricIndices.forEach((c, k) => { slot[c] = k; });
     const tsIdx = inf.timestampIndex;
-    const decimalComma = inf.decimalComma;
     const isoTime = inf.timestampKind === 'iso-time' && inf.clockIndex < 0;
     const nm = inf.metricIndices.length;
     const rowVals = new Float64Array(nm);
@@ -296,10 +295,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
           const v = scanNumber(block, fs, end, d, stopAt);
           stop = stopAt[0];
           rowVals[k] = v;
-          // With a decimal comma, a dot groups thousands (parseNumber): such a cell is read by the general parser.
-          let dot = false;
-          if (decimalComma && v === v) for (let q = fs; q < stop && !dot; q++) dot = block.charCodeAt(q) === 46;
-          if (v !== v || dot) { needSlow = true; rowVals[k] = NaN; rowText[col] = block.slice(fs, stop); }
+          if (v !== v) { needSlow = true; rowText[col] = block.slice(fs, stop); }
         } else {
           stop = block.indexOf(delimiter, fs);
           if (stop < 0 || stop > end) stop = end;

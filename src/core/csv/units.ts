@@ -30,8 +30,6 @@ const QUANTITY = /^\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+
 export const COMMA_POINT = /^(\s*[-+]?)(\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+),(\d+)/;
 /** A number whose thousands are grouped by spaces (`3 704`), up to its point or its end. */
 const SPACE_GROUPS = /^\s*[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,])/;
-/** With a decimal comma: an integer whose thousands are grouped by dots or spaces (`1.234`, `3 704`). */
-const INT_GROUPS = /^\s*[-+]?\d{1,3}(?:[. \u00a0\u202f]\d{3})+(?![\d,.])/;
 
 /** What a cell with a unit holds: its value in the unit's base and the unit's family ('' for a bare number). */
 export interface Quantity { value: number; unit: string; family: string }
@@ -49,8 +47,9 @@ export function parseQuantity(text: string, decimalComma = false): Quantity | nu
   let s = decimalComma
     ? text.replace(COMMA_POINT, (_, sign: string, int: string, frac: string) => { grouped = /\D/.test(int); return `${sign}${int.replace(/\D/g, '')}.${frac}`; })
     : text;
-  // Spaces group thousands in either (`3 704`); with a decimal comma, dots too (`1.234 ms`).
-  if (s === text) s = text.replace(decimalComma ? INT_GROUPS : SPACE_GROUPS, (g: string) => { grouped = true; return g.replace(/[. \u00a0\u202f]/g, ''); });
+  // Spaces group thousands in either (`3 704`). A dot without a decimal comma after it (`1.234`) stays a point: a
+  // column of seconds (`0.125`) in a file of decimal commas is common, and `1.234` alone does not tell.
+  if (s === text) s = text.replace(SPACE_GROUPS, (g: string) => { grouped = true; return g.replace(/[ \u00a0\u202f]/g, ''); });
   const m = QUANTITY.exec(s);
   if (!m || !/\d/.test(m[1])) return null;
   if (decimalComma && m[1].includes(',')) return null;

@@ -56,7 +56,7 @@ function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: nu
   return { metric: name.value + labelText(labels), op: e.op, threshold: e.threshold };
 }
 
-/** The rules of a Prometheus rule file that run on CSV data, a site per rule (for CodeLens), and what was left out. */
+/** The rules of a Prometheus rule file that run on CSV data, a site per rule, and what was left out. */
 export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[] } {
   const file = emptyRulesFile();
   const sites: RuleSite[] = [];
@@ -67,10 +67,12 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
   } catch (e) {
     if (!(e instanceof RuleFileError)) throw e;
     const at = (lines[e.line - 1] ?? 0) + e.column - 1;
-    out.add('error', 'schema', 'prometheus-rule-file', `Prometheus rule file: ${e.message}`, at, at + 1);
+    // 'semantic': shown also where the YAML extension checks the schema (it cannot see these).
+    out.add('error', 'semantic', 'prometheus-rule-file', `Prometheus rule file: ${e.message}`, at, at + 1);
     return { file, sites, diagnostics: out.sorted() };
   }
   const left: string[] = [];
+  const names = new Set<string>();
   let firstLeft = -1;
   for (const r of raw) {
     const why = r.alert ? metricOf(r.alert.expr) : null;
@@ -83,11 +85,14 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
     const severity = SEVERITY_LABELS[(a.labels.severity ?? '').toLowerCase()] ?? file.defaults.severity;
     const annotations: Record<string, string> = {};
     for (const [k, v] of Object.entries(a.annotations)) Object.defineProperty(annotations, k, { value: annotationOf(v), enumerable: true, writable: true, configurable: true });
+    // Mixins give one alert name to several rules (a warning and a critical threshold): each keeps its own name here.
+    const name = names.has(a.alert) ? `${a.alert} (line ${r.line})` : a.alert;
+    names.add(a.alert);
     const rule: Rule = {
-      name: a.alert, metric: why.metric, op: why.op, threshold: why.threshold, forMs: a.forMs, keepFiringForMs: a.keepFiringForMs,
+      name, metric: why.metric, op: why.op, threshold: why.threshold, forMs: a.forMs, keepFiringForMs: a.keepFiringForMs,
       severity, enabled: true, labels: { ...a.labels }, annotations, line: r.line,
     };
-    sites.push({ index: file.rules.length, node: r.node, name: a.alert, rule });
+    sites.push({ index: file.rules.length, node: r.node, name, rule });
     file.rules.push(rule);
   }
   if (left.length) {

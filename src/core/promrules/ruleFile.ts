@@ -53,7 +53,8 @@ export function engineRuleOf(r: PromAlertRule): EngineRule | string {
 }
 
 const RULE_KEYS = ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'];
-const GROUP_KEYS = ['name', 'interval', 'limit', 'rules'];
+/** A group's keys (Prometheus 3 added `labels`, given to each of its rules, and `query_offset`). */
+const GROUP_KEYS = ['name', 'interval', 'limit', 'query_offset', 'labels', 'rules'];
 
 /** One rule of a Prometheus rule file as written: an alerting rule's fields, or a recording rule's name. */
 export interface RawPromRule {
@@ -73,7 +74,9 @@ export function readPrometheusRules(text: string): RawPromRule[] {
     throw new RuleFileError(message, p.line, p.column);
   };
   const parsed = parseYamlAst(text);
-  if (parsed.problems.length) fail(parsed.problems[0].message, parsed.problems[0].startOffset);
+  // A second YAML document is ignored with a warning (the rules editor's); other problems make no rule file.
+  const problem = parsed.problems.find((p) => p.code !== 'multiple-documents');
+  if (problem) fail(problem.message, problem.startOffset);
   const root = parsed.root ? deref(parsed.root) : null;
   const out: RawPromRule[] = [];
   if (!root) return out;
@@ -85,6 +88,7 @@ export function readPrometheusRules(text: string): RawPromRule[] {
     for (const p of m.pairs) {
       const k = p.key.kind === 'scalar' ? p.key.text : '';
       if (!keys.includes(k)) fail(`unknown key '${k}' in ${what}`, p.key.start);
+      if (got.has(k)) fail(`'${k}' appears twice in ${what}`, p.key.start);
       got.set(k, deref(p.value));
     }
     return got;
@@ -115,6 +119,7 @@ export function readPrometheusRules(text: string): RawPromRule[] {
   const top = entries(root, ['groups'], 'a rule file');
   for (const g of list(top.get('groups'), 'groups')) {
     const gm = entries(g, GROUP_KEYS, 'a group');
+    const groupLabels = strMap(gm.get('labels'), 'labels');
     for (const r of list(gm.get('rules'), 'rules')) {
       const rm = entries(r, RULE_KEYS, 'a rule');
       const { line, column } = positionAt(starts, r.start);
@@ -127,7 +132,7 @@ export function readPrometheusRules(text: string): RawPromRule[] {
         expr: text1(rm.get('expr'), 'expr'),
         forMs: dur(rm.get('for'), 'for'),
         keepFiringForMs: dur(rm.get('keep_firing_for'), 'keep_firing_for'),
-        labels: strMap(rm.get('labels'), 'labels'),
+        labels: { ...groupLabels, ...strMap(rm.get('labels'), 'labels') },
         annotations: strMap(rm.get('annotations'), 'annotations'),
       } });
     }

@@ -7,7 +7,7 @@
 import type { SchemaNode } from './schema.ts';
 
 const LABELS: SchemaNode = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } };
-const DURATION: SchemaNode = { type: 'string', pattern: '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$', patternErrorMessage: 'a Prometheus duration such as 30s, 5m, 1h30m' };
+const DURATION: SchemaNode = { type: ['string', 'number'], pattern: '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$', patternErrorMessage: 'a Prometheus duration such as 30s, 5m, 1h30m' };
 
 /** A Prometheus rule file (Prometheus documentation, "Recording rules" and "Alerting rules": the rule file's syntax). */
 const PROMETHEUS_RULE_FILE: SchemaNode = {

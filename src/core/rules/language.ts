@@ -1,3 +1,4 @@
+import { isPrometheusRuleFile } from '../promrules/csvRules.ts';
 import { isoOf } from '../anomaly.ts';
 import { isSeriesOf } from '../csv/frame.ts';
 import { SEVERITY_FLOOR } from '../severity.ts';
@@ -79,7 +80,8 @@ function stepWords(ms: number | null): string {
 /** Markdown hover at an offset: a key's schema description, a metric's statistics, a rule's firings; null when nothing applies. */
 export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): string | null {
   const parsed = parseYamlAst(text);
-  if (!parsed.root) return null;
+  // A Prometheus rule file (`groups:`) is not our format: its keys are not ours to explain.
+  if (!parsed.root || isPrometheusRuleFile(parsed.root)) return null;
   const hit = nodeAt(parsed.root, offset);
   if (!hit) return null;
   const last = hit.path[hit.path.length - 1];
@@ -210,6 +212,8 @@ function ruleSnippet(ctx?: RulesDataContext): CompletionItem {
 
 /** Completion proposals at an offset: keys valid there, enum values, metric names, durations, a rule snippet. */
 export function completionsAt(text: string, offset: number, ctx?: RulesDataContext): CompletionItem[] {
+  // A Prometheus rule file (`groups:`): our keys would turn it into our format.
+  if (/^groups\s*:/m.test(text) && isPrometheusRuleFile(parseYamlAst(text).root)) return [];
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lines = text.split('\n');
   const lineNo = positionAt(lineStarts(text), offset).line - 1;
