@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { validateRules } from '../../src/core/rules/validate.ts';
-import { completionsAt, hoverAt } from '../../src/core/rules/language.ts';
+import { analyzeRules, validateRules } from '../../src/core/rules/validate.ts';
+import { completionsAt, hoverAt, ruleRanges } from '../../src/core/rules/language.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { editorSchema } from '../../src/core/rules/editorSchema.ts';
@@ -113,4 +113,12 @@ test('the editor offers neither our keys nor our hovers in a Prometheus rule fil
   // Our format still gets both.
   const ours = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n';
   assert.ok(completionsAt(ours, ours.length, undefined).length > 0);
+});
+
+test('the rules of a Prometheus rule file that run on the data are where CodeLens shows their firings', () => {
+  const got = ruleRanges(PROM);
+  assert.deepEqual(got.map((l) => [l.name, l.line]), [['HighCPU', 4], ['HostDown', 10]]);
+  // The rules editor matches a location with its rule by the rule's first key.
+  const a = analyzeRules(PROM);
+  assert.deepEqual(got.map((l) => a.sites.find((s) => s.node.pairs[0]?.key.start === l.startOffset)?.rule?.name), ['HighCPU', 'HostDown']);
 });

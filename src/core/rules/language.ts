@@ -1,4 +1,4 @@
-import { isPrometheusRuleFile } from '../promrules/csvRules.ts';
+import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
 import { isoOf } from '../anomaly.ts';
 import { isSeriesOf } from '../csv/frame.ts';
 import { SEVERITY_FLOOR } from '../severity.ts';
@@ -334,6 +334,14 @@ export function ruleRanges(text: string): RuleLocation[] {
   const out: RuleLocation[] = [];
   const top = parsed.root ? deref(parsed.root) : null;
   if (top?.kind !== 'map') return out;
+  if (isPrometheusRuleFile(top)) {
+    // A Prometheus rule file: its alerts that run on the data, by the names they run under (promRulesForCsv).
+    const lines = lineStarts(text);
+    return promRulesForCsv(text, lines).sites.map((site) => {
+      const start = site.node.pairs[0]?.key.start ?? site.node.start;
+      return { name: site.name ?? '', startOffset: start, endOffset: site.node.end, line: positionAt(lines, start).line };
+    });
+  }
   const rules = getPair(top, 'rules');
   const seq = rules ? deref(rules.value) : null;
   if (seq?.kind !== 'seq') return out;
