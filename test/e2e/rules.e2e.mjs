@@ -196,4 +196,15 @@ test('a Prometheus rule file (node.rules.yml) gets no errors, one note on the ru
   const mine = await problemRows().allInnerTexts();
   assert.ok(!mine.some((t) => /missing required key|unknown key 'groups'/.test(t)), mine.join('\n'));
   await page.screenshot({ path: path.join(dirs.shots, '09-prometheus-rule-file.png') });
+  // With a CSV open beside it (a split, opened from the explorer), each rule that runs on the data says where it fires.
+  await runCommand(page, 'View: Split Editor Right');
+  const tree = (text) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: text }).first();
+  if (!(await tree('stream.csv').isVisible())) await tree('sample-data').click();
+  await tree('stream.csv').click();
+  await page.locator('.tabs-container .tab', { hasText: /^stream\.csv/ }).first().waitFor({ timeout: 15_000 });
+  await lens(/fires .* in stream\.csv/).first().waitFor({ timeout: 60_000 });
+  const titles = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+  console.log(titles.map((t) => `  prometheus lens: ${t}`).join('\n'));
+  assert.ok(titles.some((t) => /^fires (once|\d+ times) in stream\.csv/.test(t)), titles.join('\n'));
+  await page.screenshot({ path: path.join(dirs.shots, '10-prometheus-rule-file-lens.png') });
 });
