@@ -32,12 +32,15 @@ export function isoOf(ms: number | undefined | null, offsetMs = 0): string | nul
   return offsetMs === 0 ? iso : iso.slice(0, -1) + offsetText(offsetMs);
 }
 
+/** The zone at the end of a time isoOf writes: `Z`, or its offset. */
+export const ISO_ZONE = /(?:Z|[+-]\d{2}:\d{2})$/;
+
 /**
  * The epoch ms of an ISO time's wall clock (its offset dropped): where a frame written at an offset has it
  * (Frame.utcOffsetMs: its timestamps are its wall clock). The same as Date.parse for UTC times.
  */
 export function wallMs(iso: string): number {
-  return Date.parse(iso.replace(/(?:Z|[+-]\d{2}:\d{2})$/, 'Z'));
+  return Date.parse(iso.replace(ISO_ZONE, 'Z'));
 }
 
 const DETECTOR_ORDER = { iforest: 0, forecast: 1, rule: 2, stream: 3 } as const;

@@ -1,4 +1,5 @@
 import type { Anomaly, DetectorId } from './anomaly.ts';
+import { ISO_ZONE } from './anomaly.ts';
 import { formatDuration } from './rules/duration.ts';
 import type { RuleOp } from './rules/model.ts';
 import { formatNumber, roundSignificant } from './format.ts';
@@ -97,13 +98,13 @@ export function topStretches(stretches: readonly Stretch[], cap: number): { kept
  */
 export function shortTime(iso: string | null): string | null {
   if (iso === null) return null;
-  return iso.replace('T', ' ').replace(/(?:Z|[+-]\d{2}:\d{2})$/, '').replace(/(:00)?\.000$/, '');
+  return iso.replace('T', ' ').replace(ISO_ZONE, '').replace(/(:00)?\.000$/, '');
 }
 
 /** The zone a time written by isoOf is in, for people: `UTC`, or its offset (`+01:00`: the file's wall clock). */
 export function zoneLabel(iso: string): string {
-  const m = /([+-]\d{2}:\d{2})$/.exec(iso);
-  return m ? m[1] : 'UTC';
+  const zone = ISO_ZONE.exec(iso)?.[0];
+  return zone && zone !== 'Z' ? zone : 'UTC';
 }
 
 /** The Problems message of a stretch: its worst finding's message, and for several rows how many and when. */

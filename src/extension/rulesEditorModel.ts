@@ -3,7 +3,7 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
 import type { Diagnostic } from '../core/rules/model.ts';
-import { offsetText } from '../core/csv/zone.ts';
+import { zoneName } from '../core/csv/zone.ts';
 import { isCsvPath } from './csvFile.ts';
 
 /**
@@ -22,7 +22,7 @@ export function formatWhen(row: number, timestamps: Float64Array | null, offsetM
   if (ms === undefined || !(Math.abs(ms) <= 8.64e15)) return `row ${row + 1}`;
   const iso = new Date(ms).toISOString();
   const secs = iso.slice(16, 19) === ':00' && iso.slice(19, 23) === '.000' ? iso.slice(0, 16) : iso.slice(0, 19);
-  return `${secs.replace('T', ' ')} ${offsetMs === 0 ? 'UTC' : offsetText(offsetMs)}`;
+  return `${secs.replace('T', ' ')} ${zoneName(offsetMs)}`;
 }
 
 /** What a rule's CodeLens says about it. */

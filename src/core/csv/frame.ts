@@ -98,7 +98,7 @@ export function seriesIn(names: readonly string[], name: string): number[] {
   const base = name.slice(0, open);
   const want = Object.entries(seriesLabels(name));
   const series = names.flatMap((m, i) => (isSeriesOf(m, base) ? [{ i, labels: seriesLabels(m) }] : []));
-  if (!series.length) return indexIn(names, base) >= 0 ? [indexIn(names, base)] : [];
+  if (!series.length) { const bare = indexIn(names, base); return bare >= 0 ? [bare] : []; }
   const known = new Set(series.flatMap((x) => Object.keys(x.labels)));
   for (const x of series) if (want.every(([k, v]) => !known.has(k) || x.labels[k] === v)) out.push(x.i);
   return out;

@@ -14,7 +14,8 @@ export function readTime(text: string, kind: ColumnKind | null, clock?: string):
   if (kind === 'named-time') return namedMonthTime(text);
   if (kind === 'dmy-time' || kind === 'mdy-time') return dayMonthTime(text, kind === 'dmy-time');
   const v = parseNumber(text.trim());
-  const ms = kind === 'epoch-s' ? v * 1000 : kind === 'epoch-ms' ? v : kind === 'epoch-us' ? v / 1e3 : kind === 'epoch-ns' ? v / 1e6 : NaN;
+  const [times, per] = EPOCH_TO_MS[kind as EpochKind] ?? [NaN, 1];
+  const ms = (v * times) / per;
   return Math.abs(ms) <= MAX_TIME_MS ? ms : NaN;
 }
 
@@ -52,12 +53,17 @@ export function parseNumber(text: string, decimalComma = false): number {
 const TIME_NAME = /(^|[_\s.-])(time|timestamp|ts|date|datetime|epoch|when)([_\s.-]|$)|time$|^ts$/i;
 /** Exactly a time's name: a numeric column so named is the time, never a metric (`response_time` is a metric). */
 const PLAIN_TIME_NAME = /^\s*(time|timestamp|ts|epoch|date|datetime)\s*$/i;
-const EPOCH_S = [1e8, 1e10];
-const EPOCH_MS = [1e11, 1e13];
-/** Microseconds and nanoseconds (InfluxDB, Loki, tracing exports) of the same years. */
-const EPOCH_US = [1e14, 1e16];
-const EPOCH_NS = [1e17, 1e19];
 type EpochUnit = 's' | 'ms' | 'us' | 'ns';
+type EpochKind = `epoch-${EpochUnit}`;
+/**
+ * Epoch numbers by unit: the range of values of the years 1973–2286 in it. Microseconds and
+ * nanoseconds are InfluxDB's, Loki's and tracing exports'.
+ */
+const EPOCHS: readonly { unit: EpochUnit; lo: number; hi: number }[] = [
+  { unit: 's', lo: 1e8, hi: 1e10 }, { unit: 'ms', lo: 1e11, hi: 1e13 }, { unit: 'us', lo: 1e14, hi: 1e16 }, { unit: 'ns', lo: 1e17, hi: 1e19 },
+];
+/** An epoch number in ms: times the first, divided by the second (exact for whole numbers). */
+const EPOCH_TO_MS: Record<EpochKind, [number, number]> = { 'epoch-s': [1000, 1], 'epoch-ms': [1, 1], 'epoch-us': [1, 1e3], 'epoch-ns': [1, 1e6] };
 
 export interface Inference {
   timestampIndex: number;
@@ -78,10 +84,8 @@ export interface Inference {
 
 /** Headers of a time-of-day column, in the languages exports come in. */
 const CLOCK_NAME = /^\s*(time|time of day|clock|hour|uhrzeit|zeit|heure|hora|ora|tijd|czas|godzina|tid|aika)\s*$/i;
-const DATE_ONLY = /^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*$/;
-/** A date with its month named and no clock time (`Mar 1, 2024`, `01-Mar-2024`). */
-const NAMED_DATE_ONLY = /^[^:]*$/;
-const dateOnly = (values: string[]): boolean => values.every((t) => DATE_ONLY.test(t) || NAMED_DATE_ONLY.test(t));
+/** Dates without a clock time (`2024-03-01`, `01.03.2024`, `Mar 1, 2024`): a time column's texts with no `:`. */
+const dateOnly = (values: string[]): boolean => values.every((t) => !t.includes(':'));
 
 
 /** What a reader says when the inference assumed the order of day and month (see Inference.assumedDateOrder), else null. */
@@ -140,7 +144,8 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   const integerEpoch: (EpochUnit | null)[] = [];
   const increasing: boolean[] = [];
   for (let c = 0; c < n; c++) {
-    let nonEmpty = 0, numeric = 0, iso = 0, named = 0, epochUs = 0, epochNs = 0, epochS = 0, epochMs = 0, inc = true, prev = -Infinity;
+    let nonEmpty = 0, numeric = 0, iso = 0, named = 0, inc = true, prev = -Infinity;
+    const epochs = EPOCHS.map(() => 0);
     let dm = 0, firstMax = 0, secondMax = 0, dmSep = '', dmExample = '';
     for (const row of sample) {
       const t = row[c];
@@ -150,10 +155,8 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
       if (v === v) {
         numeric++;
         if (Number.isInteger(v) || /^\d+\.\d+$/.test(t.trim())) {
-          if (v >= EPOCH_S[0] && v < EPOCH_S[1]) epochS++;
-          else if (v >= EPOCH_MS[0] && v < EPOCH_MS[1]) epochMs++;
-          else if (v >= EPOCH_US[0] && v < EPOCH_US[1]) epochUs++;
-          else if (v >= EPOCH_NS[0] && v < EPOCH_NS[1]) epochNs++;
+          const e = EPOCHS.findIndex((x) => v >= x.lo && v < x.hi);
+          if (e >= 0) epochs[e]++;
         }
         if (v < prev) inc = false;
         prev = v;
@@ -177,7 +180,7 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     }
     else if (numeric >= 0.8 * nonEmpty) kinds.push('number');
     else kinds.push('text');
-    integerEpoch.push(epochS === nonEmpty ? 's' : epochMs === nonEmpty ? 'ms' : epochUs === nonEmpty ? 'us' : epochNs === nonEmpty ? 'ns' : null);
+    integerEpoch.push(EPOCHS.find((_, e) => epochs[e] === nonEmpty)?.unit ?? null);
   }
   const filled = (c: number) => sample.map((r) => r[c]).filter((t): t is string => t !== undefined && !isMissing(t));
   // The time: a column with times of day before one of dates only (a release date beside the real time), then ISO

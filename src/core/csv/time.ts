@@ -217,7 +217,7 @@ export function namedMonthTime(text: string): number {
 }
 
 /** The offset from UTC of a zone text (`Z`, `UTC`, `GMT`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */
-function zoneMs(zone: string | undefined): number {
+export function zoneMs(zone: string | undefined): number {
   if (zone === undefined || zone.length < 3 || zone[0] !== '+' && zone[0] !== '-') return 0;
   const digitsOnly = zone.slice(1).replace(':', '');
   const off = (+digitsOnly.slice(0, 2) * 60 + (digitsOnly.length > 2 ? +digitsOnly.slice(2) : 0)) * 60000;

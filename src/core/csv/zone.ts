@@ -6,17 +6,20 @@
  * (daylight saving time) is shown at that one, with a warning.
  */
 import { clip } from './infer.ts';
+import { zoneMs } from './time.ts';
 
-/** A zone after a clock time at the end of a text: `Z`, `UTC`, `GMT`, `+01:00`, `-0530`, `+01`. */
-const ZONE = /\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*(?:(Z|UTC|GMT)|([+-])(\d{2})(?::?(\d{2}))?)\s*$/i;
+/** A zone after a clock time at the end of a text, as written: `Z`, `UTC`, `GMT`, `+01:00`, `-0530`, `+01`. */
+const ZONE = /\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\s*$/i;
 
 /** The UTC offset (ms, east positive) a time text is written in, or null when it has no zone. */
 export function zoneOffsetOf(text: string): number | null {
   const m = ZONE.exec(text);
-  if (!m) return null;
-  if (m[1]) return 0;
-  const ms = (+m[3] * 60 + (m[4] === undefined ? 0 : +m[4])) * 60_000;
-  return m[2] === '-' ? -ms : ms;
+  return m ? zoneMs(m[1]) : null;
+}
+
+/** How people read an offset: `UTC`, or `+01:00` (a file's wall clock). */
+export function zoneName(offsetMs: number): string {
+  return offsetMs === 0 ? 'UTC' : offsetText(offsetMs);
 }
 
 /** `+01:00`, `-05:30`, `+00:00` for an offset in ms. */
@@ -40,9 +43,8 @@ export class ZoneWatch {
   start(texts: readonly string[]): string | null {
     const z = fileZone(texts);
     this.offsetMs = z.offsetMs;
-    const first = z.offsetMs ? texts.find((t) => zoneOffsetOf(t) !== null) : undefined;
-    // Already changing in the first rows: said once, by the note.
-    this.tail = first && !z.note ? (ZONE_TAIL.exec(first.trim())?.[0] ?? '') : '';
+    // The first zoned text's zone as written; none when the first rows already change it (said once, by the note).
+    this.tail = z.offsetMs && !z.note ? texts.map((t) => ZONE.exec(t)?.[1]).find((t) => t !== undefined) ?? '' : '';
     return z.note;
   }
 
@@ -58,9 +60,6 @@ export class ZoneWatch {
     return this.movedAt ? `the times change UTC offset at line ${this.movedAt} (daylight saving time?): all are shown at ${offsetText(this.offsetMs)}, the first rows'` : null;
   }
 }
-
-/** The zone at the end of a time text, as written. */
-const ZONE_TAIL = /(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$/i;
 
 /**
  * The offset of a file's times, from its first rows' time texts: the first zoned text's (0 when none has a zone),

@@ -9,7 +9,7 @@
  * critical 75. Rows below 0.5 are not anomalies: the warning band (3–25) is left to the batch detectors,
  * whose scores are not probabilities.
  */
-import { offsetText } from '../csv/zone.ts';
+import { zoneName } from '../csv/zone.ts';
 import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import { clampScore, severityOf } from '../severity.ts';
@@ -66,7 +66,7 @@ export function baselineAnomaly(b: BaselineScore, row: number, timestampMs: numb
   const v = values[m];
   const z = b.z[m];
   // Times are the file's wall clock (a file written at an offset: offsetMs), else UTC.
-  const hour = Number.isFinite(timestampMs) ? ` at ${String(binOf(timestampMs, 24)).padStart(2, '0')}:00 ${offsetMs === 0 ? 'UTC' : offsetText(offsetMs)}` : '';
+  const hour = Number.isFinite(timestampMs) ? ` at ${String(binOf(timestampMs, 24)).padStart(2, '0')}:00 ${zoneName(offsetMs)}` : '';
   // The model version early in the message: a narrow table column still shows which model flagged the row.
   const why = `${formatNumber(Math.abs(z), 3)} sd ${z > 0 ? 'above' : 'below'} baseline model v${b.model.version}${hour} (${formatNumber(b.expected[m], 6)} ± ${formatNumber(b.scale[m], 3)})`;
   return {

@@ -17,7 +17,7 @@
  * Memory: one ring of `trainMs` rows (at most `maxRows`) of times and of each metric's values, a 24-bin
  * profile and a Page-Hinkley state per metric: constant once the step is known, however long the stream.
  */
-import { offsetText } from '../csv/zone.ts';
+import { zoneName } from '../csv/zone.ts';
 import { Ring } from './rolling.ts';
 import { DEFAULT_STEP_MS, STEP_ROWS, medianGap } from './streamDetector.ts';
 import { binOf, fitProfile, surpriseOf, zOf } from './baseline.ts';
@@ -267,6 +267,6 @@ export function parseRetrainEvery(text: string): number | null {
 export function describeModel(model: ModelInfo, offsetMs = 0): string {
   if (model.version === 0) return 'baseline: not fitted yet';
   // The file's wall clock at its offset (Frame.utcOffsetMs), else UTC.
-  const at = Number.isFinite(model.trainedAt) ? `${new Date(model.trainedAt).toISOString().slice(11, 16)} ${offsetMs === 0 ? 'UTC' : offsetText(offsetMs)}` : `at row ${model.trainedRow + 1}`;
+  const at = Number.isFinite(model.trainedAt) ? `${new Date(model.trainedAt).toISOString().slice(11, 16)} ${zoneName(offsetMs)}` : `at row ${model.trainedRow + 1}`;
   return `baseline model v${model.version} · ${model.reason === 'initial' ? 'trained' : 'retrained'} ${at}${model.reason === 'initial' ? '' : ` (${model.reason})`}`;
 }
