@@ -69,6 +69,16 @@ function randomValues(rng: Rng): string {
   return parts.join(' ');
 }
 
+/** Prometheus's formatting functions and Go's printf, as alert templates use them (the same in both runners). */
+const GO_PIPELINES = [
+  '{{ $value | humanize }}', '{{ humanize1024 $value }}', '{{ $value | humanizePercentage }}', '{{ humanizeDuration .Value }}',
+  '{{ printf "%.2f" $value }}', '{{ $value | printf "%8.3e|%g|%-7.1f|" }}', '{{ printf "%.0f %v %d" $value $value }}',
+  '{{ printf "%+06.2f%%" $value }}', '{{ $value | humanizeTimestamp }}', '{{ $labels.job | toUpper }} {{ .Labels.inst | title }}',
+  '{{ "host:9100" | stripPort }} {{ printf "%s=%q" $labels.job $labels.inst }}',
+];
+/** The same in our rules files' templates, exported for promtool by export-rules. */
+const OUR_PIPELINES = ['{{ value | humanize }}', '{{ printf "%.2f" value }}', '{{ value | humanizePercentage }} of {{ threshold | humanizePercentage }}', '{{ labels.job | toUpper }}'];
+
 const MATCHERS = ['', '{job="a"}', '{job!="b"}', '{job=~"a|c"}', '{inst!~"2"}', '{job="a", inst="1"}', '{job=""}'];
 const OPS = ['>', '>=', '<', '<=', '==', '!='];
 
@@ -90,6 +100,7 @@ function randomRules(rng: Rng): string {
     if (rng.int(3) === 0) out += '          who: "{{ $labels.job }}"\n';
     if (rng.int(4) === 0) out += '          gone: "{{ $labels.nope }}"\n';
     out += '        annotations:\n          v: "{{ $value }} on {{ $labels.job }}/{{ .Labels.inst }}"\n';
+    if (rng.int(2) === 0) out += `          f: ${JSON.stringify(pick(rng, GO_PIPELINES))}\n`;
     if (rng.int(3) === 0) out += '          at: "{{ $externalLabels.region }} {{ with query \\"time()\\" }}{{ . | first | value | humanizeTimestamp }}{{ end }}"\n';
   }
   return out;
@@ -108,6 +119,7 @@ function randomOurRules(rng: Rng): string {
     if (rng.int(2) === 0) out += `    severity: ${pick(rng, ['critical', 'major', 'warning'])}\n`;
     if (rng.int(2) === 0) out += '    labels: {team: infra}\n';
     out += '    annotations:\n      summary: "{{ metric }} {{ value }} {{ op }} {{ threshold }} on {{ labels.job }} ({{ labels.team }}, {{ severity }}) at {{ timestamp }}"\n';
+    if (rng.int(2) === 0) out += `      f: ${JSON.stringify(pick(rng, OUR_PIPELINES))}\n`;
   }
   return out;
 }

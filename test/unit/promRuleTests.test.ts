@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
-import { goFloat, goTimeUTC } from '../../src/core/promrules/goTemplate.ts';
+import { goFloat, goTimeUTC } from '../../src/core/promrules/goFormat.ts';
 import { expandValues, parseAlertExpr, parseSeries } from '../../src/core/promrules/selector.ts';
 import { parseTestFile, TestFileError } from '../../src/core/promrules/testFile.ts';
 

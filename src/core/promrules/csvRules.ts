@@ -34,11 +34,16 @@ const SEVERITY_LABELS: Record<string, Severity> = {
   warning: 'warning', warn: 'warning', info: 'warning', informational: 'warning', notice: 'warning', none: 'warning',
 };
 
-/** An annotation of Go's template language as ours reads it: `{{ $value | humanize }}` and `{{ printf "%.2f" $value }}` are the value. */
+/**
+ * An annotation of Go's template language as ours reads it: `$value` / `.Value` is `value`, `$labels.x` /
+ * `.Labels.x` is `labels.x`, Prometheus's formatting functions run as they are (`{{ $value | humanizePercentage }}`);
+ * what else Go's templates do (conditionals, queries) is shown as written.
+ */
 function annotationOf(text: string): string {
-  return text
-    .replace(/\{\{-?\s*(?:printf\s+"[^"]*"\s+)?\$value\s*(?:\|[^}]*)?-?\}\}/g, '{{ value }}')
-    .replace(/\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}/g, '{{ labels.$1 }}');
+  return text.replace(/\{\{-?(\s[\s\S]*?\s|[^\s-][\s\S]*?)-?\}\}/g, (_m, body: string) => `{{ ${body.trim().replace(
+    /("(?:[^"\\]|\\.)*"|`[^`]*`)|\$value\b|\.Value\b|\$labels\.|\.Labels\./g,
+    (m: string, str?: string) => str ?? (m.endsWith('.') ? 'labels.' : 'value'),
+  )} }}`);
 }
 
 /** The metric (CSV column or series name) an expr's selector names, or why the expr is not one. */

@@ -1,9 +1,14 @@
 /**
  * The part of Prometheus's alert templates (Go text/template, Prometheus "Template reference") our engine
  * renders: `{{ $value }}` / `{{ .Value }}`, `{{ $labels.x }}` / `{{ .Labels.x }}`, `{{ $externalLabels.x }}`,
- * `{{ $externalURL }}`, string literals, and the evaluation time as export-rules writes it. Anything else makes
- * the rule one that needs promtool.
+ * `{{ $externalURL }}`, string literals, Prometheus's formatting functions in pipelines (`{{ $value | humanize }}`,
+ * `{{ printf "%.2f" $value }}`: goPipeline.ts), and the evaluation time as export-rules writes it. Anything else
+ * (conditionals, ranges, queries, variables of its own…) makes the rule one that needs promtool.
  */
+import { goTimeUTC } from './goFormat.ts';
+import type { GoValue } from './goFormat.ts';
+import { parsePipeline, pipelineVariables, runPipeline } from './goPipeline.ts';
+
 
 /** What a template can refer to when an alert is evaluated. */
 export interface AlertTemplateData {
@@ -20,30 +25,6 @@ type Piece = string | ((d: AlertTemplateData) => string);
 /** The evaluation-time idiom export-rules writes for `{{ timestamp }}`. */
 const EVAL_TIME = /\{\{\s*with\s+query\s+"time\(\)"\s*\}\}\{\{\s*\.\s*\|\s*first\s*\|\s*value\s*\|\s*humanizeTimestamp\s*\}\}\{\{\s*end\s*\}\}/g;
 
-/** A float64 printed as Go's fmt %v does (shortest round-trip digits; exponent form below 1e-4 and from 1e6). */
-export function goFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mant, expText] = v.toExponential().split('e');
-  const exp = Number(expText);
-  // strconv's %g with the shortest precision switches to the exponent form below 1e-4 and from 1e6.
-  if (exp < -4 || exp >= 6) {
-    const e = Math.abs(exp);
-    return `${mant}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
-  }
-  return String(v);
-}
-
-/** Go's time.Time String() of an instant in UTC: `2006-01-02 15:04:05.999999999 +0000 UTC`. */
-export function goTimeUTC(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-  const frac = ms % 1000 === 0 ? '' : `.${pad(((ms % 1000) + 1000) % 1000, 3).replace(/0+$/, '')}`;
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac} +0000 UTC`;
-}
-
 function goStringLiteral(s: string): string | null {
   if (s.startsWith('`') && s.endsWith('`') && s.length >= 2) return s.slice(1, -1);
   if (!(s.startsWith('"') && s.endsWith('"') && s.length >= 2)) return null;
@@ -52,19 +33,28 @@ function goStringLiteral(s: string): string | null {
 
 const get = (map: Readonly<Record<string, string>>, key: string): string => (Object.hasOwn(map, key) ? map[key] : '');
 
+/** A variable of an alert's template, or undefined for one our engine does not know. */
+function variable(name: string, d: AlertTemplateData): GoValue | undefined {
+  if (name === '$value' || name === '.Value') return d.value;
+  if (name === '$externalURL' || name === '.ExternalURL') return d.externalURL;
+  let m = /^(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(name);
+  if (m) return get(d.labels, m[1]);
+  m = /^(?:\$externalLabels|\.ExternalLabels)\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(name);
+  if (m) return get(d.externalLabels, m[1]);
+  return undefined;
+}
+
+const PROBE: AlertTemplateData = { labels: {}, value: 0, externalLabels: {}, externalURL: '', evalTimeMs: 0 };
+
 function action(body: string): Piece | null {
   const a = body.trim();
-  if (a === '$value' || a === '.Value') return (d) => goFloat(d.value);
-  if (a === '$externalURL' || a === '.ExternalURL') return (d) => d.externalURL;
   if (a === '__evalTime') return (d) => goTimeUTC(d.evalTimeMs);
-  let m = /^(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(a);
-  if (m) { const k = m[1]; return (d) => get(d.labels, k); }
-  m = /^(?:\$externalLabels|\.ExternalLabels)\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(a);
-  if (m) { const k = m[1]; return (d) => get(d.externalLabels, k); }
   const lit = goStringLiteral(a);
   if (lit !== null) return lit;
   if (/^\/\*[\s\S]*\*\/$/.test(a)) return '';
-  return null;
+  const p = parsePipeline(a);
+  if ('error' in p || pipelineVariables(p).some((v) => variable(v, PROBE) === undefined)) return null;
+  return (d) => runPipeline(p, (v) => variable(v, d) ?? '');
 }
 
 /**

@@ -41,12 +41,12 @@ export function engineRuleOf(r: PromAlertRule): EngineRule | string {
   const annotations: typeof labels = [];
   for (const [k, v] of Object.entries(r.labels)) {
     const f = compileGoTemplate(v);
-    if (!f) return `label ${k}: template '${v}' uses more than $value, $labels and $externalLabels`;
+    if (!f) return `label ${k}: template '${v}' uses more than $value, $labels, $externalLabels and the formatting functions`;
     labels.push([k, f]);
   }
   for (const [k, v] of Object.entries(r.annotations)) {
     const f = compileGoTemplate(v);
-    if (!f) return `annotation ${k}: template '${v}' uses more than $value, $labels and $externalLabels`;
+    if (!f) return `annotation ${k}: template '${v}' uses more than $value, $labels, $externalLabels and the formatting functions`;
     annotations.push([k, f]);
   }
   return { name: r.alert, expr, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels, annotations };

@@ -369,7 +369,7 @@ function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: n
   const message = p.render
     ? p.render({
       name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatNumber(value), threshold: thr,
-      timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels,
+      timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels, valueNumber: v,
     })
     : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatNumber(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
   return { row, timestamp, detector: 'rule', rule: rule.name, metric: rule.metric, value, score, severity: rule.severity, message };

@@ -13,6 +13,8 @@ import { deref, getPair, parseYamlAst } from './yamlAst.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
 import type { YNode, YScalar } from './yamlAst.ts';
 import { getOwn } from '../own.ts';
+import type { TEMPLATE_FUNCTIONS } from '../promrules/goPipeline.ts';
+import { TEMPLATE_VARIABLES } from './template.ts';
 import { escapeInline } from '../findings.ts';
 
 /** One completion proposal; `snippet` items use VS Code snippet syntax (`${1:name}`). */
@@ -254,8 +256,27 @@ function schemaType(s: SchemaNode): string {
   return Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? '';
 }
 
+/** What an annotation's open `{{` may hold next: after a `|` a function, else a variable (and a function first). */
+function templateCompletions(typed: string): CompletionItem[] | null {
+  const open = typed.lastIndexOf('{{');
+  if (open < 0 || typed.indexOf('}}', open) >= 0) return null;
+  const inside = typed.slice(open + 2);
+  const fns = Object.entries(FUNCTION_DOCS).map(([label, detail]) => ({ label, kind: 'value' as const, insertText: label, detail }));
+  if (/\|\s*[\w]*$/.test(inside)) return fns;
+  const vars = [...TEMPLATE_VARIABLES, 'labels.'].map((label) => ({ label, kind: 'metric' as const, insertText: label, detail: label === 'labels.' ? 'a label of the rule or the series: labels.KEY' : 'template variable' }));
+  return /^\s*[\w.]*$/.test(inside) ? [...vars, ...fns] : vars;
+}
+
+/** The formatting functions, each with what it does to an example. */
+const FUNCTION_DOCS: Record<keyof typeof TEMPLATE_FUNCTIONS, string> = {
+  humanize: '1234567 → 1.235M', humanize1024: '1048576 → 1Mi', humanizeDuration: 'seconds: 899.99 → 14m 59s',
+  humanizePercentage: '0.1234567 → 12.35%', humanizeTimestamp: 'Unix seconds → 2015-06-23 13:19:44.128 +0000 UTC',
+  printf: 'Go\'s printf: printf "%.2f" value', title: 'aa bb → Aa Bb', toUpper: 'upper case', toLower: 'lower case', stripPort: 'node1:9100 → node1',
+};
+
 function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesDataContext): CompletionItem[] {
   const key = path[path.length - 1];
+  if (path[path.length - 2] === 'annotations') return templateCompletions(typed) ?? [];
   const inFlowList = /^\[/.test(typed);
   if ((key === 'metric' || key === 'metrics') && ctx) {
     return ctx.metrics.map((m) => {

@@ -2,7 +2,7 @@ import type { PromAlertRule } from '../promrules/ruleFile.ts';
 import type { Diagnostic, Rule, RulesFile } from './model.ts';
 import { analyzeRules } from './validate.ts';
 import { formatDuration } from './duration.ts';
-import { TEMPLATE_PATTERN } from './template.ts';
+import { templateActions } from './template.ts';
 import { formatNumber } from '../format.ts';
 import { deref, getPair } from './yamlAst.ts';
 import type { YNode } from './yamlAst.ts';
@@ -64,14 +64,52 @@ function goLiteral(text: string): string {
   return text.replace(/\{\{/g, '{{ "{{" }}');
 }
 
+/** One of our variables in a Go template's pipeline: an operand, or why it cannot be one. */
+function goOperand(name: string, rule: Rule): string | { problem: string } {
+  if (name.startsWith('labels.')) {
+    const key = name.slice(7);
+    if (Object.hasOwn(rule.labels, key)) return JSON.stringify(rule.labels[key]);
+    return LABEL_NAME.test(key) ? `$labels.${key}` : { problem: `'{{ ${name} }}' is not a Prometheus label name` };
+  }
+  switch (name) {
+    case 'value': return '$value';
+    // A float64 as $value is (a Go template reads 90 as an int, which printf's %f refuses).
+    case 'threshold': return Number.isFinite(rule.threshold) ? promNumber(rule.threshold).replace(/^-?\d+$/, '$&.0') : JSON.stringify(promNumber(rule.threshold));
+    case 'name': return JSON.stringify(rule.name);
+    case 'metric': return JSON.stringify(rule.metric);
+    case 'op': return JSON.stringify(rule.op);
+    case 'severity': return JSON.stringify(rule.severity);
+    case 'timestamp': return { problem: "'timestamp' in a pipeline has no Prometheus counterpart; the action is left out" };
+    case 'row': return { problem: `'{{ row }}' has no meaning in Prometheus (there are no rows); it is left out` };
+    default: return '""'; // Unknown variables render as '' in our engine too.
+  }
+}
+
 /** The rule's annotation (or label) template in Go template syntax; notes what cannot be said. */
 function translateTemplate(template: string, rule: Rule, problems: string[]): string {
   let out = '';
   let last = 0;
-  for (const m of template.matchAll(TEMPLATE_PATTERN)) {
-    out += goLiteral(template.slice(last, m.index));
-    last = m.index + m[0].length;
-    const name = m[1];
+  for (const a of templateActions(template)) {
+    if ('error' in a) continue; // shown as written by our engine: part of the literal text
+    out += goLiteral(template.slice(last, a.start));
+    last = a.end;
+    if ('pipeline' in a) {
+      const parts: string[] = [];
+      let problem = '';
+      for (const c of a.pipeline) {
+        const args = c.args.map((x) => {
+          if ('literal' in x) return typeof x.literal === 'number' ? String(x.literal) : JSON.stringify(x.literal);
+          const o = goOperand(x.variable.replace(/^[$.]/, ''), rule);
+          if (typeof o !== 'string') problem ||= o.problem;
+          return typeof o === 'string' ? o : '';
+        });
+        parts.push([...(c.fn ? [c.fn] : []), ...args].join(' '));
+      }
+      if (problem) problems.push(problem);
+      else out += `{{ ${parts.join(' | ')} }}`;
+      continue;
+    }
+    const name = a.variable;
     if (name.startsWith('labels.')) {
       const key = name.slice(7);
       // A rule label is written in (Prometheus's $labels are the series' labels); else the series label.

@@ -9,7 +9,8 @@ import type { DiagnosticSink } from './diagnostics.ts';
 import { OPS, scalarAt } from './readRules.ts';
 import type { RuleSite } from './readRules.ts';
 import { didYouMean } from './suggest.ts';
-import { TEMPLATE_PATTERN, TEMPLATE_VARIABLES, isTemplateVariable } from './template.ts';
+import { TEMPLATE_VARIABLES, isTemplateVariable, templateActions } from './template.ts';
+import { TEMPLATE_FUNCTIONS } from '../promrules/goPipeline.ts';
 import { deref, getPair } from './yamlAst.ts';
 import { positionAt } from '../textPosition.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
@@ -156,15 +157,27 @@ function checkTemplates(m: YMap, out: DiagnosticSink): void {
     if (v.kind !== 'scalar' || v.empty) continue;
     // Offsets come from the raw source so they stay exact; templates rarely contain escapes.
     const raw = text.slice(v.start, v.end);
-    for (const match of raw.matchAll(TEMPLATE_PATTERN)) {
-      const name = match[1];
-      if (isTemplateVariable(name)) continue;
-      const s = v.start + (match.index ?? 0);
-      const suggestion = didYouMean(name, TEMPLATE_VARIABLES);
-      out.add('warning', 'semantic', 'unknown-template-variable',
-        `unknown template variable '${name}'` + (suggestion ? ` (did you mean '${suggestion}'?)` : `; known: ${TEMPLATE_VARIABLES.join(', ')}, labels.KEY`),
-        s, s + match[0].length,
-        suggestion ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: s, endOffset: s + match[0].length, newText: `{{ ${suggestion} }}` }] } : undefined);
+    for (const a of templateActions(raw)) {
+      const s = v.start + a.start;
+      const e = v.start + a.end;
+      // In a double-quoted scalar the source escapes a pipeline's quotes (`printf \"%.1f\" value`): the value is what runs.
+      if ('error' in a && !('error' in (templateActions(raw.slice(a.start, a.end).replace(/\\(["\\])/g, '$1'))[0] ?? a))) continue;
+      if ('error' in a) {
+        const suggestion = a.word ? didYouMean(a.word, [...Object.keys(TEMPLATE_FUNCTIONS), ...TEMPLATE_VARIABLES]) : undefined;
+        out.add('warning', 'semantic', 'template-action',
+          `'${raw.slice(a.start, a.end)}' is shown as written: ${a.error}` + (suggestion ? ` (did you mean '${suggestion}'?)` : a.word ? `; the functions: ${Object.keys(TEMPLATE_FUNCTIONS).join(', ')}` : ''),
+          s, e);
+        continue;
+      }
+      for (const name of 'variable' in a ? [a.variable] : a.variables) {
+        if (isTemplateVariable(name)) continue;
+        const suggestion = didYouMean(name, TEMPLATE_VARIABLES);
+        const simple = 'variable' in a;
+        out.add('warning', 'semantic', 'unknown-template-variable',
+          `unknown template variable '${name}'` + (suggestion ? ` (did you mean '${suggestion}'?)` : `; known: ${TEMPLATE_VARIABLES.join(', ')}, labels.KEY`),
+          s, e,
+          suggestion && simple ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: s, endOffset: e, newText: `{{ ${suggestion} }}` }] } : undefined);
+      }
     }
   }
 }

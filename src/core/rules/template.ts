@@ -1,3 +1,7 @@
+import { parsePipeline, pipelineVariables, runPipeline } from '../promrules/goPipeline.ts';
+import type { Pipeline } from '../promrules/goPipeline.ts';
+import type { GoValue } from '../promrules/goFormat.ts';
+
 /** What an annotation template may refer to: `{{ name }}`, `{{ value }}`, `{{ labels.team }}`… */
 export interface TemplateVars {
   name: string;
@@ -9,20 +13,47 @@ export interface TemplateVars {
   severity: string;
   row: string;
   labels: Record<string, string>;
+  /** The value as a number, for formatting functions (else `value` read back). */
+  valueNumber?: number;
 }
 
 /** Template variables a rule's annotations may use (plus `labels.<key>`). */
 export const TEMPLATE_VARIABLES: readonly string[] = ['name', 'metric', 'value', 'threshold', 'timestamp', 'op', 'severity', 'row'];
-
-/** `{{ var }}` with optional spaces; a leading `$` or `.` (Prometheus/Go template habits) is accepted. */
-export const TEMPLATE_PATTERN = /\{\{\s*[$.]?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_.-]+)?)\s*\}\}/g;
 
 /** Whether a template variable name is one `renderTemplate` knows (labels.* always are). */
 export function isTemplateVariable(name: string): boolean {
   return TEMPLATE_VARIABLES.includes(name) || /^labels\.[A-Za-z0-9_.-]+$/.test(name);
 }
 
-/** Replaces each `{{ var }}` by its value; unknown variables and missing labels render as ''. */
+/** One `{{ … }}` of a template: a variable, a pipeline of formatting functions, or what we do not render. */
+export type TemplateAction = { start: number; end: number } & (
+  | { variable: string }
+  | { pipeline: Pipeline; variables: string[] }
+  | { error: string; word?: string });
+
+/** Our variables as a pipeline writes them: `value`, `$value`, `.value`, `labels.team`. */
+const bareName = (word: string): string => word.replace(/^[$.]/, '');
+const isOurWord = (word: string): boolean => isTemplateVariable(word) || /^labels\./.test(word);
+
+/**
+ * Every action of a template in order: `{{ var }}`, or a pipeline of Prometheus's formatting functions
+ * (`{{ value | humanizePercentage }}`, `{{ printf "%.1f" value }}`, `{{ labels.instance | stripPort }}`: the
+ * functions of its alert templates, so that a rule reads the same here and in Prometheus), or an error.
+ */
+export function templateActions(template: string): TemplateAction[] {
+  const out: TemplateAction[] = [];
+  for (const m of template.matchAll(/\{\{([\s\S]*?)\}\}/g)) {
+    const start = m.index, end = m.index + m[0].length;
+    const simple = /^\s*[$.]?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_.-]+)?)\s*$/.exec(m[1]);
+    if (simple) { out.push({ start, end, variable: simple[1] }); continue; }
+    const p = parsePipeline(m[1], isOurWord);
+    if ('error' in p) out.push({ start, end, ...p });
+    else out.push({ start, end, pipeline: p, variables: pipelineVariables(p).map(bareName) });
+  }
+  return out;
+}
+
+/** Replaces each `{{ var }}` by its value and runs each pipeline; unknown variables and missing labels render as '', an action we do not render stays as written. */
 export function renderTemplate(template: string, vars: TemplateVars): string {
   return compileTemplate(template)(vars);
 }
@@ -31,7 +62,7 @@ const compiled = new Map<string, (vars: TemplateVars) => string>();
 
 /**
  * A template as a function of its variables: parsed once, then each rendering only joins its pieces (a rule
- * renders its summary for every row it fires on). Same output as replacing each `{{ var }}`.
+ * renders its summary for every row it fires on).
  */
 export function compileTemplate(template: string): (vars: TemplateVars) => string {
   let fn = compiled.get(template);
@@ -40,23 +71,32 @@ export function compileTemplate(template: string): (vars: TemplateVars) => strin
     fn = () => template;
   } else {
     const literals: string[] = [];
-    const names: string[] = [];
+    const pieces: ((vars: TemplateVars) => string)[] = [];
     let last = 0;
-    for (const m of template.matchAll(TEMPLATE_PATTERN)) {
-      literals.push(template.slice(last, m.index));
-      names.push(m[1]);
-      last = m.index + m[0].length;
+    for (const a of templateActions(template)) {
+      if ('error' in a) continue;
+      literals.push(template.slice(last, a.start));
+      if ('variable' in a) { const name = a.variable; pieces.push((vars) => variable(name, vars)); }
+      else { const p = a.pipeline; pieces.push((vars) => runPipeline(p, (word) => typed(bareName(word), vars))); }
+      last = a.end;
     }
     literals.push(template.slice(last));
     fn = (vars) => {
       let out = literals[0];
-      for (let i = 0; i < names.length; i++) out += variable(names[i], vars) + literals[i + 1];
+      for (let i = 0; i < pieces.length; i++) out += pieces[i](vars) + literals[i + 1];
       return out;
     };
   }
   if (compiled.size > 1000) compiled.clear();
   compiled.set(template, fn);
   return fn;
+}
+
+/** A variable as a pipeline sees it: the value and the threshold are numbers (as Prometheus's $value is), the rest text. */
+function typed(name: string, vars: TemplateVars): GoValue {
+  if (name === 'value') return vars.valueNumber ?? Number(vars.value);
+  if (name === 'threshold') return Number(vars.threshold);
+  return variable(name, vars);
 }
 
 function variable(name: string, vars: TemplateVars): string {
