@@ -7,6 +7,7 @@ import { analyzeRules, validateRules } from '../../src/core/rules/validate.ts';
 import { completionsAt, hoverAt, ruleRanges } from '../../src/core/rules/language.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
+import { dataContextOf } from '../../src/core/rules/dataContext.ts';
 import { editorSchema } from '../../src/core/rules/editorSchema.ts';
 import { RULES_SCHEMA } from '../../src/core/rules/schema.ts';
 import { parseYamlAst } from '../../src/core/rules/yamlAst.ts';
@@ -107,9 +108,17 @@ test('a selector\'s equality matchers pick the series whose labels hold them; la
   assert.deepEqual(ev.anomalies.map((a) => [a.rule, a.metric, a.row]).sort(), [['AnyLoad', 'node_load1{instance="a"}', 0], ['AnyLoad', 'node_load1{instance="b"}', 1], ['Load', 'node_load1{instance="b"}', 1]]);
 });
 
-test('the editor offers neither our keys nor our hovers in a Prometheus rule file', () => {
+test('the editor offers none of our keys in a Prometheus rule file; its hovers explain Prometheus\'s keys and where each rule fires', () => {
   assert.deepEqual(completionsAt(PROM, PROM.indexOf('    rules:'), undefined), []);
-  assert.equal(hoverAt(PROM, PROM.indexOf('expr'), undefined), null);
+  assert.match(hoverAt(PROM, PROM.indexOf('expr'), undefined)!, /^\*\*expr\*\* — the PromQL expression/);
+  assert.match(hoverAt(PROM, PROM.indexOf('for:'), undefined)!, /^\*\*for\*\* — an alert fires once/);
+  assert.equal(hoverAt(PROM, PROM.indexOf('HighCPU'), undefined), '**HighCPU** runs on CSV data as `cpu > 90`: open a CSV beside this file to see where it fires');
+  const t = Array.from({ length: 20 }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
+  const ctx = dataContextOf(frameOf({ cpu: t.map((_, i) => (i >= 5 && i < 15 ? 95 : 50)), 'up{host="a"}': t.map(() => 1) }, t), 'node*.csv');
+  assert.equal(hoverAt(PROM, PROM.indexOf('cpu > 90') + 2, ctx), '**HighCPU** fires on 5 rows in 1 episode in node\\*.csv\n\nfirst at 2024-01-01T00:10:00.000Z · last at 2024-01-01T00:14:00.000Z');
+  assert.equal(hoverAt(PROM, PROM.indexOf('5m'), ctx), '**5m** = 300 s — 5 rows at the 1m step of node\\*.csv\n\nan alert fires once its expression has returned it for this long; until then it is pending (default 0s).');
+  assert.equal(hoverAt(PROM, PROM.indexOf('MemRising'), ctx), '**MemRising** does not run on CSV data: its expr is more than a series selector compared with a number — `anomaly-hunter test --promtool` runs it in its unit tests');
+  assert.match(hoverAt(PROM, PROM.indexOf('job:cpu:avg'), ctx)!, /is a recording rule/);
   // Our format still gets both.
   const ours = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n';
   assert.ok(completionsAt(ours, ours.length, undefined).length > 0);

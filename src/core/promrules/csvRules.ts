@@ -13,7 +13,7 @@ import { emptyRulesFile } from '../rules/readRules.ts';
 import type { RuleSite } from '../rules/readRules.ts';
 import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref } from '../rules/yamlAst.ts';
-import type { YNode } from '../rules/yamlAst.ts';
+import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
 import { RuleFileError, readPrometheusRules } from './ruleFile.ts';
 import { parseAlertExpr } from './selector.ts';
@@ -61,10 +61,14 @@ function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: nu
   return { metric: name.value + labelText(labels), op: e.op, threshold: e.threshold };
 }
 
+/** A rule of a Prometheus rule file that does not run on CSV data, and why. */
+export interface SkippedRule { node: YMap; why: string }
+
 /** The rules of a Prometheus rule file that run on CSV data, a site per rule, and what was left out. */
-export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[] } {
+export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[]; skipped: SkippedRule[] } {
   const file = emptyRulesFile();
   const sites: RuleSite[] = [];
+  const skipped: SkippedRule[] = [];
   const out = new DiagnosticSink(text, lines);
   let raw;
   try {
@@ -74,7 +78,7 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
     const at = (lines[e.line - 1] ?? 0) + e.column - 1;
     // 'semantic': shown also where the YAML extension checks the schema (it cannot see these).
     out.add('error', 'semantic', 'prometheus-rule-file', `Prometheus rule file: ${e.message}`, at, at + 1);
-    return { file, sites, diagnostics: out.sorted() };
+    return { file, sites, diagnostics: out.sorted(), skipped };
   }
   const left: string[] = [];
   const names = new Set<string>();
@@ -83,6 +87,7 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
     const why = r.alert ? metricOf(r.alert.expr) : null;
     if (!r.alert || why === null || typeof why === 'string') {
       left.push(r.alert ? r.alert.alert : r.record ?? '');
+      skipped.push({ node: r.node, why: r.alert ? (typeof why === 'string' ? why : '') : 'it is a recording rule: it writes a series for other rules, it does not alert' });
       if (firstLeft < 0) firstLeft = r.node.start;
       continue;
     }
@@ -104,5 +109,5 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
     const shown = left.slice(0, 3).map((n) => `'${n}'`).join(', ') + (left.length > 3 ? ` and ${left.length - 3} more` : '');
     out.add('info', 'semantic', 'needs-promql', `${left.length} of ${raw.length} rules of this Prometheus rule file are not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is; recording rules and PromQL functions need a time-series database — \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
   }
-  return { file, sites, diagnostics: out.sorted() };
+  return { file, sites, diagnostics: out.sorted(), skipped };
 }

@@ -4,7 +4,7 @@ import { isSeriesOf } from '../csv/frame.ts';
 import { SEVERITY_FLOOR } from '../severity.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { evaluateRules } from './evaluate.ts';
-import type { RulesDataContext, TextEdit } from './model.ts';
+import type { Rule, RulesDataContext, TextEdit } from './model.ts';
 import { resolveRef, schemaAt } from './schema.ts';
 import type { SchemaNode } from './schema.ts';
 import { formatNumber } from '../format.ts';
@@ -82,8 +82,9 @@ function stepWords(ms: number | null): string {
 /** Markdown hover at an offset: a key's schema description, a metric's statistics, a rule's firings; null when nothing applies. */
 export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): string | null {
   const parsed = parseYamlAst(text);
-  // A Prometheus rule file (`groups:`) is not our format: its keys are not ours to explain.
-  if (!parsed.root || isPrometheusRuleFile(parsed.root)) return null;
+  if (!parsed.root) return null;
+  // A Prometheus rule file (`groups:`) is not our format: Prometheus's keys and its rules on the data.
+  if (isPrometheusRuleFile(parsed.root)) return promHover(text, parsed.root, offset, ctx);
   const hit = nodeAt(parsed.root, offset);
   if (!hit) return null;
   const last = hit.path[hit.path.length - 1];
@@ -96,13 +97,58 @@ export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): s
   const isMetric = (last === 'metric' && hit.path[0] === 'rules') || (typeof last === 'number' && parentKey === 'metrics' && hit.path[0] === 'detectors');
   if (isMetric && node.kind === 'scalar' && ctx) return metricHover(node.text, ctx);
   if (last === 'name' && hit.path[0] === 'rules' && typeof hit.path[1] === 'number' && node.kind === 'scalar') return ruleHover(text, hit.path[1], node.text, ctx);
-  if (node.kind === 'scalar' && typeof node.value === 'string' && /^([0-9]+(ms|s|m|h|d|w|y))+$/.test(node.value)) {
-    const ms = parseDuration(node.value);
-    const rows = ctx?.stepMs ? ` — ${formatNumber(ms / ctx.stepMs)} rows at the ${stepWords(ctx.stepMs)} step of ${ctx.name}` : '';
-    return `**${node.value}** = ${formatNumber(ms / 1000)} s${rows}\n\n${describe(schemaAt(hit.path)) ?? ''}`.trim();
-  }
+  if (node.kind === 'scalar') { const d = durationHover(node, ctx, describe(schemaAt(hit.path))); if (d) return d; }
   const doc = describe(schemaAt(hit.path));
   return doc ? `**${String(last)}** — ${doc}` : null;
+}
+
+/** A duration's length, in rows of the CSV beside when there is one. */
+function durationHover(node: YScalar, ctx: RulesDataContext | undefined, doc: string | null): string | null {
+  if (typeof node.value !== 'string' || !/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(node.value)) return null;
+  const ms = parseDuration(node.value);
+  const rows = ctx?.stepMs ? ` — ${formatNumber(ms / ctx.stepMs)} rows at the ${stepWords(ctx.stepMs)} step of ${escapeInline(ctx.name)}` : '';
+  return `**${node.value}** = ${formatNumber(ms / 1000)} s${rows}\n\n${doc ?? ''}`.trim();
+}
+
+/** The keys of a Prometheus rule file's rule and group (Prometheus docs, "Alerting rules" and "Recording rules"). */
+const PROM_RULE_KEYS: Record<string, string> = {
+  alert: 'the name of the alert.',
+  record: 'the name of the series a recording rule writes.',
+  expr: 'the PromQL expression evaluated at every evaluation; each series it returns is a pending or firing alert. Here one that compares a metric with a number runs on the CSV.',
+  for: 'an alert fires once its expression has returned it for this long; until then it is pending (default 0s).',
+  keep_firing_for: 'how long an alert keeps firing after its condition has cleared (default 0s).',
+  labels: 'labels added to or replacing the series\' labels of each alert; a `severity` label sets the severity here.',
+  annotations: 'informational labels of each alert, templated (`{{ $value | humanize }}`, `{{ $labels.host }}`).',
+};
+const PROM_GROUP_KEYS: Record<string, string> = {
+  name: 'the name of the group, unique in the file.',
+  interval: 'how often the group\'s rules are evaluated (default: the global evaluation_interval).',
+  limit: 'how many alerts or series a rule may produce at most (0: no limit).',
+  query_offset: 'how far back in time the rules are evaluated (Prometheus 3).',
+  labels: 'labels given to every rule of the group (Prometheus 3); a rule\'s own take precedence.',
+  rules: 'the alerting and recording rules of the group.',
+};
+
+function promHover(text: string, root: YNode, offset: number, ctx?: RulesDataContext): string | null {
+  const hit = nodeAt(root, offset);
+  if (!hit) return null;
+  const p = hit.path;
+  const last = p[p.length - 1];
+  const inRule = p.length === 5 && p[0] === 'groups' && p[2] === 'rules' && typeof p[3] === 'number';
+  if (hit.onKey) {
+    const doc = inRule ? getOwn(PROM_RULE_KEYS, String(last)) : p.length === 3 && p[0] === 'groups' ? getOwn(PROM_GROUP_KEYS, String(last)) : p.length === 1 && last === 'groups' ? 'the rule groups of this Prometheus rule file.' : undefined;
+    return doc ? `**${String(last)}** — ${doc}` : null;
+  }
+  const node = deref(hit.node);
+  if (node.kind !== 'scalar') return null;
+  if (inRule && (last === 'for' || last === 'keep_firing_for')) return durationHover(node, ctx, getOwn(PROM_RULE_KEYS, last) ?? null);
+  if (!inRule || (last !== 'alert' && last !== 'expr' && last !== 'record')) return null;
+  const read = promRulesForCsv(text, lineStarts(text));
+  const inside = (n: YNode) => offset >= n.start && offset <= n.end;
+  const site = read.sites.find((s) => inside(s.node));
+  if (site?.rule) return ctx?.frame ? firingHover(site.rule, ctx) : `**${escapeInline(site.rule.name)}** runs on CSV data as \`${escapeInline(site.rule.metric)} ${site.rule.op} ${formatNumber(site.rule.threshold)}\`: open a CSV beside this file to see where it fires`;
+  const skipped = read.skipped.find((s) => inside(s.node));
+  return skipped ? `**${escapeInline(node.text)}** does not run on CSV data: ${escapeInline(skipped.why)} — \`anomaly-hunter test --promtool\` runs it in its unit tests` : null;
 }
 
 /** The first names of a list, then how many more (a CSV may have 10,000 columns). */
@@ -128,9 +174,16 @@ function ruleHover(text: string, index: number, name: string, ctx?: RulesDataCon
   const site = a.sites.find((s) => s.index === index);
   const n = escapeInline(name), file = escapeInline(ctx.name);
   if (!site?.rule) return `**${n}**: fix this rule's errors to see how often it fires in ${file}`;
-  const f = getOwn(evaluateRules([{ ...site.rule, enabled: true }], ctx.frame, { anomalies: false }).perRule, site.rule.name);
-  const when = (row: number | null) => (row === null ? '' : (isoOf(ctx.frame?.timestamps?.[row], ctx.frame?.utcOffsetMs) ?? `row ${row}`));
-  const disabled = site.rule.enabled ? '' : ' (if enabled: it is disabled)';
+  return firingHover(site.rule, ctx);
+}
+
+/** Where a rule fires in the CSV of `ctx` (which has a frame). */
+function firingHover(rule: Rule, ctx: RulesDataContext): string {
+  const n = escapeInline(rule.name), file = escapeInline(ctx.name);
+  const frame = ctx.frame!;
+  const f = getOwn(evaluateRules([{ ...rule, enabled: true }], frame, { anomalies: false }).perRule, rule.name);
+  const when = (row: number | null) => (row === null ? '' : (isoOf(frame.timestamps?.[row], frame.utcOffsetMs) ?? `row ${row}`));
+  const disabled = rule.enabled ? '' : ' (if enabled: it is disabled)';
   if (!f || f.fires === 0) return `**${n}** never fires in ${file}${disabled}`;
   return `**${n}** fires on ${f.fires} row${f.fires === 1 ? '' : 's'} in ${f.episodes} episode${f.episodes === 1 ? '' : 's'} in ${file}${disabled}\n\nfirst at ${when(f.firstRow)} · last at ${when(f.lastRow)}`;
 }
