@@ -9,6 +9,8 @@ import path from 'node:path';
 import { goToLine, notification, openFile, openWorkbench, prepareRun, REPO, runCommand, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 const RULES = fs.readFileSync(path.join(REPO, 'rules/rules.yaml'), 'utf8').split('\n');
 /** 1-based line of the first line of rules.yaml that starts (after indentation) with `text`. */
 const lineOf = (text) => RULES.findIndex((l) => l.trimStart().startsWith(text)) + 1;
@@ -207,4 +209,16 @@ test('a Prometheus rule file (node.rules.yml) gets no errors, one note on the ru
   console.log(titles.map((t) => `  prometheus lens: ${t}`).join('\n'));
   assert.ok(titles.some((t) => /^fires (once|\d+ times) in stream\.csv/.test(t)), titles.join('\n'));
   await page.screenshot({ path: path.join(dirs.shots, '10-prometheus-rule-file-lens.png') });
+  // The hover over the alert's name says the same, with the first and last firing.
+  await runCommand(page, 'View: Focus First Editor Group');
+  await goToLine(page, 4);
+  await page.keyboard.press('End');
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+I');
+  const hover = page.locator('.monaco-hover:visible', { hasText: 'HighCPU' }).first();
+  await hover.waitFor({ timeout: 15_000 });
+  await sleep(600); // the hover fades in
+  assert.match(await hover.innerText(), /HighCPU fires on \d+ rows? in \d+ episodes? in stream\.csv\s+first at 2024-\d\d-\d\d \d\d:\d\d UTC/);
+  await page.screenshot({ path: path.join(dirs.shots, '11-prometheus-rule-file-hover.png') });
+  await page.keyboard.press('Escape');
 });

@@ -15,7 +15,7 @@ import type { YNode, YScalar } from './yamlAst.ts';
 import { getOwn } from '../own.ts';
 import type { TEMPLATE_FUNCTIONS } from '../promrules/goPipeline.ts';
 import { TEMPLATE_VARIABLES } from './template.ts';
-import { escapeInline } from '../findings.ts';
+import { escapeInline, shortTime, zoneLabel } from '../findings.ts';
 
 /** One completion proposal; `snippet` items use VS Code snippet syntax (`${1:name}`). */
 export interface CompletionItem {
@@ -182,7 +182,10 @@ function firingHover(rule: Rule, ctx: RulesDataContext): string {
   const n = escapeInline(rule.name), file = escapeInline(ctx.name);
   const frame = ctx.frame!;
   const f = getOwn(evaluateRules([{ ...rule, enabled: true }], frame, { anomalies: false }).perRule, rule.name);
-  const when = (row: number | null) => (row === null ? '' : (isoOf(frame.timestamps?.[row], frame.utcOffsetMs) ?? `row ${row}`));
+  const when = (row: number | null) => {
+    const iso = row === null ? null : isoOf(frame.timestamps?.[row], frame.utcOffsetMs);
+    return row === null ? '' : iso === null ? `row ${row}` : `${shortTime(iso)} ${zoneLabel(iso)}`;
+  };
   const disabled = rule.enabled ? '' : ' (if enabled: it is disabled)';
   if (!f || f.fires === 0) return `**${n}** never fires in ${file}${disabled}`;
   return `**${n}** fires on ${f.fires} row${f.fires === 1 ? '' : 's'} in ${f.episodes} episode${f.episodes === 1 ? '' : 's'} in ${file}${disabled}\n\nfirst at ${when(f.firstRow)} · last at ${when(f.lastRow)}`;
