@@ -3,6 +3,7 @@ import { caseTitle, sideBySide } from '../core/promrules/report.ts';
 import type { AlertOut } from '../core/promrules/engine.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
 import { exportRulesText } from '../core/rules/prometheusExport.ts';
+import { isPrometheusRuleFileText } from '../core/promrules/csvRules.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { prepareTests, runPrepared } from '../node/promRuleTests.ts';
 import { addCommands } from './ctx.ts';
@@ -198,6 +199,10 @@ async function exportPrometheusRules(ctx: Ctx, arg: unknown): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const base = uri.path.replace(/^.*\//, '').replace(/\.(ya?ml)$/i, '');
   const header = `# Exported from ${uri.path.replace(/^.*\//, '')} by Anomaly Hunter; edit the rules file, not this one.\n`;
+  if (isPrometheusRuleFileText(doc.getText())) {
+    void vscode.window.showInformationMessage(`Anomaly Hunter: ${uri.path.replace(/^.*\//, '')} is already a Prometheus rule file: Prometheus and promtool read it as it is.`);
+    return;
+  }
   const r = exportRulesText(doc.getText(), base, header);
   if (r.errors) {
     void vscode.window.showErrorMessage(`Anomaly Hunter: fix the rules file first (line ${r.errors[0].range.start.line}: ${r.errors[0].message}).`);

@@ -9,7 +9,7 @@ import type { FileResult } from '../core/promrules/run.ts';
 import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
 import type { Position, TestFile } from '../core/promrules/testFile.ts';
 import { exportRulesText } from '../core/rules/prometheusExport.ts';
-import { deref, parseYamlAst } from '../core/rules/yamlAst.ts';
+import { isPrometheusRuleFileText } from '../core/promrules/csvRules.ts';
 
 /** A problem of a test file or of a rule file it names: `path:line:col: message`. */
 export interface LocatedError { path: string; line: number; column: number; message: string }
@@ -50,12 +50,6 @@ async function resolveRuleFiles(testPath: string, pattern: string): Promise<stri
   return names.filter((n) => re.test(n)).sort().map((n) => join(dirname(full), n));
 }
 
-function isPrometheusRuleFile(text: string): boolean {
-  const root = parseYamlAst(text).root;
-  const top = root && deref(root);
-  return !!top && top.kind === 'map' && top.pairs.some((p) => p.key.kind === 'scalar' && p.key.text === 'groups');
-}
-
 /** Reads a test file and its rule files (ours are exported first, as export-rules does). Never throws. */
 export async function prepareTests(path: string): Promise<PreparedTests> {
   const out: PreparedTests = { path, file: null, errors: [], rules: [], needsPromtool: [], ruleFiles: [] };
@@ -87,7 +81,7 @@ async function addRuleFile(out: PreparedTests, p: string, given: string, at: Pos
     out.errors.push({ path: out.path, line: at.line, column: at.column, message: `rule file ${given}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}` });
     return;
   }
-  if (isPrometheusRuleFile(text)) {
+  if (isPrometheusRuleFileText(text)) {
     try {
       const loaded = loadPrometheusRuleFile(text);
       out.rules.push(...loaded.rules);

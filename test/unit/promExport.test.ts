@@ -96,6 +96,13 @@ test('export-rules: a rules file with errors prints them and writes nothing; usa
   assert.equal((await cli(['export-rules', 'broken.yaml', '--format', 'prometheus', '--out', 'broken.yaml'], dir)).code, 2);
 });
 
+test('export-rules on a Prometheus rule file says it is one and writes nothing (an export would drop its other rules)', async () => {
+  writeFileSync(join(dir, 'node.rules.yml'), 'groups:\n  - name: node\n    rules:\n      - {alert: HighCPU, expr: cpu > 90}\n      - {record: "job:cpu:avg", expr: avg(cpu)}\n');
+  const r = await cli(['export-rules', 'node.rules.yml', '--format', 'prometheus', '--out', 'copy.yml'], dir);
+  assert.deepEqual([r.code, r.out, r.err], [1, '', 'node.rules.yml: already a Prometheus rule file: Prometheus and promtool read it as it is; nothing exported\n']);
+  assert.throws(() => readFileSync(join(dir, 'copy.yml')));
+});
+
 test('labels named like YAML 1.1 booleans and values needing quotes survive promtool', async (t) => {
   const e = exportOf('version: 1\nrules:\n  - {name: "on", metric: cpu, op: ">", threshold: 1, labels: {y: "yes", n: "a: b # c", team: " x"}}\n');
   assert.match(e.text, /"y": "yes"\n/);

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { exportRulesText } from '../../core/rules/prometheusExport.ts';
+import { isPrometheusRuleFileText } from '../../core/promrules/csvRules.ts';
 import type { PrometheusExport } from '../../core/rules/prometheusExport.ts';
 import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import type { Command } from '../command.ts';
@@ -23,6 +24,7 @@ Options:
 
 What a rule cannot say in Prometheus is reported on stderr as a warning; the rule is then exported without
 that part, or left out when nothing of it can be expressed.
+A Prometheus rule file is one already: it is not exported (exit 1).
 Exit codes: 0 everything exported, 1 the rules file has errors or something could not be expressed
 (the rest is still written), 2 usage error.
 `;
@@ -41,6 +43,8 @@ export async function exportRulesFile(path: string, cwd: string): Promise<{ erro
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
   }
+  // Exporting would keep only the rules that run on CSV data, under a new group name: a lossy copy.
+  if (isPrometheusRuleFileText(text)) return { errors: `${path}: already a Prometheus rule file: Prometheus and promtool read it as it is; nothing exported\n` };
   const header = `# Exported from ${basename(full)} by anomaly-hunter export-rules; edit the rules file, not this one.\n`;
   const r = exportRulesText(text, basename(full, extname(full)), header);
   return r.errors ? { errors: formatDiagnostics(path, r.errors) } : { export: r.export };

@@ -12,7 +12,7 @@ import type { Severity } from '../severity.ts';
 import { emptyRulesFile } from '../rules/readRules.ts';
 import type { RuleSite } from '../rules/readRules.ts';
 import { DiagnosticSink } from '../rules/diagnostics.ts';
-import { deref } from '../rules/yamlAst.ts';
+import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
 import { RuleFileError, readPrometheusRules } from './ruleFile.ts';
@@ -24,6 +24,11 @@ export function isPrometheusRuleFile(root: YNode | null): boolean {
   if (!m || m.kind !== 'map') return false;
   const keys = m.pairs.map((p) => (p.key.kind === 'scalar' ? p.key.text : ''));
   return keys.includes('groups') && !keys.includes('version');
+}
+
+/** The same of a file's text. */
+export function isPrometheusRuleFileText(text: string): boolean {
+  return isPrometheusRuleFile(parseYamlAst(text).root);
 }
 
 /** Severities by the `severity` label's usual values (Prometheus's own examples and the common mixins use critical, warning, info). */
