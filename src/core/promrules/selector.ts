@@ -70,7 +70,7 @@ class Lexer {
   }
 }
 
-const NUMBER = /^[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F]+|[iI][nN][fF]|[nN][aA][nN])/;
+const NUMBER = /^[+-]?(?:0[xX][0-9a-fA-F]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])/;
 
 /** A PromQL float literal (with an optional sign), as a number; null when the text is not one. */
 export function parsePromNumber(text: string): number | null {
@@ -157,12 +157,32 @@ function operandSelector(text: string): Matcher[] | null {
   return ms;
 }
 
+/** PromQL's comments (`#` to the end of the line, outside quotes) left out. */
+function withoutComments(expr: string): string {
+  if (!expr.includes('#')) return expr;
+  let out = '';
+  let quote: string | null = null;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (quote) {
+      out += c;
+      if (c === '\\' && quote !== '`' && i + 1 < expr.length) out += expr[++i];
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '#') { while (i + 1 < expr.length && expr[i + 1] !== '\n') i++; continue; }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    out += c;
+  }
+  return out;
+}
+
 /**
  * An alert rule's expr as `selector op number` (either side), or null when it is other PromQL (functions,
  * aggregations, ranges, `bool`, `offset`, arithmetic…), which needs promtool.
  */
 export function parseAlertExpr(expr: string): AlertExpr | null {
-  const text = stripParens(expr);
+  const text = stripParens(withoutComments(expr));
   // The operator is the first comparison outside braces and quotes.
   let depth = 0;
   let quote: string | null = null;
