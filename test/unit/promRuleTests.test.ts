@@ -17,6 +17,7 @@ async function cli(argv: string[], cwd: string) {
 
 test('expanding notation: a+bxn and a-bxn give n+1 values, axn n+1 copies, _xn n gaps, stale a marker', () => {
   assert.deepEqual(expandValues('-2+4x3 1-2x4'), [-2, 2, 6, 10, 1, -1, -3, -5, -7]);
+  assert.deepEqual(expandValues('0x3'), [0, 0, 0, 0]);
   assert.deepEqual(expandValues('7x2 _ _x2 stale 1e3 +Inf NaN'), [7, 7, 7, 'missing', 'missing', 'missing', 'stale', 1000, Infinity, NaN]);
   // Increments are summed one at a time, as Prometheus does: 0.1 added 3 times is not 0.3.
   assert.deepEqual(expandValues('0+0.1x3'), [0, 0.1, 0.2, 0.30000000000000004]);

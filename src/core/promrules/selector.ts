@@ -70,10 +70,15 @@ class Lexer {
   }
 }
 
-const NUMBER = /^[+-]?(?:0[xX][0-9a-fA-F]+|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[iI][nN][fF]|[nN][aA][nN])/;
+const NUMBER = /^[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F]+|[iI][nN][fF]|[nN][aA][nN])/;
 
-/** A PromQL float literal (with an optional sign), as a number; null when the text is not one. */
-export function parsePromNumber(text: string): number | null {
+/**
+ * A PromQL float literal (with an optional sign), as a number; null when the text is not one. `hex`: a
+ * hexadecimal literal (`0x10`) as an expr writes it; in a test's series values `0x3` is 0 three times.
+ */
+export function parsePromNumber(text: string, hex = false): number | null {
+  const h = hex ? /^([+-]?)0[xX]([0-9a-fA-F]+)$/.exec(text) : null;
+  if (h) return (h[1] === '-' ? -1 : 1) * parseInt(h[2], 16);
   const m = NUMBER.exec(text);
   if (!m || m[0].length !== text.length) return null;
   const body = text.replace(/^[+-]/, '');
@@ -198,8 +203,8 @@ export function parseAlertExpr(expr: string): AlertExpr | null {
     const left = text.slice(0, i);
     const right = text.slice(i + op.length);
     if (/^\s*bool\b/.test(right)) return null;
-    const rNum = parsePromNumber(stripParens(right).replace(/\s+/g, ''));
-    const lNum = parsePromNumber(stripParens(left).replace(/\s+/g, ''));
+    const rNum = parsePromNumber(stripParens(right).replace(/\s+/g, ''), true);
+    const lNum = parsePromNumber(stripParens(left).replace(/\s+/g, ''), true);
     if (rNum !== null && lNum === null) {
       const ms = operandSelector(left);
       return ms ? { matchers: ms, op, threshold: rNum } : null;
