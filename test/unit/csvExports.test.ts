@@ -132,4 +132,15 @@ test('InfluxDB tables of other tags: the time stays _time, the other header is s
   const padded = parseCsv('CPU report,,\ntime,cpu,mem\n' + Array.from({ length: 30 }, (_, i) => `${at(i)},${i},${i * 2}`).join('\n') + '\n');
   assert.deepEqual(padded.frame!.metrics, ['cpu', 'mem']);
   assert.deepEqual(padded.issues.map((x) => x.code), ['preamble']);
+  // Several padded rows (a title, notes, an empty row) above the names: all of them are the preamble.
+  const body = Array.from({ length: 30 }, (_, i) => `${at(i)},${i},${i * 2}`).join('\n') + '\n';
+  for (const [top, last] of [['CPU report,,\nHost: web-1,,\n', 2], ['Exported from Zabbix,,\n,,\nGenerated 2024-03-05,,\n', 3]] as const) {
+    const r = parseCsv(`${top}time,cpu,mem\n${body}`);
+    assert.deepEqual([r.frame!.metrics, r.frame!.rows, r.issues.map((x) => x.code)], [['cpu', 'mem'], 30, ['preamble']], top);
+    assert.match(r.issues[0].message, new RegExp(`^lines 1–${last} above the header \\(line ${last + 1}\\)`));
+  }
+  // A header whose last name is empty (every row ends with a comma) stays the header.
+  const trailing = parseCsv('time,cpu,mem,\n' + Array.from({ length: 30 }, (_, i) => `${at(i)},${i},${i * 2},`).join('\n') + '\n');
+  assert.deepEqual(trailing.frame!.metrics.slice(0, 2), ['cpu', 'mem']);
+  assert.deepEqual(trailing.issues.filter((x) => x.code === 'preamble'), []);
 });
