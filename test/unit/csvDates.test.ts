@@ -158,7 +158,9 @@ test('dates with the month named (Kibana, RFC 2822, logs) are read, zones applie
   // ISO with a zone after a space, or GMT.
   assert.equal(iso(parseTimestamp('2024-03-04 10:05:00 GMT')), '2024-03-04T10:05:00.000Z');
   assert.equal(iso(parseTimestamp('2024-03-04 10:05:00 +0100')), '2024-03-04T09:05:00.000Z');
-  assert.ok(Number.isNaN(parseTimestamp('2024-03-04 10:05:00 CET')));
+  assert.equal(iso(parseTimestamp('2024-03-04 10:05:00 CET')), '2024-03-04T09:05:00.000Z');
+  assert.ok(Number.isNaN(parseTimestamp('2024-03-04 10:05:00 CST')));
+  assert.ok(Number.isNaN(parseTimestamp('2024-03-04 10:05:00 constructor')));
 });
 
 test('a CSV exported from Kibana (named months, `@`) has its time read; a time-named column of other text says why it is not', () => {

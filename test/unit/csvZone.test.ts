@@ -116,3 +116,26 @@ test('an offset that changes after the first rows is said where it does (batch a
   const hover = hoverOf([{ row: 0, timestamp: '2024-03-04T10:00:00.000+01:00', detector: 'forecast', metric: 'v', value: 1, score: 80, severity: 'major', message: 'm' }], { row: 0, line: 2, timestamp: '2024-03-04T10:00:00.000+01:00', rules: {} });
   assert.match(hover, /· 2024\\-03\\-04 10:00 \+01:00\n/);
 });
+
+test('zone abbreviations of one offset (CET, CEST, EST, ACST…) are read as that offset, in ISO, day-first and named-month dates; CST, IST and BST are said to be ambiguous', () => {
+  const cases: [string, number | null][] = [
+    ['2024-03-04 10:00:00 CET', HOUR], ['2024-07-04 10:00:00 CEST', 2 * HOUR], ['2024-03-04 10:00:00 EST', -5 * HOUR],
+    ['2024-03-04 10:00 ACST', 9.5 * HOUR], ['04.03.2024 10:00 CET', HOUR], ['Mon, 04 Mar 2024 10:00:00 PST', -8 * HOUR],
+    ['2024-03-04 10:00:00 CST', null],
+  ];
+  for (const [text, want] of cases) assert.equal(zoneOffsetOf(text), want, text);
+  const rows = (fmt: (i: number) => string) => 'time,cpu\n' + Array.from({ length: 40 }, (_, i) => `${fmt(i)},${i}`).join('\n') + '\n';
+  // The file's wall clock, as with +01:00: the first row is 10:00 there, 09:00 UTC.
+  for (const fmt of [(i: number) => `2024-03-04 10:${String(i).padStart(2, '0')}:00 CET`, (i: number) => `04.03.2024 10:${String(i).padStart(2, '0')} CET`]) {
+    const { frame } = parseCsv(rows(fmt));
+    assert.deepEqual([frame!.utcOffsetMs, isoOf(frame!.timestamps![0], frame!.utcOffsetMs), Date.parse(isoOf(frame!.timestamps![0], frame!.utcOffsetMs)!)],
+      [HOUR, '2024-03-04T10:00:00.000+01:00', Date.UTC(2024, 2, 4, 9)]);
+  }
+  // Winter to summer time: the same instants in order, and the change said at its line.
+  const dst = parseCsv(rows((i) => (i < 20 ? `2024-03-31 01:${String(i * 3).padStart(2, '0')}:00 CET` : `2024-03-31 03:${String((i - 20) * 3).padStart(2, '0')}:00 CEST`)));
+  assert.equal(dst.frame!.timestamps![20] - dst.frame!.timestamps![19], 3 * 60_000);
+  assert.match(dst.issues.find((x) => x.code === 'utc-offsets')!.message, /more than one UTC offset \(\+01:00, then e\.g\. '2024-03-31 03:00:00 CEST'/);
+  const cst = parseCsv(rows((i) => `2024-03-04 10:${String(i).padStart(2, '0')}:00 CST`));
+  assert.equal(cst.frame!.timestamps, null);
+  assert.match(cst.issues.map((x) => x.message).join('\n'), /its zone 'CST' names more than one UTC offset \(US Central or China Standard Time\)/);
+});

@@ -25,6 +25,18 @@ function digits(s: string, i: number, n: number): number {
   return v;
 }
 
+/**
+ * Zone abbreviations that name one offset, in hours east of UTC (as `date`, Java and several exporters write them).
+ * CST (US Central or China), IST (India, Ireland or Israel) and BST (British or Bangladesh) name more than one: not read.
+ */
+export const ZONE_NAMES: Readonly<Record<string, number>> = {
+  UTC: 0, GMT: 0, WET: 0, WEST: 1, CET: 1, CEST: 2, MET: 1, MEST: 2, EET: 2, EEST: 3, MSK: 3,
+  HKT: 8, SGT: 8, AWST: 8, JST: 9, KST: 9, ACST: 9.5, ACDT: 10.5, AEST: 10, AEDT: 11, NZST: 12, NZDT: 13,
+  EST: -5, EDT: -4, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7, AKST: -9, AKDT: -8, HST: -10,
+};
+/** The abbreviations as a regular expression's alternatives. */
+export const ZONE_NAME_PATTERN = Object.keys(ZONE_NAMES).join('|');
+
 /** Epoch milliseconds of a date or date-time text, or NaN when it is not one of the accepted forms. */
 export function parseTimestamp(text: string): number {
   return parseTimestampAt(text, 0, text.length);
@@ -77,7 +89,7 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   if (z === C_SPACE) {
     // `… UTC`, `… GMT` (Go, Java, PostgreSQL) and an offset after a space (`… +0100`).
     const zone = s.slice(i + 1, end);
-    if (zone === 'UTC' || zone === 'GMT') return ms;
+    if (Object.hasOwn(ZONE_NAMES, zone)) return ms - ZONE_NAMES[zone] * 3600000;
     z = s.charCodeAt(++i);
   }
   if (z === C_PLUS || z === C_MINUS) {
@@ -104,11 +116,12 @@ export interface DayMonthParts {
   year: number;
   /** The separator: '/', '.' or '-'. */
   sep: string;
-  /** Milliseconds into the day (0 without a time). */
+  /** Milliseconds into the day (0 without a time), and the zone's offset east of UTC (0 without one). */
   dayMs: number;
+  zoneMs: number;
 }
 
-const DAY_MONTH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](.*?))?(?:\s*(?:Z|UTC|GMT))?$/;
+const DAY_MONTH = new RegExp(`^(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{4})(?:[ T](.*?))?(?:\\s*(Z|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?))?$`);
 
 /** A clock time: H:MM[:SS[.fff]], with AM/PM or 24 h. */
 const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?\s*$/;
@@ -128,7 +141,7 @@ export function clockMs(text: string): number {
 
 /**
  * The fields of a date written D/M/YYYY or M/D/YYYY (separators `/`, `.` or `-`; 1- or 2-digit day and month;
- * an optional clock time as clockMs reads it, and Z or UTC), or null. Which field is the day is the
+ * an optional clock time as clockMs reads it, and a zone: Z, UTC, CET, +01:00…), or null. Which field is the day is the
  * column's choice (see infer.ts): `04/03/2024` alone does not tell.
  */
 export function dayMonthParts(text: string): DayMonthParts | null {
@@ -138,7 +151,7 @@ export function dayMonthParts(text: string): DayMonthParts | null {
   if (first < 1 || second < 1 || first > 31 || second > 31 || (first > 12 && second > 12)) return null;
   const dayMs = m[5] === undefined ? 0 : clockMs(m[5]);
   if (dayMs !== dayMs) return null;
-  return { first, second, year, sep: m[2], dayMs };
+  return { first, second, year, sep: m[2], dayMs, zoneMs: zoneMs(m[6]) };
 }
 
 /** Epoch ms of a D/M/Y (`dayFirst`) or M/D/Y text read as UTC, or NaN when it is not one or not a real date. */
@@ -147,7 +160,7 @@ export function dayMonthTime(text: string, dayFirst: boolean): number {
   if (!p) return NaN;
   const day = dayFirst ? p.first : p.second, month = dayFirst ? p.second : p.first;
   if (month > 12 || day > daysInMonth(p.year, month)) return NaN;
-  return daysFromCivil(p.year, month, day) * 86400000 + p.dayMs;
+  return daysFromCivil(p.year, month, day) * 86400000 + p.dayMs - p.zoneMs;
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -199,7 +212,7 @@ const NAMED = new RegExp(
   '^(?:(\\p{L}{2,9})\\.?,?\\s+)?' +
     `(?:(\\p{L}{3,10})\\.?[\\s-]+(\\d{1,2})${ORD},?[\\s-]+(\\d{4})|(\\d{1,2})${ORD}\\.?[\\s.-]+(\\p{L}{3,10})\\.?[\\s.,-]+(\\d{4})|(\\d{4})[-/\\s](\\p{L}{3,10})[-/\\s](\\d{1,2}))` +
     '(?:\\s*[@T,]?\\s*(\\d{1,2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?))?' +
-    '(?:\\s*(Z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?))?$',
+    `(?:\\s*(Z|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?))?$`,
   'u',
 );
 
@@ -216,8 +229,9 @@ export function namedMonthTime(text: string): number {
   return daysFromCivil(y, month, d) * 86400000 + dayMs - zoneMs(m[12]);
 }
 
-/** The offset from UTC of a zone text (`Z`, `UTC`, `GMT`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */
+/** The offset from UTC of a zone text (`Z`, `UTC`, `CET`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */
 export function zoneMs(zone: string | undefined): number {
+  if (zone !== undefined && Object.hasOwn(ZONE_NAMES, zone)) return ZONE_NAMES[zone] * 3600000;
   if (zone === undefined || zone.length < 3 || zone[0] !== '+' && zone[0] !== '-') return 0;
   const digitsOnly = zone.slice(1).replace(':', '');
   const off = (+digitsOnly.slice(0, 2) * 60 + (digitsOnly.length > 2 ? +digitsOnly.slice(2) : 0)) * 60000;

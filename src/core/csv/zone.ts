@@ -6,10 +6,10 @@
  * (daylight saving time) is shown at that one, with a warning.
  */
 import { clip } from './infer.ts';
-import { zoneMs } from './time.ts';
+import { ZONE_NAME_PATTERN, zoneMs } from './time.ts';
 
-/** A zone after a clock time at the end of a text, as written: `Z`, `UTC`, `GMT`, `+01:00`, `-0530`, `+01`. */
-const ZONE = /\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\s*$/i;
+/** A zone after a clock time at the end of a text, as written: `Z`, `UTC`, `CET`, `+01:00`, `-0530`, `+01`. */
+const ZONE = new RegExp(`\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?\\s*([Zz]|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)\\s*$`);
 
 /** The UTC offset (ms, east positive) a time text is written in, or null when it has no zone. */
 export function zoneOffsetOf(text: string): number | null {
