@@ -36,6 +36,7 @@ function statOf(a: Anomaly): string {
   if (m) return `level${m[1]}`;
   if (a.message.includes('barely moves')) return 'flat';
   if (a.message.includes('looks like no other')) return 'discord';
+  if (a.message.includes('every earlier value') || a.message.includes('every value of the')) return 'record';
   return 'other';
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:incidents-cv`: the default view's cross-validated constants (ViewConstants in
  * src/core/incidents/view.ts: the flatness share, the repeats allowed, the slot of the daily baseline, the level
- * statistic's trim, the discord statistic's span) chosen again over the five NAB folders in ../shared/datasets/nab, one constant at a time with the
+ * statistic's trim, the discord statistic's span, the record statistic's span) chosen again over the five NAB folders in ../shared/datasets/nab, one constant at a time with the
  * others at their shipped values, at the shipped minimum severity.
  *
  * For each constant and each value of its grid (the values tried when it was chosen, the shipped one among them),
@@ -12,7 +12,7 @@
  * when values are still tied there, their figures on the sample and the generated files of `npm run bench:incidents`
  * (not used to choose: what the choice among them rests on).
  *
- * Options: `--only NAME` (one constant: flatShare, repeatsAllowed, seasonSlotMs, levelTrim or discordSpanMs; 0 there: no discord statistic), `--rescore` (score the
+ * Options: `--only NAME` (one constant: flatShare, repeatsAllowed, seasonSlotMs, levelTrim, discordSpanMs or recordSpanMs; 0 there: no discord / record statistic), `--rescore` (score the
  * results of the last run again without analysing), `--seeds N` generated files for the ties (default 6).
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -33,8 +33,9 @@ const GRIDS: Record<Name, number[]> = {
   seasonSlotMs: [1 * MIN, 5 * MIN, 15 * MIN, 30 * MIN],
   levelTrim: [0, 0.05, 0.1, 0.25, 0.5],
   discordSpanMs: [0, 30 * MIN, 60 * MIN, 180 * MIN, 360 * MIN, 1440 * MIN],
+  recordSpanMs: [0, 1440 * MIN, 3 * 1440 * MIN, 7 * 1440 * MIN, Infinity],
 };
-const show = (name: Name, v: number) => (name === 'seasonSlotMs' || name === 'discordSpanMs' ? `${v / MIN} min` : String(v));
+const show = (name: Name, v: number) => (v === Infinity ? 'all' : name === 'seasonSlotMs' || name === 'discordSpanMs' || name === 'recordSpanMs' ? `${v / MIN} min` : String(v));
 
 const { values: args } = parseArgs({ options: { only: { type: 'string' }, rescore: { type: 'boolean' }, seeds: { type: 'string' } } });
 const names = (args.only ? [args.only] : Object.keys(GRIDS)) as Name[];
