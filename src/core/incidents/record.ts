@@ -63,3 +63,57 @@ export function records(x: Float64Array, plan: RecordPlan): { beyond: Float64Arr
   }
   return { beyond, edge };
 }
+
+/**
+ * Bowley's quantile skew, (q99 + q01 − 2·q50) / (q99 − q01), above which a metric with no negative value is taken
+ * on a log scale by the record statistic (recordScale): 0 for symmetric noise, 0.60 for log-normal noise of σ 0.6.
+ */
+const LOG_SKEW = 0.25;
+
+/**
+ * The series the record statistic measures on with its log scale on (recordLog): log(y + c) where y has no negative
+ * value and is skewed to the right (Bowley skew over LOG_SKEW), c the 5th percentile of its positive values (so that
+ * zeros stay finite and the smallest values are not stretched apart); null where the values are taken as they are.
+ */
+export function recordScale(y: Float64Array): { x: Float64Array; c: number } | null {
+  const v: number[] = [];
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] < 0) return null;
+    if (y[i] === y[i]) v.push(y[i]);
+  }
+  if (v.length < 100) return null;
+  v.sort((a, b) => a - b);
+  const q = (p: number, a: number[]) => a[Math.min(a.length - 1, Math.floor(p * (a.length - 1)))];
+  const lo = q(0.01, v), mid = q(0.5, v), hi = q(0.99, v);
+  if (!(hi > lo) || (hi + lo - 2 * mid) / (hi - lo) <= LOG_SKEW) return null;
+  const c = q(0.05, v.filter((a) => a > 0));
+  if (!(c > 0)) return null;
+  const x = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) x[i] = Math.log(y[i] + c);
+  return { x, c };
+}
+
+/**
+ * The findings with those of the record statistic (`isRecord`) kept only where a finding of another statistic
+ * naming the same metric scores at least `floor` within `near` rows either side (recordNearRows): a record alone
+ * is no evidence. The others are kept as they are.
+ */
+export function corroborated<T extends { row: number; metric: string | null; score: number }>(findings: T[], isRecord: (a: T) => boolean, near: number, floor: number): T[] {
+  const rows = new Map<string | null, number[]>();
+  for (const a of findings) {
+    if (isRecord(a) || a.score < floor) continue;
+    const list = rows.get(a.metric) ?? [];
+    list.push(a.row);
+    rows.set(a.metric, list);
+  }
+  for (const list of rows.values()) list.sort((a, b) => a - b);
+  return findings.filter((a) => {
+    if (!isRecord(a)) return true;
+    const list = rows.get(a.metric);
+    if (!list) return false;
+    // The first corroborating row at or after row − near: is it within row + near?
+    let lo = 0, hi = list.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (list[m] < a.row - near) lo = m + 1; else hi = m; }
+    return lo < list.length && list[lo] <= a.row + near;
+  });
+}
