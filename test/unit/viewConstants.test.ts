@@ -36,7 +36,7 @@ const key = (a: Anomaly) => `${a.row} ${a.metric} ${a.score} ${a.message}`;
 const findings = (v: View, level: boolean) => v.findings.filter((a) => isLevel(a) === level).map(key);
 
 test('view constants: the shipped values are the defaults, given or not, and give today\'s view of the frame', () => {
-  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000, recordSpanMs: 0, recordNearRows: 0, recordLog: 0 });
+  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000 });
   const given = view({ ...VIEW_CONSTANTS });
   assert.deepEqual(given.findings, result.view!.findings);
   assert.deepEqual(given.incidents, result.view!.incidents);
@@ -46,7 +46,7 @@ test('view constants: the shipped values are the defaults, given or not, and giv
 });
 
 test('view constants: a constant given as undefined is not given (the shipped value, not NaN)', () => {
-  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined, recordSpanMs: undefined, recordNearRows: undefined, recordLog: undefined });
+  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined });
   assert.deepEqual(v.findings, result.view!.findings);
   assert.deepEqual(v.incidents, result.view!.incidents);
 });

@@ -8,11 +8,12 @@ import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
+import { isWeekendDay } from '../detectors/forecast/seasonality.ts';
 import { rollingTrimmedMean, statsOf } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatNumber, formatReadable, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
-import { SEVERITY_FLOOR, severityOf } from '../severity.ts';
+import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
 import { REPEATS_ALLOWED, calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { FindingNote, Incident } from './incidents.ts';
@@ -21,8 +22,6 @@ import { atLeast, shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
 import type { DiscordPlan } from './discord.ts';
 import { discordPlan, discords } from './discord.ts';
-import { deseasonalised, slotMedians } from './dailyPattern.ts';
-import { corroborated, recordPlan, recordScale, records } from './record.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -122,28 +121,6 @@ const DISCORD_SPAN_MS = 30 * 60_000;
  * generated files (README, Measured).
  */
 const DISCORD_MIN_BIN_MS = 5 * 60_000;
-/**
- * Trailing span of the record statistic (./record.ts: how far a row's value lies beyond the range of the span before
- * it, after a warm-up of a day or 15 % of the rows); Infinity: all the rows before; 0: none. Measured, not kept: none,
- * 1 day, 3 days, 7 days and all tried by `npm run bench:incidents-cv -- --only recordSpanMs`; all is chosen on four
- * folders for three of them but the held-out F1 of realKnownCause falls (0.687 → 0.653), and on clean heavy-tailed
- * data the spans of 3 days and more go over the critical budget (test/unit/record.test.ts).
- */
-const RECORD_SPAN_MS = 0;
-/**
- * Corroborated records (./record.ts corroborated): a record finding kept only where another statistic of its metric
- * is at least minor within this many rows either side; 0: every record kept. Measured, not kept (README, Measured):
- * with the span chosen on four folders (all, every time) and the log scale, held-out F1 0.845, 0.677, 0.632, 0.687
- * and the clean-data budgets hold at every span, but chosen itself on four folders (grid 0, 1, 3, 12; 1–12 give the
- * same incidents) it is 0 for realKnownCause held out, which then falls to 0.653.
- */
-const RECORD_NEAR_ROWS = 0;
-/**
- * 1: the record statistic on a log scale for metrics with no negative value skewed to the right (./record.ts
- * recordScale); 0: on the values. Measured, not kept: it brings clean heavy-tailed data within the critical budget
- * at every span, but alone (span all) realKnownCause's held-out F1 falls to 0.653 as without it.
- */
-const RECORD_LOG = 0;
 
 /**
  * The view's constants that were chosen by cross-validation over the NAB folders. Internal: only
@@ -161,16 +138,10 @@ export interface ViewConstants {
   levelTrim: number;
   /** DISCORD_SPAN_MS. */
   discordSpanMs: number;
-  /** RECORD_SPAN_MS. */
-  recordSpanMs: number;
-  /** RECORD_NEAR_ROWS. */
-  recordNearRows: number;
-  /** RECORD_LOG. */
-  recordLog: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, recordSpanMs: RECORD_SPAN_MS, recordNearRows: RECORD_NEAR_ROWS, recordLog: RECORD_LOG });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -219,7 +190,6 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
   const calibrations: Record<string, Calibration> = {};
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row], frame.utcOffsetMs) : null);
   const notes = new Map<Anomaly, FindingNote>();
-  const recordFindings = new Set<Anomaly>();
   for (const st of stats) {
     const tail = fitTail(st.values);
     if (!tail) continue;
@@ -234,12 +204,10 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
       const d = st.describe(i);
       const a: Anomaly = { row: i, timestamp: tsOf(i), detector: st.detector, metric: d.metric, value: d.value, score, severity, message: d.message };
       if (d.phrase || st.check || st.vague) notes.set(a, { check: st.check, phrase: d.phrase, vague: st.vague });
-      if (st.key.startsWith('record')) recordFindings.add(a);
       findings.push(a);
     }
   }
-  if (!(k.recordNearRows > 0) || !recordFindings.size) return { findings, notes, calibrations, spreads };
-  return { findings: corroborated(findings, (a) => recordFindings.has(a), k.recordNearRows, SEVERITY_FLOOR.minor), notes, calibrations, spreads };
+  return { findings, notes, calibrations, spreads };
 }
 
 /** The usual value of a metric at a row: its forecast ± the typical residual (the tail threshold's median scale), else nothing. */
@@ -336,25 +304,6 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
         }),
       });
     }
-    const rp = recordPlan(frame.rows, frame.stepMs, k.recordSpanMs);
-    if (rp) {
-      // On the values themselves: with the daily pattern removed (as the level statistic) it did worse on NAB.
-      // With recordLog, on a log scale where the metric is positive and skewed (back in its units in the message).
-      const scaled = k.recordLog ? recordScale(y) : null;
-      const { beyond, edge: e } = records(scaled ? scaled.x : y, rp);
-      const edge = scaled ? e.map((v) => Math.exp(v) - scaled.c) : e;
-      const span = k.recordSpanMs === Infinity ? 'file' : formatDuration(k.recordSpanMs);
-      const before = k.recordSpanMs === Infinity ? 'every earlier value' : `every value of the ${span} before`;
-      yield ({
-        key: `record${span}:${metric}`, detector: 'forecast', check: 'record check', metric, values: maskMissing(beyond, y),
-        at: (i) => beyond[i] > 0,
-        describe: (i) => ({
-          metric, value: y[i],
-          message: `${metric} ${formatNumber(y[i])} ${y[i] > edge[i] ? 'above' : 'below'} ${before} by ${fmtY(Math.abs(y[i] - edge[i]))}`,
-          phrase: `${metric} ${y[i] > edge[i] ? 'higher' : 'lower'} than ${k.recordSpanMs === Infinity ? 'ever before' : `in the ${span} before`}`,
-        }),
-      });
-    }
     const w = Math.max(5, Math.round(FLAT_WINDOW_MS / (frame.stepMs ?? 60_000)));
     if (w * MIN_WINDOWS <= frame.rows) {
       const flat = maskMissing(flatness(y, w, frame), y);
@@ -402,9 +351,56 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
   const discord = discordPlanOf(frame, k) ? 1 : 0;
-  const record = recordPlan(frame.rows, frame.stepMs, k.recordSpanMs) ? 1 : 0;
-  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord + record;
+  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
   return n;
+}
+
+/**
+ * The series minus its seasonal-naive baseline (Hyndman & Athanasopoulos, FPP 3rd ed. §5.2): the median of the
+ * values at the same time of day in slots of `slotMs` (SEASON_SLOT_MS; and, with two weeks of data, the same kind of day: weekday or weekend) over
+ * the whole file. Without timestamps, or with less than three days of data, the series minus its median.
+ */
+function deseasonalised(y: Float64Array, frame: Frame, slotMs: number): Float64Array {
+  const n = y.length;
+  const out = new Float64Array(n);
+  const profile = slotMedians(y, frame, slotMs);
+  const m = profile ? 0 : statsOf(y).median;
+  for (let i = 0; i < n; i++) out[i] = y[i] - (profile ? profile[i] : m);
+  return out;
+}
+
+/**
+ * Per row, the median of the values (NaN skipped) at the same time of day, in slots of at least `slotMs` (and,
+ * with two weeks of data, the same kind of day: weekday or weekend) over the whole file; NaN for a slot with no
+ * value. Null without timestamps, with a step over an hour or less than three days of data.
+ */
+function slotMedians(y: Float64Array, frame: Frame, slotMinMs: number): Float64Array | null {
+  const n = y.length;
+  const ts = frame.timestamps;
+  const step = frame.stepMs ?? 0;
+  const span = ts && n ? ts[n - 1] - ts[0] : 0;
+  if (!ts || !(step > 0) || step > 3_600_000 || span < 3 * 86_400_000) return null;
+  const slotMs = Math.max(step, slotMinMs);
+  const perDay = Math.ceil(86_400_000 / slotMs);
+  const weekly = span >= 14 * 86_400_000;
+  const slotOf = (t: number) => {
+    const tod = Math.floor((((t % 86_400_000) + 86_400_000) % 86_400_000) / slotMs);
+    return weekly && isWeekendDay(t / 86_400_000) ? perDay + tod : tod;
+  };
+  // The values grouped by slot in one array (counting sort), each group's median by selection.
+  const slotsN = 2 * perDay;
+  const slot = new Int32Array(n);
+  const start = new Int32Array(slotsN + 1);
+  for (let i = 0; i < n; i++) { slot[i] = slotOf(ts[i]); if (y[i] === y[i]) start[slot[i] + 1]++; }
+  for (let k = 0; k < slotsN; k++) start[k + 1] += start[k];
+  const grouped = new Float64Array(start[slotsN]);
+  const fill = start.slice(0, slotsN);
+  for (let i = 0; i < n; i++) if (y[i] === y[i]) grouped[fill[slot[i]]++] = y[i];
+  const profile = new Float64Array(slotsN);
+  for (let k = 0; k < slotsN; k++) profile[k] = start[k + 1] > start[k] ? statsOf(grouped.subarray(start[k], start[k + 1])).median : NaN;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = profile[slot[i]];
+  return out;
 }
 
 /**
