@@ -107,6 +107,8 @@ export class StreamPipeline {
   private expectHeader = true;
   private sample: CsvRecord[] = [];
   private headerLine = 1;
+  /** The header line's fields as written (empty ones empty, not column_N): a title padded with commas is told by them. */
+  private headerFields: readonly string[] = [];
   /** The file's UTC offset, from the first rows, and where a row leaves it. */
   private zone = new ZoneWatch();
   private layout: Layout | null = null;
@@ -245,6 +247,7 @@ export class StreamPipeline {
             this.sample = [];
           }
           this.header = dedupeHeader(rec.fields.map((h) => h.trim()));
+          this.headerFields = rec.fields;
           this.headerLine = rec.line;
           this.row = 0;
           return;
@@ -266,10 +269,11 @@ export class StreamPipeline {
   private decide(when: 'rows' | 'pause' | 'end'): void {
     if (!this.header || this.layout) return;
     // The first line was a preamble (a title, an export's notes) when a row below it is the table's header.
-    const h = headerRowIndex([this.header, ...this.sample.map((r) => r.fields)]);
+    const h = headerRowIndex([this.headerFields, ...this.sample.map((r) => r.fields)]);
     if (h > 0) {
       this.opts.onNotice?.(`${this.opts.displayPath}:${this.headerLine}: warning: ${preambleNote(this.headerLine, this.sample[h - 2]?.line ?? this.headerLine, this.sample[h - 1].line)}`);
       this.header = dedupeHeader(this.sample[h - 1].fields.map((f) => f.trim()));
+      this.headerFields = this.sample[h - 1].fields;
       this.headerLine = this.sample[h - 1].line;
       this.sample = this.sample.slice(h);
     }

@@ -144,3 +144,27 @@ test('InfluxDB tables of other tags: the time stays _time, the other header is s
   assert.deepEqual(trailing.frame!.metrics.slice(0, 2), ['cpu', 'mem']);
   assert.deepEqual(trailing.issues.filter((x) => x.code === 'preamble'), []);
 });
+
+test('padded rows above the header: stream reads them as the preamble, as analyze does; a header with an empty last name above data of decimal commas, units or day-month dates stays the header', () => {
+  const body = Array.from({ length: 40 }, (_, i) => `${at(i)},${i},${i * 2}`).join('\n') + '\n';
+  for (const top of ['CPU report,,\n', 'CPU report,,\nHost: web-1,,\n,,\n']) {
+    const text = `${top}time,cpu,mem\n${body}`;
+    const { frame } = parseCsv(text);
+    const rows: ScoredRow[] = [];
+    const notices: string[] = [];
+    const pipe = new StreamPipeline({ displayPath: 'report.csv', onRow: (r) => rows.push(r), onNotice: (t) => notices.push(t) });
+    for (let k = 0; k < text.length; k += 300) { pipe.push(text.slice(k, k + 300)); pipe.caughtUp(); }
+    pipe.finish();
+    assert.equal(pipe.failure, null);
+    assert.deepEqual([pipe.columns!.metrics, rows.length], [['cpu', 'mem'], 40], top);
+    assert.deepEqual(rows.map((r) => r.ms), Array.from(frame!.timestamps!), top);
+    assert.ok(notices.some((t) => /^report\.csv:1: warning: lines? 1(–\d)? above the header/.test(t)), JSON.stringify(notices));
+  }
+  // Data a plain number test does not read (52,3 / 52% / 04.03.2024 10:00) is no row of names: its header stays.
+  const german = (i: number): string => `0${4 + Math.floor(i / 24)}.03.2024 ${String(i % 24).padStart(2, '0')}:00`;
+  for (const [head, row, sep] of [['Zeit;CPU;', (i: number) => `${german(i)};${50 + (i % 7)},5;${100 + i},25`, ';'], ['time,cpu,', (i: number) => `${german(i)},${50 + (i % 7)}%,${100 + i} MB`, ',']] as const) {
+    const r = parseCsv(`${head}\n${Array.from({ length: 40 }, (_, i) => row(i)).join('\n')}\n`);
+    assert.deepEqual([r.frame!.timestampColumn, r.frame!.metrics, r.frame!.rows], [head.split(sep)[0], [head.split(sep)[1], 'column_3'], 40], head);
+    assert.deepEqual(r.issues.filter((x) => x.code === 'preamble'), [], head);
+  }
+});

@@ -139,3 +139,28 @@ test('zone abbreviations of one offset (CET, CEST, EST, ACST…) are read as tha
   assert.equal(cst.frame!.timestamps, null);
   assert.match(cst.issues.map((x) => x.message).join('\n'), /its zone 'CST' names more than one UTC offset \(US Central or China Standard Time\)/);
 });
+
+test('day-first dates with a zone, their order told only after the first rows: re-read on the file\'s wall clock, each row on the date it writes', () => {
+  // 01/03 to 14/03 every 15 minutes: month first is assumed on the 500 sampled rows, 13/03 says day first.
+  for (const [zone, offset] of [['CET', HOUR], ['EST', -5 * HOUR], ['+03:00', 3 * HOUR]] as const) {
+    const texts = Array.from({ length: 96 * 14 }, (_, i) => {
+      const d = new Date(Date.UTC(2024, 2, 1) + i * 900_000);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/2024 ${p(d.getUTCHours())}:${p(d.getUTCMinutes())} ${zone}`;
+    });
+    const { frame, issues } = parseCsv('time,cpu\n' + texts.map((t, i) => `${t},${i % 7}`).join('\n') + '\n');
+    assert.equal(frame!.utcOffsetMs, offset);
+    assert.deepEqual(issues.map((x) => x.code), [], zone);
+    const wall = Array.from(frame!.timestamps!, (t) => isoOf(t, offset)!.slice(0, 16));
+    const want = texts.map((t) => `2024-${t.slice(3, 5)}-${t.slice(0, 2)}T${t.slice(11, 16)}`);
+    assert.deepEqual(wall, want, zone);
+  }
+});
+
+test('CST, IST and BST in day-month and named-month dates are said to be ambiguous too', () => {
+  for (const [text, zone] of [['04.03.2024 10:00 CST', 'CST'], ['04 Mar 2024 10:00 IST', 'IST'], ['3/4/2024 10:00 AM BST', 'BST']] as const) {
+    const { frame, issues } = parseCsv('time,cpu\n' + Array.from({ length: 30 }, (_, i) => `${text},${i}`).join('\n') + '\n');
+    assert.equal(frame!.timestamps, null, text);
+    assert.match(issues.map((x) => x.message).join('\n'), new RegExp(`its zone '${zone}' names more than one UTC offset`), text);
+  }
+});

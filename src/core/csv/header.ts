@@ -1,5 +1,6 @@
 /** A CSV's header row as column names, and where it is. */
-import { parseTimestamp } from './time.ts';
+import { parseNumber } from './infer.ts';
+import { dayMonthParts, namedMonthTime, parseTimestamp } from './time.ts';
 
 /** Column names as read: an empty name becomes column_N, a repeated one gets _2, _3… (`warn` says so). */
 export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: number, c?: number) => void = () => undefined): string[] {
@@ -26,6 +27,15 @@ export const looksLikeData = (f: string): boolean => {
   return t !== '' && (Number.isFinite(+t) || parseTimestamp(t) === parseTimestamp(t));
 };
 
+/**
+ * A cell in any form a data row may write it: also a decimal comma (`52,3`), a unit (`52%`, `1.20 GB`), a date day
+ * or month first (`04.03.2024 10:00`) or with its month named. A row of none of them is a row of names.
+ */
+const looksLikeValue = (f: string): boolean => {
+  const t = f.trim();
+  return looksLikeData(t) || (t !== '' && (parseNumber(t, true) === parseNumber(t, true) || dayMonthParts(t) !== null || namedMonthTime(t) === namedMonthTime(t)));
+};
+
 /** A row's fields up to its last non-empty one: Excel writes a title as `CPU report,,`. */
 const filledWidth = (r: readonly string[]): number => {
   let n = r.length;
@@ -50,7 +60,7 @@ export function headerRowIndex(rows: readonly (readonly string[])[]): number {
     if (h > 0 && (rows.slice(0, h).some((r) => filledWidth(r) >= w) || rows[h].some(looksLikeData))) continue;
     // A row padded to the table's width (a title `CPU report,,`, notes `Host: web-1,,`, an empty `,,`) is no header
     // when a full row of names follows within the preamble's reach.
-    if (w > 1 && filledWidth(rows[h]) < w && rows.slice(h + 1, MAX_PREAMBLE + 1).some((r) => r.length === w && filledWidth(r) === w && !r.some(looksLikeData))) continue;
+    if (w > 1 && filledWidth(rows[h]) < w && rows.slice(h + 1, MAX_PREAMBLE + 1).some((r) => r.length === w && filledWidth(r) === w && !r.some(looksLikeValue))) continue;
     const after = rows.slice(h + 1);
     const fit = after.filter((r) => r.length === w || (r.length > w && r.slice(w).every((f) => f.trim() === ''))).length;
     if (after.length > 0 && fit >= 0.8 * after.length) return h;

@@ -125,11 +125,15 @@ export function swapDayMonth(ms: number): number {
 /** A cell that is a number with a decimal comma (`52,3`, `2.264,5`, `3 704,5`): a `;` file of them reads commas as points. */
 const COMMA_NUMBER = new RegExp(`${COMMA_POINT.source}\\s*$`);
 
-/** Reads a column's times again with day and month swapped (settleDateOrder): the last, and whether they are out of order. */
-export function redate(col: { data: Float64Array; length: number }): { last: number; unsorted: boolean } {
+/**
+ * Reads a column's times again with day and month swapped (settleDateOrder): the last, and whether they are out of
+ * order. `offsetMs`: the file's UTC offset (zone.ts), the times' instants are swapped on its wall clock — the date
+ * as written (`01/03/2024 00:30 CET` is 29 February in UTC).
+ */
+export function redate(col: { data: Float64Array; length: number }, offsetMs = 0): { last: number; unsorted: boolean } {
   let unsorted = false;
   for (let i = 0; i < col.length; i++) {
-    col.data[i] = swapDayMonth(col.data[i]);
+    col.data[i] = swapDayMonth(col.data[i] + offsetMs) - offsetMs;
     if (i > 0 && col.data[i] < col.data[i - 1]) unsorted = true;
   }
   return { last: col.length ? col.data[col.length - 1] : -Infinity, unsorted };
@@ -241,6 +245,8 @@ export function clip(s: string | undefined): string {
 /** Zone abbreviations of more than one offset (time.ts ZONE_NAMES leaves them out), and what they may mean. */
 const AMBIGUOUS: Record<string, string> = { CST: 'US Central or China Standard Time', IST: 'India, Irish or Israel Standard Time', BST: 'British Summer Time or Bangladesh Standard Time' };
 const AMBIGUOUS_ZONE = /\s(CST|IST|BST)\s*$/;
+/** A text in one of the forms of time the reader knows (ISO, day-month, named month). */
+const readsAsTime = (t: string): boolean => parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) !== null || namedMonthTime(t) === namedMonthTime(t);
 
 /** The forms of time the reader knows, for a message about a column it could not read. */
 const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds, milliseconds, microseconds or nanoseconds";
@@ -257,7 +263,7 @@ export function unreadTimeNote(header: string[], sample: string[][], textIndices
       const t = row[c];
       if (t === undefined || isMissing(t)) continue;
       n++;
-      if (parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) || namedMonthTime(t) === namedMonthTime(t)) ok++;
+      if (readsAsTime(t)) ok++;
       else {
         if (t.trim() !== '' && Number.isFinite(+t)) numbers++;
         if (!bad) bad = t;
@@ -269,7 +275,7 @@ export function unreadTimeNote(header: string[], sample: string[][], textIndices
     }
     if (!named && n > 0 && numbers === n && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its numbers (e.g. '${clip(bad)}') are no epoch times (seconds, milliseconds, microseconds or nanoseconds since 1970), so row numbers stand in for time; it is not analysed as a metric` };
-    } else if (!named && n > 0 && ok === 0 && AMBIGUOUS_ZONE.test(bad) && parseTimestamp(bad.replace(AMBIGUOUS_ZONE, '')) === parseTimestamp(bad.replace(AMBIGUOUS_ZONE, ''))) {
+    } else if (!named && n > 0 && ok === 0 && AMBIGUOUS_ZONE.test(bad) && readsAsTime(bad.replace(AMBIGUOUS_ZONE, ''))) {
       const zone = AMBIGUOUS_ZONE.exec(bad)![1];
       named = { column: c, message: `column ${name} is not read as the time: its zone '${zone}' names more than one UTC offset (${AMBIGUOUS[zone]}), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC` };
     } else if (!named && n > 0 && ok === 0 && TIME_NAME.test(header[c] ?? '')) {

@@ -164,7 +164,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // `pre`: the timestamp the fast scanner already read (NaN: read it from the text).
       let t = pre;
       // A date the assumed order of day and month cannot read switches it: the times so far are read again.
-      if (inf.assumedDateOrder && settleDateOrder(inf, raw)) ({ last: lastTs, unsorted } = redate(tsCol));
+      if (inf.assumedDateOrder && settleDateOrder(inf, raw)) ({ last: lastTs, unsorted } = redate(tsCol, zone.offsetMs));
       if (t !== t) {
         t = readTime(raw, inf.timestampKind, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : undefined);
       }
