@@ -119,6 +119,11 @@ test('the editor offers none of our keys in a Prometheus rule file; its hovers e
   assert.equal(hoverAt(PROM, PROM.indexOf('5m'), ctx), '**5m** = 300 s — 5 rows at the 1m step of node\\*.csv\n\nan alert fires once its expression has returned it for this long; until then it is pending (default 0s).');
   assert.equal(hoverAt(PROM, PROM.indexOf('MemRising'), ctx), '**MemRising** does not run on CSV data: its expr is more than a series selector compared with a number — `anomaly-hunter test --promtool` runs it in its unit tests');
   assert.match(hoverAt(PROM, PROM.indexOf('job:cpu:avg'), ctx)!, /is a recording rule/);
+  // A metric in a code span as written (backslashes are not escapes there: node_cpu, not node\_cpu), and a rule
+  // that does not run by its name, not by its expr (a line of which may read as Markdown).
+  const mixed = 'groups:\n  - name: g\n    rules:\n      - alert: Busy\n        expr: node_cpu_seconds{job="a`b"} > 90\n      - alert: Many\n        expr: |\n          sum(rate(x[5m]))\n          # rate over 5m\n          > 0\n';
+  assert.equal(hoverAt(mixed, mixed.indexOf('node_cpu'), undefined), '**Busy** runs on CSV data as ``node_cpu_seconds{job="a`b"} > 90``: open a CSV beside this file to see where it fires');
+  assert.match(hoverAt(mixed, mixed.indexOf('sum('), undefined)!, /^\*\*Many\*\* does not run on CSV data: /);
   // Our format still gets both.
   const ours = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n';
   assert.ok(completionsAt(ours, ours.length, undefined).length > 0);

@@ -82,3 +82,44 @@ test('inside an annotation\'s open {{ completion offers the variables, and after
   assert.deepEqual(labels('{{ printf "%.1f" ').includes('printf'), false);
   assert.deepEqual(labels('{{ value }} '), []);
 });
+
+test("Go's printf as promtool 2.42 prints it: tiny and subnormal numbers to full precision, Inf with ' ', %+v, strings' precision, width in characters, %q's escapes, %x's forms", () => {
+  const cases: [string, (number | string)[], string][] = [
+    ['%.3e', [1e-300], '1.000e-300'], ['%e', [5e-324], '4.940656e-324'], ['%.3g', [2.2250738585072014e-308], '2.23e-308'],
+    ['%.15e', [6.733226544696025e-97], '6.733226544696025e-97'], ['%.17g', [-5.492324269557617e-87], '-5.4923242695576171e-87'],
+    ['%.2f', [0.125], '0.12'], ['%.1f', [0.25], '0.2'], ['%.4g', [999.95], '1000'], ['%.0f', [1e21], '1000000000000000000000'],
+    ['% .1f|%+v|% v', [Infinity, 1, 1], ' Inf|1| 1'], ['%.3q|%+q|%#q', ['héllo wörld', 'héllo', 'ab'], '"hél"|"h\\u00e9llo"|`ab`'],
+    ['%-12q|%08s|', ['emoji😀x', 'emoji😀x'], '"emoji😀x"   |0emoji😀x|'], ['%q', ['ls\u2028x\u0001'], '"ls\\u2028x\\x01"'],
+    ['%X|%.2x|% x', ['héllo', 'node1', 'ab'], '68C3A96C6C6F|6e6f|61 62'], ['%!', [0.5], '%!!(float64=0.5)'],
+  ];
+  for (const [f, args, want] of cases) assert.equal(goSprintf(f, args), want, `${f} ${JSON.stringify(args)}`);
+});
+
+test("title, toUpper, toLower and the number functions' parsing as Prometheus's Go does them (promtool 2.42's output)", () => {
+  const f = (name: string, v: number | string) => TEMPLATE_FUNCTIONS[name]([v]);
+  assert.equal(f('title', "hello-world foo_bar o'neil x.y"), "Hello-World Foo_bar O'Neil X.Y");
+  assert.equal(f('title', 'emoji😀x ǆemo'), 'Emoji😀x ǅemo');
+  assert.equal(f('toUpper', 'ß straße'), 'ß STRAßE');
+  assert.equal(f('toLower', 'İstanbul ΣΑΣ'), 'istanbul σασ');
+  assert.equal(f('humanizeTimestamp', 1435065584.1289999), '2015-06-23 13:19:44.128 +0000 UTC');
+  assert.throws(() => f('humanizeTimestamp', 1e21), /1e\+21 cannot be represented as a nanoseconds timestamp since it overflows int64/);
+  assert.equal(f('humanize', '1_000'), '1k');
+  assert.equal(f('humanize', '0x1p4'), '16');
+  assert.throws(() => f('humanize', '  42 '), /parsing " {2}42 ": invalid syntax/);
+  assert.throws(() => f('humanize', '0x10'), /invalid syntax/);
+  assert.throws(() => f('humanize', '1e400'), /parsing "1e400": value out of range/);
+});
+
+test('{{{ value }}} is a brace around the value again, and exports as a template Prometheus parses', () => {
+  assert.equal(renderTemplate('{{{ value }}}', vars), '{0.912346}');
+  const ours = validateRules('version: 1\nrules:\n  - name: hot\n    metric: cpu\n    op: ">"\n    threshold: 90\n    labels: {team: "a{"}\n    annotations:\n      summary: "{{{ value }}} {{ labels.team }}{{ labels.team }}{x"\n');
+  assert.deepEqual(ours.diagnostics, []);
+  assert.match(exportPrometheus(ours.rules!, {}, 'g').text, /summary: "\{\{ \\"\{\\" \}\}\{\{ \$value \}\}\} a\{\{ \\"\{\\" \}\}a\{\{ \\"\{\\" \}\}\{x"/);
+});
+
+test('in a double-quoted annotation with escaped quotes, a pipeline\'s unknown variable or function is still a warning', () => {
+  const rules = (summary: string) => `version: 1\nrules:\n  - name: a\n    metric: cpu\n    op: ">"\n    threshold: 0.9\n    annotations:\n      summary: ${summary}\n`;
+  const warn = (summary: string) => validateRules(rules(summary)).diagnostics.map((d) => [d.code, d.range.start.column, d.message]);
+  assert.deepEqual(warn('"{{ printf \\"%.1f\\" $valeu }}"'), [['unknown-template-variable', 17, "unknown template variable 'valeu' (did you mean 'value'?)"]]);
+  assert.deepEqual(warn('"{{ printf \\"%.1f\\" value | humanise }}"'), [['template-action', 17, "'{{ printf \\\"%.1f\\\" value | humanise }}' is shown as written: unknown template function 'humanise' (did you mean 'humanize'?)"]]);
+});

@@ -6,7 +6,7 @@
  * humanizePercentage, humanizeTimestamp, title, toUpper, toLower, stripPort) and Go's printf. Shared by our
  * rules files' templates and the Prometheus rules our engine runs.
  */
-import { goFloat, goSprintf, goTimeUTC } from './goFormat.ts';
+import { goFloat, goG, goQuote, goSprintf, goTimeUTC } from './goFormat.ts';
 import type { GoValue } from './goFormat.ts';
 
 /** An argument: a variable as written (its meaning is the caller's) or a literal. */
@@ -16,17 +16,42 @@ export type Pipeline = Command[];
 
 class TemplateError extends Error {}
 
-/** Go's strconv.ParseFloat as Prometheus's ConvertToFloat uses it on strings. */
-function toFloat(a: GoValue): number {
-  if (typeof a === 'number') return a;
-  const s = a.trim();
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-  if (/^nan$/i.test(s)) return NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
-  throw new TemplateError(`strconv.ParseFloat: parsing ${JSON.stringify(a)}: invalid syntax`);
+/** strconv's rule for `_` in a number: only between digits, or after a base prefix (0x). */
+function underscoresOk(a: string): boolean {
+  const s = a.replace(/^[+-]/, '');
+  const hex = /^0[xX]/.test(s);
+  let saw = /^0[xXbBoO]/.test(s) ? 'digit' : 'start';
+  for (const c of s.slice(saw === 'digit' ? 2 : 0)) {
+    if (/[0-9]/.test(c) || (hex && /[a-fA-F]/.test(c))) saw = 'digit';
+    else if (c === '_') { if (saw !== 'digit') return false; saw = '_'; }
+    else { if (saw === '_') return false; saw = 'other'; }
+  }
+  return saw !== '_';
 }
 
-const g4 = (v: number, suffix = ''): string => `${goSprintf('%.4g', [v])}${suffix}`;
+/**
+ * Go's strconv.ParseFloat as Prometheus's ConvertToFloat uses it on strings: no spaces around, `_` between digits,
+ * hexadecimal with a `p` exponent (`0x1p4`), Inf/Infinity/NaN in any case; too large is an error, not Inf.
+ */
+function toFloat(a: GoValue): number {
+  if (typeof a === 'number') return a;
+  const fail = (why: string): TemplateError => new TemplateError(`strconv.ParseFloat: parsing ${goQuote(a, false)}: ${why}`);
+  if (/^[+-]?(inf|infinity)$/i.test(a)) return a.startsWith('-') ? -Infinity : Infinity;
+  if (/^nan$/i.test(a)) return NaN;
+  if (a.includes('_') && !underscoresOk(a)) throw fail('invalid syntax');
+  const s = a.replace(/_/g, '');
+  let v: number;
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
+  if (hex && (hex[2] || hex[3])) {
+    const frac = hex[3] ?? '';
+    v = (hex[1] === '-' ? -1 : 1) * parseInt(`${hex[2]}${frac}` || '0', 16) * 2 ** (Number(hex[4]) - 4 * frac.length);
+  } else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && !/^[+-]?0[xX]/.test(a)) v = Number(s);
+  else throw fail('invalid syntax');
+  if (!Number.isFinite(v)) throw fail('value out of range');
+  return v;
+}
+
+const g4 = (v: number, suffix = ''): string => `${goG(v, 4)}${suffix}`;
 
 function scaled(v: number, up: readonly string[], down: readonly string[] | null, base: number): string {
   if (Math.abs(v) >= 1 || !down) {
@@ -56,9 +81,36 @@ function humanizeDuration(v: number): string {
   return scaled(v, [], SMALL, 1000) + 's';
 }
 
-/** Go's strings.Title: the first letter of each word upper-cased (letters, digits, _ and ' join a word). */
+/** Go's strings.Title's separators: ASCII but letters, digits and _; beyond ASCII only spaces. */
+function isSeparator(c: string): boolean {
+  if (c.charCodeAt(0) < 0x80) return !/[0-9A-Za-z_]/.test(c);
+  return !/[\p{L}\p{Nd}]/u.test(c) && /\p{White_Space}/u.test(c);
+}
+
+/** Go's unicode.ToUpper, one character at a time (ß stays ß: JavaScript's 'SS' is no simple mapping). */
+function upper(c: string): string {
+  const u = c.toUpperCase();
+  return u.length === c.length ? u : c;
+}
+/** Go's unicode.ToLower, one character at a time (Σ is σ wherever it is; İ is i). */
+const lower = (c: string): string => String.fromCodePoint(c.toLowerCase().codePointAt(0)!);
+/** Go's unicode.ToTitle: the upper case, except the digraphs' title forms (ǅ ǈ ǋ ǲ). */
+const TITLE_DIGRAPHS: Record<string, string> = { Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ' };
+
+/** Go's strings.Title: each character after a separator in title case. */
 function title(s: string): string {
-  return s.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase());
+  let out = '';
+  let prev = ' ';
+  for (const c of s) { out += isSeparator(prev) ? TITLE_DIGRAPHS[c] ?? upper(c) : c; prev = c; }
+  return out;
+}
+
+/** Prometheus's humanizeTimestamp: Unix seconds to nanoseconds (int64, truncated), to milliseconds (truncated). */
+function humanizeTimestamp(v: number): string {
+  if (!Number.isFinite(v)) return g4(v);
+  const ns = v * 1e9;
+  if (ns >= 2 ** 63 || ns < -(2 ** 63)) throw new TemplateError(`${goFloat(v)} cannot be represented as a nanoseconds timestamp since it overflows int64`);
+  return goTimeUTC(Number(BigInt(Math.trunc(ns)) / 1_000_000n));
 }
 
 /** net.SplitHostPort's host, or the text as it is when it has no port. */
@@ -81,10 +133,10 @@ export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => st
   humanize1024: one((a) => { const v = toFloat(a); return Math.abs(v) <= 1 || !Number.isFinite(v) ? g4(v) : scaled(v, ['ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'], null, 1024); }),
   humanizeDuration: one((a) => humanizeDuration(toFloat(a))),
   humanizePercentage: one((a) => g4(toFloat(a) * 100, '%')),
-  humanizeTimestamp: one((a) => { const v = toFloat(a); return Number.isFinite(v) ? goTimeUTC(Math.trunc(Math.trunc(v * 1e9) / 1e6)) : g4(v); }),
+  humanizeTimestamp: one((a) => humanizeTimestamp(toFloat(a))),
   title: one((a) => title(str(a))),
-  toUpper: one((a) => str(a).toUpperCase()),
-  toLower: one((a) => str(a).toLowerCase()),
+  toUpper: one((a) => [...str(a)].map(upper).join('')),
+  toLower: one((a) => [...str(a)].map(lower).join('')),
   stripPort: one((a) => stripPort(str(a))),
   printf: (args) => {
     if (args.length === 0 || typeof args[0] !== 'string') throw new TemplateError('printf: its first argument is the format, a string');

@@ -15,7 +15,7 @@ import type { YNode, YScalar } from './yamlAst.ts';
 import { getOwn } from '../own.ts';
 import type { TEMPLATE_FUNCTIONS } from '../promrules/goPipeline.ts';
 import { TEMPLATE_VARIABLES } from './template.ts';
-import { escapeInline, shortTime, zoneLabel } from '../findings.ts';
+import { codeSpan, escapeInline, shortTime, zoneLabel } from '../findings.ts';
 
 /** One completion proposal; `snippet` items use VS Code snippet syntax (`${1:name}`). */
 export interface CompletionItem {
@@ -146,9 +146,13 @@ function promHover(text: string, root: YNode, offset: number, ctx?: RulesDataCon
   const read = promRulesForCsv(text, lineStarts(text));
   const inside = (n: YNode) => offset >= n.start && offset <= n.end;
   const site = read.sites.find((s) => inside(s.node));
-  if (site?.rule) return ctx?.frame ? firingHover(site.rule, ctx) : `**${escapeInline(site.rule.name)}** runs on CSV data as \`${escapeInline(site.rule.metric)} ${site.rule.op} ${formatNumber(site.rule.threshold)}\`: open a CSV beside this file to see where it fires`;
+  if (site?.rule) return ctx?.frame ? firingHover(site.rule, ctx) : `**${escapeInline(site.rule.name)}** runs on CSV data as ${codeSpan(`${site.rule.metric} ${site.rule.op} ${formatNumber(site.rule.threshold)}`)}: open a CSV beside this file to see where it fires`;
   const skipped = read.skipped.find((s) => inside(s.node));
-  return skipped ? `**${escapeInline(node.text)}** does not run on CSV data: ${escapeInline(skipped.why)} — \`anomaly-hunter test --promtool\` runs it in its unit tests` : null;
+  if (!skipped) return null;
+  // The rule by its name (an expr may span lines, and a line of it starting with `#` or `-` would be Markdown).
+  const named = deref((getPair(skipped.node, 'alert') ?? getPair(skipped.node, 'record'))?.value ?? node);
+  const name = named.kind === 'scalar' ? named.text : node.text;
+  return `**${escapeInline(name.replace(/\s+/g, ' ').trim())}** does not run on CSV data: ${escapeInline(skipped.why)} — \`anomaly-hunter test --promtool\` runs it in its unit tests`;
 }
 
 /** The first names of a list, then how many more (a CSV may have 10,000 columns). */

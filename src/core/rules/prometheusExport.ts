@@ -59,9 +59,12 @@ function operand(query: string): string {
   return /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/.test(query) ? query : `(${query})`;
 }
 
-/** Literal text for a Go template: `{{` would start an action, so it is written as an action printing it. */
+/**
+ * Literal text for a Go template: `{{` would start an action, so it is written as an action printing it; so is a
+ * last `{`, which the next piece (`{{ $value }}` after `{`, as `{{{ value }}}` is written) would make one.
+ */
 function goLiteral(text: string): string {
-  return text.replace(/\{\{/g, '{{ "{{" }}');
+  return text.replace(/\{\{/g, '{{ "{{" }}').replace(/\{$/, '{{ "{" }}');
 }
 
 /** One of our variables in a Go template's pipeline: an operand, or why it cannot be one. */

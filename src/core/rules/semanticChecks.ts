@@ -157,15 +157,16 @@ function checkTemplates(m: YMap, out: DiagnosticSink): void {
     if (v.kind !== 'scalar' || v.empty) continue;
     // Offsets come from the raw source so they stay exact; templates rarely contain escapes.
     const raw = text.slice(v.start, v.end);
-    for (const a of templateActions(raw)) {
-      const s = v.start + a.start;
-      const e = v.start + a.end;
+    for (const at of templateActions(raw)) {
+      const s = v.start + at.start;
+      const e = v.start + at.end;
+      const written = raw.slice(at.start, at.end);
       // In a double-quoted scalar the source escapes a pipeline's quotes (`printf \"%.1f\" value`): the value is what runs.
-      if ('error' in a && !('error' in (templateActions(raw.slice(a.start, a.end).replace(/\\(["\\])/g, '$1'))[0] ?? a))) continue;
+      const a = v.style === 3 && 'error' in at ? templateActions(written.replace(/\\(["\\])/g, '$1'))[0] ?? at : at;
       if ('error' in a) {
         const suggestion = a.word ? didYouMean(a.word, [...Object.keys(TEMPLATE_FUNCTIONS), ...TEMPLATE_VARIABLES]) : undefined;
         out.add('warning', 'semantic', 'template-action',
-          `'${raw.slice(a.start, a.end)}' is shown as written: ${a.error}` + (suggestion ? ` (did you mean '${suggestion}'?)` : a.word ? `; the functions: ${Object.keys(TEMPLATE_FUNCTIONS).join(', ')}` : ''),
+          `'${written}' is shown as written: ${a.error}` + (suggestion ? ` (did you mean '${suggestion}'?)` : a.word ? `; the functions: ${Object.keys(TEMPLATE_FUNCTIONS).join(', ')}` : ''),
           s, e);
         continue;
       }

@@ -42,7 +42,8 @@ const isOurWord = (word: string): boolean => isTemplateVariable(word) || /^label
  */
 export function templateActions(template: string): TemplateAction[] {
   const out: TemplateAction[] = [];
-  for (const m of template.matchAll(/\{\{([\s\S]*?)\}\}/g)) {
+  // `{{{ value }}}` (Handlebars' habit) is `{` and the action `{{ value }}`, as before pipelines.
+  for (const m of template.matchAll(/\{\{(?!\{)([\s\S]*?)\}\}/g)) {
     const start = m.index, end = m.index + m[0].length;
     const simple = /^\s*[$.]?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_.-]+)?)\s*$/.exec(m[1]);
     if (simple) { out.push({ start, end, variable: simple[1] }); continue; }
