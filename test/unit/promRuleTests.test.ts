@@ -38,6 +38,7 @@ test('series and alert expressions: selectors with matchers compared with a numb
   assert.equal(parseAlertExpr('-Inf != cpu')?.threshold, -Infinity);
   // PromQL comments, as a block scalar keeps them; a # inside a matcher's value is not one.
   assert.deepEqual([parseAlertExpr('cpu > 90 # busy\n')?.threshold, parseAlertExpr('# hot\ncpu{a="#1"} > 0x10')?.matchers[1].value, parseAlertExpr('cpu > 0x10')?.threshold], [90, '#1', 16]);
+  assert.deepEqual(['cpu > 010', 'cpu > 09', 'cpu > 0', 'cpu > 0.5'].map((e) => parseAlertExpr(e)?.threshold), [8, 9, 0, 0.5]);
   for (const other of ['rate(x[5m]) > 1', 'cpu > bool 1', 'a > b', 'sum(cpu) > 1', 'cpu offset 5m > 1', 'cpu + 1 > 2', 'cpu']) {
     assert.equal(parseAlertExpr(other), null, other);
   }

@@ -74,11 +74,14 @@ const NUMBER = /^[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|0[
 
 /**
  * A PromQL float literal (with an optional sign), as a number; null when the text is not one. `hex`: a
- * hexadecimal literal (`0x10`) as an expr writes it; in a test's series values `0x3` is 0 three times.
+ * hexadecimal (`0x10`) or octal (`010`) literal as an expr writes it; in a test's series values `0x3` is 0 three times.
  */
 export function parsePromNumber(text: string, hex = false): number | null {
   const h = hex ? /^([+-]?)0[xX]([0-9a-fA-F]+)$/.exec(text) : null;
   if (h) return (h[1] === '-' ? -1 : 1) * parseInt(h[2], 16);
+  // PromQL reads an integer with a leading 0 as octal first (Go's ParseInt, base 0): `010` is 8, `09` is 9.
+  const o = hex ? /^([+-]?)0([0-7]+)$/.exec(text) : null;
+  if (o) return (o[1] === '-' ? -1 : 1) * parseInt(o[2], 8);
   const m = NUMBER.exec(text);
   if (!m || m[0].length !== text.length) return null;
   const body = text.replace(/^[+-]/, '');
