@@ -1,6 +1,6 @@
 /** A CSV's header row as column names, and where it is. */
-import { parseNumber } from './infer.ts';
-import { dayMonthParts, namedMonthTime, parseTimestamp } from './time.ts';
+import { parseNumber, readsAsTime } from './infer.ts';
+import { parseTimestamp } from './time.ts';
 
 /** Column names as read: an empty name becomes column_N, a repeated one gets _2, _3… (`warn` says so). */
 export function dedupeHeader(row: string[], warn: (code: string, m: string, l?: number, c?: number) => void = () => undefined): string[] {
@@ -33,7 +33,7 @@ export const looksLikeData = (f: string): boolean => {
  */
 const looksLikeValue = (f: string): boolean => {
   const t = f.trim();
-  return looksLikeData(t) || (t !== '' && (parseNumber(t, true) === parseNumber(t, true) || dayMonthParts(t) !== null || namedMonthTime(t) === namedMonthTime(t)));
+  return looksLikeData(t) || (t !== '' && (parseNumber(t, true) === parseNumber(t, true) || readsAsTime(t)));
 };
 
 /** A row's fields up to its last non-empty one: Excel writes a title as `CPU report,,`. */

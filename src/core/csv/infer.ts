@@ -1,4 +1,4 @@
-import { MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp } from './time.ts';
+import { AMBIGUOUS_ZONES, MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp } from './time.ts';
 import { COMMA_POINT, parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
@@ -242,11 +242,9 @@ export function clip(s: string | undefined): string {
   return s.length > 40 ? s.slice(0, 37) + '…' : s;
 }
 
-/** Zone abbreviations of more than one offset (time.ts ZONE_NAMES leaves them out), and what they may mean. */
-const AMBIGUOUS: Record<string, string> = { CST: 'US Central or China Standard Time', IST: 'India, Irish or Israel Standard Time', BST: 'British Summer Time or Bangladesh Standard Time' };
-const AMBIGUOUS_ZONE = /\s(CST|IST|BST)\s*$/;
+const AMBIGUOUS_ZONE = new RegExp(`\\s(${Object.keys(AMBIGUOUS_ZONES).join('|')})\\s*$`);
 /** A text in one of the forms of time the reader knows (ISO, day-month, named month). */
-const readsAsTime = (t: string): boolean => parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) !== null || namedMonthTime(t) === namedMonthTime(t);
+export const readsAsTime = (t: string): boolean => parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) !== null || namedMonthTime(t) === namedMonthTime(t);
 
 /** The forms of time the reader knows, for a message about a column it could not read. */
 const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds, milliseconds, microseconds or nanoseconds";
@@ -277,7 +275,7 @@ export function unreadTimeNote(header: string[], sample: string[][], textIndices
       named = { column: c, message: `column ${name} is not read as the time: its numbers (e.g. '${clip(bad)}') are no epoch times (seconds, milliseconds, microseconds or nanoseconds since 1970), so row numbers stand in for time; it is not analysed as a metric` };
     } else if (!named && n > 0 && ok === 0 && AMBIGUOUS_ZONE.test(bad) && readsAsTime(bad.replace(AMBIGUOUS_ZONE, ''))) {
       const zone = AMBIGUOUS_ZONE.exec(bad)![1];
-      named = { column: c, message: `column ${name} is not read as the time: its zone '${zone}' names more than one UTC offset (${AMBIGUOUS[zone]}), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC` };
+      named = { column: c, message: `column ${name} is not read as the time: its zone '${zone}' names more than one UTC offset (${AMBIGUOUS_ZONES[zone]}), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC` };
     } else if (!named && n > 0 && ok === 0 && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its values (e.g. '${clip(bad)}') are in no form this reader knows — ${TIME_FORMS} — so row numbers stand in for time` };
     }

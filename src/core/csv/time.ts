@@ -26,13 +26,17 @@ function digits(s: string, i: number, n: number): number {
 }
 
 /**
- * Zone abbreviations that name one offset, in hours east of UTC (as `date`, Java and several exporters write them).
- * CST (US Central or China), IST (India, Ireland or Israel) and BST (British or Bangladesh) name more than one: not read.
+ * Zone abbreviations that name one offset, in hours east of UTC (as several exporters write them after a time);
+ * AMBIGUOUS_ZONES are not read.
  */
 export const ZONE_NAMES: Readonly<Record<string, number>> = {
   UTC: 0, GMT: 0, WET: 0, WEST: 1, CET: 1, CEST: 2, MET: 1, MEST: 2, EET: 2, EEST: 3, MSK: 3,
   HKT: 8, SGT: 8, AWST: 8, JST: 9, KST: 9, ACST: 9.5, ACDT: 10.5, AEST: 10, AEDT: 11, NZST: 12, NZDT: 13,
   EST: -5, EDT: -4, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7, AKST: -9, AKDT: -8, HST: -10,
+};
+/** The abbreviations ZONE_NAMES leaves out, for they name more than one offset, and what they may mean. */
+export const AMBIGUOUS_ZONES: Readonly<Record<string, string>> = {
+  CST: 'US Central or China Standard Time', IST: 'India, Irish or Israel Standard Time', BST: 'British Summer Time or Bangladesh Standard Time',
 };
 /** The abbreviations as a regular expression's alternatives. */
 export const ZONE_NAME_PATTERN = Object.keys(ZONE_NAMES).join('|');

@@ -187,8 +187,9 @@ function firingHover(rule: Rule, ctx: RulesDataContext): string {
   const frame = ctx.frame!;
   const f = getOwn(evaluateRules([{ ...rule, enabled: true }], frame, { anomalies: false }).perRule, rule.name);
   const when = (row: number | null) => {
-    const iso = row === null ? null : isoOf(frame.timestamps?.[row], frame.utcOffsetMs);
-    return row === null ? '' : iso === null ? `row ${row}` : `${shortTime(iso)} ${zoneLabel(iso)}`;
+    if (row === null) return '';
+    const iso = isoOf(frame.timestamps?.[row], frame.utcOffsetMs);
+    return iso === null ? `row ${row}` : `${shortTime(iso)} ${zoneLabel(iso)}`;
   };
   const disabled = rule.enabled ? '' : ' (if enabled: it is disabled)';
   if (!f || f.fires === 0) return `**${n}** never fires in ${file}${disabled}`;

@@ -67,25 +67,33 @@ function goLiteral(text: string): string {
   return text.replace(/\{\{/g, '{{ "{{" }}').replace(/\{$/, '{{ "{" }}');
 }
 
-/** One of our variables in a Go template's pipeline: an operand, or why it cannot be one. */
-function goOperand(name: string, rule: Rule): string | { problem: string } {
+/** One of our variables in a Go template: Go's operand for it, its text written in, or why Prometheus cannot say it. */
+function goVariable(name: string, rule: Rule): { go: string } | { text: string; number?: number } | { problem: string } {
   if (name.startsWith('labels.')) {
     const key = name.slice(7);
-    if (Object.hasOwn(rule.labels, key)) return JSON.stringify(rule.labels[key]);
-    return LABEL_NAME.test(key) ? `$labels.${key}` : { problem: `'{{ ${name} }}' is not a Prometheus label name` };
+    // A rule label is written in (Prometheus's $labels are the series' labels); else the series label.
+    if (Object.hasOwn(rule.labels, key)) return { text: rule.labels[key] };
+    return LABEL_NAME.test(key) ? { go: `$labels.${key}` } : { problem: `'{{ ${name} }}' is not a Prometheus label name` };
   }
   switch (name) {
-    case 'value': return '$value';
-    // A float64 as $value is (a Go template reads 90 as an int, which printf's %f refuses).
-    case 'threshold': return Number.isFinite(rule.threshold) ? promNumber(rule.threshold).replace(/^-?\d+$/, '$&.0') : JSON.stringify(promNumber(rule.threshold));
-    case 'name': return JSON.stringify(rule.name);
-    case 'metric': return JSON.stringify(rule.metric);
-    case 'op': return JSON.stringify(rule.op);
-    case 'severity': return JSON.stringify(rule.severity);
+    case 'value': return { go: '$value' };
+    case 'threshold': return { text: formatNumber(rule.threshold), number: rule.threshold };
+    case 'name': case 'metric': case 'op': case 'severity': return { text: rule[name] };
     case 'timestamp': return { problem: "'timestamp' in a pipeline has no Prometheus counterpart; the action is left out" };
     case 'row': return { problem: `'{{ row }}' has no meaning in Prometheus (there are no rows); it is left out` };
-    default: return '""'; // Unknown variables render as '' in our engine too.
+    default: return { text: '' }; // Unknown variables render as '' in our engine too.
   }
+}
+
+/** The evaluation time: template functions `query` and `humanizeTimestamp` (Prometheus template reference). */
+const EVAL_TIME_ACTION = '{{ with query "time()" }}{{ . | first | value | humanizeTimestamp }}{{ end }}';
+
+/** A variable as an argument in a pipeline: a number as a float64 literal, as $value is (Go reads 90 as an int, which printf's %f refuses). */
+function goArgument(v: { go: string } | { text: string; number?: number }): string {
+  if ('go' in v) return v.go;
+  if (v.number === undefined) return JSON.stringify(v.text);
+  const n = promNumber(v.number);
+  return Number.isFinite(v.number) ? n.replace(/^-?\d+$/, '$&.0') : JSON.stringify(n);
 }
 
 /** The rule's annotation (or label) template in Go template syntax; notes what cannot be said. */
@@ -102,9 +110,9 @@ function translateTemplate(template: string, rule: Rule, problems: string[]): st
       for (const c of a.pipeline) {
         const args = c.args.map((x) => {
           if ('literal' in x) return typeof x.literal === 'number' ? String(x.literal) : JSON.stringify(x.literal);
-          const o = goOperand(x.variable.replace(/^[$.]/, ''), rule);
-          if (typeof o !== 'string') problem ||= o.problem;
-          return typeof o === 'string' ? o : '';
+          const v = goVariable(x.variable.replace(/^[$.]/, ''), rule);
+          if ('problem' in v) { problem ||= v.problem; return ''; }
+          return goArgument(v);
         });
         parts.push([...(c.fn ? [c.fn] : []), ...args].join(' '));
       }
@@ -112,27 +120,10 @@ function translateTemplate(template: string, rule: Rule, problems: string[]): st
       else out += `{{ ${parts.join(' | ')} }}`;
       continue;
     }
-    const name = a.variable;
-    if (name.startsWith('labels.')) {
-      const key = name.slice(7);
-      // A rule label is written in (Prometheus's $labels are the series' labels); else the series label.
-      if (Object.hasOwn(rule.labels, key)) out += goLiteral(rule.labels[key]);
-      else if (LABEL_NAME.test(key)) out += `{{ $labels.${key} }}`;
-      else problems.push(`'{{ ${name} }}' is not a Prometheus label name`);
-      continue;
-    }
-    switch (name) {
-      case 'value': out += '{{ $value }}'; break;
-      case 'threshold': out += goLiteral(formatNumber(rule.threshold)); break;
-      case 'name': out += goLiteral(rule.name); break;
-      case 'metric': out += goLiteral(rule.metric); break;
-      case 'op': out += goLiteral(rule.op); break;
-      case 'severity': out += goLiteral(rule.severity); break;
-      // The evaluation time: template functions `query` and `humanizeTimestamp` (Prometheus template reference).
-      case 'timestamp': out += '{{ with query "time()" }}{{ . | first | value | humanizeTimestamp }}{{ end }}'; break;
-      case 'row': problems.push(`'{{ row }}' has no meaning in Prometheus (there are no rows); it is left out`); break;
-      default: break; // Unknown variables render as '' in our engine too.
-    }
+    if (a.variable === 'timestamp') { out += EVAL_TIME_ACTION; continue; }
+    const v = goVariable(a.variable, rule);
+    if ('problem' in v) problems.push(v.problem);
+    else out += 'go' in v ? `{{ ${v.go} }}` : goLiteral(v.text);
   }
   return out + goLiteral(template.slice(last));
 }

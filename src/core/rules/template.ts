@@ -33,7 +33,6 @@ export type TemplateAction = { start: number; end: number } & (
 
 /** Our variables as a pipeline writes them: `value`, `$value`, `.value`, `labels.team`. */
 const bareName = (word: string): string => word.replace(/^[$.]/, '');
-const isOurWord = (word: string): boolean => isTemplateVariable(word) || /^labels\./.test(word);
 
 /**
  * Every action of a template in order: `{{ var }}`, or a pipeline of Prometheus's formatting functions
@@ -47,7 +46,7 @@ export function templateActions(template: string): TemplateAction[] {
     const start = m.index, end = m.index + m[0].length;
     const simple = /^\s*[$.]?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_.-]+)?)\s*$/.exec(m[1]);
     if (simple) { out.push({ start, end, variable: simple[1] }); continue; }
-    const p = parsePipeline(m[1], isOurWord);
+    const p = parsePipeline(m[1], isTemplateVariable);
     if ('error' in p) out.push({ start, end, ...p });
     else out.push({ start, end, pipeline: p, variables: pipelineVariables(p).map(bareName) });
   }
