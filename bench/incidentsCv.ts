@@ -12,7 +12,7 @@
  * when values are still tied there, their figures on the sample and the generated files of `npm run bench:incidents`
  * (not used to choose: what the choice among them rests on).
  *
- * Options: `--only NAME` (one constant: flatShare, repeatsAllowed, seasonSlotMs, levelTrim or discordSpanMs; 0 there: no discord statistic), `--rescore` (score the
+ * Options: `--only NAME` (one constant: flatShare, repeatsAllowed, seasonSlotMs, levelTrim, discordSpanMs — 0 there: no discord statistic — or minFindings), `--rescore` (score the
  * results of the last run again without analysing), `--seeds N` generated files for the ties (default 6).
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -33,6 +33,7 @@ const GRIDS: Record<Name, number[]> = {
   seasonSlotMs: [1 * MIN, 5 * MIN, 15 * MIN, 30 * MIN],
   levelTrim: [0, 0.05, 0.1, 0.25, 0.5],
   discordSpanMs: [0, 30 * MIN, 60 * MIN, 180 * MIN, 360 * MIN, 1440 * MIN],
+  minFindings: [1, 2, 3],
 };
 const show = (name: Name, v: number) => (name === 'seasonSlotMs' || name === 'discordSpanMs' ? `${v / MIN} min` : String(v));
 

@@ -156,6 +156,20 @@ test('buildIncidents merges findings of every detector and metric less than the 
   assert.equal(buildIncidents(list, frame, { gapRows: 1 }).length, 4);
 });
 
+test('minFindings: one row of one statistic alone is at most minor unless critical; two findings, a critical one or a rule keep their score', () => {
+  const frame = frameOf({ cpu: new Float64Array(100), memory: new Float64Array(100) });
+  const scored = (list: Anomaly[], minFindings?: number) => buildIncidents(list, frame, { minFindings }).map((i) => [i.score, i.severity]);
+  const lone = finding(10, 'forecast', 'cpu', 60);
+  assert.deepEqual(scored([lone], 2), [[49.9, 'minor']]);
+  assert.deepEqual(scored([lone]), [[60, 'major']]);
+  assert.deepEqual(scored([lone, finding(10, 'iforest', 'cpu', 30)], 2), [[60, 'major']]);
+  assert.deepEqual(scored([lone, finding(14, 'forecast', 'cpu', 26)], 2), [[60, 'major']]);
+  assert.deepEqual(scored([finding(10, 'forecast', 'cpu', 80)], 2), [[80, 'critical']]);
+  assert.deepEqual(scored([finding(10, 'rule', 'cpu', 62, 'hot')], 2), [[62, 'major']]);
+  assert.deepEqual(scored([finding(10, 'forecast', 'cpu', 40)], 2), [[40, 'minor']]);
+  assert.deepEqual(scored([lone, finding(14, 'forecast', 'cpu', 26)], 3), [[49.9, 'minor']]);
+});
+
 test('an incident is summarised by the finding that says most when scores tie (a discord leads only on a higher score)', () => {
   const frame = frameOf({ cpu: Float64Array.from({ length: 100 }, (_, i) => (i >= 12 && i <= 14 ? 97 : 40)) });
   const shape = finding(10, 'forecast', 'cpu', 100);

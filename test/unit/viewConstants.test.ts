@@ -36,7 +36,7 @@ const key = (a: Anomaly) => `${a.row} ${a.metric} ${a.score} ${a.message}`;
 const findings = (v: View, level: boolean) => v.findings.filter((a) => isLevel(a) === level).map(key);
 
 test('view constants: the shipped values are the defaults, given or not, and give today\'s view of the frame', () => {
-  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000 });
+  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000, minFindings: 2 });
   const given = view({ ...VIEW_CONSTANTS });
   assert.deepEqual(given.findings, result.view!.findings);
   assert.deepEqual(given.incidents, result.view!.incidents);
@@ -46,7 +46,7 @@ test('view constants: the shipped values are the defaults, given or not, and giv
 });
 
 test('view constants: a constant given as undefined is not given (the shipped value, not NaN)', () => {
-  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined });
+  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined, minFindings: undefined });
   assert.deepEqual(v.findings, result.view!.findings);
   assert.deepEqual(v.incidents, result.view!.incidents);
 });
@@ -84,4 +84,20 @@ test('view constants: the discord statistic\'s span sets its subsequences, and 0
   const off = view({ discordSpanMs: 0 });
   assert.deepEqual(discord(off), []);
   assert.deepEqual(spikes(off), ['critical', 'critical', 'critical']);
+});
+
+test('view constants: the findings a major incident needs — on clean data a lone finding (one row, one statistic) is minor, findings unchanged', () => {
+  const rng = createRng(6);
+  const n = 14 * 288;
+  const a = new Float64Array(n), b = new Float64Array(n);
+  for (let i = 0; i < n; i++) { a[i] = 50 + 5 * rng.normal(); b[i] = 10 + rng.normal(); }
+  const clean = runAnalysis(frameOf({ a, b }, Float64Array.from({ length: n }, (_, i) => T0 + i * STEP)), settingsFor(null, {}), { path: 'c.csv', sha256: '' });
+  const major = (v: View) => v.incidents.filter((i) => i.severity !== 'minor' && i.severity !== 'warning').map((i) => [i.startRow, i.count, i.score]);
+  const one = analysisView(clean, 'major', undefined, { minFindings: 1 });
+  assert.deepEqual(major(one), [[368, 3, 59.3], [2580, 1, 58.3]]);
+  const shipped = clean.view!;
+  assert.deepEqual(major(shipped), [[368, 3, 59.3]]);
+  assert.deepEqual(shipped.incidents.find((i) => i.startRow === 2580)?.score, 49.9);
+  assert.deepEqual(shipped.findings, one.findings);
+  assert.deepEqual(major(analysisView(clean, 'major', undefined, { minFindings: 4 })), []);
 });

@@ -1,7 +1,8 @@
 /**
  * Incidents (SPEC §7): the flagged rows of every detector and metric that belong to one event, merged, with
- * one calibrated score (the rarest of its findings), the metrics involved and their share, the detectors that
- * agree and a one-line summary. The default view is the incidents at or above a minimum severity.
+ * one calibrated score (the rarest of its findings; a lone finding below critical at most minor: minFindings), the
+ * metrics involved and their share, the detectors that agree and a one-line summary. The default view is the
+ * incidents at or above a minimum severity.
  */
 import type { Anomaly, DetectorId } from '../anomaly.ts';
 import { isoOf, sortAnomalies } from '../anomaly.ts';
@@ -10,7 +11,7 @@ import { metricIndex } from '../csv/frame.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatReadable, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
-import { severityOf, severityRank } from '../severity.ts';
+import { SEVERITY_FLOOR, severityOf, severityRank } from '../severity.ts';
 
 /** One thing a person should look at (SPEC §3 `incidents`). */
 export interface Incident {
@@ -48,6 +49,11 @@ export interface IncidentOptions {
   usual?: Usual;
   /** What the measure that made a finding says about it, when it has more to say than its detector and value. */
   note?: (a: Anomaly) => FindingNote | undefined;
+  /**
+   * An incident of fewer findings than this, none of them a rule's, is at most minor (score 49.9) unless critical:
+   * at 2, one row of one statistic alone is not a major incident (the view's MIN_FINDINGS). @default 1
+   */
+  minFindings?: number;
 }
 
 /** What a summary may say about one finding beyond its detector and value. */
@@ -165,7 +171,8 @@ export class IncidentGroup {
     const start = t0 === null ? null : isoOf(t0, rows.utcOffsetMs);
     const lead = metrics[0]?.metric ?? peak.metric ?? '';
     const dets = DETECTOR_ORDER.filter((d) => this.detectors.has(d));
-    const score = peak.score;
+    const lone = this.count < (options.minFindings ?? 1) && !this.rules.size && peak.score < SEVERITY_FLOOR.critical;
+    const score = lone ? Math.min(peak.score, SEVERITY_FLOOR.major - 0.1) : peak.score;
     return {
       id: `${start ?? `row${startRow}`}/${lead}`,
       start,

@@ -123,6 +123,13 @@ const DISCORD_SPAN_MS = 30 * 60_000;
 const DISCORD_MIN_BIN_MS = 5 * 60_000;
 
 /**
+ * An incident needs this many findings to be major (a critical one, or a rule's, is kept as it is): one row of one
+ * statistic alone is at most minor. Chosen by cross-validation over the NAB folders (`npm run bench:incidents-cv`; 1, 2
+ * and 3 tried: 2 on every set of four folders).
+ */
+const MIN_FINDINGS = 2;
+
+/**
  * The view's constants that were chosen by cross-validation over the NAB folders. Internal: only
  * `npm run bench:incidents-cv`, which chooses them again, gives other values (through defaultView, analysisView
  * or AnalyzeSettings.viewConstants); no setting, flag or rules file reaches them.
@@ -138,10 +145,12 @@ export interface ViewConstants {
   levelTrim: number;
   /** DISCORD_SPAN_MS. */
   discordSpanMs: number;
+  /** MIN_FINDINGS. */
+  minFindings: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, minFindings: MIN_FINDINGS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -166,13 +175,14 @@ export interface Measured {
  * values unless given).
  */
 export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MIN_SEVERITY, reuse?: Measured, constants: Partial<ViewConstants> = {}): View {
-  const measured = reuse ?? measure(input, withDefaults(constants));
+  const k = withDefaults(constants);
+  const measured = reuse ?? measure(input, k);
   const findings = measured.findings.slice();
   for (const a of input.declared ?? []) findings.push(a);
   const usual = usualFrom(input, measured.calibrations, measured.spreads);
   // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
   // incidents are made of the findings from minor up, and the warnings are listed only with every row.
-  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, note: (a) => measured.notes.get(a) });
+  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, note: (a) => measured.notes.get(a), minFindings: k.minFindings });
   const view: View = { findings: sortAnomalies(findings), incidents, shown: shownAt({ findings, incidents }, minSeverity), minSeverity, calibrations: measured.calibrations };
   // Not enumerable: it stays with the object in this process and is not sent along with the view.
   Object.defineProperty(view, 'measured', { value: measured, enumerable: false });
