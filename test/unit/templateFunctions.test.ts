@@ -209,3 +209,17 @@ test('printf formats parsed once read as Go\'s doPrintf reads them as it goes (2
     assert.equal(goSprintf(format, args), goSprintfAll(format, args), `${format} ${args.join(' ')}`);
   }
 });
+
+test('a pipeline that can only fail when it runs is a warning at it: text a number function reads, a number a text function takes', () => {
+  const rules = (summary: string) => `version: 1\nrules:\n  - name: a\n    metric: cpu\n    op: ">"\n    threshold: 0.9\n    annotations:\n      summary: ${summary}\n`;
+  const warn = (summary: string) => validateRules(rules(summary)).diagnostics.map((d) => [d.code, d.range.start.column, d.message, d.fix?.edits[0].newText]);
+  // It renders as Go's error (the row's time is text, an ISO time or 'row N'); the warning says so before it runs.
+  assert.equal(renderTemplate('{{ timestamp | humanizeTimestamp }}', { ...vars, timestamp: '2024-01-01T00:05:00.000Z' }),
+    '<error expanding template: error calling humanizeTimestamp: strconv.ParseFloat: parsing "2024-01-01T00:05:00.000Z": invalid syntax>');
+  assert.deepEqual(warn("'at {{ timestamp | humanizeTimestamp }}'"), [['template-type', 20,
+    "'{{ timestamp | humanizeTimestamp }}' renders as an error: humanizeTimestamp reads a number (Unix seconds) and 'timestamp' is text, the row's time already written out (2024-01-01T00:05:00.000Z); {{ timestamp }} shows it", '{{ timestamp }}']]);
+  assert.deepEqual(warn("'{{ value | toUpper }}'"), [['template-type', 17, "'{{ value | toUpper }}' renders as an error: toUpper takes text and 'value' is a number (printf makes it text: printf \"%.2f\" value)", undefined]]);
+  assert.deepEqual(warn("'{{ title threshold }}'").map((w) => w[0]), ['template-type']);
+  assert.deepEqual(warn("'{{ severity | humanize }} {{ humanizePercentage op }}'").map((w) => w[0]), ['template-type', 'template-type']);
+  for (const fine of ["'{{ labels.x | humanize }}'", "'{{ row | humanize }}'", "'{{ value | printf \"%.1f\" | toUpper }}'", "'{{ printf \"%d %s\" value timestamp }}'", "'{{ timestamp | toUpper }}'"]) assert.deepEqual(warn(fine), [], fine);
+});

@@ -141,12 +141,12 @@ export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => st
 
 /**
  * Each function's parameters as Go declares them: `string` (a number given is Go's "wrong type for value"), or
- * `any` (Prometheus's interface{}, which humanize & co. convert to float64); printf's values after its format are
- * any number of `any`.
+ * `any` (Prometheus's interface{}; `readsNumber`: converted to float64, text with strconv.ParseFloat); printf's
+ * values after its format are any number of `any`.
  */
-export const FUNCTION_PARAMS: Readonly<Record<string, { params: readonly ('string' | 'any')[]; variadic?: true }>> = {
-  humanize: { params: ['any'] }, humanize1024: { params: ['any'] }, humanizeDuration: { params: ['any'] },
-  humanizePercentage: { params: ['any'] }, humanizeTimestamp: { params: ['any'] },
+export const FUNCTION_PARAMS: Readonly<Record<string, { params: readonly ('string' | 'any')[]; variadic?: true; readsNumber?: true }>> = {
+  humanize: { params: ['any'], readsNumber: true }, humanize1024: { params: ['any'], readsNumber: true }, humanizeDuration: { params: ['any'], readsNumber: true },
+  humanizePercentage: { params: ['any'], readsNumber: true }, humanizeTimestamp: { params: ['any'], readsNumber: true },
   title: { params: ['string'] }, toUpper: { params: ['string'] }, toLower: { params: ['string'] }, stripPort: { params: ['string'] },
   printf: { params: ['string', 'any'], variadic: true },
 };
