@@ -223,3 +223,19 @@ test('a pipeline that can only fail when it runs is a warning at it: text a numb
   assert.deepEqual(warn("'{{ severity | humanize }} {{ humanizePercentage op }}'").map((w) => w[0]), ['template-type', 'template-type']);
   for (const fine of ["'{{ labels.x | humanize }}'", "'{{ row | humanize }}'", "'{{ value | printf \"%.1f\" | toUpper }}'", "'{{ printf \"%d %s\" value timestamp }}'", "'{{ timestamp | toUpper }}'"]) assert.deepEqual(warn(fine), [], fine);
 });
+
+test("completion inside a block-scalar annotation ('description: |' and its indented lines) offers what it offers on one line", async () => {
+  const { completionsAt } = await import('../../src/core/rules/language.ts');
+  const base = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n    op: ">"\n    threshold: 1\n    annotations:\n';
+  const labels = (tail: string, after = '    severity: major\n') => { const t = base + tail; return completionsAt(t + '\n' + after, t.length).map((c) => c.label); };
+  const oneLine = labels('      summary: "CPU {{ value | ');
+  assert.deepEqual(labels('      description: |\n        CPU at\n        {{ value | '), oneLine);
+  assert.deepEqual(labels('      description: >-\n        CPU at\n\n          more {{ value | '), oneLine);
+  assert.ok(labels('      description: |\n        Note: {{ ').includes('value'), 'a line that looks like a key');
+  assert.ok(labels('      description: |2\n          {{ ').includes('printf'));
+  // Where no block is open, or it is another key's, nothing changes.
+  assert.deepEqual(labels('      description: |\n        {{ value }} '), []);
+  assert.deepEqual(labels('      description: |\n        CPU\n    labels:\n      team: {{ '), []);
+  const rule = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n    notes: |\n      {{ ';
+  assert.deepEqual(completionsAt(rule, rule.length).map((c) => c.label), []);
+});
