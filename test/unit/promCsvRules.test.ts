@@ -136,3 +136,17 @@ test('the rules of a Prometheus rule file that run on the data are where CodeLen
   const a = analyzeRules(PROM);
   assert.deepEqual(got.map((l) => a.sites.find((s) => s.node.pairs[0]?.key.start === l.startOffset)?.rule?.name), ['HighCPU', 'HostDown']);
 });
+
+test("a Prometheus rule file on CSV: Go's trim markers ({{- and -}} beside a space, tab or newline) trim the text around as Go does; {{-3}} is the number -3", () => {
+  const file = (summary: string) => `groups:\n  - name: g\n    rules:\n      - alert: Hot\n        expr: cpu > 90\n        annotations:\n          summary: ${JSON.stringify(summary)}\n`;
+  const message = (summary: string) => {
+    const r = validateRules(file(summary));
+    const t = [0, 60_000].map((m) => Date.UTC(2024, 0, 1) + m);
+    return evaluateRules(r.rules!, frameOf({ 'cpu{job="a"}': [95, 50] }, t)).anomalies.map((a) => a.message);
+  };
+  // promtool 2.42's annotations of the same templates (test rules with a series at 95, job="a").
+  assert.deepEqual(message('CPU  \n {{- $value -}} \t % on\n  {{- $labels.job }}!'), ['CPU95% ona!']);
+  assert.deepEqual(message('a \n\t {{- "x" }} \n b {{ "y" -}} \n\n c'), ['ax \n b yc']);
+  assert.deepEqual(message('a {{-3}} b {{- 3 -}} c'), ['a -3 b3c']);
+  assert.deepEqual(message('x {{- /* note */ -}} y'), ['xy']);
+});

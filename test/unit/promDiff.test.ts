@@ -75,6 +75,8 @@ const GO_PIPELINES = [
   '{{ printf "%.2f" $value }}', '{{ $value | printf "%8.3e|%g|%-7.1f|" }}', '{{ printf "%.0f %v %d" $value $value }}',
   '{{ printf "%+06.2f%%" $value }}', '{{ $value | humanizeTimestamp }}', '{{ $labels.job | toUpper }} {{ .Labels.inst | title }}',
   '{{ "host:9100" | stripPort }} {{ printf "%s=%q" $labels.job $labels.inst }}',
+  '{{ printf "%d|%#x|%[1]v|%*.*f|%x" 42 255 7 2 $value $value }}', '{{ $labels.job }}: {{ $labels.job | humanize }} (Go\'s error replaces all)',
+  'trim {{- " " -}} \n {{ $labels.inst -}} \n!',
 ];
 /** The same in our rules files' templates, exported for promtool by export-rules. */
 const OUR_PIPELINES = ['{{ value | humanize }}', '{{ printf "%.2f" value }}', '{{ value | humanizePercentage }} of {{ threshold | humanizePercentage }}', '{{ labels.job | toUpper }}'];

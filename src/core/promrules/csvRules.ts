@@ -42,13 +42,28 @@ const SEVERITY_LABELS: Record<string, Severity> = {
 /**
  * An annotation of Go's template language as ours reads it: `$value` / `.Value` is `value`, `$labels.x` /
  * `.Labels.x` is `labels.x`, Prometheus's formatting functions run as they are (`{{ $value | humanizePercentage }}`);
- * what else Go's templates do (conditionals, queries) is shown as written.
+ * trim markers trim the text beside them as Go does (`{{- ` and ` -}}`, a space, tab or newline beside the '-':
+ * `{{-3}}` is the number -3), comments are dropped; what else Go's templates do (conditionals, queries) is shown as
+ * written.
  */
 function annotationOf(text: string): string {
-  return text.replace(/\{\{-?(\s[\s\S]*?\s|[^\s-][\s\S]*?)-?\}\}/g, (_m, body: string) => `{{ ${body.trim().replace(
-    /("(?:[^"\\]|\\.)*"|`[^`]*`)|\$value\b|\.Value\b|\$labels\.|\.Labels\./g,
-    (m: string, str?: string) => str ?? (m.endsWith('.') ? 'labels.' : 'value'),
-  )} }}`);
+  let out = '';
+  let last = 0;
+  let trimNext = false;
+  for (const m of text.matchAll(/\{\{(-[ \t\r\n])?([\s\S]*?)([ \t\r\n]-)?\}\}/g)) {
+    let literal = text.slice(last, m.index);
+    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
+    if (m[1]) literal = literal.replace(/[ \t\r\n]+$/, '');
+    const body = m[2].trim();
+    out += literal + (/^\/\*[\s\S]*\*\/$/.test(body) ? '' : `{{ ${body.replace(
+      /("(?:[^"\\]|\\.)*"|`[^`]*`)|\$value\b|\.Value\b|\$labels\.|\.Labels\./g,
+      (w: string, str?: string) => str ?? (w.endsWith('.') ? 'labels.' : 'value'),
+    )} }}`);
+    last = m.index + m[0].length;
+    trimNext = !!m[3];
+  }
+  const tail = text.slice(last);
+  return out + (trimNext ? tail.replace(/^[ \t\r\n]+/, '') : tail);
 }
 
 /** The metric (CSV column or series name) an expr's selector names, or why the expr is not one. */

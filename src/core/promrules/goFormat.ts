@@ -148,30 +148,117 @@ function formatAbs(x: number, verb: 'e' | 'E' | 'f' | 'g' | 'G', prec: number): 
 
 /** A float64 printed as Go's fmt %v does (shortest round-trip digits; the exponent form below 1e-4 and from 1e6). */
 export function goFloat(v: number): string {
-  return goNumber(v, 'g', -1, {});
+  return fmtFloat(v, 'g', -1, {});
 }
 
-interface Flags { plus?: boolean; space?: boolean; minus?: boolean; zero?: boolean; sharp?: boolean; width?: number }
+/** Go's fmt flags of one verb: width and precision when given. */
+export interface Flags { plus?: boolean; space?: boolean; minus?: boolean; zero?: boolean; sharp?: boolean; width?: number; prec?: number }
 
-function goNumber(v: number, verb: 'e' | 'E' | 'f' | 'g' | 'G', prec: number, flags: Flags): string {
+/** strconv's %x of |x|: `0x1.8p+00`, the mantissa rounded to `prec` hex digits (halves to even) when prec >= 0. */
+function hexFloat(x: number, upper: boolean, prec: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & 0xfffffffffffffn;
+  let exp = biased === 0 ? -1022 : biased - 1023;
+  if (biased !== 0) mant |= 1n << 52n;
+  if (mant === 0n) exp = 0;
+  // The leading 1 at bit 60, then rounded to prec hex digits.
+  mant <<= 8n;
+  while (mant !== 0n && (mant & (1n << 60n)) === 0n) { mant <<= 1n; exp--; }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & ((1n << 60n) - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if (mant & (1n << 61n)) { mant >>= 1n; exp++; }
+  }
+  const digit = (d: bigint): string => { const h = d.toString(16); return upper ? h.toUpperCase() : h; };
+  let out = `0${upper ? 'X' : 'x'}${(mant >> 60n) & 1n}`;
+  mant = (mant << 4n) & ((1n << 64n) - 1n);
+  if ((prec < 0 && mant !== 0n) || prec > 0) {
+    out += '.';
+    for (let i = 0; prec < 0 ? mant !== 0n : i < prec; i++) { out += digit((mant >> 60n) & 15n); mant = (mant << 4n) & ((1n << 64n) - 1n); }
+  }
+  const a = Math.abs(exp);
+  return `${out}${upper ? 'P' : 'p'}${exp < 0 ? '-' : '+'}${a < 10 ? '0' : ''}${a}`;
+}
+
+/** strconv's %b of |x|: the integer mantissa and a binary exponent, `4503599627370496p-52`. */
+function binaryFloat(x: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mant = (bits & 0xfffffffffffffn) | (biased === 0 ? 0n : 1n << 52n);
+  const exp = (biased === 0 ? 1 : biased) - 1075;
+  return `${mant}p${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+}
+
+/** The float verbs strconv knows. */
+export type FloatVerb = 'e' | 'E' | 'f' | 'g' | 'G' | 'x' | 'X' | 'b';
+
+/**
+ * Go's fmt.fmtFloat: strconv's text of v in the verb, with its sign, '#' (a decimal point always; %g and %x keep
+ * their trailing zeros), width and zero padding. The flags' precision, when given, replaces `prec`.
+ */
+export function fmtFloat(v: number, verb: FloatVerb, prec: number, f: Flags): string {
+  if (f.prec !== undefined) prec = f.prec;
   let body: string;
-  const neg = v < 0 || Object.is(v, -0);
   if (Number.isNaN(v)) body = 'NaN';
   else if (!Number.isFinite(v)) body = 'Inf';
+  else if (verb === 'x' || verb === 'X') body = hexFloat(Math.abs(v), verb === 'X', prec);
+  else if (verb === 'b') body = binaryFloat(Math.abs(v));
   else body = formatAbs(Math.abs(v), verb, prec);
-  // Go's order: a '-' of its own, else '+' asked for, else ' ' asked for, else '+' only for +Inf (` Inf` with ' ').
-  const sign = Number.isNaN(v) ? (flags.plus ? '+' : flags.space ? ' ' : '') : neg ? '-' : flags.plus ? '+' : flags.space ? ' ' : v === Infinity ? '+' : '';
-  return pad(sign, body, flags, Number.isFinite(v));
+  const negative = (v < 0 || Object.is(v, -0)) && !Number.isNaN(v);
+  // The common case (humanize's %.4g, printf's %.2f): no flags, a finite number.
+  if (f.width === undefined && !f.sharp && !f.plus && !f.space && Number.isFinite(v)) return negative ? `-${body}` : body;
+  let num = (negative ? '-' : '+') + body;
+  if (f.space && num[0] === '+' && !f.plus) num = ` ${body}`;
+  if (body === 'Inf' || body === 'NaN') {
+    // Not padded with zeros; NaN's sign only when asked for.
+    if (body === 'NaN' && !f.space && !f.plus) num = body;
+    return padded(num, { ...f, zero: false });
+  }
+  if (f.sharp && verb !== 'b') num = sharpFloat(num, verb, prec);
+  if (f.plus || num[0] !== '+') {
+    // Zero padding goes between the sign and the digits.
+    if (f.zero && f.width !== undefined && f.width > num.length) return num[0] + '0'.repeat(f.width - num.length) + num.slice(1);
+    return padded(num, f);
+  }
+  return padded(num.slice(1), f);
 }
 
-/** Go's padding to the width, which counts characters (code points), not UTF-16 units. */
-function pad(sign: string, body: string, flags: Flags, zeroOk: boolean): string {
-  const w = flags.width ?? 0;
-  const len = sign.length + codePoints(body);
-  if (len >= w) return sign + body;
-  if (flags.minus) return sign + body + ' '.repeat(w - len);
-  if (flags.zero && zeroOk) return sign + '0'.repeat(w - len) + body;
-  return ' '.repeat(w - len) + sign + body;
+/** Go's '#' on a float's text (sign first): a decimal point always, and %g/%v/%x's trailing zeros up to the precision. */
+function sharpFloat(num: string, verb: FloatVerb, prec: number): string {
+  let digits = verb === 'g' || verb === 'G' || verb === 'x' ? (prec === -1 ? 6 : prec) : 0;
+  let tail = '';
+  let hasPoint = false;
+  let sawNonzero = false;
+  for (let i = 1; i < num.length; i++) {
+    const c = num[i];
+    if (c === '.') { hasPoint = true; continue; }
+    if (c === 'p' || c === 'P' || ((c === 'e' || c === 'E') && verb !== 'x' && verb !== 'X')) { tail = num.slice(i); num = num.slice(0, i); break; }
+    if (c !== '0') sawNonzero = true;
+    if (sawNonzero) digits--;
+  }
+  if (!hasPoint) {
+    if (num.length === 2 && num[1] === '0') digits--;
+    num += '.';
+  }
+  if (digits > 0) num += '0'.repeat(digits);
+  return num + tail;
+}
+
+/** Go's fmt.pad: to the width in characters (code points), zeros on the left with the 0 flag, spaces on the right with '-'. */
+export function padded(s: string, f: Flags): string {
+  const w = f.width ?? 0;
+  const n = w - codePoints(s);
+  if (n <= 0) return s;
+  const fill = (f.zero ? '0' : ' ').repeat(n);
+  return f.minus ? s + fill : fill + s;
 }
 
 function codePoints(s: string): number {
@@ -180,34 +267,24 @@ function codePoints(s: string): number {
   return n;
 }
 
-/** Go's strconv.Quote (`ascii`: QuoteToASCII): printable characters as they are, the rest escaped as Go escapes them. */
-export function goQuote(s: string, ascii: boolean): string {
-  let out = '"';
+/**
+ * Go's strconv.Quote (`ascii`: QuoteToASCII; `quote` "'": QuoteRune of one character): printable characters as
+ * they are, the rest escaped as Go escapes them.
+ */
+export function goQuote(s: string, ascii: boolean, quote: '"' | "'" = '"'): string {
+  let out = quote;
   for (const c of s) {
     const cp = c.codePointAt(0)!;
-    if (c === '"' || c === '\\') out += `\\${c}`;
+    if (c === quote || c === '\\') out += `\\${c}`;
     else if (cp < 0x7f ? cp >= 0x20 : !ascii && /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(c)) out += c;
     else if (SHORT_ESCAPES[cp]) out += SHORT_ESCAPES[cp];
     else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, '0')}`;
     else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
     else out += `\\U${cp.toString(16).padStart(8, '0')}`;
   }
-  return out + '"';
+  return out + quote;
 }
 const SHORT_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
-
-/** Go's strconv.CanBackquote: a raw string literal can hold it. */
-const canBackquote = (s: string): boolean => ![...s].some((c) => c === '`' || c === '\ufeff' || c === '\x7f' || (c < ' ' && c !== '\t'));
-
-/** Go's %x / %X of a string: its UTF-8 bytes in hexadecimal; precision limits the bytes, ' ' spaces them, '#' adds 0x. */
-function hexOf(a: string, upper: boolean, prec: number, flags: Flags): string {
-  let bytes = [...new TextEncoder().encode(a)];
-  if (prec >= 0) bytes = bytes.slice(0, prec);
-  const x = upper ? 'X' : 'x';
-  const hex = bytes.map((b) => { const h = b.toString(16).padStart(2, '0'); return upper ? h.toUpperCase() : h; });
-  if (flags.space) return hex.map((h) => (flags.sharp ? `0${x}${h}` : h)).join(' ');
-  return (flags.sharp && hex.length ? `0${x}` : '') + hex.join('');
-}
 
 /** Go's time.Time String() of an instant in UTC: `2006-01-02 15:04:05.999999999 +0000 UTC`. */
 export function goTimeUTC(ms: number): string {
@@ -217,78 +294,10 @@ export function goTimeUTC(ms: number): string {
   return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${frac} +0000 UTC`;
 }
 
-/** A value in a template: Prometheus's $value is a float64, labels and literals are strings. */
-export type GoValue = number | string;
-
-const typeName = (a: GoValue): string => (typeof a === 'number' ? 'float64' : 'string');
-const plain = (a: GoValue): string => (typeof a === 'number' ? goFloat(a) : a);
-
-/** Go's fmt.Sprintf for the verbs templates use (%v %s %q %f %e %g %d %x %%), with Go's own marks for a wrong type or argument count. */
-export function goSprintf(format: string, args: readonly GoValue[]): string {
-  let out = '';
-  let next = 0;
-  for (const p of parsedFormat(format)) {
-    if (typeof p === 'string') { out += p; continue; }
-    if (next >= args.length) { out += `%!${p.verb}(MISSING)`; continue; }
-    out += formatOne(p.verb, args[next++], p.prec, p.flags);
-  }
-  if (next < args.length) out += `%!(EXTRA ${args.slice(next).map((a) => `${typeName(a)}=${plain(a)}`).join(', ')})`;
-  return out;
-}
+/** A value in a template: Prometheus's $value and literals with '.', an exponent or p are float64, integer literals int (a bigint here), labels and strings string. */
+export type GoValue = number | string | bigint;
 
 /** Go's %.Ng of a number (humanize's %.4g), without parsing a format. */
 export function goG(v: number, prec: number): string {
-  return goNumber(v, 'g', prec, {});
-}
-
-type FormatPiece = string | { verb: string; prec: number; flags: Flags };
-const parsedFormats = new Map<string, FormatPiece[]>();
-
-/** A format's text and verbs, parsed once (a template's printf runs for every row an alert fires on). */
-function parsedFormat(format: string): FormatPiece[] {
-  let pieces = parsedFormats.get(format);
-  if (pieces) return pieces;
-  pieces = [];
-  // The verb is whatever character follows (`%!` is a bad verb '!'); none at the end is NOVERB.
-  const re = /%([-+ 0#]*)(\d+)?(?:\.(\d*))?([\s\S])?/gu;
-  let last = 0;
-  for (const m of format.matchAll(re)) {
-    pieces.push(format.slice(last, m.index));
-    last = m.index + m[0].length;
-    const verb = m[4];
-    if (verb === '%') { pieces.push('%'); continue; }
-    if (verb === undefined) { pieces.push('%!(NOVERB)'); continue; }
-    const flags: Flags = { width: m[2] ? Number(m[2]) : undefined };
-    for (const c of m[1]) {
-      if (c === '+') flags.plus = true; else if (c === ' ') flags.space = true; else if (c === '-') flags.minus = true;
-      else if (c === '0') flags.zero = true; else flags.sharp = true;
-    }
-    pieces.push({ verb, prec: m[3] === undefined ? -1 : m[3] === '' ? 0 : Number(m[3]), flags });
-  }
-  pieces.push(format.slice(last));
-  if (parsedFormats.size >= 1000) parsedFormats.clear();
-  parsedFormats.set(format, pieces);
-  return pieces;
-}
-
-function formatOne(verb: string, a: GoValue, prec: number, flags: Flags): string {
-  const bad = (): string => `%!${verb}(${typeName(a)}=${plain(a)})`;
-  if (typeof a === 'number') {
-    switch (verb) {
-      // %+v is Go's plusV (struct field names): no sign for a number.
-      case 'v': return goNumber(a, 'g', prec, { ...flags, plus: false });
-      case 'g': case 'G': return goNumber(a, verb, prec, flags);
-      case 'f': case 'F': return goNumber(a, 'f', prec < 0 ? 6 : prec, flags);
-      case 'e': case 'E': return goNumber(a, verb, prec < 0 ? 6 : prec, flags);
-      default: return bad();
-    }
-  }
-  // Precision truncates a string (in characters) before %s and %q format it.
-  const text = prec >= 0 ? [...a].slice(0, prec).join('') : a;
-  switch (verb) {
-    case 'v': case 's': return pad('', text, flags, true);
-    case 'q': return pad('', flags.sharp && canBackquote(text) ? `\`${text}\`` : goQuote(text, !!flags.plus), flags, true);
-    case 'x': case 'X': return pad('', hexOf(a, verb === 'X', prec, flags), flags, true);
-    default: return bad();
-  }
+  return fmtFloat(v, 'g', prec, {});
 }

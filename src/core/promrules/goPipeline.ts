@@ -2,163 +2,102 @@
  * One template action as Prometheus's alert templates write it (Go text/template): an operand, or commands joined
  * by `|`, each a function and its arguments, the value before a `|` passed as the last argument
  * (`{{ $value | humanizePercentage }}`, `{{ printf "%.2f" $value }}`, `{{ $labels.instance | stripPort }}`).
- * The functions are Prometheus's formatting ones ("Template reference": humanize, humanize1024, humanizeDuration,
- * humanizePercentage, humanizeTimestamp, title, toUpper, toLower, stripPort) and Go's printf. Shared by our
- * rules files' templates and the Prometheus rules our engine runs.
+ * Literals are Go's: `5`, `0x1F`, `'a'` are int, `5.0`, `1e3`, `0x1p4` float64, `"…"` and `` `…` `` string. It runs
+ * as Go's text/template runs it, with its errors (a wrong type, a wrong number of arguments, an error a function
+ * returns) at the word Go names. Shared by our rules files' templates and the Prometheus rules our engine runs.
  */
-import { goFloat, goG, goQuote, goSprintf, goTimeUTC } from './goFormat.ts';
 import type { GoValue } from './goFormat.ts';
+import { FUNCTION_PARAMS, TEMPLATE_FUNCTIONS, TemplateError, underscoresOk } from './goFunctions.ts';
+import { goPlain, goTypeName } from './goPrintf.ts';
 
-/** An argument: a variable as written (its meaning is the caller's) or a literal. */
-export type Operand = { variable: string } | { literal: GoValue };
-interface Command { fn: string | null; args: Operand[] }
+export { TEMPLATE_FUNCTIONS } from './goFunctions.ts';
+
+/** An argument: a variable as written (its meaning is the caller's) or a literal; `at` its offset in the action, `text` as written. */
+export type Operand = ({ variable: string } | { literal: GoValue }) & { at: number; text: string };
+interface Command { fn: string | null; at: number; args: Operand[] }
 export type Pipeline = Command[];
 
-class TemplateError extends Error {}
-
-/** strconv's rule for `_` in a number: only between digits, or after a base prefix (0x). */
-function underscoresOk(a: string): boolean {
-  const s = a.replace(/^[+-]/, '');
-  const hex = /^0[xX]/.test(s);
-  let saw = /^0[xXbBoO]/.test(s) ? 'digit' : 'start';
-  for (const c of s.slice(saw === 'digit' ? 2 : 0)) {
-    if (/[0-9]/.test(c) || (hex && /[a-fA-F]/.test(c))) saw = 'digit';
-    else if (c === '_') { if (saw !== 'digit') return false; saw = '_'; }
-    else { if (saw === '_') return false; saw = 'other'; }
-  }
-  return saw !== '_';
+/** Go's text/template execution error: its message and the node it names (offset in the action, the node as Go prints it). */
+export class ExecError extends Error {
+  constructor(message: string, readonly at: number, readonly context: string) { super(message); }
 }
 
-/**
- * Go's strconv.ParseFloat as Prometheus's ConvertToFloat uses it on strings: no spaces around, `_` between digits,
- * hexadecimal with a `p` exponent (`0x1p4`), Inf/Infinity/NaN in any case; too large is an error, not Inf.
- */
-function toFloat(a: GoValue): number {
-  if (typeof a === 'number') return a;
-  const fail = (why: string): TemplateError => new TemplateError(`strconv.ParseFloat: parsing ${goQuote(a, false)}: ${why}`);
-  if (/^[+-]?(inf|infinity)$/i.test(a)) return a.startsWith('-') ? -Infinity : Infinity;
-  if (/^nan$/i.test(a)) return NaN;
-  if (a.includes('_') && !underscoresOk(a)) throw fail('invalid syntax');
-  const s = a.replace(/_/g, '');
-  let v: number;
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** strconv.ParseInt / ParseUint with base 0 (0x, 0o, 0b, a leading 0 for octal, `_` between digits), or null. */
+function parseGoInt(text: string): bigint | null {
+  if (text.includes('_') && !underscoresOk(text)) return null;
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(text.replace(/_/g, ''));
+  if (!m) return null;
+  let d = m[2];
+  if (/^0[0-7]/.test(d)) d = `0o${d.slice(1)}`;
+  const v = BigInt(d);
+  return m[1] === '-' ? -v : v;
+}
+
+/** strconv.ParseFloat's syntax of a literal (decimal or hexadecimal with p), or null. */
+function parseGoFloat(text: string): number | null {
+  if (text.includes('_') && !underscoresOk(text)) return null;
+  const s = text.replace(/_/g, '');
   const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
   if (hex && (hex[2] || hex[3])) {
     const frac = hex[3] ?? '';
-    v = (hex[1] === '-' ? -1 : 1) * parseInt(`${hex[2]}${frac}` || '0', 16) * 2 ** (Number(hex[4]) - 4 * frac.length);
-  } else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && !/^[+-]?0[xX]/.test(a)) v = Number(s);
-  else throw fail('invalid syntax');
-  if (!Number.isFinite(v)) throw fail('value out of range');
-  return v;
-}
-
-const g4 = (v: number, suffix = ''): string => `${goG(v, 4)}${suffix}`;
-
-function scaled(v: number, up: readonly string[], down: readonly string[] | null, base: number): string {
-  if (Math.abs(v) >= 1 || !down) {
-    let prefix = '';
-    for (const p of up) { if (Math.abs(v) < base) break; prefix = p; v /= base; }
-    return g4(v, prefix);
+    return (hex[1] === '-' ? -1 : 1) * parseInt(`${hex[2]}${frac}` || '0', 16) * 2 ** (Number(hex[4]) - 4 * frac.length);
   }
-  let prefix = '';
-  for (const p of down) { if (Math.abs(v) >= 1) break; prefix = p; v *= 1000; }
-  return g4(v, prefix);
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : null;
 }
 
-const SMALL = ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
-
-function humanizeDuration(v: number): string {
-  if (!Number.isFinite(v)) return g4(v);
-  if (v === 0) return g4(v, 's');
-  if (Math.abs(v) >= 1) {
-    const sign = v < 0 ? '-' : '';
-    const d = Math.trunc(Math.abs(v));
-    const [days, hours, minutes, seconds] = [Math.floor(d / 86400), Math.floor(d / 3600) % 24, Math.floor(d / 60) % 60, d % 60];
-    if (days) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
-    if (hours) return `${sign}${hours}h ${minutes}m ${seconds}s`;
-    if (minutes) return `${sign}${minutes}m ${seconds}s`;
-    return `${sign}${g4(Math.abs(v))}s`;
+/**
+ * A number literal as Go's template parser reads it (parse.newNumber, then exec's idealConstant): an int when it
+ * is an integer without '.', e, p (hexadecimal ints aside), else a float64; an int beyond int64 but within uint64
+ * fails when it runs (`overflows int`), beyond that the template does not parse.
+ */
+function numberLiteral(text: string): GoValue | { error: string } {
+  const i = parseGoInt(text);
+  if (i !== null && i >= -(2n ** 63n) && i < 2n ** 64n) {
+    const hexInt = /^0[xX]/.test(text) && !/[pP]/.test(text);
+    if (!hexInt && /[.eEpP]/.test(text)) return Number(i);
+    return i;
   }
-  return scaled(v, [], SMALL, 1000) + 's';
+  const f = parseGoFloat(text);
+  if (f === null || !Number.isFinite(f)) return { error: `illegal number syntax: "${text}"` };
+  if (!/[.eEpP]/.test(text)) return { error: `integer overflow: "${text}"` };
+  return f;
 }
 
-/** Go's strings.Title's separators: ASCII but letters, digits and _; beyond ASCII only spaces. */
-function isSeparator(c: string): boolean {
-  if (c.charCodeAt(0) < 0x80) return !/[0-9A-Za-z_]/.test(c);
-  return !/[\p{L}\p{Nd}]/u.test(c) && /\p{White_Space}/u.test(c);
+const CHAR_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, "'": 39 };
+
+/** A character literal's code point (strconv.UnquoteChar with '), or null. */
+function charLiteral(text: string): number | null {
+  const s = text.slice(1, -1);
+  if (!s.startsWith('\\')) return [...s].length === 1 ? s.codePointAt(0)! : null;
+  if (s.length === 2 && Object.hasOwn(CHAR_ESCAPES, s[1])) return CHAR_ESCAPES[s[1]];
+  const m = /^\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3}))$/.exec(s);
+  if (!m) return null;
+  const v = m[4] ? parseInt(m[4], 8) : parseInt(m[1] ?? m[2] ?? m[3], 16);
+  if (m[4] && v > 255) return null;
+  return v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff && !m[1]) ? null : v;
 }
 
-/** Go's unicode.ToUpper, one character at a time (ß stays ß: JavaScript's 'SS' is no simple mapping). */
-function upper(c: string): string {
-  const u = c.toUpperCase();
-  return u.length === c.length ? u : c;
-}
-/** Go's unicode.ToLower, one character at a time (Σ is σ wherever it is; İ is i). */
-const lower = (c: string): string => String.fromCodePoint(c.toLowerCase().codePointAt(0)!);
-/** Go's unicode.ToTitle: the upper case, except the digraphs' title forms (ǅ ǈ ǋ ǲ). */
-const TITLE_DIGRAPHS: Record<string, string> = { Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ' };
-
-/** Go's strings.Title: each character after a separator in title case. */
-function title(s: string): string {
-  let out = '';
-  let prev = ' ';
-  for (const c of s) { out += isSeparator(prev) ? TITLE_DIGRAPHS[c] ?? upper(c) : c; prev = c; }
-  return out;
-}
-
-/** Prometheus's humanizeTimestamp: Unix seconds to nanoseconds (int64, truncated), to milliseconds (truncated). */
-function humanizeTimestamp(v: number): string {
-  if (!Number.isFinite(v)) return g4(v);
-  const ns = v * 1e9;
-  if (ns >= 2 ** 63 || ns < -(2 ** 63)) throw new TemplateError(`${goFloat(v)} cannot be represented as a nanoseconds timestamp since it overflows int64`);
-  return goTimeUTC(Number(BigInt(Math.trunc(ns)) / 1_000_000n));
-}
-
-/** net.SplitHostPort's host, or the text as it is when it has no port. */
-function stripPort(s: string): string {
-  const v6 = /^\[([^\]]*)\]:[^:]*$/.exec(s);
-  if (v6) return v6[1];
-  const m = /^([^:]*):[^:]*$/.exec(s);
-  return m ? m[1] : s;
-}
-
-const one = (f: (a: GoValue) => string) => (args: GoValue[]): string => {
-  if (args.length !== 1) throw new TemplateError(`wrong number of args: want 1 got ${args.length}`);
-  return f(args[0]);
-};
-const str = (a: GoValue): string => (typeof a === 'number' ? goFloat(a) : a);
-
-/** The functions we render, by name. */
-export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => string>> = {
-  humanize: one((a) => { const v = toFloat(a); return v === 0 || !Number.isFinite(v) ? g4(v) : scaled(v, ['k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'], SMALL, 1000); }),
-  humanize1024: one((a) => { const v = toFloat(a); return Math.abs(v) <= 1 || !Number.isFinite(v) ? g4(v) : scaled(v, ['ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'], null, 1024); }),
-  humanizeDuration: one((a) => humanizeDuration(toFloat(a))),
-  humanizePercentage: one((a) => g4(toFloat(a) * 100, '%')),
-  humanizeTimestamp: one((a) => humanizeTimestamp(toFloat(a))),
-  title: one((a) => title(str(a))),
-  toUpper: one((a) => [...str(a)].map(upper).join('')),
-  toLower: one((a) => [...str(a)].map(lower).join('')),
-  stripPort: one((a) => stripPort(str(a))),
-  printf: (args) => {
-    if (args.length === 0 || typeof args[0] !== 'string') throw new TemplateError('printf: its first argument is the format, a string');
-    return goSprintf(args[0], args.slice(1));
-  },
-};
-
-const TOKEN = /\s*(?:("(?:[^"\\]|\\.)*")|(`[^`]*`)|(\|)|([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?![\w.])|([$.]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*))/y;
+const NUMBER = String.raw`[+-]?(?=\.?[0-9])(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]*)?|0[oObB][0-9_]*(?:\.[0-9_]*)?|[0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9_]*)?)`;
+const TOKEN = new RegExp(String.raw`("(?:[^"\\]|\\.)*")|(\x60[^\x60]*\x60)|(\|)|(${NUMBER})(?![\w.])|('(?:[^'\\]|\\.)*')|([$.]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)`, 'y');
+const SPACE = /[ \t\r\n]*/y;
 
 /**
  * An action's pipeline, or why it is not one we render. `isVariable` says which bare words are variables (our
- * rules files' `value`, `labels.x`); words with `$` or `.` always are.
+ * rules files' `value`, `labels.x`); words with `$` or `.` always are. Offsets are in `body` as given.
  */
 export function parsePipeline(body: string, isVariable: (word: string) => boolean = () => false): Pipeline | { error: string; word?: string } {
   const commands: Pipeline = [];
   let cur: Command | null = null;
-  TOKEN.lastIndex = 0;
-  const text = body.trim();
-  while (TOKEN.lastIndex < text.length) {
-    const at = TOKEN.lastIndex;
-    const m = TOKEN.exec(text);
-    if (!m) return { error: `'${text.slice(at).trim()}' is not understood here` };
+  let at = 0;
+  const skip = (): void => { SPACE.lastIndex = at; SPACE.exec(body); at = SPACE.lastIndex; };
+  for (skip(); at < body.length; skip()) {
+    TOKEN.lastIndex = at;
+    const m = TOKEN.exec(body);
+    if (!m) return { error: `'${body.slice(at).trim()}' is not understood here` };
+    const start = at;
+    at = TOKEN.lastIndex;
     if (m[3]) {
       if (!cur) return { error: "a '|' with nothing before it" };
       commands.push(cur);
@@ -167,20 +106,27 @@ export function parsePipeline(body: string, isVariable: (word: string) => boolea
     }
     let operand: Operand | null = null;
     if (m[1]) {
-      try { operand = { literal: JSON.parse(m[1]) as string }; } catch { return { error: `${m[1]} is not a string` }; }
-    } else if (m[2]) operand = { literal: m[2].slice(1, -1) };
-    else if (m[4]) operand = { literal: Number(m[4]) };
-    else {
-      const word = m[5];
+      try { operand = { literal: JSON.parse(m[1]) as string, at: start, text: m[1] }; } catch { return { error: `${m[1]} is not a string` }; }
+    } else if (m[2]) operand = { literal: m[2].slice(1, -1), at: start, text: m[2] };
+    else if (m[4]) {
+      const n = numberLiteral(m[4]);
+      if (typeof n === 'object') return n;
+      operand = { literal: n, at: start, text: m[4] };
+    } else if (m[5]) {
+      const c = charLiteral(m[5]);
+      if (c === null) return { error: `${m[5]} is not a character` };
+      operand = { literal: BigInt(c), at: start, text: m[5] };
+    } else {
+      const word = m[6];
       if (!word.startsWith('$') && !word.startsWith('.') && !isVariable(word)) {
         if (cur) return { error: `'${word}' is not an argument (a function's result is taken with '|')`, word };
         if (!Object.hasOwn(TEMPLATE_FUNCTIONS, word)) return { error: `unknown template function '${word}'`, word };
-        cur = { fn: word, args: [] };
+        cur = { fn: word, at: start, args: [] };
         continue;
       }
-      operand = { variable: word };
+      operand = { variable: word, at: start, text: word };
     }
-    if (!cur) cur = { fn: null, args: [operand] };
+    if (!cur) cur = { fn: null, at: start, args: [operand] };
     else if (cur.fn === null) return { error: 'two values side by side (a function goes first)' };
     else cur.args.push(operand);
   }
@@ -195,18 +141,61 @@ export function pipelineVariables(p: Pipeline): string[] {
   return p.flatMap((c) => c.args.flatMap((a) => ('variable' in a ? [a.variable] : [])));
 }
 
-/** The pipeline's text, given its variables' values; an error reads as Prometheus writes one into the alert. */
+/** A command as Go prints it in an error: its words joined by spaces. */
+const commandText = (c: Command): string => [...(c.fn === null ? [] : [c.fn]), ...c.args.map((a) => a.text)].join(' ');
+
+/** An operand's value (exec's evalArg): a number literal for a string parameter is Go's "expected string". */
+function argument(a: Operand, type: 'string' | 'any', value: (variable: string) => GoValue): GoValue {
+  if ('literal' in a) {
+    if (type === 'string' && typeof a.literal !== 'string') throw new ExecError(`expected string; found ${a.text}`, a.at, a.text);
+    if (typeof a.literal === 'bigint' && a.literal > INT64_MAX) throw new ExecError(`${a.text} overflows int`, a.at, a.text);
+    return a.literal;
+  }
+  const v = value(a.variable);
+  if (type === 'string' && typeof v !== 'string') throw new ExecError(`wrong type for value; expected string; got ${goTypeName(v)}`, a.at, a.text);
+  return v;
+}
+
+/** One command's value, as exec's evalCommand / evalFunction / evalCall compute it. */
+function command(c: Command, final: GoValue | undefined, value: (variable: string) => GoValue): GoValue {
+  if (c.fn === null) return argument(c.args[0], 'any', value);
+  const sig = FUNCTION_PARAMS[c.fn];
+  const fixed = sig.variadic ? sig.params.length - 1 : sig.params.length;
+  const given = c.args.length + (final === undefined ? 0 : 1);
+  if (sig.variadic ? given < fixed : given !== fixed) {
+    throw new ExecError(`wrong number of args for ${c.fn}: want ${sig.variadic ? 'at least ' : ''}${fixed} got ${given}`, c.at, c.fn);
+  }
+  const type = (i: number): 'string' | 'any' => sig.params[Math.min(i, sig.params.length - 1)];
+  const args = c.args.map((a, i) => argument(a, type(i), value));
+  if (final !== undefined) {
+    // The value piped in, checked against its parameter; Go names the last word it evaluated.
+    const last = c.args.length ? c.args[c.args.length - 1] : null;
+    if (type(c.args.length) === 'string' && typeof final !== 'string') {
+      throw new ExecError(`wrong type for value; expected string; got ${goTypeName(final)}`, last ? last.at : c.at, last ? last.text : c.fn);
+    }
+    args.push(final);
+  }
+  try {
+    return TEMPLATE_FUNCTIONS[c.fn](args);
+  } catch (e) {
+    if (e instanceof TemplateError) throw new ExecError(`error calling ${c.fn}: ${e.message}`, c.at, commandText(c));
+    throw e;
+  }
+}
+
+/** The pipeline's text, given its variables' values; throws Go's execution error as an ExecError. */
+export function evalPipeline(p: Pipeline, value: (variable: string) => GoValue): string {
+  let last: GoValue | undefined;
+  for (const c of p) last = command(c, last, value);
+  return goPlain(last ?? '');
+}
+
+/** The pipeline's text, or an error as Prometheus writes one into the alert (Go's message without its position). */
 export function runPipeline(p: Pipeline, value: (variable: string) => GoValue): string {
   try {
-    let last: GoValue | undefined;
-    for (const c of p) {
-      const args = c.args.map((a) => ('variable' in a ? value(a.variable) : a.literal));
-      if (last !== undefined) args.push(last);
-      last = c.fn === null ? args[0] : TEMPLATE_FUNCTIONS[c.fn](args);
-    }
-    return str(last ?? '');
+    return evalPipeline(p, value);
   } catch (e) {
-    if (e instanceof TemplateError) return `<error expanding template: ${e.message}>`;
+    if (e instanceof ExecError) return `<error expanding template: ${e.message}>`;
     throw e;
   }
 }

@@ -5,9 +5,9 @@
  * `{{ printf "%.2f" $value }}`: goPipeline.ts), and the evaluation time as export-rules writes it. Anything else
  * (conditionals, ranges, queries, variables of its own…) makes the rule one that needs promtool.
  */
-import { goTimeUTC } from './goFormat.ts';
+import { goQuote, goTimeUTC } from './goFormat.ts';
 import type { GoValue } from './goFormat.ts';
-import { parsePipeline, pipelineVariables, runPipeline } from './goPipeline.ts';
+import { ExecError, evalPipeline, parsePipeline, pipelineVariables } from './goPipeline.ts';
 
 
 /** What a template can refer to when an alert is evaluated. */
@@ -46,38 +46,81 @@ function variable(name: string, d: AlertTemplateData): GoValue | undefined {
 
 const PROBE: AlertTemplateData = { labels: {}, value: 0, externalLabels: {}, externalURL: '', evalTimeMs: 0 };
 
+/** What runs one action: its text given the data (may throw Go's ExecError), or null when we do not render it. */
 function action(body: string): Piece | null {
   const a = body.trim();
   if (a === '__evalTime') return (d) => goTimeUTC(d.evalTimeMs);
   const lit = goStringLiteral(a);
   if (lit !== null) return lit;
   if (/^\/\*[\s\S]*\*\/$/.test(a)) return '';
-  const p = parsePipeline(a);
+  const p = parsePipeline(body);
   if ('error' in p || pipelineVariables(p).some((v) => variable(v, PROBE) === undefined)) return null;
-  return (d) => runPipeline(p, (v) => variable(v, d) ?? '');
+  return (d) => evalPipeline(p, (v) => variable(v, d) ?? '');
 }
 
 /**
- * A template compiled to a function of the alert's data, or null when it uses what our engine does not render
- * (functions, conditionals, ranges, variables of its own…).
+ * What Prometheus puts before an alert's template (rules/alerting.go), on the template's first line: Go's error
+ * positions count it.
  */
-export function compileGoTemplate(template: string): ((d: AlertTemplateData) => string) | null {
-  const text = template.replace(EVAL_TIME, '{{ __evalTime }}');
+const DEFS = '{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}';
+
+/** Go's ErrorContext location of an offset of the template: line, and bytes (UTF-8) since the line's start, Prometheus's definitions included. */
+function location(template: string, offset: number): string {
+  const before = DEFS + template.slice(0, offset);
+  const nl = before.lastIndexOf('\n');
+  const line = 1 + (before.match(/\n/g)?.length ?? 0);
+  return `${line}:${new TextEncoder().encode(before.slice(nl + 1)).length}`;
+}
+
+/** Prometheus's text for a template that failed as it ran: the whole of it, not only the failed action. */
+function expansionError(template: string, name: string, at: number, e: ExecError): string {
+  const tmpl = `__alert_${name}`;
+  return `<error expanding template: error executing template ${tmpl}: template: ${tmpl}:${location(template, at)}: executing ${goQuote(tmpl, false)} at <${e.context}>: ${e.message}>`;
+}
+
+/** Go's trim markers: `{{- ` and ` -}}` (a space, tab or newline beside the '-'), trimming those same characters. */
+const ACTION = /\{\{(-[ \t\r\n])?([\s\S]*?)([ \t\r\n]-)?\}\}/;
+const TEMPLATE_PART = new RegExp(`(${EVAL_TIME.source})|${ACTION.source}`, 'g');
+
+/**
+ * A template compiled to a function of the alert's data, or null when it uses what our engine does not render
+ * (functions, conditionals, ranges, variables of its own…). `alertName` names the template in Go's errors
+ * (`__alert_NAME`): an action that fails makes the whole text Prometheus's `<error expanding template: …>`.
+ */
+export function compileGoTemplate(template: string, alertName = ''): ((d: AlertTemplateData) => string) | null {
   const pieces: Piece[] = [];
+  const starts: number[] = [];
   let last = 0;
-  const re = /\{\{(-\s)?([\s\S]*?)(\s-)?\}\}/g;
-  for (const m of text.matchAll(re)) {
-    let literal = text.slice(last, m.index);
-    if (m[1]) literal = literal.replace(/\s+$/, '');
+  let trimNext = false;
+  for (const m of template.matchAll(TEMPLATE_PART)) {
+    let literal = template.slice(last, m.index);
+    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
+    if (m[2]) literal = literal.replace(/[ \t\r\n]+$/, '');
     pieces.push(literal);
-    const p = action(m[2]);
+    starts.push(-1);
+    const p = m[1] ? action('__evalTime') : action(m[3]);
     if (p === null) return null;
     pieces.push(p);
+    starts.push(m.index + 2 + (m[2]?.length ?? 0));
     last = m.index + m[0].length;
-    if (m[3]) { const rest = text.slice(last); last += rest.length - rest.replace(/^\s+/, '').length; }
+    trimNext = !!m[4];
   }
-  const tail = text.slice(last);
+  let tail = template.slice(last);
+  if (trimNext) tail = tail.replace(/^[ \t\r\n]+/, '');
   if (tail.includes('{{')) return null;
   pieces.push(tail);
-  return (d) => pieces.map((p) => (typeof p === 'string' ? p : p(d))).join('');
+  return (d) => {
+    let out = '';
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i];
+      if (typeof p === 'string') { out += p; continue; }
+      try {
+        out += p(d);
+      } catch (e) {
+        if (e instanceof ExecError) return expansionError(template, alertName, starts[i] + e.at, e);
+        throw e;
+      }
+    }
+    return out;
+  };
 }

@@ -40,12 +40,12 @@ export function engineRuleOf(r: PromAlertRule): EngineRule | string {
   const labels: [string, (d: Parameters<EngineRule['labels'][number][1]>[0]) => string][] = [];
   const annotations: typeof labels = [];
   for (const [k, v] of Object.entries(r.labels)) {
-    const f = compileGoTemplate(v);
+    const f = compileGoTemplate(v, r.alert);
     if (!f) return `label ${k}: template '${v}' uses more than $value, $labels, $externalLabels and the formatting functions`;
     labels.push([k, f]);
   }
   for (const [k, v] of Object.entries(r.annotations)) {
-    const f = compileGoTemplate(v);
+    const f = compileGoTemplate(v, r.alert);
     if (!f) return `annotation ${k}: template '${v}' uses more than $value, $labels, $externalLabels and the formatting functions`;
     annotations.push([k, f]);
   }

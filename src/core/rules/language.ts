@@ -281,6 +281,12 @@ export function completionsAt(text: string, offset: number, ctx?: RulesDataConte
   const lines = text.split('\n');
   const lineNo = positionAt(lineStarts(text), offset).line - 1;
   const prefix = text.slice(lineStart, offset);
+  const block = blockScalarAt(lines, lineNo, prefix);
+  if (block) {
+    const { path } = mappingPath(lines, block.line, block.keyCol, block.dashCol);
+    if (path[path.length - 1] !== 'annotations') return [];
+    return templateCompletions(text.slice(lineStarts(text)[block.line + 1] ?? offset, offset)) ?? [];
+  }
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*):[ \t]+(.*)$/.exec(prefix) ?? /^( *)(- +)?([A-Za-z_][\w.-]*):()$/.exec(prefix);
   if (valueMatch) {
     const keyCol = valueMatch[1].length + (valueMatch[2]?.length ?? 0);
@@ -315,6 +321,32 @@ function schemaType(s: SchemaNode): string {
   if (s.anyOf) return s.anyOf.map((a) => (a.enum ? a.enum.map(String).join(' | ') : String(a.type))).join(' | ');
   if (s.pattern?.includes('ms|s|m')) return 'duration';
   return Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? '';
+}
+
+/** A block scalar's header (`key: |`, `- key: >-`, `key: |2`) and its key's place. */
+const BLOCK_HEADER = /^( *)(- +)?([A-Za-z_][\w.-]*):[ \t]+[|>](?:[1-9][+-]?|[+-][1-9]?)?[ \t]*(?:#.*)?$/;
+
+/**
+ * The block scalar the line is a line of, found by its header above: the nearest less indented line, and so on up
+ * while it is not one, as long as the lines between are indented past the header's key (YAML's rule for its content).
+ */
+function blockScalarAt(lines: string[], lineNo: number, prefix: string): { line: number; keyCol: number; dashCol: number } | null {
+  let indent = /^ */.exec(prefix)![0].length;
+  if (indent === 0) return null;
+  for (let i = lineNo - 1; i >= 0; i--) {
+    const line = lines[i];
+    if (!line.trim()) continue;
+    const own = /^ */.exec(line)![0].length;
+    if (own >= indent) continue;
+    const m = BLOCK_HEADER.exec(line);
+    if (m) {
+      const keyCol = m[1].length + (m[2]?.length ?? 0);
+      return keyCol < indent ? { line: i, keyCol, dashCol: m[2] ? m[1].length : -1 } : null;
+    }
+    indent = own;
+    if (indent === 0) return null;
+  }
+  return null;
 }
 
 /** What an annotation's open `{{` may hold next: after a `|` a function, else a variable (and a function first). */

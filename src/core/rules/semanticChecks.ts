@@ -9,7 +9,7 @@ import type { DiagnosticSink } from './diagnostics.ts';
 import { OPS, scalarAt } from './readRules.ts';
 import type { RuleSite } from './readRules.ts';
 import { didYouMean } from './suggest.ts';
-import { TEMPLATE_VARIABLES, isTemplateVariable, templateActions } from './template.ts';
+import { TEMPLATE_VARIABLES, isTemplateVariable, pipelineProblem, templateActions } from './template.ts';
 import { TEMPLATE_FUNCTIONS } from '../promrules/goPipeline.ts';
 import { deref, getPair } from './yamlAst.ts';
 import { positionAt } from '../textPosition.ts';
@@ -169,6 +169,11 @@ function checkTemplates(m: YMap, out: DiagnosticSink): void {
           `'${written}' is shown as written: ${a.error}` + (suggestion ? ` (did you mean '${suggestion}'?)` : a.word ? `; the functions: ${Object.keys(TEMPLATE_FUNCTIONS).join(', ')}` : ''),
           s, e);
         continue;
+      }
+      const problem = 'pipeline' in a ? pipelineProblem(a.pipeline) : null;
+      if (problem) {
+        out.add('warning', 'semantic', 'template-type', `'${written}' renders as an error: ${problem.why}`, s, e,
+          problem.fix ? { title: `Change to '${problem.fix}'`, edits: [{ startOffset: s, endOffset: e, newText: problem.fix }] } : undefined);
       }
       for (const name of 'variable' in a ? [a.variable] : a.variables) {
         if (isTemplateVariable(name)) continue;

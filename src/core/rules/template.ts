@@ -1,5 +1,6 @@
 import { parsePipeline, pipelineVariables, runPipeline } from '../promrules/goPipeline.ts';
-import type { Pipeline } from '../promrules/goPipeline.ts';
+import type { Operand, Pipeline } from '../promrules/goPipeline.ts';
+import { FUNCTION_PARAMS } from '../promrules/goFunctions.ts';
 import type { GoValue } from '../promrules/goFormat.ts';
 
 /** What an annotation template may refer to: `{{ name }}`, `{{ value }}`, `{{ labels.team }}`… */
@@ -112,4 +113,38 @@ function variable(name: string, vars: TemplateVars): string {
     case 'row': return vars.row;
     default: return '';
   }
+}
+
+/** Our variables as a pipeline types them: numbers, and text that is never a number's (the row's time is an ISO time or `row N`). */
+const NUMBER_VARIABLES = new Set(['value', 'threshold']);
+const NEVER_NUMBERS = new Set(['timestamp', 'op', 'severity']);
+
+/**
+ * Why a pipeline of ours can only render as an error, whatever the row: a number given to a function that takes
+ * text (title, toUpper, toLower, stripPort), or text that is never a number given to one that reads a number
+ * (humanize & co.). `fix`: the action to write instead, when there is an obvious one.
+ */
+export function pipelineProblem(p: Pipeline): { why: string; fix?: string } | null {
+  let piped: Operand | null = null;
+  for (const c of p) {
+    if (c.fn === null) { piped = c.args[0]; continue; }
+    const sig = FUNCTION_PARAMS[c.fn];
+    const operands = piped ? [...c.args, piped] : c.args;
+    for (const [i, a] of operands.entries()) {
+      const name = 'variable' in a ? bareName(a.variable) : null;
+      if (sig.params[Math.min(i, sig.params.length - 1)] === 'string') {
+        if (name !== null && NUMBER_VARIABLES.has(name)) return { why: `${c.fn} takes text and '${name}' is a number (printf makes it text: printf "%.2f" ${name})` };
+        if ('literal' in a && typeof a.literal !== 'string') return { why: `${c.fn} takes text and ${a.text} is a number` };
+      } else if (sig.readsNumber && name !== null && NEVER_NUMBERS.has(name)) {
+        if (name !== 'timestamp') return { why: `${c.fn} reads a number and '${name}' is text` };
+        const alone = p.length <= 2 && operands.length === 1;
+        return {
+          why: `${c.fn} reads a number${c.fn === 'humanizeTimestamp' ? ' (Unix seconds)' : ''} and 'timestamp' is text, the row's time already written out (2024-01-01T00:05:00.000Z); {{ timestamp }} shows it`,
+          fix: alone && c.fn === 'humanizeTimestamp' ? '{{ timestamp }}' : undefined,
+        };
+      }
+    }
+    piped = null;
+  }
+  return null;
 }
