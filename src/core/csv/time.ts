@@ -38,8 +38,23 @@ export const ZONE_NAMES: Readonly<Record<string, number>> = {
 export const AMBIGUOUS_ZONES: Readonly<Record<string, string>> = {
   CST: 'US Central or China Standard Time', IST: 'India, Irish or Israel Standard Time', BST: 'British Summer Time or Bangladesh Standard Time',
 };
-/** The abbreviations as a regular expression's alternatives. */
-export const ZONE_NAME_PATTERN = Object.keys(ZONE_NAMES).join('|');
+/**
+ * The abbreviations as a regular expression's alternatives, in any case (`CET`, `cet`, `Utc`: exporters and people
+ * write them so), the longest first; zoneMs reads what they match.
+ */
+export const ZONE_NAME_PATTERN = Object.keys(ZONE_NAMES)
+  .sort((a, b) => b.length - a.length)
+  .map((name) => [...name].map((c) => `[${c}${c.toLowerCase()}]`).join(''))
+  .join('|');
+
+/** The offset in ms of a zone abbreviation in any case (`CET`, `cet`), NaN for another text. */
+function namedZoneMs(name: string): number {
+  const upper = name.toUpperCase();
+  return Object.hasOwn(ZONE_NAMES, upper) ? ZONE_NAMES[upper] * 3600000 : NaN;
+}
+
+/** An abbreviation written in lower or mixed case (`cet`, `Utc`): read as a zone only after a clock time, for a word after a date alone (`wet`, `met`) is none. */
+const notCapitals = (zone: string | undefined): boolean => zone !== undefined && zone.length > 1 && zone !== zone.toUpperCase();
 
 /** Epoch milliseconds of a date or date-time text, or NaN when it is not one of the accepted forms. */
 export function parseTimestamp(text: string): number {
@@ -92,8 +107,8 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   if ((z === C_Z || z === C_z) && i + 1 === end) return ms;
   if (z === C_SPACE) {
     // `… UTC`, `… GMT` (Go, Java, PostgreSQL) and an offset after a space (`… +0100`).
-    const zone = s.slice(i + 1, end);
-    if (Object.hasOwn(ZONE_NAMES, zone)) return ms - ZONE_NAMES[zone] * 3600000;
+    const zone = namedZoneMs(s.slice(i + 1, end));
+    if (zone === zone) return ms - zone;
     z = s.charCodeAt(++i);
   }
   if (z === C_PLUS || z === C_MINUS) {
@@ -154,7 +169,7 @@ export function dayMonthParts(text: string): DayMonthParts | null {
   const first = +m[1], second = +m[3], year = +m[4];
   if (first < 1 || second < 1 || first > 31 || second > 31 || (first > 12 && second > 12)) return null;
   const dayMs = m[5] === undefined ? 0 : clockMs(m[5]);
-  if (dayMs !== dayMs) return null;
+  if (dayMs !== dayMs || (m[5] === undefined && notCapitals(m[6]))) return null;
   return { first, second, year, sep: m[2], dayMs, zoneMs: zoneMs(m[6]) };
 }
 
@@ -229,13 +244,14 @@ export function namedMonthTime(text: string): number {
   const month = monthOf(word), d = +day, y = +year;
   if (month === 0 || d < 1 || d > daysInMonth(y, month)) return NaN;
   const dayMs = m[11] === undefined ? 0 : clockMs(m[11]);
-  if (dayMs !== dayMs) return NaN;
+  if (dayMs !== dayMs || (m[11] === undefined && notCapitals(m[12]))) return NaN;
   return daysFromCivil(y, month, d) * 86400000 + dayMs - zoneMs(m[12]);
 }
 
-/** The offset from UTC of a zone text (`Z`, `UTC`, `CET`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */
+/** The offset from UTC of a zone text (`Z`, `UTC`, `CET`, `cet`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */
 export function zoneMs(zone: string | undefined): number {
-  if (zone !== undefined && Object.hasOwn(ZONE_NAMES, zone)) return ZONE_NAMES[zone] * 3600000;
+  const named = zone === undefined ? NaN : namedZoneMs(zone);
+  if (named === named) return named;
   if (zone === undefined || zone.length < 3 || zone[0] !== '+' && zone[0] !== '-') return 0;
   const digitsOnly = zone.slice(1).replace(':', '');
   const off = (+digitsOnly.slice(0, 2) * 60 + (digitsOnly.length > 2 ? +digitsOnly.slice(2) : 0)) * 60000;
