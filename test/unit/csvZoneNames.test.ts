@@ -58,3 +58,31 @@ test('zone abbreviations in lower or mixed case (cet, Utc, gmt) are read as in c
   const mixed = parseCsv('time,region,cpu\n' + Array.from({ length: 30 }, (_, i) => `2024-03-04T10:${p2(i)}:00Z,${words[i % 5]},${i}`).join('\n') + '\n');
   assert.deepEqual([mixed.frame!.timestampColumn, mixed.frame!.metrics, mixed.issues], ['time', ['cpu'], []]);
 });
+
+test('Unix `date` / Java Date.toString() order (`Mon Mar 04 10:00:00 CET 2024`) and C asctime (`Mon Mar  4 10:00:00 2024`) are read as times', () => {
+  const cases: [string, number][] = [
+    ['Mon Mar 04 10:00:00 CET 2024', Date.UTC(2024, 2, 4, 9)], ['Thu Jul 04 10:00:00 CEST 2024', Date.UTC(2024, 6, 4, 8)],
+    ['Mon Mar 04 10:00:00 2024', Date.UTC(2024, 2, 4, 10)], ['Mon Mar  4 10:00:00 2024', Date.UTC(2024, 2, 4, 10)],
+    ['Mon Mar 4 10:00:00 utc 2024', Date.UTC(2024, 2, 4, 10)], ['Mon Mar 04 10:00:00 PM EST 2024', Date.UTC(2024, 2, 5, 3)],
+    ['Mar 04 10:00:00 2024', Date.UTC(2024, 2, 4, 10)], ['Mon Mar 04 10:00:00.250 2024', Date.UTC(2024, 2, 4, 10, 0, 0, 250)],
+  ];
+  for (const [text, want] of cases) assert.equal(namedMonthTime(text), want, text);
+  for (const bad of ['Mon Mar 32 10:00:00 2024', 'Mon Foo 04 10:00:00 2024', 'Mon Mar 04 10:00:00 XYZ 2024', 'Mon Mar 04 25:00:00 2024', 'Sunny Mar 04 10:00:00 2024']) assert.equal(namedMonthTime(bad), NaN, bad);
+  assert.deepEqual(['Mon Mar 04 10:00:00 CET 2024', 'Mon Mar 04 10:00:00 2024'].map((t) => zoneOffsetOf(t)), [HOUR, null]);
+  const weekday = (d: Date): string => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  const month = (d: Date): string => d.toUTCString().slice(8, 11);
+  // `date` in CET: the file's wall clock at +01:00, no note of a change of offset; asctime: UTC. Stream reads the same.
+  for (const [fmt, offset] of [
+    [(d: Date) => { const w = new Date(d.getTime() + HOUR); return `${weekday(w)} ${month(w)} ${p2(w.getUTCDate())} ${w.toISOString().slice(11, 19)} CET ${w.getUTCFullYear()}`; }, HOUR],
+    [(d: Date) => `${weekday(d)} ${month(d)} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} ${d.getUTCFullYear()}`, 0],
+  ] as const) {
+    const text = file(40, fmt, Date.UTC(2024, 2, 3, 20));
+    const { frame, issues } = parseCsv(text);
+    assert.deepEqual([frame!.timestampColumn, issues], ['time', []]);
+    assert.equal(frame!.utcOffsetMs ?? 0, offset);
+    assert.equal(frame!.timestamps![5] - offset, Date.UTC(2024, 2, 3, 20, 50));
+    assert.equal(isoOf(frame!.timestamps![0], frame!.utcOffsetMs), offset ? '2024-03-03T21:00:00.000+01:00' : '2024-03-03T20:00:00.000Z');
+    const s = streamed(text);
+    assert.deepEqual([s.ms, s.offset, s.notices], [Array.from(frame!.timestamps!), offset, []]);
+  }
+});

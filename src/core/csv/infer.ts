@@ -247,7 +247,7 @@ const AMBIGUOUS_ZONE = new RegExp(`\\s(${Object.keys(AMBIGUOUS_ZONES).join('|')}
 export const readsAsTime = (t: string): boolean => parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) !== null || namedMonthTime(t) === namedMonthTime(t);
 
 /** The forms of time the reader knows, for a message about a column it could not read. */
-const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds, milliseconds, microseconds or nanoseconds";
+const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00', Unix date's 'Mon Mar 4 10:00:00 CET 2024'), epoch seconds, milliseconds, microseconds or nanoseconds";
 
 /**
  * Why no column was read as the time when one looks like it (most of its sampled cells are times, some are not) or

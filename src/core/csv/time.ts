@@ -235,17 +235,39 @@ const NAMED = new RegExp(
   'u',
 );
 
-/** Epoch ms of a date with its month named (see NAMED), read as UTC unless it has a zone, or NaN when it is not one. */
+/**
+ * Unix `date`'s and Java's Date.toString() order, the year last after the clock and the zone: `Mon Mar 04 10:00:00 CET
+ * 2024`; without a zone, C's asctime: `Mon Mar  4 10:00:00 2024`.
+ */
+const UNIX_DATE = new RegExp(
+  '^(?:(\\p{L}{2,9})\\.?,?\\s+)?(\\p{L}{3,10})\\.?\\s+(\\d{1,2})\\s+(\\d{1,2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?)\\s+' +
+    `(?:(${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)\\s+)?(\\d{4})$`,
+  'u',
+);
+
+/**
+ * Epoch ms of a date with its month named (see NAMED and UNIX_DATE), read as UTC unless it has a zone, or NaN when it
+ * is not one.
+ */
 export function namedMonthTime(text: string): number {
-  const m = NAMED.exec(text.trim());
-  if (!m) return NaN;
-  if (m[1] !== undefined && !isWeekday(m[1])) return NaN;
-  const [word, day, year] = m[2] !== undefined ? [m[2], m[3], m[4]] : m[5] !== undefined ? [m[6], m[5], m[7]] : [m[9], m[10], m[8]];
+  const t = text.trim();
+  const m = NAMED.exec(t);
+  if (m) {
+    const [word, day, year] = m[2] !== undefined ? [m[2], m[3], m[4]] : m[5] !== undefined ? [m[6], m[5], m[7]] : [m[9], m[10], m[8]];
+    return namedTime(m[1], word, day, year, m[11], m[12]);
+  }
+  const u = UNIX_DATE.exec(t);
+  return u ? namedTime(u[1], u[2], u[3], u[6], u[4], u[5]) : NaN;
+}
+
+/** The time of a named-month date's fields as matched (an optional weekday, the month's name, day, year, clock, zone). */
+function namedTime(weekday: string | undefined, word: string, day: string, year: string, clock: string | undefined, zone: string | undefined): number {
+  if (weekday !== undefined && !isWeekday(weekday)) return NaN;
   const month = monthOf(word), d = +day, y = +year;
   if (month === 0 || d < 1 || d > daysInMonth(y, month)) return NaN;
-  const dayMs = m[11] === undefined ? 0 : clockMs(m[11]);
-  if (dayMs !== dayMs || (m[11] === undefined && notCapitals(m[12]))) return NaN;
-  return daysFromCivil(y, month, d) * 86400000 + dayMs - zoneMs(m[12]);
+  const dayMs = clock === undefined ? 0 : clockMs(clock);
+  if (dayMs !== dayMs || (clock === undefined && notCapitals(zone))) return NaN;
+  return daysFromCivil(y, month, d) * 86400000 + dayMs - zoneMs(zone);
 }
 
 /** The offset from UTC of a zone text (`Z`, `UTC`, `CET`, `cet`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */

@@ -8,8 +8,11 @@
 import { clip } from './infer.ts';
 import { ZONE_NAME_PATTERN, zoneMs } from './time.ts';
 
-/** A zone after a clock time at the end of a text, as written: `Z`, `UTC`, `CET`, `+01:00`, `-0530`, `+01`. */
-const ZONE = new RegExp(`\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?\\s*([Zz]|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)\\s*$`);
+/**
+ * A zone after a clock time at the end of a text (or before the year: `Mon Mar 04 10:00:00 CET 2024`), as written:
+ * `Z`, `UTC`, `CET`, `cet`, `+01:00`, `-0530`, `+01`.
+ */
+const ZONE = new RegExp(`\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?\\s*([Zz]|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)(?:\\s+\\d{4})?\\s*$`);
 
 /** The UTC offset (ms, east positive) a time text is written in, or null when it has no zone. */
 export function zoneOffsetOf(text: string): number | null {
@@ -48,11 +51,15 @@ export class ZoneWatch {
     return z.note;
   }
 
-  /** A timed row's text s[from, to) at `line`: notes the first that does not end in the file's zone. */
+  /**
+   * A timed row's text s[from, to) at `line`: notes the first written at another offset — one that does not end in
+   * the file's zone as the first rows write it, and whose zone (`cet` for `CET`, `CET 2024` of Unix `date`) is not
+   * of the file's offset.
+   */
   seen(s: string, from: number, to: number, line: number): void {
     if (!this.tail || this.movedAt) return;
     while (to > from && s.charCodeAt(to - 1) === 32) to--;
-    if (!s.startsWith(this.tail, to - this.tail.length)) this.movedAt = line;
+    if (!s.startsWith(this.tail, to - this.tail.length) && zoneOffsetOf(s.slice(from, to)) !== this.offsetMs) this.movedAt = line;
   }
 
   /** The warning of a later change of offset, or null. */
