@@ -86,3 +86,56 @@ test('Unix `date` / Java Date.toString() order (`Mon Mar 04 10:00:00 CET 2024`) 
     assert.deepEqual([s.ms, s.offset, s.notices], [Array.from(frame!.timestamps!), offset, []]);
   }
 });
+
+/** Every 10 minutes from `from` (UTC): written in `before` (`hours` east) until `change`, then in `after`. */
+function dstFile(n: number, from: number, change: number, [before, hb]: [string, number], [after, ha]: [string, number]): string {
+  return file(n, (d) => (d.getTime() < change ? `${wallText(d, hb)} ${before}` : `${wallText(d, ha)} ${after}`), from);
+}
+
+test('an ambiguous abbreviation (BST, CST, IST) the file\'s others settle is read: GMT then BST (London), CDT then CST (Chicago), GMT then IST (Dublin); shown at the first rows\' offset, batch and stream alike', () => {
+  const london = Date.UTC(2024, 2, 31, 1), chicago = Date.UTC(2024, 10, 3, 7), dublin = london;
+  const cases: [string, string, number, string][] = [
+    ['GMT→BST', dstFile(30, london - 3 * HOUR, london, ['GMT', 0], ['BST', 1]), 0, '2024-03-31T01:00:00.000Z'],
+    ['gmt→bst', dstFile(30, london - 3 * HOUR, london, ['gmt', 0], ['bst', 1]), 0, '2024-03-31T01:00:00.000Z'],
+    ['CDT→CST', dstFile(30, chicago - 3 * HOUR, chicago, ['CDT', -5], ['CST', -6]), -5 * HOUR, '2024-11-03T02:00:00.000-05:00'],
+    ['CST→CDT', dstFile(30, Date.UTC(2024, 2, 10, 5), Date.UTC(2024, 2, 10, 8), ['CST', -6], ['CDT', -5]), -6 * HOUR, '2024-03-10T02:00:00.000-06:00'],
+    ['GMT→IST', dstFile(30, dublin - 3 * HOUR, dublin, ['GMT', 0], ['IST', 1]), 0, '2024-03-31T01:00:00.000Z'],
+    ['CET→CEST', dstFile(30, london - 3 * HOUR, london, ['CET', 1], ['CEST', 2]), HOUR, '2024-03-31T02:00:00.000+01:00'],
+  ];
+  for (const [name, text, offset, changed] of cases) {
+    const { frame, issues } = parseCsv(text);
+    assert.deepEqual([frame!.timestampColumn, frame!.rows], ['time', 30], name);
+    // The instants: every 10 minutes across the change, none lost.
+    const instants = Array.from(frame!.timestamps!, (t) => t - offset);
+    assert.deepEqual(instants.slice(1).map((t, i) => t - instants[i]), Array(29).fill(10 * MIN), name);
+    assert.equal(frame!.utcOffsetMs ?? 0, offset, name);
+    assert.equal(isoOf(frame!.timestamps![18], frame!.utcOffsetMs), changed, name);
+    assert.deepEqual(issues.map((x) => [x.code, x.line]), [['utc-offsets', 2]], name);
+    const s = streamed(text);
+    assert.deepEqual([s.ms, s.offset], [Array.from(frame!.timestamps!), offset], name);
+    assert.equal(s.notices.length, 1, name);
+    assert.match(s.notices[0], /^z\.csv:2: warning: times are written with more than one UTC offset/, name);
+  }
+  // The change past the first rows the columns are decided on (500): GMT there settles the BST after it.
+  const long = dstFile(700, london - 600 * 10 * MIN, london, ['GMT', 0], ['BST', 1]);
+  const { frame, issues } = parseCsv(long);
+  assert.equal(frame!.rows, 700);
+  assert.equal(frame!.timestamps![699] - frame!.timestamps![0], 699 * 10 * MIN);
+  assert.deepEqual(issues, []);
+  assert.deepEqual(streamed(long).ms, Array.from(frame!.timestamps!));
+});
+
+test('an ambiguous abbreviation no other settles is still not read, the message naming the line and the choices', () => {
+  const cst = file(30, (d) => `${wallText(d, 8)} CST`);
+  const { frame, issues } = parseCsv(cst);
+  assert.equal(frame!.timestamps, null);
+  assert.deepEqual(issues.map((x) => [x.code, x.line, x.message]), [['timestamp-ignored', 1, 'column "time" is not read as the time: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file tells which (line 2: \'2024-03-04 17:00:00 CST\'), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC']]);
+  const s = streamed(cst);
+  assert.deepEqual(s.notices, [`z.csv:1:1: warning: ${issues[0].message}`]);
+  assert.ok(s.ms.every((t) => Number.isNaN(t)));
+  // Other zones that settle nothing (EST beside CST: which CST?), and rows after them: each says so.
+  const est = file(40, (d, i) => (i < 37 ? `${wallText(d, -5)} EST` : `${wallText(d, -6)} cst`));
+  const r = parseCsv(est);
+  assert.equal(r.frame!.rows, 37);
+  assert.deepEqual(r.issues.filter((x) => x.code === 'bad-timestamp').map((x) => [x.line, x.message])[0], [39, 'row skipped: \'2024-03-04 09:10:00 cst\' is not a timestamp: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file tells which']);
+});
