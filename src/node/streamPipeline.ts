@@ -438,7 +438,7 @@ export class StreamPipeline {
   private emit(line: number, tsText: string, instant: number, values: number[], ruleValues: number[], firstCell: string): void {
     const l = this.layout as Layout;
     // A later row written at another offset (daylight saving time): said once; the first rows' offset stays.
-    if (!this.zone.movedAt && l.utcOffsetMs) {
+    if (!this.zone.movedAt) {
       this.zone.seen(tsText, 0, tsText.length, line);
       if (this.zone.movedAt) this.opts.onNotice?.(`${this.opts.displayPath}:${line}: warning: ${this.zone.note()}`);
     }

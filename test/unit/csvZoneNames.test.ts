@@ -121,7 +121,7 @@ test('an ambiguous abbreviation (BST, CST, IST) the file\'s others settle is rea
   const { frame, issues } = parseCsv(long);
   assert.equal(frame!.rows, 700);
   assert.equal(frame!.timestamps![699] - frame!.timestamps![0], 699 * 10 * MIN);
-  assert.deepEqual(issues, []);
+  assert.deepEqual(issues.map((x) => x.code), ['utc-offsets']);
   assert.deepEqual(streamed(long).ms, Array.from(frame!.timestamps!));
 });
 
@@ -138,4 +138,18 @@ test('an ambiguous abbreviation no other settles is still not read, the message 
   const r = parseCsv(est);
   assert.equal(r.frame!.rows, 37);
   assert.deepEqual(r.issues.filter((x) => x.code === 'bad-timestamp').map((x) => [x.line, x.message])[0], [39, 'row skipped: \'2024-03-04 09:10:00 cst\' is not a timestamp: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file tells which']);
+});
+
+test('a file whose first rows are written at UTC by a zone (GMT, Z) says where a later row changes offset (BST past the first 500 rows), batch and stream; later rows without a zone change nothing there', () => {
+  const london = Date.UTC(2024, 2, 31, 1);
+  const text = dstFile(700, london - 600 * 10 * MIN, london, ['GMT', 0], ['BST', 1]);
+  const want = 'the times change UTC offset at line 602 (daylight saving time?): all are shown at +00:00, the first rows\'';
+  assert.deepEqual(parseCsv(text).issues.map((x) => [x.code, x.line, x.message]), [['utc-offsets', 602, want]]);
+  assert.deepEqual(streamed(text).notices, [`z.csv:602: warning: ${want}`]);
+  const z = file(700, (d, i) => (i < 600 ? d.toISOString().slice(0, 19) + 'Z' : `${wallText(d, 1)}+01:00`));
+  assert.deepEqual(parseCsv(z).issues.map((x) => [x.code, x.line]), [['utc-offsets', 602]]);
+  // `Z`, then `+00:00`, then no zone: all UTC, nothing to say.
+  const same = file(700, (d, i) => (i < 550 ? d.toISOString().slice(0, 19) + 'Z' : i < 600 ? `${wallText(d, 0)}+00:00` : wallText(d, 0)));
+  assert.deepEqual(parseCsv(same).issues, []);
+  assert.deepEqual(streamed(same).notices, []);
 });

@@ -48,20 +48,25 @@ export class ZoneWatch {
     this.zones = zones;
     const z = fileZone(texts, zones);
     this.offsetMs = z.offsetMs;
-    // The first zoned text's zone as written; none when the first rows already change it (said once, by the note).
-    this.tail = z.offsetMs && !z.note ? texts.map((t) => ZONE.exec(t)?.[1]).find((t) => t !== undefined) ?? '' : '';
+    // The first text's zone as written, when each has one (at UTC too: `GMT` before a later `BST`); none when the first
+    // rows already change it (said once, by the note).
+    const timed = texts.filter((t) => t.trim() !== '');
+    const zoned = !z.note && timed.length > 0 && timed.every((t) => zoneOffsetOf(t, zones) !== null);
+    this.tail = zoned ? ZONE.exec(timed[0])?.[1] ?? '' : '';
     return z.note;
   }
 
   /**
    * A timed row's text s[from, to) at `line`: notes the first written at another offset — one that does not end in
    * the file's zone as the first rows write it, and whose zone (`cet` for `CET`, `CET 2024` of Unix `date`) is not
-   * of the file's offset.
+   * of the file's offset. A row without a zone in a file at UTC is read at its offset: no change.
    */
   seen(s: string, from: number, to: number, line: number): void {
     if (!this.tail || this.movedAt) return;
     while (to > from && s.charCodeAt(to - 1) === 32) to--;
-    if (!s.startsWith(this.tail, to - this.tail.length) && zoneOffsetOf(s.slice(from, to), this.zones) !== this.offsetMs) this.movedAt = line;
+    if (s.startsWith(this.tail, to - this.tail.length)) return;
+    const o = zoneOffsetOf(s.slice(from, to), this.zones);
+    if (o !== this.offsetMs && (o !== null || this.offsetMs !== 0)) this.movedAt = line;
   }
 
   /** The warning of a later change of offset, or null. */
