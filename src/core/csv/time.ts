@@ -58,8 +58,9 @@ export const ZONE_NAME_PATTERN = [...Object.keys(ZONE_NAMES), ...Object.keys(AMB
 
 /** The offset in ms of a zone abbreviation in any case (`CET`, `cet`), NaN for another text or one `zones` leaves out. */
 function namedZoneMs(name: string, zones: ZoneNames): number {
+  if (Object.hasOwn(zones, name)) return zones[name] * 3600000;
   const upper = name.toUpperCase();
-  return Object.hasOwn(zones, upper) ? zones[upper] * 3600000 : NaN;
+  return upper !== name && Object.hasOwn(zones, upper) ? zones[upper] * 3600000 : NaN;
 }
 
 /** A zone after a clock time at the end of a text, or before the year (Unix `date`): `Z`, `UTC`, `cet`, `+01:00` (group 1). */
