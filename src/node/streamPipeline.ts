@@ -49,6 +49,8 @@ export interface Layout {
   decimalComma: boolean;
   /** The UTC offset the file writes its times in (zone.ts, from the first rows): rows' `ms` are then its wall clock. */
   utcOffsetMs: number;
+  /** The abbreviations its times' zones are read by (Inference.zones: BST settled by GMT…). */
+  zones: Inference['zones'];
 }
 
 /** One scored row. */
@@ -280,12 +282,12 @@ export class StreamPipeline {
     const header = this.header;
     const fields = this.sample.map((r) => r.fields);
     const inference = inferColumns(header, fields, this.splitter.delim ?? ',');
-    const unread = inference.timestampIndex < 0 ? unreadTimeNote(header, fields, inference.textIndices) : null;
+    const unread = inference.timestampIndex < 0 ? unreadTimeNote(header, fields, inference.textIndices, this.sample.map((r) => r.line)) : null;
     const long = longLayout(header, fields, inference);
     // Tentative labels (one value in the first rows) make no long file: a wide file may have such a column.
     const isLong = long !== null && long.labels.length > long.tentative.length;
     // The sampled rows' times, read as the rows will be (a clock column completes a date column).
-    const sampledMs = inference.timestampIndex < 0 ? [] : fields.map((f) => timestampOf(f[inference.timestampIndex] ?? '', inference.timestampKind, inference.clockIndex >= 0 ? f[inference.clockIndex] ?? '' : undefined));
+    const sampledMs = inference.timestampIndex < 0 ? [] : fields.map((f) => timestampOf(f[inference.timestampIndex] ?? '', inference.timestampKind, inference.clockIndex >= 0 ? f[inference.clockIndex] ?? '' : undefined, inference.zones));
     if (when !== 'end' && this.sample.length < LONG_SAMPLE_ROWS && inference.timestampIndex >= 0) {
       const times = new Set(sampledMs).size;
       if (times < 3 && (isLong || times < fields.length)) return;
@@ -304,7 +306,7 @@ export class StreamPipeline {
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
     this.zone = new ZoneWatch();
-    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? '')) : null;
+    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? ''), inference.zones) : null;
     if (zoneNote) this.opts.onNotice?.(`${this.opts.displayPath}:${this.sample[0].line}: warning: ${zoneNote}`);
     layout.utcOffsetMs = this.zone.offsetMs;
     this.tentative = !isLong && long ? { columns: long.tentative, values: long.tentative.map((c) => (fields[0][c] ?? '').trim()) } : null;
@@ -360,7 +362,7 @@ export class StreamPipeline {
     this.join = join;
     this.pick = pick;
     this.unknownSeries = 0;
-    return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices: valueColumns, metrics, decimalComma: inf.decimalComma, utcOffsetMs: 0 };
+    return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices: valueColumns, metrics, decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
   }
 
   private score(rec: CsvRecord): void {
@@ -372,7 +374,7 @@ export class StreamPipeline {
       this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
-    const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined);
+    const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined, l.zones);
     // Far back into the times already read where the series changes: the rows come grouped by series (asked only then).
     const back = (): boolean => jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
     if (this.join) {
@@ -426,7 +428,7 @@ export class StreamPipeline {
   private scoreJoined(times: JoinedTime[]): void {
     const l = this.layout as Layout;
     for (const t of times) {
-      const ms = timestampOf(t.tsText, l.timestampKind, l.clockIndex >= 0 ? t.first[l.clockIndex] ?? '' : undefined);
+      const ms = timestampOf(t.tsText, l.timestampKind, l.clockIndex >= 0 ? t.first[l.clockIndex] ?? '' : undefined, l.zones);
       const values = this.pick ? this.pick.map((i) => t.values[i]) : t.values;
       this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), Number.isNaN(values[0]) ? '' : String(values[0]));
     }
@@ -436,7 +438,7 @@ export class StreamPipeline {
   private emit(line: number, tsText: string, instant: number, values: number[], ruleValues: number[], firstCell: string): void {
     const l = this.layout as Layout;
     // A later row written at another offset (daylight saving time): said once; the first rows' offset stays.
-    if (!this.zone.movedAt && l.utcOffsetMs) {
+    if (!this.zone.movedAt) {
       this.zone.seen(tsText, 0, tsText.length, line);
       if (this.zone.movedAt) this.opts.onNotice?.(`${this.opts.displayPath}:${line}: warning: ${this.zone.note()}`);
     }
@@ -473,17 +475,17 @@ function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined
   if (oneMetric && metricIndices.length !== 1) {
     throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => header[c]))}): choose one with --metrics`);
   }
-  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0 };
+  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
 }
 
-function timestampOf(text: string, kind: Inference['timestampKind'], clock?: string): number {
-  return text ? readTime(text, kind, clock) : NaN;
+function timestampOf(text: string, kind: Inference['timestampKind'], clock?: string, zones?: Inference['zones']): number {
+  return text ? readTime(text, kind, clock, zones) : NaN;
 }
 
 /** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */
 function isDataRow(l: Layout, fields: string[]): boolean {
   if (fields.length !== l.header.length) return false;
-  if (l.timestampIndex >= 0) return !Number.isNaN(timestampOf(fields[l.timestampIndex] ?? '', l.timestampKind, l.clockIndex >= 0 ? fields[l.clockIndex] ?? '' : undefined));
+  if (l.timestampIndex >= 0) return !Number.isNaN(timestampOf(fields[l.timestampIndex] ?? '', l.timestampKind, l.clockIndex >= 0 ? fields[l.clockIndex] ?? '' : undefined, l.zones));
   return l.metricIndices.some((c) => !Number.isNaN(parseNumber((fields[c] ?? '').trim(), l.decimalComma)));
 }
 

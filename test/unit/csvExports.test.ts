@@ -168,3 +168,22 @@ test('padded rows above the header: stream reads them as the preamble, as analyz
     assert.deepEqual(r.issues.filter((x) => x.code === 'preamble'), [], head);
   }
 });
+
+test('a padded title above a header whose last name is empty (`CPU report,,` then `time,cpu,`) is the preamble, batch and stream alike', () => {
+  const text = 'CPU report,,\ntime,cpu,\n' + Array.from({ length: 30 }, (_, i) => `${at(i)},${i},`).join('\n') + '\n';
+  const { frame, issues } = parseCsv(text);
+  assert.deepEqual([frame!.timestampColumn, frame!.metrics, frame!.rows, frame!.lines[0]], ['time', ['cpu'], 30, 3]);
+  assert.deepEqual(issues.map((x) => [x.code, x.line, x.message]), [['preamble', 1, 'line 1 above the header (line 2) skipped: fewer fields than the table below, a title or an export\'s notes']]);
+  const rows: ScoredRow[] = [];
+  const notices: string[] = [];
+  const pipe = new StreamPipeline({ displayPath: 'report.csv', onRow: (r) => rows.push(r), onNotice: (t) => notices.push(t) });
+  pipe.push(text);
+  pipe.finish();
+  assert.equal(pipe.failure, null);
+  assert.deepEqual([pipe.columns!.metrics, rows.length, rows[0].line], [['cpu'], 30, 3]);
+  assert.deepEqual(rows.map((r) => r.ms), Array.from(frame!.timestamps!));
+  assert.deepEqual(notices, ['report.csv:1: warning: line 1 above the header (line 2) skipped: fewer fields than the table below, a title or an export\'s notes']);
+  // A title that fills as many fields as the names below it is no padded title: the first row stays the header.
+  const two = parseCsv('report,web-1,\ntime,cpu,\n' + Array.from({ length: 30 }, (_, i) => `${at(i)},${i},`).join('\n') + '\n');
+  assert.deepEqual(two.issues.filter((x) => x.code === 'preamble'), []);
+});

@@ -59,8 +59,9 @@ export function headerRowIndex(rows: readonly (readonly string[])[]): number {
     // A header below a preamble has names, not numbers or times (a data row wider than its header is no header).
     if (h > 0 && (rows.slice(0, h).some((r) => filledWidth(r) >= w) || rows[h].some(looksLikeData))) continue;
     // A row padded to the table's width (a title `CPU report,,`, notes `Host: web-1,,`, an empty `,,`) is no header
-    // when a full row of names follows within the preamble's reach.
-    if (w > 1 && filledWidth(rows[h]) < w && rows.slice(h + 1, MAX_PREAMBLE + 1).some((r) => r.length === w && filledWidth(r) === w && !r.some(looksLikeValue))) continue;
+    // when a row of more names follows within the preamble's reach (its last may be empty: `time,cpu,`).
+    const filled = filledWidth(rows[h]);
+    if (w > 1 && filled < w && rows.slice(h + 1, MAX_PREAMBLE + 1).some((r) => r.length === w && filledWidth(r) > filled && !r.some(looksLikeValue))) continue;
     const after = rows.slice(h + 1);
     const fit = after.filter((r) => r.length === w || (r.length > w && r.slice(w).every((f) => f.trim() === ''))).length;
     if (after.length > 0 && fit >= 0.8 * after.length) return h;

@@ -1,4 +1,5 @@
-import { AMBIGUOUS_ZONES, MAX_TIME_MS, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp } from './time.ts';
+import { AMBIGUOUS_ZONES, MAX_TIME_MS, ZONE_NAMES, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp, zoneNamesOf } from './time.ts';
+import type { ZoneNames } from './time.ts';
 import { COMMA_POINT, parseQuantity } from './units.ts';
 
 /** How a column's text turns into numbers. */
@@ -6,13 +7,14 @@ export type ColumnKind = 'iso-time' | 'named-time' | 'dmy-time' | 'mdy-time' | '
 
 /**
  * Epoch ms of a timestamp cell in a column of this kind, NaN when it is none (or past the range of a Date); `clock`:
- * the time of day from a column of its own, when the timestamp column holds dates only (Inference.clockIndex).
+ * the time of day from a column of its own, when the timestamp column holds dates only (Inference.clockIndex);
+ * `zones`: the abbreviations the file's times are read by (Inference.zones).
  */
-export function readTime(text: string, kind: ColumnKind | null, clock?: string): number {
-  if (clock !== undefined) return readTime(text, kind) + clockMs(clock);
-  if (kind === 'iso-time') return parseTimestamp(text);
-  if (kind === 'named-time') return namedMonthTime(text);
-  if (kind === 'dmy-time' || kind === 'mdy-time') return dayMonthTime(text, kind === 'dmy-time');
+export function readTime(text: string, kind: ColumnKind | null, clock?: string, zones: ZoneNames = ZONE_NAMES): number {
+  if (clock !== undefined) return readTime(text, kind, undefined, zones) + clockMs(clock);
+  if (kind === 'iso-time') return parseTimestamp(text, zones);
+  if (kind === 'named-time') return namedMonthTime(text, zones);
+  if (kind === 'dmy-time' || kind === 'mdy-time') return dayMonthTime(text, kind === 'dmy-time', zones);
   const v = parseNumber(text.trim());
   const [times, per] = EPOCH_TO_MS[kind as EpochKind] ?? [NaN, 1];
   const ms = (v * times) / per;
@@ -80,6 +82,8 @@ export interface Inference {
   assumedDateOrder?: { example: string };
   /** A column of clock times (`14:30`) next to a timestamp column of dates only (`Datum;Uhrzeit;Wert`): together they are the time; -1 when none. */
   clockIndex: number;
+  /** The abbreviations the timestamp column's zones are read by: ZONE_NAMES and the ambiguous ones its others settle (zoneNamesOf). */
+  zones: ZoneNames;
 }
 
 /** Headers of a time-of-day column, in the languages exports come in. */
@@ -104,7 +108,7 @@ export function dateOrderNote(inf: Inference): string | null {
  */
 export function settleDateOrder(inf: Inference, text: string): boolean {
   if (!inf.assumedDateOrder) return false;
-  const p = dayMonthParts(text);
+  const p = dayMonthParts(text, inf.zones);
   if (!p) return false;
   const dayFirst = inf.timestampKind === 'dmy-time';
   const day = dayFirst ? p.first : p.second, month = dayFirst ? p.second : p.first;
@@ -139,6 +143,36 @@ export function redate(col: { data: Float64Array; length: number }, offsetMs = 0
   return { last: col.length ? col.data[col.length - 1] : -Infinity, unsorted };
 }
 
+/** What a column's sampled cells are: how many are numbers, epochs, times of each form, and none of them (`unread`). */
+function countColumn(sample: string[][], c: number, decimalComma: boolean, zones: ZoneNames) {
+  let nonEmpty = 0, numeric = 0, iso = 0, named = 0, unread = 0, inc = true, prev = -Infinity;
+  const epochs = EPOCHS.map(() => 0);
+  let dm = 0, firstMax = 0, secondMax = 0, dmSep = '', dmExample = '';
+  for (const row of sample) {
+    const t = row[c];
+    if (t === undefined || isMissing(t)) continue;
+    nonEmpty++;
+    const v = parseNumber(t, decimalComma);
+    if (v === v) {
+      numeric++;
+      if (Number.isInteger(v) || /^\d+\.\d+$/.test(t.trim())) {
+        const e = EPOCHS.findIndex((x) => v >= x.lo && v < x.hi);
+        if (e >= 0) epochs[e]++;
+      }
+      if (v < prev) inc = false;
+      prev = v;
+    } else if (parseTimestamp(t, zones) === parseTimestamp(t, zones)) {
+      iso++;
+    } else {
+      const p = dayMonthParts(t, zones);
+      if (p) { dm++; firstMax = Math.max(firstMax, p.first); secondMax = Math.max(secondMax, p.second); dmSep ||= p.sep; dmExample ||= t.trim(); }
+      else if (namedMonthTime(t, zones) === namedMonthTime(t, zones)) named++;
+      else unread++;
+    }
+  }
+  return { nonEmpty, numeric, iso, named, unread, dm, firstMax, secondMax, dmSep, dmExample, inc, epochs };
+}
+
 /** Decides the timestamp column and the metric columns from the header and the first rows. */
 export function inferColumns(header: string[], sample: string[][], delimiter: string): Inference {
   const n = header.length;
@@ -147,31 +181,18 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
   const assumed = new Map<number, string>();
   const integerEpoch: (EpochUnit | null)[] = [];
   const increasing: boolean[] = [];
+  const zonesOf: ZoneNames[] = [];
   for (let c = 0; c < n; c++) {
-    let nonEmpty = 0, numeric = 0, iso = 0, named = 0, inc = true, prev = -Infinity;
-    const epochs = EPOCHS.map(() => 0);
-    let dm = 0, firstMax = 0, secondMax = 0, dmSep = '', dmExample = '';
-    for (const row of sample) {
-      const t = row[c];
-      if (t === undefined || isMissing(t)) continue;
-      nonEmpty++;
-      const v = parseNumber(t, decimalComma);
-      if (v === v) {
-        numeric++;
-        if (Number.isInteger(v) || /^\d+\.\d+$/.test(t.trim())) {
-          const e = EPOCHS.findIndex((x) => v >= x.lo && v < x.hi);
-          if (e >= 0) epochs[e]++;
-        }
-        if (v < prev) inc = false;
-        prev = v;
-      } else if (parseTimestamp(t) === parseTimestamp(t)) {
-        iso++;
-      } else {
-        const p = dayMonthParts(t);
-        if (p) { dm++; firstMax = Math.max(firstMax, p.first); secondMax = Math.max(secondMax, p.second); dmSep ||= p.sep; dmExample ||= t.trim(); }
-        else if (namedMonthTime(t) === namedMonthTime(t)) named++;
-      }
+    let zones = ZONE_NAMES;
+    let k = countColumn(sample, c, decimalComma, zones);
+    // Times, or cells of no form of time: an ambiguous zone (BST) the column's others (GMT) settle is read, here and
+    // in the rows after these.
+    if (k.unread + k.iso + k.named + k.dm > 0) {
+      zones = zoneNamesOf(sample.map((r) => r[c] ?? ''));
+      if (zones !== ZONE_NAMES) k = countColumn(sample, c, decimalComma, zones);
     }
+    zonesOf.push(zones);
+    const { nonEmpty, numeric, iso, named, dm, firstMax, secondMax, dmSep, dmExample, inc, epochs } = k;
     increasing.push(inc);
     if (nonEmpty === 0) { kinds.push('text'); integerEpoch.push(null); continue; }
     if (iso >= 0.9 * nonEmpty) kinds.push('iso-time');
@@ -195,7 +216,7 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     const values = filled(c);
     // A column of one time in every row (a query's start or end) is not the time when another varies; cells that
     // are no time (a header again) do not count.
-    const times = new Set(values.map((t) => readTime(t, kinds[c])).filter((t) => t === t));
+    const times = new Set(values.map((t) => readTime(t, kinds[c], undefined, zonesOf[c])).filter((t) => t === t));
     const rank = (times.size > 1 ? 4 : 0) + (dateOnly(values) ? 0 : 2) + (kinds[c] === 'iso-time' || kinds[c] === 'named-time' ? 1 : 0);
     if (rank > best) { best = rank; ts = c; }
   }
@@ -233,7 +254,7 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
     if (clockIndex >= 0) textIndices.splice(textIndices.indexOf(clockIndex), 1);
   }
   const example = assumed.get(ts);
-  return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma, clockIndex, ...(example === undefined ? {} : { assumedDateOrder: { example } }) };
+  return { timestampIndex: ts, timestampKind: tsKind, metricIndices, textIndices, decimalComma, clockIndex, zones: ts >= 0 ? zonesOf[ts] : ZONE_NAMES, ...(example === undefined ? {} : { assumedDateOrder: { example } }) };
 }
 
 /** A cell's text for a message: at most 40 characters. */
@@ -242,40 +263,56 @@ export function clip(s: string | undefined): string {
   return s.length > 40 ? s.slice(0, 37) + '…' : s;
 }
 
-const AMBIGUOUS_ZONE = new RegExp(`\\s(${Object.keys(AMBIGUOUS_ZONES).join('|')})\\s*$`);
-/** A text in one of the forms of time the reader knows (ISO, day-month, named month). */
-export const readsAsTime = (t: string): boolean => parseTimestamp(t) === parseTimestamp(t) || dayMonthParts(t) !== null || namedMonthTime(t) === namedMonthTime(t);
+/** An ambiguous zone abbreviation after a clock time, at the end or before the year (`… 10:00:00 CST 2024`): group 2. */
+const AMBIGUOUS_ZONE = new RegExp(`(\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[ap]\\.?m\\.?)?\\s*)(${Object.keys(AMBIGUOUS_ZONES).join('|')})(?:\\s+\\d{4})?\\s*$`, 'i');
+/** A text in one of the forms of time the reader knows (ISO, day-month, named month), its zones read by `zones`. */
+export const readsAsTime = (t: string, zones: ZoneNames = ZONE_NAMES): boolean => parseTimestamp(t, zones) === parseTimestamp(t, zones) || dayMonthParts(t, zones) !== null || namedMonthTime(t, zones) === namedMonthTime(t, zones);
+
+/**
+ * Why a text is no time when its zone names more than one offset (CST, IST, BST) and `zones` does not settle it: a
+ * time in a known form with that zone (read with UTC in its place). Null otherwise.
+ */
+export function ambiguousZoneNote(t: string, zones: ZoneNames = ZONE_NAMES): string | null {
+  const m = AMBIGUOUS_ZONE.exec(t);
+  if (!m) return null;
+  const zone = m[2].toUpperCase(), at = m.index + m[1].length;
+  if (Object.hasOwn(zones, zone) || !readsAsTime(t.slice(0, at) + 'UTC' + t.slice(at + zone.length))) return null;
+  return `its zone '${zone}' names more than one UTC offset (${AMBIGUOUS_ZONES[zone].choices}) and no other zone in the file tells which`;
+}
 
 /** The forms of time the reader knows, for a message about a column it could not read. */
-const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00'), epoch seconds, milliseconds, microseconds or nanoseconds";
+const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00', Unix date's 'Mon Mar 4 10:00:00 CET 2024'), epoch seconds, milliseconds, microseconds or nanoseconds";
 
 /**
  * Why no column was read as the time when one looks like it (most of its sampled cells are times, some are not) or
  * is named like one (`time`, `timestamp`, `date`…) and holds text: a message naming the column and a value, or null.
+ * `lines`: the sampled rows' lines, for a zone that names more than one offset (its first line is said).
  */
-export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[]): { column: number; message: string } | null {
+export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[], lines?: readonly number[]): { column: number; message: string } | null {
   let named: { column: number; message: string } | null = null;
   for (const c of textIndices) {
-    let ok = 0, n = 0, numbers = 0, bad = '';
-    for (const row of sample) {
+    let ok = 0, n = 0, numbers = 0, bad = '', badRow = -1;
+    const zones = zoneNamesOf(sample.map((r) => r[c] ?? ''));
+    for (const [i, row] of sample.entries()) {
       const t = row[c];
       if (t === undefined || isMissing(t)) continue;
       n++;
-      if (readsAsTime(t)) ok++;
+      if (readsAsTime(t, zones)) ok++;
       else {
         if (t.trim() !== '' && Number.isFinite(+t)) numbers++;
-        if (!bad) bad = t;
+        if (!bad) { bad = t; badRow = i; }
       }
     }
     const name = JSON.stringify(clip(header[c] ?? ''));
+    const ambiguous = bad ? ambiguousZoneNote(bad, zones) : null;
     if (n > 0 && ok >= 0.5 * n && ok < n) {
-      return { column: c, message: `column ${name} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'), so row numbers stand in for time` };
+      return { column: c, message: `column ${name} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'${ambiguous ? `: ${ambiguous}` : ''}), so row numbers stand in for time` };
     }
     if (!named && n > 0 && numbers === n && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its numbers (e.g. '${clip(bad)}') are no epoch times (seconds, milliseconds, microseconds or nanoseconds since 1970), so row numbers stand in for time; it is not analysed as a metric` };
-    } else if (!named && n > 0 && ok === 0 && AMBIGUOUS_ZONE.test(bad) && readsAsTime(bad.replace(AMBIGUOUS_ZONE, ''))) {
-      const zone = AMBIGUOUS_ZONE.exec(bad)![1];
-      named = { column: c, message: `column ${name} is not read as the time: its zone '${zone}' names more than one UTC offset (${AMBIGUOUS_ZONES[zone]}), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC` };
+    } else if (!named && n > 0 && ok === 0 && ambiguous) {
+      const where = lines?.[badRow] === undefined ? `'${clip(bad)}'` : `line ${lines[badRow]}: '${clip(bad)}'`;
+      named = { column: c, message: `column ${name} is not read as the time: ${ambiguous} (${where}), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC` };
     } else if (!named && n > 0 && ok === 0 && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its values (e.g. '${clip(bad)}') are in no form this reader knows — ${TIME_FORMS} — so row numbers stand in for time` };
     }

@@ -119,7 +119,7 @@ const TIME_PART = /^(year|month|week|weekday|day|dow|doy|hour|hr|hod|hh|minute|m
 function integerLabelColumns(header: readonly string[], sample: readonly string[][], inf: Inference): { column: number; size: number }[] {
   const sizes = new Map<number, number>();
   // Dates without a time of day beside a column of 0–23: the hour, whatever its header says.
-  const dateOnly = sample.every((row) => readTime(row[inf.timestampIndex] ?? '', inf.timestampKind) % 86_400_000 === 0);
+  const dateOnly = sample.every((row) => readTime(row[inf.timestampIndex] ?? '', inf.timestampKind, undefined, inf.zones) % 86_400_000 === 0);
   for (const c of inf.metricIndices) {
     if (isTimePart(header[c])) continue;
     const values = seen(sample, c);
@@ -139,7 +139,7 @@ function isTimePart(name: string): boolean {
 /** Whether sampled rows come in runs of one value of `labels`, the time starting again where they change. */
 function sampleGrouped(sample: readonly string[][], inf: Inference, labels: readonly number[]): boolean {
   const keys = sample.map((row) => keyOf(labelsOf(row, labels)));
-  const times = sample.map((row) => readTime(row[inf.timestampIndex] ?? '', inf.timestampKind));
+  const times = sample.map((row) => readTime(row[inf.timestampIndex] ?? '', inf.timestampKind, undefined, inf.zones));
   return inRuns(sample.length, (i) => keys[i], (i) => times[i]);
 }
 

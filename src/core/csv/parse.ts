@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { dateOrderNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
+import { ambiguousZoneNote, dateOrderNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -116,10 +116,10 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       return;
     }
     // No timestamp column, but a column looks like one or is named as one: say why rows stand in for time.
-    const dropped = inference.timestampIndex < 0 ? unreadTimeNote(header!, sample, inference.textIndices) : null;
+    const dropped = inference.timestampIndex < 0 ? unreadTimeNote(header!, sample, inference.textIndices, sampleLines) : null;
     if (dropped) warn('timestamp-ignored', dropped.message, headerLine, dropped.column + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
-    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? zone.start(sample.map((r) => r[inference!.timestampIndex] ?? '')) : null;
+    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? zone.start(sample.map((r) => r[inference!.timestampIndex] ?? ''), inference.zones) : null;
     if (zoneNote) warn('utc-offsets', zoneNote, sampleLines[0], inference.timestampIndex + 1);
     const layout = longLayout(header!, sample, inference);
     if (layout) {
@@ -166,7 +166,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // A date the assumed order of day and month cannot read switches it: the times so far are read again.
       if (inf.assumedDateOrder && settleDateOrder(inf, raw)) ({ last: lastTs, unsorted } = redate(tsCol, zone.offsetMs));
       if (t !== t) {
-        t = readTime(raw, inf.timestampKind, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : undefined);
+        t = readTime(raw, inf.timestampKind, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : undefined, inf.zones);
       }
       if (t !== t) {
         if (headerText && raw.trim() === header![inf.timestampIndex].trim()) { // another header (InfluxDB tables of other tags)
@@ -174,8 +174,11 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
           return;
         }
         const clock = inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null;
-        if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind))) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
-        else warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp`, at, inf.timestampIndex + 1);
+        if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind, undefined, inf.zones))) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
+        else {
+          const ambiguous = ambiguousZoneNote(raw, inf.zones);
+          warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp${ambiguous ? `: ${ambiguous}` : ''}`, at, inf.timestampIndex + 1);
+        }
         return;
       }
       if (t < lastTs) unsorted = true;
@@ -300,7 +303,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
           stop = block.indexOf(delimiter, fs);
           if (stop < 0 || stop > end) stop = end;
           if (col === tsIdx) {
-            if (isoTime) { tsValue = parseTimestampAt(block, fs, stop); zone.seen(block, fs, stop, at); }
+            if (isoTime) { tsValue = parseTimestampAt(block, fs, stop, inf.zones); zone.seen(block, fs, stop, at); }
             if (tsValue !== tsValue) tsText = block.slice(fs, stop);
           }
           else if (col < nCols && isLabel[col]) rowText[col] = block.slice(fs, stop);

@@ -27,29 +27,76 @@ function digits(s: string, i: number, n: number): number {
 
 /**
  * Zone abbreviations that name one offset, in hours east of UTC (as several exporters write them after a time);
- * AMBIGUOUS_ZONES are not read.
+ * AMBIGUOUS_ZONES are read only where a file's other abbreviations settle them (zoneNamesOf).
  */
 export const ZONE_NAMES: Readonly<Record<string, number>> = {
   UTC: 0, GMT: 0, WET: 0, WEST: 1, CET: 1, CEST: 2, MET: 1, MEST: 2, EET: 2, EEST: 3, MSK: 3,
   HKT: 8, SGT: 8, AWST: 8, JST: 9, KST: 9, ACST: 9.5, ACDT: 10.5, AEST: 10, AEDT: 11, NZST: 12, NZDT: 13,
   EST: -5, EDT: -4, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7, AKST: -9, AKDT: -8, HST: -10,
 };
-/** The abbreviations ZONE_NAMES leaves out, for they name more than one offset, and what they may mean. */
-export const AMBIGUOUS_ZONES: Readonly<Record<string, string>> = {
-  CST: 'US Central or China Standard Time', IST: 'India, Irish or Israel Standard Time', BST: 'British Summer Time or Bangladesh Standard Time',
+/**
+ * The abbreviations ZONE_NAMES leaves out, for they name more than one offset: what they may mean (`choices`), and
+ * the offset the other half of a daylight-saving pair in the same file settles (`settledBy`: GMT beside BST is
+ * London, GMT and British Summer Time +01:00; CDT beside CST is US Central −06:00; GMT beside IST is Dublin's +01:00).
+ */
+export const AMBIGUOUS_ZONES: Readonly<Record<string, { choices: string; settledBy: Readonly<Record<string, number>> }>> = {
+  CST: { choices: 'US Central or China Standard Time', settledBy: { CDT: -6 } },
+  IST: { choices: 'India, Irish or Israel Standard Time', settledBy: { GMT: 1 } },
+  BST: { choices: 'British Summer Time or Bangladesh Standard Time', settledBy: { GMT: 1 } },
 };
-/** The abbreviations as a regular expression's alternatives. */
-export const ZONE_NAME_PATTERN = Object.keys(ZONE_NAMES).join('|');
+
+/** The abbreviations a file's times are read by: ZONE_NAMES, and the ambiguous ones its other abbreviations settle. */
+export type ZoneNames = Readonly<Record<string, number>>;
+/**
+ * The abbreviations as a regular expression's alternatives, in any case (`CET`, `cet`, `Utc`: exporters and people
+ * write them so), the longest first; zoneMs reads what they match.
+ */
+export const ZONE_NAME_PATTERN = [...Object.keys(ZONE_NAMES), ...Object.keys(AMBIGUOUS_ZONES)]
+  .sort((a, b) => b.length - a.length)
+  .map((name) => [...name].map((c) => `[${c}${c.toLowerCase()}]`).join(''))
+  .join('|');
+
+/** The offset in ms of a zone abbreviation in any case (`CET`, `cet`), NaN for another text or one `zones` leaves out. */
+function namedZoneMs(name: string, zones: ZoneNames): number {
+  if (Object.hasOwn(zones, name)) return zones[name] * 3600000;
+  const upper = name.toUpperCase();
+  return upper !== name && Object.hasOwn(zones, upper) ? zones[upper] * 3600000 : NaN;
+}
+
+/** A zone after a clock time at the end of a text, or before the year (Unix `date`): `Z`, `UTC`, `cet`, `+01:00` (group 1). */
+export const ZONE_AFTER_CLOCK = new RegExp(`\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?\\s*([Zz]|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)(?:\\s+\\d{4})?\\s*$`);
+
+/**
+ * The abbreviations to read a column's times by: ZONE_NAMES, with each ambiguous one (AMBIGUOUS_ZONES) that the
+ * texts' other abbreviations settle to one offset — `GMT` rows before `BST` ones make BST +01:00. ZONE_NAMES itself
+ * when none is settled.
+ */
+export function zoneNamesOf(texts: Iterable<string>): ZoneNames {
+  const seen = new Set<string>();
+  for (const t of texts) {
+    const z = ZONE_AFTER_CLOCK.exec(t)?.[1];
+    if (z !== undefined && z.length > 1 && z[0] !== '+' && z[0] !== '-') seen.add(z.toUpperCase());
+  }
+  let names: Record<string, number> | null = null;
+  for (const [name, { settledBy }] of Object.entries(AMBIGUOUS_ZONES)) {
+    const offsets = new Set([...seen].filter((z) => Object.hasOwn(settledBy, z)).map((z) => settledBy[z]));
+    if (offsets.size === 1) (names ??= { ...ZONE_NAMES })[name] = [...offsets][0];
+  }
+  return names ?? ZONE_NAMES;
+}
+
+/** An abbreviation written in lower or mixed case (`cet`, `Utc`): read as a zone only after a clock time, for a word after a date alone (`wet`, `met`) is none. */
+const notCapitals = (zone: string | undefined): boolean => zone !== undefined && zone.length > 1 && zone !== zone.toUpperCase();
 
 /** Epoch milliseconds of a date or date-time text, or NaN when it is not one of the accepted forms. */
-export function parseTimestamp(text: string): number {
-  return parseTimestampAt(text, 0, text.length);
+export function parseTimestamp(text: string, zones: ZoneNames = ZONE_NAMES): number {
+  return parseTimestampAt(text, 0, text.length, zones);
 }
 
 const C_T = 84, C_t = 116, C_SPACE = 32, C_COLON = 58, C_DOT = 46, C_COMMA = 44, C_Z = 90, C_z = 122, C_PLUS = 43, C_MINUS = 45, C_SLASH = 47;
 
 /** parseTimestamp of s[start, end) without making a substring (the CSV reader's hot path); spaces around are ignored. */
-export function parseTimestampAt(s: string, start: number, end: number): number {
+export function parseTimestampAt(s: string, start: number, end: number, zones: ZoneNames = ZONE_NAMES): number {
   while (start < end && s.charCodeAt(start) === C_SPACE) start++;
   while (end > start && s.charCodeAt(end - 1) === C_SPACE) end--;
   const b = start;
@@ -92,8 +139,8 @@ export function parseTimestampAt(s: string, start: number, end: number): number 
   if ((z === C_Z || z === C_z) && i + 1 === end) return ms;
   if (z === C_SPACE) {
     // `… UTC`, `… GMT` (Go, Java, PostgreSQL) and an offset after a space (`… +0100`).
-    const zone = s.slice(i + 1, end);
-    if (Object.hasOwn(ZONE_NAMES, zone)) return ms - ZONE_NAMES[zone] * 3600000;
+    const zone = namedZoneMs(s.slice(i + 1, end), zones);
+    if (zone === zone) return ms - zone;
     z = s.charCodeAt(++i);
   }
   if (z === C_PLUS || z === C_MINUS) {
@@ -148,19 +195,20 @@ export function clockMs(text: string): number {
  * an optional clock time as clockMs reads it, and a zone: Z, UTC, CET, +01:00…), or null. Which field is the day is the
  * column's choice (see infer.ts): `04/03/2024` alone does not tell.
  */
-export function dayMonthParts(text: string): DayMonthParts | null {
+export function dayMonthParts(text: string, zones: ZoneNames = ZONE_NAMES): DayMonthParts | null {
   const m = DAY_MONTH.exec(text.trim());
   if (!m) return null;
   const first = +m[1], second = +m[3], year = +m[4];
   if (first < 1 || second < 1 || first > 31 || second > 31 || (first > 12 && second > 12)) return null;
   const dayMs = m[5] === undefined ? 0 : clockMs(m[5]);
-  if (dayMs !== dayMs) return null;
-  return { first, second, year, sep: m[2], dayMs, zoneMs: zoneMs(m[6]) };
+  const zone = zoneMs(m[6], zones);
+  if (dayMs !== dayMs || zone !== zone || (m[5] === undefined && notCapitals(m[6]))) return null;
+  return { first, second, year, sep: m[2], dayMs, zoneMs: zone };
 }
 
 /** Epoch ms of a D/M/Y (`dayFirst`) or M/D/Y text read as UTC, or NaN when it is not one or not a real date. */
-export function dayMonthTime(text: string, dayFirst: boolean): number {
-  const p = dayMonthParts(text);
+export function dayMonthTime(text: string, dayFirst: boolean, zones: ZoneNames = ZONE_NAMES): number {
+  const p = dayMonthParts(text, zones);
   if (!p) return NaN;
   const day = dayFirst ? p.first : p.second, month = dayFirst ? p.second : p.first;
   if (month > 12 || day > daysInMonth(p.year, month)) return NaN;
@@ -220,23 +268,49 @@ const NAMED = new RegExp(
   'u',
 );
 
-/** Epoch ms of a date with its month named (see NAMED), read as UTC unless it has a zone, or NaN when it is not one. */
-export function namedMonthTime(text: string): number {
-  const m = NAMED.exec(text.trim());
-  if (!m) return NaN;
-  if (m[1] !== undefined && !isWeekday(m[1])) return NaN;
-  const [word, day, year] = m[2] !== undefined ? [m[2], m[3], m[4]] : m[5] !== undefined ? [m[6], m[5], m[7]] : [m[9], m[10], m[8]];
-  const month = monthOf(word), d = +day, y = +year;
-  if (month === 0 || d < 1 || d > daysInMonth(y, month)) return NaN;
-  const dayMs = m[11] === undefined ? 0 : clockMs(m[11]);
-  if (dayMs !== dayMs) return NaN;
-  return daysFromCivil(y, month, d) * 86400000 + dayMs - zoneMs(m[12]);
+/**
+ * Unix `date`'s and Java's Date.toString() order, the year last after the clock and the zone: `Mon Mar 04 10:00:00 CET
+ * 2024`; without a zone, C's asctime: `Mon Mar  4 10:00:00 2024`.
+ */
+const UNIX_DATE = new RegExp(
+  '^(?:(\\p{L}{2,9})\\.?,?\\s+)?(\\p{L}{3,10})\\.?\\s+(\\d{1,2})\\s+(\\d{1,2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?)\\s+' +
+    `(?:(${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)\\s+)?(\\d{4})$`,
+  'u',
+);
+
+/**
+ * Epoch ms of a date with its month named (see NAMED and UNIX_DATE), read as UTC unless it has a zone, or NaN when it
+ * is not one.
+ */
+export function namedMonthTime(text: string, zones: ZoneNames = ZONE_NAMES): number {
+  const t = text.trim();
+  const m = NAMED.exec(t);
+  if (m) {
+    const [word, day, year] = m[2] !== undefined ? [m[2], m[3], m[4]] : m[5] !== undefined ? [m[6], m[5], m[7]] : [m[9], m[10], m[8]];
+    return namedTime(m[1], word, day, year, m[11], m[12], zones);
+  }
+  const u = UNIX_DATE.exec(t);
+  return u ? namedTime(u[1], u[2], u[3], u[6], u[4], u[5], zones) : NaN;
 }
 
-/** The offset from UTC of a zone text (`Z`, `UTC`, `CET`, `+01:00`, `-0530`, `+01`) in ms; 0 without one. */
-export function zoneMs(zone: string | undefined): number {
-  if (zone !== undefined && Object.hasOwn(ZONE_NAMES, zone)) return ZONE_NAMES[zone] * 3600000;
-  if (zone === undefined || zone.length < 3 || zone[0] !== '+' && zone[0] !== '-') return 0;
+/** The time of a named-month date's fields as matched (an optional weekday, the month's name, day, year, clock, zone). */
+function namedTime(weekday: string | undefined, word: string, day: string, year: string, clock: string | undefined, zone: string | undefined, zones: ZoneNames): number {
+  if (weekday !== undefined && !isWeekday(weekday)) return NaN;
+  const month = monthOf(word), d = +day, y = +year;
+  if (month === 0 || d < 1 || d > daysInMonth(y, month)) return NaN;
+  const dayMs = clock === undefined ? 0 : clockMs(clock);
+  if (dayMs !== dayMs || (clock === undefined && notCapitals(zone))) return NaN;
+  return daysFromCivil(y, month, d) * 86400000 + dayMs - zoneMs(zone, zones);
+}
+
+/**
+ * The offset from UTC of a zone text (`Z`, `UTC`, `CET`, `cet`, `+01:00`, `-0530`, `+01`) in ms; 0 without one; NaN for
+ * an abbreviation `zones` leaves out (an ambiguous one its file does not settle).
+ */
+export function zoneMs(zone: string | undefined, zones: ZoneNames = ZONE_NAMES): number {
+  if (zone === undefined || zone === 'Z' || zone === 'z') return 0;
+  if (zone[0] !== '+' && zone[0] !== '-') return namedZoneMs(zone, zones);
+  if (zone.length < 3) return 0;
   const digitsOnly = zone.slice(1).replace(':', '');
   const off = (+digitsOnly.slice(0, 2) * 60 + (digitsOnly.length > 2 ? +digitsOnly.slice(2) : 0)) * 60000;
   return zone[0] === '+' ? off : -off;

@@ -6,15 +6,17 @@
  * (daylight saving time) is shown at that one, with a warning.
  */
 import { clip } from './infer.ts';
-import { ZONE_NAME_PATTERN, zoneMs } from './time.ts';
+import { ZONE_AFTER_CLOCK as ZONE, ZONE_NAMES, zoneMs } from './time.ts';
+import type { ZoneNames } from './time.ts';
 
-/** A zone after a clock time at the end of a text, as written: `Z`, `UTC`, `CET`, `+01:00`, `-0530`, `+01`. */
-const ZONE = new RegExp(`\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?\\s*([Zz]|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)\\s*$`);
-
-/** The UTC offset (ms, east positive) a time text is written in, or null when it has no zone. */
-export function zoneOffsetOf(text: string): number | null {
+/**
+ * The UTC offset (ms, east positive) a time text is written in, or null when it has no zone or one `zones` leaves
+ * out (an ambiguous abbreviation its file does not settle).
+ */
+export function zoneOffsetOf(text: string, zones: ZoneNames = ZONE_NAMES): number | null {
   const m = ZONE.exec(text);
-  return m ? zoneMs(m[1]) : null;
+  const ms = m ? zoneMs(m[1], zones) : NaN;
+  return ms === ms ? ms : null;
 }
 
 /** How people read an offset: `UTC`, or `+01:00` (a file's wall clock). */
@@ -38,21 +40,33 @@ export class ZoneWatch {
   private tail = '';
   /** The first line written at another offset, or 0. */
   movedAt = 0;
+  /** The abbreviations the file's times are read by (Inference.zones). */
+  private zones: ZoneNames = ZONE_NAMES;
 
   /** Decides the offset from the first rows' time texts; returns a warning when they already change it. */
-  start(texts: readonly string[]): string | null {
-    const z = fileZone(texts);
+  start(texts: readonly string[], zones: ZoneNames = ZONE_NAMES): string | null {
+    this.zones = zones;
+    const z = fileZone(texts, zones);
     this.offsetMs = z.offsetMs;
-    // The first zoned text's zone as written; none when the first rows already change it (said once, by the note).
-    this.tail = z.offsetMs && !z.note ? texts.map((t) => ZONE.exec(t)?.[1]).find((t) => t !== undefined) ?? '' : '';
+    // The first text's zone as written, when each has one (at UTC too: `GMT` before a later `BST`); none when the first
+    // rows already change it (said once, by the note).
+    const timed = texts.filter((t) => t.trim() !== '');
+    const zoned = !z.note && timed.length > 0 && timed.every((t) => zoneOffsetOf(t, zones) !== null);
+    this.tail = zoned ? ZONE.exec(timed[0])?.[1] ?? '' : '';
     return z.note;
   }
 
-  /** A timed row's text s[from, to) at `line`: notes the first that does not end in the file's zone. */
+  /**
+   * A timed row's text s[from, to) at `line`: notes the first written at another offset — one that does not end in
+   * the file's zone as the first rows write it, and whose zone (`cet` for `CET`, `CET 2024` of Unix `date`) is not
+   * of the file's offset. A row without a zone in a file at UTC is read at its offset: no change.
+   */
   seen(s: string, from: number, to: number, line: number): void {
     if (!this.tail || this.movedAt) return;
     while (to > from && s.charCodeAt(to - 1) === 32) to--;
-    if (!s.startsWith(this.tail, to - this.tail.length)) this.movedAt = line;
+    if (s.startsWith(this.tail, to - this.tail.length)) return;
+    const o = zoneOffsetOf(s.slice(from, to), this.zones);
+    if (o !== this.offsetMs && (o !== null || this.offsetMs !== 0)) this.movedAt = line;
   }
 
   /** The warning of a later change of offset, or null. */
@@ -65,12 +79,12 @@ export class ZoneWatch {
  * The offset of a file's times, from its first rows' time texts: the first zoned text's (0 when none has a zone),
  * and a warning when they do not all have it.
  */
-export function fileZone(texts: readonly string[]): { offsetMs: number; note: string | null } {
+export function fileZone(texts: readonly string[], zones: ZoneNames = ZONE_NAMES): { offsetMs: number; note: string | null } {
   let offsetMs: number | null = null;
   let other: string | null = null;
   let plain = false;
   for (const t of texts) {
-    const o = zoneOffsetOf(t);
+    const o = zoneOffsetOf(t, zones);
     if (o === null) { plain ||= t.trim() !== ''; continue; }
     if (offsetMs === null) offsetMs = o;
     else if (o !== offsetMs && other === null) other = t;
