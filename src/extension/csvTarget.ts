@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE } from './dashboard.ts';
-import { isCsv } from './csvFile.ts';
+import { dataOf } from './csvFile.ts';
 
 const RECENT_KEY = 'anomalyHunter.recentCsv';
 
@@ -29,20 +29,25 @@ export class CsvTargets implements vscode.Disposable {
    * the last one in view (if it still exists), else the one the user picks (`title` names the dialog).
    */
   async resolve(arg: unknown, title: string): Promise<vscode.Uri | undefined> {
-    const uri = arg instanceof vscode.Uri ? arg
+    // A .csv.gz's decompressed text (its editor title, its context menu) stands for the .gz: one analysis per file.
+    const uri = arg instanceof vscode.Uri ? dataOf(arg) ?? arg
       : this.inView() ?? await this.existing(this.recent)
-      ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CSV files': ['csv', 'tsv', 'txt'] }, title, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri }))?.[0];
+      ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CSV files': ['csv', 'tsv', 'gz', 'txt'] }, title, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri }))?.[0];
     this.remember(uri);
     return uri;
   }
 
-  /** The focused dashboard's file, else the active editor's CSV (a file too large for a text editor has only a tab). */
+  /**
+   * The focused dashboard's file, else the active editor's CSV (a file too large for a text editor, or a .csv.gz
+   * shown as bytes, has only a tab; the decompressed text of a .csv.gz stands for the .gz).
+   */
   private inView(): vscode.Uri | undefined {
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     if (tab?.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(DASHBOARD_VIEW_TYPE)) return this.dashboardFile();
     const doc = vscode.window.activeTextEditor?.document.uri;
-    if (doc && isCsv(doc)) return doc;
-    if (tab?.input instanceof vscode.TabInputText && isCsv(tab.input.uri)) return tab.input.uri;
+    const data = doc && dataOf(doc);
+    if (data) return data;
+    if (tab?.input instanceof vscode.TabInputText) return dataOf(tab.input.uri);
     return undefined;
   }
 

@@ -21,6 +21,7 @@ import { SessionError } from './sessions.ts';
 import { reached } from './walkthrough.ts';
 import { readSettings } from './settings.ts';
 import { sendAlerts } from './alerts.ts';
+import { textOf } from './csvFile.ts';
 
 
 /**
@@ -307,10 +308,12 @@ export class DashboardController implements vscode.Disposable {
         r.frame.metrics.forEach((metric, i) => { if (!wanted || wanted.has(metric)) this.panel?.post({ type: 'window', metric, x0: m.x0, x1: m.x1, series: seriesFor(r, i, from, to) }); });
         return;
       }
-      case 'revealRow':
-        if (this.liveResult && this.liveUri) await revealRow({ uri: vscode.Uri.parse(this.liveUri), frame: this.liveResult.frame }, m.row, m.metric);
-        else if (s) await revealRow(s, m.row, m.metric);
+      case 'revealRow': {
+        const failed = this.liveResult && this.liveUri ? await revealRow({ uri: vscode.Uri.parse(this.liveUri), frame: this.liveResult.frame }, m.row, m.metric)
+          : s ? await revealRow(s, m.row, m.metric) : undefined;
+        if (failed) this.notice('error', `Cannot open the file at this row: ${failed}`);
         return;
+      }
       case 'export':
         if (s) await this.exportTo(s, m.format, m.onlyAnomalies);
         return;
@@ -340,7 +343,7 @@ export class DashboardController implements vscode.Disposable {
 
   /** Export through a save dialog; the file is streamed, never built as one string. */
   async exportTo(s: FileSession, format: 'csv' | 'json', onlyAnomalies: boolean, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const base = s.name.replace(/\.[^.]+$/, '');
+    const base = s.name.replace(/\.gz$/i, '').replace(/\.[^.]+$/, '');
     const uri = target ?? await vscode.window.showSaveDialog({
       title: `Export ${onlyAnomalies ? 'anomalies' : 'all rows'} as ${format.toUpperCase()}`,
       defaultUri: vscode.Uri.joinPath(s.uri, '..', `${base}.anomalies${onlyAnomalies ? '' : '.all'}.${format}`),
@@ -394,11 +397,20 @@ export class DashboardController implements vscode.Disposable {
   }
 }
 
-/** Opens the CSV beside the dashboard with the cursor on a data row's line (of `metric`'s series in a long file). */
-export async function revealRow(session: Pick<FileSession, 'uri' | 'frame'>, row: number, metric?: string): Promise<void> {
-  if (session.frame.lines[row] === undefined) return;
+/**
+ * Opens the CSV beside the dashboard with the cursor on a data row's line (of `metric`'s series in a long file): a
+ * .csv.gz opens as its decompressed text, read-only (gzDocuments.ts), since its own bytes have no lines. Resolves
+ * with why it could not be opened (a .gz damaged since it was analysed), else undefined.
+ */
+export async function revealRow(session: Pick<FileSession, 'uri' | 'frame'>, row: number, metric?: string): Promise<string | undefined> {
+  if (session.frame.lines[row] === undefined) return undefined;
   const line = lineOfFinding(session.frame, row, metric ?? null);
-  const doc = await vscode.workspace.openTextDocument(session.uri);
   const pos = new vscode.Position(line - 1, 0);
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(pos, pos), preserveFocus: false });
+  try {
+    const doc = await vscode.workspace.openTextDocument(textOf(session.uri));
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(pos, pos), preserveFocus: false });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
 }

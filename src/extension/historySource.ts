@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { isAbsolute, join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { isCsvPath } from './csvFile.ts';
+import { isDataPath } from './csvFile.ts';
 
 /**
  * A file's identity in the history: its path relative to the workspace ('/' separators; with the folder's name
@@ -14,9 +14,9 @@ export function sourceOf(uri: vscode.Uri): string {
   return rel === uri.fsPath || isAbsolute(rel) ? uri.fsPath : rel.replace(/\\/g, '/');
 }
 
-/** The file a history source names (sourceOf's inverse): only an existing CSV or TSV file, else undefined. */
+/** The file a history source names (sourceOf's inverse): only an existing CSV or TSV file (plain or .gz), else undefined. */
 export async function fileOfSource(source: string): Promise<vscode.Uri | undefined> {
-  if (!isCsvPath(source) || source.includes('\0')) return undefined;
+  if (!isDataPath(source) || source.includes('\0')) return undefined;
   const folders = vscode.workspace.workspaceFolders ?? [];
   const candidates: string[] = [];
   if (isAbsolute(source)) candidates.push(source);

@@ -14,7 +14,7 @@ import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import type { FileSession } from './sessions.ts';
 import { readSettings } from './settings.ts';
-import { CSV_GLOB, isCsv } from './csvFile.ts';
+import { CSV_GLOB, dataOfText, GZ_TEXT_SCHEME, isCsv, isDataFile, textOf } from './csvFile.ts';
 
 /** Problems entries per file at most: the most severe incidents; a note says how many more there are. */
 const MAX_PROBLEMS = 200;
@@ -40,6 +40,8 @@ interface FileView {
 }
 
 const nameOf = (uri: vscode.Uri): string => uri.path.split('/').pop() ?? uri.path;
+/** The key of the data file whose rows a document shows (a .csv.gz's, for its decompressed text): views and analyses are the data file's. */
+const dataKeyOf = (doc: vscode.Uri): string => (dataOfText(doc) ?? doc).toString();
 const pendingOf = (s: FileSession): readonly string[] => (s as { pending?: readonly string[] }).pending ?? [];
 
 /**
@@ -87,7 +89,7 @@ class InlineFindings implements vscode.Disposable {
       ctx.sessions.onDidChange((s) => this.changed(s)),
       ctx.sessions.onDidClose((uri) => this.forgetView(uri.toString())),
       ctx.sessions.onDidChangeState((key) => this.stateChanged(key)),
-      vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: CSV_GLOB }], { provideHover: (d, p) => this.hover(d, p) }),
+      vscode.languages.registerHoverProvider([{ scheme: 'file', pattern: CSV_GLOB }, { scheme: GZ_TEXT_SCHEME }], { provideHover: (d, p) => this.hover(d, p) }),
     );
     addCommands(ctx, {
       'anomalyHunter.nextAnomaly': () => this.jump(1),
@@ -98,8 +100,9 @@ class InlineFindings implements vscode.Disposable {
         return undefined;
       },
       [ANALYZE_ANYWAY_COMMAND]: (uri: unknown) => {
-        const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : vscode.window.activeTextEditor?.document.uri;
-        if (target && isCsv(target)) this.start(target, { force: true });
+        const doc = vscode.window.activeTextEditor?.document.uri;
+        const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : doc && dataOfText(doc);
+        if (target && isDataFile(target)) this.start(target, { force: true });
       },
     });
     for (const d of vscode.workspace.textDocuments) this.consider(d.uri);
@@ -108,9 +111,10 @@ class InlineFindings implements vscode.Disposable {
 
   // ---------- lifecycle: open, save, close, settings (the files' states are SessionStore's) ----------
 
-  /** A CSV shown in an editor: held open for the editor and analysed (SessionStore checks its size). */
-  private consider(uri: vscode.Uri): void {
-    if (!isCsv(uri) || !readSettings().analyzeOnOpen || this.ctx.sessions.holds(uri, 'editor')) return;
+  /** A CSV shown in an editor (a .csv.gz's decompressed text: its .gz): held open for the editor and analysed (SessionStore checks its size). */
+  private consider(doc: vscode.Uri): void {
+    const uri = dataOfText(doc);
+    if (!uri || !readSettings().analyzeOnOpen || this.ctx.sessions.holds(uri, 'editor')) return;
     this.start(uri);
   }
 
@@ -150,7 +154,7 @@ class InlineFindings implements vscode.Disposable {
     const view = this.views.get(key);
     if (view) {
       this.publishProblems(view);
-      for (const ed of vscode.window.visibleTextEditors) if (ed.document.uri.toString() === key) this.decorate(ed);
+      for (const ed of vscode.window.visibleTextEditors) if (dataKeyOf(ed.document.uri) === key) this.decorate(ed);
     }
     this.updateStatus();
   }
@@ -163,10 +167,10 @@ class InlineFindings implements vscode.Disposable {
     const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + 1), `Cannot analyse this file: ${m ? m[3] : message}`, vscode.DiagnosticSeverity.Warning);
     d.source = 'Anomaly Hunter';
     d.code = 'unreadable-csv';
-    const shown = this.diagnostics.get(uri);
+    const shown = this.diagnostics.get(textOf(uri));
     if (shown?.length === 1 && shown[0].message === d.message && shown[0].range.isEqual(d.range)) return;
     this.ctx.log.warn(`analysis on open: ${message}`);
-    this.diagnostics.set(uri, [d]);
+    this.diagnostics.set(textOf(uri), [d]);
   }
 
   /** A saved file the editor holds is read again (a failed one too); one over the size limit waits for the user. */
@@ -190,8 +194,8 @@ class InlineFindings implements vscode.Disposable {
     const open = new Set<string>();
     for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
       const input = tab.input;
-      if (input instanceof vscode.TabInputText) open.add(input.uri.toString());
-      else if (input instanceof vscode.TabInputTextDiff) { open.add(input.original.toString()); open.add(input.modified.toString()); }
+      if (input instanceof vscode.TabInputText) open.add(dataKeyOf(input.uri));
+      else if (input instanceof vscode.TabInputTextDiff) { open.add(dataKeyOf(input.original)); open.add(dataKeyOf(input.modified)); }
     }
     for (const uri of this.ctx.sessions.held('editor')) if (!open.has(uri.toString())) this.release(uri);
     for (const key of [...this.views.keys()]) if (!open.has(key)) this.forgetView(key);
@@ -208,8 +212,8 @@ class InlineFindings implements vscode.Disposable {
 
   private forgetView(key: string): void {
     const had = this.views.delete(key);
-    this.diagnostics.delete(vscode.Uri.parse(key));
-    if (had) for (const e of vscode.window.visibleTextEditors) if (e.document.uri.toString() === key) this.clearDecorations(e);
+    this.diagnostics.delete(textOf(vscode.Uri.parse(key)));
+    if (had) for (const e of vscode.window.visibleTextEditors) if (dataKeyOf(e.document.uri) === key) this.clearDecorations(e);
     this.updateStatus();
   }
 
@@ -254,15 +258,17 @@ class InlineFindings implements vscode.Disposable {
     };
     this.views.set(key, next);
     this.publishProblems(next);
-    for (const e of vscode.window.visibleTextEditors) if (e.document.uri.toString() === key) this.decorate(e);
+    for (const e of vscode.window.visibleTextEditors) if (dataKeyOf(e.document.uri) === key) this.decorate(e);
     this.updateStatus();
     const ms = performance.now() - t0;
     if (ms > 50) this.ctx.log.info(`${s.name}: findings indexed in ${ms.toFixed(0)} ms (${shown.incidents.length} incidents, ${shown.anomalies.length} findings)`);
   }
 
   private publishProblems(v: FileView): void {
-    const uri = v.session.uri;
-    const now = !readSettings().problems || this.ctx.sessions.isStale(uri) ? 'none' : 'listed';
+    const data = v.session.uri;
+    // Entries of a .csv.gz point into its decompressed text, where the lines are: its own bytes have none.
+    const uri = textOf(data);
+    const now = !readSettings().problems || this.ctx.sessions.isStale(data) ? 'none' : 'listed';
     if (v.published === now) return;
     v.published = now;
     if (now === 'none') { this.diagnostics.delete(uri); return; }
@@ -303,10 +309,10 @@ class InlineFindings implements vscode.Disposable {
 
   /** Decorates the anomalous rows in (and near) the visible ranges only: cost follows the screen, not the file. */
   private decorate(editor: vscode.TextEditor): void {
-    const key = editor.document.uri.toString();
+    const key = dataKeyOf(editor.document.uri);
     const v = this.views.get(key);
     if (!v) return;
-    if (this.ctx.sessions.isStale(editor.document.uri)) { this.clearDecorations(editor); return; }
+    if (this.ctx.sessions.isStale(v.session.uri)) { this.clearDecorations(editor); return; }
     const doc = editor.document;
     const buckets: Record<Severity, vscode.DecorationOptions[]> = { critical: [], major: [], minor: [], warning: [] };
     let last = -1;
@@ -342,24 +348,25 @@ class InlineFindings implements vscode.Disposable {
   }
 
   private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
-    const v = this.views.get(doc.uri.toString());
-    if (!v || this.ctx.sessions.isStale(doc.uri)) return undefined;
+    const v = this.views.get(dataKeyOf(doc.uri));
+    if (!v || this.ctx.sessions.isStale(v.session.uri)) return undefined;
     const findings: Anomaly[] = findingsAt(v.index, pos.line + 1);
     if (!findings.length) return undefined;
     const row = findings[0].row;
     const md = new vscode.MarkdownString(hoverOf(findings, {
       row, line: pos.line + 1, timestamp: findings[0].timestamp, forecast: v.session.result.forecast, rules: v.rules, interval: v.session.settings.interval,
     }));
-    const args = encodeURIComponent(JSON.stringify([doc.uri.toString(), row]));
+    const args = encodeURIComponent(JSON.stringify([v.session.uri.toString(), row]));
     md.appendMarkdown(`\n\n[Open in dashboard](command:${SHOW_ROW_COMMAND}?${args} "Show this row in the Anomaly Hunter dashboard")`);
     md.isTrusted = { enabledCommands: [SHOW_ROW_COMMAND] };
     return new vscode.Hover(md, doc.lineAt(pos.line).range);
   }
 
   private updateStatus(): void {
-    const uri = vscode.window.activeTextEditor?.document.uri;
+    const doc = vscode.window.activeTextEditor?.document.uri;
+    const uri = doc && dataOfText(doc);
     const key = uri?.toString();
-    if (!uri || !key || !isCsv(uri)) { this.status.hide(); return; }
+    if (!uri || !key) { this.status.hide(); return; }
     const v = this.views.get(key);
     const bar = this.status;
     bar.backgroundColor = undefined;
@@ -402,8 +409,8 @@ class InlineFindings implements vscode.Disposable {
   private async jump(direction: 1 | -1): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return;
-    const v = this.views.get(editor.document.uri.toString());
-    if (v && this.ctx.sessions.isStale(editor.document.uri)) {
+    const v = this.views.get(dataKeyOf(editor.document.uri));
+    if (v && this.ctx.sessions.isStale(v.session.uri)) {
       void vscode.window.setStatusBarMessage('Anomaly Hunter: unsaved edits — save the file to update its findings', 3000);
       return;
     }

@@ -18,6 +18,7 @@ import { clearSmtpUrl, setSmtpUrl } from './emailAlerts.ts';
 import { analyzePrometheus, setPrometheusToken } from './prometheus.ts';
 import { restorablePath, WebviewAssets } from './webviewSecurity.ts';
 import { historyRecorder, registerHistory } from './history.ts';
+import { registerGzDocuments } from './gzDocuments.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Anomaly Hunter', { log: true });
@@ -82,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   // Features, each in its own file with one register function.
+  context.subscriptions.push(...registerGzDocuments());
   context.subscriptions.push(...registerInlineFindings(ctx));
   context.subscriptions.push(...registerRulesEditor(ctx));
   context.subscriptions.push(...registerStreaming(ctx, dashboard));
@@ -94,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
       const st = state as DashboardState | undefined;
-      // The page's saved state is not trusted: only an absolute path to an existing CSV or TSV file is reopened.
+      // The page's saved state is not trusted: only an absolute path to an existing CSV or TSV file (plain or .gz) is reopened.
       dashboard.restore(panel, await restorablePath(st?.path), st?.settings);
     },
   }));

@@ -9,6 +9,7 @@ import { LiveWindow } from './liveWindow.ts';
 import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts';
 import type { DashboardSettings } from '../protocol.ts';
 import { readSettings } from './settings.ts';
+import { isGzCsvPath } from './csvFile.ts';
 import { pollSnapshot } from './prometheus.ts';
 import { sourceOf } from './historySource.ts';
 import { VERSION } from '../core/version.ts';
@@ -155,6 +156,16 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
     if (!uri) return;
     if (uri.scheme !== 'file') {
       void vscode.window.showErrorMessage(`Anomaly Hunter: streaming needs a file on disk, not ${uri.scheme}:`);
+      return;
+    }
+    if (isGzCsvPath(uri.path)) {
+      // Following reads the text appended to a file, and what is appended to a .gz is compressed bytes, not rows:
+      // said before anything starts (the worker would stop on the file's first bytes), with what can be done instead.
+      const name = basename(uri.fsPath);
+      const pick = await vscode.window.showWarningMessage(
+        `Anomaly Hunter: ${name} is gzip-compressed, so it cannot be followed as it grows: streaming reads the rows appended to a plain-text CSV. Analyze it as a whole instead, or stream a decompressed copy (gunzip -k ${name}).`,
+        'Analyze Instead');
+      if (pick === 'Analyze Instead') await ctx.showDashboard(uri);
       return;
     }
     stop();

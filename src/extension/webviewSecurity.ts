@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { isCsvPath } from './csvFile.ts';
+import { isDataPath } from './csvFile.ts';
 
-/** `path` when it is an absolute path of an existing regular .csv or .tsv file, else undefined. */
+/** `path` when it is an absolute path of an existing regular .csv or .tsv file, or of one gzip-compressed (.csv.gz, .tsv.gz), else undefined. */
 export async function restorablePath(path: unknown): Promise<string | undefined> {
-  if (typeof path !== 'string' || !isAbsolute(path) || !isCsvPath(path) || path.includes('\0')) return undefined;
+  if (typeof path !== 'string' || !isAbsolute(path) || !isDataPath(path) || path.includes('\0')) return undefined;
   try {
     return (await stat(path)).isFile() ? path : undefined;
   } catch {

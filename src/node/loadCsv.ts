@@ -6,6 +6,7 @@ import type { Gunzip } from 'node:zlib';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { notRegularFile, utf16Of } from './tailFile.ts';
+import { damagedGzip, isGzip } from './csvText.ts';
 import type { DataIssue, Frame } from '../core/csv/frame.ts';
 import { createCsvReader } from '../core/csv/parse.ts';
 import type { CsvReaderOptions } from '../core/csv/parse.ts';
@@ -75,7 +76,7 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
-      if (bytes === 0 && chunk.length > 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
+      if (bytes === 0 && isGzip(chunk)) {
         gunzip = createGunzip();
         gunzip.on('data', (d: Buffer) => unzipped.push(d));
         // Kept, not thrown from the stream (an unhandled 'error' event would end the process): said below.
@@ -103,7 +104,7 @@ export async function loadCsvFile(path: string, onProgress?: (bytesRead: number,
     }
     if (damaged) {
       const e = damaged as Error;
-      return { frame: null, issues: [{ severity: 'error', code: 'gzip', message: `a damaged gzip file (${e.message}): nothing read from it` }], sha256: '', bytes, delimiter: '' };
+      return { frame: null, issues: [{ severity: 'error', code: 'gzip', message: `${damagedGzip(e)}: nothing read from it` }], sha256: '', bytes, delimiter: '' };
     }
     reader.push(decoder.decode());
   } catch (e) {

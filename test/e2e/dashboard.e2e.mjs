@@ -1,12 +1,14 @@
 // The dashboard in a real VS Code: Analyze CSV File… on the sample from the command palette, then what a user
 // does with it — markers, table, toggles, sliders, export, webhook, hostile headers, reload, themes, a 1M-row
-// file. Screenshots go to .vscode-test/runs/dashboard/shots/.
+// file, a gzip-compressed CSV. Screenshots go to .vscode-test/runs/dashboard/shots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import http from 'node:http';
 import path from 'node:path';
-import { firstChartTimes, moveSlider as moveSliderIn, openFile, openWorkbench, prepareRun, runCommand, setTheme, until, waitForWorkbench, webview } from './harness.mjs';
+import { REPO, firstChartTimes, moveSlider as moveSliderIn, notification, openFile, openWorkbench, prepareRun, runCommand, setTheme, until, waitForWorkbench, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const METRICS = ['cpu', 'memory', 'disk_io', 'net_in', 'net_out'];
@@ -36,6 +38,13 @@ before(async () => {
   // A long CSV of 15 hosts: more metrics than are charted at first; a spike on h9.
   fs.writeFileSync(path.join(ws, 'sample-data/hosts.csv'), 'time,host,cpu\n' + Array.from({ length: 300 }, (_, i) => Array.from({ length: 15 }, (_, h) =>
     `${new Date(Date.UTC(2024, 0, 1) + i * 60000).toISOString()},h${h},${40 + h + ((i * 7 + h) % 5) + (i === 200 && h === 9 ? 60 : 0)}`)).flat().join('\n') + '\n');
+  // A gzip-compressed export (two days of minutes, CRLF, a cpu spike and a memory dip) and a truncated copy of it.
+  let seed = 11;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const gz = zlib.gzipSync('timestamp,cpu,memory\r\n' + Array.from({ length: 2880 }, (_, i) => `${new Date(Date.UTC(2024, 2, 1) + i * 60000).toISOString()},`
+    + `${(30 + 10 * Math.sin((2 * Math.PI * i) / 1440) + 3 * noise() + (i === 2000 ? 60 : 0)).toFixed(2)},${(60 + 2 * noise() - (i >= 1000 && i < 1010 ? 30 : 0)).toFixed(2)}\r\n`).join(''));
+  fs.writeFileSync(path.join(ws, 'sample-data/metrics.csv.gz'), gz);
+  fs.writeFileSync(path.join(ws, 'sample-data/damaged.csv.gz'), gz.subarray(0, gz.length >> 1));
   dirs = prepareRun('dashboard', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
   ({ page, close } = await openWorkbench(dirs, 'sample-data', {
     env: { ANOMALY_HUNTER_WEBHOOK_URL: `http://127.0.0.1:${hook.address().port}/hook` },
@@ -479,6 +488,140 @@ test('a 1,000,000-row CSV shows its first chart quickly', async () => {
   assert.match(await view.locator('.footer').textContent(), /Computed in/);
   timings.bigAnomalies = await count();
   await page.screenshot({ path: path.join(dirs.shots, '05-big-file-complete.png') });
+});
+
+/** The explorer's row of a file of sample-data/ (the folder opened first when it is closed). */
+async function explorerRow(name) {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  if (!(await row.isVisible().catch(() => false))) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample-data' }).first().click();
+  await row.waitFor({ timeout: 15_000 });
+  return row;
+}
+
+/** Right-click in the explorer, then a command of its context menu. */
+async function explorerMenu(name, command) {
+  await (await explorerRow(name)).click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-item', { hasText: command }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.click();
+  // A click while the menu is still settling can leave it open with the item highlighted: then Enter chooses it.
+  if (!(await item.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false))) {
+    await item.hover();
+    await page.keyboard.press('Enter');
+    await item.waitFor({ state: 'hidden', timeout: 5000 });
+  }
+}
+
+/** The CLI's default view of sample-data/metrics.csv.gz (no rules file names it): the reference for the editor. */
+function gzIncidents() {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'analyze', path.join(dirs.ws, 'sample-data/metrics.csv.gz'), '--format', 'json', '--only-anomalies'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout).incidents;
+}
+
+const cursorLine = async () => Number(/Ln (\d+)/.exec((await page.locator('#status\\.editor\\.selection').textContent()) ?? '')?.[1]);
+const gzTextTab = () => page.locator('.tabs-container .tab', { hasText: 'metrics.csv.gz' }).filter({ hasNotText: 'Anomalies' }).first();
+
+test('a .csv.gz analyses from the explorer\'s context menu: its charts and the incidents the CLI finds in it', async () => {
+  const incidents = gzIncidents();
+  assert.ok(incidents.length >= 2 && incidents.length <= 10, `${incidents.length} incidents`);
+  await explorerMenu('metrics.csv.gz', 'Analyze CSV File…');
+  // The dashboard may show another file (with a cpu chart too) until this one's first model arrives.
+  await view.locator('.header', { hasText: '2,880 rows' }).waitFor({ timeout: 60_000 })
+    .catch(async (e) => { await page.screenshot({ path: path.join(dirs.shots, '06x-failed.png') }); throw e; });
+  assert.equal(await view.locator('.header h1').textContent(), 'metrics.csv.gz');
+  for (const metric of ['cpu', 'memory']) await view.locator(`[data-testid="chart-${metric}"].rendered`).waitFor({ timeout: 30_000 });
+  assert.equal(await view.locator('[data-testid="view-select"]').inputValue(), 'major');
+  await until(async () => (await view.locator('#app[data-settled="true"]').count()) === 1 && (await count()) === incidents.length, `${incidents.length} incidents`, 60_000);
+  await analyzed();
+  await page.screenshot({ path: path.join(dirs.shots, '06-gz-dashboard.png') });
+});
+
+test('Reveal in CSV on a .csv.gz opens its decompressed text, read-only, at the incident, with the findings and Problems entries there', async () => {
+  const lines = new Set(gzIncidents().map((i) => i.startRow + 2));
+  const incident = view.locator('[data-testid="anomaly-row"][data-kind="incident"]').first();
+  await incident.locator('button.link').click();
+  await gzTextTab().waitFor({ timeout: 15_000 });
+  await page.locator('.monaco-editor .cursors-layer .cursor').first().waitFor({ timeout: 15_000 });
+  let line = NaN;
+  for (let k = 0; k < 50 && !lines.has(line); k++) {
+    if (k) await new Promise((r) => setTimeout(r, 100));
+    line = await cursorLine();
+  }
+  assert.ok(lines.has(line), `line ${line} starts an incident (${[...lines]})`);
+  // Text, not the binary-file page: the rows around the cursor, with the findings' gutter marks.
+  const editor = page.locator('.editor-instance .monaco-editor').filter({ has: page.locator('.view-line', { hasText: '2024-03-0' }) }).first();
+  await editor.waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('.editor-instance', { hasText: 'binary' }).count(), 0);
+  await editor.locator('.cgmr').first().waitFor({ timeout: 60_000 });
+  // Read-only: a key typed into it changes nothing (the tab never turns dirty) and VS Code says why.
+  await editor.locator('.view-lines').click();
+  await page.keyboard.type('x');
+  await page.locator('.monaco-editor-overlaymessage', { hasText: /read-only/i }).first().waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.tabs-container .tab.dirty', { hasText: 'metrics.csv.gz' }).count(), 0);
+  await page.screenshot({ path: path.join(dirs.shots, '07-gz-revealed.png') });
+  // The Problems entries of the .gz's incidents (one per incident) point into this text: choosing one goes to its line here.
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const filter = page.locator('.viewpane-filter input').first();
+  // Only this file's entries (the CSVs opened before have theirs): a glob filters by the resource.
+  await filter.fill('**/metrics.csv.gz');
+  const files = page.locator('.markers-panel .monaco-list-row[aria-level="1"]');
+  const file = files.filter({ hasText: 'metrics.csv.gz' }).first();
+  await until(async () => (await files.count()) === 1 && (await file.count()) === 1, 'the Problems of metrics.csv.gz alone', 30_000);
+  if (await file.getAttribute('aria-expanded') === 'false') await file.click();
+  const entries = page.locator('.markers-panel .monaco-list-row[aria-level="2"]');
+  await entries.first().waitFor({ timeout: 15_000 });
+  const labels = await entries.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+  const entryLines = labels.map((l) => Number(/line (\d+)/i.exec(l)?.[1])).sort((a, b) => a - b);
+  assert.deepEqual(entryLines, [...lines].sort((a, b) => a - b), labels.join(' || '));
+  await page.screenshot({ path: path.join(dirs.shots, '08-gz-problems.png') });
+  // An entry selects its incident's lines (the cursor at the end of the selection): the last one's incident is 5 rows.
+  const chosen = Number(/line (\d+)/i.exec(labels.at(-1))[1]);
+  // Clicked, then Enter: a click that only focused the list (the panel still opening) still opens the entry.
+  await entries.last().click();
+  await page.keyboard.press('Enter');
+  const selection = page.locator('#status\\.editor\\.selection');
+  await until(async () => /selected/.test(await selection.textContent()) && (await cursorLine()) >= chosen && (await cursorLine()) <= chosen + 10, `the incident from line ${chosen} selected`, 15_000)
+    .catch(async (e) => { await page.screenshot({ path: path.join(dirs.shots, '08x-failed.png') }); throw new Error(`${e.message}; status bar: ${await selection.textContent()}; labels: ${labels.join(' || ')}`); });
+  await page.locator('.tabs-container .tab.active', { hasText: 'metrics.csv.gz' }).filter({ hasNotText: 'Anomalies' }).waitFor({ timeout: 5000 });
+  await filter.fill('');
+  await gzTextTab().waitFor();
+  await page.locator('.tabs-container .tab', { hasText: 'Anomalies' }).first().click();
+});
+
+test('Start Streaming on a .csv.gz says it cannot be followed and offers to analyse it; a damaged .csv.gz says what is wrong', async () => {
+  const stream = page.locator('.notifications-toasts .notification-list-item', { hasText: 'gzip-compressed' }).first();
+  await runCommand(page, 'Anomaly Hunter: Start Streaming');
+  await stream.waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(600);
+  assert.match(await stream.locator('.notification-list-item-message').textContent(), /^Anomaly Hunter: metrics\.csv\.gz is gzip-compressed, so it cannot be followed as it grows: .*gunzip -k metrics\.csv\.gz\)\.$/);
+  assert.equal(await stream.locator('.monaco-button', { hasText: 'Analyze Instead' }).count(), 1);
+  assert.equal(await page.locator('.statusbar-item', { hasText: 'live:' }).count(), 0, 'nothing is streamed');
+  await page.screenshot({ path: path.join(dirs.shots, '09-gz-streaming.png') });
+  await stream.locator('.monaco-button', { hasText: 'Analyze Instead' }).click();
+  await stream.waitFor({ state: 'detached', timeout: 10_000 });
+  await explorerMenu('damaged.csv.gz', 'Analyze CSV File…');
+  const toast = notification(page, 'a damaged gzip file');
+  await toast.waitFor({ timeout: 30_000 });
+  assert.equal(await toast.textContent(), 'Anomaly Hunter: damaged.csv.gz: a damaged gzip file (unexpected end of file): nothing read from it');
+  const notice = view.locator('[data-testid="notice"].error');
+  await notice.waitFor({ timeout: 15_000 });
+  assert.match(await notice.textContent(), /damaged\.csv\.gz: a damaged gzip file \(unexpected end of file\)/);
+  assert.doesNotMatch(await notice.textContent(), /\bat \S+ \(|\.js:\d+/, 'no stack trace');
+  // The panel stays on the file it showed.
+  assert.equal(await view.locator('.header h1').textContent(), 'metrics.csv.gz');
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: path.join(dirs.shots, '10-gz-damaged.png') });
+});
+
+test('a window reload restores the dashboard on the .csv.gz it showed', async () => {
+  await runCommand(page, 'Developer: Reload Window');
+  await waitForWorkbench(page, 'sample-data');
+  await view.locator('[data-testid="chart-cpu"].rendered').waitFor({ timeout: 90_000 });
+  assert.equal(await view.locator('.header h1').textContent(), 'metrics.csv.gz');
+  await view.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+  assert.equal(await count(), gzIncidents().length);
+  await page.screenshot({ path: path.join(dirs.shots, '11-gz-restored.png') });
 });
 
 test('the webview raised no Content Security Policy violation', () => {

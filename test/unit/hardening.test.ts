@@ -553,13 +553,17 @@ test('in Restricted Mode the workspace cannot choose the rules files read or the
   for (const key of restricted) assert.ok(pkg.contributes.configuration.properties[key], `${key} is a contributed setting`);
 });
 
-test('a restored dashboard reopens only an existing CSV or TSV file named by an absolute path', async () => {
+test('a restored dashboard reopens only an existing CSV or TSV file (plain or .gz) named by an absolute path', async () => {
   const dir = tempDir('restore');
   try {
     const csv = join(dir, 'a.csv');
     writeFileSync(csv, 'a\n1\n');
     assert.equal(await restorablePath(csv), csv);
-    for (const bad of [undefined, 42, 'a.csv', '/etc/passwd', join(dir, 'none.csv'), dir + '.csv', `${csv}\u0000.csv`, { path: csv }]) {
+    const gz = join(dir, 'b.TSV.gz');
+    writeFileSync(gz, 'x');
+    assert.equal(await restorablePath(gz), gz);
+    writeFileSync(join(dir, 'c.gz'), 'x');
+    for (const bad of [undefined, 42, 'a.csv', 'b.csv.gz', '/etc/passwd', join(dir, 'none.csv'), join(dir, 'none.csv.gz'), join(dir, 'c.gz'), dir + '.csv', `${csv}\u0000.csv`, { path: csv }]) {
       assert.equal(await restorablePath(bad), undefined, String(bad));
     }
   } finally {
