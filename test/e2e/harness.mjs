@@ -192,7 +192,15 @@ export async function openFile(page, name, timeout = 30_000) {
   }
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(name);
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout });
+  const listed = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first();
+  // A file written a moment ago can be missing from Quick Open's first search (its file index lags the disk): the
+  // search is typed again, as a person would, until the file is listed or the time is up.
+  const until = Date.now() + timeout;
+  while (!(await listed.waitFor({ timeout: Math.min(8000, Math.max(1, until - Date.now())) }).then(() => true, () => false))) {
+    if (Date.now() >= until) throw new Error(`Quick Open did not list "${name}"`);
+    await input.fill('');
+    await input.fill(name);
+  }
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout });
   // Quick Open is gone before the next key goes anywhere (F1 pressed while it closes can be lost).
