@@ -221,6 +221,9 @@ test('a pipeline that can only fail when it runs is a warning at it: text a numb
   assert.deepEqual(warn("'{{ value | toUpper }}'"), [['template-type', 17, "'{{ value | toUpper }}' renders as an error: toUpper takes text and 'value' is a number (printf makes it text: printf \"%.2f\" value)", undefined]]);
   assert.deepEqual(warn("'{{ title threshold }}'").map((w) => w[0]), ['template-type']);
   assert.deepEqual(warn("'{{ severity | humanize }} {{ humanizePercentage op }}'").map((w) => w[0]), ['template-type', 'template-type']);
+  // The fix is offered only where the whole action is humanizeTimestamp of timestamp: it would drop what follows.
+  assert.deepEqual(warn("'{{ humanizeTimestamp timestamp }}'").map((w) => w[3]), ['{{ timestamp }}']);
+  assert.deepEqual(warn("'{{ humanizeTimestamp timestamp | title }}'").map((w) => [w[0], w[3]]), [['template-type', undefined]]);
   for (const fine of ["'{{ labels.x | humanize }}'", "'{{ row | humanize }}'", "'{{ value | printf \"%.1f\" | toUpper }}'", "'{{ printf \"%d %s\" value timestamp }}'", "'{{ timestamp | toUpper }}'"]) assert.deepEqual(warn(fine), [], fine);
 });
 
