@@ -109,6 +109,14 @@ test("title, toUpper, toLower and the number functions' parsing as Prometheus's 
   assert.throws(() => f('humanize', '  42 '), /parsing " {2}42 ": invalid syntax/);
   assert.throws(() => f('humanize', '0x10'), /invalid syntax/);
   assert.throws(() => f('humanize', '1e400'), /parsing "1e400": value out of range/);
+  // Hexadecimal with an exponent past a double's: rounded once to the nearest double, as strconv does (promtool 2.42).
+  assert.equal(f('humanize', '0x3p-1076'), '4.941e-300y');
+  assert.equal(f('humanize', '0xffffffffffffffffffffp-1100'), '8.9e-284y');
+  assert.equal(f('humanize', '0x0p2000'), '0');
+});
+
+test('a hexadecimal float literal whose exponent alone under- or overflows a double is read as Go reads it (promtool 2.42)', async () => {
+  assert.equal(await goRender('{{ printf "%b %b %v %v" 0x1000p-1086 0x3p-1076 0x0p2000 0x1fffffffffffffbffp0 }}'), '1p-1074 1p-1074 0 3.6893488147419103e+19');
 });
 
 test('{{{ value }}} is a brace around the value again, and exports as a template Prometheus parses', () => {
