@@ -109,6 +109,14 @@ test("title, toUpper, toLower and the number functions' parsing as Prometheus's 
   assert.throws(() => f('humanize', '  42 '), /parsing " {2}42 ": invalid syntax/);
   assert.throws(() => f('humanize', '0x10'), /invalid syntax/);
   assert.throws(() => f('humanize', '1e400'), /parsing "1e400": value out of range/);
+  // Hexadecimal with an exponent past a double's: rounded once to the nearest double, as strconv does (promtool 2.42).
+  assert.equal(f('humanize', '0x3p-1076'), '4.941e-300y');
+  assert.equal(f('humanize', '0xffffffffffffffffffffp-1100'), '8.9e-284y');
+  assert.equal(f('humanize', '0x0p2000'), '0');
+});
+
+test('a hexadecimal float literal whose exponent alone under- or overflows a double is read as Go reads it (promtool 2.42)', async () => {
+  assert.equal(await goRender('{{ printf "%b %b %v %v" 0x1000p-1086 0x3p-1076 0x0p2000 0x1fffffffffffffbffp0 }}'), '1p-1074 1p-1074 0 3.6893488147419103e+19');
 });
 
 test('{{{ value }}} is a brace around the value again, and exports as a template Prometheus parses', () => {
@@ -221,6 +229,9 @@ test('a pipeline that can only fail when it runs is a warning at it: text a numb
   assert.deepEqual(warn("'{{ value | toUpper }}'"), [['template-type', 17, "'{{ value | toUpper }}' renders as an error: toUpper takes text and 'value' is a number (printf makes it text: printf \"%.2f\" value)", undefined]]);
   assert.deepEqual(warn("'{{ title threshold }}'").map((w) => w[0]), ['template-type']);
   assert.deepEqual(warn("'{{ severity | humanize }} {{ humanizePercentage op }}'").map((w) => w[0]), ['template-type', 'template-type']);
+  // The fix is offered only where the whole action is humanizeTimestamp of timestamp: it would drop what follows.
+  assert.deepEqual(warn("'{{ humanizeTimestamp timestamp }}'").map((w) => w[3]), ['{{ timestamp }}']);
+  assert.deepEqual(warn("'{{ humanizeTimestamp timestamp | title }}'").map((w) => [w[0], w[3]]), [['template-type', undefined]]);
   for (const fine of ["'{{ labels.x | humanize }}'", "'{{ row | humanize }}'", "'{{ value | printf \"%.1f\" | toUpper }}'", "'{{ printf \"%d %s\" value timestamp }}'", "'{{ timestamp | toUpper }}'"]) assert.deepEqual(warn(fine), [], fine);
 });
 

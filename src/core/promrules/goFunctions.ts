@@ -24,6 +24,40 @@ export function underscoresOk(a: string): boolean {
 }
 
 /**
+ * strconv.ParseFloat's syntax, decimal or hexadecimal with a `p` exponent (`0x1.8p4`), `_` only between digits; the
+ * value rounded once to the nearest double (±Infinity past the largest), or null when it is not that syntax. Shared
+ * by number literals and the text the number functions read.
+ */
+export function parseGoFloat(text: string): number | null {
+  if (text.includes('_') && !underscoresOk(text)) return null;
+  const s = text.replace(/_/g, '');
+  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
+  if (hex && (hex[2] || hex[3])) {
+    const frac = hex[3] ?? '';
+    return (hex[1] === '-' ? -1 : 1) * roundedPow2(BigInt(`0x${hex[2]}${frac}`), Number(hex[4]) - 4 * frac.length);
+  }
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : null;
+}
+
+/**
+ * m × 2^e as the nearest double (ties to even), m ≥ 0: m is cut to the bits the result keeps (53, fewer for a
+ * subnormal) before it is scaled, so the scale itself never under- or overflows a double on the way.
+ */
+function roundedPow2(m: bigint, e: number): number {
+  if (m === 0n) return 0;
+  const bits = m.toString(2).length;
+  const top = bits - 1 + e; // the exponent of m's leading bit in the result
+  if (top > 1024) return Infinity;
+  const keep = top >= -1022 ? 53 : Math.max(0, top + 1075);
+  const shift = bits - keep;
+  if (shift <= 0) return Number(m) * 2 ** e;
+  let q = m >> BigInt(shift);
+  const rest = m - (q << BigInt(shift)), half = 1n << BigInt(shift - 1);
+  if (rest > half || (rest === half && (q & 1n) === 1n)) q++;
+  return Number(q) * 2 ** (e + shift);
+}
+
+/**
  * Go's strconv.ParseFloat as Prometheus's ConvertToFloat uses it on strings: no spaces around, `_` between digits,
  * hexadecimal with a `p` exponent (`0x1p4`), Inf/Infinity/NaN in any case; too large is an error, not Inf.
  */
@@ -33,15 +67,8 @@ function toFloat(a: GoValue): number {
   const fail = (why: string): TemplateError => new TemplateError(`strconv.ParseFloat: parsing ${goQuote(a, false)}: ${why}`);
   if (/^[+-]?(inf|infinity)$/i.test(a)) return a.startsWith('-') ? -Infinity : Infinity;
   if (/^nan$/i.test(a)) return NaN;
-  if (a.includes('_') && !underscoresOk(a)) throw fail('invalid syntax');
-  const s = a.replace(/_/g, '');
-  let v: number;
-  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
-  if (hex && (hex[2] || hex[3])) {
-    const frac = hex[3] ?? '';
-    v = (hex[1] === '-' ? -1 : 1) * parseInt(`${hex[2]}${frac}` || '0', 16) * 2 ** (Number(hex[4]) - 4 * frac.length);
-  } else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && !/^[+-]?0[xX]/.test(a)) v = Number(s);
-  else throw fail('invalid syntax');
+  const v = parseGoFloat(a);
+  if (v === null) throw fail('invalid syntax');
   if (!Number.isFinite(v)) throw fail('value out of range');
   return v;
 }

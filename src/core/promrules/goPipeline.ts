@@ -7,7 +7,7 @@
  * returns) at the word Go names. Shared by our rules files' templates and the Prometheus rules our engine runs.
  */
 import type { GoValue } from './goFormat.ts';
-import { FUNCTION_PARAMS, TEMPLATE_FUNCTIONS, TemplateError, underscoresOk } from './goFunctions.ts';
+import { FUNCTION_PARAMS, TEMPLATE_FUNCTIONS, TemplateError, parseGoFloat, underscoresOk } from './goFunctions.ts';
 import { goPlain, goTypeName } from './goPrintf.ts';
 
 export { TEMPLATE_FUNCTIONS } from './goFunctions.ts';
@@ -33,18 +33,6 @@ function parseGoInt(text: string): bigint | null {
   if (/^0[0-7]/.test(d)) d = `0o${d.slice(1)}`;
   const v = BigInt(d);
   return m[1] === '-' ? -v : v;
-}
-
-/** strconv.ParseFloat's syntax of a literal (decimal or hexadecimal with p), or null. */
-function parseGoFloat(text: string): number | null {
-  if (text.includes('_') && !underscoresOk(text)) return null;
-  const s = text.replace(/_/g, '');
-  const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
-  if (hex && (hex[2] || hex[3])) {
-    const frac = hex[3] ?? '';
-    return (hex[1] === '-' ? -1 : 1) * parseInt(`${hex[2]}${frac}` || '0', 16) * 2 ** (Number(hex[4]) - 4 * frac.length);
-  }
-  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : null;
 }
 
 /**

@@ -137,7 +137,8 @@ export function pipelineProblem(p: Pipeline): { why: string; fix?: string } | nu
         if ('literal' in a && typeof a.literal !== 'string') return { why: `${c.fn} takes text and ${a.text} is a number` };
       } else if (sig.readsNumber && name !== null && NEVER_NUMBERS.has(name)) {
         if (name !== 'timestamp') return { why: `${c.fn} reads a number and '${name}' is text` };
-        const alone = p.length <= 2 && operands.length === 1;
+        // The whole action is the function of timestamp (`{{ humanizeTimestamp timestamp }}`, `{{ timestamp | humanizeTimestamp }}`).
+        const alone = p.length === (piped ? 2 : 1) && operands.length === 1;
         return {
           why: `${c.fn} reads a number${c.fn === 'humanizeTimestamp' ? ' (Unix seconds)' : ''} and 'timestamp' is text, the row's time already written out (2024-01-01T00:05:00.000Z); {{ timestamp }} shows it`,
           fix: alone && c.fn === 'humanizeTimestamp' ? '{{ timestamp }}' : undefined,
