@@ -15,6 +15,7 @@ import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
+import { goActions } from './goTemplate.ts';
 import { RuleFileError, readPrometheusRules } from './ruleFile.ts';
 import { parseAlertExpr } from './selector.ts';
 
@@ -47,23 +48,16 @@ const SEVERITY_LABELS: Record<string, Severity> = {
  * written.
  */
 function annotationOf(text: string): string {
+  const { actions, tail } = goActions(text);
   let out = '';
-  let last = 0;
-  let trimNext = false;
-  for (const m of text.matchAll(/\{\{(-[ \t\r\n])?([\s\S]*?)([ \t\r\n]-)?\}\}/g)) {
-    let literal = text.slice(last, m.index);
-    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
-    if (m[1]) literal = literal.replace(/[ \t\r\n]+$/, '');
-    const body = m[2].trim();
+  for (const { literal, body: inner } of actions) {
+    const body = inner!.trim();
     out += literal + (/^\/\*[\s\S]*\*\/$/.test(body) ? '' : `{{ ${body.replace(
       /("(?:[^"\\]|\\.)*"|`[^`]*`)|\$value\b|\.Value\b|\$labels\.|\.Labels\./g,
       (w: string, str?: string) => str ?? (w.endsWith('.') ? 'labels.' : 'value'),
     )} }}`);
-    last = m.index + m[0].length;
-    trimNext = !!m[3];
   }
-  const tail = text.slice(last);
-  return out + (trimNext ? tail.replace(/^[ \t\r\n]+/, '') : tail);
+  return out + tail;
 }
 
 /** The metric (CSV column or series name) an expr's selector names, or why the expr is not one. */

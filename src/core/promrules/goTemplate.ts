@@ -23,7 +23,7 @@ export interface AlertTemplateData {
 type Piece = string | ((d: AlertTemplateData) => string);
 
 /** The evaluation-time idiom export-rules writes for `{{ timestamp }}`. */
-const EVAL_TIME = /\{\{\s*with\s+query\s+"time\(\)"\s*\}\}\{\{\s*\.\s*\|\s*first\s*\|\s*value\s*\|\s*humanizeTimestamp\s*\}\}\{\{\s*end\s*\}\}/g;
+const EVAL_TIME = /\{\{\s*with\s+query\s+"time\(\)"\s*\}\}\{\{\s*\.\s*\|\s*first\s*\|\s*value\s*\|\s*humanizeTimestamp\s*\}\}\{\{\s*end\s*\}\}/y;
 
 function goStringLiteral(s: string): string | null {
   if (s.startsWith('`') && s.endsWith('`') && s.length >= 2) return s.slice(1, -1);
@@ -78,9 +78,56 @@ function expansionError(template: string, name: string, at: number, e: ExecError
   return `<error expanding template: error executing template ${tmpl}: template: ${tmpl}:${location(template, at)}: executing ${goQuote(tmpl, false)} at <${e.context}>: ${e.message}>`;
 }
 
-/** Go's trim markers: `{{- ` and ` -}}` (a space, tab or newline beside the '-'), trimming those same characters. */
-const ACTION = /\{\{(-[ \t\r\n])?([\s\S]*?)([ \t\r\n]-)?\}\}/;
-const TEMPLATE_PART = new RegExp(`(${EVAL_TIME.source})|${ACTION.source}`, 'g');
+/** One action of a Go template (goActions). */
+export interface GoAction {
+  /** The text before it, trimmed as Go's trim markers beside it say. */
+  literal: string;
+  /** What is between its braces less its trim markers; null for a text `whole` matched. */
+  body: string | null;
+  /** Where its body starts in the template (2 past the whole text's start when body is null). */
+  bodyStart: number;
+}
+
+const SPACE = /[ \t\r\n]/;
+
+/**
+ * The actions of a Go template in order and the text after the last (`tail`, trimmed too). Trim markers are Go's:
+ * `{{- ` and ` -}}` (a space, tab or newline beside the '-') trim those same characters beside the action; `{{-3}}`
+ * is the number -3. An action ends at the first `}}`; an unclosed `{{` is text. `whole` (sticky) names a run of
+ * actions taken as one, without trimming. One scan with indexOf: a long text of unclosed `{{` stays linear.
+ */
+export function goActions(template: string, whole?: RegExp): { actions: GoAction[]; tail: string } {
+  const actions: GoAction[] = [];
+  let last = 0;
+  let trimNext = false;
+  const literalTo = (end: number, trimEnd: boolean): string => {
+    let literal = template.slice(last, end);
+    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
+    return trimEnd ? literal.replace(/[ \t\r\n]+$/, '') : literal;
+  };
+  for (let open = template.indexOf('{{'); open >= 0; open = template.indexOf('{{', last)) {
+    if (whole) {
+      whole.lastIndex = open;
+      const w = whole.exec(template);
+      if (w) {
+        actions.push({ literal: literalTo(open, false), body: null, bodyStart: open + 2 });
+        last = open + w[0].length;
+        trimNext = false;
+        continue;
+      }
+    }
+    const left = template[open + 2] === '-' && SPACE.test(template[open + 3] ?? '');
+    const from = open + (left ? 4 : 2);
+    const close = template.indexOf('}}', from);
+    if (close < 0) break;
+    const right = close - from >= 2 && template[close - 1] === '-' && SPACE.test(template[close - 2]);
+    actions.push({ literal: literalTo(open, left), body: template.slice(from, right ? close - 2 : close), bodyStart: from });
+    last = close + 2;
+    trimNext = right;
+  }
+  const tail = template.slice(last);
+  return { actions, tail: trimNext ? tail.replace(/^[ \t\r\n]+/, '') : tail };
+}
 
 /**
  * A template compiled to a function of the alert's data, or null when it uses what our engine does not render
@@ -90,23 +137,15 @@ const TEMPLATE_PART = new RegExp(`(${EVAL_TIME.source})|${ACTION.source}`, 'g');
 export function compileGoTemplate(template: string, alertName = ''): ((d: AlertTemplateData) => string) | null {
   const pieces: Piece[] = [];
   const starts: number[] = [];
-  let last = 0;
-  let trimNext = false;
-  for (const m of template.matchAll(TEMPLATE_PART)) {
-    let literal = template.slice(last, m.index);
-    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
-    if (m[2]) literal = literal.replace(/[ \t\r\n]+$/, '');
-    pieces.push(literal);
+  const { actions, tail } = goActions(template, EVAL_TIME);
+  for (const a of actions) {
+    pieces.push(a.literal);
     starts.push(-1);
-    const p = m[1] ? action('__evalTime') : action(m[3]);
+    const p = action(a.body ?? '__evalTime');
     if (p === null) return null;
     pieces.push(p);
-    starts.push(m.index + 2 + (m[2]?.length ?? 0));
-    last = m.index + m[0].length;
-    trimNext = !!m[4];
+    starts.push(a.bodyStart);
   }
-  let tail = template.slice(last);
-  if (trimNext) tail = tail.replace(/^[ \t\r\n]+/, '');
   if (tail.includes('{{')) return null;
   pieces.push(tail);
   return (d) => {
