@@ -288,6 +288,9 @@ export class StreamPipeline {
     const isLong = long !== null && long.labels.length > long.tentative.length;
     // The sampled rows' times, read as the rows will be (a clock column completes a date column).
     const sampledMs = inference.timestampIndex < 0 ? [] : fields.map((f) => timestampOf(f[inference.timestampIndex] ?? '', inference.timestampKind, inference.clockIndex >= 0 ? f[inference.clockIndex] ?? '' : undefined, inference.zones));
+    // A zone that names more than one offset (CST) may be settled by a later row (CDT) of the first ones analyze
+    // samples: a file read straight through waits for them (a pause decides with the rows there are).
+    if (when === 'rows' && this.sample.length < LONG_SAMPLE_ROWS && unread?.ambiguousZone) return;
     if (when !== 'end' && this.sample.length < LONG_SAMPLE_ROWS && inference.timestampIndex >= 0) {
       const times = new Set(sampledMs).size;
       if (times < 3 && (isLong || times < fields.length)) return;

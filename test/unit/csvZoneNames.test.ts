@@ -20,11 +20,12 @@ const p2 = (n: number): string => String(n).padStart(2, '0');
 const wallText = (utc: Date, hours: number): string => new Date(utc.getTime() + hours * HOUR).toISOString().slice(0, 19).replace('T', ' ');
 
 /** What stream reads of a text: rows' times, the layout's offset, the notices. */
-function streamed(text: string): { ms: number[]; offset: number; notices: string[] } {
+function streamed(text: string, pauses = true): { ms: number[]; offset: number; notices: string[] } {
   const rows: ScoredRow[] = [];
   const notices: string[] = [];
   const pipe = new StreamPipeline({ displayPath: 'z.csv', onRow: (r) => rows.push(r), onNotice: (t) => notices.push(t) });
-  for (let k = 0; k < text.length; k += 700) { pipe.push(text.slice(k, k + 700)); pipe.caughtUp(); }
+  // `pauses`: the input pauses after each piece (a live file); else it is read straight through (a file on disk).
+  for (let k = 0; k < text.length; k += 700) { pipe.push(text.slice(k, k + 700)); if (pauses) pipe.caughtUp(); }
   pipe.finish();
   assert.equal(pipe.failure, null);
   return { ms: rows.map((r) => r.ms), offset: pipe.columns!.utcOffsetMs, notices };
@@ -123,6 +124,23 @@ test('an ambiguous abbreviation (BST, CST, IST) the file\'s others settle is rea
   assert.equal(frame!.timestamps![699] - frame!.timestamps![0], 699 * 10 * MIN);
   assert.deepEqual(issues.map((x) => x.code), ['utc-offsets']);
   assert.deepEqual(streamed(long).ms, Array.from(frame!.timestamps!));
+});
+
+test('stream reads a file straight through as analyze does: CST settled by a CDT past the first 20 rows but within the first 500', () => {
+  // Chicago, spring: 40 rows at CST (-06:00), then CDT (-05:00); stream used to decide its columns on 20 CST rows.
+  const change = Date.UTC(2024, 2, 10, 8);
+  const text = dstFile(60, change - 40 * 10 * MIN, change, ['CST', -6], ['CDT', -5]);
+  const { frame } = parseCsv(text);
+  assert.equal(frame!.utcOffsetMs, -6 * HOUR);
+  const s = streamed(text, false);
+  assert.deepEqual([s.ms, s.offset], [Array.from(frame!.timestamps!), -6 * HOUR]);
+  assert.equal(s.notices.length, 1);
+  assert.match(s.notices[0], /^z\.csv:2: warning: times are written with more than one UTC offset/);
+  // A CST no later row settles is decided on at the end of the input, as before: no time, said once.
+  const china = file(30, (d) => `${wallText(d, 8)} CST`);
+  const c = streamed(china, false);
+  assert.ok(c.ms.length === 30 && c.ms.every((t) => Number.isNaN(t)));
+  assert.equal(c.notices.length, 1);
 });
 
 test('an ambiguous abbreviation no other settles is still not read, the message naming the line and the choices', () => {

@@ -287,9 +287,10 @@ const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.20
  * Why no column was read as the time when one looks like it (most of its sampled cells are times, some are not) or
  * is named like one (`time`, `timestamp`, `date`…) and holds text: a message naming the column and a value, or null.
  * `lines`: the sampled rows' lines, for a zone that names more than one offset (its first line is said).
+ * `ambiguousZone`: the reason is such a zone, which a later row (CDT after CST) may settle.
  */
-export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[], lines?: readonly number[]): { column: number; message: string } | null {
-  let named: { column: number; message: string } | null = null;
+export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[], lines?: readonly number[]): { column: number; message: string; ambiguousZone?: true } | null {
+  let named: { column: number; message: string; ambiguousZone?: true } | null = null;
   for (const c of textIndices) {
     let ok = 0, n = 0, numbers = 0, bad = '', badRow = -1;
     const zones = zoneNamesOf(sample.map((r) => r[c] ?? ''));
@@ -306,13 +307,13 @@ export function unreadTimeNote(header: string[], sample: string[][], textIndices
     const name = JSON.stringify(clip(header[c] ?? ''));
     const ambiguous = bad ? ambiguousZoneNote(bad, zones) : null;
     if (n > 0 && ok >= 0.5 * n && ok < n) {
-      return { column: c, message: `column ${name} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'${ambiguous ? `: ${ambiguous}` : ''}), so row numbers stand in for time` };
+      return { column: c, message: `column ${name} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'${ambiguous ? `: ${ambiguous}` : ''}), so row numbers stand in for time`, ...(ambiguous ? { ambiguousZone: true } : {}) };
     }
     if (!named && n > 0 && numbers === n && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its numbers (e.g. '${clip(bad)}') are no epoch times (seconds, milliseconds, microseconds or nanoseconds since 1970), so row numbers stand in for time; it is not analysed as a metric` };
     } else if (!named && n > 0 && ok === 0 && ambiguous) {
       const where = lines?.[badRow] === undefined ? `'${clip(bad)}'` : `line ${lines[badRow]}: '${clip(bad)}'`;
-      named = { column: c, message: `column ${name} is not read as the time: ${ambiguous} (${where}), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC` };
+      named = { column: c, message: `column ${name} is not read as the time: ${ambiguous} (${where}), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC`, ambiguousZone: true };
     } else if (!named && n > 0 && ok === 0 && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its values (e.g. '${clip(bad)}') are in no form this reader knows — ${TIME_FORMS} — so row numbers stand in for time` };
     }
