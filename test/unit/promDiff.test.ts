@@ -8,7 +8,9 @@ import type { Rng } from '../../src/core/random.ts';
 import { parseDuration, formatDuration } from '../../src/core/rules/duration.ts';
 import { prepareTests, runPrepared, runWithPromtool } from '../../src/node/promRuleTests.ts';
 import type { AlertOut } from '../../src/core/promrules/engine.ts';
-import { needPromtool } from './promtool.ts';
+import { needPromtool, promtool } from './promtool.ts';
+import { PRINTF_CASES } from './printfCases.ts';
+import type { GoValue } from '../../src/core/promrules/goFormat.ts';
 
 /**
  * Our rule-test runner against the real `promtool test rules` (Debian's prometheus package): the same test files
@@ -200,4 +202,23 @@ test('seeded random rules and series: promtool fails exactly the cases we fail (
   t.diagnostic(`seed ${seed}: ${cases} cases in ${files} files, ${firing} with firing alerts, ${changed} changed on purpose`);
   assert.ok(cases >= 500, `only ${cases} cases`);
   assert.ok(firing >= cases / 5, `only ${firing} cases with firing alerts`);
+});
+
+/** A template's literal of a value: an int as it is, a float64 with '.' or an exponent, a string quoted. */
+const goLiteral = (v: GoValue): string => (typeof v === 'bigint' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : Number.isInteger(v) && Math.abs(v) < 1e21 ? `${v}.0` : String(v));
+
+test("printf's frozen cases (test/unit/printfCases.ts): promtool renders each as the text the unit test expects", (t) => {
+  if (!needPromtool(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ah-printf-'));
+  let rules = 'groups:\n  - name: printf\n    rules:\n';
+  const cases = PRINTF_CASES.map(([format, args, want], i) => {
+    const template = `{{ printf ${JSON.stringify(format)}${args.map((a) => ` ${goLiteral(a)}`).join('')} }}`;
+    rules += `      - alert: P${i}\n        expr: vector(1)\n        annotations:\n          s: ${JSON.stringify(template)}\n`;
+    return { eval_time: '0m', alertname: `P${i}`, exp_alerts: [{ exp_labels: {}, exp_annotations: { s: want } }] };
+  });
+  writeFileSync(join(dir, 'printf.yml'), rules);
+  writeFileSync(join(dir, 'printf.test.json'), JSON.stringify({ rule_files: ['printf.yml'], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: [], alert_rule_test: cases }] }));
+  const run = promtool(['test', 'rules', 'printf.test.json'], dir);
+  assert.equal(run.status, 0, run.out.slice(0, 3000));
+  assert.match(run.out, /SUCCESS/);
 });

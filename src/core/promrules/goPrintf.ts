@@ -1,7 +1,12 @@
 /**
- * Go's fmt.Sprintf as a template's `printf` runs it, ported from fmt's doPrintf: flags, width and precision (also
- * from an argument with `*`), explicit argument indexes (`%[2]v`), the verbs of float64 (%v %e %f %g %x %b…), int
- * (%d %x %o %b %c %q %U…) and string (%s %q %x), %T, and Go's marks for a wrong verb, index or argument count.
+ * Go's fmt.Sprintf as a template's `printf` runs it. The facts come from the Go fmt package documentation
+ * (pkg.go.dev/fmt) and promtool's output: flags, width and precision (also taken from an int argument with `*`),
+ * explicit argument indexes (`%[2]v`), the verbs of float64 (%v %e %f %g %x %b…), int (%d %x %o %b %c %q %U…)
+ * and string (%s %q %x), %T, and the documented marks for a wrong verb, index, width, precision or argument count
+ * (`%!d(string=x)`, `%!v(BADINDEX)`, `%!(BADWIDTH)`, `%!(BADPREC)`, `%!(NOVERB)`, `%!v(MISSING)`, `%!(EXTRA …)`).
+ *
+ * A format is parsed once into literal text and directives (a template's printf runs for every row an alert fires
+ * on); what depends on the arguments (`*`, whether `[n]` is in range) is resolved as the directives are printed.
  */
 import { fmtFloat, goFloat, goQuote, padded } from './goFormat.ts';
 import type { FloatVerb, Flags, GoValue } from './goFormat.ts';
@@ -35,30 +40,24 @@ function rune(u: bigint): string {
   return cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : String.fromCodePoint(cp);
 }
 
-/** Go's fmt.fmtInteger: digits in the base, precision or zero padding as leading zeros, '#' prefixes, the sign. */
+/**
+ * An int in base 2, 8, 10 or 16. Its digits are zero-filled to the precision, or (0 flag, no precision) to the
+ * width less the sign; '#' puts 0b, 0 or 0x before them (beyond the width), %O 0o, then comes the sign.
+ */
 function fmtInteger(v: bigint, base: 2 | 8 | 10 | 16, verb: string, upper: boolean, f: State): string {
-  const negative = v < 0n;
-  const u = negative ? -v : v;
-  let prec = 0;
-  if (f.prec !== undefined) {
-    prec = f.prec;
-    // Precision 0 and the value 0: nothing but padding.
-    if (prec === 0 && u === 0n) return padded('', { ...f, zero: false });
-  } else if (f.zero && f.width !== undefined) {
-    prec = f.width;
-    if (negative || f.plus || f.space) prec--;
-  }
-  let digits = u.toString(base);
+  const sign = v < 0n ? '-' : f.plus ? '+' : f.space ? ' ' : '';
+  const magnitude = v < 0n ? -v : v;
+  const spaces = { ...f, zero: false };
+  // Precision 0 prints no digit for 0: only the padding.
+  if (f.prec === 0 && magnitude === 0n) return padded('', spaces);
+  let digits = magnitude.toString(base);
   if (upper) digits = digits.toUpperCase();
-  if (digits.length < prec) digits = '0'.repeat(prec - digits.length) + digits;
-  if (f.sharp) {
-    if (base === 2) digits = `0b${digits}`;
-    else if (base === 8 && digits[0] !== '0') digits = `0${digits}`;
-    else if (base === 16) digits = `0${upper ? 'X' : 'x'}${digits}`;
-  }
-  if (verb === 'O') digits = `0o${digits}`;
-  const sign = negative ? '-' : f.plus ? '+' : f.space ? ' ' : '';
-  return padded(sign + digits, { ...f, zero: false });
+  const least = f.prec ?? (f.zero && f.width !== undefined ? f.width - sign.length : 0);
+  if (digits.length < least) digits = digits.padStart(least, '0');
+  let prefix = '';
+  if (f.sharp) prefix = base === 2 ? '0b' : base === 16 ? (upper ? '0X' : '0x') : base === 8 && digits[0] !== '0' ? '0' : '';
+  if (verb === 'O') prefix = `0o${prefix}`;
+  return padded(sign + prefix + digits, spaces);
 }
 
 /** Go's %U: `U+00E9`, with '#' the character too when it is printable. */
@@ -109,185 +108,204 @@ function printString(s: string, verb: string, f: State): string | null {
   }
 }
 
-/** Go's printArg: the value in the verb, or `%!verb(type=value)` (the value in %v with the same flags). */
+/** A value in a verb, or `%!verb(type=value)` (the value in %v with the same flags). */
 function printArg(a: GoValue, verb: string, f: State): string {
   if (verb === 'T') return printString(goTypeName(a), 's', f)!;
   const out = verb === 'p' ? null : typeof a === 'number' ? printFloat(a, verb, f) : typeof a === 'bigint' ? printInt(a, verb, f) : printString(a, verb, f);
   return out ?? `%!${verb}(${goTypeName(a)}=${printArg(a, 'v', f)})`;
 }
 
-const tooLarge = (n: number): boolean => n > 1e6 || n < -1e6;
 
-/** fmt's parsenum: a decimal number from i, as far as digits go (an absurd one ends the format). */
-function parseNum(s: string, i: number, end: number): { num: number; ok: boolean; i: number } {
-  let num = 0;
-  let ok = false;
-  for (; i < end && s[i] >= '0' && s[i] <= '9'; i++) {
-    if (tooLarge(num)) return { num: 0, ok: false, i: end };
-    num = num * 10 + (s.charCodeAt(i) - 48);
-    ok = true;
-  }
-  return { num, ok, i };
+/** A width or precision: none, a number written in the format, or `*` (the next argument, an int). */
+type Size = number | '*' | undefined;
+
+/** One `%` directive of a format. */
+interface Directive {
+  /** The flags, with the width and precision when they are numbers (for %v, '#' and '+' become sharpV / nothing). */
+  flags: State;
+  width: Size;
+  prec: Size;
+  /** `[n]` marks as written (1 is the first argument) before the width, before the precision and before the verb. */
+  indexAt: { width?: number; prec?: number; verb?: number };
+  /** A `[…]` that is no index, or one where an index may not stand (before a number width or a '.'). */
+  badIndex: boolean;
+  /** The verb; null when the format ends first (`%!(NOVERB)`, and nothing of the format after it). */
+  verb: string | null;
+  /** It has `*` or `[n]`: what it prints depends on more than the next argument. */
+  dynamic: boolean;
 }
 
-/** fmt's intFromArg: a `*` width or precision, an int argument (anything else is not one). */
-function intFromArg(args: readonly GoValue[], argNum: number): { num: number; ok: boolean; argNum: number } {
-  if (argNum >= args.length) return { num: 0, ok: false, argNum };
-  const a = args[argNum];
-  let num = 0;
-  let ok = false;
-  if (typeof a === 'bigint' && BigInt.asIntN(64, a) === a) { num = Number(a); ok = true; }
-  if (tooLarge(num)) return { num: 0, ok: false, argNum: argNum + 1 };
-  return { num, ok, argNum: argNum + 1 };
+/** A parsed format: literal text (`%%`, and directives whose text needs no argument, already in it) and directives. */
+interface ParsedFormat {
+  pieces: (string | Directive)[];
+  /** The format has `[` where an index may stand: unused arguments are then not reported (no `%!(EXTRA …)`). */
+  reordered: boolean;
 }
-
-type Piece = string | { verb: string; f: State };
-const parsedFormats = new Map<string, Piece[] | null>();
 
 /**
- * A format without argument indexes or `*` as text and verbs, parsed once (a template's printf runs for every row
- * an alert fires on); null for one with them, which goSprintfAll reads as it goes (its parsing depends on the arguments).
+ * Decimal digits from `at`: their value (undefined when there are none) and where they end. A number that is still
+ * growing past a million is absurd to Go: it gives up on the rest of the text (the end is `to`, the value undefined).
  */
-function parsedFormat(format: string): Piece[] | null {
-  let pieces = parsedFormats.get(format);
-  if (pieces !== undefined) return pieces;
-  pieces = /[[*]/.test(format) ? null : [];
+function digitsAt(s: string, at: number, to: number): { value: number | undefined; end: number } {
+  let value = 0;
+  let end = at;
+  for (; end < to; end++) {
+    const d = s.charCodeAt(end) - 48;
+    if (d < 0 || d > 9) break;
+    if (value > 1e6) return { value: undefined, end: to };
+    value = value * 10 + d;
+  }
+  return { value: end > at ? value : undefined, end };
+}
+
+/** Reads a format into text and directives. */
+function parseFormat(format: string): ParsedFormat {
+  const pieces: (string | Directive)[] = [];
   const end = format.length;
-  for (let i = 0; pieces && i < end;) {
-    const pct = format.indexOf('%', i);
-    if (pct < 0) { pieces.push(format.slice(i)); break; }
-    pieces.push(format.slice(i, pct));
-    i = pct + 1;
-    const f: State = {};
-    for (; i < end; i++) {
-      const c = format[i];
-      if (c === '#') f.sharp = true;
-      else if (c === '0') f.zero = !f.minus;
-      else if (c === '+') f.plus = true;
-      else if (c === '-') { f.minus = true; f.zero = false; }
-      else if (c === ' ') f.space = true;
+  let reordered = false;
+  let text = '';
+  let i = 0;
+
+  /** `[n]` at i: n, 'bad' for a malformed one (`[x]`, `[]`, no ']' where one can be), undefined for none. */
+  const index = (): number | 'bad' | undefined => {
+    if (format[i] !== '[') return undefined;
+    reordered = true;
+    // '[', a digit and ']' at least: with fewer characters left there is no index, only a bad '['.
+    const close = end - i >= 3 ? format.indexOf(']', i + 1) : -1;
+    if (close < 0) { i++; return 'bad'; }
+    const n = digitsAt(format, i + 1, close);
+    i = close + 1;
+    return n.value !== undefined && n.end === close ? n.value : 'bad';
+  };
+
+  const directive = (): Directive => {
+    const flags: State = {};
+    for (let c = format[i]; i < end; c = format[++i]) {
+      if (c === '#') flags.sharp = true;
+      else if (c === '0') flags.zero = !flags.minus;
+      else if (c === '+') flags.plus = true;
+      else if (c === '-') { flags.minus = true; flags.zero = false; }
+      else if (c === ' ') flags.space = true;
       else break;
     }
-    const w = parseNum(format, i, end);
-    i = w.i;
-    if (w.ok) f.width = w.num;
-    if (i + 1 < end && format[i] === '.') {
-      const p = parseNum(format, i + 1, end);
-      i = p.i;
-      f.prec = p.ok ? p.num : 0;
+    const d: Directive = { flags, width: undefined, prec: undefined, indexAt: {}, badIndex: false, verb: null, dynamic: false };
+    // Whether an index was just read: a number or a '.' right after it makes it bad, and no second index is read before the verb.
+    let afterIndex = false;
+    const mark = (slot: 'width' | 'prec' | 'verb'): void => {
+      const n = index();
+      afterIndex = typeof n === 'number';
+      if (n === 'bad') d.badIndex = true;
+      else if (n !== undefined) d.indexAt[slot] = n;
+    };
+    mark('width');
+    if (format[i] === '*') { i++; d.width = '*'; afterIndex = false; } else {
+      const w = digitsAt(format, i, end);
+      i = w.end;
+      if (w.value !== undefined) { d.width = flags.width = w.value; if (afterIndex) d.badIndex = true; }
     }
-    if (i >= end) { pieces.push('%!(NOVERB)'); break; }
-    const verb = String.fromCodePoint(format.codePointAt(i)!);
-    i += verb.length;
-    if (verb === '%') { pieces.push('%'); continue; }
-    if (verb === 'v') { f.sharpV = f.sharp; f.sharp = false; f.plus = false; }
-    pieces.push({ verb, f });
+    // A '.' that ends the format is the verb, not a precision.
+    if (format[i] === '.' && i + 1 < end) {
+      i++;
+      if (afterIndex) d.badIndex = true;
+      mark('prec');
+      if (format[i] === '*') { i++; d.prec = '*'; afterIndex = false; } else {
+        const p = digitsAt(format, i, end);
+        i = p.end;
+        d.prec = flags.prec = p.value ?? 0;
+      }
+    }
+    if (!afterIndex) mark('verb');
+    if (i >= end) return d;
+    d.verb = String.fromCodePoint(format.codePointAt(i)!);
+    i += d.verb.length;
+    // %v's '#' is Go syntax and its '+' field names: neither is a flag of the value's formatting.
+    if (d.verb === 'v') { flags.sharpV = flags.sharp; flags.sharp = false; flags.plus = false; }
+    return d;
+  };
+
+  while (i < end) {
+    const pct = format.indexOf('%', i);
+    if (pct < 0) { text += format.slice(i); break; }
+    text += format.slice(i, pct);
+    i = pct + 1;
+    const d = directive();
+    d.dynamic = d.width === '*' || d.prec === '*' || Object.keys(d.indexAt).length > 0;
+    if (!d.dynamic && (d.verb === null || d.verb === '%' || d.badIndex)) {
+      // Text whatever the arguments: the mark, '%', or a bad index's mark.
+      text += d.verb === null ? '%!(NOVERB)' : d.verb === '%' ? '%' : `%!${d.verb}(BADINDEX)`;
+    } else {
+      if (text) pieces.push(text);
+      text = '';
+      pieces.push(d);
+    }
+    if (d.verb === null) break;
   }
-  if (parsedFormats.size >= 1000) parsedFormats.clear();
-  parsedFormats.set(format, pieces);
-  return pieces;
+  if (text) pieces.push(text);
+  return { pieces, reordered };
+}
+
+const parsedFormats = new Map<string, ParsedFormat>();
+
+function parsed(format: string): ParsedFormat {
+  let p = parsedFormats.get(format);
+  if (p === undefined) {
+    p = parseFormat(format);
+    if (parsedFormats.size >= 1000) parsedFormats.clear();
+    parsedFormats.set(format, p);
+  }
+  return p;
+}
+
+/** A directive with `*` or `[n]` printed from argument `next` on: its text, and the argument after those it used. */
+function printDynamic(d: Directive, args: readonly GoValue[], next: number): { text: string; next: number } {
+  let text = '';
+  let good = !d.badIndex;
+  const jump = (n: number | undefined): void => {
+    if (n === undefined) return;
+    if (n >= 1 && n <= args.length) next = n - 1;
+    else good = false;
+  };
+  /** A `*`'s argument as a size: an int within ±1e6, else undefined. The argument is used up whatever it is. */
+  const size = (): number | undefined => {
+    if (next >= args.length) return undefined;
+    const a = args[next++];
+    return typeof a === 'bigint' && a >= -1_000_000n && a <= 1_000_000n ? Number(a) : undefined;
+  };
+  const f: State = { ...d.flags };
+  jump(d.indexAt.width);
+  if (d.width === '*') {
+    const w = size();
+    if (w === undefined) text += '%!(BADWIDTH)';
+    else if (w < 0) { f.width = -w; f.minus = true; f.zero = false; } else f.width = w;
+  }
+  jump(d.indexAt.prec);
+  if (d.prec === '*') {
+    const p = size();
+    // A negative precision is none.
+    if (p === undefined || p < 0) text += '%!(BADPREC)';
+    else f.prec = p;
+  }
+  jump(d.indexAt.verb);
+  if (d.verb === null) text += '%!(NOVERB)';
+  else if (d.verb === '%') text += '%';
+  else if (!good) text += `%!${d.verb}(BADINDEX)`;
+  else if (next >= args.length) text += `%!${d.verb}(MISSING)`;
+  else text += printArg(args[next++], d.verb, f);
+  return { text, next };
 }
 
 const extra = (args: readonly GoValue[]): string => `%!(EXTRA ${args.map((a) => `${goTypeName(a)}=${printArg(a, 'v', {})}`).join(', ')})`;
 
 /** Go's fmt.Sprintf of a template's values. */
 export function goSprintf(format: string, args: readonly GoValue[]): string {
-  const pieces = parsedFormat(format);
-  if (!pieces) return goSprintfAll(format, args);
+  const { pieces, reordered } = parsed(format);
   let out = '';
-  let argNum = 0;
+  let next = 0;
   for (const p of pieces) {
     if (typeof p === 'string') out += p;
-    else if (argNum >= args.length) out += `%!${p.verb}(MISSING)`;
-    else out += printArg(args[argNum++], p.verb, p.f);
+    else if (p.dynamic) { const r = printDynamic(p, args, next); out += r.text; next = r.next; }
+    else if (next < args.length) out += printArg(args[next++], p.verb!, p.flags);
+    else out += `%!${p.verb}(MISSING)`;
   }
-  return argNum < args.length ? out + extra(args.slice(argNum)) : out;
-}
-
-/** Go's fmt.Sprintf as its doPrintf reads any format, argument indexes and `*` included. */
-export function goSprintfAll(format: string, args: readonly GoValue[]): string {
-  let out = '';
-  const end = format.length;
-  let argNum = 0;
-  let afterIndex = false;
-  let reordered = false;
-  let goodArgNum = true;
-  /** fmt's argNumber: an explicit `[n]` at i, else the next argument. */
-  const argNumber = (i: number): number => {
-    afterIndex = false;
-    if (i >= end || format[i] !== '[') return i;
-    reordered = true;
-    let close = -1;
-    if (end - i >= 3) for (let j = i + 1; j < end; j++) if (format[j] === ']') { close = j; break; }
-    if (close < 0) { goodArgNum = false; return i + 1; }
-    const n = parseNum(format, i + 1, close);
-    if (!n.ok || n.i !== close) { goodArgNum = false; return close + 1; }
-    if (n.num - 1 >= 0 && n.num - 1 < args.length) { argNum = n.num - 1; afterIndex = true; return close + 1; }
-    goodArgNum = false;
-    afterIndex = true;
-    return close + 1;
-  };
-  for (let i = 0; i < end;) {
-    goodArgNum = true;
-    const pct = format.indexOf('%', i);
-    if (pct < 0) { out += format.slice(i); break; }
-    out += format.slice(i, pct);
-    i = pct + 1;
-    const f: State = {};
-    for (; i < end; i++) {
-      const c = format[i];
-      if (c === '#') f.sharp = true;
-      else if (c === '0') f.zero = !f.minus;
-      else if (c === '+') f.plus = true;
-      else if (c === '-') { f.minus = true; f.zero = false; }
-      else if (c === ' ') f.space = true;
-      else break;
-    }
-    i = argNumber(i);
-    if (i < end && format[i] === '*') {
-      i++;
-      const w = intFromArg(args, argNum);
-      argNum = w.argNum;
-      if (w.ok) f.width = w.num; else out += '%!(BADWIDTH)';
-      if (f.width !== undefined && f.width < 0) { f.width = -f.width; f.minus = true; f.zero = false; }
-      afterIndex = false;
-    } else {
-      const w = parseNum(format, i, end);
-      i = w.i;
-      if (w.ok) f.width = w.num;
-      if (afterIndex && w.ok) goodArgNum = false;
-    }
-    if (i + 1 < end && format[i] === '.') {
-      i++;
-      if (afterIndex) goodArgNum = false;
-      i = argNumber(i);
-      if (i < end && format[i] === '*') {
-        i++;
-        const p = intFromArg(args, argNum);
-        argNum = p.argNum;
-        // A negative precision is none.
-        if (p.ok && p.num >= 0) f.prec = p.num;
-        else out += '%!(BADPREC)';
-        afterIndex = false;
-      } else {
-        const p = parseNum(format, i, end);
-        i = p.i;
-        f.prec = p.ok ? p.num : 0;
-      }
-    }
-    if (!afterIndex) i = argNumber(i);
-    if (i >= end) { out += '%!(NOVERB)'; break; }
-    const verb = String.fromCodePoint(format.codePointAt(i)!);
-    i += verb.length;
-    if (verb === '%') out += '%';
-    else if (!goodArgNum) out += `%!${verb}(BADINDEX)`;
-    else if (argNum >= args.length) out += `%!${verb}(MISSING)`;
-    else {
-      // %v: '#' is Go syntax and '+' field names, neither a flag of the number.
-      if (verb === 'v') { f.sharpV = f.sharp; f.sharp = false; f.plus = false; }
-      out += printArg(args[argNum++], verb, f);
-    }
-  }
-  if (!reordered && argNum < args.length) out += extra(args.slice(argNum));
-  return out;
+  return !reordered && next < args.length ? out + extra(args.slice(next)) : out;
 }
