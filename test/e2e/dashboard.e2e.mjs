@@ -586,6 +586,13 @@ test('Reveal in CSV on a .csv.gz opens its decompressed text, read-only, at the 
   await page.locator('.tabs-container .tab.active', { hasText: 'metrics.csv.gz' }).filter({ hasNotText: 'Anomalies' }).waitFor({ timeout: 5000 });
   await filter.fill('');
   await gzTextTab().waitFor();
+  // The .gz rewritten on disk (a row appended): its open text follows the file, as a plain CSV's editor does.
+  const gzPath = path.join(dirs.ws, 'sample-data/metrics.csv.gz');
+  fs.writeFileSync(gzPath, zlib.gzipSync(Buffer.concat([zlib.gunzipSync(fs.readFileSync(gzPath)), Buffer.from('2024-03-03T00:00:00.000Z,42.125,61.50\r\n')])));
+  await gzTextTab().click();
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('Control+End');
+  await editor.locator('.view-line', { hasText: '42.125' }).waitFor({ timeout: 30_000 });
   await page.locator('.tabs-container .tab', { hasText: 'Anomalies' }).first().click();
 });
 
