@@ -18,17 +18,22 @@ function digitsOfDecimal(s: string): Digits {
   return { digits: all.slice(lead).replace(/0+$/, ''), dp };
 }
 
-/** The exact decimal value of a double: mantissa × 2^exponent written out with BigInt (subnormals included). */
-function exactDigits(x: number): Digits {
+/** A finite double's exact value as significand × 2^exponent (the significand an integer below 2^53, subnormals included). */
+function binaryParts(x: number): { significand: bigint; exponent: number } {
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, x);
   const bits = view.getBigUint64(0);
   const biased = Number((bits >> 52n) & 0x7ffn);
-  let mant = bits & 0xfffffffffffffn;
-  if (biased !== 0) mant |= 1n << 52n;
-  const e2 = (biased === 0 ? 1 : biased) - 1075;
-  // mant × 2^e2: an integer when e2 >= 0, else mant × 5^-e2 / 10^-e2.
-  const digits = (e2 >= 0 ? mant << BigInt(e2) : mant * 5n ** BigInt(-e2)).toString();
+  const stored = bits & 0xfffffffffffffn;
+  // A normal number has an implicit leading 1 bit; a subnormal one has the smallest exponent.
+  return biased === 0 ? { significand: stored, exponent: -1074 } : { significand: stored | (1n << 52n), exponent: biased - 1075 };
+}
+
+/** The exact decimal value of a double: significand × 2^exponent written out with BigInt (subnormals included). */
+function exactDigits(x: number): Digits {
+  const { significand, exponent: e2 } = binaryParts(x);
+  // significand × 2^e2: an integer when e2 >= 0, else significand × 5^-e2 / 10^-e2.
+  const digits = (e2 >= 0 ? significand << BigInt(e2) : significand * 5n ** BigInt(-e2)).toString();
   return { digits: digits.replace(/0+$/, ''), dp: e2 >= 0 ? digits.length : digits.length + e2 };
 }
 
@@ -98,25 +103,28 @@ function shortestDigits(x: number): Digits {
 }
 
 const digitAt = (d: Digits, i: number): string => (i < d.digits.length ? d.digits[i] : '0');
+const ZERO: Digits = { digits: '', dp: 0 };
 
-function fmtE(d: Digits, prec: number, e: 'e' | 'E'): string {
+/** `d.ddde+XX`: one digit, `places` more after the point, the decimal exponent signed and of two digits at least. */
+function exponentForm(d: Digits, places: number, e: 'e' | 'E'): string {
   let out = d.digits.length ? d.digits[0] : '0';
-  if (prec > 0) {
+  if (places > 0) {
     out += '.';
-    for (let i = 1; i <= prec; i++) out += digitAt(d, i);
+    for (let i = 1; i <= places; i++) out += digitAt(d, i);
   }
   const exp = d.digits.length ? d.dp - 1 : 0;
   const a = Math.abs(exp);
   return `${out}${e}${exp < 0 ? '-' : '+'}${a < 10 ? '0' : ''}${a}`;
 }
 
-function fmtF(d: Digits, prec: number): string {
+/** `ddd.ddd`: the integer part (0 when there is none), then `places` digits after the point. */
+function pointForm(d: Digits, places: number): string {
   let out = '';
   if (d.dp > 0) for (let i = 0; i < d.dp; i++) out += digitAt(d, i);
   else out = '0';
-  if (prec > 0) {
+  if (places > 0) {
     out += '.';
-    for (let i = 0; i < prec; i++) {
+    for (let i = 0; i < places; i++) {
       const j = d.dp + i;
       out += j < 0 ? '0' : digitAt(d, j);
     }
@@ -124,26 +132,27 @@ function fmtF(d: Digits, prec: number): string {
   return out;
 }
 
-/** strconv.FormatFloat of |x| (finite, > 0 or 0) in format f, e or g; prec < 0: the shortest. */
+/**
+ * strconv.FormatFloat of |x| (finite, > 0 or 0) in format f, e or g (pkg.go.dev/strconv); prec < 0: the shortest
+ * digits that read back as x, all of them shown. %e has prec digits after the point, %f prec places. %g rounds to
+ * prec significant digits (0 counts as 1) and shows them all, trailing zeros dropped: in %e's form when the decimal
+ * exponent is below -4 or reaches the precision (6 with the shortest digits), else as a plain decimal.
+ */
 function formatAbs(x: number, verb: 'e' | 'E' | 'f' | 'g' | 'G', prec: number): string {
   const shortest = prec < 0;
-  const e = verb === 'e' || verb === 'E';
-  let d: Digits;
-  if (x === 0) d = { digits: '', dp: 0 };
-  else if (shortest) d = shortestDigits(x);
-  else if (e) d = roundedSignificant(x, prec + 1);
-  else if (verb === 'f') d = roundedFixed(x, prec);
-  else { if (prec === 0) prec = 1; d = roundedSignificant(x, prec); }
-  const nd = d.digits.length;
-  if (shortest) prec = e ? Math.max(nd - 1, 0) : verb === 'f' ? Math.max(nd - d.dp, 0) : nd;
-  if (e) return fmtE(d, prec, verb);
-  if (verb === 'f') return fmtF(d, prec);
-  let eprec = prec;
-  if (eprec > nd && nd >= d.dp) eprec = nd;
-  if (shortest) eprec = 6;
+  if (verb === 'e' || verb === 'E') {
+    const d = x === 0 ? ZERO : shortest ? shortestDigits(x) : roundedSignificant(x, prec + 1);
+    return exponentForm(d, shortest ? Math.max(d.digits.length - 1, 0) : prec, verb);
+  }
+  if (verb === 'f') {
+    const d = x === 0 ? ZERO : shortest ? shortestDigits(x) : roundedFixed(x, prec);
+    return pointForm(d, shortest ? Math.max(d.digits.length - d.dp, 0) : prec);
+  }
+  const significant = shortest ? 6 : Math.max(prec, 1);
+  const d = x === 0 ? ZERO : shortest ? shortestDigits(x) : roundedSignificant(x, significant);
   const exp = d.dp - 1;
-  if (exp < -4 || exp >= eprec) return fmtE(d, Math.min(prec, nd) - 1, verb === 'G' ? 'E' : 'e');
-  return fmtF(d, Math.max((prec > d.dp ? nd : prec) - d.dp, 0));
+  if (exp < -4 || exp >= significant) return exponentForm(d, d.digits.length - 1, verb === 'G' ? 'E' : 'e');
+  return pointForm(d, Math.max(d.digits.length - d.dp, 0));
 }
 
 /** A float64 printed as Go's fmt %v does (shortest round-trip digits; the exponent form below 1e-4 and from 1e6). */
@@ -154,105 +163,110 @@ export function goFloat(v: number): string {
 /** Go's fmt flags of one verb: width and precision when given. */
 export interface Flags { plus?: boolean; space?: boolean; minus?: boolean; zero?: boolean; sharp?: boolean; width?: number; prec?: number }
 
-/** strconv's %x of |x|: `0x1.8p+00`, the mantissa rounded to `prec` hex digits (halves to even) when prec >= 0. */
+/**
+ * %x of |x| (pkg.go.dev/strconv, format 'x': `-0x1.8p+00`): a hexadecimal significand with one digit before the
+ * point (1, or 0 for zero) and a binary exponent of at least two digits. Without a precision the fraction has as few
+ * digits as show the value exactly; with one it has that many, the value rounded to them halves to even.
+ */
 function hexFloat(x: number, upper: boolean, prec: number): string {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  let mant = bits & 0xfffffffffffffn;
-  let exp = biased === 0 ? -1022 : biased - 1023;
-  if (biased !== 0) mant |= 1n << 52n;
-  if (mant === 0n) exp = 0;
-  // The leading 1 at bit 60, then rounded to prec hex digits.
-  mant <<= 8n;
-  while (mant !== 0n && (mant & (1n << 60n)) === 0n) { mant <<= 1n; exp--; }
-  if (prec >= 0 && prec < 15) {
-    const shift = BigInt(prec * 4);
-    const extra = (mant << shift) & ((1n << 60n) - 1n);
-    mant >>= 60n - shift;
-    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
-    mant <<= 60n - shift;
-    if (mant & (1n << 61n)) { mant >>= 1n; exp++; }
+  let lead = '0';
+  let fraction = '';
+  let exp = 0;
+  if (x !== 0) {
+    const { significand, exponent } = binaryParts(x);
+    // x = 1.f × 2^exp: f is the significand's bits after its highest one, widened to whole hex digits.
+    const fractionBits = significand.toString(2).length - 1;
+    exp = exponent + fractionBits;
+    let places = Math.ceil(fractionBits / 4);
+    // 1.f × 16^places: an integer from 16^places up to (not including) twice that.
+    let scaled = significand << BigInt(4 * places - fractionBits);
+    if (prec >= 0 && prec < places) {
+      // To prec hex places, halves to even.
+      const dropped = BigInt(4 * (places - prec));
+      const rest = scaled & ((1n << dropped) - 1n);
+      const half = 1n << (dropped - 1n);
+      scaled >>= dropped;
+      if (rest > half || (rest === half && (scaled & 1n) === 1n)) scaled++;
+      places = prec;
+      // Rounding 1.ff…f up gives 2: 1 with the next exponent.
+      if (scaled === 2n << BigInt(4 * places)) { scaled >>= 1n; exp++; }
+    }
+    lead = '1';
+    if (places > 0) fraction = (scaled - (1n << BigInt(4 * places))).toString(16).padStart(places, '0');
   }
-  const digit = (d: bigint): string => { const h = d.toString(16); return upper ? h.toUpperCase() : h; };
-  let out = `0${upper ? 'X' : 'x'}${(mant >> 60n) & 1n}`;
-  mant = (mant << 4n) & ((1n << 64n) - 1n);
-  if ((prec < 0 && mant !== 0n) || prec > 0) {
-    out += '.';
-    for (let i = 0; prec < 0 ? mant !== 0n : i < prec; i++) { out += digit((mant >> 60n) & 15n); mant = (mant << 4n) & ((1n << 64n) - 1n); }
-  }
+  fraction = prec < 0 ? fraction.replace(/0+$/, '') : fraction.padEnd(prec, '0');
   const a = Math.abs(exp);
-  return `${out}${upper ? 'P' : 'p'}${exp < 0 ? '-' : '+'}${a < 10 ? '0' : ''}${a}`;
+  const text = `0x${lead}${fraction ? `.${fraction}` : ''}p${exp < 0 ? '-' : '+'}${a < 10 ? '0' : ''}${a}`;
+  return upper ? text.toUpperCase() : text;
 }
 
-/** strconv's %b of |x|: the integer mantissa and a binary exponent, `4503599627370496p-52`. */
+/** %b of |x| (pkg.go.dev/strconv, format 'b'): the integer significand and a binary exponent, `4503599627370496p-52`. */
 function binaryFloat(x: number): string {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const mant = (bits & 0xfffffffffffffn) | (biased === 0 ? 0n : 1n << 52n);
-  const exp = (biased === 0 ? 1 : biased) - 1075;
-  return `${mant}p${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+  const { significand, exponent } = binaryParts(x);
+  return `${significand}p${exponent < 0 ? '-' : '+'}${Math.abs(exponent)}`;
 }
 
 /** The float verbs strconv knows. */
 export type FloatVerb = 'e' | 'E' | 'f' | 'g' | 'G' | 'x' | 'X' | 'b';
 
+/** The text of |v| in the verb: `NaN`, `Inf` or the digits (prec < 0: the shortest that read back as v). */
+function unsignedText(v: number, verb: FloatVerb, prec: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return 'Inf';
+  const x = Math.abs(v);
+  if (verb === 'x' || verb === 'X') return hexFloat(x, verb === 'X', prec);
+  if (verb === 'b') return binaryFloat(x);
+  return formatAbs(x, verb, prec);
+}
+
 /**
- * Go's fmt.fmtFloat: strconv's text of v in the verb, with its sign, '#' (a decimal point always; %g and %x keep
- * their trailing zeros), width and zero padding. The flags' precision, when given, replaces `prec`.
+ * A float64 as Go's fmt prints it with flags (pkg.go.dev/fmt): the text of |v| ('#' may change it), then its
+ * sign, then the width. The sign is '-' for a negative number (-0 too), else '+' with the plus flag, ' ' with the
+ * space flag, and none; infinity always has one (`+Inf`), NaN never a '-'. The flags' precision, when given,
+ * replaces `prec`.
  */
 export function fmtFloat(v: number, verb: FloatVerb, prec: number, f: Flags): string {
   if (f.prec !== undefined) prec = f.prec;
-  let body: string;
-  if (Number.isNaN(v)) body = 'NaN';
-  else if (!Number.isFinite(v)) body = 'Inf';
-  else if (verb === 'x' || verb === 'X') body = hexFloat(Math.abs(v), verb === 'X', prec);
-  else if (verb === 'b') body = binaryFloat(Math.abs(v));
-  else body = formatAbs(Math.abs(v), verb, prec);
-  const negative = (v < 0 || Object.is(v, -0)) && !Number.isNaN(v);
-  // The common case (humanize's %.4g, printf's %.2f): no flags, a finite number.
-  if (f.width === undefined && !f.sharp && !f.plus && !f.space && Number.isFinite(v)) return negative ? `-${body}` : body;
-  let num = (negative ? '-' : '+') + body;
-  if (f.space && num[0] === '+' && !f.plus) num = ` ${body}`;
-  if (body === 'Inf' || body === 'NaN') {
-    // Not padded with zeros; NaN's sign only when asked for.
-    if (body === 'NaN' && !f.space && !f.plus) num = body;
-    return padded(num, { ...f, zero: false });
-  }
-  if (f.sharp && verb !== 'b') num = sharpFloat(num, verb, prec);
-  if (f.plus || num[0] !== '+') {
-    // Zero padding goes between the sign and the digits.
-    if (f.zero && f.width !== undefined && f.width > num.length) return num[0] + '0'.repeat(f.width - num.length) + num.slice(1);
-    return padded(num, f);
-  }
-  return padded(num.slice(1), f);
+  const body = unsignedText(v, verb, prec);
+  const negative = v < 0 || Object.is(v, -0);
+  const finite = Number.isFinite(v);
+  // The common case (humanize's %.4g, printf's %.2f): no flags, no width, a finite number.
+  if (f.width === undefined && !f.sharp && !f.plus && !f.space && finite) return negative ? `-${body}` : body;
+  const sign = negative ? '-' : f.plus ? '+' : f.space ? ' ' : finite || Number.isNaN(v) ? '' : '+';
+  // Infinity and NaN are padded with spaces only.
+  if (!finite) return padded(sign + body, { ...f, zero: false });
+  const text = f.sharp && verb !== 'b' ? alternateForm(body, verb, prec) : body;
+  // The 0 flag's zeros go between the sign and the digits; a number without a sign is padded as any text is.
+  const zeros = f.zero && sign !== '' ? (f.width ?? 0) - sign.length - text.length : 0;
+  return zeros > 0 ? sign + '0'.repeat(zeros) + text : padded(sign + text, f);
 }
 
-/** Go's '#' on a float's text (sign first): a decimal point always, and %g/%v/%x's trailing zeros up to the precision. */
-function sharpFloat(num: string, verb: FloatVerb, prec: number): string {
-  let digits = verb === 'g' || verb === 'G' || verb === 'x' ? (prec === -1 ? 6 : prec) : 0;
-  let tail = '';
-  let hasPoint = false;
-  let sawNonzero = false;
-  for (let i = 1; i < num.length; i++) {
-    const c = num[i];
-    if (c === '.') { hasPoint = true; continue; }
-    if (c === 'p' || c === 'P' || ((c === 'e' || c === 'E') && verb !== 'x' && verb !== 'X')) { tail = num.slice(i); num = num.slice(0, i); break; }
-    if (c !== '0') sawNonzero = true;
-    if (sawNonzero) digits--;
+/**
+ * The '#' flag on a float's text (pkg.go.dev/fmt: a decimal point always, and %g keeps its trailing zeros). The
+ * part before the exponent gets a '.' when it has none. %g and %G add zeros after it until there are as many
+ * significant digits as the precision (6 when none; a zero's single 0 counts as one). Lowercase %x
+ * adds zeros to the fraction up to two digits fewer than the precision (6 when none: `%#x` of 1 is `0x1.0000p+00`);
+ * uppercase %X only gets the point.
+ */
+function alternateForm(text: string, verb: FloatVerb, prec: number): string {
+  const hex = verb === 'x' || verb === 'X';
+  const at = hex ? text.search(/[pP]/) : text.search(/[eE]/);
+  let mantissa = at < 0 ? text : text.slice(0, at);
+  const exponent = at < 0 ? '' : text.slice(at);
+  const point = mantissa.indexOf('.');
+  const want = prec < 0 ? 6 : prec;
+  let zeros = 0;
+  if (verb === 'g' || verb === 'G') {
+    const significant = mantissa.replace('.', '').replace(/^0+/, '').length;
+    zeros = want - Math.max(significant, 1);
+  } else if (verb === 'x') {
+    zeros = want - 2 - (point < 0 ? 0 : mantissa.length - point - 1);
   }
-  if (!hasPoint) {
-    if (num.length === 2 && num[1] === '0') digits--;
-    num += '.';
-  }
-  if (digits > 0) num += '0'.repeat(digits);
-  return num + tail;
+  if (point < 0) mantissa += '.';
+  return mantissa + (zeros > 0 ? '0'.repeat(zeros) : '') + exponent;
 }
 
-/** Go's fmt.pad: to the width in characters (code points), zeros on the left with the 0 flag, spaces on the right with '-'. */
+/** Text padded to the width in characters (code points): spaces on the left, on the right with '-', zeros with the 0 flag. */
 export function padded(s: string, f: Flags): string {
   const w = f.width ?? 0;
   const n = w - codePoints(s);
