@@ -157,7 +157,7 @@ function formatAbs(x: number, verb: 'e' | 'E' | 'f' | 'g' | 'G', prec: number): 
 
 /** A float64 printed as Go's fmt %v does (shortest round-trip digits; the exponent form below 1e-4 and from 1e6). */
 export function goFloat(v: number): string {
-  return fmtFloat(v, 'g', -1, {});
+  return formatFloat(v, 'g', -1, {});
 }
 
 /** Go's fmt flags of one verb: width and precision when given. */
@@ -225,7 +225,7 @@ function unsignedText(v: number, verb: FloatVerb, prec: number): string {
  * space flag, and none; infinity always has one (`+Inf`), NaN never a '-'. The flags' precision, when given,
  * replaces `prec`.
  */
-export function fmtFloat(v: number, verb: FloatVerb, prec: number, f: Flags): string {
+export function formatFloat(v: number, verb: FloatVerb, prec: number, f: Flags): string {
   if (f.prec !== undefined) prec = f.prec;
   const body = unsignedText(v, verb, prec);
   const negative = v < 0 || Object.is(v, -0);
@@ -313,5 +313,5 @@ export type GoValue = number | string | bigint;
 
 /** Go's %.Ng of a number (humanize's %.4g), without parsing a format. */
 export function goG(v: number, prec: number): string {
-  return fmtFloat(v, 'g', prec, {});
+  return formatFloat(v, 'g', prec, {});
 }

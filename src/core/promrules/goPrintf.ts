@@ -8,7 +8,7 @@
  * A format is parsed once into literal text and directives (a template's printf runs for every row an alert fires
  * on); what depends on the arguments (`*`, whether `[n]` is in range) is resolved as the directives are printed.
  */
-import { fmtFloat, goFloat, goQuote, padded } from './goFormat.ts';
+import { formatFloat, goFloat, goQuote, padded } from './goFormat.ts';
 import type { FloatVerb, Flags, GoValue } from './goFormat.ts';
 
 /** The Go type of a template value. */
@@ -88,10 +88,10 @@ function printInt(v: bigint, verb: string, f: State): string | null {
 
 function printFloat(v: number, verb: string, f: State): string | null {
   switch (verb) {
-    case 'v': return fmtFloat(v, 'g', -1, f);
-    case 'b': case 'g': case 'G': case 'x': case 'X': return fmtFloat(v, verb as FloatVerb, -1, f);
-    case 'f': case 'F': return fmtFloat(v, 'f', 6, f);
-    case 'e': case 'E': return fmtFloat(v, verb, 6, f);
+    case 'v': return formatFloat(v, 'g', -1, f);
+    case 'b': case 'g': case 'G': case 'x': case 'X': return formatFloat(v, verb as FloatVerb, -1, f);
+    case 'f': case 'F': return formatFloat(v, 'f', 6, f);
+    case 'e': case 'E': return formatFloat(v, verb, 6, f);
     default: return null;
   }
 }
