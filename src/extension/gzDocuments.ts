@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { readCsvText } from '../node/csvText.ts';
-import { GZ_TEXT_SCHEME, isGzCsvPath, textOf } from './csvFile.ts';
+import { GZ_TEXT_SCHEME, dataOfText, textOf } from './csvFile.ts';
 
 /**
  * The decompressed text of a gzip-compressed CSV as a read-only document (scheme GZ_TEXT_SCHEME, same path): what
@@ -15,21 +15,28 @@ export function registerGzDocuments(): vscode.Disposable[] {
   const provider: vscode.TextDocumentContentProvider = {
     onDidChange: changed.event,
     async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-      const file = uri.with({ scheme: 'file' });
-      const name = basename(file.fsPath);
-      if (!isGzCsvPath(file.path)) throw new Error(`${name}: not a .csv.gz or .tsv.gz file`);
+      watch();
+      const file = dataOfText(uri);
+      const name = basename(uri.fsPath);
+      if (!file) throw new Error(`${name}: not a .csv.gz or .tsv.gz file`);
       const read = await readCsvText(file.fsPath);
       if (!read.ok) throw new Error(`${name}: ${read.message}`);
       return read.text;
     },
   };
-  const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,tsv,CSV,TSV}.{gz,GZ}');
+  // The .gz files are watched from the first decompressed text shown on (nothing added to activation).
+  const watching: vscode.Disposable[] = [];
   const reread = (file: vscode.Uri): void => {
     const uri = textOf(file);
     if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) changed.fire(uri);
   };
+  function watch(): void {
+    if (watching.length) return;
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,tsv,CSV,TSV}.{gz,GZ}');
+    watching.push(watcher, watcher.onDidChange(reread), watcher.onDidCreate(reread));
+  }
   return [
     vscode.workspace.registerTextDocumentContentProvider(GZ_TEXT_SCHEME, provider),
-    changed, watcher, watcher.onDidChange(reread), watcher.onDidCreate(reread),
+    changed, { dispose: () => { for (const d of watching.splice(0)) d.dispose(); } },
   ];
 }
