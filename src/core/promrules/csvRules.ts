@@ -15,7 +15,7 @@ import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
-import { goActions } from './goTemplate.ts';
+import { goActions, isGoComment } from './goTemplate.ts';
 import { RuleFileError, readPrometheusRules } from './ruleFile.ts';
 import { parseAlertExpr } from './selector.ts';
 
@@ -52,7 +52,7 @@ function annotationOf(text: string): string {
   let out = '';
   for (const { literal, body: inner } of actions) {
     const body = inner!.trim();
-    out += literal + (/^\/\*[\s\S]*\*\/$/.test(body) ? '' : `{{ ${body.replace(
+    out += literal + (isGoComment(body) ? '' : `{{ ${body.replace(
       /("(?:[^"\\]|\\.)*"|`[^`]*`)|\$value\b|\.Value\b|\$labels\.|\.Labels\./g,
       (w: string, str?: string) => str ?? (w.endsWith('.') ? 'labels.' : 'value'),
     )} }}`);

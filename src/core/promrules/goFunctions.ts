@@ -147,7 +147,6 @@ const one = (f: (a: GoValue) => string) => (args: GoValue[]): string => {
   if (args.length !== 1) throw new TemplateError(`wrong number of args: want 1 got ${args.length}`);
   return f(args[0]);
 };
-const str = goPlain;
 
 /** The functions we render, by name (their arguments' types are FUNCTION_PARAMS', checked by the pipeline). */
 export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => string>> = {
@@ -156,10 +155,10 @@ export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => st
   humanizeDuration: one((a) => humanizeDuration(toFloat(a))),
   humanizePercentage: one((a) => g4(toFloat(a) * 100, '%')),
   humanizeTimestamp: one((a) => humanizeTimestamp(toFloat(a))),
-  title: one((a) => title(str(a))),
-  toUpper: one((a) => [...str(a)].map(upper).join('')),
-  toLower: one((a) => [...str(a)].map(lower).join('')),
-  stripPort: one((a) => stripPort(str(a))),
+  title: one((a) => title(goPlain(a))),
+  toUpper: one((a) => [...goPlain(a)].map(upper).join('')),
+  toLower: one((a) => [...goPlain(a)].map(lower).join('')),
+  stripPort: one((a) => stripPort(goPlain(a))),
   printf: (args) => {
     if (args.length === 0 || typeof args[0] !== 'string') throw new TemplateError('printf: its first argument is the format, a string');
     return goSprintf(args[0], args.slice(1));

@@ -44,6 +44,9 @@ function variable(name: string, d: AlertTemplateData): GoValue | undefined {
   return undefined;
 }
 
+/** A trimmed action body that is a Go template comment (slash-star … star-slash): it renders as nothing. */
+export const isGoComment = (body: string): boolean => /^\/\*[\s\S]*\*\/$/.test(body);
+
 const PROBE: AlertTemplateData = { labels: {}, value: 0, externalLabels: {}, externalURL: '', evalTimeMs: 0 };
 
 /** What runs one action: its text given the data (may throw Go's ExecError), or null when we do not render it. */
@@ -52,7 +55,7 @@ function action(body: string): Piece | null {
   if (a === '__evalTime') return (d) => goTimeUTC(d.evalTimeMs);
   const lit = goStringLiteral(a);
   if (lit !== null) return lit;
-  if (/^\/\*[\s\S]*\*\/$/.test(a)) return '';
+  if (isGoComment(a)) return '';
   const p = parsePipeline(body);
   if ('error' in p || pipelineVariables(p).some((v) => variable(v, PROBE) === undefined)) return null;
   return (d) => evalPipeline(p, (v) => variable(v, d) ?? '');

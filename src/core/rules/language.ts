@@ -279,13 +279,14 @@ export function completionsAt(text: string, offset: number, ctx?: RulesDataConte
   if (/^groups\s*:/m.test(text) && isPrometheusRuleFile(parseYamlAst(text).root)) return [];
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lines = text.split('\n');
-  const lineNo = positionAt(lineStarts(text), offset).line - 1;
+  const starts = lineStarts(text);
+  const lineNo = positionAt(starts, offset).line - 1;
   const prefix = text.slice(lineStart, offset);
   const block = blockScalarAt(lines, lineNo, prefix);
   if (block) {
     const { path } = mappingPath(lines, block.line, block.keyCol, block.dashCol);
     if (path[path.length - 1] !== 'annotations') return [];
-    return templateCompletions(text.slice(lineStarts(text)[block.line + 1] ?? offset, offset)) ?? [];
+    return templateCompletions(text.slice(starts[block.line + 1] ?? offset, offset)) ?? [];
   }
   const valueMatch = /^( *)(- +)?([A-Za-z_][\w.-]*):[ \t]+(.*)$/.exec(prefix) ?? /^( *)(- +)?([A-Za-z_][\w.-]*):()$/.exec(prefix);
   if (valueMatch) {
