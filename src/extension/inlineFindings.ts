@@ -167,10 +167,11 @@ class InlineFindings implements vscode.Disposable {
     const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + 1), `Cannot analyse this file: ${m ? m[3] : message}`, vscode.DiagnosticSeverity.Warning);
     d.source = 'Anomaly Hunter';
     d.code = 'unreadable-csv';
-    const shown = this.diagnostics.get(textOf(uri));
+    const doc = textOf(uri);
+    const shown = this.diagnostics.get(doc);
     if (shown?.length === 1 && shown[0].message === d.message && shown[0].range.isEqual(d.range)) return;
     this.ctx.log.warn(`analysis on open: ${message}`);
-    this.diagnostics.set(textOf(uri), [d]);
+    this.diagnostics.set(doc, [d]);
   }
 
   /** A saved file the editor holds is read again (a failed one too); one over the size limit waits for the user. */

@@ -287,7 +287,7 @@ export class StreamPipeline {
     // Tentative labels (one value in the first rows) make no long file: a wide file may have such a column.
     const isLong = long !== null && long.labels.length > long.tentative.length;
     // The sampled rows' times, read as the rows will be (a clock column completes a date column).
-    const sampledMs = inference.timestampIndex < 0 ? [] : fields.map((f) => timestampOf(f[inference.timestampIndex] ?? '', inference.timestampKind, inference.clockIndex >= 0 ? f[inference.clockIndex] ?? '' : undefined, inference.zones));
+    const sampledMs = inference.timestampIndex < 0 ? [] : fields.map((f) => timeOf(inference, f[inference.timestampIndex] ?? '', f));
     // A zone that names more than one offset (CST) may be settled by a later row (CDT) of the first ones analyze
     // samples: a file read straight through waits for them (a pause decides with the rows there are).
     if (when === 'rows' && this.sample.length < LONG_SAMPLE_ROWS && unread?.ambiguousZone) return;
@@ -377,7 +377,7 @@ export class StreamPipeline {
       this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
-    const ms = timestampOf(tsText, l.timestampKind, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : undefined, l.zones);
+    const ms = timeOf(l, tsText, f);
     // Far back into the times already read where the series changes: the rows come grouped by series (asked only then).
     const back = (): boolean => jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
     if (this.join) {
@@ -431,7 +431,7 @@ export class StreamPipeline {
   private scoreJoined(times: JoinedTime[]): void {
     const l = this.layout as Layout;
     for (const t of times) {
-      const ms = timestampOf(t.tsText, l.timestampKind, l.clockIndex >= 0 ? t.first[l.clockIndex] ?? '' : undefined, l.zones);
+      const ms = timeOf(l, t.tsText, t.first);
       const values = this.pick ? this.pick.map((i) => t.values[i]) : t.values;
       this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), Number.isNaN(values[0]) ? '' : String(values[0]));
     }
@@ -481,14 +481,14 @@ function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined
   return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
 }
 
-function timestampOf(text: string, kind: Inference['timestampKind'], clock?: string, zones?: Inference['zones']): number {
-  return text ? readTime(text, kind, clock, zones) : NaN;
+function timeOf(l: Pick<Inference, 'timestampKind' | 'clockIndex' | 'zones'>, text: string, fields: readonly string[]): number {
+  return text ? readTime(text, l.timestampKind, l.clockIndex >= 0 ? fields[l.clockIndex] ?? '' : undefined, l.zones) : NaN;
 }
 
 /** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */
 function isDataRow(l: Layout, fields: string[]): boolean {
   if (fields.length !== l.header.length) return false;
-  if (l.timestampIndex >= 0) return !Number.isNaN(timestampOf(fields[l.timestampIndex] ?? '', l.timestampKind, l.clockIndex >= 0 ? fields[l.clockIndex] ?? '' : undefined, l.zones));
+  if (l.timestampIndex >= 0) return !Number.isNaN(timeOf(l, fields[l.timestampIndex] ?? '', fields));
   return l.metricIndices.some((c) => !Number.isNaN(parseNumber((fields[c] ?? '').trim(), l.decimalComma)));
 }
 

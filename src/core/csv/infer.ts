@@ -1,4 +1,4 @@
-import { AMBIGUOUS_ZONES, MAX_TIME_MS, ZONE_NAMES, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp, zoneNamesOf } from './time.ts';
+import { AMBIGUOUS_ZONES, CLOCK_BEFORE_ZONE, MAX_TIME_MS, ZONE_NAMES, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp, zoneNamesOf } from './time.ts';
 import type { ZoneNames } from './time.ts';
 import { COMMA_POINT, parseQuantity } from './units.ts';
 
@@ -264,7 +264,7 @@ export function clip(s: string | undefined): string {
 }
 
 /** An ambiguous zone abbreviation after a clock time, at the end or before the year (`… 10:00:00 CST 2024`): group 2. */
-const AMBIGUOUS_ZONE = new RegExp(`(\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[ap]\\.?m\\.?)?\\s*)(${Object.keys(AMBIGUOUS_ZONES).join('|')})(?:\\s+\\d{4})?\\s*$`, 'i');
+const AMBIGUOUS_ZONE = new RegExp(`(${CLOCK_BEFORE_ZONE})(${Object.keys(AMBIGUOUS_ZONES).join('|')})(?:\\s+\\d{4})?\\s*$`, 'i');
 /** A text in one of the forms of time the reader knows (ISO, day-month, named month), its zones read by `zones`. */
 export const readsAsTime = (t: string, zones: ZoneNames = ZONE_NAMES): boolean => parseTimestamp(t, zones) === parseTimestamp(t, zones) || dayMonthParts(t, zones) !== null || namedMonthTime(t, zones) === namedMonthTime(t, zones);
 

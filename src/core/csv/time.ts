@@ -63,8 +63,11 @@ function namedZoneMs(name: string, zones: ZoneNames): number {
   return upper !== name && Object.hasOwn(zones, upper) ? zones[upper] * 3600000 : NaN;
 }
 
+/** A clock time (`10:00`, `10:00:00.5`, `10:00 pm`) and the spaces before a zone: a regular expression's source. */
+export const CLOCK_BEFORE_ZONE = '\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?\\s*';
+
 /** A zone after a clock time at the end of a text, or before the year (Unix `date`): `Z`, `UTC`, `cet`, `+01:00` (group 1). */
-export const ZONE_AFTER_CLOCK = new RegExp(`\\d:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s*[AaPp]\\.?[Mm]\\.?)?\\s*([Zz]|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)(?:\\s+\\d{4})?\\s*$`);
+export const ZONE_AFTER_CLOCK = new RegExp(`${CLOCK_BEFORE_ZONE}([Zz]|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?)(?:\\s+\\d{4})?\\s*$`);
 
 /**
  * The abbreviations to read a column's times by: ZONE_NAMES, with each ambiguous one (AMBIGUOUS_ZONES) that the
