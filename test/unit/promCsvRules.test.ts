@@ -43,7 +43,7 @@ test('a Prometheus rule file is read as CSV rules: selector-vs-number alerts run
     ['HostDown', 'up{host="a"}', '<', 1, 0, 120_000, 'warning', 10],
   ]);
   assert.deepEqual(rules[0].labels, { severity: 'page', team: 'sre' });
-  assert.equal(rules[0].annotations.summary, 'CPU {{ value | humanize }} on {{ labels.host }}');
+  assert.equal(rules[0].annotations.summary, 'CPU {{ $value | humanize }} on {{ $labels.host }}');
   // They fire on the data as our own rules do.
   const t = Array.from({ length: 20 }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
   const cpu = t.map((_, i) => (i >= 5 && i < 15 ? 95 : 50));

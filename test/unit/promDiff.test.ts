@@ -79,6 +79,11 @@ const GO_PIPELINES = [
   '{{ "host:9100" | stripPort }} {{ printf "%s=%q" $labels.job $labels.inst }}',
   '{{ printf "%d|%#x|%[1]v|%*.*f|%x" 42 255 7 2 $value $value }}', '{{ $labels.job }}: {{ $labels.job | humanize }} (Go\'s error replaces all)',
   'trim {{- " " -}} \n {{ $labels.inst -}} \n!',
+  // Go's control structures, comparisons, variables and comments.
+  '{{ if gt $value 5.0 }}high {{ $value }}{{ else if eq $labels.job "a" }}job a{{ else }}low{{ end }}',
+  '{{ range $k, $v := $labels }}{{ $k }}={{ $v }},{{ end }}{{ with $labels.inst }}[{{ . }}]{{ else }}no inst{{ end }}{{/* note */}}',
+  '{{ $x := $value }}{{ if and (ge $x 2.0) (lt $x 8.0) }}mid{{ end }} {{ not (eq $labels.job "b") }} {{ or $labels.nope "none" }}',
+  '{{ if gt $value 5 }}x{{ end }} (float64 and int do not compare: the error replaces all)',
 ];
 /** The same in our rules files' templates, exported for promtool by export-rules. */
 const OUR_PIPELINES = ['{{ value | humanize }}', '{{ printf "%.2f" value }}', '{{ value | humanizePercentage }} of {{ threshold | humanizePercentage }}', '{{ labels.job | toUpper }}'];
@@ -205,7 +210,7 @@ test('seeded random rules and series: promtool fails exactly the cases we fail (
 });
 
 /** A template's literal of a value: an int as it is, a float64 with '.' or an exponent, a string quoted. */
-const goLiteral = (v: GoValue): string => (typeof v === 'bigint' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : Number.isInteger(v) && Math.abs(v) < 1e21 ? `${v}.0` : String(v));
+const goLiteral = (v: GoValue): string => (typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : Number.isInteger(v) && Math.abs(v) < 1e21 ? `${v}.0` : String(v));
 
 test("printf's frozen cases (test/unit/printfCases.ts): promtool renders each as the text the unit test expects", (t) => {
   if (!needPromtool(t)) return;

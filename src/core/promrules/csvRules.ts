@@ -3,7 +3,7 @@
  * (`groups: [{name, rules: [{alert, expr, for, keep_firing_for, labels, annotations}]}]`) given to `analyze --rules`,
  * or opened in the editor under a rules-file name (`*.rules.yml`). An alerting rule whose expr is a series selector
  * compared with a number (`cpu > 90`, `node_load1{instance="a"} >= 4`) becomes a rule on that metric, with its
- * `for`, `keep_firing_for`, labels and annotations (`{{ $value }}`, `{{ $labels.x }}` as ours read them); its
+ * `for`, `keep_firing_for`, labels and annotations (Go templates, rendered as Prometheus does: goTemplate.ts); its
  * `severity` label sets the severity. Other rules (recording rules, rate(), aggregations, other matchers) need
  * PromQL over a TSDB: one note says how many and where the first is (`anomaly-hunter test --promtool` runs them).
  */
@@ -15,8 +15,10 @@ import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
-import { goActions, isGoComment } from './goTemplate.ts';
-import { RuleFileError, readPrometheusRules } from './ruleFile.ts';
+import { RuleFileError, readPrometheusRules, valueOffsetInSource } from './ruleFile.ts';
+import { templatePipes } from './goTemplate.ts';
+import { pipelineProblem } from '../rules/template.ts';
+import { getPair } from '../rules/yamlAst.ts';
 import { parseAlertExpr } from './selector.ts';
 
 /** Whether a rules text's top level is a Prometheus rule file's: `groups:` and no `version:`. */
@@ -40,26 +42,6 @@ const SEVERITY_LABELS: Record<string, Severity> = {
   warning: 'warning', warn: 'warning', info: 'warning', informational: 'warning', notice: 'warning', none: 'warning',
 };
 
-/**
- * An annotation of Go's template language as ours reads it: `$value` / `.Value` is `value`, `$labels.x` /
- * `.Labels.x` is `labels.x`, Prometheus's formatting functions run as they are (`{{ $value | humanizePercentage }}`);
- * trim markers trim the text beside them as Go does (`{{- ` and ` -}}`, a space, tab or newline beside the '-':
- * `{{-3}}` is the number -3), comments are dropped; what else Go's templates do (conditionals, queries) is shown as
- * written.
- */
-function annotationOf(text: string): string {
-  const { actions, tail } = goActions(text);
-  let out = '';
-  for (const { literal, body: inner } of actions) {
-    const body = inner!.trim();
-    out += literal + (isGoComment(body) ? '' : `{{ ${body.replace(
-      /("(?:[^"\\]|\\.)*"|`[^`]*`)|\$value\b|\.Value\b|\$labels\.|\.Labels\./g,
-      (w: string, str?: string) => str ?? (w.endsWith('.') ? 'labels.' : 'value'),
-    )} }}`);
-  }
-  return out + tail;
-}
-
 /** The metric (CSV column or series name) an expr's selector names, or why the expr is not one. */
 function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: number } | string {
   const e = parseAlertExpr(expr);
@@ -73,6 +55,31 @@ function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: nu
     labels[m.name] = m.value;
   }
   return { metric: name.value + labelText(labels), op: e.op, threshold: e.threshold };
+}
+
+/** Prometheus's template variables that are always numbers. */
+const promKind = (word: string): 'number' | null => (word === '$value' || word === '.Value' ? 'number' : null);
+
+/**
+ * The template-type warning of an alert's labels and annotations: an action that renders as Prometheus's
+ * `<error expanding template: …>` whatever the data (`{{ humanize "abc" }}`, `{{ $value | toUpper }}`).
+ */
+function checkTemplates(rule: YMap, out: DiagnosticSink): void {
+  for (const what of ['labels', 'annotations']) {
+    const pair = getPair(rule, what);
+    const m = pair && deref(pair.value);
+    for (const p of m?.kind === 'map' ? m.pairs : []) {
+      const v = deref(p.value);
+      if (v.kind !== 'scalar' || typeof v.value !== 'string') continue;
+      for (const pipe of templatePipes(v.value)) {
+        const problem = pipelineProblem(pipe.pipeline, promKind);
+        if (!problem) continue;
+        const { start, written } = pipe.action;
+        const s = valueOffsetInSource(out.text, v, v.value, start);
+        out.add('warning', 'semantic', 'template-type', `'${written}' renders as an error: ${problem.why}`, s, valueOffsetInSource(out.text, v, v.value, start + written.length - 1) + 1);
+      }
+    }
+  }
 }
 
 /** A rule of a Prometheus rule file that does not run on CSV data, and why. */
@@ -98,6 +105,7 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
   const names = new Set<string>();
   let firstLeft = -1;
   for (const r of raw) {
+    if (r.alert) checkTemplates(r.node, out);
     const why = r.alert ? metricOf(r.alert.expr) : null;
     if (!r.alert || why === null || typeof why === 'string') {
       left.push(r.alert ? r.alert.alert : r.record ?? '');
@@ -107,14 +115,14 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
     }
     const a = r.alert;
     const severity = SEVERITY_LABELS[(a.labels.severity ?? '').toLowerCase()] ?? file.defaults.severity;
-    const annotations: Record<string, string> = {};
-    for (const [k, v] of Object.entries(a.annotations)) Object.defineProperty(annotations, k, { value: annotationOf(v), enumerable: true, writable: true, configurable: true });
+    // Go templates as written: the rules engine renders them as Prometheus does (goTemplate.ts).
+    const annotations: Record<string, string> = { ...a.annotations };
     // Mixins give one alert name to several rules (a warning and a critical threshold): each keeps its own name here.
     const name = names.has(a.alert) ? `${a.alert} (line ${r.line})` : a.alert;
     names.add(a.alert);
     const rule: Rule = {
       name, metric: why.metric, op: why.op, threshold: why.threshold, forMs: a.forMs, keepFiringForMs: a.keepFiringForMs,
-      severity, enabled: true, labels: { ...a.labels }, annotations, line: r.line,
+      severity, enabled: true, labels: { ...a.labels }, annotations, line: r.line, promAlert: a.alert,
     };
     sites.push({ index: file.rules.length, node: r.node, name, rule });
     file.rules.push(rule);

@@ -308,8 +308,11 @@ export function goTimeUTC(ms: number): string {
   return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}${frac} +0000 UTC`;
 }
 
-/** A value in a template: Prometheus's $value and literals with '.', an exponent or p are float64, integer literals int (a bigint here), labels and strings string. */
-export type GoValue = number | string | bigint;
+/**
+ * A value in a template: Prometheus's $value and literals with '.', an exponent or p are float64, integer literals
+ * int (a bigint here), labels and strings string, `true`, `false` and what eq, lt, not… return bool.
+ */
+export type GoValue = number | string | bigint | boolean;
 
 /** Go's %.Ng of a number (humanize's %.4g), without parsing a format. */
 export function goG(v: number, prec: number): string {

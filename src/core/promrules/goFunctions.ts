@@ -64,6 +64,7 @@ function roundedPow2(m: bigint, e: number): number {
 function toFloat(a: GoValue): number {
   if (typeof a === 'number') return a;
   if (typeof a === 'bigint') return Number(a);
+  if (typeof a === 'boolean') throw new TemplateError("can't convert bool to float");
   const fail = (why: string): TemplateError => new TemplateError(`strconv.ParseFloat: parsing ${goQuote(a, false)}: ${why}`);
   if (/^[+-]?(inf|infinity)$/i.test(a)) return a.startsWith('-') ? -Infinity : Infinity;
   if (/^nan$/i.test(a)) return NaN;
@@ -143,13 +144,38 @@ function stripPort(s: string): string {
   return m ? m[1] : s;
 }
 
+/** Whether a text is one the number functions read (strconv.ParseFloat takes it), so that they do not fail on it. */
+export function readsAsNumber(s: string): boolean {
+  try { toFloat(s); return true; } catch { return false; }
+}
+
+/** Go's truth of a value (text/template's `if`): false, 0 and "" are false, NaN is true. */
+export const goTruth = (a: GoValue): boolean => (typeof a === 'string' ? a.length > 0 : typeof a === 'bigint' ? a !== 0n : typeof a === 'number' ? a !== 0 : a);
+
+const BAD_COMPARISON = 'incompatible types for comparison';
+
+/** Go's eq of two values (text/template's funcs.go): values of different kinds do not compare. */
+function equal(a: GoValue, b: GoValue): boolean {
+  if (typeof a !== typeof b) throw new TemplateError(BAD_COMPARISON);
+  return a === b;
+}
+
+/** Go's lt: numbers, ints and strings order; bools do not. */
+function less(a: GoValue, b: GoValue): boolean {
+  if (typeof a !== typeof b) throw new TemplateError(BAD_COMPARISON);
+  if (typeof a === 'boolean') throw new TemplateError('invalid type for comparison');
+  return a < b;
+}
+
+const two = (f: (a: GoValue, b: GoValue) => boolean) => (args: GoValue[]): boolean => f(args[0], args[1]);
+
 const one = (f: (a: GoValue) => string) => (args: GoValue[]): string => {
   if (args.length !== 1) throw new TemplateError(`wrong number of args: want 1 got ${args.length}`);
   return f(args[0]);
 };
 
 /** The functions we render, by name (their arguments' types are FUNCTION_PARAMS', checked by the pipeline). */
-export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => string>> = {
+export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => GoValue>> = {
   humanize: one((a) => { const v = toFloat(a); return v === 0 || !Number.isFinite(v) ? g4(v) : scaled(v, ['k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'], SMALL, 1000); }),
   humanize1024: one((a) => { const v = toFloat(a); return Math.abs(v) <= 1 || !Number.isFinite(v) ? g4(v) : scaled(v, ['ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'], null, 1024); }),
   humanizeDuration: one((a) => humanizeDuration(toFloat(a))),
@@ -163,6 +189,17 @@ export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => st
     if (args.length === 0 || typeof args[0] !== 'string') throw new TemplateError('printf: its first argument is the format, a string');
     return goSprintf(args[0], args.slice(1));
   },
+  // Go's own comparison and logic functions. le is lt or eq and gt its negation, as Go computes them: NaN > 1 is true.
+  eq: (args) => { if (args.length < 2) throw new TemplateError('missing argument for comparison'); return args.slice(1).some((b) => equal(args[0], b)); },
+  ne: two((a, b) => !equal(a, b)),
+  lt: two(less),
+  le: two((a, b) => less(a, b) || equal(a, b)),
+  gt: two((a, b) => !(less(a, b) || equal(a, b))),
+  ge: two((a, b) => !less(a, b)),
+  not: (args) => !goTruth(args[0]),
+  // and / or stop at the first false / true value and return it (the pipeline evaluates their arguments one by one).
+  and: (args) => args.find((a) => !goTruth(a)) ?? args[args.length - 1],
+  or: (args) => args.find(goTruth) ?? args[args.length - 1],
 };
 
 /**
@@ -175,5 +212,8 @@ export const FUNCTION_PARAMS: Readonly<Record<string, { params: readonly ('strin
   humanizePercentage: { params: ['any'], readsNumber: true }, humanizeTimestamp: { params: ['any'], readsNumber: true },
   title: { params: ['string'] }, toUpper: { params: ['string'] }, toLower: { params: ['string'] }, stripPort: { params: ['string'] },
   printf: { params: ['string', 'any'], variadic: true },
+  eq: { params: ['any', 'any'], variadic: true }, ne: { params: ['any', 'any'] }, lt: { params: ['any', 'any'] }, le: { params: ['any', 'any'] },
+  gt: { params: ['any', 'any'] }, ge: { params: ['any', 'any'] }, not: { params: ['any'] },
+  and: { params: ['any', 'any'], variadic: true }, or: { params: ['any', 'any'], variadic: true },
 };
 

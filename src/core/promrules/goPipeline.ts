@@ -7,13 +7,13 @@
  * returns) at the word Go names. Shared by our rules files' templates and the Prometheus rules our engine runs.
  */
 import type { GoValue } from './goFormat.ts';
-import { FUNCTION_PARAMS, TEMPLATE_FUNCTIONS, TemplateError, parseGoFloat, underscoresOk } from './goFunctions.ts';
+import { FUNCTION_PARAMS, TEMPLATE_FUNCTIONS, TemplateError, goTruth, parseGoFloat, underscoresOk } from './goFunctions.ts';
 import { goPlain, goTypeName } from './goPrintf.ts';
 
 export { TEMPLATE_FUNCTIONS } from './goFunctions.ts';
 
 /** An argument: a variable as written (its meaning is the caller's) or a literal; `at` its offset in the action, `text` as written. */
-export type Operand = ({ variable: string } | { literal: GoValue }) & { at: number; text: string };
+export type Operand = ({ variable: string } | { literal: GoValue } | { pipeline: Pipeline }) & { at: number; text: string };
 interface Command { fn: string | null; at: number; args: Operand[] }
 export type Pipeline = Command[];
 
@@ -68,24 +68,41 @@ function charLiteral(text: string): number | null {
 }
 
 const NUMBER = String.raw`[+-]?(?=\.?[0-9])(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]*)?|0[oObB][0-9_]*(?:\.[0-9_]*)?|[0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9_]*)?)`;
-const TOKEN = new RegExp(String.raw`("(?:[^"\\]|\\.)*")|(\x60[^\x60]*\x60)|(\|)|(${NUMBER})(?![\w.])|('(?:[^'\\]|\\.)*')|([$.]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)`, 'y');
+const TOKEN = new RegExp(String.raw`("(?:[^"\\]|\\.)*")|(\x60[^\x60]*\x60)|(\|)|(${NUMBER})(?![\w.])|('(?:[^'\\]|\\.)*')|([$.]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|[$.](?![\w.]))|(\()|(\))`, 'y');
 const SPACE = /[ \t\r\n]*/y;
+
+/** Why an action is not a pipeline we run; `refused`: Go's parser refuses it too (promtool check rules fails), `at` where. */
+export interface PipelineError { error: string; word?: string; refused?: true; at?: number }
 
 /**
  * An action's pipeline, or why it is not one we render. `isVariable` says which bare words are variables (our
- * rules files' `value`, `labels.x`); words with `$` or `.` always are. Offsets are in `body` as given.
+ * rules files' `value`, `labels.x`); words with `$` or `.` always are. A parenthesized pipeline is an argument
+ * (`and (gt $value 1.0) (lt $value 5.0)`). Offsets are in `body` as given.
  */
-export function parsePipeline(body: string, isVariable: (word: string) => boolean = () => false): Pipeline | { error: string; word?: string } {
+export function parsePipeline(body: string, isVariable: (word: string) => boolean = () => false): Pipeline | PipelineError {
+  const r = pipelineFrom(body, 0, false, isVariable);
+  if ('error' in r) return r;
+  if (r.end < body.length) return { error: "a ')' with no '(' before it" };
+  return r.pipeline;
+}
+
+function pipelineFrom(body: string, from: number, inParens: boolean, isVariable: (word: string) => boolean): { pipeline: Pipeline; end: number } | PipelineError {
   const commands: Pipeline = [];
   let cur: Command | null = null;
-  let at = 0;
+  let at = from;
   const skip = (): void => { SPACE.lastIndex = at; SPACE.exec(body); at = SPACE.lastIndex; };
+  let closed = false;
   for (skip(); at < body.length; skip()) {
     TOKEN.lastIndex = at;
     const m = TOKEN.exec(body);
     if (!m) return { error: `'${body.slice(at).trim()}' is not understood here` };
     const start = at;
     at = TOKEN.lastIndex;
+    if (m[8]) {
+      if (!inParens) { at = start; break; }
+      closed = true;
+      break;
+    }
     if (m[3]) {
       if (!cur) return { error: "a '|' with nothing before it" };
       commands.push(cur);
@@ -93,12 +110,17 @@ export function parsePipeline(body: string, isVariable: (word: string) => boolea
       continue;
     }
     let operand: Operand | null = null;
-    if (m[1]) {
+    if (m[7]) {
+      const inner = pipelineFrom(body, at, true, isVariable);
+      if ('error' in inner) return inner;
+      at = inner.end;
+      operand = { pipeline: inner.pipeline, at: start, text: body.slice(start, at) };
+    } else if (m[1]) {
       try { operand = { literal: JSON.parse(m[1]) as string, at: start, text: m[1] }; } catch { return { error: `${m[1]} is not a string` }; }
     } else if (m[2]) operand = { literal: m[2].slice(1, -1), at: start, text: m[2] };
     else if (m[4]) {
       const n = numberLiteral(m[4]);
-      if (typeof n === 'object') return n;
+      if (typeof n === 'object') return { ...n, refused: true, at: start };
       operand = { literal: n, at: start, text: m[4] };
     } else if (m[5]) {
       const c = charLiteral(m[5]);
@@ -106,27 +128,28 @@ export function parsePipeline(body: string, isVariable: (word: string) => boolea
       operand = { literal: BigInt(c), at: start, text: m[5] };
     } else {
       const word = m[6];
-      if (!word.startsWith('$') && !word.startsWith('.') && !isVariable(word)) {
+      if (word === 'true' || word === 'false') operand = { literal: word === 'true', at: start, text: word };
+      else if (!word.startsWith('$') && !word.startsWith('.') && !isVariable(word)) {
         if (cur) return { error: `'${word}' is not an argument (a function's result is taken with '|')`, word };
         if (!Object.hasOwn(TEMPLATE_FUNCTIONS, word)) return { error: `unknown template function '${word}'`, word };
         cur = { fn: word, at: start, args: [] };
         continue;
-      }
-      operand = { variable: word, at: start, text: word };
+      } else operand = { variable: word, at: start, text: word };
     }
     if (!cur) cur = { fn: null, at: start, args: [operand] };
     else if (cur.fn === null) return { error: 'two values side by side (a function goes first)' };
     else cur.args.push(operand);
   }
+  if (inParens && !closed) return { error: "a '(' with no ')' after it" };
   if (!cur) return { error: commands.length ? "a '|' with nothing after it" : 'an empty action' };
   commands.push(cur);
   for (let i = 1; i < commands.length; i++) if (commands[i].fn === null) return { error: "after a '|' comes a function" };
-  return commands;
+  return { pipeline: commands, end: at };
 }
 
 /** Every variable a pipeline refers to, as written. */
 export function pipelineVariables(p: Pipeline): string[] {
-  return p.flatMap((c) => c.args.flatMap((a) => ('variable' in a ? [a.variable] : [])));
+  return p.flatMap((c) => c.args.flatMap((a) => ('variable' in a ? [a.variable] : 'pipeline' in a ? pipelineVariables(a.pipeline) : [])));
 }
 
 /** A command as Go prints it in an error: its words joined by spaces. */
@@ -134,6 +157,11 @@ const commandText = (c: Command): string => [...(c.fn === null ? [] : [c.fn]), .
 
 /** An operand's value (exec's evalArg): a number literal for a string parameter is Go's "expected string". */
 function argument(a: Operand, type: 'string' | 'any', value: (variable: string) => GoValue): GoValue {
+  if ('pipeline' in a) {
+    const v = evalValue(a.pipeline, value);
+    if (type === 'string' && typeof v !== 'string') throw new ExecError(`wrong type for value; expected string; got ${goTypeName(v)}`, a.at, a.text);
+    return v;
+  }
   if ('literal' in a) {
     if (type === 'string' && typeof a.literal !== 'string') throw new ExecError(`expected string; found ${a.text}`, a.at, a.text);
     if (typeof a.literal === 'bigint' && a.literal > INT64_MAX) throw new ExecError(`${a.text} overflows int`, a.at, a.text);
@@ -154,6 +182,16 @@ function command(c: Command, final: GoValue | undefined, value: (variable: strin
     throw new ExecError(`wrong number of args for ${c.fn}: want ${sig.variadic ? 'at least ' : ''}${fixed} got ${given}`, c.at, c.fn);
   }
   const type = (i: number): 'string' | 'any' => sig.params[Math.min(i, sig.params.length - 1)];
+  if (c.fn === 'and' || c.fn === 'or') {
+    // Go evaluates and / or's arguments one by one and stops once the result is known.
+    let v: GoValue = false;
+    for (let i = 0; i <= c.args.length; i++) {
+      if (i === c.args.length && final === undefined) break;
+      v = i < c.args.length ? argument(c.args[i], 'any', value) : final!;
+      if (goTruth(v) === (c.fn === 'or')) break;
+    }
+    return v;
+  }
   const args = c.args.map((a, i) => argument(a, type(i), value));
   if (final !== undefined) {
     // The value piped in, checked against its parameter; Go names the last word it evaluated.
@@ -171,11 +209,16 @@ function command(c: Command, final: GoValue | undefined, value: (variable: strin
   }
 }
 
-/** The pipeline's text, given its variables' values; throws Go's execution error as an ExecError. */
-export function evalPipeline(p: Pipeline, value: (variable: string) => GoValue): string {
+/** The pipeline's value, given its variables' values; throws Go's execution error as an ExecError. */
+export function evalValue(p: Pipeline, value: (variable: string) => GoValue): GoValue {
   let last: GoValue | undefined;
   for (const c of p) last = command(c, last, value);
-  return goPlain(last ?? '');
+  return last ?? '';
+}
+
+/** The pipeline's text (its value as `{{ }}` prints it). */
+export function evalPipeline(p: Pipeline, value: (variable: string) => GoValue): string {
+  return goPlain(evalValue(p, value));
 }
 
 /** The pipeline's text, or an error as Prometheus writes one into the alert (Go's message without its position). */

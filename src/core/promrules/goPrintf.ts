@@ -12,10 +12,10 @@ import { formatFloat, goFloat, goQuote, padded } from './goFormat.ts';
 import type { FloatVerb, Flags, GoValue } from './goFormat.ts';
 
 /** The Go type of a template value. */
-export const goTypeName = (a: GoValue): string => (typeof a === 'number' ? 'float64' : typeof a === 'bigint' ? 'int' : 'string');
+export const goTypeName = (a: GoValue): string => (typeof a === 'number' ? 'float64' : typeof a === 'bigint' ? 'int' : typeof a === 'boolean' ? 'bool' : 'string');
 
 /** A value as `{{ }}` prints it (%v without flags). */
-export const goPlain = (a: GoValue): string => (typeof a === 'number' ? goFloat(a) : typeof a === 'bigint' ? a.toString() : a);
+export const goPlain = (a: GoValue): string => (typeof a === 'number' ? goFloat(a) : typeof a === 'string' ? a : String(a));
 
 interface State extends Flags { sharpV?: boolean }
 
@@ -111,7 +111,8 @@ function printString(s: string, verb: string, f: State): string | null {
 /** A value in a verb, or `%!verb(type=value)` (the value in %v with the same flags). */
 function printArg(a: GoValue, verb: string, f: State): string {
   if (verb === 'T') return printString(goTypeName(a), 's', f)!;
-  const out = verb === 'p' ? null : typeof a === 'number' ? printFloat(a, verb, f) : typeof a === 'bigint' ? printInt(a, verb, f) : printString(a, verb, f);
+  const out = verb === 'p' ? null : typeof a === 'number' ? printFloat(a, verb, f) : typeof a === 'bigint' ? printInt(a, verb, f)
+    : typeof a === 'boolean' ? (verb === 'v' || verb === 't' ? padded(String(a), f) : null) : printString(a, verb, f);
   return out ?? `%!${verb}(${goTypeName(a)}=${printArg(a, 'v', f)})`;
 }
 

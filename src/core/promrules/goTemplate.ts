@@ -1,14 +1,22 @@
 /**
- * The part of Prometheus's alert templates (Go text/template, Prometheus "Template reference") our engine
- * renders: `{{ $value }}` / `{{ .Value }}`, `{{ $labels.x }}` / `{{ .Labels.x }}`, `{{ $externalLabels.x }}`,
- * `{{ $externalURL }}`, string literals, Prometheus's formatting functions in pipelines (`{{ $value | humanize }}`,
- * `{{ printf "%.2f" $value }}`: goPipeline.ts), and the evaluation time as export-rules writes it. Anything else
- * (conditionals, ranges, queries, variables of its own…) makes the rule one that needs promtool.
+ * Prometheus's alert templates (Go text/template, Prometheus "Template reference") as our engine renders them, the
+ * one evaluator of them (the test runner's alerts and a Prometheus rule file's alerts on CSV data): `{{ $value }}`
+ * / `{{ .Value }}` (Go's %v of a float64), `{{ $labels.x }}`, `{{ $externalLabels.x }}`, `{{ $externalURL }}`,
+ * literals, Prometheus's formatting functions and Go's comparisons in pipelines (goPipeline.ts), `if` / `else if` /
+ * `else`, `with`, `range` over the labels, variables, comments (goTree.ts) and the evaluation time as export-rules
+ * writes it. An action that fails makes the whole text Prometheus's `<error expanding template: …>`. Anything else
+ * (queries, define/template, fields we do not know) is not rendered: the rule needs promtool.
  */
 import { goQuote, goTimeUTC } from './goFormat.ts';
 import type { GoValue } from './goFormat.ts';
-import { ExecError, evalPipeline, parsePipeline, pipelineVariables } from './goPipeline.ts';
+import { goTruth } from './goFunctions.ts';
+import { ExecError, evalValue, pipelineVariables } from './goPipeline.ts';
+import { goPlain } from './goPrintf.ts';
+import { parseGoTemplate } from './goTree.ts';
+import type { GoNode, GoParseError, GoPipe } from './goTree.ts';
 
+export { goActions } from './goTree.ts';
+export type { GoAction } from './goTree.ts';
 
 /** What a template can refer to when an alert is evaluated. */
 export interface AlertTemplateData {
@@ -20,45 +28,193 @@ export interface AlertTemplateData {
   evalTimeMs: number;
 }
 
-type Piece = string | ((d: AlertTemplateData) => string);
-
 /** The evaluation-time idiom export-rules writes for `{{ timestamp }}`. */
 const EVAL_TIME = /\{\{\s*with\s+query\s+"time\(\)"\s*\}\}\{\{\s*\.\s*\|\s*first\s*\|\s*value\s*\|\s*humanizeTimestamp\s*\}\}\{\{\s*end\s*\}\}/y;
 
-function goStringLiteral(s: string): string | null {
-  if (s.startsWith('`') && s.endsWith('`') && s.length >= 2) return s.slice(1, -1);
-  if (!(s.startsWith('"') && s.endsWith('"') && s.length >= 2)) return null;
-  try { return JSON.parse(s) as string; } catch { return null; }
-}
+/** A value while a template runs: a Go value, a label map ($labels), or the alert's data (`$`, `.` at first). */
+type Val = GoValue | { map: Readonly<Record<string, string>> } | { data: AlertTemplateData };
+/** What a word refers to, known before the template runs: the data, a map, or a value. */
+type Kind = 'data' | 'map' | 'value';
 
-const get = (map: Readonly<Record<string, string>>, key: string): string => (Object.hasOwn(map, key) ? map[key] : '');
-
-/** A variable of an alert's template, or undefined for one our engine does not know. */
-function variable(name: string, d: AlertTemplateData): GoValue | undefined {
-  if (name === '$value' || name === '.Value') return d.value;
-  if (name === '$externalURL' || name === '.ExternalURL') return d.externalURL;
-  let m = /^(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(name);
-  if (m) return get(d.labels, m[1]);
-  m = /^(?:\$externalLabels|\.ExternalLabels)\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(name);
-  if (m) return get(d.externalLabels, m[1]);
+/** The last entry of a variable list named `name` (Go's innermost variable of that name). */
+function lastOf<T>(vars: [string, T][], name: string): [string, T] | undefined {
+  for (let i = vars.length - 1; i >= 0; i--) if (vars[i][0] === name) return vars[i];
   return undefined;
 }
 
-/** A trimmed action body that is a Go template comment (slash-star … star-slash): it renders as nothing. */
-export const isGoComment = (body: string): boolean => /^\/\*[\s\S]*\*\/$/.test(body);
+/** A running template's variables (innermost last) and dot. */
+interface Scope { vars: [string, Val][]; dot: Val }
 
-const PROBE: AlertTemplateData = { labels: {}, value: 0, externalLabels: {}, externalURL: '', evalTimeMs: 0 };
+const get = (map: Readonly<Record<string, string>>, key: string): string => (Object.hasOwn(map, key) ? map[key] : '');
 
-/** What runs one action: its text given the data (may throw Go's ExecError), or null when we do not render it. */
-function action(body: string): Piece | null {
-  const a = body.trim();
-  if (a === '__evalTime') return (d) => goTimeUTC(d.evalTimeMs);
-  const lit = goStringLiteral(a);
-  if (lit !== null) return lit;
-  if (isGoComment(a)) return '';
-  const p = parsePipeline(body);
-  if ('error' in p || pipelineVariables(p).some((v) => variable(v, PROBE) === undefined)) return null;
-  return (d) => evalPipeline(p, (v) => variable(v, d) ?? '');
+/** A field of a value of a kind (Prometheus's data: Value, Labels, ExternalLabels, ExternalURL; a map: its keys), or null. */
+function field(kind: Kind, name: string): { kind: Kind; of: (v: Val) => Val } | null {
+  if (kind === 'map') return { kind: 'value', of: (v) => get((v as { map: Record<string, string> }).map, name) };
+  if (kind !== 'data') return null;
+  const d = (v: Val): AlertTemplateData => (v as { data: AlertTemplateData }).data;
+  switch (name) {
+    case 'Value': return { kind: 'value', of: (v) => d(v).value };
+    case 'ExternalURL': return { kind: 'value', of: (v) => d(v).externalURL };
+    case 'Labels': return { kind: 'map', of: (v) => ({ map: d(v).labels }) };
+    case 'ExternalLabels': return { kind: 'map', of: (v) => ({ map: d(v).externalLabels }) };
+    default: return null;
+  }
+}
+
+/** The kinds of the variables and of dot where a node is, as the template is compiled. */
+interface Env { vars: [string, Kind][]; dot: Kind }
+
+const PROMETHEUS_VARIABLES: [string, Kind][] = [['$', 'data'], ['$labels', 'map'], ['$externalLabels', 'map'], ['$externalURL', 'value'], ['$value', 'value']];
+const PROMETHEUS_VALUES: Record<string, (d: AlertTemplateData) => Val> = {
+  $: (d) => ({ data: d }), $labels: (d) => ({ map: d.labels }), $externalLabels: (d) => ({ map: d.externalLabels }), $externalURL: (d) => d.externalURL, $value: (d) => d.value,
+};
+
+/** A word's value as a function of the scope (`$value`, `.Labels.job`, `$v`, `.`), and its kind; null when we do not read it. */
+function word(w: string, env: Env): { kind: Kind; get: (s: Scope) => Val } | null {
+  const m = /^(\$[A-Za-z0-9_]*|)((?:\.[A-Za-z0-9_]+)*)\.?$/.exec(w);
+  if (!m) return null;
+  let kind: Kind;
+  let get: (s: Scope) => Val;
+  if (m[1]) {
+    const name = m[1];
+    const v = lastOf(env.vars, name);
+    if (!v) return null;
+    kind = v[1];
+    get = (s) => lastOf(s.vars, name)![1];
+  } else {
+    kind = env.dot;
+    get = (s) => s.dot;
+  }
+  for (const f of m[2].split('.').slice(1)) {
+    const next = field(kind, f);
+    if (!next) return null;
+    const before = get;
+    kind = next.kind;
+    get = (s) => next.of(before(s));
+  }
+  return { kind, get };
+}
+
+/** A pipe's value as a function of the scope, and its kind; a map or the data only as the pipe's one word. */
+function pipeValue(pipe: GoPipe, env: Env): { kind: Kind; get: (s: Scope) => Val } | null {
+  const p = pipe.pipeline;
+  if (p.length === 1 && p[0].fn === null && 'variable' in p[0].args[0]) return word(p[0].args[0].variable, env);
+  const words = new Map<string, (s: Scope) => Val>();
+  for (const v of pipelineVariables(p)) {
+    const w = word(v, env);
+    if (!w || w.kind !== 'value') return null;
+    words.set(v, w.get);
+  }
+  return { kind: 'value', get: (s) => evalValue(p, (v) => words.get(v)!(s) as GoValue) };
+}
+
+const truth = (v: Val): boolean => (typeof v === 'object' ? ('map' in v ? Object.keys(v.map).length > 0 : true) : goTruth(v));
+
+/** What renders a list of nodes: appends its text to `out`; throws Go's ExecError with its offset in the template. */
+type Run = (s: Scope, d: AlertTemplateData, out: string[]) => void;
+
+/** Where an execution error is in the template: a pipe's offsets count from its body. */
+class TemplateExecError extends Error {
+  constructor(readonly at: number, override readonly cause: ExecError) { super(cause.message); }
+}
+
+function guarded<T>(pipe: GoPipe, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ExecError) throw new TemplateExecError(pipe.bodyStart + e.at, e);
+    throw e;
+  }
+}
+
+/**
+ * A list of nodes compiled, or null when it has what we do not render (`asWritten`: such an action is shown as
+ * written instead, as the CSV path shows it).
+ */
+function compileList(nodes: readonly GoNode[], env: Env, asWritten: boolean): Run | null {
+  const runs: Run[] = [];
+  const vars = [...env.vars];
+  for (const n of nodes) {
+    const here: Env = { vars: [...vars], dot: env.dot };
+    if (n.kind === 'text') { const t = n.text; runs.push((_s, _d, out) => { out.push(t); }); continue; }
+    if (n.kind === 'evalTime') { runs.push((_s, d, out) => { out.push(goTimeUTC(d.evalTimeMs)); }); continue; }
+    if (n.kind === 'unread') {
+      if (!asWritten) return null;
+      const t = n.written;
+      runs.push((_s, _d, out) => { out.push(t); });
+      continue;
+    }
+    const pipe = n.pipe;
+    const v = pipeValue(pipe, here);
+    if (!v) {
+      if (!asWritten || n.kind !== 'action') return null;
+      const t = n.written;
+      runs.push((_s, _d, out) => { out.push(t); });
+      continue;
+    }
+    const value = (s: Scope): Val => guarded(pipe, () => v.get(s));
+    if (n.kind === 'action') {
+      const name = pipe.decl[0];
+      if (name !== undefined && pipe.assign) {
+        // `{{ $x = … }}` prints nothing; we follow it when the variable keeps its kind.
+        if (lastOf(vars, name)?.[1] !== v.kind) return null;
+        runs.push((s) => { lastOf(s.vars, name)![1] = value(s); });
+      } else if (name !== undefined) {
+        vars.push([name, v.kind]);
+        runs.push((s) => { s.vars.push([name, value(s)]); });
+      } else if (v.kind === 'value') {
+        runs.push((s, _d, out) => { out.push(goPlain(value(s) as GoValue)); });
+      } else {
+        // A map or the data printed (Go's map[…] and struct syntax): not ours to render.
+        if (!asWritten) return null;
+        const t = n.written;
+        runs.push((_s, _d, out) => { out.push(t); });
+      }
+      continue;
+    }
+    if ((n.kind === 'range' && v.kind === 'data') || pipe.assign) return null;
+    const declared = pipe.decl.map((name): [string, Kind] => [name, n.kind === 'range' ? 'value' : v.kind]);
+    const inner: Env = { vars: [...vars, ...declared], dot: env.dot };
+    const list = compileList(n.list, n.kind === 'if' ? inner : { ...inner, dot: n.kind === 'range' ? 'value' : v.kind }, asWritten);
+    const elseList = compileList(n.elseList, inner, asWritten);
+    if (!list || !elseList) return null;
+    runs.push(control(n.kind, pipe, value, list, elseList));
+  }
+  return (s, d, out) => {
+    const mark = s.vars.length;
+    for (const r of runs) r(s, d, out);
+    s.vars.length = mark;
+  };
+}
+
+/** if, with and range as Go's exec runs them (walkIfOrWith, walkRange): a map ranges in key order, a value is an error. */
+function control(kind: 'if' | 'with' | 'range', pipe: GoPipe, value: (s: Scope) => Val, list: Run, elseList: Run): Run {
+  const [first, second] = pipe.decl;
+  return (s, d, out) => {
+    const mark = s.vars.length;
+    const dot = s.dot;
+    const v = value(s);
+    if (kind !== 'range') {
+      if (first && !pipe.assign) s.vars.push([first, v]);
+      if (truth(v)) { if (kind === 'with') s.dot = v; list(s, d, out); } else elseList(s, d, out);
+    } else if (typeof v === 'object' && 'map' in v) {
+      const keys = Object.keys(v.map).sort();
+      for (const k of keys) {
+        s.dot = v.map[k];
+        if (second) s.vars.push([first, k], [second, v.map[k]]);
+        else if (first) s.vars.push([first, v.map[k]]);
+        list(s, d, out);
+        s.vars.length = mark;
+      }
+      s.dot = dot;
+      if (!keys.length) elseList(s, d, out);
+    } else {
+      const e = new ExecError(`range can't iterate over ${typeof v === 'object' ? '' : goPlain(v)}`, pipe.at, pipe.text);
+      throw new TemplateExecError(pipe.bodyStart + pipe.at, e);
+    }
+    s.dot = dot;
+    s.vars.length = mark;
+  };
 }
 
 /**
@@ -81,88 +237,51 @@ function expansionError(template: string, name: string, at: number, e: ExecError
   return `<error expanding template: error executing template ${tmpl}: template: ${tmpl}:${location(template, at)}: executing ${goQuote(tmpl, false)} at <${e.context}>: ${e.message}>`;
 }
 
-/** One action of a Go template (goActions). */
-export interface GoAction {
-  /** The text before it, trimmed as Go's trim markers beside it say. */
-  literal: string;
-  /** What is between its braces less its trim markers; null for a text `whole` matched. */
-  body: string | null;
-  /** Where its body starts in the template (2 past the whole text's start when body is null). */
-  bodyStart: number;
+/** Go's parse error as promtool check rules writes it (without the rule's place): `template: __alert_A:LINE: …`. */
+export function parseErrorText(template: string, alertName: string, e: GoParseError): string {
+  return `template: __alert_${alertName}:${location(template, e.lineAt ?? e.at).split(':')[0]}: ${e.message}`;
 }
 
-const SPACE = /[ \t\r\n]/;
-
-/**
- * The actions of a Go template in order and the text after the last (`tail`, trimmed too). Trim markers are Go's:
- * `{{- ` and ` -}}` (a space, tab or newline beside the '-') trim those same characters beside the action; `{{-3}}`
- * is the number -3. An action ends at the first `}}`; an unclosed `{{` is text. `whole` (sticky) names a run of
- * actions taken as one, without trimming. One scan with indexOf: a long text of unclosed `{{` stays linear.
- */
-export function goActions(template: string, whole?: RegExp): { actions: GoAction[]; tail: string } {
-  const actions: GoAction[] = [];
-  let last = 0;
-  let trimNext = false;
-  const literalTo = (end: number, trimEnd: boolean): string => {
-    let literal = template.slice(last, end);
-    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
-    return trimEnd ? literal.replace(/[ \t\r\n]+$/, '') : literal;
-  };
-  for (let open = template.indexOf('{{'); open >= 0; open = template.indexOf('{{', last)) {
-    if (whole) {
-      whole.lastIndex = open;
-      const w = whole.exec(template);
-      if (w) {
-        actions.push({ literal: literalTo(open, false), body: null, bodyStart: open + 2 });
-        last = open + w[0].length;
-        trimNext = false;
-        continue;
-      }
+/** Every pipeline of a template (actions' and controls'), in order; none when Go does not parse it. */
+export function templatePipes(template: string): GoPipe[] {
+  const t = parseGoTemplate(template, EVAL_TIME);
+  const out: GoPipe[] = [];
+  const walk = (nodes: readonly GoNode[]): void => {
+    for (const n of nodes) {
+      if (n.kind === 'action') out.push(n.pipe);
+      if (n.kind === 'if' || n.kind === 'with' || n.kind === 'range') { out.push(n.pipe); walk(n.list); walk(n.elseList); }
     }
-    const left = template[open + 2] === '-' && SPACE.test(template[open + 3] ?? '');
-    const from = open + (left ? 4 : 2);
-    const close = template.indexOf('}}', from);
-    if (close < 0) break;
-    const right = close - from >= 2 && template[close - 1] === '-' && SPACE.test(template[close - 2]);
-    actions.push({ literal: literalTo(open, left), body: template.slice(from, right ? close - 2 : close), bodyStart: from });
-    last = close + 2;
-    trimNext = right;
-  }
-  const tail = template.slice(last);
-  return { actions, tail: trimNext ? tail.replace(/^[ \t\r\n]+/, '') : tail };
+  };
+  if (!('error' in t)) walk(t.nodes);
+  return out;
+}
+
+/** Go's parse error of a template, or null when Go parses it (or we cannot tell). */
+export function goTemplateError(template: string): GoParseError | null {
+  const t = parseGoTemplate(template, EVAL_TIME);
+  return 'error' in t ? t.error : null;
 }
 
 /**
  * A template compiled to a function of the alert's data, or null when it uses what our engine does not render
- * (functions, conditionals, ranges, variables of its own…). `alertName` names the template in Go's errors
- * (`__alert_NAME`): an action that fails makes the whole text Prometheus's `<error expanding template: …>`.
+ * (queries, define/template, fields we do not know…) or Go does not parse. `alertName` names the template in Go's
+ * errors (`__alert_NAME`): an action that fails makes the whole text Prometheus's `<error expanding template: …>`.
+ * `asWritten`: an action we do not render is shown as written instead of making the whole template null.
  */
-export function compileGoTemplate(template: string, alertName = ''): ((d: AlertTemplateData) => string) | null {
-  const pieces: Piece[] = [];
-  const starts: number[] = [];
-  const { actions, tail } = goActions(template, EVAL_TIME);
-  for (const a of actions) {
-    pieces.push(a.literal);
-    starts.push(-1);
-    const p = action(a.body ?? '__evalTime');
-    if (p === null) return null;
-    pieces.push(p);
-    starts.push(a.bodyStart);
-  }
-  if (tail.includes('{{')) return null;
-  pieces.push(tail);
+export function compileGoTemplate(template: string, alertName = '', asWritten = false): ((d: AlertTemplateData) => string) | null {
+  const t = parseGoTemplate(template, EVAL_TIME);
+  if ('error' in t) return null;
+  const run = compileList(t.nodes, { vars: PROMETHEUS_VARIABLES, dot: 'data' }, asWritten);
+  if (!run) return null;
   return (d) => {
-    let out = '';
-    for (let i = 0; i < pieces.length; i++) {
-      const p = pieces[i];
-      if (typeof p === 'string') { out += p; continue; }
-      try {
-        out += p(d);
-      } catch (e) {
-        if (e instanceof ExecError) return expansionError(template, alertName, starts[i] + e.at, e);
-        throw e;
-      }
+    const out: string[] = [];
+    const s: Scope = { vars: PROMETHEUS_VARIABLES.map(([n]): [string, Val] => [n, PROMETHEUS_VALUES[n](d)]), dot: { data: d } };
+    try {
+      run(s, d, out);
+    } catch (e) {
+      if (e instanceof TemplateExecError) return expansionError(template, alertName, e.at, e.cause);
+      throw e;
     }
-    return out;
+    return out.join('');
   };
 }

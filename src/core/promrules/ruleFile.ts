@@ -3,7 +3,7 @@ import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import type { EngineRule } from './engine.ts';
-import { compileGoTemplate } from './goTemplate.ts';
+import { compileGoTemplate, goTemplateError, parseErrorText } from './goTemplate.ts';
 import { parseAlertExpr } from './selector.ts';
 
 /**
@@ -41,12 +41,12 @@ export function engineRuleOf(r: PromAlertRule): EngineRule | string {
   const annotations: typeof labels = [];
   for (const [k, v] of Object.entries(r.labels)) {
     const f = compileGoTemplate(v, r.alert);
-    if (!f) return `label ${k}: template '${v}' uses more than $value, $labels, $externalLabels and the formatting functions`;
+    if (!f) return `label ${k}: template '${v}' uses what our engine does not render (queries, define/template, fields of its own)`;
     labels.push([k, f]);
   }
   for (const [k, v] of Object.entries(r.annotations)) {
     const f = compileGoTemplate(v, r.alert);
-    if (!f) return `annotation ${k}: template '${v}' uses more than $value, $labels, $externalLabels and the formatting functions`;
+    if (!f) return `annotation ${k}: template '${v}' uses what our engine does not render (queries, define/template, fields of its own)`;
     annotations.push([k, f]);
   }
   return { name: r.alert, expr, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels, annotations };
@@ -64,6 +64,28 @@ export interface RawPromRule {
   column: number;
   record: string | null;
   alert: PromAlertRule | null;
+}
+
+/**
+ * Where an offset of a scalar's value is in the file: found by the action around it as written, or as a quoted
+ * scalar escapes it (`\"` in double quotes, `''` in single ones); else the scalar's start.
+ */
+export function valueOffsetInSource(source: string, node: { start: number; end: number }, value: string, at: number): number {
+  const open = Math.max(0, value.lastIndexOf('{{', at));
+  const close = value.indexOf('}}', at);
+  const piece = value.slice(open, close < 0 ? value.length : close + 2);
+  const raw = source.slice(node.start, node.end);
+  const escapes: ((t: string) => string)[] = [(t) => t, (t) => t.replace(/["\\]/g, '\\$&'), (t) => t.replace(/'/g, "''")];
+  for (const escape of escapes) {
+    // The same occurrence of the action in the source as in the value.
+    let j = -1;
+    for (let i = value.indexOf(piece); i >= 0 && i <= open; i = value.indexOf(piece, i + 1)) {
+      j = raw.indexOf(escape(piece), j + 1);
+      if (j < 0) break;
+    }
+    if (j >= 0) return node.start + j + escape(value.slice(open, at)).length;
+  }
+  return node.start;
 }
 
 /** Reads a Prometheus rule file's rules in file order; throws RuleFileError when it is not one. */
@@ -127,6 +149,17 @@ export function readPrometheusRules(text: string): RawPromRule[] {
       if (rm.has('record')) { out.push({ node, line, column, record: text1(rm.get('record'), 'record'), alert: null }); continue; }
       const alert = text1(rm.get('alert'), 'alert');
       if (!alert) fail("a rule needs 'alert' or 'record'", r.start);
+      // Prometheus parses an alert's templates as it loads the file (rulefmt): one Go refuses fails it.
+      for (const what of ['labels', 'annotations'] as const) {
+        const m = rm.get(what);
+        for (const p of m?.kind === 'map' ? m.pairs : []) {
+          const v = deref(p.value);
+          if (v.kind !== 'scalar' || v.value === null) continue;
+          const e = goTemplateError(String(v.value));
+          const key = p.key.kind === 'scalar' ? p.key.text : '';
+          if (e) fail(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsetInSource(text, v, String(v.value), e.at));
+        }
+      }
       out.push({ node, line, column, record: null, alert: {
         alert,
         expr: text1(rm.get('expr'), 'expr'),

@@ -3,6 +3,7 @@ import { isoOf } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { seriesIndices } from '../csv/frame.ts';
 import { seriesLabels } from '../prometheus/names.ts';
+import { compileGoTemplate } from '../promrules/goTemplate.ts';
 import { scoreOfSeverity } from '../severity.ts';
 import type { Rule, RuleOp, RulesFile } from './model.ts';
 import { compileTemplate } from './template.ts';
@@ -338,12 +339,35 @@ interface PreparedRule {
   threshold: number;
   thr: string;
   score: number;
-  render: ((vars: TemplateVars) => string) | null;
+  render: ((vars: TemplateVars, timestampMs: number) => string) | null;
 }
 
 function prepareRule(rule: Rule, threshold: number): PreparedRule {
   const summary = rule.annotations.summary;
-  return { rule, threshold, thr: formatNumber(threshold), score: scoreOfSeverity(rule.severity), render: summary !== undefined ? compileTemplate(summary) : null };
+  const render = summary === undefined ? null : rule.promAlert !== undefined ? goRender(summary, rule.promAlert, rule.metric) : compileTemplate(summary);
+  return { rule, threshold, thr: formatNumber(threshold), score: scoreOfSeverity(rule.severity), render };
+}
+
+const goCompiled = new Map<string, ((v: number, timestampMs: number) => string) | null>();
+
+/**
+ * A Prometheus rule's template rendered as Prometheus renders it (goTemplate.ts), given the value and the time:
+ * $labels are the series' labels and its name (`__name__`), as the sample's are in Prometheus, not the rule's own.
+ * An action we do not render shows as written; a template Go does not parse (an error of the file) shows as written.
+ */
+function goRender(template: string, alert: string, metric: string): (vars: TemplateVars, timestampMs: number) => string {
+  const key = `${alert}\u0000${metric}\u0000${template}`;
+  let f = goCompiled.get(key);
+  if (f === undefined) {
+    const g = compileGoTemplate(template, alert, true);
+    const open = metric.indexOf('{');
+    const labels = { ...seriesLabels(metric), __name__: open < 0 ? metric : metric.slice(0, open) };
+    f = g && ((value, evalTimeMs) => g({ labels, value, externalLabels: {}, externalURL: '', evalTimeMs }));
+    if (goCompiled.size > 1000) goCompiled.clear();
+    goCompiled.set(key, f);
+  }
+  const run = f;
+  return run ? (vars, timestampMs) => run(vars.valueNumber ?? Number(vars.value), timestampMs === timestampMs ? timestampMs : 0) : () => template;
 }
 
 /**
@@ -370,7 +394,7 @@ function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: n
     ? p.render({
       name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatNumber(value), threshold: thr,
       timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels, valueNumber: v,
-    })
+    }, timestampMs)
     : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatNumber(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
   return { row, timestamp, detector: 'rule', rule: rule.name, metric: rule.metric, value, score, severity: rule.severity, message };
 }

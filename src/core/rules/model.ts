@@ -21,6 +21,11 @@ export interface Rule {
   annotations: Record<string, string>;
   /** 1-based line of the rule's first key, for messages and CodeLens. */
   line: number;
+  /**
+   * Set on a rule of a Prometheus rule file: its alert name as written. Its annotations are then Prometheus's Go
+   * templates as written, rendered as Prometheus renders them (`__alert_NAME` in Go's errors).
+   */
+  promAlert?: string;
 }
 
 /** `detectors.iforest` as written (SPEC §1); absent keys are left for the detector's own defaults. */

@@ -109,7 +109,9 @@ function translateTemplate(template: string, rule: Rule, problems: string[]): st
       let problem = '';
       for (const c of a.pipeline) {
         const args = c.args.map((x) => {
-          if ('literal' in x) return typeof x.literal === 'number' ? String(x.literal) : JSON.stringify(x.literal);
+          // A literal is Go's syntax as written (JSON.stringify cannot write an int literal, a bigint).
+          if ('literal' in x) return x.text;
+          if ('pipeline' in x) { problem ||= `'${x.text}': a parenthesized pipeline is not exported`; return ''; }
           const v = goVariable(x.variable.replace(/^[$.]/, ''), rule);
           if ('problem' in v) { problem ||= v.problem; return ''; }
           return goArgument(v);

@@ -1,6 +1,6 @@
 import { parsePipeline, pipelineVariables, runPipeline } from '../promrules/goPipeline.ts';
 import type { Operand, Pipeline } from '../promrules/goPipeline.ts';
-import { FUNCTION_PARAMS } from '../promrules/goFunctions.ts';
+import { FUNCTION_PARAMS, readsAsNumber } from '../promrules/goFunctions.ts';
 import type { GoValue } from '../promrules/goFormat.ts';
 
 /** What an annotation template may refer to: `{{ name }}`, `{{ value }}`, `{{ labels.team }}`… */
@@ -119,24 +119,41 @@ function variable(name: string, vars: TemplateVars): string {
 const NUMBER_VARIABLES = new Set(['value', 'threshold']);
 const NEVER_NUMBERS = new Set(['timestamp', 'op', 'severity']);
 
+/** What a variable of a pipeline always is: a number, text that is never a number's, the row's time (ours), or unknown. */
+export type VariableKind = 'number' | 'text' | 'timestamp' | null;
+
+/** Our rules files' variables' kinds (`value`, `$value`, `.value` alike). */
+function ourKind(word: string): VariableKind {
+  const name = bareName(word);
+  return NUMBER_VARIABLES.has(name) ? 'number' : name === 'timestamp' ? 'timestamp' : NEVER_NUMBERS.has(name) ? 'text' : null;
+}
+
 /**
- * Why a pipeline of ours can only render as an error, whatever the row: a number given to a function that takes
- * text (title, toUpper, toLower, stripPort), or text that is never a number given to one that reads a number
- * (humanize & co.). `fix`: the action to write instead, when there is an obvious one.
+ * Why a pipeline can only render as an error, whatever the row: a number given to a function that takes text
+ * (title, toUpper, toLower, stripPort), or text that is never a number (a variable of `kindOf`'s, or a string
+ * literal strconv.ParseFloat refuses: `humanize "abc"`) given to one that reads a number (humanize & co.).
+ * `kindOf` says what variables are (ours by default: then they are named without `$`). `fix`: the action to
+ * write instead, when there is an obvious one.
  */
-export function pipelineProblem(p: Pipeline): { why: string; fix?: string } | null {
+export function pipelineProblem(p: Pipeline, kindOf: (variable: string) => VariableKind = ourKind): { why: string; fix?: string } | null {
   let piped: Operand | null = null;
   for (const c of p) {
     if (c.fn === null) { piped = c.args[0]; continue; }
     const sig = FUNCTION_PARAMS[c.fn];
     const operands = piped ? [...c.args, piped] : c.args;
     for (const [i, a] of operands.entries()) {
-      const name = 'variable' in a ? bareName(a.variable) : null;
+      const inner = 'pipeline' in a ? pipelineProblem(a.pipeline, kindOf) : null;
+      if (inner) return inner;
+      const kind = 'variable' in a ? kindOf(a.variable) : null;
+      const name = 'variable' in a ? (kindOf === ourKind ? bareName(a.variable) : a.variable) : null;
       if (sig.params[Math.min(i, sig.params.length - 1)] === 'string') {
-        if (name !== null && NUMBER_VARIABLES.has(name)) return { why: `${c.fn} takes text and '${name}' is a number (printf makes it text: printf "%.2f" ${name})` };
-        if ('literal' in a && typeof a.literal !== 'string') return { why: `${c.fn} takes text and ${a.text} is a number` };
-      } else if (sig.readsNumber && name !== null && NEVER_NUMBERS.has(name)) {
-        if (name !== 'timestamp') return { why: `${c.fn} reads a number and '${name}' is text` };
+        if (kind === 'number') return { why: `${c.fn} takes text and '${name}' is a number (printf makes it text: printf "%.2f" ${name})` };
+        if ('literal' in a && typeof a.literal !== 'string') return { why: `${c.fn} takes text and ${a.text} is a ${typeof a.literal === 'boolean' ? 'bool' : 'number'}` };
+      } else if (sig.readsNumber && 'literal' in a && typeof a.literal === 'string' && !readsAsNumber(a.literal)) {
+        return { why: `${c.fn} reads a number and ${a.text} is text that is not one` };
+      } else if (sig.readsNumber && kind === 'text') {
+        return { why: `${c.fn} reads a number and '${name}' is text` };
+      } else if (sig.readsNumber && kind === 'timestamp') {
         // The whole action is the function of timestamp (`{{ humanizeTimestamp timestamp }}`, `{{ timestamp | humanizeTimestamp }}`).
         const alone = p.length === (piped ? 2 : 1) && operands.length === 1;
         return {

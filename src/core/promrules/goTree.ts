@@ -1,0 +1,214 @@
+/**
+ * A Go template (text/template, as Prometheus's alert templates write them) read into its tree: text, actions,
+ * `if` / `else if` / `else` / `end`, `with`, `range`, comments and variables (`$x := …`, `$k, $v := …`), with the
+ * parse errors Go's parser gives (promtool check rules refuses the rule file): `unexpected {{end}}`,
+ * `unexpected EOF`, `undefined variable "$x"`, `integer overflow: "08"`… What we do not read (define, template,
+ * block, break, continue, an action that is not a pipeline of ours) is a node kept as written.
+ */
+import { parsePipeline } from './goPipeline.ts';
+import type { Pipeline } from './goPipeline.ts';
+
+/** One action of a Go template (goActions). */
+export interface GoAction {
+  /** The text before it, trimmed as Go's trim markers beside it say. */
+  literal: string;
+  /** What is between its braces less its trim markers; null for a text `whole` matched. */
+  body: string | null;
+  /** Where its body starts in the template (2 past the whole text's start when body is null). */
+  bodyStart: number;
+  /** The action as written, braces and trim markers included, and where it starts in the template. */
+  written: string;
+  start: number;
+}
+
+const SPACE = /[ \t\r\n]/;
+
+/**
+ * The actions of a Go template in order and the text after the last (`tail`, trimmed too). Trim markers are Go's:
+ * `{{- ` and ` -}}` (a space, tab or newline beside the '-') trim those same characters beside the action; `{{-3}}`
+ * is the number -3. An action ends at the first `}}`; an unclosed `{{` is text. `whole` (sticky) names a run of
+ * actions taken as one, without trimming. One scan with indexOf: a long text of unclosed `{{` stays linear.
+ */
+export function goActions(template: string, whole?: RegExp): { actions: GoAction[]; tail: string } {
+  const actions: GoAction[] = [];
+  let last = 0;
+  let trimNext = false;
+  const literalTo = (end: number, trimEnd: boolean): string => {
+    let literal = template.slice(last, end);
+    if (trimNext) literal = literal.replace(/^[ \t\r\n]+/, '');
+    return trimEnd ? literal.replace(/[ \t\r\n]+$/, '') : literal;
+  };
+  for (let open = template.indexOf('{{'); open >= 0; open = template.indexOf('{{', last)) {
+    if (whole) {
+      whole.lastIndex = open;
+      const w = whole.exec(template);
+      if (w) {
+        actions.push({ literal: literalTo(open, false), body: null, bodyStart: open + 2, written: w[0], start: open });
+        last = open + w[0].length;
+        trimNext = false;
+        continue;
+      }
+    }
+    const left = template[open + 2] === '-' && SPACE.test(template[open + 3] ?? '');
+    const from = open + (left ? 4 : 2);
+    const close = template.indexOf('}}', from);
+    if (close < 0) break;
+    const right = close - from >= 2 && template[close - 1] === '-' && SPACE.test(template[close - 2]);
+    actions.push({ literal: literalTo(open, left), body: template.slice(from, right ? close - 2 : close), bodyStart: from, written: template.slice(open, close + 2), start: open });
+    last = close + 2;
+    trimNext = right;
+  }
+  const tail = template.slice(last);
+  return { actions, tail: trimNext ? tail.replace(/^[ \t\r\n]+/, '') : tail };
+}
+
+/** A pipeline of an action or a control, with the variables it declares (`$x :=`) or assigns (`$x =`). */
+export interface GoPipe {
+  decl: string[];
+  assign: boolean;
+  pipeline: Pipeline;
+  /** Where the action's body starts in the template: the pipeline's offsets count from there. */
+  bodyStart: number;
+  /** The pipeline as Go names it in an error (`<$value>`), its offset in the body. */
+  text: string;
+  at: number;
+  /** Its action as written. */
+  action: GoAction;
+}
+
+/** A node of a template's tree. */
+export type GoNode =
+  | { kind: 'text'; text: string }
+  | { kind: 'evalTime' }
+  | { kind: 'action'; pipe: GoPipe; written: string }
+  | { kind: 'if' | 'with' | 'range'; pipe: GoPipe; list: GoNode[]; elseList: GoNode[] }
+  /** An action we do not read: `why`, and the action as written. */
+  | { kind: 'unread'; why: string; written: string };
+
+type Control = Extract<GoNode, { list: GoNode[] }>;
+
+/** A parse error of Go's: its message and where in the template (the offending word); `lineAt`: where Go counts its line when elsewhere (EOF). */
+export interface GoParseError { message: string; at: number; lineAt?: number }
+
+/** The variables Prometheus declares before an alert's template (rules/alerting.go), and `$` (the data). */
+const PROMETHEUS_VARIABLES = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
+
+const KEYWORD = /^\s*(if|with|range|else|end|define|template|block|break|continue)(?![\w$.])/;
+const DECLARATION = /^(\s*)(\$[A-Za-z0-9_]*)\s*(?:,\s*(\$[A-Za-z0-9_]*)\s*)?(:=|=)/;
+
+/**
+ * A template's tree, or Go's parse error. `whole` (sticky) names a run of actions read as one node (`evalTime`).
+ * Variables are Go's: declared before use, visible to the end of the control they are declared in.
+ */
+export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNode[] } | { error: GoParseError } {
+  const { actions, tail } = goActions(template, whole);
+  const vars: string[] = [...PROMETHEUS_VARIABLES];
+  type Open = { node: Control; inElse: boolean; mark: number; elseIfs: number; at: number };
+  const root: GoNode[] = [];
+  const stack: Open[] = [];
+  const current = (): GoNode[] => {
+    const top = stack[stack.length - 1];
+    return top ? (top.inElse ? top.node.elseList : top.node.list) : root;
+  };
+  const fail = (message: string, at: number): { error: GoParseError } => ({ error: { message, at } });
+  for (const a of actions) {
+    if (a.literal) current().push({ kind: 'text', text: a.literal });
+    if (a.body === null) { current().push({ kind: 'evalTime' }); continue; }
+    const body = a.body;
+    // Where Go's parser is when it fails on the action's keyword.
+    const at = a.bodyStart + body.length - body.trimStart().length;
+    if (body.startsWith('/*')) {
+      if (body.length >= 4 && body.indexOf('*/', 2) === body.length - 2) continue;
+      if (body.includes('*/')) return fail('comment ends before closing delimiter', at);
+      current().push({ kind: 'unread', why: 'a comment with }} inside', written: a.written });
+      continue;
+    }
+    const k = KEYWORD.exec(body);
+    const word = k?.[1];
+    const rest = k ? ' '.repeat(k[0].length) + body.slice(k[0].length) : body;
+    if (word === 'end' || word === 'else') {
+      const top = stack[stack.length - 1];
+      if (!top) return fail(`unexpected {{${word}}}`, at);
+      if (word === 'else') {
+        if (top.inElse) return fail('expected end; found {{else}}', at);
+        const elseIf = /^\s*if(?![\w$.])/.exec(rest);
+        if (elseIf && top.node.kind === 'if') {
+          // `{{ else if x }}` is `{{ else }}{{ if x }}` whose `{{ end }}` is the first's.
+          top.inElse = true;
+          const mark = vars.length;
+          const p = pipeOf(' '.repeat(elseIf[0].length) + rest.slice(elseIf[0].length), a, 'if', vars);
+          if ('error' in p) return p;
+          if ('unread' in p) return { nodes: [{ kind: 'unread', why: p.unread, written: template }] };
+          const node: Control = { kind: 'if', pipe: p, list: [], elseList: [] };
+          top.node.elseList.push(node);
+          stack.push({ node, inElse: false, mark, elseIfs: top.elseIfs + 1, at });
+          top.elseIfs = 0;
+          continue;
+        }
+        if (rest.trim()) return { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
+        top.inElse = true;
+        continue;
+      }
+      if (rest.trim()) return fail('unexpected content in end', at);
+      // An `end` closes an `if` and the `else if`s chained to it.
+      for (let n = top.elseIfs; n >= 0; n--) vars.length = stack.pop()!.mark;
+      continue;
+    }
+    if (word === 'if' || word === 'with' || word === 'range') {
+      const mark = vars.length;
+      const p = pipeOf(rest, a, word, vars);
+      if ('error' in p) return p;
+      if ('unread' in p) return { nodes: [{ kind: 'unread', why: p.unread, written: template }] };
+      const node: Control = { kind: word, pipe: p, list: [], elseList: [] };
+      current().push(node);
+      stack.push({ node, inElse: false, mark, elseIfs: 0, at });
+      continue;
+    }
+    if (word) return { nodes: [{ kind: 'unread', why: `{{${word}}}`, written: template }] };
+    const p = pipeOf(body, a, null, vars);
+    if ('error' in p) return p;
+    current().push('unread' in p ? { kind: 'unread', why: p.unread, written: a.written } : { kind: 'action', pipe: p, written: a.written });
+  }
+  // Go names the end of the text; the control left open is where to look.
+  if (stack.length) return { error: { message: 'unexpected EOF', at: stack[stack.length - 1].at, lineAt: template.length } };
+  if (tail.includes('{{')) root.push({ kind: 'unread', why: 'an unclosed {{', written: tail });
+  else if (tail) root.push({ kind: 'text', text: tail });
+  return { nodes: root };
+}
+
+/** The pipeline of an action or control (its keyword blanked), declaring its variables; Go's error, or what we do not read. */
+function pipeOf(body: string, action: GoAction, control: 'if' | 'with' | 'range' | null, vars: string[]): GoPipe | { error: GoParseError } | { unread: string } {
+  const bodyStart = action.bodyStart;
+  let text = body;
+  const decl: string[] = [];
+  let assign = false;
+  const d = DECLARATION.exec(body);
+  if (d) {
+    decl.push(d[2], ...(d[3] ? [d[3]] : []));
+    assign = d[4] === '=';
+    if (d[3] && control !== 'range') return { error: { message: `too many declarations in ${control ?? 'command'}`, at: bodyStart } };
+    if (assign && (d[3] || !vars.includes(d[2]))) return d[3] ? { unread: `'${body.trim()}'` } : { error: { message: `undefined variable "${d[2]}"`, at: bodyStart + d[1].length } };
+    text = ' '.repeat(d[0].length) + body.slice(d[0].length);
+  }
+  if (!text.trim() && control) return { error: { message: `missing value for ${control}`, at: bodyStart } };
+  const p = parsePipeline(text);
+  if ('error' in p) {
+    if (p.refused) return { error: { message: p.error, at: bodyStart + (p.at ?? 0) } };
+    return { unread: p.error };
+  }
+  // Go's parser checks each variable as it reads it: one not declared is its error.
+  for (const c of p) {
+    for (const w of wordsOf(c.args)) {
+      const name = /^\$[A-Za-z0-9_]*/.exec(w.text)?.[0];
+      if (name !== undefined && !vars.includes(name)) return { error: { message: `undefined variable "${name}"`, at: bodyStart + w.at } };
+    }
+  }
+  if (!assign) vars.push(...decl);
+  const at = p[0].at;
+  return { decl, assign, pipeline: p, bodyStart, text: text.slice(at).trim(), at, action };
+}
+
+/** The variable words of a command's arguments, sub-pipelines' included, in order. */
+function wordsOf(args: Pipeline[number]['args']): { text: string; at: number }[] {
+  return args.flatMap((a) => ('variable' in a ? [{ text: a.variable, at: a.at }] : 'pipeline' in a ? a.pipeline.flatMap((c) => wordsOf(c.args)) : []));
+}
