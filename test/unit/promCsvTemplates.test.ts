@@ -22,6 +22,8 @@ const CASES: [template: string, value: number, want: string][] = [
   ['{{ range $k, $v := $labels }}{{ $k }}={{ $v }};{{ end }}{{ with $labels.job }}[{{ . }}]{{ else }}none{{ end }}{{/* c */}}', 95, '__name__=cpu;inst=h:1;job=a;[a]'],
   ['{{ with $labels.nope }}[{{ . }}]{{ else }}none{{ end }} {{- /* trimmed */ -}} .', 95, 'none.'],
   ['{{ $x := 1 }}{{ $x = 2.5 }}{{ $x }}{{ range $labels }}{{ else }}empty{{ end }}{{ if not (eq $labels.job "b") }} not-b{{ end }}', 95, '2.5 not-b'],
+  ['{{ range $k, $v := $labels }}{{ if eq $k "job" }}{{ $.Value }} {{ $.Labels.inst }}{{ end }}{{ end }}', 95, '95 h:1'],
+  ['{{ with .Labels }}{{ .inst }}{{ end }} {{ $value | humanize | printf "%s!" }}', 95, 'h:1 95!'],
   ['{{ gt 1 2 }} {{ not 0 }} {{ and 1 0 }} {{ or "" "x" }} {{ eq $labels.job "a" "b" }}', 95, 'false true 0 x true'],
   // $value is Go's %v of a float64.
   ['{{ $value }}|{{ .Value }}', 1234567.5, '1.2345675e+06|1.2345675e+06'],

@@ -68,7 +68,7 @@ function charLiteral(text: string): number | null {
 }
 
 const NUMBER = String.raw`[+-]?(?=\.?[0-9])(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]*)?|0[oObB][0-9_]*(?:\.[0-9_]*)?|[0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9_]*)?)`;
-const TOKEN = new RegExp(String.raw`("(?:[^"\\]|\\.)*")|(\x60[^\x60]*\x60)|(\|)|(${NUMBER})(?![\w.])|('(?:[^'\\]|\\.)*')|([$.]?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|[$.](?![\w.]))|(\()|(\))`, 'y');
+const TOKEN = new RegExp(String.raw`("(?:[^"\\]|\\.)*")|(\x60[^\x60]*\x60)|(\|)|(${NUMBER})(?![\w.])|('(?:[^'\\]|\\.)*')|(\$[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|\.?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|\.(?![\w.]))|(\()|(\))`, 'y');
 const SPACE = /[ \t\r\n]*/y;
 
 /** Why an action is not a pipeline we run; `refused`: Go's parser refuses it too (promtool check rules fails), `at` where. */
