@@ -7,7 +7,9 @@
  *
  * It measures the shipped defaults (no detector overrides). Options: `--seeds 2001-2012` (a range or a comma
  * list; default 2001–2012: not the seeds bench:incidents uses); `--step M` and `--days D` give every file that step
- * (minutes) and length instead (e.g. `--step 60 --days 90`: hourly data, where the detector's row floors apply).
+ * (minutes) and length instead (e.g. `--step 60 --days 90`: hourly data, where the detector's row floors apply);
+ * `--min-findings N`: the findings an incident needs to be major (the tracker's minFindings; default its
+ * STREAM_MIN_FINDINGS, 1; 2 is batch's lone-finding rule applied causally, measured and not kept).
  */
 import { parseArgs } from 'node:util';
 import { labelledMetrics } from './labelled.ts';
@@ -16,7 +18,8 @@ import type { ScoredRow } from '../src/node/streamPipeline.ts';
 import { createIncidentTracker } from '../src/core/streaming/incidentTracker.ts';
 
 const SLACK = 30;
-const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, step: { type: 'string' }, days: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, step: { type: 'string' }, days: { type: 'string' }, 'min-findings': { type: 'string' } } });
+const minFindings = args['min-findings'] === undefined ? undefined : Number(args['min-findings']);
 const seeds = parseSeeds(args.seeds ?? '2001-2012');
 
 function parseSeeds(text: string): number[] {
@@ -31,7 +34,7 @@ for (const seed of seeds) {
   const step = args.step ? Number(args.step) : seed % 2 ? 1 : 5;
   const days = args.days ? Number(args.days) : seed % 3 === 0 ? 28 : 14;
   const file = labelledMetrics(seed, { stepMinutes: step, days });
-  const tracker = createIncidentTracker();
+  const tracker = createIncidentTracker({ minFindings });
   const spans: [number, number][] = [];
   let outside = 0;
   const inWindow = (r: number): boolean => file.windows.some(([a, b]) => r >= a - SLACK && r <= b + SLACK);
@@ -58,4 +61,4 @@ for (const seed of seeds) {
 const precision = incidents ? trueIncidents / incidents : 0;
 const recall = windows ? found / windows : 0;
 const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-console.log(`seeds ${seeds[0]}–${seeds[seeds.length - 1]}: ${incidents} incidents, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (${found}/${windows} windows), F1 ${f1.toFixed(3)}, ${(100 * rowsOutside / rows).toFixed(2)} % of rows reported outside windows`);
+console.log(`seeds ${seeds[0]}–${seeds[seeds.length - 1]}${minFindings === undefined ? '' : `, min findings ${minFindings}`}: ${incidents} incidents, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} (${found}/${windows} windows), F1 ${f1.toFixed(3)}, ${(100 * rowsOutside / rows).toFixed(2)} % of rows reported outside windows`);

@@ -6,7 +6,7 @@ import { checkAddressList, checkSmtpUrl, incidentEmail, senderAddress, SMTP_URL_
 import type { SmtpTarget } from '../core/alerting/email.ts';
 import { describeSkips } from '../core/alerting/send.ts';
 import { incidentIdentity, recordDelivered, selectBy } from '../core/alerting/throttle.ts';
-import { buildIncidents } from '../core/incidents/incidents.ts';
+import { viewOf } from '../core/incidents/analysisView.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { sendEmail } from '../node/smtp.ts';
 import { alertPolicy, withAlertState } from './alertState.ts';
@@ -81,7 +81,7 @@ export async function sendEmailAlert(ctx: Ctx, result: AnalysisResult, rules: Ru
   const sender = senderAddress(target, cfg.emailFrom || undefined);
   if (!sender.ok) return { ok: false, text: sender.reason.replace(/^\S+:/, 'anomalyHunter.email.from:') };
   const policy = alertPolicy(cfg, rules);
-  const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
+  const { incidents } = viewOf(result);
   const name = serverName(target);
   return withAlertState<WebhookReport>(ctx, emailDestinationKey(to.to), async (state) => {
     const now = Date.now();

@@ -4,7 +4,7 @@ import { lineOfFinding } from '../core/csv/frame.ts';
 import type { LineIndex, RuleInfo } from '../core/findings.ts';
 import { adjacentLine, escapeMarkdown, findingsAt, hoverOf, indexByLine, lowerBound, noteOf } from '../core/findings.ts';
 import type { Incident } from '../core/incidents/incidents.ts';
-import { buildIncidents } from '../core/incidents/incidents.ts';
+import { viewOf } from '../core/incidents/analysisView.ts';
 import type { IncidentProblem } from '../core/incidents/problems.ts';
 import { incidentProblems } from '../core/incidents/problems.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
@@ -249,8 +249,7 @@ class InlineFindings implements vscode.Disposable {
     for (const r of s.rulesFile?.rules ?? []) {
       rules[r.name] = { metric: r.metric, op: r.op, threshold: s.settings.thresholds[r.name] ?? r.threshold, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs };
     }
-    // Every analysis of a session has a view (runAnalysis makes it); a result without one is grouped the same way.
-    const shown = s.result.view ? shownAt(s.result.view, minSeverity) : { anomalies: s.result.anomalies, incidents: buildIncidents(s.result.anomalies, s.frame) };
+    const shown = shownAt(viewOf(s.result, minSeverity), minSeverity);
     const next: FileView = {
       session: s, version: s.version, minSeverity, rules,
       index: indexByLine(shown.anomalies, s.frame.lines, s.frame.seriesLines ? (a) => lineOfFinding(s.frame, a.row, a.metric) : undefined),

@@ -2,14 +2,11 @@
 // rings, so memory stays flat however long the stream runs. Unit-tested in plain Node.
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { Anomaly } from '../core/anomaly.ts';
-import { sortAnomalies } from '../core/anomaly.ts';
 import { medianStep } from '../core/csv/frame.ts';
-import { buildIncidents } from '../core/incidents/incidents.ts';
-import { atLeast, shownAt } from '../core/incidents/shownAt.ts';
+import { findingsView } from '../core/incidents/analysisView.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
-import type { View } from '../core/incidents/view.ts';
 import type { Severity } from '../core/severity.ts';
-import { createIncidentTracker } from '../core/streaming/incidentTracker.ts';
+import { createIncidentTracker, STREAM_MIN_FINDINGS } from '../core/streaming/incidentTracker.ts';
 import type { IncidentEvent, IncidentTracker } from '../core/streaming/incidentTracker.ts';
 
 /** Rows the live dashboard keeps (the most recent). */
@@ -118,18 +115,9 @@ export class LiveWindow {
     const anomalies = this.anomalies.map((a) => ({ ...a, row: a.row - first }));
     return {
       frame, input: { path, sha256: '' }, seed: 0, detectors: { stream: {} }, scores: {}, anomalies, warnings: [],
-      view: liveView(anomalies, frame, this.minSeverity),
+      // The stream's and the rules' findings as scored (the stream's score is a tail probability already), merged
+      // as the tracker merges them: its events, the status bar's count and the table agree.
+      view: findingsView(anomalies, frame, this.minSeverity, { minFindings: STREAM_MIN_FINDINGS }),
     };
   }
-}
-
-/**
- * The default view (SPEC §7) of the live window: the stream's and the rules' findings as scored (the stream's
- * score is a tail probability already), merged into incidents as `analyze` merges them (from minor up).
- */
-function liveView(anomalies: Anomaly[], frame: AnalysisResult['frame'], minSeverity: Severity): View {
-  const findings = sortAnomalies(anomalies.slice());
-  const incidents = buildIncidents(atLeast(findings, 'minor'), frame);
-  const view = { findings, incidents, minSeverity, calibrations: {} };
-  return { ...view, shown: shownAt(view, minSeverity) };
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import { incidentAlertIdentity, sendIncidents } from '../core/alerting/send.ts';
 import { deliveryRecords } from '../core/history/deliveries.ts';
-import { buildIncidents } from '../core/incidents/incidents.ts';
+import { viewOf } from '../core/incidents/analysisView.ts';
 import type { FetchLike } from '../core/alerting/deliver.ts';
 import { checkWebhookUrl, maskUrl, scrubUrl } from '../core/alerting/url.ts';
 import { checkAlertmanagerUrl } from '../core/alerting/alertmanagerApi.ts';
@@ -64,8 +64,7 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   const format = fromFile?.format ?? cfg.webhookFormat;
   const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
   if (!check.ok) return { ok: false, text: `Webhook URL refused: ${check.reason}` };
-  // A result without a view (a live window) has its findings grouped the same way the view groups its own.
-  const incidents = result.view?.incidents ?? buildIncidents(result.anomalies, result.frame);
+  const { incidents } = viewOf(result);
   const { minSeverity, throttleMs: throttle } = alertPolicy(cfg, rules);
   const source = { input: basename(result.input.path), rows: result.frame.rows };
   // Dedup and throttle per URL: another URL gets the incidents too, the same URL once.

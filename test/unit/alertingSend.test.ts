@@ -10,6 +10,7 @@ import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { incidentAlert, zapierIncidentRow } from '../../src/core/alerting/incidentPayloads.ts';
 import { incidentFingerprint } from '../../src/core/alerting/fingerprint.ts';
+import { severityOf } from '../../src/core/severity.ts';
 import { incidentsOfFindings } from '../../src/core/alerting/incidentsOf.ts';
 import type { Incident } from '../../src/core/incidents/incidents.ts';
 import { alertStateFrom, emptyAlertState, selectAnomalies } from '../../src/core/alerting/throttle.ts';
@@ -305,6 +306,17 @@ describe('incidents: one alert per incident, never one per row', () => {
     assert.match(merged[0].summary, /^cpu 97 for 2m; rule high-cpu; rules only$/);
     assert.deepEqual(incidentsOfFindings([]), []);
   });
+
+  test('findings without incidents: a lone finding is at most minor, and warnings neither make nor extend an incident', () => {
+    const at = (row: number, score: number, over: Partial<Anomaly> = {}) => anomaly({ row, timestamp: new Date(T0 + row * MIN).toISOString(), detector: 'forecast', rule: undefined, score, severity: severityOf(score)!, ...over });
+    const merged = incidentsOfFindings([at(0, 60), at(1, 10), at(40, 60), at(41, 30), at(80, 80), at(120, 60, { detector: 'rule', rule: 'high-cpu' })]);
+    assert.deepEqual(merged.map((i) => [i.startRow, i.endRow, i.count, i.score, i.severity]), [
+      [0, 0, 1, 49.9, 'minor'], // one major finding and a warning: lone, as analyze would show it
+      [40, 41, 2, 60, 'major'],
+      [80, 80, 1, 80, 'critical'],
+      [120, 120, 1, 60, 'major'],
+    ]);
+  });
 });
 
 describe('anomaly-hunter send', () => {
@@ -347,7 +359,8 @@ describe('anomaly-hunter send', () => {
     const r = await run(['old.json', '--dry-run', '--format', 'zapier']);
     assert.equal(r.code, 0);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { startRow: number; endRow: number; findings: number; severity: string });
-    assert.deepEqual(rows.map((x) => [x.startRow, x.endRow, x.findings, x.severity]), [[0, 2, 3, 'critical']]);
+    // Merged as analyze merges: the warning at row 2 neither makes nor extends an incident.
+    assert.deepEqual(rows.map((x) => [x.startRow, x.endRow, x.findings, x.severity]), [[0, 1, 2, 'critical']]);
     assert.equal(r.stderr, 'dry run: 1 of 1 incidents in 1 zapier message(s); nothing sent\n');
   });
 

@@ -6,6 +6,8 @@ import { parseCsv } from '../../src/core/csv/parse.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 import { incidentProblems } from '../../src/core/incidents/problems.ts';
 import { shownAt } from '../../src/core/incidents/shownAt.ts';
+import { viewOf } from '../../src/core/incidents/analysisView.ts';
+import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 import { isDashboardSettings, isViewChoice, isWebviewMessage } from '../../src/protocol.ts';
 
 const MIN = 60_000;
@@ -60,4 +62,18 @@ test('the protocol accepts the view choices and calibrated contamination, and re
   assert.equal(isWebviewMessage({ type: 'revealRow', row: 3, metric: 7 }), false);
   const settings = (contamination: unknown) => ({ detectors: { iforest: true, forecast: true, rules: false }, contamination, interval: 0.8, thresholds: {} });
   assert.deepEqual(['calibrated', 'auto', 0.05, 0, 0.6, 'sometimes'].map((c) => isDashboardSettings(settings(c))), [true, true, true, false, false, false]);
+});
+
+test('a result without a view is merged as analyze merges (what the editor, webhooks and email read): a lone finding at most minor, its finding with it', () => {
+  const lone = [finding(50, 60, 'major'), finding(51, 10, 'warning'), finding(200, 55, 'major'), finding(201, 30, 'minor'), finding(250, 90, 'critical')];
+  const result: AnalysisResult = { frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: lone, warnings: [] };
+  const v = viewOf(result);
+  assert.deepEqual(v.incidents.map((i) => [i.startRow, i.endRow, i.count, i.score, i.severity]), [[50, 50, 1, 49.9, 'minor'], [200, 201, 2, 55, 'major'], [250, 250, 1, 90, 'critical']]);
+  assert.deepEqual(v.shown.incidents.map((i) => i.startRow), [200, 250]);
+  // At minor the lone finding is shown as its incident says: minor 49.9, in the editor's marks and hover too.
+  const minor = shownAt(viewOf(result, 'minor'), 'minor');
+  assert.deepEqual(minor.anomalies.map((a) => [a.row, a.score, a.severity]), [[50, 49.9, 'minor'], [200, 55, 'major'], [201, 30, 'minor'], [250, 90, 'critical']]);
+  // A result with its own view keeps it.
+  const own = { ...v, minSeverity: 'critical' as const };
+  assert.equal(viewOf({ ...result, view: own }), own);
 });

@@ -75,3 +75,18 @@ test('the live window merges its anomalies into incidents: the view the dashboar
   const r = w.toResult('/x.csv');
   assert.deepEqual(r.view!.shown.incidents.map((i) => [i.startRow, i.severity, i.start]), [[1200 - 300, 'critical', new Date(1200 * 60_000).toISOString()]]);
 });
+
+test('the live window\'s lone finding is what the tracker says it is, in its incident, its marker and the status bar count alike', () => {
+  const w = new LiveWindow(['a', 'b'], true, 1_000, 500, 'minor');
+  const b = batch(0, 400);
+  const at = (row: number, score: number, severity: Anomaly['severity']): Anomaly => ({ row, timestamp: null, detector: 'stream', metric: 'a', value: row, score, severity, message: '' });
+  // Row 100: one score-60 finding alone; rows 200 and 203: the same with a second finding. A stream keeps a lone
+  // finding's score (STREAM_MIN_FINDINGS, measured): major in the tracker's events and in the view alike.
+  b.anomalies.push(at(100, 60, 'major'), at(200, 60, 'major'), at(203, 30, 'minor'));
+  const events = w.append(b);
+  assert.deepEqual(events.map((e) => [e.event, e.incident.startRow, e.incident.severity]), [['opened', 100, 'major'], ['resolved', 100, 'major'], ['opened', 200, 'major']]);
+  const v = w.toResult('/x.csv').view!;
+  assert.deepEqual(v.incidents.map((i) => [i.startRow, i.count, i.score, i.severity]), [[100, 1, 60, 'major'], [200, 2, 60, 'major']]);
+  assert.deepEqual(v.shown.anomalies.map((a) => [a.row, a.score, a.severity]), [[100, 60, 'major'], [200, 60, 'major'], [203, 30, 'minor']]);
+  assert.equal(w.incidentCount, v.incidents.filter((i) => i.severity !== 'minor' && i.severity !== 'warning').length);
+});

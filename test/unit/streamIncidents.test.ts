@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { isoOf } from '../../src/core/anomaly.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
-import { buildIncidents, incidentsAtLeast } from '../../src/core/incidents/incidents.ts';
+import { incidentsAtLeast } from '../../src/core/incidents/incidents.ts';
+import { mergeFindings } from '../../src/core/incidents/merge.ts';
 import type { Incident } from '../../src/core/incidents/incidents.ts';
-import { createIncidentTracker } from '../../src/core/streaming/incidentTracker.ts';
+import { createIncidentTracker, STREAM_MIN_FINDINGS } from '../../src/core/streaming/incidentTracker.ts';
 import type { IncidentEvent } from '../../src/core/streaming/incidentTracker.ts';
 import { createRng } from '../../src/core/random.ts';
 import { severityOf } from '../../src/core/severity.ts';
@@ -55,6 +56,32 @@ test('an incident that never reaches the minimum severity is never reported; war
   assert.equal(t.reported, 0);
 });
 
+test('a lone finding while streaming: kept as it is by default (measured), at most minor until a second joins it with minFindings 2', () => {
+  const run = (min: 'major' | 'minor', rows: Record<number, Anomaly[]>, minFindings?: number) => {
+    const t = createIncidentTracker({ minSeverity: min, gapRows: 3, minFindings });
+    const out: [number, string, string, number][] = [];
+    for (let r = 0; r < 30; r++) for (const e of t.push(r, T0 + r * MIN, rows[r] ?? [])) out.push([r, e.event, e.incident.severity, e.incident.score]);
+    return out;
+  };
+  const alone = { 2: [finding(2, 'cpu', 60, 90)] };
+  // The shipped tracker (STREAM_MIN_FINDINGS 1, bench:stream-labelled): a score-60 finding alone opens a major incident.
+  assert.equal(STREAM_MIN_FINDINGS, 1);
+  assert.deepEqual(run('major', alone), [[2, 'opened', 'major', 60], [6, 'resolved', 'major', 60]]);
+  // Batch's rule applied causally: never opened at major; minor 49.9 at minor.
+  assert.deepEqual(run('major', alone, 2), []);
+  assert.deepEqual(run('minor', alone, 2), [[2, 'opened', 'minor', 49.9], [6, 'resolved', 'minor', 49.9]]);
+  // A second finding joins it: opened (or escalated) major at that row.
+  const two = { 2: [finding(2, 'cpu', 60, 90)], 4: [finding(4, 'cpu', 30, 80)] };
+  assert.deepEqual(run('major', two, 2), [[4, 'opened', 'major', 60], [8, 'resolved', 'major', 60]]);
+  assert.deepEqual(run('minor', two, 2), [[2, 'opened', 'minor', 49.9], [4, 'escalated', 'major', 60], [8, 'resolved', 'major', 60]]);
+  // Two metrics in one row are two findings.
+  assert.deepEqual(run('major', { 2: [finding(2, 'cpu', 60, 90), finding(2, 'disk', 40, 1)] }, 2).map((e) => e.slice(0, 3)), [[2, 'opened', 'major'], [6, 'resolved', 'major']]);
+  // A critical finding, or a rule's, is kept as it is.
+  assert.deepEqual(run('major', { 2: [finding(2, 'cpu', 80, 90)] }, 2).map((e) => e.slice(0, 3)), [[2, 'opened', 'critical'], [6, 'resolved', 'critical']]);
+  const rule: Anomaly = { ...finding(2, 'cpu', 60, 90), detector: 'rule', rule: 'cpu-high' };
+  assert.deepEqual(run('major', { 2: [rule] }, 2).map((e) => e.slice(0, 3)), [[2, 'opened', 'major'], [6, 'resolved', 'major']]);
+});
+
 test('streamed incidents are the batch incidents of the same findings, row for row', () => {
   const random = createRng(7);
   const rng = (): number => random.next();
@@ -69,18 +96,19 @@ test('streamed incidents are the batch incidents of the same findings, row for r
     }
     perRow.push(list);
   }
-  for (const min of ['critical', 'major', 'minor'] as const) {
-    const t = createIncidentTracker({ minSeverity: min });
+  for (const [min, minFindings] of [['critical', STREAM_MIN_FINDINGS], ['major', STREAM_MIN_FINDINGS], ['minor', STREAM_MIN_FINDINGS], ['major', 2], ['minor', 2]] as const) {
+    const t = createIncidentTracker({ minSeverity: min, minFindings });
     const resolved: Incident[] = [];
     for (let r = 0; r < n; r++) for (const e of t.push(r, T0 + r * MIN, perRow[r])) if (e.event === 'resolved') resolved.push(e.incident);
     if (t.open) resolved.push(t.open);
     const values = { cpu: new Float64Array(n).fill(NaN), disk: new Float64Array(n).fill(NaN) };
     for (const a of perRow.flat()) values[a.metric as 'cpu' | 'disk'][a.row] = a.value!;
     const frame = frameOf(values, Float64Array.from({ length: n }, (_, r) => T0 + r * MIN));
-    const merged = perRow.flat().filter((a) => a.score >= 25);
-    const batch = incidentsAtLeast(buildIncidents(merged, frame), min);
+    const batch = incidentsAtLeast(mergeFindings(perRow.flat(), frame, { minFindings }).incidents, min);
     assert.ok(batch.length >= 3, `${min}: ${batch.length} incidents`);
-    assert.deepEqual(resolved, batch, min);
+    // The scattered single findings make lone incidents, at most minor in both with batch's rule.
+    if (min === 'minor' && minFindings === 2) assert.ok(batch.some((i) => i.count === 1 && i.score === 49.9), 'a lone capped incident is compared');
+    assert.deepEqual(resolved, batch, `${min}, ${minFindings}`);
   }
 });
 

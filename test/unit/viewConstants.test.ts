@@ -86,7 +86,7 @@ test('view constants: the discord statistic\'s span sets its subsequences, and 0
   assert.deepEqual(spikes(off), ['critical', 'critical', 'critical']);
 });
 
-test('view constants: the findings a major incident needs — on clean data a lone finding (one row, one statistic) is minor, findings unchanged', () => {
+test('view constants: the findings a major incident needs — on clean data a lone finding (one row, one statistic) is minor, and its finding with it', () => {
   const rng = createRng(6);
   const n = 14 * 288;
   const a = new Float64Array(n), b = new Float64Array(n);
@@ -98,6 +98,11 @@ test('view constants: the findings a major incident needs — on clean data a lo
   const shipped = clean.view!;
   assert.deepEqual(major(shipped), [[368, 3, 59.3]]);
   assert.deepEqual(shipped.incidents.find((i) => i.startRow === 2580)?.score, 49.9);
-  assert.deepEqual(shipped.findings, one.findings);
+  // The lone finding is shown as its incident (its marker, decoration and hover say minor 49.9); every other finding is as measured.
+  const lone = (v: View) => v.findings.filter((f) => f.row === 2580 && f.score >= 25).map((f) => [f.metric, f.score, f.severity]);
+  assert.deepEqual(lone(one), [['b', 58.3, 'major']]);
+  assert.deepEqual(lone(shipped), [['b', 49.9, 'minor']]);
+  assert.deepEqual(shipped.findings.map((f) => (f.row === 2580 && f.score === 49.9 ? { ...f, score: 58.3, severity: 'major' } : f)), one.findings);
+  assert.deepEqual(analysisView(clean, 'minor').shown.anomalies.filter((f) => f.row === 2580 && f.score >= 25).map((f) => f.severity), ['minor']);
   assert.deepEqual(major(analysisView(clean, 'major', undefined, { minFindings: 4 })), []);
 });

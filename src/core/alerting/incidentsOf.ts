@@ -1,12 +1,13 @@
 import type { Anomaly } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import type { Incident } from '../incidents/incidents.ts';
-import { buildIncidents } from '../incidents/incidents.ts';
+import { mergeFindings } from '../incidents/merge.ts';
 
 /**
  * Incidents of findings read without their data (a results file with `anomalies` but no `incidents`): the
- * findings are merged as buildIncidents merges them, on a frame that knows only their own rows' times and
- * values (durations then count from the first to the last finding; the sampling step is unknown).
+ * findings are merged as `analyze` merges them (mergeFindings: from minor up, a lone finding at most minor), on a
+ * frame that knows only their own rows' times and values (durations then count from the first to the last
+ * finding; the sampling step is unknown).
  */
 export function incidentsOfFindings(anomalies: readonly Anomaly[]): Incident[] {
   if (!anomalies.length) return [];
@@ -36,7 +37,7 @@ export function incidentsOfFindings(anomalies: readonly Anomaly[]): Incident[] {
     timestamps, timestampColumn: timed ? 'timestamp' : null, metrics, values, rows: n,
     lines: Int32Array.from({ length: n }, (_, i) => i + 2), stepMs: null,
   };
-  const incidents = buildIncidents(findings, frame);
+  const { incidents } = mergeFindings(findings, frame);
   if (!squeeze) return incidents;
   const back = (r: number): number => squeeze.original[r];
   return incidents.map((i) => ({
@@ -51,7 +52,7 @@ const MAX_DENSE_CELLS = 20_000_000;
 
 /**
  * The findings' rows renumbered without the long empty stretches between them: consecutive distinct rows keep
- * their distance up to GAP + 1 (more than buildIncidents' default gap of 10 rows), so the same findings merge
+ * their distance up to GAP + 1 (more than mergeFindings' default gap of 10 rows), so the same findings merge
  * into the same incidents and an incident's length in rows is unchanged. `original` maps back.
  */
 function compactRows(anomalies: readonly Anomaly[]): { index: Map<number, number>; original: number[]; rows: number } {

@@ -1,7 +1,12 @@
 import type { AnalysisResult } from '../analysisResult.ts';
 import type { Anomaly } from '../anomaly.ts';
+import { sortAnomalies } from '../anomaly.ts';
+import type { Frame } from '../csv/frame.ts';
 import type { Incident } from './incidents.ts';
 import type { Severity } from '../severity.ts';
+import type { MergeOptions } from './merge.ts';
+import { mergeFindings } from './merge.ts';
+import { shownAt } from './shownAt.ts';
 import type { View, ViewConstants } from './view.ts';
 import { DEFAULT_MIN_SEVERITY, defaultView } from './view.ts';
 
@@ -20,6 +25,24 @@ export function analysisView(result: AnalysisResult, minSeverity: Severity = DEF
     forecast: result.forecast,
     declared: result.anomalies.filter((a) => a.detector === 'rule'),
   }, minSeverity, reuse?.measured, constants);
+}
+
+/**
+ * The default view of findings taken as they are scored, not calibrated again: a live window's (the stream's score
+ * is a tail probability already, the rules' declared), merged into incidents as `analyze` merges its own (./merge.ts:
+ * from minor up, a lone finding at most minor unless `options` say otherwise).
+ */
+export function findingsView(anomalies: readonly Anomaly[], frame: Frame, minSeverity: Severity = DEFAULT_MIN_SEVERITY, options: MergeOptions = {}): View {
+  const merged = mergeFindings(anomalies, frame, options);
+  return { findings: sortAnomalies(merged.findings), incidents: merged.incidents, shown: shownAt(merged, minSeverity), minSeverity, calibrations: {} };
+}
+
+/**
+ * A result's view: its own (runAnalysis and a live window always set one), else its findings' (findingsView) — what
+ * the editor, webhooks and email read, so a result without a view is merged as every other.
+ */
+export function viewOf(result: AnalysisResult, minSeverity: Severity = DEFAULT_MIN_SEVERITY): View {
+  return result.view ?? findingsView(result.anomalies, result.frame, minSeverity);
 }
 
 /**

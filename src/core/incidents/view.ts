@@ -8,8 +8,7 @@ import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
-import { isWeekendDay } from '../detectors/forecast/seasonality.ts';
-import { rollingTrimmedMean, statsOf } from '../stats.ts';
+import { statsOf } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatNumber, formatReadable, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
@@ -17,11 +16,12 @@ import { severityOf } from '../severity.ts';
 import type { Calibration } from './calibrate.ts';
 import { REPEATS_ALLOWED, calibratedScore, fitTail, testsPerDay } from './calibrate.ts';
 import type { FindingNote, Incident } from './incidents.ts';
-import { buildIncidents } from './incidents.ts';
-import { atLeast, shownAt } from './shownAt.ts';
+import { MIN_FINDINGS, mergeFindings } from './merge.ts';
+import { shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
 import type { DiscordPlan } from './discord.ts';
 import { discordPlan, discords } from './discord.ts';
+import { absolute, deseasonalised, flatness, levelChange, maskMissing, maxAbs } from './seriesStatistics.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -85,8 +85,6 @@ const CHANGE_WINDOWS_MS = [60 * 60_000, 6 * 3_600_000];
 const LEVEL_TRIM = 0.05;
 /** A windowed statistic runs only on files at least this many windows long. */
 const MIN_WINDOWS = 20;
-/** The least severe finding that makes or extends an incident. */
-const INCIDENT_FLOOR: Severity = 'minor';
 /** Window of the flatness statistic (how little a metric moves). */
 const FLAT_WINDOW_MS = 30 * 60_000;
 /**
@@ -98,8 +96,6 @@ const FLAT_WINDOW_MS = 30 * 60_000;
  * as level changes every day.
  */
 const SEASON_SLOT_MS = 5 * 60_000;
-/** Slots of the usual size of a metric's changes by time of day (the flatness statistic's reference). */
-const SPREAD_SLOT_MS = 60 * 60_000;
 /**
  * A metric is called stuck only where it moves less than this share of its usual changes at that time of day:
  * rarity alone is not enough (on clean data the calmest half hour of a fortnight is rare, not stuck). Chosen by
@@ -123,13 +119,6 @@ const DISCORD_SPAN_MS = 30 * 60_000;
 const DISCORD_MIN_BIN_MS = 5 * 60_000;
 
 /**
- * An incident needs this many findings to be major (a critical one, or a rule's, is kept as it is): one row of one
- * statistic alone is at most minor. Chosen by cross-validation over the NAB folders (`npm run bench:incidents-cv`; 1, 2
- * and 3 tried: 2 on every set of four folders).
- */
-const MIN_FINDINGS = 2;
-
-/**
  * The view's constants that were chosen by cross-validation over the NAB folders. Internal: only
  * `npm run bench:incidents-cv`, which chooses them again, gives other values (through defaultView, analysisView
  * or AnalyzeSettings.viewConstants); no setting, flag or rules file reaches them.
@@ -145,7 +134,7 @@ export interface ViewConstants {
   levelTrim: number;
   /** DISCORD_SPAN_MS. */
   discordSpanMs: number;
-  /** MIN_FINDINGS. */
+  /** MIN_FINDINGS (./merge.ts). */
   minFindings: number;
 }
 
@@ -181,9 +170,11 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
   for (const a of input.declared ?? []) findings.push(a);
   const usual = usualFrom(input, measured.calibrations, measured.spreads);
   // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
-  // incidents are made of the findings from minor up, and the warnings are listed only with every row.
-  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), input.frame, { usual, note: (a) => measured.notes.get(a), minFindings: k.minFindings });
-  const view: View = { findings: sortAnomalies(findings), incidents, shown: shownAt({ findings, incidents }, minSeverity), minSeverity, calibrations: measured.calibrations };
+  // incidents are made of the findings from minor up (INCIDENT_FLOOR), and the warnings are listed only with every
+  // row. A lone finding is shown as its incident (./merge.ts).
+  const merged = mergeFindings(findings, input.frame, { usual, note: (a) => measured.notes.get(a), minFindings: k.minFindings });
+  const { incidents } = merged;
+  const view: View = { findings: sortAnomalies(merged.findings), incidents, shown: shownAt(merged, minSeverity), minSeverity, calibrations: measured.calibrations };
   // Not enumerable: it stays with the object in this process and is not sent along with the view.
   Object.defineProperty(view, 'measured', { value: measured, enumerable: false });
   return view;
@@ -363,137 +354,4 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   const discord = discordPlanOf(frame, k) ? 1 : 0;
   for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
   return n;
-}
-
-/**
- * The series minus its seasonal-naive baseline (Hyndman & Athanasopoulos, FPP 3rd ed. §5.2): the median of the
- * values at the same time of day in slots of `slotMs` (SEASON_SLOT_MS; and, with two weeks of data, the same kind of day: weekday or weekend) over
- * the whole file. Without timestamps, or with less than three days of data, the series minus its median.
- */
-function deseasonalised(y: Float64Array, frame: Frame, slotMs: number): Float64Array {
-  const n = y.length;
-  const out = new Float64Array(n);
-  const profile = slotMedians(y, frame, slotMs);
-  const m = profile ? 0 : statsOf(y).median;
-  for (let i = 0; i < n; i++) out[i] = y[i] - (profile ? profile[i] : m);
-  return out;
-}
-
-/**
- * Per row, the median of the values (NaN skipped) at the same time of day, in slots of at least `slotMs` (and,
- * with two weeks of data, the same kind of day: weekday or weekend) over the whole file; NaN for a slot with no
- * value. Null without timestamps, with a step over an hour or less than three days of data.
- */
-function slotMedians(y: Float64Array, frame: Frame, slotMinMs: number): Float64Array | null {
-  const n = y.length;
-  const ts = frame.timestamps;
-  const step = frame.stepMs ?? 0;
-  const span = ts && n ? ts[n - 1] - ts[0] : 0;
-  if (!ts || !(step > 0) || step > 3_600_000 || span < 3 * 86_400_000) return null;
-  const slotMs = Math.max(step, slotMinMs);
-  const perDay = Math.ceil(86_400_000 / slotMs);
-  const weekly = span >= 14 * 86_400_000;
-  const slotOf = (t: number) => {
-    const tod = Math.floor((((t % 86_400_000) + 86_400_000) % 86_400_000) / slotMs);
-    return weekly && isWeekendDay(t / 86_400_000) ? perDay + tod : tod;
-  };
-  // The values grouped by slot in one array (counting sort), each group's median by selection.
-  const slotsN = 2 * perDay;
-  const slot = new Int32Array(n);
-  const start = new Int32Array(slotsN + 1);
-  for (let i = 0; i < n; i++) { slot[i] = slotOf(ts[i]); if (y[i] === y[i]) start[slot[i] + 1]++; }
-  for (let k = 0; k < slotsN; k++) start[k + 1] += start[k];
-  const grouped = new Float64Array(start[slotsN]);
-  const fill = start.slice(0, slotsN);
-  for (let i = 0; i < n; i++) if (y[i] === y[i]) grouped[fill[slot[i]]++] = y[i];
-  const profile = new Float64Array(slotsN);
-  for (let k = 0; k < slotsN; k++) profile[k] = start[k + 1] > start[k] ? statsOf(grouped.subarray(start[k], start[k + 1])).median : NaN;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = profile[slot[i]];
-  return out;
-}
-
-/**
- * The trimmed mean (`trim`: LEVEL_TRIM) of x over the w rows from i against the same over the w rows before i (NaN skipped;
- * NaN near the ends and where a window is less than half values). Trimmed, not clipped: a level change counts at
- * its full size (values clipped at a few spreads of the whole series could not say more than the clip, so a day
- * whose pattern doubles read as a minor change).
- */
-function levelChange(x: Float64Array, w: number, trim: number): Float64Array {
-  const n = x.length;
-  const med = rollingTrimmedMean(x, w, trim);
-  const out = new Float64Array(n).fill(NaN);
-  for (let i = w; i + w <= n; i++) out[i] = med[i] - med[i - w];
-  return out;
-}
-
-/**
- * How little a series moves around each row: log of (the typical size of its step-to-step changes at that time of
- * day) over (their mean size in the w rows centred on the row). 0 where it moves as usual, large where it is flat.
- * The typical size is the median of the non-zero changes in the same hour of the day (and kind of day: see
- * slotMedians) over the file, so a metric that is always quiet at night is not flat at night; the median of all
- * of them without timestamps, with less than three days of data, or where an hour has no non-zero change. NaN near
- * the ends.
- */
-function flatness(y: Float64Array, w: number, frame: Frame): Float64Array {
-  const n = y.length;
-  const diff = new Float64Array(n);
-  for (let i = 1; i < n; i++) diff[i] = Math.abs(y[i] - y[i - 1]);
-  diff[0] = NaN;
-  const { sum, cnt } = prefixSums(diff);
-  const moves = new Float64Array(n);
-  let m = 0;
-  for (let i = 0; i < n; i++) if (diff[i] > 0) moves[m++] = diff[i];
-  const overall = statsOf(moves.subarray(0, m)).median;
-  const out = new Float64Array(n).fill(NaN);
-  if (!(overall > 0)) return out;
-  // Changes of zero (a value repeated) are left out of the typical size, as of the overall one.
-  const nonZero = new Float64Array(n);
-  for (let i = 0; i < n; i++) nonZero[i] = diff[i] > 0 ? diff[i] : NaN;
-  const seasonal = slotMedians(nonZero, frame, SPREAD_SLOT_MS);
-  const eps = overall * 1e-3;
-  const half = w >> 1;
-  for (let i = half; i + w - half <= n; i++) {
-    const a = i - half, b = a + w;
-    const c = cnt[b] - cnt[a];
-    if (c * 2 < w) continue;
-    const s = seasonal ? seasonal[i] : NaN;
-    const typical = s > 0 ? s : overall;
-    out[i] = Math.log((typical + eps) / ((sum[b] - sum[a]) / c + eps));
-  }
-  return out;
-}
-
-/** |x| element-wise (NaN stays NaN). */
-function absolute(x: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = Math.abs(x[i]);
-  return out;
-}
-
-/** x with NaN where the metric has no value: a finding names a value. */
-function maskMissing(x: Float64Array, y: Float64Array): Float64Array {
-  for (let i = 0; i < x.length; i++) if (y[i] !== y[i]) x[i] = NaN;
-  return x;
-}
-
-/** The largest |value| (0 when there is none). */
-function maxAbs(y: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < y.length; i++) { const a = Math.abs(y[i]); if (a > m && a !== Infinity) m = a; }
-  return m;
-}
-
-/** Running sums and counts of the values of x (NaN skipped): sum[i] and cnt[i] cover x[0, i). */
-function prefixSums(x: Float64Array): { sum: Float64Array; cnt: Int32Array } {
-  const n = x.length;
-  const sum = new Float64Array(n + 1);
-  const cnt = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    const ok = v === v;
-    sum[i + 1] = sum[i] + (ok ? v : 0);
-    cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
-  }
-  return { sum, cnt };
 }

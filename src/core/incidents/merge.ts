@@ -1,0 +1,55 @@
+/**
+ * Findings into incidents (SPEC §7) in one place, with the rule that a lone finding is at most minor: the default
+ * view's, a live window's, a result's without a view and a results file's without incidents all merge here (a
+ * stream merges row by row with the same rule: ../streaming/incidentTracker.ts).
+ */
+import type { Anomaly } from '../anomaly.ts';
+import type { Frame } from '../csv/frame.ts';
+import type { Severity } from '../severity.ts';
+import { severityRank } from '../severity.ts';
+import type { Incident, IncidentOptions } from './incidents.ts';
+import { buildIncidents } from './incidents.ts';
+import { atLeast } from './shownAt.ts';
+
+/**
+ * An incident needs this many findings to be major (a critical one, or a rule's, is kept as it is): one row of one
+ * statistic alone is at most minor. Chosen by cross-validation over the NAB folders (`npm run bench:incidents-cv`; 1, 2
+ * and 3 tried: 2 on every set of four folders).
+ */
+export const MIN_FINDINGS = 2;
+
+/** The least severe finding that makes or extends an incident. */
+export const INCIDENT_FLOOR: Severity = 'minor';
+
+/** Findings and the incidents they make. */
+export interface Merged {
+  /**
+   * The findings given, in their order, but the one finding of an incident it alone makes shown as that incident
+   * (its score and severity capped with it: a lone score-60 finding is minor 49.9 here as in its incident), so a
+   * finding's marker, decoration and hover say what its incident says.
+   */
+  findings: Anomaly[];
+  /** The incidents of the findings from INCIDENT_FLOOR up, in start order. */
+  incidents: Incident[];
+}
+
+/** Options of mergeFindings: buildIncidents' with the findings a major incident needs (MIN_FINDINGS unless given). */
+export type MergeOptions = IncidentOptions;
+
+/**
+ * Merges findings (any order, any severity) into incidents as `analyze` does: those from INCIDENT_FLOOR up, at most
+ * `gapRows` apart, an incident of fewer than `minFindings` findings (none a rule's) at most minor unless critical.
+ */
+export function mergeFindings(findings: readonly Anomaly[], frame: Frame, options: MergeOptions = {}): Merged {
+  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), frame, { ...options, minFindings: options.minFindings ?? MIN_FINDINGS });
+  // An incident of one finding is at that finding's row: the one finding there from the floor up.
+  const lone = new Map<number, Incident>();
+  for (const i of incidents) if (i.count === 1) lone.set(i.peakRow, i);
+  if (!lone.size) return { findings: findings.slice(), incidents };
+  const floor = severityRank(INCIDENT_FLOOR);
+  const out = findings.map((a) => {
+    const i = lone.get(a.row);
+    return i && severityRank(a.severity) <= floor && a.score > i.score ? { ...a, score: i.score, severity: i.severity } : a;
+  });
+  return { findings: out, incidents };
+}
