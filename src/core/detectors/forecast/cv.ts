@@ -276,8 +276,7 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   // After a late level shift only the Huber fit's extrapolation anchored on the shift is combined (no fold shows the shift).
   const huberEx = variants(full, ts, ys, fourier);
   const fullShift = huberEx.ours.shift !== null;
-  let weighted = weigh(candidates(fullShift).map((c) => ({ c, loss: lossOf(c) })));
-  if ((globalThis as any).process?.env?.FC_POINT === 'stack' && weighted.length > 1) weighted = stack(weighted, folds, Number((globalThis as any).process?.env?.FC_ALPHA ?? '0'));
+  const weighted = weigh(candidates(fullShift).map((c) => ({ c, loss: lossOf(c) })));
   if (!weighted.length) return null;
   const exOf: Record<FitName, Record<VariantName, Extrapolation>> = { huber: huberEx, map: fullShift || pair.map === full ? huberEx : variants(pair.map, ts, ys, fourier) };
   const wHuber = weighted.reduce((a, { c, w }) => a + (c.fit === 'huber' ? w : 0), 0);
@@ -302,46 +301,13 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   // earlier folds knew the weekend from a day or not at all and their errors made short histories' bands too wide).
   // Each error is relative to its fold's spread at its time (of the fit with the larger weight): the band multiplies
   // them back by the history's.
-  const MODE: string = (globalThis as any).process?.env?.FC_BAND ?? '';
-  let levelAdj: Float64Array | null = null;
-  const RHO = Number((globalThis as any).process?.env?.FC_RHO ?? '0.5');
-  const foldErrs = (f: Fold): { b: number; e: number }[] => {
-    const spread = f.spreadOf(main);
-    const out: { b: number; e: number }[] = [];
-    for (let i = 0; i < f.y.length; i++) {
-      const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
-      let yhat = 0;
-      for (const { c, w } of weighted) yhat += w * predictFold(f, i, c);
-      out.push({ b: Math.max(0, b), e: (f.y[i] - yhat) / spreadAt(spread, f.t[i]) });
-    }
-    return out;
-  };
-  const q80 = (a: number[]): number => { const s = Float64Array.from(a, Math.abs).sort(); return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.round(0.8 * (s.length - 1))))] : NaN; };
-  if (MODE === 'shape') {
-    const all = folds.map(foldErrs);
-    const qLast = q80(all[all.length - 1].map((x) => x.e));
-    for (const fe of all) {
-      const q = q80(fe.map((x) => x.e));
-      if (!(q > 0)) continue;
-      for (const x of fe) bins[x.b].push((x.e / q) * qLast);
-    }
-  } else if (MODE === 'barber') {
-    const all = folds.map(foldErrs);
-    for (let k = 0; k < all.length; k++) {
-      const rep = Math.round((1 / RHO) ** k);
-      for (const x of all[k]) for (let r = 0; r < rep; r++) bins[x.b].push(x.e);
-    }
-  } else {
-    const fe = foldErrs(folds[folds.length - 1]);
-    for (const x of fe) bins[x.b].push(x.e);
-    if (MODE === 'neff') {
-      let mean = 0;
-      for (const x of fe) mean += x.e / fe.length;
-      let c0 = 0, c1 = 0;
-      for (let i = 0; i < fe.length; i++) { const d = fe[i].e - mean; c0 += d * d; if (i) c1 += d * (fe[i - 1].e - mean); }
-      const rho = Math.min(0.999, Math.max(0, c0 > 0 ? c1 / c0 : 0));
-      levelAdj = Float64Array.from(bins, (bb) => { const ne = Math.max(1, bb.length * (1 - rho) / (1 + rho)); return Math.min(1, options.interval === undefined ? 0.8 * (1 + 1 / ne) : options.interval * (1 + 1 / ne)); });
-    }
+  const f = folds[folds.length - 1];
+  const spread = f.spreadOf(main);
+  for (let i = 0; i < f.y.length; i++) {
+    const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
+    let yhat = 0;
+    for (const { c, w } of weighted) yhat += w * predictFold(f, i, c);
+    bins[Math.max(0, b)].push((f.y[i] - yhat) / spreadAt(spread, f.t[i]));
   }
   const binOffsets = new Int32Array(BINS + 1);
   const errors = new Float64Array(bins.reduce((a, b) => a + b.length, 0));
@@ -353,7 +319,7 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
   const top = weighted.reduce((a, b) => (b.w > a.w ? b : a));
   return { ...model, future: {
-    terms, level, errors, noise: ex.noise * model.yScale, spread: residualSpread(mainModel, ts, ys, fourier), binOffsets, binEnds, levelAdj,
+    terms, level, errors, noise: ex.noise * model.yScale, spread: residualSpread(mainModel, ts, ys, fourier), binOffsets, binEnds,
     chosen: {
       huber: wHuber, shift: fullShift,
       top: { fit: top.c.fit, slope: top.c.variant, damping: top.c.damping, anchored: top.c.anchor === 1, weight: top.w },
@@ -394,47 +360,4 @@ function blend(a: ForecastModel, b: ForecastModel, wb: number): ForecastModel {
     ...a, k: mix(a.k, b.k), m: mix(a.m, b.m), sigma: mix(a.sigma, b.sigma), iterations: a.iterations + b.iterations,
     delta: a.delta.map((v, j) => mix(v, b.delta[j])), beta: a.beta.map((v, j) => mix(v, b.beta[j])),
   };
-}
-
-/** Stacking: simplex weights minimising the folds' summed mean squared error of the combination (projected gradient from the p = 4 weights), then (1 − α)·those + α·p = 4's. */
-function stack(weighted: { c: Candidate; w: number }[], folds: Fold[], alpha: number): { c: Candidate; w: number }[] {
-  const k = weighted.length;
-  const G = new Float64Array(k * k);
-  const b = new Float64Array(k);
-  let scale = 0;
-  for (const f of folds) {
-    const n = f.y.length;
-    const X = weighted.map(({ c }) => Float64Array.from({ length: n }, (_, i) => predictFold(f, i, c)));
-    for (let a = 0; a < k; a++) {
-      for (let i = 0; i < n; i++) b[a] += (X[a][i] * f.y[i]) / n;
-      for (let c = a; c < k; c++) {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += X[a][i] * X[c][i];
-        G[a * k + c] += s / n;
-        if (c !== a) G[c * k + a] += s / n;
-      }
-    }
-  }
-  for (let a = 0; a < k; a++) scale = Math.max(scale, G[a * k + a]);
-  const w = Float64Array.from(weighted, (x) => x.w);
-  const step = 1 / (2 * k * scale || 1);
-  const g = new Float64Array(k);
-  for (let it = 0; it < 2000; it++) {
-    for (let a = 0; a < k; a++) { let s = -b[a]; for (let c = 0; c < k; c++) s += G[a * k + c] * w[c]; g[a] = 2 * s; }
-    for (let a = 0; a < k; a++) w[a] -= step * g[a];
-    projectSimplex(w);
-  }
-  return weighted.map(({ c, w: w0 }, a) => ({ c, w: (1 - alpha) * w[a] + alpha * w0 }));
-}
-
-function projectSimplex(v: Float64Array): void {
-  const u = Float64Array.from(v).sort().reverse();
-  let css = 0;
-  let theta = 0;
-  for (let i = 0; i < u.length; i++) {
-    css += u[i];
-    const t = (css - 1) / (i + 1);
-    if (u[i] - t > 0) theta = t;
-  }
-  for (let i = 0; i < v.length; i++) v[i] = Math.max(0, v[i] - theta);
 }

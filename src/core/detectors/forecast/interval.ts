@@ -99,7 +99,7 @@ export function empiricalFutureBand(model: ForecastModel, spec: FutureSpec, t: F
     const to = spec.binOffsets[b + 1];
     if (to - from < 2) continue;
     const abs = spec.errors.slice(from, to).map(Math.abs).sort();
-    half[b] = quantileSorted(abs, (spec as any).levelAdj ? (spec as any).levelAdj[b] : model.interval);
+    half[b] = quantileSorted(abs, model.interval);
   }
   // An empty bin (a gap in the history) takes its nearest earlier bin's width, or the next one's.
   for (let b = 1; b < bins; b++) if (Number.isNaN(half[b])) half[b] = half[b - 1];
