@@ -267,23 +267,6 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
       const base = f.base[c.fit];
       const offset = e.shift ?? c.anchor * e.level;
       const run = runOf(f, c.damping);
-      if ((globalThis as any).process?.env?.FC_LOSS === 'median') {
-        const a = new Float64Array(f.y.length);
-        for (let i = 0; i < f.y.length; i++) a[i] = Math.abs(f.y[i] - (base[i] + offset + e.slope * run[i]));
-        a.sort();
-        loss += a[a.length >> 1];
-        continue;
-      }
-      if ((globalThis as any).process?.env?.FC_LOSS === 'trim') {
-        const a = new Float64Array(f.y.length);
-        for (let i = 0; i < f.y.length; i++) a[i] = Math.abs(f.y[i] - (base[i] + offset + e.slope * run[i]));
-        a.sort();
-        const m = Math.max(1, Math.floor(Number((globalThis as any).process.env.FC_TRIM) * a.length));
-        let t = 0;
-        for (let i = 0; i < m; i++) t += a[i];
-        loss += t / m;
-        continue;
-      }
       let s = 0;
       for (let i = 0; i < f.y.length; i++) s += Math.abs(f.y[i] - (base[i] + offset + e.slope * run[i]));
       loss += s / f.y.length;
