@@ -4,8 +4,6 @@
  * the default view (major and above) outside every window: its peak statistic and whether it lies in NAB's probation period (the
  * first 15 % of the file, where NAB does not score but the incident counts against precision).
  *
- * `--with=NAME=V,...`: the view with other constants than the shipped ones (e.g. `--with=streamEvidence=1`).
- *
  * `--by-position`: instead, where in a file the findings outside every window lie — per twentieth of the file (a
  * file's first and last 5 % against its middle), per statistic, the events of minor and above (findings of one
  * statistic less than 10 rows apart are one event) per 10,000 rows outside the windows, over every NAB file. A
@@ -17,16 +15,11 @@ import { join } from 'node:path';
 import type { Anomaly } from '../src/core/anomaly.ts';
 import { severityRank } from '../src/core/severity.ts';
 import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
-import type { ViewConstants } from '../src/core/incidents/view.ts';
-import { analysisView } from '../src/core/incidents/analysisView.ts';
 import { analyseText, dataRoot, nabFolders, nabLabels } from './incidentScoring.ts';
 
 const labels: Record<string, [string, string][]> = JSON.parse(readFileSync(nabLabels, 'utf8'));
 const byPosition = process.argv.includes('--by-position');
-/** `--with=NAME=V,...`: the view with other constants (ViewConstants). */
-const withArg = process.argv.find((a) => a.startsWith('--with='));
-const constants: Partial<ViewConstants> = Object.fromEntries((withArg ? withArg.slice(7).split(',') : []).map((kv) => { const [k, v] = kv.split('='); return [k, Number(v)]; }));
-const only = process.argv.slice(2).filter((a) => a !== '--by-position' && !a.startsWith('--with='));
+const only = process.argv.slice(2).filter((a) => a !== '--by-position');
 /** Parts of a file in the --by-position table, the findings that count there and the rows that make one event. */
 const PARTS = 20;
 const EVENT_FLOOR = 25;
@@ -43,7 +36,6 @@ function statOf(a: Anomaly): string {
   if (m) return `level${m[1]}`;
   if (a.message.includes('barely moves')) return 'flat';
   if (a.message.includes('looks like no other')) return 'discord';
-  if (a.message.includes('new against its past')) return 'stream';
   return 'other';
 }
 
@@ -55,7 +47,7 @@ for (const { folder, files } of nabFolders()) {
     const { frame, result } = analyseText(readFileSync(join(dataRoot, rel), 'utf8'), rel);
     if (!frame.timestamps) continue;
     // Its incidents and findings are the same at every minimum severity (which chooses only what is shown).
-    const view = withArg ? analysisView(result, 'warning', undefined, constants) : result.view!;
+    const view = result.view!;
     const ts = frame.timestamps;
     const wins = (labels[rel] ?? []).map(([s, e]) => {
       const from = ms(s), to = ms(e);

@@ -41,11 +41,11 @@ export function reportedOf(result: AnalysisResult, constants?: Partial<ViewConst
   return { rows: result.frame.rows, timestamps: null, found };
 }
 
-/** Analyses a CSV text with the defaults (the view with `constants`, when given); the rows of every incident with the incident's severity. */
-export function analyse(text: string, path: string, constants?: Partial<ViewConstants>): { frame: Frame; reported: Reported; ms: number } {
+/** Analyses a CSV text with the defaults; the rows of every incident with the incident's severity. */
+export function analyse(text: string, path: string): { frame: Frame; reported: Reported; ms: number } {
   const t0 = performance.now();
   const { frame, result } = analyseText(text, path);
-  const reported = reportedOf(result, constants);
+  const reported = reportedOf(result);
   return { frame, reported, ms: performance.now() - t0 };
 }
 

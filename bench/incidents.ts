@@ -9,20 +9,17 @@
  *   severity with the best incident F1 on the other four is chosen and the held-out folder scored with it.
  *   The view's other cross-validated constants are chosen again the same way by `npm run bench:incidents-cv`.
  *
- * Options: `--seeds N` generated files (default 6), `--skip-nab`, `--min-severity S` (score one setting only), `--with NAME=V,...`
- * (the view with other constants than the shipped ones, e.g. `--with streamEvidence=1`).
+ * Options: `--seeds N` generated files (default 6), `--skip-nab`, `--min-severity S` (score one setting only).
  */
 import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Severity } from '../src/core/severity.ts';
 import { DEFAULT_MIN_SEVERITY } from '../src/core/incidents/view.ts';
-import type { ViewConstants } from '../src/core/incidents/view.ts';
 import { analyse, dataRoot, fmt, labelledFiles, nabFolders, nabIncidents, nabStandard, root, scoreLabelled, SEVERITIES, writeResults } from './incidentScoring.ts';
 
 const outRoot = join(root, 'bench', 'results', 'incidents');
-const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, 'skip-nab': { type: 'boolean' }, 'min-severity': { type: 'string' }, with: { type: 'string' } } });
-const constants: Partial<ViewConstants> | undefined = args.with ? Object.fromEntries(args.with.split(',').map((kv) => { const [k, v] = kv.split('='); return [k, Number(v)]; })) : undefined;
+const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, 'skip-nab': { type: 'boolean' }, 'min-severity': { type: 'string' } } });
 const CHOICES: Severity[] = args['min-severity'] ? [args['min-severity'] as Severity] : SEVERITIES;
 
 rmSync(outRoot, { recursive: true, force: true });
@@ -35,7 +32,7 @@ if (!args['skip-nab'] && existsSync(dataRoot)) {
     for (const file of csvs) {
       const rel = `${folder}/${file}`;
       const text = readFileSync(join(dataRoot, rel), 'utf8');
-      const a = analyse(text, rel, constants);
+      const a = analyse(text, rel);
       ms += a.ms;
       rowsTotal += a.frame.rows;
       for (const min of CHOICES) writeResults(join(outRoot, 'nab', min), rel, a.reported, min, text);
@@ -63,7 +60,7 @@ if (!args['skip-nab'] && existsSync(dataRoot)) {
 }
 
 // The sample and generated files: labelled windows in rows; incident_score.py's --labels mode.
-const analysed = labelledFiles(Number(args.seeds ?? 6)).map((f) => ({ f, reported: analyse(f.csv, f.name, constants).reported }));
+const analysed = labelledFiles(Number(args.seeds ?? 6)).map((f) => ({ f, reported: analyse(f.csv, f.name).reported }));
 for (const min of CHOICES.includes(DEFAULT_MIN_SEVERITY) ? CHOICES : [...CHOICES, DEFAULT_MIN_SEVERITY]) {
   const { total, lines } = scoreLabelled(analysed, join(outRoot, 'generated', min), min);
   console.log(`sample + generated, min severity ${min}: ${fmt(total)}`);

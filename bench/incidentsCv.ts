@@ -12,10 +12,8 @@
  * when values are still tied there, their figures on the sample and the generated files of `npm run bench:incidents`
  * (not used to choose: what the choice among them rests on).
  *
- * Options: `--only NAME` (one constant: flatShare, repeatsAllowed, seasonSlotMs, levelTrim, discordSpanMs — 0 there: no discord statistic — minFindings,
- * streamEvidence, streamFloor or streamFresh), `--rescore` (score the results of the last run again without analysing), `--seeds N` generated files for
- * the ties (default 6), `--with NAME=V,...` (other constants under every value, e.g. `--only streamFloor --with streamEvidence=1`), `--labelled`
- * (every value's figures on the sample and generated files, not only the ties').
+ * Options: `--only NAME` (one constant: flatShare, repeatsAllowed, seasonSlotMs, levelTrim, discordSpanMs — 0 there: no discord statistic — or minFindings), `--rescore` (score the
+ * results of the last run again without analysing), `--seeds N` generated files for the ties (default 6).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,24 +34,12 @@ const GRIDS: Record<Name, number[]> = {
   levelTrim: [0, 0.05, 0.1, 0.25, 0.5],
   discordSpanMs: [0, 30 * MIN, 60 * MIN, 180 * MIN, 360 * MIN, 1440 * MIN],
   minFindings: [1, 2, 3],
-  streamEvidence: [0, 1, 2],
-  streamFloor: [0, 0.3, 0.42, 0.5, 0.6],
-  streamFresh: [0, 1, 3],
 };
 const show = (name: Name, v: number) => (name === 'seasonSlotMs' || name === 'discordSpanMs' ? `${v / MIN} min` : String(v));
 
-const { values: args } = parseArgs({ options: { only: { type: 'string' }, rescore: { type: 'boolean' }, seeds: { type: 'string' }, with: { type: 'string' }, labelled: { type: 'boolean' } } });
+const { values: args } = parseArgs({ options: { only: { type: 'string' }, rescore: { type: 'boolean' }, seeds: { type: 'string' } } });
 const names = (args.only ? [args.only] : Object.keys(GRIDS)) as Name[];
 for (const n of names) if (!(n in GRIDS)) throw new Error(`--only: one of ${Object.keys(GRIDS).join(', ')}`);
-/** `--with name=value,...`: other constants than the shipped ones under every value of the grids. */
-const base: Partial<ViewConstants> = {};
-for (const kv of args.with ? args.with.split(',') : []) {
-  const [k, v] = kv.split('=');
-  if (!(k in GRIDS)) throw new Error(`--with: one of ${Object.keys(GRIDS).join(', ')}`);
-  base[k as Name] = Number(v);
-}
-const given = Object.keys(base).length > 0;
-if (given) console.log(`with ${JSON.stringify(base)} under every value`);
 
 const outRoot = join(root, 'bench', 'results', 'incidents-cv');
 /** One results folder per distinct setting: the shipped values share one. */
@@ -69,12 +55,12 @@ for (const { folder, files } of args.rescore ? [] : nab) {
     const rel = `${folder}/${file}`;
     const text = readFileSync(join(dataRoot, rel), 'utf8');
     const { result } = analyseText(text, rel);
-    writeResults(join(outRoot, 'shipped'), rel, reportedOf(result, given ? base : undefined), DEFAULT_MIN_SEVERITY, text);
+    writeResults(join(outRoot, 'shipped'), rel, reportedOf(result), DEFAULT_MIN_SEVERITY, text);
     for (const name of names) {
       for (const v of GRIDS[name]) {
         if (v === VIEW_CONSTANTS[name]) continue;
         const t1 = performance.now();
-        const reported = reportedOf(result, { ...base, [name]: v });
+        const reported = reportedOf(result, { [name]: v });
         viewMs += performance.now() - t1;
         views++;
         writeResults(dirOf(name, v), rel, reported, DEFAULT_MIN_SEVERITY, text);
@@ -134,10 +120,10 @@ for (const name of names) {
   const all = choose(name, folders);
   const same = chosen.every((v) => v === shipped) && all.value === shipped;
   console.log(`  chosen on all five: ${show(name, all.value)} (${decided(name, all)}); ${same ? 'the shipped value on every set of four and on all five' : `NOT the shipped value everywhere (shipped ${show(name, shipped)})`}`);
-  if (all.tied.length || args.labelled) {
-    console.log(`  the values ${args.labelled ? 'of the grid' : 'tied on all five'}, on the sample + ${labelled().length - 1} generated files (not used to choose):`);
-    for (const v of args.labelled ? GRIDS[name] : [all.value, ...all.tied]) {
-      const analysed = labelled().map(({ f, result }) => ({ f, reported: reportedOf(result, { ...base, [name]: v }) }));
+  if (all.tied.length) {
+    console.log(`  the values tied on all five, on the sample + ${labelled().length - 1} generated files (not used to choose):`);
+    for (const v of [all.value, ...all.tied]) {
+      const analysed = labelled().map(({ f, result }) => ({ f, reported: reportedOf(result, { [name]: v }) }));
       console.log(`  ${show(name, v).padStart(7)} ${fmt(scoreLabelled(analysed, join(outRoot, 'generated', `${name}=${v}`), DEFAULT_MIN_SEVERITY).total)}`);
     }
   }

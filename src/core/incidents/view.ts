@@ -22,7 +22,6 @@ import { atLeast, shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
 import type { DiscordPlan } from './discord.ts';
 import { discordPlan, discords } from './discord.ts';
-import { streamEvidence } from './streamEvidence.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -148,14 +147,10 @@ export interface ViewConstants {
   discordSpanMs: number;
   /** MIN_FINDINGS. */
   minFindings: number;
-  /** The stream detector's score as a statistic (./streamEvidence.ts): 1 on, 0 off; findings only at or above streamFloor, only at fresh rows when streamFresh is 1. */
-  streamEvidence: number;
-  streamFloor: number;
-  streamFresh: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, minFindings: MIN_FINDINGS, streamEvidence: 0, streamFloor: 0, streamFresh: 0 });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, minFindings: MIN_FINDINGS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -347,14 +342,6 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
         }),
       });
     }
-    if (k.streamEvidence) {
-      const { score, surprise, damped, fresh } = streamEvidence(y, frame.timestamps, frame.stepMs);
-      yield ({
-        key: `stream:${metric}`, detector: 'forecast', check: 'stream check', metric, values: k.streamFresh === 3 ? score.map((v, i) => (fresh[i] ? v : 0)) : k.streamFresh === 2 ? damped : k.streamEvidence === 2 ? surprise : score,
-        least: k.streamFloor > 0 ? k.streamFloor : undefined, at: k.streamFresh === 1 ? (i) => fresh[i] === 1 : undefined,
-        describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatNumber(y[i])} is new against its past (stream score ${score[i].toFixed(3)})`, phrase: `${metric} ${formatReadable(y[i])} new against its past` }),
-      });
-    }
   }
 }
 
@@ -374,8 +361,7 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
   const discord = discordPlanOf(frame, k) ? 1 : 0;
-  const stream = k.streamEvidence ? 1 : 0;
-  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord + stream;
+  for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
   return n;
 }
 
