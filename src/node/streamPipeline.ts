@@ -309,8 +309,8 @@ export class StreamPipeline {
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
     this.zone = new ZoneWatch();
-    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? ''), inference.zones) : null;
-    if (zoneNote) this.opts.onNotice?.(`${this.opts.displayPath}:${this.sample[0].line}: warning: ${zoneNote}`);
+    if (inference.timestampIndex >= 0 && inference.clockIndex < 0) this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? ''), this.sample.map((r) => r.line), inference.zones);
+    if (this.zone.movedAt) this.opts.onNotice?.(`${this.opts.displayPath}:${this.zone.movedAt}: warning: ${this.zone.note()}`);
     layout.utcOffsetMs = this.zone.offsetMs;
     this.tentative = !isLong && long ? { columns: long.tentative, values: long.tentative.map((c) => (fields[0][c] ?? '').trim()) } : null;
     this.resetTimes();

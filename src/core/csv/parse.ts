@@ -119,8 +119,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const dropped = inference.timestampIndex < 0 ? unreadTimeNote(header!, sample, inference.textIndices, sampleLines) : null;
     if (dropped) warn('timestamp-ignored', dropped.message, headerLine, dropped.column + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
-    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? zone.start(sample.map((r) => r[inference!.timestampIndex] ?? ''), inference.zones) : null;
-    if (zoneNote) warn('utc-offsets', zoneNote, sampleLines[0], inference.timestampIndex + 1);
+    // A change of offset in these rows is said at the end, as a later one is (ZoneWatch.note).
+    if (inference.timestampIndex >= 0 && inference.clockIndex < 0) zone.start(sample.map((r) => r[inference!.timestampIndex] ?? ''), sampleLines, inference.zones);
     const layout = longLayout(header!, sample, inference);
     if (layout) {
       long = new LongSeries(layout);
