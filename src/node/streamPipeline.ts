@@ -8,7 +8,7 @@
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder } from '../core/csv/infer.ts';
+import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder } from '../core/csv/infer.ts';
 import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
@@ -366,6 +366,8 @@ export class StreamPipeline {
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
     const ms = timeOf(l, tsText, f);
+    const wrong = l.timestampKind === 'named-time' && ms === ms && !this.said.has('weekday') ? weekdayNote(tsText) : null;
+    if (wrong) this.note('weekday', `${this.opts.displayPath}:${rec.line}: warning: ${wrong}`);
     // Far back into the times already read where the series changes: the rows come grouped by series (asked only then).
     const back = (): boolean => jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
     if (this.join) {

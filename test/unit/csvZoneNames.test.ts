@@ -171,3 +171,28 @@ test('a file whose first rows are written at UTC by a zone (GMT, Z) says where a
   assert.deepEqual(parseCsv(same).issues, []);
   assert.deepEqual(streamed(same).notices, []);
 });
+
+test('a weekday that is not its date\'s (`Tue Mar 04 2024`, a Monday) is read by its date with one warning naming the first such line, batch and stream alike', () => {
+  const weekday = (d: Date, shift: number): string => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][(d.getUTCDay() + shift) % 7];
+  const month = (d: Date): string => d.toUTCString().slice(8, 11);
+  // Unix date, then RFC 2822's order (no comma: unquoted); hourly rows from Mon 4 March, rows 30 and 40 with the next day's weekday.
+  for (const fmt of [
+    (d: Date, i: number) => `${weekday(d, i === 30 || i === 40 ? 1 : 0)} ${month(d)} ${p2(d.getUTCDate())} ${d.toISOString().slice(11, 19)} UTC ${d.getUTCFullYear()}`,
+    (d: Date, i: number) => `${weekday(d, i === 30 || i === 40 ? 1 : 0)} ${p2(d.getUTCDate())} ${month(d)} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)} GMT`,
+  ]) {
+    const text = file(60, (d, i) => fmt(new Date(d.getTime() + i * 50 * MIN), i), Date.UTC(2024, 2, 4));
+    const { frame, issues } = parseCsv(text);
+    assert.deepEqual([frame!.timestampColumn, frame!.rows], ['time', 60]);
+    assert.equal(frame!.timestamps![30], Date.UTC(2024, 2, 4) + 30 * 60 * MIN);
+    const bad = fmt(new Date(Date.UTC(2024, 2, 4) + 30 * 60 * MIN), 30);
+    const want = `'${bad}' says ${bad.startsWith('Tue') ? 'Tuesday, but its date is a Monday' : 'Wednesday, but its date is a Tuesday'}: the date is read, the weekday ignored (the file's first such row; later ones are not named)`;
+    assert.deepEqual(issues.map((x) => [x.code, x.line, x.column, x.message]), [['weekday', 32, 1, want]]);
+    const s = streamed(text);
+    assert.deepEqual(s.ms, Array.from(frame!.timestamps!));
+    assert.deepEqual(s.notices, [`z.csv:32: warning: ${want}`]);
+  }
+  // Right weekdays, and named months without one: nothing said.
+  const right = file(60, (d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]} ${p2(d.getUTCDate())} Mar 2024 ${d.toISOString().slice(11, 19)} GMT`, Date.UTC(2024, 2, 4));
+  assert.deepEqual(parseCsv(right).issues, []);
+  assert.deepEqual(streamed(right).notices, []);
+});

@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { ambiguousZoneNote, dateOrderNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
+import { ambiguousZoneNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -81,6 +81,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let rows = 0;
   let unsorted = false;
   let lastTs = -Infinity;
+  /** A weekday not its date's was said (once per file). */
+  let weekdaySaid = false;
   const counts = new Map<string, { n: number; first: DataIssue }>();
   const examples: DataIssue[] = [];
 
@@ -183,6 +185,10 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       }
       if (t < lastTs) unsorted = true;
       if (raw) zone.seen(raw, 0, raw.length, at);
+      if (!weekdaySaid && inf.timestampKind === 'named-time') {
+        const wrong = weekdayNote(raw);
+        if (wrong) { weekdaySaid = true; warn('weekday', wrong, at, inf.timestampIndex + 1); }
+      }
       lastTs = t;
       tsCol.add(t);
     }
