@@ -8,7 +8,7 @@
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, readTime, settleDateOrder } from '../core/csv/infer.ts';
+import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder } from '../core/csv/infer.ts';
 import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
@@ -17,7 +17,9 @@ import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader, headerRowIndex, preambleNote } from '../core/csv/header.ts';
 import { looksBinary } from '../core/csv/sniff.ts';
 import { ZoneWatch } from '../core/csv/zone.ts';
-import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
+import { isDataRow, layoutOf, sameHeader, timeOf } from './streamLayout.ts';
+import type { Layout } from './streamLayout.ts';
+import { nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import type { LongLayout } from '../core/csv/longFormat.ts';
 import type { Anomaly } from '../core/anomaly.ts';
@@ -37,21 +39,7 @@ const LONG_SAMPLE_ROWS = 500;
 /** Series first seen after the columns were decided that are named one by one (then counted). */
 const MAX_UNKNOWN_NOTES = 5;
 
-/** Which columns a stream scores. */
-export interface Layout {
-  header: string[];
-  timestampIndex: number;
-  timestampKind: Inference['timestampKind'];
-  /** A column of clock times that completes the timestamp column's dates (Inference.clockIndex), or -1. */
-  clockIndex: number;
-  metricIndices: number[];
-  metrics: string[];
-  decimalComma: boolean;
-  /** The UTC offset the file writes its times in (zone.ts, from the first rows): rows' `ms` are then its wall clock. */
-  utcOffsetMs: number;
-  /** The abbreviations its times' zones are read by (Inference.zones: BST settled by GMT…). */
-  zones: Inference['zones'];
-}
+export type { Layout } from './streamLayout.ts';
 
 /** One scored row. */
 export interface ScoredRow {
@@ -309,8 +297,8 @@ export class StreamPipeline {
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
     this.zone = new ZoneWatch();
-    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? ''), inference.zones) : null;
-    if (zoneNote) this.opts.onNotice?.(`${this.opts.displayPath}:${this.sample[0].line}: warning: ${zoneNote}`);
+    if (inference.timestampIndex >= 0 && inference.clockIndex < 0) this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? ''), this.sample.map((r) => r.line), inference.zones);
+    if (this.zone.movedAt) this.opts.onNotice?.(`${this.opts.displayPath}:${this.zone.movedAt}: warning: ${this.zone.note()}`);
     layout.utcOffsetMs = this.zone.offsetMs;
     this.tentative = !isLong && long ? { columns: long.tentative, values: long.tentative.map((c) => (fields[0][c] ?? '').trim()) } : null;
     this.resetTimes();
@@ -378,6 +366,8 @@ export class StreamPipeline {
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
     const ms = timeOf(l, tsText, f);
+    const wrong = l.timestampKind === 'named-time' && ms === ms && !this.said.has('weekday') ? weekdayNote(tsText) : null;
+    if (wrong) this.note('weekday', `${this.opts.displayPath}:${rec.line}: warning: ${wrong}`);
     // Far back into the times already read where the series changes: the rows come grouped by series (asked only then).
     const back = (): boolean => jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
     if (this.join) {
@@ -463,37 +453,4 @@ export class StreamPipeline {
 /** A file whose rows come grouped by series (all of host a, then host b from the first time again): it cannot be followed. */
 function groupedError(path: string, series: string, line: number): InputError {
   return new InputError(`the rows come grouped by series (${series} starts here at a time already read): following reads the rows in time order; 'analyze' joins a file grouped by series`, path, line);
-}
-
-function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, oneMetric: boolean, path: string): Layout {
-  let metricIndices = inf.metricIndices;
-  if (wanted) {
-    metricIndices = wanted.map((name) => {
-      const c = indexIn(header, name);
-      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${nameList(header)})`, path, 1);
-      return c;
-    });
-  }
-  if (!metricIndices.length) throw new InputError('no numeric column to score', path, 1);
-  if (oneMetric && metricIndices.length !== 1) {
-    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => header[c]))}): choose one with --metrics`);
-  }
-  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
-}
-
-function timeOf(l: Pick<Inference, 'timestampKind' | 'clockIndex' | 'zones'>, text: string, fields: readonly string[]): number {
-  return text ? readTime(text, l.timestampKind, l.clockIndex >= 0 ? fields[l.clockIndex] ?? '' : undefined, l.zones) : NaN;
-}
-
-/** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */
-function isDataRow(l: Layout, fields: string[]): boolean {
-  if (fields.length !== l.header.length) return false;
-  if (l.timestampIndex >= 0) return !Number.isNaN(timeOf(l, fields[l.timestampIndex] ?? '', fields));
-  return l.metricIndices.some((c) => !Number.isNaN(parseNumber((fields[c] ?? '').trim(), l.decimalComma)));
-}
-
-function sameHeader(a: string[], fields: string[]): boolean {
-  if (a.length !== fields.length) return false;
-  const b = dedupeHeader(fields.map((h) => h.trim()));
-  return a.every((h, i) => h === b[i]);
 }

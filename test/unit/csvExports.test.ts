@@ -187,3 +187,39 @@ test('a padded title above a header whose last name is empty (`CPU report,,` the
   const two = parseCsv('report,web-1,\ntime,cpu,\n' + Array.from({ length: 30 }, (_, i) => `${at(i)},${i},`).join('\n') + '\n');
   assert.deepEqual(two.issues.filter((x) => x.code === 'preamble'), []);
 });
+
+test('a header whose last name is empty stays the header above a units row (`time,cpu,mem,` then `UTC,%,MB,`), read as the same file without the trailing commas is, batch and stream alike', () => {
+  const data = (n: number, tail: string): string => Array.from({ length: n }, (_, i) => `${at(i)},${i},${i * 2}${tail}`).join('\n') + '\n';
+  const streamOf = (text: string, piece: number): { failure: string | null; header: string[]; metrics: string[]; rows: [number, number][]; notices: string[] } => {
+    const rows: ScoredRow[] = [];
+    const notices: string[] = [];
+    const pipe = new StreamPipeline({ displayPath: 'u.csv', onRow: (r) => rows.push(r), onNotice: (t) => notices.push(t) });
+    for (let k = 0; k < text.length; k += piece) { pipe.push(text.slice(k, k + piece)); pipe.caughtUp(); }
+    pipe.finish();
+    return { failure: pipe.failure?.message ?? null, header: pipe.columns?.header ?? [], metrics: pipe.columns?.metrics ?? [], rows: rows.map((r) => [r.line, r.ms]), notices };
+  };
+  const plain = `time,cpu,mem\nUTC,%,MB\n${data(30, '')}`;
+  const base = parseCsv(plain);
+  for (const [text, first] of [[`time,cpu,mem,\nUTC,%,MB,\n${data(30, ',')}`, 1], [`Report,,,\ntime,cpu,mem,\nUTC,%,MB,\n${data(30, ',')}`, 2]] as const) {
+    const { frame, issues } = parseCsv(text);
+    // The names' row is the header; the units row below it is skipped as the plain file's is (not a time).
+    assert.deepEqual([frame!.timestampColumn, frame!.metrics, frame!.rows, frame!.lines[0]], ['time', ['cpu', 'mem'], 30, first + 2], text);
+    assert.deepEqual(Array.from(frame!.timestamps!), Array.from(base.frame!.timestamps!));
+    const skipped = issues.filter((x) => x.code !== 'preamble');
+    assert.deepEqual(skipped.map((x) => [x.code, x.line, x.message]), base.issues.map((x) => [x.code, x.line! + first - 1, x.message]), text);
+    assert.deepEqual(issues.filter((x) => x.code === 'preamble').map((x) => x.line), first === 2 ? [1] : [], text);
+    for (const piece of [text.length, 300]) {
+      const s = streamOf(text, piece);
+      const p = streamOf(plain, piece);
+      assert.deepEqual([s.failure, s.header.slice(0, 3), s.metrics], [null, ['time', 'cpu', 'mem'], ['cpu', 'mem']], text);
+      assert.deepEqual(s.rows, p.rows.map(([l, ms]) => [l + first - 1, ms]), text);
+      assert.deepEqual(s.notices, first === 2 ? ['u.csv:1: warning: line 1 above the header (line 2) skipped: fewer fields than the table below, a title or an export\'s notes'] : p.notices, text);
+    }
+  }
+  // Two empty names after the last (`time,cpu,,`) above rows that fill the third: the first row stays the header.
+  const two = `time,cpu,,\n${data(30, ',')}`;
+  const r = parseCsv(two);
+  assert.deepEqual([r.frame!.timestampColumn, r.frame!.metrics, r.frame!.rows, r.issues], ['time', ['cpu', 'column_3'], 30, []]);
+  const s = streamOf(two, 300);
+  assert.deepEqual([s.failure, s.metrics, s.rows.map(([, ms]) => ms), s.notices], [null, ['cpu', 'column_3'], Array.from(r.frame!.timestamps!), []]);
+});

@@ -111,11 +111,12 @@ test('an ambiguous abbreviation (BST, CST, IST) the file\'s others settle is rea
     assert.deepEqual(instants.slice(1).map((t, i) => t - instants[i]), Array(29).fill(10 * MIN), name);
     assert.equal(frame!.utcOffsetMs ?? 0, offset, name);
     assert.equal(isoOf(frame!.timestamps![18], frame!.utcOffsetMs), changed, name);
-    assert.deepEqual(issues.map((x) => [x.code, x.line]), [['utc-offsets', 2]], name);
+    // Said at the first row past the change (line 20), in the words stream uses.
+    assert.deepEqual(issues.map((x) => [x.code, x.line]), [['utc-offsets', 20]], name);
+    assert.match(issues[0].message, /^the times change UTC offset at line 20 \(daylight saving time\?\)/, name);
     const s = streamed(text);
     assert.deepEqual([s.ms, s.offset], [Array.from(frame!.timestamps!), offset], name);
-    assert.equal(s.notices.length, 1, name);
-    assert.match(s.notices[0], /^z\.csv:2: warning: times are written with more than one UTC offset/, name);
+    assert.deepEqual(s.notices, [`z.csv:20: warning: ${issues[0].message}`], name);
   }
   // The change past the first rows the columns are decided on (500): GMT there settles the BST after it.
   const long = dstFile(700, london - 600 * 10 * MIN, london, ['GMT', 0], ['BST', 1]);
@@ -134,8 +135,7 @@ test('stream reads a file straight through as analyze does: CST settled by a CDT
   assert.equal(frame!.utcOffsetMs, -6 * HOUR);
   const s = streamed(text, false);
   assert.deepEqual([s.ms, s.offset], [Array.from(frame!.timestamps!), -6 * HOUR]);
-  assert.equal(s.notices.length, 1);
-  assert.match(s.notices[0], /^z\.csv:2: warning: times are written with more than one UTC offset/);
+  assert.deepEqual(s.notices, ['z.csv:42: warning: the times change UTC offset at line 42 (daylight saving time?): all are shown at -06:00, the first rows\'']);
   // A CST no later row settles is decided on at the end of the input, as before: no time, said once.
   const china = file(30, (d) => `${wallText(d, 8)} CST`);
   const c = streamed(china, false);
@@ -170,4 +170,29 @@ test('a file whose first rows are written at UTC by a zone (GMT, Z) says where a
   const same = file(700, (d, i) => (i < 550 ? d.toISOString().slice(0, 19) + 'Z' : i < 600 ? `${wallText(d, 0)}+00:00` : wallText(d, 0)));
   assert.deepEqual(parseCsv(same).issues, []);
   assert.deepEqual(streamed(same).notices, []);
+});
+
+test('a weekday that is not its date\'s (`Tue Mar 04 2024`, a Monday) is read by its date with one warning naming the first such line, batch and stream alike', () => {
+  const weekday = (d: Date, shift: number): string => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][(d.getUTCDay() + shift) % 7];
+  const month = (d: Date): string => d.toUTCString().slice(8, 11);
+  // Unix date, then RFC 2822's order (no comma: unquoted); hourly rows from Mon 4 March, rows 30 and 40 with the next day's weekday.
+  for (const fmt of [
+    (d: Date, i: number) => `${weekday(d, i === 30 || i === 40 ? 1 : 0)} ${month(d)} ${p2(d.getUTCDate())} ${d.toISOString().slice(11, 19)} UTC ${d.getUTCFullYear()}`,
+    (d: Date, i: number) => `${weekday(d, i === 30 || i === 40 ? 1 : 0)} ${p2(d.getUTCDate())} ${month(d)} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)} GMT`,
+  ]) {
+    const text = file(60, (d, i) => fmt(new Date(d.getTime() + i * 50 * MIN), i), Date.UTC(2024, 2, 4));
+    const { frame, issues } = parseCsv(text);
+    assert.deepEqual([frame!.timestampColumn, frame!.rows], ['time', 60]);
+    assert.equal(frame!.timestamps![30], Date.UTC(2024, 2, 4) + 30 * 60 * MIN);
+    const bad = fmt(new Date(Date.UTC(2024, 2, 4) + 30 * 60 * MIN), 30);
+    const want = `'${bad}' says ${bad.startsWith('Tue') ? 'Tuesday, but its date is a Monday' : 'Wednesday, but its date is a Tuesday'}: the date is read, the weekday ignored (the file's first such row; later ones are not named)`;
+    assert.deepEqual(issues.map((x) => [x.code, x.line, x.column, x.message]), [['weekday', 32, 1, want]]);
+    const s = streamed(text);
+    assert.deepEqual(s.ms, Array.from(frame!.timestamps!));
+    assert.deepEqual(s.notices, [`z.csv:32: warning: ${want}`]);
+  }
+  // Right weekdays, and named months without one: nothing said.
+  const right = file(60, (d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]} ${p2(d.getUTCDate())} Mar 2024 ${d.toISOString().slice(11, 19)} GMT`, Date.UTC(2024, 2, 4));
+  assert.deepEqual(parseCsv(right).issues, []);
+  assert.deepEqual(streamed(right).notices, []);
 });

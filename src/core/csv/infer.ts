@@ -1,4 +1,4 @@
-import { AMBIGUOUS_ZONES, CLOCK_BEFORE_ZONE, MAX_TIME_MS, ZONE_NAMES, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp, zoneNamesOf } from './time.ts';
+import { AMBIGUOUS_ZONES, CLOCK_BEFORE_ZONE, MAX_TIME_MS, ZONE_NAMES, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp, wrongWeekday, zoneNamesOf } from './time.ts';
 import type { ZoneNames } from './time.ts';
 import { COMMA_POINT, parseQuantity } from './units.ts';
 
@@ -319,4 +319,15 @@ export function unreadTimeNote(header: string[], sample: string[][], textIndices
     }
   }
   return named;
+}
+
+/**
+ * The warning of a time whose weekday is not its date's (`Tue Mar 04 2024`, a Monday), or null: the one wording, said
+ * by analyze and stream for a file's first such row only. The date is read; the weekday is not.
+ */
+export function weekdayNote(text: string): string | null {
+  const w = wrongWeekday(text);
+  if (!w) return null;
+  const cap = (d: string): string => d[0].toUpperCase() + d.slice(1);
+  return `'${clip(text.trim())}' says ${cap(w.written)}, but its date is a ${cap(w.actual)}: the date is read, the weekday ignored (the file's first such row; later ones are not named)`;
 }

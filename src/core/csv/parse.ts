@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { ambiguousZoneNote, dateOrderNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
+import { ambiguousZoneNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -81,6 +81,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let rows = 0;
   let unsorted = false;
   let lastTs = -Infinity;
+  /** A weekday not its date's was said (once per file). */
+  let weekdaySaid = false;
   const counts = new Map<string, { n: number; first: DataIssue }>();
   const examples: DataIssue[] = [];
 
@@ -119,8 +121,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const dropped = inference.timestampIndex < 0 ? unreadTimeNote(header!, sample, inference.textIndices, sampleLines) : null;
     if (dropped) warn('timestamp-ignored', dropped.message, headerLine, dropped.column + 1);
     tsCol = inference.timestampIndex >= 0 ? new Column() : null;
-    const zoneNote = inference.timestampIndex >= 0 && inference.clockIndex < 0 ? zone.start(sample.map((r) => r[inference!.timestampIndex] ?? ''), inference.zones) : null;
-    if (zoneNote) warn('utc-offsets', zoneNote, sampleLines[0], inference.timestampIndex + 1);
+    // A change of offset in these rows is said at the end, as a later one is (ZoneWatch.note).
+    if (inference.timestampIndex >= 0 && inference.clockIndex < 0) zone.start(sample.map((r) => r[inference!.timestampIndex] ?? ''), sampleLines, inference.zones);
     const layout = longLayout(header!, sample, inference);
     if (layout) {
       long = new LongSeries(layout);
@@ -183,6 +185,10 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       }
       if (t < lastTs) unsorted = true;
       if (raw) zone.seen(raw, 0, raw.length, at);
+      if (!weekdaySaid && inf.timestampKind === 'named-time') {
+        const wrong = weekdayNote(raw);
+        if (wrong) { weekdaySaid = true; warn('weekday', wrong, at, inf.timestampIndex + 1); }
+      }
       lastTs = t;
       tsCol.add(t);
     }

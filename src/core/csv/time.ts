@@ -296,6 +296,29 @@ export function namedMonthTime(text: string, zones: ZoneNames = ZONE_NAMES): num
   return u ? namedTime(u[1], u[2], u[3], u[6], u[4], u[5], zones) : NaN;
 }
 
+/** Three-letter weekdays, Monday first: the quick test of a text that may begin with one. */
+const WEEKDAY_HEADS = new Set(WEEKDAYS.map((w) => w.slice(0, 3)));
+
+/**
+ * The weekday a named-month time writes when its date falls on another (`Tue Mar 04 2024`: written Tuesday, a Monday),
+ * else null (no weekday, or the right one). The date is the one written, whatever its zone.
+ */
+export function wrongWeekday(text: string): { written: string; actual: string } | null {
+  const t = text.trim();
+  if (!WEEKDAY_HEADS.has(t.slice(0, 3).toLowerCase())) return null;
+  const m = NAMED.exec(t);
+  const u = m ? null : UNIX_DATE.exec(t);
+  const [weekday, word, day, year] = m ? (m[2] !== undefined ? [m[1], m[2], m[3], m[4]] : m[5] !== undefined ? [m[1], m[6], m[5], m[7]] : [m[1], m[9], m[10], m[8]]) : u ? [u[1], u[2], u[3], u[6]] : [];
+  if (weekday === undefined || !isWeekday(weekday)) return null;
+  const month = monthOf(word!), d = +day!, y = +year!;
+  if (month === 0 || d < 1 || d > daysInMonth(y, month)) return null;
+  const w = weekday.toLowerCase();
+  const written = WEEKDAYS.findIndex((name) => name.startsWith(w));
+  // 1970-01-01 was a Thursday (3, Monday first).
+  const actual = (((daysFromCivil(y, month, d) + 3) % 7) + 7) % 7;
+  return written === actual ? null : { written: WEEKDAYS[written], actual: WEEKDAYS[actual] };
+}
+
 /** The time of a named-month date's fields as matched (an optional weekday, the month's name, day, year, clock, zone). */
 function namedTime(weekday: string | undefined, word: string, day: string, year: string, clock: string | undefined, zone: string | undefined, zones: ZoneNames): number {
   if (weekday !== undefined && !isWeekday(weekday)) return NaN;

@@ -5,7 +5,6 @@
  * (isoOf), so the instant is kept. One offset per file: the first timed row's; a file whose rows change offset
  * (daylight saving time) is shown at that one, with a warning.
  */
-import { clip } from './infer.ts';
 import { ZONE_AFTER_CLOCK as ZONE, ZONE_NAMES, zoneMs } from './time.ts';
 import type { ZoneNames } from './time.ts';
 
@@ -43,17 +42,19 @@ export class ZoneWatch {
   /** The abbreviations the file's times are read by (Inference.zones). */
   private zones: ZoneNames = ZONE_NAMES;
 
-  /** Decides the offset from the first rows' time texts; returns a warning when they already change it. */
-  start(texts: readonly string[], zones: ZoneNames = ZONE_NAMES): string | null {
+  /**
+   * Decides the offset from the first rows' time texts (`lines`: their lines); a change of offset among them is
+   * noted as a later one is (movedAt, note), so every reader says it alike wherever its first rows end.
+   */
+  start(texts: readonly string[], lines: readonly number[], zones: ZoneNames = ZONE_NAMES): void {
     this.zones = zones;
     const z = fileZone(texts, zones);
     this.offsetMs = z.offsetMs;
-    // The first text's zone as written, when each has one (at UTC too: `GMT` before a later `BST`); none when the first
-    // rows already change it (said once, by the note).
+    this.movedAt = z.changeAt >= 0 ? lines[z.changeAt] : 0;
+    // The first text's zone as written, when each has one (at UTC too: `GMT` before a later `BST`).
     const timed = texts.filter((t) => t.trim() !== '');
-    const zoned = !z.note && timed.length > 0 && timed.every((t) => zoneOffsetOf(t, zones) !== null);
+    const zoned = !this.movedAt && timed.length > 0 && timed.every((t) => zoneOffsetOf(t, zones) !== null);
     this.tail = zoned ? ZONE.exec(timed[0])?.[1] ?? '' : '';
-    return z.note;
   }
 
   /**
@@ -69,7 +70,7 @@ export class ZoneWatch {
     if (o !== this.offsetMs && (o !== null || this.offsetMs !== 0)) this.movedAt = line;
   }
 
-  /** The warning of a later change of offset, or null. */
+  /** The warning of a change of offset (the only wording of it: analyze, stream and the editor say this), or null. */
   note(): string | null {
     return this.movedAt ? `the times change UTC offset at line ${this.movedAt} (daylight saving time?): all are shown at ${offsetText(this.offsetMs)}, the first rows'` : null;
   }
@@ -77,20 +78,19 @@ export class ZoneWatch {
 
 /**
  * The offset of a file's times, from its first rows' time texts: the first zoned text's (0 when none has a zone),
- * and a warning when they do not all have it.
+ * and the index of the first text at another offset (-1 when none is: ZoneWatch says where).
  */
-export function fileZone(texts: readonly string[], zones: ZoneNames = ZONE_NAMES): { offsetMs: number; note: string | null } {
+export function fileZone(texts: readonly string[], zones: ZoneNames = ZONE_NAMES): { offsetMs: number; changeAt: number } {
   let offsetMs: number | null = null;
-  let other: string | null = null;
+  let changeAt = -1;
   let plain = false;
-  for (const t of texts) {
-    const o = zoneOffsetOf(t, zones);
-    if (o === null) { plain ||= t.trim() !== ''; continue; }
+  for (let i = 0; i < texts.length; i++) {
+    const o = zoneOffsetOf(texts[i], zones);
+    if (o === null) { plain ||= texts[i].trim() !== ''; continue; }
     if (offsetMs === null) offsetMs = o;
-    else if (o !== offsetMs && other === null) other = t;
+    else if (o !== offsetMs && changeAt < 0) changeAt = i;
   }
   // Times with and without a zone: those without are read as UTC, as before — no wall clock to shift them to.
-  if (offsetMs === null || plain || (offsetMs === 0 && other === null)) return { offsetMs: 0, note: null };
-  const note = other === null ? null : `times are written with more than one UTC offset (${offsetText(offsetMs)}, then e.g. '${clip(other)}': daylight saving time?): all are shown at ${offsetText(offsetMs)}, the first row's`;
-  return { offsetMs, note };
+  if (offsetMs === null || plain || (offsetMs === 0 && changeAt < 0)) return { offsetMs: 0, changeAt: -1 };
+  return { offsetMs, changeAt };
 }

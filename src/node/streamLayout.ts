@@ -1,0 +1,56 @@
+/** Which columns a stream scores (its Layout), and how a record reads by them. */
+import { InputError, UsageError } from './errors.ts';
+import { dedupeHeader } from '../core/csv/header.ts';
+import { indexIn, nameList } from '../core/csv/frame.ts';
+import { parseNumber, readTime } from '../core/csv/infer.ts';
+import type { Inference } from '../core/csv/infer.ts';
+
+/** Which columns a stream scores. */
+export interface Layout {
+  header: string[];
+  timestampIndex: number;
+  timestampKind: Inference['timestampKind'];
+  /** A column of clock times that completes the timestamp column's dates (Inference.clockIndex), or -1. */
+  clockIndex: number;
+  metricIndices: number[];
+  metrics: string[];
+  decimalComma: boolean;
+  /** The UTC offset the file writes its times in (zone.ts, from the first rows): rows' `ms` are then its wall clock. */
+  utcOffsetMs: number;
+  /** The abbreviations its times' zones are read by (Inference.zones: BST settled by GMT…). */
+  zones: Inference['zones'];
+}
+
+/** A wide file's layout: every numeric column, or the `wanted` ones by name. */
+export function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, oneMetric: boolean, path: string): Layout {
+  let metricIndices = inf.metricIndices;
+  if (wanted) {
+    metricIndices = wanted.map((name) => {
+      const c = indexIn(header, name);
+      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${nameList(header)})`, path, 1);
+      return c;
+    });
+  }
+  if (!metricIndices.length) throw new InputError('no numeric column to score', path, 1);
+  if (oneMetric && metricIndices.length !== 1) {
+    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => header[c]))}): choose one with --metrics`);
+  }
+  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
+}
+
+export function timeOf(l: Pick<Inference, 'timestampKind' | 'clockIndex' | 'zones'>, text: string, fields: readonly string[]): number {
+  return text ? readTime(text, l.timestampKind, l.clockIndex >= 0 ? fields[l.clockIndex] ?? '' : undefined, l.zones) : NaN;
+}
+
+/** A record that reads as a row of `layout` (its timestamp, or else a metric, is a value): not a header. */
+export function isDataRow(l: Layout, fields: string[]): boolean {
+  if (fields.length !== l.header.length) return false;
+  if (l.timestampIndex >= 0) return !Number.isNaN(timeOf(l, fields[l.timestampIndex] ?? '', fields));
+  return l.metricIndices.some((c) => !Number.isNaN(parseNumber((fields[c] ?? '').trim(), l.decimalComma)));
+}
+
+export function sameHeader(a: string[], fields: string[]): boolean {
+  if (a.length !== fields.length) return false;
+  const b = dedupeHeader(fields.map((h) => h.trim()));
+  return a.every((h, i) => h === b[i]);
+}
