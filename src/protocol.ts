@@ -65,7 +65,7 @@ export interface ModelBase {
   series: SeriesData[];
   /**
    * What the table lists: `view` 'all' lists `anomalies`; a severity lists `incidents` (expandable to
-   * `incidentFindings`). A live window has no incidents: the table then lists rows.
+   * `incidentFindings`). A live window lists its own incidents too (LiveWindow.toResult gives it a view).
    */
   view: ViewChoice;
   /**

@@ -57,7 +57,7 @@ const AS_RUN: ViewSettings = { detectors: { iforest: true, forecast: true, rules
 
 /**
  * What the page shows of an analysis when the host computes it (the page does not hold the data): pageView on the
- * analysis's own findings and view (none for a live window); once per analysis and choice.
+ * analysis's own findings and view (a live window's too: LiveWindow.toResult sets one); once per analysis and choice.
  */
 export function hostView(result: AnalysisResult, choice: ViewChoice): PageView {
   let byChoice = hostViews.get(result);

@@ -21,6 +21,15 @@ test('every file in src/ and webview/ is under 500 lines', () => {
   assert.deepEqual(long, []);
 });
 
+test('findings become incidents in one place: only src/core/incidents/merge.ts calls buildIncidents, only a stream groups them itself', () => {
+  // The editor, webhooks, email, a live window, send and the default view all merge through mergeFindings (the
+  // lone-finding rule); the stream's tracker merges row by row with STREAM_MIN_FINDINGS.
+  const own = new Set(['src/core/incidents/incidents.ts', 'src/core/incidents/merge.ts']);
+  const text = (f: string): string => readFileSync(join(root, f), 'utf8');
+  assert.deepEqual(files.filter((f) => !own.has(f) && /\bbuildIncidents\s*\(/.test(text(f))), []);
+  assert.deepEqual(files.filter((f) => f !== 'src/core/incidents/incidents.ts' && /\bnew IncidentGroup\b/.test(text(f))), ['src/core/streaming/incidentTracker.ts']);
+});
+
 test('the dashboard page keeps the DOM in its views: its state, update and derivations run in plain Node', () => {
   // main.ts wires the page; overlay.ts draws on a canvas it is given; views/ draw. The rest is tested in Node.
   // The History & Analytics page (webview/analytics/) is wired and drawn by its own main.ts.

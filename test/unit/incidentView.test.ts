@@ -7,6 +7,7 @@ import { buildIncidents } from '../../src/core/incidents/incidents.ts';
 import { incidentProblems } from '../../src/core/incidents/problems.ts';
 import { shownAt } from '../../src/core/incidents/shownAt.ts';
 import { viewOf } from '../../src/core/incidents/analysisView.ts';
+import { mergeFindings } from '../../src/core/incidents/merge.ts';
 import type { AnalysisResult } from '../../src/core/analysisResult.ts';
 import { isDashboardSettings, isViewChoice, isWebviewMessage } from '../../src/protocol.ts';
 
@@ -76,4 +77,16 @@ test('a result without a view is merged as analyze merges (what the editor, webh
   // A result with its own view keeps it.
   const own = { ...v, minSeverity: 'critical' as const };
   assert.equal(viewOf({ ...result, view: own }), own);
+});
+
+test('mergeFindings: no finding is shown above its incident, whatever the findings a major incident needs', () => {
+  // Rows 50 and 53: two major findings (and a warning between); rows 200–201 and 250 as above. With 3 findings needed
+  // the pair is one incident of two, at most minor: both its findings say minor 49.9 with it, the warning stays.
+  const pair = [finding(50, 60, 'major'), finding(51, 10, 'warning'), finding(53, 55, 'major'), finding(200, 55, 'major'), finding(201, 30, 'minor'), finding(202, 40, 'minor'), finding(250, 90, 'critical')];
+  const m = mergeFindings(pair, frame, { minFindings: 3 });
+  assert.deepEqual(m.incidents.map((i) => [i.startRow, i.count, i.score, i.severity]), [[50, 2, 49.9, 'minor'], [200, 3, 55, 'major'], [250, 1, 90, 'critical']]);
+  assert.deepEqual(m.findings.map((a) => [a.row, a.score, a.severity]), [[50, 49.9, 'minor'], [51, 10, 'warning'], [53, 49.9, 'minor'], [200, 55, 'major'], [201, 30, 'minor'], [202, 40, 'minor'], [250, 90, 'critical']]);
+  for (const i of m.incidents) for (const a of m.findings) if (a.row >= i.startRow && a.row <= i.endRow) assert.ok(a.score <= i.score, `row ${a.row}: ${a.score} > ${i.score}`);
+  // The shipped rule (2 findings): the pair is major and kept as measured.
+  assert.deepEqual(mergeFindings(pair, frame).findings.filter((a) => a.row === 50 || a.row === 53).map((a) => a.score), [60, 55]);
 });

@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { LiveWindow } from '../../src/extension/liveWindow.ts';
+import { hostView } from '../../src/extension/dashboardModel.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -89,4 +90,8 @@ test('the live window\'s lone finding is what the tracker says it is, in its inc
   assert.deepEqual(v.incidents.map((i) => [i.startRow, i.count, i.score, i.severity]), [[100, 1, 60, 'major'], [200, 2, 60, 'major']]);
   assert.deepEqual(v.shown.anomalies.map((a) => [a.row, a.score, a.severity]), [[100, 60, 'major'], [200, 60, 'major'], [203, 30, 'minor']]);
   assert.equal(w.incidentCount, v.incidents.filter((i) => i.severity !== 'minor' && i.severity !== 'warning').length);
+  // The live dashboard's table lists these incidents (hostView of the live result), its findings as the view has them.
+  const page = hostView(w.toResult('/x.csv'), 'minor');
+  assert.deepEqual(page.incidents?.map((i) => [i.startRow, i.severity]), [[100, 'major'], [200, 'major']]);
+  assert.deepEqual(page.incidentFindings?.map((a) => [a.row, a.score]), [[100, 60], [200, 60], [203, 30]]);
 });

@@ -24,9 +24,9 @@ export const INCIDENT_FLOOR: Severity = 'minor';
 /** Findings and the incidents they make. */
 export interface Merged {
   /**
-   * The findings given, in their order, but the one finding of an incident it alone makes shown as that incident
-   * (its score and severity capped with it: a lone score-60 finding is minor 49.9 here as in its incident), so a
-   * finding's marker, decoration and hover say what its incident says.
+   * The findings given, in their order, but those of an incident of too few findings (below minFindings: the one
+   * finding of a lone incident) shown as that incident (score and severity capped with it: a lone score-60 finding is
+   * minor 49.9 here as in its incident), so a finding's marker, decoration and hover never say more than its incident.
    */
   findings: Anomaly[];
   /** The incidents of the findings from INCIDENT_FLOOR up, in start order. */
@@ -41,14 +41,16 @@ export type MergeOptions = IncidentOptions;
  * `gapRows` apart, an incident of fewer than `minFindings` findings (none a rule's) at most minor unless critical.
  */
 export function mergeFindings(findings: readonly Anomaly[], frame: Frame, options: MergeOptions = {}): Merged {
-  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), frame, { ...options, minFindings: options.minFindings ?? MIN_FINDINGS });
-  // An incident of one finding is at that finding's row: the one finding there from the floor up.
-  const lone = new Map<number, Incident>();
-  for (const i of incidents) if (i.count === 1) lone.set(i.peakRow, i);
-  if (!lone.size) return { findings: findings.slice(), incidents };
+  const minFindings = options.minFindings ?? MIN_FINDINGS;
+  const incidents = buildIncidents(atLeast(findings, INCIDENT_FLOOR), frame, { ...options, minFindings });
+  // Only an incident of fewer than minFindings findings is scored below its findings; its few rows (at most
+  // minFindings findings, gapRows apart) hold only its findings from the floor up.
+  const few = new Map<number, Incident>();
+  for (const i of incidents) if (i.count < minFindings) for (let r = i.startRow; r <= i.endRow; r++) few.set(r, i);
+  if (!few.size) return { findings: findings.slice(), incidents };
   const floor = severityRank(INCIDENT_FLOOR);
   const out = findings.map((a) => {
-    const i = lone.get(a.row);
+    const i = few.get(a.row);
     return i && severityRank(a.severity) <= floor && a.score > i.score ? { ...a, score: i.score, severity: i.severity } : a;
   });
   return { findings: out, incidents };
