@@ -364,6 +364,23 @@ describe('anomaly-hunter send', () => {
     assert.equal(r.stderr, 'dry run: 1 of 1 incidents in 1 zapier message(s); nothing sent\n');
   });
 
+  test('a results file without incidents sends the default view (major and up) unless asked for more', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'ah-send-'));
+    // Two minor findings (an incident scored 40) and, 40 rows later, two critical ones.
+    const mixed = series(42, (i) => ({ severity: i < 2 ? 'minor' : 'critical', score: i < 2 ? 40 : 90 })).filter((a) => a.row < 2 || a.row >= 40);
+    await writeFile(join(dir, 'mixed.json'), JSON.stringify({ anomalies: mixed }));
+    const send = async (argv: string[]) => {
+      let stdout = '';
+      const code = await makeSendCommand().run({ argv, env: {}, cwd: dir, stdout: (t) => { stdout += t; }, stderr: () => undefined });
+      return { code, rows: stdout.trim().split('\n').map((l) => JSON.parse(l) as { startRow: number; severity: string }).map((x) => [x.startRow, x.severity]) };
+    };
+    assert.deepEqual(await send(['mixed.json', '--dry-run']), { code: 0, rows: [[40, 'critical']] });
+    assert.deepEqual(await send(['mixed.json', '--dry-run', '--min-severity', 'minor']), { code: 0, rows: [[0, 'minor'], [40, 'critical']] });
+  });
+
   test('delivers to the URL from the environment and exits 0', async () => {
     const s = await startServer((res) => res.end('ok'));
     servers.push(s);

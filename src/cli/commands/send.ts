@@ -10,6 +10,7 @@ import { alertSourceOf, checkAlertmanagerUrl } from '../../core/alerting/alertma
 import { readResultJson } from '../../core/export/readResult.ts';
 import type { Severity } from '../../core/severity.ts';
 import { SEVERITIES } from '../../core/severity.ts';
+import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
@@ -46,7 +47,8 @@ Retry-After), at most 30 s in all; never follows redirects.
                      (smtp://user:pass@host:587 with STARTTLS, required unless the host is this
                      machine, or smtps://…:465), to --to
   --to ADDRESS       --format email: the recipients, comma-separated
-  --min-severity S   send only incidents of severity S or worse (default warning)
+  --min-severity S   send only incidents of severity S or worse (default: every incident the file
+                     lists, the view analyze chose; a file without "incidents": major, the default view)
   --dry-run          print the exact payload(s), one JSON per line (email: the subject and the text
                      part), and send nothing
   --url URL          the webhook URL (default: $${WEBHOOK_URL_ENV})
@@ -79,8 +81,8 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       if (!email && values.to !== undefined) throw new UsageError('--to is for --format email');
       if (email && values.url !== undefined) throw new UsageError(`--url is for webhooks: email goes through the SMTP server in ${SMTP_URL_ENV}`);
       if (!email && !WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${[...WEBHOOK_FORMATS, 'email'].join(', ')}, got '${values.format}'`);
-      const minSeverity = (values['min-severity'] ?? 'warning') as Severity;
-      if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, got '${values['min-severity']}'`);
+      const asked = values['min-severity'] as Severity | undefined;
+      if (asked !== undefined && !SEVERITIES.includes(asked)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, got '${values['min-severity']}'`);
 
       const rawUrl = values.url ?? ctx.env[WEBHOOK_URL_ENV] ?? '';
       const dryRun = values['dry-run'] === true;
@@ -109,6 +111,8 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       if (!read.ok) throw new InputError(read.message, file, read.position.line, read.position.column);
 
       const incidents = read.incidents ?? incidentsOfFindings(read.anomalies);
+      // A listed file is the view analyze chose (SPEC §7): all of it. Merged findings get the default view.
+      const minSeverity: Severity = asked ?? (read.incidents ? 'warning' : DEFAULT_MIN_SEVERITY);
       if (email) return sendIncidentsByEmail(ctx, { incidents, to: values.to, minSeverity, dryRun, history: values.history, source: resultsSource(read.meta, ctx.cwd) });
       const source = alertSourceOf(read.meta);
       if (dryRun) {
