@@ -80,13 +80,17 @@ export interface PipelineError { error: string; word?: string; refused?: true; a
  * (`and (gt $value 1.0) (lt $value 5.0)`). Offsets are in `body` as given.
  */
 export function parsePipeline(body: string, isVariable: (word: string) => boolean = () => false): Pipeline | PipelineError {
-  const r = pipelineFrom(body, 0, false, isVariable);
+  const r = pipelineFrom(body, 0, 0, isVariable);
   if ('error' in r) return r;
   if (r.end < body.length) return { error: "a ')' with no '(' before it" };
   return r.pipeline;
 }
 
-function pipelineFrom(body: string, from: number, inParens: boolean, isVariable: (word: string) => boolean): { pipeline: Pipeline; end: number } | PipelineError {
+/** Parentheses nested deeper than this are not read (Go reads them; a deeper recursion would overflow the stack). */
+const MAX_PAREN_DEPTH = 500;
+
+function pipelineFrom(body: string, from: number, depth: number, isVariable: (word: string) => boolean): { pipeline: Pipeline; end: number } | PipelineError {
+  const inParens = depth > 0;
   const commands: Pipeline = [];
   let cur: Command | null = null;
   let at = from;
@@ -111,7 +115,8 @@ function pipelineFrom(body: string, from: number, inParens: boolean, isVariable:
     }
     let operand: Operand | null = null;
     if (m[7]) {
-      const inner = pipelineFrom(body, at, true, isVariable);
+      if (depth >= MAX_PAREN_DEPTH) return { error: `parentheses nested deeper than ${MAX_PAREN_DEPTH}` };
+      const inner = pipelineFrom(body, at, depth + 1, isVariable);
       if ('error' in inner) return inner;
       at = inner.end;
       operand = { pipeline: inner.pipeline, at: start, text: body.slice(start, at) };

@@ -93,6 +93,9 @@ export interface GoParseError { message: string; at: number; lineAt?: number }
 /** The variables Prometheus declares before an alert's template (rules/alerting.go), and `$` (the data). */
 const PROMETHEUS_VARIABLES = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
 
+/** Controls (if, with, range, else if) nested deeper than this are not rendered (Go's parser takes any depth). */
+const MAX_NESTING = 500;
+
 const KEYWORD = /^\s*(if|with|range|else|end|define|template|block|break|continue)(?![\w$.])/;
 const DECLARATION = /^(\s*)(\$[A-Za-z0-9_]*)\s*(?:,\s*(\$[A-Za-z0-9_]*)\s*)?(:=|=)/;
 
@@ -106,6 +109,7 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
   type Open = { node: Control; inElse: boolean; mark: number; elseIfs: number; at: number };
   const root: GoNode[] = [];
   const stack: Open[] = [];
+  let deepest = 0;
   const current = (): GoNode[] => {
     const top = stack[stack.length - 1];
     return top ? (top.inElse ? top.node.elseList : top.node.list) : root;
@@ -142,6 +146,7 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
           const node: Control = { kind: 'if', pipe: p, list: [], elseList: [] };
           top.node.elseList.push(node);
           stack.push({ node, inElse: false, mark, elseIfs: top.elseIfs + 1, at });
+          deepest = Math.max(deepest, stack.length);
           top.elseIfs = 0;
           continue;
         }
@@ -162,6 +167,7 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
       const node: Control = { kind: word, pipe: p, list: [], elseList: [] };
       current().push(node);
       stack.push({ node, inElse: false, mark, elseIfs: 0, at });
+      deepest = Math.max(deepest, stack.length);
       continue;
     }
     if (word) return { nodes: [{ kind: 'unread', why: `{{${word}}}`, written: template }] };
@@ -171,6 +177,8 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
   }
   // Go names the end of the text; the control left open is where to look.
   if (stack.length) return { error: { message: 'unexpected EOF', at: stack[stack.length - 1].at, lineAt: template.length } };
+  // Go runs controls nested deeper; our compiler and evaluator recurse on them and would overflow the stack.
+  if (deepest > MAX_NESTING) return { nodes: [{ kind: 'unread', why: `controls nested deeper than ${MAX_NESTING}`, written: template }] };
   if (tail.includes('{{')) root.push({ kind: 'unread', why: 'an unclosed {{', written: tail });
   else if (tail) root.push({ kind: 'text', text: tail });
   return { nodes: root };
