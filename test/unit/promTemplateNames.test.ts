@@ -1,13 +1,58 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validateRules } from '../../src/core/rules/validate.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { OUT_OF_BUDGET } from '../../src/core/promrules/goTemplate.ts';
+import { PROMETHEUS_FUNCTION_NAMES } from '../../src/core/promrules/goFunctions.ts';
+import { needPromtool, promtool } from './promtool.ts';
 
 /** A Prometheus rule file with one alert a summary, `Hot`, `Hot1`… */
 const ruleFile = (summaries: string[]): string => 'groups:\n  - name: g\n    rules:\n'
   + summaries.map((s, i) => `      - alert: ${i ? `Hot${i}` : 'Hot'}\n        expr: cpu > 0\n        annotations:\n          summary: ${JSON.stringify(s)}\n`).join('');
+
+const errorsOf = (summary: string): [number, number, string][] => validateRules(ruleFile([summary])).diagnostics
+  .filter((d) => d.severity === 'error').map((d) => [d.range.start.line, d.range.start.column, d.message]);
+
+const notDefined = (name: string, line = 1): string => `Prometheus rule file: annotation "summary": template: __alert_Hot:${line}: function "${name}" not defined`;
+
+/** Names Prometheus 2.42 does not define (later versions' `now`, `toDuration`; a case changed; ours). */
+const UNDEFINED = ['foo', 'now', 'toDuration', 'Query', 'timestamp'];
+
+test('a function Prometheus 2.42 does not define is an error of the rule file at the word, in Go\'s reading order', () => {
+  assert.deepEqual(errorsOf('{{ foo }}'), [[7, 24, notDefined('foo')]]);
+  assert.deepEqual(errorsOf('a {{ $value | foo }}'), [[7, 35, notDefined('foo')]]);
+  // Past functions we do not render (query, first), in parentheses, in a control, on a later line.
+  assert.deepEqual(errorsOf('{{ query "up" | first | foo }}'), [[7, 47, notDefined('foo')]]);
+  assert.deepEqual(errorsOf('{{ humanize (bar 1) }}'), [[7, 34, notDefined('bar')]]);
+  assert.deepEqual(errorsOf('{{ if now }}x{{ end }}'), [[7, 27, notDefined('now')]]);
+  assert.deepEqual(errorsOf('x\n{{ toDuration 1 }}'), [[7, 27, notDefined('toDuration', 2)]]);
+  // The first error as Go reads: an undefined variable or a bad number before the function, the function before them.
+  assert.deepEqual(errorsOf('{{ $nope | foo }}'), [[7, 24, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: undefined variable "$nope"']]);
+  assert.deepEqual(errorsOf('{{ 08 | foo }}'), [[7, 24, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: integer overflow: "08"']]);
+  assert.deepEqual(errorsOf('{{ foo | $nope }}'), [[7, 24, notDefined('foo')]]);
+  // Prometheus's functions, Go's, nil, and a name in a string or a field are not errors.
+  for (const name of PROMETHEUS_FUNCTION_NAMES) assert.deepEqual(errorsOf(`{{ ${name} }}`), [], name);
+  assert.deepEqual(errorsOf('{{ print nil "foo" $labels.foo .Labels.now }}'), []);
+});
+
+test('promtool check rules agrees: each of our functions is defined, each other name is not, with the same words', (t) => {
+  if (!needPromtool(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ah-fn-'));
+  writeFileSync(join(dir, 'ok.yml'), ruleFile([...PROMETHEUS_FUNCTION_NAMES].map((n) => `{{ ${n} }}`)));
+  const ok = promtool(['check', 'rules', 'ok.yml'], dir);
+  assert.equal(ok.status, 0, ok.out);
+  for (const name of UNDEFINED) {
+    writeFileSync(join(dir, 'bad.yml'), ruleFile([`{{ ${name} }}`]));
+    const bad = promtool(['check', 'rules', 'bad.yml'], dir);
+    assert.notEqual(bad.status, 0, name);
+    assert.ok(bad.out.includes(notDefined(name).replace('Prometheus rule file: ', '')), bad.out);
+    assert.deepEqual(errorsOf(`{{ ${name} }}`), [[7, 24, notDefined(name)]]);
+  }
+});
 
 test('deeply nested templates Go reads load and run without overflowing the stack (shown as written)', () => {
   const deep = [

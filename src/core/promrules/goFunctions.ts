@@ -203,6 +203,19 @@ export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => Go
 };
 
 /**
+ * Every function an alert template of Prometheus 2.42 may name: its template.go's and Go text/template's own. Go's
+ * parser refuses any other identifier (`function "foo" not defined`, promtool check rules fails the file); each name
+ * here and `now`, `toDuration` (later versions') checked one by one with promtool 2.42 check rules.
+ */
+export const PROMETHEUS_FUNCTION_NAMES: ReadonlySet<string> = new Set([
+  'query', 'first', 'label', 'value', 'strvalue', 'args', 'reReplaceAll', 'safeHtml', 'match', 'title', 'toUpper', 'toLower',
+  'graphLink', 'tableLink', 'sortByLabel', 'humanize', 'humanize1024', 'humanizeDuration', 'humanizePercentage',
+  'humanizeTimestamp', 'toTime', 'pathPrefix', 'externalURL', 'parseDuration', 'stripPort', 'stripDomain',
+  'and', 'call', 'html', 'index', 'slice', 'js', 'len', 'not', 'or', 'print', 'printf', 'println', 'urlquery',
+  'eq', 'ge', 'gt', 'le', 'lt', 'ne',
+]);
+
+/**
  * Each function's parameters as Go declares them: `string` (a number given is Go's "wrong type for value"), or
  * `any` (Prometheus's interface{}; `readsNumber`: converted to float64, text with strconv.ParseFloat); printf's
  * values after its format are any number of `any`.

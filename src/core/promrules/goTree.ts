@@ -5,6 +5,7 @@
  * `unexpected EOF`, `undefined variable "$x"`, `integer overflow: "08"`… What we do not read (define, template,
  * block, break, continue, an action that is not a pipeline of ours) is a node kept as written.
  */
+import { PROMETHEUS_FUNCTION_NAMES } from './goFunctions.ts';
 import { parsePipeline } from './goPipeline.ts';
 import type { Pipeline } from './goPipeline.ts';
 
@@ -199,24 +200,13 @@ function pipeOf(body: string, action: GoAction, control: 'if' | 'with' | 'range'
     text = ' '.repeat(d[0].length) + body.slice(d[0].length);
   }
   if (!text.trim() && control) return { error: { message: `missing value for ${control}`, at: bodyStart } };
-  const p = parsePipeline(text);
+  // Go's parser checks each function and variable as it reads it: one not defined is its error.
+  const p = parsePipeline(text, undefined, { functions: PROMETHEUS_FUNCTION_NAMES, variables: vars });
   if ('error' in p) {
     if (p.refused) return { error: { message: p.error, at: bodyStart + (p.at ?? 0) } };
     return { unread: p.error };
   }
-  // Go's parser checks each variable as it reads it: one not declared is its error.
-  for (const c of p) {
-    for (const w of wordsOf(c.args)) {
-      const name = /^\$[A-Za-z0-9_]*/.exec(w.text)?.[0];
-      if (name !== undefined && !vars.includes(name)) return { error: { message: `undefined variable "${name}"`, at: bodyStart + w.at } };
-    }
-  }
   if (!assign) vars.push(...decl);
   const at = p[0].at;
   return { decl, assign, pipeline: p, bodyStart, text: text.slice(at).trim(), at, action };
-}
-
-/** The variable words of a command's arguments, sub-pipelines' included, in order. */
-function wordsOf(args: Pipeline[number]['args']): { text: string; at: number }[] {
-  return args.flatMap((a) => ('variable' in a ? [{ text: a.variable, at: a.at }] : 'pipeline' in a ? a.pipeline.flatMap((c) => wordsOf(c.args)) : []));
 }
