@@ -94,3 +94,32 @@ test('ranges nested in ranges stop at a budget instead of running on (their text
   const r = validateRules(ruleFile([`${'{{ range $labels }}'.repeat(3)}{{ . }}${'{{ end }}'.repeat(3)}`]));
   assert.deepEqual(evaluateRules(r.rules!, frameOf({ 'cpu{a="b"}': [5] }, [0])).anomalies.map((a) => a.message), ['cpub'.repeat(4)]);
 });
+
+/** Templates Go 1.19's parser refuses after `else` / `end`, and promtool check rules 2.42's words for each. */
+const ELSE_END: [template: string, words: string][] = [
+  ['{{ range $labels }}x{{ else if true }}y{{ end }}', 'unexpected <if> in input'],
+  ['{{ with 1 }}x{{ else if true }}y{{ end }}', 'unexpected <if> in input'],
+  ['{{ if true }}x{{ else with 1 }}y{{ end }}', 'unexpected <with> in else'],
+  ['{{ if true }}x{{ else $value }}y{{ end }}', 'unexpected "$value" in else'],
+  ['{{ if true }}x{{ else "abcdefghijklmn" }}y{{ end }}', 'unexpected "\\"abcdefghi"... in else'],
+  ['{{ if true }}{{ else .Labels.job }}{{ end }}', 'unexpected ".Labels" in else'],
+  ['{{ if true }}{{ end x }}', 'unexpected "x" in end'],
+];
+
+test('a word after else or end that Go does not take is its parse error (else if only under if), with promtool\'s words', (t) => {
+  for (const [template, words] of ELSE_END) {
+    const e = errorsOf(template);
+    assert.equal(e.length, 1, template);
+    assert.equal(e[0][2], `Prometheus rule file: annotation "summary": template: __alert_Hot:1: ${words}`);
+  }
+  // At the word: `if` of the `else if` under range.
+  assert.deepEqual(errorsOf('{{ range $labels }}x{{ else if true }}y{{ end }}')[0].slice(0, 2), [7, 49]);
+  assert.deepEqual(errorsOf('{{ if true }}x{{ else if true }}y{{ else }}z{{ end }}'), []);
+  if (!needPromtool(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ah-else-'));
+  for (const [template, words] of ELSE_END) {
+    writeFileSync(join(dir, 'r.yml'), ruleFile([template]));
+    const r = promtool(['check', 'rules', 'r.yml'], dir);
+    assert.ok(r.status !== 0 && r.out.includes(`template: __alert_Hot:1: ${words}`), `${template}: ${r.out}`);
+  }
+});

@@ -5,6 +5,7 @@
  * `unexpected EOF`, `undefined variable "$x"`, `integer overflow: "08"`… What we do not read (define, template,
  * block, break, continue, an action that is not a pipeline of ours) is a node kept as written.
  */
+import { goQuote } from './goFormat.ts';
 import { PROMETHEUS_FUNCTION_NAMES } from './goFunctions.ts';
 import { parsePipeline } from './goPipeline.ts';
 import type { Pipeline } from './goPipeline.ts';
@@ -137,7 +138,11 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
       if (word === 'else') {
         if (top.inElse) return fail('expected end; found {{else}}', at);
         const elseIf = /^\s*if(?![\w$.])/.exec(rest);
-        if (elseIf && top.node.kind === 'if') {
+        // Where the word after `else` is: Go's parser names it when it does not take it.
+        const next = a.bodyStart + rest.length - rest.trimStart().length;
+        // Only an `if` takes `else if` (Go 1.19): under range or with, the `if` is an action of its own.
+        if (elseIf && top.node.kind !== 'if') return fail('unexpected <if> in input', next);
+        if (elseIf) {
           // `{{ else if x }}` is `{{ else }}{{ if x }}` whose `{{ end }}` is the first's.
           top.inElse = true;
           const mark = vars.length;
@@ -151,11 +156,14 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
           top.elseIfs = 0;
           continue;
         }
-        if (rest.trim()) return { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
+        if (rest.trim()) return unexpected(rest.trimStart(), 'else', next) ?? { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
         top.inElse = true;
         continue;
       }
-      if (rest.trim()) return fail('unexpected content in end', at);
+      if (rest.trim()) {
+        const next = a.bodyStart + rest.length - rest.trimStart().length;
+        return unexpected(rest.trimStart(), 'end', next) ?? { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
+      }
       // An `end` closes an `if` and the `else if`s chained to it.
       for (let n = top.elseIfs; n >= 0; n--) vars.length = stack.pop()!.mark;
       continue;
@@ -183,6 +191,19 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
   if (tail.includes('{{')) root.push({ kind: 'unread', why: 'an unclosed {{', written: tail });
   else if (tail) root.push({ kind: 'text', text: tail });
   return { nodes: root };
+}
+
+/**
+ * Go's parse error for a word after `else` or `end` (`unexpected <with> in else`, `unexpected "x" in end`: its
+ * lexer's item as item.String() writes it, a keyword in <>, else quoted, cut at 10 characters), or null for a word
+ * we do not name so (a number: Go's lexer may refuse it first).
+ */
+function unexpected(text: string, context: string, at: number): { error: GoParseError } | null {
+  const m = /^(?:(if|else|end|range|with|define|template|block|break|continue|nil|\.)(?![\w.$])|("(?:[^"\\]|\\.)*"|`[^`]*`|\$[A-Za-z0-9_]*|\.[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|[()|]))/.exec(text);
+  if (!m) return null;
+  const chars = [...(m[2] ?? '')];
+  const item = m[1] ? `<${m[1]}>` : chars.length > 10 ? `${goQuote(chars.slice(0, 10).join(''), false)}...` : goQuote(m[2], false);
+  return { error: { message: `unexpected ${item} in ${context}`, at } };
 }
 
 /** The pipeline of an action or control (its keyword blanked), declaring its variables; Go's error, or what we do not read. */
