@@ -160,11 +160,21 @@ function equal(a: GoValue, b: GoValue): boolean {
   return a === b;
 }
 
+/** Go's < of strings: UTF-8 byte order, which is code point order (JS's < compares UTF-16 units: "\uffff" < "😀" false). */
+function lessString(a: string, b: string): boolean {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a.codePointAt(i)!, y = b.codePointAt(i)!;
+    if (x !== y) return x < y;
+    if (x > 0xffff) i++;
+  }
+  return a.length < b.length;
+}
+
 /** Go's lt: numbers, ints and strings order; bools do not. */
 function less(a: GoValue, b: GoValue): boolean {
   if (typeof a !== typeof b) throw new TemplateError(BAD_COMPARISON);
   if (typeof a === 'boolean') throw new TemplateError('invalid type for comparison');
-  return a < b;
+  return typeof a === 'string' ? lessString(a, b as string) : a < (b as number | bigint);
 }
 
 const two = (f: (a: GoValue, b: GoValue) => boolean) => (args: GoValue[]): boolean => f(args[0], args[1]);
