@@ -25,6 +25,8 @@ const CASES: [template: string, value: number, want: string][] = [
   ['{{ range $k, $v := $labels }}{{ if eq $k "job" }}{{ $.Value }} {{ $.Labels.inst }}{{ end }}{{ end }}', 95, '95 h:1'],
   ['{{ with .Labels }}{{ .inst }}{{ end }} {{ $value | humanize | printf "%s!" }}', 95, 'h:1 95!'],
   ['{{ gt 1 2 }} {{ not 0 }} {{ and 1 0 }} {{ or "" "x" }} {{ eq $labels.job "a" "b" }}', 95, 'false true 0 x true'],
+  // Strings order as Go's bytes (UTF-8), not as JavaScript's UTF-16 units.
+  ['{{ lt "\\uffff" "😀" }} {{ ge "😀a" "😀b" }} {{ lt "ab" "abc" }}', 95, 'true false true'],
   // $value is Go's %v of a float64.
   ['{{ $value }}|{{ .Value }}', 1234567.5, '1.2345675e+06|1.2345675e+06'],
   ['{{ $value }}|{{ .Value }}', 0.1, '0.1|0.1'],

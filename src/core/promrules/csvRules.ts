@@ -15,7 +15,7 @@ import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
-import { RuleFileError, readPrometheusRules, valueOffsetInSource } from './ruleFile.ts';
+import { RuleFileError, readPrometheusRules, valueOffsets } from './ruleFile.ts';
 import { templatePipes } from './goTemplate.ts';
 import { pipelineProblem } from '../rules/template.ts';
 import { getPair } from '../rules/yamlAst.ts';
@@ -71,12 +71,13 @@ function checkTemplates(rule: YMap, out: DiagnosticSink): void {
     for (const p of m?.kind === 'map' ? m.pairs : []) {
       const v = deref(p.value);
       if (v.kind !== 'scalar' || typeof v.value !== 'string') continue;
+      const offset = valueOffsets(out.text, v, v.value);
       for (const pipe of templatePipes(v.value)) {
         const problem = pipelineProblem(pipe.pipeline, promKind);
         if (!problem) continue;
         const { start, written } = pipe.action;
-        const s = valueOffsetInSource(out.text, v, v.value, start);
-        out.add('warning', 'semantic', 'template-type', `'${written}' renders as an error: ${problem.why}`, s, valueOffsetInSource(out.text, v, v.value, start + written.length - 1) + 1);
+        const s = offset(start);
+        out.add('warning', 'semantic', 'template-type', `'${written}' renders as an error: ${problem.why}`, s, offset(start + written.length - 1) + 1);
       }
     }
   }

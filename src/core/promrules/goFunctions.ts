@@ -160,11 +160,21 @@ function equal(a: GoValue, b: GoValue): boolean {
   return a === b;
 }
 
+/** Go's < of strings: UTF-8 byte order, which is code point order (JS's < compares UTF-16 units: "\uffff" < "😀" false). */
+function lessString(a: string, b: string): boolean {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a.codePointAt(i)!, y = b.codePointAt(i)!;
+    if (x !== y) return x < y;
+    if (x > 0xffff) i++;
+  }
+  return a.length < b.length;
+}
+
 /** Go's lt: numbers, ints and strings order; bools do not. */
 function less(a: GoValue, b: GoValue): boolean {
   if (typeof a !== typeof b) throw new TemplateError(BAD_COMPARISON);
   if (typeof a === 'boolean') throw new TemplateError('invalid type for comparison');
-  return a < b;
+  return typeof a === 'string' ? lessString(a, b as string) : a < (b as number | bigint);
 }
 
 const two = (f: (a: GoValue, b: GoValue) => boolean) => (args: GoValue[]): boolean => f(args[0], args[1]);
@@ -201,6 +211,19 @@ export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (args: GoValue[]) => Go
   and: (args) => args.find((a) => !goTruth(a)) ?? args[args.length - 1],
   or: (args) => args.find(goTruth) ?? args[args.length - 1],
 };
+
+/**
+ * Every function an alert template of Prometheus 2.42 may name: its template.go's and Go text/template's own. Go's
+ * parser refuses any other identifier (`function "foo" not defined`, promtool check rules fails the file); each name
+ * here and `now`, `toDuration` (later versions') checked one by one with promtool 2.42 check rules.
+ */
+export const PROMETHEUS_FUNCTION_NAMES: ReadonlySet<string> = new Set([
+  'query', 'first', 'label', 'value', 'strvalue', 'args', 'reReplaceAll', 'safeHtml', 'match', 'title', 'toUpper', 'toLower',
+  'graphLink', 'tableLink', 'sortByLabel', 'humanize', 'humanize1024', 'humanizeDuration', 'humanizePercentage',
+  'humanizeTimestamp', 'toTime', 'pathPrefix', 'externalURL', 'parseDuration', 'stripPort', 'stripDomain',
+  'and', 'call', 'html', 'index', 'slice', 'js', 'len', 'not', 'or', 'print', 'printf', 'println', 'urlquery',
+  'eq', 'ge', 'gt', 'le', 'lt', 'ne',
+]);
 
 /**
  * Each function's parameters as Go declares them: `string` (a number given is Go's "wrong type for value"), or

@@ -74,19 +74,37 @@ const SPACE = /[ \t\r\n]*/y;
 /** Why an action is not a pipeline we run; `refused`: Go's parser refuses it too (promtool check rules fails), `at` where. */
 export interface PipelineError { error: string; word?: string; refused?: true; at?: number }
 
+/** Parentheses nested deeper than this are not read (Go reads them; a deeper recursion would overflow the stack). */
+const MAX_PAREN_DEPTH = 500;
+
+/** Words Go's lexer does not take for a function's name (nil and the keywords): not "not defined". */
+const GO_KEYWORDS = new Set(['nil', 'if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue']);
+
+/** What a pipeline is read with: which bare words are variables, which functions exist, and the first word we do not run. */
+interface Reading { isVariable: (word: string) => boolean; go?: GoNames; unread: PipelineError | null }
+
+/** The names a Go template's parser knows where a pipeline is: the functions that exist, the variables declared. */
+export interface GoNames { functions: ReadonlySet<string>; variables: readonly string[] }
+
 /**
  * An action's pipeline, or why it is not one we render. `isVariable` says which bare words are variables (our
  * rules files' `value`, `labels.x`); words with `$` or `.` always are. A parenthesized pipeline is an argument
- * (`and (gt $value 1.0) (lt $value 5.0)`). Offsets are in `body` as given.
+ * (`and (gt $value 1.0) (lt $value 5.0)`). `go`: the names Go's parser knows (a Prometheus template's); a word
+ * naming another function or variable is its parse error, in reading order (`function "x" not defined`,
+ * `undefined variable "$x"`: refused), found past a function we do not run too. Offsets are in `body` as given.
  */
-export function parsePipeline(body: string, isVariable: (word: string) => boolean = () => false): Pipeline | PipelineError {
-  const r = pipelineFrom(body, 0, false, isVariable);
+export function parsePipeline(body: string, isVariable: (word: string) => boolean = () => false, go?: GoNames): Pipeline | PipelineError {
+  const reading: Reading = { isVariable, go, unread: null };
+  const r = pipelineFrom(body, 0, 0, reading);
   if ('error' in r) return r;
+  if (reading.unread) return reading.unread;
   if (r.end < body.length) return { error: "a ')' with no '(' before it" };
   return r.pipeline;
 }
 
-function pipelineFrom(body: string, from: number, inParens: boolean, isVariable: (word: string) => boolean): { pipeline: Pipeline; end: number } | PipelineError {
+function pipelineFrom(body: string, from: number, depth: number, reading: Reading): { pipeline: Pipeline; end: number } | PipelineError {
+  const inParens = depth > 0;
+  const { isVariable, go } = reading;
   const commands: Pipeline = [];
   let cur: Command | null = null;
   let at = from;
@@ -111,7 +129,8 @@ function pipelineFrom(body: string, from: number, inParens: boolean, isVariable:
     }
     let operand: Operand | null = null;
     if (m[7]) {
-      const inner = pipelineFrom(body, at, true, isVariable);
+      if (depth >= MAX_PAREN_DEPTH) return { error: `parentheses nested deeper than ${MAX_PAREN_DEPTH}` };
+      const inner = pipelineFrom(body, at, depth + 1, reading);
       if ('error' in inner) return inner;
       at = inner.end;
       operand = { pipeline: inner.pipeline, at: start, text: body.slice(start, at) };
@@ -130,11 +149,20 @@ function pipelineFrom(body: string, from: number, inParens: boolean, isVariable:
       const word = m[6];
       if (word === 'true' || word === 'false') operand = { literal: word === 'true', at: start, text: word };
       else if (!word.startsWith('$') && !word.startsWith('.') && !isVariable(word)) {
-        if (cur) return { error: `'${word}' is not an argument (a function's result is taken with '|')`, word };
-        if (!Object.hasOwn(TEMPLATE_FUNCTIONS, word)) return { error: `unknown template function '${word}'`, word };
-        cur = { fn: word, at: start, args: [] };
+        const fn = word.split('.')[0];
+        if (go && !go.functions.has(fn) && !GO_KEYWORDS.has(fn)) return { error: `function "${fn}" not defined`, word: fn, refused: true, at: start };
+        const unread = cur ? { error: `'${word}' is not an argument (a function's result is taken with '|')`, word }
+          : !Object.hasOwn(TEMPLATE_FUNCTIONS, word) ? { error: `unknown template function '${word}'`, word } : null;
+        if (unread && !go) return unread;
+        // Read on past it: a function further on may not exist (Go's parse error, which comes first).
+        if (unread) reading.unread ??= unread;
+        cur ??= { fn: word, at: start, args: [] };
         continue;
-      } else operand = { variable: word, at: start, text: word };
+      } else {
+        const name = /^\$[A-Za-z0-9_]*/.exec(word)?.[0];
+        if (go && name !== undefined && !go.variables.includes(name)) return { error: `undefined variable "${name}"`, refused: true, at: start };
+        operand = { variable: word, at: start, text: word };
+      }
     }
     if (!cur) cur = { fn: null, at: start, args: [operand] };
     else if (cur.fn === null) return { error: 'two values side by side (a function goes first)' };

@@ -5,6 +5,8 @@
  * `unexpected EOF`, `undefined variable "$x"`, `integer overflow: "08"`… What we do not read (define, template,
  * block, break, continue, an action that is not a pipeline of ours) is a node kept as written.
  */
+import { goQuote } from './goFormat.ts';
+import { PROMETHEUS_FUNCTION_NAMES } from './goFunctions.ts';
 import { parsePipeline } from './goPipeline.ts';
 import type { Pipeline } from './goPipeline.ts';
 
@@ -93,6 +95,9 @@ export interface GoParseError { message: string; at: number; lineAt?: number }
 /** The variables Prometheus declares before an alert's template (rules/alerting.go), and `$` (the data). */
 const PROMETHEUS_VARIABLES = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
 
+/** Controls (if, with, range, else if) nested deeper than this are not rendered (Go's parser takes any depth). */
+const MAX_NESTING = 500;
+
 const KEYWORD = /^\s*(if|with|range|else|end|define|template|block|break|continue)(?![\w$.])/;
 const DECLARATION = /^(\s*)(\$[A-Za-z0-9_]*)\s*(?:,\s*(\$[A-Za-z0-9_]*)\s*)?(:=|=)/;
 
@@ -106,6 +111,7 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
   type Open = { node: Control; inElse: boolean; mark: number; elseIfs: number; at: number };
   const root: GoNode[] = [];
   const stack: Open[] = [];
+  let deepest = 0;
   const current = (): GoNode[] => {
     const top = stack[stack.length - 1];
     return top ? (top.inElse ? top.node.elseList : top.node.list) : root;
@@ -132,7 +138,11 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
       if (word === 'else') {
         if (top.inElse) return fail('expected end; found {{else}}', at);
         const elseIf = /^\s*if(?![\w$.])/.exec(rest);
-        if (elseIf && top.node.kind === 'if') {
+        // Where the word after `else` is: Go's parser names it when it does not take it.
+        const next = a.bodyStart + rest.length - rest.trimStart().length;
+        // Only an `if` takes `else if` (Go 1.19): under range or with, the `if` is an action of its own.
+        if (elseIf && top.node.kind !== 'if') return fail('unexpected <if> in input', next);
+        if (elseIf) {
           // `{{ else if x }}` is `{{ else }}{{ if x }}` whose `{{ end }}` is the first's.
           top.inElse = true;
           const mark = vars.length;
@@ -142,14 +152,18 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
           const node: Control = { kind: 'if', pipe: p, list: [], elseList: [] };
           top.node.elseList.push(node);
           stack.push({ node, inElse: false, mark, elseIfs: top.elseIfs + 1, at });
+          deepest = Math.max(deepest, stack.length);
           top.elseIfs = 0;
           continue;
         }
-        if (rest.trim()) return { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
+        if (rest.trim()) return unexpected(rest.trimStart(), 'else', next) ?? { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
         top.inElse = true;
         continue;
       }
-      if (rest.trim()) return fail('unexpected content in end', at);
+      if (rest.trim()) {
+        const next = a.bodyStart + rest.length - rest.trimStart().length;
+        return unexpected(rest.trimStart(), 'end', next) ?? { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
+      }
       // An `end` closes an `if` and the `else if`s chained to it.
       for (let n = top.elseIfs; n >= 0; n--) vars.length = stack.pop()!.mark;
       continue;
@@ -162,6 +176,7 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
       const node: Control = { kind: word, pipe: p, list: [], elseList: [] };
       current().push(node);
       stack.push({ node, inElse: false, mark, elseIfs: 0, at });
+      deepest = Math.max(deepest, stack.length);
       continue;
     }
     if (word) return { nodes: [{ kind: 'unread', why: `{{${word}}}`, written: template }] };
@@ -171,9 +186,24 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
   }
   // Go names the end of the text; the control left open is where to look.
   if (stack.length) return { error: { message: 'unexpected EOF', at: stack[stack.length - 1].at, lineAt: template.length } };
+  // Go runs controls nested deeper; our compiler and evaluator recurse on them and would overflow the stack.
+  if (deepest > MAX_NESTING) return { nodes: [{ kind: 'unread', why: `controls nested deeper than ${MAX_NESTING}`, written: template }] };
   if (tail.includes('{{')) root.push({ kind: 'unread', why: 'an unclosed {{', written: tail });
   else if (tail) root.push({ kind: 'text', text: tail });
   return { nodes: root };
+}
+
+/**
+ * Go's parse error for a word after `else` or `end` (`unexpected <with> in else`, `unexpected "x" in end`: its
+ * lexer's item as item.String() writes it, a keyword in <>, else quoted, cut at 10 characters), or null for a word
+ * we do not name so (a number: Go's lexer may refuse it first).
+ */
+function unexpected(text: string, context: string, at: number): { error: GoParseError } | null {
+  const m = /^(?:(if|else|end|range|with|define|template|block|break|continue|nil|\.)(?![\w.$])|("(?:[^"\\]|\\.)*"|`[^`]*`|\$[A-Za-z0-9_]*|\.[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*|[()|]))/.exec(text);
+  if (!m) return null;
+  const chars = [...(m[2] ?? '')];
+  const item = m[1] ? `<${m[1]}>` : chars.length > 10 ? `${goQuote(chars.slice(0, 10).join(''), false)}...` : goQuote(m[2], false);
+  return { error: { message: `unexpected ${item} in ${context}`, at } };
 }
 
 /** The pipeline of an action or control (its keyword blanked), declaring its variables; Go's error, or what we do not read. */
@@ -191,24 +221,13 @@ function pipeOf(body: string, action: GoAction, control: 'if' | 'with' | 'range'
     text = ' '.repeat(d[0].length) + body.slice(d[0].length);
   }
   if (!text.trim() && control) return { error: { message: `missing value for ${control}`, at: bodyStart } };
-  const p = parsePipeline(text);
+  // Go's parser checks each function and variable as it reads it: one not defined is its error.
+  const p = parsePipeline(text, undefined, { functions: PROMETHEUS_FUNCTION_NAMES, variables: vars });
   if ('error' in p) {
     if (p.refused) return { error: { message: p.error, at: bodyStart + (p.at ?? 0) } };
     return { unread: p.error };
   }
-  // Go's parser checks each variable as it reads it: one not declared is its error.
-  for (const c of p) {
-    for (const w of wordsOf(c.args)) {
-      const name = /^\$[A-Za-z0-9_]*/.exec(w.text)?.[0];
-      if (name !== undefined && !vars.includes(name)) return { error: { message: `undefined variable "${name}"`, at: bodyStart + w.at } };
-    }
-  }
   if (!assign) vars.push(...decl);
   const at = p[0].at;
   return { decl, assign, pipeline: p, bodyStart, text: text.slice(at).trim(), at, action };
-}
-
-/** The variable words of a command's arguments, sub-pipelines' included, in order. */
-function wordsOf(args: Pipeline[number]['args']): { text: string; at: number }[] {
-  return args.flatMap((a) => ('variable' in a ? [{ text: a.variable, at: a.at }] : 'pipeline' in a ? a.pipeline.flatMap((c) => wordsOf(c.args)) : []));
 }

@@ -67,25 +67,40 @@ export interface RawPromRule {
 }
 
 /**
- * Where an offset of a scalar's value is in the file: found by the action around it as written, or as a quoted
- * scalar escapes it (`\"` in double quotes, `''` in single ones); else the scalar's start.
+ * Where offsets of a scalar's value are in the file: found by the action around each as written, or as a quoted
+ * scalar escapes it (`\"` in double quotes, `''` in single ones); else the scalar's start. Asked in increasing
+ * order, each answer is searched from the last one's: a scalar of 8 000 actions took 65 s when each searched from
+ * the start.
  */
-export function valueOffsetInSource(source: string, node: { start: number; end: number }, value: string, at: number): number {
-  const open = Math.max(0, value.lastIndexOf('{{', at));
-  const close = value.indexOf('}}', at);
-  const piece = value.slice(open, close < 0 ? value.length : close + 2);
+export function valueOffsets(source: string, node: { start: number; end: number }, value: string): (at: number) => number {
   const raw = source.slice(node.start, node.end);
   const escapes: ((t: string) => string)[] = [(t) => t, (t) => t.replace(/["\\]/g, '\\$&'), (t) => t.replace(/'/g, "''")];
-  for (const escape of escapes) {
-    // The same occurrence of the action in the source as in the value.
-    let j = -1;
-    for (let i = value.indexOf(piece); i >= 0 && i <= open; i = value.indexOf(piece, i + 1)) {
-      j = raw.indexOf(escape(piece), j + 1);
-      if (j < 0) break;
+  // The last action found: where it starts in the value and in the raw source, and how the source wrote it.
+  let last = { open: -1, rawAt: -1, escape: 0 };
+  return (at) => {
+    const open = Math.max(0, value.lastIndexOf('{{', at));
+    const close = value.indexOf('}}', at);
+    const piece = value.slice(open, close < 0 ? value.length : close + 2);
+    // The same occurrence of the action in the source as in the value, counted on from a place both agree on.
+    const find = (escape: (t: string) => string, from: number, rawFrom: number): number => {
+      const written = escape(piece);
+      let j = rawFrom;
+      for (let i = value.indexOf(piece, from + 1); i >= 0 && i <= open; i = value.indexOf(piece, i + 1)) {
+        j = raw.indexOf(written, j + 1);
+        if (j < 0) return -1;
+      }
+      return j;
+    };
+    const tries: [number, number, number][] = open >= last.open && last.open >= 0 ? [[last.escape, last.open, last.rawAt]] : [];
+    for (let e = 0; e < escapes.length; e++) tries.push([e, -1, -1]);
+    for (const [e, from, rawFrom] of tries) {
+      const j = find(escapes[e], from, rawFrom);
+      if (j < 0) continue;
+      last = { open, rawAt: j, escape: e };
+      return node.start + j + escapes[e](value.slice(open, at)).length;
     }
-    if (j >= 0) return node.start + j + escape(value.slice(open, at)).length;
-  }
-  return node.start;
+    return node.start;
+  };
 }
 
 /** Reads a Prometheus rule file's rules in file order; throws RuleFileError when it is not one. */
@@ -157,7 +172,7 @@ export function readPrometheusRules(text: string): RawPromRule[] {
           if (v.kind !== 'scalar' || v.value === null) continue;
           const e = goTemplateError(String(v.value));
           const key = p.key.kind === 'scalar' ? p.key.text : '';
-          if (e) fail(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsetInSource(text, v, String(v.value), e.at));
+          if (e) fail(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsets(text, v, String(v.value))(e.at));
         }
       }
       out.push({ node, line, column, record: null, alert: {
