@@ -147,7 +147,7 @@ test('an ambiguous abbreviation no other settles is still not read, the message 
   const cst = file(30, (d) => `${wallText(d, 8)} CST`);
   const { frame, issues } = parseCsv(cst);
   assert.equal(frame!.timestamps, null);
-  assert.deepEqual(issues.map((x) => [x.code, x.line, x.message]), [['timestamp-ignored', 1, 'column "time" is not read as the time: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file tells which (line 2: \'2024-03-04 17:00:00 CST\'), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC']]);
+  assert.deepEqual(issues.map((x) => [x.code, x.line, x.message]), [['timestamp-ignored', 1, 'column "time" is not read as the time: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file\'s first rows (up to 500: the columns are decided on them) tells which (line 2: \'2024-03-04 17:00:00 CST\'), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC']]);
   const s = streamed(cst);
   assert.deepEqual(s.notices, [`z.csv:1:1: warning: ${issues[0].message}`]);
   assert.ok(s.ms.every((t) => Number.isNaN(t)));
@@ -155,7 +155,7 @@ test('an ambiguous abbreviation no other settles is still not read, the message 
   const est = file(40, (d, i) => (i < 37 ? `${wallText(d, -5)} EST` : `${wallText(d, -6)} cst`));
   const r = parseCsv(est);
   assert.equal(r.frame!.rows, 37);
-  assert.deepEqual(r.issues.filter((x) => x.code === 'bad-timestamp').map((x) => [x.line, x.message])[0], [39, 'row skipped: \'2024-03-04 09:10:00 cst\' is not a timestamp: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file tells which']);
+  assert.deepEqual(r.issues.filter((x) => x.code === 'bad-timestamp').map((x) => [x.line, x.message])[0], [39, 'row skipped: \'2024-03-04 09:10:00 cst\' is not a timestamp: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file\'s first rows (up to 500: the columns are decided on them) tells which']);
 });
 
 test('a file whose first rows are written at UTC by a zone (GMT, Z) says where a later row changes offset (BST past the first 500 rows), batch and stream; later rows without a zone change nothing there', () => {
@@ -195,4 +195,15 @@ test('a weekday that is not its date\'s (`Tue Mar 04 2024`, a Monday) is read by
   const right = file(60, (d) => `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]} ${p2(d.getUTCDate())} Mar 2024 ${d.toISOString().slice(11, 19)} GMT`, Date.UTC(2024, 2, 4));
   assert.deepEqual(parseCsv(right).issues, []);
   assert.deepEqual(streamed(right).notices, []);
+});
+
+test('a CST settled only past the first 500 rows (the known limit): the message says the first rows were looked at, not the file', () => {
+  // Chicago: 550 rows at CST, then CDT at line 552; the CDT is past the rows the columns are decided on.
+  const change = Date.UTC(2024, 2, 10, 8);
+  const text = dstFile(600, change - 550 * 10 * MIN, change, ['CST', -6], ['CDT', -5]);
+  const { frame, issues } = parseCsv(text);
+  assert.equal(frame!.timestamps, null);
+  const want = 'column "time" is not read as the time: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file\'s first rows (up to 500: the columns are decided on them) tells which (line 2: \'2024-03-06 06:20:00 CST\'), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC';
+  assert.deepEqual(issues.map((x) => [x.code, x.line, x.message]), [['timestamp-ignored', 1, want]]);
+  assert.deepEqual(streamed(text, false).notices, [`z.csv:1:1: warning: ${want}`]);
 });

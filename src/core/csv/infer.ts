@@ -277,7 +277,7 @@ export function ambiguousZoneNote(t: string, zones: ZoneNames = ZONE_NAMES): str
   if (!m) return null;
   const zone = m[2].toUpperCase(), at = m.index + m[1].length;
   if (Object.hasOwn(zones, zone) || !readsAsTime(t.slice(0, at) + 'UTC' + t.slice(at + zone.length))) return null;
-  return `its zone '${zone}' names more than one UTC offset (${AMBIGUOUS_ZONES[zone].choices}) and no other zone in the file tells which`;
+  return `its zone '${zone}' names more than one UTC offset (${AMBIGUOUS_ZONES[zone].choices}) and no other zone in the file's first rows (up to 500: the columns are decided on them) tells which`;
 }
 
 /** The forms of time the reader knows, for a message about a column it could not read. */
