@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCsv } from '../../src/core/csv/parse.ts';
-import { namedMonthTime, parseTimestamp, dayMonthTime } from '../../src/core/csv/time.ts';
+import { namedMonthTime, parseTimestamp, dayMonthTime, wrongWeekday } from '../../src/core/csv/time.ts';
 import { zoneOffsetOf } from '../../src/core/csv/zone.ts';
 import { readsAsTime } from '../../src/core/csv/infer.ts';
 import { isoOf } from '../../src/core/anomaly.ts';
@@ -206,4 +206,16 @@ test('a CST settled only past the first 500 rows (the known limit): the message 
   const want = 'column "time" is not read as the time: its zone \'CST\' names more than one UTC offset (US Central or China Standard Time) and no other zone in the file\'s first rows (up to 500: the columns are decided on them) tells which (line 2: \'2024-03-06 06:20:00 CST\'), so row numbers stand in for time; export the times with an offset (+08:00) or in UTC';
   assert.deepEqual(issues.map((x) => [x.code, x.line, x.message]), [['timestamp-ignored', 1, want]]);
   assert.deepEqual(streamed(text, false).notices, [`z.csv:1:1: warning: ${want}`]);
+});
+
+test('a wrong weekday is told after right ones of the same day, hour or year: the check of one day is remembered only for texts of that date', () => {
+  // 2024-03-04 is a Monday, 2025-03-04 a Tuesday.
+  assert.equal(wrongWeekday('Mon Mar 04 10:00:00 UTC 2024'), null);
+  assert.equal(wrongWeekday('Mon Mar 04 10:05:00 UTC 2024'), null);
+  assert.deepEqual(wrongWeekday('Mon Mar 04 10:10:00 UTC 2025'), { written: 'monday', actual: 'tuesday' });
+  assert.equal(wrongWeekday('Mon, 04 Mar 2024 10:00:00 +0100'), null);
+  assert.deepEqual(wrongWeekday('Tue, 04 Mar 2024 10:01:00 +0100'), { written: 'tuesday', actual: 'monday' });
+  assert.deepEqual(wrongWeekday('Mon, 05 Mar 2024 10:02:00 +0100'), { written: 'monday', actual: 'tuesday' });
+  assert.equal(wrongWeekday('Mon Mar  4 9:00:00 2024'), null);
+  assert.deepEqual(wrongWeekday('Mon Mar  4 9:01:00 2025'), { written: 'monday', actual: 'tuesday' });
 });

@@ -306,6 +306,12 @@ const WEEKDAY_HEADS = new Set(WEEKDAYS.map((w) => w.slice(0, 3)));
 export function wrongWeekday(text: string): { written: string; actual: string } | null {
   const t = text.trim();
   if (!WEEKDAY_HEADS.has(t.slice(0, 3).toLowerCase())) return null;
+  // The date is written before the clock, but Unix date's year after it (at the end): a text whose part before the
+  // clock and last four characters are the last right one's has its date, and is right too. A file's rows of one day
+  // are checked once, not each.
+  const colon = t.indexOf(':');
+  const key = colon > 0 ? `${t.slice(0, colon - 1)}\u0000${t.slice(-4)}` : t;
+  if (key === lastRightWeekday) return null;
   const m = NAMED.exec(t);
   const u = m ? null : UNIX_DATE.exec(t);
   const [weekday, word, day, year] = m ? (m[2] !== undefined ? [m[1], m[2], m[3], m[4]] : m[5] !== undefined ? [m[1], m[6], m[5], m[7]] : [m[1], m[9], m[10], m[8]]) : u ? [u[1], u[2], u[3], u[6]] : [];
@@ -316,8 +322,13 @@ export function wrongWeekday(text: string): { written: string; actual: string } 
   const written = WEEKDAYS.findIndex((name) => name.startsWith(w));
   // 1970-01-01 was a Thursday (3, Monday first).
   const actual = (((daysFromCivil(y, month, d) + 3) % 7) + 7) % 7;
-  return written === actual ? null : { written: WEEKDAYS[written], actual: WEEKDAYS[actual] };
+  if (written !== actual) return { written: WEEKDAYS[written], actual: WEEKDAYS[actual] };
+  lastRightWeekday = key;
+  return null;
 }
+
+/** The key (see wrongWeekday) of the last text whose weekday was its date's. */
+let lastRightWeekday = '';
 
 /** The time of a named-month date's fields as matched (an optional weekday, the month's name, day, year, clock, zone). */
 function namedTime(weekday: string | undefined, word: string, day: string, year: string, clock: string | undefined, zone: string | undefined, zones: ZoneNames): number {
