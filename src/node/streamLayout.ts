@@ -21,21 +21,24 @@ export interface Layout {
   zones: Inference['zones'];
 }
 
-/** A wide file's layout: every numeric column, or the `wanted` ones by name. */
-export function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, oneMetric: boolean, path: string): Layout {
+/**
+ * A wide file's layout: every numeric column, or the `wanted` ones by name; `names`: each column's metric name (its
+ * header's, or a name column's one value: `time,metric,value` of one metric).
+ */
+export function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, oneMetric: boolean, path: string, names: string[] = header): Layout {
   let metricIndices = inf.metricIndices;
   if (wanted) {
     metricIndices = wanted.map((name) => {
-      const c = indexIn(header, name);
-      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${nameList(header)})`, path, 1);
+      const c = indexIn(names, name);
+      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${nameList(names)})`, path, 1);
       return c;
     });
   }
   if (!metricIndices.length) throw new InputError('no numeric column to score', path, 1);
   if (oneMetric && metricIndices.length !== 1) {
-    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => header[c]))}): choose one with --metrics`);
+    throw new UsageError(`--format nab scores one metric; this file has ${metricIndices.length} (${nameList(metricIndices.map((c) => names[c]))}): choose one with --metrics`);
   }
-  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => header[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
+  return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices, metrics: metricIndices.map((c) => names[c]), decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
 }
 
 export function timeOf(l: Pick<Inference, 'timestampKind' | 'clockIndex' | 'zones'>, text: string, fields: readonly string[]): number {

@@ -9,12 +9,12 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, usualStep } from '../core/csv/longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, usualStep, valueName } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
-import { dedupeHeader, headerRowIndex, preambleNote } from '../core/csv/header.ts';
+import { dedupeHeader, headerRowIndex, looksLikeValue, preambleNote } from '../core/csv/header.ts';
 import { looksBinary } from '../core/csv/sniff.ts';
 import { ZoneWatch } from '../core/csv/zone.ts';
 import { isDataRow, layoutOf, sameHeader, timeOf } from './streamLayout.ts';
@@ -158,7 +158,8 @@ export class StreamPipeline {
     if (this.failure) return;
     this.onRecords(this.splitter.settle());
     this.checkSyntax();
-    if (!this.failure && this.sample.length) this.guard(() => this.decide('pause'));
+    // Rows of names only (a units row `UTC,%,MB`, the header below a title) decide nothing: a data row is waited for.
+    if (!this.failure && this.sample.some((r) => r.fields.some(looksLikeValue))) this.guard(() => this.decide('pause'));
     // The input paused after a whole time of a long file: it is scored now, not when the next time comes.
     if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(false)));
     // A quote that opened a field spanning lines holds back every row after it until it closes: say so.
@@ -294,7 +295,11 @@ export class StreamPipeline {
     const units = new UnitNotes();
     for (const r of this.sample) for (const c of valueColumns) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
-    const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath);
+    // One series of a name column's one value in the first rows (`time,metric,value` of one metric): it names the
+    // metrics, as analyze names them when it held one value in the whole file.
+    const named = !isLong && long && long.nameColumn >= 0 ? (fields[0][long.nameColumn] ?? '').trim() : '';
+    const names = header.map((h, c) => (valueColumns.includes(c) ? valueName(named, header, c, valueColumns.length > 1) : h));
+    const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath, names);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
     this.zone = new ZoneWatch();
     if (inference.timestampIndex >= 0 && inference.clockIndex < 0) this.zone.start(fields.map((f) => f[inference.timestampIndex] ?? ''), this.sample.map((r) => r.line), inference.zones);
@@ -307,10 +312,10 @@ export class StreamPipeline {
     this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
     if (this.opts.rules) {
       // Each rule's column, or its series' columns (cpu{host="a"}, …), in header (or joined) order.
-      const names = this.join ? this.join.metrics : header;
-      const cols = new Set(this.opts.rules.rules.flatMap((r) => seriesIn(names, r.metric)).filter((c) => this.join !== null || c !== layout.timestampIndex));
+      const ruleNames = this.join ? this.join.metrics : names;
+      const cols = new Set(this.opts.rules.rules.flatMap((r) => seriesIn(ruleNames, r.metric)).filter((c) => this.join !== null || c !== layout.timestampIndex));
       this.ruleCols = [...cols].sort((a, b) => a - b);
-      this.rules = createStreamRules(this.opts.rules, this.ruleCols.map((c) => names[c]), { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0, utcOffsetMs: layout.utcOffsetMs });
+      this.rules = createStreamRules(this.opts.rules, this.ruleCols.map((c) => ruleNames[c]), { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0, utcOffsetMs: layout.utcOffsetMs });
       for (const [name, why] of Object.entries(this.rules.skipped)) {
         if (why === 'unknown-metric') this.opts.onNotice?.(`${this.opts.displayPath}: rule '${name}': no metric '${this.opts.rules.rules.find((r) => r.name === name)?.metric}' in the data; skipped`);
       }

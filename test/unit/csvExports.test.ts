@@ -223,3 +223,24 @@ test('a header whose last name is empty stays the header above a units row (`tim
   const s = streamOf(two, 300);
   assert.deepEqual([s.failure, s.metrics, s.rows.map(([, ms]) => ms), s.notices], [null, ['cpu', 'column_3'], Array.from(r.frame!.timestamps!), []]);
 });
+
+/** Metric names analyze gives a text, and those stream gives it read in pieces (a pause after each). */
+function namesBoth(text: string): [string[] | undefined, string[] | undefined] {
+  const pipe = new StreamPipeline({ displayPath: 'x.csv', onRow: () => undefined });
+  for (let k = 0; k < text.length; k += 997) { pipe.push(text.slice(k, k + 997)); pipe.caughtUp(); }
+  pipe.finish();
+  assert.equal(pipe.failure, null);
+  return [parseCsv(text).frame?.metrics, pipe.columns?.metrics];
+}
+
+test('a file of one series names its metric by its name column\'s one value, as a file of several does: analyze and stream alike', () => {
+  // A Flux query of one field: _field names the metric (with two fields it names each, see above).
+  assert.deepEqual(namesBoth(influx(700, ['a'], false)), [['usage_user'], ['usage_user']]);
+  const body = (n: number, row: (i: number) => string): string => Array.from({ length: n }, (_, i) => row(i)).join('\n') + '\n';
+  assert.deepEqual(namesBoth('time,metric,value\n' + body(600, (i) => `${at(i)},cpu,${i % 7}`)), [['cpu'], ['cpu']]);
+  // Several value columns of one series: NAME_column, as the long reader names them.
+  assert.deepEqual(namesBoth('time,series,cpu,mem\n' + body(600, (i) => `${at(i)},web1,${i % 7},${i % 3}`)), [['web1_cpu', 'web1_mem'], ['web1_cpu', 'web1_mem']]);
+  // A name column whose value changes later, the file not grouped by it (time goes on): the value column's name, as before.
+  const changes = parseCsv('time,metric,value\n' + body(620, (i) => `${at(i)},${i < 600 ? 'cpu' : 'mem'},${i % 7}`));
+  assert.deepEqual([changes.frame?.metrics, changes.frame?.rows], [['value'], 620]);
+});

@@ -121,6 +121,32 @@ test('stream --follow picks up appended rows, then a truncated file and a rotate
   }
 });
 
+test('stream --follow paused after the header and a units row, or after a title and the header, waits for a data row', async () => {
+  const rows = (from: number, to: number): string => csvRows(from, to).replace(/\r\n/g, (_, k: number) => `,${k % 7}\r\n`);
+  for (const top of ['time,cpu,mem\r\nUTC,%,MB\r\n', 'CPU report,,\r\ntime,cpu,mem\r\n']) {
+    const dir = mkdtempSync(join(tmpdir(), 'ah-units-'));
+    const file = join(dir, 'live.csv');
+    const ac = new AbortController();
+    try {
+      writeFileSync(file, top);
+      const c = capture(['live.csv', '--follow', '--format', 'jsonl'], dir);
+      const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+      // Several polls see no more than these lines (the input paused).
+      await new Promise((r) => setTimeout(r, 150));
+      // 30 rows: fewer than about 10 after a units row take it for data, in analyze as here (the time is no time).
+      appendFileSync(file, rows(0, 30));
+      await until(() => c.lines().some((l) => JSON.parse(l).timestamp === '2024-01-01T00:29:00.000Z'), 'the appended rows');
+      assert.deepEqual(Object.keys(JSON.parse(c.lines().at(-1)!).metrics), ['cpu', 'mem'], c.err());
+      assert.doesNotMatch(c.err(), /no numeric column/);
+      ac.abort();
+      assert.equal(await done, 0);
+    } finally {
+      ac.abort();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
 test('stream gives the same scores for a prefix read alone and read inside the whole file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ah-prefix-'));
   try {

@@ -31,7 +31,7 @@ export const looksLikeData = (f: string): boolean => {
  * A cell in any form a data row may write it: also a decimal comma (`52,3`), a unit (`52%`, `1.20 GB`), a date day
  * or month first (`04.03.2024 10:00`) or with its month named. A row of none of them is a row of names.
  */
-const looksLikeValue = (f: string): boolean => {
+export const looksLikeValue = (f: string): boolean => {
   const t = f.trim();
   return looksLikeData(t) || (t !== '' && (parseNumber(t, true) === parseNumber(t, true) || readsAsTime(t)));
 };

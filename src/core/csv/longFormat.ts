@@ -253,6 +253,16 @@ export class LongSeries {
   }
 
   /**
+   * The name column's value when every series read holds the same one there (a file of one metric read as wide when
+   * its other labels are dropped: it names the metric as in a file of several), else ''.
+   */
+  oneName(): string {
+    const j = this.layout.labels.indexOf(this.layout.nameColumn);
+    const name = j >= 0 && this.labelValues.length ? this.labelValues[0][j] : '';
+    return this.labelValues.every((v) => v[j] === name) ? name : '';
+  }
+
+  /**
    * Metric names, series-major (each series' value columns together): NAME{labels} with the name column's value,
    * else the value column's name, and `_column` after a named metric when there are several value columns. Labels
    * the same in every series are left out (they tell no series apart).
@@ -268,7 +278,7 @@ export class LongSeries {
       const braces = labelText(set);
       const named = nameColumn >= 0 ? values[labels.indexOf(nameColumn)] : '';
       for (const v of valueColumns) {
-        const base = named ? (valueColumns.length > 1 ? `${named}_${header[v]}` : named) : header[v];
+        const base = valueName(named, header, v, valueColumns.length > 1);
         let name = `${base}${braces}`;
         for (let k = 2; seen.has(name); k++) name = `${base}${braces}_${k}`;
         seen.add(name);
@@ -277,6 +287,11 @@ export class LongSeries {
     }
     return out;
   }
+}
+
+/** A value column's metric name: the name column's value `named` (`_column` after it when `several`), else its header. */
+export function valueName(named: string, header: readonly string[], column: number, several: boolean): string {
+  return named ? (several ? `${named}_${header[column]}` : named) : header[column];
 }
 
 /** Fewest rows a run of one tentative value holds on average, for a file's rows to count as grouped by them. */
