@@ -238,8 +238,10 @@ test('a file of one series names its metric by its name column\'s one value, as 
   assert.deepEqual(namesBoth(influx(700, ['a'], false)), [['usage_user'], ['usage_user']]);
   const body = (n: number, row: (i: number) => string): string => Array.from({ length: n }, (_, i) => row(i)).join('\n') + '\n';
   assert.deepEqual(namesBoth('time,metric,value\n' + body(600, (i) => `${at(i)},cpu,${i % 7}`)), [['cpu'], ['cpu']]);
-  // Several value columns of one series: NAME_column, as the long reader names them.
-  assert.deepEqual(namesBoth('time,series,cpu,mem\n' + body(600, (i) => `${at(i)},web1,${i % 7},${i % 3}`)), [['web1_cpu', 'web1_mem'], ['web1_cpu', 'web1_mem']]);
+  // Value columns that name themselves keep their names: a wide file with a constant `name`/`series` column beside
+  // them (a device's export) is not renamed, so `--metrics cpu` and rules on cpu still find them.
+  assert.deepEqual(namesBoth('time,series,cpu,mem\n' + body(600, (i) => `${at(i)},web1,${i % 7},${i % 3}`)), [['cpu', 'mem'], ['cpu', 'mem']]);
+  assert.deepEqual(namesBoth('time,name,cpu\n' + body(600, (i) => `${at(i)},server-1,${i % 7}`)), [['cpu'], ['cpu']]);
   // A name column whose value changes later, the file not grouped by it (time goes on): the value column's name, as before.
   const changes = parseCsv('time,metric,value\n' + body(620, (i) => `${at(i)},${i < 600 ? 'cpu' : 'mem'},${i % 7}`));
   assert.deepEqual([changes.frame?.metrics, changes.frame?.rows], [['value'], 620]);

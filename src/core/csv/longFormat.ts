@@ -289,6 +289,15 @@ export class LongSeries {
   }
 }
 
+/**
+ * The name a wide file of one series gives its value column: the name column's one value `named` only when that
+ * column is the file's one value column and its header says nothing of what it holds (`value`, Flux's `_value`), else
+ * ''. A wide file with a constant `name` column beside `cpu,mem` keeps `cpu` and `mem`.
+ */
+export function oneSeriesName(named: string, header: readonly string[], valueColumns: readonly number[]): string {
+  return valueColumns.length === 1 && /^(_?values?|val|y)$/i.test((header[valueColumns[0]] ?? '').trim()) ? named : '';
+}
+
 /** A value column's metric name: the name column's value `named` (`_column` after it when `several`), else its header. */
 export function valueName(named: string, header: readonly string[], column: number, several: boolean): string {
   return named ? (several ? `${named}_${header[column]}` : named) : header[column];

@@ -8,7 +8,7 @@ import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
-import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, valueName } from './longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName, valueName } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order.ts';
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preambleNote } from './header.ts';
 import { Column } from './column.ts';
@@ -391,7 +391,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     if (long && series && timestamps && long.layout.tentative.length > 0) {
       // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b);
       // else the file is wide, its metrics named by a name column's one value (`time,metric,value` of one metric).
-      if (!groupedByTentative(long, series, timestamps)) { named = long.oneName(); series = dropTentative(series); if (series) named = ''; }
+      if (!groupedByTentative(long, series, timestamps)) { named = oneSeriesName(long.oneName(), header!, metricIndices); series = dropTentative(series); if (series) named = ''; }
     }
     const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: timestamps && unsorted ? unsortedMessage(timestamps) : '', line: headerLine + 1 };
     // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
