@@ -9,7 +9,7 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, usualStep, valueName } from '../core/csv/longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
@@ -298,7 +298,7 @@ export class StreamPipeline {
     // One series of a name column's one value in the first rows (`time,metric,value` of one metric): it names the
     // metrics, as analyze names them when it held one value in the whole file.
     const named = !isLong && long && long.nameColumn >= 0 ? oneSeriesName((fields[0][long.nameColumn] ?? '').trim(), header, valueColumns) : '';
-    const names = header.map((h, c) => (valueColumns.includes(c) ? valueName(named, header, c, valueColumns.length > 1) : h));
+    const names = named ? header.map((h, c) => (c === valueColumns[0] ? named : h)) : header;
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath, names);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
     this.zone = new ZoneWatch();

@@ -278,7 +278,7 @@ export class LongSeries {
       const braces = labelText(set);
       const named = nameColumn >= 0 ? values[labels.indexOf(nameColumn)] : '';
       for (const v of valueColumns) {
-        const base = valueName(named, header, v, valueColumns.length > 1);
+        const base = named ? (valueColumns.length > 1 ? `${named}_${header[v]}` : named) : header[v];
         let name = `${base}${braces}`;
         for (let k = 2; seen.has(name); k++) name = `${base}${braces}_${k}`;
         seen.add(name);
@@ -296,11 +296,6 @@ export class LongSeries {
  */
 export function oneSeriesName(named: string, header: readonly string[], valueColumns: readonly number[]): string {
   return valueColumns.length === 1 && /^(_?values?|val|y)$/i.test((header[valueColumns[0]] ?? '').trim()) ? named : '';
-}
-
-/** A value column's metric name: the name column's value `named` (`_column` after it when `several`), else its header. */
-export function valueName(named: string, header: readonly string[], column: number, several: boolean): string {
-  return named ? (several ? `${named}_${header[column]}` : named) : header[column];
 }
 
 /** Fewest rows a run of one tentative value holds on average, for a file's rows to count as grouped by them. */

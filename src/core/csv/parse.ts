@@ -8,7 +8,7 @@ import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
-import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName, valueName } from './longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order.ts';
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preambleNote } from './header.ts';
 import { Column } from './column.ts';
@@ -389,9 +389,9 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     let metricIndices = inf.metricIndices;
     let named = '';
     if (long && series && timestamps && long.layout.tentative.length > 0) {
-      // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b);
-      // else the file is wide, its metrics named by a name column's one value (`time,metric,value` of one metric).
-      if (!groupedByTentative(long, series, timestamps)) { named = oneSeriesName(long.oneName(), header!, metricIndices); series = dropTentative(series); if (series) named = ''; }
+      // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b); else
+      // the file is wide, its metric named by a name column's one value (`time,metric,value`; read before dropTentative).
+      if (!groupedByTentative(long, series, timestamps)) { const one = long.oneName(); if (!(series = dropTentative(series))) named = oneSeriesName(one, header!, metricIndices); }
     }
     const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: timestamps && unsorted ? unsortedMessage(timestamps) : '', line: headerLine + 1 };
     // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
@@ -428,7 +428,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       for (let i = 1; i < rows; i++) if (timestamps[i] === timestamps[i - 1]) { if (firstDup < 0) firstDup = lines[i]; dups++; }
       if (dups) late.push({ severity: 'warning', code: 'duplicate-timestamp', message: `${dups} duplicate timestamp${dups > 1 ? 's' : ''}: all rows kept`, line: firstDup });
     }
-    return { timestamps, values, lines, metrics: metricIndices.map((i) => valueName(named, header!, i, metricIndices.length > 1)) };
+    return { timestamps, values, lines, metrics: named ? [named] : metricIndices.map((i) => header![i]) };
   };
 
   return {

@@ -286,14 +286,19 @@ const UNIX_DATE = new RegExp(
  * is not one.
  */
 export function namedMonthTime(text: string, zones: ZoneNames = ZONE_NAMES): number {
-  const t = text.trim();
+  const f = namedFields(text.trim());
+  return f ? namedTime(f.weekday, f.word, f.day, f.year, f.clock, f.zone, zones) : NaN;
+}
+
+/** The fields of a named-month date as NAMED (in its three orders) or UNIX_DATE match them, or null. */
+function namedFields(t: string): { weekday?: string; word: string; day: string; year: string; clock?: string; zone?: string } | null {
   const m = NAMED.exec(t);
   if (m) {
     const [word, day, year] = m[2] !== undefined ? [m[2], m[3], m[4]] : m[5] !== undefined ? [m[6], m[5], m[7]] : [m[9], m[10], m[8]];
-    return namedTime(m[1], word, day, year, m[11], m[12], zones);
+    return { weekday: m[1], word, day, year, clock: m[11], zone: m[12] };
   }
   const u = UNIX_DATE.exec(t);
-  return u ? namedTime(u[1], u[2], u[3], u[6], u[4], u[5], zones) : NaN;
+  return u ? { weekday: u[1], word: u[2], day: u[3], year: u[6], clock: u[4], zone: u[5] } : null;
 }
 
 /** Three-letter weekdays, Monday first: the quick test of a text that may begin with one. */
@@ -312,11 +317,10 @@ export function wrongWeekday(text: string): { written: string; actual: string } 
   const colon = t.indexOf(':');
   const key = colon > 0 ? `${t.slice(0, colon - 1)}\u0000${t.slice(-4)}` : t;
   if (key === lastRightWeekday) return null;
-  const m = NAMED.exec(t);
-  const u = m ? null : UNIX_DATE.exec(t);
-  const [weekday, word, day, year] = m ? (m[2] !== undefined ? [m[1], m[2], m[3], m[4]] : m[5] !== undefined ? [m[1], m[6], m[5], m[7]] : [m[1], m[9], m[10], m[8]]) : u ? [u[1], u[2], u[3], u[6]] : [];
-  if (weekday === undefined || !isWeekday(weekday)) return null;
-  const month = monthOf(word!), d = +day!, y = +year!;
+  const f = namedFields(t);
+  const weekday = f?.weekday;
+  if (!f || weekday === undefined || !isWeekday(weekday)) return null;
+  const month = monthOf(f.word), d = +f.day, y = +f.year;
   if (month === 0 || d < 1 || d > daysInMonth(y, month)) return null;
   const w = weekday.toLowerCase();
   const written = WEEKDAYS.findIndex((name) => name.startsWith(w));
