@@ -12,7 +12,7 @@ import type { GoValue } from './goFormat.ts';
 import { goTruth } from './goFunctions.ts';
 import { ExecError, evalValue, pipelineVariables } from './goPipeline.ts';
 import { goPlain } from './goPrintf.ts';
-import { parseGoTemplate } from './goTree.ts';
+import { PROMETHEUS_VARIABLES, parseGoTemplate } from './goTree.ts';
 import type { GoNode, GoParseError, GoPipe } from './goTree.ts';
 
 export { goActions } from './goTree.ts';
@@ -64,9 +64,11 @@ function field(kind: Kind, name: string): { kind: Kind; of: (v: Val) => Val } | 
 /** The kinds of the variables and of dot where a node is, as the template is compiled. */
 interface Env { vars: [string, Kind][]; dot: Kind }
 
-const PROMETHEUS_VARIABLES: [string, Kind][] = [['$', 'data'], ['$labels', 'map'], ['$externalLabels', 'map'], ['$externalURL', 'value'], ['$value', 'value']];
-const PROMETHEUS_VALUES: Record<string, (d: AlertTemplateData) => Val> = {
-  $: (d) => ({ data: d }), $labels: (d) => ({ map: d.labels }), $externalLabels: (d) => ({ map: d.externalLabels }), $externalURL: (d) => d.externalURL, $value: (d) => d.value,
+/** Each variable Prometheus declares (goTree.ts's list): its kind and its value from the alert's data. */
+const PROMETHEUS_VALUES: Record<(typeof PROMETHEUS_VARIABLES)[number], { kind: Kind; of: (d: AlertTemplateData) => Val }> = {
+  $: { kind: 'data', of: (d) => ({ data: d }) }, $labels: { kind: 'map', of: (d) => ({ map: d.labels }) },
+  $externalLabels: { kind: 'map', of: (d) => ({ map: d.externalLabels }) }, $externalURL: { kind: 'value', of: (d) => d.externalURL },
+  $value: { kind: 'value', of: (d) => d.value },
 };
 
 /** A word's value as a function of the scope (`$value`, `.Labels.job`, `$v`, `.`), and its kind; null when we do not read it. */
@@ -312,11 +314,11 @@ export const OUT_OF_BUDGET = `<template not rendered: more than ${BUDGET} steps 
 export function compileGoTemplate(template: string, alertName = '', asWritten = false): ((d: AlertTemplateData) => string) | null {
   const t = parseGoTemplate(template, EVAL_TIME);
   if ('error' in t) return null;
-  const run = compileList(t.nodes, { vars: [...PROMETHEUS_VARIABLES], dot: 'data' }, asWritten);
+  const run = compileList(t.nodes, { vars: PROMETHEUS_VARIABLES.map((n): [string, Kind] => [n, PROMETHEUS_VALUES[n].kind]), dot: 'data' }, asWritten);
   if (!run) return null;
   return (d) => {
     const out = new Output();
-    const s: Scope = { vars: PROMETHEUS_VARIABLES.map(([n]): [string, Val] => [n, PROMETHEUS_VALUES[n](d)]), dot: { data: d } };
+    const s: Scope = { vars: PROMETHEUS_VARIABLES.map((n): [string, Val] => [n, PROMETHEUS_VALUES[n].of(d)]), dot: { data: d } };
     try {
       run(s, d, out);
     } catch (e) {

@@ -93,7 +93,7 @@ type Control = Extract<GoNode, { list: GoNode[] }>;
 export interface GoParseError { message: string; at: number; lineAt?: number }
 
 /** The variables Prometheus declares before an alert's template (rules/alerting.go), and `$` (the data). */
-const PROMETHEUS_VARIABLES = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
+export const PROMETHEUS_VARIABLES = ['$', '$labels', '$externalLabels', '$externalURL', '$value'] as const;
 
 /** Controls (if, with, range, else if) nested deeper than this are not rendered (Go's parser takes any depth). */
 const MAX_NESTING = 500;
