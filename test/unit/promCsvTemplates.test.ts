@@ -25,6 +25,12 @@ const CASES: [template: string, value: number, want: string][] = [
   ['{{ range $k, $v := $labels }}{{ if eq $k "job" }}{{ $.Value }} {{ $.Labels.inst }}{{ end }}{{ end }}', 95, '95 h:1'],
   ['{{ with .Labels }}{{ .inst }}{{ end }} {{ $value | humanize | printf "%s!" }}', 95, 'h:1 95!'],
   ['{{ gt 1 2 }} {{ not 0 }} {{ and 1 0 }} {{ or "" "x" }} {{ eq $labels.job "a" "b" }}', 95, 'false true 0 x true'],
+  // A map and the template's data printed as Go's fmt prints them (awesome-prometheus-alerts' `LABELS = {{ $labels }}`).
+  ['LABELS = {{ $labels }} {{ $externalLabels }} {{ with .Labels }}{{ . }}{{ end }}', 95, 'LABELS = map[__name__:cpu inst:h:1 job:a] map[] map[__name__:cpu inst:h:1 job:a]'],
+  ['{{ . }}|{{ $ }}', 0.5, '{map[__name__:cpu inst:h:1 job:a] map[]  0.5}|{map[__name__:cpu inst:h:1 job:a] map[]  0.5}'],
+  // break and continue in a range (Go 1.18).
+  ['{{ range $k, $v := $labels }}{{ if eq $k "inst" }}{{ continue }}{{ end }}{{ if eq $k "job" }}{{ break }}{{ end }}{{ $k }};{{ else }}none{{ end }}', 95, '__name__;'],
+  ['{{ range $labels }}{{ range $labels }}{{ break }}{{ end }}{{ . }};{{ end }}', 95, 'cpu;h:1;a;'],
   // Strings order as Go's bytes (UTF-8), not as JavaScript's UTF-16 units.
   ['{{ lt "\\uffff" "😀" }} {{ ge "😀a" "😀b" }} {{ lt "ab" "abc" }}', 95, 'true false true'],
   // $value is Go's %v of a float64.
@@ -63,6 +69,9 @@ test('a template Go refuses to parse is an error of the rule file at its place, 
   assert.deepEqual(errorOf('{{ if 1 }}x'), [[7, 24, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: unexpected EOF']]);
   assert.deepEqual(errorOf('{{ end }}'), [[7, 24, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: unexpected {{end}}']]);
   assert.deepEqual(errorOf('{{ $x }}'), [[7, 24, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: undefined variable "$x"']]);
+  assert.deepEqual(errorOf('{{ break }}'), [[7, 24, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: {{break}} outside {{range}}']]);
+  assert.deepEqual(errorOf('{{ range $labels }}{{ else }}{{ continue }}{{ end }}'), [[7, 53, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: {{continue}} outside {{range}}']]);
+  assert.deepEqual(errorOf('{{ range $labels }}{{ break x }}{{ end }}'), [[7, 49, 'Prometheus rule file: annotation "summary": template: __alert_Hot:1: unexpected "x" in {{break}}']]);
   // A block scalar: the line and column of the number in the file.
   const block = 'groups:\n  - name: g\n    rules:\n      - alert: Hot\n        expr: cpu > 0\n        labels:\n          note: |\n            line\n            {{ $value }} {{ 08 }}\n';
   assert.deepEqual(validateRules(block).diagnostics.map((d) => [d.range.start.line, d.range.start.column, d.message]), [[9, 29, 'Prometheus rule file: label "note": template: __alert_Hot:2: integer overflow: "08"']]);

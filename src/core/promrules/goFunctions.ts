@@ -161,7 +161,7 @@ function equal(a: GoValue, b: GoValue): boolean {
 }
 
 /** Go's < of strings: UTF-8 byte order, which is code point order (JS's < compares UTF-16 units: "\uffff" < "😀" false). */
-function lessString(a: string, b: string): boolean {
+export function lessString(a: string, b: string): boolean {
   for (let i = 0; i < a.length && i < b.length; i++) {
     const x = a.codePointAt(i)!, y = b.codePointAt(i)!;
     if (x !== y) return x < y;

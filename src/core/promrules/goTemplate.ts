@@ -9,7 +9,7 @@
  */
 import { goQuote, goTimeUTC } from './goFormat.ts';
 import type { GoValue } from './goFormat.ts';
-import { goTruth } from './goFunctions.ts';
+import { goTruth, lessString } from './goFunctions.ts';
 import { ExecError, evalValue, pipelineVariables } from './goPipeline.ts';
 import { goPlain } from './goPrintf.ts';
 import { PROMETHEUS_VARIABLES, parseGoTemplate } from './goTree.ts';
@@ -110,6 +110,25 @@ function pipeValue(pipe: GoPipe, env: Env): { kind: Kind; get: (s: Scope) => Val
   return { kind: 'value', get: (s) => evalValue(p, (v) => words.get(v)!(s) as GoValue) };
 }
 
+/** Go's fmt %v of a map[string]string: `map[k:v k2:v2]`, keys in byte order. */
+function mapText(map: Readonly<Record<string, string>>): string {
+  return `map[${Object.keys(map).sort(byteOrder).map((k) => `${k}:${map[k]}`).join(' ')}]`;
+}
+
+/** Go's order of strings, for sort. */
+const byteOrder = (a: string, b: string): number => (lessString(a, b) ? -1 : lessString(b, a) ? 1 : 0);
+
+/**
+ * A value as text/template prints it: a Go value, a map, or Prometheus's template data (its struct: Labels,
+ * ExternalLabels, ExternalURL, Value, printed by fmt as `{map[…] map[…] url value}`).
+ */
+function printed(v: Val): string {
+  if (typeof v !== 'object') return goPlain(v);
+  if ('map' in v) return mapText(v.map);
+  const d = v.data;
+  return `{${mapText(d.labels)} ${mapText(d.externalLabels)} ${d.externalURL} ${goPlain(d.value)}}`;
+}
+
 const truth = (v: Val): boolean => (typeof v === 'object' ? ('map' in v ? Object.keys(v.map).length > 0 : true) : goTruth(v));
 
 /**
@@ -120,6 +139,10 @@ const truth = (v: Val): boolean => (typeof v === 'object' ? ('map' in v ? Object
 const BUDGET = 4_000_000;
 
 class OverBudget extends Error {}
+
+/** `{{ break }}` and `{{ continue }}` as they unwind to their range. */
+const BREAK = Symbol('break');
+const CONTINUE = Symbol('continue');
 
 /** A rendering's text so far, and the work it may still do. */
 class Output {
@@ -174,6 +197,8 @@ function compileNodes(nodes: readonly GoNode[], env: Env, asWritten: boolean): R
   for (const n of nodes) {
     if (n.kind === 'text') { const t = n.text; runs.push((_s, _d, out) => { out.push(t); }); continue; }
     if (n.kind === 'evalTime') { runs.push((_s, d, out) => { out.push(goTimeUTC(d.evalTimeMs)); }); continue; }
+    if (n.kind === 'break') { runs.push(() => { throw BREAK; }); continue; }
+    if (n.kind === 'continue') { runs.push(() => { throw CONTINUE; }); continue; }
     if (n.kind === 'unread') {
       if (!asWritten) return null;
       const t = n.written;
@@ -201,10 +226,8 @@ function compileNodes(nodes: readonly GoNode[], env: Env, asWritten: boolean): R
       } else if (v.kind === 'value') {
         runs.push((s, _d, out) => { out.push(goPlain(value(s) as GoValue)); });
       } else {
-        // A map or the data printed (Go's map[…] and struct syntax): not ours to render.
-        if (!asWritten) return null;
-        const t = n.written;
-        runs.push((_s, _d, out) => { out.push(t); });
+        // A map or the data printed as Go's fmt prints them (`{{ $labels }}`, as awesome-prometheus-alerts' rules write it).
+        runs.push((s, _d, out) => { out.push(printed(value(s))); });
       }
       continue;
     }
@@ -237,14 +260,21 @@ function control(kind: 'if' | 'with' | 'range', pipe: GoPipe, value: (s: Scope) 
       if (first && !pipe.assign) s.vars.push([first, v]);
       if (truth(v)) { if (kind === 'with') s.dot = v; list(s, d, out); } else elseList(s, d, out);
     } else if (typeof v === 'object' && 'map' in v) {
-      const keys = Object.keys(v.map).sort();
+      const keys = Object.keys(v.map).sort(byteOrder);
       for (const k of keys) {
         out.step();
         s.dot = v.map[k];
         if (second) s.vars.push([first, k], [second, v.map[k]]);
         else if (first) s.vars.push([first, v.map[k]]);
-        list(s, d, out);
+        let signal: unknown = null;
+        try {
+          list(s, d, out);
+        } catch (e) {
+          if (e !== BREAK && e !== CONTINUE) throw e;
+          signal = e;
+        }
         s.vars.length = mark;
+        if (signal === BREAK) break;
       }
       s.dot = dot;
       if (!keys.length) elseList(s, d, out);

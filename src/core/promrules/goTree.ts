@@ -2,8 +2,8 @@
  * A Go template (text/template, as Prometheus's alert templates write them) read into its tree: text, actions,
  * `if` / `else if` / `else` / `end`, `with`, `range`, comments and variables (`$x := …`, `$k, $v := …`), with the
  * parse errors Go's parser gives (promtool check rules refuses the rule file): `unexpected {{end}}`,
- * `unexpected EOF`, `undefined variable "$x"`, `integer overflow: "08"`… What we do not read (define, template,
- * block, break, continue, an action that is not a pipeline of ours) is a node kept as written.
+ * `unexpected EOF`, `undefined variable "$x"`, `integer overflow: "08"`…, and `break` / `continue` in a range. What
+ * we do not read (define, template, block, an action that is not a pipeline of ours) is a node kept as written.
  */
 import { goQuote } from './goFormat.ts';
 import { PROMETHEUS_FUNCTION_NAMES } from './goFunctions.ts';
@@ -84,6 +84,8 @@ export type GoNode =
   | { kind: 'evalTime' }
   | { kind: 'action'; pipe: GoPipe; written: string }
   | { kind: 'if' | 'with' | 'range'; pipe: GoPipe; list: GoNode[]; elseList: GoNode[] }
+  /** `{{ break }}` / `{{ continue }}` in a range (Go 1.18). */
+  | { kind: 'break' } | { kind: 'continue' }
   /** An action we do not read: `why`, and the action as written. */
   | { kind: 'unread'; why: string; written: string };
 
@@ -177,6 +179,13 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
       current().push(node);
       stack.push({ node, inElse: false, mark, elseIfs: 0, at });
       deepest = Math.max(deepest, stack.length);
+      continue;
+    }
+    if (word === 'break' || word === 'continue') {
+      if (rest.trim()) return unexpected(rest.trimStart(), `{{${word}}}`, a.bodyStart + rest.length - rest.trimStart().length) ?? { nodes: [{ kind: 'unread', why: `{{${body.trim()}}}`, written: template }] };
+      // Go counts the ranges whose list (not else list) is being read.
+      if (!stack.some((o) => o.node.kind === 'range' && !o.inElse)) return fail(`{{${word}}} outside {{range}}`, at);
+      current().push({ kind: word });
       continue;
     }
     if (word) return { nodes: [{ kind: 'unread', why: `{{${word}}}`, written: template }] };
