@@ -84,6 +84,7 @@ async function addRuleFile(out: PreparedTests, p: string, given: string, at: Pos
   if (isPrometheusRuleFileText(text)) {
     try {
       const loaded = loadPrometheusRuleFile(text);
+      for (const e of loaded.problems) out.errors.push({ path: p, line: e.line, column: e.column, message: e.message });
       out.rules.push(...loaded.rules);
       for (const n of loaded.needsPromtool) out.needsPromtool.push({ path: p, line: n.line, column: n.column, message: n.reason });
       out.ruleFiles.push({ path: p, exported: null });

@@ -93,13 +93,20 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
   const skipped: SkippedRule[] = [];
   const out = new DiagnosticSink(text, lines);
   let raw;
-  try {
-    raw = readPrometheusRules(text);
-  } catch (e) {
-    if (!(e instanceof RuleFileError)) throw e;
+  const refuse = (e: RuleFileError): void => {
     const at = (lines[e.line - 1] ?? 0) + e.column - 1;
     // 'semantic': shown also where the YAML extension checks the schema (it cannot see these).
     out.add('error', 'semantic', 'prometheus-rule-file', `Prometheus rule file: ${e.message}`, at, at + 1);
+  };
+  try {
+    const read = readPrometheusRules(text);
+    raw = read.rules;
+    // What Prometheus refuses: each an error at its place; the rules are still checked and run, as a rules
+    // file of ours with an error in one rule still shows the others.
+    read.problems.forEach(refuse);
+  } catch (e) {
+    if (!(e instanceof RuleFileError)) throw e;
+    refuse(e);
     return { file, sites, diagnostics: out.sorted(), skipped };
   }
   const left: string[] = [];

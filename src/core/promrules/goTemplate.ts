@@ -309,7 +309,9 @@ function expansionError(template: string, name: string, at: number, e: ExecError
 
 /** Go's parse error as promtool check rules writes it (without the rule's place): `template: __alert_A:LINE: …`. */
 export function parseErrorText(template: string, alertName: string, e: GoParseError): string {
-  return `template: __alert_${alertName}:${location(template, e.lineAt ?? e.at).split(':')[0]}: ${e.message}`;
+  const line = (at: number): string => location(template, at).split(':')[0];
+  const started = e.startedAt === undefined ? '' : ` started at __alert_${alertName}:${line(e.startedAt)}`;
+  return `template: __alert_${alertName}:${line(e.lineAt ?? e.at)}: ${e.message}${started}`;
 }
 
 /** Every pipeline of a template (actions' and controls'), in order; none when Go does not parse it. */

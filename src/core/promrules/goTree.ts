@@ -31,8 +31,9 @@ const SPACE = /[ \t\r\n]/;
  * is the number -3. An action ends at the first `}}`; an unclosed `{{` is text. `whole` (sticky) names a run of
  * actions taken as one, without trimming. One scan with indexOf: a long text of unclosed `{{` stays linear.
  */
-export function goActions(template: string, whole?: RegExp): { actions: GoAction[]; tail: string } {
+export function goActions(template: string, whole?: RegExp): { actions: GoAction[]; tail: string; unclosed: number | null } {
   const actions: GoAction[] = [];
+  let unclosed: number | null = null;
   let last = 0;
   let trimNext = false;
   const literalTo = (end: number, trimEnd: boolean): string => {
@@ -54,14 +55,14 @@ export function goActions(template: string, whole?: RegExp): { actions: GoAction
     const left = template[open + 2] === '-' && SPACE.test(template[open + 3] ?? '');
     const from = open + (left ? 4 : 2);
     const close = template.indexOf('}}', from);
-    if (close < 0) break;
+    if (close < 0) { unclosed = open; break; }
     const right = close - from >= 2 && template[close - 1] === '-' && SPACE.test(template[close - 2]);
     actions.push({ literal: literalTo(open, left), body: template.slice(from, right ? close - 2 : close), bodyStart: from, written: template.slice(open, close + 2), start: open });
     last = close + 2;
     trimNext = right;
   }
   const tail = template.slice(last);
-  return { actions, tail: trimNext ? tail.replace(/^[ \t\r\n]+/, '') : tail };
+  return { actions, tail: trimNext ? tail.replace(/^[ \t\r\n]+/, '') : tail, unclosed };
 }
 
 /** A pipeline of an action or a control, with the variables it declares (`$x :=`) or assigns (`$x =`). */
@@ -91,8 +92,11 @@ export type GoNode =
 
 type Control = Extract<GoNode, { list: GoNode[] }>;
 
-/** A parse error of Go's: its message and where in the template (the offending word); `lineAt`: where Go counts its line when elsewhere (EOF). */
-export interface GoParseError { message: string; at: number; lineAt?: number }
+/**
+ * A parse error of Go's: its message and where in the template (the offending word); `lineAt`: where Go counts its
+ * line when elsewhere (EOF); `startedAt`: an unclosed action's start when on another line (Go names both).
+ */
+export interface GoParseError { message: string; at: number; lineAt?: number; startedAt?: number }
 
 /** The variables Prometheus declares before an alert's template (rules/alerting.go), and `$` (the data). */
 export const PROMETHEUS_VARIABLES = ['$', '$labels', '$externalLabels', '$externalURL', '$value'] as const;
@@ -108,7 +112,7 @@ const DECLARATION = /^(\s*)(\$[A-Za-z0-9_]*)\s*(?:,\s*(\$[A-Za-z0-9_]*)\s*)?(:=|
  * Variables are Go's: declared before use, visible to the end of the control they are declared in.
  */
 export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNode[] } | { error: GoParseError } {
-  const { actions, tail } = goActions(template, whole);
+  const { actions, tail, unclosed } = goActions(template, whole);
   const vars: string[] = [...PROMETHEUS_VARIABLES];
   type Open = { node: Control; inElse: boolean; mark: number; elseIfs: number; at: number };
   const root: GoNode[] = [];
@@ -193,13 +197,34 @@ export function parseGoTemplate(template: string, whole?: RegExp): { nodes: GoNo
     if ('error' in p) return p;
     current().push('unread' in p ? { kind: 'unread', why: p.unread, written: a.written } : { kind: 'action', pipe: p, written: a.written });
   }
+  // An action without its `}}`: Go's lexer stops there, after the parser has read the words before the end.
+  if (unclosed !== null) return unclosedError(template, unclosed, vars);
   // Go names the end of the text; the control left open is where to look.
   if (stack.length) return { error: { message: 'unexpected EOF', at: stack[stack.length - 1].at, lineAt: template.length } };
   // Go runs controls nested deeper; our compiler and evaluator recurse on them and would overflow the stack.
   if (deepest > MAX_NESTING) return { nodes: [{ kind: 'unread', why: `controls nested deeper than ${MAX_NESTING}`, written: template }] };
-  if (tail.includes('{{')) root.push({ kind: 'unread', why: 'an unclosed {{', written: tail });
-  else if (tail) root.push({ kind: 'text', text: tail });
+  if (tail) root.push({ kind: 'text', text: tail });
   return { nodes: root };
+}
+
+/**
+ * Go's error for an action opened at `open` and never closed: `unclosed comment`, an undefined function or variable
+ * among its words (the parser reads them before the lexer reaches the end), else `unclosed action` — at the end of
+ * the text, `started at` its line when that is another.
+ */
+function unclosedError(template: string, open: number, vars: string[]): { error: GoParseError } {
+  const left = template[open + 2] === '-' && SPACE.test(template[open + 3] ?? '');
+  const from = open + (left ? 4 : 2);
+  const body = template.slice(from);
+  if (body.startsWith('/*')) return { error: { message: 'unclosed comment', at: open } };
+  if (!KEYWORD.test(body)) {
+    const d = DECLARATION.exec(body);
+    const words = d ? ' '.repeat(d[0].length) + body.slice(d[0].length) : body;
+    const p = parsePipeline(words, undefined, { functions: PROMETHEUS_FUNCTION_NAMES, variables: vars });
+    if ('error' in p && p.refused) return { error: { message: p.error, at: from + (p.at ?? 0) } };
+  }
+  const sameLine = !template.slice(open, template.length).includes('\n');
+  return { error: { message: 'unclosed action', at: open, lineAt: template.length, ...(sameLine ? {} : { startedAt: open }) } };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { YMap, YNode } from '../rules/yamlAst.ts';
 import type { EngineRule } from './engine.ts';
 import { compileGoTemplate, goTemplateError, parseErrorText } from './goTemplate.ts';
 import { parseAlertExpr } from './selector.ts';
+import { exprSyntaxError } from './exprSyntax.ts';
 
 /**
  * Prometheus rule files (`groups: [{name, rules: [{alert|record, expr, for, keep_firing_for, labels,
@@ -25,8 +26,8 @@ export interface PromAlertRule {
 /** Why a rule file cannot run in our engine, at a 1-based line. */
 export interface NeedsPromtool { line: number; column: number; reason: string }
 
-/** The rules of one rule file, or what makes it need promtool. */
-export interface LoadedRuleFile { rules: EngineRule[]; needsPromtool: NeedsPromtool[] }
+/** The rules of one rule file, what makes it need promtool, and what Prometheus refuses in it. */
+export interface LoadedRuleFile { rules: EngineRule[]; needsPromtool: NeedsPromtool[]; problems: RuleFileError[] }
 
 /** A problem that makes the file unreadable (promtool would refuse it too), with its position. */
 export class RuleFileError extends Error {
@@ -103,30 +104,56 @@ export function valueOffsets(source: string, node: { start: number; end: number 
   };
 }
 
-/** Reads a Prometheus rule file's rules in file order; throws RuleFileError when it is not one. */
-export function readPrometheusRules(text: string): RawPromRule[] {
+/** A metric name, a label name and an annotation name as Prometheus's model checks them (rulefmt). */
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * Reads a Prometheus rule file's rules in file order, with what Prometheus's rulefmt refuses in them (`problems`:
+ * promtool check rules fails the file, Prometheus does not load it; each at its place, in promtool's words).
+ * Throws RuleFileError when it is not a rule file at all (YAML errors, unknown keys, wrong types).
+ */
+export function readPrometheusRules(text: string): { rules: RawPromRule[]; problems: RuleFileError[] } {
   const starts = lineStarts(text);
-  const fail = (message: string, offset: number): never => {
+  const errorAt = (message: string, offset: number): RuleFileError => {
     const p = positionAt(starts, offset);
-    throw new RuleFileError(message, p.line, p.column);
+    return new RuleFileError(message, p.line, p.column);
   };
+  const fail = (message: string, offset: number): never => { throw errorAt(message, offset); };
+  const problems: RuleFileError[] = [];
+  const problem = (message: string, offset: number): void => { problems.push(errorAt(message, offset)); };
   const parsed = parseYamlAst(text);
   // A second YAML document is ignored with a warning (the rules editor's); other problems make no rule file.
-  const problem = parsed.problems.find((p) => p.code !== 'multiple-documents');
-  if (problem) fail(problem.message, problem.startOffset);
+  const yamlError = parsed.problems.find((p) => p.code !== 'multiple-documents');
+  if (yamlError) fail(yamlError.message, yamlError.startOffset);
   const root = parsed.root ? deref(parsed.root) : null;
   const out: RawPromRule[] = [];
-  if (!root) return out;
+  if (!root) return { rules: out, problems };
   if (root.kind !== 'map') return fail('expected `groups:`', root.start);
   const entries = (n: YNode, keys: readonly string[], what: string): Map<string, YNode> => {
     const m = deref(n);
     if (m.kind !== 'map') return fail(`${what} must be a mapping`, n.start);
     const got = new Map<string, YNode>();
+    // YAML's merge key (`<<: *defaults`, as Prometheus's YAML reads it): the mapping's own keys win, then the merged
+    // mappings' in order.
+    const merged: YMap[] = [];
     for (const p of m.pairs) {
       const k = p.key.kind === 'scalar' ? p.key.text : '';
+      if (k === '<<' && p.key.kind === 'scalar' && p.key.style === 1) {
+        const v = deref(p.value);
+        for (const x of v.kind === 'seq' ? v.items.map(deref) : [v]) merged.push(x.kind === 'map' ? x : fail('a merge key (<<) takes a mapping or a list of them', x.start));
+        continue;
+      }
       if (!keys.includes(k)) fail(`unknown key '${k}' in ${what}`, p.key.start);
       if (got.has(k)) fail(`'${k}' appears twice in ${what}`, p.key.start);
       got.set(k, deref(p.value));
+    }
+    for (const x of merged) {
+      for (const p of x.pairs) {
+        const k = p.key.kind === 'scalar' ? p.key.text : '';
+        if (!keys.includes(k)) fail(`unknown key '${k}' in ${what}`, p.key.start);
+        if (!got.has(k)) got.set(k, deref(p.value));
+      }
     }
     return got;
   };
@@ -154,16 +181,42 @@ export function readPrometheusRules(text: string): RawPromRule[] {
     return o;
   };
   const top = entries(root, ['groups'], 'a rule file');
+  const groupNames = new Set<string>();
   for (const g of list(top.get('groups'), 'groups')) {
     const gm = entries(g, GROUP_KEYS, 'a group');
+    // rulefmt's checks of a group and of each rule (Prometheus 2.42, its words).
+    const name = text1(gm.get('name'), 'name');
+    if (!name) problem('Groupname must not be empty', g.start);
+    if (groupNames.has(name)) problem(`groupname: "${name}" is repeated in the same file`, g.start);
+    groupNames.add(name);
     const groupLabels = strMap(gm.get('labels'), 'labels');
     for (const r of list(gm.get('rules'), 'rules')) {
       const rm = entries(r, RULE_KEYS, 'a rule');
       const { line, column } = positionAt(starts, r.start);
       const node = r as YMap;
-      if (rm.has('record')) { out.push({ node, line, column, record: text1(rm.get('record'), 'record'), alert: null }); continue; }
+      const record = text1(rm.get('record'), 'record');
       const alert = text1(rm.get('alert'), 'alert');
-      if (!alert) fail("a rule needs 'alert' or 'record'", r.start);
+      const at = (key: string): number => rm.get(key)?.start ?? r.start;
+      if (record && alert) problem("only one of 'record' and 'alert' must be set", at('record'));
+      if (!record && !alert) problem("one of 'record' or 'alert' must be set", r.start);
+      const expr = text1(rm.get('expr'), 'expr');
+      const exprError = expr ? exprSyntaxError(expr) : "field 'expr' must be set in rule";
+      if (exprError) problem(exprError, at('expr'));
+      if (record) {
+        for (const key of ['annotations', 'for', 'keep_firing_for']) {
+          const v = rm.get(key);
+          if (v && !(v.kind === 'scalar' && (v.value === null || (key !== 'annotations' && dur(v, key) === 0)))) problem(`invalid field '${key}' in recording rule`, v.start);
+        }
+        if (!METRIC_NAME.test(record)) problem(`invalid recording rule name: ${record}`, at('record'));
+      }
+      for (const what of ['labels', 'annotations'] as const) {
+        const m = rm.get(what);
+        for (const p of m?.kind === 'map' ? m.pairs : []) {
+          const key = p.key.kind === 'scalar' ? p.key.text : '';
+          if (!LABEL_NAME.test(key) || (what === 'labels' && key === '__name__')) problem(`invalid ${what === 'labels' ? 'label' : 'annotation'} name: ${key}`, p.key.start);
+        }
+      }
+      if (record || !alert) { if (record) out.push({ node, line, column, record, alert: null }); continue; }
       // Prometheus parses an alert's templates as it loads the file (rulefmt): one Go refuses fails it.
       for (const what of ['labels', 'annotations'] as const) {
         const m = rm.get(what);
@@ -172,7 +225,7 @@ export function readPrometheusRules(text: string): RawPromRule[] {
           if (v.kind !== 'scalar' || v.value === null) continue;
           const e = goTemplateError(String(v.value));
           const key = p.key.kind === 'scalar' ? p.key.text : '';
-          if (e) fail(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsets(text, v, String(v.value))(e.at));
+          if (e) problem(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsets(text, v, String(v.value))(e.at));
         }
       }
       out.push({ node, line, column, record: null, alert: {
@@ -185,13 +238,18 @@ export function readPrometheusRules(text: string): RawPromRule[] {
       } });
     }
   }
-  return out;
+  return { rules: out, problems };
 }
 
-/** Reads a Prometheus rule file into rules our engine runs; throws RuleFileError when it is not one. */
+/**
+ * Reads a Prometheus rule file into rules our engine runs; throws RuleFileError when it is not one. A file with what
+ * Prometheus refuses in it (`problems`) gives no rules: Prometheus would not load it.
+ */
 export function loadPrometheusRuleFile(text: string): LoadedRuleFile {
-  const out: LoadedRuleFile = { rules: [], needsPromtool: [] };
-  for (const r of readPrometheusRules(text)) {
+  const { rules, problems } = readPrometheusRules(text);
+  const out: LoadedRuleFile = { rules: [], needsPromtool: [], problems };
+  if (problems.length) return out;
+  for (const r of rules) {
     const { line, column } = r;
     if (!r.alert) { out.needsPromtool.push({ line, column, reason: `recording rule '${r.record}'` }); continue; }
     const rule = engineRuleOf(r.alert);

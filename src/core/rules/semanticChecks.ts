@@ -4,7 +4,7 @@ import { formatNumber } from '../format.ts';
 import { getOwn } from '../own.ts';
 import { isSeriesOf } from '../csv/frame.ts';
 import { formatDuration } from './duration.ts';
-import type { RuleOp, RulesDataContext } from './model.ts';
+import type { Rule, RuleOp, RulesDataContext } from './model.ts';
 import type { DiagnosticSink } from './diagnostics.ts';
 import { OPS, scalarAt } from './readRules.ts';
 import type { RuleSite } from './readRules.ts';
@@ -78,30 +78,15 @@ export function semanticChecks(root: YNode, sites: RuleSite[], out: DiagnosticSi
     }
     const label = site.name ? `rule '${site.name}'` : `rule #${site.index + 1}`;
     const metricNode = scalarAt(m, 'metric');
-    if (data && metricNode && typeof metricNode.value === 'string' && metricNode.value) checkMetric(metricNode, data, out);
+    if (data && metricNode && typeof metricNode.value === 'string' && metricNode.value) checkMetric(metricNode.value, metricNode, data, out, 'error', true);
     const enabledNode = scalarAt(m, 'enabled');
     if (enabledNode?.value === false) out.add('info', 'semantic', 'rule-disabled', `${label} is disabled (enabled: false): it is not evaluated`, enabledNode.start, enabledNode.end);
-    const forNode = scalarAt(m, 'for');
     const rule = site.rule;
-    if (data?.stepMs && rule && rule.forMs > 0 && rule.forMs < data.stepMs) {
-      const node = forNode ?? scalarAt(deref(getPair(deref(root) as YMap, 'defaults')?.value ?? m) as YMap, 'for');
-      if (node) {
-        out.add('warning', 'semantic', 'for-below-step', `for: ${formatDuration(rule.forMs)} is shorter than the data's step (${formatDuration(data.stepMs)} in ${data.name}): ${label} fires on the first matching row`, node.start, node.end);
-      }
-    }
+    if (!data || !rule) { checkTemplates(m, out); continue; }
+    const forNode = scalarAt(m, 'for') ?? scalarAt(deref(getPair(deref(root) as YMap, 'defaults')?.value ?? m) as YMap, 'for');
+    if (forNode) checkFor(rule, label, forNode, data, out);
     const thrNode = scalarAt(m, 'threshold');
-    if (data && rule && thrNode) {
-      const stats = getOwn(data.stats, rule.metric);
-      if (stats && stats.count > 0) {
-        const verdict = thresholdVerdict(rule.op, rule.threshold, stats);
-        if (verdict) {
-          const span = `${rule.metric} ranges from ${formatNumber(stats.min, 4)} to ${formatNumber(stats.max, 4)} in ${data.name}`;
-          out.add('warning', 'semantic', verdict === 'never' ? 'never-fires' : 'always-fires',
-            `${label} ${verdict === 'never' ? 'never fires' : 'always fires'}: ${span}, so ${rule.metric} ${rule.op} ${formatNumber(rule.threshold, 4)} is ${verdict === 'never' ? 'never' : 'always'} true`,
-            thrNode.start, thrNode.end);
-        }
-      }
-    }
+    if (thrNode) checkThreshold(rule, label, thrNode, data, out);
     checkTemplates(m, out);
   }
   if (data) {
@@ -117,34 +102,72 @@ export function semanticChecks(root: YNode, sites: RuleSite[], out: DiagnosticSi
         if (list?.kind !== 'seq') continue;
         for (const it of list.items) {
           const s = deref(it);
-          if (s.kind === 'scalar' && typeof s.value === 'string' && s.value) checkMetric(s, data, out);
+          if (s.kind === 'scalar' && typeof s.value === 'string' && s.value) checkMetric(s.value, s, data, out, 'error', true);
         }
       }
     }
   }
 }
 
-function checkMetric(node: YScalar, data: RulesDataContext, out: DiagnosticSink): void {
-  const name = node.value as string;
-  if (data.metrics.includes(name)) return;
+/**
+ * A Prometheus rule file's rules against the data: the metric each expr names (a warning: the file also serves a
+ * Prometheus whose series the CSV need not all hold), a `for` shorter than the step, a threshold never or always
+ * crossed. `expr` and `for` are where each rule wrote them (its start when merged in).
+ */
+export function promDataChecks(sites: readonly RuleSite[], out: DiagnosticSink, data: RulesDataContext): void {
+  for (const site of sites) {
+    const rule = site.rule;
+    if (!rule) continue;
+    const at = (key: string): Span => { const p = getPair(site.node, key); return p ? deref(p.value) : site.node; };
+    const label = `rule '${site.name}'`;
+    const known = checkMetric(rule.metric, at('expr'), data, out, 'warning', false);
+    if (rule.forMs > 0) checkFor(rule, label, at('for'), data, out);
+    if (known) checkThreshold(rule, label, at('expr'), data, out);
+  }
+}
+
+/** Where a diagnostic goes in the text. */
+interface Span { start: number; end: number }
+
+function checkFor(rule: Rule, label: string, span: Span, data: RulesDataContext, out: DiagnosticSink): void {
+  if (!data.stepMs || rule.forMs <= 0 || rule.forMs >= data.stepMs) return;
+  out.add('warning', 'semantic', 'for-below-step', `for: ${formatDuration(rule.forMs)} is shorter than the data's step (${formatDuration(data.stepMs)} in ${data.name}): ${label} fires on the first matching row`, span.start, span.end);
+}
+
+function checkThreshold(rule: Rule, label: string, span: Span, data: RulesDataContext, out: DiagnosticSink): void {
+  const stats = getOwn(data.stats, rule.metric);
+  if (!stats || stats.count === 0) return;
+  const verdict = thresholdVerdict(rule.op, rule.threshold, stats);
+  if (!verdict) return;
+  const range = `${rule.metric} ranges from ${formatNumber(stats.min, 4)} to ${formatNumber(stats.max, 4)} in ${data.name}`;
+  out.add('warning', 'semantic', verdict === 'never' ? 'never-fires' : 'always-fires',
+    `${label} ${verdict === 'never' ? 'never fires' : 'always fires'}: ${range}, so ${rule.metric} ${rule.op} ${formatNumber(rule.threshold, 4)} is ${verdict === 'never' ? 'never' : 'always'} true`,
+    span.start, span.end);
+}
+
+/** Whether `name` is a metric of the data; if not, the unknown-metric diagnostic at `span` (with a fix replacing it when `fixable`). */
+function checkMetric(name: string, span: Span, data: RulesDataContext, out: DiagnosticSink, severity: 'error' | 'warning', fixable: boolean): boolean {
+  const node = span;
+  if (data.metrics.includes(name)) return true;
   if (data.queryNames) {
     // One series of a query with several: NAME{label="value",…}.
-    if (data.metrics.some((q) => isSeriesOf(name, q))) return;
+    if (data.metrics.some((q) => isSeriesOf(name, q))) return true;
     const suggestion = didYouMean(name, data.metrics);
     const message = `metric '${name}' is not the name of a query in data.queries` + (suggestion ? ` (did you mean '${suggestion}'?)` : `; its queries: ${data.metrics.slice(0, 12).join(', ')}`);
-    out.add('error', 'semantic', 'unknown-metric', message, node.start, node.end, suggestion ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined);
-    return;
+    out.add(severity, 'semantic', 'unknown-metric', message, node.start, node.end, suggestion && fixable ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined);
+    return false;
   }
   // A metric of several series (a long CSV's): the rule holds per series, as PromQL's `cpu > 90` does.
-  if (data.metrics.some((m) => isSeriesOf(m, name))) return;
+  if (data.metrics.some((m) => isSeriesOf(m, name))) return true;
   if (data.timestampColumn && name === data.timestampColumn) {
-    out.add('error', 'semantic', 'unknown-metric', `'${name}' is the timestamp column of ${data.name}, not a numeric metric`, node.start, node.end);
-    return;
+    out.add(severity, 'semantic', 'unknown-metric', `'${name}' is the timestamp column of ${data.name}, not a numeric metric`, node.start, node.end);
+    return false;
   }
   const suggestion = didYouMean(name, data.metrics);
   const message = `metric '${name}' is not a numeric column of ${data.name}` + (suggestion ? ` (did you mean '${suggestion}'?)` : data.metrics.length ? `; its metrics: ${data.metrics.slice(0, 12).join(', ')}` : '');
-  const fix = suggestion ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined;
-  out.add('error', 'semantic', 'unknown-metric', message, node.start, node.end, fix);
+  const fix = suggestion && fixable ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined;
+  out.add(severity, 'semantic', 'unknown-metric', message, node.start, node.end, fix);
+  return false;
 }
 
 function checkTemplates(m: YMap, out: DiagnosticSink): void {

@@ -8,7 +8,7 @@ import { mapSchemaErrors } from './schemaDiagnostics.ts';
 import { buildFile, emptyRulesFile, toPlain } from './readRules.ts';
 import { queryNamesContext } from './dataSource.ts';
 import type { RuleSite } from './readRules.ts';
-import { checkKeys, findUnquotedOps, semanticChecks } from './semanticChecks.ts';
+import { checkKeys, findUnquotedOps, promDataChecks, semanticChecks } from './semanticChecks.ts';
 import { deref, getPair, parseYamlAst } from './yamlAst.ts';
 import { lineStarts } from '../textPosition.ts';
 import type { YNode } from './yamlAst.ts';
@@ -70,6 +70,11 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   // A Prometheus rule file (`groups:`): its alerting rules that compare a metric with a number run on the data.
   if (isPrometheusRuleFile(root)) {
     const p = promRulesForCsv(text, lines);
+    if (context.data) {
+      const dataOut = new DiagnosticSink(text, lines);
+      promDataChecks(p.sites, dataOut, context.data);
+      p.diagnostics.push(...dataOut.sorted());
+    }
     return { text, root, file: p.file, sites: p.sites, diagnostics: [...out.sorted(), ...p.diagnostics], lines, dataSpan: null };
   }
   checkKeys(root, out);

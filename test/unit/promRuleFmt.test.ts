@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateRules } from '../../src/core/rules/validate.ts';
+import { exprSyntaxError } from '../../src/core/promrules/exprSyntax.ts';
+import { loadPrometheusRuleFile } from '../../src/core/promrules/ruleFile.ts';
+import { needPromtool, promtool } from './promtool.ts';
+import { dataContextOf } from '../../src/core/rules/dataContext.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+
+/**
+ * What Prometheus's rulefmt refuses in a rule file is an error of ours at its place, in promtool check rules' words:
+ * each message below is checked against promtool 2.42 in the last tests.
+ */
+const FILE = `groups:
+  - name: node
+    rules:
+      - alert: Broken
+        expr: cpu >
+      - alert: NoExpr
+        for: 5m
+      - alert: Both
+        record: both
+        expr: cpu > 1
+      - alert: Labels
+        expr: cpu > 1
+        labels: {bad-label: x, __name__: y}
+        annotations: {summary: "{{ $value ", bad-ann: z}
+      - record: bad-name
+        expr: cpu
+        for: 5m
+        annotations: {a: b}
+      - record: r
+        expr: cpu
+        keep_firing_for: 5m
+      - alert: T
+        expr: cpu > 1
+        annotations:
+          s: "a\\n{{ $value \\n\\n"
+          t: "line1\\nline2 {{ $value \\nline3"
+          c: "{{/* x "
+          u: "a\\n{{ if 1 }}x{{ $value \\n\\n"
+      - <<: {for: 5m, labels: {severity: warning}}
+        alert: Merged
+        expr: cpu > (1
+  - name: node
+    rules: []
+  - name: ""
+    rules: []
+`;
+
+const WANT: [line: number, column: number, message: string][] = [
+  [5, 15, 'could not parse expression: 1:6: parse error: unexpected end of input'],
+  [6, 9, "field 'expr' must be set in rule"],
+  [9, 17, "only one of 'record' and 'alert' must be set"],
+  [13, 18, 'invalid label name: bad-label'],
+  [13, 32, 'invalid label name: __name__'],
+  [14, 33, 'annotation "summary": template: __alert_Labels:1: unclosed action'],
+  [14, 46, 'invalid annotation name: bad-ann'],
+  [15, 17, 'invalid recording rule name: bad-name'],
+  [17, 14, "invalid field 'for' in recording rule"],
+  [18, 22, "invalid field 'annotations' in recording rule"],
+  [21, 26, "invalid field 'keep_firing_for' in recording rule"],
+  [25, 14, 'annotation "s": template: __alert_T:4: unclosed action started at __alert_T:2'],
+  [26, 14, 'annotation "t": template: __alert_T:3: function "line3" not defined'],
+  [27, 15, 'annotation "c": template: __alert_T:1: unclosed comment'],
+  [28, 14, 'annotation "u": template: __alert_T:4: unclosed action started at __alert_T:2'],
+  [31, 15, 'could not parse expression: 1:9: parse error: unclosed left parenthesis'],
+  [32, 5, 'groupname: "node" is repeated in the same file'],
+  [34, 5, 'Groupname must not be empty'],
+];
+
+/** Expressions: Prometheus's parse error, or null where it parses them. */
+const EXPRS: [string, string | null][] = [
+  ['x{a="b} > 1', '1:5: parse error: unterminated quoted string'],
+  ['sum(rate(x[5m])) by (job) >', '1:28: parse error: unexpected end of input'],
+  ['x > 1 and', '1:10: parse error: unexpected end of input'],
+  ['x]', "1:2: parse error: unexpected right bracket ']'"],
+  ['x)', "1:3: parse error: unexpected right parenthesis ')'"],
+  ['sum(x) by (a))', "1:15: parse error: unexpected right parenthesis ')'"],
+  ['x{a="b"}}', "1:9: parse error: unexpected character: '}'"],
+  ['(x{a="b"', '1:9: parse error: unexpected end of input inside braces'],
+  ['rate(x[5m', '1:10: parse error: unclosed left parenthesis'],
+  ['x{a="é"} >', '1:12: parse error: unexpected end of input'],
+  ['x #c\n >', '2:3: parse error: unexpected end of input'],
+  ['x >bool', '1:8: parse error: unexpected end of input'],
+  ['x{a=~"b"} != on(a)', '1:19: parse error: unexpected end of input'],
+  ["x > 'a", '1:5: parse error: unterminated quoted string'],
+  ['- ', '1:3: parse error: unexpected end of input'],
+  ['x > 1 # comment', null],
+  ['x{a="}"} > 1', null],
+  ['band > 1', null],
+  ['x - -1', null],
+  ['node_load1 > on(instance) group_left node_cpu', null],
+  ['x{a="b\\"c"} > 1', null],
+  ['sum by (job) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (job) (rate(http_requests_total[5m])) > 0.05', null],
+];
+
+const ours = (text: string): [number, number, string][] => validateRules(text).diagnostics.filter((d) => d.severity === 'error')
+  .map((d) => [d.range.start.line, d.range.start.column, d.message.replace(/^Prometheus rule file: /, '')]);
+
+test("rulefmt's checks: each problem of a Prometheus rule file is an error at its place; a merge key is read", () => {
+  assert.deepEqual(ours(FILE), WANT);
+  // The test runner gets them too and loads no rule from such a file (Prometheus would not load it).
+  const loaded = loadPrometheusRuleFile(FILE);
+  assert.equal(loaded.problems.length, WANT.length);
+  assert.deepEqual(loaded.rules, []);
+  // `<<:` merges its mapping (YAML's merge key, as Prometheus reads it); the rule's own keys win.
+  const merged = 'groups:\n  - name: g\n    rules:\n      - <<: {for: 5m, expr: "cpu > 1", labels: {severity: warning}}\n        alert: Hot\n        expr: cpu > 90\n';
+  assert.deepEqual(ours(merged), []);
+  assert.deepEqual(validateRules(merged).rules?.rules.map((r) => [r.name, r.threshold, r.forMs, r.severity]), [['Hot', 90, 300_000, 'warning']]);
+});
+
+test('the expression errors we can tell without a parser, at Prometheus\'s places; valid expressions pass', () => {
+  for (const [expr, want] of EXPRS) assert.equal(exprSyntaxError(expr), want && `could not parse expression: ${want}`, expr);
+});
+
+/** promtool check rules' messages without its file, place and rule prefixes, sorted. */
+function promtoolMessages(text: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-rulefmt-'));
+  writeFileSync(join(dir, 'r.yml'), text);
+  const run = promtool(['check', 'rules', 'r.yml'], dir);
+  return run.out.split('\n').filter((l) => l.startsWith('r.yml: '))
+    .map((l) => l.slice('r.yml: '.length).replace(/^(\d+:\d+: )+/, '').replace(/^group "[^"]*", rule \d+, "[^"]*": /, '')).sort();
+}
+
+test('promtool check rules refuses the file with the same messages', (t) => {
+  if (!needPromtool(t)) return;
+  assert.deepEqual(promtoolMessages(FILE), WANT.map(([, , m]) => m).sort());
+});
+
+test('promtool check rules gives each expression the same parse error, and parses the others', (t) => {
+  if (!needPromtool(t)) return;
+  const file = 'groups:\n  - name: g\n    rules:\n' + EXPRS.map(([e], i) => `      - alert: A${i}\n        expr: ${JSON.stringify(e)}\n`).join('');
+  assert.deepEqual(promtoolMessages(file), EXPRS.filter(([, w]) => w).map(([, w]) => `could not parse expression: ${w}`).sort());
+});
+
+test('check --data: a Prometheus rule file\'s rules against the data, as a rules file of ours (warnings: the file serves a Prometheus too)', () => {
+  const M = 60_000;
+  const data = dataContextOf(frameOf({ cpu: [50, 60, 99] }, [0, M, 2 * M]), 'd.csv');
+  const text = 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: cpuu > 90\n        for: 10s\n      - alert: B\n        expr: cpu > 1000\n      - alert: C\n        expr: cpu > 90\n';
+  const got = validateRules(text, { data }).diagnostics.map((d) => [d.severity, d.code, d.range.start.line, d.range.start.column, d.message]);
+  assert.deepEqual(got.filter((d) => d[1] !== 'needs-promql'), [
+    ['warning', 'unknown-metric', 5, 15, "metric 'cpuu' is not a numeric column of d.csv (did you mean 'cpu'?)"],
+    ['warning', 'for-below-step', 6, 14, "for: 10s is shorter than the data's step (1m in d.csv): rule 'A' fires on the first matching row"],
+    ['warning', 'never-fires', 8, 15, "rule 'B' never fires: cpu ranges from 50 to 99 in d.csv, so cpu > 1000 is never true"],
+  ]);
+  assert.deepEqual(validateRules(text).diagnostics.filter((d) => d.severity !== 'info'), []);
+});
