@@ -50,6 +50,19 @@ test('parseCsv reads tab-separated files and quoted headers and fields', () => {
   assert.deepEqual(plain(r.frame)?.timestamps, [T0, T0 + 86400000]);
 });
 
+test('parseCsv reads a tab-separated file of decimal commas (Excel in a German locale), not a US one of thousands commas', () => {
+  const de = parseCsv('Zeit\tCPU\r\n2024-01-01 00:00\t51,29\r\n2024-01-01 00:01\t50,4\r\n2024-01-01 00:02\t1.052,1\r\n');
+  assert.deepEqual(plain(de.frame)?.values, [[51.29, 50.4, 1052.1]]);
+  const us = parseCsv('time\tcpu\n2024-01-01 00:00\t1,234\n2024-01-01 00:01\t2,345.5\n2024-01-01 00:02\t7\n');
+  assert.deepEqual(plain(us.frame)?.values, [[1234, 2345.5, 7]]);
+});
+
+test('parseCsv trims the header\'s names as stream does: `time, cpu, mem` names cpu and mem', () => {
+  const r = parseCsv('time, cpu, mem\n2024-01-01T00:00:00Z, 5, 9\n2024-01-01T00:01:00Z, 6, 9\n');
+  assert.deepEqual(plain(r.frame)?.metrics, ['cpu', 'mem']);
+  assert.equal(r.frame?.timestampColumn, 'time');
+});
+
 test('parseCsv recognises epoch seconds and milliseconds whatever the column is called', () => {
   const s = parseCsv('t_epoch,v\n1700000000,1\n1700000060,2\n');
   assert.deepEqual(plain(s.frame)?.timestamps, [1700000000000, 1700000060000]);

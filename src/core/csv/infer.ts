@@ -173,10 +173,26 @@ function countColumn(sample: string[][], c: number, decimalComma: boolean, zones
   return { nonEmpty, numeric, iso, named, unread, dm, firstMax, secondMax, dmSep, dmExample, inc, epochs };
 }
 
+/**
+ * Whether a tab-separated file writes decimal commas (Excel's "Text (Tab delimited)" in a German or French locale:
+ * `51,29`): a cell is a number with a decimal comma that is not a thousands grouping (`1,234` is one in a US file),
+ * and no cell groups thousands with commas before a decimal point (`1,234.5`).
+ */
+function tabDecimalComma(sample: string[][]): boolean {
+  let comma = false;
+  for (const r of sample) {
+    for (const c of r) {
+      if (/\d,\d{3}\./.test(c)) return false;
+      if (!comma && COMMA_NUMBER.test(c) && !/^\s*[-+]?\d{1,3}(?:,\d{3})+\s*$/.test(c)) comma = true;
+    }
+  }
+  return comma;
+}
+
 /** Decides the timestamp column and the metric columns from the header and the first rows. */
 export function inferColumns(header: string[], sample: string[][], delimiter: string): Inference {
   const n = header.length;
-  const decimalComma = delimiter === ';' && sample.some((r) => r.some((c) => COMMA_NUMBER.test(c)));
+  const decimalComma = delimiter === ';' ? sample.some((r) => r.some((c) => COMMA_NUMBER.test(c))) : delimiter === '\t' && tabDecimalComma(sample);
   const kinds: ColumnKind[] = [];
   const assumed = new Map<number, string>();
   const integerEpoch: (EpochUnit | null)[] = [];

@@ -239,7 +239,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       return;
     }
     if (!header) {
-      header = dedupeHeader(row, warn);
+      // Names as stream reads them: `time, cpu, mem` (nvidia-smi's --format=csv) names cpu, not ' cpu'.
+      header = dedupeHeader(row.map((h) => h.trim()), warn);
       headerRow = row;
       // A header of names (not a data row taken for one: a file without a header) is known when it comes again.
       headerText = row.some((f) => !looksLikeData(f)) ? row.join(delimiter) : '';
