@@ -84,6 +84,9 @@ test('parseCsv sorts unsorted timestamps stably, keeps duplicates and warns abou
   assert.deepEqual(plain(r.frame)?.lines, [3, 2, 4]);
   assert.deepEqual(r.issues.map((i) => i.code), ['unsorted', 'duplicate-timestamp']);
   assert.equal(r.issues[0].message, 'timestamps are not in order: rows were sorted by time (stable)');
+  // At the row that goes back in time, in the time column.
+  const late = parseCsv('v,time\n1,2024-03-04T00:00:00Z\n2,2024-03-04T00:01:00Z\n3,2024-03-04T00:03:00Z\n4,2024-03-04T00:02:00Z\n');
+  assert.deepEqual(late.issues.map((i) => [i.code, i.line, i.column]), [['unsorted', 5, 2]]);
   // Newest first (Netdata, many consoles' exports): said as such.
   const newest = parseCsv('ts,v\n2024-01-01T00:02:00Z,3\n2024-01-01T00:01:00Z,2\n2024-01-01T00:01:00Z,4\n2024-01-01T00:00:00Z,1\n');
   assert.deepEqual(plain(newest.frame)?.values, [[1, 2, 4, 3]]);

@@ -394,7 +394,10 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       // the file is wide, its metric named by a name column's one value (`time,metric,value`; read before dropTentative).
       if (!groupedByTentative(long, series, timestamps)) { const one = long.oneName(); if (!(series = dropTentative(series))) named = oneSeriesName(one, header!, metricIndices); }
     }
-    const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: timestamps && unsorted ? unsortedMessage(timestamps) : '', line: headerLine + 1 };
+    // At the first row whose time is before the row's above it (it said the first data line whatever the place).
+    let back = 0;
+    if (timestamps && unsorted) while (++back < rows && !(timestamps[back] < timestamps[back - 1]));
+    const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: timestamps && unsorted ? unsortedMessage(timestamps) : '', line: back > 0 && back < rows ? lines[back] : headerLine + 1, ...(back > 0 && back < rows ? { column: inf.timestampIndex + 1 } : {}) };
     // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
     let noted = false;
     if (timestamps && unsorted) {
