@@ -13,6 +13,7 @@ import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preambleNote } from './header.ts';
 import { Column } from './column.ts';
 import { ZoneWatch } from './zone.ts';
+import { IssueLog } from './issueLog.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -20,8 +21,6 @@ const SAMPLE_ROWS = 500;
 const SAMPLE_CELLS = 100_000;
 /** Text read before the delimiter is guessed (the same head whatever the sizes of the pieces pushed). */
 const HEAD_CHARS = 64 * 1024;
-/** Distinct messages kept per issue code; the rest are counted. */
-const MAX_EXAMPLES = 3;
 
 /** The outcome of reading a CSV: a frame (null when the input cannot be used) and every problem found. */
 export interface CsvResult {
@@ -83,20 +82,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let lastTs = -Infinity;
   /** A weekday not its date's was said (once per file). */
   let weekdaySaid = false;
-  const counts = new Map<string, { n: number; first: DataIssue }>();
-  const examples: DataIssue[] = [];
-
-  const warn = (code: string, message: string, at?: number, column?: number): void => {
-    const c = counts.get(code);
-    if (c) {
-      c.n++;
-      if (c.n <= MAX_EXAMPLES) examples.push({ severity: 'warning', code, message, line: at, column });
-      return;
-    }
-    const issue: DataIssue = { severity: 'warning', code, message, line: at, column };
-    counts.set(code, { n: 1, first: issue });
-    examples.push(issue);
-  };
+  const log = new IssueLog();
+  const warn = log.warn;
   const fail = (code: string, message: string, at?: number, column?: number): void => {
     if (!fatal) fatal = { severity: 'error', code, message, line: at, column };
   };
@@ -460,7 +447,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       if (!fatal && first) settleHeader();
       if (!fatal && !started) fail('empty', 'the file is empty', 1, 1);
       if (!fatal && !header) fail('empty', 'the file has no header row', 1, 1);
-      if (!fatal && !inference && sample.length === 0) fail('no-rows', counts.has('ragged-row') ? `no usable data rows: every row has another number of fields than the header (${headerColumns})` : 'the file has a header but no data rows', headerLine, 1);
+      if (!fatal && !inference && sample.length === 0) fail('no-rows', log.has('ragged-row') ? `no usable data rows: every row has another number of fields than the header (${headerColumns})` : 'the file has a header but no data rows', headerLine, 1);
       if (!fatal && !inference) startColumns();
       if (!fatal && rows === 0) fail('no-rows', 'no usable data rows (every row was skipped)', headerLine + 1, 1);
       const moved = zone.note();
@@ -471,10 +458,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       const table = fatal ? null : tableOf(late);
       const issues: DataIssue[] = [];
       if (fatal) issues.push(fatal);
-      for (const ex of examples) issues.push(ex);
-      for (const [code, c] of counts) {
-        if (c.n > MAX_EXAMPLES) issues.push({ severity: 'warning', code, message: `${c.n - MAX_EXAMPLES} more like this (${code})`, line: c.first.line });
-      }
+      issues.push(...log.issues());
       for (const issue of late) issues.push(issue);
       if (header) issues.push(...units.issues(header));
       if (fatal || !table) return { frame: null, issues, delimiter };

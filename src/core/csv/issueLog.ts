@@ -1,0 +1,37 @@
+/** The warnings of one CSV read: counted per code, the first few of each kept as they were said, the rest as a count. */
+import type { DataIssue } from './frame.ts';
+
+/** Distinct messages kept per issue code; the rest are counted. */
+const MAX_EXAMPLES = 3;
+
+export class IssueLog {
+  private readonly counts = new Map<string, { n: number; first: DataIssue }>();
+  private readonly examples: DataIssue[] = [];
+
+  /** Says a warning (`at`: its line, `column`: its 1-based column); past MAX_EXAMPLES of its code it is only counted. */
+  readonly warn = (code: string, message: string, at?: number, column?: number): void => {
+    const c = this.counts.get(code);
+    if (c) {
+      c.n++;
+      if (c.n <= MAX_EXAMPLES) this.examples.push({ severity: 'warning', code, message, line: at, column });
+      return;
+    }
+    const issue: DataIssue = { severity: 'warning', code, message, line: at, column };
+    this.counts.set(code, { n: 1, first: issue });
+    this.examples.push(issue);
+  };
+
+  /** Whether a warning of `code` was said. */
+  has(code: string): boolean {
+    return this.counts.has(code);
+  }
+
+  /** The warnings kept, in the order said, then for each code said more than MAX_EXAMPLES times how many more. */
+  issues(): DataIssue[] {
+    const out = [...this.examples];
+    for (const [code, c] of this.counts) {
+      if (c.n > MAX_EXAMPLES) out.push({ severity: 'warning', code, message: `${c.n - MAX_EXAMPLES} more like this (${code})`, line: c.first.line });
+    }
+    return out;
+  }
+}
