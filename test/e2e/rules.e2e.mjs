@@ -22,6 +22,7 @@ const lens = (text) => page.locator('.monaco-editor .codelens-decoration', { has
 before(async () => {
   const ws = sampleWorkspace();
   // A team's Prometheus alert rules, named as such files usually are: not a broken rules file.
+  fs.writeFileSync(path.join(ws, 'rules/broken.rules.yml'), 'groups:\n  - name: node\n    rules:\n      - alert: Broken\n        expr: cpu >\n        annotations: {summary: "LABELS = {{ $labels }}"}\n  - name: node\n    rules: []\n');
   fs.writeFileSync(path.join(ws, 'rules/node.rules.yml'), 'groups:\n  - name: node\n    rules:\n      - alert: HighCPU\n        expr: cpu > 90\n        for: 5m\n        labels: {severity: critical}\n        annotations: {summary: "CPU {{ $value | humanize }}"}\n      - alert: LoadHigh\n        expr: |\n          avg_over_time(node_load1[5m]) > 4\n');
   dirs = prepareRun('rules', { workspace: ws, settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'editor.stickyScroll.enabled': false } });
   ({ page, close } = await openWorkbench(dirs, 'rules'));
@@ -187,6 +188,19 @@ test('"Write a test from this data" writes a rule test of cpu-high beside rules.
   // It passes as written (the CLI runs the same engine as the Test Explorer).
   const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'test', written], { encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+});
+
+test('a Prometheus rule file that promtool refuses gets its errors at their places, in promtool\'s words', async () => {
+  await openFile(page, 'broken.rules.yml');
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const expr = problemRows().filter({ hasText: 'could not parse expression: 1:6: parse error: unexpected end of input' }).first();
+  await expr.waitFor({ timeout: 15_000 });
+  assert.match(await expr.innerText(), /\[Ln 5, Col 15\]/);
+  const group = problemRows().filter({ hasText: 'groupname: "node" is repeated in the same file' }).first();
+  await group.waitFor({ timeout: 15_000 });
+  assert.match(await group.innerText(), /\[Ln 7, Col 5\]/);
+  await page.screenshot({ path: path.join(dirs.shots, '09a-prometheus-rule-file-refused.png') });
+  await runCommand(page, 'View: Close All Editors');
 });
 
 test('a Prometheus rule file (node.rules.yml) gets no errors, one note on the rule that needs PromQL', async () => {
