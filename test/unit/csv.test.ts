@@ -55,6 +55,13 @@ test('parseCsv reads a tab-separated file of decimal commas (Excel in a German l
   assert.deepEqual(plain(de.frame)?.values, [[51.29, 50.4, 1052.1]]);
   const us = parseCsv('time\tcpu\n2024-01-01 00:00\t1,234\n2024-01-01 00:01\t2,345.5\n2024-01-01 00:02\t7\n');
   assert.deepEqual(plain(us.frame)?.values, [[1234, 2345.5, 7]]);
+  // A CPU list beside byte counts of several groups: US thousands, as before (review finding).
+  const cpus = parseCsv('time\tcpus\tbytes\n2024-01-01 00:00\t0,1\t1,234,567\n2024-01-01 00:01\t2,3\t2,345,678\n2024-01-01 00:02\t0,1\t3,456,789\n');
+  assert.deepEqual(plain(cpus.frame)?.metrics, ['bytes']);
+  assert.deepEqual(plain(cpus.frame)?.values, [[1234567, 2345678, 3456789]]);
+  // Three decimals after a leading 0 cannot be thousands: the file's commas are decimal.
+  const three = parseCsv('Zeit\tLatenz\tLast\n2024-01-01 00:00\t0,250\t1,500\n2024-01-01 00:01\t0,125\t2,750\n');
+  assert.deepEqual(plain(three.frame)?.values, [[0.25, 0.125], [1.5, 2.75]]);
 });
 
 test('parseCsv trims the header\'s names as stream does: `time, cpu, mem` names cpu and mem', () => {

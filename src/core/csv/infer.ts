@@ -175,15 +175,15 @@ function countColumn(sample: string[][], c: number, decimalComma: boolean, zones
 
 /**
  * Whether a tab-separated file writes decimal commas (Excel's "Text (Tab delimited)" in a German or French locale:
- * `51,29`): a cell is a number with a decimal comma that is not a thousands grouping (`1,234` is one in a US file),
- * and no cell groups thousands with commas before a decimal point (`1,234.5`).
+ * `51,29`, `0,250`): a cell is a number with a decimal comma that cannot be a US thousands grouping (`1,234` can,
+ * `12,5` and `0,250` cannot), and no cell can only be one (`1,234,567`, `1,234.5`).
  */
 function tabDecimalComma(sample: string[][]): boolean {
   let comma = false;
   for (const r of sample) {
     for (const c of r) {
-      if (/\d,\d{3}\./.test(c)) return false;
-      if (!comma && COMMA_NUMBER.test(c) && !/^\s*[-+]?\d{1,3}(?:,\d{3})+\s*$/.test(c)) comma = true;
+      if (/^\s*[-+]?[1-9]\d{0,2}(?:,\d{3}){2,}\s*$/.test(c) || /\d,\d{3}\./.test(c)) return false;
+      if (!comma && COMMA_NUMBER.test(c) && !/^\s*[-+]?[1-9]\d{0,2}(?:,\d{3})+\s*$/.test(c)) comma = true;
     }
   }
   return comma;

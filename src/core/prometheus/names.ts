@@ -3,6 +3,10 @@
  * or NAME{label="value",…} when the query returns several series.
  */
 
+/** Prometheus's metric and label name syntax (data model documentation). */
+export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
 /** A query of a source: the column name it gives and its PromQL. */
 export interface NamedQuery {
   name: string;

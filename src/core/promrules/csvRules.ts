@@ -12,13 +12,12 @@ import type { Severity } from '../severity.ts';
 import { emptyRulesFile } from '../rules/readRules.ts';
 import type { RuleSite } from '../rules/readRules.ts';
 import { DiagnosticSink } from '../rules/diagnostics.ts';
-import { deref, parseYamlAst } from '../rules/yamlAst.ts';
+import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
 import { RuleFileError, readPrometheusRules, valueOffsets } from './ruleFile.ts';
 import { templatePipes } from './goTemplate.ts';
 import { pipelineProblem } from '../rules/template.ts';
-import { getPair } from '../rules/yamlAst.ts';
 import { parseAlertExpr } from './selector.ts';
 
 /** Whether a rules text's top level is a Prometheus rule file's: `groups:` and no `version:`. */
@@ -66,9 +65,9 @@ const promKind = (word: string): 'number' | null => (word === '$value' || word =
  */
 function checkTemplates(rule: YMap, out: DiagnosticSink): void {
   for (const what of ['labels', 'annotations']) {
-    const pair = getPair(rule, what);
+    const pair = mergedPairs(rule).pairs.find((q) => q.key.kind === 'scalar' && q.key.text === what);
     const m = pair && deref(pair.value);
-    for (const p of m?.kind === 'map' ? m.pairs : []) {
+    for (const p of m?.kind === 'map' ? mergedPairs(m).pairs : []) {
       const v = deref(p.value);
       if (v.kind !== 'scalar' || typeof v.value !== 'string') continue;
       const offset = valueOffsets(out.text, v, v.value);

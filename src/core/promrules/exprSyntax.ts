@@ -16,7 +16,7 @@ function place(expr: string, offset: number, past = 0): string {
 }
 
 /** Words and symbols after which an expression cannot end: binary operators and their modifiers. */
-const DANGLING = /(?:==|!=|>=|<=|[<>+\-*/%^]|(?<![\w:])(?:and|or|unless|bool)|(?<![\w:])(?:on|ignoring|group_left|group_right)\s*\([^()]*\)|(?<![\w:])(?:group_left|group_right))\s*$/;
+const DANGLING = /(?:==|!=|>=|<=|[<>+\-*/%^]|(?<![\w:])(?:and|or|unless|bool)|(?<![\w:])(?:on|ignoring|group_left|group_right)\s*\([^()]*\))\s*$/;
 
 /** Prometheus's parse error of `expr` as `could not parse expression: L:C: parse error: …`, or null when we see none. */
 export function exprSyntaxError(expr: string): string | null {
@@ -43,7 +43,7 @@ export function exprSyntaxError(expr: string): string | null {
       i = j;
       continue;
     }
-    if (c === '#' && !braces) {
+    if (c === '#') {
       const j = expr.indexOf('\n', i);
       const end = j < 0 ? expr.length : j;
       code += ' '.repeat(end - i);

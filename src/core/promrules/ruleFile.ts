@@ -1,7 +1,8 @@
 import { parseDuration } from '../rules/duration.ts';
-import { deref, parseYamlAst } from '../rules/yamlAst.ts';
+import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
+import { LABEL_NAME, METRIC_NAME } from '../prometheus/names.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
-import type { YMap, YNode } from '../rules/yamlAst.ts';
+import type { YMap, YNode, YPair } from '../rules/yamlAst.ts';
 import type { EngineRule } from './engine.ts';
 import { compileGoTemplate, goTemplateError, parseErrorText } from './goTemplate.ts';
 import { parseAlertExpr } from './selector.ts';
@@ -104,10 +105,6 @@ export function valueOffsets(source: string, node: { start: number; end: number 
   };
 }
 
-/** A metric name, a label name and an annotation name as Prometheus's model checks them (rulefmt). */
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
 /**
  * Reads a Prometheus rule file's rules in file order, with what Prometheus's rulefmt refuses in them (`problems`:
  * promtool check rules fails the file, Prometheus does not load it; each at its place, in promtool's words).
@@ -134,28 +131,18 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
     const m = deref(n);
     if (m.kind !== 'map') return fail(`${what} must be a mapping`, n.start);
     const got = new Map<string, YNode>();
-    // YAML's merge key (`<<: *defaults`, as Prometheus's YAML reads it): the mapping's own keys win, then the merged
-    // mappings' in order.
-    const merged: YMap[] = [];
-    for (const p of m.pairs) {
+    for (const p of pairsOf(m)) {
       const k = p.key.kind === 'scalar' ? p.key.text : '';
-      if (k === '<<' && p.key.kind === 'scalar' && p.key.style === 1) {
-        const v = deref(p.value);
-        for (const x of v.kind === 'seq' ? v.items.map(deref) : [v]) merged.push(x.kind === 'map' ? x : fail('a merge key (<<) takes a mapping or a list of them', x.start));
-        continue;
-      }
       if (!keys.includes(k)) fail(`unknown key '${k}' in ${what}`, p.key.start);
       if (got.has(k)) fail(`'${k}' appears twice in ${what}`, p.key.start);
       got.set(k, deref(p.value));
     }
-    for (const x of merged) {
-      for (const p of x.pairs) {
-        const k = p.key.kind === 'scalar' ? p.key.text : '';
-        if (!keys.includes(k)) fail(`unknown key '${k}' in ${what}`, p.key.start);
-        if (!got.has(k)) got.set(k, deref(p.value));
-      }
-    }
     return got;
+  };
+  // A mapping's pairs with YAML's merge keys applied (`<<: *defaults`).
+  const pairsOf = (m: YMap): YPair[] => {
+    const r = mergedPairs(m);
+    return r.bad ? fail('a merge key (<<) takes a mapping or a list of them', r.bad.start) : r.pairs;
   };
   const list = (n: YNode | undefined, what: string): YNode[] => {
     if (!n || (n.kind === 'scalar' && n.value === null)) return [];
@@ -177,7 +164,7 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
     const o: Record<string, string> = {};
     if (!n || (n.kind === 'scalar' && n.value === null)) return o;
     if (n.kind !== 'map') return fail(`${what} must be a mapping`, n.start);
-    for (const p of n.pairs) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value), what), enumerable: true, writable: true, configurable: true });
+    for (const p of pairsOf(n)) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value), what), enumerable: true, writable: true, configurable: true });
     return o;
   };
   const top = entries(root, ['groups'], 'a rule file');
@@ -196,7 +183,16 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
       const node = r as YMap;
       const record = text1(rm.get('record'), 'record');
       const alert = text1(rm.get('alert'), 'alert');
-      const at = (key: string): number => rm.get(key)?.start ?? r.start;
+      // Where a key's value is, as promtool places it: a block scalar (`expr: |`) at its indicator.
+      const at = (key: string): number => {
+        const p = pairsOf(node).find((q) => q.key.kind === 'scalar' && q.key.text === key);
+        if (!p) return r.start;
+        const v = deref(p.value);
+        if (v.kind !== 'scalar' || (v.style !== 4 && v.style !== 5)) return v.start;
+        let i = p.key.end;
+        while (text[i] === ':' || text[i] === ' ' || text[i] === '\t') i++;
+        return i;
+      };
       if (record && alert) problem("only one of 'record' and 'alert' must be set", at('record'));
       if (!record && !alert) problem("one of 'record' or 'alert' must be set", r.start);
       const expr = text1(rm.get('expr'), 'expr');
@@ -205,13 +201,15 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
       if (record) {
         for (const key of ['annotations', 'for', 'keep_firing_for']) {
           const v = rm.get(key);
-          if (v && !(v.kind === 'scalar' && (v.value === null || (key !== 'annotations' && dur(v, key) === 0)))) problem(`invalid field '${key}' in recording rule`, v.start);
+          // rulefmt: annotations that hold something, a duration that is not 0.
+          const none = v === undefined || (v.kind === 'scalar' ? v.value === null || (key !== 'annotations' && dur(v, key) === 0) : v.kind === 'map' && pairsOf(v).length === 0);
+          if (!none) problem(`invalid field '${key}' in recording rule`, v.start);
         }
         if (!METRIC_NAME.test(record)) problem(`invalid recording rule name: ${record}`, at('record'));
       }
       for (const what of ['labels', 'annotations'] as const) {
         const m = rm.get(what);
-        for (const p of m?.kind === 'map' ? m.pairs : []) {
+        for (const p of m?.kind === 'map' ? pairsOf(m) : []) {
           const key = p.key.kind === 'scalar' ? p.key.text : '';
           if (!LABEL_NAME.test(key) || (what === 'labels' && key === '__name__')) problem(`invalid ${what === 'labels' ? 'label' : 'annotation'} name: ${key}`, p.key.start);
         }
@@ -220,7 +218,7 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
       // Prometheus parses an alert's templates as it loads the file (rulefmt): one Go refuses fails it.
       for (const what of ['labels', 'annotations'] as const) {
         const m = rm.get(what);
-        for (const p of m?.kind === 'map' ? m.pairs : []) {
+        for (const p of m?.kind === 'map' ? pairsOf(m) : []) {
           const v = deref(p.value);
           if (v.kind !== 'scalar' || v.value === null) continue;
           const e = goTemplateError(String(v.value));

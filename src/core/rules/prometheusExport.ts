@@ -4,6 +4,7 @@ import { analyzeRules } from './validate.ts';
 import { formatDuration } from './duration.ts';
 import { templateActions } from './template.ts';
 import { formatNumber } from '../format.ts';
+import { LABEL_NAME, METRIC_NAME } from '../prometheus/names.ts';
 import { deref, getPair } from './yamlAst.ts';
 import type { YNode } from './yamlAst.ts';
 
@@ -30,9 +31,6 @@ export interface PrometheusExport {
   disabled: string[];
 }
 
-/** Prometheus's metric and label name syntax (data model documentation). */
-export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * Whether an offset lies inside a `data:` mapping (a Prometheus source, SPEC §8). Its own checks belong to the

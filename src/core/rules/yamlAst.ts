@@ -315,6 +315,32 @@ export function deref(node: YNode): YNode {
   return n;
 }
 
+/**
+ * A mapping's pairs with YAML's merge keys applied (`<<: *defaults`, `<<: [*a, *b]`, as Prometheus's YAML reads a
+ * rule file): its own pairs, then each merged mapping's (merged in turn) whose key is not yet there — the first
+ * wins. The node that is not a mapping where one is merged, if any.
+ */
+export function mergedPairs(map: YMap, depth = 0): { pairs: YPair[]; bad: YNode | null } {
+  const own = map.pairs.filter((p) => !(p.key.kind === 'scalar' && p.key.style === 1 && p.key.text === '<<'));
+  if (own.length === map.pairs.length) return { pairs: own, bad: null };
+  const pairs = [...own];
+  const keys = new Set(own.map((p) => (p.key.kind === 'scalar' ? p.key.text : '')));
+  for (const p of map.pairs) {
+    if (own.includes(p)) continue;
+    const v = deref(p.value);
+    for (const x of v.kind === 'seq' ? v.items.map(deref) : [v]) {
+      if (x.kind !== 'map' || depth > 100) return { pairs, bad: x };
+      const inner = mergedPairs(x, depth + 1);
+      if (inner.bad) return { pairs, bad: inner.bad };
+      for (const q of inner.pairs) {
+        const k = q.key.kind === 'scalar' ? q.key.text : '';
+        if (!keys.has(k)) { keys.add(k); pairs.push(q); }
+      }
+    }
+  }
+  return { pairs, bad: null };
+}
+
 /** The value node under `key` in a mapping, or undefined. */
 export function getPair(map: YMap, key: string): YPair | undefined {
   for (const p of map.pairs) if (p.key.kind === 'scalar' && p.key.text === key) return p;
