@@ -31,6 +31,7 @@ import { createRetrainer } from '../core/streaming/retraining.ts';
 import type { ModelInfo, RetrainEvent, Retrainer } from '../core/streaming/retraining.ts';
 import { createStreamRules } from '../core/streaming/rulesStream.ts';
 import type { StreamRules } from '../core/streaming/rulesStream.ts';
+import { warmupNote } from '../core/streaming/warmup.ts';
 
 /** Rows read before the columns are decided (fewer when the input pauses or ends first). */
 const SAMPLE_ROWS = 20;
@@ -122,6 +123,8 @@ export class StreamPipeline {
   /** Notes said once per stream, by kind. */
   private said = new Set<string>();
   private row = 0;
+  /** Rows of the current detector that any metric was scored on (none during its warm-up). */
+  private scored = 0;
   /** The inference while its order of day and month is only assumed (settleDateOrder), else null. */
   private dates: Inference | null = null;
   /** The open quote already reported as holding rows back (line:column), so the note is given once. */
@@ -151,6 +154,13 @@ export class StreamPipeline {
     }
     this.onRecords(this.splitter.push(text));
     this.checkSyntax();
+  }
+
+  /** While no row has been scored yet, a warning that says how long the warm-up is (warmup.ts); `final`: the input ended. */
+  warmupNote(final: boolean): string | null {
+    if (!this.layout || this.failure) return null;
+    const note = warmupNote({ rows: this.row, scored: this.scored, spans: this.detector?.spans ?? null, stepMs: this.stepMs, timed: this.layout.timestampIndex >= 0, spanMs: this.hiMs - this.loMs }, final);
+    return note && `${this.opts.displayPath}: warning: ${note}`;
   }
 
   /** The input paused: decide the columns from the rows there are, so a slow stream is scored live. */
@@ -309,6 +319,7 @@ export class StreamPipeline {
     this.resetTimes();
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
+    this.scored = 0;
     this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
     if (this.opts.rules) {
       // Each rule's column, or its series' columns (cpu{host="a"}, …), in header (or joined) order.
@@ -442,6 +453,7 @@ export class StreamPipeline {
     }
     const ms = instant + l.utcOffsetMs;
     const score = (this.detector as StreamDetector).update(ms, values);
+    if (score.topMetric >= 0) this.scored++;
     const fitted = this.retrainer?.update(ms, values) ?? null;
     const anomalies: Anomaly[] = [];
     const a = streamAnomaly(score, this.row, ms, l.metrics, values, l.utcOffsetMs);
