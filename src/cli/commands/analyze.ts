@@ -22,6 +22,7 @@ import { SEVERITIES } from '../../core/severity.ts';
 import { VERSION } from '../../core/version.ts';
 import type { Contamination } from '../../core/detectors/isolationForestModel.ts';
 import { listed } from '../../core/incidents/analysisView.ts';
+import { findingsIn } from '../../core/incidents/incidents.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 
 const usage = `Usage: anomaly-hunter analyze <csv> [options]
@@ -188,7 +189,12 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
   const { incidents, anomalies } = listed(result, allRows);
   const bySeverity = SEVERITIES.map((s) => [s, incidents.filter((i) => i.severity === s).length] as const).filter(([, n]) => n);
   const scope = allRows ? 'all' : `${view?.minSeverity ?? DEFAULT_MIN_SEVERITY} and above`;
-  lines.push(`  incidents (${scope}): ${incidents.length}${bySeverity.length ? ` (${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}; ${anomalies.length.toLocaleString('en')} anomalous row finding${anomalies.length === 1 ? '' : 's'} in them`);
+  const counted = `  incidents (${scope}): ${incidents.length}${bySeverity.length ? ` (${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}`;
+  if (allRows) {
+    // Every flagged row is listed, and a flagged row need not be in any incident: those are counted apart.
+    const inThem = findingsIn(anomalies, incidents).length;
+    lines.push(`${counted}; every flagged row: ${plural(anomalies.length, 'finding')}, ${inThem.toLocaleString('en')} in these incidents, ${(anomalies.length - inThem).toLocaleString('en')} in none`);
+  } else lines.push(`${counted}; ${plural(anomalies.length, 'anomalous row finding')} in them`);
   if (!allRows && view) {
     const hidden = view.incidents.length - incidents.length;
     lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${result.anomalies.length.toLocaleString('en')} (--all-rows lists them)`);
@@ -201,5 +207,25 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
       lines.push(`    ${where}  ${i.severity.padEnd(8)} ${i.score.toFixed(1).padStart(5)}  ${i.summary}`);
     }
   }
+  if (allRows && anomalies.length) {
+    const shown = anomalies.slice(0, MAX_ROWS_LISTED);
+    const width = Math.min(30, Math.max(...shown.map((a) => (a.metric ?? '-').length)));
+    lines.push('', `  flagged rows (${anomalies.length.toLocaleString('en')}): time, metric, detector, score`);
+    for (const a of shown) {
+      const where = a.timestamp ?? `row ${a.row + 1}`;
+      const detector = a.detector === 'rule' && a.rule ? `rule ${a.rule}` : a.detector;
+      lines.push(`    ${where}  ${(a.metric ?? '-').padEnd(width)}  ${detector.padEnd(8)} ${a.score.toFixed(1).padStart(5)}`);
+    }
+    const more = anomalies.length - shown.length;
+    if (more > 0) lines.push(`    … and ${more.toLocaleString('en')} more (--format json for all)`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/** Flagged rows the text of --all-rows lists before it says how many more there are. */
+const MAX_ROWS_LISTED = 50;
+
+/** `n` and a noun, plural unless n is 1: "21 findings". */
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 }
