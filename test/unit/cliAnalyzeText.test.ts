@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
@@ -51,4 +51,36 @@ test('analyze --all-rows text lists at most 50 flagged rows, then how many more 
   const tail = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('  flagged rows')) + 1).filter(Boolean);
   assert.equal(tail.length, 51);
   assert.equal(tail[50], `    … and ${(total - 50).toLocaleString('en')} more (--format json for all)`);
+});
+
+test('analyze --rules FILE without a CSV analyses the CSV its data: names, relative to the rules file, as check reads it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-rules-data-'));
+  try {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub/cw.csv'), export5m());
+    const rules = 'version: 1\ndata: cw.csv\nrules:\n  - name: hot\n    metric: CPUUtilization\n    op: ">"\n    threshold: 90\n    severity: critical\n';
+    writeFileSync(join(dir, 'sub/rules.yaml'), rules);
+    const r = await run(dir, 'analyze', '--rules', 'sub/rules.yaml', '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const got = JSON.parse(r.out);
+    assert.equal(got.meta.input.path, join('sub', 'cw.csv'));
+    assert.equal(got.rows, 61);
+    const given = JSON.parse((await run(dir, 'analyze', join(dir, 'sub/cw.csv'), '--rules', 'sub/rules.yaml', '--format', 'json')).out);
+    assert.deepEqual(got.anomalies, given.anomalies);
+    assert.deepEqual(got.incidents, given.incidents);
+    assert.equal(got.meta.input.sha256, given.meta.input.sha256);
+    assert.ok(got.anomalies.some((a: { detector: string; rule?: string }) => a.detector === 'rule' && a.rule === 'hot'));
+    // A data: CSV that is not there is a missing file (exit 2), named as the rules file names it from here.
+    writeFileSync(join(dir, 'sub/rules.yaml'), rules.replace('cw.csv', 'gone.csv'));
+    const missing = await run(dir, 'analyze', '--rules', 'sub/rules.yaml');
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, new RegExp(`${join('sub', 'gone.csv').replace(/\\/g, '\\\\')}: no such file`));
+    // A rules file whose data: names nothing still needs a CSV.
+    writeFileSync(join(dir, 'sub/rules.yaml'), rules.replace('data: cw.csv\n', ''));
+    const none = await run(dir, 'analyze', '--rules', 'sub/rules.yaml');
+    assert.equal(none.code, 2);
+    assert.match(none.err, /missing the CSV file to analyse \(the data: of sub\/rules\.yaml names neither a CSV nor a Prometheus source\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

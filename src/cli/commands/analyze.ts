@@ -1,8 +1,9 @@
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
+import { loadCsvFile } from '../../node/loadCsv.ts';
 import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
@@ -27,6 +28,7 @@ import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 
 const usage = `Usage: anomaly-hunter analyze <csv> [options]
        anomaly-hunter analyze --prometheus URL --query [NAME=]PROMQL … [--start T] [--end T] [--step D] [options]
+       anomaly-hunter analyze --rules FILE [options]   (the data: of FILE: a CSV, relative to FILE, or a Prometheus source)
 
 Loads a metrics CSV (or a Prometheus query range), runs the detectors and reports the anomalies (SPEC §3).
 
@@ -81,7 +83,7 @@ export const analyzeCommand: Command = {
     });
     const prom = prometheusArgs(values, ctx.env);
     if (prom && positionals.length) throw new UsageError(`give either a CSV file or --prometheus, not both`);
-    // Without a CSV or --prometheus, the rules file's data: may name a Prometheus source (SPEC §8).
+    // Without a CSV or --prometheus, the rules file's data: names the data: a CSV (SPEC §1) or a Prometheus source (§8).
     const fromRules = !prom && positionals.length === 0 && values.rules !== undefined;
     if (!prom && !fromRules && positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
     const format = choiceOption('format', values.format, ['text', 'json', 'csv'] as const, 'text');
@@ -112,19 +114,28 @@ export const analyzeCommand: Command = {
     // The rules file's reader (YAML, JSON Schema) and the history's (SQLite) are loaded only when asked for.
     const loadRulesFile = async (...a: Parameters<typeof LoadRulesFile>) => (await import('../rulesFile.ts')).loadRulesFile(...a);
     const preloaded = fromRules ? await loadRulesFile(values.rules!, { cwd: ctx.cwd, env: ctx.env }) : null;
+    // The CSV to read (a rules file's data: is relative to the rules file, as `check` reads it) and its name in messages.
+    let csvFile: string | undefined = positionals[0];
+    let csvName = positionals[0];
     if (preloaded && !preloaded.prometheus) {
       if (preloaded.prometheusError) throw new InputError(`data: ${preloaded.prometheusError}`, values.rules);
-      if (preloaded.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules!, preloaded.diagnostics));
-      if (!preloaded.rules) return 1;
-      throw new UsageError(`missing the CSV file to analyse (the data: of ${values.rules} names no Prometheus source)`);
+      if (!preloaded.dataPath) {
+        if (preloaded.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules!, preloaded.diagnostics));
+        if (!preloaded.rules) return 1;
+        throw new UsageError(`missing the CSV file to analyse (the data: of ${values.rules} names neither a CSV nor a Prometheus source)`);
+      }
+      csvFile = preloaded.dataPath;
+      csvName = relative(ctx.cwd, preloaded.dataPath) || preloaded.dataPath;
+      await refuseOutputOverInput(values.out, [csvFile], ctx.cwd);
     }
     if (preloaded?.prometheus) for (const n of preloaded.prometheus.notes) ctx.stderr(`${preloaded.prometheus.server}: warning: ${n}\n`);
     const fetched = prom ? await loadPrometheusForCommand(prom, ctx) : preloaded?.prometheus ?? null;
     // The scoring worker starts while the CSV is read (idle, it never keeps the process alive; primeIsolationForest uses or closes it).
-    const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(positionals[0]) : null;
-    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(positionals[0], ctx);
+    const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(csvFile!) : null;
+    // A data: CSV already read (and its rules checked against it) is not read again; one it could not read fails here.
+    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(preloaded ? csvName : csvFile!, ctx, preloaded?.csv ?? (preloaded ? await loadCsvFile(csvFile!) : undefined));
     // A Prometheus source's input path is the graph page of its queries; messages name the server.
-    const path = fetched ? fetched.path : positionals[0];
+    const path = fetched ? fetched.path : csvName;
     const name = fetched ? fetched.server : basename(path);
     const frame = loaded.frame;
     if (metrics) {
