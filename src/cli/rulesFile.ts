@@ -7,6 +7,7 @@ import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 import { loadCsvFile } from '../node/loadCsv.ts';
+import type { LoadedCsv } from '../node/loadCsv.ts';
 import { notRegularFile } from '../node/tailFile.ts';
 import { fetchRulesSource } from './prometheusSource.ts';
 import type { LoadedPrometheus } from './prometheusSource.ts';
@@ -21,6 +22,8 @@ export interface LoadedRules {
   /** The CSV the rules were checked against (resolved path), or null. */
   dataPath: string | null;
   frame: Frame | null;
+  /** The CSV of `data:` as read (its issues, its hash), when `data:` named one and it could be read. */
+  csv?: LoadedCsv & { frame: Frame };
   /** The Prometheus source of `data:`, fetched (SPEC §8), or why it could not be (then a warning is on `data:`). */
   prometheus?: LoadedPrometheus;
   prometheusError?: string;
@@ -100,7 +103,7 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
     return finish(path, text, diagnostics, first.file, dataPath, null);
   }
   const a = analyzeRules(text, { data: dataContextOf(csv.frame, basename(dataPath)) });
-  return finish(path, text, a.diagnostics, a.file, dataPath, csv.frame);
+  return { ...finish(path, text, a.diagnostics, a.file, dataPath, csv.frame), csv: { ...csv, frame: csv.frame } };
 }
 
 function finish(path: string, text: string, diagnostics: Diagnostic[], file: RulesFile, dataPath: string | null, frame: Frame | null): LoadedRules {

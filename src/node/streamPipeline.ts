@@ -31,6 +31,8 @@ import { createRetrainer } from '../core/streaming/retraining.ts';
 import type { ModelInfo, RetrainEvent, Retrainer } from '../core/streaming/retraining.ts';
 import { createStreamRules } from '../core/streaming/rulesStream.ts';
 import type { StreamRules } from '../core/streaming/rulesStream.ts';
+import { warmupNote } from '../core/streaming/warmup.ts';
+import { RowWarnings } from './rowWarnings.ts';
 
 /** Rows read before the columns are decided (fewer when the input pauses or ends first). */
 const SAMPLE_ROWS = 20;
@@ -107,6 +109,8 @@ export class StreamPipeline {
   private rules: StreamRules | null = null;
   /** The columns the rules read: the header's, or in a long file the joined metrics'. */
   private ruleCols: number[] = [];
+  /** Of `ruleCols`, the indices of the columns no metric scored reads (their cells are checked apart). */
+  private ruleOnly: number[] = [];
   /** A long file's rows joined by time, else null. */
   private join: LongStreamJoin | null = null;
   /** Of a long file's joined metrics, the ones scored (`--metrics`), else null (all). */
@@ -122,14 +126,20 @@ export class StreamPipeline {
   /** Notes said once per stream, by kind. */
   private said = new Set<string>();
   private row = 0;
+  /** Rows of the current detector that any metric was scored on (none during its warm-up). */
+  private scored = 0;
   /** The inference while its order of day and month is only assumed (settleDateOrder), else null. */
   private dates: Inference | null = null;
   /** The open quote already reported as holding rows back (line:column), so the note is given once. */
   private noted = '';
+  /** Cells that are not numbers, times that go back: said as analyze says them. */
+  private readonly warnings: RowWarnings;
   /** The first input error (a bad header, no numeric column); nothing is scored after it. */
   failure: InputError | UsageError | null = null;
 
-  constructor(private readonly opts: PipelineOptions) {}
+  constructor(private readonly opts: PipelineOptions) {
+    this.warnings = new RowWarnings(opts.displayPath, (text) => opts.onNotice?.(text));
+  }
 
   /** The current columns, or null before they are decided. */
   get columns(): Layout | null {
@@ -151,6 +161,13 @@ export class StreamPipeline {
     }
     this.onRecords(this.splitter.push(text));
     this.checkSyntax();
+  }
+
+  /** While no row has been scored yet, a warning that says how long the warm-up is (warmup.ts); `final`: the input ended. */
+  warmupNote(final: boolean): string | null {
+    if (!this.layout || this.failure) return null;
+    const note = warmupNote({ rows: this.row, scored: this.scored, spans: this.detector?.spans ?? null, stepMs: this.stepMs, timed: this.layout.timestampIndex >= 0, spanMs: this.hiMs - this.loMs }, final);
+    return note && `${this.opts.displayPath}: warning: ${note}`;
   }
 
   /** The input paused: decide the columns from the rows there are, so a slow stream is scored live. */
@@ -193,6 +210,7 @@ export class StreamPipeline {
     if (!this.failure && this.sample.length) this.guard(() => this.decide('end'));
     this.caughtUp();
     if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(true)));
+    this.warnings.finish();
   }
 
   /** A syntax error of the CSV (a stray quote, a line too long) ends the stream with its position. */
@@ -309,12 +327,15 @@ export class StreamPipeline {
     this.resetTimes();
     this.layout = layout;
     this.detector = createStreamDetector({ metrics: layout.metrics, seed: this.opts.seed ?? 0 });
+    this.scored = 0;
     this.retrainer = this.opts.baseline ? createRetrainer({ metrics: layout.metrics, retrainEveryMs: this.opts.retrainEveryMs }) : null;
     if (this.opts.rules) {
       // Each rule's column, or its series' columns (cpu{host="a"}, …), in header (or joined) order.
       const ruleNames = this.join ? this.join.metrics : names;
       const cols = new Set(this.opts.rules.rules.flatMap((r) => seriesIn(ruleNames, r.metric)).filter((c) => this.join !== null || c !== layout.timestampIndex));
       this.ruleCols = [...cols].sort((a, b) => a - b);
+      const scored = new Set(layout.metricIndices);
+      this.ruleOnly = this.join ? [] : this.ruleCols.flatMap((c, k) => (scored.has(c) ? [] : [k]));
       this.rules = createStreamRules(this.opts.rules, this.ruleCols.map((c) => ruleNames[c]), { thresholds: this.opts.thresholds, timed: layout.timestampIndex >= 0, utcOffsetMs: layout.utcOffsetMs });
       for (const [name, why] of Object.entries(this.rules.skipped)) {
         if (why === 'unknown-metric') this.opts.onNotice?.(`${this.opts.displayPath}: rule '${name}': no metric '${this.opts.rules.rules.find((r) => r.name === name)?.metric}' in the data; skipped`);
@@ -377,6 +398,7 @@ export class StreamPipeline {
     const back = (): boolean => jumpsBack(ms, this.lastMs, this.loMs, this.hiMs, this.stepMs);
     if (this.join) {
       const added = this.join.add(f, tsText, ms, rec.line, (cell) => parseNumber(cell.trim(), l.decimalComma));
+      if (added.kind !== 'unknown') this.warnings.cells(f, l.metricIndices, (k) => parseNumber((f[l.metricIndices[k]] ?? '').trim(), l.decimalComma), l.header, rec.line);
       if (added.kind === 'joined') { this.seen(ms); this.scoreJoined(added.done); return; }
       if (added.kind === 'late') {
         if (back()) throw groupedError(this.opts.displayPath, 'a series', rec.line);
@@ -395,10 +417,15 @@ export class StreamPipeline {
       if (changed && back()) throw groupedError(this.opts.displayPath, labelText(Object.fromEntries(t.columns.map((c) => [l.header[c], (f[c] ?? '').trim()]))), rec.line);
       if (changed) this.tentative = null;
     }
+    // Scored in the order read (causal), where analyze sorts the rows by time: said, as analyze says it sorted.
+    if (ms < this.lastMs) this.warnings.warn('unsorted', `timestamps are not in order: '${tsText.trim().slice(0, 40)}' is before the row above; rows are scored in the order read (analyze sorts them)`, rec.line, l.timestampIndex + 1);
     this.seen(ms);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const ruleValues = this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
-    this.emit(rec.line, tsText, ms, values, ruleValues, f[l.metricIndices[0]] ?? '');
+    this.warnings.cells(f, l.metricIndices, (k) => values[k], l.header, rec.line);
+    if (this.ruleOnly.length) this.warnings.cells(f, this.ruleOnly.map((k) => this.ruleCols[k]), (j) => ruleValues[this.ruleOnly[j]], l.header, rec.line);
+    // NAB output echoes the value as written; one that is not a number is written as missing (empty).
+    this.emit(rec.line, tsText, ms, values, ruleValues, Number.isNaN(values[0]) ? '' : (f[l.metricIndices[0]] ?? ''));
   }
 
   /** Says a note once per stream (`kind`: which). */
@@ -442,6 +469,7 @@ export class StreamPipeline {
     }
     const ms = instant + l.utcOffsetMs;
     const score = (this.detector as StreamDetector).update(ms, values);
+    if (score.topMetric >= 0) this.scored++;
     const fitted = this.retrainer?.update(ms, values) ?? null;
     const anomalies: Anomaly[] = [];
     const a = streamAnomaly(score, this.row, ms, l.metrics, values, l.utcOffsetMs);

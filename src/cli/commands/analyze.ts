@@ -1,8 +1,9 @@
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { loadCsvForCommand } from '../loadCsv.ts';
+import { loadCsvFile } from '../../node/loadCsv.ts';
 import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
@@ -22,10 +23,12 @@ import { SEVERITIES } from '../../core/severity.ts';
 import { VERSION } from '../../core/version.ts';
 import type { Contamination } from '../../core/detectors/isolationForestModel.ts';
 import { listed } from '../../core/incidents/analysisView.ts';
+import { findingsIn } from '../../core/incidents/incidents.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 
 const usage = `Usage: anomaly-hunter analyze <csv> [options]
        anomaly-hunter analyze --prometheus URL --query [NAME=]PROMQL … [--start T] [--end T] [--step D] [options]
+       anomaly-hunter analyze --rules FILE [options]   (the data: of FILE: a CSV, relative to FILE, or a Prometheus source)
 
 Loads a metrics CSV (or a Prometheus query range), runs the detectors and reports the anomalies (SPEC §3).
 
@@ -80,7 +83,7 @@ export const analyzeCommand: Command = {
     });
     const prom = prometheusArgs(values, ctx.env);
     if (prom && positionals.length) throw new UsageError(`give either a CSV file or --prometheus, not both`);
-    // Without a CSV or --prometheus, the rules file's data: may name a Prometheus source (SPEC §8).
+    // Without a CSV or --prometheus, the rules file's data: names the data: a CSV (SPEC §1) or a Prometheus source (§8).
     const fromRules = !prom && positionals.length === 0 && values.rules !== undefined;
     if (!prom && !fromRules && positionals.length !== 1) throw new UsageError(positionals.length ? `expected one CSV file, got ${positionals.length}` : 'missing the CSV file to analyse');
     const format = choiceOption('format', values.format, ['text', 'json', 'csv'] as const, 'text');
@@ -111,19 +114,28 @@ export const analyzeCommand: Command = {
     // The rules file's reader (YAML, JSON Schema) and the history's (SQLite) are loaded only when asked for.
     const loadRulesFile = async (...a: Parameters<typeof LoadRulesFile>) => (await import('../rulesFile.ts')).loadRulesFile(...a);
     const preloaded = fromRules ? await loadRulesFile(values.rules!, { cwd: ctx.cwd, env: ctx.env }) : null;
+    // The CSV to read (a rules file's data: is relative to the rules file, as `check` reads it) and its name in messages.
+    let csvFile: string | undefined = positionals[0];
+    let csvName = positionals[0];
     if (preloaded && !preloaded.prometheus) {
       if (preloaded.prometheusError) throw new InputError(`data: ${preloaded.prometheusError}`, values.rules);
-      if (preloaded.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules!, preloaded.diagnostics));
-      if (!preloaded.rules) return 1;
-      throw new UsageError(`missing the CSV file to analyse (the data: of ${values.rules} names no Prometheus source)`);
+      if (!preloaded.dataPath) {
+        if (preloaded.diagnostics.length) ctx.stderr(formatDiagnostics(values.rules!, preloaded.diagnostics));
+        if (!preloaded.rules) return 1;
+        throw new UsageError(`missing the CSV file to analyse (the data: of ${values.rules} names neither a CSV nor a Prometheus source)`);
+      }
+      csvFile = preloaded.dataPath;
+      csvName = relative(ctx.cwd, preloaded.dataPath) || preloaded.dataPath;
+      await refuseOutputOverInput(values.out, [csvFile], ctx.cwd);
     }
     if (preloaded?.prometheus) for (const n of preloaded.prometheus.notes) ctx.stderr(`${preloaded.prometheus.server}: warning: ${n}\n`);
     const fetched = prom ? await loadPrometheusForCommand(prom, ctx) : preloaded?.prometheus ?? null;
     // The scoring worker starts while the CSV is read (idle, it never keeps the process alive; primeIsolationForest uses or closes it).
-    const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(positionals[0]) : null;
-    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(positionals[0], ctx);
+    const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(csvFile!) : null;
+    // A data: CSV already read (and its rules checked against it) is not read again; one it could not read fails here.
+    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(preloaded ? csvName : csvFile!, ctx, preloaded?.csv ?? (preloaded ? await loadCsvFile(csvFile!) : undefined));
     // A Prometheus source's input path is the graph page of its queries; messages name the server.
-    const path = fetched ? fetched.path : positionals[0];
+    const path = fetched ? fetched.path : csvName;
     const name = fetched ? fetched.server : basename(path);
     const frame = loaded.frame;
     if (metrics) {
@@ -188,7 +200,12 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
   const { incidents, anomalies } = listed(result, allRows);
   const bySeverity = SEVERITIES.map((s) => [s, incidents.filter((i) => i.severity === s).length] as const).filter(([, n]) => n);
   const scope = allRows ? 'all' : `${view?.minSeverity ?? DEFAULT_MIN_SEVERITY} and above`;
-  lines.push(`  incidents (${scope}): ${incidents.length}${bySeverity.length ? ` (${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}; ${anomalies.length.toLocaleString('en')} anomalous row finding${anomalies.length === 1 ? '' : 's'} in them`);
+  const counted = `  incidents (${scope}): ${incidents.length}${bySeverity.length ? ` (${bySeverity.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}`;
+  if (allRows) {
+    // Every flagged row is listed, and a flagged row need not be in any incident: those are counted apart.
+    const inThem = findingsIn(anomalies, incidents).length;
+    lines.push(`${counted}; every flagged row: ${plural(anomalies.length, 'finding')}, ${inThem.toLocaleString('en')} in these incidents, ${(anomalies.length - inThem).toLocaleString('en')} in none`);
+  } else lines.push(`${counted}; ${plural(anomalies.length, 'anomalous row finding')} in them`);
   if (!allRows && view) {
     const hidden = view.incidents.length - incidents.length;
     lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${result.anomalies.length.toLocaleString('en')} (--all-rows lists them)`);
@@ -201,5 +218,25 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
       lines.push(`    ${where}  ${i.severity.padEnd(8)} ${i.score.toFixed(1).padStart(5)}  ${i.summary}`);
     }
   }
+  if (allRows && anomalies.length) {
+    const shown = anomalies.slice(0, MAX_ROWS_LISTED);
+    const width = Math.min(30, Math.max(...shown.map((a) => (a.metric ?? '-').length)));
+    lines.push('', `  flagged rows (${anomalies.length.toLocaleString('en')}): time, metric, detector, score`);
+    for (const a of shown) {
+      const where = a.timestamp ?? `row ${a.row + 1}`;
+      const detector = a.detector === 'rule' && a.rule ? `rule ${a.rule}` : a.detector;
+      lines.push(`    ${where}  ${(a.metric ?? '-').padEnd(width)}  ${detector.padEnd(8)} ${a.score.toFixed(1).padStart(5)}`);
+    }
+    const more = anomalies.length - shown.length;
+    if (more > 0) lines.push(`    … and ${more.toLocaleString('en')} more (--format json for all)`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/** Flagged rows the text of --all-rows lists before it says how many more there are. */
+const MAX_ROWS_LISTED = 50;
+
+/** `n` and a noun, plural unless n is 1: "21 findings". */
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 }

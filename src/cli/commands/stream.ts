@@ -43,6 +43,8 @@ when more rows are appended (SPEC §3). Memory stays flat however long the strea
 by its novelty against the recent past (the "score" and "anomaly_score"); with --baseline, also
 by its distance from a baseline fitted on a sliding window and refitted as --retrain-every says,
 and its "anomaly" is the stronger of the two.
+Warm-up: no row is scored (every score is 0) before about 12h30m of data, and at least 31 rows, are
+in; when the input ends inside it, stderr says so (analyze suits data that short).
 
 Options:
   --metrics a,b    metrics to score (default: every numeric column)
@@ -169,6 +171,12 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   });
   /** Rows arrive "live" once the file as it was at the start has been read: only those are sent. */
   let live = false;
+  /** A followed input still inside the warm-up when first read through is told so, once. */
+  const caughtUp = (): void => {
+    pipeline.caughtUp();
+    if (!live && values.follow) { const note = pipeline.warmupNote(false); if (note) ctx.stderr(`${note}\n`); }
+    live = true;
+  };
 
   const pipeline = new StreamPipeline({
     displayPath, metrics: wanted, oneMetric: format === 'nab', seed, rules, live: values.follow === true, baseline: values.baseline === true, retrainEveryMs,
@@ -191,7 +199,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     await streamPrometheus(prom, {
       follow: values.follow === true, signal: hooks.signal, pollMs: hooks.pollMs,
       onText: (text) => { if (pipeline.failure === null) pipeline.push(text); },
-      onCaughtUp: () => { pipeline.caughtUp(); live = true; },
+      onCaughtUp: caughtUp,
       onNotice: (text) => ctx.stderr(`${text}\n`),
     });
   } else try {
@@ -201,7 +209,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       pollMs: hooks.pollMs,
       rotationGraceMs: hooks.rotationGraceMs,
       onText: (text) => pipeline.push(text),
-      onCaughtUp: () => { pipeline.caughtUp(); live = true; },
+      onCaughtUp: caughtUp,
       onRestart: (event) => pipeline.restart(event),
       // A CSV error (a stray quote, no numeric column) ends the stream: the rest of the file is not read.
       stopped: () => pipeline.failure !== null,
@@ -222,6 +230,9 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     return 1;
   }
   pipeline.finish();
+  // Every row inside the warm-up scores 0: said on stderr, so all-zero scores are not read as "nothing unusual".
+  const warm = values.follow ? null : pipeline.warmupNote(true);
+  if (warm) ctx.stderr(`${warm}\n`);
   await alerter?.flush();
   if (await recordedFailed(ctx, history, values.history)) return 1;
   if (pipeline.failure) throw pipeline.failure;

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+
+async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd });
+  return { code, out, err };
+}
+
+/** 5 hours of 5-minute rows of a quiet metric with one spike at row 40 (the forest flags rows besides the spike's). */
+function export5m(): string {
+  let s = 'Timestamp,CPUUtilization\n';
+  for (let i = 0; i < 61; i++) s += `${new Date(Date.UTC(2026, 0, 5, 8) + i * 300_000).toISOString()},${(i === 40 ? 97 : 20 + 5 * Math.sin(i / 5) + ((i * 7) % 3)).toFixed(2)}\n`;
+  return s;
+}
+
+test('analyze --all-rows text lists the flagged rows and counts apart those in no incident, as its JSON lists them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-text-'));
+  try {
+    writeFileSync(join(dir, 'cw.csv'), export5m());
+    const json = JSON.parse((await run(dir, 'analyze', join(dir, 'cw.csv'), '--all-rows', '--format', 'json')).out);
+    const all: { row: number; timestamp: string; detector: string; metric: string; score: number }[] = json.anomalies;
+    const spans: [number, number][] = json.incidents.map((i: { startRow: number; endRow: number }) => [i.startRow, i.endRow]);
+    const inThem = all.filter((a) => spans.some(([s, e]) => a.row >= s && a.row <= e)).length;
+    assert.ok(all.length > inThem && inThem > 0, `${all.length} flagged, ${inThem} in incidents`);
+
+    const r = await run(dir, 'analyze', join(dir, 'cw.csv'), '--all-rows');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`incidents \\(all\\): ${json.incidents.length} .*; every flagged row: ${all.length} findings, ${inThem} in these incidents, ${all.length - inThem} in none\\n`));
+    assert.doesNotMatch(r.out, /in them/);
+    const listed = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('  flagged rows')) + 1).filter(Boolean);
+    assert.equal(listed.length, all.length);
+    listed.forEach((l, k) => {
+      const a = all[k];
+      assert.deepEqual(l.trim().split(/\s+/), [a.timestamp, a.metric, a.detector, a.score.toFixed(1)]);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('analyze --all-rows text lists at most 50 flagged rows, then how many more (JSON has them all)', async () => {
+  const r = await run(join(__dirname, '../..'), 'analyze', 'sample-data/stream.csv', '--all-rows', '--detectors', 'iforest');
+  assert.equal(r.code, 0, r.err);
+  const total = Number(/flagged rows \(([\d,]+)\)/.exec(r.out)![1].replace(/,/g, ''));
+  assert.ok(total > 50);
+  const tail = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('  flagged rows')) + 1).filter(Boolean);
+  assert.equal(tail.length, 51);
+  assert.equal(tail[50], `    … and ${(total - 50).toLocaleString('en')} more (--format json for all)`);
+});
+
+test('analyze --rules FILE without a CSV analyses the CSV its data: names, relative to the rules file, as check reads it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-rules-data-'));
+  try {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub/cw.csv'), export5m());
+    const rules = 'version: 1\ndata: cw.csv\nrules:\n  - name: hot\n    metric: CPUUtilization\n    op: ">"\n    threshold: 90\n    severity: critical\n';
+    writeFileSync(join(dir, 'sub/rules.yaml'), rules);
+    const r = await run(dir, 'analyze', '--rules', 'sub/rules.yaml', '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const got = JSON.parse(r.out);
+    assert.equal(got.meta.input.path, join('sub', 'cw.csv'));
+    assert.equal(got.rows, 61);
+    const given = JSON.parse((await run(dir, 'analyze', join(dir, 'sub/cw.csv'), '--rules', 'sub/rules.yaml', '--format', 'json')).out);
+    assert.deepEqual(got.anomalies, given.anomalies);
+    assert.deepEqual(got.incidents, given.incidents);
+    assert.equal(got.meta.input.sha256, given.meta.input.sha256);
+    assert.ok(got.anomalies.some((a: { detector: string; rule?: string }) => a.detector === 'rule' && a.rule === 'hot'));
+    // A data: CSV that is not there is a missing file (exit 2), named as the rules file names it from here.
+    writeFileSync(join(dir, 'sub/rules.yaml'), rules.replace('cw.csv', 'gone.csv'));
+    const missing = await run(dir, 'analyze', '--rules', 'sub/rules.yaml');
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, new RegExp(`${join('sub', 'gone.csv').replace(/\\/g, '\\\\')}: no such file`));
+    // A rules file whose data: names nothing still needs a CSV.
+    writeFileSync(join(dir, 'sub/rules.yaml'), rules.replace('data: cw.csv\n', ''));
+    const none = await run(dir, 'analyze', '--rules', 'sub/rules.yaml');
+    assert.equal(none.code, 2);
+    assert.match(none.err, /missing the CSV file to analyse \(the data: of sub\/rules\.yaml names neither a CSV nor a Prometheus source\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

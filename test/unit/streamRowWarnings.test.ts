@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runStream } from '../../src/cli/commands/stream.ts';
+import { main } from '../../src/cli/main.ts';
+
+/** 61 5-minute rows; cells that are not numbers (and a NaN marker) after the first 20, and two rows swapped. */
+function messy(): string {
+  const lines = ['Timestamp,CPUUtilization'];
+  for (let i = 0; i < 61; i++) lines.push(`${new Date(Date.UTC(2026, 0, 5, 8) + i * 300_000).toISOString()},${(20 + (i % 5)).toFixed(2)}`);
+  for (const [i, v] of [[25, 'abc'], [29, 'x1'], [32, '--'], [34, 'oops'], [35, 'NaN']] as const) lines[i] = `${lines[i].split(',')[0]},${v}`;
+  [lines[40], lines[41]] = [lines[41], lines[40]];
+  return lines.join('\n') + '\n';
+}
+
+async function cli(runner: 'stream' | 'analyze', argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const ctx = { argv, stdout: (s: string) => { out += s; }, stderr: (s: string) => { err += s; }, env: {}, cwd };
+  const code = runner === 'stream' ? await runStream(ctx) : await main(['analyze', ...argv], ctx);
+  return { code, out, err };
+}
+
+test('stream warns of cells that are not numbers (as analyze, three then a count) and of a time that goes back, with file:line:col', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-rowwarn-'));
+  try {
+    writeFileSync(join(dir, 'm.csv'), messy());
+    const nab = await cli('stream', ['m.csv', '--format', 'nab'], dir);
+    assert.equal(nab.code, 0, nab.err);
+    const warnings = nab.err.split('\n').filter((l) => !/warm-up/.test(l) && l);
+    assert.deepEqual(warnings, [
+      `m.csv:26:2: warning: 'abc' in column "CPUUtilization" is not a number: read as missing`,
+      `m.csv:30:2: warning: 'x1' in column "CPUUtilization" is not a number: read as missing`,
+      `m.csv:33:2: warning: '--' in column "CPUUtilization" is not a number: read as missing`,
+      `m.csv:42:1: warning: timestamps are not in order: '2026-01-05T11:15:00.000Z' is before the row above; rows are scored in the order read (analyze sorts them)`,
+      'm.csv:26: warning: 1 more like this (non-numeric)',
+    ]);
+    // analyze says the same of the same cells.
+    const analyzed = await cli('analyze', [join(dir, 'm.csv')], dir);
+    const cells = (text: string) => text.split('\n').filter((l) => /is not a number|more like this \(non-numeric\)/.test(l)).map((l) => l.replace(/^.*m\.csv/, 'm.csv'));
+    assert.deepEqual(cells(analyzed.err), cells(nab.err));
+    // The NAB output echoes a value as written, and one that is no number as missing: empty, never `abc`.
+    const rows = nab.out.trim().split('\n').slice(1).map((l) => l.split(','));
+    assert.deepEqual([24, 28, 31, 33, 34].map((r) => rows[r][1]), ['', '', '', '', '']);
+    assert.equal(rows[23][1], '23.00');
+    assert.doesNotMatch(nab.out, /abc|oops|x1/);
+    const jsonl = (await cli('stream', ['m.csv'], dir)).out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(jsonl[24].metrics.CPUUtilization.value, null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
