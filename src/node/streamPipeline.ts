@@ -8,7 +8,7 @@
 import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder } from '../core/csv/infer.ts';
+import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote } from '../core/csv/infer.ts';
 import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
@@ -38,6 +38,8 @@ const SAMPLE_ROWS = 20;
 const LONG_SAMPLE_ROWS = 500;
 /** Series first seen after the columns were decided that are named one by one (then counted). */
 const MAX_UNKNOWN_NOTES = 5;
+/** Rows skipped for their time that are said one by one (as analyze says three of a kind), then counted at the end. */
+const MAX_SKIPPED_NOTES = 3;
 
 export type { Layout } from './streamLayout.ts';
 
@@ -112,6 +114,9 @@ export class StreamPipeline {
   /** Of a long file's joined metrics, the ones scored (`--metrics`), else null (all). */
   private pick: number[] | null = null;
   private unknownSeries = 0;
+  /** Rows skipped because their time cannot be read, and the first one's line. */
+  private skipped = 0;
+  private skippedAt = 0;
   /** The time of the last row read, the range of the times read, and the usual step of the first rows (groupedError). */
   private lastMs = -Infinity;
   private loMs = Infinity;
@@ -193,6 +198,7 @@ export class StreamPipeline {
     if (!this.failure && this.sample.length) this.guard(() => this.decide('end'));
     this.caughtUp();
     if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(true)));
+    if (this.skipped > MAX_SKIPPED_NOTES) this.opts.onNotice?.(`${this.opts.displayPath}:${this.skippedAt}: warning: ${this.skipped - MAX_SKIPPED_NOTES} more like this (bad-timestamp)`);
   }
 
   /** A syntax error of the CSV (a stray quote, a line too long) ends the stream with its position. */
@@ -371,6 +377,14 @@ export class StreamPipeline {
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
     const ms = timeOf(l, tsText, f);
+    // A row whose time cannot be read (a units row `UTC,%,MB` under the header, a cell that is no time) is skipped, as
+    // analyze skips it, with analyze's message: it is not scored as a row without a time.
+    if (l.timestampIndex >= 0 && ms !== ms) {
+      if (++this.skipped === 1) this.skippedAt = rec.line;
+      const why = skippedRowNote(l, l.header, tsText, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : null);
+      if (this.skipped <= MAX_SKIPPED_NOTES) this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}:${why.column + 1}: warning: ${why.message}`);
+      return;
+    }
     const wrong = l.timestampKind === 'named-time' && ms === ms && !this.said.has('weekday') ? weekdayNote(tsText) : null;
     if (wrong) this.note('weekday', `${this.opts.displayPath}:${rec.line}: warning: ${wrong}`);
     // Far back into the times already read where the series changes: the rows come grouped by series (asked only then).

@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { ambiguousZoneNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
+import { skippedRowNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -162,12 +162,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
           warn('header-again', `another header row, its columns unlike line ${headerLine}'s: skipped; the rows after it are read by line ${headerLine}'s columns`, at, 1);
           return;
         }
-        const clock = inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null;
-        if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind, undefined, inf.zones))) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
-        else {
-          const ambiguous = ambiguousZoneNote(raw, inf.zones);
-          warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp${ambiguous ? `: ${ambiguous}` : ''}`, at, inf.timestampIndex + 1);
-        }
+        const skipped = skippedRowNote(inf, header!, raw, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null);
+        warn('bad-timestamp', skipped.message, at, skipped.column + 1);
         return;
       }
       if (t < lastTs) unsorted = true;
