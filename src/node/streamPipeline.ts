@@ -9,7 +9,7 @@ import { CsvRecordSplitter } from './csvLines.ts';
 import type { CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, usualStep } from '../core/csv/longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import type { JoinedTime } from '../core/csv/longStream.ts';
@@ -124,6 +124,8 @@ export class StreamPipeline {
   private stepMs = 0;
   /** A wide file's text columns of one value in its first rows, and their values, until one changes. */
   private tentative: { columns: number[]; values: string[] } | null = null;
+  /** The name column whose first value names a wide file's one metric, and that value (a later other one is said), else null. */
+  private named: { column: number; name: string } | null = null;
   /** Notes said once per stream, by kind. */
   private said = new Set<string>();
   private row = 0;
@@ -301,9 +303,10 @@ export class StreamPipeline {
     const units = new UnitNotes();
     for (const r of this.sample) for (const c of valueColumns) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
-    // One series of a name column's one value in the first rows (`time,metric,value` of one metric): it names the
-    // metrics, as analyze names them when it held one value in the whole file.
+    // One series of a name column's one value in the first rows (`time,metric,value` of one metric): its first value
+    // names the metric, as in analyze; a later row of another name is said (see score).
     const named = !isLong && long && long.nameColumn >= 0 ? oneSeriesName((fields[0][long.nameColumn] ?? '').trim(), header, valueColumns) : '';
+    this.named = named ? { column: long!.nameColumn, name: named } : null;
     const names = named ? header.map((h, c) => (c === valueColumns[0] ? named : h)) : header;
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath, names);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
@@ -408,6 +411,10 @@ export class StreamPipeline {
       const changed = t.columns.some((c, j) => (f[c] ?? '').trim() !== t.values[j]);
       if (changed && back()) throw groupedError(this.opts.displayPath, labelText(Object.fromEntries(t.columns.map((c) => [l.header[c], (f[c] ?? '').trim()]))), rec.line);
       if (changed) this.tentative = null;
+    }
+    const n = this.named;
+    if (n && !this.said.has('name-changed') && (f[n.column] ?? '').trim() !== n.name) {
+      this.note('name-changed', `${this.opts.displayPath}:${rec.line}:${n.column + 1}: warning: ${renamedNote(l.header[n.column], n.name, (f[n.column] ?? '').trim())}`);
     }
     this.seen(ms);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));

@@ -8,7 +8,7 @@ import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
-import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName } from './longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName, renamedNote } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order.ts';
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preambleNote } from './header.ts';
 import { Column } from './column.ts';
@@ -373,8 +373,13 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     let named = '';
     if (long && series && timestamps && long.layout.tentative.length > 0) {
       // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b); else
-      // the file is wide, its metric named by a name column's one value (`time,metric,value`; read before dropTentative).
-      if (!groupedByTentative(long, series, timestamps)) { const one = long.oneName(); if (!(series = dropTentative(series))) named = oneSeriesName(one, header!, metricIndices); }
+      // the file is wide, its metric named by a name column's first value (`time,metric,value`; read before dropTentative).
+      if (!groupedByTentative(long, series, timestamps)) {
+        const nameColumn = long.layout.nameColumn, first = long.firstName(series);
+        if (!(series = dropTentative(series)) && (named = oneSeriesName(first.name, header!, metricIndices)) && first.changedAt >= 0) {
+          late.push({ severity: 'warning', code: 'name-changed', message: renamedNote(header![nameColumn], first.name, first.other), line: lines[first.changedAt], column: nameColumn + 1 });
+        }
+      }
     }
     const unsortedNote: DataIssue = { severity: 'warning', code: 'unsorted', message: timestamps && unsorted ? unsortedMessage(timestamps) : '', line: headerLine + 1 };
     // A joined long file's rows need to be in order within each series only: grouped by series, time starts again.
