@@ -5,27 +5,23 @@
  * rows before it. A truncated or rotated file restarts at its header; a different header starts a new
  * detector. Node-free apart from what its callers feed it.
  */
-import { CsvRecordSplitter } from './csvLines.ts';
-import type { CsvRecord } from './csvLines.ts';
+import { CsvRecordSplitter, type CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, usualStep } from '../core/csv/longFormat.ts';
-import { LongStreamJoin, OPEN_TIMES } from '../core/csv/longStream.ts';
+import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote } from '../core/csv/infer.ts';
+import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep } from '../core/csv/longFormat.ts';
+import { LongStreamJoin, OPEN_TIMES, type JoinedTime } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
-import type { JoinedTime } from '../core/csv/longStream.ts';
 import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader, headerRowIndex, looksLikeValue, preambleNote } from '../core/csv/header.ts';
 import { looksBinary } from '../core/csv/sniff.ts';
 import { ZoneWatch } from '../core/csv/zone.ts';
-import { isDataRow, layoutOf, sameHeader, timeOf } from './streamLayout.ts';
-import type { Layout } from './streamLayout.ts';
+import { isDataRow, layoutOf, sameHeader, timeOf, type Layout } from './streamLayout.ts';
 import { nameList, seriesIn } from '../core/csv/frame.ts';
 import type { Inference } from '../core/csv/infer.ts';
 import type { LongLayout } from '../core/csv/longFormat.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
-import { createStreamDetector } from '../core/streaming/streamDetector.ts';
-import type { StreamDetector, StreamScore } from '../core/streaming/streamDetector.ts';
+import { createStreamDetector, type StreamDetector, type StreamScore } from '../core/streaming/streamDetector.ts';
 import { baselineAnomaly, streamAnomaly } from '../core/streaming/anomalies.ts';
 import { createRetrainer } from '../core/streaming/retraining.ts';
 import type { ModelInfo, RetrainEvent, Retrainer } from '../core/streaming/retraining.ts';
@@ -123,6 +119,8 @@ export class StreamPipeline {
   private stepMs = 0;
   /** A wide file's text columns of one value in its first rows, and their values, until one changes. */
   private tentative: { columns: number[]; values: string[] } | null = null;
+  /** The name column whose first value names a wide file's one metric, and that value (a later other one is said), else null. */
+  private named: { column: number; name: string } | null = null;
   /** Notes said once per stream, by kind. */
   private said = new Set<string>();
   private row = 0;
@@ -313,9 +311,10 @@ export class StreamPipeline {
     const units = new UnitNotes();
     for (const r of this.sample) for (const c of valueColumns) units.note(c, (r.fields[c] ?? '').trim(), inference.decimalComma, r.line);
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
-    // One series of a name column's one value in the first rows (`time,metric,value` of one metric): it names the
-    // metrics, as analyze names them when it held one value in the whole file.
+    // One series of a name column's one value in the first rows (`time,metric,value` of one metric): its first value
+    // names the metric, as in analyze; a later row of another name is said (see score).
     const named = !isLong && long && long.nameColumn >= 0 ? oneSeriesName((fields[0][long.nameColumn] ?? '').trim(), header, valueColumns) : '';
+    this.named = named ? { column: long!.nameColumn, name: named } : null;
     const names = named ? header.map((h, c) => (c === valueColumns[0] ? named : h)) : header;
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath, names);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
@@ -388,10 +387,16 @@ export class StreamPipeline {
     const tsText = l.timestampIndex >= 0 ? (f[l.timestampIndex] ?? '') : '';
     if (this.dates && settleDateOrder(this.dates, tsText)) {
       l.timestampKind = this.dates.timestampKind;
+      this.lastMs = -Infinity; // the rows before were read the other way round: no order to compare with
       this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
     const ms = timeOf(l, tsText, f);
+    // A row whose time cannot be read (a units row `UTC,%,MB`, a cell that is no time) is skipped with analyze's message.
+    if (l.timestampIndex >= 0 && ms !== ms) {
+      const why = skippedRowNote(l, l.header, tsText, l.clockIndex >= 0 ? f[l.clockIndex] ?? '' : null);
+      return this.warnings.warn('bad-timestamp', why.message, rec.line, why.column + 1);
+    }
     const wrong = l.timestampKind === 'named-time' && ms === ms && !this.said.has('weekday') ? weekdayNote(tsText) : null;
     if (wrong) this.note('weekday', `${this.opts.displayPath}:${rec.line}: warning: ${wrong}`);
     // Far back into the times already read where the series changes: the rows come grouped by series (asked only then).
@@ -419,6 +424,10 @@ export class StreamPipeline {
     }
     // Scored in the order read (causal), where analyze sorts the rows by time: said, as analyze says it sorted.
     if (ms < this.lastMs) this.warnings.warn('unsorted', `timestamps are not in order: '${tsText.trim().slice(0, 40)}' is before the row above; rows are scored in the order read (analyze sorts them)`, rec.line, l.timestampIndex + 1);
+    const n = this.named;
+    if (n && !this.said.has('name-changed') && (f[n.column] ?? '').trim() !== n.name) {
+      this.note('name-changed', `${this.opts.displayPath}:${rec.line}:${n.column + 1}: warning: ${renamedNote(l.header[n.column], n.name, (f[n.column] ?? '').trim())}`);
+    }
     this.seen(ms);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const ruleValues = this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));

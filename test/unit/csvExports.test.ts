@@ -213,7 +213,10 @@ test('a header whose last name is empty stays the header above a units row (`tim
       const p = streamOf(plain, piece);
       assert.deepEqual([s.failure, s.header.slice(0, 3), s.metrics], [null, ['time', 'cpu', 'mem'], ['cpu', 'mem']], text);
       assert.deepEqual(s.rows, p.rows.map(([l, ms]) => [l + first - 1, ms]), text);
-      assert.deepEqual(s.notices, first === 2 ? ['u.csv:1: warning: line 1 above the header (line 2) skipped: fewer fields than the table below, a title or an export\'s notes'] : p.notices, text);
+      // The units row is skipped as analyze skips it, said as analyze says it (its line after the title's).
+      const unitsRow = `u.csv:${first + 1}:1: warning: row skipped: 'UTC' is not a timestamp`;
+      assert.deepEqual(p.notices, ['u.csv:2:1: warning: row skipped: \'UTC\' is not a timestamp']);
+      assert.deepEqual(s.notices, first === 2 ? ['u.csv:1: warning: line 1 above the header (line 2) skipped: fewer fields than the table below, a title or an export\'s notes', unitsRow] : [unitsRow], text);
     }
   }
   // Two empty names after the last (`time,cpu,,`) above rows that fill the third: the first row stays the header.
@@ -242,7 +245,26 @@ test('a file of one series names its metric by its name column\'s one value, as 
   // them (a device's export) is not renamed, so `--metrics cpu` and rules on cpu still find them.
   assert.deepEqual(namesBoth('time,series,cpu,mem\n' + body(600, (i) => `${at(i)},web1,${i % 7},${i % 3}`)), [['cpu', 'mem'], ['cpu', 'mem']]);
   assert.deepEqual(namesBoth('time,name,cpu\n' + body(600, (i) => `${at(i)},server-1,${i % 7}`)), [['cpu'], ['cpu']]);
-  // A name column whose value changes later, the file not grouped by it (time goes on): the value column's name, as before.
-  const changes = parseCsv('time,metric,value\n' + body(620, (i) => `${at(i)},${i < 600 ? 'cpu' : 'mem'},${i % 7}`));
-  assert.deepEqual([changes.frame?.metrics, changes.frame?.rows], [['value'], 620]);
+});
+
+test('a one-series file whose name column changes after the first rows keeps the first rows\' name in analyze and stream alike, and both say where it changed', () => {
+  const body = (n: number, row: (i: number) => string): string => Array.from({ length: n }, (_, i) => row(i)).join('\n') + '\n';
+  // Not grouped by the name (time goes on): one series. A stream must name it from its first rows; analyze names it so too.
+  for (const [text, line] of [
+    ['time,metric,value\n' + body(620, (i) => `${at(i)},${i < 600 ? 'cpu' : 'mem'},${i % 7}`), 602],
+    ['time,metric,value\n' + body(700, (i) => `${at(i)},${i < 600 ? 'cpu' : ['mem', 'disk'][i % 2]},${i % 7}`), 602],
+  ] as const) {
+    assert.deepEqual(namesBoth(text), [['cpu'], ['cpu']]);
+    const { frame, issues } = parseCsv(text);
+    assert.equal(frame!.rows, text.split('\n').length - 2);
+    const note = `'mem' in column "metric" where the first rows have 'cpu', which names the metric: read on as 'cpu' (the name is the first rows', in analyze as in stream); to read 'mem' apart, filter the file by "metric"`;
+    assert.deepEqual(issues.map((x) => [x.code, x.line, x.column, x.message]), [['name-changed', line, 2, note]]);
+    const said: string[] = [];
+    const pipe = new StreamPipeline({ displayPath: 'x.csv', onRow: () => undefined, onNotice: (t) => said.push(t) });
+    pipe.push(text);
+    pipe.finish();
+    assert.deepEqual(said, [`x.csv:${line}:2: warning: ${note}`]);
+  }
+  // A name that holds through the file: nothing to say.
+  assert.deepEqual(parseCsv('time,metric,value\n' + body(620, (i) => `${at(i)},cpu,${i % 7}`)).issues, []);
 });

@@ -64,6 +64,27 @@ test('stream reads values with units as analyze does, and says so once per colum
   assert.deepEqual(said, ['m.csv:2:2: warning: column "mem" has units (GB, MB): read in bytes']);
 });
 
+test('stream skips a units row under the header (`time,cpu,mem` then `UTC,%,MB`) as analyze does: not scored, said as analyze says it', () => {
+  const rows = (n: number): string => Array.from({ length: n }, (_, i) => `2024-03-04T00:${String(i).padStart(2, '0')}:00Z,${10 + (i % 3)},${100 + (i % 5)}`).join('\n');
+  // A units row, then rows of which six have no readable time: analyze says three and counts the rest; so does stream.
+  const bad = (n: number): string => Array.from({ length: n }, () => 'n/a,1,2').join('\n');
+  for (const text of [`time,cpu,mem\nUTC,%,MB\n${rows(40)}\n`, `time,cpu,mem\nUTC,%,MB\n${rows(30)}\n${bad(5)}\n`]) {
+    const { frame, issues } = parseCsv(text);
+    for (const piece of [text.length, 50]) {
+      const scored: { line: number; ms: number; values: number[] }[] = [];
+      const said: string[] = [];
+      const pipe = new StreamPipeline({ displayPath: 'u.csv', onRow: (r) => scored.push({ line: r.line, ms: r.ms, values: r.values }), onNotice: (t) => said.push(t) });
+      for (let k = 0; k < text.length; k += piece) pipe.push(text.slice(k, k + piece));
+      pipe.finish();
+      assert.equal(pipe.failure, null);
+      assert.deepEqual(scored.map((r) => r.line), Array.from(frame!.lines), text);
+      assert.deepEqual(scored.map((r) => r.ms), Array.from(frame!.timestamps!));
+      assert.deepEqual(scored.map((r) => r.values), Array.from(frame!.lines, (_, i) => frame!.values.map((v) => v[i])));
+      assert.deepEqual(said, issues.map((x) => `u.csv:${x.line}${x.column ? `:${x.column}` : ''}: warning: ${x.message}`));
+    }
+  }
+});
+
 test('numbers with thousands grouped as locales write them: 2.264,5 and 3 704,5 with a decimal comma, 3 704 and 1 234.5 ms otherwise', () => {
   const value = (text: string, comma: boolean): number | undefined => parseQuantity(text, comma)?.value;
   assert.equal(value('2.264,5', true), 2264.5);

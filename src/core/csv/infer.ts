@@ -296,6 +296,18 @@ export function ambiguousZoneNote(t: string, zones: ZoneNames = ZONE_NAMES): str
   return `its zone '${zone}' names more than one UTC offset (${AMBIGUOUS_ZONES[zone].choices}) and no other zone in the file's first rows (up to 500: the columns are decided on them) tells which`;
 }
 
+/**
+ * Why a row whose time cannot be read is skipped, and the column (0-based) to say it at: its `clock` (the text of the
+ * clock column, else null) is no time of day, or its time `raw` is no timestamp (a units row's `UTC`, a zone of two offsets).
+ */
+export function skippedRowNote(inf: Pick<Inference, 'timestampIndex' | 'timestampKind' | 'clockIndex' | 'zones'>, header: readonly string[], raw: string, clock: string | null): { message: string; column: number } {
+  if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind, undefined, inf.zones))) {
+    return { message: `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header[inf.clockIndex]))} is not a time of day`, column: inf.clockIndex };
+  }
+  const ambiguous = ambiguousZoneNote(raw, inf.zones);
+  return { message: `row skipped: '${clip(raw)}' is not a timestamp${ambiguous ? `: ${ambiguous}` : ''}`, column: inf.timestampIndex };
+}
+
 /** The forms of time the reader knows, for a message about a column it could not read. */
 const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.2024 10:00', '3/1/2024 10:00 PM'), named months ('Mar 1, 2024 @ 10:00:00.000', '01 Mar 2024 10:00', Unix date's 'Mon Mar 4 10:00:00 CET 2024'), epoch seconds, milliseconds, microseconds or nanoseconds";
 

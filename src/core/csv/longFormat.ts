@@ -8,7 +8,7 @@ import { labelText } from '../prometheus/names.ts';
 import type { DataIssue } from './frame.ts';
 import { nameList } from './frame.ts';
 import type { Inference } from './infer.ts';
-import { isMissing, readTime } from './infer.ts';
+import { clip, isMissing, readTime } from './infer.ts';
 
 /** A label column whose value names the metric: the other labels go in braces after it. */
 const NAME_COLUMN = /^(__name__|metric|metric[_ ]?name|name|series|_?field|_?measurement)$/i;
@@ -253,13 +253,16 @@ export class LongSeries {
   }
 
   /**
-   * The name column's value when every series read holds the same one there (a file of one metric read as wide when
-   * its other labels are dropped: it names the metric as in a file of several), else ''.
+   * The name column's value in the first row read ('' without a name column): a file of one metric read as wide when
+   * its other labels are dropped is named by it, as a stream names it from its first rows. `changedAt`: the first row
+   * (of `series`, each row's series in the order read) holding another name there, `other`, else -1.
    */
-  oneName(): string {
+  firstName(series: ArrayLike<number>): { name: string; changedAt: number; other: string } {
     const j = this.layout.labels.indexOf(this.layout.nameColumn);
-    const name = j >= 0 && this.labelValues.length ? this.labelValues[0][j] : '';
-    return this.labelValues.every((v) => v[j] === name) ? name : '';
+    if (j < 0 || !this.labelValues.length) return { name: '', changedAt: -1, other: '' };
+    const name = this.labelValues[0][j];
+    for (let i = 0; i < series.length; i++) if (this.labelValues[series[i]][j] !== name) return { name, changedAt: i, other: this.labelValues[series[i]][j] };
+    return { name, changedAt: -1, other: '' };
   }
 
   /**
@@ -296,6 +299,15 @@ export class LongSeries {
  */
 export function oneSeriesName(named: string, header: readonly string[], valueColumns: readonly number[]): string {
   return valueColumns.length === 1 && /^(_?values?|val|y)$/i.test((header[valueColumns[0]] ?? '').trim()) ? named : '';
+}
+
+/**
+ * The warning of a file of one metric named by its name column (`column`: its header) whose value is `now` on a later
+ * row where the first rows hold `first`: analyze and stream alike read the rows on as the metric `first`.
+ */
+export function renamedNote(column: string, first: string, now: string): string {
+  const c = JSON.stringify(clip(column.trim()));
+  return `'${clip(now)}' in column ${c} where the first rows have '${clip(first)}', which names the metric: read on as '${clip(first)}' (the name is the first rows', in analyze as in stream); to read '${clip(now)}' apart, filter the file by ${c}`;
 }
 
 /** Fewest rows a run of one tentative value holds on average, for a file's rows to count as grouped by them. */

@@ -2,13 +2,13 @@ import type { DataIssue, Frame } from './frame.ts';
 import { medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { ambiguousZoneNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
+import { skippedRowNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
-import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName } from './longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName, renamedNote } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order.ts';
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preambleNote } from './header.ts';
 import { Column } from './column.ts';
@@ -162,12 +162,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
           warn('header-again', `another header row, its columns unlike line ${headerLine}'s: skipped; the rows after it are read by line ${headerLine}'s columns`, at, 1);
           return;
         }
-        const clock = inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null;
-        if (clock !== null && !Number.isNaN(readTime(raw, inf.timestampKind, undefined, inf.zones))) warn('bad-timestamp', `row skipped: '${clip(clock)}' in column ${JSON.stringify(clip(header![inf.clockIndex]))} is not a time of day`, at, inf.clockIndex + 1);
-        else {
-          const ambiguous = ambiguousZoneNote(raw, inf.zones);
-          warn('bad-timestamp', `row skipped: '${clip(raw)}' is not a timestamp${ambiguous ? `: ${ambiguous}` : ''}`, at, inf.timestampIndex + 1);
-        }
+        const skipped = skippedRowNote(inf, header!, raw, inf.clockIndex >= 0 ? row[inf.clockIndex] ?? '' : null);
+        warn('bad-timestamp', skipped.message, at, skipped.column + 1);
         return;
       }
       if (t < lastTs) unsorted = true;
@@ -378,8 +374,13 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     let named = '';
     if (long && series && timestamps && long.layout.tentative.length > 0) {
       // Columns of one value in the first rows are labels only if the rows come grouped by them (host a, then b); else
-      // the file is wide, its metric named by a name column's one value (`time,metric,value`; read before dropTentative).
-      if (!groupedByTentative(long, series, timestamps)) { const one = long.oneName(); if (!(series = dropTentative(series))) named = oneSeriesName(one, header!, metricIndices); }
+      // the file is wide, its metric named by a name column's first value (`time,metric,value`; read before dropTentative).
+      if (!groupedByTentative(long, series, timestamps)) {
+        const nameColumn = long.layout.nameColumn, first = long.firstName(series);
+        if (!(series = dropTentative(series)) && (named = oneSeriesName(first.name, header!, metricIndices)) && first.changedAt >= 0) {
+          late.push({ severity: 'warning', code: 'name-changed', message: renamedNote(header![nameColumn], first.name, first.other), line: lines[first.changedAt], column: nameColumn + 1 });
+        }
+      }
     }
     // At the first row whose time is before the row's above it (it said the first data line whatever the place).
     let back = 0;
