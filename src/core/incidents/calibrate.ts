@@ -56,8 +56,13 @@ const XI_MAX = 0.5;
  * Fits the upper tail of the finite values, in their order (NaN and ±Infinity are skipped). Values equal to the threshold
  * are not excesses, so constant data gives a tail in which any larger value is extremely rare. Null when
  * there are fewer than 10 finite values (too few to say what is normal).
+ *
+ * `resolution`: the least the statistic can move on this data (0: no limit), a floor for the tail's scale. A statistic
+ * of a quantised metric (a counter of errors) takes few values: mostly one (0 where nothing happened), so the body has
+ * no width, and the few events above it are too few to fit; without the floor a scale of 1e-9 would call one count more
+ * than usual rarer than once in ten years. With it, each resolution step past the threshold is at most e times rarer.
  */
-export function fitTail(values: ArrayLike<number>): TailModel | null {
+export function fitTail(values: ArrayLike<number>, resolution = 0): TailModel | null {
   const all = new Float64Array(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
@@ -111,7 +116,7 @@ export function fitTail(values: ArrayLike<number>): TailModel | null {
   // Scale of the data around u: a floor for σ, so that a tail of near-identical values does not make every
   // tiny difference look extreme.
   const spread = Math.max(u - mid, 0);
-  const floor = Math.max(1e-9 * Math.max(1, Math.abs(u)), 1e-3 * spread);
+  const floor = Math.max(1e-9 * Math.max(1, Math.abs(u)), 1e-3 * spread, resolution > 0 ? resolution : 0);
   const peaks = Array.from(fitted);
   // Too few events to fit a tail: an exponential tail as wide as the body of the data (u − median), so that
   // only values far past everything seen get extreme scores.

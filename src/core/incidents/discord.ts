@@ -55,6 +55,10 @@ export interface Discords {
   nearest: Int32Array;
   /** The row's bin mean less that of its counterpart in the nearest subsequence (NaN where none): where the subsequence differs. */
   difference: Float64Array;
+  /** The row's own value less its counterpart row's (NaN where either is missing, or none): where, within its bin, it differs. */
+  rowDifference: Float64Array;
+  /** The RMS of those row differences over the two subsequences' rows (NaN where none): their typical difference row by row. */
+  rowDistance: Float64Array;
 }
 
 /** The discords of y (NaN: missing, read as the last value before it) under `plan`. */
@@ -74,16 +78,34 @@ export function discords(y: Float64Array, plan: DiscordPlan): Discords {
   const distance = new Float64Array(rows).fill(NaN);
   const nearest = new Int32Array(rows).fill(-1);
   const difference = new Float64Array(rows).fill(NaN);
+  const rowDifference = new Float64Array(rows).fill(NaN);
+  const rowDistance = new Float64Array(rows).fill(NaN);
   const half = L >> 1;
+  let typicalOf = -1, typical = NaN;
   for (let r = 0; r < rows; r++) {
     const k = Math.floor(r / bin);
     const start = k - half;
     if (start < 0 || start >= m || nn[start] < 0 || madeUp[start + L] > madeUp[start]) continue;
+    const shift = (nn[start] - start) * bin;
     distance[r] = Math.sqrt(Math.max(0, best[start]) / L);
-    nearest[r] = r + (nn[start] - start) * bin;
+    nearest[r] = r + shift;
     difference[r] = x[k] - x[k + nn[start] - start];
+    rowDifference[r] = y[r] - y[r + shift];
+    // The rows of a bin share their subsequence: its pair's row-by-row RMS is summed once.
+    if (typicalOf !== start) { typicalOf = start; typical = rowRms(y, start * bin, (start + L) * bin, shift); }
+    rowDistance[r] = typical;
   }
-  return { distance, nearest, difference };
+  return { distance, nearest, difference, rowDifference, rowDistance };
+}
+
+/** The RMS of y[t] − y[t + shift] over rows [from, to) where both are values (NaN where none are). */
+function rowRms(y: Float64Array, from: number, to: number, shift: number): number {
+  let s = 0, c = 0;
+  for (let t = from; t < to; t++) {
+    const d = y[t] - y[t + shift];
+    if (d - d === 0) { s += d * d; c++; }
+  }
+  return c ? Math.sqrt(s / c) : NaN;
 }
 
 /**

@@ -109,6 +109,20 @@ export function flatness(y: Float64Array, w: number, frame: Frame): Float64Array
   return out;
 }
 
+/**
+ * The metric's resolution: the smallest difference between two of its values (1 for a counter, 0.01 for a percentage
+ * written to two decimals); 0 with fewer than two distinct values.
+ */
+export function resolution(y: Float64Array): number {
+  const v = new Float64Array(y.length);
+  let n = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] - y[i] === 0) v[n++] = y[i];
+  const sorted = v.subarray(0, n).sort();
+  let least = Infinity;
+  for (let i = 1; i < n; i++) { const d = sorted[i] - sorted[i - 1]; if (d > 0 && d < least) least = d; }
+  return least === Infinity ? 0 : least;
+}
+
 /** |x| element-wise (NaN stays NaN). */
 export function absolute(x: Float64Array): Float64Array {
   const out = new Float64Array(x.length);

@@ -21,7 +21,7 @@ import { shownAt } from './shownAt.ts';
 import type { Shown } from './shownAt.ts';
 import type { DiscordPlan } from './discord.ts';
 import { discordPlan, discords } from './discord.ts';
-import { absolute, deseasonalised, flatness, levelChange, maskMissing, maxAbs } from './seriesStatistics.ts';
+import { absolute, deseasonalised, flatness, levelChange, maskMissing, maxAbs, resolution } from './seriesStatistics.ts';
 
 /** The default minimum severity of the default view: chosen by cross-validation on the NAB folders (bench/incidents.ts picks it on four folders for each fifth: major the most often, and the best F1 over all five). */
 export const DEFAULT_MIN_SEVERITY: Severity = 'major';
@@ -65,6 +65,8 @@ interface Statistic {
   least?: number;
   /** Findings only at the rows where this holds (the statistic is still calibrated on every row). */
   at?: (row: number) => boolean;
+  /** How much the metric's smallest difference (its resolution), in one row, moves the statistic: the floor of its tail's scale (fitTail). */
+  resolution?: number;
   /** The check's name in a summary, where its detector has several ("level check"): see FindingNote. */
   check?: string;
   /** Its findings say least of all (see FindingNote.vague). */
@@ -192,7 +194,7 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
   const tsOf = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row], frame.utcOffsetMs) : null);
   const notes = new Map<Anomaly, FindingNote>();
   for (const st of stats) {
-    const tail = fitTail(st.values);
+    const tail = fitTail(st.values, st.resolution);
     if (!tail) continue;
     const c = { tail, testsPerDay: perDay };
     calibrations[st.key] = c;
@@ -286,14 +288,19 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
       describe: (i) => ({ metric, value: y[i], message: `${metric} ${formatNumber(y[i])} ${r[i] > 0 ? 'above' : 'below'} the forecast ${fmtY(yhat[i])}` }),
     });
     const d = deseasonalised(y, frame, k.seasonSlotMs);
+    // The windowed statistics average many rows: on a counter (errors, restarts) they are mostly exactly 0 and move by a
+    // count's share of a window, so their tails are floored at that share (a count more than usual is not extreme).
+    const quantum = resolution(y);
     for (const ms of CHANGE_WINDOWS_MS) {
       const w = Math.max(3, Math.round(ms / (frame.stepMs ?? 60_000)));
       // A window needs room for enough events of its own to calibrate on.
       if (w * MIN_WINDOWS > frame.rows) continue;
       const change = levelChange(d, w, k.levelTrim);
       const span = formatDuration(ms);
+      // One row's change moves the trimmed mean of a full window by its share of the values kept (../stats.ts, rollingTrimmedMean's cut).
+      const kept = w - 2 * (k.levelTrim > 0 && w >= 3 ? Math.min(Math.max(1, Math.floor(w * k.levelTrim)), (w - 1) >> 1) : 0);
       yield ({
-        key: `change${span}:${metric}`, detector: 'forecast', check: 'level check', metric, values: absolute(maskMissing(change, y)),
+        key: `change${span}:${metric}`, detector: 'forecast', check: 'level check', metric, values: absolute(maskMissing(change, y)), resolution: quantum / kept,
         // A row is part of a level change only when its own value has moved at least half of it that way: the
         // windows look ahead, so rows before a change (whose "after" window already holds some of it) and after a
         // short one are not flagged as part of it (the sample's outage incident started 42 minutes early).
@@ -315,17 +322,22 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
     }
     const plan = discordPlanOf(frame, k);
     if (plan) {
-      const { distance, nearest, difference } = discords(y, plan);
+      const { distance, nearest, difference, rowDifference, rowDistance } = discords(y, plan);
       // What the subsequences span here: about the half hour (28–34 minutes as the bins fall).
       const span = formatDuration(plan.bin * plan.length * (frame.stepMs ?? 60_000));
       const where = (row: number) => (frame.timestamps ? isoOf(frame.timestamps[row], frame.utcOffsetMs) ?? `row ${row + 1}` : `row ${row + 1}`);
       yield ({
         key: `discord${formatDuration(k.discordSpanMs)}:${metric}`, detector: 'forecast', check: 'discord check', metric, values: maskMissing(distance, y),
         vague: true,
+        // One row's change moves the RMS distance of the bin means by its share of a bin, over √length bins.
+        resolution: quantum / (plan.bin * Math.sqrt(plan.length)),
         // A row is part of a discord only where it differs from its counterpart in the closest subsequence by at
         // least their typical difference: the subsequence is centred on the row, so the rows before a spike or a
-        // drop (whose subsequence already holds it) are not flagged with it.
-        at: (i) => Math.abs(difference[i]) >= distance[i],
+        // drop (whose subsequence already holds it) are not flagged with it. Its bin must (bin means against their
+        // RMS distance), and where a bin is several rows so must the row itself, the same way its bin does (its own
+        // value against its counterpart row's, by at least the rows' RMS difference): the other rows of a spike's bin
+        // hold ordinary values. At NAB's 5-minute steps a bin is one row and the two tests are one.
+        at: (i) => Math.abs(difference[i]) >= distance[i] && !(rowDifference[i] * difference[i] < 0 || Math.abs(rowDifference[i]) < rowDistance[i]),
         describe: (i) => ({
           metric, value: y[i],
           message: `${metric}'s ${span} around here looks like no other ${span} in the file (the closest, around ${where(nearest[i])}, differs by ${fmtY(distance[i])} on average)`,
