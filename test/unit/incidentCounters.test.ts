@@ -88,3 +88,15 @@ test('resolution: the smallest difference between two of a metric\'s values', ()
   assert.equal(resolution(new Float64Array(10).fill(7)), 0);
   assert.equal(resolution(new Float64Array(0)), 0);
 });
+
+test('the Isolation Forest\'s words on a file of one metric do not speak of other metrics', () => {
+  const rng = createRng(7);
+  const cpu = Array.from({ length: 1440 }, (_, i) => (i === 900 ? 99 : 40 + rng.next() * 4));
+  const t = cpu.map((_, i) => Date.UTC(2024, 2, 4) + i * 60_000);
+  // Everything the view says of its findings and incidents.
+  const words = (metrics: Record<string, number[]>) => JSON.stringify(runAnalysis(frameOf(metrics, t), settingsFor(null, {}), { path: 'c.csv', sha256: '' }).view);
+  const one = words({ cpu });
+  assert.match(one, /cpu 99 (is )?unusual for this metric/);
+  assert.doesNotMatch(one, /other metrics/);
+  assert.match(words({ cpu, mem: cpu.map((_, i) => 60 + (i % 7)) }), /cpu 99 (is )?unusual with the other metrics/);
+});

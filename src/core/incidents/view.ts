@@ -228,10 +228,12 @@ function describeIforest(input: ViewInput, scores: Float64Array, i: number): { m
   const metric = input.iforestMetric?.(i) ?? null;
   const col = metric === null ? -1 : metricIndex(input.frame, metric);
   const v = col >= 0 ? input.frame.values[col][i] : NaN;
+  // The forest reads every metric of the row together; a file of one metric has no others to be unusual with.
+  const how = input.frame.metrics.length > 1 ? 'unusual with the other metrics' : 'unusual for this metric';
   return {
     metric, value: Number.isFinite(v) ? v : null,
-    message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} is unusual with the other metrics (iforest score ${scores[i].toFixed(3)})`,
-    phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatReadable(v)}` : ''} unusual with the other metrics`,
+    message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} is ${how} (iforest score ${scores[i].toFixed(3)})`,
+    phrase: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatReadable(v)}` : ''} ${how}`,
   };
 }
 
