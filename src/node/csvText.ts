@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { utf16Of } from './tailFile.ts';
@@ -29,16 +29,14 @@ export async function readCsvText(path: string, maxChars = 256 << 20): Promise<C
   let gzip = false;
   // Set before the decoder stops the pipeline (which rejects with its own abort error then).
   let tooLong = false;
+  let handle: FileHandle | null = null;
   try {
-    const head = Buffer.alloc(2);
-    const handle = await open(path, 'r');
-    try {
-      if (!(await handle.stat()).isFile()) return { ok: false, message: 'not a regular file' };
-      await handle.read(head, 0, 2, 0);
-    } finally {
-      await handle.close();
-    }
-    gzip = isGzip(head);
+    // Opened once: the bytes told gzip by are the bytes read (a file replaced meanwhile is not read half and half).
+    handle = await open(path, 'r');
+    if (!(await handle.stat()).isFile()) return { ok: false, message: 'not a regular file' };
+    const first = Buffer.alloc(1 << 20);
+    const { bytesRead } = await handle.read(first, 0, first.length, 0);
+    gzip = isGzip(first.subarray(0, bytesRead));
     const parts: string[] = [];
     let chars = 0;
     const decode = async (source: AsyncIterable<Buffer>): Promise<void> => {
@@ -52,7 +50,12 @@ export async function readCsvText(path: string, maxChars = 256 << 20): Promise<C
       }
       if (decoder) parts.push(decoder.decode());
     };
-    const file = createReadStream(path, { highWaterMark: 1 << 20 });
+    // The first piece, then the rest of the same open file from where it ended (closed below, not by the stream).
+    const h = handle;
+    async function* file(): AsyncGenerator<Buffer> {
+      if (bytesRead > 0) yield first.subarray(0, bytesRead);
+      if (bytesRead === first.length) yield* h.createReadStream({ start: bytesRead, highWaterMark: 1 << 20, autoClose: false });
+    }
     if (gzip) await pipeline(file, createGunzip(), decode);
     else await pipeline(file, decode);
     return { ok: true, text: parts.join(''), gzip };
@@ -61,5 +64,7 @@ export async function readCsvText(path: string, maxChars = 256 << 20): Promise<C
     if (tooLong) return { ok: false, message: `its text is over ${maxChars.toLocaleString('en')} characters${gzip ? ' once decompressed' : ''}: too long to show in an editor` };
     if (typeof err.code === 'string' && err.code.startsWith('Z_')) return { ok: false, message: damagedGzip(err) };
     return { ok: false, message: err.code === 'ENOENT' ? 'no such file' : `cannot read the file (${err.code ?? err.message})` };
+  } finally {
+    await handle?.close();
   }
 }

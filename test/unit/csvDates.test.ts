@@ -206,3 +206,32 @@ test('epoch microseconds and nanoseconds are times; a time-named column of incre
   assert.deepEqual(pipe.columns!.metrics, ['cpu']);
   assert.ok(notices.some((n) => n.startsWith('rel.csv:1:1: warning: column "time" is not read as the time: its numbers')), JSON.stringify(notices));
 });
+
+test('a time column whose weekday or month is in a language not read is said, with the word, its line and the column, whatever its header: analyze and stream alike', () => {
+  const d = (i: number): Date => new Date(Date.UTC(2024, 0, 1) + i * 3_600_000);
+  const hm = (t: Date): string => t.toISOString().slice(11, 16);
+  const dd = (t: Date): string => String(t.getUTCDate()).padStart(2, '0');
+  const de = ['So', 'Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa'];
+  const cases: [string, string][] = [
+    // German weekdays (months in English), in a column not named as a time: it was taken for text without a word.
+    [`Zeitpunkt,cpu\n${Array.from({ length: 40 }, (_, i) => `"${de[d(i).getUTCDay()]}, ${dd(d(i))} Jan 2024 ${hm(d(i))}",${i % 7}`).join('\n')}\n`,
+      `column "Zeitpunkt" is not read as the time: 'Mo' is no weekday this reader knows (line 2: 'Mo, 01 Jan 2024 00:00'; weekdays are read in English only), so row numbers stand in for time; export the times in ISO 8601 ('2024-03-01 10:00:00') or without the weekday`],
+    // Polish months (stycze\u0144: sty), semicolons.
+    [`kiedy;cpu\n${Array.from({ length: 40 }, (_, i) => `${dd(d(i))} sty 2024 ${hm(d(i))};${i % 7}`).join('\n')}\n`,
+      `column "kiedy" is not read as the time: 'sty' is no month this reader knows (line 2: '01 sty 2024 00:00'; months are read in English, German, French, Spanish, Italian and Dutch), so row numbers stand in for time; export the times in ISO 8601 ('2024-03-01 10:00:00') or with English month names`],
+  ];
+  for (const [text, message] of cases) {
+    const { frame, issues } = parseCsv(text);
+    assert.deepEqual([frame!.timestampColumn, frame!.metrics, frame!.rows], [null, ['cpu'], 40]);
+    assert.deepEqual(issues.map((x) => [x.code, x.line, x.column, x.message]), [['timestamp-ignored', 1, 1, message]]);
+    const said: string[] = [];
+    const pipe = new StreamPipeline({ displayPath: 'd.csv', onRow: () => undefined, onNotice: (t) => said.push(t) });
+    pipe.push(text);
+    pipe.finish();
+    assert.deepEqual(said, [`d.csv:1:1: warning: ${message}`]);
+  }
+  // Month names of the languages read, and a text column that only once looks like a date, say nothing.
+  assert.deepEqual(parseCsv(`t,cpu\n${Array.from({ length: 40 }, (_, i) => `${dd(d(i))}.März.2024 ${hm(d(i))},${i % 7}`).join('\n')}\n`).issues, []);
+  const note = parseCsv(`time,note,cpu\n${Array.from({ length: 40 }, (_, i) => `${d(i).toISOString()},${i === 3 ? 'Deploy 12 foo 2024' : 'ok'},${i % 7}`).join('\n')}\n`);
+  assert.deepEqual([note.frame!.timestampColumn, note.issues], ['time', []]);
+});

@@ -1,4 +1,6 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +66,28 @@ test('readCsvText says why a damaged, missing or too long file has no text, as a
     assert.deepEqual(await readCsvText(join(dir, 'none.csv.gz')), { ok: false, message: 'no such file' });
     assert.deepEqual(await readCsvText(dir), { ok: false, message: 'not a regular file' });
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readCsvText opens the file once, for a .csv and a .csv.gz larger than its first piece alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-text-once-'));
+  // Every way of opening a path by name is counted: the file told gzip by must be the file read.
+  const opens = [mock.method(fsp, 'open'), mock.method(fs, 'createReadStream'), mock.method(fs, 'openSync'), mock.method(fs, 'open')];
+  try {
+    let text = 'timestamp,cpu\n';
+    for (let i = 0; text.length < 3 << 20; i++) text += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i % 13}\n`;
+    const plain = join(dir, 'm.csv');
+    const gz = join(dir, 'm.csv.gz');
+    writeFileSync(plain, text);
+    writeFileSync(gz, gzipSync(Buffer.from(text)));
+    for (const [path, gzip] of [[plain, false], [gz, true]] as const) {
+      for (const m of opens) m.mock.resetCalls();
+      assert.deepEqual(await readCsvText(path), { ok: true, text, gzip });
+      assert.deepEqual(opens.map((m) => m.mock.callCount()), [1, 0, 0, 0], path);
+    }
+  } finally {
+    for (const m of opens) m.mock.restore();
     rmSync(dir, { recursive: true, force: true });
   }
 });

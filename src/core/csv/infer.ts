@@ -1,4 +1,4 @@
-import { AMBIGUOUS_ZONES, CLOCK_BEFORE_ZONE, MAX_TIME_MS, ZONE_NAMES, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp, wrongWeekday, zoneNamesOf } from './time.ts';
+import { AMBIGUOUS_ZONES, CLOCK_BEFORE_ZONE, MAX_TIME_MS, ZONE_NAMES, clockMs, dayMonthParts, dayMonthTime, namedMonthTime, parseTimestamp, unknownDateWord, wrongWeekday, zoneNamesOf } from './time.ts';
 import type { ZoneNames } from './time.ts';
 import { COMMA_POINT, parseQuantity } from './units.ts';
 
@@ -320,7 +320,7 @@ const TIME_FORMS = "ISO 8601 ('2024-03-01 10:00:00'), dates year last ('01.03.20
 export function unreadTimeNote(header: string[], sample: string[][], textIndices: number[], lines?: readonly number[]): { column: number; message: string; ambiguousZone?: true } | null {
   let named: { column: number; message: string; ambiguousZone?: true } | null = null;
   for (const c of textIndices) {
-    let ok = 0, n = 0, numbers = 0, bad = '', badRow = -1;
+    let ok = 0, n = 0, numbers = 0, bad = '', badRow = -1, foreign = 0, word: ReturnType<typeof unknownDateWord> = null, wordRow = -1;
     const zones = zoneNamesOf(sample.map((r) => r[c] ?? ''));
     for (const [i, row] of sample.entries()) {
       const t = row[c];
@@ -330,12 +330,21 @@ export function unreadTimeNote(header: string[], sample: string[][], textIndices
       else {
         if (t.trim() !== '' && Number.isFinite(+t)) numbers++;
         if (!bad) { bad = t; badRow = i; }
+        const w = unknownDateWord(t);
+        if (w) { foreign++; if (!word) { word = w; wordRow = i; } }
       }
     }
     const name = JSON.stringify(clip(header[c] ?? ''));
     const ambiguous = bad ? ambiguousZoneNote(bad, zones) : null;
     if (n > 0 && ok >= 0.5 * n && ok < n) {
       return { column: c, message: `column ${name} is not read as the time: ${n - ok} of ${n} sampled values are not timestamps (e.g. '${clip(bad)}'${ambiguous ? `: ${ambiguous}` : ''}), so row numbers stand in for time`, ...(ambiguous ? { ambiguousZone: true } : {}) };
+    }
+    // Dates with the month named whose weekday or month is in a language not read (`Mo, 01 Jan 2024`, `01 lut 2024`),
+    // whatever the column's name: said with the word and its line.
+    if (word && foreign >= 0.5 * n) {
+      const where = lines?.[wordRow] === undefined ? '' : `line ${lines[wordRow]}: `;
+      const known = word.kind === 'weekday' ? 'weekdays are read in English only' : 'months are read in English, German, French, Spanish, Italian and Dutch';
+      return { column: c, message: `column ${name} is not read as the time: '${clip(word.word)}' is no ${word.kind} this reader knows (${where}'${clip(sample[wordRow][c])}'; ${known}), so row numbers stand in for time; export the times in ISO 8601 ('2024-03-01 10:00:00') or ${word.kind === 'weekday' ? 'without the weekday' : 'with English month names'}` };
     }
     if (!named && n > 0 && numbers === n && TIME_NAME.test(header[c] ?? '')) {
       named = { column: c, message: `column ${name} is not read as the time: its numbers (e.g. '${clip(bad)}') are no epoch times (seconds, milliseconds, microseconds or nanoseconds since 1970), so row numbers stand in for time; it is not analysed as a metric` };

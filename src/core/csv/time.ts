@@ -301,6 +301,17 @@ function namedFields(t: string): { weekday?: string; word: string; day: string; 
   return u ? { weekday: u[1], word: u[2], day: u[3], year: u[6], clock: u[4], zone: u[5] } : null;
 }
 
+/**
+ * The word that keeps a text written as a named-month date (`Mo, 01 Jan 2024 10:00`, `01 lut 2024`) from being read:
+ * a weekday that is not an English one, or a month name in no language above, with which it is; else null.
+ */
+export function unknownDateWord(text: string): { word: string; kind: 'weekday' | 'month' } | null {
+  const f = namedFields(text.trim());
+  if (!f) return null;
+  if (f.weekday !== undefined && !isWeekday(f.weekday)) return { word: f.weekday, kind: 'weekday' };
+  return monthOf(f.word) === 0 ? { word: f.word, kind: 'month' } : null;
+}
+
 /** Three-letter weekdays, Monday first: the quick test of a text that may begin with one. */
 const WEEKDAY_HEADS = new Set(WEEKDAYS.map((w) => w.slice(0, 3)));
 
