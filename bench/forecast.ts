@@ -180,7 +180,7 @@ function chosenOf(model: ForecastModel): string {
   const weekend = model.seasonalities.some((s) => s.name === 'weekend') ? ' weekend' : '';
   if (!c) return `prophet${weekend}`;
   const t = c.top;
-  return `huber ${c.huber.toFixed(2)}; top ${t.fit} ${t.slope} λ=${t.damping >= 1e6 ? 'flat' : t.damping}${t.anchored ? ' anchored' : ''} ${t.weight.toFixed(2)}${c.shift ? ' shift' : ''}${weekend}${model.future?.log ? ` log ${model.future.log.weight.toFixed(2)}` : ''}${model.future?.bandC !== undefined ? ' logband' : ''}`;
+  return `huber ${c.huber.toFixed(2)}; top ${t.fit} ${t.slope} λ=${t.damping >= 1e6 ? 'flat' : t.damping}${t.anchored ? ' anchored' : ''} ${t.weight.toFixed(2)}${c.shift ? ' shift' : ''}${weekend}`;
 }
 
 /** Our fit+predict: the median of 3 runs after a warm-up. */

@@ -20,7 +20,6 @@ import { finiteMedian } from '../../stats.ts';
 import { robustScale } from './fit.ts';
 import type { ForecastModel, ForecastOptions, resolveModel } from './model.ts';
 import { dampedRun, endSlope, fitPair, trendAt } from './model.ts';
-import { logFast, logMapOnly, logMode, logOffset } from './logScale.ts';
 import type { SpreadProfile } from './spread.ts';
 import { spreadAt, spreadProfile } from './spread.ts';
 
@@ -152,7 +151,7 @@ interface Fold {
 }
 
 function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: ForecastOptions, full: ForecastModel,
-  resolved: Resolved, fourier: Float64Array, withHuber = true): Fold | null {
+  resolved: Resolved, fourier: Float64Array): Fold | null {
   const span = full.tScale;
   const tCut = ts[0] + cut * span;
   const tEnd = tCut + HORIZON * span;
@@ -182,7 +181,7 @@ function foldAt(ts: Float64Array, ys: Float64Array, cut: number, options: Foreca
   }
   let pair: { map: ForecastModel; huber: ForecastModel | null };
   try {
-    pair = fitPair(fts, fys, options, resolved, ffourier, FOLD_TOLERANCE, withHuber);
+    pair = fitPair(fts, fys, options, resolved, ffourier, FOLD_TOLERANCE);
   } catch {
     return null;
   }
@@ -254,8 +253,11 @@ const WEIGHT_POWER = 4;
 export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: ForecastModel; huber: ForecastModel | null },
   options: ForecastOptions, resolved: Resolved, fourier: Float64Array): ForecastModel | null {
   const full = pair.huber ?? pair.map;
-  const all = CUTOFFS.map((c) => foldAt(ts, ys, c, options, full, resolved, fourier));
-  const folds = all.filter((f): f is Fold => f !== null);
+  const folds: Fold[] = [];
+  for (const c of CUTOFFS) {
+    const f = foldAt(ts, ys, c, options, full, resolved, fourier);
+    if (f) folds.push(f);
+  }
   if (folds.length < 2) return null;
   const lossOf = (c: Candidate): number => {
     let loss = 0;
@@ -274,110 +276,9 @@ export function crossValidate(ts: Float64Array, ys: Float64Array, pair: { map: F
   // After a late level shift only the Huber fit's extrapolation anchored on the shift is combined (no fold shows the shift).
   const huberEx = variants(full, ts, ys, fourier);
   const fullShift = huberEx.ours.shift !== null;
-  const mode = logMode();
-  const C = mode.candidates || mode.band ? logOffset(ys) : null;
-  // Experiment: the same candidates fitted to log(y + C), their losses in data units.
-  let logPart: { pair: { map: ForecastModel; huber: ForecastModel | null }; folds: Fold[]; ys: Float64Array } | null = null;
-  if (mode.candidates && C !== null && !fullShift) {
-    const ysL = ys.map((v) => Math.log(v + C));
-    try {
-      const pairL = fitPair(ts, ysL, options, resolved, fourier, logFast() ? FOLD_TOLERANCE : undefined, !logMapOnly());
-      const fullL = pairL.huber ?? pairL.map;
-      const allL = CUTOFFS.map((c, k) => (all[k] ? foldAt(ts, ysL, c, options, fullL, resolved, fourier, !logMapOnly()) : null));
-      if (allL.every((f, k) => (f === null) === (all[k] === null))) logPart = { pair: pairL, folds: allL.filter((f): f is Fold => f !== null), ys: ysL };
-    } catch { logPart = null; }
-  }
-  const lossLog = (c: Candidate): number => {
-    let loss = 0;
-    folds.forEach((f, k) => {
-      const fl = logPart!.folds[k];
-      let s = 0;
-      for (let i = 0; i < f.y.length; i++) s += Math.abs(f.y[i] - (Math.exp(predictFold(fl, i, c)) - C!));
-      loss += s / f.y.length;
-    });
-    return loss;
-  };
-  const scored = candidates(fullShift).map((c) => ({ c: { ...c, log: false }, loss: lossOf(c) }));
-  if (logPart) for (const c of candidates(false).filter((c) => !logMapOnly() || c.fit === 'map')) scored.push({ c: { ...c, log: true }, loss: lossLog(c) });
-  const weightedAll = weigh(scored);
-  if (!weightedAll.length) return null;
-  const wLog = weightedAll.reduce((a, { c, w }) => a + (c.log ? w : 0), 0);
-  const norm = (log: boolean): { c: Candidate; w: number }[] => {
-    const part = weightedAll.filter(({ c }) => c.log === log);
-    const sum = part.reduce((a, { w }) => a + w, 0);
-    return part.map(({ c, w }) => ({ c, w: sum > 0 ? w / sum : 0 }));
-  };
-  // The linear part (when all the weight is on the log part, the linear combination's weights are still used for its shape).
-  let weighted: { c: Candidate; w: number }[] = logPart ? norm(false) : weightedAll;
-  if (!(weighted.reduce((a, { w }) => a + w, 0) > 0)) weighted = weigh(candidates(fullShift).map((c) => ({ c, loss: lossOf(c) })));
+  const weighted = weigh(candidates(fullShift).map((c) => ({ c, loss: lossOf(c) })));
+  if (!weighted.length) return null;
   const exOf: Record<FitName, Record<VariantName, Extrapolation>> = { huber: huberEx, map: fullShift || pair.map === full ? huberEx : variants(pair.map, ts, ys, fourier) };
-  const lin = combined(weighted, pair, full, exOf);
-  const { model, main, wHuber } = lin;
-  let logSpec: { weight: number; c: number; model: ForecastModel } | undefined;
-  let weightedLog: { c: Candidate; w: number }[] = [];
-  if (logPart && wLog > 0) {
-    weightedLog = norm(true);
-    const fullL = logPart.pair.huber ?? logPart.pair.map;
-    const exL: Record<FitName, Record<VariantName, Extrapolation>> = {
-      huber: variants(fullL, ts, logPart.ys, fourier), map: logPart.pair.map === fullL ? variants(fullL, ts, logPart.ys, fourier) : variants(logPart.pair.map, ts, logPart.ys, fourier),
-    };
-    const lg = combined(weightedLog, logPart.pair, fullL, exL);
-    logSpec = { weight: wLog, c: C!, model: { ...lg.model, future: { terms: lg.terms, level: lg.level, errors: new Float64Array(0), noise: 0, spread: null,
-      binOffsets: new Int32Array(1), binEnds: new Float64Array(0), chosen: { huber: lg.wHuber, shift: false, top: { fit: 'huber', slope: 'ours', damping: 0, anchored: false, weight: 0 } } } } };
-  }
-  const ex = exOf[main].ours;
-  // The model exOf[main] was read from.
-  const mainModel = main === 'map' && !fullShift ? pair.map : full;
-  // The errors of the combined forecast by horizon bin.
-  const maxDt = HORIZON * model.tScale;
-  const bins: number[][] = Array.from({ length: BINS }, () => []);
-  // The band's errors are the last fold's: its history is the nearest to the full one (with the weekend term, the
-  // earlier folds knew the weekend from a day or not at all and their errors made short histories' bands too wide).
-  // Each error is relative to its fold's spread at its time (of the fit with the larger weight): the band multiplies
-  // them back by the history's.
-  const f = folds[folds.length - 1];
-  const fl = logPart ? logPart.folds[logPart.folds.length - 1] : null;
-  const spread = f.spreadOf(main);
-  const yhats = new Float64Array(f.y.length);
-  let bandC = mode.band && C !== null ? C : undefined;
-  for (let i = 0; i < f.y.length; i++) {
-    let yhat = 0;
-    for (const { c, w } of weighted) yhat += w * predictFold(f, i, c);
-    if (logSpec && fl) {
-      let yl = 0;
-      for (const { c, w } of weightedLog) yl += w * predictFold(fl, i, c);
-      yhat = (1 - wLog) * yhat + wLog * (Math.exp(yl) - C!);
-    }
-    yhats[i] = yhat;
-    if (!(yhat + (bandC ?? 0) > 0)) bandC = undefined;
-  }
-  for (let i = 0; i < f.y.length; i++) {
-    const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
-    const err = bandC !== undefined ? Math.log((f.y[i] + bandC) / (yhats[i] + bandC)) : f.y[i] - yhats[i];
-    bins[Math.max(0, b)].push(err / spreadAt(spread, f.t[i]));
-  }
-  const binOffsets = new Int32Array(BINS + 1);
-  const errors = new Float64Array(bins.reduce((a, b) => a + b.length, 0));
-  for (let b = 0; b < BINS; b++) {
-    const sorted = Float64Array.from(bins[b]).sort();
-    errors.set(sorted, binOffsets[b]);
-    binOffsets[b + 1] = binOffsets[b] + sorted.length;
-  }
-  const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
-  const top = weightedAll.reduce((a, b) => (b.w > a.w ? b : a));
-  return { ...model, future: {
-    terms: lin.terms, level: lin.level, errors, noise: ex.noise * model.yScale, spread: residualSpread(mainModel, ts, ys, fourier), binOffsets, binEnds,
-    chosen: {
-      huber: wHuber, shift: fullShift,
-      top: { fit: top.c.fit, slope: top.c.variant, damping: top.c.damping, anchored: top.c.anchor === 1, weight: top.w },
-    },
-    log: logSpec, bandC,
-  } };
-}
-
-/** The weighted candidates of one fit pair as one model: the blended parameters, the weighted level and slopes per damping rate. */
-function combined(weighted: { c: Candidate; w: number }[], pair: { map: ForecastModel; huber: ForecastModel | null }, full: ForecastModel,
-  exOf: Record<FitName, Record<VariantName, Extrapolation>>): { model: ForecastModel; main: FitName; wHuber: number; level: number; terms: { slope: number; damping: number }[] } {
   const wHuber = weighted.reduce((a, { c, w }) => a + (c.fit === 'huber' ? w : 0), 0);
   const main: FitName = wHuber >= 0.5 ? 'huber' : 'map';
   const model = blend(pair.map, full, wHuber);
@@ -389,7 +290,41 @@ function combined(weighted: { c: Candidate; w: number }[], pair: { map: Forecast
     level += w * (e.shift ?? c.anchor * e.level);
     slopes.set(c.damping, (slopes.get(c.damping) ?? 0) + w * e.slope);
   }
-  return { model, main, wHuber, level, terms: [...slopes].map(([damping, slope]) => ({ slope, damping })) };
+  const terms = [...slopes].map(([damping, slope]) => ({ slope, damping }));
+  const ex = exOf[main].ours;
+  // The model exOf[main] was read from.
+  const mainModel = main === 'map' && !fullShift ? pair.map : full;
+  // The errors of the combined forecast by horizon bin.
+  const maxDt = HORIZON * model.tScale;
+  const bins: number[][] = Array.from({ length: BINS }, () => []);
+  // The band's errors are the last fold's: its history is the nearest to the full one (with the weekend term, the
+  // earlier folds knew the weekend from a day or not at all and their errors made short histories' bands too wide).
+  // Each error is relative to its fold's spread at its time (of the fit with the larger weight): the band multiplies
+  // them back by the history's.
+  const f = folds[folds.length - 1];
+  const spread = f.spreadOf(main);
+  for (let i = 0; i < f.y.length; i++) {
+    const b = Math.min(BINS - 1, Math.floor((f.dt[i] / maxDt) * BINS));
+    let yhat = 0;
+    for (const { c, w } of weighted) yhat += w * predictFold(f, i, c);
+    bins[Math.max(0, b)].push((f.y[i] - yhat) / spreadAt(spread, f.t[i]));
+  }
+  const binOffsets = new Int32Array(BINS + 1);
+  const errors = new Float64Array(bins.reduce((a, b) => a + b.length, 0));
+  for (let b = 0; b < BINS; b++) {
+    const sorted = Float64Array.from(bins[b]).sort();
+    errors.set(sorted, binOffsets[b]);
+    binOffsets[b + 1] = binOffsets[b] + sorted.length;
+  }
+  const binEnds = Float64Array.from({ length: BINS }, (_, b) => ((b + 1) / BINS) * maxDt);
+  const top = weighted.reduce((a, b) => (b.w > a.w ? b : a));
+  return { ...model, future: {
+    terms, level, errors, noise: ex.noise * model.yScale, spread: residualSpread(mainModel, ts, ys, fourier), binOffsets, binEnds,
+    chosen: {
+      huber: wHuber, shift: fullShift,
+      top: { fit: top.c.fit, slope: top.c.variant, damping: top.c.damping, anchored: top.c.anchor === 1, weight: top.w },
+    },
+  } };
 }
 
 /** The candidates: every fit, slope, anchoring and damping; after a late shift, the Huber fit's own slope only. */

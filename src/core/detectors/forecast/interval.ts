@@ -111,17 +111,6 @@ export function empiricalFutureBand(model: ForecastModel, spec: FutureSpec, t: F
     let b = Math.max(0, Math.floor(dt / width));
     let grow = 1;
     if (b >= bins) { grow = Math.sqrt(dt / (last - width / 2)); b = bins - 1; }
-    const C = spec.bandC;
-    if (C !== undefined) {
-      // Experiment (issue 14): the band on the log scale, never narrower than the noise's.
-      const s = spreadAt(spec.spread, t[i]);
-      const q = s * grow * (Number.isNaN(half[b]) ? 0 : half[b]);
-      const base = yhat[i] + C;
-      lower[i] = Math.min(yhat[i] - s * floor, base > 0 ? base * Math.exp(-q) - C : -Infinity);
-      upper[i] = Math.max(yhat[i] + s * floor, base > 0 ? base * Math.exp(q) - C : -Infinity);
-      if (!(base > 0)) { lower[i] = yhat[i] - s * floor; upper[i] = yhat[i] + s * floor; }
-      continue;
-    }
     const h = spreadAt(spec.spread, t[i]) * Math.max(floor, grow * (Number.isNaN(half[b]) ? 0 : half[b]));
     lower[i] = yhat[i] - h;
     upper[i] = yhat[i] + h;

@@ -75,10 +75,6 @@ export interface FutureSpec {
   /** Bin b holds errors[binOffsets[b], binOffsets[b + 1]) at horizons up to binEnds[b] (units of t past the end). */
   binOffsets: Int32Array;
   binEnds: Float64Array;
-  /** Experiment (issue 14): the share `weight` of the forecast from a model fitted to log(y + c) (its own terms and level). */
-  log?: { weight: number; c: number; model: ForecastModel };
-  /** Experiment (issue 14): the errors are log((y + c) / (yhat + c)) and the band is (yhat + c)·e^(±q) − c. */
-  bandC?: number;
 }
 
 /** A fitted forecaster: Prophet's parameters on its scaled axes, plus what prediction needs. */
@@ -217,7 +213,5 @@ export function pointForecast(model: ForecastModel, t: number, feat: Float64Arra
     trend += f.level;
     for (const term of f.terms) trend += term.slope * dampedRun(tt - 1, term.damping);
   }
-  const v = (trend + seasonalAt(model, t, feat)) * model.yScale;
-  if (f?.log && tt > 1) return (1 - f.log.weight) * v + f.log.weight * (Math.exp(pointForecast(f.log.model, t, feat)) - f.log.c);
-  return v;
+  return (trend + seasonalAt(model, t, feat)) * model.yScale;
 }
