@@ -139,6 +139,11 @@ export class SortedValues {
   }
 }
 
+/** How many values a trimmed mean of m values cuts at each end: `trim` of them, at least one, leaving at least one. */
+export function trimmedCut(m: number, trim: number): number {
+  return trim > 0 && m >= 3 ? Math.min(Math.max(1, Math.floor(m * trim)), (m - 1) >> 1) : 0;
+}
+
 /**
  * Per start j, the mean of the middle values of x[j, j + w) (NaN and ±Infinity skipped): the share `trim` of them is
  * dropped at each end, at least one value each once `trim` > 0 and the window holds three (0.25: the interquartile
@@ -162,7 +167,7 @@ export function rollingTrimmedMean(x: Float64Array, w: number, trim: number): Fl
     if (j < 0) continue;
     if (m * 2 >= w && m > 0) {
       // The window's sum less its `cut` smallest and largest values: O(cut), not O(w), per row.
-      const cut = trim > 0 && m >= 3 ? Math.min(Math.max(1, Math.floor(m * trim)), (m - 1) >> 1) : 0;
+      const cut = trimmedCut(m, trim);
       let sum = total;
       for (let k = 0; k < cut; k++) sum -= sorted[k] + sorted[m - 1 - k];
       out[j] = sum / (m - 2 * cut);

@@ -3,21 +3,28 @@
  * kind with the file's line and column, then — at the end of the input — how many more there were of it.
  */
 import { clip, isMissing } from '../core/csv/infer.ts';
-
-/** Examples of each kind said one by one (as analyze's parse.ts). */
-const MAX_EXAMPLES = 3;
+import { IssueLog } from '../core/csv/issueLog.ts';
+import type { DataIssue } from '../core/csv/frame.ts';
 
 export class RowWarnings {
-  private counts = new Map<string, { n: number; line: number }>();
+  private log: IssueLog;
 
-  constructor(private readonly path: string, private readonly say: (text: string) => void) {}
+  constructor(private readonly path: string, private readonly say: (text: string) => void) {
+    this.log = this.fresh();
+  }
+
+  /** analyze's log of warnings (three of a kind, then counted), each example said as it comes. */
+  private fresh(): IssueLog {
+    return new IssueLog((issue) => this.say(this.text(issue)));
+  }
+
+  private text(i: DataIssue): string {
+    return `${this.path}:${i.line}${i.column ? `:${i.column}` : ''}: warning: ${i.message}`;
+  }
 
   /** One warning of kind `code` at `line` (and 1-based `column`). */
   warn(code: string, message: string, line: number, column?: number): void {
-    const c = this.counts.get(code) ?? { n: 0, line };
-    c.n++;
-    this.counts.set(code, c);
-    if (c.n <= MAX_EXAMPLES) this.say(`${this.path}:${line}${column ? `:${column}` : ''}: warning: ${message}`);
+    this.log.warn(code, message, line, column);
   }
 
   /**
@@ -32,9 +39,9 @@ export class RowWarnings {
     }
   }
 
-  /** The input ended: how many more of each kind said MAX_EXAMPLES times (at the line of its first). */
+  /** The input ended: how many more of each kind said three times (at the line of its first). */
   finish(): void {
-    for (const [code, c] of this.counts) if (c.n > MAX_EXAMPLES) this.say(`${this.path}:${c.line}: warning: ${c.n - MAX_EXAMPLES} more like this (${code})`);
-    this.counts.clear();
+    for (const i of this.log.counted()) this.say(this.text(i));
+    this.log = this.fresh();
   }
 }

@@ -8,17 +8,17 @@ export class IssueLog {
   private readonly counts = new Map<string, { n: number; first: DataIssue }>();
   private readonly examples: DataIssue[] = [];
 
+  /** `say`: each warning kept, as it is said (a stream's stderr); a read's are taken at the end (issues). */
+  constructor(private readonly say?: (issue: DataIssue) => void) {}
+
   /** Says a warning (`at`: its line, `column`: its 1-based column); past MAX_EXAMPLES of its code it is only counted. */
   readonly warn = (code: string, message: string, at?: number, column?: number): void => {
     const c = this.counts.get(code);
-    if (c) {
-      c.n++;
-      if (c.n <= MAX_EXAMPLES) this.examples.push({ severity: 'warning', code, message, line: at, column });
-      return;
-    }
+    if (c && ++c.n > MAX_EXAMPLES) return;
     const issue: DataIssue = { severity: 'warning', code, message, line: at, column };
-    this.counts.set(code, { n: 1, first: issue });
+    if (!c) this.counts.set(code, { n: 1, first: issue });
     this.examples.push(issue);
+    this.say?.(issue);
   };
 
   /** Whether a warning of `code` was said. */
@@ -28,7 +28,12 @@ export class IssueLog {
 
   /** The warnings kept, in the order said, then for each code said more than MAX_EXAMPLES times how many more. */
   issues(): DataIssue[] {
-    const out = [...this.examples];
+    return [...this.examples, ...this.counted()];
+  }
+
+  /** For each code said more than MAX_EXAMPLES times, how many more (at its first's line). */
+  counted(): DataIssue[] {
+    const out: DataIssue[] = [];
     for (const [code, c] of this.counts) {
       if (c.n > MAX_EXAMPLES) out.push({ severity: 'warning', code, message: `${c.n - MAX_EXAMPLES} more like this (${code})`, line: c.first.line });
     }

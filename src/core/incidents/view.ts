@@ -8,7 +8,7 @@ import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
 import { getOwn } from '../own.ts';
-import { statsOf } from '../stats.ts';
+import { statsOf, trimmedCut } from '../stats.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { formatNumber, formatReadable, roundSignificant } from '../format.ts';
 import type { Severity } from '../severity.ts';
@@ -300,7 +300,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
       const change = levelChange(d, w, k.levelTrim);
       const span = formatDuration(ms);
       // One row's change moves the trimmed mean of a full window by its share of the values kept (../stats.ts, rollingTrimmedMean's cut).
-      const kept = w - 2 * (k.levelTrim > 0 && w >= 3 ? Math.min(Math.max(1, Math.floor(w * k.levelTrim)), (w - 1) >> 1) : 0);
+      const kept = w - 2 * trimmedCut(w, k.levelTrim);
       yield ({
         key: `change${span}:${metric}`, detector: 'forecast', check: 'level check', metric, values: absolute(maskMissing(change, y)), resolution: quantum / kept,
         // A row is part of a level change only when its own value has moved at least half of it that way: the
