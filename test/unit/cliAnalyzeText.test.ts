@@ -84,3 +84,20 @@ test('analyze --rules FILE without a CSV analyses the CSV its data: names, relat
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('analyze text says which detectors ran and which were skipped and why; JSON meta.detectors keeps its SPEC §3 shape', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-skip-'));
+  try {
+    // Three rows of one constant metric: neither the forest nor the forecaster can run.
+    writeFileSync(join(dir, 'flat.csv'), 'timestamp,a\n2026-01-01T00:00:00Z,1\n2026-01-01T00:05:00Z,1\n2026-01-01T00:10:00Z,1\n');
+    const r = await run(dir, 'analyze', join(dir, 'flat.csv'));
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /\n {2}detectors: none ran; skipped iforest — no metric varies \(every row has the same values\), forecast — a is constant \(1\.0\) in the fitted rows\n/);
+    assert.deepEqual(Object.keys(JSON.parse((await run(dir, 'analyze', join(dir, 'flat.csv'), '--format', 'json')).out).meta.detectors), ['iforest', 'forecast']);
+    // One that both run on says so without a skipped part.
+    writeFileSync(join(dir, 'cw.csv'), export5m());
+    assert.match((await run(dir, 'analyze', join(dir, 'cw.csv'))).out, /\n {2}detectors: iforest, forecast\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

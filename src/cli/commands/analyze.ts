@@ -194,8 +194,7 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
   ];
   if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0], f.utcOffsetMs)} → ${isoOf(ts[ts.length - 1], f.utcOffsetMs)}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);
   if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
-  const ran = Object.entries(result.detectors).filter(([, v]) => v && Object.keys(v as object).length).map(([k]) => k);
-  lines.push(`  detectors: ${ran.length ? ran.join(', ') : 'none'}${result.forecastMode === 'robust' ? ' (forecast: robust refit)' : ''}`);
+  lines.push(`  detectors: ${detectorsRan(result)}`);
   const view = result.view;
   const { incidents, anomalies } = listed(result, allRows);
   const bySeverity = SEVERITIES.map((s) => [s, incidents.filter((i) => i.severity === s).length] as const).filter(([, n]) => n);
@@ -231,6 +230,25 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
     if (more > 0) lines.push(`    … and ${more.toLocaleString('en')} more (--format json for all)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Which detectors ran and which were asked for but skipped, and why (their warning, briefly; all are on stderr):
+ * "iforest; skipped forecast — cpu has 1 value to fit on (needs 2)". A detector's settings are in the result even
+ * when it skipped (SPEC §3's meta.detectors): it ran when it gave scores (iforest), a fitted metric (forecast) or
+ * evaluated rules.
+ */
+function detectorsRan(result: AnalysisResult): string {
+  const asked = ['iforest', 'forecast', 'rules'].filter((d) => d in result.detectors || result.warnings.some((w) => w.startsWith(`${d} skipped: `)));
+  const ran = (d: string): boolean => d === 'iforest' ? result.scores.iforest !== undefined : d === 'forecast' ? Object.keys(result.forecast ?? {}).length > 0 : 'rules' in result.detectors;
+  const why = (d: string): string => {
+    const own = result.warnings.filter((w) => w.startsWith(`${d} skipped: `) || (w.startsWith(`${d}: `) && /skipped/.test(w)));
+    const first = own[0]?.replace(new RegExp(`^${d}(:| skipped:) `), '').replace(/;? skipped$/, '');
+    return first ? ` — ${first}${own.length > 1 ? ` (${own.length - 1} more on stderr)` : ''}` : '';
+  };
+  const done = asked.filter(ran).map((d) => (d === 'forecast' && result.forecastMode === 'robust' ? 'forecast (robust refit)' : d));
+  const skipped = asked.filter((d) => !ran(d)).map((d) => d + why(d));
+  return `${done.length ? done.join(', ') : 'none ran'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`;
 }
 
 /** Flagged rows the text of --all-rows lists before it says how many more there are. */
