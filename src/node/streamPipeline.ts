@@ -386,8 +386,11 @@ export class StreamPipeline {
     const l = this.layout as Layout;
     const f = rec.fields;
     const tsText = l.timestampIndex >= 0 ? (f[l.timestampIndex] ?? '') : '';
-    if (this.dates && settleDateOrder(this.dates, tsText)) {
-      l.timestampKind = this.dates.timestampKind;
+    // The row that settles the order of day and month: the times before it were read the other way (not "back").
+    const dates = this.dates;
+    const settled = dates !== null && settleDateOrder(dates, tsText);
+    if (settled) {
+      l.timestampKind = dates.timestampKind;
       this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
@@ -418,12 +421,14 @@ export class StreamPipeline {
       if (changed) this.tentative = null;
     }
     // Scored in the order read (causal), where analyze sorts the rows by time: said, as analyze says it sorted.
-    if (ms < this.lastMs) this.warnings.warn('unsorted', `timestamps are not in order: '${tsText.trim().slice(0, 40)}' is before the row above; rows are scored in the order read (analyze sorts them)`, rec.line, l.timestampIndex + 1);
+    if (ms < this.lastMs && !settled) this.warnings.warn('unsorted', `timestamps are not in order: '${tsText.trim().slice(0, 40)}' is before the row above; rows are scored in the order read (analyze sorts them)`, rec.line, l.timestampIndex + 1);
     this.seen(ms);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const ruleValues = this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
-    this.warnings.cells(f, l.metricIndices, (k) => values[k], l.header, rec.line);
-    if (this.ruleOnly.length) this.warnings.cells(f, this.ruleOnly.map((k) => this.ruleCols[k]), (j) => ruleValues[this.ruleOnly[j]], l.header, rec.line);
+    // A row whose time is no time (a units row `UTC,%,MB`) is one analyze skips, its cells unread: none is said here.
+    const timeless = l.timestampIndex >= 0 && Number.isNaN(ms);
+    if (!timeless) this.warnings.cells(f, l.metricIndices, (k) => values[k], l.header, rec.line);
+    if (this.ruleOnly.length && !timeless) this.warnings.cells(f, this.ruleOnly.map((k) => this.ruleCols[k]), (j) => ruleValues[this.ruleOnly[j]], l.header, rec.line);
     // NAB output echoes the value as written; one that is not a number is written as missing (empty).
     this.emit(rec.line, tsText, ms, values, ruleValues, Number.isNaN(values[0]) ? '' : (f[l.metricIndices[0]] ?? ''));
   }
