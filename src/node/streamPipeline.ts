@@ -7,8 +7,8 @@
  */
 import { CsvRecordSplitter, type CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
-import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep } from '../core/csv/longFormat.ts';
+import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote, type Inference } from '../core/csv/infer.ts';
+import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
 import { LongStreamJoin, OPEN_TIMES, type JoinedTime } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import { UnitNotes } from '../core/csv/units.ts';
@@ -17,16 +17,12 @@ import { looksBinary } from '../core/csv/sniff.ts';
 import { ZoneWatch } from '../core/csv/zone.ts';
 import { isDataRow, layoutOf, sameHeader, timeOf, type Layout } from './streamLayout.ts';
 import { nameList, seriesIn } from '../core/csv/frame.ts';
-import type { Inference } from '../core/csv/infer.ts';
-import type { LongLayout } from '../core/csv/longFormat.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { createStreamDetector, type StreamDetector, type StreamScore } from '../core/streaming/streamDetector.ts';
 import { baselineAnomaly, streamAnomaly } from '../core/streaming/anomalies.ts';
-import { createRetrainer } from '../core/streaming/retraining.ts';
-import type { ModelInfo, RetrainEvent, Retrainer } from '../core/streaming/retraining.ts';
-import { createStreamRules } from '../core/streaming/rulesStream.ts';
-import type { StreamRules } from '../core/streaming/rulesStream.ts';
+import { createRetrainer, type ModelInfo, type RetrainEvent, type Retrainer } from '../core/streaming/retraining.ts';
+import { createStreamRules, type StreamRules } from '../core/streaming/rulesStream.ts';
 import { warmupNote } from '../core/streaming/warmup.ts';
 import { RowWarnings } from './rowWarnings.ts';
 
@@ -385,9 +381,11 @@ export class StreamPipeline {
     const l = this.layout as Layout;
     const f = rec.fields;
     const tsText = l.timestampIndex >= 0 ? (f[l.timestampIndex] ?? '') : '';
-    if (this.dates && settleDateOrder(this.dates, tsText)) {
-      l.timestampKind = this.dates.timestampKind;
-      this.lastMs = -Infinity; // the rows before were read the other way round: no order to compare with
+    // The row that settles the order of day and month: the times before it were read the other way (not "back").
+    const dates = this.dates;
+    const settled = dates !== null && settleDateOrder(dates, tsText);
+    if (settled) {
+      l.timestampKind = dates.timestampKind;
       this.opts.onNotice?.(`${this.opts.displayPath}:${rec.line}: warning: '${tsText.trim().slice(0, 40)}' shows the dates are ${l.timestampKind === 'dmy-time' ? 'day' : 'month'} first; the ${this.row} row${this.row === 1 ? '' : 's'} before were read the other way round`);
     }
     if (this.dates && !this.dates.assumedDateOrder) this.dates = null;
@@ -423,7 +421,7 @@ export class StreamPipeline {
       if (changed) this.tentative = null;
     }
     // Scored in the order read (causal), where analyze sorts the rows by time: said, as analyze says it sorted.
-    if (ms < this.lastMs) this.warnings.warn('unsorted', `timestamps are not in order: '${tsText.trim().slice(0, 40)}' is before the row above; rows are scored in the order read (analyze sorts them)`, rec.line, l.timestampIndex + 1);
+    if (ms < this.lastMs && !settled) this.warnings.warn('unsorted', `timestamps are not in order: '${tsText.trim().slice(0, 40)}' is before the row above; rows are scored in the order read (analyze sorts them)`, rec.line, l.timestampIndex + 1);
     const n = this.named;
     if (n && !this.said.has('name-changed') && (f[n.column] ?? '').trim() !== n.name) {
       this.note('name-changed', `${this.opts.displayPath}:${rec.line}:${n.column + 1}: warning: ${renamedNote(l.header[n.column], n.name, (f[n.column] ?? '').trim())}`);
@@ -431,8 +429,10 @@ export class StreamPipeline {
     this.seen(ms);
     const values = l.metricIndices.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
     const ruleValues = this.ruleCols.map((c) => parseNumber((f[c] ?? '').trim(), l.decimalComma));
-    this.warnings.cells(f, l.metricIndices, (k) => values[k], l.header, rec.line);
-    if (this.ruleOnly.length) this.warnings.cells(f, this.ruleOnly.map((k) => this.ruleCols[k]), (j) => ruleValues[this.ruleOnly[j]], l.header, rec.line);
+    // A row whose time is no time (a units row `UTC,%,MB`) is one analyze skips, its cells unread: none is said here.
+    const timeless = l.timestampIndex >= 0 && Number.isNaN(ms);
+    if (!timeless) this.warnings.cells(f, l.metricIndices, (k) => values[k], l.header, rec.line);
+    if (this.ruleOnly.length && !timeless) this.warnings.cells(f, this.ruleOnly.map((k) => this.ruleCols[k]), (j) => ruleValues[this.ruleOnly[j]], l.header, rec.line);
     // NAB output echoes the value as written; one that is not a number is written as missing (empty).
     this.emit(rec.line, tsText, ms, values, ruleValues, Number.isNaN(values[0]) ? '' : (f[l.metricIndices[0]] ?? ''));
   }

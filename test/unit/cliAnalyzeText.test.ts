@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
+import { runStream } from '../../src/cli/commands/stream.ts';
 
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
@@ -80,6 +81,46 @@ test('analyze --rules FILE without a CSV analyses the CSV its data: names, relat
     const none = await run(dir, 'analyze', '--rules', 'sub/rules.yaml');
     assert.equal(none.code, 2);
     assert.match(none.err, /missing the CSV file to analyse \(the data: of sub\/rules\.yaml names neither a CSV nor a Prometheus source\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('analyze text says which detectors ran and which were skipped and why; JSON meta.detectors keeps its SPEC §3 shape', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-skip-'));
+  try {
+    // Three rows of one constant metric: neither the forest nor the forecaster can run.
+    writeFileSync(join(dir, 'flat.csv'), 'timestamp,a\n2026-01-01T00:00:00Z,1\n2026-01-01T00:05:00Z,1\n2026-01-01T00:10:00Z,1\n');
+    const r = await run(dir, 'analyze', join(dir, 'flat.csv'));
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /\n {2}detectors: none ran; skipped iforest — no metric varies \(every row has the same values\), forecast — a is constant \(1\.0\) in the fitted rows\n/);
+    assert.deepEqual(Object.keys(JSON.parse((await run(dir, 'analyze', join(dir, 'flat.csv'), '--format', 'json')).out).meta.detectors), ['iforest', 'forecast']);
+    // One that both run on says so without a skipped part.
+    writeFileSync(join(dir, 'cw.csv'), export5m());
+    assert.match((await run(dir, 'analyze', join(dir, 'cw.csv'))).out, /\n {2}detectors: iforest, forecast\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without a time column, analyze text names the CSV line of a row, as stream\'s "line" and the editor do; JSON keeps the 0-based row', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-lines-'));
+  try {
+    // The values of the 5-hour export without their times, and a blank line after the tenth row: line ≠ row + 2.
+    const values = export5m().trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+    writeFileSync(join(dir, 'v.csv'), ['value', ...values.slice(0, 10), '', ...values.slice(10)].join('\n') + '\n');
+    const json = JSON.parse((await run(dir, 'analyze', join(dir, 'v.csv'), '--format', 'json')).out);
+    assert.equal(json.incidents.length, 1);
+    assert.equal(json.incidents[0].startRow, 40);
+    let out = '';
+    await runStream({ argv: ['v.csv'], stdout: (s) => { out += s; }, stderr: () => {}, env: {}, cwd: dir });
+    const line = JSON.parse(out.trim().split('\n')[40]).line;
+    assert.equal(line, 43);
+    const text = (await run(dir, 'analyze', join(dir, 'v.csv'), '--all-rows')).out;
+    assert.match(text, /\n {2}incidents:\n {4}line 43 {2}critical/);
+    assert.match(text, /flagged rows \(\d+\): CSV line, metric, detector, score\n/);
+    assert.match(text, /\n {4}line 43 +value +forecast/);
+    assert.doesNotMatch(text, /\brow \d/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

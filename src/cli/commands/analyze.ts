@@ -194,8 +194,7 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
   ];
   if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0], f.utcOffsetMs)} → ${isoOf(ts[ts.length - 1], f.utcOffsetMs)}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);
   if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
-  const ran = Object.entries(result.detectors).filter(([, v]) => v && Object.keys(v as object).length).map(([k]) => k);
-  lines.push(`  detectors: ${ran.length ? ran.join(', ') : 'none'}${result.forecastMode === 'robust' ? ' (forecast: robust refit)' : ''}`);
+  lines.push(`  detectors: ${detectorsRan(result)}`);
   const view = result.view;
   const { incidents, anomalies } = listed(result, allRows);
   const bySeverity = SEVERITIES.map((s) => [s, incidents.filter((i) => i.severity === s).length] as const).filter(([, n]) => n);
@@ -213,24 +212,53 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
   const top = [...incidents].sort((a, b) => b.score - a.score || a.startRow - b.startRow).slice(0, 10).sort((a, b) => a.startRow - b.startRow);
   if (top.length) {
     lines.push('', incidents.length > top.length ? `  the ${top.length} highest-scored incidents:` : '  incidents:');
-    for (const i of top) {
-      const where = i.start ?? `row ${i.startRow + 1}`;
-      lines.push(`    ${where}  ${i.severity.padEnd(8)} ${i.score.toFixed(1).padStart(5)}  ${i.summary}`);
+    const wheres = top.map((i) => i.start ?? lineOf(f, i.startRow));
+    const at = Math.max(...wheres.map((w) => w.length));
+    for (const [k, i] of top.entries()) {
+      lines.push(`    ${wheres[k].padEnd(at)}  ${i.severity.padEnd(8)} ${i.score.toFixed(1).padStart(5)}  ${i.summary}`);
     }
   }
   if (allRows && anomalies.length) {
     const shown = anomalies.slice(0, MAX_ROWS_LISTED);
     const width = Math.min(30, Math.max(...shown.map((a) => (a.metric ?? '-').length)));
-    lines.push('', `  flagged rows (${anomalies.length.toLocaleString('en')}): time, metric, detector, score`);
-    for (const a of shown) {
-      const where = a.timestamp ?? `row ${a.row + 1}`;
+    const wheres = shown.map((a) => a.timestamp ?? lineOf(f, a.row));
+    const at = Math.max(...wheres.map((w) => w.length));
+    lines.push('', `  flagged rows (${anomalies.length.toLocaleString('en')}): ${f.timestamps ? 'time' : 'CSV line'}, metric, detector, score`);
+    for (const [k, a] of shown.entries()) {
       const detector = a.detector === 'rule' && a.rule ? `rule ${a.rule}` : a.detector;
-      lines.push(`    ${where}  ${(a.metric ?? '-').padEnd(width)}  ${detector.padEnd(8)} ${a.score.toFixed(1).padStart(5)}`);
+      lines.push(`    ${wheres[k].padEnd(at)}  ${(a.metric ?? '-').padEnd(width)}  ${detector.padEnd(8)} ${a.score.toFixed(1).padStart(5)}`);
     }
     const more = anomalies.length - shown.length;
     if (more > 0) lines.push(`    … and ${more.toLocaleString('en')} more (--format json for all)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Which detectors ran and which were asked for but skipped, and why (their warning, briefly; all are on stderr):
+ * "iforest; skipped forecast — cpu has 1 value to fit on (needs 2)". A detector's settings are in the result even
+ * when it skipped (SPEC §3's meta.detectors): it ran when it gave scores (iforest), a fitted metric (forecast) or
+ * evaluated rules.
+ */
+function detectorsRan(result: AnalysisResult): string {
+  const asked = ['iforest', 'forecast', 'rules'].filter((d) => d in result.detectors || result.warnings.some((w) => w.startsWith(`${d} skipped: `)));
+  const ran = (d: string): boolean => d === 'iforest' ? result.scores.iforest !== undefined : d === 'forecast' ? Object.keys(result.forecast ?? {}).length > 0 : 'rules' in result.detectors;
+  const why = (d: string): string => {
+    const own = result.warnings.filter((w) => w.startsWith(`${d} skipped: `) || (w.startsWith(`${d}: `) && /skipped/.test(w)));
+    const first = own[0]?.replace(new RegExp(`^${d}(:| skipped:) `), '').replace(/;? skipped$/, '');
+    return first ? ` — ${first}${own.length > 1 ? ` (${own.length - 1} more on stderr)` : ''}` : '';
+  };
+  const done = asked.filter(ran).map((d) => (d === 'forecast' && result.forecastMode === 'robust' ? 'forecast (robust refit)' : d));
+  const skipped = asked.filter((d) => !ran(d)).map((d) => d + why(d));
+  return `${done.length ? done.join(', ') : 'none ran'}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`;
+}
+
+/**
+ * Where a row is when the data has no time: its CSV line, 1-based (SPEC §2's convention for text, the line the editor
+ * shows and stream's "line"), where JSON's "row" is the 0-based data row (SPEC §3).
+ */
+function lineOf(f: AnalysisResult['frame'], row: number): string {
+  return `line ${f.lines[row] ?? row + 2}`;
 }
 
 /** Flagged rows the text of --all-rows lists before it says how many more there are. */
