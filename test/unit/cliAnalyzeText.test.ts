@@ -33,7 +33,7 @@ test('analyze --all-rows text lists the flagged rows and counts apart those in n
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, new RegExp(`incidents \\(all\\): ${json.incidents.length} .*; every flagged row: ${all.length} findings, ${inThem} in these incidents, ${all.length - inThem} in none\\n`));
     assert.doesNotMatch(r.out, /in them/);
-    const listed = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('  flagged rows')) + 1).filter(Boolean);
+    const listed = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('  findings (')) + 1).filter(Boolean);
     assert.equal(listed.length, all.length);
     listed.forEach((l, k) => {
       const a = all[k];
@@ -47,9 +47,9 @@ test('analyze --all-rows text lists the flagged rows and counts apart those in n
 test('analyze --all-rows text lists at most 50 flagged rows, then how many more (JSON has them all)', async () => {
   const r = await run(join(__dirname, '../..'), 'analyze', 'sample-data/stream.csv', '--all-rows', '--detectors', 'iforest');
   assert.equal(r.code, 0, r.err);
-  const total = Number(/flagged rows \(([\d,]+)\)/.exec(r.out)![1].replace(/,/g, ''));
+  const total = Number(/findings \(([\d,]+)\)/.exec(r.out)![1].replace(/,/g, ''));
   assert.ok(total > 50);
-  const tail = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('  flagged rows')) + 1).filter(Boolean);
+  const tail = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('  findings (')) + 1).filter(Boolean);
   assert.equal(tail.length, 51);
   assert.equal(tail[50], `    … and ${(total - 50).toLocaleString('en')} more (--format json for all)`);
 });
@@ -118,7 +118,7 @@ test('without a time column, analyze text names the CSV line of a row, as stream
     assert.equal(line, 43);
     const text = (await run(dir, 'analyze', join(dir, 'v.csv'), '--all-rows')).out;
     assert.match(text, /\n {2}incidents:\n {4}line 43 {2}critical/);
-    assert.match(text, /flagged rows \(\d+\): CSV line, metric, detector, score\n/);
+    assert.match(text, /findings \(\d+\): CSV line, metric, detector, score\n/);
     assert.match(text, /\n {4}line 43 +value +forecast/);
     assert.doesNotMatch(text, /\brow \d/);
   } finally {

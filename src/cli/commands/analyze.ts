@@ -223,10 +223,12 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
     const width = Math.min(30, Math.max(...shown.map((a) => (a.metric ?? '-').length)));
     const wheres = shown.map((a) => a.timestamp ?? lineOf(f, a.row));
     const at = Math.max(...wheres.map((w) => w.length));
-    lines.push('', `  flagged rows (${anomalies.length.toLocaleString('en')}): ${f.timestamps ? 'time' : 'CSV line'}, metric, detector, score`);
+    // A finding is one row of one detector (and metric): a row can hold several.
+    lines.push('', `  findings (${anomalies.length.toLocaleString('en')}): ${f.timestamps ? 'time' : 'CSV line'}, metric, detector, score`);
+    const detectors = shown.map((a) => (a.detector === 'rule' && a.rule ? `rule ${a.rule}` : a.detector));
+    const dw = Math.min(30, Math.max(8, ...detectors.map((d) => d.length)));
     for (const [k, a] of shown.entries()) {
-      const detector = a.detector === 'rule' && a.rule ? `rule ${a.rule}` : a.detector;
-      lines.push(`    ${wheres[k].padEnd(at)}  ${(a.metric ?? '-').padEnd(width)}  ${detector.padEnd(8)} ${a.score.toFixed(1).padStart(5)}`);
+      lines.push(`    ${wheres[k].padEnd(at)}  ${(a.metric ?? '-').padEnd(width)}  ${detectors[k].padEnd(dw)} ${a.score.toFixed(1).padStart(5)}`);
     }
     const more = anomalies.length - shown.length;
     if (more > 0) lines.push(`    … and ${more.toLocaleString('en')} more (--format json for all)`);
