@@ -207,7 +207,7 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
   } else lines.push(`${counted}; ${plural(anomalies.length, 'anomalous row finding')} in them`);
   if (!allRows && view) {
     const hidden = view.incidents.length - incidents.length;
-    lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${result.anomalies.length.toLocaleString('en')} (--all-rows lists them)`);
+    lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${plural(result.anomalies.length, 'finding')} (--all-rows lists them)`);
   }
   const top = [...incidents].sort((a, b) => b.score - a.score || a.startRow - b.startRow).slice(0, 10).sort((a, b) => a.startRow - b.startRow);
   if (top.length) {
