@@ -12,6 +12,9 @@ import { GZ_TEXT_SCHEME, dataOfText, textOf } from './csvFile.ts';
  */
 export function registerGzDocuments(): vscode.Disposable[] {
   const changed = new vscode.EventEmitter<vscode.Uri>();
+  // When each open text's file was last modified as it was read: a watcher's event can be lost (a busy machine, a
+  // remote window), so a text shown again is checked against its file.
+  const readAt = new Map<string, number>();
   const provider: vscode.TextDocumentContentProvider = {
     onDidChange: changed.event,
     async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
@@ -19,6 +22,7 @@ export function registerGzDocuments(): vscode.Disposable[] {
       const file = dataOfText(uri);
       const name = basename(uri.fsPath);
       if (!file) throw new Error(`${name}: not a .csv.gz or .tsv.gz file`);
+      readAt.set(uri.toString(), await modified(file));
       const read = await readCsvText(file.fsPath);
       if (!read.ok) throw new Error(`${name}: ${read.message}`);
       return read.text;
@@ -35,8 +39,29 @@ export function registerGzDocuments(): vscode.Disposable[] {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,tsv,CSV,TSV}.{gz,GZ}');
     watching.push(watcher, watcher.onDidChange(reread), watcher.onDidCreate(reread));
   }
+  /** The shown texts whose file changed since they were read are read again. */
+  const recheck = async (): Promise<void> => {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const uri = editor.document.uri;
+      const file = uri.scheme === GZ_TEXT_SCHEME ? dataOfText(uri) : undefined;
+      const at = readAt.get(uri.toString());
+      if (file && at !== undefined && (await modified(file)) !== at) changed.fire(uri);
+    }
+  };
   return [
     vscode.workspace.registerTextDocumentContentProvider(GZ_TEXT_SCHEME, provider),
+    vscode.window.onDidChangeActiveTextEditor(() => void recheck()),
+    vscode.window.onDidChangeWindowState((w) => { if (w.focused) void recheck(); }),
+    vscode.workspace.onDidCloseTextDocument((d) => readAt.delete(d.uri.toString())),
     changed, { dispose: () => { for (const d of watching.splice(0)) d.dispose(); } },
   ];
+}
+
+/** A file's modification time (ms), or -1 when it cannot be read. */
+async function modified(file: vscode.Uri): Promise<number> {
+  try {
+    return (await vscode.workspace.fs.stat(file)).mtime;
+  } catch {
+    return -1;
+  }
 }

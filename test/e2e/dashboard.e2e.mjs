@@ -594,7 +594,20 @@ test('Reveal in CSV on a .csv.gz opens its decompressed text, read-only, at the 
   // The new text may arrive after a first Ctrl+End (the watcher's event is asynchronous): the end is gone to again
   // until the appended row is shown there.
   const appended = editor.locator('.view-line', { hasText: '42.125' });
-  await until(async () => { await page.keyboard.press('Control+End'); return appended.isVisible(); }, 'the row appended to the .gz shown in its open text', 30_000);
+  // The watcher's event can be lost on a busy machine: a text shown again (another tab, then back) is checked
+  // against its file too, which is what this goes back to after 10 s without it.
+  const t0 = Date.now();
+  let back = false;
+  await until(async () => {
+    if (!back && Date.now() - t0 > 10_000) {
+      back = true;
+      await page.locator('.tabs-container .tab', { hasText: 'Anomalies' }).first().click();
+      await gzTextTab().click();
+      await editor.locator('.view-lines').click();
+    }
+    await page.keyboard.press('Control+End');
+    return appended.isVisible();
+  }, 'the row appended to the .gz shown in its open text', 30_000);
   await page.locator('.tabs-container .tab', { hasText: 'Anomalies' }).first().click();
 });
 
