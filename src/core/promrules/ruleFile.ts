@@ -184,8 +184,9 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
       const record = text1(rm.get('record'), 'record');
       const alert = text1(rm.get('alert'), 'alert');
       // Where a key's value is, as promtool places it: a block scalar (`expr: |`) at its indicator.
+      const pairs = pairsOf(node);
       const at = (key: string): number => {
-        const p = pairsOf(node).find((q) => q.key.kind === 'scalar' && q.key.text === key);
+        const p = pairs.find((q) => q.key.kind === 'scalar' && q.key.text === key);
         if (!p) return r.start;
         const v = deref(p.value);
         if (v.kind !== 'scalar' || (v.style !== 4 && v.style !== 5)) return v.start;
