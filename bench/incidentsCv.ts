@@ -26,7 +26,7 @@ import type { AnalysisResult } from '../src/core/analysisResult.ts';
 
 type Name = keyof ViewConstants;
 const MIN = 60_000;
-/** The grids (README, Measured): the values tried when each constant was chosen. */
+/** The grids (docs/measurements.md): the values tried when each constant was chosen. */
 const GRIDS: Record<Name, number[]> = {
   flatShare: [1, 0.25, 0.1, 0.05, 0.02, 0.001],
   repeatsAllowed: [2, 3, 4],

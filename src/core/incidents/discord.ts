@@ -6,8 +6,7 @@
  * strange even when it comes first.
  *
  * Distances are Euclidean on the values themselves, not z-normalised: a level the metric never holds for that long
- * is a discord as much as a shape it never takes (z-normalised distances measured worse on the NAB folders: README,
- * Measured). The series is first cut into bins (the mean of `bin` rows), at most MAX_LENGTH per subsequence and
+ * is a discord as much as a shape it never takes (z-normalised distances measured worse on the NAB folders: docs/measurements.md). The series is first cut into bins (the mean of `bin` rows), at most MAX_LENGTH per subsequence and
  * MAX_POINTS per file, so the cost is bounded whatever the length of the file. Each subsequence's nearest neighbour is
  * searched in the order of the subsequences' means (nearestByMeans: exact, by a lower bound on the distance); where
  * the means do not separate the subsequences, every pair is compared along the diagonals of the distance matrix
@@ -39,7 +38,7 @@ export interface DiscordPlan {
  * MIN_LENGTH and at most MAX_LENGTH to a subsequence; null where that cannot be (for a half hour in 5-minute bins:
  * steps over 8m34s, and files over MAX_POINTS × the largest bin that still leaves 4 to a half hour — 16,000 rows
  * at 5-minute steps, 128,000 at 1-minute steps). Letting the subsequence grow instead on long files (4 coarser bins)
- * was measured and not kept: NAB F1 0.659 against 0.665 (README, Measured).
+ * was measured and not kept: NAB F1 0.659 against 0.665 (docs/measurements.md).
  */
 export function discordPlan(rows: number, spanRows: number, minBin = 1): DiscordPlan | null {
   const bin = Math.max(1, minBin, Math.ceil(spanRows / MAX_LENGTH), Math.ceil(rows / MAX_POINTS));

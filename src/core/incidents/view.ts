@@ -94,7 +94,7 @@ const FLAT_WINDOW_MS = 30 * 60_000;
  * cross-validation over the NAB folders (`npm run bench:incidents-cv`; 1, 5, 15 and 30 minutes tried: 1 and 5 tie on
  * every set of four folders, whose steps are 5 minutes or more). 5 was preferred for the generated files' precision at
  * 1-minute steps (0.95 against 0.93 then); the bench no longer reproduces that (1 minute is as good or a little better
- * there: README, Measured), and the value is kept. Wider slots mix the rows of a daily ramp, whose differences then read
+ * there: docs/measurements.md), and the value is kept. Wider slots mix the rows of a daily ramp, whose differences then read
  * as level changes every day.
  */
 const SEASON_SLOT_MS = 5 * 60_000;
@@ -116,7 +116,7 @@ const DISCORD_SPAN_MS = 30 * 60_000;
 /**
  * Shortest bin of the discord statistic: 5 minutes, the NAB folders' step, on which its span was chosen. At 1-minute
  * steps, bins of 3 rows (10 to a half hour) cost 4–5 times as much as bins of 5 (6 to it) and did no better on the
- * generated files (README, Measured).
+ * generated files (docs/measurements.md).
  */
 const DISCORD_MIN_BIN_MS = 5 * 60_000;
 
