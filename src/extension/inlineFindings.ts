@@ -288,6 +288,18 @@ class InlineFindings implements vscode.Disposable {
       d.code = p.incident.severity;
       return d;
     });
+    // How the file was read (day/month order assumed, duplicate times, units stripped…): said in the dashboard's header
+    // and by the CLI; here too, for a user who only opens the file. Information for the same reason as the incidents;
+    // at most a few per kind (the reader keeps three of each and counts the rest).
+    for (const i of v.session.issues) {
+      if (i.severity !== 'warning') continue;
+      const line = Math.max(0, (i.line ?? 1) - 1);
+      const col = Math.max(0, (i.column ?? 1) - 1);
+      const d = new vscode.Diagnostic(new vscode.Range(line, i.column ? col : 0, line, i.column ? col + 1 : lineEnd(line)), `Read with a warning: ${i.message}`, vscode.DiagnosticSeverity.Information);
+      d.source = 'Anomaly Hunter';
+      d.code = i.code;
+      out.push(d);
+    }
     if (dropped > 0) {
       const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, lineEnd(0)),
         `${dropped} less severe incidents are not listed here (the ${MAX_PROBLEMS} most severe are); the editor and the dashboard show them all`,

@@ -108,7 +108,7 @@ async function problemRows() {
 
 test('the Problems panel holds one Information entry per incident, from its first line', async () => {
   const rows = await problemRows();
-  const entries = rows.map((label) => ({ label, line: Number(/line (\d+)/i.exec(label)?.[1]) })).filter((e) => e.line > 0);
+  const entries = rows.map((label) => ({ label, line: Number(/line (\d+)/i.exec(label)?.[1]) })).filter((e) => e.line > 0 && !/Read with a warning/.test(e.label));
   console.log(`Problems: ${rows.length} rows, e.g. ${rows.slice(0, 3).join(' || ')}`);
   // One entry per incident of the default view (a handful on the sample), not one per flagged row or stretch.
   assert.ok(incidents.length >= 1 && incidents.length <= 20, `${incidents.length} incidents`);
@@ -238,6 +238,43 @@ test('an unsaved edit hides the findings (they no longer line up); undoing it sh
   await page.locator('.monaco-editor .cgmr').first().waitFor({ timeout: 20_000 });
   await statusItem().filter({ hasText: /[\d,]+ incidents?$/ }).waitFor({ timeout: 20_000 });
   assert.equal(await paused.count(), 0);
+});
+
+test('how a CSV was read (a duplicate time) is in Problems too, at its line, as information', async (t) => {
+  const file = path.join(dirs.ws, 'sample-data/dup.csv');
+  const t0 = Date.parse('2024-03-04T00:00:00Z');
+  const lines = ['time,cpu'];
+  for (let i = 0; i < 600; i++) {
+    const ts = new Date(t0 + i * 60_000).toISOString().replace('.000', '');
+    lines.push(`${ts},${40 + (i % 7)}`);
+    if (i === 200) lines.push(`${ts},41`);
+  }
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  t.after(async () => {
+    const tab = page.locator('.tabs-container .tab', { hasText: 'dup.csv' }).first();
+    if (await tab.count()) {
+      await tab.click();
+      await page.keyboard.press('Control+W');
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+    }
+    fs.rmSync(file, { force: true });
+    await focusCsv();
+  });
+  await openFile(page, 'dup.csv', 20_000).catch(async () => {
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(3000);
+    await openFile(page, 'dup.csv');
+  });
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  // The CLI says it as `dup.csv:203: warning: 1 duplicate timestamp: all rows kept` (line 203: the repeated time).
+  const entry = page.locator('.markers-panel .monaco-list-row', { hasText: /duplicate timestamp/ }).first();
+  await entry.waitFor({ timeout: 30_000 });
+  const label = await entry.getAttribute('aria-label');
+  console.log(`read warning in Problems: ${label}`);
+  assert.match(label, /Info/i);
+  assert.match(label, /line 203\b/i);
+  assert.match(label, /Anomaly Hunter/);
+  await page.screenshot({ path: path.join(dirs.shots, '03b-read-warning.png') });
 });
 
 test('turning analyzeOnOpen off removes the decorations, the Problems entries and the count', async () => {
