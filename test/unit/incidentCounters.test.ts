@@ -91,6 +91,19 @@ test('counters: a busy counter that drops to a constant is still stuck (2, 4 and
   }
 });
 
+test('counters: a 0/1 health check failing 1 % of the time is critical for an hour failing 30 % of the time (a week at 1-minute steps)', () => {
+  // Shorter files do not reach major: on 2 days the hour's level change (both its edges, about 4 % of the rows) is the
+  // top 2 % of the statistic itself, so its tail's threshold lies inside it; at 5-minute steps the hour is 12 rows, and
+  // 3–4 failures are 3 resolution steps past the usual (each at most e times rarer).
+  for (const seed of [1, 2, 3]) {
+    const rng = createRng(seed);
+    const at = 1440 + 600;
+    const failing = Float64Array.from({ length: 7 * 1440 }, (_, i) => (rng.next() < (i >= at && i < at + 60 ? 0.3 : 0.01) ? 1 : 0));
+    const hit = analyse(minutes(failing, 'failing')).shown.incidents.filter((i) => i.startRow < at + 60 && i.endRow >= at);
+    assert.ok(hit.some((i) => i.severity === 'critical' && /^failing level rises/.test(i.summary)), `seed ${seed}: ${hit.map((i) => `${i.severity} ${i.summary}`).join('; ')}`);
+  }
+});
+
 test('a single spike in a 1-minute file is reported at its row, not at the ordinary rows sharing its 5-minute bin', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const rng = createRng(seed);
