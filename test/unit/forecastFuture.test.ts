@@ -119,3 +119,32 @@ describe('the forecast past the history combines the cross-validated candidates'
     }
   });
 });
+
+describe('the horizon does not change the history', () => {
+  test('the rows of the history flagged, and their band, are the same with and without --horizon; the rows past it are the cross-validated forecast', () => {
+    // Two weeks of a daily cycle on a slow trend with a spike every 997 rows. Without a horizon the history is
+    // Prophet's MAP; with one, the cross-validated combination (which blends the in-history fit too) predicted the
+    // history as well and flagged 40 rows instead of 39 (seed 3).
+    const n = 14 * 288;
+    const t = times(n);
+    const rng = createRng(3);
+    const y = Float64Array.from(t, (ms, i) => 50 + 10 * Math.sin((2 * Math.PI * ms) / DAY) + 0.002 * i + 2 * rng.normal() + (i % 997 === 0 ? 15 : 0));
+    const frame = frameOf({ y }, t);
+    for (const robust of [false, true]) {
+      const none = detectForecast(frame, { robust });
+      for (const horizon of [1, 288]) {
+        const ahead = detectForecast(frame, { robust, horizon });
+        assert.deepEqual(ahead.anomalies, none.anomalies, `robust ${robust}, horizon ${horizon}`);
+        for (const k of ['yhat', 'lower', 'upper'] as const) assert.deepEqual(ahead.forecast.y[k].subarray(0, n), none.forecast.y[k], `${k}, robust ${robust}, horizon ${horizon}`);
+        assert.deepEqual(ahead.settings.robustExcluded, none.settings.robustExcluded);
+        assert.equal(ahead.forecast.y.yhat.length, n + horizon);
+      }
+    }
+    // Past the history: the cross-validated model's forecast, as before.
+    const tAhead = Float64Array.from({ length: n + 288 }, (_, i) => T0 + i * STEP);
+    const cv = predictForecast(fitForecast(t, y, { timeUnit: 'ms', crossValidate: true }), tAhead);
+    const ahead = detectForecast(frame, { horizon: 288 }).forecast.y;
+    assert.deepEqual(ahead.yhat.subarray(n), cv.yhat.subarray(n));
+    assert.deepEqual(ahead.upper.subarray(n), cv.upper.subarray(n));
+  });
+});

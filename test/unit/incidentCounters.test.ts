@@ -52,6 +52,58 @@ test('counters: a burst of errors on a sparse counter is still critical', () => 
   assert.match(burst[0].summary, /forecaster, discord check and level check agree$/);
 });
 
+/** `days` of an error counter at 1-minute steps: blips of 1–3 at rate `day` from 08:00 to 20:00 UTC, `night` otherwise. */
+function dayAndNight(seed: number, days: number, day: number, night: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length: days * 1440 }, (_, i) => {
+    const hour = (i / 60) % 24;
+    return rng.next() < (hour >= 8 && hour < 20 ? day : night) ? 1 + Math.floor(3 * rng.next()) : 0;
+  });
+}
+
+const stuckAtMajor = (frame: Frame) => analyse(frame).shown.incidents.filter((i) => /stuck near/.test(i.summary)).map((i) => `${i.startRow}-${i.endRow} ${i.severity} ${i.score} ${i.summary}`);
+
+test('counters: a counter resting at 0 between blips is not "stuck", by night or by day', () => {
+  // Each of these was a critical "errors stuck near 0" a night (and an evening) long, or tens of minutes long on four
+  // days: the usual movement was the median size of the changes that are not 0, not how often one comes.
+  const loud: string[] = [];
+  for (const [days, day, night, seeds] of [[2, 0.2, 0.002, [1, 2, 3]], [2, 0.3, 0, [3, 4]], [4, 0.05, 0, [1, 4]], [4, 0.2, 0.002, [1]]] as const) {
+    for (const seed of seeds) for (const s of stuckAtMajor(minutes(dayAndNight(seed, days, day, night), 'errors'))) loud.push(`${days} days ${day}/${night} seed ${seed}: ${s}`);
+  }
+  assert.deepEqual(loud, []);
+});
+
+test('counters: a busy counter that drops to a constant is still stuck (2, 4 and 7 days; busy all day or by day only)', () => {
+  const cases: [string, number, (rng: ReturnType<typeof createRng>, i: number) => number][] = [
+    ['busy', 2, (rng) => rng.poisson(5)],
+    ['busy', 4, (rng) => rng.poisson(5)],
+    ['by day', 7, (rng, i) => ((i / 60) % 24 >= 8 && (i / 60) % 24 < 20 ? rng.poisson(3) : rng.next() < 0.01 ? 1 : 0)],
+  ];
+  for (const [kind, days, draw] of cases) for (const seed of [1, 2, 3]) {
+    const rng = createRng(seed);
+    const y = Float64Array.from({ length: days * 1440 }, (_, i) => draw(rng, i));
+    // Two hours at 3 from 10:00 on the second day.
+    const at = 1440 + 600;
+    for (let i = at; i < at + 120; i++) y[i] = 3;
+    const hit = analyse(minutes(y, 'errors')).shown.incidents.filter((i) => i.startRow < at + 120 && i.endRow >= at);
+    assert.equal(hit.length, 1, `${kind} ${days} days seed ${seed}`);
+    assert.match(hit[0].summary, /^errors stuck near 3 /, `${kind} ${days} days seed ${seed}`);
+  }
+});
+
+test('counters: a 0/1 health check failing 1 % of the time is critical for an hour failing 30 % of the time (a week at 1-minute steps)', () => {
+  // Shorter files do not reach major: on 2 days the hour's level change (both its edges, about 4 % of the rows) is the
+  // top 2 % of the statistic itself, so its tail's threshold lies inside it; at 5-minute steps the hour is 12 rows, and
+  // 3–4 failures are 3 resolution steps past the usual (each at most e times rarer).
+  for (const seed of [1, 2, 3]) {
+    const rng = createRng(seed);
+    const at = 1440 + 600;
+    const failing = Float64Array.from({ length: 7 * 1440 }, (_, i) => (rng.next() < (i >= at && i < at + 60 ? 0.3 : 0.01) ? 1 : 0));
+    const hit = analyse(minutes(failing, 'failing')).shown.incidents.filter((i) => i.startRow < at + 60 && i.endRow >= at);
+    assert.ok(hit.some((i) => i.severity === 'critical' && /^failing level rises/.test(i.summary)), `seed ${seed}: ${hit.map((i) => `${i.severity} ${i.summary}`).join('; ')}`);
+  }
+});
+
 test('a single spike in a 1-minute file is reported at its row, not at the ordinary rows sharing its 5-minute bin', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const rng = createRng(seed);

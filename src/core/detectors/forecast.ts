@@ -174,8 +174,13 @@ export function detectForecast(
   const timeUnit = frame.timestamps ? 'ms' : 'index';
   const t = forecastTimes(frame, options.horizon ?? 0);
   const tTrain = t.subarray(0, nTrain);
-  // The cross-validated future only matters when rows past the fitted ones are predicted.
-  const fitOptions: ForecastOptions = { ...options, timeUnit, crossValidate: options.crossValidate ?? t.length > nTrain };
+  // The cross-validated future only matters when rows past the fitted ones are predicted. The frame's own rows are
+  // predicted by the model they would have without a horizon: how far ahead the user asks must not change which
+  // rows of the history are flagged (the cross-validated combination also blends the in-history fit, and adds a
+  // weekend term); the rows past the frame, when the frame's rows do not already use it, by the cross-validated one.
+  const fitOptions: ForecastOptions = { ...options, timeUnit, crossValidate: options.crossValidate ?? rows > nTrain };
+  const futureOptions: ForecastOptions | null = t.length > rows && options.crossValidate === undefined && !(rows > nTrain)
+    ? { ...fitOptions, crossValidate: true } : null;
   const forecast: Record<string, ForecastResult> = {};
   const anomalies: Anomaly[] = [];
   const warnings: string[] = [];
@@ -202,25 +207,35 @@ export function detectForecast(
     if (count < 2) { warnings.push(`forecast: ${metric} has ${count} value${count === 1 ? '' : 's'} to fit on (needs 2); skipped`); continue; }
     if (lo === hi) { constant.push([metric, formatBandValue(lo)]); continue; }
     let model: ForecastModel;
+    let ahead: ForecastModel | null = null;
     const known = getOwn(fitted, metric); // setOwn/getOwn: a metric may be named __proto__ or constructor
     try {
-      if (known) model = { ...known, interval: options.interval ?? known.interval };
-      else model = fitForecast(tTrain, yTrain, fitOptions);
-      if (options.robust && !known) {
-        const first = predictForecast(model, tTrain);
+      const fit = (opts: ForecastOptions): ForecastModel => {
+        let m = fitForecast(tTrain, yTrain, opts);
+        if (!options.robust) return m;
+        const first = predictForecast(m, tTrain);
         const kept = Float64Array.from(yTrain);
         let dropped = 0;
         for (let i = 0; i < nTrain; i++) {
           if (forecastScore(kept[i], first.lower[i], first.upper[i]) >= ROBUST_SCORE) { kept[i] = NaN; dropped++; }
         }
-        setOwn(excluded, metric, dropped);
-        if (dropped > 0) model = fitForecast(tTrain, kept, fitOptions);
-      }
+        // The points left out are the history model's.
+        if (opts === fitOptions) setOwn(excluded, metric, dropped);
+        if (dropped > 0) m = fitForecast(tTrain, kept, opts);
+        return m;
+      };
+      if (known) model = { ...known, interval: options.interval ?? known.interval };
+      else model = fit(fitOptions);
+      if (futureOptions && !known) ahead = fit(futureOptions);
     } catch (e) {
       warnings.push(`forecast: ${metric} cannot be fitted (${(e as Error).message}); skipped`);
       continue;
     }
-    const result = predictForecast(model, t);
+    const result = predictForecast(ahead ?? model, t);
+    if (ahead) {
+      const own = predictForecast(model, t.subarray(0, rows));
+      result.yhat.set(own.yhat); result.lower.set(own.lower); result.upper.set(own.upper);
+    }
     // Values near ±1.7e308 overflow the fit: a band of ±Infinity (null in the JSON) is not shown without a word.
     if (!finiteBand(result, nTrain)) {
       warnings.push(`forecast: ${metric} has values too large to fit (up to ${formatBandValue(Math.abs(lo) > Math.abs(hi) ? lo : hi)}); skipped`);

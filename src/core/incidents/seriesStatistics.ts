@@ -18,18 +18,18 @@ const SPREAD_SLOT_MS = 60 * 60_000;
 export function deseasonalised(y: Float64Array, frame: Frame, slotMs: number): Float64Array {
   const n = y.length;
   const out = new Float64Array(n);
-  const profile = slotMedians(y, frame, slotMs);
+  const profile = slotProfile(y, frame, slotMs);
   const m = profile ? 0 : statsOf(y).median;
   for (let i = 0; i < n; i++) out[i] = y[i] - (profile ? profile[i] : m);
   return out;
 }
 
 /**
- * Per row, the median of the values (NaN skipped) at the same time of day, in slots of at least `slotMs` (and,
+ * Per row, the median (`mean`: the mean) of the values (NaN skipped) at the same time of day, in slots of at least `slotMs` (and,
  * with two weeks of data, the same kind of day: weekday or weekend) over the whole file; NaN for a slot with no
  * value. Null without timestamps, with a step over an hour or less than three days of data.
  */
-function slotMedians(y: Float64Array, frame: Frame, slotMinMs: number): Float64Array | null {
+function slotProfile(y: Float64Array, frame: Frame, slotMinMs: number, mean = false): Float64Array | null {
   const n = y.length;
   const ts = frame.timestamps;
   const step = frame.stepMs ?? 0;
@@ -52,7 +52,8 @@ function slotMedians(y: Float64Array, frame: Frame, slotMinMs: number): Float64A
   const fill = start.slice(0, slotsN);
   for (let i = 0; i < n; i++) if (y[i] === y[i]) grouped[fill[slot[i]]++] = y[i];
   const profile = new Float64Array(slotsN);
-  for (let k = 0; k < slotsN; k++) profile[k] = start[k + 1] > start[k] ? statsOf(grouped.subarray(start[k], start[k + 1])).median : NaN;
+  const of = (g: Float64Array) => (mean ? g.reduce((a, v) => a + v, 0) / g.length : statsOf(g).median);
+  for (let k = 0; k < slotsN; k++) profile[k] = start[k + 1] > start[k] ? of(grouped.subarray(start[k], start[k + 1])) : NaN;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = profile[slot[i]];
   return out;
@@ -73,38 +74,47 @@ export function levelChange(x: Float64Array, w: number, trim: number): Float64Ar
 }
 
 /**
- * How little a series moves around each row: log of (the typical size of its step-to-step changes at that time of
- * day) over (their mean size in the w rows centred on the row). 0 where it moves as usual, large where it is flat.
- * The typical size is the median of the non-zero changes in the same hour of the day (and kind of day: see
- * slotMedians) over the file, so a metric that is always quiet at night is not flat at night; the median of all
- * of them without timestamps, with less than three days of data, or where an hour has no non-zero change. NaN near
- * the ends.
+ * How little a series moves around each row: log of (the usual mean size of its step-to-step changes at that time
+ * of day) over (their mean size in the w rows centred on the row). 0 where it moves as usual, large where it is flat.
+ * The usual mean size is the share of changes that are not zero times the median size of those that are, in the
+ * same hour of the day (and kind of day: see slotProfile) over the file, so a metric that is always quiet at night
+ * is not flat at night, and a counter that rests at 0 between events (errors, restarts: most of its changes are 0)
+ * is not flat between them — the median alone said how large an event is, not how often one comes; the whole
+ * file's without timestamps or with less than three days of data; over a window, the mean of its rows' usual. A window's mean is known only to `quantum` (the
+ * metric's resolution) over w — no change at all is "less than one step in the window" —, so that is its floor:
+ * a metric that usually moves by a step or two in w rows is never read as stuck. NaN near the ends.
  */
-export function flatness(y: Float64Array, w: number, frame: Frame): Float64Array {
+export function flatness(y: Float64Array, w: number, frame: Frame, quantum = 0): Float64Array {
   const n = y.length;
   const diff = new Float64Array(n);
   for (let i = 1; i < n; i++) diff[i] = Math.abs(y[i] - y[i - 1]);
   diff[0] = NaN;
   const { sum, cnt } = prefixSums(diff);
   const moves = new Float64Array(n);
-  let m = 0;
-  for (let i = 0; i < n; i++) if (diff[i] > 0) moves[m++] = diff[i];
-  const overall = statsOf(moves.subarray(0, m)).median;
+  let m = 0, known = 0;
+  for (let i = 0; i < n; i++) { if (diff[i] > 0) moves[m++] = diff[i]; if (diff[i] === diff[i]) known++; }
+  const overall = (statsOf(moves.subarray(0, m)).median * m) / Math.max(1, known);
   const out = new Float64Array(n).fill(NaN);
   if (!(overall > 0)) return out;
-  // Changes of zero (a value repeated) are left out of the typical size, as of the overall one.
+  // The size of the changes that are not zero, and how often a change is not zero, by hour of the day.
   const nonZero = new Float64Array(n);
-  for (let i = 0; i < n; i++) nonZero[i] = diff[i] > 0 ? diff[i] : NaN;
-  const seasonal = slotMedians(nonZero, frame, SPREAD_SLOT_MS);
+  const moved = new Float64Array(n);
+  for (let i = 0; i < n; i++) { nonZero[i] = diff[i] > 0 ? diff[i] : NaN; moved[i] = diff[i] === diff[i] ? (diff[i] > 0 ? 1 : 0) : NaN; }
+  const size = slotProfile(nonZero, frame, SPREAD_SLOT_MS);
+  const share = size ? slotProfile(moved, frame, SPREAD_SLOT_MS, true) : null;
+  // Per row, its usual movement (an hour with no change that is not zero: 0); a window's is the mean of its rows',
+  // so one that spans the end of a busy hour is held to the quiet hour after it as much as it lies in it.
+  const usual = new Float64Array(n);
+  for (let i = 0; i < n; i++) usual[i] = size && share ? (share[i] > 0 ? size[i] * share[i] : share[i] === 0 ? 0 : overall) : overall;
+  const expected = prefixSums(usual).sum;
   const eps = overall * 1e-3;
+  const floor = Math.max(eps, quantum / w);
   const half = w >> 1;
   for (let i = half; i + w - half <= n; i++) {
     const a = i - half, b = a + w;
     const c = cnt[b] - cnt[a];
     if (c * 2 < w) continue;
-    const s = seasonal ? seasonal[i] : NaN;
-    const typical = s > 0 ? s : overall;
-    out[i] = Math.log((typical + eps) / ((sum[b] - sum[a]) / c + eps));
+    out[i] = Math.log((expected[b] - expected[a]) / w + eps) - Math.log((sum[b] - sum[a]) / c + floor);
   }
   return out;
 }

@@ -316,7 +316,7 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
     }
     const w = Math.max(5, Math.round(FLAT_WINDOW_MS / (frame.stepMs ?? 60_000)));
     if (w * MIN_WINDOWS <= frame.rows) {
-      const flat = maskMissing(flatness(y, w, frame), y);
+      const flat = maskMissing(flatness(y, w, frame, quantum), y);
       yield ({
         key: `flat:${metric}`, detector: 'forecast', check: 'flatness check', metric, values: flat, least: Math.log(1 / k.flatShare),
         describe: (i) => ({ metric, value: y[i], message: `${metric} barely moves (${formatNumber(y[i])}): a stuck sensor or a stalled exporter?`, phrase: `${metric} stuck near ${formatReadable(y[i])}` }),
