@@ -1,6 +1,6 @@
 import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
 import { isoOf } from '../anomaly.ts';
-import { isSeriesOf } from '../csv/frame.ts';
+import { seriesIn } from '../csv/frame.ts';
 import { SEVERITY_FLOOR } from '../severity.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { evaluateRules } from './evaluate.ts';
@@ -164,7 +164,7 @@ function metricHover(name: string, ctx: RulesDataContext): string {
   const s = getOwn(ctx.stats, name);
   // Names come from the YAML and the CSV: escaped, so they render as text (never as links or images).
   const n = escapeInline(name), file = escapeInline(ctx.name);
-  const series = s ? [] : ctx.metrics.filter((m) => isSeriesOf(m, name));
+  const series = s ? [] : seriesIn(ctx.metrics, name).map((i) => ctx.metrics[i]);
   if (series.length) return `**${n}** in ${file}: ${series.length} series, the rule holds for each — ${escapeInline(listOf(series, 10))}`;
   if (!s) return `**${n}** is not a numeric column of ${file}. Its metrics: ${escapeInline(listOf(ctx.metrics))}`;
   if (!s.count) return `**${n}** in ${file}: no values`;
