@@ -409,13 +409,21 @@ function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesD
 
 /**
  * Edits that set rules' thresholds (by rule name) in place, touching only the threshold scalars so
- * comments and formatting survive; unknown names and non-finite numbers are skipped.
+ * comments and formatting survive; unknown names and non-finite numbers are skipped. In a Prometheus rule file, the
+ * number its rule's expr compares with (`cpu > 90`: the rules that have a slider, Rule.thresholdSpan).
  */
 export function thresholdEdits(text: string, thresholds: Record<string, number>): TextEdit[] {
   const parsed = parseYamlAst(text);
   const edits: TextEdit[] = [];
   const top = parsed.root ? deref(parsed.root) : null;
   if (top?.kind !== 'map') return edits;
+  if (isPrometheusRuleFile(top)) {
+    for (const r of promRulesForCsv(text, lineStarts(text)).file.rules) {
+      const value = Object.hasOwn(thresholds, r.name) ? thresholds[r.name] : NaN;
+      if (r.thresholdSpan && Number.isFinite(value)) edits.push({ startOffset: r.thresholdSpan[0], endOffset: r.thresholdSpan[1], newText: String(value) });
+    }
+    return edits;
+  }
   const rules = getPair(top, 'rules');
   const seq = rules ? deref(rules.value) : null;
   if (seq?.kind !== 'seq') return edits;
