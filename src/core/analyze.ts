@@ -1,6 +1,6 @@
 import { sortAnomalies } from './anomaly.ts';
 import type { Frame } from './csv/frame.ts';
-import { isSeriesOf, metricIndex } from './csv/frame.ts';
+import { metricIndex, seriesIn } from './csv/frame.ts';
 import { detectForecast } from './detectors/forecast.ts';
 import type { ForecastDetection } from './detectors/forecast.ts';
 import { contaminationThreshold, detectIsolationForest, explainIsolationForest } from './detectors/isolationForest.ts';
@@ -111,7 +111,7 @@ export function runAnalysis(frame: Frame, settings: AnalyzeSettings, input: { pa
       // With --metrics, the rules see only those metrics (a rule on cpu holds for the cpu{…} series chosen).
       const chosen = settings.metrics?.filter((m) => metricIndex(frame, m) >= 0);
       const ruleFrame = chosen ? { ...frame, metrics: chosen, values: chosen.map((m) => frame.values[metricIndex(frame, m)]) } : frame;
-      const rules = chosen ? settings.rules.rules.filter((r) => chosen.some((m) => m === r.metric || isSeriesOf(m, r.metric))) : settings.rules.rules;
+      const rules = chosen ? settings.rules.rules.filter((r) => seriesIn(chosen, r.metric).length > 0) : settings.rules.rules;
       const ev = evaluateRules(rules, ruleFrame, { thresholds: settings.thresholds });
       appendAll(result.anomalies, ev.anomalies);
       result.rules = ev.perRule;

@@ -26,10 +26,14 @@ export function enabledDetectors(s: DashboardSettings, rules: RulesFile | null):
   return (['rules', 'iforest', 'forecast'] as const).filter((d) => s.detectors[d] && (d !== 'rules' || rules !== null));
 }
 
-/** One slider per enabled rule whose metric is in the data, ranging over the metric's values (plus the threshold). */
+/**
+ * One slider per enabled rule whose metric is in the data, ranging over the metric's values (plus the threshold); a
+ * Prometheus rule's only where its threshold can be saved (its expr's number rewritten in place: Rule.thresholdSpan).
+ */
 export function slidersOf(rules: RulesFile, frame: Frame): RuleSlider[] {
   const out: RuleSlider[] = [];
   for (const r of rules.rules) {
+    if (r.promAlert !== undefined && !r.thresholdSpan) continue;
     // Over the metric's values, or every series' of it (cpu{host="a"}, …: the rule holds per series).
     const cols = seriesIndices(frame, r.metric);
     if (!cols.length || !r.enabled) continue;

@@ -359,8 +359,9 @@ describe('anomaly-hunter send', () => {
     const r = await run(['old.json', '--dry-run', '--format', 'zapier']);
     assert.equal(r.code, 0);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { startRow: number; endRow: number; findings: number; severity: string });
-    // Merged as analyze merges: the warning at row 2 neither makes nor extends an incident.
-    assert.deepEqual(rows.map((x) => [x.startRow, x.endRow, x.findings, x.severity]), [[0, 1, 2, 'critical']]);
+    // Merged as analyze merges: the warning at row 2 is the rule's (its declared severity), so it extends the incident
+    // (a statistic's warning would not: the test of incidentsOfFindings above).
+    assert.deepEqual(rows.map((x) => [x.startRow, x.endRow, x.findings, x.severity]), [[0, 2, 3, 'critical']]);
     assert.equal(r.stderr, 'dry run: 1 of 1 incidents in 1 zapier message(s); nothing sent\n');
   });
 

@@ -90,3 +90,14 @@ test('mergeFindings: no finding is shown above its incident, whatever the findin
   // The shipped rule (2 findings): the pair is major and kept as measured.
   assert.deepEqual(mergeFindings(pair, frame).findings.filter((a) => a.row === 50 || a.row === 53).map((a) => a.score), [60, 55]);
 });
+
+test('a rule that fires is an incident of its declared severity, warning too; a statistic\'s warnings still make none', () => {
+  const rule = (row: number): Anomaly => ({ ...finding(row, 15, 'warning', 'rule'), rule: 'HighMem' });
+  const m = mergeFindings([finding(40, 10, 'warning'), rule(120), rule(121), rule(122), finding(200, 12, 'warning')], frame);
+  assert.deepEqual(m.incidents.map((i) => [i.startRow, i.endRow, i.count, i.severity, i.rules]), [[120, 122, 3, 'warning', ['HighMem']]]);
+  // Shown where the view's minimum includes warning, not in the default view (major and up).
+  assert.deepEqual(shownAt(m, 'warning').anomalies.map((a) => a.row), [120, 121, 122]);
+  assert.deepEqual(shownAt(m, 'major').incidents, []);
+  // One warning rule row alone is still its own incident, kept as declared.
+  assert.deepEqual(mergeFindings([rule(50)], frame).incidents.map((i) => [i.count, i.score, i.severity]), [[1, 15, 'warning']]);
+});

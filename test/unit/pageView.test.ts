@@ -6,6 +6,8 @@ import type { Frame } from '../../src/core/csv/frame.ts';
 import { pageView, sameSettings } from '../../src/core/dashboard/pageView.ts';
 import type { ViewSettings } from '../../src/core/dashboard/pageView.ts';
 import { emptyRulesFile } from '../../src/core/rules/readRules.ts';
+import { promRulesForCsv } from '../../src/core/promrules/csvRules.ts';
+import { lineStarts } from '../../src/core/textPosition.ts';
 import type { Rule, RulesFile } from '../../src/core/rules/model.ts';
 import { tuningOf } from '../../src/core/tuning.ts';
 import { hostView, localDataOf, outputsData } from '../../src/extension/dashboardModel.ts';
@@ -130,4 +132,22 @@ test('a file written at a UTC offset: the page\'s view carries the same offset t
   assert.ok(host.incidents.length > 0);
   assert.ok(host.incidents.every((i) => i.start.endsWith('+02:00')));
   assert.deepEqual(JSON.parse(JSON.stringify(got.incidents)), host.incidents);
+});
+
+test('a Prometheus rule without a severity label (warning) that fires is an incident in the dashboard\'s warning view, not in the default one', () => {
+  const frame = sampleFrame();
+  const cpu = frame.values[frame.metrics.indexOf('cpu')];
+  const high = [...cpu].sort((a, b) => b - a)[20];
+  const text = `groups:\n  - name: g\n    rules:\n      - alert: CpuHot\n        expr: cpu > ${high}\n`;
+  const { file } = promRulesForCsv(text, lineStarts(text));
+  assert.deepEqual(file.rules.map((r) => [r.name, r.severity]), [['CpuHot', 'warning']]);
+  const s: ViewSettings = { ...base, detectors: { iforest: false, forecast: false, rules: true } };
+  const settings = settingsFor(file, { detectors: s.detectors, contamination: s.contamination, interval: s.interval, thresholds: {}, robust: false });
+  const result = runAnalysis(frame, settings, input, {});
+  assert.ok(result.anomalies.length > 0, 'the rule fires');
+  const outputs = { settings: s, fixed: [], rules: file.rules, view: undefined };
+  const warning = pageView(frame, outputs, s, 'warning')!;
+  assert.ok(warning.incidents!.length > 0 && warning.incidents!.every((i) => i.severity === 'warning' && i.rules[0] === 'CpuHot'));
+  assert.equal(warning.incidentFindings!.length, result.anomalies.length, 'every row the rule fired on is in an incident');
+  assert.deepEqual(pageView(frame, outputs, s, 'major')!.incidents, []);
 });

@@ -57,7 +57,7 @@ test('a Prometheus rule file is read as CSV rules: selector-vs-number alerts run
 test('a broken Prometheus rule file is an error at its place; our own format is unchanged', () => {
   const r = validateRules('groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: cpu > 1\n        for: soon\n');
   assert.equal(r.rules, null);
-  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.range.start.line, d.message]), [['error', 'prometheus-rule-file', 6, "Prometheus rule file: for: 'soon' is not a duration"]]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.range.start.line, d.message]), [['error', 'prometheus-rule-file', 6, 'Prometheus rule file: not a valid duration string: "soon"']]);
   // `version:` beside `groups:` is our format (with an unknown key), not a Prometheus file.
   assert.ok(validateRules('version: 1\ngroups: []\nrules: []\n').diagnostics.some((d) => d.code === 'unknown-key'));
 });
@@ -97,7 +97,7 @@ test('Prometheus 3 group labels and query_offset are read; a key twice is an err
     ['HighCpu (line 10)', 99, 'critical', { team: 'sre', severity: 'critical' }],
   ]);
   const twice = validateRules('groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: cpu > 1\n        for: 5m\n        for: 10m\n');
-  assert.deepEqual(twice.diagnostics.map((d) => [d.severity, d.source, d.range.start.line, d.message]), [['error', 'semantic', 7, "Prometheus rule file: 'for' appears twice in a rule"]]);
+  assert.deepEqual(twice.diagnostics.map((d) => [d.severity, d.source, d.range.start.line, d.message]), [['error', 'semantic', 7, 'Prometheus rule file: mapping key "for" already defined at line 6']]);
 });
 
 test('a selector\'s equality matchers pick the series whose labels hold them; labels the data does not have do not count', () => {

@@ -163,3 +163,64 @@ test('check --data: a Prometheus rule file\'s rules against the data, as a rules
   ]);
   assert.deepEqual(validateRules(text).diagnostics.filter((d) => d.severity !== 'info'), []);
 });
+
+/** A file with several mistakes: each an error in one pass, by line then column (promtool stops at some of them). */
+const MANY = `groups:
+  - name: g
+    foo: 1
+    rules:
+      - alert: C
+        expr: cpu >
+      - alert: A
+        expr: cpu > 90
+        for: 5mins
+      - alert: B
+        expr: cpu > 80
+        annotation:
+          summary: hi
+      - alert: D
+        expr: cpu > 1
+        labels: 3
+        alert: again
+bar: 2
+`;
+
+const WANT_MANY: [line: number, column: number, message: string][] = [
+  [3, 5, 'field foo not found in type rulefmt.RuleGroup'],
+  [6, 15, 'could not parse expression: 1:6: parse error: unexpected end of input'],
+  [9, 14, 'not a valid duration string: "5mins"'],
+  [12, 9, 'field annotation not found in type rulefmt.RuleNode'],
+  [16, 17, 'cannot unmarshal !!int `3` into map[string]string'],
+  [17, 9, 'mapping key "alert" already defined at line 14'],
+  [18, 1, 'field bar not found in type rulefmt.RuleGroups'],
+];
+
+test('every mistake of a Prometheus rule file is reported in one pass, sorted by line then column; the test runner gets them all', () => {
+  assert.deepEqual(ours(MANY), WANT_MANY);
+  const loaded = loadPrometheusRuleFile(MANY);
+  assert.deepEqual(loaded.problems.map((e) => [e.line, e.column, e.message]), WANT_MANY);
+  assert.deepEqual(loaded.rules, []);
+  // With the data too, the file's errors and the data's warnings are one list by place.
+  const data = dataContextOf(frameOf({ cpu: [50, 60, 70] }, [0, 60_000, 120_000]), 'd.csv');
+  const places = validateRules(MANY, { data }).diagnostics.map((d) => [d.range.start.line, d.range.start.column]);
+  assert.ok(places.some((_, i) => validateRules(MANY, { data }).diagnostics[i].severity === 'warning'), 'the data checks ran');
+  assert.deepEqual(places, [...places].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+});
+
+test('promtool check rules gives each of those mistakes in the same words, on the same line, when it is the file\'s only one', (t) => {
+  if (!needPromtool(t)) return;
+  const lines = MANY.split('\n');
+  for (const [line, , message] of WANT_MANY) {
+    // The file with this mistake alone: the other mistakes' lines mended.
+    const mended: Record<number, string> = { 3: '    interval: 1m', 6: '        expr: cpu > 1', 9: '        for: 5m', 12: '        annotations:', 16: '        labels: {a: b}', 17: '        for: 1m', 18: '' };
+    const text = lines.map((l, i) => (i + 1 !== line && mended[i + 1] !== undefined ? mended[i + 1] : l)).join('\n');
+    assert.deepEqual(ours(text).map(([l, , m]) => [l, m]), [[line, message]], `ours, line ${line}`);
+    const dir = mkdtempSync(join(tmpdir(), 'ah-rulefmt-'));
+    writeFileSync(join(dir, 'r.yml'), text);
+    const out = promtool(['check', 'rules', 'r.yml'], dir).out;
+    assert.ok(out.includes(message), `promtool, line ${line}: ${out}`);
+    // yaml.v3 names the line of its unmarshal errors, promtool the expression's place.
+    if (/^(field|cannot|mapping)/.test(message)) assert.ok(out.includes(`line ${line}: ${message}`), out);
+    if (message.startsWith('could not parse')) assert.ok(out.includes(`${line}:15: group "g"`), out);
+  }
+});

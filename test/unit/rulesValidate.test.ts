@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import type { Diagnostic, RulesDataContext } from '../../src/core/rules/model.ts';
-import { applyEdits } from '../../src/core/rules/language.ts';
-import { validateRules } from '../../src/core/rules/validate.ts';
+import { applyEdits, hoverAt } from '../../src/core/rules/language.ts';
+import { analyzeRules, validateRules } from '../../src/core/rules/validate.ts';
+import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { formatDiagnostics } from '../../src/core/rules/diagnostics.ts';
 import { dataContextOf } from '../../src/core/rules/dataContext.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
@@ -224,4 +225,23 @@ test('alerts.webhook.format takes every format send knows, alertmanager-api incl
     assert.equal(r.rules?.alerts.webhook?.format, format);
   }
   assert.ok(check(`${header}${rules}alerts:\n  webhook: {format: teams}\n`).diagnostics.some((d) => d.severity === 'error'));
+});
+
+test('a rule on a label subset of a Grafana column is checked as evaluation reads it: no unknown-metric where the rule fires', () => {
+  const csv = 'timestamp,"cpu_usage{instance=""web-1:9100"", job=""node""}"\n' + Array.from({ length: 12 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * M).toISOString()},${i >= 6 ? 95 : 40}`).join('\n') + '\n';
+  const frame = parseCsv(csv).frame!;
+  const grafana = dataContextOf(frame, 'grafana.csv');
+  const native = `${header}  - name: cpu-high\n    metric: 'cpu_usage{instance="web-1:9100"}'\n    op: '>'\n    threshold: 90\n    severity: major\n`;
+  const prom = 'groups:\n  - name: g\n    rules:\n      - alert: CpuHigh\n        expr: cpu_usage{instance="web-1:9100"} > 90\n';
+  for (const text of [native, prom]) {
+    const a = analyzeRules(text, { data: grafana });
+    assert.deepEqual(a.diagnostics.map((d) => d.code), [], text);
+    const rule = a.sites.find((s) => s.rule)!.rule!;
+    assert.equal(evaluateRules([rule], frame).anomalies.length, 6, 'the rule fires on that column');
+  }
+  // The metric's hover names the series it reads.
+  assert.match(hoverAt(native, native.indexOf('cpu_usage') + 2, grafana) ?? '', /1 series, the rule holds for each/);
+  // A label value no series has is still unknown.
+  const other = validateRules(prom.replace('web-1', 'web-2'), { data: grafana });
+  assert.deepEqual(other.diagnostics.map((d) => [d.code, d.severity]), [['unknown-metric', 'warning']]);
 });

@@ -147,3 +147,12 @@ test('stream --format jsonl reports incidents on the rows where they open and en
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('while streaming, a warning rule\'s finding is merged into an incident (as in batch); a measured warning is not', () => {
+  const t = createIncidentTracker({ minSeverity: 'warning', gapRows: 3 });
+  const rule: Anomaly = { ...finding(2, 'mem', 15, 4e9), detector: 'rule', rule: 'HighMem', severity: 'warning' };
+  const events: [number, string, string][] = [];
+  const rows: Record<number, Anomaly[]> = { 2: [rule], 12: [finding(12, 'cpu', 10, 1)] };
+  for (let r = 0; r < 20; r++) for (const e of t.push(r, T0 + r * MIN, rows[r] ?? [])) events.push([r, e.event, e.incident.severity]);
+  assert.deepEqual(events, [[2, 'opened', 'warning'], [6, 'resolved', 'warning']]);
+});

@@ -172,8 +172,8 @@ export function defaultView(input: ViewInput, minSeverity: Severity = DEFAULT_MI
   for (const a of input.declared ?? []) findings.push(a);
   const usual = usualFrom(input, measured.calibrations, measured.spreads);
   // Warning-level findings (rarer than once an hour) are too common to say where an event starts and ends:
-  // incidents are made of the findings from minor up (INCIDENT_FLOOR), and the warnings are listed only with every
-  // row. A lone finding is shown as its incident (./merge.ts).
+  // incidents are made of the measured findings from minor up (INCIDENT_FLOOR) and of every rule's (declared), and the
+  // measured warnings are listed only with every row. A lone finding is shown as its incident (./merge.ts).
   const merged = mergeFindings(findings, input.frame, { usual, note: (a) => measured.notes.get(a), minFindings: k.minFindings });
   const { incidents } = merged;
   const view: View = { findings: sortAnomalies(merged.findings), incidents, shown: shownAt(merged, minSeverity), minSeverity, calibrations: measured.calibrations };

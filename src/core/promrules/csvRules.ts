@@ -42,7 +42,7 @@ const SEVERITY_LABELS: Record<string, Severity> = {
 };
 
 /** The metric (CSV column or series name) an expr's selector names, or why the expr is not one. */
-function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: number } | string {
+function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: number; thresholdAt: [number, number] } | string {
   const e = parseAlertExpr(expr);
   if (!e) return 'its expr is more than a series selector compared with a number';
   const name = e.matchers.find((m) => m.name === '__name__' && m.type === '=');
@@ -53,7 +53,26 @@ function metricOf(expr: string): { metric: string; op: Rule['op']; threshold: nu
     if (m.type !== '=') return `its matcher ${m.name}${m.type}"${m.value}" is not an equality`;
     labels[m.name] = m.value;
   }
-  return { metric: name.value + labelText(labels), op: e.op, threshold: e.threshold };
+  return { metric: name.value + labelText(labels), op: e.op, threshold: e.threshold, thresholdAt: e.thresholdAt };
+}
+
+/**
+ * Where a piece of a rule's own `expr` value (value offsets [start, end)) is written in the file: the same occurrence
+ * of the same text in the scalar's source, found when the source writes it as the value does (every occurrence of
+ * the text in one is in the other: quotes, escapes, indentation and folded lines hold no number). Undefined for an
+ * expr that comes from a merge key (its text is other rules' too) or that the source writes otherwise.
+ */
+function exprSpan(text: string, rule: YMap, start: number, end: number): [number, number] | undefined {
+  const pair = rule.pairs.find((q) => q.key.kind === 'scalar' && q.key.text === 'expr');
+  const v = pair ? deref(pair.value) : null;
+  // An anchored or aliased expr is other rules' too: rewriting it would move their thresholds.
+  if (v?.kind !== 'scalar' || typeof v.value !== 'string' || pair!.value.kind === 'alias' || v.anchor !== undefined) return undefined;
+  const value = v.value, piece = value.slice(start, end), raw = text.slice(v.start, v.end);
+  const all = (t: string): number[] => { const at: number[] = []; for (let i = t.indexOf(piece); i >= 0; i = t.indexOf(piece, i + 1)) at.push(i); return at; };
+  const inValue = all(value), inRaw = all(raw);
+  const k = inValue.indexOf(start);
+  if (!piece || k < 0 || inValue.length !== inRaw.length) return undefined;
+  return [v.start + inRaw[k], v.start + inRaw[k] + piece.length];
 }
 
 /** Prometheus's template variables that are always numbers. */
@@ -131,6 +150,8 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
       name, metric: why.metric, op: why.op, threshold: why.threshold, forMs: a.forMs, keepFiringForMs: a.keepFiringForMs,
       severity, enabled: true, labels: { ...a.labels }, annotations, line: r.line, promAlert: a.alert,
     };
+    const at = exprSpan(text, r.node, ...why.thresholdAt);
+    if (at) rule.thresholdSpan = at;
     sites.push({ index: file.rules.length, node: r.node, name, rule });
     file.rules.push(rule);
   }

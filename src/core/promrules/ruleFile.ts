@@ -106,9 +106,22 @@ export function valueOffsets(source: string, node: { start: number; end: number 
 }
 
 /**
+ * How yaml.v3 names a node in an unmarshal error (promtool's words): `!!seq`, `!!map`, or a scalar's tag and text.
+ */
+function yamlTagOf(n: YNode): string {
+  if (n.kind === 'seq') return '!!seq';
+  if (n.kind === 'map') return '!!map';
+  if (n.kind !== 'scalar') return '!!str';
+  const v = n.value;
+  const tag = n.style !== 1 || typeof v === 'string' ? 'str' : v === null ? 'null' : typeof v === 'boolean' ? 'bool' : Number.isInteger(v) && !/[.eE]/.test(n.text) ? 'int' : 'float';
+  return `!!${tag} \`${n.text}\``;
+}
+
+/**
  * Reads a Prometheus rule file's rules in file order, with what Prometheus's rulefmt refuses in them (`problems`:
- * promtool check rules fails the file, Prometheus does not load it; each at its place, in promtool's words).
- * Throws RuleFileError when it is not a rule file at all (YAML errors, unknown keys, wrong types).
+ * promtool check rules fails the file, Prometheus does not load it; each at its place, in promtool's words, every
+ * one found in one pass — an unknown or repeated key, a value of the wrong type, a duration that is none — sorted by
+ * line then column). A value refused is read as absent. Throws RuleFileError only when the text is not YAML.
  */
 export function readPrometheusRules(text: string): { rules: RawPromRule[]; problems: RuleFileError[] } {
   const starts = lineStarts(text);
@@ -118,23 +131,37 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
   };
   const fail = (message: string, offset: number): never => { throw errorAt(message, offset); };
   const problems: RuleFileError[] = [];
-  const problem = (message: string, offset: number): void => { problems.push(errorAt(message, offset)); };
+  const seen = new Set<string>();
+  const problem = (message: string, offset: number): void => {
+    // A node read twice (an alert's expr) is refused once.
+    const key = `${offset}\u0000${message}`;
+    if (!seen.has(key)) { seen.add(key); problems.push(errorAt(message, offset)); }
+  };
+  const lineOf = (offset: number): number => positionAt(starts, offset).line;
   const parsed = parseYamlAst(text);
   // A second YAML document is ignored with a warning (the rules editor's); other problems make no rule file.
   const yamlError = parsed.problems.find((p) => p.code !== 'multiple-documents');
   if (yamlError) fail(yamlError.message, yamlError.startOffset);
   const root = parsed.root ? deref(parsed.root) : null;
   const out: RawPromRule[] = [];
-  if (!root) return { rules: out, problems };
-  if (root.kind !== 'map') return fail('expected `groups:`', root.start);
-  const entries = (n: YNode, keys: readonly string[], what: string): Map<string, YNode> => {
+  const done = () => ({ rules: out, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) });
+  if (!root) return done();
+  // The nodes refused as not of their Go type (yaml.v3's words): read as absent, and not refused again as absent.
+  const refused = new Set<YNode>();
+  let misread = 0;
+  const wrongType = (n: YNode, type: string): void => { refused.add(n); misread++; problem(`cannot unmarshal ${yamlTagOf(n)} into ${type}`, n.start); };
+  const given = (n: YNode | undefined): boolean => n !== undefined && refused.has(n);
+  // A mapping's keys: one not in `keys` or given twice is refused (and not read), as yaml.v3 refuses it.
+  const entries = (n: YNode, keys: readonly string[], type: string): Map<string, YNode> | null => {
     const m = deref(n);
-    if (m.kind !== 'map') return fail(`${what} must be a mapping`, n.start);
+    if (m.kind !== 'map') { wrongType(m, type); return null; }
     const got = new Map<string, YNode>();
+    const firstAt = new Map<string, number>();
     for (const p of pairsOf(m)) {
       const k = p.key.kind === 'scalar' ? p.key.text : '';
-      if (!keys.includes(k)) fail(`unknown key '${k}' in ${what}`, p.key.start);
-      if (got.has(k)) fail(`'${k}' appears twice in ${what}`, p.key.start);
+      if (firstAt.has(k)) { problem(`mapping key "${k}" already defined at line ${lineOf(firstAt.get(k)!)}`, p.key.start); continue; }
+      firstAt.set(k, p.key.start);
+      if (!keys.includes(k)) { problem(`field ${k} not found in type ${type}`, p.key.start); continue; }
       got.set(k, deref(p.value));
     }
     return got;
@@ -142,47 +169,57 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
   // A mapping's pairs with YAML's merge keys applied (`<<: *defaults`).
   const pairsOf = (m: YMap): YPair[] => {
     const r = mergedPairs(m);
-    return r.bad ? fail('a merge key (<<) takes a mapping or a list of them', r.bad.start) : r.pairs;
+    if (r.bad) problem('a merge key (<<) takes a mapping or a list of them', r.bad.start);
+    return r.pairs;
   };
-  const list = (n: YNode | undefined, what: string): YNode[] => {
+  const list = (n: YNode | undefined, type: string): YNode[] => {
     if (!n || (n.kind === 'scalar' && n.value === null)) return [];
-    if (n.kind !== 'seq') return fail(`${what} must be a list`, n.start);
+    if (n.kind !== 'seq') { wrongType(n, type); return []; }
     return n.items.map(deref);
   };
-  const text1 = (n: YNode | undefined, what: string): string => {
+  const text1 = (n: YNode | undefined): string => {
     if (!n) return '';
-    if (n.kind !== 'scalar') return fail(`${what} must be a string`, n.start);
+    if (n.kind !== 'scalar') { wrongType(n, 'string'); return ''; }
     return n.value === null ? '' : String(n.value);
   };
-  const dur = (n: YNode | undefined, what: string): number => {
-    const t = text1(n, what);
+  const dur = (n: YNode | undefined): number => {
+    if (n && n.kind !== 'scalar') { wrongType(n, 'model.Duration'); return 0; }
+    const t = text1(n);
     if (!t || t === '0') return 0;
     const ms = parseDuration(t);
-    return Number.isFinite(ms) ? ms : fail(`${what}: '${t}' is not a duration`, n!.start);
+    if (Number.isFinite(ms)) return ms;
+    misread++;
+    problem(`not a valid duration string: "${t}"`, n!.start);
+    return 0;
   };
-  const strMap = (n: YNode | undefined, what: string): Record<string, string> => {
+  const strMap = (n: YNode | undefined): Record<string, string> => {
     const o: Record<string, string> = {};
     if (!n || (n.kind === 'scalar' && n.value === null)) return o;
-    if (n.kind !== 'map') return fail(`${what} must be a mapping`, n.start);
-    for (const p of pairsOf(n)) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value), what), enumerable: true, writable: true, configurable: true });
+    if (n.kind !== 'map') { wrongType(n, 'map[string]string'); return o; }
+    for (const p of pairsOf(n)) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value)), enumerable: true, writable: true, configurable: true });
     return o;
   };
-  const top = entries(root, ['groups'], 'a rule file');
+  const top = entries(root, ['groups'], 'rulefmt.RuleGroups');
+  if (!top) return done();
   const groupNames = new Set<string>();
-  for (const g of list(top.get('groups'), 'groups')) {
-    const gm = entries(g, GROUP_KEYS, 'a group');
+  for (const g of list(top.get('groups'), '[]rulefmt.RuleGroup')) {
+    const gm = entries(g, GROUP_KEYS, 'rulefmt.RuleGroup');
+    if (!gm) continue;
     // rulefmt's checks of a group and of each rule (Prometheus 2.42, its words).
-    const name = text1(gm.get('name'), 'name');
-    if (!name) problem('Groupname must not be empty', g.start);
+    const name = text1(gm.get('name'));
+    if (!name && !given(gm.get('name'))) problem('Groupname must not be empty', g.start);
     if (groupNames.has(name)) problem(`groupname: "${name}" is repeated in the same file`, g.start);
     groupNames.add(name);
-    const groupLabels = strMap(gm.get('labels'), 'labels');
-    for (const r of list(gm.get('rules'), 'rules')) {
-      const rm = entries(r, RULE_KEYS, 'a rule');
+    dur(gm.get('interval'));
+    dur(gm.get('query_offset'));
+    const groupLabels = strMap(gm.get('labels'));
+    for (const r of list(gm.get('rules'), '[]rulefmt.RuleNode')) {
+      const rm = entries(r, RULE_KEYS, 'rulefmt.RuleNode');
+      if (!rm) continue;
       const { line, column } = positionAt(starts, r.start);
       const node = r as YMap;
-      const record = text1(rm.get('record'), 'record');
-      const alert = text1(rm.get('alert'), 'alert');
+      const record = text1(rm.get('record'));
+      const alert = text1(rm.get('alert'));
       // Where a key's value is, as promtool places it: a block scalar (`expr: |`) at its indicator.
       const pairs = pairsOf(node);
       const at = (key: string): number => {
@@ -195,15 +232,15 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
         return i;
       };
       if (record && alert) problem("only one of 'record' and 'alert' must be set", at('record'));
-      if (!record && !alert) problem("one of 'record' or 'alert' must be set", r.start);
-      const expr = text1(rm.get('expr'), 'expr');
-      const exprError = expr ? exprSyntaxError(expr) : "field 'expr' must be set in rule";
+      if (!record && !alert && !given(rm.get('record')) && !given(rm.get('alert'))) problem("one of 'record' or 'alert' must be set", r.start);
+      const expr = text1(rm.get('expr'));
+      const exprError = expr ? exprSyntaxError(expr) : given(rm.get('expr')) ? null : "field 'expr' must be set in rule";
       if (exprError) problem(exprError, at('expr'));
       if (record) {
         for (const key of ['annotations', 'for', 'keep_firing_for']) {
           const v = rm.get(key);
           // rulefmt: annotations that hold something, a duration that is not 0.
-          const none = v === undefined || (v.kind === 'scalar' ? v.value === null || (key !== 'annotations' && dur(v, key) === 0) : v.kind === 'map' && pairsOf(v).length === 0);
+          const none = v === undefined || (v.kind === 'scalar' ? v.value === null || (key !== 'annotations' && dur(v) === 0) : v.kind === 'map' && pairsOf(v).length === 0);
           if (!none) problem(`invalid field '${key}' in recording rule`, v.start);
         }
         if (!METRIC_NAME.test(record)) problem(`invalid recording rule name: ${record}`, at('record'));
@@ -227,17 +264,20 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
           if (e) problem(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsets(text, v, String(v.value))(e.at));
         }
       }
-      out.push({ node, line, column, record: null, alert: {
+      const before = misread;
+      const a: PromAlertRule = {
         alert,
-        expr: text1(rm.get('expr'), 'expr'),
-        forMs: dur(rm.get('for'), 'for'),
-        keepFiringForMs: dur(rm.get('keep_firing_for'), 'keep_firing_for'),
-        labels: { ...groupLabels, ...strMap(rm.get('labels'), 'labels') },
-        annotations: strMap(rm.get('annotations'), 'annotations'),
-      } });
+        expr,
+        forMs: dur(rm.get('for')),
+        keepFiringForMs: dur(rm.get('keep_firing_for')),
+        labels: { ...groupLabels, ...strMap(rm.get('labels')) },
+        annotations: strMap(rm.get('annotations')),
+      };
+      // A rule with a value refused (a `for` that is no duration) is not read as if it had none: it does not run.
+      if (misread === before) out.push({ node, line, column, record: null, alert: a });
     }
   }
-  return { rules: out, problems };
+  return done();
 }
 
 /**

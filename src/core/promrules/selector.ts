@@ -20,6 +20,8 @@ export interface AlertExpr {
   matchers: Matcher[];
   op: RuleOp;
   threshold: number;
+  /** Where the threshold's number is written in the expr: [start, end) offsets (its parentheses and spaces outside). */
+  thresholdAt: [number, number];
 }
 
 /** A parse failure at a character offset of the text. */
@@ -144,18 +146,26 @@ const OPS: readonly RuleOp[] = ['>=', '<=', '==', '!=', '>', '<'];
 const FLIP: Record<RuleOp, RuleOp> = { '>': '<', '<': '>', '>=': '<=', '<=': '>=', '==': '==', '!=': '!=' };
 
 function stripParens(text: string): string {
-  let t = text.trim();
-  while (t.startsWith('(') && t.endsWith(')')) {
+  const [s, e] = innerSpan(text, 0, text.length);
+  return text.slice(s, e);
+}
+
+/** The span of text[s, e) without its surrounding spaces and the parentheses that enclose all of it (stripParens). */
+function innerSpan(text: string, s: number, e: number): [number, number] {
+  const trim = (): void => { while (s < e && /\s/.test(text[s])) s++; while (e > s && /\s/.test(text[e - 1])) e--; };
+  trim();
+  while (e - s >= 2 && text[s] === '(' && text[e - 1] === ')') {
     let depth = 0;
     let closesAtEnd = true;
-    for (let i = 0; i < t.length; i++) {
-      if (t[i] === '(') depth++;
-      else if (t[i] === ')') { depth--; if (depth === 0 && i < t.length - 1) { closesAtEnd = false; break; } }
+    for (let i = s; i < e; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')') { depth--; if (depth === 0 && i < e - 1) { closesAtEnd = false; break; } }
     }
     if (!closesAtEnd) break;
-    t = t.slice(1, -1).trim();
+    s++; e--;
+    trim();
   }
-  return t;
+  return [s, e];
 }
 
 function operandSelector(text: string): Matcher[] | null {
@@ -178,7 +188,8 @@ function withoutComments(expr: string): string {
       else if (c === quote) quote = null;
       continue;
     }
-    if (c === '#') { while (i + 1 < expr.length && expr[i + 1] !== '\n') i++; continue; }
+    // A comment becomes spaces: the offsets of what follows stay those of the expr as written.
+    if (c === '#') { out += ' '; while (i + 1 < expr.length && expr[i + 1] !== '\n') { i++; out += ' '; } continue; }
     if (c === '"' || c === "'" || c === '`') quote = c;
     out += c;
   }
@@ -190,7 +201,9 @@ function withoutComments(expr: string): string {
  * aggregations, ranges, `bool`, `offset`, arithmetic…), which needs promtool.
  */
 export function parseAlertExpr(expr: string): AlertExpr | null {
-  const text = stripParens(withoutComments(expr));
+  const clean = withoutComments(expr);
+  const [s0, e0] = innerSpan(clean, 0, clean.length);
+  const text = clean.slice(s0, e0);
   // The operator is the first comparison outside braces and quotes.
   let depth = 0;
   let quote: string | null = null;
@@ -210,11 +223,11 @@ export function parseAlertExpr(expr: string): AlertExpr | null {
     const lNum = parsePromNumber(stripParens(left).replace(/\s+/g, ''), true);
     if (rNum !== null && lNum === null) {
       const ms = operandSelector(left);
-      return ms ? { matchers: ms, op, threshold: rNum } : null;
+      return ms ? { matchers: ms, op, threshold: rNum, thresholdAt: innerSpan(clean, s0 + i + op.length, e0) } : null;
     }
     if (lNum !== null && rNum === null) {
       const ms = operandSelector(right);
-      return ms ? { matchers: ms, op: FLIP[op], threshold: lNum } : null;
+      return ms ? { matchers: ms, op: FLIP[op], threshold: lNum, thresholdAt: innerSpan(clean, s0, s0 + i) } : null;
     }
     return null;
   }

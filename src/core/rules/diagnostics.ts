@@ -34,8 +34,13 @@ export class DiagnosticSink {
   }
 
   sorted(): Diagnostic[] {
-    return this.list.sort((a, b) => a.startOffset - b.startOffset || a.endOffset - b.endOffset);
+    return this.list.sort(byPlace);
   }
+}
+
+/** The one order of diagnostics: by where they start (line, then column), then where they end. */
+export function byPlace(a: Diagnostic, b: Diagnostic): number {
+  return a.startOffset - b.startOffset || a.endOffset - b.endOffset;
 }
 
 /** SPEC §2 text form: `path:line:col: severity: message [code]` per line, then a summary line. */

@@ -1,6 +1,6 @@
 import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
 import { isoOf } from '../anomaly.ts';
-import { isSeriesOf } from '../csv/frame.ts';
+import { seriesIn } from '../csv/frame.ts';
 import { SEVERITY_FLOOR } from '../severity.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { evaluateRules } from './evaluate.ts';
@@ -164,7 +164,7 @@ function metricHover(name: string, ctx: RulesDataContext): string {
   const s = getOwn(ctx.stats, name);
   // Names come from the YAML and the CSV: escaped, so they render as text (never as links or images).
   const n = escapeInline(name), file = escapeInline(ctx.name);
-  const series = s ? [] : ctx.metrics.filter((m) => isSeriesOf(m, name));
+  const series = s ? [] : seriesIn(ctx.metrics, name).map((i) => ctx.metrics[i]);
   if (series.length) return `**${n}** in ${file}: ${series.length} series, the rule holds for each — ${escapeInline(listOf(series, 10))}`;
   if (!s) return `**${n}** is not a numeric column of ${file}. Its metrics: ${escapeInline(listOf(ctx.metrics))}`;
   if (!s.count) return `**${n}** in ${file}: no values`;
@@ -409,13 +409,21 @@ function valueCompletions(path: (string | number)[], typed: string, ctx?: RulesD
 
 /**
  * Edits that set rules' thresholds (by rule name) in place, touching only the threshold scalars so
- * comments and formatting survive; unknown names and non-finite numbers are skipped.
+ * comments and formatting survive; unknown names and non-finite numbers are skipped. In a Prometheus rule file, the
+ * number its rule's expr compares with (`cpu > 90`: the rules that have a slider, Rule.thresholdSpan).
  */
 export function thresholdEdits(text: string, thresholds: Record<string, number>): TextEdit[] {
   const parsed = parseYamlAst(text);
   const edits: TextEdit[] = [];
   const top = parsed.root ? deref(parsed.root) : null;
   if (top?.kind !== 'map') return edits;
+  if (isPrometheusRuleFile(top)) {
+    for (const r of promRulesForCsv(text, lineStarts(text)).file.rules) {
+      const value = Object.hasOwn(thresholds, r.name) ? thresholds[r.name] : NaN;
+      if (r.thresholdSpan && Number.isFinite(value)) edits.push({ startOffset: r.thresholdSpan[0], endOffset: r.thresholdSpan[1], newText: String(value) });
+    }
+    return edits;
+  }
   const rules = getPair(top, 'rules');
   const seq = rules ? deref(rules.value) : null;
   if (seq?.kind !== 'seq') return edits;

@@ -26,6 +26,11 @@ export interface Rule {
    * templates as written, rendered as Prometheus renders them (`__alert_NAME` in Go's errors).
    */
   promAlert?: string;
+  /**
+   * A Prometheus rule's: where the number its expr compares with is written in the file, [start, end) offsets of the
+   * text it was read from; absent where the dashboard cannot rewrite it in place (then it has no slider).
+   */
+  thresholdSpan?: [number, number];
 }
 
 /** `detectors.iforest` as written (SPEC §1); absent keys are left for the detector's own defaults. */

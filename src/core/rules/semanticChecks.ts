@@ -2,7 +2,7 @@
 import type { MetricStats } from '../stats.ts';
 import { formatNumber } from '../format.ts';
 import { getOwn } from '../own.ts';
-import { isSeriesOf } from '../csv/frame.ts';
+import { isSeriesOf, seriesIn } from '../csv/frame.ts';
 import { formatDuration } from './duration.ts';
 import type { Rule, RuleOp, RulesDataContext } from './model.ts';
 import type { DiagnosticSink } from './diagnostics.ts';
@@ -157,8 +157,9 @@ function checkMetric(name: string, span: Span, data: RulesDataContext, out: Diag
     out.add(severity, 'semantic', 'unknown-metric', message, node.start, node.end, suggestion && fixable ? { title: `Change to '${suggestion}'`, edits: [{ startOffset: node.start, endOffset: node.end, newText: suggestion }] } : undefined);
     return false;
   }
-  // A metric of several series (a long CSV's): the rule holds per series, as PromQL's `cpu > 90` does.
-  if (data.metrics.some((m) => isSeriesOf(m, name))) return true;
+  // The columns the rule reads, matched as evaluation matches them (seriesIn): a metric of several series (a long
+  // CSV's) holds per series, as PromQL's `cpu > 90` does, and `cpu{instance="a"}` reads the series whose labels hold these.
+  if (seriesIn(data.metrics, name).length) return true;
   if (data.timestampColumn && name === data.timestampColumn) {
     out.add(severity, 'semantic', 'unknown-metric', `'${name}' is the timestamp column of ${data.name}, not a numeric metric`, node.start, node.end);
     return false;

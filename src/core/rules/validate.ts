@@ -3,7 +3,7 @@
 import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
 import type { Diagnostic, RulesDataContext, RulesFile } from './model.ts';
 import { schemaErrors } from './schema.ts';
-import { DiagnosticSink } from './diagnostics.ts';
+import { DiagnosticSink, byPlace } from './diagnostics.ts';
 import { mapSchemaErrors } from './schemaDiagnostics.ts';
 import { buildFile, emptyRulesFile, toPlain } from './readRules.ts';
 import { queryNamesContext } from './dataSource.ts';
@@ -70,12 +70,11 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   // A Prometheus rule file (`groups:`): its alerting rules that compare a metric with a number run on the data.
   if (isPrometheusRuleFile(root)) {
     const p = promRulesForCsv(text, lines);
-    if (context.data) {
-      const dataOut = new DiagnosticSink(text, lines);
-      promDataChecks(p.sites, dataOut, context.data);
-      p.diagnostics.push(...dataOut.sorted());
-    }
-    return { text, root, file: p.file, sites: p.sites, diagnostics: [...out.sorted(), ...p.diagnostics], lines, dataSpan: null };
+    const dataOut = new DiagnosticSink(text, lines);
+    if (context.data) promDataChecks(p.sites, dataOut, context.data);
+    // One list by line then column: the file's errors, its rules' and the data's, as the CLI and the editor show them.
+    const diagnostics = [...out.sorted(), ...p.diagnostics, ...dataOut.sorted()].sort(byPlace);
+    return { text, root, file: p.file, sites: p.sites, diagnostics, lines, dataSpan: null };
   }
   checkKeys(root, out);
   const value = toPlain(root);

@@ -14,7 +14,7 @@
  */
 import type { Anomaly } from '../anomaly.ts';
 import { IncidentGroup } from '../incidents/incidents.ts';
-import { INCIDENT_FLOOR } from '../incidents/merge.ts';
+import { INCIDENT_FLOOR, entersIncidents } from '../incidents/merge.ts';
 import type { Incident, IncidentOptions, IncidentRows } from '../incidents/incidents.ts';
 import type { Severity } from '../severity.ts';
 import { severityRank } from '../severity.ts';
@@ -43,7 +43,7 @@ export interface IncidentEvent {
 export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' | 'note'> {
   /** Incidents are reported from this severity on. @default 'major' (SPEC §7's default view) */
   minSeverity?: Severity;
-  /** Findings below this severity are not merged (batch incidents are built from minor findings up). @default INCIDENT_FLOOR ('minor') */
+  /** Measured findings below this severity are not merged (a rule's always is: entersIncidents, as in batch). @default INCIDENT_FLOOR ('minor') */
   mergeFrom?: Severity;
   /** The sampling step, for the incident's duration. @default the median of the first 15 gaps between rows */
   stepMs?: number | null;
@@ -86,7 +86,7 @@ export interface IncidentTracker {
 export function createIncidentTracker(options: IncidentTrackerOptions = {}): IncidentTracker {
   const gap = Math.max(0, options.gapRows ?? 10);
   const min = severityRank(options.minSeverity ?? 'major');
-  const mergeFrom = severityRank(options.mergeFrom ?? INCIDENT_FLOOR);
+  const mergeFrom = options.mergeFrom ?? INCIDENT_FLOOR;
   const incidentOptions: IncidentOptions = { gapRows: gap, note: options.note, minFindings: options.minFindings ?? STREAM_MIN_FINDINGS };
   const gaps: number[] = [];
   let lastTime: number | null = null;
@@ -120,7 +120,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       if (timeMs !== null && lastTime !== null && gaps.length < STEP_GAPS && timeMs > lastTime) gaps.push(timeMs - lastTime);
       if (timeMs !== null) lastTime = timeMs;
       if (group && row - group.endRow > gap) close(events);
-      const merged = findings.filter((a) => severityRank(a.severity) <= mergeFrom);
+      const merged = findings.filter((a) => entersIncidents(a, mergeFrom));
       if (!merged.length) return events;
       group ??= new IncidentGroup(options.note);
       for (const a of merged) {
