@@ -8,7 +8,7 @@ import { SEVERITIES } from '../src/core/severity.ts';
 import type { DashboardModel } from '../src/protocol.ts';
 import { DASHBOARD_MAX_PER_DETECTOR } from '../src/core/dashboard/pageView.ts';
 import { formatX } from './format.ts';
-import { listsIncidents } from './findings.ts';
+import { awaitsIncidents, detectorName, listsIncidents } from './findings.ts';
 import type { Filters, Sort, SortKey } from './state.ts';
 
 /** A table line: an incident (expandable to its rows), or a flagged row (on its own, or under its incident). */
@@ -59,6 +59,7 @@ export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expa
     }
     return out;
   }
+  if (awaitsIncidents(m)) return [];
   const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector) && (!filters.rule || a.rule === filters.rule));
   return list.sort((a, b) => cmp(rowValue(a, key), rowValue(b, key), a.row - b.row)).map((a) => ({ kind: 'row', a, child: false }));
 }
@@ -85,6 +86,7 @@ export function cappedNote(m: DashboardModel): string {
 
 /** What an empty table says: why nothing is listed, and where more is. */
 export function emptyText(m: DashboardModel): string {
+  if (awaitsIncidents(m)) return `Analysing… ${m.pending.map(detectorName).join(', ')} still running.`;
   if (listsIncidents(m)) {
     if (m.incidents.length) return 'No incident matches the filters.';
     return m.view === 'warning' ? 'No incidents: nothing rarer than once an hour of this data\'s normal behaviour.' : `No ${m.view} incidents or worse. Lower the severity or show all flagged rows to see more.`;

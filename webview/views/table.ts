@@ -3,7 +3,7 @@
 // lists comes from webview/tableRows.ts.
 import { SEVERITIES } from '../../src/core/severity.ts';
 import { isViewChoice } from '../../src/protocol.ts';
-import { listsIncidents, markedList } from '../findings.ts';
+import { awaitsIncidents, listsIncidents, markedList } from '../findings.ts';
 import type { Message, SortKey, State } from '../state.ts';
 import type { Item } from '../tableRows.ts';
 import { cappedNote, durationText, emptyText, tableItems, whenText } from '../tableRows.ts';
@@ -272,22 +272,24 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     const m = s.model;
     if (!m) return;
     const incidents = listsIncidents(m);
+    // While the detectors run, a severity view has no incidents yet: its heading and columns stay those of incidents.
+    const incidentsMode = incidents || awaitsIncidents(m);
     for (const th of headCells) {
       if (!th.dataset.key) continue;
       const sorted = th.dataset.key === s.sort.key ? (s.sort.dir === 1 ? 'ascending' : 'descending') : 'none';
       if (th.getAttribute('aria-sort') !== sorted) th.setAttribute('aria-sort', sorted);
     }
     // Nothing to do when the findings, the view, the filters, the order and the selection are what the table shows.
-    const key = [s.anomaliesVersion, m.view, incidents, s.filters.detector, s.filters.rule ?? '', s.sort.key, s.sort.dir, s.selectedRow ?? ''].join('|');
+    const key = [s.anomaliesVersion, m.view, incidents, m.pending.join(), s.filters.detector, s.filters.rule ?? '', s.sort.key, s.sort.dir, s.selectedRow ?? ''].join('|');
     if (key === tableKey && shownExpanded === s.expanded) return;
     tableKey = key;
     shownExpanded = s.expanded;
-    table.classList.toggle('rows-mode', !incidents);
+    table.classList.toggle('rows-mode', !incidentsMode);
     COLUMNS.forEach((c, i) => {
-      const label = incidents ? c.incident : c.row;
+      const label = incidentsMode ? c.incident : c.row;
       if (headCells[i].firstChild?.textContent !== label) headCells[i].textContent = label;
     });
-    heading.textContent = incidents ? 'Incidents' : 'Flagged rows';
+    heading.textContent = incidentsMode ? 'Incidents' : 'Flagged rows';
     viewSelect.value = s.chosenView ?? m.view;
     // A live window has no incidents: its rows are all there is to list.
     viewSelect.disabled = !m.incidents;
@@ -297,8 +299,8 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     // anomaly-count: the incidents (or rows) listed with the current filters; an incident's open rows do not count.
     const listed = incidents ? list.filter((x) => x.kind === 'incident').length : list.length;
     count.textContent = String(listed);
-    const all = incidents ? m.incidents!.length : m.anomalies.length;
-    total.textContent = (listed !== all ? ` of ${all}` : '') + (s.filters.rule ? ` · rule ${s.filters.rule}` : '')
+    const all = incidents ? m.incidents!.length : incidentsMode ? 0 : m.anomalies.length;
+    total.textContent = incidentsMode && !incidents ? '' : (listed !== all ? ` of ${all}` : '') + (s.filters.rule ? ` · rule ${s.filters.rule}` : '')
       + (incidents ? ` · ${m.incidentFindings!.length.toLocaleString('en')} flagged rows in them` : cappedNote(m));
     table.setAttribute('aria-rowcount', String(list.length + 1));
   };

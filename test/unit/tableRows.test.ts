@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import type { DashboardModel } from '../../src/protocol.ts';
+import { emptyText, tableItems } from '../../webview/tableRows.ts';
+import { awaitsIncidents } from '../../webview/findings.ts';
+
+const finding = (row: number, over: Partial<Anomaly> = {}): Anomaly => ({
+  row, timestamp: null, detector: 'rule', rule: 'cpu-high', metric: 'cpu', value: 95, score: 60, severity: 'major', message: `cpu 95 > 90`, ...over,
+});
+
+function model(over: Partial<DashboardModel> = {}): DashboardModel {
+  return {
+    file: { name: 'm.csv', path: '/data/m.csv' }, rows: 100, timeAxis: false, stepMs: null, metrics: ['cpu'], series: [],
+    anomalies: [], view: 'major', byPage: false, rules: [], rulesFile: null,
+    settings: { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.95, thresholds: {} },
+    forecastMode: null, warnings: [], live: false, computeMs: 0, pending: [], ...over,
+  };
+}
+const filters = { detector: 'all' };
+const sort = { key: 'score', dir: -1 } as const;
+
+test('while detectors run, a severity view lists no partial rows and says which detectors are still running', () => {
+  // The rules finished first: their findings are in, the incidents come with the last detector.
+  const m = model({ anomalies: [finding(3), finding(4)], pending: ['iforest', 'forecast'] });
+  assert.equal(awaitsIncidents(m), true);
+  assert.deepEqual(tableItems(m, filters, sort, new Set()), []);
+  assert.equal(emptyText(m), 'Analysing… Isolation Forest, forecaster still running.');
+});
+
+test('once done, a view without incidents says so; "All flagged rows" lists the rows even while detectors run', () => {
+  const done = model({ anomalies: [finding(3)], incidents: [], incidentFindings: [] });
+  assert.equal(awaitsIncidents(done), false);
+  assert.match(emptyText(done), /^No major incidents or worse/);
+  const all = model({ view: 'all', anomalies: [finding(3), finding(4)], pending: ['forecast'] });
+  assert.equal(awaitsIncidents(all), false);
+  assert.deepEqual(tableItems(all, filters, { key: 'time', dir: 1 }, new Set()).map((x) => x.kind === 'row' && x.a.row), [3, 4]);
+  // Nothing flagged after the analysis: the row view's own text.
+  assert.equal(emptyText(model({ view: 'all' })), 'No rows flagged with these settings.');
+});
