@@ -7,6 +7,7 @@ import { formatDuration } from '../src/core/rules/duration.ts';
 import { SEVERITIES } from '../src/core/severity.ts';
 import type { DashboardModel } from '../src/protocol.ts';
 import { DASHBOARD_MAX_PER_DETECTOR } from '../src/core/dashboard/pageView.ts';
+import { findingsOnRows } from '../src/core/findings.ts';
 import { formatX } from './format.ts';
 import { awaitsIncidents, detectorName, listsIncidents } from './findings.ts';
 import type { Filters, Sort, SortKey } from './state.ts';
@@ -82,6 +83,20 @@ export function cappedNote(m: DashboardModel): string {
   if (!cut.length) return '';
   const all = Object.values(m.totals).reduce((a: number, n) => a + (n ?? 0), 0);
   return ` · ${all.toLocaleString('en')} found; the top ${DASHBOARD_MAX_PER_DETECTOR.toLocaleString('en')} of ${cut.map(([d, n]) => `${(n ?? 0).toLocaleString('en')} ${d}`).join(', ')} are listed (Export has all)`;
+}
+
+/**
+ * What follows the count of listed lines: of how many, and what they hold. Incidents: the findings in them and their
+ * rows ("· 900 findings on 459 rows in them"); rows: the count is of findings (a row flagged by two detectors is
+ * listed twice), so it says so ("findings on 3,684 rows", or "of 4,446 findings" when filtered).
+ */
+export function totalText(m: DashboardModel, listed: number, all: number, rule: string | null | undefined): string {
+  const of = listed !== all ? ` of ${all.toLocaleString('en')}` : '';
+  const ruleText = rule ? ` · rule ${rule}` : '';
+  if (listsIncidents(m)) return `${of}${ruleText} · ${findingsOnRows(m.incidentFindings)} in them`;
+  const rows = new Set(m.anomalies.map((a) => a.row)).size;
+  const findings = `${of} finding${all === 1 ? '' : 's'}${of ? '' : ` on ${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`}`;
+  return `${findings}${ruleText}${cappedNote(m)}`;
 }
 
 /** What an empty table says: why nothing is listed, and where more is. */

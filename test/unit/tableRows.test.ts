@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { DashboardModel } from '../../src/protocol.ts';
-import { emptyText, tableItems } from '../../webview/tableRows.ts';
+import { emptyText, tableItems, totalText } from '../../webview/tableRows.ts';
 import { awaitsIncidents } from '../../webview/findings.ts';
 
 const finding = (row: number, over: Partial<Anomaly> = {}): Anomaly => ({
@@ -37,4 +37,14 @@ test('once done, a view without incidents says so; "All flagged rows" lists the 
   assert.deepEqual(tableItems(all, filters, { key: 'time', dir: 1 }, new Set()).map((x) => x.kind === 'row' && x.a.row), [3, 4]);
   // Nothing flagged after the analysis: the row view's own text.
   assert.equal(emptyText(model({ view: 'all' })), 'No rows flagged with these settings.');
+});
+
+test('the count beside the table says findings where it counts findings, and on how many rows', () => {
+  const inc = { id: 'i1', startRow: 3, endRow: 4 } as NonNullable<DashboardModel['incidents']>[number];
+  const findings = [finding(3), finding(3, { detector: 'iforest', rule: undefined }), finding(4)];
+  const incidents = model({ anomalies: findings, incidents: [inc], incidentFindings: findings });
+  assert.equal(totalText(incidents, 1, 1, null), ' · 3 findings on 2 rows in them');
+  const rows = model({ view: 'all', anomalies: findings });
+  assert.equal(totalText(rows, 3, 3, null), ' findings on 2 rows');
+  assert.equal(totalText(rows, 2, 3, 'cpu-high'), ' of 3 findings · rule cpu-high');
 });

@@ -6,7 +6,7 @@ import { isViewChoice } from '../../src/protocol.ts';
 import { awaitsIncidents, listsIncidents, markedList } from '../findings.ts';
 import type { Message, SortKey, State } from '../state.ts';
 import type { Item } from '../tableRows.ts';
-import { cappedNote, durationText, emptyText, tableItems, whenText } from '../tableRows.ts';
+import { durationText, emptyText, tableItems, totalText, whenText } from '../tableRows.ts';
 import { el, setText } from './dom.ts';
 
 /** The table's columns: an incident's, and a row's in the same places (an expanded incident's rows line up under it). */
@@ -300,8 +300,7 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     const listed = incidents ? list.filter((x) => x.kind === 'incident').length : list.length;
     count.textContent = String(listed);
     const all = incidents ? m.incidents!.length : incidentsMode ? 0 : m.anomalies.length;
-    total.textContent = incidentsMode && !incidents ? '' : (listed !== all ? ` of ${all}` : '') + (s.filters.rule ? ` · rule ${s.filters.rule}` : '')
-      + (incidents ? ` · ${m.incidentFindings!.length.toLocaleString('en')} flagged rows in them` : cappedNote(m));
+    total.textContent = incidentsMode && !incidents ? '' : totalText(m, listed, all, s.filters.rule);
     table.setAttribute('aria-rowcount', String(list.length + 1));
   };
 
