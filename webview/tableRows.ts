@@ -4,6 +4,7 @@ import type { Anomaly } from '../src/core/anomaly.ts';
 import { wallMs } from '../src/core/anomaly.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';
 import { formatDuration } from '../src/core/rules/duration.ts';
+import { lineAt } from '../src/core/csv/lineShifts.ts';
 import { SEVERITIES } from '../src/core/severity.ts';
 import type { DashboardModel } from '../src/protocol.ts';
 import { DASHBOARD_MAX_PER_DETECTOR } from '../src/core/dashboard/pageView.ts';
@@ -71,9 +72,12 @@ export function durationText(m: DashboardModel, i: Incident): string {
   return formatDuration(wallMs(i.end) - wallMs(i.start) + (m.stepMs ?? 0)) || '—';
 }
 
-/** When a row or incident starts: its time as the file writes it (UTC, or the file's wall clock), or a row number. */
-export function whenText(timestamp: string | null, row: number): string {
-  return timestamp ? formatX(wallMs(timestamp), true) : `row ${row + 1}`;
+/**
+ * When a row or incident starts: its time as the file writes it (UTC, or the file's wall clock), or in a file
+ * without time its CSV line ("line 302"), as the CLI text, the hovers and Problems name it (JSON's row is 0-based).
+ */
+export function whenText(m: Pick<DashboardModel, 'lineShifts'>, timestamp: string | null, row: number): string {
+  return timestamp ? formatX(wallMs(timestamp), true) : `line ${lineAt(m.lineShifts, row)}`;
 }
 
 /** When the host listed only the highest-scored findings of some detector: how many there are in all. */

@@ -299,14 +299,14 @@ export function codeSpan(text: string): string {
 }
 
 /**
- * The hover of a row (Markdown): its row, line and time, then every finding, most severe first, with its
+ * The hover of a row (Markdown): its CSV line (as the dashboard and the CLI text name a row) and time, then every finding, most severe first, with its
  * detector, severity and 0–100 score, the rule and its threshold, or the forecast band on that row. The
  * Isolation Forest message carries the metric attribution. Empty for no findings.
  */
 export function hoverOf(findings: readonly Anomaly[], ctx: HoverContext): string {
   if (!findings.length) return '';
   const when = shortTime(ctx.timestamp);
-  const out = [`**Anomaly Hunter** · row ${ctx.row} · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} ${zoneLabel(ctx.timestamp!)}` : ''}`, ''];
+  const out = [`**Anomaly Hunter** · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} ${zoneLabel(ctx.timestamp!)}` : ''}`, ''];
   for (const a of [...findings].sort(bySeverity)) {
     const head = `**${a.severity}** (score ${formatNumber(a.score)}) · ${DETECTOR_NAME[a.detector]}`;
     let detail = escapeMarkdown(a.message);

@@ -99,7 +99,7 @@ test('hoverOf explains every finding: rule and threshold, forecast band, iforest
     rules: { 'high-cpu': { metric: 'cpu', op: '>', threshold: 90, forMs: 300_000, keepFiringForMs: 0 } },
   });
   assert.deepEqual(md.split('\n'), [
-    '**Anomaly Hunter** · row 2 · line 4 · 2024\\-03\\-06 14:12 UTC',
+    '**Anomaly Hunter** · line 4 · 2024\\-03\\-06 14:12 UTC',
     '',
     '- **critical** (score 90) · Rule: `high-cpu`: `cpu > 90` for 5m, value 92 — CPU \\[click\\]\\(command:evil\\)',
     '- **major** (score 55) · Isolation Forest: cpu 92 is unusual \\(iforest score 0\\.71 \\> 0\\.50; isolated by cpu 60%, memory 20%\\)',

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { DashboardModel } from '../../src/protocol.ts';
-import { emptyText, tableItems, totalText } from '../../webview/tableRows.ts';
+import { emptyText, tableItems, totalText, whenText } from '../../webview/tableRows.ts';
+import { lineAt, lineShiftsOf } from '../../src/core/csv/lineShifts.ts';
+import { parseCsv } from '../../src/core/csv/parse.ts';
 import { awaitsIncidents } from '../../webview/findings.ts';
 
 const finding = (row: number, over: Partial<Anomaly> = {}): Anomaly => ({
@@ -47,4 +49,17 @@ test('the count beside the table says findings where it counts findings, and on 
   const rows = model({ view: 'all', anomalies: findings });
   assert.equal(totalText(rows, 3, 3, null), ' findings on 2 rows');
   assert.equal(totalText(rows, 2, 3, 'cpu-high'), ' of 3 findings · rule cpu-high');
+});
+
+test('a row of a file without time is named by its CSV line, as the CLI text names it (blank lines count)', () => {
+  // Data rows 0, 1 on lines 2, 3; a blank line; rows 2, 3 on lines 5, 6; two blank lines; row 4 on line 9.
+  const frame = parseCsv('cpu\n1\n2\n\n3\n4\n\n\n5\n').frame!;
+  assert.deepEqual(Array.from(frame.lines), [2, 3, 5, 6, 9]);
+  const shifts = lineShiftsOf(frame.lines);
+  assert.deepEqual(shifts, [[0, 2], [2, 3], [4, 5]]);
+  assert.deepEqual([0, 1, 2, 3, 4].map((r) => lineAt(shifts, r)), [2, 3, 5, 6, 9]);
+  assert.equal(lineAt(undefined, 300), 302);
+  assert.equal(whenText({ lineShifts: shifts }, null, 3), 'line 6');
+  assert.equal(whenText({}, null, 300), 'line 302');
+  assert.equal(whenText({}, '2024-03-06T14:10:00.000Z', 300), '2024-03-06 14:10');
 });

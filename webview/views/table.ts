@@ -60,7 +60,7 @@ function fillRow(r: RowEls, item: Item, s: State): void {
     const sel = s.selectedRow;
     r.tr.className = `incident${sel === i.peakRow || (!open && sel !== null && sel >= i.startRow && sel <= i.endRow) ? ' selected' : ''}`;
     r.caret.textContent = open ? '▾' : '▸';
-    r.timeText.data = whenText(i.start, i.startRow);
+    r.timeText.data = whenText(m, i.start, i.startRow);
     setText(r.duration, durationText(m, i));
     const metrics = i.metrics.map((x) => x.metric);
     setText(r.metric, metrics.length > 2 ? `${metrics.slice(0, 2).join(', ')} +${metrics.length - 2}` : metrics.join(', ') || '—');
@@ -83,7 +83,7 @@ function fillRow(r: RowEls, item: Item, s: State): void {
   r.tr.removeAttribute('aria-expanded');
   r.tr.className = `${item.child ? 'child' : ''}${a.row === s.selectedRow ? ' selected' : ''}`.trim();
   r.caret.textContent = '';
-  r.timeText.data = whenText(a.timestamp, a.row);
+  r.timeText.data = whenText(m, a.timestamp, a.row);
   setText(r.duration, '');
   setText(r.metric, a.metric ?? '—');
   r.metric.title = '';
