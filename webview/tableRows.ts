@@ -6,6 +6,8 @@ import type { Incident } from '../src/core/incidents/incidents.ts';
 import { formatDuration } from '../src/core/rules/duration.ts';
 import { lineAt } from '../src/core/csv/lineShifts.ts';
 import { SEVERITIES } from '../src/core/severity.ts';
+import { checkOf } from '../src/core/incidents/view.ts';
+import type { DetectorId } from '../src/core/anomaly.ts';
 import type { DashboardModel } from '../src/protocol.ts';
 import { DASHBOARD_MAX_PER_DETECTOR } from '../src/core/dashboard/pageView.ts';
 import { findingsOnRows } from '../src/core/findings.ts';
@@ -46,12 +48,41 @@ export function rowsOf(m: DashboardModel & { incidents: Incident[]; incidentFind
   return byId.get(inc.id) ?? [];
 }
 
+/**
+ * What the Detectors column says a finding came from: the rule's name, the forecaster's check as the summaries and
+ * the CLI name it ("level check"; JSON's detector stays "forecast"), else the detector.
+ */
+export function sourceName(a: Anomaly): string {
+  return a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : checkOf(a) ?? a.detector;
+}
+
+const DETECTOR_ORDER: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
+
+/** An incident's sources for its Detectors cell: its detectors in their order, the forecaster's checks named apart ("forecast, level check"). */
+export function incidentSources(detectors: readonly DetectorId[], findings: readonly Anomaly[]): string[] {
+  const own = new Set<string>(), checks = new Set<string>();
+  for (const a of findings) {
+    const c = checkOf(a);
+    if (c) checks.add(c); else own.add(a.detector);
+  }
+  // Without its findings (none listed), the incident's own detectors.
+  if (!findings.length) return [...detectors];
+  return [...DETECTOR_ORDER.filter((d) => own.has(d)), ...[...checks].sort()];
+}
+
+/** Whether a finding passes the detector filter: 'all', a detector (the forecaster's with its checks), or 'check:NAME'. */
+export function passesDetector(a: Anomaly, filter: string): boolean {
+  if (filter === 'all') return true;
+  return filter.startsWith('check:') ? checkOf(a) === filter.slice('check:'.length) : a.detector === filter;
+}
+
 /** What the table lists with the filters and order: incidents (with the rows of the expanded ones), or rows. */
 export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expanded: ReadonlySet<string>): Item[] {
   const { key, dir } = sort;
   const cmp = (va: number | string, vb: number | string, tie: number): number => (va < vb ? -1 : va > vb ? 1 : tie) * dir;
   if (listsIncidents(m)) {
-    const list = m.incidents.filter((i) => (filters.detector === 'all' || i.detectors.includes(filters.detector as Anomaly['detector']))
+    const d = filters.detector;
+    const list = m.incidents.filter((i) => (d === 'all' || (d.startsWith('check:') ? rowsOf(m, i).some((a) => passesDetector(a, d)) : i.detectors.includes(d as DetectorId)))
       && (!filters.rule || i.rules.includes(filters.rule)));
     list.sort((a, b) => cmp(incidentValue(a, key), incidentValue(b, key), a.startRow - b.startRow));
     const out: Item[] = [];
@@ -62,7 +93,7 @@ export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expa
     return out;
   }
   if (awaitsIncidents(m)) return [];
-  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector) && (!filters.rule || a.rule === filters.rule));
+  const list = m.anomalies.filter((a) => passesDetector(a, filters.detector) && (!filters.rule || a.rule === filters.rule));
   return list.sort((a, b) => cmp(rowValue(a, key), rowValue(b, key), a.row - b.row)).map((a) => ({ kind: 'row', a, child: false }));
 }
 

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { DashboardModel } from '../../src/protocol.ts';
-import { emptyText, tableItems, totalText, whenText } from '../../webview/tableRows.ts';
+import { emptyText, incidentSources, passesDetector, sourceName, tableItems, totalText, whenText } from '../../webview/tableRows.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { createRng } from '../../src/core/random.ts';
+import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
+import { emptyRulesFile } from '../../src/core/rules/readRules.ts';
+import type { Measured } from '../../src/core/incidents/view.ts';
 import { lineAt, lineShiftsOf } from '../../src/core/csv/lineShifts.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { awaitsIncidents } from '../../webview/findings.ts';
@@ -62,4 +67,36 @@ test('a row of a file without time is named by its CSV line, as the CLI text nam
   assert.equal(whenText({ lineShifts: shifts }, null, 3), 'line 6');
   assert.equal(whenText({}, null, 300), 'line 302');
   assert.equal(whenText({}, '2024-03-06T14:10:00.000Z', 300), '2024-03-06 14:10');
+});
+
+test('the table names the forecaster\'s level, flatness and discord checks as the summaries do; exports keep detector "forecast"', () => {
+  // Six days at 5 minutes: a daily cycle, 4 hours stuck, a zigzag, then a level shift for good.
+  const rng = createRng(3);
+  const t: number[] = [], y: number[] = [];
+  for (let i = 0; i < 6 * 288; i++) {
+    t.push(Date.UTC(2026, 0, 1) + i * 300_000);
+    let v = 50 + 10 * Math.sin((2 * Math.PI * i) / 288) + rng.normal() * 2;
+    if (i >= 4 * 288) v += 25;
+    if (i >= 2 * 288 && i < 2 * 288 + 48) v = 51;
+    if (i >= 3 * 288 + 100 && i < 3 * 288 + 106) v += i % 2 ? 15 : -15;
+    y.push(v);
+  }
+  const r = runAnalysis(frameOf({ cpu: y }, t), settingsFor(emptyRulesFile(), { detectors: { iforest: true, forecast: true, rules: false } }), { path: 'x', sha256: '' });
+  const measured = (r.view as unknown as { measured: Measured }).measured;
+  // Each finding is named by the check that made it (the note the summaries read), else by its detector.
+  const seen = new Set<string>();
+  for (const a of measured.findings) {
+    const check = measured.notes.get(a)?.check;
+    assert.equal(sourceName(a), check ?? a.detector, a.message);
+    seen.add(sourceName(a));
+    if (check) assert.equal(a.detector, 'forecast');
+  }
+  assert.deepEqual([...seen].sort(), ['discord check', 'flatness check', 'forecast', 'iforest', 'level check']);
+  // An incident's cell: its detectors, the checks apart; the filter narrows to one check, Forecast keeps them all.
+  const level = measured.findings.find((a) => measured.notes.get(a)?.check === 'level check')!;
+  const own = measured.findings.find((a) => a.detector === 'forecast' && !measured.notes.has(a))!;
+  assert.deepEqual(incidentSources(['forecast'], [level, own]), ['forecast', 'level check']);
+  assert.deepEqual(incidentSources(['forecast'], [level]), ['level check']);
+  assert.deepEqual([passesDetector(level, 'check:level check'), passesDetector(own, 'check:level check'), passesDetector(level, 'forecast'), passesDetector(level, 'iforest')], [true, false, true, false]);
+  assert.equal(sourceName(finding(3)), 'rule: cpu-high');
 });

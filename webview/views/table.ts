@@ -2,11 +2,12 @@
 // reused from one render to the next), sorting, filters, keyboard use and scrolling a row into view. What it
 // lists comes from webview/tableRows.ts.
 import { SEVERITIES } from '../../src/core/severity.ts';
+import { FORECAST_CHECKS } from '../../src/core/incidents/view.ts';
 import { isViewChoice } from '../../src/protocol.ts';
 import { awaitsIncidents, listsIncidents, markedList } from '../findings.ts';
 import type { Message, SortKey, State } from '../state.ts';
 import type { Item } from '../tableRows.ts';
-import { durationText, emptyText, tableItems, totalText, whenText } from '../tableRows.ts';
+import { durationText, emptyText, incidentSources, rowsOf, sourceName, tableItems, totalText, whenText } from '../tableRows.ts';
 import { el, setText } from './dom.ts';
 
 /** The table's columns: an incident's, and a row's in the same places (an expanded incident's rows line up under it). */
@@ -66,7 +67,8 @@ function fillRow(r: RowEls, item: Item, s: State): void {
     setText(r.metric, metrics.length > 2 ? `${metrics.slice(0, 2).join(', ')} +${metrics.length - 2}` : metrics.join(', ') || '—');
     r.metric.title = i.metrics.map((x) => `${x.metric} ${Math.round(x.share * 100)} %`).join(', ');
     // The rules that fired are named in the tooltip (and the summary): the cell stays short.
-    setText(r.detector, i.detectors.join(', '));
+    // The forecaster's checks by their names, as the summary and the CLI say them (JSON's detector is "forecast").
+    setText(r.detector, incidentSources(i.detectors, listsIncidents(m) ? rowsOf(m, i) : []).join(', '));
     r.detector.title = i.rules.length ? `rules: ${i.rules.join(', ')}` : '';
     setText(r.score, i.score.toFixed(1));
     r.sev.className = `sev sev-${i.severity}`;
@@ -87,8 +89,8 @@ function fillRow(r: RowEls, item: Item, s: State): void {
   setText(r.duration, '');
   setText(r.metric, a.metric ?? '—');
   r.metric.title = '';
-  setText(r.detector, a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : a.detector);
-  r.detector.title = '';
+  setText(r.detector, sourceName(a));
+  r.detector.title = a.detector === 'forecast' && sourceName(a) !== 'forecast' ? `a check of the forecaster (detector "forecast" in exports)` : '';
   setText(r.score, a.score.toFixed(1));
   r.sev.className = `sev sev-${a.severity}`;
   if (r.sevText.data !== a.severity) r.sevText.data = a.severity;
@@ -108,7 +110,8 @@ export interface TableView {
 
 export function createTable(dispatch: (m: Message) => void, getState: () => State): TableView {
   const detectorFilter = el('select', { 'aria-label': 'Filter by detector', 'data-testid': 'filter-detector' });
-  for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ['rule', 'Rules'], ['stream', 'Streaming']]) detectorFilter.append(el('option', { value: v }, t));
+  // The forecaster's checks under it (Forecast keeps them all; a check alone narrows to its findings).
+  for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ...FORECAST_CHECKS.map((c) => [`check:${c}`, `\u2003${c[0].toUpperCase()}${c.slice(1)}`]), ['rule', 'Rules'], ['stream', 'Streaming']]) detectorFilter.append(el('option', { value: v }, t));
   // What the table lists: the incidents at or above a severity (the default view, SPEC §7), or every flagged row.
   const viewSelect = el('select', { 'aria-label': 'Show', 'data-testid': 'view-select', title: 'Incidents at or above a severity (the default view), or every row a detector flagged' });
   for (const sev of SEVERITIES) viewSelect.append(el('option', { value: sev }, `${sev[0].toUpperCase()}${sev.slice(1)} incidents${sev === 'critical' ? '' : ' and above'}`));
