@@ -128,7 +128,7 @@ export function cappedNote(m: DashboardModel): string {
 export function totalText(m: DashboardModel, listed: number, all: number, rule: string | null | undefined): string {
   const of = listed !== all ? ` of ${all.toLocaleString('en')}` : '';
   const ruleText = rule ? ` · rule ${rule}` : '';
-  if (listsIncidents(m)) return `${of}${ruleText} · ${findingsOnRows(m.incidentFindings)} in them`;
+  if (listsIncidents(m)) return `${of}${ruleText}${m.incidentFindings.length ? ` · ${findingsOnRows(m.incidentFindings)} in them` : ''}`;
   const rows = new Set(m.anomalies.map((a) => a.row)).size;
   const findings = `${of} finding${all === 1 ? '' : 's'}${of ? '' : ` on ${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`}`;
   return `${findings}${ruleText}${cappedNote(m)}`;

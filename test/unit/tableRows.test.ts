@@ -51,6 +51,8 @@ test('the count beside the table says findings where it counts findings, and on 
   const findings = [finding(3), finding(3, { detector: 'iforest', rule: undefined }), finding(4)];
   const incidents = model({ anomalies: findings, incidents: [inc], incidentFindings: findings });
   assert.equal(totalText(incidents, 1, 1, null), ' · 3 findings on 2 rows in them');
+  // No incident at this severity: nothing to count in them.
+  assert.equal(totalText(model({ anomalies: findings, incidents: [], incidentFindings: [] }), 0, 0, null), '');
   const rows = model({ view: 'all', anomalies: findings });
   assert.equal(totalText(rows, 3, 3, null), ' findings on 2 rows');
   assert.equal(totalText(rows, 2, 3, 'cpu-high'), ' of 3 findings · rule cpu-high');

@@ -302,6 +302,8 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     // anomaly-count: the incidents (or rows) listed with the current filters; an incident's open rows do not count.
     const listed = incidents ? list.filter((x) => x.kind === 'incident').length : list.length;
     count.textContent = String(listed);
+    // No count while the incidents are still being computed: the table says so instead of "0".
+    count.hidden = incidentsMode && !incidents;
     const all = incidents ? m.incidents!.length : incidentsMode ? 0 : m.anomalies.length;
     total.textContent = incidentsMode && !incidents ? '' : totalText(m, listed, all, s.filters.rule);
     table.setAttribute('aria-rowcount', String(list.length + 1));
