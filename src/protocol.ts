@@ -7,6 +7,7 @@ import type { Incident } from './core/incidents/incidents.ts';
 import type { Rule } from './core/rules/model.ts';
 import type { PageView } from './core/dashboard/pageView.ts';
 import type { Severity } from './core/severity.ts';
+import type { LineShifts } from './core/csv/lineShifts.ts';
 import type { HistoryReport } from './core/history/analytics.ts';
 import { SEVERITIES } from './core/severity.ts';
 
@@ -86,6 +87,11 @@ export interface ModelBase {
   liveModel?: string;
   /** Elapsed ms of the last (re)computation, shown in the footer. */
   computeMs: number;
+  /**
+   * A file without time: where its rows are in the CSV (src/core/csv/lineShifts.ts), so that the page names a row by
+   * its line ("line 302") as the CLI text and the editor do.
+   */
+  lineShifts?: LineShifts;
   /** Detectors still running: the anomalies so far are partial. */
   pending: string[];
   /** Why the analysis stopped, when it failed (the findings are those of the detectors that finished). */

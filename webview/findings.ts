@@ -11,6 +11,14 @@ export function listsIncidents(m: DashboardModel): m is DashboardModel & { incid
   return m.view !== 'all' && !!m.incidents && !!m.incidentFindings;
 }
 
+/**
+ * Whether the table waits for incidents: a severity view while detectors are still running (the incidents come with
+ * the last one). The table then says so under the "Incidents" heading instead of listing the partial rows.
+ */
+export function awaitsIncidents(m: DashboardModel): boolean {
+  return m.view !== 'all' && m.pending.length > 0 && !listsIncidents(m);
+}
+
 /** The findings the charts mark: those of the listed incidents, or every flagged row. */
 export function markedList(m: DashboardModel): Anomaly[] {
   return listsIncidents(m) ? m.incidentFindings : m.anomalies;
@@ -56,5 +64,5 @@ function nameHash(name: string): number {
 
 /** A detector's name as the busy line says it. */
 export function detectorName(id: string): string {
-  return id === 'iforest' ? 'Isolation Forest' : id === 'forecast' ? 'forecast' : id === 'rules' ? 'rules' : id;
+  return id === 'iforest' ? 'Isolation Forest' : id === 'forecast' ? 'forecaster' : id === 'rules' ? 'rules' : id;
 }

@@ -4,11 +4,15 @@ import type { Anomaly } from '../src/core/anomaly.ts';
 import { wallMs } from '../src/core/anomaly.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';
 import { formatDuration } from '../src/core/rules/duration.ts';
+import { lineAt } from '../src/core/csv/lineShifts.ts';
 import { SEVERITIES } from '../src/core/severity.ts';
+import { checkOf } from '../src/core/incidents/view.ts';
+import type { DetectorId } from '../src/core/anomaly.ts';
 import type { DashboardModel } from '../src/protocol.ts';
 import { DASHBOARD_MAX_PER_DETECTOR } from '../src/core/dashboard/pageView.ts';
+import { findingsOnRows } from '../src/core/findings.ts';
 import { formatX } from './format.ts';
-import { listsIncidents } from './findings.ts';
+import { awaitsIncidents, detectorName, listsIncidents } from './findings.ts';
 import type { Filters, Sort, SortKey } from './state.ts';
 
 /** A table line: an incident (expandable to its rows), or a flagged row (on its own, or under its incident). */
@@ -44,12 +48,41 @@ export function rowsOf(m: DashboardModel & { incidents: Incident[]; incidentFind
   return byId.get(inc.id) ?? [];
 }
 
+/**
+ * What the Detectors column says a finding came from: the rule's name, the forecaster's check as the summaries and
+ * the CLI name it ("level check"; JSON's detector stays "forecast"), else the detector.
+ */
+export function sourceName(a: Anomaly): string {
+  return a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : checkOf(a) ?? a.detector;
+}
+
+const DETECTOR_ORDER: readonly DetectorId[] = ['iforest', 'forecast', 'rule', 'stream'];
+
+/** An incident's sources for its Detectors cell: its detectors in their order, the forecaster's checks named apart ("forecast, level check"). */
+export function incidentSources(detectors: readonly DetectorId[], findings: readonly Anomaly[]): string[] {
+  const own = new Set<string>(), checks = new Set<string>();
+  for (const a of findings) {
+    const c = checkOf(a);
+    if (c) checks.add(c); else own.add(a.detector);
+  }
+  // Without its findings (none listed), the incident's own detectors.
+  if (!findings.length) return [...detectors];
+  return [...DETECTOR_ORDER.filter((d) => own.has(d)), ...[...checks].sort()];
+}
+
+/** Whether a finding passes the detector filter: 'all', a detector (the forecaster's with its checks), or 'check:NAME'. */
+export function passesDetector(a: Anomaly, filter: string): boolean {
+  if (filter === 'all') return true;
+  return filter.startsWith('check:') ? checkOf(a) === filter.slice('check:'.length) : a.detector === filter;
+}
+
 /** What the table lists with the filters and order: incidents (with the rows of the expanded ones), or rows. */
 export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expanded: ReadonlySet<string>): Item[] {
   const { key, dir } = sort;
   const cmp = (va: number | string, vb: number | string, tie: number): number => (va < vb ? -1 : va > vb ? 1 : tie) * dir;
   if (listsIncidents(m)) {
-    const list = m.incidents.filter((i) => (filters.detector === 'all' || i.detectors.includes(filters.detector as Anomaly['detector']))
+    const d = filters.detector;
+    const list = m.incidents.filter((i) => (d === 'all' || (d.startsWith('check:') ? rowsOf(m, i).some((a) => passesDetector(a, d)) : i.detectors.includes(d as DetectorId)))
       && (!filters.rule || i.rules.includes(filters.rule)));
     list.sort((a, b) => cmp(incidentValue(a, key), incidentValue(b, key), a.startRow - b.startRow));
     const out: Item[] = [];
@@ -59,7 +92,8 @@ export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expa
     }
     return out;
   }
-  const list = m.anomalies.filter((a) => (filters.detector === 'all' || a.detector === filters.detector) && (!filters.rule || a.rule === filters.rule));
+  if (awaitsIncidents(m)) return [];
+  const list = m.anomalies.filter((a) => passesDetector(a, filters.detector) && (!filters.rule || a.rule === filters.rule));
   return list.sort((a, b) => cmp(rowValue(a, key), rowValue(b, key), a.row - b.row)).map((a) => ({ kind: 'row', a, child: false }));
 }
 
@@ -69,9 +103,12 @@ export function durationText(m: DashboardModel, i: Incident): string {
   return formatDuration(wallMs(i.end) - wallMs(i.start) + (m.stepMs ?? 0)) || '—';
 }
 
-/** When a row or incident starts: its time as the file writes it (UTC, or the file's wall clock), or a row number. */
-export function whenText(timestamp: string | null, row: number): string {
-  return timestamp ? formatX(wallMs(timestamp), true) : `row ${row + 1}`;
+/**
+ * When a row or incident starts: its time as the file writes it (UTC, or the file's wall clock), or in a file
+ * without time its CSV line ("line 302"), as the CLI text, the hovers and Problems name it (JSON's row is 0-based).
+ */
+export function whenText(m: Pick<DashboardModel, 'lineShifts'>, timestamp: string | null, row: number): string {
+  return timestamp ? formatX(wallMs(timestamp), true) : `line ${lineAt(m.lineShifts, row)}`;
 }
 
 /** When the host listed only the highest-scored findings of some detector: how many there are in all. */
@@ -83,8 +120,23 @@ export function cappedNote(m: DashboardModel): string {
   return ` · ${all.toLocaleString('en')} found; the top ${DASHBOARD_MAX_PER_DETECTOR.toLocaleString('en')} of ${cut.map(([d, n]) => `${(n ?? 0).toLocaleString('en')} ${d}`).join(', ')} are listed (Export has all)`;
 }
 
+/**
+ * What follows the count of listed lines: of how many, and what they hold. Incidents: the findings in them and their
+ * rows ("· 900 findings on 459 rows in them"); rows: the count is of findings (a row flagged by two detectors is
+ * listed twice), so it says so ("findings on 3,684 rows", or "of 4,446 findings" when filtered).
+ */
+export function totalText(m: DashboardModel, listed: number, all: number, rule: string | null | undefined): string {
+  const of = listed !== all ? ` of ${all.toLocaleString('en')}` : '';
+  const ruleText = rule ? ` · rule ${rule}` : '';
+  if (listsIncidents(m)) return `${of}${ruleText}${m.incidentFindings.length ? ` · ${findingsOnRows(m.incidentFindings)} in them` : ''}`;
+  const rows = new Set(m.anomalies.map((a) => a.row)).size;
+  const findings = `${of} finding${all === 1 ? '' : 's'}${of ? '' : ` on ${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`}`;
+  return `${findings}${ruleText}${cappedNote(m)}`;
+}
+
 /** What an empty table says: why nothing is listed, and where more is. */
 export function emptyText(m: DashboardModel): string {
+  if (awaitsIncidents(m)) return `Analysing… ${m.pending.map(detectorName).join(', ')} still running.`;
   if (listsIncidents(m)) {
     if (m.incidents.length) return 'No incident matches the filters.';
     return m.view === 'warning' ? 'No incidents: nothing rarer than once an hour of this data\'s normal behaviour.' : `No ${m.view} incidents or worse. Lower the severity or show all flagged rows to see more.`;

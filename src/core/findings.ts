@@ -27,6 +27,23 @@ export interface Stretch {
   last: Anomaly;
 }
 
+/**
+ * A count of findings and of the rows they are on ("900 findings on 459 rows"): a finding is one row of one detector
+ * (and metric), so a row can hold several. The one wording of such counts (dashboard, status bar, CLI text).
+ */
+export function findingsOnRows(list: readonly { row: number }[]): string {
+  const rows = new Set(list.map((a) => a.row)).size;
+  return `${list.length.toLocaleString('en')} finding${list.length === 1 ? '' : 's'} on ${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
+}
+
+/**
+ * The status bar's count line: the rows the incidents shown cover, then every finding of every detector on their
+ * rows, with the name of the dashboard's view that lists them (its "Show" select's "All flagged rows").
+ */
+export function statusCounts(incidentRows: number, all: readonly { row: number }[]): string {
+  return `${incidentRows.toLocaleString('en')} row${incidentRows === 1 ? '' : 's'} in them; ${findingsOnRows(all)} flagged by some detector (the dashboard's "All flagged rows")`;
+}
+
 /** What a finding is attributed to in notes and Problems codes: the rule's name, else the detector id. */
 export function sourceOf(a: Anomaly): string {
   return a.detector === 'rule' && a.rule ? a.rule : a.detector;
@@ -282,14 +299,14 @@ export function codeSpan(text: string): string {
 }
 
 /**
- * The hover of a row (Markdown): its row, line and time, then every finding, most severe first, with its
+ * The hover of a row (Markdown): its CSV line (as the dashboard and the CLI text name a row) and time, then every finding, most severe first, with its
  * detector, severity and 0–100 score, the rule and its threshold, or the forecast band on that row. The
  * Isolation Forest message carries the metric attribution. Empty for no findings.
  */
 export function hoverOf(findings: readonly Anomaly[], ctx: HoverContext): string {
   if (!findings.length) return '';
   const when = shortTime(ctx.timestamp);
-  const out = [`**Anomaly Hunter** · row ${ctx.row} · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} ${zoneLabel(ctx.timestamp!)}` : ''}`, ''];
+  const out = [`**Anomaly Hunter** · line ${ctx.line}${when ? ` · ${escapeMarkdown(when)} ${zoneLabel(ctx.timestamp!)}` : ''}`, ''];
   for (const a of [...findings].sort(bySeverity)) {
     const head = `**${a.severity}** (score ${formatNumber(a.score)}) · ${DETECTOR_NAME[a.detector]}`;
     let detail = escapeMarkdown(a.message);

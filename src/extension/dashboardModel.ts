@@ -6,6 +6,7 @@ import type { Anomaly } from '../core/anomaly.ts';
 import type { PageView, ViewSettings } from '../core/dashboard/pageView.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS, pageView } from '../core/dashboard/pageView.ts';
 import type { Frame } from '../core/csv/frame.ts';
+import { lineShiftsOf } from '../core/csv/lineShifts.ts';
 import type { Rule } from '../core/rules/model.ts';
 import type { DashboardModel, DashboardSettings, FitsData, LocalData, ModelBase, OutputsData, RuleSlider, SeriesData, ViewChoice } from '../protocol.ts';
 
@@ -81,6 +82,7 @@ export function buildModel(
     file: { name: extra.name, path: result.input.path },
     rows: f.rows,
     timeAxis: f.timestamps !== null,
+    ...(f.timestamps === null ? { lineShifts: lineShiftsOf(f.lines) } : {}),
     stepMs: f.stepMs,
     metrics: f.metrics,
     series: extra.withSeries === false ? [] : f.metrics.map((_, i) => seriesFor(result, i)),

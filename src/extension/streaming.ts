@@ -179,7 +179,7 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
         if (current !== stream) return;
         status.text = `$(pulse) live: ${plural(incidents, 'incident')}`;
         const model = stream.modelText;
-        status.tooltip = `Anomaly Hunter is streaming ${name}: ${rows.toLocaleString('en')} rows scored, ${plural(anomalies, 'flagged row')}, ${plural(incidents, 'incident')} (${readSettings().minSeverity} and above)${model ? `; ${model}` : ''}. Click to stop.`;
+        status.tooltip = `Anomaly Hunter is streaming ${name}: ${rows.toLocaleString('en')} rows scored, ${plural(anomalies, 'finding')}, ${plural(incidents, 'incident')} (${readSettings().minSeverity} and above)${model ? `; ${model}` : ''}. Click to stop.`;
       },
       (error) => {
         if (current !== stream) return;

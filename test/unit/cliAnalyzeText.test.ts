@@ -44,6 +44,23 @@ test('analyze --all-rows text lists the flagged rows and counts apart those in n
   }
 });
 
+test('analyze text counts findings and their rows as its JSON lists them, and says why the two lists differ', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-text-'));
+  try {
+    writeFileSync(join(dir, 'cw.csv'), export5m());
+    const count = (list: { row: number }[]) => `${list.length} findings? on ${new Set(list.map((a) => a.row)).size} rows?`;
+    const shown = JSON.parse((await run(dir, 'analyze', join(dir, 'cw.csv'), '--format', 'json')).out);
+    const all = JSON.parse((await run(dir, 'analyze', join(dir, 'cw.csv'), '--all-rows', '--format', 'json')).out);
+    const r = await run(dir, 'analyze', join(dir, 'cw.csv'));
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`incidents \\(major and above\\): ${shown.incidents.length}.*; ${count(shown.anomalies)} in them\\n`));
+    assert.match(r.out, new RegExp(`every flagged row: ${count(all.anomalies)} \\(--all-rows lists them; incidents also hold the level, flatness and discord checks' findings\\)\\n`));
+    assert.doesNotMatch(r.out, /anomalous row/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('analyze --all-rows text lists at most 50 flagged rows, then how many more (JSON has them all)', async () => {
   const r = await run(join(__dirname, '../..'), 'analyze', 'sample-data/stream.csv', '--all-rows', '--detectors', 'iforest');
   assert.equal(r.code, 0, r.err);

@@ -119,3 +119,14 @@ test('a model the page computes itself carries no findings of the host\'s', () =
   const m = buildModel(result, { name: 'x.csv', view: 'major', settings, shown: null, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
   assert.deepEqual([m.byPage, m.anomalies, m.incidents, m.totals], [true, [], undefined, undefined]);
 });
+
+test('a model of a file without time says where its rows are in the CSV; with time it does not need to', () => {
+  const settings: DashboardSettings = { detectors: { iforest: true, forecast: false, rules: false }, contamination: 'calibrated', interval: 0.8, thresholds: {} };
+  const build = (frame: AnalysisResult['frame']) => buildModel({ frame, input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: [], warnings: [] },
+    { name: 'x.csv', view: 'major', settings, shown: null, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  const frame = frameOf({ cpu: Float64Array.from({ length: 400 }, (_, i) => i) });
+  // A blank line above data row 100: rows from there sit one line further down.
+  frame.lines = Int32Array.from({ length: 400 }, (_, i) => i + (i >= 100 ? 3 : 2));
+  assert.deepEqual(build(frame).lineShifts, [[0, 2], [100, 3]]);
+  assert.equal(build(frameOf({ cpu: [1, 2] }, [0, 60_000])).lineShifts, undefined);
+});

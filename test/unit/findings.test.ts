@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
-import { adjacentLine, columnIndex, escapeMarkdown, fieldSpan, findingsAt, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, shortTime, stretchMessage, topStretches } from '../../src/core/findings.ts';
+import { adjacentLine, columnIndex, escapeMarkdown, fieldSpan, findingsAt, findingsOnRows, hoverOf, indexByLine, lowerBound, mergeStretches, noteOf, shortTime, statusCounts, stretchMessage, topStretches } from '../../src/core/findings.ts';
 import type { Severity } from '../../src/core/severity.ts';
 
 function an(row: number, over: Partial<Anomaly> = {}): Anomaly {
@@ -99,7 +99,7 @@ test('hoverOf explains every finding: rule and threshold, forecast band, iforest
     rules: { 'high-cpu': { metric: 'cpu', op: '>', threshold: 90, forMs: 300_000, keepFiringForMs: 0 } },
   });
   assert.deepEqual(md.split('\n'), [
-    '**Anomaly Hunter** · row 2 · line 4 · 2024\\-03\\-06 14:12 UTC',
+    '**Anomaly Hunter** · line 4 · 2024\\-03\\-06 14:12 UTC',
     '',
     '- **critical** (score 90) · Rule: `high-cpu`: `cpu > 90` for 5m, value 92 — CPU \\[click\\]\\(command:evil\\)',
     '- **major** (score 55) · Isolation Forest: cpu 92 is unusual \\(iforest score 0\\.71 \\> 0\\.50; isolated by cpu 60%, memory 20%\\)',
@@ -116,4 +116,13 @@ test('fieldSpan finds a field in a CSV line, quoted delimiters included; columnI
   assert.equal(columnIndex('\uFEFFtimestamp,cpu,"mem, %"', 'mem, %'), 2);
   assert.equal(columnIndex('timestamp,cpu', 'timestamp'), 0);
   assert.equal(columnIndex('timestamp,cpu', 'disk'), -1);
+});
+
+test('counts of findings say findings and the rows they are on; the status bar names the dashboard view as its select does', () => {
+  // Rows 1 and 2 each flagged by two detectors: 5 findings on 3 rows.
+  const list = [an(1), an(1, { detector: 'forecast' }), an(2), an(2, { detector: 'rule', rule: 'high-cpu' }), an(3)];
+  assert.equal(findingsOnRows(list), '5 findings on 3 rows');
+  assert.equal(findingsOnRows([an(1)]), '1 finding on 1 row');
+  assert.equal(findingsOnRows(Array.from({ length: 4446 }, (_, i) => an(i >> 1))), '4,446 findings on 2,223 rows');
+  assert.equal(statusCounts(2, list), '2 rows in them; 5 findings on 3 rows flagged by some detector (the dashboard\'s "All flagged rows")');
 });

@@ -39,3 +39,14 @@ test('the package ships every bundle the build writes, nodemailer (imported by t
   assert.ok(outfiles.includes('dist/nodemailer.js'));
   for (const f of outfiles) assert.match(allowed, new RegExp(`^!${f.replace(/[./]/g, '\\$&')}$`, 'm'), f);
 });
+
+test('the command palette offers Start Streaming only when not streaming and Stop Streaming only while streaming (the context key streaming.ts sets)', () => {
+  const palette: { command: string; when?: string }[] = pkg.contributes.menus.commandPalette;
+  const when = (id: string) => palette.find((m) => m.command === `anomalyHunter.${id}`)?.when;
+  assert.equal(when('startStreaming'), '!anomalyHunter.streaming');
+  assert.equal(when('stopStreaming'), 'anomalyHunter.streaming');
+  const source = readFileSync(new URL('../../src/extension/streaming.ts', import.meta.url), 'utf8');
+  assert.match(source, /executeCommand\('setContext', 'anomalyHunter\.streaming', on\)/);
+  assert.match(source, /setContext\(true\)/);
+  assert.match(source, /setContext\(false\)/);
+});

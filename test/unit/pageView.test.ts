@@ -14,6 +14,7 @@ import { hostView, localDataOf, outputsData } from '../../src/extension/dashboar
 import { sampleFrame } from './sampleFrame.ts';
 import type { OutputsData } from '../../src/protocol.ts';
 import { heldOf, withOutputs } from '../../webview/local.ts';
+import { CONTAMINATION_TIP, INTERVAL_TIP, ruleTip } from '../../webview/controlTexts.ts';
 
 const rule = (name: string, threshold: number, severity: Rule['severity']): Rule => ({ name, metric: 'cpu', op: '>', threshold, forMs: 0, keepFiringForMs: 0, severity, enabled: true, labels: {}, annotations: {}, line: 1 });
 const rulesFile: RulesFile = { ...emptyRulesFile(), rules: [rule('cpu-high', 70, 'major'), rule('cpu-warm', 55, 'minor')] };
@@ -150,4 +151,23 @@ test('a Prometheus rule without a severity label (warning) that fires is an inci
   assert.ok(warning.incidents!.length > 0 && warning.incidents!.every((i) => i.severity === 'warning' && i.rules[0] === 'CpuHot'));
   assert.equal(warning.incidentFindings!.length, result.anomalies.length, 'every row the rule fired on is in an incident');
   assert.deepEqual(pageView(frame, outputs, s, 'major')!.incidents, []);
+});
+
+test('the sliders\' tooltips say what they change: contamination and interval move "All flagged rows" only, a rule\'s threshold the incidents too', () => {
+  const frame = sampleFrame();
+  const h = held(frame, outputsData(analysed(frame, base), base, rulesFile.rules, false));
+  const spans = (v: ReturnType<typeof pageView>) => v!.incidents!.map((i) => [i.startRow, i.endRow, i.severity]);
+  const rows = (v: ReturnType<typeof pageView>) => v!.anomalies.map((a) => `${a.row}:${a.detector}`).join();
+  const at = (s: ViewSettings, choice: 'major' | 'all') => pageView(h.frame, h.outputs!, s, choice);
+  const before = at(base, 'major');
+  assert.ok(before!.incidents!.length > 0);
+  for (const [s, tip] of [[{ ...base, contamination: 0.05 }, CONTAMINATION_TIP], [{ ...base, interval: 0.99 }, INTERVAL_TIP]] as const) {
+    assert.deepEqual(spans(at(s, 'major')), spans(before), JSON.stringify(s));
+    assert.notEqual(rows(at(s, 'all')), rows(at(base, 'all')), JSON.stringify(s));
+    assert.match(tip, /"All flagged rows"/);
+    assert.match(tip, /incidents do not move/);
+  }
+  // cpu-warm at 40 (the sample's cpu sits around 40–60): its findings make incidents the view did not have.
+  assert.notDeepEqual(spans(at({ ...base, thresholds: { 'cpu-warm': 40 } }, 'major')), spans(before));
+  assert.match(ruleTip({ name: 'cpu-warm', metric: 'cpu', op: '>', threshold: 55 }), /^Rule cpu-warm: flags rows where cpu > this threshold \(the rules file says 55\)\. Changes its findings in every view, and the incidents they make/);
 });

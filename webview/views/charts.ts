@@ -2,14 +2,14 @@
 // data, the zoom and the theme. The band, the markers, the incident spans and the selection change with every
 // slider move: they are drawn on two canvases around Plotly's SVG (webview/overlay.ts), in a few ms.
 import type { Anomaly } from '../../src/core/anomaly.ts';
-import { wallMs } from '../../src/core/anomaly.ts';
 import { formatShort } from '../../src/core/format.ts';
 import type { DashboardModel, SeriesData } from '../../src/protocol.ts';
 import { MAX_MARKERS } from '../../src/core/dashboard/pageView.ts';
 import type { Band, Charted } from '../chartModel.ts';
 import { bandExtent, bandOf, chartedMetrics, MAX_OPEN_CHARTS, markersOf, markOf, spanKey, spansOf } from '../chartModel.ts';
 import { anomalyX, digestOf, markedList } from '../findings.ts';
-import { escapeLabel, formatX } from '../format.ts';
+import { escapeLabel } from '../format.ts';
+import { whenText } from '../tableRows.ts';
 import type { Geometry, Mark } from '../geometry.ts';
 import { nearestMark, placeMarks, toPx, toPy, usable } from '../geometry.ts';
 import { drawBand, drawMarks, drawSelection, drawSpans, prepareCanvas } from '../overlay.ts';
@@ -243,7 +243,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     c.tip.append(
       el('strong', {}, `${a.detector === 'rule' ? `rule ${a.rule ?? ''}` : a.detector} · ${a.severity} · score ${a.score.toFixed(1)}`),
       el('div', {}, a.message),
-      el('div', { class: 'muted' }, `${a.timestamp ? formatX(wallMs(a.timestamp), true) : `row ${a.row + 1}`} · ${a.value === null ? 'missing' : formatShort(a.value)}`),
+      el('div', { class: 'muted' }, `${whenText(getState().model ?? {}, a.timestamp, a.row)} · ${a.value === null ? 'missing' : formatShort(a.value)}`),
     );
     c.tip.hidden = false;
     const width = c.root.clientWidth;

@@ -6,6 +6,7 @@ import { INTERVAL_MIN } from '../chartModel.ts';
 import { INTERVAL_MAX } from '../../src/core/dashboard/pageView.ts';
 import type { Message, State } from '../state.ts';
 import { el } from './dom.ts';
+import { CONTAMINATION_TIP, EXPORT_ONLY_TIP, INTERVAL_TIP, ruleTip } from '../controlTexts.ts';
 
 /** The Send button's label and tooltip per destination (anomalyHunter.alertDestination). */
 const SEND_LABEL: Record<AlertDestination, [string, string]> = {
@@ -21,7 +22,7 @@ export interface ControlsView {
   render(s: State): void;
 }
 
-function slider(opts: { id: string; label: string; min: number; max: number; step: number; value: number; format: (v: number) => string; onInput: (v: number) => void }): HTMLElement {
+function slider(opts: { id: string; label: string; title: string; min: number; max: number; step: number; value: number; format: (v: number) => string; onInput: (v: number) => void }): HTMLElement {
   const input = el('input', { type: 'range', min: String(opts.min), max: String(opts.max), step: String(opts.step), value: String(opts.value), 'data-testid': opts.id, 'aria-label': opts.label });
   const out = el('output', {}, opts.format(opts.value));
   input.addEventListener('input', () => {
@@ -30,7 +31,8 @@ function slider(opts: { id: string; label: string; min: number; max: number; ste
     opts.onInput(v);
   });
   input.addEventListener('sync', () => { out.textContent = opts.format(Number(input.value)); });
-  return el('label', { class: 'slider' }, el('span', { class: 'slider-label' }, opts.label), input, out);
+  // The tooltip says what the slider changes (and what it does not): on the whole label, the range included.
+  return el('label', { class: 'slider', title: opts.title }, el('span', { class: 'slider-label' }, opts.label), input, out);
 }
 
 export function createControls(dispatch: (m: Message) => void, getState: () => State): ControlsView {
@@ -43,14 +45,16 @@ export function createControls(dispatch: (m: Message) => void, getState: () => S
     toggleBox.append(cb);
   }
   const sliders = el('div', { class: 'group sliders' });
-  const onlyAnomalies = el('vscode-checkbox' as 'div', { 'data-testid': 'only-anomalies', label: 'Only anomalies' }) as unknown as HTMLElement & { checked: boolean };
+  // Applies to the exports only (the table and charts have their own view select): labelled and grouped so.
+  const onlyAnomalies = el('vscode-checkbox' as 'div', { 'data-testid': 'only-anomalies', label: 'Export only flagged rows', title: EXPORT_ONLY_TIP }) as unknown as HTMLElement & { checked: boolean };
   const exportCsv = el('vscode-button' as 'button', { 'data-testid': 'export-csv', secondary: '' }, 'Export CSV');
   const exportJson = el('vscode-button' as 'button', { 'data-testid': 'export-json', secondary: '' }, 'Export JSON');
   const send = el('vscode-button' as 'button', { 'data-testid': 'send-webhook' }, 'Send to webhook');
   exportCsv.addEventListener('click', () => dispatch({ type: 'ui/export', format: 'csv', onlyAnomalies: onlyAnomalies.checked }));
   exportJson.addEventListener('click', () => dispatch({ type: 'ui/export', format: 'json', onlyAnomalies: onlyAnomalies.checked }));
   send.addEventListener('click', () => dispatch({ type: 'ui/sendWebhook' }));
-  const actions = el('div', { class: 'group actions' }, onlyAnomalies, exportCsv, exportJson, send);
+  const exports = el('div', { class: 'group export-group', role: 'group', 'aria-label': 'Export' }, onlyAnomalies, exportCsv, exportJson);
+  const actions = el('div', { class: 'group actions' }, exports, send);
   const toolbar = el('section', { class: 'toolbar' }, toggleBox, sliders, actions);
 
   let seen: DashboardModel | null = null;
@@ -62,19 +66,19 @@ export function createControls(dispatch: (m: Message) => void, getState: () => S
       const contamination = m.settings.contamination;
       // Its left end is the default, the calibrated tail; a rules file may say 'auto' (scikit-learn's), shown until moved.
       sliders.append(slider({
-        id: 'slider-contamination', label: 'Contamination', min: 0, max: 0.1, step: 0.001, value: typeof contamination === 'number' ? contamination : 0,
+        id: 'slider-contamination', label: 'Contamination', title: CONTAMINATION_TIP, min: 0, max: 0.1, step: 0.001, value: typeof contamination === 'number' ? contamination : 0,
         format: (v) => (v === 0 ? (getState().model?.settings.contamination === 'auto' ? 'auto' : 'calibrated') : `${(v * 100).toFixed(1)}%`),
         onInput: (v) => dispatch({ type: 'ui/settings', change: { kind: 'contamination', value: v } }),
       }));
       sliders.append(slider({
-        id: 'slider-interval', label: 'Interval', min: INTERVAL_MIN, max: INTERVAL_MAX, step: 0.01, value: m.settings.interval,
+        id: 'slider-interval', label: 'Interval', title: INTERVAL_TIP, min: INTERVAL_MIN, max: INTERVAL_MAX, step: 0.01, value: m.settings.interval,
         format: (v) => `${Math.round(v * 100)}%`,
         onInput: (v) => dispatch({ type: 'ui/settings', change: { kind: 'interval', value: v } }),
       }));
     }
     for (const r of m.rules) {
       sliders.append(slider({
-        id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, min: r.min, max: r.max, step: r.step,
+        id: `slider-${r.name}`, label: `${r.name} (${r.metric} ${r.op})`, title: ruleTip(r), min: r.min, max: r.max, step: r.step,
         value: m.settings.thresholds[r.name] ?? r.threshold, format: (v) => formatShort(v),
         onInput: (v) => dispatch({ type: 'ui/settings', change: { kind: 'threshold', rule: r.name, value: v } }),
       }));

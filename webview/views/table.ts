@@ -2,11 +2,12 @@
 // reused from one render to the next), sorting, filters, keyboard use and scrolling a row into view. What it
 // lists comes from webview/tableRows.ts.
 import { SEVERITIES } from '../../src/core/severity.ts';
+import { FORECAST_CHECKS } from '../../src/core/incidents/view.ts';
 import { isViewChoice } from '../../src/protocol.ts';
-import { listsIncidents, markedList } from '../findings.ts';
+import { awaitsIncidents, listsIncidents, markedList } from '../findings.ts';
 import type { Message, SortKey, State } from '../state.ts';
 import type { Item } from '../tableRows.ts';
-import { cappedNote, durationText, emptyText, tableItems, whenText } from '../tableRows.ts';
+import { durationText, emptyText, incidentSources, rowsOf, sourceName, tableItems, totalText, whenText } from '../tableRows.ts';
 import { el, setText } from './dom.ts';
 
 /** The table's columns: an incident's, and a row's in the same places (an expanded incident's rows line up under it). */
@@ -60,13 +61,14 @@ function fillRow(r: RowEls, item: Item, s: State): void {
     const sel = s.selectedRow;
     r.tr.className = `incident${sel === i.peakRow || (!open && sel !== null && sel >= i.startRow && sel <= i.endRow) ? ' selected' : ''}`;
     r.caret.textContent = open ? '▾' : '▸';
-    r.timeText.data = whenText(i.start, i.startRow);
+    r.timeText.data = whenText(m, i.start, i.startRow);
     setText(r.duration, durationText(m, i));
     const metrics = i.metrics.map((x) => x.metric);
     setText(r.metric, metrics.length > 2 ? `${metrics.slice(0, 2).join(', ')} +${metrics.length - 2}` : metrics.join(', ') || '—');
     r.metric.title = i.metrics.map((x) => `${x.metric} ${Math.round(x.share * 100)} %`).join(', ');
     // The rules that fired are named in the tooltip (and the summary): the cell stays short.
-    setText(r.detector, i.detectors.join(', '));
+    // The forecaster's checks by their names, as the summary and the CLI say them (JSON's detector is "forecast").
+    setText(r.detector, incidentSources(i.detectors, listsIncidents(m) ? rowsOf(m, i) : []).join(', '));
     r.detector.title = i.rules.length ? `rules: ${i.rules.join(', ')}` : '';
     setText(r.score, i.score.toFixed(1));
     r.sev.className = `sev sev-${i.severity}`;
@@ -83,12 +85,12 @@ function fillRow(r: RowEls, item: Item, s: State): void {
   r.tr.removeAttribute('aria-expanded');
   r.tr.className = `${item.child ? 'child' : ''}${a.row === s.selectedRow ? ' selected' : ''}`.trim();
   r.caret.textContent = '';
-  r.timeText.data = whenText(a.timestamp, a.row);
+  r.timeText.data = whenText(m, a.timestamp, a.row);
   setText(r.duration, '');
   setText(r.metric, a.metric ?? '—');
   r.metric.title = '';
-  setText(r.detector, a.detector === 'rule' ? `rule: ${a.rule ?? ''}` : a.detector);
-  r.detector.title = '';
+  setText(r.detector, sourceName(a));
+  r.detector.title = a.detector === 'forecast' && sourceName(a) !== 'forecast' ? `a check of the forecaster (detector "forecast" in exports)` : '';
   setText(r.score, a.score.toFixed(1));
   r.sev.className = `sev sev-${a.severity}`;
   if (r.sevText.data !== a.severity) r.sevText.data = a.severity;
@@ -108,7 +110,8 @@ export interface TableView {
 
 export function createTable(dispatch: (m: Message) => void, getState: () => State): TableView {
   const detectorFilter = el('select', { 'aria-label': 'Filter by detector', 'data-testid': 'filter-detector' });
-  for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ['rule', 'Rules'], ['stream', 'Streaming']]) detectorFilter.append(el('option', { value: v }, t));
+  // The forecaster's checks under it (Forecast keeps them all; a check alone narrows to its findings).
+  for (const [v, t] of [['all', 'All detectors'], ['iforest', 'Isolation Forest'], ['forecast', 'Forecast'], ...FORECAST_CHECKS.map((c) => [`check:${c}`, `\u2003${c[0].toUpperCase()}${c.slice(1)}`]), ['rule', 'Rules'], ['stream', 'Streaming']]) detectorFilter.append(el('option', { value: v }, t));
   // What the table lists: the incidents at or above a severity (the default view, SPEC §7), or every flagged row.
   const viewSelect = el('select', { 'aria-label': 'Show', 'data-testid': 'view-select', title: 'Incidents at or above a severity (the default view), or every row a detector flagged' });
   for (const sev of SEVERITIES) viewSelect.append(el('option', { value: sev }, `${sev[0].toUpperCase()}${sev.slice(1)} incidents${sev === 'critical' ? '' : ' and above'}`));
@@ -272,22 +275,24 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     const m = s.model;
     if (!m) return;
     const incidents = listsIncidents(m);
+    // While the detectors run, a severity view has no incidents yet: its heading and columns stay those of incidents.
+    const incidentsMode = incidents || awaitsIncidents(m);
     for (const th of headCells) {
       if (!th.dataset.key) continue;
       const sorted = th.dataset.key === s.sort.key ? (s.sort.dir === 1 ? 'ascending' : 'descending') : 'none';
       if (th.getAttribute('aria-sort') !== sorted) th.setAttribute('aria-sort', sorted);
     }
     // Nothing to do when the findings, the view, the filters, the order and the selection are what the table shows.
-    const key = [s.anomaliesVersion, m.view, incidents, s.filters.detector, s.filters.rule ?? '', s.sort.key, s.sort.dir, s.selectedRow ?? ''].join('|');
+    const key = [s.anomaliesVersion, m.view, incidents, m.pending.join(), s.filters.detector, s.filters.rule ?? '', s.sort.key, s.sort.dir, s.selectedRow ?? ''].join('|');
     if (key === tableKey && shownExpanded === s.expanded) return;
     tableKey = key;
     shownExpanded = s.expanded;
-    table.classList.toggle('rows-mode', !incidents);
+    table.classList.toggle('rows-mode', !incidentsMode);
     COLUMNS.forEach((c, i) => {
-      const label = incidents ? c.incident : c.row;
+      const label = incidentsMode ? c.incident : c.row;
       if (headCells[i].firstChild?.textContent !== label) headCells[i].textContent = label;
     });
-    heading.textContent = incidents ? 'Incidents' : 'Flagged rows';
+    heading.textContent = incidentsMode ? 'Incidents' : 'Flagged rows';
     viewSelect.value = s.chosenView ?? m.view;
     // A live window has no incidents: its rows are all there is to list.
     viewSelect.disabled = !m.incidents;
@@ -297,9 +302,10 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     // anomaly-count: the incidents (or rows) listed with the current filters; an incident's open rows do not count.
     const listed = incidents ? list.filter((x) => x.kind === 'incident').length : list.length;
     count.textContent = String(listed);
-    const all = incidents ? m.incidents!.length : m.anomalies.length;
-    total.textContent = (listed !== all ? ` of ${all}` : '') + (s.filters.rule ? ` · rule ${s.filters.rule}` : '')
-      + (incidents ? ` · ${m.incidentFindings!.length.toLocaleString('en')} flagged rows in them` : cappedNote(m));
+    // No count while the incidents are still being computed: the table says so instead of "0".
+    count.hidden = incidentsMode && !incidents;
+    const all = incidents ? m.incidents!.length : incidentsMode ? 0 : m.anomalies.length;
+    total.textContent = incidentsMode && !incidents ? '' : totalText(m, listed, all, s.filters.rule);
     table.setAttribute('aria-rowcount', String(list.length + 1));
   };
 

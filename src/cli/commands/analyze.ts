@@ -10,6 +10,7 @@ import { formatIssue } from '../report.ts';
 import type { loadRulesFile as LoadRulesFile } from '../rulesFile.ts';
 import { formatDuration } from '../../core/rules/duration.ts';
 import { isoOf } from '../../core/anomaly.ts';
+import { findingsOnRows } from '../../core/findings.ts';
 import { runAnalysis, settingsFor } from '../../core/analyze.ts';
 import { seriesIn } from '../../core/csv/frame.ts';
 import type { AnalysisCache } from '../../core/analyzeSettings.ts';
@@ -204,10 +205,12 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
     // Every flagged row is listed, and a flagged row need not be in any incident: those are counted apart.
     const inThem = findingsIn(anomalies, incidents).length;
     lines.push(`${counted}; every flagged row: ${plural(anomalies.length, 'finding')}, ${inThem.toLocaleString('en')} in these incidents, ${(anomalies.length - inThem).toLocaleString('en')} in none`);
-  } else lines.push(`${counted}; ${plural(anomalies.length, 'anomalous row finding')} in them`);
+  } else lines.push(`${counted}; ${findingsOnRows(anomalies)} in them`);
   if (!allRows && view) {
+    // The incidents' findings are every check's calibrated ones (the level, flatness and discord checks' among them);
+    // --all-rows lists the detectors' own (at the contamination and interval): the counts need not agree, and the text says why.
     const hidden = view.incidents.length - incidents.length;
-    lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${plural(result.anomalies.length, 'finding')} (--all-rows lists them)`);
+    lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${findingsOnRows(result.anomalies)} (--all-rows lists them; incidents also hold the level, flatness and discord checks' findings)`);
   }
   const top = [...incidents].sort((a, b) => b.score - a.score || a.startRow - b.startRow).slice(0, 10).sort((a, b) => a.startRow - b.startRow);
   if (top.length) {

@@ -369,3 +369,20 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
   return n;
 }
+
+/** The checks of the forecaster beside its forecast, as summaries name them (JSON's detector is "forecast" for all). */
+export const FORECAST_CHECKS = ['level check', 'flatness check', 'discord check'] as const;
+export type ForecastCheck = (typeof FORECAST_CHECKS)[number];
+
+/**
+ * Which of the forecaster's checks made a finding, from its message as statisticsOf words it (after the metric's
+ * name); null for the forecast's own findings and every other detector's. The dashboard names a finding by it.
+ */
+export function checkOf(a: Pick<Anomaly, 'detector' | 'metric' | 'message'>): ForecastCheck | null {
+  if (a.detector !== 'forecast' || !a.metric || !a.message.startsWith(a.metric)) return null;
+  const rest = a.message.slice(a.metric.length);
+  if (rest.startsWith(' level rises by ') || rest.startsWith(' level drops by ')) return 'level check';
+  if (rest.startsWith(' barely moves (')) return 'flatness check';
+  if (rest.startsWith('\'s ') && rest.includes(' around here looks like no other ')) return 'discord check';
+  return null;
+}

@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Anomaly } from '../../src/core/anomaly.ts';
+import type { DashboardModel } from '../../src/protocol.ts';
+import { emptyText, incidentSources, passesDetector, sourceName, tableItems, totalText, whenText } from '../../webview/tableRows.ts';
+import { frameOf } from '../../src/core/csv/frame.ts';
+import { createRng } from '../../src/core/random.ts';
+import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
+import { emptyRulesFile } from '../../src/core/rules/readRules.ts';
+import type { Measured } from '../../src/core/incidents/view.ts';
+import { lineAt, lineShiftsOf } from '../../src/core/csv/lineShifts.ts';
+import { parseCsv } from '../../src/core/csv/parse.ts';
+import { awaitsIncidents } from '../../webview/findings.ts';
+
+const finding = (row: number, over: Partial<Anomaly> = {}): Anomaly => ({
+  row, timestamp: null, detector: 'rule', rule: 'cpu-high', metric: 'cpu', value: 95, score: 60, severity: 'major', message: `cpu 95 > 90`, ...over,
+});
+
+function model(over: Partial<DashboardModel> = {}): DashboardModel {
+  return {
+    file: { name: 'm.csv', path: '/data/m.csv' }, rows: 100, timeAxis: false, stepMs: null, metrics: ['cpu'], series: [],
+    anomalies: [], view: 'major', byPage: false, rules: [], rulesFile: null,
+    settings: { detectors: { iforest: true, forecast: true, rules: true }, contamination: 'calibrated', interval: 0.95, thresholds: {} },
+    forecastMode: null, warnings: [], live: false, computeMs: 0, pending: [], ...over,
+  };
+}
+const filters = { detector: 'all' };
+const sort = { key: 'score', dir: -1 } as const;
+
+test('while detectors run, a severity view lists no partial rows and says which detectors are still running', () => {
+  // The rules finished first: their findings are in, the incidents come with the last detector.
+  const m = model({ anomalies: [finding(3), finding(4)], pending: ['iforest', 'forecast'] });
+  assert.equal(awaitsIncidents(m), true);
+  assert.deepEqual(tableItems(m, filters, sort, new Set()), []);
+  assert.equal(emptyText(m), 'Analysing… Isolation Forest, forecaster still running.');
+});
+
+test('once done, a view without incidents says so; "All flagged rows" lists the rows even while detectors run', () => {
+  const done = model({ anomalies: [finding(3)], incidents: [], incidentFindings: [] });
+  assert.equal(awaitsIncidents(done), false);
+  assert.match(emptyText(done), /^No major incidents or worse/);
+  const all = model({ view: 'all', anomalies: [finding(3), finding(4)], pending: ['forecast'] });
+  assert.equal(awaitsIncidents(all), false);
+  assert.deepEqual(tableItems(all, filters, { key: 'time', dir: 1 }, new Set()).map((x) => x.kind === 'row' && x.a.row), [3, 4]);
+  // Nothing flagged after the analysis: the row view's own text.
+  assert.equal(emptyText(model({ view: 'all' })), 'No rows flagged with these settings.');
+});
+
+test('the count beside the table says findings where it counts findings, and on how many rows', () => {
+  const inc = { id: 'i1', startRow: 3, endRow: 4 } as NonNullable<DashboardModel['incidents']>[number];
+  const findings = [finding(3), finding(3, { detector: 'iforest', rule: undefined }), finding(4)];
+  const incidents = model({ anomalies: findings, incidents: [inc], incidentFindings: findings });
+  assert.equal(totalText(incidents, 1, 1, null), ' · 3 findings on 2 rows in them');
+  // No incident at this severity: nothing to count in them.
+  assert.equal(totalText(model({ anomalies: findings, incidents: [], incidentFindings: [] }), 0, 0, null), '');
+  const rows = model({ view: 'all', anomalies: findings });
+  assert.equal(totalText(rows, 3, 3, null), ' findings on 2 rows');
+  assert.equal(totalText(rows, 2, 3, 'cpu-high'), ' of 3 findings · rule cpu-high');
+});
+
+test('a row of a file without time is named by its CSV line, as the CLI text names it (blank lines count)', () => {
+  // Data rows 0, 1 on lines 2, 3; a blank line; rows 2, 3 on lines 5, 6; two blank lines; row 4 on line 9.
+  const frame = parseCsv('cpu\n1\n2\n\n3\n4\n\n\n5\n').frame!;
+  assert.deepEqual(Array.from(frame.lines), [2, 3, 5, 6, 9]);
+  const shifts = lineShiftsOf(frame.lines);
+  assert.deepEqual(shifts, [[0, 2], [2, 3], [4, 5]]);
+  assert.deepEqual([0, 1, 2, 3, 4].map((r) => lineAt(shifts, r)), [2, 3, 5, 6, 9]);
+  assert.equal(lineAt(undefined, 300), 302);
+  assert.equal(whenText({ lineShifts: shifts }, null, 3), 'line 6');
+  assert.equal(whenText({}, null, 300), 'line 302');
+  assert.equal(whenText({}, '2024-03-06T14:10:00.000Z', 300), '2024-03-06 14:10');
+});
+
+test('the table names the forecaster\'s level, flatness and discord checks as the summaries do; exports keep detector "forecast"', () => {
+  // Six days at 5 minutes: a daily cycle, 4 hours stuck, a zigzag, then a level shift for good.
+  const rng = createRng(3);
+  const t: number[] = [], y: number[] = [];
+  for (let i = 0; i < 6 * 288; i++) {
+    t.push(Date.UTC(2026, 0, 1) + i * 300_000);
+    let v = 50 + 10 * Math.sin((2 * Math.PI * i) / 288) + rng.normal() * 2;
+    if (i >= 4 * 288) v += 25;
+    if (i >= 2 * 288 && i < 2 * 288 + 48) v = 51;
+    if (i >= 3 * 288 + 100 && i < 3 * 288 + 106) v += i % 2 ? 15 : -15;
+    y.push(v);
+  }
+  const r = runAnalysis(frameOf({ cpu: y }, t), settingsFor(emptyRulesFile(), { detectors: { iforest: true, forecast: true, rules: false } }), { path: 'x', sha256: '' });
+  const measured = (r.view as unknown as { measured: Measured }).measured;
+  // Each finding is named by the check that made it (the note the summaries read), else by its detector.
+  const seen = new Set<string>();
+  for (const a of measured.findings) {
+    const check = measured.notes.get(a)?.check;
+    assert.equal(sourceName(a), check ?? a.detector, a.message);
+    seen.add(sourceName(a));
+    if (check) assert.equal(a.detector, 'forecast');
+  }
+  assert.deepEqual([...seen].sort(), ['discord check', 'flatness check', 'forecast', 'iforest', 'level check']);
+  // An incident's cell: its detectors, the checks apart; the filter narrows to one check, Forecast keeps them all.
+  const level = measured.findings.find((a) => measured.notes.get(a)?.check === 'level check')!;
+  const own = measured.findings.find((a) => a.detector === 'forecast' && !measured.notes.has(a))!;
+  assert.deepEqual(incidentSources(['forecast'], [level, own]), ['forecast', 'level check']);
+  assert.deepEqual(incidentSources(['forecast'], [level]), ['level check']);
+  assert.deepEqual([passesDetector(level, 'check:level check'), passesDetector(own, 'check:level check'), passesDetector(level, 'forecast'), passesDetector(level, 'iforest')], [true, false, true, false]);
+  assert.equal(sourceName(finding(3)), 'rule: cpu-high');
+});
