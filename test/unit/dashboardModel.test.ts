@@ -119,3 +119,13 @@ test('a model the page computes itself carries no findings of the host\'s', () =
   const m = buildModel(result, { name: 'x.csv', view: 'major', settings, shown: null, rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
   assert.deepEqual([m.byPage, m.anomalies, m.incidents, m.totals], [true, [], undefined, undefined]);
 });
+
+test('a model carries the stretches without rows (gaps.ts) the charts break their lines at; none without times', () => {
+  const ts = Float64Array.from({ length: 500 }, (_, i) => i * 60_000 + (i >= 200 ? 3_600_000 : 0));
+  const result: AnalysisResult = { frame: frameOf({ cpu: Float64Array.from(ts, (_, i) => i % 9) }, ts), input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: [], warnings: [] };
+  const settings: DashboardSettings = { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} };
+  const model = (r: AnalysisResult) => buildModel(r, { name: 'x.csv', view: 'all', settings, shown: hostView(r, 'all'), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  assert.deepEqual(model(result).gaps, [[199 * 60_000, 200 * 60_000 + 3_600_000]]);
+  const untimed: AnalysisResult = { ...result, frame: frameOf({ cpu: Float64Array.from(ts, (_, i) => i % 9) }) };
+  assert.deepEqual(model(untimed).gaps, []);
+});
