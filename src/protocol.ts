@@ -65,6 +65,11 @@ export interface ModelBase {
   metrics: string[];
   series: SeriesData[];
   /**
+   * Stretches without rows of a regular file (src/core/csv/gaps.ts, the rule analyze warns by): the times of the rows
+   * either side, in the units of the series' x. The charts break their lines across them.
+   */
+  gaps?: [number, number][];
+  /**
    * What the table lists: `view` 'all' lists `anomalies`; a severity lists `incidents` (expandable to
    * `incidentFindings`). A live window lists its own incidents too (LiveWindow.toResult gives it a view).
    */

@@ -7,6 +7,7 @@ import type { PageView, ViewSettings } from '../core/dashboard/pageView.ts';
 import { DASHBOARD_MAX_PER_DETECTOR, MAX_MARKERS, pageView } from '../core/dashboard/pageView.ts';
 import type { Frame } from '../core/csv/frame.ts';
 import { lineShiftsOf } from '../core/csv/lineShifts.ts';
+import { timeGaps } from '../core/csv/gaps.ts';
 import type { Rule } from '../core/rules/model.ts';
 import type { DashboardModel, DashboardSettings, FitsData, LocalData, ModelBase, OutputsData, RuleSlider, SeriesData, ViewChoice } from '../protocol.ts';
 
@@ -42,6 +43,15 @@ export function seriesFor(result: AnalysisResult, metricIndex: number, from = 0,
     s.band = { yhat: pick(fc.yhat), lower: pick(fc.lower), upper: pick(fc.upper) };
   }
   return s;
+}
+
+const gapsOfFrame = new WeakMap<Frame, [number, number][]>();
+
+/** A frame's stretches without rows (gaps.ts), as chart x ranges: once per frame. */
+export function gapsOf(f: Frame): [number, number][] {
+  let g = gapsOfFrame.get(f);
+  if (!g) gapsOfFrame.set(f, g = f.timestamps ? timeGaps(f.timestamps).map((t) => [t.fromMs, t.toMs]) : []);
+  return g;
 }
 
 /** The row range [from, to) that covers x in [x0, x1] (time or row numbers). */
@@ -86,6 +96,7 @@ export function buildModel(
     stepMs: f.stepMs,
     metrics: f.metrics,
     series: extra.withSeries === false ? [] : f.metrics.map((_, i) => seriesFor(result, i)),
+    gaps: gapsOf(f),
     view: extra.view,
     byPage: extra.shown === null,
     ...(extra.shown ?? { anomalies: [] }),

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Severity } from '../core/severity.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { WebhookFormat } from '../core/alerting/payloads.ts';
+import { WEBHOOK_FORMATS } from '../core/alerting/payloads.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
 import type { AlertDestination } from '../protocol.ts';
 import { DEFAULT_RETRAIN_EVERY, parseRetrainEvery } from '../core/streaming/retraining.ts';
@@ -26,8 +27,8 @@ export interface Settings {
   problems: boolean;
   /** Run the forecaster's robust mode (refit without the first fit's outliers). */
   robustForecast: boolean;
-  /** Webhook payload format. */
-  webhookFormat: WebhookFormat;
+  /** Webhook payload format; null: `auto`, chosen by the URL (webhookFormatFor). */
+  webhookFormat: WebhookFormat | null;
   /** Webhooks send only incidents at or above this severity, and never below `minSeverity`. */
   webhookMinSeverity: Severity;
   /** Where Send (the dashboard's button, the send command) delivers incidents. */
@@ -49,7 +50,7 @@ export const ALERT_DESTINATIONS: readonly AlertDestination[] = ['webhook', 'emai
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('anomalyHunter');
   const globs = c.get<unknown>('rulesFiles');
-  const fmt = c.get<string>('webhook.format', 'slack');
+  const fmt = c.get<string>('webhook.format', 'auto');
   const sev = c.get<string>('webhook.minSeverity', 'warning');
   const min = c.get<string>('minSeverity', DEFAULT_MIN_SEVERITY);
   const dest = c.get<string>('alertDestination', 'webhook');
@@ -64,7 +65,7 @@ export function readSettings(): Settings {
     minSeverity: isSeverity(min) ? min : DEFAULT_MIN_SEVERITY,
     problems: c.get<boolean>('problems', true) !== false,
     robustForecast: c.get<boolean>('robustForecast', false) === true,
-    webhookFormat: (['zapier', 'slack', 'alertmanager', 'alertmanager-api'].includes(fmt) ? fmt : 'slack') as WebhookFormat,
+    webhookFormat: (WEBHOOK_FORMATS as readonly string[]).includes(fmt) ? fmt as WebhookFormat : null,
     webhookMinSeverity: isSeverity(sev) ? sev : 'warning',
     alertDestination: (ALERT_DESTINATIONS as readonly string[]).includes(dest) ? dest as AlertDestination : 'webhook',
     emailTo: Array.isArray(to) ? to : typeof to === 'string' && to ? [to] : [],

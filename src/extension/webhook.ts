@@ -6,6 +6,7 @@ import { viewOf } from '../core/incidents/analysisView.ts';
 import type { FetchLike } from '../core/alerting/deliver.ts';
 import { checkWebhookUrl, maskUrl, scrubUrl } from '../core/alerting/url.ts';
 import { checkAlertmanagerUrl } from '../core/alerting/alertmanagerApi.ts';
+import { webhookFormatFor } from '../core/alerting/payloads.ts';
 import { basename } from 'node:path';
 import type { RulesFile } from '../core/rules/model.ts';
 import type { Ctx } from './ctx.ts';
@@ -61,7 +62,7 @@ export async function sendWebhook(ctx: Ctx, result: AnalysisResult, rules: Rules
   if (!url) return { ok: false, text: 'No webhook URL: run "Anomaly Hunter: Set Webhook URL" or set ANOMALY_HUNTER_WEBHOOK_URL.' };
   const cfg = readSettings();
   const fromFile = rules?.alerts.webhook;
-  const format = fromFile?.format ?? cfg.webhookFormat;
+  const format = fromFile?.format ?? cfg.webhookFormat ?? webhookFormatFor(url);
   const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
   if (!check.ok) return { ok: false, text: `Webhook URL refused: ${check.reason}` };
   const { incidents } = viewOf(result);

@@ -30,7 +30,8 @@ export function layoutOf(header: string[], inf: Inference, wanted: string[] | un
   if (wanted) {
     metricIndices = wanted.map((name) => {
       const c = indexIn(names, name);
-      if (c < 0 || c === inf.timestampIndex) throw new InputError(`no metric column '${name}' (columns: ${nameList(names)})`, path, 1);
+      // A name the command line gave that the data lacks is a usage error, as analyze --metrics and forecast --metric say it.
+      if (c < 0 || c === inf.timestampIndex) throw new UsageError(`--metrics: no numeric column '${name}' in ${path} (metrics: ${inf.metricIndices.map((i) => names[i]).join(', ')})`);
       return c;
     });
   }

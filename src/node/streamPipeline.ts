@@ -477,6 +477,7 @@ export class StreamPipeline {
       if (this.zone.movedAt) this.opts.onNotice?.(`${this.opts.displayPath}:${line}: warning: ${this.zone.note()}`);
     }
     const ms = instant + l.utcOffsetMs;
+    if (!this.dates) this.warnings.time(ms, line); // no gap told of times read by an assumed day-month order
     const score = (this.detector as StreamDetector).update(ms, values);
     if (score.topMetric >= 0) this.scored++;
     const fitted = this.retrainer?.update(ms, values) ?? null;

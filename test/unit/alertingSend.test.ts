@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { FetchLike } from '../../src/core/alerting/deliver.ts';
 import { alertKey, fingerprint } from '../../src/core/alerting/fingerprint.ts';
-import { alertmanagerPayload, buildMessages, SLACK_LIMITS, zapierRow } from '../../src/core/alerting/payloads.ts';
+import { alertmanagerPayload, buildMessages, DEFAULT_WEBHOOK_FORMAT, SLACK_LIMITS, webhookFormatFor, zapierRow } from '../../src/core/alerting/payloads.ts';
 import { incidentAlertIdentity, planAnomalies, planIncidents, sendAnomalies, sendIncidents } from '../../src/core/alerting/send.ts';
 import { deliveryRecords } from '../../src/core/history/deliveries.ts';
 import { buildIncidents } from '../../src/core/incidents/incidents.ts';
@@ -353,6 +353,23 @@ describe('anomaly-hunter send', () => {
     assert.deepEqual(printed[0].alerts.map((a: { annotations: { rows: string; findings: string } }) => [a.annotations.rows, a.annotations.findings]), [['0-1', '2']]);
     assert.equal(r.stderr, 'dry run: 1 of 2 incidents in 1 alertmanager message(s); skipped 1 below min severity; nothing sent to https://hooks.example.com/***\n');
     assert.equal(bodies.length, 0);
+  });
+
+  test('without --format: slack for a hooks.slack.com URL, else zapier (the setting\'s auto); --format wins; the URL stays masked', async () => {
+    const slackUrl = 'https://hooks.slack.com/services/T000/B000/secretpart';
+    const slack = await run(['results.json', '--dry-run'], { ANOMALY_HUNTER_WEBHOOK_URL: slackUrl });
+    assert.equal(slack.code, 0, slack.stderr);
+    assert.match(slack.stderr, / slack message\(s\); nothing sent to https:\/\/hooks\.slack\.com\/\*\*\*\n$/);
+    assert.ok(!(slack.stdout + slack.stderr).includes('secretpart'));
+    assert.ok(JSON.parse(slack.stdout.trim().split('\n')[0]).blocks, 'a Slack message');
+    const other = await run(['results.json', '--dry-run', '--url', 'https://hooks.slack.com.example.org/x']);
+    assert.match(other.stderr, / zapier message\(s\)/);
+    const none = await run(['results.json', '--dry-run']);
+    assert.match(none.stderr, / zapier message\(s\); nothing sent\n$/);
+    const asked = await run(['results.json', '--dry-run', '--format', 'zapier'], { ANOMALY_HUNTER_WEBHOOK_URL: slackUrl });
+    assert.match(asked.stderr, / zapier message\(s\)/);
+    assert.equal(webhookFormatFor(' HTTPS://Hooks.Slack.com/services/x '), 'slack');
+    assert.equal(webhookFormatFor('not a url'), DEFAULT_WEBHOOK_FORMAT);
   });
 
   test('a results file without incidents has its anomalies merged into incidents: one row per incident', async () => {

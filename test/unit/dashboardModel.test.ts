@@ -130,3 +130,13 @@ test('a model of a file without time says where its rows are in the CSV; with ti
   assert.deepEqual(build(frame).lineShifts, [[0, 2], [100, 3]]);
   assert.equal(build(frameOf({ cpu: [1, 2] }, [0, 60_000])).lineShifts, undefined);
 });
+
+test('a model carries the stretches without rows (gaps.ts) the charts break their lines at; none without times', () => {
+  const ts = Float64Array.from({ length: 500 }, (_, i) => i * 60_000 + (i >= 200 ? 3_600_000 : 0));
+  const result: AnalysisResult = { frame: frameOf({ cpu: Float64Array.from(ts, (_, i) => i % 9) }, ts), input: { path: 'x.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: [], warnings: [] };
+  const settings: DashboardSettings = { detectors: { iforest: true, forecast: false, rules: true }, contamination: 'auto', interval: 0.8, thresholds: {} };
+  const model = (r: AnalysisResult) => buildModel(r, { name: 'x.csv', view: 'all', settings, shown: hostView(r, 'all'), rules: [], rulesFile: null, forecastMode: null, live: false, computeMs: 0 });
+  assert.deepEqual(model(result).gaps, [[199 * 60_000, 200 * 60_000 + 3_600_000]]);
+  const untimed: AnalysisResult = { ...result, frame: frameOf({ cpu: Float64Array.from(ts, (_, i) => i % 9) }) };
+  assert.deepEqual(model(untimed).gaps, []);
+});

@@ -3,6 +3,7 @@
 // slider move: they are drawn on two canvases around Plotly's SVG (webview/overlay.ts), in a few ms.
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { formatShort } from '../../src/core/format.ts';
+import { breakAtGaps } from '../../src/core/csv/gaps.ts';
 import type { DashboardModel, SeriesData } from '../../src/protocol.ts';
 import { MAX_MARKERS } from '../../src/core/dashboard/pageView.ts';
 import type { Band, Charted } from '../chartModel.ts';
@@ -97,7 +98,7 @@ function plotSignature(m: DashboardModel, series: SeriesData, zoom: [number, num
   let h = 0;
   const mix = (v: number | null): void => { h = (Math.imul(h, 31) + (v === null ? 7 : Math.round(v * 1000))) | 0; };
   for (let i = 0; i < series.x.length; i++) { mix(series.x[i]); mix(series.y[i]); if (series.band) mix(series.band.yhat[i]); }
-  return [series.metric, series.x.length, h, zoom ? zoom.join(',') : '', themeVersion, m.timeAxis].join('|');
+  return [series.metric, series.x.length, h, zoom ? zoom.join(',') : '', themeVersion, m.timeAxis, m.gaps?.length ?? 0].join('|');
 }
 
 /** A chart's height in CSS px (Plotly's layout and the element it draws into). */
@@ -126,12 +127,14 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
 
   const seriesOf = (s: State, metric: string): SeriesData | undefined => (s.zoom && s.windows.get(metric)) || s.model?.series.find((x) => x.metric === metric);
 
-  const chartData = (s: SeriesData, extent: [number, number] | null): unknown[] => {
+  const chartData = (s: SeriesData, extent: [number, number] | null, gaps: readonly [number, number][]): unknown[] => {
     const t = theme.colors();
     const traces: unknown[] = [];
+    // Across a stretch without rows (src/core/csv/gaps.ts, the rule analyze warns by) the lines break, not join.
+    const cut = breakAtGaps(s.x, s.band ? [s.y, s.band.yhat] : [s.y], gaps);
     // Plotly reads numbers on a date axis as epoch milliseconds: no Date objects needed.
-    if (s.band) traces.push({ x: s.x, y: s.band.yhat, type: 'scatter', mode: 'lines', line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
-    traces.push({ x: s.x, y: s.y, type: 'scatter', mode: 'lines', line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
+    if (s.band) traces.push({ x: cut.x, y: cut.ys[1], type: 'scatter', mode: 'lines', connectgaps: false, line: { width: 1, color: t.band, dash: 'dot' }, name: 'forecast', hoverinfo: 'skip' });
+    traces.push({ x: cut.x, y: cut.ys[0], type: 'scatter', mode: 'lines', connectgaps: false, line: { width: t.hc ? 1.6 : 1.1, color: t.line }, name: escapeLabel(s.metric), hovertemplate: '%{y}<extra></extra>' });
     // Invisible: makes y-autorange cover the band (drawn on a canvas, which Plotly does not see). A line of
     // width 0, not markers: markers would pad the x-range.
     if (extent && s.x.length) traces.push({ x: [s.x[0], s.x[s.x.length - 1]], y: extent, type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false });
@@ -188,7 +191,10 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     const t = theme.colors();
     const spans = spansOf(m, c.metric);
     if (spans.length) drawSpans(bctx, g, spans.map((sp) => ({ ...sp, color: hexAlpha(sp.color, t.light ? 0.13 : 0.2) })));
-    if (band) drawBand(bctx, g, series.x, band.lower, band.upper, hexAlpha(t.band, t.light ? 0.28 : 0.42));
+    if (band) {
+      const cut = breakAtGaps(series.x, [band.lower, band.upper], m.gaps ?? []);
+      drawBand(bctx, g, cut.x, cut.ys[0], cut.ys[1], hexAlpha(t.band, t.light ? 0.28 : 0.42));
+    }
     c.drawn = placeMarks(g, list, at);
     drawMarks(mctx, c.drawn, t.bg);
     const sel = s.selectedRow;
@@ -360,7 +366,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
       if (i > 0) await nextFrame();
       if (mine !== generation) return;
       const { chart, series, extent, sig } = jobs[i];
-      await Plotly.react(chart.plot, chartData(series, extent), chartLayout(m, chart.metric, s.zoom), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' });
+      await Plotly.react(chart.plot, chartData(series, extent, m.gaps ?? []), chartLayout(m, chart.metric, s.zoom), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' });
       chart.plotSig = sig;
       bindPlotEvents(chart);
       drawOverlay(chart);

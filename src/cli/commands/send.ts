@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FetchLike } from '../../core/alerting/deliver.ts';
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
-import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
+import { WEBHOOK_FORMATS, webhookFormatFor } from '../../core/alerting/payloads.ts';
 import { incidentsOfFindings } from '../../core/alerting/incidentsOf.ts';
 import { describeSkips, incidentAlertIdentity, planIncidents, sendIncidents } from '../../core/alerting/send.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
@@ -38,11 +38,13 @@ keeps: prefer the variable). It must be https (http only for localhost) and is
 never printed unmasked. Retries on network errors, 5xx and 429 (honouring
 Retry-After), at most 30 s in all; never follows redirects.
 
-  --format F         payload format (default zapier). alertmanager-api posts the incidents as
-                     alerts to a running Alertmanager's /api/v2/alerts (--url http://host:9093,
-                     http allowed on any host): labels alertname, severity, metric, rule,
-                     input, incident; an incident that ended before the data's last row is
-                     sent with endsAt, so Alertmanager resolves it. email: one message with every
+  --format F         payload format (default zapier, or slack when the URL's host is hooks.slack.com:
+                     the extension's setting anomalyHunter.webhook.format "auto" chooses alike).
+                     alertmanager-api posts the incidents as alerts to a running Alertmanager's
+                     /api/v2/alerts (--url http://host:9093, http allowed on any host): labels
+                     alertname, severity, metric, rule, input, incident; an incident that ended
+                     before the data's last row is sent with endsAt, so Alertmanager resolves it.
+                     email: one message with every
                      incident (plain text and HTML) through the SMTP server in $${SMTP_URL_ENV}
                      (smtp://user:pass@host:587 with STARTTLS, required unless the host is this
                      machine, or smtps://…:465), to --to
@@ -76,15 +78,15 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
         return 0;
       }
       if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one results file, got ${positionals.length} arguments` : 'missing the results file (output of `analyze --format json`)');
-      const format = (values.format ?? 'zapier') as WebhookFormat;
       const email = values.format === 'email';
       if (!email && values.to !== undefined) throw new UsageError('--to is for --format email');
       if (email && values.url !== undefined) throw new UsageError(`--url is for webhooks: email goes through the SMTP server in ${SMTP_URL_ENV}`);
-      if (!email && !WEBHOOK_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${[...WEBHOOK_FORMATS, 'email'].join(', ')}, got '${values.format}'`);
+      if (!email && values.format !== undefined && !WEBHOOK_FORMATS.includes(values.format as WebhookFormat)) throw new UsageError(`--format must be one of ${[...WEBHOOK_FORMATS, 'email'].join(', ')}, got '${values.format}'`);
       const asked = values['min-severity'] as Severity | undefined;
       if (asked !== undefined && !SEVERITIES.includes(asked)) throw new UsageError(`--min-severity must be one of ${SEVERITIES.join(', ')}, got '${values['min-severity']}'`);
 
       const rawUrl = values.url ?? ctx.env[WEBHOOK_URL_ENV] ?? '';
+      const format = (values.format ?? webhookFormatFor(rawUrl)) as WebhookFormat;
       const dryRun = values['dry-run'] === true;
       if (!email && (!dryRun || rawUrl.trim() !== '')) {
         const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(rawUrl) : checkWebhookUrl(rawUrl);

@@ -12,7 +12,7 @@ import { serverLabel } from '../../node/prometheusHttp.ts';
 import { WEBHOOK_URL_ENV } from './send.ts';
 import { isoOf } from '../../core/anomaly.ts';
 import type { FetchLike } from '../../core/alerting/deliver.ts';
-import { WEBHOOK_FORMATS } from '../../core/alerting/payloads.ts';
+import { WEBHOOK_FORMATS, webhookFormatFor } from '../../core/alerting/payloads.ts';
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
 import { checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
@@ -64,7 +64,8 @@ Options:
                    in analyze; it is reported when it reaches S, and again when it escalates
   --webhook        with --follow: send the incidents that open in the rows appended after the start to the
                    webhook in $${WEBHOOK_URL_ENV}, through the throttle of the rules file's
-                   alerts.webhook (format, min_severity, throttle; default zapier, warning, 5m):
+                   alerts.webhook (format, min_severity, throttle; default zapier, or slack when the
+                   URL's host is hooks.slack.com; warning; 5m):
                    an incident is sent when it is at or above both --min-severity and min_severity.
                    With format alertmanager-api, an incident that was sent is sent again with
                    its end (endsAt) when it resolves, and Alertmanager resolves the alert.
@@ -254,7 +255,7 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
-  const format: WebhookFormat = settings?.format && WEBHOOK_FORMATS.includes(settings.format) ? settings.format : 'zapier';
+  const format: WebhookFormat = settings?.format && WEBHOOK_FORMATS.includes(settings.format) ? settings.format : webhookFormatFor(url);
   const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
   if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const throttleMs = settings?.throttleMs ?? (settings?.throttle ? parseDuration(settings.throttle) : DEFAULT_THROTTLE_MS);

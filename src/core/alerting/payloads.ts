@@ -12,6 +12,19 @@ export type WebhookFormat = 'zapier' | 'slack' | 'alertmanager' | 'alertmanager-
 /** The formats, in the order the CLI lists them. */
 export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['zapier', 'slack', 'alertmanager', 'alertmanager-api'];
 
+/** The format when none is given and the URL is no Slack incoming webhook: `send`, `stream --webhook`, the extension. */
+export const DEFAULT_WEBHOOK_FORMAT: WebhookFormat = 'zapier';
+
+/**
+ * The format of a webhook when none is given (no --format, no alerts.webhook.format, the setting left at `auto`):
+ * `slack` for a Slack incoming webhook (host hooks.slack.com), else DEFAULT_WEBHOOK_FORMAT. Says nothing of the URL.
+ */
+export function webhookFormatFor(url: string): WebhookFormat {
+  let host = '';
+  try { host = new URL(url.trim()).hostname.toLowerCase(); } catch { /* no URL: the default */ }
+  return host === 'hooks.slack.com' ? 'slack' : DEFAULT_WEBHOOK_FORMAT;
+}
+
 /** An anomaly on its way out, with the fingerprint the receiver sees. */
 export interface OutgoingAnomaly {
   anomaly: Anomaly;

@@ -14,6 +14,7 @@ import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preamble
 import { Column } from './column.ts';
 import { ZoneWatch } from './zone.ts';
 import { IssueLog } from './issueLog.ts';
+import { gapNote, timeGaps } from './gaps.ts';
 
 /** Rows read before the column kinds are decided. */
 const SAMPLE_ROWS = 500;
@@ -457,6 +458,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       if (!fatal && order) warn('date-order', order, headerLine + 1, inference!.timestampIndex + 1);
       const late: DataIssue[] = [];
       const table = fatal ? null : tableOf(late);
+      // Stretches of a regular file without rows (gaps.ts): the first few said, the rest counted.
+      if (table?.timestamps) for (const g of timeGaps(table.timestamps, table.lines)) warn('time-gap', gapNote(g), g.line);
       const issues: DataIssue[] = [];
       if (fatal) issues.push(fatal);
       issues.push(...log.issues());

@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { main } from '../../src/cli/main.ts';
+
+test('an unknown metric named on the command line is a usage error (exit 2) in analyze, forecast and stream alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-metric-'));
+  try {
+    const rows = Array.from({ length: 30 }, (_, i) => `2024-01-01T00:${String(i).padStart(2, '0')}:00Z,${i % 7},${i % 5}`);
+    writeFileSync(join(dir, 'd.csv'), ['timestamp,cpu,mem', ...rows].join('\n') + '\n');
+    const file = join(dir, 'd.csv');
+    for (const argv of [['analyze', file, '--metrics', 'cpux'], ['forecast', file, '--metric', 'cpux'], ['stream', file, '--metrics', 'cpux'], ['stream', file, '--metrics', 'cpu,cpux', '--format', 'jsonl']]) {
+      let out = '', err = '';
+      const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd: dir });
+      assert.equal(code, 2, `${argv.join(' ')}: ${err}`);
+      assert.equal(out, '', argv.join(' '));
+      assert.match(err, new RegExp(`^anomaly-hunter ${argv[0]}: error: .*no (numeric column|metric) 'cpux' in .*d\\.csv \\(metrics: cpu, mem\\)\\n`), argv.join(' '));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
