@@ -8,15 +8,15 @@
 import { CsvRecordSplitter, type CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote, type Inference } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
-import { LongStreamJoin, OPEN_TIMES, type JoinedTime } from '../core/csv/longStream.ts';
+import { jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
+import { OPEN_TIMES, type JoinedTime, type LongStreamJoin } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader, headerRowIndex, looksLikeValue, preambleNote } from '../core/csv/header.ts';
 import { looksBinary } from '../core/csv/sniff.ts';
 import { ZoneWatch } from '../core/csv/zone.ts';
-import { isDataRow, layoutOf, sameHeader, timeOf, type Layout } from './streamLayout.ts';
-import { nameList, seriesIn } from '../core/csv/frame.ts';
+import { isDataRow, layoutOf, longStreamLayout, sameHeader, timeOf, type Layout } from './streamLayout.ts';
+import { seriesIn } from '../core/csv/frame.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { createStreamDetector, type StreamDetector, type StreamScore } from '../core/streaming/streamDetector.ts';
@@ -342,39 +342,13 @@ export class StreamPipeline {
     for (const r of held) this.score(r);
   }
 
-  /**
-   * The columns of a long file: its rows are joined by time (LongStreamJoin) into a metric per series seen in the
-   * first rows, `cpu{host="a"}`, as `analyze` joins the whole file; `--metrics cpu` takes every `cpu{…}`.
-   */
+  /** A long file's columns (streamLayout.ts longStreamLayout): its rows joined by time from here on. */
   private longLayoutOf(header: string[], inf: Inference, long: LongLayout, valueColumns: number[]): Layout {
-    const path = this.opts.displayPath;
-    // Tentative labels (one value in the first rows) stay in a series' key: rows of another host later are another
-    // series (not scored; a file grouped by series is refused when its time goes back, see score), not this one's.
-    const labels = long.labels;
-    const series = new LongSeries({ labels, nameColumn: long.nameColumn, tentative: [] });
-    for (const r of this.sample) series.idOf(r.fields);
-    const count = series.count * valueColumns.length;
-    if (!valueColumns.length) throw new InputError('no numeric column to score', path, 1);
-    if (count > MAX_LONG_METRICS) throw new InputError(`long format: ${series.count} series give ${count} metrics, more than the ${MAX_LONG_METRICS} scored at once: filter the file to fewer series`, path, 1);
-    const join = new LongStreamJoin(series, header, valueColumns);
-    const by = nameList(labels.filter((c) => c !== long.nameColumn || series.count > 1).filter((c) => !long.tentative.includes(c)).map((c) => header[c]));
-    this.opts.onNotice?.(`${path}: warning: long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${join.metrics[0]})`);
-    let pick: number[] | null = null;
-    if (this.opts.metrics) {
-      pick = [...new Set(this.opts.metrics.flatMap((name) => {
-        const cols = seriesIn(join.metrics, name);
-        if (!cols.length) throw new InputError(`no metric '${name}' (metrics: ${nameList(join.metrics)})`, path, 1);
-        return cols;
-      }))].sort((a, b) => a - b);
-    }
-    const metrics = pick ? pick.map((i) => join.metrics[i]) : join.metrics;
-    if ((this.opts.oneMetric ?? false) && metrics.length !== 1) {
-      throw new UsageError(`--format nab scores one metric; this file has ${metrics.length} (${nameList(metrics)}): choose one with --metrics`);
-    }
-    this.join = join;
-    this.pick = pick;
+    const r = longStreamLayout(this.sample, header, inf, long, valueColumns, this.opts);
+    this.join = r.join;
+    this.pick = r.pick;
     this.unknownSeries = 0;
-    return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices: valueColumns, metrics, decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
+    return r.layout;
   }
 
   private score(rec: CsvRecord): void {
