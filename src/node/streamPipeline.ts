@@ -90,7 +90,8 @@ export class StreamPipeline {
   private header: string[] | null = null;
   private expectHeader = true;
   private sample: CsvRecord[] = [];
-  private headerLine = 1;
+  /** The header's line (1-based; below a preamble, the table's header). */
+  headerLine = 1;
   /** The header line's fields as written (empty ones empty, not column_N): a title padded with commas is told by them. */
   private headerFields: readonly string[] = [];
   /** The file's UTC offset, from the first rows, and where a row leaves it. */
