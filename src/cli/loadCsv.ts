@@ -3,6 +3,7 @@ import { loadCsvFile } from '../node/loadCsv.ts';
 import type { LoadedCsv } from '../node/loadCsv.ts';
 import { InputError, UsageError } from '../node/errors.ts';
 import type { CommandContext } from './command.ts';
+import type { LoadedRules } from './rulesFile.ts';
 import { formatIssue } from './report.ts';
 
 /**
@@ -19,4 +20,19 @@ export async function loadCsvForCommand(path: string, ctx: Pick<CommandContext, 
     throw new InputError(fatal?.message ?? 'unreadable CSV', path, fatal?.line, fatal?.column);
   }
   return { ...loaded, frame: loaded.frame };
+}
+
+/**
+ * The CSV a rules file's `data:` names (`rules.dataPath`), read again (loadRulesFile could not read it): a file
+ * that cannot be opened is a usage error that says the path came from `data:`, e.g.
+ * `data: /x/y.csv (rules.yml line 3) not found`; other problems are loadCsvForCommand's.
+ */
+export async function loadDataOfRules(rules: Pick<LoadedRules, 'dataPath' | 'dataLine'>, rulesName: string): Promise<LoadedCsv> {
+  const loaded = await loadCsvFile(rules.dataPath!);
+  const io = loaded.issues.find((i) => i.severity === 'error' && i.code === 'io');
+  if (io && rules.dataLine) {
+    const where = `data: ${rules.dataPath} (${rulesName} line ${rules.dataLine})`;
+    throw new UsageError(/^no such file/.test(io.message) ? `${where} not found` : `${where}: ${io.message}`);
+  }
+  return loaded;
 }
