@@ -8,7 +8,7 @@
 import { CsvRecordSplitter, type CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote, type Inference } from '../core/csv/infer.ts';
-import { jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
+import { jumpsBack, longLayout, wideSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
 import { OPEN_TIMES, type JoinedTime, type LongStreamJoin } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import { UnitNotes } from '../core/csv/units.ts';
@@ -310,8 +310,8 @@ export class StreamPipeline {
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
     // One series of a name column's one value in the first rows (`time,metric,value` of one metric): its first value
     // names the metric, as in analyze; a later row of another name is said (see score).
-    const named = !isLong && long && long.nameColumn >= 0 ? oneSeriesName((fields[0][long.nameColumn] ?? '').trim(), header, valueColumns) : '';
-    this.named = named ? { column: long!.nameColumn, name: named } : null;
+    this.named = isLong ? null : wideSeriesName(header, fields, inference, long, valueColumns);
+    const named = this.named?.name;
     const names = named ? header.map((h, c) => (c === valueColumns[0] ? named : h)) : header;
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath, names);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
