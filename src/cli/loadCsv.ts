@@ -10,9 +10,9 @@ import { formatIssue } from './report.ts';
  * loadCsvFile for a command (or what it read before): prints the reader's warnings to stderr as `path:line:col: warning: …` and turns a
  * fatal problem into the CLI's errors (a missing file is a usage error, exit 2; a bad CSV an input error, exit 1).
  */
-export async function loadCsvForCommand(path: string, ctx: Pick<CommandContext, 'stderr'>, read?: LoadedCsv): Promise<LoadedCsv & { frame: Frame }> {
-  // `read`: the file as already read (a rules file's data:), reported the same way.
-  const loaded = read ?? await loadCsvFile(path, undefined, { allowPipe: true });
+export async function loadCsvForCommand(path: string, ctx: Pick<CommandContext, 'stderr'>, read?: LoadedCsv, metrics?: readonly string[]): Promise<LoadedCsv & { frame: Frame }> {
+  // `read`: the file as already read (a rules file's data:), reported the same way. `metrics`: --metrics (cells are said in their columns only).
+  const loaded = read ?? await loadCsvFile(path, undefined, { allowPipe: true, metrics });
   for (const issue of loaded.issues) if (issue.severity === 'warning') ctx.stderr(formatIssue(path, issue) + '\n');
   const fatal = loaded.issues.find((i) => i.severity === 'error');
   if (fatal || !loaded.frame) {

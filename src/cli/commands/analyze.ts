@@ -132,7 +132,7 @@ export const analyzeCommand: Command = {
     // The scoring worker starts while the CSV is read (idle, it never keeps the process alive; primeIsolationForest uses or closes it).
     const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(csvFile!) : null;
     // A data: CSV already read (and its rules checked against it) is not read again; one it could not read fails here.
-    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(preloaded ? csvName : csvFile!, ctx, preloaded?.csv ?? (preloaded ? await loadDataOfRules(preloaded, values.rules!) : undefined));
+    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(preloaded ? csvName : csvFile!, ctx, preloaded?.csv ?? (preloaded ? await loadDataOfRules(preloaded, values.rules!) : undefined), metrics);
     // A Prometheus source's input path is the graph page of its queries; messages name the server.
     const path = fetched ? fetched.path : csvName;
     const name = fetched ? fetched.server : basename(path);

@@ -1,5 +1,5 @@
 import type { DataIssue, Frame } from './frame.ts';
-import { medianStep, nameList } from './frame.ts';
+import { isSeriesOf, medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
 import { skippedRowNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
@@ -45,6 +45,8 @@ export interface CsvReaderOptions {
    * stops, so memory stays bounded whatever the file's shape. @default Infinity
    */
   maxValues?: number;
+  /** The metrics the caller reads (--metrics; cpu takes cpu{…}): a wide file's cells that are no number are said only in their columns. */
+  metrics?: readonly string[];
 }
 
 /** Creates an incremental CSV reader (comma, semicolon or tab; BOM; CRLF; quoted headers and fields). */
@@ -199,9 +201,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         const text = row[idx[k]] ?? '';
         v = parseNumber(text, inf.decimalComma);
         if (v === v) units.note(idx[k], text, inf.decimalComma, at);
-        else if (!isMissing(text)) {
-          warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header![idx[k]]))} is not a number: read as missing`, at, idx[k] + 1);
-        }
+        else if (!isMissing(text) && (long || !options.metrics || options.metrics.some((m) => m === header![idx[k]] || isSeriesOf(header![idx[k]], m)))) warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header![idx[k]]))} is not a number: read as missing`, at, idx[k] + 1);
       }
       metricCols[k].add(v);
     }
