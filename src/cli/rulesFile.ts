@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Frame } from '../core/csv/frame.ts';
 import type { Diagnostic, RulesFile } from '../core/rules/model.ts';
 import { analyzeRules } from '../core/rules/validate.ts';
@@ -9,6 +9,8 @@ import { InputError, UsageError } from '../node/errors.ts';
 import { loadCsvFile } from '../node/loadCsv.ts';
 import type { LoadedCsv } from '../node/loadCsv.ts';
 import { notRegularFile } from '../node/tailFile.ts';
+import { resolveDataPath } from '../node/rulesDataPath.ts';
+import { lineStarts, positionAt } from '../core/textPosition.ts';
 import { fetchRulesSource } from './prometheusSource.ts';
 import type { LoadedPrometheus } from './prometheusSource.ts';
 
@@ -21,6 +23,8 @@ export interface LoadedRules {
   diagnostics: Diagnostic[];
   /** The CSV the rules were checked against (resolved path), or null. */
   dataPath: string | null;
+  /** The line of the `data:` key's value when `dataPath` came from it (for messages: "rules.yml line 3"), else null. */
+  dataLine?: number | null;
   frame: Frame | null;
   /** The CSV of `data:` as read (its issues, its hash), when `data:` named one and it could be read. */
   csv?: LoadedCsv & { frame: Frame };
@@ -73,7 +77,7 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
   let dataPath: string | null = null;
   let fromKey = false;
   if (options.dataPath !== undefined) dataPath = resolve(options.cwd, options.dataPath);
-  else if (first.file.data) { dataPath = resolve(dirname(full), first.file.data); fromKey = true; }
+  else if (first.file.data) { dataPath = resolveDataPath(full, first.file.data); fromKey = true; }
   if (!dataPath && first.file.source && !first.diagnostics.some((d) => d.severity === 'error')) {
     // data: names a Prometheus source: the rules are checked against the series of its queries.
     const source = first.file.source;
@@ -90,6 +94,7 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
   }
   if (!dataPath) return finish(path, text, first.diagnostics, first.file, null, null);
   const csv = await loadCsvFile(dataPath);
+  const dataLine = fromKey && first.dataSpan ? positionAt(lineStarts(text), first.dataSpan.startOffset).line : null;
   if (!csv.frame) {
     const issue = csv.issues.find((i) => i.severity === 'error') ?? csv.issues[0];
     const why = issue?.message ?? 'no usable data';
@@ -100,10 +105,10 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
     const span = first.dataSpan ?? { startOffset: 0, endOffset: 0 };
     const warning = diagnosticAt(text, 'warning', 'data-unreadable', `cannot check the rules against ${first.file.data}: ${why}`, span.startOffset, span.endOffset);
     const diagnostics = [...first.diagnostics, warning].sort((a, b) => a.startOffset - b.startOffset);
-    return finish(path, text, diagnostics, first.file, dataPath, null);
+    return { ...finish(path, text, diagnostics, first.file, dataPath, null), dataLine };
   }
   const a = analyzeRules(text, { data: dataContextOf(csv.frame, basename(dataPath)) });
-  return { ...finish(path, text, a.diagnostics, a.file, dataPath, csv.frame), csv: { ...csv, frame: csv.frame } };
+  return { ...finish(path, text, a.diagnostics, a.file, dataPath, csv.frame), csv: { ...csv, frame: csv.frame }, dataLine };
 }
 
 function finish(path: string, text: string, diagnostics: Diagnostic[], file: RulesFile, dataPath: string | null, frame: Frame | null): LoadedRules {

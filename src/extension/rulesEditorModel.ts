@@ -1,6 +1,6 @@
 // Pure (no vscode import): what the rules editor shows — lens titles, which diagnostics to show, the
 // summary of a validation, which CSV a rules file is checked against. Unit-tested in plain Node.
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import type { RuleFiring } from '../core/rules/evaluate.ts';
 import type { Diagnostic } from '../core/rules/model.ts';
 import { zoneName } from '../core/csv/zone.ts';
@@ -85,10 +85,7 @@ export function fixableAt(diagnostics: readonly Diagnostic[], start: number, end
     .sort((a, b) => (a.endOffset - a.startOffset) - (b.endOffset - b.startOffset));
 }
 
-/** The CSV named by a rules file's `data:` value, as an absolute path (relative to the rules file's folder). */
-export function resolveDataPath(rulesPath: string, data: string): string {
-  return resolve(dirname(rulesPath), data);
-}
+export { resolveDataPath } from '../node/rulesDataPath.ts';
 
 /**
  * The CSV a rules file without `data:` is checked against, among the CSVs open beside it: the nearest one

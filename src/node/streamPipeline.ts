@@ -8,15 +8,15 @@
 import { CsvRecordSplitter, type CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
 import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote, type Inference } from '../core/csv/infer.ts';
-import { LongSeries, MAX_LONG_METRICS, jumpsBack, longLayout, oneSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
-import { LongStreamJoin, OPEN_TIMES, type JoinedTime } from '../core/csv/longStream.ts';
+import { jumpsBack, longLayout, wideSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
+import { OPEN_TIMES, type JoinedTime, type LongStreamJoin } from '../core/csv/longStream.ts';
 import { labelText } from '../core/prometheus/names.ts';
 import { UnitNotes } from '../core/csv/units.ts';
 import { dedupeHeader, headerRowIndex, looksLikeValue, preambleNote } from '../core/csv/header.ts';
 import { looksBinary } from '../core/csv/sniff.ts';
 import { ZoneWatch } from '../core/csv/zone.ts';
-import { isDataRow, layoutOf, sameHeader, timeOf, type Layout } from './streamLayout.ts';
-import { nameList, seriesIn } from '../core/csv/frame.ts';
+import { isDataRow, layoutOf, longStreamLayout, sameHeader, timeOf, type Layout } from './streamLayout.ts';
+import { seriesIn } from '../core/csv/frame.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { createStreamDetector, type StreamDetector, type StreamScore } from '../core/streaming/streamDetector.ts';
@@ -90,7 +90,8 @@ export class StreamPipeline {
   private header: string[] | null = null;
   private expectHeader = true;
   private sample: CsvRecord[] = [];
-  private headerLine = 1;
+  /** The header's line (1-based; below a preamble, the table's header). */
+  headerLine = 1;
   /** The header line's fields as written (empty ones empty, not column_N): a title padded with commas is told by them. */
   private headerFields: readonly string[] = [];
   /** The file's UTC offset, from the first rows, and where a row leaves it. */
@@ -309,8 +310,8 @@ export class StreamPipeline {
     for (const u of units.issues(header)) this.opts.onNotice?.(`${this.opts.displayPath}:${u.line}:${u.column}: warning: ${u.message}`);
     // One series of a name column's one value in the first rows (`time,metric,value` of one metric): its first value
     // names the metric, as in analyze; a later row of another name is said (see score).
-    const named = !isLong && long && long.nameColumn >= 0 ? oneSeriesName((fields[0][long.nameColumn] ?? '').trim(), header, valueColumns) : '';
-    this.named = named ? { column: long!.nameColumn, name: named } : null;
+    this.named = isLong ? null : wideSeriesName(header, fields, inference, long, valueColumns);
+    const named = this.named?.name;
     const names = named ? header.map((h, c) => (c === valueColumns[0] ? named : h)) : header;
     const layout = isLong ? this.longLayoutOf(header, inference, long, valueColumns) : layoutOf(header, inference, this.opts.metrics, this.opts.oneMetric ?? false, this.opts.displayPath, names);
     // Times written at a UTC offset are read as the file's wall clock, as analyze reads them.
@@ -342,39 +343,13 @@ export class StreamPipeline {
     for (const r of held) this.score(r);
   }
 
-  /**
-   * The columns of a long file: its rows are joined by time (LongStreamJoin) into a metric per series seen in the
-   * first rows, `cpu{host="a"}`, as `analyze` joins the whole file; `--metrics cpu` takes every `cpu{…}`.
-   */
+  /** A long file's columns (streamLayout.ts longStreamLayout): its rows joined by time from here on. */
   private longLayoutOf(header: string[], inf: Inference, long: LongLayout, valueColumns: number[]): Layout {
-    const path = this.opts.displayPath;
-    // Tentative labels (one value in the first rows) stay in a series' key: rows of another host later are another
-    // series (not scored; a file grouped by series is refused when its time goes back, see score), not this one's.
-    const labels = long.labels;
-    const series = new LongSeries({ labels, nameColumn: long.nameColumn, tentative: [] });
-    for (const r of this.sample) series.idOf(r.fields);
-    const count = series.count * valueColumns.length;
-    if (!valueColumns.length) throw new InputError('no numeric column to score', path, 1);
-    if (count > MAX_LONG_METRICS) throw new InputError(`long format: ${series.count} series give ${count} metrics, more than the ${MAX_LONG_METRICS} scored at once: filter the file to fewer series`, path, 1);
-    const join = new LongStreamJoin(series, header, valueColumns);
-    const by = nameList(labels.filter((c) => c !== long.nameColumn || series.count > 1).filter((c) => !long.tentative.includes(c)).map((c) => header[c]));
-    this.opts.onNotice?.(`${path}: warning: long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${join.metrics[0]})`);
-    let pick: number[] | null = null;
-    if (this.opts.metrics) {
-      pick = [...new Set(this.opts.metrics.flatMap((name) => {
-        const cols = seriesIn(join.metrics, name);
-        if (!cols.length) throw new InputError(`no metric '${name}' (metrics: ${nameList(join.metrics)})`, path, 1);
-        return cols;
-      }))].sort((a, b) => a - b);
-    }
-    const metrics = pick ? pick.map((i) => join.metrics[i]) : join.metrics;
-    if ((this.opts.oneMetric ?? false) && metrics.length !== 1) {
-      throw new UsageError(`--format nab scores one metric; this file has ${metrics.length} (${nameList(metrics)}): choose one with --metrics`);
-    }
-    this.join = join;
-    this.pick = pick;
+    const r = longStreamLayout(this.sample, header, inf, long, valueColumns, this.opts);
+    this.join = r.join;
+    this.pick = r.pick;
     this.unknownSeries = 0;
-    return { header, timestampIndex: inf.timestampIndex, timestampKind: inf.timestampKind, clockIndex: inf.clockIndex, metricIndices: valueColumns, metrics, decimalComma: inf.decimalComma, utcOffsetMs: 0, zones: inf.zones };
+    return r.layout;
   }
 
   private score(rec: CsvRecord): void {

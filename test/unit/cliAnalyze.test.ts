@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
@@ -117,4 +117,27 @@ test('analyze --metrics with one series of a long CSV: a rule on its name fires 
   const found = JSON.parse(all.out).anomalies as { metric: string }[];
   assert.equal(found.length, 10);
   assert.ok(found.every((a) => a.metric === 'cpu{host="h1"}'));
+});
+
+test('a rules file\'s data: ~/ is the home directory; a data: file not found is said with the rules file\'s line', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'ah-home-'));
+  const dir = mkdtempSync(join(tmpdir(), 'ah-cli-'));
+  const before = process.env.HOME;
+  try {
+    writeFileSync(join(home, 'm.csv'), readFileSync(sample, 'utf8').split('\n').slice(0, 400).join('\n'));
+    const rules = (data: string) => `version: 1\n# the data\ndata: ${data}\nrules:\n  - name: hot\n    metric: cpu\n    op: ">"\n    threshold: 1000\n`;
+    writeFileSync(join(dir, 'home.yml'), rules('~/m.csv'));
+    writeFileSync(join(dir, 'gone.yml'), rules('gone.csv'));
+    process.env.HOME = home;
+    const ok = await run('analyze', '--rules', join(dir, 'home.yml'), '--format', 'json');
+    assert.equal(ok.code, 0, ok.err);
+    assert.equal(JSON.parse(ok.out).rows, 399);
+    const gone = await run('analyze', '--rules', join(dir, 'gone.yml'));
+    assert.equal(gone.code, 2);
+    assert.equal(gone.err.split('\n')[0], `anomaly-hunter analyze: error: data: ${join(dir, 'gone.csv')} (${join(dir, 'gone.yml')} line 3) not found`);
+  } finally {
+    process.env.HOME = before;
+    rmSync(home, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

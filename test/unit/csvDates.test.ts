@@ -235,3 +235,16 @@ test('a time column whose weekday or month is in a language not read is said, wi
   const note = parseCsv(`time,note,cpu\n${Array.from({ length: 40 }, (_, i) => `${d(i).toISOString()},${i === 3 ? 'Deploy 12 foo 2024' : 'ok'},${i % 7}`).join('\n')}\n`);
   assert.deepEqual([note.frame!.timestampColumn, note.issues], ['time', []]);
 });
+
+test('dd.mm.yy with a clock time (German Excel) is read day first, years 00–68 as 20xx and 69–99 as 19xx; without a time it is no date', () => {
+  assert.equal(iso(dayMonthTime('04.03.24 10:00', true)), '2024-03-04T10:00:00.000Z');
+  assert.equal(iso(dayMonthTime('31.12.68 23:59', true)), '2068-12-31T23:59:00.000Z');
+  assert.equal(iso(dayMonthTime('01.01.69 00:00', true)), '1969-01-01T00:00:00.000Z');
+  assert.equal(dayMonthParts('1.2.10'), null, 'a version number');
+  const text = 'time,cpu\n' + Array.from({ length: 30 }, (_, i) => `${String(4 + Math.floor(i / 12)).padStart(2, '0')}.03.24 ${String(i % 12 + 8).padStart(2, '0')}:00,${i}`).join('\n') + '\n';
+  const r = parseCsv(text);
+  assert.equal(r.frame!.timestamps !== null, true, JSON.stringify(r.issues));
+  assert.equal(iso(r.frame!.timestamps![0]), '2024-03-04T08:00:00.000Z');
+  assert.equal(iso(r.frame!.timestamps![29]), '2024-03-06T13:00:00.000Z');
+  assert.ok(r.issues.some((x) => /read day first \(day\.month\.year\)/.test(x.message)), JSON.stringify(r.issues));
+});

@@ -394,3 +394,21 @@ test('second review: a row a second out of order does not make a wide file long;
   d.finish();
   assert.match(d.failure?.message ?? '', /grouped by series \(\{host="b"\}/);
 });
+
+test('time,name,value whose name changes inside the first 500 rows: analyze and stream both name the metric by the first rows, and say where it changes', () => {
+  for (const at of [10, 100]) {
+    const lines = ['time,name,value'];
+    for (let i = 0; i < 300; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i < at ? 'cpu' : 'cpu_total'},${50 + (i % 7)}`);
+    const text = lines.join('\n') + '\n';
+    const parsed = parseCsv(text);
+    const note = `'cpu_total' in column "name" where the first rows have 'cpu', which names the metric: read on as 'cpu' (the name is the first rows', in analyze as in stream); to read 'cpu_total' apart, filter the file by "name"`;
+    assert.deepEqual(parsed.frame!.metrics, ['cpu'], `change at row ${at}`);
+    assert.deepEqual(parsed.issues.filter((x) => x.code === 'name-changed').map((x) => [x.line, x.column, x.message]), [[at + 2, 2, note]]);
+    const notices: string[] = [];
+    const pipe = new StreamPipeline({ displayPath: 'n.csv', onRow: () => undefined, onNotice: (t) => notices.push(t) });
+    pipe.push(text);
+    pipe.finish();
+    assert.deepEqual(pipe.columns!.metrics, ['cpu']);
+    assert.deepEqual(notices.filter((t) => t.includes('names the metric')), [`n.csv:${at + 2}:2: warning: ${note}`]);
+  }
+});

@@ -146,9 +146,14 @@ test('the Isolation Forest\'s words on a file of one metric do not speak of othe
   const cpu = Array.from({ length: 1440 }, (_, i) => (i === 900 ? 99 : 40 + rng.next() * 4));
   const t = cpu.map((_, i) => Date.UTC(2024, 2, 4) + i * 60_000);
   // Everything the view says of its findings and incidents.
-  const words = (metrics: Record<string, number[]>) => JSON.stringify(runAnalysis(frameOf(metrics, t), settingsFor(null, {}), { path: 'c.csv', sha256: '' }).view);
+  const words = (metrics: Record<string, number[]>, only?: string[]) => JSON.stringify(runAnalysis(frameOf(metrics, t), settingsFor(null, { metrics: only }), { path: 'c.csv', sha256: '' }).view);
   const one = words({ cpu });
   assert.match(one, /cpu 99 (is )?unusual for this metric/);
   assert.doesNotMatch(one, /other metrics/);
-  assert.match(words({ cpu, mem: cpu.map((_, i) => 60 + (i % 7)) }), /cpu 99 (is )?unusual with the other metrics/);
+  const mem = cpu.map((_, i) => 60 + (i % 7));
+  assert.match(words({ cpu, mem }), /cpu 99 (is )?unusual with the other metrics/);
+  // --metrics cpu of a file of three: the forest read one metric, whatever the file has.
+  const chosen = words({ cpu, mem, disk: cpu.map((_, i) => 10 + (i % 5)) }, ['cpu']);
+  assert.match(chosen, /cpu 99 (is )?unusual for this metric/);
+  assert.doesNotMatch(chosen, /other metrics/);
 });

@@ -64,6 +64,11 @@ test('problemSummary counts errors, warnings and notes like the CLI', () => {
 test('the data is the data: key relative to the rules file, else the nearest open CSV', () => {
   assert.equal(resolveDataPath('/ws/rules/rules.yaml', '../sample-data/stream.csv'), '/ws/sample-data/stream.csv');
   assert.equal(resolveDataPath('/ws/rules/rules.yaml', '/abs/x.csv'), '/abs/x.csv');
+  // A leading ~/ is the home directory (as the CLI reads it); ~user/ and a backslash are taken as written.
+  assert.equal(resolveDataPath('/ws/rules/rules.yaml', '~/metrics/x.csv', '/home/u'), '/home/u/metrics/x.csv');
+  assert.equal(resolveDataPath('/ws/rules/rules.yaml', '~', '/home/u'), '/home/u');
+  assert.equal(resolveDataPath('/ws/rules/rules.yaml', '~bob/x.csv', '/home/u'), '/ws/rules/~bob/x.csv');
+  assert.equal(resolveDataPath('/ws/rules/rules.yaml', 'sub\\x.csv', '/home/u'), '/ws/rules/sub\\x.csv');
   const open = ['/elsewhere/deep/a.csv', '/ws/sample-data/stream.csv', '/ws/rules/local.csv', '/ws/rules/notes.md'];
   assert.equal(pickCsvBeside('/ws/rules/rules.yaml', open), '/ws/rules/local.csv');
   assert.equal(pickCsvBeside('/ws/rules/rules.yaml', open.slice(0, 2)), '/ws/sample-data/stream.csv');

@@ -51,3 +51,24 @@ test('stream warns of cells that are not numbers (as analyze, three then a count
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--metrics a: analyze and stream say the cells that are no number in column a only, not in the columns left out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-warn-'));
+  try {
+    const lines = ['time,a,b'];
+    for (let i = 0; i < 60; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},${i === 40 ? 'bad' : i % 3},${i === 30 ? 'oops' : i % 5}`);
+    const file = join(dir, 'w.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const said = async (...argv: string[]) => {
+      let err = '';
+      assert.equal(await main(argv, { stdout: () => undefined, stderr: (s) => { err += s; }, env: {}, cwd: dir }), 0, err);
+      return err.split('\n').filter((l) => l.includes('is not a number'));
+    };
+    const only = [`${file}:42:2: warning: 'bad' in column "a" is not a number: read as missing`];
+    assert.deepEqual(await said('analyze', file, '--metrics', 'a'), only);
+    assert.deepEqual(await said('stream', file, '--metrics', 'a'), only);
+    assert.equal((await said('analyze', file)).length, 2, 'without --metrics both columns are read');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

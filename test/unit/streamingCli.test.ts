@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync, appendFileSync, renameSync, rmSync, truncat
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runStream } from '../../src/cli/commands/stream.ts';
+import { main } from '../../src/cli/main.ts';
 import { CsvRecordSplitter, splitFields } from '../../src/node/csvLines.ts';
 import { UsageError } from '../../src/node/errors.ts';
 import { createNabScorer } from '../../src/core/streaming/nab.ts';
@@ -266,6 +267,28 @@ test('stream sends nothing without --webhook, even with the URL variable and ale
     await assert.rejects(runStream(capture(['m.csv', '--rules', 'rules.yaml', '--webhook'], dir, env).ctx), (e: unknown) => e instanceof UsageError && /--follow/.test(e.message));
   } finally {
     ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream of a header-only file fails as analyze does: the same stderr line and exit code 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-stream-'));
+  try {
+    writeFileSync(join(dir, 'h.csv'), 'time,cpu\n');
+    const run = async (...argv: string[]) => {
+      let out = '', err = '';
+      const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd: dir });
+      return { code, out, err };
+    };
+    const file = join(dir, 'h.csv');
+    const a = await run('analyze', file);
+    const s = await run('stream', file);
+    const n = await run('stream', file, '--format', 'nab');
+    const line = `${file}:1:1: error: the file has a header but no data rows\n`;
+    assert.deepEqual([a.code, a.err], [1, line]);
+    assert.deepEqual([s.code, s.out, s.err], [1, '', line]);
+    assert.deepEqual([n.code, n.err], [1, s.err]);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,8 +2,7 @@ import { basename, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
-import { loadCsvForCommand } from '../loadCsv.ts';
-import { loadCsvFile } from '../../node/loadCsv.ts';
+import { loadCsvForCommand, loadDataOfRules } from '../loadCsv.ts';
 import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
 import { formatIssue } from '../report.ts';
@@ -134,7 +133,7 @@ export const analyzeCommand: Command = {
     // The scoring worker starts while the CSV is read (idle, it never keeps the process alive; primeIsolationForest uses or closes it).
     const threads = !fetched && (detectors?.has('iforest') ?? true) ? await startScoringThreadsFor(csvFile!) : null;
     // A data: CSV already read (and its rules checked against it) is not read again; one it could not read fails here.
-    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(preloaded ? csvName : csvFile!, ctx, preloaded?.csv ?? (preloaded ? await loadCsvFile(csvFile!) : undefined));
+    const loaded = fetched ? { frame: fetched.frame, sha256: fetched.sha256, issues: [] } : await loadCsvForCommand(preloaded ? csvName : csvFile!, ctx, preloaded?.csv ?? (preloaded ? await loadDataOfRules(preloaded, values.rules!) : undefined), metrics);
     // A Prometheus source's input path is the graph page of its queries; messages name the server.
     const path = fetched ? fetched.path : csvName;
     const name = fetched ? fetched.server : basename(path);

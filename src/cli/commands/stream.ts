@@ -238,6 +238,8 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   if (await recordedFailed(ctx, history, values.history)) return 1;
   if (pipeline.failure) throw pipeline.failure;
   if (!pipeline.sawHeader) throw new InputError('the file is empty (no header line)', displayPath);
+  // A header and no row, read through: analyze's "no data" error (followed, rows may still come: no error).
+  if (!pipeline.columns && !values.follow) throw new InputError('the file has a header but no data rows', displayPath, pipeline.headerLine, 1);
   if (!pipeline.columns && format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n');
   return alerter && alerter.failures > 0 ? 1 : 0;
 }

@@ -302,6 +302,18 @@ export function oneSeriesName(named: string, header: readonly string[], valueCol
 }
 
 /**
+ * A wide file's one metric named by its name column (`time,name,value`), for analyze and stream alike: the column
+ * (`long`'s name column, or else a text column named as one, complete in the `sample`) and its value in the first row,
+ * when oneSeriesName takes it; else null. A later row of another name is said with renamedNote.
+ */
+export function wideSeriesName(header: readonly string[], sample: readonly (readonly string[])[], inf: Pick<Inference, 'textIndices'>, long: LongLayout | null, valueColumns: readonly number[]): { column: number; name: string } | null {
+  const column = long ? long.nameColumn : inf.textIndices.find((c) => NAME_COLUMN.test((header[c] ?? '').trim()) && sample.every((r) => r[c] !== undefined)) ?? -1;
+  if (column < 0 || !sample.length) return null;
+  const name = oneSeriesName((sample[0][column] ?? '').trim(), header, valueColumns);
+  return name ? { column, name } : null;
+}
+
+/**
  * The warning of a file of one metric named by its name column (`column`: its header) whose value is `now` on a later
  * row where the first rows hold `first`: analyze and stream alike read the rows on as the metric `first`.
  */

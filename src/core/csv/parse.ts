@@ -1,5 +1,5 @@
 import type { DataIssue, Frame } from './frame.ts';
-import { medianStep, nameList } from './frame.ts';
+import { isSeriesOf, medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
 import { skippedRowNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
@@ -8,7 +8,7 @@ import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
 import { guessDelimiter, looksBinary } from './sniff.ts';
 import { UnitNotes } from './units.ts';
-import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName, renamedNote } from './longFormat.ts';
+import { LongSeries, MAX_LONG_METRICS, groupedByTentative, joinLong, longLayout, oneSeriesName, renamedNote, wideSeriesName } from './longFormat.ts';
 import { inOrderPerSeries, permute, stableOrder, unsortedMessage } from './order.ts';
 import { HEADER_LOOKAHEAD, dedupeHeader, headerRowIndex, looksLikeData, preambleNote } from './header.ts';
 import { Column } from './column.ts';
@@ -46,6 +46,8 @@ export interface CsvReaderOptions {
    * stops, so memory stays bounded whatever the file's shape. @default Infinity
    */
   maxValues?: number;
+  /** The metrics the caller reads (--metrics; cpu takes cpu{…}): a wide file's cells that are no number are said only in their columns. */
+  metrics?: readonly string[];
 }
 
 /** Creates an incremental CSV reader (comma, semicolon or tab; BOM; CRLF; quoted headers and fields). */
@@ -76,6 +78,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
   let seriesCol: Column | null = null;
   /** The metric columns before integer label columns were taken out of them (a long file's), else null. */
   let wideMetricIndices: number[] | null = null;
+  /** A wide file's one metric named by its name column (wideSeriesName), and the first line of another name there. */
+  let wideName: { column: number; name: string; line: number; other: string } | null = null;
   const units = new UnitNotes();
   let lineArr = new Int32Array(1024);
   let rows = 0;
@@ -119,6 +123,9 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       const values = inference.metricIndices.filter((c) => !layout.labels.includes(c));
       if (values.length < inference.metricIndices.length) wideMetricIndices = inference.metricIndices;
       inference.metricIndices = values;
+    } else {
+      const w = wideSeriesName(header!, sample, inference, null, inference.metricIndices);
+      wideName = w && { ...w, line: 0, other: '' };
     }
     metricCols = inference.metricIndices.map(() => new Column());
     maxRows = Math.floor(maxValues / inference.metricIndices.length);
@@ -186,6 +193,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       }
       if (long) seriesCol!.add(id);
     }
+    const nameNow = wideName && !wideName.line ? (row[wideName.column] ?? '').trim() : '';
+    if (wideName && !wideName.line && nameNow !== wideName.name) Object.assign(wideName, { line: at, other: nameNow });
     const idx = inf.metricIndices;
     for (let k = 0; k < idx.length; k++) {
       let v = vals[k];
@@ -193,9 +202,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         const text = row[idx[k]] ?? '';
         v = parseNumber(text, inf.decimalComma);
         if (v === v) units.note(idx[k], text, inf.decimalComma, at);
-        else if (!isMissing(text)) {
-          warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header![idx[k]]))} is not a number: read as missing`, at, idx[k] + 1);
-        }
+        else if (!isMissing(text) && (long || !options.metrics || options.metrics.some((m) => m === header![idx[k]] || isSeriesOf(header![idx[k]], m)))) warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header![idx[k]]))} is not a number: read as missing`, at, idx[k] + 1);
       }
       metricCols[k].add(v);
     }
@@ -268,7 +275,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const rowText: string[] = new Array<string>(nCols).fill('');
     // Text fields the row needs: its labels (a long file) and its clock time (a date column beside it).
     const isLabel = new Uint8Array(nCols);
-    for (const c of [...(long?.layout.labels ?? []), inf.clockIndex]) if (c >= 0) isLabel[c] = 1;
+    for (const c of [...(long?.layout.labels ?? []), inf.clockIndex, wideName?.column ?? -1]) if (c >= 0) isLabel[c] = 1;
     let pos = 0;
     const len = block.length;
     while (pos < len && !fatal) {
@@ -383,6 +390,8 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
         }
       }
     }
+    if (wideName) named = wideName.name;
+    if (wideName?.line) late.push({ severity: 'warning', code: 'name-changed', message: renamedNote(header![wideName.column], wideName.name, wideName.other), line: wideName.line, column: wideName.column + 1 });
     // At the first row whose time is before the row's above it (it said the first data line whatever the place).
     let back = 0;
     if (timestamps && unsorted) while (++back < rows && !(timestamps[back] < timestamps[back - 1]));

@@ -175,7 +175,7 @@ export interface DayMonthParts {
   zoneMs: number;
 }
 
-const DAY_MONTH = new RegExp(`^(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{4})(?:[ T](.*?))?(?:\\s*(Z|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?))?$`);
+const DAY_MONTH = new RegExp(`^(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{4}|\\d{2})(?:[ T](.*?))?(?:\\s*(Z|${ZONE_NAME_PATTERN}|[+-]\\d{2}(?::?\\d{2})?))?$`);
 
 /** A clock time: H:MM[:SS[.fff]], with AM/PM or 24 h. */
 const CLOCK = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,3})\d*)?)?(?:\s*([AaPp])\.?[Mm]\.?)?\s*$/;
@@ -194,14 +194,17 @@ export function clockMs(text: string): number {
 }
 
 /**
- * The fields of a date written D/M/YYYY or M/D/YYYY (separators `/`, `.` or `-`; 1- or 2-digit day and month;
+ * The fields of a date written D/M/YYYY or M/D/YYYY, or YY with a clock time (separators `/`, `.` or `-`; 1- or 2-digit day and month;
  * an optional clock time as clockMs reads it, and a zone: Z, UTC, CET, +01:00…), or null. Which field is the day is the
  * column's choice (see infer.ts): `04/03/2024` alone does not tell.
  */
 export function dayMonthParts(text: string, zones: ZoneNames = ZONE_NAMES): DayMonthParts | null {
   const m = DAY_MONTH.exec(text.trim());
   if (!m) return null;
-  const first = +m[1], second = +m[3], year = +m[4];
+  // A two-digit year (`04.03.24 10:00`, German Excel's) is read as POSIX strptime's %y: 00–68 → 20xx, 69–99 → 19xx;
+  // only with a clock time after it (`1.2.10` alone may be a version).
+  if (m[4].length === 2 && m[5] === undefined) return null;
+  const first = +m[1], second = +m[3], year = m[4].length === 2 ? (+m[4] < 69 ? 2000 : 1900) + +m[4] : +m[4];
   if (first < 1 || second < 1 || first > 31 || second > 31 || (first > 12 && second > 12)) return null;
   const dayMs = m[5] === undefined ? 0 : clockMs(m[5]);
   const zone = zoneMs(m[6], zones);

@@ -144,6 +144,7 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
       frame,
       iforestScores: iforest ? outputs.iforest!.scores : undefined,
       iforestMetric: (row) => metricOf.get(row) ?? null,
+      iforestMetricCount: outputs.iforest?.metrics.length,
       forecast: fc,
       declared: all.filter((a) => a.detector === 'rule'),
     };

@@ -22,9 +22,16 @@ export function analysisView(result: AnalysisResult, minSeverity: Severity = DEF
     frame: result.frame,
     iforestScores: result.scores.iforest,
     iforestMetric: (row) => iforestMetric.get(row) ?? null,
+    iforestMetricCount: iforestMetricsOf(result)?.length,
     forecast: result.forecast,
     declared: result.anomalies.filter((a) => a.detector === 'rule'),
   }, minSeverity, reuse?.measured, constants);
+}
+
+/** The metrics the result's forest read (its settings' `metrics`), when it ran. */
+function iforestMetricsOf(result: AnalysisResult): readonly string[] | undefined {
+  const m = (result.detectors.iforest as { metrics?: unknown } | undefined)?.metrics;
+  return Array.isArray(m) ? (m as string[]) : undefined;
 }
 
 /**

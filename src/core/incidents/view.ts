@@ -33,6 +33,8 @@ export interface ViewInput {
   iforestScores?: Float64Array;
   /** Which metric isolated a row, when known (the Isolation Forest's attribution). */
   iforestMetric?: (row: number) => string | null;
+  /** How many metrics the forest read (its input columns; --metrics may leave some of the frame's out), else the frame's count. */
+  iforestMetricCount?: number;
   /** Per metric, the forecaster's fitted values over the rows, when it ran. */
   forecast?: Record<string, { yhat: ArrayLike<number> }>;
   /** Findings whose score is declared, not measured (rules): kept as they are. */
@@ -228,8 +230,8 @@ function describeIforest(input: ViewInput, scores: Float64Array, i: number): { m
   const metric = input.iforestMetric?.(i) ?? null;
   const col = metric === null ? -1 : metricIndex(input.frame, metric);
   const v = col >= 0 ? input.frame.values[col][i] : NaN;
-  // The forest reads every metric of the row together; a file of one metric has no others to be unusual with.
-  const how = input.frame.metrics.length > 1 ? 'unusual with the other metrics' : 'unusual for this metric';
+  // The forest reads its metrics of the row together; a forest of one metric has no others to be unusual with.
+  const how = (input.iforestMetricCount ?? input.frame.metrics.length) > 1 ? 'unusual with the other metrics' : 'unusual for this metric';
   return {
     metric, value: Number.isFinite(v) ? v : null,
     message: `${metric ?? 'row'}${Number.isFinite(v) ? ` ${formatNumber(v)}` : ''} is ${how} (iforest score ${scores[i].toFixed(3)})`,
