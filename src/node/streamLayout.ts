@@ -86,7 +86,7 @@ export function longStreamLayout(
   if (opts.metrics) {
     pick = [...new Set(opts.metrics.flatMap((name) => {
       const cols = seriesIn(join.metrics, name);
-      if (!cols.length) throw new InputError(`no metric '${name}' (metrics: ${nameList(join.metrics)})`, path, 1);
+      if (!cols.length) throw new UsageError(`--metrics: no metric '${name}' in ${path} (metrics: ${nameList(join.metrics)})`);
       return cols;
     }))].sort((a, b) => a - b);
   }

@@ -18,6 +18,13 @@ test('an unknown metric named on the command line is a usage error (exit 2) in a
       assert.equal(out, '', argv.join(' '));
       assert.match(err, new RegExp(`^anomaly-hunter ${argv[0]}: error: .*no (numeric column|metric) 'cpux' in .*d\\.csv \\(metrics: cpu, mem\\)\\n`), argv.join(' '));
     }
+    // A long file (time,name,value): its series are the metrics.
+    const long = Array.from({ length: 30 }, (_, i) => [`2024-01-01T00:${String(i).padStart(2, '0')}:00Z,cpu,${i % 7}`, `2024-01-01T00:${String(i).padStart(2, '0')}:00Z,mem,${i % 5}`]).flat();
+    writeFileSync(join(dir, 'l.csv'), ['time,name,value', ...long].join('\n') + '\n');
+    let err = '';
+    const code = await main(['stream', join(dir, 'l.csv'), '--metrics', 'cpux'], { stdout: () => {}, stderr: (s) => { err += s; }, env: {}, cwd: dir });
+    assert.equal(code, 2, err);
+    assert.match(err, /^anomaly-hunter stream: error: --metrics: no metric 'cpux' in .*l\.csv \(metrics: "cpu", "mem"\)$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -467,8 +467,7 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
       if (!fatal && order) warn('date-order', order, headerLine + 1, inference!.timestampIndex + 1);
       const late: DataIssue[] = [];
       const table = fatal ? null : tableOf(late);
-      // Stretches of a regular file without rows (gaps.ts): the first few said, the rest counted.
-      if (table?.timestamps) for (const g of timeGaps(table.timestamps, table.lines)) warn('time-gap', gapNote(g), g.line);
+      if (table?.timestamps) for (const g of timeGaps(table.timestamps, table.lines)) warn('time-gap', gapNote(g), g.line); // the first few said, the rest counted
       const issues: DataIssue[] = [];
       if (fatal) issues.push(fatal);
       issues.push(...log.issues());
