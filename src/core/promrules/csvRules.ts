@@ -15,13 +15,17 @@ import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
-import { RuleFileError, readPrometheusRules, valueOffsets } from './ruleFile.ts';
+import { RuleFileError, prometheusRuleSpec, readPrometheusRules, valueOffsets } from './ruleFile.ts';
 import { templatePipes } from './goTemplate.ts';
 import { pipelineProblem } from '../rules/template.ts';
 import { parseAlertExpr } from './selector.ts';
 
-/** Whether a rules text's top level is a Prometheus rule file's: `groups:` and no `version:`. */
+/**
+ * Whether a rules text's top level is a Prometheus rule file's: `groups:` and no `version:`, or a kube-prometheus
+ * `PrometheusRule` manifest (`kind: PrometheusRule`, its groups under `spec`).
+ */
 export function isPrometheusRuleFile(root: YNode | null): boolean {
+  if (prometheusRuleSpec(root)) return true;
   const m = root ? deref(root) : null;
   if (!m || m.kind !== 'map') return false;
   const keys = m.pairs.map((p) => (p.key.kind === 'scalar' ? p.key.text : ''));
