@@ -37,6 +37,8 @@ test('a Prometheus rule file is read as CSV rules: selector-vs-number alerts run
   const r = validateRules(PROM);
   assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.range.start.line]), [['info', 'needs-promql', 14]]);
   assert.match(r.diagnostics[0].message, /^3 of 5 rules of this Prometheus rule file are not evaluated on CSV data \('MemRising', 'job:cpu:avg', 'Regex'\)/);
+  // Their syntax is not fully checked here: the note says so and names the check that is (review finding).
+  assert.match(r.diagnostics[0].message, /Their PromQL syntax is only partly checked here .*: `promtool check rules` checks it fully/);
   const rules = r.rules!.rules;
   assert.deepEqual(rules.map((x) => [x.name, x.metric, x.op, x.threshold, x.forMs, x.keepFiringForMs, x.severity, x.line]), [
     ['HighCPU', 'cpu', '>', 90, 300_000, 0, 'critical', 4],

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateRules } from '../../src/core/rules/validate.ts';
 import { exprSyntaxError } from '../../src/core/promrules/exprSyntax.ts';
-import { loadPrometheusRuleFile } from '../../src/core/promrules/ruleFile.ts';
+import { loadPrometheusRuleFile, readPrometheusRules } from '../../src/core/promrules/ruleFile.ts';
+import { exportRulesText } from '../../src/core/rules/prometheusExport.ts';
 import { needPromtool, promtool } from './promtool.ts';
 import { dataContextOf } from '../../src/core/rules/dataContext.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
@@ -97,7 +98,83 @@ const EXPRS: [string, string | null][] = [
   ['node_load1 > on(instance) group_left node_cpu', null],
   ['x{a="b\\"c"} > 1', null],
   ['sum by (job) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (job) (rate(http_requests_total[5m])) > 0.05', null],
+  // A bracket stack: a `[` closed by `)`, an unclosed `[`, a bracket inside braces (review finding).
+  ['rate(http_requests_total[5m) > 1', '1:28: parse error: unexpected ")" in subquery or range, expected ":" or "]"'],
+  ['histogram_quantile(0.9, rate(x[5m)) > 1', '1:34: parse error: unexpected ")" in subquery or range, expected ":" or "]"'],
+  ['max_over_time(x[5m:1m)', '1:22: parse error: unexpected ")" in subquery selector, expected "]"'],
+  ['x[5m)', "1:6: parse error: unexpected right parenthesis ')'"],
+  ['(x]', "1:3: parse error: unexpected right bracket ']'"],
+  ['x[5m', '1:5: parse error: unclosed left bracket'],
+  ['rate(x[5m] > 1', '1:15: parse error: unclosed left parenthesis'],
+  ['x{a="b"] > 1', "1:8: parse error: unexpected character inside braces: ']'"],
+  // Token pairs no PromQL has.
+  ['up = 0', '1:4: parse error: unexpected "="'],
+  ['up{a="b"} = 0', '1:11: parse error: unexpected "="'],
+  ['x === 1', '1:5: parse error: unexpected "="'],
+  ['x =~ 1', "1:3: parse error: unexpected character after '=': '~'"],
+  ['cpu >> 90', '1:6: parse error: unexpected <op:>>'],
+  ['x > == 1', '1:5: parse error: unexpected <op:==>'],
+  ['x + * 2', '1:5: parse error: unexpected <op:*>'],
+  ['> 1', '1:1: parse error: unexpected <op:>>'],
+  ['(> 1)', '1:2: parse error: unexpected <op:>>'],
+  ['x > bool > 1', '1:10: parse error: unexpected <op:>>'],
+  ['x and * y', '1:7: parse error: unexpected <op:*>'],
+  ['sum(rate(x[5m])) by instance > 1', '1:21: parse error: unexpected identifier "instance" in grouping opts, expected "("'],
+  ['sum by instance (x)', '1:8: parse error: unexpected identifier "instance" in grouping opts, expected "("'],
+  ['sum(x) without instance', '1:16: parse error: unexpected identifier "instance" in grouping opts, expected "("'],
+  ['up == 0 and on instance x', '1:16: parse error: unexpected identifier "instance" in grouping opts, expected "("'],
+  ['x > on instance y', '1:8: parse error: unexpected identifier "instance" in grouping opts, expected "("'],
+  ['cpu > 90 for 5m', '1:10: parse error: unexpected identifier "for"'],
+  ['cpu > 90 5m', '1:10: parse error: unexpected duration "5m"'],
+  ['x 1', '1:3: parse error: unexpected number "1"'],
+  ['x[5m] y', '1:7: parse error: unexpected identifier "y"'],
+  ['{a="b"} y', '1:9: parse error: unexpected identifier "y"'],
+  ['x offset 5m 1', '1:13: parse error: unexpected number "1"'],
+  ['rate x', '1:6: parse error: unexpected identifier "x"'],
+  ['x y = 1', '1:3: parse error: unexpected identifier "y"'],
+  ['x #c\n y', '2:2: parse error: unexpected identifier "y"'],
 ];
+
+/**
+ * Valid expressions as alert rules write them (awesome-prometheus-alerts' and the mixins' forms): no error of ours,
+ * and promtool parses each (the test below).
+ */
+const VALID: string[] = [
+  'up == 0', 'absent(up{job="node"})', 'absent_over_time(up{job="node"}[10m])', 'rate(http_requests_total[5m]) > 1',
+  'sum(rate(http_requests_total{status=~"5.."}[5m])) by (instance) / sum(rate(http_requests_total[5m])) by (instance) * 100 > 5',
+  'histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, job)) > 0.5',
+  'predict_linear(node_filesystem_avail_bytes{fstype!~"tmpfs"}[6h], 4 * 3600) < 0',
+  'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes * 100 < 10',
+  'rate(x[5m] offset 1h) > 2 * rate(x[5m])', 'x @ 1609746000 > 1', 'x @ start() > 1', 'x @ 1609746000 offset 5m > 1',
+  'max_over_time(rate(x[5m])[30m:1m]) > 10', 'max_over_time(deriv(x[5m])[1h:]) > 0', 'avg_over_time(x[5m:30s] offset 1m) > 0',
+  'node_load1 > on(instance) group_left(nodename) node_uname_info',
+  'node_load1 * on(instance) group_left(nodename, machine) node_uname_info > 2', 'x == bool on(a) group_right(b) y',
+  'x > bool 1', 'up unless on(job) absent(x)', 'x > 1 and on() hour() > 8', 'x > 1 unless ignoring(a) y',
+  'label_replace(up, "host", "$1", "instance", "([^:]+):.*") == 0', 'up{job=~"node|api", instance!="a[0]"} == 0',
+  'x{a="b", c=~".*]"} > 1', "x{a='(['} > 1", 'count by (job) (up == 0) > 0', 'sum without (instance) (rate(x[1m])) > 0',
+  'topk(3, sum by (pod) (rate(container_cpu_usage_seconds_total[5m])))', 'quantile(0.9, x) > 1',
+  'count_values("version", build_info) > 1', 'increase(kube_pod_container_status_restarts_total[1h]) > 3',
+  '(node_filesystem_avail_bytes * 100) / node_filesystem_size_bytes < 10 and ON (instance, device, mountpoint) node_filesystem_readonly == 0',
+  'time() - process_start_time_seconds < 60', 'changes(process_start_time_seconds[1h]) > 2', 'vector(1) > 0',
+  'x offset -5m > 1', 'x ^ 2 % 3 > 1', '-x < -1', 'sum(x) BY (job) > 1', 'x AND y', 'x > Inf', 'x != NaN', 'x > 0x1F',
+  'x > 1e3', 'x > .5', 'x atan2 y', 'x # comment with ] and ) inside', '(x > 1) or (y < 2)', 'x > 1 or vector(0)',
+  '{__name__="up", job="a"} == 0', 'sort_desc(sum by (a) (x))', 'min(x) without (a) > 1', 'group(x) by (a)',
+  'stddev_over_time(x[10m]) > 3 * avg_over_time(x[10m])', 'x > -1', 'x < +1', 'job:up:sum{job="a"} < 1',
+  'sum by (job) (\n  rate(x[5m])  # per second\n) > 1',
+];
+
+/** The exprs of the repo's Prometheus rule files and of its sample rules file exported: each must pass. */
+function repoExprs(): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync('test/prometheus').filter((n) => /\.ya?ml$/.test(n))) {
+    const text = readFileSync(join('test/prometheus', f), 'utf8');
+    if (!/^groups:/m.test(text)) continue;
+    out.push(...readPrometheusRules(text).rules.flatMap((r) => (r.alert ? [r.alert.expr] : [])));
+  }
+  const exported = exportRulesText(readFileSync('rules/rules.yaml', 'utf8'), 'rules');
+  if (exported.export) out.push(...exported.export.group.rules.map((r) => r.expr));
+  return out;
+}
 
 const ours = (text: string): [number, number, string][] => validateRules(text).diagnostics.filter((d) => d.severity === 'error')
   .map((d) => [d.range.start.line, d.range.start.column, d.message.replace(/^Prometheus rule file: /, '')]);
@@ -123,6 +200,18 @@ test("rulefmt's checks: each problem of a Prometheus rule file is an error at it
 
 test('the expression errors we can tell without a parser, at Prometheus\'s places; valid expressions pass', () => {
   for (const [expr, want] of EXPRS) assert.equal(exprSyntaxError(expr), want && `could not parse expression: ${want}`, expr);
+  for (const expr of VALID) assert.equal(exprSyntaxError(expr), null, expr);
+  const repo = repoExprs();
+  assert.ok(repo.length >= 5, `the repo's exprs: ${repo.length}`);
+  for (const expr of repo) assert.equal(exprSyntaxError(expr), null, expr);
+});
+
+test('a file of valid exprs has no error of ours, and promtool check rules passes it', (t) => {
+  const all = [...VALID, ...repoExprs()];
+  const file = 'groups:\n  - name: g\n    rules:\n' + all.map((e, i) => `      - alert: V${i}\n        expr: ${JSON.stringify(e)}\n`).join('');
+  assert.deepEqual(ours(file), []);
+  if (!needPromtool(t)) return;
+  assert.deepEqual(promtoolMessages(file), []);
 });
 
 /** promtool check rules' messages without its file and rule prefixes, sorted: `L:C: message` where promtool places it on one node. */

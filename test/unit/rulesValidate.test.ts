@@ -87,7 +87,7 @@ test('wrong types and values are reported on the value', () => {
   assert.deepEqual(r.diagnostics.map((d) => ({ ...brief(d), message: d.message })), [
     { code: 'invalid-value', severity: 'error', line: 5, column: 9, endLine: 5, endColumn: 13, message: "op must be one of >, >=, <, <=, ==, !=, got '=>' (did you mean '>='?)" },
     { code: 'wrong-type', severity: 'error', line: 6, column: 16, endLine: 6, endColumn: 20, message: "threshold must be a number, got 'high'" },
-    { code: 'invalid-duration', severity: 'error', line: 7, column: 10, endLine: 7, endColumn: 15, message: "for must be a duration such as 30s, 5m, 1h30m (units ms s m h d w y), got '5 min'" },
+    { code: 'invalid-duration', severity: 'error', line: 7, column: 10, endLine: 7, endColumn: 15, message: "for must be a duration such as 30s, 5m, 1h30m (units ms s m h d w y), got '5 min' (did you mean 5m?)" },
     { code: 'invalid-value', severity: 'error', line: 8, column: 15, endLine: 8, endColumn: 22, message: "severity must be one of critical, major, minor, warning, got 'critcal' (did you mean 'critical'?)" },
     { code: 'wrong-type', severity: 'error', line: 9, column: 14, endLine: 9, endColumn: 17, message: "enabled must be true or false, got 'yes'" },
   ]);

@@ -15,13 +15,17 @@ import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
 import type { YMap, YNode } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
-import { RuleFileError, readPrometheusRules, valueOffsets } from './ruleFile.ts';
+import { RuleFileError, prometheusRuleSpec, readPrometheusRules, valueOffsets } from './ruleFile.ts';
 import { templatePipes } from './goTemplate.ts';
 import { pipelineProblem } from '../rules/template.ts';
 import { parseAlertExpr } from './selector.ts';
 
-/** Whether a rules text's top level is a Prometheus rule file's: `groups:` and no `version:`. */
+/**
+ * Whether a rules text's top level is a Prometheus rule file's: `groups:` and no `version:`, or a kube-prometheus
+ * `PrometheusRule` manifest (`kind: PrometheusRule`, its groups under `spec`).
+ */
 export function isPrometheusRuleFile(root: YNode | null): boolean {
+  if (prometheusRuleSpec(root)) return true;
   const m = root ? deref(root) : null;
   if (!m || m.kind !== 'map') return false;
   const keys = m.pairs.map((p) => (p.key.kind === 'scalar' ? p.key.text : ''));
@@ -157,7 +161,7 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
   }
   if (left.length) {
     const shown = left.slice(0, 3).map((n) => `'${n}'`).join(', ') + (left.length > 3 ? ` and ${left.length - 3} more` : '');
-    out.add('info', 'semantic', 'needs-promql', `${left.length} of ${raw.length} rules of this Prometheus rule file are not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is; recording rules and PromQL functions need a time-series database — \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
+    out.add('info', 'semantic', 'needs-promql', `${left.length} of ${raw.length} rules of this Prometheus rule file are not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is. Their PromQL syntax is only partly checked here (brackets, operators, token order): \`promtool check rules\` checks it fully, and \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
   }
   return { file, sites, diagnostics: out.sorted(), skipped };
 }

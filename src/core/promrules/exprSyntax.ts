@@ -1,10 +1,14 @@
 /**
  * The PromQL syntax errors of an expression we can tell without a full parser, in Prometheus's words and at its
  * place (`promtool check rules`: `could not parse expression: 1:6: parse error: unexpected end of input`): an
- * unterminated quoted string, a closing parenthesis, bracket or brace with nothing open, an end of input inside
- * braces or parentheses, and an expression that ends with a binary operator (`cpu >`, `x > 1 and`, `x != on(a)`).
- * Each case and position checked against promtool 2.42. Anything else is left to promtool: an expression this
- * passes may still be refused.
+ * unterminated quoted string; a bracket stack — a closing parenthesis, bracket or brace with nothing open, a `)`
+ * that closes a `[` (`rate(x[5m) > 1`), an end of input inside braces, parentheses or brackets; an expression that
+ * ends with a binary operator (`cpu >`, `x > 1 and`, `x != on(a)`); and token pairs no PromQL has: a lone `=`
+ * outside braces (`up = 0`), a binary operator after an operator or at a start (`cpu >> 90`), `by`/`without` after
+ * an aggregation and `on`/`ignoring` after an operator followed by a label name instead of `(`, and a number or
+ * name followed by a name that is not a keyword, or by a number (`cpu > 90 for 5m`). The first by place is given,
+ * as Prometheus's parser meets them in order. Each case and position checked against promtool 2.42 (promRuleFmt's
+ * tests run it). Anything else is left to promtool: an expression this passes may still be refused.
  */
 
 /** The expression's place of an offset as Prometheus writes it: line and byte column, 1-based (`past` bytes further on). */
@@ -18,19 +22,121 @@ function place(expr: string, offset: number, past = 0): string {
 /** Words and symbols after which an expression cannot end: binary operators and their modifiers. */
 const DANGLING = /(?:==|!=|>=|<=|[<>+\-*/%^]|(?<![\w:])(?:and|or|unless|bool)|(?<![\w:])(?:on|ignoring|group_left|group_right)\s*\([^()]*\))\s*$/;
 
+/** PromQL's keywords (its lexer's key table): never an operand's name. */
+const KEYWORDS = new Set(['and', 'or', 'unless', 'atan2', 'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar',
+  'topk', 'bottomk', 'count_values', 'quantile', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right',
+  'bool', 'start', 'end', 'step']);
+const AGGREGATIONS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values', 'quantile']);
+/** Symbolic binary operators, longest first. */
+const OPS = ['==', '!=', '>=', '<=', '<', '>', '+', '-', '*', '/', '%', '^'];
+
+const isKeyword = (word: string): boolean => KEYWORDS.has(word.toLowerCase());
+
+type Tok = { kind: 'num' | 'dur' | 'id' | 'op' | 'open' | 'close' | 'sel' | 'str' | 'other'; text: string; at: number; sel?: boolean };
+
+/**
+ * The first token-pair error of the code (strings and comments blanked to spaces, `strings` their offsets), outside
+ * brackets and label lists, as [offset, message]; null where none is seen or a token is not one we read.
+ */
+function tokenError(code: string, strings: Set<number>): [number, string] | null {
+  const toks: Tok[] = [];
+  // The lexer's error where the tokens stop (a lone `=`), null where they stop at what we do not read.
+  let lexed: [number, string] | null = null;
+  lex: for (let i = 0; i < code.length;) {
+    const c = code[i];
+    if (strings.has(i)) { toks.push({ kind: 'str', text: '', at: i }); i++; while (i < code.length && code[i] === ' ' && !strings.has(i)) i++; continue; }
+    if (/\s/.test(c)) { i++; continue; }
+    const rest = code.slice(i);
+    let m: RegExpMatchArray | null;
+    if (c === '{') {
+      const j = code.indexOf('}', i);
+      if (j < 0) break;
+      toks.push({ kind: 'sel', text: '', at: i }); i = j + 1; continue;
+    }
+    if ((m = /^(?:\d+(?:ms|[smhdwy]))+(?![\w:.])/.exec(rest))) { toks.push({ kind: 'dur', text: m[0], at: i }); i += m[0].length; continue; }
+    if ((m = /^(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/.exec(rest))) {
+      // A number run into letters (`90for`, `5min`) is the lexer's error: not read here.
+      if (/^[\w:.]/.test(code.slice(i + m[0].length))) break;
+      toks.push({ kind: 'num', text: m[0], at: i }); i += m[0].length; continue;
+    }
+    if ((m = /^[a-zA-Z_:][\w:]*/.exec(rest))) {
+      const num = /^(?:inf|nan)$/i.test(m[0]);
+      toks.push({ kind: num ? 'num' : 'id', text: m[0], at: i }); i += m[0].length; continue;
+    }
+    if (c === '=' && code[i + 1] !== '=') {
+      lexed = [i, code[i + 1] === '~' ? "unexpected character after '=': '~'" : 'unexpected "="'];
+      break;
+    }
+    const op = OPS.find((o) => rest.startsWith(o));
+    if (op) { toks.push({ kind: 'op', text: op, at: i }); i += op.length; continue; }
+    if ('([)]'.includes(c)) { toks.push({ kind: '(['.includes(c) ? 'open' : 'close', text: c, at: i }); i++; continue; }
+    if (c === ',' || c === '@' || c === ':') { toks.push({ kind: 'other', text: c, at: i }); i++; continue; }
+    break lex;
+  }
+  // The open parentheses and brackets: what each is (a label list's, a range's, another).
+  const stack: ('labels' | 'range' | 'expr')[] = [];
+  let aggParen = false;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k], prev = toks[k - 1], next = toks[k + 1];
+    if (t.kind === 'open') {
+      const word = prev?.kind === 'id' ? prev.text.toLowerCase() : '';
+      stack.push(t.text === '[' ? 'range' : ['by', 'without', 'on', 'ignoring', 'group_left', 'group_right'].includes(word) ? 'labels' : 'expr');
+      continue;
+    }
+    if (t.kind === 'close') {
+      const was = stack.pop();
+      // `sum(x) by (a)`: a grouping may follow the parenthesis of an aggregation.
+      aggParen = was === 'expr' && t.text === ')' && openerIsAggregation(toks, k);
+      if (t.text === ')') continue;
+    }
+    if (stack.some((s) => s !== 'expr')) continue;
+    const word = t.kind === 'id' ? t.text.toLowerCase() : '', before = prev?.kind === 'id' ? prev.text.toLowerCase() : '';
+    if (t.kind === 'op' && t.text !== '+' && t.text !== '-' && (!prev || prev.kind === 'op' || prev.kind === 'open' || ['bool', 'and', 'or', 'unless'].includes(before))) {
+      return [t.at, `unexpected <op:${t.text}>`];
+    }
+    if (t.kind === 'id' && next?.kind === 'id' && !isKeyword(next.text)) {
+      const grouping = ((word === 'by' || word === 'without') && ((aggParen && prev?.kind === 'close') || AGGREGATIONS.has(before)))
+        || ((word === 'on' || word === 'ignoring') && (prev?.kind === 'op' || ['and', 'or', 'unless', 'bool'].includes(before)));
+      if (grouping) return [next.at, `unexpected identifier "${next.text}" in grouping opts, expected "("`];
+    }
+    // An operand's end (a number, a duration, a name, a selector's braces, a range's bracket) then a name or a number.
+    const operandEnd = t.kind === 'num' || t.kind === 'dur' || t.kind === 'sel' || (t.kind === 'id' && !isKeyword(t.text))
+      || (t.kind === 'close' && t.text === ']');
+    if (operandEnd && next && ((next.kind === 'id' && !isKeyword(next.text)) || next.kind === 'num' || next.kind === 'dur')) {
+      const what = next.kind === 'id' ? 'identifier' : next.kind === 'num' ? 'number' : 'duration';
+      return [next.at, `unexpected ${what} "${next.text}"`];
+    }
+  }
+  return lexed;
+}
+
+/** Whether the `)` at toks[k] closes a parenthesis opened right after an aggregation's name. */
+function openerIsAggregation(toks: Tok[], k: number): boolean {
+  let depth = 0;
+  for (let j = k; j >= 0; j--) {
+    if (toks[j].kind === 'close') depth++;
+    else if (toks[j].kind === 'open' && --depth === 0) return toks[j].text === '(' && toks[j - 1]?.kind === 'id' && AGGREGATIONS.has(toks[j - 1].text.toLowerCase());
+  }
+  return false;
+}
+
 /** Prometheus's parse error of `expr` as `could not parse expression: L:C: parse error: …`, or null when we see none. */
 export function exprSyntaxError(expr: string): string | null {
   const error = (offset: number, what: string, past = 0): string => `could not parse expression: ${place(expr, offset, past)}: parse error: ${what}`;
-  // The expression with its strings and comments blanked, for the check of its end.
+  // The expression with its strings and comments blanked, for the token checks and the check of its end.
   let code = '';
-  let parens = 0, brackets = 0;
+  const strings = new Set<number>();
+  // The open parentheses and brackets, innermost last (Prometheus's lexer: parentheses nest, one bracket at a time).
+  const open: string[] = [];
   let braces = false;
-  for (let i = 0; i < expr.length; i++) {
+  let found: [number, string, number] | null = null;
+  for (let i = 0; i < expr.length && !found; i++) {
     const c = expr[i];
     if (c === '"' || c === "'") {
       let j = i + 1;
       while (j < expr.length && expr[j] !== c && expr[j] !== '\n') j += expr[j] === '\\' ? 2 : 1;
-      if (j >= expr.length || expr[j] !== c) return error(i, 'unterminated quoted string');
+      if (j >= expr.length || expr[j] !== c) { found = [i, 'unterminated quoted string', 0]; break; }
+      if (!braces) strings.add(code.length);
       code += ' '.repeat(j - i + 1);
       i = j;
       continue;
@@ -39,6 +145,7 @@ export function exprSyntaxError(expr: string): string | null {
       const j = expr.indexOf('`', i + 1);
       // An unterminated raw string: Prometheus's words for it are not checked here.
       if (j < 0) return null;
+      if (!braces) strings.add(code.length);
       code += ' '.repeat(j - i + 1);
       i = j;
       continue;
@@ -53,23 +160,41 @@ export function exprSyntaxError(expr: string): string | null {
     code += c;
     if (braces) {
       if (c === '}') braces = false;
+      else if ('()[]'.includes(c)) found = [i, `unexpected character inside braces: '${c}'`, 0];
     } else if (c === '{') {
       braces = true;
     } else if (c === '}') {
-      return error(i, "unexpected character: '}'");
+      found = [i, "unexpected character: '}'", 0];
     } else if (c === '(') {
-      parens++;
+      open.push(c);
     } else if (c === ')') {
       // Prometheus's lexer places this one past the parenthesis (a bracket or brace at itself).
-      if (--parens < 0) return error(i, "unexpected right parenthesis ')'", 1);
+      if (!open.includes('(')) found = [i, "unexpected right parenthesis ')'", 1];
+      else if (open[open.length - 1] === '[') {
+        // After a subquery's colon Prometheus expects its step or `]`: only the case with a step is checked.
+        const inside = code.slice(code.lastIndexOf('[') + 1, -1), colon = inside.indexOf(':');
+        if (colon >= 0 && !inside.slice(colon + 1).trim()) return null;
+        found = [i, colon < 0 ? 'unexpected ")" in subquery or range, expected ":" or "]"' : 'unexpected ")" in subquery selector, expected "]"', 0];
+      }
+      else open.pop();
     } else if (c === '[') {
-      brackets++;
+      // A bracket inside a bracket: Prometheus's words for it are not checked here.
+      if (open.includes('[')) return null;
+      open.push(c);
     } else if (c === ']') {
-      if (--brackets < 0) return error(i, "unexpected right bracket ']'");
+      if (!open.includes('[')) found = [i, "unexpected right bracket ']'", 0];
+      // A `]` that closes a `(`: Prometheus's words for it are not checked here.
+      else if (open[open.length - 1] !== '[') return null;
+      else open.pop();
     }
   }
+  // A token pair before the first stack error is met first.
+  const pair = tokenError(code, strings);
+  if (pair && (!found || pair[0] < found[0])) return error(pair[0], pair[1]);
+  if (found) return error(found[0], found[1], found[2]);
   if (braces) return error(expr.length, 'unexpected end of input inside braces');
-  if (parens > 0) return error(expr.length, 'unclosed left parenthesis');
+  if (open.includes('(')) return error(expr.length, 'unclosed left parenthesis');
+  if (open.length) return error(expr.length, 'unclosed left bracket');
   if (code.trim() && DANGLING.test(code)) return error(expr.length, 'unexpected end of input');
   return null;
 }

@@ -118,6 +118,20 @@ function yamlTagOf(n: YNode): string {
 }
 
 /**
+ * The `spec` of a kube-prometheus `PrometheusRule` manifest (`apiVersion: monitoring.coreos.com/v1`,
+ * `kind: PrometheusRule`, `metadata`, `spec: {groups: [...]}`): its groups are a Prometheus rule file's. Null for
+ * another YAML (or a manifest without a `spec`).
+ */
+export function prometheusRuleSpec(root: YNode | null): YNode | null {
+  const m = root ? deref(root) : null;
+  if (m?.kind !== 'map') return null;
+  const value = (key: string): YNode | undefined => { const p = m.pairs.find((q) => q.key.kind === 'scalar' && q.key.text === key); return p && deref(p.value); };
+  const kind = value('kind');
+  if (kind?.kind !== 'scalar' || kind.value !== 'PrometheusRule') return null;
+  return value('spec') ?? null;
+}
+
+/**
  * Reads a Prometheus rule file's rules in file order, with what Prometheus's rulefmt refuses in them (`problems`:
  * promtool check rules fails the file, Prometheus does not load it; each at its place, in promtool's words, every
  * one found in one pass — an unknown or repeated key, a value of the wrong type, a duration that is none — sorted by
@@ -199,7 +213,8 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
     for (const p of pairsOf(n)) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value)), enumerable: true, writable: true, configurable: true });
     return o;
   };
-  const top = entries(root, ['groups'], 'rulefmt.RuleGroups');
+  // A PrometheusRule manifest's groups are under its spec (the operator writes them out as a rule file); places stay the file's.
+  const top = entries(prometheusRuleSpec(root) ?? root, ['groups'], 'rulefmt.RuleGroups');
   if (!top) return done();
   const groupNames = new Set<string>();
   for (const g of list(top.get('groups'), '[]rulefmt.RuleGroup')) {

@@ -276,7 +276,7 @@ function ruleSnippet(ctx?: RulesDataContext): CompletionItem {
 /** Completion proposals at an offset: keys valid there, enum values, metric names, durations, a rule snippet. */
 export function completionsAt(text: string, offset: number, ctx?: RulesDataContext): CompletionItem[] {
   // A Prometheus rule file (`groups:`): our keys would turn it into our format.
-  if (/^groups\s*:/m.test(text) && isPrometheusRuleFile(parseYamlAst(text).root)) return [];
+  if (/^(?:groups|kind)\s*:/m.test(text) && isPrometheusRuleFile(parseYamlAst(text).root)) return [];
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lines = text.split('\n');
   const starts = lineStarts(text);

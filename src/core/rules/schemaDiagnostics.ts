@@ -4,6 +4,7 @@ import type { DiagnosticFix, RulesDataContext } from './model.ts';
 import type { DiagnosticSink } from './diagnostics.ts';
 import { keysAt, schemaAt } from './schema.ts';
 import { didYouMean } from './suggest.ts';
+import { meantValue } from './valueFixes.ts';
 import { deref, getPair } from './yamlAst.ts';
 import { positionAt } from '../textPosition.ts';
 import type { YMap, YNode, YScalar } from './yamlAst.ts';
@@ -148,7 +149,7 @@ function valueError(e: ErrorObject, loc: Located, out: DiagnosticSink): void {
       const allowed = (p.allowedValues as unknown[]).map(String);
       const n = loc.node;
       const text = n.kind === 'scalar' ? n.text : '';
-      const suggestion = text ? didYouMean(text, allowed) : undefined;
+      const suggestion = (text ? didYouMean(text, allowed) : undefined) ?? meantValue(key, n, allowed)?.replace(/^"(.*)"$/, '$1');
       message = `${key} must be one of ${allowed.join(', ')}, got ${got}` + (suggestion ? ` (did you mean '${suggestion}'?)` : '');
       if (suggestion && n.kind === 'scalar') fix = { title: `Change to '${suggestion}'`, edits: [{ startOffset: n.start, endOffset: n.end, newText: /^[A-Za-z]/.test(suggestion) ? suggestion : `"${suggestion}"` }] };
       break;
@@ -173,6 +174,12 @@ function valueError(e: ErrorObject, loc: Located, out: DiagnosticSink): void {
       break;
     default:
       message = `${key} ${e.message ?? 'is invalid'}`;
+  }
+  // A quoted number, seconds for a duration, a unit word: the value meant, offered as a fix.
+  const meant = !fix && (e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'anyOf') ? meantValue(key, loc.node) : undefined;
+  if (meant && loc.node.kind === 'scalar') {
+    message += ` (did you mean ${meant}?)`;
+    fix = { title: `Change to ${meant}`, edits: [{ startOffset: loc.node.start, endOffset: loc.node.end, newText: meant }] };
   }
   out.add('error', 'schema', code, message, s, en, fix);
 }

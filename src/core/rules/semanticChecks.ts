@@ -1,4 +1,5 @@
 // The checks of a rules file beyond its schema: YAML pitfalls, duplicate names, and the rules against the data.
+import { checkSeverityLabel } from './severityLabel.ts';
 import type { MetricStats } from '../stats.ts';
 import { formatNumber } from '../format.ts';
 import { getOwn } from '../own.ts';
@@ -82,6 +83,7 @@ export function semanticChecks(root: YNode, sites: RuleSite[], out: DiagnosticSi
     const enabledNode = scalarAt(m, 'enabled');
     if (enabledNode?.value === false) out.add('info', 'semantic', 'rule-disabled', `${label} is disabled (enabled: false): it is not evaluated`, enabledNode.start, enabledNode.end);
     const rule = site.rule;
+    checkSeverityLabel(m, rule?.severity, out);
     if (!data || !rule) { checkTemplates(m, out); continue; }
     const forNode = scalarAt(m, 'for') ?? scalarAt(deref(getPair(deref(root) as YMap, 'defaults')?.value ?? m) as YMap, 'for');
     if (forNode) checkFor(rule, label, forNode, data, out);

@@ -1,6 +1,7 @@
 // Validating a rules file (SPEC §1–§2): YAML, then the JSON Schema, then the meaning and the data. The steps live
 // in diagnostics.ts, schemaDiagnostics.ts, readRules.ts and semanticChecks.ts; this file runs them in order.
 import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
+import { foreignFileReason } from './foreignFile.ts';
 import type { Diagnostic, RulesDataContext, RulesFile } from './model.ts';
 import { schemaErrors } from './schema.ts';
 import { DiagnosticSink, byPlace } from './diagnostics.ts';
@@ -75,6 +76,14 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
     // One list by line then column: the file's errors, its rules' and the data's, as the CLI and the editor show them.
     const diagnostics = [...out.sorted(), ...p.diagnostics, ...dataOut.sorted()].sort(byPlace);
     return { text, root, file: p.file, sites: p.sites, diagnostics, lines, dataSpan: null };
+  }
+  // Another tool's YAML under a rules-file name: one diagnostic, no key-by-key errors nor fixes that would make it ours.
+  const foreign = foreignFileReason(root);
+  if (foreign) {
+    const top = deref(root);
+    const first = top.kind === 'map' ? top.pairs[0]?.key : undefined;
+    out.add('error', 'semantic', 'not-rules-file', `not an Anomaly Hunter rules file (${foreign}): nothing in it is checked`, first?.start ?? root.start, first?.end ?? root.start);
+    return { text, root, file: emptyFile, sites: [], diagnostics: out.sorted(), lines, dataSpan: null };
   }
   checkKeys(root, out);
   const value = toPlain(root);
