@@ -17,7 +17,10 @@ const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
 /** A rules diagnostic as VS Code's, at its offsets in the document. */
 export function toVscodeDiagnostic(doc: vscode.TextDocument, d: Diagnostic): vscode.Diagnostic {
   const range = new vscode.Range(doc.positionAt(d.startOffset), doc.positionAt(d.endOffset));
-  const out = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
+  // Another tool's file under a name this extension watches (a Semgrep rules.yaml): `check` refuses it (exit 1,
+  // the user asked to check it), but in the editor it is not the user's mistake, so it is information.
+  const severity = d.code === 'not-rules-file' ? vscode.DiagnosticSeverity.Information : SEVERITY[d.severity];
+  const out = new vscode.Diagnostic(range, d.message, severity);
   out.source = SOURCE;
   out.code = d.code;
   return out;
