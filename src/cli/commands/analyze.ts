@@ -1,3 +1,4 @@
+import { shortNameList } from '../../core/format.ts';
 import { basename, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
@@ -145,7 +146,7 @@ export const analyzeCommand: Command = {
         return cols.length ? cols.map((c) => frame.metrics[c]) : [m];
       }))];
       const unknown = metrics.filter((m) => !frame.metrics.includes(m));
-      if (unknown.length) throw new UsageError(`--metrics: no ${prom ? 'series' : 'numeric column'} ${unknown.map((m) => `'${m}'`).join(', ')} in ${name} (metrics: ${frame.metrics.join(', ')})`);
+      if (unknown.length) throw new UsageError(`--metrics: no ${prom ? 'series' : 'numeric column'} ${unknown.map((m) => `'${m}'`).join(', ')} in ${name} (metrics: ${shortNameList(frame.metrics)})`);
     }
 
     let rulesFile: RulesFile | null = null;
@@ -189,7 +190,7 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
   const f = result.frame;
   const ts = f.timestamps;
   const lines = [
-    `${name}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
+    `${name}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${shortNameList(f.metrics)})`,
     `  timestamp column: ${f.timestampColumn ?? 'none (row numbers stand in for time)'}`,
   ];
   if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0], f.utcOffsetMs)} → ${isoOf(ts[ts.length - 1], f.utcOffsetMs)}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);
