@@ -202,6 +202,28 @@ test('HTTP client: a token held back from a rules file\'s server says so on a 40
   }
 });
 
+test('analyze --prometheus: a step chosen for a long range says why and how to get a finer one; a step given does not', async () => {
+  // Answers every request with a value at each grid point of its piece.
+  const server = await startServer((res, _n, req) => {
+    const q = new URL(req.url, 'http://x').searchParams;
+    const [start, end, step] = ['start', 'end', 'step'].map((k) => Number(q.get(k)));
+    const values: [number, string][] = [];
+    for (let t = start; t <= end; t += step) values.push([t, String(40 + ((t / step) % 7))]);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'load' }, values }] } }));
+  });
+  try {
+    const range = ['--start', '2025-01-01T00:00:00Z', '--end', '2025-01-31T00:00:00Z', '--detectors', 'iforest'];
+    const chosen = await run(['analyze', '--prometheus', server.origin, '--query', 'load', ...range]);
+    assert.equal(chosen.code, 0, chosen.err);
+    assert.match(chosen.out, /\n {2}step: 5m \(chosen to stay under 11,000 points per series; --step 1m fetches in pieces\)\n/);
+    const given = await run(['analyze', '--prometheus', server.origin, '--query', 'load', ...range, '--step', '5m']);
+    assert.match(given.out, /\n {2}step: 5m \(median gap\)\n/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('analyze --prometheus: usage errors before any request', async () => {
   const cases: [string[], RegExp][] = [
     [['analyze', '--prometheus', 'http://127.0.0.1:9'], /needs at least one --query/],
