@@ -142,6 +142,23 @@ test('history: a missing, foreign or newer database and bad options give one cle
   assert.equal(readFileSync(join(dir, '.anomaly-hunter/history.db')).subarray(0, 15).toString(), 'SQLite format 3');
 });
 
+test('history --since=-7d is read as 7d back; the text says the filter is on the data\'s time', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
+  // Data of January 2026 analysed now: its incidents started long before the last 7 days.
+  writeFileSync(join(dir, 'm.csv'), 'timestamp,cpu\n' + Array.from({ length: 50 }, (_, k) => `${new Date(T0 + k * STEP_MS).toISOString()},${k === 30 ? 500 : 10 + (k % 3)}`).join('\n') + '\n');
+  const a = await run(dir, 'analyze', join(dir, 'm.csv'), '--history', 'h.db');
+  assert.equal(a.code, 0, a.err);
+  const dash = await run(dir, 'history', '--db', 'h.db', '--since=-7d');
+  assert.equal(dash.code, 0, dash.err);
+  const plain = await run(dir, 'history', '--db', 'h.db', '--since', '7d');
+  assert.equal(dash.out.replace(/since \S+:/, ''), plain.out.replace(/since \S+:/, ''));
+  const lines = dash.out.split('\n');
+  assert.match(lines[0], /^history since \S+: 0 incidents \(none\) from 1 recorded run$/);
+  assert.equal(lines[1], '  (since: incidents by when they started in their data, or were first recorded if it has no times; runs and alerts by when they were made)');
+  const all = await run(dir, 'history', '--db', 'h.db');
+  assert.ok(!all.out.includes('(since:'), all.out);
+});
+
 test('history: writers at the same time take turns through the lock file, and no run is lost', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
   const files = Array.from({ length: 6 }, (_, f) => {
