@@ -9,16 +9,18 @@
  * list; default 2001–2012: not the seeds bench:incidents uses); `--step M` and `--days D` give every file that step
  * (minutes) and length instead (e.g. `--step 60 --days 90`: hourly data, where the detector's row floors apply);
  * `--min-findings N`: the findings an incident needs to be major (the tracker's minFindings; default its
- * STREAM_MIN_FINDINGS, 1; 2 is batch's lone-finding rule applied causally, measured and not kept).
+ * STREAM_MIN_FINDINGS, 1; 2 is batch's lone-finding rule applied causally, measured and not kept); `--no-values`: the
+ * tracker is not given the rows' values, so an incident resolves 10 rows after its last finding even while its
+ * metric is still out (the rule before incidents stayed open until their metric is back).
  */
 import { parseArgs } from 'node:util';
 import { labelledMetrics } from './labelled.ts';
 import { StreamPipeline } from '../src/node/streamPipeline.ts';
 import type { ScoredRow } from '../src/node/streamPipeline.ts';
-import { createIncidentTracker } from '../src/core/streaming/incidentTracker.ts';
+import { createIncidentTracker, valuesByMetric } from '../src/core/streaming/incidentTracker.ts';
 
 const SLACK = 30;
-const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, step: { type: 'string' }, days: { type: 'string' }, 'min-findings': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { seeds: { type: 'string' }, step: { type: 'string' }, days: { type: 'string' }, 'min-findings': { type: 'string' }, 'no-values': { type: 'boolean' } } });
 const minFindings = args['min-findings'] === undefined ? undefined : Number(args['min-findings']);
 const seeds = parseSeeds(args.seeds ?? '2001-2012');
 
@@ -41,7 +43,7 @@ for (const seed of seeds) {
   const pipeline = new StreamPipeline({
     displayPath: `labelled-${seed}.csv`,
     onRow: (r: ScoredRow) => {
-      for (const e of tracker.push(r.row, r.ms, r.anomalies)) if (e.event === 'opened') spans.push([e.incident.startRow, e.incident.endRow]);
+      for (const e of tracker.push(r.row, r.ms, r.anomalies, args['no-values'] ? undefined : valuesByMetric(pipeline.columns!.metrics, r.values))) if (e.event === 'opened') spans.push([e.incident.startRow, e.incident.endRow]);
       if (tracker.open) {
         const last = spans[spans.length - 1];
         last[1] = Math.max(last[1], tracker.open.endRow);

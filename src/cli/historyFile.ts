@@ -4,7 +4,7 @@ import { HistoryError } from '../core/history/db.ts';
 import { recordAnalysis } from '../core/history/record.ts';
 import type { RunIdentity } from '../core/history/record.ts';
 import type { Incident } from '../core/incidents/incidents.ts';
-import { withHistory } from '../node/historyDb.ts';
+import { historyFsFailure, withHistory } from '../node/historyDb.ts';
 import type { HistoryOptions } from '../node/historyDb.ts';
 import type { CommandContext } from './command.ts';
 import { InputError } from '../node/errors.ts';
@@ -24,7 +24,7 @@ export async function useHistory<T>(ctx: CommandContext, file: string, fn: (db: 
   } catch (e) {
     if (e instanceof HistoryError) throw new InputError(e.message, file);
     const code = (e as NodeJS.ErrnoException).code;
-    if (code) throw new InputError(`cannot ${opts?.write === false ? 'read' : 'write'} the history database (${code})`, file);
+    if (code) throw new InputError(historyFsFailure(code, opts?.write !== false), file);
     throw e;
   }
 }

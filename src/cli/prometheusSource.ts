@@ -12,7 +12,7 @@ import type { RangeSpec, SourceFrame } from '../core/prometheus/source.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
 import { formatDuration } from '../core/rules/duration.ts';
 import { isoOf } from '../core/anomaly.ts';
-import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
+import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource, tokenWithheld } from '../node/prometheusHttp.ts';
 import { fetchResolvedSource, resolveRulesSource } from '../node/rulesSource.ts';
 import type { CommandContext } from './command.ts';
 import { InputError, UsageError } from '../node/errors.ts';
@@ -147,6 +147,6 @@ export async function fetchRulesSource(source: PrometheusDataSource, env: Comman
   const r = resolveRulesSource(source, now);
   const args: PrometheusArgs = { url: r.url, queries: r.queries, range: r.range, token: tokenForRulesSource(r.url, env) };
   const hash = createHash('sha256');
-  const got = await fetchResolvedSource(r, { token: args.token, onBody: (t) => hash.update(t) });
+  const got = await fetchResolvedSource(r, { token: args.token, tokenWithheld: tokenWithheld(r.url, env), onBody: (t) => hash.update(t) });
   return { ...got, sha256: hash.digest('hex'), path: graphUrl(args), server: r.server, identity: prometheusIdentity(args) };
 }

@@ -52,3 +52,9 @@ export function oneLine(text: string, max = Infinity): string {
   const s = text.replace(/\s+/g, ' ').trim();
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
+
+/** Names for a line of text: the first `max`, then "… and N more" (10,000 series would make a 150 KB line). */
+export function shortNameList(names: readonly string[], max = 10): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} … and ${(names.length - max).toLocaleString('en')} more` : shown;
+}

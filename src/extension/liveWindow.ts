@@ -6,7 +6,7 @@ import { medianStep } from '../core/csv/frame.ts';
 import { findingsView } from '../core/incidents/analysisView.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
 import type { Severity } from '../core/severity.ts';
-import { createIncidentTracker, STREAM_MIN_FINDINGS } from '../core/streaming/incidentTracker.ts';
+import { createIncidentTracker, STREAM_MIN_FINDINGS, valuesByMetric } from '../core/streaming/incidentTracker.ts';
 import type { IncidentEvent, IncidentTracker } from '../core/streaming/incidentTracker.ts';
 
 /** Rows the live dashboard keeps (the most recent). */
@@ -77,12 +77,19 @@ export class LiveWindow {
     // The step (an incident's duration) from the rows, not from the gaps between findings.
     this.tracker ??= createIncidentTracker({ minSeverity: this.minSeverity, stepMs: this.timed && n > 1 ? medianStep(batch.ts) : null, utcOffsetMs: () => this.utcOffsetMs });
     const events: IncidentEvent[] = [];
-    for (let i = 0, k = 0; k < batch.anomalies.length; i = k) {
-      const row = batch.anomalies[i].row;
-      while (k < batch.anomalies.length && batch.anomalies[k].row === row) k++;
-      const at = row - first;
-      for (const e of this.tracker.push(row, this.timed && at >= 0 && at < n ? batch.ts[at] : null, batch.anomalies.slice(i, k))) events.push(e);
+    // Every row, with its values (an incident stays open while its metric stays where it was flagged, as in `stream`).
+    const byRow = new Map<number, Anomaly[]>();
+    for (const a of batch.anomalies) {
+      const list = byRow.get(a.row);
+      if (list) list.push(a);
+      else byRow.set(a.row, [a]);
     }
+    const push = (row: number, at: number, values?: Record<string, number>): void => {
+      for (const e of this.tracker!.push(row, this.timed && at >= 0 && at < n ? batch.ts[at] : null, byRow.get(row) ?? [], values)) events.push(e);
+    };
+    for (const row of [...byRow.keys()].filter((r) => r < first).sort((a, b) => a - b)) push(row, row - first);
+    for (let i = 0; i < n; i++) push(first + i, i, valuesByMetric(this.metricNames, batch.values.subarray(i * m, (i + 1) * m)));
+    for (const row of [...byRow.keys()].filter((r) => r >= first + n).sort((a, b) => a - b)) push(row, row - first);
     const kept = this.total - this.size;
     let drop = 0;
     while (drop < this.anomalies.length && this.anomalies[drop].row < kept) drop++;

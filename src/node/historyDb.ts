@@ -34,6 +34,18 @@ function loadSqlJs(): Promise<SqlJsStatic> {
 }
 
 /** Options of withHistory. */
+/** File system error codes a person meets with a history file, in words. */
+const FS_REASONS: Record<string, string> = {
+  EROFS: 'read-only file system', EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'disk full',
+  EDQUOT: 'disk quota exceeded', EISDIR: 'a folder, not a file', ENOTDIR: 'a part of the path is not a folder',
+};
+
+/** Why the history database could not be read or written, from a file system error's code: words, then the code. */
+export function historyFsFailure(code: string, write: boolean): string {
+  const words = FS_REASONS[code];
+  return `cannot ${write ? 'write' : 'read'} the history database (${words ? `${words}, ` : ''}${code})`;
+}
+
 export interface HistoryOptions {
   /** Create the database (and its folder) when it does not exist. @default true */
   create?: boolean;
@@ -66,7 +78,8 @@ export async function withHistory<T>(path: string, fn: (db: Database) => T | Pro
       ensureSchema(db);
     } catch (e) {
       if (e instanceof HistoryError) throw e;
-      throw new HistoryError(`not a history database (${(e as Error).message})`);
+      // Nothing was written: the damaged file is as it was, and a new one is started where it was.
+      throw new HistoryError(`not a history database (${(e as Error).message}); it is not changed: move it aside and the next recorded run starts a new one`);
     }
     try {
       const out = await fn(db);

@@ -14,7 +14,7 @@ import { canonicalJson } from '../core/history/record.ts';
 import type { Incident } from '../core/incidents/incidents.ts';
 import { HistoryError } from '../core/history/db.ts';
 import { existsSync } from 'node:fs';
-import { withHistory } from './historyDb.ts';
+import { historyFsFailure, withHistory } from './historyDb.ts';
 import { StreamHistory } from './streamHistory.ts';
 
 /** Where the recorder says what went wrong (the extension's output channel). */
@@ -27,7 +27,7 @@ export interface RecorderLog {
 export function historyFailure(e: unknown): string {
   if (e instanceof HistoryError) return e.message;
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  return code ? `cannot write the history database (${code})` : (e as Error)?.message ?? String(e);
+  return code ? historyFsFailure(code, true) : (e as Error)?.message ?? String(e);
 }
 
 export class HistoryRecorder {

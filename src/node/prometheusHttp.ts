@@ -31,6 +31,11 @@ export function tokenForRulesSource(server: URL, env: Record<string, string | un
   }
 }
 
+/** A token is set (PROMETHEUS_TOKEN_ENV) but `tokenForRulesSource` keeps it from this server. */
+export function tokenWithheld(server: URL, env: Record<string, string | undefined>): boolean {
+  return (env[PROMETHEUS_TOKEN_ENV]?.trim() ?? '') !== '' && tokenForRulesSource(server, env) === '';
+}
+
 /** Per-request limit, ms: a query a server cannot answer in this time fails with a timeout. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -70,6 +75,8 @@ export interface HttpFetcherOptions {
   url: URL;
   /** Bearer token (from PROMETHEUS_TOKEN_ENV); empty or absent sends none. */
   token?: string;
+  /** A token is set but is not sent to this server (not PROMETHEUS_URL_ENV's origin): a 401 or 403 says so. */
+  tokenWithheld?: boolean;
   timeoutMs?: number;
   /** Sees every answer's body (the CLI hashes them for the results' sha256). */
   onBody?: (text: string) => void;
@@ -121,10 +128,17 @@ export function createHttpFetcher(opts: HttpFetcherOptions): RangeFetcher {
     if (status >= 200 && status < 300) return answer;
     // Prometheus sends its error envelope with 400 (bad_data), 422 (execution) or 503 (timeout): its message is the one to show.
     if (!answer.ok && answer.errorType !== 'not_json' && answer.errorType !== 'bad_response') return { ...answer, message: `${scrub(answer.message, token)} (HTTP ${status})` };
-    const hint = status === 401 || status === 403 ? (token ? ` (the token in ${PROMETHEUS_TOKEN_ENV} was refused)` : ` (set a bearer token in ${PROMETHEUS_TOKEN_ENV})`) : '';
+    const hint = status === 401 || status === 403 ? ` (${authHint(token !== '', opts.tokenWithheld === true, opts.url)})` : '';
     const text = oneLine(scrub(body, token), 200);
     return { ok: false, errorType: 'http', message: `HTTP ${status}${statusText ? ` ${statusText}` : ''}${hint}${text ? `: ${text}` : ''}` };
   };
+}
+
+/** What to do about a 401 or 403: the token was refused, is set but held back from this server, or is not set. */
+function authHint(sent: boolean, withheld: boolean, url: URL): string {
+  if (sent) return `the token in ${PROMETHEUS_TOKEN_ENV} was refused`;
+  if (withheld) return `a token is set but is only sent to ${PROMETHEUS_URL_ENV}'s origin; set that variable to ${url.origin} to send it here`;
+  return `set a bearer token in ${PROMETHEUS_TOKEN_ENV}`;
 }
 
 /** The token never reaches a message, even when a server echoes it. */

@@ -46,6 +46,8 @@ export function rulesSourceKey(source: PrometheusDataSource): string {
 /** Options of a fetch: the token for this server (empty sends none), and the answers' bodies (the CLI hashes them). */
 export interface RulesFetchOptions {
   token?: string;
+  /** A token is set but not sent to this server (its 401 says so). */
+  tokenWithheld?: boolean;
   onBody?: (text: string) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -53,7 +55,7 @@ export interface RulesFetchOptions {
 
 /** Fetches a resolved rules source; rejects with a SourceError of one line. */
 export function fetchResolvedSource(r: ResolvedRulesSource, opts: RulesFetchOptions = {}): Promise<SourceFrame> {
-  return fetchFrame(r.queries, r.range, createHttpFetcher({ url: r.url, token: opts.token, onBody: opts.onBody, signal: opts.signal, timeoutMs: opts.timeoutMs }));
+  return fetchFrame(r.queries, r.range, createHttpFetcher({ url: r.url, token: opts.token, tokenWithheld: opts.tokenWithheld, onBody: opts.onBody, signal: opts.signal, timeoutMs: opts.timeoutMs }));
 }
 
 /** One rules file's fetch: in flight, fetched, or failed (one line). */

@@ -142,3 +142,20 @@ test('without a time column, analyze text names the CSV line of a row, as stream
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('analyze and forecast name at most 10 metrics in a line of text, then how many more', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-wide-'));
+  try {
+    const names = Array.from({ length: 25 }, (_, k) => `m${k}`);
+    let csv = `timestamp,${names.join(',')}\n`;
+    for (let i = 0; i < 60; i++) csv += `${new Date(Date.UTC(2026, 0, 5) + i * 60_000).toISOString()},${names.map((_, k) => ((i * (k + 3)) % 11) + k).join(',')}\n`;
+    writeFileSync(join(dir, 'wide.csv'), csv);
+    const a = await run(dir, 'analyze', join(dir, 'wide.csv'));
+    assert.equal(a.code, 0, a.err);
+    assert.match(a.out.split('\n')[0], /wide\.csv: 60 rows, 25 metrics \(m0, m1, m2, m3, m4, m5, m6, m7, m8, m9 … and 15 more\)$/);
+    const f = await run(dir, 'forecast', join(dir, 'wide.csv'));
+    assert.match(f.err, /--metric is required: the CSV has 25 metrics \(m0, m1, m2, m3, m4, m5, m6, m7, m8, m9 … and 15 more\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

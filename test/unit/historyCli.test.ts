@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { createRng } from '../../src/core/random.ts';
+import { historyFsFailure } from '../../src/node/historyDb.ts';
+import { historyFailure } from '../../src/node/historyRecorder.ts';
 
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
@@ -140,6 +142,47 @@ test('history: a missing, foreign or newer database and bad options give one cle
   assert.equal(h.code, 0, h.err);
   assert.equal(JSON.parse(h.out).runs, 1);
   assert.equal(readFileSync(join(dir, '.anomaly-hunter/history.db')).subarray(0, 15).toString(), 'SQLite format 3');
+});
+
+test('history --since=-7d is read as 7d back; the text says the filter is on the data\'s time', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
+  // Data of January 2026 analysed now: its incidents started long before the last 7 days.
+  writeFileSync(join(dir, 'm.csv'), 'timestamp,cpu\n' + Array.from({ length: 50 }, (_, k) => `${new Date(T0 + k * STEP_MS).toISOString()},${k === 30 ? 500 : 10 + (k % 3)}`).join('\n') + '\n');
+  const a = await run(dir, 'analyze', join(dir, 'm.csv'), '--history', 'h.db');
+  assert.equal(a.code, 0, a.err);
+  const dash = await run(dir, 'history', '--db', 'h.db', '--since=-7d');
+  assert.equal(dash.code, 0, dash.err);
+  const plain = await run(dir, 'history', '--db', 'h.db', '--since', '7d');
+  assert.equal(dash.out.replace(/since \S+:/, ''), plain.out.replace(/since \S+:/, ''));
+  const lines = dash.out.split('\n');
+  assert.match(lines[0], /^history since \S+: 0 incidents \(none\) from 1 recorded run$/);
+  assert.equal(lines[1], '  (since: incidents by when they started in their data, or were first recorded if it has no times; runs and alerts by when they were made)');
+  const all = await run(dir, 'history', '--db', 'h.db');
+  assert.ok(!all.out.includes('(since:'), all.out);
+});
+
+test('history file errors say what happened in words, and a damaged file what to do (it is left as it was)', async () => {
+  assert.equal(historyFsFailure('EROFS', true), 'cannot write the history database (read-only file system, EROFS)');
+  assert.equal(historyFsFailure('EACCES', false), 'cannot read the history database (permission denied, EACCES)');
+  assert.equal(historyFsFailure('ENOSPC', true), 'cannot write the history database (disk full, ENOSPC)');
+  assert.equal(historyFsFailure('EWHATEVER', true), 'cannot write the history database (EWHATEVER)');
+  assert.equal(historyFailure(Object.assign(new Error('x'), { code: 'EROFS' })), 'cannot write the history database (read-only file system, EROFS)');
+  const dir = mkdtempSync(join(tmpdir(), 'ah-history-'));
+  writeFileSync(join(dir, 'm.csv'), 'timestamp,cpu\n' + Array.from({ length: 50 }, (_, k) => `${new Date(T0 + k * STEP_MS).toISOString()},${k === 30 ? 500 : 10 + (k % 3)}`).join('\n') + '\n');
+  // A SQLite header over garbage: "database disk image is malformed".
+  const damaged = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 7)]);
+  writeFileSync(join(dir, 'bad.db'), damaged);
+  for (const argv of [['history', '--db', 'bad.db'], ['analyze', join(dir, 'm.csv'), '--history', 'bad.db']]) {
+    const r = await run(dir, ...argv);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /^bad\.db: error: not a history database \(.+\); it is not changed: move it aside and the next recorded run starts a new one\n$/);
+  }
+  assert.deepEqual(readFileSync(join(dir, 'bad.db')), damaged, 'the damaged file is left as it was');
+  // A folder where the file should be: the code in words.
+  mkdirSync(join(dir, 'folder.db'));
+  const folder = await run(dir, 'analyze', join(dir, 'm.csv'), '--history', 'folder.db');
+  assert.equal(folder.code, 1);
+  assert.equal(folder.err, 'folder.db: error: cannot write the history database (a folder, not a file, EISDIR)\n');
 });
 
 test('history: writers at the same time take turns through the lock file, and no run is lost', async () => {

@@ -77,6 +77,16 @@ test('the live window merges its anomalies into incidents: the view the dashboar
   assert.deepEqual(r.view!.shown.incidents.map((i) => [i.startRow, i.severity, i.start]), [[1200 - 300, 'critical', new Date(1200 * 60_000).toISOString()]]);
 });
 
+test('the live window keeps an incident open while its metric stays where it was flagged, as stream does', () => {
+  const w = new LiveWindow(['a', 'b'], true, 1_000, 500, 'major');
+  // a at 50, then 2 from row 100 to 129, flagged on row 100 only; b at 0.
+  const n = 200, values = new Float64Array(2 * n), ts = new Float64Array(n), lines = new Int32Array(n);
+  for (let i = 0; i < n; i++) { ts[i] = i * 60_000; lines[i] = i + 2; values[2 * i] = i >= 100 && i < 130 ? 2 : 50; }
+  const anomalies: Anomaly[] = [{ row: 100, timestamp: null, detector: 'stream', metric: 'a', value: 2, score: 90, severity: 'critical', message: '' }];
+  const events = w.append({ ts, lines, values, anomalies });
+  assert.deepEqual(events.map((e) => [e.event, e.incident.startRow, e.incident.endRow]), [['opened', 100, 100], ['resolved', 100, 129]]);
+});
+
 test('the live window\'s lone finding is what the tracker says it is, in its incident, its marker and the status bar count alike', () => {
   const w = new LiveWindow(['a', 'b'], true, 1_000, 500, 'minor');
   const b = batch(0, 400);
@@ -85,7 +95,8 @@ test('the live window\'s lone finding is what the tracker says it is, in its inc
   // finding's score (STREAM_MIN_FINDINGS, measured): major in the tracker's events and in the view alike.
   b.anomalies.push(at(100, 60, 'major'), at(200, 60, 'major'), at(203, 30, 'minor'));
   const events = w.append(b);
-  assert.deepEqual(events.map((e) => [e.event, e.incident.startRow, e.incident.severity]), [['opened', 100, 'major'], ['resolved', 100, 'major'], ['opened', 200, 'major']]);
+  // Every row reaches the tracker (with its values), so the second resolves within the batch, 10 rows after its end.
+  assert.deepEqual(events.map((e) => [e.event, e.incident.startRow, e.incident.severity]), [['opened', 100, 'major'], ['resolved', 100, 'major'], ['opened', 200, 'major'], ['resolved', 200, 'major']]);
   const v = w.toResult('/x.csv').view!;
   assert.deepEqual(v.incidents.map((i) => [i.startRow, i.count, i.score, i.severity]), [[100, 1, 60, 'major'], [200, 2, 60, 'major']]);
   assert.deepEqual(v.shown.anomalies.map((a) => [a.row, a.score, a.severity]), [[100, 60, 'major'], [200, 60, 'major'], [203, 30, 'minor']]);

@@ -50,6 +50,22 @@ rules:
   assert.deepEqual(e.group.rules.map((r) => r.expr), ['(avg(rate(node_cpu_seconds_total{mode="idle"}[5m]))) < 0.5', 'up{job="node"} == 0', 'mem >= -2.5e-7']);
 });
 
+test('a rule on one series of a query exports as the query\'s selector with the series\' labels, when the query is a plain selector', () => {
+  const e = exportOf(`version: 1
+data:
+  prometheus: http://localhost:9090
+  queries: {load: node_load1, up: 'up{job="node"}', cpu: 'avg by (instance) (rate(node_cpu_seconds_total[5m]))'}
+rules:
+  - {name: a, metric: 'load{instance="h0:9100",job="node"}', op: ">", threshold: 4}
+  - {name: b, metric: 'up{instance="h1:9100"}', op: "==", threshold: 0}
+  - {name: c, metric: 'cpu{instance="h0:9100"}', op: ">", threshold: 0.9}
+  - {name: d, metric: 'nope{instance="h0:9100"}', op: ">", threshold: 1}
+`);
+  assert.deepEqual(e.group.rules.map((r) => [r.alert, r.expr]), [['a', 'node_load1{instance="h0:9100",job="node"} > 4'], ['b', 'up{job="node",instance="h1:9100"} == 0']]);
+  // Not a plain selector, or no such query: still not exported, and said so.
+  assert.deepEqual(e.problems.filter((p) => p.dropped).map((p) => p.rule), ['c', 'd']);
+});
+
 test('what Prometheus cannot say is reported, never dropped silently; literal {{ is kept literal', async (t) => {
   const text = `version: 1
 rules:

@@ -179,6 +179,51 @@ test('HTTP client: the bearer token is sent and never printed; a refusal says wh
   }
 });
 
+test('HTTP client: a token held back from a rules file\'s server says so on a 401, and how to send it there; it is never printed', async () => {
+  const token = 's3cr3t-token-value';
+  const server = await startServer((res) => { res.writeHead(401, { 'Content-Type': 'text/plain' }); res.end('unauthorized'); });
+  const dir = mkdtempSync(join(tmpdir(), 'ah-withheld-'));
+  try {
+    writeFileSync(join(dir, 'r.yaml'), ['version: 1', 'data:', `  prometheus: ${server.origin}`, '  queries: {cpu: host_cpu}', 'rules:',
+      '  - name: cpu-hot', '    metric: cpu', '    op: ">"', '    threshold: 90', ''].join('\n'));
+    const held = await run(['analyze', '--rules', join(dir, 'r.yaml')], { ANOMALY_HUNTER_PROMETHEUS_TOKEN: token });
+    assert.equal(held.code, 1);
+    assert.equal(server.requests[0].headers.authorization, undefined, 'not sent to a server other than ANOMALY_HUNTER_PROMETHEUS_URL\'s');
+    assert.ok(!held.err.includes(token), held.err);
+    assert.ok(held.err.includes(`HTTP 401 Unauthorized (a token is set but is only sent to ANOMALY_HUNTER_PROMETHEUS_URL's origin; set that variable to ${server.origin} to send it here)`), held.err);
+    const none = await run(['analyze', '--rules', join(dir, 'r.yaml')]);
+    assert.ok(none.err.includes('(set a bearer token in ANOMALY_HUNTER_PROMETHEUS_TOKEN)'), none.err);
+    const sent = await run(['analyze', '--rules', join(dir, 'r.yaml')], { ANOMALY_HUNTER_PROMETHEUS_TOKEN: token, ANOMALY_HUNTER_PROMETHEUS_URL: server.origin });
+    assert.equal(server.requests[server.requests.length - 1].headers.authorization, `Bearer ${token}`);
+    assert.ok(sent.err.includes('(the token in ANOMALY_HUNTER_PROMETHEUS_TOKEN was refused)'), sent.err);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('analyze --prometheus: a step chosen for a long range says why and how to get a finer one; a step given does not', async () => {
+  // Answers every request with a value at each grid point of its piece.
+  const server = await startServer((res, _n, req) => {
+    const q = new URL(req.url, 'http://x').searchParams;
+    const [start, end, step] = ['start', 'end', 'step'].map((k) => Number(q.get(k)));
+    const values: [number, string][] = [];
+    for (let t = start; t <= end; t += step) values.push([t, String(40 + ((t / step) % 7))]);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'load' }, values }] } }));
+  });
+  try {
+    const range = ['--start', '2025-01-01T00:00:00Z', '--end', '2025-01-31T00:00:00Z', '--detectors', 'iforest'];
+    const chosen = await run(['analyze', '--prometheus', server.origin, '--query', 'load', ...range]);
+    assert.equal(chosen.code, 0, chosen.err);
+    assert.match(chosen.out, /\n {2}step: 5m \(chosen to stay under 11,000 points per series; --step 1m fetches in pieces\)\n/);
+    const given = await run(['analyze', '--prometheus', server.origin, '--query', 'load', ...range, '--step', '5m']);
+    assert.match(given.out, /\n {2}step: 5m \(median gap\)\n/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('analyze --prometheus: usage errors before any request', async () => {
   const cases: [string[], RegExp][] = [
     [['analyze', '--prometheus', 'http://127.0.0.1:9'], /needs at least one --query/],

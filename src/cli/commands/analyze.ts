@@ -1,3 +1,5 @@
+import { shortNameList } from '../../core/format.ts';
+import { chosenStepNote } from '../../core/prometheus/time.ts';
 import { basename, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
@@ -145,7 +147,7 @@ export const analyzeCommand: Command = {
         return cols.length ? cols.map((c) => frame.metrics[c]) : [m];
       }))];
       const unknown = metrics.filter((m) => !frame.metrics.includes(m));
-      if (unknown.length) throw new UsageError(`--metrics: no ${prom ? 'series' : 'numeric column'} ${unknown.map((m) => `'${m}'`).join(', ')} in ${name} (metrics: ${frame.metrics.join(', ')})`);
+      if (unknown.length) throw new UsageError(`--metrics: no ${prom ? 'series' : 'numeric column'} ${unknown.map((m) => `'${m}'`).join(', ')} in ${name} (metrics: ${shortNameList(frame.metrics)})`);
     }
 
     let rulesFile: RulesFile | null = null;
@@ -172,7 +174,7 @@ export const analyzeCommand: Command = {
     } else if (format === 'csv') {
       await writeChunks(csvChunks(result, { onlyAnomalies, allRows }), values.out, ctx);
     } else {
-      await writeChunks([summary(result, loaded.issues.length, allRows, name)], values.out, ctx);
+      await writeChunks([summary(result, loaded.issues.length, allRows, name, prom && values.step === undefined ? chosenStepNote(prom.range.stepMs) : null)], values.out, ctx);
     }
     if (values.history !== undefined) {
       const run = { kind: 'analyze' as const, source: fetched ? fetched.identity : resolve(ctx.cwd, path), sha256: loaded.sha256, toolVersion: VERSION, rows: frame.rows,
@@ -185,14 +187,15 @@ export const analyzeCommand: Command = {
 };
 
 
-function summary(result: AnalysisResult, issueCount: number, allRows: boolean, name: string): string {
+/** `stepNote`: why the step is what it is when it was chosen for a Prometheus range (chosenStepNote), else null. */
+function summary(result: AnalysisResult, issueCount: number, allRows: boolean, name: string, stepNote: string | null = null): string {
   const f = result.frame;
   const ts = f.timestamps;
   const lines = [
-    `${name}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${f.metrics.join(', ')})`,
+    `${name}: ${f.rows.toLocaleString('en')} row${f.rows === 1 ? '' : 's'}, ${f.metrics.length} metric${f.metrics.length === 1 ? '' : 's'} (${shortNameList(f.metrics)})`,
     `  timestamp column: ${f.timestampColumn ?? 'none (row numbers stand in for time)'}`,
   ];
-  if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0], f.utcOffsetMs)} → ${isoOf(ts[ts.length - 1], f.utcOffsetMs)}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (median gap)`);
+  if (ts && ts.length) lines.push(`  time range: ${isoOf(ts[0], f.utcOffsetMs)} → ${isoOf(ts[ts.length - 1], f.utcOffsetMs)}`, `  step: ${f.stepMs === null ? 'unknown' : formatDuration(f.stepMs)} (${stepNote ?? 'median gap'})`);
   if (issueCount + result.warnings.length) lines.push(`  warnings: ${issueCount + result.warnings.length} (on stderr)`);
   lines.push(`  detectors: ${detectorsRan(result)}`);
   const view = result.view;

@@ -1,3 +1,4 @@
+import { shortNameList } from '../../core/format.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
@@ -69,10 +70,10 @@ export const forecastCommand: Command = {
     const frame = loaded.frame;
     let metric = values.metric;
     if (metric === undefined) {
-      if (frame.metrics.length !== 1) throw new UsageError(`--metric is required: the CSV has ${frame.metrics.length} metrics (${frame.metrics.join(', ')})`);
+      if (frame.metrics.length !== 1) throw new UsageError(`--metric is required: the CSV has ${frame.metrics.length} metrics (${shortNameList(frame.metrics)})`);
       metric = frame.metrics[0];
     }
-    if (!frame.metrics.includes(metric)) throw new UsageError(`no metric '${metric}' in ${path} (metrics: ${frame.metrics.join(', ') || 'none'})`);
+    if (!frame.metrics.includes(metric)) throw new UsageError(`no metric '${metric}' in ${path} (metrics: ${shortNameList(frame.metrics) || 'none'})`);
 
     const result = detectForecast(frame, { metrics: [metric], trainFraction, interval, horizon, seed, robust: values.robust, method });
     const band = getOwn(result.forecast, metric);

@@ -21,7 +21,7 @@ import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
 import { createAlerter } from '../../core/streaming/alerter.ts';
 import { nabScore } from '../../core/streaming/nab.ts';
-import { createIncidentTracker } from '../../core/streaming/incidentTracker.ts';
+import { createIncidentTracker, valuesByMetric } from '../../core/streaming/incidentTracker.ts';
 import type { IncidentEvent } from '../../core/streaming/incidentTracker.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
 import { SEVERITIES } from '../../core/severity.ts';
@@ -185,7 +185,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     onNotice: (text) => ctx.stderr(`${text}\n`),
     onRow: (r: ScoredRow) => {
       const timed = pipeline.columns!.timestampIndex >= 0;
-      const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies);
+      const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies, valuesByMetric(pipeline.columns!.metrics, r.values));
       if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${nabScore(r.score)}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!, timed, rules !== null, events) + '\n');
       if (live) {

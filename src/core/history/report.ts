@@ -63,6 +63,8 @@ export function formatHistoryText(r: HistoryReport, top = 5): string {
   const lines = [
     `history${r.since === null ? '' : ` since ${new Date(r.since).toISOString()}`}: ${r.incidents} incident${r.incidents === 1 ? '' : 's'} (${sev(r.bySeverity)}) from ${r.runs} recorded run${r.runs === 1 ? '' : 's'}`,
   ];
+  // The filter is on the data's time, not on when runs recorded it: say so (an old file analysed today has no incident "since 7d").
+  if (r.since !== null) lines.push('  (since: incidents by when they started in their data, or were first recorded if it has no times; runs and alerts by when they were made)');
   if (r.over.buckets.length) {
     lines.push('', r.over.unit === 'week' ? 'per week (from Monday):' : 'per day:');
     for (const d of r.over.buckets) {

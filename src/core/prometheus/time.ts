@@ -2,7 +2,7 @@
  * Times and steps of a Prometheus range query (SPEC §8): T is RFC 3339, unix seconds, `now`, or relative to now
  * (`-7d`, `now-1h30m`); a step is a Prometheus duration (`1m`) or seconds (`60`, `0.5`).
  */
-import { parseDuration } from '../rules/duration.ts';
+import { formatDuration, parseDuration } from '../rules/duration.ts';
 
 /** Prometheus refuses a range query with more than this many points per series ("exceeded maximum resolution"). */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -68,4 +68,14 @@ export function defaultStep(rangeMs: number): number {
   const need = Math.max(0, rangeMs) / (MAX_POINTS_PER_SERIES - 1);
   for (const s of NICE_STEPS_MS) if (s >= need) return s;
   return Math.ceil(need / 86_400_000) * 86_400_000;
+}
+
+/**
+ * What a summary says of a step defaultStep chose coarser than MIN_DEFAULT_STEP_MS (a long range), else null: why,
+ * and that --step keeps the finer step (planPieces then cuts the range into requests of at most
+ * MAX_POINTS_PER_SERIES points).
+ */
+export function chosenStepNote(stepMs: number): string | null {
+  if (!(stepMs > MIN_DEFAULT_STEP_MS)) return null;
+  return `chosen to stay under ${MAX_POINTS_PER_SERIES.toLocaleString('en')} points per series; --step ${formatDuration(MIN_DEFAULT_STEP_MS)} fetches in pieces`;
 }

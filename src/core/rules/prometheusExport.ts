@@ -4,7 +4,7 @@ import { analyzeRules } from './validate.ts';
 import { formatDuration } from './duration.ts';
 import { templateActions } from './template.ts';
 import { formatNumber } from '../format.ts';
-import { LABEL_NAME, METRIC_NAME } from '../prometheus/names.ts';
+import { LABEL_NAME, METRIC_NAME, labelText, seriesLabels } from '../prometheus/names.ts';
 import { deref, getPair } from './yamlAst.ts';
 import type { YNode } from './yamlAst.ts';
 
@@ -128,9 +128,22 @@ function translateTemplate(template: string, rule: Rule, problems: string[]): st
   return out + goLiteral(template.slice(last));
 }
 
+/**
+ * One series of a query, as a source with several series names it (`load{instance="h0:9100"}`), as a selector: the
+ * query's own when it is a plain one (`node_load1` or `node_load1{job="node"}`) with the series' labels added; else null.
+ */
+function seriesSelector(metric: string, queries: Record<string, string>): string | null {
+  const open = metric.indexOf('{');
+  const labels = labelText(seriesLabels(metric));
+  if (open <= 0 || !labels || !Object.hasOwn(queries, metric.slice(0, open))) return null;
+  const plain = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^{}]*)\})?$/.exec(queries[metric.slice(0, open)].trim());
+  if (!plain) return null;
+  return `${plain[1]}{${[plain[2]?.trim().replace(/,$/, ''), labels.slice(1, -1)].filter(Boolean).join(',')}}`;
+}
+
 function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportProblem[]): PromAlertRule | null {
   const report = (message: string, dropped: boolean): void => { problems.push({ rule: rule.name, line: rule.line, message, dropped }); };
-  const query = Object.hasOwn(queries, rule.metric) ? queries[rule.metric] : null;
+  const query = Object.hasOwn(queries, rule.metric) ? queries[rule.metric] : seriesSelector(rule.metric, queries);
   if (query === null && !METRIC_NAME.test(rule.metric)) {
     report(`metric '${rule.metric}' is not a Prometheus metric name; give its query under data.queries`, true);
     return null;

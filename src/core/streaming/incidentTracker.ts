@@ -5,7 +5,17 @@
  *
  * - `opened`: the open incident's severity reached `minSeverity` (at the row that made it reach it);
  * - `escalated`: a reported incident reached a higher band;
- * - `resolved`: a reported incident ended (`gapRows` rows passed without a finding).
+ * - `resolved`: a reported incident ended: `gapRows` rows passed without a finding and with each metric it names
+ *   back (see `push`'s `values`).
+ *
+ * Back: a detector flags the first rows of an outage, then the low level is no longer news to it (the nearest
+ * neighbour of 2.0 is the 2.6 a minute before) and its findings stop while the outage goes on. So, given the rows'
+ * values, a reported incident stays open while a metric it names stays at the level it was last flagged at:
+ * nearer the value of its last finding than half that finding's distance from the metric's usual value (the
+ * median of the last `gapRows` rows before the incident). Those rows are its end; it resolves `gapRows` rows after
+ * the last of them. A spike is back at the next row, an outage when the metric is; a level that moves further
+ * out is new to the detector, whose findings then move the level; a metric that drifts on (a counter, a leak)
+ * leaves the band, so a trend does not hold an incident open for ever.
  *
  * An incident whose findings never reach `minSeverity` is never reported. A lone finding keeps its score here
  * (STREAM_MIN_FINDINGS), unlike batch's (../incidents/merge.ts): the rule applied causally was measured and not kept.
@@ -53,6 +63,27 @@ export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' 
   utcOffsetMs?: () => number;
 }
 
+/** The last `size` values of each metric (rows in order), for the usual value before an incident. */
+class RecentValues {
+  private readonly rings = new Map<string, number[]>();
+  constructor(private readonly size: number) {}
+  push(values: Readonly<Record<string, number>>): void {
+    for (const [m, v] of Object.entries(values)) {
+      let ring = this.rings.get(m);
+      if (!ring) this.rings.set(m, ring = []);
+      ring.push(v);
+      if (ring.length > this.size) ring.shift();
+    }
+  }
+  /** The median of the finite recent values of `metric`, or NaN. */
+  usual(metric: string): number {
+    const xs = (this.rings.get(metric) ?? []).filter(Number.isFinite).sort((a, b) => a - b);
+    if (!xs.length) return NaN;
+    const h = xs.length >> 1;
+    return xs.length % 2 ? xs[h] : (xs[h - 1] + xs[h]) / 2;
+  }
+}
+
 /** Remembers what the summary of the open incident reads: the time of its rows, the values of its findings. */
 class SeenRows implements IncidentRows {
   private readonly times = new Map<number, number | null>();
@@ -60,8 +91,9 @@ class SeenRows implements IncidentRows {
   constructor(private readonly step: () => number | null, private readonly offset: () => number) {}
   get stepMs(): number | null { return this.step(); }
   get utcOffsetMs(): number { return this.offset(); }
-  note(row: number, time: number | null, a: Anomaly): void {
+  note(row: number, time: number | null, a?: Anomaly): void {
     this.times.set(row, time);
+    if (!a) return;
     if (a.metric !== null && a.value !== null) this.values.set(`${row}\u0000${a.metric}`, a.value);
   }
   /** Forgets every row but these (the incident's first, peak and last). */
@@ -74,13 +106,24 @@ class SeenRows implements IncidentRows {
 }
 
 export interface IncidentTracker {
-  /** The findings of data row `row` (0-based, rows in order; a row without findings too), at `timeMs`. */
-  push(row: number, timeMs: number | null, findings: readonly Anomaly[]): IncidentEvent[];
+  /**
+   * The findings of data row `row` (0-based, rows in order; a row without findings too), at `timeMs`. `values`:
+   * the row's metric values (NaN = missing) — with them a reported incident stays open until the metrics it names
+   * are back (see above); without them it resolves `gapRows` rows after its last finding.
+   */
+  push(row: number, timeMs: number | null, findings: readonly Anomaly[], values?: Readonly<Record<string, number>>): IncidentEvent[];
   /** The open incident, if it is reported (what a live view shows). */
   readonly open: Incident | null;
   /** Incidents reported so far (opened), and resolved so far. */
   readonly reported: number;
   readonly resolved: number;
+}
+
+/** A row's values by metric name, for `IncidentTracker.push` (`values` in `metrics` order, NaN = missing). */
+export function valuesByMetric(metrics: readonly string[], values: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let k = 0; k < metrics.length; k++) out[metrics[k]] = values[k];
+  return out;
 }
 
 export function createIncidentTracker(options: IncidentTrackerOptions = {}): IncidentTracker {
@@ -102,6 +145,17 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
   let reportedBand: number | null = null;
   let current: Incident | null = null;
   let reported = 0, resolved = 0;
+  const recent = new RecentValues(Math.max(1, gap));
+  /** Per metric of the open incident: its usual value before it, and the value of its last finding there. */
+  let levels = new Map<string, { usual: number; flagged: number }>();
+  /** A metric of the reported incident stays at the level it was last flagged at (see above). */
+  const stillOut = (values: Readonly<Record<string, number>>): boolean => {
+    for (const [m, { usual, flagged }] of levels) {
+      const v = values[m];
+      if (Number.isFinite(v) && Number.isFinite(usual) && Math.abs(v - flagged) < Math.abs(flagged - usual) / 2) return true;
+    }
+    return false;
+  };
 
   const close = (events: IncidentEvent[]): void => {
     if (group && reportedBand !== null) {
@@ -109,23 +163,35 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       resolved++;
     }
     group = null;
+    levels = new Map();
     rows = new SeenRows(step, offset);
     reportedBand = null;
     current = null;
   };
 
   return {
-    push(row, timeMs, findings) {
+    push(row, timeMs, findings, values) {
       const events: IncidentEvent[] = [];
       if (timeMs !== null && lastTime !== null && gaps.length < STEP_GAPS && timeMs > lastTime) gaps.push(timeMs - lastTime);
       if (timeMs !== null) lastTime = timeMs;
-      if (group && row - group.endRow > gap) close(events);
       const merged = findings.filter((a) => entersIncidents(a, mergeFrom));
-      if (!merged.length) return events;
+      // A row of a reported incident whose metric is not back yet is its end, as a finding's row would be.
+      if (group && reportedBand !== null && !merged.length && values && stillOut(values)) {
+        group.endRow = row;
+        rows.note(row, timeMs);
+        rows.keep([group.startRow, group.peak!.row, group.endRow]);
+        current = group.incident(rows, incidentOptions);
+      }
+      if (group && row - group.endRow > gap) close(events);
+      if (!merged.length) {
+        if (values && !group) recent.push(values);
+        return events;
+      }
       group ??= new IncidentGroup(options.note);
       for (const a of merged) {
         group.add({ ...a, row });
         rows.note(row, timeMs, a);
+        if (a.metric !== null && a.value !== null) levels.set(a.metric, { usual: levels.get(a.metric)?.usual ?? recent.usual(a.metric), flagged: a.value });
       }
       rows.keep([group.startRow, group.peak!.row, group.endRow]);
       const incident = group.incident(rows, incidentOptions);
