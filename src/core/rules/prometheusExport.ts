@@ -153,8 +153,8 @@ function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportPro
     if (!LABEL_NAME.test(k) || k === 'alertname') { report(`label '${k}' is not a Prometheus label name; it is left out`, false); continue; }
     Object.defineProperty(labels, k, { value: goLiteral(v), enumerable: true, writable: true, configurable: true });
   }
-  // The rule's severity, as analyze scores it: a `labels.severity` that says otherwise is warned about by check.
-  labels.severity = rule.severity;
+  // A `labels.severity` of the rule's own is kept as written (Alertmanager routes on it; check warns where it differs).
+  if (!Object.hasOwn(labels, 'severity')) labels.severity = rule.severity;
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(rule.annotations)) {
     if (!LABEL_NAME.test(k)) { report(`annotation '${k}' is not a Prometheus annotation name; it is left out`, false); continue; }

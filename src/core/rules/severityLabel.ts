@@ -1,10 +1,14 @@
 /**
  * A native rule's `labels.severity` that differs from its `severity:` (`severity: minor`, `labels: {severity:
- * critical}`): analyze scores the rule by `severity:`, and export-rules writes `severity:` too, so the label would
- * only mislead a reader. A warning, with a fix that removes the label (the rule's `severity:` is kept).
+ * critical}`): analyze scores the rule by `severity:`, while export-rules keeps the label as written (it is what
+ * Alertmanager routes on: `page`, `ticket` are kept too), so the two disagree. A warning; its fix makes them one:
+ * with a `severity:` of its own, remove the label; without one (the rule takes the defaults') and a label that is
+ * one of ours, write `severity:` as the label says (removing the label would lower what Alertmanager pages on).
  */
 import type { DiagnosticSink } from './diagnostics.ts';
 import type { TextEdit } from './model.ts';
+import { SEVERITIES } from '../severity.ts';
+import type { Severity } from '../severity.ts';
 import { scalarAt } from './readRules.ts';
 import { deref, getPair } from './yamlAst.ts';
 import type { YMap, YPair } from './yamlAst.ts';
@@ -39,7 +43,15 @@ export function checkSeverityLabel(m: YMap, severity: string | undefined, out: D
   const own = scalarAt(m, 'severity');
   const sev = typeof own?.value === 'string' ? own.value : severity;
   if (!sev || String(label.value) === sev) return;
-  out.add('warning', 'semantic', 'severity-label', `labels.severity '${String(label.value)}' differs from the rule's severity '${sev}': analyze scores the rule ${sev} and export-rules writes severity: ${sev}; remove the label`, pair.key.start, label.end, {
-    title: `Remove labels.severity (keep severity: ${sev})`, edits: [removal(out.text, labels, pair, labelsPair)],
-  });
+  const said = String(label.value);
+  const message = `labels.severity '${said}' differs from the rule's severity '${sev}': analyze scores the rule ${sev}, while export-rules keeps severity="${said}" (what Alertmanager routes on)`;
+  let fix: { title: string; edits: TextEdit[] } | undefined;
+  if (own) fix = { title: `Remove labels.severity (keep severity: ${sev})`, edits: [removal(out.text, labels, pair, labelsPair)] };
+  else if (SEVERITIES.includes(said as Severity) && !m.flow && labelsPair) {
+    // `severity:` written above `labels:`, at its indentation.
+    const key = labelsPair.key.start;
+    const indent = key - (out.text.lastIndexOf('\n', key - 1) + 1);
+    if (/^[ ]*$/.test(out.text.slice(key - indent, key))) fix = { title: `Set severity: ${said} (as labels.severity says)`, edits: [{ startOffset: key, endOffset: key, newText: `severity: ${said}\n${' '.repeat(indent)}` }] };
+  }
+  out.add('warning', 'semantic', 'severity-label', message, pair.key.start, label.end, fix);
 }

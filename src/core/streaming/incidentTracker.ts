@@ -15,7 +15,10 @@
  * median of the last `gapRows` rows before the incident). Those rows are its end; it resolves `gapRows` rows after
  * the last of them. A spike is back at the next row, an outage when the metric is; a level that moves further
  * out is new to the detector, whose findings then move the level; a metric that drifts on (a counter, a leak)
- * leaves the band, so a trend does not hold an incident open for ever.
+ * leaves the band, so a trend does not hold an incident open for ever. A level that moves and stays (a deploy, a
+ * resize) would hold it for ever, and a new alert would never go out: the hold lasts at most HOLD_GAPS × `gapRows`
+ * rows past the last finding, and a finding more than `gapRows` rows after the last one starts a new incident
+ * (the held one resolves first), as it would without the hold.
  *
  * An incident whose findings never reach `minSeverity` is never reported. A lone finding keeps its score here
  * (STREAM_MIN_FINDINGS), unlike batch's (../incidents/merge.ts): the rule applied causally was measured and not kept.
@@ -38,6 +41,9 @@ import { severityRank } from '../severity.ts';
  * (src/extension/liveWindow.ts), so its table, status bar and webhooks agree.
  */
 export const STREAM_MIN_FINDINGS = 1;
+
+/** How long a reported incident is held past its last finding, in `gapRows`: an hour at 1-minute steps. */
+const HOLD_GAPS = 6;
 
 /** Gaps between rows whose median is the step (when not given). */
 const STEP_GAPS = 15;
@@ -148,6 +154,8 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
   const recent = new RecentValues(Math.max(1, gap));
   /** Per metric of the open incident: its usual value before it, and the value of its last finding there. */
   let levels = new Map<string, { usual: number; flagged: number }>();
+  /** The row of the open incident's last finding (its end may be later: held rows). */
+  let lastFinding = -1;
   /** A metric of the reported incident stays at the level it was last flagged at (see above). */
   const stillOut = (values: Readonly<Record<string, number>>): boolean => {
     for (const [m, { usual, flagged }] of levels) {
@@ -176,18 +184,19 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       if (timeMs !== null) lastTime = timeMs;
       const merged = findings.filter((a) => entersIncidents(a, mergeFrom));
       // A row of a reported incident whose metric is not back yet is its end, as a finding's row would be.
-      if (group && reportedBand !== null && !merged.length && values && stillOut(values)) {
+      if (group && reportedBand !== null && !merged.length && values && row - lastFinding <= HOLD_GAPS * gap && stillOut(values)) {
         group.endRow = row;
         rows.note(row, timeMs);
         rows.keep([group.startRow, group.peak!.row, group.endRow]);
         current = group.incident(rows, incidentOptions);
       }
-      if (group && row - group.endRow > gap) close(events);
+      if (group && (row - group.endRow > gap || (merged.length && row - lastFinding > gap))) close(events);
       if (!merged.length) {
         if (values && !group) recent.push(values);
         return events;
       }
       group ??= new IncidentGroup(options.note);
+      lastFinding = row;
       for (const a of merged) {
         group.add({ ...a, row });
         rows.note(row, timeMs, a);
