@@ -370,6 +370,12 @@ describe('anomaly-hunter send', () => {
     assert.match(asked.stderr, / zapier message\(s\)/);
     assert.equal(webhookFormatFor(' HTTPS://Hooks.Slack.com/services/x '), 'slack');
     assert.equal(webhookFormatFor('not a url'), DEFAULT_WEBHOOK_FORMAT);
+    // Slack's payload where a service takes it at a URL of its own; Zapier's catch hooks and other receivers the default.
+    assert.equal(webhookFormatFor('https://discord.com/api/webhooks/123/abc/slack'), 'slack');
+    assert.equal(webhookFormatFor('https://chat.example.org/hooks/xjd8a7fbqpg3tm5ek9wonr1hbw'), 'slack');
+    assert.equal(webhookFormatFor('https://rocket.example.org/hooks/6vWEuJqKYAh/ZbCtb3Xs'), 'slack');
+    assert.equal(webhookFormatFor('https://hooks.zapier.com/hooks/catch/123/abc/'), 'zapier');
+    assert.equal(webhookFormatFor('https://example.org/receiver'), DEFAULT_WEBHOOK_FORMAT);
   });
 
   test('a results file without incidents has its anomalies merged into incidents: one row per incident', async () => {

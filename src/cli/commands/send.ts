@@ -38,7 +38,7 @@ keeps: prefer the variable). It must be https (http only for localhost) and is
 never printed unmasked. Retries on network errors, 5xx and 429 (honouring
 Retry-After), at most 30 s in all; never follows redirects.
 
-  --format F         payload format (default zapier, or slack when the URL's host is hooks.slack.com:
+  --format F         payload format (default zapier, or slack for hooks.slack.com and Slack-compatible URLs:
                      the extension's setting anomalyHunter.webhook.format "auto" chooses alike).
                      alertmanager-api posts the incidents as alerts to a running Alertmanager's
                      /api/v2/alerts (--url http://host:9093, http allowed on any host): labels

@@ -64,8 +64,8 @@ Options:
                    in analyze; it is reported when it reaches S, and again when it escalates
   --webhook        with --follow: send the incidents that open in the rows appended after the start to the
                    webhook in $${WEBHOOK_URL_ENV}, through the throttle of the rules file's
-                   alerts.webhook (format, min_severity, throttle; default zapier, or slack when the
-                   URL's host is hooks.slack.com; warning; 5m):
+                   alerts.webhook (format, min_severity, throttle; default zapier, or slack for
+                   hooks.slack.com and Slack-compatible URLs; warning; 5m):
                    an incident is sent when it is at or above both --min-severity and min_severity.
                    With format alertmanager-api, an incident that was sent is sent again with
                    its end (endsAt) when it resolves, and Alertmanager resolves the alert.

@@ -17,12 +17,18 @@ export const DEFAULT_WEBHOOK_FORMAT: WebhookFormat = 'zapier';
 
 /**
  * The format of a webhook when none is given (no --format, no alerts.webhook.format, the setting left at `auto`):
- * `slack` for a Slack incoming webhook (host hooks.slack.com), else DEFAULT_WEBHOOK_FORMAT. Says nothing of the URL.
+ * `slack` for Slack's incoming webhooks (host hooks.slack.com) and the services that take Slack's payload at a
+ * URL of their own — Discord's `…/slack` endpoint, Mattermost's `/hooks/ID` and Rocket.Chat's `/hooks/ID/TOKEN` —,
+ * else DEFAULT_WEBHOOK_FORMAT (Zapier's catch hooks, hooks.zapier.com/hooks/catch/…, and any other receiver).
+ * Says nothing of the URL.
  */
 export function webhookFormatFor(url: string): WebhookFormat {
-  let host = '';
-  try { host = new URL(url.trim()).hostname.toLowerCase(); } catch { /* no URL: the default */ }
-  return host === 'hooks.slack.com' ? 'slack' : DEFAULT_WEBHOOK_FORMAT;
+  let host = '', path = '';
+  try { const u = new URL(url.trim()); host = u.hostname.toLowerCase(); path = u.pathname; } catch { /* no URL: the default */ }
+  if (host === 'hooks.slack.com') return 'slack';
+  if (host === 'hooks.zapier.com') return 'zapier';
+  if (/\/slack\/?$/.test(path) || /^\/hooks\/[A-Za-z0-9]+(\/[A-Za-z0-9]+)?\/?$/.test(path)) return 'slack';
+  return DEFAULT_WEBHOOK_FORMAT;
 }
 
 /** An anomaly on its way out, with the fingerprint the receiver sees. */
