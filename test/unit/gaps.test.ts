@@ -116,3 +116,11 @@ test('stream says the same gap warning as analyze, at the same line', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('intervals alternating 30 s and 90 s (half near each) give no usual step: no gap is said in a step the file does not have', () => {
+  const ts: number[] = [0];
+  for (let i = 1; i <= STEP_SAMPLE; i++) ts.push(ts[i - 1] + (i % 2 ? 30_000 : 90_000));
+  for (let i = 0; i < 200; i++) ts.push(ts[ts.length - 1] + 60_000);
+  ts.push(ts[ts.length - 1] + 3_600_000);
+  assert.deepEqual(timeGaps(Float64Array.from(ts)), []);
+});

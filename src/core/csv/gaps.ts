@@ -3,7 +3,7 @@
  * every reader: `analyze`'s warnings (parse.ts), a stream's (node/rowWarnings.ts) and the dashboard's broken lines.
  *
  * The rule. The usual step is the median of the first STEP_SAMPLE positive intervals between neighbouring rows. The
- * file is regular when at least REGULAR_SHARE of those intervals lie within ±STEP_TOLERANCE of it (a 15 s scrape
+ * file is regular when more than REGULAR_SHARE of those intervals lie within ±STEP_TOLERANCE of it (a 15 s scrape
  * with jitter is; a log of events is not, and gets no gap). A gap is an interval of GAP_STEPS usual steps or more:
  * one to a few missed scrapes are routine (Prometheus itself draws through them), ten in a row are an outage — for
  * 1-minute data, ten minutes without a row. Daily data without weekends (3 steps) or hourly data with a missed
@@ -36,7 +36,7 @@ export function regularStep(intervals: readonly number[]): number {
   const step = sorted[sorted.length >> 1];
   let near = 0;
   for (const v of intervals) if (Math.abs(v - step) <= STEP_TOLERANCE * step) near++;
-  return near >= REGULAR_SHARE * intervals.length ? step : 0;
+  return near > REGULAR_SHARE * intervals.length ? step : 0;
 }
 
 /** Whether an interval of `intervalMs` between neighbouring rows is a gap at the usual step `stepMs` (0: none). */
