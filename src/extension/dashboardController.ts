@@ -20,6 +20,7 @@ import type { FileSession } from './sessions.ts';
 import { SessionError } from './sessions.ts';
 import { reached } from './walkthrough.ts';
 import { readSettings } from './settings.ts';
+import { fileLabel } from './fileLabels.ts';
 import { sendAlerts } from './alerts.ts';
 import { textOf } from './csvFile.ts';
 
@@ -123,7 +124,7 @@ export class DashboardController implements vscode.Disposable {
   /** Shows a CSV's analysis (analysing it first, with a progress notification, when needed). */
   async show(uri: vscode.Uri, opts: { rule?: string; row?: number; settings?: DashboardSettings; reread?: boolean } = {}): Promise<void> {
     if (this.liveUri !== undefined && this.liveUri !== uri.toString()) this.clearLive();
-    const name = uri.path.split('/').pop() ?? uri.path;
+    const name = fileLabel(uri);
     // Held open for the dashboard from now on; the file shown before is let go once this one is shown.
     this.ctx.sessions.hold(uri, 'dashboard');
     // The latest request wins: one overtaken while its file loads (another file shown meanwhile, the panel closed)
@@ -343,7 +344,7 @@ export class DashboardController implements vscode.Disposable {
 
   /** Export through a save dialog; the file is streamed, never built as one string. */
   async exportTo(s: FileSession, format: 'csv' | 'json', onlyAnomalies: boolean, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const base = s.name.replace(/\.gz$/i, '').replace(/\.[^.]+$/, '');
+    const base = (s.uri.path.split('/').pop() ?? 'data').replace(/\.gz$/i, '').replace(/\.[^.]+$/, '');
     const uri = target ?? await vscode.window.showSaveDialog({
       title: `Export ${onlyAnomalies ? 'anomalies' : 'all rows'} as ${format.toUpperCase()}`,
       defaultUri: vscode.Uri.joinPath(s.uri, '..', `${base}.anomalies${onlyAnomalies ? '' : '.all'}.${format}`),

@@ -6,8 +6,8 @@
  * ANOMALY_HUNTER_PROMETHEUS_TOKEN; never in settings or logs.
  */
 import * as vscode from 'vscode';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { hash64 } from '../core/alerting/hash.ts';
 import { parseQueryArg } from '../core/prometheus/names.ts';
 import { csvRows, frameCsvChunks } from '../core/prometheus/csvText.ts';
@@ -16,6 +16,7 @@ import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source
 import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import type { Ctx } from './ctx.ts';
+import { setFileLabel } from './fileLabels.ts';
 
 const SECRET_KEY = 'anomalyHunter.prometheusToken';
 const RECENT_KEY = 'anomalyHunter.prometheusRecent';
@@ -133,6 +134,7 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
     }
   });
   if (!ok) return;
+  setFileLabel(file, snapshotLabel(parsed.query.name, check.url.href));
   // A new fetch replaces what an earlier one of the same query showed.
   if (ctx.sessions.get(file)) ctx.sessions.close(file);
   await ctx.showDashboard(file);
@@ -141,6 +143,26 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
 /** Where the snapshots of fetched queries live: the extension's own storage, never the workspace. */
 export function snapshotDir(ctx: Ctx): vscode.Uri {
   return vscode.Uri.joinPath(ctx.ext.storageUri ?? ctx.ext.globalStorageUri, 'prometheus');
+}
+
+/** A snapshot's name in titles: its query's name and the server's host. */
+function snapshotLabel(query: string, server: string): string {
+  let host = server;
+  try { host = new URL(server).host; } catch { /* the stored text as it is */ }
+  return `${query.length > 60 ? `${query.slice(0, 59)}…` : query} from ${host}`;
+}
+
+/**
+ * Names this workspace's snapshots by their queries (read from the meta files beside them), so a dashboard restored
+ * with the window is titled as it was when the query was fetched.
+ */
+export async function labelSnapshots(ctx: Ctx): Promise<void> {
+  const dir = snapshotDir(ctx);
+  const names = await readdir(dir.fsPath).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.endsWith('.csv.json')).map(async (n) => {
+    const meta = await readFile(join(dir.fsPath, n), 'utf8').then((t) => JSON.parse(t) as Partial<SnapshotMeta>, () => undefined);
+    if (meta && typeof meta.server === 'string' && typeof meta.query?.name === 'string') setFileLabel(vscode.Uri.joinPath(dir, n.slice(0, -'.json'.length)), snapshotLabel(meta.query.name, meta.server));
+  }));
 }
 
 /** Beside each snapshot: its query and where its grid ended, so streaming can fetch what came after. */

@@ -9,6 +9,7 @@ import type { DashboardSettings, RuleSlider } from '../protocol.ts';
 import { changedFrom, defaultDashboardSettings, enabledDetectors, RULES_PENDING, settingsFromRules, slidersOf } from './sessionSettings.ts';
 import type { WorkerReply } from './workerProtocol.ts';
 import { AnalysisWorker } from './analysisWorkerClient.ts';
+import { fileLabel } from './fileLabels.ts';
 import { readSettings } from './settings.ts';
 import type { RulesFileIndex } from './rulesFiles.ts';
 import type { FoundRules } from './rulesFiles.ts';
@@ -270,7 +271,7 @@ export class SessionStore implements vscode.Disposable {
         throw new SessionError(`${basename(uri.fsPath)}${pos}: ${fatal?.message ?? 'cannot read the file'}`);
       }
       const frame = reply.frame;
-      const name = basename(uri.fsPath);
+      const name = fileLabel(uri);
       const session: FileSession = {
         uri, name, frame, sha256: reply.sha256, issues: reply.issues, settings: previous ?? defaultDashboardSettings(),
         result: { frame, input: { path: uri.fsPath, sha256: reply.sha256 }, seed: readSettings().seed, detectors: {}, scores: {}, anomalies: [], warnings: [] },

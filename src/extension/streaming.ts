@@ -10,6 +10,7 @@ import type { StreamWorkerReply, StreamWorkerRequest } from './streamProtocol.ts
 import type { DashboardSettings } from '../protocol.ts';
 import { readSettings } from './settings.ts';
 import { isGzCsvPath } from './csvFile.ts';
+import { fileLabel } from './fileLabels.ts';
 import { pollSnapshot } from './prometheus.ts';
 import { sourceOf } from './historySource.ts';
 import { VERSION } from '../core/version.ts';
@@ -55,7 +56,7 @@ class LiveStream implements vscode.Disposable {
   }
 
   get name(): string {
-    return basename(this.uri.fsPath);
+    return fileLabel(this.uri);
   }
 
   private onMessage(m: StreamWorkerReply): void {
@@ -169,12 +170,12 @@ export function registerStreaming(ctx: Ctx, dashboard: DashboardController): vsc
       return;
     }
     stop();
-    const name = basename(uri.fsPath);
+    const name = fileLabel(uri);
     // The rules that apply to this CSV (its rules file, validated against the data); none when it cannot be read yet.
     const session = await ctx.sessions.use(uri, (s) => s).catch((e: Error) => { ctx.log.info(`streaming ${name}: no rules (${e.message})`); return undefined; });
     const settings = readSettings();
     const stream: LiveStream = new LiveStream(ctx, dashboard, uri,
-      { type: 'start', path: uri.fsPath, name, rules: session?.rulesFile ?? null, thresholds: session?.settings.thresholds, baseline: settings.streamingBaseline, retrainEveryMs: settings.retrainEveryMs },
+      { type: 'start', path: uri.fsPath, name: basename(uri.fsPath), rules: session?.rulesFile ?? null, thresholds: session?.settings.thresholds, baseline: settings.streamingBaseline, retrainEveryMs: settings.retrainEveryMs },
       ({ incidents, anomalies, rows }) => {
         if (current !== stream) return;
         status.text = `$(pulse) live: ${plural(incidents, 'incident')}`;

@@ -88,6 +88,10 @@ test('Analyze Prometheus Query… opens the dashboard on the query with its char
   const incidents = view.locator('[data-testid="anomaly-row"][data-kind="incident"]');
   await incidents.first().waitFor({ timeout: 60_000 });
   await page.screenshot({ path: path.join(dirs.shots, 'prometheus-dashboard.png') });
+  // Called by its query and server, not by the snapshot's hashed file name.
+  const host = new URL(prom.origin).host;
+  assert.equal((await view.locator('header h1').textContent()).trim(), `cpu from ${host}`);
+  await page.locator('.tab', { hasText: `Anomalies: cpu from ${host}` }).first().waitFor({ timeout: 10_000 });
   // An incident id is its start time and leading metric: one starts within minutes of the spike.
   const ids = await incidents.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-incident')));
   const spike = T0 + 1500 * MIN;
@@ -128,6 +132,7 @@ test('Start Streaming on a Prometheus query polls every step and the live dashbo
   }
   await page.screenshot({ path: path.join(dirs.shots, 'prometheus-streaming.png') });
   assert.ok(now >= before + 5, `the live dashboard grew from ${before} to ${now} rows`);
+  await page.locator('.tab', { hasText: `Anomalies: up from ${new URL(prom.origin).host} (live)` }).first().waitFor({ timeout: 10_000 });
   await runCommand(page, 'Anomaly Hunter: Stop Streaming');
 });
 
