@@ -256,6 +256,13 @@ export class StreamPipeline {
           this.row = 0;
           return;
         }
+        // A row of another number of fields (a line cut short by a crash, a column added mid-file) is skipped with
+        // analyze's warning (core/csv/parse.ts): its cells would be read into the wrong metrics.
+        const cols = this.header?.length ?? rec.fields.length;
+        if (rec.fields.length < cols || rec.fields.slice(cols).some((f) => f.trim() !== '')) {
+          this.warnings.warn('ragged-row', `row skipped: ${rec.fields.length} fields where the header has ${cols}`, rec.line, 1);
+          return;
+        }
         if (!this.layout) {
           this.sample.push(rec);
           // A long file waits for more rows: asked again every SAMPLE_ROWS rows, not on each.

@@ -72,3 +72,30 @@ test('--metrics a: analyze and stream say the cells that are no number in column
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a row of another number of fields (a line cut short, a column added mid-file) is skipped by stream as by analyze, never read into the wrong metrics', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-ragged-'));
+  try {
+    const lines = ['timestamp,cpu,mem'];
+    for (let i = 0; i < 300; i++) lines.push(`${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${(50 + 5 * Math.sin(i / 30)).toFixed(2)},40`);
+    const at = (i: number) => new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString();
+    // A writer that crashed mid-line, a trailing empty field (kept, as analyze keeps it), a column added.
+    lines.push(`${at(300)},5`, `${at(301)},51,40,`, 'timestamp,cpu,disk,mem', `${at(302)},53,900,40`, `${at(303)},51,40`);
+    writeFileSync(join(dir, 'r.csv'), lines.join('\n') + '\n');
+    const s = await cli('stream', ['r.csv', '--format', 'jsonl'], dir);
+    assert.equal(s.code, 0, s.err);
+    const skipped = (text: string) => text.split('\n').filter((l) => /row skipped/.test(l)).map((l) => l.replace(/^.*r\.csv/, 'r.csv'));
+    assert.deepEqual(skipped(s.err), [
+      'r.csv:302:1: warning: row skipped: 2 fields where the header has 3',
+      'r.csv:304:1: warning: row skipped: 4 fields where the header has 3',
+      'r.csv:305:1: warning: row skipped: 4 fields where the header has 3',
+    ]);
+    const rows = s.out.trim().split('\n').map((l) => JSON.parse(l) as { line: number; metrics: Record<string, { value: number | null }> });
+    assert.deepEqual(rows.slice(-2).map((r) => [r.line, r.metrics.cpu.value, r.metrics.mem.value]), [[303, 51, 40], [306, 51, 40]]);
+    assert.ok(rows.every((r) => r.metrics.mem.value === 40), 'no value of another column read as mem');
+    const analyzed = await cli('analyze', [join(dir, 'r.csv')], dir);
+    assert.deepEqual(skipped(analyzed.err), skipped(s.err));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
