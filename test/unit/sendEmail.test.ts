@@ -151,3 +151,17 @@ test('send --format email: a refused login is one error line naming the server, 
     await smtp.close();
   }
 });
+
+test('the default sender: the login when it is an address, else anomaly-hunter@ the server, an IPv4 server as an address literal', async () => {
+  const { checkSmtpUrl, senderAddress } = await import('../../src/core/alerting/email.ts');
+  const from = (url: string, setting?: string) => {
+    const c = checkSmtpUrl(url);
+    assert.ok(c.ok);
+    const s = senderAddress(c.target, setting);
+    return s.ok ? s.from : s.reason;
+  };
+  assert.equal(from('smtp://127.0.0.1:2525'), 'anomaly-hunter@[127.0.0.1]');
+  assert.equal(from('smtps://alerts:pw@mail.example.com'), 'anomaly-hunter@mail.example.com');
+  assert.equal(from('smtps://ops%40example.com:pw@mail.example.com'), 'ops@example.com');
+  assert.equal(from('smtp://127.0.0.1:2525', 'noc@example.org'), 'noc@example.org');
+});

@@ -82,8 +82,14 @@ function isAddress(a: string): boolean {
  * anomaly-hunter@ the server's host.
  */
 export function senderAddress(target: SmtpTarget, fromSetting: string | undefined): { ok: true; from: string } | { ok: false; reason: string } {
-  const from = fromSetting?.trim() || (target.user.includes('@') ? target.user : `anomaly-hunter@${target.host.includes(':') ? 'localhost' : target.host}`);
+  const from = fromSetting?.trim() || (target.user.includes('@') ? target.user : `anomaly-hunter@${senderDomain(target.host)}`);
   return checkRecipients(from).ok ? { ok: true, from } : { ok: false, reason: `${SMTP_FROM_ENV}: '${withoutControls(from)}' is not an email address` };
+}
+
+/** The server's host as the domain of an address: an IPv4 address as an address literal (RFC 5321 §4.1.3, `[127.0.0.1]`). */
+function senderDomain(host: string): string {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return `[${host}]`;
+  return host.includes(':') || host.startsWith('[') ? 'localhost' : host;
 }
 
 export function escapeHtml(s: string): string {
