@@ -256,13 +256,6 @@ export class StreamPipeline {
           this.row = 0;
           return;
         }
-        // A row of another number of fields (a line cut short by a crash, a column added mid-file) is skipped with
-        // analyze's warning (core/csv/parse.ts): its cells would be read into the wrong metrics.
-        const cols = this.header?.length ?? rec.fields.length;
-        if (rec.fields.length < cols || rec.fields.slice(cols).some((f) => f.trim() !== '')) {
-          this.warnings.warn('ragged-row', `row skipped: ${rec.fields.length} fields where the header has ${cols}`, rec.line, 1);
-          return;
-        }
         if (!this.layout) {
           this.sample.push(rec);
           // A long file waits for more rows: asked again every SAMPLE_ROWS rows, not on each.
@@ -362,6 +355,10 @@ export class StreamPipeline {
   private score(rec: CsvRecord): void {
     const l = this.layout as Layout;
     const f = rec.fields;
+    // A row of another number of fields (a line cut short by a crash, a column added mid-file) is skipped with
+    // analyze's warning (core/csv/parse.ts): its cells would be read into the wrong metrics.
+    const cols = l.header.length;
+    if (f.length < cols || f.slice(cols).some((x) => x.trim() !== '')) return this.warnings.warn('ragged-row', `row skipped: ${f.length} fields where the header has ${cols}`, rec.line, 1);
     const tsText = l.timestampIndex >= 0 ? (f[l.timestampIndex] ?? '') : '';
     // The row that settles the order of day and month: the times before it were read the other way (not "back").
     const dates = this.dates;
