@@ -3,7 +3,7 @@
  * kind with the file's line and column, then — at the end of the input — how many more there were of it; and the
  * gaps in the rows' times (core/csv/gaps.ts).
  */
-import { clip, isMissing } from '../core/csv/infer.ts';
+import { isMissing, unreadCellNote } from '../core/csv/infer.ts';
 import { IssueLog } from '../core/csv/issueLog.ts';
 import { GapWatch, gapNote } from '../core/csv/gaps.ts';
 import type { DataIssue } from '../core/csv/frame.ts';
@@ -44,7 +44,7 @@ export class RowWarnings {
     for (let k = 0; k < columns.length; k++) {
       if (!Number.isNaN(read(k))) continue;
       const text = (fields[columns[k]] ?? '').trim();
-      if (!isMissing(text)) this.warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header[columns[k]]))} is not a number: read as missing`, line, columns[k] + 1);
+      if (!isMissing(text)) this.warn('non-numeric', unreadCellNote(text, header[columns[k]]), line, columns[k] + 1);
     }
   }
 

@@ -99,3 +99,30 @@ test('a row of another number of fields (a line cut short, a column added mid-fi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an overflow written out (1e309, Infinity, -inf) is read as missing with a warning by analyze and stream alike, never an incident', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-inf-'));
+  try {
+    const lines = ['timestamp,cpu,mem'];
+    for (let i = 0; i < 900; i++) lines.push(`${new Date(Date.UTC(2024, 2, 4) + i * 60_000).toISOString()},${(50 + 5 * Math.sin(i / 30)).toFixed(2)},${40 + (i % 7)}`);
+    for (const [i, v] of [[100, '1e309'], [200, 'Infinity'], [300, '-inf']] as const) lines[i] = lines[i].replace(/,[^,]+,/, `,${v},`);
+    writeFileSync(join(dir, 'i.csv'), lines.join('\n') + '\n');
+    const said = (text: string) => text.split('\n').filter((l) => /finite/.test(l)).map((l) => l.replace(/^.*i\.csv/, 'i.csv'));
+    const expected = [
+      `i.csv:101:2: warning: '1e309' in column "cpu" is not a finite number: read as missing`,
+      `i.csv:201:2: warning: 'Infinity' in column "cpu" is not a finite number: read as missing`,
+      `i.csv:301:2: warning: '-inf' in column "cpu" is not a finite number: read as missing`,
+    ];
+    const analyzed = await cli('analyze', [join(dir, 'i.csv'), '--format', 'json', '--all-rows'], dir);
+    assert.equal(analyzed.code, 0, analyzed.err);
+    assert.deepEqual(said(analyzed.err), expected);
+    const result = JSON.parse(analyzed.out) as { incidents: { startRow: number }[] };
+    assert.ok(!result.incidents.some((x) => [99, 199, 299].includes(x.startRow)), 'no incident at an overflow cell');
+    const s = await cli('stream', ['i.csv', '--format', 'jsonl'], dir);
+    assert.deepEqual(said(s.err), expected);
+    const rows = s.out.trim().split('\n').map((l) => JSON.parse(l) as { metrics: { cpu: { value: number | null } } });
+    assert.deepEqual([99, 199, 299].map((r) => rows[r].metrics.cpu.value), [null, null, null]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

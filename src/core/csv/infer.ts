@@ -47,7 +47,8 @@ export function isMissing(text: string): boolean {
 export function parseNumber(text: string, decimalComma = false): number {
   if (text.length === 0) return NaN;
   const v = +text;
-  if (v === v && (v !== 0 || text.trim() !== '')) return v;
+  // ±Infinity (`1e309`, `Infinity`: an overflow written out) is no value: read as missing, with a warning.
+  if (v === v && (v !== 0 || text.trim() !== '')) return v - v === 0 ? v : NaN;
   if (decimalComma && /^\s*[-+]?\d+,\d+\s*$/.test(text)) return +text.replace(',', '.');
   return parseQuantity(text, decimalComma)?.value ?? NaN;
 }
@@ -274,6 +275,12 @@ export function inferColumns(header: string[], sample: string[][], delimiter: st
 }
 
 /** A cell's text for a message: at most 40 characters. */
+/** The warning for a metric's cell that is read as missing although it is no missing-value marker. */
+export function unreadCellNote(text: string, column: string): string {
+  const why = Math.abs(+text) === Infinity || /^\s*[-+]?inf\s*$/i.test(text) ? 'is not a finite number' : 'is not a number';
+  return `'${clip(text)}' in column ${JSON.stringify(clip(column))} ${why}: read as missing`;
+}
+
 export function clip(s: string | undefined): string {
   if (s === undefined) return '';
   return s.length > 40 ? s.slice(0, 37) + '…' : s;

@@ -2,7 +2,7 @@ import type { DataIssue, Frame } from './frame.ts';
 import { isSeriesOf, medianStep, nameList } from './frame.ts';
 import { CsvTokenizer } from './tokenize.ts';
 import type { CsvSyntaxError } from './tokenize.ts';
-import { skippedRowNote, dateOrderNote, weekdayNote, inferColumns, clip, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadTimeNote } from './infer.ts';
+import { skippedRowNote, dateOrderNote, weekdayNote, inferColumns, redate, isAnnotation, isMissing, parseNumber, readTime, settleDateOrder, unreadCellNote, unreadTimeNote } from './infer.ts';
 import type { Inference } from './infer.ts';
 import { parseTimestampAt } from './time.ts';
 import { scanNumber } from './fastNumber.ts';
@@ -198,11 +198,11 @@ export function createCsvReader(options: CsvReaderOptions = {}): CsvReader {
     const idx = inf.metricIndices;
     for (let k = 0; k < idx.length; k++) {
       let v = vals[k];
-      if (v !== v) {
+      if (v - v !== 0) { // NaN, or ±Infinity (an overflow written out): read as text, said and taken as missing
         const text = row[idx[k]] ?? '';
         v = parseNumber(text, inf.decimalComma);
         if (v === v) units.note(idx[k], text, inf.decimalComma, at);
-        else if (!isMissing(text) && (long || !options.metrics || options.metrics.some((m) => m === header![idx[k]] || isSeriesOf(header![idx[k]], m)))) warn('non-numeric', `'${clip(text)}' in column ${JSON.stringify(clip(header![idx[k]]))} is not a number: read as missing`, at, idx[k] + 1);
+        else if (!isMissing(text) && (long || !options.metrics || options.metrics.some((m) => m === header![idx[k]] || isSeriesOf(header![idx[k]], m)))) warn('non-numeric', unreadCellNote(text, header![idx[k]]), at, idx[k] + 1);
       }
       metricCols[k].add(v);
     }
