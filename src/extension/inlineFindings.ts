@@ -4,7 +4,7 @@ import { lineOfFinding } from '../core/csv/frame.ts';
 import type { LineIndex, RuleInfo } from '../core/findings.ts';
 import { adjacentLine, escapeMarkdown, findingsAt, hoverOf, indexByLine, lowerBound, noteOf, statusCounts } from '../core/findings.ts';
 import type { Incident } from '../core/incidents/incidents.ts';
-import { viewOf } from '../core/incidents/analysisView.ts';
+import { listed, viewOf } from '../core/incidents/analysisView.ts';
 import type { IncidentProblem } from '../core/incidents/problems.ts';
 import { incidentProblems } from '../core/incidents/problems.ts';
 import { shownAt } from '../core/incidents/shownAt.ts';
@@ -395,7 +395,7 @@ class InlineFindings implements vscode.Disposable {
       const tip = new vscode.MarkdownString();
       tip.appendMarkdown(`**Anomaly Hunter** · ${escapeMarkdown(v.session.name)}\n\n`);
       tip.appendMarkdown(`Incidents at or above ${v.minSeverity}: ` + SEVERITIES.filter((sev) => SEVERITIES.indexOf(sev) <= SEVERITIES.indexOf(v.minSeverity)).map((sev) => `${sev} ${c[sev].toLocaleString('en')}`).join(' · ') + '\n\n');
-      tip.appendMarkdown(`${statusCounts(v.index.lines.length, v.session.result.anomalies)}${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
+      tip.appendMarkdown(`${statusCounts(v.index.lines.length, listed(v.session.result, true).anomalies)}${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
       tip.appendMarkdown('Click to open the dashboard · Alt+F8 / Shift+Alt+F8 to step through the rows · setting anomalyHunter.minSeverity');
       bar.tooltip = tip;
       bar.command = { command: 'anomalyHunter.openDashboard', title: 'Open Dashboard', arguments: [uri] };

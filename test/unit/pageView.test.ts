@@ -12,6 +12,9 @@ import type { Rule, RulesFile } from '../../src/core/rules/model.ts';
 import { tuningOf } from '../../src/core/tuning.ts';
 import { hostView, localDataOf, outputsData } from '../../src/extension/dashboardModel.ts';
 import { sampleFrame } from './sampleFrame.ts';
+import { findingsIn } from '../../src/core/incidents/incidents.ts';
+import { checkOf } from '../../src/core/incidents/view.ts';
+import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { OutputsData } from '../../src/protocol.ts';
 import { heldOf, withOutputs } from '../../webview/local.ts';
 import { CONTAMINATION_TIP, INTERVAL_TIP, ruleTip } from '../../webview/controlTexts.ts';
@@ -170,4 +173,21 @@ test('the sliders\' tooltips say what they change: contamination and interval mo
   // cpu-warm at 40 (the sample's cpu sits around 40–60): its findings make incidents the view did not have.
   assert.notDeepEqual(spans(at({ ...base, thresholds: { 'cpu-warm': 40 } }, 'major')), spans(before));
   assert.match(ruleTip({ name: 'cpu-warm', metric: 'cpu', op: '>', threshold: 55 }), /^Rule cpu-warm: flags rows where cpu > this threshold \(the rules file says 55\)\. Changes its findings in every view, and the incidents they make/);
+});
+
+test('"All flagged rows" lists every finding of every incident (the level, flatness and discord checks\' too), for every slider', () => {
+  const frame = sampleFrame();
+  const h = held(frame, outputsData(analysed(frame, base), base, rulesFile.rules, false));
+  const place = (a: Anomaly) => `${a.row} ${a.detector} ${a.metric} ${a.rule ?? ''} ${checkOf(a) ?? ''}`;
+  let checks = 0;
+  for (const s of [base, { ...base, contamination: 0.05 }, { ...base, interval: 0.95 }, { ...base, thresholds: { 'cpu-high': 50 } }]) {
+    for (const v of [pageView(h.frame, h.outputs!, s, 'all')!, hostView(analysed(frame, s), 'all')]) {
+      const listed = new Set(v.anomalies.map(place));
+      const inIncidents = findingsIn(v.incidentFindings!, v.incidents!);
+      assert.ok(inIncidents.length > 0);
+      for (const a of inIncidents) assert.ok(listed.has(place(a)), `${JSON.stringify(s)}: ${place(a)} of an incident is not listed`);
+      checks += inIncidents.filter((a) => checkOf(a) !== null).length;
+    }
+  }
+  assert.ok(checks > 0, 'the incidents hold the forecaster\'s checks\' findings');
 });

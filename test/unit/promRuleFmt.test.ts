@@ -133,6 +133,36 @@ const EXPRS: [string, string | null][] = [
   ['rate x', '1:6: parse error: unexpected identifier "x"'],
   ['x y = 1', '1:3: parse error: unexpected identifier "y"'],
   ['x #c\n y', '2:2: parse error: unexpected identifier "y"'],
+  // A keyword where an operand is expected: `and`/`or`/`unless` are read as a metric's name, `bool` never (review finding).
+  ['a and and b', '1:11: parse error: unexpected identifier "b"'],
+  ['a or unless b', '1:13: parse error: unexpected identifier "b"'],
+  ['and a', '1:5: parse error: unexpected identifier "a"'],
+  ['a and on(x) and b', '1:17: parse error: unexpected identifier "b"'],
+  ['(a and and b)', '1:12: parse error: unexpected identifier "b"'],
+  ['a and and 1', '1:11: parse error: unexpected number "1"'],
+  ['a and and (b)', '1:11: parse error: unexpected "("'],
+  ['a and and sum(b)', '1:11: parse error: unexpected <aggr:sum>'],
+  ['a and and', null],
+  ['a and and * b', null],
+  ['a > bool and', null],
+  ['a > bool bool b', '1:10: parse error: unexpected <bool>'],
+  ['a bool > b', '1:3: parse error: unexpected <bool>'],
+  ['a * on(x) bool b', '1:11: parse error: unexpected <bool>'],
+  ['a + bool b', '1:3: parse error: bool modifier can only be used on comparison operators'],
+  ['(a) and bool b', '1:5: parse error: bool modifier can only be used on comparison operators'],
+  ['a + bool b c', '1:12: parse error: unexpected identifier "c"'],
+  // A grouping's labels without a comma.
+  ['sum by (a b) (x)', '1:11: parse error: unexpected identifier "b" in grouping opts, expected "," or ")"'],
+  ['sum(x) by (a, b c)', '1:17: parse error: unexpected identifier "c" in grouping opts, expected "," or ")"'],
+  ['sum by (a 1) (x)', '1:11: parse error: unexpected number "1" in grouping opts, expected "," or ")"'],
+  ['a + on(a) group_left(c d) e', '1:24: parse error: unexpected identifier "d" in grouping opts, expected "," or ")"'],
+  // A range's bracket that holds no duration, or a second bracket.
+  ['x[[5m]]', '1:3: parse error: missing unit character in duration'],
+  ['rate(x[ [5m]])', '1:9: parse error: missing unit character in duration'],
+  ['x[(5m)]', '1:3: parse error: missing unit character in duration'],
+  ['x[]', '1:3: parse error: missing unit character in duration'],
+  ['x[5m[1m]]', "1:5: parse error: unexpected left bracket '['"],
+  ['x[5m:[1m]]', "1:6: parse error: unexpected left bracket '['"],
 ];
 
 /**

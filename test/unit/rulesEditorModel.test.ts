@@ -91,3 +91,12 @@ test('statsOf (linear-time median) equals a sort-based reference, NaN skipped, o
     assert.deepEqual(dataContextOf(frame, 'x.csv').stats.a, statsOf(a));
   }
 });
+
+test('the editor shows a second YAML document as check does: one error at its `---`, kept beside the YAML extension\'s own', () => {
+  const text = 'version: 1\nrules: []\n---\nversion: 1\nrules:\n  - name: b\n    op: "=>"\n';
+  const d = analyzeRules(text).diagnostics;
+  for (const yamlExtension of [false, true]) {
+    assert.deepEqual(shownDiagnostics(d, yamlExtension).map((x) => [x.code, x.severity, x.range.start.line]), [['multiple-documents', 'error', 3]]);
+  }
+  assert.equal(problemSummary('rules.yaml', d), 'rules.yaml: 1 error');
+});

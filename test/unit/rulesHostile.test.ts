@@ -61,10 +61,22 @@ test('a cyclic alias (anchor used inside itself) does not hang', () => {
   assert.ok(r.diagnostics.length > 0);
 });
 
-test('multiple documents: the first is used, the rest is flagged', () => {
+test('multiple documents: a second document is an error at its `---` (its mistakes would go unchecked, promtool reads the first only)', () => {
   const r = validateRules('version: 1\nrules: []\n---\nfoo: 1\n');
-  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]), [['multiple-documents', 'warning', 3]]);
-  assert.ok(r.rules);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.column, d.range.end.column]), [['multiple-documents', 'error', 3, 1, 4]]);
+  assert.equal(r.rules, null);
+  assert.match(r.diagnostics[0].message, /one YAML document.*not checked nor loaded.*promtool and Prometheus read only the first/);
+  // A second document with a bad rule: the one error, at the second `---` (after a `...` ending the first too).
+  const bad = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n    op: ">"\n    threshold: 90\n...\n# more\n---\nversion: 1\nrules:\n  - name: b\n    op: "=>"\n';
+  assert.deepEqual(validateRules(bad).diagnostics.map((d) => [d.code, d.severity, d.range.start.line]), [['multiple-documents', 'error', 9]]);
+  // The same in a Prometheus rule file, which promtool passes with its second document unread.
+  const prom = validateRules('groups:\n- name: a\n  rules:\n  - alert: A\n    expr: up == 0\n---\ngroups:\n- name: b\n  rules:\n  - alert: B\n    expr: up ==\n');
+  assert.deepEqual(prom.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]), [['multiple-documents', 'error', 6]]);
+  // A leading `---` is one document; a trailing one with nothing after it is a warning.
+  assert.deepEqual(validateRules('---\nversion: 1\nrules: []\n').diagnostics, []);
+  const trailing = validateRules('version: 1\nrules: []\n---\n# nothing\n');
+  assert.deepEqual(trailing.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]), [['empty-document', 'warning', 3]]);
+  assert.ok(trailing.rules);
 });
 
 test('completion and hover never throw on broken text', () => {

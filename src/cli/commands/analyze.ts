@@ -24,9 +24,9 @@ import type { RulesFile } from '../../core/rules/model.ts';
 import { SEVERITIES } from '../../core/severity.ts';
 import { VERSION } from '../../core/version.ts';
 import type { Contamination } from '../../core/detectors/isolationForestModel.ts';
-import { listed } from '../../core/incidents/analysisView.ts';
+import { allFlaggedRows, listed } from '../../core/incidents/analysisView.ts';
 import { findingsIn } from '../../core/incidents/incidents.ts';
-import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
+import { DEFAULT_MIN_SEVERITY, checkOf } from '../../core/incidents/view.ts';
 
 const usage = `Usage: anomaly-hunter analyze <csv> [options]
        anomaly-hunter analyze --prometheus URL --query [NAME=]PROMQL … [--start T] [--end T] [--step D] [options]
@@ -209,10 +209,10 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
     lines.push(`${counted}; every flagged row: ${plural(anomalies.length, 'finding')}, ${inThem.toLocaleString('en')} in these incidents, ${(anomalies.length - inThem).toLocaleString('en')} in none`);
   } else lines.push(`${counted}; ${findingsOnRows(anomalies)} in them`);
   if (!allRows && view) {
-    // The incidents' findings are every check's calibrated ones (the level, flatness and discord checks' among them);
-    // --all-rows lists the detectors' own (at the contamination and interval): the counts need not agree, and the text says why.
+    // --all-rows lists the detectors' own findings (at the contamination and interval) and every finding of every
+    // incident (the level, flatness and discord checks' among them): allFlaggedRows.
     const hidden = view.incidents.length - incidents.length;
-    lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${findingsOnRows(result.anomalies)} (--all-rows lists them; incidents also hold the level, flatness and discord checks' findings)`);
+    lines.push(`  below ${view.minSeverity}: ${hidden} incident${hidden === 1 ? '' : 's'}; every flagged row: ${findingsOnRows(allFlaggedRows(result.anomalies, view))} (--all-rows lists them)`);
   }
   const top = [...incidents].sort((a, b) => b.score - a.score || a.startRow - b.startRow).slice(0, 10).sort((a, b) => a.startRow - b.startRow);
   if (top.length) {
@@ -230,7 +230,8 @@ function summary(result: AnalysisResult, issueCount: number, allRows: boolean, n
     const at = Math.max(...wheres.map((w) => w.length));
     // A finding is one row of one detector (and metric): a row can hold several.
     lines.push('', `  findings (${anomalies.length.toLocaleString('en')}): ${f.timestamps ? 'time' : 'CSV line'}, metric, detector, score`);
-    const detectors = shown.map((a) => (a.detector === 'rule' && a.rule ? `rule ${a.rule}` : a.detector));
+    // The forecaster's checks by name: their findings are JSON's detector "forecast", their message says which.
+    const detectors = shown.map((a) => (a.detector === 'rule' && a.rule ? `rule ${a.rule}` : checkOf(a) ? `forecast ${checkOf(a)}` : a.detector));
     const dw = Math.min(30, Math.max(8, ...detectors.map((d) => d.length)));
     for (const [k, a] of shown.entries()) {
       lines.push(`    ${wheres[k].padEnd(at)}  ${(a.metric ?? '-').padEnd(width)}  ${detectors[k].padEnd(dw)} ${a.score.toFixed(1).padStart(5)}`);

@@ -9,6 +9,7 @@ import { capAnomalies, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { historyHalfWidth } from '../detectors/forecast.ts';
 import type { Incident } from '../incidents/incidents.ts';
+import { allFlaggedRows } from '../incidents/analysisView.ts';
 import { shownAt } from '../incidents/shownAt.ts';
 import type { View, ViewInput } from '../incidents/view.ts';
 import { defaultView, renamedIforest } from '../incidents/view.ts';
@@ -123,8 +124,7 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
     for (const r of rules ?? []) for (const a of parts.rules.get(r)!.list) all.push(a);
     if (computed) sortAnomalies(all);
   }
-  const listed = capAnomalies(all, DASHBOARD_MAX_PER_DETECTOR);
-  const out: Computed = { anomalies: listed.list, ...(listed.capped ? { totals: listed.totals } : {}) };
+  const out: Computed = { anomalies: [] };
   if (fc) {
     out.bands = {};
     for (const [metric, f] of Object.entries(fc)) out.bands[metric] = { half: historyHalfWidth(f.sigma, f.yScale, settings.interval), widest: historyHalfWidth(f.sigma, f.yScale, INTERVAL_MAX) };
@@ -158,6 +158,12 @@ export function pageView(frame: Frame, outputs: DetectorOutputs, settings: ViewS
     view = v;
     basis = { frame, iforest: outputs.iforest, forecast: fc, detectors, contamination: settings.contamination, view: v };
   } else return null;
+  // Every flagged row: the detectors' own and every finding of every incident (allFlaggedRows), those of the
+  // incidents kept past the cap (an incident's rows are always listed).
+  const full = allFlaggedRows(all, view);
+  const listed = capAnomalies(full, DASHBOARD_MAX_PER_DETECTOR);
+  out.anomalies = listed.capped ? allFlaggedRows(listed.list, view) as Anomaly[] : listed.list;
+  if (listed.capped) out.totals = listed.totals;
   if (view) {
     const shown = choice === 'all' ? { incidents: view.incidents as Incident[], anomalies: view.findings as Anomaly[] } : shownAt(view, choice);
     out.incidents = shown.incidents;

@@ -6,9 +6,10 @@ import type { Incident } from './incidents.ts';
 import type { Severity } from '../severity.ts';
 import type { MergeOptions } from './merge.ts';
 import { mergeFindings } from './merge.ts';
+import { findingsIn } from './incidents.ts';
 import { shownAt } from './shownAt.ts';
 import type { View, ViewConstants } from './view.ts';
-import { DEFAULT_MIN_SEVERITY, defaultView } from './view.ts';
+import { DEFAULT_MIN_SEVERITY, checkOf, defaultView } from './view.ts';
 
 /**
  * The default view (SPEC §7) of an analysis: its detectors' statistics calibrated, merged into incidents, filtered
@@ -54,10 +55,28 @@ export function viewOf(result: AnalysisResult, minSeverity: Severity = DEFAULT_M
 
 /**
  * What an output lists (SPEC §3, §7): the default view's findings and incidents, or with `allRows` every row a
- * detector flagged and every incident. A result without a view (built by hand) lists its anomalies and no incidents.
+ * detector flagged (allFlaggedRows: the incidents' findings among them) and every incident. A result without a view
+ * (built by hand) lists its anomalies and no incidents.
  */
 export function listed(result: AnalysisResult, allRows = false): { anomalies: readonly Anomaly[]; incidents: readonly Incident[] } {
   const view = result.view;
   if (!view) return { anomalies: result.anomalies, incidents: [] };
-  return allRows ? { anomalies: result.anomalies, incidents: view.incidents } : view.shown;
+  return allRows ? { anomalies: allFlaggedRows(result.anomalies, view), incidents: view.incidents } : view.shown;
+}
+
+/** One finding's place: its row, detector, metric, rule and the forecaster's check (checkOf) that made it. */
+const placeOf = (a: Anomaly): string => `${a.row}\u0000${a.detector}\u0000${a.metric ?? ''}\u0000${a.rule ?? ''}\u0000${checkOf(a) ?? ''}`;
+
+/**
+ * Every flagged row (`--all-rows`, the dashboard's "All flagged rows"): the detectors' own findings (`flagged`: the
+ * forest's at its contamination, the forecast's outside its interval, the rules'), and every finding inside the
+ * view's incidents that they do not already hold at its place (the level, flatness and discord checks', the calibrated
+ * forest's and forecast's): each row an incident holds is listed, named by the statistic that flagged it (its detector,
+ * and its message for the forecaster's checks). In the output order; `flagged` itself when nothing is added.
+ */
+export function allFlaggedRows(flagged: readonly Anomaly[], view: { findings: readonly Anomaly[]; incidents: readonly Incident[] } | null | undefined): readonly Anomaly[] {
+  if (!view || !view.incidents.length) return flagged;
+  const have = new Set(flagged.map(placeOf));
+  const added = findingsIn(view.findings, view.incidents).filter((a) => !have.has(placeOf(a)));
+  return added.length ? sortAnomalies([...flagged, ...added]) : flagged;
 }

@@ -6,7 +6,10 @@
  * ends with a binary operator (`cpu >`, `x > 1 and`, `x != on(a)`); and token pairs no PromQL has: a lone `=`
  * outside braces (`up = 0`), a binary operator after an operator or at a start (`cpu >> 90`), `by`/`without` after
  * an aggregation and `on`/`ignoring` after an operator followed by a label name instead of `(`, and a number or
- * name followed by a name that is not a keyword, or by a number (`cpu > 90 for 5m`). The first by place is given,
+ * name followed by a name that is not a keyword, or by a number (`cpu > 90 for 5m`); `and`/`or`/`unless` where an
+ * operand is expected read as a metric's name, as Prometheus reads them (`x and and y`: "unexpected identifier"), `bool`
+ * anywhere but after a comparison operator, grouping labels without a comma (`sum by (a b)`), and a range's bracket
+ * without its duration or with a second bracket (`x[[5m]]`). The first by place is given,
  * as Prometheus's parser meets them in order. Each case and position checked against promtool 2.42 (promRuleFmt's
  * tests run it). Anything else is left to promtool: an expression this passes may still be refused.
  */
@@ -38,7 +41,7 @@ type Tok = { kind: 'num' | 'dur' | 'id' | 'op' | 'open' | 'close' | 'sel' | 'str
  * The first token-pair error of the code (strings and comments blanked to spaces, `strings` their offsets), outside
  * brackets and label lists, as [offset, message]; null where none is seen or a token is not one we read.
  */
-function tokenError(code: string, strings: Set<number>): [number, string] | null {
+function tokenError(code: string, strings: Set<number>): { error: [number, string] | null; late: [number, string] | null; endsOperand: boolean } {
   const toks: Tok[] = [];
   // The lexer's error where the tokens stop (a lone `=`), null where they stop at what we do not read.
   let lexed: [number, string] | null = null;
@@ -73,41 +76,77 @@ function tokenError(code: string, strings: Set<number>): [number, string] | null
     if (c === ',' || c === '@' || c === ':') { toks.push({ kind: 'other', text: c, at: i }); i++; continue; }
     break lex;
   }
+  const found = (error: [number, string] | null) => ({ error, late, endsOperand: false });
   // The open parentheses and brackets: what each is (a label list's, a range's, another).
   const stack: ('labels' | 'range' | 'expr')[] = [];
   let aggParen = false;
+  // Per token: whether it closes the label list of on/ignoring/group_left/group_right (a binary operator's modifier).
+  const closesModifier: boolean[] = [];
+  // Per token: whether it is `and`, `or` or `unless` where an operand is expected — Prometheus reads it as a metric's name (`x and and` passes).
+  const operandWord: boolean[] = [];
+  // A check Prometheus makes once the expression is parsed (`bool` on an operator that is no comparison): given only when the parse finds nothing.
+  let late: [number, string] | null = null;
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k], prev = toks[k - 1], next = toks[k + 1];
+    const before = prev?.kind === 'id' && !operandWord[k - 1] ? prev.text.toLowerCase() : '';
+    operandWord[k] = t.kind === 'id' && ['and', 'or', 'unless'].includes(t.text.toLowerCase())
+      && (!prev || prev.kind === 'op' || (prev.kind === 'open' && prev.text === '(') || (prev.kind === 'other' && prev.text === ',') || closesModifier[k - 1]
+        || ['and', 'or', 'unless', 'bool'].includes(before));
     if (t.kind === 'open') {
       const word = prev?.kind === 'id' ? prev.text.toLowerCase() : '';
       stack.push(t.text === '[' ? 'range' : ['by', 'without', 'on', 'ignoring', 'group_left', 'group_right'].includes(word) ? 'labels' : 'expr');
+      // A metric named `and` then `(`: no call.
+      if (operandWord[k - 1] && t.text === '(') return found([t.at, 'unexpected "("']);
       continue;
     }
     if (t.kind === 'close') {
       const was = stack.pop();
       // `sum(x) by (a)`: a grouping may follow the parenthesis of an aggregation.
       aggParen = was === 'expr' && t.text === ')' && openerIsAggregation(toks, k);
+      closesModifier[k] = was === 'labels' && t.text === ')' && ['on', 'ignoring', 'group_left', 'group_right'].includes(openerWord(toks, k));
       if (t.text === ')') continue;
     }
+    // A grouping's label list: names (or numbers) one after another without a comma.
+    if (stack[stack.length - 1] === 'labels' && (t.kind === 'id' || t.kind === 'num') && (next?.kind === 'id' || next?.kind === 'num')) {
+      return found([next.at, `unexpected ${next.kind === 'id' ? 'identifier' : 'number'} "${next.text}" in grouping opts, expected "," or ")"`]);
+    }
     if (stack.some((s) => s !== 'expr')) continue;
-    const word = t.kind === 'id' ? t.text.toLowerCase() : '', before = prev?.kind === 'id' ? prev.text.toLowerCase() : '';
+    const word = t.kind === 'id' && !operandWord[k] ? t.text.toLowerCase() : '';
     if (t.kind === 'op' && t.text !== '+' && t.text !== '-' && (!prev || prev.kind === 'op' || prev.kind === 'open' || ['bool', 'and', 'or', 'unless'].includes(before))) {
-      return [t.at, `unexpected <op:${t.text}>`];
+      return found([t.at, `unexpected <op:${t.text}>`]);
+    }
+    if (word === 'bool') {
+      // `bool` follows a comparison operator; after another operator it parses and is refused after (at that operator).
+      const comparison = prev?.kind === 'op' && ['==', '!=', '>', '<', '>=', '<='].includes(prev.text);
+      const otherOp = (prev?.kind === 'op' && !comparison) || ['and', 'or', 'unless'].includes(before);
+      if (!comparison && !otherOp) return found([t.at, 'unexpected <bool>']);
+      if (otherOp && !late) late = [prev!.at, 'bool modifier can only be used on comparison operators'];
     }
     if (t.kind === 'id' && next?.kind === 'id' && !isKeyword(next.text)) {
       const grouping = ((word === 'by' || word === 'without') && ((aggParen && prev?.kind === 'close') || AGGREGATIONS.has(before)))
         || ((word === 'on' || word === 'ignoring') && (prev?.kind === 'op' || ['and', 'or', 'unless', 'bool'].includes(before)));
-      if (grouping) return [next.at, `unexpected identifier "${next.text}" in grouping opts, expected "("`];
+      if (grouping) return found([next.at, `unexpected identifier "${next.text}" in grouping opts, expected "("`]);
     }
     // An operand's end (a number, a duration, a name, a selector's braces, a range's bracket) then a name or a number.
-    const operandEnd = t.kind === 'num' || t.kind === 'dur' || t.kind === 'sel' || (t.kind === 'id' && !isKeyword(t.text))
+    const operandEnd = t.kind === 'num' || t.kind === 'dur' || t.kind === 'sel' || (t.kind === 'id' && (!isKeyword(t.text) || operandWord[k]))
       || (t.kind === 'close' && t.text === ']');
     if (operandEnd && next && ((next.kind === 'id' && !isKeyword(next.text)) || next.kind === 'num' || next.kind === 'dur')) {
       const what = next.kind === 'id' ? 'identifier' : next.kind === 'num' ? 'number' : 'duration';
-      return [next.at, `unexpected ${what} "${next.text}"`];
+      return found([next.at, `unexpected ${what} "${next.text}"`]);
     }
+    if (operandEnd && next?.kind === 'id' && AGGREGATIONS.has(next.text.toLowerCase())) return found([next.at, `unexpected <aggr:${next.text.toLowerCase()}>`]);
   }
-  return lexed;
+  return { error: lexed, late, endsOperand: lexed === null && operandWord[toks.length - 1] === true };
+}
+
+/** The word before the parenthesis that the `)` at toks[k] closes ('' when none). */
+function openerWord(toks: Tok[], k: number): string {
+  let depth = 0;
+  for (let j = k; j >= 0; j--) {
+    if (toks[j].kind === 'close') depth++;
+    else if (toks[j].kind === 'open' && --depth === 0) return toks[j - 1]?.kind === 'id' ? toks[j - 1].text.toLowerCase() : '';
+  }
+  return '';
 }
 
 /** Whether the `)` at toks[k] closes a parenthesis opened right after an aggregation's name. */
@@ -118,6 +157,11 @@ function openerIsAggregation(toks: Tok[], k: number): boolean {
     else if (toks[j].kind === 'open' && --depth === 0) return toks[j].text === '(' && toks[j - 1]?.kind === 'id' && AGGREGATIONS.has(toks[j - 1].text.toLowerCase());
   }
   return false;
+}
+
+/** Whether the code before its last character holds nothing since the last `[` (where a range's duration is expected). */
+function emptyBracket(code: string): boolean {
+  return !code.slice(code.lastIndexOf('[', code.length - 2) + 1, -1).trim();
 }
 
 /** Prometheus's parse error of `expr` as `could not parse expression: L:C: parse error: …`, or null when we see none. */
@@ -166,7 +210,8 @@ export function exprSyntaxError(expr: string): string | null {
     } else if (c === '}') {
       found = [i, "unexpected character: '}'", 0];
     } else if (c === '(') {
-      open.push(c);
+      if (open[open.length - 1] === '[' && emptyBracket(code)) found = [i, 'missing unit character in duration', 0];
+      else open.push(c);
     } else if (c === ')') {
       // Prometheus's lexer places this one past the parenthesis (a bracket or brace at itself).
       if (!open.includes('(')) found = [i, "unexpected right parenthesis ')'", 1];
@@ -178,23 +223,28 @@ export function exprSyntaxError(expr: string): string | null {
       }
       else open.pop();
     } else if (c === '[') {
-      // A bracket inside a bracket: Prometheus's words for it are not checked here.
-      if (open.includes('[')) return null;
-      open.push(c);
+      // A bracket inside a bracket: a duration was expected (`x[[5m]]`), else it is one too many (`x[5m[1m]]`).
+      if (open[open.length - 1] === '[') found = [i, emptyBracket(code) ? 'missing unit character in duration' : "unexpected left bracket '['", 0];
+      else if (open.includes('[')) return null;
+      else open.push(c);
     } else if (c === ']') {
       if (!open.includes('[')) found = [i, "unexpected right bracket ']'", 0];
+      else if (open[open.length - 1] === '[' && emptyBracket(code)) found = [i, 'missing unit character in duration', 0];
       // A `]` that closes a `(`: Prometheus's words for it are not checked here.
       else if (open[open.length - 1] !== '[') return null;
       else open.pop();
     }
   }
   // A token pair before the first stack error is met first.
-  const pair = tokenError(code, strings);
+  const tokens = tokenError(code, strings);
+  const pair = tokens.error;
   if (pair && (!found || pair[0] < found[0])) return error(pair[0], pair[1]);
   if (found) return error(found[0], found[1], found[2]);
   if (braces) return error(expr.length, 'unexpected end of input inside braces');
   if (open.includes('(')) return error(expr.length, 'unclosed left parenthesis');
   if (open.length) return error(expr.length, 'unclosed left bracket');
-  if (code.trim() && DANGLING.test(code)) return error(expr.length, 'unexpected end of input');
+  // `x and and`: the last `and` is a metric's name, no operator left open.
+  if (code.trim() && !tokens.endsOperand && DANGLING.test(code)) return error(expr.length, 'unexpected end of input');
+  if (tokens.late) return error(tokens.late[0], tokens.late[1]);
   return null;
 }

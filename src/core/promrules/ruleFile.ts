@@ -153,8 +153,8 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
   };
   const lineOf = (offset: number): number => positionAt(starts, offset).line;
   const parsed = parseYamlAst(text);
-  // A second YAML document is ignored with a warning (the rules editor's); other problems make no rule file.
-  const yamlError = parsed.problems.find((p) => p.code !== 'multiple-documents');
+  // A second YAML document is ignored, as Prometheus loads a rule file (`check` and the editor refuse it: validate.ts); other problems make no rule file.
+  const yamlError = parsed.problems.find((p) => p.code !== 'multiple-documents' && p.code !== 'empty-document');
   if (yamlError) fail(yamlError.message, yamlError.startOffset);
   const root = parsed.root ? deref(parsed.root) : null;
   const out: RawPromRule[] = [];

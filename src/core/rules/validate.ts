@@ -56,7 +56,8 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   findUnquotedOps(text, out);
   const parsed = parseYamlAst(text);
   for (const p of parsed.problems) {
-    out.add(p.code === 'multiple-documents' ? 'warning' : 'error', 'yaml', p.code, p.message, p.startOffset, p.endOffset);
+    // A second document is an error (its rules would be lost silently: promtool and Prometheus read the first only); an empty one a warning.
+    out.add(p.code === 'empty-document' ? 'warning' : 'error', 'yaml', p.code, p.message, p.startOffset, p.endOffset);
   }
   const emptyFile: RulesFile = emptyRulesFile();
   const root = parsed.root;

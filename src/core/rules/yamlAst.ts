@@ -162,7 +162,12 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
         documents++;
         if (documents === 2) {
           const at = nextDocumentMarker(text, lastEnd);
-          problems.push({ code: 'multiple-documents', message: 'a rules file holds one YAML document; the rest is ignored', startOffset: at, endOffset: Math.min(at + 3, text.length) });
+          // A later document with something in it is refused (validate.ts: an error), an empty one (a trailing `---`) is said.
+          const code = laterDocumentsHoldContent(events, i) ? 'multiple-documents' : 'empty-document';
+          const message = code === 'multiple-documents'
+            ? 'a rules file is one YAML document: this second document (and any after it) is not checked nor loaded — promtool and Prometheus read only the first; put its rules in the first document or in a file of their own'
+            : 'an empty YAML document after the first: remove this `---`';
+          problems.push({ code, message, startOffset: at, endOffset: Math.min(at + 3, text.length) });
         }
         break;
       case EVENT_ID.MAPPING:
@@ -231,11 +236,25 @@ function skipCollection(events: Event[], i: number): number {
   return i;
 }
 
+/** Where the second document starts: its `---` line (a `...` ending the first, when the second has no `---`). */
 function nextDocumentMarker(text: string, from: number): number {
-  const re = /^(---|\.\.\.)/gm;
-  re.lastIndex = from;
-  const m = re.exec(text);
-  return m ? m.index : from;
+  const start = /^---(?=[ \t\r\n]|$)/gm;
+  start.lastIndex = from;
+  const m = start.exec(text);
+  if (m) return m.index;
+  const end = /^\.\.\.(?=[ \t\r\n]|$)/gm;
+  end.lastIndex = from;
+  return end.exec(text)?.index ?? from;
+}
+
+/** Whether the documents from the event at `i` (a document's) on hold anything but empty (null) values. */
+function laterDocumentsHoldContent(events: readonly Event[], i: number): boolean {
+  for (let j = i + 1; j < events.length; j++) {
+    const ev = events[j];
+    if (ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE || ev.type === EVENT_ID.ALIAS) return true;
+    if (ev.type === EVENT_ID.SCALAR && (ev.valueStart >= 0 || ev.anchorStart >= 0 || ev.tagStart >= 0)) return true;
+  }
+  return false;
 }
 
 /** Offset just past the closing bracket of a flow collection whose last item ends at `from`. */

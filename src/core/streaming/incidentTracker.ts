@@ -44,6 +44,9 @@ export const STREAM_MIN_FINDINGS = 1;
 /** How long a reported incident is held past its last finding, in `gapRows`: two hours at 1-minute steps (6: F1 0.565, 12: 0.584, no cap: 0.586 on `npm run bench:stream-labelled`; 35 of 67 windows each). */
 const HOLD_GAPS = 12;
 
+/** Findings at most this many rows apart are one incident, unless `gapRows` says otherwise (batch's default too). */
+export const STREAM_GAP_ROWS = 10;
+
 /** Gaps between rows whose median is the step (when not given). */
 const STEP_GAPS = 15;
 
@@ -66,6 +69,8 @@ export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' 
   minFindings?: number;
   /** The stream's UTC offset when its times are a file's wall clock (read when an incident is made). @default 0 */
   utcOffsetMs?: () => number;
+  /** Told every incident as it ends (reported or not): what a view of the stream lists (./streamView.ts). */
+  onClose?: (incident: Incident) => void;
 }
 
 /** The last `size` values of each metric (rows in order), for the usual value before an incident. */
@@ -119,6 +124,10 @@ export interface IncidentTracker {
   push(row: number, timeMs: number | null, findings: readonly Anomaly[], values?: Readonly<Record<string, number>>): IncidentEvent[];
   /** The open incident, if it is reported (what a live view shows). */
   readonly open: Incident | null;
+  /** The open incident, reported or not (held rows included). */
+  readonly pending: Incident | null;
+  /** Whether an incident is open, reported or not (a row without findings then matters: it may hold or end it). */
+  readonly busy: boolean;
   /** Incidents reported so far (opened), and resolved so far. */
   readonly reported: number;
   readonly resolved: number;
@@ -132,7 +141,7 @@ export function valuesByMetric(metrics: readonly string[], values: ArrayLike<num
 }
 
 export function createIncidentTracker(options: IncidentTrackerOptions = {}): IncidentTracker {
-  const gap = Math.max(0, options.gapRows ?? 10);
+  const gap = Math.max(0, options.gapRows ?? STREAM_GAP_ROWS);
   const min = severityRank(options.minSeverity ?? 'major');
   const mergeFrom = options.mergeFrom ?? INCIDENT_FLOOR;
   const incidentOptions: IncidentOptions = { gapRows: gap, note: options.note, minFindings: options.minFindings ?? STREAM_MIN_FINDINGS };
@@ -165,6 +174,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
   };
 
   const close = (events: IncidentEvent[]): void => {
+    if (group && options.onClose) options.onClose(group.incident(rows, incidentOptions));
     if (group && reportedBand !== null) {
       events.push({ event: 'resolved', incident: group.incident(rows, incidentOptions) });
       resolved++;
@@ -213,6 +223,8 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       return events;
     },
     get open() { return current; },
+    get pending() { return group ? group.incident(rows, incidentOptions) : null; },
+    get busy() { return group !== null; },
     get reported() { return reported; },
     get resolved() { return resolved; },
   };
