@@ -5,7 +5,14 @@ import type { Severity } from './severity.ts';
 /** 'stream' is the online detector of `stream` and live streaming (src/core/streaming/streamDetector.ts). */
 export type DetectorId = 'iforest' | 'forecast' | 'rule' | 'stream';
 
-/** One finding, exactly the SPEC §3 JSON shape. `row` is the 0-based data row. */
+/** The checks of the forecaster beside its forecast, as summaries name them (JSON's detector is "forecast" for all). */
+export const FORECAST_CHECKS = ['level check', 'flatness check', 'discord check'] as const;
+export type ForecastCheck = (typeof FORECAST_CHECKS)[number];
+
+/**
+ * One finding: the SPEC §3 JSON shape, plus `check` (not in SPEC: the JSON export leaves it out). `row` is the
+ * 0-based data row.
+ */
 export interface Anomaly {
   row: number;
   /** ISO 8601 (UTC) when the data has a timestamp column, else null. */
@@ -19,6 +26,8 @@ export interface Anomaly {
   score: number;
   severity: Severity;
   message: string;
+  /** Which of the forecaster's checks made it, set by the view's statistic that did (none: the forecast's own). */
+  check?: ForecastCheck;
 }
 
 /**

@@ -65,6 +65,14 @@ export class RulesFileIndex implements vscode.Disposable {
     }
   }
 
+  /**
+   * Searches again, for rules files the extension has just written itself: their watcher events may come after a
+   * CSV opened next has looked for its rules file (the walkthrough's sample then had none, now and then).
+   */
+  refresh(): void {
+    this.reset();
+  }
+
   /** Starts the search now (at activation), so that the first CSV opened finds the list ready. */
   warm(): void {
     void this.list();

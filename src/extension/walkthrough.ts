@@ -112,6 +112,7 @@ async function writeSample(ctx: Ctx, dir: vscode.Uri, files: string[]): Promise<
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, rel), bytes);
     ctx.log.info(`sample: wrote ${vscode.Uri.joinPath(dir, rel).fsPath}`);
   }
+  if (files.includes(SAMPLE_RULES)) ctx.rulesFiles.refresh();
 }
 
 /**

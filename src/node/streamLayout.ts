@@ -1,5 +1,5 @@
 /** Which columns a stream scores (its Layout), and how a record reads by them. */
-import { InputError, UsageError } from './errors.ts';
+import { InputError, UsageError, unknownMetricsError } from './errors.ts';
 import { dedupeHeader } from '../core/csv/header.ts';
 import { indexIn, nameList, seriesIn } from '../core/csv/frame.ts';
 import { LongSeries, MAX_LONG_METRICS, type LongLayout } from '../core/csv/longFormat.ts';
@@ -30,12 +30,10 @@ export interface Layout {
 export function layoutOf(header: string[], inf: Inference, wanted: string[] | undefined, oneMetric: boolean, path: string, names: string[] = header): Layout {
   let metricIndices = inf.metricIndices;
   if (wanted) {
-    metricIndices = wanted.map((name) => {
-      const c = indexIn(names, name);
-      // A name the command line gave that the data lacks is a usage error, as analyze --metrics and forecast --metric say it.
-      if (c < 0 || c === inf.timestampIndex) throw new UsageError(`--metrics: no numeric column '${name}' in ${path} (metrics: ${inf.metricIndices.map((i) => names[i]).join(', ')})`);
-      return c;
-    });
+    metricIndices = wanted.map((name) => indexIn(names, name));
+    // A name the command line gave that the data lacks is a usage error, as analyze --metrics and forecast --metric say it.
+    const unknown = wanted.filter((_, k) => metricIndices[k] < 0 || metricIndices[k] === inf.timestampIndex);
+    if (unknown.length) throw unknownMetricsError(unknown, path, inf.metricIndices.map((i) => names[i]));
   }
   if (!metricIndices.length) throw new InputError('no numeric column to score', path, 1);
   if (oneMetric && metricIndices.length !== 1) {
@@ -84,11 +82,9 @@ export function longStreamLayout(
   opts.onNotice?.(`${path}: warning: long format: the rows of each time are joined into one, a metric per series told apart by ${by} (${count} metric${count === 1 ? '' : 's'}, e.g. ${join.metrics[0]})`);
   let pick: number[] | null = null;
   if (opts.metrics) {
-    pick = [...new Set(opts.metrics.flatMap((name) => {
-      const cols = seriesIn(join.metrics, name);
-      if (!cols.length) throw new UsageError(`--metrics: no metric '${name}' in ${path} (metrics: ${nameList(join.metrics)})`);
-      return cols;
-    }))].sort((a, b) => a - b);
+    const unknown = opts.metrics.filter((name) => !seriesIn(join.metrics, name).length);
+    if (unknown.length) throw unknownMetricsError(unknown, path, join.metrics, 'metric');
+    pick = [...new Set(opts.metrics.flatMap((name) => seriesIn(join.metrics, name)))].sort((a, b) => a - b);
   }
   const metrics = pick ? pick.map((i) => join.metrics[i]) : join.metrics;
   if ((opts.oneMetric ?? false) && metrics.length !== 1) {

@@ -238,6 +238,15 @@ export function moveSlider(view, testid, value, { untilCount = true } = {}) {
   }), [value, untilCount]);
 }
 
+/** Closes the editor tab whose label holds `name`, when one is open (a test's teardown), and waits until it is gone. */
+export async function closeTab(page, name, timeout = 10_000) {
+  const tab = page.locator('.tabs-container .tab', { hasText: name }).first();
+  if (!(await tab.count())) return;
+  await tab.click();
+  await page.keyboard.press('Control+W');
+  await tab.waitFor({ state: 'detached', timeout });
+}
+
 /** The dashboard's document: two iframes deep in VS Code for the web. */
 export function webview(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');

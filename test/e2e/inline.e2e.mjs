@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, findFiles, goToLine, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
+import { REPO, closeTab, findFiles, goToLine, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
 import { sampleWorkspace } from './workspace.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -122,12 +122,7 @@ test('the Problems panel holds one Information entry per incident, from its firs
 
 test('a typo in a rules file next to the analysed CSV stays on top of Problems and in the status bar\'s error count', async (t) => {
   t.after(async () => {
-    const tab = page.locator('.tabs-container .tab', { hasText: 'typo.rules.yaml' }).first();
-    if (await tab.count()) {
-      await tab.click();
-      await page.keyboard.press('Control+W');
-      await tab.waitFor({ state: 'detached', timeout: 10_000 });
-    }
+    await closeTab(page, 'typo.rules.yaml');
     fs.rmSync(path.join(dirs.ws, 'rules/typo.rules.yaml'), { force: true });
     await focusCsv();
   });
@@ -251,12 +246,7 @@ test('how a CSV was read (a duplicate time) is in Problems too, at its line, as 
   }
   fs.writeFileSync(file, lines.join('\n') + '\n');
   t.after(async () => {
-    const tab = page.locator('.tabs-container .tab', { hasText: 'dup.csv' }).first();
-    if (await tab.count()) {
-      await tab.click();
-      await page.keyboard.press('Control+W');
-      await tab.waitFor({ state: 'detached', timeout: 10_000 });
-    }
+    await closeTab(page, 'dup.csv');
     fs.rmSync(file, { force: true });
     await focusCsv();
   });

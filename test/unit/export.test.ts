@@ -131,6 +131,13 @@ describe('JSON export', () => {
     assert.equal(doc.anomalies.length, 2);
   });
 
+  test('a forecast finding is written in the SPEC §3 shape: the check it carries stays out of the JSON', () => {
+    const level: Anomaly = { row: 2, timestamp: '2025-03-01T00:02:00.000Z', detector: 'forecast', metric: 'cpu', value: 13, score: 60, severity: 'major', message: 'cpu level rises by 3', check: 'level check' };
+    const doc = JSON.parse(all(jsonChunks({ ...sample(), anomalies: [level] }, { version: '1', onlyAnomalies: true })));
+    const { check: _check, ...spec } = level;
+    assert.deepEqual(doc.anomalies, [spec]);
+  });
+
   test('an empty result is valid JSON with an empty anomalies list', () => {
     const r: AnalysisResult = { frame: frameOf({}), input: { path: 'e.csv', sha256: '' }, seed: 0, detectors: {}, scores: {}, anomalies: [], warnings: [] };
     const doc = JSON.parse(all(jsonChunks(r, { version: '1' })));

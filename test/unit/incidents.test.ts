@@ -185,12 +185,13 @@ test('an incident is summarised by the finding that says most when scores tie (a
 
 test('a summary names the checks that found an incident, not only their detector', () => {
   const frame = frameOf({ cpu: new Float64Array(100), memory: new Float64Array(100) });
-  const level = finding(10, 'forecast', 'cpu', 60), discord = finding(11, 'forecast', 'cpu', 55), resid = finding(12, 'forecast', 'cpu', 50);
-  const checks = new Map<Anomaly, FindingNote>([[level, { check: 'level check', phrase: 'cpu level rises by 3 within 1h' }], [discord, { check: 'discord check' }]]);
-  const summary = (list: Anomaly[]) => buildIncidents(list, frame, { note: (a) => checks.get(a) })[0].summary;
+  const level: Anomaly = { ...finding(10, 'forecast', 'cpu', 60), check: 'level check' }, discord: Anomaly = { ...finding(11, 'forecast', 'cpu', 55), check: 'discord check' };
+  const resid = finding(12, 'forecast', 'cpu', 50);
+  const notes = new Map<Anomaly, FindingNote>([[level, { phrase: 'cpu level rises by 3 within 1h' }]]);
+  const summary = (list: Anomaly[]) => buildIncidents(list, frame, { note: (a) => notes.get(a) })[0].summary;
   assert.equal(summary([level]), 'cpu level rises by 3 within 1h; level check only');
   assert.equal(summary([level, discord, resid]), 'cpu level rises by 3 within 1h (flagged for 3 rows); forecaster, discord check and level check agree');
-  // A finding without a note is named by its detector; two detectors are counted as detectors.
+  // A finding without a check is named by its detector; two detectors are counted as detectors.
   assert.equal(summary([resid]), 'cpu 0; forecaster only');
   assert.match(summary([level, finding(12, 'iforest', 'memory', 40)]), /; 2 detectors agree$/);
 });

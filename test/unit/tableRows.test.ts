@@ -85,20 +85,27 @@ test('the table names the forecaster\'s level, flatness and discord checks as th
   }
   const r = runAnalysis(frameOf({ cpu: y }, t), settingsFor(emptyRulesFile(), { detectors: { iforest: true, forecast: true, rules: false } }), { path: 'x', sha256: '' });
   const measured = (r.view as unknown as { measured: Measured }).measured;
-  // Each finding is named by the check that made it (the note the summaries read), else by its detector.
+  // Each finding is named by the check that made it (its check, which the summaries read too), else by its detector.
   const seen = new Set<string>();
   for (const a of measured.findings) {
-    const check = measured.notes.get(a)?.check;
+    const check = a.check;
     assert.equal(sourceName(a), check ?? a.detector, a.message);
     seen.add(sourceName(a));
     if (check) assert.equal(a.detector, 'forecast');
   }
   assert.deepEqual([...seen].sort(), ['discord check', 'flatness check', 'forecast', 'iforest', 'level check']);
   // An incident's cell: its detectors, the checks apart; the filter narrows to one check, Forecast keeps them all.
-  const level = measured.findings.find((a) => measured.notes.get(a)?.check === 'level check')!;
-  const own = measured.findings.find((a) => a.detector === 'forecast' && !measured.notes.has(a))!;
+  const level = measured.findings.find((a) => a.check === 'level check')!;
+  const own = measured.findings.find((a) => a.detector === 'forecast' && !a.check)!;
   assert.deepEqual(incidentSources(['forecast'], [level, own]), ['forecast', 'level check']);
   assert.deepEqual(incidentSources(['forecast'], [level]), ['level check']);
   assert.deepEqual([passesDetector(level, 'check:level check'), passesDetector(own, 'check:level check'), passesDetector(level, 'forecast'), passesDetector(level, 'iforest')], [true, false, true, false]);
   assert.equal(sourceName(finding(3)), 'rule: cpu-high');
+});
+
+test('a finding is named by the check it carries, not by how its message reads', () => {
+  const level = finding(3, { detector: 'forecast', rule: undefined, check: 'level check', message: 'cpu moved (reworded)' });
+  const lookalike = finding(4, { detector: 'forecast', rule: undefined, message: 'cpu level rises by 3 (trimmed mean of the 1h after against the 1h before)' });
+  assert.deepEqual([sourceName(level), sourceName(lookalike)], ['level check', 'forecast']);
+  assert.deepEqual([passesDetector(level, 'check:level check'), passesDetector(lookalike, 'check:level check')], [true, false]);
 });

@@ -2,7 +2,7 @@
 // reused from one render to the next), sorting, filters, keyboard use and scrolling a row into view. What it
 // lists comes from webview/tableRows.ts.
 import { SEVERITIES } from '../../src/core/severity.ts';
-import { FORECAST_CHECKS } from '../../src/core/incidents/view.ts';
+import { FORECAST_CHECKS } from '../../src/core/anomaly.ts';
 import { isViewChoice } from '../../src/protocol.ts';
 import { awaitsIncidents, listsIncidents, markedList } from '../findings.ts';
 import type { Message, SortKey, State } from '../state.ts';

@@ -3,7 +3,7 @@ import { chosenStepNote } from '../../core/prometheus/time.ts';
 import { basename, relative, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command.ts';
 import { choiceOption, numberOption, parseCommandArgs } from '../command.ts';
-import { InputError, UsageError } from '../../node/errors.ts';
+import { InputError, UsageError, unknownMetricsError } from '../../node/errors.ts';
 import { loadCsvForCommand, loadDataOfRules } from '../loadCsv.ts';
 import { loadPrometheusForCommand, PROMETHEUS_HELP, PROMETHEUS_OPTIONS, prometheusArgs } from '../prometheusSource.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
@@ -147,7 +147,7 @@ export const analyzeCommand: Command = {
         return cols.length ? cols.map((c) => frame.metrics[c]) : [m];
       }))];
       const unknown = metrics.filter((m) => !frame.metrics.includes(m));
-      if (unknown.length) throw new UsageError(`--metrics: no ${prom ? 'series' : 'numeric column'} ${unknown.map((m) => `'${m}'`).join(', ')} in ${name} (metrics: ${shortNameList(frame.metrics)})`);
+      if (unknown.length) throw unknownMetricsError(unknown, name, frame.metrics, prom ? 'series' : 'numeric column');
     }
 
     let rulesFile: RulesFile | null = null;

@@ -1,3 +1,4 @@
+import type { Anomaly } from '../anomaly.ts';
 import { isoOf } from '../anomaly.ts';
 import type { AnalysisResult } from '../analysisResult.ts';
 import { listed } from '../incidents/analysisView.ts';
@@ -9,6 +10,12 @@ function incidentJson(i: Incident): Record<string, unknown> {
     id: i.id, start: i.start, end: i.end, startRow: i.startRow, endRow: i.endRow, peakRow: i.peakRow, score: i.score, severity: i.severity,
     detectors: i.detectors, metrics: i.metrics, ...(i.rules.length ? { rules: i.rules } : {}), findings: i.count, summary: i.summary,
   };
+}
+
+/** An anomaly as SPEC §3 writes it: its `check` (the dashboard's) is not in the contract. */
+function anomalyJson(a: Anomaly): Omit<Anomaly, 'check'> {
+  const { check: _check, ...spec } = a;
+  return spec;
 }
 
 /** Options of the JSON export. */
@@ -104,7 +111,7 @@ export function* jsonChunks(result: AnalysisResult, opts: JsonExportOptions): Ge
   yield ',\n"anomalies": [';
   let chunk = '';
   for (let i = 0; i < anomalies.length; i++) {
-    chunk += `${i ? ',' : ''}\n  ${JSON.stringify(anomalies[i])}`;
+    chunk += `${i ? ',' : ''}\n  ${JSON.stringify(anomalyJson(anomalies[i]))}`;
     if (chunk.length > 65536) {
       yield chunk;
       chunk = '';

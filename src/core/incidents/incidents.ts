@@ -58,8 +58,6 @@ export interface IncidentOptions {
 
 /** What a summary may say about one finding beyond its detector and value. */
 export interface FindingNote {
-  /** The check that made it, when its detector has several ("level check"): the summary names it ("level check only"). */
-  check?: string;
   /** What it says when its value alone does not tell ("memory level rises by 12"). */
   phrase?: string;
   /** It says least ("cpu's 30m looks like no other 30m"): it leads a summary only when no other finding of the incident scores as high. */
@@ -141,7 +139,7 @@ export class IncidentGroup {
     if (!peak || a.score > peak.score || (a.score === peak.score && (more > 0 || (more === 0 && a.row < peak.row)))) this.peak = a;
     this.count++;
     this.detectors.add(a.detector);
-    this.checks.add(this.note?.(a)?.check ?? detectorName(a.detector));
+    this.checks.add(a.check ?? detectorName(a.detector));
     if (a.rule) this.rules.add(a.rule);
     if (a.row < this.startRow) this.startRow = a.row;
     if (a.row > this.endRow) this.endRow = a.row;

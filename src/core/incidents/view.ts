@@ -3,7 +3,7 @@
  * normal behaviour (./calibrate.ts), the rows rarer than the warning floor as findings, merged into incidents,
  * and the incidents at or above the minimum severity with their findings.
  */
-import type { Anomaly } from '../anomaly.ts';
+import type { Anomaly, ForecastCheck } from '../anomaly.ts';
 import { isoOf, sortAnomalies } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';
 import { metricIndex } from '../csv/frame.ts';
@@ -69,8 +69,8 @@ interface Statistic {
   at?: (row: number) => boolean;
   /** How much the metric's smallest difference (its resolution), in one row, moves the statistic: the floor of its tail's scale (fitTail). */
   resolution?: number;
-  /** The check's name in a summary, where its detector has several ("level check"): see FindingNote. */
-  check?: string;
+  /** The check that makes its findings, where its detector has several: their `check`. */
+  check?: ForecastCheck;
   /** Its findings say least of all (see FindingNote.vague). */
   vague?: true;
   /** The finding's metric (null: the statistic's), value and message at a row; `phrase` for a summary when the value alone does not tell. */
@@ -208,7 +208,8 @@ function measure(input: ViewInput, k: ViewConstants): Measured {
       if (!severity) continue;
       const d = st.describe(i);
       const a: Anomaly = { row: i, timestamp: tsOf(i), detector: st.detector, metric: d.metric, value: d.value, score, severity, message: d.message };
-      if (d.phrase || st.check || st.vague) notes.set(a, { check: st.check, phrase: d.phrase, vague: st.vague });
+      if (st.check) a.check = st.check;
+      if (d.phrase || st.vague) notes.set(a, { phrase: d.phrase, vague: st.vague });
       findings.push(a);
     }
   }
@@ -372,19 +373,7 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   return n;
 }
 
-/** The checks of the forecaster beside its forecast, as summaries name them (JSON's detector is "forecast" for all). */
-export const FORECAST_CHECKS = ['level check', 'flatness check', 'discord check'] as const;
-export type ForecastCheck = (typeof FORECAST_CHECKS)[number];
-
-/**
- * Which of the forecaster's checks made a finding, from its message as statisticsOf words it (after the metric's
- * name); null for the forecast's own findings and every other detector's. The dashboard names a finding by it.
- */
-export function checkOf(a: Pick<Anomaly, 'detector' | 'metric' | 'message'>): ForecastCheck | null {
-  if (a.detector !== 'forecast' || !a.metric || !a.message.startsWith(a.metric)) return null;
-  const rest = a.message.slice(a.metric.length);
-  if (rest.startsWith(' level rises by ') || rest.startsWith(' level drops by ')) return 'level check';
-  if (rest.startsWith(' barely moves (')) return 'flatness check';
-  if (rest.startsWith('\'s ') && rest.includes(' around here looks like no other ')) return 'discord check';
-  return null;
+/** Which of the forecaster's checks made a finding (its `check`); null for the forecast's own findings and every other detector's. The dashboard names a finding by it. */
+export function checkOf(a: Pick<Anomaly, 'check'>): ForecastCheck | null {
+  return a.check ?? null;
 }

@@ -7,12 +7,11 @@
  */
 import type { DiagnosticSink } from './diagnostics.ts';
 import type { TextEdit } from './model.ts';
+import { SEVERITIES } from '../severity.ts';
+import type { Severity } from '../severity.ts';
 import { scalarAt } from './readRules.ts';
 import { deref, getPair } from './yamlAst.ts';
 import type { YMap, YPair } from './yamlAst.ts';
-
-/** The severities a rule's `severity:` takes (../severity.ts's). */
-const OUR_SEVERITIES = new Set(['critical', 'major', 'minor', 'warning']);
 
 /** The edit that removes `pair` from the block or flow mapping `map` (the whole `key` pair when it is the only one). */
 function removal(text: string, map: YMap, pair: YPair, whole: YPair | undefined): TextEdit {
@@ -48,7 +47,7 @@ export function checkSeverityLabel(m: YMap, severity: string | undefined, out: D
   const message = `labels.severity '${said}' differs from the rule's severity '${sev}': analyze scores the rule ${sev}, while export-rules keeps severity="${said}" (what Alertmanager routes on)`;
   let fix: { title: string; edits: TextEdit[] } | undefined;
   if (own) fix = { title: `Remove labels.severity (keep severity: ${sev})`, edits: [removal(out.text, labels, pair, labelsPair)] };
-  else if (OUR_SEVERITIES.has(said) && !m.flow && labelsPair) {
+  else if (SEVERITIES.includes(said as Severity) && !m.flow && labelsPair) {
     // `severity:` written above `labels:`, at its indentation.
     const key = labelsPair.key.start;
     const indent = key - (out.text.lastIndexOf('\n', key - 1) + 1);
