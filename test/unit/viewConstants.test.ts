@@ -36,7 +36,7 @@ const key = (a: Anomaly) => `${a.row} ${a.metric} ${a.score} ${a.message}`;
 const findings = (v: View, level: boolean) => v.findings.filter((a) => isLevel(a) === level).map(key);
 
 test('view constants: the shipped values are the defaults, given or not, and give today\'s view of the frame', () => {
-  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000, minFindings: 2 });
+  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000, minFindings: 2, levelWiden: 0 });
   const given = view({ ...VIEW_CONSTANTS });
   assert.deepEqual(given.findings, result.view!.findings);
   assert.deepEqual(given.incidents, result.view!.incidents);
@@ -46,7 +46,7 @@ test('view constants: the shipped values are the defaults, given or not, and giv
 });
 
 test('view constants: a constant given as undefined is not given (the shipped value, not NaN)', () => {
-  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined, minFindings: undefined });
+  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined, minFindings: undefined, levelWiden: undefined });
   assert.deepEqual(v.findings, result.view!.findings);
   assert.deepEqual(v.incidents, result.view!.incidents);
 });
@@ -105,4 +105,22 @@ test('view constants: the findings a major incident needs — on clean data a lo
   assert.deepEqual(shipped.findings.map((f) => (f.row === 2580 && f.score === 49.9 ? { ...f, score: 58.3, severity: 'major' } : f)), one.findings);
   assert.deepEqual(analysisView(clean, 'minor').shown.anomalies.filter((f) => f.row === 2580 && f.score >= 25).map((f) => f.severity), ['minor']);
   assert.deepEqual(major(analysisView(clean, 'major', undefined, { minFindings: 4 })), []);
+});
+
+test('view constants: a level window is widened to 3 rows only when it is the longest — at hourly steps no second "hour" window of 3 h, at 2-hour steps no duplicate', () => {
+  const levelKeys = (stepMs: number, k: Partial<ViewConstants>) => {
+    const rng = createRng(3);
+    const n = 1500;
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = 20 + rng.normal() + (i >= 900 && i < 960 ? 6 : 0);
+    const r = runAnalysis(frameOf({ a }, Float64Array.from({ length: n }, (_, i) => T0 + i * stepMs)), settingsFor(null, {}), { path: 'h.csv', sha256: '' });
+    return Object.keys(analysisView(r, 'major', undefined, k).calibrations).filter((key) => key.startsWith('change')).sort();
+  };
+  const HOUR = 60 * 60_000;
+  assert.deepEqual(levelKeys(HOUR, {}), ['change6h:a']);
+  // Before: the hour's window widened to 3 rows, named as what it spans.
+  assert.deepEqual(levelKeys(HOUR, { levelWiden: 1 }), ['change3h:a', 'change6h:a']);
+  assert.deepEqual(levelKeys(2 * HOUR, {}), ['change6h:a']);
+  assert.deepEqual(levelKeys(3 * HOUR, {}), ['change9h:a']);
+  assert.deepEqual(levelKeys(5 * 60_000, {}), ['change1h:a', 'change6h:a']);
 });
