@@ -34,7 +34,6 @@ const GRIDS: Record<Name, number[]> = {
   levelTrim: [0, 0.05, 0.1, 0.25, 0.5],
   discordSpanMs: [0, 30 * MIN, 60 * MIN, 180 * MIN, 360 * MIN, 1440 * MIN],
   minFindings: [1, 2, 3],
-  levelWiden: [0, 1],
 };
 const show = (name: Name, v: number) => (name === 'seasonSlotMs' || name === 'discordSpanMs' ? `${v / MIN} min` : String(v));
 

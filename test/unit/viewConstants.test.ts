@@ -36,7 +36,7 @@ const key = (a: Anomaly) => `${a.row} ${a.metric} ${a.score} ${a.message}`;
 const findings = (v: View, level: boolean) => v.findings.filter((a) => isLevel(a) === level).map(key);
 
 test('view constants: the shipped values are the defaults, given or not, and give today\'s view of the frame', () => {
-  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000, minFindings: 2, levelWiden: 0 });
+  assert.deepEqual({ ...VIEW_CONSTANTS }, { flatShare: 0.05, repeatsAllowed: 3, seasonSlotMs: 5 * 60_000, levelTrim: 0.05, discordSpanMs: 30 * 60_000, minFindings: 2 });
   const given = view({ ...VIEW_CONSTANTS });
   assert.deepEqual(given.findings, result.view!.findings);
   assert.deepEqual(given.incidents, result.view!.incidents);
@@ -46,7 +46,7 @@ test('view constants: the shipped values are the defaults, given or not, and giv
 });
 
 test('view constants: a constant given as undefined is not given (the shipped value, not NaN)', () => {
-  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined, minFindings: undefined, levelWiden: undefined });
+  const v = view({ flatShare: undefined, repeatsAllowed: undefined, seasonSlotMs: undefined, levelTrim: undefined, discordSpanMs: undefined, minFindings: undefined });
   assert.deepEqual(v.findings, result.view!.findings);
   assert.deepEqual(v.incidents, result.view!.incidents);
 });
@@ -107,20 +107,20 @@ test('view constants: the findings a major incident needs — on clean data a lo
   assert.deepEqual(major(analysisView(clean, 'major', undefined, { minFindings: 4 })), []);
 });
 
-test('view constants: a level window is widened to 3 rows only when it is the longest — at hourly steps no second "hour" window of 3 h, at 2-hour steps no duplicate', () => {
-  const levelKeys = (stepMs: number, k: Partial<ViewConstants>) => {
+test('level windows at coarse steps: named as what they span, and at steps of 2 h and more one statistic, not the same one twice', () => {
+  const levelKeys = (stepMs: number) => {
     const rng = createRng(3);
     const n = 1500;
     const a = new Float64Array(n);
     for (let i = 0; i < n; i++) a[i] = 20 + rng.normal() + (i >= 900 && i < 960 ? 6 : 0);
     const r = runAnalysis(frameOf({ a }, Float64Array.from({ length: n }, (_, i) => T0 + i * stepMs)), settingsFor(null, {}), { path: 'h.csv', sha256: '' });
-    return Object.keys(analysisView(r, 'major', undefined, k).calibrations).filter((key) => key.startsWith('change')).sort();
+    return Object.keys(r.view!.calibrations).filter((key) => key.startsWith('change')).sort();
   };
   const HOUR = 60 * 60_000;
-  assert.deepEqual(levelKeys(HOUR, {}), ['change6h:a']);
-  // Before: the hour's window widened to 3 rows, named as what it spans.
-  assert.deepEqual(levelKeys(HOUR, { levelWiden: 1 }), ['change3h:a', 'change6h:a']);
-  assert.deepEqual(levelKeys(2 * HOUR, {}), ['change6h:a']);
-  assert.deepEqual(levelKeys(3 * HOUR, {}), ['change9h:a']);
-  assert.deepEqual(levelKeys(5 * 60_000, {}), ['change1h:a', 'change6h:a']);
+  assert.deepEqual(levelKeys(5 * 60_000), ['change1h:a', 'change6h:a']);
+  // The hour's window is 3 rows at hourly steps (was called 1h).
+  assert.deepEqual(levelKeys(HOUR), ['change3h:a', 'change6h:a']);
+  // Both windows are 3 rows at 2-hour steps (were change1h and change6h, the same statistic) and at 3-hour steps (9h).
+  assert.deepEqual(levelKeys(2 * HOUR), ['change6h:a']);
+  assert.deepEqual(levelKeys(3 * HOUR), ['change9h:a']);
 });

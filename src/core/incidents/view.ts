@@ -87,14 +87,6 @@ const CHANGE_WINDOWS_MS = [60 * 60_000, 6 * 3_600_000];
  * the at-least-one rule too).
  */
 const LEVEL_TRIM = 0.05;
-/**
- * A level window spans at least 3 rows. 0: only the longest window (6 h) is widened to 3 rows where its span is fewer;
- * a shorter one that would be is not run (at hourly steps the hour's window was 3 h, at 30-minute steps 1.5 h, and at
- * steps of 2 h and more both windows were the same 3 rows: one statistic counted twice among the places tested).
- * 1: every window widened (before). 0 chosen by cross-validation over the NAB folders (`npm run bench:incidents-cv --
- * --only levelWiden`: 0 on every set of four; it changes only the hourly and 30-minute files).
- */
-const LEVEL_WIDEN = 0;
 /** A windowed statistic runs only on files at least this many windows long. */
 const MIN_WINDOWS = 20;
 /** Window of the flatness statistic (how little a metric moves). */
@@ -148,12 +140,10 @@ export interface ViewConstants {
   discordSpanMs: number;
   /** MIN_FINDINGS (./merge.ts). */
   minFindings: number;
-  /** LEVEL_WIDEN. */
-  levelWiden: number;
 }
 
 /** The shipped values of the ViewConstants. */
-export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, minFindings: MIN_FINDINGS, levelWiden: LEVEL_WIDEN });
+export const VIEW_CONSTANTS: Readonly<ViewConstants> = Object.freeze({ flatShare: FLAT_SHARE, repeatsAllowed: REPEATS_ALLOWED, seasonSlotMs: SEASON_SLOT_MS, levelTrim: LEVEL_TRIM, discordSpanMs: DISCORD_SPAN_MS, minFindings: MIN_FINDINGS });
 
 /** The shipped ViewConstants with those given in their place (a key given as undefined is not given). */
 function withDefaults(given: Partial<ViewConstants>): ViewConstants {
@@ -306,10 +296,10 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
     // count's share of a window, so their tails are floored at that share (a count more than usual is not extreme).
     const quantum = resolution(y);
     for (const ms of CHANGE_WINDOWS_MS) {
-      const w = levelWindowRows(ms, frame, k);
+      const w = levelWindowRows(ms, frame);
       if (w === null) continue;
       const change = levelChange(d, w, k.levelTrim);
-      // What the window spans here (widened to 3 rows at coarse steps: 9h at 3-hour steps).
+      // What the window spans here: widened to 3 rows at coarse steps (3h at hourly steps, not "1h").
       const step = frame.stepMs ?? 60_000;
       const span = formatDuration(Math.round(ms / step) < 3 ? w * step : ms);
       // One row's change moves the trimmed mean of a full window by its share of the values kept (../stats.ts, rollingTrimmedMean's cut).
@@ -371,13 +361,17 @@ function discordPlanOf(frame: Frame, k: ViewConstants): DiscordPlan | null {
   return spanRows * MIN_WINDOWS <= frame.rows ? discordPlan(frame.rows, spanRows, Math.round(DISCORD_MIN_BIN_MS / step)) : null;
 }
 
-/** Rows of the level-change window of `ms` on this file (LEVEL_WIDEN), or null where that statistic does not run. */
-function levelWindowRows(ms: number, frame: Frame, k: ViewConstants): number | null {
-  const nominal = Math.round(ms / (frame.stepMs ?? 60_000));
-  if (nominal < 3 && !k.levelWiden && ms < Math.max(...CHANGE_WINDOWS_MS)) return null;
-  const w = Math.max(3, nominal);
+/**
+ * Rows of the level-change window of `ms` on this file, or null where it does not run: at least 3 rows, at most a
+ * twentieth of the file (MIN_WINDOWS), and not the same rows as a longer window's (at steps of 2 h and more both
+ * windows are 3 rows: one statistic, which counted twice among the places tested and gave every finding twice).
+ */
+function levelWindowRows(ms: number, frame: Frame): number | null {
+  const rows = (span: number) => Math.max(3, Math.round(span / (frame.stepMs ?? 60_000)));
+  const w = rows(ms);
   // A window needs room for enough events of its own to calibrate on.
-  return w * MIN_WINDOWS <= frame.rows ? w : null;
+  if (w * MIN_WINDOWS > frame.rows) return null;
+  return CHANGE_WINDOWS_MS.some((longer) => longer > ms && rows(longer) === w) ? null : w;
 }
 
 /** How many statistics statisticsOf yields for this input (the places tested, known before any is computed). */
@@ -385,7 +379,7 @@ function statisticCount(input: ViewInput, k: ViewConstants): number {
   const { frame } = input;
   const step = frame.stepMs ?? 60_000;
   let n = input.iforestScores && input.iforestScores.length === frame.rows ? 1 : 0;
-  const windows = CHANGE_WINDOWS_MS.filter((ms) => levelWindowRows(ms, frame, k) !== null).length;
+  const windows = CHANGE_WINDOWS_MS.filter((ms) => levelWindowRows(ms, frame) !== null).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
   const discord = discordPlanOf(frame, k) ? 1 : 0;
   for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
