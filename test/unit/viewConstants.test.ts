@@ -106,3 +106,21 @@ test('view constants: the findings a major incident needs — on clean data a lo
   assert.deepEqual(analysisView(clean, 'minor').shown.anomalies.filter((f) => f.row === 2580 && f.score >= 25).map((f) => f.severity), ['minor']);
   assert.deepEqual(major(analysisView(clean, 'major', undefined, { minFindings: 4 })), []);
 });
+
+test('level windows at coarse steps: named as what they span, and at steps of 2 h and more one statistic, not the same one twice', () => {
+  const levelKeys = (stepMs: number) => {
+    const rng = createRng(3);
+    const n = 1500;
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = 20 + rng.normal() + (i >= 900 && i < 960 ? 6 : 0);
+    const r = runAnalysis(frameOf({ a }, Float64Array.from({ length: n }, (_, i) => T0 + i * stepMs)), settingsFor(null, {}), { path: 'h.csv', sha256: '' });
+    return Object.keys(r.view!.calibrations).filter((key) => key.startsWith('change')).sort();
+  };
+  const HOUR = 60 * 60_000;
+  assert.deepEqual(levelKeys(5 * 60_000), ['change1h:a', 'change6h:a']);
+  // The hour's window is 3 rows at hourly steps (was called 1h).
+  assert.deepEqual(levelKeys(HOUR), ['change3h:a', 'change6h:a']);
+  // Both windows are 3 rows at 2-hour steps (were change1h and change6h, the same statistic) and at 3-hour steps (9h).
+  assert.deepEqual(levelKeys(2 * HOUR), ['change6h:a']);
+  assert.deepEqual(levelKeys(3 * HOUR), ['change9h:a']);
+});

@@ -297,11 +297,12 @@ function* statisticsOf(input: ViewInput, spreads: Map<string, number>, k: ViewCo
     // count's share of a window, so their tails are floored at that share (a count more than usual is not extreme).
     const quantum = resolution(y);
     for (const ms of CHANGE_WINDOWS_MS) {
-      const w = Math.max(3, Math.round(ms / (frame.stepMs ?? 60_000)));
-      // A window needs room for enough events of its own to calibrate on.
-      if (w * MIN_WINDOWS > frame.rows) continue;
+      const w = levelWindowRows(ms, frame);
+      if (w === null) continue;
       const change = levelChange(d, w, k.levelTrim);
-      const span = formatDuration(ms);
+      // What the window spans here: widened to 3 rows at coarse steps (3h at hourly steps, not "1h").
+      const step = frame.stepMs ?? 60_000;
+      const span = formatDuration(Math.round(ms / step) < 3 ? w * step : ms);
       // One row's change moves the trimmed mean of a full window by its share of the values kept (../stats.ts, rollingTrimmedMean's cut).
       const kept = w - 2 * trimmedCut(w, k.levelTrim);
       yield ({
@@ -361,12 +362,25 @@ function discordPlanOf(frame: Frame, k: ViewConstants): DiscordPlan | null {
   return spanRows * MIN_WINDOWS <= frame.rows ? discordPlan(frame.rows, spanRows, Math.round(DISCORD_MIN_BIN_MS / step)) : null;
 }
 
+/**
+ * Rows of the level-change window of `ms` on this file, or null where it does not run: at least 3 rows, at most a
+ * twentieth of the file (MIN_WINDOWS), and not the same rows as a longer window's (at steps of 2 h and more both
+ * windows are 3 rows: one statistic, which counted twice among the places tested and gave every finding twice).
+ */
+function levelWindowRows(ms: number, frame: Frame): number | null {
+  const rows = (span: number) => Math.max(3, Math.round(span / (frame.stepMs ?? 60_000)));
+  const w = rows(ms);
+  // A window needs room for enough events of its own to calibrate on.
+  if (w * MIN_WINDOWS > frame.rows) return null;
+  return CHANGE_WINDOWS_MS.some((longer) => longer > ms && rows(longer) === w) ? null : w;
+}
+
 /** How many statistics statisticsOf yields for this input (the places tested, known before any is computed). */
 function statisticCount(input: ViewInput, k: ViewConstants): number {
   const { frame } = input;
   const step = frame.stepMs ?? 60_000;
   let n = input.iforestScores && input.iforestScores.length === frame.rows ? 1 : 0;
-  const windows = CHANGE_WINDOWS_MS.filter((ms) => Math.max(3, Math.round(ms / step)) * MIN_WINDOWS <= frame.rows).length;
+  const windows = CHANGE_WINDOWS_MS.filter((ms) => levelWindowRows(ms, frame) !== null).length;
   const flat = Math.max(5, Math.round(FLAT_WINDOW_MS / step)) * MIN_WINDOWS <= frame.rows ? 1 : 0;
   const discord = discordPlanOf(frame, k) ? 1 : 0;
   for (const metric of Object.keys(input.forecast ?? {})) if (metricIndex(frame, metric) >= 0) n += 1 + windows + flat + discord;
