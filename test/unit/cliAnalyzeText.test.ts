@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { runStream } from '../../src/cli/commands/stream.ts';
-import { checkOf } from '../../src/core/incidents/view.ts';
+
+/** Which check of the forecaster made a JSON finding, as a reader of the JSON tells it: from its message (JSON's detector is "forecast" for all). */
+function checkOf(a: { detector: string; metric: string | null; message: string }): string | null {
+  if (a.detector !== 'forecast' || !a.metric || !a.message.startsWith(a.metric)) return null;
+  const rest = a.message.slice(a.metric.length);
+  if (rest.startsWith(' level rises by ') || rest.startsWith(' level drops by ')) return 'level check';
+  if (rest.startsWith(' barely moves (')) return 'flatness check';
+  if (rest.startsWith('\'s ') && rest.includes(' around here looks like no other ')) return 'discord check';
+  return null;
+}
 
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
