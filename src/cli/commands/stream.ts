@@ -226,7 +226,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   if (hooks.signal?.aborted && !values.follow) {
     // Stopped (SIGINT, SIGTERM) before the end of the file: the output is incomplete, and says so.
     ctx.stderr(`anomaly-hunter stream: stopped before the end of ${displayPath}\n`);
-    await alerter?.flush();
+    await alerter?.close();
     await recordedFailed(ctx, history, values.history);
     return 1;
   }
@@ -234,7 +234,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   // Every row inside the warm-up scores 0: said on stderr, so all-zero scores are not read as "nothing unusual".
   const warm = values.follow ? null : pipeline.warmupNote(true);
   if (warm) ctx.stderr(`${warm}\n`);
-  await alerter?.flush();
+  await alerter?.close();
   if (await recordedFailed(ctx, history, values.history)) return 1;
   if (pipeline.failure) throw pipeline.failure;
   if (!pipeline.sawHeader) throw new InputError('the file is empty (no header line)', displayPath);

@@ -19,6 +19,12 @@ export interface AlertSource {
   link?: string;
   /** Rows of the analysed data: an incident that ends before the last row is over (it gets `endsAt`). */
   rows?: number;
+  /**
+   * Epoch ms: the `endsAt` of an incident still going on (a stream that re-posts its open alerts sets it in the
+   * future, as Prometheus does); without it an ongoing incident has no `endsAt` and Alertmanager's resolve_timeout
+   * ends it unless it is sent again.
+   */
+  activeUntil?: number;
 }
 
 /** One alert as `POST /api/v2/alerts` takes it. */
@@ -93,7 +99,8 @@ function label(text: string): string {
  * An incident as a postable alert. Labels: alertname (the rule when one rule alone fired, else DataIncident),
  * severity, metric (the leading one), rule, input, incident (its id), source. Annotations: summary, score,
  * detectors, metrics, dashboard (when the source has a page). `endsAt` only when the incident is over (it ends
- * before the last row of the data), so Alertmanager resolves it; an ongoing one stays active until sent again.
+ * before the last row of the data), so Alertmanager resolves it; an ongoing one gets `source.activeUntil` when
+ * given, else none (it stays active for Alertmanager's resolve_timeout unless sent again).
  */
 export function incidentPostableAlert(i: Incident, now: number, source: AlertSource = {}): PostableAlert {
   const ruleOnly = i.detectors.length === 1 && i.detectors[0] === 'rule' && i.rules.length === 1;
@@ -109,6 +116,7 @@ export function incidentPostableAlert(i: Incident, now: number, source: AlertSou
   const startsAt = i.start ?? isoOf(now)!;
   const alert: PostableAlert = { labels, annotations, startsAt };
   if (incidentIsOver(i, source)) alert.endsAt = i.end ?? isoOf(now)!;
+  else if (source.activeUntil !== undefined) alert.endsAt = isoOf(source.activeUntil)!;
   if (source.link) alert.generatorURL = source.link;
   return alert;
 }

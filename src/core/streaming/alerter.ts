@@ -10,6 +10,14 @@ import type { SendOptions, SendOutcome } from '../alerting/send.ts';
 import { emptyAlertState } from '../alerting/throttle.ts';
 import { incidentFingerprint } from '../alerting/fingerprint.ts';
 
+/**
+ * How often an open incident is posted again to Alertmanager's API (Prometheus's `--rules.alert.resend-delay`,
+ * 1m): its `endsAt` each time is now + 4 × this (Prometheus: 4 × max(resend delay, evaluation interval)), so
+ * Alertmanager keeps it active past its resolve_timeout while the stream runs, and ends it within 4 minutes of
+ * the stream stopping without an end.
+ */
+export const ALERTMANAGER_RESEND_MS = 60_000;
+
 /** Most incidents waiting for a send; older ones are dropped (and counted) beyond it. */
 export const MAX_QUEUED_ALERTS = 10_000;
 
@@ -17,6 +25,8 @@ export const MAX_QUEUED_ALERTS = 10_000;
 export interface AlerterOptions extends Omit<SendOptions, 'state'> {
   /** Called after each send that delivered something or failed (the summary never holds the URL unmasked). */
   onOutcome?(outcome: SendOutcome): void;
+  /** alertmanager-api: the wall-clock period of re-posting open incidents (tests shorten it). @default ALERTMANAGER_RESEND_MS */
+  resendMs?: number;
 }
 
 /** Queues incidents and sends them in the background. */
@@ -30,6 +40,8 @@ export interface Alerter {
   resolve(incidents: readonly Incident[]): void;
   /** Resolves when everything queued so far was sent (or failed). */
   flush(): Promise<void>;
+  /** Stops re-posting open incidents, then flushes: the stream is over (Alertmanager ends them at their endsAt). */
+  close(): Promise<void>;
   /** Sends that failed so far. */
   readonly failures: number;
   /** Incidents dropped because the queue was full. */
@@ -51,24 +63,54 @@ export function createAlerter(options: AlerterOptions): Alerter {
   let sending = new Set<number>();
   /** Ends that came while their opening was still queued or being sent: sent once the opening is delivered. */
   const endsWaiting = new Map<number, Incident>();
+  const resendMs = options.resendMs ?? ALERTMANAGER_RESEND_MS;
+  /** A re-post of the open incidents is due (the timer fired): sent when nothing else is waiting. */
+  let refreshDue = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let closed = false;
+  /** Alertmanager's endsAt of an incident still open, sent with every opening and re-post. */
+  const activeSource = () => ({ ...options.source, activeUntil: (options.now ?? Date.now)() + 4 * resendMs });
+  /** Runs the re-post timer while delivered incidents are open (alertmanager-api only); unref'd: it never holds the process. */
+  const watch = (): void => {
+    if (!ends || resendMs <= 0 || closed) return;
+    if (delivered.size > 0 && !timer) {
+      timer = setInterval(() => { refreshDue = true; kick(); }, resendMs);
+      (timer as { unref?: () => void }).unref?.();
+    } else if (delivered.size === 0 && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
 
   const kick = (): void => {
-    if (inFlight || (!queue.length && !resolving.length)) return;
-    // Openings first: an end is sent only after its opening was delivered (see endsWaiting).
-    const opening = queue.length > 0;
-    const batch = opening ? queue : resolving;
-    if (opening) queue = []; else resolving = [];
-    sending = opening ? new Set(batch.map((i) => i.startRow)) : new Set();
-    // A resolve repeats the delivered alert (its labels are the alert's identity) with the incident's end;
-    // an end is never throttled nor held below a severity: the opening passed those already.
-    const send = opening
-      ? sendIncidents(batch, { ...options, state })
-      : sendIncidents(batch, { ...options, state, throttleMs: 0, minSeverity: 'warning', source: { ...options.source, rows: Number.POSITIVE_INFINITY } });
-    inFlight = send.then((o) => {
-      state = o.state;
+    if (inFlight) return;
+    if (queue.length) return send('open');
+    if (resolving.length) return send('end');
+    if (refreshDue) { refreshDue = false; if (delivered.size) send('refresh'); }
+  };
+
+  /**
+   * One send. Openings first: an end is sent only after its opening was delivered (see endsWaiting). An end repeats
+   * the delivered alert (its labels are the alert's identity) with the incident's end; a re-post repeats it with
+   * endsAt in the future. Neither is throttled nor held below a severity (the opening passed those already), nor
+   * counted as a delivery by the throttle (a fresh state: the same fingerprints again).
+   */
+  const send = (kind: 'open' | 'end' | 'refresh'): void => {
+    const batch = kind === 'open' ? queue : kind === 'end' ? resolving : [...delivered.values()];
+    if (kind === 'open') queue = []; else if (kind === 'end') resolving = [];
+    sending = kind === 'open' ? new Set(batch.map((i) => i.startRow)) : new Set();
+    const source = ends && kind !== 'end' ? activeSource() : options.source;
+    const out = kind === 'open'
+      ? sendIncidents(batch, { ...options, state, source })
+      : kind === 'end'
+        ? sendIncidents(batch, { ...options, state, throttleMs: 0, minSeverity: 'warning', source: { ...options.source, rows: Number.POSITIVE_INFINITY } })
+        : sendIncidents(batch, { ...options, state: emptyAlertState(), throttleMs: 0, minSeverity: 'warning', source });
+    inFlight = out.then((o) => {
+      if (kind !== 'refresh') state = o.state;
       if (!o.ok) failures++;
-      if (!o.ok || o.delivered > 0) options.onOutcome?.(o);
-      if (opening && ends) {
+      // A re-post that went through is no news: said only when it failed.
+      if (!o.ok || (o.delivered > 0 && kind !== 'refresh')) options.onOutcome?.(o);
+      if (kind === 'open' && ends) {
         for (const i of batch) {
           const end = endsWaiting.get(i.startRow);
           endsWaiting.delete(i.startRow);
@@ -77,6 +119,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
           else delivered.set(i.startRow, i);
         }
       }
+      watch();
     }).finally(() => {
       inFlight = null;
       sending = new Set();
@@ -106,6 +149,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
         delivered.delete(i.startRow);
         resolving.push({ ...sent, end: i.end, endRow: i.endRow });
       }
+      watch();
       kick();
     },
     async flush() {
@@ -113,6 +157,14 @@ export function createAlerter(options: AlerterOptions): Alerter {
         kick();
         await inFlight;
       }
+    },
+    async close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      delivered.clear();
+      refreshDue = false;
+      await this.flush();
     },
     get failures() { return failures; },
     get dropped() { return dropped; },
