@@ -190,6 +190,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       else ctx.stdout(jsonlRow(r, pipeline.columns!, timed, rules !== null, events) + '\n');
       if (live) {
         alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
+        alerter?.escalate(events.filter((e) => e.event === 'escalated').map((e) => e.incident));
         alerter?.resolve(events.filter((e) => e.event === 'resolved').map((e) => e.incident));
       }
       history?.push(events);

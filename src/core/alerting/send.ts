@@ -34,6 +34,8 @@ export interface PlanOptions {
   maxMessages?: number;
   /** Where the data came from (alertmanager-api labels, link and whether an incident is over). */
   source?: AlertSource;
+  /** planIncidents: an incident's identity instead of `incidentAlertIdentity` (a stream's escalations and re-posts). */
+  identity?: (i: Incident) => AlertIdentity;
 }
 
 /** A planned message: its body and the fingerprints and alert keys it carries. */
@@ -86,7 +88,7 @@ export function incidentAlertIdentity(format: string, source: AlertSource | unde
  * incident id, throttle per leading metric, payload building and splitting. `bucketMs` does not apply.
  */
 export function planIncidents(incidents: readonly Incident[], opts: PlanOptions): Plan {
-  const sel = selectBy(incidents, incidentAlertIdentity(opts.format, opts.source), opts);
+  const sel = selectBy(incidents, opts.identity ?? incidentAlertIdentity(opts.format, opts.source), opts);
   return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now, source: opts.source }), opts.maxMessages);
 }
 

@@ -7,7 +7,7 @@
 import type { Incident } from '../incidents/incidents.ts';
 import { sendIncidents } from '../alerting/send.ts';
 import type { SendOptions, SendOutcome } from '../alerting/send.ts';
-import { emptyAlertState } from '../alerting/throttle.ts';
+import { emptyAlertState, incidentIdentity } from '../alerting/throttle.ts';
 import { incidentFingerprint } from '../alerting/fingerprint.ts';
 
 /**
@@ -38,6 +38,15 @@ export interface Alerter {
    * so Alertmanager resolves it. Other formats have no end to send: ignored.
    */
   resolve(incidents: readonly Incident[]): void;
+  /**
+   * Incidents that reached a higher severity. One whose opening was delivered is sent again at its new severity
+   * (never throttled; the summary says "escalated from major to critical"). With Alertmanager's API that is an alert
+   * of its own: the opening's labels (alertname, rule, metric, incident: fixed at the opening) with the new
+   * `severity`, so a route on severity=critical fires; the opening's alert stays active (as Prometheus's warning and
+   * critical rules both fire; an inhibit rule may mute it) and both end when the incident resolves. One not sent yet
+   * goes out as an opening at its new severity.
+   */
+  escalate(incidents: readonly Incident[]): void;
   /** Resolves when everything queued so far was sent (or failed). */
   flush(): Promise<void>;
   /** Stops re-posting open incidents, then flushes: the stream is over (Alertmanager ends them at their endsAt). */
@@ -52,16 +61,20 @@ export interface Alerter {
 export function createAlerter(options: AlerterOptions): Alerter {
   let state = emptyAlertState();
   let queue: Incident[] = [];
+  let escalating: Incident[] = [];
   let inFlight: Promise<void> | null = null;
   let failures = 0;
   let dropped = 0;
   const ends = options.format === 'alertmanager-api';
-  /** The incidents delivered as opened, as delivered, by their first row (what a resolve must repeat). */
-  const delivered = new Map<number, Incident>();
+  /**
+   * The alerts delivered of each open incident, as delivered, by its first row (what a re-post and a resolve must
+   * repeat): its opening, then one per escalation (alertmanager-api only).
+   */
+  const delivered = new Map<number, Incident[]>();
   let resolving: Incident[] = [];
-  /** The openings of the send in flight, by first row. */
+  /** The incidents of the send in flight (an opening or an escalation), by first row. */
   let sending = new Set<number>();
-  /** Ends that came while their opening was still queued or being sent: sent once the opening is delivered. */
+  /** Ends that came while an alert of theirs was still queued or being sent: sent once that alert is delivered. */
   const endsWaiting = new Map<number, Incident>();
   const resendMs = options.resendMs ?? ALERTMANAGER_RESEND_MS;
   /** A re-post of the open incidents is due (the timer fired): sent when nothing else is waiting. */
@@ -81,43 +94,58 @@ export function createAlerter(options: AlerterOptions): Alerter {
       timer = null;
     }
   };
+  /** One alert per incident and severity: an escalation is an alert of its own, as are its re-posts and end. */
+  const bySeverity = (suffix: string) => (i: Incident) => ({ ...incidentIdentity(i), fingerprint: incidentFingerprint({ id: `${i.id}#${i.severity}${suffix}` }) });
+  const pending = (row: number): boolean => sending.has(row) || queue.some((q) => q.startRow === row) || escalating.some((q) => q.startRow === row);
+
+  /** An escalation as sent: the opening as delivered (its labels) at the new severity, score and summary. */
+  const escalation = (i: Incident): Incident => {
+    const opened = delivered.get(i.startRow)?.[0];
+    const summary = `escalated${opened ? ` from ${opened.severity}` : ''} to ${i.severity}: ${i.summary}`;
+    return opened ? { ...opened, severity: i.severity, score: i.score, summary, end: i.end, endRow: i.endRow } : { ...i, summary };
+  };
 
   const kick = (): void => {
     if (inFlight) return;
     if (queue.length) return send('open');
+    if (escalating.length) return send('escalate');
     if (resolving.length) return send('end');
     if (refreshDue) { refreshDue = false; if (delivered.size) send('refresh'); }
   };
 
   /**
-   * One send. Openings first: an end is sent only after its opening was delivered (see endsWaiting). An end repeats
-   * the delivered alert (its labels are the alert's identity) with the incident's end; a re-post repeats it with
-   * endsAt in the future. Neither is throttled nor held below a severity (the opening passed those already), nor
-   * counted as a delivery by the throttle (a fresh state: the same fingerprints again).
+   * One send. Openings first, then escalations: an end is sent only after the alerts it ends were delivered (see
+   * endsWaiting). An end repeats each delivered alert (its labels are the alert's identity) with the incident's end;
+   * a re-post repeats it with endsAt in the future. Neither is throttled nor held below a severity (the opening
+   * passed those already), nor counted by the throttle (a fresh state). An escalation is never throttled either.
    */
-  const send = (kind: 'open' | 'end' | 'refresh'): void => {
-    const batch = kind === 'open' ? queue : kind === 'end' ? resolving : [...delivered.values()];
-    if (kind === 'open') queue = []; else if (kind === 'end') resolving = [];
-    sending = kind === 'open' ? new Set(batch.map((i) => i.startRow)) : new Set();
+  const send = (kind: 'open' | 'escalate' | 'end' | 'refresh'): void => {
+    const batch = kind === 'open' ? queue : kind === 'escalate' ? escalating.map(escalation) : kind === 'end' ? resolving : [...delivered.values()].flat();
+    if (kind === 'open') queue = []; else if (kind === 'escalate') escalating = []; else if (kind === 'end') resolving = [];
+    sending = kind === 'open' || kind === 'escalate' ? new Set(batch.map((i) => i.startRow)) : new Set();
     const source = ends && kind !== 'end' ? activeSource() : options.source;
+    const again = { throttleMs: 0, minSeverity: 'warning' as const, state: emptyAlertState() };
     const out = kind === 'open'
       ? sendIncidents(batch, { ...options, state, source })
-      : kind === 'end'
-        ? sendIncidents(batch, { ...options, state, throttleMs: 0, minSeverity: 'warning', source: { ...options.source, rows: Number.POSITIVE_INFINITY } })
-        : sendIncidents(batch, { ...options, state: emptyAlertState(), throttleMs: 0, minSeverity: 'warning', source });
+      : kind === 'escalate'
+        ? sendIncidents(batch, { ...options, state, source, throttleMs: 0, identity: bySeverity('') })
+        : kind === 'end'
+          ? sendIncidents(batch, { ...options, ...again, identity: bySeverity('#over'), source: { ...options.source, rows: Number.POSITIVE_INFINITY } })
+          : sendIncidents(batch, { ...options, ...again, identity: bySeverity(''), source });
     inFlight = out.then((o) => {
-      if (kind !== 'refresh') state = o.state;
+      if (kind === 'open' || kind === 'escalate') state = o.state;
       if (!o.ok) failures++;
       // A re-post that went through is no news: said only when it failed.
       if (!o.ok || (o.delivered > 0 && kind !== 'refresh')) options.onOutcome?.(o);
-      if (kind === 'open' && ends) {
+      if ((kind === 'open' || kind === 'escalate') && ends) {
         for (const i of batch) {
+          const fp = kind === 'open' ? incidentFingerprint(i) : bySeverity('')(i).fingerprint;
+          if (!Object.hasOwn(state.sent, fp)) continue;
           const end = endsWaiting.get(i.startRow);
-          endsWaiting.delete(i.startRow);
-          if (!Object.hasOwn(state.sent, incidentFingerprint(i))) continue;
           if (end) resolving.push({ ...i, end: end.end, endRow: end.endRow });
-          else delivered.set(i.startRow, i);
+          else delivered.set(i.startRow, [...(delivered.get(i.startRow) ?? []), i]);
         }
+        for (const i of batch) if (!pending(i.startRow)) endsWaiting.delete(i.startRow);
       }
       watch();
     }).finally(() => {
@@ -137,23 +165,32 @@ export function createAlerter(options: AlerterOptions): Alerter {
       }
       kick();
     },
+    escalate(incidents) {
+      for (const i of incidents) {
+        const at = queue.findIndex((q) => q.startRow === i.startRow);
+        // Its opening still queued: it goes out at the new severity. Never delivered (held below a severity,
+        // throttled, failed): sent as an opening now. Delivered: an escalation, as opened but at the new severity.
+        if (at >= 0) { queue[at] = i; continue; }
+        if (!sending.has(i.startRow) && !Object.hasOwn(state.sent, incidentFingerprint(i))) { queue.push(i); continue; }
+        escalating.push(i);
+      }
+      kick();
+    },
     resolve(incidents) {
       if (!ends) return;
       for (const i of incidents) {
+        // Alerts still queued or being sent get the end once delivered.
+        if (pending(i.startRow)) endsWaiting.set(i.startRow, i);
         const sent = delivered.get(i.startRow);
-        if (!sent) {
-          // Its opening not sent yet (queued, or the request still out): the end follows the opening.
-          if (sending.has(i.startRow) || queue.some((q) => q.startRow === i.startRow)) endsWaiting.set(i.startRow, i);
-          continue;
-        }
+        if (!sent) continue;
         delivered.delete(i.startRow);
-        resolving.push({ ...sent, end: i.end, endRow: i.endRow });
+        for (const a of sent) resolving.push({ ...a, end: i.end, endRow: i.endRow });
       }
       watch();
       kick();
     },
     async flush() {
-      while (inFlight || queue.length || resolving.length) {
+      while (inFlight || queue.length || escalating.length || resolving.length) {
         kick();
         await inFlight;
       }
