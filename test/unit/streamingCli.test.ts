@@ -292,3 +292,27 @@ test('stream of a header-only file fails as analyze does: the same stderr line a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stream --webhook: the banner says the min severity that applies, the stricter of --min-severity (default major) and alerts.webhook.min_severity', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-banner-'));
+  try {
+    writeFileSync(join(dir, 'm.csv'), 'timestamp,value\n' + csvRows(0, 20));
+    const env = { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET' };
+    const banner = async (minimum: string, extra: string[]) => {
+      writeFileSync(join(dir, 'rules.yaml'), RULES.replace('min_severity: major', `min_severity: ${minimum}`));
+      const ac = new AbortController();
+      const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--follow', ...extra], dir, env);
+      const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20, fetch: (async () => ({ status: 200, headers: { get: () => null }, text: async () => 'ok' })) as never });
+      await until(() => c.lines().length === 20, 'the rows');
+      ac.abort();
+      assert.equal(await done, 0);
+      return /min severity (\w+)/.exec(c.err())?.[1];
+    };
+    assert.equal(await banner('warning', ['--min-severity', 'critical']), 'critical');
+    assert.equal(await banner('warning', []), 'major', 'the default --min-severity');
+    assert.equal(await banner('critical', ['--min-severity', 'minor']), 'critical');
+    assert.equal(await banner('minor', ['--min-severity', 'warning']), 'minor');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -24,7 +24,8 @@ import { nabScore } from '../../core/streaming/nab.ts';
 import { createIncidentTracker, valuesByMetric } from '../../core/streaming/incidentTracker.ts';
 import type { IncidentEvent } from '../../core/streaming/incidentTracker.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
-import { SEVERITIES } from '../../core/severity.ts';
+import { SEVERITIES, severityRank } from '../../core/severity.ts';
+import type { Severity } from '../../core/severity.ts';
 import type { Alerter } from '../../core/streaming/alerter.ts';
 import { csvField } from '../../core/export/csv.ts';
 import { setOwn } from '../../core/own.ts';
@@ -162,7 +163,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     if (!r.rules) return 1;
     rules = r.rules;
   }
-  const alerter = values.webhook ? makeAlerter(ctx, rules, hooks.fetch) : null;
+  const alerter = values.webhook ? makeAlerter(ctx, rules, minSeverity, hooks.fetch) : null;
   const history = values.history === undefined ? null : new StreamHistory((fn) => useHistory(ctx, values.history!, fn), {
     kind: 'stream', source: prom ? prometheusIdentity(prom) : path, sha256: '', toolVersion: VERSION, settings: {
       metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null,
@@ -254,7 +255,7 @@ async function recordedFailed(ctx: CommandContext, history: StreamHistory | null
 }
 
 /** The alerter of `--webhook` (a rules file's alerts.webhook gives its settings; it never turns sending on). */
-function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: FetchLike): Alerter {
+function makeAlerter(ctx: CommandContext, rules: RulesFile | null, reported: Severity, fetch?: FetchLike): Alerter {
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
@@ -262,7 +263,10 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
   if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const throttleMs = settings?.throttleMs ?? (settings?.throttle ? parseDuration(settings.throttle) : DEFAULT_THROTTLE_MS);
-  ctx.stderr(`stream: sending incidents to ${maskUrl(url)} (${format}, min severity ${settings?.min_severity ?? 'warning'}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
+  // An incident is sent when the tracker reports it (--min-severity) and it passes alerts.webhook's min_severity.
+  const floor = settings?.min_severity ?? 'warning';
+  const effective = severityRank(floor) < severityRank(reported) ? floor : reported;
+  ctx.stderr(`stream: sending incidents to ${maskUrl(url)} (${format}, min severity ${effective}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
   return createAlerter({
     url, format, minSeverity: settings?.min_severity, throttleMs: Number.isFinite(throttleMs) ? throttleMs : DEFAULT_THROTTLE_MS,
     fetch: fetch ?? (globalThis.fetch as unknown as FetchLike),
