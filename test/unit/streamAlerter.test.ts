@@ -107,3 +107,24 @@ test('stream alerter: re-posts stop once the incident resolves and after close (
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(server.requests.length, m, 'no re-post after close');
 });
+
+test('stream alerter: a critical incident is never throttled; one the throttle holds back is reported by id and severity', async () => {
+  const server = await startServer((res) => { res.writeHead(200); res.end(); });
+  servers.push(server);
+  const throttled: string[] = [];
+  const alerter = createAlerter({ url: `${server.origin}/hook`, format: 'zapier', throttleMs: 5 * MIN, fetch: globalThis.fetch as unknown as FetchLike, onThrottled: (held) => { throttled.push(...held.map((i) => `${i.id} ${i.severity}`)); } });
+  alerter.push([incident({ id: 'a/cpu', severity: 'major', score: 60 })]);
+  await alerter.flush();
+  // A catch-up: two more incidents on cpu within the throttle window, one of them critical.
+  alerter.push([incident({ id: 'b/cpu', startRow: 20, severity: 'critical' }), incident({ id: 'c/cpu', startRow: 40, severity: 'major', score: 60 })]);
+  await alerter.flush();
+  const ids = server.requests.map((r) => (JSON.parse(r.body) as { id: string }).id);
+  assert.deepEqual(ids, ['a/cpu', 'b/cpu'], 'the critical one goes out through the throttle');
+  assert.deepEqual(throttled, ['c/cpu major'], 'the major one held back, said');
+  // It escalates to critical: sent then.
+  alerter.escalate([incident({ id: 'c/cpu', startRow: 40, severity: 'critical' })]);
+  await alerter.flush();
+  assert.equal((JSON.parse(server.requests.at(-1)!.body) as { id: string; severity: string }).severity, 'critical');
+  assert.equal(server.requests.length, 3);
+  await alerter.close();
+});

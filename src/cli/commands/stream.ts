@@ -271,6 +271,9 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, reported: Sev
     url, format, minSeverity: settings?.min_severity, throttleMs: Number.isFinite(throttleMs) ? throttleMs : DEFAULT_THROTTLE_MS,
     fetch: fetch ?? (globalThis.fetch as unknown as FetchLike),
     onOutcome: (o) => ctx.stderr(o.ok ? `stream: webhook: ${o.summary}\n` : `anomaly-hunter stream: error: webhook: ${o.summary}\n`),
+    onThrottled: (held) => {
+      for (const i of held) ctx.stderr(`stream: webhook: not sent (throttled: ${i.metrics[0]?.metric ?? 'its metric'} was sent less than ${Math.round(throttleMs / 1000)} s ago): incident ${i.id} (${i.severity}); sent if it becomes critical\n`);
+    },
   });
 }
 

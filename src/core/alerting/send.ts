@@ -28,6 +28,8 @@ export interface PlanOptions {
   bucketMs?: number;
   /** @default empty */
   state?: AlertState;
+  /** At or above this severity nothing is throttled (see selectBy). */
+  neverThrottle?: Severity;
   /** The caller's clock, epoch ms. */
   now: number;
   /** Most HTTP requests one send may make; the rest wait for the next send. @default 50 */

@@ -9,6 +9,7 @@ import { sendIncidents } from '../alerting/send.ts';
 import type { SendOptions, SendOutcome } from '../alerting/send.ts';
 import { emptyAlertState, incidentIdentity } from '../alerting/throttle.ts';
 import { incidentFingerprint } from '../alerting/fingerprint.ts';
+import { severityRank } from '../severity.ts';
 
 /**
  * How often an open incident is posted again to Alertmanager's API (Prometheus's `--rules.alert.resend-delay`,
@@ -25,6 +26,11 @@ export const MAX_QUEUED_ALERTS = 10_000;
 export interface AlerterOptions extends Omit<SendOptions, 'state'> {
   /** Called after each send that delivered something or failed (the summary never holds the URL unmasked). */
   onOutcome?(outcome: SendOutcome): void;
+  /**
+   * Called with the incidents of an opening send that the throttle held back (its leading metric was sent less than
+   * `throttleMs` ago): never sent, unless they escalate. Critical incidents are never throttled.
+   */
+  onThrottled?(incidents: Incident[]): void;
   /** alertmanager-api: the wall-clock period of re-posting open incidents (tests shorten it). @default ALERTMANAGER_RESEND_MS */
   resendMs?: number;
 }
@@ -126,14 +132,21 @@ export function createAlerter(options: AlerterOptions): Alerter {
     const source = ends && kind !== 'end' ? activeSource() : options.source;
     const again = { throttleMs: 0, minSeverity: 'warning' as const, state: emptyAlertState() };
     const out = kind === 'open'
-      ? sendIncidents(batch, { ...options, state, source })
+      ? sendIncidents(batch, { ...options, state, source, neverThrottle: 'critical' })
       : kind === 'escalate'
         ? sendIncidents(batch, { ...options, state, source, throttleMs: 0, identity: bySeverity('') })
         : kind === 'end'
           ? sendIncidents(batch, { ...options, ...again, identity: bySeverity('#over'), source: { ...options.source, rows: Number.POSITIVE_INFINITY } })
           : sendIncidents(batch, { ...options, ...again, identity: bySeverity(''), source });
+    const before = state;
     inFlight = out.then((o) => {
       if (kind === 'open' || kind === 'escalate') state = o.state;
+      if (kind === 'open' && o.ok && o.skipped.throttled > 0) {
+        // Held back by the throttle: neither sent before nor now, at or above the min severity.
+        const min = severityRank(options.minSeverity ?? 'warning');
+        const held = batch.filter((i) => severityRank(i.severity) <= min && !Object.hasOwn(before.sent, incidentFingerprint(i)) && !Object.hasOwn(state.sent, incidentFingerprint(i)));
+        if (held.length) options.onThrottled?.(held);
+      }
       if (!o.ok) failures++;
       // A re-post that went through is no news: said only when it failed.
       if (!o.ok || (o.delivered > 0 && kind !== 'refresh')) options.onOutcome?.(o);
