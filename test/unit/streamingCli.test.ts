@@ -316,3 +316,31 @@ test('stream --webhook: the banner says the min severity that applies, the stric
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stream --webhook stopped while a delivery hangs: says it waits for it, and a second stop drops it, saying which', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-drop-'));
+  const file = join(dir, 'm.csv');
+  const stop = new AbortController();
+  const drop = new AbortController();
+  const releases: (() => void)[] = [];
+  try {
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 150));
+    writeFileSync(join(dir, 'rules.yaml'), RULES);
+    // A receiver that never answers (until the test lets it go).
+    const fetch = (_url: string, init: { body: string }) => new Promise((resolve) => { void init; releases.push(() => resolve({ status: 200, headers: { get: () => null }, text: async () => 'ok' })); });
+    const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--follow', '--format', 'nab'], dir, { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET' });
+    const done = runStream(c.ctx, { fetch: fetch as never, signal: stop.signal, drop: drop.signal, pollMs: 20 });
+    await until(() => c.lines().length === 151, 'the rows already in the file');
+    appendFileSync(file, csvRows(150, 400));
+    await until(() => releases.length === 1, 'the delivery under way');
+    stop.abort();
+    await until(() => /waiting for 1 webhook delivery \(Ctrl-C again to drop them\)/.test(c.err()), 'the waiting line');
+    drop.abort();
+    assert.equal(await done, 1);
+    assert.match(c.err(), /dropped 1 webhook delivery: incident \S+ \(critical, opening\)\n/);
+  } finally {
+    stop.abort();
+    for (const r of releases) r();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

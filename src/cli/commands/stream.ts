@@ -102,6 +102,8 @@ export interface StreamRunOptions {
   pollMs?: number;
   rotationGraceMs?: number;
   fetch?: FetchLike;
+  /** Aborted (a second Ctrl-C): stop waiting for the webhook deliveries under way, say what was dropped. */
+  drop?: AbortSignal;
 }
 
 /** `stream <csv>`: causal, row-by-row scoring of a (growing) CSV; see `usage`. */
@@ -109,11 +111,16 @@ export const streamCommand: Command = {
   usage,
   async run(ctx) {
     const controller = new AbortController();
-    const stop = (): void => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const drop = new AbortController();
+    // The first signal stops the stream (it waits for the webhook deliveries under way); the second drops them.
+    const stop = (): void => { if (controller.signal.aborted) drop.abort(); else controller.abort(); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     try {
-      return await runStream(ctx, { signal: controller.signal });
+      const code = await runStream(ctx, { signal: controller.signal, drop: drop.signal });
+      // A dropped delivery may still hold a socket open for its timeout: the process ends now.
+      if (drop.signal.aborted) process.exit(code);
+      return code;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -228,7 +235,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   if (hooks.signal?.aborted && !values.follow) {
     // Stopped (SIGINT, SIGTERM) before the end of the file: the output is incomplete, and says so.
     ctx.stderr(`anomaly-hunter stream: stopped before the end of ${displayPath}\n`);
-    await alerter?.close();
+    if (await closeAlerter(ctx, alerter, hooks)) { await recordedFailed(ctx, history, values.history); return 1; }
     await recordedFailed(ctx, history, values.history);
     return 1;
   }
@@ -236,14 +243,33 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   // Every row inside the warm-up scores 0: said on stderr, so all-zero scores are not read as "nothing unusual".
   const warm = values.follow ? null : pipeline.warmupNote(true);
   if (warm) ctx.stderr(`${warm}\n`);
-  await alerter?.close();
+  const dropped = await closeAlerter(ctx, alerter, hooks);
   if (await recordedFailed(ctx, history, values.history)) return 1;
   if (pipeline.failure) throw pipeline.failure;
   if (!pipeline.sawHeader) throw new InputError('the file is empty (no header line)', displayPath);
   // A header and no row, read through: analyze's "no data" error (followed, rows may still come: no error).
   if (!pipeline.columns && !values.follow) throw new InputError('the file has a header but no data rows', displayPath, pipeline.headerLine, 1);
   if (!pipeline.columns && format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n');
-  return alerter && alerter.failures > 0 ? 1 : 0;
+  return alerter && (alerter.failures > 0 || dropped) ? 1 : 0;
+}
+
+/**
+ * Waits for the webhook deliveries still under way; when the stream was stopped (Ctrl-C) and some are, says so, and
+ * a second Ctrl-C (hooks.drop) stops the wait and says what was dropped. True when something was dropped.
+ */
+async function closeAlerter(ctx: CommandContext, alerter: Alerter | null, hooks: StreamRunOptions): Promise<boolean> {
+  if (!alerter) return false;
+  const waiting = alerter.pending().length;
+  if (waiting > 0 && hooks.signal?.aborted) ctx.stderr(`stream: waiting for ${waiting} webhook ${waiting === 1 ? 'delivery' : 'deliveries'} (Ctrl-C again to drop them)\n`);
+  const drop = hooks.drop;
+  const dropped = drop ? new Promise<'dropped'>((r) => { if (drop.aborted) r('dropped'); else drop.addEventListener('abort', () => r('dropped'), { once: true }); }) : null;
+  const closed = alerter.close().then(() => 'closed' as const);
+  const how = await (dropped ? Promise.race([closed, dropped]) : closed);
+  if (how === 'closed') return false;
+  const left = alerter.pending();
+  const list = left.map((p) => `incident ${p.incident.id} (${p.incident.severity}, ${p.kind})`).join(', ');
+  ctx.stderr(`anomaly-hunter stream: dropped ${left.length} webhook ${left.length === 1 ? 'delivery' : 'deliveries'}${list ? `: ${list}` : ''}\n`);
+  return true;
 }
 
 /** Waits for the history writes of `--history`; true (after one error line) when one failed. */

@@ -22,6 +22,9 @@ export const ALERTMANAGER_RESEND_MS = 60_000;
 /** Most incidents waiting for a send; older ones are dropped (and counted) beyond it. */
 export const MAX_QUEUED_ALERTS = 10_000;
 
+/** What a pending delivery is for. */
+export type PendingKind = 'opening' | 'escalation' | 'end' | 're-post';
+
 /** Options of `createAlerter`: a send's options without its state, and where outcomes go. */
 export interface AlerterOptions extends Omit<SendOptions, 'state'> {
   /** Called after each send that delivered something or failed (the summary never holds the URL unmasked). */
@@ -57,6 +60,8 @@ export interface Alerter {
   flush(): Promise<void>;
   /** Stops re-posting open incidents, then flushes: the stream is over (Alertmanager ends them at their endsAt). */
   close(): Promise<void>;
+  /** What is still to deliver (the send in flight, then what waits), each incident with what it is for. */
+  pending(): { kind: PendingKind; incident: Incident }[];
   /** Sends that failed so far. */
   readonly failures: number;
   /** Incidents dropped because the queue was full. */
@@ -80,6 +85,8 @@ export function createAlerter(options: AlerterOptions): Alerter {
   let resolving: Incident[] = [];
   /** The incidents of the send in flight (an opening or an escalation), by first row. */
   let sending = new Set<number>();
+  /** The send in flight: what it carries. */
+  let flying: { kind: PendingKind; incident: Incident }[] = [];
   /** Ends that came while an alert of theirs was still queued or being sent: sent once that alert is delivered. */
   const endsWaiting = new Map<number, Incident>();
   const resendMs = options.resendMs ?? ALERTMANAGER_RESEND_MS;
@@ -129,6 +136,8 @@ export function createAlerter(options: AlerterOptions): Alerter {
     const batch = kind === 'open' ? queue : kind === 'escalate' ? escalating.map(escalation) : kind === 'end' ? resolving : [...delivered.values()].flat();
     if (kind === 'open') queue = []; else if (kind === 'escalate') escalating = []; else if (kind === 'end') resolving = [];
     sending = kind === 'open' || kind === 'escalate' ? new Set(batch.map((i) => i.startRow)) : new Set();
+    const kindName: PendingKind = kind === 'open' ? 'opening' : kind === 'escalate' ? 'escalation' : kind === 'end' ? 'end' : 're-post';
+    flying = batch.map((incident) => ({ kind: kindName, incident }));
     const source = ends && kind !== 'end' ? activeSource() : options.source;
     const again = { throttleMs: 0, minSeverity: 'warning' as const, state: emptyAlertState() };
     const out = kind === 'open'
@@ -164,6 +173,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
     }).finally(() => {
       inFlight = null;
       sending = new Set();
+      flying = [];
       kick();
     });
   };
@@ -215,6 +225,14 @@ export function createAlerter(options: AlerterOptions): Alerter {
       delivered.clear();
       refreshDue = false;
       await this.flush();
+    },
+    pending() {
+      return [
+        ...flying,
+        ...queue.map((incident) => ({ kind: 'opening' as const, incident })),
+        ...escalating.map((incident) => ({ kind: 'escalation' as const, incident })),
+        ...resolving.map((incident) => ({ kind: 'end' as const, incident })),
+      ];
     },
     get failures() { return failures; },
     get dropped() { return dropped; },
