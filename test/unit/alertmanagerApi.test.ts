@@ -222,3 +222,32 @@ test('stream --webhook with alertmanager-api: an incident that opens major and e
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('send --format alertmanager-api --history, twice on a growing file: the second send repeats the first one\'s labels for the incident, so a real Alertmanager ends that alert', { skip: skipUnless('alertmanager'), timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-am-twice-'));
+  const am = await startAlertmanager();
+  try {
+    const incident: Incident = {
+      id: '2025-01-06T05:00:00.000Z/cpu', start: '2025-01-06T05:00:00.000Z', end: '2025-01-06T05:05:00.000Z', startRow: 300, endRow: 305, peakRow: 302,
+      score: 70, severity: 'major', detectors: ['forecast'], metrics: [{ metric: 'cpu', share: 1 }], rules: [], summary: 'cpu at 80', count: 6,
+    };
+    const meta = (rows: number) => ({ tool: 'anomaly-hunter', input: { path: 'cpu.csv', rows } });
+    // First analysis: the incident still going on at the last row, major, no rule. Later: it grew, a rule fired, critical, over.
+    writeFileSync(join(dir, 'first.json'), JSON.stringify({ meta: meta(306), anomalies: [], incidents: [incident] }));
+    writeFileSync(join(dir, 'later.json'), JSON.stringify({ meta: meta(400), anomalies: [], incidents: [{ ...incident, end: '2025-01-06T05:09:00.000Z', endRow: 309, severity: 'critical', score: 95, detectors: ['rule'], rules: ['cpu-hot'], summary: 'cpu at 97' }] }));
+    const mine = async () => (await (await fetch(`${am.origin}/api/v2/alerts?active=true`)).json() as GettableAlert[]).filter((x) => x.labels.incident === incident.id);
+    const first = await run(['send', 'first.json', '--format', 'alertmanager-api', '--url', am.origin, '--history', 'h.db'], dir);
+    assert.equal(first.code, 0, first.err);
+    const opened = await mine();
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0].labels.severity, 'major');
+    assert.equal(opened[0].labels.alertname, 'DataIncident');
+    const later = await run(['send', 'later.json', '--format', 'alertmanager-api', '--url', am.origin, '--history', 'h.db'], dir);
+    assert.equal(later.code, 0, later.err);
+    assert.match(later.out, /^delivered 1 incident/);
+    assert.deepEqual(await mine(), [], 'the alert the first send opened is resolved');
+  } finally {
+    await am.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

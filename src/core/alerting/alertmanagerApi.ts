@@ -25,6 +25,11 @@ export interface AlertSource {
    * ends it unless it is sent again.
    */
   activeUntil?: number;
+  /**
+   * The labels each incident's alert was first sent with, by incident id (a send's history): an incident sent again
+   * (its end) repeats them though its rules or severity changed since, so Alertmanager updates the same alert.
+   */
+  sentLabels?: ReadonlyMap<string, Record<string, string>>;
 }
 
 /** One alert as `POST /api/v2/alerts` takes it. */
@@ -113,6 +118,13 @@ export function incidentPostableAlert(i: Incident, now: number, source: AlertSou
     summary: i.summary, score: String(i.score), detectors: i.detectors.join(','), metrics: i.metrics.map((m) => m.metric).join(','),
   };
   if (source.link) annotations.dashboard = source.link;
+  const first = source.sentLabels?.get(i.id);
+  if (first) {
+    // Sent before with other labels: the same alert keeps them; what it is now is said in annotations.
+    if (first.severity !== labels.severity) annotations.severity = labels.severity;
+    for (const k of Object.keys(labels)) delete labels[k];
+    Object.assign(labels, first);
+  }
   const startsAt = i.start ?? isoOf(now)!;
   const alert: PostableAlert = { labels, annotations, startsAt };
   if (incidentIsOver(i, source)) alert.endsAt = i.end ?? isoOf(now)!;
