@@ -344,3 +344,27 @@ test('stream --webhook stopped while a delivery hangs: says it waits for it, and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stream --webhook --history records each alert outcome, as send --history does (history then counts them)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-hook-history-'));
+  const file = join(dir, 'm.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 150));
+    writeFileSync(join(dir, 'rules.yaml'), RULES);
+    const fetch = async () => ({ status: 200, headers: { get: () => null }, text: async () => 'ok' });
+    const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--follow', '--format', 'nab', '--history', 'h.db'], dir, { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET' });
+    const done = runStream(c.ctx, { fetch: fetch as never, signal: ac.signal, pollMs: 20 });
+    await until(() => c.lines().length === 151, 'the rows already in the file');
+    appendFileSync(file, csvRows(150, 400));
+    await until(() => c.lines().length === 401, 'the appended rows');
+    ac.abort();
+    assert.equal(await done, 0, c.err());
+    let out = '';
+    assert.equal(await main(['history', '--db', 'h.db'], { stdout: (s) => { out += s; }, stderr: () => {}, env: {}, cwd: dir }), 0);
+    assert.match(out, /alerts: 1 sent/);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

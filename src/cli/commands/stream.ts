@@ -16,6 +16,9 @@ import { WEBHOOK_FORMATS, webhookFormatFor } from '../../core/alerting/payloads.
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
 import { checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
+import { webhookDestinationKey } from '../../core/alerting/destination.ts';
+import { deliveryRecords } from '../../core/history/deliveries.ts';
+import type { DeliveryRecord } from '../../core/history/record.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
@@ -73,7 +76,8 @@ Options:
                    The rows already in the file are scored but never sent (for those, use
                    analyze --format json, then send). Nothing is sent without this flag.
   --history FILE   record the incidents as they open, escalate and resolve in a history database
-                   (see 'anomaly-hunter history')
+                   (see 'anomaly-hunter history'); with --webhook also each alert's outcome
+                   (sent, throttled, deduplicated, failed), as send --history
   --baseline       also score each row against a fitted baseline of each metric: its median
                    (per hour of the day when that predicts other days better) and robust spread,
                    fitted on the last two days of rows, first after two days of data
@@ -170,8 +174,9 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     if (!r.rules) return 1;
     rules = r.rules;
   }
-  const alerter = values.webhook ? makeAlerter(ctx, rules, minSeverity, hooks.fetch) : null;
-  const history = values.history === undefined ? null : new StreamHistory((fn) => useHistory(ctx, values.history!, fn), {
+  let history: StreamHistory | null = null;
+  const alerter = values.webhook ? makeAlerter(ctx, rules, minSeverity, hooks.fetch, (records) => history?.deliveries(records), prom ? prometheusIdentity(prom) : path) : null;
+  history = values.history === undefined ? null : new StreamHistory((fn) => useHistory(ctx, values.history!, fn), {
     kind: 'stream', source: prom ? prometheusIdentity(prom) : path, sha256: '', toolVersion: VERSION, settings: {
       metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null,
       // Only with --baseline, so the runs recorded without it keep their identity.
@@ -281,7 +286,7 @@ async function recordedFailed(ctx: CommandContext, history: StreamHistory | null
 }
 
 /** The alerter of `--webhook` (a rules file's alerts.webhook gives its settings; it never turns sending on). */
-function makeAlerter(ctx: CommandContext, rules: RulesFile | null, reported: Severity, fetch?: FetchLike): Alerter {
+function makeAlerter(ctx: CommandContext, rules: RulesFile | null, reported: Severity, fetch: FetchLike | undefined, record: (r: DeliveryRecord[]) => void, source: string): Alerter {
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
@@ -297,6 +302,8 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, reported: Sev
     url, format, minSeverity: settings?.min_severity, throttleMs: Number.isFinite(throttleMs) ? throttleMs : DEFAULT_THROTTLE_MS,
     fetch: fetch ?? (globalThis.fetch as unknown as FetchLike),
     onOutcome: (o) => ctx.stderr(o.ok ? `stream: webhook: ${o.summary}\n` : `anomaly-hunter stream: error: webhook: ${o.summary}\n`),
+    // --history: each send's outcomes, per incident, as `send --history` records them.
+    onSent: (incidents, facts) => record(deliveryRecords(incidents, { ...facts, channel: format, destination: maskUrl(url), destinationKey: webhookDestinationKey(url), source })),
     onThrottled: (held) => {
       for (const i of held) ctx.stderr(`stream: webhook: not sent (throttled: ${i.metrics[0]?.metric ?? 'its metric'} was sent less than ${Math.round(throttleMs / 1000)} s ago): incident ${i.id} (${i.severity}); sent if it becomes critical\n`);
     },

@@ -14,6 +14,8 @@ export interface SendFacts {
   /** The send's selection options (as given to planIncidents / sendIncidents). */
   minSeverity?: Severity;
   throttleMs?: number;
+  /** At or above this severity nothing was throttled. */
+  neverThrottle?: Severity;
   state?: AlertState;
   now: number;
   /** How the send identified each incident (send.ts incidentAlertIdentity); incidentIdentity when not given. */

@@ -10,6 +10,7 @@ import type { SendOptions, SendOutcome } from '../alerting/send.ts';
 import { emptyAlertState, incidentIdentity } from '../alerting/throttle.ts';
 import { incidentFingerprint } from '../alerting/fingerprint.ts';
 import { severityRank } from '../severity.ts';
+import type { SendFacts } from '../history/deliveries.ts';
 
 /**
  * How often an open incident is posted again to Alertmanager's API (Prometheus's `--rules.alert.resend-delay`,
@@ -21,6 +22,9 @@ export const ALERTMANAGER_RESEND_MS = 60_000;
 
 /** Most incidents waiting for a send; older ones are dropped (and counted) beyond it. */
 export const MAX_QUEUED_ALERTS = 10_000;
+
+/** What a send did, as `deliveryRecords` takes it (without the destination). */
+export type SentFacts = Omit<SendFacts, 'channel' | 'destination' | 'destinationKey' | 'source'>;
 
 /** What a pending delivery is for. */
 export type PendingKind = 'opening' | 'escalation' | 'end' | 're-post';
@@ -34,6 +38,11 @@ export interface AlerterOptions extends Omit<SendOptions, 'state'> {
    * `throttleMs` ago): never sent, unless they escalate. Critical incidents are never throttled.
    */
   onThrottled?(incidents: Incident[]): void;
+  /**
+   * Called after each opening or escalation send with its incidents and what the send did, for the history's
+   * delivery records (core/history/deliveries.ts `deliveryRecords`, with the destination added).
+   */
+  onSent?(incidents: Incident[], facts: SentFacts): void;
   /** alertmanager-api: the wall-clock period of re-posting open incidents (tests shorten it). @default ALERTMANAGER_RESEND_MS */
   resendMs?: number;
 }
@@ -140,16 +149,25 @@ export function createAlerter(options: AlerterOptions): Alerter {
     flying = batch.map((incident) => ({ kind: kindName, incident }));
     const source = ends && kind !== 'end' ? activeSource() : options.source;
     const again = { throttleMs: 0, minSeverity: 'warning' as const, state: emptyAlertState() };
+    const openOpts = { ...options, state, source, neverThrottle: 'critical' as const };
+    const escalateOpts = { ...options, state, source, throttleMs: 0, identity: bySeverity('') };
     const out = kind === 'open'
-      ? sendIncidents(batch, { ...options, state, source, neverThrottle: 'critical' })
+      ? sendIncidents(batch, openOpts)
       : kind === 'escalate'
-        ? sendIncidents(batch, { ...options, state, source, throttleMs: 0, identity: bySeverity('') })
+        ? sendIncidents(batch, escalateOpts)
         : kind === 'end'
           ? sendIncidents(batch, { ...options, ...again, identity: bySeverity('#over'), source: { ...options.source, rows: Number.POSITIVE_INFINITY } })
           : sendIncidents(batch, { ...options, ...again, identity: bySeverity(''), source });
     const before = state;
     inFlight = out.then((o) => {
-      if (kind === 'open' || kind === 'escalate') state = o.state;
+      if (kind === 'open' || kind === 'escalate') {
+        const used = kind === 'open' ? openOpts : escalateOpts;
+        options.onSent?.(batch, {
+          minSeverity: used.minSeverity, throttleMs: used.throttleMs, neverThrottle: kind === 'open' ? 'critical' : undefined, state: used.state, now: o.plannedAt,
+          identity: kind === 'open' ? undefined : used.identity, planned: o.plannedFingerprints, delivered: o.messages.delivered, reason: o.reason,
+        });
+        state = o.state;
+      }
       if (kind === 'open' && o.ok && o.skipped.throttled > 0) {
         // Held back by the throttle: neither sent before nor now, at or above the min severity.
         const min = severityRank(options.minSeverity ?? 'warning');
