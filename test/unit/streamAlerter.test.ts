@@ -126,5 +126,10 @@ test('stream alerter: a critical incident is never throttled; one the throttle h
   await alerter.flush();
   assert.equal((JSON.parse(server.requests.at(-1)!.body) as { id: string; severity: string }).severity, 'critical');
   assert.equal(server.requests.length, 3);
+  // The one delivered as major escalates: sent again, saying from what.
+  alerter.escalate([incident({ id: 'a/cpu', severity: 'critical', summary: 'cpu 99' })]);
+  await alerter.flush();
+  const last = JSON.parse(server.requests.at(-1)!.body) as { id: string; severity: string; summary: string };
+  assert.deepEqual([last.id, last.severity, last.summary], ['a/cpu', 'critical', 'escalated from major to critical: cpu 99']);
   await alerter.close();
 });

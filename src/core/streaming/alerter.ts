@@ -94,6 +94,8 @@ export function createAlerter(options: AlerterOptions): Alerter {
   let resolving: Incident[] = [];
   /** The incidents of the send in flight (an opening or an escalation), by first row. */
   let sending = new Set<number>();
+  /** The severity each open incident was first delivered at, by first row (every format: what an escalation says). */
+  const openedAt = new Map<number, Incident['severity']>();
   /** The send in flight: what it carries. */
   let flying: { kind: PendingKind; incident: Incident }[] = [];
   /** Ends that came while an alert of theirs was still queued or being sent: sent once that alert is delivered. */
@@ -123,7 +125,8 @@ export function createAlerter(options: AlerterOptions): Alerter {
   /** An escalation as sent: the opening as delivered (its labels) at the new severity, score and summary. */
   const escalation = (i: Incident): Incident => {
     const opened = delivered.get(i.startRow)?.[0];
-    const summary = `escalated${opened ? ` from ${opened.severity}` : ''} to ${i.severity}: ${i.summary}`;
+    const from = opened?.severity ?? openedAt.get(i.startRow);
+    const summary = `escalated${from ? ` from ${from}` : ''} to ${i.severity}: ${i.summary}`;
     return opened ? { ...opened, severity: i.severity, score: i.score, summary, end: i.end, endRow: i.endRow } : { ...i, summary };
   };
 
@@ -167,6 +170,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
           identity: kind === 'open' ? undefined : used.identity, planned: o.plannedFingerprints, delivered: o.messages.delivered, reason: o.reason,
         });
         state = o.state;
+        if (kind === 'open') for (const i of batch) if (Object.hasOwn(state.sent, incidentFingerprint(i)) && !openedAt.has(i.startRow)) openedAt.set(i.startRow, i.severity);
       }
       if (kind === 'open' && o.ok && o.skipped.throttled > 0) {
         // Held back by the throttle: neither sent before nor now, at or above the min severity.
@@ -218,6 +222,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
       kick();
     },
     resolve(incidents) {
+      for (const i of incidents) openedAt.delete(i.startRow);
       if (!ends) return;
       for (const i of incidents) {
         // Alerts still queued or being sent get the end once delivered.
