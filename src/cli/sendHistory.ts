@@ -4,7 +4,7 @@ import type { AlertState } from '../core/alerting/throttle.ts';
 import { emptyAlertState } from '../core/alerting/throttle.ts';
 import { deliveryRecords } from '../core/history/deliveries.ts';
 import type { SendFacts } from '../core/history/deliveries.ts';
-import { alertStateOf, recordDeliveries } from '../core/history/record.ts';
+import { alertStateOf, recordDeliveries, sentLabelsOf } from '../core/history/record.ts';
 import type { Incident } from '../core/incidents/incidents.ts';
 import type { CommandContext } from './command.ts';
 import { useHistory } from './historyFile.ts';
@@ -33,14 +33,14 @@ const SEND_LOCK_WAIT_MS = 120_000;
  */
 export async function sendWithHistory<T>(
   ctx: CommandContext, file: string | undefined, incidents: readonly Incident[], target: SendTarget,
-  send: (state: AlertState, now: number) => Promise<{ out: T; done: SendDone }>,
+  send: (state: AlertState, now: number, sentLabels: Map<string, Record<string, string>>) => Promise<{ out: T; done: SendDone }>,
 ): Promise<T> {
-  if (file === undefined) return (await send(emptyAlertState(), Date.now())).out;
+  if (file === undefined) return (await send(emptyAlertState(), Date.now(), new Map())).out;
   let recorded = -1;
   const out = await useHistory(ctx, file, async (db) => {
     // The clock is read once the lock is held (its wait can be long): the state and the send's choices are of now.
     const now = Date.now();
-    const r = await send(alertStateOf(db, target, now), now);
+    const r = await send(alertStateOf(db, target, now), now, sentLabelsOf(db, target));
     if (r.done) {
       const records = deliveryRecords(incidents, { ...r.done, ...target });
       recordDeliveries(db, records);

@@ -1,5 +1,6 @@
 import type { RunIdentity } from '../core/history/record.ts';
-import { recordRun, upsertIncident } from '../core/history/record.ts';
+import { recordDeliveries, recordRun, upsertIncident } from '../core/history/record.ts';
+import type { DeliveryRecord } from '../core/history/record.ts';
 import { transaction } from '../core/history/db.ts';
 import type { IncidentEvent } from '../core/streaming/incidentTracker.ts';
 import type { Database } from 'sql.js';
@@ -14,6 +15,7 @@ export type HistoryWriter = <T>(fn: (db: Database) => T) => Promise<T>;
  */
 export class StreamHistory {
   private queue: IncidentEvent[] = [];
+  private sent: DeliveryRecord[] = [];
   private writing: Promise<void> | null = null;
   private runId: number | null = null;
   private openId: string | null = null;
@@ -30,6 +32,13 @@ export class StreamHistory {
     this.writing ??= this.drain();
   }
 
+  /** The outcomes of a webhook send (`stream --webhook`): recorded with the next write. */
+  deliveries(records: readonly DeliveryRecord[]): void {
+    if (!records.length || this.error) return;
+    this.sent.push(...records);
+    this.writing ??= this.drain();
+  }
+
   /** Waits for every queued event to be written; resolves to the write error, if any. */
   async close(): Promise<Error | null> {
     if (!this.writing && this.runId === null && !this.error) this.writing = this.drain(); // record the run even without incidents
@@ -41,21 +50,28 @@ export class StreamHistory {
     try {
       do {
         const batch = this.queue;
+        const sent = this.sent;
         this.queue = [];
-        await this.write((db) => transaction(db, () => {
-          const at = Date.now();
-          this.runId ??= recordRun(db, this.run, at);
-          for (const e of batch) {
-            if (e.event === 'opened' || this.openId === null) this.openId = e.incident.id;
-            upsertIncident(db, this.run.source, this.runId, e.incident, at, e.event === 'resolved' ? 'resolved' : 'open', this.openId);
-            if (e.event === 'opened') this.recorded++;
-            if (e.event === 'resolved') this.openId = null;
-          }
-        }));
-      } while (this.queue.length);
+        this.sent = [];
+        await this.write((db) => {
+          transaction(db, () => {
+            const at = Date.now();
+            this.runId ??= recordRun(db, this.run, at);
+            for (const e of batch) {
+              if (e.event === 'opened' || this.openId === null) this.openId = e.incident.id;
+              upsertIncident(db, this.run.source, this.runId, e.incident, at, e.event === 'resolved' ? 'resolved' : 'open', this.openId);
+              if (e.event === 'opened') this.recorded++;
+              if (e.event === 'resolved') this.openId = null;
+            }
+          });
+          // The alert outcomes of the sends since (their own transaction).
+          recordDeliveries(db, sent);
+        });
+      } while (this.queue.length || this.sent.length);
     } catch (e) {
       this.error = e as Error;
       this.queue = [];
+      this.sent = [];
     } finally {
       this.writing = null;
     }

@@ -169,3 +169,85 @@ test('stream --webhook with alertmanager-api: a real Alertmanager lists the inci
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stream --webhook with alertmanager-api: an incident that opens major and escalates to critical is also sent as critical, with the opening\'s labels; both alerts end with it', { skip: skipUnless('alertmanager'), timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-am-escalate-'));
+  const am = await startAlertmanager();
+  const controller = new AbortController();
+  const t0 = Date.UTC(2025, 0, 6);
+  const rows = (from: number, to: number, value: (i: number) => number = (i) => 40 + (i % 5)) => {
+    let s = '';
+    for (let i = from; i < to; i++) s += `${new Date(t0 + i * 60_000).toISOString()},${value(i)}\n`;
+    return s;
+  };
+  const mine = async (which: string) => (await (await fetch(`${am.origin}/api/v2/alerts?${which}`)).json() as GettableAlert[]).filter((x) => x.labels.source === 'anomaly-hunter');
+  const until = async (cond: () => Promise<boolean>, what: string) => {
+    for (let i = 0; i < 300; i++) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
+    assert.fail(`timed out waiting for ${what}`);
+  };
+  try {
+    const file = join(dir, 'cpu.csv');
+    writeFileSync(file, 'timestamp,cpu\n' + rows(0, 100));
+    writeFileSync(join(dir, 'rules.yaml'), [
+      'version: 1', 'rules:',
+      '  - name: cpu-warm', '    metric: cpu', '    op: ">"', '    threshold: 80', '    severity: major',
+      '  - name: cpu-hot', '    metric: cpu', '    op: ">"', '    threshold: 95', '    severity: critical',
+      'alerts:', '  webhook: {format: alertmanager-api, min_severity: major}', '',
+    ].join('\n'));
+    let out = '', err = '';
+    const { runStream } = await import('../../src/cli/commands/stream.ts');
+    const done = runStream({ argv: ['cpu.csv', '--rules', 'rules.yaml', '--webhook', '--follow'], stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: { ANOMALY_HUNTER_WEBHOOK_URL: am.origin }, cwd: dir }, { signal: controller.signal, pollMs: 20 });
+    await until(async () => out.split('\n').length > 100, 'the rows already in the file');
+    // cpu 85 on rows 105–106 (cpu-warm: major, the incident opens), sent; then 97 on rows 107–108 (cpu-hot: critical).
+    appendFileSync(file, rows(100, 107, (i) => (i >= 105 ? 85 : 40 + (i % 5))));
+    await until(async () => (await mine('active=true')).length === 1, 'the major alert');
+    appendFileSync(file, rows(107, 112, (i) => (i <= 108 ? 97 : 40 + (i % 5))));
+    await until(async () => /"event":"escalated"/.test(out), 'the escalation');
+    await until(async () => (await mine('active=true')).length === 2, 'the critical alert');
+    const alerts = await mine('active=true');
+    const major = alerts.find((a) => a.labels.severity === 'major');
+    const critical = alerts.find((a) => a.labels.severity === 'critical');
+    assert.ok(major && critical, JSON.stringify(alerts));
+    assert.deepEqual({ ...critical.labels, severity: 'major' }, major.labels, 'the same identity labels, fixed at the opening');
+    assert.match(critical.annotations.summary, /^escalated from major to critical: /);
+    // Ten quiet rows later the incident resolves: both alerts end.
+    appendFileSync(file, rows(112, 130));
+    await until(async () => /"event":"resolved"/.test(out), 'the stream resolving the incident');
+    await until(async () => (await mine('active=true')).length === 0, 'both alerts resolved');
+    controller.abort();
+    assert.equal(await done, 0, err);
+  } finally {
+    controller.abort();
+    await am.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('send --format alertmanager-api --history, twice on a growing file: the second send repeats the first one\'s labels for the incident, so a real Alertmanager ends that alert', { skip: skipUnless('alertmanager'), timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-am-twice-'));
+  const am = await startAlertmanager();
+  try {
+    const incident: Incident = {
+      id: '2025-01-06T05:00:00.000Z/cpu', start: '2025-01-06T05:00:00.000Z', end: '2025-01-06T05:05:00.000Z', startRow: 300, endRow: 305, peakRow: 302,
+      score: 70, severity: 'major', detectors: ['forecast'], metrics: [{ metric: 'cpu', share: 1 }], rules: [], summary: 'cpu at 80', count: 6,
+    };
+    const meta = (rows: number) => ({ tool: 'anomaly-hunter', input: { path: 'cpu.csv', rows } });
+    // First analysis: the incident still going on at the last row, major, no rule. Later: it grew, a rule fired, critical, over.
+    writeFileSync(join(dir, 'first.json'), JSON.stringify({ meta: meta(306), anomalies: [], incidents: [incident] }));
+    writeFileSync(join(dir, 'later.json'), JSON.stringify({ meta: meta(400), anomalies: [], incidents: [{ ...incident, end: '2025-01-06T05:09:00.000Z', endRow: 309, severity: 'critical', score: 95, detectors: ['rule'], rules: ['cpu-hot'], summary: 'cpu at 97' }] }));
+    const mine = async () => (await (await fetch(`${am.origin}/api/v2/alerts?active=true`)).json() as GettableAlert[]).filter((x) => x.labels.incident === incident.id);
+    const first = await run(['send', 'first.json', '--format', 'alertmanager-api', '--url', am.origin, '--history', 'h.db'], dir);
+    assert.equal(first.code, 0, first.err);
+    const opened = await mine();
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0].labels.severity, 'major');
+    assert.equal(opened[0].labels.alertname, 'DataIncident');
+    const later = await run(['send', 'later.json', '--format', 'alertmanager-api', '--url', am.origin, '--history', 'h.db'], dir);
+    assert.equal(later.code, 0, later.err);
+    assert.match(later.out, /^delivered 1 incident/);
+    assert.deepEqual(await mine(), [], 'the alert the first send opened is resolved');
+  } finally {
+    await am.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -144,10 +144,11 @@ export async function startVictoriaMetrics(samples: readonly Sample[]): Promise<
   return server;
 }
 
-/** Alertmanager with a route to a receiver that notifies nobody, clustering off. */
-export async function startAlertmanager(): Promise<RunningServer> {
+/** Alertmanager with a route to a receiver that notifies nobody, clustering off; `resolveTimeout` its global resolve_timeout (e.g. '2s'). */
+export async function startAlertmanager(opts: { resolveTimeout?: string } = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ah-alertmanager-'));
-  writeFileSync(join(dir, 'alertmanager.yml'), 'route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n');
+  const global = opts.resolveTimeout ? `global:\n  resolve_timeout: ${opts.resolveTimeout}\n` : '';
+  writeFileSync(join(dir, 'alertmanager.yml'), `${global}route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n`);
   return start(BIN.alertmanager, (port) => [
     `--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn',

@@ -4,6 +4,7 @@ import { createAlerter } from '../../src/core/streaming/alerter.ts';
 import type { FetchLike } from '../../src/core/alerting/deliver.ts';
 import type { Incident } from '../../src/core/incidents/incidents.ts';
 import { startServer } from './alertingServer.ts';
+import { skipUnless, startAlertmanager } from './realServers.ts';
 
 const T0 = Date.UTC(2025, 2, 1, 12);
 const MIN = 60_000;
@@ -37,7 +38,7 @@ test('stream alerter: an incident that resolves while its opening is still being
   for (const [metric, end] of [['cpu', T0 + 3 * MIN], ['memory', T0 + 62 * MIN]] as const) {
     const sent = ofMetric(metric);
     assert.equal(sent.length, 2, `${metric}: the opening and its end (${JSON.stringify(sent)})`);
-    assert.equal(sent[0].endsAt, undefined, `${metric}: the opening has no end`);
+    assert.ok(Date.parse(sent[0].endsAt ?? '') > Date.now() + 3 * MIN, `${metric}: the opening ends minutes ahead of the wall clock (re-posted until its end)`);
     assert.equal(Date.parse(sent[1].endsAt ?? ''), end, `${metric}: the end is sent`);
     assert.deepEqual(sent[1].labels, sent[0].labels, `${metric}: the same alert`);
   }
@@ -50,4 +51,85 @@ test('stream alerter: an end for an incident that was never pushed sends nothing
   alerter.resolve([incident()]);
   await alerter.flush();
   assert.equal(server.requests.length, 0);
+});
+
+interface ListedAlert { labels: Record<string, string>; annotations: Record<string, string>; endsAt: string; status: { state: string } }
+
+test('stream alerter, alertmanager-api: an open incident is posted again with endsAt ahead, so a real Alertmanager keeps it active past its resolve_timeout; its end resolves it', { skip: skipUnless('alertmanager'), timeout: 60_000 }, async () => {
+  // resolve_timeout 2 s, a re-post every second (the product's is a minute, endsAt 4 minutes ahead: the same ratio).
+  const am = await startAlertmanager({ resolveTimeout: '2s' });
+  const alerter = createAlerter({ url: am.origin, format: 'alertmanager-api', fetch: globalThis.fetch as unknown as FetchLike, resendMs: 1000 });
+  try {
+    const listed = async (): Promise<ListedAlert[]> => (await (await fetch(`${am.origin}/api/v2/alerts`)).json() as ListedAlert[]).filter((a) => a.labels.metric === 'cpu');
+    const opened = incident();
+    alerter.push([opened]);
+    await alerter.flush();
+    const first = await listed();
+    assert.equal(first.length, 1);
+    assert.ok(Date.parse(first[0].endsAt) - Date.now() > 2000, `endsAt ahead of the resolve timeout: ${first[0].endsAt}`);
+    // Three times the resolve timeout later it is still active: the alerter posted it again meanwhile.
+    await new Promise((r) => setTimeout(r, 6000));
+    const later = await listed();
+    assert.equal(later.length, 1, 'still listed');
+    assert.equal(later[0].status.state, 'active');
+    assert.ok(Date.parse(later[0].endsAt) > Date.parse(first[0].endsAt) + 3000, `endsAt moved on: ${first[0].endsAt} → ${later[0].endsAt}`);
+    alerter.resolve([{ ...opened, end: new Date(T0 + 3 * MIN).toISOString(), endRow: 3 }]);
+    await alerter.flush();
+    assert.deepEqual(await listed(), [], 'resolved once its end is sent');
+    assert.equal(alerter.failures, 0);
+  } finally {
+    await alerter.close();
+    await am.stop();
+  }
+});
+
+test('stream alerter: re-posts stop once the incident resolves and after close (a real receiver counts them)', async () => {
+  const server = await startServer((res) => { res.writeHead(200); res.end(); });
+  servers.push(server);
+  const alerter = createAlerter({ url: `${server.origin}/api/v2/alerts`, format: 'alertmanager-api', fetch: globalThis.fetch as unknown as FetchLike, resendMs: 100 });
+  const opened = incident();
+  alerter.push([opened]);
+  await new Promise((r) => setTimeout(r, 450));
+  const bodies = server.requests.map((r) => JSON.parse(r.body) as { endsAt?: string }[]);
+  assert.ok(bodies.length >= 4, `opening and re-posts: ${bodies.length}`);
+  const ends = bodies.map((b) => Date.parse(b[0].endsAt ?? ''));
+  assert.ok(ends.every((e, i) => Number.isFinite(e) && (i === 0 || e > ends[i - 1])), `each with an endsAt later than the one before: ${ends}`);
+  assert.ok(ends.at(-1)! > Date.now(), 'the last one ahead');
+  alerter.resolve([{ ...opened, end: new Date(T0 + 3 * MIN).toISOString(), endRow: 3 }]);
+  await alerter.flush();
+  const n = server.requests.length;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(server.requests.length, n, 'no re-post after the end');
+  assert.equal(Date.parse((JSON.parse(server.requests[n - 1].body) as { endsAt: string }[])[0].endsAt), T0 + 3 * MIN);
+  alerter.push([incident({ id: 'x/memory', startRow: 9, metrics: [{ metric: 'memory', share: 1 }] })]);
+  await alerter.close();
+  const m = server.requests.length;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(server.requests.length, m, 'no re-post after close');
+});
+
+test('stream alerter: a critical incident is never throttled; one the throttle holds back is reported by id and severity', async () => {
+  const server = await startServer((res) => { res.writeHead(200); res.end(); });
+  servers.push(server);
+  const throttled: string[] = [];
+  const alerter = createAlerter({ url: `${server.origin}/hook`, format: 'zapier', throttleMs: 5 * MIN, fetch: globalThis.fetch as unknown as FetchLike, onThrottled: (held) => { throttled.push(...held.map((i) => `${i.id} ${i.severity}`)); } });
+  alerter.push([incident({ id: 'a/cpu', severity: 'major', score: 60 })]);
+  await alerter.flush();
+  // A catch-up: two more incidents on cpu within the throttle window, one of them critical.
+  alerter.push([incident({ id: 'b/cpu', startRow: 20, severity: 'critical' }), incident({ id: 'c/cpu', startRow: 40, severity: 'major', score: 60 })]);
+  await alerter.flush();
+  const ids = server.requests.map((r) => (JSON.parse(r.body) as { id: string }).id);
+  assert.deepEqual(ids, ['a/cpu', 'b/cpu'], 'the critical one goes out through the throttle');
+  assert.deepEqual(throttled, ['c/cpu major'], 'the major one held back, said');
+  // It escalates to critical: sent then.
+  alerter.escalate([incident({ id: 'c/cpu', startRow: 40, severity: 'critical' })]);
+  await alerter.flush();
+  assert.equal((JSON.parse(server.requests.at(-1)!.body) as { id: string; severity: string }).severity, 'critical');
+  assert.equal(server.requests.length, 3);
+  // The one delivered as major escalates: sent again, saying from what.
+  alerter.escalate([incident({ id: 'a/cpu', severity: 'critical', summary: 'cpu 99' })]);
+  await alerter.flush();
+  const last = JSON.parse(server.requests.at(-1)!.body) as { id: string; severity: string; summary: string };
+  assert.deepEqual([last.id, last.severity, last.summary], ['a/cpu', 'critical', 'escalated from major to critical: cpu 99']);
+  await alerter.close();
 });

@@ -292,3 +292,79 @@ test('stream of a header-only file fails as analyze does: the same stderr line a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stream --webhook: the banner says the min severity that applies, the stricter of --min-severity (default major) and alerts.webhook.min_severity', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-banner-'));
+  try {
+    writeFileSync(join(dir, 'm.csv'), 'timestamp,value\n' + csvRows(0, 20));
+    const env = { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET' };
+    const banner = async (minimum: string, extra: string[]) => {
+      writeFileSync(join(dir, 'rules.yaml'), RULES.replace('min_severity: major', `min_severity: ${minimum}`));
+      const ac = new AbortController();
+      const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--follow', ...extra], dir, env);
+      const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20, fetch: (async () => ({ status: 200, headers: { get: () => null }, text: async () => 'ok' })) as never });
+      await until(() => c.lines().length === 20, 'the rows');
+      ac.abort();
+      assert.equal(await done, 0);
+      return /min severity (\w+)/.exec(c.err())?.[1];
+    };
+    assert.equal(await banner('warning', ['--min-severity', 'critical']), 'critical');
+    assert.equal(await banner('warning', []), 'major', 'the default --min-severity');
+    assert.equal(await banner('critical', ['--min-severity', 'minor']), 'critical');
+    assert.equal(await banner('minor', ['--min-severity', 'warning']), 'minor');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --webhook stopped while a delivery hangs: says it waits for it, and a second stop drops it, saying which', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-drop-'));
+  const file = join(dir, 'm.csv');
+  const stop = new AbortController();
+  const drop = new AbortController();
+  const releases: (() => void)[] = [];
+  try {
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 150));
+    writeFileSync(join(dir, 'rules.yaml'), RULES);
+    // A receiver that never answers (until the test lets it go).
+    const fetch = (_url: string, init: { body: string }) => new Promise((resolve) => { void init; releases.push(() => resolve({ status: 200, headers: { get: () => null }, text: async () => 'ok' })); });
+    const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--follow', '--format', 'nab'], dir, { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET' });
+    const done = runStream(c.ctx, { fetch: fetch as never, signal: stop.signal, drop: drop.signal, pollMs: 20 });
+    await until(() => c.lines().length === 151, 'the rows already in the file');
+    appendFileSync(file, csvRows(150, 400));
+    await until(() => releases.length === 1, 'the delivery under way');
+    stop.abort();
+    await until(() => /waiting for 1 webhook delivery \(Ctrl-C again to drop them\)/.test(c.err()), 'the waiting line');
+    drop.abort();
+    assert.equal(await done, 1);
+    assert.match(c.err(), /dropped 1 webhook delivery: incident \S+ \(critical, opening\)\n/);
+  } finally {
+    stop.abort();
+    for (const r of releases) r();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stream --webhook --history records each alert outcome, as send --history does (history then counts them)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-hook-history-'));
+  const file = join(dir, 'm.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 150));
+    writeFileSync(join(dir, 'rules.yaml'), RULES);
+    const fetch = async () => ({ status: 200, headers: { get: () => null }, text: async () => 'ok' });
+    const c = capture(['m.csv', '--rules', 'rules.yaml', '--webhook', '--follow', '--format', 'nab', '--history', 'h.db'], dir, { ANOMALY_HUNTER_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/SECRET' });
+    const done = runStream(c.ctx, { fetch: fetch as never, signal: ac.signal, pollMs: 20 });
+    await until(() => c.lines().length === 151, 'the rows already in the file');
+    appendFileSync(file, csvRows(150, 400));
+    await until(() => c.lines().length === 401, 'the appended rows');
+    ac.abort();
+    assert.equal(await done, 0, c.err());
+    let out = '';
+    assert.equal(await main(['history', '--db', 'h.db'], { stdout: (s) => { out += s; }, stderr: () => {}, env: {}, cwd: dir }), 0);
+    assert.match(out, /alerts: 1 sent/);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -6,7 +6,8 @@ import { WEBHOOK_FORMATS, webhookFormatFor } from '../../core/alerting/payloads.
 import { incidentsOfFindings } from '../../core/alerting/incidentsOf.ts';
 import { describeSkips, incidentAlertIdentity, planIncidents, sendIncidents } from '../../core/alerting/send.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
-import { alertSourceOf, checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
+import { alertSourceOf, checkAlertmanagerUrl, incidentPostableAlert } from '../../core/alerting/alertmanagerApi.ts';
+import type { Incident } from '../../core/incidents/incidents.ts';
 import { readResultJson } from '../../core/export/readResult.ts';
 import type { Severity } from '../../core/severity.ts';
 import { SEVERITIES } from '../../core/severity.ts';
@@ -126,9 +127,12 @@ export function makeSendCommand(fetch: FetchLike = globalThis.fetch as unknown a
       }
 
       const target = { channel: format, destination: maskUrl(rawUrl), destinationKey: webhookDestinationKey(rawUrl), source: resultsSource(read.meta, ctx.cwd) };
-      const outcome = await sendWithHistory(ctx, values.history, incidents, target, async (state) => {
-        const sent = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source });
-        return { out: sent, done: { minSeverity, state, now: sent.plannedAt, planned: sent.plannedFingerprints, identity: incidentAlertIdentity(format, source), delivered: sent.messages.delivered, reason: sent.reason } };
+      const outcome = await sendWithHistory(ctx, values.history, incidents, target, async (state, _now, sentLabels) => {
+        // alertmanager-api: an incident sent before keeps the labels it was first sent with (the same alert).
+        const src = format === 'alertmanager-api' ? { ...source, sentLabels } : source;
+        const sent = await sendIncidents(incidents, { format, minSeverity, url: rawUrl, fetch, state, source: src });
+        const labels = format === 'alertmanager-api' ? (i: Incident) => incidentPostableAlert(i, 0, src).labels : undefined;
+        return { out: sent, done: { minSeverity, state, now: sent.plannedAt, planned: sent.plannedFingerprints, identity: incidentAlertIdentity(format, source), delivered: sent.messages.delivered, reason: sent.reason, labels } };
       });
       if (outcome.ok) {
         ctx.stdout(`${outcome.summary}\n`);

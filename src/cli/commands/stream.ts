@@ -16,6 +16,9 @@ import { WEBHOOK_FORMATS, webhookFormatFor } from '../../core/alerting/payloads.
 import type { WebhookFormat } from '../../core/alerting/payloads.ts';
 import { checkWebhookUrl, maskUrl } from '../../core/alerting/url.ts';
 import { checkAlertmanagerUrl } from '../../core/alerting/alertmanagerApi.ts';
+import { webhookDestinationKey } from '../../core/alerting/destination.ts';
+import { deliveryRecords } from '../../core/history/deliveries.ts';
+import type { DeliveryRecord } from '../../core/history/record.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
 import type { RulesFile } from '../../core/rules/model.ts';
 import { formatDiagnostics } from '../../core/rules/diagnostics.ts';
@@ -24,7 +27,8 @@ import { nabScore } from '../../core/streaming/nab.ts';
 import { createIncidentTracker, valuesByMetric } from '../../core/streaming/incidentTracker.ts';
 import type { IncidentEvent } from '../../core/streaming/incidentTracker.ts';
 import { DEFAULT_MIN_SEVERITY } from '../../core/incidents/view.ts';
-import { SEVERITIES } from '../../core/severity.ts';
+import { SEVERITIES, severityRank } from '../../core/severity.ts';
+import type { Severity } from '../../core/severity.ts';
 import type { Alerter } from '../../core/streaming/alerter.ts';
 import { csvField } from '../../core/export/csv.ts';
 import { setOwn } from '../../core/own.ts';
@@ -72,7 +76,8 @@ Options:
                    The rows already in the file are scored but never sent (for those, use
                    analyze --format json, then send). Nothing is sent without this flag.
   --history FILE   record the incidents as they open, escalate and resolve in a history database
-                   (see 'anomaly-hunter history')
+                   (see 'anomaly-hunter history'); with --webhook also each alert's outcome
+                   (sent, throttled, deduplicated, failed), as send --history
   --baseline       also score each row against a fitted baseline of each metric: its median
                    (per hour of the day when that predicts other days better) and robust spread,
                    fitted on the last two days of rows, first after two days of data
@@ -101,6 +106,8 @@ export interface StreamRunOptions {
   pollMs?: number;
   rotationGraceMs?: number;
   fetch?: FetchLike;
+  /** Aborted (a second Ctrl-C): stop waiting for the webhook deliveries under way, say what was dropped. */
+  drop?: AbortSignal;
 }
 
 /** `stream <csv>`: causal, row-by-row scoring of a (growing) CSV; see `usage`. */
@@ -108,11 +115,16 @@ export const streamCommand: Command = {
   usage,
   async run(ctx) {
     const controller = new AbortController();
-    const stop = (): void => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const drop = new AbortController();
+    // The first signal stops the stream (it waits for the webhook deliveries under way); the second drops them.
+    const stop = (): void => { if (controller.signal.aborted) drop.abort(); else controller.abort(); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     try {
-      return await runStream(ctx, { signal: controller.signal });
+      const code = await runStream(ctx, { signal: controller.signal, drop: drop.signal });
+      // A dropped delivery may still hold a socket open for its timeout: the process ends now.
+      if (drop.signal.aborted) process.exit(code);
+      return code;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -162,8 +174,9 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     if (!r.rules) return 1;
     rules = r.rules;
   }
-  const alerter = values.webhook ? makeAlerter(ctx, rules, hooks.fetch) : null;
-  const history = values.history === undefined ? null : new StreamHistory((fn) => useHistory(ctx, values.history!, fn), {
+  let history: StreamHistory | null = null;
+  const alerter = values.webhook ? makeAlerter(ctx, rules, minSeverity, hooks.fetch, (records) => history?.deliveries(records), prom ? prometheusIdentity(prom) : path) : null;
+  history = values.history === undefined ? null : new StreamHistory((fn) => useHistory(ctx, values.history!, fn), {
     kind: 'stream', source: prom ? prometheusIdentity(prom) : path, sha256: '', toolVersion: VERSION, settings: {
       metrics: wanted ?? null, minSeverity, seed, rules: values.rules ? resolve(ctx.cwd, values.rules) : null,
       // Only with --baseline, so the runs recorded without it keep their identity.
@@ -190,6 +203,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       else ctx.stdout(jsonlRow(r, pipeline.columns!, timed, rules !== null, events) + '\n');
       if (live) {
         alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
+        alerter?.escalate(events.filter((e) => e.event === 'escalated').map((e) => e.incident));
         alerter?.resolve(events.filter((e) => e.event === 'resolved').map((e) => e.incident));
       }
       history?.push(events);
@@ -226,7 +240,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   if (hooks.signal?.aborted && !values.follow) {
     // Stopped (SIGINT, SIGTERM) before the end of the file: the output is incomplete, and says so.
     ctx.stderr(`anomaly-hunter stream: stopped before the end of ${displayPath}\n`);
-    await alerter?.flush();
+    if (await closeAlerter(ctx, alerter, hooks)) { await recordedFailed(ctx, history, values.history); return 1; }
     await recordedFailed(ctx, history, values.history);
     return 1;
   }
@@ -234,14 +248,33 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
   // Every row inside the warm-up scores 0: said on stderr, so all-zero scores are not read as "nothing unusual".
   const warm = values.follow ? null : pipeline.warmupNote(true);
   if (warm) ctx.stderr(`${warm}\n`);
-  await alerter?.flush();
+  const dropped = await closeAlerter(ctx, alerter, hooks);
   if (await recordedFailed(ctx, history, values.history)) return 1;
   if (pipeline.failure) throw pipeline.failure;
   if (!pipeline.sawHeader) throw new InputError('the file is empty (no header line)', displayPath);
   // A header and no row, read through: analyze's "no data" error (followed, rows may still come: no error).
   if (!pipeline.columns && !values.follow) throw new InputError('the file has a header but no data rows', displayPath, pipeline.headerLine, 1);
   if (!pipeline.columns && format === 'nab') ctx.stdout('timestamp,value,anomaly_score\n');
-  return alerter && alerter.failures > 0 ? 1 : 0;
+  return alerter && (alerter.failures > 0 || dropped) ? 1 : 0;
+}
+
+/**
+ * Waits for the webhook deliveries still under way; when the stream was stopped (Ctrl-C) and some are, says so, and
+ * a second Ctrl-C (hooks.drop) stops the wait and says what was dropped. True when something was dropped.
+ */
+async function closeAlerter(ctx: CommandContext, alerter: Alerter | null, hooks: StreamRunOptions): Promise<boolean> {
+  if (!alerter) return false;
+  const waiting = alerter.pending().length;
+  if (waiting > 0 && hooks.signal?.aborted) ctx.stderr(`stream: waiting for ${waiting} webhook ${waiting === 1 ? 'delivery' : 'deliveries'} (Ctrl-C again to drop them)\n`);
+  const drop = hooks.drop;
+  const dropped = drop ? new Promise<'dropped'>((r) => { if (drop.aborted) r('dropped'); else drop.addEventListener('abort', () => r('dropped'), { once: true }); }) : null;
+  const closed = alerter.close().then(() => 'closed' as const);
+  const how = await (dropped ? Promise.race([closed, dropped]) : closed);
+  if (how === 'closed') return false;
+  const left = alerter.pending();
+  const list = left.map((p) => `incident ${p.incident.id} (${p.incident.severity}, ${p.kind})`).join(', ');
+  ctx.stderr(`anomaly-hunter stream: dropped ${left.length} webhook ${left.length === 1 ? 'delivery' : 'deliveries'}${list ? `: ${list}` : ''}\n`);
+  return true;
 }
 
 /** Waits for the history writes of `--history`; true (after one error line) when one failed. */
@@ -253,7 +286,7 @@ async function recordedFailed(ctx: CommandContext, history: StreamHistory | null
 }
 
 /** The alerter of `--webhook` (a rules file's alerts.webhook gives its settings; it never turns sending on). */
-function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: FetchLike): Alerter {
+function makeAlerter(ctx: CommandContext, rules: RulesFile | null, reported: Severity, fetch: FetchLike | undefined, record: (r: DeliveryRecord[]) => void, source: string): Alerter {
   const settings = rules?.alerts.webhook;
   const url = ctx.env[WEBHOOK_URL_ENV] ?? '';
   if (!url.trim()) throw new UsageError(`--webhook needs the webhook URL in ${WEBHOOK_URL_ENV}`);
@@ -261,11 +294,19 @@ function makeAlerter(ctx: CommandContext, rules: RulesFile | null, fetch?: Fetch
   const check = format === 'alertmanager-api' ? checkAlertmanagerUrl(url) : checkWebhookUrl(url);
   if (!check.ok) throw new UsageError(`${WEBHOOK_URL_ENV}: ${check.reason}`);
   const throttleMs = settings?.throttleMs ?? (settings?.throttle ? parseDuration(settings.throttle) : DEFAULT_THROTTLE_MS);
-  ctx.stderr(`stream: sending incidents to ${maskUrl(url)} (${format}, min severity ${settings?.min_severity ?? 'warning'}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
+  // An incident is sent when the tracker reports it (--min-severity) and it passes alerts.webhook's min_severity.
+  const floor = settings?.min_severity ?? 'warning';
+  const effective = severityRank(floor) < severityRank(reported) ? floor : reported;
+  ctx.stderr(`stream: sending incidents to ${maskUrl(url)} (${format}, min severity ${effective}, throttle ${Math.round(throttleMs / 1000)} s)\n`);
   return createAlerter({
     url, format, minSeverity: settings?.min_severity, throttleMs: Number.isFinite(throttleMs) ? throttleMs : DEFAULT_THROTTLE_MS,
     fetch: fetch ?? (globalThis.fetch as unknown as FetchLike),
     onOutcome: (o) => ctx.stderr(o.ok ? `stream: webhook: ${o.summary}\n` : `anomaly-hunter stream: error: webhook: ${o.summary}\n`),
+    // --history: each send's outcomes, per incident, as `send --history` records them.
+    onSent: (incidents, facts) => record(deliveryRecords(incidents, { ...facts, channel: format, destination: maskUrl(url), destinationKey: webhookDestinationKey(url), source })),
+    onThrottled: (held) => {
+      for (const i of held) ctx.stderr(`stream: webhook: not sent (throttled: ${i.metrics[0]?.metric ?? 'its metric'} was sent less than ${Math.round(throttleMs / 1000)} s ago): incident ${i.id} (${i.severity}); sent if it becomes critical\n`);
+    },
   });
 }
 

@@ -19,6 +19,17 @@ export interface AlertSource {
   link?: string;
   /** Rows of the analysed data: an incident that ends before the last row is over (it gets `endsAt`). */
   rows?: number;
+  /**
+   * Epoch ms: the `endsAt` of an incident still going on (a stream that re-posts its open alerts sets it in the
+   * future, as Prometheus does); without it an ongoing incident has no `endsAt` and Alertmanager's resolve_timeout
+   * ends it unless it is sent again.
+   */
+  activeUntil?: number;
+  /**
+   * The labels each incident's alert was first sent with, by incident id (a send's history): an incident sent again
+   * (its end) repeats them though its rules or severity changed since, so Alertmanager updates the same alert.
+   */
+  sentLabels?: ReadonlyMap<string, Record<string, string>>;
 }
 
 /** One alert as `POST /api/v2/alerts` takes it. */
@@ -93,7 +104,8 @@ function label(text: string): string {
  * An incident as a postable alert. Labels: alertname (the rule when one rule alone fired, else DataIncident),
  * severity, metric (the leading one), rule, input, incident (its id), source. Annotations: summary, score,
  * detectors, metrics, dashboard (when the source has a page). `endsAt` only when the incident is over (it ends
- * before the last row of the data), so Alertmanager resolves it; an ongoing one stays active until sent again.
+ * before the last row of the data), so Alertmanager resolves it; an ongoing one gets `source.activeUntil` when
+ * given, else none (it stays active for Alertmanager's resolve_timeout unless sent again).
  */
 export function incidentPostableAlert(i: Incident, now: number, source: AlertSource = {}): PostableAlert {
   const ruleOnly = i.detectors.length === 1 && i.detectors[0] === 'rule' && i.rules.length === 1;
@@ -106,9 +118,17 @@ export function incidentPostableAlert(i: Incident, now: number, source: AlertSou
     summary: i.summary, score: String(i.score), detectors: i.detectors.join(','), metrics: i.metrics.map((m) => m.metric).join(','),
   };
   if (source.link) annotations.dashboard = source.link;
+  const first = source.sentLabels?.get(i.id);
+  if (first) {
+    // Sent before with other labels: the same alert keeps them; what it is now is said in annotations.
+    if (first.severity !== labels.severity) annotations.severity = labels.severity;
+    for (const k of Object.keys(labels)) delete labels[k];
+    Object.assign(labels, first);
+  }
   const startsAt = i.start ?? isoOf(now)!;
   const alert: PostableAlert = { labels, annotations, startsAt };
   if (incidentIsOver(i, source)) alert.endsAt = i.end ?? isoOf(now)!;
+  else if (source.activeUntil !== undefined) alert.endsAt = isoOf(source.activeUntil)!;
   if (source.link) alert.generatorURL = source.link;
   return alert;
 }

@@ -28,12 +28,16 @@ export interface PlanOptions {
   bucketMs?: number;
   /** @default empty */
   state?: AlertState;
+  /** At or above this severity nothing is throttled (see selectBy). */
+  neverThrottle?: Severity;
   /** The caller's clock, epoch ms. */
   now: number;
   /** Most HTTP requests one send may make; the rest wait for the next send. @default 50 */
   maxMessages?: number;
   /** Where the data came from (alertmanager-api labels, link and whether an incident is over). */
   source?: AlertSource;
+  /** planIncidents: an incident's identity instead of `incidentAlertIdentity` (a stream's escalations and re-posts). */
+  identity?: (i: Incident) => AlertIdentity;
 }
 
 /** A planned message: its body and the fingerprints and alert keys it carries. */
@@ -86,7 +90,7 @@ export function incidentAlertIdentity(format: string, source: AlertSource | unde
  * incident id, throttle per leading metric, payload building and splitting. `bucketMs` does not apply.
  */
 export function planIncidents(incidents: readonly Incident[], opts: PlanOptions): Plan {
-  const sel = selectBy(incidents, incidentAlertIdentity(opts.format, opts.source), opts);
+  const sel = selectBy(incidents, opts.identity ?? incidentAlertIdentity(opts.format, opts.source), opts);
   return planOf(sel, buildIncidentMessages(opts.format, sel.send.map((s) => ({ incident: s.item, fingerprint: s.fingerprint })), { now: opts.now, source: opts.source }), opts.maxMessages);
 }
 

@@ -43,6 +43,8 @@ export interface SelectOptions {
   bucketMs?: number;
   /** The state of earlier sends. @default empty */
   state?: AlertState;
+  /** Items at or above this severity are never throttled (a stream's critical incidents). @default none */
+  neverThrottle?: Severity;
   /** The caller's clock, epoch ms. */
   now: number;
 }
@@ -92,7 +94,8 @@ export function selectBy<T>(items: readonly T[], identify: (item: T) => AlertIde
       continue;
     }
     const last = state.lastSent[id.key];
-    if (throttleMs > 0 && last !== undefined && opts.now - last < throttleMs) {
+    const exempt = opts.neverThrottle !== undefined && severityRank(id.severity) <= severityRank(opts.neverThrottle);
+    if (throttleMs > 0 && !exempt && last !== undefined && opts.now - last < throttleMs) {
       hold('throttled');
       continue;
     }

@@ -6,7 +6,7 @@
 import type { BindParams, Database, SqlValue } from 'sql.js';
 
 /** Schema version, kept in `meta` (a later version migrates from it). */
-export const HISTORY_SCHEMA_VERSION = 2;
+export const HISTORY_SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   destination_key TEXT,            -- a hash of the whole destination (destination.ts): what dedup is kept per; null before schema 2
   outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'throttled', 'deduplicated', 'failed')),
   reason TEXT,
-  at INTEGER NOT NULL
+  at INTEGER NOT NULL,
+  labels TEXT                      -- alertmanager-api: the alert's labels as sent (JSON), kept for the incident's later sends; null before schema 3
 );
 CREATE INDEX IF NOT EXISTS incidents_start ON incidents (start_ms);
 CREATE INDEX IF NOT EXISTS deliveries_fingerprint ON deliveries (fingerprint, outcome);
@@ -80,10 +81,13 @@ export function ensureSchema(db: Database): void {
     const version = Number(v?.value);
     if (!(version >= 1)) throw new HistoryError('not an anomaly-hunter history database (no schema version)');
     if (version > HISTORY_SCHEMA_VERSION) throw new HistoryError(`written by a newer anomaly-hunter (schema ${version}; this one reads up to ${HISTORY_SCHEMA_VERSION})`);
-    if (version < 2) {
+    if (version < HISTORY_SCHEMA_VERSION) {
       // Schema 1 kept dedup per channel (the format); 2 keeps it per destination. Old rows keep a null key.
+      // Schema 3 keeps the labels an alertmanager-api alert was sent with. Old rows keep null.
+      const columns = new Set(all(db, 'PRAGMA table_info(deliveries)').map((r) => r.name));
       db.exec('BEGIN');
-      db.exec('ALTER TABLE deliveries ADD COLUMN destination_key TEXT');
+      if (!columns.has('destination_key')) db.exec('ALTER TABLE deliveries ADD COLUMN destination_key TEXT');
+      if (!columns.has('labels')) db.exec('ALTER TABLE deliveries ADD COLUMN labels TEXT');
       db.exec(DELIVERIES_BY_DESTINATION);
       db.run("UPDATE meta SET value = ? WHERE key = 'schema'", [String(HISTORY_SCHEMA_VERSION)]);
       db.exec('COMMIT');

@@ -14,10 +14,14 @@ export interface SendFacts {
   /** The send's selection options (as given to planIncidents / sendIncidents). */
   minSeverity?: Severity;
   throttleMs?: number;
+  /** At or above this severity nothing was throttled. */
+  neverThrottle?: Severity;
   state?: AlertState;
   now: number;
   /** How the send identified each incident (send.ts incidentAlertIdentity); incidentIdentity when not given. */
   identity?: (i: Incident) => AlertIdentity;
+  /** alertmanager-api: the labels an incident's alert is sent with (recorded with each one sent). */
+  labels?: (i: Incident) => Record<string, string>;
   /** The fingerprints of each planned message, in sending order. */
   planned: readonly (readonly string[])[];
   /** Messages delivered: the first `delivered` of `planned` (a send stops at the first failure). */
@@ -45,7 +49,7 @@ export function deliveryRecords(incidents: readonly Incident[], f: SendFacts): D
   for (const s of sel.send) {
     const k = messageOf.get(s.fingerprint);
     if (k === undefined) out.push({ ...base(s.item, s.fingerprint, s.key), outcome: 'throttled', reason: 'over the per-send message limit' });
-    else if (k < f.delivered) out.push({ ...base(s.item, s.fingerprint, s.key), outcome: 'sent' });
+    else if (k < f.delivered) out.push({ ...base(s.item, s.fingerprint, s.key), outcome: 'sent', ...(f.labels ? { labels: f.labels(s.item) } : {}) });
     else out.push({ ...base(s.item, s.fingerprint, s.key), outcome: 'failed', reason: k === f.delivered ? (f.reason ?? 'not delivered') : 'not sent: an earlier message of the send failed' });
   }
   for (const h of sel.held) {

@@ -162,6 +162,8 @@ export interface DeliveryRecord {
   outcome: 'sent' | 'throttled' | 'deduplicated' | 'failed';
   reason?: string;
   at: number;
+  /** alertmanager-api, when sent: the alert's labels (what its later sends must repeat to be the same alert). */
+  labels?: Record<string, string>;
 }
 
 /** Records the outcomes of one send, in one transaction. */
@@ -169,11 +171,37 @@ export function recordDeliveries(db: Database, records: readonly DeliveryRecord[
   transaction(db, () => {
     for (const r of records) {
       db.run(
-        'INSERT INTO deliveries (source, incident_id, fingerprint, alert_key, channel, destination, destination_key, outcome, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [r.source, r.incidentId, r.fingerprint, r.alertKey, r.channel, r.destination, r.destinationKey, r.outcome, r.reason ?? null, r.at],
+        'INSERT INTO deliveries (source, incident_id, fingerprint, alert_key, channel, destination, destination_key, outcome, reason, at, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [r.source, r.incidentId, r.fingerprint, r.alertKey, r.channel, r.destination, r.destinationKey, r.outcome, r.reason ?? null, r.at, r.labels ? JSON.stringify(r.labels) : null],
       );
     }
   });
+}
+
+/**
+ * The labels each incident's alert was first sent with to one destination (alertmanager-api), by incident id: a later
+ * send of the incident (its end, once the data has grown and its rules or severity changed) repeats them, so it
+ * updates the same alert. Malformed rows are skipped.
+ */
+export function sentLabelsOf(db: Database, where: { destinationKey: string }): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  const stmt = db.prepare("SELECT incident_id, labels FROM deliveries WHERE outcome = 'sent' AND labels IS NOT NULL AND destination_key = ? ORDER BY at, id");
+  try {
+    stmt.bind([where.destinationKey]);
+    while (stmt.step()) {
+      const [id, text] = stmt.get() as [string, string];
+      if (out.has(id)) continue;
+      try {
+        const v = JSON.parse(text) as unknown;
+        if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string')) out.set(id, v as Record<string, string>);
+      } catch {
+        // not JSON: skipped
+      }
+    }
+  } finally {
+    stmt.free();
+  }
+  return out;
 }
 
 /**
