@@ -44,9 +44,6 @@ export const STREAM_MIN_FINDINGS = 1;
 /** How long a reported incident is held past its last finding, in `gapRows`: two hours at 1-minute steps (6: F1 0.565, 12: 0.584, no cap: 0.586 on `npm run bench:stream-labelled`; 35 of 67 windows each). */
 const HOLD_GAPS = 12;
 
-/** Findings at most this many rows apart are one incident, unless `gapRows` says otherwise (batch's default too). */
-export const STREAM_GAP_ROWS = 10;
-
 /** Gaps between rows whose median is the step (when not given). */
 const STEP_GAPS = 15;
 
@@ -126,8 +123,6 @@ export interface IncidentTracker {
   readonly open: Incident | null;
   /** The open incident, reported or not (held rows included). */
   readonly pending: Incident | null;
-  /** Whether an incident is open, reported or not (a row without findings then matters: it may hold or end it). */
-  readonly busy: boolean;
   /** Incidents reported so far (opened), and resolved so far. */
   readonly reported: number;
   readonly resolved: number;
@@ -141,7 +136,7 @@ export function valuesByMetric(metrics: readonly string[], values: ArrayLike<num
 }
 
 export function createIncidentTracker(options: IncidentTrackerOptions = {}): IncidentTracker {
-  const gap = Math.max(0, options.gapRows ?? STREAM_GAP_ROWS);
+  const gap = Math.max(0, options.gapRows ?? 10);
   const min = severityRank(options.minSeverity ?? 'major');
   const mergeFrom = options.mergeFrom ?? INCIDENT_FLOOR;
   const incidentOptions: IncidentOptions = { gapRows: gap, note: options.note, minFindings: options.minFindings ?? STREAM_MIN_FINDINGS };
@@ -224,7 +219,6 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
     },
     get open() { return current; },
     get pending() { return group ? group.incident(rows, incidentOptions) : null; },
-    get busy() { return group !== null; },
     get reported() { return reported; },
     get resolved() { return resolved; },
   };

@@ -10,7 +10,7 @@ import type { Incident } from '../incidents/incidents.ts';
 import { shownAt } from '../incidents/shownAt.ts';
 import type { View } from '../incidents/view.ts';
 import type { Severity } from '../severity.ts';
-import { STREAM_GAP_ROWS, createIncidentTracker, valuesByMetric } from './incidentTracker.ts';
+import { createIncidentTracker, valuesByMetric } from './incidentTracker.ts';
 
 /**
  * Every incident the stream's tracker makes of `findings` over `frame`'s rows, fed row by row with their values
@@ -27,17 +27,8 @@ export function streamIncidents(frame: Frame, findings: readonly Anomaly[], minS
   }
   const time = (row: number): number | null => frame.timestamps?.[row] ?? null;
   const row = new Float64Array(frame.metrics.length);
-  const rowsWith = [...byRow.keys()].sort((a, b) => a - b);
-  for (const r of rowsWith.filter((r) => r < 0)) tracker.push(r, null, byRow.get(r)!);
-  let next = 0;
+  for (const r of [...byRow.keys()].filter((r) => r < 0).sort((a, b) => a - b)) tracker.push(r, null, byRow.get(r)!);
   for (let r = 0; r < frame.rows; r++) {
-    // With no incident open, a row far from the next finding changes nothing: only the STREAM_GAP_ROWS rows before
-    // a finding are read (the usual value before it), so a long quiet window is not fed row by row.
-    while (next < rowsWith.length && rowsWith[next] < r) next++;
-    if (!tracker.busy) {
-      const to = next < rowsWith.length ? rowsWith[next] - STREAM_GAP_ROWS : frame.rows;
-      if (to > r) { r = to - 1; continue; }
-    }
     for (let k = 0; k < row.length; k++) row[k] = frame.values[k][r];
     tracker.push(r, time(r), byRow.get(r) ?? [], valuesByMetric(frame.metrics, row));
   }
