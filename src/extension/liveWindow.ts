@@ -3,10 +3,10 @@
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { Anomaly } from '../core/anomaly.ts';
 import { medianStep } from '../core/csv/frame.ts';
+import { findingsView } from '../core/incidents/analysisView.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
 import type { Severity } from '../core/severity.ts';
-import { createIncidentTracker, valuesByMetric } from '../core/streaming/incidentTracker.ts';
-import { streamView } from '../core/streaming/streamView.ts';
+import { createIncidentTracker, STREAM_MIN_FINDINGS, valuesByMetric } from '../core/streaming/incidentTracker.ts';
 import type { IncidentEvent, IncidentTracker } from '../core/streaming/incidentTracker.ts';
 
 /** Rows the live dashboard keeps (the most recent). */
@@ -123,9 +123,8 @@ export class LiveWindow {
     return {
       frame, input: { path, sha256: '' }, seed: 0, detectors: { stream: {} }, scores: {}, anomalies, warnings: [],
       // The stream's and the rules' findings as scored (the stream's score is a tail probability already), merged
-      // by the tracker `stream` runs (an incident held open while its metric stays out): its events, the status
-      // bar's count and the table agree.
-      view: streamView(anomalies, frame, this.minSeverity),
+      // as the tracker merges them: its events, the status bar's count and the table agree.
+      view: findingsView(anomalies, frame, this.minSeverity, { minFindings: STREAM_MIN_FINDINGS }),
     };
   }
 }

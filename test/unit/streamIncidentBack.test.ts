@@ -7,9 +7,6 @@ import { createIncidentTracker } from '../../src/core/streaming/incidentTracker.
 import type { IncidentEvent } from '../../src/core/streaming/incidentTracker.ts';
 import { severityOf } from '../../src/core/severity.ts';
 import { runStream } from '../../src/cli/commands/stream.ts';
-import { frameOf } from '../../src/core/csv/frame.ts';
-import type { Incident } from '../../src/core/incidents/incidents.ts';
-import { streamIncidents, streamView } from '../../src/core/streaming/streamView.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const MIN = 60_000;
@@ -90,29 +87,4 @@ test('a level that moves and stays holds its incident at most 12 × gapRows rows
   }
   // Held to row 151 (120 rows past the last finding at 31), resolved 10 rows later; memory's finding opens its own.
   assert.deepEqual(at, [[30, 'opened', 30, 'cpu'], [162, 'resolved', 151, 'cpu'], [2000, 'opened', 2000, 'memory'], [2011, 'resolved', 2000, 'memory']]);
-});
-
-test('streamIncidents (what the live dashboard lists) makes the tracker\'s incidents over a frame: the same hold and cap as stream', () => {
-  const cpu: number[] = [], memory: number[] = [], t: number[] = [];
-  const findings: Anomaly[] = [];
-  for (let r = 0; r < 3000; r++) {
-    cpu.push(r < 30 ? 40 + (r % 3) : 70 + (r % 3));
-    memory.push(r === 2000 ? 95 : 50);
-    t.push(T0 + r * MIN);
-    if (r === 30 || r === 31) findings.push(finding(r, 'cpu', 90, cpu[r]));
-    if (r === 2000) findings.push(finding(r, 'memory', 80, 95));
-  }
-  const frame = frameOf({ cpu, memory }, t);
-  const tracker = createIncidentTracker({ gapRows: 10, stepMs: MIN });
-  const resolved: Incident[] = [];
-  for (let r = 0; r < 3000; r++) {
-    for (const e of tracker.push(r, t[r], findings.filter((a) => a.row === r), { cpu: cpu[r], memory: memory[r] })) if (e.event === 'resolved') resolved.push(e.incident);
-  }
-  const got = streamIncidents(frame, findings, 'major');
-  assert.deepEqual(got.map((i) => [i.startRow, i.endRow]), [[30, 151], [2000, 2000]]);
-  assert.deepEqual(got, resolved);
-  // A minor incident is listed too (not reported, not held), and the view shows it only from minor.
-  const minor = [...findings, finding(2500, 'memory', 30, 50)];
-  assert.deepEqual(streamIncidents(frame, minor, 'major').map((i) => [i.startRow, i.severity]), [[30, 'critical'], [2000, 'critical'], [2500, 'minor']]);
-  assert.deepEqual(streamView(minor, frame, 'major').shown.incidents.map((i) => i.startRow), [30, 2000]);
 });

@@ -66,8 +66,6 @@ export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' 
   minFindings?: number;
   /** The stream's UTC offset when its times are a file's wall clock (read when an incident is made). @default 0 */
   utcOffsetMs?: () => number;
-  /** Told every incident as it ends (reported or not): what a view of the stream lists (./streamView.ts). */
-  onClose?: (incident: Incident) => void;
 }
 
 /** The last `size` values of each metric (rows in order), for the usual value before an incident. */
@@ -121,8 +119,6 @@ export interface IncidentTracker {
   push(row: number, timeMs: number | null, findings: readonly Anomaly[], values?: Readonly<Record<string, number>>): IncidentEvent[];
   /** The open incident, if it is reported (what a live view shows). */
   readonly open: Incident | null;
-  /** The open incident, reported or not (held rows included). */
-  readonly pending: Incident | null;
   /** Incidents reported so far (opened), and resolved so far. */
   readonly reported: number;
   readonly resolved: number;
@@ -169,7 +165,6 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
   };
 
   const close = (events: IncidentEvent[]): void => {
-    if (group && options.onClose) options.onClose(group.incident(rows, incidentOptions));
     if (group && reportedBand !== null) {
       events.push({ event: 'resolved', incident: group.incident(rows, incidentOptions) });
       resolved++;
@@ -218,7 +213,6 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       return events;
     },
     get open() { return current; },
-    get pending() { return group ? group.incident(rows, incidentOptions) : null; },
     get reported() { return reported; },
     get resolved() { return resolved; },
   };
