@@ -133,3 +133,27 @@ test('stream alerter: a critical incident is never throttled; one the throttle h
   assert.deepEqual([last.id, last.severity, last.summary], ['a/cpu', 'critical', 'escalated from major to critical: cpu 99']);
   await alerter.close();
 });
+
+test('stream alerter: an escalation whose leading metric changed (another id) is sent as the escalation of the incident delivered, under its first id and labels', async () => {
+  for (const format of ['zapier', 'alertmanager-api'] as const) {
+    const server = await startServer((res) => { res.writeHead(200); res.end(); });
+    servers.push(server);
+    const alerter = createAlerter({ url: `${server.origin}/${format === 'zapier' ? 'hook' : 'api/v2/alerts'}`, format, fetch: globalThis.fetch as unknown as FetchLike });
+    alerter.push([incident({ id: 't/cpu', severity: 'major', score: 60 })]);
+    await alerter.flush();
+    alerter.escalate([incident({ id: 't/memory', severity: 'critical', metrics: [{ metric: 'memory', share: 0.6 }, { metric: 'cpu', share: 0.4 }], summary: 'memory 99' })]);
+    await alerter.flush();
+    await alerter.close();
+    const bodies = server.requests.map((r) => JSON.parse(r.body) as unknown);
+    if (format === 'zapier') {
+      const last = bodies.at(-1) as { id: string; severity: string; summary: string };
+      assert.deepEqual([last.id, last.severity, last.summary], ['t/cpu', 'critical', 'escalated from major to critical: memory 99']);
+    } else {
+      const alerts = bodies.flat() as { labels: Record<string, string> }[];
+      const critical = alerts.filter((a) => a.labels.severity === 'critical');
+      assert.ok(critical.length > 0, 'the critical alert posted');
+      const opening = alerts[0].labels;
+      for (const a of critical) assert.deepEqual({ ...a.labels, severity: opening.severity }, opening, 'the opening\'s labels, only the severity changed');
+    }
+  }
+});

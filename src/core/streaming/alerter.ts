@@ -96,6 +96,8 @@ export function createAlerter(options: AlerterOptions): Alerter {
   let sending = new Set<number>();
   /** The severity each open incident was first delivered at, by first row (every format: what an escalation says). */
   const openedAt = new Map<number, Incident['severity']>();
+  /** The id each open incident was first delivered under, by first row: its leading metric (in the id) can change later. */
+  const openedIds = new Map<number, string>();
   /** The send in flight: what it carries. */
   let flying: { kind: PendingKind; incident: Incident }[] = [];
   /** Ends that came while an alert of theirs was still queued or being sent: sent once that alert is delivered. */
@@ -127,7 +129,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
     const opened = delivered.get(i.startRow)?.[0];
     const from = opened?.severity ?? openedAt.get(i.startRow);
     const summary = `escalated${from ? ` from ${from}` : ''} to ${i.severity}: ${i.summary}`;
-    return opened ? { ...opened, severity: i.severity, score: i.score, summary, end: i.end, endRow: i.endRow } : { ...i, summary };
+    return opened ? { ...opened, severity: i.severity, score: i.score, summary, end: i.end, endRow: i.endRow } : { ...i, id: openedIds.get(i.startRow) ?? i.id, summary };
   };
 
   const kick = (): void => {
@@ -170,7 +172,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
           identity: kind === 'open' ? undefined : used.identity, planned: o.plannedFingerprints, delivered: o.messages.delivered, reason: o.reason,
         });
         state = o.state;
-        if (kind === 'open') for (const i of batch) if (Object.hasOwn(state.sent, incidentFingerprint(i)) && !openedAt.has(i.startRow)) openedAt.set(i.startRow, i.severity);
+        if (kind === 'open') for (const i of batch) if (Object.hasOwn(state.sent, incidentFingerprint(i)) && !openedAt.has(i.startRow)) { openedAt.set(i.startRow, i.severity); openedIds.set(i.startRow, i.id); }
       }
       if (kind === 'open' && o.ok && o.skipped.throttled > 0) {
         // Held back by the throttle: neither sent before nor now, at or above the min severity.
@@ -216,13 +218,14 @@ export function createAlerter(options: AlerterOptions): Alerter {
         // Its opening still queued: it goes out at the new severity. Never delivered (held below a severity,
         // throttled, failed): sent as an opening now. Delivered: an escalation, as opened but at the new severity.
         if (at >= 0) { queue[at] = i; continue; }
-        if (!sending.has(i.startRow) && !Object.hasOwn(state.sent, incidentFingerprint(i))) { queue.push(i); continue; }
+        // Delivered is known by the first row: the id names the leading metric, which can change as findings come.
+        if (!sending.has(i.startRow) && !openedAt.has(i.startRow) && !Object.hasOwn(state.sent, incidentFingerprint(i))) { queue.push(i); continue; }
         escalating.push(i);
       }
       kick();
     },
     resolve(incidents) {
-      for (const i of incidents) openedAt.delete(i.startRow);
+      for (const i of incidents) { openedAt.delete(i.startRow); openedIds.delete(i.startRow); }
       if (!ends) return;
       for (const i of incidents) {
         // Alerts still queued or being sent get the end once delivered.
