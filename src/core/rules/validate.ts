@@ -55,9 +55,11 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   const out = new DiagnosticSink(text, lines);
   findUnquotedOps(text, out);
   const parsed = parseYamlAst(text);
+  // A second document is an error (its rules would be lost silently: promtool and Prometheus read the first only); an
+  // empty one a warning. In a Prometheus rule file a warning too: promtool accepts the file, so CI gating on `check` must.
+  const prometheus = parsed.root !== null && isPrometheusRuleFile(parsed.root);
   for (const p of parsed.problems) {
-    // A second document is an error (its rules would be lost silently: promtool and Prometheus read the first only); an empty one a warning.
-    out.add(p.code === 'empty-document' ? 'warning' : 'error', 'yaml', p.code, p.message, p.startOffset, p.endOffset);
+    out.add(p.code === 'empty-document' || (p.code === 'multiple-documents' && prometheus) ? 'warning' : 'error', 'yaml', p.code, p.message, p.startOffset, p.endOffset);
   }
   const emptyFile: RulesFile = emptyRulesFile();
   const root = parsed.root;
