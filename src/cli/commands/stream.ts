@@ -116,8 +116,12 @@ export const streamCommand: Command = {
   async run(ctx) {
     const controller = new AbortController();
     const drop = new AbortController();
-    // The first signal stops the stream (it waits for the webhook deliveries under way); the second drops them.
-    const stop = (): void => { if (controller.signal.aborted) drop.abort(); else controller.abort(); };
+    // The first signal stops the stream (it waits for the webhook deliveries under way); the second drops them; a
+    // third (something else hangs: a history write, the input) ends the process at once, as Ctrl-C does by default.
+    const stop = (): void => {
+      if (drop.signal.aborted) process.exit(130);
+      if (controller.signal.aborted) drop.abort(); else controller.abort();
+    };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     try {
