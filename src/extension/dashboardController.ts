@@ -358,7 +358,7 @@ export class DashboardController implements vscode.Disposable {
     const result = v && !allRows && choice !== v.minSeverity ? { ...s.result, view: { ...v, minSeverity: choice, shown: shownAt(v, choice) } } : s.result;
     const chunks = format === 'csv'
       ? csvChunks(result, { onlyAnomalies, allRows })
-      : jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: s.issues.map((i) => `${s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
+      : jsonChunks(result, { version: VERSION, onlyAnomalies, allRows, warnings: s.issues.map((i) => `${s.uri.path.split('/').pop() ?? s.name}${i.line ? `:${i.line}` : ''}: ${i.severity}: ${i.message}`) });
     try {
       // Atomic (a temporary file renamed over the target: a failed export leaves the old file), never over the CSV.
       await writeFileAtomic(uri.fsPath, (function* () { yield* chunks; if (format === 'json') yield '\n'; })(), [s.uri.fsPath, s.rulesUri?.fsPath]);
