@@ -80,6 +80,10 @@ test('analyze --all-rows lists every row of every incident, named by the statist
   const listed = new Set((all.anomalies as A[]).map(place));
   const missing = (shown.anomalies as A[]).filter((a) => !listed.has(place(a)));
   assert.deepEqual(missing.slice(0, 3), [], `${missing.length} findings of the default view's incidents are not in --all-rows`);
+  // Each as the default view shows it: the same score and words (one row, one score on either list).
+  const verbatim = new Set((all.anomalies as unknown[]).map((a) => JSON.stringify(a)));
+  const differ = (shown.anomalies as unknown[]).filter((a) => !verbatim.has(JSON.stringify(a)));
+  assert.deepEqual(differ.slice(0, 2), [], `${differ.length} of the default view's findings differ in --all-rows`);
   for (const i of all.incidents as { startRow: number; endRow: number }[]) {
     assert.ok((all.anomalies as A[]).some((a) => a.row >= i.startRow && a.row <= i.endRow), `incident at row ${i.startRow} has rows listed`);
   }

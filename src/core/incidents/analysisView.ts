@@ -70,13 +70,16 @@ const placeOf = (a: Anomaly): string => `${a.row}\u0000${a.detector}\u0000${a.me
 /**
  * Every flagged row (`--all-rows`, the dashboard's "All flagged rows"): the detectors' own findings (`flagged`: the
  * forest's at its contamination, the forecast's outside its interval, the rules'), and every finding inside the
- * view's incidents that they do not already hold at its place (the level, flatness and discord checks', the calibrated
+ * view's incidents, in place of theirs at the same place (the level, flatness and discord checks', the calibrated
  * forest's and forecast's): each row an incident holds is listed, named by the statistic that flagged it (its detector,
  * and its message for the forecaster's checks). In the output order; `flagged` itself when nothing is added.
  */
 export function allFlaggedRows(flagged: readonly Anomaly[], view: { findings: readonly Anomaly[]; incidents: readonly Incident[] } | null | undefined): readonly Anomaly[] {
   if (!view || !view.incidents.length) return flagged;
-  const have = new Set(flagged.map(placeOf));
-  const added = findingsIn(view.findings, view.incidents).filter((a) => !have.has(placeOf(a)));
-  return added.length ? sortAnomalies([...flagged, ...added]) : flagged;
+  // Inside an incident the view's finding is listed (its calibrated score and words, as the default view shows the
+  // row), not the detector's own one at the same place: one row, one score on either list.
+  const inIncidents = findingsIn(view.findings, view.incidents);
+  if (!inIncidents.length) return flagged;
+  const theirs = new Set(inIncidents.map(placeOf));
+  return sortAnomalies([...flagged.filter((a) => !theirs.has(placeOf(a))), ...inIncidents]);
 }
