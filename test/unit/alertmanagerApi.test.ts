@@ -15,6 +15,12 @@ import { planIncidents } from '../../src/core/alerting/send.ts';
 import { emptyAlertState, recordDelivered } from '../../src/core/alerting/throttle.ts';
 import { skipUnless, startAlertmanager } from './realServers.ts';
 
+/** Waits (up to 15 s) until `cond` holds. */
+async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
 async function run(argv: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
   const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: {}, cwd });
@@ -130,10 +136,6 @@ test('stream --webhook with alertmanager-api: a real Alertmanager lists the inci
     return s;
   };
   const listed = async (which: string) => (await (await fetch(`${am.origin}/api/v2/alerts?${which}`)).json() as GettableAlert[]).filter((x) => x.labels.alertname === 'cpu-hot');
-  const until = async (cond: () => Promise<boolean>, what: string) => {
-    for (let i = 0; i < 300; i++) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
-    assert.fail(`timed out waiting for ${what}`);
-  };
   try {
     const file = join(dir, 'cpu.csv');
     writeFileSync(file, 'timestamp,cpu\n' + rows(0, 100));
@@ -181,10 +183,6 @@ test('stream --webhook with alertmanager-api: an incident that opens major and e
     return s;
   };
   const mine = async (which: string) => (await (await fetch(`${am.origin}/api/v2/alerts?${which}`)).json() as GettableAlert[]).filter((x) => x.labels.source === 'anomaly-hunter');
-  const until = async (cond: () => Promise<boolean>, what: string) => {
-    for (let i = 0; i < 300; i++) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
-    assert.fail(`timed out waiting for ${what}`);
-  };
   try {
     const file = join(dir, 'cpu.csv');
     writeFileSync(file, 'timestamp,cpu\n' + rows(0, 100));
