@@ -15,7 +15,7 @@ import { registerWalkthrough } from './walkthrough.ts';
 import { clearWebhookUrl, setWebhookUrl } from './webhook.ts';
 import { sendAlerts } from './alerts.ts';
 import { clearSmtpUrl, setSmtpUrl } from './emailAlerts.ts';
-import { analyzePrometheus, labelSnapshots, setPrometheusToken } from './prometheus.ts';
+import { analyzePrometheus, labelSnapshot, setPrometheusToken } from './prometheus.ts';
 import { restorablePath, WebviewAssets } from './webviewSecurity.ts';
 import { historyRecorder, registerHistory } from './history.ts';
 import { registerGzDocuments } from './gzDocuments.ts';
@@ -93,14 +93,14 @@ export function activate(context: vscode.ExtensionContext): void {
   // Every command, from the one table the features filled.
   for (const [id, handler] of ctx.commands) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
-  // Prometheus snapshots named by their queries before a restored dashboard is titled.
-  const labelled = labelSnapshots(ctx).catch((e: Error) => log.warn(`prometheus snapshots: ${e.message}`));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
       const st = state as DashboardState | undefined;
-      await labelled;
       // The page's saved state is not trusted: only an absolute path to an existing CSV or TSV file (plain or .gz) is reopened.
-      dashboard.restore(panel, await restorablePath(st?.path), st?.settings);
+      const path = await restorablePath(st?.path);
+      // A Prometheus snapshot named by its query before the dashboard is titled.
+      if (path) await labelSnapshot(ctx, vscode.Uri.file(path));
+      dashboard.restore(panel, path, st?.settings);
     },
   }));
   log.info(`Anomaly Hunter ${context.extension.packageJSON.version as string} activated`);

@@ -6,8 +6,8 @@
  * ANOMALY_HUNTER_PROMETHEUS_TOKEN; never in settings or logs.
  */
 import * as vscode from 'vscode';
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { hash64 } from '../core/alerting/hash.ts';
 import { parseQueryArg } from '../core/prometheus/names.ts';
 import { csvRows, frameCsvChunks } from '../core/prometheus/csvText.ts';
@@ -153,16 +153,22 @@ function snapshotLabel(query: string, server: string): string {
 }
 
 /**
- * Names this workspace's snapshots by their queries (read from the meta files beside them), so a dashboard restored
- * with the window is titled as it was when the query was fetched.
+ * Names a restored dashboard's file by its query when it is one of this workspace's snapshots, so it is titled as it
+ * was when the query was fetched.
  */
-export async function labelSnapshots(ctx: Ctx): Promise<void> {
-  const dir = snapshotDir(ctx);
-  const names = await readdir(dir.fsPath).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.endsWith('.csv.json')).map(async (n) => {
-    const meta = await readFile(join(dir.fsPath, n), 'utf8').then((t) => JSON.parse(t) as Partial<SnapshotMeta>, () => undefined);
-    if (meta && typeof meta.server === 'string' && typeof meta.query?.name === 'string') setFileLabel(vscode.Uri.joinPath(dir, n.slice(0, -'.json'.length)), snapshotLabel(meta.query.name, meta.server));
-  }));
+export async function labelSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<void> {
+  const meta = await snapshotMeta(ctx, uri);
+  if (meta && typeof meta.server === 'string' && typeof meta.query?.name === 'string') setFileLabel(uri, snapshotLabel(meta.query.name, meta.server));
+}
+
+/**
+ * The meta file beside a snapshot this extension wrote; undefined for any other file. Only the extension's own
+ * storage is read: a '.csv.json' that a workspace carries beside a CSV must never make the extension send the token
+ * to a server of the workspace's choosing.
+ */
+async function snapshotMeta(ctx: Ctx, uri: vscode.Uri): Promise<Partial<SnapshotMeta> | undefined> {
+  if (uri.scheme !== 'file' || dirname(uri.fsPath) !== snapshotDir(ctx).fsPath) return undefined;
+  return readFile(`${uri.fsPath}.json`, 'utf8').then((t) => JSON.parse(t) as Partial<SnapshotMeta>, () => undefined);
 }
 
 /** Beside each snapshot: its query and where its grid ended, so streaming can fetch what came after. */
@@ -174,12 +180,10 @@ interface SnapshotMeta { server: string; query: NamedQuery; stepMs: number; endM
  * other file. A failed poll is logged and retried at the next step.
  */
 export async function pollSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Disposable | undefined> {
-  // Only a snapshot this extension wrote is polled (with the token): a '.csv.json' that a workspace carries
-  // beside a CSV must never make the extension send the token to a server of the workspace's choosing.
-  const dir = snapshotDir(ctx).fsPath;
-  if (uri.scheme !== 'file' || dirname(uri.fsPath) !== dir) return undefined;
-  const meta = await readFile(`${uri.fsPath}.json`, 'utf8').then((t) => JSON.parse(t) as SnapshotMeta, () => undefined);
-  if (!meta || typeof meta.stepMs !== 'number' || !Array.isArray(meta.columns)) return undefined;
+  // Only a snapshot this extension wrote is polled (with the token): snapshotMeta reads the extension's storage only.
+  const read = await snapshotMeta(ctx, uri);
+  if (!read || typeof read.stepMs !== 'number' || !Array.isArray(read.columns)) return undefined;
+  const meta = read as SnapshotMeta;
   const check = checkServerUrl(meta.server);
   if (!check.ok) return undefined;
   const server = serverLabel(check.url);
