@@ -15,6 +15,23 @@ import { planIncidents } from '../../src/core/alerting/send.ts';
 import { emptyAlertState, recordDelivered } from '../../src/core/alerting/throttle.ts';
 import { skipUnless, startAlertmanager } from './realServers.ts';
 
+const T0 = Date.UTC(2025, 0, 6);
+
+/** One-minute `timestamp,cpu` rows `from`..`to` − 1 from 2025-01-06, each `value(i)`. */
+function cpuRows(from: number, to: number, value: (i: number) => number = (i) => 40 + (i % 5)): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += `${new Date(T0 + i * 60_000).toISOString()},${value(i)}\n`;
+  return s;
+}
+
+/** `stream cpu.csv --rules rules.yaml --webhook --follow` in `dir`, to the Alertmanager at `origin`; its output collected. */
+async function followToAlertmanager(dir: string, origin: string, signal: AbortSignal): Promise<{ done: Promise<number>; out: string; err: string }> {
+  const { runStream } = await import('../../src/cli/commands/stream.ts');
+  const run = { done: Promise.resolve(0), out: '', err: '' };
+  run.done = runStream({ argv: ['cpu.csv', '--rules', 'rules.yaml', '--webhook', '--follow'], stdout: (t) => { run.out += t; }, stderr: (t) => { run.err += t; }, env: { ANOMALY_HUNTER_WEBHOOK_URL: origin }, cwd: dir }, { signal, pollMs: 20 });
+  return run;
+}
+
 /** Waits (up to 15 s) until `cond` holds. */
 async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) { if (await cond()) return; await new Promise((r) => setTimeout(r, 50)); }
@@ -129,42 +146,35 @@ test('stream --webhook with alertmanager-api: a real Alertmanager lists the inci
   const dir = mkdtempSync(join(tmpdir(), 'ah-am-stream-'));
   const am = await startAlertmanager();
   const controller = new AbortController();
-  const t0 = Date.UTC(2025, 0, 6);
-  const rows = (from: number, to: number, hot: (i: number) => boolean = () => false) => {
-    let s = '';
-    for (let i = from; i < to; i++) s += `${new Date(t0 + i * 60_000).toISOString()},${hot(i) ? 97 : 40 + (i % 5)}\n`;
-    return s;
-  };
+  const hot = (on: (i: number) => boolean) => (i: number) => (on(i) ? 97 : 40 + (i % 5));
   const listed = async (which: string) => (await (await fetch(`${am.origin}/api/v2/alerts?${which}`)).json() as GettableAlert[]).filter((x) => x.labels.alertname === 'cpu-hot');
   try {
     const file = join(dir, 'cpu.csv');
-    writeFileSync(file, 'timestamp,cpu\n' + rows(0, 100));
+    writeFileSync(file, 'timestamp,cpu\n' + cpuRows(0, 100));
     writeFileSync(join(dir, 'rules.yaml'), [
       'version: 1', 'rules:', '  - name: cpu-hot', '    metric: cpu', '    op: ">"', '    threshold: 90', '    severity: major',
       'alerts:', '  webhook: {format: alertmanager-api, min_severity: major}', '',
     ].join('\n'));
-    let out = '', err = '';
-    const { runStream } = await import('../../src/cli/commands/stream.ts');
-    const done = runStream({ argv: ['cpu.csv', '--rules', 'rules.yaml', '--webhook', '--follow'], stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: { ANOMALY_HUNTER_WEBHOOK_URL: am.origin }, cwd: dir }, { signal: controller.signal, pollMs: 20 });
-    await until(async () => out.split('\n').length > 100, 'the rows already in the file');
+    const stream = await followToAlertmanager(dir, am.origin, controller.signal);
+    await until(async () => stream.out.split('\n').length > 100, 'the rows already in the file');
     // Rows 100–119 appended: cpu is hot on rows 105–107, and the incident is still open at row 119 (fewer than 10 rows since).
-    appendFileSync(file, rows(100, 116, (i) => i >= 105 && i <= 107));
+    appendFileSync(file, cpuRows(100, 116, hot((i) => i >= 105 && i <= 107)));
     await until(async () => (await listed('active=true')).length === 1, 'the alert listed as active');
     const [active] = await listed('active=true');
     assert.equal(active.status.state, 'active');
-    assert.equal(Date.parse(active.startsAt), t0 + 105 * 60_000);
+    assert.equal(Date.parse(active.startsAt), T0 + 105 * 60_000);
     assert.ok(Date.parse(active.endsAt) > Date.now(), 'ongoing: no end sent yet');
-    assert.match(out, /"event":"opened"/);
-    assert.doesNotMatch(out, /"event":"resolved"/);
+    assert.match(stream.out, /"event":"opened"/);
+    assert.doesNotMatch(stream.out, /"event":"resolved"/);
     // Ten quiet rows later the stream resolves the incident, and sends its end: Alertmanager resolves the alert.
-    appendFileSync(file, rows(116, 130));
-    await until(async () => /"event":"resolved"/.test(out), 'the stream resolving the incident');
+    appendFileSync(file, cpuRows(116, 130));
+    await until(async () => /"event":"resolved"/.test(stream.out), 'the stream resolving the incident');
     await until(async () => (await listed('active=true')).length === 0, 'the alert resolved');
     const all = await listed('active=false&silenced=false&inhibited=false&unprocessed=false');
     assert.deepEqual(all, [], 'a resolved alert is not listed, whatever the filter');
     controller.abort();
-    assert.equal(await done, 0, err);
-    assert.match(err, /stream: webhook: delivered 1 incident in 1 message to http:\/\/127\.0\.0\.1:\d+\n[^]*stream: webhook: delivered 1 incident in 1 message/);
+    assert.equal(await stream.done, 0, stream.err);
+    assert.match(stream.err, /stream: webhook: delivered 1 incident in 1 message to http:\/\/127\.0\.0\.1:\d+\n[^]*stream: webhook: delivered 1 incident in 1 message/);
   } finally {
     controller.abort();
     await am.stop();
@@ -176,31 +186,23 @@ test('stream --webhook with alertmanager-api: an incident that opens major and e
   const dir = mkdtempSync(join(tmpdir(), 'ah-am-escalate-'));
   const am = await startAlertmanager();
   const controller = new AbortController();
-  const t0 = Date.UTC(2025, 0, 6);
-  const rows = (from: number, to: number, value: (i: number) => number = (i) => 40 + (i % 5)) => {
-    let s = '';
-    for (let i = from; i < to; i++) s += `${new Date(t0 + i * 60_000).toISOString()},${value(i)}\n`;
-    return s;
-  };
   const mine = async (which: string) => (await (await fetch(`${am.origin}/api/v2/alerts?${which}`)).json() as GettableAlert[]).filter((x) => x.labels.source === 'anomaly-hunter');
   try {
     const file = join(dir, 'cpu.csv');
-    writeFileSync(file, 'timestamp,cpu\n' + rows(0, 100));
+    writeFileSync(file, 'timestamp,cpu\n' + cpuRows(0, 100));
     writeFileSync(join(dir, 'rules.yaml'), [
       'version: 1', 'rules:',
       '  - name: cpu-warm', '    metric: cpu', '    op: ">"', '    threshold: 80', '    severity: major',
       '  - name: cpu-hot', '    metric: cpu', '    op: ">"', '    threshold: 95', '    severity: critical',
       'alerts:', '  webhook: {format: alertmanager-api, min_severity: major}', '',
     ].join('\n'));
-    let out = '', err = '';
-    const { runStream } = await import('../../src/cli/commands/stream.ts');
-    const done = runStream({ argv: ['cpu.csv', '--rules', 'rules.yaml', '--webhook', '--follow'], stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, env: { ANOMALY_HUNTER_WEBHOOK_URL: am.origin }, cwd: dir }, { signal: controller.signal, pollMs: 20 });
-    await until(async () => out.split('\n').length > 100, 'the rows already in the file');
+    const stream = await followToAlertmanager(dir, am.origin, controller.signal);
+    await until(async () => stream.out.split('\n').length > 100, 'the rows already in the file');
     // cpu 85 on rows 105–106 (cpu-warm: major, the incident opens), sent; then 97 on rows 107–108 (cpu-hot: critical).
-    appendFileSync(file, rows(100, 107, (i) => (i >= 105 ? 85 : 40 + (i % 5))));
+    appendFileSync(file, cpuRows(100, 107, (i) => (i >= 105 ? 85 : 40 + (i % 5))));
     await until(async () => (await mine('active=true')).length === 1, 'the major alert');
-    appendFileSync(file, rows(107, 112, (i) => (i <= 108 ? 97 : 40 + (i % 5))));
-    await until(async () => /"event":"escalated"/.test(out), 'the escalation');
+    appendFileSync(file, cpuRows(107, 112, (i) => (i <= 108 ? 97 : 40 + (i % 5))));
+    await until(async () => /"event":"escalated"/.test(stream.out), 'the escalation');
     await until(async () => (await mine('active=true')).length === 2, 'the critical alert');
     const alerts = await mine('active=true');
     const major = alerts.find((a) => a.labels.severity === 'major');
@@ -209,11 +211,11 @@ test('stream --webhook with alertmanager-api: an incident that opens major and e
     assert.deepEqual({ ...critical.labels, severity: 'major' }, major.labels, 'the same identity labels, fixed at the opening');
     assert.match(critical.annotations.summary, /^escalated from major to critical: /);
     // Ten quiet rows later the incident resolves: both alerts end.
-    appendFileSync(file, rows(112, 130));
-    await until(async () => /"event":"resolved"/.test(out), 'the stream resolving the incident');
+    appendFileSync(file, cpuRows(112, 130));
+    await until(async () => /"event":"resolved"/.test(stream.out), 'the stream resolving the incident');
     await until(async () => (await mine('active=true')).length === 0, 'both alerts resolved');
     controller.abort();
-    assert.equal(await done, 0, err);
+    assert.equal(await stream.done, 0, stream.err);
   } finally {
     controller.abort();
     await am.stop();
