@@ -94,10 +94,11 @@ export function createAlerter(options: AlerterOptions): Alerter {
   let resolving: Incident[] = [];
   /** The incidents of the send in flight (an opening or an escalation), by first row. */
   let sending = new Set<number>();
-  /** The severity each open incident was first delivered at, by first row (every format: what an escalation says). */
-  const openedAt = new Map<number, Incident['severity']>();
-  /** The id each open incident was first delivered under, by first row: its leading metric (in the id) can change later. */
-  const openedIds = new Map<number, string>();
+  /**
+   * How each open incident was first delivered, by first row (every format): its severity (what an escalation says)
+   * and its id (its leading metric, in the id, can change later).
+   */
+  const opened = new Map<number, { severity: Incident['severity']; id: string }>();
   /** The send in flight: what it carries. */
   let flying: { kind: PendingKind; incident: Incident }[] = [];
   /** Ends that came while an alert of theirs was still queued or being sent: sent once that alert is delivered. */
@@ -126,10 +127,11 @@ export function createAlerter(options: AlerterOptions): Alerter {
 
   /** An escalation as sent: the opening as delivered (its labels) at the new severity, score and summary. */
   const escalation = (i: Incident): Incident => {
-    const opened = delivered.get(i.startRow)?.[0];
-    const from = opened?.severity ?? openedAt.get(i.startRow);
+    const alert = delivered.get(i.startRow)?.[0];
+    const first = opened.get(i.startRow);
+    const from = alert?.severity ?? first?.severity;
     const summary = `escalated${from ? ` from ${from}` : ''} to ${i.severity}: ${i.summary}`;
-    return opened ? { ...opened, severity: i.severity, score: i.score, summary, end: i.end, endRow: i.endRow } : { ...i, id: openedIds.get(i.startRow) ?? i.id, summary };
+    return alert ? { ...alert, severity: i.severity, score: i.score, summary, end: i.end, endRow: i.endRow } : { ...i, id: first?.id ?? i.id, summary };
   };
 
   const kick = (): void => {
@@ -172,7 +174,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
           identity: kind === 'open' ? undefined : used.identity, planned: o.plannedFingerprints, delivered: o.messages.delivered, reason: o.reason,
         });
         state = o.state;
-        if (kind === 'open') for (const i of batch) if (Object.hasOwn(state.sent, incidentFingerprint(i)) && !openedAt.has(i.startRow)) { openedAt.set(i.startRow, i.severity); openedIds.set(i.startRow, i.id); }
+        if (kind === 'open') for (const i of batch) if (Object.hasOwn(state.sent, incidentFingerprint(i)) && !opened.has(i.startRow)) opened.set(i.startRow, { severity: i.severity, id: i.id });
       }
       if (kind === 'open' && o.ok && o.skipped.throttled > 0) {
         // Held back by the throttle: neither sent before nor now, at or above the min severity.
@@ -219,13 +221,13 @@ export function createAlerter(options: AlerterOptions): Alerter {
         // throttled, failed): sent as an opening now. Delivered: an escalation, as opened but at the new severity.
         if (at >= 0) { queue[at] = i; continue; }
         // Delivered is known by the first row: the id names the leading metric, which can change as findings come.
-        if (!sending.has(i.startRow) && !openedAt.has(i.startRow) && !Object.hasOwn(state.sent, incidentFingerprint(i))) { queue.push(i); continue; }
+        if (!sending.has(i.startRow) && !opened.has(i.startRow) && !Object.hasOwn(state.sent, incidentFingerprint(i))) { queue.push(i); continue; }
         escalating.push(i);
       }
       kick();
     },
     resolve(incidents) {
-      for (const i of incidents) { openedAt.delete(i.startRow); openedIds.delete(i.startRow); }
+      for (const i of incidents) opened.delete(i.startRow);
       if (!ends) return;
       for (const i of incidents) {
         // Alerts still queued or being sent get the end once delivered.
