@@ -62,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): void {
           { label: 'CSV — all rows', format: 'csv' as const, only: false },
           { label: 'JSON — anomalies only', format: 'json' as const, only: true },
           { label: 'JSON — all rows (scores and forecast)', format: 'json' as const, only: false },
-        ], { title: 'Export results' });
+        ], { title: 'Export results', ignoreFocusOut: true });
         if (pick) await dashboard.exportTo(session, pick.format, pick.only);
       }).catch((e: Error) => { void vscode.window.showErrorMessage(`Anomaly Hunter: ${e.message}`); });
     },

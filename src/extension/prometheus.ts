@@ -90,7 +90,7 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
     const pick = await vscode.window.showQuickPick([
       { label: '$(add) New query…', q: undefined as RecentQuery | undefined },
       ...recent.map((q) => ({ label: q.query, description: `${q.server} · from ${q.start}${q.step ? ` · step ${q.step}` : ''}`, q })),
-    ], { title: 'Analyze Prometheus Query', placeHolder: 'A recent query (fetched anew), or a new one' });
+    ], { title: 'Analyze Prometheus Query', placeHolder: 'A recent query (fetched anew), or a new one', ignoreFocusOut: true });
     if (!pick) return;
     chosen = pick.q ?? await askQuery(recent[0]);
   } else {

@@ -386,7 +386,7 @@ class RulesEditor implements vscode.Disposable {
       return undefined;
     }
     const picked = list.length === 1 ? { uri: list[0] } : await vscode.window.showQuickPick(
-      list.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), { title: 'Validate Rules File', placeHolder: 'Which rules file?' });
+      list.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), { title: 'Validate Rules File', placeHolder: 'Which rules file?', ignoreFocusOut: true });
     return picked ? this.show(picked.uri) : undefined;
   }
 
