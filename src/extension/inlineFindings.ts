@@ -35,6 +35,8 @@ interface FileView {
   incidents: Incident[];
   problems: IncidentProblem[];
   rules: Record<string, RuleInfo>;
+  /** The status bar tooltip's count line, made on first use: every flagged row is listed to count them, not at each editor switch. */
+  counts?: string;
   /** What its Problems entries are now: listed, or none (stale, or the setting off); a state change that leaves it so publishes nothing. */
   published?: 'listed' | 'none';
 }
@@ -395,7 +397,7 @@ class InlineFindings implements vscode.Disposable {
       const tip = new vscode.MarkdownString();
       tip.appendMarkdown(`**Anomaly Hunter** · ${escapeMarkdown(v.session.name)}\n\n`);
       tip.appendMarkdown(`Incidents at or above ${v.minSeverity}: ` + SEVERITIES.filter((sev) => SEVERITIES.indexOf(sev) <= SEVERITIES.indexOf(v.minSeverity)).map((sev) => `${sev} ${c[sev].toLocaleString('en')}`).join(' · ') + '\n\n');
-      tip.appendMarkdown(`${statusCounts(v.index.lines.length, listed(v.session.result, true).anomalies)}${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
+      tip.appendMarkdown(`${v.counts ??= statusCounts(v.index.lines.length, listed(v.session.result, true).anomalies)}${pending.length ? ` · still running: ${pending.join(', ')}` : ''}\n\n`);
       tip.appendMarkdown('Click to open the dashboard · Alt+F8 / Shift+Alt+F8 to step through the rows · setting anomalyHunter.minSeverity');
       bar.tooltip = tip;
       bar.command = { command: 'anomalyHunter.openDashboard', title: 'Open Dashboard', arguments: [uri] };
