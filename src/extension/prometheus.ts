@@ -13,7 +13,7 @@ import { parseQueryArg } from '../core/prometheus/names.ts';
 import { csvRows, frameCsvChunks } from '../core/prometheus/csvText.ts';
 import type { NamedQuery } from '../core/prometheus/names.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
-import { checkServerUrl, createHttpFetcher, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
+import { checkServerUrl, createHttpFetcher, EDITOR_TOKEN_HELP, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import type { Ctx } from './ctx.ts';
 import { setFileLabel } from './fileLabels.ts';
@@ -40,14 +40,17 @@ async function token(ctx: Ctx): Promise<string> {
  * query of in this workspace or ANOMALY_HUNTER_PROMETHEUS_URL's (a cloned repository's rules file must not have
  * the token sent to a server of its choosing); empty otherwise.
  */
-export async function tokenForRulesServer(ctx: Ctx, url: URL): Promise<string> {
+export async function tokenForRulesServer(ctx: Ctx, url: URL): Promise<{ token: string; withheld: boolean }> {
   const chosen = ctx.ext.workspaceState.get<RecentQuery[]>(RECENT_KEY, []).some((q) => {
     const c = checkServerUrl(q.server);
     return c.ok && c.url.origin === url.origin;
   });
-  if (chosen) return token(ctx);
-  return tokenForRulesSource(url, { ...process.env, [PROMETHEUS_TOKEN_ENV]: await token(ctx) });
+  const set = await token(ctx);
+  if (chosen) return { token: set, withheld: false };
+  const sent = tokenForRulesSource(url, { ...process.env, [PROMETHEUS_TOKEN_ENV]: set });
+  return { token: sent, withheld: set.trim() !== '' && sent === '' };
 }
+
 
 /** `anomalyHunter.setPrometheusToken`: a password box; an empty value removes the token. */
 export async function setPrometheusToken(ctx: Ctx): Promise<void> {
@@ -107,7 +110,7 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
   }
   await ctx.ext.workspaceState.update(RECENT_KEY, withRecent(recent, q));
   const server = serverLabel(check.url);
-  const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx) });
+  const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx), tokenHelp: EDITOR_TOKEN_HELP });
   const dir = snapshotDir(ctx);
   const name = parsed.query.name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40) || 'query';
   const file = vscode.Uri.joinPath(dir, `${name}-${hash64(`${server}\n${q.query}\n${q.start}\n${q.step ?? ''}`).slice(0, 8)}.csv`);
@@ -188,7 +191,7 @@ export async function pollSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Di
   if (!check.ok) return undefined;
   const server = serverLabel(check.url);
   const controller = new AbortController();
-  const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx), signal: controller.signal });
+  const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx), tokenHelp: EDITOR_TOKEN_HELP, signal: controller.signal });
   let next = meta.endMs + meta.stepMs;
   let busy = false;
   const poll = async (): Promise<void> => {

@@ -25,6 +25,7 @@ import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import { snapshotDir, tokenForRulesServer } from './prometheus.ts';
+import { EDITOR_TOKEN_HELP } from '../node/prometheusHttp.ts';
 import { formatWhen, lensTitle } from './rulesEditorModel.ts';
 
 const REFRESH_COMMAND = 'anomalyHunter.refreshRulesPrometheus';
@@ -43,6 +44,7 @@ export class RulesPrometheus implements vscode.Disposable {
   constructor(private readonly ctx: Ctx, private readonly changed: (docKey: string | null) => void) {
     this.cache = new RulesSourceCache({
       tokenFor: (url) => tokenForRulesServer(ctx, url),
+      tokenHelp: EDITOR_TOKEN_HELP,
       onSettled: (key, f) => {
         if (f.state === 'error') ctx.log.warn(`rules: ${f.server}: ${f.error}`);
         else ctx.log.info(`rules: fetched ${f.frame?.rows ?? 0} rows × ${f.frame?.metrics.length ?? 0} series from ${f.server} (last ${f.rangeText}) in ${f.requests ?? 0} requests`);

@@ -69,6 +69,30 @@ export function queryRangeUrl(base: URL): URL {
   return u;
 }
 
+/** What a 401 or 403 tells the user to do, in the words of where they set the token (the CLI: an environment variable). */
+export interface TokenHelp {
+  /** A token was sent and refused. */
+  refused: string;
+  /** No token is set. */
+  unset: string;
+  /** A token is set but held back from this server. */
+  withheld(url: URL): string;
+}
+
+/** The CLI's words: the token is PROMETHEUS_TOKEN_ENV, sent to a rules file's server only when it is PROMETHEUS_URL_ENV's. */
+export const ENV_TOKEN_HELP: TokenHelp = {
+  refused: `the token in ${PROMETHEUS_TOKEN_ENV} was refused`,
+  unset: `set a bearer token in ${PROMETHEUS_TOKEN_ENV}`,
+  withheld: (url) => `a token is set but is only sent to ${PROMETHEUS_URL_ENV}'s origin; set that variable to ${url.origin} to send it here`,
+};
+
+/** What a 401 or 403 says to do in the editor, where the token is set with a command. */
+export const EDITOR_TOKEN_HELP: TokenHelp = {
+  refused: 'the server refused the token: set it again with "Anomaly Hunter: Set Prometheus Token…"',
+  unset: 'set a bearer token with "Anomaly Hunter: Set Prometheus Token…"',
+  withheld: (url) => `a token is set but a rules file's server gets it only once you analysed a query of it here (Analyze Prometheus Query… on ${url.origin}) or it is ${PROMETHEUS_URL_ENV}'s`,
+};
+
 /** Options of createHttpFetcher. */
 export interface HttpFetcherOptions {
   /** The checked base URL. */
@@ -77,6 +101,8 @@ export interface HttpFetcherOptions {
   token?: string;
   /** A token is set but is not sent to this server (not PROMETHEUS_URL_ENV's origin): a 401 or 403 says so. */
   tokenWithheld?: boolean;
+  /** What a 401 or 403 says to do. @default ENV_TOKEN_HELP */
+  tokenHelp?: TokenHelp;
   timeoutMs?: number;
   /** Sees every answer's body (the CLI hashes them for the results' sha256). */
   onBody?: (text: string) => void;
@@ -128,17 +154,11 @@ export function createHttpFetcher(opts: HttpFetcherOptions): RangeFetcher {
     if (status >= 200 && status < 300) return answer;
     // Prometheus sends its error envelope with 400 (bad_data), 422 (execution) or 503 (timeout): its message is the one to show.
     if (!answer.ok && answer.errorType !== 'not_json' && answer.errorType !== 'bad_response') return { ...answer, message: `${scrub(answer.message, token)} (HTTP ${status})` };
-    const hint = status === 401 || status === 403 ? ` (${authHint(token !== '', opts.tokenWithheld === true, opts.url)})` : '';
+    const help = opts.tokenHelp ?? ENV_TOKEN_HELP;
+    const hint = status === 401 || status === 403 ? ` (${token !== '' ? help.refused : opts.tokenWithheld ? help.withheld(opts.url) : help.unset})` : '';
     const text = oneLine(scrub(body, token), 200);
     return { ok: false, errorType: 'http', message: `HTTP ${status}${statusText ? ` ${statusText}` : ''}${hint}${text ? `: ${text}` : ''}` };
   };
-}
-
-/** What to do about a 401 or 403: the token was refused, is set but held back from this server, or is not set. */
-function authHint(sent: boolean, withheld: boolean, url: URL): string {
-  if (sent) return `the token in ${PROMETHEUS_TOKEN_ENV} was refused`;
-  if (withheld) return `a token is set but is only sent to ${PROMETHEUS_URL_ENV}'s origin; set that variable to ${url.origin} to send it here`;
-  return `set a bearer token in ${PROMETHEUS_TOKEN_ENV}`;
 }
 
 /** The token never reaches a message, even when a server echoes it. */

@@ -11,6 +11,7 @@ import type { RangeSpec, SourceFrame } from '../core/prometheus/source.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
 import type { PrometheusDataSource, RulesDataContext } from '../core/rules/model.ts';
+import type { TokenHelp } from './prometheusHttp.ts';
 import { checkServerUrl, createHttpFetcher, serverLabel } from './prometheusHttp.ts';
 
 /** The range of a rules source when `range:` is absent. */
@@ -48,6 +49,8 @@ export interface RulesFetchOptions {
   token?: string;
   /** A token is set but not sent to this server (its 401 says so). */
   tokenWithheld?: boolean;
+  /** What a 401 or 403 says to do. @default ENV_TOKEN_HELP */
+  tokenHelp?: TokenHelp;
   onBody?: (text: string) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -55,7 +58,7 @@ export interface RulesFetchOptions {
 
 /** Fetches a resolved rules source; rejects with a SourceError of one line. */
 export function fetchResolvedSource(r: ResolvedRulesSource, opts: RulesFetchOptions = {}): Promise<SourceFrame> {
-  return fetchFrame(r.queries, r.range, createHttpFetcher({ url: r.url, token: opts.token, tokenWithheld: opts.tokenWithheld, onBody: opts.onBody, signal: opts.signal, timeoutMs: opts.timeoutMs }));
+  return fetchFrame(r.queries, r.range, createHttpFetcher({ url: r.url, token: opts.token, tokenWithheld: opts.tokenWithheld, tokenHelp: opts.tokenHelp, onBody: opts.onBody, signal: opts.signal, timeoutMs: opts.timeoutMs }));
 }
 
 /** One rules file's fetch: in flight, fetched, or failed (one line). */
@@ -79,8 +82,13 @@ export interface RulesFetch {
 
 /** Options of RulesSourceCache. */
 export interface RulesSourceCacheOptions {
-  /** The token to send to a server (decided by the caller: SecretStorage, env; empty for a server not trusted with it). */
-  tokenFor(url: URL): Promise<string> | string;
+  /**
+   * The token to send to a server (decided by the caller: SecretStorage, env; empty for a server not trusted with it),
+   * and whether one is set but held back from this server (a 401 says so).
+   */
+  tokenFor(url: URL): Promise<{ token: string; withheld: boolean }> | { token: string; withheld: boolean };
+  /** What a 401 or 403 says to do. @default ENV_TOKEN_HELP */
+  tokenHelp?: TokenHelp;
   /** Called when a fetch of a file ends (fetched or failed). */
   onSettled?(fileKey: string, fetch: RulesFetch): void;
   /** Clock, epoch ms. @default Date.now */
@@ -133,8 +141,8 @@ export class RulesSourceCache {
     this.controllers.set(fileKey, controller);
     const run = async (): Promise<void> => {
       if (!resolved) throw new SourceError(problem ?? 'the source cannot be read');
-      const token = await this.opts.tokenFor(resolved.url);
-      const got = await fetchResolvedSource(resolved, { token, signal: controller.signal, timeoutMs: this.opts.timeoutMs });
+      const { token, withheld } = await this.opts.tokenFor(resolved.url);
+      const got = await fetchResolvedSource(resolved, { token, tokenWithheld: withheld, tokenHelp: this.opts.tokenHelp, signal: controller.signal, timeoutMs: this.opts.timeoutMs });
       entry.frame = got.frame;
       entry.context = dataContextOf(got.frame, `${resolved.server} (last ${resolved.rangeText})`);
       entry.notes = got.notes;

@@ -3,11 +3,13 @@
  * promtool): the rules checked against the queries' names before any fetch, the fetch cached per file by
  * (server, queries, range, step), the checks and firings on the fetched series, and failures as one line.
  */
+import { createServer } from 'node:http';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeRules } from '../../src/core/rules/validate.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import type { PrometheusDataSource } from '../../src/core/rules/model.ts';
+import { EDITOR_TOKEN_HELP } from '../../src/node/prometheusHttp.ts';
 import { RulesSourceCache, resolveRulesSource, rulesSourceKey } from '../../src/node/rulesSource.ts';
 import type { Sample } from './realServers.ts';
 import { freePort, skipUnless, startPrometheus } from './realServers.ts';
@@ -60,7 +62,7 @@ test('rules source cache against a real Prometheus: one fetch per file and sourc
   const prom = await startPrometheus(samples);
   const settled: string[] = [];
   const asked: string[] = [];
-  const cache = new RulesSourceCache({ tokenFor: (url) => { asked.push(url.origin); return 'tok-SECRET-123'; }, onSettled: (file, f) => settled.push(`${file}:${f.state}`) });
+  const cache = new RulesSourceCache({ tokenFor: (url) => { asked.push(url.origin); return { token: 'tok-SECRET-123', withheld: false }; }, onSettled: (file, f) => settled.push(`${file}:${f.state}`) });
   try {
     const text = rulesText(prom.origin);
     const source: PrometheusDataSource = analyzeRules(text).file.source!;
@@ -119,5 +121,33 @@ test('rules source cache against a real Prometheus: one fetch per file and sourc
   } finally {
     cache.dispose();
     await prom.stop();
+  }
+});
+
+test('rules source cache: a 401 says what to do in the caller\'s words (the editor\'s command), whether the token was sent, held back or unset', async () => {
+  const seen: (string | undefined)[] = [];
+  const server = createServer((req, res) => { seen.push(req.headers.authorization); res.writeHead(401, { 'Content-Type': 'text/plain' }); res.end('unauthorized'); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const source: PrometheusDataSource = analyzeRules(rulesText(origin)).file.source!;
+  const errorWith = async (answer: { token: string; withheld: boolean }): Promise<string> => {
+    const f = new RulesSourceCache({ tokenFor: () => answer, tokenHelp: EDITOR_TOKEN_HELP }).fetch('file:///r.yaml', source);
+    await f.done;
+    assert.equal(f.state, 'error');
+    return f.error!;
+  };
+  try {
+    assert.match(await errorWith({ token: 'tok-SECRET-1', withheld: false }), /HTTP 401 Unauthorized \(the server refused the token: set it again with "Anomaly Hunter: Set Prometheus Token…"\)/);
+    assert.equal(seen.at(-1), 'Bearer tok-SECRET-1');
+    const held = await errorWith({ token: '', withheld: true });
+    assert.ok(held.includes(`(a token is set but a rules file's server gets it only once you analysed a query of it here (Analyze Prometheus Query… on ${origin})`), held);
+    assert.equal(seen.at(-1), undefined);
+    assert.match(await errorWith({ token: '', withheld: false }), /\(set a bearer token with "Anomaly Hunter: Set Prometheus Token…"\)/);
+    // The CLI's words stay the default.
+    const cli = new RulesSourceCache({ tokenFor: () => ({ token: '', withheld: false }) }).fetch('file:///r.yaml', source);
+    await cli.done;
+    assert.ok(cli.error!.includes('(set a bearer token in ANOMALY_HUNTER_PROMETHEUS_TOKEN)'), cli.error);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
