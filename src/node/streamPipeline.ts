@@ -46,8 +46,6 @@ export interface ScoredRow {
   ms: number;
   /** The metric values, in `layout.metrics` order (NaN = missing). */
   values: number[];
-  /** The raw text of the first metric's cell (for NAB output, which echoes the input). */
-  firstCell: string;
   score: StreamScore;
   /** With `baseline`: the baseline model that scored this row, and the refit that made it (on its first row); else null. */
   model: ModelInfo | null;
@@ -413,7 +411,7 @@ export class StreamPipeline {
     if (!timeless) this.warnings.cells(f, l.metricIndices, (k) => values[k], l.header, rec.line);
     if (this.ruleOnly.length && !timeless) this.warnings.cells(f, this.ruleOnly.map((k) => this.ruleCols[k]), (j) => ruleValues[this.ruleOnly[j]], l.header, rec.line);
     // NAB output echoes the value as written; one that is not a number is written as missing (empty).
-    this.emit(rec.line, tsText, ms, values, ruleValues, Number.isNaN(values[0]) ? '' : (f[l.metricIndices[0]] ?? ''));
+    this.emit(rec.line, tsText, ms, values, ruleValues);
   }
 
   /** Says a note once per stream (`kind`: which). */
@@ -443,12 +441,12 @@ export class StreamPipeline {
     for (const t of times) {
       const ms = timeOf(l, t.tsText, t.first);
       const values = this.pick ? this.pick.map((i) => t.values[i]) : t.values;
-      this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]), Number.isNaN(values[0]) ? '' : String(values[0]));
+      this.emit(t.line, t.tsText, ms, values, this.ruleCols.map((i) => t.values[i]));
     }
   }
 
   /** Scores one row: the stream detector, the baseline and the rules (`ruleValues`: in `ruleCols` order). */
-  private emit(line: number, tsText: string, instant: number, values: number[], ruleValues: number[], firstCell: string): void {
+  private emit(line: number, tsText: string, instant: number, values: number[], ruleValues: number[]): void {
     const l = this.layout as Layout;
     // A later row written at another offset (daylight saving time): said once; the first rows' offset stays.
     if (!this.zone.movedAt) {
@@ -467,7 +465,7 @@ export class StreamPipeline {
     const own = a && b ? (b.score > a.score ? b : a) : a ?? b;
     if (own) anomalies.push(own);
     if (this.rules) anomalies.push(...this.rules.update(ms, ruleValues));
-    this.opts.onRow({ row: this.row, line, tsText, ms, values, firstCell, score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
+    this.opts.onRow({ row: this.row, line, tsText, ms, values, score, model: fitted?.model ?? null, retrain: fitted?.retrain ?? null, anomalies });
     this.row++;
   }
 }

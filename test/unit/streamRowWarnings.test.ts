@@ -40,10 +40,10 @@ test('stream warns of cells that are not numbers (as analyze, three then a count
     const analyzed = await cli('analyze', [join(dir, 'm.csv')], dir);
     const cells = (text: string) => text.split('\n').filter((l) => /is not a number|more like this \(non-numeric\)/.test(l)).map((l) => l.replace(/^.*m\.csv/, 'm.csv'));
     assert.deepEqual(cells(analyzed.err), cells(nab.err));
-    // The NAB output echoes a value as written, and one that is no number as missing: empty, never `abc`.
+    // The NAB output gives a value as read (a number), and one that is no number as missing: empty, never `abc`.
     const rows = nab.out.trim().split('\n').slice(1).map((l) => l.split(','));
     assert.deepEqual([24, 28, 31, 33, 34].map((r) => rows[r][1]), ['', '', '', '', '']);
-    assert.equal(rows[23][1], '23.00');
+    assert.equal(rows[23][1], '23');
     assert.doesNotMatch(nab.out, /abc|oops|x1/);
     const jsonl = (await cli('stream', ['m.csv'], dir)).out.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(jsonl[24].metrics.CPUUtilization.value, null);
@@ -122,6 +122,23 @@ test('an overflow written out (1e309, Infinity, -inf) is read as missing with a 
     assert.deepEqual(said(s.err), expected);
     const rows = s.out.trim().split('\n').map((l) => JSON.parse(l) as { metrics: { cpu: { value: number | null } } });
     assert.deepEqual([99, 199, 299].map((r) => rows[r].metrics.cpu.value), [null, null, null]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--format nab: a decimal-comma file\'s values are numbers (51.29, not the text "51,29"); the time as written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-nabcomma-'));
+  try {
+    const lines = ['Zeit;CPU Last'];
+    for (let i = 0; i < 30; i++) lines.push(`${String(4 + Math.floor(i / 24)).padStart(2, '0')}.03.2024 ${String(i % 24).padStart(2, '0')}:00;${51 + i % 3},29`);
+    writeFileSync(join(dir, 'semi.csv'), lines.join('\n') + '\n');
+    const r = await cli('stream', ['semi.csv', '--format', 'nab'], dir);
+    assert.equal(r.code, 0, r.err);
+    const rows = r.out.trim().split('\n');
+    assert.equal(rows[0], 'timestamp,value,anomaly_score');
+    assert.deepEqual(rows[1].split(','), ['04.03.2024 00:00', '51.29', '0']);
+    assert.ok(rows.slice(1).every((l) => /^[\d. :]+,5[123]\.29,[\d.]+$/.test(l)), rows.join('\n'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

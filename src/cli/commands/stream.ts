@@ -203,7 +203,9 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
     onRow: (r: ScoredRow) => {
       const timed = pipeline.columns!.timestampIndex >= 0;
       const events = tracker.push(r.row, timed ? r.ms : null, r.anomalies, valuesByMetric(pipeline.columns!.metrics, r.values));
-      if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${csvField(r.firstCell)},${nabScore(r.score)}\n`);
+      // The time as written (it joins back to the input, as NAB's results files do); the value as read (51.29 from a
+      // decimal-comma file's "51,29"; empty when missing).
+      if (format === 'nab') ctx.stdout(`${csvField(r.tsText)},${Number.isFinite(r.values[0]) ? String(r.values[0]) : ''},${nabScore(r.score)}\n`);
       else ctx.stdout(jsonlRow(r, pipeline.columns!, timed, rules !== null, events) + '\n');
       if (live) {
         alerter?.push(events.filter((e) => e.event === 'opened').map((e) => e.incident));
