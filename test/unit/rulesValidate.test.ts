@@ -188,12 +188,20 @@ test('contamination must be auto or a fraction: one message, not one per anyOf b
   ]);
 });
 
-test('a YAML syntax error is reported where the parser stops', () => {
-  const r = check('version: 1\nrules: [a, b\nx: 1\n');
-  assert.equal(r.diagnostics.length, 1);
-  assert.equal(r.diagnostics[0].code, 'yaml-syntax');
-  assert.equal(r.diagnostics[0].range.start.line, 3);
-  assert.equal(r.rules, null);
+test('a YAML syntax error is reported where the parser stops, or at the unclosed bracket, quote or unquoted template that made it', () => {
+  const stop = check('version: 1\nrules:\n  - name: a\n   metric: cpu\n');
+  assert.equal(stop.diagnostics.length, 1);
+  assert.equal(stop.diagnostics[0].code, 'yaml-syntax');
+  assert.equal(stop.diagnostics[0].range.start.line, 4);
+  assert.equal(stop.rules, null);
+  const at = (text: string) => { const d = check(text).diagnostics; assert.equal(d.length, 1); assert.equal(d[0].code, 'yaml-syntax'); return `${d[0].range.start.line}:${d[0].range.start.column} ${d[0].message}`; };
+  assert.equal(at('version: 1\nrules: [a, b\nx: 1\n'), '2:8 the flow list [ opened here is not closed (add the closing ]) (YAML: deficient indentation)');
+  const rule = 'version: 1\nrules:\n  - name: a\n    metric: cpu\n    op: ">"\n    threshold: 1\n';
+  assert.equal(at(rule + '    labels: {team: db\n  - name: b\n'), '7:13 the flow map { opened here is not closed (add the closing }) (YAML: deficient indentation)');
+  assert.equal(at(rule + '    summary: "cpu high\n  - name: b\n'), '7:14 the double-quoted value opened here is not closed (add the closing ") (YAML: deficient indentation)');
+  assert.match(at(rule + '    summary: {{ value }} is high\n'), /^7:14 a value that starts with '\{' is read as a YAML flow map: quote a template \("\{\{ value \}\} is high"\) \(YAML: bad indentation of a mapping entry\)$/);
+  // A quoted value or flow map of several lines that closes is not blamed for a later error.
+  assert.equal(at(rule + '    summary: "cpu\n      high"\n    labels: {a: b,\n      c: d}\n   x: 1\n'), '11:4 bad indentation of a sequence entry');
 });
 
 test('an empty file is an error with a fix that writes the skeleton', () => {

@@ -1,4 +1,5 @@
 import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, YAMLException, getScalarValue, parseEvents } from 'js-yaml';
+import { yamlSyntaxHint } from './yamlSyntaxHint.ts';
 import type { Event, ScalarEvent } from 'js-yaml';
 
 /**
@@ -108,8 +109,12 @@ export function parseYamlAst(text: string, limits: YamlLimits = {}): YamlParse {
     if (e instanceof YAMLException) {
       const pos = Math.min(Math.max(e.mark?.position ?? 0, 0), text.length);
       const deep = /maxDepth/.test(e.reason);
-      const message = deep ? `nesting deeper than ${maxDepth} levels` : e.reason;
-      return fail(deep ? 'too-deep' : 'yaml-syntax', message, pos, Math.min(pos + 1, text.length));
+      if (deep) return fail('too-deep', `nesting deeper than ${maxDepth} levels`, pos, Math.min(pos + 1, text.length));
+      // The parser's words point where it gave up; for an unquoted template or an unclosed quote or bracket, the
+      // place to fix is earlier, and said so.
+      const hint = yamlSyntaxHint(text, pos);
+      if (hint) return fail('yaml-syntax', `${hint.message} (YAML: ${e.reason})`, hint.offset, Math.min(hint.offset + 1, text.length));
+      return fail('yaml-syntax', e.reason, pos, Math.min(pos + 1, text.length));
     }
     return fail('yaml-syntax', String((e as Error)?.message ?? e), 0, 0);
   }
