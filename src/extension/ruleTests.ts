@@ -93,10 +93,12 @@ class RuleTestController implements vscode.Disposable {
       this.diagnostics.delete(uri);
     } catch (e) {
       if (!(e instanceof TestFileError)) throw e;
-      const at = new vscode.Position(e.at.line - 1, e.at.column - 1);
-      const d = new vscode.Diagnostic(new vscode.Range(at, at.translate(0, 1)), e.message, vscode.DiagnosticSeverity.Error);
-      d.source = 'Anomaly Hunter';
-      this.diagnostics.set(uri, [d]);
+      this.diagnostics.set(uri, [{ message: e.message, at: e.at }, ...e.others].map((p) => {
+        const at = new vscode.Position(p.at.line - 1, p.at.column - 1);
+        const d = new vscode.Diagnostic(new vscode.Range(at, at.translate(0, 1)), p.message, vscode.DiagnosticSeverity.Error);
+        d.source = 'Anomaly Hunter';
+        return d;
+      }));
     }
   }
 

@@ -63,6 +63,7 @@ export async function prepareTests(path: string): Promise<PreparedTests> {
   try { out.file = parseTestFile(text); } catch (e) {
     if (!(e instanceof TestFileError)) throw e;
     err(path, e.at, e.message);
+    for (const o of e.others) err(path, o.at, o.message);
     return out;
   }
   if (out.file.tests.some((g) => g.promqlTests > 0)) out.needsPromtool.push({ path, line: 1, column: 1, message: 'promql_expr_test cases' });

@@ -62,6 +62,22 @@ test('a mistake in a test file is one message with its line and column', () => {
   assert.equal(at('tests:\n  - input_series:\n      - series: \'up{job="a"\'\n'), "3:28: series: expected ',' or '}'");
 });
 
+test('every unknown key of a test file is said, in file order, as promtool lists them; a later mistake of another kind comes after them', () => {
+  const all = (text: string) => {
+    try { parseTestFile(text); } catch (e) { if (e instanceof TestFileError) return [{ at: e.at, message: e.message }, ...e.others].map((p) => `${p.at.line}:${p.at.column}: ${p.message}`); throw e; }
+    return [];
+  };
+  assert.deepEqual(all('rule_files: [r.yml]\nevaluation_intervall: 1m\ntests:\n  - input_series:\n      - series: up\n        value: "1"\n    alert_rule_test:\n      - eval_tme: 5m\n        alertname: A\n'), [
+    "2:1: unknown key 'evaluation_intervall' in the test file (did you mean 'evaluation_interval'?)",
+    "6:9: unknown key 'value' in an input series (did you mean 'values'?)",
+    "8:9: unknown key 'eval_tme' in an alert_rule_test case (did you mean 'eval_time'?)",
+  ]);
+  assert.deepEqual(all('evaluation_intervall: 1m\ntests:\n  - interval: soon\n'), [
+    "1:1: unknown key 'evaluation_intervall' in the test file (did you mean 'evaluation_interval'?)",
+    "3:15: interval: 'soon' is not a duration (such as 1m, 90s, 1h30m)",
+  ]);
+});
+
 const dir = mkdtempSync(join(tmpdir(), 'ah-ruletest-'));
 writeFileSync(join(dir, 'rules.yaml'), `version: 1
 rules:

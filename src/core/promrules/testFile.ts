@@ -51,9 +51,18 @@ export interface TestFile {
   plain: Record<string, unknown>;
 }
 
-/** A problem in the test file, with its position. */
+/**
+ * A problem in the test file, with its position; `others` are the problems after it found in the same reading
+ * (every unknown key is said, as promtool lists all its unmarshal errors), in file order.
+ */
 export class TestFileError extends Error {
-  constructor(message: string, readonly at: Position) { super(message); }
+  constructor(message: string, readonly at: Position, readonly others: readonly { message: string; at: Position }[] = []) { super(message); }
+}
+
+/** The problems found, in file order, as one TestFileError. */
+function errorOf(list: { message: string; at: Position }[]): TestFileError {
+  const sorted = [...list].sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column);
+  return new TestFileError(sorted[0].message, sorted[0].at, sorted.slice(1));
 }
 
 const TOP_KEYS = ['rule_files', 'evaluation_interval', 'group_eval_order', 'fuzzy_compare', 'tests'];
@@ -66,7 +75,9 @@ const ALERT_KEYS = ['exp_labels', 'exp_annotations'];
 export function parseTestFile(text: string): TestFile {
   const starts = lineStarts(text);
   const pos = (offset: number): Position => positionAt(starts, offset);
-  const fail = (message: string, offset: number): never => { throw new TestFileError(message, pos(offset)); };
+  // Unknown keys are collected and the reading goes on (the key is ignored); the first other problem ends it.
+  const unknown: { message: string; at: Position }[] = [];
+  const fail = (message: string, offset: number): never => { throw errorOf([...unknown, { message, at: pos(offset) }]); };
   const parsed = parseYamlAst(text);
   if (parsed.problems.length) fail(parsed.problems[0].message, parsed.problems[0].startOffset);
   const root = parsed.root ? deref(parsed.root) : null;
@@ -80,7 +91,8 @@ export function parseTestFile(text: string): TestFile {
       const k = p.key.kind === 'scalar' ? p.key.text : '';
       if (!keys.includes(k)) {
         const s = didYouMean(k, keys);
-        fail(`unknown key '${k}' in ${what}${s ? ` (did you mean '${s}'?)` : ''}`, p.key.start);
+        unknown.push({ message: `unknown key '${k}' in ${what}${s ? ` (did you mean '${s}'?)` : ''}`, at: pos(p.key.start) });
+        continue;
       }
       if (seen.has(k)) fail(`key '${k}' given twice`, p.key.start);
       seen.add(k);
@@ -174,6 +186,7 @@ export function parseTestFile(text: string): TestFile {
       at: pos(g.start),
     });
   }
+  if (unknown.length) throw errorOf(unknown);
   return { ruleFiles, evaluationIntervalMs, tests, plain: plainOf(root) as Record<string, unknown> };
 }
 
