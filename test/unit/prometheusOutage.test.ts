@@ -83,8 +83,13 @@ test('PollOutage: the copies up to the last failed poll are left out, a reading 
   // A value equal to the one fed before the outage: the point fed is the first of the run, every copy goes.
   const p = new PollOutage('h');
   p.fed(frameOf(9, [1]), 9 * S);
-  p.failed('down', 12_500);
+  p.failed('cannot reach the server: connection refused', 12_500);
+  assert.equal(p.answered(14_200), 'h: reachable again after 2s without an answer');
   assert.equal(p.clean(frameOf(10, [1, 1, 1, 1, 1]), 10 * S, 14 * S, S).dropped, 3);
   // No outage: nothing left out.
   assert.equal(p.clean(frameOf(15, [1, 1, 1]), 15 * S, 17 * S, S).dropped, 0);
+  // The server answered with its own error (it was up, scraping): said, but its points are readings.
+  assert.equal(p.failed('query "cpu": execution: query timed out in expression evaluation (HTTP 503)', 19_500), true);
+  assert.equal(p.answered(20_100), 'h: polls answered again after 1s of errors');
+  assert.equal(p.clean(frameOf(18, [1, 1, 1]), 18 * S, 20 * S, S).dropped, 0);
 });

@@ -4,16 +4,24 @@
  * the server is back. While Prometheus is down nothing is scraped, yet once it answers again its lookback fills
  * the grid points after its last sample before the outage with that sample (up to 5 minutes): those points are no
  * reading. They are made missing by the owner of that rule, `dropLookbackCopies`, on the points up to the last
- * failed poll (the series is known to have stopped there), and counted.
+ * failed poll that found the server not serving (the series is known to have stopped there), and counted.
  */
 import type { Frame } from '../csv/frame.ts';
 import { formatDuration } from '../rules/duration.ts';
 import { LOOKBACK_DELTA_MS } from '../rules/evaluate.ts';
 import { dropLookbackCopies } from './source.ts';
 
+/**
+ * Failures after which the server may not have been scraping: no connection, no answer, or a gateway's or a
+ * starting Prometheus's 502–504 (Prometheus's own errors come in its JSON envelope, never as these bare statuses).
+ */
+const NOT_SERVING = /cannot reach the server|no answer within|(^|: )HTTP 50[234] /;
+
 export class PollOutage {
   /** When the first failed poll of the current outage was, or null while polls succeed. */
   private failingSince: number | null = null;
+  /** The current outage had a poll the server did not answer (else only errors it answered with). */
+  private unreachable = false;
   /** The warning given in the current outage (a repeat of it is not given again). */
   private said = '';
   /** The last failed poll of an outage whose points have not all been fetched yet (0: none pending). */
@@ -27,7 +35,8 @@ export class PollOutage {
   /** A poll failed with `message`: true when it is to be said (this outage has not said it yet). */
   failed(message: string, nowMs: number): boolean {
     this.failingSince ??= nowMs;
-    this.downUntil = nowMs;
+    // A server that answered with an error of its own is up and scraping: its points are readings.
+    if (NOT_SERVING.test(message)) { this.downUntil = nowMs; this.unreachable = true; }
     if (message === this.said) return false;
     this.said = message;
     return true;
@@ -39,7 +48,9 @@ export class PollOutage {
     const secs = Math.max(1, Math.round((nowMs - this.failingSince) / 1000));
     this.failingSince = null;
     this.said = '';
-    return `${this.server}: reachable again after ${formatDuration(secs * 1000)} without an answer`;
+    const unreachable = this.unreachable;
+    this.unreachable = false;
+    return `${this.server}: ${unreachable ? 'reachable again' : 'polls answered again'} after ${formatDuration(secs * 1000)} ${unreachable ? 'without an answer' : 'of errors'}`;
   }
 
   /**
