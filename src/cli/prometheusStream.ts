@@ -2,11 +2,13 @@
  * `stream --prometheus …` (SPEC §8): the range is fetched once, then every step the new grid points are fetched
  * and fed, as CSV text, into the same StreamPipeline a followed CSV goes through, so the scoring, the rules, the
  * output formats and the webhook are the same. The columns are those of the first fetch; a series that appears
- * later is noted and left out. A failed poll is a warning, and the next step tries again.
+ * later is noted and left out. A failed poll is a warning (once per outage), the next step tries again, and the
+ * first answer after it is said, with the lookback's copies over the outage left out (outage.ts).
  */
 import { csvHeader, csvRows } from '../core/prometheus/csvText.ts';
 import type { RangeSpec } from '../core/prometheus/source.ts';
 import { fetchFrame, SourceError } from '../core/prometheus/source.ts';
+import { PollOutage } from '../core/prometheus/outage.ts';
 import { createHttpFetcher, serverLabel } from '../node/prometheusHttp.ts';
 import { InputError } from '../node/errors.ts';
 import type { PrometheusArgs } from './prometheusSource.ts';
@@ -54,6 +56,8 @@ export async function streamPrometheus(args: PrometheusArgs, hooks: PrometheusSt
   hooks.onCaughtUp();
   const step = args.range.stepMs;
   let next = args.range.endMs + step;
+  const outage = new PollOutage(server);
+  outage.fed(first.frame, args.range.endMs);
   const unknown = new Set<string>();
   while (hooks.follow && !hooks.signal?.aborted) {
     await sleep(hooks.pollMs ?? step, hooks.signal);
@@ -63,20 +67,29 @@ export async function streamPrometheus(args: PrometheusArgs, hooks: PrometheusSt
     const range: RangeSpec = { startMs: next, endMs: end, stepMs: step };
     try {
       const got = await fetchFrame(args.queries, range, fetcher);
-      for (const m of got.frame.metrics) {
+      const back = outage.answered(now());
+      if (back) hooks.onNotice(back);
+      const { frame, dropped } = outage.clean(got.frame, next, end, step);
+      if (dropped) hooks.onNotice(outage.droppedNote(dropped));
+      for (const m of frame.metrics) {
         if (!columns.includes(m) && !unknown.has(m)) {
           unknown.add(m);
           hooks.onNotice(`${server}: note: new series ${m} is not scored (the columns are those of the first fetch; restart the stream to include it)`);
         }
       }
-      hooks.onText([...csvRows(got.frame, columns)].join(''));
+      hooks.onText([...csvRows(frame, columns)].join(''));
       next = end + step;
     } catch (e) {
       if (hooks.signal?.aborted) break;
       if (!(e instanceof SourceError)) throw e;
       // Nothing new in the range is not a failure: the next poll asks again from the same point.
-      if (/returned no data/.test(e.message)) { if (end - next > 10 * step) next = end + step; continue; }
-      hooks.onNotice(`${server}: warning: ${e.message} (trying again at the next step)`);
+      if (/returned no data/.test(e.message)) {
+        const back = outage.answered(now());
+        if (back) hooks.onNotice(back);
+        if (end - next > 10 * step) { next = end + step; outage.fed(null, end); }
+        continue;
+      }
+      if (outage.failed(e.message, now())) hooks.onNotice(`${server}: warning: ${e.message} (trying again at the next step)`);
     }
   }
 }

@@ -13,6 +13,7 @@ import { parseQueryArg } from '../core/prometheus/names.ts';
 import { csvRows, frameCsvChunks } from '../core/prometheus/csvText.ts';
 import type { NamedQuery } from '../core/prometheus/names.ts';
 import { fetchFrame, resolveRange, SourceError } from '../core/prometheus/source.ts';
+import { PollOutage } from '../core/prometheus/outage.ts';
 import { checkServerUrl, createHttpFetcher, EDITOR_TOKEN_HELP, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import type { Ctx } from './ctx.ts';
@@ -194,6 +195,8 @@ export async function pollSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Di
   const fetcher = createHttpFetcher({ url: check.url, token: await token(ctx), tokenHelp: EDITOR_TOKEN_HELP, signal: controller.signal });
   let next = meta.endMs + meta.stepMs;
   let busy = false;
+  // Failures said once per outage, its end said, the lookback's copies over it left out (as stream --prometheus).
+  const outage = new PollOutage(server);
   const poll = async (): Promise<void> => {
     const end = Math.floor(Date.now() / meta.stepMs) * meta.stepMs;
     if (busy || end < next) return;
@@ -201,13 +204,23 @@ export async function pollSnapshot(ctx: Ctx, uri: vscode.Uri): Promise<vscode.Di
     try {
       const got = await fetchFrame([meta.query], { startMs: next, endMs: end, stepMs: meta.stepMs }, fetcher);
       if (controller.signal.aborted) return;
+      const back = outage.answered(Date.now());
+      if (back) ctx.log.info(back);
+      const { frame, dropped } = outage.clean(got.frame, next, end, meta.stepMs);
+      if (dropped) ctx.log.info(outage.droppedNote(dropped));
       // The end is recorded first: a crash between the two writes loses a step of points, never doubles them.
       await writeFileAtomic(`${uri.fsPath}.json`, [JSON.stringify({ ...meta, endMs: end })]);
-      await appendFile(uri.fsPath, [...csvRows(got.frame, meta.columns)].join(''));
+      await appendFile(uri.fsPath, [...csvRows(frame, meta.columns)].join(''));
       next = end + meta.stepMs;
     } catch (e) {
       // No new point yet is not a failure: the next poll asks again.
-      if (!controller.signal.aborted && !(e instanceof SourceError && /returned no data/.test(e.message))) ctx.log.warn(`${server}: ${(e as Error).message} (trying again at the next step)`);
+      if (controller.signal.aborted) return;
+      if (e instanceof SourceError && /returned no data/.test(e.message)) {
+        const back = outage.answered(Date.now());
+        if (back) ctx.log.info(back);
+      } else {
+        if (outage.failed((e as Error).message, Date.now())) ctx.log.warn(`${server}: ${(e as Error).message} (trying again at the next step)`);
+      }
     } finally {
       busy = false;
     }

@@ -75,6 +75,8 @@ port.on('message', async (req: StreamWorkerRequest) => {
         if (pipeline.failure) stop.abort();
       },
       onRestart: (event) => pipeline.restart(event),
+      onGone: () => pipeline.gone(false),
+      onBack: () => pipeline.gone(true),
       stopped: () => pipeline.failure !== null,
     });
     flush();

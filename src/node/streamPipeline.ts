@@ -7,6 +7,7 @@
  */
 import { CsvRecordSplitter, type CsvRecord } from './csvLines.ts';
 import { InputError, UsageError } from './errors.ts';
+import type { TailEvent } from './tailFile.ts';
 import { dateOrderNote, weekdayNote, inferColumns, isAnnotation, parseNumber, unreadTimeNote, settleDateOrder, skippedRowNote, type Inference } from '../core/csv/infer.ts';
 import { jumpsBack, longLayout, wideSeriesName, renamedNote, usualStep, type LongLayout } from '../core/csv/longFormat.ts';
 import { OPEN_TIMES, type JoinedTime, type LongStreamJoin } from '../core/csv/longStream.ts';
@@ -181,10 +182,17 @@ export class StreamPipeline {
     }
   }
 
-  /** The file was truncated or replaced: what follows is a new file, header first. */
-  restart(event: 'truncated' | 'rotated'): void {
+  /** The followed file is gone from its path (`back`: false), or the same file is there again (true). */
+  gone(back: boolean): void {
     if (this.failure) return;
-    this.opts.onNotice?.(`${this.opts.displayPath}: file ${event === 'truncated' ? 'truncated' : 'replaced (rotated)'}; reading it again from the top`);
+    this.opts.onNotice?.(back ? `${this.opts.displayPath}: the file is back; reading on` : `${this.opts.displayPath}: the file was deleted or moved; waiting for it to come back`);
+  }
+
+  /** The file was truncated, replaced or created again: what follows is a new file, header first. */
+  restart(event: TailEvent): void {
+    if (this.failure) return;
+    const what = event === 'truncated' ? 'file truncated' : event === 'rotated' ? 'file replaced (rotated)' : 'the file is back';
+    this.opts.onNotice?.(`${this.opts.displayPath}: ${what}; reading it again from the top`);
     this.onRecords(this.splitter.flush());
     this.checkSyntax();
     if (!this.failure && this.join) this.guard(() => this.scoreJoined(this.join!.flush(true)));

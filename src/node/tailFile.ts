@@ -4,8 +4,11 @@ import type { Stats } from 'node:fs';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 
-/** What `tailFile` reports besides text: the file was cut shorter or replaced, so reading restarts at 0. */
-export type TailEvent = 'truncated' | 'rotated';
+/**
+ * What `tailFile` reports besides text: the file was cut shorter, replaced, or created again after it was gone
+ * (`onGone`), so reading restarts at 0.
+ */
+export type TailEvent = 'truncated' | 'rotated' | 'recreated';
 
 /** Options of `tailFile`. */
 export interface TailOptions {
@@ -31,6 +34,10 @@ export interface TailOptions {
   onCaughtUp?(): void;
   /** Called before reading restarts from the top of a truncated or replaced file. */
   onRestart?(event: TailEvent): void;
+  /** Called once when the path names no file any more (deleted, or moved away with nothing in its place). */
+  onGone?(): void;
+  /** After `onGone`, the same file is at the path again (moved back): reading goes on where it was. */
+  onBack?(): void;
   /** Polled after each piece: true stops the reading (the reader failed; the rest is not wanted). */
   stopped?(): boolean;
 }
@@ -75,6 +82,8 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
   /** A rotation seen, the old file still being read: when it last grew. */
   let rotatedAt = 0;
   let lastGrowth = 0;
+  /** The path was found naming no file (said once, until a file is there again). */
+  let gone = false;
 
   /** Reads to the end of the current file (or to `limit` bytes), unless stopped or aborted (`final`: the read after an abort). */
   const drain = async (limit = Infinity, final = false): Promise<void> => {
@@ -113,7 +122,7 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
 
   const restart = async (event: TailEvent): Promise<void> => {
     options.onRestart?.(event);
-    if (event === 'rotated') {
+    if (event !== 'truncated') {
       const st0 = await stat(path);
       if (!st0.isFile()) throw notRegularFile(path, st0);
       const next = await open(path, 'r');
@@ -135,9 +144,12 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
     let st;
     try {
       st = await stat(path);
-    } catch {
-      // Between a rotation's rename and the new file's creation: read the old file, try again on the next tick.
+    } catch (e) {
+      // Deleted, or between a rotation's rename and the new file's creation: the old file is read to its end (a
+      // writer may still hold it), and the path is looked at again on the next tick.
       await drain(Infinity, final);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!gone && !final && !stopped() && (code === 'ENOENT' || code === 'ENOTDIR')) { gone = true; options.onGone?.(); }
       return;
     }
     if (st.ino !== info.ino || st.dev !== info.dev) {
@@ -147,9 +159,14 @@ export async function tailFile(path: string, options: TailOptions): Promise<void
       if (!rotatedAt) rotatedAt = now;
       if (!final && now - Math.max(rotatedAt, lastGrowth) < graceMs) return;
       rotatedAt = 0;
-      await restart('rotated');
+      await restart(gone ? 'recreated' : 'rotated');
+      gone = false;
     } else if (st.size < offset || (await replacedInPlace())) {
       await restart('truncated');
+    } else if (gone) {
+      // The same file back at the path (moved away and back): read on where it was left.
+      gone = false;
+      options.onBack?.();
     }
     await drain(final ? (await handle.stat()).size : Infinity, final);
   };

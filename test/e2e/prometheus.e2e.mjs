@@ -8,13 +8,26 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CACHE, freePort, goToLine, openFile, openWorkbench, prepareRun, runCommand, webview } from './harness.mjs';
+import { CACHE, findFiles, freePort, goToLine, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
 
 const MIN = 60_000;
 const ROWS = 2000;
 // Data ending four hours ago (older than Prometheus's head block), on whole minutes.
 const T0 = Math.floor((Date.now() - 4 * 3600_000) / MIN) * MIN - (ROWS - 1) * MIN;
 let dirs, page, close, prom, promDir;
+
+/** Starts Prometheus on `port` over promDir's data (again after an outage), resolves when it is ready. */
+async function runPrometheus(port) {
+  const child = spawn('prometheus', [`--config.file=${path.join(promDir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(promDir, 'data')}`,
+    '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${origin}/-/ready`).then((r) => r.ok, () => false)) return { origin, port, child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('prometheus did not become ready');
+}
 
 async function startPrometheus() {
   promDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ah-e2e-prom-'));
@@ -29,15 +42,7 @@ async function startPrometheus() {
   fs.writeFileSync(path.join(promDir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
   const made = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', path.join(promDir, 'data.om'), path.join(promDir, 'data')], { encoding: 'utf8' });
   assert.equal(made.status, 0, `promtool: ${made.stderr}`);
-  const child = spawn('prometheus', [`--config.file=${path.join(promDir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(promDir, 'data')}`,
-    '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
-  const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (await fetch(`${origin}/-/ready`).then((r) => r.ok, () => false)) return { origin, child };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('prometheus did not become ready');
+  return runPrometheus(port);
 }
 
 /** Types into the quick input once its title shows `step` (each input box replaces the previous one). */
@@ -143,6 +148,20 @@ test('Start Streaming on a Prometheus query polls every step and the live dashbo
   await page.screenshot({ path: path.join(dirs.shots, 'prometheus-streaming.png') });
   assert.ok(now >= before + 5, `the live dashboard grew from ${before} to ${now} rows`);
   await page.locator('.tab', { hasText: `Anomalies: up from ${new URL(prom.origin).host} (live)` }).first().waitFor({ timeout: 10_000 });
+  // An outage: Prometheus stopped for 8 s and started again. The log says the failure once and the return once, and
+  // the points its lookback repeats over the gap are left out.
+  const log = () => findFiles(path.join(dirs.ud, 'logs'), /Anomaly Hunter\.log$/).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  prom.child.kill('SIGTERM');
+  await new Promise((r) => prom.child.once('exit', r));
+  await until(async () => /cannot reach the server/.test(log()), 'the outage in the log');
+  await new Promise((r) => setTimeout(r, 8000));
+  prom = await runPrometheus(prom.port);
+  await until(async () => /reachable again after \d+s without an answer/.test(log()), 'the return in the log', 60_000);
+  await until(async () => /note: \d+ points? over the outage left out/.test(log()), 'the copies left out, in the log');
+  const text = log();
+  assert.equal(text.match(/cannot reach the server/g).length, 1, text);
+  assert.equal(text.match(/reachable again/g).length, 1, text);
+  console.log(text.split('\n').filter((l) => /reachable|over the outage|cannot reach/.test(l)).join('\n'));
   await runCommand(page, 'Anomaly Hunter: Stop Streaming');
 });
 

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
+import { CACHE, findFiles, openFile, openWorkbench, prepareRun, runCommand, until, webview } from './harness.mjs';
 
 const STEP = 5 * 60_000;
 const T0 = Date.UTC(2024, 2, 4);
@@ -118,6 +118,15 @@ test('a long CSV (a row per time and host) streams as a chart per series, its ap
   fs.appendFileSync(file, longRows(300, 320));
   await until(async () => (await rowCount()) === 320, 'the 20 appended times');
   await page.screenshot({ path: path.join(dirs.shots, '03-streaming-long.png') });
+  // Deleted, the file is said gone (once) in the log; written again, it is said back and its rows are read, none twice.
+  const log = () => findFiles(path.join(dirs.ud, 'logs'), /Anomaly Hunter\.log$/).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  fs.rmSync(file);
+  await until(async () => /long\.csv: the file was deleted or moved; waiting for it to come back/.test(log()), 'the delete in the log');
+  await new Promise((r) => setTimeout(r, 1000));
+  fs.writeFileSync(file, 'time,host,cpu\n' + longRows(320, 330));
+  await until(async () => /long\.csv: the file is back; reading it again from the top/.test(log()), 'the file back in the log', 60_000);
+  await until(async () => (await rowCount()) === 330, 'the 10 times of the file written again');
+  assert.equal(log().match(/long\.csv: the file was deleted or moved/g).length, 1, 'said once');
   await runCommand(page, 'Anomaly Hunter: Stop Streaming');
   await liveStatus().waitFor({ state: 'hidden', timeout: 10_000 });
 });

@@ -29,11 +29,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A started server: its origin and a stop that ends the process and removes its folder. */
+/** A started server: its origin, a stop that ends the process and removes its folder, and an outage's down and up. */
 export interface RunningServer {
   origin: string;
   dir: string;
   stop(): Promise<void>;
+  /** Ends the process and keeps its folder (an outage); `up` starts it again on the same port and folder. */
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 async function waitReady(url: string, child: ChildProcess, log: () => string, timeoutMs = 30_000): Promise<void> {
@@ -54,12 +57,16 @@ async function waitReady(url: string, child: ChildProcess, log: () => string, ti
 async function start(bin: string, args: (port: number) => string[], ready: string, dir: string): Promise<RunningServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const child = spawn(bin, args(port), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    child.stdout!.on('data', (c: Buffer) => { log = (log + c.toString()).slice(-4000); });
-    child.stderr!.on('data', (c: Buffer) => { log = (log + c.toString()).slice(-4000); });
+    const spawnIt = (): ChildProcess => {
+      const c = spawn(bin, args(port), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      c.stdout!.on('data', (b: Buffer) => { log = (log + b.toString()).slice(-4000); });
+      c.stderr!.on('data', (b: Buffer) => { log = (log + b.toString()).slice(-4000); });
+      return c;
+    };
+    let child = spawnIt();
     const origin = `http://127.0.0.1:${port}`;
-    const stop = async (): Promise<void> => {
+    const down = async (): Promise<void> => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
@@ -67,11 +74,19 @@ async function start(bin: string, args: (port: number) => string[], ready: strin
         await exited;
         clearTimeout(timer);
       }
+    };
+    const stop = async (): Promise<void> => {
+      await down();
       rmSync(dir, { recursive: true, force: true });
+    };
+    const up = async (): Promise<void> => {
+      await down();
+      child = spawnIt();
+      await waitReady(`${origin}${ready}`, child, () => log);
     };
     try {
       await waitReady(`${origin}${ready}`, child, () => log);
-      return { origin, dir, stop };
+      return { origin, dir, stop, down, up };
     } catch (e) {
       // Another process may have taken the port between freePort and the bind: one more try on a new port.
       if (child.exitCode === null) { child.kill('SIGKILL'); await new Promise((r) => child.once('exit', r)); }

@@ -122,6 +122,45 @@ test('stream --follow picks up appended rows, then a truncated file and a rotate
   }
 });
 
+test('stream --follow: a deleted file is said once, rows written before the delete are kept, and the file created again is read from its top', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-gone-'));
+  const file = join(dir, 'live.csv');
+  const ac = new AbortController();
+  try {
+    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 5));
+    const c = capture(['live.csv', '--follow', '--format', 'jsonl'], dir);
+    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+    await until(() => c.lines().length === 5, 'the first 5 rows');
+    // Rows appended just before the delete are still read (from the file held open).
+    appendFileSync(file, csvRows(5, 8));
+    rmSync(file);
+    await until(() => /deleted or moved/.test(c.err()), 'the delete said');
+    assert.equal(c.lines().length, 8);
+    // Many polls later it is still said once.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(c.err().match(/live\.csv: the file was deleted or moved; waiting for it to come back/g)?.length, 1, c.err());
+    writeFileSync(file, 'timestamp,value\n' + csvRows(100, 103));
+    await until(() => c.lines().length === 11, 'rows of the file created again');
+    assert.match(c.err(), /live\.csv: the file is back; reading it again from the top/);
+    assert.doesNotMatch(c.err(), /rotated/);
+    const ts = c.lines().map((l) => JSON.parse(l).timestamp as string);
+    assert.equal(new Set(ts).size, 11, 'no row twice');
+    assert.deepEqual(ts.slice(5), ['2024-01-01T00:05:00.000Z', '2024-01-01T00:06:00.000Z', '2024-01-01T00:07:00.000Z', '2024-01-01T01:40:00.000Z', '2024-01-01T01:41:00.000Z', '2024-01-01T01:42:00.000Z']);
+    // Moved away and back: the same file, read on where it was (no row again).
+    renameSync(file, file + '.away');
+    await until(() => (c.err().match(/deleted or moved/g)?.length ?? 0) === 2, 'the move said');
+    renameSync(file + '.away', file);
+    appendFileSync(file, csvRows(103, 104));
+    await until(() => c.lines().length === 12, 'the row appended after the move back');
+    assert.match(c.err(), /live\.csv: the file is back; reading on/);
+    ac.abort();
+    assert.equal(await done, 0);
+  } finally {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('stream --follow paused after the header and a units row, or after a title and the header, waits for a data row', async () => {
   const rows = (from: number, to: number): string => csvRows(from, to).replace(/\r\n/g, (_, k: number) => `,${k % 7}\r\n`);
   for (const top of ['time,cpu,mem\r\nUTC,%,MB\r\n', 'CPU report,,\r\ntime,cpu,mem\r\n']) {

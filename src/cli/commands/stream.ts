@@ -53,7 +53,8 @@ in; when the input ends inside it, stderr says so (analyze suits data that short
 Options:
   --metrics a,b    metrics to score (default: every numeric column)
   --follow         keep reading what is appended, like 'tail -f' (Ctrl-C stops); a file that is
-                   truncated or replaced (log rotation) is read again from its top
+                   truncated or replaced (log rotation) is read again from its top; one
+                   deleted is waited for (stderr says so) and read from its top when it is back
   --format F       jsonl (default): one JSON object per row, with its anomalies (detector
                    "stream", and "rule" with --rules) as in analyze's JSON, and "incidents" on
                    the rows where an incident opens, escalates or is resolved; with --baseline,
@@ -232,6 +233,8 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
       onText: (text) => pipeline.push(text),
       onCaughtUp: caughtUp,
       onRestart: (event) => pipeline.restart(event),
+      onGone: () => pipeline.gone(false),
+      onBack: () => pipeline.gone(true),
       // A CSV error (a stray quote, no numeric column) ends the stream: the rest of the file is not read.
       stopped: () => pipeline.failure !== null,
     });
