@@ -97,10 +97,14 @@ export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expa
   return list.sort((a, b) => cmp(rowValue(a, key), rowValue(b, key), a.row - b.row)).map((a) => ({ kind: 'row', a, child: false }));
 }
 
-/** An incident's length as its summary says it ("6m", "1h30m"): first to last row plus one step; rows without time. */
+/**
+ * An incident's length as its summary says it ("6m", "1h30m"): first to last row plus one step; rows without time.
+ * A live window's incident still open at its last row says so ("6m, ongoing").
+ */
 export function durationText(m: DashboardModel, i: Incident): string {
-  if (!m.timeAxis || !i.start || !i.end) return `${i.endRow - i.startRow + 1} row${i.endRow > i.startRow ? 's' : ''}`;
-  return formatDuration(wallMs(i.end) - wallMs(i.start) + (m.stepMs ?? 0)) || '—';
+  const text = !m.timeAxis || !i.start || !i.end ? `${i.endRow - i.startRow + 1} row${i.endRow > i.startRow ? 's' : ''}`
+    : formatDuration(wallMs(i.end) - wallMs(i.start) + (m.stepMs ?? 0)) || '—';
+  return i.ongoing ? `${text}, ongoing` : text;
 }
 
 /**

@@ -2,11 +2,13 @@
 // rings, so memory stays flat however long the stream runs. Unit-tested in plain Node.
 import type { AnalysisResult } from '../core/analysisResult.ts';
 import type { Anomaly } from '../core/anomaly.ts';
+import { sortAnomalies } from '../core/anomaly.ts';
 import { medianStep } from '../core/csv/frame.ts';
-import { findingsView } from '../core/incidents/analysisView.ts';
+import type { Incident } from '../core/incidents/incidents.ts';
+import { shownAt } from '../core/incidents/shownAt.ts';
 import { DEFAULT_MIN_SEVERITY } from '../core/incidents/view.ts';
 import type { Severity } from '../core/severity.ts';
-import { createIncidentTracker, STREAM_MIN_FINDINGS, valuesByMetric } from '../core/streaming/incidentTracker.ts';
+import { createIncidentTracker, valuesByMetric } from '../core/streaming/incidentTracker.ts';
 import type { IncidentEvent, IncidentTracker } from '../core/streaming/incidentTracker.ts';
 
 /** Rows the live dashboard keeps (the most recent). */
@@ -35,8 +37,13 @@ export class LiveWindow {
   total = 0;
   /** Anomalies seen since the last reset (also those dropped from the window). */
   anomalyCount = 0;
-  /** Merges the anomalies into incidents as they arrive, as `stream` does (it counts those reported since the start). */
+  /**
+   * Merges the anomalies into incidents as they arrive, as `stream` does (it counts those reported since the start):
+   * the one owner of where an incident ends (held open while a metric it names stays out), for the table too.
+   */
   private tracker: IncidentTracker | null = null;
+  /** The tracker's ended incidents (reported or not) that reach into the window, in start order; rows since the reset. */
+  private ended: Incident[] = [];
 
   constructor(private metricNames: string[], private timed: boolean, readonly capacity = LIVE_ROWS, readonly maxAnomalies = LIVE_ANOMALIES, readonly minSeverity: Severity = DEFAULT_MIN_SEVERITY, readonly utcOffsetMs = 0) {
     this.ts = new Float64Array(capacity);
@@ -75,7 +82,10 @@ export class LiveWindow {
     for (const a of batch.anomalies) this.anomalies.push(a);
     const first = this.total - n;
     // The step (an incident's duration) from the rows, not from the gaps between findings.
-    this.tracker ??= createIncidentTracker({ minSeverity: this.minSeverity, stepMs: this.timed && n > 1 ? medianStep(batch.ts) : null, utcOffsetMs: () => this.utcOffsetMs });
+    this.tracker ??= createIncidentTracker({
+      minSeverity: this.minSeverity, stepMs: this.timed && n > 1 ? medianStep(batch.ts) : null, utcOffsetMs: () => this.utcOffsetMs,
+      onClose: (i) => { this.ended.push(i); },
+    });
     const events: IncidentEvent[] = [];
     // Every row, with its values (an incident stays open while its metric stays where it was flagged, as in `stream`).
     const byRow = new Map<number, Anomaly[]>();
@@ -95,12 +105,30 @@ export class LiveWindow {
     while (drop < this.anomalies.length && this.anomalies[drop].row < kept) drop++;
     drop = Math.max(drop, this.anomalies.length - this.maxAnomalies);
     if (drop > 0) this.anomalies.splice(0, drop);
+    // An incident that ended before the window's first row is dropped with its rows.
+    let gone = 0;
+    while (gone < this.ended.length && this.ended[gone].endRow < kept) gone++;
+    if (gone > 0) this.ended.splice(0, gone);
     return events;
   }
 
-  /** Elements allocated (constant: the memory bound), plus the anomalies held. */
+  /** Elements allocated (constant: the memory bound), plus the anomalies and incidents held. */
   footprint(): number {
-    return this.ts.length + this.lines.length + this.cols.reduce((s, c) => s + c.length, 0) + this.anomalies.length;
+    return this.ts.length + this.lines.length + this.cols.reduce((s, c) => s + c.length, 0) + this.anomalies.length + this.ended.length;
+  }
+
+  /**
+   * The tracker's incidents in the window, rows renumbered from 0 at its first row (`first`: that row since the
+   * reset): those ended, and the one still open at the last row (`ongoing`, its end the last row it holds so far).
+   * One that began before the window is kept with its rows clipped to it (its start row, and its peak row when that
+   * left too, are the window's first row); its id, times, score and summary stay the tracker's, as `stream` said them.
+   */
+  private incidentsFrom(first: number): Incident[] {
+    const open = this.tracker?.pending ?? null;
+    const all = open ? [...this.ended, { ...open, ongoing: true as const }] : this.ended;
+    return all.filter((i) => i.endRow >= first).map((i) => ({
+      ...i, startRow: Math.max(0, i.startRow - first), endRow: i.endRow - first, peakRow: Math.max(0, i.peakRow - first),
+    }));
   }
 
   /** The window as an analysis result for the dashboard: rows renumbered from 0 at the window's first row. */
@@ -120,11 +148,14 @@ export class LiveWindow {
       ...(timestamps && this.utcOffsetMs ? { utcOffsetMs: this.utcOffsetMs } : {}),
     };
     const anomalies = this.anomalies.map((a) => ({ ...a, row: a.row - first }));
+    // The stream's and the rules' findings as scored (the stream's score is a tail probability already), in the
+    // incidents the tracker made of them as they arrived (what `stream` and its webhooks say): the table, its rows
+    // (the findings inside each incident), the status bar's count and the events agree.
+    const findings = sortAnomalies(anomalies.slice());
+    const incidents = this.incidentsFrom(first);
     return {
       frame, input: { path, sha256: '' }, seed: 0, detectors: { stream: {} }, scores: {}, anomalies, warnings: [],
-      // The stream's and the rules' findings as scored (the stream's score is a tail probability already), merged
-      // as the tracker merges them: its events, the status bar's count and the table agree.
-      view: findingsView(anomalies, frame, this.minSeverity, { minFindings: STREAM_MIN_FINDINGS }),
+      view: { findings, incidents, shown: shownAt({ findings, incidents }, this.minSeverity), minSeverity: this.minSeverity, calibrations: {} },
     };
   }
 }

@@ -22,8 +22,8 @@ test('every file in src/ and webview/ is under 500 lines', () => {
 });
 
 test('findings become incidents in one place: only src/core/incidents/merge.ts calls buildIncidents, only a stream groups them itself', () => {
-  // The editor, webhooks, email, a live window, send and the default view all merge through mergeFindings (the
-  // lone-finding rule); the stream's tracker merges row by row with STREAM_MIN_FINDINGS.
+  // The editor, webhooks, email, send and the default view all merge through mergeFindings (the lone-finding rule);
+  // the stream's tracker merges row by row with STREAM_MIN_FINDINGS, and a live window lists its incidents.
   const own = new Set(['src/core/incidents/incidents.ts', 'src/core/incidents/merge.ts']);
   const text = (f: string): string => readFileSync(join(root, f), 'utf8');
   assert.deepEqual(files.filter((f) => !own.has(f) && /\bbuildIncidents\s*\(/.test(text(f))), []);

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { LiveWindow } from '../../src/extension/liveWindow.ts';
 import { hostView } from '../../src/extension/dashboardModel.ts';
+import { createIncidentTracker, valuesByMetric } from '../../src/core/streaming/incidentTracker.ts';
+import type { Incident } from '../../src/core/incidents/incidents.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -62,10 +64,13 @@ test('the live window merges its anomalies into incidents: the view the dashboar
   const at = (row: number, score: number, severity: Anomaly['severity']): Anomaly => ({ row, timestamp: null, detector: 'stream', metric: 'a', value: row, score, severity, message: '' });
   // Rows 100–104: minor then major (one incident, reported); row 300: minor only (an incident below the view).
   b.anomalies.push(at(100, 30, 'minor'), at(102, 60, 'major'), at(104, 40, 'minor'), at(300, 30, 'minor'));
-  w.append(b);
+  const events = w.append(b);
   assert.equal(w.incidentCount, 1);
   const v = w.toResult('/x.csv').view!;
-  assert.deepEqual(v.incidents.map((i) => [i.startRow, i.endRow, i.severity]), [[100, 104, 'major'], [300, 300, 'minor']]);
+  // a is the row number: rows 105–108 stay within half the last finding's distance from the usual value (94.5), so
+  // the tracker holds the incident to row 108, and the view with it (its resolved event's incident itself).
+  assert.deepEqual(v.incidents.map((i) => [i.startRow, i.endRow, i.severity]), [[100, 108, 'major'], [300, 300, 'minor']]);
+  assert.deepEqual(events.filter((e) => e.event === 'resolved').map((e) => e.incident), [v.incidents[0]]);
   assert.deepEqual(v.shown.incidents.map((i) => i.startRow), [100]);
   assert.equal(v.shown.anomalies.length, 3);
   // Rows renumbered with the window: 700 more rows drop the first 300.
@@ -105,4 +110,80 @@ test('the live window\'s lone finding is what the tracker says it is, in its inc
   const page = hostView(w.toResult('/x.csv'), 'minor');
   assert.deepEqual(page.incidents?.map((i) => [i.startRow, i.severity]), [[100, 'major'], [200, 'major']]);
   assert.deepEqual(page.incidentFindings?.map((a) => [a.row, a.score]), [[100, 60], [200, 60], [203, 30]]);
+});
+
+/**
+ * a at 50, out at 2 on rows 100–129 and again on 400–419 (flagged on their first rows only: the detector stops
+ * flagging a level it has seen), and from row 700 to the end (flagged on 700); b at 0. A minor finding on row 300.
+ */
+function outages(n: number) {
+  const ts = new Float64Array(n), lines = new Int32Array(n), values = new Float64Array(2 * n);
+  const out = (i: number) => (i >= 100 && i < 130) || (i >= 400 && i < 420) || i >= 700;
+  for (let i = 0; i < n; i++) { ts[i] = i * 60_000; lines[i] = i + 2; values[2 * i] = out(i) ? 2 : 50; }
+  const anomalies: Anomaly[] = [100, 300, 400, 700].filter((row) => row < n).map((row) => ({
+    row, timestamp: new Date(row * 60_000).toISOString(), detector: 'stream', metric: 'a', value: values[2 * row],
+    score: row === 300 ? 30 : 90, severity: row === 300 ? 'minor' : 'critical', message: '' }));
+  return { ts, lines, values, anomalies };
+}
+
+/** The tracker as `anomaly-hunter stream` runs it, fed the same rows one by one: its ended incidents, then the open one. */
+function streamed(rows: ReturnType<typeof outages>): { ended: Incident[]; open: Incident | null } {
+  const ended: Incident[] = [];
+  const t = createIncidentTracker({ minSeverity: 'major', stepMs: 60_000, onClose: (i) => ended.push(i) });
+  for (let r = 0; r < rows.ts.length; r++) {
+    t.push(r, rows.ts[r], rows.anomalies.filter((a) => a.row === r), valuesByMetric(['a', 'b'], rows.values.subarray(2 * r, 2 * r + 2)));
+  }
+  return { ended, open: t.pending };
+}
+
+/** Appends `rows` to `w` in batches of `size`, as the streaming worker posts them. */
+function feed(w: LiveWindow, rows: ReturnType<typeof outages>, size: number): void {
+  for (let from = 0; from < rows.ts.length; from += size) {
+    const to = Math.min(rows.ts.length, from + size);
+    w.append({ ts: rows.ts.slice(from, to), lines: rows.lines.slice(from, to), values: rows.values.slice(2 * from, 2 * to), anomalies: rows.anomalies.filter((a) => a.row >= from && a.row < to) });
+  }
+}
+
+test('the live dashboard\'s incidents are the stream tracker\'s: held past the last finding while the metric stays out, the last one ongoing', () => {
+  const rows = outages(800);
+  const w = new LiveWindow(['a', 'b'], true, 1_000, 500, 'major');
+  feed(w, rows, 64);
+  const r = w.toResult('/x.csv');
+  const { ended, open } = streamed(rows);
+  // Flagged on row 100 alone, held to 129 while a stays at 2 (an incident of one row before); the one open at the
+  // last row held to it and ongoing.
+  assert.deepEqual(r.view!.incidents.map((i) => [i.startRow, i.endRow, i.severity, i.ongoing ?? false]),
+    [[100, 129, 'critical', false], [300, 300, 'minor', false], [400, 419, 'critical', false], [700, 799, 'critical', true]]);
+  assert.deepEqual(r.view!.incidents, [...ended, { ...open!, ongoing: true }]);
+  assert.equal(r.view!.incidents[0].end, new Date(129 * 60_000).toISOString());
+  // The table lists them (hostView of the live result) with their findings; the status bar counts the reported ones.
+  const page = hostView(r, 'major');
+  assert.deepEqual(page.incidents?.map((i) => [i.startRow, i.endRow]), [[100, 129], [400, 419], [700, 799]]);
+  assert.deepEqual(page.incidentFindings?.map((a) => a.row), [100, 400, 700]);
+  assert.equal(w.incidentCount, 3);
+});
+
+test('an incident that left the live window is dropped; one that began before it is kept, its rows clipped to the window', () => {
+  const rows = outages(800);
+  const w = new LiveWindow(['a', 'b'], true, 390, 500, 'major');
+  feed(w, rows, 50);
+  // The window holds rows 410–799: 100–129 and 300 ended before it; 400–419 began before it.
+  const r = w.toResult('/x.csv');
+  const { ended, open } = streamed(rows);
+  const straddling = ended.find((i) => i.startRow === 400)!;
+  assert.deepEqual(r.view!.incidents.map((i) => [i.startRow, i.endRow, i.peakRow, i.ongoing ?? false]), [[0, 9, 0, false], [290, 389, 290, true]]);
+  // Clipped rows; its id, times, score and summary as stream said them.
+  assert.deepEqual(r.view!.incidents[0], { ...straddling, startRow: 0, endRow: 9, peakRow: 0 });
+  assert.equal(r.view!.incidents[0].start, new Date(400 * 60_000).toISOString());
+  assert.equal(r.view!.incidents[1].id, open!.id);
+  assert.deepEqual(r.view!.shown.incidents.map((i) => i.startRow), [0, 290]);
+  // 410 more rows, a still out: the incident of row 700 is held 12 × 10 rows past its finding, to row 820, the
+  // window's first row now (400–419 is gone); 10 rows later it is gone too.
+  const more = outages(1220);
+  const slice = (from: number, to: number) => ({ ts: more.ts.slice(from, to), lines: more.lines.slice(from, to), values: more.values.slice(2 * from, 2 * to), anomalies: [] });
+  feed(w, slice(800, 1210), 100);
+  assert.deepEqual(w.toResult('/x.csv').view!.incidents.map((i) => [i.startRow, i.endRow, i.end, i.ongoing ?? false]), [[0, 0, new Date(820 * 60_000).toISOString(), false]]);
+  feed(w, slice(1210, 1220), 100);
+  assert.deepEqual(w.toResult('/x.csv').view!.incidents, []);
+  assert.equal(w.incidentCount, 3);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import type { DashboardModel } from '../../src/protocol.ts';
-import { emptyText, incidentSources, passesDetector, sourceName, tableItems, totalText, whenText } from '../../webview/tableRows.ts';
+import { durationText, emptyText, incidentSources, passesDetector, sourceName, tableItems, totalText, whenText } from '../../webview/tableRows.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { createRng } from '../../src/core/random.ts';
 import { runAnalysis, settingsFor } from '../../src/core/analyze.ts';
@@ -108,4 +108,12 @@ test('a finding is named by the check it carries, not by how its message reads',
   const lookalike = finding(4, { detector: 'forecast', rule: undefined, message: 'cpu level rises by 3 (trimmed mean of the 1h after against the 1h before)' });
   assert.deepEqual([sourceName(level), sourceName(lookalike)], ['level check', 'forecast']);
   assert.deepEqual([passesDetector(level, 'check:level check'), passesDetector(lookalike, 'check:level check')], [true, false]);
+});
+
+test('an incident still open at a live window\'s last row says so in the Duration column', () => {
+  const i = { id: 'x', start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:11:00.000Z', startRow: 0, endRow: 11, peakRow: 0, score: 90, severity: 'critical' as const, detectors: ['stream' as const], metrics: [], rules: [], summary: '', count: 1 };
+  const m = { timeAxis: true, stepMs: 60_000 } as DashboardModel;
+  assert.equal(durationText(m, i), '12m');
+  assert.equal(durationText(m, { ...i, ongoing: true }), '12m, ongoing');
+  assert.equal(durationText({ ...m, timeAxis: false }, { ...i, ongoing: true }), '12 rows, ongoing');
 });

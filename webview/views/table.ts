@@ -288,6 +288,8 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     tableKey = key;
     shownExpanded = s.expanded;
     table.classList.toggle('rows-mode', !incidentsMode);
+    // A live window's incident still open says so in its Duration cell ("1h30m, ongoing"): the column widens for it.
+    table.classList.toggle('ongoing', incidentsMode && !!m.incidents?.some((i) => i.ongoing));
     COLUMNS.forEach((c, i) => {
       const label = incidentsMode ? c.incident : c.row;
       if (headCells[i].firstChild?.textContent !== label) headCells[i].textContent = label;

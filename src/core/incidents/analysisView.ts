@@ -36,9 +36,9 @@ function iforestMetricsOf(result: AnalysisResult): readonly string[] | undefined
 }
 
 /**
- * The default view of findings taken as they are scored, not calibrated again: a live window's (the stream's score
- * is a tail probability already, the rules' declared), merged into incidents as `analyze` merges its own (./merge.ts:
- * from minor up, a lone finding at most minor unless `options` say otherwise).
+ * The default view of findings taken as they are scored, not calibrated again (a result without a view of its own),
+ * merged into incidents as `analyze` merges its own (./merge.ts: from minor up, a lone finding at most minor unless
+ * `options` say otherwise). A live window's incidents are its stream tracker's (src/extension/liveWindow.ts).
  */
 export function findingsView(anomalies: readonly Anomaly[], frame: Frame, minSeverity: Severity = DEFAULT_MIN_SEVERITY, options: MergeOptions = {}): View {
   const merged = mergeFindings(anomalies, frame, options);

@@ -34,6 +34,8 @@ export interface Incident {
   summary: string;
   /** Number of findings merged. */
   count: number;
+  /** A live view's incident still open at its last row (not resolved yet): its end is the last row it holds so far. */
+  ongoing?: true;
 }
 
 /** What a summary may say about the usual value of a metric at a row: its forecast and noise, when known. */

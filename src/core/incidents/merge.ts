@@ -1,7 +1,7 @@
 /**
  * Findings into incidents (SPEC §7) in one place, with the rule that a lone finding is at most minor: the default
- * view's, a live window's, a result's without a view and a results file's without incidents all merge here (a
- * stream merges row by row with the same rule: ../streaming/incidentTracker.ts).
+ * view's, a result's without a view and a results file's without incidents all merge here (a stream, and the live
+ * dashboard with it, merges row by row with the same rule: ../streaming/incidentTracker.ts).
  */
 import type { Anomaly } from '../anomaly.ts';
 import type { Frame } from '../csv/frame.ts';

@@ -36,8 +36,8 @@ import { severityRank } from '../severity.ts';
  * finding keeps its score — batch's MIN_FINDINGS (2, ../incidents/merge.ts) applied causally (an incident of one
  * finding minor until a second joins it) was measured and not kept: `npm run bench:stream-labelled` (-- --min-findings
  * 2) gave 48 incidents, precision 0.625, recall 0.403 (27 of 67 windows), F1 0.490 against 70, 0.571, 0.493 (33),
- * 0.529: 12 false incidents fewer, 6 windows lost. The live window's incidents are merged with it too
- * (src/extension/liveWindow.ts), so its table, status bar and webhooks agree.
+ * 0.529: 12 false incidents fewer, 6 windows lost. The live window's incidents are this tracker's
+ * (src/extension/liveWindow.ts, collected as its rows arrive), so its table, status bar and webhooks agree.
  */
 export const STREAM_MIN_FINDINGS = 1;
 
@@ -66,6 +66,11 @@ export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' 
   minFindings?: number;
   /** The stream's UTC offset when its times are a file's wall clock (read when an incident is made). @default 0 */
   utcOffsetMs?: () => number;
+  /**
+   * Told every incident as it ends, reported or not (a reported one as its `resolved` event says it): a live view
+   * collects the incidents as the rows arrive (src/extension/liveWindow.ts) instead of merging its findings again.
+   */
+  onClose?: (incident: Incident) => void;
 }
 
 /** The last `size` values of each metric (rows in order), for the usual value before an incident. */
@@ -119,6 +124,8 @@ export interface IncidentTracker {
   push(row: number, timeMs: number | null, findings: readonly Anomaly[], values?: Readonly<Record<string, number>>): IncidentEvent[];
   /** The open incident, if it is reported (what a live view shows). */
   readonly open: Incident | null;
+  /** The open incident, reported or not, as it stands (held rows included): what onClose will be told when it ends. */
+  readonly pending: Incident | null;
   /** Incidents reported so far (opened), and resolved so far. */
   readonly reported: number;
   readonly resolved: number;
@@ -165,10 +172,12 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
   };
 
   const close = (events: IncidentEvent[]): void => {
-    if (group && reportedBand !== null) {
-      events.push({ event: 'resolved', incident: group.incident(rows, incidentOptions) });
+    const ended = group && (reportedBand !== null || options.onClose) ? group.incident(rows, incidentOptions) : null;
+    if (ended && reportedBand !== null) {
+      events.push({ event: 'resolved', incident: ended });
       resolved++;
     }
+    if (ended) options.onClose?.(ended);
     group = null;
     levels = new Map();
     rows = new SeenRows(step, offset);
@@ -213,6 +222,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       return events;
     },
     get open() { return current; },
+    get pending() { return group ? group.incident(rows, incidentOptions) : null; },
     get reported() { return reported; },
     get resolved() { return resolved; },
   };
