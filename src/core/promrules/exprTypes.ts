@@ -190,6 +190,8 @@ class Parser {
       return { type: 'scalar', at: t.at, first: noError };
     }
     if (t.kind === 'str') return { type: 'string', at: t.at, first: noError };
+    // A duration is no operand in Prometheus 2.42 (`x > 5m`).
+    if (t.kind === 'dur') { this.parsing.push([t.at, `unexpected duration "${t.text}"`]); return giveUp(); }
     if (t.kind === '(') { const inner = this.expr(); this.take(')'); return { type: inner.type, at: t.at, first: inner.first }; }
     if (t.kind === '{') return this.selector(t.at, false);
     if (t.kind !== 'id') return giveUp();
