@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exprSyntaxError } from '../../src/core/promrules/exprSyntax.ts';
+import { exprTypeError } from '../../src/core/promrules/exprTypes.ts';
 import { PROMQL_FUNCTIONS } from '../../src/core/promrules/promqlFunctions.ts';
 import type { PromType } from '../../src/core/promrules/promqlFunctions.ts';
 import { needPromtool, promtool } from './promtool.ts';
@@ -156,4 +157,16 @@ test('promtool 2.42 gives each of these expressions the same error, and accepts 
   for (const m of out.matchAll(/rule (\d+), "A\d+": could not parse expression: (\d+:\d+): parse error: ([^\n]*)/g)) got.set(Number(m[1]) - 1, `${m[2]}: ${m[3]}`);
   all.forEach(([expr, want], i) => assert.equal(got.get(i) ?? null, want, expr));
   assert.equal(got.size, all.filter(([, w]) => w).length);
+});
+
+test('an expression deeper or longer than any rule\'s is left to promtool: no stack overflow, in well under a second', () => {
+  const n = 20_000;
+  const t = Date.now();
+  for (const expr of ['('.repeat(n) + 'x' + ')'.repeat(n), '-'.repeat(n) + 'x', Array.from({ length: n }, () => 'x').join(' + '),
+    Array.from({ length: n }, () => 'x').join(' ^ '), 'abs('.repeat(n) + 'x' + ')'.repeat(n)]) {
+    assert.equal(exprTypeError(expr), null, expr.slice(0, 20));
+  }
+  assert.ok(Date.now() - t < 1000, `${Date.now() - t} ms`);
+  // Within the limits, nesting is read: the comparison of scalars inside 90 parentheses is found.
+  assert.deepEqual(exprTypeError(`${'('.repeat(90)}1 > 2${')'.repeat(90)}`), [92, 'comparisons between scalars must use BOOL modifier']);
 });

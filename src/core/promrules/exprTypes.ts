@@ -29,6 +29,8 @@ const PRECEDENCE: Record<string, number> = { or: 1, and: 2, unless: 2, '==': 3, 
   '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6 };
 const COMPARISONS = new Set(['==', '!=', '<=', '<', '>=', '>']);
 const DURATION = /^(?:\d+(?:ms|[smhdwy]))+$/;
+/** Larger or deeper expressions than any rule's are left to promtool (no stack overflow, no quadratic time). */
+const MAX_CHARS = 20_000, MAX_TOKENS = 2_000, MAX_DEPTH = 100;
 
 /** Go's strconv: whether Prometheus reads a number token (an int64 first, then a float), else why not. */
 function numberError(text: string): string | null {
@@ -117,6 +119,7 @@ function regexError(re: string): string | null {
 
 class Parser {
   k = 0;
+  depth = 0;
   /** Errors met while parsing, in the order Prometheus's parser meets them (a call's name once its arguments are read). */
   parsing: Found[] = [];
   constructor(readonly toks: Tok[]) {}
@@ -139,6 +142,13 @@ class Parser {
   }
 
   expr(min = 0): Node {
+    if (++this.depth > MAX_DEPTH) giveUp();
+    const node = this.binary(min);
+    this.depth--;
+    return node;
+  }
+
+  binary(min: number): Node {
     let left = this.unary();
     for (let op = this.binaryOp(); op !== null && PRECEDENCE[op] >= min; op = this.binaryOp()) {
       const opTok = this.take();
@@ -320,8 +330,9 @@ class Parser {
 
 /** The first error Prometheus reports for `expr` that this can tell, as [offset, message]; null when none or unsure. */
 export function exprTypeError(expr: string): Found | null {
+  if (expr.length > MAX_CHARS) return null;
   const toks = lex(expr);
-  if (!toks) return null;
+  if (!toks || toks.length > MAX_TOKENS) return null;
   const p = new Parser(toks);
   let root: Node;
   try {
