@@ -11,6 +11,7 @@ import type { LoadedCsv } from '../node/loadCsv.ts';
 import { notRegularFile } from '../node/tailFile.ts';
 import { resolveDataPath } from '../node/rulesDataPath.ts';
 import { lineStarts, positionAt } from '../core/textPosition.ts';
+import { decodeUtf8 } from '../core/utf8Text.ts';
 import { fetchRulesSource } from './prometheusSource.ts';
 import type { LoadedPrometheus } from './prometheusSource.ts';
 
@@ -62,8 +63,12 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
     // A device or a pipe reports size 0 and may never end: only regular files are read.
     if (!info.isFile()) throw new UsageError(notRegularFile(path, info).message);
     if (info.size > MAX_BYTES) throw new InputError(`file is too large for a rules file (${info.size} bytes)`, path);
-    text = await readFile(full, 'utf8');
-    if (text.length > MAX_BYTES) throw new InputError(`file is too large for a rules file (it grew while being read)`, path);
+    const bytes = await readFile(full);
+    if (bytes.length > MAX_BYTES) throw new InputError(`file is too large for a rules file (it grew while being read)`, path);
+    // Without its BOM (line 1's columns as the editor's), and refused at a byte that is not UTF-8 (not read as U+FFFD).
+    const decoded = decodeUtf8(bytes);
+    if ('error' in decoded) throw new InputError(decoded.error, path, decoded.line, decoded.column);
+    text = decoded.text;
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Frame } from '../core/csv/frame.ts';
 import type { RulesFile } from '../core/rules/model.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
+import { decodeUtf8 } from '../core/utf8Text.ts';
 import { validateRules } from '../core/rules/validate.ts';
 import { getPair, parseYamlAst } from '../core/rules/yamlAst.ts';
 import { readSettings } from './settings.ts';
@@ -132,7 +133,9 @@ async function readRulesFile(uri: vscode.Uri): Promise<FoundRules> {
     if (st.size > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${st.size} bytes)`);
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (bytes.length > MAX_RULES_BYTES) throw new Error(`too large for a rules file (${bytes.length} bytes)`);
-    return { uri, stamp, text: new TextDecoder().decode(bytes) };
+    const decoded = decodeUtf8(bytes);
+    if ('error' in decoded) throw new Error(`line ${decoded.line}, column ${decoded.column}: ${decoded.error}`);
+    return { uri, stamp, text: decoded.text };
   } catch (e) {
     return { uri, stamp, error: (e as Error).message };
   }

@@ -8,6 +8,7 @@ import type { Command } from '../command.ts';
 import { choiceOption, parseCommandArgs } from '../command.ts';
 import { InputError, UsageError } from '../../node/errors.ts';
 import { refuseOutputOverInput, writeChunks } from '../output.ts';
+import { decodeUtf8 } from '../../core/utf8Text.ts';
 
 const usage = `Usage: anomaly-hunter export-rules <rules.yaml> --format prometheus [--out FILE]
 
@@ -37,7 +38,9 @@ export async function exportRulesFile(path: string, cwd: string): Promise<{ erro
     const info = await stat(full);
     if (!info.isFile()) throw new UsageError(`${path}: not a regular file`);
     if (info.size > 4 << 20) throw new InputError(`file is too large for a rules file (${info.size} bytes)`, path);
-    text = await readFile(full, 'utf8');
+    const decoded = decodeUtf8(await readFile(full));
+    if ('error' in decoded) throw new InputError(decoded.error, path, decoded.line, decoded.column);
+    text = decoded.text;
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

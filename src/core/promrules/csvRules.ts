@@ -161,7 +161,7 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
   }
   if (left.length) {
     const shown = left.slice(0, 3).map((n) => `'${n}'`).join(', ') + (left.length > 3 ? ` and ${left.length - 3} more` : '');
-    out.add('info', 'semantic', 'needs-promql', `${left.length} of ${raw.length} rules of this Prometheus rule file are not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is. Their PromQL syntax is only partly checked here (brackets, operators, token order): \`promtool check rules\` checks it fully, and \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
+    out.add('info', 'semantic', 'needs-promql', `${left.length} of ${raw.length} rules of this Prometheus rule file are not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is. Their PromQL syntax is only partly checked here (brackets, operators, token order, numbers, matchers, functions and types): \`promtool check rules\` checks it fully, and \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
   }
   return { file, sites, diagnostics: out.sorted(), skipped };
 }

@@ -11,8 +11,11 @@
  * anywhere but after a comparison operator, grouping labels without a comma (`sum by (a b)`), and a range's bracket
  * without its duration or with a second bracket (`x[[5m]]`). The first by place is given,
  * as Prometheus's parser meets them in order. Each case and position checked against promtool 2.42 (promRuleFmt's
- * tests run it). Anything else is left to promtool: an expression this passes may still be refused.
+ * tests run it). Past those, exprTypes' parser (numbers, matchers, functions, types; promExprTypes' tests). Anything
+ * else is left to promtool: an expression this passes may still be refused.
  */
+
+import { exprTypeError } from './exprTypes.ts';
 
 /** The expression's place of an offset as Prometheus writes it: line and byte column, 1-based (`past` bytes further on). */
 function place(expr: string, offset: number, past = 0): string {
@@ -173,6 +176,7 @@ export function exprSyntaxError(expr: string): string | null {
   // The open parentheses and brackets, innermost last (Prometheus's lexer: parentheses nest, one bracket at a time).
   const open: string[] = [];
   let braces = false;
+  let lastStringEnd = -1;
   let found: [number, string, number] | null = null;
   for (let i = 0; i < expr.length && !found; i++) {
     const c = expr[i];
@@ -182,6 +186,7 @@ export function exprSyntaxError(expr: string): string | null {
       if (j >= expr.length || expr[j] !== c) { found = [i, 'unterminated quoted string', 0]; break; }
       if (!braces) strings.add(code.length);
       code += ' '.repeat(j - i + 1);
+      lastStringEnd = code.length;
       i = j;
       continue;
     }
@@ -191,6 +196,7 @@ export function exprSyntaxError(expr: string): string | null {
       if (j < 0) return null;
       if (!braces) strings.add(code.length);
       code += ' '.repeat(j - i + 1);
+      lastStringEnd = code.length;
       i = j;
       continue;
     }
@@ -244,7 +250,11 @@ export function exprSyntaxError(expr: string): string | null {
   if (open.includes('(')) return error(expr.length, 'unclosed left parenthesis');
   if (open.length) return error(expr.length, 'unclosed left bracket');
   // `x and and`: the last `and` is a metric's name, no operator left open.
-  if (code.trim() && !tokens.endsOperand && DANGLING.test(code)) return error(expr.length, 'unexpected end of input');
+  // An expression that ends with a string (`cpu > "90"`) ends with an operand.
+  // A number's exponent without digits (`1e-`) is the number's error, not an operator's.
+  if (code.trim() && !tokens.endsOperand && lastStringEnd <= code.trimEnd().length && !/(?<![\w:.])(?:\d+\.?\d*|\.\d+)[eE][+-]\s*$/.test(code) && DANGLING.test(code)) return error(expr.length, 'unexpected end of input');
   if (tokens.late) return error(tokens.late[0], tokens.late[1]);
-  return null;
+  // Types, numbers, matchers and functions: a parser of its own (which gives up at what it does not read).
+  const typed = exprTypeError(expr);
+  return typed && error(typed[0], typed[1]);
 }
