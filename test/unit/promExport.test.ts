@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { exportPrometheus } from '../../src/core/rules/prometheusExport.ts';
-import { analyzeRules } from '../../src/core/rules/validate.ts';
+import { analyzeRules, validateRules } from '../../src/core/rules/validate.ts';
 import { needPromtool, promtool } from './promtool.ts';
 
 async function cli(argv: string[], cwd: string) {
@@ -133,4 +133,113 @@ tests:
 `);
   const r = promtool(['test', 'rules', join(dir, 'quoted.test.yml')]);
   assert.equal(r.status, 0, r.out);
+});
+
+test('a query ending in a # comment keeps its comparison: the closing parenthesis is on a line of its own', async (t) => {
+  const e = exportOf(`version: 1
+data:
+  prometheus: http://localhost:9090
+  queries:
+    load: |
+      max(node_load1)  # worst host
+    up: 'up{job="a#b"}'
+rules:
+  - {name: load, metric: load, op: ">", threshold: 4}
+  - {name: up, metric: up, op: "==", threshold: 0}
+`);
+  assert.deepEqual(e.group.rules.map((r) => r.expr), ['(max(node_load1)  # worst host\n) > 4', 'up{job="a#b"} == 0']);
+  if (!needPromtool(t)) return;
+  writeFileSync(join(dir, 'comment.yml'), e.text);
+  const check = promtool(['check', 'rules', join(dir, 'comment.yml')]);
+  assert.equal(check.status, 0, check.out);
+});
+
+// Each checked by hand against promtool 2.42 (`NAME > 5`): the first eight are refused bare, the others read as names.
+const REFUSED_BARE = ['inf', 'nan', 'Inf', 'NaN', 'INF', 'bool', 'Bool', 'on', 'ON', 'ignoring', 'group_left', 'group_right', 'atan2'];
+const READ_AS_NAMES = ['sum', 'by', 'without', 'and', 'or', 'unless', 'offset', 'start', 'end', 'group', 'count_values', 'rate', 'time', 'e1', 'infinity', 'nan1'];
+
+test('a metric PromQL would read as a keyword or a number is written {__name__="…"}; the others stay bare', async (t) => {
+  const names = [...REFUSED_BARE, ...READ_AS_NAMES];
+  const e = exportOf(`version: 1\nrules:\n${names.map((n, i) => `  - {name: r${i}, metric: "${n}", op: ">", threshold: 5}\n`).join('')}`);
+  assert.deepEqual(e.problems, []);
+  assert.deepEqual(e.group.rules.map((r) => r.expr), [...REFUSED_BARE.map((n) => `{__name__="${n}"} > 5`), ...READ_AS_NAMES.map((n) => `${n} > 5`)]);
+  if (!needPromtool(t)) return;
+  writeFileSync(join(dir, 'keywords.yml'), e.text);
+  const check = promtool(['check', 'rules', join(dir, 'keywords.yml')]);
+  assert.equal(check.status, 0, check.out);
+  // The series is the one named so: the alert fires on it (an alert drops __name__ from its labels).
+  writeFileSync(join(dir, 'keywords.test.yml'), `rule_files: [keywords.yml]
+tests:
+  - input_series: [{series: '{__name__="inf"}', values: '9'}, {series: '{__name__="bool"}', values: '9'}]
+    alert_rule_test:
+      - {eval_time: 0m, alertname: r0, exp_alerts: [{exp_labels: {severity: warning}}]}
+      - {eval_time: 0m, alertname: r5, exp_alerts: [{exp_labels: {severity: warning}}]}
+`);
+  const r = promtool(['test', 'rules', join(dir, 'keywords.test.yml')]);
+  assert.equal(r.status, 0, r.out);
+});
+
+test('a __name__ label is left out with a warning, as other names Prometheus refuses as labels', async (t) => {
+  const text = 'version: 1\nrules:\n  - {name: a, metric: cpu, op: ">", threshold: 1, labels: {"__name__": y, team: t}}\n';
+  const e = exportOf(text);
+  assert.deepEqual(e.group.rules[0].labels, { team: 't', severity: 'warning' });
+  assert.deepEqual(e.problems.map((p) => [p.rule, p.message, p.dropped]), [['a', "label '__name__' is not a Prometheus label name; it is left out", false]]);
+  writeFileSync(join(dir, 'name-label.yaml'), text);
+  const r = await cli(['export-rules', 'name-label.yaml', '--format', 'prometheus', '--out', 'name-label.yml'], dir);
+  assert.equal(r.code, 1);
+  if (!needPromtool(t)) return;
+  const check = promtool(['check', 'rules', join(dir, 'name-label.yml')]);
+  assert.equal(check.status, 0, check.out);
+});
+
+test('a data.queries query PromQL cannot parse is an error of check at the query, and export-rules writes nothing', async () => {
+  const text = `version: 1
+data:
+  prometheus: http://localhost:9090
+  queries:
+    ok: 'sum(rate(x[5m]))'
+    bad: 'rate(x[5m]'
+    blk: |
+      sum(
+        x
+rules:
+  - {name: a, metric: bad, op: "<", threshold: 1}
+`;
+  const errors = validateRules(text).diagnostics.filter((d) => d.severity === 'error').map((d) => [d.range.start.line, d.range.start.column, d.message]);
+  assert.deepEqual(errors, [
+    [6, 10, "query 'bad': could not parse expression: 1:11: parse error: unclosed left parenthesis"],
+    [7, 10, "query 'blk': could not parse expression: 2:4: parse error: unclosed left parenthesis"],
+  ]);
+  writeFileSync(join(dir, 'badq.yaml'), text);
+  const r = await cli(['export-rules', 'badq.yaml', '--format', 'prometheus', '--out', 'badq.yml'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^badq\.yaml:6:10: error: query 'bad': could not parse expression: 1:11: parse error: unclosed left parenthesis \[promql-syntax\]$/m);
+  assert.throws(() => readFileSync(join(dir, 'badq.yml')));
+});
+
+test('a duration past what Prometheus holds is an error of check at its value; the longest one exports and promtool reads it', async (t) => {
+  const text = `version: 1
+defaults: {for: 107000d}
+rules:
+  - {name: a, metric: cpu, op: ">", threshold: 1, for: 293y}
+  - {name: b, metric: cpu, op: ">", threshold: 1, for: 1m, keep_firing_for: 9000000000h}
+`;
+  const errors = validateRules(text).diagnostics.filter((d) => d.severity === 'error').map((d) => [d.range.start.line, d.range.start.column, d.message]);
+  assert.deepEqual(errors, [
+    [2, 17, 'for: duration out of range: 107000d (Prometheus holds at most 106751d, about 292 years)'],
+    [4, 56, 'for: duration out of range: 293y (Prometheus holds at most 106751d, about 292 years)'],
+    [5, 77, 'keep_firing_for: duration out of range: 9000000000h (Prometheus holds at most 106751d, about 292 years)'],
+  ]);
+  writeFileSync(join(dir, 'long.yaml'), text);
+  const r = await cli(['export-rules', 'long.yaml', '--format', 'prometheus', '--out', 'long.yml'], dir);
+  assert.equal(r.code, 1);
+  assert.throws(() => readFileSync(join(dir, 'long.yml')));
+  // The longest Prometheus holds, written in any order of units, and the shortest past it.
+  const e = exportOf('version: 1\nrules:\n  - {name: a, metric: cpu, op: ">", threshold: 1, for: 106751d, keep_firing_for: 24w292y}\n');
+  assert.deepEqual([e.group.rules[0].forMs, e.group.rules[0].keepFiringForMs], [106751 * 86_400_000, (292 * 365 + 24 * 7) * 86_400_000]);
+  assert.equal(validateRules('version: 1\nrules:\n  - {name: a, metric: cpu, op: ">", threshold: 1, for: 106752d}\n').rules, null);
+  if (!needPromtool(t)) return;
+  writeFileSync(join(dir, 'longest.yml'), e.text);
+  const check = promtool(['check', 'rules', join(dir, 'longest.yml')]);
+  assert.equal(check.status, 0, check.out);
 });

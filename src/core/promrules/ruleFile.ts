@@ -1,4 +1,4 @@
-import { parseDuration } from '../rules/duration.ts';
+import { durationError, parseDuration } from '../rules/duration.ts';
 import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
 import { LABEL_NAME, METRIC_NAME } from '../prometheus/names.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
@@ -198,12 +198,13 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
   };
   const dur = (n: YNode | undefined): number => {
     if (n && n.kind !== 'scalar') { wrongType(n, 'model.Duration'); return 0; }
+    // No value (`for:`, `for: ~`) is none; an empty string is Prometheus's "empty duration string".
+    if (!n || n.value === null) return 0;
     const t = text1(n);
-    if (!t || t === '0') return 0;
-    const ms = parseDuration(t);
-    if (Number.isFinite(ms)) return ms;
+    const error = durationError(t);
+    if (!error) return t === '0' ? 0 : parseDuration(t);
     misread++;
-    problem(`not a valid duration string: "${t}"`, n!.start);
+    problem(error, n.start);
     return 0;
   };
   const strMap = (n: YNode | undefined): Record<string, string> => {

@@ -106,6 +106,7 @@ export function hoverAt(text: string, offset: number, ctx?: RulesDataContext): s
 function durationHover(node: YScalar, ctx: RulesDataContext | undefined, doc: string | null): string | null {
   if (typeof node.value !== 'string' || !/^([0-9]+(ms|s|m|h|d|w|y))+$/.test(node.value)) return null;
   const ms = parseDuration(node.value);
+  if (Number.isNaN(ms)) return null; // past what Prometheus holds: check says so
   const rows = ctx?.stepMs ? ` — ${formatNumber(ms / ctx.stepMs)} rows at the ${stepWords(ctx.stepMs)} step of ${escapeInline(ctx.name)}` : '';
   return `**${node.value}** = ${formatNumber(ms / 1000)} s${rows}\n\n${doc ?? ''}`.trim();
 }

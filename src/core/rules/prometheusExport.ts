@@ -2,6 +2,7 @@ import type { PromAlertRule } from '../promrules/ruleFile.ts';
 import type { Diagnostic, Rule, RulesFile } from './model.ts';
 import { analyzeRules } from './validate.ts';
 import { formatDuration } from './duration.ts';
+import { QUERY_SYNTAX_CODE } from './prometheusChecks.ts';
 import { templateActions } from './template.ts';
 import { formatNumber } from '../format.ts';
 import { LABEL_NAME, METRIC_NAME, labelText, seriesLabels } from '../prometheus/names.ts';
@@ -52,9 +53,24 @@ export function promNumber(x: number): string {
   return String(x);
 }
 
-/** A plain selector (`name` or `name{…}`) needs no parentheses before a comparison; anything else gets them. */
+/** A plain selector (`name`, `name{…}` or `{…}`) needs no parentheses before a comparison; anything else gets them. */
 function operand(query: string): string {
-  return /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?$/.test(query) ? query : `(${query})`;
+  if (/^(?:[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^{}]*\})?|\{[^{}]*\})$/.test(query)) return query;
+  // A `# comment` runs to the end of its line: the closing parenthesis goes on a line of its own, not into it.
+  return query.includes('#') ? `(${query}\n)` : `(${query})`;
+}
+
+/**
+ * Names PromQL's lexer does not read as a metric name where an expression starts (checked one by one with promtool
+ * 2.42: `bool > 5` is "unexpected <bool>", `inf > 5` a comparison of two numbers), in any case: the keywords outside
+ * Prometheus's metric_identifier rule and the number words. Its other keywords (`sum`, `by`, `and`, `offset`…) are
+ * read as names there.
+ */
+const NOT_A_BARE_NAME = new Set(['atan2', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'inf', 'nan']);
+
+/** A metric name as a PromQL selector: bare, or `{__name__="inf"}` where PromQL would read the bare name otherwise. */
+export function metricSelector(name: string): string {
+  return NOT_A_BARE_NAME.has(name.toLowerCase()) ? `{__name__=${JSON.stringify(name)}}` : name;
 }
 
 /**
@@ -137,7 +153,8 @@ function seriesSelector(metric: string, queries: Record<string, string>): string
   const labels = labelText(seriesLabels(metric));
   if (open <= 0 || !labels || !Object.hasOwn(queries, metric.slice(0, open))) return null;
   const plain = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^{}]*)\})?$/.exec(queries[metric.slice(0, open)].trim());
-  if (!plain) return null;
+  // Not a name PromQL reads as one (`inf`), or a comment among its matchers, which would swallow the labels added.
+  if (!plain || metricSelector(plain[1]) !== plain[1] || /#/.test((plain[2] ?? '').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, ''))) return null;
   return `${plain[1]}{${[plain[2]?.trim().replace(/,$/, ''), labels.slice(1, -1)].filter(Boolean).join(',')}}`;
 }
 
@@ -150,7 +167,8 @@ function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportPro
   }
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(rule.labels)) {
-    if (!LABEL_NAME.test(k) || k === 'alertname') { report(`label '${k}' is not a Prometheus label name; it is left out`, false); continue; }
+    // `__name__` as an alert's label: promtool's `invalid label name: __name__`.
+    if (!LABEL_NAME.test(k) || k === 'alertname' || k === '__name__') { report(`label '${k}' is not a Prometheus label name; it is left out`, false); continue; }
     Object.defineProperty(labels, k, { value: goLiteral(v), enumerable: true, writable: true, configurable: true });
   }
   // A `labels.severity` of the rule's own is kept as written (Alertmanager routes on it; check warns where it differs).
@@ -164,7 +182,7 @@ function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportPro
   }
   return {
     alert: rule.name,
-    expr: `${operand(query ?? rule.metric)} ${rule.op} ${promNumber(rule.threshold)}`,
+    expr: `${operand(query ?? metricSelector(rule.metric))} ${rule.op} ${promNumber(rule.threshold)}`,
     forMs: rule.forMs,
     keepFiringForMs: rule.keepFiringForMs,
     labels,
@@ -219,12 +237,14 @@ export function exportPrometheus(file: RulesFile, queries: Record<string, string
 
 /**
  * A rules file's text exported (SPEC §8), or its errors when it has some: what export-rules, the rule tests and the
- * editor's export all do. Errors inside a Prometheus `data:` source do not stop an export (it reads only the queries).
+ * editor's export all do. Errors inside a Prometheus `data:` source do not stop an export (it reads only the queries),
+ * except a query PromQL cannot parse.
  * The queries are the rules file's own (`RulesFile.source`): metric name → PromQL.
  */
 export function exportRulesText(text: string, groupName: string, header = ''): { errors: Diagnostic[]; export?: undefined } | { errors?: undefined; export: PrometheusExport; file: RulesFile } {
   const a = analyzeRules(text);
-  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !insideDataSource(a.root, d.startOffset));
+  // A query PromQL cannot parse would be written into an expr: that error stops the export too.
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && (d.code === QUERY_SYNTAX_CODE || !insideDataSource(a.root, d.startOffset)));
   if (errors.length) return { errors };
   const queries: Record<string, string> = {};
   for (const q of a.file.source?.queries ?? []) Object.defineProperty(queries, q.name, { value: q.promql, enumerable: true, writable: true, configurable: true });

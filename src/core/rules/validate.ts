@@ -10,6 +10,7 @@ import { buildFile, emptyRulesFile, toPlain } from './readRules.ts';
 import { queryNamesContext } from './dataSource.ts';
 import type { RuleSite } from './readRules.ts';
 import { checkKeys, findUnquotedOps, promDataChecks, semanticChecks } from './semanticChecks.ts';
+import { checkDurationRange, checkQueries } from './prometheusChecks.ts';
 import { deref, getPair, parseYamlAst } from './yamlAst.ts';
 import { lineStarts } from '../textPosition.ts';
 import type { YNode } from './yamlAst.ts';
@@ -94,6 +95,8 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   const { file, sites } = buildFile(root, lines);
   // A Prometheus source's rules are checked against its queries' names until its series are at hand.
   semanticChecks(root, sites, out, context.data ?? (file.source ? queryNamesContext(file.source) ?? undefined : undefined));
+  checkQueries(root, out);
+  checkDurationRange(root, out);
   const top = deref(root);
   // A path's scalar, or a Prometheus source's mapping (then diagnostics about the source point at its server).
   const dataPair = top.kind === 'map' ? getPair(top, 'data') : undefined;
