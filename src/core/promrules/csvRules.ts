@@ -13,9 +13,9 @@ import { emptyRulesFile } from '../rules/readRules.ts';
 import type { RuleSite } from '../rules/readRules.ts';
 import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
-import type { YMap, YNode } from '../rules/yamlAst.ts';
+import type { YMap, YNode, YamlParse } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
-import { RuleFileError, prometheusRuleSpec, readPrometheusRules, valueOffsets } from './ruleFile.ts';
+import { RuleFileError, prometheusRuleDocuments, prometheusRuleSpec, readPrometheusRules, valueOffsets } from './ruleFile.ts';
 import { templatePipes } from './goTemplate.ts';
 import { pipelineProblem } from '../rules/template.ts';
 import { parseAlertExpr } from './selector.ts';
@@ -32,9 +32,14 @@ export function isPrometheusRuleFile(root: YNode | null): boolean {
   return keys.includes('groups') && !keys.includes('version');
 }
 
+/** The same of a parsed YAML stream: its first document is one, or any document is a PrometheusRule manifest (Helm output). */
+export function isPrometheusRuleStream(parsed: YamlParse): boolean {
+  return isPrometheusRuleFile(parsed.root) || prometheusRuleDocuments(parsed.documents).length > 0;
+}
+
 /** The same of a file's text. */
 export function isPrometheusRuleFileText(text: string): boolean {
-  return isPrometheusRuleFile(parseYamlAst(text).root);
+  return isPrometheusRuleStream(parseYamlAst(text));
 }
 
 /** Severities by the `severity` label's usual values (Prometheus's own examples and the common mixins use critical, warning, info). */

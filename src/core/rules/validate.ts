@@ -1,6 +1,7 @@
 // Validating a rules file (SPEC §1–§2): YAML, then the JSON Schema, then the meaning and the data. The steps live
 // in diagnostics.ts, schemaDiagnostics.ts, readRules.ts and semanticChecks.ts; this file runs them in order.
-import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
+import { isPrometheusRuleStream, promRulesForCsv } from '../promrules/csvRules.ts';
+import { prometheusRuleDocuments } from '../promrules/ruleFile.ts';
 import { foreignFileReason } from './foreignFile.ts';
 import type { Diagnostic, RulesDataContext, RulesFile } from './model.ts';
 import { schemaErrors } from './schema.ts';
@@ -57,8 +58,12 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   const parsed = parseYamlAst(text);
   // A second document is an error (its rules would be lost silently: promtool and Prometheus read the first only); an
   // empty one a warning. In a Prometheus rule file a warning too: promtool accepts the file, so CI gating on `check` must.
-  const prometheus = parsed.root !== null && isPrometheusRuleFile(parsed.root);
+  // A Kubernetes manifest file's documents are each applied: its PrometheusRule ones are all read (ruleFile.ts), so
+  // more than one document is what such a file is.
+  const prometheus = isPrometheusRuleStream(parsed);
+  const manifest = prometheusRuleDocuments(parsed.documents).length > 0;
   for (const p of parsed.problems) {
+    if (manifest && p.code === 'multiple-documents') continue;
     out.add(p.code === 'empty-document' || (p.code === 'multiple-documents' && prometheus) ? 'warning' : 'error', 'yaml', p.code, p.message, p.startOffset, p.endOffset);
   }
   const emptyFile: RulesFile = emptyRulesFile();
@@ -72,7 +77,7 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
     return { text, root: null, file: emptyFile, sites: [], diagnostics: out.sorted(), lines, dataSpan: null };
   }
   // A Prometheus rule file (`groups:`): its alerting rules that compare a metric with a number run on the data.
-  if (isPrometheusRuleFile(root)) {
+  if (prometheus) {
     const p = promRulesForCsv(text, lines);
     const dataOut = new DiagnosticSink(text, lines);
     if (context.data) promDataChecks(p.sites, dataOut, context.data);

@@ -64,6 +64,8 @@ export interface YamlProblem {
   message: string;
   startOffset: number;
   endOffset: number;
+  /** The 0-based document it is in, when not the first (a manifest's later documents are read: ruleFile.ts). */
+  document?: number;
 }
 
 /** Limits on hostile input, checked before or while walking events. */
@@ -78,10 +80,18 @@ export interface YamlLimits {
   maxExpandedNodes?: number;
 }
 
-/** The outcome of reading YAML: the first document's root (null when empty or unreadable) and problems. */
+/**
+ * The outcome of reading YAML: the first document's root (null when empty or unreadable), every document's root in
+ * file order (a Kubernetes manifest's documents are each applied: ruleFile.ts reads every PrometheusRule one) and
+ * problems.
+ */
 export interface YamlParse {
   root: YNode | null;
+  documents: (YNode | null)[];
+  /** The first document's problems, and whether there are later documents (`multiple-documents`, `empty-document`). */
   problems: YamlProblem[];
+  /** The later documents' problems (each with its `document`). */
+  laterProblems?: YamlProblem[];
 }
 
 const TAG_PREFIX = 'tag:yaml.org,2002:';
@@ -126,7 +136,7 @@ function firstControlChar(text: string): number {
 }
 
 function fail(code: string, message: string, startOffset: number, endOffset: number): YamlParse {
-  return { root: null, problems: [{ code, message, startOffset, endOffset }] };
+  return { root: null, documents: [], problems: [{ code, message, startOffset, endOffset }] };
 }
 
 type Open = { node: YMap | YSeq; pendingKey: YNode | null };
@@ -135,7 +145,7 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
   const problems: YamlProblem[] = [];
   const anchors = new Map<string, YNode>();
   const stack: Open[] = [];
-  let root: YNode | null = null;
+  const roots: (YNode | null)[] = [];
   let documents = 0;
   let aliases = 0;
   let lastEnd = 0;
@@ -143,7 +153,7 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
   const attach = (node: YNode): boolean => {
     const top = stack[stack.length - 1];
     if (!top) {
-      root = node;
+      roots[documents - 1] = node;
       return true;
     }
     if (top.node.kind === 'seq') top.node.items.push(node);
@@ -157,9 +167,13 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
 
   for (let i = 0; i < events.length; i++) {
     const ev = events[i];
+    const known = problems.length;
     switch (ev.type) {
       case EVENT_ID.DOCUMENT:
         documents++;
+        roots.push(null);
+        // Anchors are a document's own (YAML 1.2 §3.2.2.2).
+        anchors.clear();
         if (documents === 2) {
           const at = nextDocumentMarker(text, lastEnd);
           // A later document with something in it is refused (validate.ts: an error), an empty one (a trailing `---`) is said.
@@ -172,7 +186,6 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
-        if (documents > 1) { i = skipCollection(events, i); break; }
         const anchor = ev.anchorStart >= 0 ? text.slice(ev.anchorStart + 1, ev.anchorEnd) : undefined;
         const flow = ev.style === 2;
         const node: YMap | YSeq = ev.type === EVENT_ID.MAPPING
@@ -185,7 +198,6 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
         break;
       }
       case EVENT_ID.SCALAR: {
-        if (documents > 1) break;
         const node = scalarOf(text, ev, lastEnd, problems);
         if (node.anchor !== undefined) anchors.set(node.anchor, node);
         attach(node);
@@ -193,11 +205,10 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
         break;
       }
       case EVENT_ID.ALIAS: {
-        if (documents > 1) break;
         aliases++;
         const name = text.slice(ev.anchorStart + 1, ev.anchorEnd);
         if (aliases > maxAliases) {
-          return { root: null, problems: [{ code: 'alias-bomb', message: `more than ${maxAliases} aliases: refused (alias expansion bomb?)`, startOffset: ev.anchorStart, endOffset: ev.anchorEnd }] };
+          return { root: null, documents: [], problems: [{ code: 'alias-bomb', message: `more than ${maxAliases} aliases: refused (alias expansion bomb?)`, startOffset: ev.anchorStart, endOffset: ev.anchorEnd }] };
         }
         const target = anchors.get(name) ?? null;
         if (!target) problems.push({ code: 'unknown-alias', message: `unknown anchor '${name}'`, startOffset: ev.anchorStart, endOffset: ev.anchorEnd });
@@ -216,24 +227,17 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
         break;
       }
     }
+    if (documents > 1 && ev.type !== EVENT_ID.DOCUMENT) for (let k = known; k < problems.length; k++) problems[k].document = documents - 1;
   }
-  if (root !== null) {
-    const size = expandedSize(root, maxExpanded);
+  let size = 0;
+  for (const r of roots) {
+    if (r !== null) size += expandedSize(r, maxExpanded);
     if (size > maxExpanded) {
-      return { root: null, problems: [{ code: 'alias-bomb', message: `aliases would expand to more than ${maxExpanded} nodes: refused (alias expansion bomb)`, startOffset: 0, endOffset: 0 }] };
+      return { root: null, documents: [], problems: [{ code: 'alias-bomb', message: `aliases would expand to more than ${maxExpanded} nodes: refused (alias expansion bomb)`, startOffset: 0, endOffset: 0 }] };
     }
   }
-  return { root, problems };
-}
-
-function skipCollection(events: Event[], i: number): number {
-  let depth = 0;
-  for (; i < events.length; i++) {
-    const t = events[i].type;
-    if (t === EVENT_ID.MAPPING || t === EVENT_ID.SEQUENCE) depth++;
-    else if (t === EVENT_ID.POP && --depth === 0) return i;
-  }
-  return i;
+  // The later documents' own problems apart: a rule file is its first document (promtool's reading), a manifest every one.
+  return { root: roots[0] ?? null, documents: roots, problems: problems.filter((p) => p.document === undefined), laterProblems: problems.filter((p) => p.document !== undefined) };
 }
 
 /** Where the second document starts: its `---` line (a `...` ending the first, when the second has no `---`). */
