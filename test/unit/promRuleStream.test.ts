@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { validateRules } from '../../src/core/rules/validate.ts';
 import { loadPrometheusRuleFile } from '../../src/core/promrules/ruleFile.ts';
 import { needPromtool, promtool } from './promtool.ts';
+import { applyEdits, completionsAt, ruleRanges, thresholdEdits } from '../../src/core/rules/language.ts';
 
 /** A PrometheusRule manifest's document, its groups at `groups` (indented as under `spec:`). */
 const manifest = (name: string, groups: string): string =>
@@ -57,4 +58,11 @@ test('a plain Prometheus rule file still reads its first document only, with a w
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('in the editor, Helm output whose PrometheusRule is not first is a rule file: CodeLens ranges, no completion of our keys', () => {
+  const text = `${CONFIGMAP}---\n${manifest('b', GOOD)}`;
+  assert.deepEqual(ruleRanges(text).map((r) => [r.name, r.line]), [['HighCPU', 15]]);
+  assert.deepEqual(completionsAt(text, text.length), []);
+  assert.deepEqual(applyEdits(text, thresholdEdits(text, { HighCPU: 95 })).split('\n')[15], '          expr: cpu > 95');
 });
