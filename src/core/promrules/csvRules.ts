@@ -114,7 +114,7 @@ function checkTemplates(rule: YMap, out: DiagnosticSink): void {
 export interface SkippedRule { node: YMap; why: string }
 
 /** The rules of a Prometheus rule file that run on CSV data, a site per rule, and what was left out. */
-export function promRulesForCsv(text: string, lines: Int32Array, limits: YamlLimits = {}): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[]; skipped: SkippedRule[] } {
+export function promRulesForCsv(text: string, lines: Int32Array, limits: YamlLimits & { parsed?: YamlParse } = {}): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[]; skipped: SkippedRule[] } {
   const file = emptyRulesFile();
   const sites: RuleSite[] = [];
   const skipped: SkippedRule[] = [];

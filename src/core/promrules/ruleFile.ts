@@ -2,7 +2,7 @@ import { parseDuration } from '../rules/duration.ts';
 import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
 import { LABEL_NAME, METRIC_NAME } from '../prometheus/names.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
-import type { YMap, YNode, YPair, YamlLimits } from '../rules/yamlAst.ts';
+import type { YMap, YNode, YPair, YamlLimits, YamlParse } from '../rules/yamlAst.ts';
 import type { EngineRule } from './engine.ts';
 import { compileGoTemplate, goTemplateError, parseErrorText } from './goTemplate.ts';
 import { parseAlertExpr } from './selector.ts';
@@ -152,7 +152,7 @@ export function prometheusRuleDocuments(documents: readonly (YNode | null)[]): Y
  * one found in one pass — an unknown or repeated key, a value of the wrong type, a duration that is none — sorted by
  * line then column). A value refused is read as absent. Throws RuleFileError only when the text is not YAML.
  */
-export function readPrometheusRules(text: string, limits: YamlLimits = {}): { rules: RawPromRule[]; problems: RuleFileError[] } {
+export function readPrometheusRules(text: string, limits: YamlLimits & { parsed?: YamlParse } = {}): { rules: RawPromRule[]; problems: RuleFileError[] } {
   const starts = lineStarts(text);
   const errorAt = (message: string, offset: number): RuleFileError => {
     const p = positionAt(starts, offset);
@@ -167,7 +167,8 @@ export function readPrometheusRules(text: string, limits: YamlLimits = {}): { ru
     if (!seen.has(key)) { seen.add(key); problems.push(errorAt(message, offset)); }
   };
   const lineOf = (offset: number): number => positionAt(starts, offset).line;
-  const parsed = parseYamlAst(text, limits);
+  // The text's tree when the caller has it (validate.ts: one parse, not two).
+  const parsed = limits.parsed ?? parseYamlAst(text, limits);
   // A manifest file's PrometheusRule documents are each read (kubectl applies every one); in a rule file a second
   // YAML document is ignored, as Prometheus loads it (validate.ts says so). Other problems make no rule file.
   const manifests = prometheusRuleDocuments(parsed.documents);

@@ -81,7 +81,7 @@ export function analyzeRules(text: string, context: ValidateOptions = {}): Rules
   }
   // A Prometheus rule file (`groups:`): its alerting rules that compare a metric with a number run on the data.
   if (prometheus) {
-    const p = promRulesForCsv(text, lines, { maxChars: context.maxChars });
+    const p = promRulesForCsv(text, lines, { maxChars: context.maxChars, parsed });
     const dataOut = new DiagnosticSink(text, lines);
     if (context.data) promDataChecks(p.sites, dataOut, context.data);
     // One list by line then column: the file's errors, its rules' and the data's, as the CLI and the editor show them.
