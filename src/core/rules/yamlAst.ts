@@ -186,8 +186,9 @@ function buildTree(text: string, events: Event[], maxAliases: number, maxExpande
       case EVENT_ID.DOCUMENT:
         documents++;
         roots.push(null);
-        // Anchors are a document's own (YAML 1.2 §3.2.2.2).
+        // Anchors are a document's own (YAML 1.2 §3.2.2.2); so is the count of aliases (maxAliases).
         anchors.clear();
+        aliases = 0;
         if (documents === 2) {
           const at = nextDocumentMarker(text, lastEnd);
           // A later document with something in it is refused (validate.ts: an error), an empty one (a trailing `---`) is said.
