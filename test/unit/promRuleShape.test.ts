@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateRules } from '../../src/core/rules/validate.ts';
+import { analyzeRules, validateRules } from '../../src/core/rules/validate.ts';
 import { applyEdits } from '../../src/core/rules/language.ts';
+import { shownDiagnostics } from '../../src/extension/rulesEditorModel.ts';
 import { needPromtool, promtool } from './promtool.ts';
 
 const shown = (text: string) => validateRules(text).diagnostics.map((d) => [d.severity, d.code, d.range.start.line, d.range.start.column]);
@@ -68,5 +69,12 @@ test('an empty or comment-only rules file is a warning, not an error: check exit
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('in the editor these are kept beside the YAML extension (it cannot tell them), as errors, not the info of another tool\'s file', () => {
+  for (const [text, code] of [[NO_GROUPS, 'missing-groups'], ['group:\n  - name: g\n    rules: []\n', 'groups-typo']]) {
+    const d = analyzeRules(text).diagnostics;
+    assert.deepEqual(shownDiagnostics(d, true).map((x) => [x.code, x.severity]), [[code, 'error']]);
   }
 });
