@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { Frame } from '../core/csv/frame.ts';
 import type { Diagnostic, RulesFile } from '../core/rules/model.ts';
 import { analyzeRules } from '../core/rules/validate.ts';
+import { RULE_FILE_MAX_CHARS } from '../core/rules/yamlAst.ts';
 import { diagnosticAt } from '../core/rules/diagnostics.ts';
 import { dataContextOf } from '../core/rules/dataContext.ts';
 import { InputError, UsageError } from '../node/errors.ts';
@@ -48,7 +49,8 @@ export interface LoadRulesOptions {
   env?: Record<string, string | undefined>;
 }
 
-const MAX_BYTES = 4 << 20;
+/** Bytes: at most as many characters (RULE_FILE_MAX_CHARS, the text's limit). */
+const MAX_BYTES = RULE_FILE_MAX_CHARS;
 
 /**
  * Reads and validates a rules file. The data comes from `frame`, else `dataPath`, else the file's
@@ -75,10 +77,10 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
     throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
   }
   if (options.frame) {
-    const a = analyzeRules(text, { data: dataContextOf(options.frame, options.frameName ?? 'the data') });
+    const a = analyzeRules(text, { data: dataContextOf(options.frame, options.frameName ?? 'the data'), maxChars: MAX_BYTES });
     return finish(path, text, a.diagnostics, a.file, null, options.frame);
   }
-  const first = analyzeRules(text);
+  const first = analyzeRules(text, { maxChars: MAX_BYTES });
   let dataPath: string | null = null;
   let fromKey = false;
   if (options.dataPath !== undefined) dataPath = resolve(options.cwd, options.dataPath);
@@ -88,7 +90,7 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
     const source = first.file.source;
     try {
       const got = await fetchRulesSource(source, options.env ?? process.env);
-      const a = analyzeRules(text, { data: dataContextOf(got.frame, got.server) });
+      const a = analyzeRules(text, { data: dataContextOf(got.frame, got.server), maxChars: MAX_BYTES });
       return { ...finish(path, text, a.diagnostics, a.file, null, got.frame), prometheus: got };
     } catch (e) {
       const why = (e as Error).message;
@@ -112,7 +114,7 @@ export async function loadRulesFile(path: string, options: LoadRulesOptions): Pr
     const diagnostics = [...first.diagnostics, warning].sort((a, b) => a.startOffset - b.startOffset);
     return { ...finish(path, text, diagnostics, first.file, dataPath, null), dataLine };
   }
-  const a = analyzeRules(text, { data: dataContextOf(csv.frame, basename(dataPath)) });
+  const a = analyzeRules(text, { data: dataContextOf(csv.frame, basename(dataPath)), maxChars: MAX_BYTES });
   return { ...finish(path, text, a.diagnostics, a.file, dataPath, csv.frame), csv: { ...csv, frame: csv.frame }, dataLine };
 }
 

@@ -10,6 +10,7 @@ import { parseTestFile, TestFileError } from '../core/promrules/testFile.ts';
 import type { Position, TestFile } from '../core/promrules/testFile.ts';
 import { exportRulesText } from '../core/rules/prometheusExport.ts';
 import { isPrometheusRuleFileText } from '../core/promrules/csvRules.ts';
+import { RULE_FILE_MAX_CHARS } from '../core/rules/yamlAst.ts';
 
 /** A problem of a test file or of a rule file it names: `path:line:col: message`. */
 export interface LocatedError { path: string; line: number; column: number; message: string }
@@ -26,7 +27,7 @@ export interface PreparedTests {
   ruleFiles: { path: string; exported: string | null }[];
 }
 
-const MAX_BYTES = 4 << 20;
+const MAX_BYTES = RULE_FILE_MAX_CHARS;
 
 async function readSmall(path: string): Promise<string> {
   const info = await stat(path);
@@ -82,9 +83,9 @@ async function addRuleFile(out: PreparedTests, p: string, given: string, at: Pos
     out.errors.push({ path: out.path, line: at.line, column: at.column, message: `rule file ${given}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}` });
     return;
   }
-  if (isPrometheusRuleFileText(text)) {
+  if (isPrometheusRuleFileText(text, { maxChars: MAX_BYTES })) {
     try {
-      const loaded = loadPrometheusRuleFile(text);
+      const loaded = loadPrometheusRuleFile(text, { maxChars: MAX_BYTES });
       for (const e of loaded.problems) out.errors.push({ path: p, line: e.line, column: e.column, message: e.message });
       out.rules.push(...loaded.rules);
       for (const n of loaded.needsPromtool) out.needsPromtool.push({ path: p, line: n.line, column: n.column, message: n.reason });

@@ -13,9 +13,9 @@ import { emptyRulesFile } from '../rules/readRules.ts';
 import type { RuleSite } from '../rules/readRules.ts';
 import { DiagnosticSink } from '../rules/diagnostics.ts';
 import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
-import type { YMap, YNode } from '../rules/yamlAst.ts';
+import type { YMap, YNode, YamlLimits, YamlParse } from '../rules/yamlAst.ts';
 import { labelText } from '../prometheus/names.ts';
-import { RuleFileError, prometheusRuleSpec, readPrometheusRules, valueOffsets } from './ruleFile.ts';
+import { RuleFileError, prometheusRuleDocuments, prometheusRuleSpec, readPrometheusRules, valueOffsets } from './ruleFile.ts';
 import { templatePipes } from './goTemplate.ts';
 import { pipelineProblem } from '../rules/template.ts';
 import { parseAlertExpr } from './selector.ts';
@@ -32,9 +32,14 @@ export function isPrometheusRuleFile(root: YNode | null): boolean {
   return keys.includes('groups') && !keys.includes('version');
 }
 
+/** The same of a parsed YAML stream: its first document is one, or any document is a PrometheusRule manifest (Helm output). */
+export function isPrometheusRuleStream(parsed: YamlParse): boolean {
+  return isPrometheusRuleFile(parsed.root) || prometheusRuleDocuments(parsed.documents).length > 0;
+}
+
 /** The same of a file's text. */
-export function isPrometheusRuleFileText(text: string): boolean {
-  return isPrometheusRuleFile(parseYamlAst(text).root);
+export function isPrometheusRuleFileText(text: string, limits: YamlLimits = {}): boolean {
+  return isPrometheusRuleStream(parseYamlAst(text, limits));
 }
 
 /** Severities by the `severity` label's usual values (Prometheus's own examples and the common mixins use critical, warning, info). */
@@ -109,7 +114,7 @@ function checkTemplates(rule: YMap, out: DiagnosticSink): void {
 export interface SkippedRule { node: YMap; why: string }
 
 /** The rules of a Prometheus rule file that run on CSV data, a site per rule, and what was left out. */
-export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[]; skipped: SkippedRule[] } {
+export function promRulesForCsv(text: string, lines: Int32Array, limits: YamlLimits & { parsed?: YamlParse } = {}): { file: RulesFile; sites: RuleSite[]; diagnostics: Diagnostic[]; skipped: SkippedRule[] } {
   const file = emptyRulesFile();
   const sites: RuleSite[] = [];
   const skipped: SkippedRule[] = [];
@@ -121,7 +126,7 @@ export function promRulesForCsv(text: string, lines: Int32Array): { file: RulesF
     out.add('error', 'semantic', 'prometheus-rule-file', `Prometheus rule file: ${e.message}`, at, at + 1);
   };
   try {
-    const read = readPrometheusRules(text);
+    const read = readPrometheusRules(text, limits);
     raw = read.rules;
     // What Prometheus refuses: each an error at its place; the rules are still checked and run, as a rules
     // file of ours with an error in one rule still shows the others.

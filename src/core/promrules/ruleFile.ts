@@ -2,7 +2,7 @@ import { durationError, parseDuration } from '../rules/duration.ts';
 import { deref, mergedPairs, parseYamlAst } from '../rules/yamlAst.ts';
 import { LABEL_NAME, METRIC_NAME } from '../prometheus/names.ts';
 import { lineStarts, positionAt } from '../textPosition.ts';
-import type { YMap, YNode, YPair } from '../rules/yamlAst.ts';
+import type { YMap, YNode, YPair, YamlLimits, YamlParse } from '../rules/yamlAst.ts';
 import type { EngineRule } from './engine.ts';
 import { compileGoTemplate, goTemplateError, parseErrorText } from './goTemplate.ts';
 import { parseAlertExpr } from './selector.ts';
@@ -132,12 +132,27 @@ export function prometheusRuleSpec(root: YNode | null): YNode | null {
 }
 
 /**
+ * The PrometheusRule documents of a YAML stream (`kubectl apply` and the Prometheus Operator take every document of a
+ * manifest file, each PrometheusRule its own rule file); empty when none is one. Other kinds (a Helm chart's
+ * ConfigMap, Deployment) are not rules: they are left out, silently.
+ */
+export function prometheusRuleDocuments(documents: readonly (YNode | null)[]): YNode[] {
+  return documents.filter((d): d is YNode => {
+    const m = d ? deref(d) : null;
+    if (m?.kind !== 'map') return false;
+    const kind = m.pairs.find((q) => q.key.kind === 'scalar' && q.key.text === 'kind');
+    const v = kind && deref(kind.value);
+    return v?.kind === 'scalar' && v.value === 'PrometheusRule';
+  });
+}
+
+/**
  * Reads a Prometheus rule file's rules in file order, with what Prometheus's rulefmt refuses in them (`problems`:
  * promtool check rules fails the file, Prometheus does not load it; each at its place, in promtool's words, every
  * one found in one pass — an unknown or repeated key, a value of the wrong type, a duration that is none — sorted by
  * line then column). A value refused is read as absent. Throws RuleFileError only when the text is not YAML.
  */
-export function readPrometheusRules(text: string): { rules: RawPromRule[]; problems: RuleFileError[] } {
+export function readPrometheusRules(text: string, limits: YamlLimits & { parsed?: YamlParse } = {}): { rules: RawPromRule[]; problems: RuleFileError[] } {
   const starts = lineStarts(text);
   const errorAt = (message: string, offset: number): RuleFileError => {
     const p = positionAt(starts, offset);
@@ -152,156 +167,165 @@ export function readPrometheusRules(text: string): { rules: RawPromRule[]; probl
     if (!seen.has(key)) { seen.add(key); problems.push(errorAt(message, offset)); }
   };
   const lineOf = (offset: number): number => positionAt(starts, offset).line;
-  const parsed = parseYamlAst(text);
-  // A second YAML document is ignored, as Prometheus loads a rule file (`check` and the editor refuse it: validate.ts); other problems make no rule file.
-  const yamlError = parsed.problems.find((p) => p.code !== 'multiple-documents' && p.code !== 'empty-document');
+  // The text's tree when the caller has it (validate.ts: one parse, not two).
+  const parsed = limits.parsed ?? parseYamlAst(text, limits);
+  // A manifest file's PrometheusRule documents are each read (kubectl applies every one); in a rule file a second
+  // YAML document is ignored, as Prometheus loads it (validate.ts says so). Other problems make no rule file.
+  const manifests = prometheusRuleDocuments(parsed.documents);
+  const read = new Set(manifests.map((d) => parsed.documents.indexOf(d)));
+  const yamlError = [...parsed.problems, ...(parsed.laterProblems ?? []).filter((p) => read.has(p.document ?? 0))]
+    .find((p) => p.code !== 'multiple-documents' && p.code !== 'empty-document');
   if (yamlError) fail(yamlError.message, yamlError.startOffset);
-  const root = parsed.root ? deref(parsed.root) : null;
   const out: RawPromRule[] = [];
   const done = () => ({ rules: out, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) });
-  if (!root) return done();
-  // The nodes refused as not of their Go type (yaml.v3's words): read as absent, and not refused again as absent.
-  const refused = new Set<YNode>();
-  let misread = 0;
-  const wrongType = (n: YNode, type: string): void => { refused.add(n); misread++; problem(`cannot unmarshal ${yamlTagOf(n)} into ${type}`, n.start); };
-  const given = (n: YNode | undefined): boolean => n !== undefined && refused.has(n);
-  // A mapping's keys: one not in `keys` or given twice is refused (and not read), as yaml.v3 refuses it.
-  const entries = (n: YNode, keys: readonly string[], type: string): Map<string, YNode> | null => {
-    const m = deref(n);
-    if (m.kind !== 'map') { wrongType(m, type); return null; }
-    const got = new Map<string, YNode>();
-    const firstAt = new Map<string, number>();
-    for (const p of pairsOf(m)) {
-      const k = p.key.kind === 'scalar' ? p.key.text : '';
-      if (firstAt.has(k)) { problem(`mapping key "${k}" already defined at line ${lineOf(firstAt.get(k)!)}`, p.key.start); continue; }
-      firstAt.set(k, p.key.start);
-      if (!keys.includes(k)) { problem(`field ${k} not found in type ${type}`, p.key.start); continue; }
-      got.set(k, deref(p.value));
-    }
-    return got;
-  };
-  // A mapping's pairs with YAML's merge keys applied (`<<: *defaults`).
-  const pairsOf = (m: YMap): YPair[] => {
-    const r = mergedPairs(m);
-    if (r.bad) problem('a merge key (<<) takes a mapping or a list of them', r.bad.start);
-    return r.pairs;
-  };
-  const list = (n: YNode | undefined, type: string): YNode[] => {
-    if (!n || (n.kind === 'scalar' && n.value === null)) return [];
-    if (n.kind !== 'seq') { wrongType(n, type); return []; }
-    return n.items.map(deref);
-  };
-  const text1 = (n: YNode | undefined): string => {
-    if (!n) return '';
-    if (n.kind !== 'scalar') { wrongType(n, 'string'); return ''; }
-    return n.value === null ? '' : String(n.value);
-  };
-  const dur = (n: YNode | undefined): number => {
-    if (n && n.kind !== 'scalar') { wrongType(n, 'model.Duration'); return 0; }
-    // No value (`for:`, `for: ~`) is none; an empty string is Prometheus's "empty duration string".
-    if (!n || n.value === null) return 0;
-    const t = text1(n);
-    const error = durationError(t);
-    if (!error) return t === '0' ? 0 : parseDuration(t);
-    misread++;
-    problem(error, n.start);
-    return 0;
-  };
-  const strMap = (n: YNode | undefined): Record<string, string> => {
-    const o: Record<string, string> = {};
-    if (!n || (n.kind === 'scalar' && n.value === null)) return o;
-    if (n.kind !== 'map') { wrongType(n, 'map[string]string'); return o; }
-    for (const p of pairsOf(n)) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value)), enumerable: true, writable: true, configurable: true });
-    return o;
-  };
-  // A PrometheusRule manifest's groups are under its spec (the operator writes them out as a rule file); places stay the file's.
-  const top = entries(prometheusRuleSpec(root) ?? root, ['groups'], 'rulefmt.RuleGroups');
-  if (!top) return done();
-  const groupNames = new Set<string>();
-  for (const g of list(top.get('groups'), '[]rulefmt.RuleGroup')) {
-    const gm = entries(g, GROUP_KEYS, 'rulefmt.RuleGroup');
-    if (!gm) continue;
-    // rulefmt's checks of a group and of each rule (Prometheus 2.42, its words).
-    const name = text1(gm.get('name'));
-    if (!name && !given(gm.get('name'))) problem('Groupname must not be empty', g.start);
-    if (groupNames.has(name)) problem(`groupname: "${name}" is repeated in the same file`, g.start);
-    groupNames.add(name);
-    dur(gm.get('interval'));
-    dur(gm.get('query_offset'));
-    const groupLabels = strMap(gm.get('labels'));
-    for (const r of list(gm.get('rules'), '[]rulefmt.RuleNode')) {
-      const rm = entries(r, RULE_KEYS, 'rulefmt.RuleNode');
-      if (!rm) continue;
-      const { line, column } = positionAt(starts, r.start);
-      const node = r as YMap;
-      const record = text1(rm.get('record'));
-      const alert = text1(rm.get('alert'));
-      // Where a key's value is, as promtool places it: a block scalar (`expr: |`) at its indicator.
-      const pairs = pairsOf(node);
-      const at = (key: string): number => {
-        const p = pairs.find((q) => q.key.kind === 'scalar' && q.key.text === key);
-        if (!p) return r.start;
-        const v = deref(p.value);
-        if (v.kind !== 'scalar' || (v.style !== 4 && v.style !== 5)) return v.start;
-        let i = p.key.end;
-        while (text[i] === ':' || text[i] === ' ' || text[i] === '\t') i++;
-        return i;
-      };
-      if (record && alert) problem("only one of 'record' and 'alert' must be set", at('record'));
-      if (!record && !alert && !given(rm.get('record')) && !given(rm.get('alert'))) problem("one of 'record' or 'alert' must be set", r.start);
-      const expr = text1(rm.get('expr'));
-      const exprError = expr ? exprSyntaxError(expr) : given(rm.get('expr')) ? null : "field 'expr' must be set in rule";
-      if (exprError) problem(exprError, at('expr'));
-      if (record) {
-        for (const key of ['annotations', 'for', 'keep_firing_for']) {
-          const v = rm.get(key);
-          // rulefmt: annotations that hold something, a duration that is not 0.
-          const none = v === undefined || (v.kind === 'scalar' ? v.value === null || (key !== 'annotations' && dur(v) === 0) : v.kind === 'map' && pairsOf(v).length === 0);
-          if (!none) problem(`invalid field '${key}' in recording rule`, v.start);
-        }
-        if (!METRIC_NAME.test(record)) problem(`invalid recording rule name: ${record}`, at('record'));
+  const roots = manifests.length ? manifests : parsed.root ? [parsed.root] : [];
+  for (const root of roots) readDocument(deref(root));
+  return done();
+
+  // One document's groups (a rule file, or one PrometheusRule's spec: the operator writes each out as a rule file).
+  function readDocument(root: YNode): void {
+    // The nodes refused as not of their Go type (yaml.v3's words): read as absent, and not refused again as absent.
+    const refused = new Set<YNode>();
+    let misread = 0;
+    const wrongType = (n: YNode, type: string): void => { refused.add(n); misread++; problem(`cannot unmarshal ${yamlTagOf(n)} into ${type}`, n.start); };
+    const given = (n: YNode | undefined): boolean => n !== undefined && refused.has(n);
+    // A mapping's keys: one not in `keys` or given twice is refused (and not read), as yaml.v3 refuses it.
+    const entries = (n: YNode, keys: readonly string[], type: string): Map<string, YNode> | null => {
+      const m = deref(n);
+      if (m.kind !== 'map') { wrongType(m, type); return null; }
+      const got = new Map<string, YNode>();
+      const firstAt = new Map<string, number>();
+      for (const p of pairsOf(m)) {
+        const k = p.key.kind === 'scalar' ? p.key.text : '';
+        if (firstAt.has(k)) { problem(`mapping key "${k}" already defined at line ${lineOf(firstAt.get(k)!)}`, p.key.start); continue; }
+        firstAt.set(k, p.key.start);
+        if (!keys.includes(k)) { problem(`field ${k} not found in type ${type}`, p.key.start); continue; }
+        got.set(k, deref(p.value));
       }
-      for (const what of ['labels', 'annotations'] as const) {
-        const m = rm.get(what);
-        for (const p of m?.kind === 'map' ? pairsOf(m) : []) {
-          const key = p.key.kind === 'scalar' ? p.key.text : '';
-          if (!LABEL_NAME.test(key) || (what === 'labels' && key === '__name__')) problem(`invalid ${what === 'labels' ? 'label' : 'annotation'} name: ${key}`, p.key.start);
-        }
-      }
-      if (record || !alert) { if (record) out.push({ node, line, column, record, alert: null }); continue; }
-      // Prometheus parses an alert's templates as it loads the file (rulefmt): one Go refuses fails it.
-      for (const what of ['labels', 'annotations'] as const) {
-        const m = rm.get(what);
-        for (const p of m?.kind === 'map' ? pairsOf(m) : []) {
+      return got;
+    };
+    // A mapping's pairs with YAML's merge keys applied (`<<: *defaults`).
+    const pairsOf = (m: YMap): YPair[] => {
+      const r = mergedPairs(m);
+      if (r.bad) problem('a merge key (<<) takes a mapping or a list of them', r.bad.start);
+      return r.pairs;
+    };
+    const list = (n: YNode | undefined, type: string): YNode[] => {
+      if (!n || (n.kind === 'scalar' && n.value === null)) return [];
+      if (n.kind !== 'seq') { wrongType(n, type); return []; }
+      return n.items.map(deref);
+    };
+    const text1 = (n: YNode | undefined): string => {
+      if (!n) return '';
+      if (n.kind !== 'scalar') { wrongType(n, 'string'); return ''; }
+      return n.value === null ? '' : String(n.value);
+    };
+    const dur = (n: YNode | undefined): number => {
+      if (n && n.kind !== 'scalar') { wrongType(n, 'model.Duration'); return 0; }
+      // No value (`for:`, `for: ~`) is none; an empty string is Prometheus's "empty duration string".
+      if (!n || n.value === null) return 0;
+      const t = text1(n);
+      const error = durationError(t);
+      if (!error) return t === '0' ? 0 : parseDuration(t);
+      misread++;
+      problem(error, n.start);
+      return 0;
+    };
+    const strMap = (n: YNode | undefined): Record<string, string> => {
+      const o: Record<string, string> = {};
+      if (!n || (n.kind === 'scalar' && n.value === null)) return o;
+      if (n.kind !== 'map') { wrongType(n, 'map[string]string'); return o; }
+      for (const p of pairsOf(n)) Object.defineProperty(o, p.key.kind === 'scalar' ? p.key.text : '', { value: text1(deref(p.value)), enumerable: true, writable: true, configurable: true });
+      return o;
+    };
+    // A PrometheusRule manifest's groups are under its spec (the operator writes them out as a rule file); places stay the file's.
+    const top = entries(prometheusRuleSpec(root) ?? root, ['groups'], 'rulefmt.RuleGroups');
+    if (!top) return;
+    const groupNames = new Set<string>();
+    for (const g of list(top.get('groups'), '[]rulefmt.RuleGroup')) {
+      const gm = entries(g, GROUP_KEYS, 'rulefmt.RuleGroup');
+      if (!gm) continue;
+      // rulefmt's checks of a group and of each rule (Prometheus 2.42, its words).
+      const name = text1(gm.get('name'));
+      if (!name && !given(gm.get('name'))) problem('Groupname must not be empty', g.start);
+      if (groupNames.has(name)) problem(`groupname: "${name}" is repeated in the same file`, g.start);
+      groupNames.add(name);
+      dur(gm.get('interval'));
+      dur(gm.get('query_offset'));
+      const groupLabels = strMap(gm.get('labels'));
+      for (const r of list(gm.get('rules'), '[]rulefmt.RuleNode')) {
+        const rm = entries(r, RULE_KEYS, 'rulefmt.RuleNode');
+        if (!rm) continue;
+        const { line, column } = positionAt(starts, r.start);
+        const node = r as YMap;
+        const record = text1(rm.get('record'));
+        const alert = text1(rm.get('alert'));
+        // Where a key's value is, as promtool places it: a block scalar (`expr: |`) at its indicator.
+        const pairs = pairsOf(node);
+        const at = (key: string): number => {
+          const p = pairs.find((q) => q.key.kind === 'scalar' && q.key.text === key);
+          if (!p) return r.start;
           const v = deref(p.value);
-          if (v.kind !== 'scalar' || v.value === null) continue;
-          const e = goTemplateError(String(v.value));
-          const key = p.key.kind === 'scalar' ? p.key.text : '';
-          if (e) problem(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsets(text, v, String(v.value))(e.at));
+          if (v.kind !== 'scalar' || (v.style !== 4 && v.style !== 5)) return v.start;
+          let i = p.key.end;
+          while (text[i] === ':' || text[i] === ' ' || text[i] === '\t') i++;
+          return i;
+        };
+        if (record && alert) problem("only one of 'record' and 'alert' must be set", at('record'));
+        if (!record && !alert && !given(rm.get('record')) && !given(rm.get('alert'))) problem("one of 'record' or 'alert' must be set", r.start);
+        const expr = text1(rm.get('expr'));
+        const exprError = expr ? exprSyntaxError(expr) : given(rm.get('expr')) ? null : "field 'expr' must be set in rule";
+        if (exprError) problem(exprError, at('expr'));
+        if (record) {
+          for (const key of ['annotations', 'for', 'keep_firing_for']) {
+            const v = rm.get(key);
+            // rulefmt: annotations that hold something, a duration that is not 0.
+            const none = v === undefined || (v.kind === 'scalar' ? v.value === null || (key !== 'annotations' && dur(v) === 0) : v.kind === 'map' && pairsOf(v).length === 0);
+            if (!none) problem(`invalid field '${key}' in recording rule`, v.start);
+          }
+          if (!METRIC_NAME.test(record)) problem(`invalid recording rule name: ${record}`, at('record'));
         }
+        for (const what of ['labels', 'annotations'] as const) {
+          const m = rm.get(what);
+          for (const p of m?.kind === 'map' ? pairsOf(m) : []) {
+            const key = p.key.kind === 'scalar' ? p.key.text : '';
+            if (!LABEL_NAME.test(key) || (what === 'labels' && key === '__name__')) problem(`invalid ${what === 'labels' ? 'label' : 'annotation'} name: ${key}`, p.key.start);
+          }
+        }
+        if (record || !alert) { if (record) out.push({ node, line, column, record, alert: null }); continue; }
+        // Prometheus parses an alert's templates as it loads the file (rulefmt): one Go refuses fails it.
+        for (const what of ['labels', 'annotations'] as const) {
+          const m = rm.get(what);
+          for (const p of m?.kind === 'map' ? pairsOf(m) : []) {
+            const v = deref(p.value);
+            if (v.kind !== 'scalar' || v.value === null) continue;
+            const e = goTemplateError(String(v.value));
+            const key = p.key.kind === 'scalar' ? p.key.text : '';
+            if (e) problem(`${what === 'labels' ? 'label' : 'annotation'} "${key}": ${parseErrorText(String(v.value), alert, e)}`, valueOffsets(text, v, String(v.value))(e.at));
+          }
+        }
+        const before = misread;
+        const a: PromAlertRule = {
+          alert,
+          expr,
+          forMs: dur(rm.get('for')),
+          keepFiringForMs: dur(rm.get('keep_firing_for')),
+          labels: { ...groupLabels, ...strMap(rm.get('labels')) },
+          annotations: strMap(rm.get('annotations')),
+        };
+        // A rule with a value refused (a `for` that is no duration) is not read as if it had none: it does not run.
+        if (misread === before) out.push({ node, line, column, record: null, alert: a });
       }
-      const before = misread;
-      const a: PromAlertRule = {
-        alert,
-        expr,
-        forMs: dur(rm.get('for')),
-        keepFiringForMs: dur(rm.get('keep_firing_for')),
-        labels: { ...groupLabels, ...strMap(rm.get('labels')) },
-        annotations: strMap(rm.get('annotations')),
-      };
-      // A rule with a value refused (a `for` that is no duration) is not read as if it had none: it does not run.
-      if (misread === before) out.push({ node, line, column, record: null, alert: a });
     }
   }
-  return done();
 }
 
 /**
  * Reads a Prometheus rule file into rules our engine runs; throws RuleFileError when it is not one. A file with what
  * Prometheus refuses in it (`problems`) gives no rules: Prometheus would not load it.
  */
-export function loadPrometheusRuleFile(text: string): LoadedRuleFile {
-  const { rules, problems } = readPrometheusRules(text);
+export function loadPrometheusRuleFile(text: string, limits: YamlLimits = {}): LoadedRuleFile {
+  const { rules, problems } = readPrometheusRules(text, limits);
   const out: LoadedRuleFile = { rules: [], needsPromtool: [], problems };
   if (problems.length) return out;
   for (const r of rules) {

@@ -4,6 +4,7 @@
  * of an error per key and did-you-mean fixes that would turn it into ours.
  */
 import { deref } from './yamlAst.ts';
+import { didYouMean } from './suggest.ts';
 import type { YNode } from './yamlAst.ts';
 
 /** Our top-level keys (rules.schema.json). */
@@ -35,4 +36,37 @@ export function foreignFileReason(root: YNode | null): string | null {
     return `no version, and none of its rules has a key of ours (${RULE_KEYS.slice(0, 4).join(', ')}…): another tool's rules`;
   }
   return null;
+}
+
+/** The top-level key of a mapping `root` (no `version:`) whose value is a list: its key node, name and items' keys. */
+function topLists(root: YNode | null): { key: YNode; name: string; itemKeys: Set<string> }[] {
+  const m = root ? deref(root) : null;
+  if (m?.kind !== 'map') return [];
+  const keyOf = (n: YNode): string => (n.kind === 'scalar' ? n.text : '');
+  if (m.pairs.some((p) => keyOf(p.key) === 'version')) return [];
+  return m.pairs.flatMap((p) => {
+    const v = deref(p.value);
+    if (v.kind !== 'seq') return [];
+    const itemKeys = new Set<string>();
+    for (const it of v.items.map(deref)) if (it.kind === 'map') for (const q of it.pairs) itemKeys.add(keyOf(q.key));
+    return [{ key: p.key, name: keyOf(p.key), itemKeys }];
+  });
+}
+
+/**
+ * A Prometheus rule file's `groups:` misspelt (`group:`, `Groups:`): the key, when its list's items have a group's
+ * `rules:` or `name:`, so the file is clearly one (promtool: `field group not found in type rulefmt.RuleGroups`).
+ */
+export function groupsTypo(root: YNode | null): YNode | null {
+  const found = topLists(root).find((l) => l.name !== 'groups' && didYouMean(l.name, ['groups']) === 'groups' && (l.itemKeys.has('rules') || l.itemKeys.has('name')));
+  return found?.key ?? null;
+}
+
+/**
+ * Prometheus rules written without their `groups:` wrapper (`rules: [{alert, expr}]` at the top): the `rules` key, when
+ * its items have Prometheus rule keys (`alert` or `record`, and `expr`) and none of ours (`name`, `metric`).
+ */
+export function rulesWithoutGroups(root: YNode | null): YNode | null {
+  const found = topLists(root).find((l) => l.name === 'rules' && (l.itemKeys.has('alert') || l.itemKeys.has('record')) && l.itemKeys.has('expr') && !l.itemKeys.has('name') && !l.itemKeys.has('metric'));
+  return found?.key ?? null;
 }

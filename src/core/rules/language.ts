@@ -1,4 +1,4 @@
-import { isPrometheusRuleFile, promRulesForCsv } from '../promrules/csvRules.ts';
+import { isPrometheusRuleFile, isPrometheusRuleStream, promRulesForCsv } from '../promrules/csvRules.ts';
 import { isoOf } from '../anomaly.ts';
 import { seriesIn } from '../csv/frame.ts';
 import { SEVERITY_FLOOR } from '../severity.ts';
@@ -277,7 +277,7 @@ function ruleSnippet(ctx?: RulesDataContext): CompletionItem {
 /** Completion proposals at an offset: keys valid there, enum values, metric names, durations, a rule snippet. */
 export function completionsAt(text: string, offset: number, ctx?: RulesDataContext): CompletionItem[] {
   // A Prometheus rule file (`groups:`): our keys would turn it into our format.
-  if (/^(?:groups|kind)\s*:/m.test(text) && isPrometheusRuleFile(parseYamlAst(text).root)) return [];
+  if (/^(?:groups|kind)\s*:/m.test(text) && isPrometheusRuleStream(parseYamlAst(text))) return [];
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lines = text.split('\n');
   const starts = lineStarts(text);
@@ -418,7 +418,7 @@ export function thresholdEdits(text: string, thresholds: Record<string, number>)
   const edits: TextEdit[] = [];
   const top = parsed.root ? deref(parsed.root) : null;
   if (top?.kind !== 'map') return edits;
-  if (isPrometheusRuleFile(top)) {
+  if (isPrometheusRuleStream(parsed)) {
     for (const r of promRulesForCsv(text, lineStarts(text)).file.rules) {
       const value = Object.hasOwn(thresholds, r.name) ? thresholds[r.name] : NaN;
       if (r.thresholdSpan && Number.isFinite(value)) edits.push({ startOffset: r.thresholdSpan[0], endOffset: r.thresholdSpan[1], newText: String(value) });
@@ -458,7 +458,7 @@ export function ruleRanges(text: string): RuleLocation[] {
   const out: RuleLocation[] = [];
   const top = parsed.root ? deref(parsed.root) : null;
   if (top?.kind !== 'map') return out;
-  if (isPrometheusRuleFile(top)) {
+  if (isPrometheusRuleStream(parsed)) {
     // A Prometheus rule file: its alerts that run on the data, by the names they run under (promRulesForCsv).
     const lines = lineStarts(text);
     return promRulesForCsv(text, lines).sites.map((site) => {
