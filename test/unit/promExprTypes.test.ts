@@ -28,6 +28,12 @@ const CASES: [string, string | null][] = [
   ['cpu > 1e3', null], ['cpu > 0x1F', null], ['cpu > 0X1f', null], ['cpu > .5', null], ['cpu > 1.', null], ['cpu > 1.e3', null],
   ['cpu > 1E3', null], ['cpu > 1e+3', null], ['cpu > 08', null], ['cpu > Inf', null], ['cpu > -Inf', null], ['cpu > inf', null],
   ['cpu > NaN', null], ['x > 0x7FFFFFFFFFFFFFFF', null], ['x > 1e308', null], ['x > 0x1e3', null],
+  // A whole expression followed by a word or a number.
+  ['x by', '1:3: unexpected <by>'], ['rate(x[5m]) by', '1:13: unexpected <by>'], ['x + y by (a)', '1:7: unexpected <by>'],
+  ['x without (a)', '1:3: unexpected <without>'], ['sum(x) by (a) by (b)', '1:15: unexpected <by>'], ['x on', '1:3: unexpected <on>'],
+  ['x bool', '1:3: unexpected <bool>'], ['x > 1 bool', '1:7: unexpected <bool>'], ['x 5', '1:3: unexpected number "5"'],
+  ['x y', '1:3: unexpected identifier "y"'], ['xx  yy', '1:5: unexpected identifier "yy"'],
+  ['sum(x) by (a)', null], ['sum by (a) (x)', null], ['x > bool 1', null], ['x @ 100', null], ['x offset 5m', null],
   // Matchers.
   ['cpu{job="a" job2="b"} > 1', '1:13: unexpected identifier "job2" in label matching, expected "," or "}"'],
   ['cpu{="a"} > 1', '1:5: unexpected "=" in label matching, expected identifier or "}"'],

@@ -328,6 +328,18 @@ class Parser {
   }
 }
 
+/**
+ * A whole expression followed by a word or a number (`rate(x[5m]) by`, `x y`, `x > 1 bool`): Prometheus's "unexpected"
+ * at it; null for anything else left over (what this parser does not read, such as `@`).
+ */
+function trailing(t: Tok): Found | null {
+  const w = t.kind === 'id' ? t.text.toLowerCase() : '';
+  if (['by', 'without', 'on', 'ignoring', 'bool', 'group_left', 'group_right'].includes(w)) return [t.at, `unexpected <${w}>`];
+  if (t.kind === 'num') return [t.at, `unexpected number "${t.text}"`];
+  if (t.kind === 'id' && !KEYWORDS.has(w)) return [t.at, `unexpected identifier "${t.text}"`];
+  return null;
+}
+
 /** The first error Prometheus reports for `expr` that this can tell, as [offset, message]; null when none or unsure. */
 export function exprTypeError(expr: string): Found | null {
   if (expr.length > MAX_CHARS) return null;
@@ -337,7 +349,7 @@ export function exprTypeError(expr: string): Found | null {
   let root: Node;
   try {
     root = p.expr();
-    if (p.k !== toks.length) return null;
+    if (p.k !== toks.length) return p.parsing[0] ?? trailing(toks[p.k]);
   } catch (e) {
     if (!(e instanceof GiveUp)) throw e;
     // A parse error met before the parser gave up is still Prometheus's first: it parses left to right.
