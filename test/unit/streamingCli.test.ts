@@ -57,7 +57,7 @@ test('stream --format nab prints one line per row, with the input timestamp and 
     const lines = c.lines();
     assert.equal(lines.length, 301);
     assert.equal(lines[0], 'timestamp,value,anomaly_score');
-    assert.equal(lines[1], '2024-01-01 00:00:00,50.000,0');
+    assert.equal(lines[1], '2024-01-01 00:00:00,50,0');
     assert.ok(lines.slice(1).every((l) => { const s = Number(l.split(',')[2]); return s >= 0 && s <= 1; }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
