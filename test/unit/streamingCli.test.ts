@@ -85,15 +85,21 @@ test('stream --format nab prints the same scores as the NAB scorer bench:nab run
   }
 });
 
-test('stream --follow picks up appended rows, then a truncated file and a rotated file, from their tops', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ah-follow-'));
+/** `stream live.csv --follow --format jsonl` on a file of 5 rows in a new folder, once its 5 rows are out. */
+async function followFive(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const file = join(dir, 'live.csv');
   const ac = new AbortController();
+  writeFileSync(file, 'timestamp,value\n' + csvRows(0, 5));
+  const c = capture(['live.csv', '--follow', '--format', 'jsonl'], dir);
+  const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
+  await until(() => c.lines().length === 5, 'the first 5 rows');
+  return { dir, file, ac, c, done };
+}
+
+test('stream --follow picks up appended rows, then a truncated file and a rotated file, from their tops', async () => {
+  const { dir, file, ac, c, done } = await followFive('ah-follow-');
   try {
-    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 5));
-    const c = capture(['live.csv', '--follow', '--format', 'jsonl'], dir);
-    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
-    await until(() => c.lines().length === 5, 'the first 5 rows');
     appendFileSync(file, csvRows(5, 8));
     // Half a row: it must wait for its line break.
     appendFileSync(file, '2024-01-01 00:08:00,5');
@@ -123,14 +129,8 @@ test('stream --follow picks up appended rows, then a truncated file and a rotate
 });
 
 test('stream --follow: a deleted file is said once, rows written before the delete are kept, and the file created again is read from its top', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ah-gone-'));
-  const file = join(dir, 'live.csv');
-  const ac = new AbortController();
+  const { dir, file, ac, c, done } = await followFive('ah-gone-');
   try {
-    writeFileSync(file, 'timestamp,value\n' + csvRows(0, 5));
-    const c = capture(['live.csv', '--follow', '--format', 'jsonl'], dir);
-    const done = runStream(c.ctx, { signal: ac.signal, pollMs: 20 });
-    await until(() => c.lines().length === 5, 'the first 5 rows');
     // Rows appended just before the delete are still read (from the file held open).
     appendFileSync(file, csvRows(5, 8));
     rmSync(file);
