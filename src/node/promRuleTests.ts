@@ -11,6 +11,7 @@ import type { Position, TestFile } from '../core/promrules/testFile.ts';
 import { exportRulesText } from '../core/rules/prometheusExport.ts';
 import { isPrometheusRuleFileText } from '../core/promrules/csvRules.ts';
 import { RULE_FILE_MAX_CHARS } from '../core/rules/yamlAst.ts';
+import { decodeUtf8 } from '../core/utf8Text.ts';
 
 /** A problem of a test file or of a rule file it names: `path:line:col: message`. */
 export interface LocatedError { path: string; line: number; column: number; message: string }
@@ -29,11 +30,19 @@ export interface PreparedTests {
 
 const MAX_BYTES = RULE_FILE_MAX_CHARS;
 
+/** A byte that is not UTF-8, at its place in the file. */
+class NotUtf8 extends Error {
+  constructor(message: string, readonly line: number, readonly column: number) { super(message); }
+}
+
+/** A file's text as `check` reads it: UTF-8 without its BOM, a byte that is not UTF-8 refused at its place (NotUtf8). */
 async function readSmall(path: string): Promise<string> {
   const info = await stat(path);
   if (!info.isFile()) throw new Error('not a regular file');
   if (info.size > MAX_BYTES) throw new Error(`too large (${info.size} bytes)`);
-  return readFile(path, 'utf8');
+  const decoded = decodeUtf8(await readFile(path));
+  if ('error' in decoded) throw new NotUtf8(decoded.error, decoded.line, decoded.column);
+  return decoded.text;
 }
 
 function globRegExp(glob: string): RegExp {
@@ -57,6 +66,7 @@ export async function prepareTests(path: string): Promise<PreparedTests> {
   const err = (p: string, at: Position | { line: number; column: number }, message: string): void => { out.errors.push({ path: p, line: at.line, column: at.column, message }); };
   let text: string;
   try { text = await readSmall(path); } catch (e) {
+    if (e instanceof NotUtf8) { err(path, e, e.message); return out; }
     const code = (e as NodeJS.ErrnoException).code;
     err(path, { line: 0, column: 0 }, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`);
     return out;
@@ -79,6 +89,7 @@ export async function prepareTests(path: string): Promise<PreparedTests> {
 async function addRuleFile(out: PreparedTests, p: string, given: string, at: Position): Promise<void> {
   let text: string;
   try { text = await readSmall(p); } catch (e) {
+    if (e instanceof NotUtf8) { out.errors.push({ path: p, line: e.line, column: e.column, message: e.message }); return; }
     const code = (e as NodeJS.ErrnoException).code;
     out.errors.push({ path: out.path, line: at.line, column: at.column, message: `rule file ${given}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}` });
     return;

@@ -230,3 +230,15 @@ tests:
   assert.equal(r.code, 0, r.out + r.err);
   assert.equal(r.out, 'prom.test.yaml: 1 passed, 0 failed\n');
 });
+
+test('anomaly-hunter test: a rule file or a test file with a byte that is not UTF-8 is an error at its place, as check says it', async () => {
+  writeFileSync(join(dir, 'latin.yml'), Buffer.concat([Buffer.from('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0 # caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+  writeFileSync(join(dir, 'latin.test.yaml'), 'rule_files: [latin.yml]\ntests: []\n');
+  const rule = await cli(['test', 'latin.test.yaml'], dir);
+  assert.equal(rule.code, 1, rule.out);
+  assert.match(rule.err, /latin\.yml:5:28: error: not valid UTF-8 \(byte 0xE9\): save the file as UTF-8/);
+  writeFileSync(join(dir, 'bad.test.yaml'), Buffer.concat([Buffer.from('rule_files: [latin.yml]\n# '), Buffer.from([0xff]), Buffer.from('\ntests: []\n')]));
+  const test = await cli(['test', 'bad.test.yaml'], dir);
+  assert.equal(test.code, 1, test.out);
+  assert.match(test.err, /bad\.test\.yaml:2:3: error: not valid UTF-8 \(byte 0xFF\)/);
+});

@@ -88,6 +88,13 @@ test('PollOutage: the copies up to the last failed poll are left out, a reading 
   assert.equal(p.clean(frameOf(10, [1, 1, 1, 1, 1]), 10 * S, 14 * S, S).dropped, 3);
   // No outage: nothing left out.
   assert.equal(p.clean(frameOf(15, [1, 1, 1]), 15 * S, 17 * S, S).dropped, 0);
+  // This machine's network failed (the host not reached, no answer): nothing is known of the server, the flat points are readings.
+  const net = new PollOutage('h');
+  net.fed(frameOf(9, [1]), 9 * S);
+  net.failed('cannot reach the server: network error (ENETUNREACH)', 10_500);
+  net.failed('no answer within 60 s (timed out) for query "up"', 11_500);
+  assert.equal(net.answered(13_200), 'h: reachable again after 3s without an answer');
+  assert.equal(net.clean(frameOf(10, [1, 1, 1, 1]), 10 * S, 13 * S, S).dropped, 0);
   // The server answered with its own error (it was up, scraping): said, but its points are readings.
   assert.equal(p.failed('query "cpu": execution: query timed out in expression evaluation (HTTP 503)', 19_500), true);
   assert.equal(p.answered(20_100), 'h: polls answered again after 1s of errors');

@@ -12,10 +12,12 @@ import { LOOKBACK_DELTA_MS } from '../rules/evaluate.ts';
 import { dropLookbackCopies } from './source.ts';
 
 /**
- * Failures after which the server may not have been scraping: no connection, no answer, or a gateway's or a
- * starting Prometheus's 502–504 (Prometheus's own errors come in its JSON envelope, never as these bare statuses).
+ * Failures that show the server was not serving, so not scraping: its host refused the connection (nothing listens:
+ * Prometheus stopped or restarting), or a gateway's or a starting Prometheus's 502–504 (Prometheus's own errors come
+ * in its JSON envelope, never as these bare statuses). A poll that got no answer, or could not reach the host (this
+ * machine's network, DNS), shows nothing of the server: the points after it are readings, kept.
  */
-const NOT_SERVING = /cannot reach the server|no answer within|(^|: )HTTP 50[234] /;
+const NOT_SERVING = /cannot reach the server: connection refused|(^|: )HTTP 50[234] /;
 
 export class PollOutage {
   /** When the first failed poll of the current outage was, or null while polls succeed. */
@@ -36,7 +38,8 @@ export class PollOutage {
   failed(message: string, nowMs: number): boolean {
     this.failingSince ??= nowMs;
     // A server that answered with an error of its own is up and scraping: its points are readings.
-    if (NOT_SERVING.test(message)) { this.downUntil = nowMs; this.unreachable = true; }
+    if (NOT_SERVING.test(message)) this.downUntil = nowMs;
+    if (NOT_SERVING.test(message) || /cannot reach the server|no answer within/.test(message)) this.unreachable = true;
     if (message === this.said) return false;
     this.said = message;
     return true;
