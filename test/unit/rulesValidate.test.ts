@@ -202,6 +202,11 @@ test('a YAML syntax error is reported where the parser stops, or at the unclosed
   assert.match(at(rule + '    summary: {{ value }} is high\n'), /^7:14 a value that starts with '\{' is read as a YAML flow map: quote a template \("\{\{ value \}\} is high"\) \(YAML: bad indentation of a mapping entry\)$/);
   // A quoted value or flow map of several lines that closes is not blamed for a later error.
   assert.equal(at(rule + '    summary: "cpu\n      high"\n    labels: {a: b,\n      c: d}\n   x: 1\n'), '11:4 bad indentation of a sequence entry');
+  // Nor a block scalar's text, a quoted value's later lines, or an apostrophe inside a plain scalar of a flow map.
+  const plain = (t: string) => at(t).replace(/^\d+:\d+ /, '');
+  assert.doesNotMatch(plain(rule + '    summary: |\n      Note: "see runbook\n      more\n   x: 1\n'), /opened here/);
+  assert.doesNotMatch(plain(rule + '    summary: "Instance {{ $labels.instance }}\n      note: \'x is down"\n   x: 1\n'), /opened here/);
+  assert.doesNotMatch(plain(rule + "    labels: {owner: o'brien}\n   x: 1\n"), /opened here/);
 });
 
 test('an empty file is a warning (nothing to check, as promtool: a placeholder passes CI) with a fix that writes the skeleton', () => {

@@ -20,53 +20,73 @@ function valueStart(line: string): number {
   return at < line.length && m[0].length > m[1].length ? at : -1;
 }
 
-/** Whether the quoted scalar opening at `from` (on its quote) closes before `until`. */
-function quoteCloses(text: string, from: number, until: number): boolean {
+/** Where the quoted scalar opening at `from` (on its quote) closes before `until`, or -1. */
+function quoteEnd(text: string, from: number, until: number): number {
   const q = text[from];
   for (let i = from + 1; i < until; i++) {
     if (q === '"' && text[i] === '\\') { i++; continue; }
     if (text[i] === q) {
       if (q === "'" && text[i + 1] === "'") { i++; continue; }
-      return true;
+      return i;
     }
   }
-  return false;
+  return -1;
 }
 
-/** Whether the flow collection opening at `from` closes before `until` (quoted text and comments skipped). */
-function flowCloses(text: string, from: number, until: number): boolean {
+/**
+ * Where the flow collection opening at `from` closes before `until`, or -1. A quote begins quoted text only where a
+ * scalar begins (after `{`, `[`, `,` or `:`): the apostrophe of `{owner: o'brien}` is a plain scalar's. Comments skipped.
+ */
+function flowEnd(text: string, from: number, until: number): number {
   let depth = 0;
+  let last = '';
   for (let i = from; i < until; i++) {
     const c = text[i];
-    if (c === '"' || c === "'") {
-      for (i++; i < until && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    if ((c === '"' || c === "'") && (last === '' || '{[,:'.includes(last))) {
+      const end = quoteEnd(text, i, until);
+      if (end < 0) return -1;
+      i = end;
+      last = c;
       continue;
     }
     if (c === '#' && /\s/.test(text[i - 1] ?? ' ')) { while (i < until && text[i] !== '\n') i++; continue; }
+    if (!/\s/.test(c)) last = c;
     if (c === '{' || c === '[') depth++;
-    else if ((c === '}' || c === ']') && --depth === 0) return true;
+    else if ((c === '}' || c === ']') && --depth === 0) return i;
   }
-  return false;
+  return -1;
 }
 
 /** See the file comment. `errorOffset` is where the parser failed. */
 export function yamlSyntaxHint(text: string, errorOffset: number): YamlSyntaxHint | null {
   let start = 0;
   let found: YamlSyntaxHint | null = null;
+  // Lines inside a value that closed (a quoted or flow value of several lines) or inside a block scalar are text, not YAML.
+  let skipTo = -1;
+  let blockIndent = -1;
   while (start <= errorOffset && start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const line = text.slice(start, end).replace(/\r$/, '');
-    const v = valueStart(line);
+    const indent = line.length - line.trimStart().length;
+    const inBlock = blockIndent >= 0 && (line.trim() === '' || indent > blockIndent);
+    if (!inBlock) blockIndent = -1;
+    const v = start > skipTo && !inBlock ? valueStart(line) : -1;
     const at = start + v;
     if (v >= 0) {
       const c = line[v];
-      if (c === '{' && line[v + 1] === '{' && errorOffset <= end) {
+      if (/^[|>][-+0-9]*\s*(#.*)?$/.test(line.slice(v))) {
+        blockIndent = indent;
+      } else if (c === '{' && line[v + 1] === '{' && errorOffset <= end) {
         found = { message: `a value that starts with '{' is read as a YAML flow map: quote a template ("${line.slice(v).trim().replace(/"/g, '\\"').slice(0, 60)}")`, offset: at };
-      } else if ((c === '"' || c === "'") && !quoteCloses(text, at, errorOffset)) {
-        found = { message: `the ${c === '"' ? 'double' : 'single'}-quoted value opened here is not closed (add the closing ${c})`, offset: at };
-      } else if ((c === '{' || c === '[') && !flowCloses(text, at, errorOffset)) {
-        found = { message: `the ${c === '{' ? 'flow map {' : 'flow list ['} opened here is not closed (add the closing ${c === '{' ? '}' : ']'})`, offset: at };
+      } else if (c === '"' || c === "'") {
+        const close = quoteEnd(text, at, errorOffset);
+        if (close < 0) found = { message: `the ${c === '"' ? 'double' : 'single'}-quoted value opened here is not closed (add the closing ${c})`, offset: at };
+        else skipTo = close;
+      } else if (c === '{' || c === '[') {
+        const close = flowEnd(text, at, errorOffset);
+        if (close < 0) found = { message: `the ${c === '{' ? 'flow map {' : 'flow list ['} opened here is not closed (add the closing ${c === '{' ? '}' : ']'})`, offset: at };
+        else skipTo = close;
       }
     }
     start = end + 1;
