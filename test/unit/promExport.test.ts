@@ -154,6 +154,24 @@ rules:
   assert.equal(check.status, 0, check.out);
 });
 
+test('a scalar query (time(), scalar(...), a number) is exported as a vector: Prometheus compares two scalars only with bool', async (t) => {
+  const e = exportOf(`version: 1
+data:
+  prometheus: http://localhost:9090
+  queries: {t: time(), s: "scalar(sum(up))", one: "1", v: "sum(up)"}
+rules:
+  - {name: t, metric: t, op: ">", threshold: 5}
+  - {name: s, metric: s, op: ">", threshold: 5}
+  - {name: one, metric: one, op: "<", threshold: 5}
+  - {name: v, metric: v, op: "<", threshold: 5}
+`);
+  assert.deepEqual(e.group.rules.map((r) => r.expr), ['vector(time()) > 5', 'vector(scalar(sum(up))) > 5', 'vector(1) < 5', '(sum(up)) < 5']);
+  if (!needPromtool(t)) return;
+  writeFileSync(join(dir, 'scalar.yml'), e.text);
+  const check = promtool(['check', 'rules', join(dir, 'scalar.yml')]);
+  assert.equal(check.status, 0, check.out);
+});
+
 // Each checked by hand against promtool 2.42 (`NAME > 5`): the first eight are refused bare, the others read as names.
 const REFUSED_BARE = ['inf', 'nan', 'Inf', 'NaN', 'INF', 'bool', 'Bool', 'on', 'ON', 'ignoring', 'group_left', 'group_right', 'atan2'];
 const READ_AS_NAMES = ['sum', 'by', 'without', 'and', 'or', 'unless', 'offset', 'start', 'end', 'group', 'count_values', 'rate', 'time', 'e1', 'infinity', 'nan1'];

@@ -340,22 +340,34 @@ function trailing(t: Tok): Found | null {
   return null;
 }
 
-/** The first error Prometheus reports for `expr` that this can tell, as [offset, message]; null when none or unsure. */
-export function exprTypeError(expr: string): Found | null {
-  if (expr.length > MAX_CHARS) return null;
+/** The parse of `expr`: its root, or the first error, or neither when unsure (what this parser does not read). */
+function parse(expr: string): { root: Node | null; error: Found | null } {
+  if (expr.length > MAX_CHARS) return { root: null, error: null };
   const toks = lex(expr);
-  if (!toks || toks.length > MAX_TOKENS) return null;
+  if (!toks || toks.length > MAX_TOKENS) return { root: null, error: null };
   const p = new Parser(toks);
   let root: Node;
   try {
     root = p.expr();
-    if (p.k !== toks.length) return p.parsing[0] ?? trailing(toks[p.k]);
+    if (p.k !== toks.length) return { root: null, error: p.parsing[0] ?? trailing(toks[p.k]) };
   } catch (e) {
     if (!(e instanceof GiveUp)) throw e;
     // A parse error met before the parser gave up is still Prometheus's first: it parses left to right.
-    return p.parsing[0] ?? null;
+    return { root: null, error: p.parsing[0] ?? null };
   }
   // Prometheus checks types only once the expression parsed.
-  if (p.parsing.length) return p.parsing[0];
-  return root.first();
+  if (p.parsing.length) return { root: null, error: p.parsing[0] };
+  return { root, error: null };
+}
+
+/** The first error Prometheus reports for `expr` that this can tell, as [offset, message]; null when none or unsure. */
+export function exprTypeError(expr: string): Found | null {
+  const { root, error } = parse(expr);
+  return error ?? root?.first() ?? null;
+}
+
+/** The type of a valid `expr` (`time()`: scalar), or null when it has an error or this parser cannot tell. */
+export function exprType(expr: string): PromType | null {
+  const { root } = parse(expr);
+  return root && !root.first() ? root.type : null;
 }

@@ -1,4 +1,5 @@
 import type { PromAlertRule } from '../promrules/ruleFile.ts';
+import { exprType } from '../promrules/exprTypes.ts';
 import type { Diagnostic, Rule, RulesFile } from './model.ts';
 import { analyzeRules } from './validate.ts';
 import { formatDuration } from './duration.ts';
@@ -53,11 +54,16 @@ export function promNumber(x: number): string {
   return String(x);
 }
 
-/** A plain selector (`name`, `name{…}` or `{…}`) needs no parentheses before a comparison; anything else gets them. */
+/**
+ * A plain selector (`name`, `name{…}` or `{…}`) needs no parentheses before a comparison; anything else gets them. A
+ * scalar query (`time()`, `scalar(…)`) is made a vector: Prometheus compares two scalars only with `bool`, and an
+ * alert needs a vector.
+ */
 function operand(query: string): string {
   if (/^(?:[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^{}]*\})?|\{[^{}]*\})$/.test(query)) return query;
+  const open = exprType(query) === 'scalar' ? 'vector(' : '(';
   // A `# comment` runs to the end of its line: the closing parenthesis goes on a line of its own, not into it.
-  return query.includes('#') ? `(${query}\n)` : `(${query})`;
+  return query.includes('#') ? `${open}${query}\n)` : `${open}${query})`;
 }
 
 /**
