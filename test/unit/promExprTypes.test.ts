@@ -33,6 +33,8 @@ const CASES: [string, string | null][] = [
   ['x without (a)', '1:3: unexpected <without>'], ['sum(x) by (a) by (b)', '1:15: unexpected <by>'], ['x on', '1:3: unexpected <on>'],
   ['x bool', '1:3: unexpected <bool>'], ['x > 1 bool', '1:7: unexpected <bool>'], ['x 5', '1:3: unexpected number "5"'],
   ['x y', '1:3: unexpected identifier "y"'], ['xx  yy', '1:5: unexpected identifier "yy"'],
+  ['ignoring > 1', '1:1: unexpected <ignoring>'], ['group_left > 0', '1:1: unexpected <group_left>'], ['on > 1', '1:1: unexpected <on>'],
+  ['x > bool', '1:9: unexpected end of input'], ['by > 1', null], ['without > 1', null], ['offset > 1', null],
   ['sum(x) by (a)', null], ['sum by (a) (x)', null], ['x > bool 1', null], ['x @ 100', null], ['x offset 5m', null],
   // Matchers.
   ['cpu{job="a" job2="b"} > 1', '1:13: unexpected identifier "job2" in label matching, expected "," or "}"'],

@@ -209,6 +209,8 @@ class Parser {
     if (/^(?:inf|nan)$/.test(w)) return { type: 'scalar', at: t.at, first: noError };
     if (AGGREGATIONS.has(w)) return this.aggregation(t, w);
     if (this.peek()?.kind === '(') return this.call(t);
+    // Keywords Prometheus never reads as a metric's name (the others are names there: `by > 1`, `offset > 1`).
+    if (['on', 'ignoring', 'group_left', 'group_right', 'bool'].includes(t.text)) { this.parsing.push([t.at, `unexpected <${t.text}>`]); return giveUp(); }
     if (KEYWORDS.has(w)) return giveUp();
     if (this.peek()?.kind === '{') { this.take(); return this.selector(t.at, true); }
     return { type: 'instant vector', at: t.at, selector: true, first: noError };
