@@ -15,6 +15,13 @@ async function cli(argv: string[], cwd: string) {
   return { code, out, err };
 }
 
+/** Writes an exported text to `name` and asserts promtool 2.42 accepts it (`promtool check rules`). */
+function assertPromtoolAccepts(name: string, text: string): void {
+  writeFileSync(join(dir, name), text);
+  const check = promtool(['check', 'rules', join(dir, name)]);
+  assert.equal(check.status, 0, check.out);
+}
+
 function exportOf(text: string) {
   const a = analyzeRules(text);
   // As export-rules reads them: the rules file's own data.queries (RulesFile.source).
@@ -149,9 +156,7 @@ rules:
 `);
   assert.deepEqual(e.group.rules.map((r) => r.expr), ['(max(node_load1)  # worst host\n) > 4', 'up{job="a#b"} == 0']);
   if (!needPromtool(t)) return;
-  writeFileSync(join(dir, 'comment.yml'), e.text);
-  const check = promtool(['check', 'rules', join(dir, 'comment.yml')]);
-  assert.equal(check.status, 0, check.out);
+  assertPromtoolAccepts('comment.yml', e.text);
 });
 
 test('a scalar query (time(), scalar(...), a number) is exported as a vector: Prometheus compares two scalars only with bool', async (t) => {
@@ -167,9 +172,7 @@ rules:
 `);
   assert.deepEqual(e.group.rules.map((r) => r.expr), ['vector(time()) > 5', 'vector(scalar(sum(up))) > 5', 'vector(1) < 5', '(sum(up)) < 5']);
   if (!needPromtool(t)) return;
-  writeFileSync(join(dir, 'scalar.yml'), e.text);
-  const check = promtool(['check', 'rules', join(dir, 'scalar.yml')]);
-  assert.equal(check.status, 0, check.out);
+  assertPromtoolAccepts('scalar.yml', e.text);
 });
 
 // Each checked by hand against promtool 2.42 (`NAME > 5`): the first eight are refused bare, the others read as names.
@@ -182,9 +185,7 @@ test('a metric PromQL would read as a keyword or a number is written {__name__="
   assert.deepEqual(e.problems, []);
   assert.deepEqual(e.group.rules.map((r) => r.expr), [...REFUSED_BARE.map((n) => `{__name__="${n}"} > 5`), ...READ_AS_NAMES.map((n) => `${n} > 5`)]);
   if (!needPromtool(t)) return;
-  writeFileSync(join(dir, 'keywords.yml'), e.text);
-  const check = promtool(['check', 'rules', join(dir, 'keywords.yml')]);
-  assert.equal(check.status, 0, check.out);
+  assertPromtoolAccepts('keywords.yml', e.text);
   // The series is the one named so: the alert fires on it (an alert drops __name__ from its labels).
   writeFileSync(join(dir, 'keywords.test.yml'), `rule_files: [keywords.yml]
 tests:
@@ -257,7 +258,5 @@ rules:
   assert.deepEqual([e.group.rules[0].forMs, e.group.rules[0].keepFiringForMs], [106751 * 86_400_000, (292 * 365 + 24 * 7) * 86_400_000]);
   assert.equal(validateRules('version: 1\nrules:\n  - {name: a, metric: cpu, op: ">", threshold: 1, for: 106752d}\n').rules, null);
   if (!needPromtool(t)) return;
-  writeFileSync(join(dir, 'longest.yml'), e.text);
-  const check = promtool(['check', 'rules', join(dir, 'longest.yml')]);
-  assert.equal(check.status, 0, check.out);
+  assertPromtoolAccepts('longest.yml', e.text);
 });
