@@ -18,7 +18,7 @@ import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { validateRules } from '../../src/core/rules/validate.ts';
 import { dataContextOf } from '../../src/core/rules/dataContext.ts';
 import { codeSpan, hoverOf } from '../../src/core/findings.ts';
-import { hoverAt } from '../../src/core/rules/language.ts';
+import { hoverAt } from '../../src/core/rules/hover.ts';
 import { deliver } from '../../src/core/alerting/deliver.ts';
 import type { FetchLike } from '../../src/core/alerting/deliver.ts';
 import { sendAnomalies } from '../../src/core/alerting/send.ts';

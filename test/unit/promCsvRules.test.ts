@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { analyzeRules, validateRules } from '../../src/core/rules/validate.ts';
-import { completionsAt, hoverAt, ruleRanges } from '../../src/core/rules/language.ts';
+import { completionsAt, ruleRanges } from '../../src/core/rules/language.ts';
+import { hoverAt } from '../../src/core/rules/hover.ts';
 import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import { frameOf } from '../../src/core/csv/frame.ts';
 import { dataContextOf } from '../../src/core/rules/dataContext.ts';
@@ -153,4 +154,28 @@ test("a Prometheus rule file on CSV: Go's trim markers ({{- and -}} beside a spa
   assert.deepEqual(message('a \n\t {{- "x" }} \n b {{ "y" -}} \n\n c'), ['ax \n b yc']);
   assert.deepEqual(message('a {{-3}} b {{- 3 -}} c'), ['a -3 b3c']);
   assert.deepEqual(message('x {{- /* note */ -}} y'), ['xy']);
+});
+
+test('hovers work in a PrometheusRule manifest: in the document under the pointer, its spec read as a rule file', () => {
+  const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  expr: cpu > 1\n---\n'
+    + 'apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: node\nspec:\n  groups:\n    - name: node\n      rules:\n'
+    + '        - alert: HighCPU\n          expr: cpu > 90\n          for: 5m\n        - alert: MemRising\n          expr: deriv(mem[1h]) > 0\n';
+  const at = (s: string, from = 0) => manifest.indexOf(s, from);
+  const second = at('---');
+  assert.match(hoverAt(manifest, at('expr', second), undefined)!, /^\*\*expr\*\* — the PromQL expression/);
+  assert.match(hoverAt(manifest, at('groups'), undefined)!, /^\*\*groups\*\* — the rule groups/);
+  assert.equal(hoverAt(manifest, at('HighCPU'), undefined), '**HighCPU** runs on CSV data as `cpu > 90`: open a CSV beside this file to see where it fires');
+  assert.match(hoverAt(manifest, at('deriv'), undefined)!, /^\*\*MemRising\*\* does not run on CSV data: /);
+  assert.match(hoverAt(manifest, at('kind', second), undefined)!, /^\*\*kind\*\* — `PrometheusRule`: the Prometheus Operator loads/);
+  assert.match(hoverAt(manifest, at('spec'), undefined)!, /^\*\*spec\*\* — the rule file itself/);
+  const t = Array.from({ length: 20 }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
+  const ctx = dataContextOf(frameOf({ cpu: t.map((_, i) => (i >= 5 && i < 15 ? 95 : 50)) }, t), 'node.csv');
+  assert.equal(hoverAt(manifest, at('cpu > 90') + 1, ctx), '**HighCPU** fires on 5 rows in 1 episode in node.csv\n\nfirst at 2024-01-01 00:10 UTC · last at 2024-01-01 00:14 UTC');
+  assert.match(hoverAt(manifest, at('5m'), ctx)!, /^\*\*5m\*\* = 300 s — 5 rows at the 1m step of node\.csv/);
+  // The ConfigMap is no rule file: nothing there, not even for a key named expr.
+  assert.equal(hoverAt(manifest, at('expr'), undefined), null);
+  assert.equal(hoverAt(manifest, at('kind'), undefined), null);
+  // A single-document manifest too.
+  const one = manifest.slice(second + 4);
+  assert.match(hoverAt(one, one.indexOf('expr'), undefined)!, /^\*\*expr\*\* — /);
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateRules } from '../../src/core/rules/validate.ts';
-import { completionsAt, hoverAt, ruleRanges, thresholdEdits } from '../../src/core/rules/language.ts';
+import { completionsAt, ruleRanges, thresholdEdits } from '../../src/core/rules/language.ts';
+import { hoverAt } from '../../src/core/rules/hover.ts';
 
 function codes(text: string): string[] {
   return validateRules(text).diagnostics.map((d) => d.code);
