@@ -43,7 +43,7 @@ async function token(ctx: Ctx): Promise<string> {
  */
 export async function tokenForRulesServer(ctx: Ctx, url: URL): Promise<{ token: string; withheld: boolean }> {
   const chosen = ctx.ext.workspaceState.get<RecentQuery[]>(RECENT_KEY, []).some((q) => {
-    const c = checkServerUrl(q.server);
+    const c = checkServerUrl(q.server, EDITOR_TOKEN_HELP);
     return c.ok && c.url.origin === url.origin;
   });
   const set = await token(ctx);
@@ -67,7 +67,7 @@ async function askQuery(last: RecentQuery | undefined): Promise<RecentQuery | un
   const server = await vscode.window.showInputBox({
     title: 'Analyze Prometheus Query (1/3): server', value: last?.server ?? 'http://localhost:9090', ignoreFocusOut: true,
     prompt: 'A Prometheus-compatible server: Prometheus, VictoriaMetrics, Thanos, Mimir',
-    validateInput: (v) => { const c = checkServerUrl(v); return c.ok ? null : c.reason; },
+    validateInput: (v) => { const c = checkServerUrl(v, EDITOR_TOKEN_HELP); return c.ok ? null : c.reason; },
   });
   if (server === undefined) return undefined;
   const query = await vscode.window.showInputBox({
@@ -102,7 +102,7 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
   }
   if (!chosen) return;
   const q = chosen;
-  const check = checkServerUrl(q.server);
+  const check = checkServerUrl(q.server, EDITOR_TOKEN_HELP);
   const parsed = parseQueryArg(q.query);
   const range = resolveRange({ start: q.start, step: q.step }, Date.now());
   if (!check.ok || !parsed.ok || !range.ok) {

@@ -42,8 +42,11 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Past this URL length the query goes in a POST form body (Prometheus and VictoriaMetrics accept both). */
 const MAX_GET_URL = 2000;
 
-/** The server's base URL checked: http(s), no credentials in it, no query or fragment. */
-export function checkServerUrl(raw: string): { ok: true; url: URL } | { ok: false; reason: string } {
+/**
+ * The server's base URL checked: http(s), no credentials in it, no query or fragment. `help`: where the user sets a
+ * token instead of credentials in the URL (the CLI: an environment variable; the editor: a command).
+ */
+export function checkServerUrl(raw: string, help: TokenHelp = ENV_TOKEN_HELP): { ok: true; url: URL } | { ok: false; reason: string } {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -51,7 +54,7 @@ export function checkServerUrl(raw: string): { ok: true; url: URL } | { ok: fals
     return { ok: false, reason: `'${raw}' is not an absolute URL (expected e.g. http://localhost:9090)` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: `the server URL must be http or https, got ${url.protocol.replace(/:$/, '')}` };
-  if (url.username || url.password) return { ok: false, reason: `the server URL must not hold a user name or password: put a bearer token in ${PROMETHEUS_TOKEN_ENV}` };
+  if (url.username || url.password) return { ok: false, reason: `the server URL must not hold a user name or password: ${help.unset}` };
   if (url.search || url.hash) return { ok: false, reason: 'the server URL must not have a query or fragment (give the base, e.g. http://localhost:9090)' };
   return { ok: true, url };
 }

@@ -29,8 +29,8 @@ export interface ResolvedRulesSource {
 }
 
 /** Resolves a rules source at `now`; throws a SourceError of one line (a bad URL, no query, a bad range or step). */
-export function resolveRulesSource(source: PrometheusDataSource, now: number): ResolvedRulesSource {
-  const check = checkServerUrl(source.prometheus);
+export function resolveRulesSource(source: PrometheusDataSource, now: number, help?: TokenHelp): ResolvedRulesSource {
+  const check = checkServerUrl(source.prometheus, help);
   if (!check.ok) throw new SourceError(check.reason);
   if (!source.queries.length) throw new SourceError('data.queries names no query');
   const rangeText = source.range ?? DEFAULT_RULES_RANGE;
@@ -130,7 +130,7 @@ export class RulesSourceCache {
     let resolved: ResolvedRulesSource | undefined;
     let problem: string | undefined;
     try {
-      resolved = resolveRulesSource(source, now);
+      resolved = resolveRulesSource(source, now, this.opts.tokenHelp);
     } catch (e) {
       problem = e instanceof SourceError ? e.message : String(e);
     }

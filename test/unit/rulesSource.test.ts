@@ -39,7 +39,7 @@ test('rules with a Prometheus data: are checked against the queries\' names with
   assert.deepEqual(analyzeRules(rulesText('http://127.0.0.1:9')).diagnostics, []);
 });
 
-test('rules source: resolved at a time, keyed by what is written; a bad range is one line', () => {
+test('rules source: resolved at a time, keyed by what is written; a bad range is one line', async () => {
   const source = analyzeRules(rulesText('http://127.0.0.1:9090')).file.source!;
   const now = Date.UTC(2025, 0, 10, 12, 0, 30);
   const r = resolveRulesSource(source, now);
@@ -49,6 +49,13 @@ test('rules source: resolved at a time, keyed by what is written; a bad range is
   assert.notEqual(rulesSourceKey(source), rulesSourceKey({ ...source, range: '2d' }));
   assert.throws(() => resolveRulesSource({ ...source, range: '7x' }, now), (e: Error) => /^range: /.test(e.message) && !e.message.includes('\n'));
   assert.throws(() => resolveRulesSource({ ...source, prometheus: 'ftp://x' }, now), /must be http or https/);
+  // Credentials in the URL: the CLI names its environment variable, the editor its command (and never the secret).
+  const withUser = { ...source, prometheus: 'http://ann:s3cret@127.0.0.1:9090' };
+  assert.throws(() => resolveRulesSource(withUser, now), (e: Error) => /ANOMALY_HUNTER_PROMETHEUS_TOKEN$/.test(e.message) && !e.message.includes('s3cret'));
+  assert.throws(() => resolveRulesSource(withUser, now, EDITOR_TOKEN_HELP), (e: Error) => e.message === 'the server URL must not hold a user name or password: set a bearer token with "Anomaly Hunter: Set Prometheus Token…"');
+  const failed = new RulesSourceCache({ tokenFor: () => ({ token: '', withheld: false }), tokenHelp: EDITOR_TOKEN_HELP }).fetch('file:///r.yaml', withUser);
+  await failed.done;
+  assert.equal(failed.error, 'the server URL must not hold a user name or password: set a bearer token with "Anomaly Hunter: Set Prometheus Token…"');
 });
 
 test('rules source cache against a real Prometheus: one fetch per file and source, stale once edited, firings on the fetched range, failures in one line', { skip: skipUnless('prometheus', 'promtool'), timeout: 120_000 }, async () => {
