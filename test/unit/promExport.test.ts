@@ -70,7 +70,10 @@ rules:
 `);
   assert.deepEqual(e.group.rules.map((r) => [r.alert, r.expr]), [['a', 'node_load1{instance="h0:9100",job="node"} > 4'], ['b', 'up{job="node",instance="h1:9100"} == 0']]);
   // Not a plain selector, or no such query: still not exported, and said so.
-  assert.deepEqual(e.problems.filter((p) => p.dropped).map((p) => p.rule), ['c', 'd']);
+  assert.deepEqual(e.problems.filter((p) => p.dropped).map((p) => [p.rule, p.message]), [
+    ['c', 'metric \'cpu{instance="h0:9100"}\' is one series of the query \'cpu\', which is not a plain series selector, so its labels cannot be added to it; give this series a query of its own under data.queries'],
+    ['d', 'metric \'nope{instance="h0:9100"}\' is not a Prometheus metric name; give its query under data.queries'],
+  ]);
 });
 
 test('what Prometheus cannot say is reported, never dropped silently; literal {{ is kept literal', async (t) => {

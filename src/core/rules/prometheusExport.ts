@@ -168,7 +168,12 @@ function ruleOf(rule: Rule, queries: Record<string, string>, problems: ExportPro
   const report = (message: string, dropped: boolean): void => { problems.push({ rule: rule.name, line: rule.line, message, dropped }); };
   const query = Object.hasOwn(queries, rule.metric) ? queries[rule.metric] : seriesSelector(rule.metric, queries);
   if (query === null && !METRIC_NAME.test(rule.metric)) {
-    report(`metric '${rule.metric}' is not a Prometheus metric name; give its query under data.queries`, true);
+    // One series of a query that is no plain selector (`errs{job="api"}` of `errs: sum by (job) (…)`): its labels
+    // cannot be added to the query, which is under data.queries already.
+    const base = rule.metric.slice(0, Math.max(0, rule.metric.indexOf('{')));
+    report(base && Object.hasOwn(queries, base)
+      ? `metric '${rule.metric}' is one series of the query '${base}', which is not a plain series selector, so its labels cannot be added to it; give this series a query of its own under data.queries`
+      : `metric '${rule.metric}' is not a Prometheus metric name; give its query under data.queries`, true);
     return null;
   }
   const labels: Record<string, string> = {};
