@@ -343,3 +343,48 @@ test('promtool check rules gives each of those mistakes in the same words, on th
     if (message.startsWith('could not parse')) assert.ok(out.includes(`${line}:15: group "g"`), out);
   }
 });
+
+test('a rule of the same name and labels as an earlier one of its file is a warning, as promtool check rules\' default lint finds it', (t) => {
+  const text = `groups:
+  - name: a
+    rules:
+      - alert: HighCPU
+        expr: cpu > 90
+        labels: {severity: page, team: sre}
+      - alert: HighCPU
+        expr: cpu > 95
+        labels: {team: sre, severity: page}
+      - alert: HighCPU
+        expr: cpu > 99
+        labels: {severity: critical, team: sre}
+      - record: job:x
+        expr: sum(x)
+  - name: b
+    rules:
+      - record: job:x
+        expr: sum(y)
+      - alert: HighCPU
+        expr: cpu > 97
+        labels: {severity: page, team: sre}
+      - alert: Other
+        expr: cpu > 97
+        labels: {severity: page, team: sre}
+`;
+  const r = validateRules(text);
+  const dup = r.diagnostics.filter((d) => d.code === 'duplicate-rule');
+  assert.deepEqual(dup.map((d) => [d.severity, d.range.start.line, d.range.start.column]), [['warning', 7, 16], ['warning', 17, 17], ['warning', 19, 16]]);
+  assert.equal(dup[0].message, 'rule \'HighCPU\' has the same name and labels (severity: page, team: sre) as the rule at line 4: promtool check rules lints it as a duplicate rule, which "might cause inconsistency while recording expressions"');
+  assert.match(dup[1].message, /^rule 'job:x' has the same name and no labels as the rule at line 13:/);
+  assert.equal(r.diagnostics.filter((d) => d.severity === 'error').length, 0, 'a lint, not an error: promtool still passes the file');
+  // Each PrometheusRule of a manifest is its own rule file for the operator: the same rule in two is no duplicate.
+  const manifest = (name: string) => `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: ${name}\nspec:\n  groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: cpu > 1\n`;
+  assert.equal(validateRules(`${manifest('one')}---\n${manifest('two')}`).diagnostics.filter((d) => d.code === 'duplicate-rule').length, 0);
+  if (!needPromtool(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'ah-dup-'));
+  writeFileSync(join(dir, 'dup.yml'), text);
+  const p = promtool(['check', 'rules', join(dir, 'dup.yml')]);
+  assert.equal(p.status, 0, p.out);
+  assert.match(p.out, /2 duplicate rule\(s\) found/);
+  // promtool names each duplicated rule once: the names we warn about, once each.
+  assert.deepEqual([...p.out.matchAll(/^Metric: (\S+)$/gm)].map((m) => m[1]), [...new Set(dup.map((d) => /^rule '([^']+)'/.exec(d.message)![1]))].sort());
+});

@@ -131,6 +131,10 @@ export function promRulesForCsv(text: string, lines: Int32Array, limits: YamlLim
     // What Prometheus refuses: each an error at its place; the rules are still checked and run, as a rules
     // file of ours with an error in one rule still shows the others.
     read.problems.forEach(refuse);
+    for (const d of read.duplicates) {
+      const at = (lines[d.line - 1] ?? 0) + d.column - 1;
+      out.add('warning', 'semantic', 'duplicate-rule', d.message, at, at + 1);
+    }
   } catch (e) {
     if (!(e instanceof RuleFileError)) throw e;
     refuse(e);

@@ -152,7 +152,7 @@ export function prometheusRuleDocuments(documents: readonly (YNode | null)[]): Y
  * one found in one pass — an unknown or repeated key, a value of the wrong type, a duration that is none — sorted by
  * line then column). A value refused is read as absent. Throws RuleFileError only when the text is not YAML.
  */
-export function readPrometheusRules(text: string, limits: YamlLimits & { parsed?: YamlParse } = {}): { rules: RawPromRule[]; problems: RuleFileError[] } {
+export function readPrometheusRules(text: string, limits: YamlLimits & { parsed?: YamlParse } = {}): { rules: RawPromRule[]; problems: RuleFileError[]; duplicates: RuleFileError[] } {
   const starts = lineStarts(text);
   const errorAt = (message: string, offset: number): RuleFileError => {
     const p = positionAt(starts, offset);
@@ -177,7 +177,9 @@ export function readPrometheusRules(text: string, limits: YamlLimits & { parsed?
     .find((p) => p.code !== 'multiple-documents' && p.code !== 'empty-document');
   if (yamlError) fail(yamlError.message, yamlError.startOffset);
   const out: RawPromRule[] = [];
-  const done = () => ({ rules: out, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) });
+  // promtool's default lint (`--lint=duplicate-rules`): a rule of the same name and labels as an earlier one of its file.
+  const duplicates: RuleFileError[] = [];
+  const done = () => ({ rules: out, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column), duplicates });
   const roots = manifests.length ? manifests : parsed.root ? [parsed.root] : [];
   for (const root of roots) readDocument(deref(root));
   return done();
@@ -242,6 +244,7 @@ export function readPrometheusRules(text: string, limits: YamlLimits & { parsed?
     const top = entries(prometheusRuleSpec(root) ?? root, ['groups'], 'rulefmt.RuleGroups');
     if (!top) return;
     const groupNames = new Set<string>();
+    const ruleLines = new Map<string, number>();
     for (const g of list(top.get('groups'), '[]rulefmt.RuleGroup')) {
       const gm = entries(g, GROUP_KEYS, 'rulefmt.RuleGroup');
       if (!gm) continue;
@@ -284,6 +287,18 @@ export function readPrometheusRules(text: string, limits: YamlLimits & { parsed?
             if (!none) problem(`invalid field '${key}' in recording rule`, v.start);
           }
           if (!METRIC_NAME.test(record)) problem(`invalid recording rule name: ${record}`, at('record'));
+        }
+        const ruleName = record || alert;
+        if (ruleName) {
+          const lm = rm.get('labels');
+          const own = (lm?.kind === 'map' ? pairsOf(lm) : []).map((p): [string, string] => [p.key.kind === 'scalar' ? p.key.text : '', text1(deref(p.value))]).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+          const key = JSON.stringify([ruleName, own]);
+          const first = ruleLines.get(key);
+          if (first === undefined) ruleLines.set(key, line);
+          else {
+            const labels = own.length ? `labels (${own.map(([k, v]) => `${k}: ${v}`).join(', ')})` : 'no labels';
+            duplicates.push(errorAt(`rule '${ruleName}' has the same name and ${labels} as the rule at line ${first}: promtool check rules lints it as a duplicate rule, which "might cause inconsistency while recording expressions"`, at(record ? 'record' : 'alert')));
+          }
         }
         for (const what of ['labels', 'annotations'] as const) {
           const m = rm.get(what);
