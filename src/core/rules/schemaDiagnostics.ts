@@ -106,6 +106,9 @@ export function mapSchemaErrors(errors: ErrorObject[], root: YNode, out: Diagnos
       case 'required': {
         const name = (e.params as { missingProperty: string }).missingProperty;
         const n = loc.node;
+        // The key is there, misspelt (`treshold:`): its unknown-key error says so and fixes it; a second error on
+        // the mapping's first key, a correct one, would only be noise.
+        if (n.kind === 'map' && misspeltHere(n, name, loc.path)) break;
         let s = n.start;
         let en = n.start + 1;
         if (n.kind === 'map' && n.pairs.length) { s = n.pairs[0].key.start; en = n.pairs[0].key.end; }
@@ -126,6 +129,14 @@ export function mapSchemaErrors(errors: ErrorObject[], root: YNode, out: Diagnos
         valueError(e, loc, out);
     }
   }
+}
+
+/** Whether a key of the mapping not allowed at `path` is a misspelling of `name` (its did-you-mean is `name`). */
+function misspeltHere(map: YMap, name: string, path: (string | number)[]): boolean {
+  const allowed = keysAt(path);
+  const present = new Set(map.pairs.map((p) => (p.key.kind === 'scalar' ? p.key.text : '')));
+  const open = allowed.filter((k) => !present.has(k));
+  return map.pairs.some((p) => p.key.kind === 'scalar' && !allowed.includes(p.key.text) && didYouMean(p.key.text, open) === name);
 }
 
 function valueError(e: ErrorObject, loc: Located, out: DiagnosticSink): void {
