@@ -285,7 +285,9 @@ class InlineFindings implements vscode.Disposable {
       // Information, whatever the incident's severity: an incident is a finding about the data, not a defect
       // to fix in this file. As errors or warnings they would outrank, and in the status bar's problem counts
       // drown, the errors of a rules file in the same workspace — the problems a user must fix.
-      const d = new vscode.Diagnostic(new vscode.Range(p.startLine - 1, 0, p.endLine - 1, lineEnd(p.endLine - 1)), p.message, vscode.DiagnosticSeverity.Information);
+      // On the incident's first line only: its rows already carry the tint and the gutter mark, and a squiggle under
+      // every one of them was noise (Problems still opens the incident at its start).
+      const d = new vscode.Diagnostic(new vscode.Range(p.startLine - 1, 0, p.startLine - 1, lineEnd(p.startLine - 1)), p.message, vscode.DiagnosticSeverity.Information);
       d.source = 'Anomaly Hunter';
       d.code = p.incident.severity;
       return d;
