@@ -40,6 +40,10 @@ test('hover on a key shows the schema description', () => {
 
 test('hover on a metric shows its statistics in the data', () => {
   assert.equal(hoverAt(text, text.indexOf('memory') + 1, ctx), '**memory** in stream.csv\n\nmin 40 · median 60 · max 80 · step 1m · 5 values');
+  // A count in thousands is written with separators, as everywhere else.
+  const t = Array.from({ length: 20_160 }, (_, i) => i * 60_000);
+  const big = dataContextOf(frameOf({ memory: t.map((_, i) => i % 7) }, t), 'two-weeks.csv');
+  assert.match(hoverAt(text, text.indexOf('memory') + 1, big)!, / · 20,160 values$/);
 });
 
 test('hover on a rule name says how often it fires in the data', () => {

@@ -178,7 +178,7 @@ function metricHover(name: string, ctx: RulesDataContext): string {
   if (series.length) return `**${n}** in ${file}: ${series.length} series, the rule holds for each — ${escapeInline(listOf(series, 10))}`;
   if (!s) return `**${n}** is not a numeric column of ${file}. Its metrics: ${escapeInline(listOf(ctx.metrics))}`;
   if (!s.count) return `**${n}** in ${file}: no values`;
-  return `**${n}** in ${file}\n\nmin ${formatNumber(s.min)} · median ${formatNumber(s.median)} · max ${formatNumber(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count} values`;
+  return `**${n}** in ${file}\n\nmin ${formatNumber(s.min)} · median ${formatNumber(s.median)} · max ${formatNumber(s.max)} · step ${stepWords(ctx.stepMs)} · ${s.count.toLocaleString('en')} values`;
 }
 
 function ruleHover(text: string, index: number, name: string, ctx?: RulesDataContext): string | null {
