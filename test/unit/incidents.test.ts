@@ -156,6 +156,25 @@ test('buildIncidents merges findings of every detector and metric less than the 
   assert.equal(buildIncidents(list, frame, { gapRows: 1 }).length, 4);
 });
 
+test('the summary gives the farthest value of the lead metric\'s findings on the peak\'s side of the usual, when the peak is not it', () => {
+  const cpu = Float64Array.from({ length: 100 }, (_, i) => (i >= 10 && i <= 14 ? [97.38, 96.2, 98.46, 97.1, 61][i - 10] : 57));
+  const frame = frameOf({ cpu });
+  const at = (row: number, score: number): Anomaly => ({ ...finding(row, 'forecast', 'cpu', score), value: cpu[row] });
+  const usual = () => ({ value: 57.7, spread: 4.13, seasonal: true });
+  // Scores saturate: the first row leads on the tie, though row 12 went higher.
+  const [up] = buildIncidents([at(10, 100), at(11, 100), at(12, 100), at(13, 100)], frame, { usual });
+  assert.equal(up.peakRow, 10);
+  assert.equal(up.summary, 'cpu up to 98.46 for 4 rows, usually 57.7 ± 4.13 at this time; forecaster only');
+  // The peak is the farthest: as before.
+  assert.match(buildIncidents([at(12, 100), at(13, 90)], frame, { usual })[0].summary, /^cpu 98\.46 for 2 rows, usually/);
+  // A dip: the lowest value.
+  const low = Float64Array.from({ length: 100 }, (_, i) => (i === 20 ? 9 : i === 21 ? 2 : 50));
+  const dips = [20, 21].map((row) => ({ ...finding(row, 'forecast', 'cpu', 100), value: low[row] }));
+  assert.match(buildIncidents(dips, frameOf({ cpu: low }), { usual: () => ({ value: 48, spread: 4, seasonal: false }) })[0].summary, /^cpu down to 2 for 2 rows, usually 48 ± 4;/);
+  // No usual to tell the side: the peak's value, as written before.
+  assert.match(buildIncidents([at(10, 100), at(12, 100)], frame)[0].summary, /^cpu 97\.38 for 3 rows;/);
+});
+
 test('minFindings: one row of one statistic alone is at most minor unless critical; two findings, a critical one or a rule keep their score', () => {
   const frame = frameOf({ cpu: new Float64Array(100), memory: new Float64Array(100) });
   const scored = (list: Anomaly[], minFindings?: number) => buildIncidents(list, frame, { minFindings }).map((i) => [i.score, i.severity]);

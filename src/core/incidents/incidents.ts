@@ -129,6 +129,8 @@ export class IncidentGroup {
   /** The checks that found something (a detector's name where the finding names no check). */
   private readonly checks = new Set<string>();
   private readonly rules = new Set<string>();
+  /** The lowest and highest value of each metric's findings: the summary's "up to" / "down to". */
+  private readonly extremes = new Map<string, [number, number]>();
   private total = 0;
 
   /** `note`: see IncidentOptions. */
@@ -146,6 +148,11 @@ export class IncidentGroup {
     if (a.row < this.startRow) this.startRow = a.row;
     if (a.row > this.endRow) this.endRow = a.row;
     if (a.metric !== null) {
+      if (a.value !== null && Number.isFinite(a.value)) {
+        const e = this.extremes.get(a.metric);
+        if (!e) this.extremes.set(a.metric, [a.value, a.value]);
+        else { if (a.value < e[0]) e[0] = a.value; if (a.value > e[1]) e[1] = a.value; }
+      }
       this.byMetric.set(a.metric, (this.byMetric.get(a.metric) ?? 0) + a.score);
       this.total += a.score;
     }
@@ -185,14 +192,15 @@ export class IncidentGroup {
       detectors: dets,
       metrics,
       rules: [...this.rules].sort(),
-      summary: summaryOf(peak, metrics.map((m) => m.metric), dets, this.checkNames(dets), startRow, endRow, rows, options),
+      summary: summaryOf(peak, metrics.map((m) => m.metric), dets, this.checkNames(dets), startRow, endRow, rows, options, this.extremes),
       count: this.count,
     };
   }
 }
 
 /** "cpu 97 for 6m, usually 41 ± 6 at this time of day; memory too; 3 detectors agree". */
-function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], checks: string[], startRow: number, endRow: number, rows: IncidentRows, options: IncidentOptions): string {
+function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], checks: string[], startRow: number, endRow: number, rows: IncidentRows, options: IncidentOptions,
+  extremes: ReadonlyMap<string, readonly [number, number]>): string {
   const metric = peak.metric ?? metrics[0] ?? null;
   const parts: string[] = [];
   let head = '';
@@ -203,6 +211,14 @@ function summaryOf(peak: Anomaly, metrics: string[], detectors: DetectorId[], ch
   } else if (metric !== null) {
     const v = rows.value(metric, peak.row);
     head = `${metric} ${Number.isFinite(v) ? formatReadable(v) : 'missing'}`;
+    // The peak is the strongest finding, not always the farthest value: on the side of the usual the peak is on,
+    // the farthest value a finding of this metric had ("cpu up to 98.46", where the peak row read 97.38).
+    const u = usual?.(metric, peak.row);
+    const e = extremes.get(metric);
+    if (u && Number.isFinite(u.value) && Number.isFinite(v) && e && v !== u.value) {
+      const far = v > u.value ? e[1] : e[0];
+      if (formatReadable(far) !== formatReadable(v) && Math.abs(far - u.value) > Math.abs(v - u.value)) head = `${metric} ${v > u.value ? 'up' : 'down'} to ${formatReadable(far)}`;
+    }
   } else {
     head = peak.rule ? `rule ${peak.rule}` : 'unusual rows';
   }
