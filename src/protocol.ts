@@ -90,6 +90,8 @@ export interface ModelBase {
   live: boolean;
   /** Streaming with the baseline: which model scored the latest rows and when it was (re)trained. */
   liveModel?: string;
+  /** Streaming stopped: the page shows the last live window, no longer followed (and not computed as a whole file). */
+  liveStopped?: boolean;
   /** Elapsed ms of the last (re)computation, shown in the footer. */
   computeMs: number;
   /**

@@ -127,14 +127,15 @@ export function cappedNote(m: DashboardModel): string {
 /**
  * What follows the count of listed lines: of how many, and what they hold. Incidents: the findings in them and their
  * rows ("· 900 findings on 459 rows in them"); rows: the count is of findings (a row flagged by two detectors is
- * listed twice), so it says so ("findings on 3,684 rows", or "of 4,446 findings" when filtered).
+ * listed twice), and the table's heading says "Findings" before it: this adds on how many rows ("on 3,684 rows"),
+ * or of how many when filtered ("of 4,446").
  */
 export function totalText(m: DashboardModel, listed: number, all: number, rule: string | null | undefined): string {
   const of = listed !== all ? ` of ${all.toLocaleString('en')}` : '';
   const ruleText = rule ? ` · rule ${rule}` : '';
   if (listsIncidents(m)) return `${of}${ruleText}${m.incidentFindings.length ? ` · ${findingsOnRows(m.incidentFindings)} in them` : ''}`;
   const rows = new Set(m.anomalies.map((a) => a.row)).size;
-  const findings = `${of} finding${all === 1 ? '' : 's'}${of ? '' : ` on ${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`}`;
+  const findings = of || ` on ${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
   return `${findings}${ruleText}${cappedNote(m)}`;
 }
 

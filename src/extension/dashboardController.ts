@@ -93,7 +93,7 @@ export class DashboardController implements vscode.Disposable {
     this.uri = uri;
     this.liveUri = uri.toString();
     this.liveResult = result;
-    this.liveModel = buildModel(result, { name, settings, view: this.view(), shown: hostView(result, this.view()), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, computeMs: 0, liveModel: opts.model });
+    this.liveModel = buildModel(result, { name, settings, view: this.view(), shown: hostView(result, this.view()), rules: [], rulesFile: opts.rulesFile ?? null, forecastMode: null, live: opts.live ?? true, liveStopped: opts.live === false, computeMs: 0, liveModel: opts.model });
     this.panel!.panel.title = `Anomalies: ${name}${opts.live === false ? '' : ' (live)'}`;
     this.shown = { uri, title: this.panel!.panel.title };
     this.postLiveModel();

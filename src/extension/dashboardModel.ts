@@ -85,7 +85,7 @@ export function hostView(result: AnalysisResult, choice: ViewChoice): PageView {
 /** The whole dashboard model of an analysis: `shown` what the host computed, or null when the page computes it. */
 export function buildModel(
   result: AnalysisResult,
-  extra: { name: string; settings: DashboardSettings; view: ViewChoice; shown: PageView | null; rules: RuleSlider[]; rulesFile: string | null; forecastMode: ModelBase['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string; liveModel?: string },
+  extra: { name: string; settings: DashboardSettings; view: ViewChoice; shown: PageView | null; rules: RuleSlider[]; rulesFile: string | null; forecastMode: ModelBase['forecastMode']; live: boolean; computeMs: number; pending?: string[]; withSeries?: boolean; failure?: string; liveModel?: string; liveStopped?: boolean },
 ): DashboardModel {
   const f = result.frame;
   return {
@@ -110,6 +110,7 @@ export function buildModel(
     pending: extra.pending ?? [],
     ...(extra.failure ? { failure: extra.failure } : {}),
     ...(extra.liveModel ? { liveModel: extra.liveModel } : {}),
+    ...(extra.liveStopped ? { liveStopped: true } : {}),
   };
 }
 

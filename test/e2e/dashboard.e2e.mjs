@@ -66,7 +66,7 @@ async function analyzed(minRows = 1) {
   await view.locator('.busy[hidden]').waitFor({ state: 'attached', timeout: 120_000 });
   await view.locator('[data-testid="anomaly-row"]').nth(minRows - 1).waitFor({ timeout: 60_000 });
 }
-const count = async () => Number(await view.locator('[data-testid="anomaly-count"]').textContent());
+const count = async () => Number((await view.locator('[data-testid="anomaly-count"]').textContent()).replaceAll(',', ''));
 
 test('Analyze CSV File… opens the dashboard with one rendered chart per metric', async () => {
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample-data' }).first().click();
@@ -153,7 +153,7 @@ test('the table lists the incidents of the default view; the charts mark their r
 test('"All flagged rows" lists every row a detector flagged, as many as there are', async () => {
   const incidents = await count();
   await showView('all');
-  assert.equal(await view.locator('.table-bar h2').textContent(), 'Flagged rows');
+  assert.equal(await view.locator('.table-bar h2').textContent(), 'Findings');
   const chart = view.locator('[data-testid="chart-cpu"]');
   const markers = Number(await chart.getAttribute('data-markers'));
   assert.ok(markers > 5, `cpu chart has ${markers} anomaly markers`);

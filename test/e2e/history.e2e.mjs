@@ -76,7 +76,7 @@ async function analyse(rows) {
   await dash.locator('[data-testid="dashboard"] .header', { hasText: `${rows} rows` }).waitFor({ timeout: 120_000 });
   await dash.locator('#app[data-settled="true"]').waitFor({ state: 'attached', timeout: 120_000 });
   await dash.locator('[data-testid="anomaly-row"]').first().waitFor({ timeout: 60_000 });
-  return Number(await dash.locator('[data-testid="anomaly-count"]').textContent());
+  return Number((await dash.locator('[data-testid="anomaly-count"]').textContent()).replaceAll(',', ''));
 }
 
 async function showHistory() {

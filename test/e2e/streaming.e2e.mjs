@@ -35,7 +35,7 @@ function workspace() {
 
 const header = () => webview(page).locator('header .muted').first();
 const rowCount = async () => Number((await header().textContent()).match(/^([\d,]+) rows/)[1].replace(/,/g, ''));
-const anomalyCount = async () => Number(await webview(page).locator('[data-testid="anomaly-count"]').textContent());
+const anomalyCount = async () => Number((await webview(page).locator('[data-testid="anomaly-count"]').textContent()).replaceAll(',', ''));
 const liveStatus = () => page.locator('.part.statusbar .statusbar-item', { hasText: 'live:' }).first();
 
 

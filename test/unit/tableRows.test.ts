@@ -11,6 +11,7 @@ import type { Measured } from '../../src/core/incidents/view.ts';
 import { lineAt, lineShiftsOf } from '../../src/core/csv/lineShifts.ts';
 import { parseCsv } from '../../src/core/csv/parse.ts';
 import { awaitsIncidents } from '../../webview/findings.ts';
+import { elapsedText, footerText } from '../../webview/format.ts';
 
 const finding = (row: number, over: Partial<Anomaly> = {}): Anomaly => ({
   row, timestamp: null, detector: 'rule', rule: 'cpu-high', metric: 'cpu', value: 95, score: 60, severity: 'major', message: `cpu 95 > 90`, ...over,
@@ -46,7 +47,7 @@ test('once done, a view without incidents says so; "All flagged rows" lists the 
   assert.equal(emptyText(model({ view: 'all' })), 'No rows flagged with these settings.');
 });
 
-test('the count beside the table says findings where it counts findings, and on how many rows', () => {
+test('the count beside the table (headed "Findings" in the rows\' view) says on how many rows, or of how many', () => {
   const inc = { id: 'i1', startRow: 3, endRow: 4 } as NonNullable<DashboardModel['incidents']>[number];
   const findings = [finding(3), finding(3, { detector: 'iforest', rule: undefined }), finding(4)];
   const incidents = model({ anomalies: findings, incidents: [inc], incidentFindings: findings });
@@ -54,8 +55,9 @@ test('the count beside the table says findings where it counts findings, and on 
   // No incident at this severity: nothing to count in them.
   assert.equal(totalText(model({ anomalies: findings, incidents: [], incidentFindings: [] }), 0, 0, null), '');
   const rows = model({ view: 'all', anomalies: findings });
-  assert.equal(totalText(rows, 3, 3, null), ' findings on 2 rows');
-  assert.equal(totalText(rows, 2, 3, 'cpu-high'), ' of 3 findings · rule cpu-high');
+  assert.equal(totalText(rows, 3, 3, null), ' on 2 rows');
+  assert.equal(totalText(model({ view: 'all', anomalies: [finding(3)] }), 1, 1, null), ' on 1 row');
+  assert.equal(totalText(rows, 2, 3, 'cpu-high'), ' of 3 · rule cpu-high');
 });
 
 test('a row of a file without time is named by its CSV line, as the CLI text names it (blank lines count)', () => {
@@ -116,4 +118,16 @@ test('an incident still open at a live window\'s last row says so in the Duratio
   assert.equal(durationText(m, i), '12m');
   assert.equal(durationText(m, { ...i, ongoing: true }), '12m, ongoing');
   assert.equal(durationText({ ...m, timeAxis: false }, { ...i, ongoing: true }), '12 rows, ongoing');
+});
+
+test('the footer says how long the analysis took as people read it, and never "0 ms" for a stopped live window', () => {
+  assert.deepEqual([0, 227, 999.4, 999.6, 1000, 12683, 59949, 59950, 61_000, 125_400].map(elapsedText),
+    ['0 ms', '227 ms', '999 ms', '1.0 s', '1.0 s', '12.7 s', '59.9 s', '1 min 0 s', '1 min 1 s', '2 min 5 s']);
+  assert.equal(footerText(model({ computeMs: 12683 })), 'Computed in 12.7 s');
+  assert.equal(footerText(model({ computeMs: 227 })), 'Computed in 227 ms');
+  assert.equal(footerText(model({ live: true, rows: 1440 })), 'Live: 1,440 rows in the window');
+  // After Stop Streaming the last window stays drawn, computeMs 0: it says what it is.
+  assert.equal(footerText(model({ liveStopped: true, rows: 1440, liveModel: 'baseline model v2' })), 'Live results, stopped: 1,440 rows in the window · baseline model v2');
+  assert.equal(footerText(model({ pending: ['forecast'] })), 'Computing…');
+  assert.equal(footerText(model({ failure: 'out of memory' })), 'Incomplete: out of memory');
 });

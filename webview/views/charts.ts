@@ -103,6 +103,8 @@ function plotSignature(m: DashboardModel, series: SeriesData, zoom: [number, num
 
 /** A chart's height in CSS px (Plotly's layout and the element it draws into). */
 const CHART_HEIGHT = 210;
+/** How far past its newest point a live chart's x range reaches, as a share of the window's span (room for its marker). */
+const LIVE_X_PAD = 0.03;
 
 export function createCharts(dispatch: (m: Message) => void, getState: () => State, theme: Theme): ChartsView {
   const section = el('section', { class: 'charts' });
@@ -127,7 +129,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
 
   const seriesOf = (s: State, metric: string): SeriesData | undefined => (s.zoom && s.windows.get(metric)) || s.model?.series.find((x) => x.metric === metric);
 
-  const chartData = (s: SeriesData, extent: [number, number] | null, gaps: readonly [number, number][]): unknown[] => {
+  const chartData = (s: SeriesData, extent: [number, number] | null, gaps: readonly [number, number][], live: boolean): unknown[] => {
     const t = theme.colors();
     const traces: unknown[] = [];
     // Across a stretch without rows (src/core/csv/gaps.ts, the rule analyze warns by) the lines break, not join.
@@ -138,6 +140,15 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
     // Invisible: makes y-autorange cover the band (drawn on a canvas, which Plotly does not see). A line of
     // width 0, not markers: markers would pad the x-range.
     if (extent && s.x.length) traces.push({ x: [s.x[0], s.x[s.x.length - 1]], y: extent, type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false });
+    // A live window's newest point (and its marker) would sit on the right edge, half clipped: another invisible
+    // line takes x-autorange a little past it.
+    if (live && s.x.length > 1) {
+      const last = s.x[s.x.length - 1];
+      const pad = (last - s.x[0]) * LIVE_X_PAD;
+      let y: number | null = null;
+      for (let i = s.y.length - 1; i >= 0 && y === null; i--) y = s.y[i];
+      if (pad > 0 && y !== null) traces.push({ x: [last, last + pad], y: [y, y], type: 'scatter', mode: 'lines', line: { width: 0 }, hoverinfo: 'skip', showlegend: false });
+    }
     return traces;
   };
 
@@ -366,7 +377,7 @@ export function createCharts(dispatch: (m: Message) => void, getState: () => Sta
       if (i > 0) await nextFrame();
       if (mine !== generation) return;
       const { chart, series, extent, sig } = jobs[i];
-      await Plotly.react(chart.plot, chartData(series, extent, m.gaps ?? []), chartLayout(m, chart.metric, s.zoom), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' });
+      await Plotly.react(chart.plot, chartData(series, extent, m.gaps ?? [], m.live), chartLayout(m, chart.metric, s.zoom), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'], displayModeBar: 'hover' });
       chart.plotSig = sig;
       bindPlotEvents(chart);
       drawOverlay(chart);

@@ -1,7 +1,8 @@
-// The header (file name, size, warnings), the busy line, the notice line and the footer (how long the
+// The header (file name, size, warnings, the busy badge), the notice line and the footer (how long the
 // computation took, or why it is incomplete).
 import type { DashboardModel } from '../../src/protocol.ts';
 import type { State } from '../state.ts';
+import { footerText } from '../format.ts';
 import { el, setText } from './dom.ts';
 
 export interface HeaderView {
@@ -13,8 +14,9 @@ export interface HeaderView {
 }
 
 export function createHeader(): HeaderView {
-  const header = el('header', { class: 'header' });
-  const busy = el('div', { class: 'busy', hidden: '' }, 'Computing…');
+  // The busy badge sits in the header's row (at its right end): it pushes nothing down and covers nothing.
+  const busy = el('span', { class: 'busy', role: 'status', hidden: '' }, 'Computing…');
+  const header = el('header', { class: 'header' }, busy);
   const notice = el('div', { class: 'notice', role: 'status', 'data-testid': 'notice' });
   const footer = el('footer', { class: 'footer muted' });
   let shownKey = '';
@@ -48,11 +50,12 @@ export function createHeader(): HeaderView {
       w.append(ul);
       header.append(w);
     }
-    footer.textContent = m.live ? `Live: ${m.rows.toLocaleString('en')} rows in the window${m.liveModel ? ` · ${m.liveModel}` : ''}` : m.pending.length ? 'Computing…' : m.failure ? `Incomplete: ${m.failure}` : `Computed in ${m.computeMs.toFixed(0)} ms`;
+    header.append(busy);
+    footer.textContent = footerText(m);
   };
   return { header, busy, notice, footer, render };
 }
 
 function keyOf(m: DashboardModel): string {
-  return JSON.stringify([m.file.name, m.rows, m.metrics.length, m.forecastMode, m.live, m.liveModel, m.warnings, m.pending, m.failure, m.computeMs]);
+  return JSON.stringify([m.file.name, m.rows, m.metrics.length, m.forecastMode, m.live, m.liveStopped, m.liveModel, m.warnings, m.pending, m.failure, m.computeMs]);
 }

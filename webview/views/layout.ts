@@ -1,4 +1,4 @@
-// The page's rooms, top to bottom: header, busy line, notice, toolbar (controls), charts, table, footer; and
+// The page's rooms, top to bottom: header (with the busy badge), notice, toolbar (controls), charts, table, footer; and
 // the theme watch that redraws the charts in the new colours.
 import type { Message, State } from '../state.ts';
 import type { ChartsView } from './charts.ts';
@@ -26,6 +26,6 @@ export function buildLayout(app: HTMLElement, dispatch: (m: Message) => void, ge
   charts = createCharts(dispatch, getState, theme);
   const table = createTable(dispatch, getState);
   app.textContent = '';
-  app.append(header.header, header.busy, header.notice, controls.toolbar, charts.section, table.section, header.footer);
+  app.append(header.header, header.notice, controls.toolbar, charts.section, table.section, header.footer);
   return { header, controls, charts, table };
 }

@@ -146,7 +146,8 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
   const wrap = el('div', { class: 'table-wrap' }, table);
   const heading = el('h2', {}, 'Incidents');
   const section = el('section', { class: 'table-section' },
-    el('div', { class: 'table-bar' }, heading, count, total, el('span', { class: 'spacer' }), viewSelect, detectorFilter),
+    // The two filters in one group: in a narrow pane they wrap to the next line together, not one by one.
+    el('div', { class: 'table-bar' }, heading, count, total, el('div', { class: 'table-filters', role: 'group', 'aria-label': 'Filters' }, viewSelect, detectorFilter)),
     wrap);
   const spacerTop = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: String(COLUMNS.length) }));
   const spacerBottom = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: String(COLUMNS.length) }));
@@ -192,17 +193,17 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     if (drawn === drawnRows) return;
     drawnRows = drawn;
     const focused = focusedIndex();
-    const rows: HTMLElement[] = [spacerTop];
+    // An empty list shows its message alone: no spacer rows (each would draw a blank bordered strip).
+    const rows: HTMLElement[] = list.length ? [spacerTop] : [el('tr', {}, el('td', { colspan: String(COLUMNS.length), class: 'empty muted' }, emptyText(s.model)))];
     for (let i = first; i < end; i++) {
       const r = rowPool[i - first] ??= makeRow();
       fillRow(r, list[i], s);
       r.tr.setAttribute('aria-rowindex', String(i + 2));
       rows.push(r.tr);
     }
-    rows.push(spacerBottom);
+    if (list.length) rows.push(spacerBottom);
     spacerTop.style.height = `${first * rh}px`;
     spacerBottom.style.height = `${(list.length - end) * rh}px`;
-    if (!list.length) rows.push(el('tr', {}, el('td', { colspan: String(COLUMNS.length), class: 'empty muted' }, emptyText(s.model))));
     body.replaceChildren(...rows);
     if (focused !== null && focused >= first && focused < end) rowPool[focused - first].tr.focus({ preventScroll: true });
     if (!rowHeight && end > first) {
@@ -294,7 +295,8 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
       const label = incidentsMode ? c.incident : c.row;
       if (headCells[i].firstChild?.textContent !== label) headCells[i].textContent = label;
     });
-    heading.textContent = incidentsMode ? 'Incidents' : 'Flagged rows';
+    // The heading is the count's unit: a row flagged by two detectors is two findings, two lines.
+    heading.textContent = incidentsMode ? 'Incidents' : 'Findings';
     viewSelect.value = s.chosenView ?? m.view;
     // A live window has no incidents: its rows are all there is to list.
     viewSelect.disabled = !m.incidents;
@@ -303,7 +305,7 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     renderRows();
     // anomaly-count: the incidents (or rows) listed with the current filters; an incident's open rows do not count.
     const listed = incidents ? list.filter((x) => x.kind === 'incident').length : list.length;
-    count.textContent = String(listed);
+    count.textContent = listed.toLocaleString('en');
     // No count while the incidents are still being computed: the table says so instead of "0".
     count.hidden = incidentsMode && !incidents;
     const all = incidents ? m.incidents!.length : incidentsMode ? 0 : m.anomalies.length;
