@@ -16,7 +16,16 @@ import { awaitsIncidents, detectorName, listsIncidents } from './findings.ts';
 import type { Filters, Sort, SortKey } from './state.ts';
 
 /** A table line: an incident (expandable to its rows), or a flagged row (on its own, or under its incident). */
-export type Item = { kind: 'incident'; inc: Incident } | { kind: 'row'; a: Anomaly; child: boolean };
+export type Item = { kind: 'incident'; inc: Incident } | { kind: 'row'; a: Anomaly; child: boolean }
+  /** Under an opened incident none of whose findings is listed: why, at its first row. */
+  | { kind: 'note'; text: string; row: number };
+
+/** What an opened incident with no listed finding says (a live window keeps only its most recent findings). */
+export function noRowsText(m: Pick<DashboardModel, 'live'>): string {
+  return m.live
+    ? 'its findings are older than the most recent ones the live view keeps; the charts still show its rows'
+    : 'none of its findings is listed';
+}
 
 function incidentValue(i: Incident, key: SortKey): number | string {
   return key === 'time' ? i.startRow : key === 'duration' ? i.endRow - i.startRow : key === 'metric' ? (i.metrics[0]?.metric ?? '') : key === 'detector' ? i.detectors.join(',') : key === 'score' ? i.score : -SEVERITIES.indexOf(i.severity);
@@ -88,7 +97,10 @@ export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expa
     const out: Item[] = [];
     for (const inc of list) {
       out.push({ kind: 'incident', inc });
-      if (expanded.has(inc.id)) for (const a of rowsOf(m, inc)) out.push({ kind: 'row', a, child: true });
+      if (!expanded.has(inc.id)) continue;
+      const rows = rowsOf(m, inc);
+      for (const a of rows) out.push({ kind: 'row', a, child: true });
+      if (!rows.length) out.push({ kind: 'note', text: noRowsText(m), row: inc.startRow });
     }
     return out;
   }

@@ -131,3 +131,16 @@ test('the footer says how long the analysis took as people read it, and never "0
   assert.equal(footerText(model({ pending: ['forecast'] })), 'Computing…');
   assert.equal(footerText(model({ failure: 'out of memory' })), 'Incomplete: out of memory');
 });
+
+test('an opened incident none of whose findings is listed says why under it, instead of opening to nothing', () => {
+  const old = { id: 'old', startRow: 3, endRow: 4, detectors: ['stream'], rules: [] } as unknown as NonNullable<DashboardModel['incidents']>[number];
+  const kept = { id: 'new', startRow: 90, endRow: 91, detectors: ['stream'], rules: [] } as unknown as NonNullable<DashboardModel['incidents']>[number];
+  const findings = [finding(90, { detector: 'stream', rule: undefined })];
+  const live = model({ live: true, anomalies: findings, incidents: [old, kept], incidentFindings: findings });
+  const items = tableItems(live, filters, { key: 'time', dir: 1 }, new Set(['old', 'new']));
+  assert.deepEqual(items.map((x) => (x.kind === 'incident' ? x.inc.id : x.kind === 'row' ? x.a.row : x.text)), [
+    'old', 'its findings are older than the most recent ones the live view keeps; the charts still show its rows',
+    'new', 90,
+  ]);
+  assert.deepEqual(tableItems(live, filters, { key: 'time', dir: 1 }, new Set()).map((x) => x.kind), ['incident', 'incident']);
+});

@@ -77,6 +77,23 @@ function fillRow(r: RowEls, item: Item, s: State): void {
     r.msg.title = `${i.summary} (${i.count} finding${i.count === 1 ? '' : 's'})`;
     return;
   }
+  if (item.kind === 'note') {
+    r.tr.dataset.row = String(item.row);
+    delete r.tr.dataset.incident;
+    r.tr.dataset.kind = 'note';
+    setMetric(r.tr, null);
+    r.tr.removeAttribute('aria-expanded');
+    r.tr.className = 'child note muted';
+    r.caret.textContent = '';
+    r.timeText.data = '';
+    for (const cell of [r.duration, r.metric, r.detector, r.score]) setText(cell, '');
+    r.sev.className = '';
+    r.sevText.data = '';
+    r.metric.title = r.detector.title = '';
+    setText(r.msg, item.text);
+    r.msg.title = item.text;
+    return;
+  }
   const a = item.a;
   r.tr.dataset.row = String(a.row);
   delete r.tr.dataset.incident;
@@ -320,7 +337,7 @@ export function createTable(dispatch: (m: Message) => void, getState: () => Stat
     if (fromTable && a?.metric) document.querySelector(`[data-metric="${CSS.escape(a.metric)}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     if (!fromTable) {
       // A marker clicked on a chart: its line in the table comes into view, and the table into the page's view.
-      scrollTo(list.findIndex((x) => (x.kind === 'incident' ? row >= x.inc.startRow && row <= x.inc.endRow : x.a.row === row)));
+      scrollTo(list.findIndex((x) => (x.kind === 'incident' ? row >= x.inc.startRow && row <= x.inc.endRow : x.kind === 'row' && x.a.row === row)));
       document.querySelector(`tr[data-row="${row}"]`)?.scrollIntoView({ block: 'nearest' });
     }
   };
