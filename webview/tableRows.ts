@@ -3,6 +3,7 @@
 import type { Anomaly } from '../src/core/anomaly.ts';
 import { wallMs } from '../src/core/anomaly.ts';
 import type { Incident } from '../src/core/incidents/incidents.ts';
+import { incidentDurationMs } from '../src/core/incidents/incidents.ts';
 import { formatDuration } from '../src/core/rules/duration.ts';
 import { lineAt } from '../src/core/csv/lineShifts.ts';
 import { SEVERITIES } from '../src/core/severity.ts';
@@ -110,12 +111,13 @@ export function tableItems(m: DashboardModel, filters: Filters, sort: Sort, expa
 }
 
 /**
- * An incident's length as its summary says it ("6m", "1h30m"): first to last row plus one step; rows without time.
+ * An incident's length as its summary says it ("6m", "1h30m"; incidentDurationMs: first to last row plus one step);
+ * rows without time.
  * A live window's incident still open at its last row says so ("6m, ongoing").
  */
 export function durationText(m: DashboardModel, i: Incident): string {
   const text = !m.timeAxis || !i.start || !i.end ? `${i.endRow - i.startRow + 1} row${i.endRow > i.startRow ? 's' : ''}`
-    : formatDuration(wallMs(i.end) - wallMs(i.start) + (m.stepMs ?? 0)) || '—';
+    : formatDuration(incidentDurationMs(wallMs(i.start), wallMs(i.end), m.stepMs) ?? NaN) || '—';
   return i.ongoing ? `${text}, ongoing` : text;
 }
 

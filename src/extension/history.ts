@@ -21,7 +21,7 @@ export function historyRecorder(context: vscode.ExtensionContext, log: vscode.Lo
 function runOf(s: FileSession): RunIdentity {
   const r = s.result;
   return {
-    kind: 'analyze', source: sourceOf(s.uri), sha256: s.sha256, toolVersion: VERSION, rows: s.frame.rows,
+    kind: 'analyze', source: sourceOf(s.uri), sha256: s.sha256, toolVersion: VERSION, rows: s.frame.rows, stepMs: s.frame.stepMs,
     settings: {
       detectors: r.detectors, seed: r.seed, metrics: s.frame.metrics, minSeverity: r.view?.minSeverity ?? null,
       contamination: s.settings.contamination, interval: s.settings.interval,

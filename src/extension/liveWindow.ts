@@ -60,6 +60,11 @@ export class LiveWindow {
     return this.tracker?.reported ?? 0;
   }
 
+  /** The sampling step the tracker's incidents' durations count (null before it knows one). */
+  get stepMs(): number | null {
+    return this.tracker?.stepMs ?? null;
+  }
+
   /** Rows held (≤ capacity). */
   get rows(): number {
     return this.size;

@@ -17,7 +17,7 @@ import { PollOutage } from '../core/prometheus/outage.ts';
 import { checkServerUrl, createHttpFetcher, EDITOR_TOKEN_HELP, PROMETHEUS_TOKEN_ENV, serverLabel, tokenForRulesSource } from '../node/prometheusHttp.ts';
 import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import type { Ctx } from './ctx.ts';
-import { setFileLabel } from './fileLabels.ts';
+import { setFileLabel, snapshotLabel } from './fileLabels.ts';
 
 const SECRET_KEY = 'anomalyHunter.prometheusToken';
 const RECENT_KEY = 'anomalyHunter.prometheusRecent';
@@ -147,13 +147,6 @@ export async function analyzePrometheus(ctx: Ctx): Promise<void> {
 /** Where the snapshots of fetched queries live: the extension's own storage, never the workspace. */
 export function snapshotDir(ctx: Ctx): vscode.Uri {
   return vscode.Uri.joinPath(ctx.ext.storageUri ?? ctx.ext.globalStorageUri, 'prometheus');
-}
-
-/** A snapshot's name in titles: its query's name and the server's host. */
-function snapshotLabel(query: string, server: string): string {
-  let host = server;
-  try { host = new URL(server).host; } catch { /* the stored text as it is */ }
-  return `${query.length > 60 ? `${query.slice(0, 59)}…` : query} from ${host}`;
 }
 
 /**

@@ -25,6 +25,7 @@ import { writeFileAtomic } from '../node/writeFileAtomic.ts';
 import { addCommands } from './ctx.ts';
 import type { Ctx } from './ctx.ts';
 import { snapshotDir, tokenForRulesServer } from './prometheus.ts';
+import { rulesSnapshotLabel, setFileLabel } from './fileLabels.ts';
 import { EDITOR_TOKEN_HELP } from '../node/prometheusHttp.ts';
 import { formatWhen, lensTitle } from './rulesEditorModel.ts';
 
@@ -189,6 +190,8 @@ export class RulesPrometheus implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Anomaly Hunter: cannot keep the fetched data: ${(e as Error).message}`);
       return;
     }
+    // Titled by its queries and server, as a query's dashboard is, not by the snapshot's hashed file name.
+    setFileLabel(file, rulesSnapshotLabel(f.queries, f.server));
     this.ctx.sessions.bindRules(file, doc.uri);
     // A new fetch replaces what an earlier snapshot of the same source showed.
     if (this.ctx.sessions.get(file)) this.ctx.sessions.close(file);

@@ -71,7 +71,7 @@ class LiveStream implements vscode.Disposable {
             settings: { metrics: m.metrics, minSeverity, rules: this.rulesFile },
           });
         }
-        this.history?.push(this.window.append(m));
+        this.history?.push(this.window.append(m), this.window.stepMs);
         this.model = m.model;
         this.onCount({ incidents: this.window.incidentCount, anomalies: this.window.anomalyCount, rows: this.window.total });
         this.schedule();

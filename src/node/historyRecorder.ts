@@ -93,7 +93,7 @@ export class HistoryRecorder {
   stream(run: RunIdentity): { push: StreamHistory['push']; close(): Promise<void> } {
     const s = new StreamHistory((fn) => this.write(fn), run);
     return {
-      push: (events) => s.push(events),
+      push: (events, stepMs) => s.push(events, stepMs),
       close: async () => {
         const error = await s.close();
         if (error) this.failed(`the stream of ${run.source}`, error);

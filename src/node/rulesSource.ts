@@ -66,6 +66,8 @@ export interface RulesFetch {
   /** rulesSourceKey of the source fetched. */
   key: string;
   server: string;
+  /** The names of the queries fetched (data.queries' keys), in their order. */
+  queries: string[];
   rangeText: string;
   state: 'loading' | 'ready' | 'error';
   /** When the fetch started, epoch ms. */
@@ -134,7 +136,7 @@ export class RulesSourceCache {
     } catch (e) {
       problem = e instanceof SourceError ? e.message : String(e);
     }
-    const entry: RulesFetch = { key, server: resolved?.server ?? maskUrl(source.prometheus), rangeText: resolved?.rangeText ?? source.range ?? DEFAULT_RULES_RANGE, state: 'loading', at: now, done: Promise.resolve() };
+    const entry: RulesFetch = { key, server: resolved?.server ?? maskUrl(source.prometheus), queries: source.queries.map((q) => q.name), rangeText: resolved?.rangeText ?? source.range ?? DEFAULT_RULES_RANGE, state: 'loading', at: now, done: Promise.resolve() };
     this.entries.set(fileKey, entry);
     this.started++;
     const controller = new AbortController();

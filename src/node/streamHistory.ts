@@ -19,15 +19,18 @@ export class StreamHistory {
   private writing: Promise<void> | null = null;
   private runId: number | null = null;
   private openId: string | null = null;
+  /** The stream's sampling step as last told (its incidents' durations count it). */
+  private stepMs: number | null = null;
   /** The first write error (the stream goes on; `stream` then exits 1, the editor logs it). */
   error: Error | null = null;
   recorded = 0;
 
   constructor(private readonly write: HistoryWriter, private readonly run: RunIdentity) {}
 
-  /** The events of one row (none: nothing to do). */
-  push(events: readonly IncidentEvent[]): void {
+  /** The events of one row (none: nothing to do); `stepMs`: the stream's sampling step (the tracker's), for their durations. */
+  push(events: readonly IncidentEvent[], stepMs: number | null = null): void {
     if (!events.length || this.error) return;
+    if (stepMs !== null) this.stepMs = stepMs;
     this.queue.push(...events);
     this.writing ??= this.drain();
   }
@@ -59,7 +62,7 @@ export class StreamHistory {
             this.runId ??= recordRun(db, this.run, at);
             for (const e of batch) {
               if (e.event === 'opened' || this.openId === null) this.openId = e.incident.id;
-              upsertIncident(db, this.run.source, this.runId, e.incident, at, e.event === 'resolved' ? 'resolved' : 'open', this.openId);
+              upsertIncident(db, this.run.source, this.runId, e.incident, at, e.event === 'resolved' ? 'resolved' : 'open', this.openId, this.stepMs);
               if (e.event === 'opened') this.recorded++;
               if (e.event === 'resolved') this.openId = null;
             }

@@ -138,7 +138,14 @@ test('two analyses a day apart of a growing file show up as one history with the
   assert.ok(rules.some((r) => r.startsWith('cpu-hot')), rules.join('|'));
   const metrics = await visible().locator('[data-testid="history-noisy-metrics-row"]').allTextContents();
   assert.ok(metrics.some((r) => r.startsWith('cpu')) && metrics.some((r) => r.startsWith('memory')), metrics.join('|'));
-  assert.match(await visible().locator('[data-testid="history-duration-max"]').textContent(), /\d+m/);
+  assert.match(await visible().locator('[data-testid="history-duration-max"]').textContent(), /^\d+[hm]/);
+  // Each incident lasts what its summary says ("for 40m": first to last row plus one step, as the dashboard's Duration).
+  for (const row of await visible().locator('[data-testid="history-incident-row"]').all()) {
+    const cells = await row.locator('td').allTextContents();
+    const said = / for (\w+)[,;]/.exec(cells[cells.length - 1])?.[1];
+    assert.ok(said, cells.join(' | '));
+    assert.equal(cells[1], said, cells.join(' | '));
+  }
   assert.equal(await visible().locator('[data-testid="history-incident-row"]').count(), n2);
   assert.match(await visible().locator('[data-testid="history-incident-row"]').first().textContent(), /^2026-01-06/);
   await page.waitForTimeout(500);

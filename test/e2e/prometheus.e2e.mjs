@@ -195,5 +195,10 @@ test('a rules file whose data: names the Prometheus source: each rule\'s CodeLen
   const chart = webview(page).locator('[data-testid="chart-cpu"].rendered');
   await chart.waitFor({ timeout: 120_000 });
   assert.ok(Number(await chart.getAttribute('data-points')) >= ROWS, 'the fetched range');
+  // Titled by its queries and server, as a query's dashboard is, not by the snapshot's file name.
+  const rulesHost = new URL(prom.origin).host;
+  assert.equal((await webview(page).locator('header h1').textContent()).trim(), `cpu from ${rulesHost}`);
+  await page.locator('.tab', { hasText: `Anomalies: cpu from ${rulesHost}` }).first().waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.tab', { hasText: /-prometheus-[0-9a-f]{8}\.csv/ }).count(), 0, 'no tab named by the snapshot file');
   await page.screenshot({ path: path.join(dirs.shots, 'prometheus-rules-dashboard.png') });
 });

@@ -206,7 +206,7 @@ test('a Prometheus rule file that promtool refuses gets its errors at their plac
 test('a Prometheus rule file (node.rules.yml) gets no errors, one note on the rule that needs PromQL', async () => {
   await openFile(page, 'node.rules.yml');
   await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
-  const note = problemRows().filter({ hasText: '1 of 2 rules of this Prometheus rule file are not evaluated on CSV data' }).first();
+  const note = problemRows().filter({ hasText: '1 of 2 rules of this Prometheus rule file is not evaluated on CSV data' }).first();
   await note.waitFor({ timeout: 15_000 });
   assert.match(await note.innerText(), /\[Ln 9, Col 9\]/);
   const mine = await problemRows().allInnerTexts();

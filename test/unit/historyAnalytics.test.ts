@@ -23,7 +23,7 @@ function incidents(seed: number, n: number, days: number): HistoryIncident[] {
     return {
       source: `data/m${rng.int(3)}.csv`, incidentId: `i${k}`,
       start: timed ? new Date(startMs).toISOString() : null, end: timed ? new Date(startMs + dur).toISOString() : null,
-      startMs: timed ? startMs : null, endMs: timed ? startMs + dur : null,
+      startMs: timed ? startMs : null, endMs: timed ? startMs + dur : null, stepMs: k % 3 ? (k % 3) * 5 * 60_000 : null,
       startRow: k * 10, endRow: k * 10 + 3, severity: SEV[rng.int(4)], score: rng.uniform(3, 100),
       metrics: [...new Set(metrics)], rules: rng.next() < 0.5 ? [RULES[rng.int(RULES.length)]] : [], detectors: [DETECTORS[rng.int(4)]],
       summary: `incident ${k}`, status: 'reported', firstSeen: T0 + rng.int(days) * 86_400_000 + 3_600_000, lastSeen: T0 + days * 86_400_000,
@@ -78,8 +78,10 @@ test('history analytics: per-day counts by severity, metric, rule and detector, 
   assert.deepEqual(Object.fromEntries(r.byRule.map((m) => [m.rule, m.incidents])), tally(list.flatMap((i) => i.rules)));
   assert.deepEqual(Object.fromEntries(r.byDetector.map((m) => [m.detector, m.incidents])), tally(list.flatMap((i) => i.detectors)));
 
-  // Durations over the timed incidents: median (mean of the middle two for an even count), nearest-rank p90, max.
-  const spans = list.filter((i) => i.startMs !== null).map((i) => i.endMs! - i.startMs!).sort((a, b) => a - b);
+  // Durations over the timed incidents (first to last row plus one step, as the summaries and the dashboard say;
+  // no step when it is unknown): median (mean of the middle two for an even count), nearest-rank p90, max.
+  const lasts = (i: HistoryIncident): number => i.endMs! - i.startMs! + (i.stepMs ?? 0);
+  const spans = list.filter((i) => i.startMs !== null).map(lasts).sort((a, b) => a - b);
   const mid = spans.length / 2;
   const median = spans.length % 2 ? spans[Math.floor(mid)] : (spans[mid - 1] + spans[mid]) / 2;
   assert.deepEqual(r.durations, { count: spans.length, medianMs: median, p90Ms: spans[Math.ceil(0.9 * spans.length) - 1], maxMs: spans[spans.length - 1] });
@@ -98,6 +100,10 @@ test('history analytics: per-day counts by severity, metric, rule and detector, 
   const first = list.find((i) => i.incidentId === r.recent[0].id)!;
   assert.equal(r.recent[0].source, first.source);
   assert.equal(r.recent[0].startRow, first.startRow);
+  for (const x of r.recent) {
+    const i = list.find((y) => y.incidentId === x.id)!;
+    assert.equal(x.durationMs, i.startMs === null ? null : lasts(i), x.id);
+  }
 });
 
 test('history analytics: --since keeps the incidents starting from it; a long history is counted per week, from Monday', () => {

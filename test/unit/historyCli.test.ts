@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { createRng } from '../../src/core/random.ts';
+import { formatDuration } from '../../src/core/rules/duration.ts';
 import { historyFsFailure } from '../../src/node/historyDb.ts';
 import { historyFailure } from '../../src/node/historyRecorder.ts';
 
@@ -111,6 +112,12 @@ test('a scripted week of analyze --history on a growing file: history --format j
   assert.deepEqual(reported, perDayRule);
   // Durations: the cpu spikes last 4 rows (30 min from first to last row) at least.
   assert.ok(report.durations.count === incidents.length && report.durations.maxMs >= 30 * 60_000, JSON.stringify(report.durations));
+  // Each incident lasts what its summary says ("cpu 97.4 for 40m": first to last row plus one step, as in the dashboard).
+  for (const i of report.recent as { summary: string; durationMs: number }[]) {
+    const said = / for (\w+)[,;]/.exec(i.summary)?.[1];
+    assert.ok(said, i.summary);
+    assert.equal(formatDuration(i.durationMs), said, i.summary);
+  }
 
   const text = await run(dir, 'history', '--db', 'h.db');
   assert.match(text.out, new RegExp(`^history: ${incidents.length} incidents`));

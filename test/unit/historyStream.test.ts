@@ -7,6 +7,7 @@ import { runStream } from '../../src/cli/commands/stream.ts';
 import { main } from '../../src/cli/main.ts';
 import { all } from '../../src/core/history/db.ts';
 import { createRng } from '../../src/core/random.ts';
+import { formatDuration } from '../../src/core/rules/duration.ts';
 import { withHistory } from '../../src/node/historyDb.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -58,5 +59,11 @@ test('stream --history records each reported incident once, open or resolved as 
   await main(['history', '--db', 'h.db', '--format', 'json'], { stdout: (s) => { out += s; }, stderr: () => undefined, env: {}, cwd: dir });
   const report = JSON.parse(out);
   assert.equal(report.incidents, opened.length);
+  // Each lasts what its summary says: first to last row plus the stream's 5-minute step, as the live dashboard says.
+  for (const i of report.recent as { summary: string; durationMs: number; end: string; start: string }[]) {
+    assert.equal(i.durationMs, Date.parse(i.end) - Date.parse(i.start) + 300_000, i.summary);
+    const said = / for (\w+)[,;]/.exec(i.summary)?.[1];
+    if (said) assert.equal(formatDuration(i.durationMs), said, i.summary);
+  }
   assert.equal(report.runs, 1);
 });

@@ -40,6 +40,11 @@ test('a Prometheus rule file is read as CSV rules: selector-vs-number alerts run
   assert.match(r.diagnostics[0].message, /^3 of 5 rules of this Prometheus rule file are not evaluated on CSV data \('MemRising', 'job:cpu:avg', 'Regex'\)/);
   // Their syntax is not fully checked here: the note says so and names the check that is (review finding).
   assert.match(r.diagnostics[0].message, /Their PromQL syntax is only partly checked here .*: `promtool check rules` checks it fully/);
+  // One rule left out of several, and a file of one rule: the note's grammar follows.
+  const some = validateRules('groups:\n  - name: g\n    rules:\n      - alert: Hot\n        expr: cpu > 90\n      - alert: Rising\n        expr: avg_over_time(cpu[5m]) > 80\n');
+  assert.match(some.diagnostics[0].message, /^1 of 2 rules of this Prometheus rule file is not evaluated on CSV data \('Rising'\): .* Its PromQL syntax is only partly checked/);
+  const only = validateRules('groups:\n  - name: g\n    rules:\n      - alert: Rising\n        expr: avg_over_time(cpu[5m]) > 80\n');
+  assert.match(only.diagnostics[0].message, /^The one rule of this Prometheus rule file is not evaluated on CSV data \('Rising'\): .* Its PromQL syntax/);
   const rules = r.rules!.rules;
   assert.deepEqual(rules.map((x) => [x.name, x.metric, x.op, x.threshold, x.forMs, x.keepFiringForMs, x.severity, x.line]), [
     ['HighCPU', 'cpu', '>', 90, 300_000, 0, 'critical', 4],

@@ -99,6 +99,17 @@ test('without a summary the message says what held, and marks rows kept firing',
   assert.deepEqual(anomalies.map((a) => a.message), ['r: cpu = 95 > 90', 'r: cpu = 10 > 90 (keep firing)']);
 });
 
+test('a templated summary marks rows kept firing too (its own template and a Prometheus rule\'s), as the default message does', () => {
+  const own = rule({ keepFiringForMs: M, annotations: { summary: 'CPU at {{ value }}% (> {{ threshold }}%)' } });
+  assert.deepEqual(evaluateRules([own], minutes([95, 61.06])).anomalies.map((a) => a.message), ['CPU at 95% (> 90%)', 'CPU at 61.06% (> 90%) (keep firing)']);
+  const prom = rule({ keepFiringForMs: M, promAlert: 'r', annotations: { summary: 'CPU at {{ $value }}%' } });
+  assert.deepEqual(evaluateRules([prom], minutes([95, 61.06])).anomalies.map((a) => a.message), ['CPU at 95%', 'CPU at 61.06% (keep firing)']);
+  // The streaming evaluator says the same.
+  const stream = createStreamRules([own], ['cpu']);
+  const said = [95, 61.06].flatMap((v, k) => stream.update(T0 + k * M, [v]).map((a) => a.message));
+  assert.deepEqual(said, ['CPU at 95% (> 90%)', 'CPU at 61.06% (> 90%) (keep firing)']);
+});
+
 test('disabled rules and unknown metrics are skipped, not errors', () => {
   const { perRule, anomalies } = evaluateRules([rule({ name: 'off', enabled: false }), rule({ name: 'ghost', metric: 'nope' })], minutes([95]));
   assert.deepEqual(anomalies, []);

@@ -11,6 +11,7 @@ import { evaluateRules } from '../../src/core/rules/evaluate.ts';
 import type { PrometheusDataSource } from '../../src/core/rules/model.ts';
 import { EDITOR_TOKEN_HELP } from '../../src/node/prometheusHttp.ts';
 import { RulesSourceCache, resolveRulesSource, rulesSourceKey } from '../../src/node/rulesSource.ts';
+import { rulesSnapshotLabel, snapshotLabel } from '../../src/extension/fileLabels.ts';
 import type { Sample } from './realServers.ts';
 import { freePort, skipUnless, startPrometheus } from './realServers.ts';
 
@@ -157,4 +158,15 @@ test('rules source cache: a 401 says what to do in the caller\'s words (the edit
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+});
+
+test('a rules file\'s Prometheus data is named by its queries and server (as a query\'s dashboard), not by its snapshot file', async () => {
+  const source: PrometheusDataSource = { prometheus: 'http://127.0.0.1:9/prom/', queries: [{ name: 'cpu', promql: 'host_cpu' }, { name: 'memory', promql: 'host_mem' }], range: '2d', step: '1m' };
+  const f = new RulesSourceCache({ tokenFor: () => ({ token: '', withheld: false }) }).fetch('file:///r.yaml', source);
+  await f.done;
+  assert.deepEqual(f.queries, ['cpu', 'memory']);
+  assert.equal(rulesSnapshotLabel(f.queries, f.server), 'cpu, memory from 127.0.0.1:9');
+  // The same words as a query's snapshot: "<query> from <host:port>", a long name cut.
+  assert.equal(snapshotLabel('cpu', 'http://localhost:9090'), 'cpu from localhost:9090');
+  assert.equal(rulesSnapshotLabel(['q'.repeat(70)], 'http://localhost:9090'), `${'q'.repeat(59)}… from localhost:9090`);
 });

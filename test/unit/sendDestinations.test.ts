@@ -117,9 +117,9 @@ test('a history written before destinations had keys (schema 1) is upgraded, and
   const { dir, ids } = await results();
   const db = join(dir, 'h.db');
   const incidents = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).incidents as Incident[];
-  // A schema-1 database: no destination_key column, the first incident recorded as sent through zapier.
+  // A schema-1 database: no destination_key column (nor the incidents' step_ms of schema 4), the first incident recorded as sent through zapier.
   await withHistory(db, (d) => {
-    d.exec("DROP INDEX deliveries_destination; ALTER TABLE deliveries DROP COLUMN destination_key; UPDATE meta SET value = '1' WHERE key = 'schema'");
+    d.exec("DROP INDEX deliveries_destination; ALTER TABLE deliveries DROP COLUMN destination_key; ALTER TABLE incidents DROP COLUMN step_ms; UPDATE meta SET value = '1' WHERE key = 'schema'");
     d.run("INSERT INTO deliveries (source, incident_id, fingerprint, alert_key, channel, destination, outcome, at) VALUES (NULL, ?, ?, ?, 'zapier', 'https://hooks.example/***', 'sent', ?)",
       [incidents[0].id, incidentFingerprint(incidents[0]), incidentKey(incidents[0]), Date.now()]);
   });
@@ -132,8 +132,10 @@ test('a history written before destinations had keys (schema 1) is upgraded, and
     const after = await withHistory(db, (d) => ({
       schema: all(d, "SELECT value FROM meta WHERE key = 'schema'")[0].value,
       keys: all(d, 'SELECT destination_key AS k FROM deliveries ORDER BY id').map((r) => r.k),
+      incidentColumns: all(d, 'PRAGMA table_info(incidents)').map((r) => r.name),
     }), { write: false });
-    assert.equal(after.schema, '3');
+    assert.equal(after.schema, '4');
+    assert.ok(after.incidentColumns.includes('step_ms'), 'the incidents get their step column');
     assert.equal(after.keys[0], null, 'the old row keeps a null key');
     assert.ok(after.keys.slice(1).every((k) => typeof k === 'string'));
   } finally {

@@ -7,6 +7,8 @@ import { main } from '../../src/cli/main.ts';
 import { all } from '../../src/core/history/db.ts';
 import { withHistory } from '../../src/node/historyDb.ts';
 import { mimeParts, startSmtp } from './smtpServer.ts';
+import { escapeHtml, incidentEmail } from '../../src/core/alerting/email.ts';
+import type { Incident } from '../../src/core/incidents/incidents.ts';
 
 async function run(cwd: string, env: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';
@@ -164,4 +166,33 @@ test('the default sender: the login when it is an address, else anomaly-hunter@ 
   assert.equal(from('smtps://alerts:pw@mail.example.com'), 'anomaly-hunter@mail.example.com');
   assert.equal(from('smtps://ops%40example.com:pw@mail.example.com'), 'ops@example.com');
   assert.equal(from('smtp://127.0.0.1:2525', 'noc@example.org'), 'noc@example.org');
+});
+
+test('the email\'s HTML: headers padded as their cells, times as the product writes them, the score under its header, every value escaped', () => {
+  const hostile = '<b onclick=x>"q"&\'';
+  const incident = (start: string | null, end: string | null, score: number): Incident => ({
+    id: `${start ?? 'row3'}/${hostile}`, start, end, startRow: 3, endRow: start !== null && start === end ? 3 : 9, peakRow: 3, score, severity: 'critical',
+    detectors: ['iforest', 'rule'], metrics: [{ metric: hostile, share: 1 }], rules: [hostile], summary: `${hostile} 413 for 1m`, count: 2,
+  });
+  const m = incidentEmail([
+    incident('2024-01-01T03:20:00.000Z', '2024-01-01T03:20:00.000Z', 100),
+    incident('2024-01-01T23:50:00.000+02:00', '2024-01-02T00:30:00.000+02:00', 97.7),
+    incident(null, null, 91),
+  ], `${hostile}.csv`);
+  const heads = [...m.html.matchAll(/<th style="([^"]*)">([^<]*)<\/th>/g)];
+  assert.deepEqual(heads.map((h) => h[2]), ['Severity', 'Score', 'When', 'Summary', 'Metrics', 'Found by']);
+  const cellPad = /<td style="(padding:[^;"]*)/.exec(m.html)![1];
+  for (const h of heads) assert.ok(h[1].includes(cellPad), `header ${h[2]} padded as its cells (${cellPad}): ${h[1]}`);
+  const rows = m.html.split('\n').filter((l) => l.startsWith('<tr><td'));
+  const cells = rows.map((r) => [...r.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1].replace(/<[^>]*>/g, '')));
+  assert.deepEqual(cells.map((c) => c.slice(0, 3)), [
+    ['critical', '100', '2024-01-01 03:20 UTC'],
+    ['critical', '97.7', '2024-01-01 23:50 → 2024-01-02 00:30 +02:00'],
+    ['critical', '91', 'rows 3–9'],
+  ]);
+  assert.ok(!/\d{2}:\d{2}:\d{2}\.\d{3}/.test(m.html), 'no ISO time with milliseconds');
+  assert.ok(m.text.includes('[critical] score 100 · 2024-01-01 03:20 UTC'), m.text);
+  // The data stays text: every value escaped, in the title, the cells and the heading line.
+  assert.ok(!m.html.includes('<b '), 'no markup from the data');
+  assert.equal(m.html.split(escapeHtml(hostile)).length - 1, 1 + 1 + 3 * 3, 'the source in the title and the heading, each row\'s summary, metrics and rule');
 });

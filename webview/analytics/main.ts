@@ -127,7 +127,7 @@ function durationsCard(r: HistoryReport): HTMLElement {
   if (!d.count) { card.append(el('p', { class: 'muted' }, 'No incident with start and end times (the data has no timestamps).')); return card; }
   const f = (ms: number | null): string => (ms === null ? '—' : formatDuration(ms) || '0s');
   card.append(el('div', { class: 'stats' }, stat('median', f(d.medianMs), 'history-duration-median'), stat('90% within', f(d.p90Ms), 'history-duration-p90'), stat('longest', f(d.maxMs), 'history-duration-max')),
-    el('p', { class: 'muted note' }, `From the first to the last row of ${plural(d.count, 'incident')}, in data time.`));
+    el('p', { class: 'muted note' }, `From the first to the last row of ${plural(d.count, 'incident')}, plus one sampling step, in data time (as their summaries and the dashboard say).`));
   return card;
 }
 
@@ -167,7 +167,7 @@ function timeText(iso: string | null): string {
 
 function incidentsCard(r: HistoryReport): HTMLElement {
   const card = el('section', { class: 'card wide' }, el('h2', {}, 'Recent incidents'),
-    el('p', { class: 'muted note' }, 'Latest first; the span is from the first to the last flagged row. Click one to open its file\'s dashboard at it.'));
+    el('p', { class: 'muted note' }, 'Latest first; the duration is from the first to the last flagged row plus one sampling step, as in the dashboard. Click one to open its file\'s dashboard at it.'));
   const body = el('tbody');
   for (const i of r.recent) {
     const sev = el('span', { class: `sev sev-${i.severity}` }, el('span', { class: 'dot' }), i.severity);
@@ -185,7 +185,7 @@ function incidentsCard(r: HistoryReport): HTMLElement {
     row.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
     body.append(row);
   }
-  const head = el('tr', {}, ...['Start (UTC)', 'Span', 'Severity', 'Score', 'File', 'Metrics', 'Summary'].map((h) => el('th', {}, h)));
+  const head = el('tr', {}, ...['Start (UTC)', 'Duration', 'Severity', 'Score', 'File', 'Metrics', 'Summary'].map((h) => el('th', {}, h)));
   card.append(el('div', { class: 'table-wrap' }, el('table', { class: 'anomalies history-incidents', 'data-testid': 'history-incidents' }, el('thead', {}, head), body)));
   return card;
 }

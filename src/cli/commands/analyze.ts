@@ -177,7 +177,7 @@ export const analyzeCommand: Command = {
       await writeChunks([summary(result, loaded.issues.length, allRows, name, prom && values.step === undefined ? chosenStepNote(prom.range.stepMs) : null)], values.out, ctx);
     }
     if (values.history !== undefined) {
-      const run = { kind: 'analyze' as const, source: fetched ? fetched.identity : resolve(ctx.cwd, path), sha256: loaded.sha256, toolVersion: VERSION, rows: frame.rows,
+      const run = { kind: 'analyze' as const, source: fetched ? fetched.identity : resolve(ctx.cwd, path), sha256: loaded.sha256, toolVersion: VERSION, rows: frame.rows, stepMs: frame.stepMs,
         settings: { detectors: result.detectors, seed: result.seed, metrics: frame.metrics, minSeverity, allRows } };
       const { recordAnalyzeHistory } = await import('../historyFile.ts');
       await recordAnalyzeHistory(ctx, values.history, run, listed(result, allRows).incidents);

@@ -213,7 +213,7 @@ export async function runStream(ctx: CommandContext, hooks: StreamRunOptions = {
         alerter?.escalate(events.filter((e) => e.event === 'escalated').map((e) => e.incident));
         alerter?.resolve(events.filter((e) => e.event === 'resolved').map((e) => e.incident));
       }
-      history?.push(events);
+      history?.push(events, tracker.stepMs);
     },
   });
 

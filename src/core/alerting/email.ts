@@ -6,6 +6,7 @@
  */
 import type { Incident } from '../incidents/incidents.ts';
 import { SEVERITY_COLOR } from '../severity.ts';
+import { shortTime, zoneLabel } from '../findings.ts';
 import { incidentSummaryLine, whenOf } from './incidentPayloads.ts';
 import { isLoopbackHost } from './url.ts';
 
@@ -104,6 +105,19 @@ function withoutControls(s: string): string {
 /** Runs of C0 controls, DEL and the Unicode line separators (built from code points: no control characters in the source). */
 const CONTROL = new RegExp(`[${String.fromCharCode(0)}-${String.fromCharCode(0x1f)}${String.fromCharCode(0x7f)}\u2028\u2029]+`, 'g');
 
+/**
+ * When an incident happened, as the product writes times for people ("2024-01-01 03:20 UTC", "2024-01-01 03:20 →
+ * 04:10 UTC", the file's offset for its wall clock): shortTime and zoneLabel. Rows without timestamps: whenOf's rows.
+ */
+export function readableWhen(i: Incident): string {
+  const from = shortTime(i.start);
+  if (from === null || i.start === null) return whenOf(i);
+  const to = i.end && i.end !== i.start ? shortTime(i.end) : null;
+  // The end on the start's day is written as its time only.
+  const end = to === null ? '' : ` → ${to.slice(0, 10) === from.slice(0, 10) ? to.slice(11) : to}`;
+  return `${from}${end} ${zoneLabel(i.start)}`;
+}
+
 export interface EmailMessage {
   subject: string;
   text: string;
@@ -118,17 +132,21 @@ export function incidentEmail(incidents: readonly Incident[], source: string | n
   const text = [
     `${head}${from}`, '',
     ...incidents.flatMap((i) => [
-      `[${i.severity}] score ${i.score} · ${withoutControls(whenOf(i))}`,
+      `[${i.severity}] score ${i.score} · ${withoutControls(readableWhen(i))}`,
       `  ${withoutControls(i.summary)}`,
       `  metrics: ${withoutControls(i.metrics.map((m) => m.metric).join(', ')) || '—'}; detectors: ${i.detectors.join(', ')}${i.rules.length ? `; rules: ${withoutControls(i.rules.join(', '))}` : ''}`,
       `  id: ${withoutControls(i.id)}`, '',
     ]),
     '— Data Anomaly Hunter',
   ].join('\n') + '\n';
-  const cell = (s: string): string => `<td style="padding:4px 8px;border-top:1px solid #ddd;vertical-align:top">${s}</td>`;
+  // Header and data cells share their padding, so each header stands over its column.
+  const PAD = 'padding:4px 8px';
+  const cell = (s: string): string => `<td style="${PAD};border-top:1px solid #ddd;vertical-align:top">${s}</td>`;
+  const th = (s: string): string => `<th style="${PAD};text-align:left">${s}</th>`;
   const rows = incidents.map((i) => `<tr>${[
-    `<span style="color:${SEVERITY_COLOR[i.severity]};font-weight:bold">${escapeHtml(i.severity)}</span> ${i.score}`,
-    `<span style="white-space:nowrap">${escapeHtml(whenOf(i))}</span>`,
+    `<span style="color:${SEVERITY_COLOR[i.severity]};font-weight:bold">${escapeHtml(i.severity)}</span>`,
+    escapeHtml(String(i.score)),
+    `<span style="white-space:nowrap">${escapeHtml(readableWhen(i))}</span>`,
     escapeHtml(i.summary),
     escapeHtml(i.metrics.map((m) => m.metric).join(', ')),
     escapeHtml([...i.detectors, ...i.rules.map((r) => `rule ${r}`)].join(', ')),
@@ -138,7 +156,7 @@ export function incidentEmail(incidents: readonly Incident[], source: string | n
 <body style="font-family:sans-serif;font-size:14px;background:#ffffff;color:#1f1f1f">
 <p>${escapeHtml(head + from)}</p>
 <table style="border-collapse:collapse">
-<tr><th align="left">Severity</th><th align="left">When</th><th align="left">Summary</th><th align="left">Metrics</th><th align="left">Found by</th></tr>
+<tr>${['Severity', 'Score', 'When', 'Summary', 'Metrics', 'Found by'].map(th).join('')}</tr>
 ${rows}
 </table>
 <p style="color:#777">Data Anomaly Hunter</p>

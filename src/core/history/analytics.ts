@@ -8,6 +8,7 @@
 import type { Severity } from '../severity.ts';
 import { SEVERITIES } from '../severity.ts';
 import { select, statsOf } from '../stats.ts';
+import { incidentDurationMs } from '../incidents/incidents.ts';
 
 export const OUTCOMES = ['sent', 'throttled', 'deduplicated', 'failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -28,6 +29,8 @@ export interface HistoryIncident {
   /** Epoch ms of start/end, null without timestamps. */
   startMs: number | null;
   endMs: number | null;
+  /** Its data's sampling step, ms (null: unknown, as in incidents recorded before schema 4). */
+  stepMs: number | null;
   startRow: number;
   endRow: number;
   severity: Severity;
@@ -77,7 +80,7 @@ export interface DayCounts {
 export type RecentIncident = Pick<HistoryIncident, 'source' | 'start' | 'end' | 'startRow' | 'endRow' | 'severity' | 'score'
   | 'metrics' | 'rules' | 'detectors' | 'summary' | 'status' | 'lastSeen'> & {
   id: string;
-  /** end − start, ms, when both are known. */
+  /** How long it lasts (incidentDurationMs: end − start plus one step, as its summary and the dashboard say), ms, when both times are known. */
   durationMs: number | null;
 };
 
@@ -94,7 +97,7 @@ export interface HistoryReport {
   byMetric: { metric: string; incidents: number }[];
   byRule: { rule: string; incidents: number }[];
   byDetector: { detector: string; incidents: number }[];
-  /** Over the incidents with a start and an end time: end − start. */
+  /** Over the incidents with a start and an end time: their durations (incidentDurationMs). */
   durations: { count: number; medianMs: number | null; p90Ms: number | null; maxMs: number | null };
   alerts: { total: number; outcomes: Record<Outcome, number>; byChannel: Record<string, Record<Outcome, number>>; failures: { reason: string; count: number }[] };
   /** The most recent incidents (latest start first), at most RECENT_INCIDENTS. */
@@ -166,7 +169,8 @@ export function historyAnalytics(records: HistoryRecords, recentCount = RECENT_I
     for (const m of new Set(i.metrics)) bump(metrics, m);
     for (const r of new Set(i.rules)) bump(rules, r);
     for (const d of new Set(i.detectors)) bump(detectors, d);
-    if (i.startMs !== null && i.endMs !== null) spans.push(i.endMs - i.startMs);
+    const span = incidentDurationMs(i.startMs, i.endMs, i.stepMs);
+    if (span !== null) spans.push(span);
     const t = incidentTime(i);
     if (t < first) first = t;
     if (t > last) last = t;
@@ -192,7 +196,7 @@ export function historyAnalytics(records: HistoryRecords, recentCount = RECENT_I
     .slice(0, recentCount)
     .map((i): RecentIncident => ({
       source: i.source, id: i.incidentId, start: i.start, end: i.end,
-      durationMs: i.startMs !== null && i.endMs !== null ? i.endMs - i.startMs : null,
+      durationMs: incidentDurationMs(i.startMs, i.endMs, i.stepMs),
       startRow: i.startRow, endRow: i.endRow, severity: i.severity, score: i.score,
       metrics: i.metrics, rules: i.rules, detectors: i.detectors, summary: i.summary, status: i.status, lastSeen: i.lastSeen,
     }));

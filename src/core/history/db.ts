@@ -6,7 +6,7 @@
 import type { BindParams, Database, SqlValue } from 'sql.js';
 
 /** Schema version, kept in `meta` (a later version migrates from it). */
-export const HISTORY_SCHEMA_VERSION = 3;
+export const HISTORY_SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS incidents (
   summary TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('reported', 'open', 'resolved')),
   first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+  step_ms INTEGER,                 -- its data's sampling step (its duration is end - start + step); null before schema 4 or unknown
   UNIQUE (source, incident_id)
 );
 CREATE TABLE IF NOT EXISTS incident_metrics (incident INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE, metric TEXT NOT NULL, share REAL NOT NULL, PRIMARY KEY (incident, metric));
@@ -84,10 +85,13 @@ export function ensureSchema(db: Database): void {
     if (version < HISTORY_SCHEMA_VERSION) {
       // Schema 1 kept dedup per channel (the format); 2 keeps it per destination. Old rows keep a null key.
       // Schema 3 keeps the labels an alertmanager-api alert was sent with. Old rows keep null.
+      // Schema 4 keeps each incident's sampling step (for its duration). Old rows keep null.
       const columns = new Set(all(db, 'PRAGMA table_info(deliveries)').map((r) => r.name));
+      const incidentColumns = new Set(all(db, 'PRAGMA table_info(incidents)').map((r) => r.name));
       db.exec('BEGIN');
       if (!columns.has('destination_key')) db.exec('ALTER TABLE deliveries ADD COLUMN destination_key TEXT');
       if (!columns.has('labels')) db.exec('ALTER TABLE deliveries ADD COLUMN labels TEXT');
+      if (!incidentColumns.has('step_ms')) db.exec('ALTER TABLE incidents ADD COLUMN step_ms INTEGER');
       db.exec(DELIVERIES_BY_DESTINATION);
       db.run("UPDATE meta SET value = ? WHERE key = 'schema'", [String(HISTORY_SCHEMA_VERSION)]);
       db.exec('COMMIT');

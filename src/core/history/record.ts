@@ -19,6 +19,8 @@ export interface RunIdentity {
   settings: unknown;
   toolVersion: string;
   rows?: number;
+  /** The data's sampling step (ms; null: unknown), kept with its incidents for their duration (incidentDurationMs). */
+  stepMs?: number | null;
 }
 
 /** JSON with object keys sorted, so equal settings give equal text whatever their key order. */
@@ -79,20 +81,21 @@ export function findIncident(db: Database, source: string, incident: Incident, i
  * Writes an incident of `source` seen by run `runId` at `at`: into recorded incident `pk` (taking the newer
  * fields and the id; a longer file extends the incident at its end), or as a new one when `pk` is null. `id`
  * overrides the incident's own id (a stream keeps the id it opened with while its leading metric changes).
- * Returns the incident's row id.
+ * `stepMs`: its data's sampling step (its duration is incidentDurationMs). Returns the incident's row id.
  */
-export function writeIncident(db: Database, pk: number | null, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id): number {
+export function writeIncident(db: Database, pk: number | null, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id, stepMs: number | null = null): number {
   const startMs = incident.start === null ? null : Date.parse(incident.start);
   const endMs = incident.end === null ? null : Date.parse(incident.end);
   const fields = [
     runId, incident.start, incident.end, Number.isFinite(startMs) ? startMs : null, Number.isFinite(endMs) ? endMs : null,
     incident.startRow, incident.endRow, incident.severity, incident.score, incident.metrics[0]?.metric ?? null,
     JSON.stringify(incident.detectors), JSON.stringify(incident.rules ?? []), JSON.stringify(incident.metrics), incident.summary, status, at,
+    stepMs !== null && Number.isFinite(stepMs) ? stepMs : null,
   ];
   if (pk !== null) {
     db.run(
       `UPDATE incidents SET last_run = ?, start = ?, "end" = ?, start_ms = ?, end_ms = ?, start_row = ?, end_row = ?, severity = ?, score = ?,
-         lead_metric = ?, detectors = ?, rules = ?, metrics = ?, summary = ?, status = ?, last_seen = ?, incident_id = ? WHERE id = ?`,
+         lead_metric = ?, detectors = ?, rules = ?, metrics = ?, summary = ?, status = ?, last_seen = ?, step_ms = ?, incident_id = ? WHERE id = ?`,
       [...fields, id, pk],
     );
     db.run('DELETE FROM incident_metrics WHERE incident = ?', [pk]);
@@ -100,8 +103,8 @@ export function writeIncident(db: Database, pk: number | null, source: string, r
   } else {
     db.run(
       `INSERT INTO incidents (first_run, last_run, start, "end", start_ms, end_ms, start_row, end_row, severity, score, lead_metric,
-         detectors, rules, metrics, summary, status, first_seen, last_seen, source, incident_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         detectors, rules, metrics, summary, status, last_seen, step_ms, first_seen, source, incident_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [runId, ...fields, at, source, id],
     );
     pk = Number(one(db, 'SELECT last_insert_rowid() AS id')!.id);
@@ -115,11 +118,11 @@ export function writeIncident(db: Database, pk: number | null, source: string, r
  * Upserts one incident of `source` (findIncident by id, then writeIncident): a stream's, as it opens, escalates and
  * resolves. Returns whether it was new.
  */
-export function upsertIncident(db: Database, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id): boolean {
+export function upsertIncident(db: Database, source: string, runId: number, incident: Incident, at: number, status: 'reported' | 'open' | 'resolved', id = incident.id, stepMs: number | null = null): boolean {
   // By id only: a stream's incident keeps its id from opening to resolving, and must not take over an analysis's
   // incident of the same source that it happens to overlap.
   const pk = findIncident(db, source, incident, id, new Set(), false);
-  writeIncident(db, pk, source, runId, incident, at, status, id);
+  writeIncident(db, pk, source, runId, incident, at, status, id, stepMs);
   return pk === null;
 }
 
@@ -136,13 +139,13 @@ export function recordAnalysis(db: Database, run: RunIdentity, incidents: readon
     for (const i of incidents) {
       const pk = findIncident(db, run.source, i, i.id, taken, false);
       if (pk === null || taken.has(pk)) { rest.push(i); continue; }
-      taken.add(writeIncident(db, pk, run.source, runId, i, at, 'reported'));
+      taken.add(writeIncident(db, pk, run.source, runId, i, at, 'reported', i.id, run.stepMs ?? null));
     }
     let added = 0;
     for (const i of rest) {
       const pk = findIncident(db, run.source, i, i.id, taken);
       if (pk === null) added++;
-      taken.add(writeIncident(db, pk, run.source, runId, i, at, 'reported'));
+      taken.add(writeIncident(db, pk, run.source, runId, i, at, 'reported', i.id, run.stepMs ?? null));
     }
     return { runId, added, updated: incidents.length - added };
   });

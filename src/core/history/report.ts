@@ -40,7 +40,7 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 export function readHistory(db: Database, since: number | null = null): HistoryRecords {
   const lo = since ?? -8.64e15;
   const incidents: HistoryIncident[] = all(db, 'SELECT * FROM incidents WHERE coalesce(start_ms, first_seen) >= ? ORDER BY id', [lo]).map((r) => ({
-    source: String(r.source), incidentId: String(r.incident_id), start: str(r.start), end: str(r.end), startMs: num(r.start_ms), endMs: num(r.end_ms),
+    source: String(r.source), incidentId: String(r.incident_id), start: str(r.start), end: str(r.end), startMs: num(r.start_ms), endMs: num(r.end_ms), stepMs: num(r.step_ms),
     startRow: Number(r.start_row), endRow: Number(r.end_row), severity: (SEVERITIES.includes(r.severity as Severity) ? r.severity : 'warning') as Severity,
     score: Number(r.score), metrics: metricsOf(r.metrics), rules: strings(r.rules), detectors: strings(r.detectors), summary: String(r.summary),
     status: r.status as HistoryIncident['status'], firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen),

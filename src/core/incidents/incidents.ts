@@ -245,11 +245,21 @@ function detectorName(d: DetectorId | undefined): string {
   return d === 'iforest' ? 'Isolation Forest' : d === 'forecast' ? 'forecaster' : d === 'rule' ? 'rules' : d === 'stream' ? 'streaming detector' : 'no detector';
 }
 
+/**
+ * How long an incident lasts, ms: from the time of its first row to that of its last, plus one sampling step (a
+ * single row lasts one step); null without both times. The one measure of an incident's duration: its summary
+ * ("for 40m"), the dashboard's Duration column and the history's spans and figures all take it from here.
+ */
+export function incidentDurationMs(startMs: number | null, endMs: number | null, stepMs: number | null | undefined): number | null {
+  if (startMs === null || endMs === null || !Number.isFinite(startMs) || !Number.isFinite(endMs)) return null;
+  return endMs - startMs + (stepMs ?? 0);
+}
+
 /** The time an incident spans (one step for a single row), or the rows it spans without timestamps. */
 function durationOf(startRow: number, endRow: number, rows: IncidentRows): string {
   const t0 = rows.time(startRow), t1 = rows.time(endRow);
   if (t0 === null || t1 === null) return endRow > startRow ? `${endRow - startRow + 1} rows` : '';
-  const ms = t1 - t0 + (rows.stepMs ?? 0);
+  const ms = incidentDurationMs(t0, t1, rows.stepMs)!;
   return ms > 0 ? formatDuration(ms) : '';
 }
 

@@ -170,7 +170,9 @@ export function promRulesForCsv(text: string, lines: Int32Array, limits: YamlLim
   }
   if (left.length) {
     const shown = left.slice(0, 3).map((n) => `'${n}'`).join(', ') + (left.length > 3 ? ` and ${left.length - 3} more` : '');
-    out.add('info', 'semantic', 'needs-promql', `${left.length} of ${raw.length} rules of this Prometheus rule file are not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is. Their PromQL syntax is only partly checked here (brackets, operators, token order, numbers, matchers, functions and types): \`promtool check rules\` checks it fully, and \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
+    const one = left.length === 1;
+    const which = raw.length === 1 ? 'The one rule of this Prometheus rule file is' : `${left.length} of ${raw.length} rules of this Prometheus rule file ${one ? 'is' : 'are'}`;
+    out.add('info', 'semantic', 'needs-promql', `${which} not evaluated on CSV data (${shown}): only an alert whose expr compares a metric (equality matchers only) with a number is. ${one ? 'Its' : 'Their'} PromQL syntax is only partly checked here (brackets, operators, token order, numbers, matchers, functions and types): \`promtool check rules\` checks it fully, and \`anomaly-hunter test --promtool\` runs them in their unit tests`, firstLeft, firstLeft + 1);
   }
   return { file, sites, diagnostics: out.sorted(), skipped };
 }

@@ -390,11 +390,14 @@ function preparedAnomaly(p: PreparedRule, row: number, v: number, timestampMs: n
   const { rule, threshold, thr, score } = p;
   const timestamp = isoOf(timestampMs, offsetMs);
   const value = v === v ? v : null;
+  // A row kept firing (keep_firing_for) after the condition cleared says so, templated or not: its summary alone
+  // ("CPU at 61% (> 90%)") would say the condition holds.
+  const kept = holds(rule.op, v, threshold) ? '' : ' (keep firing)';
   const message = p.render
     ? p.render({
       name: rule.name, metric: rule.metric, value: value === null ? 'NaN' : formatNumber(value), threshold: thr,
       timestamp: timestamp ?? `row ${row}`, op: rule.op, severity: rule.severity, row: String(row), labels: rule.labels, valueNumber: v,
-    }, timestampMs)
-    : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatNumber(value)} ${rule.op} ${thr}${holds(rule.op, v, threshold) ? '' : ' (keep firing)'}`;
+    }, timestampMs) + kept
+    : `${rule.name}: ${rule.metric} = ${value === null ? 'no data' : formatNumber(value)} ${rule.op} ${thr}${kept}`;
   return { row, timestamp, detector: 'rule', rule: rule.name, metric: rule.metric, value, score, severity: rule.severity, message };
 }

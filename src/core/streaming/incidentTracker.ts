@@ -129,6 +129,8 @@ export interface IncidentTracker {
   /** Incidents reported so far (opened), and resolved so far. */
   readonly reported: number;
   readonly resolved: number;
+  /** The sampling step its incidents' durations count (given, or measured from the rows so far). */
+  readonly stepMs: number | null;
 }
 
 /** A row's values by metric name, for `IncidentTracker.push` (`values` in `metrics` order, NaN = missing). */
@@ -225,5 +227,6 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
     get pending() { return group ? group.incident(rows, incidentOptions) : null; },
     get reported() { return reported; },
     get resolved() { return resolved; },
+    get stepMs() { return step(); },
   };
 }
