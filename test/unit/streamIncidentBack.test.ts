@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Anomaly } from '../../src/core/anomaly.ts';
 import { isoOf } from '../../src/core/anomaly.ts';
@@ -7,6 +9,9 @@ import { createIncidentTracker } from '../../src/core/streaming/incidentTracker.
 import type { IncidentEvent } from '../../src/core/streaming/incidentTracker.ts';
 import { severityOf } from '../../src/core/severity.ts';
 import { runStream } from '../../src/cli/commands/stream.ts';
+import { main } from '../../src/cli/main.ts';
+import type { Incident } from '../../src/core/incidents/incidents.ts';
+import { createRng } from '../../src/core/random.ts';
 
 const T0 = Date.UTC(2024, 0, 1);
 const MIN = 60_000;
@@ -87,4 +92,67 @@ test('a level that moves and stays holds its incident at most 12 × gapRows rows
   }
   // Held to row 151 (120 rows past the last finding at 31), resolved 10 rows later; memory's finding opens its own.
   assert.deepEqual(at, [[30, 'opened', 30, 'cpu'], [162, 'resolved', 151, 'cpu'], [2000, 'opened', 2000, 'memory'], [2011, 'resolved', 2000, 'memory']]);
+});
+
+/** cpu about 20 ± 1 (seeded), one row of 400 at row 100; the detector flags the spike, then (its own state recovering) 10 rows of usual values. */
+function spikeThenRecovery(): { events: [number, IncidentEvent][]; cpu: number[] } {
+  const random = createRng(3);
+  const cpu = Array.from({ length: 300 }, (_, r) => (r === 100 ? 400 : 20 + random.normal()));
+  const t = createIncidentTracker({ gapRows: 10 });
+  const events: [number, IncidentEvent][] = [];
+  for (let r = 0; r < cpu.length; r++) {
+    const findings = r === 100 ? [finding(r, 'cpu', 100, 400)] : r > 100 && r <= 110 ? [finding(r, 'cpu', 35 - (r - 100), cpu[r])] : [];
+    for (const e of t.push(r, T0 + r * MIN, findings, { cpu: cpu[r] })) events.push([r, e]);
+  }
+  return { events, cpu };
+}
+
+test('a spike\'s incident ends at the spike: findings at usual values after it (the detector recovering) neither stretch its end nor hold it', () => {
+  const { events } = spikeThenRecovery();
+  // Opened once, resolved once: the recovering findings keep it open until 10 rows after the last of them (no flapping).
+  assert.deepEqual(events.map(([r, e]) => [r, e.event]), [[100, 'opened'], [121, 'resolved']]);
+  const resolved = events[1][1].incident;
+  assert.deepEqual([resolved.startRow, resolved.endRow, resolved.peakRow, resolved.count], [100, 100, 100, 11]);
+  assert.match(resolved.summary, /^cpu 400 for 1m;/);
+});
+
+test('an outage flagged at its start and at its return (a usual value): its end is the last row still out, not the return', () => {
+  const t = createIncidentTracker({ gapRows: 10 });
+  const random = createRng(5);
+  const at: [number, string, number][] = [];
+  for (let r = 0; r < 200; r++) {
+    // cpu 50 ± 1, an outage (cpu 2) on rows 40–69 flagged on rows 40–41; its return at row 70 flagged too (usual value)
+    const cpu = r >= 40 && r < 70 ? 2 + random.next() * 0.2 : 50 + random.normal();
+    const findings = r === 40 || r === 41 || r === 70 ? [finding(r, 'cpu', 90, cpu)] : [];
+    for (const e of t.push(r, T0 + r * MIN, findings, { cpu })) at.push([r, e.event, e.incident.endRow]);
+  }
+  assert.deepEqual(at, [[40, 'opened', 40], [81, 'resolved', 69]]);
+});
+
+test('stream of a CSV with one row of cpu 400: "cpu 400 for 1m", as analyze says it (it said "for 2h24m")', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ah-stream-spike-'));
+  try {
+    // Six days of cpu 20 ± 1 and memory 60 ± 1 with a daily wave, one row of cpu 400 on day 6 at 10:00 (row 7800).
+    const random = createRng(1);
+    const spike = 5 * 1440 + 600;
+    let csv = 'timestamp,cpu,memory\n';
+    for (let i = 0; i < 6 * 1440; i++) {
+      const day = Math.sin((2 * Math.PI * i) / 1440);
+      const cpu = i === spike ? 400 : 20 + 2 * day + random.normal();
+      csv += `${isoOf(T0 + i * MIN)},${cpu.toFixed(2)},${(60 + 5 * day + random.normal()).toFixed(2)}\n`;
+    }
+    writeFileSync(join(dir, 'spike.csv'), csv);
+    const out: string[] = [];
+    const ctx = { argv: ['spike.csv'], stdout: (s: string) => { out.push(s); }, stderr: () => {}, env: {}, cwd: dir };
+    assert.equal(await runStream(ctx), 0);
+    const events = out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      .flatMap((r) => (r.incidents ?? []).map((i: Incident) => ({ at: r.row, ...i }))).filter((e) => e.startRow <= spike && e.endRow >= spike);
+    assert.deepEqual(events.map((e) => [e.event, e.startRow, e.endRow, e.summary.split(';')[0]]), [['opened', spike, spike, 'cpu 400 for 1m'], ['resolved', spike, spike, 'cpu 400 for 1m']]);
+    let json = '';
+    assert.equal(await main(['analyze', join(dir, 'spike.csv'), '--format', 'json'], { stdout: (s) => { json += s; }, stderr: () => {}, env: {}, cwd: dir }), 0);
+    const batch = (JSON.parse(json).incidents as Incident[]).filter((i) => i.startRow <= spike && i.endRow >= spike);
+    assert.deepEqual(batch.map((i) => [i.startRow, i.endRow, i.summary.split(/[,;]/)[0]]), [[spike, spike, 'cpu 400 for 1m']]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

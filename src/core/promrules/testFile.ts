@@ -109,7 +109,9 @@ export function parseTestFile(text: string): TestFile {
     if (n.kind !== 'scalar') return fail(`${what} must be a single value`, n.start);
     return n;
   };
-  const str = (n: YNode, what: string): string => String(scalar(n, what).value);
+  // promtool reads these fields as Go strings: the scalar's text, not the value YAML would type it as (values: 0x5 is
+  // 0 repeated 5 more times, not 5; a label 0x10 is "0x10", not "16").
+  const str = (n: YNode, what: string): string => scalar(n, what).text;
   const seq = (n: YNode | undefined, what: string): YNode[] => {
     if (!n) return [];
     if (n.kind !== 'seq') return fail(`${what} must be a list`, n.start);
@@ -130,7 +132,7 @@ export function parseTestFile(text: string): TestFile {
       const v = deref(p.value);
       const k = p.key.kind === 'scalar' ? p.key.text : fail(`${what}: keys must be names`, p.key.start);
       if (Object.hasOwn(out, k)) fail(`${what}: '${k}' given twice`, p.key.start);
-      Object.defineProperty(out, k, { value: v.kind === 'scalar' && v.value !== null ? String(v.value) : v.kind === 'scalar' ? '' : fail(`${what}.${k} must be a string`, v.start), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, { value: v.kind === 'scalar' && v.value !== null ? v.text : v.kind === 'scalar' ? '' : fail(`${what}.${k} must be a string`, v.start), enumerable: true, writable: true, configurable: true });
     }
     return out;
   };
@@ -190,13 +192,24 @@ export function parseTestFile(text: string): TestFile {
   return { ruleFiles, evaluationIntervalMs, tests, plain: plainOf(root) as Record<string, unknown> };
 }
 
-function plainOf(n: YNode): unknown {
+/** Keys whose values promtool reads as Go strings (a list of them, or a mapping of label values, for the last ones). */
+const TEXT_KEYS = new Set(['series', 'values', 'alertname', 'name', 'expr', 'labels', 'eval_time', 'interval', 'evaluation_interval',
+  'external_url', 'rule_files', 'group_eval_order', 'exp_labels', 'exp_annotations', 'external_labels']);
+
+/**
+ * The file as JSON values, for promtool (`test --promtool`): a scalar promtool reads as a string is its text (`values:
+ * 0x5` stays "0x5", not the number 5, which promtool would read as one sample of 5); the others keep their YAML type.
+ */
+function plainOf(n: YNode, text = false): unknown {
   const d = deref(n);
-  if (d.kind === 'scalar') return d.value;
-  if (d.kind === 'seq') return d.items.map(plainOf);
+  if (d.kind === 'scalar') return text && d.value !== null ? d.text : d.value;
+  if (d.kind === 'seq') return d.items.map((item) => plainOf(item, text));
   if (d.kind === 'map') {
     const out: Record<string, unknown> = {};
-    for (const p of d.pairs) Object.defineProperty(out, p.key.kind === 'scalar' ? p.key.text : '', { value: plainOf(p.value), enumerable: true, writable: true, configurable: true });
+    for (const p of d.pairs) {
+      const key = p.key.kind === 'scalar' ? p.key.text : '';
+      Object.defineProperty(out, key, { value: plainOf(p.value, text || TEXT_KEYS.has(key)), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return null;

@@ -19,6 +19,18 @@
  * resize) would hold it for ever, and a new alert would never go out: the hold lasts at most HOLD_GAPS × `gapRows`
  * rows past the last finding.
  *
+ * Near usual: after a spike the detector's own state recovers (the day-shape scale still holds the spike) and it
+ * flags a few more rows whose values are the usual ones; the incident took the last of them as its end, and held on
+ * its level, a band about the usual value that the noise of later rows kept hitting ("cpu 400 for 2h24m" for one row
+ * of 400). A value is near usual within NEAR_USUAL noise units of the metric's usual value (noise: the median change
+ * between consecutive rows before the incident). A near-usual finding of a metric the incident flagged away from its
+ * usual value is that recovery: it joins the incident (score, count, and it keeps the incident open `gapRows` rows
+ * more, so a run of them does not open and resolve one incident after another), but it does not move the end and
+ * drops its metric's level, so the end and duration are the rows a person sees as unusual (batch says "cpu 400 for
+ * 1m" of the same file). A row held for such a metric must not be near usual either: a level flagged just past the
+ * noise is not held by the noise. A metric whose findings are all near usual (a slow leak's first hours, a stuck
+ * sensor, a day that looks like no other) is held and ends as before.
+ *
  * An incident whose findings never reach `minSeverity` is never reported. A lone finding keeps its score here
  * (STREAM_MIN_FINDINGS), unlike batch's (../incidents/merge.ts): the rule applied causally was measured and not kept.
  * Memory stays bounded: the open incident keeps running totals, and the rows it remembers (time, the values of
@@ -43,6 +55,14 @@ export const STREAM_MIN_FINDINGS = 1;
 
 /** How long a reported incident is held past its last finding, in `gapRows`: two hours at 1-minute steps (6: F1 0.565, 12: 0.584, no cap: 0.586 on `npm run bench:stream-labelled`; 35 of 67 windows each). */
 const HOLD_GAPS = 12;
+
+/**
+ * A value within this many noise units of its metric's usual value is near usual (see above). Noise: the median
+ * |x(t) − x(t−1)| of the NOISE_GAPS × `gapRows` rows before the incident, over 0.954 (a standard deviation for
+ * Gaussian noise). 4: a Gaussian row is this far out less than once in 15,000.
+ */
+const NEAR_USUAL = 4;
+const NOISE_GAPS = 6;
 
 /** Gaps between rows whose median is the step (when not given). */
 const STEP_GAPS = 15;
@@ -73,10 +93,19 @@ export interface IncidentTrackerOptions extends Pick<IncidentOptions, 'gapRows' 
   onClose?: (incident: Incident) => void;
 }
 
-/** The last `size` values of each metric (rows in order), for the usual value before an incident. */
+/** The median of finite numbers, or NaN. */
+function median(values: readonly number[]): number {
+  const xs = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!xs.length) return NaN;
+  const h = xs.length >> 1;
+  return xs.length % 2 ? xs[h] : (xs[h - 1] + xs[h]) / 2;
+}
+
+/** The last `size` values of each metric (rows in order), for the usual value before an incident and its noise. */
 class RecentValues {
   private readonly rings = new Map<string, number[]>();
-  constructor(private readonly size: number) {}
+  /** `usualRows`: the newest rows whose median is the usual value; `size` (≥ it): the rows the noise is measured on. */
+  constructor(private readonly usualRows: number, private readonly size: number) {}
   push(values: Readonly<Record<string, number>>): void {
     for (const [m, v] of Object.entries(values)) {
       let ring = this.rings.get(m);
@@ -85,12 +114,16 @@ class RecentValues {
       if (ring.length > this.size) ring.shift();
     }
   }
-  /** The median of the finite recent values of `metric`, or NaN. */
+  /** The median of the finite values of `metric` in the last `usualRows` rows, or NaN. */
   usual(metric: string): number {
-    const xs = (this.rings.get(metric) ?? []).filter(Number.isFinite).sort((a, b) => a - b);
-    if (!xs.length) return NaN;
-    const h = xs.length >> 1;
-    return xs.length % 2 ? xs[h] : (xs[h - 1] + xs[h]) / 2;
+    return median((this.rings.get(metric) ?? []).slice(-this.usualRows));
+  }
+  /** The noise of `metric`: the median |change| between consecutive rows, as a standard deviation; NaN with fewer than two. */
+  noise(metric: string): number {
+    const ring = this.rings.get(metric) ?? [];
+    const steps: number[] = [];
+    for (let k = 1; k < ring.length; k++) steps.push(Math.abs(ring[k] - ring[k - 1]));
+    return median(steps) / 0.954;
   }
 }
 
@@ -159,16 +192,32 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
   let reportedBand: number | null = null;
   let current: Incident | null = null;
   let reported = 0, resolved = 0;
-  const recent = new RecentValues(Math.max(1, gap));
-  /** Per metric of the open incident: its usual value before it, and the value of its last finding there. */
-  let levels = new Map<string, { usual: number; flagged: number }>();
+  const recent = new RecentValues(Math.max(1, gap), Math.max(2, NOISE_GAPS * gap));
+  /** Per metric of the open incident: its usual value and noise before it. */
+  let before = new Map<string, { usual: number; noise: number }>();
+  /** Per metric of the open incident: the value of its last finding there, the level it is held at (none after its recovery). */
+  let levels = new Map<string, number>();
   /** The row of the open incident's last finding (its end may be later: held rows). */
   let lastFinding = -1;
-  /** A metric of the reported incident stays at the level it was last flagged at (see above). */
+  /** The open incident's last row that keeps it open: a finding's, near usual or not, or a held row's (its end may be earlier). */
+  let lastRow = -1;
+  /** The metrics of the open incident flagged at a value that is not near usual: a later near-usual finding of one is its detector recovering. */
+  let far = new Set<string>();
+  const usualOf = (metric: string): { usual: number; noise: number } => {
+    let b = before.get(metric);
+    if (!b) before.set(metric, b = { usual: recent.usual(metric), noise: recent.noise(metric) });
+    return b;
+  };
+  /** `v` is within NEAR_USUAL noise units of the metric's usual value (false when either is unknown). */
+  const nearUsual = (metric: string, v: number): boolean => {
+    const { usual, noise } = usualOf(metric);
+    return Number.isFinite(v) && Number.isFinite(usual) && Number.isFinite(noise) && Math.abs(v - usual) <= NEAR_USUAL * noise;
+  };
+  /** A metric of the reported incident stays at the level it was last flagged at (see above), away from its usual value. */
   const stillOut = (values: Readonly<Record<string, number>>): boolean => {
-    for (const [m, { usual, flagged }] of levels) {
-      const v = values[m];
-      if (Number.isFinite(v) && Number.isFinite(usual) && Math.abs(v - flagged) < Math.abs(flagged - usual) / 2) return true;
+    for (const [m, flagged] of levels) {
+      const v = values[m], { usual } = usualOf(m);
+      if (Number.isFinite(v) && Number.isFinite(usual) && Math.abs(v - flagged) < Math.abs(flagged - usual) / 2 && !(far.has(m) && nearUsual(m, v))) return true;
     }
     return false;
   };
@@ -181,7 +230,9 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
     }
     if (ended) options.onClose?.(ended);
     group = null;
+    before = new Map();
     levels = new Map();
+    far = new Set();
     rows = new SeenRows(step, offset);
     reportedBand = null;
     current = null;
@@ -195,22 +246,31 @@ export function createIncidentTracker(options: IncidentTrackerOptions = {}): Inc
       const merged = findings.filter((a) => entersIncidents(a, mergeFrom));
       // A row of a reported incident whose metric is not back yet is its end, as a finding's row would be.
       if (group && reportedBand !== null && !merged.length && values && row - lastFinding <= HOLD_GAPS * gap && stillOut(values)) {
-        group.endRow = row;
+        group.endRow = lastRow = row;
         rows.note(row, timeMs);
         rows.keep([group.startRow, group.peak!.row, group.endRow]);
         current = group.incident(rows, incidentOptions);
       }
-      if (group && row - group.endRow > gap) close(events);
+      if (group && row - lastRow > gap) close(events);
       if (!merged.length) {
         if (values && !group) recent.push(values);
         return events;
       }
       group ??= new IncidentGroup(options.note);
-      lastFinding = row;
+      lastFinding = lastRow = row;
       for (const a of merged) {
+        const end = group.endRow;
+        // Without the rows' values nothing is near usual (as before them).
+        const near = values !== undefined && a.metric !== null && a.value !== null && nearUsual(a.metric, a.value);
+        const recovering = near && far.has(a.metric!);
         group.add({ ...a, row });
         rows.note(row, timeMs, a);
-        if (a.metric !== null && a.value !== null) levels.set(a.metric, { usual: levels.get(a.metric)?.usual ?? recent.usual(a.metric), flagged: a.value });
+        if (recovering) group.endRow = Math.max(end, group.peak!.row);
+        if (a.metric !== null && a.value !== null) {
+          if (recovering) levels.delete(a.metric);
+          else levels.set(a.metric, a.value);
+          if (!near) far.add(a.metric);
+        }
       }
       rows.keep([group.startRow, group.peak!.row, group.endRow]);
       const incident = group.incident(rows, incidentOptions);
